@@ -1,0 +1,15 @@
+"""lineage: where personal data goes, and whether each hop is allowed.
+
+Example:
+    >>> import lineage
+    >>> audit = lineage.load("inventories/monocollabo").check()
+    >>> audit.exit_code()
+    1
+"""
+
+__version__ = "0.1.0"
+
+from .audit import Audit, check  # noqa: E402
+from .model import InventoryError, load  # noqa: E402
+
+__all__ = ["Audit", "InventoryError", "check", "load", "__version__"]

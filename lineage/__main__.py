@@ -1,0 +1,5 @@
+"""``python -m lineage``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,173 @@
+"""The result of a check: findings, the per-flow table, waivers, and their views.
+
+Example:
+    >>> import lineage
+    >>> audit = lineage.check("inventories/monocollabo")
+    >>> audit.findings.columns[:4].tolist()
+    ['id', 'rule', 'clause', 'kind']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .model.load import load
+from .model.schema import Inventory
+from .rules.base import Finding
+from .rules.engine import natural_key, run
+
+__all__ = ["Audit", "FlowResult", "check", "STATUSES", "ROUTES"]
+
+STATUSES = ("ok", "warning", "violation", "waived")
+ROUTES = ("internal", "collection", "to_subject", "storage_only", "non_personal",
+          "outsourcing", "succession", "joint_use", "law", "life", "public_health",
+          "government", "academic", "opt_out", "consent", "external", "none")
+REPORT_FORMAT = "lineage-report/1"
+
+
+@dataclass(frozen=True)
+class FlowResult:
+    """One row of the flow table: a flow, its route and its status."""
+
+    id: str
+    frm: str
+    to: str
+    items: tuple[str, ...]
+    purposes: tuple[str, ...]
+    basis: str | None
+    start: dt.date
+    end: dt.date | None
+    route: str
+    status: str
+    findings: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        """The report form of the row."""
+        return {"id": self.id, "from": self.frm, "to": self.to, "items": list(self.items),
+                "purposes": list(self.purposes), "basis": self.basis,
+                "start": self.start.isoformat(),
+                "end": self.end.isoformat() if self.end else None,
+                "route": self.route, "status": self.status,
+                "findings": list(self.findings)}
+
+
+def _status(findings: list[Finding]) -> str:
+    live = [f for f in findings if not f.waived]
+    if any(f.severity == "error" for f in live):
+        return "violation"
+    if live:
+        return "warning"
+    if findings:
+        return "waived"
+    return "ok"
+
+
+class Audit:
+    """A checked inventory. ``results`` are the findings as records; ``findings``
+    and ``flows`` are DataFrames for analysis."""
+
+    def __init__(self, inventory: Inventory, *, as_of=None, packs=("policy",),
+                 select=None, ignore=None):
+        self.inventory = inventory
+        self.packs = tuple(packs)
+        result = run(inventory, as_of=as_of, packs=self.packs, select=select, ignore=ignore)
+        self.as_of: dt.date = result.as_of
+        self.rules = result.rules
+        self.results: tuple[Finding, ...] = tuple(result.findings)
+        self.waivers: tuple[dict, ...] = tuple(result.waivers)
+        self.evidence = result.evidence
+        by_flow: dict[str, list[Finding]] = {}
+        for f in self.results:
+            by_flow.setdefault(f.flow, []).append(f)
+        self.flow_results: tuple[FlowResult, ...] = tuple(
+            FlowResult(f.id, f.frm, f.to, tuple(f.items), tuple(f.purposes), f.basis,
+                       f.start, f.end, result.routes[f.id], _status(by_flow.get(f.id, [])),
+                       tuple(x.id for x in by_flow.get(f.id, [])))
+            for f in sorted(inventory.flows, key=lambda f: natural_key(f.id)))
+
+    # -- numbers -----------------------------------------------------------------
+    def summary(self) -> dict:
+        """Counts of flows by status and findings by rule (the report's summary)."""
+        status = {s: 0 for s in STATUSES}
+        for r in self.flow_results:
+            status[r.status] += 1
+        by_rule: dict[str, int] = {}
+        for f in self.results:
+            by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+        return {"flows": len(self.flow_results), "status": status,
+                "findings": dict(sorted(by_rule.items()))}
+
+    def exit_code(self, fail_on: str = "error") -> int:
+        """0 when no unwaived finding at ``fail_on`` level or worse, else 1."""
+        levels = {"error": ("error",), "warning": ("error", "warning")}[fail_on]
+        return int(any(not f.waived and f.severity in levels for f in self.results))
+
+    # -- views ---------------------------------------------------------------------
+    def as_dict(self) -> dict:
+        """The JSON report of ``shared/spec/inventory.md``."""
+        return {"format": REPORT_FORMAT, "tool": f"lineage {__version__}",
+                "organisation": self.inventory.organisation,
+                "as_of": self.as_of.isoformat(), "rules": list(self.packs),
+                "summary": self.summary(),
+                "flows": [r.as_dict() for r in self.flow_results],
+                "findings": [f.as_dict() for f in self.results],
+                "waivers": list(self.waivers)}
+
+    @cached_property
+    def findings(self) -> pd.DataFrame:
+        """Findings as a DataFrame (categorical rule, kind, severity)."""
+        rows = [f.as_dict() for f in self.results]
+        cols = ["id", "rule", "clause", "kind", "severity", "flow", "from", "to", "items",
+                "evidence", "message", "message_ja", "remedy", "remedy_ja", "waived"]
+        df = pd.DataFrame(rows, columns=cols)
+        for col, cats in (("rule", sorted({r.id for r in self.rules})),
+                          ("kind", sorted({r.kind for r in self.rules})),
+                          ("severity", ["error", "warning"])):
+            df[col] = pd.Categorical(df[col], categories=cats)
+        df["waived"] = df["waived"].astype(bool)
+        return df
+
+    @cached_property
+    def flows(self) -> pd.DataFrame:
+        """The flow table: one row per flow with its route and status."""
+        rows = [r.as_dict() for r in self.flow_results]
+        cols = ["id", "from", "to", "items", "purposes", "basis", "start", "end", "route",
+                "status", "findings"]
+        df = pd.DataFrame(rows, columns=cols)
+        df["route"] = pd.Categorical(df["route"], categories=ROUTES)
+        df["status"] = pd.Categorical(df["status"], categories=STATUSES)
+        return df
+
+    @cached_property
+    def graph(self):
+        """The flow graph with each edge's route, status and finding IDs."""
+        from .graph import build_graph
+        return build_graph(self.inventory, self)
+
+    def _repr_html_(self) -> str:
+        s = self.summary()
+        cells = "".join(f"<td>{escape(k)}: {v}</td>" for k, v in s["status"].items())
+        rules = ", ".join(f"{escape(k)} × {v}" for k, v in s["findings"].items()) or "none"
+        return (f"<div><b>lineage audit</b> of {escape(self.inventory.organisation)} as of "
+                f"{self.as_of}: {s['flows']} flows<table><tr>{cells}</tr></table>"
+                f"findings: {rules}</div>")
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        return (f"<Audit {self.inventory.organisation} as_of={self.as_of} "
+                f"flows={s['flows']} status={s['status']}>")
+
+
+def check(inventory: Inventory | str | Path, *, as_of=None, packs=("policy",),
+          select=None, ignore=None) -> Audit:
+    """Check an inventory (a model or a path) and return the :class:`Audit`."""
+    if not isinstance(inventory, Inventory):
+        inventory = load(inventory)
+    return Audit(inventory, as_of=as_of, packs=packs, select=select, ignore=ignore)

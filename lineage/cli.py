@@ -1,0 +1,222 @@
+"""The ``lineage`` command line: parse, call one library function, format, exit.
+
+Exit codes (public): 0 nothing at or above ``--fail-on``; 1 unwaived findings
+at that level; 2 the input could not be read or the arguments are wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .audit import check as run_check
+from .model import InventoryError, load
+from .output import csvtable, jsonreport, table
+from .rules.registry import REGISTRY, RuleSelectionError
+
+__all__ = ["main", "cli"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line, exit 2."""
+
+
+def _colour() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _style(enabled: bool):
+    if not enabled:
+        return lambda text, **_: text
+    return click.style
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _ids(ctx, param, value):
+    if not value:
+        return None
+    return [part.strip() for v in value for part in v.split(",") if part.strip()]
+
+
+def handle_errors(func):
+    """Turn library errors into a message on stderr and exit code 2."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except InventoryError as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            n = len(exc.problems)
+            click.echo(f"{n} problem{'s' if n != 1 else ''}; nothing was checked.", err=True)
+            sys.exit(EXIT_ERROR)
+        except (RuleSelectionError, UserError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        except OSError as exc:
+            click.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_ERROR)
+    return wrapper
+
+
+inventory_argument = click.argument("inventory", type=click.Path(path_type=Path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lineage")
+def cli():
+    """Map personal-data flows and check each hop against the privacy policy.
+
+    INVENTORY is a YAML file or a folder of YAML files (format lineage/1).
+    """
+
+
+@cli.command()
+@inventory_argument
+@click.option("--rules", "packs", default="policy", show_default=True,
+              help="Rule packs, comma-separated.")
+@click.option("--select", multiple=True, callback=_ids, help="Only these rule IDs or prefixes.")
+@click.option("--ignore", multiple=True, callback=_ids, help="Skip these rule IDs or prefixes.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
+              default="table", show_default=True)
+@click.option("--as-of", callback=_date, help="Audit date (overrides the inventory's as_of).")
+@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error",
+              show_default=True, help="Lowest severity that makes the exit code 1.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are found.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the report to this file instead of standard output.")
+@handle_errors
+def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero, output):
+    """Check every flow against the rules and report findings.
+
+    Exit 0: no unwaived finding at --fail-on level. 1: such findings.
+    2: the inventory could not be read or the arguments are wrong.
+    """
+    audit = run_check(inventory, as_of=as_of, packs=_packs(packs), select=select,
+                      ignore=ignore)
+    if fmt == "json":
+        text = jsonreport.render(audit)
+    elif fmt == "csv":
+        text = csvtable.render(audit, lang)
+    else:
+        text = table.render(audit, lang, _style(_colour() and output is None))
+    _emit(text, output)
+    sys.exit(EXIT_OK if exit_zero else audit.exit_code(fail_on))
+
+
+@cli.command()
+@inventory_argument
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@handle_errors
+def validate(inventory, fmt):
+    """Validate an inventory without checking rules.
+
+    Lists every problem (file, line, record, field). Exit 0: valid.
+    2: problems found or the inventory could not be read.
+    """
+    try:
+        inv = load(inventory)
+    except InventoryError as exc:
+        if fmt == "json":
+            click.echo(jsonreport.dumps({"valid": False,
+                                         "problems": [p.as_dict() for p in exc.problems]}),
+                       nl=False)
+            sys.exit(EXIT_ERROR)
+        raise
+    counts = {"parties": len(inv.parties), "flows": len(inv.flows)}
+    if fmt == "json":
+        click.echo(jsonreport.dumps({"valid": True, "problems": [], "counts": counts}),
+                   nl=False)
+    else:
+        click.echo(f"{inventory}: valid ({counts['parties']} parties, {counts['flows']} flows)")
+
+
+@cli.command()
+@click.option("--rules", "packs", default=None, help="Only these packs (default: all).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
+              default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@handle_errors
+def rules(packs, fmt, lang):
+    """List every rule with its clause, kind, severity and title. Exit 0."""
+    from .output import rulesdoc
+    selected = rulesdoc.rules_of(_packs(packs) if packs else None)
+    if fmt == "json":
+        click.echo(jsonreport.dumps(rulesdoc.as_json(selected)), nl=False)
+    elif fmt == "markdown":
+        click.echo(rulesdoc.markdown(selected), nl=False)
+    else:
+        click.echo(rulesdoc.table(selected, lang), nl=False)
+
+
+@cli.command()
+@click.argument("rule")
+@handle_errors
+def explain(rule):
+    """Print a rule's documentation, clause, and a failing and a passing example. Exit 0."""
+    from .output import rulesdoc
+    click.echo(rulesdoc.explain(REGISTRY.get(rule)), nl=False)
+
+
+def _packs(text: str) -> tuple[str, ...]:
+    packs = tuple(p.strip() for p in text.split(",") if p.strip())
+    for p in packs:
+        if p not in REGISTRY.packs:
+            raise RuleSelectionError(
+                f"unknown rule pack '{p}' (known: {', '.join(sorted(REGISTRY.packs))})")
+    return packs
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_atomic(output, text.encode("utf-8"))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder, so no partial file is left."""
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder, not a file")
+    if not path.parent.exists():
+        raise UserError(f"{path}: folder {path.parent} does not exist")
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def main(argv=None) -> None:
+    """Entry point of the ``lineage`` script and ``python -m lineage``."""
+    try:
+        cli.main(args=argv, prog_name="lineage", standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug, not bad input: say so without a traceback
+        if os.environ.get("LINEAGE_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(exc).__name__}: {exc} "
+                   "(set LINEAGE_DEBUG=1 for a traceback; please report it)", err=True)
+        sys.exit(EXIT_ERROR)

@@ -1,0 +1,87 @@
+"""Input problems: where they are and what is wrong, in English and Japanese.
+
+Loading collects every problem before it stops; :class:`InventoryError` carries
+them all. Library code raises it; only the CLI prints it and exits with 2.
+
+Example:
+    >>> p = Problem(Location("inv.yaml", 12), "flows", "F7", "start", "bad date", "日付が不正")
+    >>> str(p)
+    "inv.yaml:12: flows F7: field 'start': bad date"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Location", "Problem", "InventoryError"]
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in the user's input: a file and line, or a sheet/row/column."""
+
+    file: str
+    line: int | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        text = self.file
+        if self.line is not None:
+            text += f":{self.line}"
+        if self.sheet is not None:
+            text += f" [sheet {self.sheet}]"
+        if self.row is not None:
+            text += f" row {self.row}"
+        if self.column is not None:
+            text += f" column {self.column}"
+        return text
+
+    def as_dict(self) -> dict:
+        """The location as a JSON-ready dict without empty parts."""
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input."""
+
+    location: Location
+    collection: str | None
+    record: str | None
+    field: str | None
+    message: str
+    message_ja: str = ""
+
+    def __str__(self) -> str:
+        parts = [str(self.location) + ":"]
+        if self.collection:
+            where = self.collection
+            if self.record is not None:
+                where += f" {self.record}"
+            parts.append(where + ":")
+        if self.field:
+            parts.append(f"field '{self.field}':")
+        parts.append(self.message)
+        return " ".join(parts)
+
+    def as_dict(self) -> dict:
+        """JSON-ready form used by ``lineage validate --format json``."""
+        return {"location": self.location.as_dict(), "collection": self.collection,
+                "record": self.record, "field": self.field, "message": self.message,
+                "message_ja": self.message_ja}
+
+
+class InventoryError(Exception):
+    """The inventory could not be read; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=_problem_key)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _problem_key(p: Problem):
+    loc = p.location
+    return (loc.file, loc.sheet or "", loc.line or 0, loc.row or 0, loc.column or "",
+            p.field or "", p.message)

@@ -1,0 +1,223 @@
+"""Load an inventory from any accepted form into the typed model.
+
+``load`` finds the form (a YAML file, a folder of YAML files), reads raw values
+with their locations, validates every record against the schema, then checks
+references across collections. Every problem is collected before it raises
+:class:`~lineage.model.errors.InventoryError`. Input files are only read.
+
+Example:
+    >>> inv = load("inventories/monocollabo")
+    >>> inv.organisation
+    'monocollabo'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from . import schema
+from .errors import InventoryError, Location, Problem
+from .references import check_references
+from .sources import RawInventory, read_yaml_file, read_yaml_folder, yaml_files
+
+__all__ = ["load", "read_raw", "build_inventory", "READERS"]
+
+_TOP_FIELDS = ("format", "organisation", "as_of", "note")
+_REQUIRED_TOP = ("format", "organisation", "parties", "flows")
+_ADAPTERS = {name: TypeAdapter(list[model]) for name, model in schema.COLLECTIONS.items()}
+_RECORD_ADAPTERS = {name: TypeAdapter(model) for name, model in schema.COLLECTIONS.items()}
+
+#: Readers by form; later forms (CSV folder, Excel) register here.
+READERS: dict[str, Callable[[Path], RawInventory]] = {
+    "yaml": read_yaml_file,
+    "yaml-folder": read_yaml_folder,
+}
+
+
+def detect_form(path: Path) -> str:
+    """Which reader a path needs: ``yaml``, ``yaml-folder`` or another registered form."""
+    if path.is_dir():
+        if yaml_files(path):
+            return "yaml-folder"
+        if "csv-folder" in READERS and any(path.glob("*.csv")):
+            return "csv-folder"
+        raise InventoryError([Problem(Location(str(path)), None, None, None,
+                                      "folder holds no inventory files (.yaml, .yml"
+                                      + (", .csv" if "csv-folder" in READERS else "") + ")",
+                                      "フォルダに棚卸しファイルがありません")])
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    if suffix in (".xlsx",) and "xlsx" in READERS:
+        return "xlsx"
+    if not path.exists():
+        raise InventoryError([Problem(Location(str(path)), None, None, None,
+                                      "no such file or folder",
+                                      "ファイルまたはフォルダが見つかりません")])
+    raise InventoryError([Problem(Location(str(path)), None, None, None,
+                                  f"unknown inventory form '{suffix or path.name}'; expected "
+                                  "a .yaml file or a folder of them",
+                                  "棚卸しの形式を判別できません")])
+
+
+def read_raw(path: str | Path) -> RawInventory:
+    """Read an inventory's raw values and source map, whatever its form."""
+    path = Path(path)
+    if not path.exists():
+        raise InventoryError([Problem(Location(str(path)), None, None, None,
+                                      "no such file or folder",
+                                      "ファイルまたはフォルダが見つかりません")])
+    return READERS[detect_form(path)](path)
+
+
+def load(path: str | Path) -> schema.Inventory:
+    """Load and validate an inventory; raise ``InventoryError`` listing every problem."""
+    return build_inventory(read_raw(path))
+
+
+def build_inventory(raw: RawInventory) -> schema.Inventory:
+    """Validate raw values into an :class:`~lineage.model.schema.Inventory`."""
+    problems: list[Problem] = []
+    data, source = raw.data, raw.source
+    known = set(_TOP_FIELDS) | set(schema.COLLECTIONS)
+    for key in data:
+        if key not in known:
+            problems.append(Problem(source.locate((key,)), None, None, key,
+                                    f"unknown top-level key '{key}'",
+                                    f"不明な最上位キー '{key}'"))
+    for key in _REQUIRED_TOP:
+        if data.get(key) is None:
+            problems.append(Problem(source.default, None, None, key,
+                                    f"required top-level key '{key}' is missing",
+                                    f"必須の最上位キー '{key}' がありません"))
+    fields: dict = {}
+    for key in _TOP_FIELDS:
+        if data.get(key) is not None:
+            fields[key] = data[key]
+    try:
+        top = _TOP_ADAPTER.validate_python(fields)
+    except ValidationError as exc:
+        top = None
+        problems.extend(_problems(exc, source, None, None, data))
+    raw_ids: dict[str, list] = {}
+    positions: dict[str, list[int]] = {}
+    for name in schema.COLLECTIONS:
+        value = data.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            problems.append(Problem(source.locate((name,)), name, None, None,
+                                    f"'{name}' must be a list of records",
+                                    f"'{name}' はレコードのリストである必要があります"))
+            continue
+        raw_ids[name] = [r.get("id") if isinstance(r, dict) else None for r in value]
+        try:
+            fields[name] = _ADAPTERS[name].validate_python(value)
+            positions[name] = list(range(len(value)))
+        except ValidationError as exc:
+            problems.extend(_problems(exc, source, name, value, data))
+            fields[name], positions[name] = _valid_records(name, value)
+    if top is None or data.get("parties") is None or data.get("flows") is None:
+        raise InventoryError(problems)
+    fields.update(top.model_dump())
+    inventory = schema.Inventory.model_construct(**fields)
+    inventory._source = source
+    problems.extend(check_references(inventory, source, raw_ids, positions))
+    if problems:
+        raise InventoryError(problems)
+    return inventory
+
+
+class _Top(BaseModel):
+    """The top-level scalars, validated apart so collections can fail alone."""
+
+    model_config = ConfigDict(extra="ignore")
+    format: Literal["lineage/1"]
+    organisation: schema.Id
+    as_of: schema.Date | None = None
+    note: schema.Text | None = None
+
+
+_TOP_ADAPTER = TypeAdapter(_Top)
+
+
+def _valid_records(name: str, records: list) -> list:
+    adapter = _RECORD_ADAPTERS[name]
+    valid, indices = [], []
+    for index, record in enumerate(records):
+        try:
+            valid.append(adapter.validate_python(record))
+            indices.append(index)
+        except ValidationError:
+            pass
+    return valid, indices
+
+
+def _problems(exc: ValidationError, source, collection, records, data) -> list[Problem]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        if collection is None:
+            path = loc
+            record = None
+            field_path = [p for p in loc if isinstance(p, str)]
+        else:
+            index = loc[0] if loc and isinstance(loc[0], int) else None
+            path = (collection,) + loc
+            rec = records[index] if index is not None else None
+            record = _record_label(rec, index)
+            field_path = [str(p) for p in loc[1:]]
+        field = ".".join(field_path) or None
+        message, message_ja = _describe(err)
+        out.append(Problem(source.locate(path), collection, record, field, message,
+                           message_ja))
+    return out
+
+
+def _record_label(record, index) -> str | None:
+    if isinstance(record, dict) and isinstance(record.get("id"), str):
+        return record["id"]
+    if isinstance(record, dict) and "rule" in record and "flow" in record:
+        return f"#{index + 1} ({record.get('rule')} on {record.get('flow')})"
+    return None if index is None else f"#{index + 1}"
+
+
+def _describe(err: dict) -> tuple[str, str]:
+    kind = err["type"]
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return "required field is missing", "必須項目がありません"
+    if kind == "extra_forbidden":
+        return (f"unknown key '{err['loc'][-1]}' (typo?)",
+                f"不明なキー '{err['loc'][-1]}' です")
+    if kind == "literal_error":
+        expected = ctx.get("expected", "")
+        return (f"{value!r} is not one of {expected}",
+                f"{value!r} は {expected} のいずれでもありません")
+    if kind.startswith("bool"):
+        return (f"expected true or false, got {value!r}",
+                f"true または false を指定してください({value!r})")
+    if kind == "value_error":
+        text = str(ctx.get("error", err["msg"]))
+        return text, "値が正しくありません: " + text
+    if kind == "string_pattern_mismatch":
+        return (f"{value!r} is not a valid value here (IDs are ASCII letters, digits, "
+                "'-', '_', '.'; countries are two capital letters)",
+                f"{value!r} は使えない値です(ID は半角英数字と - _ .)")
+    if kind in ("list_type",):
+        return f"expected a list, got {value!r}", "リストを指定してください"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping of fields, got {value!r}", "項目のマッピングを指定してください"
+    if kind in ("too_short",):
+        return "must not be empty", "空にできません"
+    if kind in ("string_type",):
+        return f"expected text, got {value!r}", "文字列を指定してください"
+    if kind in ("string_too_long",):
+        return "text is too long for an ID", "ID が長すぎます"
+    return err["msg"], err["msg"]

@@ -1,0 +1,202 @@
+"""Checks across records: unique IDs, references that resolve, sane date ranges.
+
+Run after every record passed the schema. IDs of records that failed the schema
+still count as defined, so one typo does not cascade into dangling references.
+
+Example:
+    >>> from lineage.model.schema import Inventory
+    >>> from lineage.model.sources import SourceMap
+    >>> from lineage.model.errors import Location
+    >>> inv = Inventory.model_validate({"format": "lineage/1", "organisation": "x",
+    ...     "parties": [{"id": "a"}], "flows": []})
+    >>> [p.message for p in check_references(inv, SourceMap(Location("inv.yaml")), {})]
+    ["organisation 'x' is not one of the parties"]
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .errors import Location, Problem
+from .schema import Inventory
+
+__all__ = ["check_references"]
+
+_ID_COLLECTIONS = ("data_items", "purposes", "parties", "contracts", "consents",
+                   "notices", "events", "stop_requests", "flows")
+
+
+def check_references(inv: Inventory, source, raw_ids: dict[str, list],
+                     positions: dict[str, list[int]] | None = None) -> list[Problem]:
+    """Every cross-record problem of ``inv``; locations come from ``source``.
+
+    ``positions`` gives, per collection, each valid record's index in the input
+    (records that failed the schema are missing from ``inv``).
+    """
+    out: list[Problem] = []
+    ids: dict[str, set] = {}
+    for name in _ID_COLLECTIONS:
+        listed = [i for i in raw_ids.get(name, []) if isinstance(i, str)]
+        ids[name] = set(listed) | {r.id for r in getattr(inv, name) or []}
+        counts = Counter(listed)
+        seen: set = set()
+        for index, rid in enumerate(raw_ids.get(name, [])):
+            if isinstance(rid, str) and counts[rid] > 1:
+                if rid in seen:
+                    out.append(Problem(source.locate((name, index, "id")), name, rid, "id",
+                                       f"duplicate ID '{rid}' in {name}",
+                                       f"ID '{rid}' が {name} 内で重複しています"))
+                seen.add(rid)
+    groups = {g for p in inv.parties for g in p.groups}
+    parties = ids["parties"]
+    party_roles = {p.id: p.role for p in inv.parties}
+    items_defined = inv.data_items is not None
+    purposes_defined = inv.purposes is not None
+    index_of = _indexer(inv, positions or {})
+
+    def ref(name, record, field, value, target, what=None, sub=()):
+        known = ids["data_items" if target == "items" else target]
+        if value not in known:
+            path = (name, index_of[name][id(record)], *field.split(".")) + tuple(sub)
+            label = what or {"items": "data item", "parties": "party"}.get(
+                target, target.rstrip("s").replace("_", " "))
+            out.append(Problem(source.locate(path), name, _label(record), field,
+                               f"unknown {label} '{value}'",
+                               f"{label} '{value}' が定義されていません"))
+
+    def refs(name, record, field, values, target, sub_field=None):
+        for pos, value in enumerate(values or []):
+            if target == "items" and not items_defined:
+                continue
+            if target == "purposes" and not purposes_defined:
+                continue
+            ref(name, record, field, value, target, sub=(pos,))
+
+    def party_or_group(name, record, field, values):
+        for pos, value in enumerate(values or []):
+            if value not in parties and value not in groups:
+                path = (name, index_of[name][id(record)], field, pos)
+                out.append(Problem(source.locate(path), name, _label(record), field,
+                                   f"'{value}' is neither a party ID nor a group named in "
+                                   "any party's groups",
+                                   f"'{value}' は当事者 ID でもグループ名でもありません"))
+
+    def dates(name, record, first, second):
+        a, b = getattr(record, first), getattr(record, second)
+        if a is not None and b is not None and b < a:
+            path = (name, index_of[name][id(record)], second)
+            out.append(Problem(source.locate(path), name, _label(record), second,
+                               f"{second} {b} is before {first} {a}",
+                               f"{second} が {first} より前です"))
+
+    if inv.organisation not in parties:
+        out.append(Problem(source.locate(("organisation",)), None, None, "organisation",
+                           f"organisation '{inv.organisation}' is not one of the parties",
+                           f"組織 '{inv.organisation}' が parties にありません"))
+    for c in inv.contracts:
+        ref("contracts", c, "party", c.party, "parties")
+        refs("contracts", c, "items", c.items, "items")
+        refs("contracts", c, "purposes", c.purposes, "purposes")
+        for pos, p in enumerate(c.sub_outsourcing):
+            ref("contracts", c, "sub_outsourcing", p, "parties", sub=(pos,))
+        dates("contracts", c, "signed_on", "ends_on")
+    for c in inv.consents:
+        ref("consents", c, "subjects", c.subjects, "parties")
+        if c.subjects in party_roles and party_roles[c.subjects] != "data_subject":
+            out.append(Problem(source.locate(("consents", index_of["consents"][id(c)],
+                                              "subjects")), "consents", c.id, "subjects",
+                               f"'{c.subjects}' is not a data_subject party",
+                               f"'{c.subjects}' は本人(data_subject)ではありません"))
+        party_or_group("consents", c, "recipients", c.recipients)
+        refs("consents", c, "items", c.items, "items")
+        refs("consents", c, "purposes", c.purposes, "purposes")
+        dates("consents", c, "obtained_on", "withdrawn_on")
+    for n in inv.notices:
+        refs("notices", n, "items", n.items, "items")
+        refs("notices", n, "purposes", n.purposes, "purposes")
+        if n.kind == "joint_use":
+            party_or_group("notices", n, "members", n.members)
+        for r_index, rev in enumerate(n.revisions):
+            for pos, p in enumerate(rev.purposes or []):
+                if purposes_defined and p not in ids["purposes"]:
+                    path = ("notices", index_of["notices"][id(n)], "revisions", r_index,
+                            "purposes", pos)
+                    out.append(Problem(source.locate(path), "notices", n.id,
+                                       f"revisions[{r_index}].purposes",
+                                       f"unknown purpose '{p}'",
+                                       f"purpose '{p}' が定義されていません"))
+        for field in ("members", "responsible", "revisions"):
+            if n.kind == "opt_out" and getattr(n, field):
+                out.append(_wrong_kind(source, index_of, n, field))
+        for field in ("provision_in_purpose", "methods", "stop_on_request", "provider",
+                      "acquisition_method", "request_method", "update_method",
+                      "start_on", "ppc_filed_on"):
+            if n.kind == "joint_use" and getattr(n, field):
+                out.append(_wrong_kind(source, index_of, n, field))
+    for e in inv.events:
+        ref("events", e, "from", e.frm, "parties")
+        ref("events", e, "to", e.to, "parties")
+    for s in inv.stop_requests:
+        if s.notice is None and s.flow is None:
+            out.append(Problem(source.locate(("stop_requests",
+                                              index_of["stop_requests"][id(s)])),
+                               "stop_requests", s.id, "notice",
+                               "a stop request names a notice or a flow",
+                               "停止の求めには notice か flow が必要です"))
+        if s.notice is not None:
+            ref("stop_requests", s, "notice", s.notice, "notices")
+        if s.flow is not None:
+            ref("stop_requests", s, "flow", s.flow, "flows")
+        ref("stop_requests", s, "subjects", s.subjects, "parties")
+        dates("stop_requests", s, "received_on", "honoured_on")
+    for f in inv.flows:
+        ref("flows", f, "from", f.frm, "parties")
+        ref("flows", f, "to", f.to, "parties")
+        if f.frm == f.to:
+            out.append(Problem(source.locate(("flows", index_of["flows"][id(f)], "to")),
+                               "flows", f.id, "to",
+                               f"a flow cannot go from party '{f.frm}' to itself",
+                               f"提供元と提供先が同じ当事者 '{f.frm}' です"))
+        refs("flows", f, "items", f.items, "items")
+        for pos, c in enumerate(f.consents):
+            ref("flows", f, "consents", c, "consents", sub=(pos,))
+        if f.notice is not None:
+            ref("flows", f, "notice", f.notice, "notices")
+        if f.contract is not None:
+            ref("flows", f, "contract", f.contract, "contracts")
+        if f.event is not None:
+            ref("flows", f, "event", f.event, "events")
+        dates("flows", f, "start", "end")
+    for w in inv.waivers:
+        ref("waivers", w, "flow", w.flow, "flows")
+    return out
+
+
+def _wrong_kind(source, index_of, notice, field) -> Problem:
+    return Problem(source.locate(("notices", index_of["notices"][id(notice)], field)),
+                   "notices", notice.id, field,
+                   f"'{field}' does not apply to a {notice.kind} notice",
+                   f"'{field}' は {notice.kind} の告知には使えません")
+
+
+def _label(record) -> str | None:
+    rid = getattr(record, "id", None)
+    if rid is not None:
+        return rid
+    return f"{record.rule} on {record.flow}"
+
+
+def _indexer(inv: Inventory, positions: dict[str, list[int]]) -> dict[str, dict[int, int]]:
+    """Position of each record in its collection, by object identity.
+
+    Only records that passed the schema reach here; positions are looked up in
+    the source map, so they must be the positions in the input, not in the list
+    of valid records.
+    """
+    out: dict[str, dict[int, int]] = {}
+    for name in ("contracts", "consents", "notices", "events", "stop_requests", "flows",
+                 "waivers"):
+        records = getattr(inv, name) or []
+        where = positions.get(name) or range(len(records))
+        out[name] = {id(r): i for r, i in zip(records, where)}
+    return out

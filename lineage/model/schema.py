@@ -1,0 +1,324 @@
+"""The typed inventory model (format ``lineage/1``).
+
+One pydantic model per record kind of ``shared/spec/inventory.md``. Every model
+forbids unknown keys, is frozen, and reads each value as the type its field has,
+so YAML 1.1 surprises (``country: NO``, ``name: yes``) cannot change meaning: the
+loaders hand over raw text and the field type decides.
+
+Example:
+    >>> flow = Flow(id="F1", **{"from": "a", "to": "b"}, items=["name"], start="2024-04-01")
+    >>> flow.start.isoformat(), flow.frm, flow.to
+    ('2024-04-01', 'a', 'b')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+
+__all__ = [
+    "BASES", "ROLES", "ITEM_KINDS", "NOTICE_KINDS", "EVENT_KINDS",
+    "Record", "DataItem", "Purpose", "Party", "Contract", "Consent", "Notice",
+    "Responsible", "Provider", "Revision", "Event", "StopRequest", "Exemption",
+    "Flow", "Waiver", "Inventory", "COLLECTIONS",
+]
+
+ROLES = ("self", "outsourcee", "joint_user", "third_party", "successor",
+         "public_body", "data_subject", "academic")
+ITEM_KINDS = ("personal", "sensitive", "linkable")
+BASES = ("consent", "law", "life", "public_health", "government", "academic",
+         "opt_out", "outsourcing", "succession", "joint_use")
+NOTICE_KINDS = ("opt_out", "joint_use")
+EVENT_KINDS = ("merger", "split", "transfer")
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: object) -> object:
+    """Accept an ISO ``YYYY-MM-DD`` text, a date, or a midnight datetime (Excel)."""
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0):
+            raise ValueError("expected a date without a time of day")
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if not _ISO.match(text):
+            raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}")
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError as exc:
+            raise ValueError(f"not a real date: {value!r} ({exc})") from None
+    raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}")
+
+
+def _text(value: object) -> object:
+    """Read scalars as text: an ID ``007`` or a name ``yes`` stays as written."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _id_list(value: object) -> object:
+    """Accept ``a;b`` (CSV cells) and a lone scalar as a list."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(";") if part.strip()]
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+Text = Annotated[str, BeforeValidator(_text)]
+Id = Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=128,
+                                                   pattern=r"^[A-Za-z0-9_.\-@/]+$")]
+IdList = Annotated[list[Id], BeforeValidator(_id_list)]
+TextList = Annotated[list[Text], BeforeValidator(_id_list)]
+DateList = Annotated[list[Date], BeforeValidator(_id_list)]
+
+
+class Record(BaseModel):
+    """Base of every record: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              str_strip_whitespace=True)
+    note: Text | None = None
+
+
+class DataItem(Record):
+    """A data item (氏名, 住所, Cookie ID ...)."""
+
+    id: Id
+    name: Text | None = None
+    name_en: Text | None = None
+    kind: Literal["personal", "sensitive", "linkable"] = "personal"
+
+
+class Purpose(Record):
+    """A purpose of use (利用目的) and when it was announced."""
+
+    id: Id
+    name: Text | None = None
+    name_en: Text | None = None
+    announced_on: Date | None = None
+    third_party_provision: bool = False
+
+
+class Party(Record):
+    """A node of the flow map: the organisation, an outsourcee, a group of people ..."""
+
+    id: Id
+    name: Text | None = None
+    name_en: Text | None = None
+    role: Literal["self", "outsourcee", "joint_user", "third_party", "successor",
+                  "public_body", "data_subject", "academic"] = "third_party"
+    legal_entity: Id | None = None
+    country: Annotated[str, BeforeValidator(_text),
+                       Field(pattern=r"^[A-Z]{2}$")] = "JP"
+    equivalent_system: Date | None = None
+    groups: IdList = []
+
+    @property
+    def entity(self) -> str:
+        """The legal entity this party belongs to (its own ID by default)."""
+        return self.legal_entity or self.id
+
+
+class Contract(Record):
+    """An outsourcing contract (sections 1.5 and 4)."""
+
+    id: Id
+    party: Id
+    signed_on: Date
+    ends_on: Date | None = None
+    purposes: IdList | None = None
+    items: IdList | None = None
+    no_leak: bool = False
+    no_re_provision: bool = False
+    sub_outsourcing: IdList = []
+    audits: DateList = []
+
+
+class Consent(Record):
+    """Consent of the person (本人の同意) from one data-subject group."""
+
+    id: Id
+    subjects: Id
+    recipients: IdList
+    items: IdList
+    purposes: IdList = []
+    obtained_on: Date
+    withdrawn_on: Date | None = None
+    foreign_info_given: bool = False
+
+
+class Responsible(Record):
+    """The person responsible for jointly used data (管理について責任を有する者)."""
+
+    name: Text | None = None
+    address: Text | None = None
+    representative: Text | None = None
+
+
+class Provider(Responsible):
+    """The provider named in an opt-out notice (law pack)."""
+
+
+class Revision(Record):
+    """A change to a joint-use notice (5[3])."""
+
+    effective_on: Date
+    notified_on: Date | None = None
+    purposes: IdList | None = None
+    responsible: Responsible | None = None
+
+
+class Notice(Record):
+    """A published announcement: an opt-out notice or a joint-use notice."""
+
+    id: Id
+    kind: Literal["opt_out", "joint_use"]
+    published_on: Date | None = None
+    items: IdList | None = None
+    purposes: IdList | None = None
+    # opt-out
+    provision_in_purpose: bool = False
+    methods: TextList | None = None
+    stop_on_request: bool = False
+    provider: Provider | None = None
+    acquisition_method: Text | None = None
+    request_method: Text | None = None
+    update_method: Text | None = None
+    start_on: Date | None = None
+    ppc_filed_on: Date | None = None
+    # joint use
+    members: IdList | None = None
+    responsible: Responsible | None = None
+    revisions: list[Revision] = []
+
+
+class Event(Record):
+    """A business succession: ``to`` succeeds ``from`` on ``date``."""
+
+    id: Id
+    kind: Literal["merger", "split", "transfer"]
+    date: Date
+    frm: Id = Field(alias="from")
+    to: Id
+
+
+class StopRequest(Record):
+    """A request to stop opt-out provision (5[1]5(4))."""
+
+    id: Id
+    notice: Id | None = None
+    flow: Id | None = None
+    subjects: Id
+    received_on: Date
+    honoured_on: Date | None = None
+
+
+class Exemption(Record):
+    """The justification of an exemption of 5[1] items 1-4 (free text)."""
+
+    law: Text | None = None
+    document: Text | None = None
+    consent_difficult: Text | None = None
+    impediment: Text | None = None
+
+
+class Flow(Record):
+    """A flow of data items for purposes from one party to another: an edge."""
+
+    id: Id
+    frm: Id = Field(alias="from")
+    to: Id
+    items: Annotated[IdList, Field(min_length=1)]
+    purposes: IdList = []
+    basis: Literal["consent", "law", "life", "public_health", "government", "academic",
+                   "opt_out", "outsourcing", "succession", "joint_use"] | None = None
+    consents: IdList = []
+    notice: Id | None = None
+    contract: Id | None = None
+    event: Id | None = None
+    exemption: Exemption | None = None
+    method: Text | None = None
+    start: Date
+    end: Date | None = None
+    combined: bool = False
+    recipient_links: bool = False
+    recorded: bool = False
+    confirmed_acquisition: bool = False
+    improperly_acquired: bool = False
+    storage_only: bool = False
+
+
+class Waiver(Record):
+    """An accepted finding, matched by rule, flow and optionally item."""
+
+    rule: Id
+    flow: Id
+    item: Id | None = None
+    reason: Text
+    approved_by: Text
+    expires_on: Date
+
+
+#: Collections of an inventory in file order, with their record model.
+COLLECTIONS: dict[str, type[Record]] = {
+    "data_items": DataItem,
+    "purposes": Purpose,
+    "parties": Party,
+    "contracts": Contract,
+    "consents": Consent,
+    "notices": Notice,
+    "events": Event,
+    "stop_requests": StopRequest,
+    "flows": Flow,
+    "waivers": Waiver,
+}
+
+
+class Inventory(BaseModel):
+    """A whole inventory. ``data_items``/``purposes`` are ``None`` when absent.
+
+    Absent ``data_items`` means every item a flow names is personal (spec); the
+    distinction from an empty list is kept for that reason.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    format: Literal["lineage/1"]
+    organisation: Id
+    as_of: Date | None = None
+    note: Text | None = None
+    data_items: list[DataItem] | None = None
+    purposes: list[Purpose] | None = None
+    parties: list[Party]
+    contracts: list[Contract] = []
+    consents: list[Consent] = []
+    notices: list[Notice] = []
+    events: list[Event] = []
+    stop_requests: list[StopRequest] = []
+    flows: list[Flow]
+    waivers: list[Waiver] = []
+    _source: object = PrivateAttr(default=None)
+
+    @property
+    def source(self):
+        """Where each record came from (a :class:`~lineage.model.sources.SourceMap`)."""
+        return self._source
+
+
+def _inventory_check(self, **options):
+    """Check this inventory; same options as :func:`lineage.check`."""
+    from ..audit import check
+    return check(self, **options)
+
+
+Inventory.check = _inventory_check

@@ -1,0 +1,222 @@
+"""Reading inventory files into raw values with a map of where each came from.
+
+YAML is composed into nodes with the safe loader (no object construction from
+tags) and every scalar is kept as the text the user wrote; the schema's field
+types decide what it means, so YAML 1.1 readings (``NO`` as false, ``on`` as
+true, ``001`` as 1) never apply. Duplicate keys, non-standard tags and alias
+bombs are problems, not silent surprises.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "inv.yaml").write_text("format: lineage/1\\nparties:\\n  - {id: a, country: NO}\\n")
+    >>> raw = read_yaml_file(d / "inv.yaml")
+    >>> raw.data["parties"][0]["country"], raw.source.locate(("parties", 0, "country")).line
+    ('NO', 3)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import InventoryError, Location, Problem
+
+__all__ = ["SourceMap", "RawInventory", "read_yaml_file", "read_yaml_folder", "yaml_files"]
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_ALLOWED_TAGS = {f"tag:yaml.org,2002:{t}" for t in
+                 ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_MAX_NODES = 20_000_000  # far above any real inventory; stops alias expansion bombs
+
+
+@dataclass
+class SourceMap:
+    """Locations of values by path, e.g. ``("flows", 3, "start")``.
+
+    Paths not recorded fall back to their nearest recorded parent, so every
+    problem gets at least a file.
+    """
+
+    default: Location
+    paths: dict[tuple, Location] = field(default_factory=dict)
+
+    def locate(self, path: tuple) -> Location:
+        """The location of ``path`` or of its closest recorded ancestor."""
+        path = tuple(path)
+        while path:
+            loc = self.paths.get(path)
+            if loc is not None:
+                return loc
+            path = path[:-1]
+        return self.default
+
+    def merge(self, other: "SourceMap") -> None:
+        """Add ``other``'s paths (each top-level key comes from one source)."""
+        self.paths.update(other.paths)
+
+
+@dataclass
+class RawInventory:
+    """Top-level keys with raw (text) values, and where each value came from."""
+
+    data: dict
+    source: SourceMap
+    origin: str
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    """The YAML files of an inventory folder, in name order."""
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() in (".yaml", ".yml"))
+
+
+def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
+    """Read one YAML inventory file; raise :class:`InventoryError` on any problem."""
+    path = Path(path)
+    name = display or str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise InventoryError([Problem(Location(name), None, None, None,
+                                      f"cannot read file: {exc.strerror or exc}",
+                                      "ファイルを読めません")]) from None
+    except UnicodeDecodeError as exc:
+        raise InventoryError([Problem(Location(name), None, None, None,
+                                      f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                                      "UTF-8 のテキストではありません")]) from None
+    try:
+        root = yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise InventoryError([Problem(Location(name, line), None, None, None,
+                                      f"invalid YAML: {reason}",
+                                      "YAML の構文が正しくありません")]) from None
+    converter = _Converter(name)
+    data = {} if root is None else converter.convert(root, ())
+    if not isinstance(data, dict):
+        converter.problems.append(Problem(Location(name, 1), None, None, None,
+                                          "the top level must be a mapping of keys "
+                                          "(format, organisation, parties, flows, ...)",
+                                          "最上位はキーと値の対応(マッピング)である必要があります"))
+    if converter.problems:
+        raise InventoryError(converter.problems)
+    return RawInventory(data, SourceMap(Location(name, 1), converter.paths), name)
+
+
+def read_yaml_folder(folder: Path) -> RawInventory:
+    """Read a folder of YAML files whose top-level keys are merged.
+
+    A key may appear in one file only; every file's problems are collected.
+    """
+    folder = Path(folder)
+    files = yaml_files(folder)
+    problems: list[Problem] = []
+    if not files:
+        raise InventoryError([Problem(Location(str(folder)), None, None, None,
+                                      "folder holds no .yaml/.yml files",
+                                      "フォルダに YAML ファイルがありません")])
+    merged: dict = {}
+    source = SourceMap(Location(str(files[0]), 1))
+    owner: dict[str, str] = {}
+    for path in files:
+        try:
+            raw = read_yaml_file(path)
+        except InventoryError as exc:
+            problems.extend(exc.problems)
+            continue
+        for key, value in raw.data.items():
+            if key in owner:
+                problems.append(Problem(raw.source.locate((key,)), None, None, key,
+                                        f"top-level key '{key}' is already defined in "
+                                        f"{owner[key]}; a key may appear in one file only",
+                                        f"キー '{key}' は {owner[key]} で定義済みです"))
+                continue
+            owner[key] = str(path)
+            merged[key] = value
+        source.merge(raw.source)
+    if problems:
+        raise InventoryError(problems)
+    source.default = Location(str(folder))
+    for key, file in owner.items():
+        source.paths.setdefault((key,), Location(file, 1))
+    return RawInventory(merged, source, str(folder))
+
+
+class _Converter:
+    """Node tree to raw values; records the line of every key and list entry."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.paths: dict[tuple, Location] = {}
+        self.problems: list[Problem] = []
+        self.count = 0
+
+    def _loc(self, node) -> Location:
+        return Location(self.name, node.start_mark.line + 1)
+
+    def convert(self, node, path: tuple):
+        self.count += 1
+        if self.count > _MAX_NODES:
+            if self.count == _MAX_NODES + 1:
+                self.problems.append(Problem(self._loc(node), None, None, None,
+                                             "document expands to too many values "
+                                             "(alias expansion?)", "値が多すぎます"))
+            return None
+        if node.tag not in _ALLOWED_TAGS:
+            self.problems.append(Problem(self._loc(node), _collection(path), None,
+                                         _field(path),
+                                         f"YAML tag '{node.tag}' is not allowed",
+                                         f"YAML タグ '{node.tag}' は使えません"))
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            if node.style is None and node.value in _NULLS:
+                return None
+            return node.value
+        if isinstance(node, yaml.SequenceNode):
+            out = []
+            for index, child in enumerate(node.value):
+                sub = path + (index,)
+                self.paths[sub] = self._loc(child)
+                out.append(self.convert(child, sub))
+            return out
+        out: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(Problem(self._loc(key_node), _collection(path), None,
+                                             None, "a key must be plain text",
+                                             "キーは文字列である必要があります"))
+                continue
+            key = key_node.value
+            sub = path + (key,)
+            if key in out:
+                self.problems.append(Problem(self._loc(key_node), _collection(path), None,
+                                             key, f"duplicate key '{key}'",
+                                             f"キー '{key}' が重複しています"))
+                continue
+            self.paths[sub] = self._loc(key_node)
+            out[key] = self.convert(value_node, sub)
+        return out
+
+
+def _collection(path: tuple) -> str | None:
+    return path[0] if path and isinstance(path[0], str) else None
+
+
+def _field(path: tuple) -> str | None:
+    names = [p for p in path[2:] if isinstance(p, str)] if len(path) > 2 else []
+    return ".".join(names) or None
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would recognise it (relative when under the cwd)."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)

@@ -1,0 +1,1 @@
+"""Formatters: every one renders ``Finding.as_dict`` / ``Audit.as_dict``, nothing else."""

@@ -1,0 +1,32 @@
+"""The findings table as CSV (one row per finding, lists joined with ``;``).
+
+Example:
+    >>> import lineage
+    >>> render(lineage.check("inventories/monocollabo")).splitlines()[0]
+    'id,rule,clause,kind,severity,flow,from,to,items,message,remedy,waived'
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+__all__ = ["render", "COLUMNS"]
+
+COLUMNS = ("id", "rule", "clause", "kind", "severity", "flow", "from", "to", "items",
+           "message", "remedy", "waived")
+
+
+def render(audit, lang: str = "en") -> str:
+    """CSV text of the audit's findings; ``lang`` picks message and remedy."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    suffix = "_ja" if lang == "ja" else ""
+    for f in audit.results:
+        d = f.as_dict()
+        writer.writerow([d["id"], d["rule"], d["clause"], d["kind"], d["severity"],
+                         d["flow"], d["from"], d["to"], ";".join(d["items"]),
+                         d["message" + suffix], d["remedy" + suffix],
+                         "true" if d["waived"] else "false"])
+    return out.getvalue()

@@ -1,0 +1,71 @@
+"""The rules reference, generated from the registry (never kept by hand).
+
+Example:
+    >>> "| TP101 | 5[1] |" in markdown(rules_of(None))
+    True
+"""
+
+from __future__ import annotations
+
+from ..rules.registry import REGISTRY
+
+__all__ = ["rules_of", "as_json", "table", "markdown", "explain"]
+
+
+def rules_of(packs):
+    """Rules of ``packs`` (all registered rules when None), by ID."""
+    if packs is None:
+        return list(REGISTRY)
+    return REGISTRY.select(packs)
+
+
+def _pack(rule) -> str:
+    return REGISTRY.pack_of(rule.id) or "always"
+
+
+def as_json(rules) -> list[dict]:
+    """Each rule's public description, with its pack."""
+    return [{**r.meta(), "pack": _pack(r), "remedy": r.remedy_en, "remedy_ja": r.remedy_ja}
+            for r in rules]
+
+
+def table(rules, lang: str = "en") -> str:
+    """A fixed-width listing for the terminal."""
+    lines = []
+    for r in rules:
+        title = r.title_ja if lang == "ja" else r.title_en
+        lines.append(f"{r.id}  {str(r.clause):<14} {r.kind:<18} {r.severity:<8} {title}")
+    return "\n".join(lines) + "\n"
+
+
+def markdown(rules) -> str:
+    """The rules reference page (``docs/rules.md``)."""
+    out = ["# Rules reference", "",
+           "Generated from the rule registry by `lineage rules --format markdown`; "
+           "a test fails when this page and the registry differ.", "",
+           "| ID | Clause | Pack | Kind | Severity | Title | 見出し |",
+           "|---|---|---|---|---|---|---|"]
+    for r in rules:
+        out.append(f"| {r.id} | {r.clause} | {_pack(r)} | {r.kind} | {r.severity} | "
+                   f"{r.title_en} | {r.title_ja} |")
+    for r in rules:
+        out += ["", f"## {r.id}: {r.title_en}", "", f"{r.title_ja}", "",
+                f"Clause {r.clause}: {r.clause.text_ja}", "", f"> {r.clause.text_en}", "",
+                r.doc(), "", f"Remedy: {r.remedy_en} / {r.remedy_ja}"]
+    return "\n".join(out) + "\n"
+
+
+def explain(rule) -> str:
+    """``lineage explain``: documentation, clause, and the two examples."""
+    out = [f"{rule.id}  {rule.title_en}", f"       {rule.title_ja}", "",
+           f"Clause {rule.clause}  kind {rule.kind}  severity {rule.severity}  "
+           f"pack {_pack(rule)}", "", "Policy text (方針):", f"  {rule.clause.text_ja}",
+           "English gloss:", f"  {rule.clause.text_en}", "", rule.doc(), "",
+           f"Remedy: {rule.remedy_en}", f"対応: {rule.remedy_ja}", ""]
+    for label, ex in (("Failing example", rule.fail), ("Passing example", rule.passing)):
+        expect = ", ".join(ex.expect) or "no findings"
+        out += [f"{label} ({ex.title}) -> {expect}:",
+                "  (merged onto the base example inventory: lineage.rules.examples.BASE)"]
+        out += ["  " + line for line in ex.inventory.strip("\n").splitlines()]
+        out.append("")
+    return "\n".join(out)

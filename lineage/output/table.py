@@ -1,0 +1,76 @@
+"""The terminal table: findings grouped by flow, then a summary.
+
+Colour is applied by the caller's ``style`` function, so this module stays
+free of terminal checks.
+
+Example:
+    >>> import lineage
+    >>> text = render(lineage.check("inventories/monocollabo"))
+    >>> "violation" in text.splitlines()[-2]
+    True
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+__all__ = ["render", "LABELS"]
+
+LABELS = {
+    "en": {"status": {"ok": "ok", "warning": "warning", "violation": "violation",
+                      "waived": "waived"},
+           "route": "route", "remedy": "remedy", "flows": "flows", "findings": "findings",
+           "as_of": "as of", "none": "No findings.", "waived": "waived",
+           "evidence": "evidence"},
+    "ja": {"status": {"ok": "適合", "warning": "警告", "violation": "違反", "waived": "承認済み"},
+           "route": "経路", "remedy": "対応", "flows": "フロー", "findings": "指摘",
+           "as_of": "基準日", "none": "指摘はありません。", "waived": "承認済み",
+           "evidence": "根拠"},
+}
+
+_COLOURS = {"violation": "red", "warning": "yellow", "waived": "cyan", "ok": "green",
+            "error": "red"}
+
+
+def _plain(text: str, **_: object) -> str:
+    return text
+
+
+def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
+    """Human-readable text of ``audit`` in ``lang`` (``en`` or ``ja``)."""
+    words = LABELS[lang]
+    names = {p.id: (p.name if lang == "ja" else (p.name_en or p.name)) or p.id
+             for p in audit.inventory.parties}
+    by_flow: dict[str, list] = {}
+    for f in audit.results:
+        by_flow.setdefault(f.flow, []).append(f)
+    lines = [style(f"{audit.inventory.organisation}  {words['as_of']} {audit.as_of}  "
+                   f"rules: {', '.join(audit.packs)}", bold=True), ""]
+    for row in audit.flow_results:
+        findings = by_flow.get(row.id)
+        if not findings:
+            continue
+        status = words["status"][row.status]
+        lines.append(style(f"{row.id}  {names.get(row.frm, row.frm)} → "
+                           f"{names.get(row.to, row.to)}", bold=True)
+                     + f"  {words['route']}: {row.route}  "
+                     + style(status.upper() if lang == "en" else status,
+                             fg=_COLOURS[row.status], bold=True))
+        for f in findings:
+            mark = "~" if f.waived else ("✗" if f.severity == "error" else "!")
+            colour = "cyan" if f.waived else _COLOURS.get(f.severity, "yellow")
+            message = f.message_ja if lang == "ja" else f.message
+            remedy = f.remedy_ja if lang == "ja" else f.remedy
+            tag = f" ({words['waived']})" if f.waived else ""
+            lines.append(f"  {style(mark + ' ' + f.id, fg=colour)} [{f.clause}]{tag} {message}")
+            lines.append(f"      {words['remedy']}: {remedy}")
+        lines.append("")
+    if not audit.results:
+        lines.append(words["none"])
+        lines.append("")
+    s = audit.summary()
+    counts = ", ".join(f"{v} {words['status'][k]}" for k, v in s["status"].items())
+    lines.append(f"{s['flows']} {words['flows']}: {counts}")
+    by_rule = ", ".join(f"{k} ×{v}" for k, v in s["findings"].items()) or "-"
+    lines.append(f"{words['findings']}: {by_rule}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,128 @@
+"""Rules and findings: the units the engine runs and the records it produces.
+
+A rule is a small class: ID, clause, kind, severity, titles and remedy in both
+languages, and its logic. Route-condition rules implement ``condition``; the
+others implement ``check``. The docstring is the rule's documentation; its
+``examples`` (a failing and a passing case as inventory fragments) are run by
+the test suite and printed by ``lineage explain``.
+
+Example:
+    >>> f = Finding(rule="TP222", clause="5[2]3", kind="unannounced-items",
+    ...             severity="error", flow="F7", frm="mc", to="grp", subject="phone",
+    ...             items=("phone",))
+    >>> f.id
+    'TP222:F7:phone'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from dataclasses import dataclass, field
+from typing import ClassVar, Iterable
+
+from .clauses import Clause
+
+__all__ = ["Finding", "Rule", "Example", "KINDS", "SEVERITIES"]
+
+KINDS = ("no-consent", "no-exemption", "unannounced-items", "unannounced", "contract",
+         "re-provision", "purpose", "waiver")
+SEVERITIES = ("error", "warning")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken promise on one flow. Immutable; ``as_dict`` is its only form."""
+
+    rule: str
+    clause: str
+    kind: str
+    severity: str
+    flow: str
+    frm: str
+    to: str
+    subject: str | None = None
+    items: tuple[str, ...] = ()
+    evidence: tuple[tuple[str, object], ...] = ()
+    message: str = ""
+    message_ja: str = ""
+    remedy: str = ""
+    remedy_ja: str = ""
+    waived: bool = False
+
+    @property
+    def id(self) -> str:
+        """Stable identity: rule, flow, and the item or element concerned."""
+        parts = [self.rule, self.flow]
+        if self.subject is not None:
+            parts.append(self.subject)
+        return ":".join(parts)
+
+    def as_dict(self) -> dict:
+        """The report form (``shared/spec/inventory.md``), used by every output."""
+        return {
+            "id": self.id, "rule": self.rule, "clause": self.clause, "kind": self.kind,
+            "severity": self.severity, "flow": self.flow, "from": self.frm, "to": self.to,
+            "items": list(self.items),
+            "evidence": {k: (list(v) if isinstance(v, tuple) else v)
+                         for k, v in self.evidence},
+            "message": self.message, "message_ja": self.message_ja,
+            "remedy": self.remedy, "remedy_ja": self.remedy_ja, "waived": self.waived,
+        }
+
+    def replace(self, **changes) -> "Finding":
+        """A copy with ``changes`` (findings are never mutated)."""
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A rule example: an inventory fragment and the finding IDs it must give."""
+
+    title: str
+    inventory: str
+    expect: tuple[str, ...]
+
+
+class Rule:
+    """Base of every rule. Subclasses set the class attributes and one method.
+
+    ``condition(check, flow, evidence)`` -> findings, for rules that are a
+    condition of a route; ``check(context)`` -> findings, for the others.
+    """
+
+    id: ClassVar[str]
+    clause: ClassVar[Clause]
+    kind: ClassVar[str]
+    severity: ClassVar[str] = "error"
+    title_en: ClassVar[str]
+    title_ja: ClassVar[str]
+    remedy_en: ClassVar[str]
+    remedy_ja: ClassVar[str]
+    route: ClassVar[str | None] = None
+    fail: ClassVar[Example]
+    passing: ClassVar[Example]
+
+    @classmethod
+    def doc(cls) -> str:
+        """The rule's documentation (its docstring, dedented)."""
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def finding(cls, flow, *, subject: str | None = None, items: Iterable[str] = (),
+                evidence: dict | None = None, message: str, message_ja: str) -> Finding:
+        """A finding of this rule on ``flow``."""
+        ev = tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
+                          for k, v in (evidence or {}).items() if v is not None))
+        return Finding(rule=cls.id, clause=str(cls.clause), kind=cls.kind,
+                       severity=cls.severity, flow=flow.id, frm=flow.frm, to=flow.to,
+                       subject=subject, items=tuple(sorted(set(items))), evidence=ev,
+                       message=message, message_ja=message_ja, remedy=cls.remedy_en,
+                       remedy_ja=cls.remedy_ja)
+
+    @classmethod
+    def meta(cls) -> dict:
+        """The rule's public description (``lineage rules --format json``)."""
+        return {"id": cls.id, "clause": str(cls.clause), "kind": cls.kind,
+                "severity": cls.severity, "title": cls.title_en, "title_ja": cls.title_ja,
+                "route": cls.route}

@@ -1,0 +1,101 @@
+"""Policy clauses as values: a citation renders with its Japanese text and a gloss.
+
+Example:
+    >>> c = Clause("5[2]3")
+    >>> str(c), c.text_ja[:8]
+    ('5[2]3', '個人情報を特定の者')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Clause", "CLAUSE_TEXT"]
+
+#: Clause code -> (Japanese text of the policy, English gloss). Texts are quoted
+#: from ``shared/seed`` so a reader sees the promise the rule enforces.
+CLAUSE_TEXT: dict[str, tuple[str, str]] = {
+    "1.5": ("弊社が、個人情報の処理を外部へ委託する場合には、漏えいや再提供を行わないよう契約により義務づけ、"
+            "適切な管理を実施させていただきます。",
+            "When we outsource processing of personal information, we oblige the outsourcee "
+            "by contract not to leak or re-provide it, and manage it properly."),
+    "2": ("モノコラボは、個人情報を取り扱うにあたって、その利用の目的を出来る限り特定します。",
+          "We specify the purpose of use as far as possible."),
+    "3": ("モノコラボは、個人情報を取得するにあたり、あらかじめその利用目的を公表します。",
+          "Before acquiring personal information we announce its purpose of use."),
+    "4": ("業務の一部を委託先に委託し…個人情報の取り扱いに関する契約の締結や適切な監督を行います。",
+          "When we entrust work to outsourcees we conclude contracts on handling personal "
+          "information and supervise them."),
+    "5[1]": ("モノコラボは、次に掲げる場合を除くほか、あらかじめご本人の同意を得ないで、個人情報を第三者に提供しません。",
+             "Except in the listed cases we do not provide personal information to a third "
+             "party without the person's prior consent."),
+    "5[1]1": ("法令に基づく場合", "Based on laws and regulations."),
+    "5[1]2": ("人の生命、身体または財産の保護のために必要がある場合であって、ご本人の同意を得ることが困難であるとき",
+              "Necessary to protect life, body or property, when consent is difficult to obtain."),
+    "5[1]3": ("公衆衛生の向上または児童の健全な育成の推進のために特に必要がある場合であって、ご本人の同意を得ることが困難であるとき",
+              "Specially necessary for public health or the healthy upbringing of children, "
+              "when consent is difficult to obtain."),
+    "5[1]4": ("国の機関もしくは地方公共団体またはその委託を受けた者が法令の定める事務を遂行することに対して協力する必要がある場合であって、"
+              "ご本人の同意を得ることにより当該事務の遂行に支障を及ぼすおそれがあるとき",
+              "Cooperation with public bodies performing duties under law, when asking "
+              "consent would hinder the duty."),
+    "5[1]5": ("予め次の事項を告知あるいは公表をしている場合 (1) 利用目的に第三者への提供を含むこと (2) 第三者に提供されるデータの項目 "
+              "(3) 第三者への提供の手段または方法 (4) ご本人の求めに応じて個人情報の第三者への提供を停止すること",
+              "Opt-out: announced in advance that (1) the purpose includes provision to third "
+              "parties, (2) the items provided, (3) the means or method, (4) provision stops "
+              "at the person's request."),
+    "5[2]1": ("モノコラボが利用目的の達成に必要な範囲内において個人情報の取扱いの全部または一部を委託する場合",
+              "Outsourcing all or part of the handling within the scope needed for the "
+              "purpose of use (not a third party)."),
+    "5[2]2": ("合併その他の事由による事業の承継に伴って個人情報が提供される場合",
+              "Provision accompanying a business succession by merger or otherwise (not a "
+              "third party)."),
+    "5[2]3": ("個人情報を特定の者との間で共同して利用する場合であって、その旨並びに共同して利用される個人情報の項目、"
+              "共同して利用する者の範囲、利用する者の利用目的および当該個人情報の管理について責任を有する者の氏名または名称について、"
+              "あらかじめご本人に通知し、またはご本人が容易に知り得る状態に置いているとき",
+              "Joint use, when the fact, the items, the range of joint users, their purposes "
+              "and the name of the person responsible were notified or made easily knowable "
+              "in advance (not a third party)."),
+    "5[3]": ("利用目的または管理責任者の氏名または名称が変更される場合は、変更する内容について、あらかじめご本人に通知し、"
+             "またはご本人が容易に知り得る状態に置きます。",
+             "A change to the joint-use purposes or the responsible person's name is "
+             "notified or made easily knowable in advance."),
+    "8": ("クッキー及びIPアドレス情報…これら情報と個人情報が一体となって使用される場合にはこれら情報も個人情報とみなします。"
+          "…クッキー及びIPアドレス情報を利用する場合には、その目的と方法を開示してまいります。",
+          "Cookies and IP addresses are personal information when used together with "
+          "personal information; their purposes and methods of use are disclosed."),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Clause:
+    """A citation of one or more policy clauses, e.g. ``5[1]2, 5[1]3``."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def parts(self) -> list[str]:
+        """The single clause codes this citation names."""
+        return [p.strip() for p in self.code.split(",")]
+
+    def _lookup(self, part: str) -> tuple[str, str]:
+        while part and part not in CLAUSE_TEXT:
+            part = part.rsplit("(", 1)[0] if "(" in part else part[:-1]
+        return CLAUSE_TEXT.get(part, ("", ""))
+
+    @property
+    def text_ja(self) -> str:
+        """The policy's own words for this clause."""
+        return " / ".join(self._lookup(p)[0] for p in self.parts)
+
+    @property
+    def text_en(self) -> str:
+        """An English gloss of the clause."""
+        return " / ".join(self._lookup(p)[1] for p in self.parts)
+
+    def as_dict(self) -> dict:
+        """The citation with its texts."""
+        return {"clause": self.code, "text_ja": self.text_ja, "text_en": self.text_en}

@@ -1,0 +1,143 @@
+"""Indexes over an inventory, built once per check so no rule scans per flow.
+
+Example:
+    >>> from lineage.model import load
+    >>> ctx = Context(load("inventories/monocollabo"))
+    >>> ctx.is_org("monocollabo")
+    True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from functools import cached_property
+
+from ..model.schema import Flow, Inventory
+from ..propagation import Reach, out_index, propagate
+
+__all__ = ["Context", "DAY"]
+
+DAY = dt.timedelta(days=1)
+
+
+class Context:
+    """Everything a rule may look up, indexed by the keys rules use."""
+
+    def __init__(self, inventory: Inventory, as_of: dt.date | None = None):
+        self.inv = inventory
+        self.as_of = as_of or inventory.as_of or dt.date.today()
+        self.parties = {p.id: p for p in inventory.parties}
+        self.org = inventory.organisation
+        self.org_entity = self.parties[self.org].entity
+        self.items = ({i.id: i for i in inventory.data_items}
+                      if inventory.data_items is not None else None)
+        self.purposes = {p.id: p for p in inventory.purposes or []}
+        self.flows = {f.id: f for f in inventory.flows}
+        self.consents = {c.id: c for c in inventory.consents}
+        self.notices = {n.id: n for n in inventory.notices}
+        self.contracts = {c.id: c for c in inventory.contracts}
+        self.events = {e.id: e for e in inventory.events}
+        self.consents_by_subject = _group(inventory.consents, lambda c: c.subjects)
+        self.contracts_by_party = _group(inventory.contracts, lambda c: c.party)
+        self.optout_notices = [n for n in inventory.notices if n.kind == "opt_out"]
+        self.joint_notices = [n for n in inventory.notices if n.kind == "joint_use"]
+        self.events_by_pair = _group(
+            inventory.events,
+            lambda e: (self.entity(e.frm), self.entity(e.to)))
+        self.stops_by_flow = _group([s for s in inventory.stop_requests if s.flow],
+                                    lambda s: s.flow)
+        self.stops_by_notice = _group([s for s in inventory.stop_requests if s.notice],
+                                      lambda s: s.notice)
+        self.out = out_index(inventory.flows)
+        self.inbound = _group(inventory.flows, lambda f: f.to)
+        self.parties_by_entity = _group(inventory.parties, lambda p: p.entity)
+        self.parties_by_entity = {k: [p.id for p in v] for k, v in self.parties_by_entity.items()}
+
+    # -- parties ---------------------------------------------------------------
+    def entity(self, party: str) -> str:
+        """The legal entity of ``party``."""
+        p = self.parties.get(party)
+        return p.entity if p is not None else party
+
+    def is_org(self, party: str) -> bool:
+        """Whether ``party`` belongs to the organisation's legal entity."""
+        return self.entity(party) == self.org_entity
+
+    def role(self, party: str) -> str:
+        """The declared role of ``party``."""
+        return self.parties[party].role
+
+    def names(self, party: str) -> set[str]:
+        """The party's ID and its groups: what a consent or notice may list."""
+        p = self.parties[party]
+        return {p.id, *p.groups}
+
+    # -- items and purposes ----------------------------------------------------
+    def item_kind(self, item: str) -> str:
+        """``personal``, ``sensitive`` or ``linkable`` (absent data_items: personal)."""
+        if self.items is None:
+            return "personal"
+        it = self.items.get(item)
+        return it.kind if it is not None else "personal"
+
+    def linkable(self, flow: Flow) -> list[str]:
+        """The flow's linkable items (cookie IDs, IP addresses)."""
+        return [i for i in flow.items if self.item_kind(i) == "linkable"]
+
+    def personal(self, flow: Flow) -> list[str]:
+        """The flow's personal and sensitive items."""
+        return [i for i in flow.items if self.item_kind(i) != "linkable"]
+
+    def defined_purposes(self, flow: Flow) -> list[str]:
+        """Purposes of the flow that the inventory defines (others are TP402 only)."""
+        return [p for p in flow.purposes if p in self.purposes]
+
+    def announced(self, purpose: str, on: dt.date) -> bool:
+        """Whether ``purpose`` was announced on or before ``on``."""
+        p = self.purposes.get(purpose)
+        return p is not None and p.announced_on is not None and p.announced_on <= on
+
+    # -- time ------------------------------------------------------------------
+    def horizon(self, flow: Flow) -> dt.date:
+        """The audit date, or the start of a planned flow (judged as planned)."""
+        return max(self.as_of, flow.start)
+
+    def last_day(self, flow: Flow) -> dt.date:
+        """The last day the flow runs within the audit's view."""
+        h = self.horizon(flow)
+        return min(flow.end, h) if flow.end is not None else h
+
+    # -- lineage ---------------------------------------------------------------
+    @cached_property
+    def subject_reach(self) -> dict[str, Reach]:
+        """Per data-subject group, where its items travel (item propagation)."""
+        out = {}
+        for party in self.inv.parties:
+            if party.role != "data_subject":
+                continue
+            carried = {i for f in self.out.get(party.id, ()) for i in f.items}
+            seeds = {party.id: {i: dt.date.min for i in carried}}
+            out[party.id] = propagate(self.inv.flows, seeds, index=self.out)
+        return out
+
+    def groups_of(self, flow: Flow) -> list[str]:
+        """Data-subject groups whose data the flow carries while it runs.
+
+        A group counts when one of the flow's items, collected from it, reaches
+        the provider on or before the flow's last day.
+        """
+        last = self.last_day(flow)
+        out = []
+        for group, reach in self.subject_reach.items():
+            held = reach.items_at(flow.frm)
+            if any(i in held and held[i] <= last for i in flow.items):
+                out.append(group)
+        return sorted(out)
+
+
+def _group(records, key) -> dict:
+    out: dict = defaultdict(list)
+    for r in records:
+        out[key(r)].append(r)
+    return dict(out)

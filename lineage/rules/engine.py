@@ -1,0 +1,195 @@
+"""The engine: classify each flow, find its route, run every selected rule.
+
+Example:
+    >>> from lineage.rules.examples import build_example
+    >>> inv = build_example("flows:\\n  - {id: F1, from: mc, to: partner, items: [name], "
+    ...                     "start: 2025-01-01}")
+    >>> result = run(inv)
+    >>> result.routes["F1"], [f.id for f in result.findings]
+    ('none', ['TP101:F1'])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ..model.schema import Inventory
+from .base import Finding
+from .context import Context
+from .policy.TP101 import TP101
+from .policy.TP801 import TP801
+from .registry import REGISTRY
+from .routes import ORDER, evaluate
+from .waiver_rules import LW001, LW002
+
+__all__ = ["Judgement", "EngineResult", "classify", "judge", "run"]
+
+_ROUTE_NAMES = {"outsourcing": ("outsourcing", "委託"), "succession": ("succession", "事業承継"),
+                "joint_use": ("joint use", "共同利用"), "law": ("law", "法令"),
+                "life": ("protection of life", "生命等の保護"),
+                "public_health": ("public health", "公衆衛生"),
+                "government": ("cooperation with public bodies", "国の機関等への協力"),
+                "opt_out": ("opt-out", "オプトアウト"), "consent": ("consent", "本人の同意")}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A flow's route and the evidence its route relies on."""
+
+    route: str
+    evidence: dict = field(default_factory=dict)
+
+
+@dataclass
+class EngineResult:
+    """Findings (waivers applied), routes, and the state of each waiver."""
+
+    findings: list[Finding]
+    routes: dict[str, str]
+    evidence: dict[str, dict]
+    waivers: list[dict]
+    as_of: dt.date
+    rules: list
+
+
+def classify(ctx: Context, flow) -> str | None:
+    """The route of a flow that is not a provision to judge, or None if it is.
+
+    Follows rules.md "How a flow is judged", steps 1-4, then ``external`` for
+    flows the organisation does not make.
+    """
+    if ctx.entity(flow.frm) == ctx.entity(flow.to):
+        return "internal"
+    if ctx.role(flow.frm) == "data_subject":
+        return "collection"
+    if ctx.role(flow.to) == "data_subject":
+        return "to_subject"
+    if flow.storage_only:
+        return "storage_only"
+    if not ctx.personal(flow) and not flow.combined:
+        return "non_personal"
+    if not ctx.is_org(flow.frm):
+        return "external"
+    return None
+
+
+def judge(ctx: Context, flow) -> tuple[Judgement, list[Finding]]:
+    """The route of one flow and the findings that decide it."""
+    route = classify(ctx, flow)
+    if route is not None:
+        return Judgement(route), []
+    if flow.basis is not None:
+        result = evaluate(ctx, flow, flow.basis)
+        return Judgement(flow.basis, result.evidence), result.findings
+    tried = []
+    for name in ORDER:
+        result = evaluate(ctx, flow, name)
+        if not result.findings:
+            return Judgement(name, result.evidence), []
+        tried.append(result)
+    return Judgement("none"), [_verdict(ctx, flow, tried)]
+
+
+def _verdict(ctx, flow, tried) -> Finding:
+    rank = {r.route: i for i, r in enumerate(tried)}
+    closest = min(tried, key=lambda r: (r.missing, len(r.findings), rank[r.route]))
+    name, name_ja = _ROUTE_NAMES[closest.route]
+    if closest.missing:
+        why = ("no consent, no exemption, not outsourcing, succession or joint use, "
+               "and no opt-out notice")
+        why_ja = "同意・例外・委託・事業承継・共同利用・オプトアウトのいずれの根拠もありません"
+    else:
+        lacks = "; ".join(f.message for f in closest.findings[:3])
+        lacks_ja = "、".join(f.message_ja for f in closest.findings[:3])
+        more = f" (+{len(closest.findings) - 3} more)" if len(closest.findings) > 3 else ""
+        why = f"closest route is {name}, which lacks: {lacks}{more}"
+        why_ja = f"最も近い根拠は{name_ja}ですが、次を欠きます: {lacks_ja}"
+    evidence = {"closest_route": closest.route, **closest.evidence}
+    if TP801.applies(ctx, flow):
+        linkable = ctx.linkable(flow)
+        return TP801.finding(
+            flow, items=linkable, evidence=evidence,
+            message=f"cookie/IP items {', '.join(linkable)} travel with personal data to "
+                    f"{flow.to} with no route: {why}",
+            message_ja=f"個人情報と一体となったクッキー・IP 情報({', '.join(linkable)})を"
+                       f"根拠なく {flow.to} に提供しています: {why_ja}")
+    return TP101.finding(
+        flow, items=flow.items, evidence=evidence,
+        message=f"provision to third party {flow.to} has no route: {why}",
+        message_ja=f"第三者 {flow.to} への提供に根拠がありません: {why_ja}")
+
+
+def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",),
+        select=None, ignore=None) -> EngineResult:
+    """Check ``inventory``: every flow's route and every selected rule's findings."""
+    rules = REGISTRY.select(packs, select, ignore)
+    active = {r.id for r in rules}
+    ctx = Context(inventory, as_of)
+    judged: dict[str, Judgement] = {}
+    found: list[Finding] = []
+    for flow in inventory.flows:
+        judgement, findings = judge(ctx, flow)
+        judged[flow.id] = judgement
+        found.extend(findings)
+    for rule in rules:
+        if hasattr(rule, "check"):
+            found.extend(rule.check(ctx, judged))
+    unique: dict[str, Finding] = {}
+    for f in found:
+        if f.rule in active:
+            unique.setdefault(f.id, f)
+    findings, waivers = _apply_waivers(ctx, list(unique.values()), active, packs)
+    findings = [f for f in findings if f.rule in active]
+    findings.sort(key=lambda f: (natural_key(f.flow), f.rule, f.id))
+    return EngineResult(findings, {k: v.route for k, v in judged.items()},
+                        {k: v.evidence for k, v in judged.items()}, waivers, ctx.as_of,
+                        rules)
+
+
+def _apply_waivers(ctx, findings, active, packs):
+    by_key: dict = {}
+    for f in findings:
+        by_key.setdefault((f.rule, f.flow), []).append(f)
+    waived_ids: set = set()
+    extra, states = [], []
+    for w in ctx.inv.waivers:
+        label = w.rule if w.item is None else f"{w.rule}/{w.item}"
+        flow = ctx.flows[w.flow]
+        matches = [f for f in by_key.get((w.rule, w.flow), [])
+                   if w.item is None or w.item in f.items or f.subject == w.item]
+        state = {"rule": w.rule, "flow": w.flow, "item": w.item, "reason": w.reason,
+                 "approved_by": w.approved_by, "expires_on": w.expires_on.isoformat()}
+        pack = REGISTRY.pack_of(w.rule)
+        if w.expires_on < ctx.as_of:
+            state["state"] = "expired"
+            extra.append(LW001.finding(
+                flow, subject=label, evidence={"waiver": label},
+                message=f"waiver for {label} on {w.flow} expired on {w.expires_on}",
+                message_ja=f"{w.flow} の {label} に対する承認は {w.expires_on} に期限切れです"))
+        elif matches:
+            state["state"] = "active"
+            waived_ids.update(f.id for f in matches)
+        elif w.rule not in active and pack in packs:
+            state["state"] = "not-selected"
+        else:
+            state["state"] = "unmatched"
+            extra.append(LW002.finding(
+                flow, subject=label, evidence={"waiver": label},
+                message=f"waiver for {label} on {w.flow} matches no finding",
+                message_ja=f"{w.flow} の {label} に対する承認に該当する指摘がありません"))
+        states.append(state)
+    out = [f.replace(waived=True) if f.id in waived_ids else f for f in findings]
+    seen = {f.id for f in out}
+    for f in extra:
+        if f.id not in seen:
+            out.append(f)
+            seen.add(f.id)
+    states.sort(key=lambda s: (natural_key(s["flow"]), s["rule"], s["item"] or ""))
+    return out, states
+
+
+def natural_key(text: str):
+    """Sort key that puts F2 before F10."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]

@@ -1,0 +1,49 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+
+class TP102(Rule):
+    """The consent relied on was obtained after the flow started.
+
+    "In advance" (あらかじめ) means ``obtained_on`` is on or before the flow's
+    ``start``; the same day counts.
+
+    Non-compliant: consent obtained a day after provision began.
+    Compliant: consent obtained on the day provision began.
+    """
+
+    id = "TP102"
+    clause = Clause("5[1]")
+    kind = "no-consent"
+    route = "consent"
+    title_en = "Consent obtained after the provision started"
+    title_ja = "提供開始後に取得された同意"
+    remedy_en = "Obtain consent before provision starts, or move the flow's start after it."
+    remedy_ja = "提供開始前に同意を取得してください。"
+    fail = Example("consent one day late", """
+consents:
+  - {id: K1, subjects: customers, recipients: [partner], items: [name], purposes: [ads],
+     obtained_on: 2025-01-02}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], purposes: [ads], basis: consent,
+     start: 2025-01-01}
+""", ("TP102:F1:K1",))
+    passing = Example("consent on the start day", """
+consents:
+  - {id: K1, subjects: customers, recipients: [partner], items: [name], purposes: [ads],
+     obtained_on: 2025-01-01}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], purposes: [ads], basis: consent,
+     start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def condition(cls, ctx, flow, consent):
+        if consent.obtained_on <= flow.start:
+            return []
+        return [cls.finding(flow, subject=consent.id, evidence={"consent": consent.id},
+                            message=f"consent {consent.id} was obtained on "
+                                    f"{consent.obtained_on}, after the flow started on "
+                                    f"{flow.start}",
+                            message_ja=f"同意 {consent.id} の取得日 {consent.obtained_on} が"
+                                       f"提供開始日 {flow.start} より後です")]

@@ -1,0 +1,62 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+
+class TP103(Rule):
+    """A consent exists but does not cover the recipient, an item, or a purpose.
+
+    One finding per uncovered element: ``TP103:<flow>:recipient``,
+    ``TP103:<flow>:<item>`` or ``TP103:<flow>:<purpose>``. The recipient is
+    covered by its party ID or one of its ``groups``.
+
+    Non-compliant: the consent covers the name but not the phone number.
+    Compliant: the consent names the recipient's group and covers every item.
+    """
+
+    id = "TP103"
+    clause = Clause("5[1]")
+    kind = "no-consent"
+    route = "consent"
+    title_en = "Consent does not cover the recipient, an item or a purpose"
+    title_ja = "同意の範囲外(提供先・項目・目的)"
+    remedy_en = "Obtain consent that names this recipient, every item and every purpose."
+    remedy_ja = "提供先・全項目・全目的を含む同意を取得してください。"
+    fail = Example("phone not covered", """
+consents:
+  - {id: K1, subjects: customers, recipients: [partner], items: [name], purposes: [ads],
+     obtained_on: 2024-12-01}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name, phone], purposes: [ads], basis: consent,
+     start: 2025-01-01}
+""", ("TP103:F1:phone",))
+    passing = Example("group recipient, all items", """
+consents:
+  - {id: K1, subjects: customers, recipients: [partners], items: [name, phone],
+     purposes: [ads], obtained_on: 2024-12-01}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name, phone], purposes: [ads], basis: consent,
+     start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def condition(cls, ctx, flow, consent):
+        out = []
+        ev = {"consent": consent.id}
+        if not ctx.names(flow.to) & set(consent.recipients):
+            out.append(cls.finding(
+                flow, subject="recipient", evidence=ev,
+                message=f"consent {consent.id} does not cover recipient {flow.to}",
+                message_ja=f"同意 {consent.id} の提供先に {flow.to} が含まれていません"))
+        for item in flow.items:
+            if item not in consent.items:
+                out.append(cls.finding(
+                    flow, subject=item, items=[item], evidence=ev,
+                    message=f"consent {consent.id} does not cover item {item}",
+                    message_ja=f"同意 {consent.id} に項目 {item} が含まれていません"))
+        for purpose in ctx.defined_purposes(flow):
+            if purpose not in consent.purposes:
+                out.append(cls.finding(
+                    flow, subject=purpose, evidence=ev,
+                    message=f"consent {consent.id} does not cover purpose {purpose}",
+                    message_ja=f"同意 {consent.id} に利用目的 {purpose} が含まれていません"))
+        return out

@@ -1,0 +1,49 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+
+class TP104(Rule):
+    """The consent was withdrawn and the flow ran on after the withdrawal date.
+
+    The flow runs until its ``end`` (inclusive), or up to the audit date when
+    it has none. Ending on the withdrawal date itself is in time.
+
+    Non-compliant: consent withdrawn in 2025, flow still running.
+    Compliant: the flow ended on the withdrawal date.
+    """
+
+    id = "TP104"
+    clause = Clause("5[1]")
+    kind = "no-consent"
+    route = "consent"
+    title_en = "Provision continued after consent was withdrawn"
+    title_ja = "同意撤回後も継続している提供"
+    remedy_en = "Stop provision on the withdrawal date and record the flow's end."
+    remedy_ja = "同意撤回日に提供を停止し、終了日を記録してください。"
+    fail = Example("withdrawn, still running", """
+consents:
+  - {id: K1, subjects: customers, recipients: [partner], items: [name], purposes: [ads],
+     obtained_on: 2024-12-01, withdrawn_on: 2025-06-30}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], purposes: [ads], basis: consent,
+     start: 2025-01-01}
+""", ("TP104:F1:K1",))
+    passing = Example("ended on the withdrawal date", """
+consents:
+  - {id: K1, subjects: customers, recipients: [partner], items: [name], purposes: [ads],
+     obtained_on: 2024-12-01, withdrawn_on: 2025-06-30}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], purposes: [ads], basis: consent,
+     start: 2025-01-01, end: 2025-06-30}
+""", ())
+
+    @classmethod
+    def condition(cls, ctx, flow, consent):
+        if consent.withdrawn_on is None or consent.withdrawn_on >= ctx.last_day(flow):
+            return []
+        return [cls.finding(flow, subject=consent.id, evidence={"consent": consent.id},
+                            message=f"consent {consent.id} was withdrawn on "
+                                    f"{consent.withdrawn_on} but the flow ran until "
+                                    f"{ctx.last_day(flow)}",
+                            message_ja=f"同意 {consent.id} は {consent.withdrawn_on} に撤回されましたが、"
+                                       f"提供は {ctx.last_day(flow)} まで続いています")]

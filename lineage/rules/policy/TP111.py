@@ -1,0 +1,35 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+
+class TP111(Rule):
+    """Basis ``law`` without a cited law (``exemption.law``).
+
+    Non-compliant: a police inquiry answered "by law" with no law named.
+    Compliant: the answer cites 刑事訴訟法第197条第2項.
+    """
+
+    id = "TP111"
+    clause = Clause("5[1]1")
+    kind = "no-exemption"
+    route = "law"
+    title_en = "Provision based on law without citing the law"
+    title_ja = "根拠法令の記載がない法令に基づく提供"
+    remedy_en = "Record the law that requires or permits the provision (exemption.law)."
+    remedy_ja = "提供の根拠となる法令を exemption.law に記録してください。"
+    fail = Example("no law cited", """
+flows:
+  - {id: F1, from: mc, to: police, items: [name], basis: law, start: 2025-01-01}
+""", ("TP111:F1",))
+    passing = Example("law cited", """
+flows:
+  - {id: F1, from: mc, to: police, items: [name], basis: law, start: 2025-01-01,
+     exemption: {law: 刑事訴訟法第197条第2項}}
+""", ())
+
+    @classmethod
+    def condition(cls, ctx, flow):
+        if flow.exemption is not None and flow.exemption.law:
+            return []
+        return [cls.finding(flow, message="basis law, but no law is cited (exemption.law)",
+                            message_ja="法令に基づく提供ですが、根拠法令(exemption.law)の記載がありません")]

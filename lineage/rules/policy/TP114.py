@@ -1,0 +1,40 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+
+class TP114(Rule):
+    """The basis names an exemption the policy does not list (``academic``).
+
+    The Act allows academic exemptions, but the policy's list in 5[1] does not
+    include them: the flow is reported as a warning and its route is
+    ``academic``. The analyzer never infers this route.
+
+    Non-compliant: a flow declared ``academic``.
+    Compliant: the same flow with the person's consent.
+    """
+
+    id = "TP114"
+    clause = Clause("5[1]")
+    kind = "no-exemption"
+    severity = "warning"
+    route = "academic"
+    title_en = "Exemption outside the policy's list"
+    title_ja = "方針に列挙されていない例外による提供"
+    remedy_en = "Rely on a route the policy lists, or amend the policy to announce this exemption."
+    remedy_ja = "方針に列挙された根拠によるか、方針を改定して例外を明示してください。"
+    fail = Example("academic basis", """
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], basis: academic, start: 2025-01-01}
+""", ("TP114:F1",))
+    passing = Example("consent instead", """
+consents:
+  - {id: K1, subjects: customers, recipients: [partner], items: [name], obtained_on: 2024-12-01}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], basis: consent, start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def condition(cls, ctx, flow):
+        return [cls.finding(flow, message=f"basis {flow.basis} is not an exemption the "
+                                          "policy lists",
+                            message_ja=f"根拠 {flow.basis} は方針に列挙された例外ではありません")]

@@ -1,0 +1,51 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+
+class TP121(Rule):
+    """Basis ``opt_out`` with no opt-out notice, or the notice was published after the flow started.
+
+    A missing notice gives TP121 alone (``TP121:<flow>``); a late one gives
+    ``TP121:<flow>:<notice>`` together with the notice's other failures.
+
+    Non-compliant: opt-out provision with no notice at all.
+    Compliant: a complete notice published on the start day.
+    """
+
+    id = "TP121"
+    clause = Clause("5[1]5")
+    kind = "unannounced"
+    route = "opt_out"
+    title_en = "Opt-out provision without a prior opt-out notice"
+    title_ja = "事前の公表がないオプトアウトによる提供"
+    remedy_en = "Publish the opt-out notice before provision starts."
+    remedy_ja = "提供開始前にオプトアウトの事項を公表してください。"
+    fail = Example("no notice", """
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, start: 2025-01-01}
+""", ("TP121:F1",))
+    passing = Example("notice on the start day", """
+notices:
+  - {id: N1, kind: opt_out, published_on: 2025-01-01, provision_in_purpose: true,
+     items: [name], methods: [sftp], stop_on_request: true}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, method: sftp,
+     start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def missing(cls, ctx, flow):
+        """The finding for a flow with no opt-out notice at all."""
+        return cls.finding(flow, message="no opt-out notice covers this flow",
+                           message_ja="このフローに対応するオプトアウトの公表がありません")
+
+    @classmethod
+    def condition(cls, ctx, flow, notice):
+        if notice.published_on is not None and notice.published_on <= flow.start:
+            return []
+        when = notice.published_on or "never"
+        return [cls.finding(flow, subject=notice.id, evidence={"notice": notice.id},
+                            message=f"opt-out notice {notice.id} was published {when}, "
+                                    f"not on or before the start {flow.start}",
+                            message_ja=f"オプトアウトの公表 {notice.id}({when})が"
+                                       f"提供開始日 {flow.start} より後です")]

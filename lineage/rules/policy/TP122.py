@@ -1,0 +1,60 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+_ELEMENTS = (
+    ("provision_in_purpose", "that the purpose includes provision to third parties",
+     "利用目的に第三者への提供を含むこと"),
+    ("items", "the items provided", "提供されるデータの項目"),
+    ("methods", "the method of provision", "提供の手段または方法"),
+    ("stop_on_request", "that provision stops at the person's request",
+     "本人の求めに応じて提供を停止すること"),
+)
+
+
+class TP122(Rule):
+    """The opt-out notice lacks one of the policy's four elements.
+
+    (1) the purpose includes provision to third parties
+    (``provision_in_purpose``), (2) the items, (3) the method of provision
+    (``methods``), (4) that provision stops on request (``stop_on_request``).
+    One finding per missing element (``TP122:<flow>:<element>``); a notice
+    without items gives this finding, not one TP123 per item.
+
+    Non-compliant: a notice that does not promise to stop on request.
+    Compliant: all four elements.
+    """
+
+    id = "TP122"
+    clause = Clause("5[1]5(1)-(4)")
+    kind = "unannounced"
+    route = "opt_out"
+    title_en = "Opt-out notice lacks a required element"
+    title_ja = "オプトアウトの公表事項の欠落"
+    remedy_en = "Add the missing element to the published opt-out notice."
+    remedy_ja = "欠けている事項をオプトアウトの公表内容に追加してください。"
+    fail = Example("no stop on request", """
+notices:
+  - {id: N1, kind: opt_out, published_on: 2024-12-01, provision_in_purpose: true,
+     items: [name], methods: [sftp]}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, method: sftp,
+     start: 2025-01-01}
+""", ("TP122:F1:stop_on_request",))
+    passing = Example("four elements", """
+notices:
+  - {id: N1, kind: opt_out, published_on: 2024-12-01, provision_in_purpose: true,
+     items: [name], methods: [sftp], stop_on_request: true}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, method: sftp,
+     start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def condition(cls, ctx, flow, notice):
+        out = []
+        for field, en, ja in _ELEMENTS:
+            if not getattr(notice, field):
+                out.append(cls.finding(flow, subject=field, evidence={"notice": notice.id},
+                                       message=f"opt-out notice {notice.id} does not state {en}",
+                                       message_ja=f"オプトアウトの公表 {notice.id} に「{ja}」がありません"))
+        return out

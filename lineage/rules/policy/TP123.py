@@ -1,0 +1,47 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+
+class TP123(Rule):
+    """An opt-out flow carries an item the notice does not list.
+
+    One finding per item (``TP123:<flow>:<item>``). Linkable items count: with
+    a declared basis they are treated as personal information.
+
+    Non-compliant: the phone number goes out but the notice lists names only.
+    Compliant: the notice lists both.
+    """
+
+    id = "TP123"
+    clause = Clause("5[1]5(2)")
+    kind = "unannounced-items"
+    route = "opt_out"
+    title_en = "Opt-out flow carries an unannounced item"
+    title_ja = "公表されていない項目のオプトアウト提供"
+    remedy_en = "Add the item to the opt-out notice before providing it, or stop providing it."
+    remedy_ja = "項目を事前に公表するか、その項目の提供を停止してください。"
+    fail = Example("phone not listed", """
+notices:
+  - {id: N1, kind: opt_out, published_on: 2024-12-01, provision_in_purpose: true,
+     items: [name], methods: [sftp], stop_on_request: true}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name, phone], basis: opt_out, method: sftp,
+     start: 2025-01-01}
+""", ("TP123:F1:phone",))
+    passing = Example("both listed", """
+notices:
+  - {id: N1, kind: opt_out, published_on: 2024-12-01, provision_in_purpose: true,
+     items: [name, phone], methods: [sftp], stop_on_request: true}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name, phone], basis: opt_out, method: sftp,
+     start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def condition(cls, ctx, flow, notice):
+        if not notice.items:
+            return []  # TP122 reports the missing item list once
+        return [cls.finding(flow, subject=item, items=[item], evidence={"notice": notice.id},
+                            message=f"item {item} is not listed in opt-out notice {notice.id}",
+                            message_ja=f"項目 {item} はオプトアウトの公表 {notice.id} にありません")
+                for item in flow.items if item not in notice.items]

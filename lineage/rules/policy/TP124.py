@@ -1,0 +1,47 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+
+class TP124(Rule):
+    """An opt-out flow uses a method the notice does not list.
+
+    Compared with the flow's ``method``; a flow that names no method is not
+    reported (nothing to compare). A notice without methods gives TP122.
+
+    Non-compliant: provided by e-mail, the notice announces SFTP only.
+    Compliant: provided by SFTP.
+    """
+
+    id = "TP124"
+    clause = Clause("5[1]5(3)")
+    kind = "unannounced"
+    route = "opt_out"
+    title_en = "Opt-out flow uses an unannounced method"
+    title_ja = "公表されていない方法によるオプトアウト提供"
+    remedy_en = "Announce the method in the opt-out notice, or use an announced method."
+    remedy_ja = "提供方法を公表するか、公表済みの方法で提供してください。"
+    fail = Example("email not announced", """
+notices:
+  - {id: N1, kind: opt_out, published_on: 2024-12-01, provision_in_purpose: true,
+     items: [name], methods: [sftp], stop_on_request: true}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, method: email,
+     start: 2025-01-01}
+""", ("TP124:F1:email",))
+    passing = Example("announced method", """
+notices:
+  - {id: N1, kind: opt_out, published_on: 2024-12-01, provision_in_purpose: true,
+     items: [name], methods: [sftp, email], stop_on_request: true}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, method: email,
+     start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def condition(cls, ctx, flow, notice):
+        if not notice.methods or flow.method is None or flow.method in notice.methods:
+            return []
+        return [cls.finding(flow, subject=flow.method, evidence={"notice": notice.id},
+                            message=f"method {flow.method} is not listed in opt-out notice "
+                                    f"{notice.id}",
+                            message_ja=f"提供方法 {flow.method} はオプトアウトの公表 {notice.id} にありません")]

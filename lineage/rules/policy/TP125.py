@@ -1,0 +1,77 @@
+import datetime as dt
+
+from ..base import Example, Rule
+from ..clauses import Clause
+
+_GRACE = dt.timedelta(days=30)
+
+
+class TP125(Rule):
+    """A stop request was not honoured within 30 days.
+
+    A stop request names the flow or its notice and a data-subject group whose
+    data the flow carries. It is reported (``TP125:<flow>:<request>``) when it
+    was received on or before the flow's last day and has no ``honoured_on``,
+    or was honoured more than 30 calendar days after receipt. A flow that
+    ended within the 30 days stopped in time even without ``honoured_on``.
+
+    Non-compliant: honoured 31 days after receipt.
+    Compliant: honoured 30 days after receipt.
+    """
+
+    id = "TP125"
+    clause = Clause("5[1]5(4)")
+    kind = "no-consent"
+    route = "opt_out"
+    title_en = "Stop request not honoured"
+    title_ja = "停止の求めに応じていない提供"
+    remedy_en = "Stop provision of the requester's data and record honoured_on within 30 days."
+    remedy_ja = "求めた本人のデータの提供を停止し、30 日以内に honoured_on を記録してください。"
+    fail = Example("honoured after 31 days", """
+notices:
+  - {id: N1, kind: opt_out, published_on: 2024-12-01, provision_in_purpose: true,
+     items: [name], methods: [sftp], stop_on_request: true}
+stop_requests:
+  - {id: S1, notice: N1, subjects: customers, received_on: 2025-03-01, honoured_on: 2025-04-01}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, method: sftp,
+     start: 2025-01-01}
+""", ("TP125:F1:S1",))
+    passing = Example("honoured after 30 days", """
+notices:
+  - {id: N1, kind: opt_out, published_on: 2024-12-01, provision_in_purpose: true,
+     items: [name], methods: [sftp], stop_on_request: true}
+stop_requests:
+  - {id: S1, notice: N1, subjects: customers, received_on: 2025-03-01, honoured_on: 2025-03-31}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, method: sftp,
+     start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def condition(cls, ctx, flow, notice):
+        requests = ctx.stops_by_flow.get(flow.id, []) + ctx.stops_by_notice.get(notice.id, [])
+        groups = set(ctx.groups_of(flow))
+        last = ctx.last_day(flow)
+        out = []
+        for req in sorted({r.id: r for r in requests}.values(), key=lambda r: r.id):
+            if groups and req.subjects not in groups:
+                continue
+            if req.received_on > last:
+                continue
+            deadline = req.received_on + _GRACE
+            if req.honoured_on is not None:
+                if req.honoured_on <= deadline:
+                    continue
+                why = f"honoured on {req.honoured_on}, more than 30 days after receipt"
+                why_ja = f"{req.honoured_on} に対応(受付から 30 日超)"
+            else:
+                if flow.end is not None and flow.end <= deadline:
+                    continue
+                why, why_ja = "never honoured", "対応の記録なし"
+            out.append(cls.finding(
+                flow, subject=req.id, evidence={"notice": notice.id, "stop_request": req.id},
+                message=f"stop request {req.id} from {req.subjects} received on "
+                        f"{req.received_on}: {why}",
+                message_ja=f"{req.subjects} からの停止の求め {req.id}({req.received_on} 受付): {why_ja}"))
+        return out

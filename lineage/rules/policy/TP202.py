@@ -1,0 +1,98 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+from ..context import DAY
+
+
+class TP202(Rule):
+    """Outsourcing without a contract in force that binds no-leak and no-re-provision.
+
+    Applies to every flow whose route is outsourcing. The contracts with the
+    recipient (or the one the flow names) must together cover every day from
+    the flow's start to its last day (its ``end``, or the audit date), and
+    bind ``no_leak`` and ``no_re_provision`` (section 1.5). Findings:
+    ``TP202:<flow>:contract`` (no contract in force for part of the run),
+    ``TP202:<flow>:no_leak``, ``TP202:<flow>:no_re_provision``.
+
+    Non-compliant: the contract lacks the no-re-provision clause.
+    Compliant: both clauses, in force throughout.
+    """
+
+    id = "TP202"
+    clause = Clause("1.5, 4")
+    kind = "contract"
+    title_en = "Outsourcing without a binding contract in force"
+    title_ja = "契約による義務づけのない委託"
+    remedy_en = ("Conclude (or renew) a contract with the outsourcee that forbids leaks and "
+                 "re-provision, in force for the whole flow.")
+    remedy_ja = "漏えい・再提供を禁止する委託契約を締結(更新)し、提供期間を通じて有効にしてください。"
+    fail = Example("no re-provision clause", """
+contracts:
+  - {id: K1, party: carrier, signed_on: 2024-01-01, no_leak: true}
+flows:
+  - {id: F1, from: mc, to: carrier, items: [name], purposes: [shipping], start: 2025-01-01}
+""", ("TP202:F1:no_re_provision",))
+    passing = Example("renewed contract covers the run", """
+contracts:
+  - {id: K1, party: carrier, signed_on: 2024-01-01, ends_on: 2025-12-31, no_leak: true,
+     no_re_provision: true}
+  - {id: K2, party: carrier, signed_on: 2026-01-01, no_leak: true, no_re_provision: true}
+flows:
+  - {id: F1, from: mc, to: carrier, items: [name], purposes: [shipping], start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def check(cls, ctx, judged):
+        for flow in ctx.inv.flows:
+            if judged[flow.id].route != "outsourcing":
+                continue
+            contracts = ctx.contracts_by_party.get(flow.to, [])
+            if flow.contract is not None:
+                contracts = [ctx.contracts[flow.contract]]
+                contracts = [c for c in contracts if c.party == flow.to]
+            first, last = flow.start, ctx.last_day(flow)
+            good = [c for c in contracts if c.no_leak and c.no_re_provision]
+            if _covers(good, first, last):
+                continue
+            if not _covers(contracts, first, last):
+                gap = _gap(contracts, first, last)
+                yield cls.finding(
+                    flow, subject="contract",
+                    evidence={"contract": [c.id for c in contracts] or None},
+                    message=f"no contract with {flow.to} is in force on {gap} "
+                            f"(flow runs {first} to {last})",
+                    message_ja=f"{flow.to} との委託契約が {gap} に有効ではありません"
+                               f"(提供期間 {first}〜{last})")
+                continue
+            active = [c for c in contracts if _overlaps(c, first, last)]
+            for clause, en, ja in (("no_leak", "no-leak", "漏えい禁止"),
+                                   ("no_re_provision", "no-re-provision", "再提供禁止")):
+                lacking = [c.id for c in active if not getattr(c, clause)]
+                if lacking:
+                    yield cls.finding(
+                        flow, subject=clause, evidence={"contract": lacking},
+                        message=f"contract {', '.join(lacking)} with {flow.to} does not "
+                                f"bind the {en} clause",
+                        message_ja=f"{flow.to} との契約 {', '.join(lacking)} に{ja}の定めがありません")
+
+
+def _overlaps(c, first, last) -> bool:
+    return c.signed_on <= last and (c.ends_on is None or c.ends_on >= first)
+
+
+def _gap(contracts, first, last):
+    """The first day in ``[first, last]`` no contract covers (None if covered)."""
+    day = first
+    for c in sorted(contracts, key=lambda c: c.signed_on):
+        if c.signed_on > day:
+            break
+        if c.ends_on is None:
+            return None
+        if c.ends_on >= day:
+            day = c.ends_on + DAY
+        if day > last:
+            return None
+    return day if day <= last else None
+
+
+def _covers(contracts, first, last) -> bool:
+    return bool(contracts) and _gap(contracts, first, last) is None

@@ -1,0 +1,53 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+
+class TP211(Rule):
+    """Basis ``succession`` without a succession event in which the recipient succeeds the provider.
+
+    Parties are compared by legal entity. The event's date does not matter: a
+    disclosure before it (due diligence) is part of the succession.
+
+    Non-compliant: a "succession" flow with no merger, split or transfer.
+    Compliant: a business transfer to the recipient, even dated after the flow.
+    """
+
+    id = "TP211"
+    clause = Clause("5[2]2")
+    kind = "no-exemption"
+    route = "succession"
+    title_en = "Succession without a succession event"
+    title_ja = "事業承継の事実がない承継による提供"
+    remedy_en = "Record the merger, split or business transfer (events), or use another basis."
+    remedy_ja = "合併・会社分割・事業譲渡の事実を events に記録するか、別の根拠によってください。"
+    fail = Example("no event", """
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], basis: succession, start: 2025-01-01}
+""", ("TP211:F1",))
+    passing = Example("transfer after due diligence", """
+events:
+  - {id: E1, kind: transfer, date: 2025-04-01, from: mc, to: partner}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], basis: succession, start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def condition(cls, ctx, flow):
+        pair = (ctx.entity(flow.frm), ctx.entity(flow.to))
+        events = ([ctx.events[flow.event]] if flow.event is not None
+                  else ctx.events_by_pair.get(pair, []))
+        if any((ctx.entity(e.frm), ctx.entity(e.to)) == pair for e in events):
+            return []
+        return [cls.finding(flow, evidence={"event": flow.event},
+                            message=f"no succession event in which {flow.to} succeeds "
+                                    f"{flow.frm}",
+                            message_ja=f"{flow.to} が {flow.frm} の事業を承継する事実(events)がありません")]
+
+    @classmethod
+    def event_for(cls, ctx, flow):
+        """The event that makes the flow a succession, if any."""
+        pair = (ctx.entity(flow.frm), ctx.entity(flow.to))
+        events = ([ctx.events[flow.event]] if flow.event is not None
+                  else ctx.events_by_pair.get(pair, []))
+        return next((e.id for e in events if (ctx.entity(e.frm), ctx.entity(e.to)) == pair),
+                    None)

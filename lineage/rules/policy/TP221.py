@@ -1,0 +1,58 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+
+class TP221(Rule):
+    """Basis ``joint_use`` with no joint-use notice listing the provider, or a late notice.
+
+    The notice must list the provider (party ID or one of its groups) in
+    ``members``. No such notice gives TP221 alone (``TP221:<flow>``); a notice
+    published after the flow started gives ``TP221:<flow>:<notice>``.
+
+    Non-compliant: the joint-use notice was published after sharing began.
+    Compliant: published before.
+    """
+
+    id = "TP221"
+    clause = Clause("5[2]3")
+    kind = "unannounced"
+    route = "joint_use"
+    title_en = "Joint use without a prior joint-use notice"
+    title_ja = "事前の通知・公表がない共同利用"
+    remedy_en = "Publish the joint-use notice, listing the provider, before data are shared."
+    remedy_ja = "共同利用の事項(提供元を含む)を、共有開始前に通知・公表してください。"
+    fail = Example("notice published late", """
+notices:
+  - {id: J1, kind: joint_use, published_on: 2025-02-01, items: [name], purposes: [ads],
+     members: [mc, group-co], responsible: {name: モノコラボ}}
+flows:
+  - {id: F1, from: mc, to: group-co, items: [name], purposes: [ads], basis: joint_use,
+     start: 2025-01-01}
+""", ("TP221:F1:J1",))
+    passing = Example("notice published before", """
+notices:
+  - {id: J1, kind: joint_use, published_on: 2024-12-01, items: [name], purposes: [ads],
+     members: [mc, group-co], responsible: {name: モノコラボ}}
+flows:
+  - {id: F1, from: mc, to: group-co, items: [name], purposes: [ads], basis: joint_use,
+     start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def missing(cls, ctx, flow):
+        """The finding for a flow with no joint-use notice listing its provider."""
+        return cls.finding(flow, evidence={"notice": flow.notice},
+                           message=f"no joint-use notice lists the provider {flow.frm} "
+                                   "as a joint user",
+                           message_ja=f"提供元 {flow.frm} を共同利用者とする共同利用の通知・公表がありません")
+
+    @classmethod
+    def condition(cls, ctx, flow, notice):
+        if notice.published_on is not None and notice.published_on <= flow.start:
+            return []
+        when = notice.published_on or "never"
+        return [cls.finding(flow, subject=notice.id, evidence={"notice": notice.id},
+                            message=f"joint-use notice {notice.id} was published {when}, "
+                                    f"not on or before the start {flow.start}",
+                            message_ja=f"共同利用の通知・公表 {notice.id}({when})が"
+                                       f"提供開始日 {flow.start} より後です")]

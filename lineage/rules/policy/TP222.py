@@ -1,0 +1,47 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+
+class TP222(Rule):
+    """A joint-use flow carries an item the notice does not list.
+
+    One finding per item (``TP222:<flow>:<item>``); a notice with no item list
+    gives TP225 instead.
+
+    Non-compliant: phone numbers shared, the notice lists names only.
+    Compliant: the notice lists both.
+    """
+
+    id = "TP222"
+    clause = Clause("5[2]3")
+    kind = "unannounced-items"
+    route = "joint_use"
+    title_en = "Joint use of an unannounced item"
+    title_ja = "通知・公表されていない項目の共同利用"
+    remedy_en = "Announce the item in the joint-use notice before sharing it, or stop sharing it."
+    remedy_ja = "項目を事前に通知・公表するか、その項目の共有を停止してください。"
+    fail = Example("phone not listed", """
+notices:
+  - {id: J1, kind: joint_use, published_on: 2024-12-01, items: [name], purposes: [ads],
+     members: [mc, group-co], responsible: {name: モノコラボ}}
+flows:
+  - {id: F1, from: mc, to: group-co, items: [name, phone], purposes: [ads],
+     basis: joint_use, start: 2025-01-01}
+""", ("TP222:F1:phone",))
+    passing = Example("both listed", """
+notices:
+  - {id: J1, kind: joint_use, published_on: 2024-12-01, items: [name, phone],
+     purposes: [ads], members: [mc, group-co], responsible: {name: モノコラボ}}
+flows:
+  - {id: F1, from: mc, to: group-co, items: [name, phone], purposes: [ads],
+     basis: joint_use, start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def condition(cls, ctx, flow, notice):
+        if not notice.items:
+            return []
+        return [cls.finding(flow, subject=item, items=[item], evidence={"notice": notice.id},
+                            message=f"item {item} is not listed in joint-use notice {notice.id}",
+                            message_ja=f"項目 {item} は共同利用の通知・公表 {notice.id} にありません")
+                for item in flow.items if item not in notice.items]

@@ -1,0 +1,44 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+
+class TP223(Rule):
+    """The recipient is not within the notice's announced range of joint users.
+
+    Non-compliant: the notice lists the provider but not the recipient.
+    Compliant: the recipient belongs to a group the notice lists.
+    """
+
+    id = "TP223"
+    clause = Clause("5[2]3")
+    kind = "unannounced"
+    route = "joint_use"
+    title_en = "Recipient outside the announced range of joint users"
+    title_ja = "共同利用者の範囲外への提供"
+    remedy_en = "Add the recipient to the announced range of joint users, or stop the flow."
+    remedy_ja = "提供先を共同して利用する者の範囲に加えて公表するか、提供を停止してください。"
+    fail = Example("recipient not a member", """
+notices:
+  - {id: J1, kind: joint_use, published_on: 2024-12-01, items: [name], purposes: [ads],
+     members: [mc, group-co], responsible: {name: モノコラボ}}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], purposes: [ads], basis: joint_use,
+     start: 2025-01-01}
+""", ("TP223:F1",))
+    passing = Example("member by group", """
+notices:
+  - {id: J1, kind: joint_use, published_on: 2024-12-01, items: [name], purposes: [ads],
+     members: [mc, partners], responsible: {name: モノコラボ}}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], purposes: [ads], basis: joint_use,
+     start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def condition(cls, ctx, flow, notice):
+        if ctx.names(flow.to) & set(notice.members or ()):
+            return []
+        return [cls.finding(flow, evidence={"notice": notice.id},
+                            message=f"recipient {flow.to} is not in the range of joint users "
+                                    f"of notice {notice.id}",
+                            message_ja=f"提供先 {flow.to} は {notice.id} の共同利用者の範囲に含まれていません")]

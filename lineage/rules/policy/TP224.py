@@ -1,0 +1,67 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+
+class TP224(Rule):
+    """A purpose of the flow is not among the notice's announced purposes.
+
+    Checked at the start and at every revision that takes effect while the flow
+    runs: the purposes in force are the latest revision's ``purposes`` on or
+    before that day, else the notice's. A notice with no purposes gives TP225.
+
+    Non-compliant: shared for advertising, the notice announces shipping only.
+    Compliant: advertising announced.
+    """
+
+    id = "TP224"
+    clause = Clause("5[2]3")
+    kind = "unannounced"
+    route = "joint_use"
+    title_en = "Joint use for an unannounced purpose"
+    title_ja = "通知・公表されていない目的での共同利用"
+    remedy_en = "Announce the purpose in the joint-use notice in advance, or stop using it for it."
+    remedy_ja = "利用目的を事前に通知・公表するか、その目的での利用を停止してください。"
+    fail = Example("purpose not announced", """
+notices:
+  - {id: J1, kind: joint_use, published_on: 2024-12-01, items: [name], purposes: [shipping],
+     members: [mc, group-co], responsible: {name: モノコラボ}}
+flows:
+  - {id: F1, from: mc, to: group-co, items: [name], purposes: [ads], basis: joint_use,
+     start: 2025-01-01}
+""", ("TP224:F1:ads",))
+    passing = Example("purpose announced", """
+notices:
+  - {id: J1, kind: joint_use, published_on: 2024-12-01, items: [name],
+     purposes: [shipping, ads], members: [mc, group-co], responsible: {name: モノコラボ}}
+flows:
+  - {id: F1, from: mc, to: group-co, items: [name], purposes: [ads], basis: joint_use,
+     start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def condition(cls, ctx, flow, notice):
+        if not notice.purposes:
+            return []
+        last = ctx.last_day(flow)
+        days = [flow.start] + [r.effective_on for r in notice.revisions
+                               if flow.start < r.effective_on <= last]
+        out = []
+        for purpose in ctx.defined_purposes(flow):
+            missing_on = [d for d in days if purpose not in purposes_on(notice, d)]
+            if missing_on:
+                out.append(cls.finding(
+                    flow, subject=purpose, evidence={"notice": notice.id},
+                    message=f"purpose {purpose} is not announced in joint-use notice "
+                            f"{notice.id} (as of {missing_on[0]})",
+                    message_ja=f"利用目的 {purpose} は共同利用の通知・公表 {notice.id} にありません"
+                               f"({missing_on[0]} 時点)"))
+        return out
+
+
+def purposes_on(notice, day):
+    """The joint-use purposes in force on ``day`` (revisions applied in date order)."""
+    current = list(notice.purposes or [])
+    for rev in sorted(notice.revisions, key=lambda r: r.effective_on):
+        if rev.effective_on <= day and rev.purposes is not None:
+            current = list(rev.purposes)
+    return current

@@ -1,0 +1,60 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+_ELEMENTS = (
+    ("items", "the items used jointly", "共同して利用される個人情報の項目"),
+    ("members", "the range of joint users", "共同して利用する者の範囲"),
+    ("purposes", "the purposes of the users", "利用する者の利用目的"),
+    ("responsible", "the name of the person responsible", "管理について責任を有する者の氏名または名称"),
+)
+
+
+class TP225(Rule):
+    """The joint-use notice lacks one of its five elements.
+
+    The fact of joint use (a ``joint_use`` notice states it), the items, the
+    range of users (``members``), the purposes, and the name of the person
+    responsible (``responsible.name``). One finding per missing element
+    (``TP225:<flow>:<element>``).
+
+    Non-compliant: no person responsible is named.
+    Compliant: all five elements.
+    """
+
+    id = "TP225"
+    clause = Clause("5[2]3")
+    kind = "unannounced"
+    route = "joint_use"
+    title_en = "Joint-use notice lacks a required element"
+    title_ja = "共同利用の通知・公表事項の欠落"
+    remedy_en = "Add the missing element to the joint-use notice."
+    remedy_ja = "欠けている事項を共同利用の通知・公表に追加してください。"
+    fail = Example("no responsible person", """
+notices:
+  - {id: J1, kind: joint_use, published_on: 2024-12-01, items: [name], purposes: [ads],
+     members: [mc, group-co]}
+flows:
+  - {id: F1, from: mc, to: group-co, items: [name], purposes: [ads], basis: joint_use,
+     start: 2025-01-01}
+""", ("TP225:F1:responsible",))
+    passing = Example("five elements", """
+notices:
+  - {id: J1, kind: joint_use, published_on: 2024-12-01, items: [name], purposes: [ads],
+     members: [mc, group-co], responsible: {name: モノコラボ}}
+flows:
+  - {id: F1, from: mc, to: group-co, items: [name], purposes: [ads], basis: joint_use,
+     start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def condition(cls, ctx, flow, notice):
+        out = []
+        for field, en, ja in _ELEMENTS:
+            value = getattr(notice, field)
+            if field == "responsible":
+                value = value.name if value is not None else None
+            if not value:
+                out.append(cls.finding(flow, subject=field, evidence={"notice": notice.id},
+                                       message=f"joint-use notice {notice.id} does not state {en}",
+                                       message_ja=f"共同利用の通知・公表 {notice.id} に「{ja}」がありません"))
+        return out

@@ -1,0 +1,44 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+
+class TP401(Rule):
+    """Collection from data subjects for a purpose not announced in advance.
+
+    For flows from a ``data_subject`` party into the organisation, each
+    defined purpose must have ``announced_on`` on or before the flow's start
+    (``TP401:<flow>:<purpose>``).
+
+    Non-compliant: collected on 2025-01-01 for a purpose announced in June.
+    Compliant: collected after the announcement.
+    """
+
+    id = "TP401"
+    clause = Clause("3")
+    kind = "purpose"
+    title_en = "Collection for a purpose not announced in advance"
+    title_ja = "利用目的を事前に公表していない取得"
+    remedy_en = "Announce the purpose of use before collecting data for it."
+    remedy_ja = "取得前に利用目的を公表してください。"
+    fail = Example("purpose announced later", """
+flows:
+  - {id: F1, from: customers, to: mc, items: [email], purposes: [newsvc], start: 2025-01-01}
+""", ("TP401:F1:newsvc",))
+    passing = Example("purpose announced before", """
+flows:
+  - {id: F1, from: customers, to: mc, items: [email], purposes: [newsvc], start: 2025-06-01}
+""", ())
+
+    @classmethod
+    def check(cls, ctx, judged):
+        for flow in ctx.inv.flows:
+            if judged[flow.id].route != "collection" or not ctx.is_org(flow.to):
+                continue
+            for purpose in ctx.defined_purposes(flow):
+                if not ctx.announced(purpose, flow.start):
+                    announced = ctx.purposes[purpose].announced_on or "never"
+                    yield cls.finding(
+                        flow, subject=purpose,
+                        message=f"purpose {purpose} was announced {announced}, not on or "
+                                f"before collection started on {flow.start}",
+                        message_ja=f"利用目的 {purpose} の公表({announced})が取得開始日 {flow.start} より後です")

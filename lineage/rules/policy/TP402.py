@@ -1,0 +1,39 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+
+class TP402(Rule):
+    """A flow names a purpose the inventory does not define.
+
+    The one reference allowed not to resolve: reported as a warning
+    (``TP402:<flow>:<purpose>``) and ignored by every other rule.
+
+    Non-compliant: purpose ``profiling`` is not in purposes.
+    Compliant: a defined purpose.
+    """
+
+    id = "TP402"
+    clause = Clause("2")
+    kind = "purpose"
+    severity = "warning"
+    title_en = "Purpose not specified"
+    title_ja = "特定されていない利用目的"
+    remedy_en = "Define the purpose in purposes (and announce it), or correct the flow."
+    remedy_ja = "利用目的を purposes に定義(公表)するか、フローを修正してください。"
+    fail = Example("undefined purpose", """
+flows:
+  - {id: F1, from: customers, to: mc, items: [email], purposes: [profiling], start: 2025-01-01}
+""", ("TP402:F1:profiling",))
+    passing = Example("defined purpose", """
+flows:
+  - {id: F1, from: customers, to: mc, items: [email], purposes: [shipping], start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def check(cls, ctx, judged):
+        for flow in ctx.inv.flows:
+            for purpose in flow.purposes:
+                if purpose not in ctx.purposes:
+                    yield cls.finding(flow, subject=purpose,
+                                      message=f"purpose {purpose} is not defined",
+                                      message_ja=f"利用目的 {purpose} が定義されていません")

@@ -1,0 +1,50 @@
+from ..base import Example, Rule
+from ..clauses import Clause
+
+_SKIP = {"internal", "to_subject", "storage_only", "external"}
+
+
+class TP802(Rule):
+    """Cookie or IP data collected or provided for a purpose not announced in advance.
+
+    Section 8 promises to disclose why and how cookies and IP addresses are
+    used. Flows carrying linkable items that the organisation collects or
+    provides (whatever their route) need every defined purpose announced on or
+    before their start (``TP802:<flow>:<purpose>``).
+
+    Non-compliant: cookie IDs collected for a purpose announced later.
+    Compliant: announced before.
+    """
+
+    id = "TP802"
+    clause = Clause("8")
+    kind = "purpose"
+    title_en = "Cookie or IP data used for an unannounced purpose"
+    title_ja = "目的を開示していないクッキー・IP アドレス情報の利用"
+    remedy_en = "Disclose the purpose and method of using cookies and IP addresses beforehand."
+    remedy_ja = "クッキー・IP アドレス情報の利用目的と方法を事前に開示してください。"
+    fail = Example("cookie collected early", """
+flows:
+  - {id: F1, from: customers, to: mc, items: [cookie], purposes: [newsvc], start: 2025-01-01}
+""", ("TP401:F1:newsvc", "TP802:F1:newsvc"))
+    passing = Example("cookie after announcement", """
+flows:
+  - {id: F1, from: customers, to: mc, items: [cookie], purposes: [newsvc], start: 2025-07-01}
+""", ())
+
+    @classmethod
+    def check(cls, ctx, judged):
+        for flow in ctx.inv.flows:
+            route = judged[flow.id].route
+            if route in _SKIP or not ctx.linkable(flow):
+                continue
+            if route == "collection" and not ctx.is_org(flow.to):
+                continue
+            for purpose in ctx.defined_purposes(flow):
+                if not ctx.announced(purpose, flow.start):
+                    yield cls.finding(
+                        flow, subject=purpose, items=ctx.linkable(flow),
+                        message=f"cookie/IP items {', '.join(ctx.linkable(flow))} are used for "
+                                f"purpose {purpose}, not announced on or before {flow.start}",
+                        message_ja=f"クッキー・IP 情報({', '.join(ctx.linkable(flow))})の利用目的 "
+                                   f"{purpose} が {flow.start} までに開示されていません")

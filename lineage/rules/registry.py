@@ -1,0 +1,124 @@
+"""The explicit list of rules, and packs as named selections of it.
+
+Registering a duplicate or malformed rule fails at import time, so a broken
+registry can never run.
+
+Example:
+    >>> [r.id for r in REGISTRY.select(["policy"], select=["TP12"])]
+    ['TP121', 'TP122', 'TP123', 'TP124', 'TP125']
+"""
+
+from __future__ import annotations
+
+import re
+
+from .base import KINDS, SEVERITIES, Rule
+from .policy.TP101 import TP101
+from .policy.TP102 import TP102
+from .policy.TP103 import TP103
+from .policy.TP104 import TP104
+from .policy.TP111 import TP111
+from .policy.TP112 import TP112
+from .policy.TP113 import TP113
+from .policy.TP114 import TP114
+from .policy.TP121 import TP121
+from .policy.TP122 import TP122
+from .policy.TP123 import TP123
+from .policy.TP124 import TP124
+from .policy.TP125 import TP125
+from .policy.TP201 import TP201
+from .policy.TP202 import TP202
+from .policy.TP203 import TP203
+from .policy.TP211 import TP211
+from .policy.TP221 import TP221
+from .policy.TP222 import TP222
+from .policy.TP223 import TP223
+from .policy.TP224 import TP224
+from .policy.TP225 import TP225
+from .policy.TP301 import TP301
+from .policy.TP401 import TP401
+from .policy.TP402 import TP402
+from .policy.TP801 import TP801
+from .policy.TP802 import TP802
+from .waiver_rules import LW001, LW002
+
+__all__ = ["Registry", "REGISTRY", "RuleSelectionError"]
+
+_ID = re.compile(r"^[A-Z]{2}\d{3}$")
+
+
+class RuleSelectionError(ValueError):
+    """An unknown pack or rule ID was asked for."""
+
+
+class Registry:
+    """Rules by ID, and packs by name. Always-on rules join every selection."""
+
+    def __init__(self):
+        self.rules: dict[str, type[Rule]] = {}
+        self.packs: dict[str, list[str]] = {}
+        self.always: list[str] = []
+
+    def register(self, rule: type[Rule], pack: str | None) -> None:
+        """Add ``rule`` to the registry (and to ``pack``); refuse duplicates."""
+        if not _ID.match(getattr(rule, "id", "")):
+            raise ValueError(f"malformed rule ID {getattr(rule, 'id', None)!r}")
+        if rule.id in self.rules:
+            raise ValueError(f"duplicate rule ID {rule.id}")
+        if rule.kind not in KINDS or rule.severity not in SEVERITIES:
+            raise ValueError(f"{rule.id}: bad kind or severity")
+        for attr in ("clause", "title_en", "title_ja", "remedy_en", "remedy_ja", "fail",
+                     "passing"):
+            if not getattr(rule, attr, None):
+                raise ValueError(f"{rule.id}: missing {attr}")
+        if not rule.__doc__:
+            raise ValueError(f"{rule.id}: missing docstring")
+        self.rules[rule.id] = rule
+        if pack is None:
+            self.always.append(rule.id)
+        else:
+            self.packs.setdefault(pack, []).append(rule.id)
+
+    def get(self, rule_id: str) -> type[Rule]:
+        """The rule with this ID; ``RuleSelectionError`` if none."""
+        try:
+            return self.rules[rule_id.upper()]
+        except KeyError:
+            raise RuleSelectionError(f"unknown rule '{rule_id}'") from None
+
+    def pack_of(self, rule_id: str) -> str | None:
+        """The pack a rule belongs to (None for always-on rules)."""
+        return next((p for p, ids in self.packs.items() if rule_id in ids), None)
+
+    def select(self, packs=("policy",), select=None, ignore=None) -> list[type[Rule]]:
+        """Rules of ``packs``, narrowed by ``select`` and ``ignore`` (IDs or prefixes)."""
+        ids: list[str] = []
+        for pack in packs:
+            if pack not in self.packs:
+                raise RuleSelectionError(
+                    f"unknown rule pack '{pack}' (known: {', '.join(sorted(self.packs))})")
+            ids.extend(self.packs[pack])
+        ids.extend(self.always)
+        if select:
+            ids = [i for i in ids if any(i.startswith(self._code(s)) for s in select)]
+        if ignore:
+            ids = [i for i in ids if not any(i.startswith(self._code(s)) for s in ignore)]
+        return [self.rules[i] for i in sorted(set(ids))]
+
+    def _code(self, code: str) -> str:
+        code = code.strip().upper()
+        if not code or not any(i.startswith(code) for i in self.rules):
+            raise RuleSelectionError(f"unknown rule or prefix '{code}'")
+        return code
+
+    def __iter__(self):
+        return iter(self.rules[i] for i in sorted(self.rules))
+
+
+REGISTRY = Registry()
+for _rule in (TP101, TP102, TP103, TP104, TP111, TP112, TP113, TP114, TP121, TP122, TP123,
+              TP124, TP125, TP201, TP202, TP203, TP211, TP221, TP222, TP223, TP224, TP225,
+              TP301, TP401, TP402, TP801, TP802):
+    REGISTRY.register(_rule, "policy")
+for _rule in (LW001, LW002):
+    REGISTRY.register(_rule, None)

@@ -1,0 +1,178 @@
+"""Routes that make a provision lawful, each a set of rule conditions.
+
+A route *holds* for a flow when none of its conditions fails. Evidence with
+alternatives (several notices, several consents) is chosen as the candidate
+that comes closest: fewest failed conditions, then the earliest date, then ID.
+
+Example:
+    >>> from lineage.rules.examples import build_example
+    >>> from lineage.rules.context import Context
+    >>> inv = build_example("flows:\\n  - {id: F1, from: mc, to: police, items: [name], "
+    ...                     "basis: law, start: 2025-01-01, exemption: {law: 刑訴法}}")
+    >>> ctx = Context(inv)
+    >>> evaluate(ctx, ctx.flows["F1"], "law").findings
+    []
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .policy.TP101 import TP101
+from .policy.TP102 import TP102
+from .policy.TP103 import TP103
+from .policy.TP104 import TP104
+from .policy.TP111 import TP111
+from .policy.TP112 import TP112
+from .policy.TP113 import TP113
+from .policy.TP114 import TP114
+from .policy.TP121 import TP121
+from .policy.TP122 import TP122
+from .policy.TP123 import TP123
+from .policy.TP124 import TP124
+from .policy.TP125 import TP125
+from .policy.TP201 import TP201
+from .policy.TP211 import TP211
+from .policy.TP221 import TP221
+from .policy.TP222 import TP222
+from .policy.TP223 import TP223
+from .policy.TP224 import TP224
+from .policy.TP225 import TP225
+
+__all__ = ["ORDER", "RouteResult", "evaluate"]
+
+#: Routes tried, in this order, for a flow that declares no basis (rules.md).
+ORDER = ("outsourcing", "succession", "joint_use", "law", "life", "public_health",
+         "government", "opt_out", "consent")
+
+_FAR = dt.date.max
+
+
+@dataclass
+class RouteResult:
+    """The outcome of one route for one flow.
+
+    ``missing`` is true when the route has no evidence at all (no notice, no
+    consent, no event ...): such a route is never "closest" while another
+    route has some evidence.
+    """
+
+    route: str
+    findings: list = field(default_factory=list)
+    evidence: dict = field(default_factory=dict)
+    missing: bool = False
+
+
+def evaluate(ctx, flow, route: str) -> RouteResult:
+    """Check every condition of ``route`` for ``flow``."""
+    return _ROUTES[route](ctx, flow)
+
+
+def _outsourcing(ctx, flow):
+    found = TP201.condition(ctx, flow)
+    contracts = ctx.contracts_by_party.get(flow.to, [])
+    ev = {"contract": flow.contract or (contracts[0].id if len(contracts) == 1 else None)}
+    missing = any(f.subject == "recipient" for f in found)
+    return RouteResult("outsourcing", found, {k: v for k, v in ev.items() if v}, missing)
+
+
+def _succession(ctx, flow):
+    found = TP211.condition(ctx, flow)
+    event = TP211.event_for(ctx, flow)
+    return RouteResult("succession", found, {"event": event} if event else {}, bool(found))
+
+
+def _exemption(rule, route):
+    def run(ctx, flow):
+        found = rule.condition(ctx, flow)
+        # Government has two conditions; the route lacks evidence only when both fail.
+        missing = len(found) >= (2 if route == "government" else 1)
+        return RouteResult(route, found, {}, missing)
+    return run
+
+
+def _academic(ctx, flow):
+    return RouteResult("academic", TP114.condition(ctx, flow), {}, False)
+
+
+def _closest(ctx, flow, candidates, conditions, date_of):
+    scored = []
+    for cand in candidates:
+        found = [f for cond in conditions for f in cond.condition(ctx, flow, cand)]
+        scored.append((len(found), date_of(cand) or _FAR, cand.id, found, cand))
+    scored.sort(key=lambda s: s[:3])
+    return scored[0][4], scored[0][3]
+
+
+def _joint_use(ctx, flow):
+    if flow.notice is not None:
+        pool = [n for n in [ctx.notices[flow.notice]] if n.kind == "joint_use"]
+    else:
+        pool = ctx.joint_notices
+    provider = ctx.names(flow.frm)
+    pool = [n for n in pool if provider & set(n.members or ())]
+    if not pool:
+        return RouteResult("joint_use", [TP221.missing(ctx, flow)], {}, True)
+    notice, found = _closest(ctx, flow, pool, (TP221, TP225, TP223, TP222, TP224),
+                             lambda n: n.published_on)
+    return RouteResult("joint_use", found, {"notice": notice.id})
+
+
+def _opt_out(ctx, flow):
+    if flow.notice is not None:
+        pool = [n for n in [ctx.notices[flow.notice]] if n.kind == "opt_out"]
+    else:
+        pool = ctx.optout_notices
+    if not pool:
+        return RouteResult("opt_out", [TP121.missing(ctx, flow)], {}, True)
+    notice, found = _closest(ctx, flow, pool, (TP121, TP122, TP123, TP124, TP125),
+                             lambda n: n.published_on)
+    return RouteResult("opt_out", found, {"notice": notice.id})
+
+
+def _consent(ctx, flow):
+    groups = ctx.groups_of(flow) or [None]
+    named = [ctx.consents[c] for c in flow.consents] if flow.consents else None
+    found, used = [], []
+    for group in groups:
+        if named is not None:
+            pool = [c for c in named if group is None or c.subjects == group]
+        elif group is None:
+            pool = list(ctx.inv.consents)
+        else:
+            pool = ctx.consents_by_subject.get(group, [])
+        if not pool:
+            found.append(_no_consent(flow, group, named is not None))
+            continue
+        consent, failures = _closest(ctx, flow, pool, (TP103, TP102, TP104),
+                                     lambda c: c.obtained_on)
+        found.extend(failures)
+        used.append(consent.id)
+    missing = not used
+    return RouteResult("consent", found, {"consents": sorted(set(used))} if used else {},
+                       missing)
+
+
+def _no_consent(flow, group, named):
+    among = " among the consents the flow names" if named else ""
+    if group is None:
+        return TP101.finding(flow, message=f"no consent covers this provision{among}",
+                             message_ja="この提供に対応する本人の同意がありません")
+    return TP101.finding(flow, subject=group,
+                         message=f"no consent from {group}, whose data the flow carries{among}",
+                         message_ja=f"データを提供される本人 {group} の同意がありません")
+
+
+_ROUTES = {
+    "outsourcing": _outsourcing,
+    "succession": _succession,
+    "joint_use": _joint_use,
+    "law": _exemption(TP111, "law"),
+    "life": _exemption(TP112, "life"),
+    "public_health": _exemption(TP112, "public_health"),
+    "government": _exemption(TP113, "government"),
+    "academic": _academic,
+    "opt_out": _opt_out,
+    "consent": _consent,
+}
