@@ -11,5 +11,6 @@ __version__ = "0.1.0"
 
 from .audit import Audit, check  # noqa: E402
 from .model import InventoryError, load  # noqa: E402
+from .drawing import draw  # noqa: E402
 
 __all__ = ["Audit", "InventoryError", "check", "load", "__version__"]

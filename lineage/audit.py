@@ -151,6 +151,16 @@ class Audit:
         from .graph import build_graph
         return build_graph(self.inventory, self)
 
+    def draw(self, **options):
+        """The flow map of this audit; options as :func:`lineage.drawing.draw`.
+
+        Example:
+            >>> check("inventories/monocollabo").draw(only_violations=True).notes
+            []
+        """
+        from .drawing import draw
+        return draw(self, **options)
+
     def _repr_html_(self) -> str:
         s = self.summary()
         cells = "".join(f"<td>{escape(k)}: {v}</td>" for k, v in s["status"].items())

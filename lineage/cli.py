@@ -93,7 +93,8 @@ def cli():
               help="Rule packs, comma-separated.")
 @click.option("--select", multiple=True, callback=_ids, help="Only these rule IDs or prefixes.")
 @click.option("--ignore", multiple=True, callback=_ids, help="Skip these rule IDs or prefixes.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
+@click.option("--format", "fmt",
+              type=click.Choice(["table", "json", "csv", "sarif", "junit"]),
               default="table", show_default=True)
 @click.option("--as-of", callback=_date, help="Audit date (overrides the inventory's as_of).")
 @click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
@@ -102,23 +103,49 @@ def cli():
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are found.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write the report to this file instead of standard output.")
+@click.option("--baseline", metavar="STORE[:SNAPSHOT]",
+              help="Fail only on findings absent from this stored snapshot (default: the "
+                   "latest); prints 'N new, M known' on standard error.")
 @handle_errors
-def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero, output):
+def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero, output,
+          baseline):
     """Check every flow against the rules and report findings.
 
-    Exit 0: no unwaived finding at --fail-on level. 1: such findings.
-    2: the inventory could not be read or the arguments are wrong.
+    Exit 0: no unwaived finding at --fail-on level (with --baseline: none that is
+    new). 1: such findings. 2: the inventory could not be read or the arguments
+    are wrong.
     """
     audit = run_check(inventory, as_of=as_of, packs=_packs(packs), select=select,
                       ignore=ignore)
+    known = _baseline(baseline) if baseline else None
     if fmt == "json":
         text = jsonreport.render(audit)
     elif fmt == "csv":
         text = csvtable.render(audit, lang)
+    elif fmt == "sarif":
+        from .output import sarif
+        text = sarif.render(audit, baseline=known, lang=lang)
+    elif fmt == "junit":
+        from .output import junit
+        text = junit.render(audit, fail_on, lang)
     else:
         text = table.render(audit, lang, _style(_colour() and output is None))
     _emit(text, output)
-    sys.exit(EXIT_OK if exit_zero else audit.exit_code(fail_on))
+    code = audit.exit_code(fail_on)
+    if known is not None:
+        new, old = known.split(audit)
+        click.echo(f"{len(new)} new, {len(old)} known", err=True)
+        code = known.exit_code(audit, fail_on)
+    sys.exit(EXIT_OK if exit_zero else code)
+
+
+def _baseline(spec: str):
+    from .snapshots.baseline import Baseline
+    from .snapshots.store import StoreError
+    try:
+        return Baseline.load(spec)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
 
 
 @cli.command()
@@ -220,3 +247,5 @@ def main(argv=None) -> None:
         click.echo(f"internal error: {type(exc).__name__}: {exc} "
                    "(set LINEAGE_DEBUG=1 for a traceback; please report it)", err=True)
         sys.exit(EXIT_ERROR)
+
+from .commands_draw import draw, export; cli.add_command(draw); cli.add_command(export)  # noqa: E402,E702

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from . import schema
 from .errors import InventoryError, Location, Problem
 from .references import check_references
+from .csvfolder import read_csv_folder
 from .sources import RawInventory, read_yaml_file, read_yaml_folder, yaml_files
 
 __all__ = ["load", "read_raw", "build_inventory", "READERS"]
@@ -36,6 +37,7 @@ _RECORD_ADAPTERS = {name: TypeAdapter(model) for name, model in schema.COLLECTIO
 READERS: dict[str, Callable[[Path], RawInventory]] = {
     "yaml": read_yaml_file,
     "yaml-folder": read_yaml_folder,
+    "csv-folder": read_csv_folder,
 }
 
 

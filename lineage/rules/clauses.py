@@ -3,7 +3,7 @@
 Example:
     >>> c = Clause("5[2]3")
     >>> str(c), c.text_ja[:8]
-    ('5[2]3', '個人情報を特定の者')
+    ('5[2]3', '個人情報を特定の')
 """
 
 from __future__ import annotations

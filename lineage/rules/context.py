@@ -14,7 +14,7 @@ from collections import defaultdict
 from functools import cached_property
 
 from ..model.schema import Flow, Inventory
-from ..propagation import Reach, out_index, propagate
+from ..propagation import Reach, item_index, out_index, propagate
 
 __all__ = ["Context", "DAY"]
 
@@ -28,8 +28,11 @@ class Context:
         self.inv = inventory
         self.as_of = as_of or inventory.as_of or dt.date.today()
         self.parties = {p.id: p for p in inventory.parties}
+        self._entity = {p.id: p.entity for p in inventory.parties}
+        self._names = {p.id: frozenset((p.id, *p.groups)) for p in inventory.parties}
         self.org = inventory.organisation
         self.org_entity = self.parties[self.org].entity
+        self._org_parties = {p for p, e in self._entity.items() if e == self.org_entity}
         self.items = ({i.id: i for i in inventory.data_items}
                       if inventory.data_items is not None else None)
         self.purposes = {p.id: p for p in inventory.purposes or []}
@@ -50,6 +53,13 @@ class Context:
         self.stops_by_notice = _group([s for s in inventory.stop_requests if s.notice],
                                       lambda s: s.notice)
         self.out = out_index(inventory.flows)
+        self.by_item = item_index(inventory.flows)
+        self._consent_items: dict[str, frozenset] = {}
+        self._holdings: dict[str, dict] = {}  # provider -> item -> [(arrival, group)]
+        self._consent_index = _group(
+            [(c, r) for c in inventory.consents for r in c.recipients],
+            lambda cr: (cr[0].subjects, cr[1]))
+        self._consent_index = {k: [c for c, _ in v] for k, v in self._consent_index.items()}
         self.inbound = _group(inventory.flows, lambda f: f.to)
         self.parties_by_entity = _group(inventory.parties, lambda p: p.entity)
         self.parties_by_entity = {k: [p.id for p in v] for k, v in self.parties_by_entity.items()}
@@ -57,21 +67,19 @@ class Context:
     # -- parties ---------------------------------------------------------------
     def entity(self, party: str) -> str:
         """The legal entity of ``party``."""
-        p = self.parties.get(party)
-        return p.entity if p is not None else party
+        return self._entity.get(party, party)
 
     def is_org(self, party: str) -> bool:
         """Whether ``party`` belongs to the organisation's legal entity."""
-        return self.entity(party) == self.org_entity
+        return party in self._org_parties
 
     def role(self, party: str) -> str:
         """The declared role of ``party``."""
         return self.parties[party].role
 
-    def names(self, party: str) -> set[str]:
+    def names(self, party: str) -> frozenset[str]:
         """The party's ID and its groups: what a consent or notice may list."""
-        p = self.parties[party]
-        return {p.id, *p.groups}
+        return self._names[party]
 
     # -- items and purposes ----------------------------------------------------
     def item_kind(self, item: str) -> str:
@@ -98,6 +106,21 @@ class Context:
         p = self.purposes.get(purpose)
         return p is not None and p.announced_on is not None and p.announced_on <= on
 
+    def consents_naming(self, group: str, names: set[str]) -> list:
+        """Consents of ``group`` whose recipients include one of ``names``."""
+        out: dict = {}
+        for name in names:
+            for c in self._consent_index.get((group, name), ()):
+                out[c.id] = c
+        return list(out.values())
+
+    def consent_items(self, consent) -> frozenset:
+        """The consent's items as a set (cached: consents are checked per flow)."""
+        got = self._consent_items.get(consent.id)
+        if got is None:
+            got = self._consent_items[consent.id] = frozenset(consent.items)
+        return got
+
     # -- time ------------------------------------------------------------------
     def horizon(self, flow: Flow) -> dt.date:
         """The audit date, or the start of a planned flow (judged as planned)."""
@@ -118,22 +141,53 @@ class Context:
                 continue
             carried = {i for f in self.out.get(party.id, ()) for i in f.items}
             seeds = {party.id: {i: dt.date.min for i in carried}}
-            out[party.id] = propagate(self.inv.flows, seeds, index=self.out)
+            out[party.id] = propagate(self.inv.flows, seeds, index=self.by_item,
+                                      flows_by_id=self.flows)
+        return out
+
+    @cached_property
+    def _org_intake(self) -> dict[str, Reach]:
+        """Per data-subject group, which items reach the organisation's parties, when.
+
+        Only flows into parties that can pass data on to the organisation are
+        followed: the rest cannot change what the organisation holds, and
+        skipping them keeps a check of a large inventory fast.
+        """
+        feeds = set(self.parties_by_entity[self.org_entity])
+        todo = list(feeds)
+        while todo:
+            party = todo.pop()
+            for f in self.inbound.get(party, ()):
+                if f.frm not in feeds:
+                    feeds.add(f.frm)
+                    todo.append(f.frm)
+        out = {}
+        for party in self.inv.parties:
+            if party.role != "data_subject" or party.id not in feeds:
+                continue
+            carried = {i for f in self.out.get(party.id, ()) for i in f.items}
+            out[party.id] = propagate(self.inv.flows, {party.id: {i: dt.date.min for i in carried}},
+                                      index=self.by_item, flows_by_id=self.flows,
+                                      allow=lambda f: f.to in feeds)
         return out
 
     def groups_of(self, flow: Flow) -> list[str]:
         """Data-subject groups whose data the flow carries while it runs.
 
         A group counts when one of the flow's items, collected from it, reaches
-        the provider on or before the flow's last day.
+        the provider on or before the flow's last day. The rules ask this of
+        the organisation's own provisions only.
         """
         last = self.last_day(flow)
-        out = []
-        for group, reach in self.subject_reach.items():
-            held = reach.items_at(flow.frm)
-            if any(i in held and held[i] <= last for i in flow.items):
-                out.append(group)
-        return sorted(out)
+        table = self._holdings.get(flow.frm)
+        if table is None:
+            reaches = self._org_intake if self.is_org(flow.frm) else self.subject_reach
+            table = {}
+            for group, reach in reaches.items():
+                for item, day in reach.items_at(flow.frm).items():
+                    table.setdefault(item, []).append((day, group))
+            self._holdings[flow.frm] = table
+        return sorted({g for i in flow.items for day, g in table.get(i, ()) if day <= last})
 
 
 def _group(records, key) -> dict:

@@ -96,13 +96,38 @@ def _academic(ctx, flow):
     return RouteResult("academic", TP114.condition(ctx, flow), {}, False)
 
 
-def _closest(ctx, flow, candidates, conditions, date_of):
-    scored = []
-    for cand in candidates:
+def _closest(ctx, flow, candidates, conditions, date_of, likely=None):
+    """The candidate with fewest failures (then earliest date, then ID).
+
+    Candidates are tried most-likely first and the search stops at the first
+    one without failures: it is the minimum, because ``likely`` is false only
+    for candidates that fail at least one condition.
+    """
+    def order(c):
+        return (not likely(c) if likely else False, date_of(c) or _FAR, c.id)
+
+    # Rules that can count their failures are scored without building
+    # findings; only the chosen candidate's findings are built.
+    counting = all(hasattr(cond, "count") for cond in conditions)
+    best = None
+    if not candidates:
+        return None, []
+    for cand in sorted(candidates, key=order):
+        if counting:
+            score = sum(cond.count(ctx, flow, cand) for cond in conditions)
+            found = None
+        else:
+            found = [f for cond in conditions for f in cond.condition(ctx, flow, cand)]
+            score = len(found)
+        if score == 0:
+            return cand, []
+        key = (score, date_of(cand) or _FAR, cand.id)
+        if best is None or key < best[0]:
+            best = (key, cand, found)
+    _, cand, found = best
+    if found is None:
         found = [f for cond in conditions for f in cond.condition(ctx, flow, cand)]
-        scored.append((len(found), date_of(cand) or _FAR, cand.id, found, cand))
-    scored.sort(key=lambda s: s[:3])
-    return scored[0][4], scored[0][3]
+    return cand, found
 
 
 def _joint_use(ctx, flow):
@@ -134,6 +159,7 @@ def _opt_out(ctx, flow):
 def _consent(ctx, flow):
     groups = ctx.groups_of(flow) or [None]
     named = [ctx.consents[c] for c in flow.consents] if flow.consents else None
+    names = ctx.names(flow.to)
     found, used = [], []
     for group in groups:
         if named is not None:
@@ -145,8 +171,16 @@ def _consent(ctx, flow):
         if not pool:
             found.append(_no_consent(flow, group, named is not None))
             continue
-        consent, failures = _closest(ctx, flow, pool, (TP103, TP102, TP104),
-                                     lambda c: c.obtained_on)
+        conditions = (TP103, TP102, TP104)
+        # Consents naming the recipient come first through an index, so a
+        # lawful flow never looks at the group's other consents.
+        likely = (ctx.consents_naming(group, names) if named is None and group is not None
+                  else [c for c in pool if not names.isdisjoint(c.recipients)])
+        consent, failures = _closest(ctx, flow, likely, conditions, lambda c: c.obtained_on)
+        if failures or not likely:
+            consent, failures = _closest(
+                ctx, flow, pool, conditions, lambda c: c.obtained_on,
+                likely=lambda c: not names.isdisjoint(c.recipients))
         found.extend(failures)
         used.append(consent.id)
     missing = not used

@@ -38,6 +38,11 @@ flows:
 """, ())
 
     @classmethod
+    def count(cls, ctx, flow, consent) -> int:
+        """1 when the consent is late, else 0."""
+        return int(consent.obtained_on > flow.start)
+
+    @classmethod
     def condition(cls, ctx, flow, consent):
         if consent.obtained_on <= flow.start:
             return []

@@ -39,24 +39,38 @@ flows:
 """, ())
 
     @classmethod
+    def uncovered(cls, ctx, flow, consent):
+        """What the consent misses: (recipient missed, items, purposes)."""
+        items = ctx.consent_items(consent)
+        purposes = set(consent.purposes)
+        return (ctx.names(flow.to).isdisjoint(consent.recipients),
+                [i for i in flow.items if i not in items],
+                [p for p in ctx.defined_purposes(flow) if p not in purposes])
+
+    @classmethod
+    def count(cls, ctx, flow, consent) -> int:
+        """How many findings ``condition`` would give (cheap: no records built)."""
+        recipient, items, purposes = cls.uncovered(ctx, flow, consent)
+        return int(recipient) + len(items) + len(purposes)
+
+    @classmethod
     def condition(cls, ctx, flow, consent):
+        recipient, items, purposes = cls.uncovered(ctx, flow, consent)
         out = []
         ev = {"consent": consent.id}
-        if not ctx.names(flow.to) & set(consent.recipients):
+        if recipient:
             out.append(cls.finding(
                 flow, subject="recipient", evidence=ev,
                 message=f"consent {consent.id} does not cover recipient {flow.to}",
                 message_ja=f"同意 {consent.id} の提供先に {flow.to} が含まれていません"))
-        for item in flow.items:
-            if item not in consent.items:
-                out.append(cls.finding(
-                    flow, subject=item, items=[item], evidence=ev,
-                    message=f"consent {consent.id} does not cover item {item}",
-                    message_ja=f"同意 {consent.id} に項目 {item} が含まれていません"))
-        for purpose in ctx.defined_purposes(flow):
-            if purpose not in consent.purposes:
-                out.append(cls.finding(
-                    flow, subject=purpose, evidence=ev,
-                    message=f"consent {consent.id} does not cover purpose {purpose}",
-                    message_ja=f"同意 {consent.id} に利用目的 {purpose} が含まれていません"))
+        for item in items:
+            out.append(cls.finding(
+                flow, subject=item, items=[item], evidence=ev,
+                message=f"consent {consent.id} does not cover item {item}",
+                message_ja=f"同意 {consent.id} に項目 {item} が含まれていません"))
+        for purpose in purposes:
+            out.append(cls.finding(
+                flow, subject=purpose, evidence=ev,
+                message=f"consent {consent.id} does not cover purpose {purpose}",
+                message_ja=f"同意 {consent.id} に利用目的 {purpose} が含まれていません"))
         return out

@@ -38,6 +38,12 @@ flows:
 """, ())
 
     @classmethod
+    def count(cls, ctx, flow, consent) -> int:
+        """1 when the flow ran on after the withdrawal, else 0."""
+        return int(consent.withdrawn_on is not None
+                   and consent.withdrawn_on < ctx.last_day(flow))
+
+    @classmethod
     def condition(cls, ctx, flow, consent):
         if consent.withdrawn_on is None or consent.withdrawn_on >= ctx.last_day(flow):
             return []

@@ -1,5 +1,7 @@
 from ..base import Example, Rule
 from ..clauses import Clause
+import networkx as nx
+
 from ...propagation import propagate
 
 _EXEMPT = {"law": "TP111", "life": "TP112", "public_health": "TP112", "government": "TP113"}
@@ -53,25 +55,38 @@ flows:
         from . import TP111, TP112, TP113  # noqa: F401  (exemption conditions)
         exempt_rules = {"TP111": TP111.TP111, "TP112": TP112.TP112, "TP113": TP113.TP113}
         reported: dict = {}
-        entrusting = sorted((f for f in ctx.inv.flows if judged[f.id].route == "outsourcing"),
-                            key=lambda f: (f.start, f.id))
-        circles: dict = {}
-        for entrust in entrusting:
-            if entrust.to not in circles:
-                circle = _circle(ctx, entrust.to)
-                circles[entrust.to] = (circle, _own_items(ctx, judged, circle))
-            circle, own = circles[entrust.to]
-            seeds = {entrust.to: {i: entrust.start for i in entrust.items
-                                  if i not in own.get(entrust.to, ())}}
-            if not seeds[entrust.to]:
+        # One propagation per outsourcee: each item starts at the earliest
+        # entrusting flow that carries it, which is the weakest "on or after"
+        # condition any onward flow must meet.
+        seeds: dict[str, dict] = {}
+        first: dict = {}
+        for entrust in sorted((f for f in ctx.inv.flows if judged[f.id].route == "outsourcing"),
+                              key=lambda f: (f.start, f.id)):
+            held = seeds.setdefault(entrust.to, {})
+            for item in entrust.items:
+                if item not in held:
+                    held[item] = entrust.start
+                    first[(entrust.to, item)] = entrust
+        # Outsourcees that share a circle are propagated together: the seed an
+        # item came from tells which entrusting flow it belongs to.
+        by_circle: dict[frozenset, list[str]] = {}
+        circles = _circles(ctx, sorted(seeds))
+        for outsourcee in sorted(seeds):
+            by_circle.setdefault(circles[outsourcee], []).append(outsourcee)
+        for circle, members in sorted(by_circle.items(), key=lambda kv: kv[1]):
+            own = _own_items(ctx, judged, circle)
+            starts = {o: {i: d for i, d in seeds[o].items() if i not in own.get(o, ())}
+                      for o in members}
+            starts = {o: v for o, v in starts.items() if v}
+            if not starts:
                 continue
             reach = propagate(
-                ctx.inv.flows, seeds, index=ctx.out,
-                allow=lambda f: f.to in circle and not ctx.is_org(f.frm))
+                ctx.inv.flows, starts, index=ctx.by_item, flows_by_id=ctx.flows,
+                allow=lambda f, circle=circle: f.to in circle and not ctx.is_org(f.frm))
             for party in reach.parties():
                 held = reach.items_at(party)
                 for flow in ctx.out.get(party, ()):
-                    if flow.to in circle or flow.start < entrust.start:
+                    if flow.to in circle:
                         continue
                     if ctx.role(flow.to) == "data_subject":
                         continue
@@ -86,35 +101,50 @@ flows:
                             continue
                         if flow.end is not None and flow.end < since:
                             continue
+                        outsourcee = reach.origin(party, item)
+                        entrust = first[(outsourcee, item)]
+                        if flow.start < entrust.start:
+                            continue
                         key = (flow.id, item)
                         if key in reported:
                             continue
                         path = [entrust.id] + reach.path(party, item) + [flow.id]
                         reported[key] = cls.finding(
                             flow, subject=item, items=[item],
-                            evidence={"path": path, "outsourcee": entrust.to},
-                            message=f"item {item}, entrusted to {entrust.to} by {entrust.id}, "
+                            evidence={"path": path, "outsourcee": outsourcee},
+                            message=f"item {item}, entrusted to {outsourcee} by {entrust.id}, "
                                     f"leaves the outsourcing circle to {flow.to} "
                                     f"(path {' > '.join(path)})",
-                            message_ja=f"{entrust.id} で {entrust.to} に委託した項目 {item} が"
+                            message_ja=f"{entrust.id} で {outsourcee} に委託した項目 {item} が"
                                        f"委託の範囲外の {flow.to} に提供されています"
                                        f"(経路 {' > '.join(path)})")
         yield from reported.values()
 
 
-def _circle(ctx, outsourcee: str) -> set[str]:
-    """The organisation's parties, the outsourcee and its allowed sub-outsourcees."""
-    circle = set(ctx.parties_by_entity[ctx.org_entity])
-    todo = [outsourcee]
-    while todo:
-        party = todo.pop()
-        if party in circle:
-            continue
-        circle.add(party)
-        circle.update(ctx.parties_by_entity[ctx.entity(party)])
-        for contract in ctx.contracts_by_party.get(party, []):
-            todo.extend(contract.sub_outsourcing)
-    return circle
+def _circles(ctx, outsourcees) -> dict[str, frozenset]:
+    """Each outsourcee's circle: the organisation's parties, the outsourcee and
+    the sub-outsourcees its contracts allow, at any depth (with their legal
+    entities). Strongly connected groups share one circle, so chains and rings
+    of sub-outsourcing are walked once, not once per outsourcee.
+    """
+    graph = nx.DiGraph()
+    for party, contracts in ctx.contracts_by_party.items():
+        for contract in contracts:
+            for sub in contract.sub_outsourcing:
+                graph.add_edge(party, sub)
+    graph.add_nodes_from(outsourcees)
+    dag = nx.condensation(graph)
+    members = dag.graph["mapping"]
+    base = frozenset(ctx.parties_by_entity[ctx.org_entity])
+    memo: dict[int, frozenset] = {}
+    for node in reversed(list(nx.topological_sort(dag))):
+        parties = set(base)
+        for party in dag.nodes[node]["members"]:
+            parties.update(ctx.parties_by_entity.get(ctx.entity(party), [party]))
+        for succ in dag.successors(node):
+            parties |= memo[succ]
+        memo[node] = frozenset(parties)
+    return {o: memo[members[o]] for o in outsourcees}
 
 
 def _own_items(ctx, judged, circle) -> dict[str, set]:

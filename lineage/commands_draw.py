@@ -1,0 +1,103 @@
+"""``lineage draw`` and ``lineage export``: thin click commands over
+:func:`lineage.drawing.draw` and :func:`lineage.export.export`.
+
+Exit codes: 0 written; 2 bad arguments, unreadable inventory, unwritable file,
+or Graphviz could not lay out the graph at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .audit import ROUTES
+from .audit import check as run_check
+from .cli import UserError, _date, handle_errors, inventory_argument
+from .drawing import LAYOUTS, DrawingError, RenderError, draw as draw_map
+from .export import export as write_export
+
+__all__ = ["draw", "export"]
+
+
+def _output(path: Path) -> Path:
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder, not a file")
+    if not path.parent.is_dir():
+        raise UserError(f"{path}: folder {path.parent} does not exist")
+    return path
+
+
+@click.command()
+@inventory_argument
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="File to write; the extension picks the format (.svg .png .pdf .dot).")
+@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
+              help="Language of party, item and route names.")
+@click.option("--font", default=None,
+              help="Font family list (default 'Noto Sans CJK JP,IPAexGothic,sans-serif').")
+@click.option("--only-violations", is_flag=True,
+              help="Only violating flows, their parties and one hop of context.")
+@click.option("--item", default=None, help="Only flows carrying this data item ID.")
+@click.option("--party", default=None, help="Only this party's neighbourhood (see --depth).")
+@click.option("--depth", type=int, default=1, show_default=True,
+              help="Hops around --party, either direction.")
+@click.option("--route", type=click.Choice(ROUTES), default=None,
+              help="Only flows on this route.")
+@click.option("--merge", is_flag=True, help="Merge parallel flows between two parties.")
+@click.option("--layout", type=click.Choice(LAYOUTS), default="auto", show_default=True,
+              help="Layout to start from; 'auto' picks by size and degrades on failure.")
+@click.option("--links", default=None, metavar="TEMPLATE",
+              help="Link edges to their findings, e.g. 'report.html#{finding}'.")
+@click.option("--as-of", callback=_date, help="Audit date (overrides the inventory's as_of).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=55.0, show_default=True,
+              help="Seconds Graphviz may take in all.")
+@handle_errors
+def draw(inventory, output, lang, font, only_violations, item, party, depth, route, merge,
+         layout, links, as_of, timeout):
+    """Draw the flow map with Graphviz: zones, roles, routes and violations.
+
+    Notes about dropped zones or merged flows on large graphs go to stderr.
+    Exit 0: written. 2: bad arguments, unreadable inventory or failed layout.
+    """
+    from .drawing.render import format_of
+    _output(output)
+    try:
+        format_of(output)
+    except ValueError as exc:
+        raise UserError(f"{output}: {exc}") from None
+    if depth < 0:
+        raise UserError(f"--depth must be 0 or more, got {depth}")
+    audit = run_check(inventory, as_of=as_of)
+    try:
+        drawing = draw_map(audit, lang=lang, font=font, only_violations=only_violations,
+                           item=item, party=party, depth=depth, route=route, merge=merge,
+                           layout=layout, links=links, timeout=timeout)
+        notes = drawing.save(output)
+    except (DrawingError, RenderError) as exc:
+        raise UserError(str(exc)) from None
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+
+
+@click.command()
+@inventory_argument
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="File to write; the extension picks the format "
+                   "(.graphml .gexf .json .mmd .csv).")
+@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
+              help="Language of names in Mermaid labels and CSV name columns.")
+@click.option("--as-of", callback=_date, help="Audit date (overrides the inventory's as_of).")
+@handle_errors
+def export(inventory, output, lang, as_of):
+    """Export the flow graph with routes and findings on its edges.
+
+    Exit 0: written. 2: bad arguments, unreadable inventory or unwritable file.
+    """
+    from .export import export_format_of
+    _output(output)
+    try:
+        export_format_of(output)
+    except ValueError as exc:
+        raise UserError(f"{output}: {exc}") from None
+    write_export(run_check(inventory, as_of=as_of), output, lang=lang)

@@ -1,0 +1,334 @@
+"""The flow map: ``draw(...)`` returns a :class:`Drawing` that renders with Graphviz.
+
+A drawing is planned before it is rendered. The plan lists layout steps from
+the richest to the cheapest (zones as clusters; parties pinned to their hop
+distance; parallel flows merged; ``sfdp``). Small inventories start at the
+first step; big ones start further down, because Graphviz's cluster layout
+fails around 1,000 parties and plain ``dot`` takes minutes there. When a step
+fails (exit status, error, lost edges, time limit) the next one is tried, and
+every step taken or skipped is written to :attr:`Drawing.notes`.
+
+Example:
+    >>> import lineage
+    >>> d = lineage.draw("inventories/monocollabo", lang="ja")
+    >>> d.source.splitlines()[0], d.notes
+    ('digraph "lineage" {', [])
+    >>> b"<svg" in d.render("svg")
+    True
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+
+from ..audit import Audit, check
+from ..model.schema import Inventory
+from .dot import Context, build_dot
+from .render import (FORMATS, GraphvizMissing, RenderError, format_of, run_graphviz,
+                     write_atomic)
+from .style import DEFAULT_FONT, STATUS_WORDS
+from .views import ViewError, apply_views, merge_parallel
+
+__all__ = ["draw", "Drawing", "Step", "context_of", "plan_layout", "DrawingError",
+           "RenderError", "FORMATS", "DEFAULT_FONT", "CLUSTER_MAX_PARTIES",
+           "CLUSTER_MAX_FLOWS", "DOT_MAX_PARTIES", "DOT_MAX_FLOWS", "SFDP_MAX_LABELS",
+           "SFDP_MAX_OVERLAP", "LAYOUTS"]
+
+#: Beyond these sizes zones are dropped up front (clusters failed at 1,000 parties).
+CLUSTER_MAX_PARTIES = 300
+CLUSTER_MAX_FLOWS = 1000
+#: Edge text as ``label`` (nicer) up to this many flows, ``xlabel`` (cheap) beyond.
+LABEL_MAX_FLOWS = 150
+#: Beyond these sizes ``dot`` is skipped for ``sfdp`` (15,000 flows took dot over 100 s).
+DOT_MAX_PARTIES = 3000
+DOT_MAX_FLOWS = 6000
+#: sfdp draws flow text up to this many edges; beyond, text stays in the tooltips.
+SFDP_MAX_LABELS = 2000
+#: sfdp removes node overlaps up to this many parties (prism costs ~3x the layout).
+SFDP_MAX_OVERLAP = 2000
+#: Layouts a caller may ask for; ``auto`` picks from the size.
+LAYOUTS = ("auto", "clusters", "ranked", "merged", "sfdp")
+#: Seconds for the whole render, shared by the steps (see ``docs/drawing.md``).
+DEFAULT_TIMEOUT = 55.0
+
+
+class DrawingError(ValueError):
+    """Bad drawing arguments (unknown format, item, party, depth < 0 ...)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One layout attempt: a DOT mode, whether flows are merged, and its engine."""
+
+    mode: str
+    merged: bool
+    engine: str = "dot"
+    labels: bool = True
+    overlap: str = "prism"
+
+    def describe(self) -> str:
+        """A short human description, used in notes.
+
+        Example:
+            >>> Step("ranked", True).describe()
+            'dot, parties ranked by hop distance, parallel flows merged'
+        """
+        what = {"clusters": "zones as clusters", "ranked": "parties ranked by hop distance",
+                "sfdp": "force-directed, no zones or ranks"}[self.mode]
+        return (f"{self.engine}, {what}" + (", parallel flows merged" if self.merged else "")
+                + ("" if self.labels else ", flow labels only in tooltips")
+                + (", no overlap removal" if self.overlap != "prism" else ""))
+
+
+def plan_layout(parties: int, flows: int, *, layout: str = "auto",
+                merge: bool = False) -> tuple[list[Step], list[str]]:
+    """The layout steps to try, richest first, and notes on what was dropped up front.
+
+    The ladder is: zones as clusters; parties ranked by hop distance (no
+    zones); the same with parallel flows merged; ``sfdp`` with merged flows.
+    ``auto`` skips the steps the measured limits rule out for this size.
+
+    Example:
+        >>> steps, notes = plan_layout(1000, 3000)
+        >>> [s.describe() for s in steps][0]
+        'dot, parties ranked by hop distance'
+        >>> notes
+        ['1000 parties: zones (clusters) dropped; Graphviz cluster layout fails above 300 parties']
+    """
+    if layout not in LAYOUTS:
+        raise DrawingError(f"unknown layout {layout!r} (known: {', '.join(LAYOUTS)})")
+    sfdp = Step("sfdp", True, "sfdp", labels=flows <= SFDP_MAX_LABELS,
+                overlap="prism" if parties <= SFDP_MAX_OVERLAP else "true")
+    ladder = [Step("clusters", merge), Step("ranked", merge), Step("ranked", True), sfdp]
+    notes: list[str] = []
+    start = {"clusters": 0, "ranked": 1, "merged": 2, "sfdp": 3}.get(layout, 0)
+    if layout == "auto":
+        if parties > DOT_MAX_PARTIES or flows > DOT_MAX_FLOWS:
+            start = 3
+            notes.append(f"{parties} parties, {flows} flows: zones (clusters) and ranks "
+                         f"dropped; laid out with sfdp (dot takes minutes above "
+                         f"{DOT_MAX_FLOWS} flows)")
+        elif parties > CLUSTER_MAX_PARTIES or flows > CLUSTER_MAX_FLOWS:
+            start = 1
+            why = (f"{parties} parties" if parties > CLUSTER_MAX_PARTIES
+                   else f"{flows} flows")
+            notes.append(f"{why}: zones (clusters) dropped; Graphviz cluster layout fails "
+                         f"above {CLUSTER_MAX_PARTIES} parties")
+    if start == 3 and not sfdp.labels:
+        notes.append(f"{flows} flows: flow labels dropped from the picture "
+                     "(each flow's details stay in its SVG tooltip)")
+    if start == 3 and sfdp.overlap != "prism":
+        notes.append(f"{parties} parties: node overlap removal skipped")
+    unique: list[Step] = []
+    for s in ladder[start:]:
+        if s not in unique:
+            unique.append(s)
+    return unique, notes
+
+
+def context_of(audit: Audit, *, lang: str = "en", font: str | None = None,
+               links: str | None = None) -> Context:
+    """The names, findings and joint-use zones of an audit, for the DOT builder.
+
+    Example:
+        >>> import lineage
+        >>> ctx = context_of(lineage.check("inventories/monocollabo"), lang="ja")
+        >>> ctx.item("phone"), [n for n, _ in ctx.joint_use]
+        ('電話番号', ['J1', 'J2'])
+    """
+    inv = audit.inventory
+    items = {d.id: (d.name or d.name_en or d.id, d.name_en or d.name or d.id)
+             for d in inv.data_items or ()}
+    purposes = {p.id: (p.name or p.name_en or p.id, p.name_en or p.name or p.id)
+                for p in inv.purposes or ()}
+    findings: dict[str, list] = {}
+    for f in audit.results:
+        findings.setdefault(f.flow, []).append(f)
+    joint = [(n.id, list(n.members or ())) for n in inv.notices if n.kind == "joint_use"]
+    counts = audit.summary()["status"]
+    org = next((p for p in inv.parties if p.id == inv.organisation), None)
+    org_name = (org.name if lang == "ja" else org.name_en) if org else None
+    org_name = org_name or (org.name if org else None) or inv.organisation
+    if lang == "ja":
+        title = (f"{org_name} 個人データの流れ（{audit.as_of.isoformat()} 時点）: "
+                 f"{len(audit.flow_results)} 件、{STATUS_WORDS['violation']['ja']} "
+                 f"{counts['violation']} 件")
+    else:
+        title = (f"{org_name}: personal-data flows as of {audit.as_of.isoformat()} "
+                 f"({len(audit.flow_results)} flows, {counts['violation']} violating)")
+    return Context(organisation=inv.organisation, lang=lang, font=font or DEFAULT_FONT,
+                   items=items, purposes=purposes, findings=findings, joint_use=joint,
+                   title=title, links=links)
+
+
+class Drawing:
+    """A planned flow map. Render it with :meth:`render` or :meth:`save`; shows inline in Jupyter.
+
+    ``source`` is the DOT text of the first planned step; ``notes`` say what was
+    dropped to make the drawing possible (empty when nothing was).
+    """
+
+    def __init__(self, graph: nx.MultiDiGraph, context: Context, steps: list[Step],
+                 notes: list[str], timeout: float = DEFAULT_TIMEOUT):
+        self.graph = graph
+        self.context = context
+        self.steps = steps
+        self.notes = list(notes)
+        self.timeout = timeout
+        self._dots: dict[Step, str] = {}
+        self._merged: nx.MultiDiGraph | None = None
+        self._svg: bytes | None = None
+
+    def _graph_for(self, step: Step) -> nx.MultiDiGraph:
+        if not step.merged:
+            return self.graph
+        if self._merged is None:
+            self._merged = merge_parallel(self.graph)
+        return self._merged
+
+    def dot(self, step: Step | None = None) -> str:
+        """The DOT text for ``step`` (default: the first planned step).
+
+        Example:
+            >>> import lineage
+            >>> d = lineage.draw("inventories/monocollabo")
+            >>> d.dot(Step("sfdp", True, "sfdp")).count("->") < d.source.count("->")
+            True
+        """
+        step = step or self.steps[0]
+        if step not in self._dots:
+            g = self._graph_for(step)
+            xl = g.number_of_edges() > LABEL_MAX_FLOWS
+            self._dots[step] = build_dot(g, self.context, step.mode, xlabels=xl,
+                                         edge_labels=step.labels, overlap=step.overlap)
+        return self._dots[step]
+
+    @property
+    def source(self) -> str:
+        """The DOT text of the first planned step."""
+        return self.dot()
+
+    def render(self, fmt: str = "svg") -> bytes:
+        """Render to ``fmt`` (svg, png, pdf, dot), degrading the layout step by step.
+
+        Example:
+            >>> import lineage
+            >>> lineage.draw("inventories/monocollabo").render("png")[:4]
+            b'\\x89PNG'
+        """
+        fmt = format_of("", fmt)
+        if fmt == "dot":
+            return self.source.encode("utf-8")
+        deadline = time.monotonic() + self.timeout
+        failures: list[str] = []
+        for i, step in enumerate(self.steps):
+            remaining = deadline - time.monotonic()
+            last = i == len(self.steps) - 1
+            # the first steps get half of what is left, so a hang cannot starve the rest
+            budget = max(remaining if last else remaining / 2, 1.0)
+            g = self._graph_for(step)
+            try:
+                data, _ = run_graphviz(self.dot(step), fmt, engine=step.engine,
+                                       nodes=g.number_of_nodes() + 1,
+                                       edges=g.number_of_edges(), timeout=budget)
+            except GraphvizMissing:
+                raise
+            except RenderError as exc:
+                failures.append(f"{step.describe()}: {exc}")
+                if not last:
+                    self.notes.append(f"layout '{step.describe()}' failed ({exc}); "
+                                      f"trying '{self.steps[i + 1].describe()}'")
+                continue
+            if i > 0 or step.merged:
+                self._note_final(step)
+            return data
+        raise RenderError("no layout succeeded: " + "; ".join(failures))
+
+    def _note_final(self, step: Step) -> None:
+        g = self._graph_for(step)
+        what = f"drawn with {step.describe()}"
+        if step.merged:
+            what += (f" ({self.graph.number_of_edges()} flows as "
+                     f"{g.number_of_edges()} edges)")
+        if step.mode != "clusters":
+            what += "; zones not drawn"
+        note = what
+        if note not in self.notes:
+            self.notes.append(note)
+
+    def save(self, path, fmt: str | None = None) -> list[str]:
+        """Render and write ``path`` atomically (format from the extension); return the notes.
+
+        Example:
+            >>> import lineage, tempfile, pathlib
+            >>> out = pathlib.Path(tempfile.mkdtemp()) / "map.svg"
+            >>> lineage.draw("inventories/monocollabo").save(out)
+            []
+        """
+        try:
+            fmt = format_of(path, fmt)
+        except ValueError as exc:
+            raise DrawingError(str(exc)) from None
+        data = self.render(fmt)
+        write_atomic(path, data)
+        return list(self.notes)
+
+    def _repr_svg_(self) -> str:
+        if self._svg is None:
+            self._svg = self.render("svg")
+        return self._svg.decode("utf-8")
+
+    def __repr__(self) -> str:
+        return (f"<Drawing {self.graph.number_of_nodes()} parties, "
+                f"{self.graph.number_of_edges()} flows, layout {self.steps[0].describe()!r}>")
+
+
+def _as_audit(source, as_of=None) -> Audit:
+    if isinstance(source, Audit):
+        return source
+    if isinstance(source, (Inventory, str, Path)):
+        return check(source, as_of=as_of)
+    raise TypeError(f"expected an Audit, Inventory or path, got {type(source).__name__}")
+
+
+def draw(source, *, lang: str = "en", font: str | None = None, only_violations: bool = False,
+         item: str | None = None, party: str | None = None, depth: int = 1,
+         route: str | None = None, merge: bool = False, layout: str = "auto",
+         links: str | None = None, as_of=None, timeout: float = DEFAULT_TIMEOUT) -> Drawing:
+    """Plan the flow map of ``source`` (an :class:`~lineage.audit.Audit`, inventory or path).
+
+    Same options as ``lineage draw``: ``lang`` (``en``/``ja``) for names,
+    ``font`` (a Pango family list), the focused views ``only_violations``,
+    ``item``, ``party``/``depth`` and ``route``, ``merge`` for parallel flows,
+    ``layout`` (``auto``, ``clusters``, ``ranked``, ``merged``, ``sfdp``), and
+    ``links``, a URL template with ``{flow}`` and ``{finding}`` that makes edges
+    with findings link to them when the SVG is embedded in a report.
+
+    Example:
+        >>> import lineage
+        >>> d = lineage.draw("inventories/monocollabo", item="phone", only_violations=True)
+        >>> sorted(k for *_, k in d.graph.edges(keys=True))[:3]
+        ['F01', 'F02', 'F03']
+        >>> lineage.draw("inventories/monocollabo", party="nobody")
+        Traceback (most recent call last):
+        lineage.drawing.DrawingError: unknown party 'nobody'
+    """
+    if lang not in ("en", "ja"):
+        raise DrawingError(f"unknown language {lang!r} (known: en, ja)")
+    if depth is None or depth < 0:
+        raise DrawingError(f"depth must be 0 or more, got {depth}")
+    audit = _as_audit(source, as_of)
+    known_items = [d.id for d in audit.inventory.data_items or ()]
+    try:
+        g = apply_views(audit.graph, route=route, item=item, party=party, depth=depth,
+                        only_violations=only_violations, known_items=known_items)
+    except ViewError as exc:
+        raise DrawingError(str(exc)) from None
+    steps, notes = plan_layout(g.number_of_nodes(), g.number_of_edges(), layout=layout,
+                               merge=merge)
+    ctx = context_of(audit, lang=lang, font=font, links=links)
+    return Drawing(g, ctx, steps, notes, timeout=timeout)

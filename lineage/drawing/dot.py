@@ -1,0 +1,395 @@
+"""DOT text for the flow map: zones, styled parties, labelled flows and a legend.
+
+The text is built by hand rather than through the ``graphviz`` package so
+every byte is under our control: attributes are emitted in a fixed order,
+parties and flows are sorted by natural key, and every string goes through
+:func:`quote`, which makes any party or item name safe in DOT.
+
+Example:
+    >>> quote('say "hi"\\\\ <b> & node')
+    '"say \\\\"hi\\\\"\\\\\\\\ <b> &amp; node"'
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from ..rules.engine import natural_key
+from .style import (DEFAULT_FONT, ORG_STYLE, ROLE_STYLE, ROLE_WORDS, STATUS_STYLE,
+                    STATUS_WORDS, ZONES, route_label, word)
+
+__all__ = ["quote", "Context", "build_dot", "zone_of", "hop_ranks", "LEGEND_ID", "MODES"]
+
+#: Layout modes, from the richest to the cheapest (see ``docs/drawing.md``).
+MODES = ("clusters", "ranked", "sfdp")
+#: Party IDs cannot contain a space, so the legend can never collide with one.
+LEGEND_ID = "lineage legend"
+_ITEM_WIDTH = 34   # display columns per label line (a CJK character counts 2)
+_NAME_WIDTH = 30
+_MAX_LABEL_ITEMS = 8   # a merged edge lists at most this many items, the tooltip has all
+
+
+def quote(text: object) -> str:
+    """A DOT double-quoted string whose label text shows exactly ``text``.
+
+    Backslashes are doubled (Graphviz would read ``\\N``, ``\\l`` ... as escapes),
+    quotes escaped, line breaks become ``\\n`` and ``&`` becomes ``&amp;``
+    (Graphviz decodes HTML entities in plain labels).
+
+    Example:
+        >>> quote("a\\nb"), quote("graph")
+        ('"a\\\\nb"', '"graph"')
+    """
+    s = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    s = s.replace("&", "&amp;").replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + s.replace("\n", "\\n") + '"'
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _wrap_list(words: list[str], width: int, sep: str = ", ") -> list[str]:
+    """Join ``words`` with ``sep`` into lines of at most ``width`` columns."""
+    lines: list[str] = []
+    line = ""
+    for w in words:
+        candidate = f"{line}{sep}{w}" if line else w
+        if line and _width(candidate) > width:
+            lines.append(line + sep.rstrip())
+            line = w
+        else:
+            line = candidate
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _wrap_name(name: str, width: int = _NAME_WIDTH) -> str:
+    """Break a long party name once, before a bracket or at a space near the middle."""
+    if _width(name) <= width or "\n" in name:
+        return name
+    for mark in ("（", "("):
+        cut = name.find(mark)
+        if cut > 0:
+            return name[:cut].rstrip() + "\n" + name[cut:]
+    spaces = [i for i, c in enumerate(name) if c == " "]
+    if spaces:
+        cut = min(spaces, key=lambda i: abs(i - len(name) // 2))
+        return name[:cut] + "\n" + name[cut + 1:]
+    return name
+
+
+@dataclass
+class Context:
+    """What the DOT builder needs besides the graph: names, findings and zones.
+
+    ``findings`` maps a flow ID to its :class:`~lineage.rules.base.Finding` records;
+    ``joint_use`` lists ``(notice ID, member party IDs)`` in notice order.
+    """
+
+    organisation: str
+    lang: str = "en"
+    font: str = DEFAULT_FONT
+    items: dict[str, tuple[str, str]] = field(default_factory=dict)
+    purposes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    findings: dict[str, list] = field(default_factory=dict)
+    joint_use: list[tuple[str, list[str]]] = field(default_factory=list)
+    title: str = ""
+    links: str | None = None
+
+    def item(self, item_id: str) -> str:
+        """Display name of an item in the drawing's language."""
+        ja, en = self.items.get(item_id, (item_id, item_id))
+        return ja if self.lang == "ja" else en
+
+    def purpose(self, purpose_id: str) -> str:
+        """Display name of a purpose in the drawing's language."""
+        ja, en = self.purposes.get(purpose_id, (purpose_id, purpose_id))
+        return ja if self.lang == "ja" else en
+
+
+def zone_of(node: str, attrs: dict, ctx: Context) -> str:
+    """The zone (cluster) of a party: ``org``, ``ju:<notice>``, ``third``, ``public``, ``subjects``.
+
+    Example:
+        >>> ctx = Context("me", joint_use=[("J1", ["me", "grp"])])
+        >>> zone_of("x", {"role": "third_party", "groups": ["grp"]}, ctx)
+        'ju:J1'
+    """
+    role = attrs.get("role", "third_party")
+    if role in ("self", "outsourcee", "successor"):
+        return "org"
+    ids = {node, *attrs.get("groups", ())}
+    for notice, members in ctx.joint_use:
+        if ids & set(members):
+            return f"ju:{notice}"
+    if role == "public_body":
+        return "public"
+    if role == "data_subject":
+        return "subjects"
+    return "third"
+
+
+def hop_ranks(g: nx.MultiDiGraph, organisation: str) -> dict[str, int]:
+    """Each party's rank: hops from the organisation along flows, sources before it.
+
+    Parties the organisation's flows reach get their forward distance; parties
+    that only send towards it get a negative distance; the rest sit one rank past
+    their nearest ranked neighbour. Ranks are shifted to start at 0.
+
+    Example:
+        >>> g = nx.MultiDiGraph([("subj", "org"), ("org", "vendor"), ("vendor", "sub")])
+        >>> hop_ranks(g, "org")
+        {'org': 1, 'sub': 3, 'subj': 0, 'vendor': 2}
+    """
+    roots = [n for n, d in g.nodes(data=True)
+             if n == organisation or d.get("legal_entity") == organisation]
+    rank: dict[str, int] = {}
+    if roots:
+        rank.update(nx.multi_source_dijkstra_path_length(g, roots))
+        back = nx.multi_source_dijkstra_path_length(g.reverse(copy=False), roots)
+        for n, d in back.items():
+            rank.setdefault(n, -d)
+    undirected = g.to_undirected(as_view=True)
+    rest = sorted((n for n in g if n not in rank), key=natural_key)
+    frontier = [n for n in rank]
+    while rest:
+        if not frontier:
+            # a component with no path to the organisation starts its own ladder
+            seed = rest[0]
+            rank[seed] = 0
+            frontier = [seed]
+        nxt = []
+        for n in frontier:
+            for m in sorted(undirected[n], key=natural_key):
+                if m not in rank:
+                    rank[m] = rank[n] + 1
+                    nxt.append(m)
+        frontier = nxt
+        rest = [n for n in rest if n not in rank]
+    low = min(rank.values(), default=0)
+    return {n: r - low for n, r in sorted(rank.items(), key=lambda kv: natural_key(kv[0]))}
+
+
+def _attrs(pairs: dict) -> str:
+    return ", ".join(f"{k}={quote(v)}" for k, v in pairs.items() if v is not None)
+
+
+def _node_label(attrs: dict, lang: str) -> str:
+    name = attrs.get("name") if lang == "ja" else attrs.get("name_en")
+    return _wrap_name(str(name or ""))
+
+
+def _node_tooltip(node: str, attrs: dict, ctx: Context, zone: str) -> str:
+    lang = ctx.lang
+    role = attrs.get("role", "")
+    lines = [f"{attrs.get('name', node)} / {attrs.get('name_en', node)}",
+             f"ID: {node}",
+             f"{word('role', lang)}: {ROLE_WORDS.get(role, {}).get(lang, role)}"
+             + (f" ({word('organisation', lang)})" if node == ctx.organisation else ""),
+             f"{word('entity', lang)}: {attrs.get('legal_entity', node)}",
+             f"{word('country', lang)}: {attrs.get('country', '')}"]
+    if attrs.get("groups"):
+        lines.append(f"{word('groups', lang)}: {', '.join(attrs['groups'])}")
+    if zone.startswith("ju:"):
+        lines.append(f"{word('joint_use', lang)}: {zone[3:]}")
+    return "\n".join(lines)
+
+
+def _flow_lines(flow_id: str, u: str, v: str, d: dict, g: nx.MultiDiGraph,
+                ctx: Context) -> list[str]:
+    lang = ctx.lang
+    name = "name" if lang == "ja" else "name_en"
+    lines = [f"{flow_id}: {g.nodes[u].get(name, u)} ({u}) → {g.nodes[v].get(name, v)} ({v})",
+             f"{word('items', lang)}: "
+             + ", ".join(f"{ctx.item(i)} ({i})" for i in d.get("items", ())),
+             f"{word('purposes', lang)}: "
+             + (", ".join(f"{ctx.purpose(p)} ({p})" for p in d.get("purposes", ())) or "-"),
+             f"{word('basis', lang)}: {d.get('basis') or '-'}",
+             f"{word('dates', lang)}: {d.get('start', '')} – {d.get('end') or ''}",
+             f"{word('route', lang)}: {route_label(d.get('route'), lang)} ({d.get('route')}); "
+             f"{word('status', lang)}: {STATUS_WORDS.get(d.get('status', 'ok'), {}).get(lang)}"]
+    found = ctx.findings.get(flow_id, [])
+    if found:
+        lines.append(f"{word('findings', lang)}:")
+        for f in found:
+            msg = (f.message_ja or f.message) if lang == "ja" else f.message
+            mark = f" ({word('waived', lang)})" if f.waived else ""
+            lines.append(f"• {f.id} [{f.clause}, {f.severity}]{mark} {msg}")
+    return lines
+
+
+def _edge_label(key: str, d: dict, ctx: Context) -> str:
+    lang = ctx.lang
+    items = [ctx.item(i) for i in d.get("items", ())]
+    if d.get("count", 1) > 1:
+        flows = d["flows"]
+        shown = ", ".join(flows[:4]) + (", …" if len(flows) > 4 else "")
+        head = [f"{shown} ({d['count']} {word('flows', lang)})"]
+        if len(items) > _MAX_LABEL_ITEMS:
+            items = items[:_MAX_LABEL_ITEMS] + [f"+{len(items) - _MAX_LABEL_ITEMS}"]
+        lines = head + _wrap_list(items, _ITEM_WIDTH)
+    else:
+        lines = _wrap_list(items, _ITEM_WIDTH) or [""]
+        lines[0] = f"{key}: {lines[0]}"
+    routes = d.get("routes") or [d.get("route")]
+    lines.append("[" + " / ".join(route_label(r, lang) for r in routes if r) + "]")
+    flows = d.get("flows", [key])
+    found = [f for fl in flows for f in ctx.findings.get(fl, [])]
+    for status, keep in (("violation", lambda f: not f.waived and f.severity == "error"),
+                         ("warning", lambda f: not f.waived and f.severity != "error"),
+                         ("waived", lambda f: f.waived)):
+        rules = sorted({f.rule for f in found if keep(f)})
+        if rules:
+            lines.append(f"{STATUS_WORDS[status][lang]} {' '.join(rules)}")
+    return "\n".join(lines)
+
+
+def _edge_tooltip(key: str, u: str, v: str, d: dict, g, ctx: Context) -> str:
+    members = d.get("members")
+    if not members:
+        return "\n".join(_flow_lines(key, u, v, d, g, ctx))
+    return "\n\n".join("\n".join(_flow_lines(k, u, v, md, g, ctx))
+                       for k, md in members.items())
+
+
+def _legend(ctx: Context, roles: list[str]) -> str:
+    lang = ctx.lang
+    rows = [f'<tr><td colspan="2" align="center"><b>{word("legend", lang)}</b></td></tr>',
+            f'<tr><td bgcolor="{ORG_STYLE["fillcolor"]}" width="28"> </td>'
+            f'<td align="left">{word("organisation", lang)}</td></tr>']
+    for role in roles:
+        st = ROLE_STYLE[role]
+        rows.append(f'<tr><td bgcolor="{st["fillcolor"]}" width="28"> </td>'
+                    f'<td align="left">{ROLE_WORDS[role][lang]}</td></tr>')
+    strokes = {"violation": "━━━", "warning": "━━", "waived": "- - -", "ok": "──"}
+    explain = {"violation": {"en": "unwaived error: rule IDs", "ja": "未承認のエラー（ルールID）"},
+               "warning": {"en": "unwaived warning", "ja": "未承認の警告"},
+               "waived": {"en": "findings waived", "ja": "指摘は承認済み"},
+               "ok": {"en": "lawful", "ja": "問題なし"}}
+    for status, stroke in strokes.items():
+        colour = STATUS_STYLE[status]["color"]
+        rows.append(f'<tr><td><font color="{colour}"><b>{stroke}</b></font></td>'
+                    f'<td align="left">{STATUS_WORDS[status][lang]}: {explain[status][lang]}'
+                    f'</td></tr>')
+    rows.append(f'<tr><td colspan="2" align="left"><i>{word("items", lang)} · '
+                f'[{word("route", lang)}]</i></td></tr>')
+    return ('<<table border="1" color="#bbbbbb" cellborder="0" cellspacing="1" '
+            'cellpadding="3" bgcolor="#ffffff">' + "".join(rows) + "</table>>")
+
+
+def build_dot(g: nx.MultiDiGraph, ctx: Context, mode: str = "clusters",
+              xlabels: bool = False, edge_labels: bool = True,
+              overlap: str = "prism") -> str:
+    """The DOT text of ``g`` in layout ``mode`` (``clusters``, ``ranked`` or ``sfdp``).
+
+    ``clusters`` draws zones; ``ranked`` pins each party to its hop distance
+    from the organisation (cheap for ``dot`` on big graphs); ``sfdp`` is
+    force-directed. ``xlabels`` puts flow text outside the layout;
+    ``edge_labels=False`` leaves flow text to the tooltips (sfdp places
+    thousands of labels far slower than it lays out the graph); ``overlap`` is
+    sfdp's overlap removal (``prism``, or ``true`` to skip it).
+
+    Example:
+        >>> import lineage
+        >>> from lineage.drawing import context_of
+        >>> audit = lineage.check("inventories/monocollabo")
+        >>> text = build_dot(audit.graph, context_of(audit))
+        >>> text.splitlines()[0], "cluster_ju_J1" in text
+        ('digraph "lineage" {', True)
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown layout mode {mode!r}")
+    font = ctx.font
+    nodes = sorted(g.nodes(data=True), key=lambda nd: natural_key(nd[0]))
+    zones = {n: zone_of(n, d, ctx) for n, d in nodes}
+    out = ['digraph "lineage" {']
+    graph_attrs = {"charset": "UTF-8", "rankdir": "LR", "fontname": font, "fontsize": "16",
+                   "labelloc": "t", "label": ctx.title, "tooltip": ctx.title,
+                   "bgcolor": "#ffffff", "pad": "0.3", "nodesep": "0.3", "ranksep": "1.0"}
+    if mode == "clusters":
+        graph_attrs["newrank"] = "true"
+    if mode == "sfdp":
+        graph_attrs.pop("rankdir")
+        graph_attrs.update({"overlap": overlap, "splines": "false",
+                            "outputorder": "edgesfirst"})
+    if mode != "clusters" or xlabels:
+        graph_attrs["forcelabels"] = "true"
+    out.append(f"  graph [{_attrs(graph_attrs)}];")
+    out.append(f"  node [{_attrs({'fontname': font, 'fontsize': '12', 'margin': '0.15,0.06'})}];")
+    out.append(f"  edge [{_attrs({'fontname': font, 'fontsize': '10', 'arrowsize': '0.8'})}];")
+    roles = sorted({d.get("role", "third_party") for _, d in nodes},
+                   key=lambda r: list(ROLE_STYLE).index(r) if r in ROLE_STYLE else 99)
+    out.append(f"  {quote(LEGEND_ID)} [shape=none, margin=0, id=\"legend\", "
+               f"tooltip={quote(word('legend', ctx.lang))}, label={_legend(ctx, roles)}];")
+
+    def node_line(n: str, d: dict, indent: str) -> str:
+        role = d.get("role", "third_party")
+        style = dict(ORG_STYLE if n == ctx.organisation else ROLE_STYLE.get(
+            role, ROLE_STYLE["third_party"]))
+        attrs = {"id": f"party-{n}", "class": f"party role-{role}",
+                 "label": _node_label(d, ctx.lang),
+                 "tooltip": _node_tooltip(n, d, ctx, zones[n]), **style}
+        return f"{indent}{quote(n)} [{_attrs(attrs)}];"
+
+    if mode == "clusters":
+        order = ["subjects", "org"] + sorted(
+            {z for z in zones.values() if z.startswith("ju:")},
+            key=lambda z: [n for n, _ in ctx.joint_use].index(z[3:])) + ["third", "public"]
+        for zone in order:
+            members = [(n, d) for n, d in nodes if zones[n] == zone]
+            if not members:
+                continue
+            if zone.startswith("ju:"):
+                notice = zone[3:]
+                listed = dict(ctx.joint_use)[notice]
+                label = f"{word('joint_use', ctx.lang)} {notice}"
+                tip = f"{label}\n{word('members', ctx.lang)}: {', '.join(listed)}"
+                fill = "#f1f9f1"
+            else:
+                label = word(zone, ctx.lang)
+                tip = label
+                fill = "#eef4fb" if zone == "org" else "#fafafa"
+            name = "cluster_" + zone.replace(":", "_")
+            out.append(f"  subgraph {quote(name)} {{")
+            out.append(f"    graph [{_attrs({'id': name, 'label': label, 'tooltip': tip, 'style': 'rounded,filled', 'fillcolor': fill, 'color': '#9aa7b5', 'fontsize': '14'})}];")
+            out.extend(node_line(n, d, "    ") for n, d in members)
+            out.append("  }")
+    else:
+        out.extend(node_line(n, d, "  ") for n, d in nodes)
+    ranks = hop_ranks(g, ctx.organisation) if mode == "ranked" else {}
+    if ranks:
+        by_rank: dict[int, list[str]] = {}
+        for n, r in ranks.items():
+            by_rank.setdefault(r, []).append(n)
+        for r in sorted(by_rank):
+            members = " ".join(quote(n) + ";" for n in sorted(by_rank[r], key=natural_key))
+            out.append(f"  {{ rank=same; {members} }}")
+
+    label_key = "xlabel" if (xlabels or mode != "clusters") else "label"
+    edges = sorted(g.edges(keys=True, data=True), key=lambda e: natural_key(e[2]))
+    for u, v, k, d in edges:
+        status = d.get("status", "ok")
+        routes = d.get("routes") or [d.get("route")]
+        attrs = {"id": f"flow-{k}",
+                 "class": f"flow status-{status} " + " ".join(f"route-{r}" for r in routes if r),
+                 label_key: _edge_label(k, d, ctx) if edge_labels else None}
+        tip = _edge_tooltip(k, u, v, d, g, ctx)
+        attrs.update(tooltip=tip, labeltooltip=tip)
+        attrs.update(STATUS_STYLE.get(status, STATUS_STYLE["ok"]))
+        if d.get("count", 1) > 1:
+            attrs["penwidth"] = str(float(attrs["penwidth"]) + min(d["count"], 10) * 0.3)
+        if ranks and ranks[u] >= ranks[v]:
+            attrs["constraint"] = "false"
+        found = [fid for fl in d.get("flows", [k]) for fid in
+                 (f.id for f in ctx.findings.get(fl, []))]
+        if ctx.links and found:
+            href = ctx.links.format(flow=k, finding=found[0])
+            attrs.update(href=href, labelhref=href)
+        out.append(f"  {quote(u)} -> {quote(v)} [{_attrs(attrs)}];")
+    out.append("}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,142 @@
+"""Running Graphviz safely: exit status, stderr, lost edges, time limits, atomic files.
+
+Graphviz 2.43 can exit 0 after dropping edges of a big labelled graph, so a
+render also asks for Graphviz's ``plain`` output in the same run and counts the
+nodes and edges it actually laid out. Anything short of the full graph is a
+:class:`RenderError`, which the layout plan answers by degrading a step.
+
+Example:
+    >>> data, warnings = run_graphviz('digraph { a -> b }', "svg", nodes=2, edges=1)
+    >>> data.startswith(b"<?xml"), warnings
+    (True, [])
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+__all__ = ["FORMATS", "RenderError", "GraphvizMissing", "format_of", "run_graphviz",
+           "write_atomic"]
+
+#: Output formats by file extension; ``dot`` is the DOT source, no layout run.
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+
+
+class RenderError(RuntimeError):
+    """Graphviz failed, timed out or left part of the graph out."""
+
+
+class GraphvizMissing(RenderError):
+    """The Graphviz program is not installed."""
+
+
+def format_of(path, fmt: str | None = None) -> str:
+    """The output format for ``path`` (from its extension unless ``fmt`` is given).
+
+    Example:
+        >>> format_of("map.PNG"), format_of("x.out", "svg")
+        ('png', 'svg')
+        >>> format_of("map.jpg")
+        Traceback (most recent call last):
+        ValueError: unknown drawing format '.jpg' (known: .dot, .gv, .pdf, .png, .svg)
+    """
+    if fmt is not None:
+        if fmt not in set(FORMATS.values()):
+            raise ValueError(f"unknown drawing format {fmt!r} "
+                             f"(known: {', '.join(sorted(set(FORMATS.values())))})")
+        return fmt
+    ext = Path(path).suffix.lower()
+    if ext not in FORMATS:
+        raise ValueError(f"unknown drawing format {ext or Path(path).name!r} "
+                         f"(known: {', '.join(sorted(FORMATS))})")
+    return FORMATS[ext]
+
+
+def _count_plain(text: str) -> tuple[int, int]:
+    nodes = edges = 0
+    for line in text.splitlines():
+        if line.startswith("node "):
+            nodes += 1
+        elif line.startswith("edge "):
+            edges += 1
+    return nodes, edges
+
+
+def run_graphviz(dot_text: str, fmt: str, *, engine: str = "dot", nodes: int | None = None,
+                 edges: int | None = None, timeout: float | None = None
+                 ) -> tuple[bytes, list[str]]:
+    """Lay out and render ``dot_text``; return the bytes and Graphviz's warnings.
+
+    Raises :class:`RenderError` when Graphviz exits non-zero, reports an error,
+    runs past ``timeout`` seconds, or lays out fewer than ``nodes``/``edges``.
+
+    Example:
+        >>> run_graphviz('digraph { a -> }', "svg")
+        Traceback (most recent call last):
+        lineage.drawing.render.RenderError: Graphviz dot failed (exit 1): Error: ... syntax error in line 1 near '}'
+    """
+    exe = shutil.which(engine)
+    if exe is None:
+        raise GraphvizMissing(f"Graphviz '{engine}' not found; install Graphviz "
+                              "(Debian: apt-get install graphviz)")
+    with tempfile.TemporaryDirectory(prefix="lineage-draw-") as tmp:
+        src, out, plain = (Path(tmp) / n for n in ("in.dot", f"out.{fmt}", "out.plain"))
+        src.write_text(dot_text, encoding="utf-8")
+        cmd = [exe, f"-T{fmt}", "-o", str(out), "-Tplain", "-o", str(plain), str(src)]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout,
+                                  env={**os.environ, "LC_ALL": "C.UTF-8"})
+        except subprocess.TimeoutExpired:
+            raise RenderError(f"Graphviz {engine} took longer than {timeout:.0f} s") from None
+        stderr = proc.stderr.decode("utf-8", "replace")
+        lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+        errors = [ln for ln in lines if ln.lower().startswith("error")]
+        if proc.returncode != 0 or errors:
+            detail = " ".join(errors or lines[:2]) or "no message"
+            detail = detail.replace(str(src), "<input>")
+            raise RenderError(f"Graphviz {engine} failed (exit {proc.returncode}): {detail}")
+        if not out.exists() or not plain.exists():
+            raise RenderError(f"Graphviz {engine} wrote no output")
+        got_nodes, got_edges = _count_plain(plain.read_text("utf-8", "replace"))
+        if (nodes is not None and got_nodes < nodes) or (edges is not None and got_edges < edges):
+            raise RenderError(f"Graphviz {engine} laid out {got_nodes} of {nodes} nodes and "
+                              f"{got_edges} of {edges} edges")
+        return out.read_bytes(), [ln for ln in lines if "warning" in ln.lower()]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder.
+
+    Either the whole file appears or nothing does; an existing file is replaced
+    only when the new one is complete.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> write_atomic(d / "x.txt", b"ok"); (d / "x.txt").read_bytes(), len(list(d.iterdir()))
+        (b'ok', 1)
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise OSError(21, "is a folder, not a file", str(path))
+    if not path.parent.is_dir():
+        raise OSError(2, f"folder {path.parent} does not exist", str(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would hide the drawing from others
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

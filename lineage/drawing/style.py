@@ -1,0 +1,158 @@
+"""The visual language of the flow map: shapes, colours, zones and words.
+
+Everything a reader decodes from the picture is defined here, once, so the
+drawing, the legend and ``docs/drawing.md`` cannot disagree.
+
+Example:
+    >>> ROLE_STYLE["self"]["shape"], STATUS_STYLE["violation"]["color"]
+    ('box', '#c62828')
+    >>> route_label("opt_out", "ja")
+    'オプトアウト'
+"""
+
+from __future__ import annotations
+
+__all__ = ["DEFAULT_FONT", "ROLE_STYLE", "ORG_STYLE", "STATUS_STYLE", "STATUS_RANK",
+           "ZONES", "ROUTE_LABELS", "STATUS_WORDS", "ROLE_WORDS", "WORDS",
+           "route_label", "word", "worst_status"]
+
+#: The font list handed to Graphviz (Pango picks the first installed family that
+#: has each glyph); IPAexGothic is what the setup installs, Noto is preferred when present.
+DEFAULT_FONT = "Noto Sans CJK JP,IPAexGothic,sans-serif"
+
+#: Node look per declared role. Fill colours are light so black text stays legible.
+ROLE_STYLE: dict[str, dict[str, str]] = {
+    "self": {"shape": "box", "style": "filled,rounded,bold", "fillcolor": "#3f6fa8",
+             "fontcolor": "#ffffff", "color": "#1f3f66", "penwidth": "2"},
+    "outsourcee": {"shape": "box", "style": "filled,rounded", "fillcolor": "#dbe9f7",
+                   "fontcolor": "#111111", "color": "#4a7ab0", "penwidth": "1"},
+    "successor": {"shape": "box", "style": "filled,rounded,dashed", "fillcolor": "#e6dcf5",
+                  "fontcolor": "#111111", "color": "#6a4c9c", "penwidth": "1"},
+    "joint_user": {"shape": "box3d", "style": "filled", "fillcolor": "#dcf0dc",
+                   "fontcolor": "#111111", "color": "#3b7d3b", "penwidth": "1"},
+    "third_party": {"shape": "box", "style": "filled", "fillcolor": "#fbe3cc",
+                    "fontcolor": "#111111", "color": "#a4622a", "penwidth": "1"},
+    "academic": {"shape": "note", "style": "filled", "fillcolor": "#f5e1ec",
+                 "fontcolor": "#111111", "color": "#8c4a6e", "penwidth": "1"},
+    "public_body": {"shape": "house", "style": "filled", "fillcolor": "#e8e8e8",
+                    "fontcolor": "#111111", "color": "#555555", "penwidth": "1"},
+    "data_subject": {"shape": "ellipse", "style": "filled", "fillcolor": "#fff5c2",
+                     "fontcolor": "#111111", "color": "#9c8a2a", "penwidth": "1"},
+}
+
+#: The organisation itself (the inventory's ``organisation`` party) stands out.
+ORG_STYLE = {"shape": "box", "style": "filled,rounded,bold", "fillcolor": "#1f3f66",
+             "fontcolor": "#ffffff", "color": "#0b1f36", "penwidth": "4",
+             "fontsize": "18", "margin": "0.25,0.12"}
+
+#: Edge look per flow status; errors shout, warnings caution, waivers whisper.
+STATUS_STYLE: dict[str, dict[str, str]] = {
+    "violation": {"color": "#c62828", "fontcolor": "#c62828", "penwidth": "3.5",
+                  "style": "solid"},
+    "warning": {"color": "#f0a000", "fontcolor": "#9a6700", "penwidth": "2.5",
+                "style": "solid"},
+    "waived": {"color": "#7a7a7a", "fontcolor": "#555555", "penwidth": "1.5",
+               "style": "dashed"},
+    "ok": {"color": "#5f6b7a", "fontcolor": "#333333", "penwidth": "1",
+           "style": "solid"},
+}
+
+#: Worse statuses have higher ranks (a merged edge shows its worst flow).
+STATUS_RANK = {"ok": 0, "waived": 1, "warning": 2, "violation": 3}
+
+#: Zones (Graphviz clusters) in drawing order; joint-use notices come after "org".
+ZONES = ("subjects", "org", "joint_use", "third", "public")
+
+WORDS: dict[str, dict[str, str]] = {
+    "subjects": {"en": "Data subjects", "ja": "本人"},
+    "org": {"en": "Organisation, outsourcees and successors", "ja": "組織・委託先・承継先"},
+    "joint_use": {"en": "Joint use", "ja": "共同利用"},
+    "third": {"en": "Third parties", "ja": "第三者"},
+    "public": {"en": "Public bodies", "ja": "公的機関"},
+    "legend": {"en": "Legend", "ja": "凡例"},
+    "organisation": {"en": "organisation", "ja": "組織（本体）"},
+    "flows": {"en": "flows", "ja": "件"},
+    "items": {"en": "items", "ja": "項目"},
+    "purposes": {"en": "purposes", "ja": "利用目的"},
+    "basis": {"en": "basis", "ja": "根拠"},
+    "dates": {"en": "dates", "ja": "期間"},
+    "route": {"en": "route", "ja": "経路"},
+    "status": {"en": "status", "ja": "状態"},
+    "findings": {"en": "findings", "ja": "指摘"},
+    "role": {"en": "role", "ja": "役割"},
+    "country": {"en": "country", "ja": "国"},
+    "entity": {"en": "legal entity", "ja": "法人"},
+    "groups": {"en": "groups", "ja": "グループ"},
+    "waived": {"en": "waived", "ja": "承認済み"},
+    "members": {"en": "members", "ja": "共同利用者"},
+}
+
+STATUS_WORDS = {
+    "violation": {"en": "violation", "ja": "違反"},
+    "warning": {"en": "warning", "ja": "警告"},
+    "waived": {"en": "waived", "ja": "承認済み"},
+    "ok": {"en": "ok", "ja": "適合"},
+}
+
+ROLE_WORDS = {
+    "self": {"en": "organisation (division)", "ja": "組織（部門）"},
+    "outsourcee": {"en": "outsourcee", "ja": "委託先"},
+    "successor": {"en": "successor", "ja": "承継先"},
+    "joint_user": {"en": "joint user", "ja": "共同利用者"},
+    "third_party": {"en": "third party", "ja": "第三者"},
+    "academic": {"en": "academic body", "ja": "学術研究機関"},
+    "public_body": {"en": "public body", "ja": "公的機関"},
+    "data_subject": {"en": "data subjects", "ja": "本人"},
+}
+
+ROUTE_LABELS = {
+    "internal": {"en": "internal", "ja": "社内"},
+    "collection": {"en": "collection", "ja": "取得"},
+    "to_subject": {"en": "to the person", "ja": "本人への提供"},
+    "storage_only": {"en": "storage only", "ja": "保管のみ"},
+    "non_personal": {"en": "not personal data", "ja": "個人データ以外"},
+    "outsourcing": {"en": "outsourcing", "ja": "委託"},
+    "succession": {"en": "succession", "ja": "事業承継"},
+    "joint_use": {"en": "joint use", "ja": "共同利用"},
+    "law": {"en": "based on law", "ja": "法令に基づく"},
+    "life": {"en": "protection of life", "ja": "生命・財産の保護"},
+    "public_health": {"en": "public health", "ja": "公衆衛生"},
+    "government": {"en": "public bodies", "ja": "国の機関等への協力"},
+    "academic": {"en": "academic", "ja": "学術研究"},
+    "opt_out": {"en": "opt-out", "ja": "オプトアウト"},
+    "consent": {"en": "consent", "ja": "本人の同意"},
+    "external": {"en": "external", "ja": "外部"},
+    "none": {"en": "no route", "ja": "根拠なし"},
+}
+
+
+def route_label(route: str | None, lang: str = "en") -> str:
+    """The display name of a route in ``lang``.
+
+    Example:
+        >>> route_label("outsourcing"), route_label("outsourcing", "ja")
+        ('outsourcing', '委託')
+    """
+    if route is None:
+        return ""
+    return ROUTE_LABELS.get(route, {}).get(lang, route)
+
+
+def word(key: str, lang: str = "en") -> str:
+    """A fixed word of the drawing in ``lang``.
+
+    Example:
+        >>> word("third", "ja")
+        '第三者'
+    """
+    return WORDS[key][lang]
+
+
+def worst_status(statuses) -> str:
+    """The worst of several flow statuses (``ok`` when there are none).
+
+    Example:
+        >>> worst_status(["ok", "waived", "violation"])
+        'violation'
+    """
+    return max(statuses, key=STATUS_RANK.__getitem__, default="ok")

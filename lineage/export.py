@@ -1,0 +1,283 @@
+"""Graph exports: GraphML, GEXF, node-link JSON, Mermaid and the flow table as CSV.
+
+Every export carries each flow's route, status, finding IDs and rule IDs on its
+edge. GraphML and GEXF have no list type, so list attributes (``items``,
+``purposes``, ``groups``, ``findings``, ``rules``) are joined with ``;`` — IDs
+cannot contain ``;`` — and the graph attribute ``list_attributes`` names them;
+:func:`decode_lists` splits them again. JSON keeps real lists. ``None`` values
+are left out of GraphML and GEXF (they have no null) and kept in JSON.
+
+Example:
+    >>> import lineage, networkx as nx
+    >>> audit = lineage.check("inventories/monocollabo")
+    >>> g = decode_lists(nx.parse_graphml(render(audit, "graphml"), force_multigraph=True))
+    >>> g.edges["monocollabo", "collabo-living", "F30"]["rules"]
+    ['TP222']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+
+from .audit import Audit, check
+from .drawing.dot import Context, zone_of
+from .drawing.render import write_atomic
+from .drawing.style import ROLE_STYLE, ORG_STYLE, STATUS_STYLE, route_label, word
+from .model.schema import Inventory
+from .rules.engine import natural_key
+
+__all__ = ["EXPORT_FORMATS", "LIST_ATTRIBUTES", "export_graph", "encode_lists",
+           "decode_lists", "render", "export", "export_format_of", "CSV_COLUMNS"]
+
+#: Export formats by file extension.
+EXPORT_FORMATS = {".graphml": "graphml", ".gexf": "gexf", ".json": "json", ".mmd": "mermaid",
+                  ".csv": "csv"}
+#: Attributes that are lists in the graph and ``;``-joined text in GraphML and GEXF.
+LIST_ATTRIBUTES = ("findings", "groups", "items", "purposes", "rules")
+CSV_COLUMNS = ("id", "from", "to", "from_name", "to_name", "items", "purposes", "basis",
+               "start", "end", "route", "status", "rules", "findings")
+_SEP = ";"
+
+
+def _as_audit(source) -> Audit:
+    if isinstance(source, Audit):
+        return source
+    if isinstance(source, (Inventory, str, Path)):
+        return check(source)
+    raise TypeError(f"expected an Audit, Inventory or path, got {type(source).__name__}")
+
+
+def export_format_of(path, fmt: str | None = None) -> str:
+    """The export format for ``path``, from its extension unless ``fmt`` is given.
+
+    Example:
+        >>> export_format_of("flows.mmd")
+        'mermaid'
+        >>> export_format_of("flows.xlsx")
+        Traceback (most recent call last):
+        ValueError: unknown export format '.xlsx' (known: .csv, .gexf, .graphml, .json, .mmd)
+    """
+    if fmt is not None:
+        if fmt not in EXPORT_FORMATS.values():
+            raise ValueError(f"unknown export format {fmt!r} "
+                             f"(known: {', '.join(sorted(EXPORT_FORMATS.values()))})")
+        return fmt
+    ext = Path(path).suffix.lower()
+    if ext not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {ext or Path(path).name!r} "
+                         f"(known: {', '.join(sorted(EXPORT_FORMATS))})")
+    return EXPORT_FORMATS[ext]
+
+
+def export_graph(audit: Audit) -> nx.MultiDiGraph:
+    """The audited flow graph in a fixed order: parties and flows by natural key.
+
+    Example:
+        >>> import lineage
+        >>> g = export_graph(lineage.check("inventories/monocollabo"))
+        >>> sorted(g.edges["monocollabo", "tax-office", "F41"])[:5]
+        ['basis', 'combined', 'end', 'findings', 'id']
+    """
+    src = audit.graph
+    g = nx.MultiDiGraph()
+    g.graph.update({k: src.graph[k] for k in sorted(src.graph)})
+    for n in sorted(src.nodes, key=natural_key):
+        d = src.nodes[n]
+        g.add_node(n, **{k: d[k] for k in sorted(d)})
+    for u, v, k, d in sorted(src.edges(keys=True, data=True), key=lambda e: natural_key(e[2])):
+        g.add_edge(u, v, key=k, **{a: d[a] for a in sorted(d)})
+    return g
+
+
+def encode_lists(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy with list attributes joined by ``;`` and ``None`` values left out.
+
+    Example:
+        >>> g = nx.MultiDiGraph(); g.add_node("a", groups=["x", "y"], note=None)
+        >>> dict(encode_lists(g).nodes["a"])
+        {'groups': 'x;y'}
+    """
+    def enc(d: dict) -> dict:
+        return {k: (_SEP.join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+                for k, v in d.items() if v is not None}
+    out = nx.MultiDiGraph(**enc(g.graph), list_attributes=_SEP.join(LIST_ATTRIBUTES))
+    out.add_nodes_from((n, enc(d)) for n, d in g.nodes(data=True))
+    out.add_edges_from((u, v, k, enc(d)) for u, v, k, d in g.edges(keys=True, data=True))
+    return out
+
+
+def decode_lists(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Split the attributes named in ``list_attributes`` back into lists (in place).
+
+    GEXF keeps no graph attributes, so without ``list_attributes`` the
+    :data:`LIST_ATTRIBUTES` are split.
+
+    Example:
+        >>> g = nx.MultiDiGraph(list_attributes="items"); g.add_edge("a", "b", items="x;y")
+        0
+        >>> decode_lists(g).edges["a", "b", 0]["items"]
+        ['x', 'y']
+    """
+    names = set(str(g.graph.get("list_attributes") or _SEP.join(LIST_ATTRIBUTES))
+                .split(_SEP)) - {""}
+    for d in [*(d for _, d in g.nodes(data=True)), *(d for *_, d in g.edges(data=True))]:
+        for k in names & set(d):
+            d[k] = [p for p in str(d[k]).split(_SEP) if p] if d[k] != "" else []
+    return g
+
+
+def _graphml(audit: Audit) -> str:
+    return "\n".join(nx.generate_graphml(encode_lists(export_graph(audit)))) + "\n"
+
+
+def _gexf(audit: Audit) -> str:
+    g = encode_lists(export_graph(audit))
+    for _, d in g.nodes(data=True):
+        d["label"] = d.get("name", "")
+    text = "\n".join(nx.generate_gexf(g)) + "\n"
+    # networkx stamps today's date; the audit date keeps the file reproducible
+    return re.sub(r'lastmodifieddate="[^"]*"', f'lastmodifieddate="{audit.as_of.isoformat()}"',
+                  text, count=1)
+
+
+def _json(audit: Audit) -> str:
+    data = nx.node_link_data(export_graph(audit))
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def _csv(audit: Audit, lang: str) -> str:
+    g = audit.graph
+    name = "name" if lang == "ja" else "name_en"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in audit.flow_results:
+        rules = sorted({f.split(":")[0] for f in r.findings})
+        writer.writerow([r.id, r.frm, r.to, g.nodes[r.frm].get(name, r.frm),
+                         g.nodes[r.to].get(name, r.to), _SEP.join(r.items),
+                         _SEP.join(r.purposes), r.basis or "", r.start.isoformat(),
+                         r.end.isoformat() if r.end else "", r.route, r.status,
+                         _SEP.join(rules), _SEP.join(r.findings)])
+    return out.getvalue()
+
+
+_MERMAID_ESCAPES = {'"': "#34;", "#": "#35;", "&": "#38;", "<": "#60;", ">": "#62;",
+                    "|": "#124;", "\\": "#92;", "`": "#96;", "{": "#123;", "}": "#125;",
+                    "[": "#91;", "]": "#93;"}
+
+
+def _mm_text(text: str) -> str:
+    """Mermaid label text: special characters as entity codes, line breaks as ``<br/>``."""
+    s = "".join(_MERMAID_ESCAPES.get(c, c) for c in str(text).replace("\r\n", "\n"))
+    return s.replace("\r", "\n").replace("\n", "<br/>")
+
+
+def _mm_ids(nodes) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    used: set[str] = set()
+    for n in nodes:
+        base = "p_" + re.sub(r"[^A-Za-z0-9_]", "_", n)
+        cand, i = base, 2
+        while cand in used:
+            cand, i = f"{base}_{i}", i + 1
+        used.add(cand)
+        ids[n] = cand
+    return ids
+
+
+def _mermaid(audit: Audit, lang: str) -> str:
+    from .drawing import context_of
+    ctx: Context = context_of(audit, lang=lang)
+    g = export_graph(audit)
+    ids = _mm_ids(g.nodes)
+    name = "name" if lang == "ja" else "name_en"
+    zones: dict[str, list[str]] = {}
+    for n, d in g.nodes(data=True):
+        zones.setdefault(zone_of(n, d, ctx), []).append(n)
+    order = ["subjects", "org"] + [f"ju:{j}" for j, _ in ctx.joint_use] + ["third", "public"]
+    shapes = {"data_subject": ('(["', '"])'), "public_body": ('[/"', '"\\]'),
+              "outsourcee": ('("', '")'), "successor": ('("', '")'),
+              "joint_user": ('[["', '"]]')}
+    lines = ["%% lineage flow map: " + _mm_text(ctx.title).replace("<br/>", " "),
+             "flowchart LR"]
+    for zone in order:
+        members = zones.get(zone)
+        if not members:
+            continue
+        label = (f"{word('joint_use', lang)} {zone[3:]}" if zone.startswith("ju:")
+                 else word(zone, lang))
+        lines.append(f'  subgraph z_{re.sub(r"[^A-Za-z0-9_]", "_", zone)}["{_mm_text(label)}"]')
+        for n in members:
+            d = g.nodes[n]
+            if n == ctx.organisation:
+                left, right = '[["', '"]]'
+            else:
+                left, right = shapes.get(d.get("role"), ('["', '"]'))
+            lines.append(f"    {ids[n]}{left}{_mm_text(d.get(name, n))}{right}")
+        lines.append("  end")
+    styles = []
+    for i, (u, v, k, d) in enumerate(g.edges(keys=True, data=True)):
+        text = [f"{k}: " + ", ".join(ctx.item(it) for it in d.get("items", ())),
+                f"[{route_label(d.get('route'), lang)}]"]
+        if d.get("rules"):
+            text.append(" ".join(d["rules"]))
+        lines.append(f'  {ids[u]} -->|"{_mm_text(chr(10).join(text))}"| {ids[v]}')
+        st = STATUS_STYLE[d.get("status", "ok")]
+        css = f"stroke:{st['color']},stroke-width:{float(st['penwidth']):g}px"
+        if st["style"] == "dashed":
+            css += ",stroke-dasharray:5 5"
+        styles.append(f"  linkStyle {i} {css}")
+    lines.extend(styles)
+    for role, st in ROLE_STYLE.items():
+        lines.append(f"  classDef role_{role} fill:{st['fillcolor']},stroke:{st['color']},"
+                     f"color:{st['fontcolor']}")
+    lines.append(f"  classDef organisation fill:{ORG_STYLE['fillcolor']},"
+                 f"stroke:{ORG_STYLE['color']},color:{ORG_STYLE['fontcolor']},"
+                 f"stroke-width:4px")
+    by_class: dict[str, list[str]] = {}
+    for n, d in g.nodes(data=True):
+        cls = "organisation" if n == ctx.organisation else f"role_{d.get('role')}"
+        by_class.setdefault(cls, []).append(ids[n])
+    for cls in sorted(by_class):
+        lines.append(f"  class {','.join(by_class[cls])} {cls}")
+    return "\n".join(lines) + "\n"
+
+
+def render(source, fmt: str, lang: str = "en") -> str:
+    """The export of ``source`` (an audit, inventory or path) as text in ``fmt``.
+
+    Example:
+        >>> render("inventories/monocollabo", "csv").splitlines()[0]
+        'id,from,to,from_name,to_name,items,purposes,basis,start,end,route,status,rules,findings'
+    """
+    audit = _as_audit(source)
+    fmt = export_format_of("", fmt)
+    if fmt == "graphml":
+        return _graphml(audit)
+    if fmt == "gexf":
+        return _gexf(audit)
+    if fmt == "json":
+        return _json(audit)
+    if fmt == "mermaid":
+        return _mermaid(audit, lang)
+    return _csv(audit, lang)
+
+
+def export(source, path, fmt: str | None = None, lang: str = "en") -> str:
+    """Write the export of ``source`` to ``path`` atomically; return the format used.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "flows.json"
+        >>> export("inventories/monocollabo", out)
+        'json'
+    """
+    fmt = export_format_of(path, fmt)
+    write_atomic(path, render(source, fmt, lang).encode("utf-8"))
+    return fmt

@@ -1,0 +1,192 @@
+"""Read the CSV-folder form of an inventory into raw values with row/column locations.
+
+One CSV file per collection (``parties.csv``, ``flows.csv``, ...), a header row
+of field names, one record per row. List cells are ``;``-separated (the schema
+splits them), nested fields are dotted columns (``exemption.law``), joint-use
+revisions live in ``notice_revisions.csv`` with a ``notice`` column, and the
+top-level scalars (``format``, ``organisation``, ``as_of``, ``note``) are the one
+row of ``inventory.csv``. An empty cell is an absent value. Cells stay text:
+the schema's field types decide what they mean, as for YAML.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "inventory.csv").write_text("format,organisation\\nlineage/1,a\\n")
+    >>> _ = (d / "flows.csv").write_text("id,from,to,items,start,exemption.law\\n"
+    ...                                  "F1,a,b,name;email,2024-01-01,刑訴法\\n")
+    >>> raw = read_csv_folder(d)
+    >>> raw.data["flows"][0]["exemption"], raw.data["flows"][0]["items"]
+    ({'law': '刑訴法'}, 'name;email')
+    >>> loc = raw.source.locate(("flows", 0, "start"))
+    >>> loc.file.endswith("flows.csv"), loc.row, loc.column
+    (True, 2, 'start')
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from .errors import InventoryError, Location, Problem
+from .sources import RawInventory, SourceMap
+
+__all__ = ["read_csv_folder", "csv_files", "TOP_FILE", "REVISIONS_FILE"]
+
+TOP_FILE = "inventory.csv"
+REVISIONS_FILE = "notice_revisions.csv"
+
+
+def csv_files(folder: Path) -> list[Path]:
+    """The CSV files of an inventory folder, in name order."""
+    return sorted(p for p in Path(folder).iterdir()
+                  if p.is_file() and p.suffix.lower() == ".csv")
+
+
+def read_csv_folder(folder: Path) -> RawInventory:
+    """Read a folder of CSV files; raise :class:`InventoryError` listing every problem."""
+    folder = Path(folder)
+    files = csv_files(folder)
+    problems: list[Problem] = []
+    if not files:
+        raise InventoryError([Problem(Location(str(folder)), None, None, None,
+                                      "folder holds no .csv files",
+                                      "フォルダに CSV ファイルがありません")])
+    data: dict = {}
+    source = SourceMap(Location(str(folder)))
+    revisions = None
+    for path in files:
+        rows = _read_rows(path, problems)
+        if rows is None:
+            continue
+        name = str(path)
+        stem = path.stem
+        if path.name == REVISIONS_FILE:
+            revisions = (path, rows)
+            continue
+        source.paths[(stem,)] = Location(name, row=1)
+        if path.name == TOP_FILE:
+            _read_top(path, rows, data, source, problems)
+            continue
+        data[stem] = [_record(name, stem, index, row, line, source)
+                      for index, (line, row) in enumerate(rows)]
+    if revisions is not None:
+        _attach_revisions(*revisions, data, source, problems)
+    if problems:
+        raise InventoryError(problems)
+    if (TOP_FILE[:-4],) not in source.paths:
+        source.default = Location(str(folder / TOP_FILE))
+    return RawInventory(data, source, str(folder))
+
+
+def _read_rows(path: Path, problems: list[Problem]):
+    """Header-keyed rows with their 1-based row numbers, or None on a problem."""
+    name = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        problems.append(Problem(Location(name), None, None, None,
+                                f"cannot read file: {exc.strerror or exc}", "ファイルを読めません"))
+        return None
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(Location(name), None, None, None,
+                                f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                                "UTF-8 のテキストではありません"))
+        return None
+    reader = csv.reader(text.splitlines())
+    try:
+        table = list(reader)
+    except csv.Error as exc:
+        problems.append(Problem(Location(name, row=reader.line_num), None, None, None,
+                                f"invalid CSV: {exc}", "CSV の形式が正しくありません"))
+        return None
+    if not table:
+        return []
+    header = [h.strip() for h in table[0]]
+    ok = True
+    for col, h in enumerate(header):
+        if not h:
+            problems.append(Problem(Location(name, row=1, column=f"#{col + 1}"), None, None,
+                                    None, "empty column name", "列名が空です"))
+            ok = False
+        elif header.index(h) != col:
+            problems.append(Problem(Location(name, row=1, column=h), None, None, h,
+                                    f"duplicate column '{h}'", f"列 '{h}' が重複しています"))
+            ok = False
+    rows = []
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+            problems.append(Problem(Location(name, row=number), None, None, None,
+                                    f"row has {len(cells)} cells but the header names "
+                                    f"{len(header)} columns",
+                                    "行のセル数が列数より多くなっています"))
+            ok = False
+            continue
+        rows.append((number, {h: c for h, c in zip(header, cells) if c.strip() != ""}))
+    return rows if ok else None
+
+
+def _record(name: str, stem: str, index: int, row: dict, line: int, source: SourceMap,
+            prefix: tuple = ()) -> dict:
+    """Nest dotted columns and record where each value sits."""
+    base = (stem,) + prefix + (index,)
+    source.paths[base] = Location(name, row=line)
+    out: dict = {}
+    for column, value in row.items():
+        parts = column.split(".")
+        target = out
+        for depth, part in enumerate(parts[:-1]):
+            source.paths.setdefault(base + tuple(parts[:depth + 1]),
+                                    Location(name, row=line, column=column))
+            nested = target.setdefault(part, {})
+            if not isinstance(nested, dict):
+                nested = target[part] = {}
+            target = nested
+        target[parts[-1]] = value
+        source.paths[base + tuple(parts)] = Location(name, row=line, column=column)
+    return out
+
+
+def _read_top(path: Path, rows: list, data: dict, source: SourceMap,
+              problems: list[Problem]) -> None:
+    name = str(path)
+    if len(rows) != 1:
+        problems.append(Problem(Location(name), None, None, None,
+                                f"{TOP_FILE} must hold exactly one row under its header, "
+                                f"found {len(rows)}",
+                                f"{TOP_FILE} にはヘッダーの下に 1 行だけ書いてください"))
+        return
+    line, row = rows[0]
+    source.default = Location(name, row=line)
+    for key, value in row.items():
+        if key in data:
+            problems.append(Problem(Location(name, row=line, column=key), None, None, key,
+                                    f"top-level key '{key}' is also a collection file",
+                                    f"キー '{key}' が重複しています"))
+            continue
+        data[key] = value
+        source.paths[(key,)] = Location(name, row=line, column=key)
+
+
+def _attach_revisions(path: Path, rows: list, data: dict, source: SourceMap,
+                      problems: list[Problem]) -> None:
+    """Put each ``notice_revisions.csv`` row into its notice's ``revisions``."""
+    name = str(path)
+    notices = data.get("notices")
+    by_id = {n.get("id"): (i, n) for i, n in enumerate(notices or []) if isinstance(n, dict)}
+    for line, row in rows:
+        row = dict(row)
+        notice = row.pop("notice", None)
+        if notice is None or notice.strip() not in by_id:
+            problems.append(Problem(Location(name, row=line, column="notice"), "notices",
+                                    notice, "revisions",
+                                    "revision names no notice of notices.csv"
+                                    if notice is None else
+                                    f"revision of unknown notice '{notice}'",
+                                    "改定の対象の通知が見つかりません"))
+            continue
+        index, record = by_id[notice.strip()]
+        revs = record.setdefault("revisions", [])
+        revs.append(_record(name, "notices", len(revs), row, line, source,
+                            prefix=(index, "revisions")))

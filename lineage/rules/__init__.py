@@ -1,0 +1,1 @@
+"""Rules, the engine that runs them, and the registry of packs."""

@@ -1,0 +1,169 @@
+"""The command line as a user sees it: exact text, exit codes, formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+from paths import ROOT, SAMPLE
+
+from lineage.rules.registry import REGISTRY
+
+
+def test_table_is_grouped_by_flow_and_ends_with_a_summary(run_cli):
+    out = run_cli("check", SAMPLE, expect=1).stdout
+    lines = out.splitlines()
+    assert lines[0] == "monocollabo  as of 2026-11-01  rules: policy"
+    assert lines[-2] == "44 flows: 35 ok, 0 warning, 8 violation, 1 waived"
+    assert lines[-1] == ("findings: TP101 ×1, TP102 ×1, TP103 ×1, TP111 ×1, TP123 ×1, "
+                         "TP203 ×2, TP222 ×1, TP301 ×1, TP801 ×1")
+    f44 = lines.index(next(line for line in lines if line.startswith("F44 ")))
+    assert lines[f44 + 1].startswith("  ✗ TP203:F44:address [1.5] item address")
+    assert "\x1b[" not in out  # not a terminal: no colour
+
+
+def test_table_in_japanese(run_cli):
+    out = run_cli("check", SAMPLE, "--lang", "ja", expect=1).stdout
+    assert "44 フロー: 35 適合, 0 警告, 8 違反, 1 承認済み" in out
+    assert "提供元 monocollabo" not in out
+    assert "対応:" in out
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color():
+    from lineage.output import table
+    import lineage
+    import click
+    audit = lineage.check(SAMPLE)
+    assert "\x1b[" in table.render(audit, "en", click.style)
+    code = ("import sys, pty, os;"
+            "pid, fd = pty.fork()\n"
+            "if pid == 0:\n"
+            "    os.environ['NO_COLOR'] = '1'\n"
+            "    os.execv(sys.executable, [sys.executable, '-m', 'lineage', 'check', "
+            f"{str(SAMPLE)!r}])\n"
+            "out = b''\n"
+            "while True:\n"
+            "    try:\n"
+            "        chunk = os.read(fd, 65536)\n"
+            "    except OSError:\n"
+            "        break\n"
+            "    if not chunk:\n"
+            "        break\n"
+            "    out += chunk\n"
+            "os.waitpid(pid, 0)\n"
+            "sys.stdout.write(repr(b'\\x1b[' in out) + ' ' + repr(b'TP203' in out))\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
+    assert res.stdout == "False True", res.stderr
+
+
+def test_colour_on_a_terminal():
+    code = ("import sys, pty, os;"
+            "pid, fd = pty.fork()\n"
+            "if pid == 0:\n"
+            "    os.environ.pop('NO_COLOR', None)\n"
+            "    os.execv(sys.executable, [sys.executable, '-m', 'lineage', 'check', "
+            f"{str(SAMPLE)!r}])\n"
+            "out = b''\n"
+            "while True:\n"
+            "    try:\n"
+            "        chunk = os.read(fd, 65536)\n"
+            "    except OSError:\n"
+            "        break\n"
+            "    if not chunk:\n"
+            "        break\n"
+            "    out += chunk\n"
+            "os.waitpid(pid, 0)\n"
+            "sys.stdout.write(repr(b'\\x1b[' in out))\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
+    assert res.stdout == "True", res.stderr
+
+
+def test_csv_is_the_findings_table(run_cli):
+    out = run_cli("check", SAMPLE, "--format", "csv", expect=1).stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["id"] for r in rows][:2] == ["TP222:F30:phone", "TP301:F31:J2@2025-04-01"]
+    assert rows[4]["waived"] == "true"
+    assert len(rows) == 10
+
+
+def test_select_ignore_and_exit_codes(run_cli):
+    res = run_cli("check", SAMPLE, "--select", "TP2", "--ignore", "TP203", "--format",
+                  "json", expect=1)
+    assert [f["id"] for f in json.loads(res.stdout)["findings"]] == ["TP222:F30:phone"]
+    res = run_cli("check", SAMPLE, "--select", "TP102", "--format", "json", expect=0)
+    assert [f["waived"] for f in json.loads(res.stdout)["findings"]] == [True]
+    run_cli("check", SAMPLE, "--exit-zero", expect=0)
+    run_cli("check", SAMPLE, "--select", "TP402", "--fail-on", "warning", expect=0)
+
+
+def test_fail_on_warning(tmp_path, run_cli):
+    inv = tmp_path / "inv.yaml"
+    inv.write_text("format: lineage/1\norganisation: mc\nparties:\n  - {id: mc, role: self}\n"
+                   "  - {id: c, role: data_subject}\nflows:\n"
+                   "  - {id: F1, from: c, to: mc, items: [x], purposes: [p], "
+                   "start: 2025-01-01}\n", encoding="utf-8")
+    run_cli("check", inv, expect=0)
+    out = run_cli("check", inv, "--fail-on", "warning", expect=1).stdout
+    assert "! TP402:F1:p [2] purpose p is not defined" in out
+
+
+def test_as_of_overrides_the_inventory(run_cli):
+    res = run_cli("check", SAMPLE, "--as-of", "2027-06-01", "--format", "json", expect=1)
+    report = json.loads(res.stdout)
+    assert report["as_of"] == "2027-06-01"
+    # the waiver expires 2027-03-31: LW001 appears and TP102 counts again
+    ids = [f["id"] for f in report["findings"]]
+    assert "LW001:F37:TP102" in ids
+    assert {"rule": "TP102", "flow": "F37", "state": "expired"}.items() <= \
+        report["waivers"][0].items()
+
+
+def test_bad_arguments_exit_2(run_cli):
+    assert run_cli("check", SAMPLE, "--rules", "nope", expect=2).stderr == \
+        "error: unknown rule pack 'nope' (known: policy)\n"
+    assert run_cli("check", SAMPLE, "--select", "XX9", expect=2).stderr == \
+        "error: unknown rule or prefix 'XX9'\n"
+    res = run_cli("check", SAMPLE, "--as-of", "tomorrow", expect=2)
+    assert "expected a date YYYY-MM-DD, got 'tomorrow'" in res.stderr
+    assert run_cli("explain", "TP999", expect=2).stderr == "error: unknown rule 'TP999'\n"
+
+
+def test_rules_lists_every_registered_rule(run_cli):
+    data = json.loads(run_cli("rules", "--format", "json").stdout)
+    assert [r["id"] for r in data] == [r.id for r in REGISTRY]
+    assert data[0].keys() >= {"id", "clause", "kind", "severity", "title", "title_ja", "pack"}
+    table = run_cli("rules").stdout.splitlines()
+    assert table[2].startswith("TP101  5[1]")
+    assert len(table) == len(data)
+
+
+def test_explain_prints_clause_and_both_examples(run_cli):
+    out = run_cli("explain", "tp222").stdout
+    assert out.startswith("TP222  Joint use of an unannounced item\n")
+    assert "共同して利用される個人情報の項目" in out
+    assert "Failing example (phone not listed) -> TP222:F1:phone:" in out
+    assert "Passing example (both listed) -> no findings:" in out
+
+
+def test_output_file_is_written_atomically(tmp_path, run_cli):
+    target = tmp_path / "report.json"
+    run_cli("check", SAMPLE, "--format", "json", "-o", target, expect=1)
+    assert json.loads(target.read_text(encoding="utf-8"))["summary"]["flows"] == 44
+    res = run_cli("check", SAMPLE, "-o", tmp_path / "missing" / "r.json", expect=2)
+    assert res.stderr.startswith("error: ") and "does not exist" in res.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_python_m_lineage_and_console_script():
+    res = subprocess.run([sys.executable, "-m", "lineage", "check", str(SAMPLE), "--format",
+                          "json"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert res.returncode == 1
+    assert json.loads(res.stdout)["summary"]["flows"] == 44
+    res = subprocess.run([sys.executable, "-m", "lineage", "--version"], capture_output=True,
+                         text=True, timeout=60)
+    assert res.stdout.startswith("lineage, version ")

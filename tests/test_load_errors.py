@@ -1,0 +1,169 @@
+"""Twenty malformed inventories, each a different mistake: exit 2, exact message."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+GOOD = """\
+format: lineage/1
+organisation: mc
+as_of: 2026-11-01
+data_items:
+  - {id: name, name: 氏名}
+  - {id: cookie, name: Cookie, kind: linkable}
+purposes:
+  - {id: shipping, name: 配送, announced_on: 2024-01-01}
+parties:
+  - {id: mc, name: モノコラボ, role: self}
+  - {id: customers, role: data_subject, groups: [people]}
+  - {id: carrier, role: outsourcee, country: NO}
+contracts:
+  - {id: K1, party: carrier, signed_on: 2024-01-01, no_leak: yes, no_re_provision: on}
+consents:
+  - {id: C1, subjects: customers, recipients: [people], items: [name], obtained_on: 2024-01-01}
+flows:
+  - {id: F1, from: customers, to: mc, items: [name], purposes: [shipping], start: 2024-01-01}
+  - {id: F2, from: mc, to: carrier, items: [name], purposes: [shipping], start: 2024-02-01}
+"""
+
+# (name, text replaced, replacement, expected error lines with FILE for the path)
+CASES = [
+    ("unknown key", "start: 2024-02-01}", "start: 2024-02-01, colour: red}",
+     ["FILE:19: flows F2: field 'colour': unknown key 'colour' (typo?)"]),
+    ("unknown top-level key", "as_of: 2026-11-01", "as_of: 2026-11-01\nflow: []",
+     ["FILE:4: field 'flow': unknown top-level key 'flow'"]),
+    ("wrong type for a list", "items: [name], purposes: [shipping], start: 2024-02-01",
+     "items: {a: 1}, purposes: [shipping], start: 2024-02-01",
+     ["FILE:19: flows F2: field 'items': expected a list, got {'a': '1'}"]),
+    ("bad date", "start: 2024-02-01}", "start: 2024-02-30}",
+     ["FILE:19: flows F2: field 'start': not a real date: '2024-02-30' (day is out of "
+      "range for month)"]),
+    ("date not ISO", "obtained_on: 2024-01-01}", "obtained_on: 1/1/2024}",
+     ["FILE:16: consents C1: field 'obtained_on': expected a date YYYY-MM-DD, got '1/1/2024'"]),
+    ("bad boolean", "no_leak: yes", "no_leak: maybe",
+     ["FILE:14: contracts K1: field 'no_leak': expected true or false, got 'maybe'"]),
+    ("bad enum", "role: outsourcee", "role: vendor",
+     ["FILE:12: parties carrier: field 'role': 'vendor' is not one of 'self', 'outsourcee', "
+      "'joint_user', 'third_party', 'successor', 'public_body', 'data_subject' or "
+      "'academic'"]),
+    ("missing required field", "  - {id: F2, from: mc, to: carrier, items: [name], "
+     "purposes: [shipping], start: 2024-02-01}",
+     "  - {id: F2, from: mc, to: carrier, items: [name], purposes: [shipping]}",
+     ["FILE:19: flows F2: field 'start': required field is missing"]),
+    ("duplicate ID", "  - {id: F2, from: mc", "  - {id: F1, from: mc",
+     ["FILE:19: flows F1: field 'id': duplicate ID 'F1' in flows"]),
+    ("dangling party", "to: carrier, items", "to: carier, items",
+     ["FILE:19: flows F2: field 'to': unknown party 'carier'"]),
+    ("dangling item", "items: [name], purposes: [shipping], start: 2024-02-01",
+     "items: [nmae], purposes: [shipping], start: 2024-02-01",
+     ["FILE:19: flows F2: field 'items': unknown data item 'nmae'"]),
+    ("dangling contract party", "party: carrier", "party: courier",
+     ["FILE:14: contracts K1: field 'party': unknown party 'courier'"]),
+    ("unknown group", "recipients: [people]", "recipients: [folks]",
+     ["FILE:16: consents C1: field 'recipients': 'folks' is neither a party ID nor a group "
+      "named in any party's groups"]),
+    ("flow to itself", "from: mc, to: carrier", "from: carrier, to: carrier",
+     ["FILE:19: flows F2: field 'to': a flow cannot go from party 'carrier' to itself"]),
+    ("end before start", "start: 2024-02-01}", "start: 2024-02-01, end: 2024-01-01}",
+     ["FILE:19: flows F2: field 'end': end 2024-01-01 is before start 2024-02-01"]),
+    ("organisation not a party", "organisation: mc", "organisation: monocollabo",
+     ["FILE:2: field 'organisation': organisation 'monocollabo' is not one of the parties"]),
+    ("wrong format", "format: lineage/1", "format: lineage/2",
+     ["FILE:1: field 'format': 'lineage/2' is not one of 'lineage/1'"]),
+    ("object construction tag", "country: NO", "country: !!python/object:os.system NO",
+     ["FILE:12: parties: field 'country': YAML tag "
+      "'tag:yaml.org,2002:python/object:os.system' is not allowed"]),
+    ("duplicate key", "{id: K1, party: carrier,", "{id: K1, party: carrier, party: mc,",
+     ["FILE:14: contracts: field 'party': duplicate key 'party'"]),
+    ("invalid YAML", "  - {id: F2, from: mc", "  - {id: F2 from: mc",
+     ["FILE:19: invalid YAML: did not find expected ',' or '}'"]),
+    ("country code", "country: NO", "country: Norway",
+     ["FILE:12: parties carrier: field 'country': 'Norway' is not a valid value here (IDs "
+      "are ASCII letters, digits, '-', '_', '.'; countries are two capital letters)"]),
+    ("consent subjects not a data subject", "subjects: customers", "subjects: carrier",
+     ["FILE:16: consents C1: field 'subjects': 'carrier' is not a data_subject party"]),
+]
+
+
+def test_good_inventory_is_valid(tmp_path, run_cli):
+    path = tmp_path / "inv.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    out = run_cli("validate", path).stdout
+    assert out == f"{path}: valid (3 parties, 2 flows)\n"
+
+
+def test_yaml_1_1_words_keep_their_field_types(tmp_path):
+    import lineage
+    path = tmp_path / "inv.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    inv = lineage.load(path)
+    carrier = next(p for p in inv.parties if p.id == "carrier")
+    assert carrier.country == "NO"
+    assert inv.contracts[0].no_leak is True and inv.contracts[0].no_re_provision is True
+
+
+@pytest.mark.parametrize("name,old,new,expected", CASES, ids=[c[0] for c in CASES])
+def test_malformed_inventory(tmp_path, run_cli, name, old, new, expected):
+    assert old in GOOD, name
+    path = tmp_path / "inv.yaml"
+    text = GOOD.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    res = run_cli("check", path, expect=2)
+    lines = res.stderr.splitlines()
+    assert lines[:-1] == ["error: " + e.replace("FILE", str(path)) for e in expected]
+    n = len(expected)
+    assert lines[-1] == f"{n} problem{'s' if n != 1 else ''}; nothing was checked."
+    assert "Traceback" not in res.stderr
+    assert res.stdout == ""
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_every_problem_is_collected(tmp_path, run_cli):
+    text = (GOOD.replace("role: outsourcee", "role: vendor")
+                .replace("start: 2024-02-01}", "start: 2024-02-30}")
+                .replace("recipients: [people]", "recipients: [folks]"))
+    path = tmp_path / "inv.yaml"
+    path.write_text(text, encoding="utf-8")
+    res = run_cli("check", path, expect=2)
+    assert res.stderr.count("error: ") == 3
+
+
+def test_validate_json_lists_problems(tmp_path, run_cli):
+    import json
+    path = tmp_path / "inv.yaml"
+    path.write_text(GOOD.replace("to: carrier, items", "to: carier, items"), encoding="utf-8")
+    res = run_cli("validate", path, "--format", "json", expect=2)
+    data = json.loads(res.stdout)
+    assert data["valid"] is False
+    assert data["problems"] == [{
+        "location": {"file": str(path), "line": 19}, "collection": "flows", "record": "F2",
+        "field": "to", "message": "unknown party 'carier'",
+        "message_ja": "party 'carier' が定義されていません"}]
+
+
+def test_folder_key_in_two_files(tmp_path, run_cli):
+    (tmp_path / "a.yaml").write_text("format: lineage/1\norganisation: mc\nflows: []\n",
+                                     encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("parties:\n  - {id: mc}\nflows: []\n", encoding="utf-8")
+    res = run_cli("check", tmp_path, expect=2)
+    assert res.stderr.splitlines()[0] == (
+        f"error: {tmp_path / 'b.yaml'}:3: field 'flows': top-level key 'flows' is already "
+        f"defined in {tmp_path / 'a.yaml'}; a key may appear in one file only")
+
+
+def test_missing_path(run_cli, tmp_path):
+    res = run_cli("check", tmp_path / "nope.yaml", expect=2)
+    assert res.stderr == f"error: {tmp_path / 'nope.yaml'}: no such file or folder\n" \
+                         "1 problem; nothing was checked.\n"
+
+
+def test_waiver_for_unknown_flow(tmp_path, run_cli):
+    text = GOOD + ("waivers:\n  - {rule: TP101, flow: F9, reason: x, approved_by: y, "
+                   "expires_on: 2027-01-01}\n")
+    path = tmp_path / "inv.yaml"
+    path.write_text(text, encoding="utf-8")
+    res = run_cli("check", path, expect=2)
+    assert f"{path}:21: waivers TP101 on F9: field 'flow': unknown flow 'F9'" in res.stderr
