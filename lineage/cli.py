@@ -248,4 +248,5 @@ def main(argv=None) -> None:
                    "(set LINEAGE_DEBUG=1 for a traceback; please report it)", err=True)
         sys.exit(EXIT_ERROR)
 
+from .commands_lineage import trace, upstream, impact, stop; cli.add_command(trace); cli.add_command(upstream); cli.add_command(impact); cli.add_command(stop)  # noqa: E402,E501
 from .commands_draw import draw, export; cli.add_command(draw); cli.add_command(export)  # noqa: E402,E702

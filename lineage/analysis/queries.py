@@ -1,0 +1,654 @@
+"""Lineage queries: trace, upstream, impact, stop, and whole-graph reach.
+
+Each query returns a :class:`QueryResult`: a DataFrame ``table`` (what the CLI
+prints), the subgraph of the flows involved (``graph``, a
+``networkx.MultiDiGraph`` keyed by flow ID) and the flow IDs to highlight when
+drawing it. All of them use the item propagation of :mod:`lineage.propagation`
+(same time rules everywhere): an item held by a party from day ``d`` crosses a
+flow running ``[start, end]`` when ``end`` is absent or not before ``d``, and
+arrives on ``max(d, start)``; ``as_of`` ignores flows that start after it.
+
+Example:
+    >>> r = impact("inventories/monocollabo", "mailing-house")
+    >>> sorted(r.table.party.unique())
+    ['mailing-affiliate', 'print-shop']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from ..audit import Audit, check
+from ..model.schema import Inventory
+from ..propagation import NEVER, FlowNet, pack_items, propagate, sweep, sweep_groups
+from ..rules.engine import natural_key
+from .columnar import read_network
+
+__all__ = ["QueryResult", "Trace", "Upstream", "Impact", "Stop", "LineageError",
+           "trace", "upstream", "impact", "stop", "reach_table", "group_reach",
+           "subgraph", "trace_subgraph"]
+
+_EVER = dt.date.min
+
+
+class LineageError(ValueError):
+    """A query names an item, party or consent the inventory does not have."""
+
+
+@dataclass
+class QueryResult:
+    """A query's answer: ``table`` rows, the flows involved and those to highlight."""
+
+    query: str
+    params: dict
+    table: pd.DataFrame
+    graph: nx.MultiDiGraph
+    highlight: list[str] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """JSON-ready form (dates as ISO text, lists kept)."""
+        rows = [{k: _plain(v) for k, v in row.items()}
+                for row in self.table.to_dict(orient="records")]
+        out = {"query": self.query, "params": {k: _plain(v) for k, v in self.params.items()},
+               "rows": rows, "highlight": list(self.highlight)}
+        out.update({k: _plain(v) for k, v in self.extra.items()})
+        return out
+
+
+class Trace(QueryResult):
+    """Result of :func:`trace`."""
+
+
+class Upstream(QueryResult):
+    """Result of :func:`upstream`."""
+
+
+class Impact(QueryResult):
+    """Result of :func:`impact`; ``extra["holdings"]`` lists what the party holds."""
+
+
+class Stop(QueryResult):
+    """Result of :func:`stop`."""
+
+
+def _plain(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, np.integer):
+        return int(value)
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value
+
+
+# -- inputs -------------------------------------------------------------------------
+def _audit(source, as_of) -> Audit:
+    if isinstance(source, Audit):
+        if as_of is not None and as_of != source.as_of:
+            return check(source.inventory, as_of=as_of, packs=source.packs)
+        return source
+    return check(source, as_of=as_of)
+
+
+def _network(source) -> tuple[FlowNet, Inventory | None]:
+    if isinstance(source, FlowNet):
+        return source, None
+    if isinstance(source, Audit):
+        return FlowNet.from_inventory(source.inventory), source.inventory
+    if isinstance(source, Inventory):
+        return FlowNet.from_inventory(source), source
+    return read_network(Path(source)), None
+
+
+def _need_party(net_or_ids, party: str) -> None:
+    known = net_or_ids.party_index if isinstance(net_or_ids, FlowNet) else net_or_ids
+    if party not in known:
+        raise LineageError(f"unknown party '{party}'")
+
+
+def _need_item(net_or_ids, item: str) -> None:
+    known = net_or_ids.item_index if isinstance(net_or_ids, FlowNet) else net_or_ids
+    if item not in known:
+        raise LineageError(f"unknown item '{item}'")
+
+
+def subgraph(flows, highlight=(), parties=None) -> nx.MultiDiGraph:
+    """A ``MultiDiGraph`` of ``flows`` (``(id, from, to, attrs)`` tuples), keyed by flow ID.
+
+    Edges in ``highlight`` get ``highlight=True``: the draw module colours them.
+
+    Example:
+        >>> g = subgraph([("F1", "a", "b", {"items": ["name"]})], highlight=["F1"])
+        >>> g.edges["a", "b", "F1"]["highlight"]
+        True
+    """
+    g = nx.MultiDiGraph()
+    marked = set(highlight)
+    for party, attrs in (parties or {}).items():
+        g.add_node(party, **attrs)
+    for flow_id, frm, to, attrs in flows:
+        g.add_edge(frm, to, key=flow_id, id=flow_id, highlight=flow_id in marked, **attrs)
+    return g
+
+
+# -- whole-graph reach ----------------------------------------------------------------
+def reach_table(source, *, origins=None, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Every (party, item) an item can reach from ``origins``, with the day and route.
+
+    ``origins`` defaults to the data subjects and the organisation, each
+    holding every item from the beginning. One vectorised pass for all items.
+
+    Example:
+        >>> t = reach_table("inventories/monocollabo", origins=["readers"])
+        >>> t[t.party == "analytics-vendor"][["item", "since", "path"]].values.tolist()
+        [['cookie_id', datetime.date(2023, 4, 1), ['F04', 'F19']], ['ip_address', datetime.date(2023, 4, 1), ['F04', 'F19']]]
+    """
+    net, _ = _network(source)
+    origins = sorted(origins) if origins is not None else net.origins()
+    for party in origins:
+        _need_party(net, party)
+    seeds = {p: {i: _EVER for i in net.items} for p in origins}
+    r = sweep(net, seeds, as_of=as_of, flow_mask=_onward(net, origins))
+    rows = []
+    skip = {net.party_index[p] for p in origins}
+    for p, i in zip(*np.nonzero(r.reached())):
+        if int(p) in skip:
+            continue
+        party, item = net.parties[p], net.items[i]
+        rows.append((party, item, dt.date.fromordinal(int(r.arrival[p, i])),
+                     r.path(party, item)))
+    rows.sort(key=lambda r: (natural_key(r[0]), natural_key(r[1])))
+    return pd.DataFrame(rows, columns=["party", "item", "since", "path"])
+
+
+def group_reach(source, *, as_of: dt.date | None = None) -> dict[str, np.ndarray]:
+    """For each data-subject group, the items of it that reach each party.
+
+    Returns ``{group: bits}`` where ``bits`` is ``(n_parties, ceil(n_items/8))``
+    uint8, one packed item bitmask per party (order of ``FlowNet.parties`` and
+    ``FlowNet.items``). A group's items are those on its outgoing flows, held
+    from the beginning, as in :attr:`lineage.rules.context.Context.subject_reach`.
+    One vectorised propagation for all groups and all items at once
+    (:func:`~lineage.propagation.sweep_groups`).
+
+    Example:
+        >>> from lineage.propagation import FlowNet
+        >>> from lineage.model import load
+        >>> net = FlowNet.from_inventory(load("inventories/monocollabo"))
+        >>> bits = group_reach(net)["readers"]
+        >>> row = np.unpackbits(bits[net.party_index["ad-network"]])[:net.n_items]
+        >>> [net.items[i] for i in np.flatnonzero(row)]
+        ['cookie_id', 'ip_address']
+    """
+    net, _ = _network(source)
+    groups = net.subject_groups()
+    seeds = []
+    for group in groups:
+        g = net.party_index[group]
+        carried = np.unique(net.pair_item[net.src[net.pair_flow] == g])
+        seeds.append({group: {net.items[i]: _EVER for i in carried}})
+    packed = sweep_groups(net, seeds, as_of=as_of)
+    out = {group: packed[n] for n, group in enumerate(groups)}
+    return out
+
+
+def _onward(net: FlowNet, origins) -> np.ndarray:
+    """Flows that pass data on: none leave a data-subject group unless it is an origin.
+
+    Data handed back to the people themselves ends there; what they send
+    again is a new collection of their own data, traced from them as origins.
+    """
+    subject = net.roles == "data_subject"
+    subject[[net.party_index[p] for p in origins]] = False
+    return ~subject[net.src]
+
+
+# -- trace --------------------------------------------------------------------------
+def trace(source, item: str, *, frm: str | None = None, depth: int | None = None,
+          as_of: dt.date | None = None, all_paths: bool = False,
+          limit: int = 100) -> Trace:
+    """Downstream reach of ``item``: every party it can reach and how.
+
+    Origins are ``frm`` or, by default, the data subjects and the
+    organisation, holding the item from the beginning. Each row is a party with
+    ``hops`` (fewest flows on a time-respecting route), ``since`` (earliest
+    arrival over routes of at most ``depth`` flows) and ``path`` (a shortest
+    route's flow IDs). With ``all_paths`` there is one row per simple route
+    (no party twice, origins only at the start) of at most ``depth`` flows,
+    ``limit`` routes in all (``extra["truncated"]`` says if more exist).
+
+    Example:
+        >>> t = trace("inventories/monocollabo", "address", frm="mailing-house")
+        >>> t.table[["party", "hops", "path"]].values.tolist()
+        [['mailing-affiliate', 1, ['F44']], ['members', 1, ['F24']], ['print-shop', 1, ['F11']]]
+    """
+    net, _ = _network(source)
+    _need_item(net, item)
+    origins = [frm] if frm is not None else net.origins()
+    for party in origins:
+        _need_party(net, party)
+    if depth is not None and depth < 1:
+        raise LineageError("--depth must be at least 1")
+    i = net.item_index[item]
+    sel = np.flatnonzero(net.pair_item == i)
+    flows = net.pair_flow[sel]
+    flows = flows[_onward(net, origins)[flows]]
+    if as_of is not None:
+        flows = flows[net.start[flows] <= as_of.toordinal()]
+    origin_idx = np.array(sorted(net.party_index[p] for p in origins), dtype=np.int64)
+    params = {"item": item, "from": frm, "depth": depth,
+              "as_of": as_of, "all_paths": all_paths}
+    if all_paths:
+        rows, truncated = _simple_paths(net, flows, origin_idx, depth, limit)
+        extra = {"truncated": truncated}
+        highlight = sorted({f for _, _, path, _ in rows for f in path}, key=natural_key)
+        table = pd.DataFrame(rows, columns=["party", "hops", "path", "since"])
+    else:
+        table, highlight = _shortest(net, flows, origin_idx, depth)
+        extra = {}
+    used = set(highlight)
+    graph = subgraph(((net.flows[f], net.parties[net.src[f]], net.parties[net.dst[f]],
+                       {"items": [item]}) for f in flows if net.flows[f] in used),
+                     highlight=highlight)
+    return Trace("trace", params, table, graph, highlight, extra)
+
+
+def _shortest(net: FlowNet, flows: np.ndarray, origins: np.ndarray, depth):
+    """Layered relaxation: layer k holds the earliest day with at most k flows."""
+    u, v = net.src[flows], net.dst[flows]
+    start, end = net.start[flows], net.end[flows]
+    n = len(net.parties)
+    label = np.full(n, NEVER, dtype=np.int64)
+    label[origins] = _EVER.toordinal()
+    hops = np.full(n, -1, dtype=np.int64)
+    hops[origins] = 0
+    changes: dict[int, list] = defaultdict(list)  # party -> [(layer, flow)]
+    frontier = np.zeros(n, dtype=bool)
+    frontier[origins] = True
+    layer = 0
+    while frontier.any() and (depth is None or layer < depth):
+        layer += 1
+        act = np.flatnonzero(frontier[u] & (label[u] <= end))
+        when = np.maximum(label[u[act]], start[act])
+        better = when < label[v[act]]
+        act, when = act[better], when[better]
+        new = label.copy()
+        np.minimum.at(new, v[act], when)
+        won = when == new[v[act]]
+        act = act[won]
+        frontier = new < label
+        # The first flow in input order among equally early ones gives the route.
+        targets, via = v[act], flows[act]
+        by = np.lexsort((via, targets))
+        targets, via = targets[by], via[by]
+        first = np.ones(len(targets), dtype=bool)
+        first[1:] = targets[1:] != targets[:-1]
+        for party, f in zip(targets[first].tolist(), via[first].tolist()):
+            changes[party].append((layer, f))
+        newly = frontier & (hops < 0)
+        hops[newly] = layer
+        label = new
+    rows, highlight = [], set()
+    for p in np.flatnonzero(hops > 0):
+        path = _route(net, changes, int(p), int(hops[p]))
+        highlight.update(path)
+        rows.append((net.parties[p], int(hops[p]), dt.date.fromordinal(int(label[p])),
+                     [net.flows[f] for f in path]))
+    table = pd.DataFrame(rows, columns=["party", "hops", "since", "path"])
+    table = table.sort_values(["hops", "party"], kind="stable").reset_index(drop=True)
+    table = table[["party", "hops", "since", "path"]]
+    return table, sorted((net.flows[f] for f in highlight), key=natural_key)
+
+
+def _route(net: FlowNet, changes: dict, party: int, layer: int) -> list[int]:
+    """Flows of a route with at most ``layer`` flows (the label set at that layer)."""
+    out = []
+    while True:
+        entries = [e for e in changes.get(party, ()) if e[0] <= layer]
+        if not entries:
+            return out[::-1]
+        got, flow = entries[-1]
+        out.append(flow)
+        party, layer = int(net.src[flow]), got - 1
+
+
+def _simple_paths(net: FlowNet, flows: np.ndarray, origins: np.ndarray, depth, limit):
+    out_flows: dict[int, list[int]] = defaultdict(list)
+    for f in flows:
+        out_flows[int(net.src[f])].append(int(f))
+    is_origin = set(origins.tolist())
+    depth = depth if depth is not None else len(net.parties)
+    rows: list = []
+    truncated = False
+    for origin in origins:
+        stack = [(int(origin), _EVER.toordinal(), [], {int(origin)})]
+        while stack:
+            party, day, path, seen = stack.pop()
+            if len(path) >= depth:
+                continue
+            for f in reversed(out_flows.get(party, ())):
+                to = int(net.dst[f])
+                if to in seen or to in is_origin or net.end[f] < day:
+                    continue
+                when = max(day, int(net.start[f]))
+                stack.append((to, when, path + [f], seen | {to}))
+            if path:
+                if len(rows) >= limit:
+                    truncated = True
+                    break
+                rows.append((net.parties[party], len(path), [net.flows[f] for f in path],
+                             dt.date.fromordinal(day)))
+        if truncated:
+            break
+    rows.sort(key=lambda r: (r[1], natural_key(r[0]), [natural_key(f) for f in r[2]]))
+    return rows, truncated
+
+
+# -- upstream -----------------------------------------------------------------------
+def upstream(source, party: str, *, item: str | None = None,
+             as_of: dt.date | None = None) -> Upstream:
+    """Provenance of ``party``'s data: every flow that brought it there, hop by hop.
+
+    Hop 1 is each flow into ``party`` carrying an item it holds (``item`` only,
+    if given); hop 2 the flows that brought those items to their providers, and
+    so on back to the data subjects. A flow counts when the item can actually
+    travel it in time (its provider holds the item before the flow ends) and it
+    starts before the later hop ends. Each row carries the flow's route.
+
+    Example:
+        >>> u = upstream("inventories/monocollabo", "print-shop", item="address")
+        >>> u.table[["hop", "flow", "from", "route"]].values.tolist()
+        [[1, 'F11', 'mailing-house', 'external'], [2, 'F10', 'monocollabo', 'outsourcing'], [3, 'F01', 'members', 'collection'], [3, 'F02', 'customers', 'collection']]
+    """
+    audit = _audit(source, as_of)
+    inv, routes = audit.inventory, {r.id: r.route for r in audit.flow_results}
+    ctx_parties = {p.id for p in inv.parties}
+    _need_party(ctx_parties, party)
+    items = _item_ids(inv)
+    if item is not None:
+        _need_item(items, item)
+    net = FlowNet.from_inventory(inv)
+    reach = sweep(net, {p: {i: _EVER for i in net.items} for p in net.origins()},
+                  as_of=as_of)
+    wanted = [item] if item is not None else sorted(reach.items_at(party), key=natural_key)
+    inbound: dict[str, list] = defaultdict(list)
+    for f in inv.flows:
+        if as_of is None or f.start <= as_of:
+            inbound[f.to].append(f)
+    subjects = {p.id for p in inv.parties if p.role == "data_subject"}
+    best: dict[str, tuple[int, set]] = {}
+    for it in wanted:
+        # (party, latest day the item may leave it) reached backwards, by hop.
+        frontier = [(party, dt.date.max)]
+        seen = {party}
+        hop = 0
+        while frontier:
+            hop += 1
+            nxt = []
+            for to, until in frontier:
+                for f in inbound.get(to, ()):
+                    if it not in f.items or f.start > until:
+                        continue
+                    held = reach.items_at(f.frm).get(it)
+                    if held is None or (f.end is not None and f.end < held):
+                        continue
+                    h, its = best.setdefault(f.id, (hop, set()))
+                    its.add(it)
+                    best[f.id] = (min(h, hop), its)
+                    if f.frm not in seen and f.frm not in subjects:
+                        seen.add(f.frm)
+                        nxt.append((f.frm, f.end or dt.date.max))
+            frontier = nxt
+    flows = {f.id: f for f in inv.flows}
+    rows = [(h, fid, flows[fid].frm, flows[fid].to, sorted(its, key=natural_key),
+             routes[fid], flows[fid].start, flows[fid].end)
+            for fid, (h, its) in best.items()]
+    rows.sort(key=lambda r: (r[0], natural_key(r[1])))
+    table = pd.DataFrame(rows, columns=["hop", "flow", "from", "to", "items", "route",
+                                        "start", "end"])
+    ids = [r[1] for r in rows]
+    graph = _flow_graph(inv, ids, routes, ids)
+    return Upstream("upstream", {"party": party, "item": item, "as_of": as_of}, table,
+                    graph, sorted(ids, key=natural_key))
+
+
+# -- impact -------------------------------------------------------------------------
+def impact(source, party: str, *, as_of: dt.date | None = None) -> Impact:
+    """Blast radius of a leak at ``party``: what it holds and who received it from it.
+
+    ``extra["holdings"]``: per data-subject group, the items of that group that
+    reach ``party`` and since when (the rules' ``Context.subject_reach``). The
+    table: every party downstream of ``party`` that receives any held item,
+    with the groups concerned, the earliest day, the route (flow IDs) and the
+    legal route of each hop.
+
+    Example:
+        >>> r = impact("inventories/monocollabo", "mailing-house")
+        >>> r.table[["party", "item", "path", "routes"]].values.tolist()[0]
+        ['mailing-affiliate', 'address', ['F44'], ['external']]
+    """
+    from ..rules.context import Context
+    audit = _audit(source, as_of)
+    inv, routes = audit.inventory, {r.id: r.route for r in audit.flow_results}
+    _need_party({p.id for p in inv.parties}, party)
+    ctx = Context(inv, audit.as_of)
+    holdings = []
+    held: dict[str, dt.date] = {}
+    groups_of: dict[str, list[str]] = defaultdict(list)
+    for group, reach in sorted(_subject_reach(ctx, as_of).items()):
+        for it, since in sorted(reach.items_at(party).items(), key=lambda kv: natural_key(kv[0])):
+            if group == party:
+                continue
+            holdings.append({"group": group, "item": it, "since": since})
+            held[it] = min(held.get(it, since), since)
+            groups_of[it].append(group)
+    flows = [f for f in inv.flows if as_of is None or f.start <= as_of]
+    subjects = {p.id for p in inv.parties if p.role == "data_subject"} - {party}
+    reach = (propagate(flows, {party: held}, allow=lambda f: f.frm not in subjects)
+             if held else None)
+    rows, used = [], set()
+    if reach is not None:
+        for other in reach.parties():
+            # The people themselves are the owners of the data, not exposed recipients.
+            if other == party or other in subjects:
+                continue
+            for it, since in reach.items_at(other).items():
+                path = reach.path(other, it)
+                used.update(path)
+                rows.append((other, it, sorted(groups_of[it]), since, len(path), path,
+                             [routes[f] for f in path]))
+    rows.sort(key=lambda r: (r[4], natural_key(r[0]), natural_key(r[1])))
+    table = pd.DataFrame(rows, columns=["party", "item", "groups", "since", "hops", "path",
+                                        "routes"])
+    ids = sorted(used, key=natural_key)
+    return Impact("impact", {"party": party, "as_of": as_of}, table,
+                  _flow_graph(inv, ids, routes, ids), ids, {"holdings": holdings})
+
+
+def _subject_reach(ctx, as_of):
+    """The rules' per-group propagation, or the same with flows after ``as_of`` cut."""
+    if as_of is None:
+        return ctx.subject_reach
+    out = {}
+    for party in ctx.inv.parties:
+        if party.role != "data_subject":
+            continue
+        carried = {i for f in ctx.out.get(party.id, ()) for i in f.items}
+        out[party.id] = propagate(ctx.inv.flows, {party.id: {i: _EVER for i in carried}},
+                                  as_of=as_of, index=ctx.by_item,
+                                  flows_by_id=ctx.flows)
+    return out
+
+
+# -- stop ---------------------------------------------------------------------------
+_STOPPABLE = {"consent", "opt_out"}
+
+
+def stop(source, *, consent: str | None = None, subjects: str | None = None,
+         item: str | None = None, as_of: dt.date | None = None) -> Stop:
+    """What-if of a consent withdrawal (``consent``) or a stop request (``subjects``).
+
+    Direct flows (``hop`` 0): for a consent, the flows whose consent route relies
+    on it, for its items; for a data-subject group, the flows provided under
+    its consent or by opt-out that carry its items. Downstream flows (``hop``
+    1, 2, ...): every flow that passes those items on from the recipients,
+    except flows back to the data subjects themselves. ``item`` narrows the
+    question to one item.
+
+    Example:
+        >>> s = stop("inventories/monocollabo", consent="C05")
+        >>> s.table[["hop", "flow", "to", "reason"]].values.tolist()
+        [[0, 'F37', 'point-partner', 'relies on consent C05']]
+    """
+    if (consent is None) == (subjects is None):
+        raise LineageError("give exactly one of --consent and --subjects")
+    audit = _audit(source, as_of)
+    inv, routes = audit.inventory, {r.id: r.route for r in audit.flow_results}
+    items = _item_ids(inv)
+    if item is not None:
+        _need_item(items, item)
+    consents = {c.id: c for c in inv.consents}
+    if consent is not None:
+        if consent not in consents:
+            raise LineageError(f"unknown consent '{consent}'")
+        group = consents[consent].subjects
+        scope = set(consents[consent].items)
+        relied = {consent}
+    else:
+        _need_party({p.id for p in inv.parties}, subjects)
+        group = subjects
+        relied = {c.id for c in inv.consents if c.subjects == group}
+        scope = None
+    from ..rules.context import Context
+    ctx = Context(inv, audit.as_of)
+    group_reach_ = _subject_reach(ctx, as_of).get(group)
+    flows = [f for f in inv.flows if as_of is None or f.start <= as_of]
+    hit: dict[str, tuple[int, set, str]] = {}
+    seeds: dict[str, dict[str, dt.date]] = defaultdict(dict)
+    for f in flows:
+        route = routes[f.id]
+        if route not in _STOPPABLE:
+            continue
+        used = set(audit.evidence.get(f.id, {}).get("consents", []))
+        if route == "consent" and not used & relied:
+            continue
+        if route == "opt_out" and consent is not None:
+            continue
+        held = group_reach_.items_at(f.frm) if group_reach_ is not None else {}
+        its = {i for i in f.items if i in held and (f.end is None or held[i] <= f.end)}
+        if scope is not None:
+            its &= scope
+        if item is not None:
+            its &= {item}
+        if not its:
+            continue
+        reason = (f"relies on consent {', '.join(sorted(used & relied))}"
+                  if route == "consent" else f"opt-out provision of data of {group}")
+        hit[f.id] = (0, its, reason)
+        for i in its:
+            when = max(held[i], f.start)
+            if i not in seeds[f.to] or when < seeds[f.to][i]:
+                seeds[f.to][i] = when
+    flows_by_id = {f.id: f for f in flows}
+    fed = {to: sorted((fid for fid, (_, _, _) in hit.items() if flows_by_id[fid].to == to),
+                      key=natural_key)[:1] for to in seeds}
+    if seeds:
+        subjects_ = {p.id for p in inv.parties if p.role == "data_subject"}
+        reach = propagate(flows, seeds, allow=lambda f: f.frm not in subjects_)
+        by_from = defaultdict(list)
+        for f in flows:
+            by_from[f.frm].append(f)
+        for party in reach.parties():
+            held = reach.items_at(party)
+            for f in by_from.get(party, ()):
+                if f.id in hit or f.to in subjects_ or routes[f.id] == "to_subject":
+                    continue
+                its = {i for i in f.items if i in held and (f.end is None or held[i] <= f.end)}
+                if not its:
+                    continue
+                first = sorted(its, key=natural_key)[0]
+                chain = reach.path(party, first)
+                seed = flows_by_id[chain[0]].frm if chain else party
+                depth = min(len(reach.path(party, i)) for i in its) + 1
+                reason = "downstream of " + " > ".join(fed[seed] + chain + [f.id])
+                hit[f.id] = (depth, its, reason)
+    fl = {f.id: f for f in inv.flows}
+    rows = [(h, fid, fl[fid].frm, fl[fid].to, sorted(its, key=natural_key), routes[fid],
+             reason) for fid, (h, its, reason) in hit.items()]
+    rows.sort(key=lambda r: (r[0], natural_key(r[1])))
+    table = pd.DataFrame(rows, columns=["hop", "flow", "from", "to", "items", "route",
+                                        "reason"])
+    ids = sorted(hit, key=natural_key)
+    return Stop("stop", {"consent": consent, "subjects": subjects, "item": item,
+                         "as_of": as_of}, table, _flow_graph(inv, ids, routes, ids), ids)
+
+
+# -- helpers ------------------------------------------------------------------------
+def _item_ids(inv: Inventory) -> set[str]:
+    return {i.id for i in inv.data_items or []} | {i for f in inv.flows for i in f.items}
+
+
+def _flow_graph(inv: Inventory, ids, routes, highlight) -> nx.MultiDiGraph:
+    wanted = set(ids)
+    parties = {p.id: p for p in inv.parties}
+    flows = [(f.id, f.frm, f.to, {"items": list(f.items), "route": routes[f.id]})
+             for f in inv.flows if f.id in wanted]
+    used = {x for _, a, b, _ in flows for x in (a, b)}
+    nodes = {p: {"name": parties[p].name or p, "role": parties[p].role}
+             for p in sorted(used)}
+    return subgraph(flows, highlight, nodes)
+
+
+# -- drawing hook -------------------------------------------------------------------
+def trace_subgraph(inventory, item: str, *, frm: str | None = None,
+                   as_of: dt.date | None = None, depth: int | None = None,
+                   audit: Audit | None = None) -> tuple[nx.MultiDiGraph, list[str]]:
+    """The part of the flow graph ``item`` travels, for ``draw --trace``.
+
+    Returns the subgraph of :func:`lineage.graph.build_graph` (same node and
+    edge attributes; with ``audit``, routes and statuses too) made of the
+    origins, every party the item reaches and every flow that carries it
+    between them, plus the flow IDs of the shortest routes to highlight.
+    Edges on those routes also get ``highlight=True``.
+
+    Example:
+        >>> from lineage.model import load
+        >>> g, marked = trace_subgraph(load("inventories/monocollabo"), "address",
+        ...                            frm="mailing-house")
+        >>> sorted(g.nodes), marked
+        (['mailing-affiliate', 'mailing-house', 'members', 'print-shop'], ['F11', 'F24', 'F44'])
+    """
+    from ..graph import build_graph
+    if not isinstance(inventory, Inventory):
+        inventory = audit.inventory if audit is not None else _load(inventory)
+    t = trace(inventory, item, frm=frm, as_of=as_of, depth=depth)
+    net = FlowNet.from_inventory(inventory)
+    origins = [frm] if frm is not None else net.origins()
+    parties = set(origins) | set(t.table.party)
+    onward = _onward(net, origins)
+    full = build_graph(inventory, audit)
+    keep = [(f.frm, f.to, f.id) for n, f in enumerate(inventory.flows)
+            if item in f.items and onward[n] and f.frm in parties and f.to in parties
+            and (as_of is None or f.start <= as_of)]
+    g = full.edge_subgraph(keep).copy()
+    marked = set(t.highlight)
+    for u, v, k, data in g.edges(keys=True, data=True):
+        data["highlight"] = k in marked
+    return g, t.highlight
+
+
+def _load(path):
+    from ..model import load
+    return load(path)

@@ -1,0 +1,147 @@
+"""The lineage commands on the sample inventory: exact text, JSON, CSV, errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lineage.analysis import impact, stop, trace, upstream
+
+from paths import SAMPLE
+
+TRACE_EMAIL = """\
+party              hops  since       path
+monocollabo        1     2023-04-01  F01
+call-centre        2     2023-04-01  F01 > F12
+cloud-host         2     2023-04-01  F01 > F17
+collabo-living     2     2023-10-01  F01 > F28
+collabo-travel     2     2024-07-01  F01 > F31
+customers          2     2023-04-01  F01 > F21
+marketing-partner  2     2025-03-01  F01 > F38
+monocollabo-media  2     2023-04-01  F01 > F06
+new-owner          2     2026-04-01  F01 > F43
+partner-brand      2     2024-06-01  F01 > F34
+"""
+
+IMPACT = """\
+holds:
+group      item     since
+customers  address  2023-09-01
+customers  name     2023-09-01
+members    address  2023-09-01
+members    name     2023-09-01
+
+received downstream:
+party              item     groups              since       hops  path  routes
+mailing-affiliate  address  customers, members  2024-02-01  1     F44   external
+mailing-affiliate  name     customers, members  2024-02-01  1     F44   external
+print-shop         address  customers, members  2023-09-01  1     F11   external
+print-shop         name     customers, members  2023-09-01  1     F11   external
+"""
+
+STOP_C01 = """\
+hop,flow,from,to,items,route,reason
+0,F34,monocollabo,partner-brand,email;name,consent,relies on consent C01
+"""
+
+
+def test_trace_table(run_cli):
+    res = run_cli("trace", SAMPLE, "--item", "email", "--from", "members", "--depth", "2")
+    assert res.stdout == TRACE_EMAIL
+
+
+def test_trace_as_of_cuts_later_flows(run_cli):
+    res = run_cli("trace", SAMPLE, "--item", "email", "--from", "members", "--depth", "2",
+                  "--as-of", "2024-01-01", "--format", "csv")
+    assert res.stdout.splitlines()[0] == "party,hops,since,path"
+    parties = [line.split(",")[0] for line in res.stdout.splitlines()[1:]]
+    assert "partner-brand" not in parties and "new-owner" not in parties
+    assert "monocollabo" in parties
+
+
+def test_trace_all_paths_json(run_cli):
+    res = run_cli("trace", SAMPLE, "--item", "address", "--from", "mailing-house",
+                  "--all-paths", "--format", "json")
+    data = json.loads(res.stdout)
+    assert data["query"] == "trace" and data["truncated"] is False
+    assert [(r["party"], r["path"]) for r in data["rows"]] == [
+        ("mailing-affiliate", ["F44"]), ("members", ["F24"]), ("print-shop", ["F11"])]
+    assert data["highlight"] == ["F11", "F24", "F44"]
+
+
+def test_upstream(run_cli):
+    res = run_cli("upstream", SAMPLE, "--party", "print-shop", "--item", "address",
+                  "--format", "csv")
+    assert res.stdout == (
+        "hop,flow,from,to,items,route,start,end\n"
+        "1,F11,mailing-house,print-shop,address,external,2023-09-01,\n"
+        "2,F10,monocollabo,mailing-house,address,outsourcing,2023-09-01,\n"
+        "3,F01,members,monocollabo,address,collection,2023-04-01,\n"
+        "3,F02,customers,monocollabo,address,collection,2023-04-01,\n")
+
+
+def test_impact(run_cli):
+    assert run_cli("impact", SAMPLE, "--party", "mailing-house").stdout == IMPACT
+
+
+def test_stop_consent(run_cli):
+    res = run_cli("stop", SAMPLE, "--consent", "C01", "--format", "csv")
+    assert res.stdout == STOP_C01
+
+
+def test_stop_subjects(run_cli):
+    res = run_cli("stop", SAMPLE, "--subjects", "members", "--item", "address",
+                  "--format", "csv")
+    assert res.stdout == (
+        "hop,flow,from,to,items,route,reason\n"
+        "0,F32,monocollabo,list-broker,address,opt_out,opt-out provision of data of members\n"
+        "0,F33,monocollabo,list-broker,address,opt_out,opt-out provision of data of members\n")
+
+
+@pytest.mark.parametrize("args, message", [
+    (("trace", SAMPLE, "--item", "nope"), "error: unknown item 'nope'\n"),
+    (("trace", SAMPLE, "--item", "email", "--from", "ghost"), "error: unknown party 'ghost'\n"),
+    (("upstream", SAMPLE, "--party", "ghost"), "error: unknown party 'ghost'\n"),
+    (("upstream", SAMPLE, "--party", "carrier", "--item", "x"), "error: unknown item 'x'\n"),
+    (("impact", SAMPLE, "--party", "ghost"), "error: unknown party 'ghost'\n"),
+    (("stop", SAMPLE, "--consent", "C99"), "error: unknown consent 'C99'\n"),
+    (("stop", SAMPLE, "--subjects", "ghost"), "error: unknown party 'ghost'\n"),
+    (("stop", SAMPLE), "error: give exactly one of --consent and --subjects\n"),
+])
+def test_unknown_ids_are_one_line_errors(run_cli, args, message):
+    res = run_cli(*args, expect=2)
+    assert res.stderr == message and res.stdout == ""
+
+
+def test_library_matches_cli_and_returns_graphs():
+    t = trace(SAMPLE, "address", frm="mailing-house")
+    assert sorted(t.graph.edges(keys=True)) == [
+        ("mailing-house", "mailing-affiliate", "F44"), ("mailing-house", "members", "F24"),
+        ("mailing-house", "print-shop", "F11")]
+    assert all(d["highlight"] for *_, d in t.graph.edges(keys=True, data=True))
+    i = impact(SAMPLE, "mailing-house")
+    assert i.highlight == ["F11", "F44"]
+    assert i.graph.edges["mailing-house", "print-shop", "F11"]["route"] == "external"
+    u = upstream(SAMPLE, "partner-brand", item="email")
+    assert u.table.flow.tolist() == ["F34", "F01", "F02", "F03"]
+    s = stop(SAMPLE, consent="C03")
+    assert s.table.flow.tolist() == ["F34", "F35"]
+
+
+def test_help_documents_exit_codes(run_cli):
+    for cmd in ("trace", "upstream", "impact", "stop"):
+        assert "Exit 0" in run_cli(cmd, "--help").stdout
+
+
+def test_sample_readme_lineage_answers(run_cli):
+    import re
+    import shlex
+    text = (SAMPLE / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Lineage questions"):]
+    blocks = re.findall(r"```console\n\$ lineage (.*?)\n(.*?)```", section, re.S)
+    assert len(blocks) == 3
+    for command, expected in blocks:
+        args = shlex.split(command)
+        args[1] = str(SAMPLE)
+        assert run_cli(*args).stdout == expected, command

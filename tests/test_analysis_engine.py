@@ -1,0 +1,203 @@
+"""Item propagation: chains, diamonds, cycles, dropped items, time, both engines agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import textwrap
+
+import numpy as np
+import pytest
+
+import lineage
+from lineage.analysis import group_reach, reach_table, trace
+from lineage.model import load
+from lineage.propagation import FlowNet, propagate, sweep
+from lineage.rules.context import Context
+
+D = dt.date
+
+
+def inventory(tmp_path, flows: str, parties=("a", "b", "c", "d", "e"), extra: str = ""):
+    """A small inventory: organisation ``a``, data subjects ``s``, given flows."""
+    lines = ["format: lineage/1", "organisation: a", "as_of: 2026-01-01", "parties:",
+             "  - {id: s, role: data_subject}"]
+    lines += [f"  - {{id: {p}}}" for p in parties]
+    text = "\n".join(lines) + "\n" + textwrap.dedent(extra) + "flows:\n" + textwrap.dedent(flows)
+    path = tmp_path / "inv.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load(path)
+
+
+def both(inv, seeds, **kw):
+    """Arrivals from both engines, which must agree."""
+    slow = propagate(inv.flows, seeds, as_of=kw.get("as_of"))
+    fast = sweep(FlowNet.from_inventory(inv), seeds, as_of=kw.get("as_of"))
+    for party in sorted({p.id for p in inv.parties}):
+        assert slow.items_at(party) == fast.items_at(party), party
+    return slow, fast
+
+
+EVER = {"x": D.min}
+
+
+def test_chain(tmp_path):
+    inv = inventory(tmp_path, """\
+      - {id: F1, from: a, to: b, items: [x], start: 2024-01-01}
+      - {id: F2, from: b, to: c, items: [x], start: 2024-03-01}
+      - {id: F3, from: c, to: d, items: [x], start: 2024-02-01}
+    """)
+    slow, fast = both(inv, {"a": EVER})
+    assert fast.items_at("d") == {"x": D(2024, 3, 1)}
+    assert slow.path("d", "x") == fast.path("d", "x") == ["F1", "F2", "F3"]
+
+
+def test_diamond_takes_earliest_branch(tmp_path):
+    inv = inventory(tmp_path, """\
+      - {id: F1, from: a, to: b, items: [x], start: 2024-05-01}
+      - {id: F2, from: a, to: c, items: [x], start: 2024-01-01}
+      - {id: F3, from: b, to: d, items: [x], start: 2024-01-01}
+      - {id: F4, from: c, to: d, items: [x], start: 2024-02-01}
+    """)
+    slow, fast = both(inv, {"a": EVER})
+    assert fast.items_at("d") == {"x": D(2024, 2, 1)}
+    assert fast.path("d", "x") == slow.path("d", "x") == ["F2", "F4"]
+
+
+def test_cycle_terminates(tmp_path):
+    inv = inventory(tmp_path, """\
+      - {id: F1, from: a, to: b, items: [x, y], start: 2024-01-01}
+      - {id: F2, from: b, to: c, items: [x, y], start: 2024-01-01}
+      - {id: F3, from: c, to: b, items: [x, y], start: 2023-01-01}
+      - {id: F4, from: b, to: a, items: [x], start: 2023-01-01}
+    """)
+    _, fast = both(inv, {"a": {"x": D.min, "y": D.min}})
+    assert fast.items_at("c") == {"x": D(2024, 1, 1), "y": D(2024, 1, 1)}
+    assert fast.rounds <= 4
+
+
+def test_item_dropped_midway(tmp_path):
+    inv = inventory(tmp_path, """\
+      - {id: F1, from: a, to: b, items: [x, y], start: 2024-01-01}
+      - {id: F2, from: b, to: c, items: [x], start: 2024-01-01}
+      - {id: F3, from: c, to: d, items: [x, y], start: 2024-01-01}
+    """)
+    _, fast = both(inv, {"a": {"x": D.min, "y": D.min}})
+    assert sorted(fast.items_at("d")) == ["x"]
+    assert sorted(fast.items_at("b")) == ["x", "y"]
+
+
+def test_time_bounded_flows(tmp_path):
+    # F2 ended before x reached b: x cannot cross it; y (earlier) can.
+    inv = inventory(tmp_path, """\
+      - {id: F1, from: a, to: b, items: [x], start: 2024-06-01}
+      - {id: F5, from: a, to: b, items: [y], start: 2023-01-01}
+      - {id: F2, from: b, to: c, items: [x, y], start: 2023-01-01, end: 2024-05-31}
+      - {id: F3, from: b, to: d, items: [x], start: 2027-01-01}
+    """)
+    _, fast = both(inv, {"a": {"x": D.min, "y": D.min}})
+    assert fast.items_at("c") == {"y": D(2023, 1, 1)}
+    assert fast.items_at("d") == {"x": D(2027, 1, 1)}
+    _, cut = both(inv, {"a": {"x": D.min, "y": D.min}}, as_of=D(2026, 1, 1))
+    assert cut.items_at("d") == {}
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_engines_agree_on_random_graphs(tmp_path, seed):
+    rnd = random.Random(seed)
+    parties = [f"p{n}" for n in range(8)]
+    rows = []
+    for n in range(30):
+        frm, to = rnd.sample(["a"] + parties, 2)
+        items = rnd.sample(["x", "y", "z"], rnd.randint(1, 3))
+        start = D(2020, 1, 1) + dt.timedelta(days=rnd.randint(0, 2000))
+        end = (f", end: {start + dt.timedelta(days=rnd.randint(0, 600))}"
+               if rnd.random() < 0.3 else "")
+        rows.append(f"  - {{id: F{n}, from: {frm}, to: {to}, items: [{', '.join(items)}], "
+                    f"start: {start}{end}}}")
+    inv = inventory(tmp_path, "\n".join(rows) + "\n", parties=["a"] + parties)
+    seeds = {"a": {"x": D(2021, 1, 1), "y": D.min, "z": D(2019, 1, 1)}}
+    both(inv, seeds)
+    both(inv, seeds, as_of=D(2023, 1, 1))
+
+
+def test_group_reach_matches_rules_context():
+    inv = load("inventories/monocollabo")
+    ctx = Context(inv)
+    net = FlowNet.from_inventory(inv)
+    bits = group_reach(net)
+    assert sorted(bits) == sorted(ctx.subject_reach)
+    for group, reach in ctx.subject_reach.items():
+        got = np.unpackbits(bits[group], axis=1)[:, :net.n_items]
+        for p, party in enumerate(net.parties):
+            assert {net.items[i] for i in np.flatnonzero(got[p])} == set(reach.items_at(party))
+
+
+def test_trace_shortest_versus_earliest(tmp_path):
+    # Shortest route (1 flow) arrives later than the 2-flow route.
+    inv = inventory(tmp_path, """\
+      - {id: F1, from: a, to: d, items: [x], start: 2025-01-01}
+      - {id: F2, from: a, to: b, items: [x], start: 2024-01-01}
+      - {id: F3, from: b, to: d, items: [x], start: 2024-02-01}
+    """)
+    t = trace(inv, "x", frm="a")
+    row = t.table[t.table.party == "d"].iloc[0]
+    assert (row.hops, row.path, row.since) == (1, ["F1"], D(2024, 2, 1))
+    one = trace(inv, "x", frm="a", depth=1)
+    assert one.table.set_index("party").loc["d", "since"] == D(2025, 1, 1)
+    assert "b" in one.table.party.tolist()
+
+
+def test_trace_all_simple_paths(tmp_path):
+    inv = inventory(tmp_path, """\
+      - {id: F1, from: a, to: b, items: [x], start: 2024-01-01}
+      - {id: F2, from: a, to: c, items: [x], start: 2024-01-01}
+      - {id: F3, from: b, to: d, items: [x], start: 2024-01-01}
+      - {id: F4, from: c, to: d, items: [x], start: 2024-01-01}
+      - {id: F5, from: d, to: b, items: [x], start: 2024-01-01}
+    """)
+    t = trace(inv, "x", frm="a", all_paths=True)
+    paths = sorted(tuple(p) for p in t.table[t.table.party == "d"].path)
+    assert paths == [("F1", "F3"), ("F2", "F4")]
+    assert ("F2", "F4", "F5") in {tuple(p) for p in t.table.path}
+    assert t.extra == {"truncated": False}
+    limited = trace(inv, "x", frm="a", all_paths=True, limit=2)
+    assert len(limited.table) == 2 and limited.extra == {"truncated": True}
+
+
+def test_reach_table_respects_as_of(tmp_path):
+    inv = inventory(tmp_path, """\
+      - {id: F1, from: s, to: a, items: [x], start: 2024-01-01}
+      - {id: F2, from: a, to: b, items: [x], start: 2026-06-01}
+    """)
+    assert reach_table(inv).party.tolist() == ["b"]
+    assert reach_table(inv, origins=["s"], as_of=D(2025, 1, 1)).party.tolist() == ["a"]
+
+
+SUB = """\
+contracts:
+  - {{id: K1, party: b, signed_on: 2023-01-01, no_leak: true, no_re_provision: true,
+     sub_outsourcing: [{allowed}]}}
+"""
+SUB_FLOWS = """\
+  - {id: F0, from: s, to: a, items: [x], purposes: [], start: 2024-01-01}
+  - {id: F1, from: a, to: b, items: [x], basis: outsourcing, contract: K1, start: 2024-01-01}
+  - {id: F2, from: b, to: c, items: [x], start: 2024-02-01}
+  - {id: F3, from: c, to: d, items: [x], start: 2024-03-01}
+"""
+
+
+def test_sub_outsourcing_allowed_by_contract(tmp_path):
+    inv = inventory(tmp_path, SUB_FLOWS, extra=SUB.format(allowed="c, d"))
+    assert [f.id for f in lineage.check(inv).results if f.rule == "TP203"] == []
+
+
+def test_sub_outsourcing_not_allowed_names_the_whole_path(tmp_path):
+    inv = inventory(tmp_path, SUB_FLOWS, extra=SUB.format(allowed="c"))
+    found = [f for f in lineage.check(inv).results if f.rule == "TP203"]
+    assert [f.id for f in found] == ["TP203:F3:x"]
+    assert found[0].as_dict()["evidence"]["path"] == ["F1", "F2", "F3"]
+    inv = inventory(tmp_path, SUB_FLOWS, extra=SUB.format(allowed="e"))
+    found = [f for f in lineage.check(inv).results if f.rule == "TP203"]
+    assert [(f.id, f.as_dict()["evidence"]["path"]) for f in found] == [
+        ("TP203:F2:x", ["F1", "F2"])]
