@@ -32,39 +32,14 @@ def test_table_in_japanese(run_cli):
     assert "対応:" in out
 
 
-def test_colour_only_on_a_terminal_and_never_with_no_color():
-    from lineage.output import table
-    import lineage
-    import click
-    audit = lineage.check(SAMPLE)
-    assert "\x1b[" in table.render(audit, "en", click.style)
-    code = ("import sys, pty, os;"
-            "pid, fd = pty.fork()\n"
-            "if pid == 0:\n"
-            "    os.environ['NO_COLOR'] = '1'\n"
-            "    os.execv(sys.executable, [sys.executable, '-m', 'lineage', 'check', "
-            f"{str(SAMPLE)!r}])\n"
-            "out = b''\n"
-            "while True:\n"
-            "    try:\n"
-            "        chunk = os.read(fd, 65536)\n"
-            "    except OSError:\n"
-            "        break\n"
-            "    if not chunk:\n"
-            "        break\n"
-            "    out += chunk\n"
-            "os.waitpid(pid, 0)\n"
-            "sys.stdout.write(repr(b'\\x1b[' in out) + ' ' + repr(b'TP203' in out))\n")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, timeout=60)
-    assert res.stdout == "False True", res.stderr
-
-
-def test_colour_on_a_terminal():
-    code = ("import sys, pty, os;"
+def _check_on_a_terminal(no_color: bool) -> bytes:
+    """What ``lineage check`` writes to a pseudo-terminal."""
+    code = ("import sys, pty, os\n"
             "pid, fd = pty.fork()\n"
             "if pid == 0:\n"
             "    os.environ.pop('NO_COLOR', None)\n"
+            f"    if {no_color!r}:\n"
+            "        os.environ['NO_COLOR'] = '1'\n"
             "    os.execv(sys.executable, [sys.executable, '-m', 'lineage', 'check', "
             f"{str(SAMPLE)!r}])\n"
             "out = b''\n"
@@ -77,10 +52,24 @@ def test_colour_on_a_terminal():
             "        break\n"
             "    out += chunk\n"
             "os.waitpid(pid, 0)\n"
-            "sys.stdout.write(repr(b'\\x1b[' in out))\n")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, timeout=60)
-    assert res.stdout == "True", res.stderr
+            "sys.stdout.buffer.write(out)\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=ROOT,
+                         timeout=60)
+    assert b"TP203:F44:address" in res.stdout, res.stderr
+    return res.stdout
+
+
+def test_colour_on_a_terminal_only():
+    import click
+    import lineage
+    from lineage.output import table
+    audit = lineage.check(SAMPLE)
+    assert "\x1b[" in table.render(audit, "en", click.style)
+    assert b"\x1b[" in _check_on_a_terminal(no_color=False)
+
+
+def test_never_colour_with_no_color():
+    assert b"\x1b[" not in _check_on_a_terminal(no_color=True)
 
 
 def test_csv_is_the_findings_table(run_cli):

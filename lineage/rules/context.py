@@ -60,9 +60,13 @@ class Context:
             [(c, r) for c in inventory.consents for r in c.recipients],
             lambda cr: (cr[0].subjects, cr[1]))
         self._consent_index = {k: [c for c, _ in v] for k, v in self._consent_index.items()}
+        self._joint_index: dict[str, list] = {}
+        for n in self.joint_notices:
+            for member in dict.fromkeys(n.members or ()):
+                self._joint_index.setdefault(member, []).append(n)
         self.inbound = _group(inventory.flows, lambda f: f.to)
-        self.parties_by_entity = _group(inventory.parties, lambda p: p.entity)
-        self.parties_by_entity = {k: [p.id for p in v] for k, v in self.parties_by_entity.items()}
+        self.parties_by_entity = {k: [p.id for p in v] for k, v in
+                                  _group(inventory.parties, lambda p: p.entity).items()}
 
     # -- parties ---------------------------------------------------------------
     def entity(self, party: str) -> str:
@@ -105,6 +109,14 @@ class Context:
         """Whether ``purpose`` was announced on or before ``on``."""
         p = self.purposes.get(purpose)
         return p is not None and p.announced_on is not None and p.announced_on <= on
+
+    def joint_notices_listing(self, names) -> list:
+        """Joint-use notices whose members include one of ``names``."""
+        out: dict = {}
+        for name in names:
+            for n in self._joint_index.get(name, ()):
+                out[n.id] = n
+        return list(out.values())
 
     def consents_naming(self, group: str, names: set[str]) -> list:
         """Consents of ``group`` whose recipients include one of ``names``."""

@@ -130,13 +130,24 @@ def _closest(ctx, flow, candidates, conditions, date_of, likely=None):
     return cand, found
 
 
-def _joint_use(ctx, flow):
+def _notice_route(ctx, flow, kind, pool, missing_rule, conditions):
+    """A route backed by a published notice: the named one, else the closest."""
     if flow.notice is not None:
-        pool = [n for n in [ctx.notices[flow.notice]] if n.kind == "joint_use"]
-    else:
-        pool = ctx.joint_notices
+        pool = [n for n in [ctx.notices[flow.notice]] if n.kind == kind]
+    if not pool:
+        return RouteResult(kind, [missing_rule.missing(ctx, flow)], {}, True)
+    notice, found = _closest(ctx, flow, pool, conditions, lambda n: n.published_on)
+    return RouteResult(kind, found, {"notice": notice.id})
+
+
+def _joint_use(ctx, flow):
+    # Only notices that list the provider are joint-use evidence for it.
     provider = ctx.names(flow.frm)
-    pool = [n for n in pool if provider & set(n.members or ())]
+    if flow.notice is not None:
+        named = [n for n in [ctx.notices[flow.notice]] if n.kind == "joint_use"]
+        pool = [n for n in named if not provider.isdisjoint(n.members or ())]
+    else:
+        pool = ctx.joint_notices_listing(provider)
     if not pool:
         return RouteResult("joint_use", [TP221.missing(ctx, flow)], {}, True)
     notice, found = _closest(ctx, flow, pool, (TP221, TP225, TP223, TP222, TP224),
@@ -145,15 +156,8 @@ def _joint_use(ctx, flow):
 
 
 def _opt_out(ctx, flow):
-    if flow.notice is not None:
-        pool = [n for n in [ctx.notices[flow.notice]] if n.kind == "opt_out"]
-    else:
-        pool = ctx.optout_notices
-    if not pool:
-        return RouteResult("opt_out", [TP121.missing(ctx, flow)], {}, True)
-    notice, found = _closest(ctx, flow, pool, (TP121, TP122, TP123, TP124, TP125),
-                             lambda n: n.published_on)
-    return RouteResult("opt_out", found, {"notice": notice.id})
+    return _notice_route(ctx, flow, "opt_out", ctx.optout_notices, TP121,
+                         (TP121, TP122, TP123, TP124, TP125))
 
 
 def _consent(ctx, flow):
