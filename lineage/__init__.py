@@ -14,3 +14,5 @@ from .model import InventoryError, load  # noqa: E402
 from .drawing import draw  # noqa: E402
 
 __all__ = ["Audit", "InventoryError", "check", "load", "__version__"]
+from .snapshots import Store, diff, snapshot  # noqa: E402
+__all__ += ["Store", "diff", "snapshot"]

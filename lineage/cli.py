@@ -250,3 +250,4 @@ def main(argv=None) -> None:
 
 from .commands_lineage import trace, upstream, impact, stop; cli.add_command(trace); cli.add_command(upstream); cli.add_command(impact); cli.add_command(stop)  # noqa: E402,E501
 from .commands_draw import draw, export; cli.add_command(draw); cli.add_command(export)  # noqa: E402,E702
+from .commands_snapshot import snapshot, report; cli.add_command(snapshot); cli.add_command(report)  # noqa: E402,E702

@@ -1,0 +1,216 @@
+"""``lineage snapshot ...`` (create, list, show, verify, diff) and ``lineage report``.
+
+Each command calls one library function (:mod:`lineage.snapshots`,
+:mod:`lineage.output.report_html`) and formats its result; registered on the
+``cli`` group at the end of :mod:`lineage.cli`.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from .cli import (EXIT_FINDINGS, EXIT_OK, UserError, _date, _emit, _packs,
+                  handle_errors, inventory_argument)
+from .snapshots import render
+from .snapshots.store import Store, StoreError, default_store
+
+__all__ = ["snapshot", "report", "DEFAULT_STORE"]
+
+#: The store of commands without an inventory argument, relative to the current folder.
+DEFAULT_STORE = Path(".lineage") / "audits.db"
+
+
+def _store_errors(func):
+    """Store problems are the user's to fix: one line, exit 2 (via ``handle_errors``)."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except StoreError as exc:
+            raise UserError(str(exc)) from None
+    return handle_errors(wrapper)
+
+
+def _open(store: Path | None, *, create: bool = False) -> Store:
+    return Store(store or DEFAULT_STORE, create=create)
+
+
+store_option = click.option(
+    "--store", type=click.Path(path_type=Path, dir_okay=False),
+    help="Snapshot store file. Default: .lineage/audits.db next to the inventory "
+         "(create, report) or in the current folder (other commands).")
+
+
+@click.group()
+def snapshot():
+    """Keep audits as evidence and compare them (a hash-chained SQLite store).
+
+    \b
+    lineage snapshot create INVENTORY [--label TEXT]
+    lineage snapshot list
+    lineage snapshot show ID
+    lineage snapshot verify
+    lineage snapshot diff A B     (ID, label, latest, previous, or an inventory path)
+    """
+
+
+@snapshot.command("create")
+@inventory_argument
+@click.option("--label", help="A name for the snapshot, unique in the store (e.g. 2026-Q3).")
+@store_option
+@click.option("--rules", "packs", default="policy", show_default=True,
+              help="Rule packs, comma-separated.")
+@click.option("--as-of", callback=_date, help="Audit date (overrides the inventory's as_of).")
+@_store_errors
+def create(inventory, label, store, packs, as_of):
+    """Check INVENTORY and store the audit as a new snapshot.
+
+    Exit 0: stored (whatever the findings). 2: the inventory could not be read,
+    the label is taken, or the store could not be written (it is left as it was).
+    """
+    from .snapshots.api import snapshot as take
+    path = store or default_store(inventory)
+    with Store(path) as opened:
+        snap = take(inventory, store=opened, label=label, as_of=as_of, packs=_packs(packs))
+    s = snap.summary
+    click.echo(f"snapshot {snap.name} stored in {path}: {s['flows']} flows, "
+               f"{s['severity']['error']} error, {s['severity']['warning']} warning, "
+               f"{s['severity']['waived']} waived")
+    click.echo(f"chain head: sha256:{snap.chain_hash}")
+
+
+@snapshot.command("list")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@_store_errors
+def list_(store, fmt):
+    """List snapshots, oldest first: date, label, counts by severity and kind, flows by route.
+
+    Exit 0.
+    """
+    with _open(store) as opened:
+        entries = opened.list()
+    click.echo(render.list_json(entries) if fmt == "json" else render.list_table(entries),
+               nl=False)
+
+
+@snapshot.command("show")
+@click.argument("ref")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@_store_errors
+def show(ref, store, fmt, lang):
+    """Show one snapshot (ID, label, latest or previous): hashes, flows, findings. Exit 0."""
+    with _open(store) as opened:
+        snap = opened.get(ref)
+    click.echo(render.show_json(snap) if fmt == "json" else render.show_table(snap, lang),
+               nl=False)
+
+
+@snapshot.command("verify")
+@store_option
+@click.option("--head", help="A chain hash recorded elsewhere (minutes, a commit) that must "
+                             "still be the head or in the chain.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@_store_errors
+def verify(store, head, fmt):
+    """Recompute every snapshot's hash and walk the hash chain.
+
+    Exit 0: intact. 1: a snapshot was altered or removed (each is listed).
+    """
+    path = store or DEFAULT_STORE
+    with _open(store) as opened:
+        result = opened.verify()
+        if head:
+            result = opened.verify_head(result, head)
+    click.echo(render.verify_json(result) if fmt == "json" else render.verify_text(result, path),
+               nl=False)
+    sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
+
+
+@snapshot.command("diff")
+@click.argument("a")
+@click.argument("b")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
+              default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@click.option("--rules", "packs", default="policy", show_default=True,
+              help="Rule packs for an inventory path given as A or B.")
+@click.option("--as-of", callback=_date, help="Audit date for an inventory path given as A or B.")
+@_store_errors
+def diff(a, b, store, fmt, lang, packs, as_of):
+    """What changed from A to B: findings new, resolved and still open; records added,
+    removed and changed, with their legal meaning.
+
+    A and B are snapshot IDs, labels, latest, previous, or inventory paths (checked now).
+    Exit 0: B has no finding that A lacks. 1: B has new findings.
+    """
+    from .snapshots.api import diff as compare
+    path = store or DEFAULT_STORE
+    opened = Store(path, create=False) if (store or path.exists()) else None
+    try:
+        d = compare(a, b, store=opened, as_of=as_of, packs=_packs(packs))
+    finally:
+        if opened is not None:
+            opened.close()
+    if fmt == "json":
+        text = render.diff_json(d)
+    elif fmt == "markdown":
+        text = render.diff_markdown(d, lang)
+    else:
+        text = render.diff_table(d, lang)
+    click.echo(text, nl=False)
+    sys.exit(EXIT_FINDINGS if d.new else EXIT_OK)
+
+
+@click.command()
+@inventory_argument
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report here (.html or .md). Default: standard output.")
+@click.option("--format", "fmt", type=click.Choice(["html", "markdown"]),
+              help="Report format. Default: from the output's extension, else html.")
+@click.option("--store", type=click.Path(path_type=Path, dir_okay=False),
+              help="A snapshot store: adds the trend over its snapshots and the diff "
+                   "since the previous one.")
+@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@click.option("--rules", "packs", default="policy", show_default=True,
+              help="Rule packs, comma-separated.")
+@click.option("--as-of", callback=_date, help="Audit date (overrides the inventory's as_of).")
+@click.option("--no-drawing", is_flag=True, help="Leave the flow map out (no Graphviz needed).")
+@_store_errors
+def report(inventory, output, fmt, store, lang, packs, as_of, no_drawing):
+    """Write an audit report: summary, flow map, findings by kind with the policy text,
+    each flow's route, waivers, and with --store the trend and the latest changes.
+
+    The HTML file is self-contained (styles, drawing and charts inline; no
+    scripts, no network). Exit 0: written. 2: could not run.
+    """
+    from .audit import check
+    from .output import report_html
+    if fmt is None:
+        suffix = output.suffix.lower() if output else ""
+        fmt = "markdown" if suffix in (".md", ".markdown") else "html"
+    if store is not None and not store.is_file():
+        raise UserError(f"{store}: no snapshot store here")
+    audit = check(inventory, as_of=as_of, packs=_packs(packs))
+    opened = Store(store, create=False) if store is not None else None
+    try:
+        rep = report_html.build(audit, store=opened, lang=lang, drawing=not no_drawing)
+    finally:
+        if opened is not None:
+            opened.close()
+    text = report_html.render_html(rep) if fmt == "html" else report_html.render_markdown(rep)
+    _emit(text, output)
+    if output is not None:
+        click.echo(f"report written to {output}", err=True)
+    sys.exit(EXIT_OK)
+

@@ -1,0 +1,84 @@
+"""JUnit XML for CI dashboards: one test case per flow.
+
+A flow fails when it has an unwaived finding at the ``fail_on`` level or worse;
+its other findings (warnings below that level, waived ones) are listed in
+``system-out``. Test case names are flow IDs, so a dashboard's history of a
+flow survives renamed parties. No timestamps: the same audit gives the same bytes.
+
+Example:
+    >>> import lineage, xml.etree.ElementTree as ET
+    >>> root = ET.fromstring(render(lineage.check("inventories/monocollabo")))
+    >>> root.get("tests"), root.get("failures")
+    ('44', '8')
+    >>> root.find("testsuite/testcase[@name='F44']/failure").get("type")
+    'TP203'
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+__all__ = ["render"]
+
+
+def _levels(fail_on: str) -> tuple[str, ...]:
+    return {"error": ("error",), "warning": ("error", "warning")}[fail_on]
+
+
+def _line(f) -> str:
+    tag = " (waived)" if f.waived else ""
+    return f"{f.id} [{f.clause}] {f.severity}{tag}: {f.message}"
+
+
+def render(audit, fail_on: str = "error", lang: str = "en") -> str:
+    """JUnit XML text of ``audit`` (``testsuites`` > one ``testsuite`` > a case per flow)."""
+    levels = _levels(fail_on)
+    by_flow: dict[str, list] = {}
+    for f in audit.results:
+        by_flow.setdefault(f.flow, []).append(f)
+    positions = {flow.id: i for i, flow in enumerate(audit.inventory.flows)}
+    source = audit.inventory.source
+    org = audit.inventory.organisation
+    cases, failures = [], 0
+    for row in audit.flow_results:
+        findings = by_flow.get(row.id, [])
+        failing = [f for f in findings if not f.waived and f.severity in levels]
+        case = ET.Element("testcase", {"classname": f"lineage.{org}.flows", "name": row.id,
+                                       "time": "0"})
+        if source is not None and row.id in positions:
+            loc = source.locate(("flows", positions[row.id]))
+            case.set("file", loc.file)
+            if loc.line is not None:
+                case.set("line", str(loc.line))
+        props = ET.SubElement(case, "properties")
+        for name, value in (("from", row.frm), ("to", row.to), ("route", row.route),
+                            ("status", row.status)):
+            ET.SubElement(props, "property", {"name": name, "value": value})
+        if failing:
+            failures += 1
+            first = failing[0]
+            message = first.message_ja if lang == "ja" else first.message
+            failure = ET.SubElement(case, "failure", {
+                "type": first.rule,
+                "message": f"{len(failing)} finding{'s' if len(failing) != 1 else ''}: "
+                           f"{message}"})
+            failure.text = "\n".join(
+                _line(f) + f"\n  remedy: {f.remedy_ja if lang == 'ja' else f.remedy}"
+                for f in failing) + "\n"
+        rest = [f for f in findings if f not in failing]
+        out = [f"{row.id}: {row.frm} -> {row.to}, route {row.route}, status {row.status}"]
+        out += [_line(f) for f in rest]
+        ET.SubElement(case, "system-out").text = "\n".join(out) + "\n"
+        cases.append(case)
+    counts = {"tests": str(len(cases)), "failures": str(failures), "errors": "0",
+              "skipped": "0", "time": "0"}
+    suites = ET.Element("testsuites", {"name": "lineage", **counts})
+    suite = ET.SubElement(suites, "testsuite", {"name": f"lineage.{org}", **counts})
+    props = ET.SubElement(suite, "properties")
+    for name, value in (("organisation", org), ("as_of", audit.as_of.isoformat()),
+                        ("rules", ",".join(audit.packs))):
+        ET.SubElement(props, "property", {"name": name, "value": value})
+    suite.extend(cases)
+    ET.indent(suites, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(
+        suites, encoding="unicode") + "\n"

@@ -1,0 +1,154 @@
+"""SARIF 2.1.0 for code-scanning tools: each finding located at its flow in the YAML.
+
+One run; the rules that ran are the driver's rules (title, clause text and
+gloss, remedy, default level); each result points at the inventory file and
+line where its flow starts, carries the finding's stable ID as a partial
+fingerprint (so a scanner tracks it across commits however lines move),
+marks waived findings as accepted external suppressions, and, with a
+baseline, says whether it is ``new`` or ``unchanged``.
+
+Example:
+    >>> import json, lineage
+    >>> log = json.loads(render(lineage.check("inventories/monocollabo")))
+    >>> result = log["runs"][0]["results"][0]
+    >>> result["ruleId"], result["partialFingerprints"]
+    ('TP222', {'lineageFindingId/v1': 'TP222:F30:phone'})
+    >>> result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    'inventories/monocollabo/flows.yaml'
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote
+
+from .. import __version__
+from ..rules.clauses import Clause
+from ..rules.registry import REGISTRY
+from .jsonreport import dumps
+
+__all__ = ["render", "as_sarif", "SCHEMA_URI", "FINGERPRINT"]
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+#: The partialFingerprints key holding a finding's stable ID.
+FINGERPRINT = "lineageFindingId/v1"
+
+
+def _sentence(text: str, lang: str = "en") -> str:
+    # SARIF asks for messages that end like sentences
+    text = text.strip()
+    if text.endswith((".", "!", "?", "。")):
+        return text
+    return text + ("。" if lang == "ja" else ".")
+
+
+def _uri(file: str, root: Path) -> tuple[str, bool]:
+    """A URI for ``file``: relative to ``root`` (with %SRCROOT%) when inside it."""
+    path = Path(file)
+    absolute = path if path.is_absolute() else (root / path)
+    try:
+        rel = PurePosixPath(os.path.relpath(absolute.resolve(), root.resolve()).replace(os.sep, "/"))
+    except ValueError:  # another drive (Windows)
+        rel = None
+    if rel is not None and not str(rel).startswith(".."):
+        return quote(str(rel), safe="/"), True
+    return absolute.resolve().as_uri(), False
+
+
+def _rule_descriptor(rule, lang: str) -> dict:
+    clause = Clause(str(rule.clause))
+    title = rule.title_ja if lang == "ja" else rule.title_en
+    remedy = rule.remedy_ja if lang == "ja" else rule.remedy_en
+    return {
+        "id": rule.id,
+        "name": "".join(part.capitalize() for part in rule.kind.split("-")) + rule.id,
+        "shortDescription": {"text": _sentence(title, lang)},
+        "fullDescription": {"text": _sentence(f"Clause {clause.code}: {clause.text_en}")},
+        "help": {"text": f"{_sentence(remedy, lang)}\n\n{clause.code}: {clause.text_ja}\n"
+                         f"{clause.text_en}",
+                 "markdown": f"{_sentence(remedy, lang)}\n\n**{clause.code}**: {clause.text_ja}\n\n"
+                             f"> {clause.text_en}"},
+        "defaultConfiguration": {"level": "error" if rule.severity == "error" else "warning"},
+        "properties": {"clause": clause.code, "kind": rule.kind, "title_ja": rule.title_ja,
+                       "tags": ["privacy", "APPI", rule.kind], "precision": "high",
+                       "problem.severity": rule.severity},
+    }
+
+
+def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None = None) -> dict:
+    """The SARIF log of ``audit`` as data; ``baseline`` (a :class:`Baseline`) adds states.
+
+    ``root`` is the folder artifact URIs are relative to (default: the current
+    folder, where CI checks the repository out).
+    """
+    root = Path(root) if root is not None else Path.cwd()
+    rules = {r.id: r for r in audit.rules}
+    for f in audit.results:
+        if f.rule not in rules:
+            rules[f.rule] = REGISTRY.get(f.rule)
+    ordered = sorted(rules.values(), key=lambda r: r.id)
+    index = {r.id: i for i, r in enumerate(ordered)}
+    positions = {flow.id: i for i, flow in enumerate(audit.inventory.flows)}
+    source = audit.inventory.source
+    states = baseline.states(audit) if baseline is not None else {}
+    results = []
+    for f in audit.results:
+        d = f.as_dict()
+        loc = source.locate(("flows", positions[f.flow])) if source is not None and \
+            f.flow in positions else None
+        result = {"ruleId": f.rule, "ruleIndex": index[f.rule],
+                  "level": "error" if f.severity == "error" else "warning",
+                  "message": {"text": _sentence(d["message_ja"] if lang == "ja"
+                                                else d["message"], lang)}}
+        if loc is not None:
+            uri, relative = _uri(loc.file, root)
+            artifact = {"uri": uri}
+            if relative:
+                artifact["uriBaseId"] = "%SRCROOT%"
+            physical = {"artifactLocation": artifact}
+            line = loc.line if loc.line is not None else loc.row
+            if line is not None:
+                physical["region"] = {"startLine": int(line)}
+            result["locations"] = [{
+                "physicalLocation": physical,
+                "logicalLocations": [{"name": f.flow, "fullyQualifiedName": f"flows/{f.flow}",
+                                      "kind": "object"}]}]
+        result["partialFingerprints"] = {FINGERPRINT: f.id}
+        if f.id in states:
+            result["baselineState"] = states[f.id]
+        if f.waived:
+            result["suppressions"] = [{"kind": "external", "status": "accepted",
+                                       "justification": _waiver_reason(audit, f)}]
+        result["properties"] = {"findingId": f.id, "flow": f.flow, "from": f.frm, "to": f.to,
+                                "items": d["items"], "clause": f.clause, "kind": f.kind,
+                                "evidence": d["evidence"],
+                                "remedy": d["remedy_ja"] if lang == "ja" else d["remedy"]}
+        results.append(result)
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "lineage", "version": __version__,
+                                "semanticVersion": __version__,
+                                "rules": [_rule_descriptor(r, lang) for r in ordered]}},
+            "automationDetails": {"id": f"lineage/{audit.inventory.organisation}/"},
+            "properties": {"organisation": audit.inventory.organisation,
+                           "as_of": audit.as_of.isoformat(), "rules": list(audit.packs)},
+            "results": results,
+        }],
+    }
+
+
+def _waiver_reason(audit, finding) -> str:
+    for w in audit.waivers:
+        if w["rule"] == finding.rule and w["flow"] == finding.flow and \
+                w.get("item") in (None, finding.subject) and w.get("state") == "active":
+            return f"{w.get('reason', '')} (approved by {w.get('approved_by', '')}, " \
+                   f"expires {w.get('expires_on', '')})"
+    return "waived in the inventory"
+
+
+def render(audit, *, baseline=None, lang: str = "en", root: str | Path | None = None) -> str:
+    """The SARIF log of ``audit`` as JSON text (see :func:`as_sarif`)."""
+    return dumps(as_sarif(audit, baseline=baseline, lang=lang, root=root))

@@ -1,0 +1,73 @@
+"""The Python equivalents of ``lineage snapshot create`` and ``lineage snapshot diff``.
+
+Example:
+    >>> import lineage, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "audits.db"
+    >>> snapshot("inventories/monocollabo", store=path).id
+    1
+    >>> diff("latest", "inventories/monocollabo", store=path).is_empty()
+    True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..audit import Audit, check
+from .diff import Diff
+from .record import Snapshot
+from .store import Store, StoreError, default_store
+
+__all__ = ["snapshot", "diff", "resolve"]
+
+
+def snapshot(inventory, *, store=None, label: str | None = None, as_of=None,
+             packs=("policy",), select=None, ignore=None) -> Snapshot:
+    """Check ``inventory`` (a path, model or :class:`Audit`) and store the result.
+
+    ``store`` is a :class:`Store` or a path (default: ``.lineage/audits.db``
+    next to the inventory). Returns the stored :class:`Snapshot`.
+    """
+    source = str(inventory) if isinstance(inventory, (str, Path)) else None
+    if store is None:
+        if source is None:
+            raise StoreError("give a store: the inventory is not a path to put one beside")
+        store = default_store(source)
+    audit = inventory if isinstance(inventory, Audit) else check(
+        inventory, as_of=as_of, packs=packs, select=select, ignore=ignore)
+    if isinstance(store, Store):
+        return store.add(audit, label=label, source=source)
+    with Store(store) as opened:
+        return opened.add(audit, label=label, source=source)
+
+
+def resolve(ref, store: Store | None, *, as_of=None, packs=("policy",)) -> Snapshot:
+    """A snapshot from a reference: a stored ID, label, ``latest`` or ``previous``,
+    an inventory path (checked now, not stored), an :class:`Audit` or a :class:`Snapshot`.
+    """
+    if isinstance(ref, Snapshot):
+        return ref
+    if isinstance(ref, Audit):
+        return Snapshot.from_audit(ref)
+    if store is not None and not isinstance(ref, Path) and store.has(ref):
+        return store.get(ref)
+    path = Path(ref)
+    if path.exists():
+        return Snapshot.from_audit(check(path, as_of=as_of, packs=packs), source=str(path))
+    if store is None:
+        raise StoreError(f"{ref}: no such inventory (and no store to look it up in)")
+    return store.get(ref)  # raises the store's "no snapshot" message
+
+
+def diff(a, b, *, store=None, as_of=None, packs=("policy",)) -> Diff:
+    """The :class:`Diff` from ``a`` to ``b``; each a snapshot reference (see :func:`resolve`).
+
+    ``store`` is a :class:`Store` or a path, needed when a reference names a
+    stored snapshot. An inventory path is checked now with ``as_of`` and ``packs``.
+    """
+    if store is None or isinstance(store, Store):
+        return Diff(resolve(a, store, as_of=as_of, packs=packs),
+                    resolve(b, store, as_of=as_of, packs=packs))
+    with Store(store, create=False) as opened:
+        return Diff(resolve(a, opened, as_of=as_of, packs=packs),
+                    resolve(b, opened, as_of=as_of, packs=packs))

@@ -1,0 +1,76 @@
+"""A baseline for CI: which of an audit's findings a stored snapshot already had.
+
+A finding is known when a finding with the same stable ID (rule, flow, item
+or element) is in the baseline snapshot; positions and messages never matter.
+
+Example:
+    >>> import lineage, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "audits.db"
+    >>> _ = lineage.snapshot("inventories/monocollabo", store=path)
+    >>> base = Baseline.load(f"{path}:latest")
+    >>> audit = lineage.check("inventories/monocollabo")
+    >>> new, known = base.split(audit)
+    >>> len(new), len(known), base.exit_code(audit)
+    (0, 9, 0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .store import Store, StoreError
+
+__all__ = ["Baseline", "parse_spec"]
+
+
+def parse_spec(spec: str) -> tuple[Path, str]:
+    """Split ``STORE[:SNAPSHOT]`` into a path and a reference (default ``latest``).
+
+    A path that exists as given wins, so a store whose name holds ``:`` works.
+
+    >>> parse_spec("audits.db:2026-Q3")
+    (PosixPath('audits.db'), '2026-Q3')
+    >>> parse_spec("audits.db")
+    (PosixPath('audits.db'), 'latest')
+    """
+    if Path(spec).exists() or ":" not in spec:
+        return Path(spec), "latest"
+    path, _, ref = spec.rpartition(":")
+    return Path(path), ref or "latest"
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The finding IDs of one stored snapshot, and which snapshot it was."""
+
+    ids: frozenset[str]
+    snapshot: int
+    label: str | None = None
+
+    @classmethod
+    def load(cls, spec: str) -> "Baseline":
+        """Read ``STORE[:SNAPSHOT]`` (SNAPSHOT: ID, label, ``latest`` or ``previous``)."""
+        path, ref = parse_spec(spec)
+        if not path.is_file():
+            raise StoreError(f"{path}: no snapshot store here (baseline {spec!r})")
+        with Store(path, create=False) as store:
+            sid = store.resolve(ref)
+            label = next(e["label"] for e in store.list() if e["id"] == sid)
+            return cls(frozenset(store.finding_ids(sid)), sid, label)
+
+    def split(self, audit) -> tuple[list, list]:
+        """The audit's unwaived findings absent from and present in the baseline."""
+        live = [f for f in audit.results if not f.waived]
+        return ([f for f in live if f.id not in self.ids],
+                [f for f in live if f.id in self.ids])
+
+    def exit_code(self, audit, fail_on: str = "error") -> int:
+        """1 when a new unwaived finding is at ``fail_on`` level or worse, else 0."""
+        levels = {"error": ("error",), "warning": ("error", "warning")}[fail_on]
+        new, _ = self.split(audit)
+        return int(any(f.severity in levels for f in new))
+
+    def states(self, audit) -> dict[str, str]:
+        """SARIF ``baselineState`` of each finding: ``new`` or ``unchanged``."""
+        return {f.id: ("unchanged" if f.id in self.ids else "new") for f in audit.results}

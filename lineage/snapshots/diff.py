@@ -1,0 +1,382 @@
+"""What changed between two audits: findings, records, routes, and what it means.
+
+Findings match on their stable ID (rule, flow, item or element), never on
+position. Records match on their ID (waivers on rule, flow and item) and are
+compared field by field on their canonical form, so a reordered file is no
+change. Notes give the legal meaning of a change where the policy or the Act
+gives it one: a new recipient of sensitive data, an item added to a joint-use
+flow, a consent withdrawn.
+
+Example:
+    >>> import lineage
+    >>> from lineage.snapshots.record import Snapshot
+    >>> a = Snapshot.from_audit(lineage.check("inventories/monocollabo"))
+    >>> d = diff_snapshots(a, a)
+    >>> d.counts()["findings"], d.is_empty()
+    ({'new': 0, 'resolved': 0, 'open': 10}, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from ..model.schema import COLLECTIONS, Inventory
+from ..rules.engine import natural_key
+from .record import Snapshot
+
+__all__ = ["Diff", "Change", "Note", "diff_snapshots", "NOTE_CODES", "PROVISION_ROUTES"]
+
+#: Routes under which a flow is a provision to a third party (5[1]).
+PROVISION_ROUTES = ("consent", "opt_out", "law", "life", "public_health", "government",
+                    "academic", "none")
+#: Routes that are not a hop to another party at all.
+_NOT_A_HOP = ("internal", "to_subject", "storage_only", "non_personal")
+_TOP = ("format", "organisation", "as_of", "note")
+
+#: Note codes with their clause (None: the Act, not the policy).
+NOTE_CODES = {
+    "new-sensitive-recipient": None,
+    "new-third-party-recipient": "5[1]",
+    "new-foreign-recipient": None,
+    "new-outsourcee": "1.5",
+    "joint-use-item-added": "5[2]3",
+    "joint-use-members-changed": "5[2]3",
+    "joint-use-notice-changed": "5[3]",
+    "opt-out-notice-changed": "5[1]5",
+    "consent-withdrawn": "5[1]",
+    "consent-narrowed": "5[1]",
+    "consent-removed": "5[1]",
+    "purpose-added-to-flow": "3",
+    "route-changed": None,
+    "flow-ended": None,
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of one record that differs: old and new values (JSON-ready)."""
+
+    field: str
+    old: object
+    new: object
+
+    def as_dict(self) -> dict:
+        """JSON form; list fields also say which elements were added and removed."""
+        out = {"field": self.field, "old": self.old, "new": self.new}
+        if isinstance(self.old, list) and isinstance(self.new, list):
+            out["added"] = _sorted(set(map(_key, self.new)) - set(map(_key, self.old)))
+            out["removed"] = _sorted(set(map(_key, self.old)) - set(map(_key, self.new)))
+        return out
+
+    def text(self) -> str:
+        """One-line form: ``items: +phone -fax`` or ``end: none -> 2026-03-31``."""
+        if isinstance(self.old, list) and isinstance(self.new, list) and \
+                all(isinstance(v, str) for v in self.old + self.new):
+            d = self.as_dict()
+            parts = [f"+{v}" for v in d["added"]] + [f"-{v}" for v in d["removed"]]
+            if parts:
+                return f"{self.field}: {' '.join(parts)}"
+        return f"{self.field}: {_show(self.old)} -> {_show(self.new)}"
+
+
+@dataclass(frozen=True)
+class Note:
+    """The legal meaning of a change, in English and Japanese."""
+
+    code: str
+    collection: str
+    record: str
+    message: str
+    message_ja: str
+
+    @property
+    def clause(self) -> str | None:
+        """The policy clause concerned, or None when only the Act speaks to it."""
+        return NOTE_CODES[self.code]
+
+    def as_dict(self) -> dict:
+        """JSON form."""
+        return {"code": self.code, "clause": self.clause, "collection": self.collection,
+                "record": self.record, "message": self.message, "message_ja": self.message_ja}
+
+
+def _key(value) -> str:
+    from .canonical import dumps
+    return value if isinstance(value, str) else dumps(value)
+
+
+def _sorted(values) -> list:
+    return sorted(values, key=lambda v: natural_key(str(v)))
+
+
+def _show(value) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        from .canonical import dumps
+        return dumps(value)
+    return str(value)
+
+
+def _records(inv: Inventory, collection: str) -> dict[str, dict]:
+    records = getattr(inv, collection) or []
+    out = {}
+    for r in records:
+        data = r.model_dump(mode="json", by_alias=True)
+        if collection == "waivers":
+            key = ":".join(x for x in (data["rule"], data["flow"], data["item"]) if x)
+        else:
+            key = data["id"]
+        out[key] = data
+    return out
+
+
+def _changes(old: dict, new: dict) -> tuple[Change, ...]:
+    return tuple(Change(k, old.get(k), new.get(k)) for k in sorted(set(old) | set(new))
+                 if old.get(k) != new.get(k))
+
+
+class Diff:
+    """The differences from snapshot ``a`` (before) to snapshot ``b`` (after)."""
+
+    def __init__(self, a: Snapshot, b: Snapshot):
+        self.a, self.b = a, b
+        fa = {d["id"]: d for d in a.finding_dicts()}
+        fb = {d["id"]: d for d in b.finding_dicts()}
+        order = lambda ids: sorted(ids, key=natural_key)  # noqa: E731
+        #: findings in ``b`` absent from ``a``
+        self.new: tuple[dict, ...] = tuple(fb[i] for i in order(fb.keys() - fa.keys()))
+        #: findings in ``a`` absent from ``b``
+        self.resolved: tuple[dict, ...] = tuple(fa[i] for i in order(fa.keys() - fb.keys()))
+        #: findings in both (as in ``b``), with what changed about them
+        self.open: tuple[dict, ...] = tuple(
+            {**fb[i], "changes": [c.as_dict() for c in _changes(
+                {k: fa[i][k] for k in ("severity", "waived")},
+                {k: fb[i][k] for k in ("severity", "waived")})]}
+            for i in order(fa.keys() & fb.keys()))
+        self.records: dict[str, dict] = {}
+        ia, ib = a.inventory, b.inventory
+        top = _changes({k: _json(getattr(ia, k)) for k in _TOP},
+                       {k: _json(getattr(ib, k)) for k in _TOP})
+        if top:
+            self.records["inventory"] = {"added": [], "removed": [],
+                                         "changed": [{"id": ib.organisation,
+                                                      "changes": list(top)}]}
+        for name in COLLECTIONS:
+            ra, rb = _records(ia, name), _records(ib, name)
+            added = order(rb.keys() - ra.keys())
+            removed = order(ra.keys() - rb.keys())
+            changed = [{"id": k, "changes": list(_changes(ra[k], rb[k]))}
+                       for k in order(ra.keys() & rb.keys()) if ra[k] != rb[k]]
+            if added or removed or changed:
+                self.records[name] = {"added": added, "removed": removed, "changed": changed}
+        routes_a = {d["id"]: d for d in a.flow_dicts()}
+        routes_b = {d["id"]: d for d in b.flow_dicts()}
+        #: flows in both whose route or status changed
+        self.flow_changes: tuple[dict, ...] = tuple(
+            {"id": k, "changes": list(_changes(
+                {"route": routes_a[k]["route"], "status": routes_a[k]["status"]},
+                {"route": routes_b[k]["route"], "status": routes_b[k]["status"]}))}
+            for k in order(routes_a.keys() & routes_b.keys())
+            if (routes_a[k]["route"], routes_a[k]["status"])
+            != (routes_b[k]["route"], routes_b[k]["status"]))
+        self._routes_a = {k: v["route"] for k, v in routes_a.items()}
+        self._routes_b = {k: v["route"] for k, v in routes_b.items()}
+
+    # -- meaning ---------------------------------------------------------------------
+    @cached_property
+    def notes(self) -> tuple[Note, ...]:
+        """The legal meaning of the changes, sorted by collection, record and code."""
+        return tuple(sorted(_notes(self), key=lambda n: (
+            list(COLLECTIONS).index(n.collection) if n.collection in COLLECTIONS else -1,
+            natural_key(n.record), n.code)))
+
+    # -- views -----------------------------------------------------------------------
+    def is_empty(self) -> bool:
+        """True when nothing changed: same findings, records and routes."""
+        return not (self.new or self.resolved or self.records or self.flow_changes
+                    or any(f["changes"] for f in self.open))
+
+    def counts(self) -> dict:
+        """How many of each kind of change."""
+        return {"findings": {"new": len(self.new), "resolved": len(self.resolved),
+                             "open": len(self.open)},
+                "records": {name: {k: len(v) for k, v in r.items()}
+                            for name, r in self.records.items()},
+                "flow_changes": len(self.flow_changes), "notes": len(self.notes)}
+
+    def as_dict(self) -> dict:
+        """The JSON form of the diff (``lineage snapshot diff --format json``)."""
+        def side(s: Snapshot) -> dict:
+            return {"id": s.id, "label": s.label, "name": s.name, "as_of": s.as_of,
+                    "created_at": s.created_at, "inventory_hash": s.inventory_hash,
+                    "chain_hash": s.chain_hash, "summary": s.summary}
+        return {"format": "lineage-diff/1", "a": side(self.a), "b": side(self.b),
+                "counts": self.counts(),
+                "findings": {"new": list(self.new), "resolved": list(self.resolved),
+                             "open": list(self.open)},
+                "records": {name: {"added": r["added"], "removed": r["removed"],
+                                   "changed": [{"id": c["id"],
+                                                "changes": [x.as_dict() for x in c["changes"]]}
+                                               for c in r["changed"]]}
+                            for name, r in self.records.items()},
+                "flow_changes": [{"id": f["id"], "changes": [x.as_dict() for x in f["changes"]]}
+                                 for f in self.flow_changes],
+                "notes": [n.as_dict() for n in self.notes]}
+
+    def __repr__(self) -> str:
+        c = self.counts()["findings"]
+        return (f"<Diff {self.a.name} -> {self.b.name}: {c['new']} new, "
+                f"{c['resolved']} resolved, {c['open']} open findings>")
+
+
+def _json(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def diff_snapshots(a: Snapshot, b: Snapshot) -> Diff:
+    """The :class:`Diff` from ``a`` to ``b``."""
+    return Diff(a, b)
+
+
+# -- legal meaning ---------------------------------------------------------------------
+
+def _kinds(inv: Inventory) -> dict[str, str]:
+    return {d.id: d.kind for d in inv.data_items or []}
+
+
+def _receipts(inv: Inventory, routes: dict[str, str]) -> dict[str, dict]:
+    """Per recipient: flows, sensitive items, and whether it gets provisions/outsourcing."""
+    kinds = _kinds(inv)
+    roles = {p.id: p.role for p in inv.parties}
+    out: dict[str, dict] = {}
+    for f in inv.flows:
+        route = routes.get(f.id)
+        if route in _NOT_A_HOP or roles.get(f.to) == "data_subject":
+            continue
+        r = out.setdefault(f.to, {"flows": set(), "sensitive": set(), "provision": set(),
+                                  "outsourcing": set()})
+        r["flows"].add(f.id)
+        r["sensitive"] |= {i for i in f.items if kinds.get(i, "personal") == "sensitive"}
+        if route in PROVISION_ROUTES:
+            r["provision"].add(f.id)
+        if route == "outsourcing":
+            r["outsourcing"].add(f.id)
+    return out
+
+
+def _ids(values) -> str:
+    return ", ".join(_sorted(values))
+
+
+def _notes(d: Diff):
+    ia, ib = d.a.inventory, d.b.inventory
+    ra, rb = _receipts(ia, d._routes_a), _receipts(ib, d._routes_b)
+    parties = {p.id: p for p in ib.parties}
+    for party in _sorted(rb):
+        now, before = rb[party], ra.get(party)
+        new_sensitive = now["sensitive"] - (before["sensitive"] if before else set())
+        if now["sensitive"] and not (before and before["sensitive"]):
+            yield Note("new-sensitive-recipient", "parties", party,
+                       f"new recipient of sensitive data: {party} receives "
+                       f"{_ids(new_sensitive)} (flows {_ids(now['flows'])})",
+                       f"要配慮個人情報の新たな提供先: {party} が {_ids(new_sensitive)} を受領 "
+                       f"(フロー {_ids(now['flows'])})")
+        if now["provision"] and not (before and before["provision"]):
+            yield Note("new-third-party-recipient", "parties", party,
+                       f"new third-party recipient: {party} (flows {_ids(now['provision'])})",
+                       f"第三者提供の新たな提供先: {party} (フロー {_ids(now['provision'])})")
+        country = parties[party].country if party in parties else "JP"
+        if country != "JP" and before is None:
+            yield Note("new-foreign-recipient", "parties", party,
+                       f"new recipient in a foreign country ({country}): {party} "
+                       f"(flows {_ids(now['flows'])})",
+                       f"外国にある第三者への新たな提供 ({country}): {party} "
+                       f"(フロー {_ids(now['flows'])})")
+        if now["outsourcing"] and not (before and before["outsourcing"]):
+            yield Note("new-outsourcee", "parties", party,
+                       f"new outsourcee: {party} needs a contract against leaks and "
+                       "re-provision (1.5) and supervision (4)",
+                       f"新たな委託先: {party} との契約 (漏えい・再提供の禁止, 1.5) と監督 (4) が必要")
+    flows_a = {f.id: f for f in ia.flows}
+    for f in sorted(ib.flows, key=lambda f: natural_key(f.id)):
+        old = flows_a.get(f.id)
+        if old is None:
+            continue
+        added = set(f.items) - set(old.items)
+        joint = f.basis == "joint_use" or d._routes_b.get(f.id) == "joint_use"
+        if added and joint:
+            yield Note("joint-use-item-added", "flows", f.id,
+                       f"item added to a joint-use flow: {_ids(added)} (the joint-use notice "
+                       "must list it in advance)",
+                       f"共同利用のフローに項目を追加: {_ids(added)} (共同利用の通知・公表に予め記載が必要)")
+        new_purposes = set(f.purposes) - set(old.purposes)
+        if new_purposes:
+            yield Note("purpose-added-to-flow", "flows", f.id,
+                       f"purpose added to the flow: {_ids(new_purposes)} (a purpose of use "
+                       "must be announced before acquisition)",
+                       f"フローに利用目的を追加: {_ids(new_purposes)} (利用目的は取得前に公表が必要)")
+        if f.end is not None and old.end is None:
+            yield Note("flow-ended", "flows", f.id, f"flow ended on {f.end.isoformat()}",
+                       f"フローの終了 ({f.end.isoformat()})")
+        ra_, rb_ = d._routes_a.get(f.id), d._routes_b.get(f.id)
+        if ra_ != rb_ and ra_ is not None and rb_ is not None:
+            yield Note("route-changed", "flows", f.id,
+                       f"route changed from {ra_} to {rb_}"
+                       + (": the flow has no lawful route now" if rb_ == "none" else ""),
+                       f"経路の変更: {ra_} → {rb_}"
+                       + (" (適法な経路がありません)" if rb_ == "none" else ""))
+    consents_a = {c.id: c for c in ia.consents}
+    consents_b = {c.id: c for c in ib.consents}
+    for cid in _sorted(consents_a):
+        old, new = consents_a[cid], consents_b.get(cid)
+        if new is None:
+            users = [f.id for f in ib.flows if cid in f.consents]
+            yield Note("consent-removed", "consents", cid,
+                       f"consent record {cid} removed"
+                       + (f"; flows {_ids(users)} still name it" if users else ""),
+                       f"同意の記録 {cid} を削除"
+                       + (f" (フロー {_ids(users)} が参照)" if users else ""))
+            continue
+        if new.withdrawn_on is not None and old.withdrawn_on is None:
+            yield Note("consent-withdrawn", "consents", cid,
+                       f"consent withdrawn on {new.withdrawn_on.isoformat()}: provision "
+                       "relying on it must stop",
+                       f"同意の撤回 ({new.withdrawn_on.isoformat()}): この同意に基づく提供は停止が必要")
+        lost = [(name, set(getattr(old, name)) - set(getattr(new, name)))
+                for name in ("recipients", "items", "purposes")]
+        lost = [(n, v) for n, v in lost if v]
+        if lost:
+            what = "; ".join(f"{n} {_ids(v)}" for n, v in lost)
+            yield Note("consent-narrowed", "consents", cid,
+                       f"consent narrowed: no longer covers {what}",
+                       f"同意の範囲を縮小: {what} が対象外に")
+    notices_a = {n.id: n for n in ia.notices}
+    for n in sorted(ib.notices, key=lambda n: natural_key(n.id)):
+        old = notices_a.get(n.id)
+        if old is None or old.kind != n.kind:
+            continue
+        if n.kind == "joint_use":
+            gained = set(n.members or []) - set(old.members or [])
+            dropped = set(old.members or []) - set(n.members or [])
+            if gained or dropped:
+                parts = [f"+{m}" for m in _sorted(gained)] + [f"-{m}" for m in _sorted(dropped)]
+                yield Note("joint-use-members-changed", "notices", n.id,
+                           f"range of joint users changed: {' '.join(parts)}",
+                           f"共同して利用する者の範囲の変更: {' '.join(parts)}")
+            if (n.purposes != old.purposes or n.responsible != old.responsible
+                    or len(n.revisions) != len(old.revisions) or n.revisions != old.revisions):
+                yield Note("joint-use-notice-changed", "notices", n.id,
+                           "joint-use purposes or responsible person changed: the change "
+                           "must be notified or published in advance",
+                           "共同利用の利用目的または管理責任者の変更: 予め通知・公表が必要")
+        elif n.model_dump() != old.model_dump():
+            yield Note("opt-out-notice-changed", "notices", n.id,
+                       "opt-out notice changed: announce the change and file it with the "
+                       "PPC in advance",
+                       "オプトアウトの通知事項の変更: 予め公表し個人情報保護委員会へ届出が必要")

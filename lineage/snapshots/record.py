@@ -1,0 +1,249 @@
+"""A snapshot as data: the audited inventory, the flow table and every finding.
+
+A :class:`Snapshot` comes either from an :class:`~lineage.audit.Audit` (not
+stored yet: ``id`` is None) or from a :class:`~lineage.snapshots.store.Store`.
+Rows are tuples of plain values (text, integers, None) in the column order of
+the store's tables, lists and mappings as canonical JSON text, so the hash of
+what is written equals the hash of what is read back.
+
+Example:
+    >>> import lineage
+    >>> snap = Snapshot.from_audit(lineage.check("inventories/monocollabo"))
+    >>> snap.summary["flows"], snap.summary["severity"]
+    (44, {'error': 9, 'warning': 0, 'waived': 1})
+    >>> snap.finding("TP203:F44:address")["flow"]
+    'F44'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from .. import __version__
+from ..audit import STATUSES
+from ..model.schema import Inventory
+from .canonical import canonical_json, dumps, from_canonical, sha256
+
+__all__ = ["Snapshot", "FLOW_COLUMNS", "FINDING_COLUMNS", "WAIVER_COLUMNS", "HEADER_FIELDS",
+           "GENESIS", "content_hash", "chain_hash", "summarise"]
+
+FLOW_COLUMNS = ("flow", "from_party", "to_party", "items", "purposes", "basis",
+                "start_date", "end_date", "route", "status", "findings")
+FINDING_COLUMNS = ("finding_id", "rule", "clause", "kind", "severity", "flow",
+                   "from_party", "to_party", "subject", "items", "evidence", "message",
+                   "message_ja", "remedy", "remedy_ja", "waived")
+WAIVER_COLUMNS = ("rule", "flow", "item", "reason", "approved_by", "expires_on", "state")
+#: Columns of the ``snapshots`` table covered by the content hash, in hash order.
+HEADER_FIELDS = ("id", "created_at", "label", "organisation", "as_of", "rules",
+                 "tool_version", "source", "inventory_hash", "summary", "flow_count",
+                 "finding_count")
+#: The ``prev_hash`` of the first snapshot of a store.
+GENESIS = "0" * 64
+
+
+def _flow_row(d: dict) -> tuple:
+    return (d["id"], d["from"], d["to"], dumps(d["items"]), dumps(d["purposes"]),
+            d["basis"], d["start"], d["end"], d["route"], d["status"], dumps(d["findings"]))
+
+
+def _finding_row(f) -> tuple:
+    d = f.as_dict()
+    return (d["id"], d["rule"], d["clause"], d["kind"], d["severity"], d["flow"],
+            d["from"], d["to"], f.subject, dumps(d["items"]), dumps(d["evidence"]),
+            d["message"], d["message_ja"], d["remedy"], d["remedy_ja"], int(d["waived"]))
+
+
+def _waiver_row(w: dict) -> tuple:
+    return tuple(w.get(c) for c in WAIVER_COLUMNS)
+
+
+def summarise(flows, findings) -> dict:
+    """Counts a snapshot list shows: findings by severity and kind, flows by route.
+
+    Severity counts are of unwaived findings; waived ones are counted apart.
+
+    >>> summarise([], [])["severity"]
+    {'error': 0, 'warning': 0, 'waived': 0}
+    """
+    ci = {c: i for i, c in enumerate(FINDING_COLUMNS)}
+    fi = {c: i for i, c in enumerate(FLOW_COLUMNS)}
+    severity = {"error": 0, "warning": 0, "waived": 0}
+    kind: dict[str, int] = {}
+    for row in findings:
+        if row[ci["waived"]]:
+            severity["waived"] += 1
+            continue
+        severity[row[ci["severity"]]] = severity.get(row[ci["severity"]], 0) + 1
+        kind[row[ci["kind"]]] = kind.get(row[ci["kind"]], 0) + 1
+    route: dict[str, int] = {}
+    status = {s: 0 for s in STATUSES}
+    for row in flows:
+        route[row[fi["route"]]] = route.get(row[fi["route"]], 0) + 1
+        status[row[fi["status"]]] = status.get(row[fi["status"]], 0) + 1
+    # sorted by name: the stored summary is canonical JSON (sorted keys) and must
+    # read back equal, order included
+    return {"flows": len(flows), "findings": len(findings), "severity": severity,
+            "kind": dict(sorted(kind.items())), "status": status,
+            "route": dict(sorted(route.items()))}
+
+
+def content_hash(header: dict, flows, findings, waivers) -> str:
+    """SHA-256 over the header fields and every row, in stored order.
+
+    Each part is one line of canonical JSON, so a changed value, a removed or
+    added row, or rows swapped between tables all change the hash.
+
+    >>> content_hash({k: None for k in HEADER_FIELDS}, [], [], [])[:12]
+    'cc47a04eb1e7'
+    """
+    h = hashlib.sha256()
+    h.update(dumps(["header", [header[k] for k in HEADER_FIELDS]]).encode("utf-8") + b"\n")
+    for name, rows in (("flow", flows), ("finding", findings), ("waiver", waivers)):
+        for row in rows:
+            h.update(dumps([name, list(row)]).encode("utf-8") + b"\n")
+    return h.hexdigest()
+
+
+def chain_hash(prev_hash: str, content: str) -> str:
+    """The link of the hash chain: SHA-256 of the previous link and this content hash.
+
+    >>> chain_hash(GENESIS, "a" * 64) == sha256(GENESIS + "\\n" + "a" * 64)
+    True
+    """
+    return sha256(f"{prev_hash}\n{content}")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One audit kept as evidence (or about to be): header, inventory and rows."""
+
+    organisation: str
+    as_of: str
+    rules: tuple[str, ...]
+    tool_version: str
+    inventory_hash: str
+    inventory_json: str = field(repr=False)
+    flows: tuple[tuple, ...] = field(repr=False)
+    findings: tuple[tuple, ...] = field(repr=False)
+    waivers: tuple[tuple, ...] = field(repr=False)
+    id: int | None = None
+    label: str | None = None
+    created_at: str | None = None
+    source: str | None = None
+    content_hash: str | None = None
+    prev_hash: str | None = None
+    chain_hash: str | None = None
+
+    @classmethod
+    def from_audit(cls, audit, *, label: str | None = None,
+                   source: str | None = None) -> "Snapshot":
+        """The snapshot of an audit, not stored yet.
+
+        >>> import lineage
+        >>> Snapshot.from_audit(lineage.check("inventories/monocollabo")).name
+        'now'
+        """
+        text = canonical_json(audit.inventory)
+        return cls(organisation=audit.inventory.organisation, as_of=audit.as_of.isoformat(),
+                   rules=tuple(audit.packs), tool_version=__version__,
+                   inventory_hash=sha256(text), inventory_json=text,
+                   flows=tuple(_flow_row(r.as_dict()) for r in audit.flow_results),
+                   findings=tuple(_finding_row(f) for f in audit.results),
+                   waivers=tuple(_waiver_row(w) for w in audit.waivers),
+                   label=label, source=source)
+
+    # -- derived ------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """How output names this snapshot: ``#3 (2026-Q3)``, ``#3``, or ``now``."""
+        if self.id is None:
+            return self.label or "now"
+        return f"#{self.id} ({self.label})" if self.label else f"#{self.id}"
+
+    @cached_property
+    def summary(self) -> dict:
+        """Counts by severity, kind, route and status (see :func:`summarise`)."""
+        return summarise(self.flows, self.findings)
+
+    @cached_property
+    def inventory(self) -> Inventory:
+        """The audited inventory, rebuilt from its canonical text."""
+        return from_canonical(self.inventory_json)
+
+    def header(self) -> dict:
+        """The hashed header fields (what the ``snapshots`` table holds)."""
+        return {"id": self.id, "created_at": self.created_at, "label": self.label,
+                "organisation": self.organisation, "as_of": self.as_of,
+                "rules": dumps(list(self.rules)), "tool_version": self.tool_version,
+                "source": self.source, "inventory_hash": self.inventory_hash,
+                "summary": dumps(self.summary), "flow_count": len(self.flows),
+                "finding_count": len(self.findings)}
+
+    @cached_property
+    def _finding_index(self) -> dict[str, dict]:
+        return {d["id"]: d for d in self.finding_dicts()}
+
+    def finding(self, finding_id: str) -> dict | None:
+        """A finding by its stable ID, in report form, or None."""
+        return self._finding_index.get(finding_id)
+
+    def finding_dicts(self) -> list[dict]:
+        """Findings in report form (as ``Finding.as_dict`` gives them), plus ``subject``."""
+        out = []
+        for row in self.findings:
+            r = dict(zip(FINDING_COLUMNS, row))
+            out.append({"id": r["finding_id"], "rule": r["rule"], "clause": r["clause"],
+                        "kind": r["kind"], "severity": r["severity"], "flow": r["flow"],
+                        "from": r["from_party"], "to": r["to_party"],
+                        "subject": r["subject"], "items": json.loads(r["items"]),
+                        "evidence": json.loads(r["evidence"]), "message": r["message"],
+                        "message_ja": r["message_ja"], "remedy": r["remedy"],
+                        "remedy_ja": r["remedy_ja"], "waived": bool(r["waived"])})
+        return out
+
+    def flow_dicts(self) -> list[dict]:
+        """The flow table in report form (as ``FlowResult.as_dict`` gives it)."""
+        out = []
+        for row in self.flows:
+            r = dict(zip(FLOW_COLUMNS, row))
+            out.append({"id": r["flow"], "from": r["from_party"], "to": r["to_party"],
+                        "items": json.loads(r["items"]),
+                        "purposes": json.loads(r["purposes"]), "basis": r["basis"],
+                        "start": r["start_date"], "end": r["end_date"], "route": r["route"],
+                        "status": r["status"], "findings": json.loads(r["findings"])})
+        return out
+
+    def waiver_dicts(self) -> list[dict]:
+        """Waivers with their state, as the report lists them."""
+        return [dict(zip(WAIVER_COLUMNS, row)) for row in self.waivers]
+
+    def as_dict(self) -> dict:
+        """Header, summary, flows, findings and waivers as JSON-ready data."""
+        return {"id": self.id, "label": self.label, "created_at": self.created_at,
+                "organisation": self.organisation, "as_of": self.as_of,
+                "rules": list(self.rules), "tool": f"lineage {self.tool_version}",
+                "source": self.source, "inventory_hash": self.inventory_hash,
+                "content_hash": self.content_hash, "prev_hash": self.prev_hash,
+                "chain_hash": self.chain_hash, "summary": self.summary,
+                "flows": self.flow_dicts(), "findings": self.finding_dicts(),
+                "waivers": self.waiver_dicts()}
+
+    @property
+    def findings_frame(self) -> pd.DataFrame:
+        """Findings as a DataFrame (same columns as ``Audit.findings`` plus ``subject``)."""
+        return pd.DataFrame(self.finding_dicts(),
+                            columns=["id", "rule", "clause", "kind", "severity", "flow",
+                                     "from", "to", "subject", "items", "evidence", "message",
+                                     "message_ja", "remedy", "remedy_ja", "waived"])
+
+    @property
+    def flows_frame(self) -> pd.DataFrame:
+        """The flow table as a DataFrame (same columns as ``Audit.flows``)."""
+        return pd.DataFrame(self.flow_dicts(),
+                            columns=["id", "from", "to", "items", "purposes", "basis",
+                                     "start", "end", "route", "status", "findings"])

@@ -1,0 +1,252 @@
+"""Text, Markdown and JSON forms of snapshot lists, snapshots, verification and diffs.
+
+Every form is a pure function of stored data, so the same store gives the same
+bytes: no clock, no paths beyond what the store recorded.
+
+Example:
+    >>> import lineage
+    >>> from lineage.snapshots.record import Snapshot
+    >>> from lineage.snapshots.diff import Diff
+    >>> s = Snapshot.from_audit(lineage.check("inventories/monocollabo"))
+    >>> diff_table(Diff(s, s)).splitlines()[0]
+    'diff now -> now'
+"""
+
+from __future__ import annotations
+
+from ..output.jsonreport import dumps
+from .diff import Diff
+
+__all__ = ["list_table", "list_json", "show_table", "show_json", "verify_text",
+           "verify_json", "diff_table", "diff_markdown", "diff_json", "WORDS"]
+
+WORDS = {
+    "en": {"findings": "Findings", "new": "new", "resolved": "resolved", "open": "still open",
+           "records": "Inventory changes", "routes": "Route and status changes",
+           "meaning": "What it means", "nothing": "No changes.", "added": "added",
+           "removed": "removed", "changed": "changed", "waived": "waived",
+           "now_waived": "now waived", "no_longer_waived": "no longer waived",
+           "as_of": "as of", "none": "none"},
+    "ja": {"findings": "指摘", "new": "新規", "resolved": "解消", "open": "継続",
+           "records": "棚卸しの変更", "routes": "経路・状態の変更", "meaning": "法的な意味",
+           "nothing": "変更はありません。", "added": "追加", "removed": "削除", "changed": "変更",
+           "waived": "承認済み", "now_waived": "承認済みに", "no_longer_waived": "承認の失効",
+           "as_of": "基準日", "none": "なし"},
+}
+
+
+def _counts(mapping: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in mapping.items() if v) or "-"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+    out = []
+    for r in [header] + rows:
+        out.append("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
+    return out
+
+
+# -- list -------------------------------------------------------------------------------
+
+def list_table(entries: list[dict]) -> str:
+    """``lineage snapshot list``: one row per snapshot.
+
+    >>> list_table([])
+    'No snapshots.\\n'
+    """
+    if not entries:
+        return "No snapshots.\n"
+    rows = []
+    for e in entries:
+        s = e["summary"]
+        rows.append([str(e["id"]), e["created_at"], e["as_of"], e["label"] or "-",
+                     str(s["flows"]), str(s["severity"]["error"]),
+                     str(s["severity"]["warning"]), str(s["severity"]["waived"]),
+                     _counts(s["kind"]), _counts(s["route"])])
+    return "\n".join(_table(["id", "created", "as of", "label", "flows", "errors",
+                             "warnings", "waived", "findings by kind", "flows by route"],
+                            rows)) + "\n"
+
+
+def list_json(entries: list[dict]) -> str:
+    """The snapshot list as JSON.
+
+    >>> list_json([])
+    '[]\\n'
+    """
+    return dumps(entries)
+
+
+# -- show -------------------------------------------------------------------------------
+
+def show_table(snap, lang: str = "en") -> str:
+    """``lineage snapshot show``: header, flow table, findings."""
+    s = snap.summary
+    lines = [f"snapshot {snap.name}",
+             f"  created    {snap.created_at or '-'}",
+             f"  audit      {snap.organisation} as of {snap.as_of}, rules "
+             f"{', '.join(snap.rules)}, lineage {snap.tool_version}",
+             f"  source     {snap.source or '-'}",
+             f"  inventory  sha256:{snap.inventory_hash}",
+             f"  content    sha256:{snap.content_hash or '-'}",
+             f"  chain      sha256:{snap.chain_hash or '-'}",
+             f"  previous   sha256:{snap.prev_hash or '-'}", "",
+             f"{s['flows']} flows: " + ", ".join(f"{v} {k}" for k, v in s["status"].items()),
+             f"findings: {s['severity']['error']} error, {s['severity']['warning']} warning, "
+             f"{s['severity']['waived']} waived", ""]
+    rows = [[f["id"], f"{f['from']} -> {f['to']}", f["route"], f["status"],
+             " ".join(f["findings"]) or "-"] for f in snap.flow_dicts()]
+    lines += _table(["flow", "from -> to", "route", "status", "findings"], rows)
+    if snap.findings:
+        lines.append("")
+        for f in snap.finding_dicts():
+            mark = "~" if f["waived"] else ("x" if f["severity"] == "error" else "!")
+            message = f["message_ja"] if lang == "ja" else f["message"]
+            lines.append(f"{mark} {f['id']} [{f['clause']}] {f['severity']}"
+                         f"{' (waived)' if f['waived'] else ''} {message}")
+    return "\n".join(lines) + "\n"
+
+
+def show_json(snap) -> str:
+    """The snapshot as JSON (header, summary, flows, findings, waivers)."""
+    return dumps(snap.as_dict())
+
+
+# -- verify -----------------------------------------------------------------------------
+
+def verify_text(result, path) -> str:
+    """``lineage snapshot verify``: the problems, then one summary line and the head."""
+    lines = [str(p) for p in result.problems]
+    n = result.snapshots
+    what = f"{n} snapshot{'s' if n != 1 else ''}"
+    if result.ok:
+        lines.append(f"{path}: {what}, hash chain intact")
+    else:
+        k = len(result.problems)
+        lines.append(f"{path}: {what}, {k} problem{'s' if k != 1 else ''}")
+    lines.append(f"head: {('sha256:' + result.head) if result.head else '-'}")
+    return "\n".join(lines) + "\n"
+
+
+def verify_json(result) -> str:
+    """The verification as JSON."""
+    return dumps(result.as_dict())
+
+
+# -- diff -------------------------------------------------------------------------------
+
+def _finding_line(f: dict, w: dict, lang: str) -> str:
+    message = f["message_ja"] if lang == "ja" else f["message"]
+    extra = ""
+    for c in f.get("changes", []):
+        if c["field"] == "waived":
+            extra += f" ({w['now_waived'] if c['new'] else w['no_longer_waived']})"
+        else:
+            extra += f" ({c['field']}: {c['old']} -> {c['new']})"
+    if f["waived"] and not extra:
+        extra = f" ({w['waived']})"
+    return f"{f['id']} [{f['clause']}] {f['severity']}{extra} {message}"
+
+
+def _header(d: Diff, w: dict) -> list[str]:
+    return [f"diff {d.a.name} -> {d.b.name}",
+            f"  {w['as_of']} {d.a.as_of} -> {d.b.as_of}"]
+
+
+def diff_table(d: Diff, lang: str = "en") -> str:
+    """``lineage snapshot diff``: findings new, resolved and open; record changes; notes."""
+    w = WORDS[lang]
+    c = d.counts()["findings"]
+    lines = _header(d, w) + [""]
+    lines.append(f"{w['findings']}: {c['new']} {w['new']}, {c['resolved']} {w['resolved']}, "
+                 f"{c['open']} {w['open']}")
+    for tag, group in (("new", d.new), ("resolved", d.resolved), ("open", d.open)):
+        for f in group:
+            lines.append(f"  {w[tag]:<10} {_finding_line(f, w, lang)}")
+    lines.append("")
+    if d.records:
+        lines.append(f"{w['records']}:")
+        for name, r in d.records.items():
+            lines.append(f"  {name}")
+            lines += [f"    + {i}" for i in r["added"]]
+            lines += [f"    - {i}" for i in r["removed"]]
+            for ch in r["changed"]:
+                lines.append(f"    ~ {ch['id']}  " + "; ".join(x.text() for x in ch["changes"]))
+        lines.append("")
+    if d.flow_changes:
+        lines.append(f"{w['routes']}:")
+        for f in d.flow_changes:
+            lines.append(f"  {f['id']}  " + "; ".join(x.text() for x in f["changes"]))
+        lines.append("")
+    if d.notes:
+        lines.append(f"{w['meaning']}:")
+        for n in d.notes:
+            clause = f" [{n.clause}]" if n.clause else ""
+            lines.append(f"  ! {n.collection} {n.record}{clause}: "
+                         f"{n.message_ja if lang == 'ja' else n.message}")
+        lines.append("")
+    if d.is_empty():
+        lines.append(w["nothing"])
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _md(text) -> str:
+    """Escape text for a Markdown table cell or line (inventory text is untrusted)."""
+    out = str(text)
+    for ch in "\\`*_[]<>|":
+        out = out.replace(ch, "\\" + ch)
+    return out.replace("\n", " ")
+
+
+def diff_markdown(d: Diff, lang: str = "en", level: int = 1) -> str:
+    """The diff as Markdown (headings from ``level``), for reports and pull requests."""
+    w = WORDS[lang]
+    h = "#" * level
+    c = d.counts()["findings"]
+    out = [f"{h} diff {_md(d.a.name)} → {_md(d.b.name)}", "",
+           f"{w['as_of']} {d.a.as_of} → {d.b.as_of}", "",
+           f"{h}# {w['findings']}", "",
+           f"{c['new']} {w['new']}, {c['resolved']} {w['resolved']}, {c['open']} {w['open']}",
+           ""]
+    rows = [(w[tag], f) for tag, group in (("new", d.new), ("resolved", d.resolved),
+                                           ("open", d.open)) for f in group]
+    if rows:
+        out += ["| | id | clause | severity | message |", "|---|---|---|---|---|"]
+        for tag, f in rows:
+            message = f["message_ja"] if lang == "ja" else f["message"]
+            waived = f" ({w['waived']})" if f["waived"] else ""
+            out.append(f"| {tag} | {_md(f['id'])} | {_md(f['clause'])} | "
+                       f"{f['severity']}{waived} | {_md(message)} |")
+        out.append("")
+    if d.records:
+        out += [f"{h}# {w['records']}", "", "| collection | | id | changes |",
+                "|---|---|---|---|"]
+        for name, r in d.records.items():
+            out += [f"| {name} | {w['added']} | {_md(i)} | |" for i in r["added"]]
+            out += [f"| {name} | {w['removed']} | {_md(i)} | |" for i in r["removed"]]
+            for ch in r["changed"]:
+                out.append(f"| {name} | {w['changed']} | {_md(ch['id'])} | "
+                           + "; ".join(_md(x.text()) for x in ch["changes"]) + " |")
+        out.append("")
+    if d.flow_changes:
+        out += [f"{h}# {w['routes']}", ""]
+        out += [f"- {_md(f['id'])}: " + "; ".join(_md(x.text()) for x in f["changes"])
+                for f in d.flow_changes]
+        out.append("")
+    if d.notes:
+        out += [f"{h}# {w['meaning']}", ""]
+        for n in d.notes:
+            clause = f" \\[{_md(n.clause)}\\]" if n.clause else ""
+            out.append(f"- **{_md(n.record)}**{clause}: "
+                       f"{_md(n.message_ja if lang == 'ja' else n.message)}")
+        out.append("")
+    if d.is_empty():
+        out += [w["nothing"], ""]
+    return "\n".join(out)
+
+
+def diff_json(d: Diff) -> str:
+    """The diff as JSON (``lineage-diff/1``)."""
+    return dumps(d.as_dict())

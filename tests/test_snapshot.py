@@ -1,0 +1,401 @@
+"""Snapshots: create, list, show, diff, baseline, and the Python API."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+import lineage
+from lineage.snapshots import Snapshot, Store, StoreError
+from lineage.snapshots.canonical import inventory_hash
+from lineage.snapshots.store import default_store
+from paths import ROOT, SAMPLE
+from snapshot_helpers import CREATED, EPOCH, change_inventory, copy_sample
+
+LIST_HEADER = ("id  created               as of       label    flows  errors  warnings  waived  "
+               "findings by kind                                                                  "
+               "flows by route")
+Q3_ROW = ("1   2026-09-21T14:13:20Z  2026-11-01  2026-Q3  44     9       0         1       "
+          "no-consent 3, no-exemption 1, re-provision 2, unannounced 1, unannounced-items 2  "
+          "collection 5, consent 4, external 5, internal 2, joint_use 3, law 2, non_personal 2, "
+          "none 2, opt_out 2, outsourcing 6, storage_only 2, succession 2, to_subject 7")
+Q4_ROW = ("2   2026-09-21T14:13:20Z  2026-11-01  2026-Q4  45     13      0         1       "
+          "no-consent 7, no-exemption 1, re-provision 2, unannounced 1, unannounced-items 2  "
+          "collection 5, consent 4, external 5, internal 2, joint_use 3, law 2, non_personal 2, "
+          "none 3, opt_out 2, outsourcing 6, storage_only 2, succession 2, to_subject 7")
+
+
+@pytest.fixture
+def two(tmp_path, run_cli):
+    """A store with the sample as 2026-Q3 and the changed sample as 2026-Q4."""
+    inv = copy_sample(tmp_path)
+    store = tmp_path / "audits.db"
+    run_cli("snapshot", "create", inv, "--label", "2026-Q3", "--store", store, env=EPOCH)
+    change_inventory(inv)
+    run_cli("snapshot", "create", inv, "--label", "2026-Q4", "--store", store, env=EPOCH)
+    return inv, store
+
+
+def test_create_prints_what_was_stored_and_the_chain_head(tmp_path, run_cli):
+    inv = copy_sample(tmp_path)
+    res = run_cli("snapshot", "create", inv, "--label", "2026-Q3", env=EPOCH)
+    lines = res.stdout.splitlines()
+    assert lines[0] == (f"snapshot #1 (2026-Q3) stored in {inv}/.lineage/audits.db: 44 flows, "
+                        "9 error, 0 warning, 1 waived")
+    assert lines[1].startswith("chain head: sha256:") and len(lines[1]) == 19 + 64
+    assert len(lines) == 2
+    assert (inv / ".lineage" / "audits.db").is_file()  # default: next to the inventory
+
+
+def test_list_one_row_per_snapshot_with_counts(two, run_cli):
+    _, store = two
+    out = run_cli("snapshot", "list", "--store", store).stdout
+    assert out.splitlines() == [LIST_HEADER, Q3_ROW, Q4_ROW]
+    data = json.loads(run_cli("snapshot", "list", "--store", store, "--format", "json").stdout)
+    assert [e["label"] for e in data] == ["2026-Q3", "2026-Q4"]
+    assert data[1]["summary"]["severity"] == {"error": 13, "warning": 0, "waived": 1}
+    assert data[1]["created_at"] == CREATED
+    # reproducible given the store
+    assert run_cli("snapshot", "list", "--store", store).stdout == out
+
+
+def test_list_of_an_empty_store_and_a_missing_one(tmp_path, run_cli):
+    Store(tmp_path / "empty.db").close()
+    assert run_cli("snapshot", "list", "--store", tmp_path / "empty.db").stdout == \
+        "No snapshots.\n"
+    res = run_cli("snapshot", "list", "--store", tmp_path / "none.db", expect=2)
+    assert res.stderr == (f"error: {tmp_path}/none.db: no snapshot store here "
+                          "(create one with `lineage snapshot create`)\n")
+
+
+def test_show_gives_hashes_flows_and_findings(two, run_cli):
+    inv, store = two
+    out = run_cli("snapshot", "show", "2026-Q3", "--store", store).stdout.splitlines()
+    assert out[0] == "snapshot #1 (2026-Q3)"
+    assert out[1] == f"  created    {CREATED}"
+    assert out[2] == "  audit      monocollabo as of 2026-11-01, rules policy, lineage 0.1.0"
+    assert out[3] == f"  source     {inv}"
+    assert out[7] == "  previous   sha256:" + "0" * 64
+    assert out[9] == "44 flows: 35 ok, 0 warning, 8 violation, 1 waived"
+    assert any(line.startswith("F44 ") and "violation" in line
+               and "TP203:F44:address TP203:F44:name" in line for line in out)
+    assert out[-1].startswith("x TP203:F44:name [1.5] error item name, entrusted")
+    assert "~ TP102:F37:C05 [5[1]] error (waived) consent C05 was obtained on 2025-07-10, " \
+           "after the flow started on 2025-07-01" in out
+    shown = json.loads(run_cli("snapshot", "show", "latest", "--store", store, "--format",
+                               "json").stdout)
+    assert shown["id"] == 2 and shown["label"] == "2026-Q4"
+    assert shown["prev_hash"] == json.loads(run_cli(
+        "snapshot", "show", "1", "--store", store, "--format", "json").stdout)["chain_hash"]
+    audit = lineage.check(inv)
+    assert shown["flows"] == [r.as_dict() for r in audit.flow_results]
+    assert [{k: v for k, v in f.items() if k != "subject"} for f in shown["findings"]] == \
+        [f.as_dict() for f in audit.results]
+    assert shown["waivers"] == list(audit.waivers)
+
+
+def test_show_an_unknown_snapshot_is_an_error(two, run_cli):
+    _, store = two
+    res = run_cli("snapshot", "show", "2025-Q1", "--store", store, expect=2)
+    assert res.stderr == (f"error: {store}: no snapshot '2025-Q1' (give an ID, a label, "
+                          "'latest' or 'previous'; see `lineage snapshot list`)\n")
+
+
+def test_labels_are_unique_and_not_ambiguous(two, run_cli):
+    inv, store = two
+    res = run_cli("snapshot", "create", inv, "--label", "2026-Q3", "--store", store, expect=2)
+    assert res.stderr == f"error: label '2026-Q3' is already used in {store}\n"
+    res = run_cli("snapshot", "create", inv, "--label", "7", "--store", store, expect=2)
+    assert "must not be a number, 'latest' or 'previous'" in res.stderr
+    assert len(Store(store)) == 2
+
+
+DIFF_TABLE = """\
+diff #1 (2026-Q3) -> #2 (2026-Q4)
+  as of 2026-11-01 -> 2026-11-01
+
+Findings: 4 new, 0 resolved, 10 still open
+  new        TP101:F34 [5[1]] error provision to third party partner-brand has no route: closest route is consent, which lacks: consent C01 was withdrawn on 2026-06-01 but the flow ran until 2026-11-01
+  new        TP103:F45:health [5[1]] error consent C02 does not cover item health
+  new        TP103:F45:recipient [5[1]] error consent C02 does not cover recipient clinic-us
+  new        TP104:F45:C01 [5[1]] error consent C01 was withdrawn on 2026-06-01 but the flow ran until 2026-11-01
+"""
+
+DIFF_CHANGES = """\
+Inventory changes:
+  data_items
+    + health
+  parties
+    + clinic-us
+  consents
+    ~ C01  withdrawn_on: none -> 2026-06-01
+  flows
+    + F45
+    ~ F30  items: +address
+
+Route and status changes:
+  F34  route: consent -> none; status: ok -> violation
+
+What it means:
+  ! parties clinic-us: new recipient in a foreign country (US): clinic-us (flows F45)
+  ! parties clinic-us: new recipient of sensitive data: clinic-us receives health (flows F45)
+  ! parties clinic-us [5[1]]: new third-party recipient: clinic-us (flows F45)
+  ! consents C01 [5[1]]: consent withdrawn on 2026-06-01: provision relying on it must stop
+  ! flows F30 [5[2]3]: item added to a joint-use flow: address (the joint-use notice must list it in advance)
+  ! flows F34: route changed from consent to none: the flow has no lawful route now
+"""
+
+
+def test_diff_shows_exactly_the_changes(two, run_cli):
+    _, store = two
+    res = run_cli("snapshot", "diff", "2026-Q3", "2026-Q4", "--store", store, expect=1)
+    out = res.stdout
+    assert out.startswith(DIFF_TABLE)
+    assert out.endswith(DIFF_CHANGES)
+    open_lines = [line for line in out.splitlines() if line.startswith("  still open ")]
+    assert [line.split()[2] for line in open_lines] == [
+        "TP101:F38", "TP102:F37:C05", "TP103:F36:gender", "TP111:F41", "TP123:F33:phone",
+        "TP203:F44:address", "TP203:F44:name", "TP222:F30:phone", "TP301:F31:J2@2025-04-01",
+        "TP801:F39"]
+    data = json.loads(run_cli("snapshot", "diff", "1", "2", "--store", store, "--format",
+                              "json", expect=1).stdout)
+    assert data["counts"] == {"findings": {"new": 4, "resolved": 0, "open": 10},
+                              "records": {"data_items": {"added": 1, "removed": 0, "changed": 0},
+                                          "parties": {"added": 1, "removed": 0, "changed": 0},
+                                          "consents": {"added": 0, "removed": 0, "changed": 1},
+                                          "flows": {"added": 1, "removed": 0, "changed": 1}},
+                              "flow_changes": 1, "notes": 6}
+    assert data["records"]["consents"]["changed"] == [
+        {"id": "C01", "changes": [{"field": "withdrawn_on", "old": None, "new": "2026-06-01"}]}]
+    assert data["records"]["flows"]["changed"] == [
+        {"id": "F30", "changes": [{"field": "items", "old": ["member_id", "email", "phone"],
+                                   "new": ["member_id", "email", "phone", "address"],
+                                   "added": ["address"], "removed": []}]}]
+    assert [n["code"] for n in data["notes"]] == [
+        "new-foreign-recipient", "new-sensitive-recipient", "new-third-party-recipient",
+        "consent-withdrawn", "joint-use-item-added", "route-changed"]
+
+
+def test_diff_backwards_resolves_and_removes(two, run_cli):
+    _, store = two
+    out = run_cli("snapshot", "diff", "latest", "previous", "--store", store).stdout
+    assert "Findings: 0 new, 4 resolved, 10 still open" in out
+    assert "    - F45\n" in out and "    ~ F30  items: -address\n" in out
+    assert "    ~ C01  withdrawn_on: 2026-06-01 -> none\n" in out
+
+
+def test_diff_against_an_inventory_path_and_in_markdown_and_japanese(two, run_cli):
+    inv, store = two
+    res = run_cli("snapshot", "diff", "latest", inv, "--store", store)
+    assert res.stdout.splitlines()[0] == "diff #2 (2026-Q4) -> now"
+    assert res.stdout.endswith("No changes.\n")
+    md = run_cli("snapshot", "diff", "2026-Q3", inv, "--store", store, "--format", "markdown",
+                 expect=1).stdout
+    assert md.startswith("# diff #1 (2026-Q3) → now\n")
+    assert "| new | TP103:F45:health | 5\\[1\\] | error | consent C02 does not cover item " \
+           "health |" in md
+    assert "- **C01** \\[5\\[1\\]\\]: consent withdrawn on 2026-06-01" in md
+    ja = run_cli("snapshot", "diff", "1", "2", "--store", store, "--lang", "ja", expect=1).stdout
+    assert "指摘: 4 新規, 0 解消, 10 継続" in ja
+    assert "要配慮個人情報の新たな提供先: clinic-us が health を受領 (フロー F45)" in ja
+    assert "同意の撤回 (2026-06-01)" in ja
+
+
+def test_diff_of_reordered_records_is_empty(tmp_path, run_cli):
+    inv = copy_sample(tmp_path)
+    store = tmp_path / "a.db"
+    run_cli("snapshot", "create", inv, "--store", store)
+    text = (inv / "parties.yaml").read_text(encoding="utf-8")
+    head, *records = text.split("\n  - ")
+    (inv / "parties.yaml").write_text("\n  - ".join([head] + records[::-1]) + "\n",
+                                      encoding="utf-8")
+    res = run_cli("snapshot", "diff", "latest", inv, "--store", store)
+    assert res.stdout.endswith("No changes.\n")
+    assert lineage.diff("latest", inv, store=store).is_empty()
+
+
+def test_baseline_fails_only_on_new_findings(two, run_cli):
+    inv, store = two
+    res = run_cli("check", SAMPLE, "--baseline", f"{store}:2026-Q3", expect=0)
+    assert res.stderr == "0 new, 9 known\n"
+    res = run_cli("check", inv, "--baseline", f"{store}:2026-Q3", "--format", "json", expect=1)
+    assert res.stderr == "4 new, 9 known\n"
+    json.loads(res.stdout)  # stdout stays a valid report
+    res = run_cli("check", inv, "--baseline", str(store), expect=0)  # latest = 2026-Q4
+    assert res.stderr == "0 new, 13 known\n"
+    res = run_cli("check", inv, "--baseline", f"{store}:1", "--exit-zero", expect=0)
+    assert res.stderr == "4 new, 9 known\n"
+
+
+def test_baseline_matches_on_identity_not_position(tmp_path, run_cli):
+    inv = copy_sample(tmp_path)
+    store = tmp_path / "a.db"
+    run_cli("snapshot", "create", inv, "--store", store)
+    text = (inv / "flows.yaml").read_text(encoding="utf-8")
+    head, *records = text.split("\n  - id: ")
+    (inv / "flows.yaml").write_text("\n  - id: ".join([head] + records[::-1]) + "\n",
+                                    encoding="utf-8")
+    assert lineage.load(inv).flows[0].id != lineage.load(SAMPLE).flows[0].id
+    res = run_cli("check", inv, "--baseline", store, expect=0)
+    assert res.stderr == "0 new, 9 known\n"
+
+
+def test_baseline_errors(tmp_path, run_cli):
+    res = run_cli("check", SAMPLE, "--baseline", tmp_path / "none.db", expect=2)
+    assert res.stderr == (f"error: {tmp_path}/none.db: no snapshot store here "
+                          f"(baseline '{tmp_path}/none.db')\n")
+    Store(tmp_path / "a.db").close()
+    res = run_cli("check", SAMPLE, "--baseline", tmp_path / "a.db", expect=2)
+    assert res.stderr == f"error: {tmp_path}/a.db: no latest snapshot (the store holds 0)\n"
+
+
+def test_snapshots_are_append_only(two):
+    import sqlite3
+    _, store = two
+    conn = sqlite3.connect(store)
+    for sql in ("UPDATE findings SET waived = 1", "DELETE FROM snapshots WHERE id = 2",
+                "UPDATE snapshots SET label = 'x'", "DELETE FROM inventories"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute(sql)
+    conn.close()
+
+
+def test_python_api(tmp_path):
+    inv = copy_sample(tmp_path)
+    first = lineage.snapshot(inv, label="2026-Q3")
+    assert isinstance(first, Snapshot) and first.id == 1
+    assert default_store(inv) == inv / ".lineage" / "audits.db"
+    change_inventory(inv)
+    with lineage.Store(default_store(inv)) as store:
+        second = lineage.snapshot(inv, store=store, label="2026-Q4")
+        assert second.prev_hash == first.chain_hash
+        d = lineage.diff("2026-Q3", "2026-Q4", store=store)
+        assert [f["id"] for f in d.new] == ["TP101:F34", "TP103:F45:health",
+                                            "TP103:F45:recipient", "TP104:F45:C01"]
+        history = store.history()
+        assert isinstance(history, pd.DataFrame)
+        assert history[["id", "label", "flows", "error", "warning", "waived"]].values.tolist() \
+            == [[1, "2026-Q3", 44, 9, 0, 1], [2, "2026-Q4", 45, 13, 0, 1]]
+        assert history["route:none"].tolist() == [2, 3]
+        assert history["kind:no-consent"].tolist() == [3, 7]
+        snap = store.get("previous")
+        assert snap.findings_frame["id"].tolist() == [f.id for f in lineage.check(SAMPLE).results]
+        assert inventory_hash(snap.inventory) == inventory_hash(lineage.load(SAMPLE))
+        assert store.verify().ok
+    audit = lineage.check(inv)
+    d = lineage.diff(audit, first)  # audits and snapshots work as operands too
+    assert [f["id"] for f in d.resolved] == ["TP101:F34", "TP103:F45:health",
+                                             "TP103:F45:recipient", "TP104:F45:C01"]
+
+
+def test_a_foreign_or_newer_file_is_refused(tmp_path):
+    import sqlite3
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="not a lineage snapshot store"):
+        Store(other)
+    newer = tmp_path / "newer.db"
+    Store(newer).close()
+    conn = sqlite3.connect(newer)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(StoreError, match="schema version 99 is newer than this lineage "
+                                         "supports"):
+        Store(newer)
+    (tmp_path / "text.db").write_text("not sqlite at all, definitely not" * 10)
+    with pytest.raises(StoreError, match="cannot open the store"):
+        Store(tmp_path / "text.db")
+
+
+def test_migrations_bring_an_old_store_up_to_date(tmp_path):
+    import sqlite3
+    from lineage.snapshots.store import MIGRATIONS, SCHEMA_VERSION, migrate
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, target=1) == 0
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    conn.close()
+    with Store(path) as store:  # opening migrates
+        assert store.schema_version == SCHEMA_VERSION
+        store.add(lineage.check(SAMPLE), label="after-migration")
+        assert store.verify().ok
+    conn = sqlite3.connect(path)
+    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY 1")] \
+        == [m[0] for m in MIGRATIONS]
+    assert conn.execute("SELECT count(*) FROM latest_findings").fetchone()[0] == 10
+    assert conn.execute("SELECT label FROM finding_history WHERE finding_id = 'TP801:F39'"
+                        ).fetchall() == [("after-migration",)]
+    conn.close()
+
+
+def test_documented_sql_queries_run(two):
+    """The queries docs/snapshots.md offers auditors run on a real store."""
+    import re
+    import sqlite3
+    _, store = two
+    doc = (ROOT / "docs" / "snapshots.md").read_text(encoding="utf-8")
+    queries = re.findall(r"```sql\n(.*?)```", doc, re.S)
+    assert len(queries) >= 4
+    conn = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    for q in queries:
+        if q.lstrip().upper().startswith("CREATE"):
+            continue  # the schema listing
+        conn.execute(q).fetchall()
+    schema = [q for q in queries if "CREATE TABLE snapshots" in q]
+    assert schema, "docs/snapshots.md must list the schema"
+    for (sql,) in conn.execute("SELECT sql FROM sqlite_master WHERE type IN ('table', 'view') "
+                               "AND name NOT LIKE 'sqlite_%'"):
+        assert " ".join(sql.split()) in " ".join(schema[0].split()), sql
+    conn.close()
+
+
+def test_store_busy_fails_cleanly(tmp_path):
+    import sqlite3
+    path = tmp_path / "a.db"
+    Store(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with Store(path, timeout=0.2) as store, pytest.raises(StoreError, match="busy"):
+            store.add(lineage.check(SAMPLE))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with Store(path) as store:
+        assert len(store) == 0 and store.verify().ok
+
+
+def test_ctrl_c_mid_write_leaves_the_store_as_it_was(tmp_path, monkeypatch):
+    path = tmp_path / "a.db"
+    with Store(path) as store:
+        store.add(lineage.check(SAMPLE), label="kept")
+        original = store._conn.executemany
+        calls = []
+
+        class Interrupting:
+            """Stands in for the connection: the second bulk insert is interrupted."""
+
+            def __getattr__(self, name):
+                return getattr(conn, name)
+
+            def executemany(self, sql, rows):
+                calls.append(sql)
+                if len(calls) == 2:
+                    raise KeyboardInterrupt
+                return original(sql, rows)
+
+        conn = store._conn
+        store._conn = Interrupting()
+        with pytest.raises(KeyboardInterrupt):
+            store.add(lineage.check(SAMPLE), label="lost")
+        store._conn = conn
+        assert len(store) == 1 and store.verify().ok
+        assert [e["label"] for e in store.list()] == ["kept"]
+        assert store.add(lineage.check(SAMPLE), label="next").id == 2
+        assert store.verify().ok
+
