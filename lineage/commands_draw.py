@@ -28,6 +28,32 @@ def _output(path: Path) -> Path:
     return path
 
 
+def _check_question(trace, trace_from, impact, *, item, party, route, only_violations,
+                    depth) -> None:
+    """One-line errors for option combinations ``--trace``/``--impact`` cannot take."""
+    if trace_from is not None and trace is None:
+        raise UserError("--from needs --trace ITEM")
+    if trace is not None and impact is not None:
+        raise UserError("--trace and --impact cannot be combined; draw one question at a time")
+    asked = "--trace" if trace is not None else "--impact" if impact is not None else None
+    if asked is None:
+        return
+    hints = {"--item": f" ({asked} already chooses the flows)",
+             "--party": " (use --from PARTY to start the trace there)" if trace else
+                        f" ({asked} already chooses the flows)",
+             "--route": f" ({asked} already chooses the flows)",
+             "--only-violations": " (violations keep their colours in the drawing)"}
+    given = {"--item": item, "--party": party, "--route": route,
+             "--only-violations": only_violations or None}
+    for option, value in given.items():
+        if value is not None:
+            raise UserError(f"{asked} cannot be combined with {option}{hints[option]}")
+    if impact is not None and depth is not None:
+        raise UserError("--depth does not apply to --impact")
+    if trace is not None and depth is not None and depth < 1:
+        raise UserError(f"--depth must be 1 or more with --trace, got {depth}")
+
+
 @click.command()
 @inventory_argument
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
@@ -40,8 +66,9 @@ def _output(path: Path) -> Path:
               help="Only violating flows, their parties and one hop of context.")
 @click.option("--item", default=None, help="Only flows carrying this data item ID.")
 @click.option("--party", default=None, help="Only this party's neighbourhood (see --depth).")
-@click.option("--depth", type=int, default=1, show_default=True,
-              help="Hops around --party, either direction.")
+@click.option("--depth", type=int, default=None,
+              help="Hops around --party, either direction (default 1); with --trace, the "
+                   "most flows on a route (default: no limit).")
 @click.option("--route", type=click.Choice(ROUTES), default=None,
               help="Only flows on this route.")
 @click.option("--merge", is_flag=True, help="Merge parallel flows between two parties.")
@@ -49,14 +76,27 @@ def _output(path: Path) -> Path:
               help="Layout to start from; 'auto' picks by size and degrades on failure.")
 @click.option("--links", default=None, metavar="TEMPLATE",
               help="Link edges to their findings, e.g. 'report.html#{finding}'.")
-@click.option("--as-of", callback=_date, help="Audit date (overrides the inventory's as_of).")
+@click.option("--trace", "trace", default=None, metavar="ITEM",
+              help="Only where this data item can reach (see --from), shortest routes "
+                   "highlighted.")
+@click.option("--from", "trace_from", default=None, metavar="PARTY",
+              help="Start --trace at this party (default: the data subjects and the "
+                   "organisation).")
+@click.option("--impact", default=None, metavar="PARTY",
+              help="Only who receives the data a leak at this party exposes, routes "
+                   "highlighted.")
+@click.option("--as-of", callback=_date,
+              help="Audit date (overrides the inventory's as_of); --trace and --impact "
+                   "also ignore flows that start after it.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=55.0, show_default=True,
               help="Seconds Graphviz may take in all.")
 @handle_errors
 def draw(inventory, output, lang, font, only_violations, item, party, depth, route, merge,
-         layout, links, as_of, timeout):
+         layout, links, trace, trace_from, impact, as_of, timeout):
     """Draw the flow map with Graphviz: zones, roles, routes and violations.
 
+    --trace ITEM [--from PARTY] or --impact PARTY draws the answer of that
+    lineage question instead, with its routes highlighted.
     Notes about dropped zones or merged flows on large graphs go to stderr.
     Exit 0: written. 2: bad arguments, unreadable inventory or failed layout.
     """
@@ -66,13 +106,16 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
         format_of(output)
     except ValueError as exc:
         raise UserError(f"{output}: {exc}") from None
-    if depth < 0:
+    _check_question(trace, trace_from, impact, item=item, party=party, route=route,
+                    only_violations=only_violations, depth=depth)
+    if depth is not None and depth < 0:
         raise UserError(f"--depth must be 0 or more, got {depth}")
     audit = run_check(inventory, as_of=as_of)
     try:
         drawing = draw_map(audit, lang=lang, font=font, only_violations=only_violations,
                            item=item, party=party, depth=depth, route=route, merge=merge,
-                           layout=layout, links=links, timeout=timeout)
+                           layout=layout, links=links, timeout=timeout, trace=trace,
+                           trace_from=trace_from, impact=impact, as_of=as_of)
         notes = drawing.save(output)
     except (DrawingError, RenderError) as exc:
         raise UserError(str(exc)) from None

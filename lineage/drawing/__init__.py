@@ -27,11 +27,12 @@ import networkx as nx
 
 from ..audit import Audit, check
 from ..model.schema import Inventory
+from ..rules.engine import natural_key
 from .dot import Context, build_dot
 from .render import (FORMATS, GraphvizMissing, RenderError, format_of, run_graphviz,
                      write_atomic)
 from .style import DEFAULT_FONT, STATUS_WORDS
-from .views import ViewError, apply_views, merge_parallel
+from .views import ViewError, apply_views, by_flows, merge_parallel
 
 __all__ = ["draw", "Drawing", "Step", "context_of", "plan_layout", "DrawingError",
            "RenderError", "FORMATS", "DEFAULT_FONT", "CLUSTER_MAX_PARTIES",
@@ -295,40 +296,161 @@ def _as_audit(source, as_of=None) -> Audit:
     raise TypeError(f"expected an Audit, Inventory or path, got {type(source).__name__}")
 
 
+#: Focused views a lineage question (``trace=``, ``impact=``, ``query=``) cannot be combined with.
+_VIEWS = ("item", "party", "route", "only_violations")
+
+
+def _name(inv: Inventory, party: str, lang: str) -> str:
+    p = next((p for p in inv.parties if p.id == party), None)
+    if p is None:
+        return party
+    return (p.name if lang == "ja" else p.name_en) or p.name or p.name_en or party
+
+
+def _question(audit: Audit, ctx: Context, *, trace, trace_from, impact, query, depth,
+              as_of) -> nx.MultiDiGraph:
+    """The subgraph of a lineage question, highlighted; sets the context's title and legend."""
+    from ..analysis import LineageError, impact as run_impact, trace_subgraph
+    from ..propagation import FlowNet
+    inv, lang = audit.inventory, ctx.lang
+    date = audit.as_of.isoformat()
+    try:
+        if trace is not None:
+            sub, marked = trace_subgraph(inv, trace, frm=trace_from, as_of=as_of,
+                                         depth=depth, audit=audit)
+            origins = [trace_from] if trace_from is not None else FlowNet.from_inventory(
+                inv).origins()
+            kind = "trace"
+        elif impact is not None:
+            result = run_impact(audit, impact, as_of=as_of)
+            sub, marked, origins, kind = result.graph, result.highlight, [impact], "impact"
+        else:
+            sub, marked, origins, kind = query.graph, query.highlight, [], "query"
+    except LineageError as exc:
+        raise DrawingError(str(exc)) from None
+    flows = [k for *_, k in sub.edges(keys=True)]
+    try:
+        g = by_flows(audit.graph, flows, marked,
+                     parties=origins if kind == "impact" or trace_from else ())
+    except ViewError as exc:
+        raise DrawingError(str(exc)) from None
+    ctx.focus = sorted((p for p in origins if p in g), key=natural_key)
+    n, k = g.number_of_edges(), sum(1 for *_, d in g.edges(data=True) if d["highlight"])
+    org = _name(inv, inv.organisation, lang)
+    if kind == "trace":
+        item = ctx.item(trace)
+        start = (_name(inv, trace_from, lang) if trace_from is not None
+                 else {"en": "the data subjects and the organisation",
+                       "ja": "本人と組織"}[lang])
+        if lang == "ja":
+            ctx.title = (f"{org} {item}の到達範囲（起点: {start}、{date} 時点）: "
+                         f"{n} 件、うち伝播経路 {k} 件")
+        else:
+            ctx.title = (f"{org}: where {item} can go from {start} as of {date} "
+                         f"({n} flows, {k} on shortest routes)")
+        ctx.highlight = {"en": "a shortest route of the item to each party it reaches",
+                         "ja": "到達する各当事者への最短の伝播経路"}[lang]
+        ctx.focus_note = {"en": "double border: where the trace starts",
+                          "ja": "二重枠: 追跡の起点"}[lang]
+    elif kind == "impact":
+        who = _name(inv, impact, lang)
+        parties = g.number_of_nodes() - 1
+        if lang == "ja":
+            ctx.title = (f"{org} {who}での漏えいの影響範囲（{date} 時点）: "
+                         f"{n} 件、{parties} 者")
+        else:
+            ctx.title = (f"{org}: impact of a leak at {who} as of {date} "
+                         f"({n} flows to {parties} parties)")
+        ctx.highlight = {"en": "route of the leaked data to each recipient",
+                         "ja": "漏えいしたデータが各受領者に届く経路"}[lang]
+        ctx.focus_note = {"en": "double border: where the leak happens",
+                          "ja": "二重枠: 漏えいが起きた当事者"}[lang]
+    else:
+        what = query.query
+        if lang == "ja":
+            ctx.title = f"{org} {what} の結果（{date} 時点）: {n} 件、強調 {k} 件"
+        else:
+            ctx.title = f"{org}: {what} answer as of {date} ({n} flows, {k} highlighted)"
+        ctx.highlight = {"en": f"flows the {what} answer highlights",
+                         "ja": f"{what} の結果で強調された流れ"}[lang]
+    return g
+
+
 def draw(source, *, lang: str = "en", font: str | None = None, only_violations: bool = False,
-         item: str | None = None, party: str | None = None, depth: int = 1,
+         item: str | None = None, party: str | None = None, depth: int | None = None,
          route: str | None = None, merge: bool = False, layout: str = "auto",
-         links: str | None = None, as_of=None, timeout: float = DEFAULT_TIMEOUT) -> Drawing:
+         links: str | None = None, as_of=None, timeout: float = DEFAULT_TIMEOUT,
+         trace: str | None = None, trace_from: str | None = None,
+         impact: str | None = None, query=None) -> Drawing:
     """Plan the flow map of ``source`` (an :class:`~lineage.audit.Audit`, inventory or path).
 
     Same options as ``lineage draw``: ``lang`` (``en``/``ja``) for names,
     ``font`` (a Pango family list), the focused views ``only_violations``,
-    ``item``, ``party``/``depth`` and ``route``, ``merge`` for parallel flows,
-    ``layout`` (``auto``, ``clusters``, ``ranked``, ``merged``, ``sfdp``), and
-    ``links``, a URL template with ``{flow}`` and ``{finding}`` that makes edges
-    with findings link to them when the SVG is embedded in a report.
+    ``item``, ``party``/``depth`` (default 1 hop) and ``route``, ``merge`` for
+    parallel flows, ``layout`` (``auto``, ``clusters``, ``ranked``, ``merged``,
+    ``sfdp``), and ``links``, a URL template with ``{flow}`` and ``{finding}``
+    that makes edges with findings link to them when the SVG is embedded in a
+    report.
+
+    Instead of a focused view, a lineage question (see ``docs/lineage.md``):
+    ``trace`` (an item ID, from ``trace_from`` or the data subjects and the
+    organisation, routes of at most ``depth`` flows) draws the part of the
+    graph the item can reach; ``impact`` (a party ID) draws who receives the
+    data a leak there exposes; ``query`` takes any answer of
+    :mod:`lineage.analysis` (e.g. ``stop``) that has ``graph`` and
+    ``highlight``. The routes found are highlighted (blue-framed edges, ``★
+    path``), and with ``as_of`` the question ignores flows that start after it.
 
     Example:
         >>> import lineage
         >>> d = lineage.draw("inventories/monocollabo", item="phone", only_violations=True)
         >>> sorted(k for *_, k in d.graph.edges(keys=True))[:3]
         ['F01', 'F02', 'F03']
+        >>> t = lineage.draw("inventories/monocollabo", trace="address",
+        ...                  trace_from="mailing-house")
+        >>> sorted((k, d["highlight"]) for *_, k, d in t.graph.edges(keys=True, data=True))
+        [('F11', True), ('F24', True), ('F44', True)]
         >>> lineage.draw("inventories/monocollabo", party="nobody")
         Traceback (most recent call last):
         lineage.drawing.DrawingError: unknown party 'nobody'
+        >>> lineage.draw("inventories/monocollabo", trace="email", route="consent")
+        Traceback (most recent call last):
+        lineage.drawing.DrawingError: trace= cannot be combined with route=
     """
     if lang not in ("en", "ja"):
         raise DrawingError(f"unknown language {lang!r} (known: en, ja)")
-    if depth is None or depth < 0:
+    asked = [name for name, value in (("trace", trace), ("impact", impact), ("query", query))
+             if value is not None]
+    if len(asked) > 1:
+        raise DrawingError(f"{asked[0]}= cannot be combined with {asked[1]}=")
+    if trace_from is not None and trace is None:
+        raise DrawingError("trace_from= needs trace=")
+    if asked:
+        given = {"item": item, "party": party, "route": route,
+                 "only_violations": only_violations or None}
+        clash = [name for name in _VIEWS if given[name] is not None]
+        if clash:
+            raise DrawingError(f"{asked[0]}= cannot be combined with {clash[0]}=")
+        if depth is not None and trace is None:
+            raise DrawingError(f"depth= does not apply to {asked[0]}=")
+        if depth is not None and depth < 1:
+            raise DrawingError(f"depth must be 1 or more with trace=, got {depth}")
+    elif depth is None:
+        depth = 1
+    if depth is not None and depth < 0:
         raise DrawingError(f"depth must be 0 or more, got {depth}")
     audit = _as_audit(source, as_of)
-    known_items = [d.id for d in audit.inventory.data_items or ()]
-    try:
-        g = apply_views(audit.graph, route=route, item=item, party=party, depth=depth,
-                        only_violations=only_violations, known_items=known_items)
-    except ViewError as exc:
-        raise DrawingError(str(exc)) from None
+    ctx = context_of(audit, lang=lang, font=font, links=links)
+    if asked:
+        g = _question(audit, ctx, trace=trace, trace_from=trace_from, impact=impact,
+                      query=query, depth=depth, as_of=as_of)
+    else:
+        known_items = [d.id for d in audit.inventory.data_items or ()]
+        try:
+            g = apply_views(audit.graph, route=route, item=item, party=party, depth=depth,
+                            only_violations=only_violations, known_items=known_items)
+        except ViewError as exc:
+            raise DrawingError(str(exc)) from None
     steps, notes = plan_layout(g.number_of_nodes(), g.number_of_edges(), layout=layout,
                                merge=merge)
-    ctx = context_of(audit, lang=lang, font=font, links=links)
     return Drawing(g, ctx, steps, notes, timeout=timeout)

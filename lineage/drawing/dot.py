@@ -12,14 +12,16 @@ Example:
 
 from __future__ import annotations
 
+import html
 import unicodedata
 from dataclasses import dataclass, field
 
 import networkx as nx
 
 from ..rules.engine import natural_key
-from .style import (DEFAULT_FONT, ORG_STYLE, ROLE_STYLE, ROLE_WORDS, STATUS_STYLE,
-                    STATUS_WORDS, ZONES, route_label, word)
+from .style import (DEFAULT_FONT, FOCUS_STYLE, HIGHLIGHT_COLOUR, ORG_STYLE, ROLE_STYLE,
+                    ROLE_WORDS, STATUS_STYLE, STATUS_WORDS, ZONES, highlight_style,
+                    route_label, word)
 
 __all__ = ["quote", "Context", "build_dot", "zone_of", "hop_ranks", "LEGEND_ID", "MODES"]
 
@@ -89,6 +91,9 @@ class Context:
 
     ``findings`` maps a flow ID to its :class:`~lineage.rules.base.Finding` records;
     ``joint_use`` lists ``(notice ID, member party IDs)`` in notice order.
+    For the drawing of a lineage question, ``highlight`` is the legend's
+    explanation of the highlighted flows (edges with ``highlight=True``) and
+    ``focus`` the parties drawn with a double border (explained by ``focus_note``).
     """
 
     organisation: str
@@ -100,6 +105,9 @@ class Context:
     joint_use: list[tuple[str, list[str]]] = field(default_factory=list)
     title: str = ""
     links: str | None = None
+    highlight: str | None = None
+    focus: list[str] = field(default_factory=list)
+    focus_note: str = ""
 
     def item(self, item_id: str) -> str:
         """Display name of an item in the drawing's language."""
@@ -238,6 +246,8 @@ def _edge_label(key: str, d: dict, ctx: Context) -> str:
         lines[0] = f"{key}: {lines[0]}"
     routes = d.get("routes") or [d.get("route")]
     lines.append("[" + " / ".join(route_label(r, lang) for r in routes if r) + "]")
+    if d.get("highlight"):
+        lines.append(f"★ {word('path', lang)}")
     flows = d.get("flows", [key])
     found = [f for fl in flows for f in ctx.findings.get(fl, [])]
     for status, keep in (("violation", lambda f: not f.waived and f.severity == "error"),
@@ -276,6 +286,13 @@ def _legend(ctx: Context, roles: list[str]) -> str:
         rows.append(f'<tr><td><font color="{colour}"><b>{stroke}</b></font></td>'
                     f'<td align="left">{STATUS_WORDS[status][lang]}: {explain[status][lang]}'
                     f'</td></tr>')
+    if ctx.highlight:
+        rows.append(f'<tr><td><font color="{HIGHLIGHT_COLOUR}"><b>═══</b></font></td>'
+                    f'<td align="left">★ {word("path", lang)}: {html.escape(ctx.highlight)}'
+                    f'</td></tr>')
+    if ctx.focus and ctx.focus_note:
+        rows.append(f'<tr><td><font color="{HIGHLIGHT_COLOUR}"><b>◎</b></font></td>'
+                    f'<td align="left">{html.escape(ctx.focus_note)}</td></tr>')
     rows.append(f'<tr><td colspan="2" align="left"><i>{word("items", lang)} · '
                 f'[{word("route", lang)}]</i></td></tr>')
     return ('<<table border="1" color="#bbbbbb" cellborder="0" cellspacing="1" '
@@ -331,7 +348,10 @@ def build_dot(g: nx.MultiDiGraph, ctx: Context, mode: str = "clusters",
         role = d.get("role", "third_party")
         style = dict(ORG_STYLE if n == ctx.organisation else ROLE_STYLE.get(
             role, ROLE_STYLE["third_party"]))
-        attrs = {"id": f"party-{n}", "class": f"party role-{role}",
+        focus = n in ctx.focus
+        if focus:
+            style.update(FOCUS_STYLE)
+        attrs = {"id": f"party-{n}", "class": f"party role-{role}" + (" focus" if focus else ""),
                  "label": _node_label(d, ctx.lang),
                  "tooltip": _node_tooltip(n, d, ctx, zones[n]), **style}
         return f"{indent}{quote(n)} [{_attrs(attrs)}];"
@@ -375,12 +395,15 @@ def build_dot(g: nx.MultiDiGraph, ctx: Context, mode: str = "clusters",
     for u, v, k, d in edges:
         status = d.get("status", "ok")
         routes = d.get("routes") or [d.get("route")]
+        marked = bool(d.get("highlight"))
         attrs = {"id": f"flow-{k}",
-                 "class": f"flow status-{status} " + " ".join(f"route-{r}" for r in routes if r),
+                 "class": f"flow status-{status} " + " ".join(f"route-{r}" for r in routes if r)
+                 + (" highlight" if marked else ""),
                  label_key: _edge_label(k, d, ctx) if edge_labels else None}
         tip = _edge_tooltip(k, u, v, d, g, ctx)
         attrs.update(tooltip=tip, labeltooltip=tip)
-        attrs.update(STATUS_STYLE.get(status, STATUS_STYLE["ok"]))
+        attrs.update(highlight_style(status) if marked
+                     else STATUS_STYLE.get(status, STATUS_STYLE["ok"]))
         if d.get("count", 1) > 1:
             attrs["penwidth"] = str(float(attrs["penwidth"]) + min(d["count"], 10) * 0.3)
         if ranks and ranks[u] >= ranks[v]:

@@ -13,8 +13,8 @@ Example:
 from __future__ import annotations
 
 __all__ = ["DEFAULT_FONT", "ROLE_STYLE", "ORG_STYLE", "STATUS_STYLE", "STATUS_RANK",
-           "ZONES", "ROUTE_LABELS", "STATUS_WORDS", "ROLE_WORDS", "WORDS",
-           "route_label", "word", "worst_status"]
+           "HIGHLIGHT_COLOUR", "FOCUS_STYLE", "ZONES", "ROUTE_LABELS", "STATUS_WORDS",
+           "ROLE_WORDS", "WORDS", "route_label", "word", "worst_status", "highlight_style"]
 
 #: The font list handed to Graphviz (Pango picks the first installed family that
 #: has each glyph); IPAexGothic is what the setup installs, Noto is preferred when present.
@@ -57,6 +57,12 @@ STATUS_STYLE: dict[str, dict[str, str]] = {
            "style": "solid"},
 }
 
+#: Flows on a lineage question's routes (``draw --trace`` / ``--impact``) are drawn
+#: as three parallel lines: this blue on both sides, the status colour in the middle.
+HIGHLIGHT_COLOUR = "#1565c0"
+#: Where a lineage question starts (``--from`` party, leaking party): a double border.
+FOCUS_STYLE = {"peripheries": "2", "color": HIGHLIGHT_COLOUR}
+
 #: Worse statuses have higher ranks (a merged edge shows its worst flow).
 STATUS_RANK = {"ok": 0, "waived": 1, "warning": 2, "violation": 3}
 
@@ -85,6 +91,7 @@ WORDS: dict[str, dict[str, str]] = {
     "groups": {"en": "groups", "ja": "グループ"},
     "waived": {"en": "waived", "ja": "承認済み"},
     "members": {"en": "members", "ja": "共同利用者"},
+    "path": {"en": "path", "ja": "伝播経路"},
 }
 
 STATUS_WORDS = {
@@ -156,3 +163,18 @@ def worst_status(statuses) -> str:
         'violation'
     """
     return max(statuses, key=STATUS_RANK.__getitem__, default="ok")
+
+
+def highlight_style(status: str) -> dict[str, str]:
+    """Edge attributes of a highlighted flow: status colour framed in blue, at least 2 wide.
+
+    Example:
+        >>> highlight_style("violation")["color"]
+        '#1565c0:#c62828:#1565c0'
+        >>> highlight_style("ok")["penwidth"]
+        '2'
+    """
+    base = STATUS_STYLE.get(status, STATUS_STYLE["ok"])
+    width = max(float(base["penwidth"]), 2.0)
+    return {**base, "color": f"{HIGHLIGHT_COLOUR}:{base['color']}:{HIGHLIGHT_COLOUR}",
+            "penwidth": f"{width:g}"}

@@ -2,7 +2,9 @@
 
 Each view keeps the edge and node attributes untouched, so a view of a view is
 still drawable and exportable. Views compose in the order the CLI applies them:
-route, item, party neighbourhood, violations.
+route, item, party neighbourhood, violations. :func:`by_flows` instead keeps
+the answer of a lineage question (``draw --trace`` / ``--impact``) and marks
+its routes with ``highlight=True``.
 
 Example:
     >>> import lineage
@@ -19,7 +21,7 @@ from ..rules.engine import natural_key
 from .style import worst_status
 
 __all__ = ["ViewError", "by_route", "by_item", "neighbourhood", "only_violations",
-           "merge_parallel", "apply_views"]
+           "merge_parallel", "apply_views", "by_flows"]
 
 
 class ViewError(ValueError):
@@ -89,6 +91,46 @@ def neighbourhood(g: nx.MultiDiGraph, party: str, depth: int = 1) -> nx.MultiDiG
     return sub
 
 
+def by_flows(g: nx.MultiDiGraph, flows, highlight=(), parties=()) -> nx.MultiDiGraph:
+    """Only the flows with IDs in ``flows``; ``highlight=True`` on those in ``highlight``.
+
+    Used to draw a lineage question's answer with the full audit attributes:
+    ``flows`` are the edge keys of the question's subgraph (e.g.
+    :func:`lineage.analysis.trace_subgraph`, or an ``impact`` result's
+    ``graph``). ``parties`` are kept even when no kept flow touches them (where
+    a trace starts, the party that leaks). Unknown flow IDs are an error.
+
+    Example:
+        >>> import lineage
+        >>> g = by_flows(lineage.check("inventories/monocollabo").graph, ["F10", "F11"],
+        ...              highlight=["F11"], parties=["police"])
+        >>> sorted(g.nodes)
+        ['mailing-house', 'monocollabo', 'police', 'print-shop']
+        >>> [(k, d["highlight"], d["status"]) for *_, k, d in g.edges(keys=True, data=True)]
+        [('F10', False, 'ok'), ('F11', True, 'ok')]
+    """
+    wanted, marked = set(flows), set(highlight)
+    known = {k for *_, k in g.edges(keys=True)}
+    missing = sorted(wanted - known, key=natural_key)
+    if missing:
+        raise ViewError(f"unknown flow {missing[0]!r}")
+    out = nx.MultiDiGraph(**g.graph)
+    for u, v, k, d in g.edges(keys=True, data=True):  # graph order, not a set's
+        if k in wanted:
+            for n in (u, v):
+                if n not in out:
+                    out.add_node(n, **g.nodes[n])
+            out.add_edge(u, v, key=k, **d)
+    for party in sorted(parties, key=natural_key):
+        if party not in g:
+            raise ViewError(f"unknown party {party!r}")
+        if party not in out:
+            out.add_node(party, **g.nodes[party])
+    for *_, k, d in out.edges(keys=True, data=True):
+        d["highlight"] = k in marked
+    return out
+
+
 def only_violations(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """Violating flows, their endpoints, and one hop of context around those endpoints.
 
@@ -146,6 +188,8 @@ def merge_parallel(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
             status=worst_status(d.get("status", "ok") for _, d in members),
             members={k: d for k, d in members},
         )
+        if any("highlight" in d for _, d in members):
+            merged["highlight"] = any(d.get("highlight") for _, d in members)
         merged["route"] = merged["routes"][0] if len(merged["routes"]) == 1 else "mixed"
         out.add_edge(u, v, key=members[0][0], **merged)
     return out
