@@ -105,7 +105,10 @@ def build_inventory(raw: RawInventory) -> schema.Inventory:
         top = _TOP_ADAPTER.validate_python(fields)
     except ValidationError as exc:
         top = None
-        problems.extend(_problems(exc, source, None, None, data))
+        # A missing required key was reported above, in the top-level wording.
+        problems.extend(p for p in _problems(exc, source, None, None, data)
+                        if not (p.field in _REQUIRED_TOP
+                                and p.message == "required field is missing"))
     raw_ids: dict[str, list] = {}
     positions: dict[str, list[int]] = {}
     for name in schema.COLLECTIONS:

@@ -29,7 +29,11 @@ class Context:
         self.as_of = as_of or inventory.as_of or dt.date.today()
         self.parties = {p.id: p for p in inventory.parties}
         self._entity = {p.id: p.entity for p in inventory.parties}
-        self._names = {p.id: frozenset((p.id, *p.groups)) for p in inventory.parties}
+        siblings = _group(inventory.parties, lambda p: p.entity)
+        # A consent or notice naming a company covers its departments too:
+        # third parties are judged per legal entity (glossary).
+        self._names = {p.id: frozenset((p.id, *p.groups, *(q.id for q in siblings[p.entity])))
+                       for p in inventory.parties}
         self.org = inventory.organisation
         self.org_entity = self.parties[self.org].entity
         self._org_parties = {p for p, e in self._entity.items() if e == self.org_entity}
@@ -55,7 +59,7 @@ class Context:
         self.out = out_index(inventory.flows)
         self.by_item = item_index(inventory.flows)
         self._consent_items: dict[str, frozenset] = {}
-        self._holdings: dict[str, dict] = {}  # provider -> item -> [(arrival, group)]
+        self._holdings: dict[str, dict] = {}  # legal entity -> item -> [(arrival, group)]
         self._consent_index = _group(
             [(c, r) for c in inventory.consents for r in c.recipients],
             lambda cr: (cr[0].subjects, cr[1]))
@@ -82,7 +86,8 @@ class Context:
         return self.parties[party].role
 
     def names(self, party: str) -> frozenset[str]:
-        """The party's ID and its groups: what a consent or notice may list."""
+        """What a consent or notice may list to name ``party``: its ID, its groups,
+        and the IDs of the other parties of its legal entity."""
         return self._names[party]
 
     # -- items and purposes ----------------------------------------------------
@@ -191,14 +196,24 @@ class Context:
         the organisation's own provisions only.
         """
         last = self.last_day(flow)
-        table = self._holdings.get(flow.frm)
+        # Data a department collected is the organisation's data: a provision
+        # by any party of the legal entity can carry it.
+        holder = self.entity(flow.frm)
+        table = self._holdings.get(holder)
         if table is None:
-            reaches = self._org_intake if self.is_org(flow.frm) else self.subject_reach
+            org = self.is_org(flow.frm)
+            reaches = self._org_intake if org else self.subject_reach
+            members = self.parties_by_entity.get(holder, [flow.frm])
             table = {}
             for group, reach in reaches.items():
-                for item, day in reach.items_at(flow.frm).items():
+                earliest: dict = {}
+                for member in members:
+                    for item, day in reach.items_at(member).items():
+                        if item not in earliest or day < earliest[item]:
+                            earliest[item] = day
+                for item, day in earliest.items():
                     table.setdefault(item, []).append((day, group))
-            self._holdings[flow.frm] = table
+            self._holdings[holder] = table
         return sorted({g for i in flow.items for day, g in table.get(i, ()) if day <= last})
 
 

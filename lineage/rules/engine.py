@@ -158,7 +158,7 @@ def _apply_waivers(ctx, findings, active, packs):
         label = w.rule if w.item is None else f"{w.rule}/{w.item}"
         flow = ctx.flows[w.flow]
         matches = [f for f in by_key.get((w.rule, w.flow), [])
-                   if w.item is None or w.item in f.items or f.subject == w.item]
+                   if w.item is None or f.subject == w.item or set(f.items) == {w.item}]
         state = {"rule": w.rule, "flow": w.flow, "item": w.item, "reason": w.reason,
                  "approved_by": w.approved_by, "expires_on": w.expires_on.isoformat()}
         pack = REGISTRY.pack_of(w.rule)

@@ -11,7 +11,8 @@ class TP125(Rule):
 
     A stop request names the flow or its notice and a data-subject group whose
     data the flow carries. It is reported (``TP125:<flow>:<request>``) when it
-    was received on or before the flow's last day and has no ``honoured_on``,
+    was received while the flow ran (from its start to its last day) and has no
+    ``honoured_on``,
     or was honoured more than 30 calendar days after receipt. A flow that
     ended within the 30 days stopped in time even without ``honoured_on``.
 
@@ -57,8 +58,8 @@ flows:
         for req in sorted({r.id: r for r in requests}.values(), key=lambda r: r.id):
             if groups and req.subjects not in groups:
                 continue
-            if req.received_on > last:
-                continue
+            if not flow.start <= req.received_on <= last:
+                continue  # only requests received while the flow ran
             deadline = req.received_on + _GRACE
             if req.honoured_on is not None:
                 if req.honoured_on <= deadline:

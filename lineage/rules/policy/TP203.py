@@ -4,8 +4,8 @@ import networkx as nx
 
 from ...propagation import propagate
 
-_EXEMPT = {"law": "TP111", "life": "TP112", "public_health": "TP112", "government": "TP113"}
-_NOT_PROVISION = {"internal", "to_subject", "storage_only", "non_personal"}
+_EXEMPTIONS = ("law", "life", "public_health", "government")
+_NOT_PROVISION = {"internal", "storage_only", "non_personal"}
 
 
 class TP203(Rule):
@@ -18,8 +18,9 @@ class TP203(Rule):
     flow, is a re-provision: one finding per item (``TP203:<flow>:<item>``)
     whose evidence is the path from the entrusting flow. Flows back to the
     data subjects, flows that are no provision (storage only, linkable items
-    alone) and flows with a justified exemption (law, life, public health,
-    government) are not reported. Items the outsourcee also holds from another
+    alone), items going back to the very people they are about, and flows with
+    a justified exemption (law, life, public health, government; declared, or
+    recorded in ``exemption`` without a basis) are not reported. Items the outsourcee also holds from another
     source are not "entrusted only".
 
     Non-compliant: the carrier hands customer names to a partner.
@@ -52,8 +53,6 @@ flows:
 
     @classmethod
     def check(cls, ctx, judged):
-        from . import TP111, TP112, TP113  # noqa: F401  (exemption conditions)
-        exempt_rules = {"TP111": TP111.TP111, "TP112": TP112.TP112, "TP113": TP113.TP113}
         reported: dict = {}
         # One propagation per outsourcee: each item starts at the earliest
         # entrusting flow that carries it, which is the weakest "on or after"
@@ -88,16 +87,13 @@ flows:
                 for flow in ctx.out.get(party, ()):
                     if flow.to in circle:
                         continue
-                    if ctx.role(flow.to) == "data_subject":
-                        continue
-                    if judged[flow.id].route in _NOT_PROVISION:
-                        continue
-                    rule = _EXEMPT.get(flow.basis or "")
-                    if rule and not exempt_rules[rule].condition(ctx, flow):
+                    if judged[flow.id].route in _NOT_PROVISION or _exempt(ctx, flow):
                         continue
                     for item in flow.items:
                         since = held.get(item)
                         if since is None or item in own.get(party, ()):
+                            continue
+                        if _back_to_subjects(ctx, flow, item):
                             continue
                         if flow.end is not None and flow.end < since:
                             continue
@@ -145,6 +141,28 @@ def _circles(ctx, outsourcees) -> dict[str, frozenset]:
             parties |= memo[succ]
         memo[node] = frozenset(parties)
     return {o: memo[members[o]] for o in outsourcees}
+
+
+def _exempt(ctx, flow) -> bool:
+    """Whether a justified exemption (5[1] items 1-4) covers the flow.
+
+    A declared exemption basis must hold; without a basis, any exemption whose
+    justification the flow records counts, as in route inference.
+    """
+    from ..routes import evaluate
+    if flow.basis is not None:
+        routes = (flow.basis,) if flow.basis in _EXEMPTIONS else ()
+    else:
+        routes = _EXEMPTIONS if flow.exemption is not None else ()
+    return any(not evaluate(ctx, flow, route).findings for route in routes)
+
+
+def _back_to_subjects(ctx, flow, item) -> bool:
+    """Whether ``item`` goes back to the very people it is about."""
+    if ctx.role(flow.to) != "data_subject":
+        return False
+    reach = ctx.subject_reach.get(flow.to)
+    return reach is not None and item in reach.items_at(flow.frm)
 
 
 def _own_items(ctx, judged, circle) -> dict[str, set]:

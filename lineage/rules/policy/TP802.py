@@ -40,6 +40,8 @@ flows:
                 continue
             if route == "collection" and not ctx.is_org(flow.to):
                 continue
+            if route != "collection" and not ctx.is_org(flow.frm):
+                continue  # another business's flow: not the organisation's promise
             for purpose in ctx.defined_purposes(flow):
                 if not ctx.announced(purpose, flow.start):
                     yield cls.finding(
