@@ -122,7 +122,16 @@ class Audit:
 
     @cached_property
     def findings(self) -> pd.DataFrame:
-        """Findings as a DataFrame (categorical rule, kind, severity)."""
+        """Findings as a DataFrame (categorical rule, kind, severity, route).
+
+        After the report's columns come the rule's ``title``/``title_ja``, the
+        flow's ``route``, and Japanese labels ``kind_ja``, ``route_ja``.
+
+        Example:
+            >>> f = check("inventories/monocollabo").findings
+            >>> f.loc[f.rule == "TP222", ["route", "route_ja", "title_ja"]].iloc[0].tolist()
+            ['joint_use', '共同利用', '通知・公表されていない項目の共同利用']
+        """
         rows = [f.as_dict() for f in self.results]
         cols = ["id", "rule", "clause", "kind", "severity", "flow", "from", "to", "items",
                 "evidence", "message", "message_ja", "remedy", "remedy_ja", "waived"]
@@ -132,7 +141,7 @@ class Audit:
                           ("severity", ["error", "warning"])):
             df[col] = pd.Categorical(df[col], categories=cats)
         df["waived"] = df["waived"].astype(bool)
-        return df
+        return _japanese_findings(self, df)
 
     @cached_property
     def flows(self) -> pd.DataFrame:
@@ -143,7 +152,7 @@ class Audit:
         df = pd.DataFrame(rows, columns=cols)
         df["route"] = pd.Categorical(df["route"], categories=ROUTES)
         df["status"] = pd.Categorical(df["status"], categories=STATUSES)
-        return df
+        return _japanese_flows(df)
 
     @cached_property
     def graph(self):
@@ -161,6 +170,81 @@ class Audit:
         from .drawing import draw
         return draw(self, **options)
 
+    # -- questions: the CLI's trace, upstream, impact, stop and snapshot diff ---------
+    def trace(self, item: str, **options):
+        """Where ``item`` goes; options as :func:`lineage.analysis.trace`.
+
+        Example:
+            >>> check("inventories/monocollabo").trace("address", frm="mailing-house").highlight
+            ['F11', 'F24', 'F44']
+        """
+        from .analysis import trace
+        return trace(self, item, **options)
+
+    def upstream(self, party: str, **options):
+        """Where ``party``'s data came from; options as :func:`lineage.analysis.upstream`.
+
+        Example:
+            >>> check("inventories/monocollabo").upstream("carrier").table["from"].tolist()[0]
+            'monocollabo'
+        """
+        from .analysis import upstream
+        return upstream(self, party, **options)
+
+    def impact(self, party: str, **options):
+        """Who is affected by a leak at ``party``; options as :func:`lineage.analysis.impact`.
+
+        Example:
+            >>> result = check("inventories/monocollabo").impact("mailing-house")
+            >>> sorted(result.table.party.unique())
+            ['mailing-affiliate', 'print-shop']
+        """
+        from .analysis import impact
+        return impact(self, party, **options)
+
+    def stop(self, **options):
+        """Which flows must stop for a withdrawal or stop request; as :func:`lineage.analysis.stop`.
+
+        Example:
+            >>> check("inventories/monocollabo").stop(consent="C05").query
+            'stop'
+        """
+        from .analysis import stop
+        return stop(self, **options)
+
+    def diff(self, other, **options):
+        """What changed from this audit to ``other`` (an audit, snapshot or inventory path).
+
+        Delegates to :func:`lineage.snapshots.diff`; ``options`` as there.
+
+        Example:
+            >>> a = check("inventories/monocollabo", as_of=dt.date(2025, 1, 1))
+            >>> a.diff(check("inventories/monocollabo")).counts()["findings"]
+            {'new': 1, 'resolved': 0, 'open': 9}
+        """
+        from .snapshots import diff
+        return diff(self, other, **options)
+
+    def to_excel(self, path, *, lang: str = "en") -> Path:
+        """Write the findings workbook (as ``lineage check --format xlsx``) to ``path``.
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> out = pathlib.Path(tempfile.mkdtemp()) / "findings.xlsx"
+            >>> check("inventories/monocollabo").to_excel(out).stat().st_size > 0
+            True
+        """
+        import os
+        from .output import xlsx
+        path = Path(path)
+        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+        try:
+            tmp.write_bytes(xlsx.render(self, lang))
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return path
+
     def _repr_html_(self) -> str:
         s = self.summary()
         cells = "".join(f"<td>{escape(k)}: {v}</td>" for k, v in s["status"].items())
@@ -173,6 +257,31 @@ class Audit:
         s = self.summary()
         return (f"<Audit {self.inventory.organisation} as_of={self.as_of} "
                 f"flows={s['flows']} status={s['status']}>")
+
+
+def _japanese_findings(audit: Audit, df: pd.DataFrame) -> pd.DataFrame:
+    """Add rule titles, the flow's route and Japanese labels to the findings frame."""
+    from .drawing.style import route_label
+    from .output.report_html import KIND_LABELS
+    titles = {r.id: (r.title_en, r.title_ja) for r in audit.rules}
+    routes = {r.id: r.route for r in audit.flow_results}
+    df["title"] = [titles.get(r, ("", ""))[0] for r in df["rule"]]
+    df["title_ja"] = [titles.get(r, ("", ""))[1] for r in df["rule"]]
+    df["kind_ja"] = [KIND_LABELS.get(k, {}).get("ja", k) for k in df["kind"]]
+    df["route"] = pd.Categorical([routes.get(f) for f in df["flow"]], categories=ROUTES)
+    df["route_ja"] = [route_label(r, "ja") for r in df["route"]]
+    return df
+
+
+def _japanese_flows(df: pd.DataFrame) -> pd.DataFrame:
+    """Add Japanese route and status labels (categorical, in the same order)."""
+    from .drawing.style import ROUTE_LABELS, STATUS_WORDS
+    df["route_ja"] = pd.Categorical([ROUTE_LABELS[r]["ja"] for r in df["route"]],
+                                    categories=list(dict.fromkeys(
+                                        ROUTE_LABELS[r]["ja"] for r in ROUTES)))
+    df["status_ja"] = pd.Categorical([STATUS_WORDS[s]["ja"] for s in df["status"]],
+                                     categories=[STATUS_WORDS[s]["ja"] for s in STATUSES])
+    return df
 
 
 def check(inventory: Inventory | str | Path, *, as_of=None, packs=("policy",),

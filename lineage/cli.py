@@ -83,7 +83,8 @@ inventory_argument = click.argument("inventory", type=click.Path(path_type=Path)
 def cli():
     """Map personal-data flows and check each hop against the privacy policy.
 
-    INVENTORY is a YAML file or a folder of YAML files (format lineage/1).
+    INVENTORY is a YAML file, a folder of YAML or CSV files, or an Excel
+    workbook (format lineage/1).
     """
 
 
@@ -94,7 +95,7 @@ def cli():
 @click.option("--select", multiple=True, callback=_ids, help="Only these rule IDs or prefixes.")
 @click.option("--ignore", multiple=True, callback=_ids, help="Skip these rule IDs or prefixes.")
 @click.option("--format", "fmt",
-              type=click.Choice(["table", "json", "csv", "sarif", "junit"]),
+              type=click.Choice(["table", "json", "csv", "sarif", "junit", "xlsx"]),
               default="table", show_default=True)
 @click.option("--as-of", callback=_date, help="Audit date (overrides the inventory's as_of).")
 @click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
@@ -115,6 +116,8 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
     new). 1: such findings. 2: the inventory could not be read or the arguments
     are wrong.
     """
+    if fmt == "xlsx" and output is None:
+        raise UserError("--format xlsx writes a workbook: give -o FILE.xlsx")
     audit = run_check(inventory, as_of=as_of, packs=_packs(packs), select=select,
                       ignore=ignore)
     known = _baseline(baseline) if baseline else None
@@ -128,6 +131,9 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
     elif fmt == "junit":
         from .output import junit
         text = junit.render(audit, fail_on, lang)
+    elif fmt == "xlsx":
+        from .output import xlsx
+        text = xlsx.render(audit, lang)
     else:
         text = table.render(audit, lang, _style(_colour() and output is None))
     _emit(text, output)
@@ -216,7 +222,7 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    write_atomic(output, text.encode("utf-8"))
+    write_atomic(output, text if isinstance(text, bytes) else text.encode("utf-8"))
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -251,3 +257,4 @@ def main(argv=None) -> None:
 from .commands_lineage import trace, upstream, impact, stop; cli.add_command(trace); cli.add_command(upstream); cli.add_command(impact); cli.add_command(stop)  # noqa: E402,E501
 from .commands_draw import draw, export; cli.add_command(draw); cli.add_command(export)  # noqa: E402,E702
 from .commands_snapshot import snapshot, report; cli.add_command(snapshot); cli.add_command(report)  # noqa: E402,E702
+from .commands_workbench import convert, template, schema; cli.add_command(convert); cli.add_command(template); cli.add_command(schema)  # noqa: E402,E702

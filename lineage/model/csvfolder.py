@@ -25,10 +25,12 @@ Example:
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 from .errors import InventoryError, Location, Problem
 from .sources import RawInventory, SourceMap
+from .tables import REVISIONS_SHEET, SHEETS, TOP_SHEET, columns
 
 __all__ = ["read_csv_folder", "csv_files", "TOP_FILE", "REVISIONS_FILE"]
 
@@ -47,6 +49,7 @@ def read_csv_folder(folder: Path) -> RawInventory:
     folder = Path(folder)
     files = csv_files(folder)
     problems: list[Problem] = []
+    missing: list[Problem] = []  # reported with the schema's problems, not alone
     if not files:
         raise InventoryError([Problem(Location(str(folder)), None, None, None,
                                       "folder holds no .csv files",
@@ -55,7 +58,7 @@ def read_csv_folder(folder: Path) -> RawInventory:
     source = SourceMap(Location(str(folder)))
     revisions = None
     for path in files:
-        rows = _read_rows(path, problems)
+        rows = _read_rows(path, problems, missing)
         if rows is None:
             continue
         name = str(path)
@@ -72,14 +75,17 @@ def read_csv_folder(folder: Path) -> RawInventory:
     if revisions is not None:
         _attach_revisions(*revisions, data, source, problems)
     if problems:
-        raise InventoryError(problems)
+        raise InventoryError(problems + missing)
     if (TOP_FILE[:-4],) not in source.paths:
         source.default = Location(str(folder / TOP_FILE))
-    return RawInventory(data, source, str(folder))
+    return RawInventory(data, source, str(folder), missing)
 
 
-def _read_rows(path: Path, problems: list[Problem]):
-    """Header-keyed rows with their 1-based row numbers, or None on a problem."""
+def _read_rows(path: Path, problems: list[Problem], missing: list[Problem] | None = None):
+    """Header-keyed rows with their 1-based row numbers, or None on a problem.
+
+    A required column absent from the header goes to ``missing``.
+    """
     name = str(path)
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -92,7 +98,8 @@ def _read_rows(path: Path, problems: list[Problem]):
                                 f"not UTF-8 text ({exc.reason} at byte {exc.start})",
                                 "UTF-8 のテキストではありません"))
         return None
-    reader = csv.reader(text.splitlines())
+    # newline="" keeps line breaks inside quoted cells (a multi-line note)
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         table = list(reader)
     except csv.Error as exc:
@@ -112,6 +119,14 @@ def _read_rows(path: Path, problems: list[Problem]):
             problems.append(Problem(Location(name, row=1, column=h), None, None, h,
                                     f"duplicate column '{h}'", f"列 '{h}' が重複しています"))
             ok = False
+    sheet = REVISIONS_SHEET if path.name == REVISIONS_FILE else path.stem
+    if missing is not None and sheet in SHEETS and sheet != TOP_SHEET:
+        for column in columns(sheet):
+            if column.required and column.name not in header:
+                missing.append(Problem(Location(name, row=1, column=column.name), sheet,
+                                       None, column.name,
+                                       f"required column '{column.name}' is missing",
+                                       f"必須の列 '{column.name}' がありません"))
     rows = []
     for number, cells in enumerate(table[1:], start=2):
         if not any(c.strip() for c in cells):
@@ -132,6 +147,12 @@ def _record(name: str, stem: str, index: int, row: dict, line: int, source: Sour
     """Nest dotted columns and record where each value sits."""
     base = (stem,) + prefix + (index,)
     source.paths[base] = Location(name, row=line)
+    sheet = REVISIONS_SHEET if prefix else stem
+    if sheet in SHEETS:
+        for column in columns(sheet):
+            # A missing required field is still reported in its column.
+            source.paths.setdefault(base + column.path,
+                                    Location(name, row=line, column=column.name))
     out: dict = {}
     for column, value in row.items():
         parts = column.split(".")

@@ -24,6 +24,7 @@ from . import schema
 from .errors import InventoryError, Location, Problem
 from .references import check_references
 from .csvfolder import read_csv_folder
+from .workbook import read_workbook
 from .sources import RawInventory, read_yaml_file, read_yaml_folder, yaml_files
 
 __all__ = ["load", "read_raw", "build_inventory", "READERS"]
@@ -38,6 +39,7 @@ READERS: dict[str, Callable[[Path], RawInventory]] = {
     "yaml": read_yaml_file,
     "yaml-folder": read_yaml_folder,
     "csv-folder": read_csv_folder,
+    "xlsx": read_workbook,
 }
 
 
@@ -63,7 +65,7 @@ def detect_form(path: Path) -> str:
                                       "ファイルまたはフォルダが見つかりません")])
     raise InventoryError([Problem(Location(str(path)), None, None, None,
                                   f"unknown inventory form '{suffix or path.name}'; expected "
-                                  "a .yaml file or a folder of them",
+                                  "a .yaml or .xlsx file, or a folder of .yaml or .csv files",
                                   "棚卸しの形式を判別できません")])
 
 
@@ -84,7 +86,7 @@ def load(path: str | Path) -> schema.Inventory:
 
 def build_inventory(raw: RawInventory) -> schema.Inventory:
     """Validate raw values into an :class:`~lineage.model.schema.Inventory`."""
-    problems: list[Problem] = []
+    problems: list[Problem] = list(raw.problems)
     data, source = raw.data, raw.source
     known = set(_TOP_FIELDS) | set(schema.COLLECTIONS)
     for key in data:

@@ -62,11 +62,16 @@ class SourceMap:
 
 @dataclass
 class RawInventory:
-    """Top-level keys with raw (text) values, and where each value came from."""
+    """Top-level keys with raw (text) values, and where each value came from.
+
+    ``problems`` are what a reader found that does not stop validation (a
+    missing column): they are reported together with the schema's problems.
+    """
 
     data: dict
     source: SourceMap
     origin: str
+    problems: list = field(default_factory=list)
 
 
 def yaml_files(folder: Path) -> list[Path]:

@@ -1,0 +1,88 @@
+"""Spreadsheet and editor commands: ``convert``, ``template``, ``schema``.
+
+Each calls one library function (:func:`lineage.forms.convert`,
+:func:`lineage.forms.template.write_template`,
+:func:`lineage.model.jsonschema.schema_text`) and turns its errors into a
+one-line message with exit 2.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import click
+
+from .cli import UserError, _emit, handle_errors
+from .forms import ConvertError, TARGETS
+
+__all__ = ["convert", "template", "schema"]
+
+
+def _convert_errors(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except ConvertError as exc:
+            raise UserError(str(exc)) from None
+    return handle_errors(wrapper)
+
+
+@click.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("destination", type=click.Path(path_type=Path))
+@click.option("--to", "to", type=click.Choice(TARGETS),
+              help="Output form; needed when DESTINATION is a folder (yaml or csv).")
+@click.option("--force", is_flag=True,
+              help="Replace an existing file, or the inventory files of a non-empty folder.")
+@_convert_errors
+def convert(source, destination, to, force):
+    """Convert an inventory between YAML, a CSV folder and an Excel workbook.
+
+    SOURCE is any inventory form. DESTINATION ending in .yaml or .yml is one
+    YAML file, .xlsx an Excel workbook; a folder holds one file per collection,
+    YAML or CSV as --to says. The model is kept exactly (dates, lists, notes,
+    nested fields); YAML comments are not carried over. The input is never
+    written over.
+
+    Exit 0: written. 2: the inventory could not be read, or DESTINATION exists
+    (use --force), is inside the input, or cannot be written.
+    """
+    from .forms import convert as run, form_of
+    form = form_of(destination, to)
+    run(source, destination, to=to, force=force)
+    click.echo(f"{destination}: written ({form})")
+
+
+@click.command()
+@click.argument("output", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+@_convert_errors
+def template(output, force):
+    """Write a starter Excel workbook (OUTPUT.xlsx) to fill in.
+
+    One sheet per collection with English and Japanese headers, drop-down lists
+    for enumerations (role, kind, basis ...) and one example row per sheet that
+    together form a valid inventory. Exit 0: written. 2: OUTPUT exists (use
+    --force), is not an .xlsx path, or cannot be written.
+    """
+    from .forms.template import write_template
+    write_template(output, force=force)
+    click.echo(f"{output}: template written")
+
+
+@click.command()
+@click.option("--fragment", is_flag=True,
+              help="Schema for one file of a folder inventory (no top-level key required).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the schema to this file instead of standard output.")
+@handle_errors
+def schema(fragment, output):
+    """Print the JSON Schema of the inventory format, for editors.
+
+    Point your YAML editor at it to validate and complete inventory files as
+    you type (see docs/workbench.md). Exit 0: printed. 2: could not write.
+    """
+    from .model.jsonschema import schema_text
+    _emit(schema_text(fragment=fragment), output)

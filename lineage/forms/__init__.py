@@ -1,0 +1,200 @@
+"""The forms of an inventory and converting between them without loss.
+
+:func:`convert` reads any accepted form (YAML file, YAML folder, CSV folder,
+Excel workbook), validates it, and writes another: ``.yaml``/``.yml`` is one
+YAML file, ``.xlsx`` a workbook, a folder is YAML or CSV as ``to`` says. It
+never writes over its input, refuses an existing file or non-empty folder
+unless ``force``, and writes through a temporary name so a failure leaves
+nothing half-written.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "inventory.xlsx"
+    >>> convert("inventories/monocollabo", out).name
+    'inventory.xlsx'
+    >>> from lineage.model import load
+    >>> load(out).model_dump() == load("inventories/monocollabo").model_dump()
+    True
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from ..model import schema
+from ..model.load import load
+from .csvwrite import csv_folder
+from .flat import FlatError
+from .xlsxwrite import xlsx_bytes
+from .yamlwrite import yaml_folder, yaml_text
+
+__all__ = ["convert", "write_inventory", "render", "form_of", "ConvertError", "FlatError",
+           "TARGETS"]
+
+#: What ``to`` may say: a YAML file or folder, a CSV folder, an Excel workbook.
+TARGETS = ("yaml", "csv", "xlsx")
+_INVENTORY_SUFFIXES = (".yaml", ".yml", ".csv")
+
+
+class ConvertError(ValueError):
+    """The conversion cannot be done as asked (target form, overwrite, lossy value)."""
+
+
+def form_of(dst: str | Path, to: str | None = None) -> str:
+    """The output form for ``dst``: ``yaml-file``, ``xlsx``, ``yaml-folder`` or ``csv-folder``.
+
+    Example:
+        >>> form_of("out.yaml"), form_of("out.xlsx"), form_of("out", "csv")
+        ('yaml-file', 'xlsx', 'csv-folder')
+    """
+    dst = Path(dst)
+    suffix = dst.suffix.lower()
+    if to is not None and to not in TARGETS:
+        raise ConvertError(f"unknown target form '{to}' (known: {', '.join(TARGETS)})")
+    if suffix in (".yaml", ".yml") and not dst.is_dir():
+        if to not in (None, "yaml"):
+            raise ConvertError(f"{dst}: a {suffix} path is a YAML file, not --to {to}")
+        return "yaml-file"
+    if suffix == ".xlsx" and not dst.is_dir():
+        if to not in (None, "xlsx"):
+            raise ConvertError(f"{dst}: an .xlsx path is a workbook, not --to {to}")
+        return "xlsx"
+    if to == "xlsx":
+        raise ConvertError(f"{dst}: a workbook needs a path ending in .xlsx")
+    if suffix and not dst.is_dir() and to is None:
+        raise ConvertError(f"{dst}: unknown output form '{suffix}'; use .yaml, .xlsx, or a "
+                           "folder with --to yaml or --to csv")
+    if to is None:
+        raise ConvertError(f"{dst}: a folder can hold YAML or CSV files; say which with "
+                           "--to yaml or --to csv")
+    return f"{to}-folder"
+
+
+def render(inventory: schema.Inventory, form: str) -> dict[str, bytes] | bytes:
+    """The bytes of ``inventory`` in ``form``: one file's bytes, or name -> bytes.
+
+    Example:
+        >>> from lineage.model import load
+        >>> sorted(render(load("inventories/monocollabo"), "csv-folder"))[-1]
+        'waivers.csv'
+    """
+    try:
+        if form == "yaml-file":
+            return yaml_text(inventory).encode("utf-8")
+        if form == "xlsx":
+            return xlsx_bytes(inventory)
+        if form == "yaml-folder":
+            return {n: t.encode("utf-8") for n, t in yaml_folder(inventory).items()}
+        if form == "csv-folder":
+            return {n: t.encode("utf-8") for n, t in csv_folder(inventory).items()}
+    except FlatError as exc:
+        raise ConvertError(str(exc)) from None
+    raise ConvertError(f"unknown output form '{form}'")
+
+
+def convert(src: str | Path, dst: str | Path, *, to: str | None = None,
+            force: bool = False) -> Path:
+    """Read the inventory at ``src`` and write it to ``dst``; return ``dst``.
+
+    Raises :class:`~lineage.model.errors.InventoryError` when ``src`` is not a
+    valid inventory and :class:`ConvertError` when ``dst`` cannot be written as asked.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> out = convert("inventories/monocollabo", pathlib.Path(tempfile.mkdtemp()) / "inv",
+        ...               to="csv")
+        >>> (out / "flows.csv").exists()
+        True
+        >>> convert("inventories/monocollabo", "inventories/monocollabo/all.yaml")
+        Traceback (most recent call last):
+        lineage.forms.ConvertError: inventories/monocollabo/all.yaml: would write over or ...
+    """
+    src, dst = Path(src), Path(dst)
+    form = form_of(dst, to)
+    _refuse_input(src, dst)
+    return write_inventory(load(src), dst, form=form, force=force)
+
+
+def write_inventory(inventory: schema.Inventory, dst: str | Path, *, form: str | None = None,
+                    force: bool = False) -> Path:
+    """Write ``inventory`` to ``dst`` in ``form`` (default: from the suffix).
+
+    A folder that exists and holds files is replaced only with ``force``; then
+    its inventory files (``.yaml``, ``.yml``, ``.csv``) are replaced and other
+    files (a README, the ``.lineage`` snapshot store) are kept.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from lineage.model import load
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "csv"
+        >>> path = write_inventory(load("inventories/monocollabo"), out, form="csv-folder")
+        >>> sorted(p.name for p in path.iterdir())[:2]
+        ['consents.csv', 'contracts.csv']
+    """
+    dst = Path(dst)
+    form = form or form_of(dst)
+    data = render(inventory, form)
+    if isinstance(data, bytes):
+        _write_file(dst, data, force)
+    else:
+        _write_folder(dst, data, force)
+    return dst
+
+
+def _refuse_input(src: Path, dst: Path) -> None:
+    s, d = src.resolve(), dst.resolve()
+    if s == d or d in s.parents or s in d.parents:
+        raise ConvertError(f"{dst}: would write over or inside the input {src}; choose "
+                           "another output path")
+
+
+def _write_file(dst: Path, data: bytes, force: bool) -> None:
+    if dst.is_dir():
+        raise ConvertError(f"{dst}: is a folder; give a file path")
+    if dst.exists() and not force:
+        raise ConvertError(f"{dst}: already exists; use --force to replace it")
+    if not dst.parent.is_dir():
+        raise ConvertError(f"{dst}: folder {dst.parent} does not exist")
+    tmp = dst.with_name(f".{dst.name}.tmp{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, dst)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ConvertError(f"{dst}: cannot write ({exc.strerror or exc})") from None
+
+
+def _write_folder(dst: Path, files: dict[str, bytes], force: bool) -> None:
+    if dst.exists() and not dst.is_dir():
+        raise ConvertError(f"{dst}: is a file; a folder form needs a folder path")
+    if not dst.parent.is_dir():
+        raise ConvertError(f"{dst}: folder {dst.parent} does not exist")
+    existing = list(dst.iterdir()) if dst.is_dir() else []
+    if existing and not force:
+        raise ConvertError(f"{dst}: folder is not empty; use --force to replace its "
+                           "inventory files")
+    tmp = dst.with_name(f".{dst.name}.tmp{os.getpid()}")
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        for name, data in sorted(files.items()):
+            (tmp / name).write_bytes(data)
+        if not existing:
+            if dst.is_dir():
+                dst.rmdir()
+            os.replace(tmp, dst)
+            return
+        # Keep what is not an inventory file (README, .lineage/ snapshots); replace the rest.
+        for name in sorted(files):
+            os.replace(tmp / name, dst / name)
+        for path in existing:
+            if path.is_file() and path.suffix.lower() in _INVENTORY_SUFFIXES \
+                    and path.name not in files:
+                path.unlink()
+        tmp.rmdir()
+    except OSError as exc:
+        raise ConvertError(f"{dst}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

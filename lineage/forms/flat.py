@@ -1,0 +1,172 @@
+"""An inventory as flat tables: the rows the CSV-folder and Excel writers write.
+
+One table per sheet of :data:`~lineage.model.tables.SHEETS`. A cell is text, a
+bool, a date or empty; a list is one ``;``-joined cell, and an empty list whose
+absence means something else (a contract's ``purposes``: ``[]`` limits to
+nothing, absent does not limit) is the cell ``;``. What a flat form cannot say
+(an empty text, a list element holding ``;``, a nested mapping with no field)
+raises :class:`FlatError` rather than change the model silently.
+
+Example:
+    >>> from lineage.model import load
+    >>> t = tables(load("inventories/monocollabo"))
+    >>> t["flows"].columns[:4], t["flows"].rows[0]["from"]
+    (['id', 'from', 'to', 'items'], 'members')
+    >>> t["notice_revisions"].rows[0]["notice"]
+    'J1'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from ..model import schema
+from ..model.tables import REVISIONS_SHEET, SHEETS, TOP_SHEET, columns
+
+__all__ = ["Table", "FlatError", "tables", "cell_text", "LIST_SEP", "EMPTY_LIST"]
+
+LIST_SEP = ";"
+#: The cell of an empty list that differs from an absent one.
+EMPTY_LIST = ";"
+
+
+class FlatError(ValueError):
+    """The inventory holds a value that a CSV folder or workbook cannot represent."""
+
+
+@dataclass
+class Table:
+    """A sheet's columns (in model order) and its rows (column -> cell value)."""
+
+    sheet: str
+    columns: list[str]
+    rows: list[dict]
+
+
+def tables(inventory: schema.Inventory, *, all_columns: bool = False) -> dict[str, Table]:
+    """The inventory's sheets that hold data (the top row always).
+
+    ``data_items`` and ``purposes`` are kept when empty, because an absent
+    collection means something else (every item personal). With
+    ``all_columns`` every column of the model is listed (nested notes only when
+    used), so a workbook shows what may be filled in; otherwise only the
+    columns used and the required ones.
+
+    Example:
+        >>> from lineage.model import load
+        >>> t = tables(load("inventories/monocollabo"), all_columns=True)
+        >>> "exemption.impediment" in t["flows"].columns, len(t["flows"].rows)
+        (True, 44)
+    """
+    rows: dict[str, list[dict]] = {TOP_SHEET: [_top_row(inventory)]}
+    for name in schema.COLLECTIONS:
+        records = getattr(inventory, name)
+        if records is None or (not records and name not in ("data_items", "purposes")):
+            continue
+        rows[name] = [_row(name, r, _label(name, i, r)) for i, r in enumerate(records)]
+    revisions = [{"notice": n.id, **_row(REVISIONS_SHEET, rev, f"notices {n.id} revision {k + 1}")}
+                 for n in inventory.notices for k, rev in enumerate(n.revisions)]
+    if revisions:
+        rows[REVISIONS_SHEET] = revisions
+    out = {}
+    for sheet in SHEETS:
+        if sheet not in rows:
+            continue
+        used = {key for row in rows[sheet] for key in row}
+        cols = [c.name for c in columns(sheet)
+                if c.name in used or c.required or (all_columns and not c.nested_note)]
+        out[sheet] = Table(sheet, cols, rows[sheet])
+    return out
+
+
+def cell_text(value) -> str:
+    """A cell as CSV text: ``true``/``false``, ISO dates, empty for None.
+
+    Example:
+        >>> cell_text(True), cell_text(dt.date(2024, 4, 1)), cell_text(None)
+        ('true', '2024-04-01', '')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _label(name: str, index: int, record) -> str:
+    rid = getattr(record, "id", None)
+    if rid is None and isinstance(record, schema.Waiver):
+        rid = f"#{index + 1} ({record.rule} on {record.flow})"
+    return f"{name} {rid or '#' + str(index + 1)}"
+
+
+def _top_row(inventory: schema.Inventory) -> dict:
+    row = {"format": inventory.format, "organisation": inventory.organisation}
+    if inventory.as_of is not None:
+        row["as_of"] = inventory.as_of
+    if inventory.note is not None:
+        row["note"] = _text(inventory.note, "note", "inventory")
+    return row
+
+
+def _row(sheet: str, record: BaseModel, where: str) -> dict:
+    row: dict = {}
+    for column in columns(sheet):
+        if sheet == REVISIONS_SHEET and column.name == "notice":
+            continue
+        value = record
+        for part in column.path:
+            value = getattr(value, _attr(value, part), None)
+            if value is None:
+                break
+        cell = _cell(value, column, where)
+        if cell is not None:
+            row[column.name] = cell
+    for column in columns(sheet):
+        nested = column.path[0]
+        if len(column.path) == 2 and nested not in row:
+            value = getattr(record, nested, None)
+            if isinstance(value, BaseModel) and not any(k.startswith(nested + ".") for k in row):
+                raise FlatError(f"{where}: '{nested}' is an empty mapping, which a spreadsheet "
+                                "cannot tell from an absent one; fill one of its fields or "
+                                "remove it")
+    return row
+
+
+def _attr(obj, key: str) -> str:
+    """The attribute name of a field key (``from`` is the alias of ``frm``)."""
+    for name, info in type(obj).model_fields.items():
+        if info.alias == key:
+            return name
+    return key
+
+
+def _cell(value, column, where: str):
+    if value is None:
+        return None
+    if isinstance(value, list):
+        if not value:
+            return EMPTY_LIST if column.optional_list else None
+        parts = [cell_text(v) for v in value]
+        for part in parts:
+            if LIST_SEP in part or not part:
+                raise FlatError(f"{where}: field '{column.name}': list element {part!r} "
+                                f"cannot be written to a '{LIST_SEP}'-separated cell")
+        return LIST_SEP.join(parts)
+    if not column.required and value == column.default:
+        return None  # a default written out says nothing more
+    if isinstance(value, str):
+        return _text(value, column.name, where)
+    return value
+
+
+def _text(value: str, field: str, where: str) -> str:
+    if value == "":
+        raise FlatError(f"{where}: field '{field}' is an empty text, which a spreadsheet "
+                        "cannot tell from an absent value; remove it or write some text")
+    return value

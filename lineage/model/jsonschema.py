@@ -1,0 +1,127 @@
+"""A JSON Schema of the inventory, generated from the model, for editors.
+
+YAML editors (VS Code's YAML extension, JetBrains IDEs) validate and complete a
+file against a JSON Schema as it is typed. The schema is derived from the
+pydantic models of :mod:`lineage.model.schema`, so it cannot drift from what
+``lineage`` accepts: unknown keys are errors, enumerations offer their values,
+dates must be ``YYYY-MM-DD``, and every field carries its Japanese label as a
+description. Text fields also accept numbers (an ID ``007`` or a name ``2024``
+typed without quotes is text to lineage). Cross-record checks (references,
+unique IDs) are beyond JSON Schema: ``lineage validate`` does them.
+
+``fragment=True`` gives the schema for one file of a folder inventory, where
+no top-level key is required.
+
+Example:
+    >>> s = inventory_schema()
+    >>> s["required"], s["properties"]["format"]["const"]
+    (['format', 'organisation', 'parties', 'flows'], 'lineage/1')
+    >>> s["$defs"]["Flow"]["properties"]["from"]["description"]
+    '提供元 (from)'
+    >>> "required" in inventory_schema(fragment=True)
+    False
+"""
+
+from __future__ import annotations
+
+import json
+
+from pydantic.json_schema import GenerateJsonSchema
+
+from . import schema
+from .tables import REVISIONS_SHEET, SHEET_LABELS, TOP_SHEET, label_ja
+
+__all__ = ["inventory_schema", "schema_text", "SCHEMA_DIALECT"]
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# The sheet (for labels) of each model; nested models label their dotted column.
+_SHEET_OF = {model.__name__: name for name, model in schema.COLLECTIONS.items()}
+_SHEET_OF["Revision"] = REVISIONS_SHEET
+_NESTED = {"Exemption": ("flows", "exemption"), "Responsible": ("notices", "responsible"),
+           "Provider": ("notices", "provider")}
+
+
+def _pattern(metadata) -> str | None:
+    for m in metadata:
+        found = getattr(m, "pattern", None) or _pattern(getattr(m, "metadata", ()) or ())
+        if found:
+            return found
+    return None
+
+
+# pydantic leaves out a pattern set beside a BeforeValidator; put the model's back.
+_ID_PATTERN = _pattern(schema.Id.__metadata__)
+_COUNTRY_PATTERN = _pattern(schema.Party.model_fields["country"].metadata)
+
+
+class _Generator(GenerateJsonSchema):
+    """Text accepts numbers too; dates are ISO text with a pattern."""
+
+    def str_schema(self, core_schema):
+        out = super().str_schema(core_schema)
+        out["type"] = ["string", "number"]
+        return out
+
+    def date_schema(self, core_schema):
+        return {"type": "string", "format": "date", "pattern": _DATE_PATTERN}
+
+
+def inventory_schema(*, fragment: bool = False) -> dict:
+    """The JSON Schema (draft 2020-12) of an inventory file, as a dict.
+
+    Example:
+        >>> inventory_schema()["$defs"]["Party"]["properties"]["role"]["enum"][:2]
+        ['self', 'outsourcee']
+    """
+    generated = schema.Inventory.model_json_schema(by_alias=True, mode="validation",
+                                                   schema_generator=_Generator)
+    out = {"$schema": SCHEMA_DIALECT,
+           "title": "lineage inventory (format lineage/1)" +
+                    (", one file of a folder" if fragment else ""),
+           "description": "棚卸し: an organisation's personal-data flows and the evidence "
+                          "that makes them lawful. See shared/spec/inventory.md.",
+           **{k: v for k, v in generated.items() if k not in ("title", "description")}}
+    for key, prop in out["properties"].items():
+        prop.pop("title", None)
+        if key in SHEET_LABELS:
+            ja, en = SHEET_LABELS[key]
+            prop["description"] = f"{ja} ({en})"
+        else:
+            prop["description"] = f"{label_ja(TOP_SHEET, key)} ({key})"
+    for name, definition in out["$defs"].items():
+        for key, prop in definition.get("properties", {}).items():
+            prop.pop("title", None)
+            if name in _NESTED:
+                sheet, prefix = _NESTED[name]
+                label = label_ja(sheet, f"{prefix}.{key}")
+            else:
+                label = label_ja(_SHEET_OF.get(name, TOP_SHEET), key)
+            prop["description"] = f"{label} ({key})"
+    _add_id_patterns(out)
+    out["$defs"]["Party"]["properties"]["country"]["pattern"] = _COUNTRY_PATTERN
+    if fragment:
+        out.pop("required", None)
+    return out
+
+
+def _add_id_patterns(node) -> None:
+    """Every ID (the only text limited to 1-128 characters) gets the ID pattern."""
+    if isinstance(node, dict):
+        if node.get("minLength") == 1 and node.get("maxLength") == 128:
+            node["pattern"] = _ID_PATTERN
+        for value in node.values():
+            _add_id_patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            _add_id_patterns(value)
+
+
+def schema_text(*, fragment: bool = False) -> str:
+    """The schema as the JSON text ``lineage schema`` prints (stable, UTF-8).
+
+    Example:
+        >>> schema_text().splitlines()[1]
+        '  "$schema": "https://json-schema.org/draft/2020-12/schema",'
+    """
+    return json.dumps(inventory_schema(fragment=fragment), ensure_ascii=False, indent=2) + "\n"

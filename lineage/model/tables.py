@@ -1,0 +1,266 @@
+"""The flat (spreadsheet) shape of an inventory: sheets, columns, labels, kinds.
+
+The CSV-folder and Excel forms hold one table per collection. A column is a
+field name, a dotted name for a nested field (``exemption.law``), and each has
+a Japanese label for headers and a kind (text, id, list, date, bool, or an
+enumeration with its choices) derived from the pydantic model, so the readers,
+the writers and the template never disagree with :mod:`~lineage.model.schema`.
+
+Example:
+    >>> cols = {c.name: c for c in columns("flows")}
+    >>> cols["from"].label_ja, cols["basis"].kind, cols["start"].required
+    ('提供元', 'enum', True)
+    >>> [c.name for c in columns("notice_revisions")][:3]
+    ['notice', 'effective_on', 'notified_on']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from dataclasses import dataclass
+from functools import cache
+
+from pydantic import BaseModel
+
+from . import schema
+
+__all__ = ["Column", "SHEETS", "SHEET_LABELS", "TOP_SHEET", "REVISIONS_SHEET", "columns",
+           "column_for",
+           "label_ja", "model_of"]
+
+#: The sheet (or CSV file stem) of the top-level scalars, and the one of revisions.
+TOP_SHEET = "inventory"
+REVISIONS_SHEET = "notice_revisions"
+#: Every sheet in writing order: the top row, the collections, then revisions.
+SHEETS: tuple[str, ...] = (TOP_SHEET, *schema.COLLECTIONS, REVISIONS_SHEET)
+
+#: What each sheet holds, in the policy's words (titles, comments, docs).
+SHEET_LABELS: dict[str, tuple[str, str]] = {
+    TOP_SHEET: ("棚卸し", "the inventory"),
+    "data_items": ("データ項目", "data items"),
+    "purposes": ("利用目的", "purposes of use"),
+    "parties": ("当事者", "parties"),
+    "contracts": ("委託契約", "outsourcing contracts"),
+    "consents": ("本人の同意", "consents of the person"),
+    "notices": ("告知・公表", "published announcements"),
+    "events": ("事業の承継", "business successions"),
+    "stop_requests": ("停止の求め", "stop requests"),
+    "flows": ("データの流れ", "flows"),
+    "waivers": ("承認済みの指摘", "waivers"),
+    REVISIONS_SHEET: ("共同利用の変更", "joint-use notice revisions"),
+}
+
+# Words of the policy and the Act (shared/spec/glossary.md); a header reads as
+# the privacy officer would say it.
+_LABELS = {
+    "format": "形式", "organisation": "組織", "as_of": "基準日", "note": "備考",
+    "id": "ID", "name": "名称", "name_en": "名称（英語）",
+    "announced_on": "公表日", "third_party_provision": "第三者提供を含む",
+    "role": "役割", "legal_entity": "法人", "country": "国",
+    "equivalent_system": "相当措置の確認日", "groups": "グループ",
+    "party": "委託先", "signed_on": "締結日", "ends_on": "終了日",
+    "purposes": "利用目的", "items": "データ項目",
+    "no_leak": "漏えいの禁止", "no_re_provision": "再提供の禁止",
+    "sub_outsourcing": "再委託先", "audits": "監督の実施日",
+    "subjects": "本人", "recipients": "提供先", "obtained_on": "同意取得日",
+    "withdrawn_on": "同意の撤回日", "foreign_info_given": "外国の制度等の情報提供",
+    "published_on": "公表日", "provision_in_purpose": "利用目的に第三者提供を含む",
+    "methods": "提供の手段・方法", "stop_on_request": "求めに応じた提供の停止",
+    "acquisition_method": "取得の方法", "request_method": "求めを受け付ける方法",
+    "update_method": "更新の方法", "start_on": "提供開始日",
+    "ppc_filed_on": "個人情報保護委員会への届出日",
+    "members": "共同して利用する者の範囲",
+    "effective_on": "変更の効力発生日", "notified_on": "通知日",
+    "date": "承継日", "from": "提供元", "to": "提供先",
+    "notice": "通知・公表", "flow": "フロー", "received_on": "停止の求めの受付日",
+    "honoured_on": "提供の停止日",
+    "basis": "根拠", "consents": "本人の同意", "contract": "委託契約", "event": "事業の承継",
+    "method": "提供の方法", "start": "開始日", "end": "終了日",
+    "combined": "個人情報と併用", "recipient_links": "提供先での本人との紐付け",
+    "recorded": "提供記録", "confirmed_acquisition": "取得の経緯の確認",
+    "improperly_acquired": "不正な取得", "storage_only": "保管のみ",
+    "rule": "ルール", "item": "データ項目", "reason": "理由", "approved_by": "承認者",
+    "expires_on": "有効期限",
+    "exemption.law": "根拠となる法令", "exemption.document": "根拠となる文書",
+    "exemption.consent_difficult": "同意を得ることが困難な理由",
+    "exemption.impediment": "事務の遂行への支障",
+    "provider.name": "提供者の氏名・名称", "provider.address": "提供者の住所",
+    "provider.representative": "提供者の代表者",
+    "responsible.name": "管理について責任を有する者",
+    "responsible.address": "責任者の住所", "responsible.representative": "責任者の代表者",
+}
+_SHEET_LABELS = {
+    ("data_items", "name"): "項目名", ("data_items", "kind"): "種別",
+    ("purposes", "name"): "利用目的", ("notices", "kind"): "通知の種類",
+    ("events", "kind"): "承継の種類", ("events", "from"): "承継元",
+    ("events", "to"): "承継先", ("stop_requests", "subjects"): "本人",
+    ("notice_revisions", "notice"): "共同利用の通知",
+    ("contracts", "items"): "委託するデータ項目", ("contracts", "purposes"): "委託する利用目的",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: its field path, Japanese label and value kind.
+
+    ``kind`` is ``text``, ``ids`` (a list of IDs or texts), ``dates``,
+    ``date``, ``bool`` or ``enum`` (with ``choices``). ``optional_list`` marks a
+    list whose absence differs from an empty list (written as ``;``).
+    """
+
+    name: str
+    label_ja: str
+    kind: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    optional_list: bool = False
+    nested_note: bool = False
+    default: object = None
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The field path inside a record.
+
+        Example:
+            >>> Column("exemption.law", "根拠となる法令", "text").path
+            ('exemption', 'law')
+        """
+        return tuple(self.name.split("."))
+
+
+def model_of(sheet: str) -> type[BaseModel]:
+    """The pydantic model of one row of ``sheet``.
+
+    Example:
+        >>> model_of("notice_revisions").__name__
+        'Revision'
+    """
+    if sheet == REVISIONS_SHEET:
+        return schema.Revision
+    if sheet == TOP_SHEET:
+        return _TopRow
+    return schema.COLLECTIONS[sheet]
+
+
+class _TopRow(BaseModel):
+    """The columns of the top-level row (``inventory.csv``, sheet ``inventory``)."""
+
+    format: typing.Literal["lineage/1"]
+    organisation: schema.Id
+    as_of: schema.Date | None = None
+    note: schema.Text | None = None
+
+
+def label_ja(sheet: str, column: str) -> str:
+    """The Japanese header of ``column`` in ``sheet`` (the column name if none).
+
+    Example:
+        >>> label_ja("events", "from"), label_ja("flows", "from")
+        ('承継元', '提供元')
+    """
+    if (sheet, column) in _SHEET_LABELS:
+        return _SHEET_LABELS[(sheet, column)]
+    if column in _LABELS:
+        return _LABELS[column]
+    head, _, last = column.rpartition(".")
+    if head and last == "note":
+        return f"{_LABELS.get(head, head)}の備考"
+    return column
+
+
+@cache
+def columns(sheet: str) -> tuple[Column, ...]:
+    """Every column ``sheet`` may have, in model order (``note`` last, then nested notes).
+
+    Example:
+        >>> [(c.name, c.kind, c.optional_list) for c in columns("contracts")][4:6]
+        [('purposes', 'ids', True), ('items', 'ids', True)]
+    """
+    model = model_of(sheet)
+    out: list[Column] = []
+    if sheet == REVISIONS_SHEET:
+        out.append(Column("notice", label_ja(sheet, "notice"), "text", required=True))
+    nested_notes: list[Column] = []
+    for name, info in model.model_fields.items():
+        if name == "note" or (sheet == "notices" and name == "revisions"):
+            continue
+        key = info.alias or name
+        sub = _nested_model(info.annotation)
+        if sub is not None:
+            for sub_name, sub_info in sub.model_fields.items():
+                full = f"{key}.{sub_name}"
+                kind, choices = _kind(sub_info.annotation)
+                column = Column(full, label_ja(sheet, full), kind, False, choices,
+                                nested_note=sub_name == "note",
+                                default=_default(sub_info))
+                (nested_notes if sub_name == "note" else out).append(column)
+            continue
+        kind, choices = _kind(info.annotation)
+        optional_list = kind in ("ids", "dates") and info.default is None
+        out.append(Column(key, label_ja(sheet, key), kind, info.is_required(), choices,
+                          optional_list, default=_default(info)))
+    out.append(Column("note", label_ja(sheet, "note"), "text"))
+    return tuple(out + nested_notes)
+
+
+def column_for(sheet: str, header: str) -> Column | None:
+    """The column a header names: a field name or its Japanese label, on any line.
+
+    Example:
+        >>> column_for("flows", "start\\n開始日").name, column_for("flows", "提供元").name
+        ('start', 'from')
+        >>> column_for("flows", "colour") is None
+        True
+    """
+    lines = [part.strip() for part in str(header).splitlines() if part.strip()]
+    by_name = {c.name: c for c in columns(sheet)}
+    by_label = {c.label_ja: c for c in columns(sheet)}
+    for line in lines:
+        if line in by_name:
+            return by_name[line]
+    for line in lines:
+        if line in by_label:
+            return by_label[line]
+    return None
+
+
+def _default(info):
+    return None if info.is_required() else info.get_default(call_default_factory=True)
+
+
+def _strip_optional(annotation):
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return annotation
+
+
+def _base(annotation):
+    annotation = _strip_optional(annotation)
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return _strip_optional(annotation)
+
+
+def _nested_model(annotation):
+    base = _base(annotation)
+    if isinstance(base, type) and issubclass(base, BaseModel):
+        return base
+    return None
+
+
+def _kind(annotation) -> tuple[str, tuple[str, ...]]:
+    base = _base(annotation)
+    if typing.get_origin(base) is typing.Literal:
+        return "enum", tuple(typing.get_args(base))
+    if base is bool:
+        return "bool", ()
+    if base is dt.date:
+        return "date", ()
+    if typing.get_origin(base) is list:
+        inner = _base(typing.get_args(base)[0])
+        return ("dates" if inner is dt.date else "ids"), ()
+    return "text", ()

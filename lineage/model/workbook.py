@@ -1,0 +1,248 @@
+"""Read the Excel form of an inventory: one sheet per collection, as the CSV files.
+
+Sheet ``inventory`` holds the top-level row, ``notice_revisions`` the joint-use
+revisions (with a ``notice`` column), every other sheet is named after its
+collection. Row 1 is the header; a header cell names its field on any line,
+by field name (``start``) or by its Japanese label (``開始日``), so a
+bilingual header ``start⏎開始日`` works. A date may be a date cell or ISO text;
+a boolean a TRUE/FALSE cell or text. Formulas are refused (lineage reads what
+the sheet says, not what it computes). Every problem names the sheet, the row
+and the column (letter and header).
+
+Example:
+    >>> import tempfile, pathlib, openpyxl
+    >>> wb = openpyxl.Workbook(); ws = wb.active; ws.title = "inventory"
+    >>> ws.append(["format", "organisation"]); ws.append(["lineage/1", "a"])
+    >>> fl = wb.create_sheet("flows")
+    >>> fl.append(["id", "from", "to", "items", "start\\n開始日"])
+    >>> fl.append(["F1", "a", "b", "name;email", "2024-01-01"])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "inv.xlsx"; wb.save(path)
+    >>> raw = read_workbook(path)
+    >>> raw.data["flows"][0]["items"], raw.data["flows"][0]["start"]
+    ('name;email', '2024-01-01')
+    >>> loc = raw.source.locate(("flows", 0, "start"))
+    >>> loc.sheet, loc.row, loc.column
+    ('flows', 2, 'E (start)')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+from .errors import InventoryError, Location, Problem
+from .sources import RawInventory, SourceMap
+from .tables import REVISIONS_SHEET, SHEETS, TOP_SHEET, column_for, columns
+
+__all__ = ["read_workbook"]
+
+
+def read_workbook(path: Path) -> RawInventory:
+    """Read an ``.xlsx`` inventory; raise :class:`InventoryError` listing every problem.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> bad = pathlib.Path(tempfile.mkdtemp()) / "bad.xlsx"; _ = bad.write_bytes(b"x")
+        >>> read_workbook(bad)
+        Traceback (most recent call last):
+        lineage.model.errors.InventoryError: ...bad.xlsx: not a readable Excel workbook (.xlsx): ...
+    """
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    name = str(path)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise InventoryError([Problem(Location(name), None, None, None,
+                                      f"not a readable Excel workbook (.xlsx): {reason}",
+                                      "Excel ブック (.xlsx) として読めません")]) from None
+    problems: list[Problem] = []
+    missing: list[Problem] = []  # reported with the schema's problems, not alone
+    data: dict = {}
+    source = SourceMap(Location(name, sheet=TOP_SHEET))
+    revisions = None
+    try:
+        for ws in wb.worksheets:
+            sheet = ws.title
+            if sheet not in SHEETS:
+                problems.append(Problem(Location(name, sheet=sheet), None, None, None,
+                                        f"unknown sheet '{sheet}' (sheets are named after "
+                                        f"collections: {', '.join(SHEETS)})",
+                                        f"不明なシート '{sheet}' です"))
+                continue
+            rows = _read_sheet(name, sheet, ws, problems, missing)
+            if rows is None:
+                continue
+            source.paths[(sheet,)] = Location(name, sheet=sheet, row=1)
+            if sheet == REVISIONS_SHEET:
+                revisions = rows
+            elif sheet == TOP_SHEET:
+                _read_top(name, rows, data, source, problems)
+            else:
+                data[sheet] = [_record(name, sheet, sheet, i, row, line, source)
+                               for i, (line, row) in enumerate(rows)]
+    finally:
+        wb.close()
+    if revisions is not None:
+        _attach_revisions(name, revisions, data, source, problems)
+    if problems:
+        raise InventoryError(problems + missing)
+    return RawInventory(data, source, name, missing)
+
+
+def _letter(col: int) -> str:
+    from openpyxl.utils import get_column_letter
+    return get_column_letter(col)
+
+
+def _read_sheet(name: str, sheet: str, ws, problems: list[Problem], missing: list[Problem]):
+    """Rows as ``(row number, {column: (value, where)})``, or None when the header is bad."""
+    rows_iter = ws.iter_rows()
+    try:
+        header_cells = next(rows_iter)
+    except StopIteration:
+        return []
+    header: dict[int, str] = {}
+    ok = True
+    seen: dict[str, str] = {}
+    for cell in header_cells:
+        text = cell.value
+        if text is None or str(text).strip() == "":
+            continue
+        col = cell.column
+        column = column_for(sheet, str(text))
+        shown = str(text).strip().splitlines()[0].strip()
+        where = f"{_letter(col)} ({shown})"
+        if column is None:
+            # Unknown columns are errors: a typo must not hide a field.
+            problems.append(Problem(Location(name, sheet=sheet, row=1, column=where), sheet,
+                                    None, shown, f"unknown column '{shown}' (typo?)",
+                                    f"不明な列 '{shown}' です"))
+            ok = False
+            continue
+        if column.name in seen:
+            problems.append(Problem(Location(name, sheet=sheet, row=1, column=where), sheet,
+                                    None, column.name,
+                                    f"column '{column.name}' appears twice "
+                                    f"(also {seen[column.name]})",
+                                    f"列 '{column.name}' が重複しています"))
+            ok = False
+            continue
+        seen[column.name] = where
+        header[col] = column.name
+    # The top row's missing keys are reported by the loader, once.
+    for column in columns(sheet) if sheet != TOP_SHEET else ():
+        if column.required and column.name not in seen:
+            missing.append(Problem(Location(name, sheet=sheet, row=1, column=column.name),
+                                    sheet, None, column.name,
+                                    f"required column '{column.name}' ({column.label_ja}) "
+                                    "is missing",
+                                    f"必須の列 '{column.name}'（{column.label_ja}）がありません"))
+    rows = []
+    for cells in rows_iter:
+        values: dict = {}
+        number = None
+        for cell in cells:
+            if getattr(cell, "row", None) is not None:
+                number = cell.row
+            value = cell.value
+            if value is None or (isinstance(value, str) and value.strip() == ""):
+                continue
+            col = cell.column
+            if col not in header:
+                if col not in header.values() and ok:
+                    problems.append(Problem(
+                        Location(name, sheet=sheet, row=cell.row, column=_letter(col)), sheet,
+                        None, None, "value in a column without a header",
+                        "見出しのない列に値があります"))
+                    ok = False
+                continue
+            where = f"{_letter(col)} ({header[col]})"
+            if cell.data_type == "f":
+                problems.append(Problem(Location(name, sheet=sheet, row=cell.row, column=where),
+                                        sheet, None, header[col],
+                                        f"cell holds a formula ({value}); type the value itself",
+                                        "セルに数式があります。値を入力してください"))
+                ok = False
+                continue
+            values[header[col]] = (_value(value), where)
+        if values and number is not None:
+            rows.append((number, values))
+    return rows if ok else None
+
+
+def _value(value):
+    """A cell as the loaders hand values over: text, a bool, or a date."""
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time(0) else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # an ID typed as 7 must not become "7.0"
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _record(name: str, sheet: str, stem: str, index: int, row: dict, line: int,
+            source: SourceMap, prefix: tuple = ()) -> dict:
+    """Nest dotted columns; record where each value, and each missing field, sits."""
+    base = (stem,) + prefix + (index,)
+    source.paths[base] = Location(name, sheet=sheet, row=line)
+    for column in columns(sheet):
+        # A missing required field is still reported in its column.
+        source.paths.setdefault(base + column.path,
+                                Location(name, sheet=sheet, row=line, column=column.name))
+    out: dict = {}
+    for column, (value, where) in row.items():
+        parts = column.split(".")
+        target = out
+        for depth, part in enumerate(parts[:-1]):
+            source.paths[base + tuple(parts[:depth + 1])] = Location(
+                name, sheet=sheet, row=line, column=where)
+            target = target.setdefault(part, {})
+        target[parts[-1]] = value
+        source.paths[base + tuple(parts)] = Location(name, sheet=sheet, row=line, column=where)
+        if isinstance(value, str) and ";" in value:
+            for pos, _ in enumerate(p for p in value.split(";") if p.strip()):
+                source.paths[base + tuple(parts) + (pos,)] = Location(
+                    name, sheet=sheet, row=line, column=where)
+    return out
+
+
+def _read_top(name: str, rows: list, data: dict, source: SourceMap,
+              problems: list[Problem]) -> None:
+    if len(rows) != 1:
+        problems.append(Problem(Location(name, sheet=TOP_SHEET), None, None, None,
+                                f"sheet '{TOP_SHEET}' must hold exactly one row under its "
+                                f"header, found {len(rows)}",
+                                f"シート '{TOP_SHEET}' には見出しの下に 1 行だけ書いてください"))
+        return
+    line, row = rows[0]
+    source.default = Location(name, sheet=TOP_SHEET, row=line)
+    for key, (value, where) in row.items():
+        data[key] = value
+        source.paths[(key,)] = Location(name, sheet=TOP_SHEET, row=line, column=where)
+
+
+def _attach_revisions(name: str, rows: list, data: dict, source: SourceMap,
+                      problems: list[Problem]) -> None:
+    """Put each ``notice_revisions`` row into its notice's ``revisions``."""
+    notices = data.get("notices")
+    by_id = {n.get("id"): (i, n) for i, n in enumerate(notices or []) if isinstance(n, dict)}
+    for line, row in rows:
+        row = dict(row)
+        notice, where = row.pop("notice", (None, "notice"))
+        key = str(notice).strip() if notice is not None else None
+        if key not in by_id:
+            problems.append(Problem(Location(name, sheet=REVISIONS_SHEET, row=line,
+                                             column=where), "notices", key, "revisions",
+                                    "revision names no notice of sheet 'notices'"
+                                    if key is None else f"revision of unknown notice '{key}'",
+                                    "改定の対象の通知が見つかりません"))
+            continue
+        index, record = by_id[key]
+        revs = record.setdefault("revisions", [])
+        revs.append(_record(name, REVISIONS_SHEET, "notices", len(revs), row, line, source,
+                            prefix=(index, "revisions")))

@@ -1,0 +1,131 @@
+"""Findings as an Excel workbook: ``lineage check ... --format xlsx -o findings.xlsx``.
+
+Sheets: ``findings`` (one row per finding, filter buttons, frozen header),
+``flows`` (the flow table with route and status), and one ``rules-PACK`` sheet
+per rule pack listing the rules that ran (``rules-always`` for the rules every
+pack carries). ``lang="ja"`` gives Japanese headers, titles, messages, remedies,
+routes and statuses; rule, kind and severity stay codes so filters match the
+rules reference. Every text cell is neutralised (:func:`~lineage.output.xlsxbase.neutralise`)
+so a party named ``=HYPERLINK(...)`` shows as text and never runs.
+
+Example:
+    >>> import io, openpyxl, lineage
+    >>> data = render(lineage.check("inventories/monocollabo"), lang="ja")
+    >>> wb = openpyxl.load_workbook(io.BytesIO(data))
+    >>> wb.sheetnames
+    ['findings', 'flows', 'rules-policy', 'rules-always']
+    >>> wb["findings"]["B1"].value, wb["findings"].freeze_panes
+    ('ルール', 'B2')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..drawing.style import STATUS_WORDS, route_label
+from ..rules.clauses import Clause
+from ..rules.registry import REGISTRY
+from .xlsxbase import DATE_FORMAT, neutralise, set_text, style_header, workbook_bytes
+
+__all__ = ["render", "HEADERS"]
+
+#: Column key -> (English header, Japanese header), per sheet.
+HEADERS = {
+    "findings": [("id", "ID", "ID"), ("rule", "rule", "ルール"), ("title", "title", "表題"),
+                 ("clause", "clause", "条項"), ("kind", "kind", "種類"),
+                 ("severity", "severity", "重大度"), ("flow", "flow", "フロー"),
+                 ("from", "from", "提供元"), ("to", "to", "提供先"),
+                 ("items", "items", "データ項目"), ("route", "route", "経路"),
+                 ("evidence", "evidence", "根拠資料"), ("message", "message", "指摘の内容"),
+                 ("remedy", "remedy", "対応"), ("waived", "waived", "承認済み")],
+    "flows": [("id", "flow", "フロー"), ("from", "from", "提供元"), ("to", "to", "提供先"),
+              ("items", "items", "データ項目"), ("purposes", "purposes", "利用目的"),
+              ("basis", "basis", "根拠"), ("start", "start", "開始日"), ("end", "end", "終了日"),
+              ("route", "route", "経路"), ("status", "status", "状態"),
+              ("findings", "findings", "指摘")],
+    "rules": [("id", "rule", "ルール"), ("clause", "clause", "条項"),
+              ("clause_text", "policy text", "方針の文言"), ("kind", "kind", "種類"),
+              ("severity", "severity", "重大度"), ("title", "title", "表題"),
+              ("remedy", "remedy", "対応")],
+}
+_WIDTHS = {"id": 22, "title": 40, "message": 70, "remedy": 60, "evidence": 30,
+           "clause_text": 60, "items": 30, "purposes": 30, "findings": 30}
+
+
+def render(audit, lang: str = "en") -> bytes:
+    """The ``.xlsx`` bytes of ``audit``'s findings, flows and rules in ``lang``.
+
+    Example:
+        >>> import lineage
+        >>> render(lineage.check("inventories/monocollabo"))[:2]
+        b'PK'
+    """
+    from openpyxl import Workbook
+    wb = Workbook()
+    wb.remove(wb.active)
+    ja = lang == "ja"
+    routes = {r.id: r.route for r in audit.flow_results}
+    finding_rows = []
+    for f in audit.results:
+        d = f.as_dict()
+        rule = REGISTRY.rules.get(f.rule)
+        finding_rows.append({
+            **d, "title": (rule.title_ja if ja else rule.title_en) if rule else "",
+            "items": ";".join(d["items"]), "route": route_label(routes.get(f.flow), lang),
+            "evidence": "; ".join(f"{k}={_join(v)}" for k, v in d["evidence"].items()),
+            "message": d["message_ja" if ja else "message"],
+            "remedy": d["remedy_ja" if ja else "remedy"]})
+    _sheet(wb, "findings", HEADERS["findings"], finding_rows, ja, freeze="B2")
+    flow_rows = [{**r.as_dict(), "items": ";".join(r.items), "purposes": ";".join(r.purposes),
+                  "findings": ";".join(r.findings), "start": r.start, "end": r.end,
+                  "route": route_label(r.route, lang),
+                  "status": STATUS_WORDS[r.status][lang]} for r in audit.flow_results]
+    _sheet(wb, "flows", HEADERS["flows"], flow_rows, ja, freeze="B2")
+    ran = {r.id for r in audit.rules}
+    packs = [(p, [i for i in REGISTRY.packs[p] if i in ran]) for p in audit.packs]
+    packs.append(("always", [i for i in REGISTRY.always if i in ran]))
+    for pack, ids in packs:
+        if not ids:
+            continue
+        rows = []
+        for rule_id in sorted(ids):
+            rule = REGISTRY.rules[rule_id]
+            clause = rule.clause if isinstance(rule.clause, Clause) else Clause(str(rule.clause))
+            rows.append({"id": rule.id, "clause": str(rule.clause),
+                         "clause_text": clause.text_ja if ja else clause.text_en,
+                         "kind": rule.kind, "severity": rule.severity,
+                         "title": rule.title_ja if ja else rule.title_en,
+                         "remedy": rule.remedy_ja if ja else rule.remedy_en})
+        _sheet(wb, f"rules-{pack}"[:31], HEADERS["rules"], rows, ja, freeze="B2")
+    return workbook_bytes(wb, audit.as_of)
+
+
+def _join(value) -> str:
+    return ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+
+def _sheet(wb, title: str, headers, rows: list[dict], ja: bool, *, freeze: str) -> None:
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+    ws = wb.create_sheet(title)
+    for col, (_, en, jp) in enumerate(headers, start=1):
+        set_text(ws.cell(row=1, column=col), jp if ja else en)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for r, row in enumerate(rows, start=2):
+        for col, (key, _, _) in enumerate(headers, start=1):
+            value = row.get(key)
+            if value is None or value == "":
+                continue
+            cell = ws.cell(row=r, column=col)
+            if isinstance(value, str):
+                set_text(cell, neutralise(value))
+                if key in ("message", "remedy", "clause_text", "title"):
+                    cell.alignment = wrap
+            else:
+                cell.value = value
+                if isinstance(value, dt.date):
+                    cell.number_format = DATE_FORMAT
+    style_header(ws, len(headers))
+    ws.freeze_panes = freeze
+    for col, (key, _, _) in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = _WIDTHS.get(key, 14)
