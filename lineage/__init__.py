@@ -1,5 +1,8 @@
 """lineage: where personal data goes, and whether each hop is allowed.
 
+The public names are imported on first use, so ``lineage --version`` and
+``lineage snapshot list`` start without loading pandas, pydantic or networkx.
+
 Example:
     >>> import lineage
     >>> audit = lineage.load("inventories/monocollabo").check()
@@ -7,16 +10,36 @@ Example:
     1
 """
 
+from importlib import import_module
+
 __version__ = "0.1.0"
 
-from .audit import Audit, check  # noqa: E402
-from .model import InventoryError, load  # noqa: E402
-from .drawing import draw  # noqa: E402
+_EXPORTS = {
+    "Audit": ("audit", "Audit"),
+    "check": ("audit", "check"),
+    "InventoryError": ("model.errors", "InventoryError"),
+    "load": ("model.loading", "load"),
+    "draw": ("drawing", "draw"),
+    "Store": ("snapshots.store", "Store"),
+    "snapshot": ("snapshots.api", "snapshot"),
+    "diff": ("snapshots.api", "diff"),
+    "convert": ("forms", "convert"),
+    "template": ("forms.template", "write_template"),
+    "schema": ("model.jsonschema", "inventory_schema"),
+}
 
-__all__ = ["Audit", "InventoryError", "check", "load", "__version__"]
-from .snapshots import Store, diff, snapshot  # noqa: E402
-__all__ += ["Store", "diff", "snapshot"]
-from .forms import convert  # noqa: E402
-from .forms.template import write_template as template  # noqa: E402
-from .model.jsonschema import inventory_schema as schema  # noqa: E402
-__all__ += ["convert", "template", "schema"]
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    try:
+        module, attr = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'lineage' has no attribute {name!r}") from None
+    value = getattr(import_module(f".{module}", __name__), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -18,17 +18,14 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .model.load import load
+from .model.loading import load
 from .model.schema import Inventory
 from .rules.base import Finding
-from .rules.engine import natural_key, run
+from .rules.engine import run
+from .terms import ROUTES, STATUSES, natural_key
 
 __all__ = ["Audit", "FlowResult", "check", "STATUSES", "ROUTES"]
 
-STATUSES = ("ok", "warning", "violation", "waived")
-ROUTES = ("internal", "collection", "to_subject", "storage_only", "non_personal",
-          "outsourcing", "succession", "joint_use", "law", "life", "public_health",
-          "government", "academic", "opt_out", "consent", "external", "none")
 REPORT_FORMAT = "lineage-report/1"
 
 

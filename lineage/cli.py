@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -15,10 +16,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .audit import check as run_check
-from .model import InventoryError, load
+from .model.errors import InventoryError
 from .output import csvtable, jsonreport, table
-from .rules.registry import REGISTRY, RuleSelectionError
+from .rules.base import RuleSelectionError
 
 __all__ = ["main", "cli"]
 
@@ -78,7 +78,32 @@ def handle_errors(func):
 inventory_argument = click.argument("inventory", type=click.Path(path_type=Path))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: Commands defined in their own modules, imported when first called, so that a
+#: quick command (``snapshot list``) does not load the rule engine and pandas.
+LAZY_COMMANDS = {
+    "trace": "commands_lineage", "upstream": "commands_lineage",
+    "impact": "commands_lineage", "stop": "commands_lineage",
+    "draw": "commands_draw", "export": "commands_draw",
+    "snapshot": "commands_snapshot", "report": "commands_snapshot",
+    "convert": "commands_workbench", "template": "commands_workbench",
+    "schema": "commands_workbench",
+}
+
+
+class LazyGroup(click.Group):
+    """A command group that imports a command's module on first use."""
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx, name):
+        if name not in self.commands and name in LAZY_COMMANDS:
+            module = importlib.import_module(f".{LAZY_COMMANDS[name]}", __package__)
+            self.add_command(getattr(module, name), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lineage")
 def cli():
     """Map personal-data flows and check each hop against the privacy policy.
@@ -118,6 +143,7 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
     """
     if fmt == "xlsx" and output is None:
         raise UserError("--format xlsx writes a workbook: give -o FILE.xlsx")
+    from .audit import check as run_check
     audit = run_check(inventory, as_of=as_of, packs=_packs(packs), select=select,
                       ignore=ignore)
     known = _baseline(baseline) if baseline else None
@@ -166,6 +192,7 @@ def validate(inventory, fmt):
     2: problems found or the inventory could not be read.
     """
     try:
+        from .model.loading import load
         inv = load(inventory)
     except InventoryError as exc:
         if fmt == "json":
@@ -206,10 +233,12 @@ def rules(packs, fmt, lang):
 def explain(rule):
     """Print a rule's documentation, clause, and a failing and a passing example. Exit 0."""
     from .output import rulesdoc
+    from .rules.registry import REGISTRY
     click.echo(rulesdoc.explain(REGISTRY.get(rule)), nl=False)
 
 
 def _packs(text: str) -> tuple[str, ...]:
+    from .rules.registry import REGISTRY
     packs = tuple(p.strip() for p in text.split(",") if p.strip())
     for p in packs:
         if p not in REGISTRY.packs:
@@ -253,8 +282,3 @@ def main(argv=None) -> None:
         click.echo(f"internal error: {type(exc).__name__}: {exc} "
                    "(set LINEAGE_DEBUG=1 for a traceback; please report it)", err=True)
         sys.exit(EXIT_ERROR)
-
-from .commands_lineage import trace, upstream, impact, stop; cli.add_command(trace); cli.add_command(upstream); cli.add_command(impact); cli.add_command(stop)  # noqa: E402,E501
-from .commands_draw import draw, export; cli.add_command(draw); cli.add_command(export)  # noqa: E402,E702
-from .commands_snapshot import snapshot, report; cli.add_command(snapshot); cli.add_command(report)  # noqa: E402,E702
-from .commands_workbench import convert, template, schema; cli.add_command(convert); cli.add_command(template); cli.add_command(schema)  # noqa: E402,E702

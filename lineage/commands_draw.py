@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .audit import ROUTES
+from .terms import ROUTES
 from .audit import check as run_check
 from .cli import UserError, _date, handle_errors, inventory_argument
 from .drawing import LAYOUTS, DrawingError, RenderError, draw as draw_map

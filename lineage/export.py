@@ -30,7 +30,7 @@ from .drawing.dot import Context, zone_of
 from .drawing.render import write_atomic
 from .drawing.style import ROLE_STYLE, ORG_STYLE, STATUS_STYLE, route_label, word
 from .model.schema import Inventory
-from .rules.engine import natural_key
+from .terms import natural_key
 
 __all__ = ["EXPORT_FORMATS", "LIST_ATTRIBUTES", "export_graph", "encode_lists",
            "decode_lists", "render", "export", "export_format_of", "CSV_COLUMNS"]

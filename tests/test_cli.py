@@ -156,3 +156,17 @@ def test_python_m_lineage_and_console_script():
     res = subprocess.run([sys.executable, "-m", "lineage", "--version"], capture_output=True,
                          text=True, timeout=60)
     assert res.stdout.startswith("lineage, version ")
+
+
+def test_quick_commands_do_not_load_the_engine(tmp_path):
+    # `snapshot list` must answer in well under a second: the CLI, the store and the
+    # listing may not import pandas, pydantic, networkx or the rules.
+    code = ("import sys\n"
+            "from lineage.cli import cli\n"
+            "cli.get_command(None, 'snapshot')\n"
+            "import lineage.snapshots.store, lineage.snapshots.render\n"
+            "print(sorted(m for m in ('pandas', 'pydantic', 'networkx', "
+            "'lineage.rules.registry') if m in sys.modules))\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
+    assert res.stdout == "[]\n", res.stderr

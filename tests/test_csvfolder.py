@@ -9,7 +9,7 @@ import pytest
 
 from lineage.analysis.columnar import read_network
 from lineage.model import InventoryError, load
-from lineage.model.load import detect_form
+from lineage.model.loading import detect_form
 from lineage.model.schema import COLLECTIONS
 from lineage.propagation import FlowNet
 

@@ -85,7 +85,7 @@ def test_every_command_has_a_python_equivalent_in_the_docs():
     from lineage.cli import cli
     text = (DOCS / "workbench.md").read_text(encoding="utf-8")
     table = text.split("## The Python API mirrors the CLI", 1)[1].split("\n## ", 1)[0]
-    for name in cli.commands:
+    for name in cli.list_commands(None):
         assert f"`lineage {name}" in table, name
     for name in ("load", "check", "convert", "template", "schema", "draw", "snapshot", "diff"):
         assert f"lineage.{name}(" in table, name

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.errors import InventoryError, Location, Problem
-from ..model.load import detect_form, load
+from ..model.loading import detect_form, load
 from ..propagation import OPEN_END, FlowNet
 
 __all__ = ["read_network", "read_csv_network"]

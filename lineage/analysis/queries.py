@@ -28,7 +28,7 @@ import pandas as pd
 from ..audit import Audit, check
 from ..model.schema import Inventory
 from ..propagation import NEVER, FlowNet, pack_items, propagate, sweep, sweep_groups
-from ..rules.engine import natural_key
+from ..terms import natural_key
 from .columnar import read_network
 
 __all__ = ["QueryResult", "Trace", "Upstream", "Impact", "Stop", "LineageError",

@@ -27,7 +27,7 @@ import networkx as nx
 
 from ..audit import Audit, check
 from ..model.schema import Inventory
-from ..rules.engine import natural_key
+from ..terms import natural_key
 from .dot import Context, build_dot
 from .render import (FORMATS, GraphvizMissing, RenderError, format_of, run_graphviz,
                      write_atomic)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from ..rules.engine import natural_key
+from ..terms import natural_key
 from .style import (DEFAULT_FONT, FOCUS_STYLE, HIGHLIGHT_COLOUR, ORG_STYLE, ROLE_STYLE,
                     ROLE_WORDS, STATUS_STYLE, STATUS_WORDS, ZONES, highlight_style,
                     route_label, word)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from ..rules.engine import natural_key
+from ..terms import natural_key
 from .style import worst_status
 
 __all__ = ["ViewError", "by_route", "by_item", "neighbourhood", "only_violations",

@@ -24,7 +24,7 @@ import shutil
 from pathlib import Path
 
 from ..model import schema
-from ..model.load import load
+from ..model.loading import load
 from .csvwrite import csv_folder
 from .flat import FlatError
 from .xlsxwrite import xlsx_bytes

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..model import schema
 from ..model.errors import Location
-from ..model.load import build_inventory
+from ..model.loading import build_inventory
 from ..model.sources import RawInventory, SourceMap
 from ..model.tables import SHEET_LABELS, SHEETS, columns
 from ..output.xlsxbase import workbook_bytes

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from .. import __version__
-from ..audit import STATUSES
+from ..terms import STATUSES
 from ..rules.base import KINDS
 from ..rules.clauses import Clause
 
@@ -118,7 +118,7 @@ def build(audit, *, store=None, lang: str = "en", drawing: bool = True) -> Repor
     latest snapshot is this very audit (same inventory hash, date and rules).
     The diff is from the latest other audit to this one.
     """
-    from ..snapshots.diff import Diff
+    from ..snapshots.compare import Diff
     from ..snapshots.record import Snapshot
     rep = Report(audit=audit, lang=lang)
     if drawing:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 
 from .. import __version__
-from ..audit import STATUSES
+from ..terms import STATUSES
 from ..rules.base import KINDS
 from ..rules.clauses import Clause
 from ..snapshots.render import _md, diff_markdown

@@ -23,11 +23,15 @@ from typing import ClassVar, Iterable
 
 from .clauses import Clause
 
-__all__ = ["Finding", "Rule", "Example", "KINDS", "SEVERITIES"]
+__all__ = ["Finding", "Rule", "Example", "KINDS", "SEVERITIES", "RuleSelectionError"]
 
 KINDS = ("no-consent", "no-exemption", "unannounced-items", "unannounced", "contract",
          "re-provision", "purpose", "waiver")
 SEVERITIES = ("error", "warning")
+
+
+class RuleSelectionError(ValueError):
+    """An unknown pack or rule ID was asked for."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from ..model.schema import Inventory
@@ -23,8 +22,9 @@ from .policy.TP801 import TP801
 from .registry import REGISTRY
 from .routes import ORDER, evaluate
 from .waiver_rules import LW001, LW002
+from ..terms import natural_key
 
-__all__ = ["Judgement", "EngineResult", "classify", "judge", "run"]
+__all__ = ["Judgement", "EngineResult", "classify", "judge", "run", "natural_key"]
 
 _ROUTE_NAMES = {"outsourcing": ("outsourcing", "委託"), "succession": ("succession", "事業承継"),
                 "joint_use": ("joint use", "共同利用"), "law": ("law", "法令"),
@@ -188,8 +188,3 @@ def _apply_waivers(ctx, findings, active, packs):
             seen.add(f.id)
     states.sort(key=lambda s: (natural_key(s["flow"]), s["rule"], s["item"] or ""))
     return out, states
-
-
-def natural_key(text: str):
-    """Sort key that puts F2 before F10."""
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import yaml
 
 from ..model.errors import Location
-from ..model.load import build_inventory
+from ..model.loading import build_inventory
 from ..model.schema import Inventory
 from ..model.sources import RawInventory, SourceMap
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .base import KINDS, SEVERITIES, Rule
+from .base import KINDS, SEVERITIES, Rule, RuleSelectionError
 from .policy.TP101 import TP101
 from .policy.TP102 import TP102
 from .policy.TP103 import TP103
@@ -45,10 +45,6 @@ from .waiver_rules import LW001, LW002
 __all__ = ["Registry", "REGISTRY", "RuleSelectionError"]
 
 _ID = re.compile(r"^[A-Z]{2}\d{3}$")
-
-
-class RuleSelectionError(ValueError):
-    """An unknown pack or rule ID was asked for."""
 
 
 class Registry:

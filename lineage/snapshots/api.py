@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..audit import Audit, check
-from .diff import Diff
+from .compare import Diff
 from .record import Snapshot
 from .store import Store, StoreError, default_store
 

@@ -20,8 +20,11 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ..model.schema import Inventory
-from ..rules.engine import natural_key
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..model.schema import Inventory
+from ..terms import natural_key
 
 __all__ = ["canonical_json", "inventory_hash", "from_canonical", "dumps", "sha256"]
 
@@ -83,4 +86,5 @@ def inventory_hash(inventory: Inventory) -> str:
 
 def from_canonical(text: str) -> Inventory:
     """The inventory model back from its canonical text (no source locations)."""
+    from ..model.schema import Inventory
     return Inventory.model_validate(json.loads(text))

@@ -21,13 +21,16 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .. import __version__
-from ..audit import STATUSES
-from ..model.schema import Inventory
+from ..terms import STATUSES
 from .canonical import canonical_json, dumps, from_canonical, sha256
+
+if TYPE_CHECKING:  # the store reads snapshots without loading pydantic or pandas
+    import pandas as pd
+
+    from ..model.schema import Inventory
 
 __all__ = ["Snapshot", "FLOW_COLUMNS", "FINDING_COLUMNS", "WAIVER_COLUMNS", "HEADER_FIELDS",
            "GENESIS", "content_hash", "chain_hash", "summarise"]
@@ -236,6 +239,7 @@ class Snapshot:
     @property
     def findings_frame(self) -> pd.DataFrame:
         """Findings as a DataFrame (same columns as ``Audit.findings`` plus ``subject``)."""
+        import pandas as pd
         return pd.DataFrame(self.finding_dicts(),
                             columns=["id", "rule", "clause", "kind", "severity", "flow",
                                      "from", "to", "subject", "items", "evidence", "message",
@@ -244,6 +248,7 @@ class Snapshot:
     @property
     def flows_frame(self) -> pd.DataFrame:
         """The flow table as a DataFrame (same columns as ``Audit.flows``)."""
+        import pandas as pd
         return pd.DataFrame(self.flow_dicts(),
                             columns=["id", "from", "to", "items", "purposes", "basis",
                                      "start", "end", "route", "status", "findings"])

@@ -6,7 +6,7 @@ bytes: no clock, no paths beyond what the store recorded.
 Example:
     >>> import lineage
     >>> from lineage.snapshots.record import Snapshot
-    >>> from lineage.snapshots.diff import Diff
+    >>> from lineage.snapshots.compare import Diff
     >>> s = Snapshot.from_audit(lineage.check("inventories/monocollabo"))
     >>> diff_table(Diff(s, s)).splitlines()[0]
     'diff now -> now'
@@ -15,7 +15,10 @@ Example:
 from __future__ import annotations
 
 from ..output.jsonreport import dumps
-from .diff import Diff
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # listing snapshots needs no inventory model
+    from .compare import Diff
 
 __all__ = ["list_table", "list_json", "show_table", "show_json", "verify_text",
            "verify_json", "diff_table", "diff_markdown", "diff_json", "WORDS"]

@@ -37,10 +37,12 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .canonical import dumps, sha256
+
+if TYPE_CHECKING:
+    import pandas as pd
 from .record import (FINDING_COLUMNS, FLOW_COLUMNS, GENESIS, HEADER_FIELDS, WAIVER_COLUMNS,
                      Snapshot, chain_hash, content_hash)
 
@@ -485,6 +487,7 @@ class Store:
         base = ["id", "created_at", "label", "as_of", "flows", "findings", "error",
                 "warning", "waived"]
         extra = sorted({k for r in rows for k in r} - set(base))
+        import pandas as pd
         df = pd.DataFrame(rows, columns=base + extra)
         df[extra] = df[extra].fillna(0).astype(int)
         return df

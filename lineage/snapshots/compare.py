@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ..model.schema import COLLECTIONS, Inventory
-from ..rules.engine import natural_key
+from ..terms import natural_key
 from .record import Snapshot
 
 __all__ = ["Diff", "Change", "Note", "diff_snapshots", "NOTE_CODES", "PROVISION_ROUTES"]
