@@ -58,7 +58,8 @@ class Context:
                                       lambda s: s.notice)
         self.out = out_index(inventory.flows)
         self.by_item = item_index(inventory.flows)
-        self._consent_items: dict[str, frozenset] = {}
+        self._consent_sets: dict[str, tuple] = {}
+        self._defined: dict[str, list] = {}
         self._holdings: dict[str, dict] = {}  # legal entity -> item -> [(arrival, group)]
         self._consent_index = _group(
             [(c, r) for c in inventory.consents for r in c.recipients],
@@ -108,7 +109,10 @@ class Context:
 
     def defined_purposes(self, flow: Flow) -> list[str]:
         """Purposes of the flow that the inventory defines (others are TP402 only)."""
-        return [p for p in flow.purposes if p in self.purposes]
+        got = self._defined.get(flow.id)
+        if got is None:
+            got = self._defined[flow.id] = [p for p in flow.purposes if p in self.purposes]
+        return got
 
     def announced(self, purpose: str, on: dt.date) -> bool:
         """Whether ``purpose`` was announced on or before ``on``."""
@@ -131,11 +135,12 @@ class Context:
                 out[c.id] = c
         return list(out.values())
 
-    def consent_items(self, consent) -> frozenset:
-        """The consent's items as a set (cached: consents are checked per flow)."""
-        got = self._consent_items.get(consent.id)
+    def consent_sets(self, consent) -> tuple[frozenset, frozenset]:
+        """The consent's items and purposes as sets (cached: checked per flow)."""
+        got = self._consent_sets.get(consent.id)
         if got is None:
-            got = self._consent_items[consent.id] = frozenset(consent.items)
+            got = self._consent_sets[consent.id] = (frozenset(consent.items),
+                                                    frozenset(consent.purposes))
         return got
 
     # -- time ------------------------------------------------------------------

@@ -114,7 +114,9 @@ def _closest(ctx, flow, candidates, conditions, date_of, likely=None):
         return None, []
     for cand in sorted(candidates, key=order):
         if counting:
-            score = sum(cond.count(ctx, flow, cand) for cond in conditions)
+            score = 0
+            for cond in conditions:
+                score += cond.count(ctx, flow, cand)
             found = None
         else:
             found = [f for cond in conditions for f in cond.condition(ctx, flow, cand)]

@@ -41,8 +41,7 @@ flows:
     @classmethod
     def uncovered(cls, ctx, flow, consent):
         """What the consent misses: (recipient missed, items, purposes)."""
-        items = ctx.consent_items(consent)
-        purposes = set(consent.purposes)
+        items, purposes = ctx.consent_sets(consent)
         return (ctx.names(flow.to).isdisjoint(consent.recipients),
                 [i for i in flow.items if i not in items],
                 [p for p in ctx.defined_purposes(flow) if p not in purposes])
