@@ -16,16 +16,16 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .errors import LineageError
 from .model.errors import InventoryError
 from .output import csvtable, jsonreport, table
-from .rules.base import RuleSelectionError
 
 __all__ = ["main", "cli"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-class UserError(Exception):
+class UserError(LineageError):
     """A problem the user can fix; printed as one line, exit 2."""
 
 
@@ -66,7 +66,7 @@ def handle_errors(func):
             n = len(exc.problems)
             click.echo(f"{n} problem{'s' if n != 1 else ''}; nothing was checked.", err=True)
             sys.exit(EXIT_ERROR)
-        except (RuleSelectionError, UserError) as exc:
+        except LineageError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_ERROR)
         except OSError as exc:
@@ -238,7 +238,7 @@ def explain(rule):
 
 
 def _packs(text: str) -> tuple[str, ...]:
-    from .rules.registry import REGISTRY
+    from .rules.registry import REGISTRY, RuleSelectionError
     packs = tuple(p.strip() for p in text.split(",") if p.strip())
     for p in packs:
         if p not in REGISTRY.packs:

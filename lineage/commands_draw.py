@@ -14,7 +14,7 @@ import click
 from .terms import ROUTES
 from .audit import check as run_check
 from .cli import UserError, _date, handle_errors, inventory_argument
-from .drawing import LAYOUTS, DrawingError, RenderError, draw as draw_map
+from .drawing import LAYOUTS, draw as draw_map
 from .export import export as write_export
 
 __all__ = ["draw", "export"]
@@ -111,14 +111,11 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
     if depth is not None and depth < 0:
         raise UserError(f"--depth must be 0 or more, got {depth}")
     audit = run_check(inventory, as_of=as_of)
-    try:
-        drawing = draw_map(audit, lang=lang, font=font, only_violations=only_violations,
-                           item=item, party=party, depth=depth, route=route, merge=merge,
-                           layout=layout, links=links, timeout=timeout, trace=trace,
-                           trace_from=trace_from, impact=impact, as_of=as_of)
-        notes = drawing.save(output)
-    except (DrawingError, RenderError) as exc:
-        raise UserError(str(exc)) from None
+    drawing = draw_map(audit, lang=lang, font=font, only_violations=only_violations,
+                       item=item, party=party, depth=depth, route=route, merge=merge,
+                       layout=layout, links=links, timeout=timeout, trace=trace,
+                       trace_from=trace_from, impact=impact, as_of=as_of)
+    notes = drawing.save(output)
     for note in notes:
         click.echo(f"note: {note}", err=True)
 

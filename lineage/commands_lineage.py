@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import io
 
 import click
@@ -28,16 +27,6 @@ def _options(func):
     func = click.option("--as-of", callback=_date,
                         help="Ignore flows that start after this date.")(func)
     return func
-
-
-def _lineage_errors(func):
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except analysis.LineageError as exc:
-            raise UserError(str(exc)) from None
-    return handle_errors(wrapper)
 
 
 def _cell(value, sep: str) -> str:
@@ -104,7 +93,7 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
               help="Most routes listed with --all-paths.")
 @_options
-@_lineage_errors
+@handle_errors
 def trace(inventory, item, frm, depth, all_paths, limit, as_of, fmt):
     """Where an item can reach: every party, with the shortest route to it.
 
@@ -120,7 +109,7 @@ def trace(inventory, item, frm, depth, all_paths, limit, as_of, fmt):
 @click.option("--party", required=True, help="The party whose data to explain.")
 @click.option("--item", help="Only this item.")
 @_options
-@_lineage_errors
+@handle_errors
 def upstream(inventory, party, item, as_of, fmt):
     """Where a party's data came from, hop by hop, with the route of each hop.
 
@@ -134,7 +123,7 @@ def upstream(inventory, party, item, as_of, fmt):
 @inventory_argument
 @click.option("--party", required=True, help="The party that leaks.")
 @_options
-@_lineage_errors
+@handle_errors
 def impact(inventory, party, as_of, fmt):
     """Blast radius of a leak: what the party holds and who received it from it.
 
@@ -150,7 +139,7 @@ def impact(inventory, party, as_of, fmt):
 @click.option("--subjects", help="A data-subject group asking to stop provision.")
 @click.option("--item", help="Only this item.")
 @_options
-@_lineage_errors
+@handle_errors
 def stop(inventory, consent, subjects, item, as_of, fmt):
     """What-if of a consent withdrawal or stop request: every flow that must stop.
 

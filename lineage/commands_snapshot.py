@@ -7,7 +7,6 @@ Each command calls one library function (:mod:`lineage.snapshots`,
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 
@@ -16,23 +15,12 @@ import click
 from .cli import (EXIT_FINDINGS, EXIT_OK, UserError, _date, _emit, _packs,
                   handle_errors, inventory_argument)
 from .snapshots import render
-from .snapshots.store import Store, StoreError, default_store
+from .snapshots.store import Store, default_store
 
 __all__ = ["snapshot", "report", "DEFAULT_STORE"]
 
 #: The store of commands without an inventory argument, relative to the current folder.
 DEFAULT_STORE = Path(".lineage") / "audits.db"
-
-
-def _store_errors(func):
-    """Store problems are the user's to fix: one line, exit 2 (via ``handle_errors``)."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except StoreError as exc:
-            raise UserError(str(exc)) from None
-    return handle_errors(wrapper)
 
 
 def _open(store: Path | None, *, create: bool = False) -> Store:
@@ -65,7 +53,7 @@ def snapshot():
 @click.option("--rules", "packs", default="policy", show_default=True,
               help="Rule packs, comma-separated.")
 @click.option("--as-of", callback=_date, help="Audit date (overrides the inventory's as_of).")
-@_store_errors
+@handle_errors
 def create(inventory, label, store, packs, as_of):
     """Check INVENTORY and store the audit as a new snapshot.
 
@@ -87,7 +75,7 @@ def create(inventory, label, store, packs, as_of):
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-@_store_errors
+@handle_errors
 def list_(store, fmt):
     """List snapshots, oldest first: date, label, counts by severity and kind, flows by route.
 
@@ -105,7 +93,7 @@ def list_(store, fmt):
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
-@_store_errors
+@handle_errors
 def show(ref, store, fmt, lang):
     """Show one snapshot (ID, label, latest or previous): hashes, flows, findings. Exit 0."""
     with _open(store) as opened:
@@ -120,7 +108,7 @@ def show(ref, store, fmt, lang):
                              "still be the head or in the chain.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-@_store_errors
+@handle_errors
 def verify(store, head, fmt):
     """Recompute every snapshot's hash and walk the hash chain.
 
@@ -146,7 +134,7 @@ def verify(store, head, fmt):
 @click.option("--rules", "packs", default="policy", show_default=True,
               help="Rule packs for an inventory path given as A or B.")
 @click.option("--as-of", callback=_date, help="Audit date for an inventory path given as A or B.")
-@_store_errors
+@handle_errors
 def diff(a, b, store, fmt, lang, packs, as_of):
     """What changed from A to B: findings new, resolved and still open; records added,
     removed and changed, with their legal meaning.
@@ -186,7 +174,7 @@ def diff(a, b, store, fmt, lang, packs, as_of):
               help="Rule packs, comma-separated.")
 @click.option("--as-of", callback=_date, help="Audit date (overrides the inventory's as_of).")
 @click.option("--no-drawing", is_flag=True, help="Leave the flow map out (no Graphviz needed).")
-@_store_errors
+@handle_errors
 def report(inventory, output, fmt, store, lang, packs, as_of, no_drawing):
     """Write an audit report: summary, flow map, findings by kind with the policy text,
     each flow's route, waivers, and with --store the trend and the latest changes.

@@ -8,25 +8,14 @@ one-line message with exit 2.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import click
 
 from .cli import UserError, _emit, handle_errors
-from .forms import ConvertError, TARGETS
+from .forms import TARGETS
 
 __all__ = ["convert", "template", "schema"]
-
-
-def _convert_errors(func):
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except ConvertError as exc:
-            raise UserError(str(exc)) from None
-    return handle_errors(wrapper)
 
 
 @click.command()
@@ -36,7 +25,7 @@ def _convert_errors(func):
               help="Output form; needed when DESTINATION is a folder (yaml or csv).")
 @click.option("--force", is_flag=True,
               help="Replace an existing file, or the inventory files of a non-empty folder.")
-@_convert_errors
+@handle_errors
 def convert(source, destination, to, force):
     """Convert an inventory between YAML, a CSV folder and an Excel workbook.
 
@@ -58,7 +47,7 @@ def convert(source, destination, to, force):
 @click.command()
 @click.argument("output", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
-@_convert_errors
+@handle_errors
 def template(output, force):
     """Write a starter Excel workbook (OUTPUT.xlsx) to fill in.
 

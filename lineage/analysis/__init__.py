@@ -12,10 +12,10 @@ Example:
 """
 
 from .columnar import read_network
-from .queries import (Impact, LineageError, QueryResult, Stop, Trace, Upstream,
+from .queries import (Impact, QueryError, QueryResult, Stop, Trace, Upstream,
                       group_reach, impact, reach_table, stop, trace, trace_subgraph,
                       upstream)
 
 __all__ = ["read_network", "trace", "upstream", "impact", "stop", "reach_table",
            "group_reach", "QueryResult", "Trace", "Upstream", "Impact", "Stop",
-           "LineageError", "trace_subgraph"]
+           "QueryError", "trace_subgraph"]

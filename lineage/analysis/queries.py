@@ -25,20 +25,21 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from ..errors import LineageError
 from ..audit import Audit, check
 from ..model.schema import Inventory
 from ..propagation import NEVER, FlowNet, pack_items, propagate, sweep, sweep_groups
 from ..terms import natural_key
 from .columnar import read_network
 
-__all__ = ["QueryResult", "Trace", "Upstream", "Impact", "Stop", "LineageError",
+__all__ = ["QueryResult", "Trace", "Upstream", "Impact", "Stop", "QueryError",
            "trace", "upstream", "impact", "stop", "reach_table", "group_reach",
            "subgraph", "trace_subgraph"]
 
 _EVER = dt.date.min
 
 
-class LineageError(ValueError):
+class QueryError(LineageError, ValueError):
     """A query names an item, party or consent the inventory does not have."""
 
 
@@ -115,13 +116,13 @@ def _network(source) -> tuple[FlowNet, Inventory | None]:
 def _need_party(net_or_ids, party: str) -> None:
     known = net_or_ids.party_index if isinstance(net_or_ids, FlowNet) else net_or_ids
     if party not in known:
-        raise LineageError(f"unknown party '{party}'")
+        raise QueryError(f"unknown party '{party}'")
 
 
 def _need_item(net_or_ids, item: str) -> None:
     known = net_or_ids.item_index if isinstance(net_or_ids, FlowNet) else net_or_ids
     if item not in known:
-        raise LineageError(f"unknown item '{item}'")
+        raise QueryError(f"unknown item '{item}'")
 
 
 def subgraph(flows, highlight=(), parties=None) -> nx.MultiDiGraph:
@@ -240,7 +241,7 @@ def trace(source, item: str, *, frm: str | None = None, depth: int | None = None
     for party in origins:
         _need_party(net, party)
     if depth is not None and depth < 1:
-        raise LineageError("--depth must be at least 1")
+        raise QueryError("--depth must be at least 1")
     i = net.item_index[item]
     sel = np.flatnonzero(net.pair_item == i)
     flows = net.pair_flow[sel]
@@ -513,7 +514,7 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
         [[0, 'F37', 'point-partner', 'relies on consent C05']]
     """
     if (consent is None) == (subjects is None):
-        raise LineageError("give exactly one of --consent and --subjects")
+        raise QueryError("give exactly one of --consent and --subjects")
     audit = _audit(source, as_of)
     inv, routes = audit.inventory, {r.id: r.route for r in audit.flow_results}
     items = _item_ids(inv)
@@ -522,7 +523,7 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
     consents = {c.id: c for c in inv.consents}
     if consent is not None:
         if consent not in consents:
-            raise LineageError(f"unknown consent '{consent}'")
+            raise QueryError(f"unknown consent '{consent}'")
         group = consents[consent].subjects
         scope = set(consents[consent].items)
         relied = {consent}

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from ..errors import LineageError
 from ..audit import Audit, check
 from ..model.schema import Inventory
 from ..terms import natural_key
@@ -57,7 +58,7 @@ LAYOUTS = ("auto", "clusters", "ranked", "merged", "sfdp")
 DEFAULT_TIMEOUT = 55.0
 
 
-class DrawingError(ValueError):
+class DrawingError(LineageError, ValueError):
     """Bad drawing arguments (unknown format, item, party, depth < 0 ...)."""
 
 
@@ -310,7 +311,7 @@ def _name(inv: Inventory, party: str, lang: str) -> str:
 def _question(audit: Audit, ctx: Context, *, trace, trace_from, impact, query, depth,
               as_of) -> nx.MultiDiGraph:
     """The subgraph of a lineage question, highlighted; sets the context's title and legend."""
-    from ..analysis import LineageError, impact as run_impact, trace_subgraph
+    from ..analysis import QueryError, impact as run_impact, trace_subgraph
     from ..propagation import FlowNet
     inv, lang = audit.inventory, ctx.lang
     date = audit.as_of.isoformat()
@@ -326,7 +327,7 @@ def _question(audit: Audit, ctx: Context, *, trace, trace_from, impact, query, d
             sub, marked, origins, kind = result.graph, result.highlight, [impact], "impact"
         else:
             sub, marked, origins, kind = query.graph, query.highlight, [], "query"
-    except LineageError as exc:
+    except QueryError as exc:
         raise DrawingError(str(exc)) from None
     flows = [k for *_, k in sub.edges(keys=True)]
     try:

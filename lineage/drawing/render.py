@@ -19,6 +19,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ..errors import LineageError
+
 __all__ = ["FORMATS", "RenderError", "GraphvizMissing", "format_of", "run_graphviz",
            "write_atomic"]
 
@@ -26,7 +28,7 @@ __all__ = ["FORMATS", "RenderError", "GraphvizMissing", "format_of", "run_graphv
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 
 
-class RenderError(RuntimeError):
+class RenderError(LineageError, RuntimeError):
     """Graphviz failed, timed out or left part of the graph out."""
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from ..errors import LineageError
 from ..terms import natural_key
 from .style import worst_status
 
@@ -24,7 +25,7 @@ __all__ = ["ViewError", "by_route", "by_item", "neighbourhood", "only_violations
            "merge_parallel", "apply_views", "by_flows"]
 
 
-class ViewError(ValueError):
+class ViewError(LineageError, ValueError):
     """A view was asked for something the inventory does not have."""
 
 

@@ -23,6 +23,7 @@ import os
 import shutil
 from pathlib import Path
 
+from ..errors import LineageError
 from ..model import schema
 from ..model.loading import load
 from .csvwrite import csv_folder
@@ -38,7 +39,7 @@ TARGETS = ("yaml", "csv", "xlsx")
 _INVENTORY_SUFFIXES = (".yaml", ".yml", ".csv")
 
 
-class ConvertError(ValueError):
+class ConvertError(LineageError, ValueError):
     """The conversion cannot be done as asked (target form, overwrite, lossy value)."""
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from ..errors import LineageError
 from ..model import schema
 from ..model.tables import REVISIONS_SHEET, SHEETS, TOP_SHEET, columns
 
@@ -33,7 +34,7 @@ LIST_SEP = ";"
 EMPTY_LIST = ";"
 
 
-class FlatError(ValueError):
+class FlatError(LineageError, ValueError):
     """The inventory holds a value that a CSV folder or workbook cannot represent."""
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import LineageError
+
 __all__ = ["Location", "Problem", "InventoryError"]
 
 
@@ -73,7 +75,7 @@ class Problem:
                 "message_ja": self.message_ja}
 
 
-class InventoryError(Exception):
+class InventoryError(LineageError):
     """The inventory could not be read; ``problems`` lists every problem found."""
 
     def __init__(self, problems: list[Problem]):

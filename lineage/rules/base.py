@@ -21,6 +21,7 @@ import inspect
 from dataclasses import dataclass, field
 from typing import ClassVar, Iterable
 
+from ..errors import LineageError
 from .clauses import Clause
 
 __all__ = ["Finding", "Rule", "Example", "KINDS", "SEVERITIES", "RuleSelectionError"]
@@ -30,7 +31,7 @@ KINDS = ("no-consent", "no-exemption", "unannounced-items", "unannounced", "cont
 SEVERITIES = ("error", "warning")
 
 
-class RuleSelectionError(ValueError):
+class RuleSelectionError(LineageError, ValueError):
     """An unknown pack or rule ID was asked for."""
 
 

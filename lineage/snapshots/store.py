@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import LineageError
 from .canonical import dumps, sha256
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ _DATA_TABLES = ("snapshots", "inventories", "flows", "findings", "waivers")
 _LABEL = re.compile(r"^(?!\d+$)(?!latest$)(?!previous$)[^\s:][^:]{0,127}$")
 
 
-class StoreError(Exception):
+class StoreError(LineageError):
     """The store cannot be opened, is not a lineage store, or has no such snapshot."""
 
 
