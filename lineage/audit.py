@@ -231,15 +231,10 @@ class Audit:
             >>> check("inventories/monocollabo").to_excel(out).stat().st_size > 0
             True
         """
-        import os
+        from .files import write_atomic
         from .output import xlsx
         path = Path(path)
-        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-        try:
-            tmp.write_bytes(xlsx.render(self, lang))
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_atomic(path, xlsx.render(self, lang))
         return path
 
     def _repr_html_(self) -> str:

@@ -256,18 +256,11 @@ def _emit(text: str, output: Path | None) -> None:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temporary file in the same folder, so no partial file is left."""
-    path = Path(path)
-    if path.is_dir():
-        raise UserError(f"{path}: is a folder, not a file")
-    if not path.parent.exists():
-        raise UserError(f"{path}: folder {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    from .files import write_atomic as write
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        write(path, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        raise UserError(f"{path}: {exc.strerror or exc}") from None
 
 
 def main(argv=None) -> None:

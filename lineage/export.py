@@ -27,7 +27,7 @@ import networkx as nx
 
 from .audit import Audit, check
 from .drawing.dot import Context, zone_of
-from .drawing.render import write_atomic
+from .files import write_atomic
 from .drawing.style import ROLE_STYLE, ORG_STYLE, STATUS_STYLE, route_label, word
 from .model.schema import Inventory
 from .terms import natural_key

@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import LineageError
+from ..files import write_atomic
 
 __all__ = ["FORMATS", "RenderError", "GraphvizMissing", "format_of", "run_graphviz",
            "write_atomic"]
@@ -108,37 +109,3 @@ def run_graphviz(dot_text: str, fmt: str, *, engine: str = "dot", nodes: int | N
             raise RenderError(f"Graphviz {engine} laid out {got_nodes} of {nodes} nodes and "
                               f"{got_edges} of {edges} edges")
         return out.read_bytes(), [ln for ln in lines if "warning" in ln.lower()]
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder.
-
-    Either the whole file appears or nothing does; an existing file is replaced
-    only when the new one is complete.
-
-    Example:
-        >>> import tempfile, pathlib
-        >>> d = pathlib.Path(tempfile.mkdtemp())
-        >>> write_atomic(d / "x.txt", b"ok"); (d / "x.txt").read_bytes(), len(list(d.iterdir()))
-        (b'ok', 1)
-    """
-    path = Path(path)
-    if path.is_dir():
-        raise OSError(21, "is a folder, not a file", str(path))
-    if not path.parent.is_dir():
-        raise OSError(2, f"folder {path.parent} does not exist", str(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would hide the drawing from others
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

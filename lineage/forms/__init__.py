@@ -24,6 +24,7 @@ import shutil
 from pathlib import Path
 
 from ..errors import LineageError
+from ..files import write_atomic
 from ..model import schema
 from ..model.loading import load
 from .csvwrite import csv_folder
@@ -158,12 +159,9 @@ def _write_file(dst: Path, data: bytes, force: bool) -> None:
         raise ConvertError(f"{dst}: already exists; use --force to replace it")
     if not dst.parent.is_dir():
         raise ConvertError(f"{dst}: folder {dst.parent} does not exist")
-    tmp = dst.with_name(f".{dst.name}.tmp{os.getpid()}")
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, dst)
+        write_atomic(dst, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise ConvertError(f"{dst}: cannot write ({exc.strerror or exc})") from None
 
 
