@@ -168,7 +168,7 @@ def diff(a, b, store, fmt, lang, packs, as_of):
               help="Report format. Default: from the output's extension, else html.")
 @click.option("--store", type=click.Path(path_type=Path, dir_okay=False),
               help="A snapshot store: adds the trend over its snapshots and the diff "
-                   "since the previous one.")
+                   "since the previous one. Default: INVENTORY's own store, if it has one.")
 @click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
 @click.option("--rules", "packs", default="policy", show_default=True,
               help="Rule packs, comma-separated.")
@@ -187,6 +187,8 @@ def report(inventory, output, fmt, store, lang, packs, as_of, no_drawing):
     if fmt is None:
         suffix = output.suffix.lower() if output else ""
         fmt = "markdown" if suffix in (".md", ".markdown") else "html"
+    if store is None and default_store(inventory).is_file():
+        store = default_store(inventory)  # the one `snapshot create INVENTORY` keeps
     if store is not None and not store.is_file():
         raise UserError(f"{store}: no snapshot store here")
     audit = check(inventory, as_of=as_of, packs=_packs(packs))

@@ -116,3 +116,15 @@ def test_report_is_deterministic(tmp_path):
     a = report_html.render_html(report_html.build(lineage.check(SAMPLE)))
     b = report_html.render_html(report_html.build(lineage.check(SAMPLE)))
     assert a == b
+
+
+def test_report_uses_the_inventorys_own_store_by_default(tmp_path, run_cli):
+    import shutil
+    from paths import SAMPLE
+    inv = tmp_path / "inv"
+    shutil.copytree(SAMPLE, inv, ignore=shutil.ignore_patterns(".lineage"))
+    run_cli("snapshot", "create", inv, "--label", "Q1")
+    with_store = run_cli("report", inv, "--format", "markdown", "--no-drawing").stdout
+    (inv / ".lineage" / "audits.db").unlink()
+    without = run_cli("report", inv, "--format", "markdown", "--no-drawing").stdout
+    assert "Q1" in with_store and "Q1" not in without

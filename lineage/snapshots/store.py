@@ -280,8 +280,9 @@ class Store:
             raise StoreError(f"{self.path}: is a folder, not a store file")
         if not self.path.exists():
             if not create:
-                raise StoreError(f"{self.path}: no snapshot store here "
-                                 "(create one with `lineage snapshot create`)")
+                raise StoreError(f"{self.path}: no snapshot store here (`lineage snapshot "
+                                 "create INVENTORY` keeps one in INVENTORY/.lineage/audits.db; "
+                                 "point to it with --store)")
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             # autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE
