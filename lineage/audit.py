@@ -22,7 +22,7 @@ from .model.loading import load
 from .model.schema import Inventory
 from .rules.base import Finding
 from .rules.engine import run
-from .terms import ROUTES, STATUSES, natural_key
+from .terms import KIND_LABELS, ROUTES, STATUSES, natural_key
 
 __all__ = ["Audit", "FlowResult", "check", "STATUSES", "ROUTES"]
 
@@ -80,6 +80,8 @@ class Audit:
         self.results: tuple[Finding, ...] = tuple(result.findings)
         self.waivers: tuple[dict, ...] = tuple(result.waivers)
         self.evidence = result.evidence
+        #: Each flow's route by flow ID.
+        self.routes: dict[str, str] = dict(result.routes)
         by_flow: dict[str, list[Finding]] = {}
         for f in self.results:
             by_flow.setdefault(f.flow, []).append(f)
@@ -254,9 +256,8 @@ class Audit:
 def _japanese_findings(audit: Audit, df: pd.DataFrame) -> pd.DataFrame:
     """Add rule titles, the flow's route and Japanese labels to the findings frame."""
     from .drawing.style import route_label
-    from .output.report_html import KIND_LABELS
     titles = {r.id: (r.title_en, r.title_ja) for r in audit.rules}
-    routes = {r.id: r.route for r in audit.flow_results}
+    routes = audit.routes
     df["title"] = [titles.get(r, ("", ""))[0] for r in df["rule"]]
     df["title_ja"] = [titles.get(r, ("", ""))[1] for r in df["rule"]]
     df["kind_ja"] = [KIND_LABELS.get(k, {}).get("ja", k) for k in df["kind"]]

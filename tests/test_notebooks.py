@@ -18,8 +18,8 @@ import pytest
 
 from paths import ROOT
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
+import nbclient  # noqa: E402  (test dependencies: a missing one must fail, not skip)
+import nbformat  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 _EXECUTED: dict = {}

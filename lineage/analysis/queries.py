@@ -374,7 +374,7 @@ def upstream(source, party: str, *, item: str | None = None,
         [[1, 'F11', 'mailing-house', 'external'], [2, 'F10', 'monocollabo', 'outsourcing'], [3, 'F01', 'members', 'collection'], [3, 'F02', 'customers', 'collection']]
     """
     audit = _audit(source, as_of)
-    inv, routes = audit.inventory, {r.id: r.route for r in audit.flow_results}
+    inv, routes = audit.inventory, audit.routes
     ctx_parties = {p.id for p in inv.parties}
     _need_party(ctx_parties, party)
     items = _item_ids(inv)
@@ -442,7 +442,7 @@ def impact(source, party: str, *, as_of: dt.date | None = None) -> Impact:
     """
     from ..rules.context import Context
     audit = _audit(source, as_of)
-    inv, routes = audit.inventory, {r.id: r.route for r in audit.flow_results}
+    inv, routes = audit.inventory, audit.routes
     _need_party({p.id for p in inv.parties}, party)
     ctx = Context(inv, audit.as_of)
     holdings = []
@@ -480,17 +480,7 @@ def impact(source, party: str, *, as_of: dt.date | None = None) -> Impact:
 
 def _subject_reach(ctx, as_of):
     """The rules' per-group propagation, or the same with flows after ``as_of`` cut."""
-    if as_of is None:
-        return ctx.subject_reach
-    out = {}
-    for party in ctx.inv.parties:
-        if party.role != "data_subject":
-            continue
-        carried = {i for f in ctx.out.get(party.id, ()) for i in f.items}
-        out[party.id] = propagate(ctx.inv.flows, {party.id: {i: _EVER for i in carried}},
-                                  as_of=as_of, index=ctx.by_item,
-                                  flows_by_id=ctx.flows)
-    return out
+    return ctx.subject_reach if as_of is None else ctx.group_reach(as_of=as_of)
 
 
 # -- stop ---------------------------------------------------------------------------
@@ -516,7 +506,7 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
     if (consent is None) == (subjects is None):
         raise QueryError("give exactly one of --consent and --subjects")
     audit = _audit(source, as_of)
-    inv, routes = audit.inventory, {r.id: r.route for r in audit.flow_results}
+    inv, routes = audit.inventory, audit.routes
     items = _item_ids(inv)
     if item is not None:
         _need_item(items, item)

@@ -12,6 +12,8 @@ Example:
 
 from __future__ import annotations
 
+from ..terms import STATUS_WORDS  # noqa: F401  (re-exported for the drawing modules)
+
 __all__ = ["DEFAULT_FONT", "ROLE_STYLE", "ORG_STYLE", "STATUS_STYLE", "STATUS_RANK",
            "HIGHLIGHT_COLOUR", "FOCUS_STYLE", "ZONES", "ROUTE_LABELS", "STATUS_WORDS",
            "ROLE_WORDS", "WORDS", "route_label", "word", "worst_status", "highlight_style"]
@@ -94,12 +96,6 @@ WORDS: dict[str, dict[str, str]] = {
     "path": {"en": "path", "ja": "伝播経路"},
 }
 
-STATUS_WORDS = {
-    "violation": {"en": "violation", "ja": "違反"},
-    "warning": {"en": "warning", "ja": "警告"},
-    "waived": {"en": "waived", "ja": "承認済み"},
-    "ok": {"en": "ok", "ja": "適合"},
-}
 
 ROLE_WORDS = {
     "self": {"en": "organisation (division)", "ja": "組織（部門）"},

@@ -64,7 +64,7 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
                                f"unknown {label} '{value}'",
                                f"{label} '{value}' が定義されていません"))
 
-    def refs(name, record, field, values, target, sub_field=None):
+    def refs(name, record, field, values, target):
         for pos, value in enumerate(values or []):
             if target == "items" and not items_defined:
                 continue

@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -217,11 +216,3 @@ def _collection(path: tuple) -> str | None:
 def _field(path: tuple) -> str | None:
     names = [p for p in path[2:] if isinstance(p, str)] if len(path) > 2 else []
     return ".".join(names) or None
-
-
-def display_path(path: Path) -> str:
-    """A path as the user would recognise it (relative when under the cwd)."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)

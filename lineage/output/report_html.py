@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from .. import __version__
-from ..terms import STATUSES
+from ..terms import KIND_LABELS, STATUSES, STATUS_WORDS
 from ..rules.base import KINDS
 from ..rules.clauses import Clause
 
@@ -33,17 +33,6 @@ __all__ = ["Report", "build", "render_html", "render_markdown", "trend_svg", "sa
 
 #: No scripts, no fetches: styles inline, images only as data: URIs.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-
-KIND_LABELS = {
-    "no-consent": {"en": "No consent", "ja": "本人の同意なし"},
-    "no-exemption": {"en": "Exemption not established", "ja": "例外の要件を満たさない"},
-    "unannounced-items": {"en": "Items not announced", "ja": "通知・公表にない項目"},
-    "unannounced": {"en": "Notice missing, late or incomplete", "ja": "通知・公表の不備"},
-    "contract": {"en": "Outsourcing contract", "ja": "委託契約"},
-    "re-provision": {"en": "Re-provision", "ja": "再提供"},
-    "purpose": {"en": "Purpose of use", "ja": "利用目的"},
-    "waiver": {"en": "Waivers", "ja": "承認の管理"},
-}
 
 LABELS = {
     "en": {"title": "Personal-data audit", "as_of": "as of", "rules": "rules",
@@ -65,8 +54,7 @@ LABELS = {
            "meaning": "What it means", "records": "Inventory changes",
            "added": "added", "removed": "removed", "changed": "changed",
            "routes_changed": "Route and status changes",
-           "status_words": {"ok": "ok", "warning": "warning", "violation": "violation",
-                            "waived": "waived"}},
+           "status_words": {k: v["en"] for k, v in STATUS_WORDS.items()}},
     "ja": {"title": "個人データ監査報告書", "as_of": "基準日", "rules": "ルール",
            "tool": "ツール", "inventory": "棚卸し", "summary": "概要",
            "flows": "フロー", "findings": "指摘", "drawing": "フロー図",
@@ -85,8 +73,7 @@ LABELS = {
            "resolved": "解消", "open": "継続", "meaning": "法的な意味",
            "records": "棚卸しの変更", "added": "追加", "removed": "削除", "changed": "変更",
            "routes_changed": "経路・状態の変更",
-           "status_words": {"ok": "適合", "warning": "警告", "violation": "違反",
-                            "waived": "承認済み"}},
+           "status_words": {k: v["ja"] for k, v in STATUS_WORDS.items()}},
 }
 
 _COLOURS = {"error": "#c62828", "warning": "#f0a000", "waived": "#7a7a7a",

@@ -21,7 +21,8 @@ from ..terms import STATUSES
 from ..rules.base import KINDS
 from ..rules.clauses import Clause
 from ..snapshots.render import _md, diff_markdown
-from .report_html import KIND_LABELS, Report, _names, _org_name, _route
+from ..terms import KIND_LABELS
+from .report_html import Report, _names, _org_name, _route
 
 __all__ = ["render"]
 

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..terms import STATUS_WORDS
+
 __all__ = ["render", "LABELS"]
 
 LABELS = {
-    "en": {"status": {"ok": "ok", "warning": "warning", "violation": "violation",
-                      "waived": "waived"},
+    "en": {"status": {k: v["en"] for k, v in STATUS_WORDS.items()},
            "route": "route", "remedy": "remedy", "flows": "flows", "findings": "findings",
            "as_of": "as of", "none": "No findings.", "waived": "waived",
            "evidence": "evidence"},
-    "ja": {"status": {"ok": "適合", "warning": "警告", "violation": "違反", "waived": "承認済み"},
+    "ja": {"status": {k: v["ja"] for k, v in STATUS_WORDS.items()},
            "route": "経路", "remedy": "対応", "flows": "フロー", "findings": "指摘",
            "as_of": "基準日", "none": "指摘はありません。", "waived": "承認済み",
            "evidence": "根拠"},

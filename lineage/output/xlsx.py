@@ -64,7 +64,7 @@ def render(audit, lang: str = "en") -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     ja = lang == "ja"
-    routes = {r.id: r.route for r in audit.flow_results}
+    routes = audit.routes
     finding_rows = []
     for f in audit.results:
         d = f.as_dict()

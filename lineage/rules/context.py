@@ -29,10 +29,11 @@ class Context:
         self.as_of = as_of or inventory.as_of or dt.date.today()
         self.parties = {p.id: p for p in inventory.parties}
         self._entity = {p.id: p.entity for p in inventory.parties}
-        siblings = _group(inventory.parties, lambda p: p.entity)
+        self.parties_by_entity = {k: [p.id for p in v] for k, v in
+                                  _group(inventory.parties, lambda p: p.entity).items()}
         # A consent or notice naming a company covers its departments too:
         # third parties are judged per legal entity (glossary).
-        self._names = {p.id: frozenset((p.id, *p.groups, *(q.id for q in siblings[p.entity])))
+        self._names = {p.id: frozenset((p.id, *p.groups, *self.parties_by_entity[p.entity]))
                        for p in inventory.parties}
         self.org = inventory.organisation
         self.org_entity = self.parties[self.org].entity
@@ -61,17 +62,15 @@ class Context:
         self._consent_sets: dict[str, tuple] = {}
         self._defined: dict[str, list] = {}
         self._holdings: dict[str, dict] = {}  # legal entity -> item -> [(arrival, group)]
-        self._consent_index = _group(
-            [(c, r) for c in inventory.consents for r in c.recipients],
-            lambda cr: (cr[0].subjects, cr[1]))
-        self._consent_index = {k: [c for c, _ in v] for k, v in self._consent_index.items()}
+        self._consent_index: dict[tuple, list] = {}
+        for c in inventory.consents:
+            for recipient in dict.fromkeys(c.recipients):
+                self._consent_index.setdefault((c.subjects, recipient), []).append(c)
         self._joint_index: dict[str, list] = {}
         for n in self.joint_notices:
             for member in dict.fromkeys(n.members or ()):
                 self._joint_index.setdefault(member, []).append(n)
         self.inbound = _group(inventory.flows, lambda f: f.to)
-        self.parties_by_entity = {k: [p.id for p in v] for k, v in
-                                  _group(inventory.parties, lambda p: p.entity).items()}
 
     # -- parties ---------------------------------------------------------------
     def entity(self, party: str) -> str:
@@ -154,18 +153,28 @@ class Context:
         return min(flow.end, h) if flow.end is not None else h
 
     # -- lineage ---------------------------------------------------------------
+    def group_reach(self, *, as_of: dt.date | None = None, allow=None,
+                    groups=None) -> dict[str, Reach]:
+        """Per data-subject group, where the items collected from it travel.
+
+        ``as_of`` and ``allow`` are those of :func:`~lineage.propagation.propagate`;
+        ``groups`` limits the groups (default: every ``data_subject`` party).
+        """
+        out = {}
+        for party in self.inv.parties:
+            if party.role != "data_subject" or (groups is not None and party.id not in groups):
+                continue
+            carried = {i for f in self.out.get(party.id, ()) for i in f.items}
+            out[party.id] = propagate(self.inv.flows,
+                                      {party.id: {i: dt.date.min for i in carried}},
+                                      as_of=as_of, allow=allow, index=self.by_item,
+                                      flows_by_id=self.flows)
+        return out
+
     @cached_property
     def subject_reach(self) -> dict[str, Reach]:
         """Per data-subject group, where its items travel (item propagation)."""
-        out = {}
-        for party in self.inv.parties:
-            if party.role != "data_subject":
-                continue
-            carried = {i for f in self.out.get(party.id, ()) for i in f.items}
-            seeds = {party.id: {i: dt.date.min for i in carried}}
-            out[party.id] = propagate(self.inv.flows, seeds, index=self.by_item,
-                                      flows_by_id=self.flows)
-        return out
+        return self.group_reach()
 
     @cached_property
     def _org_intake(self) -> dict[str, Reach]:
@@ -183,15 +192,7 @@ class Context:
                 if f.frm not in feeds:
                     feeds.add(f.frm)
                     todo.append(f.frm)
-        out = {}
-        for party in self.inv.parties:
-            if party.role != "data_subject" or party.id not in feeds:
-                continue
-            carried = {i for f in self.out.get(party.id, ()) for i in f.items}
-            out[party.id] = propagate(self.inv.flows, {party.id: {i: dt.date.min for i in carried}},
-                                      index=self.by_item, flows_by_id=self.flows,
-                                      allow=lambda f: f.to in feeds)
-        return out
+        return self.group_reach(allow=lambda f: f.to in feeds, groups=feeds)
 
     def groups_of(self, flow: Flow) -> list[str]:
         """Data-subject groups whose data the flow carries while it runs.
