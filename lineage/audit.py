@@ -31,7 +31,13 @@ REPORT_FORMAT = "lineage-report/1"
 
 @dataclass(frozen=True)
 class FlowResult:
-    """One row of the flow table: a flow, its route and its status."""
+    """One row of the flow table: a flow, its route and its status.
+
+    Example:
+        >>> row = check("inventories/monocollabo").flow_results[0]
+        >>> row.id, row.frm, row.to, row.route, row.status
+        ('F01', 'members', 'monocollabo', 'collection', 'ok')
+    """
 
     id: str
     frm: str
@@ -46,7 +52,14 @@ class FlowResult:
     findings: tuple[str, ...]
 
     def as_dict(self) -> dict:
-        """The report form of the row."""
+        """The report form of the row.
+
+        Example:
+            >>> row = FlowResult("F1", "mc", "partner", ("name",), (), None,
+            ...                  dt.date(2025, 1, 1), None, "none", "violation", ("TP101:F1",))
+            >>> row.as_dict()["start"], row.as_dict()["end"], row.as_dict()["findings"]
+            ('2025-01-01', None, ['TP101:F1'])
+        """
         return {"id": self.id, "from": self.frm, "to": self.to, "items": list(self.items),
                 "purposes": list(self.purposes), "basis": self.basis,
                 "start": self.start.isoformat(),
@@ -68,7 +81,14 @@ def _status(findings: list[Finding]) -> str:
 
 class Audit:
     """A checked inventory. ``results`` are the findings as records; ``findings``
-    and ``flows`` are DataFrames for analysis."""
+    and ``flows`` are DataFrames for analysis.
+
+    Example:
+        >>> from lineage.model import load
+        >>> audit = Audit(load("inventories/monocollabo"), as_of=dt.date(2026, 1, 1))
+        >>> audit.as_of, len(audit.flow_results), audit.routes["F01"]
+        (datetime.date(2026, 1, 1), 44, 'collection')
+    """
 
     def __init__(self, inventory: Inventory, *, as_of=None, packs=("policy",),
                  select=None, ignore=None):
@@ -93,7 +113,14 @@ class Audit:
 
     # -- numbers -----------------------------------------------------------------
     def summary(self) -> dict:
-        """Counts of flows by status and findings by rule (the report's summary)."""
+        """Counts of flows by status and findings by rule (the report's summary).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> summary = check(build_example("")).summary()
+            >>> summary["flows"], summary["status"]["ok"], summary["findings"]
+            (1, 1, {})
+        """
         status = {s: 0 for s in STATUSES}
         for r in self.flow_results:
             status[r.status] += 1
@@ -104,13 +131,25 @@ class Audit:
                 "findings": dict(sorted(by_rule.items()))}
 
     def exit_code(self, fail_on: str = "error") -> int:
-        """0 when no unwaived finding at ``fail_on`` level or worse, else 1."""
+        """0 when no unwaived finding at ``fail_on`` level or worse, else 1.
+
+        Example:
+            >>> audit = check("inventories/monocollabo")
+            >>> audit.exit_code(), audit.exit_code("warning")
+            (1, 1)
+        """
         levels = {"error": ("error",), "warning": ("error", "warning")}[fail_on]
         return int(any(not f.waived and f.severity in levels for f in self.results))
 
     # -- views ---------------------------------------------------------------------
     def as_dict(self) -> dict:
-        """The JSON report of ``shared/spec/inventory.md``."""
+        """The JSON report of ``shared/spec/inventory.md``.
+
+        Example:
+            >>> report = check("inventories/monocollabo").as_dict()
+            >>> report["format"], report["organisation"], len(report["flows"])
+            ('lineage-report/1', 'monocollabo', 44)
+        """
         return {"format": REPORT_FORMAT, "tool": f"lineage {__version__}",
                 "organisation": self.inventory.organisation,
                 "as_of": self.as_of.isoformat(), "rules": list(self.packs),
@@ -144,7 +183,13 @@ class Audit:
 
     @cached_property
     def flows(self) -> pd.DataFrame:
-        """The flow table: one row per flow with its route and status."""
+        """The flow table: one row per flow with its route and status.
+
+        Example:
+            >>> flows = check("inventories/monocollabo").flows
+            >>> flows.loc[0, ["id", "route", "status", "route_ja", "status_ja"]].tolist()
+            ['F01', 'collection', 'ok', '取得', '適合']
+        """
         rows = [r.as_dict() for r in self.flow_results]
         cols = ["id", "from", "to", "items", "purposes", "basis", "start", "end", "route",
                 "status", "findings"]
@@ -155,7 +200,13 @@ class Audit:
 
     @cached_property
     def graph(self):
-        """The flow graph with each edge's route, status and finding IDs."""
+        """The flow graph with each edge's route, status and finding IDs.
+
+        Example:
+            >>> g = check("inventories/monocollabo").graph
+            >>> g.edges["members", "monocollabo", "F01"]["status"]
+            'ok'
+        """
         from .graph import build_graph
         return build_graph(self.inventory, self)
 
@@ -279,7 +330,13 @@ def _japanese_flows(df: pd.DataFrame) -> pd.DataFrame:
 
 def check(inventory: Inventory | str | Path, *, as_of=None, packs=("policy",),
           select=None, ignore=None) -> Audit:
-    """Check an inventory (a model or a path) and return the :class:`Audit`."""
+    """Check an inventory (a model or a path) and return the :class:`Audit`.
+
+    Example:
+        >>> audit = check("inventories/monocollabo", as_of=dt.date(2025, 1, 1), select=["TP1"])
+        >>> audit.as_of, sorted(audit.summary()["findings"])
+        (datetime.date(2025, 1, 1), ['TP101', 'TP102', 'TP103', 'TP111', 'TP123'])
+    """
     if not isinstance(inventory, Inventory):
         inventory = load(inventory)
     return Audit(inventory, as_of=as_of, packs=packs, select=select, ignore=ignore)

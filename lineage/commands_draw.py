@@ -99,6 +99,11 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
     lineage question instead, with its routes highlighted.
     Notes about dropped zones or merged flows on large graphs go to stderr.
     Exit 0: written. 2: bad arguments, unreadable inventory or failed layout.
+
+    \b
+    Examples:
+      lineage draw inventories/monocollabo -o map.svg --only-violations
+      lineage draw inventories/monocollabo -o leak.svg --impact mailing-house --lang ja
     """
     from .drawing.render import format_of
     _output(output)
@@ -133,6 +138,11 @@ def export(inventory, output, lang, as_of):
     """Export the flow graph with routes and findings on its edges.
 
     Exit 0: written. 2: bad arguments, unreadable inventory or unwritable file.
+
+    \b
+    Examples:
+      lineage export inventories/monocollabo -o flows.graphml
+      lineage export inventories/monocollabo -o flows.mmd --lang ja
     """
     from .export import export_format_of
     _output(output)

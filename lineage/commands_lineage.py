@@ -98,6 +98,11 @@ def trace(inventory, item, frm, depth, all_paths, limit, as_of, fmt):
     """Where an item can reach: every party, with the shortest route to it.
 
     Exit 0: answered. 2: unreadable inventory, unknown item or party.
+
+    \b
+    Examples:
+      lineage trace inventories/monocollabo --item address --from mailing-house
+      lineage trace inventories/monocollabo --item email --all-paths --format csv
     """
     result = analysis.trace(inventory, item, frm=frm, depth=depth, as_of=as_of,
                             all_paths=all_paths, limit=limit)
@@ -114,6 +119,11 @@ def upstream(inventory, party, item, as_of, fmt):
     """Where a party's data came from, hop by hop, with the route of each hop.
 
     Exit 0: answered. 2: unreadable inventory, unknown item or party.
+
+    \b
+    Examples:
+      lineage upstream inventories/monocollabo --party mailing-house
+      lineage upstream inventories/monocollabo --party mailing-house --item address
     """
     result = analysis.upstream(inventory, party, item=item, as_of=as_of)
     click.echo(render(result, fmt), nl=False)
@@ -128,6 +138,11 @@ def impact(inventory, party, as_of, fmt):
     """Blast radius of a leak: what the party holds and who received it from it.
 
     Exit 0: answered. 2: unreadable inventory or unknown party.
+
+    \b
+    Examples:
+      lineage impact inventories/monocollabo --party mailing-house
+      lineage impact inventories/monocollabo --party mailing-house --format json
     """
     result = analysis.impact(inventory, party, as_of=as_of)
     click.echo(render(result, fmt), nl=False)
@@ -144,6 +159,11 @@ def stop(inventory, consent, subjects, item, as_of, fmt):
     """What-if of a consent withdrawal or stop request: every flow that must stop.
 
     Exit 0: answered. 2: unreadable inventory, unknown consent, party or item.
+
+    \b
+    Examples:
+      lineage stop inventories/monocollabo --consent C05
+      lineage stop inventories/monocollabo --subjects members --item email
     """
     result = analysis.stop(inventory, consent=consent, subjects=subjects, item=item,
                            as_of=as_of)

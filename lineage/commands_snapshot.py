@@ -43,6 +43,11 @@ def snapshot():
     lineage snapshot show ID
     lineage snapshot verify
     lineage snapshot diff A B     (ID, label, latest, previous, or an inventory path)
+
+    \b
+    Examples:
+      lineage snapshot create inventories/monocollabo --label 2026-Q3
+      lineage snapshot diff previous latest --store inventories/monocollabo/.lineage/audits.db
     """
 
 
@@ -59,6 +64,11 @@ def create(inventory, label, store, packs, as_of):
 
     Exit 0: stored (whatever the findings). 2: the inventory could not be read,
     the label is taken, or the store could not be written (it is left as it was).
+
+    \b
+    Examples:
+      lineage snapshot create inventories/monocollabo --label 2026-Q3
+      lineage snapshot create inventories/monocollabo --label 2026-Q4 --as-of 2026-12-31
     """
     from .snapshots.api import snapshot as take
     path = store or default_store(inventory)
@@ -80,6 +90,11 @@ def list_(store, fmt):
     """List snapshots, oldest first: date, label, counts by severity and kind, flows by route.
 
     Exit 0.
+
+    \b
+    Examples:
+      lineage snapshot list
+      lineage snapshot list --store inventories/monocollabo/.lineage/audits.db --format json
     """
     with _open(store) as opened:
         entries = opened.list()
@@ -95,7 +110,13 @@ def list_(store, fmt):
 @click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
 @handle_errors
 def show(ref, store, fmt, lang):
-    """Show one snapshot (ID, label, latest or previous): hashes, flows, findings. Exit 0."""
+    """Show one snapshot (ID, label, latest or previous): hashes, flows, findings. Exit 0.
+
+    \b
+    Examples:
+      lineage snapshot show latest
+      lineage snapshot show 2026-Q3 --store inventories/monocollabo/.lineage/audits.db --lang ja
+    """
     with _open(store) as opened:
         snap = opened.get(ref)
     click.echo(render.show_json(snap) if fmt == "json" else render.show_table(snap, lang),
@@ -113,6 +134,11 @@ def verify(store, head, fmt):
     """Recompute every snapshot's hash and walk the hash chain.
 
     Exit 0: intact. 1: a snapshot was altered or removed (each is listed).
+
+    \b
+    Examples:
+      lineage snapshot verify
+      lineage snapshot verify --store inventories/monocollabo/.lineage/audits.db --format json
     """
     path = store or DEFAULT_STORE
     with _open(store) as opened:
@@ -141,6 +167,11 @@ def diff(a, b, store, fmt, lang, packs, as_of):
 
     A and B are snapshot IDs, labels, latest, previous, or inventory paths (checked now).
     Exit 0: B has no finding that A lacks. 1: B has new findings.
+
+    \b
+    Examples:
+      lineage snapshot diff previous latest --store inventories/monocollabo/.lineage/audits.db
+      lineage snapshot diff latest . --format markdown
     """
     from .snapshots.api import diff as compare
     path = store or DEFAULT_STORE
@@ -181,6 +212,11 @@ def report(inventory, output, fmt, store, lang, packs, as_of, no_drawing):
 
     The HTML file is self-contained (styles, drawing and charts inline; no
     scripts, no network). Exit 0: written. 2: could not run.
+
+    \b
+    Examples:
+      lineage report inventories/monocollabo -o report.html --lang ja
+      lineage report inventories/monocollabo -o report.md --no-drawing
     """
     from .audit import check
     from .output import report_html

@@ -37,6 +37,11 @@ def convert(source, destination, to, force):
 
     Exit 0: written. 2: the inventory could not be read, or DESTINATION exists
     (use --force), is inside the input, or cannot be written.
+
+    \b
+    Examples:
+      lineage convert inventories/monocollabo monocollabo.xlsx
+      lineage convert monocollabo.xlsx inventory-csv --to csv
     """
     from .forms import convert as run, form_of
     form = form_of(destination, to)
@@ -55,6 +60,10 @@ def template(output, force):
     for enumerations (role, kind, basis ...) and one example row per sheet that
     together form a valid inventory. Exit 0: written. 2: OUTPUT exists (use
     --force), is not an .xlsx path, or cannot be written.
+
+    \b
+    Examples:
+      lineage template inventory.xlsx
     """
     from .forms.template import write_template
     write_template(output, force=force)
@@ -72,6 +81,11 @@ def schema(fragment, output):
 
     Point your YAML editor at it to validate and complete inventory files as
     you type (see docs/workbench.md). Exit 0: printed. 2: could not write.
+
+    \b
+    Examples:
+      lineage schema -o inventory.schema.json
+      lineage schema --fragment
     """
     from .model.jsonschema import schema_text
     _emit(schema_text(fragment=fragment), output)

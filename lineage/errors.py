@@ -15,4 +15,11 @@ __all__ = ["LineageError"]
 
 
 class LineageError(Exception):
-    """Something in the user's input or arguments stops lineage from running."""
+    """Something in the user's input or arguments stops lineage from running.
+
+    Example:
+        >>> from lineage.model.errors import InventoryError
+        >>> from lineage.rules.base import RuleSelectionError
+        >>> issubclass(InventoryError, LineageError), issubclass(RuleSelectionError, LineageError)
+        (True, True)
+    """

@@ -18,7 +18,15 @@ __all__ = ["build_graph"]
 
 
 def build_graph(inventory, audit=None) -> nx.MultiDiGraph:
-    """Parties as nodes (with their attributes) and flows as edges keyed by flow ID."""
+    """Parties as nodes (with their attributes) and flows as edges keyed by flow ID.
+
+    Example:
+        >>> from lineage.audit import check
+        >>> audit = check("inventories/monocollabo")
+        >>> g = build_graph(audit.inventory, audit)
+        >>> g.edges["members", "monocollabo", "F01"]["route"], g.graph["organisation"]
+        ('collection', 'monocollabo')
+    """
     g = nx.MultiDiGraph(organisation=inventory.organisation,
                         as_of=str(audit.as_of if audit is not None else inventory.as_of))
     for p in inventory.parties:

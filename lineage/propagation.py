@@ -40,7 +40,17 @@ _SEED = "<seed>"
 
 
 class Reach:
-    """Where items arrived, when, and by which flow."""
+    """Where items arrived, when, and by which flow.
+
+    Example:
+        >>> from lineage.model.schema import Flow
+        >>> d = dt.date(2024, 1, 1)
+        >>> flows = [Flow(id="F1", **{"from": "c", "to": "o"}, items=["a", "b"], start=d),
+        ...          Flow(id="F2", **{"from": "o", "to": "x"}, items=["a"], start="2024-02-01")]
+        >>> reach = propagate(flows, {"c": {"a": d, "b": d}})
+        >>> reach.items_at("x"), reach.path("x", "a")
+        ({'a': datetime.date(2024, 2, 1)}, ['F1', 'F2'])
+    """
 
     def __init__(self, arrival: dict, via: dict, flows_by_id: Mapping):
         self.arrival = arrival  # party -> {item: date}
@@ -48,20 +58,64 @@ class Reach:
         self._flows = flows_by_id
 
     def items_at(self, party: str) -> dict[str, dt.date]:
-        """Items that reach ``party`` with their earliest arrival date."""
+        """Items that reach ``party`` with their earliest arrival date.
+
+        Example:
+            >>> from lineage.model.schema import Flow
+            >>> d = dt.date(2024, 1, 1)
+            >>> flows = [
+            ...     Flow(id="F1", **{"from": "c", "to": "o"}, items=["a", "b"], start=d),
+            ...     Flow(id="F2", **{"from": "o", "to": "x"}, items=["a"], start="2024-02-01")]
+            >>> reach = propagate(flows, {"c": {"a": d, "b": d}})
+            >>> reach.items_at("o")
+            {'a': datetime.date(2024, 1, 1), 'b': datetime.date(2024, 1, 1)}
+        """
         return self.arrival.get(party, {})
 
     def parties(self) -> list[str]:
-        """Every party some item reaches (seeds included)."""
+        """Every party some item reaches (seeds included).
+
+        Example:
+            >>> from lineage.model.schema import Flow
+            >>> d = dt.date(2024, 1, 1)
+            >>> flows = [
+            ...     Flow(id="F1", **{"from": "c", "to": "o"}, items=["a", "b"], start=d),
+            ...     Flow(id="F2", **{"from": "o", "to": "x"}, items=["a"], start="2024-02-01")]
+            >>> reach = propagate(flows, {"c": {"a": d, "b": d}})
+            >>> reach.parties()
+            ['c', 'o', 'x']
+        """
         return sorted(self.arrival)
 
     def origin(self, party: str, item: str) -> str:
-        """The seed party that ``item`` at ``party`` came from."""
+        """The seed party that ``item`` at ``party`` came from.
+
+        Example:
+            >>> from lineage.model.schema import Flow
+            >>> d = dt.date(2024, 1, 1)
+            >>> flows = [
+            ...     Flow(id="F1", **{"from": "c", "to": "o"}, items=["a", "b"], start=d),
+            ...     Flow(id="F2", **{"from": "o", "to": "x"}, items=["a"], start="2024-02-01")]
+            >>> reach = propagate(flows, {"c": {"a": d, "b": d}})
+            >>> reach.origin("x", "a")
+            'c'
+        """
         path = self.path(party, item)
         return self._flows[path[0]].frm if path else party
 
     def path(self, party: str, item: str) -> list[str]:
-        """Flow IDs from a seed to ``party`` for ``item`` (earliest route)."""
+        """Flow IDs from a seed to ``party`` for ``item`` (earliest route).
+
+        Example:
+            >>> from lineage.model.schema import Flow
+            >>> d = dt.date(2024, 1, 1)
+            >>> flows = [
+            ...     Flow(id="F1", **{"from": "c", "to": "o"}, items=["a", "b"], start=d),
+            ...     Flow(id="F2", **{"from": "o", "to": "x"}, items=["a"], start="2024-02-01")]
+            >>> reach = propagate(flows, {"c": {"a": d, "b": d}})
+            >>> reach.path("x", "a"), reach.path("c", "a")
+            (['F1', 'F2'], [])
+        """
         out: list[str] = []
         seen: set = set()
         key = (party, item)
@@ -74,7 +128,16 @@ class Reach:
 
 
 def out_index(flows: Iterable) -> dict[str, list]:
-    """Flows by provider, in input order (built once per check)."""
+    """Flows by provider, in input order (built once per check).
+
+    Example:
+        >>> from lineage.model.schema import Flow
+        >>> d = dt.date(2024, 1, 1)
+        >>> flows = [Flow(id="F1", **{"from": "c", "to": "o"}, items=["a", "b"], start=d),
+        ...          Flow(id="F2", **{"from": "o", "to": "x"}, items=["a"], start="2024-02-01")]
+        >>> {party: [f.id for f in out] for party, out in out_index(flows).items()}
+        {'c': ['F1'], 'o': ['F2']}
+    """
     index: dict[str, list] = defaultdict(list)
     for f in flows:
         index[f.frm].append(f)
@@ -82,7 +145,17 @@ def out_index(flows: Iterable) -> dict[str, list]:
 
 
 def item_index(flows: Iterable) -> dict[str, dict[str, list]]:
-    """Flows by item, then by provider: the edges each item can travel along."""
+    """Flows by item, then by provider: the edges each item can travel along.
+
+    Example:
+        >>> from lineage.model.schema import Flow
+        >>> d = dt.date(2024, 1, 1)
+        >>> flows = [Flow(id="F1", **{"from": "c", "to": "o"}, items=["a", "b"], start=d),
+        ...          Flow(id="F2", **{"from": "o", "to": "x"}, items=["a"], start="2024-02-01")]
+        >>> idx = item_index(flows)
+        >>> {item: sorted(by_party) for item, by_party in idx.items()}
+        {'a': ['c', 'o'], 'b': ['c']}
+    """
     index: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for f in flows:
         for item in f.items:
@@ -102,6 +175,16 @@ def propagate(flows: Iterable, seeds: Mapping[str, Mapping[str, dt.date]], *,
     allowed passes nothing). ``index`` is a prebuilt :func:`item_index` and
     ``flows_by_id`` a map of flows by ID (callers that propagate often pass
     both).
+
+    Example:
+        >>> from lineage.model.schema import Flow
+        >>> d = dt.date(2024, 1, 1)
+        >>> flows = [Flow(id="F1", **{"from": "c", "to": "o"}, items=["a", "b"], start=d),
+        ...          Flow(id="F2", **{"from": "o", "to": "x"}, items=["a"], start="2024-02-01")]
+        >>> propagate(flows, {"c": {"a": d}}).parties()
+        ['c', 'o', 'x']
+        >>> propagate(flows, {"c": {"a": d}}, as_of=d).parties()
+        ['c', 'o']
     """
     if index is None:
         flows = list(flows)
@@ -210,6 +293,14 @@ class FlowNet:
 
         Parties and items are indexed in sorted ID order; items not defined by
         ``data_items`` but named by a flow are added.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> net = FlowNet.from_inventory(build_example(""))
+            >>> net.parties.tolist()
+            ['carrier', 'customers', 'group-co', 'mc', 'partner', 'police']
+            >>> net.items.tolist(), net.flows.tolist()
+            (['cookie', 'email', 'name', 'phone'], ['C1'])
         """
         parties = sorted(p.id for p in inventory.parties)
         by_id = {p.id: p for p in inventory.parties}
@@ -238,6 +329,13 @@ class FlowNet:
 
         Returns ``(order, offsets, dst, flow, start, end)``: pairs leaving slot
         ``k`` are ``offsets[k]:offsets[k + 1]`` of the sorted arrays.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> net = FlowNet.from_inventory(build_example(""))
+            >>> order, offsets, dst, flow, start, end = net.by_provider()
+            >>> len(order) == len(net.pair_flow), int(offsets[-1])
+            (True, 4)
         """
         if self._by_provider is None:
             order = np.argsort(self.pair_src, kind="stable")
@@ -250,13 +348,27 @@ class FlowNet:
         return self._by_provider
 
     def origins(self) -> list[str]:
-        """The default origins of lineage: the data subjects and the organisation."""
+        """The default origins of lineage: the data subjects and the organisation.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> net = FlowNet.from_inventory(build_example(""))
+            >>> net.origins()
+            ['customers', 'mc']
+        """
         org_entity = self.entities[self.party_index[self.organisation]]
         keep = (self.roles == "data_subject") | (self.entities == org_entity)
         return sorted(self.parties[keep].tolist())
 
     def subject_groups(self) -> list[str]:
-        """Parties whose role is ``data_subject``, sorted."""
+        """Parties whose role is ``data_subject``, sorted.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> net = FlowNet.from_inventory(build_example(""))
+            >>> net.subject_groups()
+            ['customers']
+        """
         return sorted(self.parties[self.roles == "data_subject"].tolist())
 
 
@@ -266,6 +378,13 @@ class ArrayReach:
     ``arrival`` is ``(n_parties, n_items)`` of day ordinals (:data:`NEVER` when
     unreached); ``via`` the flow index it came by (:data:`SEED` at a seed,
     -2 when unreached), or ``None`` when routes were not tracked.
+
+    Example:
+        >>> from lineage.rules.examples import build_example
+        >>> net = FlowNet.from_inventory(build_example(""))
+        >>> r = sweep(net, {"customers": {"name": dt.date.min}})
+        >>> r.items_at("mc"), r.path("mc", "name")
+        ({'name': datetime.date(2024, 1, 1)}, ['C1'])
     """
 
     def __init__(self, net: FlowNet, arrival: np.ndarray, via, rounds: int):
@@ -275,17 +394,41 @@ class ArrayReach:
         self.rounds = rounds
 
     def reached(self) -> np.ndarray:
-        """Boolean ``(n_parties, n_items)``: which items reach which party."""
+        """Boolean ``(n_parties, n_items)``: which items reach which party.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> net = FlowNet.from_inventory(build_example(""))
+            >>> r = sweep(net, {"customers": {"name": dt.date.min}})
+            >>> net.parties[r.reached().any(axis=1)].tolist()
+            ['customers', 'mc']
+        """
         return self.arrival != NEVER
 
     def items_at(self, party: str) -> dict[str, dt.date]:
-        """Items that reach ``party`` with their earliest arrival date."""
+        """Items that reach ``party`` with their earliest arrival date.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> net = FlowNet.from_inventory(build_example(""))
+            >>> r = sweep(net, {"customers": {"name": dt.date.min}})
+            >>> r.items_at("mc")
+            {'name': datetime.date(2024, 1, 1)}
+        """
         row = self.arrival[self.net.party_index[party]]
         return {self.net.items[i]: dt.date.fromordinal(int(row[i]))
                 for i in np.flatnonzero(row != NEVER)}
 
     def path(self, party: str, item: str) -> list[str]:
-        """Flow IDs from a seed to ``party`` for ``item`` (the earliest route)."""
+        """Flow IDs from a seed to ``party`` for ``item`` (the earliest route).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> net = FlowNet.from_inventory(build_example(""))
+            >>> r = sweep(net, {"customers": {"name": dt.date.min}})
+            >>> r.path("mc", "name"), r.path("customers", "name")
+            (['C1'], [])
+        """
         if self.via is None:
             raise ValueError("routes were not tracked (sweep(..., track_via=False))")
         p, i = self.net.party_index[party], self.net.item_index[item]

@@ -45,5 +45,12 @@ _DIGITS = re.compile(r"(\d+)")
 
 
 def natural_key(text: str):
-    """Sort key that puts F2 before F10."""
+    """Sort key that puts F2 before F10.
+
+    Example:
+        >>> natural_key("TP222:F10")
+        ['TP', 222, ':F', 10, '']
+        >>> sorted(["F10", "F9", "F100"], key=natural_key)
+        ['F9', 'F10', 'F100']
+    """
     return [int(t) if t.isdigit() else t for t in _DIGITS.split(text)]

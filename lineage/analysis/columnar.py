@@ -32,7 +32,13 @@ _MAX_LISTED = 20  # problems listed per kind; the rest are counted
 
 
 def read_network(path: str | Path) -> FlowNet:
-    """The :class:`FlowNet` of an inventory at ``path`` (fast for a CSV folder)."""
+    """The :class:`FlowNet` of an inventory at ``path`` (fast for a CSV folder).
+
+    Example:
+        >>> net = read_network("inventories/monocollabo")
+        >>> list(net.flows[:3]), "mailing-house" in net.party_index
+        (['F01', 'F02', 'F03'], True)
+    """
     path = Path(path)
     if path.is_dir() and detect_form(path) == "csv-folder":
         return read_csv_network(path)
@@ -43,6 +49,20 @@ def read_csv_network(folder: str | Path) -> FlowNet:
     """Read ``inventory.csv``, ``parties.csv``, ``flows.csv`` (and ``data_items.csv``).
 
     Raises :class:`InventoryError` naming file, row and column of each problem.
+
+    Example:
+        >>> import tempfile
+        >>> from lineage.forms import convert
+        >>> folder = convert("inventories/monocollabo", Path(tempfile.mkdtemp()) / "csv",
+        ...                  to="csv")
+        >>> net = read_csv_network(folder)
+        >>> len(net.flows), len(net.parties)
+        (44, 28)
+        >>> rows = "id,from,to,items,start\\nF1,nobody,members,name,2024-01-01\\n"
+        >>> _ = (folder / "flows.csv").write_text(rows)
+        >>> read_csv_network(folder)
+        Traceback (most recent call last):
+        lineage.model.errors.InventoryError: ...flows.csv row 2 column from: ... unknown party
     """
     folder = Path(folder)
     problems: list[Problem] = []

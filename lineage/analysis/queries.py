@@ -40,12 +40,26 @@ _EVER = dt.date.min
 
 
 class QueryError(LineageError, ValueError):
-    """A query names an item, party or consent the inventory does not have."""
+    """A query names an item, party or consent the inventory does not have.
+
+    Example:
+        >>> trace("inventories/monocollabo", "shoe_size")
+        Traceback (most recent call last):
+        lineage.analysis.queries.QueryError: unknown item 'shoe_size'
+    """
 
 
 @dataclass
 class QueryResult:
-    """A query's answer: ``table`` rows, the flows involved and those to highlight."""
+    """A query's answer: ``table`` rows, the flows involved and those to highlight.
+
+    Example:
+        >>> r = trace("inventories/monocollabo", "address", frm="mailing-house")
+        >>> r.query, r.highlight, r.table.party.tolist()
+        ('trace', ['F11', 'F24', 'F44'], ['mailing-affiliate', 'members', 'print-shop'])
+        >>> sorted(r.graph.edges(keys=True))[0]
+        ('mailing-house', 'mailing-affiliate', 'F44')
+    """
 
     query: str
     params: dict
@@ -55,7 +69,13 @@ class QueryResult:
     extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        """JSON-ready form (dates as ISO text, lists kept)."""
+        """JSON-ready form (dates as ISO text, lists kept).
+
+        Example:
+            >>> d = trace("inventories/monocollabo", "address", frm="mailing-house").as_dict()
+            >>> d["params"]["as_of"], d["rows"][0]["since"], d["rows"][0]["path"]
+            (None, '2024-02-01', ['F44'])
+        """
         rows = [{k: _plain(v) for k, v in row.items()}
                 for row in self.table.to_dict(orient="records")]
         out = {"query": self.query, "params": {k: _plain(v) for k, v in self.params.items()},
@@ -65,19 +85,43 @@ class QueryResult:
 
 
 class Trace(QueryResult):
-    """Result of :func:`trace`."""
+    """Result of :func:`trace`.
+
+    Example:
+        >>> t = trace("inventories/monocollabo", "address", frm="mailing-house")
+        >>> type(t).__name__, t.table.columns.tolist()
+        ('Trace', ['party', 'hops', 'since', 'path'])
+    """
 
 
 class Upstream(QueryResult):
-    """Result of :func:`upstream`."""
+    """Result of :func:`upstream`.
+
+    Example:
+        >>> u = upstream("inventories/monocollabo", "print-shop", item="address")
+        >>> type(u).__name__, u.highlight
+        ('Upstream', ['F01', 'F02', 'F10', 'F11'])
+    """
 
 
 class Impact(QueryResult):
-    """Result of :func:`impact`; ``extra["holdings"]`` lists what the party holds."""
+    """Result of :func:`impact`; ``extra["holdings"]`` lists what the party holds.
+
+    Example:
+        >>> r = impact("inventories/monocollabo", "mailing-house")
+        >>> sorted({(h["group"], h["item"]) for h in r.extra["holdings"]})[:2]
+        [('customers', 'address'), ('customers', 'name')]
+    """
 
 
 class Stop(QueryResult):
-    """Result of :func:`stop`."""
+    """Result of :func:`stop`.
+
+    Example:
+        >>> s = stop("inventories/monocollabo", consent="C05")
+        >>> type(s).__name__, s.highlight, s.table.route.tolist()
+        ('Stop', ['F37'], ['consent'])
+    """
 
 
 def _plain(value):

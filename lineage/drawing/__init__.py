@@ -59,12 +59,25 @@ DEFAULT_TIMEOUT = 55.0
 
 
 class DrawingError(LineageError, ValueError):
-    """Bad drawing arguments (unknown format, item, party, depth < 0 ...)."""
+    """Bad drawing arguments (unknown format, item, party, depth < 0 ...).
+
+    Example:
+        >>> import lineage
+        >>> lineage.draw("inventories/monocollabo", lang="fr")
+        Traceback (most recent call last):
+        lineage.drawing.DrawingError: unknown language 'fr' (known: en, ja)
+    """
 
 
 @dataclass(frozen=True)
 class Step:
-    """One layout attempt: a DOT mode, whether flows are merged, and its engine."""
+    """One layout attempt: a DOT mode, whether flows are merged, and its engine.
+
+    Example:
+        >>> steps, _ = plan_layout(10, 20)
+        >>> steps[0]
+        Step(mode='clusters', merged=False, engine='dot', labels=True, overlap='prism')
+    """
 
     mode: str
     merged: bool
@@ -172,6 +185,11 @@ class Drawing:
 
     ``source`` is the DOT text of the first planned step; ``notes`` say what was
     dropped to make the drawing possible (empty when nothing was).
+
+    Example:
+        >>> import lineage
+        >>> lineage.draw("inventories/monocollabo", item="phone")
+        <Drawing 10 parties, 11 flows, layout 'dot, zones as clusters'>
     """
 
     def __init__(self, graph: nx.MultiDiGraph, context: Context, steps: list[Step],
@@ -211,7 +229,13 @@ class Drawing:
 
     @property
     def source(self) -> str:
-        """The DOT text of the first planned step."""
+        """The DOT text of the first planned step.
+
+        Example:
+            >>> import lineage
+            >>> lineage.draw("inventories/monocollabo", route="opt_out").source.count(" -> ")
+            2
+        """
         return self.dot()
 
     def render(self, fmt: str = "svg") -> bytes:
@@ -267,8 +291,8 @@ class Drawing:
 
         Example:
             >>> import lineage, tempfile, pathlib
-            >>> out = pathlib.Path(tempfile.mkdtemp()) / "map.svg"
-            >>> lineage.draw("inventories/monocollabo").save(out)
+            >>> with tempfile.TemporaryDirectory() as tmp:
+            ...     lineage.draw("inventories/monocollabo").save(pathlib.Path(tmp) / "map.svg")
             []
         """
         try:

@@ -94,6 +94,11 @@ class Context:
     For the drawing of a lineage question, ``highlight`` is the legend's
     explanation of the highlighted flows (edges with ``highlight=True``) and
     ``focus`` the parties drawn with a double border (explained by ``focus_note``).
+
+    Example:
+        >>> ctx = Context("me", items={"phone": ("電話番号", "Phone number")})
+        >>> ctx.lang, ctx.item("phone")
+        ('en', 'Phone number')
     """
 
     organisation: str
@@ -110,12 +115,24 @@ class Context:
     focus_note: str = ""
 
     def item(self, item_id: str) -> str:
-        """Display name of an item in the drawing's language."""
+        """Display name of an item in the drawing's language.
+
+        Example:
+            >>> ctx = Context("me", lang="ja", items={"phone": ("電話番号", "Phone number")})
+            >>> ctx.item("phone"), ctx.item("fax")
+            ('電話番号', 'fax')
+        """
         ja, en = self.items.get(item_id, (item_id, item_id))
         return ja if self.lang == "ja" else en
 
     def purpose(self, purpose_id: str) -> str:
-        """Display name of a purpose in the drawing's language."""
+        """Display name of a purpose in the drawing's language.
+
+        Example:
+            >>> ctx = Context("me", purposes={"ship": ("配送", "Shipping")})
+            >>> ctx.purpose("ship"), ctx.purpose("other")
+            ('Shipping', 'other')
+        """
         ja, en = self.purposes.get(purpose_id, (purpose_id, purpose_id))
         return ja if self.lang == "ja" else en
 

@@ -30,11 +30,25 @@ FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "d
 
 
 class RenderError(LineageError, RuntimeError):
-    """Graphviz failed, timed out or left part of the graph out."""
+    """Graphviz failed, timed out or left part of the graph out.
+
+    Example:
+        >>> try:
+        ...     run_graphviz("digraph { a -> }", "svg")
+        ... except RenderError as exc:
+        ...     print(str(exc).split(":")[0])
+        Graphviz dot failed (exit 1)
+    """
 
 
 class GraphvizMissing(RenderError):
-    """The Graphviz program is not installed."""
+    """The Graphviz program is not installed.
+
+    Example:
+        >>> run_graphviz("digraph { a }", "svg", engine="no-such-layout-engine")
+        Traceback (most recent call last):
+        lineage.drawing.render.GraphvizMissing: Graphviz 'no-such-layout-engine' not found; install Graphviz (Debian: apt-get install graphviz)
+    """
 
 
 def format_of(path, fmt: str | None = None) -> str:

@@ -26,7 +26,14 @@ __all__ = ["ViewError", "by_route", "by_item", "neighbourhood", "only_violations
 
 
 class ViewError(LineageError, ValueError):
-    """A view was asked for something the inventory does not have."""
+    """A view was asked for something the inventory does not have.
+
+    Example:
+        >>> import lineage
+        >>> neighbourhood(lineage.check("inventories/monocollabo").graph, "nobody")
+        Traceback (most recent call last):
+        lineage.drawing.views.ViewError: unknown party 'nobody'
+    """
 
 
 def _edge_subgraph(g: nx.MultiDiGraph, keep) -> nx.MultiDiGraph:

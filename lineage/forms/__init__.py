@@ -41,7 +41,13 @@ _INVENTORY_SUFFIXES = (".yaml", ".yml", ".csv")
 
 
 class ConvertError(LineageError, ValueError):
-    """The conversion cannot be done as asked (target form, overwrite, lossy value)."""
+    """The conversion cannot be done as asked (target form, overwrite, lossy value).
+
+    Example:
+        >>> form_of("out.yaml", "csv")
+        Traceback (most recent call last):
+        lineage.forms.ConvertError: out.yaml: a .yaml path is a YAML file, not --to csv
+    """
 
 
 def form_of(dst: str | Path, to: str | None = None) -> str:

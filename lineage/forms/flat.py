@@ -35,12 +35,26 @@ EMPTY_LIST = ";"
 
 
 class FlatError(LineageError, ValueError):
-    """The inventory holds a value that a CSV folder or workbook cannot represent."""
+    """The inventory holds a value that a CSV folder or workbook cannot represent.
+
+    Example:
+        >>> from lineage.model import load
+        >>> inv = load("inventories/monocollabo")
+        >>> tables(inv.model_copy(update={"note": ""}))
+        Traceback (most recent call last):
+        lineage.forms.flat.FlatError: inventory: field 'note' is an empty text, ...
+    """
 
 
 @dataclass
 class Table:
-    """A sheet's columns (in model order) and its rows (column -> cell value)."""
+    """A sheet's columns (in model order) and its rows (column -> cell value).
+
+    Example:
+        >>> t = Table("purposes", ["id", "text"], [{"id": "billing", "text": "請求"}])
+        >>> t.columns, t.rows[0]["text"]
+        (['id', 'text'], '請求')
+    """
 
     sheet: str
     columns: list[str]

@@ -39,13 +39,34 @@ REVISIONS_FILE = "notice_revisions.csv"
 
 
 def csv_files(folder: Path) -> list[Path]:
-    """The CSV files of an inventory folder, in name order."""
+    """The CSV files of an inventory folder, in name order.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     d = pathlib.Path(tmp)
+        ...     for name in ("parties.csv", "flows.CSV", "notes.txt"):
+        ...         _ = (d / name).write_text("id\\n")
+        ...     print([p.name for p in csv_files(d)])
+        ['flows.CSV', 'parties.csv']
+    """
     return sorted(p for p in Path(folder).iterdir()
                   if p.is_file() and p.suffix.lower() == ".csv")
 
 
 def read_csv_folder(folder: Path) -> RawInventory:
-    """Read a folder of CSV files; raise :class:`InventoryError` listing every problem."""
+    """Read a folder of CSV files; raise :class:`InventoryError` listing every problem.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     d = pathlib.Path(tmp)
+        ...     _ = (d / "inventory.csv").write_text("format,organisation\\nlineage/1,mc\\n")
+        ...     _ = (d / "parties.csv").write_text("id,role,groups\\nmc,self,\\n")
+        ...     raw = read_csv_folder(d)
+        >>> raw.data["organisation"], raw.data["parties"]
+        ('mc', [{'id': 'mc', 'role': 'self'}])
+    """
     folder = Path(folder)
     files = csv_files(folder)
     problems: list[Problem] = []

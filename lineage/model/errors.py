@@ -20,7 +20,12 @@ __all__ = ["Location", "Problem", "InventoryError"]
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """A place in the user's input: a file and line, or a sheet/row/column."""
+    """A place in the user's input: a file and line, or a sheet/row/column.
+
+    Example:
+        >>> str(Location("inventory.xlsx", sheet="flows", row=3, column="start"))
+        'inventory.xlsx [sheet flows] row 3 column start'
+    """
 
     file: str
     line: int | None = None
@@ -41,13 +46,25 @@ class Location:
         return text
 
     def as_dict(self) -> dict:
-        """The location as a JSON-ready dict without empty parts."""
+        """The location as a JSON-ready dict without empty parts.
+
+        Example:
+            >>> Location("inv.yaml", 12).as_dict()
+            {'file': 'inv.yaml', 'line': 12}
+        """
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the input."""
+    """One thing wrong with the input.
+
+    Example:
+        >>> p = Problem(Location("parties.yaml", 4), "parties", "acme", "country",
+        ...             "expected a two-letter country code", "国コードが不正です")
+        >>> str(p)
+        "parties.yaml:4: parties acme: field 'country': expected a two-letter country code"
+    """
 
     location: Location
     collection: str | None
@@ -69,14 +86,30 @@ class Problem:
         return " ".join(parts)
 
     def as_dict(self) -> dict:
-        """JSON-ready form used by ``lineage validate --format json``."""
+        """JSON-ready form used by ``lineage validate --format json``.
+
+        Example:
+            >>> d = Problem(Location("inv.yaml", 3), None, None, None, "invalid YAML").as_dict()
+            >>> d["location"], d["message"], d["message_ja"]
+            ({'file': 'inv.yaml', 'line': 3}, 'invalid YAML', '')
+        """
         return {"location": self.location.as_dict(), "collection": self.collection,
                 "record": self.record, "field": self.field, "message": self.message,
                 "message_ja": self.message_ja}
 
 
 class InventoryError(LineageError):
-    """The inventory could not be read; ``problems`` lists every problem found."""
+    """The inventory could not be read; ``problems`` lists every problem found.
+
+    Example:
+        >>> err = InventoryError([Problem(Location("b.yaml", 2), None, None, None, "bad"),
+        ...                       Problem(Location("a.yaml", 9), None, None, None, "worse")])
+        >>> [str(p.location) for p in err.problems]
+        ['a.yaml:9', 'b.yaml:2']
+        >>> print(err)
+        a.yaml:9: worse
+        b.yaml:2: bad
+    """
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems, key=_problem_key)

@@ -90,6 +90,9 @@ def inventory_schema(*, fragment: bool = False) -> dict:
         else:
             prop["description"] = f"{label_ja(TOP_SHEET, key)} ({key})"
     for name, definition in out["$defs"].items():
+        if "description" in definition:
+            # A model's docstring is its description; its doctest is for developers.
+            definition["description"] = definition["description"].split("\n\nExample:")[0]
         for key, prop in definition.get("properties", {}).items():
             prop.pop("title", None)
             if name in _NESTED:

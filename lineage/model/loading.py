@@ -44,7 +44,12 @@ READERS: dict[str, Callable[[Path], RawInventory]] = {
 
 
 def detect_form(path: Path) -> str:
-    """Which reader a path needs: ``yaml``, ``yaml-folder`` or another registered form."""
+    """Which reader a path needs: ``yaml``, ``yaml-folder`` or another registered form.
+
+    Example:
+        >>> detect_form(Path("inventories/monocollabo")), detect_form(Path("inventory.yaml"))
+        ('yaml-folder', 'yaml')
+    """
     if path.is_dir():
         if yaml_files(path):
             return "yaml-folder"
@@ -70,7 +75,13 @@ def detect_form(path: Path) -> str:
 
 
 def read_raw(path: str | Path) -> RawInventory:
-    """Read an inventory's raw values and source map, whatever its form."""
+    """Read an inventory's raw values and source map, whatever its form.
+
+    Example:
+        >>> raw = read_raw("inventories/monocollabo")
+        >>> raw.origin, raw.data["organisation"], type(raw.data["flows"][0]["start"]).__name__
+        ('inventories/monocollabo', 'monocollabo', 'str')
+    """
     path = Path(path)
     if not path.exists():
         raise InventoryError([Problem(Location(str(path)), None, None, None,
@@ -80,12 +91,28 @@ def read_raw(path: str | Path) -> RawInventory:
 
 
 def load(path: str | Path) -> schema.Inventory:
-    """Load and validate an inventory; raise ``InventoryError`` listing every problem."""
+    """Load and validate an inventory; raise ``InventoryError`` listing every problem.
+
+    Example:
+        >>> inv = load("inventories/monocollabo")
+        >>> len(inv.flows), inv.flows[0].id, inv.flows[0].start
+        (44, 'F01', datetime.date(2023, 4, 1))
+    """
     return build_inventory(read_raw(path))
 
 
 def build_inventory(raw: RawInventory) -> schema.Inventory:
-    """Validate raw values into an :class:`~lineage.model.schema.Inventory`."""
+    """Validate raw values into an :class:`~lineage.model.schema.Inventory`.
+
+    Example:
+        >>> from lineage.model.sources import SourceMap
+        >>> raw = RawInventory({"format": "lineage/1", "organisation": "mc",
+        ...                     "parties": [{"id": "mc", "role": "self"}], "flows": []},
+        ...                    SourceMap(Location("<memory>")), "<memory>")
+        >>> inv = build_inventory(raw)
+        >>> inv.organisation, inv.parties[0].role, inv.data_items
+        ('mc', 'self', None)
+    """
     problems: list[Problem] = list(raw.problems)
     data, source = raw.data, raw.source
     known = set(_TOP_FIELDS) | set(schema.COLLECTIONS)

@@ -32,6 +32,14 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
 
     ``positions`` gives, per collection, each valid record's index in the input
     (records that failed the schema are missing from ``inv``).
+
+    Example:
+        >>> from lineage.model.sources import SourceMap
+        >>> inv = Inventory.model_validate({"format": "lineage/1", "organisation": "mc",
+        ...     "parties": [{"id": "mc"}], "flows": [{"id": "F1", "from": "mc", "to": "acme",
+        ...     "items": ["name"], "start": "2024-01-01"}]})
+        >>> [p.message for p in check_references(inv, SourceMap(Location("inv.yaml")), {})]
+        ["unknown party 'acme'"]
     """
     out: list[Problem] = []
     ids: dict[str, set] = {}

@@ -84,7 +84,12 @@ DateList = Annotated[list[Date], BeforeValidator(_id_list)]
 
 
 class Record(BaseModel):
-    """Base of every record: unknown keys are errors, values are frozen."""
+    """Base of every record: unknown keys are errors, values are frozen.
+
+    Example:
+        >>> issubclass(Flow, Record), Flow.model_config["extra"], Flow.model_config["frozen"]
+        (True, 'forbid', True)
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
                               str_strip_whitespace=True)
@@ -92,7 +97,12 @@ class Record(BaseModel):
 
 
 class DataItem(Record):
-    """A data item (氏名, 住所, Cookie ID ...)."""
+    """A data item (氏名, 住所, Cookie ID ...).
+
+    Example:
+        >>> DataItem(id="cookie", name="Cookie ID", kind="linkable").kind
+        'linkable'
+    """
 
     id: Id
     name: Text | None = None
@@ -101,7 +111,12 @@ class DataItem(Record):
 
 
 class Purpose(Record):
-    """A purpose of use (利用目的) and when it was announced."""
+    """A purpose of use (利用目的) and when it was announced.
+
+    Example:
+        >>> Purpose(id="ads", name="広告配信", announced_on="2024-01-01").announced_on
+        datetime.date(2024, 1, 1)
+    """
 
     id: Id
     name: Text | None = None
@@ -111,7 +126,13 @@ class Purpose(Record):
 
 
 class Party(Record):
-    """A node of the flow map: the organisation, an outsourcee, a group of people ..."""
+    """A node of the flow map: the organisation, an outsourcee, a group of people ...
+
+    Example:
+        >>> p = Party(id="ops", legal_entity="mc", country="NO")
+        >>> p.role, p.country, p.groups
+        ('third_party', 'NO', [])
+    """
 
     id: Id
     name: Text | None = None
@@ -126,12 +147,23 @@ class Party(Record):
 
     @property
     def entity(self) -> str:
-        """The legal entity this party belongs to (its own ID by default)."""
+        """The legal entity this party belongs to (its own ID by default).
+
+        Example:
+            >>> Party(id="ops", legal_entity="mc").entity, Party(id="mc").entity
+            ('mc', 'mc')
+        """
         return self.legal_entity or self.id
 
 
 class Contract(Record):
-    """An outsourcing contract (sections 1.5 and 4)."""
+    """An outsourcing contract (sections 1.5 and 4).
+
+    Example:
+        >>> k = Contract(id="K1", party="carrier", signed_on="2024-01-01", items="name;phone")
+        >>> k.items, k.purposes, k.no_leak
+        (['name', 'phone'], None, False)
+    """
 
     id: Id
     party: Id
@@ -146,7 +178,14 @@ class Contract(Record):
 
 
 class Consent(Record):
-    """Consent of the person (本人の同意) from one data-subject group."""
+    """Consent of the person (本人の同意) from one data-subject group.
+
+    Example:
+        >>> c = Consent(id="C1", subjects="customers", recipients=["partner"], items=["name"],
+        ...             obtained_on="2024-01-01")
+        >>> c.obtained_on, c.withdrawn_on
+        (datetime.date(2024, 1, 1), None)
+    """
 
     id: Id
     subjects: Id
@@ -159,7 +198,12 @@ class Consent(Record):
 
 
 class Responsible(Record):
-    """The person responsible for jointly used data (管理について責任を有する者)."""
+    """The person responsible for jointly used data (管理について責任を有する者).
+
+    Example:
+        >>> Responsible(name="モノコラボ", representative="代表取締役").name
+        'モノコラボ'
+    """
 
     name: Text | None = None
     address: Text | None = None
@@ -167,11 +211,21 @@ class Responsible(Record):
 
 
 class Provider(Responsible):
-    """The provider named in an opt-out notice (law pack)."""
+    """The provider named in an opt-out notice (law pack).
+
+    Example:
+        >>> Provider(name="モノコラボ", address="東京都").address
+        '東京都'
+    """
 
 
 class Revision(Record):
-    """A change to a joint-use notice (5[3])."""
+    """A change to a joint-use notice (5[3]).
+
+    Example:
+        >>> Revision(effective_on="2025-04-01", purposes=["ads", "shipping"]).effective_on
+        datetime.date(2025, 4, 1)
+    """
 
     effective_on: Date
     notified_on: Date | None = None
@@ -180,7 +234,13 @@ class Revision(Record):
 
 
 class Notice(Record):
-    """A published announcement: an opt-out notice or a joint-use notice."""
+    """A published announcement: an opt-out notice or a joint-use notice.
+
+    Example:
+        >>> n = Notice(id="N1", kind="opt_out", methods="sftp;email", stop_on_request=True)
+        >>> n.methods, n.published_on
+        (['sftp', 'email'], None)
+    """
 
     id: Id
     kind: Literal["opt_out", "joint_use"]
@@ -204,7 +264,13 @@ class Notice(Record):
 
 
 class Event(Record):
-    """A business succession: ``to`` succeeds ``from`` on ``date``."""
+    """A business succession: ``to`` succeeds ``from`` on ``date``.
+
+    Example:
+        >>> e = Event(id="E1", kind="merger", date="2025-04-01", **{"from": "old-co", "to": "mc"})
+        >>> e.frm, e.to, e.date
+        ('old-co', 'mc', datetime.date(2025, 4, 1))
+    """
 
     id: Id
     kind: Literal["merger", "split", "transfer"]
@@ -214,7 +280,13 @@ class Event(Record):
 
 
 class StopRequest(Record):
-    """A request to stop opt-out provision (5[1]5(4))."""
+    """A request to stop opt-out provision (5[1]5(4)).
+
+    Example:
+        >>> s = StopRequest(id="S1", notice="N1", subjects="customers", received_on="2025-03-01")
+        >>> s.received_on, s.honoured_on
+        (datetime.date(2025, 3, 1), None)
+    """
 
     id: Id
     notice: Id | None = None
@@ -225,7 +297,12 @@ class StopRequest(Record):
 
 
 class Exemption(Record):
-    """The justification of an exemption of 5[1] items 1-4 (free text)."""
+    """The justification of an exemption of 5[1] items 1-4 (free text).
+
+    Example:
+        >>> Exemption(law="刑事訴訟法第197条第2項").law
+        '刑事訴訟法第197条第2項'
+    """
 
     law: Text | None = None
     document: Text | None = None
@@ -234,7 +311,14 @@ class Exemption(Record):
 
 
 class Flow(Record):
-    """A flow of data items for purposes from one party to another: an edge."""
+    """A flow of data items for purposes from one party to another: an edge.
+
+    Example:
+        >>> f = Flow(id="F1", **{"from": "mc", "to": "carrier"}, items="name;address",
+        ...          start="2025-01-01")
+        >>> f.items, f.basis, f.end
+        (['name', 'address'], None, None)
+    """
 
     id: Id
     frm: Id = Field(alias="from")
@@ -260,7 +344,14 @@ class Flow(Record):
 
 
 class Waiver(Record):
-    """An accepted finding, matched by rule, flow and optionally item."""
+    """An accepted finding, matched by rule, flow and optionally item.
+
+    Example:
+        >>> w = Waiver(rule="TP114", flow="F1", reason="共同研究", approved_by="DPO",
+        ...            expires_on="2026-10-31")
+        >>> w.expires_on, w.item
+        (datetime.date(2026, 10, 31), None)
+    """
 
     rule: Id
     flow: Id
@@ -290,6 +381,12 @@ class Inventory(BaseModel):
 
     Absent ``data_items`` means every item a flow names is personal (spec); the
     distinction from an empty list is kept for that reason.
+
+    Example:
+        >>> inv = Inventory.model_validate({"format": "lineage/1", "organisation": "mc",
+        ...     "parties": [{"id": "mc", "role": "self"}], "flows": []})
+        >>> inv.data_items is None, inv.consents, inv.parties[0].role
+        (True, [], 'self')
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -311,7 +408,14 @@ class Inventory(BaseModel):
 
     @property
     def source(self):
-        """Where each record came from (a :class:`~lineage.model.sources.SourceMap`)."""
+        """Where each record came from (a :class:`~lineage.model.sources.SourceMap`).
+
+        Example:
+            >>> from lineage.model import load
+            >>> loc = load("inventories/monocollabo").source.locate(("flows", 0, "start"))
+            >>> loc.file.endswith("flows.yaml"), loc.line
+            (True, 10)
+        """
         return self._source
 
 

@@ -39,13 +39,24 @@ class SourceMap:
 
     Paths not recorded fall back to their nearest recorded parent, so every
     problem gets at least a file.
+
+    Example:
+        >>> sm = SourceMap(Location("inv.yaml"), {("flows", 0): Location("inv.yaml", 7)})
+        >>> str(sm.locate(("flows", 0, "start"))), str(sm.locate(("parties", 1)))
+        ('inv.yaml:7', 'inv.yaml')
     """
 
     default: Location
     paths: dict[tuple, Location] = field(default_factory=dict)
 
     def locate(self, path: tuple) -> Location:
-        """The location of ``path`` or of its closest recorded ancestor."""
+        """The location of ``path`` or of its closest recorded ancestor.
+
+        Example:
+            >>> sm = SourceMap(Location("inv.yaml"), {("flows",): Location("inv.yaml", 3)})
+            >>> sm.locate(("flows", 2, "to")).line, sm.locate(("parties",)).line
+            (3, None)
+        """
         path = tuple(path)
         while path:
             loc = self.paths.get(path)
@@ -55,7 +66,14 @@ class SourceMap:
         return self.default
 
     def merge(self, other: "SourceMap") -> None:
-        """Add ``other``'s paths (each top-level key comes from one source)."""
+        """Add ``other``'s paths (each top-level key comes from one source).
+
+        Example:
+            >>> a = SourceMap(Location("a.yaml"), {("parties",): Location("a.yaml", 1)})
+            >>> a.merge(SourceMap(Location("b.yaml"), {("flows",): Location("b.yaml", 1)}))
+            >>> str(a.locate(("parties", 0))), str(a.locate(("flows", 0)))
+            ('a.yaml:1', 'b.yaml:1')
+        """
         self.paths.update(other.paths)
 
 
@@ -65,6 +83,12 @@ class RawInventory:
 
     ``problems`` are what a reader found that does not stop validation (a
     missing column): they are reported together with the schema's problems.
+
+    Example:
+        >>> raw = RawInventory({"format": "lineage/1"}, SourceMap(Location("<memory>")),
+        ...                    "<memory>")
+        >>> raw.origin, raw.problems
+        ('<memory>', [])
     """
 
     data: dict
@@ -74,13 +98,33 @@ class RawInventory:
 
 
 def yaml_files(folder: Path) -> list[Path]:
-    """The YAML files of an inventory folder, in name order."""
+    """The YAML files of an inventory folder, in name order.
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     d = Path(tmp)
+        ...     for name in ("parties.yaml", "flows.yml", "notes.txt"):
+        ...         _ = (d / name).write_text("{}\\n")
+        ...     print([p.name for p in yaml_files(d)])
+        ['flows.yml', 'parties.yaml']
+    """
     return sorted(p for p in folder.iterdir()
                   if p.is_file() and p.suffix.lower() in (".yaml", ".yml"))
 
 
 def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
-    """Read one YAML inventory file; raise :class:`InventoryError` on any problem."""
+    """Read one YAML inventory file; raise :class:`InventoryError` on any problem.
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = Path(tmp) / "inv.yaml"
+        ...     _ = path.write_text("format: lineage/1\\norganisation: 007\\n")
+        ...     raw = read_yaml_file(path, display="inv.yaml")
+        >>> raw.data, str(raw.source.locate(("organisation",)))
+        ({'format': 'lineage/1', 'organisation': '007'}, 'inv.yaml:2')
+    """
     path = Path(path)
     name = display or str(path)
     try:
@@ -118,6 +162,15 @@ def read_yaml_folder(folder: Path) -> RawInventory:
     """Read a folder of YAML files whose top-level keys are merged.
 
     A key may appear in one file only; every file's problems are collected.
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     _ = (Path(tmp) / "a.yaml").write_text("format: lineage/1\\n")
+        ...     _ = (Path(tmp) / "b.yaml").write_text("organisation: mc\\n")
+        ...     raw = read_yaml_folder(Path(tmp))
+        >>> raw.data
+        {'format': 'lineage/1', 'organisation': 'mc'}
     """
     folder = Path(folder)
     files = yaml_files(folder)

@@ -108,6 +108,11 @@ class Column:
     ``kind`` is ``text``, ``ids`` (a list of IDs or texts), ``dates``,
     ``date``, ``bool`` or ``enum`` (with ``choices``). ``optional_list`` marks a
     list whose absence differs from an empty list (written as ``;``).
+
+    Example:
+        >>> c = Column("exemption.law", "根拠となる法令", "text")
+        >>> c.path, c.required, c.kind
+        (('exemption', 'law'), False, 'text')
     """
 
     name: str

@@ -18,7 +18,15 @@ COLUMNS = ("id", "rule", "clause", "kind", "severity", "flow", "from", "to", "it
 
 
 def render(audit, lang: str = "en") -> str:
-    """CSV text of the audit's findings; ``lang`` picks message and remedy."""
+    """CSV text of the audit's findings; ``lang`` picks message and remedy.
+
+    Example:
+        >>> import csv, lineage
+        >>> text = render(lineage.check("inventories/monocollabo"), lang="ja")
+        >>> row = list(csv.DictReader(text.splitlines()))[0]
+        >>> row["id"], row["items"], row["waived"], row["message"]
+        ('TP222:F30:phone', 'phone', 'false', '項目 phone は共同利用の通知・公表 J1 にありません')
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)

@@ -31,7 +31,16 @@ def _line(f) -> str:
 
 
 def render(audit, fail_on: str = "error", lang: str = "en") -> str:
-    """JUnit XML text of ``audit`` (``testsuites`` > one ``testsuite`` > a case per flow)."""
+    """JUnit XML text of ``audit`` (``testsuites`` > one ``testsuite`` > a case per flow).
+
+    Example:
+        >>> import lineage
+        >>> audit = lineage.check("inventories/monocollabo")
+        >>> root = ET.fromstring(render(audit, fail_on="warning"))
+        >>> case = root.find("testsuite/testcase[@name='F30']")
+        >>> root.get("failures"), case.get("file"), case.find("failure").get("type")
+        ('8', 'inventories/monocollabo/flows.yaml', 'TP222')
+    """
     levels = _levels(fail_on)
     by_flow: dict[str, list] = {}
     for f in audit.results:

@@ -82,7 +82,13 @@ _COLOURS = {"error": "#c62828", "warning": "#f0a000", "waived": "#7a7a7a",
 
 @dataclass
 class Report:
-    """Everything the report shows, gathered once for both renderers."""
+    """Everything the report shows, gathered once for both renderers.
+
+    Example:
+        >>> rep = Report(audit=None, lang="ja")
+        >>> rep.svg, rep.history, rep.diff
+        (None, [], None)
+    """
 
     audit: object
     lang: str = "en"
@@ -94,7 +100,12 @@ class Report:
 
     @property
     def words(self) -> dict:
-        """The fixed words in the report's language."""
+        """The fixed words in the report's language.
+
+        Example:
+            >>> Report(audit=None).words["title"], Report(audit=None, lang="ja").words["title"]
+            ('Personal-data audit', '個人データ監査報告書')
+        """
         return LABELS[self.lang]
 
 
@@ -104,6 +115,19 @@ def build(audit, *, store=None, lang: str = "en", drawing: bool = True) -> Repor
     The trend is every stored snapshot, plus this audit as ``now`` unless the
     latest snapshot is this very audit (same inventory hash, date and rules).
     The diff is from the latest other audit to this one.
+
+    Example:
+        >>> import lineage, tempfile, pathlib
+        >>> from lineage.snapshots.store import Store
+        >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "audits.db")
+        >>> audit = lineage.check("inventories/monocollabo")
+        >>> _ = store.add(audit, label="2026-Q3"), store.add(audit, label="2026-Q4")
+        >>> rep = build(audit, store=store, drawing=False)
+        >>> [h["name"] for h in rep.history]
+        ['2026-Q3', '2026-Q4']
+        >>> rep.diff
+        <Diff #1 (2026-Q3) -> #2 (2026-Q4): 0 new, 0 resolved, 10 open findings>
+        >>> store.close()
     """
     from ..snapshots.compare import Diff
     from ..snapshots.record import Snapshot
@@ -345,7 +369,16 @@ def _diff_html(d, w: dict, lang: str) -> str:
 
 
 def render_html(rep: Report) -> str:
-    """The report as one HTML page (see the module docstring)."""
+    """The report as one HTML page (see the module docstring).
+
+    Example:
+        >>> import lineage
+        >>> page = render_html(build(lineage.check("inventories/monocollabo"), drawing=False))
+        >>> page.splitlines()[1], f'content="{CSP}"' in page
+        ('<html lang="en">', True)
+        >>> '<h2 id="waivers">Waivers</h2>' in page
+        True
+    """
     audit, lang, w = rep.audit, rep.lang, rep.words
     names = _names(audit, lang)
     s = audit.summary()
@@ -435,6 +468,13 @@ def render_html(rep: Report) -> str:
 
 
 def render_markdown(rep: Report) -> str:
-    """The report as Markdown (see :mod:`lineage.output.report_markdown`)."""
+    """The report as Markdown (see :mod:`lineage.output.report_markdown`).
+
+    Example:
+        >>> import lineage
+        >>> rep = build(lineage.check("inventories/monocollabo"), lang="ja", drawing=False)
+        >>> render_markdown(rep).splitlines()[0]
+        '# 個人データ監査報告書: モノコラボ'
+    """
     from .report_markdown import render
     return render(rep)

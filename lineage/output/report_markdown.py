@@ -28,7 +28,15 @@ __all__ = ["render"]
 
 
 def render(rep: Report) -> str:
-    """The report ``rep`` as Markdown text."""
+    """The report ``rep`` as Markdown text.
+
+    Example:
+        >>> import lineage
+        >>> from lineage.output.report_html import build
+        >>> text = render(build(lineage.check("inventories/monocollabo"), drawing=False))
+        >>> [line[3:] for line in text.splitlines() if line.startswith("## ")]
+        ['Summary', 'Flow map', 'Findings by kind', 'Flows and their routes', 'Waivers']
+    """
     audit, lang, w = rep.audit, rep.lang, rep.words
     names = _names(audit, lang)
     s = audit.summary()

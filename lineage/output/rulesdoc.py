@@ -13,7 +13,12 @@ __all__ = ["rules_of", "as_json", "table", "markdown", "explain"]
 
 
 def rules_of(packs):
-    """Rules of ``packs`` (all registered rules when None), by ID."""
+    """Rules of ``packs`` (all registered rules when None), by ID.
+
+    Example:
+        >>> [r.id for r in rules_of(["policy"])][:4]
+        ['LW001', 'LW002', 'TP101', 'TP102']
+    """
     if packs is None:
         return list(REGISTRY)
     return REGISTRY.select(packs)
@@ -24,13 +29,25 @@ def _pack(rule) -> str:
 
 
 def as_json(rules) -> list[dict]:
-    """Each rule's public description, with its pack."""
+    """Each rule's public description, with its pack.
+
+    Example:
+        >>> first = as_json(rules_of(None))[0]
+        >>> first["id"], first["pack"], first["severity"], first["title"]
+        ('LW001', 'always', 'warning', 'Expired waiver')
+    """
     return [{**r.meta(), "pack": _pack(r), "remedy": r.remedy_en, "remedy_ja": r.remedy_ja}
             for r in rules]
 
 
 def table(rules, lang: str = "en") -> str:
-    """A fixed-width listing for the terminal."""
+    """A fixed-width listing for the terminal.
+
+    Example:
+        >>> print(table(rules_of(None)[:2], lang="ja"), end="")
+        LW001  waivers        waiver             warning  期限切れの承認
+        LW002  waivers        waiver             warning  該当する指摘のない承認
+    """
     lines = []
     for r in rules:
         title = r.title_ja if lang == "ja" else r.title_en
@@ -39,7 +56,13 @@ def table(rules, lang: str = "en") -> str:
 
 
 def markdown(rules) -> str:
-    """The rules reference page (``docs/rules.md``)."""
+    """The rules reference page (``docs/rules.md``).
+
+    Example:
+        >>> text = markdown(rules_of(None)[:1])
+        >>> text.splitlines()[0], "## LW001: Expired waiver" in text
+        ('# Rules reference', True)
+    """
     out = ["# Rules reference", "",
            "Generated from the rule registry by `lineage rules --format markdown`; "
            "a test fails when this page and the registry differ.", "",

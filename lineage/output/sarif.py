@@ -81,6 +81,15 @@ def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None 
 
     ``root`` is the folder artifact URIs are relative to (default: the current
     folder, where CI checks the repository out).
+
+    Example:
+        >>> import lineage
+        >>> from lineage.snapshots.baseline import Baseline
+        >>> audit = lineage.check("inventories/monocollabo")
+        >>> log = as_sarif(audit, baseline=Baseline(frozenset({"TP222:F30:phone"}), 1))
+        >>> results = log["runs"][0]["results"]
+        >>> log["version"], [(r["ruleId"], r["baselineState"]) for r in results[:2]]
+        ('2.1.0', [('TP222', 'unchanged'), ('TP301', 'new')])
     """
     root = Path(root) if root is not None else Path.cwd()
     rules = {r.id: r for r in audit.rules}
@@ -150,5 +159,12 @@ def _waiver_reason(audit, finding) -> str:
 
 
 def render(audit, *, baseline=None, lang: str = "en", root: str | Path | None = None) -> str:
-    """The SARIF log of ``audit`` as JSON text (see :func:`as_sarif`)."""
+    """The SARIF log of ``audit`` as JSON text (see :func:`as_sarif`).
+
+    Example:
+        >>> import json, lineage
+        >>> log = json.loads(render(lineage.check("inventories/monocollabo"), lang="ja"))
+        >>> log["$schema"] == SCHEMA_URI, log["runs"][0]["results"][0]["message"]["text"]
+        (True, '項目 phone は共同利用の通知・公表 J1 にありません。')
+    """
     return dumps(as_sarif(audit, baseline=baseline, lang=lang, root=root))

@@ -38,7 +38,16 @@ def _plain(text: str, **_: object) -> str:
 
 
 def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
-    """Human-readable text of ``audit`` in ``lang`` (``en`` or ``ja``)."""
+    """Human-readable text of ``audit`` in ``lang`` (``en`` or ``ja``).
+
+    Example:
+        >>> import lineage
+        >>> text = render(lineage.check("inventories/monocollabo"))
+        >>> for line in text.splitlines()[3:4] + text.splitlines()[-2:-1]:
+        ...     print(line)
+          ✗ TP222:F30:phone [5[2]3] item phone is not listed in joint-use notice J1
+        44 flows: 35 ok, 0 warning, 8 violation, 1 waived
+    """
     words = LABELS[lang]
     names = {p.id: (p.name if lang == "ja" else (p.name_en or p.name)) or p.id
              for p in audit.inventory.parties}

@@ -32,12 +32,28 @@ SEVERITIES = ("error", "warning")
 
 
 class RuleSelectionError(LineageError, ValueError):
-    """An unknown pack or rule ID was asked for."""
+    """An unknown pack or rule ID was asked for.
+
+    Example:
+        >>> from lineage.rules.registry import REGISTRY
+        >>> try:
+        ...     REGISTRY.get("TP999")
+        ... except RuleSelectionError as exc:
+        ...     print(exc)
+        unknown rule 'TP999'
+    """
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One broken promise on one flow. Immutable; ``as_dict`` is its only form."""
+    """One broken promise on one flow. Immutable; ``as_dict`` is its only form.
+
+    Example:
+        >>> f = Finding(rule="TP101", clause="5[1]", kind="no-consent", severity="error",
+        ...             flow="F1", frm="mc", to="partner", items=("name",))
+        >>> f.id, f.items, f.waived
+        ('TP101:F1', ('name',), False)
+    """
 
     rule: str
     clause: str
@@ -57,14 +73,28 @@ class Finding:
 
     @property
     def id(self) -> str:
-        """Stable identity: rule, flow, and the item or element concerned."""
+        """Stable identity: rule, flow, and the item or element concerned.
+
+        Example:
+            >>> Finding(rule="TP222", clause="5[2]3", kind="unannounced-items", severity="error",
+            ...         flow="F7", frm="mc", to="grp", subject="phone").id
+            'TP222:F7:phone'
+        """
         parts = [self.rule, self.flow]
         if self.subject is not None:
             parts.append(self.subject)
         return ":".join(parts)
 
     def as_dict(self) -> dict:
-        """The report form (``shared/spec/inventory.md``), used by every output."""
+        """The report form (``shared/spec/inventory.md``), used by every output.
+
+        Example:
+            >>> f = Finding(rule="TP202", clause="1.5, 4", kind="contract", severity="error",
+            ...             flow="F1", frm="mc", to="carrier", evidence=(("contract", ("K1",)),))
+            >>> d = f.as_dict()
+            >>> d["id"], d["from"], d["evidence"]
+            ('TP202:F1', 'mc', {'contract': ['K1']})
+        """
         return {
             "id": self.id, "rule": self.rule, "clause": self.clause, "kind": self.kind,
             "severity": self.severity, "flow": self.flow, "from": self.frm, "to": self.to,
@@ -76,13 +106,26 @@ class Finding:
         }
 
     def replace(self, **changes) -> "Finding":
-        """A copy with ``changes`` (findings are never mutated)."""
+        """A copy with ``changes`` (findings are never mutated).
+
+        Example:
+            >>> f = Finding(rule="TP101", clause="5[1]", kind="no-consent", severity="error",
+            ...             flow="F1", frm="mc", to="partner")
+            >>> f.replace(waived=True).waived, f.waived
+            (True, False)
+        """
         return dataclasses.replace(self, **changes)
 
 
 @dataclass(frozen=True)
 class Example:
-    """A rule example: an inventory fragment and the finding IDs it must give."""
+    """A rule example: an inventory fragment and the finding IDs it must give.
+
+    Example:
+        >>> from lineage.rules.policy.TP102 import TP102
+        >>> TP102.fail.title, TP102.fail.expect, TP102.passing.expect
+        ('consent one day late', ('TP102:F1:K1',), ())
+    """
 
     title: str
     inventory: str
@@ -94,6 +137,11 @@ class Rule:
 
     ``condition(check, flow, evidence)`` -> findings, for rules that are a
     condition of a route; ``check(context)`` -> findings, for the others.
+
+    Example:
+        >>> from lineage.rules.policy.TP102 import TP102
+        >>> issubclass(TP102, Rule), TP102.route, TP102.severity, str(TP102.clause)
+        (True, 'consent', 'error', '5[1]')
     """
 
     id: ClassVar[str]
@@ -110,13 +158,30 @@ class Rule:
 
     @classmethod
     def doc(cls) -> str:
-        """The rule's documentation (its docstring, dedented)."""
+        """The rule's documentation (its docstring, dedented).
+
+        Example:
+            >>> from lineage.rules.policy.TP102 import TP102
+            >>> TP102.doc().splitlines()[0]
+            'The consent relied on was obtained after the flow started.'
+        """
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod
     def finding(cls, flow, *, subject: str | None = None, items: Iterable[str] = (),
                 evidence: dict | None = None, message: str, message_ja: str) -> Finding:
-        """A finding of this rule on ``flow``."""
+        """A finding of this rule on ``flow``.
+
+        Example:
+            >>> from lineage.model.schema import Flow
+            >>> from lineage.rules.policy.TP101 import TP101
+            >>> flow = Flow(id="F1", **{"from": "mc", "to": "partner"}, items=["name"],
+            ...             start="2025-01-01")
+            >>> f = TP101.finding(flow, items=["name"], evidence={"closest_route": "consent"},
+            ...                   message="no route", message_ja="根拠がありません")
+            >>> f.id, f.clause, f.items, f.evidence
+            ('TP101:F1', '5[1]', ('name',), (('closest_route', 'consent'),))
+        """
         ev = tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
                           for k, v in (evidence or {}).items() if v is not None))
         return Finding(rule=cls.id, clause=str(cls.clause), kind=cls.kind,
@@ -127,7 +192,14 @@ class Rule:
 
     @classmethod
     def meta(cls) -> dict:
-        """The rule's public description (``lineage rules --format json``)."""
+        """The rule's public description (``lineage rules --format json``).
+
+        Example:
+            >>> from lineage.rules.policy.TP101 import TP101
+            >>> meta = TP101.meta()
+            >>> meta["id"], meta["clause"], meta["kind"], meta["route"]
+            ('TP101', '5[1]', 'no-consent', None)
+        """
         return {"id": cls.id, "clause": str(cls.clause), "kind": cls.kind,
                 "severity": cls.severity, "title": cls.title_en, "title_ja": cls.title_ja,
                 "route": cls.route}

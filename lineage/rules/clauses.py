@@ -69,7 +69,13 @@ CLAUSE_TEXT: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True, order=True)
 class Clause:
-    """A citation of one or more policy clauses, e.g. ``5[1]2, 5[1]3``."""
+    """A citation of one or more policy clauses, e.g. ``5[1]2, 5[1]3``.
+
+    Example:
+        >>> c = Clause("5[1]2, 5[1]3")
+        >>> str(c), c.parts
+        ('5[1]2, 5[1]3', ['5[1]2', '5[1]3'])
+    """
 
     code: str
 
@@ -78,7 +84,12 @@ class Clause:
 
     @property
     def parts(self) -> list[str]:
-        """The single clause codes this citation names."""
+        """The single clause codes this citation names.
+
+        Example:
+            >>> Clause("5[1]2, 5[1]3").parts, Clause("8").parts
+            (['5[1]2', '5[1]3'], ['8'])
+        """
         return [p.strip() for p in self.code.split(",")]
 
     def _lookup(self, part: str) -> tuple[str, str]:
@@ -88,14 +99,31 @@ class Clause:
 
     @property
     def text_ja(self) -> str:
-        """The policy's own words for this clause."""
+        """The policy's own words for this clause.
+
+        Example:
+            >>> Clause("5[1]1").text_ja
+            '法令に基づく場合'
+        """
         return " / ".join(self._lookup(p)[0] for p in self.parts)
 
     @property
     def text_en(self) -> str:
-        """An English gloss of the clause."""
+        """An English gloss of the clause.
+
+        Example:
+            >>> Clause("5[1]1").text_en
+            'Based on laws and regulations.'
+        """
         return " / ".join(self._lookup(p)[1] for p in self.parts)
 
     def as_dict(self) -> dict:
-        """The citation with its texts."""
+        """The citation with its texts.
+
+        Example:
+            >>> Clause("5[1]1").as_dict()["text_en"]
+            'Based on laws and regulations.'
+            >>> sorted(Clause("5[1]1").as_dict())
+            ['clause', 'text_en', 'text_ja']
+        """
         return {"clause": self.code, "text_ja": self.text_ja, "text_en": self.text_en}

@@ -22,7 +22,14 @@ DAY = dt.timedelta(days=1)
 
 
 class Context:
-    """Everything a rule may look up, indexed by the keys rules use."""
+    """Everything a rule may look up, indexed by the keys rules use.
+
+    Example:
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example(""))
+        >>> ctx.org, ctx.as_of, sorted(ctx.flows)
+        ('mc', datetime.date(2026, 11, 1), ['C1'])
+    """
 
     def __init__(self, inventory: Inventory, as_of: dt.date | None = None):
         self.inv = inventory
@@ -74,52 +81,127 @@ class Context:
 
     # -- parties ---------------------------------------------------------------
     def entity(self, party: str) -> str:
-        """The legal entity of ``party``."""
+        """The legal entity of ``party``.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{parties: [{id: ops, legal_entity: mc}]}"))
+            >>> ctx.entity("ops"), ctx.entity("carrier")
+            ('mc', 'carrier')
+        """
         return self._entity.get(party, party)
 
     def is_org(self, party: str) -> bool:
-        """Whether ``party`` belongs to the organisation's legal entity."""
+        """Whether ``party`` belongs to the organisation's legal entity.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{parties: [{id: ops, legal_entity: mc}]}"))
+            >>> ctx.is_org("ops"), ctx.is_org("partner")
+            (True, False)
+        """
         return party in self._org_parties
 
     def role(self, party: str) -> str:
-        """The declared role of ``party``."""
+        """The declared role of ``party``.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> Context(build_example("")).role("carrier")
+            'outsourcee'
+        """
         return self.parties[party].role
 
     def names(self, party: str) -> frozenset[str]:
         """What a consent or notice may list to name ``party``: its ID, its groups,
-        and the IDs of the other parties of its legal entity."""
+        and the IDs of the other parties of its legal entity.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{parties: [{id: ops, legal_entity: mc}]}"))
+            >>> sorted(ctx.names("ops")), sorted(ctx.names("partner"))
+            (['mc', 'ops'], ['partner', 'partners'])
+        """
         return self._names[party]
 
     # -- items and purposes ----------------------------------------------------
     def item_kind(self, item: str) -> str:
-        """``personal``, ``sensitive`` or ``linkable`` (absent data_items: personal)."""
+        """``personal``, ``sensitive`` or ``linkable`` (absent data_items: personal).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example(""))
+            >>> ctx.item_kind("cookie"), ctx.item_kind("name"), ctx.item_kind("undefined")
+            ('linkable', 'personal', 'personal')
+        """
         if self.items is None:
             return "personal"
         it = self.items.get(item)
         return it.kind if it is not None else "personal"
 
     def linkable(self, flow: Flow) -> list[str]:
-        """The flow's linkable items (cookie IDs, IP addresses)."""
+        """The flow's linkable items (cookie IDs, IP addresses).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example(""))
+            >>> ctx.linkable(ctx.flows["C1"])
+            ['cookie']
+        """
         return [i for i in flow.items if self.item_kind(i) == "linkable"]
 
     def personal(self, flow: Flow) -> list[str]:
-        """The flow's personal and sensitive items."""
+        """The flow's personal and sensitive items.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example(""))
+            >>> ctx.personal(ctx.flows["C1"])
+            ['name', 'email', 'phone']
+        """
         return [i for i in flow.items if self.item_kind(i) != "linkable"]
 
     def defined_purposes(self, flow: Flow) -> list[str]:
-        """Purposes of the flow that the inventory defines (others are TP402 only)."""
+        """Purposes of the flow that the inventory defines (others are TP402 only).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, "
+            ...     "items: [name], purposes: [ads, profiling], start: 2025-01-01}]}"))
+            >>> ctx.defined_purposes(ctx.flows["F1"])
+            ['ads']
+        """
         got = self._defined.get(flow.id)
         if got is None:
             got = self._defined[flow.id] = [p for p in flow.purposes if p in self.purposes]
         return got
 
     def announced(self, purpose: str, on: dt.date) -> bool:
-        """Whether ``purpose`` was announced on or before ``on``."""
+        """Whether ``purpose`` was announced on or before ``on``.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example(""))
+            >>> ctx.purposes["newsvc"].announced_on
+            datetime.date(2025, 6, 1)
+            >>> ctx.announced("newsvc", dt.date(2025, 5, 31)), ctx.announced("newsvc", dt.date.max)
+            (False, True)
+        """
         p = self.purposes.get(purpose)
         return p is not None and p.announced_on is not None and p.announced_on <= on
 
     def joint_notices_listing(self, names) -> list:
-        """Joint-use notices whose members include one of ``names``."""
+        """Joint-use notices whose members include one of ``names``.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example(
+            ...     "{notices: [{id: J1, kind: joint_use, members: [mc, group-co]}]}"))
+            >>> [n.id for n in ctx.joint_notices_listing({"group-co"})]
+            ['J1']
+            >>> ctx.joint_notices_listing({"partner"})
+            []
+        """
         out: dict = {}
         for name in names:
             for n in self._joint_index.get(name, ()):
@@ -127,7 +209,15 @@ class Context:
         return list(out.values())
 
     def consents_naming(self, group: str, names: set[str]) -> list:
-        """Consents of ``group`` whose recipients include one of ``names``."""
+        """Consents of ``group`` whose recipients include one of ``names``.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{consents: [{id: K1, subjects: customers, "
+            ...     "recipients: [partners], items: [name], obtained_on: 2024-12-01}]}"))
+            >>> [c.id for c in ctx.consents_naming("customers", ctx.names("partner"))]
+            ['K1']
+        """
         out: dict = {}
         for name in names:
             for c in self._consent_index.get((group, name), ()):
@@ -135,7 +225,15 @@ class Context:
         return list(out.values())
 
     def consent_sets(self, consent) -> tuple[frozenset, frozenset]:
-        """The consent's items and purposes as sets (cached: checked per flow)."""
+        """The consent's items and purposes as sets (cached: checked per flow).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{consents: [{id: K1, subjects: customers, "
+            ...     "recipients: [partners], items: [name], obtained_on: 2024-12-01}]}"))
+            >>> ctx.consent_sets(ctx.consents["K1"])
+            (frozenset({'name'}), frozenset())
+        """
         got = self._consent_sets.get(consent.id)
         if got is None:
             got = self._consent_sets[consent.id] = (frozenset(consent.items),
@@ -144,11 +242,29 @@ class Context:
 
     # -- time ------------------------------------------------------------------
     def horizon(self, flow: Flow) -> dt.date:
-        """The audit date, or the start of a planned flow (judged as planned)."""
+        """The audit date, or the start of a planned flow (judged as planned).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, "
+            ...     "items: [name], start: 2027-01-01}, {id: F2, from: mc, to: partner, "
+            ...     "items: [name], start: 2025-01-01, end: 2025-03-31}]}"))
+            >>> ctx.horizon(ctx.flows["F1"]), ctx.horizon(ctx.flows["F2"])
+            (datetime.date(2027, 1, 1), datetime.date(2026, 11, 1))
+        """
         return max(self.as_of, flow.start)
 
     def last_day(self, flow: Flow) -> dt.date:
-        """The last day the flow runs within the audit's view."""
+        """The last day the flow runs within the audit's view.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, "
+            ...     "items: [name], start: 2027-01-01}, {id: F2, from: mc, to: partner, "
+            ...     "items: [name], start: 2025-01-01, end: 2025-03-31}]}"))
+            >>> ctx.last_day(ctx.flows["F2"]), ctx.last_day(ctx.flows["C1"])
+            (datetime.date(2025, 3, 31), datetime.date(2026, 11, 1))
+        """
         h = self.horizon(flow)
         return min(flow.end, h) if flow.end is not None else h
 
@@ -159,6 +275,15 @@ class Context:
 
         ``as_of`` and ``allow`` are those of :func:`~lineage.propagation.propagate`;
         ``groups`` limits the groups (default: every ``data_subject`` party).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example(""))
+            >>> reach = ctx.group_reach()
+            >>> sorted(reach), reach["customers"].parties()
+            (['customers'], ['customers', 'mc'])
+            >>> ctx.group_reach(as_of=dt.date(2023, 12, 31))["customers"].parties()
+            ['customers']
         """
         out = {}
         for party in self.inv.parties:
@@ -173,7 +298,14 @@ class Context:
 
     @cached_property
     def subject_reach(self) -> dict[str, Reach]:
-        """Per data-subject group, where its items travel (item propagation)."""
+        """Per data-subject group, where its items travel (item propagation).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example(""))
+            >>> ctx.subject_reach["customers"].path("mc", "name")
+            ['C1']
+        """
         return self.group_reach()
 
     @cached_property
@@ -200,6 +332,13 @@ class Context:
         A group counts when one of the flow's items, collected from it, reaches
         the provider on or before the flow's last day. The rules ask this of
         the organisation's own provisions only.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, "
+            ...     "items: [name], start: 2025-01-01}]}"))
+            >>> ctx.groups_of(ctx.flows["F1"])
+            ['customers']
         """
         last = self.last_day(flow)
         # Data a department collected is the organisation's data: a provision

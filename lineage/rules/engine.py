@@ -36,7 +36,14 @@ _ROUTE_NAMES = {"outsourcing": ("outsourcing", "委託"), "succession": ("succes
 
 @dataclass(frozen=True)
 class Judgement:
-    """A flow's route and the evidence its route relies on."""
+    """A flow's route and the evidence its route relies on.
+
+    Example:
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example(""))
+        >>> judge(ctx, ctx.flows["C1"])[0]
+        Judgement(route='collection', evidence={})
+    """
 
     route: str
     evidence: dict = field(default_factory=dict)
@@ -44,7 +51,14 @@ class Judgement:
 
 @dataclass
 class EngineResult:
-    """Findings (waivers applied), routes, and the state of each waiver."""
+    """Findings (waivers applied), routes, and the state of each waiver.
+
+    Example:
+        >>> from lineage.rules.examples import build_example
+        >>> result = run(build_example(""))
+        >>> result.routes, result.findings, result.as_of
+        ({'C1': 'collection'}, [], datetime.date(2026, 11, 1))
+    """
 
     findings: list[Finding]
     routes: dict[str, str]
@@ -59,6 +73,13 @@ def classify(ctx: Context, flow) -> str | None:
 
     Follows rules.md "How a flow is judged", steps 1-4, then ``external`` for
     flows the organisation does not make.
+
+    Example:
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, items: [name], "
+        ...                              "start: 2025-01-01}]}"))
+        >>> classify(ctx, ctx.flows["C1"]), classify(ctx, ctx.flows["F1"])
+        ('collection', None)
     """
     if ctx.entity(flow.frm) == ctx.entity(flow.to):
         return "internal"
@@ -76,7 +97,16 @@ def classify(ctx: Context, flow) -> str | None:
 
 
 def judge(ctx: Context, flow) -> tuple[Judgement, list[Finding]]:
-    """The route of one flow and the findings that decide it."""
+    """The route of one flow and the findings that decide it.
+
+    Example:
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, items: [name], "
+        ...                              "start: 2025-01-01}]}"))
+        >>> judgement, found = judge(ctx, ctx.flows["F1"])
+        >>> judgement.route, [f.id for f in found]
+        ('none', ['TP101:F1'])
+    """
     route = classify(ctx, flow)
     if route is not None:
         return Judgement(route), []
@@ -123,7 +153,15 @@ def _verdict(ctx, flow, tried) -> Finding:
 
 def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",),
         select=None, ignore=None) -> EngineResult:
-    """Check ``inventory``: every flow's route and every selected rule's findings."""
+    """Check ``inventory``: every flow's route and every selected rule's findings.
+
+    Example:
+        >>> from lineage.rules.examples import build_example
+        >>> inv = build_example("{flows: [{id: F1, from: mc, to: partner, items: [name], "
+        ...                     "basis: academic, start: 2025-01-01}]}")
+        >>> [f.id for f in run(inv).findings], run(inv, ignore=["TP114"]).findings
+        (['TP114:F1'], [])
+    """
     rules = REGISTRY.select(packs, select, ignore)
     active = {r.id for r in rules}
     ctx = Context(inventory, as_of)

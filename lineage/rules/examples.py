@@ -71,7 +71,14 @@ def _stringify(value):
 
 
 def build_example(fragment: str) -> Inventory:
-    """The base inventory with ``fragment`` merged in, validated."""
+    """The base inventory with ``fragment`` merged in, validated.
+
+    Example:
+        >>> inv = build_example("{flows: [{id: F1, from: mc, to: partner, items: [name], "
+        ...                     "start: 2025-01-01}]}")
+        >>> inv.organisation, inv.as_of, [f.id for f in inv.flows]
+        ('mc', datetime.date(2026, 11, 1), ['C1', 'F1'])
+    """
     data = _merge(yaml.safe_load(BASE), yaml.safe_load(fragment) or {})
     raw = RawInventory(_stringify(data), SourceMap(Location("<example>")), "<example>")
     return build_inventory(raw)

@@ -48,7 +48,12 @@ _ID = re.compile(r"^[A-Z]{2}\d{3}$")
 
 
 class Registry:
-    """Rules by ID, and packs by name. Always-on rules join every selection."""
+    """Rules by ID, and packs by name. Always-on rules join every selection.
+
+    Example:
+        >>> REGISTRY.get("tp101").id, REGISTRY.pack_of("LW001"), sorted(REGISTRY.packs)
+        ('TP101', None, ['policy'])
+    """
 
     def __init__(self):
         self.rules: dict[str, type[Rule]] = {}
@@ -56,7 +61,19 @@ class Registry:
         self.always: list[str] = []
 
     def register(self, rule: type[Rule], pack: str | None) -> None:
-        """Add ``rule`` to the registry (and to ``pack``); refuse duplicates."""
+        """Add ``rule`` to the registry (and to ``pack``); refuse duplicates.
+
+        Example:
+            >>> registry = Registry()
+            >>> registry.register(TP101, "policy")
+            >>> try:
+            ...     registry.register(TP101, "policy")
+            ... except ValueError as exc:
+            ...     print(exc)
+            duplicate rule ID TP101
+            >>> registry.packs
+            {'policy': ['TP101']}
+        """
         if not _ID.match(getattr(rule, "id", "")):
             raise ValueError(f"malformed rule ID {getattr(rule, 'id', None)!r}")
         if rule.id in self.rules:
@@ -76,18 +93,35 @@ class Registry:
             self.packs.setdefault(pack, []).append(rule.id)
 
     def get(self, rule_id: str) -> type[Rule]:
-        """The rule with this ID; ``RuleSelectionError`` if none."""
+        """The rule with this ID; ``RuleSelectionError`` if none.
+
+        Example:
+            >>> REGISTRY.get("tp222").title_en
+            'Joint use of an unannounced item'
+        """
         try:
             return self.rules[rule_id.upper()]
         except KeyError:
             raise RuleSelectionError(f"unknown rule '{rule_id}'") from None
 
     def pack_of(self, rule_id: str) -> str | None:
-        """The pack a rule belongs to (None for always-on rules)."""
+        """The pack a rule belongs to (None for always-on rules).
+
+        Example:
+            >>> REGISTRY.pack_of("TP101"), REGISTRY.pack_of("LW001")
+            ('policy', None)
+        """
         return next((p for p, ids in self.packs.items() if rule_id in ids), None)
 
     def select(self, packs=("policy",), select=None, ignore=None) -> list[type[Rule]]:
-        """Rules of ``packs``, narrowed by ``select`` and ``ignore`` (IDs or prefixes)."""
+        """Rules of ``packs``, narrowed by ``select`` and ``ignore`` (IDs or prefixes).
+
+        Example:
+            >>> [r.id for r in REGISTRY.select(select=["TP10"], ignore=["TP104"])]
+            ['TP101', 'TP102', 'TP103']
+            >>> [r.id for r in REGISTRY.select(ignore=["TP"])]
+            ['LW001', 'LW002']
+        """
         ids: list[str] = []
         for pack in packs:
             if pack not in self.packs:

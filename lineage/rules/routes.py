@@ -56,6 +56,14 @@ class RouteResult:
     ``missing`` is true when the route has no evidence at all (no notice, no
     consent, no event ...): such a route is never "closest" while another
     route has some evidence.
+
+    Example:
+        >>> from lineage.rules.context import Context
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example(TP121.fail.inventory))
+        >>> result = evaluate(ctx, ctx.flows["F1"], "opt_out")
+        >>> result.route, [f.id for f in result.findings], result.missing
+        ('opt_out', ['TP121:F1'], True)
     """
 
     route: str
@@ -65,7 +73,15 @@ class RouteResult:
 
 
 def evaluate(ctx, flow, route: str) -> RouteResult:
-    """Check every condition of ``route`` for ``flow``."""
+    """Check every condition of ``route`` for ``flow``.
+
+    Example:
+        >>> from lineage.rules.context import Context
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example(TP111.fail.inventory))
+        >>> [f.id for f in evaluate(ctx, ctx.flows["F1"], "law").findings]
+        ['TP111:F1']
+    """
     return _ROUTES[route](ctx, flow)
 
 

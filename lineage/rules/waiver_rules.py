@@ -15,6 +15,11 @@ class LW001(Rule):
 
     Non-compliant: a waiver that expired before the audit date.
     Compliant: a waiver still in force.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(LW001.fail.inventory)).findings]
+        ['LW001:F1:TP114', 'TP114:F1']
     """
 
     id = "LW001"
@@ -47,6 +52,11 @@ class LW002(Rule):
 
     Non-compliant: a waiver for a flow that has no such finding.
     Compliant: a waiver that matches a finding.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(LW002.fail.inventory)).findings]
+        ['LW002:F1:TP101']
     """
 
     id = "LW002"

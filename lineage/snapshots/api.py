@@ -27,6 +27,13 @@ def snapshot(inventory, *, store=None, label: str | None = None, as_of=None,
 
     ``store`` is a :class:`Store` or a path (default: ``.lineage/audits.db``
     next to the inventory). Returns the stored :class:`Snapshot`.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "audits.db"
+        >>> snap = snapshot("inventories/monocollabo", store=path, label="2026-Q4")
+        >>> snap.name, snap.summary["severity"]
+        ('#1 (2026-Q4)', {'error': 9, 'warning': 0, 'waived': 1})
     """
     source = str(inventory) if isinstance(inventory, (str, Path)) else None
     if store is None:
@@ -44,6 +51,14 @@ def snapshot(inventory, *, store=None, label: str | None = None, as_of=None,
 def resolve(ref, store: Store | None, *, as_of=None, packs=("policy",)) -> Snapshot:
     """A snapshot from a reference: a stored ID, label, ``latest`` or ``previous``,
     an inventory path (checked now, not stored), an :class:`Audit` or a :class:`Snapshot`.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "audits.db")
+        >>> _ = store.add(check("inventories/monocollabo"), label="2026-Q4")
+        >>> resolve("2026-Q4", store).name, resolve("inventories/monocollabo", store).name
+        ('#1 (2026-Q4)', 'now')
+        >>> store.close()
     """
     if isinstance(ref, Snapshot):
         return ref
@@ -64,6 +79,13 @@ def diff(a, b, *, store=None, as_of=None, packs=("policy",)) -> Diff:
 
     ``store`` is a :class:`Store` or a path, needed when a reference names a
     stored snapshot. An inventory path is checked now with ``as_of`` and ``packs``.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "audits.db"
+        >>> _ = snapshot("inventories/monocollabo", store=path, label="before")
+        >>> diff("before", "inventories/monocollabo", store=path)
+        <Diff #1 (before) -> now: 0 new, 0 resolved, 10 open findings>
     """
     if store is None or isinstance(store, Store):
         return Diff(resolve(a, store, as_of=as_of, packs=packs),

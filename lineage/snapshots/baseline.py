@@ -42,7 +42,12 @@ def parse_spec(spec: str) -> tuple[Path, str]:
 
 @dataclass(frozen=True)
 class Baseline:
-    """The finding IDs of one stored snapshot, and which snapshot it was."""
+    """The finding IDs of one stored snapshot, and which snapshot it was.
+
+    Example:
+        >>> Baseline(frozenset({"TP203:F44:address"}), snapshot=3, label="2026-Q3")
+        Baseline(ids=frozenset({'TP203:F44:address'}), snapshot=3, label='2026-Q3')
+    """
 
     ids: frozenset[str]
     snapshot: int
@@ -50,7 +55,16 @@ class Baseline:
 
     @classmethod
     def load(cls, spec: str) -> "Baseline":
-        """Read ``STORE[:SNAPSHOT]`` (SNAPSHOT: ID, label, ``latest`` or ``previous``)."""
+        """Read ``STORE[:SNAPSHOT]`` (SNAPSHOT: ID, label, ``latest`` or ``previous``).
+
+        Example:
+            >>> import lineage, tempfile, pathlib
+            >>> path = pathlib.Path(tempfile.mkdtemp()) / "audits.db"
+            >>> _ = lineage.snapshot("inventories/monocollabo", store=path, label="2026-Q3")
+            >>> base = Baseline.load(f"{path}:2026-Q3")
+            >>> base.snapshot, base.label, "TP203:F44:address" in base.ids
+            (1, '2026-Q3', True)
+        """
         path, ref = parse_spec(spec)
         if not path.is_file():
             raise StoreError(f"{path}: no snapshot store here (baseline {spec!r})")
@@ -60,17 +74,41 @@ class Baseline:
             return cls(frozenset(store.finding_ids(sid)), sid, label)
 
     def split(self, audit) -> tuple[list, list]:
-        """The audit's unwaived findings absent from and present in the baseline."""
+        """The audit's unwaived findings absent from and present in the baseline.
+
+        Example:
+            >>> import lineage
+            >>> audit = lineage.check("inventories/monocollabo")
+            >>> new, known = Baseline(frozenset({"TP203:F44:address"}), 1).split(audit)
+            >>> len(new), [f.id for f in known]
+            (8, ['TP203:F44:address'])
+        """
         live = [f for f in audit.results if not f.waived]
         return ([f for f in live if f.id not in self.ids],
                 [f for f in live if f.id in self.ids])
 
     def exit_code(self, audit, fail_on: str = "error") -> int:
-        """1 when a new unwaived finding is at ``fail_on`` level or worse, else 0."""
+        """1 when a new unwaived finding is at ``fail_on`` level or worse, else 0.
+
+        Example:
+            >>> import lineage
+            >>> audit = lineage.check("inventories/monocollabo")
+            >>> everything = frozenset(f.id for f in audit.results)
+            >>> Baseline(everything, 1).exit_code(audit), Baseline(frozenset(), 1).exit_code(audit)
+            (0, 1)
+        """
         levels = {"error": ("error",), "warning": ("error", "warning")}[fail_on]
         new, _ = self.split(audit)
         return int(any(f.severity in levels for f in new))
 
     def states(self, audit) -> dict[str, str]:
-        """SARIF ``baselineState`` of each finding: ``new`` or ``unchanged``."""
+        """SARIF ``baselineState`` of each finding: ``new`` or ``unchanged``.
+
+        Example:
+            >>> import lineage
+            >>> audit = lineage.check("inventories/monocollabo")
+            >>> states = Baseline(frozenset({"TP203:F44:address"}), 1).states(audit)
+            >>> states["TP203:F44:address"], states["TP203:F44:name"]
+            ('unchanged', 'new')
+        """
         return {f.id: ("unchanged" if f.id in self.ids else "new") for f in audit.results}

@@ -75,16 +75,37 @@ def canonical_dict(inventory: Inventory) -> dict:
 
 
 def canonical_json(inventory: Inventory) -> str:
-    """The canonical JSON text of ``inventory`` (see the module docstring)."""
+    """The canonical JSON text of ``inventory`` (see the module docstring).
+
+    Example:
+        >>> import lineage
+        >>> canonical_json(lineage.load("inventories/monocollabo"))[:34]
+        '{"as_of":"2026-11-01","consents":['
+    """
     return dumps(canonical_dict(inventory))
 
 
 def inventory_hash(inventory: Inventory) -> str:
-    """SHA-256 of the canonical text: equal exactly when the content is equal."""
+    """SHA-256 of the canonical text: equal exactly when the content is equal.
+
+    Example:
+        >>> import lineage
+        >>> inv = lineage.load("inventories/monocollabo")
+        >>> reordered = inv.model_copy(update={"flows": inv.flows[::-1]})
+        >>> inventory_hash(reordered) == inventory_hash(inv), len(inventory_hash(inv))
+        (True, 64)
+    """
     return sha256(canonical_json(inventory))
 
 
 def from_canonical(text: str) -> Inventory:
-    """The inventory model back from its canonical text (no source locations)."""
+    """The inventory model back from its canonical text (no source locations).
+
+    Example:
+        >>> import lineage
+        >>> inv = from_canonical(canonical_json(lineage.load("inventories/monocollabo")))
+        >>> inv.organisation, len(inv.flows), inv.source is None
+        ('monocollabo', 44, True)
+    """
     from ..model.schema import Inventory
     return Inventory.model_validate(json.loads(text))

@@ -55,14 +55,25 @@ NOTE_CODES = {
 
 @dataclass(frozen=True)
 class Change:
-    """One field of one record that differs: old and new values (JSON-ready)."""
+    """One field of one record that differs: old and new values (JSON-ready).
+
+    Example:
+        >>> Change("end", None, "2026-03-31")
+        Change(field='end', old=None, new='2026-03-31')
+    """
 
     field: str
     old: object
     new: object
 
     def as_dict(self) -> dict:
-        """JSON form; list fields also say which elements were added and removed."""
+        """JSON form; list fields also say which elements were added and removed.
+
+        Example:
+            >>> d = Change("items", ["name", "fax"], ["name", "phone"]).as_dict()
+            >>> d["old"], d["new"], d["added"], d["removed"]
+            (['name', 'fax'], ['name', 'phone'], ['phone'], ['fax'])
+        """
         out = {"field": self.field, "old": self.old, "new": self.new}
         if isinstance(self.old, list) and isinstance(self.new, list):
             out["added"] = _sorted(set(map(_key, self.new)) - set(map(_key, self.old)))
@@ -70,7 +81,14 @@ class Change:
         return out
 
     def text(self) -> str:
-        """One-line form: ``items: +phone -fax`` or ``end: none -> 2026-03-31``."""
+        """One-line form: ``items: +phone -fax`` or ``end: none -> 2026-03-31``.
+
+        Example:
+            >>> Change("items", ["name", "fax"], ["name", "phone"]).text()
+            'items: +phone -fax'
+            >>> Change("end", None, "2026-03-31").text()
+            'end: none -> 2026-03-31'
+        """
         if isinstance(self.old, list) and isinstance(self.new, list) and \
                 all(isinstance(v, str) for v in self.old + self.new):
             d = self.as_dict()
@@ -82,7 +100,13 @@ class Change:
 
 @dataclass(frozen=True)
 class Note:
-    """The legal meaning of a change, in English and Japanese."""
+    """The legal meaning of a change, in English and Japanese.
+
+    Example:
+        >>> note = Note("consent-withdrawn", "consents", "C05", "withdrawn", "撤回")
+        >>> note.record, note.clause
+        ('C05', '5[1]')
+    """
 
     code: str
     collection: str
@@ -92,11 +116,23 @@ class Note:
 
     @property
     def clause(self) -> str | None:
-        """The policy clause concerned, or None when only the Act speaks to it."""
+        """The policy clause concerned, or None when only the Act speaks to it.
+
+        Example:
+            >>> Note("new-outsourcee", "parties", "p", "", "").clause
+            '1.5'
+            >>> Note("route-changed", "flows", "F1", "", "").clause is None
+            True
+        """
         return NOTE_CODES[self.code]
 
     def as_dict(self) -> dict:
-        """JSON form."""
+        """JSON form.
+
+        Example:
+            >>> Note("flow-ended", "flows", "F1", "ended", "終了").as_dict()["clause"] is None
+            True
+        """
         return {"code": self.code, "clause": self.clause, "collection": self.collection,
                 "record": self.record, "message": self.message, "message_ja": self.message_ja}
 
@@ -140,7 +176,21 @@ def _changes(old: dict, new: dict) -> tuple[Change, ...]:
 
 
 class Diff:
-    """The differences from snapshot ``a`` (before) to snapshot ``b`` (after)."""
+    """The differences from snapshot ``a`` (before) to snapshot ``b`` (after).
+
+    Example:
+        >>> import dataclasses, lineage
+        >>> from lineage.snapshots.canonical import canonical_json
+        >>> inv = lineage.load("inventories/monocollabo")
+        >>> a = Snapshot.from_audit(lineage.check(inv))
+        >>> # the same audit over an inventory that no longer holds consent C05
+        >>> kept = [c for c in inv.consents if c.id != "C05"]
+        >>> later = inv.model_copy(update={"consents": kept})
+        >>> b = dataclasses.replace(a, inventory_json=canonical_json(later))
+        >>> d = Diff(a, b)
+        >>> d.records["consents"]["removed"], len(d.open), d.is_empty()
+        (['C05'], 10, False)
+    """
 
     def __init__(self, a: Snapshot, b: Snapshot):
         self.a, self.b = a, b
@@ -189,19 +239,55 @@ class Diff:
     # -- meaning ---------------------------------------------------------------------
     @cached_property
     def notes(self) -> tuple[Note, ...]:
-        """The legal meaning of the changes, sorted by collection, record and code."""
+        """The legal meaning of the changes, sorted by collection, record and code.
+
+        Example:
+            >>> import dataclasses, lineage
+            >>> from lineage.snapshots.canonical import canonical_json
+            >>> inv = lineage.load("inventories/monocollabo")
+            >>> a = Snapshot.from_audit(lineage.check(inv))
+            >>> # the same audit over an inventory that no longer holds consent C05
+            >>> kept = [c for c in inv.consents if c.id != "C05"]
+            >>> later = inv.model_copy(update={"consents": kept})
+            >>> b = dataclasses.replace(a, inventory_json=canonical_json(later))
+            >>> [(n.code, n.clause, n.message) for n in Diff(a, b).notes]
+            [('consent-removed', '5[1]', 'consent record C05 removed; flows F37 still name it')]
+        """
         return tuple(sorted(_notes(self), key=lambda n: (
             list(COLLECTIONS).index(n.collection) if n.collection in COLLECTIONS else -1,
             natural_key(n.record), n.code)))
 
     # -- views -----------------------------------------------------------------------
     def is_empty(self) -> bool:
-        """True when nothing changed: same findings, records and routes."""
+        """True when nothing changed: same findings, records and routes.
+
+        Example:
+            >>> import lineage
+            >>> s = Snapshot.from_audit(lineage.check("inventories/monocollabo"))
+            >>> Diff(s, s).is_empty()
+            True
+        """
         return not (self.new or self.resolved or self.records or self.flow_changes
                     or any(f["changes"] for f in self.open))
 
     def counts(self) -> dict:
-        """How many of each kind of change."""
+        """How many of each kind of change.
+
+        Example:
+            >>> import dataclasses, lineage
+            >>> from lineage.snapshots.canonical import canonical_json
+            >>> inv = lineage.load("inventories/monocollabo")
+            >>> a = Snapshot.from_audit(lineage.check(inv))
+            >>> # the same audit over an inventory that no longer holds consent C05
+            >>> kept = [c for c in inv.consents if c.id != "C05"]
+            >>> later = inv.model_copy(update={"consents": kept})
+            >>> b = dataclasses.replace(a, inventory_json=canonical_json(later))
+            >>> counts = Diff(a, b).counts()
+            >>> counts["findings"], counts["notes"]
+            ({'new': 0, 'resolved': 0, 'open': 10}, 1)
+            >>> counts["records"]
+            {'consents': {'added': 0, 'removed': 1, 'changed': 0}}
+        """
         return {"findings": {"new": len(self.new), "resolved": len(self.resolved),
                              "open": len(self.open)},
                 "records": {name: {k: len(v) for k, v in r.items()}
@@ -209,7 +295,15 @@ class Diff:
                 "flow_changes": len(self.flow_changes), "notes": len(self.notes)}
 
     def as_dict(self) -> dict:
-        """The JSON form of the diff (``lineage snapshot diff --format json``)."""
+        """The JSON form of the diff (``lineage snapshot diff --format json``).
+
+        Example:
+            >>> import lineage
+            >>> s = Snapshot.from_audit(lineage.check("inventories/monocollabo"))
+            >>> data = Diff(s, s).as_dict()
+            >>> data["format"], data["a"]["name"], len(data["findings"]["open"])
+            ('lineage-diff/1', 'now', 10)
+        """
         def side(s: Snapshot) -> dict:
             return {"id": s.id, "label": s.label, "name": s.name, "as_of": s.as_of,
                     "created_at": s.created_at, "inventory_hash": s.inventory_hash,
@@ -240,7 +334,14 @@ def _json(value):
 
 
 def diff_snapshots(a: Snapshot, b: Snapshot) -> Diff:
-    """The :class:`Diff` from ``a`` to ``b``."""
+    """The :class:`Diff` from ``a`` to ``b``.
+
+    Example:
+        >>> import lineage
+        >>> s = Snapshot.from_audit(lineage.check("inventories/monocollabo"))
+        >>> diff_snapshots(s, s)
+        <Diff now -> now: 0 new, 0 resolved, 10 open findings>
+    """
     return Diff(a, b)
 
 

@@ -123,7 +123,14 @@ def chain_hash(prev_hash: str, content: str) -> str:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One audit kept as evidence (or about to be): header, inventory and rows."""
+    """One audit kept as evidence (or about to be): header, inventory and rows.
+
+    Example:
+        >>> import lineage
+        >>> snap = Snapshot.from_audit(lineage.check("inventories/monocollabo"), label="draft")
+        >>> snap.organisation, snap.as_of, snap.rules, snap.id, len(snap.flows)
+        ('monocollabo', '2026-11-01', ('policy',), None, 44)
+    """
 
     organisation: str
     as_of: str
@@ -163,23 +170,51 @@ class Snapshot:
     # -- derived ------------------------------------------------------------------
     @property
     def name(self) -> str:
-        """How output names this snapshot: ``#3 (2026-Q3)``, ``#3``, or ``now``."""
+        """How output names this snapshot: ``#3 (2026-Q3)``, ``#3``, or ``now``.
+
+        Example:
+            >>> import dataclasses, lineage
+            >>> snap = Snapshot.from_audit(lineage.check("inventories/monocollabo"))
+            >>> snap.name, dataclasses.replace(snap, id=3, label="2026-Q3").name
+            ('now', '#3 (2026-Q3)')
+        """
         if self.id is None:
             return self.label or "now"
         return f"#{self.id} ({self.label})" if self.label else f"#{self.id}"
 
     @cached_property
     def summary(self) -> dict:
-        """Counts by severity, kind, route and status (see :func:`summarise`)."""
+        """Counts by severity, kind, route and status (see :func:`summarise`).
+
+        Example:
+            >>> import lineage
+            >>> s = Snapshot.from_audit(lineage.check("inventories/monocollabo")).summary
+            >>> s["findings"], s["status"]
+            (10, {'ok': 35, 'warning': 0, 'violation': 8, 'waived': 1})
+        """
         return summarise(self.flows, self.findings)
 
     @cached_property
     def inventory(self) -> Inventory:
-        """The audited inventory, rebuilt from its canonical text."""
+        """The audited inventory, rebuilt from its canonical text.
+
+        Example:
+            >>> import lineage
+            >>> inv = Snapshot.from_audit(lineage.check("inventories/monocollabo")).inventory
+            >>> inv.organisation, inv.flows[0].id
+            ('monocollabo', 'F01')
+        """
         return from_canonical(self.inventory_json)
 
     def header(self) -> dict:
-        """The hashed header fields (what the ``snapshots`` table holds)."""
+        """The hashed header fields (what the ``snapshots`` table holds).
+
+        Example:
+            >>> import lineage
+            >>> h = Snapshot.from_audit(lineage.check("inventories/monocollabo")).header()
+            >>> tuple(h) == HEADER_FIELDS, h["rules"], h["flow_count"], h["finding_count"]
+            (True, '["policy"]', 44, 10)
+        """
         return {"id": self.id, "created_at": self.created_at, "label": self.label,
                 "organisation": self.organisation, "as_of": self.as_of,
                 "rules": dumps(list(self.rules)), "tool_version": self.tool_version,
@@ -192,11 +227,28 @@ class Snapshot:
         return {d["id"]: d for d in self.finding_dicts()}
 
     def finding(self, finding_id: str) -> dict | None:
-        """A finding by its stable ID, in report form, or None."""
+        """A finding by its stable ID, in report form, or None.
+
+        Example:
+            >>> import lineage
+            >>> snap = Snapshot.from_audit(lineage.check("inventories/monocollabo"))
+            >>> snap.finding("TP222:F30:phone")["message"]
+            'item phone is not listed in joint-use notice J1'
+            >>> snap.finding("TP999:F1") is None
+            True
+        """
         return self._finding_index.get(finding_id)
 
     def finding_dicts(self) -> list[dict]:
-        """Findings in report form (as ``Finding.as_dict`` gives them), plus ``subject``."""
+        """Findings in report form (as ``Finding.as_dict`` gives them), plus ``subject``.
+
+        Example:
+            >>> import lineage
+            >>> snap = Snapshot.from_audit(lineage.check("inventories/monocollabo"))
+            >>> first = snap.finding_dicts()[0]
+            >>> first["id"], first["subject"], first["items"], first["evidence"]
+            ('TP222:F30:phone', 'phone', ['phone'], {'notice': 'J1'})
+        """
         out = []
         for row in self.findings:
             r = dict(zip(FINDING_COLUMNS, row))
@@ -210,7 +262,15 @@ class Snapshot:
         return out
 
     def flow_dicts(self) -> list[dict]:
-        """The flow table in report form (as ``FlowResult.as_dict`` gives it)."""
+        """The flow table in report form (as ``FlowResult.as_dict`` gives it).
+
+        Example:
+            >>> import lineage
+            >>> snap = Snapshot.from_audit(lineage.check("inventories/monocollabo"))
+            >>> last = snap.flow_dicts()[-1]
+            >>> last["id"], last["route"], last["status"], last["findings"]
+            ('F44', 'external', 'violation', ['TP203:F44:address', 'TP203:F44:name'])
+        """
         out = []
         for row in self.flows:
             r = dict(zip(FLOW_COLUMNS, row))
@@ -222,11 +282,25 @@ class Snapshot:
         return out
 
     def waiver_dicts(self) -> list[dict]:
-        """Waivers with their state, as the report lists them."""
+        """Waivers with their state, as the report lists them.
+
+        Example:
+            >>> import lineage
+            >>> w = Snapshot.from_audit(lineage.check("inventories/monocollabo")).waiver_dicts()[0]
+            >>> w["rule"], w["flow"], w["expires_on"], w["state"]
+            ('TP102', 'F37', '2027-03-31', 'active')
+        """
         return [dict(zip(WAIVER_COLUMNS, row)) for row in self.waivers]
 
     def as_dict(self) -> dict:
-        """Header, summary, flows, findings and waivers as JSON-ready data."""
+        """Header, summary, flows, findings and waivers as JSON-ready data.
+
+        Example:
+            >>> import lineage
+            >>> d = Snapshot.from_audit(lineage.check("inventories/monocollabo")).as_dict()
+            >>> d["id"], d["chain_hash"], len(d["flows"]), len(d["findings"]), len(d["waivers"])
+            (None, None, 44, 10, 1)
+        """
         return {"id": self.id, "label": self.label, "created_at": self.created_at,
                 "organisation": self.organisation, "as_of": self.as_of,
                 "rules": list(self.rules), "tool": f"lineage {self.tool_version}",
@@ -238,7 +312,14 @@ class Snapshot:
 
     @property
     def findings_frame(self) -> pd.DataFrame:
-        """Findings as a DataFrame (same columns as ``Audit.findings`` plus ``subject``)."""
+        """Findings as a DataFrame (same columns as ``Audit.findings`` plus ``subject``).
+
+        Example:
+            >>> import lineage
+            >>> df = Snapshot.from_audit(lineage.check("inventories/monocollabo")).findings_frame
+            >>> df.shape, int(df.waived.sum())
+            ((10, 16), 1)
+        """
         import pandas as pd
         return pd.DataFrame(self.finding_dicts(),
                             columns=["id", "rule", "clause", "kind", "severity", "flow",
@@ -247,7 +328,14 @@ class Snapshot:
 
     @property
     def flows_frame(self) -> pd.DataFrame:
-        """The flow table as a DataFrame (same columns as ``Audit.flows``)."""
+        """The flow table as a DataFrame (same columns as ``Audit.flows``).
+
+        Example:
+            >>> import lineage
+            >>> df = Snapshot.from_audit(lineage.check("inventories/monocollabo")).flows_frame
+            >>> df.shape, df.status.value_counts().to_dict()
+            ((44, 11), {'ok': 35, 'violation': 8, 'waived': 1})
+        """
         import pandas as pd
         return pd.DataFrame(self.flow_dicts(),
                             columns=["id", "from", "to", "items", "purposes", "basis",

@@ -84,7 +84,20 @@ def list_json(entries: list[dict]) -> str:
 # -- show -------------------------------------------------------------------------------
 
 def show_table(snap, lang: str = "en") -> str:
-    """``lineage snapshot show``: header, flow table, findings."""
+    """``lineage snapshot show``: header, flow table, findings.
+
+    Example:
+        >>> import lineage
+        >>> from lineage.snapshots.record import Snapshot
+        >>> snap = Snapshot.from_audit(lineage.check("inventories/monocollabo"))
+        >>> lines = show_table(snap).splitlines()
+        >>> lines[0]
+        'snapshot now'
+        >>> lines[9]
+        '44 flows: 35 ok, 0 warning, 8 violation, 1 waived'
+        >>> lines[-1][:34]
+        'x TP203:F44:name [1.5] error item '
+    """
     s = snap.summary
     lines = [f"snapshot {snap.name}",
              f"  created    {snap.created_at or '-'}",
@@ -112,14 +125,31 @@ def show_table(snap, lang: str = "en") -> str:
 
 
 def show_json(snap) -> str:
-    """The snapshot as JSON (header, summary, flows, findings, waivers)."""
+    """The snapshot as JSON (header, summary, flows, findings, waivers).
+
+    Example:
+        >>> import json, lineage
+        >>> from lineage.snapshots.record import Snapshot
+        >>> text = show_json(Snapshot.from_audit(lineage.check("inventories/monocollabo")))
+        >>> json.loads(text)["summary"]["severity"]
+        {'error': 9, 'warning': 0, 'waived': 1}
+    """
     return dumps(snap.as_dict())
 
 
 # -- verify -----------------------------------------------------------------------------
 
 def verify_text(result, path) -> str:
-    """``lineage snapshot verify``: the problems, then one summary line and the head."""
+    """``lineage snapshot verify``: the problems, then one summary line and the head.
+
+    Example:
+        >>> from lineage.snapshots.store import Problem, VerifyResult
+        >>> result = VerifyResult(3, None, (Problem(2, "content was altered"),))
+        >>> print(verify_text(result, "audits.db"), end="")
+        snapshot 2: content was altered
+        audits.db: 3 snapshots, 1 problem
+        head: -
+    """
     lines = [str(p) for p in result.problems]
     n = result.snapshots
     what = f"{n} snapshot{'s' if n != 1 else ''}"
@@ -133,7 +163,18 @@ def verify_text(result, path) -> str:
 
 
 def verify_json(result) -> str:
-    """The verification as JSON."""
+    """The verification as JSON.
+
+    Example:
+        >>> from lineage.snapshots.store import VerifyResult
+        >>> print(verify_json(VerifyResult(0, None)), end="")
+        {
+          "ok": true,
+          "snapshots": 0,
+          "head": null,
+          "problems": []
+        }
+    """
     return dumps(result.as_dict())
 
 
@@ -158,7 +199,29 @@ def _header(d: Diff, w: dict) -> list[str]:
 
 
 def diff_table(d: Diff, lang: str = "en") -> str:
-    """``lineage snapshot diff``: findings new, resolved and open; record changes; notes."""
+    """``lineage snapshot diff``: findings new, resolved and open; record changes; notes.
+
+    Example:
+        >>> import dataclasses, lineage
+        >>> from lineage.snapshots.canonical import canonical_json
+        >>> from lineage.snapshots.compare import Diff
+        >>> from lineage.snapshots.record import Snapshot
+        >>> inv = lineage.load("inventories/monocollabo")
+        >>> a = Snapshot.from_audit(lineage.check(inv))
+        >>> # the same audit over an inventory that no longer holds consent C05
+        >>> kept = [c for c in inv.consents if c.id != "C05"]
+        >>> later = inv.model_copy(update={"consents": kept})
+        >>> b = dataclasses.replace(a, inventory_json=canonical_json(later))
+        >>> text = diff_table(Diff(a, b))
+        >>> print(text[text.index("Inventory changes"):])
+        Inventory changes:
+          consents
+            - C05
+        <BLANKLINE>
+        What it means:
+          ! consents C05 [5[1]]: consent record C05 removed; flows F37 still name it
+        <BLANKLINE>
+    """
     w = WORDS[lang]
     c = d.counts()["findings"]
     lines = _header(d, w) + [""]
@@ -204,7 +267,19 @@ def _md(text) -> str:
 
 
 def diff_markdown(d: Diff, lang: str = "en", level: int = 1) -> str:
-    """The diff as Markdown (headings from ``level``), for reports and pull requests."""
+    """The diff as Markdown (headings from ``level``), for reports and pull requests.
+
+    Example:
+        >>> import lineage
+        >>> from lineage.snapshots.record import Snapshot
+        >>> from lineage.snapshots.compare import Diff
+        >>> s = Snapshot.from_audit(lineage.check("inventories/monocollabo"))
+        >>> text = diff_markdown(Diff(s, s), level=2)
+        >>> [line for line in text.splitlines() if line.startswith("#")]
+        ['## diff now → now', '### Findings']
+        >>> text.splitlines()[-1]
+        'No changes.'
+    """
     w = WORDS[lang]
     h = "#" * level
     c = d.counts()["findings"]
@@ -251,5 +326,14 @@ def diff_markdown(d: Diff, lang: str = "en", level: int = 1) -> str:
 
 
 def diff_json(d: Diff) -> str:
-    """The diff as JSON (``lineage-diff/1``)."""
+    """The diff as JSON (``lineage-diff/1``).
+
+    Example:
+        >>> import json, lineage
+        >>> from lineage.snapshots.record import Snapshot
+        >>> from lineage.snapshots.compare import Diff
+        >>> s = Snapshot.from_audit(lineage.check("inventories/monocollabo"))
+        >>> json.loads(diff_json(Diff(s, s)))["counts"]["findings"]
+        {'new': 0, 'resolved': 0, 'open': 10}
+    """
     return dumps(d.as_dict())

@@ -57,7 +57,14 @@ _LABEL = re.compile(r"^(?!\d+$)(?!latest$)(?!previous$)[^\s:][^:]{0,127}$")
 
 
 class StoreError(LineageError):
-    """The store cannot be opened, is not a lineage store, or has no such snapshot."""
+    """The store cannot be opened, is not a lineage store, or has no such snapshot.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> Store(pathlib.Path(tempfile.mkdtemp()) / "missing.db", create=False)
+        Traceback (most recent call last):
+        lineage.snapshots.store.StoreError: ...missing.db: no snapshot store here ...
+    """
 
 
 def _append_only(table: str) -> str:
@@ -237,7 +244,12 @@ def _statements(sql: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing ``verify`` found wrong: which snapshot, and what."""
+    """One thing ``verify`` found wrong: which snapshot, and what.
+
+    Example:
+        >>> str(Problem(2, "content was altered")), str(Problem(None, "chain head moved"))
+        ('snapshot 2: content was altered', 'store: chain head moved')
+    """
 
     snapshot: int | None
     message: str
@@ -249,7 +261,12 @@ class Problem:
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """The outcome of :meth:`Store.verify`; ``ok`` when ``problems`` is empty."""
+    """The outcome of :meth:`Store.verify`; ``ok`` when ``problems`` is empty.
+
+    Example:
+        >>> VerifyResult(snapshots=2, head=None, problems=(Problem(2, "content was altered"),)).ok
+        False
+    """
 
     snapshots: int
     head: str | None
@@ -257,11 +274,22 @@ class VerifyResult:
 
     @property
     def ok(self) -> bool:
-        """True when the chain is whole and every snapshot matches its hash."""
+        """True when the chain is whole and every snapshot matches its hash.
+
+        Example:
+            >>> VerifyResult(0, None).ok, VerifyResult(1, None, (Problem(1, "altered"),)).ok
+            (True, False)
+        """
         return not self.problems
 
     def as_dict(self) -> dict:
-        """JSON-ready form."""
+        """JSON-ready form.
+
+        Example:
+            >>> data = VerifyResult(1, None, (Problem(1, "altered"),)).as_dict()
+            >>> data["ok"], data["snapshots"], data["problems"]
+            (False, 1, [{'snapshot': 1, 'message': 'altered'}])
+        """
         return {"ok": self.ok, "snapshots": self.snapshots, "head": self.head,
                 "problems": [{"snapshot": p.snapshot, "message": p.message}
                              for p in self.problems]}
@@ -272,6 +300,16 @@ class Store:
 
     Every method reads or appends; nothing is ever updated in place. Use as a
     context manager or call :meth:`close`.
+
+    Example:
+        >>> import lineage, tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "new" / "audits.db"
+        >>> with Store(path) as store:
+        ...     _ = store.add(lineage.check("inventories/monocollabo"))
+        ...     len(store)
+        1
+        >>> path.is_file()
+        True
     """
 
     def __init__(self, path: str | Path, *, create: bool = True, timeout: float = 60.0):
@@ -307,7 +345,13 @@ class Store:
 
     # -- lifecycle ------------------------------------------------------------------
     def close(self) -> None:
-        """Close the file."""
+        """Close the file.
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "audits.db")
+            >>> store.close()
+        """
         self._conn.close()
 
     def __enter__(self) -> "Store":
@@ -324,7 +368,14 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        """The schema version of the file (``PRAGMA user_version``)."""
+        """The schema version of the file (``PRAGMA user_version``).
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> with Store(pathlib.Path(tempfile.mkdtemp()) / "audits.db") as store:
+            ...     store.schema_version == SCHEMA_VERSION
+            True
+        """
         return self._conn.execute("PRAGMA user_version").fetchone()[0]
 
     # -- writing --------------------------------------------------------------------
@@ -335,6 +386,18 @@ class Store:
         The whole snapshot is one transaction: readers and a crash see all of
         it or none of it. A second writer waits for the lock (up to ``timeout``
         seconds) and then chains onto the first.
+
+        Example:
+            >>> import lineage, tempfile, pathlib
+            >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "audits.db")
+            >>> audit = lineage.check("inventories/monocollabo")
+            >>> snap = store.add(audit, label="2026-Q4")
+            >>> snap.id, snap.name, snap.prev_hash == GENESIS
+            (1, '#1 (2026-Q4)', True)
+            >>> store.add(audit, label="latest")
+            Traceback (most recent call last):
+            lineage.snapshots.store.StoreError: label 'latest' is not allowed: ...
+            >>> store.close()
         """
         snap = audit_or_snapshot
         if not isinstance(snap, Snapshot):
@@ -394,6 +457,15 @@ class Store:
         """The ID of a snapshot named by ID, label, ``latest`` or ``previous``.
 
         ``previous`` is the snapshot before the latest.
+
+        Example:
+            >>> import lineage, tempfile, pathlib
+            >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "audits.db")
+            >>> audit = lineage.check("inventories/monocollabo")
+            >>> _ = store.add(audit, label="2026-Q3"), store.add(audit, label="2026-Q4")
+            >>> store.resolve("latest"), store.resolve("previous"), store.resolve("2026-Q3")
+            (2, 1, 1)
+            >>> store.close()
         """
         conn = self._conn
         text = str(ref).strip()
@@ -414,7 +486,16 @@ class Store:
         return row[0]
 
     def has(self, ref: str | int) -> bool:
-        """True when ``ref`` names a snapshot of this store."""
+        """True when ``ref`` names a snapshot of this store.
+
+        Example:
+            >>> import lineage, tempfile, pathlib
+            >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "audits.db")
+            >>> _ = store.add(lineage.check("inventories/monocollabo"), label="2026-Q4")
+            >>> store.has("2026-Q4"), store.has(1), store.has("previous")
+            (True, True, False)
+            >>> store.close()
+        """
         try:
             self.resolve(ref)
         except StoreError:
@@ -422,7 +503,17 @@ class Store:
         return True
 
     def get(self, ref: str | int) -> Snapshot:
-        """The snapshot ``ref`` names (see :meth:`resolve`), with all its rows."""
+        """The snapshot ``ref`` names (see :meth:`resolve`), with all its rows.
+
+        Example:
+            >>> import lineage, tempfile, pathlib
+            >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "audits.db")
+            >>> added = store.add(lineage.check("inventories/monocollabo"), label="2026-Q4")
+            >>> snap = store.get("2026-Q4")
+            >>> snap == added, snap.finding("TP222:F30:phone")["flow"]
+            (True, 'F30')
+            >>> store.close()
+        """
         sid = self.resolve(ref)
         conn = self._conn
         row = conn.execute(f"SELECT {', '.join(HEADER_FIELDS)}, content_hash, prev_hash, "
@@ -449,13 +540,32 @@ class Store:
             (sid,)))
 
     def finding_ids(self, ref: str | int) -> set[str]:
-        """The stable IDs of a snapshot's findings (what a baseline compares)."""
+        """The stable IDs of a snapshot's findings (what a baseline compares).
+
+        Example:
+            >>> import lineage, tempfile, pathlib
+            >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "audits.db")
+            >>> _ = store.add(lineage.check("inventories/monocollabo"))
+            >>> sorted(store.finding_ids("latest"))[:3]
+            ['TP101:F38', 'TP102:F37:C05', 'TP103:F36:gender']
+            >>> store.close()
+        """
         sid = self.resolve(ref)
         return {r[0] for r in self._conn.execute(
             "SELECT finding_id FROM findings WHERE snapshot_id = ?", (sid,))}
 
     def list(self) -> list[dict]:
-        """One entry per snapshot, oldest first: header and summary counts (no rows)."""
+        """One entry per snapshot, oldest first: header and summary counts (no rows).
+
+        Example:
+            >>> import lineage, tempfile, pathlib
+            >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "audits.db")
+            >>> audit = lineage.check("inventories/monocollabo")
+            >>> _ = store.add(audit, label="2026-Q3"), store.add(audit)
+            >>> [(e["id"], e["label"], e["summary"]["flows"]) for e in store.list()]
+            [(1, '2026-Q3', 44), (2, None, 44)]
+            >>> store.close()
+        """
         out = []
         for row in self._conn.execute(
                 "SELECT id, created_at, label, organisation, as_of, rules, tool_version, "
@@ -475,6 +585,15 @@ class Store:
         Columns: id, created_at, label, as_of, flows, findings, error, warning,
         waived, then ``kind:<kind>``, ``route:<route>`` and ``status:<status>``
         counts (0 where a snapshot has none).
+
+        Example:
+            >>> import lineage, tempfile, pathlib
+            >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "audits.db")
+            >>> audit = lineage.check("inventories/monocollabo")
+            >>> _ = store.add(audit, label="2026-Q3"), store.add(audit, label="2026-Q4")
+            >>> store.history()[["label", "error", "waived", "status:ok"]].values.tolist()
+            [['2026-Q3', 9, 1, 35], ['2026-Q4', 9, 1, 35]]
+            >>> store.close()
         """
         rows = []
         for entry in self.list():
@@ -503,6 +622,15 @@ class Store:
         match), removed latest snapshots (the chain head recorded in ``meta``
         and SQLite's ID counter are ahead of the last row), rows left by a
         removed snapshot, and an inventory text that does not match its hash.
+
+        Example:
+            >>> import lineage, tempfile, pathlib
+            >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "audits.db")
+            >>> last = store.add(lineage.check("inventories/monocollabo"))
+            >>> result = store.verify()
+            >>> result.ok, result.snapshots, result.head == last.chain_hash
+            (True, 1, True)
+            >>> store.close()
         """
         conn = self._conn
         problems: list[Problem] = []
@@ -574,6 +702,17 @@ class Store:
         A hash chain alone cannot show that the newest snapshots were removed
         and the chain re-hashed by someone with write access; a head recorded
         elsewhere can.
+
+        Example:
+            >>> import lineage, tempfile, pathlib
+            >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "audits.db")
+            >>> last = store.add(lineage.check("inventories/monocollabo"))
+            >>> result = store.verify()
+            >>> store.verify_head(result, "sha256:" + last.chain_hash).ok
+            True
+            >>> print(store.verify_head(result, "0" * 64).problems[0])
+            store: recorded head sha256:000...000 is not in the chain: snapshots were removed ...
+            >>> store.close()
         """
         wanted = head.strip().lower().removeprefix("sha256:")
         row = self._conn.execute("SELECT id FROM snapshots WHERE chain_hash = ?",

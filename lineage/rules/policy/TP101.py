@@ -13,6 +13,11 @@ class TP101(Rule):
 
     Non-compliant: customer names go to a partner and nothing makes it lawful.
     Compliant: the same flow backed by the customers' prior consent.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP101.fail.inventory)).findings]
+        ['TP101:F1']
     """
 
     id = "TP101"

@@ -10,6 +10,11 @@ class TP102(Rule):
 
     Non-compliant: consent obtained a day after provision began.
     Compliant: consent obtained on the day provision began.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP102.fail.inventory)).findings]
+        ['TP102:F1:K1']
     """
 
     id = "TP102"
@@ -39,11 +44,26 @@ flows:
 
     @classmethod
     def count(cls, ctx, flow, consent) -> int:
-        """1 when the consent is late, else 0."""
+        """1 when the consent is late, else 0.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP102.fail.inventory))
+            >>> TP102.count(ctx, ctx.flows["F1"], ctx.consents["K1"])
+            1
+        """
         return int(consent.obtained_on > flow.start)
 
     @classmethod
     def condition(cls, ctx, flow, consent):
+        """The finding for a consent obtained after the flow started, or ``[]``.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP102.fail.inventory))
+            >>> [f.id for f in TP102.condition(ctx, ctx.flows["F1"], ctx.consents["K1"])]
+            ['TP102:F1:K1']
+        """
         if consent.obtained_on <= flow.start:
             return []
         return [cls.finding(flow, subject=consent.id, evidence={"consent": consent.id},

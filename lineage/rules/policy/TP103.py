@@ -11,6 +11,11 @@ class TP103(Rule):
 
     Non-compliant: the consent covers the name but not the phone number.
     Compliant: the consent names the recipient's group and covers every item.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP103.fail.inventory)).findings]
+        ['TP103:F1:phone']
     """
 
     id = "TP103"
@@ -40,7 +45,14 @@ flows:
 
     @classmethod
     def uncovered(cls, ctx, flow, consent):
-        """What the consent misses: (recipient missed, items, purposes)."""
+        """What the consent misses: (recipient missed, items, purposes).
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP103.fail.inventory))
+            >>> TP103.uncovered(ctx, ctx.flows["F1"], ctx.consents["K1"])
+            (False, ['phone'], [])
+        """
         items, purposes = ctx.consent_sets(consent)
         return (ctx.names(flow.to).isdisjoint(consent.recipients),
                 [i for i in flow.items if i not in items],
@@ -48,12 +60,27 @@ flows:
 
     @classmethod
     def count(cls, ctx, flow, consent) -> int:
-        """How many findings ``condition`` would give (cheap: no records built)."""
+        """How many findings ``condition`` would give (cheap: no records built).
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP103.fail.inventory))
+            >>> TP103.count(ctx, ctx.flows["F1"], ctx.consents["K1"])
+            1
+        """
         recipient, items, purposes = cls.uncovered(ctx, flow, consent)
         return int(recipient) + len(items) + len(purposes)
 
     @classmethod
     def condition(cls, ctx, flow, consent):
+        """One finding per recipient, item or purpose of the flow the consent does not cover.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP103.fail.inventory))
+            >>> [f.id for f in TP103.condition(ctx, ctx.flows["F1"], ctx.consents["K1"])]
+            ['TP103:F1:phone']
+        """
         recipient, items, purposes = cls.uncovered(ctx, flow, consent)
         out = []
         ev = {"consent": consent.id}

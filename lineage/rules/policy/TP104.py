@@ -10,6 +10,11 @@ class TP104(Rule):
 
     Non-compliant: consent withdrawn in 2025, flow still running.
     Compliant: the flow ended on the withdrawal date.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP104.fail.inventory)).findings]
+        ['TP104:F1:K1']
     """
 
     id = "TP104"
@@ -39,12 +44,27 @@ flows:
 
     @classmethod
     def count(cls, ctx, flow, consent) -> int:
-        """1 when the flow ran on after the withdrawal, else 0."""
+        """1 when the flow ran on after the withdrawal, else 0.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP104.fail.inventory))
+            >>> TP104.count(ctx, ctx.flows["F1"], ctx.consents["K1"])
+            1
+        """
         return int(consent.withdrawn_on is not None
                    and consent.withdrawn_on < ctx.last_day(flow))
 
     @classmethod
     def condition(cls, ctx, flow, consent):
+        """The finding for a flow that ran on after the consent was withdrawn, or ``[]``.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP104.fail.inventory))
+            >>> [f.id for f in TP104.condition(ctx, ctx.flows["F1"], ctx.consents["K1"])]
+            ['TP104:F1:K1']
+        """
         if consent.withdrawn_on is None or consent.withdrawn_on >= ctx.last_day(flow):
             return []
         return [cls.finding(flow, subject=consent.id, evidence={"consent": consent.id},

@@ -7,6 +7,11 @@ class TP111(Rule):
 
     Non-compliant: a police inquiry answered "by law" with no law named.
     Compliant: the answer cites 刑事訴訟法第197条第2項.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP111.fail.inventory)).findings]
+        ['TP111:F1']
     """
 
     id = "TP111"
@@ -29,6 +34,14 @@ flows:
 
     @classmethod
     def condition(cls, ctx, flow):
+        """The finding for a flow whose exemption cites no law, or ``[]``.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP111.fail.inventory))
+            >>> [f.id for f in TP111.condition(ctx, ctx.flows["F1"])]
+            ['TP111:F1']
+        """
         if flow.exemption is not None and flow.exemption.law:
             return []
         return [cls.finding(flow, message="basis law, but no law is cited (exemption.law)",

@@ -11,6 +11,11 @@ class TP112(Rule):
 
     Non-compliant: a life-protection disclosure with no reason recorded.
     Compliant: the reason is recorded.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP112.fail.inventory)).findings]
+        ['TP112:F1']
     """
 
     id = "TP112"
@@ -33,6 +38,14 @@ flows:
 
     @classmethod
     def condition(cls, ctx, flow):
+        """The finding for a flow that records no reason consent was difficult, or ``[]``.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP112.fail.inventory))
+            >>> [f.id for f in TP112.condition(ctx, ctx.flows["F1"])]
+            ['TP112:F1']
+        """
         if flow.exemption is not None and flow.exemption.consent_difficult:
             return []
         return [cls.finding(flow, message=f"basis {flow.basis or 'life/public_health'}, but no "

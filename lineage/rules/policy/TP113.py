@@ -11,6 +11,11 @@ class TP113(Rule):
 
     Non-compliant: "government" cooperation with a private partner, no reason.
     Compliant: a public body, with the impediment recorded.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP113.fail.inventory)).findings]
+        ['TP113:F1:impediment', 'TP113:F1:recipient']
     """
 
     id = "TP113"
@@ -34,6 +39,14 @@ flows:
 
     @classmethod
     def condition(cls, ctx, flow):
+        """Findings for a recipient that is no public body and for a missing impediment.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP113.fail.inventory))
+            >>> [f.id for f in TP113.condition(ctx, ctx.flows["F1"])]
+            ['TP113:F1:recipient', 'TP113:F1:impediment']
+        """
         out = []
         if ctx.role(flow.to) != "public_body":
             out.append(cls.finding(flow, subject="recipient",

@@ -11,6 +11,11 @@ class TP114(Rule):
 
     Non-compliant: a flow declared ``academic``.
     Compliant: the same flow with the person's consent.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP114.fail.inventory)).findings]
+        ['TP114:F1']
     """
 
     id = "TP114"
@@ -35,6 +40,14 @@ flows:
 
     @classmethod
     def condition(cls, ctx, flow):
+        """The finding for a flow relying on an exemption the policy does not list.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP114.fail.inventory))
+            >>> [f.id for f in TP114.condition(ctx, ctx.flows["F1"])]
+            ['TP114:F1']
+        """
         return [cls.finding(flow, message=f"basis {flow.basis} is not an exemption the "
                                           "policy lists",
                             message_ja=f"根拠 {flow.basis} は方針に列挙された例外ではありません")]

@@ -10,6 +10,11 @@ class TP121(Rule):
 
     Non-compliant: opt-out provision with no notice at all.
     Compliant: a complete notice published on the start day.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP121.fail.inventory)).findings]
+        ['TP121:F1']
     """
 
     id = "TP121"
@@ -35,12 +40,30 @@ flows:
 
     @classmethod
     def missing(cls, ctx, flow):
-        """The finding for a flow with no opt-out notice at all."""
+        """The finding for a flow with no opt-out notice at all.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP121.fail.inventory))
+            >>> TP121.missing(ctx, ctx.flows["F1"]).id
+            'TP121:F1'
+        """
         return cls.finding(flow, message="no opt-out notice covers this flow",
                            message_ja="このフローに対応するオプトアウトの公表がありません")
 
     @classmethod
     def condition(cls, ctx, flow, notice):
+        """The finding for a notice published after the flow started (or never), or ``[]``.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(
+            ...     "{notices: [{id: N1, kind: opt_out, published_on: 2025-02-01}], "
+            ...     "flows: [{id: F1, from: mc, to: partner, items: [name], basis: opt_out, "
+            ...     "start: 2025-01-01}]}"))
+            >>> [f.id for f in TP121.condition(ctx, ctx.flows["F1"], ctx.notices["N1"])]
+            ['TP121:F1:N1']
+        """
         if notice.published_on is not None and notice.published_on <= flow.start:
             return []
         when = notice.published_on or "never"

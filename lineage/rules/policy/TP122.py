@@ -22,6 +22,11 @@ class TP122(Rule):
 
     Non-compliant: a notice that does not promise to stop on request.
     Compliant: all four elements.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP122.fail.inventory)).findings]
+        ['TP122:F1:stop_on_request']
     """
 
     id = "TP122"
@@ -51,6 +56,14 @@ flows:
 
     @classmethod
     def condition(cls, ctx, flow, notice):
+        """One finding per required element the opt-out notice lacks.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP122.fail.inventory))
+            >>> [f.id for f in TP122.condition(ctx, ctx.flows["F1"], ctx.notices["N1"])]
+            ['TP122:F1:stop_on_request']
+        """
         out = []
         for field, en, ja in _ELEMENTS:
             if not getattr(notice, field):

@@ -10,6 +10,11 @@ class TP123(Rule):
 
     Non-compliant: the phone number goes out but the notice lists names only.
     Compliant: the notice lists both.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP123.fail.inventory)).findings]
+        ['TP123:F1:phone']
     """
 
     id = "TP123"
@@ -39,6 +44,14 @@ flows:
 
     @classmethod
     def condition(cls, ctx, flow, notice):
+        """One finding per item of the flow that the opt-out notice does not list.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP123.fail.inventory))
+            >>> [f.id for f in TP123.condition(ctx, ctx.flows["F1"], ctx.notices["N1"])]
+            ['TP123:F1:phone']
+        """
         if not notice.items:
             return []  # TP122 reports the missing item list once
         return [cls.finding(flow, subject=item, items=[item], evidence={"notice": notice.id},

@@ -10,6 +10,11 @@ class TP124(Rule):
 
     Non-compliant: provided by e-mail, the notice announces SFTP only.
     Compliant: provided by SFTP.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP124.fail.inventory)).findings]
+        ['TP124:F1:email']
     """
 
     id = "TP124"
@@ -39,6 +44,14 @@ flows:
 
     @classmethod
     def condition(cls, ctx, flow, notice):
+        """The finding for a method of the flow the opt-out notice does not list, or ``[]``.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP124.fail.inventory))
+            >>> [f.id for f in TP124.condition(ctx, ctx.flows["F1"], ctx.notices["N1"])]
+            ['TP124:F1:email']
+        """
         if not notice.methods or flow.method is None or flow.method in notice.methods:
             return []
         return [cls.finding(flow, subject=flow.method, evidence={"notice": notice.id},

@@ -18,6 +18,11 @@ class TP125(Rule):
 
     Non-compliant: honoured 31 days after receipt.
     Compliant: honoured 30 days after receipt.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP125.fail.inventory)).findings]
+        ['TP125:F1:S1']
     """
 
     id = "TP125"
@@ -51,6 +56,14 @@ flows:
 
     @classmethod
     def condition(cls, ctx, flow, notice):
+        """One finding per stop request received while the flow ran and not honoured in 30 days.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP125.fail.inventory))
+            >>> [f.id for f in TP125.condition(ctx, ctx.flows["F1"], ctx.notices["N1"])]
+            ['TP125:F1:S1']
+        """
         requests = ctx.stops_by_flow.get(flow.id, []) + ctx.stops_by_notice.get(notice.id, [])
         groups = set(ctx.groups_of(flow))
         last = ctx.last_day(flow)

@@ -15,6 +15,11 @@ class TP201(Rule):
 
     Non-compliant: the carrier gets phone numbers the contract does not entrust.
     Compliant: only the entrusted items.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP201.fail.inventory)).findings]
+        ['TP201:F1:phone']
     """
 
     id = "TP201"
@@ -45,6 +50,14 @@ flows:
 
     @classmethod
     def condition(cls, ctx, flow):
+        """Findings for a recipient that is no outsourcee and for purposes or items out of scope.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP201.fail.inventory))
+            >>> [f.id for f in TP201.condition(ctx, ctx.flows["F1"])]
+            ['TP201:F1:phone']
+        """
         out = []
         contracts = ctx.contracts_by_party.get(flow.to, [])
         if flow.contract is not None:

@@ -15,6 +15,11 @@ class TP202(Rule):
 
     Non-compliant: the contract lacks the no-re-provision clause.
     Compliant: both clauses, in force throughout.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP202.fail.inventory)).findings]
+        ['TP202:F1:no_re_provision']
     """
 
     id = "TP202"
@@ -42,6 +47,15 @@ flows:
 
     @classmethod
     def check(cls, ctx, judged):
+        """Yields findings for outsourcing without a binding contract in force.
+
+        Example:
+            >>> from lineage.rules import context, engine, examples
+            >>> ctx = context.Context(examples.build_example(TP202.fail.inventory))
+            >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+            >>> [f.id for f in TP202.check(ctx, judged)]
+            ['TP202:F1:no_re_provision']
+        """
         for flow in ctx.inv.flows:
             if judged[flow.id].route != "outsourcing":
                 continue

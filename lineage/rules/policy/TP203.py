@@ -25,6 +25,11 @@ class TP203(Rule):
 
     Non-compliant: the carrier hands customer names to a partner.
     Compliant: it hands them to a sub-outsourcee its contract allows.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP203.fail.inventory)).findings]
+        ['TP203:F2:name']
     """
 
     id = "TP203"
@@ -53,6 +58,15 @@ flows:
 
     @classmethod
     def check(cls, ctx, judged):
+        """Yields one finding per entrusted item that leaves its outsourcing circle.
+
+        Example:
+            >>> from lineage.rules import context, engine, examples
+            >>> ctx = context.Context(examples.build_example(TP203.fail.inventory))
+            >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+            >>> [f.id for f in TP203.check(ctx, judged)]
+            ['TP203:F2:name']
+        """
         reported: dict = {}
         # One propagation per outsourcee: each item starts at the earliest
         # entrusting flow that carries it, which is the weakest "on or after"

@@ -10,6 +10,11 @@ class TP211(Rule):
 
     Non-compliant: a "succession" flow with no merger, split or transfer.
     Compliant: a business transfer to the recipient, even dated after the flow.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP211.fail.inventory)).findings]
+        ['TP211:F1']
     """
 
     id = "TP211"
@@ -33,6 +38,14 @@ flows:
 
     @classmethod
     def condition(cls, ctx, flow):
+        """The finding for a succession flow without a matching succession event, or ``[]``.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP211.fail.inventory))
+            >>> [f.id for f in TP211.condition(ctx, ctx.flows["F1"])]
+            ['TP211:F1']
+        """
         pair = (ctx.entity(flow.frm), ctx.entity(flow.to))
         events = ([ctx.events[flow.event]] if flow.event is not None
                   else ctx.events_by_pair.get(pair, []))
@@ -45,7 +58,14 @@ flows:
 
     @classmethod
     def event_for(cls, ctx, flow):
-        """The event that makes the flow a succession, if any."""
+        """The event that makes the flow a succession, if any.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP211.passing.inventory))
+            >>> TP211.event_for(ctx, ctx.flows["F1"])
+            'E1'
+        """
         pair = (ctx.entity(flow.frm), ctx.entity(flow.to))
         events = ([ctx.events[flow.event]] if flow.event is not None
                   else ctx.events_by_pair.get(pair, []))

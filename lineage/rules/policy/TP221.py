@@ -11,6 +11,11 @@ class TP221(Rule):
 
     Non-compliant: the joint-use notice was published after sharing began.
     Compliant: published before.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP221.fail.inventory)).findings]
+        ['TP221:F1:J1']
     """
 
     id = "TP221"
@@ -40,7 +45,14 @@ flows:
 
     @classmethod
     def missing(cls, ctx, flow):
-        """The finding for a flow with no joint-use notice listing its provider."""
+        """The finding for a flow with no joint-use notice listing its provider.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP221.fail.inventory))
+            >>> TP221.missing(ctx, ctx.flows["F1"]).id
+            'TP221:F1'
+        """
         return cls.finding(flow, evidence={"notice": flow.notice},
                            message=f"no joint-use notice lists the provider {flow.frm} "
                                    "as a joint user",
@@ -48,6 +60,14 @@ flows:
 
     @classmethod
     def condition(cls, ctx, flow, notice):
+        """The finding for a joint-use notice published after the flow started, or ``[]``.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP221.fail.inventory))
+            >>> [f.id for f in TP221.condition(ctx, ctx.flows["F1"], ctx.notices["J1"])]
+            ['TP221:F1:J1']
+        """
         if notice.published_on is not None and notice.published_on <= flow.start:
             return []
         when = notice.published_on or "never"

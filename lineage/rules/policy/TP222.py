@@ -10,6 +10,11 @@ class TP222(Rule):
 
     Non-compliant: phone numbers shared, the notice lists names only.
     Compliant: the notice lists both.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP222.fail.inventory)).findings]
+        ['TP222:F1:phone']
     """
 
     id = "TP222"
@@ -39,6 +44,14 @@ flows:
 
     @classmethod
     def condition(cls, ctx, flow, notice):
+        """One finding per item of the flow that the joint-use notice does not list.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP222.fail.inventory))
+            >>> [f.id for f in TP222.condition(ctx, ctx.flows["F1"], ctx.notices["J1"])]
+            ['TP222:F1:phone']
+        """
         if not notice.items:
             return []
         return [cls.finding(flow, subject=item, items=[item], evidence={"notice": notice.id},

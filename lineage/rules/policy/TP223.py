@@ -7,6 +7,11 @@ class TP223(Rule):
 
     Non-compliant: the notice lists the provider but not the recipient.
     Compliant: the recipient belongs to a group the notice lists.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP223.fail.inventory)).findings]
+        ['TP223:F1']
     """
 
     id = "TP223"
@@ -36,6 +41,14 @@ flows:
 
     @classmethod
     def condition(cls, ctx, flow, notice):
+        """The finding for a recipient outside the notice's joint users, or ``[]``.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP223.fail.inventory))
+            >>> [f.id for f in TP223.condition(ctx, ctx.flows["F1"], ctx.notices["J1"])]
+            ['TP223:F1']
+        """
         if ctx.names(flow.to) & set(notice.members or ()):
             return []
         return [cls.finding(flow, evidence={"notice": notice.id},

@@ -11,6 +11,11 @@ class TP224(Rule):
 
     Non-compliant: shared for advertising, the notice announces shipping only.
     Compliant: advertising announced.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP224.fail.inventory)).findings]
+        ['TP224:F1:ads']
     """
 
     id = "TP224"
@@ -40,6 +45,14 @@ flows:
 
     @classmethod
     def condition(cls, ctx, flow, notice):
+        """One finding per purpose of the flow not announced on a day the flow runs.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP224.fail.inventory))
+            >>> [f.id for f in TP224.condition(ctx, ctx.flows["F1"], ctx.notices["J1"])]
+            ['TP224:F1:ads']
+        """
         if not notice.purposes:
             return []
         last = ctx.last_day(flow)
@@ -59,7 +72,16 @@ flows:
 
 
 def purposes_on(notice, day):
-    """The joint-use purposes in force on ``day`` (revisions applied in date order)."""
+    """The joint-use purposes in force on ``day`` (revisions applied in date order).
+
+    Example:
+        >>> import datetime as dt
+        >>> from lineage.model.schema import Notice
+        >>> n = Notice(id="J1", kind="joint_use", purposes=["ads"],
+        ...            revisions=[{"effective_on": "2025-04-01", "purposes": ["ads", "shipping"]}])
+        >>> purposes_on(n, dt.date(2025, 3, 31)), purposes_on(n, dt.date(2025, 4, 1))
+        (['ads'], ['ads', 'shipping'])
+    """
     current = list(notice.purposes or [])
     for rev in sorted(notice.revisions, key=lambda r: r.effective_on):
         if rev.effective_on <= day and rev.purposes is not None:

@@ -19,6 +19,11 @@ class TP225(Rule):
 
     Non-compliant: no person responsible is named.
     Compliant: all five elements.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP225.fail.inventory)).findings]
+        ['TP225:F1:responsible']
     """
 
     id = "TP225"
@@ -48,6 +53,14 @@ flows:
 
     @classmethod
     def condition(cls, ctx, flow, notice):
+        """One finding per required element the joint-use notice lacks.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP225.fail.inventory))
+            >>> [f.id for f in TP225.condition(ctx, ctx.flows["F1"], ctx.notices["J1"])]
+            ['TP225:F1:responsible']
+        """
         out = []
         for field, en, ja in _ELEMENTS:
             value = getattr(notice, field)

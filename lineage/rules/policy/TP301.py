@@ -13,6 +13,11 @@ class TP301(Rule):
 
     Non-compliant: purposes changed on 2025-04-01, notified on 2025-04-15.
     Compliant: notified on 2025-03-15.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP301.fail.inventory)).findings]
+        ['TP301:F1:J1@2025-04-01']
     """
 
     id = "TP301"
@@ -45,6 +50,15 @@ flows:
 
     @classmethod
     def check(cls, ctx, judged):
+        """Yields one finding per joint-use flow and late-notified change of its notice.
+
+        Example:
+            >>> from lineage.rules import context, engine, examples
+            >>> ctx = context.Context(examples.build_example(TP301.fail.inventory))
+            >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+            >>> [f.id for f in TP301.check(ctx, judged)]
+            ['TP301:F1:J1@2025-04-01']
+        """
         late = {n.id: _late_changes(n) for n in ctx.joint_notices}
         for flow in ctx.inv.flows:
             j = judged[flow.id]

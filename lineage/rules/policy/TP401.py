@@ -11,6 +11,11 @@ class TP401(Rule):
 
     Non-compliant: collected on 2025-01-01 for a purpose announced in June.
     Compliant: collected after the announcement.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP401.fail.inventory)).findings]
+        ['TP401:F1:newsvc']
     """
 
     id = "TP401"
@@ -31,6 +36,15 @@ flows:
 
     @classmethod
     def check(cls, ctx, judged):
+        """Yields one finding per purpose of a collection not announced by its start.
+
+        Example:
+            >>> from lineage.rules import context, engine, examples
+            >>> ctx = context.Context(examples.build_example(TP401.fail.inventory))
+            >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+            >>> [f.id for f in TP401.check(ctx, judged)]
+            ['TP401:F1:newsvc']
+        """
         for flow in ctx.inv.flows:
             if judged[flow.id].route != "collection" or not ctx.is_org(flow.to):
                 continue

@@ -10,6 +10,11 @@ class TP402(Rule):
 
     Non-compliant: purpose ``profiling`` is not in purposes.
     Compliant: a defined purpose.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP402.fail.inventory)).findings]
+        ['TP402:F1:profiling']
     """
 
     id = "TP402"
@@ -31,6 +36,15 @@ flows:
 
     @classmethod
     def check(cls, ctx, judged):
+        """Yields one finding per purpose a flow names that the inventory does not define.
+
+        Example:
+            >>> from lineage.rules import context, engine, examples
+            >>> ctx = context.Context(examples.build_example(TP402.fail.inventory))
+            >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+            >>> [f.id for f in TP402.check(ctx, judged)]
+            ['TP402:F1:profiling']
+        """
         for flow in ctx.inv.flows:
             for purpose in flow.purposes:
                 if purpose not in ctx.purposes:

@@ -12,6 +12,11 @@ class TP801(Rule):
 
     Non-compliant: cookie IDs sent with e-mail addresses to an ad partner.
     Compliant: cookie IDs alone (not combined) are not personal information.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP801.fail.inventory)).findings]
+        ['TP801:F1']
     """
 
     id = "TP801"
@@ -34,5 +39,13 @@ flows:
 
     @classmethod
     def applies(cls, ctx, flow) -> bool:
-        """Whether a flow without a route gets TP801 rather than TP101."""
+        """Whether a flow without a route gets TP801 rather than TP101.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> bad = context.Context(examples.build_example(TP801.fail.inventory))
+            >>> ok = context.Context(examples.build_example(TP801.passing.inventory))
+            >>> TP801.applies(bad, bad.flows["F1"]), TP801.applies(ok, ok.flows["F1"])
+            (True, False)
+        """
         return bool(ctx.linkable(flow)) and (bool(ctx.personal(flow)) or flow.combined)

@@ -14,6 +14,11 @@ class TP802(Rule):
 
     Non-compliant: cookie IDs collected for a purpose announced later.
     Compliant: announced before.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> [f.id for f in engine.run(examples.build_example(TP802.fail.inventory)).findings]
+        ['TP401:F1:newsvc', 'TP802:F1:newsvc']
     """
 
     id = "TP802"
@@ -34,6 +39,15 @@ flows:
 
     @classmethod
     def check(cls, ctx, judged):
+        """Yields one finding per unannounced purpose of a flow with cookie or IP items.
+
+        Example:
+            >>> from lineage.rules import context, engine, examples
+            >>> ctx = context.Context(examples.build_example(TP802.fail.inventory))
+            >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+            >>> [f.id for f in TP802.check(ctx, judged)]
+            ['TP802:F1:newsvc']
+        """
         for flow in ctx.inv.flows:
             route = judged[flow.id].route
             if route in _SKIP or not ctx.linkable(flow):
