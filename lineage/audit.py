@@ -306,7 +306,7 @@ class Audit:
 
 def _japanese_findings(audit: Audit, df: pd.DataFrame) -> pd.DataFrame:
     """Add rule titles, the flow's route and Japanese labels to the findings frame."""
-    from .drawing.style import route_label
+    from .terms import route_label
     titles = {r.id: (r.title_en, r.title_ja) for r in audit.rules}
     routes = audit.routes
     df["title"] = [titles.get(r, ("", ""))[0] for r in df["rule"]]
@@ -319,7 +319,7 @@ def _japanese_findings(audit: Audit, df: pd.DataFrame) -> pd.DataFrame:
 
 def _japanese_flows(df: pd.DataFrame) -> pd.DataFrame:
     """Add Japanese route and status labels (categorical, in the same order)."""
-    from .drawing.style import ROUTE_LABELS, STATUS_WORDS
+    from .terms import ROUTE_LABELS, STATUS_WORDS
     df["route_ja"] = pd.Categorical([ROUTE_LABELS[r]["ja"] for r in df["route"]],
                                     categories=list(dict.fromkeys(
                                         ROUTE_LABELS[r]["ja"] for r in ROUTES)))

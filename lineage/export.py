@@ -28,7 +28,8 @@ import networkx as nx
 from .audit import Audit, check
 from .drawing.dot import Context, zone_of
 from .files import write_atomic
-from .drawing.style import ROLE_STYLE, ORG_STYLE, STATUS_STYLE, route_label, word
+from .drawing.style import ROLE_STYLE, ORG_STYLE, STATUS_STYLE, word
+from .terms import route_label
 from .model.schema import Inventory
 from .terms import natural_key
 

@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-from ..terms import STATUS_WORDS  # noqa: F401  (re-exported for the drawing modules)
+from ..terms import ROUTE_LABELS, STATUS_WORDS, route_label  # noqa: F401  (re-exported)
 
 __all__ = ["DEFAULT_FONT", "ROLE_STYLE", "ORG_STYLE", "STATUS_STYLE", "STATUS_RANK",
            "HIGHLIGHT_COLOUR", "FOCUS_STYLE", "ZONES", "ROUTE_LABELS", "STATUS_WORDS",
@@ -107,39 +107,6 @@ ROLE_WORDS = {
     "public_body": {"en": "public body", "ja": "公的機関"},
     "data_subject": {"en": "data subjects", "ja": "本人"},
 }
-
-ROUTE_LABELS = {
-    "internal": {"en": "internal", "ja": "社内"},
-    "collection": {"en": "collection", "ja": "取得"},
-    "to_subject": {"en": "to the person", "ja": "本人への提供"},
-    "storage_only": {"en": "storage only", "ja": "保管のみ"},
-    "non_personal": {"en": "not personal data", "ja": "個人データ以外"},
-    "outsourcing": {"en": "outsourcing", "ja": "委託"},
-    "succession": {"en": "succession", "ja": "事業承継"},
-    "joint_use": {"en": "joint use", "ja": "共同利用"},
-    "law": {"en": "based on law", "ja": "法令に基づく"},
-    "life": {"en": "protection of life", "ja": "生命・財産の保護"},
-    "public_health": {"en": "public health", "ja": "公衆衛生"},
-    "government": {"en": "public bodies", "ja": "国の機関等への協力"},
-    "academic": {"en": "academic", "ja": "学術研究"},
-    "opt_out": {"en": "opt-out", "ja": "オプトアウト"},
-    "consent": {"en": "consent", "ja": "本人の同意"},
-    "external": {"en": "external", "ja": "外部"},
-    "none": {"en": "no route", "ja": "根拠なし"},
-}
-
-
-def route_label(route: str | None, lang: str = "en") -> str:
-    """The display name of a route in ``lang``.
-
-    Example:
-        >>> route_label("outsourcing"), route_label("outsourcing", "ja")
-        ('outsourcing', '委託')
-    """
-    if route is None:
-        return ""
-    return ROUTE_LABELS.get(route, {}).get(lang, route)
-
 
 def word(key: str, lang: str = "en") -> str:
     """A fixed word of the drawing in ``lang``.

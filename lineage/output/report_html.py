@@ -208,7 +208,7 @@ def _org_name(audit, lang: str) -> str:
 
 
 def _route(route: str, lang: str) -> str:
-    from ..drawing.style import route_label
+    from ..terms import route_label
     return route_label(route, lang)
 
 

@@ -85,10 +85,14 @@ def explain(rule) -> str:
            f"pack {_pack(rule)}", "", "Policy text (方針):", f"  {rule.clause.text_ja}",
            "English gloss:", f"  {rule.clause.text_en}", "", rule.doc(), "",
            f"Remedy: {rule.remedy_en}", f"対応: {rule.remedy_ja}", ""]
+    # The docstring is reStructuredText for the docs page; a terminal shows `code`.
+    out = [line.replace("``", "`") for line in out]
     for label, ex in (("Failing example", rule.fail), ("Passing example", rule.passing)):
         expect = ", ".join(ex.expect) or "no findings"
         out += [f"{label} ({ex.title}) -> {expect}:",
-                "  (merged onto the base example inventory: lineage.rules.examples.BASE)"]
+                "  (added to the small inventory all rule examples share: organisation mc, "
+                "data subjects customers, outsourcee carrier, third party partner, "
+                "joint user group-co, public body police)"]
         out += ["  " + line for line in ex.inventory.strip("\n").splitlines()]
         out.append("")
     return "\n".join(out)

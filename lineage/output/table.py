@@ -14,17 +14,19 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..terms import STATUS_WORDS
+from ..terms import STATUS_WORDS, route_label
 
 __all__ = ["render", "LABELS"]
 
 LABELS = {
     "en": {"status": {k: v["en"] for k, v in STATUS_WORDS.items()},
-           "route": "route", "remedy": "remedy", "flows": "flows", "findings": "findings",
+           "route": "route", "rules": "rules", "remedy": "remedy", "flows": "flows",
+           "findings": "findings",
            "as_of": "as of", "none": "No findings.", "waived": "waived",
            "evidence": "evidence"},
     "ja": {"status": {k: v["ja"] for k, v in STATUS_WORDS.items()},
-           "route": "経路", "remedy": "対応", "flows": "フロー", "findings": "指摘",
+           "route": "経路", "rules": "ルール", "remedy": "対応", "flows": "フロー",
+           "findings": "指摘",
            "as_of": "基準日", "none": "指摘はありません。", "waived": "承認済み",
            "evidence": "根拠"},
 }
@@ -55,7 +57,7 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
     for f in audit.results:
         by_flow.setdefault(f.flow, []).append(f)
     lines = [style(f"{audit.inventory.organisation}  {words['as_of']} {audit.as_of}  "
-                   f"rules: {', '.join(audit.packs)}", bold=True), ""]
+                   f"{words['rules']}: {', '.join(audit.packs)}", bold=True), ""]
     for row in audit.flow_results:
         findings = by_flow.get(row.id)
         if not findings:
@@ -63,7 +65,9 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
         status = words["status"][row.status]
         lines.append(style(f"{row.id}  {names.get(row.frm, row.frm)} → "
                            f"{names.get(row.to, row.to)}", bold=True)
-                     + f"  {words['route']}: {row.route}  "
+                     # English keeps the route ID the JSON report and --route use
+                     + f"  {words['route']}: "
+                     + (route_label(row.route, lang) if lang == "ja" else row.route) + "  "
                      + style(status.upper() if lang == "en" else status,
                              fg=_COLOURS[row.status], bold=True))
         for f in findings:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..drawing.style import STATUS_WORDS, route_label
+from ..terms import STATUS_WORDS, route_label
 from ..rules.clauses import Clause
 from ..rules.registry import REGISTRY
 from .xlsxbase import DATE_FORMAT, neutralise, set_text, style_header, workbook_bytes
