@@ -34,3 +34,25 @@ def test_every_command_is_documented_in_the_readme():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in cli.list_commands(None):
         assert f"lineage {name}" in text, name
+
+
+def test_readme_sample_output_is_what_check_prints(run_cli):
+    from paths import SAMPLE
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## The sample audit", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    out = run_cli("check", SAMPLE, expect=1).stdout.splitlines()
+    shown = [line for line in block.splitlines() if line.strip() not in ("", "...")]
+    assert shown and all(line in out for line in shown), \
+        [line for line in shown if line not in out]
+    ja = run_cli("check", SAMPLE, "--lang", "ja", expect=1).stdout
+    assert "44 フロー: 35 適合, 0 警告, 8 違反, 1 承認済み" in ja
+    assert "`44 フロー: 35 適合, 0 警告, 8 違反, 1 承認済み`" in text
+
+
+def test_readme_impact_example_is_what_impact_prints(run_cli):
+    from paths import SAMPLE
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("$ lineage impact inventories/monocollabo --party mailing-house\n", 1)[1]
+    block = block.split("```", 1)[0]
+    out = run_cli("impact", SAMPLE, "--party", "mailing-house").stdout
+    assert block == out
