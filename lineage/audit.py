@@ -143,7 +143,7 @@ class Audit:
 
     # -- views ---------------------------------------------------------------------
     def as_dict(self) -> dict:
-        """The JSON report of ``shared/spec/inventory.md``.
+        """The JSON report of ``docs/spec/inventory.md``.
 
         Example:
             >>> report = check("inventories/monocollabo").as_dict()

@@ -80,7 +80,7 @@ def inventory_schema(*, fragment: bool = False) -> dict:
            "title": "lineage inventory (format lineage/1)" +
                     (", one file of a folder" if fragment else ""),
            "description": "棚卸し: an organisation's personal-data flows and the evidence "
-                          "that makes them lawful. See shared/spec/inventory.md.",
+                          "that makes them lawful. See docs/spec/inventory.md.",
            **{k: v for k, v in generated.items() if k not in ("title", "description")}}
     for key, prop in out["properties"].items():
         prop.pop("title", None)

@@ -1,6 +1,6 @@
 """The typed inventory model (format ``lineage/1``).
 
-One pydantic model per record kind of ``shared/spec/inventory.md``. Every model
+One pydantic model per record kind of ``docs/spec/inventory.md``. Every model
 forbids unknown keys, is frozen, and reads each value as the type its field has,
 so YAML 1.1 surprises (``country: NO``, ``name: yes``) cannot change meaning: the
 loaders hand over raw text and the field type decides.

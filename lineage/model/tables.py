@@ -52,7 +52,7 @@ SHEET_LABELS: dict[str, tuple[str, str]] = {
     REVISIONS_SHEET: ("共同利用の変更", "joint-use notice revisions"),
 }
 
-# Words of the policy and the Act (shared/spec/glossary.md); a header reads as
+# Words of the policy and the Act (docs/spec/glossary.md); a header reads as
 # the privacy officer would say it.
 _LABELS = {
     "format": "形式", "organisation": "組織", "as_of": "基準日", "note": "備考",

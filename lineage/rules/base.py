@@ -86,7 +86,7 @@ class Finding:
         return ":".join(parts)
 
     def as_dict(self) -> dict:
-        """The report form (``shared/spec/inventory.md``), used by every output.
+        """The report form (``docs/spec/inventory.md``), used by every output.
 
         Example:
             >>> f = Finding(rule="TP202", clause="1.5, 4", kind="contract", severity="error",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 __all__ = ["Clause", "CLAUSE_TEXT"]
 
 #: Clause code -> (Japanese text of the policy, English gloss). Texts are quoted
-#: from ``shared/seed`` so a reader sees the promise the rule enforces.
+#: from ``docs/spec/policy-ja.txt`` so a reader sees the promise the rule enforces.
 CLAUSE_TEXT: dict[str, tuple[str, str]] = {
     "1.5": ("弊社が、個人情報の処理を外部へ委託する場合には、漏えいや再提供を行わないよう契約により義務づけ、"
             "適切な管理を実施させていただきます。",

@@ -1,1 +1,1 @@
-"""The policy pack: one module per rule of ``shared/spec/rules.md`` (TP...)."""
+"""The policy pack: one module per rule of ``docs/spec/rules.md`` (TP...)."""
