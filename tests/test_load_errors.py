@@ -32,6 +32,9 @@ flows:
 CASES = [
     ("unknown key", "start: 2024-02-01}", "start: 2024-02-01, colour: red}",
      ["FILE:19: flows F2: field 'colour': unknown key 'colour' (typo?)"]),
+    ("misspelt key", "purposes: [shipping], start: 2024-02-01}",
+     "purpose: [shipping], start: 2024-02-01}",
+     ["FILE:19: flows F2: field 'purpose': unknown key 'purpose' (did you mean 'purposes'?)"]),
     ("unknown top-level key", "as_of: 2026-11-01", "as_of: 2026-11-01\nflow: []",
      ["FILE:4: field 'flow': unknown top-level key 'flow'"]),
     ("wrong type for a list", "items: [name], purposes: [shipping], start: 2024-02-01",
@@ -55,10 +58,10 @@ CASES = [
     ("duplicate ID", "  - {id: F2, from: mc", "  - {id: F1, from: mc",
      ["FILE:19: flows F1: field 'id': duplicate ID 'F1' in flows"]),
     ("dangling party", "to: carrier, items", "to: carier, items",
-     ["FILE:19: flows F2: field 'to': unknown party 'carier'"]),
+     ["FILE:19: flows F2: field 'to': unknown party 'carier' (did you mean 'carrier'?)"]),
     ("dangling item", "items: [name], purposes: [shipping], start: 2024-02-01",
      "items: [nmae], purposes: [shipping], start: 2024-02-01",
-     ["FILE:19: flows F2: field 'items': unknown data item 'nmae'"]),
+     ["FILE:19: flows F2: field 'items': unknown data item 'nmae' (did you mean 'name'?)"]),
     ("dangling contract party", "party: carrier", "party: courier",
      ["FILE:14: contracts K1: field 'party': unknown party 'courier'"]),
     ("unknown group", "recipients: [people]", "recipients: [folks]",
@@ -140,8 +143,8 @@ def test_validate_json_lists_problems(tmp_path, run_cli):
     assert data["valid"] is False
     assert data["problems"] == [{
         "location": {"file": str(path), "line": 19}, "collection": "flows", "record": "F2",
-        "field": "to", "message": "unknown party 'carier'",
-        "message_ja": "party 'carier' が定義されていません"}]
+        "field": "to", "message": "unknown party 'carier' (did you mean 'carrier'?)",
+        "message_ja": "party 'carier' が定義されていません (did you mean 'carrier'?)"}]
 
 
 def test_folder_key_in_two_files(tmp_path, run_cli):

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..errors import LineageError
 from ..audit import Audit, check
+from ..model.errors import did_you_mean
 from ..model.schema import Inventory
 from ..propagation import NEVER, FlowNet, pack_items, propagate, sweep, sweep_groups
 from ..terms import natural_key
@@ -160,13 +161,13 @@ def _network(source) -> tuple[FlowNet, Inventory | None]:
 def _need_party(net_or_ids, party: str) -> None:
     known = net_or_ids.party_index if isinstance(net_or_ids, FlowNet) else net_or_ids
     if party not in known:
-        raise QueryError(f"unknown party '{party}'")
+        raise QueryError(f"unknown party '{party}'{did_you_mean(party, known)}")
 
 
 def _need_item(net_or_ids, item: str) -> None:
     known = net_or_ids.item_index if isinstance(net_or_ids, FlowNet) else net_or_ids
     if item not in known:
-        raise QueryError(f"unknown item '{item}'")
+        raise QueryError(f"unknown item '{item}'{did_you_mean(item, known)}")
 
 
 def subgraph(flows, highlight=(), parties=None) -> nx.MultiDiGraph:
@@ -557,7 +558,7 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
     consents = {c.id: c for c in inv.consents}
     if consent is not None:
         if consent not in consents:
-            raise QueryError(f"unknown consent '{consent}'")
+            raise QueryError(f"unknown consent '{consent}'{did_you_mean(consent, consents)}")
         group = consents[consent].subjects
         scope = set(consents[consent].items)
         relied = {consent}

@@ -11,11 +11,12 @@ Example:
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from ..errors import LineageError
 
-__all__ = ["Location", "Problem", "InventoryError"]
+__all__ = ["Location", "Problem", "InventoryError", "did_you_mean"]
 
 
 @dataclass(frozen=True, order=True)
@@ -120,3 +121,16 @@ def _problem_key(p: Problem):
     loc = p.location
     return (loc.file, loc.sheet or "", loc.line or 0, loc.row or 0, loc.column or "",
             p.field or "", p.message)
+
+
+def did_you_mean(value: str, candidates) -> str:
+    """A hint naming the closest known value, or ``""`` when nothing is close.
+
+    Example:
+        >>> did_you_mean("carier", ["carrier", "customers"])
+        " (did you mean 'carrier'?)"
+        >>> did_you_mean("zzz", ["carrier"])
+        ''
+    """
+    close = difflib.get_close_matches(value, sorted(candidates), n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -21,7 +21,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from . import schema
-from .errors import InventoryError, Location, Problem
+from .errors import InventoryError, Location, Problem, did_you_mean
 from .references import check_references
 from .csvfolder import read_csv_folder
 from .workbook import read_workbook
@@ -31,6 +31,11 @@ __all__ = ["load", "read_raw", "build_inventory", "READERS"]
 
 _TOP_FIELDS = ("format", "organisation", "as_of", "note")
 _REQUIRED_TOP = ("format", "organisation", "parties", "flows")
+#: Every key a record may have, for "did you mean" hints on unknown keys.
+_FIELD_NAMES = sorted({f.alias or name for model in (*schema.COLLECTIONS.values(),
+                                                     schema.Exemption, schema.Responsible,
+                                                     schema.Revision)
+                       for name, f in model.model_fields.items()})
 _ADAPTERS = {name: TypeAdapter(list[model]) for name, model in schema.COLLECTIONS.items()}
 _RECORD_ADAPTERS = {name: TypeAdapter(model) for name, model in schema.COLLECTIONS.items()}
 
@@ -228,8 +233,9 @@ def _describe(err: dict) -> tuple[str, str]:
     if kind == "missing":
         return "required field is missing", "必須項目がありません"
     if kind == "extra_forbidden":
-        return (f"unknown key '{err['loc'][-1]}' (typo?)",
-                f"不明なキー '{err['loc'][-1]}' です")
+        key = str(err["loc"][-1])
+        hint = did_you_mean(key, _FIELD_NAMES) or " (typo?)"
+        return f"unknown key '{key}'{hint}", f"不明なキー '{key}' です{hint}"
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         return (f"{value!r} is not one of {expected}",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .errors import Location, Problem
+from .errors import Location, Problem, did_you_mean
 from .schema import Inventory
 
 __all__ = ["check_references"]
@@ -68,9 +68,10 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
             path = (name, index_of[name][id(record)], *field.split(".")) + tuple(sub)
             label = what or {"items": "data item", "parties": "party"}.get(
                 target, target.rstrip("s").replace("_", " "))
+            hint = did_you_mean(value, known)
             out.append(Problem(source.locate(path), name, _label(record), field,
-                               f"unknown {label} '{value}'",
-                               f"{label} '{value}' が定義されていません"))
+                               f"unknown {label} '{value}'{hint}",
+                               f"{label} '{value}' が定義されていません{hint}"))
 
     def refs(name, record, field, values, target):
         for pos, value in enumerate(values or []):
