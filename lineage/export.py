@@ -27,7 +27,7 @@ import networkx as nx
 
 from .audit import Audit, check
 from .drawing.dot import Context, zone_of
-from .files import write_atomic
+from .files import format_for, write_atomic
 from .drawing.style import ROLE_STYLE, ORG_STYLE, STATUS_STYLE, word
 from .terms import route_label
 from .model.schema import Inventory
@@ -64,16 +64,7 @@ def export_format_of(path, fmt: str | None = None) -> str:
         Traceback (most recent call last):
         ValueError: unknown export format '.xlsx' (known: .csv, .gexf, .graphml, .json, .mmd)
     """
-    if fmt is not None:
-        if fmt not in EXPORT_FORMATS.values():
-            raise ValueError(f"unknown export format {fmt!r} "
-                             f"(known: {', '.join(sorted(EXPORT_FORMATS.values()))})")
-        return fmt
-    ext = Path(path).suffix.lower()
-    if ext not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {ext or Path(path).name!r} "
-                         f"(known: {', '.join(sorted(EXPORT_FORMATS))})")
-    return EXPORT_FORMATS[ext]
+    return format_for(path, fmt, EXPORT_FORMATS, "export")
 
 
 def export_graph(audit: Audit) -> nx.MultiDiGraph:

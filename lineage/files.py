@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["write_atomic", "format_for"]
 
 
 def _umask() -> int:
@@ -46,3 +46,28 @@ def write_atomic(path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def format_for(path, fmt: str | None, formats: dict[str, str], noun: str) -> str:
+    """The output format for ``path``: ``fmt`` if given, else from its extension.
+
+    ``formats`` maps extensions to format names; ``noun`` names the kind of
+    output in the error (``drawing``, ``export``).
+
+    Example:
+        >>> format_for("map.PNG", None, {".png": "png"}, "drawing")
+        'png'
+        >>> format_for("map.jpg", None, {".png": "png"}, "drawing")
+        Traceback (most recent call last):
+        ValueError: unknown drawing format '.jpg' (known: .png)
+    """
+    if fmt is not None:
+        if fmt not in set(formats.values()):
+            raise ValueError(f"unknown {noun} format {fmt!r} "
+                             f"(known: {', '.join(sorted(set(formats.values())))})")
+        return fmt
+    ext = Path(path).suffix.lower()
+    if ext not in formats:
+        raise ValueError(f"unknown {noun} format {ext or Path(path).name!r} "
+                         f"(known: {', '.join(sorted(formats))})")
+    return formats[ext]

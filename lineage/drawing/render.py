@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import LineageError
-from ..files import write_atomic
+from ..files import format_for, write_atomic
 
 __all__ = ["FORMATS", "RenderError", "GraphvizMissing", "format_of", "run_graphviz",
            "write_atomic"]
@@ -61,16 +61,7 @@ def format_of(path, fmt: str | None = None) -> str:
         Traceback (most recent call last):
         ValueError: unknown drawing format '.jpg' (known: .dot, .gv, .pdf, .png, .svg)
     """
-    if fmt is not None:
-        if fmt not in set(FORMATS.values()):
-            raise ValueError(f"unknown drawing format {fmt!r} "
-                             f"(known: {', '.join(sorted(set(FORMATS.values())))})")
-        return fmt
-    ext = Path(path).suffix.lower()
-    if ext not in FORMATS:
-        raise ValueError(f"unknown drawing format {ext or Path(path).name!r} "
-                         f"(known: {', '.join(sorted(FORMATS))})")
-    return FORMATS[ext]
+    return format_for(path, fmt, FORMATS, "drawing")
 
 
 def _count_plain(text: str) -> tuple[int, int]:

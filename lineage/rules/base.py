@@ -191,6 +191,29 @@ class Rule:
                        remedy_ja=cls.remedy_ja)
 
     @classmethod
+    def late_notice(cls, flow, notice, what: str, what_ja: str) -> list[Finding]:
+        """A finding when ``notice`` was not published on or before the flow's start.
+
+        ``what`` and ``what_ja`` name the kind of notice in the messages.
+
+        Example:
+            >>> from lineage.rules.policy.TP221 import TP221
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP221.fail.inventory))
+            >>> [f.message for f in TP221.late_notice(ctx.flows["F1"], ctx.notices["J1"],
+            ...                                       "joint-use notice", "共同利用の通知・公表")]
+            ['joint-use notice J1 was published 2025-02-01, not on or before the start 2025-01-01']
+        """
+        if notice.published_on is not None and notice.published_on <= flow.start:
+            return []
+        when = notice.published_on or "never"
+        return [cls.finding(flow, subject=notice.id, evidence={"notice": notice.id},
+                            message=f"{what} {notice.id} was published {when}, "
+                                    f"not on or before the start {flow.start}",
+                            message_ja=f"{what_ja} {notice.id}({when})が"
+                                       f"提供開始日 {flow.start} より後です")]
+
+    @classmethod
     def meta(cls) -> dict:
         """The rule's public description (``lineage rules --format json``).
 

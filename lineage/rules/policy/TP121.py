@@ -64,11 +64,4 @@ flows:
             >>> [f.id for f in TP121.condition(ctx, ctx.flows["F1"], ctx.notices["N1"])]
             ['TP121:F1:N1']
         """
-        if notice.published_on is not None and notice.published_on <= flow.start:
-            return []
-        when = notice.published_on or "never"
-        return [cls.finding(flow, subject=notice.id, evidence={"notice": notice.id},
-                            message=f"opt-out notice {notice.id} was published {when}, "
-                                    f"not on or before the start {flow.start}",
-                            message_ja=f"オプトアウトの公表 {notice.id}({when})が"
-                                       f"提供開始日 {flow.start} より後です")]
+        return cls.late_notice(flow, notice, "opt-out notice", "オプトアウトの公表")

@@ -68,11 +68,4 @@ flows:
             >>> [f.id for f in TP221.condition(ctx, ctx.flows["F1"], ctx.notices["J1"])]
             ['TP221:F1:J1']
         """
-        if notice.published_on is not None and notice.published_on <= flow.start:
-            return []
-        when = notice.published_on or "never"
-        return [cls.finding(flow, subject=notice.id, evidence={"notice": notice.id},
-                            message=f"joint-use notice {notice.id} was published {when}, "
-                                    f"not on or before the start {flow.start}",
-                            message_ja=f"共同利用の通知・公表 {notice.id}({when})が"
-                                       f"提供開始日 {flow.start} より後です")]
+        return cls.late_notice(flow, notice, "joint-use notice", "共同利用の通知・公表")
