@@ -21,6 +21,7 @@ from . import __version__
 from .model.loading import load
 from .model.schema import Inventory
 from .rules.base import Finding
+from .rules.clauses import cite
 from .rules.engine import run
 from .terms import KIND_LABELS, ROUTES, STATUSES, natural_key
 
@@ -150,13 +151,22 @@ class Audit:
             >>> report["format"], report["organisation"], len(report["flows"])
             ('lineage-report/1', 'monocollabo', 44)
         """
-        return {"format": REPORT_FORMAT, "tool": f"lineage {__version__}",
-                "organisation": self.inventory.organisation,
-                "as_of": self.as_of.isoformat(), "rules": list(self.packs),
-                "summary": self.summary(),
-                "flows": [r.as_dict() for r in self.flow_results],
-                "findings": [f.as_dict() for f in self.results],
-                "waivers": list(self.waivers)}
+        report = {"format": REPORT_FORMAT, "tool": f"lineage {__version__}",
+                  "organisation": self.inventory.organisation,
+                  "as_of": self.as_of.isoformat(), "rules": list(self.packs)}
+        policy = self.inventory.policy
+        if policy is not None:
+            # Only what the inventory supplies; the clause words go with each finding.
+            report["policy"] = policy.model_dump(mode="json", include={
+                "title", "publisher", "url", "revised_on", "file"}, exclude_none=True)
+        findings = [f.as_dict() for f in self.results]
+        if policy is not None:
+            for d in findings:
+                d["policy"] = [c.as_dict() for c in cite(d["clause"], policy) if c.quoted]
+        report.update({"summary": self.summary(),
+                       "flows": [r.as_dict() for r in self.flow_results],
+                       "findings": findings, "waivers": list(self.waivers)})
+        return report
 
     @cached_property
     def findings(self) -> pd.DataFrame:

@@ -10,8 +10,8 @@ Example:
     >>> files = csv_folder(load("inventories/monocollabo"))
     >>> files["flows.csv"].splitlines()[0][:30]
     'id,from,to,items,purposes,basi'
-    >>> files["inventory.csv"]
-    'format,organisation,as_of\\nlineage/1,monocollabo,2026-11-01\\n'
+    >>> files["inventory.csv"].splitlines()[0]
+    'format,organisation,as_of,policy.title,policy.publisher,policy.file'
 """
 
 from __future__ import annotations

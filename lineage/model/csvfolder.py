@@ -3,9 +3,10 @@
 One CSV file per collection (``parties.csv``, ``flows.csv``, ...), a header row
 of field names, one record per row. List cells are ``;``-separated (the schema
 splits them), nested fields are dotted columns (``exemption.law``), joint-use
-revisions live in ``notice_revisions.csv`` with a ``notice`` column, and the
-top-level scalars (``format``, ``organisation``, ``as_of``, ``note``) are the one
-row of ``inventory.csv``. An empty cell is an absent value. Cells stay text:
+revisions live in ``notice_revisions.csv`` with a ``notice`` column, the
+policy's clause map in ``policy_clauses.csv`` with a ``clause`` column, and the
+top-level scalars (``format``, ``organisation``, ``as_of``, ``note``,
+``policy.title`` ...) are the one row of ``inventory.csv``. An empty cell is an absent value. Cells stay text:
 the schema's field types decide what they mean, as for YAML.
 
 Example:
@@ -30,12 +31,14 @@ from pathlib import Path
 
 from .errors import InventoryError, Location, Problem
 from .sources import RawInventory, SourceMap
-from .tables import REVISIONS_SHEET, SHEETS, TOP_SHEET, columns
+from .tables import POLICY_SHEET, REVISIONS_SHEET, SHEETS, TOP_SHEET, columns
 
-__all__ = ["read_csv_folder", "csv_files", "TOP_FILE", "REVISIONS_FILE"]
+__all__ = ["read_csv_folder", "csv_files", "TOP_FILE", "REVISIONS_FILE", "POLICY_FILE",
+           "attach_clauses"]
 
 TOP_FILE = "inventory.csv"
 REVISIONS_FILE = "notice_revisions.csv"
+POLICY_FILE = f"{POLICY_SHEET}.csv"
 
 
 def csv_files(folder: Path) -> list[Path]:
@@ -77,7 +80,7 @@ def read_csv_folder(folder: Path) -> RawInventory:
                                       "フォルダに CSV ファイルがありません")])
     data: dict = {}
     source = SourceMap(Location(str(folder)))
-    revisions = None
+    revisions = clauses = None
     for path in files:
         rows = _read_rows(path, problems, missing)
         if rows is None:
@@ -87,6 +90,9 @@ def read_csv_folder(folder: Path) -> RawInventory:
         if path.name == REVISIONS_FILE:
             revisions = (path, rows)
             continue
+        if path.name == POLICY_FILE:
+            clauses = [(Location(name, row=line), row) for line, row in rows]
+            continue
         source.paths[(stem,)] = Location(name, row=1)
         if path.name == TOP_FILE:
             _read_top(path, rows, data, source, problems)
@@ -95,6 +101,8 @@ def read_csv_folder(folder: Path) -> RawInventory:
                       for index, (line, row) in enumerate(rows)]
     if revisions is not None:
         _attach_revisions(*revisions, data, source, problems)
+    if clauses is not None:
+        attach_clauses(clauses, data, source, problems)
     if problems:
         raise InventoryError(problems + missing)
     if (TOP_FILE[:-4],) not in source.paths:
@@ -207,8 +215,54 @@ def _read_top(path: Path, rows: list, data: dict, source: SourceMap,
                                     f"top-level key '{key}' is also a collection file",
                                     f"キー '{key}' が重複しています"))
             continue
+        # A dotted column (policy.title) is a field of a nested mapping.
+        head, _, field = key.partition(".")
+        if field:
+            nested = data.setdefault(head, {})
+            if isinstance(nested, dict):
+                nested[field] = value
+            source.paths.setdefault((head,), Location(name, row=line, column=key))
+            source.paths[(head, field)] = Location(name, row=line, column=key)
+            continue
         data[key] = value
         source.paths[(key,)] = Location(name, row=line, column=key)
+
+
+def attach_clauses(rows: list, data: dict, source: SourceMap, problems: list[Problem]) -> None:
+    """Put each clause-map row (``(location, {column: value})``) into ``policy.clauses``.
+
+    Shared by the CSV-folder and workbook readers; a row without a clause key,
+    or a key given twice, is a problem at its row.
+
+    Example:
+        >>> data, problems = {}, []
+        >>> attach_clauses([(Location("p.csv", row=2), {"clause": "5[1]", "label": "第6条"})],
+        ...                data, SourceMap(Location("p.csv")), problems)
+        >>> data["policy"]["clauses"], problems
+        ({'5[1]': {'label': '第6条'}}, [])
+    """
+    policy = data.setdefault("policy", {})
+    if not isinstance(policy, dict):
+        return
+    clauses = policy.setdefault("clauses", {})
+    for where, row in rows:
+        row = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
+        key = row.pop("clause", None)
+        key = str(key) if key is not None else None
+        if not key:
+            problems.append(Problem(where, None, "policy", "clauses",
+                                    "clause-map row names no rule clause (column 'clause')",
+                                    "条項の行にルールの条項 (clause) がありません"))
+            continue
+        if key in clauses:
+            problems.append(Problem(where, None, "policy", f"clauses.{key}",
+                                    f"clause '{key}' is mapped twice",
+                                    f"条項 '{key}' が重複しています"))
+            continue
+        clauses[key] = row
+        source.paths[("policy", "clauses", key)] = where
+        for column in row:
+            source.paths[("policy", "clauses", key, column)] = where
 
 
 def _attach_revisions(path: Path, rows: list, data: dict, source: SourceMap,

@@ -23,7 +23,8 @@ __all__ = [
     "BASES", "ROLES", "ITEM_KINDS", "NOTICE_KINDS", "EVENT_KINDS",
     "Record", "DataItem", "Purpose", "Party", "Contract", "Consent", "Notice",
     "Responsible", "Provider", "Revision", "Event", "StopRequest", "Exemption",
-    "Flow", "Waiver", "Inventory", "COLLECTIONS",
+    "Flow", "Waiver", "Inventory", "COLLECTIONS", "Policy", "PolicyClause", "CLAUSE_KEY",
+    "POLICY_CLAUSES",
 ]
 
 ROLES = ("self", "outsourcee", "joint_user", "third_party", "successor",
@@ -361,6 +362,59 @@ class Waiver(Record):
     expires_on: Date
 
 
+#: A rule clause key as the rules cite it: ``5[1]``, ``5[1]5(3)``, ``1.5``, ``8``.
+CLAUSE_KEY = r"^[0-9][0-9A-Za-z.\[\]()\-]{0,31}$"
+#: The clause keys the policy rules cite (docs/spec/rules.md), for ``policy.clauses``.
+POLICY_CLAUSES = ("1.5", "2", "3", "4", "5[1]", "5[1]1", "5[1]2", "5[1]3", "5[1]4", "5[1]5",
+                  "5[1]5(1)", "5[1]5(2)", "5[1]5(3)", "5[1]5(4)", "5[2]1", "5[2]2", "5[2]3",
+                  "5[3]", "8")
+
+
+class PolicyClause(Record):
+    """Where one rule clause lives in the organisation's own policy, and its words.
+
+    Example:
+        >>> PolicyClause(label="第6条第1項", text="当社は、…").label
+        '第6条第1項'
+    """
+
+    label: Text | None = None
+    text: Text | None = None
+
+
+class Policy(Record):
+    """The organisation's own policy text (``policy:`` of docs/spec/inventory.md).
+
+    ``clauses`` maps a rule clause key (``5[1]``, ``5[2]3`` ...) to the article
+    label and wording of the organisation's own policy; reports quote only
+    these. ``file`` is the whole text, a path relative to the inventory (read
+    by the loader, shown in the HTML report's appendix).
+
+    Example:
+        >>> p = Policy(title="個人情報保護方針", clauses={"5[1]": {"label": "第6条第1項"}})
+        >>> p.clauses["5[1]"].label, p.clauses["5[1]"].text, p.full_text
+        ('第6条第1項', None, None)
+    """
+
+    title: Text | None = None
+    publisher: Text | None = None
+    url: Text | None = None
+    revised_on: Date | None = None
+    file: Text | None = None
+    clauses: dict[Annotated[str, Field(pattern=CLAUSE_KEY)], PolicyClause] = {}
+    _text: str | None = PrivateAttr(default=None)
+
+    @property
+    def full_text(self) -> str | None:
+        """The text of ``file`` as the loader read it (None when absent or not loaded).
+
+        Example:
+            >>> Policy(file="policy.md").full_text is None
+            True
+        """
+        return self._text
+
+
 #: Collections of an inventory in file order, with their record model.
 COLLECTIONS: dict[str, type[Record]] = {
     "data_items": DataItem,
@@ -394,6 +448,7 @@ class Inventory(BaseModel):
     organisation: Id
     as_of: Date | None = None
     note: Text | None = None
+    policy: Policy | None = None
     data_items: list[DataItem] | None = None
     purposes: list[Purpose] | None = None
     parties: list[Party]

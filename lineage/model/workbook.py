@@ -33,7 +33,8 @@ from pathlib import Path
 
 from .errors import InventoryError, Location, Problem
 from .sources import RawInventory, SourceMap
-from .tables import REVISIONS_SHEET, SHEETS, TOP_SHEET, column_for, columns
+from .csvfolder import attach_clauses
+from .tables import POLICY_SHEET, REVISIONS_SHEET, SHEETS, TOP_SHEET, column_for, columns
 
 __all__ = ["read_workbook"]
 
@@ -63,7 +64,7 @@ def read_workbook(path: Path) -> RawInventory:
     missing: list[Problem] = []  # reported with the schema's problems, not alone
     data: dict = {}
     source = SourceMap(Location(name, sheet=TOP_SHEET))
-    revisions = None
+    revisions = clauses = None
     try:
         for ws in wb.worksheets:
             sheet = ws.title
@@ -79,6 +80,9 @@ def read_workbook(path: Path) -> RawInventory:
             source.paths[(sheet,)] = Location(name, sheet=sheet, row=1)
             if sheet == REVISIONS_SHEET:
                 revisions = rows
+            elif sheet == POLICY_SHEET:
+                clauses = [(Location(name, sheet=sheet, row=line),
+                            {k: v for k, (v, _) in row.items()}) for line, row in rows]
             elif sheet == TOP_SHEET:
                 _read_top(name, rows, data, source, problems)
             else:
@@ -88,6 +92,8 @@ def read_workbook(path: Path) -> RawInventory:
         wb.close()
     if revisions is not None:
         _attach_revisions(name, revisions, data, source, problems)
+    if clauses is not None:
+        attach_clauses(clauses, data, source, problems)
     if problems:
         raise InventoryError(problems + missing)
     return RawInventory(data, source, name, missing)
@@ -222,8 +228,17 @@ def _read_top(name: str, rows: list, data: dict, source: SourceMap,
     line, row = rows[0]
     source.default = Location(name, sheet=TOP_SHEET, row=line)
     for key, (value, where) in row.items():
+        loc = Location(name, sheet=TOP_SHEET, row=line, column=where)
+        head, _, field = key.partition(".")
+        if field:  # a dotted column (policy.title) is a field of a nested mapping
+            nested = data.setdefault(head, {})
+            if isinstance(nested, dict):
+                nested[field] = value
+            source.paths.setdefault((head,), loc)
+            source.paths[(head, field)] = loc
+            continue
         data[key] = value
-        source.paths[(key,)] = Location(name, sheet=TOP_SHEET, row=line, column=where)
+        source.paths[(key,)] = loc
 
 
 def _attach_revisions(name: str, rows: list, data: dict, source: SourceMap,

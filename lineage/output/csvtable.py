@@ -3,7 +3,10 @@
 Example:
     >>> import lineage
     >>> render(lineage.check("inventories/monocollabo")).splitlines()[0]
-    'id,rule,clause,kind,severity,flow,from,to,items,message,remedy,waived'
+    'id,rule,clause,kind,severity,flow,from,to,items,message,remedy,waived,policy_label,policy_text'
+
+The last two columns quote the organisation's own policy (``policy.clauses`` of
+the inventory) for the finding's clause, and stay empty when it maps none.
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ from __future__ import annotations
 import csv
 import io
 
+from ..rules.clauses import cite
+
 __all__ = ["render", "COLUMNS"]
 
 COLUMNS = ("id", "rule", "clause", "kind", "severity", "flow", "from", "to", "items",
-           "message", "remedy", "waived")
+           "message", "remedy", "waived", "policy_label", "policy_text")
 
 
 def render(audit, lang: str = "en") -> str:
@@ -31,10 +36,14 @@ def render(audit, lang: str = "en") -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     suffix = "_ja" if lang == "ja" else ""
+    policy = audit.inventory.policy
     for f in audit.results:
         d = f.as_dict()
+        quoted = [c for c in cite(f.clause, policy) if c.quoted]
         writer.writerow([d["id"], d["rule"], d["clause"], d["kind"], d["severity"],
                          d["flow"], d["from"], d["to"], ";".join(d["items"]),
                          d["message" + suffix], d["remedy" + suffix],
-                         "true" if d["waived"] else "false"])
+                         "true" if d["waived"] else "false",
+                         " / ".join(c.label or "" for c in quoted),
+                         " / ".join(c.text or "" for c in quoted)])
     return out.getvalue()

@@ -26,7 +26,7 @@ from html import escape
 from .. import __version__
 from ..terms import KIND_LABELS, STATUSES, STATUS_WORDS
 from ..rules.base import KINDS
-from ..rules.clauses import Clause
+from ..rules.clauses import cite
 
 __all__ = ["Report", "build", "render_html", "render_markdown", "trend_svg", "sanitize_svg",
            "LABELS", "KIND_LABELS", "CSP"]
@@ -297,11 +297,11 @@ def _e(value) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
-def _finding_html(f, names: dict, w: dict, lang: str) -> str:
+def _finding_html(f, names: dict, w: dict, lang: str, policy=None) -> str:
     d = f.as_dict()
     cls = "waived" if f.waived else f.severity
     badge = w["waived"] if f.waived else w[f.severity]
-    clause = Clause(f.clause)
+    quoted = [c for c in cite(f.clause, policy) if c.quoted]
     message = d["message_ja"] if lang == "ja" else d["message"]
     remedy = d["remedy_ja"] if lang == "ja" else d["remedy"]
     evidence = ", ".join(f"{_e(k)}: {_e(', '.join(map(str, v)) if isinstance(v, list) else v)}"
@@ -313,10 +313,10 @@ def _finding_html(f, names: dict, w: dict, lang: str) -> str:
             f'<p>{_e(message)}</p>'
             + (f'<p class="meta">{_e(w["evidence"])}: {evidence}</p>' if evidence else "")
             + f'<p><b>{_e(w["remedy"])}:</b> {_e(remedy)}</p>'
-            f'<p class="meta">{_e(w["clause"])} {_e(clause.code)}</p>'
-            f'<blockquote lang="ja">{_e(clause.text_ja)}</blockquote>'
-            f'<blockquote lang="en">{_e(w["gloss"])}: {_e(clause.text_en)}</blockquote>'
-            "</div>")
+            f'<p class="meta">{_e(w["clause"])} {_e(f.clause)}</p>'
+            + "".join(f'<blockquote>{_e(c.label or "")} {_e(c.text or "")}</blockquote>'
+                      for c in quoted)
+            + "</div>")
 
 
 def _diff_html(d, w: dict, lang: str) -> str:
@@ -435,7 +435,7 @@ def render_html(rep: Report) -> str:
         label = KIND_LABELS.get(kind, {}).get(lang, kind)
         out.append(f'<h3 id="kind-{_e(kind)}">{_e(label)} <code>{_e(kind)}</code> '
                    f'({len(by_kind[kind])})</h3>')
-        out += [_finding_html(f, names, w, lang) for f in by_kind[kind]]
+        out += [_finding_html(f, names, w, lang, audit.inventory.policy) for f in by_kind[kind]]
     out.append(f'<h2 id="flows">{_e(w["flow_table"])}</h2>')
     out.append(f'<table><tr><th>{_e(w["flow"])}</th><th>{_e(w["from_to"])}</th>'
                f'<th>{_e(w["items"])}</th><th>{_e(w["purposes"])}</th>'

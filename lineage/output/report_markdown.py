@@ -19,7 +19,7 @@ import base64
 from .. import __version__
 from ..terms import STATUSES
 from ..rules.base import KINDS
-from ..rules.clauses import Clause
+from ..rules.clauses import cite
 from ..snapshots.render import _md, diff_markdown
 from ..terms import KIND_LABELS
 from .report_html import Report, _names, _org_name, _route
@@ -79,7 +79,7 @@ def render(rep: Report) -> str:
         out += [f"### {KIND_LABELS.get(kind, {}).get(lang, kind)} (`{kind}`, "
                 f"{len(by_kind[kind])})", ""]
         for f in by_kind[kind]:
-            clause = Clause(f.clause)
+            quoted = [c for c in cite(f.clause, audit.inventory.policy) if c.quoted]
             status = w["waived"] if f.waived else w[f.severity]
             message = f.message_ja if lang == "ja" else f.message
             remedy = f.remedy_ja if lang == "ja" else f.remedy
@@ -87,8 +87,8 @@ def render(rep: Report) -> str:
                     f"{_md(names.get(f.frm, f.frm))} → {_md(names.get(f.to, f.to))}: "
                     f"{_md(message)}",
                     f"  - {w['remedy']}: {_md(remedy)}",
-                    f"  - {w['clause']} {_md(clause.code)}: {_md(clause.text_ja)}",
-                    f"  - {w['gloss']}: {_md(clause.text_en)}"]
+                    f"  - {w['clause']} {_md(f.clause)}"]
+            out += [f"  - {_md(c.label or '')}: {_md(c.text or '')}" for c in quoted]
         out.append("")
     out += [f"## {w['flow_table']}", "",
             f"| {w['flow']} | {w['from_to']} | {w['items']} | {w['purposes']} | {w['basis']} | "

@@ -73,7 +73,8 @@ def markdown(rules) -> str:
                    f"{r.title_en} | {r.title_ja} |")
     for r in rules:
         out += ["", f"## {r.id}: {r.title_en}", "", f"{r.title_ja}", "",
-                f"Clause {r.clause}: {r.clause.text_ja}", "", f"> {r.clause.text_en}", "",
+                f"Clause {r.clause} (a report quotes the inventory's own policy for it: "
+                "`policy.clauses`)", "",
                 r.doc(), "", f"Remedy: {r.remedy_en} / {r.remedy_ja}"]
     return "\n".join(out) + "\n"
 
@@ -82,8 +83,11 @@ def explain(rule) -> str:
     """``lineage explain``: documentation, clause, and the two examples."""
     out = [f"{rule.id}  {rule.title_en}", f"       {rule.title_ja}", "",
            f"Clause {rule.clause}  kind {rule.kind}  severity {rule.severity}  "
-           f"pack {_pack(rule)}", "", "Policy text (方針):", f"  {rule.clause.text_ja}",
-           "English gloss:", f"  {rule.clause.text_en}", "", rule.doc(), "",
+           f"pack {_pack(rule)}", "",
+           f"Reports quote the organisation's own words for clause {rule.clause} when the "
+           "inventory maps it",
+           f"(policy.clauses; 方針の文言は棚卸しの policy.clauses から引用します).", "",
+           rule.doc(), "",
            f"Remedy: {rule.remedy_en}", f"対応: {rule.remedy_ja}", ""]
     # The docstring is reStructuredText for the docs page; a terminal shows `code`.
     out = [line.replace("``", "`") for line in out]

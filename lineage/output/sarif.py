@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from .. import __version__
-from ..rules.clauses import Clause
+from ..rules.clauses import cite, restatement
 from ..rules.registry import REGISTRY
 from .jsonreport import dumps
 
@@ -56,23 +56,33 @@ def _uri(file: str, root: Path) -> tuple[str, bool]:
     return absolute.resolve().as_uri(), False
 
 
-def _rule_descriptor(rule, lang: str) -> dict:
-    clause = Clause(str(rule.clause))
+def _rule_descriptor(rule, lang: str, policy=None) -> dict:
+    code = str(rule.clause)
     title = rule.title_ja if lang == "ja" else rule.title_en
     remedy = rule.remedy_ja if lang == "ja" else rule.remedy_en
+    # The spec's restatement always; the organisation's own words only when its
+    # inventory maps the clause (never another organisation's policy).
+    quoted = [c for c in cite(code, policy) if c.quoted]
+    own = "\n".join(f"{c.label or c.clause}: {c.text or ''}".rstrip(": ") for c in quoted)
+    own_md = "\n\n".join(f"**{c.label or c.clause}**" + (f"\n\n> {c.text}" if c.text else "")
+                          for c in quoted)
+    text = f"{_sentence(remedy, lang)}\n\n{code}: {_sentence(restatement(rule, lang), lang)}"
+    markdown = f"{_sentence(remedy, lang)}\n\n**{code}**: {_sentence(restatement(rule, lang), lang)}"
+    props = {"clause": code, "kind": rule.kind, "title_ja": rule.title_ja,
+             "tags": ["privacy", "APPI", rule.kind], "precision": "high",
+             "problem.severity": rule.severity}
+    if quoted:
+        text += "\n\n" + own
+        markdown += "\n\n" + own_md
+        props["policy"] = [c.as_dict() for c in quoted]
     return {
         "id": rule.id,
         "name": "".join(part.capitalize() for part in rule.kind.split("-")) + rule.id,
         "shortDescription": {"text": _sentence(title, lang)},
-        "fullDescription": {"text": _sentence(f"Clause {clause.code}: {clause.text_en}")},
-        "help": {"text": f"{_sentence(remedy, lang)}\n\n{clause.code}: {clause.text_ja}\n"
-                         f"{clause.text_en}",
-                 "markdown": f"{_sentence(remedy, lang)}\n\n**{clause.code}**: {clause.text_ja}\n\n"
-                             f"> {clause.text_en}"},
+        "fullDescription": {"text": _sentence(f"Clause {code}: {restatement(rule)}")},
+        "help": {"text": text, "markdown": markdown},
         "defaultConfiguration": {"level": "error" if rule.severity == "error" else "warning"},
-        "properties": {"clause": clause.code, "kind": rule.kind, "title_ja": rule.title_ja,
-                       "tags": ["privacy", "APPI", rule.kind], "precision": "high",
-                       "problem.severity": rule.severity},
+        "properties": props,
     }
 
 
@@ -140,7 +150,8 @@ def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None 
         "runs": [{
             "tool": {"driver": {"name": "lineage", "version": __version__,
                                 "semanticVersion": __version__,
-                                "rules": [_rule_descriptor(r, lang) for r in ordered]}},
+                                "rules": [_rule_descriptor(r, lang, audit.inventory.policy)
+                                          for r in ordered]}},
             "automationDetails": {"id": f"lineage/{audit.inventory.organisation}/"},
             "properties": {"organisation": audit.inventory.organisation,
                            "as_of": audit.as_of.isoformat(), "rules": list(audit.packs)},

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..rules.clauses import cite
 from ..terms import STATUS_WORDS, route_label
 
 __all__ = ["render", "LABELS"]
@@ -23,12 +24,12 @@ LABELS = {
            "route": "route", "rules": "rules", "remedy": "remedy", "flows": "flows",
            "findings": "findings",
            "as_of": "as of", "none": "No findings.", "waived": "waived",
-           "evidence": "evidence"},
+           "evidence": "evidence", "policy": "Policy clauses cited"},
     "ja": {"status": {k: v["ja"] for k, v in STATUS_WORDS.items()},
            "route": "経路", "rules": "ルール", "remedy": "対応", "flows": "フロー",
            "findings": "指摘",
            "as_of": "基準日", "none": "指摘はありません。", "waived": "承認済み",
-           "evidence": "根拠"},
+           "evidence": "根拠", "policy": "引用した方針の条項"},
 }
 
 _COLOURS = {"violation": "red", "warning": "yellow", "waived": "cyan", "ok": "green",
@@ -58,6 +59,8 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
         by_flow.setdefault(f.flow, []).append(f)
     lines = [style(f"{audit.inventory.organisation}  {words['as_of']} {audit.as_of}  "
                    f"{words['rules']}: {', '.join(audit.packs)}", bold=True), ""]
+    policy = audit.inventory.policy
+    cited: dict[str, object] = {}
     for row in audit.flow_results:
         findings = by_flow.get(row.id)
         if not findings:
@@ -76,11 +79,20 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
             message = f.message_ja if lang == "ja" else f.message
             remedy = f.remedy_ja if lang == "ja" else f.remedy
             tag = f" ({words['waived']})" if f.waived else ""
+            quoted = [c for c in cite(f.clause, policy) if c.quoted]
+            cited.update((c.key, c) for c in quoted)
             lines.append(f"  {style(mark + ' ' + f.id, fg=colour)} [{f.clause}]{tag} {message}")
             lines.append(f"      {words['remedy']}: {remedy}")
         lines.append("")
     if not audit.results:
         lines.append(words["none"])
+        lines.append("")
+    if cited:  # the organisation's own words, once per clause
+        lines.append(style(f"{words['policy']} ({policy.title or ''})".replace(" ()", ""),
+                           bold=True))
+        for key in sorted(cited):
+            c = cited[key]
+            lines.append(f"  {key} {c.label or ''}: {c.text or ''}".rstrip(": "))
         lines.append("")
     s = audit.summary()
     counts = ", ".join(f"{v} {words['status'][k]}" for k, v in s["status"].items())
