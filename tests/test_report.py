@@ -38,14 +38,17 @@ def test_html_has_every_section_and_no_script_or_outside_reference():
     assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}, urls
     assert page.count("<svg") == 1  # the drawing; no store, no trend
     assert 'id="flow-F38"' in page and 'href="#finding-TP101:F38"' in page
-    # findings grouped by kind, each with the clause's Japanese text and English gloss
+    # findings grouped by kind, each citing its rule, clause and the spec's restatement,
+    # and quoting the sample's own policy (inventories/monocollabo/policy.yaml)
     kinds = re.findall(r'<h3 id="kind-([a-z-]+)">', page)
     assert kinds == ["no-consent", "no-exemption", "unannounced-items", "unannounced",
                      "re-provision"]
     tp222 = page[page.index('id="finding-TP222:F30:phone"'):]
     tp222 = tp222[:tp222.index("</div>")]
-    assert "個人情報を特定の者との間で共同して利用する場合" in tp222
-    assert "English gloss: Joint use, when the fact" in tp222
+    assert "Clause 5[2]3" in tp222
+    assert "A joint-use flow carries an item the notice does not list" in tp222
+    assert '<span class="label">方針5 [2] 第3号</span>個人情報を特定の者との間で共同して' in tp222
+    assert "English gloss" not in page
     assert "個人情報保護管理者 佐藤 花子" in page  # the waiver
 
 
