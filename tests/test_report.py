@@ -131,3 +131,55 @@ def test_report_uses_the_inventorys_own_store_by_default(tmp_path, run_cli):
     (inv / ".lineage" / "audits.db").unlink()
     without = run_cli("report", inv, "--format", "markdown", "--no-drawing").stdout
     assert "Q1" in with_store and "Q1" not in without
+
+
+def _visible_text(page: str) -> str:
+    """The text a reader sees: no style, no attribute values, no appendix (the
+    organisation's own policy text, quoted as it is), no free text from the inventory
+    (a waiver's reason is in the words its approver wrote)."""
+    from html.parser import HTMLParser
+    page = re.sub(r'<section class="appendix".*?</section>', "", page, flags=re.S)
+    page = re.sub(r'<td class="free">.*?</td>', "", page, flags=re.S)
+    out: list[str] = []
+
+    class Text(HTMLParser):
+        skip = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("style", "title")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("style", "title")
+
+        def handle_data(self, data):
+            if not self.skip:
+                out.append(data)
+
+    Text().feed(page)
+    return " ".join(out)
+
+
+def test_japanese_report_has_no_english_words_beyond_ids():
+    """Headings, labels, statuses, routes and bases are Japanese; what stays in Latin
+    letters is an identifier (flow, party, item, purpose, rule, finding, notice IDs)."""
+    audit = lineage.check(SAMPLE)
+    inv = audit.inventory
+    ids = {r.id for name in ("parties", "data_items", "purposes", "flows", "consents",
+                             "notices", "contracts", "events", "stop_requests")
+           for r in (getattr(inv, name) or [])}
+    ids |= {f.rule for f in audit.results} | {inv.organisation}
+    allowed = {"lineage", "sha256", "URL", "ID", "IP", "Cookie", "cookie_id"}
+    from lineage.model.tables import SHEETS, columns
+    allowed |= {c.name for sheet in SHEETS for c in columns(sheet)}  # field names
+    page = report_html.render_html(report_html.build(audit, lang="ja"))
+    words = set()
+    for token in re.findall(r"[A-Za-z][A-Za-z0-9_.@/:-]*", _visible_text(page)):
+        parts = set(re.split(r"[:@]", token)) - {""}
+        if token in ids or token in allowed or parts <= ids | allowed | {"2025-04-01"}:
+            continue
+        if re.fullmatch(r"[A-Z]{1,3}\d+[a-z]?", token):  # IDs such as F30, TP222, C05
+            continue
+        if re.fullmatch(r"sha256:[0-9a-f]{64}", token):  # the inventory's hash
+            continue
+        words.add(token)
+    assert words == set(), sorted(words)

@@ -33,7 +33,8 @@ from ..rules.clauses import cite, restatement
 from ..rules.registry import REGISTRY
 from ..terms import KIND_LABELS, STATUSES, STATUS_WORDS, route_label
 
-__all__ = ["Report", "FindingView", "FlowView", "build", "LABELS", "PACK_LABELS"]
+__all__ = ["Report", "FindingView", "FlowView", "build", "LABELS", "PACK_LABELS",
+           "EVIDENCE_WORDS"]
 
 #: Rule packs by name, in the glossary's words.
 PACK_LABELS = {"policy": {"en": "policy", "ja": "方針"},
@@ -102,6 +103,20 @@ LABELS = {
            "page": "ページ", "audit_date": "監査基準日", "contents": "目次",
            "kind": "種類", "id": "ID", "name": "名称",
            "status_words": {k: v["ja"] for k, v in STATUS_WORDS.items()}},
+}
+
+#: What a finding's evidence names, in both languages (keys of ``evidence``).
+EVIDENCE_WORDS = {
+    "closest_route": {"en": "closest route", "ja": "最も近い根拠"},
+    "consent": {"en": "consent", "ja": "本人の同意"},
+    "contract": {"en": "contract", "ja": "委託契約"},
+    "event": {"en": "succession", "ja": "事業の承継"},
+    "notice": {"en": "notice", "ja": "通知・公表"},
+    "outsourcee": {"en": "outsourcee", "ja": "委託先"},
+    "path": {"en": "path", "ja": "経路のフロー"},
+    "revision": {"en": "revision", "ja": "変更"},
+    "stop_request": {"en": "stop request", "ja": "停止の求め"},
+    "waiver": {"en": "waiver", "ja": "承認"},
 }
 
 #: Words for values that are codes in the inventory (waiver states).
@@ -423,8 +438,12 @@ class Report:
         for f in self.audit.results:
             rule = REGISTRY.rules.get(f.rule)
             d = f.as_dict()
-            evidence = tuple((k, ", ".join(map(str, v)) if isinstance(v, list) else str(v))
-                             for k, v in d["evidence"].items())
+            evidence = tuple(
+                (EVIDENCE_WORDS.get(k, {}).get(self.lang, k),
+                 route_label(v, self.lang) if k == "closest_route" else
+                 (" → " if k == "path" else ", ").join(map(str, v)) if isinstance(v, list)
+                 else str(v))
+                for k, v in d["evidence"].items())
             out.append(FindingView(
                 f.id, f.rule, f.clause, f.kind, KIND_LABELS.get(f.kind, {}).get(self.lang, f.kind),
                 f.severity, f.waived, "waived" if f.waived else f.severity,
