@@ -111,6 +111,10 @@ def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None 
     positions = {flow.id: i for i, flow in enumerate(audit.inventory.flows)}
     source = audit.inventory.source
     states = baseline.states(audit) if baseline is not None else {}
+    by_pack = {}
+    if len(audit.packs) > 1:  # each result says how its flow fares under every pack
+        from .view import status_by_pack_of
+        by_pack = {r.id: status_by_pack_of(r) for r in audit.flow_results}
     results = []
     for f in audit.results:
         d = f.as_dict()
@@ -143,6 +147,8 @@ def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None 
                                 "items": d["items"], "clause": f.clause, "kind": f.kind,
                                 "evidence": d["evidence"],
                                 "remedy": d["remedy_ja"] if lang == "ja" else d["remedy"]}
+        if by_pack.get(f.flow):
+            result["properties"]["status_by_pack"] = by_pack[f.flow]
         results.append(result)
     return {
         "$schema": SCHEMA_URI,

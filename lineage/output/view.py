@@ -33,7 +33,7 @@ from ..rules.clauses import cite, restatement
 from ..rules.registry import REGISTRY
 from ..terms import KIND_LABELS, STATUSES, STATUS_WORDS, route_label
 
-__all__ = ["Report", "FindingView", "FlowView", "build", "LABELS", "PACK_LABELS",
+__all__ = ["Report", "FindingView", "FlowView", "build", "LABELS", "PACK_LABELS", "status_by_pack_of",
            "EVIDENCE_WORDS"]
 
 #: Rule packs by name, in the glossary's words.
@@ -376,7 +376,7 @@ class Report:
         """
         out = []
         for r in self.audit.flow_results:
-            by_pack = _status_by_pack(r)
+            by_pack = status_by_pack_of(r)
             out.append(FlowView(
                 r.id, self.party(r.frm), self.party(r.to),
                 tuple(self.item(i) for i in r.items),
@@ -510,8 +510,14 @@ class Report:
         return [(p, label, by_pack.get(p, {})) for p, label in self.packs if p in by_pack]
 
 
-def _status_by_pack(row) -> dict:
-    """A flow's status under each pack, when the engine recorded one."""
+def status_by_pack_of(row) -> dict:
+    """A flow's status under each pack (``{}`` when one pack ran or the engine recorded none).
+
+    Example:
+        >>> import lineage
+        >>> status_by_pack_of(lineage.check("inventories/monocollabo").flow_results[0])
+        {}
+    """
     value = getattr(row, "status_by_pack", None)
     if value is None and hasattr(row, "as_dict"):
         value = row.as_dict().get("status_by_pack")

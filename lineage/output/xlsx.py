@@ -89,7 +89,18 @@ def render(audit, lang: str = "en") -> bytes:
                   "findings": ";".join(r.findings), "start": r.start, "end": r.end,
                   "route": route_label(r.route, lang),
                   "status": STATUS_WORDS[r.status][lang]} for r in audit.flow_results]
-    _sheet(wb, "flows", HEADERS["flows"], flow_rows, ja, freeze="B2")
+    headers = HEADERS["flows"]
+    if len(audit.packs) > 1:
+        # one status column per pack, beside the overall status (inventory.md, Outputs)
+        from .view import PACK_LABELS, status_by_pack_of
+        at = [k for k, _, _ in headers].index("status") + 1
+        extra = [(f"status_{p}", f"status ({PACK_LABELS.get(p, {}).get('en', p)})",
+                  f"状態 ({PACK_LABELS.get(p, {}).get('ja', p)})") for p in audit.packs]
+        headers = headers[:at] + extra + headers[at:]
+        for row, r in zip(flow_rows, audit.flow_results):
+            for p, status in status_by_pack_of(r).items():
+                row[f"status_{p}"] = STATUS_WORDS[status][lang]
+    _sheet(wb, "flows", headers, flow_rows, ja, freeze="B2")
     ran = {r.id for r in audit.rules}
     packs = [(p, [i for i in REGISTRY.packs[p] if i in ran]) for p in audit.packs]
     packs.append(("always", [i for i in REGISTRY.always if i in ran]))
