@@ -13,9 +13,13 @@ import re
 import xml.etree.ElementTree as ET
 from html import escape
 
-from .view import LABELS
+__all__ = ["sanitize_svg", "trend_svg", "COLOURS", "CHART_WORDS"]
 
-__all__ = ["sanitize_svg", "trend_svg", "COLOURS"]
+#: The chart's own words (the report's view has the same ones for its tables).
+CHART_WORDS = {"en": {"trend": "Trend over snapshots", "error": "error", "warning": "warning",
+                      "waived": "waived"},
+               "ja": {"trend": "スナップショットの推移", "error": "違反", "warning": "警告",
+                      "waived": "承認済み"}}
 
 #: Status and severity colours shared by the page and the chart.
 COLOURS = {"error": "#c62828", "warning": "#f0a000", "waived": "#7a7a7a",
@@ -63,7 +67,7 @@ def trend_svg(history: list[dict], lang: str = "en", width: int = 720,
     >>> svg.count("<title>"), 'aria-label' in svg
     (2, True)
     """
-    w = LABELS[lang]
+    w = CHART_WORDS[lang]
     pad_l, pad_r, pad_t, pad_b = 44, 12, 16, 56
     plot_w, plot_h = width - pad_l - pad_r, height - pad_t - pad_b
     series = ("error", "warning", "waived")
