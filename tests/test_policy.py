@@ -216,3 +216,17 @@ def test_template_and_schema_offer_the_policy_section(tmp_path, run_cli):
     clauses = schema["$defs"]["Policy"]["properties"]["clauses"]
     assert clauses["propertyNames"]["examples"] == list(POLICY_CLAUSES)
     assert re.search(r"方針", schema["properties"]["policy"]["description"])
+
+
+def test_hostile_policy_text_stays_text(tmp_path):
+    """The policy's title reaches the print stylesheet (page header) and its words the page:
+    neither can end the style element, start a script, or run in the PDF header."""
+    hostile = '"</style><script>window.__pwned=1</script>'
+    policy = OWN_POLICY.replace("title: さくら歯科 個人情報の取扱方針", f"title: '{hostile}'")
+    policy = policy.replace("label: 第十一条,", f"label: '{hostile}',")
+    audit = lineage.check(_other_org(tmp_path, policy))
+    page = report_html.render_html(report_html.build(audit, lang="ja", drawing=False))
+    assert "<script" not in page and page.count("</style>") == 1
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
+    style = page[page.index("<style>"):page.index("</style>")]
+    assert "\\3c /style\\3e " in style and "\\22 " in style

@@ -183,3 +183,43 @@ def test_japanese_report_has_no_english_words_beyond_ids():
             continue
         words.add(token)
     assert words == set(), sorted(words)
+
+
+def test_counts_agree_between_summary_tables_and_markdown():
+    """One source for every number: the cards, the per-status table, the flow table's rows
+    and the Markdown summary all say what Audit.summary says."""
+    audit = lineage.check(SAMPLE)
+    summary = audit.summary()["status"]
+    for lang in ("en", "ja"):
+        rep = report_html.build(audit, lang=lang, drawing=False)
+        page = report_html.render_html(rep)
+        flows = page[page.index('<table class="flows">'):]
+        flows = flows[:flows.index("</table>")]
+        counts = page[page.index('<table class="counts">'):]
+        counts = counts[:counts.index("</table>")]
+        for status, n in summary.items():
+            card = re.search(rf'id="count-{status}"><b>(\d+)</b>', page)
+            assert int(card.group(1)) == n, (lang, status)
+            assert len(re.findall(rf'<tr class="{status}[ "]', flows)) == n, (lang, status)
+            row = re.search(rf'<tr class="{status}"><td>[^<]*</td><td class="num">(\d+)</td>',
+                            counts)
+            assert int(row.group(1)) == n, (lang, status)
+        md = report_html.render_markdown(rep).splitlines()
+        table = md.index(next(line for line in md if line.startswith("## "))) + 1
+        numbers = next(line for line in md[table:] if line.startswith("| 44 "))
+        assert numbers == "| 44 | " + " | ".join(str(summary[s]) for s in
+                                                  ("ok", "warning", "violation", "waived")) + " |"
+
+
+def test_names_beside_ids_in_both_formats():
+    rep = report_html.build(lineage.check(SAMPLE), lang="ja", drawing=False)
+    page, md = report_html.render_html(rep), report_html.render_markdown(rep)
+    for text in (page, md):
+        assert "株式会社ハヤテ運輸（配送業者） (carrier)" in text
+        assert "電話番号 (phone)" in text
+
+
+def test_chart_words_are_the_reports_words():
+    from lineage.output.svgsafe import CHART_WORDS
+    for lang, words in CHART_WORDS.items():
+        assert {k: report_html.LABELS[lang][k] for k in words} == words
