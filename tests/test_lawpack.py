@@ -76,3 +76,18 @@ def build_example_text(fragment: str) -> str:
     from lineage.rules.examples import BASE, _merge
     return yaml.safe_dump(_merge(yaml.safe_load(BASE), yaml.safe_load(fragment)),
                           allow_unicode=True, sort_keys=False)
+
+
+def test_law_pack_is_the_spec_table():
+    """The appi pack has exactly the spec's AP rules, each citing the spec's Article."""
+    import re
+    from paths import ROOT
+    from lineage.rules.registry import REGISTRY
+    spec = (ROOT / "docs" / "spec" / "rules.md").read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\| (AP\d{3}) \| ([^|]+?) \|", spec, re.M))
+    assert len(table) == 13
+    registered = {r.id: str(r.clause) for r in REGISTRY.select(["appi"]) if r.id.startswith("AP")}
+    expected = {rid: art if art.startswith("Rule") else f"Art. {art}"
+                for rid, art in table.items()}
+    assert registered == expected
+    assert REGISTRY.packs["appi"] == sorted(table)

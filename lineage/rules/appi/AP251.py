@@ -28,7 +28,7 @@ class AP251(LawRule):
     """
 
     id = "AP251"
-    clause = Article("31(1)")
+    clause = Article("31")
     kind = "no-consent"
     title_en = "Linkable data to a recipient that links them to persons, without consent"
     title_ja = "本人の同意のない個人関連情報の第三者提供"
