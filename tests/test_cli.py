@@ -117,7 +117,7 @@ def test_as_of_overrides_the_inventory(run_cli):
 
 def test_bad_arguments_exit_2(run_cli):
     assert run_cli("check", SAMPLE, "--rules", "nope", expect=2).stderr == \
-        "error: unknown rule pack 'nope' (known: policy)\n"
+        "error: unknown rule pack 'nope' (known: appi, policy)\n"
     assert run_cli("check", SAMPLE, "--select", "XX9", expect=2).stderr == \
         "error: unknown rule or prefix 'XX9'\n"
     res = run_cli("check", SAMPLE, "--as-of", "tomorrow", expect=2)
@@ -130,15 +130,18 @@ def test_rules_lists_every_registered_rule(run_cli):
     assert [r["id"] for r in data] == [r.id for r in REGISTRY]
     assert data[0].keys() >= {"id", "clause", "kind", "severity", "title", "title_ja", "pack"}
     table = run_cli("rules").stdout.splitlines()
-    assert table[2].startswith("TP101  5[1]")
+    assert table[[r["id"] for r in data].index("TP101")].startswith("TP101  5[1]")
     assert len(table) == len(data)
+    law = run_cli("rules", "--rules", "appi").stdout.splitlines()
+    assert law[0].startswith("AP201  Art. 27(2)")
+    assert {line[:5] for line in law} == {r.id for r in REGISTRY.select(["appi"])}
 
 
 def test_explain_prints_clause_and_both_examples(run_cli):
     out = run_cli("explain", "tp222").stdout
     assert out.startswith("TP222  Joint use of an unannounced item\n")
     # no inventory, so no organisation's words: the clause key and the spec's restatement
-    assert "clause 5[2]3 when the inventory maps it" in out
+    assert "Clause 5[2]3: reports quote the organisation's own words for it when" in out
     assert "共同して利用される個人情報の項目" not in out
     assert "Failing example (phone not listed) -> TP222:F1:phone:" in out
     assert "Passing example (both listed) -> no findings:" in out

@@ -71,7 +71,8 @@ def render(rep: Report) -> str:
         data = base64.b64encode(rep.svg.encode("utf-8")).decode("ascii")
         out += [f"![{w['drawing']}](data:image/svg+xml;base64,{data})", ""]
     else:
-        note = f": {rep.drawing_note}" if rep.drawing_note else "."
+        note = f": {rep.drawing_note}" if rep.drawing_note else (
+            "。" if rep.lang == "ja" else ".")
         out += [f"*{_md(w['no_drawing'] + note)}*", ""]
     if rep.history:
         out += [f"## {w['trend']}", "",
@@ -95,7 +96,8 @@ def render(rep: Report) -> str:
             out += [f"- **{_md(f.id)}** ({f.badge}) {_md(f.flow)} {_md(f.frm)} → {_md(f.to)}: "
                     f"{_md(f.message)}",
                     f"  - {w['remedy']}: {_md(f.remedy)}",
-                    f"  - {w['rule']} {_md(f.rule)} · {w['clause']} {_md(f.clause)} · "
+                    f"  - {w['rule']} {_md(f.rule)} · {w['clause']} {_md(f.clause)}"
+                    + (f" ({_md(f.law)})" if f.law else "") + " · "
                     f"{w['restatement']}: {_md(f.restatement)}"]
             out += [f"  - {_md(q.label or q.clause)}: {_md(q.text or '')}".rstrip(": ")
                     for q in f.citations]

@@ -32,7 +32,7 @@ def as_json(rules) -> list[dict]:
     """Each rule's public description, with its pack.
 
     Example:
-        >>> first = as_json(rules_of(None))[0]
+        >>> first = as_json(rules_of(["policy"]))[0]
         >>> first["id"], first["pack"], first["severity"], first["title"]
         ('LW001', 'always', 'warning', 'Expired waiver')
     """
@@ -44,7 +44,7 @@ def table(rules, lang: str = "en") -> str:
     """A fixed-width listing for the terminal.
 
     Example:
-        >>> print(table(rules_of(None)[:2], lang="ja"), end="")
+        >>> print(table(rules_of(["policy"])[:2], lang="ja"), end="")
         LW001  waivers        waiver             warning  期限切れの承認
         LW002  waivers        waiver             warning  該当する指摘のない承認
     """
@@ -59,7 +59,7 @@ def markdown(rules) -> str:
     """The rules reference page (``docs/rules.md``).
 
     Example:
-        >>> text = markdown(rules_of(None)[:1])
+        >>> text = markdown(rules_of(["policy"])[:1])
         >>> text.splitlines()[0], "## LW001: Expired waiver" in text
         ('# Rules reference', True)
     """
@@ -72,21 +72,27 @@ def markdown(rules) -> str:
         out.append(f"| {r.id} | {r.clause} | {_pack(r)} | {r.kind} | {r.severity} | "
                    f"{r.title_en} | {r.title_ja} |")
     for r in rules:
-        out += ["", f"## {r.id}: {r.title_en}", "", f"{r.title_ja}", "",
-                f"Clause {r.clause} (a report quotes the inventory's own policy for it: "
-                "`policy.clauses`)", "",
+        out += ["", f"## {r.id}: {r.title_en}", "", f"{r.title_ja}", "", _cited(r), "",
                 r.doc(), "", f"Remedy: {r.remedy_en} / {r.remedy_ja}"]
     return "\n".join(out) + "\n"
+
+
+def _cited(rule) -> str:
+    """What the rule cites: an Article of the Act (its heading), or a policy clause, whose
+    words only the inspected inventory's own ``policy.clauses`` supply."""
+    from ..rules.clauses import Article
+    if isinstance(rule.clause, Article):
+        return f"{rule.clause}: {rule.clause.text_ja}\n\n> {rule.clause.text_en}"
+    return (f"Clause {rule.clause}: reports quote the organisation's own words for it when "
+            "the inventory maps it\n(policy.clauses; 方針の文言は棚卸しの policy.clauses "
+            "から引用します).")
 
 
 def explain(rule) -> str:
     """``lineage explain``: documentation, clause, and the two examples."""
     out = [f"{rule.id}  {rule.title_en}", f"       {rule.title_ja}", "",
            f"Clause {rule.clause}  kind {rule.kind}  severity {rule.severity}  "
-           f"pack {_pack(rule)}", "",
-           f"Reports quote the organisation's own words for clause {rule.clause} when the "
-           "inventory maps it",
-           f"(policy.clauses; 方針の文言は棚卸しの policy.clauses から引用します).", "",
+           f"pack {_pack(rule)}", "", *_cited(rule).splitlines(), "",
            rule.doc(), "",
            f"Remedy: {rule.remedy_en}", f"対応: {rule.remedy_ja}", ""]
     # The docstring is reStructuredText for the docs page; a terminal shows `code`.

@@ -154,6 +154,7 @@ class FindingView:
     evidence: tuple[tuple[str, str], ...]
     citations: tuple
     restatement: str
+    law: str = ""
 
 
 @dataclass(frozen=True)
@@ -451,7 +452,8 @@ class Report:
                 self.party(f.to), d["message_ja"] if ja else d["message"],
                 d["remedy_ja"] if ja else d["remedy"], evidence,
                 tuple(c for c in cite(f.clause, policy) if c.quoted),
-                restatement(rule, self.lang) if rule is not None else ""))
+                restatement(rule, self.lang) if rule is not None else "",
+                _law_heading(f.clause, self.lang)))
         return out
 
     @cached_property
@@ -508,6 +510,16 @@ class Report:
         """
         by_pack = self.counts.get("by_pack") or {}
         return [(p, label, by_pack.get(p, {})) for p, label in self.packs if p in by_pack]
+
+
+def _law_heading(code: str, lang: str) -> str:
+    """The Act's Article heading for a law-pack citation (``Art. 28(1)``); empty for a
+    policy clause. Headings only: the Act's wording is never quoted."""
+    from ..rules.clauses import Article, citation
+    cited = citation(code)
+    if not isinstance(cited, Article):
+        return ""
+    return cited.text_ja if lang == "ja" else cited.heading_en
 
 
 def status_by_pack_of(row) -> dict:
