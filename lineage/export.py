@@ -25,7 +25,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from .audit import Audit, check
+from .result import AuditResult as Audit, check
 from .drawing.dot import Context, zone_of
 from .files import format_for, write_atomic
 from .drawing.style import ROLE_STYLE, ORG_STYLE, STATUS_STYLE, word

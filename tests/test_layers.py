@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from paths import ROOT
+from paths import ROOT, SAMPLE
 
 PACKAGE = ROOT / "lineage"
 
@@ -22,8 +22,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("lineage", "lineage.errors", "lineage.terms", "lineage.files")),
     ("model", ("lineage.model",)),
     ("rules", ("lineage.rules", "lineage.propagation")),
-    ("engine", ("lineage.rules.engine", "lineage.result")),
-    ("analysis", ("lineage.analysis", "lineage.graph")),
+    ("engine", ("lineage.rules.engine", "lineage.result", "lineage.graph")),
+    ("analysis", ("lineage.analysis",)),
     ("drawing", ("lineage.drawing", "lineage.export")),
     ("outputs", ("lineage.output", "lineage.snapshots", "lineage.forms")),
     ("api", ("lineage.audit", "lineage.snapshots.api")),
@@ -159,3 +159,29 @@ def test_the_import_parser_sees_every_form(tmp_path, source, expected):
     path.write_text(source, encoding="utf-8")
     known = set(modules())
     assert imports("lineage.model.x", path, known) == expected
+
+
+def test_the_public_audit_keeps_every_method():
+    import lineage
+    from lineage.result import AuditResult
+    audit = lineage.check(SAMPLE)
+    assert isinstance(audit, AuditResult) and type(audit).__name__ == "Audit"
+    for name in ("findings", "flows", "graph", "as_dict", "summary", "exit_code", "draw",
+                 "trace", "upstream", "impact", "stop", "diff", "to_excel", "_repr_html_",
+                 "policy_ok_law_violation", "flow_results", "results", "waivers", "routes"):
+        assert hasattr(audit, name), name
+    # the core result the layers below use has none of the conveniences
+    core = AuditResult(audit.inventory)
+    assert not any(hasattr(core, n) for n in ("draw", "trace", "impact", "to_excel", "diff"))
+    assert core.as_dict() == audit.as_dict()
+
+
+def test_inventory_check_in_a_fresh_interpreter():
+    """``lineage.load(path).check()`` works without importing anything else first."""
+    import subprocess
+    import sys
+    code = ("import lineage; a = lineage.load(%r).check(); "
+            "print(type(a).__name__, a.exit_code())" % str(SAMPLE))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True).stdout
+    assert out == "Audit 1\n"

@@ -26,7 +26,7 @@ from pathlib import Path
 import networkx as nx
 
 from ..errors import LineageError
-from ..audit import Audit, check
+from ..result import AuditResult as Audit, check
 from ..model.schema import Inventory
 from ..terms import natural_key
 from .dot import Context, build_dot

@@ -433,6 +433,10 @@ COLLECTIONS: dict[str, type[Record]] = {
 class Inventory(BaseModel):
     """A whole inventory. ``data_items``/``purposes`` are ``None`` when absent.
 
+    ``inventory.check()`` (as :func:`lineage.check`) is attached by the notebook
+    API, :mod:`lineage.audit`, which ``lineage.load`` imports: the model itself
+    never imports the engine.
+
     Absent ``data_items`` means every item a flow names is personal (spec); the
     distinction from an empty list is kept for that reason.
 
@@ -472,12 +476,3 @@ class Inventory(BaseModel):
             (True, 10)
         """
         return self._source
-
-
-def _inventory_check(self, **options):
-    """Check this inventory; same options as :func:`lineage.check`."""
-    from ..audit import check
-    return check(self, **options)
-
-
-Inventory.check = _inventory_check
