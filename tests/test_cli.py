@@ -118,7 +118,7 @@ def test_bad_arguments_exit_2(run_cli):
     assert run_cli("check", SAMPLE, "--select", "XX9", expect=2).stderr == \
         "error: unknown rule or prefix 'XX9'\n"
     res = run_cli("check", SAMPLE, "--as-of", "tomorrow", expect=2)
-    assert "expected a date YYYY-MM-DD, got 'tomorrow'" in res.stderr
+    assert "cannot read 'tomorrow' as a date (accepted forms: YYYY-MM-DD" in res.stderr
     assert run_cli("explain", "TP999", expect=2).stderr == "error: unknown rule 'TP999'\n"
 
 
