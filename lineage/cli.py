@@ -298,8 +298,9 @@ def _baseline(spec: str):
 @inventory_argument
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
+@lang_option
 @handle_errors
-def validate(inventory, fmt):
+def validate(inventory, fmt, lang):
     """Validate an inventory without checking rules.
 
     Lists every problem (file, line, record, field). Exit 0: valid.
@@ -325,7 +326,9 @@ def validate(inventory, fmt):
         click.echo(jsonreport.dumps({"valid": True, "problems": [], "counts": counts}),
                    nl=False)
     else:
-        click.echo(f"{inventory}: valid ({counts['parties']} parties, {counts['flows']} flows)")
+        click.echo(f"{inventory}: 問題はありません（当事者 {counts['parties']} 件、フロー "
+                   f"{counts['flows']} 件）" if lang == "ja" else
+                   f"{inventory}: valid ({counts['parties']} parties, {counts['flows']} flows)")
 
 
 @cli.command()
@@ -354,8 +357,9 @@ def rules(packs, fmt, lang):
 
 @cli.command()
 @click.argument("rule")
+@lang_option
 @handle_errors
-def explain(rule):
+def explain(rule, lang):
     """Print a rule's documentation, clause, and a failing and a passing example. Exit 0.
 
     \b
@@ -364,7 +368,7 @@ def explain(rule):
     """
     from .output import rulesdoc
     from .rules.registry import REGISTRY
-    click.echo(rulesdoc.explain(REGISTRY.get(rule)), nl=False)
+    click.echo(rulesdoc.explain(REGISTRY.get(rule), lang), nl=False)
 
 
 def _packs(text: str) -> tuple[str, ...]:

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import networkx as nx
 
+from .output.csvtable import BOM
+
 from .audit import Audit, check
 from .drawing.dot import Context, zone_of
 from .files import format_for, write_atomic
@@ -156,7 +158,7 @@ def _csv(audit: Audit, lang: str) -> str:
                          _SEP.join(r.purposes), r.basis or "", r.start.isoformat(),
                          r.end.isoformat() if r.end else "", r.route, r.status,
                          _SEP.join(rules), _SEP.join(r.findings)])
-    return out.getvalue()
+    return BOM + out.getvalue()
 
 
 _MERMAID_ESCAPES = {'"': "#34;", "#": "#35;", "&": "#38;", "<": "#60;", ">": "#62;",

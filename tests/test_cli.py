@@ -74,7 +74,7 @@ def test_never_colour_with_no_color():
 
 def test_csv_is_the_findings_table(run_cli):
     out = run_cli("check", SAMPLE, "--format", "csv", expect=1).stdout
-    rows = list(csv.DictReader(io.StringIO(out)))
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     assert [r["id"] for r in rows][:2] == ["TP222:F30:phone", "TP301:F31:J2@2025-04-01"]
     assert rows[4]["waived"] == "true"
     assert len(rows) == 10

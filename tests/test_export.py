@@ -82,7 +82,7 @@ def test_json_node_link_round_trip(tmp_path, run_cli, reference):
 def test_csv_flow_table(tmp_path, run_cli, audit):
     out = tmp_path / "flows.csv"
     run_cli("export", SAMPLE, "-o", out, "--lang", "ja")
-    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert [r["id"] for r in rows] == [r.id for r in audit.flow_results]
     f44 = next(r for r in rows if r["id"] == "F44")
     assert f44["status"] == "violation" and f44["rules"] == "TP203"

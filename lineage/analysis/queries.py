@@ -35,7 +35,7 @@ from .columnar import read_network
 
 __all__ = ["QueryResult", "Trace", "Upstream", "Impact", "Stop", "QueryError",
            "trace", "upstream", "impact", "stop", "reach_table", "group_reach",
-           "subgraph", "trace_subgraph"]
+           "subgraph", "trace_subgraph", "people_affected"]
 
 _EVER = dt.date.min
 
@@ -48,6 +48,11 @@ class QueryError(LineageError, ValueError):
         Traceback (most recent call last):
         lineage.analysis.queries.QueryError: unknown item 'shoe_size'
     """
+
+    def __init__(self, message: str, message_ja: str | None = None):
+        super().__init__(message)
+        #: The message in Japanese (the CLI shows it with --lang ja).
+        self.message_ja = message_ja
 
 
 @dataclass
@@ -161,13 +166,15 @@ def _network(source) -> tuple[FlowNet, Inventory | None]:
 def _need_party(net_or_ids, party: str) -> None:
     known = net_or_ids.party_index if isinstance(net_or_ids, FlowNet) else net_or_ids
     if party not in known:
-        raise QueryError(f"unknown party '{party}'{did_you_mean(party, known)}")
+        raise QueryError(f"unknown party '{party}'{did_you_mean(party, known)}",
+                         f"当事者 '{party}' は定義されていません{did_you_mean(party, known, 'ja')}")
 
 
 def _need_item(net_or_ids, item: str) -> None:
     known = net_or_ids.item_index if isinstance(net_or_ids, FlowNet) else net_or_ids
     if item not in known:
-        raise QueryError(f"unknown item '{item}'{did_you_mean(item, known)}")
+        raise QueryError(f"unknown item '{item}'{did_you_mean(item, known)}",
+                         f"データ項目 '{item}' は定義されていません{did_you_mean(item, known, 'ja')}")
 
 
 def subgraph(flows, highlight=(), parties=None) -> nx.MultiDiGraph:
@@ -493,7 +500,8 @@ def impact(source, party: str, *, as_of: dt.date | None = None) -> Impact:
     holdings = []
     held: dict[str, dt.date] = {}
     groups_of: dict[str, list[str]] = defaultdict(list)
-    for group, reach in sorted(_subject_reach(ctx, as_of).items()):
+    group_reach_ = _subject_reach(ctx, as_of)
+    for group, reach in sorted(group_reach_.items()):
         for it, since in sorted(reach.items_at(party).items(), key=lambda kv: natural_key(kv[0])):
             if group == party:
                 continue
@@ -519,8 +527,64 @@ def impact(source, party: str, *, as_of: dt.date | None = None) -> Impact:
     table = pd.DataFrame(rows, columns=["party", "item", "groups", "since", "hops", "path",
                                         "routes"])
     ids = sorted(used, key=natural_key)
+    people = people_affected(inv, party, sorted({h["group"] for h in holdings}), group_reach_)
     return Impact("impact", {"party": party, "as_of": as_of}, table,
-                  _flow_graph(inv, ids, routes, ids), ids, {"holdings": holdings})
+                  _flow_graph(inv, ids, routes, ids), ids,
+                  {"holdings": holdings, "people": people})
+
+
+def people_affected(inv: Inventory, party: str, groups, group_reach_) -> dict:
+    """How many people's data a leak at ``party`` concerns, from the parties' ``volume``.
+
+    ``groups`` are the data-subject groups whose data reach ``party``. A plain
+    number at ``party`` is its own count of everyone it holds: that is the
+    total. Otherwise each group counts once: ``party``'s own figure for it
+    (``volume: {group: n}``) when recorded, else the largest figure recorded
+    for the group by any party that holds the group's data (the group's own
+    ``volume``, a map entry, or a plain number of a party holding that group
+    only), an upper bound. Groups without any figure are listed in ``unknown``
+    and left out of ``total`` (``None`` when no group has a figure).
+
+    Example:
+        >>> r = impact("inventories/monocollabo", "mailing-house")
+        >>> r.extra["people"]["total"], r.extra["people"]["groups"][0]
+        (154000, {'group': 'customers', 'count': 120000, 'source': 'monocollabo'})
+    """
+    parties = {p.id: p for p in inv.parties}
+    own = parties[party].volume
+    if isinstance(own, int) and not isinstance(own, bool):
+        return {"total": own, "groups": [], "unknown": [], "source": party}
+
+    def holders(group):
+        reach = group_reach_.get(group)
+        return [group] + sorted((p for p in parties if p != group and reach is not None
+                                 and reach.items_at(p)), key=natural_key)
+
+    def groups_held_by(pid):
+        return {g for g, reach in group_reach_.items() if g == pid or reach.items_at(pid)}
+
+    rows, unknown = [], []
+    for group in groups:
+        if isinstance(own, dict) and group in own:
+            rows.append({"group": group, "count": own[group], "source": party})
+            continue
+        best = None
+        for holder in holders(group):
+            volume = parties[holder].volume
+            if isinstance(volume, dict):
+                count = volume.get(group)
+            elif volume is not None and (holder == group or groups_held_by(holder) == {group}):
+                count = volume
+            else:
+                count = None
+            if count is not None and (best is None or count > best[0]):
+                best = (count, holder)
+        if best is None:
+            unknown.append(group)
+        else:
+            rows.append({"group": group, "count": best[0], "source": best[1]})
+    total = sum(r["count"] for r in rows) if rows else None
+    return {"total": total, "groups": rows, "unknown": unknown, "source": None}
 
 
 def _subject_reach(ctx, as_of):
@@ -549,7 +613,8 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
         [[0, 'F37', 'point-partner', 'relies on consent C05']]
     """
     if (consent is None) == (subjects is None):
-        raise QueryError("give exactly one of --consent and --subjects")
+        raise QueryError("give exactly one of --consent and --subjects",
+                         "--consent と --subjects のどちらか一方を指定してください")
     audit = _audit(source, as_of)
     inv, routes = audit.inventory, audit.routes
     items = _item_ids(inv)
@@ -558,7 +623,9 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
     consents = {c.id: c for c in inv.consents}
     if consent is not None:
         if consent not in consents:
-            raise QueryError(f"unknown consent '{consent}'{did_you_mean(consent, consents)}")
+            raise QueryError(f"unknown consent '{consent}'{did_you_mean(consent, consents)}",
+                             f"本人の同意 '{consent}' は定義されていません"
+                             f"{did_you_mean(consent, consents, 'ja')}")
         group = consents[consent].subjects
         scope = set(consents[consent].items)
         relied = {consent}
