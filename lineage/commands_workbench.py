@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .cli import UserError, _emit, handle_errors
+from .cli import UserError, _emit, encoding_option, handle_errors, lang_option
 from .forms import TARGETS
 
 __all__ = ["convert", "template", "schema"]
@@ -25,6 +25,7 @@ __all__ = ["convert", "template", "schema"]
               help="Output form; needed when DESTINATION is a folder (yaml or csv).")
 @click.option("--force", is_flag=True,
               help="Replace an existing file, or the inventory files of a non-empty folder.")
+@encoding_option
 @handle_errors
 def convert(source, destination, to, force):
     """Convert an inventory between YAML, a CSV folder and an Excel workbook.
@@ -52,22 +53,27 @@ def convert(source, destination, to, force):
 @click.command()
 @click.argument("output", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+@lang_option
 @handle_errors
-def template(output, force):
+def template(output, force, lang):
     """Write a starter Excel workbook (OUTPUT.xlsx) to fill in.
 
-    One sheet per collection with English and Japanese headers, drop-down lists
-    for enumerations (role, kind, basis ...) and one example row per sheet that
+    One sheet per collection with English and Japanese headers (--lang ja:
+    Japanese tab names and headers only), drop-down lists for enumerations
+    (role, kind, basis ...), true/false and IDs of other sheets (parties, items,
+    purposes ...), and one example row per sheet that
     together form a valid inventory. Exit 0: written. 2: OUTPUT exists (use
     --force), is not an .xlsx path, or cannot be written.
 
     \b
     Examples:
       lineage template inventory.xlsx
+      lineage template 棚卸し.xlsx --lang ja
     """
     from .forms.template import write_template
-    write_template(output, force=force)
-    click.echo(f"{output}: template written")
+    write_template(output, force=force, lang=lang)
+    click.echo(f"{output}: テンプレートを書き出しました" if lang == "ja" else
+               f"{output}: template written")
 
 
 @click.command()

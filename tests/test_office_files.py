@@ -146,3 +146,31 @@ def test_duplicate_id_does_not_hide_other_errors(tmp_path, run_cli):
     assert "duplicate ID 'a'" in err
     assert "'vendor' is not one of" in err
     assert "cannot read 'someday' as a date" in err
+
+
+def test_japanese_template_loads_and_offers_drop_downs(tmp_path, run_cli):
+    out = tmp_path / "棚卸し.xlsx"
+    assert "テンプレートを書き出しました" in run_cli("template", out, "--lang", "ja").stdout
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:4] == ["棚卸し", "データ項目", "利用目的", "当事者"]
+    flows = wb["データの流れ"]
+    headers = [c.value for c in flows[1]]
+    assert headers[:5] == ["ID", "提供元", "提供先", "データ項目", "利用目的"]
+    lists = {str(d.sqref).split(":")[0][0]: (d.formula1, d.errorStyle)
+             for d in flows.data_validations.dataValidation}
+    assert lists["B"] == ("ids_parties", "stop")         # from: one party ID
+    assert lists["D"] == ("ids_data_items", "warning")   # items: a ;-list may hold several
+    assert lists["E"] == ("ids_purposes", "warning")
+    assert "consent" in lists["F"][0]                    # basis: the enumeration
+    assert wb.defined_names["ids_parties"].attr_text == "'当事者'!$A$2:$A$5000"
+    roles = {d.formula1 for d in wb["当事者"].data_validations.dataValidation}
+    assert any("data_subject" in f for f in roles)
+    assert load(out).model_dump() == load(run_template(tmp_path, run_cli)).model_dump()
+
+
+def run_template(tmp_path, run_cli):
+    out = tmp_path / "en.xlsx"
+    run_cli("template", out, "--lang", "en")
+    wb = openpyxl.load_workbook(out)
+    assert wb["flows"]["B1"].value == "from\n提供元"
+    return out
