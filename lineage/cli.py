@@ -81,6 +81,7 @@ def default_lang() -> str:
 
 #: ``--lang`` of every command: outputs and messages in Japanese or English.
 lang_option = click.option("--lang", type=click.Choice(["en", "ja"]), default=default_lang,
+                           is_eager=True,  # known before other options' messages
                            show_default="ja in a Japanese locale, else en",
                            help="Language of the output and messages.")
 
