@@ -84,7 +84,8 @@ def markdown(rules) -> str:
         out.append(f"| {r.id} | {r.clause} | {_pack(r)} | {r.kind} | {r.severity} | "
                    f"{r.title_en} | {r.title_ja} |")
     for r in rules:
-        out += ["", f"## {r.id}: {r.title_en}", "", f"{r.title_ja}", "",
+        # An explicit anchor: SARIF helpUri and links use docs/rules.md#tp101.
+        out += ["", f'<a id="{r.id.lower()}"></a>', "", f"## {r.id}: {r.title_en}", "", f"{r.title_ja}", "",
                 f"Clause {r.clause}: {r.clause.text_ja}", "", f"> {r.clause.text_en}", "",
                 r.doc(), "", f"Remedy: {r.remedy_en} / {r.remedy_ja}"]
     return "\n".join(out) + "\n"
