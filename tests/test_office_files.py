@@ -174,3 +174,21 @@ def run_template(tmp_path, run_cli):
     wb = openpyxl.load_workbook(out)
     assert wb["flows"]["B1"].value == "from\n提供元"
     return out
+
+
+def test_library_takes_dates_as_text():
+    import lineage
+    from lineage import analysis
+    a = lineage.check(SAMPLE, as_of="2026-04-01")
+    assert a.as_of == dt.date(2026, 4, 1)
+    assert lineage.check(SAMPLE, as_of="2026/4/1").as_of == a.as_of
+    assert analysis.trace(SAMPLE, "address", as_of="2024-01-01").params["as_of"] == \
+        dt.date(2024, 1, 1)
+    assert analysis.impact(SAMPLE, "mailing-house", as_of="2025-01-01").params["as_of"] == \
+        dt.date(2025, 1, 1)
+    assert len(analysis.upstream(SAMPLE, "print-shop", as_of="2025-01-01").table)
+    analysis.stop(SAMPLE, consent="C05", as_of="2026-01-01")
+    analysis.reach_table(SAMPLE, as_of="2025-01-01")
+    analysis.group_reach(SAMPLE, as_of="2025-01-01")
+    with pytest.raises(ValueError, match="accepted forms"):
+        lineage.check(SAMPLE, as_of="soon")

@@ -28,7 +28,7 @@ import pandas as pd
 from ..errors import LineageError
 from ..audit import Audit, check
 from ..model.errors import did_you_mean
-from ..model.schema import Inventory
+from ..model.schema import Inventory, optional_date
 from ..propagation import NEVER, FlowNet, pack_items, propagate, sweep, sweep_groups
 from ..terms import natural_key
 from .columnar import read_network
@@ -208,6 +208,7 @@ def reach_table(source, *, origins=None, as_of: dt.date | None = None) -> pd.Dat
         >>> t[t.party == "analytics-vendor"][["item", "since", "path"]].values.tolist()
         [['cookie_id', datetime.date(2023, 4, 1), ['F04', 'F19']], ['ip_address', datetime.date(2023, 4, 1), ['F04', 'F19']]]
     """
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     net, _ = _network(source)
     origins = sorted(origins) if origins is not None else net.origins()
     for party in origins:
@@ -245,6 +246,9 @@ def group_reach(source, *, as_of: dt.date | None = None) -> dict[str, np.ndarray
         >>> [net.items[i] for i in np.flatnonzero(row)]
         ['cookie_id', 'ip_address']
     """
+
+
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     net, _ = _network(source)
     groups = net.subject_groups()
     seeds = []
@@ -287,6 +291,7 @@ def trace(source, item: str, *, frm: str | None = None, depth: int | None = None
         >>> t.table[["party", "hops", "path"]].values.tolist()
         [['mailing-affiliate', 1, ['F44']], ['members', 1, ['F24']], ['print-shop', 1, ['F11']]]
     """
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     net, _ = _network(source)
     _need_item(net, item)
     origins = [frm] if frm is not None else net.origins()
@@ -425,6 +430,7 @@ def upstream(source, party: str, *, item: str | None = None,
         >>> u.table[["hop", "flow", "from", "route"]].values.tolist()
         [[1, 'F11', 'mailing-house', 'external'], [2, 'F10', 'monocollabo', 'outsourcing'], [3, 'F01', 'members', 'collection'], [3, 'F02', 'customers', 'collection']]
     """
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     audit = _audit(source, as_of)
     inv, routes = audit.inventory, audit.routes
     ctx_parties = {p.id for p in inv.parties}
@@ -492,6 +498,7 @@ def impact(source, party: str, *, as_of: dt.date | None = None) -> Impact:
         >>> r.table[["party", "item", "path", "routes"]].values.tolist()[0]
         ['mailing-affiliate', 'address', ['F44'], ['external']]
     """
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     from ..rules.context import Context
     audit = _audit(source, as_of)
     inv, routes = audit.inventory, audit.routes
@@ -612,6 +619,9 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
         >>> s.table[["hop", "flow", "to", "reason"]].values.tolist()
         [[0, 'F37', 'point-partner', 'relies on consent C05']]
     """
+
+
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     if (consent is None) == (subjects is None):
         raise QueryError("give exactly one of --consent and --subjects",
                          "--consent と --subjects のどちらか一方を指定してください")
@@ -733,6 +743,7 @@ def trace_subgraph(inventory, item: str, *, frm: str | None = None,
         >>> sorted(g.nodes), marked
         (['mailing-affiliate', 'mailing-house', 'members', 'print-shop'], ['F11', 'F24', 'F44'])
     """
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     from ..graph import build_graph
     if not isinstance(inventory, Inventory):
         inventory = audit.inventory if audit is not None else _load(inventory)

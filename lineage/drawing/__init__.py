@@ -27,7 +27,7 @@ import networkx as nx
 
 from ..errors import LineageError
 from ..audit import Audit, check
-from ..model.schema import Inventory
+from ..model.schema import Inventory, optional_date
 from ..terms import natural_key
 from .dot import Context, build_dot
 from .render import (FORMATS, GraphvizMissing, RenderError, format_of, run_graphviz,
@@ -443,6 +443,9 @@ def draw(source, *, lang: str = "en", font: str | None = None, only_violations: 
         Traceback (most recent call last):
         lineage.drawing.DrawingError: trace= cannot be combined with route=
     """
+
+
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     if lang not in ("en", "ja"):
         raise DrawingError(f"unknown language {lang!r} (known: en, ja)")
     asked = [name for name, value in (("trace", trace), ("impact", impact), ("query", query))

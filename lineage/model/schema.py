@@ -27,7 +27,7 @@ __all__ = [
     "Record", "DataItem", "Purpose", "Party", "Contract", "Consent", "Notice",
     "Responsible", "Provider", "Revision", "Event", "StopRequest", "Exemption",
     "Flow", "Waiver", "Inventory", "COLLECTIONS", "parse_date", "DateFormError",
-    "DATE_FORMS_TEXT", "Volume",
+    "DATE_FORMS_TEXT", "Volume", "optional_date",
 ]
 
 ROLES = ("self", "outsourcee", "joint_user", "third_party", "successor",
@@ -101,6 +101,16 @@ def parse_date(value: object) -> dt.date:
                                         f"存在しない日付です: {value!r}") from None
     raise DateFormError(f"cannot read {value!r} as a date (accepted forms: {DATE_FORMS_TEXT})",
                         f"日付として読めません: {value!r}（使える形: {DATE_FORMS_TEXT}）")
+
+
+def optional_date(value: object) -> dt.date | None:
+    """``None`` or a date from any form :func:`parse_date` reads: the library's date arguments.
+
+    Example:
+        >>> optional_date("2026-04-01"), optional_date(None)
+        (datetime.date(2026, 4, 1), None)
+    """
+    return None if value is None else parse_date(value)
 
 
 def _iso_date(value: object) -> object:
