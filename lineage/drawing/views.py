@@ -140,7 +140,7 @@ def by_flows(g: nx.MultiDiGraph, flows, highlight=(), parties=()) -> nx.MultiDiG
 
 
 def only_violations(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """Violating flows, their endpoints, and one hop of context around those endpoints.
+    """Violating flows and their two ends, nothing else.
 
     Example:
         >>> import lineage
@@ -148,9 +148,7 @@ def only_violations(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
         >>> "F44" in {k for *_, k in g.edges(keys=True)}, "F13" in {k for *_, k in g.edges(keys=True)}
         (True, False)
     """
-    ends = {n for u, v, d in g.edges(data=True) if d.get("status") == "violation"
-            for n in (u, v)}
-    return _edge_subgraph(g, lambda u, v, d: u in ends or v in ends)
+    return _edge_subgraph(g, lambda u, v, d: d.get("status") == "violation")
 
 
 _only_violations = only_violations  # apply_views has a parameter of the same name
