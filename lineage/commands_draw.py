@@ -62,7 +62,7 @@ def _check_question(trace, trace_from, impact, *, item, party, route, only_viola
 @click.option("--font", default=None,
               help="Font family list (default 'Noto Sans CJK JP,IPAexGothic,sans-serif').")
 @click.option("--only-violations", is_flag=True,
-              help="Only violating flows, their parties and one hop of context.")
+              help="Only the violating flows and the parties at their two ends.")
 @click.option("--item", default=None, help="Only flows carrying this data item ID.")
 @click.option("--party", default=None, help="Only this party's neighbourhood (see --depth).")
 @click.option("--depth", type=int, default=None,

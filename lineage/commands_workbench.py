@@ -17,6 +17,9 @@ from .forms import TARGETS
 
 __all__ = ["convert", "template", "schema"]
 
+_FORMS_JA = {"yaml-file": "YAML ファイル", "yaml-folder": "YAML フォルダ",
+             "csv-folder": "CSV フォルダ", "xlsx": "Excel ブック"}
+
 
 @click.command()
 @click.argument("source", type=click.Path(path_type=Path))
@@ -26,8 +29,9 @@ __all__ = ["convert", "template", "schema"]
 @click.option("--force", is_flag=True,
               help="Replace an existing file, or the inventory files of a non-empty folder.")
 @encoding_option
+@lang_option
 @handle_errors
-def convert(source, destination, to, force):
+def convert(source, destination, to, force, lang):
     """Convert an inventory between YAML, a CSV folder and an Excel workbook.
 
     SOURCE is any inventory form. DESTINATION ending in .yaml or .yml is one
@@ -47,7 +51,8 @@ def convert(source, destination, to, force):
     from .forms import convert as run, form_of
     form = form_of(destination, to)
     run(source, destination, to=to, force=force)
-    click.echo(f"{destination}: written ({form})")
+    click.echo(f"{destination}: 書き出しました（{_FORMS_JA.get(form, form)}）" if lang == "ja"
+               else f"{destination}: written ({form})")
 
 
 @click.command()
