@@ -257,7 +257,8 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
       lineage check inventories/monocollabo --select TP2 --fail-on warning
     """
     if fmt == "xlsx" and output is None:
-        raise UserError("--format xlsx writes a workbook: give -o FILE.xlsx")
+        raise UserError("--format xlsx writes a workbook: give -o FILE.xlsx",
+                        message_ja="--format xlsx はブックを書き出します。-o FILE.xlsx を指定してください")
     from .audit import check as run_check
     audit = run_check(inventory, as_of=as_of, packs=_packs(packs), select=select,
                       ignore=ignore)
@@ -377,8 +378,9 @@ def _packs(text: str) -> tuple[str, ...]:
     packs = tuple(p.strip() for p in text.split(",") if p.strip())
     for p in packs:
         if p not in REGISTRY.packs:
-            raise RuleSelectionError(
-                f"unknown rule pack '{p}' (known: {', '.join(sorted(REGISTRY.packs))})")
+            known = ", ".join(sorted(REGISTRY.packs))
+            raise RuleSelectionError(f"unknown rule pack '{p}' (known: {known})",
+                                     message_ja=f"ルールパック '{p}' はありません（あるもの: {known}）")
     return packs
 
 

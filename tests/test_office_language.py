@@ -101,3 +101,22 @@ def test_names_beside_ids(run_cli):
     assert "項目 電話番号 (phone) は共同利用の通知・公表 J1 にありません" in out
     out = run_cli("upstream", SAMPLE, "--party", "print-shop", "--lang", "en").stdout
     assert "Aoba Printing (sub-outsourcee of the mailing house) (print-shop)" in out
+
+
+@pytest.mark.parametrize("args, expected", [
+    (("explain", "TP999"), "エラー: ルール 'TP999' はありません\n"),
+    (("check", SAMPLE, "--rules", "nope"), "エラー: ルールパック 'nope' はありません（あるもの: "),
+    (("check", SAMPLE, "--select", "XX9"), "エラー: ルールまたは接頭辞 'XX9' はありません\n"),
+    (("impact", SAMPLE, "--party", "ghost"), "エラー: 当事者 'ghost' は定義されていません\n"),
+    (("trace", SAMPLE, "--item", "adress"),
+     "エラー: データ項目 'adress' は定義されていません（'address' のことですか？）\n"),
+    (("check", SAMPLE, "--format", "xlsx"), "エラー: --format xlsx はブックを書き出します。"),
+])
+def test_errors_in_japanese(args, expected, run_cli):
+    assert run_cli(*args, "--lang", "ja", expect=2).stderr.startswith(expected)
+
+
+def test_drawing_errors_in_japanese(run_cli, tmp_path):
+    err = run_cli("draw", SAMPLE, "-o", tmp_path / "m.dot", "--party", "ghost", "--lang", "ja",
+                  expect=2).stderr
+    assert err == "エラー: 当事者 'ghost' は定義されていません\n"

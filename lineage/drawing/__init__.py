@@ -353,13 +353,13 @@ def _question(audit: Audit, ctx: Context, *, trace, trace_from, impact, query, d
         else:
             sub, marked, origins, kind = query.graph, query.highlight, [], "query"
     except QueryError as exc:
-        raise DrawingError(str(exc)) from None
+        raise DrawingError(str(exc), message_ja=exc.message_ja) from None
     flows = [k for *_, k in sub.edges(keys=True)]
     try:
         g = by_flows(audit.graph, flows, marked,
                      parties=origins if kind == "impact" or trace_from else ())
     except ViewError as exc:
-        raise DrawingError(str(exc)) from None
+        raise DrawingError(str(exc), message_ja=exc.message_ja) from None
     ctx.focus = sorted((p for p in origins if p in g), key=natural_key)
     n, k = g.number_of_edges(), sum(1 for *_, d in g.edges(data=True) if d["highlight"])
     org = _name(inv, inv.organisation, lang)
@@ -498,7 +498,7 @@ def draw(source, *, lang: str = "en", font: str | None = None, only_violations: 
             g = apply_views(audit.graph, route=route, item=item, party=party, depth=depth,
                             only_violations=only_violations, known_items=known_items)
         except ViewError as exc:
-            raise DrawingError(str(exc)) from None
+            raise DrawingError(str(exc), message_ja=exc.message_ja) from None
         ctx.title += _filter_text(audit, ctx, lang, route=route, item=item, party=party,
                                   depth=depth, only_violations=only_violations)
     steps, notes = plan_layout(g.number_of_nodes(), g.number_of_edges(), layout=layout,
