@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from .cli import (EXIT_FINDINGS, EXIT_OK, UserError, _date, _emit, _packs, handle_errors,
-                  inventory_argument, lang_option)
+from .cli import (EXIT_FINDINGS, EXIT_OK, UserError, _date, _emit, _packs, encoding_option,
+                  handle_errors, inventory_argument, lang_option)
 from .snapshots import render
 from .snapshots.store import Store, default_store
 
@@ -160,6 +160,7 @@ def verify(store, head, fmt):
 @click.option("--rules", "packs", default="policy", show_default=True,
               help="Rule packs for an inventory path given as A or B.")
 @click.option("--as-of", callback=_date, help="Audit date for an inventory path given as A or B.")
+@encoding_option
 @handle_errors
 def diff(a, b, store, fmt, lang, packs, as_of):
     """What changed from A to B: findings new, resolved and still open; records added,

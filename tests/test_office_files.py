@@ -163,6 +163,7 @@ def test_japanese_template_loads_and_offers_drop_downs(tmp_path, run_cli):
     assert lists["E"] == ("ids_purposes", "warning")
     assert "consent" in lists["F"][0]                    # basis: the enumeration
     assert wb.defined_names["ids_parties"].attr_text == "'当事者'!$A$2:$A$5000"
+    assert load(out).parties[0].volume == {"customers": 1200}
     roles = {d.formula1 for d in wb["当事者"].data_validations.dataValidation}
     assert any("data_subject" in f for f in roles)
     assert load(out).model_dump() == load(run_template(tmp_path, run_cli)).model_dump()

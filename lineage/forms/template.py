@@ -42,7 +42,7 @@ EXAMPLE = {
                   "third_party_provision": "false"}],
     "parties": [
         {"id": "example-co", "name": "株式会社サンプル", "name_en": "Example Co.",
-         "role": "self", "country": "JP"},
+         "role": "self", "country": "JP", "volume": "customers=1200"},
         {"id": "customers", "name": "お客様", "name_en": "Customers", "role": "data_subject"},
         {"id": "mail-service", "name": "メール配信業者", "name_en": "Mail service",
          "role": "outsourcee", "note": "委託先 (outsourcee) under contract K1."},
@@ -108,6 +108,11 @@ def _comments(lang: str | None = None) -> dict:
             if c.optional_list:
                 en += "; ';' alone is an empty list, an empty cell means not limited"
                 ja += "。「;」だけで空のリスト、空欄は制限なし"
+            if (sheet, c.name) == ("parties", "volume"):
+                en = ("people whose data the party holds: a number, or group=number pairs "
+                      "separated by ; (customers=120000;members=3500)")
+                ja = ("保有する本人の数（概数）: 数、または 本人のID=数 を ; で区切って列挙"
+                      "（customers=120000;members=3500）")
             if lang == "ja":
                 out[(sheet, c.name)] = f"{c.label_ja}{need[1]}: {ja}\n[{ja_sheet}]"
             else:
