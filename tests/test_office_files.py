@@ -193,3 +193,45 @@ def test_library_takes_dates_as_text():
     analysis.group_reach(SAMPLE, as_of="2025-01-01")
     with pytest.raises(ValueError, match="accepted forms"):
         lineage.check(SAMPLE, as_of="soon")
+
+
+_PEOPLE = """\
+format: lineage/1
+organisation: mc
+parties:
+  - {id: mc, role: self, volume: {customers: 1000, members: 300}}
+  - {id: customers, role: data_subject, volume: 5000}
+  - {id: members, role: data_subject}
+  - {id: visitors, role: data_subject}
+  - {id: host, role: outsourcee, volume: {members: 250}}
+  - {id: shop, role: outsourcee, volume: 40}
+  - {id: mailer, role: outsourcee}
+flows:
+  - {id: F1, from: customers, to: mc, items: [name], start: 2024-01-01}
+  - {id: F2, from: members, to: mc, items: [name], start: 2024-01-01}
+  - {id: F3, from: visitors, to: mc, items: [name], start: 2024-01-01}
+  - {id: F4, from: mc, to: host, items: [name], basis: outsourcing, start: 2024-01-01}
+  - {id: F5, from: mc, to: shop, items: [name], basis: outsourcing, start: 2024-01-01}
+  - {id: F6, from: customers, to: mailer, items: [name], start: 2024-01-01}
+"""
+
+
+def test_people_affected_counts_each_group_once(tmp_path, run_cli):
+    from lineage.analysis import impact
+    p = tmp_path / "inv.yaml"
+    p.write_text(_PEOPLE, encoding="utf-8")
+    host = impact(p, "host").extra["people"]
+    # its own figure for members; customers: the largest figure of a holder (the group's
+    # own 5000, not mc's 1000); visitors: nobody recorded a figure
+    assert host["groups"] == [{"group": "customers", "count": 5000, "source": "customers"},
+                              {"group": "members", "count": 250, "source": "host"}]
+    assert host["unknown"] == ["visitors"] and host["total"] == 5250
+    assert impact(p, "shop").extra["people"]["total"] == 40       # its plain number is all
+    mailer = impact(p, "mailer").extra["people"]
+    assert mailer["total"] == 5000 and mailer["groups"][0]["source"] == "customers"
+    out = run_cli("impact", p, "--party", "host", "--lang", "ja").stdout
+    assert out.startswith("漏えい時の影響: 約5,250人分のデータ\n")
+    assert "人数の記録がない本人: visitors" in out
+    data = __import__("json").loads(run_cli("impact", p, "--party", "host", "--format",
+                                            "json").stdout)
+    assert data["people"]["total"] == 5250
