@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from functools import cached_property
 
-from ..model.schema import Flow, Inventory
+from ..model.schema import Flow, Inventory, optional_date
 from ..propagation import Reach, item_index, out_index, propagate
 
 __all__ = ["Context", "DAY"]
@@ -32,6 +32,8 @@ class Context:
     """
 
     def __init__(self, inventory: Inventory, as_of: dt.date | None = None):
+
+        as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
         self.inv = inventory
         self.as_of = as_of or inventory.as_of or dt.date.today()
         self.parties = {p.id: p for p in inventory.parties}
@@ -285,6 +287,7 @@ class Context:
             >>> ctx.group_reach(as_of=dt.date(2023, 12, 31))["customers"].parties()
             ['customers']
         """
+        as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
         out = {}
         for party in self.inv.parties:
             if party.role != "data_subject" or (groups is not None and party.id not in groups):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..model.schema import Inventory
+from ..model.schema import Inventory, optional_date
 from .base import Finding
 from .context import Context
 from .packs import judges
@@ -226,6 +226,9 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
         >>> [f.id for f in run(inv).findings], run(inv, ignore=["TP114"]).findings
         (['TP114:F1'], [])
     """
+
+
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     rules = REGISTRY.select(packs, select, ignore)
     active = {r.id for r in rules}
     ctx = Context(inventory, as_of)
