@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import networkx as nx
+
 from ..audit import Audit
 from ..drawing import context_of
 from ..drawing.dot import zone_of
@@ -72,12 +74,14 @@ def explorer_data(audit: Audit, *, lang: str = "en", traces: bool = True) -> dic
     inv = audit.inventory
     report = audit.as_dict()
     ctx = context_of(audit, lang=lang)
-    g = audit.graph
     parties = sorted(inv.parties, key=lambda p: natural_key(p.id))
     index = {p.id: n for n, p in enumerate(parties)}
+    # Only what the ranking needs: the full audit graph costs seconds at 15,000 flows.
+    g = nx.MultiDiGraph()
+    g.add_nodes_from((p.id, {"legal_entity": p.entity}) for p in parties)
+    g.add_edges_from((f.frm, f.to, f.id) for f in inv.flows)
     pos = positions(g, inv.organisation)
-    zones = [zone_of(p.id, g.nodes[p.id] if p.id in g else {"role": p.role}, ctx)
-             for p in parties]
+    zones = [zone_of(p.id, {"role": p.role, "groups": p.groups}, ctx) for p in parties]
     items = sorted(inv.data_items or (), key=lambda d: natural_key(d.id))
     known = {d.id for d in items}
     # An item a flow names without a data_items record still travels: keep it.

@@ -323,7 +323,7 @@ export function mount(root, data, options = {}) {
   const M = new Model(data);
   const st = {
     lang: data.lang === "ja" ? "ja" : "en", view: "overview", filters: {}, focus: [], expanded: new Set(),
-    limits: new Map(), item: null, selected: null, listLimit: LIST_PAGE, viewFlows: [], group: null,
+    limits: new Map(), item: null, detailLimit: LIST_PAGE, selected: null, listLimit: LIST_PAGE, viewFlows: [], group: null,
   };
   const t = (k) => UI[st.lang][k] ?? UI.en[k];
   const readyTarget = options.readyTarget || root;
@@ -380,11 +380,31 @@ export function mount(root, data, options = {}) {
     cy.endBatch();
     graphBox.classList.toggle("big", big);
     cy.style().selector("edge").style("curve-style", big ? "haystack" : "bezier").style("label", big ? "" : "data(label)").update();
-    cy.fit(undefined, 30);
+    fitPositions(elements);
+  }
+  // Fit the view from node positions alone: cy.fit() measures every label first,
+  // which costs more than the whole focus view on a large page.
+  function fitPositions(elements) {
+    let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+    for (const e of elements) {
+      if (e.group !== "nodes") continue;
+      x1 = Math.min(x1, e.position.x - 90); x2 = Math.max(x2, e.position.x + 90);
+      y1 = Math.min(y1, e.position.y - 40); y2 = Math.max(y2, e.position.y + 40);
+    }
+    if (!(x2 > x1)) return;
+    const w = graphBox.clientWidth || 800, h = graphBox.clientHeight || 600;
+    const zoom = Math.max(cy.minZoom(), Math.min(1.5, (w - 40) / (x2 - x1), (h - 40) / (y2 - y1)));
+    cy.viewport({ zoom, pan: { x: w / 2 - zoom * (x1 + x2) / 2, y: h / 2 - zoom * (y1 + y2) / 2 } });
   }
 
   // -- views ----------------------------------------------------------------
-  function currentFlows() { return M.query(st.filters); }
+  // one query per filter setting, shared by the graph, the list and the counts
+  let cached = [null, null];
+  function currentFlows() {
+    const key = JSON.stringify(st.filters);
+    if (cached[0] !== key) cached = [key, M.query(st.filters)];
+    return cached[1];
+  }
 
   function groupOf(p) {
     const z = data.parties.zone[p];
@@ -554,27 +574,38 @@ export function mount(root, data, options = {}) {
     return el("a", { href: "#", "data-id": data.parties.id[p], onclick: (e) => { e.preventDefault(); showFocus(p); } }, M.partyName(p, st.lang));
   }
 
+  function capped(n) {
+    if (n <= st.detailLimit) return null;
+    return el("div", { class: "lx-note" }, st.detailLimit + " " + t("of") + " " + n + " " + t("shown"), " ",
+      el("button", { "data-role": "detail-more", onclick: () => { st.detailLimit += LIST_PAGE; selectParty(st.selected[1]); } }, t("more")));
+  }
+
   function selectParty(p) {
+    if (!st.selected || st.selected[0] !== "party" || st.selected[1] !== p) st.detailLimit = LIST_PAGE;
     st.selected = ["party", p];
     const P = data.parties; const F = data.flows;
     const up = M.upstream(p); const down = M.impact(p);
     const upFlows = [...up.keys()].sort((a, b) => (up.get(a) - up.get(b)) || (a - b));
     const upParties = [...new Set(upFlows.map((f) => F.from[f]))];
     const downParties = [...down.keys()].sort((a, b) => a - b);
-    cy.elements().removeClass("up down");
-    for (const q of upParties) cy.$id("p" + q).addClass("up");
-    for (const q of downParties) cy.$id("p" + q).addClass("down");
-    for (const f of upFlows) cy.$id("f" + f).addClass("hl");
+    // mark what this view draws (the sets may hold thousands the view does not show)
+    const upSet = new Set(upParties), upFlowSet = new Set(upFlows);
+    cy.batch(() => {
+      cy.nodes().forEach((n) => { const q = n.data("party"); n.toggleClass("up", upSet.has(q)); n.toggleClass("down", down.has(q)); });
+      cy.edges().forEach((e) => { if (upFlowSet.has(e.data("flow"))) e.addClass("hl"); });
+    });
     detail.replaceChildren(
       el("h2", {}, M.partyName(p, st.lang)),
       el("dl", {}, el("dt", {}, "ID"), el("dd", {}, P.id[p]), el("dt", {}, t("role")), el("dd", {}, M.label("role", P.role[p], st.lang)),
         el("dt", {}, t("country")), el("dd", {}, P.country[p])),
       el("button", { onclick: () => showFocus(p) }, t("focus")),
       el("h3", {}, t("upstream"), " (" + upFlows.length + " " + t("flows") + ")"),
-      el("ul", { "data-list": "upstream" }, upFlows.map((f) => el("li", { "data-id": F.id[f], "data-party": P.id[F.from[f]] },
+      capped(upFlows.length),
+      el("ul", { "data-list": "upstream" }, upFlows.slice(0, st.detailLimit).map((f) => el("li", { "data-id": F.id[f], "data-party": P.id[F.from[f]] },
         t("hop") + " " + up.get(f) + ": ", el("a", { href: "#", onclick: (e) => { e.preventDefault(); selectFlow(f); } }, F.id[f]), " ", M.partyName(F.from[f], st.lang)))),
       el("h3", {}, t("downstream"), " (" + downParties.length + " " + t("parties") + ")"),
-      el("ul", { "data-list": "downstream" }, downParties.map((q) => el("li", { "data-id": P.id[q] }, partyLink(q)))));
+      capped(downParties.length),
+      el("ul", { "data-list": "downstream" }, downParties.slice(0, st.detailLimit).map((q) => el("li", { "data-id": P.id[q] }, partyLink(q)))));
     notify();
   }
 
@@ -746,5 +777,7 @@ export function mount(root, data, options = {}) {
   cy.one("render", () => readyTarget.setAttribute("data-state", "ready"));
   cy.forceRender();
   requestAnimationFrame(() => readyTarget.setAttribute("data-state", "ready"));
+  // the whole-graph propagations behind upstream and impact, once the first view is up
+  setTimeout(() => { M.originReach(); M.held(-1); }, 0);
   return api;
 }
