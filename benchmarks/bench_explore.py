@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import lineage  # noqa: E402
 from generate import generate  # noqa: E402
-from lineage.explore import write_page  # noqa: E402
+from lineage.explorer import write_page  # noqa: E402
 
 TARGETS = {"write_s": 10.0, "ready_s": 3.0, "click_s": 0.5, "search_s": 0.1, "size_mb": 10.0}
 

@@ -39,7 +39,7 @@ def explore(inventory, output, packs, as_of, lang):
     if not output.parent.is_dir():
         raise UserError(f"{output}: folder {output.parent} does not exist")
     from .audit import check as run_check
-    from .explore import write_page
+    from .explorer import write_page
     audit = run_check(inventory, as_of=as_of, packs=_packs(packs))
     try:
         write_page(audit, output, lang=lang)

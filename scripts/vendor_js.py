@@ -5,7 +5,7 @@
 
 Takes each package's tarball from the npm registry with ``npm pack`` (no
 install scripts run), copies the minified build and the licence file into
-lineage/explore/static/vendor/, and writes manifest.json with name, version,
+lineage/explorer/static/vendor/, and writes manifest.json with name, version,
 licence and sha256 of every file. ``pip install`` and CI never need Node: the
 files are committed, and tests/test_explore_vendor.py checks them against the
 manifest.
@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-VENDOR = ROOT / "lineage" / "explore" / "static" / "vendor"
+VENDOR = ROOT / "lineage" / "explorer" / "static" / "vendor"
 
 #: name, pinned version, licence, files to take from the package (source -> vendored name)
 PACKAGES = [

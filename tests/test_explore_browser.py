@@ -18,7 +18,7 @@ from click.testing import CliRunner
 import lineage
 from lineage.analysis import impact, trace, upstream
 from lineage.cli import cli
-from lineage.explore import explorer_data, page_html, write_page
+from lineage.explorer import explorer_data, page_html, write_page
 
 from browser import distinct_colours, png_pixels
 from explore_helpers import Opened, browser
@@ -312,3 +312,50 @@ def test_overview_counts_are_clickable(opened, sample_audit):
     ids = opened.texts("[data-list=flows] li")
     assert len(ids) == int(edge["label"])
     assert ids == [sample_audit.flow_results[f].id for f in edge["flows"]]
+
+
+def test_widget_module_reports_clicks_to_its_model(chrome, sample_audit):
+    """The notebook widget's ES module, run as anywidget runs it: a click on a party
+    sets ``selection``/``selected`` on the model and saves; a ``focus`` set from
+    Python moves the view."""
+    from lineage.explorer.widget import make
+    widget = make(sample_audit)
+    context = chrome.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.set_content('<div id="w" style="width:1300px"></div>')
+        page.add_style_tag(content=widget._css)  # as anywidget injects it
+        page.evaluate("""async ([esm, data]) => {
+            const url = URL.createObjectURL(new Blob([esm], {type: "text/javascript"}));
+            const mod = await import(url);
+            const state = {data, selection: [], selected: [], view: "", focus: ""};
+            const handlers = {};
+            window.saves = 0;
+            window.model = {get: k => state[k], set: (k, v) => { state[k] = v; },
+                on: (ev, f) => { handlers[ev] = f; }, save_changes: () => { window.saves++; },
+                fire: (ev) => handlers[ev](), state};
+            mod.default.render({model: window.model, el: document.getElementById("w")});
+        }""", [widget._esm, widget.data])
+        page.wait_for_selector("#w[data-state=ready]")
+        page.evaluate("model.set('focus', 'carrier'); model.fire('change:focus')")
+        assert page.evaluate("model.state.view") == "focus"
+        assert page.evaluate("model.state.selected") == ["party", "carrier"]
+        api = "document.getElementById('w').lineageExplorer"
+        pos = page.evaluate(f"(() => {{ const a = {api}; const n = a.cy.$id('p' + "
+                            "a.model.partyIndex.get('monocollabo')); const r = "
+                            "n.renderedPosition(); return [r.x, r.y]; })()")
+        box = page.locator("#w [data-role=graph]").bounding_box()
+        page.mouse.click(box["x"] + pos[0], box["y"] + pos[1])
+        assert page.evaluate("model.state.selected") == ["party", "monocollabo"]
+        flows = page.evaluate("model.state.selection")
+        g = sample_audit.graph
+        assert set(flows) == {k for u, v, k in g.edges(keys=True)
+                              if {u, v} & {"carrier", "monocollabo"}}
+        assert page.evaluate("saves") >= 2
+        widget.selection = flows
+        assert widget.selected_flows["id"].tolist() == sorted(flows, key=lambda f: int(f[1:]))
+        assert [u for u in requests if not u.startswith(("blob:", "data:", "about:"))] == []
+    finally:
+        context.close()

@@ -40,9 +40,9 @@ def explore(audit, *, lang: str = "en"):
     """A notebook explorer of ``audit`` (an :class:`~lineage.Audit` or an inventory path).
 
     With anywidget installed (``pip install lineage[notebook]``) this is an
-    :class:`~lineage.explore.widget.Explorer` widget whose ``selection`` (flow IDs)
+    :class:`~lineage.explorer.widget.Explorer` widget whose ``selection`` (flow IDs)
     and ``selected_flows`` (a DataFrame) follow the clicks; otherwise a
-    :class:`~lineage.explore.widget.ExplorerPage` that shows the page inline.
+    :class:`~lineage.explorer.widget.ExplorerPage` that shows the page inline.
 
     Example:
         >>> import lineage

@@ -357,6 +357,8 @@ export function mount(root, data, options = {}) {
       el("main", { class: "lx-main" }, crumb, graphBox),
       el("aside", { class: "lx-right" }, detail, listBox)));
 
+  // a host page without the stylesheet still gets a graph with room to draw
+  if (!graphBox.clientHeight) graphBox.style.minHeight = "520px";
   const cy = cytoscape({ container: graphBox, style: CY_STYLE, elements: [],
     boxSelectionEnabled: false, autoungrabify: true, minZoom: 0.02, maxZoom: 4 });
 

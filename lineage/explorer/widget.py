@@ -102,7 +102,7 @@ def make(audit, *, lang: str = "en"):
         return ExplorerPage(audit, lang=lang)
 
     class Explorer(_Selection, anywidget.AnyWidget):
-        """The explorer widget (see :mod:`lineage.explore.widget`)."""
+        """The explorer widget (see :mod:`lineage.explorer.widget`)."""
 
         _esm = bundle() + WIDGET_GLUE
         _css = stylesheet()
