@@ -149,3 +149,12 @@ def test_explore_accepts_a_path():
     w = lineage.explore(SAMPLE)
     assert json.loads(w.data)["as_of"] == lineage.check(SAMPLE).as_of.isoformat()
     assert dt.date.fromisoformat(json.loads(w.data)["as_of"])
+
+
+def test_readme_explore_example_is_what_explore_prints(tmp_path, monkeypatch):
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("$ lineage explore inventories/monocollabo -o explorer.html\n", 1)[1]
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(cli, ["explore", str(SAMPLE), "-o", "explorer.html"])
+    assert r.exit_code == 0 and block.split("```", 1)[0] == r.output
+    assert (ROOT / "docs" / "images" / "explorer.png").read_bytes()[:4] == b"\x89PNG"

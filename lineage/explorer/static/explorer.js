@@ -51,7 +51,8 @@ const ROLE_SHAPE = {
 };
 const ZONE_COLUMN = { subjects: 0, org: 1, ju: 2, third: 3, public: 3 };
 const PAGE = 20; // neighbours shown per party and direction before "show more"
-const LIST_PAGE = 200;
+const LIST_PAGE = 100; // rows of the flow list before "show more" (DOM size is what costs)
+const DETAIL_PAGE = 50;
 
 /** Normalise text for search: NFKC (full/half width), case-folded, katakana as hiragana. */
 export function normalise(text) {
@@ -323,7 +324,7 @@ export function mount(root, data, options = {}) {
   const M = new Model(data);
   const st = {
     lang: data.lang === "ja" ? "ja" : "en", view: "overview", filters: {}, focus: [], expanded: new Set(),
-    limits: new Map(), item: null, detailLimit: LIST_PAGE, selected: null, listLimit: LIST_PAGE, viewFlows: [], group: null,
+    limits: new Map(), item: null, detailLimit: DETAIL_PAGE, selected: null, listLimit: LIST_PAGE, viewFlows: [], group: null,
   };
   const t = (k) => UI[st.lang][k] ?? UI.en[k];
   const readyTarget = options.readyTarget || root;
@@ -394,7 +395,7 @@ export function mount(root, data, options = {}) {
       y1 = Math.min(y1, e.position.y - 40); y2 = Math.max(y2, e.position.y + 40);
     }
     if (!(x2 > x1)) return;
-    const w = graphBox.clientWidth || 800, h = graphBox.clientHeight || 600;
+    const w = cy.width() || 800, h = cy.height() || 600; // sizes the library keeps, no reflow
     const zoom = Math.max(cy.minZoom(), Math.min(1.5, (w - 40) / (x2 - x1), (h - 40) / (y2 - y1)));
     cy.viewport({ zoom, pan: { x: w / 2 - zoom * (x1 + x2) / 2, y: h / 2 - zoom * (y1 + y2) / 2 } });
   }
@@ -417,7 +418,8 @@ export function mount(root, data, options = {}) {
     // the org zone's roles speak for themselves; other zones name the zone
     if (z === "org" || z === role || (z === "subjects" && role === "data_subject")) return M.label("role", role, st.lang);
     const zone = z.startsWith("ju:") ? M.label("zone", "joint_use", st.lang) + " " + z.slice(3) : M.label("zone", z, st.lang);
-    return zone + " / " + M.label("role", role, st.lang);
+    const who = M.label("role", role, st.lang);
+    return (z === "third" && role === "third_party") || (z === "public" && role === "public_body") ? zone : zone + " / " + who;
   }
 
   function showOverview() {
@@ -579,11 +581,11 @@ export function mount(root, data, options = {}) {
   function capped(n) {
     if (n <= st.detailLimit) return null;
     return el("div", { class: "lx-note" }, st.detailLimit + " " + t("of") + " " + n + " " + t("shown"), " ",
-      el("button", { "data-role": "detail-more", onclick: () => { st.detailLimit += LIST_PAGE; selectParty(st.selected[1]); } }, t("more")));
+      el("button", { "data-role": "detail-more", onclick: () => { st.detailLimit += DETAIL_PAGE; selectParty(st.selected[1]); } }, t("more")));
   }
 
   function selectParty(p) {
-    if (!st.selected || st.selected[0] !== "party" || st.selected[1] !== p) st.detailLimit = LIST_PAGE;
+    if (!st.selected || st.selected[0] !== "party" || st.selected[1] !== p) st.detailLimit = DETAIL_PAGE;
     st.selected = ["party", p];
     const P = data.parties; const F = data.flows;
     const up = M.upstream(p); const down = M.impact(p);
@@ -780,6 +782,6 @@ export function mount(root, data, options = {}) {
   cy.forceRender();
   requestAnimationFrame(() => readyTarget.setAttribute("data-state", "ready"));
   // the whole-graph propagations behind upstream and impact, once the first view is up
-  setTimeout(() => { M.originReach(); M.held(-1); }, 0);
+  setTimeout(() => { M.originReach(); M.held(-1); M.searchIndex(); }, 0);
   return api;
 }
