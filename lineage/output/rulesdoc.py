@@ -32,7 +32,7 @@ def as_json(rules) -> list[dict]:
     """Each rule's public description, with its pack.
 
     Example:
-        >>> first = as_json(rules_of(None))[0]
+        >>> first = as_json(rules_of(["policy"]))[0]
         >>> first["id"], first["pack"], first["severity"], first["title"]
         ('LW001', 'always', 'warning', 'Expired waiver')
     """
@@ -44,7 +44,7 @@ def table(rules, lang: str = "en") -> str:
     """A fixed-width listing for the terminal.
 
     Example:
-        >>> print(table(rules_of(None)[:2], lang="ja"), end="")
+        >>> print(table(rules_of(["policy"])[:2], lang="ja"), end="")
         LW001  waivers        waiver             warning  期限切れの承認
         LW002  waivers        waiver             warning  該当する指摘のない承認
     """
@@ -59,7 +59,7 @@ def markdown(rules) -> str:
     """The rules reference page (``docs/rules.md``).
 
     Example:
-        >>> text = markdown(rules_of(None)[:1])
+        >>> text = markdown(rules_of(["policy"])[:1])
         >>> text.splitlines()[0], "## LW001: Expired waiver" in text
         ('# Rules reference', True)
     """
