@@ -58,6 +58,8 @@ def test_rule_case(case):
     for fid, evidence in (case.get("evidence") or {}).items():
         for key, value in evidence.items():
             assert by_id[fid]["evidence"][key] == value, (fid, key)
+    for fid, items in (case.get("items") or {}).items():
+        assert by_id[fid]["items"] == items, fid
     if "waived" in case:
         assert sorted(f.id for f in audit.results if f.waived) == sorted(case["waived"])
 
