@@ -51,7 +51,7 @@ def table(rules, lang: str = "en") -> str:
     lines = []
     for r in rules:
         if lang == "ja":
-            lines.append(f"{r.id}  {str(r.clause):<14} {_kind_ja(r.kind)}  "
+            lines.append(f"{r.id}  {r.clause.label_ja:<14} {_kind_ja(r.kind)}  "
                          f"{_SEVERITY_JA.get(r.severity, r.severity)}  {r.title_ja}")
         else:
             lines.append(f"{r.id}  {str(r.clause):<14} {r.kind:<18} {r.severity:<8} "
