@@ -11,7 +11,10 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic", "format_for"]
+__all__ = ["write_atomic", "format_for", "BOM"]
+
+#: The byte-order mark every CSV lineage writes begins with, so Excel reads it as UTF-8.
+BOM = "\ufeff"
 
 
 def _umask() -> int:

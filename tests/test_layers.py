@@ -19,13 +19,16 @@ PACKAGE = ROOT / "lineage"
 #: Layers from the bottom; a module may import its own layer and those below.
 #: The first matching prefix decides a module's layer.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("lineage", "lineage.errors", "lineage.terms", "lineage.files")),
+    # output.names imports nothing of lineage: display names are a base helper that the
+    # drawing and every output share, whatever folder it sits in
+    ("base", ("lineage", "lineage.errors", "lineage.terms", "lineage.files",
+              "lineage.output.names")),
     ("model", ("lineage.model",)),
     ("rules", ("lineage.rules", "lineage.propagation")),
     ("engine", ("lineage.rules.engine", "lineage.result", "lineage.graph")),
     ("analysis", ("lineage.analysis",)),
     ("drawing", ("lineage.drawing", "lineage.export")),
-    ("outputs", ("lineage.output", "lineage.snapshots", "lineage.forms")),
+    ("outputs", ("lineage.output", "lineage.snapshots", "lineage.forms", "lineage.explorer")),
     ("api", ("lineage.audit", "lineage.snapshots.api")),
     ("cli", ("lineage.cli", "lineage.commands_", "lineage.__main__")),
 ]

@@ -194,10 +194,10 @@ def test_policy_survives_every_form(tmp_path, run_cli, form, name):
 def test_csv_folder_policy_files_are_readable_by_hand(tmp_path, run_cli):
     out = tmp_path / "csv"
     run_cli("convert", _other_org(tmp_path, OWN_POLICY), out, "--to", "csv")
-    top = (out / "inventory.csv").read_text(encoding="utf-8").splitlines()
+    top = (out / "inventory.csv").read_text(encoding="utf-8-sig").splitlines()
     assert top[0] == ("format,organisation,as_of,policy.title,policy.publisher,policy.url,"
                       "policy.revised_on,policy.file")
-    clauses = (out / "policy_clauses.csv").read_text(encoding="utf-8").splitlines()
+    clauses = (out / "policy_clauses.csv").read_text(encoding="utf-8-sig").splitlines()
     assert clauses[0] == "clause,label,text"
     assert clauses[1] == "5[1],第九条の二,さくら歯科は患者さまの承諾なく診療情報を外部へ渡しません。"
     assert (out / "docs" / "方針.md").read_text(encoding="utf-8") == OWN_TEXT

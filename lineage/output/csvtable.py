@@ -1,9 +1,13 @@
 """The findings table as CSV (one row per finding, lists joined with ``;``).
 
+Every CSV lineage writes starts with a UTF-8 byte-order mark (:data:`BOM`): Excel
+in Japan opens a CSV without one as Shift_JIS and garbles the Japanese. Python's
+``utf-8-sig`` codec and lineage's own readers skip it.
+
 Example:
     >>> import lineage
     >>> render(lineage.check("inventories/monocollabo")).splitlines()[0]
-    'id,rule,clause,kind,severity,flow,from,to,items,message,remedy,waived,policy_label,policy_text'
+    '\ufeffid,rule,clause,kind,severity,flow,from,to,items,message,remedy,waived,policy_label,policy_text'
 
 The last two columns quote the organisation's own policy (``policy.clauses`` of
 the inventory) for the finding's clause, and stay empty when it maps none.
@@ -14,9 +18,10 @@ from __future__ import annotations
 import csv
 import io
 
+from ..files import BOM
 from ..rules.clauses import cite
 
-__all__ = ["render", "COLUMNS"]
+__all__ = ["render", "COLUMNS", "BOM"]
 
 COLUMNS = ("id", "rule", "clause", "kind", "severity", "flow", "from", "to", "items",
            "message", "remedy", "waived", "policy_label", "policy_text")
@@ -28,7 +33,7 @@ def render(audit, lang: str = "en") -> str:
     Example:
         >>> import csv, lineage
         >>> text = render(lineage.check("inventories/monocollabo"), lang="ja")
-        >>> row = list(csv.DictReader(text.splitlines()))[0]
+        >>> row = list(csv.DictReader(text.removeprefix(BOM).splitlines()))[0]
         >>> row["id"], row["items"], row["waived"], row["message"]
         ('TP222:F30:phone', 'phone', 'false', '項目 phone は共同利用の通知・公表 J1 にありません')
     """
@@ -46,4 +51,4 @@ def render(audit, lang: str = "en") -> str:
                          "true" if d["waived"] else "false",
                          " / ".join(c.label or "" for c in quoted),
                          " / ".join(c.text or "" for c in quoted)])
-    return out.getvalue()
+    return BOM + out.getvalue()

@@ -24,15 +24,45 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from .. import __version__
-from ..rules.clauses import cite, restatement
+from ..rules.clauses import Article, citation, cite, restatement
 from ..rules.registry import REGISTRY
 from .jsonreport import dumps
 
-__all__ = ["render", "as_sarif", "SCHEMA_URI", "FINGERPRINT"]
+__all__ = ["render", "as_sarif", "SCHEMA_URI", "FINGERPRINT", "SECURITY_SEVERITY",
+           "help_uri"]
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 #: The partialFingerprints key holding a finding's stable ID.
 FINGERPRINT = "lineageFindingId/v1"
+#: ``security-severity`` by severity (GitHub code scanning ranks 7.0-8.9 as high,
+#: 4.0-6.9 as medium): an unlawful provision is high, a warning medium.
+SECURITY_SEVERITY = {"error": "8.0", "warning": "4.0"}
+#: Where the rules reference page lives, relative to lineage's repository root.
+RULES_PAGE = "docs/rules.md"
+#: The checkout lineage runs from (holds docs/rules.md when run from source).
+_SOURCE_ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def help_uri(rule_id: str, base: str | None = None) -> str | None:
+    """The rule's section of the rules reference (``docs/rules.md#tp101``) as an absolute URI.
+
+    SARIF requires ``helpUri`` to be absolute. ``base`` (or the environment
+    variable ``LINEAGE_DOCS_URL``, e.g. the repository's ``.../blob/main/``
+    address) is where ``docs/`` is published; without one, the page of the
+    checkout lineage runs from, as a ``file:`` URI; ``None`` when neither exists.
+
+    Example:
+        >>> help_uri("TP101", "https://example.org/lineage/")
+        'https://example.org/lineage/docs/rules.md#tp101'
+        >>> help_uri("TP101").endswith("/docs/rules.md#tp101")
+        True
+    """
+    base = base or os.environ.get("LINEAGE_DOCS_URL")
+    anchor = f"{RULES_PAGE}#{rule_id.lower()}"
+    if base:
+        return base.rstrip("/") + "/" + anchor
+    page = _SOURCE_ROOT / RULES_PAGE
+    return page.as_uri() + f"#{rule_id.lower()}" if page.exists() else None
 
 
 def _sentence(text: str, lang: str = "en") -> str:
@@ -68,9 +98,15 @@ def _rule_descriptor(rule, lang: str, policy=None) -> dict:
                           for c in quoted)
     text = f"{_sentence(remedy, lang)}\n\n{code}: {_sentence(restatement(rule, lang), lang)}"
     markdown = f"{_sentence(remedy, lang)}\n\n**{code}**: {_sentence(restatement(rule, lang), lang)}"
+    cited = citation(code)
+    article = isinstance(cited, Article)
+    if article:  # the Act's heading (never its wording) and a gloss
+        text += f"\n\n{cited.text_ja}\n{cited.text_en}"
+        markdown += f"\n\n{cited.text_ja}\n\n> {cited.text_en}"
     props = {"clause": code, "kind": rule.kind, "title_ja": rule.title_ja,
              "tags": ["privacy", "APPI", rule.kind], "precision": "high",
-             "problem.severity": rule.severity}
+             "problem.severity": rule.severity,
+             "security-severity": SECURITY_SEVERITY.get(rule.severity, "4.0")}
     if quoted:
         text += "\n\n" + own
         markdown += "\n\n" + own_md
@@ -79,11 +115,22 @@ def _rule_descriptor(rule, lang: str, policy=None) -> dict:
         "id": rule.id,
         "name": "".join(part.capitalize() for part in rule.kind.split("-")) + rule.id,
         "shortDescription": {"text": _sentence(title, lang)},
-        "fullDescription": {"text": _sentence(f"Clause {code}: {restatement(rule)}")},
-        "help": {"text": text, "markdown": markdown},
+        "fullDescription": {"text": _sentence(
+            f"{'' if article else 'Clause '}{code}: {restatement(rule)}")},
+        "help": {"text": text + f"\n\nSee {RULES_PAGE} ({rule.id}).",
+                 "markdown": f"**{title}**\n\n" + markdown
+                             + f"\n\n{rule.id} in the rules reference: "
+                               f"`{RULES_PAGE}#{rule.id.lower()}`"},
+        **({"helpUri": help_uri(rule.id)} if help_uri(rule.id) else {}),
         "defaultConfiguration": {"level": "error" if rule.severity == "error" else "warning"},
         "properties": props,
     }
+
+
+def _summary(rule) -> str:
+    """The first paragraph of the rule's documentation (its docstring), for ``help``."""
+    doc = (rule.doc() or "").strip().split("\n\n")[0]
+    return " ".join(doc.replace("``", "`").split())
 
 
 def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None = None) -> dict:
@@ -146,7 +193,8 @@ def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None 
         result["properties"] = {"findingId": f.id, "flow": f.flow, "from": f.frm, "to": f.to,
                                 "items": d["items"], "clause": f.clause, "kind": f.kind,
                                 "evidence": d["evidence"],
-                                "remedy": d["remedy_ja"] if lang == "ja" else d["remedy"]}
+                                "remedy": d["remedy_ja"] if lang == "ja" else d["remedy"],
+                                "security-severity": SECURITY_SEVERITY.get(f.severity, "4.0")}
         if by_pack.get(f.flow):
             result["properties"]["status_by_pack"] = by_pack[f.flow]
         results.append(result)
@@ -158,6 +206,11 @@ def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None 
                                 "semanticVersion": __version__,
                                 "rules": [_rule_descriptor(r, lang, audit.inventory.policy)
                                           for r in ordered]}},
+            # Locations are relative to %SRCROOT%, the folder lineage ran in (the checkout
+            # in CI); a viewer resolves it there, so lines match whatever the cwd was.
+            "originalUriBaseIds": {"%SRCROOT%": {"description": {
+                "text": "The root of the repository the inventory lives in (the folder "
+                        "lineage ran in)."}}},
             "automationDetails": {"id": f"lineage/{audit.inventory.organisation}/"},
             "properties": {"organisation": audit.inventory.organisation,
                            "as_of": audit.as_of.isoformat(), "rules": list(audit.packs)},

@@ -32,6 +32,7 @@ from ..rules.base import KINDS
 from ..rules.clauses import cite, restatement
 from ..rules.registry import REGISTRY
 from ..terms import KIND_LABELS, STATUSES, STATUS_WORDS, route_label
+from .names import Names
 
 __all__ = ["Report", "FindingView", "FlowView", "build", "LABELS", "PACK_LABELS", "status_by_pack_of",
            "EVIDENCE_WORDS"]
@@ -213,25 +214,17 @@ class Report:
         """
         return LABELS[self.lang]
 
-    def _display(self, records) -> dict[str, str]:
-        out = {}
-        for r in records or ():
-            name = r.name if self.lang == "ja" else (r.name_en or r.name)
-            out[r.id] = name or ""
-        return out
-
     @cached_property
-    def _names(self) -> dict[str, dict[str, str]]:
-        inv = self.audit.inventory
-        return {"party": self._display(inv.parties), "item": self._display(inv.data_items),
-                "purpose": self._display(inv.purposes)}
+    def names(self):
+        """Display names beside IDs (:class:`~lineage.output.names.Names`), the one helper
+        every output uses.
 
-    def _named(self, kind: str, rid: str) -> str:
-        name = self._names[kind].get(rid)
-        if not name or name == rid:
-            return rid
-        # an English name may already say its ID: "Hayate Transport (carrier)"
-        return name if name.endswith(f"({rid})") else f"{name} ({rid})"
+        Example:
+            >>> import lineage
+            >>> build(lineage.check("inventories/monocollabo"), drawing=False).names.item("phone")
+            'Phone number (phone)'
+        """
+        return Names(self.audit.inventory, self.lang)
 
     def party(self, pid: str) -> str:
         """A party's display name with its ID beside it.
@@ -239,9 +232,9 @@ class Report:
         Example:
             >>> import lineage
             >>> build(lineage.check("inventories/monocollabo"), drawing=False).party("carrier")
-            'Hayate Transport (carrier)'
+            'Hayate Transport (carrier) (carrier)'
         """
-        return self._named("party", pid)
+        return self.names.party(pid)
 
     def item(self, iid: str) -> str:
         """A data item's display name with its ID.
@@ -251,7 +244,7 @@ class Report:
             >>> build(lineage.check("inventories/monocollabo"), lang="ja", drawing=False).item("phone")
             '電話番号 (phone)'
         """
-        return self._named("item", iid)
+        return self.names.item(iid)
 
     def purpose(self, pid: str) -> str:
         """A purpose's display name with its ID.
@@ -262,7 +255,7 @@ class Report:
             >>> rep.purpose("shipping")
             'Delivering goods (shipping)'
         """
-        return self._named("purpose", pid)
+        return self.names.purpose(pid)
 
     @property
     def organisation(self) -> str:
@@ -274,7 +267,8 @@ class Report:
             'モノコラボ'
         """
         org = self.audit.inventory.organisation
-        return self._names["party"].get(org) or org
+        shown = self.names.party(org)
+        return shown.removesuffix(f" ({org})")
 
     @property
     def title(self) -> str:
@@ -449,7 +443,7 @@ class Report:
                 f.id, f.rule, f.clause, f.kind, KIND_LABELS.get(f.kind, {}).get(self.lang, f.kind),
                 f.severity, f.waived, "waived" if f.waived else f.severity,
                 w["waived"] if f.waived else w[f.severity], f.flow, self.party(f.frm),
-                self.party(f.to), d["message_ja"] if ja else d["message"],
+                self.party(f.to), self.names.annotate(d["message_ja"]) if ja else d["message"],
                 d["remedy_ja"] if ja else d["remedy"], evidence,
                 tuple(c for c in cite(f.clause, policy) if c.quoted),
                 restatement(rule, self.lang) if rule is not None else "",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..audit import check
+from ..model.schema import optional_date
 from ..result import AuditResult
 from .compare import Diff
 from .record import Snapshot
@@ -36,6 +37,9 @@ def snapshot(inventory, *, store=None, label: str | None = None, as_of=None,
         >>> snap.name, snap.summary["severity"]
         ('#1 (2026-Q4)', {'error': 9, 'warning': 0, 'waived': 1})
     """
+
+
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     source = str(inventory) if isinstance(inventory, (str, Path)) else None
     if store is None:
         if source is None:
@@ -61,6 +65,9 @@ def resolve(ref, store: Store | None, *, as_of=None, packs=("policy",)) -> Snaps
         ('#1 (2026-Q4)', 'now')
         >>> store.close()
     """
+
+
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     if isinstance(ref, Snapshot):
         return ref
     if isinstance(ref, AuditResult):
@@ -88,6 +95,9 @@ def diff(a, b, *, store=None, as_of=None, packs=("policy",)) -> Diff:
         >>> diff("before", "inventories/monocollabo", store=path)
         <Diff #1 (before) -> now: 0 new, 0 resolved, 10 open findings>
     """
+
+
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     if store is None or isinstance(store, Store):
         return Diff(resolve(a, store, as_of=as_of, packs=packs),
                     resolve(b, store, as_of=as_of, packs=packs))
