@@ -223,3 +223,45 @@ def test_chart_words_are_the_reports_words():
     from lineage.output.svgsafe import CHART_WORDS
     for lang, words in CHART_WORDS.items():
         assert {k: report_html.LABELS[lang][k] for k in words} == words
+
+
+def test_policy_ok_but_act_violation_is_marked_everywhere():
+    """With --rules policy,appi a flow that satisfies the policy but breaks the Act gets its
+    own mark and legend entry, every report shows the status under each pack, and the
+    counts agree with Audit.summary."""
+    import io
+    import json
+    import openpyxl
+    from markupsafe import Markup
+    from lineage.output import sarif, xlsx
+    from lineage.rules.examples import build_example
+    from lineage.rules.registry import REGISTRY
+    audit = lineage.check(build_example(REGISTRY.get("AP231").fail.inventory),
+                          packs=("policy", "appi"))
+    summary = audit.summary()
+    assert summary["policy_ok_law_violation"] == 1
+    for lang, legend, pack in (("en", "flow that satisfies the organisation's policy but "
+                                      "breaks the Act (policy ok, Act violation)", "Act (APPI)"),
+                               ("ja", "自社の方針には適合するが個人情報保護法に違反するフロー",
+                                "個人情報保護法")):
+        rep = report_html.build(audit, lang=lang, drawing=False)
+        page = report_html.render_html(rep)
+        assert re.search(r'id="count-law-only"><b>1</b>', page)
+        shown = str(Markup.escape(legend))  # as the autoescaping template writes it
+        assert f'<li id="legend-law-only"><span class="swatch law-only"></span>' \
+               f'<span class="mark-law">⚖</span> {shown}</li>' in page
+        at = page.index('id="flow-F1"')
+        row = page[page.rindex("<tr", 0, at):page.index("</tr>", at)]
+        assert 'class="violation law-only"' in row and "⚖" in row
+        assert f'<th class="pack">{pack}</th>' in page
+        by_pack = page[page.index('<table class="by-pack">'):]
+        assert by_pack.count("<tr><td>") == 2
+        md = report_html.render_markdown(rep)
+        assert "| F1 ⚖ |" in md and f"⚖ {legend}" in md
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx.render(audit, "ja")))
+    head = [c.value for c in wb["flows"][1]]
+    assert head[head.index("状態") + 1:head.index("状態") + 3] == ["状態 (方針)",
+                                                                   "状態 (個人情報保護法)"]
+    log = json.loads(sarif.render(audit))
+    [result] = log["runs"][0]["results"]
+    assert result["properties"]["status_by_pack"] == {"policy": "ok", "appi": "violation"}
