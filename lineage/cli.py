@@ -61,6 +61,36 @@ def _ids(ctx, param, value):
     return [part.strip() for v in value for part in v.split(",") if part.strip()]
 
 
+#: Longest message line printed (a megabyte-long name must not give a megabyte line).
+MAX_MESSAGE = 500
+#: Most problems printed for one failed load; the rest are counted.
+MAX_PROBLEMS = 200
+
+
+def clean(text: object, limit: int = MAX_MESSAGE) -> str:
+    """``text`` safe for a terminal: control characters escaped, cut to ``limit`` characters.
+
+    User text reaches error messages; an ESC sequence there could clear the
+    screen, and a line break could forge an ``error:`` line of its own.
+
+    Example:
+        >>> clean("name\\x1b[2J\\nerror: forged")
+        'name\\\\x1b[2J\\\\nerror: forged'
+        >>> len(clean("x" * 2000))
+        501
+    """
+    out = []
+    for ch in str(text):
+        code = ord(ch)
+        if code < 0x20 or 0x7f <= code <= 0x9f or ch in "\u2028\u2029\ufffe\uffff" \
+                or 0xd800 <= code <= 0xdfff:
+            out.append(repr(ch)[1:-1] if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    line = "".join(out)
+    return line if len(line) <= limit else line[:limit] + "…"
+
+
 def handle_errors(func):
     """Turn library errors into a message on stderr and exit code 2.
 
@@ -82,16 +112,19 @@ def handle_errors(func):
         try:
             return func(*args, **kwargs)
         except InventoryError as exc:
-            for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
+            for problem in exc.problems[:MAX_PROBLEMS]:
+                click.echo(f"error: {clean(problem)}", err=True)
             n = len(exc.problems)
+            if n > MAX_PROBLEMS:
+                click.echo(f"... {n - MAX_PROBLEMS} more", err=True)
             click.echo(f"{n} problem{'s' if n != 1 else ''}; nothing was checked.", err=True)
             sys.exit(EXIT_ERROR)
         except LineageError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {clean(exc)}", err=True)
             sys.exit(EXIT_ERROR)
         except OSError as exc:
-            click.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+            click.echo(f"error: {clean(exc.filename or '')}: {clean(exc.strerror or exc)}",
+                       err=True)
             sys.exit(EXIT_ERROR)
     return wrapper
 
@@ -154,6 +187,9 @@ def cli():
       lineage check inventories/monocollabo
       lineage draw inventories/monocollabo -o map.svg --only-violations
     """
+    from .files import end_run, start_run
+    start_run()  # from here, every file read is an input no output may replace
+    click.get_current_context().call_on_close(end_run)
 
 
 @cli.command()
@@ -259,7 +295,7 @@ def validate(inventory, fmt):
         click.echo(jsonreport.dumps({"valid": True, "problems": [], "counts": counts}),
                    nl=False)
     else:
-        click.echo(f"{inventory}: valid ({counts['parties']} parties, {counts['flows']} flows)")
+        click.echo(f"{clean(inventory)}: valid ({counts['parties']} parties, {counts['flows']} flows)")
 
 
 @cli.command()
@@ -329,9 +365,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         ...     out.read_bytes()
         b'ok\\n'
     """
-    from .files import write_atomic as write
+    from .files import OutputError, write_atomic as write
     try:
         write(path, data)
+    except OutputError:
+        raise
     except OSError as exc:
         raise UserError(f"{path}: {exc.strerror or exc}") from None
 
@@ -354,6 +392,6 @@ def main(argv=None) -> None:
     except Exception as exc:  # a bug, not bad input: say so without a traceback
         if os.environ.get("LINEAGE_DEBUG"):
             raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc} "
+        click.echo(f"internal error: {type(exc).__name__}: {clean(exc)} "
                    "(set LINEAGE_DEBUG=1 for a traceback; please report it)", err=True)
         sys.exit(EXIT_ERROR)

@@ -28,6 +28,7 @@ import csv
 import io
 from pathlib import Path
 
+from ..files import read_input
 from .errors import InventoryError, Location, Problem
 from .sources import RawInventory, SourceMap
 from .tables import REVISIONS_SHEET, SHEETS, TOP_SHEET, columns
@@ -41,6 +42,9 @@ REVISIONS_FILE = "notice_revisions.csv"
 def csv_files(folder: Path) -> list[Path]:
     """The CSV files of an inventory folder, in name order.
 
+    Anything named ``*.csv`` that is not a folder counts, so a dangling symlink
+    or a named pipe is refused by name rather than skipped.
+
     Example:
         >>> import tempfile, pathlib
         >>> with tempfile.TemporaryDirectory() as tmp:
@@ -51,7 +55,7 @@ def csv_files(folder: Path) -> list[Path]:
         ['flows.CSV', 'parties.csv']
     """
     return sorted(p for p in Path(folder).iterdir()
-                  if p.is_file() and p.suffix.lower() == ".csv")
+                  if p.suffix.lower() == ".csv" and not p.is_dir())
 
 
 def read_csv_folder(folder: Path) -> RawInventory:
@@ -109,7 +113,7 @@ def _read_rows(path: Path, problems: list[Problem], missing: list[Problem] | Non
     """
     name = str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_input(path).decode("utf-8-sig")
     except OSError as exc:
         problems.append(Problem(Location(name), None, None, None,
                                 f"cannot read file: {exc.strerror or exc}", "ファイルを読めません"))
