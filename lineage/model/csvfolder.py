@@ -6,7 +6,9 @@ splits them), nested fields are dotted columns (``exemption.law``), joint-use
 revisions live in ``notice_revisions.csv`` with a ``notice`` column, and the
 top-level scalars (``format``, ``organisation``, ``as_of``, ``note``) are the one
 row of ``inventory.csv``. An empty cell is an absent value. Cells stay text:
-the schema's field types decide what they mean, as for YAML.
+the schema's field types decide what they mean, as for YAML. One leading
+apostrophe is dropped: the writer puts it before a cell a spreadsheet would
+run as a formula (``'=...``), and before a cell that starts with ``'``.
 
 Example:
     >>> import tempfile, pathlib
@@ -163,7 +165,9 @@ def _read_rows(path: Path, problems: list[Problem], missing: list[Problem] | Non
                                     "行のセル数が列数より多くなっています"))
             ok = False
             continue
-        rows.append((number, {h: c for h, c in zip(header, cells) if c.strip() != ""}))
+        # One leading apostrophe is the writer's guard against formulas (forms.csvwrite).
+        rows.append((number, {h: c[1:] if c.startswith("'") else c
+                              for h, c in zip(header, cells) if c.strip() != ""}))
     return rows if ok else None
 
 

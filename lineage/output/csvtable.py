@@ -11,7 +11,21 @@ from __future__ import annotations
 import csv
 import io
 
-__all__ = ["render", "COLUMNS"]
+__all__ = ["render", "COLUMNS", "safe_cell", "FORMULA_STARTS"]
+
+#: A spreadsheet reads a cell starting with one of these as a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """``value`` as a CSV cell no spreadsheet runs: a formula start gets a leading ``'``.
+
+    Example:
+        >>> print(safe_cell('=HYPERLINK("http://x")'), safe_cell("-1"), safe_cell("ok"))
+        '=HYPERLINK("http://x") '-1 ok
+    """
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 COLUMNS = ("id", "rule", "clause", "kind", "severity", "flow", "from", "to", "items",
            "message", "remedy", "waived")
@@ -33,8 +47,8 @@ def render(audit, lang: str = "en") -> str:
     suffix = "_ja" if lang == "ja" else ""
     for f in audit.results:
         d = f.as_dict()
-        writer.writerow([d["id"], d["rule"], d["clause"], d["kind"], d["severity"],
-                         d["flow"], d["from"], d["to"], ";".join(d["items"]),
-                         d["message" + suffix], d["remedy" + suffix],
-                         "true" if d["waived"] else "false"])
+        writer.writerow([safe_cell(c) for c in (
+            d["id"], d["rule"], d["clause"], d["kind"], d["severity"], d["flow"], d["from"],
+            d["to"], ";".join(d["items"]), d["message" + suffix], d["remedy" + suffix],
+            "true" if d["waived"] else "false")])
     return out.getvalue()
