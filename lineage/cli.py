@@ -374,6 +374,24 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise UserError(f"{path}: {exc.strerror or exc}") from None
 
 
+class Interrupted(BaseException):
+    """SIGTERM, SIGHUP or Ctrl-C: unwinds like an exception so every ``finally``
+    runs (Graphviz is killed, temporary files are removed), then exits 128 + signal.
+
+    Example:
+        >>> Interrupted(15).signum
+        15
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum, frame):
+    raise Interrupted(signum)
+
+
 def main(argv=None) -> None:
     """Entry point of the ``lineage`` script and ``python -m lineage``.
 
@@ -385,13 +403,24 @@ def main(argv=None) -> None:
         inventories/monocollabo: valid (28 parties, 44 flows)
         exit 0
     """
+    import signal
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+        if hasattr(signal, name):
+            previous[getattr(signal, name)] = signal.signal(getattr(signal, name), _interrupt)
     try:
         cli.main(args=argv, prog_name="lineage", standalone_mode=True)
     except SystemExit:
         raise
+    except Interrupted as exc:
+        click.echo("interrupted", err=True)
+        sys.exit(128 + exc.signum)
     except Exception as exc:  # a bug, not bad input: say so without a traceback
         if os.environ.get("LINEAGE_DEBUG"):
             raise
         click.echo(f"internal error: {type(exc).__name__}: {clean(exc)} "
                    "(set LINEAGE_DEBUG=1 for a traceback; please report it)", err=True)
         sys.exit(EXIT_ERROR)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -79,7 +79,9 @@ def tables(inventory: schema.Inventory, *, all_columns: bool = False) -> dict[st
     rows: dict[str, list[dict]] = {TOP_SHEET: [_top_row(inventory)]}
     for name in schema.COLLECTIONS:
         records = getattr(inventory, name)
-        if records is None or (not records and name not in ("data_items", "purposes")):
+        # parties and flows are required, so an empty list is written as a header row.
+        if records is None or (not records and name not in ("data_items", "purposes",
+                                                             "parties", "flows")):
             continue
         rows[name] = [_row(name, r, _label(name, i, r)) for i, r in enumerate(records)]
     revisions = [{"notice": n.id, **_row(REVISIONS_SHEET, rev, f"notices {n.id} revision {k + 1}")}
