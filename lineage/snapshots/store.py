@@ -328,6 +328,11 @@ class Store:
         self.readonly = not create
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder, not a store file")
+        if self.path.exists() and not self.path.is_file():
+            raise StoreError(f"{self.path}: is not a regular file (a device or a pipe), "
+                             "not a store file")
+        if self.path.is_symlink() and not self.path.exists():
+            raise StoreError(f"{self.path}: is a dangling symbolic link, not a store file")
         if not self.path.exists():
             if not create:
                 raise StoreError(f"{self.path}: no snapshot store here (`lineage snapshot "
