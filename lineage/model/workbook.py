@@ -87,15 +87,29 @@ def _damage(exc: Exception) -> str:
     if "/" in text or "\\" in text or len(text) > 120:
         text = ""
     kind = type(exc).__name__
+    if kind == "error":  # zlib.error: bytes of the zip were changed
+        kind = f"{type(exc).__module__}.error"
     return f"the file is damaged ({kind}{': ' + text if text else ''})"
 
 
 def _read_sheets(name: str, path: Path, data: dict, source: SourceMap,
                  problems: list[Problem], missing: list[Problem]):
     """Read every sheet into ``data``; return the revisions rows (None without that sheet)."""
-    from openpyxl import load_workbook
+    from openpyxl.reader.excel import ExcelReader
 
-    wb = load_workbook(path, read_only=True, data_only=False)
+    # load_workbook() is these two calls; the reader is kept to see which sheets the
+    # workbook lists but whose part is missing (openpyxl skips those silently).
+    reader = ExcelReader(path, read_only=True, data_only=False)
+    reader.read()
+    wb = reader.wb
+    for listed, rel in reader.parser.find_sheets():
+        if rel.target not in reader.valid_files:
+            wb.close()
+            raise InventoryError([Problem(Location(name, sheet=listed.name), None, None, None,
+                                          f"not a readable Excel workbook (.xlsx): sheet "
+                                          f"'{listed.name}' is listed but its part is missing "
+                                          "(a damaged file?)",
+                                          "シートの実体がありません(ファイルの破損)")])
     revisions = None
     try:
         for ws in wb.worksheets:
