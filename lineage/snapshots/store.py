@@ -30,6 +30,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 import json
 import os
@@ -180,6 +181,21 @@ def default_store(inventory: str | Path) -> Path:
     path = Path(inventory)
     base = path if path.is_dir() else path.parent
     return base / ".lineage" / "audits.db"
+
+
+def _reading(method):
+    """A damaged file or altered rows make a reading method raise :class:`StoreError`."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.DatabaseError, TypeError, ValueError, KeyError, AttributeError,
+                OverflowError) as exc:
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(f"{self.path}: the store is damaged ({type(exc).__name__}: "
+                             f"{str(exc)[:80]}); run `lineage snapshot verify`") from None
+    return wrapper
 
 
 def _umask() -> int:
@@ -430,6 +446,7 @@ class Store:
     def __repr__(self) -> str:
         return f"<Store {self.path} snapshots={len(self)}>"
 
+    @_reading
     def __len__(self) -> int:
         return self._conn.execute("SELECT count(*) FROM snapshots").fetchone()[0]
 
@@ -529,6 +546,7 @@ class Store:
         return _replace(snap, content_hash=content, prev_hash=prev, chain_hash=link)
 
     # -- reading --------------------------------------------------------------------
+    @_reading
     def resolve(self, ref: str | int) -> int:
         """The ID of a snapshot named by ID, label, ``latest`` or ``previous``.
 
@@ -580,6 +598,7 @@ class Store:
             return False
         return True
 
+    @_reading
     def get(self, ref: str | int) -> Snapshot:
         """The snapshot ``ref`` names (see :meth:`resolve`), with all its rows.
 
@@ -617,6 +636,7 @@ class Store:
             f"SELECT {', '.join(columns)} FROM {table} WHERE snapshot_id = ? ORDER BY seq",
             (sid,)))
 
+    @_reading
     def finding_ids(self, ref: str | int) -> set[str]:
         """The stable IDs of a snapshot's findings (what a baseline compares).
 
@@ -632,6 +652,7 @@ class Store:
         return {r[0] for r in self._conn.execute(
             "SELECT finding_id FROM findings WHERE snapshot_id = ?", (sid,))}
 
+    @_reading
     def list(self) -> list[dict]:
         """One entry per snapshot, oldest first: header and summary counts (no rows).
 
@@ -657,6 +678,7 @@ class Store:
                         "chain_hash": link})
         return out
 
+    @_reading
     def history(self) -> pd.DataFrame:
         """The snapshot list as a DataFrame: one row per snapshot, counts as columns.
 
@@ -805,6 +827,7 @@ class Store:
         if chain_hash(h["prev_hash"], h["content_hash"]) != h["chain_hash"]:
             problems.append(Problem(sid, "chain hash was altered"))
 
+    @_reading
     def verify_head(self, result: VerifyResult, head: str) -> VerifyResult:
         """``result`` plus a problem when ``head`` (a chain hash kept outside the store,
         with or without ``sha256:``) is no longer in the chain.
