@@ -171,7 +171,7 @@ def _cell(value, column, where: str):
             return EMPTY_LIST if column.optional_list else None
         parts = [cell_text(v) for v in value]
         for part in parts:
-            if LIST_SEP in part or not part:
+            if LIST_SEP in part or not part or part != part.strip():
                 raise FlatError(f"{where}: field '{column.name}': list element {part!r} "
                                 f"cannot be written to a '{LIST_SEP}'-separated cell")
         return LIST_SEP.join(parts)
@@ -186,4 +186,9 @@ def _text(value: str, field: str, where: str) -> str:
     if value == "":
         raise FlatError(f"{where}: field '{field}' is an empty text, which a spreadsheet "
                         "cannot tell from an absent value; remove it or write some text")
+    if value != value.strip():
+        # Readers trim cells (a stray space typed in Excel is not data), so these would
+        # come back changed: refuse rather than convert with a loss.
+        raise FlatError(f"{where}: field '{field}' starts or ends with white space, which "
+                        "a spreadsheet cell does not keep; trim it (or keep the YAML form)")
     return value
