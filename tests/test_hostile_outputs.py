@@ -41,12 +41,13 @@ WRITERS = {
     "report": lambda inv, out: ["report", inv, "-o", out, "--no-drawing"],
     "draw": lambda inv, out: ["draw", inv, "-o", out],
     "export": lambda inv, out: ["export", inv, "-o", out],
+    "explore": lambda inv, out: ["explore", inv, "-o", out],
     "convert": lambda inv, out: ["convert", inv, out, "--force"],
     "schema": lambda inv, out: ["schema", "-o", out],
     "template": lambda inv, out: ["template", out, "--force"],
 }
 SUFFIX = {"check -o": ".txt", "check xlsx": ".xlsx", "report": ".html", "draw": ".dot",
-          "export": ".json", "convert": ".yaml", "schema": ".json", "template": ".xlsx"}
+          "export": ".json", "explore": ".html", "convert": ".yaml", "schema": ".json", "template": ".xlsx"}
 
 
 def _snapshot(path):
