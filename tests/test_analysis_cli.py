@@ -18,10 +18,12 @@ cloud-host         2     2023-04-01  F01 > F17
 collabo-living     2     2023-10-01  F01 > F28
 collabo-travel     2     2024-07-01  F01 > F31
 customers          2     2023-04-01  F01 > F21
+manila-support     2     2025-04-01  F01 > F45
 marketing-partner  2     2025-03-01  F01 > F38
 monocollabo-media  2     2023-04-01  F01 > F06
 new-owner          2     2026-04-01  F01 > F43
 partner-brand      2     2024-06-01  F01 > F34
+survey-vendor      2     2025-10-01  F01 > F48
 """
 
 IMPACT = """\

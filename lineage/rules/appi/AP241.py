@@ -29,6 +29,8 @@ class AP241(LawRule):
     kind = "record"
     title_en = "Data received from a third party without confirming its acquisition"
     title_ja = "取得経緯の確認がない第三者からの受領"
+    gloss = ("A recipient of personal data from a third party must confirm the provider's identity "
+             "and how it acquired the data, and keep a record.")
     remedy_en = ("Confirm the provider's name, address and representative and how it "
                  "acquired the data, keep the record, and set confirmed_acquisition: true.")
     remedy_ja = "提供者の氏名・住所・代表者及び取得の経緯を確認して記録し、confirmed_acquisition: true としてください。"
@@ -65,6 +67,6 @@ flows:
                 continue
             yield cls.finding(
                 flow,
-                message=f"{ACT} (Art. 30): data received from {flow.frm} with no record that the "
+                message=f"{ACT} Art. 30: data received from {flow.frm} with no record that the "
                         f"provider and how it acquired the data were confirmed",
                 message_ja=f"{ACT_JA}第30条: {flow.frm} からの受領について、提供者及び取得の経緯の確認の記録がありません")
