@@ -188,7 +188,7 @@ def test_csv_gives_the_pack_and_each_pack_status(run_cli):
     import csv
     from paths import SAMPLE
     out = run_cli("check", SAMPLE, "--rules", "policy,appi", "--format", "csv", expect=1).stdout
-    rows = {r["id"]: r for r in csv.DictReader(out.splitlines())}
+    rows = {r["id"]: r for r in csv.DictReader(out.removeprefix("\ufeff").splitlines())}
     assert list(next(iter(rows.values())))[-3:] == ["pack", "status_policy", "status_appi"]
     assert (rows["AP261:F48"]["pack"], rows["AP261:F48"]["status_policy"],
             rows["AP261:F48"]["status_appi"]) == ("appi", "ok", "violation")

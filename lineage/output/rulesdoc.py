@@ -48,14 +48,26 @@ def table(rules, lang: str = "en") -> str:
 
     Example:
         >>> print(table(rules_of(["policy"])[:2], lang="ja"), end="")
-        LW001  waivers        waiver             warning  期限切れの承認
-        LW002  waivers        waiver             warning  該当する指摘のない承認
+        LW001  waivers        承認の管理  警告  期限切れの承認
+        LW002  waivers        承認の管理  警告  該当する指摘のない承認
     """
     lines = []
     for r in rules:
-        title = r.title_ja if lang == "ja" else r.title_en
-        lines.append(f"{r.id}  {str(r.clause):<14} {r.kind:<18} {r.severity:<8} {title}")
+        if lang == "ja":
+            lines.append(f"{r.id}  {str(r.clause):<14} {_kind_ja(r.kind)}  "
+                         f"{_SEVERITY_JA.get(r.severity, r.severity)}  {r.title_ja}")
+        else:
+            lines.append(f"{r.id}  {str(r.clause):<14} {r.kind:<18} {r.severity:<8} "
+                         f"{r.title_en}")
     return "\n".join(lines) + "\n"
+
+
+_SEVERITY_JA = {"error": "エラー", "warning": "警告"}
+
+
+def _kind_ja(kind: str) -> str:
+    from ..terms import KIND_LABELS
+    return KIND_LABELS.get(kind, {}).get("ja", kind)
 
 
 #: The law pack's introduction on the reference page.
@@ -106,19 +118,26 @@ def markdown(rules) -> str:
             if not intro:
                 out += [""] + LAW_INTRO
                 intro = True
-            out += ["", f"### {r.id}: {r.title_en}", "", f"{r.title_ja}", "",
+            out += ["", f'<a id="{r.id.lower()}"></a>', "", f"### {r.id}: {r.title_en}", "",
+                    f"{r.title_ja}", "",
                     f"Article {r.clause.heading_ja} ({r.clause})", "",
                     f"> {r.gloss}", "",
                     r.doc(), "", f"Remedy: {r.remedy_en} / {r.remedy_ja}"]
             continue
-        out += ["", f"## {r.id}: {r.title_en}", "", f"{r.title_ja}", "",
+        # An explicit anchor: SARIF helpUri and links use docs/rules.md#tp101.
+        out += ["", f'<a id="{r.id.lower()}"></a>', "", f"## {r.id}: {r.title_en}", "",
+                f"{r.title_ja}", "",
                 f"Clause {r.clause}: {r.clause.text_ja}", "", f"> {r.clause.text_en}", "",
                 r.doc(), "", f"Remedy: {r.remedy_en} / {r.remedy_ja}"]
     return "\n".join(out) + "\n"
 
 
-def explain(rule) -> str:
+def explain(rule, lang: str = "en") -> str:
     """``lineage explain``: documentation, clause or Article, and the two examples.
+
+    In Japanese: the title, clause text (or the Article's heading), remedy and
+    examples (the detailed documentation is the rule's English docstring and is
+    left out).
 
     Example:
         >>> text = explain(REGISTRY.get("AP221"))
@@ -126,7 +145,11 @@ def explain(rule) -> str:
         Article Art. 28(1)  kind no-consent  severity error  pack appi
         <BLANKLINE>
         Act (法): 個人情報保護法 第28条 外国にある第三者への提供の制限
+        >>> explain(REGISTRY.get("TP203"), "ja").splitlines()[0]
+        'TP203  委託先による再提供'
     """
+    if lang == "ja":
+        return _explain_ja(rule)
     if isinstance(rule.clause, Article):
         cite = [f"Article {rule.clause}  kind {rule.kind}  severity {rule.severity}  "
                 f"pack {_pack(rule)}", "", f"Act (法): {rule.clause.text_ja}",
@@ -148,6 +171,26 @@ def explain(rule) -> str:
                 "data subjects customers, outsourcee carrier, third party partner, "
                 "joint user group-co, public body police; audit date 2026-11-01; "
                 f"checked with --rules {','.join(rule.packs)})"]
+        out += ["  " + line for line in ex.inventory.strip("\n").splitlines()]
+        out.append("")
+    return "\n".join(out)
+
+
+def _explain_ja(rule) -> str:
+    law = isinstance(rule.clause, Article)
+    cite = ([f"条文 {rule.clause}", "", "法の条文見出し（条文の文言は引用しません）:",
+             f"  {rule.clause.text_ja}", f"  公式の条文: {ACT_URL}"] if law else
+            [f"条項 {rule.clause}", "", "方針の本文:", f"  {rule.clause.text_ja}"])
+    out = [f"{rule.id}  {rule.title_ja}", "",
+           f"{cite[0]}  種類 {_kind_ja(rule.kind)}  "
+           f"重大度 {_SEVERITY_JA.get(rule.severity, rule.severity)}  ルールパック {_pack(rule)}",
+           *cite[1:], "", f"対応: {rule.remedy_ja}", ""]
+    for label, ex in (("違反の例", rule.fail), ("適合の例", rule.passing)):
+        expect = ", ".join(ex.expect) or "指摘なし"
+        out += [f"{label} -> {expect}:",
+                "  （どの例にも共通の小さな棚卸しに追加: 組織 mc、本人 customers、委託先 carrier、"
+                "第三者 partner、共同利用者 group-co、公的機関 police、基準日 2026-11-01、"
+                f"ルール {','.join(rule.packs)}）"]
         out += ["  " + line for line in ex.inventory.strip("\n").splitlines()]
         out.append("")
     return "\n".join(out)
