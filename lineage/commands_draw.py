@@ -13,7 +13,7 @@ import click
 
 from .terms import ROUTES
 from .audit import check as run_check
-from .cli import UserError, _date, handle_errors, inventory_argument
+from .cli import UserError, _date, handle_errors, inventory_argument, lang_option
 from .drawing import LAYOUTS, draw as draw_map
 from .export import export as write_export
 
@@ -58,12 +58,11 @@ def _check_question(trace, trace_from, impact, *, item, party, route, only_viola
 @inventory_argument
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="File to write; the extension picks the format (.svg .png .pdf .dot).")
-@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
-              help="Language of party, item and route names.")
+@lang_option
 @click.option("--font", default=None,
               help="Font family list (default 'Noto Sans CJK JP,IPAexGothic,sans-serif').")
 @click.option("--only-violations", is_flag=True,
-              help="Only violating flows, their parties and one hop of context.")
+              help="Only the violating flows and the parties at their two ends.")
 @click.option("--item", default=None, help="Only flows carrying this data item ID.")
 @click.option("--party", default=None, help="Only this party's neighbourhood (see --depth).")
 @click.option("--depth", type=int, default=None,
@@ -130,8 +129,7 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="File to write; the extension picks the format "
                    "(.graphml .gexf .json .mmd .csv).")
-@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
-              help="Language of names in Mermaid labels and CSV name columns.")
+@lang_option
 @click.option("--as-of", callback=_date, help="Audit date (overrides the inventory's as_of).")
 @handle_errors
 def export(inventory, output, lang, as_of):

@@ -70,19 +70,50 @@ def _wrap_list(words: list[str], width: int, sep: str = ", ") -> list[str]:
     return lines
 
 
+_OPENERS = "（(「『［["
+_CLOSERS = "）)」』］]、。・，,"
+
+
 def _wrap_name(name: str, width: int = _NAME_WIDTH) -> str:
-    """Break a long party name once, before a bracket or at a space near the middle."""
-    if _width(name) <= width or "\n" in name:
-        return name
-    for mark in ("（", "("):
-        cut = name.find(mark)
-        if cut > 0:
-            return name[:cut].rstrip() + "\n" + name[cut:]
-    spaces = [i for i, c in enumerate(name) if c == " "]
-    if spaces:
-        cut = min(spaces, key=lambda i: abs(i - len(name) // 2))
-        return name[:cut] + "\n" + name[cut + 1:]
-    return name
+    """Break a name into lines of at most ``width`` columns (a CJK character counts 2).
+
+    A break goes before an opening bracket or at a space or 、・ when one falls in
+    the line, else where the line is full; a line never starts with a closing
+    bracket or a comma. An 11,000-pixel-wide node of one long name cannot happen.
+
+    Example:
+        >>> print(_wrap_name("株式会社センドワークス・プロモーション（発送代行会社の関連会社）"))
+        株式会社センドワークス・
+        プロモーション
+        （発送代行会社の関連会社）
+        >>> max(_width(line) for line in _wrap_name("あ" * 50).splitlines())
+        30
+    """
+    out: list[str] = []
+    for line in name.split("\n"):
+        while _width(line) > width:
+            fit = 0
+            while fit < len(line) and _width(line[:fit + 1]) <= width:
+                fit += 1
+            cut = None
+            # Before a bracket when both halves fit: 購入者 / （オンラインショップのお客様）
+            opener = next((i for i, c in enumerate(line) if c in _OPENERS and i > 0), None)
+            if opener is not None and opener <= fit and _width(line[opener:]) <= width:
+                out.append(line[:opener].rstrip())
+                line = line[opener:]
+                continue
+            for i in range(fit, 0, -1):  # the last good break within the line
+                if line[i - 1] in " ・、" or (i < len(line) and line[i] in _OPENERS):
+                    cut = i
+                    break
+            if cut is None or _width(line[:cut]) < width // 3:
+                cut = fit
+                while 1 < cut < len(line) and line[cut] in _CLOSERS:
+                    cut -= 1
+            out.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+        out.append(line)
+    return "\n".join(out)
 
 
 @dataclass

@@ -2,16 +2,16 @@
 
 One file per collection with a header of field names, ``inventory.csv`` for
 the top-level row, ``notice_revisions.csv`` for joint-use revisions. UTF-8
-without a byte-order mark and ``\\n`` line ends, so the files diff cleanly in
-git; analysts who edit in Excel use the workbook form instead.
+with a byte-order mark, so Excel in Japan opens them with the Japanese intact
+(the reader skips it), and ``\\n`` line ends, so the files diff cleanly in git.
 
 Example:
     >>> from lineage.model import load
     >>> files = csv_folder(load("inventories/monocollabo"))
     >>> files["flows.csv"].splitlines()[0][:30]
-    'id,from,to,items,purposes,basi'
+    '\\ufeffid,from,to,items,purposes,bas'
     >>> files["inventory.csv"]
-    'format,organisation,as_of\\nlineage/1,monocollabo,2026-11-01\\n'
+    '\\ufeffformat,organisation,as_of\\nlineage/1,monocollabo,2026-11-01\\n'
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import csv
 import io
 
 from ..model import schema
+from ..output.csvtable import BOM
 from .flat import cell_text, tables
 
 __all__ = ["csv_folder"]
@@ -31,7 +32,7 @@ def csv_folder(inventory: schema.Inventory) -> dict[str, str]:
     Example:
         >>> from lineage.model import load
         >>> csv_folder(load("inventories/monocollabo"))["notice_revisions.csv"].splitlines()[0]
-        'notice,effective_on,notified_on,purposes,note'
+        '\\ufeffnotice,effective_on,notified_on,purposes,note'
     """
     files = {}
     for sheet, table in tables(inventory).items():
@@ -40,5 +41,5 @@ def csv_folder(inventory: schema.Inventory) -> dict[str, str]:
         writer.writerow(table.columns)
         for row in table.rows:
             writer.writerow([cell_text(row.get(c)) for c in table.columns])
-        files[f"{sheet}.csv"] = out.getvalue()
+        files[f"{sheet}.csv"] = BOM + out.getvalue()
     return files

@@ -173,6 +173,9 @@ def _cell(value, column, where: str):
                 raise FlatError(f"{where}: field '{column.name}': list element {part!r} "
                                 f"cannot be written to a '{LIST_SEP}'-separated cell")
         return LIST_SEP.join(parts)
+    if isinstance(value, dict):
+        # A party's volume per group: the cell form the schema reads back.
+        return LIST_SEP.join(f"{k}={v}" for k, v in value.items())
     if not column.required and value == column.default:
         return None  # a default written out says nothing more
     if isinstance(value, str):

@@ -33,7 +33,8 @@ from pathlib import Path
 
 from .errors import InventoryError, Location, Problem
 from .sources import RawInventory, SourceMap
-from .tables import REVISIONS_SHEET, SHEETS, TOP_SHEET, column_for, columns
+from .tables import (REVISIONS_SHEET, SHEET_LABELS, SHEETS, TOP_SHEET, column_for, columns,
+                     sheet_for)
 
 __all__ = ["read_workbook"]
 
@@ -66,12 +67,20 @@ def read_workbook(path: Path) -> RawInventory:
     revisions = None
     try:
         for ws in wb.worksheets:
-            sheet = ws.title
-            if sheet not in SHEETS:
-                problems.append(Problem(Location(name, sheet=sheet), None, None, None,
-                                        f"unknown sheet '{sheet}' (sheets are named after "
+            # A sheet is named after its collection, in English or Japanese (データの流れ).
+            sheet = sheet_for(ws.title)
+            if sheet is None:
+                problems.append(Problem(Location(name, sheet=ws.title), None, None, None,
+                                        f"unknown sheet '{ws.title}' (sheets are named after "
                                         f"collections: {', '.join(SHEETS)})",
-                                        f"不明なシート '{sheet}' です"))
+                                        f"不明なシート '{ws.title}' です（シート名は"
+                                        f"{'、'.join(SHEET_LABELS[s][0] for s in SHEETS)}）"))
+                continue
+            if sheet != ws.title and (sheet in wb.sheetnames):
+                problems.append(Problem(Location(name, sheet=ws.title), None, None, None,
+                                        f"sheets '{sheet}' and '{ws.title}' hold the same "
+                                        "collection",
+                                        f"シート '{sheet}' と '{ws.title}' は同じ表です"))
                 continue
             rows = _read_sheet(name, sheet, ws, problems, missing)
             if rows is None:

@@ -32,7 +32,7 @@ def as_json(rules) -> list[dict]:
     """Each rule's public description, with its pack.
 
     Example:
-        >>> first = as_json(rules_of(None))[0]
+        >>> first = as_json(rules_of(["policy"]))[0]
         >>> first["id"], first["pack"], first["severity"], first["title"]
         ('LW001', 'always', 'warning', 'Expired waiver')
     """
@@ -44,22 +44,34 @@ def table(rules, lang: str = "en") -> str:
     """A fixed-width listing for the terminal.
 
     Example:
-        >>> print(table(rules_of(None)[:2], lang="ja"), end="")
-        LW001  waivers        waiver             warning  期限切れの承認
-        LW002  waivers        waiver             warning  該当する指摘のない承認
+        >>> print(table(rules_of(["policy"])[:2], lang="ja"), end="")
+        LW001  waivers        承認の管理  警告  期限切れの承認
+        LW002  waivers        承認の管理  警告  該当する指摘のない承認
     """
     lines = []
     for r in rules:
-        title = r.title_ja if lang == "ja" else r.title_en
-        lines.append(f"{r.id}  {str(r.clause):<14} {r.kind:<18} {r.severity:<8} {title}")
+        if lang == "ja":
+            lines.append(f"{r.id}  {r.clause.label_ja:<14} {_kind_ja(r.kind)}  "
+                         f"{_SEVERITY_JA.get(r.severity, r.severity)}  {r.title_ja}")
+        else:
+            lines.append(f"{r.id}  {str(r.clause):<14} {r.kind:<18} {r.severity:<8} "
+                         f"{r.title_en}")
     return "\n".join(lines) + "\n"
+
+
+_SEVERITY_JA = {"error": "エラー", "warning": "警告"}
+
+
+def _kind_ja(kind: str) -> str:
+    from ..terms import KIND_LABELS
+    return KIND_LABELS.get(kind, {}).get("ja", kind)
 
 
 def markdown(rules) -> str:
     """The rules reference page (``docs/rules.md``).
 
     Example:
-        >>> text = markdown(rules_of(None)[:1])
+        >>> text = markdown(rules_of(["policy"])[:1])
         >>> text.splitlines()[0], "## LW001: Expired waiver" in text
         ('# Rules reference', True)
     """
@@ -72,14 +84,26 @@ def markdown(rules) -> str:
         out.append(f"| {r.id} | {r.clause} | {_pack(r)} | {r.kind} | {r.severity} | "
                    f"{r.title_en} | {r.title_ja} |")
     for r in rules:
-        out += ["", f"## {r.id}: {r.title_en}", "", f"{r.title_ja}", "",
+        # An explicit anchor: SARIF helpUri and links use docs/rules.md#tp101.
+        out += ["", f'<a id="{r.id.lower()}"></a>', "", f"## {r.id}: {r.title_en}", "", f"{r.title_ja}", "",
                 f"Clause {r.clause}: {r.clause.text_ja}", "", f"> {r.clause.text_en}", "",
                 r.doc(), "", f"Remedy: {r.remedy_en} / {r.remedy_ja}"]
     return "\n".join(out) + "\n"
 
 
-def explain(rule) -> str:
-    """``lineage explain``: documentation, clause, and the two examples."""
+def explain(rule, lang: str = "en") -> str:
+    """``lineage explain``: documentation, clause, and the two examples.
+
+    In Japanese: the title, clause text, remedy and examples (the detailed
+    documentation is the rule's English docstring and is left out).
+
+    Example:
+        >>> from lineage.rules.registry import REGISTRY
+        >>> explain(REGISTRY.get("TP203"), "ja").splitlines()[0]
+        'TP203  委託先による再提供'
+    """
+    if lang == "ja":
+        return _explain_ja(rule)
     out = [f"{rule.id}  {rule.title_en}", f"       {rule.title_ja}", "",
            f"Clause {rule.clause}  kind {rule.kind}  severity {rule.severity}  "
            f"pack {_pack(rule)}", "", "Policy text (方針):", f"  {rule.clause.text_ja}",
@@ -93,6 +117,21 @@ def explain(rule) -> str:
                 "  (added to the small inventory all rule examples share: organisation mc, "
                 "data subjects customers, outsourcee carrier, third party partner, "
                 "joint user group-co, public body police)"]
+        out += ["  " + line for line in ex.inventory.strip("\n").splitlines()]
+        out.append("")
+    return "\n".join(out)
+
+
+def _explain_ja(rule) -> str:
+    out = [f"{rule.id}  {rule.title_ja}", "",
+           f"条項 {rule.clause}  種類 {_kind_ja(rule.kind)}  "
+           f"重大度 {_SEVERITY_JA.get(rule.severity, rule.severity)}  ルールパック {_pack(rule)}",
+           "", "方針の本文:", f"  {rule.clause.text_ja}", "", f"対応: {rule.remedy_ja}", ""]
+    for label, ex in (("違反の例", rule.fail), ("適合の例", rule.passing)):
+        expect = ", ".join(ex.expect) or "指摘なし"
+        out += [f"{label} -> {expect}:",
+                "  （どの例にも共通の小さな棚卸しに追加: 組織 mc、本人 customers、委託先 carrier、"
+                "第三者 partner、共同利用者 group-co、公的機関 police）"]
         out += ["  " + line for line in ex.inventory.strip("\n").splitlines()]
         out.append("")
     return "\n".join(out)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..terms import STATUS_WORDS, route_label
+from .names import Names
 
 __all__ = ["render", "LABELS"]
 
@@ -51,8 +52,10 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
         44 flows: 35 ok, 0 warning, 8 violation, 1 waived
     """
     words = LABELS[lang]
-    names = {p.id: (p.name if lang == "ja" else (p.name_en or p.name)) or p.id
-             for p in audit.inventory.parties}
+    names = Names(audit.inventory, lang)
+    # Japanese shows the ID beside the name; the English table keeps the README's form.
+    short = {p.id: (p.name_en or p.name) or p.id for p in audit.inventory.parties}
+    shown = names.party if lang == "ja" else (lambda pid: short.get(pid, pid))
     by_flow: dict[str, list] = {}
     for f in audit.results:
         by_flow.setdefault(f.flow, []).append(f)
@@ -63,8 +66,7 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
         if not findings:
             continue
         status = words["status"][row.status]
-        lines.append(style(f"{row.id}  {names.get(row.frm, row.frm)} → "
-                           f"{names.get(row.to, row.to)}", bold=True)
+        lines.append(style(f"{row.id}  {shown(row.frm)} → {shown(row.to)}", bold=True)
                      # English keeps the route ID the JSON report and --route use
                      + f"  {words['route']}: "
                      + (route_label(row.route, lang) if lang == "ja" else row.route) + "  "
@@ -73,8 +75,9 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
         for f in findings:
             mark = "~" if f.waived else ("✗" if f.severity == "error" else "!")
             colour = "cyan" if f.waived else _COLOURS.get(f.severity, "yellow")
-            message = f.message_ja if lang == "ja" else f.message
-            remedy = f.remedy_ja if lang == "ja" else f.remedy
+            # Japanese text names IDs in ASCII; put the display name beside each.
+            message = names.annotate(f.message_ja) if lang == "ja" else f.message
+            remedy = names.annotate(f.remedy_ja) if lang == "ja" else f.remedy
             tag = f" ({words['waived']})" if f.waived else ""
             lines.append(f"  {style(mark + ' ' + f.id, fg=colour)} [{f.clause}]{tag} {message}")
             lines.append(f"      {words['remedy']}: {remedy}")

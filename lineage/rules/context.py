@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from functools import cached_property
 
-from ..model.schema import Flow, Inventory
+from ..model.schema import Flow, Inventory, optional_date
 from ..propagation import Reach, item_index, out_index, propagate
 from ..terms import natural_key
 
@@ -33,6 +33,8 @@ class Context:
     """
 
     def __init__(self, inventory: Inventory, as_of: dt.date | None = None):
+
+        as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
         self.inv = inventory
         # Indexes hold records in ID order, never input order: a report must not
         # depend on how records happen to be ordered or split into files.
@@ -297,6 +299,7 @@ class Context:
             >>> ctx.group_reach(as_of=dt.date(2023, 12, 31))["customers"].parties()
             ['customers']
         """
+        as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
         out = {}
         for party in self.inv.parties:
             if party.role != "data_subject" or (groups is not None and party.id not in groups):
