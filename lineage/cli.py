@@ -345,6 +345,7 @@ def rules(packs, fmt, lang):
     \b
     Examples:
       lineage rules --lang ja
+      lineage rules --rules appi
       lineage rules --format markdown > docs/rules.md
     """
     from .output import rulesdoc

@@ -34,6 +34,7 @@ KIND_LABELS = {
     "contract": {"en": "Outsourcing contract", "ja": "委託契約"},
     "re-provision": {"en": "Re-provision", "ja": "再提供"},
     "purpose": {"en": "Purpose of use", "ja": "利用目的"},
+    "record": {"en": "Records and confirmation", "ja": "記録・確認"},
     "waiver": {"en": "Waivers", "ja": "承認の管理"},
 }
 

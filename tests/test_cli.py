@@ -114,7 +114,7 @@ def test_as_of_overrides_the_inventory(run_cli):
 
 def test_bad_arguments_exit_2(run_cli):
     assert run_cli("check", SAMPLE, "--rules", "nope", expect=2).stderr == \
-        "error: unknown rule pack 'nope' (known: policy)\n"
+        "error: unknown rule pack 'nope' (known: appi, policy)\n"
     assert run_cli("check", SAMPLE, "--select", "XX9", expect=2).stderr == \
         "error: unknown rule or prefix 'XX9'\n"
     res = run_cli("check", SAMPLE, "--as-of", "tomorrow", expect=2)
@@ -127,8 +127,11 @@ def test_rules_lists_every_registered_rule(run_cli):
     assert [r["id"] for r in data] == [r.id for r in REGISTRY]
     assert data[0].keys() >= {"id", "clause", "kind", "severity", "title", "title_ja", "pack"}
     table = run_cli("rules").stdout.splitlines()
-    assert table[2].startswith("TP101  5[1]")
+    assert table[[r["id"] for r in data].index("TP101")].startswith("TP101  5[1]")
     assert len(table) == len(data)
+    law = run_cli("rules", "--rules", "appi").stdout.splitlines()
+    assert law[0].startswith("AP201  Art. 27(2)")
+    assert {line[:5] for line in law} == {r.id for r in REGISTRY.select(["appi"])}
 
 
 def test_explain_prints_clause_and_both_examples(run_cli):

@@ -44,6 +44,7 @@ def _english(text: str, allowed: set[str]) -> list[str]:
 
 COMMANDS = [
     ("check", SAMPLE),
+    ("check", SAMPLE, "--rules", "policy,appi"),
     ("trace", SAMPLE, "--item", "address"),
     ("upstream", SAMPLE, "--party", "print-shop"),
     ("impact", SAMPLE, "--party", "mailing-house"),

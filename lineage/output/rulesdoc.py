@@ -8,6 +8,7 @@ Example:
 from __future__ import annotations
 
 from ..rules.registry import REGISTRY
+from .names import citation_ja
 
 __all__ = ["rules_of", "as_json", "table", "markdown", "explain"]
 
@@ -32,7 +33,7 @@ def as_json(rules) -> list[dict]:
     """Each rule's public description, with its pack.
 
     Example:
-        >>> first = as_json(rules_of(None))[0]
+        >>> first = as_json(rules_of(["policy"]))[0]
         >>> first["id"], first["pack"], first["severity"], first["title"]
         ('LW001', 'always', 'warning', 'Expired waiver')
     """
@@ -44,14 +45,14 @@ def table(rules, lang: str = "en") -> str:
     """A fixed-width listing for the terminal.
 
     Example:
-        >>> print(table(rules_of(None)[:2], lang="ja"), end="")
+        >>> print(table(rules_of(["policy"])[:2], lang="ja"), end="")
         LW001  waivers        承認の管理  警告  期限切れの承認
         LW002  waivers        承認の管理  警告  該当する指摘のない承認
     """
     lines = []
     for r in rules:
         if lang == "ja":
-            lines.append(f"{r.id}  {str(r.clause):<14} {_kind_ja(r.kind)}  "
+            lines.append(f"{r.id}  {citation_ja(str(r.clause)):<14} {_kind_ja(r.kind)}  "
                          f"{_SEVERITY_JA.get(r.severity, r.severity)}  {r.title_ja}")
         else:
             lines.append(f"{r.id}  {str(r.clause):<14} {r.kind:<18} {r.severity:<8} "
@@ -71,7 +72,7 @@ def markdown(rules) -> str:
     """The rules reference page (``docs/rules.md``).
 
     Example:
-        >>> text = markdown(rules_of(None)[:1])
+        >>> text = markdown(rules_of(["policy"])[:1])
         >>> text.splitlines()[0], "## LW001: Expired waiver" in text
         ('# Rules reference', True)
     """
@@ -124,7 +125,7 @@ def explain(rule, lang: str = "en") -> str:
 
 def _explain_ja(rule) -> str:
     out = [f"{rule.id}  {rule.title_ja}", "",
-           f"条項 {rule.clause}  種類 {_kind_ja(rule.kind)}  "
+           f"条項 {citation_ja(str(rule.clause))}  種類 {_kind_ja(rule.kind)}  "
            f"重大度 {_SEVERITY_JA.get(rule.severity, rule.severity)}  ルールパック {_pack(rule)}",
            "", "方針の本文:", f"  {rule.clause.text_ja}", "", f"対応: {rule.remedy_ja}", ""]
     for label, ex in (("違反の例", rule.fail), ("適合の例", rule.passing)):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..terms import STATUS_WORDS, route_label
-from .names import Names
+from .names import Names, citation_ja
 
 __all__ = ["render", "LABELS"]
 
@@ -79,7 +79,8 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
             message = names.annotate(f.message_ja) if lang == "ja" else f.message
             remedy = names.annotate(f.remedy_ja) if lang == "ja" else f.remedy
             tag = f" ({words['waived']})" if f.waived else ""
-            lines.append(f"  {style(mark + ' ' + f.id, fg=colour)} [{f.clause}]{tag} {message}")
+            clause = citation_ja(f.clause) if lang == "ja" else f.clause
+            lines.append(f"  {style(mark + ' ' + f.id, fg=colour)} [{clause}]{tag} {message}")
             lines.append(f"      {words['remedy']}: {remedy}")
         lines.append("")
     if not audit.results:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ..model.schema import Inventory, optional_date
 from .base import Finding
 from .context import Context
+from .packs import judges
 from .policy.TP101 import TP101
 from .policy.TP801 import TP801
 from .registry import REGISTRY
@@ -24,7 +25,8 @@ from .routes import ORDER, evaluate
 from .waiver_rules import LW001, LW002
 from ..terms import natural_key
 
-__all__ = ["Judgement", "EngineResult", "classify", "judge", "run", "natural_key"]
+__all__ = ["Judgement", "EngineResult", "classify", "judge", "run", "natural_key",
+           "status_of", "pack_of_finding", "status_by_pack"]
 
 _ROUTE_NAMES = {"outsourcing": ("outsourcing", "委託"), "succession": ("succession", "事業承継"),
                 "joint_use": ("joint use", "共同利用"), "law": ("law", "法令"),
@@ -53,11 +55,16 @@ class Judgement:
 class EngineResult:
     """Findings (waivers applied), routes, and the state of each waiver.
 
+    ``status_by_pack`` is each flow's status under each selected pack that
+    judges it (a flow the pack does not judge has no entry for it).
+
     Example:
         >>> from lineage.rules.examples import build_example
         >>> result = run(build_example(""))
         >>> result.routes, result.findings, result.as_of
         ({'C1': 'collection'}, [], datetime.date(2026, 11, 1))
+        >>> result.status_by_pack
+        {'C1': {'policy': 'ok'}}
     """
 
     findings: list[Finding]
@@ -66,6 +73,63 @@ class EngineResult:
     waivers: list[dict]
     as_of: dt.date
     rules: list
+    status_by_pack: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def status_of(findings) -> str:
+    """A flow's status: the worst of its findings (rules.md, "The flow table").
+
+    Example:
+        >>> f = Finding(rule="TP101", clause="5[1]", kind="no-consent", severity="error",
+        ...             flow="F1", frm="mc", to="partner")
+        >>> status_of([f]), status_of([f.replace(waived=True)]), status_of([])
+        ('violation', 'waived', 'ok')
+    """
+    findings = list(findings)
+    live = [f for f in findings if not f.waived]
+    if any(f.severity == "error" for f in live):
+        return "violation"
+    if live:
+        return "warning"
+    if findings:
+        return "waived"
+    return "ok"
+
+
+def pack_of_finding(finding: Finding) -> str | None:
+    """The pack a finding counts toward: its rule's, or for LW001/LW002 the pack
+    of the rule their waiver names (rules.md, Status).
+
+    Example:
+        >>> from lineage.rules.examples import build_example
+        >>> inv = build_example(LW001.fail.inventory)
+        >>> [(f.id, pack_of_finding(f)) for f in run(inv).findings]
+        [('LW001:F1:TP114', 'policy'), ('TP114:F1', 'policy')]
+    """
+    pack = REGISTRY.pack_of(finding.rule)
+    if pack is None:
+        waiver = dict(finding.evidence).get("waiver")
+        if waiver:
+            pack = REGISTRY.pack_of(str(waiver).split("/")[0].upper())
+    return pack
+
+
+def status_by_pack(flows, findings, packs) -> dict[str, dict[str, str]]:
+    """Each flow's status under each of ``packs`` that judges it.
+
+    Example:
+        >>> from lineage.rules.examples import build_example
+        >>> inv = build_example("{flows: [{id: F1, from: mc, to: partner, items: [name], "
+        ...                     "start: 2020-01-01, end: 2022-03-31}]}")
+        >>> status_by_pack(inv.flows, run(inv).findings, ("policy", "appi"))
+        {'C1': {'policy': 'ok', 'appi': 'ok'}, 'F1': {'policy': 'violation'}}
+    """
+    by_key: dict[tuple, list] = {}
+    for f in findings:
+        by_key.setdefault((f.flow, pack_of_finding(f)), []).append(f)
+    return {flow.id: {pack: status_of(by_key.get((flow.id, pack), ()))
+                      for pack in packs if judges(pack, flow)}
+            for flow in flows}
 
 
 def classify(ctx: Context, flow) -> str | None:
@@ -186,7 +250,7 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     findings.sort(key=lambda f: (natural_key(f.flow), f.rule, f.id))
     return EngineResult(findings, {k: v.route for k, v in judged.items()},
                         {k: v.evidence for k, v in judged.items()}, waivers, ctx.as_of,
-                        rules)
+                        rules, status_by_pack(inventory.flows, findings, tuple(packs)))
 
 
 def _apply_waivers(ctx, findings, active, packs):
@@ -202,7 +266,6 @@ def _apply_waivers(ctx, findings, active, packs):
                    if w.item is None or f.subject == w.item or set(f.items) == {w.item}]
         state = {"rule": w.rule, "flow": w.flow, "item": w.item, "reason": w.reason,
                  "approved_by": w.approved_by, "expires_on": w.expires_on.isoformat()}
-        pack = REGISTRY.pack_of(w.rule)
         if w.expires_on < ctx.as_of:
             state["state"] = "expired"
             extra.append(LW001.finding(
@@ -212,7 +275,9 @@ def _apply_waivers(ctx, findings, active, packs):
         elif matches:
             state["state"] = "active"
             waived_ids.update(f.id for f in matches)
-        elif w.rule not in active and pack in packs:
+        elif w.rule not in active and w.rule in REGISTRY.rules:
+            # A rule deselected, or of a pack not selected (a policy waiver
+            # while only the law pack runs): nothing could match it.
             state["state"] = "not-selected"
         else:
             state["state"] = "unmatched"
