@@ -175,6 +175,7 @@ LAZY_COMMANDS = {
     "snapshot": "commands_snapshot", "report": "commands_snapshot",
     "convert": "commands_workbench", "template": "commands_workbench",
     "schema": "commands_workbench",
+    "explore": "commands_explore",
 }
 
 

@@ -118,10 +118,10 @@ diff #1 (2026-Q3) -> #2 (2026-Q4)
   as of 2026-11-01 -> 2026-11-01
 
 Findings: 4 new, 0 resolved, 10 still open
-  new        TP101:F34 [5[1]] error provision to third party partner-brand has no route: closest route is consent, which lacks: consent C01 was withdrawn on 2026-06-01 but the flow ran until 2026-11-01
+  new        TP101:F34 [5[1]] error provision to third party partner-brand has no route: closest route is consent, which lacks: consent C01 was withdrawn on 2026-06-01 but the flow has not stopped
   new        TP103:F45:health [5[1]] error consent C03 does not cover item health
   new        TP103:F45:recipient [5[1]] error consent C03 does not cover recipient clinic-us
-  new        TP104:F45:C01 [5[1]] error consent C01 was withdrawn on 2026-06-01 but the flow ran until 2026-11-01
+  new        TP104:F45:C01 [5[1]] error consent C01 was withdrawn on 2026-06-01 but the flow has not stopped
 """
 
 DIFF_CHANGES = """\

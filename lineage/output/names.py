@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["Names", "citation_ja"]
+__all__ = ["Names"]
 
 _ID_CHARS = r"A-Za-z0-9_.\-@/"
 
@@ -103,30 +103,3 @@ class Names:
                     return self._label(kind, rid)
             return rid
         return self._pattern.sub(name, text)
-
-
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9,
-          "x": 10}
-
-
-def citation_ja(code: str) -> str:
-    """A law-pack citation as a Japanese reader writes it; a policy clause key is kept.
-
-    Example:
-        >>> [citation_ja(c) for c in ("Art. 27(2) proviso", "Rule 11(1)",
-        ...                           "Art. 27(1)(v)-(vii)", "5[1]")]
-        ['法第27条第2項ただし書', '規則第11条第1項', '法第27条第1項第5号～第7号', '5[1]']
-    """
-    m = re.fullmatch(r"(Art\. |Rule )(\d+)((?:\(\d+\))?)((?:\([ivx]+\))?)"
-                     r"(?:-\(([ivx]+)\))?( proviso)?", code)
-    if not m:
-        return code
-    kind, article, paragraph, item, last, proviso = m.groups()
-    out = ("規則" if kind == "Rule " else "法") + f"第{article}条"
-    if paragraph:
-        out += f"第{paragraph.strip('()')}項"
-    if item:
-        out += f"第{_ROMAN[item.strip('()')]}号"
-    if last:
-        out += f"～第{_ROMAN[last]}号"
-    return out + ("ただし書" if proviso else "")

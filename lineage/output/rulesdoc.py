@@ -8,7 +8,6 @@ Example:
 from __future__ import annotations
 
 from ..rules.registry import REGISTRY
-from .names import citation_ja
 
 __all__ = ["rules_of", "as_json", "table", "markdown", "explain"]
 
@@ -52,7 +51,7 @@ def table(rules, lang: str = "en") -> str:
     lines = []
     for r in rules:
         if lang == "ja":
-            lines.append(f"{r.id}  {citation_ja(str(r.clause)):<14} {_kind_ja(r.kind)}  "
+            lines.append(f"{r.id}  {r.clause.label_ja:<14} {_kind_ja(r.kind)}  "
                          f"{_SEVERITY_JA.get(r.severity, r.severity)}  {r.title_ja}")
         else:
             lines.append(f"{r.id}  {str(r.clause):<14} {r.kind:<18} {r.severity:<8} "
@@ -125,7 +124,7 @@ def explain(rule, lang: str = "en") -> str:
 
 def _explain_ja(rule) -> str:
     out = [f"{rule.id}  {rule.title_ja}", "",
-           f"条項 {citation_ja(str(rule.clause))}  種類 {_kind_ja(rule.kind)}  "
+           f"条項 {rule.clause.label_ja}  種類 {_kind_ja(rule.kind)}  "
            f"重大度 {_SEVERITY_JA.get(rule.severity, rule.severity)}  ルールパック {_pack(rule)}",
            "", "方針の本文:", f"  {rule.clause.text_ja}", "", f"対応: {rule.remedy_ja}", ""]
     for label, ex in (("違反の例", rule.fail), ("適合の例", rule.passing)):

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..rules.clauses import citation
 from ..terms import STATUS_WORDS, route_label
-from .names import Names, citation_ja
+from .names import Names
 
 __all__ = ["render", "LABELS"]
 
@@ -79,7 +80,7 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
             message = names.annotate(f.message_ja) if lang == "ja" else f.message
             remedy = names.annotate(f.remedy_ja) if lang == "ja" else f.remedy
             tag = f" ({words['waived']})" if f.waived else ""
-            clause = citation_ja(f.clause) if lang == "ja" else f.clause
+            clause = citation(f.clause).label_ja if lang == "ja" else f.clause
             lines.append(f"  {style(mark + ' ' + f.id, fg=colour)} [{clause}]{tag} {message}")
             lines.append(f"      {words['remedy']}: {remedy}")
         lines.append("")

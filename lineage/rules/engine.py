@@ -136,7 +136,9 @@ def classify(ctx: Context, flow) -> str | None:
     """The route of a flow that is not a provision to judge, or None if it is.
 
     Follows rules.md "How a flow is judged", steps 1-4, then ``external`` for
-    flows the organisation does not make.
+    flows the organisation does not make. A flow to data subjects is
+    ``to_subject`` only when every item is the recipients' own; otherwise it is
+    judged as a provision of the other items (:meth:`Context.provision`).
 
     Example:
         >>> from lineage.rules.examples import build_example
@@ -150,7 +152,9 @@ def classify(ctx: Context, flow) -> str | None:
     if ctx.role(flow.frm) == "data_subject":
         return "collection"
     if ctx.role(flow.to) == "data_subject":
-        return "to_subject"
+        if not ctx.foreign_items(flow):
+            return "to_subject"
+        flow = ctx.provision(flow)
     if flow.storage_only:
         return "storage_only"
     if not ctx.personal(flow) and not flow.combined:
@@ -174,6 +178,8 @@ def judge(ctx: Context, flow) -> tuple[Judgement, list[Finding]]:
     route = classify(ctx, flow)
     if route is not None:
         return Judgement(route), []
+    # To data subjects, only the items that are not their own are provided.
+    flow = ctx.provision(flow)
     if flow.basis is not None:
         result = evaluate(ctx, flow, flow.basis)
         return Judgement(flow.basis, result.evidence), result.findings
