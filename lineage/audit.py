@@ -35,7 +35,7 @@ class Audit(AuditResult):
         >>> from lineage.model import load
         >>> audit = Audit(load("inventories/monocollabo"), as_of=dt.date(2026, 1, 1))
         >>> audit.as_of, len(audit.flow_results), audit.routes["F01"]
-        (datetime.date(2026, 1, 1), 44, 'collection')
+        (datetime.date(2026, 1, 1), 48, 'collection')
     """
 
     def draw(self, **options):

@@ -110,7 +110,7 @@ def load(path: str | Path, encoding: str | None = None) -> schema.Inventory:
     Example:
         >>> inv = load("inventories/monocollabo")
         >>> len(inv.flows), inv.flows[0].id, inv.flows[0].start
-        (44, 'F01', datetime.date(2023, 4, 1))
+        (48, 'F01', datetime.date(2023, 4, 1))
     """
     raw = read_raw(path, encoding)
     if encoding is None:
@@ -174,7 +174,7 @@ def build_inventory(raw: RawInventory) -> schema.Inventory:
         except ValidationError as exc:
             problems.extend(_problems(exc, source, name, value, data))
             fields[name], positions[name] = _valid_records(name, value)
-    if top is None or data.get("parties") is None or data.get("flows") is None:
+    if top is None or "parties" not in fields or "flows" not in fields:
         raise InventoryError(problems)
     fields.update({k: getattr(top, k) for k in _TOP_FIELDS})
     if top.policy is not None and top.policy.file is not None:

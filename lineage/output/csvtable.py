@@ -18,10 +18,11 @@ from __future__ import annotations
 import csv
 import io
 
-from ..files import BOM
+from ..files import BOM, FORMULA_STARTS, safe_cell
 from ..rules.clauses import cite
 
-__all__ = ["render", "COLUMNS", "BOM"]
+# safe_cell and BOM live with the file helpers (every CSV writer shares them)
+__all__ = ["render", "COLUMNS", "BOM", "safe_cell", "FORMULA_STARTS"]
 
 COLUMNS = ("id", "rule", "clause", "kind", "severity", "flow", "from", "to", "items",
            "message", "remedy", "waived", "policy_label", "policy_text")
@@ -30,6 +31,10 @@ COLUMNS = ("id", "rule", "clause", "kind", "severity", "flow", "from", "to", "it
 def render(audit, lang: str = "en") -> str:
     """CSV text of the audit's findings; ``lang`` picks message and remedy.
 
+    With several packs, each row also gives the finding's ``pack`` and its
+    flow's status under each pack (``status_policy``, ``status_appi``; empty
+    where the pack does not judge the flow).
+
     Example:
         >>> import csv, lineage
         >>> text = render(lineage.check("inventories/monocollabo"), lang="ja")
@@ -37,18 +42,25 @@ def render(audit, lang: str = "en") -> str:
         >>> row["id"], row["items"], row["waived"], row["message"]
         ('TP222:F30:phone', 'phone', 'false', '項目 phone は共同利用の通知・公表 J1 にありません')
     """
+    from ..rules.engine import pack_of_finding  # the CLI imports this module at start-up
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    packs = list(audit.packs) if audit.side_by_side else []
+    writer.writerow(COLUMNS + (("pack",) if packs else ()) + tuple(f"status_{p}" for p in packs))
     suffix = "_ja" if lang == "ja" else ""
+    per_flow = {r.id: r.status_by_pack or {} for r in audit.flow_results}
     policy = audit.inventory.policy
     for f in audit.results:
         d = f.as_dict()
         quoted = [c for c in cite(f.clause, policy) if c.quoted]
-        writer.writerow([d["id"], d["rule"], d["clause"], d["kind"], d["severity"],
-                         d["flow"], d["from"], d["to"], ";".join(d["items"]),
-                         d["message" + suffix], d["remedy" + suffix],
-                         "true" if d["waived"] else "false",
-                         " / ".join(c.label or "" for c in quoted),
-                         " / ".join(c.text or "" for c in quoted)])
+        row = [d["id"], d["rule"], d["clause"], d["kind"], d["severity"],
+               d["flow"], d["from"], d["to"], ";".join(d["items"]),
+               d["message" + suffix], d["remedy" + suffix],
+               "true" if d["waived"] else "false",
+               " / ".join(c.label or "" for c in quoted),
+               " / ".join(c.text or "" for c in quoted)]
+        if packs:
+            row.append(pack_of_finding(f) or "")
+            row += [per_flow[f.flow].get(p, "") for p in packs]
+        writer.writerow([safe_cell(c) for c in row])
     return BOM + out.getvalue()

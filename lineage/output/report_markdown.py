@@ -65,7 +65,7 @@ def render(rep: Report) -> str:
                 "|---" * (len(statuses) + 1) + "|"]
         out += [_row([label] + [str(counts.get(s, 0)) for s, _ in statuses])
                 for _, label, counts in rep.pack_counts()]
-        out += ["", f"⚖ {w['law_only_legend']}", ""]
+        out += ["", f"§ {w['law_only_legend']}", ""]
     out += [f"## {w['drawing']}", ""]
     if rep.svg:
         data = base64.b64encode(rep.svg.encode("utf-8")).decode("ascii")
@@ -111,7 +111,7 @@ def render(rep: Report) -> str:
         by_pack = dict(r.by_pack)
         marks = [w["status_words"][by_pack[p]] if p in by_pack else "-"
                  for p, _ in rep.packs] if packs else []
-        out.append(_row([_md(r.id) + (" ⚖" if r.law_only else ""),
+        out.append(_row([_md(r.id) + (" §" if r.law_only else ""),
                          f"{_md(r.frm)} → {_md(r.to)}", _md(", ".join(r.items)),
                          _md(", ".join(r.purposes)), _md(r.basis), _md(r.route_label),
                          r.status_label, *marks, _md(" ".join(r.findings))]))

@@ -30,6 +30,7 @@ from functools import cached_property
 from .. import __version__
 from ..rules.base import KINDS
 from ..rules.clauses import cite, restatement
+from ..rules.packs import PACK_TITLES
 from ..rules.registry import REGISTRY
 from ..terms import KIND_LABELS, STATUSES, STATUS_WORDS, route_label
 from .names import Names
@@ -37,9 +38,8 @@ from .names import Names
 __all__ = ["Report", "FindingView", "FlowView", "build", "LABELS", "PACK_LABELS", "status_by_pack_of",
            "EVIDENCE_WORDS"]
 
-#: Rule packs by name, in the glossary's words.
-PACK_LABELS = {"policy": {"en": "policy", "ja": "方針"},
-               "appi": {"en": "Act (APPI)", "ja": "個人情報保護法"}}
+#: Rule packs by name, in the glossary's words (the law pack's own table).
+PACK_LABELS = PACK_TITLES
 
 LABELS = {
     "en": {"title": "Personal-data audit", "as_of": "as of", "rules": "rules",
