@@ -337,7 +337,7 @@ class Report:
             >>> import lineage
             >>> c = build(lineage.check("inventories/monocollabo"), drawing=False).counts
             >>> c["flows"], c["status"], c["severity"]
-            (44, {'ok': 35, 'warning': 0, 'violation': 8, 'waived': 1}, {'error': 9, 'warning': 0, 'waived': 1})
+            (48, {'ok': 39, 'warning': 0, 'violation': 8, 'waived': 1}, {'error': 9, 'warning': 0, 'waived': 1})
         """
         s = self.audit.summary()
         sev = {"error": 0, "warning": 0, "waived": 0}
