@@ -342,3 +342,16 @@ def test_empty_flows_round_trip_through_every_form(tmp_path, run_cli):
     run_cli("convert", tmp_path / "c", tmp_path / "d.yaml")
     for out in ("a.xlsx", "b", "c", "d.yaml"):
         assert load(tmp_path / out).model_dump() == load(src).model_dump(), out
+
+
+def test_the_first_day_of_the_calendar_is_safe_for_every_pack(tmp_path, run_cli):
+    import datetime as dt
+    from lineage.rules.appi.common import within_year
+    assert within_year(dt.date.min, dt.date(1, 3, 1))  # "a year before" saturates
+    text = TINY.replace("as_of: 2026-01-01", "as_of: 0001-12-31").replace(
+        "start: 2025-01-01", "start: 0001-01-01")
+    path = _yaml(tmp_path, text)
+    for as_of in ("0001-01-01", "9999-12-31"):
+        res = run_cli("check", path, "--rules", "policy,appi", "--as-of", as_of,
+                      "--format", "json", expect=None)
+        assert res.code in (0, 1), res.stderr
