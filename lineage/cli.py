@@ -475,7 +475,7 @@ def main(argv=None) -> None:
         ...     main(["validate", "inventories/monocollabo"])
         ... except SystemExit as exc:
         ...     print("exit", exc.code)
-        inventories/monocollabo: valid (28 parties, 44 flows)
+        inventories/monocollabo: valid (32 parties, 48 flows)
         exit 0
     """
     import signal

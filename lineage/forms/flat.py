@@ -74,7 +74,7 @@ def tables(inventory: schema.Inventory, *, all_columns: bool = False) -> dict[st
         >>> from lineage.model import load
         >>> t = tables(load("inventories/monocollabo"), all_columns=True)
         >>> "exemption.impediment" in t["flows"].columns, len(t["flows"].rows)
-        (True, 44)
+        (True, 48)
     """
     rows: dict[str, list[dict]] = {TOP_SHEET: [_top_row(inventory)]}
     for name in schema.COLLECTIONS:

@@ -108,7 +108,7 @@ def load(path: str | Path, encoding: str | None = None) -> schema.Inventory:
     Example:
         >>> inv = load("inventories/monocollabo")
         >>> len(inv.flows), inv.flows[0].id, inv.flows[0].start
-        (44, 'F01', datetime.date(2023, 4, 1))
+        (48, 'F01', datetime.date(2023, 4, 1))
     """
     return build_inventory(read_raw(path, encoding))
 

@@ -21,7 +21,7 @@ Example:
     >>> store = Store(folder / "audits.db")
     >>> snap = store.add(lineage.check("inventories/monocollabo"), label="2026-Q4")
     >>> snap.id, snap.label, store.get("latest").summary["flows"]
-    (1, '2026-Q4', 44)
+    (1, '2026-Q4', 48)
     >>> store.verify().ok
     True
     >>> store.close()
@@ -662,7 +662,7 @@ class Store:
             >>> audit = lineage.check("inventories/monocollabo")
             >>> _ = store.add(audit, label="2026-Q3"), store.add(audit)
             >>> [(e["id"], e["label"], e["summary"]["flows"]) for e in store.list()]
-            [(1, '2026-Q3', 44), (2, None, 44)]
+            [(1, '2026-Q3', 48), (2, None, 48)]
             >>> store.close()
         """
         out = []
@@ -692,7 +692,7 @@ class Store:
             >>> audit = lineage.check("inventories/monocollabo")
             >>> _ = store.add(audit, label="2026-Q3"), store.add(audit, label="2026-Q4")
             >>> store.history()[["label", "error", "waived", "status:ok"]].values.tolist()
-            [['2026-Q3', 9, 1, 35], ['2026-Q4', 9, 1, 35]]
+            [['2026-Q3', 9, 1, 39], ['2026-Q4', 9, 1, 39]]
             >>> store.close()
         """
         rows = []
