@@ -355,3 +355,12 @@ def test_the_first_day_of_the_calendar_is_safe_for_every_pack(tmp_path, run_cli)
         res = run_cli("check", path, "--rules", "policy,appi", "--as-of", as_of,
                       "--format", "json", expect=None)
         assert res.code in (0, 1), res.stderr
+
+
+def test_a_note_longer_than_csv_default_cell_limit_round_trips(tmp_path, run_cli):
+    from lineage.model import load
+    text = TINY.replace("{id: carrier, role: outsourcee}",
+                        "{id: carrier, role: outsourcee, note: " + "y" * 200_000 + "}")
+    src = _yaml(tmp_path, text)
+    run_cli("convert", src, tmp_path / "csv", "--to", "csv")  # read back failed at 128 KiB
+    assert load(tmp_path / "csv").model_dump() == load(src).model_dump()
