@@ -107,6 +107,36 @@ def _ids(ctx, param, value):
     return [part.strip() for v in value for part in v.split(",") if part.strip()]
 
 
+#: Longest message line printed (a megabyte-long name must not give a megabyte line).
+MAX_MESSAGE = 500
+#: Most problems printed for one failed load; the rest are counted.
+MAX_PROBLEMS = 200
+
+
+def clean(text: object, limit: int = MAX_MESSAGE) -> str:
+    """``text`` safe for a terminal: control characters escaped, cut to ``limit`` characters.
+
+    User text reaches error messages; an ESC sequence there could clear the
+    screen, and a line break could forge an ``error:`` line of its own.
+
+    Example:
+        >>> clean("name\\x1b[2J\\nerror: forged")
+        'name\\\\x1b[2J\\\\nerror: forged'
+        >>> len(clean("x" * 2000))
+        501
+    """
+    out = []
+    for ch in str(text):
+        code = ord(ch)
+        if code < 0x20 or 0x7f <= code <= 0x9f or ch in "\u2028\u2029\ufffe\uffff" \
+                or 0xd800 <= code <= 0xdfff:
+            out.append(repr(ch)[1:-1] if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    line = "".join(out)
+    return line if len(line) <= limit else line[:limit] + "…"
+
+
 def handle_errors(func):
     """Turn library errors into a message on stderr and exit code 2.
 
@@ -130,18 +160,21 @@ def handle_errors(func):
         try:
             return func(*args, **kwargs)
         except InventoryError as exc:
-            for problem in exc.problems:
-                click.echo(f"{head}: {problem.text(lang)}", err=True)
+            for problem in exc.problems[:MAX_PROBLEMS]:
+                click.echo(f"{head}: {clean(problem.text(lang))}", err=True)
             n = len(exc.problems)
+            if n > MAX_PROBLEMS:
+                click.echo(f"... {n - MAX_PROBLEMS} more", err=True)
             click.echo(f"{n} 件の問題があるため、チェックしていません。" if lang == "ja" else
                        f"{n} problem{'s' if n != 1 else ''}; nothing was checked.", err=True)
             sys.exit(EXIT_ERROR)
         except LineageError as exc:
             message = getattr(exc, "message_ja", None) if lang == "ja" else None
-            click.echo(f"{head}: {message or exc}", err=True)
+            click.echo(f"{head}: {clean(message or exc)}", err=True)
             sys.exit(EXIT_ERROR)
         except OSError as exc:
-            click.echo(f"{head}: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+            click.echo(f"{head}: {clean(exc.filename or '')}: {clean(exc.strerror or exc)}",
+                       err=True)
             sys.exit(EXIT_ERROR)
     return wrapper
 
@@ -222,6 +255,9 @@ def cli():
       lineage check inventories/monocollabo
       lineage draw inventories/monocollabo -o map.svg --only-violations
     """
+    from .files import end_run, start_run
+    start_run()  # from here, every file read is an input no output may replace
+    click.get_current_context().call_on_close(end_run)
 
 
 @cli.command()
@@ -329,9 +365,9 @@ def validate(inventory, fmt, lang):
         click.echo(jsonreport.dumps({"valid": True, "problems": [], "counts": counts}),
                    nl=False)
     else:
-        click.echo(f"{inventory}: 問題はありません（当事者 {counts['parties']} 件、フロー "
+        click.echo(f"{clean(inventory)}: 問題はありません（当事者 {counts['parties']} 件、フロー "
                    f"{counts['flows']} 件）" if lang == "ja" else
-                   f"{inventory}: valid ({counts['parties']} parties, {counts['flows']} flows)")
+                   f"{clean(inventory)}: valid ({counts['parties']} parties, {counts['flows']} flows)")
 
 
 @cli.command()
@@ -404,11 +440,31 @@ def write_atomic(path: Path, data: bytes) -> None:
         ...     out.read_bytes()
         b'ok\\n'
     """
-    from .files import write_atomic as write
+    from .files import OutputError, write_atomic as write
     try:
         write(path, data)
+    except OutputError:
+        raise
     except OSError as exc:
         raise UserError(f"{path}: {exc.strerror or exc}") from None
+
+
+class Interrupted(BaseException):
+    """SIGTERM, SIGHUP or Ctrl-C: unwinds like an exception so every ``finally``
+    runs (Graphviz is killed, temporary files are removed), then exits 128 + signal.
+
+    Example:
+        >>> Interrupted(15).signum
+        15
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum, frame):
+    raise Interrupted(signum)
 
 
 def main(argv=None) -> None:
@@ -422,13 +478,24 @@ def main(argv=None) -> None:
         inventories/monocollabo: valid (32 parties, 48 flows)
         exit 0
     """
+    import signal
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+        if hasattr(signal, name):
+            previous[getattr(signal, name)] = signal.signal(getattr(signal, name), _interrupt)
     try:
         cli.main(args=argv, prog_name="lineage", standalone_mode=True)
     except SystemExit:
         raise
+    except Interrupted as exc:
+        click.echo("interrupted", err=True)
+        sys.exit(128 + exc.signum)
     except Exception as exc:  # a bug, not bad input: say so without a traceback
         if os.environ.get("LINEAGE_DEBUG"):
             raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc} "
+        click.echo(f"internal error: {type(exc).__name__}: {clean(exc)} "
                    "(set LINEAGE_DEBUG=1 for a traceback; please report it)", err=True)
         sys.exit(EXIT_ERROR)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -158,3 +158,18 @@ def test_readme_explore_example_is_what_explore_prints(tmp_path, monkeypatch):
     r = CliRunner().invoke(cli, ["explore", str(SAMPLE), "-o", "explorer.html"])
     assert r.exit_code == 0 and block.split("```", 1)[0] == r.output
     assert (ROOT / "docs" / "images" / "explorer.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_policy_wording_comes_from_the_inventory_policy_clauses():
+    """The spec's ``policy: clauses:`` map (docs/spec/inventory.md), as a dict or a model."""
+    from types import SimpleNamespace
+
+    from lineage.explorer.data import _policy_clauses
+    words = {"label": "第6条第2項", "text": "当社は、共同利用する項目を公表します。"}
+    as_dict = SimpleNamespace(policy={"title": "方針", "clauses": {"5[2]3": words}})
+    as_model = SimpleNamespace(policy=SimpleNamespace(
+        clauses={"5[2]3": SimpleNamespace(**words)}))
+    assert _policy_clauses(as_dict) == _policy_clauses(as_model) == {"5[2]3": words}
+    assert _policy_clauses(SimpleNamespace()) == {}
+    assert _policy_clauses(SimpleNamespace(policy={"clauses": {"1.5": {"label": "第3条"}}})) \
+        == {"1.5": {"label": "第3条", "text": None}}

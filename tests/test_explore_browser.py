@@ -359,3 +359,22 @@ def test_widget_module_reports_clicks_to_its_model(chrome, sample_audit):
         assert [u for u in requests if not u.startswith(("blob:", "data:", "about:"))] == []
     finally:
         context.close()
+
+
+def test_pack_filter_counts_equal_check_json_by_pack(chrome, tmp_path):
+    args = [str(SAMPLE), "--rules", "policy,appi"]
+    report = json.loads(CliRunner().invoke(cli, ["check", *args, "--format", "json"]).output)
+    out = tmp_path / "packs.html"
+    assert CliRunner().invoke(cli, ["explore", *args, "-o", str(out)]).exit_code == 0
+    page = Opened(chrome, out)
+    try:
+        assert page.js("lineageExplorer.state().counts") == report["summary"]["status"]
+        for pack, counts in report["summary"]["by_pack"].items():
+            page.page.select_option("[data-filter=pack]", pack)
+            assert page.js("lineageExplorer.state().counts") == counts, pack
+        flow = next(f for f in report["flows"] if len(set(f["status_by_pack"].values())) > 1)
+        page.js("id => lineageExplorer.flow(id)", flow["id"])
+        rows = page.page.locator("[data-role=status-by-pack] tr[data-pack]").all_inner_texts()
+        assert [r.split() for r in rows] == [[k, v] for k, v in flow["status_by_pack"].items()]
+    finally:
+        page.close()

@@ -6,7 +6,9 @@ splits them), nested fields are dotted columns (``exemption.law``), joint-use
 revisions live in ``notice_revisions.csv`` with a ``notice`` column, and the
 top-level scalars (``format``, ``organisation``, ``as_of``, ``note``) are the one
 row of ``inventory.csv``. An empty cell is an absent value. Cells stay text:
-the schema's field types decide what they mean, as for YAML.
+the schema's field types decide what they mean, as for YAML. One leading
+apostrophe is dropped: the writer puts it before a cell a spreadsheet would
+run as a formula (``'=...``), and before a cell that starts with ``'``.
 
 Example:
     >>> import tempfile, pathlib
@@ -30,6 +32,7 @@ import csv
 import io
 from pathlib import Path
 
+from ..files import read_input
 from .errors import InventoryError, Location, Problem
 from .sources import RawInventory, SourceMap
 from .tables import REVISIONS_SHEET, SHEETS, TOP_SHEET, column_for, columns, sheet_for
@@ -107,6 +110,9 @@ REVISIONS_FILE = "notice_revisions.csv"
 def csv_files(folder: Path) -> list[Path]:
     """The CSV files of an inventory folder, in name order.
 
+    Anything named ``*.csv`` that is not a folder counts, so a dangling symlink
+    or a named pipe is refused by name rather than skipped.
+
     Example:
         >>> import tempfile, pathlib
         >>> with tempfile.TemporaryDirectory() as tmp:
@@ -117,7 +123,7 @@ def csv_files(folder: Path) -> list[Path]:
         ['flows.CSV', 'parties.csv']
     """
     return sorted(p for p in Path(folder).iterdir()
-                  if p.is_file() and p.suffix.lower() == ".csv")
+                  if p.suffix.lower() == ".csv" and not p.is_dir())
 
 
 def read_csv_folder(folder: Path, encoding: str | None = None) -> RawInventory:
@@ -177,7 +183,7 @@ def _read_rows(path: Path, problems: list[Problem], missing: list[Problem] | Non
     """
     name = str(path)
     try:
-        text, codec = decode(path.read_bytes(), encoding)
+        text, codec = decode(read_input(path), encoding)
     except OSError as exc:
         problems.append(Problem(Location(name), None, None, None,
                                 f"cannot read file: {exc.strerror or exc}", "ファイルを読めません"))
@@ -231,7 +237,9 @@ def _read_rows(path: Path, problems: list[Problem], missing: list[Problem] | Non
                                     "行のセル数が列数より多くなっています"))
             ok = False
             continue
-        rows.append((number, {h: c for h, c in zip(header, cells) if c.strip() != ""}))
+        # One leading apostrophe is the writer's guard against formulas (forms.csvwrite).
+        rows.append((number, {h: c[1:] if c.startswith("'") else c
+                              for h, c in zip(header, cells) if c.strip() != ""}))
     return rows if ok else None
 
 

@@ -168,7 +168,7 @@ def build_inventory(raw: RawInventory) -> schema.Inventory:
         except ValidationError as exc:
             problems.extend(_problems(exc, source, name, value, data))
             fields[name], positions[name] = _valid_records(name, value)
-    if top is None or data.get("parties") is None or data.get("flows") is None:
+    if top is None or "parties" not in fields or "flows" not in fields:
         raise InventoryError(problems)
     fields.update(top.model_dump())
     inventory = schema.Inventory.model_construct(**fields)

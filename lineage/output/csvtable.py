@@ -15,10 +15,24 @@ from __future__ import annotations
 import csv
 import io
 
-__all__ = ["render", "COLUMNS", "BOM"]
+__all__ = ["render", "COLUMNS", "BOM", "safe_cell", "FORMULA_STARTS"]
 
 #: The byte-order mark every CSV lineage writes begins with (so Excel reads UTF-8).
 BOM = "\ufeff"
+
+#: A spreadsheet reads a cell starting with one of these as a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """``value`` as a CSV cell no spreadsheet runs: a formula start gets a leading ``'``.
+
+    Example:
+        >>> print(safe_cell('=HYPERLINK("http://x")'), safe_cell("-1"), safe_cell("ok"))
+        '=HYPERLINK("http://x") '-1 ok
+    """
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 COLUMNS = ("id", "rule", "clause", "kind", "severity", "flow", "from", "to", "items",
            "message", "remedy", "waived")
@@ -54,5 +68,5 @@ def render(audit, lang: str = "en") -> str:
         if packs:
             row.append(pack_of_finding(f) or "")
             row += [per_flow[f.flow].get(p, "") for p in packs]
-        writer.writerow(row)
+        writer.writerow([safe_cell(c) for c in row])
     return BOM + out.getvalue()

@@ -15,10 +15,29 @@ from functools import cached_property
 
 from ..model.schema import Flow, Inventory, optional_date
 from ..propagation import Reach, item_index, out_index, propagate
+from ..terms import natural_key
 
-__all__ = ["Context", "DAY"]
+__all__ = ["Context", "DAY", "add_days"]
 
 DAY = dt.timedelta(days=1)
+
+
+def add_days(day: dt.date, days: int) -> dt.date:
+    """``day`` plus ``days``, held at ``date.max``/``date.min`` instead of overflowing.
+
+    An inventory may say ``ends_on: 9999-12-31`` ("no end"); the day after it,
+    or 30 days after a request received in 9999, is still "later than anything".
+
+    Example:
+        >>> add_days(dt.date(2026, 1, 31), 1), add_days(dt.date.max, 30)
+        (datetime.date(2026, 2, 1), datetime.date(9999, 12, 31))
+        >>> add_days(dt.date.min, -1)
+        datetime.date(1, 1, 1)
+    """
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
 
 
 class Context:
@@ -35,6 +54,15 @@ class Context:
 
         as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
         self.inv = inventory
+        # Indexes hold records in ID order, never input order: a report must not
+        # depend on how records happen to be ordered or split into files.
+        flows = _by_id(inventory.flows)
+        consents = _by_id(inventory.consents)
+        contracts = _by_id(inventory.contracts)
+        notices = _by_id(inventory.notices)
+        events = _by_id(inventory.events)
+        stops = _by_id(inventory.stop_requests)
+        self.flow_list = flows
         self.as_of = as_of or inventory.as_of or dt.date.today()
         self.parties = {p.id: p for p in inventory.parties}
         self._entity = {p.id: p.entity for p in inventory.parties}
@@ -55,33 +83,33 @@ class Context:
         self.notices = {n.id: n for n in inventory.notices}
         self.contracts = {c.id: c for c in inventory.contracts}
         self.events = {e.id: e for e in inventory.events}
-        self.consents_by_subject = _group(inventory.consents, lambda c: c.subjects)
-        self.contracts_by_party = _group(inventory.contracts, lambda c: c.party)
-        self.optout_notices = [n for n in inventory.notices if n.kind == "opt_out"]
-        self.joint_notices = [n for n in inventory.notices if n.kind == "joint_use"]
+        self.consents_by_subject = _group(consents, lambda c: c.subjects)
+        self.contracts_by_party = _group(contracts, lambda c: c.party)
+        self.optout_notices = [n for n in notices if n.kind == "opt_out"]
+        self.joint_notices = [n for n in notices if n.kind == "joint_use"]
         self.events_by_pair = _group(
-            inventory.events,
+            events,
             lambda e: (self.entity(e.frm), self.entity(e.to)))
-        self.stops_by_flow = _group([s for s in inventory.stop_requests if s.flow],
+        self.stops_by_flow = _group([s for s in stops if s.flow],
                                     lambda s: s.flow)
-        self.stops_by_notice = _group([s for s in inventory.stop_requests if s.notice],
+        self.stops_by_notice = _group([s for s in stops if s.notice],
                                       lambda s: s.notice)
-        self.out = out_index(inventory.flows)
-        self.by_item = item_index(inventory.flows)
+        self.out = out_index(flows)
+        self.by_item = item_index(flows)
         self._consent_sets: dict[str, tuple] = {}
         self._defined: dict[str, list] = {}
         self._holdings: dict[str, dict] = {}  # legal entity -> item -> [(arrival, group)]
         self._foreign: dict[str, list] = {}
         self._provisions: dict[str, Flow] = {}
         self._consent_index: dict[tuple, list] = {}
-        for c in inventory.consents:
+        for c in consents:
             for recipient in dict.fromkeys(c.recipients):
                 self._consent_index.setdefault((c.subjects, recipient), []).append(c)
         self._joint_index: dict[str, list] = {}
         for n in self.joint_notices:
             for member in dict.fromkeys(n.members or ()):
                 self._joint_index.setdefault(member, []).append(n)
-        self.inbound = _group(inventory.flows, lambda f: f.to)
+        self.inbound = _group(flows, lambda f: f.to)
 
     # -- parties ---------------------------------------------------------------
     def entity(self, party: str) -> str:
@@ -347,7 +375,7 @@ class Context:
 
     @cached_property
     def _entity_index(self):
-        return item_index(self.inv.flows, self.entity)
+        return item_index(self.flow_list, self.entity)
 
     @cached_property
     def _org_intake(self) -> dict[str, Reach]:
@@ -361,7 +389,7 @@ class Context:
         feeds = {self.org_entity}
         todo = [self.org_entity]
         inbound: dict = defaultdict(list)
-        for f in self.inv.flows:
+        for f in self.flow_list:
             inbound[self.entity(f.to)].append(self.entity(f.frm))
         while todo:
             entity = todo.pop()
@@ -455,6 +483,10 @@ class Context:
         if got is None:
             got = self._provisions[flow.id] = flow.model_copy(update={"items": foreign})
         return got
+
+
+def _by_id(records) -> list:
+    return sorted(records, key=lambda r: natural_key(r.id))
 
 
 def _group(records, key) -> dict:

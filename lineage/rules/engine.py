@@ -265,7 +265,10 @@ def _apply_waivers(ctx, findings, active, packs):
         by_key.setdefault((f.rule, f.flow), []).append(f)
     waived_ids: set = set()
     extra, states = [], []
-    for w in ctx.inv.waivers:
+    # In a fixed order, so that of two waivers with one ID the same one is reported.
+    for w in sorted(ctx.inv.waivers, key=lambda w: (
+            natural_key(w.flow), w.rule, w.item or "", w.expires_on, w.reason or "",
+            w.approved_by or "")):
         label = w.rule if w.item is None else f"{w.rule}/{w.item}"
         flow = ctx.flows[w.flow]
         matches = [f for f in by_key.get((w.rule, w.flow), [])
