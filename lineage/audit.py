@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import __version__
 from .model.loading import load
-from .model.schema import Inventory
+from .model.schema import Inventory, optional_date
 from .rules.base import Finding
 from .rules.engine import run, status_of
 from .terms import KIND_LABELS, ROUTES, STATUSES, natural_key
@@ -86,11 +86,13 @@ class Audit:
         >>> from lineage.model import load
         >>> audit = Audit(load("inventories/monocollabo"), as_of=dt.date(2026, 1, 1))
         >>> audit.as_of, len(audit.flow_results), audit.routes["F01"]
-        (datetime.date(2026, 1, 1), 44, 'collection')
+        (datetime.date(2026, 1, 1), 48, 'collection')
     """
 
     def __init__(self, inventory: Inventory, *, as_of=None, packs=("policy",),
                  select=None, ignore=None):
+
+        as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
         self.inventory = inventory
         self.packs = tuple(packs)
         result = run(inventory, as_of=as_of, packs=self.packs, select=select, ignore=ignore)
@@ -180,7 +182,7 @@ class Audit:
         Example:
             >>> report = check("inventories/monocollabo").as_dict()
             >>> report["format"], report["organisation"], len(report["flows"])
-            ('lineage-report/1', 'monocollabo', 44)
+            ('lineage-report/1', 'monocollabo', 48)
         """
         return {"format": REPORT_FORMAT, "tool": f"lineage {__version__}",
                 "organisation": self.inventory.organisation,
@@ -375,6 +377,9 @@ def check(inventory: Inventory | str | Path, *, as_of=None, packs=("policy",),
         >>> audit.as_of, sorted(audit.summary()["findings"])
         (datetime.date(2025, 1, 1), ['TP101', 'TP102', 'TP103', 'TP111', 'TP123'])
     """
+
+
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     if not isinstance(inventory, Inventory):
         inventory = load(inventory)
     return Audit(inventory, as_of=as_of, packs=packs, select=select, ignore=ignore)

@@ -127,7 +127,7 @@ def test_explore_command_errors_exit_2_without_traceback(tmp_path):
          "unknown rule pack 'nope'"),
         (["explore", str(tmp_path / "missing"), "-o", str(tmp_path / "x.html")], "error:"),
         (["explore", str(SAMPLE), "-o", str(tmp_path / "x.html"), "--as-of", "2025-13-01"],
-         "expected a date"),
+         "not a real date"),
     ]:
         r = runner.invoke(cli, args)
         assert r.exit_code == 2, (args, r.output)

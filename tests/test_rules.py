@@ -63,6 +63,8 @@ def test_rule_case(case):
         assert audit.as_dict()["flows"][_row(audit, flow)]["status_by_pack"] == statuses, flow
     if "policy_ok_law_violation" in case:
         assert audit.policy_ok_law_violation == case["policy_ok_law_violation"]
+    for fid, items in (case.get("items") or {}).items():
+        assert by_id[fid]["items"] == items, fid
     if "waived" in case:
         assert sorted(f.id for f in audit.results if f.waived) == sorted(case["waived"])
 

@@ -8,6 +8,8 @@ Example:
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 __all__ = ["Clause", "CLAUSE_TEXT", "Article", "ARTICLE_HEADINGS", "ACT_URL", "citation"]
@@ -83,6 +85,16 @@ class Clause:
         return self.code
 
     @property
+    def label_ja(self) -> str:
+        """The citation as a Japanese listing shows it (a clause key reads the same).
+
+        Example:
+            >>> Clause("5[2]3").label_ja
+            '5[2]3'
+        """
+        return self.code
+
+    @property
     def parts(self) -> list[str]:
         """The single clause codes this citation names.
 
@@ -149,6 +161,9 @@ ARTICLE_HEADINGS: dict[str, tuple[str, str]] = {
                 "Enforcement Rules: prior notice of provision to third parties"),
 }
 
+_ROMAN = {r: str(n) for n, r in enumerate(
+    ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"), start=1)}
+
 #: The official text of the Act (e-Gov law search), the place to read its wording.
 ACT_URL = "https://laws.e-gov.go.jp/law/415AC0000000057"
 
@@ -202,6 +217,30 @@ class Article:
             '第29条 第三者提供に係る記録の作成等'
         """
         return ARTICLE_HEADINGS.get(self.number, ("", ""))[0]
+
+    @property
+    def label_ja(self) -> str:
+        """The citation in Japanese, as a Japanese reader writes it.
+
+        Example:
+            >>> Article("27(2) proviso").label_ja, Article("27(1)(v)-(vii)").label_ja
+            ('法第27条第2項ただし書', '法第27条第1項第5号～第7号')
+            >>> Article("Rule 11(1)").label_ja, Article("29").label_ja
+            ('規則第11条第1項', '法第29条')
+        """
+        rule = self.code.startswith("Rule")
+        code = self.code[len("Rule"):].strip() if rule else self.code
+        proviso = code.endswith(" proviso")
+        code = code.removesuffix(" proviso")
+        number, _, rest = code.partition("(")
+        out = f"{'規則' if rule else '法'}第{number.strip()}条"
+        parts = re.findall(r"\(([^)]+)\)", "(" + rest) if rest else []
+        if parts:
+            out += f"第{parts[0]}項"
+            items = [_ROMAN.get(p, p) for p in parts[1:]]
+            if items:
+                out += f"第{items[0]}号" + (f"～第{items[-1]}号" if len(items) > 1 else "")
+        return out + ("ただし書" if proviso else "")
 
     @property
     def heading_en(self) -> str:

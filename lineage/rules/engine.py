@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..model.schema import Inventory
+from ..model.schema import Inventory, optional_date
 from .base import Finding
 from .context import Context
 from .packs import judges
@@ -136,7 +136,9 @@ def classify(ctx: Context, flow) -> str | None:
     """The route of a flow that is not a provision to judge, or None if it is.
 
     Follows rules.md "How a flow is judged", steps 1-4, then ``external`` for
-    flows the organisation does not make.
+    flows the organisation does not make. A flow to data subjects is
+    ``to_subject`` only when every item is the recipients' own; otherwise it is
+    judged as a provision of the other items (:meth:`Context.provision`).
 
     Example:
         >>> from lineage.rules.examples import build_example
@@ -150,7 +152,9 @@ def classify(ctx: Context, flow) -> str | None:
     if ctx.role(flow.frm) == "data_subject":
         return "collection"
     if ctx.role(flow.to) == "data_subject":
-        return "to_subject"
+        if not ctx.foreign_items(flow):
+            return "to_subject"
+        flow = ctx.provision(flow)
     if flow.storage_only:
         return "storage_only"
     if not ctx.personal(flow) and not flow.combined:
@@ -174,6 +178,8 @@ def judge(ctx: Context, flow) -> tuple[Judgement, list[Finding]]:
     route = classify(ctx, flow)
     if route is not None:
         return Judgement(route), []
+    # To data subjects, only the items that are not their own are provided.
+    flow = ctx.provision(flow)
     if flow.basis is not None:
         result = evaluate(ctx, flow, flow.basis)
         return Judgement(flow.basis, result.evidence), result.findings
@@ -226,6 +232,9 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
         >>> [f.id for f in run(inv).findings], run(inv, ignore=["TP114"]).findings
         (['TP114:F1'], [])
     """
+
+
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     rules = REGISTRY.select(packs, select, ignore)
     active = {r.id for r in rules}
     ctx = Context(inventory, as_of)
@@ -256,7 +265,10 @@ def _apply_waivers(ctx, findings, active, packs):
         by_key.setdefault((f.rule, f.flow), []).append(f)
     waived_ids: set = set()
     extra, states = [], []
-    for w in ctx.inv.waivers:
+    # In a fixed order, so that of two waivers with one ID the same one is reported.
+    for w in sorted(ctx.inv.waivers, key=lambda w: (
+            natural_key(w.flow), w.rule, w.item or "", w.expires_on, w.reason or "",
+            w.approved_by or "")):
         label = w.rule if w.item is None else f"{w.rule}/{w.item}"
         flow = ctx.flows[w.flow]
         matches = [f for f in by_key.get((w.rule, w.flow), [])

@@ -115,7 +115,8 @@ class Registry:
         try:
             return self.rules[rule_id.upper()]
         except KeyError:
-            raise RuleSelectionError(f"unknown rule '{rule_id}'") from None
+            raise RuleSelectionError(f"unknown rule '{rule_id}'",
+                                     message_ja=f"ルール '{rule_id}' はありません") from None
 
     def pack_of(self, rule_id: str) -> str | None:
         """The pack a rule belongs to (None for always-on rules).
@@ -138,8 +139,10 @@ class Registry:
         ids: list[str] = []
         for pack in packs:
             if pack not in self.packs:
-                raise RuleSelectionError(
-                    f"unknown rule pack '{pack}' (known: {', '.join(sorted(self.packs))})")
+                known = ", ".join(sorted(self.packs))
+                raise RuleSelectionError(f"unknown rule pack '{pack}' (known: {known})",
+                                         message_ja=f"ルールパック '{pack}' はありません"
+                                                    f"（あるもの: {known}）")
             ids.extend(self.packs[pack])
         ids.extend(self.always)
         if select:
@@ -151,7 +154,8 @@ class Registry:
     def _code(self, code: str) -> str:
         code = code.strip().upper()
         if not code or not any(i.startswith(code) for i in self.rules):
-            raise RuleSelectionError(f"unknown rule or prefix '{code}'")
+            raise RuleSelectionError(f"unknown rule or prefix '{code}'",
+                                     message_ja=f"ルールまたは接頭辞 '{code}' はありません")
         return code
 
     def __iter__(self):

@@ -17,8 +17,8 @@ from ..packs import judges
 __all__ = ["LawRule", "ACT", "ACT_JA", "YEAR", "EXEMPT_ROUTES", "PROVISION_ROUTES",
            "ADEQUATE", "within_year", "notice_of"]
 
-#: How messages name the Act.
-ACT = "the Act on the Protection of Personal Information"
+#: How messages name the Act (English: its usual abbreviation).
+ACT = "APPI"
 ACT_JA = "個人情報保護法"
 
 #: "12 months" are 365 days (rules.md, Dates).
@@ -85,6 +85,8 @@ class LawRule(Rule):
     """
 
     pack: ClassVar[str] = "appi"
+    #: What the Act requires, in one English sentence (our gloss, not the Act's words).
+    gloss: ClassVar[str]
     #: The packs a rule's examples run with: both, so an example shows the policy's view too.
     packs: ClassVar[tuple[str, ...]] = ("policy", "appi")
 
