@@ -20,6 +20,7 @@ _EXPORTS = {
     "InventoryError": ("model.errors", "InventoryError"),
     "load": ("model.loading", "load"),
     "draw": ("drawing", "draw"),
+    "explore": ("explorer", "explore"),
     "Store": ("snapshots.store", "Store"),
     "snapshot": ("snapshots.api", "snapshot"),
     "diff": ("snapshots.api", "diff"),

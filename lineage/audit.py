@@ -19,9 +19,9 @@ import pandas as pd
 
 from . import __version__
 from .model.loading import load
-from .model.schema import Inventory
+from .model.schema import Inventory, optional_date
 from .rules.base import Finding
-from .rules.engine import run
+from .rules.engine import run, status_of
 from .terms import KIND_LABELS, ROUTES, STATUSES, natural_key
 
 __all__ = ["Audit", "FlowResult", "check", "STATUSES", "ROUTES"]
@@ -50,33 +50,32 @@ class FlowResult:
     route: str
     status: str
     findings: tuple[str, ...]
+    #: The status under each pack that judges the flow; None when one pack ran.
+    status_by_pack: dict[str, str] | None = None
 
     def as_dict(self) -> dict:
-        """The report form of the row.
+        """The report form of the row (``status_by_pack`` only when several packs ran).
 
         Example:
             >>> row = FlowResult("F1", "mc", "partner", ("name",), (), None,
             ...                  dt.date(2025, 1, 1), None, "none", "violation", ("TP101:F1",))
             >>> row.as_dict()["start"], row.as_dict()["end"], row.as_dict()["findings"]
             ('2025-01-01', None, ['TP101:F1'])
+            >>> "status_by_pack" in row.as_dict()
+            False
         """
-        return {"id": self.id, "from": self.frm, "to": self.to, "items": list(self.items),
-                "purposes": list(self.purposes), "basis": self.basis,
-                "start": self.start.isoformat(),
-                "end": self.end.isoformat() if self.end else None,
-                "route": self.route, "status": self.status,
-                "findings": list(self.findings)}
+        out = {"id": self.id, "from": self.frm, "to": self.to, "items": list(self.items),
+               "purposes": list(self.purposes), "basis": self.basis,
+               "start": self.start.isoformat(),
+               "end": self.end.isoformat() if self.end else None,
+               "route": self.route, "status": self.status,
+               "findings": list(self.findings)}
+        if self.status_by_pack is not None:
+            out["status_by_pack"] = dict(self.status_by_pack)
+        return out
 
 
-def _status(findings: list[Finding]) -> str:
-    live = [f for f in findings if not f.waived]
-    if any(f.severity == "error" for f in live):
-        return "violation"
-    if live:
-        return "warning"
-    if findings:
-        return "waived"
-    return "ok"
+_status = status_of
 
 
 class Audit:
@@ -87,11 +86,13 @@ class Audit:
         >>> from lineage.model import load
         >>> audit = Audit(load("inventories/monocollabo"), as_of=dt.date(2026, 1, 1))
         >>> audit.as_of, len(audit.flow_results), audit.routes["F01"]
-        (datetime.date(2026, 1, 1), 44, 'collection')
+        (datetime.date(2026, 1, 1), 48, 'collection')
     """
 
     def __init__(self, inventory: Inventory, *, as_of=None, packs=("policy",),
                  select=None, ignore=None):
+
+        as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
         self.inventory = inventory
         self.packs = tuple(packs)
         result = run(inventory, as_of=as_of, packs=self.packs, select=select, ignore=ignore)
@@ -102,24 +103,35 @@ class Audit:
         self.evidence = result.evidence
         #: Each flow's route by flow ID.
         self.routes: dict[str, str] = dict(result.routes)
+        #: Several packs ran: every view shows each flow's status per pack.
+        self.side_by_side: bool = len(self.packs) > 1
         by_flow: dict[str, list[Finding]] = {}
         for f in self.results:
             by_flow.setdefault(f.flow, []).append(f)
+        per_pack = result.status_by_pack if self.side_by_side else {}
         self.flow_results: tuple[FlowResult, ...] = tuple(
             FlowResult(f.id, f.frm, f.to, tuple(f.items), tuple(f.purposes), f.basis,
                        f.start, f.end, result.routes[f.id], _status(by_flow.get(f.id, [])),
-                       tuple(x.id for x in by_flow.get(f.id, [])))
+                       tuple(x.id for x in by_flow.get(f.id, [])),
+                       per_pack.get(f.id) if self.side_by_side else None)
             for f in sorted(inventory.flows, key=lambda f: natural_key(f.id)))
 
     # -- numbers -----------------------------------------------------------------
     def summary(self) -> dict:
         """Counts of flows by status and findings by rule (the report's summary).
 
+        With several packs, ``by_pack`` counts statuses over the flows each pack
+        judged, and ``policy_ok_law_violation`` counts the flows with no unwaived
+        policy error but an unwaived error under the Act.
+
         Example:
             >>> from lineage.rules.examples import build_example
             >>> summary = check(build_example("")).summary()
             >>> summary["flows"], summary["status"]["ok"], summary["findings"]
             (1, 1, {})
+            >>> both = check(build_example(""), packs=("policy", "appi")).summary()
+            >>> both["by_pack"]["appi"], both["policy_ok_law_violation"]
+            ({'ok': 1, 'warning': 0, 'violation': 0, 'waived': 0}, 0)
         """
         status = {s: 0 for s in STATUSES}
         for r in self.flow_results:
@@ -127,8 +139,30 @@ class Audit:
         by_rule: dict[str, int] = {}
         for f in self.results:
             by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
-        return {"flows": len(self.flow_results), "status": status,
-                "findings": dict(sorted(by_rule.items()))}
+        out = {"flows": len(self.flow_results), "status": status,
+               "findings": dict(sorted(by_rule.items()))}
+        if self.side_by_side:
+            by_pack = {p: {s: 0 for s in STATUSES} for p in self.packs}
+            for r in self.flow_results:
+                for pack, st in r.status_by_pack.items():
+                    by_pack[pack][st] += 1
+            out["by_pack"] = by_pack
+            if "policy" in self.packs and "appi" in self.packs:
+                out["policy_ok_law_violation"] = len(self.policy_ok_law_violation)
+        return out
+
+    @cached_property
+    def policy_ok_law_violation(self) -> list[str]:
+        """IDs of the flows that satisfy the policy but not the Act (both packs selected).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> check(build_example(""), packs=("policy", "appi")).policy_ok_law_violation
+            []
+        """
+        return [r.id for r in self.flow_results
+                if r.status_by_pack and r.status_by_pack.get("appi") == "violation"
+                and r.status_by_pack.get("policy") != "violation"]
 
     def exit_code(self, fail_on: str = "error") -> int:
         """0 when no unwaived finding at ``fail_on`` level or worse, else 1.
@@ -148,7 +182,7 @@ class Audit:
         Example:
             >>> report = check("inventories/monocollabo").as_dict()
             >>> report["format"], report["organisation"], len(report["flows"])
-            ('lineage-report/1', 'monocollabo', 44)
+            ('lineage-report/1', 'monocollabo', 48)
         """
         return {"format": REPORT_FORMAT, "tool": f"lineage {__version__}",
                 "organisation": self.inventory.organisation,
@@ -196,6 +230,12 @@ class Audit:
         df = pd.DataFrame(rows, columns=cols)
         df["route"] = pd.Categorical(df["route"], categories=ROUTES)
         df["status"] = pd.Categorical(df["status"], categories=STATUSES)
+        if self.side_by_side:
+            # One column per pack; a flow the pack does not judge is missing (NaN).
+            for pack in self.packs:
+                df[f"status_{pack}"] = pd.Categorical(
+                    [r.status_by_pack.get(pack) for r in self.flow_results],
+                    categories=STATUSES)
         return _japanese_flows(df)
 
     @cached_property
@@ -337,6 +377,9 @@ def check(inventory: Inventory | str | Path, *, as_of=None, packs=("policy",),
         >>> audit.as_of, sorted(audit.summary()["findings"])
         (datetime.date(2025, 1, 1), ['TP101', 'TP102', 'TP103', 'TP111', 'TP123'])
     """
+
+
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     if not isinstance(inventory, Inventory):
         inventory = load(inventory)
     return Audit(inventory, as_of=as_of, packs=packs, select=select, ignore=ignore)

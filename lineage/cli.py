@@ -49,16 +49,92 @@ def _style(enabled: bool):
 def _date(ctx, param, value):
     if value is None:
         return None
+    from .model.schema import DateFormError, parse_date
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
+        return parse_date(value)
+    except DateFormError as exc:
+        raise click.BadParameter(exc.message_ja if _current_lang() == "ja" else exc.message) \
+            from None
+
+
+def default_lang() -> str:
+    """``ja`` when the user's locale is Japanese, else ``en`` (the default of every ``--lang``).
+
+    ``LINEAGE_LANG`` wins, then the POSIX order ``LC_ALL``, ``LC_MESSAGES``, ``LANG``.
+
+    Example:
+        >>> import os
+        >>> old = os.environ.get("LINEAGE_LANG"); os.environ["LINEAGE_LANG"] = "ja"
+        >>> default_lang()
+        'ja'
+        >>> os.environ["LINEAGE_LANG"] = "en"; default_lang()
+        'en'
+        >>> _ = os.environ.pop("LINEAGE_LANG") if old is None else os.environ.update(
+        ...     LINEAGE_LANG=old)
+    """
+    for name in ("LINEAGE_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
+
+
+#: ``--lang`` of every command: outputs and messages in Japanese or English.
+lang_option = click.option("--lang", type=click.Choice(["en", "ja"]), default=default_lang,
+                           is_eager=True,  # known before other options' messages
+                           show_default="ja in a Japanese locale, else en",
+                           help="Language of the output and messages.")
+
+
+def _current_lang() -> str:
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if ctx.params.get("lang") in ("en", "ja"):
+            return ctx.params["lang"]
+        ctx = ctx.parent
+    return default_lang()
+
+
+def _encoding(ctx, param, value):
+    from .model.csvfolder import set_encoding
+    set_encoding(None if value == "auto" else value)
+    return value
 
 
 def _ids(ctx, param, value):
     if not value:
         return None
     return [part.strip() for v in value for part in v.split(",") if part.strip()]
+
+
+#: Longest message line printed (a megabyte-long name must not give a megabyte line).
+MAX_MESSAGE = 500
+#: Most problems printed for one failed load; the rest are counted.
+MAX_PROBLEMS = 200
+
+
+def clean(text: object, limit: int = MAX_MESSAGE) -> str:
+    """``text`` safe for a terminal: control characters escaped, cut to ``limit`` characters.
+
+    User text reaches error messages; an ESC sequence there could clear the
+    screen, and a line break could forge an ``error:`` line of its own.
+
+    Example:
+        >>> clean("name\\x1b[2J\\nerror: forged")
+        'name\\\\x1b[2J\\\\nerror: forged'
+        >>> len(clean("x" * 2000))
+        501
+    """
+    out = []
+    for ch in str(text):
+        code = ord(ch)
+        if code < 0x20 or 0x7f <= code <= 0x9f or ch in "\u2028\u2029\ufffe\uffff" \
+                or 0xd800 <= code <= 0xdfff:
+            out.append(repr(ch)[1:-1] if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    line = "".join(out)
+    return line if len(line) <= limit else line[:limit] + "…"
 
 
 def handle_errors(func):
@@ -79,24 +155,48 @@ def handle_errors(func):
     """
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        lang = kwargs.get("lang") if kwargs.get("lang") in ("en", "ja") else _current_lang()
+        head = "エラー" if lang == "ja" else "error"
         try:
             return func(*args, **kwargs)
         except InventoryError as exc:
-            for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
+            for problem in exc.problems[:MAX_PROBLEMS]:
+                click.echo(f"{head}: {clean(problem.text(lang))}", err=True)
             n = len(exc.problems)
-            click.echo(f"{n} problem{'s' if n != 1 else ''}; nothing was checked.", err=True)
+            if n > MAX_PROBLEMS:
+                click.echo(f"... {n - MAX_PROBLEMS} more", err=True)
+            click.echo(f"{n} 件の問題があるため、チェックしていません。" if lang == "ja" else
+                       f"{n} problem{'s' if n != 1 else ''}; nothing was checked.", err=True)
             sys.exit(EXIT_ERROR)
         except LineageError as exc:
-            click.echo(f"error: {exc}", err=True)
+            message = getattr(exc, "message_ja", None) if lang == "ja" else None
+            click.echo(f"{head}: {clean(message or exc)}", err=True)
             sys.exit(EXIT_ERROR)
         except OSError as exc:
-            click.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+            click.echo(f"{head}: {clean(exc.filename or '')}: {clean(exc.strerror or exc)}",
+                       err=True)
             sys.exit(EXIT_ERROR)
     return wrapper
 
 
-inventory_argument = click.argument("inventory", type=click.Path(path_type=Path))
+#: ``--encoding`` of every command that reads an inventory (CSV folders only).
+encoding_option = click.option(
+    "--encoding", type=click.Choice(["auto", "utf-8", "cp932", "shift_jis"],
+                                    case_sensitive=False),
+    default="auto", show_default=True, expose_value=False, is_eager=True, callback=_encoding,
+    help="Text encoding of a CSV-folder inventory; auto: a BOM or valid UTF-8 means "
+         "UTF-8, else Shift_JIS (CP932).")
+
+
+def inventory_argument(func):
+    """The INVENTORY argument, with ``--encoding`` for a CSV folder.
+
+    Example:
+        >>> [p.name for p in check.params][:2]
+        ['inventory', 'encoding']
+    """
+    func = encoding_option(func)
+    return click.argument("inventory", type=click.Path(path_type=Path))(func)
 
 
 #: Commands defined in their own modules, imported when first called, so that a
@@ -108,6 +208,7 @@ LAZY_COMMANDS = {
     "snapshot": "commands_snapshot", "report": "commands_snapshot",
     "convert": "commands_workbench", "template": "commands_workbench",
     "schema": "commands_workbench",
+    "explore": "commands_explore",
 }
 
 
@@ -154,6 +255,9 @@ def cli():
       lineage check inventories/monocollabo
       lineage draw inventories/monocollabo -o map.svg --only-violations
     """
+    from .files import end_run, start_run
+    start_run()  # from here, every file read is an input no output may replace
+    click.get_current_context().call_on_close(end_run)
 
 
 @cli.command()
@@ -166,7 +270,7 @@ def cli():
               type=click.Choice(["table", "json", "csv", "sarif", "junit", "xlsx"]),
               default="table", show_default=True)
 @click.option("--as-of", callback=_date, help="Audit date (overrides the inventory's as_of).")
-@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@lang_option
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error",
               show_default=True, help="Lowest severity that makes the exit code 1.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are found.")
@@ -190,7 +294,8 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
       lineage check inventories/monocollabo --select TP2 --fail-on warning
     """
     if fmt == "xlsx" and output is None:
-        raise UserError("--format xlsx writes a workbook: give -o FILE.xlsx")
+        raise UserError("--format xlsx writes a workbook: give -o FILE.xlsx",
+                        message_ja="--format xlsx はブックを書き出します。-o FILE.xlsx を指定してください")
     from .audit import check as run_check
     audit = run_check(inventory, as_of=as_of, packs=_packs(packs), select=select,
                       ignore=ignore)
@@ -232,8 +337,9 @@ def _baseline(spec: str):
 @inventory_argument
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
+@lang_option
 @handle_errors
-def validate(inventory, fmt):
+def validate(inventory, fmt, lang):
     """Validate an inventory without checking rules.
 
     Lists every problem (file, line, record, field). Exit 0: valid.
@@ -259,14 +365,16 @@ def validate(inventory, fmt):
         click.echo(jsonreport.dumps({"valid": True, "problems": [], "counts": counts}),
                    nl=False)
     else:
-        click.echo(f"{inventory}: valid ({counts['parties']} parties, {counts['flows']} flows)")
+        click.echo(f"{clean(inventory)}: 問題はありません（当事者 {counts['parties']} 件、フロー "
+                   f"{counts['flows']} 件）" if lang == "ja" else
+                   f"{clean(inventory)}: valid ({counts['parties']} parties, {counts['flows']} flows)")
 
 
 @cli.command()
 @click.option("--rules", "packs", default=None, help="Only these packs (default: all).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
               default="table", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@lang_option
 @handle_errors
 def rules(packs, fmt, lang):
     """List every rule with its clause, kind, severity and title. Exit 0.
@@ -274,6 +382,7 @@ def rules(packs, fmt, lang):
     \b
     Examples:
       lineage rules --lang ja
+      lineage rules --rules appi
       lineage rules --format markdown > docs/rules.md
     """
     from .output import rulesdoc
@@ -288,8 +397,9 @@ def rules(packs, fmt, lang):
 
 @cli.command()
 @click.argument("rule")
+@lang_option
 @handle_errors
-def explain(rule):
+def explain(rule, lang):
     """Print a rule's documentation, clause, and a failing and a passing example. Exit 0.
 
     \b
@@ -298,7 +408,7 @@ def explain(rule):
     """
     from .output import rulesdoc
     from .rules.registry import REGISTRY
-    click.echo(rulesdoc.explain(REGISTRY.get(rule)), nl=False)
+    click.echo(rulesdoc.explain(REGISTRY.get(rule), lang), nl=False)
 
 
 def _packs(text: str) -> tuple[str, ...]:
@@ -306,8 +416,9 @@ def _packs(text: str) -> tuple[str, ...]:
     packs = tuple(p.strip() for p in text.split(",") if p.strip())
     for p in packs:
         if p not in REGISTRY.packs:
-            raise RuleSelectionError(
-                f"unknown rule pack '{p}' (known: {', '.join(sorted(REGISTRY.packs))})")
+            known = ", ".join(sorted(REGISTRY.packs))
+            raise RuleSelectionError(f"unknown rule pack '{p}' (known: {known})",
+                                     message_ja=f"ルールパック '{p}' はありません（あるもの: {known}）")
     return packs
 
 
@@ -329,11 +440,31 @@ def write_atomic(path: Path, data: bytes) -> None:
         ...     out.read_bytes()
         b'ok\\n'
     """
-    from .files import write_atomic as write
+    from .files import OutputError, write_atomic as write
     try:
         write(path, data)
+    except OutputError:
+        raise
     except OSError as exc:
         raise UserError(f"{path}: {exc.strerror or exc}") from None
+
+
+class Interrupted(BaseException):
+    """SIGTERM, SIGHUP or Ctrl-C: unwinds like an exception so every ``finally``
+    runs (Graphviz is killed, temporary files are removed), then exits 128 + signal.
+
+    Example:
+        >>> Interrupted(15).signum
+        15
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum, frame):
+    raise Interrupted(signum)
 
 
 def main(argv=None) -> None:
@@ -344,16 +475,27 @@ def main(argv=None) -> None:
         ...     main(["validate", "inventories/monocollabo"])
         ... except SystemExit as exc:
         ...     print("exit", exc.code)
-        inventories/monocollabo: valid (28 parties, 44 flows)
+        inventories/monocollabo: valid (32 parties, 48 flows)
         exit 0
     """
+    import signal
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+        if hasattr(signal, name):
+            previous[getattr(signal, name)] = signal.signal(getattr(signal, name), _interrupt)
     try:
         cli.main(args=argv, prog_name="lineage", standalone_mode=True)
     except SystemExit:
         raise
+    except Interrupted as exc:
+        click.echo("interrupted", err=True)
+        sys.exit(128 + exc.signum)
     except Exception as exc:  # a bug, not bad input: say so without a traceback
         if os.environ.get("LINEAGE_DEBUG"):
             raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc} "
+        click.echo(f"internal error: {type(exc).__name__}: {clean(exc)} "
                    "(set LINEAGE_DEBUG=1 for a traceback; please report it)", err=True)
         sys.exit(EXIT_ERROR)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -11,17 +11,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 
 import click
 
 from . import analysis
-from .cli import UserError, _date, handle_errors, inventory_argument
+from .cli import UserError, _date, handle_errors, inventory_argument, lang_option
 from .output import jsonreport
+from .output.csvtable import BOM
+from .output.names import Names
+from .terms import route_label
 
 __all__ = ["trace", "upstream", "impact", "stop", "render"]
 
 
 def _options(func):
+    func = lang_option(func)
     func = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
                         default="table", show_default=True)(func)
     func = click.option("--as-of", callback=_date,
@@ -42,14 +47,52 @@ def _cell(value, sep: str) -> str:
 _PATH_COLUMNS = {"path", "routes"}
 
 
-def render(result, fmt: str) -> str:
+#: Column headings of the terminal tables, in Japanese.
+_HEADINGS_JA = {"party": "当事者", "hops": "ホップ数", "since": "開始日", "path": "経路のフロー",
+                "hop": "ホップ", "flow": "フロー", "from": "提供元", "to": "提供先",
+                "items": "データ項目", "route": "経路", "routes": "経路",
+                "start": "開始日", "end": "終了日", "item": "データ項目",
+                "groups": "本人", "reason": "理由", "group": "本人"}
+_PARTY_COLUMNS = {"party", "from", "to", "group"}
+_ITEM_COLUMNS = {"items", "item"}
+_WORDS = {
+    "en": {"holds": "holds:", "downstream": "received downstream:", "none": "(none)",
+           "more": "(more routes exist; raise --limit)"},
+    "ja": {"holds": "保有しているデータ:", "downstream": "その先で受け取った当事者:",
+           "none": "（該当なし）", "more": "（ほかにも経路があります。--limit を増やしてください）"},
+}
+
+
+def _reason(text: str, lang: str, names) -> str:
+    """A stop row's reason, in Japanese when asked (the library words it in English)."""
+    if lang != "ja":
+        return text
+    for prefix, template in (("relies on consent ", "本人の同意 {} に依拠"),
+                             ("opt-out provision of data of ", "{} のデータのオプトアウトによる提供"),
+                             ("downstream of ", "{} の先")):
+        if text.startswith(prefix):
+            rest = text[len(prefix):]
+            return template.format(names.party(rest) if "opt-out" in prefix else rest)
+    return text
+
+
+def render(result, fmt: str, lang: str = "en", names=None) -> str:
     """The text of a query result in ``table``, ``json`` or ``csv`` form.
 
+    The table names parties and items by display name with the ID beside it
+    (``names``, a :class:`~lineage.output.names.Names`) and, in Japanese, has
+    Japanese headings and routes; JSON and CSV keep IDs, for other programs.
+
     Example:
-        >>> r = analysis.stop("inventories/monocollabo", consent="C05")
-        >>> print(render(r, "csv"), end="")
+        >>> from lineage.model import load
+        >>> from lineage.output.names import Names
+        >>> inv = load("inventories/monocollabo")
+        >>> r = analysis.stop(inv, consent="C05")
+        >>> print(render(r, "csv").removeprefix(BOM), end="")
         hop,flow,from,to,items,route,reason
         0,F37,monocollabo,point-partner,birth_date;member_id,consent,relies on consent C05
+        >>> render(r, "table", "ja", Names(inv, "ja")).split()[:4]
+        ['ホップ', 'フロー', '提供元', '提供先']
     """
     if fmt == "json":
         return jsonreport.dumps(result.as_dict())
@@ -61,26 +104,91 @@ def render(result, fmt: str) -> str:
         writer.writerow(columns)
         for row in rows:
             writer.writerow([_cell(row[c], ";") for c in columns])
-        return out.getvalue()
-    text = _table(columns, [[_cell(r[c], " > " if c in _PATH_COLUMNS else ", ")
-                             for c in columns] for r in rows])
+        return BOM + out.getvalue()
+    words = _WORDS.get(lang, _WORDS["en"])
+
+    def shown(column, value):
+        if names is not None and column in _PARTY_COLUMNS:
+            return names.party(value)
+        if names is not None and column in _ITEM_COLUMNS:
+            values = value if isinstance(value, (list, tuple)) else [value]
+            return ", ".join(names.item(v) for v in values)
+        if names is not None and column == "groups":
+            return ", ".join(names.party(v) for v in value)
+        if column in ("route", "routes"):
+            values = value if isinstance(value, (list, tuple)) else [value]
+            return " > ".join(route_label(v, lang) if lang == "ja" else v for v in values)
+        if column == "reason":
+            return _reason(value, lang, names)
+        return _cell(value, " > " if column in _PATH_COLUMNS else ", ")
+
+    heads = [_HEADINGS_JA.get(c, c) if lang == "ja" else c for c in columns]
+    text = _table(heads, [[shown(c, r[c]) for c in columns] for r in rows], words["none"])
     holdings = result.extra.get("holdings")
     if holdings is not None:
-        head = _table(["group", "item", "since"],
-                      [[h["group"], h["item"], h["since"].isoformat()] for h in holdings])
-        text = ("holds:\n" + head + "\nreceived downstream:\n" + text)
+        head = _table([_HEADINGS_JA[c] if lang == "ja" else c
+                       for c in ("group", "item", "since")],
+                      [[shown("group", h["group"]), shown("item", h["item"]),
+                        h["since"].isoformat()] for h in holdings], words["none"])
+        text = words["holds"] + "\n" + head + "\n" + words["downstream"] + "\n" + text
+    people = result.extra.get("people")
+    if people is not None:
+        text = people_text(people, lang, names) + "\n" + text
     if result.extra.get("truncated"):
-        text += "(more routes exist; raise --limit)\n"
+        text += words["more"] + "\n"
     return text
 
 
-def _table(columns: list[str], rows: list[list[str]]) -> str:
-    if not rows:
-        return "(none)\n"
-    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
+def people_text(people: dict, lang: str = "en", names=None) -> str:
+    """"about N people's data" (約N人分のデータ) and how it was counted, as lines.
+
+    Example:
+        >>> print(people_text({"total": 1200, "groups": [{"group": "members",
+        ...     "count": 1200, "source": "members"}], "unknown": []}, "ja"), end="")
+        漏えい時の影響: 約1,200人分のデータ
+          members: 1,200人（members の記録）
+    """
+    party = names.party if names is not None else str
+    total = people.get("total")
+    if lang == "ja":
+        head = ("漏えい時の影響: " + (f"約{total:,}人分のデータ" if total is not None
+                                      else "人数の記録がありません"))
+        lines = [head] + [f"  {party(g['group'])}: {g['count']:,}人（{party(g['source'])} の記録）"
+                          for g in people.get("groups", [])]
+        if people.get("unknown"):
+            lines.append("  人数の記録がない本人: " + "、".join(party(u) for u in people["unknown"]))
+    else:
+        head = ("if it leaks: " + (f"about {total:,} people's data" if total is not None
+                                   else "no head count recorded (party volume)"))
+        lines = [head] + [f"  {party(g['group'])}: {g['count']:,} (recorded at "
+                          f"{party(g['source'])})" for g in people.get("groups", [])]
+        if people.get("unknown"):
+            lines.append("  groups without a count: "
+                         + ", ".join(party(u) for u in people["unknown"]))
     return "\n".join(lines) + "\n"
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def _table(columns: list[str], rows: list[list[str]], none: str = "(none)") -> str:
+    if not rows:
+        return none + "\n"
+    # Full-width characters take two terminal columns: pad by display width.
+    widths = [max(_width(c), *(_width(r[i]) for r in rows)) for i, c in enumerate(columns)]
+    lines = ["  ".join(_pad(c, w) for c, w in zip(columns, widths)).rstrip()]
+    lines += ["  ".join(_pad(v, w) for v, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _load(inventory):
+    from .model import load
+    return load(inventory)
 
 
 @click.command()
@@ -94,7 +202,7 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
               help="Most routes listed with --all-paths.")
 @_options
 @handle_errors
-def trace(inventory, item, frm, depth, all_paths, limit, as_of, fmt):
+def trace(inventory, item, frm, depth, all_paths, limit, as_of, fmt, lang):
     """Where an item can reach: every party, with the shortest route to it.
 
     Exit 0: answered. 2: unreadable inventory, unknown item or party.
@@ -104,9 +212,10 @@ def trace(inventory, item, frm, depth, all_paths, limit, as_of, fmt):
       lineage trace inventories/monocollabo --item address --from mailing-house
       lineage trace inventories/monocollabo --item email --all-paths --format csv
     """
-    result = analysis.trace(inventory, item, frm=frm, depth=depth, as_of=as_of,
+    inv = _load(inventory)
+    result = analysis.trace(inv, item, frm=frm, depth=depth, as_of=as_of,
                             all_paths=all_paths, limit=limit)
-    click.echo(render(result, fmt), nl=False)
+    click.echo(render(result, fmt, lang, Names(inv, lang)), nl=False)
 
 
 @click.command()
@@ -115,7 +224,7 @@ def trace(inventory, item, frm, depth, all_paths, limit, as_of, fmt):
 @click.option("--item", help="Only this item.")
 @_options
 @handle_errors
-def upstream(inventory, party, item, as_of, fmt):
+def upstream(inventory, party, item, as_of, fmt, lang):
     """Where a party's data came from, hop by hop, with the route of each hop.
 
     Exit 0: answered. 2: unreadable inventory, unknown item or party.
@@ -125,8 +234,9 @@ def upstream(inventory, party, item, as_of, fmt):
       lineage upstream inventories/monocollabo --party mailing-house
       lineage upstream inventories/monocollabo --party mailing-house --item address
     """
-    result = analysis.upstream(inventory, party, item=item, as_of=as_of)
-    click.echo(render(result, fmt), nl=False)
+    inv = _load(inventory)
+    result = analysis.upstream(inv, party, item=item, as_of=as_of)
+    click.echo(render(result, fmt, lang, Names(inv, lang)), nl=False)
 
 
 @click.command()
@@ -134,7 +244,7 @@ def upstream(inventory, party, item, as_of, fmt):
 @click.option("--party", required=True, help="The party that leaks.")
 @_options
 @handle_errors
-def impact(inventory, party, as_of, fmt):
+def impact(inventory, party, as_of, fmt, lang):
     """Blast radius of a leak: what the party holds and who received it from it.
 
     Exit 0: answered. 2: unreadable inventory or unknown party.
@@ -144,8 +254,9 @@ def impact(inventory, party, as_of, fmt):
       lineage impact inventories/monocollabo --party mailing-house
       lineage impact inventories/monocollabo --party mailing-house --format json
     """
-    result = analysis.impact(inventory, party, as_of=as_of)
-    click.echo(render(result, fmt), nl=False)
+    inv = _load(inventory)
+    result = analysis.impact(inv, party, as_of=as_of)
+    click.echo(render(result, fmt, lang, Names(inv, lang)), nl=False)
 
 
 @click.command()
@@ -155,7 +266,7 @@ def impact(inventory, party, as_of, fmt):
 @click.option("--item", help="Only this item.")
 @_options
 @handle_errors
-def stop(inventory, consent, subjects, item, as_of, fmt):
+def stop(inventory, consent, subjects, item, as_of, fmt, lang):
     """What-if of a consent withdrawal or stop request: every flow that must stop.
 
     Exit 0: answered. 2: unreadable inventory, unknown consent, party or item.
@@ -165,6 +276,6 @@ def stop(inventory, consent, subjects, item, as_of, fmt):
       lineage stop inventories/monocollabo --consent C05
       lineage stop inventories/monocollabo --subjects members --item email
     """
-    result = analysis.stop(inventory, consent=consent, subjects=subjects, item=item,
-                           as_of=as_of)
-    click.echo(render(result, fmt), nl=False)
+    inv = _load(inventory)
+    result = analysis.stop(inv, consent=consent, subjects=subjects, item=item, as_of=as_of)
+    click.echo(render(result, fmt, lang, Names(inv, lang)), nl=False)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from .cli import (EXIT_FINDINGS, EXIT_OK, UserError, _date, _emit, _packs,
-                  handle_errors, inventory_argument)
+from .cli import (EXIT_FINDINGS, EXIT_OK, UserError, _date, _emit, _packs, encoding_option,
+                  handle_errors, inventory_argument, lang_option)
 from .snapshots import render
 from .snapshots.store import Store, default_store
 
@@ -107,7 +107,7 @@ def list_(store, fmt):
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@lang_option
 @handle_errors
 def show(ref, store, fmt, lang):
     """Show one snapshot (ID, label, latest or previous): hashes, flows, findings. Exit 0.
@@ -133,18 +133,30 @@ def show(ref, store, fmt, lang):
 def verify(store, head, fmt):
     """Recompute every snapshot's hash and walk the hash chain.
 
-    Exit 0: intact. 1: a snapshot was altered or removed (each is listed).
+    Exit 0: intact. 1: a snapshot was altered or removed (each is listed), or the
+    file is damaged. The store is opened read-only and never changed.
 
     \b
     Examples:
       lineage snapshot verify
       lineage snapshot verify --store inventories/monocollabo/.lineage/audits.db --format json
     """
+    from .snapshots.store import Problem, StoreError, VerifyResult
     path = store or DEFAULT_STORE
-    with _open(store) as opened:
-        result = opened.verify()
-        if head:
-            result = opened.verify_head(result, head)
+    try:
+        opened = _open(store)
+    except StoreError as exc:
+        if not path.is_file():
+            raise
+        # A file that is there but cannot be opened as a store is damage, not a usage error.
+        reason = str(exc).removeprefix(f"{path}: ")
+        result = VerifyResult(snapshots=0, head=None,
+                              problems=(Problem(None, f"damaged or replaced: {reason}"),))
+    else:
+        with opened:
+            result = opened.verify()
+            if head:
+                result = opened.verify_head(result, head)
     click.echo(render.verify_json(result) if fmt == "json" else render.verify_text(result, path),
                nl=False)
     sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
@@ -156,10 +168,11 @@ def verify(store, head, fmt):
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
               default="table", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@lang_option
 @click.option("--rules", "packs", default="policy", show_default=True,
               help="Rule packs for an inventory path given as A or B.")
 @click.option("--as-of", callback=_date, help="Audit date for an inventory path given as A or B.")
+@encoding_option
 @handle_errors
 def diff(a, b, store, fmt, lang, packs, as_of):
     """What changed from A to B: findings new, resolved and still open; records added,
@@ -200,7 +213,7 @@ def diff(a, b, store, fmt, lang, packs, as_of):
 @click.option("--store", type=click.Path(path_type=Path, dir_okay=False),
               help="A snapshot store: adds the trend over its snapshots and the diff "
                    "since the previous one. Default: INVENTORY's own store, if it has one.")
-@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@lang_option
 @click.option("--rules", "packs", default="policy", show_default=True,
               help="Rule packs, comma-separated.")
 @click.option("--as-of", callback=_date, help="Audit date (overrides the inventory's as_of).")

@@ -12,10 +12,13 @@ from pathlib import Path
 
 import click
 
-from .cli import UserError, _emit, handle_errors
+from .cli import UserError, _emit, encoding_option, handle_errors, lang_option
 from .forms import TARGETS
 
 __all__ = ["convert", "template", "schema"]
+
+_FORMS_JA = {"yaml-file": "YAML ファイル", "yaml-folder": "YAML フォルダ",
+             "csv-folder": "CSV フォルダ", "xlsx": "Excel ブック"}
 
 
 @click.command()
@@ -25,8 +28,10 @@ __all__ = ["convert", "template", "schema"]
               help="Output form; needed when DESTINATION is a folder (yaml or csv).")
 @click.option("--force", is_flag=True,
               help="Replace an existing file, or the inventory files of a non-empty folder.")
+@encoding_option
+@lang_option
 @handle_errors
-def convert(source, destination, to, force):
+def convert(source, destination, to, force, lang):
     """Convert an inventory between YAML, a CSV folder and an Excel workbook.
 
     SOURCE is any inventory form. DESTINATION ending in .yaml or .yml is one
@@ -46,28 +51,34 @@ def convert(source, destination, to, force):
     from .forms import convert as run, form_of
     form = form_of(destination, to)
     run(source, destination, to=to, force=force)
-    click.echo(f"{destination}: written ({form})")
+    click.echo(f"{destination}: 書き出しました（{_FORMS_JA.get(form, form)}）" if lang == "ja"
+               else f"{destination}: written ({form})")
 
 
 @click.command()
 @click.argument("output", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+@lang_option
 @handle_errors
-def template(output, force):
+def template(output, force, lang):
     """Write a starter Excel workbook (OUTPUT.xlsx) to fill in.
 
-    One sheet per collection with English and Japanese headers, drop-down lists
-    for enumerations (role, kind, basis ...) and one example row per sheet that
+    One sheet per collection with English and Japanese headers (--lang ja:
+    Japanese tab names and headers only), drop-down lists for enumerations
+    (role, kind, basis ...), true/false and IDs of other sheets (parties, items,
+    purposes ...), and one example row per sheet that
     together form a valid inventory. Exit 0: written. 2: OUTPUT exists (use
     --force), is not an .xlsx path, or cannot be written.
 
     \b
     Examples:
       lineage template inventory.xlsx
+      lineage template 棚卸し.xlsx --lang ja
     """
     from .forms.template import write_template
-    write_template(output, force=force)
-    click.echo(f"{output}: template written")
+    write_template(output, force=force, lang=lang)
+    click.echo(f"{output}: テンプレートを書き出しました" if lang == "ja" else
+               f"{output}: template written")
 
 
 @click.command()

@@ -22,4 +22,14 @@ class LineageError(Exception):
         >>> from lineage.rules.base import RuleSelectionError
         >>> issubclass(InventoryError, LineageError), issubclass(RuleSelectionError, LineageError)
         (True, True)
+        >>> LineageError("unknown rule 'X'", message_ja="ルール 'X' はありません").message_ja
+        "ルール 'X' はありません"
     """
+
+    #: The message in Japanese, shown with ``--lang ja`` (None: the English one is shown).
+    message_ja: str | None = None
+
+    def __init__(self, *args, message_ja: str | None = None):
+        super().__init__(*args)
+        if message_ja is not None:
+            self.message_ja = message_ja

@@ -23,17 +23,20 @@ import json
 import re
 from pathlib import Path
 
+import xml.etree.ElementTree as ET
+
 import networkx as nx
 
 from .audit import Audit, check
-from .drawing.dot import Context, zone_of
+from .drawing.dot import Context, _wrap_name, zone_of
+from .drawing.style import ORG_STYLE, ROLE_STYLE, STATUS_STYLE, word
 from .files import format_for, write_atomic
-from .drawing.style import ROLE_STYLE, ORG_STYLE, STATUS_STYLE, word
-from .terms import route_label
+from .output.csvtable import safe_cell
 from .model.schema import Inventory
-from .terms import natural_key
+from .output.csvtable import BOM
+from .terms import natural_key, route_label
 
-__all__ = ["EXPORT_FORMATS", "LIST_ATTRIBUTES", "export_graph", "encode_lists",
+__all__ = ["GRAPHML_NS", "YFILES_NS", "GEXF_VERSION", "EXPORT_FORMATS", "LIST_ATTRIBUTES", "export_graph", "encode_lists",
            "decode_lists", "render", "export", "export_format_of", "CSV_COLUMNS"]
 
 #: Export formats by file extension.
@@ -124,15 +127,110 @@ def decode_lists(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return g
 
 
-def _graphml(audit: Audit) -> str:
-    return "\n".join(nx.generate_graphml(encode_lists(export_graph(audit)))) + "\n"
+#: Namespaces of the GraphML yEd reads (yFiles extensions) and of GEXF 1.3's viz module.
+GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+YFILES_NS = "http://www.yworks.com/xml/graphml"
+_XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+_YFILES_SCHEMA = ("http://graphml.graphdrawing.org/xmlns "
+                  "http://www.yworks.com/xml/schema/graphml/1.1/ygraphml.xsd")
+GEXF_VERSION = "1.3"
 
 
-def _gexf(audit: Audit) -> str:
+def _display_name(d: dict, node: str, lang: str) -> str:
+    name = d.get("name") if lang == "ja" else (d.get("name_en") or d.get("name"))
+    return str(name or node)
+
+
+def _node_style(audit: Audit, node: str, d: dict) -> dict:
+    if node == audit.inventory.organisation:
+        return ORG_STYLE
+    return ROLE_STYLE.get(d.get("role", "third_party"), ROLE_STYLE["third_party"])
+
+
+def _graphml(audit: Audit, lang: str = "en") -> str:
+    """GraphML with yFiles graphics, so yEd shows names and colours, not bare IDs.
+
+    Every attribute stays a plain GraphML ``data`` (other readers ignore the
+    yFiles keys): a node gets ``y:ShapeNode`` with its display name as
+    ``y:NodeLabel`` and its role's fill; an edge ``y:PolyLineEdge`` with the
+    status colour in ``y:LineStyle`` and the flow ID as ``y:EdgeLabel``.
+    """
+    g = export_graph(audit)
+    text = "\n".join(nx.generate_graphml(encode_lists(g)))
+    ET.register_namespace("", GRAPHML_NS)
+    ET.register_namespace("y", YFILES_NS)
+    ET.register_namespace("xsi", _XSI_NS)
+    root = ET.fromstring(text)
+    root.set(f"{{{_XSI_NS}}}schemaLocation", _YFILES_SCHEMA)
+    q = lambda tag: f"{{{GRAPHML_NS}}}{tag}"  # noqa: E731
+    y = lambda tag: f"{{{YFILES_NS}}}{tag}"  # noqa: E731
+    graph = root.find(q("graph"))
+    at = list(root).index(graph)
+    for i, (what, key) in enumerate((("node", "yn"), ("edge", "ye"))):
+        el = ET.Element(q("key"), {"for": what, "id": key, "yfiles.type": f"{what}graphics"})
+        root.insert(at + i, el)
+    for el in graph.findall(q("node")):
+        node = el.get("id")
+        d = g.nodes[node]
+        st = _node_style(audit, node, d)
+        label = _wrap_name(_display_name(d, node, lang))
+        lines = label.split("\n")
+        width = 24 + 7 * max(sum(2 if ord(c) > 0x2e7f else 1 for c in line) for line in lines)
+        data = ET.SubElement(el, q("data"), {"key": "yn"})
+        shape = ET.SubElement(data, y("ShapeNode"))
+        ET.SubElement(shape, y("Geometry"), {"height": f"{16 + 16 * len(lines)}.0",
+                                            "width": f"{width}.0", "x": "0.0", "y": "0.0"})
+        ET.SubElement(shape, y("Fill"), {"color": st["fillcolor"], "transparent": "false"})
+        ET.SubElement(shape, y("BorderStyle"), {"color": st["color"], "type": "line",
+                                               "width": f"{float(st['penwidth']):.1f}"})
+        ET.SubElement(shape, y("NodeLabel"), {"textColor": st["fontcolor"],
+                                             "fontSize": "12", "modelName": "internal",
+                                             "modelPosition": "c"}).text = label
+        kind = "roundrectangle" if "rounded" in st.get("style", "") else (
+            "ellipse" if st.get("shape") == "ellipse" else "rectangle")
+        ET.SubElement(shape, y("Shape"), {"type": kind})
+    for el in graph.findall(q("edge")):
+        d = g.edges[el.get("source"), el.get("target"), el.get("id")]
+        st = STATUS_STYLE.get(d.get("status", "ok"), STATUS_STYLE["ok"])
+        data = ET.SubElement(el, q("data"), {"key": "ye"})
+        line = ET.SubElement(data, y("PolyLineEdge"))
+        ET.SubElement(line, y("LineStyle"), {"color": st["color"],
+                                            "type": "dashed" if st["style"] == "dashed"
+                                            else "line",
+                                            "width": f"{float(st['penwidth']):.1f}"})
+        ET.SubElement(line, y("Arrows"), {"source": "none", "target": "standard"})
+        ET.SubElement(line, y("EdgeLabel"), {"textColor": st["fontcolor"]}).text = \
+            f"{el.get('id')} [{route_label(d.get('route'), lang)}]"
+    ET.indent(root, "  ")
+    return ('<?xml version="1.0" encoding="utf-8"?>\n'
+            + ET.tostring(root, encoding="unicode") + "\n")
+
+
+def _rgb(colour: str) -> dict:
+    return {"r": int(colour[1:3], 16), "g": int(colour[3:5], 16), "b": int(colour[5:7], 16),
+            "a": 1.0}
+
+
+def _gexf(audit: Audit, lang: str = "en") -> str:
+    """GEXF 1.3 with labels (display names, flow IDs) and ``viz:color`` so Gephi shows both.
+
+    A node's colour is its role's fill, an edge's its status colour, its
+    thickness the status' pen width; ``status`` and ``route`` stay attributes
+    for Gephi's filters and partitions.
+    """
     g = encode_lists(export_graph(audit))
-    for _, d in g.nodes(data=True):
-        d["label"] = d.get("name", "")
-    text = "\n".join(nx.generate_gexf(g)) + "\n"
+    for n, d in g.nodes(data=True):
+        st = _node_style(audit, n, d)
+        d["label"] = _display_name(d, n, lang)
+        d["viz"] = {"color": _rgb(st["fillcolor"]), "size": 20.0 if st is ORG_STYLE else 10.0}
+    for u, v, k, d in g.edges(keys=True, data=True):
+        st = STATUS_STYLE.get(d.get("status", "ok"), STATUS_STYLE["ok"])
+        d["label"] = k
+        d["viz"] = {"color": _rgb(st["color"]), "thickness": float(st["penwidth"])}
+    text = "\n".join(nx.generate_gexf(g, version=GEXF_VERSION)) + "\n"
+    # networkx 3.6 misspells the XML Schema instance namespace of GEXF 1.3
+    text = text.replace('xmlns:xsi="http://w3.org/2001/XMLSchema-instance"',
+                        f'xmlns:xsi="{_XSI_NS}"', 1)
     # networkx stamps today's date; the audit date keeps the file reproducible
     return re.sub(r'lastmodifieddate="[^"]*"', f'lastmodifieddate="{audit.as_of.isoformat()}"',
                   text, count=1)
@@ -151,12 +249,12 @@ def _csv(audit: Audit, lang: str) -> str:
     writer.writerow(CSV_COLUMNS)
     for r in audit.flow_results:
         rules = sorted({f.split(":")[0] for f in r.findings})
-        writer.writerow([r.id, r.frm, r.to, g.nodes[r.frm].get(name, r.frm),
-                         g.nodes[r.to].get(name, r.to), _SEP.join(r.items),
-                         _SEP.join(r.purposes), r.basis or "", r.start.isoformat(),
-                         r.end.isoformat() if r.end else "", r.route, r.status,
-                         _SEP.join(rules), _SEP.join(r.findings)])
-    return out.getvalue()
+        writer.writerow([safe_cell(c) for c in (
+            r.id, r.frm, r.to, g.nodes[r.frm].get(name, r.frm), g.nodes[r.to].get(name, r.to),
+            _SEP.join(r.items), _SEP.join(r.purposes), r.basis or "", r.start.isoformat(),
+            r.end.isoformat() if r.end else "", r.route, r.status, _SEP.join(rules),
+            _SEP.join(r.findings))])
+    return BOM + out.getvalue()
 
 
 _MERMAID_ESCAPES = {'"': "#34;", "#": "#35;", "&": "#38;", "<": "#60;", ">": "#62;",
@@ -246,14 +344,14 @@ def render(source, fmt: str, lang: str = "en") -> str:
 
     Example:
         >>> render("inventories/monocollabo", "csv").splitlines()[0]
-        'id,from,to,from_name,to_name,items,purposes,basis,start,end,route,status,rules,findings'
+        '\\ufeffid,from,to,from_name,to_name,items,purposes,basis,start,end,route,status,rules,findings'
     """
     audit = _as_audit(source)
     fmt = export_format_of("", fmt)
     if fmt == "graphml":
-        return _graphml(audit)
+        return _graphml(audit, lang)
     if fmt == "gexf":
-        return _gexf(audit)
+        return _gexf(audit, lang)
     if fmt == "json":
         return _json(audit)
     if fmt == "mermaid":

@@ -52,10 +52,12 @@ class Reach:
         ({'a': datetime.date(2024, 2, 1)}, ['F1', 'F2'])
     """
 
-    def __init__(self, arrival: dict, via: dict, flows_by_id: Mapping):
-        self.arrival = arrival  # party -> {item: date}
-        self.via = via          # (party, item) -> flow id, or _SEED
+    def __init__(self, arrival: dict, via: dict, flows_by_id: Mapping,
+                 node: Callable[[str], str] | None = None):
+        self.arrival = arrival  # node -> {item: date}
+        self.via = via          # (node, item) -> flow id, or _SEED
         self._flows = flows_by_id
+        self._node = node or _same
 
     def items_at(self, party: str) -> dict[str, dt.date]:
         """Items that reach ``party`` with their earliest arrival date.
@@ -70,7 +72,7 @@ class Reach:
             >>> reach.items_at("o")
             {'a': datetime.date(2024, 1, 1), 'b': datetime.date(2024, 1, 1)}
         """
-        return self.arrival.get(party, {})
+        return self.arrival.get(self._node(party), {})
 
     def parties(self) -> list[str]:
         """Every party some item reaches (seeds included).
@@ -118,13 +120,17 @@ class Reach:
         """
         out: list[str] = []
         seen: set = set()
-        key = (party, item)
+        key = (self._node(party), item)
         while key in self.via and self.via[key] != _SEED and key not in seen:
             seen.add(key)
             flow_id = self.via[key]
             out.append(flow_id)
-            key = (self._flows[flow_id].frm, item)
+            key = (self._node(self._flows[flow_id].frm), item)
         return out[::-1]
+
+
+def _same(party: str) -> str:
+    return party
 
 
 def out_index(flows: Iterable) -> dict[str, list]:
@@ -144,8 +150,12 @@ def out_index(flows: Iterable) -> dict[str, list]:
     return index
 
 
-def item_index(flows: Iterable) -> dict[str, dict[str, list]]:
+def item_index(flows: Iterable, node: Callable[[str], str] | None = None
+               ) -> dict[str, dict[str, list]]:
     """Flows by item, then by provider: the edges each item can travel along.
+
+    With ``node`` (for example a party's legal entity), providers are keyed
+    by ``node(provider)``: the index :func:`propagate` needs with that ``node``.
 
     Example:
         >>> from lineage.model.schema import Flow
@@ -157,9 +167,10 @@ def item_index(flows: Iterable) -> dict[str, dict[str, list]]:
         {'a': ['c', 'o'], 'b': ['c']}
     """
     index: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    key = node or _same
     for f in flows:
         for item in f.items:
-            index[item][f.frm].append(f)
+            index[item][key(f.frm)].append(f)
     return index
 
 
@@ -167,14 +178,17 @@ def propagate(flows: Iterable, seeds: Mapping[str, Mapping[str, dt.date]], *,
               as_of: dt.date | None = None,
               allow: Callable[[object], bool] | None = None,
               index: Mapping[str, Mapping[str, list]] | None = None,
-              flows_by_id: Mapping | None = None) -> Reach:
+              flows_by_id: Mapping | None = None,
+              node: Callable[[str], str] | None = None) -> Reach:
     """Earliest arrival of each seeded item at every party it can reach.
 
     ``seeds`` maps a party to the items it holds and since when. ``as_of``
     ignores flows that start after it; ``allow`` filters flows (a flow not
     allowed passes nothing). ``index`` is a prebuilt :func:`item_index` and
     ``flows_by_id`` a map of flows by ID (callers that propagate often pass
-    both).
+    both). ``node`` maps a party to the node that holds data (its legal
+    entity, so that what one department holds its company holds); ``index``
+    must then be built with the same ``node``.
 
     Example:
         >>> from lineage.model.schema import Flow
@@ -185,10 +199,16 @@ def propagate(flows: Iterable, seeds: Mapping[str, Mapping[str, dt.date]], *,
         ['c', 'o', 'x']
         >>> propagate(flows, {"c": {"a": d}}, as_of=d).parties()
         ['c', 'o']
+        >>> entity = {"o": "org", "o2": "org"}.get
+        >>> flows = [Flow(id="F1", **{"from": "c", "to": "o"}, items=["a"], start=d),
+        ...          Flow(id="F2", **{"from": "o2", "to": "x"}, items=["a"], start=d)]
+        >>> propagate(flows, {"c": {"a": d}}, node=lambda p: entity(p, p)).path("x", "a")
+        ['F1', 'F2']
     """
+    key = node or _same
     if index is None:
         flows = list(flows)
-        index = item_index(flows)
+        index = item_index(flows, node)
     if flows_by_id is None:
         flows_by_id = {f.id: f for by_party in index.values()
                        for fl in by_party.values() for f in fl}
@@ -196,10 +216,12 @@ def propagate(flows: Iterable, seeds: Mapping[str, Mapping[str, dt.date]], *,
     via: dict = {}
     starts: dict[str, dict[str, dt.date]] = defaultdict(dict)
     for party, items in seeds.items():
+        party = key(party)
         for item, day in items.items():
-            starts[item][party] = day
-            arrival[party][item] = day
-            via[(party, item)] = _SEED
+            if day < starts[item].get(party, dt.date.max):
+                starts[item][party] = day
+                arrival[party][item] = day
+                via[(party, item)] = _SEED
     # One earliest-arrival search per item over the flows that carry it. An
     # item arrives on max(since, start), never earlier than it left, so the
     # search is Dijkstra's: each party is settled once and cycles end.
@@ -222,13 +244,14 @@ def propagate(flows: Iterable, seeds: Mapping[str, Mapping[str, dt.date]], *,
                 if allow is not None and not allow(f):
                     continue
                 when = day if day > f.start else f.start
-                old = best.get(f.to)
+                to = key(f.to)
+                old = best.get(to)
                 if old is None or when < old:
-                    best[f.to] = when
-                    arrival[f.to][item] = when
-                    via[(f.to, item)] = f.id
-                    heapq.heappush(heap, (when, f.to))
-    return Reach(dict(arrival), via, flows_by_id)
+                    best[to] = when
+                    arrival[to][item] = when
+                    via[(to, item)] = f.id
+                    heapq.heappush(heap, (when, to))
+    return Reach(dict(arrival), via, flows_by_id, node)
 
 
 # -- the same propagation over integer arrays -----------------------------------
@@ -258,7 +281,7 @@ class FlowNet:
         >>> from lineage.model import load
         >>> net = FlowNet.from_inventory(load("inventories/monocollabo"))
         >>> len(net.flows), net.party_index["carrier"] >= 0
-        (44, True)
+        (48, True)
     """
 
     def __init__(self, *, organisation, parties, roles, entities, items, flows, src, dst,

@@ -34,6 +34,7 @@ KIND_LABELS = {
     "contract": {"en": "Outsourcing contract", "ja": "委託契約"},
     "re-provision": {"en": "Re-provision", "ja": "再提供"},
     "purpose": {"en": "Purpose of use", "ja": "利用目的"},
+    "record": {"en": "Records and confirmation", "ja": "記録・確認"},
     "waiver": {"en": "Waivers", "ja": "承認の管理"},
 }
 
@@ -81,10 +82,13 @@ _DIGITS = re.compile(r"(\d+)")
 def natural_key(text: str):
     """Sort key that puts F2 before F10.
 
+    The text itself comes last, so that IDs that differ only in leading zeros
+    (``F1``, ``F01``) still sort one way whatever order they came in.
+
     Example:
         >>> natural_key("TP222:F10")
-        ['TP', 222, ':F', 10, '']
-        >>> sorted(["F10", "F9", "F100"], key=natural_key)
-        ['F9', 'F10', 'F100']
+        ['TP', 222, ':F', 10, '', 'TP222:F10']
+        >>> sorted(["F10", "F9", "F100", "F09"], key=natural_key)
+        ['F09', 'F9', 'F10', 'F100']
     """
-    return [int(t) if t.isdigit() else t for t in _DIGITS.split(text)]
+    return [int(t) if t.isdigit() else t for t in _DIGITS.split(text)] + [text]

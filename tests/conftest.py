@@ -48,3 +48,9 @@ def golden(request):
         assert path.exists(), f"golden file {path} missing; run pytest --update-golden"
         assert text == path.read_text(encoding="utf-8"), f"{name} differs from golden file"
     return check
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(monkeypatch):
+    """``--lang`` defaults from the locale; tests state the language they check."""
+    monkeypatch.setenv("LINEAGE_LANG", "en")

@@ -11,37 +11,43 @@ from lineage.analysis import impact, stop, trace, upstream
 from paths import SAMPLE
 
 TRACE_EMAIL = """\
-party              hops  since       path
-monocollabo        1     2023-04-01  F01
-call-centre        2     2023-04-01  F01 > F12
-cloud-host         2     2023-04-01  F01 > F17
-collabo-living     2     2023-10-01  F01 > F28
-collabo-travel     2     2024-07-01  F01 > F31
-customers          2     2023-04-01  F01 > F21
-marketing-partner  2     2025-03-01  F01 > F38
-monocollabo-media  2     2023-04-01  F01 > F06
-new-owner          2     2026-04-01  F01 > F43
-partner-brand      2     2024-06-01  F01 > F34
+party                                                                      hops  since       path
+Monocollabo (monocollabo)                                                  1     2023-04-01  F01
+Call Link (call centre) (call-centre)                                      2     2023-04-01  F01 > F12
+Sora Cloud (cloud host) (cloud-host)                                       2     2023-04-01  F01 > F17
+Collabo Living (group company, interior goods) (collabo-living)            2     2023-10-01  F01 > F28
+Collabo Travel (group company, travel) (collabo-travel)                    2     2024-07-01  F01 > F31
+Customers (online shop purchasers) (customers)                             2     2023-04-01  F01 > F21
+Manila Support Centre (overseas call centre) (manila-support)              2     2025-04-01  F01 > F45
+Growth Marketing (marketing company) (marketing-partner)                   2     2025-03-01  F01 > F38
+Monocollabo media division (monocollabo-media)                             2     2023-04-01  F01 > F06
+Kitchen Next (buyer of the kitchenware subscription business) (new-owner)  2     2026-04-01  F01 > F43
+Hana Cosme (sponsoring brand) (partner-brand)                              2     2024-06-01  F01 > F34
+Answer Lab (survey tabulation) (survey-vendor)                             2     2025-10-01  F01 > F48
 """
 
 IMPACT = """\
+if it leaks: about 154,000 people's data
+  Customers (online shop purchasers) (customers): 120,000 (recorded at Monocollabo (monocollabo))
+  Members (members): 34,000 (recorded at Sendworks (mailing house) (mailing-house))
+
 holds:
-group      item     since
-customers  address  2023-09-01
-customers  name     2023-09-01
-members    address  2023-09-01
-members    name     2023-09-01
+group                                           item                      since
+Customers (online shop purchasers) (customers)  Postal address (address)  2023-09-01
+Customers (online shop purchasers) (customers)  Name (name)               2023-09-01
+Members (members)                               Postal address (address)  2023-09-01
+Members (members)                               Name (name)               2023-09-01
 
 received downstream:
-party              item     groups              since       hops  path  routes
-mailing-affiliate  address  customers, members  2024-02-01  1     F44   external
-mailing-affiliate  name     customers, members  2024-02-01  1     F44   external
-print-shop         address  customers, members  2023-09-01  1     F11   external
-print-shop         name     customers, members  2023-09-01  1     F11   external
+party                                                                    item                      groups                                                             since       hops  path  routes
+Sendworks Promotion (the mailing house's affiliate) (mailing-affiliate)  Postal address (address)  Customers (online shop purchasers) (customers), Members (members)  2024-02-01  1     F44   external
+Sendworks Promotion (the mailing house's affiliate) (mailing-affiliate)  Name (name)               Customers (online shop purchasers) (customers), Members (members)  2024-02-01  1     F44   external
+Aoba Printing (sub-outsourcee of the mailing house) (print-shop)         Postal address (address)  Customers (online shop purchasers) (customers), Members (members)  2023-09-01  1     F11   external
+Aoba Printing (sub-outsourcee of the mailing house) (print-shop)         Name (name)               Customers (online shop purchasers) (customers), Members (members)  2023-09-01  1     F11   external
 """
 
 STOP_C01 = """\
-hop,flow,from,to,items,route,reason
+\ufeffhop,flow,from,to,items,route,reason
 0,F34,monocollabo,partner-brand,email;name,consent,relies on consent C01
 """
 
@@ -54,7 +60,7 @@ def test_trace_table(run_cli):
 def test_trace_as_of_cuts_later_flows(run_cli):
     res = run_cli("trace", SAMPLE, "--item", "email", "--from", "members", "--depth", "2",
                   "--as-of", "2024-01-01", "--format", "csv")
-    assert res.stdout.splitlines()[0] == "party,hops,since,path"
+    assert res.stdout.splitlines()[0] == "\ufeffparty,hops,since,path"
     parties = [line.split(",")[0] for line in res.stdout.splitlines()[1:]]
     assert "partner-brand" not in parties and "new-owner" not in parties
     assert "monocollabo" in parties
@@ -74,7 +80,7 @@ def test_upstream(run_cli):
     res = run_cli("upstream", SAMPLE, "--party", "print-shop", "--item", "address",
                   "--format", "csv")
     assert res.stdout == (
-        "hop,flow,from,to,items,route,start,end\n"
+        "\ufeffhop,flow,from,to,items,route,start,end\n"
         "1,F11,mailing-house,print-shop,address,external,2023-09-01,\n"
         "2,F10,monocollabo,mailing-house,address,outsourcing,2023-09-01,\n"
         "3,F01,members,monocollabo,address,collection,2023-04-01,\n"
@@ -94,7 +100,7 @@ def test_stop_subjects(run_cli):
     res = run_cli("stop", SAMPLE, "--subjects", "members", "--item", "address",
                   "--format", "csv")
     assert res.stdout == (
-        "hop,flow,from,to,items,route,reason\n"
+        "\ufeffhop,flow,from,to,items,route,reason\n"
         "0,F32,monocollabo,list-broker,address,opt_out,opt-out provision of data of members\n"
         "0,F33,monocollabo,list-broker,address,opt_out,opt-out provision of data of members\n")
 

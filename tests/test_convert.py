@@ -178,7 +178,6 @@ def test_absent_and_empty_collections_stay_apart(tmp_path):
 
 
 @pytest.mark.parametrize("record, message", [
-    ("parties: [{id: a, name: ''}, {id: b}]", "parties a: field 'name' is an empty text"),
     ("parties: [{id: a}, {id: b}]\nnotices: [{id: O1, kind: opt_out, methods: ['a;b']}]",
      "notices O1: field 'methods': list element 'a;b' cannot be written"),
     ("parties: [{id: a}, {id: b}]\nflows: [{id: F2, from: a, to: b, items: [x], "

@@ -82,7 +82,7 @@ def test_json_node_link_round_trip(tmp_path, run_cli, reference):
 def test_csv_flow_table(tmp_path, run_cli, audit):
     out = tmp_path / "flows.csv"
     run_cli("export", SAMPLE, "-o", out, "--lang", "ja")
-    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert [r["id"] for r in rows] == [r.id for r in audit.flow_results]
     f44 = next(r for r in rows if r["id"] == "F44")
     assert f44["status"] == "violation" and f44["rules"] == "TP203"
@@ -137,3 +137,51 @@ def test_list_encoding_survives_formats(audit):
     text = render(audit, "graphml")
     assert "member_id;email;phone" in text
     assert '"items": [' in render(audit, "json")
+
+
+# -- what yEd and Gephi read ---------------------------------------------------------------
+def test_graphml_carries_yfiles_graphics_for_yed(audit):
+    import xml.etree.ElementTree as ET
+    from lineage.export import GRAPHML_NS, YFILES_NS
+    root = ET.fromstring(render(audit, "graphml", "ja"))
+    g, y = f"{{{GRAPHML_NS}}}", f"{{{YFILES_NS}}}"
+    kinds = {k.get("yfiles.type"): (k.get("for"), k.get("id")) for k in root.iter(g + "key")
+             if k.get("yfiles.type")}
+    assert kinds == {"nodegraphics": ("node", "yn"), "edgegraphics": ("edge", "ye")}
+    nodes = {n.get("id"): n for n in root.iter(g + "node")}
+    shape = nodes["carrier"].find(f"{g}data[@key='yn']/{y}ShapeNode")
+    assert shape.find(y + "NodeLabel").text == "株式会社ハヤテ運輸（配送業者）"
+    long = nodes["mailing-affiliate"].find(f"{g}data[@key='yn']/{y}ShapeNode/{y}NodeLabel")
+    assert long.text == "株式会社センドワークス・\nプロモーション\n（発送代行会社の関連会社）"
+    assert shape.find(y + "Fill").get("color") == "#dbe9f7"           # outsourcee blue
+    edges = {e.get("id"): e for e in root.iter(g + "edge")}
+    style = lambda fid: edges[fid].find(f"{g}data[@key='ye']/{y}PolyLineEdge/{y}LineStyle")  # noqa: E731
+    assert style("F44").get("color") == "#c62828"                       # violation red
+    assert style("F37").get("type") == "dashed"                         # waived
+    assert style("F02").get("color") == "#5f6b7a"                       # ok grey
+    label = edges["F44"].find(f"{g}data[@key='ye']/{y}PolyLineEdge/{y}EdgeLabel").text
+    assert label == "F44 [外部]"
+    en = ET.fromstring(render(audit, "graphml", "en"))
+    carrier = next(n for n in en.iter(g + "node") if n.get("id") == "carrier")
+    assert carrier.find(f"{g}data/{y}ShapeNode/{y}NodeLabel").text == \
+        "Hayate Transport (carrier)"
+
+
+def test_gexf_carries_viz_colours_and_labels_for_gephi(audit):
+    import xml.etree.ElementTree as ET
+    root = ET.fromstring(render(audit, "gexf", "ja"))
+    ns, viz = "{http://gexf.net/1.3}", "{http://gexf.net/1.3/viz}"
+    assert root.get("version") == "1.3"
+    nodes = {n.get("id"): n for n in root.iter(ns + "node")}
+    assert nodes["carrier"].get("label") == "株式会社ハヤテ運輸（配送業者）"
+    colour = nodes["carrier"].find(viz + "color")
+    assert (colour.get("r"), colour.get("g"), colour.get("b")) == ("219", "233", "247")
+    edges = {e.get("id"): e for e in root.iter(ns + "edge")}
+    red = edges["F44"].find(viz + "color")
+    assert (red.get("r"), red.get("g"), red.get("b")) == ("198", "40", "40")
+    assert edges["F44"].get("label") == "F44"
+    assert float(edges["F44"].find(viz + "thickness").get("value")) == 3.5
+    titles = {a.get("id"): a.get("title") for a in root.iter(ns + "attribute")}
+    status = next(v.get("value") for v in edges["F44"].iter(ns + "attvalue")
+                  if titles[v.get("for")] == "status")
+    assert status == "violation"

@@ -44,7 +44,8 @@ CASES = [
      ["FILE:19: flows F2: field 'start': not a real date: '2024-02-30' (day is out of "
       "range for month)"]),
     ("date not ISO", "obtained_on: 2024-01-01}", "obtained_on: 1/1/2024}",
-     ["FILE:16: consents C1: field 'obtained_on': expected a date YYYY-MM-DD, got '1/1/2024'"]),
+     ["FILE:16: consents C1: field 'obtained_on': cannot read '1/1/2024' as a date "
+      "(accepted forms: YYYY-MM-DD, YYYY/MM/DD, YYYY年M月D日)"]),
     ("bad boolean", "no_leak: yes", "no_leak: maybe",
      ["FILE:14: contracts K1: field 'no_leak': expected true or false, got 'maybe'"]),
     ("bad enum", "role: outsourcee", "role: vendor",
@@ -144,7 +145,7 @@ def test_validate_json_lists_problems(tmp_path, run_cli):
     assert data["problems"] == [{
         "location": {"file": str(path), "line": 19}, "collection": "flows", "record": "F2",
         "field": "to", "message": "unknown party 'carier' (did you mean 'carrier'?)",
-        "message_ja": "party 'carier' が定義されていません (did you mean 'carrier'?)"}]
+        "message_ja": "当事者 'carier' が定義されていません（'carrier' のことですか？）"}]
 
 
 def test_folder_key_in_two_files(tmp_path, run_cli):

@@ -108,3 +108,24 @@ def test_history_notebook_charts_the_trend():
     assert any("image/png" in o.get("data", {}) for o in _outputs(book))
     last = "".join(o.get("text", "") for o in book.cells[-1].outputs)
     assert last.strip() == "errors per quarter: [9, 8, 6]"
+
+
+def test_lineage_notebook_explorer_widget_round_trips_the_selection():
+    """The explorer cell shows a widget (with the page as the fallback) whose model state
+    holds what Python set: the focus, the selection, and the shared ES module."""
+    book = _execute(ROOT / "notebooks" / "02-lineage-questions.ipynb")
+    shown = next(o for o in _outputs(book)
+                 if "application/vnd.jupyter.widget-view+json" in o.get("data", {}))
+    model = shown["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+    fallback = shown["data"]["text/html"]
+    assert fallback.startswith("<iframe") and "default-src &#x27;none&#x27;" in fallback
+    state = book.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
+    widget = state[model]["state"]
+    assert widget["focus"] == "mailing-house"
+    assert widget["selection"] == ["F11", "F44"]
+    assert "export function mount" in widget["_esm"] and "export default" in widget["_esm"]
+    assert json.loads(widget["data"])["organisation"] == "monocollabo"
+    cell = next(c for c in book.cells if c.cell_type == "code"
+                and c.source.startswith("# A click in the explorer"))
+    table = cell.outputs[0]["data"]["text/plain"].splitlines()
+    assert [row.split()[1] for row in table[1:]] == ["F11", "F44"]

@@ -17,13 +17,13 @@ CASES = Path(__file__).parent / "rules"
 
 def _examples():
     for rule in REGISTRY:
-        yield pytest.param(rule.fail, id=f"{rule.id}-fail")
-        yield pytest.param(rule.passing, id=f"{rule.id}-pass")
+        yield pytest.param(rule, rule.fail, id=f"{rule.id}-fail")
+        yield pytest.param(rule, rule.passing, id=f"{rule.id}-pass")
 
 
-@pytest.mark.parametrize("example", list(_examples()))
-def test_rule_example(example):
-    audit = check(build_example(example.inventory))
+@pytest.mark.parametrize("rule, example", list(_examples()))
+def test_rule_example(rule, example):
+    audit = check(build_example(example.inventory), packs=rule.packs)
     assert sorted(f.id for f in audit.results) == sorted(example.expect)
 
 
@@ -49,7 +49,8 @@ def _cases():
 def test_rule_case(case):
     as_of = case.get("as_of")
     audit = check(build_example(case["inventory"]),
-                  as_of=dt.date.fromisoformat(str(as_of)) if as_of else None)
+                  as_of=dt.date.fromisoformat(str(as_of)) if as_of else None,
+                  packs=tuple(case.get("packs", ("policy",))))
     assert sorted(f.id for f in audit.results) == sorted(case["expect"])
     routes = {r.id: r.route for r in audit.flow_results}
     for flow, route in (case.get("routes") or {}).items():
@@ -58,8 +59,18 @@ def test_rule_case(case):
     for fid, evidence in (case.get("evidence") or {}).items():
         for key, value in evidence.items():
             assert by_id[fid]["evidence"][key] == value, (fid, key)
+    for flow, statuses in (case.get("status_by_pack") or {}).items():
+        assert audit.as_dict()["flows"][_row(audit, flow)]["status_by_pack"] == statuses, flow
+    if "policy_ok_law_violation" in case:
+        assert audit.policy_ok_law_violation == case["policy_ok_law_violation"]
+    for fid, items in (case.get("items") or {}).items():
+        assert by_id[fid]["items"] == items, fid
     if "waived" in case:
         assert sorted(f.id for f in audit.results if f.waived) == sorted(case["waived"])
+
+
+def _row(audit, flow):
+    return [r.id for r in audit.flow_results].index(flow)
 
 
 def test_base_is_valid_yaml():

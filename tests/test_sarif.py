@@ -101,3 +101,28 @@ def test_japanese_messages(run_cli):
     audit = lineage.check(SAMPLE)
     first = log["runs"][0]["results"][0]["message"]["text"]
     assert first.startswith(audit.results[0].message_ja) and first.endswith("。")
+
+
+def test_rules_have_help_uri_and_security_severity(log_text):
+    run = json.loads(log_text)["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert {r["id"] for r in rules} >= {"LW001", "LW002", "TP101"}
+    for r in rules:
+        assert r["helpUri"].endswith(f"docs/rules.md#{r['id'].lower()}"), r["helpUri"]
+        assert r["help"]["markdown"].startswith("**") and r["help"]["text"]
+        page = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+        assert f'<a id="{r["id"].lower()}"></a>' in page
+        assert r["properties"]["security-severity"] == \
+            {"error": "8.0", "warning": "4.0"}[r["properties"]["problem.severity"]]
+    for res in run["results"]:
+        assert res["properties"]["security-severity"] in ("8.0", "4.0")
+        assert res["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] \
+            == "%SRCROOT%"
+    assert "%SRCROOT%" in run["originalUriBaseIds"]
+
+
+def test_help_uri_base_from_the_environment(monkeypatch):
+    monkeypatch.setenv("LINEAGE_DOCS_URL", "https://example.org/lineage/blob/main/")
+    log = sarif.as_sarif(lineage.check(SAMPLE))
+    assert log["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] == \
+        "https://example.org/lineage/blob/main/docs/rules.md#lw001"

@@ -127,13 +127,13 @@ def test_schema_accepts_the_sample_and_catches_typos():
     assert list(validator.iter_errors(data)) == []
     data["parties"][0]["role"] = "vendor"
     data["flows"][0]["colour"] = "red"
-    data["flows"][1]["start"] = "2024/4/1"
+    data["flows"][1]["start"] = "1/4/2024"
     data["parties"][1]["id"] = "bad id"
     data["notices"][0]["kind"] = "opt-out"
     messages = sorted(e.message for e in validator.iter_errors(data))
     assert len(messages) >= 5
     text = "\n".join(messages)
-    for needle in ("'vendor' is not one of", "('colour' was unexpected)", "'2024/4/1'",
+    for needle in ("'vendor' is not one of", "('colour' was unexpected)", "'1/4/2024'",
                    "'bad id' does not match", "'opt-out' is not one of"):
         assert needle in text, needle
 

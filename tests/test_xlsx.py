@@ -44,7 +44,7 @@ def test_hand_broken_workbook_names_sheet_row_and_column(book, tmp_path, run_cli
     parties.cell(row=3, column=_column(parties, "role")).value = "vendor"       # wrong enum
     consents.delete_cols(_column(consents, "items"))                            # missing column
     flows.cell(row=6, column=_column(flows, "to")).value = "nobody"             # dangling
-    flows.cell(row=5, column=_column(flows, "start")).value = "2024/04/01"      # date as text
+    flows.cell(row=5, column=_column(flows, "start")).value = "April 2024"      # not a date
     broken = tmp_path / "broken.xlsx"
     wb.save(broken)
     for command in ("check", "validate"):
@@ -58,8 +58,9 @@ def test_hand_broken_workbook_names_sheet_row_and_column(book, tmp_path, run_cli
                "required field is missing" in err
         assert "[sheet flows] row 6 column C (to): flows F05: field 'to': unknown party " \
                "'nobody'" in err
-        assert "[sheet flows] row 5 column P (start): flows F04: field 'start': expected " \
-               "a date YYYY-MM-DD, got '2024/04/01'" in err
+        assert "[sheet flows] row 5 column P (start): flows F04: field 'start': cannot " \
+               "read 'April 2024' as a date (accepted forms: YYYY-MM-DD, YYYY/MM/DD, " \
+               "YYYY年M月D日)" in err
         assert err.rstrip().endswith("problems; nothing was checked.")
 
 
@@ -196,7 +197,7 @@ def test_check_format_xlsx_writes_findings_flows_and_rules(tmp_path, run_cli):
     assert findings["A2"].value == "TP222:F30:phone"
     assert findings.max_row == 11
     flows = wb["flows"]
-    assert flows.max_row == 45 and flows.auto_filter.ref.startswith("A1:")
+    assert flows.max_row == 49 and flows.auto_filter.ref.startswith("A1:")
     assert isinstance(flows["G2"].value, dt.datetime)  # start is a date cell
     rules = [r[0].value for r in wb["rules-policy"].iter_rows(min_row=2)]
     assert rules[0] == "TP101" and len(rules) == 27

@@ -10,18 +10,22 @@ dates, unique IDs). Other forms go through the full loader.
 Example:
     >>> net = read_network("inventories/monocollabo")
     >>> len(net.flows), len(net.parties)
-    (44, 28)
+    (48, 32)
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..model.csvfolder import decode
 from ..model.errors import InventoryError, Location, Problem
+from ..model.schema import DATE_FORMS_TEXT, DateFormError, parse_date
+from ..model.tables import column_for
 from ..model.loading import detect_form, load
 from ..propagation import OPEN_END, FlowNet
 
@@ -40,7 +44,8 @@ def read_network(path: str | Path) -> FlowNet:
         (['F01', 'F02', 'F03'], True)
     """
     path = Path(path)
-    if path.is_dir() and detect_form(path) == "csv-folder":
+    if (path.is_dir() and detect_form(path) == "csv-folder"
+            and all((path / f"{name}.csv").exists() for name in ("parties", "flows"))):
         return read_csv_network(path)
     return FlowNet.from_inventory(load(path))
 
@@ -57,7 +62,7 @@ def read_csv_network(folder: str | Path) -> FlowNet:
         ...                  to="csv")
         >>> net = read_csv_network(folder)
         >>> len(net.flows), len(net.parties)
-        (44, 28)
+        (48, 32)
         >>> rows = "id,from,to,items,start\\nF1,nobody,members,name,2024-01-01\\n"
         >>> _ = (folder / "flows.csv").write_text(rows)
         >>> read_csv_network(folder)
@@ -136,10 +141,12 @@ def _frame(path: Path, required: list[str], problems: list[Problem], *,
         problems.append(Problem(Location(str(path)), None, None, None,
                                 "file is missing", "ファイルがありません"))
         return pd.DataFrame()
+    text, _ = decode(path.read_bytes())
     # object dtype: pandas 3's string dtype makes the lookups below much slower.
-    df = pd.read_csv(path, dtype=object, keep_default_na=False, encoding="utf-8-sig",
+    df = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False,
                      skipinitialspace=True)
-    df.columns = [c.strip() for c in df.columns]
+    sheet = path.stem
+    df.columns = [(column_for(sheet, c) or _Named(c.strip())).name for c in df.columns]
     for col in required:
         if col not in df.columns:
             problems.append(Problem(Location(str(path), row=1), None, None, col,
@@ -151,6 +158,13 @@ def _frame(path: Path, required: list[str], problems: list[Problem], *,
         _report(path, col, missing, "required value is missing", "必須項目がありません",
                 problems)
     return df
+
+
+class _Named:
+    """A header that names no known column: kept as written."""
+
+    def __init__(self, name: str):
+        self.name = name
 
 
 def _column(df: pd.DataFrame, name: str, default: str) -> np.ndarray:
@@ -181,11 +195,19 @@ def _days(values: pd.Series, path: Path, column: str, problems) -> np.ndarray:
     blank = (text == "").to_numpy()
     parsed = pd.to_datetime(text.where(~blank, None), format="%Y-%m-%d", errors="coerce")
     bad = parsed.isna().to_numpy() & ~blank
-    _report(path, column, np.flatnonzero(bad), "expected a date YYYY-MM-DD",
-            "日付の形式が正しくありません", problems)
     days = np.full(len(values), OPEN_END, dtype=np.int64)
     ok = ~parsed.isna().to_numpy()
     days[ok] = (parsed[ok].to_numpy().astype("datetime64[D]").astype(np.int64) + _EPOCH)
+    # The other forms people type (2024/4/1, 2024年4月1日): the model's one date reader.
+    unread = []
+    for r in np.flatnonzero(bad):
+        try:
+            days[r] = parse_date(values.iloc[r]).toordinal()
+        except DateFormError:
+            unread.append(r)
+    _report(path, column, np.array(unread, dtype=np.int64),
+            f"expected a date ({DATE_FORMS_TEXT})",
+            f"日付として読めません（使える形: {DATE_FORMS_TEXT}）", problems)
     return days.astype(np.int32)
 
 

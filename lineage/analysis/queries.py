@@ -28,14 +28,14 @@ import pandas as pd
 from ..errors import LineageError
 from ..audit import Audit, check
 from ..model.errors import did_you_mean
-from ..model.schema import Inventory
+from ..model.schema import Inventory, optional_date
 from ..propagation import NEVER, FlowNet, pack_items, propagate, sweep, sweep_groups
 from ..terms import natural_key
 from .columnar import read_network
 
 __all__ = ["QueryResult", "Trace", "Upstream", "Impact", "Stop", "QueryError",
            "trace", "upstream", "impact", "stop", "reach_table", "group_reach",
-           "subgraph", "trace_subgraph"]
+           "subgraph", "trace_subgraph", "people_affected"]
 
 _EVER = dt.date.min
 
@@ -48,6 +48,11 @@ class QueryError(LineageError, ValueError):
         Traceback (most recent call last):
         lineage.analysis.queries.QueryError: unknown item 'shoe_size'
     """
+
+    def __init__(self, message: str, message_ja: str | None = None):
+        super().__init__(message)
+        #: The message in Japanese (the CLI shows it with --lang ja).
+        self.message_ja = message_ja
 
 
 @dataclass
@@ -161,13 +166,15 @@ def _network(source) -> tuple[FlowNet, Inventory | None]:
 def _need_party(net_or_ids, party: str) -> None:
     known = net_or_ids.party_index if isinstance(net_or_ids, FlowNet) else net_or_ids
     if party not in known:
-        raise QueryError(f"unknown party '{party}'{did_you_mean(party, known)}")
+        raise QueryError(f"unknown party '{party}'{did_you_mean(party, known)}",
+                         f"当事者 '{party}' は定義されていません{did_you_mean(party, known, 'ja')}")
 
 
 def _need_item(net_or_ids, item: str) -> None:
     known = net_or_ids.item_index if isinstance(net_or_ids, FlowNet) else net_or_ids
     if item not in known:
-        raise QueryError(f"unknown item '{item}'{did_you_mean(item, known)}")
+        raise QueryError(f"unknown item '{item}'{did_you_mean(item, known)}",
+                         f"データ項目 '{item}' は定義されていません{did_you_mean(item, known, 'ja')}")
 
 
 def subgraph(flows, highlight=(), parties=None) -> nx.MultiDiGraph:
@@ -201,6 +208,7 @@ def reach_table(source, *, origins=None, as_of: dt.date | None = None) -> pd.Dat
         >>> t[t.party == "analytics-vendor"][["item", "since", "path"]].values.tolist()
         [['cookie_id', datetime.date(2023, 4, 1), ['F04', 'F19']], ['ip_address', datetime.date(2023, 4, 1), ['F04', 'F19']]]
     """
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     net, _ = _network(source)
     origins = sorted(origins) if origins is not None else net.origins()
     for party in origins:
@@ -238,6 +246,9 @@ def group_reach(source, *, as_of: dt.date | None = None) -> dict[str, np.ndarray
         >>> [net.items[i] for i in np.flatnonzero(row)]
         ['cookie_id', 'ip_address']
     """
+
+
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     net, _ = _network(source)
     groups = net.subject_groups()
     seeds = []
@@ -280,6 +291,7 @@ def trace(source, item: str, *, frm: str | None = None, depth: int | None = None
         >>> t.table[["party", "hops", "path"]].values.tolist()
         [['mailing-affiliate', 1, ['F44']], ['members', 1, ['F24']], ['print-shop', 1, ['F11']]]
     """
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     net, _ = _network(source)
     _need_item(net, item)
     origins = [frm] if frm is not None else net.origins()
@@ -418,6 +430,7 @@ def upstream(source, party: str, *, item: str | None = None,
         >>> u.table[["hop", "flow", "from", "route"]].values.tolist()
         [[1, 'F11', 'mailing-house', 'external'], [2, 'F10', 'monocollabo', 'outsourcing'], [3, 'F01', 'members', 'collection'], [3, 'F02', 'customers', 'collection']]
     """
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     audit = _audit(source, as_of)
     inv, routes = audit.inventory, audit.routes
     ctx_parties = {p.id for p in inv.parties}
@@ -485,6 +498,7 @@ def impact(source, party: str, *, as_of: dt.date | None = None) -> Impact:
         >>> r.table[["party", "item", "path", "routes"]].values.tolist()[0]
         ['mailing-affiliate', 'address', ['F44'], ['external']]
     """
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     from ..rules.context import Context
     audit = _audit(source, as_of)
     inv, routes = audit.inventory, audit.routes
@@ -493,7 +507,8 @@ def impact(source, party: str, *, as_of: dt.date | None = None) -> Impact:
     holdings = []
     held: dict[str, dt.date] = {}
     groups_of: dict[str, list[str]] = defaultdict(list)
-    for group, reach in sorted(_subject_reach(ctx, as_of).items()):
+    group_reach_ = _subject_reach(ctx, as_of)
+    for group, reach in sorted(group_reach_.items()):
         for it, since in sorted(reach.items_at(party).items(), key=lambda kv: natural_key(kv[0])):
             if group == party:
                 continue
@@ -519,8 +534,64 @@ def impact(source, party: str, *, as_of: dt.date | None = None) -> Impact:
     table = pd.DataFrame(rows, columns=["party", "item", "groups", "since", "hops", "path",
                                         "routes"])
     ids = sorted(used, key=natural_key)
+    people = people_affected(inv, party, sorted({h["group"] for h in holdings}), group_reach_)
     return Impact("impact", {"party": party, "as_of": as_of}, table,
-                  _flow_graph(inv, ids, routes, ids), ids, {"holdings": holdings})
+                  _flow_graph(inv, ids, routes, ids), ids,
+                  {"holdings": holdings, "people": people})
+
+
+def people_affected(inv: Inventory, party: str, groups, group_reach_) -> dict:
+    """How many people's data a leak at ``party`` concerns, from the parties' ``volume``.
+
+    ``groups`` are the data-subject groups whose data reach ``party``. A plain
+    number at ``party`` is its own count of everyone it holds: that is the
+    total. Otherwise each group counts once: ``party``'s own figure for it
+    (``volume: {group: n}``) when recorded, else the largest figure recorded
+    for the group by any party that holds the group's data (the group's own
+    ``volume``, a map entry, or a plain number of a party holding that group
+    only), an upper bound. Groups without any figure are listed in ``unknown``
+    and left out of ``total`` (``None`` when no group has a figure).
+
+    Example:
+        >>> r = impact("inventories/monocollabo", "mailing-house")
+        >>> r.extra["people"]["total"], r.extra["people"]["groups"][0]
+        (154000, {'group': 'customers', 'count': 120000, 'source': 'monocollabo'})
+    """
+    parties = {p.id: p for p in inv.parties}
+    own = parties[party].volume
+    if isinstance(own, int) and not isinstance(own, bool):
+        return {"total": own, "groups": [], "unknown": [], "source": party}
+
+    def holders(group):
+        reach = group_reach_.get(group)
+        return [group] + sorted((p for p in parties if p != group and reach is not None
+                                 and reach.items_at(p)), key=natural_key)
+
+    def groups_held_by(pid):
+        return {g for g, reach in group_reach_.items() if g == pid or reach.items_at(pid)}
+
+    rows, unknown = [], []
+    for group in groups:
+        if isinstance(own, dict) and group in own:
+            rows.append({"group": group, "count": own[group], "source": party})
+            continue
+        best = None
+        for holder in holders(group):
+            volume = parties[holder].volume
+            if isinstance(volume, dict):
+                count = volume.get(group)
+            elif volume is not None and (holder == group or groups_held_by(holder) == {group}):
+                count = volume
+            else:
+                count = None
+            if count is not None and (best is None or count > best[0]):
+                best = (count, holder)
+        if best is None:
+            unknown.append(group)
+        else:
+            rows.append({"group": group, "count": best[0], "source": best[1]})
+    total = sum(r["count"] for r in rows) if rows else None
+    return {"total": total, "groups": rows, "unknown": unknown, "source": None}
 
 
 def _subject_reach(ctx, as_of):
@@ -548,8 +619,12 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
         >>> s.table[["hop", "flow", "to", "reason"]].values.tolist()
         [[0, 'F37', 'point-partner', 'relies on consent C05']]
     """
+
+
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     if (consent is None) == (subjects is None):
-        raise QueryError("give exactly one of --consent and --subjects")
+        raise QueryError("give exactly one of --consent and --subjects",
+                         "--consent と --subjects のどちらか一方を指定してください")
     audit = _audit(source, as_of)
     inv, routes = audit.inventory, audit.routes
     items = _item_ids(inv)
@@ -558,7 +633,9 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
     consents = {c.id: c for c in inv.consents}
     if consent is not None:
         if consent not in consents:
-            raise QueryError(f"unknown consent '{consent}'{did_you_mean(consent, consents)}")
+            raise QueryError(f"unknown consent '{consent}'{did_you_mean(consent, consents)}",
+                             f"本人の同意 '{consent}' は定義されていません"
+                             f"{did_you_mean(consent, consents, 'ja')}")
         group = consents[consent].subjects
         scope = set(consents[consent].items)
         relied = {consent}
@@ -666,6 +743,7 @@ def trace_subgraph(inventory, item: str, *, frm: str | None = None,
         >>> sorted(g.nodes), marked
         (['mailing-affiliate', 'mailing-house', 'members', 'print-shop'], ['F11', 'F24', 'F44'])
     """
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     from ..graph import build_graph
     if not isinstance(inventory, Inventory):
         inventory = audit.inventory if audit is not None else _load(inventory)

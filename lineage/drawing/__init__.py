@@ -27,7 +27,7 @@ import networkx as nx
 
 from ..errors import LineageError
 from ..audit import Audit, check
-from ..model.schema import Inventory
+from ..model.schema import Inventory, optional_date
 from ..terms import natural_key
 from .dot import Context, build_dot
 from .render import (FORMATS, GraphvizMissing, RenderError, format_of, run_graphviz,
@@ -169,16 +169,21 @@ def context_of(audit: Audit, *, lang: str = "en", font: str | None = None,
     org = next((p for p in inv.parties if p.id == inv.organisation), None)
     org_name = (org.name if lang == "ja" else org.name_en) if org else None
     org_name = org_name or (org.name if org else None) or inv.organisation
+    gap = audit.summary().get("policy_ok_law_violation")
     if lang == "ja":
         title = (f"{org_name} 個人データの流れ（{audit.as_of.isoformat()} 時点）: "
                  f"{len(audit.flow_results)} 件、{STATUS_WORDS['violation']['ja']} "
-                 f"{counts['violation']} 件")
+                 f"{counts['violation']} 件"
+                 + (f"（うち方針は適合・法に違反 {gap} 件）" if gap is not None else ""))
     else:
         title = (f"{org_name}: personal-data flows as of {audit.as_of.isoformat()} "
-                 f"({len(audit.flow_results)} flows, {counts['violation']} violating)")
+                 f"({len(audit.flow_results)} flows, {counts['violation']} violating"
+                 + (f", {gap} of them lawful under the policy but not the Act"
+                    if gap is not None else "") + ")")
+    sensitive = frozenset(d.id for d in inv.data_items or () if d.kind == "sensitive")
     return Context(organisation=inv.organisation, lang=lang, font=font or DEFAULT_FONT,
                    items=items, purposes=purposes, findings=findings, joint_use=joint,
-                   title=title, links=links)
+                   title=title, links=links, sensitive=sensitive)
 
 
 class Drawing:
@@ -190,7 +195,7 @@ class Drawing:
     Example:
         >>> import lineage
         >>> lineage.draw("inventories/monocollabo", item="phone")
-        <Drawing 10 parties, 11 flows, layout 'dot, zones as clusters'>
+        <Drawing 11 parties, 12 flows, layout 'dot, zones as clusters'>
     """
 
     def __init__(self, graph: nx.MultiDiGraph, context: Context, steps: list[Step],
@@ -353,13 +358,13 @@ def _question(audit: Audit, ctx: Context, *, trace, trace_from, impact, query, d
         else:
             sub, marked, origins, kind = query.graph, query.highlight, [], "query"
     except QueryError as exc:
-        raise DrawingError(str(exc)) from None
+        raise DrawingError(str(exc), message_ja=exc.message_ja) from None
     flows = [k for *_, k in sub.edges(keys=True)]
     try:
         g = by_flows(audit.graph, flows, marked,
                      parties=origins if kind == "impact" or trace_from else ())
     except ViewError as exc:
-        raise DrawingError(str(exc)) from None
+        raise DrawingError(str(exc), message_ja=exc.message_ja) from None
     ctx.focus = sorted((p for p in origins if p in g), key=natural_key)
     n, k = g.number_of_edges(), sum(1 for *_, d in g.edges(data=True) if d["highlight"])
     org = _name(inv, inv.organisation, lang)
@@ -402,6 +407,25 @@ def _question(audit: Audit, ctx: Context, *, trace, trace_from, impact, query, d
     return g
 
 
+def _filter_text(audit, ctx, lang, *, route, item, party, depth, only_violations) -> str:
+    """What the views left out, for the title: a reader must see the map is partial."""
+    from ..output.names import Names
+    names = Names(audit.inventory, lang)
+    parts = []
+    if only_violations:
+        parts.append("違反のフローのみ" if lang == "ja" else "violating flows only")
+    if item is not None:
+        parts.append(f"データ項目 {names.item(item)}" if lang == "ja" else f"item {names.item(item)}")
+    if party is not None:
+        parts.append(f"{names.party(party)} から {depth} ホップ" if lang == "ja"
+                     else f"{depth} hop(s) around {names.party(party)}")
+    if route is not None:
+        parts.append(f"経路 {route_label(route, 'ja')}" if lang == "ja" else f"route {route}")
+    if not parts:
+        return ""
+    return ("\n（" + "、".join(parts) + "）") if lang == "ja" else ("\n(" + "; ".join(parts) + ")")
+
+
 def draw(source, *, lang: str = "en", font: str | None = None, only_violations: bool = False,
          item: str | None = None, party: str | None = None, depth: int | None = None,
          route: str | None = None, merge: bool = False, layout: str = "auto",
@@ -430,8 +454,8 @@ def draw(source, *, lang: str = "en", font: str | None = None, only_violations: 
     Example:
         >>> import lineage
         >>> d = lineage.draw("inventories/monocollabo", item="phone", only_violations=True)
-        >>> sorted(k for *_, k in d.graph.edges(keys=True))[:3]
-        ['F01', 'F02', 'F03']
+        >>> sorted(k for *_, k in d.graph.edges(keys=True)), d.context.title.splitlines()[-1]
+        (['F30', 'F33'], '(violating flows only; item Phone number (phone))')
         >>> t = lineage.draw("inventories/monocollabo", trace="address",
         ...                  trace_from="mailing-house")
         >>> sorted((k, d["highlight"]) for *_, k, d in t.graph.edges(keys=True, data=True))
@@ -443,6 +467,9 @@ def draw(source, *, lang: str = "en", font: str | None = None, only_violations: 
         Traceback (most recent call last):
         lineage.drawing.DrawingError: trace= cannot be combined with route=
     """
+
+
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     if lang not in ("en", "ja"):
         raise DrawingError(f"unknown language {lang!r} (known: en, ja)")
     asked = [name for name, value in (("trace", trace), ("impact", impact), ("query", query))
@@ -476,7 +503,9 @@ def draw(source, *, lang: str = "en", font: str | None = None, only_violations: 
             g = apply_views(audit.graph, route=route, item=item, party=party, depth=depth,
                             only_violations=only_violations, known_items=known_items)
         except ViewError as exc:
-            raise DrawingError(str(exc)) from None
+            raise DrawingError(str(exc), message_ja=exc.message_ja) from None
+        ctx.title += _filter_text(audit, ctx, lang, route=route, item=item, party=party,
+                                  depth=depth, only_violations=only_violations)
     steps, notes = plan_layout(g.number_of_nodes(), g.number_of_edges(), layout=layout,
                                merge=merge)
     return Drawing(g, ctx, steps, notes, timeout=timeout)

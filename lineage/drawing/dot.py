@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from ..terms import natural_key
-from .style import (DEFAULT_FONT, FOCUS_STYLE, HIGHLIGHT_COLOUR, ORG_STYLE, ROLE_STYLE,
-                    ROLE_WORDS, STATUS_STYLE, STATUS_WORDS, ZONES, highlight_style,
-                    route_label, word)
+from .style import (DEFAULT_FONT, FOCUS_STYLE, FOREIGN_MARK, HIGHLIGHT_COLOUR, LAW_MARK,
+                    LAW_ONLY_STYLE, ORG_STYLE, ROLE_STYLE, ROLE_WORDS, SENSITIVE_MARK,
+                    STATUS_STYLE, STATUS_WORDS, ZONES, highlight_style, route_label, word)
 
 __all__ = ["quote", "Context", "build_dot", "zone_of", "hop_ranks", "LEGEND_ID", "MODES"]
 
@@ -70,19 +70,50 @@ def _wrap_list(words: list[str], width: int, sep: str = ", ") -> list[str]:
     return lines
 
 
+_OPENERS = "（(「『［["
+_CLOSERS = "）)」』］]、。・，,"
+
+
 def _wrap_name(name: str, width: int = _NAME_WIDTH) -> str:
-    """Break a long party name once, before a bracket or at a space near the middle."""
-    if _width(name) <= width or "\n" in name:
-        return name
-    for mark in ("（", "("):
-        cut = name.find(mark)
-        if cut > 0:
-            return name[:cut].rstrip() + "\n" + name[cut:]
-    spaces = [i for i, c in enumerate(name) if c == " "]
-    if spaces:
-        cut = min(spaces, key=lambda i: abs(i - len(name) // 2))
-        return name[:cut] + "\n" + name[cut + 1:]
-    return name
+    """Break a name into lines of at most ``width`` columns (a CJK character counts 2).
+
+    A break goes before an opening bracket or at a space or 、・ when one falls in
+    the line, else where the line is full; a line never starts with a closing
+    bracket or a comma. An 11,000-pixel-wide node of one long name cannot happen.
+
+    Example:
+        >>> print(_wrap_name("株式会社センドワークス・プロモーション（発送代行会社の関連会社）"))
+        株式会社センドワークス・
+        プロモーション
+        （発送代行会社の関連会社）
+        >>> max(_width(line) for line in _wrap_name("あ" * 50).splitlines())
+        30
+    """
+    out: list[str] = []
+    for line in name.split("\n"):
+        while _width(line) > width:
+            fit = 0
+            while fit < len(line) and _width(line[:fit + 1]) <= width:
+                fit += 1
+            cut = None
+            # Before a bracket when both halves fit: 購入者 / （オンラインショップのお客様）
+            opener = next((i for i, c in enumerate(line) if c in _OPENERS and i > 0), None)
+            if opener is not None and opener <= fit and _width(line[opener:]) <= width:
+                out.append(line[:opener].rstrip())
+                line = line[opener:]
+                continue
+            for i in range(fit, 0, -1):  # the last good break within the line
+                if line[i - 1] in " ・、" or (i < len(line) and line[i] in _OPENERS):
+                    cut = i
+                    break
+            if cut is None or _width(line[:cut]) < width // 3:
+                cut = fit
+                while 1 < cut < len(line) and line[cut] in _CLOSERS:
+                    cut -= 1
+            out.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+        out.append(line)
+    return "\n".join(out)
 
 
 @dataclass
@@ -94,6 +125,7 @@ class Context:
     For the drawing of a lineage question, ``highlight`` is the legend's
     explanation of the highlighted flows (edges with ``highlight=True``) and
     ``focus`` the parties drawn with a double border (explained by ``focus_note``).
+    ``sensitive`` are the item IDs of kind ``sensitive``, marked in flow labels.
 
     Example:
         >>> ctx = Context("me", items={"phone": ("電話番号", "Phone number")})
@@ -113,6 +145,7 @@ class Context:
     highlight: str | None = None
     focus: list[str] = field(default_factory=list)
     focus_note: str = ""
+    sensitive: frozenset = frozenset()
 
     def item(self, item_id: str) -> str:
         """Display name of an item in the drawing's language.
@@ -206,7 +239,11 @@ def _attrs(pairs: dict) -> str:
 
 def _node_label(attrs: dict, lang: str) -> str:
     name = attrs.get("name") if lang == "ja" else attrs.get("name_en")
-    return _wrap_name(str(name or ""))
+    label = _wrap_name(str(name or ""))
+    country = attrs.get("country")
+    if country and country != "JP":
+        label += f"\n{FOREIGN_MARK} {word('abroad', lang)}: {country}"
+    return label
 
 
 def _node_tooltip(node: str, attrs: dict, ctx: Context, zone: str) -> str:
@@ -250,7 +287,8 @@ def _flow_lines(flow_id: str, u: str, v: str, d: dict, g: nx.MultiDiGraph,
 
 def _edge_label(key: str, d: dict, ctx: Context) -> str:
     lang = ctx.lang
-    items = [ctx.item(i) for i in d.get("items", ())]
+    items = [(SENSITIVE_MARK if i in ctx.sensitive else "") + ctx.item(i)
+             for i in d.get("items", ())]
     if d.get("count", 1) > 1:
         flows = d["flows"]
         shown = ", ".join(flows[:4]) + (", …" if len(flows) > 4 else "")
@@ -272,7 +310,8 @@ def _edge_label(key: str, d: dict, ctx: Context) -> str:
                          ("waived", lambda f: f.waived)):
         rules = sorted({f.rule for f in found if keep(f)})
         if rules:
-            lines.append(f"{STATUS_WORDS[status][lang]} {' '.join(rules)}")
+            mark = f"{LAW_MARK} " if status == "violation" and d.get("law_only") else ""
+            lines.append(f"{mark}{STATUS_WORDS[status][lang]} {' '.join(rules)}")
     return "\n".join(lines)
 
 
@@ -284,7 +323,7 @@ def _edge_tooltip(key: str, u: str, v: str, d: dict, g, ctx: Context) -> str:
                        for k, md in members.items())
 
 
-def _legend(ctx: Context, roles: list[str]) -> str:
+def _legend(ctx: Context, roles: list[str], marks=frozenset()) -> str:
     lang = ctx.lang
     rows = [f'<tr><td colspan="2" align="center"><b>{word("legend", lang)}</b></td></tr>',
             f'<tr><td bgcolor="{ORG_STYLE["fillcolor"]}" width="28"> </td>'
@@ -303,6 +342,15 @@ def _legend(ctx: Context, roles: list[str]) -> str:
         rows.append(f'<tr><td><font color="{colour}"><b>{stroke}</b></font></td>'
                     f'<td align="left">{STATUS_WORDS[status][lang]}: {explain[status][lang]}'
                     f'</td></tr>')
+    if "law_only" in marks:
+        rows.append(f'<tr><td><font color="{LAW_ONLY_STYLE["color"]}"><b>━━━</b></font></td>'
+                    f'<td align="left">{LAW_MARK} {html.escape(word("law_only", lang))}</td></tr>')
+    if "sensitive" in marks:
+        rows.append(f'<tr><td><b>{SENSITIVE_MARK}</b></td>'
+                    f'<td align="left">{html.escape(word("sensitive", lang))}</td></tr>')
+    if "foreign" in marks:
+        rows.append(f'<tr><td><b>{FOREIGN_MARK}</b></td>'
+                    f'<td align="left">{html.escape(word("foreign", lang))}</td></tr>')
     if ctx.highlight:
         rows.append(f'<tr><td><font color="{HIGHLIGHT_COLOUR}"><b>═══</b></font></td>'
                     f'<td align="left">★ {word("path", lang)}: {html.escape(ctx.highlight)}'
@@ -358,8 +406,16 @@ def build_dot(g: nx.MultiDiGraph, ctx: Context, mode: str = "clusters",
     out.append(f"  edge [{_attrs({'fontname': font, 'fontsize': '10', 'arrowsize': '0.8'})}];")
     roles = sorted({d.get("role", "third_party") for _, d in nodes},
                    key=lambda r: list(ROLE_STYLE).index(r) if r in ROLE_STYLE else 99)
+    marks = set()
+    if any(d.get("law_only") for *_, d in g.edges(data=True)):
+        marks.add("law_only")
+    if any(i in ctx.sensitive for *_, d in g.edges(data=True) for i in d.get("items", ())):
+        marks.add("sensitive")
+    if any(d.get("country", "JP") != "JP" for _, d in nodes):
+        marks.add("foreign")
     out.append(f"  {quote(LEGEND_ID)} [shape=none, margin=0, id=\"legend\", "
-               f"tooltip={quote(word('legend', ctx.lang))}, label={_legend(ctx, roles)}];")
+               f"tooltip={quote(word('legend', ctx.lang))}, "
+               f"label={_legend(ctx, roles, marks)}];")
 
     def node_line(n: str, d: dict, indent: str) -> str:
         role = d.get("role", "third_party")
@@ -413,13 +469,15 @@ def build_dot(g: nx.MultiDiGraph, ctx: Context, mode: str = "clusters",
         status = d.get("status", "ok")
         routes = d.get("routes") or [d.get("route")]
         marked = bool(d.get("highlight"))
+        law_only = bool(d.get("law_only"))
         attrs = {"id": f"flow-{k}",
                  "class": f"flow status-{status} " + " ".join(f"route-{r}" for r in routes if r)
-                 + (" highlight" if marked else ""),
+                 + (" law-only" if law_only else "") + (" highlight" if marked else ""),
                  label_key: _edge_label(k, d, ctx) if edge_labels else None}
         tip = _edge_tooltip(k, u, v, d, g, ctx)
         attrs.update(tooltip=tip, labeltooltip=tip)
         attrs.update(highlight_style(status) if marked
+                     else LAW_ONLY_STYLE if law_only
                      else STATUS_STYLE.get(status, STATUS_STYLE["ok"]))
         if d.get("count", 1) > 1:
             attrs["penwidth"] = str(float(attrs["penwidth"]) + min(d["count"], 10) * 0.3)

@@ -63,7 +63,8 @@ def by_route(g: nx.MultiDiGraph, route: str) -> nx.MultiDiGraph:
 def _check_item(g: nx.MultiDiGraph, item: str, known) -> None:
     carried = {i for *_, d in g.edges(data=True) for i in d.get("items", ())}
     if item not in carried and item not in set(known):
-        raise ViewError(f"unknown data item {item!r} (no flow carries it)")
+        raise ViewError(f"unknown data item {item!r} (no flow carries it)",
+                        message_ja=f"データ項目 {item!r} を運ぶフローがありません")
 
 
 def by_item(g: nx.MultiDiGraph, item: str) -> nx.MultiDiGraph:
@@ -91,7 +92,8 @@ def neighbourhood(g: nx.MultiDiGraph, party: str, depth: int = 1) -> nx.MultiDiG
     if depth < 0:
         raise ViewError(f"depth must be 0 or more, got {depth}")
     if party not in g:
-        raise ViewError(f"unknown party {party!r}")
+        raise ViewError(f"unknown party {party!r}",
+                        message_ja=f"当事者 {party!r} は定義されていません")
     near = nx.single_source_shortest_path_length(g.to_undirected(as_view=True), party,
                                                  cutoff=depth)
     sub = g.subgraph(near).copy()
@@ -131,7 +133,8 @@ def by_flows(g: nx.MultiDiGraph, flows, highlight=(), parties=()) -> nx.MultiDiG
             out.add_edge(u, v, key=k, **d)
     for party in sorted(parties, key=natural_key):
         if party not in g:
-            raise ViewError(f"unknown party {party!r}")
+            raise ViewError(f"unknown party {party!r}",
+                        message_ja=f"当事者 {party!r} は定義されていません")
         if party not in out:
             out.add_node(party, **g.nodes[party])
     for *_, k, d in out.edges(keys=True, data=True):
@@ -140,7 +143,7 @@ def by_flows(g: nx.MultiDiGraph, flows, highlight=(), parties=()) -> nx.MultiDiG
 
 
 def only_violations(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """Violating flows, their endpoints, and one hop of context around those endpoints.
+    """Violating flows and their two ends, nothing else.
 
     Example:
         >>> import lineage
@@ -148,9 +151,7 @@ def only_violations(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
         >>> "F44" in {k for *_, k in g.edges(keys=True)}, "F13" in {k for *_, k in g.edges(keys=True)}
         (True, False)
     """
-    ends = {n for u, v, d in g.edges(data=True) if d.get("status") == "violation"
-            for n in (u, v)}
-    return _edge_subgraph(g, lambda u, v, d: u in ends or v in ends)
+    return _edge_subgraph(g, lambda u, v, d: d.get("status") == "violation")
 
 
 _only_violations = only_violations  # apply_views has a parameter of the same name
@@ -196,6 +197,10 @@ def merge_parallel(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
             status=worst_status(d.get("status", "ok") for _, d in members),
             members={k: d for k, d in members},
         )
+        if any("law_only" in d for _, d in members):
+            # Marked only when every violating flow merged here breaks the Act alone.
+            bad = [d for _, d in members if d.get("status") == "violation"]
+            merged["law_only"] = bool(bad) and all(d.get("law_only") for d in bad)
         if any("highlight" in d for _, d in members):
             merged["highlight"] = any(d.get("highlight") for _, d in members)
         merged["route"] = merged["routes"][0] if len(merged["routes"]) == 1 else "mixed"
@@ -223,7 +228,8 @@ def apply_views(g: nx.MultiDiGraph, *, route: str | None = None, item: str | Non
     if depth is not None and depth < 0:
         raise ViewError(f"depth must be 0 or more, got {depth}")
     if party is not None and party not in g:
-        raise ViewError(f"unknown party {party!r}")
+        raise ViewError(f"unknown party {party!r}",
+                        message_ja=f"当事者 {party!r} は定義されていません")
     if item is not None:
         _check_item(g, item, known_items)
     if route is not None:

@@ -2,16 +2,21 @@
 
 One file per collection with a header of field names, ``inventory.csv`` for
 the top-level row, ``notice_revisions.csv`` for joint-use revisions. UTF-8
-without a byte-order mark and ``\\n`` line ends, so the files diff cleanly in
-git; analysts who edit in Excel use the workbook form instead.
+with a byte-order mark, so Excel in Japan opens them with the Japanese intact
+(the reader skips it), and ``\\n`` line ends, so the files diff cleanly in git.
+
+A cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``,
+``-``, ``@``, a tab or CR) gets a leading apostrophe, and so does a cell that
+really starts with an apostrophe; the reader removes exactly one leading
+apostrophe, so the round trip is exact (:data:`QUOTE`).
 
 Example:
     >>> from lineage.model import load
     >>> files = csv_folder(load("inventories/monocollabo"))
     >>> files["flows.csv"].splitlines()[0][:30]
-    'id,from,to,items,purposes,basi'
+    '\\ufeffid,from,to,items,purposes,bas'
     >>> files["inventory.csv"]
-    'format,organisation,as_of\\nlineage/1,monocollabo,2026-11-01\\n'
+    '\\ufeffformat,organisation,as_of\\nlineage/1,monocollabo,2026-11-01\\n'
 """
 
 from __future__ import annotations
@@ -20,9 +25,24 @@ import csv
 import io
 
 from ..model import schema
+from ..output.csvtable import BOM
 from .flat import cell_text, tables
 
-__all__ = ["csv_folder"]
+__all__ = ["csv_folder", "quote_cell", "QUOTE"]
+
+#: Added before a cell a spreadsheet would read as a formula; the CSV reader drops one.
+QUOTE = "'"
+_QUOTED = ("=", "+", "-", "@", "\t", "\r", QUOTE)
+
+
+def quote_cell(text: str) -> str:
+    """``text`` as an inventory CSV cell: formula starts and apostrophes get a ``'``.
+
+    Example:
+        >>> quote_cell("=HYPERLINK(1)"), quote_cell("'quoted"), quote_cell("plain")
+        ("'=HYPERLINK(1)", "''quoted", 'plain')
+    """
+    return QUOTE + text if text.startswith(_QUOTED) else text
 
 
 def csv_folder(inventory: schema.Inventory) -> dict[str, str]:
@@ -31,7 +51,7 @@ def csv_folder(inventory: schema.Inventory) -> dict[str, str]:
     Example:
         >>> from lineage.model import load
         >>> csv_folder(load("inventories/monocollabo"))["notice_revisions.csv"].splitlines()[0]
-        'notice,effective_on,notified_on,purposes,note'
+        '\\ufeffnotice,effective_on,notified_on,purposes,note'
     """
     files = {}
     for sheet, table in tables(inventory).items():
@@ -39,6 +59,6 @@ def csv_folder(inventory: schema.Inventory) -> dict[str, str]:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(table.columns)
         for row in table.rows:
-            writer.writerow([cell_text(row.get(c)) for c in table.columns])
-        files[f"{sheet}.csv"] = out.getvalue()
+            writer.writerow([quote_cell(cell_text(row.get(c))) for c in table.columns])
+        files[f"{sheet}.csv"] = BOM + out.getvalue()
     return files

@@ -42,7 +42,7 @@ EXAMPLE = {
                   "third_party_provision": "false"}],
     "parties": [
         {"id": "example-co", "name": "株式会社サンプル", "name_en": "Example Co.",
-         "role": "self", "country": "JP"},
+         "role": "self", "country": "JP", "volume": "customers=1200"},
         {"id": "customers", "name": "お客様", "name_en": "Customers", "role": "data_subject"},
         {"id": "mail-service", "name": "メール配信業者", "name_en": "Mail service",
          "role": "outsourcee", "note": "委託先 (outsourcee) under contract K1."},
@@ -96,7 +96,7 @@ def example_inventory() -> schema.Inventory:
     return build_inventory(raw)
 
 
-def _comments() -> dict:
+def _comments(lang: str | None = None) -> dict:
     out = {}
     for sheet in SHEETS:
         ja_sheet, en_sheet = SHEET_LABELS[sheet]
@@ -108,14 +108,25 @@ def _comments() -> dict:
             if c.optional_list:
                 en += "; ';' alone is an empty list, an empty cell means not limited"
                 ja += "。「;」だけで空のリスト、空欄は制限なし"
-            out[(sheet, c.name)] = (f"{c.label_ja}{need[1]}: {ja}\n"
-                                    f"{c.name}{need[0]}: {en}\n"
-                                    f"[{ja_sheet} / {en_sheet}]")
+            if (sheet, c.name) == ("parties", "volume"):
+                en = ("people whose data the party holds: a number, or group=number pairs "
+                      "separated by ; (customers=120000;members=3500)")
+                ja = ("保有する本人の数（概数）: 数、または 本人のID=数 を ; で区切って列挙"
+                      "（customers=120000;members=3500）")
+            if lang == "ja":
+                out[(sheet, c.name)] = f"{c.label_ja}{need[1]}: {ja}\n[{ja_sheet}]"
+            else:
+                out[(sheet, c.name)] = (f"{c.label_ja}{need[1]}: {ja}\n"
+                                        f"{c.name}{need[0]}: {en}\n"
+                                        f"[{ja_sheet} / {en_sheet}]")
     return out
 
 
-def template_bytes() -> bytes:
+def template_bytes(lang: str | None = None) -> bytes:
     """The template workbook's bytes (same bytes on every run).
+
+    ``lang="ja"``: Japanese tab names, headers and help comments (the reader
+    accepts them as it accepts the English ones).
 
     Example:
         >>> template_bytes() == template_bytes()
@@ -127,11 +138,11 @@ def template_bytes() -> bytes:
         table = example.get(sheet) or Table(sheet, [], [])
         sheets[sheet] = Table(sheet, [c.name for c in columns(sheet) if not c.nested_note],
                               table.rows)
-    wb = build_workbook(sheets, comments=_comments())
+    wb = build_workbook(sheets, comments=_comments(lang), lang=lang)
     return workbook_bytes(wb, dt.date(2026, 4, 1))
 
 
-def write_template(path: str | Path, *, force: bool = False) -> Path:
+def write_template(path: str | Path, *, force: bool = False, lang: str | None = None) -> Path:
     """Write the template workbook to ``path`` (an ``.xlsx`` file); refuse to overwrite.
 
     Example:
@@ -144,5 +155,5 @@ def write_template(path: str | Path, *, force: bool = False) -> Path:
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ConvertError(f"{path}: the template is an Excel workbook; use a .xlsx path")
-    _write_file(path, template_bytes(), force)
+    _write_file(path, template_bytes(lang), force)
     return path

@@ -23,31 +23,83 @@ import datetime as dt
 import unicodedata
 
 from ..model import schema
-from ..model.tables import columns
+from ..model.tables import SHEET_LABELS, columns
 from ..output.xlsxbase import DATE_FORMAT, set_text, style_header, workbook_bytes
-from .flat import Table, tables
+from .flat import FlatError, Table, tables
 
-__all__ = ["xlsx_bytes", "build_workbook", "header_text", "LAST_ROW"]
+__all__ = ["xlsx_bytes", "build_workbook", "header_text", "sheet_title", "LAST_ROW",
+           "REFERENCES", "check_cells", "MAX_CELL"]
 
 #: Validations cover the rows a user may add, not the whole sheet (keeps files small).
 LAST_ROW = 5000
 
+#: Columns whose values are IDs of another sheet: (sheet, column) -> (target sheet, one ID
+#: per cell). A one-ID column refuses other values; a list column (``a;b``) offers the IDs
+#: and only warns, since a list of several is not one of them.
+REFERENCES: dict[tuple[str, str], tuple[str, bool]] = {
+    ("parties", "legal_entity"): ("parties", True),
+    ("contracts", "party"): ("parties", True),
+    ("contracts", "sub_outsourcing"): ("parties", False),
+    ("contracts", "items"): ("data_items", False),
+    ("contracts", "purposes"): ("purposes", False),
+    ("consents", "subjects"): ("parties", True),
+    ("consents", "items"): ("data_items", False),
+    ("consents", "purposes"): ("purposes", False),
+    ("notices", "items"): ("data_items", False),
+    ("notices", "purposes"): ("purposes", False),
+    ("notice_revisions", "notice"): ("notices", True),
+    ("notice_revisions", "purposes"): ("purposes", False),
+    ("events", "from"): ("parties", True),
+    ("events", "to"): ("parties", True),
+    ("stop_requests", "notice"): ("notices", True),
+    ("stop_requests", "flow"): ("flows", True),
+    ("stop_requests", "subjects"): ("parties", True),
+    ("flows", "from"): ("parties", True),
+    ("flows", "to"): ("parties", True),
+    ("flows", "items"): ("data_items", False),
+    ("flows", "purposes"): ("purposes", False),
+    ("flows", "consents"): ("consents", False),
+    ("flows", "notice"): ("notices", True),
+    ("flows", "contract"): ("contracts", True),
+    ("flows", "event"): ("events", True),
+    ("waivers", "flow"): ("flows", True),
+    ("waivers", "item"): ("data_items", True),
+}
 
-def header_text(sheet: str, column: str) -> str:
+
+def header_text(sheet: str, column: str, lang: str | None = None) -> str:
     """The header cell of ``column``: the field name, then its Japanese label.
 
+    ``lang="ja"`` gives the Japanese label alone (the reader accepts either).
+
     Example:
-        >>> header_text("parties", "role")
-        'role\\n役割'
+        >>> header_text("parties", "role"), header_text("parties", "role", "ja")
+        ('role\\n役割', '役割')
     """
     label = next((c.label_ja for c in columns(sheet) if c.name == column), column)
+    if lang == "ja":
+        return label
     return column if label == column else f"{column}\n{label}"
 
 
-def build_workbook(sheets: dict[str, Table], *, comments: dict | None = None):
+def sheet_title(sheet: str, lang: str | None = None) -> str:
+    """The tab name of ``sheet``: its collection name, or its Japanese label for ``ja``.
+
+    Example:
+        >>> sheet_title("flows"), sheet_title("flows", "ja")
+        ('flows', 'データの流れ')
+    """
+    return SHEET_LABELS[sheet][0] if lang == "ja" else sheet
+
+
+def build_workbook(sheets: dict[str, Table], *, comments: dict | None = None,
+                   lang: str | None = None):
     """An openpyxl workbook of ``sheets`` (from :func:`lineage.forms.flat.tables`).
 
-    ``comments`` maps ``(sheet, column)`` to a header comment (the template's help).
+    ``comments`` maps ``(sheet, column)`` to a header comment (the template's help);
+    ``lang="ja"`` names tabs and headers in Japanese only. Columns of
+    :data:`REFERENCES` get drop-downs of the other sheet's IDs (a defined name
+    ``ids_<sheet>`` over its ID column), so a typo shows while typing.
 
     Example:
         >>> t = Table("parties", ["id", "role"], [{"id": "a", "role": "self"}])
@@ -62,12 +114,13 @@ def build_workbook(sheets: dict[str, Table], *, comments: dict | None = None):
 
     wb = Workbook()
     wb.remove(wb.active)
+    _define_id_ranges(wb, sheets, lang)
     for sheet, table in sheets.items():
-        ws = wb.create_sheet(sheet)
+        ws = wb.create_sheet(sheet_title(sheet, lang))
         kinds = {c.name: c for c in columns(sheet)}
         for col, name in enumerate(table.columns, start=1):
             cell = ws.cell(row=1, column=col)
-            set_text(cell, header_text(sheet, name))
+            set_text(cell, header_text(sheet, name, lang))
             if comments and (sheet, name) in comments:
                 cell.comment = Comment(comments[(sheet, name)], "lineage", width=320,
                                        height=120)
@@ -88,6 +141,9 @@ def build_workbook(sheets: dict[str, Table], *, comments: dict | None = None):
             letter = get_column_letter(col)
             ws.column_dimensions[letter].width = _width(sheet, name, table)
             validation = _validation(kinds.get(name), DataValidation)
+            if validation is None and (sheet, name) in REFERENCES:
+                validation = _reference(sheet, name, kinds.get(name), DataValidation,
+                                        set(wb.defined_names))
             if validation is not None:
                 ws.add_data_validation(validation)
                 validation.add(f"{letter}2:{letter}{LAST_ROW}")
@@ -105,8 +161,68 @@ def xlsx_bytes(inventory: schema.Inventory) -> bytes:
         >>> xlsx_bytes(load("inventories/monocollabo"))[:2]
         b'PK'
     """
-    wb = build_workbook(tables(inventory, all_columns=True))
+    sheets = tables(inventory, all_columns=True)
+    check_cells(sheets)
+    wb = build_workbook(sheets)
     return workbook_bytes(wb, inventory.as_of)
+
+
+#: The most characters an Excel cell holds; a longer text would be cut.
+MAX_CELL = 32_767
+
+
+def check_cells(sheets: dict[str, Table]) -> None:
+    """Refuse text a workbook cannot keep exactly: over :data:`MAX_CELL` characters, or a CR.
+
+    Excel cuts a longer cell, and XML turns a carriage return into a line feed,
+    so either would change the inventory silently; the field is named instead.
+
+    Example:
+        >>> check_cells({"parties": Table("parties", ["id", "note"],
+        ...                               [{"id": "a", "note": "x" * 40000}])})
+        Traceback (most recent call last):
+        lineage.forms.flat.FlatError: parties a: field 'note': text of 40,000 characters is longer than a workbook cell holds (32,767); use YAML or CSV
+    """
+    for sheet, table in sheets.items():
+        for index, row in enumerate(table.rows):
+            where = f"{sheet} {row.get('id') or row.get('notice') or '#' + str(index + 1)}"
+            for name, value in row.items():
+                if not isinstance(value, str):
+                    continue
+                if len(value) > MAX_CELL:
+                    raise FlatError(f"{where}: field '{name}': text of {len(value):,} "
+                                    f"characters is longer than a workbook cell holds "
+                                    f"({MAX_CELL:,}); use YAML or CSV")
+                if "\r" in value:
+                    raise FlatError(f"{where}: field '{name}': text holds a carriage return "
+                                    "(CR), which a workbook turns into a line feed; use "
+                                    "YAML or CSV, or remove it")
+
+
+def _define_id_ranges(wb, sheets: dict, lang) -> None:
+    """A defined name ``ids_<sheet>`` over each sheet's ID column, for drop-downs."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.workbook.defined_name import DefinedName
+    for sheet, table in sheets.items():
+        if "id" not in table.columns:
+            continue
+        letter = get_column_letter(table.columns.index("id") + 1)
+        title = sheet_title(sheet, lang).replace("'", "''")
+        wb.defined_names[f"ids_{sheet}"] = DefinedName(
+            f"ids_{sheet}", attr_text=f"'{title}'!${letter}$2:${letter}${LAST_ROW}")
+
+
+def _reference(sheet: str, name: str, column, DataValidation, defined: set):
+    target, single = REFERENCES[(sheet, name)]
+    if f"ids_{target}" not in defined:
+        return None
+    label = column.label_ja if column is not None else name
+    what = SHEET_LABELS[target]
+    return DataValidation(type="list", formula1=f"ids_{target}", allow_blank=True,
+                          showErrorMessage=True, errorStyle="stop" if single else "warning",
+                          errorTitle=name,
+                          error=f"{label}: シート「{what[0]}」の ID / an ID of sheet "
+                                f"'{target}'" + ("" if single else " (; で区切って複数可)"))
 
 
 def _validation(column, DataValidation):

@@ -6,7 +6,9 @@ splits them), nested fields are dotted columns (``exemption.law``), joint-use
 revisions live in ``notice_revisions.csv`` with a ``notice`` column, and the
 top-level scalars (``format``, ``organisation``, ``as_of``, ``note``) are the one
 row of ``inventory.csv``. An empty cell is an absent value. Cells stay text:
-the schema's field types decide what they mean, as for YAML.
+the schema's field types decide what they mean, as for YAML. One leading
+apostrophe is dropped: the writer puts it before a cell a spreadsheet would
+run as a formula (``'=...``), and before a cell that starts with ``'``.
 
 Example:
     >>> import tempfile, pathlib
@@ -24,15 +26,82 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
 import io
 from pathlib import Path
 
+from ..files import read_input
 from .errors import InventoryError, Location, Problem
 from .sources import RawInventory, SourceMap
-from .tables import REVISIONS_SHEET, SHEETS, TOP_SHEET, columns
+from .tables import REVISIONS_SHEET, SHEETS, TOP_SHEET, column_for, columns, sheet_for
 
-__all__ = ["read_csv_folder", "csv_files", "TOP_FILE", "REVISIONS_FILE"]
+__all__ = ["read_csv_folder", "csv_files", "decode", "forced_encoding", "ENCODINGS",
+           "TOP_FILE", "REVISIONS_FILE"]
+
+#: Names ``--encoding`` accepts, and the codec each reads with.
+ENCODINGS = {"auto": None, "utf-8": "utf-8-sig", "utf-8-sig": "utf-8-sig",
+             "cp932": "cp932", "shift_jis": "cp932", "sjis": "cp932"}
+
+_FORCED: contextvars.ContextVar[str | None] = contextvars.ContextVar("lineage_csv_encoding",
+                                                                      default=None)
+
+
+@contextlib.contextmanager
+def forced_encoding(name: str | None):
+    """Read CSV files in ``name`` (a key of :data:`ENCODINGS`) inside the block.
+
+    What ``--encoding`` sets for one command; ``None`` or ``auto`` detects per file.
+
+    Example:
+        >>> with forced_encoding("cp932"):
+        ...     decode("氏名".encode("cp932"))
+        ('氏名', 'cp932')
+    """
+    if name is not None and name.lower() not in ENCODINGS:
+        raise ValueError(f"unknown encoding '{name}' (known: {', '.join(ENCODINGS)})")
+    token = _FORCED.set(ENCODINGS[name.lower()] if name else None)
+    try:
+        yield
+    finally:
+        _FORCED.reset(token)
+
+
+def set_encoding(name: str | None) -> None:
+    """Force the encoding of CSV files for the rest of this context (the CLI's ``--encoding``).
+
+    Example:
+        >>> import codecs; set_encoding("auto"); decode(codecs.BOM_UTF8 + b"id")
+        ('id', 'utf-8-sig')
+    """
+    if name is not None and name.lower() not in ENCODINGS:
+        raise ValueError(f"unknown encoding '{name}' (known: {', '.join(ENCODINGS)})")
+    _FORCED.set(ENCODINGS[name.lower()] if name else None)
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Text of a CSV file and the codec used: a BOM means UTF-8, valid UTF-8 is UTF-8, else CP932.
+
+    Excel in Japan saves "CSV" as Shift_JIS (its CP932 variant), and "CSV UTF-8"
+    with a BOM; both must load unchanged. ``encoding`` (or :func:`forced_encoding`)
+    skips the detection.
+
+    Example:
+        >>> decode("当事者".encode("cp932")), decode("当事者".encode("utf-8"))
+        (('当事者', 'cp932'), ('当事者', 'utf-8'))
+        >>> import codecs; decode(codecs.BOM_UTF8 + b"id")
+        ('id', 'utf-8-sig')
+    """
+    forced = ENCODINGS.get(encoding.lower(), encoding) if encoding else _FORCED.get()
+    if forced:
+        return data.decode(forced), forced
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp932"), "cp932"
 
 TOP_FILE = "inventory.csv"
 REVISIONS_FILE = "notice_revisions.csv"
@@ -40,6 +109,9 @@ REVISIONS_FILE = "notice_revisions.csv"
 
 def csv_files(folder: Path) -> list[Path]:
     """The CSV files of an inventory folder, in name order.
+
+    Anything named ``*.csv`` that is not a folder counts, so a dangling symlink
+    or a named pipe is refused by name rather than skipped.
 
     Example:
         >>> import tempfile, pathlib
@@ -51,10 +123,10 @@ def csv_files(folder: Path) -> list[Path]:
         ['flows.CSV', 'parties.csv']
     """
     return sorted(p for p in Path(folder).iterdir()
-                  if p.is_file() and p.suffix.lower() == ".csv")
+                  if p.suffix.lower() == ".csv" and not p.is_dir())
 
 
-def read_csv_folder(folder: Path) -> RawInventory:
+def read_csv_folder(folder: Path, encoding: str | None = None) -> RawInventory:
     """Read a folder of CSV files; raise :class:`InventoryError` listing every problem.
 
     Example:
@@ -79,16 +151,16 @@ def read_csv_folder(folder: Path) -> RawInventory:
     source = SourceMap(Location(str(folder)))
     revisions = None
     for path in files:
-        rows = _read_rows(path, problems, missing)
+        rows = _read_rows(path, problems, missing, encoding)
         if rows is None:
             continue
         name = str(path)
-        stem = path.stem
-        if path.name == REVISIONS_FILE:
+        stem = sheet_for(path.stem) or path.stem
+        if stem == REVISIONS_SHEET:
             revisions = (path, rows)
             continue
         source.paths[(stem,)] = Location(name, row=1)
-        if path.name == TOP_FILE:
+        if stem == TOP_SHEET:
             _read_top(path, rows, data, source, problems)
             continue
         data[stem] = [_record(name, stem, index, row, line, source)
@@ -102,22 +174,28 @@ def read_csv_folder(folder: Path) -> RawInventory:
     return RawInventory(data, source, str(folder), missing)
 
 
-def _read_rows(path: Path, problems: list[Problem], missing: list[Problem] | None = None):
+def _read_rows(path: Path, problems: list[Problem], missing: list[Problem] | None = None,
+               encoding: str | None = None):
     """Header-keyed rows with their 1-based row numbers, or None on a problem.
 
-    A required column absent from the header goes to ``missing``.
+    A required column absent from the header goes to ``missing``. A header
+    may name a column by field name or Japanese label (``開始日``).
     """
     name = str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text, codec = decode(read_input(path), encoding)
     except OSError as exc:
         problems.append(Problem(Location(name), None, None, None,
                                 f"cannot read file: {exc.strerror or exc}", "ファイルを読めません"))
         return None
     except UnicodeDecodeError as exc:
         problems.append(Problem(Location(name), None, None, None,
-                                f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                                "UTF-8 のテキストではありません"))
+                                f"neither UTF-8 nor Shift_JIS (CP932) text ({exc.reason} at "
+                                f"byte {exc.start}); save it as CSV UTF-8 or name the "
+                                "encoding with --encoding",
+                                "UTF-8 でも Shift_JIS (CP932) でもないテキストです"
+                                f"（{exc.start} バイト目）。CSV UTF-8 で保存するか、"
+                                "--encoding で文字コードを指定してください"))
         return None
     # newline="" keeps line breaks inside quoted cells (a multi-line note)
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -129,7 +207,8 @@ def _read_rows(path: Path, problems: list[Problem], missing: list[Problem] | Non
         return None
     if not table:
         return []
-    header = [h.strip() for h in table[0]]
+    sheet = sheet_for(path.stem) or path.stem
+    header = [_header(sheet, h) for h in table[0]]
     ok = True
     for col, h in enumerate(header):
         if not h:
@@ -140,7 +219,6 @@ def _read_rows(path: Path, problems: list[Problem], missing: list[Problem] | Non
             problems.append(Problem(Location(name, row=1, column=h), None, None, h,
                                     f"duplicate column '{h}'", f"列 '{h}' が重複しています"))
             ok = False
-    sheet = REVISIONS_SHEET if path.name == REVISIONS_FILE else path.stem
     if missing is not None and sheet in SHEETS and sheet != TOP_SHEET:
         for column in columns(sheet):
             if column.required and column.name not in header:
@@ -159,8 +237,20 @@ def _read_rows(path: Path, problems: list[Problem], missing: list[Problem] | Non
                                     "行のセル数が列数より多くなっています"))
             ok = False
             continue
-        rows.append((number, {h: c for h, c in zip(header, cells) if c.strip() != ""}))
+        # One leading apostrophe is the writer's guard against formulas (forms.csvwrite).
+        rows.append((number, {h: c[1:] if c.startswith("'") else c
+                              for h, c in zip(header, cells) if c.strip() != ""}))
     return rows if ok else None
+
+
+def _header(sheet: str, text: str) -> str:
+    """The field a header cell names (a Japanese label becomes its field name)."""
+    text = text.strip()
+    if sheet in SHEETS:
+        column = column_for(sheet, text)
+        if column is not None:
+            return column.name
+    return text
 
 
 def _record(name: str, stem: str, index: int, row: dict, line: int, source: SourceMap,

@@ -46,6 +46,26 @@ class Location:
             text += f" column {self.column}"
         return text
 
+    def text(self, lang: str = "en") -> str:
+        """The location in ``lang`` (``ja``: シート・行・列).
+
+        Example:
+            >>> Location("inventory.xlsx", sheet="flows", row=3, column="start").text("ja")
+            'inventory.xlsx シート flows 3行目 列 start'
+        """
+        if lang != "ja":
+            return str(self)
+        text = self.file
+        if self.line is not None:
+            text += f":{self.line}"
+        if self.sheet is not None:
+            text += f" シート {self.sheet}"
+        if self.row is not None:
+            text += f" {self.row}行目"
+        if self.column is not None:
+            text += f" 列 {self.column}"
+        return text
+
     def as_dict(self) -> dict:
         """The location as a JSON-ready dict without empty parts.
 
@@ -86,6 +106,28 @@ class Problem:
         parts.append(self.message)
         return " ".join(parts)
 
+    def text(self, lang: str = "en") -> str:
+        """The problem in ``lang``; Japanese uses ``message_ja`` when there is one.
+
+        Example:
+            >>> p = Problem(Location("flows.csv", row=2, column="start"), "flows", "F1",
+            ...             "start", "bad date", "日付が不正です")
+            >>> p.text("ja")
+            "flows.csv 2行目 列 start: flows F1: 項目 'start': 日付が不正です"
+        """
+        if lang != "ja" or not self.message_ja:
+            return str(self)
+        parts = [self.location.text(lang) + ":"]
+        if self.collection:
+            where = self.collection
+            if self.record is not None:
+                where += f" {self.record}"
+            parts.append(where + ":")
+        if self.field:
+            parts.append(f"項目 '{self.field}':")
+        parts.append(self.message_ja)
+        return " ".join(parts)
+
     def as_dict(self) -> dict:
         """JSON-ready form used by ``lineage validate --format json``.
 
@@ -123,7 +165,7 @@ def _problem_key(p: Problem):
             p.field or "", p.message)
 
 
-def did_you_mean(value: str, candidates) -> str:
+def did_you_mean(value: str, candidates, lang: str = "en") -> str:
     """A hint naming the closest known value, or ``""`` when nothing is close.
 
     Example:
@@ -131,6 +173,10 @@ def did_you_mean(value: str, candidates) -> str:
         " (did you mean 'carrier'?)"
         >>> did_you_mean("zzz", ["carrier"])
         ''
+        >>> did_you_mean("carier", ["carrier"], "ja")
+        "（'carrier' のことですか？）"
     """
     close = difflib.get_close_matches(value, sorted(candidates), n=1, cutoff=0.75)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    if not close:
+        return ""
+    return f"（'{close[0]}' のことですか？）" if lang == "ja" else f" (did you mean '{close[0]}'?)"

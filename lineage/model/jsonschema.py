@@ -4,7 +4,7 @@ YAML editors (VS Code's YAML extension, JetBrains IDEs) validate and complete a
 file against a JSON Schema as it is typed. The schema is derived from the
 pydantic models of :mod:`lineage.model.schema`, so it cannot drift from what
 ``lineage`` accepts: unknown keys are errors, enumerations offer their values,
-dates must be ``YYYY-MM-DD``, and every field carries its Japanese label as a
+dates are ``YYYY-MM-DD`` (or ``YYYY/MM/DD``, ``YYYY年M月D日``), and every field carries its Japanese label as a
 description. Text fields also accept numbers (an ID ``007`` or a name ``2024``
 typed without quotes is text to lineage). Cross-record checks (references,
 unique IDs) are beyond JSON Schema: ``lineage validate`` does them.
@@ -34,7 +34,9 @@ from .tables import REVISIONS_SHEET, SHEET_LABELS, TOP_SHEET, label_ja
 __all__ = ["inventory_schema", "schema_text", "SCHEMA_DIALECT"]
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# The forms people type (spec: 2024-04-01, 2024/04/01, 2024年4月1日); full-width digits
+# are read too but left out here, so an editor nudges towards the plain form.
+_DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2}|\d{4}/\d{1,2}/\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)$"
 # The sheet (for labels) of each model; nested models label their dotted column.
 _SHEET_OF = {model.__name__: name for name, model in schema.COLLECTIONS.items()}
 _SHEET_OF["Revision"] = REVISIONS_SHEET
@@ -64,7 +66,7 @@ class _Generator(GenerateJsonSchema):
         return out
 
     def date_schema(self, core_schema):
-        return {"type": "string", "format": "date", "pattern": _DATE_PATTERN}
+        return {"type": "string", "pattern": _DATE_PATTERN}
 
 
 def inventory_schema(*, fragment: bool = False) -> dict:
@@ -103,6 +105,11 @@ def inventory_schema(*, fragment: bool = False) -> dict:
             prop["description"] = f"{label} ({key})"
     _add_id_patterns(out)
     out["$defs"]["Party"]["properties"]["country"]["pattern"] = _COUNTRY_PATTERN
+    # pydantic writes the count's bound as "ge" beside a BeforeValidator; say it in JSON Schema.
+    volume = out["$defs"]["Party"]["properties"]["volume"]
+    count = {"type": "integer", "minimum": 0}
+    volume["anyOf"] = [count, {"type": "object", "additionalProperties": count,
+                               "propertyNames": {"pattern": _ID_PATTERN}}, {"type": "null"}]
     if fragment:
         out.pop("required", None)
     return out

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from . import schema
 from .errors import InventoryError, Location, Problem, did_you_mean
 from .references import check_references
-from .csvfolder import read_csv_folder
+from .csvfolder import forced_encoding, read_csv_folder
 from .workbook import read_workbook
 from .sources import RawInventory, read_yaml_file, read_yaml_folder, yaml_files
 
@@ -79,7 +79,7 @@ def detect_form(path: Path) -> str:
                                   "棚卸しの形式を判別できません")])
 
 
-def read_raw(path: str | Path) -> RawInventory:
+def read_raw(path: str | Path, encoding: str | None = None) -> RawInventory:
     """Read an inventory's raw values and source map, whatever its form.
 
     Example:
@@ -92,18 +92,25 @@ def read_raw(path: str | Path) -> RawInventory:
         raise InventoryError([Problem(Location(str(path)), None, None, None,
                                       "no such file or folder",
                                       "ファイルまたはフォルダが見つかりません")])
-    return READERS[detect_form(path)](path)
+    form = detect_form(path)
+    if encoding is not None and form == "csv-folder":
+        with forced_encoding(encoding):
+            return READERS[form](path)
+    return READERS[form](path)
 
 
-def load(path: str | Path) -> schema.Inventory:
+def load(path: str | Path, encoding: str | None = None) -> schema.Inventory:
     """Load and validate an inventory; raise ``InventoryError`` listing every problem.
+
+    ``encoding`` names the text encoding of a CSV folder (``utf-8``, ``cp932``);
+    by default each file's is detected.
 
     Example:
         >>> inv = load("inventories/monocollabo")
         >>> len(inv.flows), inv.flows[0].id, inv.flows[0].start
-        (44, 'F01', datetime.date(2023, 4, 1))
+        (48, 'F01', datetime.date(2023, 4, 1))
     """
-    return build_inventory(read_raw(path))
+    return build_inventory(read_raw(path, encoding))
 
 
 def build_inventory(raw: RawInventory) -> schema.Inventory:
@@ -133,7 +140,7 @@ def build_inventory(raw: RawInventory) -> schema.Inventory:
                                     f"必須の最上位キー '{key}' がありません"))
     fields: dict = {}
     for key in _TOP_FIELDS:
-        if data.get(key) is not None:
+        if data.get(key) is not None and str(data[key]).strip() != "":
             fields[key] = data[key]
     try:
         top = _TOP_ADAPTER.validate_python(fields)
@@ -161,7 +168,7 @@ def build_inventory(raw: RawInventory) -> schema.Inventory:
         except ValidationError as exc:
             problems.extend(_problems(exc, source, name, value, data))
             fields[name], positions[name] = _valid_records(name, value)
-    if top is None or data.get("parties") is None or data.get("flows") is None:
+    if top is None or "parties" not in fields or "flows" not in fields:
         raise InventoryError(problems)
     fields.update(top.model_dump())
     inventory = schema.Inventory.model_construct(**fields)
@@ -235,7 +242,8 @@ def _describe(err: dict) -> tuple[str, str]:
     if kind == "extra_forbidden":
         key = str(err["loc"][-1])
         hint = did_you_mean(key, _FIELD_NAMES) or " (typo?)"
-        return f"unknown key '{key}'{hint}", f"不明なキー '{key}' です{hint}"
+        hint_ja = did_you_mean(key, _FIELD_NAMES, "ja") or "（入力の誤り？）"
+        return f"unknown key '{key}'{hint}", f"不明なキー '{key}' です{hint_ja}"
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         return (f"{value!r} is not one of {expected}",
@@ -243,6 +251,8 @@ def _describe(err: dict) -> tuple[str, str]:
     if kind.startswith("bool"):
         return (f"expected true or false, got {value!r}",
                 f"true または false を指定してください({value!r})")
+    if kind == "date_form":
+        return ctx["message"], ctx["message_ja"]
     if kind == "value_error":
         text = str(ctx.get("error", err["msg"]))
         return text, "値が正しくありません: " + text

@@ -68,10 +68,11 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
             path = (name, index_of[name][id(record)], *field.split(".")) + tuple(sub)
             label = what or {"items": "data item", "parties": "party"}.get(
                 target, target.rstrip("s").replace("_", " "))
-            hint = did_you_mean(value, known)
+            label_ja = _LABELS_JA.get(target, target)
             out.append(Problem(source.locate(path), name, _label(record), field,
-                               f"unknown {label} '{value}'{hint}",
-                               f"{label} '{value}' が定義されていません{hint}"))
+                               f"unknown {label} '{value}'{did_you_mean(value, known)}",
+                               f"{label_ja} '{value}' が定義されていません"
+                               f"{did_you_mean(value, known, 'ja')}"))
 
     def refs(name, record, field, values, target):
         for pos, value in enumerate(values or []):
@@ -186,6 +187,12 @@ def _wrong_kind(source, index_of, notice, field) -> Problem:
                    "notices", notice.id, field,
                    f"'{field}' does not apply to a {notice.kind} notice",
                    f"'{field}' は {notice.kind} の告知には使えません")
+
+
+#: What a reference points at, in the glossary's words.
+_LABELS_JA = {"items": "データ項目", "parties": "当事者", "purposes": "利用目的",
+              "consents": "本人の同意", "notices": "通知・公表", "contracts": "委託契約",
+              "events": "事業の承継", "flows": "フロー"}
 
 
 def _label(record) -> str | None:

@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
+                      model_validator)
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "BASES", "ROLES", "ITEM_KINDS", "NOTICE_KINDS", "EVENT_KINDS",
     "Record", "DataItem", "Purpose", "Party", "Contract", "Consent", "Notice",
     "Responsible", "Provider", "Revision", "Event", "StopRequest", "Exemption",
-    "Flow", "Waiver", "Inventory", "COLLECTIONS",
+    "Flow", "Waiver", "Inventory", "COLLECTIONS", "parse_date", "DateFormError",
+    "DATE_FORMS_TEXT", "Volume", "optional_date",
 ]
 
 ROLES = ("self", "outsourcee", "joint_user", "third_party", "successor",
@@ -34,30 +38,126 @@ BASES = ("consent", "law", "life", "public_health", "government", "academic",
 NOTICE_KINDS = ("opt_out", "joint_use")
 EVENT_KINDS = ("merger", "split", "transfer")
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: The date forms people type, after full-width digits and separators are folded.
+_DATE_FORMS = (
+    re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+)
+#: How the accepted forms are named in messages.
+DATE_FORMS_TEXT = "YYYY-MM-DD, YYYY/MM/DD, YYYY年M月D日"
 
 
-def _iso_date(value: object) -> object:
-    """Accept an ISO ``YYYY-MM-DD`` text, a date, or a midnight datetime (Excel)."""
+class DateFormError(ValueError):
+    """A value that is not a date in any accepted form, with both languages' messages.
+
+    Example:
+        >>> try:
+        ...     parse_date("April 1")
+        ... except DateFormError as exc:
+        ...     print(exc.message_ja)
+        日付として読めません: 'April 1'（使える形: YYYY-MM-DD, YYYY/MM/DD, YYYY年M月D日）
+    """
+
+    def __init__(self, message: str, message_ja: str):
+        super().__init__(message)
+        self.message = message
+        self.message_ja = message_ja
+
+
+def parse_date(value: object) -> dt.date:
+    """Read a date as people write it: ISO, ``2024/4/1``, ``2024年4月1日``, full-width digits.
+
+    A ``date`` passes through; a ``datetime`` at midnight (what Excel stores)
+    becomes its date. The one date reader of the model, the loaders and the
+    library API, so every form accepts the same dates.
+
+    Example:
+        >>> [parse_date(v).isoformat() for v in ("2024-04-01", "2024/4/1", "２０２４年４月１日",
+        ...                                      dt.datetime(2024, 4, 1))]
+        ['2024-04-01', '2024-04-01', '2024-04-01', '2024-04-01']
+        >>> parse_date("2024-02-30")
+        Traceback (most recent call last):
+        lineage.model.schema.DateFormError: not a real date: '2024-02-30' (day is out of range for month)
+    """
     if isinstance(value, dt.datetime):
         if value.time() != dt.time(0):
-            raise ValueError("expected a date without a time of day")
+            raise DateFormError(f"expected a date without a time of day, got {value!r}",
+                                f"時刻のない日付を指定してください: {value!s}")
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        text = value.strip()
-        if not _ISO.match(text):
-            raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}")
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError as exc:
-            raise ValueError(f"not a real date: {value!r} ({exc})") from None
-    raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}")
+        # NFKC folds full-width digits and slashes (２０２４／０４／０１) to ASCII.
+        text = unicodedata.normalize("NFKC", value).strip()
+        for form in _DATE_FORMS:
+            match = form.match(text)
+            if match:
+                year, month, day = (int(g) for g in match.groups())
+                try:
+                    return dt.date(year, month, day)
+                except ValueError as exc:
+                    raise DateFormError(f"not a real date: {value!r} ({exc})",
+                                        f"存在しない日付です: {value!r}") from None
+    raise DateFormError(f"cannot read {value!r} as a date (accepted forms: {DATE_FORMS_TEXT})",
+                        f"日付として読めません: {value!r}（使える形: {DATE_FORMS_TEXT}）")
+
+
+def optional_date(value: object) -> dt.date | None:
+    """``None`` or a date from any form :func:`parse_date` reads: the library's date arguments.
+
+    Example:
+        >>> optional_date("2026-04-01"), optional_date(None)
+        (datetime.date(2026, 4, 1), None)
+    """
+    return None if value is None else parse_date(value)
+
+
+def _iso_date(value: object) -> object:
+    """The field validator of every date: :func:`parse_date` as a pydantic error."""
+    try:
+        return parse_date(value)
+    except DateFormError as exc:
+        raise PydanticCustomError("date_form", "{message}",
+                                  {"message": exc.message, "message_ja": exc.message_ja}) \
+            from None
+
+
+def _empty_is_absent(data: object) -> object:
+    """Drop empty values (an empty cell, ``end:`` with nothing after it): absent, as the spec says."""
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items()
+                if v is not None and not (isinstance(v, str) and v.strip() == "")}
+    return data
+
+
+#: Characters no text may hold: C0 controls but TAB, LF, CR; DEL and C1 controls
+#: (ESC and CSI drive terminals); the non-characters U+FFFE/U+FFFF and lone
+#: surrogates. They break SVG, GraphML, GEXF, JUnit and xlsx (XML 1.0) outputs.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def control_character(text: str) -> str | None:
+    """A description of the first forbidden control character in ``text``, or None.
+
+    Example:
+        >>> control_character("ok\\tfine"), control_character("bad\\x1b[2J")
+        (None, 'control character U+001B at position 4')
+    """
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    return f"control character U+{ord(found.group()):04X} at position {found.start() + 1}"
 
 
 def _text(value: object) -> object:
     """Read scalars as text: an ID ``007`` or a name ``yes`` stays as written."""
+    if isinstance(value, str):
+        bad = control_character(value)
+        if bad is not None:
+            raise ValueError(f"text holds a {bad}; remove it (control characters break "
+                             "drawings, exports and terminals)")
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -75,6 +175,50 @@ def _id_list(value: object) -> object:
 
 
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+def _count(value: object) -> object:
+    """A head count as typed: ``120000``, ``120,000``, full-width digits."""
+    if isinstance(value, bool):
+        return value  # refused by the int type: true is not a number of people
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip().replace(",", "").replace("_", "")
+        if text.isdigit():
+            return int(text)
+    return value
+
+
+def _volume(value: object) -> object:
+    """A number, or ``group: n`` pairs as a map; a cell writes them ``customers=120000;members=3500``.
+
+    Example:
+        >>> _volume("customers=120,000; members: 3500")
+        {'customers': 120000, 'members': 3500}
+        >>> _volume("１２０００")
+        12000
+    """
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        if "=" in text or ":" in text:
+            out: dict = {}
+            for part in (p.strip() for p in text.split(";")):
+                if not part:
+                    continue
+                key, sep, number = part.replace(":", "=").partition("=")
+                if not sep:
+                    return value
+                out[key.strip()] = _count(number)
+            return out
+        return _count(text)
+    if isinstance(value, dict):
+        return {_text(k): _count(v) for k, v in value.items()}
+    return value
+
+
+Count = Annotated[int, BeforeValidator(_count), Field(ge=0)]
+#: A party's ``volume``: people whose data it holds, in all or per data-subject group.
+Volume = Annotated[Count | dict[Annotated[str, BeforeValidator(_text),
+                                          Field(pattern=r"^[A-Za-z0-9_.\-@/]+$")], Count],
+                   BeforeValidator(_volume)]
 Text = Annotated[str, BeforeValidator(_text)]
 Id = Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=128,
                                                    pattern=r"^[A-Za-z0-9_.\-@/]+$")]
@@ -94,6 +238,11 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
                               str_strip_whitespace=True)
     note: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_empty(cls, data):
+        return _empty_is_absent(data)
 
 
 class DataItem(Record):
@@ -144,6 +293,7 @@ class Party(Record):
                        Field(pattern=r"^[A-Z]{2}$")] = "JP"
     equivalent_system: Date | None = None
     groups: IdList = []
+    volume: Volume | None = None
 
     @property
     def entity(self) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from ..files import read_input
 from .errors import InventoryError, Location, Problem
 
 __all__ = ["SourceMap", "RawInventory", "read_yaml_file", "read_yaml_folder", "yaml_files"]
@@ -30,7 +31,12 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ALLOWED_TAGS = {f"tag:yaml.org,2002:{t}" for t in
                  ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 _NULLS = {"", "~", "null", "Null", "NULL"}
-_MAX_NODES = 20_000_000  # far above any real inventory; stops alias expansion bombs
+#: Aliases may expand a document to at most this many times its written nodes ...
+EXPANSION_FACTOR = 10
+#: ... but always to this many values: a small file with a few shared lists is fine.
+MIN_EXPANSION = 100_000
+#: Deepest nesting of lists and mappings; an inventory needs about six levels.
+MAX_DEPTH = 64
 
 
 @dataclass
@@ -100,6 +106,9 @@ class RawInventory:
 def yaml_files(folder: Path) -> list[Path]:
     """The YAML files of an inventory folder, in name order.
 
+    Anything named ``*.yaml``/``*.yml`` that is not a folder counts, so a dangling
+    symlink or a named pipe is refused by name rather than skipped.
+
     Example:
         >>> import tempfile
         >>> with tempfile.TemporaryDirectory() as tmp:
@@ -110,7 +119,7 @@ def yaml_files(folder: Path) -> list[Path]:
         ['flows.yml', 'parties.yaml']
     """
     return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix.lower() in (".yaml", ".yml"))
+                  if p.suffix.lower() in (".yaml", ".yml") and not p.is_dir())
 
 
 def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
@@ -128,7 +137,7 @@ def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
     path = Path(path)
     name = display or str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_input(path).decode("utf-8-sig")
     except OSError as exc:
         raise InventoryError([Problem(Location(name), None, None, None,
                                       f"cannot read file: {exc.strerror or exc}",
@@ -139,6 +148,10 @@ def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
                                       "UTF-8 のテキストではありません")]) from None
     try:
         root = yaml.compose(text, Loader=_LOADER)
+    except RecursionError:
+        raise InventoryError([Problem(Location(name), None, None, None,
+                                      f"values are nested too deeply (more than {MAX_DEPTH} "
+                                      "levels)", "入れ子が深すぎます")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -146,7 +159,7 @@ def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
         raise InventoryError([Problem(Location(name, line), None, None, None,
                                       f"invalid YAML: {reason}",
                                       "YAML の構文が正しくありません")]) from None
-    converter = _Converter(name)
+    converter = _Converter(name, _distinct_nodes(root))
     data = {} if root is None else converter.convert(root, ())
     if not isinstance(data, dict):
         converter.problems.append(Problem(Location(name, 1), None, None, None,
@@ -206,26 +219,76 @@ def read_yaml_folder(folder: Path) -> RawInventory:
     return RawInventory(merged, source, str(folder))
 
 
-class _Converter:
-    """Node tree to raw values; records the line of every key and list entry."""
+def _distinct_nodes(root) -> int:
+    """How many nodes the document writes (an alias's target counts once)."""
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+    return len(seen)
 
-    def __init__(self, name: str):
+
+class _Converter:
+    """Node tree to raw values; records the line of every key and list entry.
+
+    Aliases are expanded, so a few lines can stand for billions of values (an
+    alias bomb) or for a value that contains itself: both stop with a problem
+    naming the key, long before memory or time run out.
+    """
+
+    def __init__(self, name: str, written: int = 0):
         self.name = name
         self.paths: dict[tuple, Location] = {}
         self.problems: list[Problem] = []
         self.count = 0
+        self.limit = max(EXPANSION_FACTOR * written, MIN_EXPANSION)
+        self.stopped = False
+        self.active: set[int] = set()  # nodes being converted: the path from the root
 
     def _loc(self, node) -> Location:
         return Location(self.name, node.start_mark.line + 1)
 
+    def _stop(self, node, path: tuple, message: str, message_ja: str) -> None:
+        if not self.stopped:
+            self.stopped = True
+            where = ".".join(str(p) for p in path) or "(top level)"
+            self.problems.append(Problem(self._loc(node), _collection(path), None,
+                                         _field(path), f"at '{where}': {message}",
+                                         message_ja))
+
     def convert(self, node, path: tuple):
-        self.count += 1
-        if self.count > _MAX_NODES:
-            if self.count == _MAX_NODES + 1:
-                self.problems.append(Problem(self._loc(node), None, None, None,
-                                             "document expands to too many values "
-                                             "(alias expansion?)", "値が多すぎます"))
+        if self.stopped:
             return None
+        self.count += 1
+        if self.count > self.limit:
+            self._stop(node, path, f"aliases expand the document to more than "
+                       f"{self.limit:,} values (at most {EXPANSION_FACTOR} times its written "
+                       f"values, or {MIN_EXPANSION:,}); write the values out or share fewer",
+                       "エイリアスの展開で値が多くなりすぎます")
+            return None
+        if len(path) > MAX_DEPTH:
+            self._stop(node, path, f"values are nested too deeply (more than {MAX_DEPTH} "
+                       "levels)", "入れ子が深すぎます")
+            return None
+        if id(node) in self.active:
+            self._stop(node, path, "a recursive alias (the value contains itself)",
+                       "再帰的なエイリアスです")
+            return None
+        self.active.add(id(node))
+        try:
+            return self._convert(node, path)
+        finally:
+            self.active.discard(id(node))
+
+    def _convert(self, node, path: tuple):
         if node.tag not in _ALLOWED_TAGS:
             self.problems.append(Problem(self._loc(node), _collection(path), None,
                                          _field(path),

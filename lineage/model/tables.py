@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from . import schema
 
 __all__ = ["Column", "SHEETS", "SHEET_LABELS", "TOP_SHEET", "REVISIONS_SHEET", "columns",
-           "column_for",
+           "column_for", "sheet_for",
            "label_ja", "model_of"]
 
 #: The sheet (or CSV file stem) of the top-level scalars, and the one of revisions.
@@ -60,6 +60,7 @@ _LABELS = {
     "announced_on": "公表日", "third_party_provision": "第三者提供を含む",
     "role": "役割", "legal_entity": "法人", "country": "国",
     "equivalent_system": "相当措置の確認日", "groups": "グループ",
+    "volume": "保有する人数（概数）",
     "party": "委託先", "signed_on": "締結日", "ends_on": "終了日",
     "purposes": "利用目的", "items": "データ項目",
     "no_leak": "漏えいの禁止", "no_re_provision": "再提供の禁止",
@@ -156,6 +157,19 @@ class _TopRow(BaseModel):
     organisation: schema.Id
     as_of: schema.Date | None = None
     note: schema.Text | None = None
+
+
+def sheet_for(name: str) -> str | None:
+    """The sheet a sheet or CSV file name means: its own name or its Japanese label.
+
+    Example:
+        >>> sheet_for("データの流れ"), sheet_for("flows"), sheet_for("colours")
+        ('flows', 'flows', None)
+    """
+    name = name.strip()
+    if name in SHEETS:
+        return name
+    return next((sheet for sheet, (ja, _) in SHEET_LABELS.items() if ja == name), None)
 
 
 def label_ja(sheet: str, column: str) -> str:

@@ -28,12 +28,14 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
+import warnings
 from pathlib import Path
 
+from ..files import check_input
 from .errors import InventoryError, Location, Problem
 from .sources import RawInventory, SourceMap
-from .tables import REVISIONS_SHEET, SHEETS, TOP_SHEET, column_for, columns
+from .tables import (REVISIONS_SHEET, SHEET_LABELS, SHEETS, TOP_SHEET, column_for, columns,
+                     sheet_for)
 
 __all__ = ["read_workbook"]
 
@@ -48,31 +50,88 @@ def read_workbook(path: Path) -> RawInventory:
         Traceback (most recent call last):
         lineage.model.errors.InventoryError: ...bad.xlsx: not a readable Excel workbook (.xlsx): ...
     """
-    from openpyxl import load_workbook
-
     path = Path(path)
     name = str(path)
-    try:
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        raise InventoryError([Problem(Location(name), None, None, None,
-                                      f"not a readable Excel workbook (.xlsx): {reason}",
-                                      "Excel ブック (.xlsx) として読めません")]) from None
     problems: list[Problem] = []
     missing: list[Problem] = []  # reported with the schema's problems, not alone
     data: dict = {}
     source = SourceMap(Location(name, sheet=TOP_SHEET))
+    try:
+        check_input(path)
+        # openpyxl warns about features it drops (data validation extensions, ...)
+        # with its own file paths; they mean nothing to the user and change nothing read.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            revisions = _read_sheets(name, path, data, source, problems, missing)
+    except InventoryError:
+        raise
+    except OSError as exc:
+        raise _unreadable(name, exc.strerror or str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - any failure inside openpyxl is a damaged file
+        raise _unreadable(name, _damage(exc)) from None
+    if revisions is not None:
+        _attach_revisions(name, revisions, data, source, problems)
+    if problems:
+        raise InventoryError(problems + missing)
+    return RawInventory(data, source, name, missing)
+
+
+def _unreadable(name: str, reason: str) -> InventoryError:
+    return InventoryError([Problem(Location(name), None, None, None,
+                                   f"not a readable Excel workbook (.xlsx): {reason}",
+                                   "Excel ブック (.xlsx) として読めません")])
+
+
+def _damage(exc: Exception) -> str:
+    """A short reason for a damaged workbook, without library file paths."""
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    if "/" in text or "\\" in text or len(text) > 120:
+        text = ""
+    kind = type(exc).__name__
+    if kind == "error":  # zlib.error: bytes of the zip were changed
+        kind = f"{type(exc).__module__}.error"
+    return f"the file is damaged ({kind}{': ' + text if text else ''})"
+
+
+def _read_sheets(name: str, path: Path, data: dict, source: SourceMap,
+                 problems: list[Problem], missing: list[Problem]):
+    """Read every sheet into ``data``; return the revisions rows (None without that sheet)."""
+    from openpyxl.reader.excel import ExcelReader
+
+    # load_workbook() is these two calls; the reader is kept to see which sheets the
+    # workbook lists but whose part is missing (openpyxl skips those silently).
+    reader = ExcelReader(path, read_only=True, data_only=False)
+    reader.read()
+    wb = reader.wb
+    for listed, rel in reader.parser.find_sheets():
+        if rel.target not in reader.valid_files:
+            wb.close()
+            raise InventoryError([Problem(Location(name, sheet=listed.name), None, None, None,
+                                          f"not a readable Excel workbook (.xlsx): sheet "
+                                          f"'{listed.name}' is listed but its part is missing "
+                                          "(a damaged file?)",
+                                          "シートの実体がありません(ファイルの破損)")])
     revisions = None
     try:
         for ws in wb.worksheets:
-            sheet = ws.title
-            if sheet not in SHEETS:
-                problems.append(Problem(Location(name, sheet=sheet), None, None, None,
-                                        f"unknown sheet '{sheet}' (sheets are named after "
+            # A sheet is named after its collection, in English or Japanese (データの流れ).
+            sheet = sheet_for(ws.title)
+            if sheet is None:
+                problems.append(Problem(Location(name, sheet=ws.title), None, None, None,
+                                        f"unknown sheet '{ws.title}' (sheets are named after "
                                         f"collections: {', '.join(SHEETS)})",
-                                        f"不明なシート '{sheet}' です"))
+                                        f"不明なシート '{ws.title}' です（シート名は"
+                                        f"{'、'.join(SHEET_LABELS[s][0] for s in SHEETS)}）"))
                 continue
+            if sheet != ws.title and (sheet in wb.sheetnames):
+                problems.append(Problem(Location(name, sheet=ws.title), None, None, None,
+                                        f"sheets '{sheet}' and '{ws.title}' hold the same "
+                                        "collection",
+                                        f"シート '{sheet}' と '{ws.title}' は同じ表です"))
+                continue
+            # The sheet's own <dimension> may claim XFD1048576: bound the rows and
+            # columns by the cells really there, or reading pads billions of cells.
+            ws.reset_dimensions()
             rows = _read_sheet(name, sheet, ws, problems, missing)
             if rows is None:
                 continue
@@ -86,11 +145,7 @@ def read_workbook(path: Path) -> RawInventory:
                                for i, (line, row) in enumerate(rows)]
     finally:
         wb.close()
-    if revisions is not None:
-        _attach_revisions(name, revisions, data, source, problems)
-    if problems:
-        raise InventoryError(problems + missing)
-    return RawInventory(data, source, name, missing)
+    return revisions
 
 
 def _letter(col: int) -> str:

@@ -28,11 +28,41 @@ from ..rules.clauses import Clause
 from ..rules.registry import REGISTRY
 from .jsonreport import dumps
 
-__all__ = ["render", "as_sarif", "SCHEMA_URI", "FINGERPRINT"]
+__all__ = ["render", "as_sarif", "SCHEMA_URI", "FINGERPRINT", "SECURITY_SEVERITY",
+           "help_uri"]
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 #: The partialFingerprints key holding a finding's stable ID.
 FINGERPRINT = "lineageFindingId/v1"
+#: ``security-severity`` by severity (GitHub code scanning ranks 7.0-8.9 as high,
+#: 4.0-6.9 as medium): an unlawful provision is high, a warning medium.
+SECURITY_SEVERITY = {"error": "8.0", "warning": "4.0"}
+#: Where the rules reference page lives, relative to lineage's repository root.
+RULES_PAGE = "docs/rules.md"
+#: The checkout lineage runs from (holds docs/rules.md when run from source).
+_SOURCE_ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def help_uri(rule_id: str, base: str | None = None) -> str | None:
+    """The rule's section of the rules reference (``docs/rules.md#tp101``) as an absolute URI.
+
+    SARIF requires ``helpUri`` to be absolute. ``base`` (or the environment
+    variable ``LINEAGE_DOCS_URL``, e.g. the repository's ``.../blob/main/``
+    address) is where ``docs/`` is published; without one, the page of the
+    checkout lineage runs from, as a ``file:`` URI; ``None`` when neither exists.
+
+    Example:
+        >>> help_uri("TP101", "https://example.org/lineage/")
+        'https://example.org/lineage/docs/rules.md#tp101'
+        >>> help_uri("TP101").endswith("/docs/rules.md#tp101")
+        True
+    """
+    base = base or os.environ.get("LINEAGE_DOCS_URL")
+    anchor = f"{RULES_PAGE}#{rule_id.lower()}"
+    if base:
+        return base.rstrip("/") + "/" + anchor
+    page = _SOURCE_ROOT / RULES_PAGE
+    return page.as_uri() + f"#{rule_id.lower()}" if page.exists() else None
 
 
 def _sentence(text: str, lang: str = "en") -> str:
@@ -66,14 +96,24 @@ def _rule_descriptor(rule, lang: str) -> dict:
         "shortDescription": {"text": _sentence(title, lang)},
         "fullDescription": {"text": _sentence(f"Clause {clause.code}: {clause.text_en}")},
         "help": {"text": f"{_sentence(remedy, lang)}\n\n{clause.code}: {clause.text_ja}\n"
-                         f"{clause.text_en}",
-                 "markdown": f"{_sentence(remedy, lang)}\n\n**{clause.code}**: {clause.text_ja}\n\n"
-                             f"> {clause.text_en}"},
+                         f"{clause.text_en}\n\n{_summary(rule)}\n\nSee {RULES_PAGE} ({rule.id}).",
+                 "markdown": f"**{title}**\n\n{_sentence(remedy, lang)}\n\n"
+                             f"**{clause.code}**: {clause.text_ja}\n\n> {clause.text_en}\n\n"
+                             f"{_summary(rule)}\n\n"
+                             f"{rule.id} in the rules reference: `{RULES_PAGE}#{rule.id.lower()}`"},
+        **({"helpUri": help_uri(rule.id)} if help_uri(rule.id) else {}),
         "defaultConfiguration": {"level": "error" if rule.severity == "error" else "warning"},
         "properties": {"clause": clause.code, "kind": rule.kind, "title_ja": rule.title_ja,
                        "tags": ["privacy", "APPI", rule.kind], "precision": "high",
-                       "problem.severity": rule.severity},
+                       "problem.severity": rule.severity,
+                       "security-severity": SECURITY_SEVERITY.get(rule.severity, "4.0")},
     }
+
+
+def _summary(rule) -> str:
+    """The first paragraph of the rule's documentation (its docstring), for ``help``."""
+    doc = (rule.doc() or "").strip().split("\n\n")[0]
+    return " ".join(doc.replace("``", "`").split())
 
 
 def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None = None) -> dict:
@@ -132,7 +172,8 @@ def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None 
         result["properties"] = {"findingId": f.id, "flow": f.flow, "from": f.frm, "to": f.to,
                                 "items": d["items"], "clause": f.clause, "kind": f.kind,
                                 "evidence": d["evidence"],
-                                "remedy": d["remedy_ja"] if lang == "ja" else d["remedy"]}
+                                "remedy": d["remedy_ja"] if lang == "ja" else d["remedy"],
+                                "security-severity": SECURITY_SEVERITY.get(f.severity, "4.0")}
         results.append(result)
     return {
         "$schema": SCHEMA_URI,
@@ -141,6 +182,11 @@ def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None 
             "tool": {"driver": {"name": "lineage", "version": __version__,
                                 "semanticVersion": __version__,
                                 "rules": [_rule_descriptor(r, lang) for r in ordered]}},
+            # Locations are relative to %SRCROOT%, the folder lineage ran in (the checkout
+            # in CI); a viewer resolves it there, so lines match whatever the cwd was.
+            "originalUriBaseIds": {"%SRCROOT%": {"description": {
+                "text": "The root of the repository the inventory lives in (the folder "
+                        "lineage ran in)."}}},
             "automationDetails": {"id": f"lineage/{audit.inventory.organisation}/"},
             "properties": {"organisation": audit.inventory.organisation,
                            "as_of": audit.as_of.isoformat(), "rules": list(audit.packs)},

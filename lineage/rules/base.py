@@ -27,7 +27,7 @@ from .clauses import Clause
 __all__ = ["Finding", "Rule", "Example", "KINDS", "SEVERITIES", "RuleSelectionError"]
 
 KINDS = ("no-consent", "no-exemption", "unannounced-items", "unannounced", "contract",
-         "re-provision", "purpose", "waiver")
+         "re-provision", "purpose", "record", "waiver")
 SEVERITIES = ("error", "warning")
 
 
@@ -153,6 +153,8 @@ class Rule:
     remedy_en: ClassVar[str]
     remedy_ja: ClassVar[str]
     route: ClassVar[str | None] = None
+    #: The packs the rule's examples are checked with.
+    packs: ClassVar[tuple[str, ...]] = ("policy",)
     fail: ClassVar[Example]
     passing: ClassVar[Example]
 

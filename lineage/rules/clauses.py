@@ -8,9 +8,11 @@ Example:
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
-__all__ = ["Clause", "CLAUSE_TEXT"]
+__all__ = ["Clause", "CLAUSE_TEXT", "Article", "ARTICLE_HEADINGS", "ACT_URL", "citation"]
 
 #: Clause code -> (Japanese text of the policy, English gloss). Texts are quoted
 #: from ``docs/spec/policy-ja.txt`` so a reader sees the promise the rule enforces.
@@ -83,6 +85,16 @@ class Clause:
         return self.code
 
     @property
+    def label_ja(self) -> str:
+        """The citation as a Japanese listing shows it (a clause key reads the same).
+
+        Example:
+            >>> Clause("5[2]3").label_ja
+            '5[2]3'
+        """
+        return self.code
+
+    @property
     def parts(self) -> list[str]:
         """The single clause codes this citation names.
 
@@ -127,3 +139,162 @@ class Clause:
             ['clause', 'text_en', 'text_ja']
         """
         return {"clause": self.code, "text_ja": self.text_ja, "text_en": self.text_en}
+
+
+#: Article number -> (Japanese heading, English gloss of the heading) of the Act on
+#: the Protection of Personal Information (Act No. 57 of 2003, numbering in force
+#: from 2022-04-01) and, under ``Rule``, of its Enforcement Rules. Headings only:
+#: no authoritative copy of the text is at hand, so the Act's wording is never
+#: quoted (read it at :data:`ACT_URL`).
+ARTICLE_HEADINGS: dict[str, tuple[str, str]] = {
+    "25": ("第25条 委託先の監督", "Supervision of outsourcees"),
+    "27": ("第27条 第三者提供の制限", "Restriction of provision to third parties"),
+    "28": ("第28条 外国にある第三者への提供の制限",
+           "Restriction of provision to third parties in foreign countries"),
+    "29": ("第29条 第三者提供に係る記録の作成等",
+           "Keeping records of provision to third parties"),
+    "30": ("第30条 第三者提供を受ける際の確認等",
+           "Confirmation when receiving data from a third party"),
+    "31": ("第31条 個人関連情報の第三者提供の制限等",
+           "Restriction of provision of personally referable information"),
+    "Rule 11": ("個人情報保護法施行規則 第11条 第三者提供に係る事前の通知等",
+                "Enforcement Rules: prior notice of provision to third parties"),
+}
+
+_ROMAN = {r: str(n) for n, r in enumerate(
+    ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"), start=1)}
+
+#: The official text of the Act (e-Gov law search), the place to read its wording.
+ACT_URL = "https://laws.e-gov.go.jp/law/415AC0000000057"
+
+
+@dataclass(frozen=True, order=True)
+class Article:
+    """A citation of the Act, e.g. ``28(1)`` (``Art. 28(1)``) or ``Rule 11(1)``.
+
+    Used by the law pack where the policy pack cites a :class:`Clause`; it has
+    the same interface, with the Article's Japanese heading as ``text_ja``.
+
+    Example:
+        >>> a = Article("28(1)")
+        >>> str(a), a.number, a.heading_ja
+        ('Art. 28(1)', '28', '第28条 外国にある第三者への提供の制限')
+        >>> str(Article("Rule 11(1)")), Article("Rule 11(1)").number
+        ('Rule 11(1)', 'Rule 11')
+    """
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code if self.code.startswith("Rule") else f"Art. {self.code}"
+
+    @property
+    def number(self) -> str:
+        """The Article (or ``Rule N``) without paragraph and item.
+
+        Example:
+            >>> Article("27(1)(v)-(vii)").number, Article("27(2) proviso").number
+            ('27', '27')
+        """
+        return self.code.split("(")[0].split(" proviso")[0].strip()
+
+    @property
+    def parts(self) -> list[str]:
+        """The single citations (one for an Article).
+
+        Example:
+            >>> Article("27(6)").parts
+            ['27(6)']
+        """
+        return [self.code]
+
+    @property
+    def heading_ja(self) -> str:
+        """The Article's number and heading in Japanese (見出し).
+
+        Example:
+            >>> Article("29").heading_ja
+            '第29条 第三者提供に係る記録の作成等'
+        """
+        return ARTICLE_HEADINGS.get(self.number, ("", ""))[0]
+
+    @property
+    def label_ja(self) -> str:
+        """The citation in Japanese, as a Japanese reader writes it.
+
+        Example:
+            >>> Article("27(2) proviso").label_ja, Article("27(1)(v)-(vii)").label_ja
+            ('法第27条第2項ただし書', '法第27条第1項第5号～第7号')
+            >>> Article("Rule 11(1)").label_ja, Article("29").label_ja
+            ('規則第11条第1項', '法第29条')
+        """
+        rule = self.code.startswith("Rule")
+        code = self.code[len("Rule"):].strip() if rule else self.code
+        proviso = code.endswith(" proviso")
+        code = code.removesuffix(" proviso")
+        number, _, rest = code.partition("(")
+        out = f"{'規則' if rule else '法'}第{number.strip()}条"
+        parts = re.findall(r"\(([^)]+)\)", "(" + rest) if rest else []
+        if parts:
+            out += f"第{parts[0]}項"
+            items = [_ROMAN.get(p, p) for p in parts[1:]]
+            if items:
+                out += f"第{items[0]}号" + (f"～第{items[-1]}号" if len(items) > 1 else "")
+        return out + ("ただし書" if proviso else "")
+
+    @property
+    def heading_en(self) -> str:
+        """An English gloss of the heading.
+
+        Example:
+            >>> Article("25").heading_en
+            'Supervision of outsourcees'
+        """
+        return ARTICLE_HEADINGS.get(self.number, ("", ""))[1]
+
+    @property
+    def text_ja(self) -> str:
+        """What a report shows for the citation: the heading, never the Act's wording.
+
+        Example:
+            >>> Article("30").text_ja
+            '個人情報保護法 第30条 第三者提供を受ける際の確認等'
+        """
+        heading = self.heading_ja
+        return heading if self.code.startswith("Rule") else f"個人情報保護法 {heading}"
+
+    @property
+    def text_en(self) -> str:
+        """An English gloss naming the Act and the Article's subject.
+
+        Example:
+            >>> Article("31(1)").text_en
+            'Act on the Protection of Personal Information, Art. 31(1): Restriction of provision of personally referable information'
+        """
+        return f"Act on the Protection of Personal Information, {self}: {self.heading_en}"
+
+    def as_dict(self) -> dict:
+        """The citation with its heading.
+
+        Example:
+            >>> sorted(Article("27(2)").as_dict())
+            ['clause', 'text_en', 'text_ja', 'url']
+        """
+        return {"clause": str(self), "text_ja": self.text_ja, "text_en": self.text_en,
+                "url": ACT_URL}
+
+
+def citation(code: str) -> "Clause | Article":
+    """The citation value a finding's ``clause`` text stands for.
+
+    Example:
+        >>> type(citation("5[1]")).__name__, type(citation("Art. 28(1)")).__name__
+        ('Clause', 'Article')
+        >>> citation("Art. 28(1)") == Article("28(1)"), citation("Rule 11(1)").number
+        (True, 'Rule 11')
+    """
+    if code.startswith("Art. "):
+        return Article(code[len("Art. "):])
+    if code.startswith("Rule "):
+        return Article(code)
+    return Clause(code)

@@ -13,12 +13,31 @@ import datetime as dt
 from collections import defaultdict
 from functools import cached_property
 
-from ..model.schema import Flow, Inventory
+from ..model.schema import Flow, Inventory, optional_date
 from ..propagation import Reach, item_index, out_index, propagate
+from ..terms import natural_key
 
-__all__ = ["Context", "DAY"]
+__all__ = ["Context", "DAY", "add_days"]
 
 DAY = dt.timedelta(days=1)
+
+
+def add_days(day: dt.date, days: int) -> dt.date:
+    """``day`` plus ``days``, held at ``date.max``/``date.min`` instead of overflowing.
+
+    An inventory may say ``ends_on: 9999-12-31`` ("no end"); the day after it,
+    or 30 days after a request received in 9999, is still "later than anything".
+
+    Example:
+        >>> add_days(dt.date(2026, 1, 31), 1), add_days(dt.date.max, 30)
+        (datetime.date(2026, 2, 1), datetime.date(9999, 12, 31))
+        >>> add_days(dt.date.min, -1)
+        datetime.date(1, 1, 1)
+    """
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
 
 
 class Context:
@@ -32,7 +51,18 @@ class Context:
     """
 
     def __init__(self, inventory: Inventory, as_of: dt.date | None = None):
+
+        as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
         self.inv = inventory
+        # Indexes hold records in ID order, never input order: a report must not
+        # depend on how records happen to be ordered or split into files.
+        flows = _by_id(inventory.flows)
+        consents = _by_id(inventory.consents)
+        contracts = _by_id(inventory.contracts)
+        notices = _by_id(inventory.notices)
+        events = _by_id(inventory.events)
+        stops = _by_id(inventory.stop_requests)
+        self.flow_list = flows
         self.as_of = as_of or inventory.as_of or dt.date.today()
         self.parties = {p.id: p for p in inventory.parties}
         self._entity = {p.id: p.entity for p in inventory.parties}
@@ -53,31 +83,33 @@ class Context:
         self.notices = {n.id: n for n in inventory.notices}
         self.contracts = {c.id: c for c in inventory.contracts}
         self.events = {e.id: e for e in inventory.events}
-        self.consents_by_subject = _group(inventory.consents, lambda c: c.subjects)
-        self.contracts_by_party = _group(inventory.contracts, lambda c: c.party)
-        self.optout_notices = [n for n in inventory.notices if n.kind == "opt_out"]
-        self.joint_notices = [n for n in inventory.notices if n.kind == "joint_use"]
+        self.consents_by_subject = _group(consents, lambda c: c.subjects)
+        self.contracts_by_party = _group(contracts, lambda c: c.party)
+        self.optout_notices = [n for n in notices if n.kind == "opt_out"]
+        self.joint_notices = [n for n in notices if n.kind == "joint_use"]
         self.events_by_pair = _group(
-            inventory.events,
+            events,
             lambda e: (self.entity(e.frm), self.entity(e.to)))
-        self.stops_by_flow = _group([s for s in inventory.stop_requests if s.flow],
+        self.stops_by_flow = _group([s for s in stops if s.flow],
                                     lambda s: s.flow)
-        self.stops_by_notice = _group([s for s in inventory.stop_requests if s.notice],
+        self.stops_by_notice = _group([s for s in stops if s.notice],
                                       lambda s: s.notice)
-        self.out = out_index(inventory.flows)
-        self.by_item = item_index(inventory.flows)
+        self.out = out_index(flows)
+        self.by_item = item_index(flows)
         self._consent_sets: dict[str, tuple] = {}
         self._defined: dict[str, list] = {}
         self._holdings: dict[str, dict] = {}  # legal entity -> item -> [(arrival, group)]
+        self._foreign: dict[str, list] = {}
+        self._provisions: dict[str, Flow] = {}
         self._consent_index: dict[tuple, list] = {}
-        for c in inventory.consents:
+        for c in consents:
             for recipient in dict.fromkeys(c.recipients):
                 self._consent_index.setdefault((c.subjects, recipient), []).append(c)
         self._joint_index: dict[str, list] = {}
         for n in self.joint_notices:
             for member in dict.fromkeys(n.members or ()):
                 self._joint_index.setdefault(member, []).append(n)
-        self.inbound = _group(inventory.flows, lambda f: f.to)
+        self.inbound = _group(flows, lambda f: f.to)
 
     # -- parties ---------------------------------------------------------------
     def entity(self, party: str) -> str:
@@ -285,6 +317,7 @@ class Context:
             >>> ctx.group_reach(as_of=dt.date(2023, 12, 31))["customers"].parties()
             ['customers']
         """
+        as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
         out = {}
         for party in self.inv.parties:
             if party.role != "data_subject" or (groups is not None and party.id not in groups):
@@ -309,29 +342,85 @@ class Context:
         return self.group_reach()
 
     @cached_property
-    def _org_intake(self) -> dict[str, Reach]:
-        """Per data-subject group, which items reach the organisation's parties, when.
+    def entity_reach(self) -> dict[str, Reach]:
+        """Per data-subject group, where its items travel between legal entities.
 
-        Only flows into parties that can pass data on to the organisation are
-        followed: the rest cannot change what the organisation holds, and
-        skipping them keeps a check of a large inventory fast.
+        What one department holds, its company holds: the rules' lineage
+        (consent groups, the recipients' own data, TP203) follows legal
+        entities, not party IDs (rules.md, "How a flow is judged").
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{parties: [{id: ops, legal_entity: mc}], flows: ["
+            ...     "{id: F1, from: customers, to: ops, items: [phone], start: 2024-01-01},"
+            ...     "{id: F2, from: mc, to: partner, items: [phone], start: 2025-01-01}]}"))
+            >>> ctx.entity_reach["customers"].path("partner", "phone")
+            ['C1', 'F2']
+            >>> ctx.subject_reach["customers"].items_at("ops") == {"phone": dt.date(2024, 1, 1)}
+            True
         """
-        feeds = set(self.parties_by_entity[self.org_entity])
-        todo = list(feeds)
+        return self._entity_group_reach()
+
+    def _entity_group_reach(self, allow=None, groups=None) -> dict[str, Reach]:
+        out = {}
+        for party in self.inv.parties:
+            if party.role != "data_subject" or (groups is not None and party.id not in groups):
+                continue
+            carried = {i for f in self.out.get(party.id, ()) for i in f.items}
+            out[party.id] = propagate(self.inv.flows,
+                                      {party.id: {i: dt.date.min for i in carried}},
+                                      allow=allow, index=self._entity_index,
+                                      flows_by_id=self.flows, node=self.entity)
+        return out
+
+    @cached_property
+    def _entity_index(self):
+        return item_index(self.flow_list, self.entity)
+
+    @cached_property
+    def _org_intake(self) -> dict[str, Reach]:
+        """Per data-subject group, which items reach the organisation, when.
+
+        Only flows into legal entities that can pass data on to the
+        organisation are followed: the rest cannot change what the
+        organisation holds, and skipping them keeps a check of a large
+        inventory fast.
+        """
+        feeds = {self.org_entity}
+        todo = [self.org_entity]
+        inbound: dict = defaultdict(list)
+        for f in self.flow_list:
+            inbound[self.entity(f.to)].append(self.entity(f.frm))
         while todo:
-            party = todo.pop()
-            for f in self.inbound.get(party, ()):
-                if f.frm not in feeds:
-                    feeds.add(f.frm)
-                    todo.append(f.frm)
-        return self.group_reach(allow=lambda f: f.to in feeds, groups=feeds)
+            entity = todo.pop()
+            for frm in inbound.get(entity, ()):
+                if frm not in feeds:
+                    feeds.add(frm)
+                    todo.append(frm)
+        return self._entity_group_reach(
+            allow=lambda f: self.entity(f.to) in feeds,
+            groups={p for p, e in self._entity.items() if e in feeds})
+
+    def _holdings_of(self, party: str) -> dict:
+        """Item -> [(earliest arrival, group)] at the legal entity of ``party``."""
+        holder = self.entity(party)
+        table = self._holdings.get(holder)
+        if table is None:
+            reaches = self._org_intake if holder == self.org_entity else self.entity_reach
+            table = {}
+            for group, reach in reaches.items():
+                for item, day in reach.items_at(party).items():
+                    table.setdefault(item, []).append((day, group))
+            self._holdings[holder] = table
+        return table
 
     def groups_of(self, flow: Flow) -> list[str]:
         """Data-subject groups whose data the flow carries while it runs.
 
         A group counts when one of the flow's items, collected from it, reaches
-        the provider on or before the flow's last day. The rules ask this of
-        the organisation's own provisions only.
+        the provider's legal entity (directly or through other parties) on or
+        before the flow's last day. The rules ask this of the organisation's
+        own provisions only.
 
         Example:
             >>> from lineage.rules.examples import build_example
@@ -341,25 +430,63 @@ class Context:
             ['customers']
         """
         last = self.last_day(flow)
-        # Data a department collected is the organisation's data: a provision
-        # by any party of the legal entity can carry it.
-        holder = self.entity(flow.frm)
-        table = self._holdings.get(holder)
-        if table is None:
-            org = self.is_org(flow.frm)
-            reaches = self._org_intake if org else self.subject_reach
-            members = self.parties_by_entity.get(holder, [flow.frm])
-            table = {}
-            for group, reach in reaches.items():
-                earliest: dict = {}
-                for member in members:
-                    for item, day in reach.items_at(member).items():
-                        if item not in earliest or day < earliest[item]:
-                            earliest[item] = day
-                for item, day in earliest.items():
-                    table.setdefault(item, []).append((day, group))
-            self._holdings[holder] = table
+        table = self._holdings_of(flow.frm)
         return sorted({g for i in flow.items for day, g in table.get(i, ()) if day <= last})
+
+    def foreign_items(self, flow: Flow) -> list[str]:
+        """Items of a flow to a data-subject group that are not the recipients' own.
+
+        An item is the recipients' own unless lineage shows that it reached
+        the sender (its legal entity) by the flow's last day only from other
+        data-subject groups; an item with no recorded source is their own
+        (rules.md, step 2). Empty for flows to anyone else.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{parties: [{id: staff, role: data_subject}], "
+            ...     "data_items: [{id: score, name: スコア}], flows: [{id: F1, from: mc, to: staff, items: [name, score], "
+            ...     "start: 2025-01-01}, {id: F2, from: mc, to: customers, items: [name], "
+            ...     "start: 2025-01-01}]}"))
+            >>> ctx.foreign_items(ctx.flows["F1"]), ctx.foreign_items(ctx.flows["F2"])
+            (['name'], [])
+        """
+        if self.role(flow.to) != "data_subject":
+            return []
+        got = self._foreign.get(flow.id)
+        if got is None:
+            last = self.last_day(flow)
+            table = self._holdings_of(flow.frm)
+            recipients = self.entity(flow.to)
+            got = []
+            for item in flow.items:
+                sources = {self.entity(g) for day, g in table.get(item, ()) if day <= last}
+                if sources and recipients not in sources:
+                    got.append(item)
+            self._foreign[flow.id] = got
+        return got
+
+    def provision(self, flow: Flow) -> Flow:
+        """The flow as a provision: to data subjects, only the items not their own.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{parties: [{id: staff, role: data_subject}], "
+            ...     "data_items: [{id: score, name: スコア}], flows: [{id: F1, from: mc, to: staff, items: [name, score], "
+            ...     "start: 2025-01-01}]}"))
+            >>> ctx.provision(ctx.flows["F1"]).items, ctx.provision(ctx.flows["C1"]).items
+            (['name'], ['name', 'email', 'phone', 'cookie'])
+        """
+        foreign = self.foreign_items(flow)
+        if not foreign or len(foreign) == len(flow.items):
+            return flow
+        got = self._provisions.get(flow.id)
+        if got is None:
+            got = self._provisions[flow.id] = flow.model_copy(update={"items": foreign})
+        return got
+
+
+def _by_id(records) -> list:
+    return sorted(records, key=lambda r: natural_key(r.id))
 
 
 def _group(records, key) -> dict:

@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..model.schema import Inventory
+from ..model.schema import Inventory, optional_date
 from .base import Finding
 from .context import Context
+from .packs import judges
 from .policy.TP101 import TP101
 from .policy.TP801 import TP801
 from .registry import REGISTRY
@@ -24,7 +25,8 @@ from .routes import ORDER, evaluate
 from .waiver_rules import LW001, LW002
 from ..terms import natural_key
 
-__all__ = ["Judgement", "EngineResult", "classify", "judge", "run", "natural_key"]
+__all__ = ["Judgement", "EngineResult", "classify", "judge", "run", "natural_key",
+           "status_of", "pack_of_finding", "status_by_pack"]
 
 _ROUTE_NAMES = {"outsourcing": ("outsourcing", "委託"), "succession": ("succession", "事業承継"),
                 "joint_use": ("joint use", "共同利用"), "law": ("law", "法令"),
@@ -53,11 +55,16 @@ class Judgement:
 class EngineResult:
     """Findings (waivers applied), routes, and the state of each waiver.
 
+    ``status_by_pack`` is each flow's status under each selected pack that
+    judges it (a flow the pack does not judge has no entry for it).
+
     Example:
         >>> from lineage.rules.examples import build_example
         >>> result = run(build_example(""))
         >>> result.routes, result.findings, result.as_of
         ({'C1': 'collection'}, [], datetime.date(2026, 11, 1))
+        >>> result.status_by_pack
+        {'C1': {'policy': 'ok'}}
     """
 
     findings: list[Finding]
@@ -66,13 +73,72 @@ class EngineResult:
     waivers: list[dict]
     as_of: dt.date
     rules: list
+    status_by_pack: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def status_of(findings) -> str:
+    """A flow's status: the worst of its findings (rules.md, "The flow table").
+
+    Example:
+        >>> f = Finding(rule="TP101", clause="5[1]", kind="no-consent", severity="error",
+        ...             flow="F1", frm="mc", to="partner")
+        >>> status_of([f]), status_of([f.replace(waived=True)]), status_of([])
+        ('violation', 'waived', 'ok')
+    """
+    findings = list(findings)
+    live = [f for f in findings if not f.waived]
+    if any(f.severity == "error" for f in live):
+        return "violation"
+    if live:
+        return "warning"
+    if findings:
+        return "waived"
+    return "ok"
+
+
+def pack_of_finding(finding: Finding) -> str | None:
+    """The pack a finding counts toward: its rule's, or for LW001/LW002 the pack
+    of the rule their waiver names (rules.md, Status).
+
+    Example:
+        >>> from lineage.rules.examples import build_example
+        >>> inv = build_example(LW001.fail.inventory)
+        >>> [(f.id, pack_of_finding(f)) for f in run(inv).findings]
+        [('LW001:F1:TP114', 'policy'), ('TP114:F1', 'policy')]
+    """
+    pack = REGISTRY.pack_of(finding.rule)
+    if pack is None:
+        waiver = dict(finding.evidence).get("waiver")
+        if waiver:
+            pack = REGISTRY.pack_of(str(waiver).split("/")[0].upper())
+    return pack
+
+
+def status_by_pack(flows, findings, packs) -> dict[str, dict[str, str]]:
+    """Each flow's status under each of ``packs`` that judges it.
+
+    Example:
+        >>> from lineage.rules.examples import build_example
+        >>> inv = build_example("{flows: [{id: F1, from: mc, to: partner, items: [name], "
+        ...                     "start: 2020-01-01, end: 2022-03-31}]}")
+        >>> status_by_pack(inv.flows, run(inv).findings, ("policy", "appi"))
+        {'C1': {'policy': 'ok', 'appi': 'ok'}, 'F1': {'policy': 'violation'}}
+    """
+    by_key: dict[tuple, list] = {}
+    for f in findings:
+        by_key.setdefault((f.flow, pack_of_finding(f)), []).append(f)
+    return {flow.id: {pack: status_of(by_key.get((flow.id, pack), ()))
+                      for pack in packs if judges(pack, flow)}
+            for flow in flows}
 
 
 def classify(ctx: Context, flow) -> str | None:
     """The route of a flow that is not a provision to judge, or None if it is.
 
     Follows rules.md "How a flow is judged", steps 1-4, then ``external`` for
-    flows the organisation does not make.
+    flows the organisation does not make. A flow to data subjects is
+    ``to_subject`` only when every item is the recipients' own; otherwise it is
+    judged as a provision of the other items (:meth:`Context.provision`).
 
     Example:
         >>> from lineage.rules.examples import build_example
@@ -86,7 +152,9 @@ def classify(ctx: Context, flow) -> str | None:
     if ctx.role(flow.frm) == "data_subject":
         return "collection"
     if ctx.role(flow.to) == "data_subject":
-        return "to_subject"
+        if not ctx.foreign_items(flow):
+            return "to_subject"
+        flow = ctx.provision(flow)
     if flow.storage_only:
         return "storage_only"
     if not ctx.personal(flow) and not flow.combined:
@@ -110,6 +178,8 @@ def judge(ctx: Context, flow) -> tuple[Judgement, list[Finding]]:
     route = classify(ctx, flow)
     if route is not None:
         return Judgement(route), []
+    # To data subjects, only the items that are not their own are provided.
+    flow = ctx.provision(flow)
     if flow.basis is not None:
         result = evaluate(ctx, flow, flow.basis)
         return Judgement(flow.basis, result.evidence), result.findings
@@ -162,6 +232,9 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
         >>> [f.id for f in run(inv).findings], run(inv, ignore=["TP114"]).findings
         (['TP114:F1'], [])
     """
+
+
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     rules = REGISTRY.select(packs, select, ignore)
     active = {r.id for r in rules}
     ctx = Context(inventory, as_of)
@@ -183,7 +256,7 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     findings.sort(key=lambda f: (natural_key(f.flow), f.rule, f.id))
     return EngineResult(findings, {k: v.route for k, v in judged.items()},
                         {k: v.evidence for k, v in judged.items()}, waivers, ctx.as_of,
-                        rules)
+                        rules, status_by_pack(inventory.flows, findings, tuple(packs)))
 
 
 def _apply_waivers(ctx, findings, active, packs):
@@ -192,14 +265,16 @@ def _apply_waivers(ctx, findings, active, packs):
         by_key.setdefault((f.rule, f.flow), []).append(f)
     waived_ids: set = set()
     extra, states = [], []
-    for w in ctx.inv.waivers:
+    # In a fixed order, so that of two waivers with one ID the same one is reported.
+    for w in sorted(ctx.inv.waivers, key=lambda w: (
+            natural_key(w.flow), w.rule, w.item or "", w.expires_on, w.reason or "",
+            w.approved_by or "")):
         label = w.rule if w.item is None else f"{w.rule}/{w.item}"
         flow = ctx.flows[w.flow]
         matches = [f for f in by_key.get((w.rule, w.flow), [])
                    if w.item is None or f.subject == w.item or set(f.items) == {w.item}]
         state = {"rule": w.rule, "flow": w.flow, "item": w.item, "reason": w.reason,
                  "approved_by": w.approved_by, "expires_on": w.expires_on.isoformat()}
-        pack = REGISTRY.pack_of(w.rule)
         if w.expires_on < ctx.as_of:
             state["state"] = "expired"
             extra.append(LW001.finding(
@@ -209,7 +284,9 @@ def _apply_waivers(ctx, findings, active, packs):
         elif matches:
             state["state"] = "active"
             waived_ids.update(f.id for f in matches)
-        elif w.rule not in active and pack in packs:
+        elif w.rule not in active and w.rule in REGISTRY.rules:
+            # A rule deselected, or of a pack not selected (a policy waiver
+            # while only the law pack runs): nothing could match it.
             state["state"] = "not-selected"
         else:
             state["state"] = "unmatched"

@@ -41,6 +41,19 @@ from .policy.TP402 import TP402
 from .policy.TP801 import TP801
 from .policy.TP802 import TP802
 from .waiver_rules import LW001, LW002
+from .appi.AP201 import AP201
+from .appi.AP202 import AP202
+from .appi.AP203 import AP203
+from .appi.AP211 import AP211
+from .appi.AP212 import AP212
+from .appi.AP221 import AP221
+from .appi.AP222 import AP222
+from .appi.AP223 import AP223
+from .appi.AP231 import AP231
+from .appi.AP241 import AP241
+from .appi.AP251 import AP251
+from .appi.AP261 import AP261
+from .appi.AP271 import AP271
 
 __all__ = ["Registry", "REGISTRY", "RuleSelectionError"]
 
@@ -52,7 +65,7 @@ class Registry:
 
     Example:
         >>> REGISTRY.get("tp101").id, REGISTRY.pack_of("LW001"), sorted(REGISTRY.packs)
-        ('TP101', None, ['policy'])
+        ('TP101', None, ['appi', 'policy'])
     """
 
     def __init__(self):
@@ -102,7 +115,8 @@ class Registry:
         try:
             return self.rules[rule_id.upper()]
         except KeyError:
-            raise RuleSelectionError(f"unknown rule '{rule_id}'") from None
+            raise RuleSelectionError(f"unknown rule '{rule_id}'",
+                                     message_ja=f"ルール '{rule_id}' はありません") from None
 
     def pack_of(self, rule_id: str) -> str | None:
         """The pack a rule belongs to (None for always-on rules).
@@ -125,8 +139,10 @@ class Registry:
         ids: list[str] = []
         for pack in packs:
             if pack not in self.packs:
-                raise RuleSelectionError(
-                    f"unknown rule pack '{pack}' (known: {', '.join(sorted(self.packs))})")
+                known = ", ".join(sorted(self.packs))
+                raise RuleSelectionError(f"unknown rule pack '{pack}' (known: {known})",
+                                         message_ja=f"ルールパック '{pack}' はありません"
+                                                    f"（あるもの: {known}）")
             ids.extend(self.packs[pack])
         ids.extend(self.always)
         if select:
@@ -138,7 +154,8 @@ class Registry:
     def _code(self, code: str) -> str:
         code = code.strip().upper()
         if not code or not any(i.startswith(code) for i in self.rules):
-            raise RuleSelectionError(f"unknown rule or prefix '{code}'")
+            raise RuleSelectionError(f"unknown rule or prefix '{code}'",
+                                     message_ja=f"ルールまたは接頭辞 '{code}' はありません")
         return code
 
     def __iter__(self):
@@ -150,5 +167,8 @@ for _rule in (TP101, TP102, TP103, TP104, TP111, TP112, TP113, TP114, TP121, TP1
               TP124, TP125, TP201, TP202, TP203, TP211, TP221, TP222, TP223, TP224, TP225,
               TP301, TP401, TP402, TP801, TP802):
     REGISTRY.register(_rule, "policy")
+for _rule in (AP201, AP202, AP203, AP211, AP212, AP221, AP222,
+              AP223, AP231, AP241, AP251, AP261, AP271):
+    REGISTRY.register(_rule, "appi")
 for _rule in (LW001, LW002):
     REGISTRY.register(_rule, None)

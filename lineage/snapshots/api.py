@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..audit import Audit, check
+from ..model.schema import optional_date
 from .compare import Diff
 from .record import Snapshot
 from .store import Store, StoreError, default_store
@@ -35,6 +36,9 @@ def snapshot(inventory, *, store=None, label: str | None = None, as_of=None,
         >>> snap.name, snap.summary["severity"]
         ('#1 (2026-Q4)', {'error': 9, 'warning': 0, 'waived': 1})
     """
+
+
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     source = str(inventory) if isinstance(inventory, (str, Path)) else None
     if store is None:
         if source is None:
@@ -60,6 +64,9 @@ def resolve(ref, store: Store | None, *, as_of=None, packs=("policy",)) -> Snaps
         ('#1 (2026-Q4)', 'now')
         >>> store.close()
     """
+
+
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     if isinstance(ref, Snapshot):
         return ref
     if isinstance(ref, Audit):
@@ -87,6 +94,9 @@ def diff(a, b, *, store=None, as_of=None, packs=("policy",)) -> Diff:
         >>> diff("before", "inventories/monocollabo", store=path)
         <Diff #1 (before) -> now: 0 new, 0 resolved, 10 open findings>
     """
+
+
+    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     if store is None or isinstance(store, Store):
         return Diff(resolve(a, store, as_of=as_of, packs=packs),
                     resolve(b, store, as_of=as_of, packs=packs))

@@ -5,8 +5,10 @@ from ..clauses import Clause
 class TP104(Rule):
     """The consent was withdrawn and the flow ran on after the withdrawal date.
 
-    The flow runs until its ``end`` (inclusive), or up to the audit date when
-    it has none. Ending on the withdrawal date itself is in time.
+    Reported when ``withdrawn_on`` is before the flow's ``end``, or, for a
+    flow with no ``end``, on or before the audit date (a running flow has not
+    stopped; a planned one is judged on its start). A flow whose last day is
+    the withdrawal day is covered.
 
     Non-compliant: consent withdrawn in 2025, flow still running.
     Compliant: the flow ended on the withdrawal date.
@@ -52,8 +54,7 @@ flows:
             >>> TP104.count(ctx, ctx.flows["F1"], ctx.consents["K1"])
             1
         """
-        return int(consent.withdrawn_on is not None
-                   and consent.withdrawn_on < ctx.last_day(flow))
+        return int(_ran_on(ctx, flow, consent.withdrawn_on))
 
     @classmethod
     def condition(cls, ctx, flow, consent):
@@ -65,11 +66,23 @@ flows:
             >>> [f.id for f in TP104.condition(ctx, ctx.flows["F1"], ctx.consents["K1"])]
             ['TP104:F1:K1']
         """
-        if consent.withdrawn_on is None or consent.withdrawn_on >= ctx.last_day(flow):
+        if not _ran_on(ctx, flow, consent.withdrawn_on):
             return []
+        if flow.end is not None:
+            until, until_ja = f"runs until {flow.end}", f"{flow.end} まで続いています"
+        else:
+            until, until_ja = "has not stopped", "停止されていません"
         return [cls.finding(flow, subject=consent.id, evidence={"consent": consent.id},
                             message=f"consent {consent.id} was withdrawn on "
-                                    f"{consent.withdrawn_on} but the flow ran until "
-                                    f"{ctx.last_day(flow)}",
+                                    f"{consent.withdrawn_on} but the flow {until}",
                             message_ja=f"同意 {consent.id} は {consent.withdrawn_on} に撤回されましたが、"
-                                       f"提供は {ctx.last_day(flow)} まで続いています")]
+                                       f"提供は{until_ja}")]
+
+
+def _ran_on(ctx, flow, withdrawn_on) -> bool:
+    """Whether the flow ran on after ``withdrawn_on`` (rules.md TP104)."""
+    if withdrawn_on is None:
+        return False
+    if flow.end is not None:
+        return withdrawn_on < flow.end
+    return withdrawn_on <= ctx.horizon(flow)

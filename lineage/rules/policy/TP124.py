@@ -5,8 +5,9 @@ from ..clauses import Clause
 class TP124(Rule):
     """An opt-out flow uses a method the notice does not list.
 
-    Compared with the flow's ``method``; a flow that names no method is not
-    reported (nothing to compare). A notice without methods gives TP122.
+    Compared with the flow's ``method``. A flow that records no method is
+    reported too (``TP124:<flow>``): an unrecorded method cannot be shown to be
+    announced. A notice without methods gives TP122 instead.
 
     Non-compliant: provided by e-mail, the notice announces SFTP only.
     Compliant: provided by SFTP.
@@ -52,8 +53,14 @@ flows:
             >>> [f.id for f in TP124.condition(ctx, ctx.flows["F1"], ctx.notices["N1"])]
             ['TP124:F1:email']
         """
-        if not notice.methods or flow.method is None or flow.method in notice.methods:
+        if not notice.methods or flow.method in notice.methods:
             return []
+        if flow.method is None:
+            return [cls.finding(flow, evidence={"notice": notice.id},
+                                message=f"the flow records no method, so it cannot be shown "
+                                        f"to be one announced in opt-out notice {notice.id}",
+                                message_ja=f"提供方法の記録がなく、オプトアウトの公表 {notice.id} "
+                                           f"の方法によることを示せません")]
         return [cls.finding(flow, subject=flow.method, evidence={"notice": notice.id},
                             message=f"method {flow.method} is not listed in opt-out notice "
                                     f"{notice.id}",

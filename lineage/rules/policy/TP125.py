@@ -2,6 +2,7 @@ import datetime as dt
 
 from ..base import Example, Rule
 from ..clauses import Clause
+from ..context import add_days
 
 _GRACE = dt.timedelta(days=30)
 
@@ -9,12 +10,15 @@ _GRACE = dt.timedelta(days=30)
 class TP125(Rule):
     """A stop request was not honoured within 30 days.
 
-    A stop request names the flow or its notice and a data-subject group whose
-    data the flow carries. It is reported (``TP125:<flow>:<request>``) when it
-    was received while the flow ran (from its start to its last day) and has no
-    ``honoured_on``,
-    or was honoured more than 30 calendar days after receipt. A flow that
-    ended within the 30 days stopped in time even without ``honoured_on``.
+    A request concerns the flow when it names the flow or its notice, was
+    received while the flow ran (from its start to its last day), and the flow
+    carries data of the requesting group (decided as for consents: any group
+    when no group's data are known to be carried). It is overdue
+    (``TP125:<flow>:<request>``) when the flow ran on a day more than 30
+    calendar days after receipt and provision had not stopped by then
+    (``honoured_on`` absent or later). A flow that ended within the 30 days
+    stopped in time; a request whose 30 days have not passed on the audit date
+    is not yet overdue.
 
     Non-compliant: honoured 31 days after receipt.
     Compliant: honoured 30 days after receipt.
@@ -73,15 +77,15 @@ flows:
                 continue
             if not flow.start <= req.received_on <= last:
                 continue  # only requests received while the flow ran
-            deadline = req.received_on + _GRACE
+            deadline = add_days(req.received_on, _GRACE.days)
+            if last <= deadline:
+                continue  # stopped, or not yet overdue, within the 30 days
             if req.honoured_on is not None:
                 if req.honoured_on <= deadline:
                     continue
                 why = f"honoured on {req.honoured_on}, more than 30 days after receipt"
                 why_ja = f"{req.honoured_on} に対応(受付から 30 日超)"
             else:
-                if flow.end is not None and flow.end <= deadline:
-                    continue
                 why, why_ja = "never honoured", "対応の記録なし"
             out.append(cls.finding(
                 flow, subject=req.id, evidence={"notice": notice.id, "stop_request": req.id},

@@ -1,11 +1,14 @@
-from ..base import Example, Rule
-from ..clauses import Clause
+import datetime as dt
+import heapq
+
 import networkx as nx
 
-from ...propagation import propagate
+from ...terms import natural_key
+from ..base import Example, Rule
+from ..clauses import Clause
 
 _EXEMPTIONS = ("law", "life", "public_health", "government")
-_NOT_PROVISION = {"internal", "storage_only", "non_personal"}
+_NOT_PROVISION = {"internal", "storage_only", "non_personal", "to_subject", "collection"}
 
 
 class TP203(Rule):
@@ -14,14 +17,18 @@ class TP203(Rule):
     Items that reached an outsourcee only by outsourcing from the organisation
     may travel within the circle of the organisation, that outsourcee and the
     parties its contract lists in ``sub_outsourcing`` (at any depth). A flow
-    leaving the circle with such items, starting on or after the entrusting
-    flow, is a re-provision: one finding per item (``TP203:<flow>:<item>``)
-    whose evidence is the path from the entrusting flow. Flows back to the
-    data subjects, flows that are no provision (storage only, linkable items
-    alone), items going back to the very people they are about, and flows with
-    a justified exemption (law, life, public health, government; declared, or
-    recorded in ``exemption`` without a basis) are not reported. Items the outsourcee also holds from another
-    source are not "entrusted only".
+    that a party of the circle (never the organisation itself: data returned
+    to it are its own again) sends out of the circle with such items,
+    starting on or after the entrusting flow, is a re-provision: one finding
+    per item (``TP203:<flow>:<item>``) whose evidence is the path from the
+    entrusting flow. Every path counts, through legal entities. "Only by
+    outsourcing" is decided on the leaving flow's start: another source of the
+    item on the path (a collection, a provision from outside) counts when it
+    started on or before the leaving flow. Flows that are no provision
+    (storage only, linkable items alone), items that are the receiving data
+    subjects' own, and flows with a justified exemption (law, life, public
+    health, government; declared, or recorded in ``exemption`` without a
+    basis) are not reported.
 
     Non-compliant: the carrier hands customer names to a partner.
     Compliant: it hands them to a sub-outsourcee its contract allows.
@@ -67,68 +74,136 @@ flows:
             >>> [f.id for f in TP203.check(ctx, judged)]
             ['TP203:F2:name']
         """
-        reported: dict = {}
-        # One propagation per outsourcee: each item starts at the earliest
-        # entrusting flow that carries it, which is the weakest "on or after"
-        # condition any onward flow must meet.
-        seeds: dict[str, dict] = {}
-        first: dict = {}
-        for entrust in sorted((f for f in ctx.inv.flows if judged[f.id].route == "outsourcing"),
-                              key=lambda f: (f.start, f.id)):
-            held = seeds.setdefault(entrust.to, {})
-            for item in entrust.items:
-                if item not in held:
-                    held[item] = entrust.start
-                    first[(entrust.to, item)] = entrust
-        # Outsourcees that share a circle are propagated together: the seed an
-        # item came from tells which entrusting flow it belongs to.
-        by_circle: dict[frozenset, list[str]] = {}
-        circles = _circles(ctx, sorted(seeds))
-        for outsourcee in sorted(seeds):
-            by_circle.setdefault(circles[outsourcee], []).append(outsourcee)
-        for circle, members in sorted(by_circle.items(), key=lambda kv: kv[1]):
-            own = _own_items(ctx, judged, circle)
-            starts = {o: {i: d for i, d in seeds[o].items() if i not in own.get(o, ())}
-                      for o in members}
-            starts = {o: v for o, v in starts.items() if v}
-            if not starts:
+        entrusting = [f for f in ctx.inv.flows if judged[f.id].route == "outsourcing"]
+        if not entrusting:
+            return
+        circles = _circles(ctx, sorted({f.to for f in entrusting}))
+        by_circle: dict[frozenset, list] = {}
+        for f in entrusting:
+            by_circle.setdefault(circles[f.to], []).append(f)
+        best: dict = {}
+        for circle, flows in by_circle.items():
+            for flow, item, label in _leaving(ctx, judged, circle, flows):
+                key = (flow.id, item)
+                if key not in best or label.rank < best[key][1].rank:
+                    best[key] = (flow, label)
+        for (_, item), (flow, label) in sorted(
+                best.items(), key=lambda kv: (natural_key(kv[0][0]), kv[0][1])):
+            path = [*label.path, flow.id]
+            entrust, outsourcee = path[0], label.outsourcee
+            yield cls.finding(
+                flow, subject=item, items=[item],
+                evidence={"path": path, "outsourcee": outsourcee},
+                message=f"item {item}, entrusted to {outsourcee} by {entrust}, "
+                        f"leaves the outsourcing circle to {flow.to} "
+                        f"(path {' > '.join(path)})",
+                message_ja=f"{entrust} で {outsourcee} に委託した項目 {item} が"
+                           f"委託の範囲外の {flow.to} に提供されています"
+                           f"(経路 {' > '.join(path)})")
+
+
+_FAR = dt.date.max
+
+
+class _Label:
+    """One way an entrusted item reached a legal entity of the circle.
+
+    ``arrival`` is when it got there, ``clean_until`` the first day some
+    entity on the way held the item from another source (only flows leaving
+    before that day carry data that came "only by outsourcing"), ``entrusted``
+    the start of the entrusting flow. A label is kept unless another is at
+    least as good on all three; ``rank`` breaks ties on flow IDs, so the path
+    a finding names does not depend on the order of records.
+    """
+
+    __slots__ = ("arrival", "clean_until", "entrusted", "path", "outsourcee", "rank", "dead")
+
+    def __init__(self, arrival, clean_until, entrusted, path, outsourcee):
+        self.arrival, self.clean_until, self.entrusted = arrival, clean_until, entrusted
+        self.path, self.outsourcee = path, outsourcee
+        self.rank = (arrival, len(path), tuple(natural_key(p) for p in path))
+        self.dead = False
+
+    def covers(self, other) -> bool:
+        return (self.arrival <= other.arrival and self.clean_until >= other.clean_until
+                and self.entrusted <= other.entrusted
+                and (self.arrival, self.clean_until, self.entrusted)
+                != (other.arrival, other.clean_until, other.entrusted)
+                or (self.arrival, self.clean_until, self.entrusted)
+                == (other.arrival, other.clean_until, other.entrusted)
+                and self.rank <= other.rank)
+
+
+def _leaving(ctx, judged, circle, entrusting):
+    """(flow, item, label) for every item of an entrusting flow that leaves ``circle``.
+
+    Every path counts: a label-setting search keeps, per legal entity and
+    item, each arrival not beaten on all of arrival, "clean until" and
+    entrusting start. A leaving flow re-provides the item when some label
+    has its entrusting flow starting on or before the leaving flow, no other
+    source on its way started on or before the leaving flow, and arrived by
+    the leaving flow's end.
+    """
+    entity, org = ctx.entity, ctx.org_entity
+    inside = {entity(p) for p in circle} - {org}
+    own = _own_since(ctx, judged, inside)
+    edges: dict = {}
+    leaving = []
+    for f in sorted(ctx.inv.flows, key=lambda f: natural_key(f.id)):
+        u, v = entity(f.frm), entity(f.to)
+        if u not in inside:
+            continue  # the organisation's own flows are judged by section 5
+        if v in inside:
+            if u != v:
+                for item in f.items:
+                    edges.setdefault((u, item), []).append(f)
+        elif f.to not in circle:
+            leaving.append(f)
+    labels: dict = {}
+    heap: list = []
+    counter = 0
+
+    def offer(node, item, label):
+        nonlocal counter
+        held = labels.setdefault((node, item), [])
+        if any(other.covers(label) for other in held):
+            return
+        for other in held:
+            if label.covers(other):
+                other.dead = True
+        held[:] = [o for o in held if not o.dead]
+        held.append(label)
+        counter += 1
+        heapq.heappush(heap, (label.rank, counter, node, item, label))
+
+    for e in sorted(entrusting, key=lambda f: natural_key(f.id)):
+        node = entity(e.to)
+        for item in e.items:
+            offer(node, item, _Label(e.start, own.get((node, item), _FAR), e.start, (e.id,),
+                                     e.to))
+    while heap:
+        _, _, node, item, label = heapq.heappop(heap)
+        if label.dead:
+            continue
+        for f in edges.get((node, item), ()):
+            if (f.end is not None and f.end < label.arrival) or f.id in label.path:
                 continue
-            reach = propagate(
-                ctx.inv.flows, starts, index=ctx.by_item, flows_by_id=ctx.flows,
-                allow=lambda f, circle=circle: f.to in circle and not ctx.is_org(f.frm))
-            for party in reach.parties():
-                held = reach.items_at(party)
-                for flow in ctx.out.get(party, ()):
-                    if flow.to in circle:
-                        continue
-                    if judged[flow.id].route in _NOT_PROVISION or _exempt(ctx, flow):
-                        continue
-                    for item in flow.items:
-                        since = held.get(item)
-                        if since is None or item in own.get(party, ()):
-                            continue
-                        if _back_to_subjects(ctx, flow, item):
-                            continue
-                        if flow.end is not None and flow.end < since:
-                            continue
-                        outsourcee = reach.origin(party, item)
-                        entrust = first[(outsourcee, item)]
-                        if flow.start < entrust.start:
-                            continue
-                        key = (flow.id, item)
-                        if key in reported:
-                            continue
-                        path = [entrust.id] + reach.path(party, item) + [flow.id]
-                        reported[key] = cls.finding(
-                            flow, subject=item, items=[item],
-                            evidence={"path": path, "outsourcee": outsourcee},
-                            message=f"item {item}, entrusted to {outsourcee} by {entrust.id}, "
-                                    f"leaves the outsourcing circle to {flow.to} "
-                                    f"(path {' > '.join(path)})",
-                            message_ja=f"{entrust.id} で {outsourcee} に委託した項目 {item} が"
-                                       f"委託の範囲外の {flow.to} に提供されています"
-                                       f"(経路 {' > '.join(path)})")
-        yield from reported.values()
+            to = entity(f.to)
+            offer(to, item, _Label(max(label.arrival, f.start),
+                                   min(label.clean_until, own.get((to, item), _FAR)),
+                                   label.entrusted, (*label.path, f.id), label.outsourcee))
+    for f in leaving:
+        route = judged[f.id].route
+        if route in _NOT_PROVISION or _exempt(ctx, f):
+            continue
+        node = entity(f.frm)
+        # To data subjects, only items that are not their own are provided.
+        for item in dict.fromkeys(ctx.provision(f).items):
+            valid = [label for label in labels.get((node, item), ())
+                     if label.entrusted <= f.start < label.clean_until
+                     and (f.end is None or label.arrival <= f.end)]
+            if valid:
+                yield f, item, min(valid, key=lambda label: label.rank)
 
 
 def _circles(ctx, outsourcees) -> dict[str, frozenset]:
@@ -171,24 +246,20 @@ def _exempt(ctx, flow) -> bool:
     return any(not evaluate(ctx, flow, route).findings for route in routes)
 
 
-def _back_to_subjects(ctx, flow, item) -> bool:
-    """Whether ``item`` goes back to the very people it is about."""
-    if ctx.role(flow.to) != "data_subject":
-        return False
-    reach = ctx.subject_reach.get(flow.to)
-    return reach is not None and item in reach.items_at(flow.frm)
-
-
-def _own_items(ctx, judged, circle) -> dict[str, set]:
-    """Items circle members hold from sources other than outsourcing."""
-    own: dict[str, set] = {}
-    for party in circle:
-        if ctx.is_org(party):
+def _own_since(ctx, judged, inside) -> dict:
+    """(legal entity, item) -> the earliest start of a flow giving it the item
+    from another source than outsourcing: its own collection, a provision by
+    the organisation, or any party outside the circle.
+    """
+    own: dict = {}
+    entity, org = ctx.entity, ctx.org_entity
+    for f in ctx.inv.flows:
+        u, v = entity(f.frm), entity(f.to)
+        if v not in inside or u == v or u in inside:
             continue
-        for flow in ctx.inbound.get(party, ()):
-            if flow.frm in circle and not ctx.is_org(flow.frm):
-                continue
-            if ctx.is_org(flow.frm) and judged[flow.id].route == "outsourcing":
-                continue
-            own.setdefault(party, set()).update(flow.items)
+        if u == org and judged[f.id].route == "outsourcing":
+            continue
+        for item in f.items:
+            if f.start < own.get((v, item), _FAR):
+                own[(v, item)] = f.start
     return own

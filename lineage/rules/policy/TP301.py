@@ -8,8 +8,10 @@ class TP301(Rule):
     A revision changes the scheme when its ``purposes`` differ from those in
     force before it, or its ``responsible.name`` differs from the name in force.
     It is late when ``notified_on`` is absent or after ``effective_on``. Every
-    flow whose route is joint use under that notice and that runs on or after
-    ``effective_on`` is affected: ``TP301:<flow>:<notice>@<effective_on>``.
+    flow whose route is joint use under that notice and that ran on a day from
+    ``effective_on`` up to the day before ``notified_on`` is affected (a flow
+    that starts once the change is notified is not):
+    ``TP301:<flow>:<notice>@<effective_on>``.
 
     Non-compliant: purposes changed on 2025-04-01, notified on 2025-04-15.
     Compliant: notified on 2025-03-15.
@@ -67,7 +69,10 @@ flows:
                 continue
             last = ctx.last_day(flow)
             for rev, what, what_ja in late[notice]:
+                # Affected: ran on a day from effective_on to the day before notified_on.
                 if rev.effective_on > last or (flow.end is not None and flow.end < rev.effective_on):
+                    continue
+                if rev.notified_on is not None and flow.start >= rev.notified_on:
                     continue
                 when = rev.notified_on or "never"
                 yield cls.finding(

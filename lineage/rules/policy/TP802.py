@@ -50,7 +50,8 @@ flows:
         """
         for flow in ctx.inv.flows:
             route = judged[flow.id].route
-            if route in _SKIP or not ctx.linkable(flow):
+            linkable = ctx.linkable(ctx.provision(flow))
+            if route in _SKIP or not linkable:
                 continue
             if route == "collection" and not ctx.is_org(flow.to):
                 continue
@@ -59,8 +60,8 @@ flows:
             for purpose in ctx.defined_purposes(flow):
                 if not ctx.announced(purpose, flow.start):
                     yield cls.finding(
-                        flow, subject=purpose, items=ctx.linkable(flow),
-                        message=f"cookie/IP items {', '.join(ctx.linkable(flow))} are used for "
+                        flow, subject=purpose, items=linkable,
+                        message=f"cookie/IP items {', '.join(linkable)} are used for "
                                 f"purpose {purpose}, not announced on or before {flow.start}",
-                        message_ja=f"クッキー・IP 情報({', '.join(ctx.linkable(flow))})の利用目的 "
+                        message_ja=f"クッキー・IP 情報({', '.join(linkable)})の利用目的 "
                                    f"{purpose} が {flow.start} までに開示されていません")

@@ -1,0 +1,121 @@
+import datetime as dt
+
+from ..base import Example
+from ..clauses import Article
+from .common import ACT, ACT_JA, LawRule, notice_of
+
+#: The responsible person's details the Act adds to the policy's name.
+FIELDS = (("address", "address", "住所"), ("representative", "representative", "代表者の氏名"))
+
+
+def states(notice) -> list[tuple[dt.date, dict, tuple | None, object]]:
+    """The joint-use scheme's state over time: ``(from, responsible, purposes, revision)``.
+
+    The first state is the notice's own (in force from ``date.min``); each
+    revision, in ``effective_on`` order, changes only what it states
+    (rules.md, "How the law pack reads its rules", AP211/AP212).
+
+    Example:
+        >>> from lineage.model.schema import Notice
+        >>> n = Notice(id="J1", kind="joint_use", purposes=["ads"],
+        ...     responsible={"name": "mc", "address": "東京"},
+        ...     revisions=[{"effective_on": "2025-04-01", "responsible": {"representative": "山田"}}])
+        >>> [(s[0].isoformat(), s[1]) for s in states(n)][1]
+        ('2025-04-01', {'name': 'mc', 'address': '東京', 'representative': '山田'})
+    """
+    resp = notice.responsible
+    current = {"name": resp.name if resp else None, "address": resp.address if resp else None,
+               "representative": resp.representative if resp else None}
+    purposes = tuple(sorted(notice.purposes)) if notice.purposes is not None else None
+    out = [(dt.date.min, dict(current), purposes, None)]
+    for rev in sorted(notice.revisions, key=lambda r: (r.effective_on, r.notified_on or dt.date.max)):
+        if rev.responsible is not None:
+            for key in current:
+                value = getattr(rev.responsible, key)
+                if value is not None:
+                    current[key] = value
+        if rev.purposes is not None:
+            purposes = tuple(sorted(rev.purposes))
+        out.append((rev.effective_on, dict(current), purposes, rev))
+    return out
+
+
+class AP211(LawRule):
+    """A joint-use notice does not give the responsible person's address or representative.
+
+    The policy asks for the responsible person's name; the Act (Art.
+    27(5)(iii)) also asks for the address and, for a company, its
+    representative. The responsible person read is the one in force on some
+    day the flow runs (the notice and the revisions effective by then). One
+    finding per missing detail, ``AP211:<flow>:address`` or
+    ``AP211:<flow>:representative``. Only the notice the flow's joint-use
+    route rests on is read; a flow with no such notice gets TP221 instead.
+
+    Non-compliant: the notice names the responsible company only.
+    Compliant: it gives its address and representative too.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> inv = examples.build_example(AP211.fail.inventory)
+        >>> [f.id for f in engine.run(inv, packs=AP211.packs).findings]
+        ['AP211:F1:address', 'AP211:F1:representative']
+    """
+
+    id = "AP211"
+    clause = Article("27(5)(iii)")
+    kind = "unannounced"
+    route = "joint_use"
+    title_en = "Joint-use notice without the responsible person's address or representative"
+    title_ja = "責任者の住所・代表者を欠く共同利用の通知"
+    gloss = ("For joint use, the person must be told, in advance, the name, address and (for a "
+             "company) representative of the person responsible for the jointly used data.")
+    remedy_en = ("State the responsible person's address and, for a company, its "
+                 "representative in the joint-use notice.")
+    remedy_ja = "共同利用の通知・公表に管理責任者の住所及び法人の代表者の氏名を加えてください。"
+    fail = Example("name only", """
+notices:
+  - {id: J1, kind: joint_use, published_on: 2024-12-01, members: [mc, group-co],
+     items: [name], purposes: [shipping], responsible: {name: モノコラボ}}
+flows:
+  - {id: F1, from: mc, to: group-co, items: [name], purposes: [shipping], basis: joint_use,
+     start: 2025-01-01}
+""", ("AP211:F1:address", "AP211:F1:representative"))
+    passing = Example("name, address and representative", """
+notices:
+  - {id: J1, kind: joint_use, published_on: 2024-12-01, members: [mc, group-co],
+     items: [name], purposes: [shipping],
+     responsible: {name: モノコラボ, address: 東京都千代田区, representative: 代表取締役 山田}}
+flows:
+  - {id: F1, from: mc, to: group-co, items: [name], purposes: [shipping], basis: joint_use,
+     start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def check(cls, ctx, judged):
+        """One finding per detail missing on a day the joint-use flow runs.
+
+        Example:
+            >>> from lineage.rules import context, engine, examples
+            >>> ctx = context.Context(examples.build_example(AP211.passing.inventory))
+            >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+            >>> list(AP211.check(ctx, judged))
+            []
+        """
+        for flow in cls.flows(ctx, judged, ("joint_use",)):
+            notice = notice_of(ctx, judged, flow)
+            if notice is None or notice.kind != "joint_use":
+                continue
+            last = ctx.last_day(flow)
+            history = states(notice)
+            # The state in force at the start, then every one that takes effect while it runs.
+            running = [s for i, s in enumerate(history)
+                       if s[0] <= last and (i + 1 == len(history) or history[i + 1][0] > flow.start)]
+            for key, en, ja in FIELDS:
+                if all(state[1][key] for state in running):
+                    continue
+                yield cls.finding(
+                    flow, subject=key, evidence={"notice": notice.id},
+                    message=f"{ACT} Art. 27(5)(iii): joint-use notice {notice.id} does not give "
+                            f"the responsible person's {en}",
+                    message_ja=f"{ACT_JA}第27条第5項第3号: 共同利用の通知 {notice.id} に"
+                               f"管理責任者の{ja}がありません")

@@ -1,0 +1,139 @@
+import datetime as dt
+
+from ..base import Example
+from ..clauses import Article
+from .AP211 import states
+from .common import ACT, ACT_JA, LawRule, notice_of
+
+#: "Without delay" read as within 30 calendar days.
+PROMPT = dt.timedelta(days=30)
+
+
+class AP212(LawRule):
+    """A joint-use change was not notified as the Act asks (Art. 27(6)).
+
+    A revision changes only what differs from the state just before it.
+    Replacing the responsible person (a different ``name``) or changing the
+    purposes needs prior notice: ``notified_on`` strictly before
+    ``effective_on`` (the policy, 5[3], accepts the same day). A changed
+    address or representative alone must be notified without delay: within 30
+    days of ``effective_on``. Reported as ``AP212:<flow>:<notice>@<effective_on>``
+    on the joint-use flows under the notice that started on or before the
+    revision's ``notified_on`` and run on or after its ``effective_on``. A
+    change not yet notified is reported once it has taken effect (prior notice)
+    or once its 30 days have passed on the audit date.
+
+    Non-compliant: the purposes change on the day the change is notified.
+    Compliant: the change is notified the day before.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> inv = examples.build_example(AP212.fail.inventory)
+        >>> [f.id for f in engine.run(inv, packs=AP212.packs).findings]
+        ['AP212:F1:J1@2025-04-01']
+    """
+
+    id = "AP212"
+    clause = Article("27(6)")
+    kind = "unannounced"
+    route = "joint_use"
+    title_en = "Joint-use change not notified in time under the Act"
+    title_ja = "共同利用の変更の通知の遅れ(法)"
+    gloss = ("A change of the person responsible or of the joint-use purposes must be notified in "
+             "advance; a change of its name, address or representative without delay.")
+    remedy_en = ("Notify a new responsible person or new purposes before the change takes "
+                 "effect, and a changed address or representative without delay.")
+    remedy_ja = ("管理責任者の変更・利用目的の変更はあらかじめ、住所・代表者の変更は遅滞なく、"
+                 "本人に通知し又は容易に知り得る状態に置いてください。")
+    fail = Example("purposes changed on the day notified", """
+notices:
+  - {id: J1, kind: joint_use, published_on: 2024-12-01, members: [mc, group-co],
+     items: [name], purposes: [shipping, ads],
+     responsible: {name: モノコラボ, address: 東京都千代田区, representative: 代表取締役 山田},
+     revisions: [{effective_on: 2025-04-01, notified_on: 2025-04-01, purposes: [shipping, ads, newsvc]}]}
+flows:
+  - {id: F1, from: mc, to: group-co, items: [name], purposes: [shipping], basis: joint_use,
+     start: 2025-01-01}
+""", ("AP212:F1:J1@2025-04-01",))
+    passing = Example("purposes changed, notified the day before", """
+notices:
+  - {id: J1, kind: joint_use, published_on: 2024-12-01, members: [mc, group-co],
+     items: [name], purposes: [shipping, ads],
+     responsible: {name: モノコラボ, address: 東京都千代田区, representative: 代表取締役 山田},
+     revisions: [{effective_on: 2025-04-01, notified_on: 2025-03-31, purposes: [shipping, ads, newsvc]}]}
+flows:
+  - {id: F1, from: mc, to: group-co, items: [name], purposes: [shipping], basis: joint_use,
+     start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def check(cls, ctx, judged):
+        """One finding per late revision on each joint-use flow it concerns.
+
+        Example:
+            >>> from lineage.rules import context, engine, examples
+            >>> ctx = context.Context(examples.build_example(AP212.passing.inventory))
+            >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+            >>> list(AP212.check(ctx, judged))
+            []
+        """
+        late: dict[str, list] = {}
+        for flow in cls.flows(ctx, judged, ("joint_use",)):
+            notice = notice_of(ctx, judged, flow)
+            if notice is None or notice.kind != "joint_use":
+                continue
+            if notice.id not in late:
+                late[notice.id] = cls.late_revisions(ctx, notice)
+            for rev, what, what_ja, prior in late[notice.id]:
+                if rev.notified_on is not None and flow.start > rev.notified_on:
+                    continue
+                if flow.end is not None and flow.end < rev.effective_on:
+                    continue
+                when = rev.notified_on or "never"
+                need = "before it took effect" if prior else "within 30 days"
+                need_ja = "あらかじめ" if prior else "遅滞なく(30日以内に)"
+                yield cls.finding(
+                    flow, subject=f"{notice.id}@{rev.effective_on}", evidence={"notice": notice.id},
+                    message=f"{ACT} Art. 27(6): joint-use notice {notice.id} changed {what} on "
+                            f"{rev.effective_on}, notified {when}, not {need}",
+                    message_ja=f"{ACT_JA}第27条第6項: 共同利用の通知 {notice.id} の{what_ja}の変更"
+                               f"({rev.effective_on})が{need_ja}通知されていません(通知 {when})")
+
+    @staticmethod
+    def late_revisions(ctx, notice) -> list:
+        """Revisions notified too late: ``(revision, what, what_ja, needs_prior_notice)``.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(AP212.fail.inventory))
+            >>> [(r[0].effective_on.isoformat(), r[1], r[3])
+            ...  for r in AP212.late_revisions(ctx, ctx.notices["J1"])]
+            [('2025-04-01', 'purposes', True)]
+        """
+        out = []
+        history = states(notice)
+        for (_, before, purposes_before, _), (_, after, purposes, rev) in zip(history, history[1:]):
+            prior = [w for w, changed in (("purposes", purposes != purposes_before),
+                                          ("the responsible person", after["name"] != before["name"]))
+                     if changed]
+            prompt = [w for w in ("address", "representative") if after[w] != before[w]]
+            if not prior and not prompt:
+                continue
+            notified = rev.notified_on
+            if prior:
+                if notified is not None and notified < rev.effective_on:
+                    continue
+                if notified is None and rev.effective_on > ctx.as_of:
+                    continue
+                changed = prior + prompt
+            else:
+                if notified is not None and notified - rev.effective_on <= PROMPT:
+                    continue
+                if notified is None and ctx.as_of - rev.effective_on <= PROMPT:
+                    continue
+                changed = prompt
+            words = {"purposes": "利用目的", "the responsible person": "管理責任者",
+                     "address": "住所", "representative": "代表者"}
+            out.append((rev, " and ".join(changed), "・".join(words[w] for w in changed),
+                        bool(prior)))
+        return out

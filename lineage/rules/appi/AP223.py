@@ -1,0 +1,85 @@
+from ..base import Example
+from ..clauses import Article
+from .common import ACT, ACT_JA, LawRule, within_year
+from .foreign import basis, foreign
+
+
+class AP223(LawRule):
+    """A foreign recipient's equivalent system was not checked in the last 12 months.
+
+    A flow to a recipient outside Japan and the EU/EEA/UK that relies on the
+    recipient's equivalent system (the party has ``equivalent_system``, and
+    the route is no 27(1) exemption) needs the provider to check it
+    periodically (Art. 28(3)): ``equivalent_system`` must fall on a day within
+    the 12 months (365 days) up to the audit date, both ends included; a date
+    after the audit date does not count. ``AP223:<flow>``; such a flow never
+    gets AP222 or AP221.
+
+    Non-compliant: last checked more than a year before the audit date.
+    Compliant: checked 365 days before it.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> inv = examples.build_example(AP223.fail.inventory)
+        >>> [f.id for f in engine.run(inv, packs=AP223.packs).findings]
+        ['AP223:F1']
+    """
+
+    id = "AP223"
+    clause = Article("28(3)")
+    kind = "no-exemption"
+    title_en = "Foreign recipient's equivalent system not checked within 12 months"
+    title_ja = "外国にある第三者の体制の定期的な確認がない提供"
+    gloss = ("A provider relying on a foreign recipient's equivalent system must check its "
+             "implementation periodically (read as at least once in 12 months) and be ready to "
+             "inform the person.")
+    remedy_en = ("Check the recipient's safeguards and the foreign system at least yearly, "
+                 "and record the date in equivalent_system.")
+    remedy_ja = "提供先の体制の整備状況と外国の制度を少なくとも年1回確認し、equivalent_system に確認日を記録してください。"
+    fail = Example("last checked 366 days before the audit date", """
+parties:
+  - {id: callcenter, name: コールセンター, role: outsourcee, country: PH,
+     equivalent_system: 2025-10-31}
+contracts:
+  - {id: K1, party: callcenter, signed_on: 2024-01-01, no_leak: true, no_re_provision: true,
+     audits: [2026-06-01]}
+flows:
+  - {id: F1, from: mc, to: callcenter, items: [name], purposes: [shipping],
+     basis: outsourcing, start: 2025-01-01}
+""", ("AP223:F1",))
+    passing = Example("checked 365 days before the audit date", """
+parties:
+  - {id: callcenter, name: コールセンター, role: outsourcee, country: PH,
+     equivalent_system: 2025-11-01}
+contracts:
+  - {id: K1, party: callcenter, signed_on: 2024-01-01, no_leak: true, no_re_provision: true,
+     audits: [2026-06-01]}
+flows:
+  - {id: F1, from: mc, to: callcenter, items: [name], purposes: [shipping],
+     basis: outsourcing, start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def check(cls, ctx, judged):
+        """One finding per flow relying on an equivalent system checked too long ago.
+
+        Example:
+            >>> from lineage.rules import context, engine, examples
+            >>> ctx = context.Context(examples.build_example(AP223.passing.inventory))
+            >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+            >>> list(AP223.check(ctx, judged))
+            []
+        """
+        for flow in cls.flows(ctx, judged):
+            if basis(ctx, judged, flow) != "equivalent_system":
+                continue
+            checked = ctx.parties[flow.to].equivalent_system
+            if within_year(checked, ctx.as_of):
+                continue
+            country = foreign(ctx, flow.to)
+            yield cls.finding(
+                flow, evidence={"country": country, "equivalent_system": checked.isoformat()},
+                message=f"{ACT} Art. 28(3): the equivalent system of {flow.to} ({country}) was "
+                        f"last checked {checked}, not within the 12 months up to {ctx.as_of}",
+                message_ja=f"{ACT_JA}第28条第3項: {flow.to}({country})の基準適合体制の確認日 {checked} が"
+                           f"監査日 {ctx.as_of} までの12か月以内ではありません")

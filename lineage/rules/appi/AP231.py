@@ -1,0 +1,70 @@
+from ..base import Example
+from ..clauses import Article
+from .common import ACT, ACT_JA, LawRule
+
+
+class AP231(LawRule):
+    """A provision by consent or opt-out keeps no provision record (Art. 29).
+
+    The Act asks the provider to record each provision to a third party. The
+    rule looks at flows whose route is ``consent`` or ``opt_out`` and reports
+    ``AP231:<flow>`` when ``recorded`` is absent or false. The policy says
+    nothing about records, so such a flow can satisfy the policy and still
+    break the Act.
+
+    Non-compliant: customer names go to a partner by consent, with no record.
+    Compliant: the same flow with ``recorded: true``.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> inv = examples.build_example(AP231.fail.inventory)
+        >>> [f.id for f in engine.run(inv, packs=AP231.packs).findings]
+        ['AP231:F1']
+    """
+
+    id = "AP231"
+    clause = Article("29")
+    kind = "record"
+    title_en = "Provision to a third party without a provision record"
+    title_ja = "第三者提供の記録がない提供"
+    gloss = ("A provider of personal data to a third party must keep a record of the provision "
+             "(recipient, date, persons, items).")
+    remedy_en = ("Keep a record of each provision (recipient, date, persons, items) as "
+                 "Art. 29 of the Act requires, and set recorded: true.")
+    remedy_ja = "第三者提供の記録(提供先・提供日・本人・項目等)を作成・保存し、recorded: true としてください。"
+    fail = Example("consent provision without a record", """
+consents:
+  - {id: K1, subjects: customers, recipients: [partner], items: [name], purposes: [ads],
+     obtained_on: 2024-12-01}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], purposes: [ads], start: 2025-01-01}
+""", ("AP231:F1",))
+    passing = Example("the provision is recorded", """
+consents:
+  - {id: K1, subjects: customers, recipients: [partner], items: [name], purposes: [ads],
+     obtained_on: 2024-12-01}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], purposes: [ads], start: 2025-01-01,
+     recorded: true}
+""", ())
+
+    @classmethod
+    def check(cls, ctx, judged):
+        """One finding per consent or opt-out provision without a record.
+
+        Example:
+            >>> from lineage.rules import context, engine, examples
+            >>> ctx = context.Context(examples.build_example(AP231.fail.inventory))
+            >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+            >>> [f.id for f in AP231.check(ctx, judged)]
+            ['AP231:F1']
+        """
+        for flow in cls.flows(ctx, judged, ("consent", "opt_out")):
+            if flow.recorded:
+                continue
+            route = judged[flow.id].route
+            yield cls.finding(
+                flow, evidence=judged[flow.id].evidence,
+                message=f"{ACT} Art. 29: no record is kept of the {route.replace('_', '-')} "
+                        f"provision to {flow.to}",
+                message_ja=f"{ACT_JA}第29条: {flow.to} への第三者提供の記録がありません")

@@ -1,0 +1,97 @@
+from ..base import Example
+from ..clauses import Article
+from .common import ACT, ACT_JA, LawRule
+
+
+class AP251(LawRule):
+    """Linkable items go to a recipient that will link them to persons, without consent (Art. 31).
+
+    Cookie IDs, IP addresses and device IDs are not personal data for the
+    organisation (section 8 of the policy), but when the recipient will link
+    them to persons (``recipient_links: true``) the Act asks that the persons
+    consented to the recipient acquiring them. Reported on flows of linkable
+    items alone (route ``non_personal``) by the organisation with
+    ``recipient_links``, when no consent names the recipient (its ID, a group
+    of it, or its legal entity) that was obtained on or before the flow's
+    start and not withdrawn before it ends (a withdrawal on the last day
+    counts as covering it; an open flow is not covered by a consent withdrawn
+    on or before the audit date): ``AP251:<flow>``.
+
+    Non-compliant: cookie IDs go to an ad network that joins them to its members.
+    Compliant: the persons consented to the ad network acquiring them.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> inv = examples.build_example(AP251.fail.inventory)
+        >>> [f.id for f in engine.run(inv, packs=AP251.packs).findings]
+        ['AP251:F1']
+    """
+
+    id = "AP251"
+    clause = Article("31")
+    kind = "no-consent"
+    title_en = "Linkable data to a recipient that links them to persons, without consent"
+    title_ja = "本人の同意のない個人関連情報の第三者提供"
+    gloss = ("Personally referable information (cookie IDs and the like) may go to a recipient "
+             "expected to link it to persons only when the persons have consented to that "
+             "recipient acquiring it as personal data, as the provider must confirm.")
+    remedy_en = ("Confirm that the recipient obtained the persons' consent to acquire the "
+                 "data as personal data (record it as a consent naming the recipient), or stop.")
+    remedy_ja = "提供先が個人関連情報を個人データとして取得することについて本人の同意を得ていることを確認し(提供先を名宛人とする同意として記録)、又は提供を停止してください。"
+    fail = Example("cookie IDs to an ad network that links them", """
+flows:
+  - {id: F1, from: mc, to: partner, items: [cookie], purposes: [ads], start: 2025-01-01,
+     recipient_links: true}
+""", ("AP251:F1",))
+    passing = Example("the persons consented to the ad network", """
+consents:
+  - {id: K1, subjects: customers, recipients: [partner], items: [cookie], purposes: [ads],
+     obtained_on: 2024-12-01}
+flows:
+  - {id: F1, from: mc, to: partner, items: [cookie], purposes: [ads], start: 2025-01-01,
+     recipient_links: true}
+""", ())
+
+    @classmethod
+    def check(cls, ctx, judged):
+        """One finding per linking recipient without a valid consent.
+
+        Example:
+            >>> from lineage.rules import context, engine, examples
+            >>> ctx = context.Context(examples.build_example(AP251.passing.inventory))
+            >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+            >>> list(AP251.check(ctx, judged))
+            []
+        """
+        for flow in cls.flows(ctx, judged, ("non_personal",)):
+            if not flow.recipient_links or not ctx.is_org(flow.frm):
+                continue
+            names = ctx.names(flow.to)
+            if any(cls.valid(ctx, c, flow) for c in ctx.inv.consents
+                   if not names.isdisjoint(c.recipients)):
+                continue
+            yield cls.finding(
+                flow, items=ctx.linkable(flow),
+                message=f"{ACT} Art. 31: {flow.to} will link {', '.join(ctx.linkable(flow))} to "
+                        f"persons, and no valid consent names it",
+                message_ja=f"{ACT_JA}第31条: {flow.to} は個人関連情報({', '.join(ctx.linkable(flow))})を"
+                           f"個人データとして取得しますが、本人の同意がありません")
+
+    @staticmethod
+    def valid(ctx, consent, flow) -> bool:
+        """Whether ``consent`` was obtained by the start and not withdrawn before the end.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(AP251.passing.inventory))
+            >>> AP251.valid(ctx, ctx.consents["K1"], ctx.flows["F1"])
+            True
+        """
+        if consent.obtained_on > flow.start:
+            return False
+        withdrawn = consent.withdrawn_on
+        if withdrawn is None:
+            return True
+        if flow.end is None or flow.end > ctx.as_of:
+            return withdrawn > ctx.as_of
+        return withdrawn >= flow.end

@@ -1,0 +1,75 @@
+from ..base import Example
+from ..clauses import Article
+from .common import ACT, ACT_JA, LawRule, within_year
+
+
+class AP261(LawRule):
+    """An outsourcee has no supervision recorded in the last 12 months (Art. 25).
+
+    The Act asks the organisation to supervise its outsourcees. On every flow
+    whose route is ``outsourcing`` (the route decides, not the party's role),
+    one of the ``audits`` of the contracts with the recipient must fall within
+    the 12 months (365 days, both ends included) up to the audit date, or up to
+    the flow's last day when it ended earlier: ``AP261:<flow>``.
+
+    Non-compliant: the carrier was last audited 366 days before the audit date.
+    Compliant: audited 365 days before it.
+
+    Example:
+        >>> from lineage.rules import engine, examples
+        >>> inv = examples.build_example(AP261.fail.inventory)
+        >>> [f.id for f in engine.run(inv, packs=AP261.packs).findings]
+        ['AP261:F1']
+    """
+
+    id = "AP261"
+    clause = Article("25")
+    kind = "contract"
+    title_en = "Outsourcee not supervised within 12 months"
+    title_ja = "12か月以内の監督がない委託"
+    gloss = ("A business that outsources the handling of personal data must supervise the "
+             "outsourcee necessarily and appropriately (read as an audit or report at least once "
+             "in 12 months).")
+    remedy_en = ("Audit the outsourcee or obtain its report at least yearly, and record the "
+                 "date in the contract's audits.")
+    remedy_ja = "委託先の監査又は報告の受領を少なくとも年1回行い、契約の audits に日付を記録してください。"
+    fail = Example("last audit 366 days before the audit date", """
+contracts:
+  - {id: K1, party: carrier, signed_on: 2024-01-01, no_leak: true, no_re_provision: true,
+     audits: [2025-10-31]}
+flows:
+  - {id: F1, from: mc, to: carrier, items: [name], purposes: [shipping], start: 2025-01-01}
+""", ("AP261:F1",))
+    passing = Example("audit 365 days before the audit date", """
+contracts:
+  - {id: K1, party: carrier, signed_on: 2024-01-01, no_leak: true, no_re_provision: true,
+     audits: [2025-11-01]}
+flows:
+  - {id: F1, from: mc, to: carrier, items: [name], purposes: [shipping], start: 2025-01-01}
+""", ())
+
+    @classmethod
+    def check(cls, ctx, judged):
+        """One finding per outsourcing flow without a recent supervision.
+
+        Example:
+            >>> from lineage.rules import context, engine, examples
+            >>> ctx = context.Context(examples.build_example(AP261.passing.inventory))
+            >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+            >>> list(AP261.check(ctx, judged))
+            []
+        """
+        for flow in cls.flows(ctx, judged, ("outsourcing",)):
+            until = ctx.last_day(flow)
+            audits = sorted(d for c in ctx.contracts_by_party.get(flow.to, ())
+                            for d in c.audits)
+            if any(within_year(d, until) for d in audits):
+                continue
+            last = max((d for d in audits if d <= until), default=None)
+            when = f"last on {last}" if last else "never"
+            when_ja = f"最後の監督は {last}" if last else "監督の記録がありません"
+            yield cls.finding(
+                flow, evidence={"contract": judged[flow.id].evidence.get("contract")},
+                message=f"{ACT} Art. 25: outsourcee {flow.to} was supervised {when}, not within "
+                        f"the 12 months up to {until}",
+                message_ja=f"{ACT_JA}第25条: 委託先 {flow.to} の監督が {until} までの12か月以内にありません({when_ja})")

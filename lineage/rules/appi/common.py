@@ -1,0 +1,110 @@
+"""What every rule of the law pack shares: the pack's base class and its dates.
+
+Example:
+    >>> from lineage.rules.appi.AP231 import AP231
+    >>> AP231.pack, AP231.packs, str(AP231.clause)
+    ('appi', ('policy', 'appi'), 'Art. 29')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from ..base import Rule
+from ..packs import judges
+
+__all__ = ["LawRule", "ACT", "ACT_JA", "YEAR", "EXEMPT_ROUTES", "PROVISION_ROUTES",
+           "ADEQUATE", "within_year", "notice_of"]
+
+#: How messages name the Act (English: its usual abbreviation).
+ACT = "APPI"
+ACT_JA = "個人情報保護法"
+
+#: "12 months" are 365 days (rules.md, Dates).
+YEAR = dt.timedelta(days=365)
+
+#: Routes of a 27(1) exemption (the academic ones included).
+EXEMPT_ROUTES = ("law", "life", "public_health", "government", "academic")
+
+#: Routes on which a flow is a provision to someone else (not internal, not a
+#: collection, not the person's own data, not a non-provision).
+PROVISION_ROUTES = ("outsourcing", "succession", "joint_use", "law", "life", "public_health",
+                    "government", "academic", "opt_out", "consent", "none")
+
+
+#: Countries outside Japan that need no Art. 28 basis: the EU, the EEA and the UK
+#: (ISO 3166 alpha-2; Greece is GR, the UK is GB).
+ADEQUATE = frozenset({
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",  # EU
+    "IS", "LI", "NO",  # EEA
+    "GB",  # UK
+})
+
+
+def within_year(day: dt.date | None, until: dt.date) -> bool:
+    """Whether ``day`` lies in the 12 months (365 days) up to ``until``, both inclusive.
+
+    A date after ``until`` does not count: a check cannot be dated in the future.
+
+    Example:
+        >>> d = dt.date(2026, 11, 1)
+        >>> [within_year(x, d) for x in (dt.date(2025, 11, 1), dt.date(2025, 10, 31),
+        ...                              d, dt.date(2026, 11, 2), None)]
+        [True, False, True, False, False]
+    """
+    return day is not None and until - YEAR <= day <= until
+
+
+def notice_of(ctx, judged, flow):
+    """The notice the flow's route rests on (the route's evidence), or None.
+
+    Where the route found no notice, TP121/TP221 report that, and the law
+    pack's notice rules stay silent (rules.md, "Notice rules need a notice").
+
+    Example:
+        >>> from lineage.rules import context, engine, examples
+        >>> from lineage.rules.appi.AP203 import AP203
+        >>> ctx = context.Context(examples.build_example(AP203.fail.inventory))
+        >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+        >>> notice_of(ctx, judged, ctx.flows["F1"]).id, notice_of(ctx, judged, ctx.flows["C1"])
+        ('N1', None)
+    """
+    notice = judged[flow.id].evidence.get("notice")
+    return ctx.notices.get(notice) if notice else None
+
+
+class LawRule(Rule):
+    """Base of the law pack's rules: a flow is judged only if the pack judges it.
+
+    Example:
+        >>> from lineage.rules.appi.AP231 import AP231
+        >>> issubclass(AP231, LawRule), AP231.kind
+        (True, 'record')
+    """
+
+    pack: ClassVar[str] = "appi"
+    #: What the Act requires, in one English sentence (our gloss, not the Act's words).
+    gloss: ClassVar[str]
+    #: The packs a rule's examples run with: both, so an example shows the policy's view too.
+    packs: ClassVar[tuple[str, ...]] = ("policy", "appi")
+
+    @classmethod
+    def flows(cls, ctx, judged, routes=None):
+        """The flows this pack judges, in inventory order, limited to ``routes``.
+
+        Example:
+            >>> from lineage.rules import context, engine, examples
+            >>> from lineage.rules.appi.AP231 import AP231
+            >>> ctx = context.Context(examples.build_example(AP231.fail.inventory))
+            >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+            >>> [f.id for f in AP231.flows(ctx, judged, ("consent",))]
+            ['F1']
+        """
+        for flow in ctx.inv.flows:
+            if not judges("appi", flow):
+                continue
+            if routes is not None and judged[flow.id].route not in routes:
+                continue
+            yield flow

@@ -1,0 +1,60 @@
+"""Art. 28: which basis a provision to a foreign recipient rests on (one per flow).
+
+rules.md, "Art. 28, one basis per flow": for a recipient in a country outside
+Japan and the EU/EEA/UK, in this order: a 27(1) exemption needs nothing more;
+else a recipient with ``equivalent_system`` relies on it (AP223 when it was not
+checked within the 12 months up to the audit date); else a ``consent`` route
+needs ``foreign_info_given`` (AP222); else AP221.
+
+Example:
+    >>> from lineage.rules import context, engine, examples
+    >>> from lineage.rules.appi.AP221 import AP221
+    >>> ctx = context.Context(examples.build_example(AP221.fail.inventory))
+    >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+    >>> basis(ctx, judged, ctx.flows["F1"]), basis(ctx, judged, ctx.flows["C1"])
+    ('none', None)
+"""
+
+from __future__ import annotations
+
+from .common import ADEQUATE, EXEMPT_ROUTES, PROVISION_ROUTES
+
+__all__ = ["foreign", "basis"]
+
+
+def foreign(ctx, party: str) -> str | None:
+    """The recipient's country when Art. 28 applies to it (outside JP and EU/EEA/UK).
+
+    Example:
+        >>> from lineage.rules import context, examples
+        >>> ctx = context.Context(examples.build_example(
+        ...     "{parties: [{id: ph, country: PH}, {id: fr, country: FR}]}"))
+        >>> foreign(ctx, "ph"), foreign(ctx, "fr"), foreign(ctx, "partner")
+        ('PH', None, None)
+    """
+    country = ctx.parties[party].country
+    return None if country == "JP" or country in ADEQUATE else country
+
+
+def basis(ctx, judged, flow) -> str | None:
+    """``exemption``, ``equivalent_system``, ``consent`` or ``none``; None when Art. 28
+    does not apply (not a provision, or a recipient in Japan or the EU/EEA/UK).
+
+    Example:
+        >>> from lineage.rules import context, engine, examples
+        >>> from lineage.rules.appi.AP223 import AP223
+        >>> ctx = context.Context(examples.build_example(AP223.fail.inventory))
+        >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+        >>> basis(ctx, judged, ctx.flows["F1"])
+        'equivalent_system'
+    """
+    route = judged[flow.id].route
+    if route not in PROVISION_ROUTES or foreign(ctx, flow.to) is None:
+        return None
+    if route in EXEMPT_ROUTES:
+        return "exemption"
+    if ctx.parties[flow.to].equivalent_system is not None:
+        return "equivalent_system"
+    if route == "consent":
+        return "consent"
+    return "none"

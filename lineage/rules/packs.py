@@ -1,0 +1,43 @@
+"""Which flows each rule pack judges (rules.md, "Law pack appi", Status).
+
+The policy pack judges every flow. The law pack judges flows that run on or
+after 2022-04-01, when the amended Act took effect: a flow that ended before
+then has no ``appi`` status and gets no AP finding.
+
+Example:
+    >>> from lineage.model.schema import Flow
+    >>> old = Flow(id="F1", **{"from": "mc", "to": "p"}, items=["name"],
+    ...            start="2020-01-01", end="2022-03-31")
+    >>> judges("policy", old), judges("appi", old)
+    (True, False)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+__all__ = ["APPI_FROM", "PACK_TITLES", "judges"]
+
+#: The day the 2020 amendment of the Act (as in force from April 2022) took effect.
+APPI_FROM = dt.date(2022, 4, 1)
+
+#: Each pack's name in reports, in both languages.
+PACK_TITLES = {
+    "policy": {"en": "policy", "ja": "方針"},
+    "appi": {"en": "the Act (APPI)", "ja": "個人情報保護法"},
+}
+
+
+def judges(pack: str, flow) -> bool:
+    """Whether ``pack`` judges ``flow``: ``appi`` only flows running on or after 2022-04-01.
+
+    Example:
+        >>> from lineage.model.schema import Flow
+        >>> edge = Flow(id="F1", **{"from": "mc", "to": "p"}, items=["name"],
+        ...             start="2020-01-01", end="2022-04-01")
+        >>> judges("appi", edge), judges("appi", edge.model_copy(update={"end": None}))
+        (True, True)
+    """
+    if pack == "appi":
+        return flow.end is None or flow.end >= APPI_FROM
+    return True

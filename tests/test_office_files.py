@@ -1,0 +1,237 @@
+"""Issue 15, their files: Shift_JIS/UTF-8 CSV folders, dates as typed, Japanese headers,
+BOM on every CSV written, volume in every form."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from lineage.forms import convert
+from lineage.model import InventoryError, load
+from lineage.model.schema import parse_date
+
+from paths import SAMPLE
+
+
+def _excel_twin(tmp_path, name: str, encoding: str, newline: str = "\r\n"):
+    """The sample as a CSV folder, re-encoded as Excel saves it."""
+    utf8 = tmp_path / f"{name}-utf8"
+    convert(SAMPLE, utf8, to="csv")
+    out = tmp_path / name
+    out.mkdir()
+    for path in sorted(utf8.iterdir()):
+        text = path.read_bytes().decode("utf-8-sig")
+        (out / path.name).write_bytes(text.replace("\n", newline).encode(encoding))
+    return utf8, out
+
+
+def test_shift_jis_folder_gives_byte_identical_report(tmp_path, run_cli):
+    utf8, sjis = _excel_twin(tmp_path, "sjis", "cp932")
+    assert not (sjis / "parties.csv").read_bytes().startswith(codecs.BOM_UTF8)
+    with pytest.raises(UnicodeDecodeError):
+        (sjis / "parties.csv").read_bytes().decode("utf-8")
+    a = run_cli("check", utf8, "--format", "json", expect=1).stdout
+    b = run_cli("check", sjis, "--format", "json", expect=1).stdout
+    c = run_cli("check", SAMPLE, "--format", "json", expect=1).stdout
+    assert a == b == c
+    # A UTF-8 folder without a BOM (what git keeps) too.
+    _, plain = _excel_twin(tmp_path, "plain", "utf-8", "\n")
+    assert run_cli("check", plain, "--format", "json", expect=1).stdout == a
+
+
+def test_encoding_option_forces_the_codec(tmp_path, run_cli):
+    _, sjis = _excel_twin(tmp_path, "sjis", "cp932")
+    run_cli("validate", sjis, "--encoding", "cp932")
+    err = run_cli("validate", sjis, "--encoding", "utf-8", expect=2).stderr
+    assert "neither UTF-8 nor Shift_JIS" in err or "not" in err
+    assert load(sjis, encoding="cp932").model_dump() == load(SAMPLE).model_dump()
+
+
+def test_every_csv_written_starts_with_a_bom(tmp_path, run_cli):
+    out = tmp_path / "csv"
+    run_cli("convert", SAMPLE, out, "--to", "csv")
+    for path in out.iterdir():
+        assert path.read_bytes().startswith(codecs.BOM_UTF8), path.name
+    assert run_cli("check", SAMPLE, "--format", "csv", expect=1).stdout.startswith("\ufeff")
+    run_cli("export", SAMPLE, "-o", tmp_path / "g.csv")
+    assert (tmp_path / "g.csv").read_bytes().startswith(codecs.BOM_UTF8)
+    assert run_cli("trace", SAMPLE, "--item", "address", "--format", "csv"
+                   ).stdout.startswith("\ufeff")
+
+
+@pytest.mark.parametrize("text", ["2024-04-01", "2024/04/01", "2024/4/1", "2024年4月1日",
+                                  "２０２４年４月１日", "２０２４／０４／０１", " 2024-04-01 "])
+def test_date_forms(text):
+    assert parse_date(text) == dt.date(2024, 4, 1)
+
+
+def _one_flow(tmp_path, start: str, end: str = "", header=("id", "from", "to", "items",
+                                                              "start", "end")):
+    d = tmp_path / "inv"
+    d.mkdir(exist_ok=True)
+    (d / "inventory.csv").write_text("format,organisation\nlineage/1,a\n", encoding="utf-8")
+    (d / "parties.csv").write_text("id,role\na,self\nb,third_party\n", encoding="utf-8")
+    (d / "flows.csv").write_text(",".join(header) + f"\nF1,a,b,name,{start},{end}\n",
+                                 encoding="utf-8")
+    return d
+
+
+def test_dates_and_empty_cells_in_csv(tmp_path):
+    inv = load(_one_flow(tmp_path, "2024年4月1日", ""))
+    assert inv.flows[0].start == dt.date(2024, 4, 1) and inv.flows[0].end is None
+
+
+def test_japanese_headers_in_csv(tmp_path):
+    d = _one_flow(tmp_path, "2024/04/01", "２０２５年３月３１日",
+                  header=("ID", "提供元", "提供先", "データ項目", "開始日", "終了日"))
+    (d / "flows.csv").rename(d / "データの流れ.csv")
+    inv = load(d)
+    assert (inv.flows[0].frm, inv.flows[0].end) == ("a", dt.date(2025, 3, 31))
+
+
+def test_empty_end_in_yaml_is_absent(tmp_path):
+    p = tmp_path / "inv.yaml"
+    p.write_text("format: lineage/1\norganisation: a\nparties: [{id: a}, {id: b}]\n"
+                 "flows:\n  - id: F1\n    from: a\n    to: b\n    items: [name]\n"
+                 "    start: 2024/04/01\n    end:\n", encoding="utf-8")
+    assert load(p).flows[0].end is None
+
+
+def test_unreadable_date_message_in_both_languages(tmp_path, run_cli):
+    d = _one_flow(tmp_path, "4月1日")
+    err = run_cli("validate", d, "--lang", "en", expect=2).stderr
+    assert "cannot read '4月1日' as a date (accepted forms: YYYY-MM-DD, YYYY/MM/DD, " \
+           "YYYY年M月D日)" in err
+    err = run_cli("validate", d, "--lang", "ja", expect=2).stderr
+    assert "日付として読めません: '4月1日'（使える形: YYYY-MM-DD, YYYY/MM/DD, YYYY年M月D日）" in err
+    assert "flows.csv 2行目 列 start" in err and "エラー:" in err
+
+
+def test_dates_in_a_workbook_as_text(tmp_path):
+    book = tmp_path / "inv.xlsx"
+    convert(SAMPLE, book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["flows"]
+    col = next(c.column for c in ws[1] if str(c.value).startswith("start"))
+    ws.cell(row=2, column=col).value = "２０２３年４月１日"
+    wb.save(book)
+    assert load(book).flows[0].start == dt.date(2023, 4, 1)
+
+
+def test_volume_round_trips_every_form(tmp_path):
+    want = {p.id: p.volume for p in load(SAMPLE).parties if p.volume is not None}
+    assert want["monocollabo"]["customers"] == 120000 and want["members"] == 36000
+    for dst, to in ((tmp_path / "c", "csv"), (tmp_path / "y", "yaml"),
+                    (tmp_path / "i.xlsx", None), (tmp_path / "i.yaml", None)):
+        convert(SAMPLE, dst, to=to)
+        assert {p.id: p.volume for p in load(dst).parties if p.volume is not None} == want
+
+
+def test_volume_refuses_words(tmp_path):
+    p = tmp_path / "inv.yaml"
+    p.write_text("format: lineage/1\norganisation: a\nparties: [{id: a, volume: many}]\n"
+                 "flows: []\n", encoding="utf-8")
+    with pytest.raises(InventoryError, match="volume"):
+        load(p)
+
+
+def test_duplicate_id_does_not_hide_other_errors(tmp_path, run_cli):
+    d = _one_flow(tmp_path, "someday")
+    (d / "parties.csv").write_text("id,role\na,self\na,third_party\nb,vendor\n",
+                                   encoding="utf-8")
+    err = run_cli("validate", d, expect=2).stderr
+    assert "duplicate ID 'a'" in err
+    assert "'vendor' is not one of" in err
+    assert "cannot read 'someday' as a date" in err
+
+
+def test_japanese_template_loads_and_offers_drop_downs(tmp_path, run_cli):
+    out = tmp_path / "棚卸し.xlsx"
+    assert "テンプレートを書き出しました" in run_cli("template", out, "--lang", "ja").stdout
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:4] == ["棚卸し", "データ項目", "利用目的", "当事者"]
+    flows = wb["データの流れ"]
+    headers = [c.value for c in flows[1]]
+    assert headers[:5] == ["ID", "提供元", "提供先", "データ項目", "利用目的"]
+    lists = {str(d.sqref).split(":")[0][0]: (d.formula1, d.errorStyle)
+             for d in flows.data_validations.dataValidation}
+    assert lists["B"] == ("ids_parties", "stop")         # from: one party ID
+    assert lists["D"] == ("ids_data_items", "warning")   # items: a ;-list may hold several
+    assert lists["E"] == ("ids_purposes", "warning")
+    assert "consent" in lists["F"][0]                    # basis: the enumeration
+    assert wb.defined_names["ids_parties"].attr_text == "'当事者'!$A$2:$A$5000"
+    assert load(out).parties[0].volume == {"customers": 1200}
+    roles = {d.formula1 for d in wb["当事者"].data_validations.dataValidation}
+    assert any("data_subject" in f for f in roles)
+    assert load(out).model_dump() == load(run_template(tmp_path, run_cli)).model_dump()
+
+
+def run_template(tmp_path, run_cli):
+    out = tmp_path / "en.xlsx"
+    run_cli("template", out, "--lang", "en")
+    wb = openpyxl.load_workbook(out)
+    assert wb["flows"]["B1"].value == "from\n提供元"
+    return out
+
+
+def test_library_takes_dates_as_text():
+    import lineage
+    from lineage import analysis
+    a = lineage.check(SAMPLE, as_of="2026-04-01")
+    assert a.as_of == dt.date(2026, 4, 1)
+    assert lineage.check(SAMPLE, as_of="2026/4/1").as_of == a.as_of
+    assert analysis.trace(SAMPLE, "address", as_of="2024-01-01").params["as_of"] == \
+        dt.date(2024, 1, 1)
+    assert analysis.impact(SAMPLE, "mailing-house", as_of="2025-01-01").params["as_of"] == \
+        dt.date(2025, 1, 1)
+    assert len(analysis.upstream(SAMPLE, "print-shop", as_of="2025-01-01").table)
+    analysis.stop(SAMPLE, consent="C05", as_of="2026-01-01")
+    analysis.reach_table(SAMPLE, as_of="2025-01-01")
+    analysis.group_reach(SAMPLE, as_of="2025-01-01")
+    with pytest.raises(ValueError, match="accepted forms"):
+        lineage.check(SAMPLE, as_of="soon")
+
+
+_PEOPLE = """\
+format: lineage/1
+organisation: mc
+parties:
+  - {id: mc, role: self, volume: {customers: 1000, members: 300}}
+  - {id: customers, role: data_subject, volume: 5000}
+  - {id: members, role: data_subject}
+  - {id: visitors, role: data_subject}
+  - {id: host, role: outsourcee, volume: {members: 250}}
+  - {id: shop, role: outsourcee, volume: 40}
+  - {id: mailer, role: outsourcee}
+flows:
+  - {id: F1, from: customers, to: mc, items: [name], start: 2024-01-01}
+  - {id: F2, from: members, to: mc, items: [name], start: 2024-01-01}
+  - {id: F3, from: visitors, to: mc, items: [name], start: 2024-01-01}
+  - {id: F4, from: mc, to: host, items: [name], basis: outsourcing, start: 2024-01-01}
+  - {id: F5, from: mc, to: shop, items: [name], basis: outsourcing, start: 2024-01-01}
+  - {id: F6, from: customers, to: mailer, items: [name], start: 2024-01-01}
+"""
+
+
+def test_people_affected_counts_each_group_once(tmp_path, run_cli):
+    from lineage.analysis import impact
+    p = tmp_path / "inv.yaml"
+    p.write_text(_PEOPLE, encoding="utf-8")
+    host = impact(p, "host").extra["people"]
+    # its own figure for members; customers: the largest figure of a holder (the group's
+    # own 5000, not mc's 1000); visitors: nobody recorded a figure
+    assert host["groups"] == [{"group": "customers", "count": 5000, "source": "customers"},
+                              {"group": "members", "count": 250, "source": "host"}]
+    assert host["unknown"] == ["visitors"] and host["total"] == 5250
+    assert impact(p, "shop").extra["people"]["total"] == 40       # its plain number is all
+    mailer = impact(p, "mailer").extra["people"]
+    assert mailer["total"] == 5000 and mailer["groups"][0]["source"] == "customers"
+    out = run_cli("impact", p, "--party", "host", "--lang", "ja").stdout
+    assert out.startswith("漏えい時の影響: 約5,250人分のデータ\n")
+    assert "人数の記録がない本人: visitors" in out
+    data = __import__("json").loads(run_cli("impact", p, "--party", "host", "--format",
+                                            "json").stdout)
+    assert data["people"]["total"] == 5250

@@ -1,0 +1,122 @@
+"""Issue 15, their language: every command's Japanese output has no English words
+outside an allow-list (IDs, field names in examples, proper nouns), and names things by
+display name with the ID beside it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lineage.model import load
+from lineage.model.schema import COLLECTIONS, Exemption, Responsible, Revision
+from lineage.rules.registry import REGISTRY
+
+from paths import SAMPLE
+
+# Words that are not English prose: format names and abbreviations, the clause key
+# "waivers", the pack name, and the sample's path.
+_ALLOWED = {"ID", "IP", "Cookie", "CSV", "JSON", "YAML", "policy", "appi", "waivers",
+            "inventories", "true", "false", "YYYY", "MM", "DD", *COLLECTIONS}
+_WORD = re.compile(r"[A-Za-z][A-Za-z]+")
+
+
+def _allowed_words() -> set[str]:
+    inv = load(SAMPLE)
+    words = set(_ALLOWED)
+    for name in COLLECTIONS:
+        for record in getattr(inv, name) or ():
+            for key in ("id", "name"):  # IDs, and names a user wrote (Cookie ID)
+                words.update(_WORD.findall(str(getattr(record, key, "") or "")))
+    for model in (*COLLECTIONS.values(), Exemption, Responsible, Revision):
+        for field, info in model.model_fields.items():
+            words.update(_WORD.findall(info.alias or field))  # YAML keys of examples
+    for rule in REGISTRY.all() if hasattr(REGISTRY, "all") else ():
+        words.update(_WORD.findall(rule.id))
+    words.update({"TP", "LW", "AP", "mc", "customers", "carrier", "partner", "group", "co",
+                  "police"})  # the rule examples' small inventory (explain)
+    return words
+
+
+def _english(text: str, allowed: set[str]) -> list[str]:
+    return sorted({w for w in _WORD.findall(text) if w not in allowed})
+
+
+COMMANDS = [
+    ("check", SAMPLE),
+    ("trace", SAMPLE, "--item", "address"),
+    ("upstream", SAMPLE, "--party", "print-shop"),
+    ("impact", SAMPLE, "--party", "mailing-house"),
+    ("stop", SAMPLE, "--consent", "C05"),
+    ("stop", SAMPLE, "--subjects", "members"),
+    ("explain", "TP203"),
+    ("validate", SAMPLE),
+    ("rules",),
+]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: a[0])
+def test_japanese_output_has_no_english(args, run_cli):
+    res = run_cli(*args, "--lang", "ja", expect=None)
+    assert res.code in (0, 1), res.stderr
+    text = (res.stdout + res.stderr).replace(str(SAMPLE), "")  # a path is no prose
+    assert _english(text, _allowed_words()) == []
+
+
+@pytest.mark.parametrize("args, given", [
+    (("impact", SAMPLE, "--party", "ghost"), "ghost"),
+    (("trace", SAMPLE, "--item", "adress"), "adress"),
+    (("stop", SAMPLE, "--consent", "C99"), "C"),
+    (("stop", SAMPLE), ""),
+    (("check", SAMPLE, "--as-of", "tomorrow"), "tomorrow"),
+])
+def test_japanese_error_messages(args, given, run_cli):
+    res = run_cli(*args, "--lang", "ja", expect=2)
+    assert res.stderr.startswith("エラー: ") or "Error" in res.stderr
+    allowed = _allowed_words() | {given, "consent", "subjects", "lang", "as", "of"}
+    # click's own usage lines are English; the message itself must not be.
+    message = res.stderr.splitlines()[-1]
+    assert _english(message.replace("Error: Invalid value for", ""), allowed) == [], message
+
+
+def test_the_scan_catches_english(run_cli):
+    text = run_cli("impact", SAMPLE, "--party", "mailing-house", "--lang", "en").stdout
+    assert {"leaks", "people", "holds"} <= set(_english(text, _allowed_words()))
+
+
+def test_default_language_follows_the_locale(run_cli):
+    ja = run_cli("validate", SAMPLE, env={"LINEAGE_LANG": "", "LC_ALL": "ja_JP.UTF-8"}).stdout
+    assert "問題はありません" in ja
+    en = run_cli("validate", SAMPLE, env={"LINEAGE_LANG": "", "LC_ALL": "C.UTF-8",
+                                          "LANG": "ja_JP.UTF-8"}).stdout
+    assert "valid (" in en
+
+
+def test_names_beside_ids(run_cli):
+    out = run_cli("impact", SAMPLE, "--party", "mailing-house", "--lang", "ja").stdout
+    assert "漏えい時の影響: 約154,000人分のデータ" in out
+    assert "株式会社アオバ印刷（再委託先） (print-shop)" in out
+    assert "住所 (address)" in out
+    out = run_cli("check", SAMPLE, "--lang", "ja", expect=1).stdout
+    assert "項目 電話番号 (phone) は共同利用の通知・公表 J1 にありません" in out
+    out = run_cli("upstream", SAMPLE, "--party", "print-shop", "--lang", "en").stdout
+    assert "Aoba Printing (sub-outsourcee of the mailing house) (print-shop)" in out
+
+
+@pytest.mark.parametrize("args, expected", [
+    (("explain", "TP999"), "エラー: ルール 'TP999' はありません\n"),
+    (("check", SAMPLE, "--rules", "nope"), "エラー: ルールパック 'nope' はありません（あるもの: "),
+    (("check", SAMPLE, "--select", "XX9"), "エラー: ルールまたは接頭辞 'XX9' はありません\n"),
+    (("impact", SAMPLE, "--party", "ghost"), "エラー: 当事者 'ghost' は定義されていません\n"),
+    (("trace", SAMPLE, "--item", "adress"),
+     "エラー: データ項目 'adress' は定義されていません（'address' のことですか？）\n"),
+    (("check", SAMPLE, "--format", "xlsx"), "エラー: --format xlsx はブックを書き出します。"),
+])
+def test_errors_in_japanese(args, expected, run_cli):
+    assert run_cli(*args, "--lang", "ja", expect=2).stderr.startswith(expected)
+
+
+def test_drawing_errors_in_japanese(run_cli, tmp_path):
+    err = run_cli("draw", SAMPLE, "-o", tmp_path / "m.dot", "--party", "ghost", "--lang", "ja",
+                  expect=2).stderr
+    assert err == "エラー: 当事者 'ghost' は定義されていません\n"
