@@ -141,6 +141,8 @@ def build_workbook(sheets: dict[str, Table], *, comments: dict | None = None,
             letter = get_column_letter(col)
             ws.column_dimensions[letter].width = _width(sheet, name, table)
             validation = _validation(kinds.get(name), DataValidation)
+            if validation is None and (sheet, name) == ("parties", "country"):
+                validation = _country(letter, DataValidation)
             if validation is None and (sheet, name) in REFERENCES:
                 validation = _reference(sheet, name, kinds.get(name), DataValidation,
                                         set(wb.defined_names))
@@ -197,6 +199,15 @@ def check_cells(sheets: dict[str, Table]) -> None:
                     raise FlatError(f"{where}: field '{name}': text holds a carriage return "
                                     "(CR), which a workbook turns into a line feed; use "
                                     "YAML or CSV, or remove it")
+
+
+def _country(letter: str, DataValidation):
+    """Two capital letters (ISO 3166 alpha-2): a warning, as lineage checks the form too."""
+    return DataValidation(type="custom", allow_blank=True, showErrorMessage=True,
+                          formula1=f"AND(LEN({letter}2)=2,EXACT({letter}2,UPPER({letter}2)))",
+                          errorStyle="warning", errorTitle="country",
+                          error="国: ISO 3166 の2文字のコード (JP, US ...) / a two-letter "
+                                "country code")
 
 
 def _define_id_ranges(wb, sheets: dict, lang) -> None:

@@ -54,7 +54,7 @@ def table(rules, lang: str = "en") -> str:
     lines = []
     for r in rules:
         if lang == "ja":
-            lines.append(f"{r.id}  {str(r.clause):<14} {_kind_ja(r.kind)}  "
+            lines.append(f"{r.id}  {r.clause.label_ja:<14} {_kind_ja(r.kind)}  "
                          f"{_SEVERITY_JA.get(r.severity, r.severity)}  {r.title_ja}")
         else:
             lines.append(f"{r.id}  {str(r.clause):<14} {r.kind:<18} {r.severity:<8} "
@@ -182,7 +182,7 @@ def _explain_ja(rule) -> str:
              f"  {rule.clause.text_ja}", f"  公式の条文: {ACT_URL}"] if law else
             [f"条項 {rule.clause}", "", "方針の本文:", f"  {rule.clause.text_ja}"])
     out = [f"{rule.id}  {rule.title_ja}", "",
-           f"{cite[0]}  種類 {_kind_ja(rule.kind)}  "
+           f"{cite[0].split()[0]} {rule.clause.label_ja}  種類 {_kind_ja(rule.kind)}  "
            f"重大度 {_SEVERITY_JA.get(rule.severity, rule.severity)}  ルールパック {_pack(rule)}",
            *cite[1:], "", f"対応: {rule.remedy_ja}", ""]
     for label, ex in (("違反の例", rule.fail), ("適合の例", rule.passing)):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..rules.clauses import citation
 from ..rules.packs import PACK_TITLES
 from ..terms import STATUS_WORDS, route_label
 from .names import Names
@@ -91,7 +92,8 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
             message = names.annotate(f.message_ja) if lang == "ja" else f.message
             remedy = names.annotate(f.remedy_ja) if lang == "ja" else f.remedy
             tag = f" ({words['waived']})" if f.waived else ""
-            lines.append(f"  {style(mark + ' ' + f.id, fg=colour)} [{f.clause}]{tag} {message}")
+            clause = citation(f.clause).label_ja if lang == "ja" else f.clause
+            lines.append(f"  {style(mark + ' ' + f.id, fg=colour)} [{clause}]{tag} {message}")
             lines.append(f"      {words['remedy']}: {remedy}")
         lines.append("")
     if not audit.results:
