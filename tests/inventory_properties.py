@@ -38,8 +38,14 @@ ROUTES = {"internal", "collection", "to_subject", "storage_only", "non_personal"
           "outsourcing", "succession", "joint_use", "law", "life", "public_health",
           "government", "academic", "opt_out", "consent", "external", "none"}
 STATUSES = {"ok", "warning", "waived", "violation"}
+#: The rule packs the properties check with (scripts/property_run.py --packs changes it).
+PACKS = ("policy",)
 _FORMS = {"yaml-file": "inventory.yaml", "xlsx": "inventory.xlsx", "yaml-folder": "yaml",
           "csv-folder": "csv"}
+
+
+def _check(inventory):
+    return check(inventory, packs=PACKS)
 
 
 def report(data: dict) -> str:
@@ -51,7 +57,7 @@ def report(data: dict) -> str:
         >>> json.loads(report(data))["summary"]["flows"]
         0
     """
-    return json_report(check(build(data)))
+    return json_report(_check(build(data)))
 
 
 def _diff(a: str, b: str) -> str:
@@ -71,7 +77,7 @@ def forms_do_not_matter(data: dict, forms=tuple(_FORMS)) -> None:
     """YAML file, YAML folder, CSV folder and workbook (written by lineage's own
     writers) give byte-identical JSON reports."""
     inv = build(data)
-    expected = json_report(check(inv))
+    expected = json_report(_check(inv))
     with tempfile.TemporaryDirectory() as tmp:
         for form in forms:
             path = Path(tmp) / _FORMS[form]
@@ -82,7 +88,7 @@ def forms_do_not_matter(data: dict, forms=tuple(_FORMS)) -> None:
                 path.mkdir()
                 for name, content in written.items():
                     (path / name).write_bytes(content)
-            got = json_report(check(load(path)))
+            got = json_report(_check(load(path)))
             assert got == expected, f"{form} gave another report: {_diff(expected, got)}"
 
 
@@ -113,8 +119,8 @@ def renaming_changes_no_verdict(data: dict, seed: int) -> None:
     which of its conditions fail: the spec breaks that tie by ID)."""
     new, names = renamed(data, seed)
     back = {v: k[1] for k, v in names.items() if k[0] == "flow"}
-    a = _verdicts(check(build(data)))
-    b = _verdicts(check(build(new)), lambda x: back[x])
+    a = _verdicts(_check(build(data)))
+    b = _verdicts(_check(build(new)), lambda x: back[x])
     assert a == b, "renaming changed verdicts: " + "; ".join(
         f"{k}: {a[k]} -> {b.get(k)}" for k in sorted(a) if a[k] != b.get(k))
 
@@ -133,10 +139,11 @@ def cover_adds_no_finding(data: dict, flow_id: str, kind: str) -> None:
                                  for s in data.get("stop_requests", [])):
         return
     groups = [p["id"] for p in data["parties"] if p.get("role") == "data_subject"]
-    before = {f.id for f in check(build(data)).results
-              if f.flow == flow_id and f.kind in _COVERED_KINDS}
-    after = {f.id for f in check(build(with_cover(data, flow_id, kind, groups))).results
-             if f.flow == flow_id and f.kind in _COVERED_KINDS}
+    # Covering means the policy's conditions; the law pack asks more of a notice (AP201).
+    before = {f.id for f in _check(build(data)).results
+              if f.flow == flow_id and f.kind in _COVERED_KINDS and f.rule.startswith("TP")}
+    after = {f.id for f in _check(build(with_cover(data, flow_id, kind, groups))).results
+             if f.flow == flow_id and f.kind in _COVERED_KINDS and f.rule.startswith("TP")}
     assert after <= before, f"covering {flow_id} by {kind} added {sorted(after - before)}"
 
 
@@ -147,11 +154,11 @@ def removing_a_flow_removes_its_findings(data: dict) -> None:
     Only such flows are removed: removing a flow others' lineage depends on (a
     collection, an own source of an outsourcee) legitimately changes their verdicts.
     """
-    before = [f.as_dict() for f in check(build(data)).results]
+    before = [f.as_dict() for f in _check(build(data)).results]
     for flow_id in sink_flows(data):
         if len(data["flows"]) < 2:
             return
-        after = [f.as_dict() for f in check(build(without_flow(data, flow_id))).results]
+        after = [f.as_dict() for f in _check(build(without_flow(data, flow_id))).results]
         expected = [f for f in before if f["flow"] != flow_id
                     and flow_id not in (f.get("evidence") or {}).get("path", ())]
         assert after == expected, (
@@ -185,7 +192,11 @@ _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 def shifting_dates_changes_no_verdict(data: dict, days: int) -> None:
     """Moving every date (and the audit date) by the same number of days changes no
     route, status or finding (dates inside finding IDs move with it), route by route."""
-    a, b = check(build(data)), check(build(shifted(data, days)))
+    if "appi" in PACKS and days < -600:
+        # The law pack starts on 2022-04-01: generated dates moved before it are judged
+        # by another law, as the spec says. Move them the other way.
+        days = -days
+    a, b = _check(build(data)), _check(build(shifted(data, days)))
 
     def back(text: str) -> str:
         return _ISO.sub(lambda m: (dt.date.fromisoformat(m.group()) - dt.timedelta(days=days))
