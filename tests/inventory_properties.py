@@ -32,7 +32,8 @@ from lineage.output.jsonreport import render as json_report
 __all__ = ["report", "order_does_not_matter", "forms_do_not_matter",
            "renaming_changes_no_verdict", "cover_adds_no_finding",
            "removing_a_flow_removes_its_findings", "every_flow_has_route_and_status",
-           "shifting_dates_changes_no_verdict", "PROPERTIES"]
+           "shifting_dates_changes_no_verdict", "reprovision_matches_path_enumeration",
+           "PROPERTIES"]
 
 ROUTES = {"internal", "collection", "to_subject", "storage_only", "non_personal",
           "outsourcing", "succession", "joint_use", "law", "life", "public_health",
@@ -209,4 +210,75 @@ def shifting_dates_changes_no_verdict(data: dict, days: int) -> None:
     assert not wrong, "; ".join(f"{k} (route {va[k][0]}): {va[k]} -> {vb[k]}" for k in wrong)
 
 
-PROPERTIES = ("order", "forms", "rename", "cover", "remove", "routes", "shift")
+PROPERTIES = ("order", "forms", "rename", "cover", "remove", "routes", "shift", "tp203")
+
+
+def reprovision_matches_path_enumeration(data: dict) -> None:
+    """TP203's findings are exactly what enumerating every simple path finds.
+
+    An independent reading of the rule on small inventories: for each entrusting flow
+    (route outsourcing) and each flow a party of its outsourcee's circle sends out of
+    the circle, every simple path of flows inside the circle (through legal entities,
+    never through the organisation) that carries the item is tried. The leaving flow
+    re-provides the item when some path starts no later than it, arrives by its end,
+    and passes no party holding the item from another source on or before its start.
+    Which sources count is shared with the rule (``_own_since``); the path search is not.
+    """
+    from lineage.rules import engine
+    from lineage.rules.context import Context
+    from lineage.rules.policy import TP203 as rule
+
+    inv = build(data)
+    ctx = Context(inv)
+    judged = {f.id: engine.judge(ctx, f)[0] for f in inv.flows}
+    got = {(f.flow, f.subject) for f in rule.TP203.check(ctx, judged)}
+    entrusting = [f for f in inv.flows if judged[f.id].route == "outsourcing"]
+    want = set()
+    if entrusting:
+        circles = rule._circles(ctx, sorted({f.to for f in entrusting}))
+        entity, org = ctx.entity, ctx.org_entity
+        for e in entrusting:
+            circle = circles[e.to]
+            inside = {entity(p) for p in circle} - {org}
+            own = rule._own_since(ctx, judged, inside)
+            for leave in inv.flows:
+                if entity(leave.frm) not in inside or leave.to in circle:
+                    continue
+                if judged[leave.id].route in rule._NOT_PROVISION or rule._exempt(ctx, leave):
+                    continue
+                if e.start > leave.start:
+                    continue
+                for item in ctx.provision(leave).items:
+                    if item not in e.items or (leave.id, item) in want:
+                        continue
+                    if _some_path(inv, ctx, inside, own, e, leave, item):
+                        want.add((leave.id, item))
+    assert got == want, f"TP203 found {sorted(got - want)} beyond, missed {sorted(want - got)}"
+
+
+def _some_path(inv, ctx, inside, own, entrust, leave, item) -> bool:
+    entity = ctx.entity
+    far = dt.date.max
+    target = entity(leave.frm)
+
+    def clean(node):
+        return own.get((node, item), far) > leave.start
+
+    def walk(node, arrival, seen):
+        if not clean(node):
+            return False
+        if node == target and (leave.end is None or arrival <= leave.end):
+            return True
+        for f in inv.flows:
+            if item not in f.items or entity(f.frm) != node or f.id in seen:
+                continue
+            to = entity(f.to)
+            if to not in inside or to == node:
+                continue
+            if f.end is not None and f.end < arrival:
+                continue
+            if walk(to, max(arrival, f.start), seen | {f.id}):
+                return True
+        return False
+
+    return walk(entity(entrust.to), entrust.start, {entrust.id})
