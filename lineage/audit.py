@@ -86,7 +86,7 @@ class Audit:
         >>> from lineage.model import load
         >>> audit = Audit(load("inventories/monocollabo"), as_of=dt.date(2026, 1, 1))
         >>> audit.as_of, len(audit.flow_results), audit.routes["F01"]
-        (datetime.date(2026, 1, 1), 44, 'collection')
+        (datetime.date(2026, 1, 1), 48, 'collection')
     """
 
     def __init__(self, inventory: Inventory, *, as_of=None, packs=("policy",),
@@ -182,7 +182,7 @@ class Audit:
         Example:
             >>> report = check("inventories/monocollabo").as_dict()
             >>> report["format"], report["organisation"], len(report["flows"])
-            ('lineage-report/1', 'monocollabo', 44)
+            ('lineage-report/1', 'monocollabo', 48)
         """
         return {"format": REPORT_FORMAT, "tool": f"lineage {__version__}",
                 "organisation": self.inventory.organisation,

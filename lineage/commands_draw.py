@@ -13,7 +13,7 @@ import click
 
 from .terms import ROUTES
 from .audit import check as run_check
-from .cli import UserError, _date, handle_errors, inventory_argument, lang_option
+from .cli import UserError, _date, _packs, handle_errors, inventory_argument, lang_option
 from .drawing import LAYOUTS, draw as draw_map
 from .export import export as write_export
 
@@ -87,11 +87,14 @@ def _check_question(trace, trace_from, impact, *, item, party, route, only_viola
 @click.option("--as-of", callback=_date,
               help="Audit date (overrides the inventory's as_of); --trace and --impact "
                    "also ignore flows that start after it.")
+@click.option("--rules", "packs", default="policy", show_default=True,
+              help="Rule packs, comma-separated; with policy,appi the flows lawful under "
+                   "the policy but not the Act are drawn in purple (§).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=55.0, show_default=True,
               help="Seconds Graphviz may take in all.")
 @handle_errors
 def draw(inventory, output, lang, font, only_violations, item, party, depth, route, merge,
-         layout, links, trace, trace_from, impact, as_of, timeout):
+         layout, links, trace, trace_from, impact, as_of, packs, timeout):
     """Draw the flow map with Graphviz: zones, roles, routes and violations.
 
     --trace ITEM [--from PARTY] or --impact PARTY draws the answer of that
@@ -103,6 +106,7 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
     Examples:
       lineage draw inventories/monocollabo -o map.svg --only-violations
       lineage draw inventories/monocollabo -o leak.svg --impact mailing-house --lang ja
+      lineage draw inventories/monocollabo -o law.svg --rules policy,appi
     """
     from .drawing.render import format_of
     _output(output)
@@ -114,7 +118,7 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
                     only_violations=only_violations, depth=depth)
     if depth is not None and depth < 0:
         raise UserError(f"--depth must be 0 or more, got {depth}")
-    audit = run_check(inventory, as_of=as_of)
+    audit = run_check(inventory, as_of=as_of, packs=_packs(packs))
     drawing = draw_map(audit, lang=lang, font=font, only_violations=only_violations,
                        item=item, party=party, depth=depth, route=route, merge=merge,
                        layout=layout, links=links, timeout=timeout, trace=trace,

@@ -133,18 +133,30 @@ def show(ref, store, fmt, lang):
 def verify(store, head, fmt):
     """Recompute every snapshot's hash and walk the hash chain.
 
-    Exit 0: intact. 1: a snapshot was altered or removed (each is listed).
+    Exit 0: intact. 1: a snapshot was altered or removed (each is listed), or the
+    file is damaged. The store is opened read-only and never changed.
 
     \b
     Examples:
       lineage snapshot verify
       lineage snapshot verify --store inventories/monocollabo/.lineage/audits.db --format json
     """
+    from .snapshots.store import Problem, StoreError, VerifyResult
     path = store or DEFAULT_STORE
-    with _open(store) as opened:
-        result = opened.verify()
-        if head:
-            result = opened.verify_head(result, head)
+    try:
+        opened = _open(store)
+    except StoreError as exc:
+        if not path.is_file():
+            raise
+        # A file that is there but cannot be opened as a store is damage, not a usage error.
+        reason = str(exc).removeprefix(f"{path}: ")
+        result = VerifyResult(snapshots=0, head=None,
+                              problems=(Problem(None, f"damaged or replaced: {reason}"),))
+    else:
+        with opened:
+            result = opened.verify()
+            if head:
+                result = opened.verify_head(result, head)
     click.echo(render.verify_json(result) if fmt == "json" else render.verify_text(result, path),
                nl=False)
     sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)

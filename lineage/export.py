@@ -31,6 +31,7 @@ from .audit import Audit, check
 from .drawing.dot import Context, _wrap_name, zone_of
 from .drawing.style import ORG_STYLE, ROLE_STYLE, STATUS_STYLE, word
 from .files import format_for, write_atomic
+from .output.csvtable import safe_cell
 from .model.schema import Inventory
 from .output.csvtable import BOM
 from .terms import natural_key, route_label
@@ -248,11 +249,11 @@ def _csv(audit: Audit, lang: str) -> str:
     writer.writerow(CSV_COLUMNS)
     for r in audit.flow_results:
         rules = sorted({f.split(":")[0] for f in r.findings})
-        writer.writerow([r.id, r.frm, r.to, g.nodes[r.frm].get(name, r.frm),
-                         g.nodes[r.to].get(name, r.to), _SEP.join(r.items),
-                         _SEP.join(r.purposes), r.basis or "", r.start.isoformat(),
-                         r.end.isoformat() if r.end else "", r.route, r.status,
-                         _SEP.join(rules), _SEP.join(r.findings)])
+        writer.writerow([safe_cell(c) for c in (
+            r.id, r.frm, r.to, g.nodes[r.frm].get(name, r.frm), g.nodes[r.to].get(name, r.to),
+            _SEP.join(r.items), _SEP.join(r.purposes), r.basis or "", r.start.isoformat(),
+            r.end.isoformat() if r.end else "", r.route, r.status, _SEP.join(rules),
+            _SEP.join(r.findings))])
     return BOM + out.getvalue()
 
 

@@ -8,10 +8,158 @@ a half-written file, and a previous file is replaced only by a complete one.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic", "format_for"]
+from .errors import LineageError
+
+__all__ = ["write_atomic", "format_for", "OutputError", "note_input", "start_run", "end_run",
+           "check_output", "check_input", "read_input"]
+
+#: (device, inode) of every file read as input in this run; an output must not be one.
+#: None outside a run (library use: a notebook may rewrite a file it read earlier).
+_INPUTS: set[tuple[int, int]] | None = None
+
+
+class OutputError(LineageError):
+    """An output path lineage refuses to write: an input, a symlink, a device, a folder.
+
+    Example:
+        >>> check_output("/dev/null")
+        Traceback (most recent call last):
+        lineage.files.OutputError: /dev/null: is not a regular file (a character device); refusing to write to it
+    """
+
+
+def note_input(path) -> None:
+    """Remember ``path`` as an input of this run, so no output replaces it.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "inv.yaml"; _ = f.write_text("x")
+        >>> start_run(); note_input(f); check_output(f)
+        Traceback (most recent call last):
+        lineage.files.OutputError: ...inv.yaml: is an input of this run; refusing to write over it
+        >>> end_run(); check_output(f).st_size
+        1
+    """
+    if _INPUTS is None:
+        return
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return
+    _INPUTS.add((st.st_dev, st.st_ino))
+
+
+def start_run() -> None:
+    """Start a run (one CLI command): from now on, every file read is an input.
+
+    Example:
+        >>> import lineage.files as files
+        >>> files.start_run(); len(files._INPUTS)
+        0
+        >>> files.end_run()
+    """
+    global _INPUTS
+    _INPUTS = set()
+
+
+def end_run() -> None:
+    """End the run: no file counts as an input any more.
+
+    Example:
+        >>> import lineage.files as files
+        >>> files.end_run(); files._INPUTS is None
+        True
+    """
+    global _INPUTS
+    _INPUTS = None
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def check_input(path) -> None:
+    """Refuse an input that is not a regular file, before anything opens it.
+
+    A named pipe would block the reader forever, a device could be endless; a
+    dangling symlink or a symlink loop is named as such. Raises :class:`OSError`
+    whose ``strerror`` says what is wrong; remembers the file as an input.
+
+    Example:
+        >>> import tempfile, pathlib, os
+        >>> d = pathlib.Path(tempfile.mkdtemp()); os.mkfifo(d / "flows.yaml")
+        >>> check_input(d / "flows.yaml")
+        Traceback (most recent call last):
+        OSError: [Errno 22] not a regular file (a named pipe): '...flows.yaml'
+        >>> os.symlink(d / "gone.yaml", d / "a.yaml"); check_input(d / "a.yaml")
+        Traceback (most recent call last):
+        FileNotFoundError: [Errno 2] dangling symbolic link (its target does not exist): '...a.yaml'
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise OSError(2, "dangling symbolic link (its target does not exist)",
+                          str(path)) from None
+        raise
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP
+            raise OSError(40, "symbolic link loop", str(path)) from None
+        raise
+    if not stat.S_ISREG(st.st_mode):
+        kind = next((k for test, k in _KINDS if test(st.st_mode)), "a special file")
+        raise OSError(22, f"not a regular file ({kind})", str(path))
+    if _INPUTS is not None:
+        _INPUTS.add((st.st_dev, st.st_ino))
+
+
+def read_input(path) -> bytes:
+    """The bytes of an input file, after :func:`check_input`.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.yaml"; _ = f.write_text("x: 1")
+        >>> read_input(f)
+        b'x: 1'
+    """
+    check_input(path)
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def check_output(path) -> os.stat_result | None:
+    """Refuse an output path that is a symlink, not a regular file, or an input of the run.
+
+    Returns the existing file's status (None when there is no file yet).
+
+    Example:
+        >>> import tempfile, pathlib, os
+        >>> d = pathlib.Path(tempfile.mkdtemp()); os.symlink(d / "x", d / "link")
+        >>> check_output(d / "link")
+        Traceback (most recent call last):
+        lineage.files.OutputError: ...link: is a symbolic link; refusing to write through it
+        >>> check_output(d / "new.txt") is None
+        True
+    """
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise OutputError(f"{path}: is a symbolic link; refusing to write through it")
+    if not stat.S_ISREG(st.st_mode):
+        kind = next((k for test, k in _KINDS if test(st.st_mode)), "a special file")
+        raise OutputError(f"{path}: is not a regular file ({kind}); refusing to write to it")
+    if _INPUTS is not None and (st.st_dev, st.st_ino) in _INPUTS:
+        raise OutputError(f"{path}: is an input of this run; refusing to write over it")
+    return st
 
 
 def _umask() -> int:
@@ -24,7 +172,9 @@ def write_atomic(path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder.
 
     Either the whole file appears or nothing does; an existing file is replaced
-    only when the new one is complete.
+    only when the new one is complete, and keeps its permission bits (a 0600
+    file stays 0600); a new file gets the umask's default. Raises
+    :class:`OutputError` for a symlink, a non-regular file or an input of the run.
 
     Example:
         >>> import tempfile, pathlib
@@ -33,15 +183,19 @@ def write_atomic(path, data: bytes) -> None:
         (b'ok', 1)
     """
     path = Path(path)
-    if path.is_dir():
-        raise OSError(21, "is a folder, not a file", str(path))
+    existing = check_output(path)
     if not path.parent.is_dir():
         raise OSError(2, f"folder {path.parent} does not exist", str(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would hide the file from others
+        # mkstemp's 0600 would hide a new file from others; an existing file keeps
+        # its own bits, so a private report never becomes world-readable.
+        mode = stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask()
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        # Checked again just before the rename: the target may have changed meanwhile.
+        check_output(path)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

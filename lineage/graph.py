@@ -26,6 +26,11 @@ def build_graph(inventory, audit=None) -> nx.MultiDiGraph:
         >>> g = build_graph(audit.inventory, audit)
         >>> g.edges["members", "monocollabo", "F01"]["route"], g.graph["organisation"]
         ('collection', 'monocollabo')
+        >>> both = check("inventories/monocollabo", packs=("policy", "appi"))
+        >>> g2 = build_graph(both.inventory, both)
+        >>> edge = g2.edges["monocollabo-media", "survey-vendor", "F48"]
+        >>> edge["status_policy"], edge["status_appi"], edge["law_only"]
+        ('ok', 'violation', True)
     """
     g = nx.MultiDiGraph(organisation=inventory.organisation,
                         as_of=str(audit.as_of if audit is not None else inventory.as_of))
@@ -42,5 +47,12 @@ def build_graph(inventory, audit=None) -> nx.MultiDiGraph:
         if r is not None:
             attrs.update(route=r.route, status=r.status, findings=list(r.findings),
                          rules=sorted({fid.split(":")[0] for fid in r.findings}))
+            if r.status_by_pack is not None:
+                # Several packs: each pack's status, and the group the drawing
+                # marks: lawful under the policy, unlawful under the Act.
+                for pack, status in r.status_by_pack.items():
+                    attrs[f"status_{pack}"] = status
+                attrs["law_only"] = (r.status_by_pack.get("appi") == "violation"
+                                     and r.status_by_pack.get("policy") != "violation")
         g.add_edge(f.frm, f.to, key=f.id, id=f.id, **attrs)
     return g

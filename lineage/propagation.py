@@ -281,7 +281,7 @@ class FlowNet:
         >>> from lineage.model import load
         >>> net = FlowNet.from_inventory(load("inventories/monocollabo"))
         >>> len(net.flows), net.party_index["carrier"] >= 0
-        (44, True)
+        (48, True)
     """
 
     def __init__(self, *, organisation, parties, roles, entities, items, flows, src, dst,

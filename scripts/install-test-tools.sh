@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install the tools the test suite drives from outside Python, once:
-#   - Debian's chromium, to open the HTML report headless (tests/test_report_browser.py);
+#   - Debian's chromium, to open the HTML report and the explorer page headless
+#     (tests/test_report_browser.py; tests/test_explore_browser.py drives it with the
+#     playwright package from the test extra, pointed at this binary);
 #   - Microsoft's SARIF multitool and the SARIF 2.1.0 JSON schema, from the npm
 #     registry package @microsoft/sarif-multitool-linux, into .tools/sarif
 #     (tests/test_sarif.py).

@@ -29,7 +29,7 @@ def change_inventory(inv: Path) -> None:
         f.write("  - id: clinic-us\n    name: US Clinic\n    role: third_party\n"
                 "    country: US\n")
     with open(inv / "flows.yaml", "a", encoding="utf-8") as f:
-        f.write("  - id: F45\n    from: monocollabo\n    to: clinic-us\n"
+        f.write("  - id: F49\n    from: monocollabo\n    to: clinic-us\n"
                 "    items: [name, health]\n    purposes: [partner_offers]\n"
                 "    basis: consent\n    start: 2026-01-01\n")
     flows = (inv / "flows.yaml").read_text(encoding="utf-8")

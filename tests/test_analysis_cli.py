@@ -18,6 +18,7 @@ Sora Cloud (cloud host) (cloud-host)                                       2    
 Collabo Living (group company, interior goods) (collabo-living)            2     2023-10-01  F01 > F28
 Collabo Travel (group company, travel) (collabo-travel)                    2     2024-07-01  F01 > F31
 Customers (online shop purchasers) (customers)                             2     2023-04-01  F01 > F21
+Manila Support Centre (overseas call centre) (manila-support)              2     2025-04-01  F01 > F45
 Growth Marketing (marketing company) (marketing-partner)                   2     2025-03-01  F01 > F38
 Monocollabo media division (monocollabo-media)                             2     2023-04-01  F01 > F06
 Kitchen Next (buyer of the kitchenware subscription business) (new-owner)  2     2026-04-01  F01 > F43

@@ -17,7 +17,7 @@ def test_table_is_grouped_by_flow_and_ends_with_a_summary(run_cli):
     out = run_cli("check", SAMPLE, expect=1).stdout
     lines = out.splitlines()
     assert lines[0] == "monocollabo  as of 2026-11-01  rules: policy"
-    assert lines[-2] == "44 flows: 35 ok, 0 warning, 8 violation, 1 waived"
+    assert lines[-2] == "48 flows: 39 ok, 0 warning, 8 violation, 1 waived"
     assert lines[-1] == ("findings: TP101 ×1, TP102 ×1, TP103 ×1, TP111 ×1, TP123 ×1, "
                          "TP203 ×2, TP222 ×1, TP301 ×1, TP801 ×1")
     f44 = lines.index(next(line for line in lines if line.startswith("F44 ")))
@@ -27,7 +27,7 @@ def test_table_is_grouped_by_flow_and_ends_with_a_summary(run_cli):
 
 def test_table_in_japanese(run_cli):
     out = run_cli("check", SAMPLE, "--lang", "ja", expect=1).stdout
-    assert "44 フロー: 35 適合, 0 警告, 8 違反, 1 承認済み" in out
+    assert "48 フロー: 39 適合, 0 警告, 8 違反, 1 承認済み" in out
     assert "提供元 monocollabo" not in out
     assert "対応:" in out
 
@@ -145,7 +145,7 @@ def test_explain_prints_clause_and_both_examples(run_cli):
 def test_output_file_is_written_atomically(tmp_path, run_cli):
     target = tmp_path / "report.json"
     run_cli("check", SAMPLE, "--format", "json", "-o", target, expect=1)
-    assert json.loads(target.read_text(encoding="utf-8"))["summary"]["flows"] == 44
+    assert json.loads(target.read_text(encoding="utf-8"))["summary"]["flows"] == 48
     res = run_cli("check", SAMPLE, "-o", tmp_path / "missing" / "r.json", expect=2)
     assert res.stderr.startswith("error: ") and "does not exist" in res.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
@@ -155,7 +155,7 @@ def test_python_m_lineage_and_console_script():
     res = subprocess.run([sys.executable, "-m", "lineage", "check", str(SAMPLE), "--format",
                           "json"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert res.returncode == 1
-    assert json.loads(res.stdout)["summary"]["flows"] == 44
+    assert json.loads(res.stdout)["summary"]["flows"] == 48
     res = subprocess.run([sys.executable, "-m", "lineage", "--version"], capture_output=True,
                          text=True, timeout=60)
     assert res.stdout.startswith("lineage, version ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from paths import ROOT
@@ -45,8 +46,8 @@ def test_readme_sample_output_is_what_check_prints(run_cli):
     assert shown and all(line in out for line in shown), \
         [line for line in shown if line not in out]
     ja = run_cli("check", SAMPLE, "--lang", "ja", expect=1).stdout
-    assert "44 フロー: 35 適合, 0 警告, 8 違反, 1 承認済み" in ja
-    assert "`44 フロー: 35 適合, 0 警告, 8 違反, 1 承認済み`" in text
+    assert "48 フロー: 39 適合, 0 警告, 8 違反, 1 承認済み" in ja
+    assert "`48 フロー: 39 適合, 0 警告, 8 違反, 1 承認済み`" in text
 
 
 def test_readme_impact_example_is_what_impact_prints(run_cli):
@@ -56,3 +57,18 @@ def test_readme_impact_example_is_what_impact_prints(run_cli):
     block = block.split("```", 1)[0]
     out = run_cli("impact", SAMPLE, "--party", "mailing-house").stdout
     assert block == out
+
+
+def test_readme_law_pack_output_is_what_check_prints(run_cli):
+    from paths import SAMPLE
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### The law pack `appi`", 1)[1]
+    block = section.split("```text\n", 1)[1].split("```", 1)[0]
+    out = run_cli("check", SAMPLE, "--rules", "policy,appi", expect=1).stdout.splitlines()
+    shown = [line for line in block.splitlines() if line.strip()]
+    assert shown and all(line in out for line in shown), \
+        [line for line in shown if line not in out]
+    summary = json.loads(run_cli("check", SAMPLE, "--rules", "policy,appi", "--format", "json",
+                                 expect=1).stdout)["summary"]
+    shown_json = json.loads("{" + section.split("```json\n", 1)[1].split("```", 1)[0] + "}")
+    assert shown_json == {k: summary[k] for k in ("by_pack", "policy_ok_law_violation")}

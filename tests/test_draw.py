@@ -66,7 +66,7 @@ def test_format_follows_extension(run_cli, tmp_path, ext, magic):
 
 def test_violations_red_thick_with_rule_ids(sample_svg):
     edges = {g.get("id")[len("flow-"):]: g for g in _groups(sample_svg, "edge")}
-    assert len(edges) == 44
+    assert len(edges) == 48
     red = STATUS_STYLE["violation"]["color"]
     for fid, g in edges.items():
         path = g.find(f".//{SVG}path")
@@ -89,7 +89,7 @@ def test_waived_dashed_and_ok_neutral(sample_svg):
 
 def test_every_node_and_edge_has_a_full_tooltip(sample_svg):
     nodes, edges = _groups(sample_svg, "node"), _groups(sample_svg, "edge")
-    assert len(nodes) == 28 + 1  # parties and the legend
+    assert len(nodes) == 32 + 1  # parties and the legend
     for g in nodes + edges:
         assert any(a.get(f"{XLINK}title") for a in g.iter(f"{SVG}a")), g.get("id")
     tip = next(a.get(f"{XLINK}title") for g in edges if g.get("id") == "flow-F30"
@@ -206,7 +206,7 @@ def test_route_view(run_cli, tmp_path):
 
 def test_merge_parallel_flows_with_counts(run_cli, tmp_path):
     text = _draw_dot(run_cli, tmp_path, "--merge")
-    assert text.count(" -> ") == 40
+    assert text.count(" -> ") == 44
     assert "F02, F03 (2 flows)" in text
 
 
@@ -371,7 +371,7 @@ def test_failing_step_degrades_to_the_next(monkeypatch, tmp_path):
     notes = draw(SAMPLE).save(out)
     assert any("failed (Graphviz dot laid out 30 of 32" in n for n in notes)
     assert any("zones not drawn" in n for n in notes)
-    assert len(_groups(ET.parse(out).getroot(), "edge")) == 44
+    assert len(_groups(ET.parse(out).getroot(), "edge")) == 48
 
 
 def test_total_failure_leaves_no_file_and_keeps_the_old_one(monkeypatch, run_cli, tmp_path):
@@ -405,7 +405,7 @@ def test_every_layout_renders_the_sample_completely(tmp_path, layout):
     out = tmp_path / "map.svg"
     drawing.save(out)
     edges = _groups(ET.parse(out).getroot(), "edge")
-    assert len(edges) == (44 if layout == "ranked" else 40)
+    assert len(edges) == (48 if layout == "ranked" else 44)
 
 
 def test_warnings_amber_and_waived_dashed_in_dot():

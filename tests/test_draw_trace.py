@@ -24,8 +24,8 @@ from paths import SAMPLE
 SVG = "{http://www.w3.org/2000/svg}"
 
 EMAIL_REACH = {"F01", "F02", "F03", "F05", "F06", "F12", "F15", "F17", "F18", "F21", "F22",
-               "F25", "F27", "F28", "F30", "F31", "F34", "F38", "F43"}
-EMAIL_ROUTES = {"F12", "F15", "F17", "F28", "F31", "F34", "F38", "F43"}
+               "F25", "F27", "F28", "F30", "F31", "F34", "F38", "F43", "F45", "F48"}
+EMAIL_ROUTES = {"F12", "F15", "F17", "F28", "F31", "F34", "F38", "F43", "F45", "F48"}
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +123,7 @@ def test_trace_japanese_and_merged(run_cli, tmp_path):
     assert "メールアドレスの到達範囲（起点: 本人と組織" in text
     assert "★ 伝播経路: 到達する各当事者への最短の伝播経路" in text
     # parallel flows merge; an edge is highlighted when any of its flows is
-    assert len(_edges(text)) == 17 and "★ 伝播経路" in _edges(text)["F12"]
+    assert len(_edges(text)) == 19 and "★ 伝播経路" in _edges(text)["F12"]
 
 
 def test_trace_dot_parses_and_renders_svg(tmp_path, audit):

@@ -12,11 +12,11 @@ def test_one_case_per_flow_failures_for_violations(run_cli):
     assert res.stdout.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites ')
     root = ET.fromstring(res.stdout)
     assert root.tag == "testsuites"
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("44", "8", "0")
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("48", "8", "0")
     suite = root.find("testsuite")
     cases = suite.findall("testcase")
     assert [c.get("name") for c in cases][:3] == ["F01", "F02", "F03"]
-    assert len(cases) == 44
+    assert len(cases) == 48
     failed = [c.get("name") for c in cases if c.find("failure") is not None]
     assert failed == ["F30", "F31", "F33", "F36", "F38", "F39", "F41", "F44"]
     f44 = suite.find("testcase[@name='F44']")

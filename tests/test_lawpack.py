@@ -91,3 +91,143 @@ def test_law_pack_is_the_spec_table():
                 for rid, art in table.items()}
     assert registered == expected
     assert REGISTRY.packs["appi"] == sorted(table)
+
+
+# -- outputs of the side-by-side status ----------------------------------------------
+
+def _edge_lines(dot: str) -> dict:
+    import re
+    return {m.group(1): line for line in dot.splitlines()
+            if (m := re.search(r'\[id="flow-([^"]+)"', line))}
+
+
+def test_drawing_marks_flows_lawful_under_the_policy_only():
+    from paths import SAMPLE
+    from lineage.drawing import context_of
+    from lineage.drawing.dot import build_dot
+    from lineage.drawing.style import LAW_ONLY_STYLE, STATUS_STYLE
+    audit = check(SAMPLE, packs=TWO)
+    dot = build_dot(audit.graph, context_of(audit))
+    edges = _edge_lines(dot)
+    for flow in ("F45", "F46", "F47", "F48"):
+        assert f'color="{LAW_ONLY_STYLE["color"]}"' in edges[flow], flow
+        assert "law-only" in edges[flow] and "§ violation AP" in edges[flow], flow
+    # F31 breaks the policy too: it stays red.
+    assert f'color="{STATUS_STYLE["violation"]["color"]}"' in edges["F31"]
+    assert "law-only" not in edges["F31"]
+    assert "§ policy ok, Act violated: AP rule IDs" in dot
+    assert "lawful under the policy but not the Act" in dot.splitlines()[1]
+    single = build_dot(check(SAMPLE).graph, context_of(check(SAMPLE)))
+    assert "law-only" not in single and "§" not in single
+
+
+def test_drawing_marks_sensitive_items_and_foreign_recipients():
+    from lineage.drawing import context_of
+    from lineage.drawing.dot import build_dot
+    audit = check(build_example("""
+data_items:
+  - {id: dental, name: 歯科診療記録, name_en: Dental record, kind: sensitive}
+parties:
+  - {id: ph-centre, name: フィリピンのコールセンター, name_en: PH call centre, role: outsourcee,
+     country: PH}
+flows:
+  - {id: F1, from: customers, to: mc, items: [name, dental], start: 2024-01-01}
+"""))
+    dot = build_dot(audit.graph, context_of(audit))
+    assert "F1: Name, ◆Dental record" in _edge_lines(dot)["F1"]
+    assert "PH call centre\\n◇ abroad: PH" in dot
+    assert "◆</b></td><td align=\"left\">sensitive item (要配慮個人情報)" in dot
+    assert "◇</b></td><td align=\"left\">in a foreign country (ISO code)" in dot
+    ja = build_dot(audit.graph, context_of(audit, lang="ja"))
+    assert "◇ 外国: PH" in ja and "◆歯科診療記録" in ja
+
+
+def test_merged_edge_is_law_only_when_all_its_violations_are():
+    from lineage.drawing.views import merge_parallel
+    import networkx as nx
+    g = nx.MultiDiGraph()
+    g.add_edge("a", "b", key="F1", items=["x"], start="2025-01-01", end=None,
+               status="violation", law_only=True)
+    g.add_edge("a", "b", key="F2", items=["y"], start="2025-01-01", end=None,
+               status="ok", law_only=False)
+    g.add_edge("a", "c", key="F3", items=["x"], start="2025-01-01", end=None,
+               status="violation", law_only=True)
+    g.add_edge("a", "c", key="F4", items=["y"], start="2025-01-01", end=None,
+               status="violation", law_only=False)
+    merged = merge_parallel(g)
+    assert merged.edges["a", "b", "F1"]["law_only"] is True
+    assert merged.edges["a", "c", "F3"]["law_only"] is False
+
+
+def test_draw_command_takes_the_packs(run_cli, tmp_path):
+    from paths import SAMPLE
+    out = tmp_path / "map.dot"
+    run_cli("draw", SAMPLE, "-o", out, "--rules", "policy,appi")
+    assert 'class="flow status-violation route-outsourcing law-only"' in \
+        out.read_text(encoding="utf-8")
+
+
+def test_terminal_table_shows_each_pack_and_the_gap(run_cli):
+    from paths import SAMPLE
+    out = run_cli("check", SAMPLE, "--rules", "policy,appi", expect=1).stdout
+    lines = out.splitlines()
+    f48 = next(line for line in lines if line.startswith("F48 "))
+    assert f48.endswith("VIOLATION  [policy ok · appi violation]  § policy ok, Act not")
+    f31 = next(line for line in lines if line.startswith("F31 "))
+    assert f31.endswith("[policy violation · appi violation]")
+    assert lines[-3:] == [
+        "by pack policy: 48 flows: 39 ok, 0 warning, 8 violation, 1 waived",
+        "by pack appi: 48 flows: 43 ok, 0 warning, 5 violation, 0 waived",
+        "satisfy the policy but not the Act: 4 flows (F45, F46, F47, F48)"]
+    ja = run_cli("check", SAMPLE, "--rules", "policy,appi", "--lang", "ja", expect=1).stdout
+    assert "[方針 違反 · 個人情報保護法 違反]" in ja
+    assert "方針には適合し法には違反: 4 フロー (F45, F46, F47, F48)" in ja
+
+
+def test_csv_gives_the_pack_and_each_pack_status(run_cli):
+    import csv
+    from paths import SAMPLE
+    out = run_cli("check", SAMPLE, "--rules", "policy,appi", "--format", "csv", expect=1).stdout
+    rows = {r["id"]: r for r in csv.DictReader(out.removeprefix("\ufeff").splitlines())}
+    assert list(next(iter(rows.values())))[-3:] == ["pack", "status_policy", "status_appi"]
+    assert (rows["AP261:F48"]["pack"], rows["AP261:F48"]["status_policy"],
+            rows["AP261:F48"]["status_appi"]) == ("appi", "ok", "violation")
+    assert rows["TP301:F31:J2@2025-04-01"]["pack"] == "policy"
+    single = run_cli("check", SAMPLE, "--format", "csv", expect=1).stdout
+    assert "status_policy" not in single.splitlines()[0]
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "junit"])
+def test_other_formats_run_with_law_findings(run_cli, fmt):
+    from paths import SAMPLE
+    out = run_cli("check", SAMPLE, "--rules", "policy,appi", "--format", fmt, expect=1).stdout
+    assert "AP221" in out
+
+
+def test_xlsx_runs_with_law_findings(run_cli, tmp_path):
+    from paths import SAMPLE
+    out = tmp_path / "f.xlsx"
+    run_cli("check", SAMPLE, "--rules", "policy,appi", "--format", "xlsx", "-o", out, expect=1)
+    assert out.stat().st_size > 0
+
+
+def test_explain_a_law_rule(run_cli):
+    out = run_cli("explain", "ap221").stdout
+    assert out.startswith("AP221  Provision to a third party in a foreign country")
+    assert "Act (法): 個人情報保護法 第28条 外国にある第三者への提供の制限" in out
+    assert "https://laws.e-gov.go.jp/law/415AC0000000057" in out
+    assert "checked with --rules policy,appi" in out
+    assert "Failing example (outsourcing to a call centre in the Philippines) -> AP221:F1:" in out
+
+
+def test_reference_page_has_the_law_pack_with_headings_and_no_wording():
+    from paths import ROOT
+    page = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    law = page[page.index("## Law pack `appi`"):]
+    assert "The Act's own wording is not quoted" in law
+    assert "https://laws.e-gov.go.jp/law/415AC0000000057" in law
+    from lineage.rules.registry import REGISTRY
+    for rule in REGISTRY.select(["appi"]):
+        if rule.id.startswith("AP"):
+            assert f"### {rule.id}: {rule.title_en}" in law
+            assert f"Article {rule.clause.heading_ja} ({rule.clause})" in law

@@ -166,6 +166,7 @@ def test_japanese_template_loads_and_offers_drop_downs(tmp_path, run_cli):
     assert load(out).parties[0].volume == {"customers": 1200}
     roles = {d.formula1 for d in wb["当事者"].data_validations.dataValidation}
     assert any("data_subject" in f for f in roles)
+    assert any(f.startswith("AND(LEN(") for f in roles)                # country: two letters
     assert load(out).model_dump() == load(run_template(tmp_path, run_cli)).model_dump()
 
 

@@ -26,7 +26,7 @@ def _allowed_words() -> set[str]:
     words = set(_ALLOWED)
     for name in COLLECTIONS:
         for record in getattr(inv, name) or ():
-            for key in ("id", "name"):  # IDs, and names a user wrote (Cookie ID)
+            for key in ("id", "name", "country"):  # IDs, names a user wrote (Cookie ID), ISO codes
                 words.update(_WORD.findall(str(getattr(record, key, "") or "")))
     for model in (*COLLECTIONS.values(), Exemption, Responsible, Revision):
         for field, info in model.model_fields.items():
@@ -44,6 +44,7 @@ def _english(text: str, allowed: set[str]) -> list[str]:
 
 COMMANDS = [
     ("check", SAMPLE),
+    ("check", SAMPLE, "--rules", "policy,appi"),
     ("trace", SAMPLE, "--item", "address"),
     ("upstream", SAMPLE, "--party", "print-shop"),
     ("impact", SAMPLE, "--party", "mailing-house"),

@@ -69,11 +69,11 @@ def test_with_a_store_trend_chart_and_changes_since_the_previous_snapshot(tmp_pa
     with Store(store) as opened:
         rep = report_html.build(lineage.check(inv), store=opened, drawing=False)
     assert [h["name"] for h in rep.history] == ["2026-Q3", "now"]
-    assert [f["id"] for f in rep.diff.new] == ["TP101:F34", "TP103:F45:health",
-                                               "TP103:F45:recipient", "TP104:F45:C01"]
+    assert [f["id"] for f in rep.diff.new] == ["TP101:F34", "TP103:F49:health",
+                                               "TP103:F49:recipient", "TP104:F49:C01"]
     page = report_html.render_html(rep)
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="trend"') == 1
-    assert "new recipient of sensitive data: clinic-us receives health (flows F45)" in page
+    assert "new recipient of sensitive data: clinic-us receives health (flows F49)" in page
     # once the audit is stored, the report compares it with the one before
     run_cli("snapshot", "create", inv, "--store", store, "--label", "2026-Q4", env=EPOCH)
     with Store(store) as opened:
@@ -81,7 +81,7 @@ def test_with_a_store_trend_chart_and_changes_since_the_previous_snapshot(tmp_pa
     assert [h["name"] for h in rep.history] == ["2026-Q3", "2026-Q4"]
     assert rep.diff.a.label == "2026-Q3" and rep.diff.b.label == "2026-Q4"
     md = report_html.render_markdown(rep)
-    assert "| 2026-Q4 | 2026-11-01 | 13 | 0 | 1 | 45 |" in md
+    assert "| 2026-Q4 | 2026-11-01 | 13 | 0 | 1 | 49 |" in md
     assert "### Findings\n\n4 new, 0 resolved, 10 still open" in md
 
 

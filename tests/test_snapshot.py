@@ -17,14 +17,14 @@ from snapshot_helpers import CREATED, EPOCH, change_inventory, copy_sample
 LIST_HEADER = ("id  created               as of       label    flows  errors  warnings  waived  "
                "findings by kind                                                                  "
                "flows by route")
-Q3_ROW = ("1   2026-09-21T14:13:20Z  2026-11-01  2026-Q3  44     9       0         1       "
+Q3_ROW = ("1   2026-09-21T14:13:20Z  2026-11-01  2026-Q3  48     9       0         1       "
           "no-consent 3, no-exemption 1, re-provision 2, unannounced 1, unannounced-items 2  "
-          "collection 5, consent 4, external 5, internal 2, joint_use 3, law 2, non_personal 2, "
-          "none 2, opt_out 2, outsourcing 6, storage_only 2, succession 2, to_subject 7")
-Q4_ROW = ("2   2026-09-21T14:13:20Z  2026-11-01  2026-Q4  45     13      0         1       "
+          "collection 5, consent 4, external 6, internal 2, joint_use 3, law 2, non_personal 3, "
+          "none 2, opt_out 2, outsourcing 8, storage_only 2, succession 2, to_subject 7")
+Q4_ROW = ("2   2026-09-21T14:13:20Z  2026-11-01  2026-Q4  49     13      0         1       "
           "no-consent 7, no-exemption 1, re-provision 2, unannounced 1, unannounced-items 2  "
-          "collection 5, consent 4, external 5, internal 2, joint_use 3, law 2, non_personal 2, "
-          "none 3, opt_out 2, outsourcing 6, storage_only 2, succession 2, to_subject 7")
+          "collection 5, consent 4, external 6, internal 2, joint_use 3, law 2, non_personal 3, "
+          "none 3, opt_out 2, outsourcing 8, storage_only 2, succession 2, to_subject 7")
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_create_prints_what_was_stored_and_the_chain_head(tmp_path, run_cli):
     inv = copy_sample(tmp_path)
     res = run_cli("snapshot", "create", inv, "--label", "2026-Q3", env=EPOCH)
     lines = res.stdout.splitlines()
-    assert lines[0] == (f"snapshot #1 (2026-Q3) stored in {inv}/.lineage/audits.db: 44 flows, "
+    assert lines[0] == (f"snapshot #1 (2026-Q3) stored in {inv}/.lineage/audits.db: 48 flows, "
                         "9 error, 0 warning, 1 waived")
     assert lines[1].startswith("chain head: sha256:") and len(lines[1]) == 19 + 64
     assert len(lines) == 2
@@ -79,7 +79,7 @@ def test_show_gives_hashes_flows_and_findings(two, run_cli):
     assert out[2] == "  audit      monocollabo as of 2026-11-01, rules policy, lineage 0.1.0"
     assert out[3] == f"  source     {inv}"
     assert out[7] == "  previous   sha256:" + "0" * 64
-    assert out[9] == "44 flows: 35 ok, 0 warning, 8 violation, 1 waived"
+    assert out[9] == "48 flows: 39 ok, 0 warning, 8 violation, 1 waived"
     assert any(line.startswith("F44 ") and "violation" in line
                and "TP203:F44:address TP203:F44:name" in line for line in out)
     assert out[-1].startswith("x TP203:F44:name [1.5] error item name, entrusted")
@@ -119,9 +119,9 @@ diff #1 (2026-Q3) -> #2 (2026-Q4)
 
 Findings: 4 new, 0 resolved, 10 still open
   new        TP101:F34 [5[1]] error provision to third party partner-brand has no route: closest route is consent, which lacks: consent C01 was withdrawn on 2026-06-01 but the flow has not stopped
-  new        TP103:F45:health [5[1]] error consent C03 does not cover item health
-  new        TP103:F45:recipient [5[1]] error consent C03 does not cover recipient clinic-us
-  new        TP104:F45:C01 [5[1]] error consent C01 was withdrawn on 2026-06-01 but the flow has not stopped
+  new        TP103:F49:health [5[1]] error consent C03 does not cover item health
+  new        TP103:F49:recipient [5[1]] error consent C03 does not cover recipient clinic-us
+  new        TP104:F49:C01 [5[1]] error consent C01 was withdrawn on 2026-06-01 but the flow has not stopped
 """
 
 DIFF_CHANGES = """\
@@ -133,16 +133,16 @@ Inventory changes:
   consents
     ~ C01  withdrawn_on: none -> 2026-06-01
   flows
-    + F45
+    + F49
     ~ F30  items: +address
 
 Route and status changes:
   F34  route: consent -> none; status: ok -> violation
 
 What it means:
-  ! parties clinic-us: new recipient in a foreign country (US): clinic-us (flows F45)
-  ! parties clinic-us: new recipient of sensitive data: clinic-us receives health (flows F45)
-  ! parties clinic-us [5[1]]: new third-party recipient: clinic-us (flows F45)
+  ! parties clinic-us: new recipient in a foreign country (US): clinic-us (flows F49)
+  ! parties clinic-us: new recipient of sensitive data: clinic-us receives health (flows F49)
+  ! parties clinic-us [5[1]]: new third-party recipient: clinic-us (flows F49)
   ! consents C01 [5[1]]: consent withdrawn on 2026-06-01: provision relying on it must stop
   ! flows F30 [5[2]3]: item added to a joint-use flow: address (the joint-use notice must list it in advance)
   ! flows F34: route changed from consent to none: the flow has no lawful route now
@@ -183,7 +183,7 @@ def test_diff_backwards_resolves_and_removes(two, run_cli):
     _, store = two
     out = run_cli("snapshot", "diff", "latest", "previous", "--store", store).stdout
     assert "Findings: 0 new, 4 resolved, 10 still open" in out
-    assert "    - F45\n" in out and "    ~ F30  items: -address\n" in out
+    assert "    - F49\n" in out and "    ~ F30  items: -address\n" in out
     assert "    ~ C01  withdrawn_on: 2026-06-01 -> none\n" in out
 
 
@@ -195,12 +195,12 @@ def test_diff_against_an_inventory_path_and_in_markdown_and_japanese(two, run_cl
     md = run_cli("snapshot", "diff", "2026-Q3", inv, "--store", store, "--format", "markdown",
                  expect=1).stdout
     assert md.startswith("# diff #1 (2026-Q3) → now\n")
-    assert "| new | TP103:F45:health | 5\\[1\\] | error | consent C03 does not cover item " \
+    assert "| new | TP103:F49:health | 5\\[1\\] | error | consent C03 does not cover item " \
            "health |" in md
     assert "- **C01** \\[5\\[1\\]\\]: consent withdrawn on 2026-06-01" in md
     ja = run_cli("snapshot", "diff", "1", "2", "--store", store, "--lang", "ja", expect=1).stdout
     assert "指摘: 4 新規, 0 解消, 10 継続" in ja
-    assert "要配慮個人情報の新たな提供先: clinic-us が health を受領 (フロー F45)" in ja
+    assert "要配慮個人情報の新たな提供先: clinic-us が health を受領 (フロー F49)" in ja
     assert "同意の撤回 (2026-06-01)" in ja
 
 
@@ -273,12 +273,12 @@ def test_python_api(tmp_path):
         second = lineage.snapshot(inv, store=store, label="2026-Q4")
         assert second.prev_hash == first.chain_hash
         d = lineage.diff("2026-Q3", "2026-Q4", store=store)
-        assert [f["id"] for f in d.new] == ["TP101:F34", "TP103:F45:health",
-                                            "TP103:F45:recipient", "TP104:F45:C01"]
+        assert [f["id"] for f in d.new] == ["TP101:F34", "TP103:F49:health",
+                                            "TP103:F49:recipient", "TP104:F49:C01"]
         history = store.history()
         assert isinstance(history, pd.DataFrame)
         assert history[["id", "label", "flows", "error", "warning", "waived"]].values.tolist() \
-            == [[1, "2026-Q3", 44, 9, 0, 1], [2, "2026-Q4", 45, 13, 0, 1]]
+            == [[1, "2026-Q3", 48, 9, 0, 1], [2, "2026-Q4", 49, 13, 0, 1]]
         assert history["route:none"].tolist() == [2, 3]
         assert history["kind:no-consent"].tolist() == [3, 7]
         snap = store.get("previous")
@@ -287,8 +287,8 @@ def test_python_api(tmp_path):
         assert store.verify().ok
     audit = lineage.check(inv)
     d = lineage.diff(audit, first)  # audits and snapshots work as operands too
-    assert [f["id"] for f in d.resolved] == ["TP101:F34", "TP103:F45:health",
-                                             "TP103:F45:recipient", "TP104:F45:C01"]
+    assert [f["id"] for f in d.resolved] == ["TP101:F34", "TP103:F49:health",
+                                             "TP103:F49:recipient", "TP104:F49:C01"]
 
 
 def test_a_foreign_or_newer_file_is_refused(tmp_path):

@@ -197,7 +197,7 @@ def test_check_format_xlsx_writes_findings_flows_and_rules(tmp_path, run_cli):
     assert findings["A2"].value == "TP222:F30:phone"
     assert findings.max_row == 11
     flows = wb["flows"]
-    assert flows.max_row == 45 and flows.auto_filter.ref.startswith("A1:")
+    assert flows.max_row == 49 and flows.auto_filter.ref.startswith("A1:")
     assert isinstance(flows["G2"].value, dt.datetime)  # start is a date cell
     rules = [r[0].value for r in wb["rules-policy"].iter_rows(min_row=2)]
     assert rules[0] == "TP101" and len(rules) == 27

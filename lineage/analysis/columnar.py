@@ -10,7 +10,7 @@ dates, unique IDs). Other forms go through the full loader.
 Example:
     >>> net = read_network("inventories/monocollabo")
     >>> len(net.flows), len(net.parties)
-    (44, 28)
+    (48, 32)
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def read_csv_network(folder: str | Path) -> FlowNet:
         ...                  to="csv")
         >>> net = read_csv_network(folder)
         >>> len(net.flows), len(net.parties)
-        (44, 28)
+        (48, 32)
         >>> rows = "id,from,to,items,start\\nF1,nobody,members,name,2024-01-01\\n"
         >>> _ = (folder / "flows.csv").write_text(rows)
         >>> read_csv_network(folder)

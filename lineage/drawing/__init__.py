@@ -169,16 +169,21 @@ def context_of(audit: Audit, *, lang: str = "en", font: str | None = None,
     org = next((p for p in inv.parties if p.id == inv.organisation), None)
     org_name = (org.name if lang == "ja" else org.name_en) if org else None
     org_name = org_name or (org.name if org else None) or inv.organisation
+    gap = audit.summary().get("policy_ok_law_violation")
     if lang == "ja":
         title = (f"{org_name} 個人データの流れ（{audit.as_of.isoformat()} 時点）: "
                  f"{len(audit.flow_results)} 件、{STATUS_WORDS['violation']['ja']} "
-                 f"{counts['violation']} 件")
+                 f"{counts['violation']} 件"
+                 + (f"（うち方針は適合・法に違反 {gap} 件）" if gap is not None else ""))
     else:
         title = (f"{org_name}: personal-data flows as of {audit.as_of.isoformat()} "
-                 f"({len(audit.flow_results)} flows, {counts['violation']} violating)")
+                 f"({len(audit.flow_results)} flows, {counts['violation']} violating"
+                 + (f", {gap} of them lawful under the policy but not the Act"
+                    if gap is not None else "") + ")")
+    sensitive = frozenset(d.id for d in inv.data_items or () if d.kind == "sensitive")
     return Context(organisation=inv.organisation, lang=lang, font=font or DEFAULT_FONT,
                    items=items, purposes=purposes, findings=findings, joint_use=joint,
-                   title=title, links=links)
+                   title=title, links=links, sensitive=sensitive)
 
 
 class Drawing:
@@ -190,7 +195,7 @@ class Drawing:
     Example:
         >>> import lineage
         >>> lineage.draw("inventories/monocollabo", item="phone")
-        <Drawing 10 parties, 11 flows, layout 'dot, zones as clusters'>
+        <Drawing 11 parties, 12 flows, layout 'dot, zones as clusters'>
     """
 
     def __init__(self, graph: nx.MultiDiGraph, context: Context, steps: list[Step],

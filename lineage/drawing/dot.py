@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from ..terms import natural_key
-from .style import (DEFAULT_FONT, FOCUS_STYLE, HIGHLIGHT_COLOUR, ORG_STYLE, ROLE_STYLE,
-                    ROLE_WORDS, STATUS_STYLE, STATUS_WORDS, ZONES, highlight_style,
-                    route_label, word)
+from .style import (DEFAULT_FONT, FOCUS_STYLE, FOREIGN_MARK, HIGHLIGHT_COLOUR, LAW_MARK,
+                    LAW_ONLY_STYLE, ORG_STYLE, ROLE_STYLE, ROLE_WORDS, SENSITIVE_MARK,
+                    STATUS_STYLE, STATUS_WORDS, ZONES, highlight_style, route_label, word)
 
 __all__ = ["quote", "Context", "build_dot", "zone_of", "hop_ranks", "LEGEND_ID", "MODES"]
 
@@ -125,6 +125,7 @@ class Context:
     For the drawing of a lineage question, ``highlight`` is the legend's
     explanation of the highlighted flows (edges with ``highlight=True``) and
     ``focus`` the parties drawn with a double border (explained by ``focus_note``).
+    ``sensitive`` are the item IDs of kind ``sensitive``, marked in flow labels.
 
     Example:
         >>> ctx = Context("me", items={"phone": ("電話番号", "Phone number")})
@@ -144,6 +145,7 @@ class Context:
     highlight: str | None = None
     focus: list[str] = field(default_factory=list)
     focus_note: str = ""
+    sensitive: frozenset = frozenset()
 
     def item(self, item_id: str) -> str:
         """Display name of an item in the drawing's language.
@@ -237,7 +239,11 @@ def _attrs(pairs: dict) -> str:
 
 def _node_label(attrs: dict, lang: str) -> str:
     name = attrs.get("name") if lang == "ja" else attrs.get("name_en")
-    return _wrap_name(str(name or ""))
+    label = _wrap_name(str(name or ""))
+    country = attrs.get("country")
+    if country and country != "JP":
+        label += f"\n{FOREIGN_MARK} {word('abroad', lang)}: {country}"
+    return label
 
 
 def _node_tooltip(node: str, attrs: dict, ctx: Context, zone: str) -> str:
@@ -281,7 +287,8 @@ def _flow_lines(flow_id: str, u: str, v: str, d: dict, g: nx.MultiDiGraph,
 
 def _edge_label(key: str, d: dict, ctx: Context) -> str:
     lang = ctx.lang
-    items = [ctx.item(i) for i in d.get("items", ())]
+    items = [(SENSITIVE_MARK if i in ctx.sensitive else "") + ctx.item(i)
+             for i in d.get("items", ())]
     if d.get("count", 1) > 1:
         flows = d["flows"]
         shown = ", ".join(flows[:4]) + (", …" if len(flows) > 4 else "")
@@ -303,7 +310,8 @@ def _edge_label(key: str, d: dict, ctx: Context) -> str:
                          ("waived", lambda f: f.waived)):
         rules = sorted({f.rule for f in found if keep(f)})
         if rules:
-            lines.append(f"{STATUS_WORDS[status][lang]} {' '.join(rules)}")
+            mark = f"{LAW_MARK} " if status == "violation" and d.get("law_only") else ""
+            lines.append(f"{mark}{STATUS_WORDS[status][lang]} {' '.join(rules)}")
     return "\n".join(lines)
 
 
@@ -315,7 +323,7 @@ def _edge_tooltip(key: str, u: str, v: str, d: dict, g, ctx: Context) -> str:
                        for k, md in members.items())
 
 
-def _legend(ctx: Context, roles: list[str]) -> str:
+def _legend(ctx: Context, roles: list[str], marks=frozenset()) -> str:
     lang = ctx.lang
     rows = [f'<tr><td colspan="2" align="center"><b>{word("legend", lang)}</b></td></tr>',
             f'<tr><td bgcolor="{ORG_STYLE["fillcolor"]}" width="28"> </td>'
@@ -334,6 +342,15 @@ def _legend(ctx: Context, roles: list[str]) -> str:
         rows.append(f'<tr><td><font color="{colour}"><b>{stroke}</b></font></td>'
                     f'<td align="left">{STATUS_WORDS[status][lang]}: {explain[status][lang]}'
                     f'</td></tr>')
+    if "law_only" in marks:
+        rows.append(f'<tr><td><font color="{LAW_ONLY_STYLE["color"]}"><b>━━━</b></font></td>'
+                    f'<td align="left">{LAW_MARK} {html.escape(word("law_only", lang))}</td></tr>')
+    if "sensitive" in marks:
+        rows.append(f'<tr><td><b>{SENSITIVE_MARK}</b></td>'
+                    f'<td align="left">{html.escape(word("sensitive", lang))}</td></tr>')
+    if "foreign" in marks:
+        rows.append(f'<tr><td><b>{FOREIGN_MARK}</b></td>'
+                    f'<td align="left">{html.escape(word("foreign", lang))}</td></tr>')
     if ctx.highlight:
         rows.append(f'<tr><td><font color="{HIGHLIGHT_COLOUR}"><b>═══</b></font></td>'
                     f'<td align="left">★ {word("path", lang)}: {html.escape(ctx.highlight)}'
@@ -389,8 +406,16 @@ def build_dot(g: nx.MultiDiGraph, ctx: Context, mode: str = "clusters",
     out.append(f"  edge [{_attrs({'fontname': font, 'fontsize': '10', 'arrowsize': '0.8'})}];")
     roles = sorted({d.get("role", "third_party") for _, d in nodes},
                    key=lambda r: list(ROLE_STYLE).index(r) if r in ROLE_STYLE else 99)
+    marks = set()
+    if any(d.get("law_only") for *_, d in g.edges(data=True)):
+        marks.add("law_only")
+    if any(i in ctx.sensitive for *_, d in g.edges(data=True) for i in d.get("items", ())):
+        marks.add("sensitive")
+    if any(d.get("country", "JP") != "JP" for _, d in nodes):
+        marks.add("foreign")
     out.append(f"  {quote(LEGEND_ID)} [shape=none, margin=0, id=\"legend\", "
-               f"tooltip={quote(word('legend', ctx.lang))}, label={_legend(ctx, roles)}];")
+               f"tooltip={quote(word('legend', ctx.lang))}, "
+               f"label={_legend(ctx, roles, marks)}];")
 
     def node_line(n: str, d: dict, indent: str) -> str:
         role = d.get("role", "third_party")
@@ -444,13 +469,15 @@ def build_dot(g: nx.MultiDiGraph, ctx: Context, mode: str = "clusters",
         status = d.get("status", "ok")
         routes = d.get("routes") or [d.get("route")]
         marked = bool(d.get("highlight"))
+        law_only = bool(d.get("law_only"))
         attrs = {"id": f"flow-{k}",
                  "class": f"flow status-{status} " + " ".join(f"route-{r}" for r in routes if r)
-                 + (" highlight" if marked else ""),
+                 + (" law-only" if law_only else "") + (" highlight" if marked else ""),
                  label_key: _edge_label(k, d, ctx) if edge_labels else None}
         tip = _edge_tooltip(k, u, v, d, g, ctx)
         attrs.update(tooltip=tip, labeltooltip=tip)
         attrs.update(highlight_style(status) if marked
+                     else LAW_ONLY_STYLE if law_only
                      else STATUS_STYLE.get(status, STATUS_STYLE["ok"]))
         if d.get("count", 1) > 1:
             attrs["penwidth"] = str(float(attrs["penwidth"]) + min(d["count"], 10) * 0.3)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from ..terms import ROUTE_LABELS, STATUS_WORDS, route_label  # noqa: F401  (re-exported)
 
 __all__ = ["DEFAULT_FONT", "ROLE_STYLE", "ORG_STYLE", "STATUS_STYLE", "STATUS_RANK",
+           "LAW_ONLY_STYLE", "LAW_MARK", "SENSITIVE_MARK", "FOREIGN_MARK",
            "HIGHLIGHT_COLOUR", "FOCUS_STYLE", "ZONES", "ROUTE_LABELS", "STATUS_WORDS",
            "ROLE_WORDS", "WORDS", "route_label", "word", "worst_status", "highlight_style"]
 
@@ -59,6 +60,16 @@ STATUS_STYLE: dict[str, dict[str, str]] = {
            "style": "solid"},
 }
 
+#: With the law pack: a flow lawful under the policy but violating the Act. Purple, so
+#: the group a privacy office must look at first stands apart from the policy's red.
+LAW_ONLY_STYLE = {"color": "#7b1fa2", "fontcolor": "#6a1b9a", "penwidth": "3.5",
+                  "style": "solid"}
+#: Marks in labels (plain glyphs every CJK font has): the law-only group, a sensitive
+#: item (要配慮個人情報), a party in a foreign country.
+LAW_MARK = "§"
+SENSITIVE_MARK = "◆"
+FOREIGN_MARK = "◇"
+
 #: Flows on a lineage question's routes (``draw --trace`` / ``--impact``) are drawn
 #: as three parallel lines: this blue on both sides, the status colour in the middle.
 HIGHLIGHT_COLOUR = "#1565c0"
@@ -94,6 +105,11 @@ WORDS: dict[str, dict[str, str]] = {
     "waived": {"en": "waived", "ja": "承認済み"},
     "members": {"en": "members", "ja": "共同利用者"},
     "path": {"en": "path", "ja": "伝播経路"},
+    "law_only": {"en": "policy ok, Act violated: AP rule IDs",
+                 "ja": "方針は適合・個人情報保護法に違反（APルールID）"},
+    "sensitive": {"en": "sensitive item (要配慮個人情報)", "ja": "要配慮個人情報"},
+    "foreign": {"en": "in a foreign country (ISO code)", "ja": "外国にある者（国コード）"},
+    "abroad": {"en": "abroad", "ja": "外国"},
 }
 
 

@@ -197,6 +197,10 @@ def merge_parallel(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
             status=worst_status(d.get("status", "ok") for _, d in members),
             members={k: d for k, d in members},
         )
+        if any("law_only" in d for _, d in members):
+            # Marked only when every violating flow merged here breaks the Act alone.
+            bad = [d for _, d in members if d.get("status") == "violation"]
+            merged["law_only"] = bool(bad) and all(d.get("law_only") for d in bad)
         if any("highlight" in d for _, d in members):
             merged["highlight"] = any(d.get("highlight") for _, d in members)
         merged["route"] = merged["routes"][0] if len(merged["routes"]) == 1 else "mixed"

@@ -24,7 +24,7 @@ import shutil
 from pathlib import Path
 
 from ..errors import LineageError
-from ..files import write_atomic
+from ..files import OutputError, check_output, write_atomic
 from ..model import schema
 from ..model.loading import load
 from .csvwrite import csv_folder
@@ -172,6 +172,8 @@ def _write_file(dst: Path, data: bytes, force: bool) -> None:
 
 
 def _write_folder(dst: Path, files: dict[str, bytes], force: bool) -> None:
+    if dst.is_symlink():
+        raise OutputError(f"{dst}: is a symbolic link; refusing to write through it")
     if dst.exists() and not dst.is_dir():
         raise ConvertError(f"{dst}: is a file; a folder form needs a folder path")
     if not dst.parent.is_dir():
@@ -180,6 +182,8 @@ def _write_folder(dst: Path, files: dict[str, bytes], force: bool) -> None:
     if existing and not force:
         raise ConvertError(f"{dst}: folder is not empty; use --force to replace its "
                            "inventory files")
+    for name in sorted(files):
+        check_output(dst / name)  # no symlink, pipe or device among the files replaced
     tmp = dst.with_name(f".{dst.name}.tmp{os.getpid()}")
     try:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -5,6 +5,11 @@ the top-level row, ``notice_revisions.csv`` for joint-use revisions. UTF-8
 with a byte-order mark, so Excel in Japan opens them with the Japanese intact
 (the reader skips it), and ``\\n`` line ends, so the files diff cleanly in git.
 
+A cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``,
+``-``, ``@``, a tab or CR) gets a leading apostrophe, and so does a cell that
+really starts with an apostrophe; the reader removes exactly one leading
+apostrophe, so the round trip is exact (:data:`QUOTE`).
+
 Example:
     >>> from lineage.model import load
     >>> files = csv_folder(load("inventories/monocollabo"))
@@ -23,7 +28,21 @@ from ..model import schema
 from ..output.csvtable import BOM
 from .flat import cell_text, tables
 
-__all__ = ["csv_folder"]
+__all__ = ["csv_folder", "quote_cell", "QUOTE"]
+
+#: Added before a cell a spreadsheet would read as a formula; the CSV reader drops one.
+QUOTE = "'"
+_QUOTED = ("=", "+", "-", "@", "\t", "\r", QUOTE)
+
+
+def quote_cell(text: str) -> str:
+    """``text`` as an inventory CSV cell: formula starts and apostrophes get a ``'``.
+
+    Example:
+        >>> quote_cell("=HYPERLINK(1)"), quote_cell("'quoted"), quote_cell("plain")
+        ("'=HYPERLINK(1)", "''quoted", 'plain')
+    """
+    return QUOTE + text if text.startswith(_QUOTED) else text
 
 
 def csv_folder(inventory: schema.Inventory) -> dict[str, str]:
@@ -40,6 +59,6 @@ def csv_folder(inventory: schema.Inventory) -> dict[str, str]:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(table.columns)
         for row in table.rows:
-            writer.writerow([cell_text(row.get(c)) for c in table.columns])
+            writer.writerow([quote_cell(cell_text(row.get(c))) for c in table.columns])
         files[f"{sheet}.csv"] = BOM + out.getvalue()
     return files

@@ -74,12 +74,14 @@ def tables(inventory: schema.Inventory, *, all_columns: bool = False) -> dict[st
         >>> from lineage.model import load
         >>> t = tables(load("inventories/monocollabo"), all_columns=True)
         >>> "exemption.impediment" in t["flows"].columns, len(t["flows"].rows)
-        (True, 44)
+        (True, 48)
     """
     rows: dict[str, list[dict]] = {TOP_SHEET: [_top_row(inventory)]}
     for name in schema.COLLECTIONS:
         records = getattr(inventory, name)
-        if records is None or (not records and name not in ("data_items", "purposes")):
+        # parties and flows are required, so an empty list is written as a header row.
+        if records is None or (not records and name not in ("data_items", "purposes",
+                                                             "parties", "flows")):
             continue
         rows[name] = [_row(name, r, _label(name, i, r)) for i, r in enumerate(records)]
     revisions = [{"notice": n.id, **_row(REVISIONS_SHEET, rev, f"notices {n.id} revision {k + 1}")}
@@ -169,7 +171,7 @@ def _cell(value, column, where: str):
             return EMPTY_LIST if column.optional_list else None
         parts = [cell_text(v) for v in value]
         for part in parts:
-            if LIST_SEP in part or not part:
+            if LIST_SEP in part or not part or part != part.strip():
                 raise FlatError(f"{where}: field '{column.name}': list element {part!r} "
                                 f"cannot be written to a '{LIST_SEP}'-separated cell")
         return LIST_SEP.join(parts)
@@ -187,4 +189,9 @@ def _text(value: str, field: str, where: str) -> str:
     if value == "":
         raise FlatError(f"{where}: field '{field}' is an empty text, which a spreadsheet "
                         "cannot tell from an absent value; remove it or write some text")
+    if value != value.strip():
+        # Readers trim cells (a stray space typed in Excel is not data), so these would
+        # come back changed: refuse rather than convert with a loss.
+        raise FlatError(f"{where}: field '{field}' starts or ends with white space, which "
+                        "a spreadsheet cell does not keep; trim it (or keep the YAML form)")
     return value

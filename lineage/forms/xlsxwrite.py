@@ -25,10 +25,10 @@ import unicodedata
 from ..model import schema
 from ..model.tables import SHEET_LABELS, columns
 from ..output.xlsxbase import DATE_FORMAT, set_text, style_header, workbook_bytes
-from .flat import Table, tables
+from .flat import FlatError, Table, tables
 
 __all__ = ["xlsx_bytes", "build_workbook", "header_text", "sheet_title", "LAST_ROW",
-           "REFERENCES"]
+           "REFERENCES", "check_cells", "MAX_CELL"]
 
 #: Validations cover the rows a user may add, not the whole sheet (keeps files small).
 LAST_ROW = 5000
@@ -141,6 +141,8 @@ def build_workbook(sheets: dict[str, Table], *, comments: dict | None = None,
             letter = get_column_letter(col)
             ws.column_dimensions[letter].width = _width(sheet, name, table)
             validation = _validation(kinds.get(name), DataValidation)
+            if validation is None and (sheet, name) == ("parties", "country"):
+                validation = _country(letter, DataValidation)
             if validation is None and (sheet, name) in REFERENCES:
                 validation = _reference(sheet, name, kinds.get(name), DataValidation,
                                         set(wb.defined_names))
@@ -161,8 +163,51 @@ def xlsx_bytes(inventory: schema.Inventory) -> bytes:
         >>> xlsx_bytes(load("inventories/monocollabo"))[:2]
         b'PK'
     """
-    wb = build_workbook(tables(inventory, all_columns=True))
+    sheets = tables(inventory, all_columns=True)
+    check_cells(sheets)
+    wb = build_workbook(sheets)
     return workbook_bytes(wb, inventory.as_of)
+
+
+#: The most characters an Excel cell holds; a longer text would be cut.
+MAX_CELL = 32_767
+
+
+def check_cells(sheets: dict[str, Table]) -> None:
+    """Refuse text a workbook cannot keep exactly: over :data:`MAX_CELL` characters, or a CR.
+
+    Excel cuts a longer cell, and XML turns a carriage return into a line feed,
+    so either would change the inventory silently; the field is named instead.
+
+    Example:
+        >>> check_cells({"parties": Table("parties", ["id", "note"],
+        ...                               [{"id": "a", "note": "x" * 40000}])})
+        Traceback (most recent call last):
+        lineage.forms.flat.FlatError: parties a: field 'note': text of 40,000 characters is longer than a workbook cell holds (32,767); use YAML or CSV
+    """
+    for sheet, table in sheets.items():
+        for index, row in enumerate(table.rows):
+            where = f"{sheet} {row.get('id') or row.get('notice') or '#' + str(index + 1)}"
+            for name, value in row.items():
+                if not isinstance(value, str):
+                    continue
+                if len(value) > MAX_CELL:
+                    raise FlatError(f"{where}: field '{name}': text of {len(value):,} "
+                                    f"characters is longer than a workbook cell holds "
+                                    f"({MAX_CELL:,}); use YAML or CSV")
+                if "\r" in value:
+                    raise FlatError(f"{where}: field '{name}': text holds a carriage return "
+                                    "(CR), which a workbook turns into a line feed; use "
+                                    "YAML or CSV, or remove it")
+
+
+def _country(letter: str, DataValidation):
+    """Two capital letters (ISO 3166 alpha-2): a warning, as lineage checks the form too."""
+    return DataValidation(type="custom", allow_blank=True, showErrorMessage=True,
+                          formula1=f"AND(LEN({letter}2)=2,EXACT({letter}2,UPPER({letter}2)))",
+                          errorStyle="warning", errorTitle="country",
+                          error="国: ISO 3166 の2文字のコード (JP, US ...) / a two-letter "
+                                "country code")
 
 
 def _define_id_ranges(wb, sheets: dict, lang) -> None:

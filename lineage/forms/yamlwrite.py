@@ -81,7 +81,9 @@ def inventory_mapping(inventory: schema.Inventory) -> dict:
             out[key] = value
     for name in schema.COLLECTIONS:
         records = getattr(inventory, name)
-        if records is None or (not records and name not in ("data_items", "purposes")):
+        # parties and flows are required: an empty list is written as [].
+        if records is None or (not records and name not in ("data_items", "purposes",
+                                                             "parties", "flows")):
             continue
         out[name] = [_record(r) for r in records]
     return out

@@ -131,8 +131,33 @@ def _empty_is_absent(data: object) -> object:
     return data
 
 
+#: Characters no text may hold: C0 controls but TAB, LF, CR; DEL and C1 controls
+#: (ESC and CSI drive terminals); the non-characters U+FFFE/U+FFFF and lone
+#: surrogates. They break SVG, GraphML, GEXF, JUnit and xlsx (XML 1.0) outputs.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def control_character(text: str) -> str | None:
+    """A description of the first forbidden control character in ``text``, or None.
+
+    Example:
+        >>> control_character("ok\\tfine"), control_character("bad\\x1b[2J")
+        (None, 'control character U+001B at position 4')
+    """
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    return f"control character U+{ord(found.group()):04X} at position {found.start() + 1}"
+
+
 def _text(value: object) -> object:
     """Read scalars as text: an ID ``007`` or a name ``yes`` stays as written."""
+    if isinstance(value, str):
+        bad = control_character(value)
+        if bad is not None:
+            raise ValueError(f"text holds a {bad}; remove it (control characters break "
+                             "drawings, exports and terminals)")
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):

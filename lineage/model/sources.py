@@ -17,20 +17,123 @@ Example:
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from ..files import read_input
 from .errors import InventoryError, Location, Problem
 
-__all__ = ["SourceMap", "RawInventory", "read_yaml_file", "read_yaml_folder", "yaml_files"]
+__all__ = ["SourceMap", "RowTable", "RawInventory", "read_yaml_file", "read_yaml_folder", "yaml_files"]
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ALLOWED_TAGS = {f"tag:yaml.org,2002:{t}" for t in
                  ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 _NULLS = {"", "~", "null", "Null", "NULL"}
-_MAX_NODES = 20_000_000  # far above any real inventory; stops alias expansion bombs
+#: Aliases may expand a document to at most this many times its written nodes ...
+EXPANSION_FACTOR = 10
+#: ... but always to this many values: a small file with a few shared lists is fine.
+MIN_EXPANSION = 100_000
+#: Deepest nesting of lists and mappings; an inventory needs about six levels.
+MAX_DEPTH = 64
+
+
+class RowTable:
+    """Where the records of one table (a CSV file, a sheet) sit, computed on demand.
+
+    A reader keeps per record only its row number and which columns held a
+    value (a bit per column); a :class:`Location` is built only when an error
+    or a finding asks for one. ``last_prefix`` picks the column a nested path
+    (``exemption``) points to when several columns hold it: the workbook
+    reader names the last, the CSV reader the first.
+
+    Example:
+        >>> t = RowTable("flows.csv", ("id", "start", "exemption.law"), {("end",)})
+        >>> t.add(2, ("id", "exemption.law"))
+        >>> [str(t.locate(0, p)) for p in [(), ("start",), ("end",), ("exemption",)]]
+        ['flows.csv row 2', 'flows.csv row 2', 'flows.csv row 2 column end', 'flows.csv row 2 column exemption.law']
+    """
+
+    __slots__ = ("file", "header", "labels", "schema", "sheet", "last_prefix", "rows",
+                 "present", "_parts")
+
+    def __init__(self, file: str, header: tuple, schema: set | frozenset = frozenset(), *,
+                 labels: tuple | None = None, sheet: str | None = None,
+                 last_prefix: bool = False):
+        self.file = file
+        self.header = tuple(header)
+        self.labels = tuple(labels) if labels is not None else self.header
+        self.schema = {tuple(p): ".".join(p) for p in schema}
+        self.sheet = sheet
+        self.last_prefix = last_prefix
+        self.rows = array("l")
+        # one bit per header column; a plain list past 64 columns (ints of any size)
+        self.present: array | list = array("Q") if len(self.header) <= 64 else []
+        self._parts = [tuple(h.split(".")) for h in self.header]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def add(self, row: int, columns) -> None:
+        """Record the next record: its row number and the columns that held a value.
+
+        Example:
+            >>> t = RowTable("p.csv", ("id",)); t.add(5, ["id"]); len(t), t.rows[0]
+            (1, 5)
+        """
+        mask = 0
+        index = self.header.index
+        for name in columns:
+            mask |= 1 << index(name)
+        self.rows.append(row)
+        self.present.append(mask)
+
+    def add_mask(self, row: int, mask: int) -> None:
+        """Like :meth:`add` with the column bits already computed (bit i: header[i]).
+
+        Example:
+            >>> t = RowTable("p.csv", ("id", "role")); t.add_mask(3, 0b10)
+            >>> t.locate(0, ("role",)).column
+            'role'
+        """
+        self.rows.append(row)
+        self.present.append(mask)
+
+    def locate(self, index: int, rest: tuple) -> Location | None:
+        """The location of ``rest`` inside record ``index``, or None past the last record.
+
+        Example:
+            >>> t = RowTable("p.csv", ("id",)); t.add(2, ["id"])
+            >>> str(t.locate(0, ("id",))), t.locate(1, ())
+            ('p.csv row 2 column id', None)
+        """
+        if not 0 <= index < len(self.rows):
+            return None
+        line, mask = self.rows[index], self.present[index]
+        present = [i for i in range(len(self.header)) if mask >> i & 1]
+        for k in range(len(rest), 0, -1):
+            sub = tuple(rest[:k])
+            column = self._column(sub, present)
+            if column is not None:
+                return Location(self.file, sheet=self.sheet, row=line, column=column)
+        return Location(self.file, sheet=self.sheet, row=line)
+
+    def _column(self, sub: tuple, present: list[int]) -> str | None:
+        exact = [i for i in present if self._parts[i] == sub]
+        prefixed = [i for i in present if self._parts[i][:len(sub)] == sub
+                    and len(self._parts[i]) > len(sub)]
+        if self.last_prefix and (exact or prefixed):
+            # the workbook reader wrote every column's nested paths in turn: the last wins
+            return self.labels[max(exact + prefixed)]
+        if exact:
+            return self.labels[exact[-1]]
+        if sub in self.schema:
+            return self.schema[sub]
+        if prefixed:
+            return self.labels[prefixed[0]]
+        return None
 
 
 @dataclass
@@ -38,7 +141,8 @@ class SourceMap:
     """Locations of values by path, e.g. ``("flows", 3, "start")``.
 
     Paths not recorded fall back to their nearest recorded parent, so every
-    problem gets at least a file.
+    problem gets at least a file. ``tables`` hold, per collection, where each
+    record of a CSV file or sheet sits (:class:`RowTable`), computed on demand.
 
     Example:
         >>> sm = SourceMap(Location("inv.yaml"), {("flows", 0): Location("inv.yaml", 7)})
@@ -48,6 +152,7 @@ class SourceMap:
 
     default: Location
     paths: dict[tuple, Location] = field(default_factory=dict)
+    tables: dict[str, RowTable] = field(default_factory=dict)
 
     def locate(self, path: tuple) -> Location:
         """The location of ``path`` or of its closest recorded ancestor.
@@ -57,11 +162,18 @@ class SourceMap:
             >>> sm.locate(("flows", 2, "to")).line, sm.locate(("parties",)).line
             (3, None)
         """
-        path = tuple(path)
+        full = path = tuple(path)
+        table = (self.tables.get(path[0]) if self.tables and len(path) >= 2
+                 and type(path[1]) is int else None)
         while path:
             loc = self.paths.get(path)
             if loc is not None:
                 return loc
+            if table is not None and len(path) == 2:
+                # nested records (a notice's revisions) keep their own paths, looked up above
+                loc = table.locate(full[1], full[2:])
+                if loc is not None:
+                    return loc
             path = path[:-1]
         return self.default
 
@@ -75,6 +187,7 @@ class SourceMap:
             ('a.yaml:1', 'b.yaml:1')
         """
         self.paths.update(other.paths)
+        self.tables.update(other.tables)
 
 
 @dataclass
@@ -100,6 +213,9 @@ class RawInventory:
 def yaml_files(folder: Path) -> list[Path]:
     """The YAML files of an inventory folder, in name order.
 
+    Anything named ``*.yaml``/``*.yml`` that is not a folder counts, so a dangling
+    symlink or a named pipe is refused by name rather than skipped.
+
     Example:
         >>> import tempfile
         >>> with tempfile.TemporaryDirectory() as tmp:
@@ -110,7 +226,7 @@ def yaml_files(folder: Path) -> list[Path]:
         ['flows.yml', 'parties.yaml']
     """
     return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix.lower() in (".yaml", ".yml"))
+                  if p.suffix.lower() in (".yaml", ".yml") and not p.is_dir())
 
 
 def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
@@ -128,7 +244,7 @@ def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
     path = Path(path)
     name = display or str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_input(path).decode("utf-8-sig")
     except OSError as exc:
         raise InventoryError([Problem(Location(name), None, None, None,
                                       f"cannot read file: {exc.strerror or exc}",
@@ -139,6 +255,10 @@ def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
                                       "UTF-8 のテキストではありません")]) from None
     try:
         root = yaml.compose(text, Loader=_LOADER)
+    except RecursionError:
+        raise InventoryError([Problem(Location(name), None, None, None,
+                                      f"values are nested too deeply (more than {MAX_DEPTH} "
+                                      "levels)", "入れ子が深すぎます")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -146,7 +266,23 @@ def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
         raise InventoryError([Problem(Location(name, line), None, None, None,
                                       f"invalid YAML: {reason}",
                                       "YAML の構文が正しくありません")]) from None
-    converter = _Converter(name)
+    written = _distinct_nodes(root)
+    limit = max(EXPANSION_FACTOR * written, MIN_EXPANSION)
+    sizes = _expanded_sizes(root)
+    if sizes is not None and root is not None and sizes[id(root)] > limit:
+        # Counted on the node graph without expanding anything: a bomb of 10**30
+        # values is refused as fast as one of a million.
+        key, size, where = None, sizes[id(root)], root
+        if isinstance(root, yaml.MappingNode):
+            where, _ = max(root.value, key=lambda kv: sizes[id(kv[1])])
+            key = where.value if isinstance(where, yaml.ScalarNode) else None
+        raise InventoryError([Problem(Location(name, where.start_mark.line + 1), key, None,
+                                      None, f"aliases expand the document to {size:,} values, "
+                                      f"more than the {limit:,} allowed (at most "
+                                      f"{EXPANSION_FACTOR} times its {written:,} written "
+                                      f"values, or {MIN_EXPANSION:,}); write the values out "
+                                      "or share fewer", "エイリアスの展開で値が多くなりすぎます")])
+    converter = _Converter(name, written)
     data = {} if root is None else converter.convert(root, ())
     if not isinstance(data, dict):
         converter.problems.append(Problem(Location(name, 1), None, None, None,
@@ -206,26 +342,112 @@ def read_yaml_folder(folder: Path) -> RawInventory:
     return RawInventory(merged, source, str(folder))
 
 
-class _Converter:
-    """Node tree to raw values; records the line of every key and list entry."""
+def _distinct_nodes(root) -> int:
+    """How many nodes the document writes (an alias's target counts once)."""
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+    return len(seen)
 
-    def __init__(self, name: str):
+
+def _children(node) -> list:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [value for _, value in node.value]
+    return []
+
+
+def _expanded_sizes(root) -> dict[int, int] | None:
+    """Values each node stands for once aliases are expanded, by node id; None on a cycle.
+
+    One pass over the written nodes (each alias target is sized once), so it
+    costs nothing even when the expansion is astronomical.
+    """
+    if root is None:
+        return {}
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            visiting.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            continue
+        if key in sizes:
+            continue
+        if key in visiting:
+            return None  # a value that contains itself: the converter names where
+        visiting.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+    return sizes
+
+
+class _Converter:
+    """Node tree to raw values; records the line of every key and list entry.
+
+    Aliases are expanded, so a few lines can stand for billions of values (an
+    alias bomb) or for a value that contains itself: both stop with a problem
+    naming the key, long before memory or time run out.
+    """
+
+    def __init__(self, name: str, written: int = 0):
         self.name = name
         self.paths: dict[tuple, Location] = {}
         self.problems: list[Problem] = []
         self.count = 0
+        self.limit = max(EXPANSION_FACTOR * written, MIN_EXPANSION)
+        self.stopped = False
+        self.active: set[int] = set()  # nodes being converted: the path from the root
 
     def _loc(self, node) -> Location:
         return Location(self.name, node.start_mark.line + 1)
 
+    def _stop(self, node, path: tuple, message: str, message_ja: str) -> None:
+        if not self.stopped:
+            self.stopped = True
+            where = ".".join(str(p) for p in path) or "(top level)"
+            self.problems.append(Problem(self._loc(node), _collection(path), None,
+                                         _field(path), f"at '{where}': {message}",
+                                         message_ja))
+
     def convert(self, node, path: tuple):
-        self.count += 1
-        if self.count > _MAX_NODES:
-            if self.count == _MAX_NODES + 1:
-                self.problems.append(Problem(self._loc(node), None, None, None,
-                                             "document expands to too many values "
-                                             "(alias expansion?)", "値が多すぎます"))
+        if self.stopped:
             return None
+        self.count += 1
+        if self.count > self.limit:
+            self._stop(node, path, f"aliases expand the document to more than "
+                       f"{self.limit:,} values (at most {EXPANSION_FACTOR} times its written "
+                       f"values, or {MIN_EXPANSION:,}); write the values out or share fewer",
+                       "エイリアスの展開で値が多くなりすぎます")
+            return None
+        if len(path) > MAX_DEPTH:
+            self._stop(node, path, f"values are nested too deeply (more than {MAX_DEPTH} "
+                       "levels)", "入れ子が深すぎます")
+            return None
+        if id(node) in self.active:
+            self._stop(node, path, "a recursive alias (the value contains itself)",
+                       "再帰的なエイリアスです")
+            return None
+        self.active.add(id(node))
+        try:
+            return self._convert(node, path)
+        finally:
+            self.active.discard(id(node))
+
+    def _convert(self, node, path: tuple):
         if node.tag not in _ALLOWED_TAGS:
             self.problems.append(Problem(self._loc(node), _collection(path), None,
                                          _field(path),

@@ -9,7 +9,7 @@ Example:
     >>> import lineage, xml.etree.ElementTree as ET
     >>> root = ET.fromstring(render(lineage.check("inventories/monocollabo")))
     >>> root.get("tests"), root.get("failures")
-    ('44', '8')
+    ('48', '8')
     >>> root.find("testsuite/testcase[@name='F44']/failure").get("type")
     'TP203'
 """

@@ -7,6 +7,9 @@ Example:
 
 from __future__ import annotations
 
+import textwrap
+
+from ..rules.clauses import ACT_URL, Article
 from ..rules.registry import REGISTRY
 
 __all__ = ["rules_of", "as_json", "table", "markdown", "explain"]
@@ -67,14 +70,40 @@ def _kind_ja(kind: str) -> str:
     return KIND_LABELS.get(kind, {}).get("ja", kind)
 
 
+#: The law pack's introduction on the reference page.
+LAW_INTRO = [
+    "## Law pack `appi`: the Act on the Protection of Personal Information", "",
+    "Opt-in (`--rules policy,appi`): the Act (個人情報の保護に関する法律, Act No. 57 of 2003) "
+    "as in force from 2022-04-01, which asks more than the policy text. Its rules judge "
+    "flows that run on or after 2022-04-01, read the route the policy rules decide, and "
+    "cite Articles, not policy clauses.", "",
+    "Each rule below gives the Article it checks with the Article's heading in Japanese, "
+    "an English gloss of what the Article requires (our summary), and the rule's "
+    "conditions. The Act's own wording is not quoted: no authoritative copy of it is "
+    "available to this project offline, and a misquoted statute is worse than none. "
+    f"Read the official text on e-Gov: <{ACT_URL}> (the Enforcement Rules are linked "
+    "from it).",
+]
+
+
+def _ordered(rules) -> list:
+    """Policy and always-on rules by ID, then the law pack's (its own section)."""
+    law = [r for r in rules if isinstance(r.clause, Article)]
+    return [r for r in rules if r not in law] + law
+
+
 def markdown(rules) -> str:
-    """The rules reference page (``docs/rules.md``).
+    """The rules reference page (``docs/rules.md``), the law pack in its own section.
 
     Example:
         >>> text = markdown(rules_of(["policy"])[:1])
         >>> text.splitlines()[0], "## LW001: Expired waiver" in text
         ('# Rules reference', True)
+        >>> law = markdown(rules_of(["appi"]))
+        >>> "Article 第28条 外国にある第三者への提供の制限 (Art. 28(1))" in law
+        True
     """
+    rules = _ordered(rules)
     out = ["# Rules reference", "",
            "Generated from the rule registry by `lineage rules --format markdown`; "
            "a test fails when this page and the registry differ.", "",
@@ -83,32 +112,56 @@ def markdown(rules) -> str:
     for r in rules:
         out.append(f"| {r.id} | {r.clause} | {_pack(r)} | {r.kind} | {r.severity} | "
                    f"{r.title_en} | {r.title_ja} |")
+    intro = False
     for r in rules:
+        if isinstance(r.clause, Article):
+            if not intro:
+                out += [""] + LAW_INTRO
+                intro = True
+            out += ["", f'<a id="{r.id.lower()}"></a>', "", f"### {r.id}: {r.title_en}", "",
+                    f"{r.title_ja}", "",
+                    f"Article {r.clause.heading_ja} ({r.clause})", "",
+                    f"> {r.gloss}", "",
+                    r.doc(), "", f"Remedy: {r.remedy_en} / {r.remedy_ja}"]
+            continue
         # An explicit anchor: SARIF helpUri and links use docs/rules.md#tp101.
-        out += ["", f'<a id="{r.id.lower()}"></a>', "", f"## {r.id}: {r.title_en}", "", f"{r.title_ja}", "",
+        out += ["", f'<a id="{r.id.lower()}"></a>', "", f"## {r.id}: {r.title_en}", "",
+                f"{r.title_ja}", "",
                 f"Clause {r.clause}: {r.clause.text_ja}", "", f"> {r.clause.text_en}", "",
                 r.doc(), "", f"Remedy: {r.remedy_en} / {r.remedy_ja}"]
     return "\n".join(out) + "\n"
 
 
 def explain(rule, lang: str = "en") -> str:
-    """``lineage explain``: documentation, clause, and the two examples.
+    """``lineage explain``: documentation, clause or Article, and the two examples.
 
-    In Japanese: the title, clause text, remedy and examples (the detailed
-    documentation is the rule's English docstring and is left out).
+    In Japanese: the title, clause text (or the Article's heading), remedy and
+    examples (the detailed documentation is the rule's English docstring and is
+    left out).
 
     Example:
-        >>> from lineage.rules.registry import REGISTRY
+        >>> text = explain(REGISTRY.get("AP221"))
+        >>> print("\\n".join(text.splitlines()[3:6]))
+        Article Art. 28(1)  kind no-consent  severity error  pack appi
+        <BLANKLINE>
+        Act (法): 個人情報保護法 第28条 外国にある第三者への提供の制限
         >>> explain(REGISTRY.get("TP203"), "ja").splitlines()[0]
         'TP203  委託先による再提供'
     """
     if lang == "ja":
         return _explain_ja(rule)
-    out = [f"{rule.id}  {rule.title_en}", f"       {rule.title_ja}", "",
-           f"Clause {rule.clause}  kind {rule.kind}  severity {rule.severity}  "
-           f"pack {_pack(rule)}", "", "Policy text (方針):", f"  {rule.clause.text_ja}",
-           "English gloss:", f"  {rule.clause.text_en}", "", rule.doc(), "",
-           f"Remedy: {rule.remedy_en}", f"対応: {rule.remedy_ja}", ""]
+    if isinstance(rule.clause, Article):
+        cite = [f"Article {rule.clause}  kind {rule.kind}  severity {rule.severity}  "
+                f"pack {_pack(rule)}", "", f"Act (法): {rule.clause.text_ja}",
+                "What it requires (our gloss; the Act's wording is not quoted):",
+                *textwrap.wrap(rule.gloss, 88, initial_indent="  ", subsequent_indent="  "),
+                f"Official text: {ACT_URL}"]
+    else:
+        cite = [f"Clause {rule.clause}  kind {rule.kind}  severity {rule.severity}  "
+                f"pack {_pack(rule)}", "", "Policy text (方針):", f"  {rule.clause.text_ja}",
+                "English gloss:", f"  {rule.clause.text_en}"]
+    out = [f"{rule.id}  {rule.title_en}", f"       {rule.title_ja}", ""] + cite + [
+        "", rule.doc(), "", f"Remedy: {rule.remedy_en}", f"対応: {rule.remedy_ja}", ""]
     # The docstring is reStructuredText for the docs page; a terminal shows `code`.
     out = [line.replace("``", "`") for line in out]
     for label, ex in (("Failing example", rule.fail), ("Passing example", rule.passing)):
@@ -116,22 +169,28 @@ def explain(rule, lang: str = "en") -> str:
         out += [f"{label} ({ex.title}) -> {expect}:",
                 "  (added to the small inventory all rule examples share: organisation mc, "
                 "data subjects customers, outsourcee carrier, third party partner, "
-                "joint user group-co, public body police)"]
+                "joint user group-co, public body police; audit date 2026-11-01; "
+                f"checked with --rules {','.join(rule.packs)})"]
         out += ["  " + line for line in ex.inventory.strip("\n").splitlines()]
         out.append("")
     return "\n".join(out)
 
 
 def _explain_ja(rule) -> str:
+    law = isinstance(rule.clause, Article)
+    cite = ([f"条文 {rule.clause.label_ja}", "", "法の条文見出し（条文の文言は引用しません）:",
+             f"  {rule.clause.text_ja}", f"  公式の条文: {ACT_URL}"] if law else
+            [f"条項 {rule.clause}", "", "方針の本文:", f"  {rule.clause.text_ja}"])
     out = [f"{rule.id}  {rule.title_ja}", "",
-           f"条項 {rule.clause}  種類 {_kind_ja(rule.kind)}  "
+           f"{cite[0].split()[0]} {rule.clause.label_ja}  種類 {_kind_ja(rule.kind)}  "
            f"重大度 {_SEVERITY_JA.get(rule.severity, rule.severity)}  ルールパック {_pack(rule)}",
-           "", "方針の本文:", f"  {rule.clause.text_ja}", "", f"対応: {rule.remedy_ja}", ""]
+           *cite[1:], "", f"対応: {rule.remedy_ja}", ""]
     for label, ex in (("違反の例", rule.fail), ("適合の例", rule.passing)):
         expect = ", ".join(ex.expect) or "指摘なし"
         out += [f"{label} -> {expect}:",
                 "  （どの例にも共通の小さな棚卸しに追加: 組織 mc、本人 customers、委託先 carrier、"
-                "第三者 partner、共同利用者 group-co、公的機関 police）"]
+                "第三者 partner、共同利用者 group-co、公的機関 police、基準日 2026-11-01、"
+                f"ルール {','.join(rule.packs)}）"]
         out += ["  " + line for line in ex.inventory.strip("\n").splitlines()]
         out.append("")
     return "\n".join(out)

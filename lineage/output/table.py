@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..rules.clauses import citation
+from ..rules.packs import PACK_TITLES
 from ..terms import STATUS_WORDS, route_label
 from .names import Names
 
@@ -24,12 +26,14 @@ LABELS = {
            "route": "route", "rules": "rules", "remedy": "remedy", "flows": "flows",
            "findings": "findings",
            "as_of": "as of", "none": "No findings.", "waived": "waived",
-           "evidence": "evidence"},
+           "evidence": "evidence", "by_pack": "by pack",
+           "gap": "satisfy the policy but not the Act", "gap_mark": "policy ok, Act not"},
     "ja": {"status": {k: v["ja"] for k, v in STATUS_WORDS.items()},
            "route": "経路", "rules": "ルール", "remedy": "対応", "flows": "フロー",
            "findings": "指摘",
            "as_of": "基準日", "none": "指摘はありません。", "waived": "承認済み",
-           "evidence": "根拠"},
+           "evidence": "根拠", "by_pack": "ルール別",
+           "gap": "方針には適合し法には違反", "gap_mark": "方針は適合・法に違反"},
 }
 
 _COLOURS = {"violation": "red", "warning": "yellow", "waived": "cyan", "ok": "green",
@@ -49,7 +53,15 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
         >>> for line in text.splitlines()[3:4] + text.splitlines()[-2:-1]:
         ...     print(line)
           ✗ TP222:F30:phone [5[2]3] item phone is not listed in joint-use notice J1
-        44 flows: 35 ok, 0 warning, 8 violation, 1 waived
+        48 flows: 39 ok, 0 warning, 8 violation, 1 waived
+
+    With several packs, each flow shows its status under each, flows that
+    satisfy the policy but not the Act are marked ``§`` (as in the drawing),
+    and the summary counts flows per pack:
+
+        >>> both = render(lineage.check("inventories/monocollabo", packs=("policy", "appi")))
+        >>> print(both.splitlines()[-1].split(" (")[0])
+        satisfy the policy but not the Act: 4 flows
     """
     words = LABELS[lang]
     names = Names(audit.inventory, lang)
@@ -71,7 +83,8 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
                      + f"  {words['route']}: "
                      + (route_label(row.route, lang) if lang == "ja" else row.route) + "  "
                      + style(status.upper() if lang == "en" else status,
-                             fg=_COLOURS[row.status], bold=True))
+                             fg=_COLOURS[row.status], bold=True)
+                     + _per_pack(row, words, lang, style))
         for f in findings:
             mark = "~" if f.waived else ("✗" if f.severity == "error" else "!")
             colour = "cyan" if f.waived else _COLOURS.get(f.severity, "yellow")
@@ -79,7 +92,8 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
             message = names.annotate(f.message_ja) if lang == "ja" else f.message
             remedy = names.annotate(f.remedy_ja) if lang == "ja" else f.remedy
             tag = f" ({words['waived']})" if f.waived else ""
-            lines.append(f"  {style(mark + ' ' + f.id, fg=colour)} [{f.clause}]{tag} {message}")
+            clause = citation(f.clause).label_ja if lang == "ja" else f.clause
+            lines.append(f"  {style(mark + ' ' + f.id, fg=colour)} [{clause}]{tag} {message}")
             lines.append(f"      {words['remedy']}: {remedy}")
         lines.append("")
     if not audit.results:
@@ -90,4 +104,24 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
     lines.append(f"{s['flows']} {words['flows']}: {counts}")
     by_rule = ", ".join(f"{k} ×{v}" for k, v in s["findings"].items()) or "-"
     lines.append(f"{words['findings']}: {by_rule}")
+    for pack, counts in s.get("by_pack", {}).items():
+        text = ", ".join(f"{v} {words['status'][k]}" for k, v in counts.items())
+        lines.append(f"{words['by_pack']} {pack}: {sum(counts.values())} {words['flows']}: {text}")
+    if "policy_ok_law_violation" in s:
+        gap = audit.policy_ok_law_violation
+        lines.append(f"{words['gap']}: {s['policy_ok_law_violation']} {words['flows']}"
+                     + (f" ({', '.join(gap)})" if gap else ""))
     return "\n".join(lines) + "\n"
+
+
+def _per_pack(row, words, lang, style) -> str:
+    """The flow's status under each pack, and a mark when only the Act is broken."""
+    if row.status_by_pack is None:
+        return ""
+    parts = [f"{PACK_TITLES.get(p, {}).get(lang, p) if lang == 'ja' else p} "
+             f"{words['status'][st]}" for p, st in row.status_by_pack.items()]
+    text = "  [" + " · ".join(parts) + "]"
+    if row.status_by_pack.get("appi") == "violation" and \
+            row.status_by_pack.get("policy") not in (None, "violation"):
+        text += "  " + style(f"§ {words['gap_mark']}", fg="magenta", bold=True)
+    return text

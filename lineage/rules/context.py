@@ -17,9 +17,27 @@ from ..model.schema import Flow, Inventory, optional_date
 from ..propagation import Reach, item_index, out_index, propagate
 from ..terms import natural_key
 
-__all__ = ["Context", "DAY"]
+__all__ = ["Context", "DAY", "add_days"]
 
 DAY = dt.timedelta(days=1)
+
+
+def add_days(day: dt.date, days: int) -> dt.date:
+    """``day`` plus ``days``, held at ``date.max``/``date.min`` instead of overflowing.
+
+    An inventory may say ``ends_on: 9999-12-31`` ("no end"); the day after it,
+    or 30 days after a request received in 9999, is still "later than anything".
+
+    Example:
+        >>> add_days(dt.date(2026, 1, 31), 1), add_days(dt.date.max, 30)
+        (datetime.date(2026, 2, 1), datetime.date(9999, 12, 31))
+        >>> add_days(dt.date.min, -1)
+        datetime.date(1, 1, 1)
+    """
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
 
 
 class Context:

@@ -105,7 +105,7 @@ def from_canonical(text: str) -> Inventory:
         >>> import lineage
         >>> inv = from_canonical(canonical_json(lineage.load("inventories/monocollabo")))
         >>> inv.organisation, len(inv.flows), inv.source is None
-        ('monocollabo', 44, True)
+        ('monocollabo', 48, True)
     """
     from ..model.schema import Inventory
     return Inventory.model_validate(json.loads(text))

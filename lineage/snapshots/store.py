@@ -21,7 +21,7 @@ Example:
     >>> store = Store(folder / "audits.db")
     >>> snap = store.add(lineage.check("inventories/monocollabo"), label="2026-Q4")
     >>> snap.id, snap.label, store.get("latest").summary["flows"]
-    (1, '2026-Q4', 44)
+    (1, '2026-Q4', 48)
     >>> store.verify().ok
     True
     >>> store.close()
@@ -30,16 +30,20 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 import json
 import os
 import re
 import sqlite3
+import tempfile
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import LineageError
+from ..files import note_input
 from .canonical import dumps, sha256
 
 if TYPE_CHECKING:
@@ -179,6 +183,25 @@ def default_store(inventory: str | Path) -> Path:
     return base / ".lineage" / "audits.db"
 
 
+def _reading(method):
+    """A damaged file or altered rows make a reading method raise :class:`StoreError`."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.DatabaseError, TypeError, ValueError, KeyError, AttributeError,
+                OverflowError) as exc:
+            raise StoreError(f"{self.path}: the store is damaged ({type(exc).__name__}: "
+                             f"{str(exc)[:80]}); run `lineage snapshot verify`") from None
+    return wrapper
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _now() -> str:
     # SOURCE_DATE_EPOCH (reproducible-builds convention) pins the clock for tests.
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -314,29 +337,87 @@ class Store:
 
     def __init__(self, path: str | Path, *, create: bool = True, timeout: float = 60.0):
         self.path = Path(path)
+        #: Opened with create=False, the store is only read (SQLite ``mode=ro``):
+        #: list, show, diff, verify and reports never change the file.
+        self.readonly = not create
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder, not a store file")
+        if self.path.exists() and not self.path.is_file():
+            raise StoreError(f"{self.path}: is not a regular file (a device or a pipe), "
+                             "not a store file")
+        if self.path.is_symlink() and not self.path.exists():
+            raise StoreError(f"{self.path}: is a dangling symbolic link, not a store file")
         if not self.path.exists():
             if not create:
                 raise StoreError(f"{self.path}: no snapshot store here (`lineage snapshot "
                                  "create INVENTORY` keeps one in INVENTORY/.lineage/audits.db; "
                                  "point to it with --store)")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._create_file(timeout)
+        note_input(self.path)  # a report written with -o must not replace the store
         try:
-            # autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE
-            self._conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
-            self._conn.execute("PRAGMA synchronous = FULL")
+            if self.readonly:
+                uri = "file:" + urllib.parse.quote(str(self.path.resolve())) + "?mode=ro"
+                self._conn = sqlite3.connect(uri, uri=True, timeout=timeout,
+                                             isolation_level=None)
+            else:
+                # autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE
+                self._conn = sqlite3.connect(str(self.path), timeout=timeout,
+                                             isolation_level=None)
+                self._conn.execute("PRAGMA synchronous = FULL")
             self._conn.execute("PRAGMA foreign_keys = ON")
-            if self._conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            app = self._conn.execute("PRAGMA application_id").fetchone()[0]
+            if version == 0 or app != APPLICATION_ID:
+                # An existing file is never initialised: it may be a store truncated
+                # to nothing, or someone else's data.
+                size = self.path.stat().st_size
+                raise StoreError("not a lineage snapshot store (" + (
+                    "an empty file: truncated?" if size == 0 else "no lineage schema"
+                    if version == 0 else "wrong application id") +
+                    "); lineage leaves it as it is")
+            if version != SCHEMA_VERSION:
+                if self.readonly and version < SCHEMA_VERSION:
+                    raise StoreError(f"store schema version {version} is older than this "
+                                     "lineage's; `lineage snapshot create` upgrades it")
                 migrate(self._conn)
-            elif self._conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-                raise StoreError("not a lineage snapshot store (wrong application id)")
         except sqlite3.DatabaseError as exc:
             self._close_quietly()
             raise StoreError(f"{self.path}: cannot open the store ({exc})") from None
         except StoreError as exc:
             self._close_quietly()
             raise StoreError(f"{self.path}: {exc}") from None
+
+    def _create_file(self, timeout: float) -> None:
+        """Create a new store under a temporary name, then link it into place.
+
+        The link fails when another process created the store first; then that
+        store is used. An existing file is thus always a complete store or not
+        lineage's, never one half-initialised.
+        """
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".new",
+                                       dir=self.path.parent)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot create the store "
+                             f"({exc.strerror or exc})") from None
+        os.close(fd)
+        try:
+            conn = sqlite3.connect(tmp, timeout=timeout, isolation_level=None)
+            try:
+                migrate(conn)
+            finally:
+                conn.close()
+            os.chmod(tmp, 0o666 & ~_umask())
+            try:
+                os.link(tmp, self.path)
+            except FileExistsError:
+                pass  # another writer created it meanwhile: use theirs
+        except (OSError, sqlite3.DatabaseError) as exc:
+            raise StoreError(f"{self.path}: cannot create the store "
+                             f"({getattr(exc, 'strerror', None) or exc})") from None
+        finally:
+            Path(tmp).unlink(missing_ok=True)
 
     def _close_quietly(self) -> None:
         conn = getattr(self, "_conn", None)
@@ -363,6 +444,7 @@ class Store:
     def __repr__(self) -> str:
         return f"<Store {self.path} snapshots={len(self)}>"
 
+    @_reading
     def __len__(self) -> int:
         return self._conn.execute("SELECT count(*) FROM snapshots").fetchone()[0]
 
@@ -409,9 +491,14 @@ class Store:
             raise StoreError(f"label {snap.label!r} is not allowed: it must not be a number, "
                              "'latest' or 'previous', contain ':' or start with a space")
         conn = self._conn
+        if self.readonly:
+            raise StoreError(f"{self.path}: the store was opened read-only")
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            if "readonly" in str(exc) or "read-only" in str(exc):
+                raise StoreError(f"{self.path}: cannot write the store (it is read-only)"
+                                 ) from None
             raise StoreError(f"{self.path}: the store is busy (another snapshot is being "
                              f"written) and stayed so for the timeout; try again ({exc})"
                              ) from None
@@ -445,14 +532,19 @@ class Store:
             conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                              (("head_id", str(new_id)), ("head_hash", link)))
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             # Ctrl-C or any error mid-write: nothing of this snapshot stays
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.DatabaseError):
+                why = "it is read-only" if "readonly" in str(exc) else str(exc)
+                raise StoreError(f"{self.path}: cannot write the store ({why}); it is left "
+                                 "as it was") from None
             raise
         return _replace(snap, content_hash=content, prev_hash=prev, chain_hash=link)
 
     # -- reading --------------------------------------------------------------------
+    @_reading
     def resolve(self, ref: str | int) -> int:
         """The ID of a snapshot named by ID, label, ``latest`` or ``previous``.
 
@@ -476,7 +568,9 @@ class Store:
                 raise StoreError(f"{self.path}: no {text} snapshot "
                                  f"(the store holds {len(rows)})")
             return rows[index][0]
-        if text.isdigit():
+        if text.isdigit() and int(text) > 2 ** 63 - 1:
+            row = None  # beyond any SQLite row ID
+        elif text.isdigit():
             row = conn.execute("SELECT id FROM snapshots WHERE id = ?", (int(text),)).fetchone()
         else:
             row = conn.execute("SELECT id FROM snapshots WHERE label = ?", (text,)).fetchone()
@@ -502,6 +596,7 @@ class Store:
             return False
         return True
 
+    @_reading
     def get(self, ref: str | int) -> Snapshot:
         """The snapshot ``ref`` names (see :meth:`resolve`), with all its rows.
 
@@ -539,6 +634,7 @@ class Store:
             f"SELECT {', '.join(columns)} FROM {table} WHERE snapshot_id = ? ORDER BY seq",
             (sid,)))
 
+    @_reading
     def finding_ids(self, ref: str | int) -> set[str]:
         """The stable IDs of a snapshot's findings (what a baseline compares).
 
@@ -554,6 +650,7 @@ class Store:
         return {r[0] for r in self._conn.execute(
             "SELECT finding_id FROM findings WHERE snapshot_id = ?", (sid,))}
 
+    @_reading
     def list(self) -> list[dict]:
         """One entry per snapshot, oldest first: header and summary counts (no rows).
 
@@ -563,7 +660,7 @@ class Store:
             >>> audit = lineage.check("inventories/monocollabo")
             >>> _ = store.add(audit, label="2026-Q3"), store.add(audit)
             >>> [(e["id"], e["label"], e["summary"]["flows"]) for e in store.list()]
-            [(1, '2026-Q3', 44), (2, None, 44)]
+            [(1, '2026-Q3', 48), (2, None, 48)]
             >>> store.close()
         """
         out = []
@@ -579,6 +676,7 @@ class Store:
                         "chain_hash": link})
         return out
 
+    @_reading
     def history(self) -> pd.DataFrame:
         """The snapshot list as a DataFrame: one row per snapshot, counts as columns.
 
@@ -592,7 +690,7 @@ class Store:
             >>> audit = lineage.check("inventories/monocollabo")
             >>> _ = store.add(audit, label="2026-Q3"), store.add(audit, label="2026-Q4")
             >>> store.history()[["label", "error", "waived", "status:ok"]].values.tolist()
-            [['2026-Q3', 9, 1, 35], ['2026-Q4', 9, 1, 35]]
+            [['2026-Q3', 9, 1, 39], ['2026-Q4', 9, 1, 39]]
             >>> store.close()
         """
         rows = []
@@ -632,8 +730,22 @@ class Store:
             (True, 1, True)
             >>> store.close()
         """
+        try:
+            return self._verify()
+        except (sqlite3.DatabaseError, TypeError, ValueError, KeyError, OverflowError,
+                AttributeError) as exc:
+            # A damaged file, or a row whose types were changed: damage, not a crash.
+            return VerifyResult(snapshots=0, head=None, problems=(Problem(
+                None, f"the store is damaged and cannot be read through "
+                      f"({type(exc).__name__}: {str(exc)[:80]})"),))
+
+    def _verify(self) -> VerifyResult:
         conn = self._conn
         problems: list[Problem] = []
+        check = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+        if check != ["ok"]:
+            problems.append(Problem(None, "the file is damaged (SQLite: "
+                                          f"{'; '.join(map(str, check[:3]))})"))
         prev = GENESIS
         expected_id = 1
         last_id, last_link = 0, None
@@ -644,42 +756,42 @@ class Store:
         for values in headers:
             h = dict(zip(cols, values))
             sid = h["id"]
+            if not isinstance(sid, int):
+                problems.append(Problem(None, f"a snapshot ID was altered ({sid!r})"))
+                continue
+            try:
+                self._verify_rows(h, problems)
+            except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+                problems.append(Problem(sid, f"its rows were altered and cannot be read "
+                                             f"({type(exc).__name__})"))
             if sid != expected_id:
                 problems.append(Problem(sid, f"{_plural(range(expected_id, sid))} removed "
                                              "before it"))
-            flows = self._rows("flows", FLOW_COLUMNS, sid)
-            findings = self._rows("findings", FINDING_COLUMNS, sid)
-            waivers = self._rows("waivers", WAIVER_COLUMNS, sid)
-            if content_hash(h, flows, findings, waivers) != h["content_hash"]:
-                problems.append(Problem(sid, "content was altered (its rows no longer match "
-                                             "its content hash)"))
-            if len(flows) != h["flow_count"] or len(findings) != h["finding_count"]:
-                problems.append(Problem(sid, f"row counts differ from the header "
-                                             f"({len(flows)} flows, {len(findings)} findings "
-                                             f"stored; {h['flow_count']} and "
-                                             f"{h['finding_count']} recorded)"))
             if h["prev_hash"] != prev:
                 problems.append(Problem(sid, "hash chain broken: its previous-snapshot hash "
                                              "does not match the snapshot before it"))
-            if chain_hash(h["prev_hash"], h["content_hash"]) != h["chain_hash"]:
-                problems.append(Problem(sid, "chain hash was altered"))
+            prev = h["chain_hash"]
+            expected_id = sid + 1
+            last_id, last_link = sid, h["chain_hash"]
             if h["inventory_hash"] not in seen_inventories:
                 inv = conn.execute("SELECT content FROM inventories WHERE hash = ?",
                                    (h["inventory_hash"],)).fetchone()
                 if inv is None:
                     problems.append(Problem(sid, "its inventory text was removed"))
-                elif sha256(inv[0]) != h["inventory_hash"]:
+                elif not isinstance(inv[0], str) or sha256(inv[0]) != h["inventory_hash"]:
                     problems.append(Problem(sid, "its inventory text was altered"))
                 else:
                     seen_inventories.add(h["inventory_hash"])
-            prev = h["chain_hash"]
-            expected_id = sid + 1
-            last_id, last_link = sid, h["chain_hash"]
         seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'snapshots'"
                            ).fetchone()
         meta = dict(conn.execute("SELECT key, value FROM meta"))
-        counter = seq[0] if seq else 0
-        head_id = int(meta.get("head_id", 0))
+        counter = seq[0] if seq and isinstance(seq[0], int) else 0
+        try:
+            head_id = int(meta.get("head_id", 0))
+        except (TypeError, ValueError):
+            problems.append(Problem(None, f"the chain head recorded in meta was altered "
+                                          f"(head_id {meta.get('head_id')!r})"))
+            head_id = 0
         if max(counter, head_id) > last_id:
             gone = range(last_id + 1, max(counter, head_id) + 1)
             problems.append(Problem(None, f"latest {_plural(gone)} removed (the chain head "
@@ -692,9 +804,28 @@ class Store:
                     f"SELECT DISTINCT snapshot_id FROM {table} WHERE snapshot_id NOT IN "
                     f"(SELECT id FROM snapshots) ORDER BY snapshot_id"):
                 problems.append(Problem(orphan, f"was removed but its {table} rows remain"))
-        problems.sort(key=lambda p: (p.snapshot or 0, p.message))
+        problems.sort(key=lambda p: (p.snapshot if isinstance(p.snapshot, int) else 0,
+                                     p.message))
         return VerifyResult(snapshots=len(headers), head=last_link, problems=tuple(problems))
 
+    def _verify_rows(self, h: dict, problems: list) -> None:
+        """Problems of one snapshot's own rows: content hash, counts, chain hash."""
+        sid = h["id"]
+        flows = self._rows("flows", FLOW_COLUMNS, sid)
+        findings = self._rows("findings", FINDING_COLUMNS, sid)
+        waivers = self._rows("waivers", WAIVER_COLUMNS, sid)
+        if content_hash(h, flows, findings, waivers) != h["content_hash"]:
+            problems.append(Problem(sid, "content was altered (its rows no longer match "
+                                         "its content hash)"))
+        if len(flows) != h["flow_count"] or len(findings) != h["finding_count"]:
+            problems.append(Problem(sid, f"row counts differ from the header "
+                                         f"({len(flows)} flows, {len(findings)} findings "
+                                         f"stored; {h['flow_count']} and "
+                                         f"{h['finding_count']} recorded)"))
+        if chain_hash(h["prev_hash"], h["content_hash"]) != h["chain_hash"]:
+            problems.append(Problem(sid, "chain hash was altered"))
+
+    @_reading
     def verify_head(self, result: VerifyResult, head: str) -> VerifyResult:
         """``result`` plus a problem when ``head`` (a chain hash kept outside the store,
         with or without ``sha256:``) is no longer in the chain.

@@ -45,6 +45,11 @@ class AP201(LawRule):
     route = "opt_out"
     title_en = "Opt-out notice lacks an element the Act requires"
     title_ja = "法の定める事項を欠くオプトアウトの通知・届出"
+    gloss = ("An opt-out provision must be preceded by notifying the person, or making easily "
+             "knowable, the matters the Act lists (the policy's four plus the provider's name, "
+             "address and representative, how the data was acquired, how stop requests are "
+             "accepted, how the data is updated, the planned start), and by a filing with the "
+             "Personal Information Protection Commission.")
     remedy_en = ("Add the provider's name, address and representative, the acquisition, "
                  "request and update methods and the start date to the opt-out notice, and "
                  "file it with the Commission before provision starts.")
@@ -89,7 +94,7 @@ flows:
             for element, en, ja in cls.missing(notice):
                 yield cls.finding(
                     flow, subject=element, evidence={"notice": notice.id},
-                    message=f"{ACT} (Art. 27(2)): opt-out notice {notice.id} does not state {en}",
+                    message=f"{ACT} Art. 27(2): opt-out notice {notice.id} does not state {en}",
                     message_ja=f"{ACT_JA}第27条第2項: オプトアウトの通知 {notice.id} に{ja}がありません")
             filed = notice.ppc_filed_on
             if filed is None or filed >= flow.start:
@@ -97,7 +102,7 @@ flows:
                 when_ja = f"の届出日 {filed} が" if filed else "の届出がなく"
                 yield cls.finding(
                     flow, subject="ppc_filed_on", evidence={"notice": notice.id},
-                    message=f"{ACT} (Art. 27(2)): opt-out notice {notice.id} {when} with the "
+                    message=f"{ACT} Art. 27(2): opt-out notice {notice.id} {when} with the "
                             f"Commission, not before the start {flow.start}",
                     message_ja=f"{ACT_JA}第27条第2項: オプトアウトの通知 {notice.id} "
                                f"{when_ja}個人情報保護委員会への届出が提供開始日 {flow.start} より前にありません")

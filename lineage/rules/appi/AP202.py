@@ -46,6 +46,9 @@ class AP202(LawRule):
     route = "opt_out"
     title_en = "Opt-out provision of data the Act excludes from opt-out"
     title_ja = "オプトアウトによる提供が認められない個人データの提供"
+    gloss = ("Opt-out is not available for sensitive personal information, for data the provider "
+             "itself received by another business's opt-out, or for data acquired improperly: "
+             "these need the person's prior consent.")
     remedy_en = ("Stop providing these items by opt-out: obtain the person's prior consent "
                  "(sensitive data, data received by another's opt-out, improperly acquired data).")
     remedy_ja = ("要配慮個人情報、他者からオプトアウトにより取得したデータ、不正に取得したデータは"
@@ -84,8 +87,8 @@ flows:
             >>> from lineage.rules import context, engine, examples
             >>> ctx = context.Context(examples.build_example(AP202.fail.inventory))
             >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
-            >>> [f.message for f in AP202.check(ctx, judged)][0][:60]
-            'the Act on the Protection of Personal Information (Art. 27(2'
+            >>> [f.message for f in AP202.check(ctx, judged)][0][:67]
+            'APPI Art. 27(2) proviso: item dental may not be provided to partner'
         """
         optout = [f for f in cls.flows(ctx, judged, ("opt_out",))]
         if not optout:
@@ -122,7 +125,7 @@ flows:
                 evidence = {"notice": judged[flow.id].evidence.get("notice"), "path": path}
                 yield cls.finding(
                     flow, subject=item, items=[item], evidence=evidence,
-                    message=f"{ACT} (Art. 27(2) proviso): item {item} may not be provided to "
+                    message=f"{ACT} Art. 27(2) proviso: item {item} may not be provided to "
                             f"{flow.to} by opt-out: {'; '.join(why)}",
                     message_ja=f"{ACT_JA}第27条第2項ただし書: 項目 {item} はオプトアウトにより "
                                f"{flow.to} に提供できません: {'、'.join(why_ja)}")

@@ -30,6 +30,8 @@ class AP203(LawRule):
     route = "opt_out"
     title_en = "Opt-out provision with no period to ask for a stop"
     title_ja = "停止を求める期間を置かないオプトアウトによる提供"
+    gloss = ("The notice before an opt-out provision must leave the person the time needed to ask "
+             "for the provision to stop.")
     remedy_en = ("Publish the opt-out notice, and leave the person time to ask for a stop, "
                  "before provision starts.")
     remedy_ja = "オプトアウトの通知・公表の後、本人が停止を求めるのに必要な期間を置いてから提供を開始してください。"
@@ -77,7 +79,7 @@ flows:
             when = published or "never"
             yield cls.finding(
                 flow, subject=notice.id, evidence={"notice": notice.id},
-                message=f"{ACT} (Enforcement Rules Art. 11(1)): opt-out notice {notice.id} was "
+                message=f"{ACT} Enforcement Rules Art. 11(1): opt-out notice {notice.id} was "
                         f"published {when}, not before the start {flow.start}: no period to "
                         f"ask for a stop",
                 message_ja=f"{ACT_JA}施行規則第11条第1項: オプトアウトの通知 {notice.id}({when})の後、"

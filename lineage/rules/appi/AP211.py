@@ -67,6 +67,8 @@ class AP211(LawRule):
     route = "joint_use"
     title_en = "Joint-use notice without the responsible person's address or representative"
     title_ja = "責任者の住所・代表者を欠く共同利用の通知"
+    gloss = ("For joint use, the person must be told, in advance, the name, address and (for a "
+             "company) representative of the person responsible for the jointly used data.")
     remedy_en = ("State the responsible person's address and, for a company, its "
                  "representative in the joint-use notice.")
     remedy_ja = "共同利用の通知・公表に管理責任者の住所及び法人の代表者の氏名を加えてください。"
@@ -113,7 +115,7 @@ flows:
                     continue
                 yield cls.finding(
                     flow, subject=key, evidence={"notice": notice.id},
-                    message=f"{ACT} (Art. 27(5)(iii)): joint-use notice {notice.id} does not give "
+                    message=f"{ACT} Art. 27(5)(iii): joint-use notice {notice.id} does not give "
                             f"the responsible person's {en}",
                     message_ja=f"{ACT_JA}第27条第5項第3号: 共同利用の通知 {notice.id} に"
                                f"管理責任者の{ja}がありません")

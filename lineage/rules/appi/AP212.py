@@ -39,6 +39,8 @@ class AP212(LawRule):
     route = "joint_use"
     title_en = "Joint-use change not notified in time under the Act"
     title_ja = "共同利用の変更の通知の遅れ(法)"
+    gloss = ("A change of the person responsible or of the joint-use purposes must be notified in "
+             "advance; a change of its name, address or representative without delay.")
     remedy_en = ("Notify a new responsible person or new purposes before the change takes "
                  "effect, and a changed address or representative without delay.")
     remedy_ja = ("管理責任者の変更・利用目的の変更はあらかじめ、住所・代表者の変更は遅滞なく、"
@@ -92,7 +94,7 @@ flows:
                 need_ja = "あらかじめ" if prior else "遅滞なく(30日以内に)"
                 yield cls.finding(
                     flow, subject=f"{notice.id}@{rev.effective_on}", evidence={"notice": notice.id},
-                    message=f"{ACT} (Art. 27(6)): joint-use notice {notice.id} changed {what} on "
+                    message=f"{ACT} Art. 27(6): joint-use notice {notice.id} changed {what} on "
                             f"{rev.effective_on}, notified {when}, not {need}",
                     message_ja=f"{ACT_JA}第27条第6項: 共同利用の通知 {notice.id} の{what_ja}の変更"
                                f"({rev.effective_on})が{need_ja}通知されていません(通知 {when})")

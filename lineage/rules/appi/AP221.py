@@ -14,7 +14,7 @@ class AP221(LawRule):
     consent to the foreign provision (route ``consent``, see AP222).
     Outsourcing, joint use and opt-out do not help here: ``AP221:<flow>``.
 
-    Non-compliant: patient data go to an outsourced call centre in the
+    Non-compliant: customer data go to an outsourced call centre in the
     Philippines (route outsourcing, lawful under the policy).
     Compliant: the call centre's equivalent safeguards were checked this year.
 
@@ -30,6 +30,10 @@ class AP221(LawRule):
     kind = "no-consent"
     title_en = "Provision to a third party in a foreign country without a basis"
     title_ja = "根拠のない外国にある第三者への提供"
+    gloss = ("A provision to a third party in a foreign country needs the person's prior consent "
+             "to provision to a foreign third party, unless the country is recognised (the "
+             "EU/EEA/UK), the recipient keeps an equivalent system, or a 27(1) exemption applies; "
+             "outsourcing, succession and joint use are no basis here.")
     remedy_en = ("Obtain the person's consent to provision to that country (with the "
                  "information Art. 28(2) requires), or confirm and record the recipient's "
                  "equivalent safeguards, or stop the flow.")
@@ -75,7 +79,7 @@ flows:
             route = judged[flow.id].route.replace("_", " ")
             yield cls.finding(
                 flow, evidence={"country": country},
-                message=f"{ACT} (Art. 28(1)): {flow.to} is in {country}; route {route} is no basis "
+                message=f"{ACT} Art. 28(1): {flow.to} is in {country}; route {route} is no basis "
                         f"for provision to a foreign country (needs consent to it, an equivalent "
                         f"system, or a 27(1) exemption)",
                 message_ja=f"{ACT_JA}第28条第1項: {flow.to} は外国({country})にあり、"

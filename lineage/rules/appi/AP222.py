@@ -30,6 +30,8 @@ class AP222(LawRule):
     kind = "no-consent"
     title_en = "Consent to a foreign provision without the required information"
     title_ja = "情報提供のない外国にある第三者への提供の同意"
+    gloss = ("Before asking consent to a foreign provision, the provider must tell the person the "
+             "country, its personal-information regime and the recipient's measures.")
     remedy_en = ("Before obtaining consent, tell the person the country, its personal "
                  "information regime and the recipient's measures; record foreign_info_given.")
     remedy_ja = ("同意を得る前に、提供先の国名、その国の個人情報保護制度、提供先が講ずる措置を本人に情報提供し、"
@@ -75,7 +77,7 @@ flows:
                     continue
                 yield cls.finding(
                     flow, subject=cid, evidence={"consent": cid, "country": country},
-                    message=f"{ACT} (Art. 28(2)): consent {cid} to provision to {flow.to} in "
+                    message=f"{ACT} Art. 28(2): consent {cid} to provision to {flow.to} in "
                             f"{country} does not record that the country, its regime and the "
                             f"recipient's measures were explained",
                     message_ja=f"{ACT_JA}第28条第2項: 同意 {cid} について、提供先 {flow.to} の国({country})・"

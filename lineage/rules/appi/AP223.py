@@ -30,6 +30,9 @@ class AP223(LawRule):
     kind = "no-exemption"
     title_en = "Foreign recipient's equivalent system not checked within 12 months"
     title_ja = "外国にある第三者の体制の定期的な確認がない提供"
+    gloss = ("A provider relying on a foreign recipient's equivalent system must check its "
+             "implementation periodically (read as at least once in 12 months) and be ready to "
+             "inform the person.")
     remedy_en = ("Check the recipient's safeguards and the foreign system at least yearly, "
                  "and record the date in equivalent_system.")
     remedy_ja = "提供先の体制の整備状況と外国の制度を少なくとも年1回確認し、equivalent_system に確認日を記録してください。"
@@ -76,7 +79,7 @@ flows:
             country = foreign(ctx, flow.to)
             yield cls.finding(
                 flow, evidence={"country": country, "equivalent_system": checked.isoformat()},
-                message=f"{ACT} (Art. 28(3)): the equivalent system of {flow.to} ({country}) was "
+                message=f"{ACT} Art. 28(3): the equivalent system of {flow.to} ({country}) was "
                         f"last checked {checked}, not within the 12 months up to {ctx.as_of}",
                 message_ja=f"{ACT_JA}第28条第3項: {flow.to}({country})の基準適合体制の確認日 {checked} が"
                            f"監査日 {ctx.as_of} までの12か月以内ではありません")

@@ -27,6 +27,8 @@ class AP231(LawRule):
     kind = "record"
     title_en = "Provision to a third party without a provision record"
     title_ja = "第三者提供の記録がない提供"
+    gloss = ("A provider of personal data to a third party must keep a record of the provision "
+             "(recipient, date, persons, items).")
     remedy_en = ("Keep a record of each provision (recipient, date, persons, items) as "
                  "Art. 29 of the Act requires, and set recorded: true.")
     remedy_ja = "第三者提供の記録(提供先・提供日・本人・項目等)を作成・保存し、recorded: true としてください。"
@@ -63,6 +65,6 @@ flows:
             route = judged[flow.id].route
             yield cls.finding(
                 flow, evidence=judged[flow.id].evidence,
-                message=f"{ACT} (Art. 29): no record is kept of the {route.replace('_', '-')} "
+                message=f"{ACT} Art. 29: no record is kept of the {route.replace('_', '-')} "
                         f"provision to {flow.to}",
                 message_ja=f"{ACT_JA}第29条: {flow.to} への第三者提供の記録がありません")

@@ -1,6 +1,10 @@
 from ..base import Example
 from ..clauses import Article
-from .common import ACT, ACT_JA, LawRule
+from .common import ACT, ACT_JA, EXEMPT_ROUTES, LawRule
+
+#: Declared bases of an inflow that need no confirmation: a 27(1) exemption, or no
+#: provision to a third party at all (outsourcing, succession, joint use).
+_NOT_THIRD_PARTY = EXEMPT_ROUTES + ("outsourcing", "succession", "joint_use")
 
 
 class AP241(LawRule):
@@ -13,6 +17,9 @@ class AP241(LawRule):
     are no provision (``storage_only``, or linkable items alone), nor on flows
     from a party (or its legal entity) holding a contract with the
     organisation: an outsourcee returning entrusted data does not provide them.
+    Nor from a public body (not a business), nor on an inflow whose declared
+    ``basis`` is a 27(1) exemption or outsourcing, succession or joint use (the
+    sender provides to no third party).
 
     Non-compliant: a list broker's customer list comes in unconfirmed.
     Compliant: the broker and its acquisition were confirmed.
@@ -29,6 +36,8 @@ class AP241(LawRule):
     kind = "record"
     title_en = "Data received from a third party without confirming its acquisition"
     title_ja = "取得経緯の確認がない第三者からの受領"
+    gloss = ("A recipient of personal data from a third party must confirm the provider's identity "
+             "and how it acquired the data, and keep a record.")
     remedy_en = ("Confirm the provider's name, address and representative and how it "
                  "acquired the data, keep the record, and set confirmed_acquisition: true.")
     remedy_ja = "提供者の氏名・住所・代表者及び取得の経緯を確認して記録し、confirmed_acquisition: true としてください。"
@@ -57,7 +66,9 @@ flows:
         for flow in cls.flows(ctx, judged):
             if not ctx.is_org(flow.to) or ctx.is_org(flow.frm) or flow.confirmed_acquisition:
                 continue
-            if ctx.role(flow.frm) == "data_subject":
+            if ctx.role(flow.frm) in ("data_subject", "public_body"):
+                continue
+            if flow.basis in _NOT_THIRD_PARTY:
                 continue
             if judged[flow.id].route in ("storage_only", "non_personal"):
                 continue
@@ -65,6 +76,6 @@ flows:
                 continue
             yield cls.finding(
                 flow,
-                message=f"{ACT} (Art. 30): data received from {flow.frm} with no record that the "
+                message=f"{ACT} Art. 30: data received from {flow.frm} with no record that the "
                         f"provider and how it acquired the data were confirmed",
                 message_ja=f"{ACT_JA}第30条: {flow.frm} からの受領について、提供者及び取得の経緯の確認の記録がありません")

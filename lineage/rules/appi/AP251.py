@@ -32,6 +32,9 @@ class AP251(LawRule):
     kind = "no-consent"
     title_en = "Linkable data to a recipient that links them to persons, without consent"
     title_ja = "本人の同意のない個人関連情報の第三者提供"
+    gloss = ("Personally referable information (cookie IDs and the like) may go to a recipient "
+             "expected to link it to persons only when the persons have consented to that "
+             "recipient acquiring it as personal data, as the provider must confirm.")
     remedy_en = ("Confirm that the recipient obtained the persons' consent to acquire the "
                  "data as personal data (record it as a consent naming the recipient), or stop.")
     remedy_ja = "提供先が個人関連情報を個人データとして取得することについて本人の同意を得ていることを確認し(提供先を名宛人とする同意として記録)、又は提供を停止してください。"
@@ -69,7 +72,7 @@ flows:
                 continue
             yield cls.finding(
                 flow, items=ctx.linkable(flow),
-                message=f"{ACT} (Art. 31): {flow.to} will link {', '.join(ctx.linkable(flow))} to "
+                message=f"{ACT} Art. 31: {flow.to} will link {', '.join(ctx.linkable(flow))} to "
                         f"persons, and no valid consent names it",
                 message_ja=f"{ACT_JA}第31条: {flow.to} は個人関連情報({', '.join(ctx.linkable(flow))})を"
                            f"個人データとして取得しますが、本人の同意がありません")

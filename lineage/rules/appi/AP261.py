@@ -27,6 +27,9 @@ class AP261(LawRule):
     kind = "contract"
     title_en = "Outsourcee not supervised within 12 months"
     title_ja = "12か月以内の監督がない委託"
+    gloss = ("A business that outsources the handling of personal data must supervise the "
+             "outsourcee necessarily and appropriately (read as an audit or report at least once "
+             "in 12 months).")
     remedy_en = ("Audit the outsourcee or obtain its report at least yearly, and record the "
                  "date in the contract's audits.")
     remedy_ja = "委託先の監査又は報告の受領を少なくとも年1回行い、契約の audits に日付を記録してください。"
@@ -67,6 +70,6 @@ flows:
             when_ja = f"最後の監督は {last}" if last else "監督の記録がありません"
             yield cls.finding(
                 flow, evidence={"contract": judged[flow.id].evidence.get("contract")},
-                message=f"{ACT} (Art. 25): outsourcee {flow.to} was supervised {when}, not within "
+                message=f"{ACT} Art. 25: outsourcee {flow.to} was supervised {when}, not within "
                         f"the 12 months up to {until}",
                 message_ja=f"{ACT_JA}第25条: 委託先 {flow.to} の監督が {until} までの12か月以内にありません({when_ja})")

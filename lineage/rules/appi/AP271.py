@@ -28,6 +28,8 @@ class AP271(LawRule):
     kind = "no-exemption"
     title_en = "Academic exemption without an academic institution"
     title_ja = "学術研究機関等が関与しない学術研究例外"
+    gloss = ("The academic research exemptions of Art. 27(1) cover provision by or to an academic "
+             "research institution, not provision between other businesses.")
     remedy_en = ("Rely on the academic exemption only when the provider or the recipient is "
                  "an academic research institution; otherwise obtain consent.")
     remedy_ja = "学術研究例外は提供元又は提供先が学術研究機関等である場合に限り用い、それ以外は本人の同意を得てください。"
@@ -58,7 +60,7 @@ flows:
                 continue
             yield cls.finding(
                 flow,
-                message=f"{ACT} (Art. 27(1)(v)-(vii)): the academic exemption needs an academic "
+                message=f"{ACT} Art. 27(1)(v)-(vii): the academic exemption needs an academic "
                         f"institution at one end; neither {flow.frm} nor {flow.to} is one",
                 message_ja=f"{ACT_JA}第27条第1項第5号-第7号: 学術研究例外には学術研究機関等の関与が必要ですが、"
                            f"{flow.frm} も {flow.to} も学術研究機関等ではありません")

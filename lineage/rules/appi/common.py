@@ -12,13 +12,14 @@ import datetime as dt
 from typing import ClassVar
 
 from ..base import Rule
+from ..context import add_days
 from ..packs import judges
 
 __all__ = ["LawRule", "ACT", "ACT_JA", "YEAR", "EXEMPT_ROUTES", "PROVISION_ROUTES",
            "ADEQUATE", "within_year", "notice_of"]
 
-#: How messages name the Act.
-ACT = "the Act on the Protection of Personal Information"
+#: How messages name the Act (English: its usual abbreviation).
+ACT = "APPI"
 ACT_JA = "個人情報保護法"
 
 #: "12 months" are 365 days (rules.md, Dates).
@@ -54,7 +55,7 @@ def within_year(day: dt.date | None, until: dt.date) -> bool:
         ...                              d, dt.date(2026, 11, 2), None)]
         [True, False, True, False, False]
     """
-    return day is not None and until - YEAR <= day <= until
+    return day is not None and add_days(until, -YEAR.days) <= day <= until
 
 
 def notice_of(ctx, judged, flow):
@@ -85,6 +86,8 @@ class LawRule(Rule):
     """
 
     pack: ClassVar[str] = "appi"
+    #: What the Act requires, in one English sentence (our gloss, not the Act's words).
+    gloss: ClassVar[str]
     #: The packs a rule's examples run with: both, so an example shows the policy's view too.
     packs: ClassVar[tuple[str, ...]] = ("policy", "appi")
 

@@ -2,6 +2,7 @@ import datetime as dt
 
 from ..base import Example, Rule
 from ..clauses import Clause
+from ..context import add_days
 
 _GRACE = dt.timedelta(days=30)
 
@@ -76,7 +77,7 @@ flows:
                 continue
             if not flow.start <= req.received_on <= last:
                 continue  # only requests received while the flow ran
-            deadline = req.received_on + _GRACE
+            deadline = add_days(req.received_on, _GRACE.days)
             if last <= deadline:
                 continue  # stopped, or not yet overdue, within the 30 days
             if req.honoured_on is not None:

@@ -1,6 +1,8 @@
+import datetime as dt
+
 from ..base import Example, Rule
 from ..clauses import Clause
-from ..context import DAY
+from ..context import add_days
 
 
 class TP202(Rule):
@@ -102,7 +104,9 @@ def _gap(contracts, first, last):
         if c.ends_on is None:
             return None
         if c.ends_on >= day:
-            day = c.ends_on + DAY
+            if c.ends_on == dt.date.max:
+                return None  # covered to the end of the calendar
+            day = add_days(c.ends_on, 1)
         if day > last:
             return None
     return day if day <= last else None

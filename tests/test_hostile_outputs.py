@@ -1,0 +1,204 @@
+"""Every command that writes a user-named file refuses hostile targets (issue 13).
+
+A hostile target is a symlink (to a file, or dangling), a named pipe, a device
+node, a folder, or a file the run reads as input. Each is refused with exit 2
+and left exactly as it was. A regular file is replaced keeping its permission
+bits.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from paths import SAMPLE
+
+TINY = """format: lineage/1
+organisation: mc
+as_of: 2026-01-01
+parties:
+  - {id: mc, role: self}
+  - {id: carrier, role: outsourcee}
+flows:
+  - {id: F1, from: mc, to: carrier, items: [name], start: 2025-01-01}
+"""
+
+
+def _inventory(tmp_path):
+    path = tmp_path / "in" / "inv.yaml"
+    path.parent.mkdir()
+    path.write_text(TINY, encoding="utf-8")
+    return path
+
+
+#: (name, args given the inventory and the output path). Each writes OUTPUT.
+WRITERS = {
+    "check -o": lambda inv, out: ["check", inv, "-o", out, "--exit-zero"],
+    "check xlsx": lambda inv, out: ["check", inv, "--format", "xlsx", "-o", out,
+                                    "--exit-zero"],
+    "report": lambda inv, out: ["report", inv, "-o", out, "--no-drawing"],
+    "draw": lambda inv, out: ["draw", inv, "-o", out],
+    "export": lambda inv, out: ["export", inv, "-o", out],
+    "explore": lambda inv, out: ["explore", inv, "-o", out],
+    "convert": lambda inv, out: ["convert", inv, out, "--force"],
+    "schema": lambda inv, out: ["schema", "-o", out],
+    "template": lambda inv, out: ["template", out, "--force"],
+}
+SUFFIX = {"check -o": ".txt", "check xlsx": ".xlsx", "report": ".html", "draw": ".dot",
+          "export": ".json", "explore": ".html", "convert": ".yaml", "schema": ".json", "template": ".xlsx"}
+
+
+def _snapshot(path):
+    """What must not change: the entry's type, link target and content."""
+    st = os.lstat(path)
+    out = [stat.S_IFMT(st.st_mode), stat.S_IMODE(st.st_mode)]
+    if stat.S_ISLNK(st.st_mode):
+        out.append(os.readlink(path))
+        if os.path.exists(path):
+            out.append(open(path, "rb").read())
+    elif stat.S_ISREG(st.st_mode):
+        out.append(open(path, "rb").read())
+    elif stat.S_ISDIR(st.st_mode):
+        out.append(sorted(os.listdir(path)))
+    elif stat.S_ISCHR(st.st_mode):
+        out.append(st.st_rdev)
+    return out
+
+
+def _make(kind, tmp_path, inv, suffix):
+    """Create a hostile target of ``kind``; return its path."""
+    out = tmp_path / f"target{suffix}"
+    if kind == "symlink":
+        victim = tmp_path / "victim.txt"
+        victim.write_text("precious\n")
+        os.symlink(victim, out)
+    elif kind == "dangling symlink":
+        os.symlink(tmp_path / "nowhere" / "x", out)
+    elif kind == "fifo":
+        os.mkfifo(out)
+    elif kind == "device":
+        if os.geteuid() != 0:
+            out = "/dev/null"  # cannot mknod without root; /dev/null is a device too
+        else:
+            os.mknod(out, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    elif kind == "folder":
+        out.mkdir()
+        (out / "keep.txt").write_text("x")
+    elif kind == "input":
+        return None
+    return out
+
+
+KINDS = ["symlink", "dangling symlink", "fifo", "device", "folder", "input"]
+
+
+#: schema and template read no input, so "input" does not apply to them.
+CASES = [(w, k) for w in sorted(WRITERS) for k in KINDS
+         if not (k == "input" and w in ("schema", "template"))]
+
+
+@pytest.mark.parametrize("writer, kind", CASES)
+def test_every_writer_refuses_each_hostile_target(tmp_path, run_cli, writer, kind):
+    inv = _inventory(tmp_path)
+    if kind == "input":
+        # Another file of the input under the suffix the writer needs, read as input:
+        # a folder inventory, so every file in it is an input of the run.
+        folder = tmp_path / "folder"
+        folder.mkdir()
+        (folder / "all.yaml").write_text(TINY, encoding="utf-8")
+        inv = folder
+        out = folder / "all.yaml"
+        if writer == "convert":
+            # convert to the very file it reads, through a hard link outside the folder
+            out = tmp_path / "hard.yaml"
+            os.link(folder / "all.yaml", out)
+    else:
+        out = _make(kind, tmp_path, inv, SUFFIX[writer])
+    before = _snapshot(out)
+    res = run_cli(*WRITERS[writer](inv, out), expect=2)
+    # click itself refuses a folder for `report -o` (a usage error, also exit 2)
+    assert res.stderr.startswith("error: ") or "is a directory" in res.stderr, res.stderr
+    assert "Traceback" not in res.stderr
+    assert _snapshot(out) == before
+    if kind == "symlink":
+        assert (tmp_path / "victim.txt").read_text() == "precious\n"
+
+
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+def test_a_replaced_file_keeps_its_permission_bits(tmp_path, run_cli, writer):
+    inv = _inventory(tmp_path)
+    out = tmp_path / f"private{SUFFIX[writer]}"
+    out.write_text("old\n")
+    os.chmod(out, 0o600)
+    run_cli(*WRITERS[writer](inv, out), expect=0)
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    assert out.read_bytes() != b"old\n"
+
+
+def test_a_new_file_gets_the_umask_default(tmp_path, run_cli):
+    inv = _inventory(tmp_path)
+    old = os.umask(0o027)
+    try:
+        run_cli("check", inv, "-o", tmp_path / "new.txt", "--exit-zero")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "new.txt").st_mode) == 0o640
+
+
+def test_check_will_not_write_its_report_over_the_inventory(tmp_path, run_cli):
+    inv = _inventory(tmp_path)
+    res = run_cli("check", inv, "-o", inv, expect=2)
+    assert "is an input of this run" in res.stderr
+    assert inv.read_text(encoding="utf-8") == TINY
+
+
+def test_report_will_not_overwrite_its_snapshot_store(tmp_path, run_cli):
+    inv = _inventory(tmp_path)
+    store = tmp_path / "audits.db"
+    run_cli("snapshot", "create", inv, "--store", store)
+    before = store.read_bytes()
+    res = run_cli("report", inv, "--store", store, "-o", store, "--no-drawing",
+                  "--format", "html", expect=2)
+    assert "is an input of this run" in res.stderr
+    assert store.read_bytes() == before
+
+
+def test_convert_into_a_folder_refuses_a_symlinked_file(tmp_path, run_cli):
+    inv = _inventory(tmp_path)
+    out = tmp_path / "csv"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    os.symlink(victim, out / "flows.csv")
+    res = run_cli("convert", inv, out, "--to", "csv", "--force", expect=2)
+    assert "symbolic link" in res.stderr
+    assert victim.read_text() == "precious\n" and os.path.islink(out / "flows.csv")
+
+
+def test_library_use_may_rewrite_a_file_it_read(tmp_path):
+    """Outside a CLI run (a notebook) a file read earlier is not protected as an input."""
+    from lineage.export import export
+    inv = _inventory(tmp_path)
+    out = tmp_path / "inv.json"
+    export(str(inv), out)
+    export(str(inv), out)
+    assert out.stat().st_size > 0
+
+
+def test_the_sample_inventory_is_never_written(tmp_path, run_cli):
+    flows = SAMPLE / "flows.yaml"
+    before = flows.read_bytes()
+    run_cli("check", SAMPLE, "-o", flows, expect=2)
+    assert flows.read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["dangling symlink", "fifo", "device", "folder", "input"])
+def test_snapshot_create_refuses_a_hostile_store(tmp_path, run_cli, kind):
+    inv = _inventory(tmp_path)
+    store = inv if kind == "input" else _make(kind, tmp_path, inv, ".db")
+    before = _snapshot(store)
+    res = run_cli("snapshot", "create", inv, "--store", store, expect=2)
+    assert res.stderr.startswith("error: ") or "is a directory" in res.stderr, res.stderr
+    assert _snapshot(store) == before

@@ -1,0 +1,128 @@
+"""A damaged snapshot store is reported, never repaired, re-initialised or crashed on (issue 13)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+
+import pytest
+
+from hostile_helpers import TINY, assert_clean_failure, lineage
+
+
+def _digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def store(tmp_path, run_cli):
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(TINY, encoding="utf-8")
+    path = tmp_path / "audits.db"
+    run_cli("snapshot", "create", inv, "--store", path, "--label", "one")
+    run_cli("snapshot", "create", inv, "--store", path, "--label", "two")
+    return path
+
+
+def _damage(path, kind):
+    if kind == "zero bytes":
+        path.write_bytes(b"")
+    elif kind == "one byte short":
+        path.write_bytes(path.read_bytes()[:-1])
+    elif kind == "half the file":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    elif kind == "changed column types":
+        conn = sqlite3.connect(path)
+        conn.execute("DROP TRIGGER snapshots_no_update")
+        conn.execute("UPDATE snapshots SET flow_count = 'many', created_at = 3.5, "
+                     "content_hash = x'00ff' WHERE id = 1")
+        conn.commit()
+        conn.close()
+    elif kind == "non-numeric head":
+        conn = sqlite3.connect(path)
+        conn.execute("UPDATE meta SET value = 'abc' WHERE key = 'head_id'")
+        conn.commit()
+        conn.close()
+    elif kind == "text id":
+        conn = sqlite3.connect(path)
+        conn.execute("DROP TRIGGER flows_no_update")
+        conn.execute("UPDATE flows SET snapshot_id = 'x' WHERE rowid = 1")
+        conn.commit()
+        conn.close()
+    elif kind == "garbage":
+        path.write_bytes(b"SQLite format 3\x00" + os.urandom(4096))
+
+
+DAMAGES = ["zero bytes", "one byte short", "half the file", "changed column types",
+           "non-numeric head", "text id", "garbage"]
+
+
+@pytest.mark.parametrize("kind", DAMAGES)
+def test_verify_reports_damage_and_leaves_the_file_alone(store, run_cli, kind):
+    _damage(store, kind)
+    before = _digest(store)
+    for fmt in ("text", "json"):
+        res = run_cli("snapshot", "verify", "--store", store, "--format", fmt, expect=1)
+        assert "intact" not in res.stdout and '"ok": true' not in res.stdout
+    assert _digest(store) == before
+
+
+@pytest.mark.parametrize("kind", DAMAGES)
+def test_no_command_crashes_on_a_damaged_store(store, run_cli, tmp_path, kind):
+    _damage(store, kind)
+    before = _digest(store)
+    inv = tmp_path / "inv.yaml"
+    for args in (("snapshot", "list"), ("snapshot", "show", "latest"),
+                 ("snapshot", "show", "1"), ("snapshot", "diff", "1", "2"),
+                 ("report", inv, "-o", tmp_path / "r.md")):
+        res = run_cli(*args, "--store", store, expect=None)  # no exception, no traceback
+        assert res.code in (0, 1, 2), (args, res.code)
+    assert _digest(store) == before
+    # create appends to a store SQLite can still open (verify keeps reporting the damage)
+    # and refuses one it cannot; either way without a crash
+    res = run_cli("snapshot", "create", inv, "--store", store, expect=None)
+    assert res.code in (0, 2), res.stderr
+
+
+def test_a_zero_byte_store_is_not_reinitialised(tmp_path, run_cli):
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(TINY, encoding="utf-8")
+    path = tmp_path / "audits.db"
+    path.write_bytes(b"")
+    res = run_cli("snapshot", "create", inv, "--store", path, expect=2)
+    assert "an empty file: truncated?" in res.stderr
+    assert path.read_bytes() == b""
+    res = run_cli("snapshot", "verify", "--store", path, expect=1)
+    assert "damaged or replaced" in res.stdout
+
+
+def test_reading_commands_never_write_the_store(store, run_cli, tmp_path):
+    before = _digest(store)
+    mtime = store.stat().st_mtime_ns
+    for args in (("snapshot", "list"), ("snapshot", "show", "one"), ("snapshot", "verify"),
+                 ("snapshot", "diff", "one", "two")):
+        run_cli(*args, "--store", store)
+    assert _digest(store) == before and store.stat().st_mtime_ns == mtime
+    assert sorted(p.name for p in store.parent.iterdir()) == ["audits.db", "inv.yaml"]
+
+
+def test_a_huge_snapshot_number_is_not_found(store, run_cli):
+    res = run_cli("snapshot", "show", "99999999999999999999", "--store", store, expect=2)
+    assert "no snapshot '99999999999999999999'" in res.stderr
+
+
+def test_create_on_a_read_only_store_is_a_clear_error(store, tmp_path):
+    os.chmod(store, 0o444)
+    before = _digest(store)
+    res = lineage("snapshot", "create", tmp_path / "inv.yaml", "--store", store, no_dac=True)
+    assert_clean_failure(res, "cannot write the store", "read-only")
+    assert _digest(store) == before
+    res = lineage("snapshot", "verify", "--store", store, no_dac=True)
+    assert res.code == 0 and "hash chain intact" in res.stdout
+
+
+def test_a_store_that_is_a_pipe_is_refused(tmp_path, run_cli):
+    os.mkfifo(tmp_path / "audits.db")
+    res = run_cli("snapshot", "list", "--store", tmp_path / "audits.db", expect=2)
+    assert "not a regular file" in res.stderr
