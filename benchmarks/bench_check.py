@@ -59,6 +59,8 @@ def synthetic(n_flows: int, seed: int = 7) -> dict:
     start = dt.date(2024, 2, 1)
 
     def flow(frm, to, **extra):
+        if frm == to:  # the loader refuses a flow from a party to itself
+            return
         k = len(flows)
         # About one flow in twenty carries an item outside the announced sets.
         pool = items if rnd.random() < 0.05 else items[:20]

@@ -33,8 +33,9 @@ import io
 from pathlib import Path
 
 from ..files import read_input
+from ..progress import report
 from .errors import InventoryError, Location, Problem
-from .sources import RawInventory, SourceMap
+from .sources import RawInventory, RowTable, SourceMap
 from .tables import REVISIONS_SHEET, SHEETS, TOP_SHEET, column_for, columns, sheet_for
 
 __all__ = ["read_csv_folder", "csv_files", "decode", "forced_encoding", "ENCODINGS",
@@ -150,21 +151,24 @@ def read_csv_folder(folder: Path, encoding: str | None = None) -> RawInventory:
     data: dict = {}
     source = SourceMap(Location(str(folder)))
     revisions = None
+    read = 0
     for path in files:
-        rows = _read_rows(path, problems, missing, encoding)
-        if rows is None:
+        table = _read_table(path, problems, missing, encoding)
+        if table is None:
             continue
+        header, rows = table
         name = str(path)
         stem = sheet_for(path.stem) or path.stem
         if stem == REVISIONS_SHEET:
-            revisions = (path, rows)
+            revisions = (path, [(line, row) for line, row, _ in rows])
             continue
         source.paths[(stem,)] = Location(name, row=1)
         if stem == TOP_SHEET:
-            _read_top(path, rows, data, source, problems)
+            _read_top(path, [(line, row) for line, row, _ in rows], data, source, problems)
             continue
-        data[stem] = [_record(name, stem, index, row, line, source)
-                      for index, (line, row) in enumerate(rows)]
+        data[stem] = _records(name, stem, header, rows, source)
+        read += len(rows)
+        report("records read", read)
     if revisions is not None:
         _attach_revisions(*revisions, data, source, problems)
     if problems:
@@ -180,6 +184,25 @@ def _read_rows(path: Path, problems: list[Problem], missing: list[Problem] | Non
 
     A required column absent from the header goes to ``missing``. A header
     may name a column by field name or Japanese label (``開始日``).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     p = pathlib.Path(tmp) / "parties.csv"
+        ...     _ = p.write_text("id,role\\nmc,self\\n,\\n")
+        ...     _read_rows(p, [])
+        [(2, {'id': 'mc', 'role': 'self'})]
+    """
+    table = _read_table(path, problems, missing, encoding)
+    return None if table is None else [(line, row) for line, row, _ in table[1]]
+
+
+def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | None = None,
+                encoding: str | None = None):
+    """The header and ``(row number, values, column bits)`` of each row, or None on a problem.
+
+    Bit ``i`` of the column bits is set when ``header[i]`` held a value: all
+    a location needs later, so no per-cell object is built.
     """
     name = str(path)
     try:
@@ -232,20 +255,34 @@ def _read_rows(path: Path, problems: list[Problem], missing: list[Problem] | Non
                                        f"required column '{column.name}' is missing",
                                        f"必須の列 '{column.name}' がありません"))
     rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+    width = len(header)
+    bits = [1 << i for i in range(width)]
+    # The reader's own list goes as rows are taken: text, table and records never all live.
+    table.reverse()
+    table.pop()
+    number = 1
+    while table:
+        cells = table.pop()
+        number += 1
+        values: dict = {}
+        mask = 0
+        for h, c, bit in zip(header, cells, bits):
+            if c and not c.isspace():
+                # One leading apostrophe is the writer's guard against formulas (forms.csvwrite).
+                values[h] = c[1:] if c[0] == "'" else c
+                mask |= bit
+        if not values:
+            if len(cells) <= width or not any(c.strip() for c in cells):
+                continue
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
             problems.append(Problem(Location(name, row=number), None, None, None,
                                     f"row has {len(cells)} cells but the header names "
-                                    f"{len(header)} columns",
+                                    f"{width} columns",
                                     "行のセル数が列数より多くなっています"))
             ok = False
             continue
-        # One leading apostrophe is the writer's guard against formulas (forms.csvwrite).
-        rows.append((number, {h: c[1:] if c.startswith("'") else c
-                              for h, c in zip(header, cells) if c.strip() != ""}))
-    return rows if ok else None
+        rows.append((number, values, mask))
+    return (tuple(header), rows) if ok else None
 
 
 def _header(sheet: str, text: str) -> str:
@@ -256,6 +293,35 @@ def _header(sheet: str, text: str) -> str:
         if column is not None:
             return column.name
     return text
+
+
+def _records(name: str, stem: str, header: tuple, rows: list, source: SourceMap) -> list:
+    """The records of one file; their locations are kept as row numbers and column bits."""
+    schema_paths = {c.path for c in columns(stem)} if stem in SHEETS else ()
+    where = RowTable(name, header, schema_paths)
+    source.tables[stem] = where
+    add = where.add_mask
+    dotted = any("." in h for h in header)
+    out = []
+    for line, values, mask in rows:
+        add(line, mask)
+        out.append(_nest(values) if dotted else values)
+    return out
+
+
+def _nest(row: dict) -> dict:
+    """Dotted columns (``exemption.law``) as nested mappings."""
+    out: dict = {}
+    for column, value in row.items():
+        parts = column.split(".")
+        target = out
+        for part in parts[:-1]:
+            nested = target.setdefault(part, {})
+            if not isinstance(nested, dict):
+                nested = target[part] = {}
+            target = nested
+        target[parts[-1]] = value
+    return out
 
 
 def _record(name: str, stem: str, index: int, row: dict, line: int, source: SourceMap,

@@ -21,6 +21,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from . import schema
+from ..progress import report
 from .errors import InventoryError, Location, Problem, did_you_mean
 from .references import check_references
 from .csvfolder import forced_encoding, read_csv_folder
@@ -152,6 +153,8 @@ def build_inventory(raw: RawInventory) -> schema.Inventory:
                                 and p.message == "required field is missing"))
     raw_ids: dict[str, list] = {}
     positions: dict[str, list[int]] = {}
+    total = sum(len(v) for k, v in data.items() if k in schema.COLLECTIONS and isinstance(v, list))
+    validated = 0
     for name in schema.COLLECTIONS:
         value = data.get(name)
         if value is None:
@@ -162,12 +165,15 @@ def build_inventory(raw: RawInventory) -> schema.Inventory:
                                     f"'{name}' はレコードのリストである必要があります"))
             continue
         raw_ids[name] = [r.get("id") if isinstance(r, dict) else None for r in value]
+        report("records validated", validated, total)
         try:
             fields[name] = _ADAPTERS[name].validate_python(value)
             positions[name] = list(range(len(value)))
         except ValidationError as exc:
             problems.extend(_problems(exc, source, name, value, data))
             fields[name], positions[name] = _valid_records(name, value)
+        validated += len(value)
+    report("records validated", validated, total)
     if top is None or "parties" not in fields or "flows" not in fields:
         raise InventoryError(problems)
     fields.update(top.model_dump())

@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,7 @@ import yaml
 from ..files import read_input
 from .errors import InventoryError, Location, Problem
 
-__all__ = ["SourceMap", "RawInventory", "read_yaml_file", "read_yaml_folder", "yaml_files"]
+__all__ = ["SourceMap", "RowTable", "RawInventory", "read_yaml_file", "read_yaml_folder", "yaml_files"]
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ALLOWED_TAGS = {f"tag:yaml.org,2002:{t}" for t in
@@ -39,12 +40,109 @@ MIN_EXPANSION = 100_000
 MAX_DEPTH = 64
 
 
+class RowTable:
+    """Where the records of one table (a CSV file, a sheet) sit, computed on demand.
+
+    A reader keeps per record only its row number and which columns held a
+    value (a bit per column); a :class:`Location` is built only when an error
+    or a finding asks for one. ``last_prefix`` picks the column a nested path
+    (``exemption``) points to when several columns hold it: the workbook
+    reader names the last, the CSV reader the first.
+
+    Example:
+        >>> t = RowTable("flows.csv", ("id", "start", "exemption.law"), {("end",)})
+        >>> t.add(2, ("id", "exemption.law"))
+        >>> [str(t.locate(0, p)) for p in [(), ("start",), ("end",), ("exemption",)]]
+        ['flows.csv row 2', 'flows.csv row 2', 'flows.csv row 2 column end', 'flows.csv row 2 column exemption.law']
+    """
+
+    __slots__ = ("file", "header", "labels", "schema", "sheet", "last_prefix", "rows",
+                 "present", "_parts")
+
+    def __init__(self, file: str, header: tuple, schema: set | frozenset = frozenset(), *,
+                 labels: tuple | None = None, sheet: str | None = None,
+                 last_prefix: bool = False):
+        self.file = file
+        self.header = tuple(header)
+        self.labels = tuple(labels) if labels is not None else self.header
+        self.schema = {tuple(p): ".".join(p) for p in schema}
+        self.sheet = sheet
+        self.last_prefix = last_prefix
+        self.rows = array("l")
+        # one bit per header column; a plain list past 64 columns (ints of any size)
+        self.present: array | list = array("Q") if len(self.header) <= 64 else []
+        self._parts = [tuple(h.split(".")) for h in self.header]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def add(self, row: int, columns) -> None:
+        """Record the next record: its row number and the columns that held a value.
+
+        Example:
+            >>> t = RowTable("p.csv", ("id",)); t.add(5, ["id"]); len(t), t.rows[0]
+            (1, 5)
+        """
+        mask = 0
+        index = self.header.index
+        for name in columns:
+            mask |= 1 << index(name)
+        self.rows.append(row)
+        self.present.append(mask)
+
+    def add_mask(self, row: int, mask: int) -> None:
+        """Like :meth:`add` with the column bits already computed (bit i: header[i]).
+
+        Example:
+            >>> t = RowTable("p.csv", ("id", "role")); t.add_mask(3, 0b10)
+            >>> t.locate(0, ("role",)).column
+            'role'
+        """
+        self.rows.append(row)
+        self.present.append(mask)
+
+    def locate(self, index: int, rest: tuple) -> Location | None:
+        """The location of ``rest`` inside record ``index``, or None past the last record.
+
+        Example:
+            >>> t = RowTable("p.csv", ("id",)); t.add(2, ["id"])
+            >>> str(t.locate(0, ("id",))), t.locate(1, ())
+            ('p.csv row 2 column id', None)
+        """
+        if not 0 <= index < len(self.rows):
+            return None
+        line, mask = self.rows[index], self.present[index]
+        present = [i for i in range(len(self.header)) if mask >> i & 1]
+        for k in range(len(rest), 0, -1):
+            sub = tuple(rest[:k])
+            column = self._column(sub, present)
+            if column is not None:
+                return Location(self.file, sheet=self.sheet, row=line, column=column)
+        return Location(self.file, sheet=self.sheet, row=line)
+
+    def _column(self, sub: tuple, present: list[int]) -> str | None:
+        exact = [i for i in present if self._parts[i] == sub]
+        prefixed = [i for i in present if self._parts[i][:len(sub)] == sub
+                    and len(self._parts[i]) > len(sub)]
+        if self.last_prefix and (exact or prefixed):
+            # the workbook reader wrote every column's nested paths in turn: the last wins
+            return self.labels[max(exact + prefixed)]
+        if exact:
+            return self.labels[exact[-1]]
+        if sub in self.schema:
+            return self.schema[sub]
+        if prefixed:
+            return self.labels[prefixed[0]]
+        return None
+
+
 @dataclass
 class SourceMap:
     """Locations of values by path, e.g. ``("flows", 3, "start")``.
 
     Paths not recorded fall back to their nearest recorded parent, so every
-    problem gets at least a file.
+    problem gets at least a file. ``tables`` hold, per collection, where each
+    record of a CSV file or sheet sits (:class:`RowTable`), computed on demand.
 
     Example:
         >>> sm = SourceMap(Location("inv.yaml"), {("flows", 0): Location("inv.yaml", 7)})
@@ -54,6 +152,7 @@ class SourceMap:
 
     default: Location
     paths: dict[tuple, Location] = field(default_factory=dict)
+    tables: dict[str, RowTable] = field(default_factory=dict)
 
     def locate(self, path: tuple) -> Location:
         """The location of ``path`` or of its closest recorded ancestor.
@@ -63,11 +162,18 @@ class SourceMap:
             >>> sm.locate(("flows", 2, "to")).line, sm.locate(("parties",)).line
             (3, None)
         """
-        path = tuple(path)
+        full = path = tuple(path)
+        table = (self.tables.get(path[0]) if self.tables and len(path) >= 2
+                 and type(path[1]) is int else None)
         while path:
             loc = self.paths.get(path)
             if loc is not None:
                 return loc
+            if table is not None and len(path) == 2:
+                # nested records (a notice's revisions) keep their own paths, looked up above
+                loc = table.locate(full[1], full[2:])
+                if loc is not None:
+                    return loc
             path = path[:-1]
         return self.default
 
@@ -81,6 +187,7 @@ class SourceMap:
             ('a.yaml:1', 'b.yaml:1')
         """
         self.paths.update(other.paths)
+        self.tables.update(other.tables)
 
 
 @dataclass

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ..files import check_input
 from .errors import InventoryError, Location, Problem
-from .sources import RawInventory, SourceMap
+from .sources import RawInventory, RowTable, SourceMap
 from .tables import (REVISIONS_SHEET, SHEET_LABELS, SHEETS, TOP_SHEET, column_for, columns,
                      sheet_for)
 
@@ -132,17 +132,21 @@ def _read_sheets(name: str, path: Path, data: dict, source: SourceMap,
             # The sheet's own <dimension> may claim XFD1048576: bound the rows and
             # columns by the cells really there, or reading pads billions of cells.
             ws.reset_dimensions()
-            rows = _read_sheet(name, sheet, ws, problems, missing)
-            if rows is None:
+            table = _read_sheet(name, sheet, ws, problems, missing)
+            if table is None:
                 continue
+            names, labels, rows = table
             source.paths[(sheet,)] = Location(name, sheet=sheet, row=1)
+            if sheet in (REVISIONS_SHEET, TOP_SHEET):
+                where = dict(zip(names, labels))
+                rows = [(line, {k: (v, where[k]) for k, v in values.items()})
+                        for line, values, _ in rows]
             if sheet == REVISIONS_SHEET:
                 revisions = rows
             elif sheet == TOP_SHEET:
                 _read_top(name, rows, data, source, problems)
             else:
-                data[sheet] = [_record(name, sheet, sheet, i, row, line, source)
-                               for i, (line, row) in enumerate(rows)]
+                data[sheet] = _records(name, sheet, names, labels, rows, source)
     finally:
         wb.close()
     return revisions
@@ -154,7 +158,8 @@ def _letter(col: int) -> str:
 
 
 def _read_sheet(name: str, sheet: str, ws, problems: list[Problem], missing: list[Problem]):
-    """Rows as ``(row number, {column: (value, where)})``, or None when the header is bad."""
+    """Column names and labels (``B (start)``), and rows as ``(row number, {column: value},
+    column bits)``, or None when the header is bad."""
     rows_iter = ws.iter_rows()
     try:
         header_cells = next(rows_iter)
@@ -196,9 +201,13 @@ def _read_sheet(name: str, sheet: str, ws, problems: list[Problem], missing: lis
                                     f"required column '{column.name}' ({column.label_ja}) "
                                     "is missing",
                                     f"必須の列 '{column.name}'（{column.label_ja}）がありません"))
+    names = tuple(header.values())
+    labels = tuple(f"{_letter(col)} ({text})" for col, text in header.items())
+    bits = {col: 1 << i for i, col in enumerate(header)}
     rows = []
     for cells in rows_iter:
         values: dict = {}
+        mask = 0
         number = None
         for cell in cells:
             if getattr(cell, "row", None) is not None:
@@ -215,18 +224,19 @@ def _read_sheet(name: str, sheet: str, ws, problems: list[Problem], missing: lis
                         "見出しのない列に値があります"))
                     ok = False
                 continue
-            where = f"{_letter(col)} ({header[col]})"
             if cell.data_type == "f":
+                where = f"{_letter(col)} ({header[col]})"
                 problems.append(Problem(Location(name, sheet=sheet, row=cell.row, column=where),
                                         sheet, None, header[col],
                                         f"cell holds a formula ({value}); type the value itself",
                                         "セルに数式があります。値を入力してください"))
                 ok = False
                 continue
-            values[header[col]] = (_value(value), where)
+            values[header[col]] = _value(value)
+            mask |= bits[col]
         if values and number is not None:
-            rows.append((number, values))
-    return rows if ok else None
+            rows.append((number, values, mask))
+    return (names, labels, rows) if ok else None
 
 
 def _value(value):
@@ -238,6 +248,29 @@ def _value(value):
     if isinstance(value, str):
         return value.strip()
     return value
+
+
+def _records(name: str, sheet: str, names: tuple, labels: tuple, rows: list,
+             source: SourceMap) -> list:
+    """The records of one sheet; their locations are kept as row numbers and column bits."""
+    where = RowTable(name, names, {c.path for c in columns(sheet)}, labels=labels,
+                     sheet=sheet, last_prefix=True)
+    source.tables[sheet] = where
+    out = []
+    for line, values, mask in rows:
+        where.add_mask(line, mask)
+        record: dict = {}
+        for column, value in values.items():
+            if "." in column:
+                head, _, last = column.rpartition(".")
+                target = record
+                for part in head.split("."):
+                    target = target.setdefault(part, {})
+                target[last] = value
+            else:
+                record[column] = value
+        out.append(record)
+    return out
 
 
 def _record(name: str, sheet: str, stem: str, index: int, row: dict, line: int,

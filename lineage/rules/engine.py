@@ -23,6 +23,7 @@ from .policy.TP801 import TP801
 from .registry import REGISTRY
 from .routes import ORDER, evaluate
 from .waiver_rules import LW001, LW002
+from ..progress import steps
 from ..terms import natural_key
 
 __all__ = ["Judgement", "EngineResult", "classify", "judge", "run", "natural_key",
@@ -240,7 +241,7 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     ctx = Context(inventory, as_of)
     judged: dict[str, Judgement] = {}
     found: list[Finding] = []
-    for flow in inventory.flows:
+    for flow in steps(inventory.flows, "flows checked", len(inventory.flows)):
         judgement, findings = judge(ctx, flow)
         judged[flow.id] = judgement
         found.extend(findings)
