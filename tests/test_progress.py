@@ -46,8 +46,13 @@ def test_quiet_and_ci_turn_progress_off(monkeypatch):
     monkeypatch.setattr(sys, "stderr", _Tty())
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.delenv("LINEAGE_QUIET", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
     assert wants_progress() is True
     assert wants_progress(quiet=True) is False
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert wants_progress() is False  # the bar would hide the cursor with an escape
+    monkeypatch.delenv("NO_COLOR")
     monkeypatch.setenv("CI", "true")
     assert wants_progress() is False
 
