@@ -46,5 +46,6 @@ def explore(inventory, output, packs, as_of, lang):
     except OSError as exc:
         raise UserError(f"{output}: {exc.strerror or exc}") from None
     s = audit.summary()
-    click.echo(f"wrote {output}: {len(audit.inventory.parties)} parties, {s['flows']} flows, "
-               f"{s['status']['violation']} violating", err=True)
+    n, f = len(audit.inventory.parties), s["flows"]
+    click.echo(f"wrote {output}: {n} part{'y' if n == 1 else 'ies'}, "
+               f"{f} flow{'' if f == 1 else 's'}, {s['status']['violation']} violating", err=True)

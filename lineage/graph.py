@@ -27,7 +27,8 @@ def build_graph(inventory, audit=None) -> nx.MultiDiGraph:
         >>> g.edges["members", "monocollabo", "F01"]["route"], g.graph["organisation"]
         ('collection', 'monocollabo')
         >>> both = check("inventories/monocollabo", packs=("policy", "appi"))
-        >>> edge = build_graph(both.inventory, both).edges["monocollabo", "survey-vendor", "F48"]
+        >>> g2 = build_graph(both.inventory, both)
+        >>> edge = g2.edges["monocollabo-media", "survey-vendor", "F48"]
         >>> edge["status_policy"], edge["status_appi"], edge["law_only"]
         ('ok', 'violation', True)
     """

@@ -23,7 +23,6 @@ Growth Marketing (marketing company) (marketing-partner)                   2    
 Monocollabo media division (monocollabo-media)                             2     2023-04-01  F01 > F06
 Kitchen Next (buyer of the kitchenware subscription business) (new-owner)  2     2026-04-01  F01 > F43
 Hana Cosme (sponsoring brand) (partner-brand)                              2     2024-06-01  F01 > F34
-Answer Lab (survey tabulation) (survey-vendor)                             2     2025-10-01  F01 > F48
 """
 
 IMPACT = """\

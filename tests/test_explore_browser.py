@@ -102,11 +102,22 @@ def test_upstream_and_impact_ported_exactly_for_every_party(opened, sample_audit
 def test_focus_expands_hop_by_hop(opened, sample_audit):
     opened.js("lineageExplorer.focus('monocollabo')")
     g = sample_audit.graph
+    out = {v for u, v in g.out_edges("monocollabo")}
+    assert opened.js("lineageExplorer.cy.nodes('.more').map(n => n.data('label'))") == \
+        [f"20 of {len(out)} shown"]  # the organisation sends to more than 20 parties
+    show_all(opened)
     first = set(opened.js("lineageExplorer.state().flows"))
     assert first == {k for u, v, k in g.edges(keys=True) if "monocollabo" in (u, v)}
     opened.click_party("mailing-house")
+    show_all(opened)
     second = set(opened.js("lineageExplorer.state().flows"))
     assert second == first | {k for u, v, k in g.edges(keys=True) if "mailing-house" in (u, v)}
+
+
+def show_all(opened):
+    """Click every "N of M shown" node until the focus view shows all neighbours."""
+    while opened.js("lineageExplorer.cy.nodes('.more').length"):
+        opened.js("lineageExplorer.cy.nodes('.more')[0].emit('tap')")
 
 
 def test_many_neighbours_are_paged(chrome, tmp_path):
@@ -350,8 +361,11 @@ def test_widget_module_reports_clicks_to_its_model(chrome, sample_audit):
         page.mouse.click(box["x"] + pos[0], box["y"] + pos[1])
         assert page.evaluate("model.state.selected") == ["party", "monocollabo"]
         flows = page.evaluate("model.state.selection")
+        drawn = page.evaluate(f"{api}.cy.edges().map(e => e.data('label'))")
         g = sample_audit.graph
-        assert set(flows) == {k for u, v, k in g.edges(keys=True)
+        assert set(flows) == set(drawn)
+        assert {"F08", "F23"} <= set(flows)  # carrier's flows, then the organisation's
+        assert set(flows) <= {k for u, v, k in g.edges(keys=True)
                               if {u, v} & {"carrier", "monocollabo"}}
         assert page.evaluate("saves") >= 2
         widget.selection = flows

@@ -192,3 +192,13 @@ def test_the_sample_inventory_is_never_written(tmp_path, run_cli):
     before = flows.read_bytes()
     run_cli("check", SAMPLE, "-o", flows, expect=2)
     assert flows.read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["dangling symlink", "fifo", "device", "folder", "input"])
+def test_snapshot_create_refuses_a_hostile_store(tmp_path, run_cli, kind):
+    inv = _inventory(tmp_path)
+    store = inv if kind == "input" else _make(kind, tmp_path, inv, ".db")
+    before = _snapshot(store)
+    res = run_cli("snapshot", "create", inv, "--store", store, expect=2)
+    assert res.stderr.startswith("error: ") or "is a directory" in res.stderr, res.stderr
+    assert _snapshot(store) == before

@@ -10,7 +10,7 @@ Example:
     >>> import lineage
     >>> data = explorer_data(lineage.check("inventories/monocollabo"))
     >>> data["format"], len(data["parties"]["id"]), len(data["flows"]["id"])
-    ('lineage-explorer/1', 28, 44)
+    ('lineage-explorer/1', 32, 48)
 """
 
 from __future__ import annotations

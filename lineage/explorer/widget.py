@@ -102,7 +102,14 @@ def make(audit, *, lang: str = "en"):
         return ExplorerPage(audit, lang=lang)
 
     class Explorer(_Selection, anywidget.AnyWidget):
-        """The explorer widget (see :mod:`lineage.explorer.widget`)."""
+        """The explorer widget (see :mod:`lineage.explorer.widget`).
+
+        Example:
+            >>> import lineage
+            >>> w = lineage.explore("inventories/monocollabo")
+            >>> w.view, w.selection, "export default" in w._esm
+            ('overview', [], True)
+        """
 
         _esm = bundle() + WIDGET_GLUE
         _css = stylesheet()

@@ -223,12 +223,17 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
         return None
     # newline="" keeps line breaks inside quoted cells (a multi-line note)
     reader = csv.reader(io.StringIO(text, newline=""))
+    # csv's default 128 KiB per cell would refuse a long note the writer wrote;
+    # the whole file is in memory already, so a cell may be as long as the file.
+    limit = csv.field_size_limit(max(len(text), csv.field_size_limit()))
     try:
         table = list(reader)
     except csv.Error as exc:
         problems.append(Problem(Location(name, row=reader.line_num), None, None, None,
                                 f"invalid CSV: {exc}", "CSV の形式が正しくありません"))
         return None
+    finally:
+        csv.field_size_limit(limit)
     if not table:
         return []
     sheet = sheet_for(path.stem) or path.stem

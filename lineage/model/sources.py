@@ -274,7 +274,23 @@ def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
         raise InventoryError([Problem(Location(name, line), None, None, None,
                                       f"invalid YAML: {reason}",
                                       "YAML の構文が正しくありません")]) from None
-    converter = _Converter(name, _distinct_nodes(root))
+    written = _distinct_nodes(root)
+    limit = max(EXPANSION_FACTOR * written, MIN_EXPANSION)
+    sizes = _expanded_sizes(root)
+    if sizes is not None and root is not None and sizes[id(root)] > limit:
+        # Counted on the node graph without expanding anything: a bomb of 10**30
+        # values is refused as fast as one of a million.
+        key, size, where = None, sizes[id(root)], root
+        if isinstance(root, yaml.MappingNode):
+            where, _ = max(root.value, key=lambda kv: sizes[id(kv[1])])
+            key = where.value if isinstance(where, yaml.ScalarNode) else None
+        raise InventoryError([Problem(Location(name, where.start_mark.line + 1), key, None,
+                                      None, f"aliases expand the document to {size:,} values, "
+                                      f"more than the {limit:,} allowed (at most "
+                                      f"{EXPANSION_FACTOR} times its {written:,} written "
+                                      f"values, or {MIN_EXPANSION:,}); write the values out "
+                                      "or share fewer", "エイリアスの展開で値が多くなりすぎます")])
+    converter = _Converter(name, written)
     data = {} if root is None else converter.convert(root, ())
     if not isinstance(data, dict):
         converter.problems.append(Problem(Location(name, 1), None, None, None,
@@ -351,6 +367,42 @@ def _distinct_nodes(root) -> int:
             for key, value in node.value:
                 stack.extend((key, value))
     return len(seen)
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [value for _, value in node.value]
+    return []
+
+
+def _expanded_sizes(root) -> dict[int, int] | None:
+    """Values each node stands for once aliases are expanded, by node id; None on a cycle.
+
+    One pass over the written nodes (each alias target is sized once), so it
+    costs nothing even when the expansion is astronomical.
+    """
+    if root is None:
+        return {}
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            visiting.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            continue
+        if key in sizes:
+            continue
+        if key in visiting:
+            return None  # a value that contains itself: the converter names where
+        visiting.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+    return sizes
 
 
 class _Converter:

@@ -178,7 +178,7 @@ def explain(rule, lang: str = "en") -> str:
 
 def _explain_ja(rule) -> str:
     law = isinstance(rule.clause, Article)
-    cite = ([f"条文 {rule.clause}", "", "法の条文見出し（条文の文言は引用しません）:",
+    cite = ([f"条文 {rule.clause.label_ja}", "", "法の条文見出し（条文の文言は引用しません）:",
              f"  {rule.clause.text_ja}", f"  公式の条文: {ACT_URL}"] if law else
             [f"条項 {rule.clause}", "", "方針の本文:", f"  {rule.clause.text_ja}"])
     out = [f"{rule.id}  {rule.title_ja}", "",

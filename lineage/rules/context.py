@@ -369,12 +369,22 @@ class Context:
             carried = {i for f in self.out.get(party.id, ()) for i in f.items}
             out[party.id] = propagate(self.inv.flows,
                                       {party.id: {i: dt.date.min for i in carried}},
-                                      allow=allow, index=self._entity_index,
+                                      allow=allow, index=self.entity_index,
                                       flows_by_id=self.flows, node=self.entity)
         return out
 
     @cached_property
-    def _entity_index(self):
+    def entity_index(self):
+        """Flows by item, then by the provider's legal entity (for :func:`propagate`
+        with ``node=ctx.entity``).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{parties: [{id: ops, legal_entity: mc}], flows: ["
+            ...     "{id: F1, from: ops, to: partner, items: [name], start: 2025-01-01}]}"))
+            >>> [f.id for f in ctx.entity_index["name"]["mc"]]
+            ['F1']
+        """
         return item_index(self.flow_list, self.entity)
 
     @cached_property

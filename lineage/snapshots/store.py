@@ -191,8 +191,6 @@ def _reading(method):
             return method(self, *args, **kwargs)
         except (sqlite3.DatabaseError, TypeError, ValueError, KeyError, AttributeError,
                 OverflowError) as exc:
-            if isinstance(exc, StoreError):
-                raise
             raise StoreError(f"{self.path}: the store is damaged ({type(exc).__name__}: "
                              f"{str(exc)[:80]}); run `lineage snapshot verify`") from None
     return wrapper

@@ -21,7 +21,7 @@ from fuzzlib import COMMANDS, judge, make_case, snapshot
 from lineage.cli import cli
 
 #: Inputs tried per suite run (each with three commands): well under a minute here.
-EXAMPLES = 40
+EXAMPLES = 80
 
 
 def run_case(seed: int, commands: int = 3) -> list[str]:

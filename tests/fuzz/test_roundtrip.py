@@ -22,7 +22,7 @@ ROLES = ["self", "outsourcee", "joint_user", "third_party", "successor", "public
 #: separators, line breaks of both kinds, wide characters, and long texts.
 _tricky = st.sampled_from(["=1+1", "'", "''x", " lead", "trail ", "a;b", "line\nbreak",
                            "crlf\r\nend", "全角　空白", "😀", "-1", "@home", "\tTab", "TRUE",
-                           "2024-01-01", "007", "null", "~", "x" * 33_000])
+                           "2024-01-01", "007", "null", "~", "x" * 33_000, "z" * 150_000])
 _plain = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12)
 TEXT = st.one_of(_plain, _tricky, st.builds(lambda a, b: a + b, _tricky, _plain))
 DATES = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(9999, 12, 31))

@@ -19,7 +19,7 @@ const UI = {
     none: "none", role: "role", country: "country", zone: "zone", hop: "hop",
     expand: "Click a party to expand it one hop", notraced: "no trace computed for this item",
     language: "Language", notices: "Notices", results: "results", members: "members",
-    reset: "Reset filters", flow: "Flow",
+    reset: "Reset filters", flow: "Flow", error: "error", warning: "warning",
   },
   ja: {
     overview: "概要", full: "全体図", search: "当事者・項目・フローを検索",
@@ -35,6 +35,7 @@ const UI = {
     zone: "区分", hop: "段", expand: "当事者をクリックすると1段ずつ展開します",
     notraced: "この項目の追跡は計算されていません", language: "言語", notices: "ライセンス表示",
     results: "件", members: "構成", reset: "絞り込みを解除", flow: "フロー",
+    error: "エラー", warning: "警告",
   },
 };
 
@@ -624,7 +625,7 @@ export function mount(root, data, options = {}) {
       const d = data.findings[x];
       const pol = d.policy;
       return el("li", { "data-id": d.id, class: "lx-finding" },
-        el("b", {}, d.rule), " ", lang === "ja" ? d.title_ja : d.title, " [", d.severity, d.waived ? ", " + M.label("status", "waived", lang) : "", "]",
+        el("b", {}, d.rule), " ", lang === "ja" ? d.title_ja : d.title, " [", t(d.severity), d.waived ? ", " + M.label("status", "waived", lang) : "", "]",
         el("div", {}, t("clause") + ": " + d.clause, pol && pol.label ? " — " + t("policy") + " " + pol.label : ""),
         pol && pol.text ? el("blockquote", { "data-role": "policy" }, pol.text) : null,
         el("div", {}, lang === "ja" ? d.message_ja : d.message),

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import ClassVar
 
 from ..base import Rule
+from ..context import add_days
 from ..packs import judges
 
 __all__ = ["LawRule", "ACT", "ACT_JA", "YEAR", "EXEMPT_ROUTES", "PROVISION_ROUTES",
@@ -54,7 +55,7 @@ def within_year(day: dt.date | None, until: dt.date) -> bool:
         ...                              d, dt.date(2026, 11, 2), None)]
         [True, False, True, False, False]
     """
-    return day is not None and until - YEAR <= day <= until
+    return day is not None and add_days(until, -YEAR.days) <= day <= until
 
 
 def notice_of(ctx, judged, flow):

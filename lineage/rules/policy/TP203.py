@@ -3,6 +3,7 @@ import heapq
 
 import networkx as nx
 
+from ...propagation import propagate
 from ...terms import natural_key
 from ..base import Example, Rule
 from ..clauses import Clause
@@ -247,19 +248,28 @@ def _exempt(ctx, flow) -> bool:
 
 
 def _own_since(ctx, judged, inside) -> dict:
-    """(legal entity, item) -> the earliest start of a flow giving it the item
-    from another source than outsourcing: its own collection, a provision by
-    the organisation, or any party outside the circle.
+    """(legal entity, item) -> the first day it holds the item from another source
+    than outsourcing: its own collection, a provision by the organisation, any party
+    outside the circle, or a party of the circle passing on such a copy (the copy
+    travels like any item, so a sub-outsourcee fed from a member's own data holds
+    data that did not come only by outsourcing).
     """
-    own: dict = {}
+    direct: dict = {}
     entity, org = ctx.entity, ctx.org_entity
-    for f in ctx.inv.flows:
+    for f in ctx.flow_list:
         u, v = entity(f.frm), entity(f.to)
         if v not in inside or u == v or u in inside:
             continue
         if u == org and judged[f.id].route == "outsourcing":
             continue
+        held = direct.setdefault(v, {})
         for item in f.items:
-            if f.start < own.get((v, item), _FAR):
-                own[(v, item)] = f.start
-    return own
+            if f.start < held.get(item, _FAR):
+                held[item] = f.start
+    if not direct:
+        return {}
+    reach = propagate(ctx.flow_list, direct, index=ctx.entity_index, flows_by_id=ctx.flows,
+                      node=entity,
+                      allow=lambda f: entity(f.frm) in inside and entity(f.to) in inside)
+    return {(node, item): day for node, held in reach.arrival.items()
+            for item, day in held.items()}
