@@ -141,8 +141,11 @@ def _iso_date(value: object) -> object:
 def _empty_is_absent(data: object) -> object:
     """Drop empty values (an empty cell, ``end:`` with nothing after it): absent, as the spec says."""
     if isinstance(data, dict):
-        return {k: v for k, v in data.items()
-                if v is not None and not (isinstance(v, str) and v.strip() == "")}
+        for v in data.values():
+            if v is None or (isinstance(v, str) and (not v or v.isspace())):
+                return {k: v for k, v in data.items()
+                        if v is not None and not (isinstance(v, str) and v.strip() == "")}
+        return data  # nothing to drop (every CSV and workbook row): no copy
     return data
 
 
