@@ -79,3 +79,16 @@ def test_the_display_waits_then_shows_stage_count_and_total():
 class _Tty(io.StringIO):
     def isatty(self):
         return True
+
+
+def test_draw_reports_each_layout_it_runs():
+    import shutil
+
+    import pytest
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz is not installed")
+    seen = []
+    with reporting(lambda stage, done, total: seen.append((stage, done, total))):
+        lineage.draw(SAMPLE).render("svg")
+    layouts = [(stage, done, total) for stage, done, total in seen if "laying out" in stage]
+    assert layouts and layouts[0][1] == 0 and "with dot" in layouts[0][0]
