@@ -584,7 +584,10 @@ def main(argv=None) -> None:
         exit 0
     """
     import signal
-    _tune_gc()
+    if argv is None:
+        # the process is lineage's own (the script, python -m lineage): a caller
+        # passing argv may be a long-lived program whose collector is its business
+        _tune_gc()
     previous = {}
     for name in ("SIGTERM", "SIGHUP", "SIGINT"):
         if hasattr(signal, name):

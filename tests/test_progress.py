@@ -92,3 +92,24 @@ def test_draw_reports_each_layout_it_runs():
         lineage.draw(SAMPLE).render("svg")
     layouts = [(stage, done, total) for stage, done, total in seen if "laying out" in stage]
     assert layouts and layouts[0][1] == 0 and "with dot" in layouts[0][0]
+
+
+def test_the_cli_process_freezes_start_up_and_collects_rarely():
+    code = ("import gc, sys\nfrom lineage.cli import main, GC_THRESHOLD\n"
+            "sys.argv = ['lineage', '--version']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(gc.get_threshold() == GC_THRESHOLD, gc.get_freeze_count() > 0)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True).stdout
+    assert out.splitlines()[-1] == "True True"
+
+
+def test_a_program_calling_main_keeps_its_collector():
+    import gc
+    before = gc.get_threshold()
+    try:
+        from lineage.cli import main
+        main(["--version"])
+    except SystemExit:
+        pass
+    assert gc.get_threshold() == before
