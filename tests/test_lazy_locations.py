@@ -54,7 +54,7 @@ def _csv_eager(folder):
     eager = {}
     for path in csvfolder.csv_files(folder):
         stem = csvfolder.sheet_for(path.stem) or path.stem
-        if stem in ("inventory", "notice_revisions"):
+        if stem in ("inventory", "notice_revisions", "policy_clauses"):
             continue
         rows = csvfolder._read_rows(path, [])
         sm = SourceMap(Location(str(folder)))
@@ -109,7 +109,7 @@ def _xlsx_eager(path):
     try:
         for ws in wb.worksheets:
             sheet = workbook.sheet_for(ws.title)
-            if sheet in (None, "inventory", "notice_revisions"):
+            if sheet in (None, "inventory", "notice_revisions", "policy_clauses"):
                 continue
             ws.reset_dimensions()
             names, labels, rows = workbook._read_sheet(str(path), sheet, ws, [], [])
