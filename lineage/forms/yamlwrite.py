@@ -35,6 +35,11 @@ class _Dumper(yaml.SafeDumper):
     def increase_indent(self, flow=False, indentless=False):
         return super().increase_indent(flow, False)
 
+    def ignore_aliases(self, data):
+        # Loaded records share equal values (one date object per distinct date):
+        # each is written out, never as a YAML anchor and alias.
+        return True
+
 
 def _represent_list(dumper, data):
     scalar = all(isinstance(v, (str, bool, int, dt.date)) for v in data)

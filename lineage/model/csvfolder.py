@@ -32,6 +32,7 @@ import contextlib
 import contextvars
 import csv
 import io
+from sys import intern
 from pathlib import Path
 
 from ..files import read_input
@@ -278,7 +279,8 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
         for h, c, bit in zip(header, cells, bits):
             if c and not c.isspace():
                 # One leading apostrophe is the writer's guard against formulas (forms.csvwrite).
-                values[h] = c[1:] if c[0] == "'" else c
+                # IDs and dates repeat down a column: one shared string each
+                values[h] = intern(c[1:] if c[0] == "'" else c)
                 mask |= bit
         if not values:
             if len(cells) <= width or not any(c.strip() for c in cells):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from sys import intern
 from typing import Annotated, Literal
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
@@ -114,10 +115,24 @@ def optional_date(value: object) -> dt.date | None:
     return None if value is None else parse_date(value)
 
 
+#: Dates already read, by their text: an inventory writes the same few thousand
+#: dates again and again, and one shared (immutable) date saves the parsing and
+#: an object per field. Bounded so a hostile file cannot grow it without end.
+_DATE_CACHE: dict[str, dt.date] = {}
+_DATE_CACHE_MAX = 65_536
+
+
 def _iso_date(value: object) -> object:
     """The field validator of every date: :func:`parse_date` as a pydantic error."""
+    if type(value) is str:
+        day = _DATE_CACHE.get(value)
+        if day is not None:
+            return day
     try:
-        return parse_date(value)
+        day = parse_date(value)
+        if type(value) is str and len(_DATE_CACHE) < _DATE_CACHE_MAX:
+            _DATE_CACHE[value] = day
+        return day
     except DateFormError as exc:
         raise PydanticCustomError("date_form", "{message}",
                                   {"message": exc.message, "message_ja": exc.message_ja}) \
@@ -127,8 +142,11 @@ def _iso_date(value: object) -> object:
 def _empty_is_absent(data: object) -> object:
     """Drop empty values (an empty cell, ``end:`` with nothing after it): absent, as the spec says."""
     if isinstance(data, dict):
-        return {k: v for k, v in data.items()
-                if v is not None and not (isinstance(v, str) and v.strip() == "")}
+        for v in data.values():
+            if v is None or (isinstance(v, str) and (not v or v.isspace())):
+                return {k: v for k, v in data.items()
+                        if v is not None and not (isinstance(v, str) and v.strip() == "")}
+        return data  # nothing to drop (every CSV and workbook row): no copy
     return data
 
 
@@ -171,7 +189,8 @@ def _text(value: object) -> object:
 def _id_list(value: object) -> object:
     """Accept ``a;b`` (CSV cells) and a lone scalar as a list."""
     if isinstance(value, str):
-        return [part.strip() for part in value.split(";") if part.strip()]
+        # IDs repeat across records: one shared string each (sys.intern) saves memory
+        return [intern(part.strip()) for part in value.split(";") if part.strip()]
     return value
 
 
