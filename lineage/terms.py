@@ -9,10 +9,11 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["STATUSES", "STATUS_WORDS", "KIND_LABELS", "ROUTES", "ROUTE_LABELS", "route_label",
-           "natural_key"]
+           "natural_key", "id_key"]
 
 #: A flow's status in reports: the worst of its findings (rules.md).
 STATUSES = ("ok", "warning", "violation", "waived")
@@ -77,6 +78,17 @@ def route_label(route: str | None, lang: str = "en") -> str:
 
 
 _DIGITS = re.compile(r"(\d+)")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def id_key(text: str) -> tuple:
+    """:func:`natural_key` as a tuple, cached: for sorting the same IDs many times.
+
+    Example:
+        >>> id_key("F10") > id_key("F9")
+        True
+    """
+    return tuple(natural_key(text))
 
 
 def natural_key(text: str):

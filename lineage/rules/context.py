@@ -361,7 +361,7 @@ class Context:
         """
         return self._entity_group_reach()
 
-    def _entity_group_reach(self, allow=None, groups=None) -> dict[str, Reach]:
+    def _entity_group_reach(self, index=None, groups=None) -> dict[str, Reach]:
         out = {}
         for party in self.inv.parties:
             if party.role != "data_subject" or (groups is not None and party.id not in groups):
@@ -369,7 +369,7 @@ class Context:
             carried = {i for f in self.out.get(party.id, ()) for i in f.items}
             out[party.id] = propagate(self.inv.flows,
                                       {party.id: {i: dt.date.min for i in carried}},
-                                      allow=allow, index=self.entity_index,
+                                      index=self.entity_index if index is None else index,
                                       flows_by_id=self.flows, node=self.entity)
         return out
 
@@ -407,9 +407,10 @@ class Context:
                 if frm not in feeds:
                     feeds.add(frm)
                     todo.append(frm)
+        index = item_index([f for f in self.flow_list if self.entity(f.to) in feeds],
+                           self.entity)
         return self._entity_group_reach(
-            allow=lambda f: self.entity(f.to) in feeds,
-            groups={p for p, e in self._entity.items() if e in feeds})
+            index=index, groups={p for p, e in self._entity.items() if e in feeds})
 
     def _holdings_of(self, party: str) -> dict:
         """Item -> [(earliest arrival, group)] at the legal entity of ``party``."""

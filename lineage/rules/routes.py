@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..terms import natural_key
+from ..terms import id_key
 from .policy.TP101 import TP101
 from .policy.TP102 import TP102
 from .policy.TP103 import TP103
@@ -121,7 +121,7 @@ def _closest(ctx, flow, candidates, conditions, date_of, likely=None):
     for candidates that fail at least one condition.
     """
     def order(c):
-        return (not likely(c) if likely else False, date_of(c) or _FAR, natural_key(c.id))
+        return (not likely(c) if likely else False, date_of(c) or _FAR, id_key(c.id))
 
     # Rules that can count their failures are scored without building
     # findings; only the chosen candidate's findings are built.
@@ -140,7 +140,7 @@ def _closest(ctx, flow, candidates, conditions, date_of, likely=None):
             score = len(found)
         if score == 0:
             return cand, []
-        key = (score, date_of(cand) or _FAR, natural_key(cand.id))
+        key = (score, date_of(cand) or _FAR, id_key(cand.id))
         if best is None or key < best[0]:
             best = (key, cand, found)
     _, cand, found = best

@@ -4,7 +4,7 @@ import heapq
 import networkx as nx
 
 from ...propagation import propagate
-from ...terms import natural_key
+from ...terms import id_key, natural_key
 from ..base import Example, Rule
 from ..clauses import Clause
 
@@ -123,7 +123,7 @@ class _Label:
     def __init__(self, arrival, clean_until, entrusted, path, outsourcee):
         self.arrival, self.clean_until, self.entrusted = arrival, clean_until, entrusted
         self.path, self.outsourcee = path, outsourcee
-        self.rank = (arrival, len(path), tuple(natural_key(p) for p in path))
+        self.rank = (arrival, len(path), tuple(id_key(p) for p in path))
         self.dead = False
 
     def covers(self, other) -> bool:
@@ -204,7 +204,7 @@ def _leaving(ctx, judged, circle, entrusting, index):
         counter += 1
         heapq.heappush(heap, (label.rank, counter, node, item, label))
 
-    for e in sorted(entrusting, key=lambda f: natural_key(f.id)):
+    for e in sorted(entrusting, key=lambda f: id_key(f.id)):
         node = entity(e.to)
         for item in e.items:
             offer(node, item, _Label(e.start, own.get((node, item), _FAR), e.start, (e.id,),
