@@ -94,11 +94,12 @@ def build(n: int, form: str, cache: Path) -> Path:
     return target
 
 
-def measure(argv: list[str]) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS (KiB) and exit code of one child process."""
+def measure(argv: list[str], root: Path = ROOT) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS (KiB) and exit code of one child process run in ``root``."""
     t0 = time.perf_counter()
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(root)}
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            cwd=ROOT, env={**os.environ, "NO_COLOR": "1"})
+                            cwd=root, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -115,6 +116,16 @@ def main() -> None:
     ap.add_argument("--formats", default="csv,yaml,xlsx")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--cache", type=Path, default=HERE / ".cache")
+    ap.add_argument("--snapshots", action="store_true",
+                    help="Also time the snapshot store on the CSV folder of each size: create "
+                         "vs check, verify vs sha256sum of the store, list, diff, and bytes "
+                         "per snapshot vs the gzip size of the JSON report.")
+    ap.add_argument("--draw", default="", metavar="PARTIES",
+                    help="Also time 'lineage draw' of bench_draw.py's inventory of PARTIES "
+                         "parties (3 flows each), e.g. 5000, against the 60 s target.")
+    ap.add_argument("--before", type=Path, metavar="CHECKOUT",
+                    help="Also time the tool of another checkout (the code before a change), "
+                         "interleaved: adds the columns 'before s' and 'before MiB'.")
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
     forms = a.formats.split(",")
@@ -124,21 +135,103 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}  python {sys.version.split()[0]}  "
           f"baseline RSS {baseline / 1024:.0f} MiB  repeat {a.repeat} (median)")
     print(f"{'form':5} {'flows':>9} {'tool s':>8} {'floor s':>8} {'ratio':>6} {'target':>6} "
-          f"{'peak MiB':>9} {'KB/flow':>8} {'target':>6}")
+          f"{'peak MiB':>9} {'KB/flow':>8} {'target':>6}"
+          + (f" {'before s':>9} {'before MiB':>10}" if a.before else ""))
     for n in sizes:
         for form in forms:
             path = build(n, form, a.cache)
-            tool, floor, peak = [], [], []
+            tool, floor, peak, old, old_peak = [], [], [], [], []
+            argv = [py, "-m", "lineage", "check", str(path.resolve()), "--format", "json"]
             for _ in range(a.repeat):
-                s, rss, _ = measure([py, "-m", "lineage", "check", str(path),
-                                     "--format", "json"])
+                s, rss, _ = measure(argv)
                 tool.append(s)
                 peak.append(rss)
                 floor.append(measure([py, "-c", FLOORS[form], str(path)])[0])
+                if a.before:
+                    s, rss, _ = measure(argv, a.before.resolve())
+                    old.append(s)
+                    old_peak.append(rss)
             t, f, p = statistics.median(tool), statistics.median(floor), statistics.median(peak)
             per_flow = max(0.0, (p - baseline) * 1024 / n / 1000)
+            extra = (f" {statistics.median(old):9.2f} {statistics.median(old_peak) / 1024:10.0f}"
+                     if a.before else "")
             print(f"{form:5} {n:>9,} {t:8.2f} {f:8.2f} {t / f:6.1f} {TARGETS[form]:6.1f} "
-                  f"{p / 1024:9.0f} {per_flow:8.2f} {KB_PER_FLOW:6.1f}", flush=True)
+                  f"{p / 1024:9.0f} {per_flow:8.2f} {KB_PER_FLOW:6.1f}{extra}", flush=True)
+    if a.snapshots:
+        for n in sizes:
+            snapshots(n, build(n, "csv", a.cache), a.repeat)
+    for parties in (int(x) for x in a.draw.split(",") if x.strip()):
+        draw(parties, a.cache)
+
+
+def snapshots(n: int, path: Path, repeat: int) -> None:
+    """Time the snapshot store against its floors and print one line per target."""
+    import gzip
+    import shutil
+    import tempfile
+
+    py = sys.executable
+    inv = str(path.resolve())
+    with tempfile.TemporaryDirectory(prefix="lineage-bench-") as tmp:
+        store = Path(tmp) / "audits.db"
+        report = Path(tmp) / "report.json"
+        times: dict[str, list[float]] = {k: [] for k in
+                                          ("create", "check", "verify", "sha256", "list",
+                                           "diff")}
+        sizes = []
+        for k in range(max(2, repeat)):
+            before = store.stat().st_size if store.exists() else 0
+            times["create"].append(measure([py, "-m", "lineage", "snapshot", "create", inv,
+                                            "--store", str(store), "--label", f"s{k}"])[0])
+            sizes.append(store.stat().st_size - before)
+            times["check"].append(measure([py, "-m", "lineage", "check", inv, "--format",
+                                           "json", "-o", str(report)])[0])
+            times["verify"].append(measure([py, "-m", "lineage", "snapshot", "verify",
+                                            "--store", str(store)])[0])
+            sha = shutil.which("sha256sum")
+            times["sha256"].append(measure([sha, str(store)] if sha else
+                                           [py, "-c", "import hashlib,sys;hashlib.sha256("
+                                            "open(sys.argv[1],'rb').read())", str(store)])[0])
+            times["list"].append(measure([py, "-m", "lineage", "snapshot", "list",
+                                          "--store", str(store)])[0])
+            times["diff"].append(measure([py, "-m", "lineage", "snapshot", "diff", "s0",
+                                          f"s{k}", "--store", str(store)])[0])
+        gz = len(gzip.compress(report.read_bytes()))
+        m = {k: statistics.median(v) for k, v in times.items()}
+        first, later = sizes[0], statistics.median(sizes[1:])
+        print(f"snapshot {n:>9,}: create {m['create']:.2f} s / check {m['check']:.2f} s = "
+              f"{m['create'] / m['check']:.1f}x (target 1.5x); verify {m['verify']:.2f} s / "
+              f"sha256 {m['sha256']:.2f} s = {m['verify'] / m['sha256']:.1f}x (target 2x); "
+              f"list {m['list']:.2f} s; diff {m['diff']:.2f} s", flush=True)
+        print(f"snapshot {n:>9,}: stored bytes first {first:,} then {later:,.0f} per unchanged "
+              f"snapshot / gzip report {gz:,} = {first / gz:.1f}x then {later / gz:.1f}x "
+              f"(target 5x); store {store.stat().st_size:,} bytes", flush=True)
+
+
+def draw(parties: int, cache: Path) -> None:
+    """Time ``lineage draw`` of bench_draw.py's synthetic inventory as a user runs it."""
+    import tempfile
+
+    from bench_draw import synthetic as drawn
+    from lineage.forms import write_inventory
+
+    target = cache / f"draw-{parties}.yaml"
+    if not target.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        write_inventory(drawn(parties), target, form="yaml-file")
+    with tempfile.TemporaryDirectory(prefix="lineage-bench-") as tmp:
+        out = Path(tmp) / "map.svg"
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "lineage", "draw", str(target.resolve()),
+                               "-o", str(out)], cwd=ROOT, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        seconds = time.perf_counter() - t0
+        notes = [line for line in proc.stderr.splitlines() if line.strip()]
+        size = out.stat().st_size if out.exists() else 0
+    print(f"draw {parties:,} parties {3 * parties:,} flows: {seconds:.1f} s (target 60 s), "
+          f"exit {proc.returncode}, SVG {size / 1e6:.1f} MB", flush=True)
+    for line in notes[:6]:
+        print(f"      {line}", flush=True)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,9 @@ def __getattr__(name: str):
         module, attr = _EXPORTS[name]
     except KeyError:
         raise AttributeError(f"module 'lineage' has no attribute {name!r}") from None
+    if name == "load":
+        # lineage.load(path).check(): the notebook API attaches Inventory.check
+        import_module(".audit", __name__)
     value = getattr(import_module(f".{module}", __name__), attr)
     globals()[name] = value
     return value

@@ -1,86 +1,35 @@
-"""The result of a check: findings, the per-flow table, waivers, and their views.
+"""The notebook API: an audit with every convenience, composed on top of all layers.
+
+:class:`Audit` is the engine's :class:`~lineage.result.AuditResult` (findings,
+flow table, summary, JSON form, DataFrames) plus what a notebook reaches for:
+``draw``, ``trace``, ``upstream``, ``impact``, ``stop``, ``diff`` and
+``to_excel`` (``graph``, the flow graph, is data and lives on the result).
+They live here, above analysis, drawing and the outputs, so those
+layers never import this module: the imports run one way (model <- rules <-
+engine <- analysis <- drawing/outputs <- this module <- the command line).
+Importing it also gives the model its ``Inventory.check()``.
 
 Example:
     >>> import lineage
     >>> audit = lineage.check("inventories/monocollabo")
-    >>> audit.findings.columns[:4].tolist()
-    ['id', 'rule', 'clause', 'kind']
+    >>> audit.findings.columns[:4].tolist(), type(audit).__name__
+    (['id', 'rule', 'clause', 'kind'], 'Audit')
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from functools import cached_property
-from html import escape
 from pathlib import Path
 
-import pandas as pd
-
-from . import __version__
 from .model.loading import load
-from .model.schema import Inventory, optional_date
-from .rules.base import Finding
-from .rules.engine import run, status_of
-from .terms import KIND_LABELS, ROUTES, STATUSES, natural_key
+from .model.schema import Inventory
+from .result import REPORT_FORMAT, ROUTES, STATUSES, AuditResult, FlowResult
 
-__all__ = ["Audit", "FlowResult", "check", "STATUSES", "ROUTES"]
-
-REPORT_FORMAT = "lineage-report/1"
+__all__ = ["Audit", "FlowResult", "check", "STATUSES", "ROUTES", "REPORT_FORMAT"]
 
 
-@dataclass(frozen=True)
-class FlowResult:
-    """One row of the flow table: a flow, its route and its status.
-
-    Example:
-        >>> row = check("inventories/monocollabo").flow_results[0]
-        >>> row.id, row.frm, row.to, row.route, row.status
-        ('F01', 'members', 'monocollabo', 'collection', 'ok')
-    """
-
-    id: str
-    frm: str
-    to: str
-    items: tuple[str, ...]
-    purposes: tuple[str, ...]
-    basis: str | None
-    start: dt.date
-    end: dt.date | None
-    route: str
-    status: str
-    findings: tuple[str, ...]
-    #: The status under each pack that judges the flow; None when one pack ran.
-    status_by_pack: dict[str, str] | None = None
-
-    def as_dict(self) -> dict:
-        """The report form of the row (``status_by_pack`` only when several packs ran).
-
-        Example:
-            >>> row = FlowResult("F1", "mc", "partner", ("name",), (), None,
-            ...                  dt.date(2025, 1, 1), None, "none", "violation", ("TP101:F1",))
-            >>> row.as_dict()["start"], row.as_dict()["end"], row.as_dict()["findings"]
-            ('2025-01-01', None, ['TP101:F1'])
-            >>> "status_by_pack" in row.as_dict()
-            False
-        """
-        out = {"id": self.id, "from": self.frm, "to": self.to, "items": list(self.items),
-               "purposes": list(self.purposes), "basis": self.basis,
-               "start": self.start.isoformat(),
-               "end": self.end.isoformat() if self.end else None,
-               "route": self.route, "status": self.status,
-               "findings": list(self.findings)}
-        if self.status_by_pack is not None:
-            out["status_by_pack"] = dict(self.status_by_pack)
-        return out
-
-
-_status = status_of
-
-
-class Audit:
-    """A checked inventory. ``results`` are the findings as records; ``findings``
-    and ``flows`` are DataFrames for analysis.
+class Audit(AuditResult):
+    """A checked inventory with the notebook conveniences (see the module docstring).
 
     Example:
         >>> from lineage.model import load
@@ -88,167 +37,6 @@ class Audit:
         >>> audit.as_of, len(audit.flow_results), audit.routes["F01"]
         (datetime.date(2026, 1, 1), 48, 'collection')
     """
-
-    def __init__(self, inventory: Inventory, *, as_of=None, packs=("policy",),
-                 select=None, ignore=None):
-
-        as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
-        self.inventory = inventory
-        self.packs = tuple(packs)
-        result = run(inventory, as_of=as_of, packs=self.packs, select=select, ignore=ignore)
-        self.as_of: dt.date = result.as_of
-        self.rules = result.rules
-        self.results: tuple[Finding, ...] = tuple(result.findings)
-        self.waivers: tuple[dict, ...] = tuple(result.waivers)
-        self.evidence = result.evidence
-        #: Each flow's route by flow ID.
-        self.routes: dict[str, str] = dict(result.routes)
-        #: Several packs ran: every view shows each flow's status per pack.
-        self.side_by_side: bool = len(self.packs) > 1
-        by_flow: dict[str, list[Finding]] = {}
-        for f in self.results:
-            by_flow.setdefault(f.flow, []).append(f)
-        per_pack = result.status_by_pack if self.side_by_side else {}
-        self.flow_results: tuple[FlowResult, ...] = tuple(
-            FlowResult(f.id, f.frm, f.to, tuple(f.items), tuple(f.purposes), f.basis,
-                       f.start, f.end, result.routes[f.id], _status(by_flow.get(f.id, [])),
-                       tuple(x.id for x in by_flow.get(f.id, [])),
-                       per_pack.get(f.id) if self.side_by_side else None)
-            for f in sorted(inventory.flows, key=lambda f: natural_key(f.id)))
-
-    # -- numbers -----------------------------------------------------------------
-    def summary(self) -> dict:
-        """Counts of flows by status and findings by rule (the report's summary).
-
-        With several packs, ``by_pack`` counts statuses over the flows each pack
-        judged, and ``policy_ok_law_violation`` counts the flows with no unwaived
-        policy error but an unwaived error under the Act.
-
-        Example:
-            >>> from lineage.rules.examples import build_example
-            >>> summary = check(build_example("")).summary()
-            >>> summary["flows"], summary["status"]["ok"], summary["findings"]
-            (1, 1, {})
-            >>> both = check(build_example(""), packs=("policy", "appi")).summary()
-            >>> both["by_pack"]["appi"], both["policy_ok_law_violation"]
-            ({'ok': 1, 'warning': 0, 'violation': 0, 'waived': 0}, 0)
-        """
-        status = {s: 0 for s in STATUSES}
-        for r in self.flow_results:
-            status[r.status] += 1
-        by_rule: dict[str, int] = {}
-        for f in self.results:
-            by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
-        out = {"flows": len(self.flow_results), "status": status,
-               "findings": dict(sorted(by_rule.items()))}
-        if self.side_by_side:
-            by_pack = {p: {s: 0 for s in STATUSES} for p in self.packs}
-            for r in self.flow_results:
-                for pack, st in r.status_by_pack.items():
-                    by_pack[pack][st] += 1
-            out["by_pack"] = by_pack
-            if "policy" in self.packs and "appi" in self.packs:
-                out["policy_ok_law_violation"] = len(self.policy_ok_law_violation)
-        return out
-
-    @cached_property
-    def policy_ok_law_violation(self) -> list[str]:
-        """IDs of the flows that satisfy the policy but not the Act (both packs selected).
-
-        Example:
-            >>> from lineage.rules.examples import build_example
-            >>> check(build_example(""), packs=("policy", "appi")).policy_ok_law_violation
-            []
-        """
-        return [r.id for r in self.flow_results
-                if r.status_by_pack and r.status_by_pack.get("appi") == "violation"
-                and r.status_by_pack.get("policy") != "violation"]
-
-    def exit_code(self, fail_on: str = "error") -> int:
-        """0 when no unwaived finding at ``fail_on`` level or worse, else 1.
-
-        Example:
-            >>> audit = check("inventories/monocollabo")
-            >>> audit.exit_code(), audit.exit_code("warning")
-            (1, 1)
-        """
-        levels = {"error": ("error",), "warning": ("error", "warning")}[fail_on]
-        return int(any(not f.waived and f.severity in levels for f in self.results))
-
-    # -- views ---------------------------------------------------------------------
-    def as_dict(self) -> dict:
-        """The JSON report of ``docs/spec/inventory.md``.
-
-        Example:
-            >>> report = check("inventories/monocollabo").as_dict()
-            >>> report["format"], report["organisation"], len(report["flows"])
-            ('lineage-report/1', 'monocollabo', 48)
-        """
-        return {"format": REPORT_FORMAT, "tool": f"lineage {__version__}",
-                "organisation": self.inventory.organisation,
-                "as_of": self.as_of.isoformat(), "rules": list(self.packs),
-                "summary": self.summary(),
-                "flows": [r.as_dict() for r in self.flow_results],
-                "findings": [f.as_dict() for f in self.results],
-                "waivers": list(self.waivers)}
-
-    @cached_property
-    def findings(self) -> pd.DataFrame:
-        """Findings as a DataFrame (categorical rule, kind, severity, route).
-
-        After the report's columns come the rule's ``title``/``title_ja``, the
-        flow's ``route``, and Japanese labels ``kind_ja``, ``route_ja``.
-
-        Example:
-            >>> f = check("inventories/monocollabo").findings
-            >>> f.loc[f.rule == "TP222", ["route", "route_ja", "title_ja"]].iloc[0].tolist()
-            ['joint_use', '共同利用', '通知・公表されていない項目の共同利用']
-        """
-        rows = [f.as_dict() for f in self.results]
-        cols = ["id", "rule", "clause", "kind", "severity", "flow", "from", "to", "items",
-                "evidence", "message", "message_ja", "remedy", "remedy_ja", "waived"]
-        df = pd.DataFrame(rows, columns=cols)
-        for col, cats in (("rule", sorted({r.id for r in self.rules})),
-                          ("kind", sorted({r.kind for r in self.rules})),
-                          ("severity", ["error", "warning"])):
-            df[col] = pd.Categorical(df[col], categories=cats)
-        df["waived"] = df["waived"].astype(bool)
-        return _japanese_findings(self, df)
-
-    @cached_property
-    def flows(self) -> pd.DataFrame:
-        """The flow table: one row per flow with its route and status.
-
-        Example:
-            >>> flows = check("inventories/monocollabo").flows
-            >>> flows.loc[0, ["id", "route", "status", "route_ja", "status_ja"]].tolist()
-            ['F01', 'collection', 'ok', '取得', '適合']
-        """
-        rows = [r.as_dict() for r in self.flow_results]
-        cols = ["id", "from", "to", "items", "purposes", "basis", "start", "end", "route",
-                "status", "findings"]
-        df = pd.DataFrame(rows, columns=cols)
-        df["route"] = pd.Categorical(df["route"], categories=ROUTES)
-        df["status"] = pd.Categorical(df["status"], categories=STATUSES)
-        if self.side_by_side:
-            # One column per pack; a flow the pack does not judge is missing (NaN).
-            for pack in self.packs:
-                df[f"status_{pack}"] = pd.Categorical(
-                    [r.status_by_pack.get(pack) for r in self.flow_results],
-                    categories=STATUSES)
-        return _japanese_flows(df)
-
-    @cached_property
-    def graph(self):
-        """The flow graph with each edge's route, status and finding IDs.
-
-        Example:
-            >>> g = check("inventories/monocollabo").graph
-            >>> g.edges["members", "monocollabo", "F01"]["status"]
-            'ok'
-        """
-        from .graph import build_graph
-        return build_graph(self.inventory, self)
 
     def draw(self, **options):
         """The flow map of this audit; options as :func:`lineage.drawing.draw`.
@@ -330,43 +118,6 @@ class Audit:
         write_atomic(path, xlsx.render(self, lang))
         return path
 
-    def _repr_html_(self) -> str:
-        s = self.summary()
-        cells = "".join(f"<td>{escape(k)}: {v}</td>" for k, v in s["status"].items())
-        rules = ", ".join(f"{escape(k)} × {v}" for k, v in s["findings"].items()) or "none"
-        return (f"<div><b>lineage audit</b> of {escape(self.inventory.organisation)} as of "
-                f"{self.as_of}: {s['flows']} flows<table><tr>{cells}</tr></table>"
-                f"findings: {rules}</div>")
-
-    def __repr__(self) -> str:
-        s = self.summary()
-        return (f"<Audit {self.inventory.organisation} as_of={self.as_of} "
-                f"flows={s['flows']} status={s['status']}>")
-
-
-def _japanese_findings(audit: Audit, df: pd.DataFrame) -> pd.DataFrame:
-    """Add rule titles, the flow's route and Japanese labels to the findings frame."""
-    from .terms import route_label
-    titles = {r.id: (r.title_en, r.title_ja) for r in audit.rules}
-    routes = audit.routes
-    df["title"] = [titles.get(r, ("", ""))[0] for r in df["rule"]]
-    df["title_ja"] = [titles.get(r, ("", ""))[1] for r in df["rule"]]
-    df["kind_ja"] = [KIND_LABELS.get(k, {}).get("ja", k) for k in df["kind"]]
-    df["route"] = pd.Categorical([routes.get(f) for f in df["flow"]], categories=ROUTES)
-    df["route_ja"] = [route_label(r, "ja") for r in df["route"]]
-    return df
-
-
-def _japanese_flows(df: pd.DataFrame) -> pd.DataFrame:
-    """Add Japanese route and status labels (categorical, in the same order)."""
-    from .terms import ROUTE_LABELS, STATUS_WORDS
-    df["route_ja"] = pd.Categorical([ROUTE_LABELS[r]["ja"] for r in df["route"]],
-                                    categories=list(dict.fromkeys(
-                                        ROUTE_LABELS[r]["ja"] for r in ROUTES)))
-    df["status_ja"] = pd.Categorical([STATUS_WORDS[s]["ja"] for s in df["status"]],
-                                     categories=[STATUS_WORDS[s]["ja"] for s in STATUSES])
-    return df
-
 
 def check(inventory: Inventory | str | Path, *, as_of=None, packs=("policy",),
           select=None, ignore=None) -> Audit:
@@ -377,9 +128,21 @@ def check(inventory: Inventory | str | Path, *, as_of=None, packs=("policy",),
         >>> audit.as_of, sorted(audit.summary()["findings"])
         (datetime.date(2025, 1, 1), ['TP101', 'TP102', 'TP103', 'TP111', 'TP123'])
     """
-
-
-    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     if not isinstance(inventory, Inventory):
         inventory = load(inventory)
     return Audit(inventory, as_of=as_of, packs=packs, select=select, ignore=ignore)
+
+
+def _inventory_check(self, **options) -> Audit:
+    """Check this inventory; same options as :func:`lineage.check`.
+
+    Example:
+        >>> from lineage.model import load
+        >>> load("inventories/monocollabo").check().exit_code()
+        1
+    """
+    return check(self, **options)
+
+
+# The model cannot import the layers above it; the method is attached from here.
+Inventory.check = _inventory_check

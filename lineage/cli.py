@@ -299,11 +299,16 @@ class ProgressDisplay:
 def wants_progress(quiet: bool = False) -> bool:
     """Whether to draw progress: a terminal on stderr, not ``--quiet``, not CI.
 
+    Not with ``NO_COLOR`` or ``TERM=dumb`` either: the bar hides the cursor
+    with an escape sequence, and those users asked for none.
+
     Example:
         >>> wants_progress(quiet=True)
         False
     """
-    if quiet or os.environ.get("CI") or os.environ.get("LINEAGE_QUIET"):
+    if quiet or any(os.environ.get(v) for v in ("CI", "LINEAGE_QUIET", "NO_COLOR")):
+        return False
+    if os.environ.get("TERM") == "dumb":
         return False
     try:
         return sys.stderr.isatty()

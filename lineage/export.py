@@ -27,13 +27,11 @@ import xml.etree.ElementTree as ET
 
 import networkx as nx
 
-from .audit import Audit, check
+from .result import AuditResult as Audit, check
 from .drawing.dot import Context, _wrap_name, zone_of
 from .drawing.style import ORG_STYLE, ROLE_STYLE, STATUS_STYLE, word
-from .files import format_for, write_atomic
-from .output.csvtable import safe_cell
+from .files import BOM, format_for, safe_cell, write_atomic
 from .model.schema import Inventory
-from .output.csvtable import BOM
 from .terms import natural_key, route_label
 
 __all__ = ["GRAPHML_NS", "YFILES_NS", "GEXF_VERSION", "EXPORT_FORMATS", "LIST_ATTRIBUTES", "export_graph", "encode_lists",

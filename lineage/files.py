@@ -15,7 +15,26 @@ from pathlib import Path
 from .errors import LineageError
 
 __all__ = ["write_atomic", "format_for", "OutputError", "note_input", "start_run", "end_run",
-           "check_output", "check_input", "read_input"]
+           "check_output", "check_input", "read_input", "BOM", "safe_cell", "FORMULA_STARTS"]
+
+#: The byte-order mark every CSV lineage writes begins with, so Excel reads it as UTF-8.
+BOM = "\ufeff"
+
+#: A spreadsheet reads a cell starting with one of these as a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """``value`` as a CSV cell no spreadsheet runs: a formula start gets a leading ``'``.
+
+    Every CSV writer uses it (reports, exports), so it lives with the file helpers.
+
+    Example:
+        >>> print(safe_cell('=HYPERLINK("http://x")'), safe_cell("-1"), safe_cell("ok"))
+        '=HYPERLINK("http://x") '-1 ok
+    """
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 #: (device, inode) of every file read as input in this run; an output must not be one.
 #: None outside a run (library use: a notebook may rewrite a file it read earlier).

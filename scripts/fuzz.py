@@ -19,6 +19,7 @@ import argparse
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -94,18 +95,21 @@ def main() -> int:
     seed, tried, failed = args.start, 0, []
     print(f"{today()} fuzzing from seed {seed} for {args.minutes:g} min; "
           f"{len(COMMANDS)} commands per case", flush=True)
-    while time.monotonic() < deadline:
-        problems = run_case(seed, args)
-        tried += 1
-        if problems:
-            failed.append(seed)
-            print(f"{today()} FAIL seed {seed}:\n  " + "\n  ".join(problems), flush=True)
-        if tried % 25 == 0:
-            print(f"{today()} {tried} cases ({tried * len(COMMANDS)} runs), "
-                  f"{len(failed)} failing", flush=True)
-        seed += 1
-    print(f"{today()} done: {tried} cases, {tried * len(COMMANDS)} CLI runs, "
-          f"{len(failed)} failing seeds {failed}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1 if failed else 0))
+    try:
+        while time.monotonic() < deadline:
+            problems = run_case(seed, args)
+            tried += 1
+            if problems:
+                failed.append(seed)
+                print(f"{today()} FAIL seed {seed}:\n  " + "\n  ".join(problems), flush=True)
+            if tried % 10 == 0:
+                print(f"{today()} {tried} cases ({tried * len(COMMANDS)} runs), "
+                      f"{len(failed)} failing", flush=True)
+            seed += 1
+    finally:
+        print(f"{today()} done: {tried} cases, {tried * len(COMMANDS)} CLI runs, "
+              f"{len(failed)} failing seeds {failed}", flush=True)
     return 1 if failed else 0
 
 

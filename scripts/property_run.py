@@ -28,11 +28,16 @@ from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import inventory_properties as props  # noqa: E402
-from inventory_strategies import inventories  # noqa: E402
+from inventory_strategies import inventories as _inventories  # noqa: E402
 
 
 def _cases():
     """Property name -> (strategy tuple, function of the drawn values)."""
+    def inventories(max_flows=12, focus=None):
+        # Half the time inventories built around outsourcing (TP203), whatever the property.
+        return st.one_of(_inventories(max_flows=max_flows, focus=focus),
+                         _inventories(max_flows=max_flows, focus="outsourcing"))
+
     def run_cover(data, draw):
         flow = draw.draw(st.sampled_from([f["id"] for f in data["flows"]]))
         kind = draw.draw(st.sampled_from(("consent", "opt_out", "joint_use", "contract")))
@@ -47,6 +52,7 @@ def _cases():
         "routes": ((inventories(),), props.every_flow_has_route_and_status),
         "shift": ((inventories(), st.integers(-800, 800)),
                   props.shifting_dates_changes_no_verdict),
+        "tp203": ((inventories(focus="outsourcing"),), props.reprovision_matches_path_enumeration),
     }
 
 
@@ -56,7 +62,9 @@ def main(argv=None) -> int:
     parser.add_argument("--batch", type=int, default=50, help="examples per round")
     parser.add_argument("--only", nargs="*", default=None, help="property names")
     parser.add_argument("--out", default="/tmp/verdicts-failures")
+    parser.add_argument("--packs", default="policy", help="rule packs, comma-separated")
     args = parser.parse_args(argv)
+    props.PACKS = tuple(args.packs.split(","))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     cases = _cases()

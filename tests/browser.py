@@ -102,9 +102,10 @@ class _Pipe:
 
 def open_page(path: Path, *, evaluate: dict[str, str] | None = None,
               shots: dict[str, str] | None = None, width: int = 1280,
-              height: int = 1000) -> PageReport:
+              height: int = 1000, media: str | None = None) -> PageReport:
     """Load ``path`` (a local file), wait for load, evaluate expressions, and take a
-    half-scale screenshot of the element each CSS selector in ``shots`` names."""
+    half-scale screenshot of the element each CSS selector in ``shots`` names.
+    ``media="print"`` lays the page out with its print stylesheet."""
     binary = chromium()
     profile = tempfile.mkdtemp(prefix="lineage-chromium-")
     to_chrome_r, to_chrome_w = os.pipe()
@@ -138,6 +139,8 @@ def open_page(path: Path, *, evaluate: dict[str, str] | None = None,
         pipe.send("Emulation.setDeviceMetricsOverride",
                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
                   session=session)
+        if media:
+            pipe.send("Emulation.setEmulatedMedia", {"media": media}, session=session)
         pipe.events.clear()
         pipe.send("Page.navigate", {"url": path.resolve().as_uri()}, session=session)
         pipe.wait_for("Page.loadEventFired")
@@ -236,3 +239,22 @@ def distinct_colours(data: bytes) -> int:
         for px in range(0, len(row) // 3, 2):
             seen.add(row[px * 3:px * 3 + 3])
     return len(seen)
+
+
+def print_pdf(path: Path, pdf: Path, *, timeout: float = 120.0) -> Path:
+    """Print the local page ``path`` to ``pdf`` with Chromium's own ``--print-to-pdf``
+    (A4 comes from the page's ``@page`` rule), in a fresh profile."""
+    binary = chromium()
+    profile = tempfile.mkdtemp(prefix="lineage-chromium-pdf-")
+    try:
+        subprocess.run(
+            [binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--no-default-browser-check", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--disable-extensions",
+             f"--user-data-dir={profile}", "--no-pdf-header-footer",
+             f"--print-to-pdf={pdf}", path.resolve().as_uri()],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout, check=False)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    assert pdf.exists() and pdf.stat().st_size > 0, f"Chromium wrote no PDF for {path}"
+    return pdf

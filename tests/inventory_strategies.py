@@ -56,11 +56,14 @@ def _maybe(draw, strategy, p=0.5):
 
 
 @st.composite
-def inventories(draw, max_flows: int = 12):
+def inventories(draw, max_flows: int = 12, focus: str | None = None):
     """A valid inventory mapping: parties of every role (some departments of one
     legal entity), items of every kind, purposes, consents, notices, contracts with
     sub-outsourcing, events, stop requests, waivers, and flows with and without a basis.
+    ``focus="outsourcing"`` favours entrusting flows, sub-outsourcing and onward flows
+    (the inventories re-provision, TP203, is about).
     """
+    heavy = focus == "outsourcing"
     data: dict = {"format": "lineage/1", "organisation": "mc",
                   "as_of": _day(draw(st.integers(300, 1200)))}
     # Parties: the organisation, maybe departments, then a few of each role.
@@ -69,6 +72,8 @@ def inventories(draw, max_flows: int = 12):
         parties.append({"id": f"mc-dept{n}", "legal_entity": "mc"})
     for role in ROLES:
         count = draw(st.integers(0 if role != "data_subject" else 1, 2))
+        if heavy and role == "outsourcee":
+            count = draw(st.integers(2, 3))
         for n in range(count):
             pid = f"{role[:4]}{n}"
             party = {"id": pid, "role": role}
@@ -116,7 +121,8 @@ def inventories(draw, max_flows: int = 12):
             c["items"] = items()
         if draw(st.integers(0, 2)) == 0:
             c["purposes"] = purposes(1)
-        subs = draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))
+        subs = draw(st.lists(st.sampled_from(outsourcees + ids if heavy else ids), max_size=2,
+                             unique=True))
         if subs:
             c["sub_outsourcing"] = subs
         contracts.append(c)
@@ -185,7 +191,8 @@ def inventories(draw, max_flows: int = 12):
     flows = []
     n_flows = draw(st.integers(1, max_flows))
     for n in range(n_flows):
-        shape = draw(st.integers(0, 9))
+        shape = draw(st.sampled_from((0, 2, 2, 3, 3, 3, 4, 8)) if heavy
+                     else st.integers(0, 9))
         org = ["mc"] + [i for i in ids if i.startswith("mc-")]
         if shape <= 1:
             frm = draw(st.sampled_from(subjects))
@@ -207,13 +214,13 @@ def inventories(draw, max_flows: int = 12):
         carried = (draw(st.lists(st.sampled_from(got), min_size=1, max_size=3, unique=True))
                    if got and draw(st.integers(0, 2)) else items())
         f = {"id": fid, "from": frm, "to": to, "items": carried, "start": _day(start)}
-        if draw(st.booleans()):
+        if draw(st.booleans()) and not (heavy and shape == 2):
             f["purposes"] = purposes(1)
             if draw(st.integers(0, 9)) == 0:
                 f["purposes"] = f["purposes"] + ["undefined-purpose"]
         if draw(st.integers(0, 2)) == 0:
             f["end"] = _day(start + draw(st.integers(0, 500)))
-        if draw(st.integers(0, 1)) == 0:
+        if draw(st.integers(0, 1)) == 0 and not (heavy and shape == 2):
             f["basis"] = draw(st.sampled_from(BASES + ("joint_use", "opt_out", "consent")))
         if consents and draw(st.integers(0, 5)) == 0:
             f["consents"] = draw(st.lists(st.sampled_from([c["id"] for c in consents]),

@@ -22,6 +22,9 @@ def test_table_is_grouped_by_flow_and_ends_with_a_summary(run_cli):
                          "TP203 ×2, TP222 ×1, TP301 ×1, TP801 ×1")
     f44 = lines.index(next(line for line in lines if line.startswith("F44 ")))
     assert lines[f44 + 1].startswith("  ✗ TP203:F44:address [1.5] item address")
+    # the sample's own policy (inventory policy.clauses), quoted once per clause cited
+    cited = lines.index("Policy clauses cited (個人情報保護方針)")
+    assert lines[cited + 1].startswith("  1.5 方針1 第5項: 弊社が、個人情報の処理を外部へ委託する")
     assert "\x1b[" not in out  # not a terminal: no colour
 
 
@@ -137,7 +140,9 @@ def test_rules_lists_every_registered_rule(run_cli):
 def test_explain_prints_clause_and_both_examples(run_cli):
     out = run_cli("explain", "tp222").stdout
     assert out.startswith("TP222  Joint use of an unannounced item\n")
-    assert "共同して利用される個人情報の項目" in out
+    # no inventory, so no organisation's words: the clause key and the spec's restatement
+    assert "Clause 5[2]3: reports quote the organisation's own words for it when" in out
+    assert "共同して利用される個人情報の項目" not in out
     assert "Failing example (phone not listed) -> TP222:F1:phone:" in out
     assert "Passing example (both listed) -> no findings:" in out
 

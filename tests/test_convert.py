@@ -30,7 +30,8 @@ def test_yaml_excel_csv_yaml_round_trip_keeps_model_and_report(tmp_path, run_cli
     assert sorted(p.name for p in folder.iterdir()) == [
         "consents.csv", "contracts.csv", "data_items.csv", "events.csv", "flows.csv",
         "inventory.csv", "notice_revisions.csv", "notices.csv", "parties.csv",
-        "purposes.csv", "stop_requests.csv", "waivers.csv"]
+        "policy.txt", "policy_clauses.csv", "purposes.csv", "stop_requests.csv",
+        "waivers.csv"]
 
 
 def test_single_yaml_file_round_trip(tmp_path, run_cli):

@@ -33,25 +33,9 @@ def _flatten(record: dict, prefix: str = "") -> dict:
 
 
 def write_csv(inv, folder):
-    """The sample as a CSV folder (test helper; the full writer is another issue)."""
-    folder.mkdir()
-    top = {"format": "lineage/1", "organisation": inv.organisation,
-           "as_of": inv.as_of.isoformat()}
-    _write(folder / "inventory.csv", [top])
-    revisions = []
-    for name in COLLECTIONS:
-        records = getattr(inv, name)
-        if not records:
-            continue
-        rows = [_flatten(r.model_dump(by_alias=True, mode="json")) for r in records]
-        _write(folder / f"{name}.csv", rows)
-        if name == "notices":
-            for n in records:
-                for rev in n.revisions:
-                    revisions.append({"notice": n.id,
-                                      **_flatten(rev.model_dump(mode="json"))})
-    if revisions:
-        _write(folder / "notice_revisions.csv", revisions)
+    """The sample as a CSV folder, through the writer ``lineage convert`` uses."""
+    from lineage.forms import write_inventory
+    write_inventory(inv, folder, form="csv-folder")
 
 
 def _write(path, rows):

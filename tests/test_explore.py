@@ -95,7 +95,9 @@ def test_data_follows_the_audit():
         [x for f in report["flows"] for x in f["findings"]]
     n = flows["id"].index("F30")
     [finding] = [data["findings"][i] for i in flows["findings"][n]]
-    assert (finding["rule"], finding["clause"], finding["policy"]) == ("TP222", "5[2]3", None)
+    assert (finding["rule"], finding["clause"]) == ("TP222", "5[2]3")
+    # the sample's own policy words for the clause (inventories/monocollabo/policy.yaml)
+    assert [(c["clause"], c["label"]) for c in finding["policy"]] == [("5[2]3", "方針5 [2] 第3号")]
     assert finding["remedy"] and finding["remedy_ja"] and finding["title_ja"]
     # hop columns as the drawing ranks them: the organisation, then hop by hop
     p = data["parties"]

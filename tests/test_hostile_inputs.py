@@ -364,3 +364,14 @@ def test_a_note_longer_than_csv_default_cell_limit_round_trips(tmp_path, run_cli
     src = _yaml(tmp_path, text)
     run_cli("convert", src, tmp_path / "csv", "--to", "csv")  # read back failed at 128 KiB
     assert load(tmp_path / "csv").model_dump() == load(src).model_dump()
+
+
+def test_workbooks_of_an_audit_dated_9999(tmp_path, run_cli):
+    """A zip entry cannot be dated after 2107: writing the workbook crashed (found by fuzzing)."""
+    import zipfile
+    from lineage.model import load
+    path = _yaml(tmp_path, TINY.replace("as_of: 2026-01-01", "as_of: 9999-12-31"))
+    run_cli("check", path, "--format", "xlsx", "-o", tmp_path / "f.xlsx", expect=None)
+    run_cli("convert", path, tmp_path / "inv.xlsx")
+    assert load(tmp_path / "inv.xlsx").model_dump() == load(path).model_dump()
+    assert zipfile.ZipFile(tmp_path / "f.xlsx").testzip() is None

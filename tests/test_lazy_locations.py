@@ -143,3 +143,19 @@ def test_every_schema_column_has_a_lazy_location(sheet, tmp_path):
     table.add(2, ())
     for column in columns(sheet):
         assert table.locate(0, column.path).column == column.name
+
+
+def test_yaml_lines_are_kept_as_numbers_and_located_per_file(tmp_path):
+    from lineage.model.sources import read_yaml_folder
+
+    (tmp_path / "a.yaml").write_text("format: lineage/1\norganisation: mc\n")
+    (tmp_path / "b.yaml").write_text("flows:\n  - id: F1\n    start: 2024-01-01\n"
+                                     "  - id: F2\n")
+    raw = read_yaml_folder(tmp_path)
+    assert raw.source.paths == {}  # no Location object until one is asked for
+    assert all(type(v) is int for _, lines in raw.source.lines for v in lines.values())
+    b = str(tmp_path / "b.yaml")
+    assert raw.source.locate(("flows", 0, "start")) == Location(b, 3)
+    assert raw.source.locate(("flows", 1, "end")) == Location(b, 4)
+    assert raw.source.locate(("organisation",)) == Location(str(tmp_path / "a.yaml"), 2)
+    assert raw.source.locate(("parties", 0)) == Location(str(tmp_path))

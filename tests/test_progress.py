@@ -46,8 +46,13 @@ def test_quiet_and_ci_turn_progress_off(monkeypatch):
     monkeypatch.setattr(sys, "stderr", _Tty())
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.delenv("LINEAGE_QUIET", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
     assert wants_progress() is True
     assert wants_progress(quiet=True) is False
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert wants_progress() is False  # the bar would hide the cursor with an escape
+    monkeypatch.delenv("NO_COLOR")
     monkeypatch.setenv("CI", "true")
     assert wants_progress() is False
 
@@ -74,3 +79,16 @@ def test_the_display_waits_then_shows_stage_count_and_total():
 class _Tty(io.StringIO):
     def isatty(self):
         return True
+
+
+def test_draw_reports_each_layout_it_runs():
+    import shutil
+
+    import pytest
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz is not installed")
+    seen = []
+    with reporting(lambda stage, done, total: seen.append((stage, done, total))):
+        lineage.draw(SAMPLE).render("svg")
+    layouts = [(stage, done, total) for stage, done, total in seen if "laying out" in stage]
+    assert layouts and layouts[0][1] == 0 and "with dot" in layouts[0][0]

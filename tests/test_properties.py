@@ -67,3 +67,9 @@ def test_every_flow_gets_a_route_and_a_status(data):
 @given(inventories(), st.integers(-800, 800))
 def test_shifting_every_date_changes_no_verdict(data, days):
     props.shifting_dates_changes_no_verdict(data, days)
+
+
+@_fixed(60)
+@given(inventories(focus="outsourcing"))
+def test_reprovision_matches_path_enumeration(data):
+    props.reprovision_matches_path_enumeration(data)

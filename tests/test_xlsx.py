@@ -149,10 +149,10 @@ def test_template_has_every_sheet_headers_validations_and_one_example_row(tmp_pa
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["inventory", "data_items", "purposes", "parties", "contracts",
                              "consents", "notices", "events", "stop_requests", "flows",
-                             "waivers", "notice_revisions"]
+                             "waivers", "notice_revisions", "policy_clauses"]
     for ws in wb.worksheets:
         rows = ws.max_row - 1
-        assert rows == (5 if ws.title == "parties" else 1), (ws.title, rows)
+        assert rows == {"parties": 5, "policy_clauses": 2}.get(ws.title, 1), (ws.title, rows)
         assert ws.freeze_panes == "A2" and ws["A1"].comment is not None
     assert wb["flows"]["B1"].value == "from\n提供元"
     assert wb["parties"]["D1"].value == "role\n役割"
@@ -193,7 +193,7 @@ def test_check_format_xlsx_writes_findings_flows_and_rules(tmp_path, run_cli):
     findings = wb["findings"]
     assert [c.value for c in findings[1]][:6] == ["ID", "rule", "title", "clause", "kind",
                                                    "severity"]
-    assert findings.auto_filter.ref == "A1:O11" and findings.freeze_panes == "B2"
+    assert findings.auto_filter.ref == "A1:Q11" and findings.freeze_panes == "B2"
     assert findings["A2"].value == "TP222:F30:phone"
     assert findings.max_row == 11
     flows = wb["flows"]

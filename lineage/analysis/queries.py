@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import LineageError
-from ..audit import Audit, check
+from ..result import AuditResult as Audit, check
 from ..model.errors import did_you_mean
 from ..model.schema import Inventory, optional_date
 from ..propagation import NEVER, FlowNet, pack_items, propagate, sweep, sweep_groups

@@ -26,8 +26,9 @@ from pathlib import Path
 import networkx as nx
 
 from ..errors import LineageError
-from ..audit import Audit, check
+from ..result import AuditResult as Audit, check
 from ..model.schema import Inventory, optional_date
+from ..progress import report
 from ..terms import natural_key
 from .dot import Context, build_dot
 from .render import (FORMATS, GraphvizMissing, RenderError, format_of, run_graphviz,
@@ -263,6 +264,9 @@ class Drawing:
             # the first steps get half of what is left, so a hang cannot starve the rest
             budget = max(remaining if last else remaining / 2, 1.0)
             g = self._graph_for(step)
+            # a layout gives no count to show: the stage says what is running, and for what
+            report(f"laying out {g.number_of_nodes()} parties with {step.engine} "
+                   f"(layout {i + 1} of {len(self.steps)})", i, len(self.steps))
             try:
                 data, _ = run_graphviz(self.dot(step), fmt, engine=step.engine,
                                        nodes=g.number_of_nodes() + 1,

@@ -53,6 +53,6 @@ def explore(audit, *, lang: str = "en"):
     """
     from .widget import make
     if not hasattr(audit, "as_dict"):
-        from ..audit import check
+        from ..result import check
         audit = check(audit)
     return make(audit, lang=lang)

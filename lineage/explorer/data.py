@@ -19,7 +19,7 @@ import datetime as dt
 
 import networkx as nx
 
-from ..audit import Audit
+from ..result import AuditResult as Audit
 from ..drawing import context_of
 from ..drawing.dot import zone_of
 from ..drawing.style import ROLE_WORDS, WORDS

@@ -24,7 +24,7 @@ from functools import lru_cache
 from html import escape
 from importlib import resources
 
-from ..audit import Audit
+from ..result import AuditResult as Audit
 from .data import explorer_data
 
 __all__ = ["page_html", "bundle", "stylesheet", "notices", "data_json", "csp"]

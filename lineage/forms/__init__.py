@@ -33,7 +33,7 @@ from .xlsxwrite import xlsx_bytes
 from .yamlwrite import yaml_folder, yaml_text
 
 __all__ = ["convert", "write_inventory", "render", "form_of", "ConvertError", "FlatError",
-           "TARGETS"]
+           "TARGETS", "policy_files"]
 
 #: What ``to`` may say: a YAML file or folder, a CSV folder, an Excel workbook.
 TARGETS = ("yaml", "csv", "xlsx")
@@ -94,12 +94,29 @@ def render(inventory: schema.Inventory, form: str) -> dict[str, bytes] | bytes:
         if form == "xlsx":
             return xlsx_bytes(inventory)
         if form == "yaml-folder":
-            return {n: t.encode("utf-8") for n, t in yaml_folder(inventory).items()}
+            return {n: t.encode("utf-8") for n, t in yaml_folder(inventory).items()} \
+                | policy_files(inventory)
         if form == "csv-folder":
-            return {n: t.encode("utf-8") for n, t in csv_folder(inventory).items()}
+            return {n: t.encode("utf-8") for n, t in csv_folder(inventory).items()} \
+                | policy_files(inventory)
     except FlatError as exc:
         raise ConvertError(str(exc)) from None
     raise ConvertError(f"unknown output form '{form}'")
+
+
+def policy_files(inventory: schema.Inventory) -> dict[str, bytes]:
+    """The policy's whole-text file (``policy.file``), which travels with the inventory.
+
+    Example:
+        >>> from lineage.model import load
+        >>> files = policy_files(load("inventories/monocollabo"))
+        >>> list(files), files["policy.txt"].decode("utf-8")[:5]
+        (['policy.txt'], 'HOME>')
+    """
+    policy = inventory.policy
+    if policy is None or policy.file is None or policy.full_text is None:
+        return {}
+    return {Path(policy.file).as_posix(): policy.full_text.encode("utf-8")}
 
 
 def convert(src: str | Path, dst: str | Path, *, to: str | None = None,
@@ -145,7 +162,19 @@ def write_inventory(inventory: schema.Inventory, dst: str | Path, *, form: str |
     form = form or form_of(dst)
     data = render(inventory, form)
     if isinstance(data, bytes):
+        extra = policy_files(inventory)
+        for name, text in extra.items():  # refuse before writing anything
+            beside = dst.parent / name
+            if beside.exists() and beside.read_bytes() != text and not force:
+                raise ConvertError(f"{beside}: already exists with other text; the policy "
+                                   "file (policy.file) is written beside the inventory; use "
+                                   "--force to replace it")
         _write_file(dst, data, force)
+        for name, text in extra.items():
+            beside = dst.parent / name
+            if not beside.exists() or beside.read_bytes() != text:
+                beside.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(beside, text)
     else:
         _write_folder(dst, data, force)
     return dst
@@ -189,6 +218,7 @@ def _write_folder(dst: Path, files: dict[str, bytes], force: bool) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         for name, data in sorted(files.items()):
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp / name).write_bytes(data)
         if not existing:
             if dst.is_dir():
@@ -197,12 +227,13 @@ def _write_folder(dst: Path, files: dict[str, bytes], force: bool) -> None:
             return
         # Keep what is not an inventory file (README, .lineage/ snapshots); replace the rest.
         for name in sorted(files):
+            (dst / name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp / name, dst / name)
         for path in existing:
             if path.is_file() and path.suffix.lower() in _INVENTORY_SUFFIXES \
                     and path.name not in files:
                 path.unlink()
-        tmp.rmdir()
+        shutil.rmtree(tmp)
     except OSError as exc:
         raise ConvertError(f"{dst}: cannot write ({exc.strerror or exc})") from None
     finally:

@@ -15,8 +15,8 @@ Example:
     >>> files = csv_folder(load("inventories/monocollabo"))
     >>> files["flows.csv"].splitlines()[0][:30]
     '\\ufeffid,from,to,items,purposes,bas'
-    >>> files["inventory.csv"]
-    '\\ufeffformat,organisation,as_of\\nlineage/1,monocollabo,2026-11-01\\n'
+    >>> files["inventory.csv"].splitlines()[0]
+    '\\ufeffformat,organisation,as_of,policy.title,policy.publisher,policy.file'
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from ..errors import LineageError
 from ..model import schema
-from ..model.tables import REVISIONS_SHEET, SHEETS, TOP_SHEET, columns
+from ..model.tables import POLICY_SHEET, REVISIONS_SHEET, SHEETS, TOP_SHEET, columns
 
 __all__ = ["Table", "FlatError", "tables", "cell_text", "LIST_SEP", "EMPTY_LIST"]
 
@@ -88,6 +88,9 @@ def tables(inventory: schema.Inventory, *, all_columns: bool = False) -> dict[st
                  for n in inventory.notices for k, rev in enumerate(n.revisions)]
     if revisions:
         rows[REVISIONS_SHEET] = revisions
+    if inventory.policy is not None and inventory.policy.clauses:
+        rows[POLICY_SHEET] = [{"clause": key, **_row(POLICY_SHEET, clause, f"policy clause {key}")}
+                              for key, clause in inventory.policy.clauses.items()]
     out = {}
     for sheet in SHEETS:
         if sheet not in rows:
@@ -128,13 +131,22 @@ def _top_row(inventory: schema.Inventory) -> dict:
         row["as_of"] = inventory.as_of
     if inventory.note is not None:
         row["note"] = _text(inventory.note, "note", "inventory")
+    if inventory.policy is not None:
+        policy = _row(TOP_SHEET, inventory, "inventory policy")
+        row.update({k: v for k, v in policy.items() if k.startswith("policy.")})
+        if not any(k.startswith("policy.") for k in row) and not inventory.policy.clauses:
+            raise FlatError("inventory: 'policy' is an empty mapping, which a spreadsheet "
+                            "cannot tell from an absent one; fill one of its fields or "
+                            "remove it")
     return row
 
 
 def _row(sheet: str, record: BaseModel, where: str) -> dict:
     row: dict = {}
     for column in columns(sheet):
-        if sheet == REVISIONS_SHEET and column.name == "notice":
+        if (sheet, column.name) in ((REVISIONS_SHEET, "notice"), (POLICY_SHEET, "clause")):
+            continue
+        if sheet == TOP_SHEET and not column.name.startswith("policy."):
             continue
         value = record
         for part in column.path:
@@ -146,6 +158,8 @@ def _row(sheet: str, record: BaseModel, where: str) -> dict:
             row[column.name] = cell
     for column in columns(sheet):
         nested = column.path[0]
+        if sheet == TOP_SHEET or (sheet == POLICY_SHEET and column.name == "clause"):
+            continue  # the top row's policy may hold only its clause map
         if len(column.path) == 2 and nested not in row:
             value = getattr(record, nested, None)
             if isinstance(value, BaseModel) and not any(k.startswith(nested + ".") for k in row):

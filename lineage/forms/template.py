@@ -25,7 +25,7 @@ from ..model import schema
 from ..model.errors import Location
 from ..model.loading import build_inventory
 from ..model.sources import RawInventory, SourceMap
-from ..model.tables import SHEET_LABELS, SHEETS, columns
+from ..model.tables import POLICY_SHEET, SHEET_LABELS, SHEETS, columns
 from ..output.xlsxbase import workbook_bytes
 from .flat import Table, tables
 from .xlsxwrite import build_workbook
@@ -35,6 +35,16 @@ __all__ = ["example_inventory", "template_bytes", "write_template", "EXAMPLE"]
 #: The example rows, as an inventory file would say them.
 EXAMPLE = {
     "format": "lineage/1", "organisation": "example-co", "as_of": "2026-04-01",
+    # The organisation's own policy: replace with yours. Reports quote only these words.
+    "policy": {"title": "個人情報保護方針", "publisher": "株式会社サンプル",
+               "url": "https://example.jp/privacy", "revised_on": "2025-04-01",
+               "clauses": {
+                   "5[1]": {"label": "第5条第1項",
+                            "text": "当社は、あらかじめ本人の同意を得ないで、個人データを第三者に"
+                                    "提供しません(法令に基づく場合等を除きます)。"},
+                   "5[2]3": {"label": "第5条第2項第3号",
+                             "note": "Map each rule clause (1.5, 2, 3, 4, 5[1] ... 8) to your "
+                                     "own article; 'text' is the wording reports quote."}}},
     "data_items": [{"id": "email", "name": "メールアドレス", "name_en": "Email address",
                     "kind": "personal"}],
     "purposes": [{"id": "newsletter", "name": "メールマガジンの配信",
@@ -113,6 +123,13 @@ def _comments(lang: str | None = None) -> dict:
                       "separated by ; (customers=120000;members=3500)")
                 ja = ("保有する本人の数（概数）: 数、または 本人のID=数 を ; で区切って列挙"
                       "（customers=120000;members=3500）")
+            if (sheet, c.name) == (POLICY_SHEET, "clause"):
+                keys = ", ".join(schema.POLICY_CLAUSES)
+                ja += f"。ルールが引用する条項: {keys}"
+                en += f"; the clauses the rules cite: {keys}"
+            elif c.name == "policy.file":
+                ja += "。方針の全文のファイル (棚卸しと同じフォルダ内の相対パス)"
+                en += "; the whole policy text, a path relative to the inventory's folder"
             if lang == "ja":
                 out[(sheet, c.name)] = f"{c.label_ja}{need[1]}: {ja}\n[{ja_sheet}]"
             else:

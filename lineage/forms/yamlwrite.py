@@ -26,7 +26,7 @@ from ..model.tables import SHEET_LABELS, TOP_SHEET
 
 __all__ = ["yaml_text", "yaml_folder", "inventory_mapping"]
 
-_TOP = ("format", "organisation", "as_of", "note")
+_TOP = ("format", "organisation", "as_of", "note", "policy")
 
 
 class _Dumper(yaml.SafeDumper):
@@ -34,6 +34,11 @@ class _Dumper(yaml.SafeDumper):
 
     def increase_indent(self, flow=False, indentless=False):
         return super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data):
+        # Loaded records share equal values (one date object per distinct date):
+        # each is written out, never as a YAML anchor and alias.
+        return True
 
 
 def _represent_list(dumper, data):
@@ -71,14 +76,14 @@ def inventory_mapping(inventory: schema.Inventory) -> dict:
     Example:
         >>> from lineage.model import load
         >>> m = inventory_mapping(load("inventories/monocollabo"))
-        >>> list(m)[:4], m["flows"][0]["from"]
-        (['format', 'organisation', 'as_of', 'data_items'], 'members')
+        >>> list(m)[:5], m["flows"][0]["from"]
+        (['format', 'organisation', 'as_of', 'policy', 'data_items'], 'members')
     """
     out: dict = {}
     for key in _TOP:
         value = getattr(inventory, key)
         if value is not None:
-            out[key] = value
+            out[key] = _record(value) if key == "policy" else value
     for name in schema.COLLECTIONS:
         records = getattr(inventory, name)
         # parties and flows are required: an empty list is written as [].
@@ -119,16 +124,21 @@ def yaml_text(inventory: schema.Inventory) -> str:
 
 
 def yaml_folder(inventory: schema.Inventory) -> dict[str, str]:
-    """File name -> text of a folder of YAML files (``inventory.yaml`` holds the top keys).
+    """File name -> text of a folder of YAML files (``inventory.yaml`` holds the top keys,
+    ``policy.yaml`` the organisation's policy).
 
     Example:
         >>> from lineage.model import load
-        >>> yaml_folder(load("inventories/monocollabo"))["inventory.yaml"]
-        'format: lineage/1\\norganisation: monocollabo\\nas_of: 2026-11-01\\n'
+        >>> files = yaml_folder(load("inventories/monocollabo"))
+        >>> files["inventory.yaml"], files["policy.yaml"].splitlines()[1]
+        ('format: lineage/1\\norganisation: monocollabo\\nas_of: 2026-11-01\\n', 'policy:')
     """
     mapping = inventory_mapping(inventory)
-    top = {k: v for k, v in mapping.items() if k in _TOP}
+    top = {k: v for k, v in mapping.items() if k in _TOP and k != "policy"}
     files = {f"{TOP_SHEET}.yaml": _dump(top)}
+    if "policy" in mapping:
+        files["policy.yaml"] = ("# The organisation's own policy: reports quote only these "
+                                "words.\n" + _dump({"policy": mapping["policy"]}))
     for name, records in mapping.items():
         if name not in _TOP:
             files[f"{name}.yaml"] = _comment(name) + _dump({name: records})

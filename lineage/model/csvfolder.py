@@ -3,12 +3,14 @@
 One CSV file per collection (``parties.csv``, ``flows.csv``, ...), a header row
 of field names, one record per row. List cells are ``;``-separated (the schema
 splits them), nested fields are dotted columns (``exemption.law``), joint-use
-revisions live in ``notice_revisions.csv`` with a ``notice`` column, and the
-top-level scalars (``format``, ``organisation``, ``as_of``, ``note``) are the one
-row of ``inventory.csv``. An empty cell is an absent value. Cells stay text:
-the schema's field types decide what they mean, as for YAML. One leading
-apostrophe is dropped: the writer puts it before a cell a spreadsheet would
-run as a formula (``'=...``), and before a cell that starts with ``'``.
+revisions live in ``notice_revisions.csv`` with a ``notice`` column, the
+policy's clause map in ``policy_clauses.csv`` with a ``clause`` column, and the
+top-level scalars (``format``, ``organisation``, ``as_of``, ``note``,
+``policy.title`` ...) are the one row of ``inventory.csv``. An empty cell is an
+absent value. Cells stay text: the schema's field types decide what they mean,
+as for YAML. One leading apostrophe is dropped: the writer puts it before a cell
+a spreadsheet would run as a formula (``'=...``), and before a cell that starts
+with ``'``.
 
 Example:
     >>> import tempfile, pathlib
@@ -30,16 +32,18 @@ import contextlib
 import contextvars
 import csv
 import io
+from sys import intern
 from pathlib import Path
 
 from ..files import read_input
 from ..progress import report
 from .errors import InventoryError, Location, Problem
 from .sources import RawInventory, RowTable, SourceMap
-from .tables import REVISIONS_SHEET, SHEETS, TOP_SHEET, column_for, columns, sheet_for
+from .tables import (POLICY_SHEET, REVISIONS_SHEET, SHEETS, TOP_SHEET, column_for, columns,
+                     sheet_for)
 
 __all__ = ["read_csv_folder", "csv_files", "decode", "forced_encoding", "ENCODINGS",
-           "TOP_FILE", "REVISIONS_FILE"]
+           "TOP_FILE", "REVISIONS_FILE", "POLICY_FILE", "attach_clauses"]
 
 #: Names ``--encoding`` accepts, and the codec each reads with.
 ENCODINGS = {"auto": None, "utf-8": "utf-8-sig", "utf-8-sig": "utf-8-sig",
@@ -106,6 +110,7 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
 
 TOP_FILE = "inventory.csv"
 REVISIONS_FILE = "notice_revisions.csv"
+POLICY_FILE = f"{POLICY_SHEET}.csv"
 
 
 def csv_files(folder: Path) -> list[Path]:
@@ -150,7 +155,7 @@ def read_csv_folder(folder: Path, encoding: str | None = None) -> RawInventory:
                                       "フォルダに CSV ファイルがありません")])
     data: dict = {}
     source = SourceMap(Location(str(folder)))
-    revisions = None
+    revisions = clauses = None
     read = 0
     for path in files:
         table = _read_table(path, problems, missing, encoding)
@@ -162,6 +167,9 @@ def read_csv_folder(folder: Path, encoding: str | None = None) -> RawInventory:
         if stem == REVISIONS_SHEET:
             revisions = (path, [(line, row) for line, row, _ in rows])
             continue
+        if stem == POLICY_SHEET:
+            clauses = [(Location(name, row=line), row) for line, row, _ in rows]
+            continue
         source.paths[(stem,)] = Location(name, row=1)
         if stem == TOP_SHEET:
             _read_top(path, [(line, row) for line, row, _ in rows], data, source, problems)
@@ -171,6 +179,8 @@ def read_csv_folder(folder: Path, encoding: str | None = None) -> RawInventory:
         report("records read", read)
     if revisions is not None:
         _attach_revisions(*revisions, data, source, problems)
+    if clauses is not None:
+        attach_clauses(clauses, data, source, problems)
     if problems:
         raise InventoryError(problems + missing)
     if (TOP_FILE[:-4],) not in source.paths:
@@ -269,7 +279,8 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
         for h, c, bit in zip(header, cells, bits):
             if c and not c.isspace():
                 # One leading apostrophe is the writer's guard against formulas (forms.csvwrite).
-                values[h] = c[1:] if c[0] == "'" else c
+                # IDs and dates repeat down a column: one shared string each
+                values[h] = intern(c[1:] if c[0] == "'" else c)
                 mask |= bit
         if not values:
             if len(cells) <= width or not any(c.strip() for c in cells):
@@ -368,8 +379,54 @@ def _read_top(path: Path, rows: list, data: dict, source: SourceMap,
                                     f"top-level key '{key}' is also a collection file",
                                     f"キー '{key}' が重複しています"))
             continue
+        # A dotted column (policy.title) is a field of a nested mapping.
+        head, _, field = key.partition(".")
+        if field:
+            nested = data.setdefault(head, {})
+            if isinstance(nested, dict):
+                nested[field] = value
+            source.paths.setdefault((head,), Location(name, row=line, column=key))
+            source.paths[(head, field)] = Location(name, row=line, column=key)
+            continue
         data[key] = value
         source.paths[(key,)] = Location(name, row=line, column=key)
+
+
+def attach_clauses(rows: list, data: dict, source: SourceMap, problems: list[Problem]) -> None:
+    """Put each clause-map row (``(location, {column: value})``) into ``policy.clauses``.
+
+    Shared by the CSV-folder and workbook readers; a row without a clause key,
+    or a key given twice, is a problem at its row.
+
+    Example:
+        >>> data, problems = {}, []
+        >>> attach_clauses([(Location("p.csv", row=2), {"clause": "5[1]", "label": "第6条"})],
+        ...                data, SourceMap(Location("p.csv")), problems)
+        >>> data["policy"]["clauses"], problems
+        ({'5[1]': {'label': '第6条'}}, [])
+    """
+    policy = data.setdefault("policy", {})
+    if not isinstance(policy, dict):
+        return
+    clauses = policy.setdefault("clauses", {})
+    for where, row in rows:
+        row = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
+        key = row.pop("clause", None)
+        key = str(key) if key is not None else None
+        if not key:
+            problems.append(Problem(where, None, "policy", "clauses",
+                                    "clause-map row names no rule clause (column 'clause')",
+                                    "条項の行にルールの条項 (clause) がありません"))
+            continue
+        if key in clauses:
+            problems.append(Problem(where, None, "policy", f"clauses.{key}",
+                                    f"clause '{key}' is mapped twice",
+                                    f"条項 '{key}' が重複しています"))
+            continue
+        clauses[key] = row
+        source.paths[("policy", "clauses", key)] = where
+        for column in row:
+            source.paths[("policy", "clauses", key, column)] = where
 
 
 def _attach_revisions(path: Path, rows: list, data: dict, source: SourceMap,

@@ -29,7 +29,7 @@ import json
 from pydantic.json_schema import GenerateJsonSchema
 
 from . import schema
-from .tables import REVISIONS_SHEET, SHEET_LABELS, TOP_SHEET, label_ja
+from .tables import POLICY_SHEET, REVISIONS_SHEET, SHEET_LABELS, TOP_SHEET, label_ja
 
 __all__ = ["inventory_schema", "schema_text", "SCHEMA_DIALECT"]
 
@@ -40,8 +40,9 @@ _DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2}|\d{4}/\d{1,2}/\d{1,2}|\d{4}年\d{1,2}月\d
 # The sheet (for labels) of each model; nested models label their dotted column.
 _SHEET_OF = {model.__name__: name for name, model in schema.COLLECTIONS.items()}
 _SHEET_OF["Revision"] = REVISIONS_SHEET
+_SHEET_OF["PolicyClause"] = POLICY_SHEET
 _NESTED = {"Exemption": ("flows", "exemption"), "Responsible": ("notices", "responsible"),
-           "Provider": ("notices", "provider")}
+           "Provider": ("notices", "provider"), "Policy": (TOP_SHEET, "policy")}
 
 
 def _pattern(metadata) -> str | None:
@@ -103,6 +104,13 @@ def inventory_schema(*, fragment: bool = False) -> dict:
             else:
                 label = label_ja(_SHEET_OF.get(name, TOP_SHEET), key)
             prop["description"] = f"{label} ({key})"
+    clauses = out["$defs"]["Policy"]["properties"]["clauses"]
+    clauses["description"] = ("ルールの条項 → 自社の方針の条番号と文言 (rule clause -> your own "
+                              "policy's article label and text; reports quote only these). "
+                              "Clauses the rules cite: " + ", ".join(schema.POLICY_CLAUSES))
+    clauses["propertyNames"] = {"pattern": schema.CLAUSE_KEY,
+                                "examples": list(schema.POLICY_CLAUSES)}
+    clauses["additionalProperties"] = False
     _add_id_patterns(out)
     out["$defs"]["Party"]["properties"]["country"]["pattern"] = _COUNTRY_PATTERN
     # pydantic writes the count's bound as "ge" beside a BeforeValidator; say it in JSON Schema.

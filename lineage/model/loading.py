@@ -24,18 +24,19 @@ from . import schema
 from ..progress import report
 from .errors import InventoryError, Location, Problem, did_you_mean
 from .references import check_references
-from .csvfolder import forced_encoding, read_csv_folder
+from .csvfolder import decode, forced_encoding, read_csv_folder
 from .workbook import read_workbook
 from .sources import RawInventory, read_yaml_file, read_yaml_folder, yaml_files
 
 __all__ = ["load", "read_raw", "build_inventory", "READERS"]
 
-_TOP_FIELDS = ("format", "organisation", "as_of", "note")
+_TOP_FIELDS = ("format", "organisation", "as_of", "note", "policy")
 _REQUIRED_TOP = ("format", "organisation", "parties", "flows")
 #: Every key a record may have, for "did you mean" hints on unknown keys.
 _FIELD_NAMES = sorted({f.alias or name for model in (*schema.COLLECTIONS.values(),
                                                      schema.Exemption, schema.Responsible,
-                                                     schema.Revision)
+                                                     schema.Revision, schema.Policy,
+                                                     schema.PolicyClause)
                        for name, f in model.model_fields.items()})
 _ADAPTERS = {name: TypeAdapter(list[model]) for name, model in schema.COLLECTIONS.items()}
 _RECORD_ADAPTERS = {name: TypeAdapter(model) for name, model in schema.COLLECTIONS.items()}
@@ -103,15 +104,20 @@ def read_raw(path: str | Path, encoding: str | None = None) -> RawInventory:
 def load(path: str | Path, encoding: str | None = None) -> schema.Inventory:
     """Load and validate an inventory; raise ``InventoryError`` listing every problem.
 
-    ``encoding`` names the text encoding of a CSV folder (``utf-8``, ``cp932``);
-    by default each file's is detected.
+    ``encoding`` names the text encoding of a CSV folder (``utf-8``, ``cp932``),
+    and of the policy's text file (``policy.file``); by default each file's is
+    detected.
 
     Example:
         >>> inv = load("inventories/monocollabo")
         >>> len(inv.flows), inv.flows[0].id, inv.flows[0].start
         (48, 'F01', datetime.date(2023, 4, 1))
     """
-    return build_inventory(read_raw(path, encoding))
+    raw = read_raw(path, encoding)
+    if encoding is None:
+        return build_inventory(raw)
+    with forced_encoding(encoding):
+        return build_inventory(raw)
 
 
 def build_inventory(raw: RawInventory) -> schema.Inventory:
@@ -176,7 +182,9 @@ def build_inventory(raw: RawInventory) -> schema.Inventory:
     report("records validated", validated, total)
     if top is None or "parties" not in fields or "flows" not in fields:
         raise InventoryError(problems)
-    fields.update(top.model_dump())
+    fields.update({k: getattr(top, k) for k in _TOP_FIELDS})
+    if top.policy is not None and top.policy.file is not None:
+        problems.extend(_read_policy_file(top.policy, raw.origin, source))
     inventory = schema.Inventory.model_construct(**fields)
     inventory._source = source
     problems.extend(check_references(inventory, source, raw_ids, positions))
@@ -193,6 +201,68 @@ class _Top(BaseModel):
     organisation: schema.Id
     as_of: schema.Date | None = None
     note: schema.Text | None = None
+    policy: schema.Policy | None = None
+
+
+#: The largest policy text read (a policy is pages, not megabytes).
+MAX_POLICY_BYTES = 2_000_000
+
+
+def policy_folder(origin: str | Path) -> Path:
+    """The folder ``policy.file`` is read relative to: the inventory folder, or the
+    folder holding an inventory file.
+
+    Example:
+        >>> policy_folder("inventories/monocollabo").as_posix()
+        'inventories/monocollabo'
+    """
+    path = Path(origin)
+    return path if path.is_dir() else path.parent
+
+
+def _read_policy_file(policy: schema.Policy, origin: str, source) -> list[Problem]:
+    """Read ``policy.file`` into the policy; a problem naming the field if it cannot be.
+
+    The file must lie inside the inventory's folder: an inventory must not make
+    a report quote an arbitrary file of the machine it is checked on.
+    """
+    where = source.locate(("policy", "file"))
+
+    def problem(en: str, ja: str) -> list[Problem]:
+        return [Problem(where, None, "policy", "policy.file", en, ja)]
+
+    if origin.startswith("<"):
+        return problem(f"{policy.file!r}: an inventory read from memory has no folder to "
+                       "read the policy file from",
+                       f"{policy.file!r}: メモリ上の棚卸しからは方針のファイルを読めません")
+    base = policy_folder(origin).resolve()
+    target = (base / policy.file).resolve()
+    if Path(policy.file).is_absolute() or not target.is_relative_to(base):
+        return problem(f"{policy.file!r} lies outside the inventory's folder {base}; put the "
+                       "policy text beside the inventory and give a relative path",
+                       f"{policy.file!r} は棚卸しのフォルダの外にあります。"
+                       "方針の全文は棚卸しと同じフォルダに置き、相対パスで指定してください")
+    if not target.is_file():
+        return problem(f"{policy.file!r}: no such file in {base}",
+                       f"{policy.file!r}: ファイルが見つかりません")
+    try:
+        with target.open("rb") as fh:
+            data = fh.read(MAX_POLICY_BYTES + 1)
+    except OSError as exc:
+        return problem(f"{policy.file!r}: cannot read file: {exc.strerror or exc}",
+                       f"{policy.file!r}: ファイルを読めません")
+    if len(data) > MAX_POLICY_BYTES:
+        return problem(f"{policy.file!r} is larger than {MAX_POLICY_BYTES} bytes",
+                       f"{policy.file!r} が大きすぎます")
+    try:
+        # as for CSV files: a BOM or valid UTF-8 is UTF-8, else Shift_JIS (CP932) as
+        # Japanese Windows saves text (or what --encoding forces)
+        text, _ = decode(data)
+    except (UnicodeDecodeError, LookupError) as exc:
+        return problem(f"{policy.file!r} is neither UTF-8 nor Shift_JIS (CP932) text ({exc})",
+                       f"{policy.file!r} は UTF-8 でも Shift_JIS (CP932) でもありません")
+    policy._text = text.replace("\r\n", "\n")
+    return []
 
 
 _TOP_ADAPTER = TypeAdapter(_Top)

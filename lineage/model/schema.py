@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from sys import intern
 from typing import Annotated, Literal
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
@@ -26,8 +27,9 @@ __all__ = [
     "BASES", "ROLES", "ITEM_KINDS", "NOTICE_KINDS", "EVENT_KINDS",
     "Record", "DataItem", "Purpose", "Party", "Contract", "Consent", "Notice",
     "Responsible", "Provider", "Revision", "Event", "StopRequest", "Exemption",
-    "Flow", "Waiver", "Inventory", "COLLECTIONS", "parse_date", "DateFormError",
-    "DATE_FORMS_TEXT", "Volume", "optional_date",
+    "Flow", "Waiver", "Inventory", "COLLECTIONS", "Policy", "PolicyClause", "CLAUSE_KEY",
+    "POLICY_CLAUSES", "parse_date", "DateFormError", "DATE_FORMS_TEXT", "Volume",
+    "optional_date",
 ]
 
 ROLES = ("self", "outsourcee", "joint_user", "third_party", "successor",
@@ -113,10 +115,24 @@ def optional_date(value: object) -> dt.date | None:
     return None if value is None else parse_date(value)
 
 
+#: Dates already read, by their text: an inventory writes the same few thousand
+#: dates again and again, and one shared (immutable) date saves the parsing and
+#: an object per field. Bounded so a hostile file cannot grow it without end.
+_DATE_CACHE: dict[str, dt.date] = {}
+_DATE_CACHE_MAX = 65_536
+
+
 def _iso_date(value: object) -> object:
     """The field validator of every date: :func:`parse_date` as a pydantic error."""
+    if type(value) is str:
+        day = _DATE_CACHE.get(value)
+        if day is not None:
+            return day
     try:
-        return parse_date(value)
+        day = parse_date(value)
+        if type(value) is str and len(_DATE_CACHE) < _DATE_CACHE_MAX:
+            _DATE_CACHE[value] = day
+        return day
     except DateFormError as exc:
         raise PydanticCustomError("date_form", "{message}",
                                   {"message": exc.message, "message_ja": exc.message_ja}) \
@@ -126,8 +142,11 @@ def _iso_date(value: object) -> object:
 def _empty_is_absent(data: object) -> object:
     """Drop empty values (an empty cell, ``end:`` with nothing after it): absent, as the spec says."""
     if isinstance(data, dict):
-        return {k: v for k, v in data.items()
-                if v is not None and not (isinstance(v, str) and v.strip() == "")}
+        for v in data.values():
+            if v is None or (isinstance(v, str) and (not v or v.isspace())):
+                return {k: v for k, v in data.items()
+                        if v is not None and not (isinstance(v, str) and v.strip() == "")}
+        return data  # nothing to drop (every CSV and workbook row): no copy
     return data
 
 
@@ -170,7 +189,8 @@ def _text(value: object) -> object:
 def _id_list(value: object) -> object:
     """Accept ``a;b`` (CSV cells) and a lone scalar as a list."""
     if isinstance(value, str):
-        return [part.strip() for part in value.split(";") if part.strip()]
+        # IDs repeat across records: one shared string each (sys.intern) saves memory
+        return [intern(part.strip()) for part in value.split(";") if part.strip()]
     return value
 
 
@@ -511,6 +531,59 @@ class Waiver(Record):
     expires_on: Date
 
 
+#: A rule clause key as the rules cite it: ``5[1]``, ``5[1]5(3)``, ``1.5``, ``8``.
+CLAUSE_KEY = r"^[0-9][0-9A-Za-z.\[\]()\-]{0,31}$"
+#: The clause keys the policy rules cite (docs/spec/rules.md), for ``policy.clauses``.
+POLICY_CLAUSES = ("1.5", "2", "3", "4", "5[1]", "5[1]1", "5[1]2", "5[1]3", "5[1]4", "5[1]5",
+                  "5[1]5(1)", "5[1]5(2)", "5[1]5(3)", "5[1]5(4)", "5[2]1", "5[2]2", "5[2]3",
+                  "5[3]", "8")
+
+
+class PolicyClause(Record):
+    """Where one rule clause lives in the organisation's own policy, and its words.
+
+    Example:
+        >>> PolicyClause(label="第6条第1項", text="当社は、…").label
+        '第6条第1項'
+    """
+
+    label: Text | None = None
+    text: Text | None = None
+
+
+class Policy(Record):
+    """The organisation's own policy text (``policy:`` of docs/spec/inventory.md).
+
+    ``clauses`` maps a rule clause key (``5[1]``, ``5[2]3`` ...) to the article
+    label and wording of the organisation's own policy; reports quote only
+    these. ``file`` is the whole text, a path relative to the inventory (read
+    by the loader, shown in the HTML report's appendix).
+
+    Example:
+        >>> p = Policy(title="個人情報保護方針", clauses={"5[1]": {"label": "第6条第1項"}})
+        >>> p.clauses["5[1]"].label, p.clauses["5[1]"].text, p.full_text
+        ('第6条第1項', None, None)
+    """
+
+    title: Text | None = None
+    publisher: Text | None = None
+    url: Text | None = None
+    revised_on: Date | None = None
+    file: Text | None = None
+    clauses: dict[Annotated[str, Field(pattern=CLAUSE_KEY)], PolicyClause] = {}
+    _text: str | None = PrivateAttr(default=None)
+
+    @property
+    def full_text(self) -> str | None:
+        """The text of ``file`` as the loader read it (None when absent or not loaded).
+
+        Example:
+            >>> Policy(file="policy.md").full_text is None
+            True
+        """
+        return self._text
+
+
 #: Collections of an inventory in file order, with their record model.
 COLLECTIONS: dict[str, type[Record]] = {
     "data_items": DataItem,
@@ -529,6 +602,10 @@ COLLECTIONS: dict[str, type[Record]] = {
 class Inventory(BaseModel):
     """A whole inventory. ``data_items``/``purposes`` are ``None`` when absent.
 
+    ``inventory.check()`` (as :func:`lineage.check`) is attached by the notebook
+    API, :mod:`lineage.audit`, which ``lineage.load`` imports: the model itself
+    never imports the engine.
+
     Absent ``data_items`` means every item a flow names is personal (spec); the
     distinction from an empty list is kept for that reason.
 
@@ -544,6 +621,7 @@ class Inventory(BaseModel):
     organisation: Id
     as_of: Date | None = None
     note: Text | None = None
+    policy: Policy | None = None
     data_items: list[DataItem] | None = None
     purposes: list[Purpose] | None = None
     parties: list[Party]
@@ -567,12 +645,3 @@ class Inventory(BaseModel):
             (True, 10)
         """
         return self._source
-
-
-def _inventory_check(self, **options):
-    """Check this inventory; same options as :func:`lineage.check`."""
-    from ..audit import check
-    return check(self, **options)
-
-
-Inventory.check = _inventory_check

@@ -153,6 +153,9 @@ class SourceMap:
     default: Location
     paths: dict[tuple, Location] = field(default_factory=dict)
     tables: dict[str, RowTable] = field(default_factory=dict)
+    #: Per YAML file, the line of each key and list entry by path: an int each, the
+    #: Location is built when asked for.
+    lines: list[tuple[str, dict[tuple, int]]] = field(default_factory=list)
 
     def locate(self, path: tuple) -> Location:
         """The location of ``path`` or of its closest recorded ancestor.
@@ -169,6 +172,10 @@ class SourceMap:
             loc = self.paths.get(path)
             if loc is not None:
                 return loc
+            for file, lines in self.lines:
+                line = lines.get(path)
+                if line is not None:
+                    return Location(file, line)
             if table is not None and len(path) == 2:
                 # nested records (a notice's revisions) keep their own paths, looked up above
                 loc = table.locate(full[1], full[2:])
@@ -188,6 +195,7 @@ class SourceMap:
         """
         self.paths.update(other.paths)
         self.tables.update(other.tables)
+        self.lines.extend(other.lines)
 
 
 @dataclass
@@ -291,7 +299,8 @@ def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
                                           "最上位はキーと値の対応(マッピング)である必要があります"))
     if converter.problems:
         raise InventoryError(converter.problems)
-    return RawInventory(data, SourceMap(Location(name, 1), converter.paths), name)
+    return RawInventory(data, SourceMap(Location(name, 1), lines=[(name, converter.paths)]),
+                        name)
 
 
 def read_yaml_folder(folder: Path) -> RawInventory:
@@ -338,7 +347,8 @@ def read_yaml_folder(folder: Path) -> RawInventory:
         raise InventoryError(problems)
     source.default = Location(str(folder))
     for key, file in owner.items():
-        source.paths.setdefault((key,), Location(file, 1))
+        if not any((key,) in lines for _, lines in source.lines):
+            source.paths.setdefault((key,), Location(file, 1))
     return RawInventory(merged, source, str(folder))
 
 
@@ -405,7 +415,7 @@ class _Converter:
 
     def __init__(self, name: str, written: int = 0):
         self.name = name
-        self.paths: dict[tuple, Location] = {}
+        self.paths: dict[tuple, int] = {}  # path -> line
         self.problems: list[Problem] = []
         self.count = 0
         self.limit = max(EXPANSION_FACTOR * written, MIN_EXPANSION)
@@ -462,7 +472,7 @@ class _Converter:
             out = []
             for index, child in enumerate(node.value):
                 sub = path + (index,)
-                self.paths[sub] = self._loc(child)
+                self.paths[sub] = child.start_mark.line + 1
                 out.append(self.convert(child, sub))
             return out
         out: dict = {}
@@ -479,7 +489,7 @@ class _Converter:
                                              key, f"duplicate key '{key}'",
                                              f"キー '{key}' が重複しています"))
                 continue
-            self.paths[sub] = self._loc(key_node)
+            self.paths[sub] = key_node.start_mark.line + 1
             out[key] = self.convert(value_node, sub)
         return out
 

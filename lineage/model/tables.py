@@ -26,15 +26,17 @@ from pydantic import BaseModel
 
 from . import schema
 
-__all__ = ["Column", "SHEETS", "SHEET_LABELS", "TOP_SHEET", "REVISIONS_SHEET", "columns",
-           "column_for", "sheet_for",
+__all__ = ["Column", "SHEETS", "SHEET_LABELS", "TOP_SHEET", "REVISIONS_SHEET", "POLICY_SHEET",
+           "columns", "column_for", "sheet_for",
            "label_ja", "model_of"]
 
 #: The sheet (or CSV file stem) of the top-level scalars, and the one of revisions.
 TOP_SHEET = "inventory"
 REVISIONS_SHEET = "notice_revisions"
-#: Every sheet in writing order: the top row, the collections, then revisions.
-SHEETS: tuple[str, ...] = (TOP_SHEET, *schema.COLLECTIONS, REVISIONS_SHEET)
+#: The sheet of the policy's clause map (``policy.clauses``): one row per rule clause.
+POLICY_SHEET = "policy_clauses"
+#: Every sheet in writing order: the top row, the collections, revisions, the clause map.
+SHEETS: tuple[str, ...] = (TOP_SHEET, *schema.COLLECTIONS, REVISIONS_SHEET, POLICY_SHEET)
 
 #: What each sheet holds, in the policy's words (titles, comments, docs).
 SHEET_LABELS: dict[str, tuple[str, str]] = {
@@ -50,6 +52,7 @@ SHEET_LABELS: dict[str, tuple[str, str]] = {
     "flows": ("データの流れ", "flows"),
     "waivers": ("承認済みの指摘", "waivers"),
     REVISIONS_SHEET: ("共同利用の変更", "joint-use notice revisions"),
+    POLICY_SHEET: ("方針の条項", "the clauses of the organisation's own policy"),
 }
 
 # Words of the policy and the Act (docs/spec/glossary.md); a header reads as
@@ -84,6 +87,10 @@ _LABELS = {
     "improperly_acquired": "不正な取得", "storage_only": "保管のみ",
     "rule": "ルール", "item": "データ項目", "reason": "理由", "approved_by": "承認者",
     "expires_on": "有効期限",
+    "policy": "自社の個人情報保護方針", "policy.title": "方針の名称", "policy.publisher": "方針の公表者",
+    "policy.url": "方針の URL", "policy.revised_on": "方針の改定日",
+    "policy.file": "方針の全文のファイル",
+    "clause": "ルールの条項", "label": "自社の方針の条番号", "text": "自社の方針の文言",
     "exemption.law": "根拠となる法令", "exemption.document": "根拠となる文書",
     "exemption.consent_difficult": "同意を得ることが困難な理由",
     "exemption.impediment": "事務の遂行への支障",
@@ -145,6 +152,8 @@ def model_of(sheet: str) -> type[BaseModel]:
     """
     if sheet == REVISIONS_SHEET:
         return schema.Revision
+    if sheet == POLICY_SHEET:
+        return schema.PolicyClause
     if sheet == TOP_SHEET:
         return _TopRow
     return schema.COLLECTIONS[sheet]
@@ -157,6 +166,7 @@ class _TopRow(BaseModel):
     organisation: schema.Id
     as_of: schema.Date | None = None
     note: schema.Text | None = None
+    policy: schema.Policy | None = None
 
 
 def sheet_for(name: str) -> str | None:
@@ -201,6 +211,8 @@ def columns(sheet: str) -> tuple[Column, ...]:
     out: list[Column] = []
     if sheet == REVISIONS_SHEET:
         out.append(Column("notice", label_ja(sheet, "notice"), "text", required=True))
+    if sheet == POLICY_SHEET:
+        out.append(Column("clause", label_ja(sheet, "clause"), "text", required=True))
     nested_notes: list[Column] = []
     for name, info in model.model_fields.items():
         if name == "note" or (sheet == "notices" and name == "revisions"):
@@ -209,6 +221,8 @@ def columns(sheet: str) -> tuple[Column, ...]:
         sub = _nested_model(info.annotation)
         if sub is not None:
             for sub_name, sub_info in sub.model_fields.items():
+                if sub_name == "clauses":
+                    continue  # the clause map has its own sheet, POLICY_SHEET
                 full = f"{key}.{sub_name}"
                 kind, choices = _kind(sub_info.annotation)
                 column = Column(full, label_ja(sheet, full), kind, False, choices,

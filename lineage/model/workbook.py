@@ -34,8 +34,9 @@ from pathlib import Path
 from ..files import check_input
 from .errors import InventoryError, Location, Problem
 from .sources import RawInventory, RowTable, SourceMap
-from .tables import (REVISIONS_SHEET, SHEET_LABELS, SHEETS, TOP_SHEET, column_for, columns,
-                     sheet_for)
+from .csvfolder import attach_clauses
+from .tables import (POLICY_SHEET, REVISIONS_SHEET, SHEET_LABELS, SHEETS, TOP_SHEET, column_for,
+                     columns, sheet_for)
 
 __all__ = ["read_workbook"]
 
@@ -143,6 +144,9 @@ def _read_sheets(name: str, path: Path, data: dict, source: SourceMap,
                         for line, values, _ in rows]
             if sheet == REVISIONS_SHEET:
                 revisions = rows
+            elif sheet == POLICY_SHEET:
+                attach_clauses([(Location(name, sheet=sheet, row=line), dict(values))
+                                for line, values, _ in rows], data, source, problems)
             elif sheet == TOP_SHEET:
                 _read_top(name, rows, data, source, problems)
             else:
@@ -310,8 +314,17 @@ def _read_top(name: str, rows: list, data: dict, source: SourceMap,
     line, row = rows[0]
     source.default = Location(name, sheet=TOP_SHEET, row=line)
     for key, (value, where) in row.items():
+        loc = Location(name, sheet=TOP_SHEET, row=line, column=where)
+        head, _, field = key.partition(".")
+        if field:  # a dotted column (policy.title) is a field of a nested mapping
+            nested = data.setdefault(head, {})
+            if isinstance(nested, dict):
+                nested[field] = value
+            source.paths.setdefault((head,), loc)
+            source.paths[(head, field)] = loc
+            continue
         data[key] = value
-        source.paths[(key,)] = Location(name, sheet=TOP_SHEET, row=line, column=where)
+        source.paths[(key,)] = loc
 
 
 def _attach_revisions(name: str, rows: list, data: dict, source: SourceMap,

@@ -7,7 +7,10 @@ in Japan opens a CSV without one as Shift_JIS and garbles the Japanese. Python's
 Example:
     >>> import lineage
     >>> render(lineage.check("inventories/monocollabo")).splitlines()[0]
-    '\ufeffid,rule,clause,kind,severity,flow,from,to,items,message,remedy,waived'
+    '\ufeffid,rule,clause,kind,severity,flow,from,to,items,message,remedy,waived,policy_label,policy_text'
+
+The last two columns quote the organisation's own policy (``policy.clauses`` of
+the inventory) for the finding's clause, and stay empty when it maps none.
 """
 
 from __future__ import annotations
@@ -15,27 +18,14 @@ from __future__ import annotations
 import csv
 import io
 
+from ..files import BOM, FORMULA_STARTS, safe_cell
+from ..rules.clauses import cite
+
+# safe_cell and BOM live with the file helpers (every CSV writer shares them)
 __all__ = ["render", "COLUMNS", "BOM", "safe_cell", "FORMULA_STARTS"]
 
-#: The byte-order mark every CSV lineage writes begins with (so Excel reads UTF-8).
-BOM = "\ufeff"
-
-#: A spreadsheet reads a cell starting with one of these as a formula (OWASP CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """``value`` as a CSV cell no spreadsheet runs: a formula start gets a leading ``'``.
-
-    Example:
-        >>> print(safe_cell('=HYPERLINK("http://x")'), safe_cell("-1"), safe_cell("ok"))
-        '=HYPERLINK("http://x") '-1 ok
-    """
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
 COLUMNS = ("id", "rule", "clause", "kind", "severity", "flow", "from", "to", "items",
-           "message", "remedy", "waived")
+           "message", "remedy", "waived", "policy_label", "policy_text")
 
 
 def render(audit, lang: str = "en") -> str:
@@ -59,12 +49,16 @@ def render(audit, lang: str = "en") -> str:
     writer.writerow(COLUMNS + (("pack",) if packs else ()) + tuple(f"status_{p}" for p in packs))
     suffix = "_ja" if lang == "ja" else ""
     per_flow = {r.id: r.status_by_pack or {} for r in audit.flow_results}
+    policy = audit.inventory.policy
     for f in audit.results:
         d = f.as_dict()
+        quoted = [c for c in cite(f.clause, policy) if c.quoted]
         row = [d["id"], d["rule"], d["clause"], d["kind"], d["severity"],
                d["flow"], d["from"], d["to"], ";".join(d["items"]),
                d["message" + suffix], d["remedy" + suffix],
-               "true" if d["waived"] else "false"]
+               "true" if d["waived"] else "false",
+               " / ".join(c.label or "" for c in quoted),
+               " / ".join(c.text or "" for c in quoted)]
         if packs:
             row.append(pack_of_finding(f) or "")
             row += [per_flow[f.flow].get(p, "") for p in packs]

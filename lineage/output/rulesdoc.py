@@ -126,10 +126,25 @@ def markdown(rules) -> str:
             continue
         # An explicit anchor: SARIF helpUri and links use docs/rules.md#tp101.
         out += ["", f'<a id="{r.id.lower()}"></a>', "", f"## {r.id}: {r.title_en}", "",
-                f"{r.title_ja}", "",
-                f"Clause {r.clause}: {r.clause.text_ja}", "", f"> {r.clause.text_en}", "",
+                f"{r.title_ja}", "", _cited(r), "",
                 r.doc(), "", f"Remedy: {r.remedy_en} / {r.remedy_ja}"]
     return "\n".join(out) + "\n"
+
+
+def _cited(rule, lang: str = "en") -> str:
+    """What the rule cites: an Article of the Act (its heading), or a policy clause, whose
+    words only the inspected inventory's own ``policy.clauses`` supply."""
+    from ..rules.clauses import Article
+    if isinstance(rule.clause, Article):
+        if lang == "ja":
+            return f"{rule.clause.label_ja}: {rule.clause.text_ja}"
+        return f"{rule.clause}: {rule.clause.text_ja}\n\n> {rule.clause.text_en}"
+    if lang == "ja":
+        return (f"条項 {rule.clause}: 報告書は、棚卸しに記載された自社の方針のうち、この条項に"
+                "当てた条番号と文言だけを引用します。")
+    return (f"Clause {rule.clause}: reports quote the organisation's own words for it when "
+            "the inventory maps it\n(policy.clauses; 方針の文言は棚卸しの policy.clauses "
+            "から引用します).")
 
 
 def explain(rule, lang: str = "en") -> str:
@@ -158,8 +173,7 @@ def explain(rule, lang: str = "en") -> str:
                 f"Official text: {ACT_URL}"]
     else:
         cite = [f"Clause {rule.clause}  kind {rule.kind}  severity {rule.severity}  "
-                f"pack {_pack(rule)}", "", "Policy text (方針):", f"  {rule.clause.text_ja}",
-                "English gloss:", f"  {rule.clause.text_en}"]
+                f"pack {_pack(rule)}", "", *_cited(rule).splitlines()]
     out = [f"{rule.id}  {rule.title_en}", f"       {rule.title_ja}", ""] + cite + [
         "", rule.doc(), "", f"Remedy: {rule.remedy_en}", f"対応: {rule.remedy_ja}", ""]
     # The docstring is reStructuredText for the docs page; a terminal shows `code`.
@@ -180,7 +194,7 @@ def _explain_ja(rule) -> str:
     law = isinstance(rule.clause, Article)
     cite = ([f"条文 {rule.clause.label_ja}", "", "法の条文見出し（条文の文言は引用しません）:",
              f"  {rule.clause.text_ja}", f"  公式の条文: {ACT_URL}"] if law else
-            [f"条項 {rule.clause}", "", "方針の本文:", f"  {rule.clause.text_ja}"])
+            [f"条項 {rule.clause}", "", *_cited(rule, "ja").splitlines()])
     out = [f"{rule.id}  {rule.title_ja}", "",
            f"{cite[0].split()[0]} {rule.clause.label_ja}  種類 {_kind_ja(rule.kind)}  "
            f"重大度 {_SEVERITY_JA.get(rule.severity, rule.severity)}  ルールパック {_pack(rule)}",

@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from .. import __version__
-from ..rules.clauses import Clause
+from ..rules.clauses import Article, citation, cite, restatement
 from ..rules.registry import REGISTRY
 from .jsonreport import dumps
 
@@ -86,27 +86,44 @@ def _uri(file: str, root: Path) -> tuple[str, bool]:
     return absolute.resolve().as_uri(), False
 
 
-def _rule_descriptor(rule, lang: str) -> dict:
-    clause = Clause(str(rule.clause))
+def _rule_descriptor(rule, lang: str, policy=None) -> dict:
+    code = str(rule.clause)
     title = rule.title_ja if lang == "ja" else rule.title_en
     remedy = rule.remedy_ja if lang == "ja" else rule.remedy_en
+    # The spec's restatement always; the organisation's own words only when its
+    # inventory maps the clause (never another organisation's policy).
+    quoted = [c for c in cite(code, policy) if c.quoted]
+    own = "\n".join(f"{c.label or c.clause}: {c.text or ''}".rstrip(": ") for c in quoted)
+    own_md = "\n\n".join(f"**{c.label or c.clause}**" + (f"\n\n> {c.text}" if c.text else "")
+                          for c in quoted)
+    text = f"{_sentence(remedy, lang)}\n\n{code}: {_sentence(restatement(rule, lang), lang)}"
+    markdown = f"{_sentence(remedy, lang)}\n\n**{code}**: {_sentence(restatement(rule, lang), lang)}"
+    cited = citation(code)
+    article = isinstance(cited, Article)
+    if article:  # the Act's heading (never its wording) and a gloss
+        text += f"\n\n{cited.text_ja}\n{cited.text_en}"
+        markdown += f"\n\n{cited.text_ja}\n\n> {cited.text_en}"
+    props = {"clause": code, "kind": rule.kind, "title_ja": rule.title_ja,
+             "tags": ["privacy", "APPI", rule.kind], "precision": "high",
+             "problem.severity": rule.severity,
+             "security-severity": SECURITY_SEVERITY.get(rule.severity, "4.0")}
+    if quoted:
+        text += "\n\n" + own
+        markdown += "\n\n" + own_md
+        props["policy"] = [c.as_dict() for c in quoted]
     return {
         "id": rule.id,
         "name": "".join(part.capitalize() for part in rule.kind.split("-")) + rule.id,
         "shortDescription": {"text": _sentence(title, lang)},
-        "fullDescription": {"text": _sentence(f"Clause {clause.code}: {clause.text_en}")},
-        "help": {"text": f"{_sentence(remedy, lang)}\n\n{clause.code}: {clause.text_ja}\n"
-                         f"{clause.text_en}\n\n{_summary(rule)}\n\nSee {RULES_PAGE} ({rule.id}).",
-                 "markdown": f"**{title}**\n\n{_sentence(remedy, lang)}\n\n"
-                             f"**{clause.code}**: {clause.text_ja}\n\n> {clause.text_en}\n\n"
-                             f"{_summary(rule)}\n\n"
-                             f"{rule.id} in the rules reference: `{RULES_PAGE}#{rule.id.lower()}`"},
+        "fullDescription": {"text": _sentence(
+            f"{'' if article else 'Clause '}{code}: {restatement(rule)}")},
+        "help": {"text": text + f"\n\nSee {RULES_PAGE} ({rule.id}).",
+                 "markdown": f"**{title}**\n\n" + markdown
+                             + f"\n\n{rule.id} in the rules reference: "
+                               f"`{RULES_PAGE}#{rule.id.lower()}`"},
         **({"helpUri": help_uri(rule.id)} if help_uri(rule.id) else {}),
         "defaultConfiguration": {"level": "error" if rule.severity == "error" else "warning"},
-        "properties": {"clause": clause.code, "kind": rule.kind, "title_ja": rule.title_ja,
-                       "tags": ["privacy", "APPI", rule.kind], "precision": "high",
-                       "problem.severity": rule.severity,
-                       "security-severity": SECURITY_SEVERITY.get(rule.severity, "4.0")},
+        "properties": props,
     }
 
 
@@ -141,6 +158,10 @@ def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None 
     positions = {flow.id: i for i, flow in enumerate(audit.inventory.flows)}
     source = audit.inventory.source
     states = baseline.states(audit) if baseline is not None else {}
+    by_pack = {}
+    if len(audit.packs) > 1:  # each result says how its flow fares under every pack
+        from .view import status_by_pack_of
+        by_pack = {r.id: status_by_pack_of(r) for r in audit.flow_results}
     results = []
     for f in audit.results:
         d = f.as_dict()
@@ -174,6 +195,8 @@ def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None 
                                 "evidence": d["evidence"],
                                 "remedy": d["remedy_ja"] if lang == "ja" else d["remedy"],
                                 "security-severity": SECURITY_SEVERITY.get(f.severity, "4.0")}
+        if by_pack.get(f.flow):
+            result["properties"]["status_by_pack"] = by_pack[f.flow]
         results.append(result)
     return {
         "$schema": SCHEMA_URI,
@@ -181,7 +204,8 @@ def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None 
         "runs": [{
             "tool": {"driver": {"name": "lineage", "version": __version__,
                                 "semanticVersion": __version__,
-                                "rules": [_rule_descriptor(r, lang) for r in ordered]}},
+                                "rules": [_rule_descriptor(r, lang, audit.inventory.policy)
+                                          for r in ordered]}},
             # Locations are relative to %SRCROOT%, the folder lineage ran in (the checkout
             # in CI); a viewer resolves it there, so lines match whatever the cwd was.
             "originalUriBaseIds": {"%SRCROOT%": {"description": {

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..rules.clauses import citation
+from ..rules.clauses import citation, cite
 from ..rules.packs import PACK_TITLES
 from ..terms import STATUS_WORDS, route_label
 from .names import Names
@@ -27,13 +27,15 @@ LABELS = {
            "findings": "findings",
            "as_of": "as of", "none": "No findings.", "waived": "waived",
            "evidence": "evidence", "by_pack": "by pack",
-           "gap": "satisfy the policy but not the Act", "gap_mark": "policy ok, Act not"},
+           "gap": "satisfy the policy but not the Act", "gap_mark": "policy ok, Act not",
+           "policy": "Policy clauses cited"},
     "ja": {"status": {k: v["ja"] for k, v in STATUS_WORDS.items()},
            "route": "経路", "rules": "ルール", "remedy": "対応", "flows": "フロー",
            "findings": "指摘",
            "as_of": "基準日", "none": "指摘はありません。", "waived": "承認済み",
            "evidence": "根拠", "by_pack": "ルール別",
-           "gap": "方針には適合し法には違反", "gap_mark": "方針は適合・法に違反"},
+           "gap": "方針には適合し法には違反", "gap_mark": "方針は適合・法に違反",
+           "policy": "引用した方針の条項"},
 }
 
 _COLOURS = {"violation": "red", "warning": "yellow", "waived": "cyan", "ok": "green",
@@ -73,6 +75,8 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
         by_flow.setdefault(f.flow, []).append(f)
     lines = [style(f"{audit.inventory.organisation}  {words['as_of']} {audit.as_of}  "
                    f"{words['rules']}: {', '.join(audit.packs)}", bold=True), ""]
+    policy = audit.inventory.policy
+    cited: dict[str, object] = {}
     for row in audit.flow_results:
         findings = by_flow.get(row.id)
         if not findings:
@@ -92,12 +96,21 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
             message = names.annotate(f.message_ja) if lang == "ja" else f.message
             remedy = names.annotate(f.remedy_ja) if lang == "ja" else f.remedy
             tag = f" ({words['waived']})" if f.waived else ""
+            quoted = [c for c in cite(f.clause, policy) if c.quoted]
+            cited.update((c.key, c) for c in quoted)
             clause = citation(f.clause).label_ja if lang == "ja" else f.clause
             lines.append(f"  {style(mark + ' ' + f.id, fg=colour)} [{clause}]{tag} {message}")
             lines.append(f"      {words['remedy']}: {remedy}")
         lines.append("")
     if not audit.results:
         lines.append(words["none"])
+        lines.append("")
+    if cited:  # the organisation's own words, once per clause
+        lines.append(style(f"{words['policy']} ({policy.title or ''})".replace(" ()", ""),
+                           bold=True))
+        for key in sorted(cited):
+            c = cited[key]
+            lines.append(f"  {key} {c.label or ''}: {c.text or ''}".rstrip(": "))
         lines.append("")
     s = audit.summary()
     counts = ", ".join(f"{v} {words['status'][k]}" for k, v in s["status"].items())

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..terms import STATUS_WORDS, route_label
-from ..rules.clauses import Clause
+from ..rules.clauses import cite, restatement
 from ..rules.registry import REGISTRY
 from .xlsxbase import DATE_FORMAT, neutralise, set_text, style_header, workbook_bytes
 
@@ -37,19 +37,24 @@ HEADERS = {
                  ("from", "from", "提供元"), ("to", "to", "提供先"),
                  ("items", "items", "データ項目"), ("route", "route", "経路"),
                  ("evidence", "evidence", "根拠資料"), ("message", "message", "指摘の内容"),
-                 ("remedy", "remedy", "対応"), ("waived", "waived", "承認済み")],
+                 ("remedy", "remedy", "対応"), ("waived", "waived", "承認済み"),
+                 ("policy_label", "policy article", "方針の条番号"),
+                 ("policy_text", "policy text", "方針の文言")],
     "flows": [("id", "flow", "フロー"), ("from", "from", "提供元"), ("to", "to", "提供先"),
               ("items", "items", "データ項目"), ("purposes", "purposes", "利用目的"),
               ("basis", "basis", "根拠"), ("start", "start", "開始日"), ("end", "end", "終了日"),
               ("route", "route", "経路"), ("status", "status", "状態"),
               ("findings", "findings", "指摘")],
     "rules": [("id", "rule", "ルール"), ("clause", "clause", "条項"),
+              ("restatement", "what the rule checks", "ルールの内容"),
+              ("policy_label", "policy article", "方針の条番号"),
               ("clause_text", "policy text", "方針の文言"), ("kind", "kind", "種類"),
               ("severity", "severity", "重大度"), ("title", "title", "表題"),
               ("remedy", "remedy", "対応")],
 }
 _WIDTHS = {"id": 22, "title": 40, "message": 70, "remedy": 60, "evidence": 30,
-           "clause_text": 60, "items": 30, "purposes": 30, "findings": 30}
+           "clause_text": 60, "items": 30, "purposes": 30, "findings": 30,
+           "policy_text": 60, "policy_label": 20, "restatement": 50}
 
 
 def render(audit, lang: str = "en") -> bytes:
@@ -65,11 +70,15 @@ def render(audit, lang: str = "en") -> bytes:
     wb.remove(wb.active)
     ja = lang == "ja"
     routes = audit.routes
+    policy = audit.inventory.policy
     finding_rows = []
     for f in audit.results:
         d = f.as_dict()
         rule = REGISTRY.rules.get(f.rule)
+        quoted = [c for c in cite(f.clause, policy) if c.quoted]
         finding_rows.append({
+            "policy_label": " / ".join(c.label or "" for c in quoted),
+            "policy_text": " / ".join(c.text or "" for c in quoted),
             **d, "title": (rule.title_ja if ja else rule.title_en) if rule else "",
             "items": ";".join(d["items"]), "route": route_label(routes.get(f.flow), lang),
             "evidence": "; ".join(f"{k}={_join(v)}" for k, v in d["evidence"].items()),
@@ -80,7 +89,18 @@ def render(audit, lang: str = "en") -> bytes:
                   "findings": ";".join(r.findings), "start": r.start, "end": r.end,
                   "route": route_label(r.route, lang),
                   "status": STATUS_WORDS[r.status][lang]} for r in audit.flow_results]
-    _sheet(wb, "flows", HEADERS["flows"], flow_rows, ja, freeze="B2")
+    headers = HEADERS["flows"]
+    if len(audit.packs) > 1:
+        # one status column per pack, beside the overall status (inventory.md, Outputs)
+        from .view import PACK_LABELS, status_by_pack_of
+        at = [k for k, _, _ in headers].index("status") + 1
+        extra = [(f"status_{p}", f"status ({PACK_LABELS.get(p, {}).get('en', p)})",
+                  f"状態 ({PACK_LABELS.get(p, {}).get('ja', p)})") for p in audit.packs]
+        headers = headers[:at] + extra + headers[at:]
+        for row, r in zip(flow_rows, audit.flow_results):
+            for p, status in status_by_pack_of(r).items():
+                row[f"status_{p}"] = STATUS_WORDS[status][lang]
+    _sheet(wb, "flows", headers, flow_rows, ja, freeze="B2")
     ran = {r.id for r in audit.rules}
     packs = [(p, [i for i in REGISTRY.packs[p] if i in ran]) for p in audit.packs]
     packs.append(("always", [i for i in REGISTRY.always if i in ran]))
@@ -90,9 +110,12 @@ def render(audit, lang: str = "en") -> bytes:
         rows = []
         for rule_id in sorted(ids):
             rule = REGISTRY.rules[rule_id]
-            clause = rule.clause if isinstance(rule.clause, Clause) else Clause(str(rule.clause))
+            # Only the inventory's own policy is quoted; the rule is restated in the spec's words.
+            quoted = [c for c in cite(str(rule.clause), policy) if c.quoted]
             rows.append({"id": rule.id, "clause": str(rule.clause),
-                         "clause_text": clause.text_ja if ja else clause.text_en,
+                         "restatement": restatement(rule, lang),
+                         "policy_label": " / ".join(c.label or "" for c in quoted),
+                         "clause_text": " / ".join(c.text or "" for c in quoted),
                          "kind": rule.kind, "severity": rule.severity,
                          "title": rule.title_ja if ja else rule.title_en,
                          "remedy": rule.remedy_ja if ja else rule.remedy_en})
@@ -119,7 +142,8 @@ def _sheet(wb, title: str, headers, rows: list[dict], ja: bool, *, freeze: str) 
             cell = ws.cell(row=r, column=col)
             if isinstance(value, str):
                 set_text(cell, neutralise(value))
-                if key in ("message", "remedy", "clause_text", "title"):
+                if key in ("message", "remedy", "clause_text", "title", "policy_text",
+                           "restatement"):
                     cell.alignment = wrap
             else:
                 cell.value = value

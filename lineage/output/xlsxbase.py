@@ -108,7 +108,9 @@ def workbook_bytes(wb, when: dt.datetime | dt.date | None = None) -> bytes:
     props.modified = when
     core = tostring(props.to_tree())
     out = io.BytesIO()
-    stamp = when.timetuple()[:6]
+    # A zip entry's date holds the years 1980-2107 only; an audit dated 9999-12-31
+    # keeps its date in the document properties and the zip gets the last stamp it can.
+    stamp = min(when, dt.datetime(2107, 12, 31, 23, 59, 58)).timetuple()[:6]
     with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():

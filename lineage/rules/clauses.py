@@ -1,9 +1,19 @@
-"""Policy clauses as values: a citation renders with its Japanese text and a gloss.
+"""Policy clauses as values, and citing them in the organisation's own words.
+
+A rule cites a clause key of the structure ``docs/spec/rules.md`` restates
+(``5[1]``, ``5[1]5(3)``, ``1.5``). Which words that clause has is the
+organisation's business: an inventory's ``policy.clauses`` maps each key to its
+own article label and text, and :func:`cite` quotes only that. Without a
+mapping a citation carries the key alone, so no report ever quotes another
+organisation's policy.
 
 Example:
-    >>> c = Clause("5[2]3")
-    >>> str(c), c.text_ja[:8]
-    ('5[2]3', '個人情報を特定の')
+    >>> from lineage.model.schema import Policy
+    >>> policy = Policy(clauses={"5[1]": {"label": "第6条第1項", "text": "同意なく提供しません。"}})
+    >>> [(c.clause, c.label) for c in cite("5[1]", policy)]
+    [('5[1]', '第6条第1項')]
+    >>> [(c.clause, c.label, c.text) for c in cite("5[1]", None)]
+    [('5[1]', None, None)]
 """
 
 from __future__ import annotations
@@ -12,61 +22,8 @@ import re
 
 from dataclasses import dataclass
 
-__all__ = ["Clause", "CLAUSE_TEXT", "Article", "ARTICLE_HEADINGS", "ACT_URL", "citation"]
-
-#: Clause code -> (Japanese text of the policy, English gloss). Texts are quoted
-#: from ``docs/spec/policy-ja.txt`` so a reader sees the promise the rule enforces.
-CLAUSE_TEXT: dict[str, tuple[str, str]] = {
-    "1.5": ("弊社が、個人情報の処理を外部へ委託する場合には、漏えいや再提供を行わないよう契約により義務づけ、"
-            "適切な管理を実施させていただきます。",
-            "When we outsource processing of personal information, we oblige the outsourcee "
-            "by contract not to leak or re-provide it, and manage it properly."),
-    "2": ("モノコラボは、個人情報を取り扱うにあたって、その利用の目的を出来る限り特定します。",
-          "We specify the purpose of use as far as possible."),
-    "3": ("モノコラボは、個人情報を取得するにあたり、あらかじめその利用目的を公表します。",
-          "Before acquiring personal information we announce its purpose of use."),
-    "4": ("業務の一部を委託先に委託し…個人情報の取り扱いに関する契約の締結や適切な監督を行います。",
-          "When we entrust work to outsourcees we conclude contracts on handling personal "
-          "information and supervise them."),
-    "5[1]": ("モノコラボは、次に掲げる場合を除くほか、あらかじめご本人の同意を得ないで、個人情報を第三者に提供しません。",
-             "Except in the listed cases we do not provide personal information to a third "
-             "party without the person's prior consent."),
-    "5[1]1": ("法令に基づく場合", "Based on laws and regulations."),
-    "5[1]2": ("人の生命、身体または財産の保護のために必要がある場合であって、ご本人の同意を得ることが困難であるとき",
-              "Necessary to protect life, body or property, when consent is difficult to obtain."),
-    "5[1]3": ("公衆衛生の向上または児童の健全な育成の推進のために特に必要がある場合であって、ご本人の同意を得ることが困難であるとき",
-              "Specially necessary for public health or the healthy upbringing of children, "
-              "when consent is difficult to obtain."),
-    "5[1]4": ("国の機関もしくは地方公共団体またはその委託を受けた者が法令の定める事務を遂行することに対して協力する必要がある場合であって、"
-              "ご本人の同意を得ることにより当該事務の遂行に支障を及ぼすおそれがあるとき",
-              "Cooperation with public bodies performing duties under law, when asking "
-              "consent would hinder the duty."),
-    "5[1]5": ("予め次の事項を告知あるいは公表をしている場合 (1) 利用目的に第三者への提供を含むこと (2) 第三者に提供されるデータの項目 "
-              "(3) 第三者への提供の手段または方法 (4) ご本人の求めに応じて個人情報の第三者への提供を停止すること",
-              "Opt-out: announced in advance that (1) the purpose includes provision to third "
-              "parties, (2) the items provided, (3) the means or method, (4) provision stops "
-              "at the person's request."),
-    "5[2]1": ("モノコラボが利用目的の達成に必要な範囲内において個人情報の取扱いの全部または一部を委託する場合",
-              "Outsourcing all or part of the handling within the scope needed for the "
-              "purpose of use (not a third party)."),
-    "5[2]2": ("合併その他の事由による事業の承継に伴って個人情報が提供される場合",
-              "Provision accompanying a business succession by merger or otherwise (not a "
-              "third party)."),
-    "5[2]3": ("個人情報を特定の者との間で共同して利用する場合であって、その旨並びに共同して利用される個人情報の項目、"
-              "共同して利用する者の範囲、利用する者の利用目的および当該個人情報の管理について責任を有する者の氏名または名称について、"
-              "あらかじめご本人に通知し、またはご本人が容易に知り得る状態に置いているとき",
-              "Joint use, when the fact, the items, the range of joint users, their purposes "
-              "and the name of the person responsible were notified or made easily knowable "
-              "in advance (not a third party)."),
-    "5[3]": ("利用目的または管理責任者の氏名または名称が変更される場合は、変更する内容について、あらかじめご本人に通知し、"
-             "またはご本人が容易に知り得る状態に置きます。",
-             "A change to the joint-use purposes or the responsible person's name is "
-             "notified or made easily knowable in advance."),
-    "8": ("クッキー及びIPアドレス情報…これら情報と個人情報が一体となって使用される場合にはこれら情報も個人情報とみなします。"
-          "…クッキー及びIPアドレス情報を利用する場合には、その目的と方法を開示してまいります。",
-          "Cookies and IP addresses are personal information when used together with "
-          "personal information; their purposes and methods of use are disclosed."),
-}
+__all__ = ["Clause", "Citation", "cite", "restatement", "Article", "ARTICLE_HEADINGS", "ACT_URL",
+           "citation"]
 
 
 @dataclass(frozen=True, order=True)
@@ -104,41 +61,101 @@ class Clause:
         """
         return [p.strip() for p in self.code.split(",")]
 
-    def _lookup(self, part: str) -> tuple[str, str]:
-        while part and part not in CLAUSE_TEXT:
-            part = part.rsplit("(", 1)[0] if "(" in part else part[:-1]
-        return CLAUSE_TEXT.get(part, ("", ""))
+
+@dataclass(frozen=True)
+class Citation:
+    """One clause as the organisation's policy words it (or the key alone).
+
+    ``key`` is the policy's clause that supplied the words: the clause itself,
+    or the closest enclosing clause the policy maps (``5[1]5`` for
+    ``5[1]5(3)``); None when the policy maps neither.
+
+    Example:
+        >>> Citation("5[1]5(3)", "5[1]5", "第6条第1項第5号", "予め…").quoted
+        True
+        >>> Citation("8", None, None, None).quoted
+        False
+    """
+
+    clause: str
+    key: str | None
+    label: str | None
+    text: str | None
 
     @property
-    def text_ja(self) -> str:
-        """The policy's own words for this clause.
+    def quoted(self) -> bool:
+        """Whether the organisation's policy supplies a label or words for this clause.
 
         Example:
-            >>> Clause("5[1]1").text_ja
-            '法令に基づく場合'
+            >>> Citation("2", "2", "第2条", None).quoted
+            True
         """
-        return " / ".join(self._lookup(p)[0] for p in self.parts)
-
-    @property
-    def text_en(self) -> str:
-        """An English gloss of the clause.
-
-        Example:
-            >>> Clause("5[1]1").text_en
-            'Based on laws and regulations.'
-        """
-        return " / ".join(self._lookup(p)[1] for p in self.parts)
+        return self.label is not None or self.text is not None
 
     def as_dict(self) -> dict:
-        """The citation with its texts.
+        """The report form: clause, label and text (None when the policy gives none).
 
         Example:
-            >>> Clause("5[1]1").as_dict()["text_en"]
-            'Based on laws and regulations.'
-            >>> sorted(Clause("5[1]1").as_dict())
-            ['clause', 'text_en', 'text_ja']
+            >>> Citation("2", "2", "第2条", None).as_dict()
+            {'clause': '2', 'label': '第2条', 'text': None}
         """
-        return {"clause": self.code, "text_ja": self.text_ja, "text_en": self.text_en}
+        return {"clause": self.clause, "label": self.label, "text": self.text}
+
+
+def _candidates(part: str):
+    """The clause and its enclosing clauses, innermost first: 5[1]5(3), 5[1]5, 5[1], 5."""
+    while part:
+        yield part
+        if part.endswith(")") and "(" in part:
+            part = part.rsplit("(", 1)[0]
+        elif part.endswith("]") and "[" in part:
+            part = part.rsplit("[", 1)[0]
+        elif "]" in part and not part.endswith("]"):
+            part = part.rsplit("]", 1)[0] + "]"
+        elif "." in part:
+            part = part.rsplit(".", 1)[0]
+        else:
+            return
+
+
+def cite(code: str, policy) -> tuple[Citation, ...]:
+    """The citations of clause ``code`` in ``policy`` (a :class:`~lineage.model.schema.Policy`
+    or None): one per clause the code names, quoting only what the policy supplies.
+
+    Example:
+        >>> from lineage.model.schema import Policy
+        >>> p = Policy(clauses={"5[1]5": {"label": "第6条第1項第5号"}})
+        >>> [(c.clause, c.key, c.label) for c in cite("5[1]5(3), 8", p)]
+        [('5[1]5(3)', '5[1]5', '第6条第1項第5号'), ('8', None, None)]
+        >>> [c.key for c in cite("5[1]5(1)-(4)", p)], [c.key for c in cite("5[1]", p)]
+        (['5[1]5'], [None])
+    """
+    clauses = policy.clauses if policy is not None else {}
+    out = []
+    for part in Clause(code).parts:
+        start = part
+        if "-" in part:  # a range 5[1]5(1)-(4) is cited by the clause holding it
+            start = part.split("-")[0]
+            start = start.rsplit("(", 1)[0] if start.endswith(")") else start
+        found = next((k for k in _candidates(start) if k in clauses), None)
+        entry = clauses.get(found) if found else None
+        out.append(Citation(part, found, entry.label if entry else None,
+                            entry.text if entry else None))
+    return tuple(out)
+
+
+def restatement(rule, lang: str = "en") -> str:
+    """What ``rule`` checks, in the words of ``docs/spec/rules.md`` (never a policy's own):
+    the first paragraph of its documentation, or its Japanese title.
+
+    Example:
+        >>> from lineage.rules.policy.TP102 import TP102
+        >>> restatement(TP102), restatement(TP102, "ja")
+        ('The consent relied on was obtained after the flow started.', '提供開始後に取得された同意')
+    """
+    if lang == "ja":
+        return rule.title_ja
+    return " ".join(rule.doc().split("\n\n")[0].split()) or rule.title_en
 
 
 #: Article number -> (Japanese heading, English gloss of the heading) of the Act on

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..audit import Audit, check
+from ..audit import check
 from ..model.schema import optional_date
+from ..result import AuditResult
 from .compare import Diff
 from .record import Snapshot
 from .store import Store, StoreError, default_store
@@ -44,7 +45,7 @@ def snapshot(inventory, *, store=None, label: str | None = None, as_of=None,
         if source is None:
             raise StoreError("give a store: the inventory is not a path to put one beside")
         store = default_store(source)
-    audit = inventory if isinstance(inventory, Audit) else check(
+    audit = inventory if isinstance(inventory, AuditResult) else check(
         inventory, as_of=as_of, packs=packs, select=select, ignore=ignore)
     if isinstance(store, Store):
         return store.add(audit, label=label, source=source)
@@ -69,7 +70,7 @@ def resolve(ref, store: Store | None, *, as_of=None, packs=("policy",)) -> Snaps
     as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     if isinstance(ref, Snapshot):
         return ref
-    if isinstance(ref, Audit):
+    if isinstance(ref, AuditResult):
         return Snapshot.from_audit(ref)
     if store is not None and not isinstance(ref, Path) and store.has(ref):
         return store.get(ref)

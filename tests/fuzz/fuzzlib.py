@@ -36,7 +36,7 @@ SEED_INVENTORY = {
                    {"id": "cookie", "kind": "linkable"}],
     "purposes": [{"id": "shipping", "name": "配送"}, {"id": "offers", "name": "案内"}],
     "parties": [{"id": "mc", "role": "self", "name": "MC", "country": "JP"},
-                {"id": "members", "role": "subjects", "name": "会員"},
+                {"id": "members", "role": "data_subject", "name": "会員"},
                 {"id": "carrier", "role": "outsourcee", "name": "Carrier", "country": "JP"},
                 {"id": "partner", "role": "third_party", "name": "Partner", "country": "US",
                  "groups": ["g1"]}],
@@ -155,6 +155,29 @@ def mutate_tree(data: dict, rng: random.Random, rounds: int | None = None) -> di
     return data
 
 
+_TEXT_KEYS = {"name", "name_en", "note", "reason", "approved_by"}
+_DATE_KEYS = {"start", "end", "signed_on", "ends_on", "obtained_on", "published_on",
+              "received_on", "honoured_on", "expires_on", "as_of"}
+_EDGE_DATES = ["9999-12-31", "0001-01-01", "9999-12-30", "2024-02-29", "0001-01-02"]
+
+
+def mutate_gently(data: dict, rng: random.Random) -> dict:
+    """Odd but often valid changes: strange names and notes, dates at the calendar's edges.
+
+    These reach the checker and every output, where type swaps mostly stop at loading.
+    """
+    data = copy.deepcopy(data)
+    paths = [p for p in _paths(data) if p and isinstance(p[-1], str)
+             and p[-1] in _TEXT_KEYS | _DATE_KEYS]
+    for path in rng.sample(paths, min(len(paths), rng.randint(1, 5))):
+        if path[-1] in _DATE_KEYS:
+            _set(data, path, rng.choice(_EDGE_DATES))
+        else:
+            _set(data, path, rng.choice(_WEIRD_TEXT + [
+                "".join(chr(rng.randrange(0x20, 0x2fff)) for _ in range(rng.randrange(1, 40)))]))
+    return data
+
+
 # -- writing a (possibly invalid) tree in each form ---------------------------------------------
 
 def _yaml_text(data) -> str:
@@ -252,7 +275,9 @@ def write_form(data, form: str, folder: Path) -> Path:
                 clean = "".join(ch for ch in value if ch in "\t\n\r" or 32 <= ord(ch) < 0xd800
                                 or 0xe000 <= ord(ch) < 0xfffe or ord(ch) > 0xffff)
                 if clean:
-                    ws.cell(row=r, column=c).value = clean[:32_000]
+                    cell = ws.cell(row=r, column=c)
+                    cell.value = clean[:32_000]
+                    cell.data_type = "s"  # text, as a user types it: never a formula
     wb.save(path)
     return path
 
@@ -329,7 +354,9 @@ def make_case(seed: int, folder: Path) -> tuple[Path, str]:
     """Write the mutated inventory of ``seed`` under ``folder``; return (path, description)."""
     rng = random.Random(seed)
     form = FORMS[seed % len(FORMS)]
-    data = SEED_INVENTORY if rng.random() < 0.1 else mutate_tree(SEED_INVENTORY, rng)
+    pick = rng.random()
+    data = SEED_INVENTORY if pick < 0.1 else mutate_gently(SEED_INVENTORY, rng) \
+        if pick < 0.45 else mutate_tree(SEED_INVENTORY, rng)
     path = write_form(data, form, folder)
     what = f"seed {seed}: {form}"
     if rng.random() < 0.3:
