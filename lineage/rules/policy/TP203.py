@@ -274,7 +274,7 @@ def _exempt(ctx, flow) -> bool:
     return any(not evaluate(ctx, flow, route).findings for route in routes)
 
 
-def _own_since(ctx, judged, inside, index) -> dict:
+def _own_since(ctx, judged, inside, index=None) -> dict:
     """(legal entity, item) -> the first day it holds the item from another source
     than outsourcing: its own collection, a provision by the organisation, any party
     outside the circle, or a party of the circle passing on such a copy (the copy
@@ -283,7 +283,7 @@ def _own_since(ctx, judged, inside, index) -> dict:
     """
     direct: dict = {}
     entity, org = ctx.entity, ctx.org_entity
-    for f in index.received_by(inside):
+    for f in (index or _Index(ctx)).received_by(inside):
         u, v = entity(f.frm), entity(f.to)
         if v not in inside or u == v or u in inside:
             continue
