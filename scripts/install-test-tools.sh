@@ -21,6 +21,10 @@ as_root() {
 
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+# The node binary inside the playwright wheel (its driver) links against libatomic,
+# which a minimal Debian lacks.
+[ -e /usr/lib/x86_64-linux-gnu/libatomic.so.1 ] || [ -e /usr/lib/aarch64-linux-gnu/libatomic.so.1 ] \
+    || missing="$missing libatomic1"
 if [ ! -x "$SARIF_PKG/Sarif.Multitool" ]; then
     command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 fi
