@@ -66,6 +66,13 @@ def render(rep: Report) -> str:
         out += [_row([label] + [str(counts.get(s, 0)) for s, _ in statuses])
                 for _, label, counts in rep.pack_counts()]
         out += ["", f"§ {w['law_only_legend']}", ""]
+    if rep.people:
+        out += [f"### {w['people']}", "", _md(w["people_note"]), "",
+                _row([w["party"], w["people_count"], w["groups"]]), "|---|---|---|"]
+        out += [_row([_md(p["label"]), p["about"],
+                      ", ".join(f"{_md(g)}: {n:,}" for g, n in p["groups"])])
+                for p in rep.people]
+        out += [""]
     out += [f"## {w['drawing']}", ""]
     if rep.svg:
         data = base64.b64encode(rep.svg.encode("utf-8")).decode("ascii")

@@ -36,7 +36,7 @@ from ..terms import KIND_LABELS, STATUSES, STATUS_WORDS, route_label
 from .names import Names
 
 __all__ = ["Report", "FindingView", "FlowView", "build", "LABELS", "PACK_LABELS", "status_by_pack_of",
-           "EVIDENCE_WORDS"]
+           "EVIDENCE_WORDS", "PEOPLE_TOP"]
 
 #: Rule packs by name, in the glossary's words (the law pack's own table).
 PACK_LABELS = PACK_TITLES
@@ -73,6 +73,12 @@ LABELS = {
            "appendix": "Appendix: the organisation's policy (full text)",
            "page": "page", "audit_date": "audit date", "contents": "Contents",
            "kind": "kind", "id": "ID", "name": "name",
+           "people": "If a party leaks: people's data concerned",
+           "people_note": "The parties holding the most people's data, from the parties' "
+                          "recorded volume. A group's figure recorded by another holder is "
+                          "an upper bound.",
+           "party": "party", "people_count": "people", "about_people": "about {n} people",
+           "groups": "per group",
            "status_words": {k: v["en"] for k, v in STATUS_WORDS.items()}},
     "ja": {"title": "個人データ監査報告書", "as_of": "基準日", "rules": "ルール",
            "tool": "ツール", "inventory": "棚卸し", "summary": "概要",
@@ -103,6 +109,11 @@ LABELS = {
            "appendix": "付録: 自社の個人情報保護方針 (全文)",
            "page": "ページ", "audit_date": "監査基準日", "contents": "目次",
            "kind": "種類", "id": "ID", "name": "名称",
+           "people": "漏えいした場合に影響を受ける人数",
+           "people_note": "扱う人数が多い関係者の上位。人数は棚卸しに記録された人数によります。"
+                          "他の保有者が記録した人数は上限の見積もりです。",
+           "party": "関係者", "people_count": "人数", "about_people": "約{n}人分",
+           "groups": "本人の区分別",
            "status_words": {k: v["ja"] for k, v in STATUS_WORDS.items()}},
 }
 
@@ -119,6 +130,9 @@ EVIDENCE_WORDS = {
     "stop_request": {"en": "stop request", "ja": "停止の求め"},
     "waiver": {"en": "waiver", "ja": "承認"},
 }
+
+#: How many parties the report's "if a party leaks" table shows.
+PEOPLE_TOP = 5
 
 #: Words for values that are codes in the inventory (waiver states).
 _STATE_WORDS = {"active": {"en": "active", "ja": "有効"},
@@ -493,6 +507,48 @@ class Report:
         return [{**v, "state": _STATE_WORDS.get(v.get("state"), {}).get(self.lang,
                                                                          v.get("state"))}
                 for v in self.audit.waivers]
+
+    @cached_property
+    def people(self) -> list[dict]:
+        """The parties whose leak would concern the most people's data, largest first.
+
+        Each entry: ``party`` (ID), ``label`` (display name and ID), ``total``,
+        ``about`` (the "about N people" phrase) and ``groups`` (``(group label,
+        count)``), from :func:`lineage.analysis.people_affected` for every party
+        other than a data subject; parties with no recorded figure are left out.
+        At most :data:`PEOPLE_TOP` entries.
+
+        Example:
+            >>> import lineage
+            >>> rep = build(lineage.check("inventories/monocollabo"), lang="ja", drawing=False)
+            >>> [(p["party"], p["total"]) for p in rep.people][:3]
+            [('monocollabo-media', 564000), ('monocollabo', 563000), ('ad-network', 436000)]
+            >>> rep.people[2]["about"], rep.people[2]["groups"][0]
+            ('約436,000人分', ('会員 (members)', 36000))
+        """
+        if self.audit is None:
+            return []
+        from ..analysis.queries import people_affected
+        from ..rules.context import Context
+        from ..terms import natural_key
+        inv = self.audit.inventory
+        reach = Context(inv, self.audit.as_of).subject_reach
+        out = []
+        for p in inv.parties:
+            if p.role == "data_subject":
+                continue
+            groups = sorted(g for g, r in reach.items() if g != p.id and r.items_at(p.id))
+            if not groups:
+                continue
+            counted = people_affected(inv, p.id, groups, reach)
+            if counted["total"] is None:
+                continue
+            out.append({"party": p.id, "label": self.party(p.id), "total": counted["total"],
+                        "about": self.words["about_people"].format(n=f"{counted['total']:,}"),
+                        "groups": [(self.party(g["group"]), g["count"])
+                                   for g in counted["groups"]]})
+        out.sort(key=lambda e: (-e["total"], natural_key(e["party"])))
+        return out[:PEOPLE_TOP]
 
     def pack_counts(self) -> list[tuple[str, str, dict]]:
         """Status counts per pack ``(pack, label, {status: n})`` (several packs only).
