@@ -58,8 +58,9 @@ def snapshot():
 @click.option("--rules", "packs", default="policy", show_default=True,
               help="Rule packs, comma-separated.")
 @click.option("--as-of", callback=_date, help="Audit date (overrides the inventory's as_of).")
+@lang_option
 @handle_errors
-def create(inventory, label, store, packs, as_of):
+def create(inventory, label, store, packs, as_of, lang):
     """Check INVENTORY and store the audit as a new snapshot.
 
     Exit 0: stored (whatever the findings). 2: the inventory could not be read,
@@ -75,9 +76,14 @@ def create(inventory, label, store, packs, as_of):
     with Store(path) as opened:
         snap = take(inventory, store=opened, label=label, as_of=as_of, packs=_packs(packs))
     s = snap.summary
+    sev = s["severity"]
+    if lang == "ja":
+        click.echo(f"スナップショット {snap.name} を {path} に保存しました: フロー {s['flows']} 件、"
+                   f"違反 {sev['error']} 件、警告 {sev['warning']} 件、承認済み {sev['waived']} 件")
+        click.echo(f"チェーンの先頭: sha256:{snap.chain_hash}")
+        return
     click.echo(f"snapshot {snap.name} stored in {path}: {s['flows']} flows, "
-               f"{s['severity']['error']} error, {s['severity']['warning']} warning, "
-               f"{s['severity']['waived']} waived")
+               f"{sev['error']} error, {sev['warning']} warning, {sev['waived']} waived")
     click.echo(f"chain head: sha256:{snap.chain_hash}")
 
 
@@ -85,8 +91,9 @@ def create(inventory, label, store, packs, as_of):
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
+@lang_option
 @handle_errors
-def list_(store, fmt):
+def list_(store, fmt, lang):
     """List snapshots, oldest first: date, label, counts by severity and kind, flows by route.
 
     Exit 0.
@@ -98,7 +105,7 @@ def list_(store, fmt):
     """
     with _open(store) as opened:
         entries = opened.list()
-    click.echo(render.list_json(entries) if fmt == "json" else render.list_table(entries),
+    click.echo(render.list_json(entries) if fmt == "json" else render.list_table(entries, lang),
                nl=False)
 
 
@@ -129,8 +136,9 @@ def show(ref, store, fmt, lang):
                              "still be the head or in the chain.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
+@lang_option
 @handle_errors
-def verify(store, head, fmt):
+def verify(store, head, fmt, lang):
     """Recompute every snapshot's hash and walk the hash chain.
 
     Exit 0: intact. 1: a snapshot was altered or removed (each is listed), or the
@@ -157,7 +165,7 @@ def verify(store, head, fmt):
             result = opened.verify()
             if head:
                 result = opened.verify_head(result, head)
-    click.echo(render.verify_json(result) if fmt == "json" else render.verify_text(result, path),
+    click.echo(render.verify_json(result) if fmt == "json" else render.verify_text(result, path, lang),
                nl=False)
     sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
@@ -239,7 +247,8 @@ def report(inventory, output, fmt, store, lang, packs, as_of, no_drawing):
     if store is None and default_store(inventory).is_file():
         store = default_store(inventory)  # the one `snapshot create INVENTORY` keeps
     if store is not None and not store.is_file():
-        raise UserError(f"{store}: no snapshot store here")
+        raise UserError(f"{store}: no snapshot store here",
+                        message_ja=f"{store}: スナップショットのストアがありません")
     audit = check(inventory, as_of=as_of, packs=_packs(packs))
     opened = Store(store, create=False) if store is not None else None
     try:
@@ -250,6 +259,7 @@ def report(inventory, output, fmt, store, lang, packs, as_of, no_drawing):
     text = report_html.render_html(rep) if fmt == "html" else report_html.render_markdown(rep)
     _emit(text, output)
     if output is not None:
-        click.echo(f"report written to {output}", err=True)
+        click.echo(f"報告書を {output} に書き出しました" if lang == "ja"
+                   else f"report written to {output}", err=True)
     sys.exit(EXIT_OK)
 

@@ -21,8 +21,8 @@ _ALLOWED = {"ID", "IP", "Cookie", "CSV", "JSON", "YAML", "policy", "appi", "waiv
 _WORD = re.compile(r"[A-Za-z][A-Za-z]+")
 
 
-def _allowed_words() -> set[str]:
-    inv = load(SAMPLE)
+def _allowed_words(source=SAMPLE) -> set[str]:
+    inv = load(source)
     words = set(_ALLOWED)
     for name in COLLECTIONS:
         for record in getattr(inv, name) or ():
@@ -121,3 +121,52 @@ def test_drawing_errors_in_japanese(run_cli, tmp_path):
     err = run_cli("draw", SAMPLE, "-o", tmp_path / "m.dot", "--party", "ghost", "--lang", "ja",
                   expect=2).stderr
     assert err == "エラー: 当事者 'ghost' は定義されていません\n"
+
+
+# Commands that need a snapshot store: {inv} and {store} are filled in by the fixture.
+STORE_COMMANDS = [
+    ("snapshot", "create", "{inv}", "--label", "Q9"),
+    ("snapshot", "list", "--store", "{store}"),
+    ("snapshot", "show", "latest", "--store", "{store}"),
+    ("snapshot", "verify", "--store", "{store}"),
+    ("snapshot", "diff", "previous", "latest", "--store", "{store}"),
+    ("snapshot", "diff", "previous", "latest", "--store", "{store}", "--format", "markdown"),
+    ("report", "{inv}", "-o", "{out}/report.md", "--no-drawing"),
+]
+
+
+@pytest.fixture(scope="module")
+def snapshot_store(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from lineage.cli import cli
+    from snapshot_helpers import change_inventory, copy_sample
+    folder = tmp_path_factory.mktemp("office-store")
+    inv = copy_sample(folder)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["snapshot", "create", str(inv), "--label", "Q3"]).exit_code == 0
+    change_inventory(inv)
+    assert runner.invoke(cli, ["snapshot", "create", str(inv), "--label", "Q4"]).exit_code == 0
+    return {"inv": str(inv), "store": str(inv / ".lineage" / "audits.db"), "out": str(folder)}
+
+
+@pytest.mark.parametrize("args", STORE_COMMANDS, ids=lambda a: "-".join(a[:2]))
+def test_japanese_snapshot_and_report_output_has_no_english(args, snapshot_store, run_cli):
+    filled = [a.format(**snapshot_store) for a in args]
+    res = run_cli(*filled, "--lang", "ja", expect=None)
+    assert res.code in (0, 1), res.stderr
+    text = res.stdout + res.stderr
+    if "-o" in filled:  # the report itself, and the line saying where it went
+        from pathlib import Path
+        report = Path(filled[filled.index("-o") + 1]).read_text(encoding="utf-8")
+        # the organisation's own policy is quoted as it is written (the appendix)
+        text += "\n".join(line for line in report.splitlines() if not line.startswith(">"))
+        for waiver in load(snapshot_store["inv"]).waivers or ():  # in its approver's words
+            text = text.replace(" ".join(str(waiver.reason).split()), "")
+    paths = [a for a in filled if "/" in a] + list(snapshot_store.values())
+    for path in sorted(paths, key=len, reverse=True):
+        text = text.replace(path, "")  # a path is no prose
+    text = re.sub(r"sha256:[0-9a-f]+", "", text)  # hashes
+    # the changed inventory's own records (IDs and names a user wrote) are allowed too
+    allowed = _allowed_words(snapshot_store["inv"]) | {"lineage", "Q"}
+    assert _english(text, allowed) == []

@@ -29,17 +29,55 @@ WORDS = {
            "meaning": "What it means", "nothing": "No changes.", "added": "added",
            "removed": "removed", "changed": "changed", "waived": "waived",
            "now_waived": "now waived", "no_longer_waived": "no longer waived",
-           "as_of": "as of", "none": "none"},
+           "as_of": "as of", "none": "none", "diff": "diff", "no_snapshots": "No snapshots.",
+           "list_header": ["id", "created", "as of", "label", "flows", "errors", "warnings",
+                           "waived", "findings by kind", "flows by route"],
+           "snapshot": "snapshot", "snapshots": "snapshots", "intact": "hash chain intact",
+           "problems": "problems", "problem": "problem", "head": "head",
+           "created": "created", "audit": "audit", "rules": "rules", "source": "source",
+           "inventory": "inventory", "content": "content", "chain": "chain",
+           "previous": "previous",
+           "show_header": ["flow", "from -> to", "route", "status", "findings"],
+           "flows": "flows", "error": "error", "warning": "warning",
+           "md_header": ["id", "clause", "severity", "message"]},
     "ja": {"findings": "指摘", "new": "新規", "resolved": "解消", "open": "継続",
            "records": "棚卸しの変更", "routes": "経路・状態の変更", "meaning": "法的な意味",
            "nothing": "変更はありません。", "added": "追加", "removed": "削除", "changed": "変更",
            "waived": "承認済み", "now_waived": "承認済みに", "no_longer_waived": "承認の失効",
-           "as_of": "基準日", "none": "なし"},
+           "as_of": "基準日", "none": "なし", "diff": "差分",
+           "no_snapshots": "スナップショットはありません。",
+           "list_header": ["番号", "作成日時", "基準日", "ラベル", "フロー", "違反", "警告",
+                           "承認済み", "種類別の指摘", "経路別のフロー"],
+           "snapshot": "スナップショット", "snapshots": "件のスナップショット",
+           "intact": "ハッシュチェーンは改ざんされていません", "problems": "件の問題",
+           "problem": "件の問題", "head": "先頭",
+           "created": "作成日時", "audit": "監査", "rules": "ルール", "source": "入力",
+           "inventory": "棚卸し", "content": "内容", "chain": "チェーン",
+           "previous": "前回",
+           "show_header": ["フロー", "提供元 -> 提供先", "経路", "状態", "指摘"],
+           "flows": "フロー", "error": "違反", "warning": "警告",
+           "md_header": ["ID", "条項", "重大度", "内容"]},
 }
 
 
-def _counts(mapping: dict) -> str:
-    return ", ".join(f"{k} {v}" for k, v in mapping.items() if v) or "-"
+def _counts(mapping: dict, words=None) -> str:
+    words = words or {}
+    return ", ".join(f"{words.get(k, k)} {v}" for k, v in mapping.items() if v) or "-"
+
+
+def _kind_words(lang: str) -> dict:
+    from ..terms import KIND_LABELS
+    return {k: v.get(lang, k) for k, v in KIND_LABELS.items()} if lang == "ja" else {}
+
+
+def _route_words(lang: str, codes) -> dict:
+    from ..terms import route_label
+    return {c: route_label(c, lang) for c in codes} if lang == "ja" else {}
+
+
+def _status_words(lang: str) -> dict:
+    from ..terms import STATUS_WORDS
+    return {k: v[lang] for k, v in STATUS_WORDS.items()} if lang == "ja" else {}
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -52,24 +90,25 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 # -- list -------------------------------------------------------------------------------
 
-def list_table(entries: list[dict]) -> str:
+def list_table(entries: list[dict], lang: str = "en") -> str:
     """``lineage snapshot list``: one row per snapshot.
 
-    >>> list_table([])
-    'No snapshots.\\n'
+    >>> list_table([]), list_table([], "ja")
+    ('No snapshots.\\n', 'スナップショットはありません。\\n')
     """
+    w = WORDS[lang]
     if not entries:
-        return "No snapshots.\n"
+        return w["no_snapshots"] + "\n"
+    kinds = _kind_words(lang)
     rows = []
     for e in entries:
         s = e["summary"]
         rows.append([str(e["id"]), e["created_at"], e["as_of"], e["label"] or "-",
                      str(s["flows"]), str(s["severity"]["error"]),
                      str(s["severity"]["warning"]), str(s["severity"]["waived"]),
-                     _counts(s["kind"]), _counts(s["route"])])
-    return "\n".join(_table(["id", "created", "as of", "label", "flows", "errors",
-                             "warnings", "waived", "findings by kind", "flows by route"],
-                            rows)) + "\n"
+                     _counts(s["kind"], kinds), _counts(s["route"],
+                                                         _route_words(lang, s["route"]))])
+    return "\n".join(_table(w["list_header"], rows)) + "\n"
 
 
 def list_json(entries: list[dict]) -> str:
@@ -99,28 +138,36 @@ def show_table(snap, lang: str = "en") -> str:
         'x TP203:F44:name [1.5] error item '
     """
     s = snap.summary
-    lines = [f"snapshot {snap.name}",
-             f"  created    {snap.created_at or '-'}",
-             f"  audit      {snap.organisation} as of {snap.as_of}, rules "
-             f"{', '.join(snap.rules)}, lineage {snap.tool_version}",
-             f"  source     {snap.source or '-'}",
-             f"  inventory  sha256:{snap.inventory_hash}",
-             f"  content    sha256:{snap.content_hash or '-'}",
-             f"  chain      sha256:{snap.chain_hash or '-'}",
-             f"  previous   sha256:{snap.prev_hash or '-'}", "",
-             f"{s['flows']} flows: " + ", ".join(f"{v} {k}" for k, v in s["status"].items()),
-             f"findings: {s['severity']['error']} error, {s['severity']['warning']} warning, "
-             f"{s['severity']['waived']} waived", ""]
-    rows = [[f["id"], f"{f['from']} -> {f['to']}", f["route"], f["status"],
-             " ".join(f["findings"]) or "-"] for f in snap.flow_dicts()]
-    lines += _table(["flow", "from -> to", "route", "status", "findings"], rows)
+    w = WORDS[lang]
+    statuses = _status_words(lang)
+    routes = _route_words(lang, {f["route"] for f in snap.flow_dicts()})
+    audit = (f"{snap.organisation} {w['as_of']} {snap.as_of}, {w['rules']} "
+             f"{', '.join(snap.rules)}, lineage {snap.tool_version}")
+    head = [("created", snap.created_at or "-"), ("audit", audit),
+            ("source", snap.source or "-"), ("inventory", f"sha256:{snap.inventory_hash}"),
+            ("content", f"sha256:{snap.content_hash or '-'}"),
+            ("chain", f"sha256:{snap.chain_hash or '-'}"),
+            ("previous", f"sha256:{snap.prev_hash or '-'}")]
+    lines = [f"{w['snapshot']} {snap.name}"]
+    lines += [f"  {w[k]:<11}{v}" if lang == "en" else f"  {w[k]}: {v}" for k, v in head]
+    lines += ["",
+              f"{s['flows']} {w['flows']}: " + ", ".join(f"{v} {statuses.get(k, k)}"
+                                                       for k, v in s["status"].items()),
+              f"{w['findings'].lower() if lang == 'en' else w['findings']}: "
+              f"{s['severity']['error']} {w['error']}, "
+              f"{s['severity']['warning']} {w['warning']}, "
+              f"{s['severity']['waived']} {w['waived']}", ""]
+    rows = [[f["id"], f"{f['from']} -> {f['to']}", routes.get(f["route"], f["route"]),
+             statuses.get(f["status"], f["status"]), " ".join(f["findings"]) or "-"]
+            for f in snap.flow_dicts()]
+    lines += _table(w["show_header"], rows)
     if snap.findings:
         lines.append("")
         for f in snap.finding_dicts():
             mark = "~" if f["waived"] else ("x" if f["severity"] == "error" else "!")
             message = f["message_ja"] if lang == "ja" else f["message"]
-            lines.append(f"{mark} {f['id']} [{f['clause']}] {f['severity']}"
-                         f"{' (waived)' if f['waived'] else ''} {message}")
+            lines.append(f"{mark} {f['id']} [{f['clause']}] {w[f['severity']]}"
+                         f"{' (' + w['waived'] + ')' if f['waived'] else ''} {message}")
     return "\n".join(lines) + "\n"
 
 
@@ -139,7 +186,7 @@ def show_json(snap) -> str:
 
 # -- verify -----------------------------------------------------------------------------
 
-def verify_text(result, path) -> str:
+def verify_text(result, path, lang: str = "en") -> str:
     """``lineage snapshot verify``: the problems, then one summary line and the head.
 
     Example:
@@ -150,15 +197,18 @@ def verify_text(result, path) -> str:
         audits.db: 3 snapshots, 1 problem
         head: -
     """
+    w = WORDS[lang]
     lines = [str(p) for p in result.problems]
     n = result.snapshots
-    what = f"{n} snapshot{'s' if n != 1 else ''}"
+    what = (f"{n} snapshot{'s' if n != 1 else ''}" if lang == "en"
+            else f"{n}{w['snapshots']}")
     if result.ok:
-        lines.append(f"{path}: {what}, hash chain intact")
+        lines.append(f"{path}: {what}, {w['intact']}")
     else:
         k = len(result.problems)
-        lines.append(f"{path}: {what}, {k} problem{'s' if k != 1 else ''}")
-    lines.append(f"head: {('sha256:' + result.head) if result.head else '-'}")
+        lines.append(f"{path}: {what}, {k} problem{'s' if k != 1 else ''}" if lang == "en"
+                     else f"{path}: {what}、{k}{w['problems']}")
+    lines.append(f"{w['head']}: {('sha256:' + result.head) if result.head else '-'}")
     return "\n".join(lines) + "\n"
 
 
@@ -190,11 +240,11 @@ def _finding_line(f: dict, w: dict, lang: str) -> str:
             extra += f" ({c['field']}: {c['old']} -> {c['new']})"
     if f["waived"] and not extra:
         extra = f" ({w['waived']})"
-    return f"{f['id']} [{f['clause']}] {f['severity']}{extra} {message}"
+    return f"{f['id']} [{f['clause']}] {w.get(f['severity'], f['severity'])}{extra} {message}"
 
 
 def _header(d: Diff, w: dict) -> list[str]:
-    return [f"diff {d.a.name} -> {d.b.name}",
+    return [f"{w['diff']} {d.a.name} -> {d.b.name}",
             f"  {w['as_of']} {d.a.as_of} -> {d.b.as_of}"]
 
 
@@ -283,7 +333,7 @@ def diff_markdown(d: Diff, lang: str = "en", level: int = 1) -> str:
     w = WORDS[lang]
     h = "#" * level
     c = d.counts()["findings"]
-    out = [f"{h} diff {_md(d.a.name)} → {_md(d.b.name)}", "",
+    out = [f"{h} {w['diff']} {_md(d.a.name)} → {_md(d.b.name)}", "",
            f"{w['as_of']} {d.a.as_of} → {d.b.as_of}", "",
            f"{h}# {w['findings']}", "",
            f"{c['new']} {w['new']}, {c['resolved']} {w['resolved']}, {c['open']} {w['open']}",
@@ -291,12 +341,12 @@ def diff_markdown(d: Diff, lang: str = "en", level: int = 1) -> str:
     rows = [(w[tag], f) for tag, group in (("new", d.new), ("resolved", d.resolved),
                                            ("open", d.open)) for f in group]
     if rows:
-        out += ["| | id | clause | severity | message |", "|---|---|---|---|---|"]
+        out += ["| | " + " | ".join(w["md_header"]) + " |", "|---|---|---|---|---|"]
         for tag, f in rows:
             message = f["message_ja"] if lang == "ja" else f["message"]
             waived = f" ({w['waived']})" if f["waived"] else ""
             out.append(f"| {tag} | {_md(f['id'])} | {_md(f['clause'])} | "
-                       f"{f['severity']}{waived} | {_md(message)} |")
+                       f"{w.get(f['severity'], f['severity'])}{waived} | {_md(message)} |")
         out.append("")
     if d.records:
         out += [f"{h}# {w['records']}", "", "| collection | | id | changes |",
