@@ -125,7 +125,11 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
                        trace_from=trace_from, impact=impact, as_of=as_of)
     notes = drawing.save(output)
     for note in notes:
-        click.echo(f"note: {note}", err=True)
+        if lang == "ja":
+            from .drawing.notes_ja import note_ja
+            click.echo(f"注記: {note_ja(note)}", err=True)
+        else:
+            click.echo(f"note: {note}", err=True)
 
 
 @click.command()

@@ -170,3 +170,29 @@ def test_japanese_snapshot_and_report_output_has_no_english(args, snapshot_store
     # the changed inventory's own records (IDs and names a user wrote) are allowed too
     allowed = _allowed_words(snapshot_store["inv"]) | {"lineage", "Q"}
     assert _english(text, allowed) == []
+
+
+def test_drawing_notes_in_japanese():
+    from lineage.drawing import Step, plan_layout
+    from lineage.drawing.notes_ja import note_ja
+    notes = [n for size in ((200, 300), (100, 900), (1000, 3000), (6000, 20000))
+             for n in plan_layout(*size)[1]]
+    steps = [Step(mode, merged, engine, labels=labels, overlap=overlap)
+             for mode, engine in (("clusters", "dot"), ("ranked", "dot"), ("sfdp", "sfdp"))
+             for merged in (False, True) for labels in (True, False)
+             for overlap in ("prism", "true")]
+    for step in steps:
+        notes.append(f"drawn with {step.describe()} (48 flows as 44 edges); zones not drawn")
+        notes.append(f"layout '{step.describe()}' failed (timeout); trying '{steps[0].describe()}'")
+    assert len(notes) > 40
+    allowed = {"dot", "sfdp", "SVG", "Graphviz", "timeout"}
+    for note in notes:
+        assert _english(note_ja(note), allowed) == [], (note, note_ja(note))
+    assert _english(note_ja(notes[0]), allowed) == [] and note_ja("new form") == "new form"
+
+
+def test_draw_prints_its_notes_in_japanese(run_cli, tmp_path):
+    res = run_cli("draw", SAMPLE, "-o", tmp_path / "map.svg", "--layout", "sfdp",
+                  "--lang", "ja")
+    assert res.stderr.startswith("注記: sfdp、力学モデル配置 (区域・階層なし)"), res.stderr
+    assert _english(res.stderr, {"sfdp"}) == []
