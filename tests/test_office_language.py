@@ -196,3 +196,39 @@ def test_draw_prints_its_notes_in_japanese(run_cli, tmp_path):
                   "--lang", "ja")
     assert res.stderr.startswith("注記: sfdp、力学モデル配置 (区域・階層なし)"), res.stderr
     assert _english(res.stderr, {"sfdp"}) == []
+
+
+def test_every_convert_error_has_a_japanese_form():
+    """A new ConvertError or FlatError without its Japanese text fails here."""
+    import ast
+    from pathlib import Path
+
+    import lineage.forms
+    raised = []
+    for path in sorted(Path(lineage.forms.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in (
+                    "ConvertError", "FlatError"):
+                raised.append((path.name, node.lineno,
+                               any(k.arg == "message_ja" for k in node.keywords)))
+    assert len(raised) >= 20
+    assert [r for r in raised if not r[2]] == []
+
+
+@pytest.mark.parametrize("args", [
+    ("convert", SAMPLE, "{tmp}/out.yaml", "--to", "csv"),
+    ("convert", SAMPLE, "{tmp}/out.txt"),
+    ("convert", SAMPLE, "{tmp}/folder"),
+    ("convert", SAMPLE, "{tmp}/missing/out.yaml"),
+    ("convert", SAMPLE, "{tmp}"),
+    ("template", "{tmp}/template.yaml"),
+], ids=lambda a: "-".join(map(str, a[-2:])).rsplit("/", 1)[-1])
+def test_convert_errors_in_japanese(args, run_cli, tmp_path):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "x.yaml").write_text("x: 1\n", encoding="utf-8")
+    filled = [str(a).format(tmp=tmp_path) for a in args]
+    res = run_cli(*filled, "--lang", "ja", expect=2)
+    text = res.stderr.replace(str(tmp_path), "").replace(str(SAMPLE), "")
+    assert text.startswith("エラー: "), text
+    assert _english(text, {"csv", "yaml", "xlsx", "YAML", "CSV", "to", "force", "out",
+                           "txt", "folder", "missing", "template", "Excel"}) == [], text

@@ -60,23 +60,34 @@ def form_of(dst: str | Path, to: str | None = None) -> str:
     dst = Path(dst)
     suffix = dst.suffix.lower()
     if to is not None and to not in TARGETS:
-        raise ConvertError(f"unknown target form '{to}' (known: {', '.join(TARGETS)})")
+        raise ConvertError(f"unknown target form '{to}' (known: {', '.join(TARGETS)})",
+                           message_ja=f"出力形式 '{to}' は使えません (使える形式: "
+                                      f"{', '.join(TARGETS)})")
     if suffix in (".yaml", ".yml") and not dst.is_dir():
         if to not in (None, "yaml"):
-            raise ConvertError(f"{dst}: a {suffix} path is a YAML file, not --to {to}")
+            raise ConvertError(f"{dst}: a {suffix} path is a YAML file, not --to {to}",
+                               message_ja=f"{dst}: {suffix} のパスは YAML ファイルです "
+                                          f"(--to {to} とは合いません)")
         return "yaml-file"
     if suffix == ".xlsx" and not dst.is_dir():
         if to not in (None, "xlsx"):
-            raise ConvertError(f"{dst}: an .xlsx path is a workbook, not --to {to}")
+            raise ConvertError(f"{dst}: an .xlsx path is a workbook, not --to {to}",
+                               message_ja=f"{dst}: .xlsx のパスは Excel ブックです "
+                                          f"(--to {to} とは合いません)")
         return "xlsx"
     if to == "xlsx":
-        raise ConvertError(f"{dst}: a workbook needs a path ending in .xlsx")
+        raise ConvertError(f"{dst}: a workbook needs a path ending in .xlsx",
+                           message_ja=f"{dst}: Excel ブックのパスは .xlsx で終わる必要があります")
     if suffix and not dst.is_dir() and to is None:
         raise ConvertError(f"{dst}: unknown output form '{suffix}'; use .yaml, .xlsx, or a "
-                           "folder with --to yaml or --to csv")
+                           "folder with --to yaml or --to csv",
+                           message_ja=f"{dst}: 出力形式 '{suffix}' は使えません。.yaml、.xlsx、"
+                                      "またはフォルダ (--to yaml か --to csv) を指定してください")
     if to is None:
         raise ConvertError(f"{dst}: a folder can hold YAML or CSV files; say which with "
-                           "--to yaml or --to csv")
+                           "--to yaml or --to csv",
+                           message_ja=f"{dst}: フォルダには YAML か CSV のファイルを書き出せます。"
+                                      "--to yaml か --to csv で指定してください")
     return f"{to}-folder"
 
 
@@ -100,8 +111,9 @@ def render(inventory: schema.Inventory, form: str) -> dict[str, bytes] | bytes:
             return {n: t.encode("utf-8") for n, t in csv_folder(inventory).items()} \
                 | policy_files(inventory)
     except FlatError as exc:
-        raise ConvertError(str(exc)) from None
-    raise ConvertError(f"unknown output form '{form}'")
+        raise ConvertError(str(exc), message_ja=getattr(exc, "message_ja", None)) from None
+    raise ConvertError(f"unknown output form '{form}'",
+                       message_ja=f"出力形式 '{form}' は使えません")
 
 
 def policy_files(inventory: schema.Inventory) -> dict[str, bytes]:
@@ -168,7 +180,11 @@ def write_inventory(inventory: schema.Inventory, dst: str | Path, *, form: str |
             if beside.exists() and beside.read_bytes() != text and not force:
                 raise ConvertError(f"{beside}: already exists with other text; the policy "
                                    "file (policy.file) is written beside the inventory; use "
-                                   "--force to replace it")
+                                   "--force to replace it",
+                                   message_ja=f"{beside}: 別の内容のファイルが既にあります。"
+                                              "方針の全文ファイル (policy.file) は棚卸しの隣に"
+                                              "書き出されます。置き換えるには --force を指定"
+                                              "してください")
         _write_file(dst, data, force)
         for name, text in extra.items():
             beside = dst.parent / name
@@ -184,33 +200,45 @@ def _refuse_input(src: Path, dst: Path) -> None:
     s, d = src.resolve(), dst.resolve()
     if s == d or d in s.parents or s in d.parents:
         raise ConvertError(f"{dst}: would write over or inside the input {src}; choose "
-                           "another output path")
+                           "another output path",
+                           message_ja=f"{dst}: 入力 {src} を上書きするか、その中に書き出す"
+                                      "ことになります。別の出力先を指定してください")
 
 
 def _write_file(dst: Path, data: bytes, force: bool) -> None:
     if dst.is_dir():
-        raise ConvertError(f"{dst}: is a folder; give a file path")
+        raise ConvertError(f"{dst}: is a folder; give a file path",
+                           message_ja=f"{dst}: フォルダです。ファイルのパスを指定してください")
     if dst.exists() and not force:
-        raise ConvertError(f"{dst}: already exists; use --force to replace it")
+        raise ConvertError(f"{dst}: already exists; use --force to replace it",
+                           message_ja=f"{dst}: 既にあります。置き換えるには --force を指定して"
+                                      "ください")
     if not dst.parent.is_dir():
-        raise ConvertError(f"{dst}: folder {dst.parent} does not exist")
+        raise ConvertError(f"{dst}: folder {dst.parent} does not exist",
+                           message_ja=f"{dst}: フォルダ {dst.parent} がありません")
     try:
         write_atomic(dst, data)
     except OSError as exc:
-        raise ConvertError(f"{dst}: cannot write ({exc.strerror or exc})") from None
+        raise ConvertError(f"{dst}: cannot write ({exc.strerror or exc})",
+                           message_ja=f"{dst}: 書き込めません ({exc.strerror or exc})") from None
 
 
 def _write_folder(dst: Path, files: dict[str, bytes], force: bool) -> None:
     if dst.is_symlink():
         raise OutputError(f"{dst}: is a symbolic link; refusing to write through it")
     if dst.exists() and not dst.is_dir():
-        raise ConvertError(f"{dst}: is a file; a folder form needs a folder path")
+        raise ConvertError(f"{dst}: is a file; a folder form needs a folder path",
+                           message_ja=f"{dst}: ファイルです。フォルダ形式にはフォルダのパスを"
+                                      "指定してください")
     if not dst.parent.is_dir():
-        raise ConvertError(f"{dst}: folder {dst.parent} does not exist")
+        raise ConvertError(f"{dst}: folder {dst.parent} does not exist",
+                           message_ja=f"{dst}: フォルダ {dst.parent} がありません")
     existing = list(dst.iterdir()) if dst.is_dir() else []
     if existing and not force:
         raise ConvertError(f"{dst}: folder is not empty; use --force to replace its "
-                           "inventory files")
+                           "inventory files",
+                           message_ja=f"{dst}: フォルダが空ではありません。棚卸しのファイルを"
+                                      "置き換えるには --force を指定してください")
     for name in sorted(files):
         check_output(dst / name)  # no symlink, pipe or device among the files replaced
     tmp = dst.with_name(f".{dst.name}.tmp{os.getpid()}")
@@ -235,6 +263,7 @@ def _write_folder(dst: Path, files: dict[str, bytes], force: bool) -> None:
                 path.unlink()
         shutil.rmtree(tmp)
     except OSError as exc:
-        raise ConvertError(f"{dst}: cannot write ({exc.strerror or exc})") from None
+        raise ConvertError(f"{dst}: cannot write ({exc.strerror or exc})",
+                           message_ja=f"{dst}: 書き込めません ({exc.strerror or exc})") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

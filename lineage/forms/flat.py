@@ -137,7 +137,10 @@ def _top_row(inventory: schema.Inventory) -> dict:
         if not any(k.startswith("policy.") for k in row) and not inventory.policy.clauses:
             raise FlatError("inventory: 'policy' is an empty mapping, which a spreadsheet "
                             "cannot tell from an absent one; fill one of its fields or "
-                            "remove it")
+                            "remove it",
+                            message_ja="inventory: 'policy' が空の対応表です。表計算のセルでは"
+                                       "空と省略を区別できません。項目を一つ埋めるか削除して"
+                                       "ください")
     return row
 
 
@@ -165,7 +168,10 @@ def _row(sheet: str, record: BaseModel, where: str) -> dict:
             if isinstance(value, BaseModel) and not any(k.startswith(nested + ".") for k in row):
                 raise FlatError(f"{where}: '{nested}' is an empty mapping, which a spreadsheet "
                                 "cannot tell from an absent one; fill one of its fields or "
-                                "remove it")
+                                "remove it",
+                                message_ja=f"{where}: '{nested}' が空の対応表です。表計算の"
+                                           "セルでは空と省略を区別できません。項目を一つ"
+                                           "埋めるか削除してください")
     return row
 
 
@@ -187,7 +193,9 @@ def _cell(value, column, where: str):
         for part in parts:
             if LIST_SEP in part or not part or part != part.strip():
                 raise FlatError(f"{where}: field '{column.name}': list element {part!r} "
-                                f"cannot be written to a '{LIST_SEP}'-separated cell")
+                                f"cannot be written to a '{LIST_SEP}'-separated cell",
+                                message_ja=f"{where}: 欄 '{column.name}': リストの要素 "
+                                           f"{part!r} は '{LIST_SEP}' 区切りのセルに書けません")
         return LIST_SEP.join(parts)
     if isinstance(value, dict):
         # A party's volume per group: the cell form the schema reads back.
@@ -202,10 +210,14 @@ def _cell(value, column, where: str):
 def _text(value: str, field: str, where: str) -> str:
     if value == "":
         raise FlatError(f"{where}: field '{field}' is an empty text, which a spreadsheet "
-                        "cannot tell from an absent value; remove it or write some text")
+                        "cannot tell from an absent value; remove it or write some text",
+                        message_ja=f"{where}: 欄 '{field}' が空の文字列です。表計算のセルでは"
+                                   "空と省略を区別できません。削除するか文字を入れてください")
     if value != value.strip():
         # Readers trim cells (a stray space typed in Excel is not data), so these would
         # come back changed: refuse rather than convert with a loss.
         raise FlatError(f"{where}: field '{field}' starts or ends with white space, which "
-                        "a spreadsheet cell does not keep; trim it (or keep the YAML form)")
+                        "a spreadsheet cell does not keep; trim it (or keep the YAML form)",
+                        message_ja=f"{where}: 欄 '{field}' の前後に空白があり、表計算のセルでは"
+                                   "保たれません。空白を除くか YAML 形式のままにしてください")
     return value

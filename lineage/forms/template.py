@@ -171,6 +171,8 @@ def write_template(path: str | Path, *, force: bool = False, lang: str | None = 
     from . import ConvertError, _write_file
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise ConvertError(f"{path}: the template is an Excel workbook; use a .xlsx path")
+        raise ConvertError(f"{path}: the template is an Excel workbook; use a .xlsx path",
+                           message_ja=f"{path}: ひな形は Excel ブックです。.xlsx のパスを"
+                                      "指定してください")
     _write_file(path, template_bytes(lang), force)
     return path

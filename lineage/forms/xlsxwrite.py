@@ -194,11 +194,17 @@ def check_cells(sheets: dict[str, Table]) -> None:
                 if len(value) > MAX_CELL:
                     raise FlatError(f"{where}: field '{name}': text of {len(value):,} "
                                     f"characters is longer than a workbook cell holds "
-                                    f"({MAX_CELL:,}); use YAML or CSV")
+                                    f"({MAX_CELL:,}); use YAML or CSV",
+                                    message_ja=f"{where}: 欄 '{name}': {len(value):,} 文字の"
+                                               f"文字列は Excel のセルの上限 ({MAX_CELL:,} "
+                                               "文字) を超えます。YAML か CSV を使ってください")
                 if "\r" in value:
                     raise FlatError(f"{where}: field '{name}': text holds a carriage return "
                                     "(CR), which a workbook turns into a line feed; use "
-                                    "YAML or CSV, or remove it")
+                                    "YAML or CSV, or remove it",
+                                    message_ja=f"{where}: 欄 '{name}': 文字列に復帰文字 (CR) "
+                                               "があり、Excel ブックでは改行に変わります。YAML "
+                                               "か CSV を使うか、取り除いてください")
 
 
 def _country(letter: str, DataValidation):
