@@ -212,6 +212,17 @@ LAZY_COMMANDS = {
 }
 
 
+def _help_asked(args) -> bool:
+    """Whether a command line asks for a help page (``--help``, ``-h``, or a bare group).
+
+    Example:
+        >>> _help_asked(["check", "--help"]), _help_asked(["check", "x"]), _help_asked([])
+        (True, False, True)
+    """
+    args = list(args)
+    return not args or "--help" in args or "-h" in args or args == ["snapshot"]
+
+
 class LazyGroup(click.Group):
     """A command group that imports a command's module on first use.
 
@@ -228,6 +239,24 @@ class LazyGroup(click.Group):
             ['check', 'convert', 'draw', 'explain']
         """
         return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def main(self, args=None, *rest, **kwargs):
+        """Run the command line; a help page asked for in a Japanese locale is Japanese
+        (:mod:`lineage.cli_help_ja`), the English texts are restored afterwards.
+
+        Example:
+            >>> from click.testing import CliRunner
+            >>> r = CliRunner().invoke(cli, ["validate", "--help"], env={"LINEAGE_LANG": "ja"},
+            ...                        prog_name="lineage")
+            >>> r.output.splitlines()[0]
+            '使い方: lineage validate [OPTIONS] INVENTORY'
+        """
+        argv = sys.argv[1:] if args is None else args
+        if default_lang() != "ja" or not _help_asked(argv):
+            return super().main(args, *rest, **kwargs)
+        from .cli_help_ja import japanese_help
+        with japanese_help(self):
+            return super().main(args, *rest, **kwargs)
 
     def get_command(self, ctx, name):
         """The command called ``name``, importing its module first if needed; None if unknown.
