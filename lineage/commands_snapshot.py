@@ -159,7 +159,8 @@ def verify(store, head, fmt, lang):
         # A file that is there but cannot be opened as a store is damage, not a usage error.
         reason = str(exc).removeprefix(f"{path}: ")
         result = VerifyResult(snapshots=0, head=None,
-                              problems=(Problem(None, f"damaged or replaced: {reason}"),))
+                              problems=(Problem(None, f"damaged or replaced: {reason}",
+                                                f"壊れているか置き換えられています: {reason}"),))
     else:
         with opened:
             result = opened.verify()

@@ -232,3 +232,30 @@ def test_convert_errors_in_japanese(args, run_cli, tmp_path):
     assert text.startswith("エラー: "), text
     assert _english(text, {"csv", "yaml", "xlsx", "YAML", "CSV", "to", "force", "out",
                            "txt", "folder", "missing", "template", "Excel"}) == [], text
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE findings SET waived = 1",
+    "DELETE FROM snapshots WHERE id = 1",
+    "UPDATE snapshots SET chain_hash = 'x' WHERE id = 2",
+    "DELETE FROM inventories",
+])
+def test_verify_problems_in_japanese(sql, run_cli, tmp_path):
+    import sqlite3
+
+    from snapshot_helpers import copy_sample
+    inv = copy_sample(tmp_path)
+    for label in ("Q3", "Q4"):
+        run_cli("snapshot", "create", inv, "--label", label)
+    store = inv / ".lineage" / "audits.db"
+    conn = sqlite3.connect(store)
+    for table in ("snapshots", "inventories", "flows", "findings", "waivers"):
+        conn.execute(f"DROP TRIGGER {table}_no_update")  # tamper behind lineage's back
+        conn.execute(f"DROP TRIGGER {table}_no_delete")
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+    res = run_cli("snapshot", "verify", "--store", store, "--lang", "ja", expect=1)
+    text = re.sub(r"sha256:\w+", "", res.stdout.replace(str(store), ""))
+    assert "スナップショット" in text
+    assert _english(text, {"meta", "head_id", "flows", "findings", "waivers"}) == [], text

@@ -198,7 +198,7 @@ def verify_text(result, path, lang: str = "en") -> str:
         head: -
     """
     w = WORDS[lang]
-    lines = [str(p) for p in result.problems]
+    lines = [p.text(lang) if hasattr(p, "text") else str(p) for p in result.problems]
     n = result.snapshots
     what = (f"{n} snapshot{'s' if n != 1 else ''}" if lang == "en"
             else f"{n}{w['snapshots']}")

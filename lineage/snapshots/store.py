@@ -276,10 +276,23 @@ class Problem:
 
     snapshot: int | None
     message: str
+    message_ja: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         where = f"snapshot {self.snapshot}" if self.snapshot is not None else "store"
         return f"{where}: {self.message}"
+
+    def text(self, lang: str = "en") -> str:
+        """The problem in ``lang`` (Japanese when a Japanese message was given).
+
+        Example:
+            >>> Problem(2, "chain hash was altered", "チェーンのハッシュが改ざんされています").text("ja")
+            'スナップショット 2: チェーンのハッシュが改ざんされています'
+        """
+        if lang != "ja" or not self.message_ja:
+            return str(self)
+        where = f"スナップショット {self.snapshot}" if self.snapshot is not None else "ストア"
+        return f"{where}: {self.message_ja}"
 
 
 @dataclass(frozen=True)
@@ -737,7 +750,8 @@ class Store:
             # A damaged file, or a row whose types were changed: damage, not a crash.
             return VerifyResult(snapshots=0, head=None, problems=(Problem(
                 None, f"the store is damaged and cannot be read through "
-                      f"({type(exc).__name__}: {str(exc)[:80]})"),))
+                      f"({type(exc).__name__}: {str(exc)[:80]})",
+                f"ストアが壊れていて読み通せません ({type(exc).__name__}: {str(exc)[:80]})"),))
 
     def _verify(self) -> VerifyResult:
         conn = self._conn
@@ -745,7 +759,9 @@ class Store:
         check = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
         if check != ["ok"]:
             problems.append(Problem(None, "the file is damaged (SQLite: "
-                                          f"{'; '.join(map(str, check[:3]))})"))
+                                          f"{'; '.join(map(str, check[:3]))})",
+                                    f"ファイルが壊れています (SQLite: "
+                                    f"{'; '.join(map(str, check[:3]))})"))
         prev = GENESIS
         expected_id = 1
         last_id, last_link = 0, None
@@ -757,19 +773,25 @@ class Store:
             h = dict(zip(cols, values))
             sid = h["id"]
             if not isinstance(sid, int):
-                problems.append(Problem(None, f"a snapshot ID was altered ({sid!r})"))
+                problems.append(Problem(None, f"a snapshot ID was altered ({sid!r})",
+                                        f"スナップショットの番号が改ざんされています ({sid!r})"))
                 continue
             try:
                 self._verify_rows(h, problems)
             except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
                 problems.append(Problem(sid, f"its rows were altered and cannot be read "
-                                             f"({type(exc).__name__})"))
+                                             f"({type(exc).__name__})",
+                                        f"行が改ざんされていて読めません ({type(exc).__name__})"))
             if sid != expected_id:
                 problems.append(Problem(sid, f"{_plural(range(expected_id, sid))} removed "
-                                             "before it"))
+                                             "before it",
+                                        f"その前の{_plural_ja(range(expected_id, sid))}"
+                                        "が削除されています"))
             if h["prev_hash"] != prev:
                 problems.append(Problem(sid, "hash chain broken: its previous-snapshot hash "
-                                             "does not match the snapshot before it"))
+                                             "does not match the snapshot before it",
+                                        "ハッシュチェーンが切れています: 記録された前回の"
+                                        "ハッシュが前のスナップショットと一致しません"))
             prev = h["chain_hash"]
             expected_id = sid + 1
             last_id, last_link = sid, h["chain_hash"]
@@ -777,9 +799,11 @@ class Store:
                 inv = conn.execute("SELECT content FROM inventories WHERE hash = ?",
                                    (h["inventory_hash"],)).fetchone()
                 if inv is None:
-                    problems.append(Problem(sid, "its inventory text was removed"))
+                    problems.append(Problem(sid, "its inventory text was removed",
+                                            "棚卸しの本文が削除されています"))
                 elif not isinstance(inv[0], str) or sha256(inv[0]) != h["inventory_hash"]:
-                    problems.append(Problem(sid, "its inventory text was altered"))
+                    problems.append(Problem(sid, "its inventory text was altered",
+                                            "棚卸しの本文が改ざんされています"))
                 else:
                     seen_inventories.add(h["inventory_hash"])
         seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'snapshots'"
@@ -790,20 +814,27 @@ class Store:
             head_id = int(meta.get("head_id", 0))
         except (TypeError, ValueError):
             problems.append(Problem(None, f"the chain head recorded in meta was altered "
-                                          f"(head_id {meta.get('head_id')!r})"))
+                                          f"(head_id {meta.get('head_id')!r})",
+                                    f"meta に記録されたチェーンの先頭が改ざんされています "
+                                    f"(head_id {meta.get('head_id')!r})"))
             head_id = 0
         if max(counter, head_id) > last_id:
             gone = range(last_id + 1, max(counter, head_id) + 1)
             problems.append(Problem(None, f"latest {_plural(gone)} removed (the chain head "
-                                          f"records snapshot {max(counter, head_id)})"))
+                                          f"records snapshot {max(counter, head_id)})",
+                                    f"最新の{_plural_ja(gone)}が削除されています (チェーンの"
+                                    f"先頭はスナップショット {max(counter, head_id)} を記録)"))
         elif meta.get("head_hash", last_link) != last_link:
             problems.append(Problem(last_id or None, "chain head recorded in meta does not "
-                                                     "match the latest snapshot"))
+                                                     "match the latest snapshot",
+                                    "meta に記録されたチェーンの先頭が最新のスナップショットと"
+                                    "一致しません"))
         for table in ("flows", "findings", "waivers"):
             for (orphan,) in conn.execute(
                     f"SELECT DISTINCT snapshot_id FROM {table} WHERE snapshot_id NOT IN "
                     f"(SELECT id FROM snapshots) ORDER BY snapshot_id"):
-                problems.append(Problem(orphan, f"was removed but its {table} rows remain"))
+                problems.append(Problem(orphan, f"was removed but its {table} rows remain",
+                                        f"削除されていますが、その {table} の行が残っています"))
         problems.sort(key=lambda p: (p.snapshot if isinstance(p.snapshot, int) else 0,
                                      p.message))
         return VerifyResult(snapshots=len(headers), head=last_link, problems=tuple(problems))
@@ -816,14 +847,19 @@ class Store:
         waivers = self._rows("waivers", WAIVER_COLUMNS, sid)
         if content_hash(h, flows, findings, waivers) != h["content_hash"]:
             problems.append(Problem(sid, "content was altered (its rows no longer match "
-                                         "its content hash)"))
+                                         "its content hash)",
+                                    "内容が改ざんされています (行が内容のハッシュと一致しません)"))
         if len(flows) != h["flow_count"] or len(findings) != h["finding_count"]:
             problems.append(Problem(sid, f"row counts differ from the header "
                                          f"({len(flows)} flows, {len(findings)} findings "
                                          f"stored; {h['flow_count']} and "
-                                         f"{h['finding_count']} recorded)"))
+                                         f"{h['finding_count']} recorded)",
+                                    f"行数が見出しと違います (保存: フロー {len(flows)} 件、"
+                                    f"指摘 {len(findings)} 件。記録: {h['flow_count']} 件と "
+                                    f"{h['finding_count']} 件)"))
         if chain_hash(h["prev_hash"], h["content_hash"]) != h["chain_hash"]:
-            problems.append(Problem(sid, "chain hash was altered"))
+            problems.append(Problem(sid, "chain hash was altered",
+                                    "チェーンのハッシュが改ざんされています"))
 
     @_reading
     def verify_head(self, result: VerifyResult, head: str) -> VerifyResult:
@@ -851,7 +887,9 @@ class Store:
         if row is not None:
             return result
         problem = Problem(None, f"recorded head sha256:{wanted} is not in the chain: "
-                                "snapshots were removed or rewritten")
+                                "snapshots were removed or rewritten",
+                          f"記録された先頭 sha256:{wanted} がチェーンにありません: "
+                          "スナップショットが削除または書き換えられています")
         return VerifyResult(result.snapshots, result.head, result.problems + (problem,))
 
 
@@ -860,6 +898,10 @@ def _plural(ids) -> str:
     if len(ids) == 1:
         return f"snapshot {ids[0]} was"
     return f"snapshots {', '.join(str(i) for i in ids)} were"
+
+
+def _plural_ja(ids) -> str:
+    return f"スナップショット {', '.join(str(i) for i in ids)} "
 
 
 def _loads(text: str):
