@@ -442,7 +442,7 @@ def _baseline(spec: str):
     try:
         return Baseline.load(spec)
     except StoreError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(str(exc), message_ja=getattr(exc, "message_ja", None)) from None
 
 
 @cli.command()

@@ -47,5 +47,10 @@ def explore(inventory, output, packs, as_of, lang):
         raise UserError(f"{output}: {exc.strerror or exc}") from None
     s = audit.summary()
     n, f = len(audit.inventory.parties), s["flows"]
-    click.echo(f"wrote {output}: {n} part{'y' if n == 1 else 'ies'}, "
-               f"{f} flow{'' if f == 1 else 's'}, {s['status']['violation']} violating", err=True)
+    if lang == "ja":
+        click.echo(f"{output} を書き出しました: 関係者 {n} 件、フロー {f} 件、違反 "
+                   f"{s['status']['violation']} 件", err=True)
+    else:
+        click.echo(f"wrote {output}: {n} part{'y' if n == 1 else 'ies'}, "
+                   f"{f} flow{'' if f == 1 else 's'}, {s['status']['violation']} violating",
+                   err=True)

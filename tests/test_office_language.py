@@ -132,7 +132,31 @@ STORE_COMMANDS = [
     ("snapshot", "diff", "previous", "latest", "--store", "{store}"),
     ("snapshot", "diff", "previous", "latest", "--store", "{store}", "--format", "markdown"),
     ("report", "{inv}", "-o", "{out}/report.md", "--no-drawing"),
+    ("explore", "{inv}", "-o", "{out}/explore.html"),
 ]
+
+
+@pytest.mark.parametrize("args", [
+    ("snapshot", "list", "--store", "{tmp}/none.db"),
+    ("snapshot", "show", "Q7", "--store", "{store}"),
+    ("snapshot", "show", "9", "--store", "{store}"),
+    ("snapshot", "create", "{inv}", "--label", "Q3"),
+    ("snapshot", "create", "{inv}", "--label", "latest"),
+    ("check", "{inv}", "--baseline", "{tmp}/none.db"),
+    ("snapshot", "diff", "{tmp}/gone", "latest", "--store", "{store}"),
+], ids=lambda a: "-".join(a[:2]))
+def test_store_errors_in_japanese(args, snapshot_store, run_cli, tmp_path):
+    filled = [a.format(tmp=tmp_path, **snapshot_store) for a in args]
+    res = run_cli(*filled, "--lang", "ja", expect=2)
+    text = res.stderr
+    for path in sorted([str(tmp_path), *snapshot_store.values()], key=len, reverse=True):
+        text = text.replace(path, "")
+    assert text.startswith("エラー: "), text
+    # command lines quoted in the message (`lineage snapshot list`) are not prose
+    text = re.sub(r"`[^`]*`", "", text)
+    allowed = {"none", "db", "gone", "latest", "previous", "Q", "INVENTORY", "lineage",
+               "audits", "store"}
+    assert _english(text, allowed) == [], text
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +180,7 @@ def test_japanese_snapshot_and_report_output_has_no_english(args, snapshot_store
     res = run_cli(*filled, "--lang", "ja", expect=None)
     assert res.code in (0, 1), res.stderr
     text = res.stdout + res.stderr
-    if "-o" in filled:  # the report itself, and the line saying where it went
+    if "-o" in filled and filled[filled.index("-o") + 1].endswith(".md"):  # the report itself, and the line saying where it went
         from pathlib import Path
         report = Path(filled[filled.index("-o") + 1]).read_text(encoding="utf-8")
         # the organisation's own policy is quoted as it is written (the appendix)

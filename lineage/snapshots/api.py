@@ -43,7 +43,9 @@ def snapshot(inventory, *, store=None, label: str | None = None, as_of=None,
     source = str(inventory) if isinstance(inventory, (str, Path)) else None
     if store is None:
         if source is None:
-            raise StoreError("give a store: the inventory is not a path to put one beside")
+            raise StoreError("give a store: the inventory is not a path to put one beside",
+                             message_ja="ストアを指定してください: 棚卸しがパスではないため、"
+                                        "その隣に置けません")
         store = default_store(source)
     audit = inventory if isinstance(inventory, AuditResult) else check(
         inventory, as_of=as_of, packs=packs, select=select, ignore=ignore)
@@ -78,7 +80,8 @@ def resolve(ref, store: Store | None, *, as_of=None, packs=("policy",)) -> Snaps
     if path.exists():
         return Snapshot.from_audit(check(path, as_of=as_of, packs=packs), source=str(path))
     if store is None:
-        raise StoreError(f"{ref}: no such inventory (and no store to look it up in)")
+        raise StoreError(f"{ref}: no such inventory (and no store to look it up in)",
+                         message_ja=f"{ref}: その棚卸しはありません (探すストアもありません)")
     return store.get(ref)  # raises the store's "no snapshot" message
 
 

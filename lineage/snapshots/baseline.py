@@ -67,7 +67,9 @@ class Baseline:
         """
         path, ref = parse_spec(spec)
         if not path.is_file():
-            raise StoreError(f"{path}: no snapshot store here (baseline {spec!r})")
+            raise StoreError(f"{path}: no snapshot store here (baseline {spec!r})",
+                             message_ja=f"{path}: スナップショットのストアがありません "
+                                        f"(基準 {spec!r})")
         with Store(path, create=False) as store:
             sid = store.resolve(ref)
             label = next(e["label"] for e in store.list() if e["id"] == sid)

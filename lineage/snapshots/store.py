@@ -192,7 +192,10 @@ def _reading(method):
         except (sqlite3.DatabaseError, TypeError, ValueError, KeyError, AttributeError,
                 OverflowError) as exc:
             raise StoreError(f"{self.path}: the store is damaged ({type(exc).__name__}: "
-                             f"{str(exc)[:80]}); run `lineage snapshot verify`") from None
+                             f"{str(exc)[:80]}); run `lineage snapshot verify`",
+                             message_ja=f"{self.path}: ストアが壊れています "
+                                        f"({type(exc).__name__}: {str(exc)[:80]})。"
+                                        "`lineage snapshot verify` を実行してください") from None
     return wrapper
 
 
@@ -228,9 +231,13 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
         app = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if version == 0 and tables:
-            raise StoreError("not a lineage snapshot store (it holds other tables)")
+            raise StoreError("not a lineage snapshot store (it holds other tables)",
+                             message_ja="lineage のスナップショットのストアではありません "
+                                        "(別の表があります)")
         if version and app != APPLICATION_ID:
-            raise StoreError("not a lineage snapshot store (wrong application id)")
+            raise StoreError("not a lineage snapshot store (wrong application id)",
+                             message_ja="lineage のスナップショットのストアではありません "
+                                        "(application id が違います)")
         if version > SCHEMA_VERSION:
             raise StoreError(f"store schema version {version} is newer than this lineage "
                              f"supports ({SCHEMA_VERSION}); upgrade lineage")
@@ -354,7 +361,9 @@ class Store:
         #: list, show, diff, verify and reports never change the file.
         self.readonly = not create
         if self.path.is_dir():
-            raise StoreError(f"{self.path}: is a folder, not a store file")
+            raise StoreError(f"{self.path}: is a folder, not a store file",
+                             message_ja=f"{self.path}: フォルダです。ストアのファイルでは"
+                                        "ありません")
         if self.path.exists() and not self.path.is_file():
             raise StoreError(f"{self.path}: is not a regular file (a device or a pipe), "
                              "not a store file")
@@ -364,7 +373,11 @@ class Store:
             if not create:
                 raise StoreError(f"{self.path}: no snapshot store here (`lineage snapshot "
                                  "create INVENTORY` keeps one in INVENTORY/.lineage/audits.db; "
-                                 "point to it with --store)")
+                                 "point to it with --store)",
+                                 message_ja=f"{self.path}: スナップショットのストアがありません "
+                                            "(`lineage snapshot create INVENTORY` が "
+                                            "INVENTORY/.lineage/audits.db に作ります。--store で"
+                                            "指定してください)")
             self._create_file(timeout)
         note_input(self.path)  # a report written with -o must not replace the store
         try:
@@ -387,7 +400,11 @@ class Store:
                 raise StoreError("not a lineage snapshot store (" + (
                     "an empty file: truncated?" if size == 0 else "no lineage schema"
                     if version == 0 else "wrong application id") +
-                    "); lineage leaves it as it is")
+                    "); lineage leaves it as it is",
+                    message_ja="lineage のスナップショットのストアではありません (" + (
+                        "空のファイル: 切り詰められた?" if size == 0 else "lineage の表がない"
+                        if version == 0 else "application id が違う") +
+                    ")。ファイルはそのままにします")
             if version != SCHEMA_VERSION:
                 if self.readonly and version < SCHEMA_VERSION:
                     raise StoreError(f"store schema version {version} is older than this "
@@ -398,7 +415,8 @@ class Store:
             raise StoreError(f"{self.path}: cannot open the store ({exc})") from None
         except StoreError as exc:
             self._close_quietly()
-            raise StoreError(f"{self.path}: {exc}") from None
+            raise StoreError(f"{self.path}: {exc}", message_ja=f"{self.path}: "
+                             f"{getattr(exc, 'message_ja', None) or exc}") from None
 
     def _create_file(self, timeout: float) -> None:
         """Create a new store under a temporary name, then link it into place.
@@ -502,7 +520,10 @@ class Store:
                             source=source if source is not None else snap.source)
         if snap.label is not None and not _LABEL.match(snap.label):
             raise StoreError(f"label {snap.label!r} is not allowed: it must not be a number, "
-                             "'latest' or 'previous', contain ':' or start with a space")
+                             "'latest' or 'previous', contain ':' or start with a space",
+                             message_ja=f"ラベル {snap.label!r} は使えません: 数字、'latest'、"
+                                        "'previous' は不可で、':' を含まず、空白で始まらない"
+                                        "ものにしてください")
         conn = self._conn
         if self.readonly:
             raise StoreError(f"{self.path}: the store was opened read-only")
@@ -518,7 +539,8 @@ class Store:
         try:
             if snap.label is not None and conn.execute(
                     "SELECT 1 FROM snapshots WHERE label = ?", (snap.label,)).fetchone():
-                raise StoreError(f"label {snap.label!r} is already used in {self.path}")
+                raise StoreError(f"label {snap.label!r} is already used in {self.path}",
+                             message_ja=f"ラベル {snap.label!r} は {self.path} で使用済みです")
             row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'snapshots'"
                                ).fetchone()
             new_id = (row[0] if row else 0) + 1
@@ -579,7 +601,9 @@ class Store:
             index = 0 if text == "latest" else 1
             if len(rows) <= index:
                 raise StoreError(f"{self.path}: no {text} snapshot "
-                                 f"(the store holds {len(rows)})")
+                                 f"(the store holds {len(rows)})",
+                                 message_ja=f"{self.path}: {text} のスナップショットがありません "
+                                            f"(ストアには {len(rows)} 件)")
             return rows[index][0]
         if text.isdigit() and int(text) > 2 ** 63 - 1:
             row = None  # beyond any SQLite row ID
@@ -589,7 +613,10 @@ class Store:
             row = conn.execute("SELECT id FROM snapshots WHERE label = ?", (text,)).fetchone()
         if row is None:
             raise StoreError(f"{self.path}: no snapshot {text!r} (give an ID, a label, "
-                             "'latest' or 'previous'; see `lineage snapshot list`)")
+                             "'latest' or 'previous'; see `lineage snapshot list`)",
+                             message_ja=f"{self.path}: スナップショット {text!r} はありません "
+                                        "(番号、ラベル、'latest'、'previous' のいずれかを指定。"
+                                        "`lineage snapshot list` を参照)")
         return row[0]
 
     def has(self, ref: str | int) -> bool:
