@@ -115,8 +115,8 @@ def test_explore_command(tmp_path):
     assert r.exit_code == 0, r.output
     audit = lineage.check(SAMPLE, as_of=dt.date(2025, 1, 1))
     s = audit.summary()
-    assert r.output == (f"wrote {out}: {len(audit.inventory.parties)} parties, {s['flows']} "
-                        f"flows, {s['status']['violation']} violating\n")
+    assert r.output == (f"{out} を書き出しました: 関係者 {len(audit.inventory.parties)} 件、"
+                        f"フロー {s['flows']} 件、違反 {s['status']['violation']} 件\n")
     html = out.read_text(encoding="utf-8")
     assert '<html lang="ja"' in html and '"as_of":"2025-01-01"' in html
     assert '"lang":"ja"' in html
