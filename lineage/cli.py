@@ -558,7 +558,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OutputError:
         raise
     except OSError as exc:
-        raise UserError(f"{path}: {exc.strerror or exc}") from None
+        raise UserError(f"{path}: {exc.strerror or exc}",
+                        message_ja=f"{path}: 書き込めません（{exc.strerror or exc}）") from None
 
 
 class Interrupted(BaseException):

@@ -20,11 +20,26 @@ from .export import export as write_export
 __all__ = ["draw", "export"]
 
 
+_NOUNS_JA = {"drawing": "図", "export": "書き出し"}
+
+
+def _format_ja(exc: ValueError) -> str:
+    """The Japanese form of :func:`lineage.files.format_for`'s "unknown format" message."""
+    import re
+    m = re.fullmatch(r"unknown (\w+) format (.+) \(known: (.*)\)", str(exc))
+    if not m:
+        return f"形式を判別できません（{exc}）"
+    noun, got, known = m.groups()
+    return f"{_NOUNS_JA.get(noun, noun)}の形式 {got} は扱えません（扱える形式: {known}）"
+
+
 def _output(path: Path) -> Path:
     if path.is_dir():
-        raise UserError(f"{path}: is a folder, not a file")
+        raise UserError(f"{path}: is a folder, not a file",
+                        message_ja=f"{path}: ファイルではなくフォルダです")
     if not path.parent.is_dir():
-        raise UserError(f"{path}: folder {path.parent} does not exist")
+        raise UserError(f"{path}: folder {path.parent} does not exist",
+                        message_ja=f"{path}: フォルダ {path.parent} がありません")
     return path
 
 
@@ -32,9 +47,10 @@ def _check_question(trace, trace_from, impact, *, item, party, route, only_viola
                     depth) -> None:
     """One-line errors for option combinations ``--trace``/``--impact`` cannot take."""
     if trace_from is not None and trace is None:
-        raise UserError("--from needs --trace ITEM")
+        raise UserError("--from needs --trace ITEM", message_ja="--from には --trace ITEM が必要です")
     if trace is not None and impact is not None:
-        raise UserError("--trace and --impact cannot be combined; draw one question at a time")
+        raise UserError("--trace and --impact cannot be combined; draw one question at a time",
+                        message_ja="--trace と --impact は同時に指定できません。一度に一つずつ描いてください")
     asked = "--trace" if trace is not None else "--impact" if impact is not None else None
     if asked is None:
         return
@@ -43,15 +59,23 @@ def _check_question(trace, trace_from, impact, *, item, party, route, only_viola
                         f" ({asked} already chooses the flows)",
              "--route": f" ({asked} already chooses the flows)",
              "--only-violations": " (violations keep their colours in the drawing)"}
+    hints_ja = {"--item": f"（{asked} がフローを選びます）",
+                "--party": "（その当事者から辿るには --from PARTY を使ってください）" if trace else
+                           f"（{asked} がフローを選びます）",
+                "--route": f"（{asked} がフローを選びます）",
+                "--only-violations": "（違反は図の中で色分けされたままです）"}
     given = {"--item": item, "--party": party, "--route": route,
              "--only-violations": only_violations or None}
     for option, value in given.items():
         if value is not None:
-            raise UserError(f"{asked} cannot be combined with {option}{hints[option]}")
+            raise UserError(f"{asked} cannot be combined with {option}{hints[option]}",
+                            message_ja=f"{asked} と {option} は同時に指定できません{hints_ja[option]}")
     if impact is not None and depth is not None:
-        raise UserError("--depth does not apply to --impact")
+        raise UserError("--depth does not apply to --impact",
+                        message_ja="--depth は --impact には使えません")
     if trace is not None and depth is not None and depth < 1:
-        raise UserError(f"--depth must be 1 or more with --trace, got {depth}")
+        raise UserError(f"--depth must be 1 or more with --trace, got {depth}",
+                        message_ja=f"--trace では --depth は 1 以上にしてください（指定: {depth}）")
 
 
 @click.command()
@@ -113,11 +137,12 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
     try:
         format_of(output)
     except ValueError as exc:
-        raise UserError(f"{output}: {exc}") from None
+        raise UserError(f"{output}: {exc}", message_ja=f"{output}: {_format_ja(exc)}") from None
     _check_question(trace, trace_from, impact, item=item, party=party, route=route,
                     only_violations=only_violations, depth=depth)
     if depth is not None and depth < 0:
-        raise UserError(f"--depth must be 0 or more, got {depth}")
+        raise UserError(f"--depth must be 0 or more, got {depth}",
+                        message_ja=f"--depth は 0 以上にしてください（指定: {depth}）")
     audit = run_check(inventory, as_of=as_of, packs=_packs(packs))
     drawing = draw_map(audit, lang=lang, font=font, only_violations=only_violations,
                        item=item, party=party, depth=depth, route=route, merge=merge,
@@ -155,5 +180,5 @@ def export(inventory, output, lang, as_of):
     try:
         export_format_of(output)
     except ValueError as exc:
-        raise UserError(f"{output}: {exc}") from None
+        raise UserError(f"{output}: {exc}", message_ja=f"{output}: {_format_ja(exc)}") from None
     write_export(run_check(inventory, as_of=as_of), output, lang=lang)

@@ -35,16 +35,19 @@ def explore(inventory, output, packs, as_of, lang):
       lineage explore inventories/monocollabo -o explorer.html --rules policy,appi --lang ja
     """
     if output.is_dir():
-        raise UserError(f"{output}: is a folder, not a file")
+        raise UserError(f"{output}: is a folder, not a file",
+                        message_ja=f"{output}: ファイルではなくフォルダです")
     if not output.parent.is_dir():
-        raise UserError(f"{output}: folder {output.parent} does not exist")
+        raise UserError(f"{output}: folder {output.parent} does not exist",
+                        message_ja=f"{output}: フォルダ {output.parent} がありません")
     from .audit import check as run_check
     from .explorer import write_page
     audit = run_check(inventory, as_of=as_of, packs=_packs(packs))
     try:
         write_page(audit, output, lang=lang)
     except OSError as exc:
-        raise UserError(f"{output}: {exc.strerror or exc}") from None
+        raise UserError(f"{output}: {exc.strerror or exc}",
+                        message_ja=f"{output}: 書き込めません（{exc.strerror or exc}）") from None
     s = audit.summary()
     n, f = len(audit.inventory.parties), s["flows"]
     if lang == "ja":

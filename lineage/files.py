@@ -170,14 +170,18 @@ def check_output(path) -> os.stat_result | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})",
+                          message_ja=f"{path}: 書き込めません（{exc.strerror or exc}）") from None
     if stat.S_ISLNK(st.st_mode):
-        raise OutputError(f"{path}: is a symbolic link; refusing to write through it")
+        raise OutputError(f"{path}: is a symbolic link; refusing to write through it",
+                          message_ja=f"{path}: シンボリックリンクです。リンク先には書き込みません")
     if not stat.S_ISREG(st.st_mode):
         kind = next((k for test, k in _KINDS if test(st.st_mode)), "a special file")
-        raise OutputError(f"{path}: is not a regular file ({kind}); refusing to write to it")
+        raise OutputError(f"{path}: is not a regular file ({kind}); refusing to write to it",
+                          message_ja=f"{path}: 通常のファイルではありません（{kind}）。書き込みません")
     if _INPUTS is not None and (st.st_dev, st.st_ino) in _INPUTS:
-        raise OutputError(f"{path}: is an input of this run; refusing to write over it")
+        raise OutputError(f"{path}: is an input of this run; refusing to write over it",
+                          message_ja=f"{path}: この実行の入力ファイルです。上書きしません")
     return st
 
 

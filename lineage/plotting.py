@@ -38,7 +38,9 @@ def use_japanese_font(preferred: str | None = None) -> str | None:
         import matplotlib
         from matplotlib import font_manager
     except ImportError:
-        raise LineageError("plots need matplotlib: pip install 'lineage[notebook]'") from None
+        raise LineageError("plots need matplotlib: pip install 'lineage[notebook]'",
+                           message_ja="グラフには matplotlib が必要です: "
+                                      "pip install 'lineage[notebook]'") from None
     installed = {f.name for f in font_manager.fontManager.ttflist}
     for family in ((preferred,) if preferred else ()) + JAPANESE_FONTS:
         if family in installed:
