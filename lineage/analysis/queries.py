@@ -298,7 +298,7 @@ def trace(source, item: str, *, frm: str | None = None, depth: int | None = None
     for party in origins:
         _need_party(net, party)
     if depth is not None and depth < 1:
-        raise QueryError("--depth must be at least 1")
+        raise QueryError("--depth must be at least 1", "--depth は 1 以上にしてください")
     i = net.item_index[item]
     sel = np.flatnonzero(net.pair_item == i)
     flows = net.pair_flow[sel]

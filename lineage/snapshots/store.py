@@ -240,7 +240,9 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
                                         "(application id が違います)")
         if version > SCHEMA_VERSION:
             raise StoreError(f"store schema version {version} is newer than this lineage "
-                             f"supports ({SCHEMA_VERSION}); upgrade lineage")
+                             f"supports ({SCHEMA_VERSION}); upgrade lineage",
+                             message_ja=f"ストアのスキーマ版 {version} はこの lineage が扱える版"
+                                        f"（{SCHEMA_VERSION}）より新しいです。lineage を更新してください")
         if version == 0:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
@@ -366,9 +368,13 @@ class Store:
                                         "ありません")
         if self.path.exists() and not self.path.is_file():
             raise StoreError(f"{self.path}: is not a regular file (a device or a pipe), "
-                             "not a store file")
+                             "not a store file",
+                             message_ja=f"{self.path}: 通常のファイルではありません（デバイスやパイプ）。"
+                                        "ストアのファイルではありません")
         if self.path.is_symlink() and not self.path.exists():
-            raise StoreError(f"{self.path}: is a dangling symbolic link, not a store file")
+            raise StoreError(f"{self.path}: is a dangling symbolic link, not a store file",
+                             message_ja=f"{self.path}: リンク先のないシンボリックリンクです。"
+                                        "ストアのファイルではありません")
         if not self.path.exists():
             if not create:
                 raise StoreError(f"{self.path}: no snapshot store here (`lineage snapshot "
@@ -408,11 +414,14 @@ class Store:
             if version != SCHEMA_VERSION:
                 if self.readonly and version < SCHEMA_VERSION:
                     raise StoreError(f"store schema version {version} is older than this "
-                                     "lineage's; `lineage snapshot create` upgrades it")
+                                     "lineage's; `lineage snapshot create` upgrades it",
+                                     message_ja=f"ストアのスキーマ版 {version} はこの lineage の版より"
+                                                "古いです。`lineage snapshot create` で更新されます")
                 migrate(self._conn)
         except sqlite3.DatabaseError as exc:
             self._close_quietly()
-            raise StoreError(f"{self.path}: cannot open the store ({exc})") from None
+            raise StoreError(f"{self.path}: cannot open the store ({exc})",
+                             message_ja=f"{self.path}: ストアを開けません（{exc}）") from None
         except StoreError as exc:
             self._close_quietly()
             raise StoreError(f"{self.path}: {exc}", message_ja=f"{self.path}: "
@@ -431,7 +440,9 @@ class Store:
                                        dir=self.path.parent)
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot create the store "
-                             f"({exc.strerror or exc})") from None
+                             f"({exc.strerror or exc})",
+                             message_ja=f"{self.path}: ストアを作成できません"
+                                        f"（{exc.strerror or exc}）") from None
         os.close(fd)
         try:
             conn = sqlite3.connect(tmp, timeout=timeout, isolation_level=None)
@@ -446,7 +457,9 @@ class Store:
                 pass  # another writer created it meanwhile: use theirs
         except (OSError, sqlite3.DatabaseError) as exc:
             raise StoreError(f"{self.path}: cannot create the store "
-                             f"({getattr(exc, 'strerror', None) or exc})") from None
+                             f"({getattr(exc, 'strerror', None) or exc})",
+                             message_ja=f"{self.path}: ストアを作成できません"
+                                        f"（{getattr(exc, 'strerror', None) or exc}）") from None
         finally:
             Path(tmp).unlink(missing_ok=True)
 
@@ -526,15 +539,19 @@ class Store:
                                         "ものにしてください")
         conn = self._conn
         if self.readonly:
-            raise StoreError(f"{self.path}: the store was opened read-only")
+            raise StoreError(f"{self.path}: the store was opened read-only",
+                             message_ja=f"{self.path}: ストアは読み取り専用で開かれています")
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if "readonly" in str(exc) or "read-only" in str(exc):
-                raise StoreError(f"{self.path}: cannot write the store (it is read-only)"
+                raise StoreError(f"{self.path}: cannot write the store (it is read-only)",
+                                 message_ja=f"{self.path}: ストアに書き込めません（読み取り専用です）"
                                  ) from None
             raise StoreError(f"{self.path}: the store is busy (another snapshot is being "
-                             f"written) and stayed so for the timeout; try again ({exc})"
+                             f"written) and stayed so for the timeout; try again ({exc})",
+                             message_ja=f"{self.path}: ストアが使用中です（別のスナップショットを書き込み中）。"
+                                        f"待ち時間を過ぎても空きませんでした。もう一度試してください（{exc}）"
                              ) from None
         try:
             if snap.label is not None and conn.execute(
@@ -574,7 +591,10 @@ class Store:
             if isinstance(exc, sqlite3.DatabaseError):
                 why = "it is read-only" if "readonly" in str(exc) else str(exc)
                 raise StoreError(f"{self.path}: cannot write the store ({why}); it is left "
-                                 "as it was") from None
+                                 "as it was",
+                                 message_ja=f"{self.path}: ストアに書き込めません（"
+                                            f"{'読み取り専用です' if 'readonly' in str(exc) else why}）。"
+                                            "ストアは元のままです") from None
             raise
         return _replace(snap, content_hash=content, prev_hash=prev, chain_hash=link)
 
@@ -658,7 +678,9 @@ class Store:
                            (h["inventory_hash"],)).fetchone()
         if inv is None:
             raise StoreError(f"{self.path}: snapshot {sid} has lost its inventory text "
-                             "(run `lineage snapshot verify`)")
+                             "(run `lineage snapshot verify`)",
+                             message_ja=f"{self.path}: スナップショット {sid} の棚卸しの本文が"
+                                        "失われています（`lineage snapshot verify` を実行してください）")
         return Snapshot(organisation=h["organisation"], as_of=h["as_of"],
                         rules=tuple(_loads(h["rules"])), tool_version=h["tool_version"],
                         inventory_hash=h["inventory_hash"], inventory_json=inv[0],
