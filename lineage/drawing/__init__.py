@@ -258,6 +258,7 @@ class Drawing:
             return self.source.encode("utf-8")
         deadline = time.monotonic() + self.timeout
         failures: list[str] = []
+        failures_ja: list[str] = []
         for i, step in enumerate(self.steps):
             remaining = deadline - time.monotonic()
             last = i == len(self.steps) - 1
@@ -275,6 +276,7 @@ class Drawing:
                 raise
             except RenderError as exc:
                 failures.append(f"{step.describe()}: {exc}")
+                failures_ja.append(f"{step.describe()}: {exc.message_ja or exc}")
                 if not last:
                     self.notes.append(f"layout '{step.describe()}' failed ({exc}); "
                                       f"trying '{self.steps[i + 1].describe()}'")
@@ -282,7 +284,8 @@ class Drawing:
             if i > 0 or step.merged:
                 self._note_final(step)
             return data
-        raise RenderError("no layout succeeded: " + "; ".join(failures))
+        raise RenderError("no layout succeeded: " + "; ".join(failures),
+                          message_ja="どの配置方法でも図を描けませんでした: " + "; ".join(failures_ja))
 
     def _note_final(self, step: Step) -> None:
         g = self._graph_for(step)

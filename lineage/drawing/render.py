@@ -99,18 +99,25 @@ def run_graphviz(dot_text: str, fmt: str, *, engine: str = "dot", nodes: int | N
             proc = subprocess.run(cmd, capture_output=True, timeout=timeout,
                                   env={**os.environ, "LC_ALL": "C.UTF-8"})
         except subprocess.TimeoutExpired:
-            raise RenderError(f"Graphviz {engine} took longer than {timeout:.0f} s") from None
+            raise RenderError(f"Graphviz {engine} took longer than {timeout:.0f} s",
+                              message_ja=f"Graphviz {engine} が {timeout:.0f} 秒以内に終わりませんでした"
+                              ) from None
         stderr = proc.stderr.decode("utf-8", "replace")
         lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
         errors = [ln for ln in lines if ln.lower().startswith("error")]
         if proc.returncode != 0 or errors:
             detail = " ".join(errors or lines[:2]) or "no message"
             detail = detail.replace(str(src), "<input>")
-            raise RenderError(f"Graphviz {engine} failed (exit {proc.returncode}): {detail}")
+            raise RenderError(f"Graphviz {engine} failed (exit {proc.returncode}): {detail}",
+                              message_ja=f"Graphviz {engine} が失敗しました（終了コード "
+                                         f"{proc.returncode}）: {detail}")
         if not out.exists() or not plain.exists():
-            raise RenderError(f"Graphviz {engine} wrote no output")
+            raise RenderError(f"Graphviz {engine} wrote no output",
+                              message_ja=f"Graphviz {engine} は何も出力しませんでした")
         got_nodes, got_edges = _count_plain(plain.read_text("utf-8", "replace"))
         if (nodes is not None and got_nodes < nodes) or (edges is not None and got_edges < edges):
             raise RenderError(f"Graphviz {engine} laid out {got_nodes} of {nodes} nodes and "
-                              f"{got_edges} of {edges} edges")
+                              f"{got_edges} of {edges} edges",
+                              message_ja=f"Graphviz {engine} が配置できたのは当事者 {nodes} 件中 "
+                                         f"{got_nodes} 件、フロー {edges} 件中 {got_edges} 件です")
         return out.read_bytes(), [ln for ln in lines if "warning" in ln.lower()]
