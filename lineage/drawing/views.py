@@ -90,7 +90,8 @@ def neighbourhood(g: nx.MultiDiGraph, party: str, depth: int = 1) -> nx.MultiDiG
         ['call-centre', 'call-centre-sub', 'monocollabo']
     """
     if depth < 0:
-        raise ViewError(f"depth must be 0 or more, got {depth}")
+        raise ViewError(f"depth must be 0 or more, got {depth}",
+                        message_ja=f"depth は 0 以上にしてください（指定: {depth}）")
     if party not in g:
         raise ViewError(f"unknown party {party!r}",
                         message_ja=f"当事者 {party!r} は定義されていません")
@@ -123,7 +124,8 @@ def by_flows(g: nx.MultiDiGraph, flows, highlight=(), parties=()) -> nx.MultiDiG
     known = {k for *_, k in g.edges(keys=True)}
     missing = sorted(wanted - known, key=natural_key)
     if missing:
-        raise ViewError(f"unknown flow {missing[0]!r}")
+        raise ViewError(f"unknown flow {missing[0]!r}",
+                        message_ja=f"フロー {missing[0]!r} は定義されていません")
     out = nx.MultiDiGraph(**g.graph)
     for u, v, k, d in g.edges(keys=True, data=True):  # graph order, not a set's
         if k in wanted:
@@ -226,7 +228,8 @@ def apply_views(g: nx.MultiDiGraph, *, route: str | None = None, item: str | Non
         ['F30', 'F33']
     """
     if depth is not None and depth < 0:
-        raise ViewError(f"depth must be 0 or more, got {depth}")
+        raise ViewError(f"depth must be 0 or more, got {depth}",
+                        message_ja=f"depth は 0 以上にしてください（指定: {depth}）")
     if party is not None and party not in g:
         raise ViewError(f"unknown party {party!r}",
                         message_ja=f"当事者 {party!r} は定義されていません")
