@@ -225,7 +225,8 @@ def _write_file(dst: Path, data: bytes, force: bool) -> None:
 
 def _write_folder(dst: Path, files: dict[str, bytes], force: bool) -> None:
     if dst.is_symlink():
-        raise OutputError(f"{dst}: is a symbolic link; refusing to write through it")
+        raise OutputError(f"{dst}: is a symbolic link; refusing to write through it",
+                          message_ja=f"{dst}: シンボリックリンクです。リンク先には書き込みません")
     if dst.exists() and not dst.is_dir():
         raise ConvertError(f"{dst}: is a file; a folder form needs a folder path",
                            message_ja=f"{dst}: ファイルです。フォルダ形式にはフォルダのパスを"
