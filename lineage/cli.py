@@ -252,11 +252,48 @@ class LazyGroup(click.Group):
             '使い方: lineage validate [OPTIONS] INVENTORY'
         """
         argv = sys.argv[1:] if args is None else args
+        from .cli_errors_ja import lang_in
+        self._usage_lang = lang_in(argv, default_lang())
         if default_lang() != "ja" or not _help_asked(argv):
             return super().main(args, *rest, **kwargs)
         from .cli_help_ja import japanese_help
         with japanese_help(self):
             return super().main(args, *rest, **kwargs)
+
+    def _localised(self, exc: click.UsageError) -> click.UsageError:
+        if getattr(self, "_usage_lang", "en") != "ja":
+            return exc
+        from .cli_errors_ja import JapaneseUsageError
+        return exc if isinstance(exc, JapaneseUsageError) else JapaneseUsageError(exc)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        """The group's context; click's usage errors come out in Japanese under ``--lang ja``.
+
+        Example:
+            >>> from click.testing import CliRunner
+            >>> r = CliRunner().invoke(cli, ["chek", "--lang", "ja"], prog_name="lineage")
+            >>> r.exit_code, r.output.splitlines()[-1]
+            (2, "エラー: コマンド 'chek' はありません")
+        """
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            raise self._localised(exc) from None
+
+    def invoke(self, ctx):
+        """Run the chosen command; its usage errors are Japanese under ``--lang ja``.
+
+        Example:
+            >>> from click.testing import CliRunner
+            >>> r = CliRunner().invoke(cli, ["check", "--formt", "json", "--lang", "ja"],
+            ...                        prog_name="lineage")
+            >>> r.output.splitlines()[-1]
+            'エラー: オプション --formt はありません（もしかして: --format）'
+        """
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise self._localised(exc) from None
 
     def get_command(self, ctx, name):
         """The command called ``name``, importing its module first if needed; None if unknown.
