@@ -73,11 +73,11 @@ def test_japanese_output_has_no_english(args, run_cli):
 ])
 def test_japanese_error_messages(args, given, run_cli):
     res = run_cli(*args, "--lang", "ja", expect=2)
-    assert res.stderr.startswith("エラー: ") or "Error" in res.stderr
+    # click's own usage errors come with a (Japanese) usage line first
+    assert res.stderr.splitlines()[-1].startswith("エラー: "), res.stderr
     allowed = _allowed_words() | {given, "consent", "subjects", "lang", "as", "of"}
-    # click's own usage lines are English; the message itself must not be.
     message = res.stderr.splitlines()[-1]
-    assert _english(message.replace("Error: Invalid value for", ""), allowed) == [], message
+    assert _english(message, allowed) == [], message
 
 
 def test_the_scan_catches_english(run_cli):
@@ -115,6 +115,43 @@ def test_names_beside_ids(run_cli):
 ])
 def test_errors_in_japanese(args, expected, run_cli):
     assert run_cli(*args, "--lang", "ja", expect=2).stderr.startswith(expected)
+
+
+# The usage line names the command's syntax ([OPTIONS] INVENTORY): not prose.
+_USAGE_WORDS = {"lineage", "cli", "OPTIONS", "INVENTORY", "COMMAND", "ARGS", "h", "format", "party",
+                "formt", "chek", "bogus", "ghost", "svg", "table", "json", "csv", "sarif",
+                "junit", "xlsx", "markdown", "dot", "gv", "pdf", "png", "jpg", "impact", "check",
+                "draw", "lang", "ja", "o", "link", "txt", "m"}
+
+
+@pytest.mark.parametrize("args, last", [
+    (("check", SAMPLE, "--formt", "json"),
+     "エラー: オプション --formt はありません（もしかして: --format）"),
+    (("check",), "エラー: 引数 'INVENTORY' がありません"),
+    (("impact", SAMPLE), "エラー: オプション '--party' がありません"),
+    (("chek", SAMPLE), "エラー: コマンド 'chek' はありません"),
+    (("check", SAMPLE, "--format", "bogus"),
+     "エラー: '--format' の値が不正です: 'bogus' は選べません（選べる値: "
+     "table, json, csv, sarif, junit, xlsx）"),
+    (("impact", SAMPLE, "--party", "ghost"), "エラー: 当事者 'ghost' は定義されていません"),
+    (("draw", SAMPLE, "-o", "{tmp}/m.jpg"), "エラー: {tmp}/m.jpg: 図の形式 '.jpg' は扱えません"
+     "（扱える形式: .dot, .gv, .pdf, .png, .svg）"),
+    (("check", SAMPLE, "-o", "{tmp}/link.txt"),
+     "エラー: {tmp}/link.txt: シンボリックリンクです。リンク先には書き込みません"),
+], ids=["unknown-option", "missing-argument", "missing-option", "unknown-command",
+        "bad-choice", "unknown-party", "bad-extension", "symlink-output"])
+def test_usage_and_output_errors_in_japanese(args, last, run_cli, tmp_path):
+    (tmp_path / "target.txt").write_text("mine\n")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "target.txt")
+    filled = [str(a).format(tmp=tmp_path) for a in args]
+    ja = run_cli(*filled, "--lang", "ja", expect=2).stderr
+    assert ja.splitlines()[-1] == last.format(tmp=tmp_path), ja
+    text = ja.replace(str(tmp_path), "").replace(str(SAMPLE), "")
+    assert _english(text, _allowed_words() | _USAGE_WORDS) == [], text
+    assert "Usage" not in ja and "Try" not in ja and "Error" not in ja
+    en = run_cli(*filled, "--lang", "en", expect=2).stderr  # click's English is kept under en
+    assert "エラー" not in en and en.splitlines()[-1].lower().startswith("error")
+    assert (tmp_path / "target.txt").read_text() == "mine\n"
 
 
 def test_drawing_errors_in_japanese(run_cli, tmp_path):
