@@ -197,6 +197,21 @@ def test_search_is_normalised_in_japanese_and_english(opened, query):
     assert opened.js("lineageExplorer.state().view") == "focus"
 
 
+def test_flow_detail_quotes_the_inventorys_own_policy_words(chrome, tmp_path, sample_audit):
+    # Regression: the audit quotes a list of citations; the page read it as one object,
+    # so the sample's own wording (inventories/monocollabo/policy.yaml) never showed.
+    path = tmp_path / "p.html"
+    path.write_text(page_html(sample_audit, data=explorer_data(sample_audit)), encoding="utf-8")
+    quoted = next(f for f in sample_audit.as_dict()["findings"] if f["flow"] == "F30")["policy"]
+    page = Opened(chrome, path)
+    try:
+        page.js("lineageExplorer.flow('F30')")
+        assert "方針5 [2] 第3号" in page.page.locator("[data-role=detail]").inner_text()
+        assert page.page.locator("[data-role=policy]").inner_text() == quoted[0]["text"]
+    finally:
+        page.close()
+
+
 def test_flow_detail_shows_route_status_findings_clause_policy_and_remedy(chrome, tmp_path,
                                                                            sample_audit):
     data = explorer_data(sample_audit)

@@ -623,11 +623,14 @@ export function mount(root, data, options = {}) {
       : [el("tr", { "data-pack": data.packs.join(",") }, el("td", {}, data.packs.join(", ")), el("td", {}, M.label("status", F.status[f], lang)))];
     const findings = F.findings[f].map((x) => {
       const d = data.findings[x];
-      const pol = d.policy;
+      // The audit quotes a list of citations (one per clause part the inventory maps).
+      const pols = Array.isArray(d.policy) ? d.policy : (d.policy ? [d.policy] : []);
+      const labels = pols.map((p) => p.label).filter(Boolean).join(" / ");
+      const texts = pols.map((p) => p.text).filter(Boolean).join("\n");
       return el("li", { "data-id": d.id, class: "lx-finding" },
         el("b", {}, d.rule), " ", lang === "ja" ? d.title_ja : d.title, " [", t(d.severity), d.waived ? ", " + M.label("status", "waived", lang) : "", "]",
-        el("div", {}, t("clause") + ": " + d.clause, pol && pol.label ? " — " + t("policy") + " " + pol.label : ""),
-        pol && pol.text ? el("blockquote", { "data-role": "policy" }, pol.text) : null,
+        el("div", {}, t("clause") + ": " + d.clause, labels ? " — " + t("policy") + " " + labels : ""),
+        texts ? el("blockquote", { "data-role": "policy" }, texts) : null,
         el("div", {}, lang === "ja" ? d.message_ja : d.message),
         el("div", {}, el("i", {}, t("remedy") + ": "), lang === "ja" ? d.remedy_ja : d.remedy));
     });
