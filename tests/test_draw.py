@@ -429,3 +429,11 @@ def test_warnings_amber_and_waived_dashed_in_dot():
     svg, _ = run_graphviz(text, "svg", nodes=3, edges=2)
     classes = [g.get("class") for g in ET.fromstring(svg).iter(f"{SVG}g")]
     assert "edge flow status-warning route-consent" in classes
+
+
+@pytest.mark.parametrize("lang, words", [("ja", "経路 本人の同意"), ("en", "route consent")])
+def test_title_names_a_route_filter_in_either_language(lang, words):
+    # Regression: the Japanese title named the route through an unimported helper and
+    # `lineage draw --route consent --lang ja` ended in an internal error.
+    d = draw(lineage.check("inventories/monocollabo"), route="consent", lang=lang)
+    assert words in d.source

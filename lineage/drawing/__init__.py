@@ -29,7 +29,7 @@ from ..errors import LineageError
 from ..result import AuditResult as Audit, check
 from ..model.schema import Inventory, optional_date
 from ..progress import report
-from ..terms import natural_key
+from ..terms import natural_key, route_label
 from .dot import Context, build_dot
 from .render import (FORMATS, GraphvizMissing, RenderError, format_of, run_graphviz,
                      write_atomic)
