@@ -6,7 +6,6 @@ at that level; 2 the input could not be read or the arguments are wrong.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import importlib
 import os
@@ -578,6 +577,23 @@ def _emit(text: str, output: Path | None) -> None:
     write_atomic(output, text if isinstance(text, bytes) else text.encode("utf-8"))
 
 
+def output_file(path: Path) -> Path:
+    """Refuse an output that is a folder or whose folder is missing, before slow work starts.
+
+    Example:
+        >>> output_file(Path("inventories"))
+        Traceback (most recent call last):
+        lineage.cli.UserError: inventories: is a folder, not a file
+    """
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder, not a file",
+                        message_ja=f"{path}: ファイルではなくフォルダです")
+    if not path.parent.is_dir():
+        raise UserError(f"{path}: folder {path.parent} does not exist",
+                        message_ja=f"{path}: フォルダ {path.parent} がありません")
+    return path
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temporary file in the same folder, so no partial file is left.
 
@@ -589,11 +605,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         ...     out.read_bytes()
         b'ok\\n'
     """
-    from .files import OutputError, write_atomic as write
+    from .files import write_atomic as write
     try:
         write(path, data)
-    except OutputError:
-        raise
     except OSError as exc:
         raise UserError(f"{path}: {exc.strerror or exc}",
                         message_ja=f"{path}: 書き込めません（{exc.strerror or exc}）") from None

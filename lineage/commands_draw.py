@@ -13,7 +13,8 @@ import click
 
 from .terms import ROUTES
 from .audit import check as run_check
-from .cli import UserError, _date, _packs, handle_errors, inventory_argument, lang_option
+from .cli import (UserError, _date, _packs, handle_errors, inventory_argument, lang_option,
+                  output_file)
 from .drawing import LAYOUTS, draw as draw_map
 from .export import export as write_export
 
@@ -31,16 +32,6 @@ def _format_ja(exc: ValueError) -> str:
         return f"形式を判別できません（{exc}）"
     noun, got, known = m.groups()
     return f"{_NOUNS_JA.get(noun, noun)}の形式 {got} は扱えません（扱える形式: {known}）"
-
-
-def _output(path: Path) -> Path:
-    if path.is_dir():
-        raise UserError(f"{path}: is a folder, not a file",
-                        message_ja=f"{path}: ファイルではなくフォルダです")
-    if not path.parent.is_dir():
-        raise UserError(f"{path}: folder {path.parent} does not exist",
-                        message_ja=f"{path}: フォルダ {path.parent} がありません")
-    return path
 
 
 def _check_question(trace, trace_from, impact, *, item, party, route, only_violations,
@@ -133,7 +124,7 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
       lineage draw inventories/monocollabo -o law.svg --rules policy,appi
     """
     from .drawing.render import format_of
-    _output(output)
+    output_file(output)
     try:
         format_of(output)
     except ValueError as exc:
@@ -176,7 +167,7 @@ def export(inventory, output, lang, as_of):
       lineage export inventories/monocollabo -o flows.mmd --lang ja
     """
     from .export import export_format_of
-    _output(output)
+    output_file(output)
     try:
         export_format_of(output)
     except ValueError as exc:

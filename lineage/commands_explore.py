@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from .cli import UserError, _date, _packs, handle_errors, inventory_argument
+from .cli import (UserError, _date, _packs, handle_errors, inventory_argument,
+                  output_file)
 
 __all__ = ["explore"]
 
@@ -34,12 +35,7 @@ def explore(inventory, output, packs, as_of, lang):
       lineage explore inventories/monocollabo -o explorer.html
       lineage explore inventories/monocollabo -o explorer.html --rules policy,appi --lang ja
     """
-    if output.is_dir():
-        raise UserError(f"{output}: is a folder, not a file",
-                        message_ja=f"{output}: ファイルではなくフォルダです")
-    if not output.parent.is_dir():
-        raise UserError(f"{output}: folder {output.parent} does not exist",
-                        message_ja=f"{output}: フォルダ {output.parent} がありません")
+    output_file(output)
     from .audit import check as run_check
     from .explorer import write_page
     audit = run_check(inventory, as_of=as_of, packs=_packs(packs))

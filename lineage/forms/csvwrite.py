@@ -25,14 +25,14 @@ import csv
 import io
 
 from ..model import schema
-from ..output.csvtable import BOM
+from ..files import BOM, FORMULA_STARTS
 from .flat import cell_text, tables
 
 __all__ = ["csv_folder", "quote_cell", "QUOTE"]
 
 #: Added before a cell a spreadsheet would read as a formula; the CSV reader drops one.
 QUOTE = "'"
-_QUOTED = ("=", "+", "-", "@", "\t", "\r", QUOTE)
+_QUOTED = FORMULA_STARTS + (QUOTE,)
 
 
 def quote_cell(text: str) -> str:
