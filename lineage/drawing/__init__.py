@@ -166,11 +166,12 @@ def context_of(audit: Audit, *, lang: str = "en", font: str | None = None,
     for f in audit.results:
         findings.setdefault(f.flow, []).append(f)
     joint = [(n.id, list(n.members or ())) for n in inv.notices if n.kind == "joint_use"]
-    counts = audit.summary()["status"]
+    summary = audit.summary()
+    counts = summary["status"]
     org = next((p for p in inv.parties if p.id == inv.organisation), None)
     org_name = (org.name if lang == "ja" else org.name_en) if org else None
     org_name = org_name or (org.name if org else None) or inv.organisation
-    gap = audit.summary().get("policy_ok_law_violation")
+    gap = summary.get("policy_ok_law_violation")
     if lang == "ja":
         title = (f"{org_name} 個人データの流れ（{audit.as_of.isoformat()} 時点）: "
                  f"{len(audit.flow_results)} 件、{STATUS_WORDS['violation']['ja']} "
