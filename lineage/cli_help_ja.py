@@ -21,7 +21,6 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import re
 
 import click
 

@@ -16,7 +16,7 @@ import unicodedata
 import click
 
 from . import analysis
-from .cli import UserError, _date, handle_errors, inventory_argument, lang_option
+from .cli import _date, handle_errors, inventory_argument, lang_option
 from .output import jsonreport
 from .output.csvtable import BOM
 from .output.names import Names

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .cli import UserError, _emit, encoding_option, handle_errors, lang_option
+from .cli import _emit, encoding_option, handle_errors, lang_option
 from .forms import TARGETS
 
 __all__ = ["convert", "template", "schema"]

@@ -29,7 +29,7 @@ from ..errors import LineageError
 from ..result import AuditResult as Audit, check
 from ..model.errors import did_you_mean
 from ..model.schema import Inventory, optional_date
-from ..propagation import NEVER, FlowNet, pack_items, propagate, sweep, sweep_groups
+from ..propagation import NEVER, FlowNet, propagate, sweep, sweep_groups
 from ..terms import natural_key
 from .columnar import read_network
 

@@ -21,7 +21,7 @@ import networkx as nx
 from ..terms import natural_key
 from .style import (DEFAULT_FONT, FOCUS_STYLE, FOREIGN_MARK, HIGHLIGHT_COLOUR, LAW_MARK,
                     LAW_ONLY_STYLE, ORG_STYLE, ROLE_STYLE, ROLE_WORDS, SENSITIVE_MARK,
-                    STATUS_STYLE, STATUS_WORDS, ZONES, highlight_style, route_label, word)
+                    STATUS_STYLE, STATUS_WORDS, highlight_style, route_label, word)
 
 __all__ = ["quote", "Context", "build_dot", "zone_of", "hop_ranks", "LEGEND_ID", "MODES"]
 

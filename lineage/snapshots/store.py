@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import LineageError
 from ..files import note_input
-from .canonical import dumps, sha256
+from .canonical import sha256
 
 if TYPE_CHECKING:
     import pandas as pd
