@@ -101,12 +101,15 @@ flows:
             >>> list(AP211.check(ctx, judged))
             []
         """
+        histories: dict = {}  # one notice's history serves every flow under it
         for flow in cls.flows(ctx, judged, ("joint_use",)):
             notice = notice_of(ctx, judged, flow)
             if notice is None or notice.kind != "joint_use":
                 continue
             last = ctx.last_day(flow)
-            history = states(notice)
+            if notice.id not in histories:
+                histories[notice.id] = states(notice)
+            history = histories[notice.id]
             # The state in force at the start, then every one that takes effect while it runs.
             running = [s for i, s in enumerate(history)
                        if s[0] <= last and (i + 1 == len(history) or history[i + 1][0] > flow.start)]

@@ -70,11 +70,12 @@ flows:
             if any(cls.valid(ctx, c, flow) for c in ctx.inv.consents
                    if not names.isdisjoint(c.recipients)):
                 continue
+            linkable = ctx.linkable(flow)
             yield cls.finding(
-                flow, items=ctx.linkable(flow),
-                message=f"{ACT} Art. 31: {flow.to} will link {', '.join(ctx.linkable(flow))} to "
+                flow, items=linkable,
+                message=f"{ACT} Art. 31: {flow.to} will link {', '.join(linkable)} to "
                         f"persons, and no valid consent names it",
-                message_ja=f"{ACT_JA}第31条: {flow.to} は個人関連情報({', '.join(ctx.linkable(flow))})を"
+                message_ja=f"{ACT_JA}第31条: {flow.to} は個人関連情報({', '.join(linkable)})を"
                            f"個人データとして取得しますが、本人の同意がありません")
 
     @staticmethod
