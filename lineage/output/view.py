@@ -580,10 +580,7 @@ def status_by_pack_of(row) -> dict:
         >>> status_by_pack_of(lineage.check("inventories/monocollabo").flow_results[0])
         {}
     """
-    value = getattr(row, "status_by_pack", None)
-    if value is None and hasattr(row, "as_dict"):
-        value = row.as_dict().get("status_by_pack")
-    return dict(value or {})
+    return dict(row.status_by_pack or {})
 
 
 def _pack_order(pack: str) -> tuple:
