@@ -25,6 +25,7 @@ from ..progress import report
 from .errors import InventoryError, Location, Problem, did_you_mean
 from .references import check_references
 from .csvfolder import decode, forced_encoding, read_csv_folder
+from .fastpath import Unusual, record_builder
 from .workbook import read_workbook
 from .sources import RawInventory, read_yaml_file, read_yaml_folder, yaml_files
 
@@ -38,7 +39,6 @@ _FIELD_NAMES = sorted({f.alias or name for model in (*schema.COLLECTIONS.values(
                                                      schema.Revision, schema.Policy,
                                                      schema.PolicyClause)
                        for name, f in model.model_fields.items()})
-_ADAPTERS = {name: TypeAdapter(list[model]) for name, model in schema.COLLECTIONS.items()}
 _RECORD_ADAPTERS = {name: TypeAdapter(model) for name, model in schema.COLLECTIONS.items()}
 
 #: Readers by form; later forms (CSV folder, Excel) register here.
@@ -159,6 +159,8 @@ def build_inventory(raw: RawInventory) -> schema.Inventory:
                                 and p.message == "required field is missing"))
     raw_ids: dict[str, list] = {}
     positions: dict[str, list[int]] = {}
+    # built per load: their caches (a cell's list of IDs) go with it
+    builders = {name: record_builder(model) for name, model in schema.COLLECTIONS.items()}
     total = sum(len(v) for k, v in data.items() if k in schema.COLLECTIONS and isinstance(v, list))
     validated = 0
     for name in schema.COLLECTIONS:
@@ -172,12 +174,8 @@ def build_inventory(raw: RawInventory) -> schema.Inventory:
             continue
         raw_ids[name] = [r.get("id") if isinstance(r, dict) else None for r in value]
         report("records validated", validated, total)
-        try:
-            fields[name] = _ADAPTERS[name].validate_python(value)
-            positions[name] = list(range(len(value)))
-        except ValidationError as exc:
-            problems.extend(_problems(exc, source, name, value, data))
-            fields[name], positions[name] = _valid_records(name, value)
+        fields[name], positions[name] = _validate(name, value, source, data, problems,
+                                                  builders)
         validated += len(value)
     report("records validated", validated, total)
     if top is None or "parties" not in fields or "flows" not in fields:
@@ -268,22 +266,37 @@ def _read_policy_file(policy: schema.Policy, origin: str, source) -> list[Proble
 _TOP_ADAPTER = TypeAdapter(_Top)
 
 
-def _valid_records(name: str, records: list) -> list:
+def _validate(name: str, records: list, source, data, problems: list[Problem],
+              builders: dict) -> tuple[list, list[int]]:
+    """The valid records of one collection and their input positions; problems of the others.
+
+    The fast path (:mod:`~lineage.model.fastpath`) builds each record it can
+    prove valid; pydantic reads every other record, alone. A list's errors are
+    its records' errors under their index, so the problems are those of
+    validating the whole list at once, in the same order.
+    """
+    build = builders[name]
     adapter = _RECORD_ADAPTERS[name]
-    valid, indices = [], []
+    valid: list = []
+    indices: list[int] = []
     for index, record in enumerate(records):
         try:
-            valid.append(adapter.validate_python(record))
-            indices.append(index)
-        except ValidationError:
-            pass
+            valid.append(build(record))
+        except Unusual:
+            try:
+                valid.append(adapter.validate_python(record))
+            except ValidationError as exc:
+                problems.extend(_problems(exc, source, name, records, data, (index,)))
+                continue
+        indices.append(index)
     return valid, indices
 
 
-def _problems(exc: ValidationError, source, collection, records, data) -> list[Problem]:
+def _problems(exc: ValidationError, source, collection, records, data,
+              prefix: tuple = ()) -> list[Problem]:
     out = []
     for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
+        loc = prefix + tuple(err["loc"])
         if collection is None:
             path = loc
             record = None
