@@ -114,10 +114,12 @@ def load(path: str | Path, encoding: str | None = None) -> schema.Inventory:
         (48, 'F01', datetime.date(2023, 4, 1))
     """
     raw = read_raw(path, encoding)
+    # Nobody else sees this raw inventory: each record is let go once built, so
+    # the raw records and the model never both fill memory.
     if encoding is None:
-        return build_inventory(raw)
+        return _build(raw, consume=True)
     with forced_encoding(encoding):
-        return build_inventory(raw)
+        return _build(raw, consume=True)
 
 
 def build_inventory(raw: RawInventory) -> schema.Inventory:
@@ -132,6 +134,12 @@ def build_inventory(raw: RawInventory) -> schema.Inventory:
         >>> inv.organisation, inv.parties[0].role, inv.data_items
         ('mc', 'self', None)
     """
+    return _build(raw, consume=False)
+
+
+def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
+    """:func:`build_inventory`; with ``consume``, each raw record is dropped from
+    ``raw.data`` once validated."""
     problems: list[Problem] = list(raw.problems)
     data, source = raw.data, raw.source
     known = set(_TOP_FIELDS) | set(schema.COLLECTIONS)
@@ -175,7 +183,7 @@ def build_inventory(raw: RawInventory) -> schema.Inventory:
         raw_ids[name] = [r.get("id") if isinstance(r, dict) else None for r in value]
         report("records validated", validated, total)
         fields[name], positions[name] = _validate(name, value, source, data, problems,
-                                                  builders)
+                                                  builders, consume)
         validated += len(value)
     report("records validated", validated, total)
     if top is None or "parties" not in fields or "flows" not in fields:
@@ -267,7 +275,7 @@ _TOP_ADAPTER = TypeAdapter(_Top)
 
 
 def _validate(name: str, records: list, source, data, problems: list[Problem],
-              builders: dict) -> tuple[list, list[int]]:
+              builders: dict, consume: bool = False) -> tuple[list, list[int]]:
     """The valid records of one collection and their input positions; problems of the others.
 
     The fast path (:mod:`~lineage.model.fastpath`) builds each record it can
@@ -287,8 +295,12 @@ def _validate(name: str, records: list, source, data, problems: list[Problem],
                 valid.append(adapter.validate_python(record))
             except ValidationError as exc:
                 problems.extend(_problems(exc, source, name, records, data, (index,)))
+                if consume:
+                    records[index] = None
                 continue
         indices.append(index)
+        if consume:
+            records[index] = None
     return valid, indices
 
 
