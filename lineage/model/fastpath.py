@@ -122,16 +122,19 @@ def _parts(value, item) -> list:
     raise Unusual
 
 
-def _ids(cache: dict):
+def _ids(cache: dict, limit: int = 65_536):
     """A list of IDs; a cell's reading is kept by its text (cells repeat down a column).
 
-    The cache lives as long as the builder, one load.
+    The cache lives as long as the builder, one load, and holds at most ``limit``
+    cells: a million different cells must not be kept beside the records.
     """
     def read(value):
         if type(value) is str:
             found = cache.get(value)
             if found is None:
-                found = cache[value] = tuple(_an_id(p) for p in schema._id_list(value))
+                found = tuple(_an_id(p) for p in schema._id_list(value))
+                if len(cache) < limit:
+                    cache[value] = found
             return list(found)
         if type(value) is list:
             return [_an_id(p) for p in value]

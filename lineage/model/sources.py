@@ -591,7 +591,14 @@ class LineMap(Mapping):
         offsets.append(bytes(steps) if all(0 <= s < 256 for s in steps) else array("q", steps))
 
     def get(self, path, default=None):
-        """The line of ``path``, or ``default`` when nothing was recorded there."""
+        """The line of ``path``, or ``default`` when nothing was recorded there.
+
+        Example:
+            >>> lines = LineMap({("format",): 1})
+            >>> lines.add_record("parties", 0, 3, [(("groups", 0), 4)])
+            >>> lines.get(("parties", 0, "groups", 0)), lines.get(("format",)), lines.get(("x",), 0)
+            (4, 1, 0)
+        """
         if len(path) >= 2 and isinstance(path[1], int):
             table = self.records.get(path[0])
             if table is not None:
