@@ -1,6 +1,6 @@
 """The workbook reader's expat pass reads the same cells as openpyxl.
 
-``workbook._fast_rows`` reads a sheet's cells in one expat pass; whatever it
+``sheetcells.fast_rows`` reads a sheet's cells in one expat pass; whatever it
 does not read plainly it refuses, and openpyxl reads the sheet. On workbooks
 lineage writes and on hand-made ones full of odd cells, it gives openpyxl's
 cells exactly, or refuses; and whole workbooks load alike either way.
@@ -18,7 +18,7 @@ from openpyxl.cell.text import InlineFont
 from openpyxl.reader.excel import ExcelReader
 
 from lineage.forms import write_inventory
-from lineage.model import workbook
+from lineage.model import sheetcells, workbook
 from lineage.model.errors import InventoryError
 
 from inventory_strategies import build, inventories
@@ -32,21 +32,21 @@ def _sheets(path):
 
 def _both(ws):
     ws.reset_dimensions()
-    slow = list(workbook._cell_rows(ws))
+    slow = list(sheetcells.cell_rows(ws))
     try:
-        fast = list(workbook._fast_rows(ws))
+        fast = list(sheetcells.fast_rows(ws))
     except Exception:  # noqa: BLE001 - refused: openpyxl reads it
         return None, slow
     return fast, slow
 
 
 def _load(path, fast: bool):
-    real = workbook._fast_rows
+    real = workbook.fast_rows
     if not fast:
         def refuse(ws):
-            raise workbook._Unusual
+            raise sheetcells.Unusual
             yield
-        workbook._fast_rows = refuse
+        workbook.fast_rows = refuse
     try:
         raw = workbook.read_workbook(path)
         return raw.data, [(k, raw.source.locate(k + (0, "id"))) for k in
@@ -54,7 +54,7 @@ def _load(path, fast: bool):
     except InventoryError as exc:
         return [p.as_dict() for p in exc.problems]
     finally:
-        workbook._fast_rows = real
+        workbook.fast_rows = real
 
 
 @settings(max_examples=12, deadline=None, derandomize=True, database=None,

@@ -28,7 +28,6 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-import re
 import warnings
 from pathlib import Path
 
@@ -36,6 +35,7 @@ from ..files import check_input
 from .errors import InventoryError, Location, Problem
 from .sources import RawInventory, RowTable, SourceMap
 from .csvfolder import attach_clauses
+from .sheetcells import cell_rows, fast_rows
 from .tables import (POLICY_SHEET, REVISIONS_SHEET, SHEET_LABELS, SHEETS, TOP_SHEET, column_for,
                      columns, sheet_for)
 
@@ -166,25 +166,19 @@ def _read_sheet(name: str, sheet: str, ws, problems: list[Problem], missing: lis
     """Column names and labels (``B (start)``), and rows as ``(row number, {column: value},
     column bits)``, or None when the header is bad.
 
-    The sheet's cells are read by :func:`_fast_rows` when it can, else by openpyxl;
+    The sheet's cells are read by :func:`~lineage.model.sheetcells.fast_rows` when it
+    can, else by openpyxl;
     both give the same cells, so the same table and the same problems.
     """
     found: list[Problem] = []
     absent: list[Problem] = []
     try:
-        table = _table(name, sheet, _fast_rows(ws), found, absent)
+        table = _table(name, sheet, fast_rows(ws), found, absent)
     except Exception:  # noqa: BLE001 - anything unusual: openpyxl reads the sheet and says
-        return _table(name, sheet, _cell_rows(ws), problems, missing)
+        return _table(name, sheet, cell_rows(ws), problems, missing)
     problems.extend(found)
     missing.extend(absent)
     return table
-
-
-def _cell_rows(ws):
-    """openpyxl's rows as lists of ``(row, column, value, data_type)`` of the cells present."""
-    for cells in ws.iter_rows():
-        yield [(cell.row, cell.column, cell.value, cell.data_type) for cell in cells
-               if getattr(cell, "row", None) is not None]
 
 
 def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: list[Problem]):
@@ -259,191 +253,6 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
         if values and number is not None:
             rows.append((number, values, mask))
     return (names, labels, rows) if ok else None
-
-
-class _Unusual(Exception):
-    """Something in a sheet's cells :func:`_fast_rows` leaves to openpyxl."""
-
-
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]+)")
-
-
-def _fast_rows(ws):
-    """The rows of a read-only sheet as :func:`_cell_rows` gives them, read with expat.
-
-    openpyxl builds an element tree node and a dict per cell; this reads the
-    cells of ``<sheetData>`` in one expat pass, converting values with
-    openpyxl's own functions (numbers, shared strings, dates by cell style).
-    It reads only the plain case: numbered rows in order, referenced cells left
-    to right, a value or a one-piece inline string, no formula. Anything else
-    raises, and openpyxl reads the sheet. The rest of the sheet (columns,
-    validations, views ...) is still parsed by openpyxl, so a damaged part is
-    refused as before.
-    """
-    from xml.parsers import expat
-    from openpyxl.utils.cell import column_index_from_string
-    from openpyxl.utils.datetime import from_excel
-    from openpyxl.worksheet._reader import WorkSheetParser, _cast_number
-
-    wb = ws.parent
-    if wb.data_only or not isinstance(ws._shared_strings, list):
-        raise _Unusual
-    shared = ws._shared_strings
-    dates, durations, epoch = wb._date_formats, wb._timedelta_formats, wb.epoch
-    columns: dict[str, int] = {}
-    ready: list = []  # rows read, not yet handed out: (row number, cells)
-    cells: list = []
-    texts: list = []
-    # where the parser is: depth 0 the worksheet, 1 sheetData, 2 a row, 3 a cell ...
-    depth = 0
-    in_data = False
-    data_at = after = None  # byte offsets of sheetData and of the element after it
-    row = 0
-    # the cell being read: column, type, style, its text, its children's tags
-    column = kind = style = value = None
-    children: list = []
-    v_tag, is_tag, t_tag = f"{_MAIN} v", f"{_MAIN} is", f"{_MAIN} t"
-    row_tag, c_tag, data_tag = f"{_MAIN} row", f"{_MAIN} c", f"{_MAIN} sheetData"
-    parser = expat.ParserCreate(namespace_separator=" ")
-
-    def start(tag, attrs):
-        nonlocal depth, in_data, data_at, after, row, column, kind, style, value
-        depth += 1
-        if depth == 4 and in_data:  # a cell
-            ref = attrs.get("r")
-            found = _CELL_REF.fullmatch(ref) if tag == c_tag and ref else None
-            if found is None or int(found.group(2)) != row:
-                raise _Unusual
-            letters = found.group(1)
-            column = columns.get(letters)
-            if column is None:
-                column = columns[letters] = column_index_from_string(letters)
-            if cells and cells[-1][1] >= column:
-                raise _Unusual
-            style = attrs.get("s", "0")
-            if not style.isdigit():
-                raise _Unusual
-            kind = attrs.get("t", "n")
-            value = None
-            children.clear()
-        elif depth == 5 and in_data:
-            children.append(tag)
-            if tag == v_tag:
-                texts.clear()
-            elif tag != is_tag or kind != "inlineStr":
-                raise _Unusual  # a formula, or something openpyxl would read its own way
-        elif depth == 6 and in_data:
-            if tag != t_tag or children != [is_tag]:
-                raise _Unusual  # rich or phonetic text
-            children.append(tag)
-            texts.clear()
-        elif depth == 3 and in_data:
-            number = attrs.get("r", "")
-            if tag != row_tag or not number.isdigit() or int(number) <= row:
-                raise _Unusual
-            row = int(number)
-            cells.clear()
-        elif depth == 2:
-            if data_at is not None and after is None:
-                after = parser.CurrentByteIndex
-            if tag == data_tag:
-                if data_at is not None:
-                    raise _Unusual
-                data_at = parser.CurrentByteIndex
-                in_data = True
-        elif in_data or tag == row_tag or tag == c_tag:
-            raise _Unusual  # nested deeper than cells, or a row outside sheetData
-
-    def end(tag):
-        nonlocal depth, in_data, value
-        depth -= 1
-        if not in_data:
-            return
-        if depth == 3:
-            cells.append(_cell_value(row, column, kind, int(style), value, children, shared,
-                                     dates, durations, epoch, from_excel, _cast_number))
-        elif depth >= 4:
-            if tag != is_tag:
-                value = "".join(texts)
-        elif depth == 2:
-            ready.append((row, list(cells)))
-        elif depth == 1:
-            in_data = False
-
-    def text(data):
-        texts.append(data)
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
-    parser.buffer_text = True
-    counter = 1
-    with ws._get_source() as src:
-        while True:
-            chunk = src.read(1 << 16)
-            parser.Parse(chunk, not chunk)
-            for number, found in ready:
-                while counter < number:  # rows not written: openpyxl gives them empty
-                    counter += 1
-                    yield []
-                counter += 1
-                yield found
-            ready.clear()
-            if not chunk:
-                break
-    _check_rest(ws, data_at, after, WorkSheetParser)
-
-
-def _cell_value(row, column, kind, style, text, children, shared, dates, durations, epoch,
-                from_excel, cast) -> tuple:
-    """``(row, column, value, data_type)`` of one cell, as openpyxl's parse_cell gives them."""
-    if kind == "inlineStr":
-        if children != [f"{_MAIN} is", f"{_MAIN} t"] and children != [f"{_MAIN} is"]:
-            raise _Unusual
-        return row, column, text or "", "s"
-    if len(children) > 1 or (children and children[0] != f"{_MAIN} v"):
-        raise _Unusual
-    value = text or None
-    if value is None:
-        return row, column, None, kind
-    if kind == "n":
-        value = cast(value)
-        if style in dates:
-            if style in durations:
-                raise _Unusual
-            return row, column, from_excel(value, epoch), "d"
-        return row, column, value, "n"
-    if kind == "s":
-        return row, column, shared[int(value)], "s"
-    if kind == "b":
-        return row, column, bool(int(value)), "b"
-    if kind == "str":
-        return row, column, value, "s"
-    raise _Unusual  # an error value, an ISO date: openpyxl's own reading
-
-
-def _check_rest(ws, data_at: int | None, after: int | None, parser_class) -> None:
-    """Have openpyxl parse every part of the sheet but its cells, as it would have."""
-    import io
-
-    with ws._get_source() as src:
-        if data_at is None:
-            rest = src.read()
-        else:
-            rest = src.read(data_at)
-            skip = (after if after is not None else None)
-            if skip is None:
-                raise _Unusual  # sheetData is the last element: find its end the slow way
-            left = skip - data_at
-            while left > 0:
-                got = src.read(min(left, 1 << 20))
-                if not got:
-                    raise _Unusual
-                left -= len(got)
-            rest += src.read()
-    for _ in parser_class(io.BytesIO(rest), []).parse():
-        raise _Unusual  # a row outside sheetData
 
 
 def _value(value):
