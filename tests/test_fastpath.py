@@ -262,3 +262,50 @@ def test_printable_ids_only_take_the_fast_path():
             continue
         assert char in allowed
         assert build(record) == schema.DataItem.model_validate(record)
+
+
+_REFERENCES = """\
+format: lineage/1
+organisation: mc
+data_items:
+  - {id: name}
+parties:
+  - {id: mc, role: self}
+  - {id: acme, role: outsourcee}
+  - {id: people, role: data_subject}
+consents:
+  - {id: C1, subjects: people, recipients: [acme], items: [name], obtained_on: 2024-01-01}
+flows:
+  - {id: F1, from: mc, to: acme, items: [name], consents: [C1], start: 2024-04-01}
+  - {id: F2, from: mc, to: acmee, items: [name], start: 2024-04-01}
+  - {id: F3, from: mc, to: acme, items: [name, nmae], start: 2024-04-01}
+  - {id: F4, from: mc, to: acme, items: [name], consents: [C1, C2], start: 2024-04-01}
+  - {id: F5, from: mc, to: acme, items: [name], notice: N1, start: 2024-04-01}
+  - {id: F6, from: mc, to: acme, items: [name], contract: K1, start: 2024-04-01}
+  - {id: F7, from: mc, to: acme, items: [name], event: E1, start: 2024-04-01}
+  - {id: F8, from: mc, to: acme, items: [name], start: 2024-04-01, end: 2024-03-01}
+  - {id: F9, from: acme, to: acme, items: [name], start: 2024-04-01}
+  - {id: F10, from: mcc, to: acme, items: [name], start: 2024-04-01}
+"""
+
+
+def test_each_reference_problem_of_a_flow_is_still_found(tmp_path):
+    """The flows' reference check skips a flow only when it has nothing to report: every
+    kind of problem, one flow each, with the messages as they were (copied from the
+    output before the quick test existed)."""
+    path = tmp_path / "inv.yaml"
+    path.write_text(_REFERENCES)
+    with pytest.raises(InventoryError) as caught:
+        loading.load(path)
+    assert [str(p).split(": ", 1)[1] for p in caught.value.problems] == [
+        "flows F2: field 'to': unknown party 'acmee' (did you mean 'acme'?)",
+        "flows F3: field 'items': unknown data item 'nmae' (did you mean 'name'?)",
+        "flows F4: field 'consents': unknown consent 'C2'",
+        "flows F5: field 'notice': unknown notice 'N1'",
+        "flows F6: field 'contract': unknown contract 'K1'",
+        "flows F7: field 'event': unknown event 'E1'",
+        "flows F8: field 'end': end 2024-03-01 is before start 2024-04-01",
+        "flows F9: field 'to': a flow cannot go from party 'acme' to itself",
+        "flows F10: field 'from': unknown party 'mcc' (did you mean 'mc'?)",
+    ]
+    assert [p.location.line for p in caught.value.problems] == list(range(13, 22))
