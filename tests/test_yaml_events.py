@@ -24,7 +24,8 @@ from inventory_strategies import inventories
 _SPLICES = ["", "# a comment\n", "note: ~\n", "note: null\n", "note: ''\n", "note:\n",
             "note: |\n  two\n  lines\n", "note: 'quoted'\n", "note: !!str 12\n",
             "note: !!python/name:os.system\n", "note: !custom x\n", "<<: {a: b}\n",
-            "note: =\n", "note: &a x\nzz: *a\n", "note: 1\nnote: 2\n", "? [a, b]\n: c\n",
+            "note: =\n", "note: &a x\nzz: *a\n", "note: &a x\n", "note: R&D *a\n",
+            "note: 'a*b & c'\n", "note: 1\nnote: 2\n", "? [a, b]\n: c\n",
             "---\nformat: lineage/1\n", "note: [" + "[" * 70 + "]" * 70 + "]\n",
             "note: {a: [1, {b: c}], d: ~}\n", "note: \"tab\\tesc\\x1b\"\n", "note: [\n"]
 

@@ -289,15 +289,14 @@ def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
         raise InventoryError([Problem(Location(name), None, None, None,
                                       f"not UTF-8 text ({exc.reason} at byte {exc.start})",
                                       "UTF-8 のテキストではありません")]) from None
-    if "*" not in text and "&" not in text:
-        # Most files: no alias, nothing to report. Read event by event, no node tree.
-        loader = _LOADER(text)
-        try:
-            return _yaml_raw(name, *_read_events(loader, name))
-        except _Fallback:
-            pass
-        finally:
-            loader.dispose()
+    # Most files: no alias, nothing to report. Read event by event, no node tree.
+    loader = _LOADER(text)
+    try:
+        return _yaml_raw(name, *_read_events(loader, name))
+    except _Fallback:
+        pass
+    finally:
+        loader.dispose()
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except RecursionError:
