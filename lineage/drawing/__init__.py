@@ -62,7 +62,9 @@ DOT_MAX_PARTIES = 3000
 DOT_MAX_FLOWS = 6000
 #: sfdp draws flow text up to this many edges; beyond, text stays in the tooltips.
 SFDP_MAX_LABELS = 2000
-#: sfdp removes node overlaps up to this many parties (prism costs ~3x the layout).
+#: sfdp removes node overlaps up to this many parties (prism costs ~3x the layout); beyond,
+#: only prism's first phase runs (``prism0``: the layout is scaled up by the average
+#: node size). Without it (``overlap=true``) sfdp piles 5,000 parties into one blob.
 SFDP_MAX_OVERLAP = 2000
 #: Layouts a caller may ask for; ``auto`` picks from the size.
 LAYOUTS = ("auto", "clusters", "ranked", "merged", "sfdp")
@@ -121,7 +123,8 @@ class Step:
                 "sfdp": "force-directed, no zones or ranks"}[self.mode]
         return (f"{self.engine}, {what}" + (", parallel flows merged" if self.merged else "")
                 + ("" if self.labels else ", flow labels only in tooltips")
-                + (", no overlap removal" if self.overlap != "prism" else ""))
+                + ("" if self.overlap == "prism" else ", overlaps only reduced by scaling"
+                   if self.overlap == "prism0" else ", no overlap removal"))
 
 
 def plan_layout(parties: int, flows: int, *, layout: str = "auto",
@@ -142,7 +145,7 @@ def plan_layout(parties: int, flows: int, *, layout: str = "auto",
     if layout not in LAYOUTS:
         raise DrawingError(f"unknown layout {layout!r} (known: {', '.join(LAYOUTS)})")
     sfdp = Step("sfdp", True, "sfdp", labels=flows <= SFDP_MAX_LABELS,
-                overlap="prism" if parties <= SFDP_MAX_OVERLAP else "true")
+                overlap="prism" if parties <= SFDP_MAX_OVERLAP else "prism0")
     ladder = [Step("clusters", merge), Step("ranked", merge), Step("ranked", True), sfdp]
     notes: list[str] = []
     start = {"clusters": 0, "ranked": 1, "merged": 2, "sfdp": 3}.get(layout, 0)
@@ -162,7 +165,8 @@ def plan_layout(parties: int, flows: int, *, layout: str = "auto",
         notes.append(f"{flows} flows: flow labels dropped from the picture "
                      "(each flow's details stay in its SVG tooltip)")
     if start == 3 and sfdp.overlap != "prism":
-        notes.append(f"{parties} parties: node overlap removal skipped")
+        notes.append(f"{parties} parties: node overlaps only reduced by scaling "
+                     "(full overlap removal skipped)")
     unique: list[Step] = []
     for s in ladder[start:]:
         if s not in unique:

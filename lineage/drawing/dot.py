@@ -375,7 +375,8 @@ def build_dot(g: nx.MultiDiGraph, ctx: Context, mode: str = "clusters",
     force-directed. ``xlabels`` puts flow text outside the layout;
     ``edge_labels=False`` leaves flow text to the tooltips (sfdp places
     thousands of labels far slower than it lays out the graph); ``overlap`` is
-    sfdp's overlap removal (``prism``, or ``true`` to skip it).
+    sfdp's overlap removal (``prism``; ``prism0`` only scales the layout up; ``true``
+    skips it).
 
     Example:
         >>> import lineage

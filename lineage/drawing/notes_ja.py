@@ -22,6 +22,7 @@ _PARTS = [
     ("parallel flows merged", "並行するフローを統合"),
     ("flow labels only in tooltips", "フローの説明はツールチップのみ"),
     ("no overlap removal", "重なりの解消なし"),
+    ("overlaps only reduced by scaling", "重なりは拡大で減らすのみ"),
 ]
 
 
@@ -67,6 +68,10 @@ _FORMS: list[tuple[re.Pattern, object]] = [
                f"--group none で描けます"),
     (re.compile(r"(\d+) parties: node overlap removal skipped"),
      lambda m: f"関係者 {m[1]} 件: ノードの重なりの解消を省略しました"),
+    (re.compile(r"(\d+) parties: node overlaps only reduced by scaling \(full overlap "
+                r"removal skipped\)"),
+     lambda m: f"関係者 {m[1]} 件: ノードの重なりは配置の拡大で減らすだけにしました "
+               f"(完全な重なりの解消は省略)"),
     (re.compile(r"layout '(.+?)' failed \((.*)\); trying '(.+)'"),
      lambda m: f"配置「{describe_ja(m[1])}」に失敗しました ({m[2]})。"
                f"「{describe_ja(m[3])}」を試します"),
