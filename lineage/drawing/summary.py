@@ -302,7 +302,8 @@ def build_summary_dot(s: nx.MultiDiGraph, ctx: Context) -> str:
                                      "class": "summary"}) + "];")
     out.append(f"  node [{_attrs({'fontname': font, 'fontsize': '12', 'margin': '0.15,0.06'})}];")
     out.append(f"  edge [{_attrs({'fontname': font, 'fontsize': '10', 'arrowsize': '0.8'})}];")
-    roles = sorted({d.get("role", "third_party") for _, d in s.nodes(data=True)},
+    roles = sorted({d.get("role", "third_party") for _, d in s.nodes(data=True)
+                    if not d.get("organisation")},  # the organisation has a row of its own
                    key=lambda r: _ROLE_ORDER.index(r) if r in _ROLE_ORDER else 99)
     marks = set()
     if any(d.get("law_only") for *_, d in s.edges(data=True)):
