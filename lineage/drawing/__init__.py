@@ -581,6 +581,8 @@ def _question(audit: Audit, ctx: Context, *, trace, trace_from, impact, query, d
 
 def _filter_text(audit, ctx, lang, *, route, item, party, depth, only_violations) -> str:
     """What the views left out, for the title: a reader must see the map is partial."""
+    if not (only_violations or item is not None or party is not None or route is not None):
+        return ""  # Names compiles a pattern of every party's name: seconds at 30,000 parties
     from ..output.names import Names
     names = Names(audit.inventory, lang)
     parts = []
