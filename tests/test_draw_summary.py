@@ -5,6 +5,7 @@ Thresholds are lowered by patching the cost model or the budget, never by timing
 
 from __future__ import annotations
 
+import re
 import subprocess
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -328,3 +329,21 @@ def test_nasty_names_in_a_summary(nasty_inventory, tmp_path, group, lang):  # no
         assert any('say "hi"' in t for t in titles)
     else:
         assert any("node" in t for t in titles)  # the organisation's own group
+
+
+def test_every_summary_note_has_a_japanese_form():
+    from lineage.drawing.notes_ja import note_ja
+    notes = ["30000 parties, 90000 flows: the full map would take about 30 s to lay out, more "
+             "than the time budget allows (28 s); drawn as a summary",
+             "32 parties, 48 flows: the full map did not finish within the time budget "
+             "(0.75 s); drawn as a summary",
+             "summary: 30000 parties grouped by legal entity into 6 groups, 90000 flows into "
+             "23 edges; for the full map use --group none",
+             "5000 parties: node overlaps only reduced by scaling (full overlap removal "
+             "skipped)"]
+    for note in notes:
+        ja = note_ja(note)
+        words = set(re.findall(r"[A-Za-z][A-Za-z_]+", ja)) - {"group", "none"}
+        assert words == set(), (note, ja)
+    assert note_ja(notes[1]) == ("関係者 32 件、フロー 48 件: 全体図の配置が時間の枠 (0.75 秒) 内に"
+                                 "終わらなかったため要約図を描きました")
