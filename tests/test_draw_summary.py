@@ -24,7 +24,10 @@ from lineage.drawing.summary import build_summary_dot, summarise
 from lineage.drawing.render import run_graphviz
 from lineage.rules.base import Finding
 
-from test_draw import NASTY, SVG, XLINK, _texts, nasty_inventory  # noqa: F401  (fixture)
+import test_draw
+from test_draw import NASTY, SVG, XLINK, _texts
+
+nasty_inventory = test_draw.nasty_inventory  # the fixture, shared
 
 SAMPLE = Path(__file__).resolve().parent.parent / "inventories" / "monocollabo"
 #: The sample has 32 parties and 48 flows: its estimate is 3 x (32 + 48) x coefficient.
@@ -312,7 +315,7 @@ def test_summary_is_deterministic(tmp_path):
 
 @pytest.mark.parametrize("group", ["role", "entity"])
 @pytest.mark.parametrize("lang", ["en", "ja"])
-def test_nasty_names_in_a_summary(nasty_inventory, tmp_path, group, lang):  # noqa: F811
+def test_nasty_names_in_a_summary(nasty_inventory, tmp_path, group, lang):
     d = draw(nasty_inventory, lang=lang, group=group)
     proc = subprocess.run(["dot", "-Tcanon"], input=d.source.encode(), capture_output=True)
     assert proc.returncode == 0 and proc.stderr == b"", proc.stderr
