@@ -133,6 +133,8 @@ if __name__ == "__main__":
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "lineage-bench-draw")
     ap.add_argument("--group", default="auto", choices=["auto", "none", "role", "entity"])
     a = ap.parse_args()
+    from lineage.cli import _tune_gc
+    _tune_gc()  # as the CLI does, so the in-process stages add up to the command
     print(f"lineage draw benchmark on {os.cpu_count()} cores", flush=True)
     for n in a.sizes:
         run(n, a.cache, a.group)
