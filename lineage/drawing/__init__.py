@@ -211,7 +211,9 @@ def plan_grouping(g: nx.MultiDiGraph, group: str = "auto",
         lineage.drawing.DrawingError: unknown grouping 'sideways' (known: auto, none, role, entity)
     """
     if group not in GROUPINGS:
-        raise DrawingError(f"unknown grouping {group!r} (known: {', '.join(GROUPINGS)})")
+        raise DrawingError(f"unknown grouping {group!r} (known: {', '.join(GROUPINGS)})",
+                           message_ja=f"まとめ方 {group!r} は扱えません（扱えるもの: "
+                                      f"{', '.join(GROUPINGS)}）")
     if group != "auto":
         return group, []
     parties, flows = g.number_of_nodes(), g.number_of_edges()
