@@ -350,3 +350,14 @@ def test_every_summary_note_has_a_japanese_form():
         assert words == set(), (note, ja)
     assert note_ja(notes[1]) == ("関係者 32 件、フロー 48 件: 全体図の配置が時間の枠 (0.75 秒) 内に"
                                  "終わらなかったため要約図を描きました")
+
+
+def test_views_and_questions_can_be_summarised_too():
+    only = draw(SAMPLE, only_violations=True, group="role")
+    assert {d["status"] for *_, d in only.summary.edges(data=True)} == {"violation"}
+    assert sum(d["count"] for *_, d in only.summary.edges(data=True)) == 8
+    assert "violating flows only" in only.source  # the view's title line stays
+    traced = draw(SAMPLE, trace="address", trace_from="mailing-house", group="role")
+    marked = [d["flows"] for *_, d in traced.summary.edges(data=True) if d["highlight"]]
+    assert sorted(f for fl in marked for f in fl) == ["F11", "F24", "F44"]
+    assert traced.source.count(" highlight") == len(marked)
