@@ -183,7 +183,7 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
         raw_ids[name] = [r.get("id") if isinstance(r, dict) else None for r in value]
         report("records validated", validated, total)
         fields[name], positions[name] = _validate(name, value, source, data, problems,
-                                                  builders, consume)
+                                                  builders, consume, (validated, total))
         validated += len(value)
     report("records validated", validated, total)
     if top is None or "parties" not in fields or "flows" not in fields:
@@ -275,7 +275,8 @@ _TOP_ADAPTER = TypeAdapter(_Top)
 
 
 def _validate(name: str, records: list, source, data, problems: list[Problem],
-              builders: dict, consume: bool = False) -> tuple[list, list[int]]:
+              builders: dict, consume: bool = False,
+              progress: tuple[int, int] = (0, 0)) -> tuple[list, list[int]]:
     """The valid records of one collection and their input positions; problems of the others.
 
     The fast path (:mod:`~lineage.model.fastpath`) builds each record it can
@@ -287,7 +288,10 @@ def _validate(name: str, records: list, source, data, problems: list[Problem],
     adapter = _RECORD_ADAPTERS[name]
     valid: list = []
     indices: list[int] = []
+    before, total = progress
     for index, record in enumerate(records):
+        if not index & 0x3FFF and index:  # a million records take seconds: say how far
+            report("records validated", before + index, total)
         try:
             valid.append(build(record))
         except Unusual:
