@@ -199,14 +199,7 @@ def _plain(value) -> bool:
         >>> _plain({"a": [1, "x", None, (True,)]}), _plain({"a": 1.5}), _plain({1: "a"})
         (True, False, False)
     """
-    kind = type(value)
-    if kind in _SCALARS:
-        return True
-    if kind is dict:
-        return all(type(k) is str and _plain(v) for k, v in value.items())
-    if kind is list or kind is tuple:
-        return all(_plain(v) for v in value)
-    return False
+    return _plain_all([value])
 
 
 def _plain_all(values) -> bool:
