@@ -118,6 +118,8 @@ def _flow_rows(flows, findings, routes, per_pack):
     for f in findings:
         by_flow.setdefault(f.flow, []).append(f)
     shared: dict[tuple, dict] = {}
+    # Rows hold tuples; equal ones are one object (few purpose lists, item sets repeat).
+    same = {}.setdefault
     for f in sorted(flows, key=lambda f: natural_key(f.id)):
         found = by_flow.get(f.id)
         by_pack = None
@@ -125,10 +127,8 @@ def _flow_rows(flows, findings, routes, per_pack):
             by_pack = per_pack.get(f.id)
             if by_pack is not None:
                 by_pack = shared.setdefault(tuple(by_pack.items()), by_pack)
-        items, purposes = f.items, f.purposes
-        yield FlowResult(f.id, f.frm, f.to,
-                         items if type(items) is tuple else tuple(items),
-                         purposes if type(purposes) is tuple else tuple(purposes),
+        items, purposes = tuple(f.items), tuple(f.purposes)
+        yield FlowResult(f.id, f.frm, f.to, same(items, items), same(purposes, purposes),
                          f.basis, f.start, f.end, routes[f.id],
                          _status(found) if found else "ok",
                          tuple(x.id for x in found) if found else (), by_pack)

@@ -50,15 +50,17 @@ def render(audit, lang: str = "en") -> str:
     suffix = "_ja" if lang == "ja" else ""
     per_flow = {r.id: r.status_by_pack or {} for r in audit.flow_results}
     policy = audit.inventory.policy
+    cited: dict[str, tuple[str, str]] = {}  # many findings, few clauses
     for f in audit.results:
         d = f.as_dict()
-        quoted = [c for c in cite(f.clause, policy) if c.quoted]
+        if f.clause not in cited:
+            quoted = [c for c in cite(f.clause, policy) if c.quoted]
+            cited[f.clause] = (" / ".join(c.label or "" for c in quoted),
+                               " / ".join(c.text or "" for c in quoted))
         row = [d["id"], d["rule"], d["clause"], d["kind"], d["severity"],
                d["flow"], d["from"], d["to"], ";".join(d["items"]),
                d["message" + suffix], d["remedy" + suffix],
-               "true" if d["waived"] else "false",
-               " / ".join(c.label or "" for c in quoted),
-               " / ".join(c.text or "" for c in quoted)]
+               "true" if d["waived"] else "false", *cited[f.clause]]
         if packs:
             row.append(pack_of_finding(f) or "")
             row += [per_flow[f.flow].get(p, "") for p in packs]

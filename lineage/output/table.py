@@ -77,6 +77,7 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
                    f"{words['rules']}: {', '.join(audit.packs)}", bold=True), ""]
     policy = audit.inventory.policy
     cited: dict[str, object] = {}
+    quoted_by_clause: dict[str, list] = {}  # many findings, few clauses
     for row in audit.flow_results:
         findings = by_flow.get(row.id)
         if not findings:
@@ -96,8 +97,9 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
             message = names.annotate(f.message_ja) if lang == "ja" else f.message
             remedy = names.annotate(f.remedy_ja) if lang == "ja" else f.remedy
             tag = f" ({words['waived']})" if f.waived else ""
-            quoted = [c for c in cite(f.clause, policy) if c.quoted]
-            cited.update((c.key, c) for c in quoted)
+            if f.clause not in quoted_by_clause:
+                quoted_by_clause[f.clause] = [c for c in cite(f.clause, policy) if c.quoted]
+            cited.update((c.key, c) for c in quoted_by_clause[f.clause])
             clause = citation(f.clause).label_ja if lang == "ja" else f.clause
             lines.append(f"  {style(mark + ' ' + f.id, fg=colour)} [{clause}]{tag} {message}")
             lines.append(f"      {words['remedy']}: {remedy}")
