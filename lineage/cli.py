@@ -452,7 +452,7 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
         # written as it is produced: a report of a million flows is never whole in memory
         text = jsonreport.chunks(jsonreport.report_data(audit))
     elif fmt == "csv":
-        text = csvtable.render(audit, lang)
+        text = csvtable.chunks(audit, lang)
     elif fmt == "sarif":
         from .output import sarif
         text = sarif.render(audit, baseline=known, lang=lang)

@@ -122,3 +122,21 @@ def test_a_failing_piece_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
     write_atomic(out, iter([b"{", b"}\n"]))
     assert out.read_bytes() == b"{}\n"
+
+
+def test_a_json_check_does_not_import_pandas(tmp_path):
+    """Start-up: pandas (about 0.4 s to import) serves only the DataFrames."""
+    import os
+    import subprocess
+    import sys
+    code = ("import sys\n"
+            "from lineage.cli import main\n"
+            "try:\n"
+            "    main(['check', 'inventories/monocollabo', '--format', 'json', '-o', sys.argv[1]])\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "print('pandas' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "r.json")],
+                         capture_output=True, text=True, env=dict(os.environ), check=True)
+    assert out.stdout.strip() == "False"
+    assert json.loads((tmp_path / "r.json").read_text("utf-8"))["format"] == "lineage-report/1"
