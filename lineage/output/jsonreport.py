@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 import json
-from itertools import chain
+from itertools import chain, repeat
 from typing import Iterable, Iterator
 
 try:
@@ -146,7 +146,7 @@ def _records(records: Iterable[dict], level: int):
 
 def _batch(batch: list, level: int):
     """Records at ``level`` joined by the encoder's separator (no leading pad)."""
-    if orjson is not None and _plain_all(batch):
+    if orjson is not None and _plain_records(batch):
         try:
             text = orjson.dumps(batch, option=_OPTIONS)
         except (TypeError, orjson.JSONEncodeError):
@@ -218,16 +218,38 @@ def _plain_all(values) -> bool:
             return False
         if kinds.isdisjoint(containers):
             return True
-        nested = [v for v in values if type(v) in containers]
-        dicts = [v for v in nested if type(v) is dict]
-        if dicts:
+        if not kinds <= containers:
+            values = [v for v in values if type(v) in containers]
+        if dict in kinds:
+            dicts = values if kinds & containers == {dict} else \
+                [v for v in values if type(v) is dict]
             if not set(map(type, chain.from_iterable(dicts))) <= _STR:
                 return False
-            values = list(chain(chain.from_iterable(d.values() for d in dicts),
-                                chain.from_iterable(v for v in nested if type(v) is not dict)))
+            rest = () if dicts is values else [v for v in values if type(v) is not dict]
+            values = list(chain(chain.from_iterable(map(dict.values, dicts)),
+                                chain.from_iterable(rest)))
         else:
-            values = list(chain.from_iterable(nested))
+            values = list(chain.from_iterable(values))
     return True
+
+
+def _plain_records(batch: list) -> bool:
+    """:func:`_plain_all` of a batch of records, a key at a time: each key's values
+    are mostly of one kind (all strings, all tuples of strings), which the set
+    operations settle without a Python-level pass over mixed values.
+
+    Example:
+        >>> _plain_records([{"id": "F1", "items": ("a",)}, {"id": "F2", "end": None}])
+        True
+        >>> _plain_records([{"id": "F1"}, {"id": 1.0}]), _plain_records([{"id": "F1"}, {2: "x"}])
+        (False, False)
+    """
+    if set(map(type, batch)) != {dict}:
+        return _plain_all(batch)
+    keys = set(chain.from_iterable(batch))
+    if not set(map(type, keys)) <= _STR:
+        return False
+    return all(_plain_all(list(map(dict.get, batch, repeat(key)))) for key in keys)
 
 
 _ALLOWED = _SCALARS | _CONTAINERS
