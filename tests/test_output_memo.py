@@ -73,3 +73,21 @@ def test_the_csv_quotes_each_findings_own_clause():
         quoted = [c for c in cite(f.clause, policy) if c.quoted]
         assert row["policy_label"] == csvtable.safe_cell(" / ".join(c.label or "" for c in quoted))
         assert row["policy_text"] == csvtable.safe_cell(" / ".join(c.text or "" for c in quoted))
+
+
+def test_flow_rows_share_equal_parts_and_equal_the_engines_per_flow_answers():
+    from lineage.rules.engine import run, status_of
+    from lineage.terms import natural_key
+    inv = lineage.load("inventories/monocollabo")
+    audit = lineage.check(inv, packs=("policy", "appi"))
+    engine = run(inv, packs=("policy", "appi"))
+    flows = sorted(inv.flows, key=lambda f: natural_key(f.id))
+    assert [r.id for r in audit.flow_results] == [f.id for f in flows]
+    for row, flow in zip(audit.flow_results, flows, strict=True):
+        mine = [f for f in engine.findings if f.flow == flow.id]
+        assert row.items == tuple(flow.items) and row.purposes == tuple(flow.purposes)
+        assert row.status == status_of(mine)
+        assert row.findings == tuple(f.id for f in mine)
+        assert row.status_by_pack == engine.status_by_pack[flow.id]
+    distinct = {id(r.status_by_pack) for r in audit.flow_results}
+    assert len(distinct) == len({tuple(r.status_by_pack.items()) for r in audit.flow_results})
