@@ -463,7 +463,7 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
         from .output import xlsx
         text = xlsx.render(audit, lang)
     else:
-        text = table.render(audit, lang, _style(_colour() and output is None))
+        text = table.chunks(audit, lang, _style(_colour() and output is None))
     _emit(text, output)
     code = audit.exit_code(fail_on)
     if known is not None:
