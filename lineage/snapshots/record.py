@@ -33,7 +33,8 @@ if TYPE_CHECKING:  # the store reads snapshots without loading pydantic or panda
     from ..model.schema import Inventory
 
 __all__ = ["Snapshot", "FLOW_COLUMNS", "FINDING_COLUMNS", "WAIVER_COLUMNS", "HEADER_FIELDS",
-           "GENESIS", "content_hash", "chain_hash", "summarise"]
+           "GENESIS", "LAYOUT_ROWS", "LAYOUT_CHUNKS", "content_hash", "manifest_hash",
+           "chain_hash", "summarise"]
 
 FLOW_COLUMNS = ("flow", "from_party", "to_party", "items", "purposes", "basis",
                 "start_date", "end_date", "route", "status", "findings")
@@ -47,6 +48,10 @@ HEADER_FIELDS = ("id", "created_at", "label", "organisation", "as_of", "rules",
                  "finding_count")
 #: The ``prev_hash`` of the first snapshot of a store.
 GENESIS = "0" * 64
+#: ``snapshots.layout``: rows in the flows, findings and waivers tables (schema 1 and 2)
+LAYOUT_ROWS = 1
+#: ``snapshots.layout``: content-addressed compressed chunks in ``parts`` and ``blobs`` (schema 3)
+LAYOUT_CHUNKS = 2
 
 
 def _flow_row(d: dict) -> tuple:
@@ -109,6 +114,25 @@ def content_hash(header: dict, flows, findings, waivers) -> str:
     for name, rows in (("flow", flows), ("finding", findings), ("waiver", waivers)):
         for row in rows:
             h.update(dumps([name, list(row)]).encode("utf-8") + b"\n")
+    return h.hexdigest()
+
+
+def manifest_hash(header: dict, manifest) -> str:
+    """SHA-256 of a chunked snapshot (layout 2): header, then each chunk's manifest entry.
+
+    ``manifest`` holds ``(part, seq, first, rows, size, blob)`` tuples in
+    stored order; ``blob`` is the SHA-256 of the chunk's stored bytes, so the
+    hash covers every stored byte while ``verify`` hashes each byte once.
+    The layout number is hashed too: a layout-1 hash never equals a layout-2 one.
+
+    >>> manifest_hash({k: None for k in HEADER_FIELDS}, [])[:12]
+    '2606b3294d71'
+    """
+    h = hashlib.sha256()
+    h.update(dumps(["header", LAYOUT_CHUNKS, [header[k] for k in HEADER_FIELDS]]
+                   ).encode("utf-8") + b"\n")
+    for entry in manifest:
+        h.update(dumps(["chunk", list(entry)]).encode("utf-8") + b"\n")
     return h.hexdigest()
 
 
