@@ -21,9 +21,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..model.schema import COLLECTIONS, Inventory
+from typing import TYPE_CHECKING
+
 from ..terms import natural_key
-from .record import Snapshot
+from .record import FLOW_COLUMNS, Snapshot
+
+if TYPE_CHECKING:  # two audits of the same inventory are compared without the model
+    from ..model.schema import Inventory
+
+_ROUTE, _STATUS = FLOW_COLUMNS.index("route"), FLOW_COLUMNS.index("status")
+
+
+def _collections() -> dict:
+    from ..model.schema import COLLECTIONS
+    return COLLECTIONS
 
 __all__ = ["Diff", "Change", "Note", "diff_snapshots", "NOTE_CODES", "PROVISION_ROUTES"]
 
@@ -208,33 +219,37 @@ class Diff:
                 {k: fb[i][k] for k in ("severity", "waived")})]}
             for i in order(fa.keys() & fb.keys()))
         self.records: dict[str, dict] = {}
-        ia, ib = a.inventory, b.inventory
-        top = _changes({k: _json(getattr(ia, k)) for k in _TOP},
-                       {k: _json(getattr(ib, k)) for k in _TOP})
-        if top:
-            self.records["inventory"] = {"added": [], "removed": [],
-                                         "changed": [{"id": ib.organisation,
-                                                      "changes": list(top)}]}
-        for name in COLLECTIONS:
-            ra, rb = _records(ia, name), _records(ib, name)
-            added = order(rb.keys() - ra.keys())
-            removed = order(ra.keys() - rb.keys())
-            changed = [{"id": k, "changes": list(_changes(ra[k], rb[k]))}
-                       for k in order(ra.keys() & rb.keys()) if ra[k] != rb[k]]
-            if added or removed or changed:
-                self.records[name] = {"added": added, "removed": removed, "changed": changed}
-        routes_a = {d["id"]: d for d in a.flow_dicts()}
-        routes_b = {d["id"]: d for d in b.flow_dicts()}
+        # the same canonical text is the same inventory: no record changed, and the
+        # model (the slow part at a million flows) need not be built for it
+        self._same_inventory = a.inventory_json == b.inventory_json
+        if not self._same_inventory:
+            ia, ib = a.inventory, b.inventory
+            top = _changes({k: _json(getattr(ia, k)) for k in _TOP},
+                           {k: _json(getattr(ib, k)) for k in _TOP})
+            if top:
+                self.records["inventory"] = {"added": [], "removed": [],
+                                             "changed": [{"id": ib.organisation,
+                                                          "changes": list(top)}]}
+            for name in _collections():
+                ra, rb = _records(ia, name), _records(ib, name)
+                added = order(rb.keys() - ra.keys())
+                removed = order(ra.keys() - rb.keys())
+                changed = [{"id": k, "changes": list(_changes(ra[k], rb[k]))}
+                           for k in order(ra.keys() & rb.keys()) if ra[k] != rb[k]]
+                if added or removed or changed:
+                    self.records[name] = {"added": added, "removed": removed,
+                                          "changed": changed}
+        routes_a = {r[0]: (r[_ROUTE], r[_STATUS]) for r in a.flows}
+        routes_b = {r[0]: (r[_ROUTE], r[_STATUS]) for r in b.flows}
         #: flows in both whose route or status changed
         self.flow_changes: tuple[dict, ...] = tuple(
             {"id": k, "changes": list(_changes(
-                {"route": routes_a[k]["route"], "status": routes_a[k]["status"]},
-                {"route": routes_b[k]["route"], "status": routes_b[k]["status"]}))}
+                {"route": routes_a[k][0], "status": routes_a[k][1]},
+                {"route": routes_b[k][0], "status": routes_b[k][1]}))}
             for k in order(routes_a.keys() & routes_b.keys())
-            if (routes_a[k]["route"], routes_a[k]["status"])
-            != (routes_b[k]["route"], routes_b[k]["status"]))
-        self._routes_a = {k: v["route"] for k, v in routes_a.items()}
-        self._routes_b = {k: v["route"] for k, v in routes_b.items()}
+            if routes_a[k] != routes_b[k])
+        self._routes_a = {k: v[0] for k, v in routes_a.items()}
+        self._routes_b = {k: v[0] for k, v in routes_b.items()}
 
     # -- meaning ---------------------------------------------------------------------
     @cached_property
@@ -253,8 +268,11 @@ class Diff:
             >>> [(n.code, n.clause, n.message) for n in Diff(a, b).notes]
             [('consent-removed', '5[1]', 'consent record C05 removed; flows F37 still name it')]
         """
+        if self._same_inventory and self._routes_a == self._routes_b:
+            return ()  # every note needs a changed record or a changed route
+        names = list(_collections())
         return tuple(sorted(_notes(self), key=lambda n: (
-            list(COLLECTIONS).index(n.collection) if n.collection in COLLECTIONS else -1,
+            names.index(n.collection) if n.collection in names else -1,
             natural_key(n.record), n.code)))
 
     # -- views -----------------------------------------------------------------------
