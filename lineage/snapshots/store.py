@@ -64,6 +64,7 @@ _DATA_TABLES = ("snapshots", "inventories", "flows", "findings", "waivers")
 # columns of the ``snapshots`` table a reader needs, and of ``parts``
 _HEAD = HEADER_FIELDS + ("content_hash", "prev_hash", "chain_hash")
 _PART = ("part", "seq", "first_row", "row_count", "size", "blob")
+_PART_JA = {"inventory": "棚卸し", "flows": "フロー", "findings": "指摘", "waivers": "承認"}
 _LABEL = re.compile(r"^(?!\d+$)(?!latest$)(?!previous$)[^\s:][^:]{0,127}$")
 
 
@@ -774,9 +775,9 @@ class Store:
             if data is None:
                 raise StoreError(f"{self.path}: snapshot {sid} has lost stored {part} "
                                  "(run `lineage snapshot verify`)",
-                                 message_ja=f"{self.path}: スナップショット {sid} の保存された "
-                                            f"{part} が失われています（`lineage snapshot verify` "
-                                            "を実行してください）")
+                                 message_ja=f"{self.path}: スナップショット {sid} の保存された"
+                                            f"{_PART_JA.get(part, part)}が失われています"
+                                            "（`lineage snapshot verify` を実行してください）")
             out[part].append((data, size))
         return out
 
@@ -1023,12 +1024,12 @@ class Store:
             problems.append(Problem(sid, f"its stored {part} were altered (chunk "
                                          f"{_list(seqs)}: the stored bytes no longer match "
                                          "their hash)",
-                                    f"保存された {part} が改ざんされています (チャンク "
+                                    f"保存された{_PART_JA.get(part, part)}が改ざんされています (チャンク "
                                     f"{_list(seqs, True)}: 保存されたバイト列がハッシュと一致しません)"))
         for part, seqs in gone.items():
             problems.append(Problem(sid, f"its stored {part} were removed (chunk "
                                          f"{_list(seqs)} missing)",
-                                    f"保存された {part} が削除されています (チャンク "
+                                    f"保存された{_PART_JA.get(part, part)}が削除されています (チャンク "
                                     f"{_list(seqs, True)} がありません)"))
         counts = {p: 0 for p in PARTS}
         for part, _, _, rows, _, _ in manifest:
