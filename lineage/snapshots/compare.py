@@ -246,8 +246,8 @@ class Diff:
             {"id": k, "changes": list(_changes(
                 {"route": routes_a[k][0], "status": routes_a[k][1]},
                 {"route": routes_b[k][0], "status": routes_b[k][1]}))}
-            for k in order(routes_a.keys() & routes_b.keys())
-            if routes_a[k] != routes_b[k])
+            for k in order(k for k in routes_a.keys() & routes_b.keys()
+                           if routes_a[k] != routes_b[k]))
         self._routes_a = {k: v[0] for k, v in routes_a.items()}
         self._routes_b = {k: v[0] for k, v in routes_b.items()}
 
