@@ -24,7 +24,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..terms import natural_key
-from .record import FLOW_COLUMNS, Snapshot
+from .record import FLOW_COLUMNS, Snapshot, StoredRows, finding_dict
 
 if TYPE_CHECKING:  # two audits of the same inventory are compared without the model
     from ..model.schema import Inventory
@@ -205,19 +205,30 @@ class Diff:
 
     def __init__(self, a: Snapshot, b: Snapshot):
         self.a, self.b = a, b
-        fa = {d["id"]: d for d in a.finding_dicts()}
-        fb = {d["id"]: d for d in b.finding_dicts()}
         order = lambda ids: sorted(ids, key=natural_key)  # noqa: E731
+        fb = {d["id"]: d for d in b.finding_dicts()}
+        # Rows in a chunk both stored snapshots share are the same rows: only the
+        # rest of ``a`` is read. IDs are unique in a snapshot (the engine keeps one
+        # finding per ID), so a finding outside the shared chunks of one snapshot is
+        # outside them in the other too.
+        split = _unshared(a.findings, b.findings)
+        if split is None:
+            fa = {d["id"]: d for d in a.finding_dicts()}
+            gained, lost = fb.keys() - fa.keys(), fa.keys() - fb.keys()
+        else:
+            fa = {d["id"]: d for d in map(finding_dict, split[0])}
+            rest_b = {row[0] for row in split[1]}
+            gained, lost = rest_b - fa.keys(), fa.keys() - rest_b
         #: findings in ``b`` absent from ``a``
-        self.new: tuple[dict, ...] = tuple(fb[i] for i in order(fb.keys() - fa.keys()))
+        self.new: tuple[dict, ...] = tuple(fb[i] for i in order(gained))
         #: findings in ``a`` absent from ``b``
-        self.resolved: tuple[dict, ...] = tuple(fa[i] for i in order(fa.keys() - fb.keys()))
+        self.resolved: tuple[dict, ...] = tuple(fa[i] for i in order(lost))
         #: findings in both (as in ``b``), with what changed about them
         self.open: tuple[dict, ...] = tuple(
             {**fb[i], "changes": [c.as_dict() for c in _changes(
                 {k: fa[i][k] for k in ("severity", "waived")},
-                {k: fb[i][k] for k in ("severity", "waived")})]}
-            for i in order(fa.keys() & fb.keys()))
+                {k: fb[i][k] for k in ("severity", "waived")})] if i in fa else []}
+            for i in order(fb.keys() - gained))
         self.records: dict[str, dict] = {}
         # the same canonical text is the same inventory: no record changed, and the
         # model (the slow part at a million flows) need not be built for it
@@ -239,8 +250,10 @@ class Diff:
                 if added or removed or changed:
                     self.records[name] = {"added": added, "removed": removed,
                                           "changed": changed}
-        routes_a = {r[0]: (r[_ROUTE], r[_STATUS]) for r in a.flows}
-        routes_b = {r[0]: (r[_ROUTE], r[_STATUS]) for r in b.flows}
+        # flows of shared chunks are the same flows with the same route and status
+        rows_a, rows_b = _unshared(a.flows, b.flows) or (a.flows, b.flows)
+        routes_a = {r[0]: (r[_ROUTE], r[_STATUS]) for r in rows_a}
+        routes_b = {r[0]: (r[_ROUTE], r[_STATUS]) for r in rows_b}
         #: flows in both whose route or status changed
         self.flow_changes: tuple[dict, ...] = tuple(
             {"id": k, "changes": list(_changes(
@@ -248,8 +261,16 @@ class Diff:
                 {"route": routes_b[k][0], "status": routes_b[k][1]}))}
             for k in order(k for k in routes_a.keys() & routes_b.keys()
                            if routes_a[k] != routes_b[k]))
-        self._routes_a = {k: v[0] for k, v in routes_a.items()}
-        self._routes_b = {k: v[0] for k, v in routes_b.items()}
+        self._same_routes = ({k: v[0] for k, v in routes_a.items()}
+                             == {k: v[0] for k, v in routes_b.items()})
+
+    @cached_property
+    def _routes_a(self) -> dict[str, str]:
+        return {r[0]: r[_ROUTE] for r in self.a.flows}
+
+    @cached_property
+    def _routes_b(self) -> dict[str, str]:
+        return {r[0]: r[_ROUTE] for r in self.b.flows}
 
     # -- meaning ---------------------------------------------------------------------
     @cached_property
@@ -268,7 +289,7 @@ class Diff:
             >>> [(n.code, n.clause, n.message) for n in Diff(a, b).notes]
             [('consent-removed', '5[1]', 'consent record C05 removed; flows F37 still name it')]
         """
-        if self._same_inventory and self._routes_a == self._routes_b:
+        if self._same_inventory and self._same_routes:
             return ()  # every note needs a changed record or a changed route
         names = list(_collections())
         return tuple(sorted(_notes(self), key=lambda n: (
@@ -343,6 +364,15 @@ class Diff:
         c = self.counts()["findings"]
         return (f"<Diff {self.a.name} -> {self.b.name}: {c['new']} new, "
                 f"{c['resolved']} resolved, {c['open']} open findings>")
+
+
+def _unshared(ra, rb):
+    """The rows of two stored parts outside the chunks both hold; None unless both stored."""
+    if not (isinstance(ra, StoredRows) and isinstance(rb, StoredRows)):
+        return None
+    shared = set(ra.blobs) & set(rb.blobs)
+    return tuple([row for i, blob in enumerate(rows.blobs) if blob not in shared
+                  for row in rows.chunk(i)] for rows in (ra, rb))
 
 
 def _json(value):

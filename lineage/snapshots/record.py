@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -32,7 +33,7 @@ if TYPE_CHECKING:  # the store reads snapshots without loading pydantic or panda
 
     from ..model.schema import Inventory
 
-__all__ = ["Snapshot", "FLOW_COLUMNS", "FINDING_COLUMNS", "WAIVER_COLUMNS", "HEADER_FIELDS",
+__all__ = ["Snapshot", "StoredRows", "finding_dict", "FLOW_COLUMNS", "FINDING_COLUMNS", "WAIVER_COLUMNS", "HEADER_FIELDS",
            "GENESIS", "LAYOUT_ROWS", "LAYOUT_CHUNKS", "content_hash", "manifest_hash",
            "chain_hash", "summarise"]
 
@@ -68,6 +69,115 @@ def _finding_row(f) -> tuple:
 
 def _waiver_row(w: dict) -> tuple:
     return tuple(w.get(c) for c in WAIVER_COLUMNS)
+
+
+class StoredRows(Sequence):
+    """A stored part's rows, decoded on first use; ``blobs`` names the chunks they are in.
+
+    A store hands these out instead of tuples: a diff of two snapshots skips the
+    chunks both share (same hash, same rows) without decoding them. It equals a
+    tuple of the same rows, and another ``StoredRows`` with the same chunks.
+
+    Example:
+        >>> from lineage.snapshots.chunks import split_rows
+        >>> rows = StoredRows([(c.blob, c.data, c.size, c.rows) for c in
+        ...                    split_rows("flows", [("F1", 1), ("F2", 2)])])
+        >>> len(rows), rows[1], rows == (("F1", 1), ("F2", 2)), len(rows.blobs)
+        (2, ('F2', 2), True, 1)
+    """
+
+    __slots__ = ("_chunks", "_decoded", "_rows", "_len", "blobs")
+
+    def __init__(self, chunks):
+        #: (blob hash, stored bytes, unpacked size, row count) of each chunk, in order
+        self._chunks = list(chunks)
+        self._decoded: list = [None] * len(self._chunks)
+        self._rows: tuple | None = None
+        self._len = sum(c[3] for c in self._chunks)
+        self.blobs: tuple[str, ...] = tuple(c[0] for c in self._chunks)
+
+    def chunk(self, index: int) -> list[tuple]:
+        """The rows of chunk ``index`` (decoded once).
+
+        Example:
+            >>> from lineage.snapshots.chunks import split_rows
+            >>> c = split_rows("waivers", [("TP102", "F37")])[0]
+            >>> StoredRows([(c.blob, c.data, c.size, c.rows)]).chunk(0)
+            [('TP102', 'F37')]
+        """
+        rows = self._decoded[index]
+        if rows is None:
+            import zlib
+
+            from ..errors import LineageError
+            from .chunks import rows_of
+            blob, data, size, count = self._chunks[index]
+            try:
+                rows = rows_of(data, size)
+                if len(rows) != count:
+                    raise ValueError(f"it holds {len(rows)} rows, not {count}")
+            except (zlib.error, ValueError, TypeError) as exc:
+                # read lazily, after the store's own reading guard: damage, not a crash
+                raise LineageError(f"a stored chunk ({blob[:12]}) is damaged ({exc}); run "
+                                   "`lineage snapshot verify`",
+                                   message_ja=f"保存されたチャンク ({blob[:12]}) が壊れています "
+                                              f"({exc})。`lineage snapshot verify` を実行して"
+                                              "ください") from None
+            self._decoded[index] = rows
+        return rows
+
+    def _all(self) -> tuple:
+        if self._rows is None:
+            self._rows = tuple(row for i in range(len(self._chunks)) for row in self.chunk(i))
+            self._decoded = [None] * len(self._chunks)  # held once, in _rows
+        return self._rows
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, StoredRows) and other.blobs == self.blobs:
+            return True
+        if isinstance(other, (tuple, StoredRows)):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __add__(self, other):
+        return self._all() + tuple(other)
+
+    def __mul__(self, times: int):
+        return self._all() * times
+
+    def __repr__(self) -> str:
+        return f"<StoredRows {self._len} rows in {len(self.blobs)} chunks>"
+
+
+def finding_dict(row: tuple) -> dict:
+    """One finding row in report form (as ``Finding.as_dict`` gives it), plus ``subject``.
+
+    Example:
+        >>> row = ("TP101:F38", "TP101", "5[1]", "no-consent", "error", "F38", "a", "b",
+        ...        None, '["name"]', "{}", "m", "m_ja", "r", "r_ja", 0)
+        >>> d = finding_dict(row)
+        >>> d["id"], d["items"], d["waived"]
+        ('TP101:F38', ['name'], False)
+    """
+    (fid, rule, clause, kind, severity, flow, src, dst, subject, items, evidence, message,
+     message_ja, remedy, remedy_ja, waived) = row
+    return {"id": fid, "rule": rule, "clause": clause, "kind": kind, "severity": severity,
+            "flow": flow, "from": src, "to": dst, "subject": subject,
+            "items": json.loads(items), "evidence": json.loads(evidence), "message": message,
+            "message_ja": message_ja, "remedy": remedy, "remedy_ja": remedy_ja,
+            "waived": bool(waived)}
 
 
 def summarise(flows, findings) -> dict:
@@ -273,17 +383,7 @@ class Snapshot:
             >>> first["id"], first["subject"], first["items"], first["evidence"]
             ('TP222:F30:phone', 'phone', ['phone'], {'notice': 'J1'})
         """
-        out = []
-        for row in self.findings:
-            r = dict(zip(FINDING_COLUMNS, row))
-            out.append({"id": r["finding_id"], "rule": r["rule"], "clause": r["clause"],
-                        "kind": r["kind"], "severity": r["severity"], "flow": r["flow"],
-                        "from": r["from_party"], "to": r["to_party"],
-                        "subject": r["subject"], "items": json.loads(r["items"]),
-                        "evidence": json.loads(r["evidence"]), "message": r["message"],
-                        "message_ja": r["message_ja"], "remedy": r["remedy"],
-                        "remedy_ja": r["remedy_ja"], "waived": bool(r["waived"])})
-        return out
+        return [finding_dict(row) for row in self.findings]
 
     def flow_dicts(self) -> list[dict]:
         """The flow table in report form (as ``FlowResult.as_dict`` gives it).

@@ -47,13 +47,13 @@ from typing import TYPE_CHECKING
 from ..errors import LineageError
 from ..files import note_input
 from .canonical import sha256
-from .chunks import PARTS, rows_of, split_rows, split_text, sqlar_uncompress, text_of
+from .chunks import PARTS, split_rows, split_text, sqlar_uncompress, text_of
 
 if TYPE_CHECKING:
     import pandas as pd
 from .record import (FINDING_COLUMNS, FLOW_COLUMNS, GENESIS, HEADER_FIELDS, LAYOUT_CHUNKS,
-                     LAYOUT_ROWS, WAIVER_COLUMNS, Snapshot, chain_hash, content_hash,
-                     manifest_hash)
+                     LAYOUT_ROWS, WAIVER_COLUMNS, Snapshot, StoredRows, chain_hash,
+                     content_hash, manifest_hash)
 
 __all__ = ["Store", "StoreError", "VerifyResult", "Problem", "MIGRATIONS", "SCHEMA_VERSION",
            "APPLICATION_ID", "default_store", "migrate"]
@@ -735,9 +735,10 @@ class Store:
             return Snapshot(organisation=h["organisation"], as_of=h["as_of"],
                             rules=tuple(_loads(h["rules"])), tool_version=h["tool_version"],
                             inventory_hash=h["inventory_hash"],
-                            inventory_json="".join(text_of(d, n) for d, n in parts["inventory"]),
-                            flows=_rows_of(parts["flows"]),
-                            findings=_rows_of(parts["findings"]),
+                            inventory_json="".join(text_of(c[1], c[2])
+                                                   for c in parts["inventory"]),
+                            flows=StoredRows(parts["flows"]),
+                            findings=StoredRows(parts["findings"]),
                             waivers=_rows_of(parts["waivers"]),
                             id=sid, label=h["label"], created_at=h["created_at"],
                             source=h["source"], content_hash=h["content_hash"],
@@ -765,11 +766,12 @@ class Store:
         return "layout" if self.chunked else str(LAYOUT_ROWS)
 
     def _parts(self, sid: int, only: tuple[str, ...] = PARTS) -> dict[str, list]:
-        """The stored chunks of a layout-2 snapshot: part -> [(data, size)] in order."""
+        """The stored chunks of a layout-2 snapshot: part -> [(blob, data, size, rows)]."""
         out: dict[str, list] = {p: [] for p in only}
         marks = ", ".join("?" * len(only))
-        for part, data, size in self._conn.execute(
-                "SELECT p.part, b.data, p.size FROM parts p LEFT JOIN blobs b "
+        for part, blob, data, size, rows in self._conn.execute(
+                "SELECT p.part, p.blob, b.data, p.size, p.row_count FROM parts p "
+                "LEFT JOIN blobs b "
                 f"ON b.hash = p.blob WHERE p.snapshot_id = ? AND p.part IN ({marks}) "
                 "ORDER BY p.part, p.seq", (sid, *only)):
             if data is None:
@@ -778,7 +780,7 @@ class Store:
                                  message_ja=f"{self.path}: スナップショット {sid} の保存された"
                                             f"{_PART_JA.get(part, part)}が失われています"
                                             "（`lineage snapshot verify` を実行してください）")
-            out[part].append((data, size))
+            out[part].append((blob, data, size, rows))
         return out
 
     def _rows(self, table: str, columns, sid: int) -> tuple[tuple, ...]:
@@ -1124,7 +1126,7 @@ def _loads(text: str):
 
 
 def _rows_of(chunks) -> tuple[tuple, ...]:
-    return tuple(row for data, size in chunks for row in rows_of(data, size))
+    return tuple(StoredRows(chunks))
 
 
 def _chunks(snap: Snapshot) -> list:
