@@ -202,7 +202,7 @@ def test_row_views_read_both_layouts(legacy):
         conn.close()
 
 
-def _variant(snap: Snapshot, seed: int) -> Snapshot:
+def _variant(snap: Snapshot, seed: int, drop: float = 0.01) -> Snapshot:
     """The snapshot's rows repeated, with a seeded share of them changed, dropped or added."""
     import random
     rnd = random.Random(seed)
@@ -213,7 +213,7 @@ def _variant(snap: Snapshot, seed: int) -> Snapshot:
             if rnd.random() < 0.02:
                 row = (*row[:8], rnd.choice(["none", "consent", "outsourcing"]),
                        rnd.choice(["ok", "violation"]), row[10])
-            if rnd.random() > 0.01:
+            if rnd.random() >= drop:
                 flows.append(row)
         for r in snap.findings:
             row = (f"{r[0]}-{k}", *r[1:])
@@ -235,18 +235,24 @@ def test_a_diff_of_stored_snapshots_equals_the_diff_of_the_same_rows_in_memory(t
     base = Snapshot.from_audit(lineage.check(inv))
     change_inventory(inv)
     changed = Snapshot.from_audit(lineage.check(inv))
-    snaps = [base, changed, _variant(base, 1), _variant(base, 2), _variant(changed, 3)]
+    snaps = [base, changed, _variant(base, 1), _variant(base, 2), _variant(changed, 3),
+             _variant(base, 4, drop=0), _variant(base, 5, drop=0)]
     with Store(tmp_path / "a.db") as store:
         stored = [store.get(store.add(s).id) for s in snaps]
         assert isinstance(stored[2].flows, StoredRows) and len(stored[2].flows.blobs) > 3
-        for i, j in [(0, 0), (0, 1), (1, 0), (2, 3), (3, 2), (2, 2), (2, 4), (0, 2)]:
+        for i, j in [(0, 0), (0, 1), (1, 0), (2, 3), (3, 2), (2, 2), (2, 4), (0, 2), (5, 6)]:
             fast = Diff(stored[i], stored[j])
             plain = [dataclasses.replace(s, flows=tuple(s.flows), findings=tuple(s.findings))
                      for s in (stored[i], stored[j])]
-            careful = Diff(*plain)
-            assert render.diff_json(fast) == render.diff_json(careful), (i, j)
-            assert render.diff_table(fast) == render.diff_table(careful), (i, j)
-            assert render.diff_markdown(fast, "ja") == render.diff_markdown(careful, "ja")
+            # rows in another order: no pairwise shortcut, every flow by ID
+            shuffled = dataclasses.replace(plain[1], flows=plain[1].flows[::-1],
+                                           findings=plain[1].findings[::-1])
+            for careful in (Diff(*plain), Diff(plain[0], shuffled)):
+                assert render.diff_json(fast) == render.diff_json(careful), (i, j)
+                assert render.diff_table(fast) == render.diff_table(careful), (i, j)
+                assert render.diff_markdown(fast, "ja") == render.diff_markdown(careful, "ja")
         shared = Diff(stored[2], stored[3])
         assert shared.new and shared.resolved and shared.flow_changes
         assert any(f["changes"] for f in shared.open)
+        aligned = Diff(stored[5], stored[6])
+        assert aligned.flow_changes and [f["id"] for f in aligned.new] == ["NEW:5"]

@@ -24,12 +24,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..terms import natural_key
-from .record import FLOW_COLUMNS, Snapshot, StoredRows, finding_dict
+from .record import FINDING_COLUMNS, FLOW_COLUMNS, Snapshot, StoredRows, finding_dict
 
 if TYPE_CHECKING:  # two audits of the same inventory are compared without the model
     from ..model.schema import Inventory
 
 _ROUTE, _STATUS = FLOW_COLUMNS.index("route"), FLOW_COLUMNS.index("status")
+_SEVERITY, _WAIVED = FINDING_COLUMNS.index("severity"), FINDING_COLUMNS.index("waived")
 
 
 def _collections() -> dict:
@@ -212,21 +213,21 @@ class Diff:
         # finding per ID), so a finding outside the shared chunks of one snapshot is
         # outside them in the other too.
         split = _unshared(a.findings, b.findings)
+        # of ``a`` only severity and waived are compared; whole dicts only for resolved
+        fa = {row[0]: row for row in (a.findings if split is None else split[0])}
         if split is None:
-            fa = {d["id"]: d for d in a.finding_dicts()}
             gained, lost = fb.keys() - fa.keys(), fa.keys() - fb.keys()
         else:
-            fa = {d["id"]: d for d in map(finding_dict, split[0])}
             rest_b = {row[0] for row in split[1]}
             gained, lost = rest_b - fa.keys(), fa.keys() - rest_b
         #: findings in ``b`` absent from ``a``
         self.new: tuple[dict, ...] = tuple(fb[i] for i in order(gained))
         #: findings in ``a`` absent from ``b``
-        self.resolved: tuple[dict, ...] = tuple(fa[i] for i in order(lost))
+        self.resolved: tuple[dict, ...] = tuple(finding_dict(fa[i]) for i in order(lost))
         #: findings in both (as in ``b``), with what changed about them
         self.open: tuple[dict, ...] = tuple(
             {**fb[i], "changes": [c.as_dict() for c in _changes(
-                {k: fa[i][k] for k in ("severity", "waived")},
+                {"severity": fa[i][_SEVERITY], "waived": bool(fa[i][_WAIVED])},
                 {k: fb[i][k] for k in ("severity", "waived")})] if i in fa else []}
             for i in order(fb.keys() - gained))
         self.records: dict[str, dict] = {}
@@ -252,17 +253,12 @@ class Diff:
                                           "changed": changed}
         # flows of shared chunks are the same flows with the same route and status
         rows_a, rows_b = _unshared(a.flows, b.flows) or (a.flows, b.flows)
-        routes_a = {r[0]: (r[_ROUTE], r[_STATUS]) for r in rows_a}
-        routes_b = {r[0]: (r[_ROUTE], r[_STATUS]) for r in rows_b}
+        moved, self._same_routes = _route_changes(rows_a, rows_b)
         #: flows in both whose route or status changed
         self.flow_changes: tuple[dict, ...] = tuple(
-            {"id": k, "changes": list(_changes(
-                {"route": routes_a[k][0], "status": routes_a[k][1]},
-                {"route": routes_b[k][0], "status": routes_b[k][1]}))}
-            for k in order(k for k in routes_a.keys() & routes_b.keys()
-                           if routes_a[k] != routes_b[k]))
-        self._same_routes = ({k: v[0] for k, v in routes_a.items()}
-                             == {k: v[0] for k, v in routes_b.items()})
+            {"id": k, "changes": list(_changes({"route": old[0], "status": old[1]},
+                                               {"route": new[0], "status": new[1]}))}
+            for k, (old, new) in sorted(moved.items(), key=lambda kv: natural_key(kv[0])))
 
     @cached_property
     def _routes_a(self) -> dict[str, str]:
@@ -364,6 +360,31 @@ class Diff:
         c = self.counts()["findings"]
         return (f"<Diff {self.a.name} -> {self.b.name}: {c['new']} new, "
                 f"{c['resolved']} resolved, {c['open']} open findings>")
+
+
+def _route_changes(rows_a, rows_b) -> tuple[dict, bool]:
+    """Flows in both whose (route, status) differ: id -> (old, new); and whether every
+    flow has the same route in both (same flows included).
+
+    Flow IDs are unique in a snapshot; rows in the same order (the usual case: the
+    same inventory, or one audited again) are compared pairwise, without a map.
+    """
+    if len(rows_a) == len(rows_b):
+        moved, same = {}, True
+        for ra, rb in zip(rows_a, rows_b):
+            if ra[0] != rb[0]:
+                break
+            if ra[_ROUTE] != rb[_ROUTE] or ra[_STATUS] != rb[_STATUS]:
+                moved[ra[0]] = ((ra[_ROUTE], ra[_STATUS]), (rb[_ROUTE], rb[_STATUS]))
+                same = same and ra[_ROUTE] == rb[_ROUTE]
+        else:
+            return moved, same
+    routes_a = {r[0]: (r[_ROUTE], r[_STATUS]) for r in rows_a}
+    routes_b = {r[0]: (r[_ROUTE], r[_STATUS]) for r in rows_b}
+    moved = {k: (routes_a[k], routes_b[k]) for k in routes_a.keys() & routes_b.keys()
+             if routes_a[k] != routes_b[k]}
+    same = ({k: v[0] for k, v in routes_a.items()} == {k: v[0] for k, v in routes_b.items()})
+    return moved, same
 
 
 def _unshared(ra, rb):
