@@ -255,4 +255,4 @@ def test_a_diff_of_stored_snapshots_equals_the_diff_of_the_same_rows_in_memory(t
         assert shared.new and shared.resolved and shared.flow_changes
         assert any(f["changes"] for f in shared.open)
         aligned = Diff(stored[5], stored[6])
-        assert aligned.flow_changes and [f["id"] for f in aligned.new] == ["NEW:5"]
+        assert aligned.flow_changes and "NEW:5" in [f["id"] for f in aligned.new]
