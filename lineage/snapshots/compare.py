@@ -233,7 +233,9 @@ class Diff:
         self.records: dict[str, dict] = {}
         # the same canonical text is the same inventory: no record changed, and the
         # model (the slow part at a million flows) need not be built for it
-        self._same_inventory = a.inventory_json == b.inventory_json
+        self._same_inventory = ((a.inventory_key is not None
+                                 and a.inventory_key == b.inventory_key)
+                                or a.inventory_json == b.inventory_json)
         if not self._same_inventory:
             ia, ib = a.inventory, b.inventory
             top = _changes({k: _json(getattr(ia, k)) for k in _TOP},

@@ -52,7 +52,7 @@ from .chunks import PARTS, split_rows, split_text, sqlar_uncompress, text_of
 if TYPE_CHECKING:
     import pandas as pd
 from .record import (FINDING_COLUMNS, FLOW_COLUMNS, GENESIS, HEADER_FIELDS, LAYOUT_CHUNKS,
-                     LAYOUT_ROWS, WAIVER_COLUMNS, Snapshot, StoredRows, chain_hash,
+                     LAYOUT_ROWS, WAIVER_COLUMNS, Deferred, Snapshot, StoredRows, chain_hash,
                      content_hash, manifest_hash)
 
 __all__ = ["Store", "StoreError", "VerifyResult", "Problem", "MIGRATIONS", "SCHEMA_VERSION",
@@ -735,8 +735,9 @@ class Store:
             return Snapshot(organisation=h["organisation"], as_of=h["as_of"],
                             rules=tuple(_loads(h["rules"])), tool_version=h["tool_version"],
                             inventory_hash=h["inventory_hash"],
-                            inventory_json="".join(text_of(c[1], c[2])
-                                                   for c in parts["inventory"]),
+                            inventory_json=Deferred(
+                                functools.partial(_inventory_text, parts["inventory"]),
+                                tuple(c[0] for c in parts["inventory"])),
                             flows=StoredRows(parts["flows"]),
                             findings=StoredRows(parts["findings"]),
                             waivers=_rows_of(parts["waivers"]),
@@ -1123,6 +1124,17 @@ def _plural_ja(ids) -> str:
 
 def _loads(text: str):
     return json.loads(text)
+
+
+def _inventory_text(chunks) -> str:
+    try:
+        return "".join(text_of(c[1], c[2]) for c in chunks)
+    except (zlib.error, ValueError, TypeError) as exc:
+        # read lazily, after the store's own reading guard: damage, not a crash
+        raise LineageError(f"a stored inventory chunk is damaged ({exc}); run "
+                           "`lineage snapshot verify`",
+                           message_ja=f"保存された棚卸しのチャンクが壊れています ({exc})。"
+                                      "`lineage snapshot verify` を実行してください") from None
 
 
 def _rows_of(chunks) -> tuple[tuple, ...]:
