@@ -256,3 +256,27 @@ def test_a_diff_of_stored_snapshots_equals_the_diff_of_the_same_rows_in_memory(t
         assert any(f["changes"] for f in shared.open)
         aligned = Diff(stored[5], stored[6])
         assert aligned.flow_changes and "NEW:5" in [f["id"] for f in aligned.new]
+
+
+@pytest.mark.parametrize("part, command, message", [
+    ("findings", ("snapshot", "show", "1"), "is damaged"),
+    ("flows", ("snapshot", "diff", "1", "2"), "is damaged"),
+    ("inventory", ("snapshot", "diff", "1", "2"), "a stored inventory chunk is damaged"),
+])
+def test_a_damaged_chunk_read_later_is_a_clear_error(tmp_path, run_cli, part, command, message):
+    # rows and inventory text are decoded on first use, after the store opened them:
+    # damage found then is still one message and exit 2, never a traceback
+    inv = copy_sample(tmp_path)
+    path = tmp_path / "a.db"
+    run_cli("snapshot", "create", inv, "--store", path)
+    change_inventory(inv)
+    run_cli("snapshot", "create", inv, "--store", path)
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TRIGGER blobs_no_update")
+    conn.execute("UPDATE blobs SET data = zeroblob(length(data)) WHERE hash = (SELECT blob "
+                 "FROM parts WHERE snapshot_id = 1 AND part = ? AND seq = 0)", (part,))
+    conn.commit()
+    conn.close()
+    res = run_cli(*command, "--store", path, expect=2)
+    assert message in res.stderr and "lineage snapshot verify" in res.stderr
+    assert "Traceback" not in res.stderr
