@@ -9,11 +9,15 @@ second; DuckDB would be faster on bulk diffs but adds a 70 MB dependency for
 no need we have (``docs/snapshots.md``, benchmark).
 
 Schema (``docs/snapshots.md`` documents every column for auditors):
-``snapshots`` one row per audit, with ``content_hash`` over its header and rows,
-``prev_hash`` (the previous ``chain_hash``) and ``chain_hash``; ``inventories``
-canonical inventory texts by hash; ``flows``, ``findings``, ``waivers`` rows
-by ``snapshot_id``; ``meta`` the chain head; ``schema_migrations``. Triggers
-refuse UPDATE and DELETE on snapshot data: snapshots are never changed.
+``snapshots`` one row per audit, with ``content_hash`` over its header and
+contents, ``prev_hash`` (the previous ``chain_hash``) and ``chain_hash``;
+``meta`` the chain head; ``schema_migrations``. Since schema 3 a snapshot
+(``layout`` 2) is a list of chunks in ``parts`` whose compressed bytes are in
+``blobs`` under their SHA-256, each distinct chunk once (:mod:`.chunks`), and
+its content hash covers that list; snapshots written before (``layout`` 1)
+keep their rows in ``flows``, ``findings``, ``waivers`` and their inventory in
+``inventories``, and are read and verified as they were. Triggers refuse
+UPDATE and DELETE on snapshot data: snapshots are never changed.
 
 Example:
     >>> import lineage, tempfile, pathlib
