@@ -268,9 +268,14 @@ import dataclasses, sys
 import lineage
 from lineage.snapshots import Store
 from lineage.snapshots.record import Snapshot
+import os
 snap = Snapshot.from_audit(lineage.check(sys.argv[2]))
-# a big snapshot, so the write takes long enough to be killed in the middle
-snap = dataclasses.replace(snap, findings=snap.findings * 10000)
+# a big snapshot of distinct rows that do not compress (each chunk is stored once,
+# compressed, before the transaction begins), so the write takes long enough to be
+# killed in the middle
+snap = dataclasses.replace(snap, findings=tuple(
+    (f"{r[0]}#{k}", *r[1:11], os.urandom(512).hex(), *r[12:])
+    for k in range(10000) for r in snap.findings))
 print("ready", flush=True)
 with Store(sys.argv[1]) as store:
     store.add(snap, label=sys.argv[3])
