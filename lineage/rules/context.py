@@ -16,6 +16,7 @@ from functools import cached_property
 from ..model.schema import Flow, Inventory, optional_date
 from ..propagation import Reach, item_index, out_index, propagate
 from ..terms import natural_key
+from .packs import judges
 
 __all__ = ["Context", "DAY", "add_days"]
 
@@ -110,6 +111,10 @@ class Context:
             for member in dict.fromkeys(n.members or ()):
                 self._joint_index.setdefault(member, []).append(n)
         self.inbound = _group(flows, lambda f: f.to)
+        self._judged_flows: dict[str, tuple] = {}
+        #: Per-check caches of the rules, each keyed by a tuple that starts with
+        #: the rule's or route's name and holds everything the value depends on.
+        self.memo: dict[tuple, object] = {}
 
     # -- parties ---------------------------------------------------------------
     def entity(self, party: str) -> str:
@@ -271,6 +276,31 @@ class Context:
             got = self._consent_sets[consent.id] = (frozenset(consent.items),
                                                     frozenset(consent.purposes))
         return got
+
+    def judged_flows(self, judged: dict, pack: str) -> tuple[list, dict[str, list]]:
+        """The flows ``pack`` judges, in inventory order, and the same by route.
+
+        ``judged`` maps flow IDs to their judgements. Built once per ``judged``:
+        each rule of the law pack walks these lists instead of every flow.
+
+        Example:
+            >>> from lineage.rules import engine
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, "
+            ...     "items: [name], start: 2020-01-01, end: 2022-03-31}]}"))
+            >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+            >>> flows, by_route = ctx.judged_flows(judged, "appi")
+            >>> [f.id for f in flows], {k: [f.id for f in v] for k, v in by_route.items()}
+            (['C1'], {'collection': ['C1']})
+        """
+        got = self._judged_flows.get(pack)
+        if got is None or got[0] is not judged:
+            flows = [f for f in self.inv.flows if judges(pack, f)]
+            by_route: dict[str, list] = {}
+            for f in flows:
+                by_route.setdefault(judged[f.id].route, []).append(f)
+            got = self._judged_flows[pack] = (judged, flows, by_route)
+        return got[1], got[2]
 
     # -- time ------------------------------------------------------------------
     def horizon(self, flow: Flow) -> dt.date:

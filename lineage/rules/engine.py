@@ -125,12 +125,18 @@ def status_by_pack(flows, findings, packs) -> dict[str, dict[str, str]]:
         >>> status_by_pack(inv.flows, run(inv).findings, ("policy", "appi"))
         {'C1': {'policy': 'ok', 'appi': 'ok'}, 'F1': {'policy': 'violation'}}
     """
-    by_key: dict[tuple, list] = {}
+    by_flow: dict[str, dict] = {}
     for f in findings:
-        by_key.setdefault((f.flow, pack_of_finding(f)), []).append(f)
-    return {flow.id: {pack: status_of(by_key.get((flow.id, pack), ()))
-                      for pack in packs if judges(pack, flow)}
-            for flow in flows}
+        by_flow.setdefault(f.flow, {}).setdefault(pack_of_finding(f), []).append(f)
+    out = {}
+    for flow in flows:
+        mine = by_flow.get(flow.id)
+        if mine is None:  # most flows: no finding, so "ok" under every pack judging them
+            out[flow.id] = {pack: "ok" for pack in packs if judges(pack, flow)}
+        else:
+            out[flow.id] = {pack: status_of(mine.get(pack, ()))
+                            for pack in packs if judges(pack, flow)}
+    return out
 
 
 def classify(ctx: Context, flow) -> str | None:
@@ -254,13 +260,28 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
             unique.setdefault(f.id, f)
     findings, waivers = _apply_waivers(ctx, list(unique.values()), active, packs)
     findings = [f for f in findings if f.rule in active]
-    findings.sort(key=lambda f: (natural_key(f.flow), f.rule, f.id))
+    findings.sort(key=_finding_order(ctx, findings))
     return EngineResult(findings, {k: v.route for k, v in judged.items()},
                         {k: v.evidence for k, v in judged.items()}, waivers, ctx.as_of,
                         rules, status_by_pack(inventory.flows, findings, tuple(packs)))
 
 
+def _finding_order(ctx, findings):
+    """The sort key of findings: flow ID in natural order, rule, finding ID.
+
+    The flow's place in ``ctx.flow_list`` (already in natural ID order) stands
+    for ``natural_key(flow)``: the same order, without building a key per
+    finding. ``natural_key`` ends with the text itself, so two flows never tie.
+    """
+    rank = {f.id: n for n, f in enumerate(ctx.flow_list)}
+    if any(f.flow not in rank for f in findings):  # never from the rules; kept exact anyway
+        return lambda f: (natural_key(f.flow), f.rule, f.id)
+    return lambda f: (rank[f.flow], f.rule, f.id)
+
+
 def _apply_waivers(ctx, findings, active, packs):
+    if not ctx.inv.waivers:  # nothing to apply, nothing to report
+        return findings, []
     by_key: dict = {}
     for f in findings:
         by_key.setdefault((f.rule, f.flow), []).append(f)

@@ -181,34 +181,156 @@ def _opt_out(ctx, flow):
 
 def _consent(ctx, flow):
     groups = ctx.groups_of(flow) or [None]
-    named = [ctx.consents[c] for c in flow.consents] if flow.consents else None
-    names = ctx.names(flow.to)
+    named = tuple(flow.consents) if flow.consents else None
+    wants = _Wants(ctx, flow)
     found, used = [], []
     for group in groups:
-        if named is not None:
-            pool = [c for c in named if group is None or c.subjects == group]
-        elif group is None:
-            pool = list(ctx.inv.consents)
-        else:
-            pool = ctx.consents_by_subject.get(group, [])
-        if not pool:
+        candidates = _consent_candidates(ctx, group, flow.to, named)
+        if not candidates.by_date:
             found.append(_no_consent(flow, group, named is not None))
             continue
-        conditions = (TP103, TP102, TP104)
-        # Consents naming the recipient come first through an index, so a
-        # lawful flow never looks at the group's other consents.
-        likely = (ctx.consents_naming(group, names) if named is None and group is not None
-                  else [c for c in pool if not names.isdisjoint(c.recipients)])
-        consent, failures = _closest(ctx, flow, likely, conditions, lambda c: c.obtained_on)
-        if failures or not likely:
-            consent, failures = _closest(
-                ctx, flow, pool, conditions, lambda c: c.obtained_on,
-                likely=lambda c: not names.isdisjoint(c.recipients))
+        # Consents naming the recipient come first, so a lawful flow never
+        # looks at the group's other consents.
+        consent, failures = _closest_consent(ctx, flow, candidates.likely, wants)
+        if failures or not candidates.likely:
+            consent, failures = _closest_consent(ctx, flow, candidates.ordered(), wants)
         found.extend(failures)
         used.append(consent.id)
     missing = not used
     return RouteResult("consent", found, {"consents": sorted(set(used))} if used else {},
                        missing)
+
+
+_CONSENT_CONDITIONS = (TP103, TP102, TP104)
+
+
+class _Wants:
+    """What a flow needs a consent to cover, as sets: built once per flow, not
+    once per candidate consent.
+
+    Example:
+        >>> from lineage.rules.context import Context
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example(TP103.fail.inventory))
+        >>> w = _Wants(ctx, ctx.flows["F1"])
+        >>> sorted(w.items), sorted(w.purposes), sorted(w.names)
+        (['name', 'phone'], ['ads'], ['partner', 'partners'])
+    """
+
+    __slots__ = ("items", "purposes", "names")
+
+    def __init__(self, ctx, flow):
+        self.items = frozenset(flow.items)
+        self.purposes = frozenset(ctx.defined_purposes(flow))
+        self.names = ctx.names(flow.to)
+
+    def met_by(self, ctx, flow, consent) -> bool:
+        """Whether no condition of the consent route fails for ``consent``.
+
+        Exactly ``sum(cond.count(...)) == 0`` over TP103, TP102 and TP104,
+        without building the lists of what is missing.
+
+        Example:
+            >>> from lineage.rules.context import Context
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example(TP103.passing.inventory))
+            >>> flow = ctx.flows["F1"]
+            >>> _Wants(ctx, flow).met_by(ctx, flow, ctx.consents["K1"])
+            True
+        """
+        items, purposes = ctx.consent_sets(consent)
+        return (self.items <= items and self.purposes <= purposes
+                and not self.names.isdisjoint(consent.recipients)
+                and not TP102.count(ctx, flow, consent) and not TP104.count(ctx, flow, consent))
+
+
+class _Candidates:
+    """The consents a flow to one recipient may rest on for one group, in the
+    orders the search tries them (see :func:`_consent_candidates`).
+
+    ``likely`` holds the consents naming the recipient, by date then ID;
+    ``by_date`` every candidate by date then ID; :meth:`ordered` every
+    candidate, those naming the recipient first (needed only when no likely
+    consent holds, so built on first use).
+    """
+
+    __slots__ = ("likely", "by_date", "names", "_ordered")
+
+    def __init__(self, likely, by_date, names):
+        self.likely, self.by_date, self.names = likely, by_date, names
+        self._ordered = None
+
+    def ordered(self) -> list:
+        """Those naming the recipient first, then by date, then ID.
+
+        Sorting by that key keeps the date order within each part: it is a
+        stable partition of ``by_date``.
+        """
+        if self._ordered is None:
+            names = self.names
+            self._ordered = ([c for c in self.by_date if not names.isdisjoint(c.recipients)]
+                             + [c for c in self.by_date if names.isdisjoint(c.recipients)])
+        return self._ordered
+
+
+def _consent_candidates(ctx, group, to, named) -> _Candidates:
+    """The consents a flow to ``to`` may rest on for ``group`` (``named``: the
+    IDs the flow names, or None).
+
+    Only the group, the recipient and the named IDs decide them, so they are
+    worked out once per check for all the flows that share these three.
+    """
+    key = ("consent", group, to, named)
+    got = ctx.memo.get(key)
+    if got is None:
+        names = ctx.names(to)
+        by_date = _consents_by_date(ctx, group, named)
+        if named is None and group is not None:
+            # Through the index: a group may have many consents, a recipient few names.
+            likely = sorted(ctx.consents_naming(group, names), key=_consent_order)
+        else:
+            likely = [c for c in by_date if not names.isdisjoint(c.recipients)]
+        got = ctx.memo[key] = _Candidates(likely, by_date, names)
+    return got
+
+
+def _consent_order(consent):
+    return consent.obtained_on or _FAR, id_key(consent.id)
+
+
+def _consents_by_date(ctx, group, named):
+    """The consents of ``group`` (among ``named``, if given) by date, then ID."""
+    key = ("consent-by-date", group, named)
+    got = ctx.memo.get(key)
+    if got is None:
+        if named is not None:
+            pool = [c for c in (ctx.consents[i] for i in named)
+                    if group is None or c.subjects == group]
+        elif group is None:
+            pool = ctx.inv.consents
+        else:
+            pool = ctx.consents_by_subject.get(group, [])
+        got = ctx.memo[key] = sorted(pool, key=_consent_order)
+    return got
+
+
+def _closest_consent(ctx, flow, ordered, wants):
+    """:func:`_closest` for consents already in search order (see
+    :func:`_consent_candidates`): the first that meets every condition, else
+    the one with fewest failures, then earliest date, then ID.
+    """
+    best = None
+    for cand in ordered:
+        if wants.met_by(ctx, flow, cand):
+            return cand, []
+        score = sum(cond.count(ctx, flow, cand) for cond in _CONSENT_CONDITIONS)
+        key = (score, cand.obtained_on or _FAR, id_key(cand.id))
+        if best is None or key < best[0]:
+            best = (key, cand)
+    if best is None:
+        return None, []
+    cand = best[1]
+    return cand, [f for cond in _CONSENT_CONDITIONS for f in cond.condition(ctx, flow, cand)]
 
 
 def _no_consent(flow, group, named):
