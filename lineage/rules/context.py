@@ -98,6 +98,7 @@ class Context:
         self.out = out_index(flows)
         self.by_item = item_index(flows)
         self._consent_sets: dict[str, tuple] = {}
+        self._notice_sets: dict[str, tuple] = {}
         self._defined: dict[str, list] = {}
         self._holdings: dict[str, dict] = {}  # legal entity -> item -> [(arrival, group)]
         self._foreign: dict[str, list] = {}
@@ -301,6 +302,22 @@ class Context:
                 by_route.setdefault(judged[f.id].route, []).append(f)
             got = self._judged_flows[pack] = (judged, flows, by_route)
         return got[1], got[2]
+
+    def notice_sets(self, notice) -> tuple[frozenset, frozenset]:
+        """The notice's items and members as sets (cached: checked per flow).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example(
+            ...     "{notices: [{id: J1, kind: joint_use, items: [name], members: [mc, group-co]}]}"))
+            >>> ctx.notice_sets(ctx.notices["J1"]) == ({"name"}, {"mc", "group-co"})
+            True
+        """
+        got = self._notice_sets.get(notice.id)
+        if got is None:
+            got = self._notice_sets[notice.id] = (frozenset(notice.items or ()),
+                                                  frozenset(notice.members or ()))
+        return got
 
     # -- time ------------------------------------------------------------------
     def horizon(self, flow: Flow) -> dt.date:

@@ -127,7 +127,8 @@ def status_by_pack(flows, findings, packs) -> dict[str, dict[str, str]]:
     """
     by_flow: dict[str, dict] = {}
     for f in findings:
-        by_flow.setdefault(f.flow, {}).setdefault(pack_of_finding(f), []).append(f)
+        pack = REGISTRY.pack_of(f.rule) or pack_of_finding(f)
+        by_flow.setdefault(f.flow, {}).setdefault(pack, []).append(f)
     out = {}
     for flow in flows:
         mine = by_flow.get(flow.id)

@@ -113,23 +113,19 @@ def _academic(ctx, flow):
     return RouteResult("academic", TP114.condition(ctx, flow), {}, False)
 
 
-def _closest(ctx, flow, candidates, conditions, date_of, likely=None):
+def _closest(ctx, flow, candidates, conditions):
     """The candidate with fewest failures (then earliest date, then ID in natural order).
 
-    Candidates are tried most-likely first and the search stops at the first
-    one without failures: it is the minimum, because ``likely`` is false only
-    for candidates that fail at least one condition.
+    ``candidates`` come in that order already (:func:`_notices_by_date`), so the
+    search stops at the first one without failures: it is the minimum.
     """
-    def order(c):
-        return (not likely(c) if likely else False, date_of(c) or _FAR, id_key(c.id))
-
     # Rules that can count their failures are scored without building
     # findings; only the chosen candidate's findings are built.
     counting = all(hasattr(cond, "count") for cond in conditions)
     best = None
     if not candidates:
         return None, []
-    for cand in sorted(candidates, key=order):
+    for cand in candidates:
         if counting:
             score = 0
             for cond in conditions:
@@ -140,42 +136,56 @@ def _closest(ctx, flow, candidates, conditions, date_of, likely=None):
             score = len(found)
         if score == 0:
             return cand, []
-        key = (score, date_of(cand) or _FAR, id_key(cand.id))
-        if best is None or key < best[0]:
-            best = (key, cand, found)
+        # Candidates are in (date, ID) order: the first of a score is the best of it.
+        if best is None or score < best[0]:
+            best = (score, cand, found)
     _, cand, found = best
     if found is None:
         found = [f for cond in conditions for f in cond.condition(ctx, flow, cand)]
     return cand, found
 
 
-def _notice_route(ctx, flow, kind, pool, missing_rule, conditions):
+def _notices_by_date(ctx, kind, notice, members=None):
+    """The notices of ``kind`` a flow may rest on, by date then ID: the one it
+    names (``notice``), else all; for joint use only those listing one of
+    ``members`` (the provider's names). Sorted once per check for each of
+    these keys, not once per flow.
+    """
+    key = ("notices", kind, notice, members)
+    got = ctx.memo.get(key)
+    if got is None:
+        if notice is not None:
+            pool = [n for n in [ctx.notices[notice]] if n.kind == kind]
+            if members is not None:
+                pool = [n for n in pool if not members.isdisjoint(n.members or ())]
+        elif members is not None:
+            pool = ctx.joint_notices_listing(members)
+        else:
+            pool = {"opt_out": ctx.optout_notices, "joint_use": ctx.joint_notices}[kind]
+        got = ctx.memo[key] = sorted(pool, key=lambda n: (n.published_on or _FAR, id_key(n.id)))
+    return got
+
+
+def _notice_route(ctx, flow, kind, missing_rule, conditions):
     """A route backed by a published notice: the named one, else the closest."""
-    if flow.notice is not None:
-        pool = [n for n in [ctx.notices[flow.notice]] if n.kind == kind]
+    pool = _notices_by_date(ctx, kind, flow.notice)
     if not pool:
         return RouteResult(kind, [missing_rule.missing(ctx, flow)], {}, True)
-    notice, found = _closest(ctx, flow, pool, conditions, lambda n: n.published_on)
+    notice, found = _closest(ctx, flow, pool, conditions)
     return RouteResult(kind, found, {"notice": notice.id})
 
 
 def _joint_use(ctx, flow):
     # Only notices that list the provider are joint-use evidence for it.
-    provider = ctx.names(flow.frm)
-    if flow.notice is not None:
-        named = [n for n in [ctx.notices[flow.notice]] if n.kind == "joint_use"]
-        pool = [n for n in named if not provider.isdisjoint(n.members or ())]
-    else:
-        pool = ctx.joint_notices_listing(provider)
+    pool = _notices_by_date(ctx, "joint_use", flow.notice, ctx.names(flow.frm))
     if not pool:
         return RouteResult("joint_use", [TP221.missing(ctx, flow)], {}, True)
-    notice, found = _closest(ctx, flow, pool, (TP221, TP225, TP223, TP222, TP224),
-                             lambda n: n.published_on)
+    notice, found = _closest(ctx, flow, pool, (TP221, TP225, TP223, TP222, TP224))
     return RouteResult("joint_use", found, {"notice": notice.id})
 
 
 def _opt_out(ctx, flow):
-    return _notice_route(ctx, flow, "opt_out", ctx.optout_notices, TP121,
+    return _notice_route(ctx, flow, "opt_out", TP121,
                          (TP121, TP122, TP123, TP124, TP125))
 
 

@@ -145,7 +145,7 @@ class _Index:
 
     def __init__(self, ctx):
         entity = ctx.entity
-        ordered = sorted(ctx.inv.flows, key=lambda f: natural_key(f.id))
+        ordered = ctx.flow_list  # already in natural ID order
         self.order = {f.id: n for n, f in enumerate(ordered)}
         self.by_sender: dict[str, list] = {}
         self.by_receiver: dict[str, list] = {}
