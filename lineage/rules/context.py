@@ -99,6 +99,8 @@ class Context:
         self.by_item = item_index(flows)
         self._consent_sets: dict[str, tuple] = {}
         self._notice_sets: dict[str, tuple] = {}
+        self._consent_terms: dict[str, int] = {}
+        self._terms: dict[tuple, int] = {}
         self._defined: dict[str, list] = {}
         self._holdings: dict[str, dict] = {}  # legal entity -> item -> [(arrival, group)]
         self._foreign: dict[str, list] = {}
@@ -302,6 +304,29 @@ class Context:
                 by_route.setdefault(judged[f.id].route, []).append(f)
             got = self._judged_flows[pack] = (judged, flows, by_route)
         return got[1], got[2]
+
+    def consent_terms(self, consent) -> int:
+        """A number for the consent's terms: its items, purposes, and the dates it
+        was obtained and withdrawn. Consents with equal terms get one number, so a
+        rule can judge a flow once for all of them (the recipients and subjects
+        are not terms here).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{consents: ["
+            ...     "{id: K1, subjects: customers, recipients: [partner], items: [name, email], "
+            ...     "obtained_on: 2024-12-01}, {id: K2, subjects: customers, recipients: [carrier], "
+            ...     "items: [email, name], obtained_on: 2024-12-01}, {id: K3, subjects: customers, "
+            ...     "recipients: [partner], items: [name], obtained_on: 2024-12-01}]}"))
+            >>> [ctx.consent_terms(ctx.consents[k]) for k in ("K1", "K2", "K3")]
+            [0, 0, 1]
+        """
+        got = self._consent_terms.get(consent.id)
+        if got is None:
+            items, purposes = self.consent_sets(consent)
+            terms = (items, purposes, consent.obtained_on, consent.withdrawn_on)
+            got = self._consent_terms[consent.id] = self._terms.setdefault(terms, len(self._terms))
+        return got
 
     def notice_sets(self, notice) -> tuple[frozenset, frozenset]:
         """The notice's items and members as sets (cached: checked per flow).

@@ -190,12 +190,10 @@ def _opt_out(ctx, flow):
 
 
 def _consent(ctx, flow):
-    groups = ctx.groups_of(flow) or [None]
     named = tuple(flow.consents) if flow.consents else None
     wants = _Wants(ctx, flow)
     found, used = [], []
-    for group in groups:
-        candidates = _consent_candidates(ctx, group, flow.to, named)
+    for group, candidates in _consent_plan(ctx, tuple(ctx.groups_of(flow)), flow.to, named):
         if not candidates.by_date:
             found.append(_no_consent(flow, group, named is not None))
             continue
@@ -214,6 +212,21 @@ def _consent(ctx, flow):
 _CONSENT_CONDITIONS = (TP103, TP102, TP104)
 
 
+def _consent_plan(ctx, groups, to, named) -> list:
+    """``(group, candidates)`` for each group whose data a flow to ``to`` carries
+    (``groups``, or ``(None,)`` when none is known), with :func:`_consent_candidates`.
+
+    Flows to one recipient usually carry the same groups: one look-up per
+    flow instead of one per group.
+    """
+    key = ("consent-plan", groups, to, named)
+    got = ctx.memo.get(key)
+    if got is None:
+        got = ctx.memo[key] = [(group, _consent_candidates(ctx, group, to, named))
+                               for group in groups or (None,)]
+    return got
+
+
 class _Wants:
     """What a flow needs a consent to cover, as sets: built once per flow, not
     once per candidate consent.
@@ -227,12 +240,15 @@ class _Wants:
         (['name', 'phone'], ['ads'], ['partner', 'partners'])
     """
 
-    __slots__ = ("items", "purposes", "names")
+    __slots__ = ("items", "purposes", "names", "_met")
 
     def __init__(self, ctx, flow):
         self.items = frozenset(flow.items)
         self.purposes = frozenset(ctx.defined_purposes(flow))
         self.names = ctx.names(flow.to)
+        # Whether consents of the same terms (:meth:`Context.consent_terms`) meet
+        # the flow's needs: the groups' consents often share one form.
+        self._met: dict[int, bool] = {}
 
     def met_by(self, ctx, flow, consent) -> bool:
         """Whether no condition of the consent route fails for ``consent``.
@@ -248,10 +264,18 @@ class _Wants:
             >>> _Wants(ctx, flow).met_by(ctx, flow, ctx.consents["K1"])
             True
         """
-        items, purposes = ctx.consent_sets(consent)
-        return (self.items <= items and self.purposes <= purposes
-                and not self.names.isdisjoint(consent.recipients)
+        if self.names.isdisjoint(consent.recipients):
+            return False
+        terms = ctx.consent_terms(consent)
+        met = self._met.get(terms)
+        if met is None:
+            # Only the consent's terms enter here, so the answer holds for
+            # every consent with the same terms.
+            items, purposes = ctx.consent_sets(consent)
+            met = self._met[terms] = (
+                self.items <= items and self.purposes <= purposes
                 and not TP102.count(ctx, flow, consent) and not TP104.count(ctx, flow, consent))
+        return met
 
 
 class _Candidates:
