@@ -228,8 +228,8 @@ def _consent_plan(ctx, groups, to, named) -> list:
 
 
 class _Wants:
-    """What a flow needs a consent to cover, as sets: built once per flow, not
-    once per candidate consent.
+    """What a flow needs a consent to cover, and how far each consent falls short:
+    built once per flow, not once per candidate consent.
 
     Example:
         >>> from lineage.rules.context import Context
@@ -240,42 +240,43 @@ class _Wants:
         (['name', 'phone'], ['ads'], ['partner', 'partners'])
     """
 
-    __slots__ = ("items", "purposes", "names", "_met")
+    __slots__ = ("ctx", "flow", "items", "purposes", "names", "_short")
 
     def __init__(self, ctx, flow):
+        self.ctx, self.flow = ctx, flow
         self.items = frozenset(flow.items)
         self.purposes = frozenset(ctx.defined_purposes(flow))
         self.names = ctx.names(flow.to)
-        # Whether consents of the same terms (:meth:`Context.consent_terms`) meet
-        # the flow's needs: the groups' consents often share one form.
-        self._met: dict[int, bool] = {}
+        # Failures by consent terms (:meth:`Context.consent_terms`): the groups'
+        # consents often share one form, and only the terms decide these.
+        self._short: dict[int, int] = {}
 
-    def met_by(self, ctx, flow, consent) -> bool:
-        """Whether no condition of the consent route fails for ``consent``.
-
-        Exactly ``sum(cond.count(...)) == 0`` over TP103, TP102 and TP104,
-        without building the lists of what is missing.
+    def score(self, consent) -> int:
+        """How many conditions of the consent route fail for ``consent``: exactly
+        the sum of ``count`` of TP103, TP102 and TP104.
 
         Example:
             >>> from lineage.rules.context import Context
             >>> from lineage.rules.examples import build_example
-            >>> ctx = Context(build_example(TP103.passing.inventory))
-            >>> flow = ctx.flows["F1"]
-            >>> _Wants(ctx, flow).met_by(ctx, flow, ctx.consents["K1"])
-            True
+            >>> ctx = Context(build_example(TP103.fail.inventory))
+            >>> flow, k1 = ctx.flows["F1"], ctx.consents["K1"]
+            >>> _Wants(ctx, flow).score(k1), sum(r.count(ctx, flow, k1) for r in _CONSENT_CONDITIONS)
+            (1, 1)
         """
-        if self.names.isdisjoint(consent.recipients):
-            return False
-        terms = ctx.consent_terms(consent)
-        met = self._met.get(terms)
-        if met is None:
-            # Only the consent's terms enter here, so the answer holds for
-            # every consent with the same terms.
+        return int(self.names.isdisjoint(consent.recipients)) + self._terms_short(consent)
+
+    def _terms_short(self, consent) -> int:
+        """Failures that the consent's terms decide: items, purposes, dates."""
+        terms = self.ctx.consent_terms(consent)
+        got = self._short.get(terms)
+        if got is None:
+            ctx, flow = self.ctx, self.flow
+            got = TP102.count(ctx, flow, consent) + TP104.count(ctx, flow, consent)
             items, purposes = ctx.consent_sets(consent)
-            met = self._met[terms] = (
-                self.items <= items and self.purposes <= purposes
-                and not TP102.count(ctx, flow, consent) and not TP104.count(ctx, flow, consent))
-        return met
+            if not (self.items <= items and self.purposes <= purposes):
+                got += TP103.count_terms(ctx, flow, consent)
+            self._short[terms] = got
+        return got
 
 
 class _Candidates:
@@ -355,12 +356,13 @@ def _closest_consent(ctx, flow, ordered, wants):
     """
     best = None
     for cand in ordered:
-        if wants.met_by(ctx, flow, cand):
+        score = wants.score(cand)
+        if score == 0:
             return cand, []
-        score = sum(cond.count(ctx, flow, cand) for cond in _CONSENT_CONDITIONS)
-        key = (score, cand.obtained_on or _FAR, id_key(cand.id))
-        if best is None or key < best[0]:
-            best = (key, cand)
+        if best is None or score <= best[0][0]:
+            key = (score, cand.obtained_on or _FAR, id_key(cand.id))
+            if best is None or key < best[0]:
+                best = (key, cand)
     if best is None:
         return None, []
     cand = best[1]
