@@ -79,6 +79,8 @@ class Context:
         self.items = ({i.id: i for i in inventory.data_items}
                       if inventory.data_items is not None else None)
         self.purposes = {p.id: p for p in inventory.purposes or []}
+        self._linkable = frozenset(i for i, it in (self.items or {}).items()
+                                   if it.kind == "linkable")
         self.flows = {f.id: f for f in inventory.flows}
         self.consents = {c.id: c for c in inventory.consents}
         self.notices = {n.id: n for n in inventory.notices}
@@ -200,6 +202,18 @@ class Context:
             ['name', 'email', 'phone']
         """
         return [i for i in flow.items if self.item_kind(i) != "linkable"]
+
+    def has_personal(self, flow: Flow) -> bool:
+        """Whether the flow carries a personal or sensitive item: ``bool(personal(flow))``.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, "
+            ...     "items: [cookie], start: 2025-01-01}]}"))
+            >>> ctx.has_personal(ctx.flows["F1"]), ctx.has_personal(ctx.flows["C1"])
+            (False, True)
+        """
+        return not self._linkable.issuperset(flow.items)
 
     def defined_purposes(self, flow: Flow) -> list[str]:
         """Purposes of the flow that the inventory defines (others are TP402 only).
