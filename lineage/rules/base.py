@@ -184,11 +184,14 @@ class Rule:
             >>> f.id, f.clause, f.items, f.evidence
             ('TP101:F1', '5[1]', ('name',), (('closest_route', 'consent'),))
         """
+        # Built for every finding (a large check makes hundreds of thousands):
+        # empty evidence and items skip the sorting.
         ev = tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
-                          for k, v in (evidence or {}).items() if v is not None))
+                          for k, v in evidence.items() if v is not None)) if evidence else ()
         return Finding(rule=cls.id, clause=str(cls.clause), kind=cls.kind,
                        severity=cls.severity, flow=flow.id, frm=flow.frm, to=flow.to,
-                       subject=subject, items=tuple(sorted(set(items))), evidence=ev,
+                       subject=subject, items=tuple(sorted(set(items))) if items else (),
+                       evidence=ev,
                        message=message, message_ja=message_ja, remedy=cls.remedy_en,
                        remedy_ja=cls.remedy_ja)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ..model.schema import Inventory, optional_date
 from .base import Finding
 from .context import Context
-from .packs import judges
+from .packs import judges, judges_key
 from .policy.TP101 import TP101
 from .policy.TP801 import TP801
 from .registry import REGISTRY
@@ -129,14 +129,18 @@ def status_by_pack(flows, findings, packs) -> dict[str, dict[str, str]]:
     for f in findings:
         pack = REGISTRY.pack_of(f.rule) or pack_of_finding(f)
         by_flow.setdefault(f.flow, {}).setdefault(pack, []).append(f)
+    judging: dict = {}  # judges_key -> the packs judging such a flow
     out = {}
     for flow in flows:
+        key = judges_key(flow)
+        mine_packs = judging.get(key)
+        if mine_packs is None:
+            mine_packs = judging[key] = tuple(p for p in packs if judges(p, flow))
         mine = by_flow.get(flow.id)
         if mine is None:  # most flows: no finding, so "ok" under every pack judging them
-            out[flow.id] = {pack: "ok" for pack in packs if judges(pack, flow)}
+            out[flow.id] = dict.fromkeys(mine_packs, "ok")
         else:
-            out[flow.id] = {pack: status_of(mine.get(pack, ()))
-                            for pack in packs if judges(pack, flow)}
+            out[flow.id] = {pack: status_of(mine.get(pack, ())) for pack in mine_packs}
     return out
 
 
