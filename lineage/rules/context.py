@@ -98,7 +98,6 @@ class Context:
         self.stops_by_notice = _group([s for s in stops if s.notice],
                                       lambda s: s.notice)
         self.out = out_index(flows)
-        self.by_item = item_index(flows)
         self._consent_sets: dict[str, tuple] = {}
         self._notice_sets: dict[str, tuple] = {}
         self._consent_terms: dict[str, int] = {}
@@ -214,6 +213,18 @@ class Context:
             (False, True)
         """
         return not self._linkable.issuperset(flow.items)
+
+    def has_linkable(self, flow: Flow) -> bool:
+        """Whether the flow carries a linkable item: ``bool(linkable(flow))``.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, "
+            ...     "items: [name], start: 2025-01-01}]}"))
+            >>> ctx.has_linkable(ctx.flows["F1"]), ctx.has_linkable(ctx.flows["C1"])
+            (False, True)
+        """
+        return not self._linkable.isdisjoint(flow.items)
 
     def defined_purposes(self, flow: Flow) -> list[str]:
         """Purposes of the flow that the inventory defines (others are TP402 only).
@@ -458,6 +469,19 @@ class Context:
                                       index=self.entity_index if index is None else index,
                                       flows_by_id=self.flows, node=self.entity)
         return out
+
+    @cached_property
+    def by_item(self):
+        """Flows by item, then by provider (for :func:`propagate`; built on first use,
+        as only the lineage queries need it).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example(""))
+            >>> [f.id for f in ctx.by_item["name"]["customers"]]
+            ['C1']
+        """
+        return item_index(self.flow_list)
 
     @cached_property
     def entity_index(self):

@@ -49,9 +49,12 @@ flows:
             ['TP802:F1:newsvc']
         """
         for flow in ctx.inv.flows:
+            # Most flows carry no cookie or IP item: skip them before building anything.
+            if judged[flow.id].route in _SKIP or not ctx.has_linkable(flow):
+                continue
             route = judged[flow.id].route
             linkable = ctx.linkable(ctx.provision(flow))
-            if route in _SKIP or not linkable:
+            if not linkable:
                 continue
             if route == "collection" and not ctx.is_org(flow.to):
                 continue
