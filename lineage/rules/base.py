@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 from dataclasses import dataclass
 from typing import ClassVar, Iterable
@@ -71,7 +72,9 @@ class Finding:
     remedy_ja: str = ""
     waived: bool = False
 
-    @property
+    # Cached: the engine, the reports and snapshots ask it several times per finding.
+    # Not a field, so equality, hashing and repr are unchanged.
+    @functools.cached_property
     def id(self) -> str:
         """Stable identity: rule, flow, and the item or element concerned.
 
