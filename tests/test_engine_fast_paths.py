@@ -145,3 +145,28 @@ def test_flows_sharing_every_cache_key_are_judged_apart():
                                "F4": {"consents": ["K1"]}}
     assert [f.id for f in result.findings] == ["TP103:F2:recipient", "TP103:F3:phone"]
     assert ctx.consent_terms(ctx.consents["K1"]) != ctx.consent_terms(ctx.consents["K2"])
+
+
+def test_each_group_first_consent_is_judged_on_its_own_terms():
+    # F1 carries data of customers and members; the first consent of each group
+    # names the shop, but only the customers' one holds (K2 came too late).
+    ctx = Context(build_example("""
+parties:
+  - {id: shop, role: third_party, groups: [partners]}
+  - {id: members, role: data_subject}
+consents:
+  - {id: K1, subjects: customers, recipients: [partners], items: [name],
+     purposes: [ads], obtained_on: 2025-01-01}
+  - {id: K2, subjects: members, recipients: [shop], items: [name],
+     purposes: [ads], obtained_on: 2025-03-01}
+flows:
+  - {id: C2, from: members, to: mc, items: [name], start: 2024-01-01}
+  - {id: F1, from: mc, to: shop, items: [name], purposes: [ads], basis: consent,
+     start: 2025-02-01}
+  - {id: F2, from: mc, to: shop, items: [name], purposes: [ads], basis: consent,
+     start: 2025-04-01}
+"""))
+    _same_as_careful(ctx)
+    result = engine.run(ctx.inv)
+    assert result.evidence["F1"] == result.evidence["F2"] == {"consents": ["K1", "K2"]}
+    assert [f.id for f in result.findings] == ["TP102:F1:K2"]

@@ -191,9 +191,14 @@ def _opt_out(ctx, flow):
 
 def _consent(ctx, flow):
     named = tuple(flow.consents) if flow.consents else None
+    plan = _consent_plan(ctx, tuple(ctx.groups_of(flow)), flow.to, named)
     wants = _Wants(ctx, flow)
+    # The common case at once: every group has a consent naming the recipient,
+    # and the first of each (a few distinct terms) holds.
+    if plan.first is not None and not any(wants.short(c, t) for c, t in plan.first):
+        return RouteResult("consent", [], {"consents": list(plan.first_used)}, False)
     found, used = [], []
-    for group, candidates in _consent_plan(ctx, tuple(ctx.groups_of(flow)), flow.to, named):
+    for group, candidates in plan.groups:
         if not candidates.by_date:
             found.append(_no_consent(flow, group, named is not None))
             continue
@@ -212,9 +217,34 @@ def _consent(ctx, flow):
 _CONSENT_CONDITIONS = (TP103, TP102, TP104)
 
 
-def _consent_plan(ctx, groups, to, named) -> list:
-    """``(group, candidates)`` for each group whose data a flow to ``to`` carries
-    (``groups``, or ``(None,)`` when none is known), with :func:`_consent_candidates`.
+class _Plan:
+    """The consent search for flows to one recipient carrying one set of groups.
+
+    ``groups`` is ``(group, candidates)`` per group (:func:`_consent_candidates`).
+    When every group has a consent naming the recipient, ``first`` holds the
+    first such consent of each group, one ``(consent, terms)`` per distinct
+    terms, and ``first_used`` their IDs as the route's evidence: if none of
+    these terms falls short for a flow, the search of every group stops at
+    its first candidate, and the route holds with exactly that evidence.
+    """
+
+    __slots__ = ("groups", "first", "first_used")
+
+    def __init__(self, groups):
+        self.groups = groups
+        self.first = self.first_used = None
+        if groups and all(c.likely for _, c in groups):
+            firsts = [c.likely[0] for _, c in groups]
+            by_terms: dict = {}
+            for c, t, _ in firsts:
+                by_terms.setdefault(t, (c, t))
+            self.first = list(by_terms.values())
+            self.first_used = sorted({c.id for c, _, _ in firsts})
+
+
+def _consent_plan(ctx, groups, to, named) -> _Plan:
+    """The :class:`_Plan` for flows to ``to`` carrying ``groups`` (``(None,)``
+    when none is known), among ``named`` consents if the flow names some.
 
     Flows to one recipient usually carry the same groups: one look-up per
     flow instead of one per group.
@@ -222,8 +252,8 @@ def _consent_plan(ctx, groups, to, named) -> list:
     key = ("consent-plan", groups, to, named)
     got = ctx.memo.get(key)
     if got is None:
-        got = ctx.memo[key] = [(group, _consent_candidates(ctx, group, to, named))
-                               for group in groups or (None,)]
+        got = ctx.memo[key] = _Plan([(group, _consent_candidates(ctx, group, to, named))
+                                     for group in groups or (None,)])
     return got
 
 
@@ -236,38 +266,34 @@ class _Wants:
         >>> from lineage.rules.examples import build_example
         >>> ctx = Context(build_example(TP103.fail.inventory))
         >>> w = _Wants(ctx, ctx.flows["F1"])
-        >>> sorted(w.items), sorted(w.purposes), sorted(w.names)
-        (['name', 'phone'], ['ads'], ['partner', 'partners'])
+        >>> sorted(w.items), sorted(w.purposes)
+        (['name', 'phone'], ['ads'])
     """
 
-    __slots__ = ("ctx", "flow", "items", "purposes", "names", "_short")
+    __slots__ = ("ctx", "flow", "items", "purposes", "_short")
 
     def __init__(self, ctx, flow):
         self.ctx, self.flow = ctx, flow
         self.items = frozenset(flow.items)
         self.purposes = frozenset(ctx.defined_purposes(flow))
-        self.names = ctx.names(flow.to)
         # Failures by consent terms (:meth:`Context.consent_terms`): the groups'
         # consents often share one form, and only the terms decide these.
         self._short: dict[int, int] = {}
 
-    def score(self, consent) -> int:
-        """How many conditions of the consent route fail for ``consent``: exactly
-        the sum of ``count`` of TP103, TP102 and TP104.
+    def short(self, consent, terms: int) -> int:
+        """How many conditions fail for ``consent`` (whose terms are ``terms``)
+        that the consent's terms decide: the items and purposes it misses
+        (TP103 without the recipient), a late consent (TP102), a withdrawal
+        (TP104).
 
         Example:
             >>> from lineage.rules.context import Context
             >>> from lineage.rules.examples import build_example
             >>> ctx = Context(build_example(TP103.fail.inventory))
             >>> flow, k1 = ctx.flows["F1"], ctx.consents["K1"]
-            >>> _Wants(ctx, flow).score(k1), sum(r.count(ctx, flow, k1) for r in _CONSENT_CONDITIONS)
-            (1, 1)
+            >>> _Wants(ctx, flow).short(k1, ctx.consent_terms(k1))
+            1
         """
-        return int(self.names.isdisjoint(consent.recipients)) + self._terms_short(consent)
-
-    def _terms_short(self, consent) -> int:
-        """Failures that the consent's terms decide: items, purposes, dates."""
-        terms = self.ctx.consent_terms(consent)
         got = self._short.get(terms)
         if got is None:
             ctx, flow = self.ctx, self.flow
@@ -283,16 +309,18 @@ class _Candidates:
     """The consents a flow to one recipient may rest on for one group, in the
     orders the search tries them (see :func:`_consent_candidates`).
 
-    ``likely`` holds the consents naming the recipient, by date then ID;
-    ``by_date`` every candidate by date then ID; :meth:`ordered` every
-    candidate, those naming the recipient first (needed only when no likely
-    consent holds, so built on first use).
+    Each candidate comes as ``(consent, terms, missed)``: its
+    :meth:`Context.consent_terms`, and 1 when it does not name the recipient
+    (TP103's recipient finding), else 0. ``likely`` holds those naming the
+    recipient, by date then ID; ``by_date`` every candidate by date then ID;
+    :meth:`ordered` every candidate, those naming the recipient first
+    (needed only when no likely consent holds, so built on first use).
     """
 
-    __slots__ = ("likely", "by_date", "names", "_ordered")
+    __slots__ = ("likely", "by_date", "_ordered")
 
-    def __init__(self, likely, by_date, names):
-        self.likely, self.by_date, self.names = likely, by_date, names
+    def __init__(self, likely, by_date):
+        self.likely, self.by_date = likely, by_date
         self._ordered = None
 
     def ordered(self) -> list:
@@ -302,9 +330,8 @@ class _Candidates:
         stable partition of ``by_date``.
         """
         if self._ordered is None:
-            names = self.names
-            self._ordered = ([c for c in self.by_date if not names.isdisjoint(c.recipients)]
-                             + [c for c in self.by_date if names.isdisjoint(c.recipients)])
+            self._ordered = ([c for c in self.by_date if not c[2]]
+                             + [c for c in self.by_date if c[2]])
         return self._ordered
 
 
@@ -319,13 +346,18 @@ def _consent_candidates(ctx, group, to, named) -> _Candidates:
     got = ctx.memo.get(key)
     if got is None:
         names = ctx.names(to)
+
+        def entry(c):
+            return c, ctx.consent_terms(c), int(names.isdisjoint(c.recipients))
+
         by_date = _consents_by_date(ctx, group, named)
         if named is None and group is not None:
             # Through the index: a group may have many consents, a recipient few names.
             likely = sorted(ctx.consents_naming(group, names), key=_consent_order)
         else:
             likely = [c for c in by_date if not names.isdisjoint(c.recipients)]
-        got = ctx.memo[key] = _Candidates(likely, by_date, names)
+        got = ctx.memo[key] = _Candidates([entry(c) for c in likely],
+                                          [entry(c) for c in by_date])
     return got
 
 
@@ -355,8 +387,8 @@ def _closest_consent(ctx, flow, ordered, wants):
     the one with fewest failures, then earliest date, then ID.
     """
     best = None
-    for cand in ordered:
-        score = wants.score(cand)
+    for cand, terms, missed in ordered:
+        score = missed + wants.short(cand, terms)
         if score == 0:
             return cand, []
         if best is None or score <= best[0][0]:
