@@ -309,19 +309,26 @@ class _Candidates:
     """The consents a flow to one recipient may rest on for one group, in the
     orders the search tries them (see :func:`_consent_candidates`).
 
-    Each candidate comes as ``(consent, terms, missed)``: its
+    ``by_date`` holds every candidate consent by date then ID. The search
+    takes candidates as ``(consent, terms, missed)``: its
     :meth:`Context.consent_terms`, and 1 when it does not name the recipient
     (TP103's recipient finding), else 0. ``likely`` holds those naming the
-    recipient, by date then ID; ``by_date`` every candidate by date then ID;
-    :meth:`ordered` every candidate, those naming the recipient first
-    (needed only when no likely consent holds, so built on first use).
+    recipient, by date then ID; :meth:`ordered` every candidate, those naming
+    the recipient first (needed only when no likely consent holds, so built
+    on first use).
     """
 
-    __slots__ = ("likely", "by_date", "_ordered")
+    __slots__ = ("likely", "by_date", "_ctx", "_names", "_ordered")
 
-    def __init__(self, likely, by_date):
-        self.likely, self.by_date = likely, by_date
+    def __init__(self, ctx, likely, by_date, names):
+        self._ctx, self._names = ctx, names
+        self.likely = [self._entry(c) for c in likely]
+        self.by_date = by_date
         self._ordered = None
+
+    def _entry(self, consent) -> tuple:
+        return (consent, self._ctx.consent_terms(consent),
+                int(self._names.isdisjoint(consent.recipients)))
 
     def ordered(self) -> list:
         """Those naming the recipient first, then by date, then ID.
@@ -330,8 +337,8 @@ class _Candidates:
         stable partition of ``by_date``.
         """
         if self._ordered is None:
-            self._ordered = ([c for c in self.by_date if not c[2]]
-                             + [c for c in self.by_date if c[2]])
+            entries = [self._entry(c) for c in self.by_date]
+            self._ordered = [e for e in entries if not e[2]] + [e for e in entries if e[2]]
         return self._ordered
 
 
@@ -346,18 +353,13 @@ def _consent_candidates(ctx, group, to, named) -> _Candidates:
     got = ctx.memo.get(key)
     if got is None:
         names = ctx.names(to)
-
-        def entry(c):
-            return c, ctx.consent_terms(c), int(names.isdisjoint(c.recipients))
-
         by_date = _consents_by_date(ctx, group, named)
         if named is None and group is not None:
             # Through the index: a group may have many consents, a recipient few names.
             likely = sorted(ctx.consents_naming(group, names), key=_consent_order)
         else:
             likely = [c for c in by_date if not names.isdisjoint(c.recipients)]
-        got = ctx.memo[key] = _Candidates([entry(c) for c in likely],
-                                          [entry(c) for c in by_date])
+        got = ctx.memo[key] = _Candidates(ctx, likely, by_date, names)
     return got
 
 
