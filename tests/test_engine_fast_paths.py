@@ -170,3 +170,22 @@ flows:
     result = engine.run(ctx.inv)
     assert result.evidence["F1"] == result.evidence["F2"] == {"consents": ["K1", "K2"]}
     assert [f.id for f in result.findings] == ["TP102:F1:K2"]
+
+
+def test_status_of_equals_its_definition():
+    # rules.md, "The flow table": the worst live finding; "waived" when all are waived.
+    import itertools
+    from lineage.rules.base import Finding
+
+    def careful(found):
+        live = [f for f in found if not f.waived]
+        if any(f.severity == "error" for f in live):
+            return "violation"
+        return "warning" if live else "waived" if found else "ok"
+
+    kinds = [Finding(rule="TP101", clause="5[1]", kind="no-consent", severity=sev,
+                     flow="F1", frm="mc", to="p", waived=waived)
+             for sev in ("error", "warning") for waived in (False, True)]
+    for n in range(4):
+        for found in itertools.product(kinds, repeat=n):
+            assert engine.status_of(found) == careful(found), found

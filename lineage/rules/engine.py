@@ -86,15 +86,17 @@ def status_of(findings) -> str:
         >>> status_of([f]), status_of([f.replace(waived=True)]), status_of([])
         ('violation', 'waived', 'ok')
     """
-    findings = list(findings)
-    live = [f for f in findings if not f.waived]
-    if any(f.severity == "error" for f in live):
-        return "violation"
-    if live:
-        return "warning"
-    if findings:
-        return "waived"
-    return "ok"
+    # One pass: asked for every flow with a finding, under every pack.
+    status = "ok"
+    for f in findings:
+        if f.waived:
+            if status == "ok":
+                status = "waived"
+        elif f.severity == "error":
+            return "violation"
+        else:
+            status = "warning"
+    return status
 
 
 def pack_of_finding(finding: Finding) -> str | None:
