@@ -15,7 +15,7 @@ from .terms import ROUTES
 from .audit import check as run_check
 from .cli import (UserError, _date, _packs, handle_errors, inventory_argument, lang_option,
                   output_file)
-from .drawing import LAYOUTS, draw as draw_map
+from .drawing import GROUPINGS, LAYOUTS, draw as draw_map
 from .export import export as write_export
 
 __all__ = ["draw", "export"]
@@ -107,14 +107,21 @@ def _check_question(trace, trace_from, impact, *, item, party, route, only_viola
                    "the policy but not the Act are drawn in purple (§).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=55.0, show_default=True,
               help="Seconds Graphviz may take in all.")
+@click.option("--group", type=click.Choice(GROUPINGS), default="auto", show_default=True,
+              help="Draw one node per group of parties: 'role' or 'entity' (legal entity); "
+                   "'none' always draws every party; 'auto' groups only when the full map "
+                   "would not be laid out within --timeout.")
 @handle_errors
 def draw(inventory, output, lang, font, only_violations, item, party, depth, route, merge,
-         layout, links, trace, trace_from, impact, as_of, packs, timeout):
+         layout, links, trace, trace_from, impact, as_of, packs, timeout, group):
     """Draw the flow map with Graphviz: zones, roles, routes and violations.
 
     --trace ITEM [--from PARTY] or --impact PARTY draws the answer of that
     lineage question instead, with its routes highlighted.
     Notes about dropped zones or merged flows on large graphs go to stderr.
+    A map too big to lay out within --timeout is drawn as a summary (parties
+    grouped by legal entity or role), said so on stderr and in its title;
+    --group none draws every party anyway.
     Exit 0: written. 2: bad arguments, unreadable inventory or failed layout.
 
     \b
@@ -138,7 +145,7 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
     drawing = draw_map(audit, lang=lang, font=font, only_violations=only_violations,
                        item=item, party=party, depth=depth, route=route, merge=merge,
                        layout=layout, links=links, timeout=timeout, trace=trace,
-                       trace_from=trace_from, impact=impact, as_of=as_of)
+                       trace_from=trace_from, impact=impact, as_of=as_of, group=group)
     notes = drawing.save(output)
     for note in notes:
         if lang == "ja":

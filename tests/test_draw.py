@@ -340,7 +340,9 @@ def test_plan_degrades_by_size():
     steps, notes = plan_layout(1000, 3000)
     assert steps[0] == Step("ranked", False) and "clusters" in notes[0]
     steps, notes = plan_layout(5000, 15000)
-    assert steps == [Step("sfdp", True, "sfdp", labels=False, overlap="true")]
+    assert steps == [Step("sfdp", True, "sfdp", labels=False, overlap="prism0")]
+    assert notes[2] == "5000 parties: node overlaps only reduced by scaling (full overlap " \
+                       "removal skipped)"
     assert "laid out with sfdp" in notes[0] and "flow labels dropped" in notes[1]
     steps, _ = plan_layout(30, 40, layout="sfdp")
     assert steps == [Step("sfdp", True, "sfdp")]

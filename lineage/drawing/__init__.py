@@ -8,6 +8,13 @@ fails around 1,000 parties and plain ``dot`` takes minutes there. When a step
 fails (exit status, error, lost edges, time limit) the next one is tried, and
 every step taken or skipped is written to :attr:`Drawing.notes`.
 
+When even the cheapest step is estimated to take longer than the time budget
+allows, or every step ran out of time, the drawing is a summary instead
+(:mod:`lineage.drawing.summary`): parties grouped by legal entity or role, flows
+counted per pair of groups, violations still marked; its title and a note say
+so. ``group="none"`` always draws every party; ``"role"``/``"entity"`` always
+summarise.
+
 Example:
     >>> import lineage
     >>> d = lineage.draw("inventories/monocollabo", lang="ja")
@@ -31,15 +38,18 @@ from ..model.schema import Inventory, optional_date
 from ..progress import report
 from ..terms import natural_key, route_label
 from .dot import Context, build_dot
-from .render import (FORMATS, GraphvizMissing, RenderError, format_of, run_graphviz,
-                     write_atomic)
+from .render import (FORMATS, GraphvizMissing, LayoutTimeout, RenderError, format_of,
+                     run_graphviz, write_atomic)
 from .style import DEFAULT_FONT, STATUS_WORDS
+from .summary import GROUPINGS, build_summary_dot, summarise
 from .views import ViewError, apply_views, by_flows, merge_parallel
 
 __all__ = ["draw", "Drawing", "Step", "context_of", "plan_layout", "DrawingError",
            "RenderError", "FORMATS", "DEFAULT_FONT", "CLUSTER_MAX_PARTIES",
            "CLUSTER_MAX_FLOWS", "DOT_MAX_PARTIES", "DOT_MAX_FLOWS", "SFDP_MAX_LABELS",
-           "SFDP_MAX_OVERLAP", "LAYOUTS"]
+           "SFDP_MAX_OVERLAP", "LAYOUTS", "GROUPINGS", "estimate_seconds", "plan_grouping",
+           "SFDP_SECONDS_PER_ELEMENT", "SUMMARY_SHARE", "SUMMARY_MAX_GROUPS",
+           "SUMMARY_MAX_EDGES", "SUMMARY_RESERVE"]
 
 #: Beyond these sizes zones are dropped up front: on this machine the cluster layout of
 #: the benchmark's tangled graphs took 2.5 s at 150 parties but over 27 s at 200.
@@ -52,12 +62,27 @@ DOT_MAX_PARTIES = 3000
 DOT_MAX_FLOWS = 6000
 #: sfdp draws flow text up to this many edges; beyond, text stays in the tooltips.
 SFDP_MAX_LABELS = 2000
-#: sfdp removes node overlaps up to this many parties (prism costs ~3x the layout).
+#: sfdp removes node overlaps up to this many parties (prism costs ~3x the layout); beyond,
+#: only prism's first phase runs (``prism0``: the layout is scaled up by the average
+#: node size). Without it (``overlap=true``) sfdp piles 5,000 parties into one blob.
 SFDP_MAX_OVERLAP = 2000
 #: Layouts a caller may ask for; ``auto`` picks from the size.
 LAYOUTS = ("auto", "clusters", "ranked", "merged", "sfdp")
 #: Seconds for the whole render, shared by the steps (see ``docs/drawing.md``).
 DEFAULT_TIMEOUT = 55.0
+#: sfdp without labels or overlap removal, per party plus flow: 3.7 s at 5,000 parties /
+#: 15,000 flows and 9.3 s at 10,000 / 30,000 on this project's 2 shared cores.
+SFDP_SECONDS_PER_ELEMENT = 0.25e-3
+#: ``group="auto"`` summarises when the estimate exceeds this share of the budget: a
+#: machine busy with other work was measured 2-5 times slower than an idle one.
+SUMMARY_SHARE = 0.5
+#: ``group="auto"`` groups by legal entity when that leaves at most this many groups and
+#: edges (a ``dot`` layout of a few seconds), else by role.
+SUMMARY_MAX_GROUPS = 100
+SUMMARY_MAX_EDGES = 300
+#: Seconds of the budget kept back, under ``group="auto"``, to draw the summary when
+#: every full layout step ran out of time.
+SUMMARY_RESERVE = 10.0
 
 
 class DrawingError(LineageError, ValueError):
@@ -98,7 +123,8 @@ class Step:
                 "sfdp": "force-directed, no zones or ranks"}[self.mode]
         return (f"{self.engine}, {what}" + (", parallel flows merged" if self.merged else "")
                 + ("" if self.labels else ", flow labels only in tooltips")
-                + (", no overlap removal" if self.overlap != "prism" else ""))
+                + ("" if self.overlap == "prism" else ", overlaps only reduced by scaling"
+                   if self.overlap == "prism0" else ", no overlap removal"))
 
 
 def plan_layout(parties: int, flows: int, *, layout: str = "auto",
@@ -119,7 +145,7 @@ def plan_layout(parties: int, flows: int, *, layout: str = "auto",
     if layout not in LAYOUTS:
         raise DrawingError(f"unknown layout {layout!r} (known: {', '.join(LAYOUTS)})")
     sfdp = Step("sfdp", True, "sfdp", labels=flows <= SFDP_MAX_LABELS,
-                overlap="prism" if parties <= SFDP_MAX_OVERLAP else "true")
+                overlap="prism" if parties <= SFDP_MAX_OVERLAP else "prism0")
     ladder = [Step("clusters", merge), Step("ranked", merge), Step("ranked", True), sfdp]
     notes: list[str] = []
     start = {"clusters": 0, "ranked": 1, "merged": 2, "sfdp": 3}.get(layout, 0)
@@ -139,12 +165,86 @@ def plan_layout(parties: int, flows: int, *, layout: str = "auto",
         notes.append(f"{flows} flows: flow labels dropped from the picture "
                      "(each flow's details stay in its SVG tooltip)")
     if start == 3 and sfdp.overlap != "prism":
-        notes.append(f"{parties} parties: node overlap removal skipped")
+        notes.append(f"{parties} parties: node overlaps only reduced by scaling "
+                     "(full overlap removal skipped)")
     unique: list[Step] = []
     for s in ladder[start:]:
         if s not in unique:
             unique.append(s)
     return unique, notes
+
+
+def estimate_seconds(parties: int, flows: int) -> float:
+    """Estimated seconds for the cheapest full layout (``sfdp``) of this many parties and flows.
+
+    Linear in parties plus flows, calibrated on the benchmark's graphs; a
+    small graph with labels and overlap removal costs about three times more
+    per element, but is small.
+
+    Example:
+        >>> round(estimate_seconds(5000, 15000), 1), round(estimate_seconds(50000, 150000))
+        (5.0, 50)
+    """
+    factor = 3.0 if parties <= SFDP_MAX_OVERLAP else 1.0
+    return SFDP_SECONDS_PER_ELEMENT * (parties + flows) * factor
+
+
+def plan_grouping(g: nx.MultiDiGraph, group: str = "auto",
+                  timeout: float = DEFAULT_TIMEOUT) -> tuple[str, list[str]]:
+    """How to draw ``g``: ``none`` (every party), ``role`` or ``entity``; and why, as notes.
+
+    ``auto`` keeps every party unless :func:`estimate_seconds` exceeds
+    :data:`SUMMARY_SHARE` of ``timeout``; then it groups by legal entity when
+    that gives at most :data:`SUMMARY_MAX_GROUPS` groups and
+    :data:`SUMMARY_MAX_EDGES` edges, else by role.
+
+    Example:
+        >>> import lineage
+        >>> g = lineage.check("inventories/monocollabo").graph
+        >>> plan_grouping(g)
+        ('none', [])
+        >>> by, notes = plan_grouping(g, timeout=0.02)
+        >>> by, notes[0]
+        ('entity', '32 parties, 48 flows: the full map would take about 0.06 s to lay out, more than the time budget allows (0.01 s); drawn as a summary')
+        >>> plan_grouping(g, "sideways")
+        Traceback (most recent call last):
+        lineage.drawing.DrawingError: unknown grouping 'sideways' (known: auto, none, role, entity)
+    """
+    if group not in GROUPINGS:
+        raise DrawingError(f"unknown grouping {group!r} (known: {', '.join(GROUPINGS)})",
+                           message_ja=f"まとめ方 {group!r} は扱えません（扱えるもの: "
+                                      f"{', '.join(GROUPINGS)}）")
+    if group != "auto":
+        return group, []
+    parties, flows = g.number_of_nodes(), g.number_of_edges()
+    est = estimate_seconds(parties, flows)
+    if est <= SUMMARY_SHARE * timeout:
+        return "none", []
+    note = (f"{parties} parties, {flows} flows: the full map would take about {_secs(est)} s "
+            f"to lay out, more than the time budget allows ({_secs(SUMMARY_SHARE * timeout)} s); "
+            "drawn as a summary")
+    return _auto_group(g), [note]
+
+
+def _secs(x: float) -> str:
+    return f"{x:.2f}" if x < 1 else f"{x:.1f}" if x < 10 else f"{x:.0f}"
+
+
+def _auto_group(g: nx.MultiDiGraph) -> str:
+    """Entities when they are few enough to lay out quickly, else roles."""
+    entities = {d.get("legal_entity") or n for n, d in g.nodes(data=True)}
+    if len(entities) > SUMMARY_MAX_GROUPS or len(entities) >= g.number_of_nodes():
+        return "role"
+    pairs = {(g.nodes[u].get("legal_entity") or u, g.nodes[v].get("legal_entity") or v)
+             for u, v in g.edges()}
+    return "entity" if len(pairs) <= SUMMARY_MAX_EDGES else "role"
+
+
+def _summary_note(s: nx.MultiDiGraph) -> str:
+    return (f"summary: {s.graph['parties']} parties grouped by "
+            f"{'legal entity' if s.graph['by'] == 'entity' else 'role'} into "
+            f"{s.number_of_nodes()} groups, {s.graph['flows']} flows into "
+            f"{s.number_of_edges()} edges; for the full map use --group none")
 
 
 def context_of(audit: Audit, *, lang: str = "en", font: str | None = None,
@@ -201,15 +301,30 @@ class Drawing:
     """
 
     def __init__(self, graph: nx.MultiDiGraph, context: Context, steps: list[Step],
-                 notes: list[str], timeout: float = DEFAULT_TIMEOUT):
+                 notes: list[str], timeout: float = DEFAULT_TIMEOUT, group: str = "none",
+                 fallback: bool = False):
         self.graph = graph
         self.context = context
         self.steps = steps
         self.notes = list(notes)
         self.timeout = timeout
+        #: ``none`` (every party) or how parties are grouped (``role``/``entity``).
+        self.group = group
+        #: The summary graph (:func:`~lineage.drawing.summary.summarise`) when grouped.
+        self.summary: nx.MultiDiGraph | None = None
+        # group="auto" that kept every party: summarise if every step runs out of time
+        self._fallback = fallback
         self._dots: dict[Step, str] = {}
         self._merged: nx.MultiDiGraph | None = None
         self._svg: bytes | None = None
+        self._summary_dot: str | None = None
+        if group != "none":
+            self._summarise(group)
+
+    def _summarise(self, by: str) -> None:
+        self.group = by
+        self.summary = summarise(self.graph, by, self.context.organisation)
+        self.notes.append(_summary_note(self.summary))
 
     def _graph_for(self, step: Step) -> nx.MultiDiGraph:
         if not step.merged:
@@ -237,14 +352,41 @@ class Drawing:
 
     @property
     def source(self) -> str:
-        """The DOT text of the first planned step.
+        """The DOT text of the first planned step, or of the summary when grouped.
 
         Example:
             >>> import lineage
             >>> lineage.draw("inventories/monocollabo", route="opt_out").source.count(" -> ")
             2
+            >>> "grouped by role" in lineage.draw("inventories/monocollabo", group="role").source
+            True
         """
+        if self.summary is not None:
+            return self.summary_dot()
         return self.dot()
+
+    def summary_dot(self) -> str:
+        """The DOT text of the summary (parties grouped by ``group``).
+
+        Example:
+            >>> import lineage
+            >>> d = lineage.draw("inventories/monocollabo", group="entity")
+            >>> d.summary_dot().count(" -> ") == d.summary.number_of_edges()
+            True
+        """
+        if self.summary is None:
+            raise ValueError("this drawing is not grouped (group='none')")
+        if self._summary_dot is None:
+            self._summary_dot = build_summary_dot(self.summary, self.context)
+        return self._summary_dot
+
+    def _render_summary(self, fmt: str, budget: float) -> bytes:
+        s = self.summary
+        report(f"laying out {s.number_of_nodes()} groups of parties with dot (summary)", 0, 1)
+        data, _ = run_graphviz(self.summary_dot(), fmt, engine="dot",
+                               nodes=s.number_of_nodes() + 1, edges=s.number_of_edges(),
+                               timeout=max(budget, 1.0))
+        return data
 
     def render(self, fmt: str = "svg") -> bytes:
         """Render to ``fmt`` (svg, png, pdf, dot), degrading the layout step by step.
@@ -257,9 +399,14 @@ class Drawing:
         fmt = format_of("", fmt)
         if fmt == "dot":
             return self.source.encode("utf-8")
-        deadline = time.monotonic() + self.timeout
+        if self.summary is not None:
+            return self._render_summary(fmt, self.timeout)
+        start = time.monotonic()
+        reserve = min(SUMMARY_RESERVE, self.timeout / 4) if self._fallback else 0.0
+        deadline = start + self.timeout - reserve
         failures: list[str] = []
         failures_ja: list[str] = []
+        timed_out = False
         for i, step in enumerate(self.steps):
             remaining = deadline - time.monotonic()
             last = i == len(self.steps) - 1
@@ -276,6 +423,7 @@ class Drawing:
             except GraphvizMissing:
                 raise
             except RenderError as exc:
+                timed_out = timed_out or isinstance(exc, LayoutTimeout)
                 failures.append(f"{step.describe()}: {exc}")
                 failures_ja.append(f"{step.describe()}: {exc.message_ja or exc}")
                 if not last:
@@ -285,6 +433,19 @@ class Drawing:
             if i > 0 or step.merged:
                 self._note_final(step)
             return data
+        if self._fallback and timed_out:
+            self.notes.append(f"{self.graph.number_of_nodes()} parties, "
+                              f"{self.graph.number_of_edges()} flows: the full map did not "
+                              f"finish within the time budget ({_secs(self.timeout - reserve)} s); "
+                              "drawn as a summary")
+            self._summarise(_auto_group(self.graph))
+            try:
+                return self._render_summary(fmt, start + self.timeout - time.monotonic())
+            except GraphvizMissing:
+                raise
+            except RenderError as exc:
+                failures.append(f"summary: {exc}")
+                failures_ja.append(f"要約: {exc.message_ja or exc}")
         raise RenderError("no layout succeeded: " + "; ".join(failures),
                           message_ja="どの配置方法でも図を描けませんでした: " + "; ".join(failures_ja))
 
@@ -323,8 +484,13 @@ class Drawing:
         return self._svg.decode("utf-8")
 
     def __repr__(self) -> str:
+        if self.summary is not None:
+            how = (f"summary by {self.group} ({self.summary.number_of_nodes()} groups, "
+                   f"{self.summary.number_of_edges()} edges)")
+        else:
+            how = f"layout {self.steps[0].describe()!r}"
         return (f"<Drawing {self.graph.number_of_nodes()} parties, "
-                f"{self.graph.number_of_edges()} flows, layout {self.steps[0].describe()!r}>")
+                f"{self.graph.number_of_edges()} flows, {how}>")
 
 
 def _as_audit(source, as_of=None) -> Audit:
@@ -417,6 +583,8 @@ def _question(audit: Audit, ctx: Context, *, trace, trace_from, impact, query, d
 
 def _filter_text(audit, ctx, lang, *, route, item, party, depth, only_violations) -> str:
     """What the views left out, for the title: a reader must see the map is partial."""
+    if not (only_violations or item is not None or party is not None or route is not None):
+        return ""  # Names compiles a pattern of every party's name: seconds at 30,000 parties
     from ..output.names import Names
     names = Names(audit.inventory, lang)
     parts = []
@@ -439,7 +607,7 @@ def draw(source, *, lang: str = "en", font: str | None = None, only_violations: 
          route: str | None = None, merge: bool = False, layout: str = "auto",
          links: str | None = None, as_of=None, timeout: float = DEFAULT_TIMEOUT,
          trace: str | None = None, trace_from: str | None = None,
-         impact: str | None = None, query=None) -> Drawing:
+         impact: str | None = None, query=None, group: str = "auto") -> Drawing:
     """Plan the flow map of ``source`` (an :class:`~lineage.audit.Audit`, inventory or path).
 
     Same options as ``lineage draw``: ``lang`` (``en``/``ja``) for names,
@@ -458,6 +626,11 @@ def draw(source, *, lang: str = "en", font: str | None = None, only_violations: 
     :mod:`lineage.analysis` (e.g. ``stop``) that has ``graph`` and
     ``highlight``. The routes found are highlighted (blue-framed edges, ``★
     path``), and with ``as_of`` the question ignores flows that start after it.
+
+    ``group`` decides whether every party is drawn (see :func:`plan_grouping`):
+    ``auto`` summarises (parties grouped by legal entity or role, with a note)
+    only when the full map would not be laid out within ``timeout`` seconds;
+    ``none`` always draws every party; ``role`` and ``entity`` always summarise.
 
     Example:
         >>> import lineage
@@ -514,6 +687,10 @@ def draw(source, *, lang: str = "en", font: str | None = None, only_violations: 
             raise DrawingError(str(exc), message_ja=exc.message_ja) from None
         ctx.title += _filter_text(audit, ctx, lang, route=route, item=item, party=party,
                                   depth=depth, only_violations=only_violations)
+    by, grouping_notes = plan_grouping(g, group, timeout)
     steps, notes = plan_layout(g.number_of_nodes(), g.number_of_edges(), layout=layout,
                                merge=merge)
-    return Drawing(g, ctx, steps, notes, timeout=timeout)
+    if by != "none":
+        notes = grouping_notes  # the layout ladder's notes describe a map not drawn
+    return Drawing(g, ctx, steps, notes, timeout=timeout, group=by,
+                   fallback=group == "auto" and by == "none")

@@ -323,7 +323,7 @@ def _edge_tooltip(key: str, u: str, v: str, d: dict, g, ctx: Context) -> str:
                        for k, md in members.items())
 
 
-def _legend(ctx: Context, roles: list[str], marks=frozenset()) -> str:
+def _legend(ctx: Context, roles: list[str], marks=frozenset(), footer: str | None = None) -> str:
     lang = ctx.lang
     rows = [f'<tr><td colspan="2" align="center"><b>{word("legend", lang)}</b></td></tr>',
             f'<tr><td bgcolor="{ORG_STYLE["fillcolor"]}" width="28"> </td>'
@@ -358,8 +358,9 @@ def _legend(ctx: Context, roles: list[str], marks=frozenset()) -> str:
     if ctx.focus and ctx.focus_note:
         rows.append(f'<tr><td><font color="{HIGHLIGHT_COLOUR}"><b>◎</b></font></td>'
                     f'<td align="left">{html.escape(ctx.focus_note)}</td></tr>')
-    rows.append(f'<tr><td colspan="2" align="left"><i>{word("items", lang)} · '
-                f'[{word("route", lang)}]</i></td></tr>')
+    if footer is None:
+        footer = f'{word("items", lang)} · [{word("route", lang)}]'
+    rows.append(f'<tr><td colspan="2" align="left"><i>{html.escape(footer)}</i></td></tr>')
     return ('<<table border="1" color="#bbbbbb" cellborder="0" cellspacing="1" '
             'cellpadding="3" bgcolor="#ffffff">' + "".join(rows) + "</table>>")
 
@@ -374,7 +375,8 @@ def build_dot(g: nx.MultiDiGraph, ctx: Context, mode: str = "clusters",
     force-directed. ``xlabels`` puts flow text outside the layout;
     ``edge_labels=False`` leaves flow text to the tooltips (sfdp places
     thousands of labels far slower than it lays out the graph); ``overlap`` is
-    sfdp's overlap removal (``prism``, or ``true`` to skip it).
+    sfdp's overlap removal (``prism``; ``prism0`` only scales the layout up; ``true``
+    skips it).
 
     Example:
         >>> import lineage

@@ -22,6 +22,7 @@ _PARTS = [
     ("parallel flows merged", "並行するフローを統合"),
     ("flow labels only in tooltips", "フローの説明はツールチップのみ"),
     ("no overlap removal", "重なりの解消なし"),
+    ("overlaps only reduced by scaling", "重なりは拡大で減らすのみ"),
 ]
 
 
@@ -52,8 +53,25 @@ _FORMS: list[tuple[re.Pattern, object]] = [
                 r"stay in its SVG tooltip\)"),
      lambda m: f"フロー {m[1]} 件: 図からフローの説明を省きました (各フローの詳細は SVG の"
                f"ツールチップにあります)"),
+    (re.compile(r"(\d+) parties, (\d+) flows: the full map would take about ([\d.]+) s to lay "
+                r"out, more than the time budget allows \(([\d.]+) s\); drawn as a summary"),
+     lambda m: f"関係者 {m[1]} 件、フロー {m[2]} 件: 全体図の配置には約 {m[3]} 秒かかる見込みで、"
+               f"時間の枠 ({m[4]} 秒) を超えるため要約図を描きました"),
+    (re.compile(r"(\d+) parties, (\d+) flows: the full map did not finish within the time "
+                r"budget \(([\d.]+) s\); drawn as a summary"),
+     lambda m: f"関係者 {m[1]} 件、フロー {m[2]} 件: 全体図の配置が時間の枠 ({m[3]} 秒) 内に"
+               f"終わらなかったため要約図を描きました"),
+    (re.compile(r"summary: (\d+) parties grouped by (role|legal entity) into (\d+) groups, "
+                r"(\d+) flows into (\d+) edges; for the full map use --group none"),
+     lambda m: f"要約図: 関係者 {m[1]} 件を{'役割' if m[2] == 'role' else '法人'}ごとに "
+               f"{m[3]} グループ、フロー {m[4]} 件を {m[5]} 本の線にまとめました。全体図は "
+               f"--group none で描けます"),
     (re.compile(r"(\d+) parties: node overlap removal skipped"),
      lambda m: f"関係者 {m[1]} 件: ノードの重なりの解消を省略しました"),
+    (re.compile(r"(\d+) parties: node overlaps only reduced by scaling \(full overlap "
+                r"removal skipped\)"),
+     lambda m: f"関係者 {m[1]} 件: ノードの重なりは配置の拡大で減らすだけにしました "
+               f"(完全な重なりの解消は省略)"),
     (re.compile(r"layout '(.+?)' failed \((.*)\); trying '(.+)'"),
      lambda m: f"配置「{describe_ja(m[1])}」に失敗しました ({m[2]})。"
                f"「{describe_ja(m[3])}」を試します"),

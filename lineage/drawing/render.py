@@ -22,8 +22,8 @@ from pathlib import Path
 from ..errors import LineageError
 from ..files import format_for, write_atomic
 
-__all__ = ["FORMATS", "RenderError", "GraphvizMissing", "format_of", "run_graphviz",
-           "write_atomic"]
+__all__ = ["FORMATS", "RenderError", "GraphvizMissing", "LayoutTimeout", "format_of",
+           "run_graphviz", "write_atomic"]
 
 #: Output formats by file extension; ``dot`` is the DOT source, no layout run.
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
@@ -48,6 +48,17 @@ class GraphvizMissing(RenderError):
         >>> run_graphviz("digraph { a }", "svg", engine="no-such-layout-engine")
         Traceback (most recent call last):
         lineage.drawing.render.GraphvizMissing: Graphviz 'no-such-layout-engine' not found; install Graphviz (Debian: apt-get install graphviz)
+    """
+
+
+class LayoutTimeout(RenderError):
+    """Graphviz did not finish within its time limit (the drawing may then summarise).
+
+    Example:
+        >>> big = "digraph {" + " ".join(f"n{i} -> n{(i * 7919) % 3000};" for i in range(3000)) + "}"
+        >>> run_graphviz(big, "svg", timeout=0.05)
+        Traceback (most recent call last):
+        lineage.drawing.render.LayoutTimeout: Graphviz dot took longer than 0 s
     """
 
 
@@ -99,7 +110,7 @@ def run_graphviz(dot_text: str, fmt: str, *, engine: str = "dot", nodes: int | N
             proc = subprocess.run(cmd, capture_output=True, timeout=timeout,
                                   env={**os.environ, "LC_ALL": "C.UTF-8"})
         except subprocess.TimeoutExpired:
-            raise RenderError(f"Graphviz {engine} took longer than {timeout:.0f} s",
+            raise LayoutTimeout(f"Graphviz {engine} took longer than {timeout:.0f} s",
                               message_ja=f"Graphviz {engine} が {timeout:.0f} 秒以内に終わりませんでした"
                               ) from None
         stderr = proc.stderr.decode("utf-8", "replace")
