@@ -76,6 +76,7 @@ class Context:
         self.org = inventory.organisation
         self.org_entity = self.parties[self.org].entity
         self._org_parties = {p for p, e in self._entity.items() if e == self.org_entity}
+        self._subjects = frozenset(i for i, p in self.parties.items() if p.role == "data_subject")
         self.items = ({i.id: i for i in inventory.data_items}
                       if inventory.data_items is not None else None)
         self.purposes = {p.id: p for p in inventory.purposes or []}
@@ -571,7 +572,10 @@ class Context:
             >>> ctx.foreign_items(ctx.flows["F1"]), ctx.foreign_items(ctx.flows["F2"])
             (['name'], [])
         """
-        if self.role(flow.to) != "data_subject":
+        # Asked of every flow judged as a provision: a set test, not a record look-up.
+        if flow.to not in self._subjects:
+            if flow.to not in self.parties:
+                self.role(flow.to)  # the same KeyError as before for an unknown party
             return []
         got = self._foreign.get(flow.id)
         if got is None:

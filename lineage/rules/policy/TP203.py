@@ -120,10 +120,12 @@ class _Label:
 
     __slots__ = ("arrival", "clean_until", "entrusted", "path", "outsourcee", "rank", "dead")
 
-    def __init__(self, arrival, clean_until, entrusted, path, outsourcee):
+    def __init__(self, arrival, clean_until, entrusted, path, outsourcee, keys=None):
         self.arrival, self.clean_until, self.entrusted = arrival, clean_until, entrusted
         self.path, self.outsourcee = path, outsourcee
-        self.rank = (arrival, len(path), tuple(id_key(p) for p in path))
+        # ``keys``: the path's ID keys, when the caller extends a parent's (cheaper).
+        self.rank = (arrival, len(path),
+                     keys if keys is not None else tuple(id_key(p) for p in path))
         self.dead = False
 
     def covers(self, other) -> bool:
@@ -219,7 +221,8 @@ def _leaving(ctx, judged, circle, entrusting, index):
             to = entity(f.to)
             offer(to, item, _Label(max(label.arrival, f.start),
                                    min(label.clean_until, own.get((to, item), _FAR)),
-                                   label.entrusted, (*label.path, f.id), label.outsourcee))
+                                   label.entrusted, (*label.path, f.id), label.outsourcee,
+                                   (*label.rank[2], id_key(f.id))))
     for f in leaving:
         route = judged[f.id].route
         if route in _NOT_PROVISION or _exempt(ctx, f):
