@@ -189,3 +189,20 @@ def test_status_of_equals_its_definition():
     for n in range(4):
         for found in itertools.product(kinds, repeat=n):
             assert engine.status_of(found) == careful(found), found
+
+
+def test_rule_findings_are_the_dataclass_records():
+    # Rule.finding fills a Finding's fields directly (faster than the frozen
+    # dataclass's constructor): the record must be the one the constructor makes,
+    # with every field, so a field added to Finding cannot be left out.
+    import dataclasses
+    from lineage.rules.base import Finding
+
+    result = engine.run(build_example(_TWINS))
+    fields = [f.name for f in dataclasses.fields(Finding)]
+    assert result.findings
+    for found in result.findings:
+        again = Finding(**{name: getattr(found, name) for name in fields})
+        assert list(vars(found))[:len(fields)] == fields
+        assert found == again and hash(found) == hash(again) and repr(found) == repr(again)
+        assert found.replace(waived=True).waived and not found.waived

@@ -120,6 +120,32 @@ class Finding:
         return dataclasses.replace(self, **changes)
 
 
+def _new_finding(rule, clause, kind, severity, flow, frm, to, subject, items, evidence,
+                 message, message_ja, remedy, remedy_ja) -> Finding:
+    """``Finding(...)`` with every field given in order, not waived.
+
+    A frozen dataclass sets each field through ``object.__setattr__``; filling
+    the instance's dict at once is about three times faster, and a large check
+    makes hundreds of thousands of findings. The result is the same record
+    (tests/test_engine_fast_paths.py checks it against the dataclass's own
+    constructor, field by field).
+
+    Example:
+        >>> f = _new_finding("TP101", "5[1]", "no-consent", "error", "F1", "mc", "p", None,
+        ...                  (), (), "m", "m_ja", "r", "r_ja")
+        >>> f == Finding(rule="TP101", clause="5[1]", kind="no-consent", severity="error",
+        ...              flow="F1", frm="mc", to="p", message="m", message_ja="m_ja",
+        ...              remedy="r", remedy_ja="r_ja")
+        True
+    """
+    finding = object.__new__(Finding)
+    finding.__dict__.update(
+        rule=rule, clause=clause, kind=kind, severity=severity, flow=flow, frm=frm, to=to,
+        subject=subject, items=items, evidence=evidence, message=message,
+        message_ja=message_ja, remedy=remedy, remedy_ja=remedy_ja, waived=False)
+    return finding
+
+
 @dataclass(frozen=True)
 class Example:
     """A rule example: an inventory fragment and the finding IDs it must give.
@@ -191,12 +217,9 @@ class Rule:
         # empty evidence and items skip the sorting.
         ev = tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
                           for k, v in evidence.items() if v is not None)) if evidence else ()
-        return Finding(rule=cls.id, clause=str(cls.clause), kind=cls.kind,
-                       severity=cls.severity, flow=flow.id, frm=flow.frm, to=flow.to,
-                       subject=subject, items=tuple(sorted(set(items))) if items else (),
-                       evidence=ev,
-                       message=message, message_ja=message_ja, remedy=cls.remedy_en,
-                       remedy_ja=cls.remedy_ja)
+        return _new_finding(cls.id, str(cls.clause), cls.kind, cls.severity, flow.id, flow.frm,
+                            flow.to, subject, tuple(sorted(set(items))) if items else (), ev,
+                            message, message_ja, cls.remedy_en, cls.remedy_ja)
 
     @classmethod
     def late_notice(cls, flow, notice, what: str, what_ja: str) -> list[Finding]:
