@@ -215,17 +215,19 @@ class Context:
         """
         return not self._linkable.issuperset(flow.items)
 
-    def has_linkable(self, flow: Flow) -> bool:
-        """Whether the flow carries a linkable item: ``bool(linkable(flow))``.
+    @cached_property
+    def flows_with_linkable(self) -> list[Flow]:
+        """The flows carrying a linkable item, in inventory order.
 
         Example:
             >>> from lineage.rules.examples import build_example
             >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, "
             ...     "items: [name], start: 2025-01-01}]}"))
-            >>> ctx.has_linkable(ctx.flows["F1"]), ctx.has_linkable(ctx.flows["C1"])
-            (False, True)
+            >>> [f.id for f in ctx.flows_with_linkable]
+            ['C1']
         """
-        return not self._linkable.isdisjoint(flow.items)
+        linkable = self._linkable
+        return [f for f in self.inv.flows if not linkable.isdisjoint(f.items)]
 
     def defined_purposes(self, flow: Flow) -> list[str]:
         """Purposes of the flow that the inventory defines (others are TP402 only).

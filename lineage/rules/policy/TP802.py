@@ -48,9 +48,9 @@ flows:
             >>> [f.id for f in TP802.check(ctx, judged)]
             ['TP802:F1:newsvc']
         """
-        for flow in ctx.inv.flows:
-            # Most flows carry no cookie or IP item: skip them before building anything.
-            if judged[flow.id].route in _SKIP or not ctx.has_linkable(flow):
+        # Most flows carry no cookie or IP item: only the others are looked at.
+        for flow in ctx.flows_with_linkable:
+            if judged[flow.id].route in _SKIP:
                 continue
             route = judged[flow.id].route
             linkable = ctx.linkable(ctx.provision(flow))
