@@ -75,7 +75,7 @@ flows:
             >>> [f.id for f in TP203.check(ctx, judged)]
             ['TP203:F2:name']
         """
-        entrusting = [f for f in ctx.inv.flows if judged[f.id].route == "outsourcing"]
+        entrusting = list(ctx.judged_flows(judged, "policy")[1].get("outsourcing", ()))
         if not entrusting:
             return
         circles = _circles(ctx, sorted({f.to for f in entrusting}))
