@@ -198,7 +198,7 @@ def _consent(ctx, flow):
     if plan.first is not None and not any(wants.short(c, t) for c, t in plan.first):
         return RouteResult("consent", [], {"consents": list(plan.first_used)}, False)
     found, used = [], []
-    for group, candidates in plan.groups:
+    for group, candidates in plan.groups():
         if not candidates.by_date:
             found.append(_no_consent(flow, group, named is not None))
             continue
@@ -220,26 +220,42 @@ _CONSENT_CONDITIONS = (TP103, TP102, TP104)
 class _Plan:
     """The consent search for flows to one recipient carrying one set of groups.
 
-    ``groups`` is ``(group, candidates)`` per group (:func:`_consent_candidates`).
     When every group has a consent naming the recipient, ``first`` holds the
-    first such consent of each group, one ``(consent, terms)`` per distinct
-    terms, and ``first_used`` their IDs as the route's evidence: if none of
-    these terms falls short for a flow, the search of every group stops at
-    its first candidate, and the route holds with exactly that evidence.
+    first such consent of each group (by date, then ID), one ``(consent,
+    terms)`` per distinct terms, and ``first_used`` their IDs as the route's
+    evidence: if none of these terms falls short for a flow, the search of
+    every group stops at its first candidate, and the route holds with exactly
+    that evidence. Otherwise :meth:`groups` gives each group's candidates
+    (:func:`_consent_candidates`), worked out only then.
     """
 
-    __slots__ = ("groups", "first", "first_used")
+    __slots__ = ("_ctx", "_groups", "_to", "_named", "first", "first_used")
 
-    def __init__(self, groups):
-        self.groups = groups
+    def __init__(self, ctx, groups, to, named):
+        self._ctx, self._groups, self._to, self._named = ctx, groups, to, named
         self.first = self.first_used = None
-        if groups and all(c.likely for _, c in groups):
-            firsts = [c.likely[0] for _, c in groups]
+        firsts = [_first_likely(ctx, group, to, named) for group in groups]
+        if all(c is not None for c in firsts):
             by_terms: dict = {}
-            for c, t, _ in firsts:
-                by_terms.setdefault(t, (c, t))
-            self.first = list(by_terms.values())
-            self.first_used = sorted({c.id for c, _, _ in firsts})
+            for c in firsts:
+                by_terms.setdefault(ctx.consent_terms(c), c)
+            self.first = [(c, t) for t, c in by_terms.items()]
+            self.first_used = sorted({c.id for c in firsts})
+
+    def groups(self) -> list:
+        """``(group, candidates)`` for each group."""
+        return [(group, _consent_candidates(self._ctx, group, self._to, self._named))
+                for group in self._groups]
+
+
+def _first_likely(ctx, group, to, named):
+    """The first consent (by date, then ID) of ``group`` naming ``to``, or None:
+    the ``likely[0]`` of :func:`_consent_candidates`, without building the rest."""
+    names = ctx.names(to)
+    if named is None and group is not None:
+        return min(ctx.consents_naming(group, names), key=_consent_order, default=None)
+    return next((c for c in _consents_by_date(ctx, group, named)
+                 if not names.isdisjoint(c.recipients)), None)
 
 
 def _consent_plan(ctx, groups, to, named) -> _Plan:
@@ -252,8 +268,7 @@ def _consent_plan(ctx, groups, to, named) -> _Plan:
     key = ("consent-plan", groups, to, named)
     got = ctx.memo.get(key)
     if got is None:
-        got = ctx.memo[key] = _Plan([(group, _consent_candidates(ctx, group, to, named))
-                                     for group in groups or (None,)])
+        got = ctx.memo[key] = _Plan(ctx, groups or (None,), to, named)
     return got
 
 
