@@ -161,10 +161,11 @@ def classify(ctx: Context, flow) -> str | None:
         >>> classify(ctx, ctx.flows["C1"]), classify(ctx, ctx.flows["F1"])
         ('collection', None)
     """
-    pair = _pair_kind(ctx, flow.frm, flow.to)
-    if pair is _INTERNAL or pair is _COLLECTION:
-        return pair
-    if pair is _TO_SUBJECT:
+    if ctx.entity(flow.frm) == ctx.entity(flow.to):
+        return "internal"
+    if ctx.role(flow.frm) == "data_subject":
+        return "collection"
+    if ctx.role(flow.to) == "data_subject":
         if not ctx.foreign_items(flow):
             return "to_subject"
         flow = ctx.provision(flow)
@@ -175,36 +176,6 @@ def classify(ctx: Context, flow) -> str | None:
     if not ctx.is_org(flow.frm):
         return "external"
     return None
-
-
-_INTERNAL, _COLLECTION, _TO_SUBJECT, _OTHER = "internal", "collection", "to_subject", "other"
-
-
-def _pair_kind(ctx, frm: str, to: str) -> str:
-    """What the two ends alone say of a flow (steps 1-2 of :func:`classify`):
-    within one legal entity, from data subjects, to data subjects, or other.
-
-    Many flows join the same two parties: worked out once per pair.
-
-    Example:
-        >>> from lineage.rules.examples import build_example
-        >>> ctx = Context(build_example(""))
-        >>> _pair_kind(ctx, "customers", "mc"), _pair_kind(ctx, "mc", "partner")
-        ('collection', 'other')
-    """
-    key = ("pair", frm, to)
-    got = ctx.memo.get(key)
-    if got is None:
-        if ctx.entity(frm) == ctx.entity(to):
-            got = _INTERNAL
-        elif ctx.role(frm) == "data_subject":
-            got = _COLLECTION
-        elif ctx.role(to) == "data_subject":
-            got = _TO_SUBJECT
-        else:
-            got = _OTHER
-        ctx.memo[key] = got
-    return got
 
 
 def judge(ctx: Context, flow) -> tuple[Judgement, list[Finding]]:

@@ -345,16 +345,18 @@ class _Candidates:
         return (consent, self._ctx.consent_terms(consent),
                 int(self._names.isdisjoint(consent.recipients)))
 
-    def ordered(self) -> list:
+    def ordered(self):
         """Those naming the recipient first, then by date, then ID.
 
         Sorting by that key keeps the date order within each part: it is a
-        stable partition of ``by_date``.
+        stable partition of ``by_date``. The order is kept as consents only
+        (the entries are made as the search goes: less memory per recipient).
         """
         if self._ordered is None:
-            entries = [self._entry(c) for c in self.by_date]
-            self._ordered = [e for e in entries if not e[2]] + [e for e in entries if e[2]]
-        return self._ordered
+            names = self._names
+            self._ordered = ([c for c in self.by_date if not names.isdisjoint(c.recipients)]
+                             + [c for c in self.by_date if names.isdisjoint(c.recipients)])
+        return map(self._entry, self._ordered)
 
 
 def _consent_candidates(ctx, group, to, named) -> _Candidates:
