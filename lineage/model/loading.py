@@ -25,6 +25,7 @@ from ..progress import report
 from .errors import InventoryError, Location, Problem, did_you_mean
 from .references import check_references
 from .csvfolder import decode, forced_encoding, read_csv_folder
+from .fastpath import Unusual, record_builder
 from .workbook import read_workbook
 from .sources import RawInventory, read_yaml_file, read_yaml_folder, yaml_files
 
@@ -38,7 +39,6 @@ _FIELD_NAMES = sorted({f.alias or name for model in (*schema.COLLECTIONS.values(
                                                      schema.Revision, schema.Policy,
                                                      schema.PolicyClause)
                        for name, f in model.model_fields.items()})
-_ADAPTERS = {name: TypeAdapter(list[model]) for name, model in schema.COLLECTIONS.items()}
 _RECORD_ADAPTERS = {name: TypeAdapter(model) for name, model in schema.COLLECTIONS.items()}
 
 #: Readers by form; later forms (CSV folder, Excel) register here.
@@ -114,10 +114,12 @@ def load(path: str | Path, encoding: str | None = None) -> schema.Inventory:
         (48, 'F01', datetime.date(2023, 4, 1))
     """
     raw = read_raw(path, encoding)
+    # Nobody else sees this raw inventory: each record is let go once built, so
+    # the raw records and the model never both fill memory.
     if encoding is None:
-        return build_inventory(raw)
+        return _build(raw, consume=True)
     with forced_encoding(encoding):
-        return build_inventory(raw)
+        return _build(raw, consume=True)
 
 
 def build_inventory(raw: RawInventory) -> schema.Inventory:
@@ -132,6 +134,12 @@ def build_inventory(raw: RawInventory) -> schema.Inventory:
         >>> inv.organisation, inv.parties[0].role, inv.data_items
         ('mc', 'self', None)
     """
+    return _build(raw, consume=False)
+
+
+def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
+    """:func:`build_inventory`; with ``consume``, each raw record is dropped from
+    ``raw.data`` once validated."""
     problems: list[Problem] = list(raw.problems)
     data, source = raw.data, raw.source
     known = set(_TOP_FIELDS) | set(schema.COLLECTIONS)
@@ -159,6 +167,8 @@ def build_inventory(raw: RawInventory) -> schema.Inventory:
                                 and p.message == "required field is missing"))
     raw_ids: dict[str, list] = {}
     positions: dict[str, list[int]] = {}
+    # built per load: their caches (a cell's list of IDs) go with it
+    builders = {name: record_builder(model) for name, model in schema.COLLECTIONS.items()}
     total = sum(len(v) for k, v in data.items() if k in schema.COLLECTIONS and isinstance(v, list))
     validated = 0
     for name in schema.COLLECTIONS:
@@ -172,12 +182,8 @@ def build_inventory(raw: RawInventory) -> schema.Inventory:
             continue
         raw_ids[name] = [r.get("id") if isinstance(r, dict) else None for r in value]
         report("records validated", validated, total)
-        try:
-            fields[name] = _ADAPTERS[name].validate_python(value)
-            positions[name] = list(range(len(value)))
-        except ValidationError as exc:
-            problems.extend(_problems(exc, source, name, value, data))
-            fields[name], positions[name] = _valid_records(name, value)
+        fields[name], positions[name] = _validate(name, value, source, data, problems,
+                                                  builders, consume, (validated, total))
         validated += len(value)
     report("records validated", validated, total)
     if top is None or "parties" not in fields or "flows" not in fields:
@@ -268,22 +274,45 @@ def _read_policy_file(policy: schema.Policy, origin: str, source) -> list[Proble
 _TOP_ADAPTER = TypeAdapter(_Top)
 
 
-def _valid_records(name: str, records: list) -> list:
+def _validate(name: str, records: list, source, data, problems: list[Problem],
+              builders: dict, consume: bool = False,
+              progress: tuple[int, int] = (0, 0)) -> tuple[list, list[int]]:
+    """The valid records of one collection and their input positions; problems of the others.
+
+    The fast path (:mod:`~lineage.model.fastpath`) builds each record it can
+    prove valid; pydantic reads every other record, alone. A list's errors are
+    its records' errors under their index, so the problems are those of
+    validating the whole list at once, in the same order.
+    """
+    build = builders[name]
     adapter = _RECORD_ADAPTERS[name]
-    valid, indices = [], []
+    valid: list = []
+    indices: list[int] = []
+    before, total = progress
     for index, record in enumerate(records):
+        if not index & 0x3FFF and index:  # a million records take seconds: say how far
+            report("records validated", before + index, total)
         try:
-            valid.append(adapter.validate_python(record))
-            indices.append(index)
-        except ValidationError:
-            pass
+            valid.append(build(record))
+        except Unusual:
+            try:
+                valid.append(adapter.validate_python(record))
+            except ValidationError as exc:
+                problems.extend(_problems(exc, source, name, records, data, (index,)))
+                if consume:
+                    records[index] = None
+                continue
+        indices.append(index)
+        if consume:
+            records[index] = None
     return valid, indices
 
 
-def _problems(exc: ValidationError, source, collection, records, data) -> list[Problem]:
+def _problems(exc: ValidationError, source, collection, records, data,
+              prefix: tuple = ()) -> list[Problem]:
     out = []
     for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
+        loc = prefix + tuple(err["loc"])
         if collection is None:
             path = loc
             record = None

@@ -159,7 +159,19 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
             ref("stop_requests", s, "flow", s.flow, "flows")
         ref("stop_requests", s, "subjects", s.subjects, "parties")
         dates("stop_requests", s, "received_on", "honoured_on")
+    known_items, known_consents = ids["data_items"], ids["consents"]
+    known_notices, known_contracts, known_events = (ids["notices"], ids["contracts"],
+                                                    ids["events"])
     for f in inv.flows:
+        # most flows have nothing to report: one test each, the messages only when not
+        if (f.frm in parties and f.to in parties and f.frm != f.to
+                and (not items_defined or known_items.issuperset(f.items))
+                and known_consents.issuperset(f.consents)
+                and (f.notice is None or f.notice in known_notices)
+                and (f.contract is None or f.contract in known_contracts)
+                and (f.event is None or f.event in known_events)
+                and (f.end is None or not f.end < f.start)):
+            continue
         ref("flows", f, "from", f.frm, "parties")
         ref("flows", f, "to", f.to, "parties")
         if f.frm == f.to:
@@ -209,10 +221,18 @@ def _indexer(inv: Inventory, positions: dict[str, list[int]]) -> dict[str, dict[
     the source map, so they must be the positions in the input, not in the list
     of valid records.
     """
-    out: dict[str, dict[int, int]] = {}
-    for name in ("contracts", "consents", "notices", "events", "stop_requests", "flows",
-                 "waivers"):
-        records = getattr(inv, name) or []
-        where = positions.get(name) or range(len(records))
-        out[name] = {id(r): i for r, i in zip(records, where)}
-    return out
+    return _Positions(inv, positions)
+
+
+class _Positions(dict):
+    """Each collection's ``{id(record): position}``, built when a problem first asks."""
+
+    def __init__(self, inv: Inventory, positions: dict[str, list[int]]):
+        super().__init__()
+        self.inv, self.positions = inv, positions
+
+    def __missing__(self, name: str) -> dict[int, int]:
+        records = getattr(self.inv, name) or []
+        where = self.positions.get(name) or range(len(records))
+        found = self[name] = {id(r): i for r, i in zip(records, where)}
+        return found

@@ -236,12 +236,18 @@ def _volume(value: object) -> object:
 
 Count = Annotated[int, BeforeValidator(_count), Field(ge=0)]
 #: A party's ``volume``: people whose data it holds, in all or per data-subject group.
+#: What an ID may hold, and its longest length (the loader's fast path checks the same).
+ID_PATTERN = r"^[A-Za-z0-9_.\-@/]+$"
+ID_MAX_LENGTH = 128
+#: A country: two capital letters (ISO 3166-1 alpha-2).
+COUNTRY_PATTERN = r"^[A-Z]{2}$"
 Volume = Annotated[Count | dict[Annotated[str, BeforeValidator(_text),
-                                          Field(pattern=r"^[A-Za-z0-9_.\-@/]+$")], Count],
+                                          Field(pattern=ID_PATTERN)], Count],
                    BeforeValidator(_volume)]
 Text = Annotated[str, BeforeValidator(_text)]
-Id = Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=128,
-                                                   pattern=r"^[A-Za-z0-9_.\-@/]+$")]
+Id = Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=ID_MAX_LENGTH,
+                                                   pattern=ID_PATTERN)]
+Country = Annotated[str, BeforeValidator(_text), Field(pattern=COUNTRY_PATTERN)]
 IdList = Annotated[list[Id], BeforeValidator(_id_list)]
 TextList = Annotated[list[Text], BeforeValidator(_id_list)]
 DateList = Annotated[list[Date], BeforeValidator(_id_list)]
@@ -309,8 +315,7 @@ class Party(Record):
     role: Literal["self", "outsourcee", "joint_user", "third_party", "successor",
                   "public_body", "data_subject", "academic"] = "third_party"
     legal_entity: Id | None = None
-    country: Annotated[str, BeforeValidator(_text),
-                       Field(pattern=r"^[A-Z]{2}$")] = "JP"
+    country: Country = "JP"
     equivalent_system: Date | None = None
     groups: IdList = []
     volume: Volume | None = None

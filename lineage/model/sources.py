@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 from array import array
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,9 +27,36 @@ import yaml
 from ..files import read_input
 from .errors import InventoryError, Location, Problem
 
-__all__ = ["SourceMap", "RowTable", "RawInventory", "read_yaml_file", "read_yaml_folder", "yaml_files"]
+__all__ = ["SourceMap", "RowTable", "RawInventory", "LineMap", "read_yaml_file", "read_yaml_folder",
+           "yaml_files"]
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_VALUE_TAG = "tag:yaml.org,2002:value"
+
+
+class _Loader(_BASE_LOADER):
+    """The safe loader with a resolver that only says what lineage asks of a tag.
+
+    Scalars are kept as written, so the tag a plain scalar resolves to matters
+    only when it is refused: of the safe resolver's implicit tags, only ``<<``
+    (merge) and ``=`` (value) are. Every other plain scalar is tagged as text,
+    which spares a regular-expression match per scalar.
+    """
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                if value == "<<":
+                    return _MERGE_TAG
+                if value == "=":
+                    return _VALUE_TAG
+            return _STR_TAG
+        return super().resolve(kind, value, implicit)
+
+
+_LOADER = _Loader
 _ALLOWED_TAGS = {f"tag:yaml.org,2002:{t}" for t in
                  ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 _NULLS = {"", "~", "null", "Null", "NULL"}
@@ -261,6 +289,14 @@ def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
         raise InventoryError([Problem(Location(name), None, None, None,
                                       f"not UTF-8 text ({exc.reason} at byte {exc.start})",
                                       "UTF-8 のテキストではありません")]) from None
+    # Most files: no alias, nothing to report. Read event by event, no node tree.
+    loader = _LOADER(text)
+    try:
+        return _yaml_raw(name, *_read_events(loader, name))
+    except _Fallback:
+        pass
+    finally:
+        loader.dispose()
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except RecursionError:
@@ -292,15 +328,19 @@ def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
                                       "or share fewer", "エイリアスの展開で値が多くなりすぎます")])
     converter = _Converter(name, written)
     data = {} if root is None else converter.convert(root, ())
+    return _yaml_raw(name, data, LineMap(converter.paths), converter.problems)
+
+
+def _yaml_raw(name: str, data, lines: "LineMap", problems: list[Problem] = ()) -> RawInventory:
+    problems = list(problems)
     if not isinstance(data, dict):
-        converter.problems.append(Problem(Location(name, 1), None, None, None,
-                                          "the top level must be a mapping of keys "
-                                          "(format, organisation, parties, flows, ...)",
-                                          "最上位はキーと値の対応(マッピング)である必要があります"))
-    if converter.problems:
-        raise InventoryError(converter.problems)
-    return RawInventory(data, SourceMap(Location(name, 1), lines=[(name, converter.paths)]),
-                        name)
+        problems.append(Problem(Location(name, 1), None, None, None,
+                                "the top level must be a mapping of keys "
+                                "(format, organisation, parties, flows, ...)",
+                                "最上位はキーと値の対応(マッピング)である必要があります"))
+    if problems:
+        raise InventoryError(problems)
+    return RawInventory(data, SourceMap(Location(name, 1), lines=[(name, lines)]), name)
 
 
 def read_yaml_folder(folder: Path) -> RawInventory:
@@ -501,3 +541,208 @@ def _collection(path: tuple) -> str | None:
 def _field(path: tuple) -> str | None:
     names = [p for p in path[2:] if isinstance(p, str)] if len(path) > 2 else []
     return ".".join(names) or None
+
+
+class LineMap(Mapping):
+    """The line of every key and list entry of one YAML file, by path, kept compact.
+
+    A record of a top-level list (a flow, a party) keeps its first line, a
+    shape shared by every record that writes the same keys in the same order,
+    and one small offset per key: a few dozen bytes where a dict of paths took
+    over a kilobyte. Other paths (top-level keys, the policy) are a plain dict.
+
+    Example:
+        >>> lines = LineMap({("flows",): 1})
+        >>> lines.add_record("flows", 0, 2, [(("id",), 2), (("start",), 3)])
+        >>> lines.get(("flows", 0, "start")), lines.get(("flows", 0)), ("flows",) in lines
+        (3, 2, True)
+        >>> lines.get(("flows", 0, "end")), lines.get(("flows", 1)), len(lines)
+        (None, None, 4)
+    """
+
+    def __init__(self, plain: dict | None = None):
+        self.plain: dict[tuple, int] = plain if plain is not None else {}
+        #: per top-level key: record start lines, shapes, offsets (bytes or array)
+        self.records: dict[str, tuple[array, list, list]] = {}
+        self._shapes: dict[tuple, tuple] = {}
+        self._positions: dict[int, dict] = {}
+
+    def add_record(self, key: str, index: int, line: int, marks: list) -> None:
+        """Record entry ``index`` of the list under ``key``: its line and its
+        ``(path inside the record, line)`` marks, in reading order.
+
+        Example:
+            >>> lines = LineMap(); lines.add_record("parties", 0, 5, [])
+            >>> lines.get(("parties", 0)), lines.get(("parties", 0, "id"))
+            (5, None)
+        """
+        table = self.records.get(key)
+        if table is None:
+            table = self.records[key] = (array("q"), [], [])
+        starts, shapes, offsets = table
+        if index != len(starts):
+            raise ValueError("records are added in order")
+        shape = tuple(path for path, _ in marks)
+        shape = self._shapes.setdefault(shape, shape)
+        steps = [mark - line for _, mark in marks]
+        starts.append(line)
+        shapes.append(shape)
+        offsets.append(bytes(steps) if all(0 <= s < 256 for s in steps) else array("q", steps))
+
+    def get(self, path, default=None):
+        """The line of ``path``, or ``default`` when nothing was recorded there.
+
+        Example:
+            >>> lines = LineMap({("format",): 1})
+            >>> lines.add_record("parties", 0, 3, [(("groups", 0), 4)])
+            >>> lines.get(("parties", 0, "groups", 0)), lines.get(("format",)), lines.get(("x",), 0)
+            (4, 1, 0)
+        """
+        if len(path) >= 2 and isinstance(path[1], int):
+            table = self.records.get(path[0])
+            if table is not None:
+                starts, shapes, offsets = table
+                index = path[1]
+                if not 0 <= index < len(starts):
+                    return default
+                if len(path) == 2:
+                    return starts[index]
+                shape = shapes[index]
+                positions = self._positions.get(id(shape))
+                if positions is None:
+                    positions = self._positions[id(shape)] = {p: i for i, p in enumerate(shape)}
+                found = positions.get(tuple(path[2:]))
+                return default if found is None else starts[index] + offsets[index][found]
+        return self.plain.get(path, default)
+
+    def __getitem__(self, path):
+        found = self.get(path)
+        if found is None:
+            raise KeyError(path)
+        return found
+
+    def __contains__(self, path) -> bool:
+        return self.get(path) is not None
+
+    def __iter__(self):
+        yield from self.plain
+        for key, (starts, shapes, _) in self.records.items():
+            for index, shape in enumerate(shapes):
+                yield (key, index)
+                for sub in shape:
+                    yield (key, index) + sub
+
+    def __len__(self) -> int:
+        return len(self.plain) + sum(len(starts) + sum(map(len, shapes))
+                                     for starts, shapes, _ in self.records.values())
+
+
+class _Fallback(Exception):
+    """The document needs the node reader: an alias or anchor, or any problem at all."""
+
+
+_ENTRY = object()  # the pending key of a list: its next index
+
+
+def _read_events(loader, name: str):
+    """Raw values and a :class:`LineMap` of a document, read event by event.
+
+    Nothing but the values and their lines is kept (no node tree). It reads
+    only documents with nothing to report and no alias or anchor; anything else
+    raises :class:`_Fallback` and the node reader, :class:`_Converter`, reads
+    the document again and says what is wrong, as it always did.
+    """
+    lines = LineMap()
+    plain = lines.plain
+    get = loader.get_event
+    scalar, seq_start, map_start = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent
+    seq_end, map_end = yaml.SequenceEndEvent, yaml.MappingEndEvent
+    allowed, nulls = _ALLOWED_TAGS, _NULLS
+    try:
+        get()  # the stream's start
+        event = get()
+        if type(event) is yaml.StreamEndEvent:
+            return {}, lines
+        if type(event) is not yaml.DocumentStartEvent:
+            raise _Fallback
+        event = get()
+        if type(event) is not map_start or event.anchor is not None or (
+                event.tag not in (None, "!") and event.tag not in allowed):
+            raise _Fallback
+        data: dict = {}
+        # the open containers: (value, path, its pending key or _ENTRY)
+        stack: list = []
+        container, path, key = data, (), None
+        record = None  # (top-level key, index, line, marks) of the record being read
+        marks = None
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is map_end or kind is seq_end:
+                if not stack:
+                    break
+                value = container
+                container, path, key = stack.pop()
+            elif key is None and kind is scalar:  # a mapping's key
+                if event.anchor is not None:
+                    raise _Fallback
+                key = event.value
+                if key in container:
+                    raise _Fallback  # a duplicate key
+                sub = path + (key,)
+                if marks is not None:
+                    marks.append((sub[2:], event.start_mark.line + 1))
+                else:
+                    plain[sub] = event.start_mark.line + 1
+                continue
+            elif key is None:
+                raise _Fallback  # a key that is not plain text
+            else:
+                if event.anchor is not None:
+                    raise _Fallback
+                tag = event.tag
+                if key is _ENTRY:
+                    sub = path + (len(container),)
+                    line = event.start_mark.line + 1
+                    if len(sub) == 2 and marks is None:
+                        # an entry of a top-level list: a record, its lines kept compact
+                        marks = []
+                        record = (sub[0], sub[1], line)
+                    elif marks is not None:
+                        marks.append((sub[2:], line))
+                    else:
+                        plain[sub] = line
+                else:
+                    sub = path + (key,)
+                if len(sub) > MAX_DEPTH:
+                    raise _Fallback
+                if kind is scalar:
+                    if tag is None or tag == "!":
+                        if event.implicit[0] and event.value in ("<<", "="):
+                            raise _Fallback  # a merge key or a value key: refused tags
+                    elif tag not in allowed:
+                        raise _Fallback
+                    value = None if event.style is None and event.value in nulls else event.value
+                elif kind is map_start or kind is seq_start:
+                    if tag is not None and tag != "!" and tag not in allowed:
+                        raise _Fallback
+                    stack.append((container, path, key))
+                    container, path = ({} if kind is map_start else []), sub
+                    key = None if kind is map_start else _ENTRY
+                    continue
+                else:
+                    raise _Fallback  # an alias
+            # a value is complete: put it in its container
+            if key is _ENTRY:
+                container.append(value)
+                if marks is not None and len(path) == 1:
+                    lines.add_record(record[0], record[1], record[2], marks)
+                    marks = record = None
+            else:
+                container[key] = value
+                key = None
+        if type(get()) is not yaml.DocumentEndEvent or type(get()) is not yaml.StreamEndEvent:
+            raise _Fallback  # more than one document
+    except yaml.YAMLError:
+        raise _Fallback from None
+    return data, lines

@@ -35,6 +35,7 @@ from ..files import check_input
 from .errors import InventoryError, Location, Problem
 from .sources import RawInventory, RowTable, SourceMap
 from .csvfolder import attach_clauses
+from .sheetcells import cell_rows, fast_rows
 from .tables import (POLICY_SHEET, REVISIONS_SHEET, SHEET_LABELS, SHEETS, TOP_SHEET, column_for,
                      columns, sheet_for)
 
@@ -163,8 +164,24 @@ def _letter(col: int) -> str:
 
 def _read_sheet(name: str, sheet: str, ws, problems: list[Problem], missing: list[Problem]):
     """Column names and labels (``B (start)``), and rows as ``(row number, {column: value},
-    column bits)``, or None when the header is bad."""
-    rows_iter = ws.iter_rows()
+    column bits)``, or None when the header is bad.
+
+    The sheet's cells are read by :func:`~lineage.model.sheetcells.fast_rows` when it
+    can, else by openpyxl;
+    both give the same cells, so the same table and the same problems.
+    """
+    found: list[Problem] = []
+    absent: list[Problem] = []
+    try:
+        table = _table(name, sheet, fast_rows(ws), found, absent)
+    except Exception:  # noqa: BLE001 - anything unusual: openpyxl reads the sheet and says
+        return _table(name, sheet, cell_rows(ws), problems, missing)
+    problems.extend(found)
+    missing.extend(absent)
+    return table
+
+
+def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: list[Problem]):
     try:
         header_cells = next(rows_iter)
     except StopIteration:
@@ -172,11 +189,9 @@ def _read_sheet(name: str, sheet: str, ws, problems: list[Problem], missing: lis
     header: dict[int, str] = {}
     ok = True
     seen: dict[str, str] = {}
-    for cell in header_cells:
-        text = cell.value
+    for _, col, text, _ in header_cells:
         if text is None or str(text).strip() == "":
             continue
-        col = cell.column
         column = column_for(sheet, str(text))
         shown = str(text).strip().splitlines()[0].strip()
         where = f"{_letter(col)} ({shown})"
@@ -213,24 +228,21 @@ def _read_sheet(name: str, sheet: str, ws, problems: list[Problem], missing: lis
         values: dict = {}
         mask = 0
         number = None
-        for cell in cells:
-            if getattr(cell, "row", None) is not None:
-                number = cell.row
-            value = cell.value
+        for row, col, value, data_type in cells:
+            number = row
             if value is None or (isinstance(value, str) and value.strip() == ""):
                 continue
-            col = cell.column
             if col not in header:
                 if col not in header.values() and ok:
                     problems.append(Problem(
-                        Location(name, sheet=sheet, row=cell.row, column=_letter(col)), sheet,
+                        Location(name, sheet=sheet, row=row, column=_letter(col)), sheet,
                         None, None, "value in a column without a header",
                         "見出しのない列に値があります"))
                     ok = False
                 continue
-            if cell.data_type == "f":
+            if data_type == "f":
                 where = f"{_letter(col)} ({header[col]})"
-                problems.append(Problem(Location(name, sheet=sheet, row=cell.row, column=where),
+                problems.append(Problem(Location(name, sheet=sheet, row=row, column=where),
                                         sheet, None, header[col],
                                         f"cell holds a formula ({value}); type the value itself",
                                         "セルに数式があります。値を入力してください"))
