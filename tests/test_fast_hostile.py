@@ -1,0 +1,370 @@
+"""Hostile inputs load alike with the loader's fast paths on and off.
+
+The loader has three fast paths (records built without pydantic's Python
+validators, YAML read event by event, an .xlsx sheet's cells read in one expat
+pass). Each must give exactly what the careful path gives, or step aside. These
+tests generate what careless office users and attackers write: YAML 1.1
+scalars (``no``, ``0x1F``, ``1_000``, ``.inf``, unquoted dates, ``12:30``),
+full-width digits and spaces, 令和 dates, ``、`` and ``；`` separators, BOMs,
+CRLF line ends, control characters, very long strings, deep nesting; and
+workbooks with cells typed as numbers, dates, booleans, inline and shared
+strings, hidden sheets, merged cells. They compare, with every fast path on and
+every fast path off: the loaded inventory (values, their types, the fields set,
+the location of every field), or the problems in order with their locations;
+and for a few, the bytes of ``validate --format json`` and ``check --format json``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from lineage.cli import cli
+from lineage.model import loading, schema, sources, workbook
+from lineage.model.errors import InventoryError
+from lineage.model.fastpath import Unusual
+
+#: Raise with LINEAGE_HOSTILE_EXAMPLES for a long search (kept modest in the suite).
+_EXAMPLES = int(os.environ.get("LINEAGE_HOSTILE_EXAMPLES", "0")) or None
+_SETTINGS = dict(deadline=None, database=None,
+                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                        HealthCheck.function_scoped_fixture,
+                                        HealthCheck.data_too_large])
+
+
+def _settings(examples: int):
+    return settings(max_examples=_EXAMPLES or examples,
+                    derandomize=_EXAMPLES is None, **_SETTINGS)
+
+
+@contextlib.contextmanager
+def careful():
+    """Every fast path off: pydantic builds each record, the node reader reads YAML,
+    openpyxl reads every sheet's cells."""
+    def never(model):
+        def build(record):
+            raise Unusual
+        return build
+
+    def refuse_events(loader, name):
+        raise sources._Fallback
+
+    def refuse_cells(ws):
+        raise Unusual
+        yield  # a generator, as fast_rows is
+
+    saved = (loading.record_builder, sources._read_events, workbook.fast_rows)
+    loading.record_builder, sources._read_events, workbook.fast_rows = (
+        never, refuse_events, refuse_cells)
+    try:
+        yield
+    finally:
+        loading.record_builder, sources._read_events, workbook.fast_rows = saved
+
+
+def _shape(value):
+    """A value with the type of every part, so ``1 == True == 1.0`` cannot hide a change."""
+    if isinstance(value, BaseModel):
+        return (type(value).__name__, sorted(value.model_fields_set),
+                [(k, _shape(v)) for k, v in value.__dict__.items()])
+    if isinstance(value, dict):
+        return ("dict", [(_shape(k), _shape(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("list", [_shape(v) for v in value])
+    return (type(value).__name__, repr(value))
+
+
+def outcome(path):
+    """The loaded inventory with every field's location, or the problems."""
+    try:
+        inv = loading.load(path)
+    except InventoryError as exc:
+        return ["problems"] + [p.as_dict() for p in exc.problems]
+    where = []
+    for name in schema.COLLECTIONS:
+        for index, record in enumerate(getattr(inv, name) or []):
+            for field in [(), *((f,) for f in type(record).model_fields), ("zz",)]:
+                loc = inv.source.locate((name, index, *field))
+                where.append((name, index, field, loc.as_dict()))
+    return ["inventory", _shape(inv), inv.model_dump(mode="json"), where]
+
+
+def both(path):
+    fast = outcome(path)
+    with careful():
+        slow = outcome(path)
+    return fast, slow
+
+
+# --- hostile scalars -------------------------------------------------------------------
+
+#: What people and attackers type where an ID, a date, a flag or a note goes.
+HOSTILE = [
+    # YAML 1.1 readings
+    "no", "NO", "yes", "Yes", "on", "off", "y", "n", "~", "null", "Null", "",
+    "0x1F", "0o17", "017", "1_000", "1e3", "1.0", "1.5e+3", ".inf", "-.inf", ".nan", "0",
+    "-1", "+1", "12:30", "1:20:30", "190:20:30", "2025-04-01", "2025-04-01 10:00:00",
+    "2025-04-01T00:00:00Z", "true", "True", "TRUE", "false", "FALSE",
+    # dates as typed in Japan
+    "2025/4/1", "2025/04/01", "2025-4-1", "2025年4月1日", "令和7年4月1日", "R7.4.1",
+    "２０２５年４月１日", "２０２５－０４－０１", "２０２５／４／１", "2025.4.1", "20250401",
+    "2025-02-29", "2024-02-29", " 2025-04-01", "2025-04-01\u3000",
+    # IDs, spaces, separators
+    "F1", "F１", "Ｆ1", "F 1", "F\u30001", " F1", "F1 ", "\u3000F1", "F1\u3000", "a.b-c_d@e/f",
+    "a;b", "a; b ;", "a；b", "a、b", "a,b", ";", " ; ", "a;;b", "a; \u3000;b",
+    "mc", "acme", "name", "email", "self", "outsourcee", "consent", "JP", "US", "ＪＰ", "jp",
+    # odd characters
+    "R&D", "a*b", "&x", "*x", "!x", "%x", "@x", "`x", "#x", "x #y", "x: y", "- x", "?", "-",
+    "<<", "=", "'", '"', "\\", "\t", "x\ty", "\u00a0x", "x\u200b", "\ufeffx", "a\u0085b",
+    "a\u2028b", "é", "ẞ", "ﬁ", "㈱", "ｶﾀｶﾅ", "😀", "\x07bell", "esc\x1b[2J", "del\x7f",
+    "x" * 300, "F" * 129, "F" * 128, "あ" * 500,
+]
+
+
+def _quoted(text: str, style: str) -> str:
+    if style == "single" and "\n" not in text and "\x85" not in text and \
+            "\u2028" not in text and all(c >= " " or c == "\t" for c in text):
+        return "'" + text.replace("'", "''") + "'"
+    if style in ("double", "single"):
+        return json.dumps(text, ensure_ascii=style == "double")
+    return text  # plain: whatever YAML makes of it (or a parse error, for both readers)
+
+
+@st.composite
+def scalars(draw, valid: list[str], rate: int = 30):
+    """A scalar as YAML text: one of ``valid``, or (``rate`` in 100) a hostile one."""
+    text = draw(st.sampled_from(HOSTILE) if draw(st.integers(0, 99)) < rate
+                else st.sampled_from(valid))
+    return _quoted(text, draw(st.sampled_from(["plain", "plain", "single", "double"])))
+
+
+_PARTY = {"id": ["P1", "P2", "P3"], "role": ["self", "outsourcee", "data_subject"],
+          "country": ["JP", "US"], "legal_entity": ["mc"], "name": ["株式会社モノコラボ"],
+          "groups": ["customers", "a;b"], "equivalent_system": ["2024-01-01"]}
+_FLOW = {"id": ["F1", "F2", "F3", "F4"], "from": ["mc"], "to": ["acme", "people"],
+         "items": ["name", "name;email", "email"], "start": ["2024-04-01", "2024/4/1"],
+         "end": ["2026-01-01"], "purposes": ["ads", "shipping"], "basis": ["consent", "law"],
+         "recorded": ["true", "false"], "method": ["sftp"], "note": ["メモ"],
+         "consents": ["C1"]}
+
+
+@st.composite
+def yaml_documents(draw):
+    """A whole inventory as YAML text, with hostile scalars in any style and layout."""
+    flow_style = draw(st.booleans())
+    rate = draw(st.sampled_from([0, 3, 10, 30]))  # hostile scalars in 100
+    lines = []
+    if draw(st.booleans()):
+        lines.append("# 棚卸し")
+    if draw(st.integers(0, 5)) == 0:
+        lines.append("---")
+    lines.append("format: " + draw(st.sampled_from(["lineage/1"] * 8 + ["'lineage/1'",
+                                                                       "lineage/2"])))
+    lines.append("organisation: " + draw(scalars(["mc"], rate)))
+    if draw(st.booleans()):
+        lines.append("as_of: " + draw(scalars(["2025-04-01"], rate)))
+    if draw(st.booleans()):
+        lines.append("data_items:")
+        for item in ("name", "email"):
+            lines.append(f"  - id: {item}")
+    if draw(st.booleans()):
+        lines.append("purposes: [{id: ads}, {id: shipping}]")
+    with_consents = draw(st.booleans())
+    if with_consents:
+        lines.append("consents:\n  - {id: C1, subjects: people, recipients: [acme], "
+                     "items: [name], obtained_on: 2024-01-01}")
+
+    def records(key, fields, count, base=()):
+        lines.append(f"{key}:")
+        lines.extend(base)
+        for number in range(count):
+            fields = {**fields, "id": [f"{key[0].upper()}{number}"]}  # unique, unless hostile
+            chosen = draw(st.lists(st.sampled_from(list(fields)), unique=True, max_size=8))
+            for required in ("id",) + (("from", "to", "items", "start") if key == "flows"
+                                       else ()):
+                if required not in chosen and draw(st.integers(0, 49)) > 0:
+                    chosen.insert(0, required)
+            pairs = []
+            for field in chosen:
+                if field in ("items", "purposes", "groups") and draw(st.integers(0, 3)) == 0:
+                    value = "[" + ", ".join(draw(st.lists(scalars(["name", "email"], rate),
+                                                          max_size=3))) + "]"
+                else:
+                    value = draw(scalars(fields[field], rate))
+                pairs.append((field, value))
+            if key == "flows" and draw(st.integers(0, 5)) == 0:
+                pairs.append(("exemption", "{law: " + draw(scalars(["刑訴法"], rate)) + "}"))
+            if flow_style or draw(st.integers(0, 4)) == 0:
+                lines.append("  - {" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}")
+            else:
+                first = True
+                for k, v in pairs:
+                    lines.append(("  - " if first else "    ") + f"{k}: {v}")
+                    first = False
+                if first:
+                    lines.append("  - {}")
+                if draw(st.integers(0, 5)) == 0:
+                    lines.append("")
+
+    records("parties", _PARTY, draw(st.integers(0, 3)),
+            ["  - {id: mc, role: self}", "  - id: acme\n    role: outsourcee",
+             "  - {id: people, role: data_subject}"])
+    records("flows", {k: v for k, v in _FLOW.items() if with_consents or k != "consents"},
+            draw(st.integers(1, 4)))
+    if draw(st.integers(0, 9)) == 0:
+        lines.append(draw(st.sampled_from(["...", "note: " + "[" * 70 + "]" * 70,
+                                           "zz: 1", "note: &a x", "--- {}", "note: !!str 12",
+                                           "note: !!binary aGk=", "? [a]\n: b"])))
+    text = "\n".join(lines) + "\n"
+    if draw(st.booleans()):
+        text = text.replace("\n", "\r\n")
+    data = text.encode("utf-8", "surrogatepass")
+    if draw(st.integers(0, 4)) == 0:
+        data = b"\xef\xbb\xbf" + data
+    return data
+
+
+@_settings(150)
+@given(yaml_documents())
+def test_hostile_yaml_loads_alike(tmp_path, document):
+    path = tmp_path / "inv.yaml"
+    path.write_bytes(document)
+    fast, slow = both(path)
+    assert fast == slow
+
+
+# --- hostile records, as any reader hands them over --------------------------------------
+
+_ANY = st.one_of(
+    st.sampled_from(HOSTILE),
+    st.text(alphabet=st.sampled_from("aF1;、；.-_ \u3000\t\n０１２年月日/:@"), max_size=12),
+    st.integers(-5, 10**20), st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(), st.none(), st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)),
+    st.datetimes(dt.datetime(1900, 1, 1), dt.datetime(2100, 1, 1)),
+    st.lists(st.sampled_from(["name", "email", " name", "", None, 1, "a;b"]), max_size=3),
+)
+
+
+@st.composite
+def raw_inventories(draw):
+    parties = [{"id": "mc", "role": "self"}, {"id": "acme", "role": "outsourcee"}]
+    for _ in range(draw(st.integers(0, 2))):
+        party = {"id": draw(st.sampled_from(["acme", "x1", "people"]))}
+        for field in draw(st.lists(st.sampled_from(list(_PARTY)), max_size=4)):
+            party[field] = draw(_ANY)
+        parties.append(party)
+    flows = []
+    for n in range(draw(st.integers(1, 4))):
+        flow = {"id": f"F{n}", "from": "mc", "to": "acme", "items": "name", "start": "2024-04-01"}
+        for field in draw(st.lists(st.sampled_from(list(_FLOW) + ["exemption", "frm"]),
+                                   max_size=4)):
+            flow[field] = (draw(st.dictionaries(st.sampled_from(["law", "document", "x"]), _ANY,
+                                                max_size=2))
+                           if field == "exemption" else draw(_ANY))
+        flows.append(flow)
+    return {"format": "lineage/1", "organisation": "mc", "parties": parties, "flows": flows}
+
+
+def _built(data):
+    raw = sources.RawInventory(data, sources.SourceMap(sources.Location("<memory>")),
+                               "<memory>")
+    try:
+        return _shape(loading.build_inventory(raw))
+    except InventoryError as exc:
+        return [p.as_dict() for p in exc.problems]
+
+
+@_settings(300)
+@given(raw_inventories())
+def test_hostile_records_build_alike(data):
+    import copy
+    fast = _built(copy.deepcopy(data))
+    with careful():
+        slow = _built(copy.deepcopy(data))
+    assert fast == slow
+
+
+# --- hostile workbooks ----------------------------------------------------------------------
+
+_CELLS = st.one_of(
+    st.sampled_from(HOSTILE).filter(lambda t: all(c >= " " or c in "\t" for c in t)
+                                    and "\x7f" not in t),
+    st.integers(-10**15, 10**15), st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(), st.none(),
+    st.dates(dt.date(1900, 3, 1), dt.date(9999, 12, 31)),
+    st.datetimes(dt.datetime(1900, 3, 1), dt.datetime(9999, 12, 31)),
+    st.sampled_from(["=1+1", "#N/A", "=A1", "  ", "\u3000"]),
+)
+
+
+@st.composite
+def workbooks(draw):
+    """A workbook with typed cells, hidden sheets, merged cells, gaps and number formats."""
+    wb = openpyxl.Workbook()
+    top = wb.active
+    top.title = draw(st.sampled_from(["inventory", "棚卸し"]))
+    top.append(["format", "organisation"])
+    top.append(["lineage/1", draw(st.sampled_from(["mc", "mc ", 7, "ｍｃ"]))])
+    sheets = {"parties": (["id", "role", "country", "groups", "name"],
+                          [["mc", "self"], ["acme", "outsourcee"]]),
+              "flows": (["id", "from", "to", "items", "start", "end", "recorded", "note"],
+                        [["F1", "mc", "acme", "name", dt.date(2024, 4, 1)]])}
+    for title, (header, base) in sheets.items():
+        ws = wb.create_sheet(title)
+        ws.append(header)
+        for row in base:
+            ws.append(row)
+        for _ in range(draw(st.integers(0, 4))):
+            row = [draw(_CELLS) if draw(st.integers(0, 2)) == 0 else v
+                   for v in (base[-1] + [None] * len(header))[:len(header)]]
+            if draw(st.integers(0, 6)) == 0:
+                ws.append([])
+            ws.append(row)
+        for cell in draw(st.lists(st.tuples(st.integers(2, 8), st.integers(1, len(header) + 1)),
+                                  max_size=2)):
+            ws.cell(*cell).value = draw(_CELLS)
+            if draw(st.booleans()):
+                ws.cell(*cell).number_format = draw(st.sampled_from(
+                    ["yyyy/m/d", "[h]:mm:ss", "0.00", "@", "ggge年m月d日"]))
+        if draw(st.integers(0, 5)) == 0:
+            ws.sheet_state = "hidden"
+        if draw(st.integers(0, 5)) == 0:
+            ws.merge_cells("A3:B3")
+    return wb
+
+
+@_settings(60)
+@given(workbooks())
+def test_hostile_workbooks_load_alike(tmp_path, wb):
+    path = tmp_path / "inv.xlsx"
+    wb.save(path)
+    fast, slow = both(path)
+    assert fast == slow
+
+
+# --- the command line's bytes ------------------------------------------------------------
+
+def _cli(*args) -> tuple[int, bytes, bytes]:
+    res = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    return res.exit_code, res.stdout_bytes, res.stderr_bytes
+
+
+@_settings(20)
+@given(yaml_documents())
+def test_validate_and_check_bytes_alike(tmp_path, document):
+    path = tmp_path / "inv.yaml"
+    path.write_bytes(document)
+    for command in (["validate", path, "--format", "json"], ["check", path, "--format", "json"]):
+        fast = _cli(*command)
+        with careful():
+            slow = _cli(*command)
+        assert fast == slow, command
