@@ -515,3 +515,63 @@ def test_hand_written_sheets_load_alike(tmp_path, cells):
         assert fast == slow
     fast_load, slow_load = both(path)
     assert fast_load == slow_load
+
+
+# --- CSV folders: BOMs, Shift_JIS, empty cells and missing columns --------------------------
+
+@st.composite
+def csv_folders(draw):
+    """Files of a CSV-folder inventory: ``{name: bytes}``."""
+    import csv
+    import io
+    rate = draw(st.sampled_from([0, 5, 30]))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp932"]))
+
+    def cell(valid):
+        text = draw(st.sampled_from(HOSTILE) if draw(st.integers(0, 99)) < rate
+                    else st.sampled_from(valid))
+        try:
+            text.encode(encoding)
+        except UnicodeEncodeError:
+            return valid[0]
+        return text
+
+    def table(header, rows):
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
+        writer.writerow(header)
+        writer.writerows(rows)
+        return out.getvalue().encode(encoding)
+
+    files = {"inventory.csv": table(["format", "organisation"], [["lineage/1", cell(["mc"])]])}
+    party_cols = draw(st.lists(st.sampled_from(["role", "country", "groups", "name"]),
+                               unique=True))
+    parties = [{"id": "mc", "role": "self"}, {"id": "acme", "role": "outsourcee",
+                                              "country": "US", "name": "エーシーエムイー"},
+               {"id": "people", "role": "data_subject", "groups": "a;b"}]
+    for n in range(draw(st.integers(0, 3))):
+        parties.append({"id": f"P{n}", **{c: cell(_PARTY[c]) for c in party_cols}})
+    files["parties.csv"] = table(["id"] + party_cols,
+                                 [[p["id"]] + [p.get(c, "") for c in party_cols]
+                                  for p in parties])
+    flow_cols = ["id", "from", "to", "items", "start"] + draw(st.lists(
+        st.sampled_from(["end", "purposes", "basis", "recorded", "method", "note",
+                         "exemption.law"]), unique=True))
+    if draw(st.integers(0, 9)) == 0:
+        flow_cols.remove(draw(st.sampled_from(flow_cols)))
+    rows = []
+    for n in range(draw(st.integers(1, 4))):
+        values = {**{k: v for k, v in _FLOW.items()}, "id": [f"F{n}"],
+                  "exemption.law": ["刑訴法", ""], "end": ["", "2026-01-01"]}
+        rows.append([cell(values.get(c, [""])) for c in flow_cols])
+    files["flows.csv"] = table(flow_cols, rows)
+    return files
+
+
+@_settings(120)
+@given(csv_folders())
+def test_hostile_csv_folders_load_alike(tmp_path, files):
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    fast, slow = both(tmp_path)
+    assert fast == slow
