@@ -89,12 +89,18 @@ def outcome(path):
         inv = loading.load(path)
     except InventoryError as exc:
         return ["problems"] + [p.as_dict() for p in exc.problems]
-    where = []
+    paths = [(key,) for key in ("format", "organisation", "as_of", "note", "policy", "zz",
+                                *schema.COLLECTIONS)]
     for name in schema.COLLECTIONS:
         for index, record in enumerate(getattr(inv, name) or []):
-            for field in [(), *((f,) for f in type(record).model_fields), ("zz",)]:
-                loc = inv.source.locate((name, index, *field))
-                where.append((name, index, field, loc.as_dict()))
+            paths += [(name, index), (name, index, "zz"), (name, index, "from")]
+            for field, value in record.__dict__.items():
+                paths.append((name, index, field))
+                if isinstance(value, list):  # list entries, one past the end
+                    paths += [(name, index, field, k) for k in range(len(value) + 1)]
+                elif isinstance(value, BaseModel):
+                    paths += [(name, index, field, sub) for sub in value.__dict__]
+    where = [(path, inv.source.locate(path).as_dict()) for path in paths]
     return ["inventory", _shape(inv), inv.model_dump(mode="json"), where]
 
 
