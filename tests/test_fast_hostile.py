@@ -132,7 +132,7 @@ HOSTILE = [
     "R&D", "a*b", "&x", "*x", "!x", "%x", "@x", "`x", "#x", "x #y", "x: y", "- x", "?", "-",
     "<<", "=", "'", '"', "\\", "\t", "x\ty", "\u00a0x", "x\u200b", "\ufeffx", "a\u0085b",
     "a\u2028b", "é", "ẞ", "ﬁ", "㈱", "ｶﾀｶﾅ", "😀", "\x07bell", "esc\x1b[2J", "del\x7f",
-    "x" * 300, "F" * 129, "F" * 128, "あ" * 500,
+    "x" * 300, "F" * 129, "F" * 128, "あ" * 500, "a\ud800", "\udfff", "x\ufffe",
 ]
 
 
@@ -302,8 +302,9 @@ def test_hostile_records_build_alike(data):
 # --- hostile workbooks ----------------------------------------------------------------------
 
 _CELLS = st.one_of(
-    st.sampled_from(HOSTILE).filter(lambda t: all(c >= " " or c in "\t" for c in t)
-                                    and "\x7f" not in t),
+    st.sampled_from(HOSTILE).filter(lambda t: all(" " <= c < "\x7f" or c in "\t" or
+                                                  "\xa0" <= c < "\ud800" or "\udfff" < c < "\ufffe"
+                                                  for c in t)),
     st.integers(-10**15, 10**15), st.floats(allow_nan=False, allow_infinity=False),
     st.booleans(), st.none(),
     st.dates(dt.date(1900, 3, 1), dt.date(9999, 12, 31)),
@@ -581,3 +582,16 @@ def test_hostile_csv_folders_load_alike(tmp_path, files):
         (tmp_path / name).write_bytes(data)
     fast, slow = both(tmp_path)
     assert fast == slow
+
+
+@_settings(10)
+@given(csv_folders())
+def test_validate_and_check_bytes_alike_for_csv(tmp_path, files):
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    for command in (["validate", tmp_path, "--format", "json"],
+                    ["check", tmp_path, "--format", "json"]):
+        fast = _cli(*command)
+        with careful():
+            slow = _cli(*command)
+        assert fast == slow, command
