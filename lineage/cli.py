@@ -449,9 +449,10 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
                       ignore=ignore)
     known = _baseline(baseline) if baseline else None
     if fmt == "json":
-        text = jsonreport.render(audit)
+        # written as it is produced: a report of a million flows is never whole in memory
+        text = jsonreport.chunks(jsonreport.report_data(audit))
     elif fmt == "csv":
-        text = csvtable.render(audit, lang)
+        text = csvtable.chunks(audit, lang)
     elif fmt == "sarif":
         from .output import sarif
         text = sarif.render(audit, baseline=known, lang=lang)
@@ -462,7 +463,7 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
         from .output import xlsx
         text = xlsx.render(audit, lang)
     else:
-        text = table.render(audit, lang, _style(_colour() and output is None))
+        text = table.chunks(audit, lang, _style(_colour() and output is None))
     _emit(text, output)
     code = audit.exit_code(fail_on)
     if known is not None:
@@ -570,11 +571,32 @@ def _packs(text: str) -> tuple[str, ...]:
     return packs
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text, output: Path | None) -> None:
+    """Write ``text`` (str, bytes, or an iterator of str and UTF-8 bytes pieces) to
+    ``output`` or standard output; a file appears whole or not at all."""
     if output is None:
-        click.echo(text, nl=False)
+        if isinstance(text, (str, bytes)):
+            click.echo(text, nl=False)
+            return
+        # bytes go to the binary stream beneath; any other encoding gets text, as before
+        utf8 = getattr(sys.stdout, "buffer", None) is not None and _utf8(sys.stdout)
+        for piece in text:
+            click.echo(piece if utf8 or type(piece) is str else piece.decode("utf-8"), nl=False)
         return
-    write_atomic(output, text if isinstance(text, bytes) else text.encode("utf-8"))
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    elif not isinstance(text, bytes):
+        text = (p.encode("utf-8") if type(p) is str else p for p in text)
+    write_atomic(output, text)
+
+
+def _utf8(stream) -> bool:
+    """Whether ``stream`` encodes text as UTF-8 (so UTF-8 bytes may go to it as they are)."""
+    import codecs
+    try:
+        return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name == "utf-8"
+    except LookupError:
+        return False
 
 
 def output_file(path: Path) -> Path:
@@ -594,8 +616,9 @@ def output_file(path: Path) -> Path:
     return path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder, so no partial file is left.
+def write_atomic(path: Path, data) -> None:
+    """Write ``data`` (bytes, or an iterable of bytes pieces) via a temporary file in the
+    same folder, so no partial file is left.
 
     Example:
         >>> import pathlib, tempfile

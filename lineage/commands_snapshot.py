@@ -199,7 +199,9 @@ def diff(a, b, store, fmt, lang, packs, as_of):
     path = store or DEFAULT_STORE
     opened = Store(path, create=False) if (store or path.exists()) else None
     try:
-        d = compare(a, b, store=opened, as_of=as_of, packs=_packs(packs))
+        # the default needs no check against the rule registry (a second of imports)
+        chosen = ("policy",) if packs == "policy" else _packs(packs)
+        d = compare(a, b, store=opened, as_of=as_of, packs=chosen)
     finally:
         if opened is not None:
             opened.close()

@@ -191,8 +191,9 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder.
+def write_atomic(path, data) -> None:
+    """Write ``data`` (bytes, or an iterable of bytes pieces) to ``path`` through a
+    temporary file in the same folder.
 
     Either the whole file appears or nothing does; an existing file is replaced
     only when the new one is complete, and keeps its permission bits (a 0600
@@ -216,7 +217,11 @@ def write_atomic(path, data: bytes) -> None:
         mode = stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask()
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, (bytes, bytearray, memoryview)):
+                fh.write(data)
+            else:  # pieces of a large output, produced as they are written
+                for piece in data:
+                    fh.write(piece)
         # Checked again just before the rename: the target may have changed meanwhile.
         check_output(path)
         os.replace(tmp, path)

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from html import escape
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING, Iterator
 
 from . import __version__
 from .model.loading import load
@@ -31,14 +30,21 @@ from .rules.clauses import cite
 from .rules.engine import run, status_of
 from .terms import KIND_LABELS, ROUTES, STATUSES, natural_key
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = ["AuditResult", "FlowResult", "check", "STATUSES", "ROUTES", "REPORT_FORMAT"]
 
 REPORT_FORMAT = "lineage-report/1"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FlowResult:
     """One row of the flow table: a flow, its route and its status.
+
+    Rows are many (one per flow) and read-only: slots keep each small, and the
+    engine's equal ``status_by_pack`` mappings are shared between rows (copy one
+    before changing it; :meth:`as_dict` gives copies).
 
     Example:
         >>> row = check("inventories/monocollabo").flow_results[0]
@@ -71,18 +77,61 @@ class FlowResult:
             >>> "status_by_pack" in row.as_dict()
             False
         """
-        out = {"id": self.id, "from": self.frm, "to": self.to, "items": list(self.items),
-               "purposes": list(self.purposes), "basis": self.basis,
-               "start": self.start.isoformat(),
-               "end": self.end.isoformat() if self.end else None,
-               "route": self.route, "status": self.status,
-               "findings": list(self.findings)}
+        out = self.record()
+        out["items"], out["purposes"] = list(self.items), list(self.purposes)
+        out["findings"] = list(self.findings)
         if self.status_by_pack is not None:
             out["status_by_pack"] = dict(self.status_by_pack)
         return out
 
+    def record(self) -> dict:
+        """The report form without copies: tuples where :meth:`as_dict` has lists, and
+        the row's own ``status_by_pack``. For writers that encode it at once.
+
+        Example:
+            >>> row = FlowResult("F1", "mc", "partner", ("name",), (), None,
+            ...                  dt.date(2025, 1, 1), None, "none", "ok", ())
+            >>> row.record()["items"], row.record() == {**row.as_dict(), "items": ("name",),
+            ...     "purposes": (), "findings": ()}
+            (('name',), True)
+        """
+        out = {"id": self.id, "from": self.frm, "to": self.to, "items": self.items,
+               "purposes": self.purposes, "basis": self.basis,
+               "start": self.start.isoformat(),
+               "end": self.end.isoformat() if self.end else None,
+               "route": self.route, "status": self.status, "findings": self.findings}
+        if self.status_by_pack is not None:
+            out["status_by_pack"] = self.status_by_pack
+        return out
+
 
 _status = status_of
+
+
+def _flow_rows(flows, findings, routes, per_pack):
+    """The flow table's rows in natural flow-ID order.
+
+    Equal ``status_by_pack`` mappings are shared: a large inventory has only a
+    handful of different ones (statuses per pack), not one per flow.
+    """
+    by_flow: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_flow.setdefault(f.flow, []).append(f)
+    shared: dict[tuple, dict] = {}
+    # Rows hold tuples; equal ones are one object (few purpose lists, item sets repeat).
+    same = {}.setdefault
+    for f in sorted(flows, key=lambda f: natural_key(f.id)):
+        found = by_flow.get(f.id)
+        by_pack = None
+        if per_pack is not None:
+            by_pack = per_pack.get(f.id)
+            if by_pack is not None:
+                by_pack = shared.setdefault(tuple(by_pack.items()), by_pack)
+        items, purposes = tuple(f.items), tuple(f.purposes)
+        yield FlowResult(f.id, f.frm, f.to, same(items, items), same(purposes, purposes),
+                         f.basis, f.start, f.end, routes[f.id],
+                         _status(found) if found else "ok",
+                         tuple(x.id for x in found) if found else (), by_pack)
 
 
 class AuditResult:
@@ -108,19 +157,13 @@ class AuditResult:
         self.waivers: tuple[dict, ...] = tuple(result.waivers)
         self.evidence = result.evidence
         #: Each flow's route by flow ID.
-        self.routes: dict[str, str] = dict(result.routes)
+        routes = result.routes
+        self.routes: dict[str, str] = routes if type(routes) is dict else dict(routes)
         #: Several packs ran: every view shows each flow's status per pack.
         self.side_by_side: bool = len(self.packs) > 1
-        by_flow: dict[str, list[Finding]] = {}
-        for f in self.results:
-            by_flow.setdefault(f.flow, []).append(f)
-        per_pack = result.status_by_pack if self.side_by_side else {}
-        self.flow_results: tuple[FlowResult, ...] = tuple(
-            FlowResult(f.id, f.frm, f.to, tuple(f.items), tuple(f.purposes), f.basis,
-                       f.start, f.end, result.routes[f.id], _status(by_flow.get(f.id, [])),
-                       tuple(x.id for x in by_flow.get(f.id, [])),
-                       per_pack.get(f.id) if self.side_by_side else None)
-            for f in sorted(inventory.flows, key=lambda f: natural_key(f.id)))
+        self.flow_results: tuple[FlowResult, ...] = tuple(_flow_rows(
+            inventory.flows, self.results, self.routes,
+            result.status_by_pack if self.side_by_side else None))
 
     # -- numbers -----------------------------------------------------------------
     def summary(self) -> dict:
@@ -190,6 +233,22 @@ class AuditResult:
             >>> report["format"], report["organisation"], len(report["flows"])
             ('lineage-report/1', 'monocollabo', 48)
         """
+        report = self.report_head()
+        report.update({"flows": [r.as_dict() for r in self.flow_results],
+                       "findings": list(self.finding_records()),
+                       "waivers": list(self.waivers)})
+        return report
+
+    def report_head(self) -> dict:
+        """The report's keys before ``flows`` (format, tool, ..., summary), in order.
+
+        :func:`lineage.output.jsonreport.chunks` writes these, then the flows,
+        the findings and the waivers one by one, without the whole report in memory.
+
+        Example:
+            >>> list(check("inventories/monocollabo").report_head())
+            ['format', 'tool', 'organisation', 'as_of', 'rules', 'policy', 'summary']
+        """
         report = {"format": REPORT_FORMAT, "tool": f"lineage {__version__}",
                   "organisation": self.inventory.organisation,
                   "as_of": self.as_of.isoformat(), "rules": list(self.packs)}
@@ -198,14 +257,28 @@ class AuditResult:
             # Only what the inventory supplies; the clause words go with each finding.
             report["policy"] = policy.model_dump(mode="json", include={
                 "title", "publisher", "url", "revised_on", "file"}, exclude_none=True)
-        findings = [f.as_dict() for f in self.results]
-        if policy is not None:
-            for d in findings:
-                d["policy"] = [c.as_dict() for c in cite(d["clause"], policy) if c.quoted]
-        report.update({"summary": self.summary(),
-                       "flows": [r.as_dict() for r in self.flow_results],
-                       "findings": findings, "waivers": list(self.waivers)})
+        report["summary"] = self.summary()
         return report
+
+    def finding_records(self) -> Iterator[dict]:
+        """The report's findings, one new dict each; with an inventory policy, each
+        says what the policy's cited clauses say (``policy``).
+
+        Example:
+            >>> record = next(check("inventories/monocollabo").finding_records())
+            >>> record["id"], [c["label"] for c in record["policy"]]
+            ('TP222:F30:phone', ['方針5 [2] 第3号'])
+        """
+        policy = self.inventory.policy
+        quoted: dict[str, list] = {}  # many findings, few clauses
+        for f in self.results:
+            d = f.as_dict()
+            if policy is not None:
+                clause = d["clause"]
+                if clause not in quoted:
+                    quoted[clause] = [c for c in cite(clause, policy) if c.quoted]
+                d["policy"] = [c.as_dict() for c in quoted[clause]]
+            yield d
 
     @cached_property
     def findings(self) -> pd.DataFrame:
@@ -219,6 +292,7 @@ class AuditResult:
             >>> f.loc[f.rule == "TP222", ["route", "route_ja", "title_ja"]].iloc[0].tolist()
             ['joint_use', '共同利用', '通知・公表されていない項目の共同利用']
         """
+        import pandas as pd  # only the frames need it: a check that writes a report does not
         rows = [f.as_dict() for f in self.results]
         cols = ["id", "rule", "clause", "kind", "severity", "flow", "from", "to", "items",
                 "evidence", "message", "message_ja", "remedy", "remedy_ja", "waived"]
@@ -239,6 +313,7 @@ class AuditResult:
             >>> flows.loc[0, ["id", "route", "status", "route_ja", "status_ja"]].tolist()
             ['F01', 'collection', 'ok', '取得', '適合']
         """
+        import pandas as pd
         rows = [r.as_dict() for r in self.flow_results]
         cols = ["id", "from", "to", "items", "purposes", "basis", "start", "end", "route",
                 "status", "findings"]
@@ -279,8 +354,9 @@ class AuditResult:
                 f"flows={s['flows']} status={s['status']}>")
 
 
-def _japanese_findings(audit: AuditResult, df: pd.DataFrame) -> pd.DataFrame:
+def _japanese_findings(audit: AuditResult, df):
     """Add rule titles, the flow's route and Japanese labels to the findings frame."""
+    import pandas as pd
     from .terms import route_label
     titles = {r.id: (r.title_en, r.title_ja) for r in audit.rules}
     routes = audit.routes
@@ -292,8 +368,9 @@ def _japanese_findings(audit: AuditResult, df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _japanese_flows(df: pd.DataFrame) -> pd.DataFrame:
+def _japanese_flows(df):
     """Add Japanese route and status labels (categorical, in the same order)."""
+    import pandas as pd
     from .terms import ROUTE_LABELS, STATUS_WORDS
     df["route_ja"] = pd.Categorical([ROUTE_LABELS[r]["ja"] for r in df["route"]],
                                     categories=list(dict.fromkeys(

@@ -45,9 +45,11 @@ def _damage(path, kind):
         conn.commit()
         conn.close()
     elif kind == "text id":
+        # a snapshot's chunk list moved to a snapshot ID that is text
         conn = sqlite3.connect(path)
-        conn.execute("DROP TRIGGER flows_no_update")
-        conn.execute("UPDATE flows SET snapshot_id = 'x' WHERE rowid = 1")
+        conn.execute("DROP TRIGGER parts_no_update")
+        conn.execute("UPDATE parts SET snapshot_id = 'x' WHERE snapshot_id = 1 "
+                     "AND part = 'flows' AND seq = 0")
         conn.commit()
         conn.close()
     elif kind == "garbage":

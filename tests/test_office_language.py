@@ -296,10 +296,11 @@ def test_convert_errors_in_japanese(args, run_cli, tmp_path):
 
 
 @pytest.mark.parametrize("sql", [
-    "UPDATE findings SET waived = 1",
+    "UPDATE blobs SET data = x'00' WHERE hash = (SELECT blob FROM parts WHERE part = 'findings')",
     "DELETE FROM snapshots WHERE id = 1",
     "UPDATE snapshots SET chain_hash = 'x' WHERE id = 2",
-    "DELETE FROM inventories",
+    "DELETE FROM blobs",
+    "UPDATE parts SET seq = 7 WHERE snapshot_id = 2 AND part = 'flows'",
 ])
 def test_verify_problems_in_japanese(sql, run_cli, tmp_path):
     import sqlite3
@@ -310,7 +311,7 @@ def test_verify_problems_in_japanese(sql, run_cli, tmp_path):
         run_cli("snapshot", "create", inv, "--label", label)
     store = inv / ".lineage" / "audits.db"
     conn = sqlite3.connect(store)
-    for table in ("snapshots", "inventories", "flows", "findings", "waivers"):
+    for table in ("snapshots", "inventories", "flows", "findings", "waivers", "blobs", "parts"):
         conn.execute(f"DROP TRIGGER {table}_no_update")  # tamper behind lineage's back
         conn.execute(f"DROP TRIGGER {table}_no_delete")
     conn.execute(sql)
@@ -319,4 +320,4 @@ def test_verify_problems_in_japanese(sql, run_cli, tmp_path):
     res = run_cli("snapshot", "verify", "--store", store, "--lang", "ja", expect=1)
     text = re.sub(r"sha256:\w+", "", res.stdout.replace(str(store), ""))
     assert "スナップショット" in text
-    assert _english(text, {"meta", "head_id", "flows", "findings", "waivers"}) == [], text
+    assert _english(text, {"meta", "head_id", "flows", "findings", "waivers", "parts"}) == [], text

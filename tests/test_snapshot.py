@@ -10,6 +10,7 @@ import pytest
 import lineage
 from lineage.snapshots import Snapshot, Store, StoreError
 from lineage.snapshots.canonical import inventory_hash
+from lineage.snapshots.chunks import sqlar_uncompress
 from lineage.snapshots.store import default_store
 from paths import ROOT, SAMPLE
 from snapshot_helpers import CREATED, EPOCH, change_inventory, copy_sample
@@ -256,8 +257,9 @@ def test_snapshots_are_append_only(two):
     import sqlite3
     _, store = two
     conn = sqlite3.connect(store)
-    for sql in ("UPDATE findings SET waived = 1", "DELETE FROM snapshots WHERE id = 2",
-                "UPDATE snapshots SET label = 'x'", "DELETE FROM inventories"):
+    for sql in ("UPDATE blobs SET data = x'00'", "DELETE FROM snapshots WHERE id = 2",
+                "UPDATE snapshots SET label = 'x'", "DELETE FROM blobs",
+                "UPDATE parts SET seq = seq + 1", "DELETE FROM parts"):
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             conn.execute(sql)
     conn.close()
@@ -326,6 +328,7 @@ def test_migrations_bring_an_old_store_up_to_date(tmp_path):
         store.add(lineage.check(SAMPLE), label="after-migration")
         assert store.verify().ok
     conn = sqlite3.connect(path)
+    conn.create_function("sqlar_uncompress", 2, sqlar_uncompress)  # the sqlite3 shell has it
     assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY 1")] \
         == [m[0] for m in MIGRATIONS]
     assert conn.execute("SELECT count(*) FROM latest_findings").fetchone()[0] == 10
@@ -343,6 +346,7 @@ def test_documented_sql_queries_run(two):
     queries = re.findall(r"```sql\n(.*?)```", doc, re.S)
     assert len(queries) >= 4
     conn = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    conn.create_function("sqlar_uncompress", 2, sqlar_uncompress)  # the sqlite3 shell has it
     for q in queries:
         if q.lstrip().upper().startswith("CREATE"):
             continue  # the schema listing

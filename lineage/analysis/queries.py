@@ -540,7 +540,8 @@ def impact(source, party: str, *, as_of: dt.date | None = None) -> Impact:
                   {"holdings": holdings, "people": people})
 
 
-def people_affected(inv: Inventory, party: str, groups, group_reach_) -> dict:
+def people_affected(inv: Inventory, party: str, groups, group_reach_, *,
+                    memo: dict | None = None) -> dict:
     """How many people's data a leak at ``party`` concerns, from the parties' ``volume``.
 
     ``groups`` are the data-subject groups whose data reach ``party``. A plain
@@ -552,29 +553,38 @@ def people_affected(inv: Inventory, party: str, groups, group_reach_) -> dict:
     only), an upper bound. Groups without any figure are listed in ``unknown``
     and left out of ``total`` (``None`` when no group has a figure).
 
+    ``memo``, a dict the caller keeps, shares the holders of each group between
+    calls for the same inventory and reach (a report asks for every party).
+
     Example:
         >>> r = impact("inventories/monocollabo", "mailing-house")
         >>> r.extra["people"]["total"], r.extra["people"]["groups"][0]
         (154000, {'group': 'customers', 'count': 120000, 'source': 'monocollabo'})
     """
-    parties = {p.id: p for p in inv.parties}
+    memo = {} if memo is None else memo
+    if "parties" not in memo:
+        memo.update(parties={p.id: p for p in inv.parties}, holders={}, held={}, best={})
+    parties = memo["parties"]
     own = parties[party].volume
     if isinstance(own, int) and not isinstance(own, bool):
         return {"total": own, "groups": [], "unknown": [], "source": party}
 
     def holders(group):
-        reach = group_reach_.get(group)
-        return [group] + sorted((p for p in parties if p != group and reach is not None
-                                 and reach.items_at(p)), key=natural_key)
+        if group not in memo["holders"]:
+            reach = group_reach_.get(group)
+            memo["holders"][group] = [group] + sorted(
+                (p for p in parties if p != group and reach is not None
+                 and reach.items_at(p)), key=natural_key)
+        return memo["holders"][group]
 
     def groups_held_by(pid):
-        return {g for g, reach in group_reach_.items() if g == pid or reach.items_at(pid)}
+        if pid not in memo["held"]:
+            memo["held"][pid] = {g for g, reach in group_reach_.items()
+                                 if g == pid or reach.items_at(pid)}
+        return memo["held"][pid]
 
-    rows, unknown = [], []
-    for group in groups:
-        if isinstance(own, dict) and group in own:
-            rows.append({"group": group, "count": own[group], "source": party})
-            continue
+    def best_figure(group):
+        """The largest figure any holder records for ``group``: ``(count, holder)``."""
         best = None
         for holder in holders(group):
             volume = parties[holder].volume
@@ -586,6 +596,16 @@ def people_affected(inv: Inventory, party: str, groups, group_reach_) -> dict:
                 count = None
             if count is not None and (best is None or count > best[0]):
                 best = (count, holder)
+        return best
+
+    rows, unknown = [], []
+    for group in groups:
+        if isinstance(own, dict) and group in own:
+            rows.append({"group": group, "count": own[group], "source": party})
+            continue
+        if group not in memo["best"]:
+            memo["best"][group] = best_figure(group)
+        best = memo["best"][group]
         if best is None:
             unknown.append(group)
         else:

@@ -22,7 +22,7 @@ from ..files import BOM, FORMULA_STARTS, safe_cell
 from ..rules.clauses import cite
 
 # safe_cell and BOM live with the file helpers (every CSV writer shares them)
-__all__ = ["render", "COLUMNS", "BOM", "safe_cell", "FORMULA_STARTS"]
+__all__ = ["render", "chunks", "COLUMNS", "BOM", "safe_cell", "FORMULA_STARTS"]
 
 COLUMNS = ("id", "rule", "clause", "kind", "severity", "flow", "from", "to", "items",
            "message", "remedy", "waived", "policy_label", "policy_text")
@@ -42,25 +42,50 @@ def render(audit, lang: str = "en") -> str:
         >>> row["id"], row["items"], row["waived"], row["message"]
         ('TP222:F30:phone', 'phone', 'false', '項目 phone は共同利用の通知・公表 J1 にありません')
     """
+    return "".join(chunks(audit, lang))
+
+
+#: Rows per piece of :func:`chunks`.
+ROWS_PER_CHUNK = 2000
+
+
+def chunks(audit, lang: str = "en"):
+    """:func:`render`'s text in pieces of :data:`ROWS_PER_CHUNK` rows, so a large
+    table is written as it is made.
+
+    Example:
+        >>> import lineage
+        >>> audit = lineage.check("inventories/monocollabo")
+        >>> pieces = list(chunks(audit))
+        >>> pieces[0].startswith(BOM + "id,rule"), "".join(pieces) == render(audit)
+        (True, True)
+    """
     from ..rules.engine import pack_of_finding  # the CLI imports this module at start-up
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     packs = list(audit.packs) if audit.side_by_side else []
+    out.write(BOM)
     writer.writerow(COLUMNS + (("pack",) if packs else ()) + tuple(f"status_{p}" for p in packs))
     suffix = "_ja" if lang == "ja" else ""
-    per_flow = {r.id: r.status_by_pack or {} for r in audit.flow_results}
+    per_flow = {r.id: r.status_by_pack or {} for r in audit.flow_results} if packs else {}
     policy = audit.inventory.policy
-    for f in audit.results:
+    cited: dict[str, tuple[str, str]] = {}  # many findings, few clauses
+    for n, f in enumerate(audit.results, start=1):
         d = f.as_dict()
-        quoted = [c for c in cite(f.clause, policy) if c.quoted]
+        if f.clause not in cited:
+            quoted = [c for c in cite(f.clause, policy) if c.quoted]
+            cited[f.clause] = (" / ".join(c.label or "" for c in quoted),
+                               " / ".join(c.text or "" for c in quoted))
         row = [d["id"], d["rule"], d["clause"], d["kind"], d["severity"],
                d["flow"], d["from"], d["to"], ";".join(d["items"]),
                d["message" + suffix], d["remedy" + suffix],
-               "true" if d["waived"] else "false",
-               " / ".join(c.label or "" for c in quoted),
-               " / ".join(c.text or "" for c in quoted)]
+               "true" if d["waived"] else "false", *cited[f.clause]]
         if packs:
             row.append(pack_of_finding(f) or "")
             row += [per_flow[f.flow].get(p, "") for p in packs]
         writer.writerow([safe_cell(c) for c in row])
-    return BOM + out.getvalue()
+        if n % ROWS_PER_CHUNK == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()

@@ -163,6 +163,7 @@ def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None 
         from .view import status_by_pack_of
         by_pack = {r.id: status_by_pack_of(r) for r in audit.flow_results}
     results = []
+    uris: dict[str, tuple[str, bool]] = {}  # findings are many, inventory files few
     for f in audit.results:
         d = f.as_dict()
         loc = source.locate(("flows", positions[f.flow])) if source is not None and \
@@ -172,7 +173,9 @@ def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None 
                   "message": {"text": _sentence(d["message_ja"] if lang == "ja"
                                                 else d["message"], lang)}}
         if loc is not None:
-            uri, relative = _uri(loc.file, root)
+            if loc.file not in uris:
+                uris[loc.file] = _uri(loc.file, root)
+            uri, relative = uris[loc.file]
             artifact = {"uri": uri}
             if relative:
                 artifact["uriBaseId"] = "%SRCROOT%"

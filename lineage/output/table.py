@@ -19,7 +19,7 @@ from ..rules.packs import PACK_TITLES
 from ..terms import STATUS_WORDS, route_label
 from .names import Names
 
-__all__ = ["render", "LABELS"]
+__all__ = ["render", "chunks", "LABELS"]
 
 LABELS = {
     "en": {"status": {k: v["en"] for k, v in STATUS_WORDS.items()},
@@ -65,6 +65,35 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
         >>> print(both.splitlines()[-1].split(" (")[0])
         satisfy the policy but not the Act: 4 flows
     """
+    return "".join(chunks(audit, lang, style))
+
+
+#: Lines per piece of :func:`chunks`.
+LINES_PER_CHUNK = 5000
+
+
+def chunks(audit, lang: str = "en", style: Callable[..., str] = _plain):
+    """:func:`render`'s text in pieces of :data:`LINES_PER_CHUNK` lines, so a large
+    table is written as it is made.
+
+    Example:
+        >>> import lineage
+        >>> audit = lineage.check("inventories/monocollabo")
+        >>> "".join(chunks(audit)) == render(audit)
+        True
+    """
+    batch: list[str] = []
+    for line in _lines(audit, lang, style):
+        batch.append(line)
+        if len(batch) == LINES_PER_CHUNK:
+            yield "\n".join(batch) + "\n"
+            batch = []
+    if batch:
+        yield "\n".join(batch) + "\n"
+
+
+def _lines(audit, lang: str, style: Callable[..., str]):
+    """Every line of the table, without line ends."""
     words = LABELS[lang]
     names = Names(audit.inventory, lang)
     # Japanese shows the ID beside the name; the English table keeps the README's form.
@@ -73,22 +102,24 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
     by_flow: dict[str, list] = {}
     for f in audit.results:
         by_flow.setdefault(f.flow, []).append(f)
-    lines = [style(f"{audit.inventory.organisation}  {words['as_of']} {audit.as_of}  "
-                   f"{words['rules']}: {', '.join(audit.packs)}", bold=True), ""]
+    yield style(f"{audit.inventory.organisation}  {words['as_of']} {audit.as_of}  "
+                f"{words['rules']}: {', '.join(audit.packs)}", bold=True)
+    yield ""
     policy = audit.inventory.policy
     cited: dict[str, object] = {}
+    quoted_by_clause: dict[str, list] = {}  # many findings, few clauses
     for row in audit.flow_results:
         findings = by_flow.get(row.id)
         if not findings:
             continue
         status = words["status"][row.status]
-        lines.append(style(f"{row.id}  {shown(row.frm)} → {shown(row.to)}", bold=True)
-                     # English keeps the route ID the JSON report and --route use
-                     + f"  {words['route']}: "
-                     + (route_label(row.route, lang) if lang == "ja" else row.route) + "  "
-                     + style(status.upper() if lang == "en" else status,
-                             fg=_COLOURS[row.status], bold=True)
-                     + _per_pack(row, words, lang, style))
+        yield (style(f"{row.id}  {shown(row.frm)} → {shown(row.to)}", bold=True)
+               # English keeps the route ID the JSON report and --route use
+               + f"  {words['route']}: "
+               + (route_label(row.route, lang) if lang == "ja" else row.route) + "  "
+               + style(status.upper() if lang == "en" else status,
+                       fg=_COLOURS[row.status], bold=True)
+               + _per_pack(row, words, lang, style))
         for f in findings:
             mark = "~" if f.waived else ("✗" if f.severity == "error" else "!")
             colour = "cyan" if f.waived else _COLOURS.get(f.severity, "yellow")
@@ -96,35 +127,34 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
             message = names.annotate(f.message_ja) if lang == "ja" else f.message
             remedy = names.annotate(f.remedy_ja) if lang == "ja" else f.remedy
             tag = f" ({words['waived']})" if f.waived else ""
-            quoted = [c for c in cite(f.clause, policy) if c.quoted]
-            cited.update((c.key, c) for c in quoted)
+            if f.clause not in quoted_by_clause:
+                quoted_by_clause[f.clause] = [c for c in cite(f.clause, policy) if c.quoted]
+            cited.update((c.key, c) for c in quoted_by_clause[f.clause])
             clause = citation(f.clause).label_ja if lang == "ja" else f.clause
-            lines.append(f"  {style(mark + ' ' + f.id, fg=colour)} [{clause}]{tag} {message}")
-            lines.append(f"      {words['remedy']}: {remedy}")
-        lines.append("")
+            yield f"  {style(mark + ' ' + f.id, fg=colour)} [{clause}]{tag} {message}"
+            yield f"      {words['remedy']}: {remedy}"
+        yield ""
     if not audit.results:
-        lines.append(words["none"])
-        lines.append("")
+        yield words["none"]
+        yield ""
     if cited:  # the organisation's own words, once per clause
-        lines.append(style(f"{words['policy']} ({policy.title or ''})".replace(" ()", ""),
-                           bold=True))
+        yield style(f"{words['policy']} ({policy.title or ''})".replace(" ()", ""), bold=True)
         for key in sorted(cited):
             c = cited[key]
-            lines.append(f"  {key} {c.label or ''}: {c.text or ''}".rstrip(": "))
-        lines.append("")
+            yield f"  {key} {c.label or ''}: {c.text or ''}".rstrip(": ")
+        yield ""
     s = audit.summary()
     counts = ", ".join(f"{v} {words['status'][k]}" for k, v in s["status"].items())
-    lines.append(f"{s['flows']} {words['flows']}: {counts}")
+    yield f"{s['flows']} {words['flows']}: {counts}"
     by_rule = ", ".join(f"{k} ×{v}" for k, v in s["findings"].items()) or "-"
-    lines.append(f"{words['findings']}: {by_rule}")
+    yield f"{words['findings']}: {by_rule}"
     for pack, counts in s.get("by_pack", {}).items():
         text = ", ".join(f"{v} {words['status'][k]}" for k, v in counts.items())
-        lines.append(f"{words['by_pack']} {pack}: {sum(counts.values())} {words['flows']}: {text}")
+        yield f"{words['by_pack']} {pack}: {sum(counts.values())} {words['flows']}: {text}"
     if "policy_ok_law_violation" in s:
         gap = audit.policy_ok_law_violation
-        lines.append(f"{words['gap']}: {s['policy_ok_law_violation']} {words['flows']}"
-                     + (f" ({', '.join(gap)})" if gap else ""))
-    return "\n".join(lines) + "\n"
+        yield (f"{words['gap']}: {s['policy_ok_law_violation']} {words['flows']}"
+               + (f" ({', '.join(gap)})" if gap else ""))
 
 
 def _per_pack(row, words, lang, style) -> str:

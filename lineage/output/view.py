@@ -384,17 +384,20 @@ class Report:
             ('取得', '適合', '会員ID (member_id)')
         """
         out = []
+        packed: dict[tuple, tuple] = {}  # rows share a handful of status-per-pack mappings
         for r in self.audit.flow_results:
             by_pack = status_by_pack_of(r)
+            key = tuple(by_pack.items())
+            if key not in packed:
+                packed[key] = (tuple(sorted(by_pack.items(), key=lambda kv: _pack_order(kv[0]))),
+                               _law_only(by_pack))
             out.append(FlowView(
                 r.id, self.party(r.frm), self.party(r.to),
                 tuple(self.item(i) for i in r.items),
                 tuple(self.purpose(p) for p in r.purposes),
                 route_label(r.basis, self.lang) if r.basis else "",
                 r.route, route_label(r.route, self.lang), r.status,
-                self.words["status_words"][r.status], tuple(r.findings),
-                tuple(sorted(by_pack.items(), key=lambda kv: _pack_order(kv[0]))),
-                _law_only(by_pack)))
+                self.words["status_words"][r.status], tuple(r.findings), *packed[key]))
         return out
 
     def flows_with(self, status: str) -> list[FlowView]:
@@ -444,9 +447,17 @@ class Report:
         w = self.words
         policy = self.policy
         out = []
+        # Findings are many, rules and clauses few: their words are found once each.
+        restated: dict[str, str] = {}
+        cited: dict[str, tuple] = {}
         for f in self.audit.results:
             rule = REGISTRY.rules.get(f.rule)
             d = f.as_dict()
+            if f.rule not in restated:
+                restated[f.rule] = restatement(rule, self.lang) if rule is not None else ""
+            if f.clause not in cited:
+                cited[f.clause] = (tuple(c for c in cite(f.clause, policy) if c.quoted),
+                                   _law_heading(f.clause, self.lang))
             evidence = tuple(
                 (EVIDENCE_WORDS.get(k, {}).get(self.lang, k),
                  route_label(v, self.lang) if k == "closest_route" else
@@ -459,9 +470,7 @@ class Report:
                 w["waived"] if f.waived else w[f.severity], f.flow, self.party(f.frm),
                 self.party(f.to), self.names.annotate(d["message_ja"]) if ja else d["message"],
                 d["remedy_ja"] if ja else d["remedy"], evidence,
-                tuple(c for c in cite(f.clause, policy) if c.quoted),
-                restatement(rule, self.lang) if rule is not None else "",
-                _law_heading(f.clause, self.lang)))
+                cited[f.clause][0], restated[f.rule], cited[f.clause][1]))
         return out
 
     @cached_property
@@ -534,13 +543,14 @@ class Report:
         inv = self.audit.inventory
         reach = Context(inv, self.audit.as_of).subject_reach
         out = []
+        memo: dict = {}  # each group's holders, found once for all parties
         for p in inv.parties:
             if p.role == "data_subject":
                 continue
             groups = sorted(g for g, r in reach.items() if g != p.id and r.items_at(p.id))
             if not groups:
                 continue
-            counted = people_affected(inv, p.id, groups, reach)
+            counted = people_affected(inv, p.id, groups, reach, memo=memo)
             if counted["total"] is None:
                 continue
             out.append({"party": p.id, "label": self.party(p.id), "total": counted["total"],

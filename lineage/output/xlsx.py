@@ -72,13 +72,17 @@ def render(audit, lang: str = "en") -> bytes:
     routes = audit.routes
     policy = audit.inventory.policy
     finding_rows = []
+    cited: dict[str, tuple[str, str]] = {}  # many findings, few clauses
     for f in audit.results:
         d = f.as_dict()
         rule = REGISTRY.rules.get(f.rule)
-        quoted = [c for c in cite(f.clause, policy) if c.quoted]
+        if f.clause not in cited:
+            quoted = [c for c in cite(f.clause, policy) if c.quoted]
+            cited[f.clause] = (" / ".join(c.label or "" for c in quoted),
+                               " / ".join(c.text or "" for c in quoted))
         finding_rows.append({
-            "policy_label": " / ".join(c.label or "" for c in quoted),
-            "policy_text": " / ".join(c.text or "" for c in quoted),
+            "policy_label": cited[f.clause][0],
+            "policy_text": cited[f.clause][1],
             **d, "title": (rule.title_ja if ja else rule.title_en) if rule else "",
             "items": ";".join(d["items"]), "route": route_label(routes.get(f.flow), lang),
             "evidence": "; ".join(f"{k}={_join(v)}" for k, v in d["evidence"].items()),

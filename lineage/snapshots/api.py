@@ -13,12 +13,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..audit import check
-from ..model.schema import optional_date
-from ..result import AuditResult
 from .compare import Diff
 from .record import Snapshot
 from .store import Store, StoreError, default_store
+
+# The rule engine, the results and the model are imported when a reference needs
+# them: a diff of two stored snapshots checks nothing (and saves about a second).
+
+
+def _as_of(value):
+    if value is None:
+        return None
+    from ..model.schema import optional_date
+    return optional_date(value)  # a date or ISO text (2026-04-01)
 
 __all__ = ["snapshot", "diff", "resolve"]
 
@@ -38,8 +45,9 @@ def snapshot(inventory, *, store=None, label: str | None = None, as_of=None,
         ('#1 (2026-Q4)', {'error': 9, 'warning': 0, 'waived': 1})
     """
 
-
-    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
+    from ..audit import check
+    from ..result import AuditResult
+    as_of = _as_of(as_of)
     source = str(inventory) if isinstance(inventory, (str, Path)) else None
     if store is None:
         if source is None:
@@ -60,25 +68,26 @@ def resolve(ref, store: Store | None, *, as_of=None, packs=("policy",)) -> Snaps
     an inventory path (checked now, not stored), an :class:`Audit` or a :class:`Snapshot`.
 
     Example:
-        >>> import tempfile, pathlib
+        >>> import lineage, tempfile, pathlib
         >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "audits.db")
-        >>> _ = store.add(check("inventories/monocollabo"), label="2026-Q4")
+        >>> _ = store.add(lineage.check("inventories/monocollabo"), label="2026-Q4")
         >>> resolve("2026-Q4", store).name, resolve("inventories/monocollabo", store).name
         ('#1 (2026-Q4)', 'now')
         >>> store.close()
     """
-
-
-    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     if isinstance(ref, Snapshot):
         return ref
-    if isinstance(ref, AuditResult):
-        return Snapshot.from_audit(ref)
+    if not isinstance(ref, (str, int, Path)):
+        from ..result import AuditResult
+        if isinstance(ref, AuditResult):
+            return Snapshot.from_audit(ref)
     if store is not None and not isinstance(ref, Path) and store.has(ref):
         return store.get(ref)
     path = Path(ref)
     if path.exists():
-        return Snapshot.from_audit(check(path, as_of=as_of, packs=packs), source=str(path))
+        from ..audit import check
+        return Snapshot.from_audit(check(path, as_of=_as_of(as_of), packs=packs),
+                                   source=str(path))
     if store is None:
         raise StoreError(f"{ref}: no such inventory (and no store to look it up in)",
                          message_ja=f"{ref}: その棚卸しはありません (探すストアもありません)")
@@ -98,9 +107,6 @@ def diff(a, b, *, store=None, as_of=None, packs=("policy",)) -> Diff:
         >>> diff("before", "inventories/monocollabo", store=path)
         <Diff #1 (before) -> now: 0 new, 0 resolved, 10 open findings>
     """
-
-
-    as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     if store is None or isinstance(store, Store):
         return Diff(resolve(a, store, as_of=as_of, packs=packs),
                     resolve(b, store, as_of=as_of, packs=packs))

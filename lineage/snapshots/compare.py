@@ -21,9 +21,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..model.schema import COLLECTIONS, Inventory
+from typing import TYPE_CHECKING
+
 from ..terms import natural_key
-from .record import Snapshot
+from .record import FINDING_COLUMNS, FLOW_COLUMNS, Snapshot, StoredRows, finding_dict
+
+if TYPE_CHECKING:  # two audits of the same inventory are compared without the model
+    from ..model.schema import Inventory
+
+_ROUTE, _STATUS = FLOW_COLUMNS.index("route"), FLOW_COLUMNS.index("status")
+_SEVERITY, _WAIVED = FINDING_COLUMNS.index("severity"), FINDING_COLUMNS.index("waived")
+
+
+def _collections() -> dict:
+    from ..model.schema import COLLECTIONS
+    return COLLECTIONS
 
 __all__ = ["Diff", "Change", "Note", "diff_snapshots", "NOTE_CODES", "PROVISION_ROUTES"]
 
@@ -194,47 +206,69 @@ class Diff:
 
     def __init__(self, a: Snapshot, b: Snapshot):
         self.a, self.b = a, b
-        fa = {d["id"]: d for d in a.finding_dicts()}
-        fb = {d["id"]: d for d in b.finding_dicts()}
         order = lambda ids: sorted(ids, key=natural_key)  # noqa: E731
+        fb = {d["id"]: d for d in b.finding_dicts()}
+        # Rows in a chunk both stored snapshots share are the same rows: only the
+        # rest of ``a`` is read. IDs are unique in a snapshot (the engine keeps one
+        # finding per ID), so a finding outside the shared chunks of one snapshot is
+        # outside them in the other too.
+        split = _unshared(a.findings, b.findings)
+        # of ``a`` only severity and waived are compared; whole dicts only for resolved
+        fa = {row[0]: row for row in (a.findings if split is None else split[0])}
+        if split is None:
+            gained, lost = fb.keys() - fa.keys(), fa.keys() - fb.keys()
+        else:
+            rest_b = {row[0] for row in split[1]}
+            gained, lost = rest_b - fa.keys(), fa.keys() - rest_b
         #: findings in ``b`` absent from ``a``
-        self.new: tuple[dict, ...] = tuple(fb[i] for i in order(fb.keys() - fa.keys()))
+        self.new: tuple[dict, ...] = tuple(fb[i] for i in order(gained))
         #: findings in ``a`` absent from ``b``
-        self.resolved: tuple[dict, ...] = tuple(fa[i] for i in order(fa.keys() - fb.keys()))
+        self.resolved: tuple[dict, ...] = tuple(finding_dict(fa[i]) for i in order(lost))
         #: findings in both (as in ``b``), with what changed about them
         self.open: tuple[dict, ...] = tuple(
             {**fb[i], "changes": [c.as_dict() for c in _changes(
-                {k: fa[i][k] for k in ("severity", "waived")},
-                {k: fb[i][k] for k in ("severity", "waived")})]}
-            for i in order(fa.keys() & fb.keys()))
+                {"severity": fa[i][_SEVERITY], "waived": bool(fa[i][_WAIVED])},
+                {k: fb[i][k] for k in ("severity", "waived")})] if i in fa else []}
+            for i in order(fb.keys() - gained))
         self.records: dict[str, dict] = {}
-        ia, ib = a.inventory, b.inventory
-        top = _changes({k: _json(getattr(ia, k)) for k in _TOP},
-                       {k: _json(getattr(ib, k)) for k in _TOP})
-        if top:
-            self.records["inventory"] = {"added": [], "removed": [],
-                                         "changed": [{"id": ib.organisation,
-                                                      "changes": list(top)}]}
-        for name in COLLECTIONS:
-            ra, rb = _records(ia, name), _records(ib, name)
-            added = order(rb.keys() - ra.keys())
-            removed = order(ra.keys() - rb.keys())
-            changed = [{"id": k, "changes": list(_changes(ra[k], rb[k]))}
-                       for k in order(ra.keys() & rb.keys()) if ra[k] != rb[k]]
-            if added or removed or changed:
-                self.records[name] = {"added": added, "removed": removed, "changed": changed}
-        routes_a = {d["id"]: d for d in a.flow_dicts()}
-        routes_b = {d["id"]: d for d in b.flow_dicts()}
+        # the same canonical text is the same inventory: no record changed, and the
+        # model (the slow part at a million flows) need not be built for it
+        self._same_inventory = ((a.inventory_key is not None
+                                 and a.inventory_key == b.inventory_key)
+                                or a.inventory_json == b.inventory_json)
+        if not self._same_inventory:
+            ia, ib = a.inventory, b.inventory
+            top = _changes({k: _json(getattr(ia, k)) for k in _TOP},
+                           {k: _json(getattr(ib, k)) for k in _TOP})
+            if top:
+                self.records["inventory"] = {"added": [], "removed": [],
+                                             "changed": [{"id": ib.organisation,
+                                                          "changes": list(top)}]}
+            for name in _collections():
+                ra, rb = _records(ia, name), _records(ib, name)
+                added = order(rb.keys() - ra.keys())
+                removed = order(ra.keys() - rb.keys())
+                changed = [{"id": k, "changes": list(_changes(ra[k], rb[k]))}
+                           for k in order(ra.keys() & rb.keys()) if ra[k] != rb[k]]
+                if added or removed or changed:
+                    self.records[name] = {"added": added, "removed": removed,
+                                          "changed": changed}
+        # flows of shared chunks are the same flows with the same route and status
+        rows_a, rows_b = _unshared(a.flows, b.flows) or (a.flows, b.flows)
+        moved, self._same_routes = _route_changes(rows_a, rows_b)
         #: flows in both whose route or status changed
         self.flow_changes: tuple[dict, ...] = tuple(
-            {"id": k, "changes": list(_changes(
-                {"route": routes_a[k]["route"], "status": routes_a[k]["status"]},
-                {"route": routes_b[k]["route"], "status": routes_b[k]["status"]}))}
-            for k in order(routes_a.keys() & routes_b.keys())
-            if (routes_a[k]["route"], routes_a[k]["status"])
-            != (routes_b[k]["route"], routes_b[k]["status"]))
-        self._routes_a = {k: v["route"] for k, v in routes_a.items()}
-        self._routes_b = {k: v["route"] for k, v in routes_b.items()}
+            {"id": k, "changes": list(_changes({"route": old[0], "status": old[1]},
+                                               {"route": new[0], "status": new[1]}))}
+            for k, (old, new) in sorted(moved.items(), key=lambda kv: natural_key(kv[0])))
+
+    @cached_property
+    def _routes_a(self) -> dict[str, str]:
+        return {r[0]: r[_ROUTE] for r in self.a.flows}
+
+    @cached_property
+    def _routes_b(self) -> dict[str, str]:
+        return {r[0]: r[_ROUTE] for r in self.b.flows}
 
     # -- meaning ---------------------------------------------------------------------
     @cached_property
@@ -253,8 +287,11 @@ class Diff:
             >>> [(n.code, n.clause, n.message) for n in Diff(a, b).notes]
             [('consent-removed', '5[1]', 'consent record C05 removed; flows F37 still name it')]
         """
+        if self._same_inventory and self._same_routes:
+            return ()  # every note needs a changed record or a changed route
+        names = list(_collections())
         return tuple(sorted(_notes(self), key=lambda n: (
-            list(COLLECTIONS).index(n.collection) if n.collection in COLLECTIONS else -1,
+            names.index(n.collection) if n.collection in names else -1,
             natural_key(n.record), n.code)))
 
     # -- views -----------------------------------------------------------------------
@@ -325,6 +362,40 @@ class Diff:
         c = self.counts()["findings"]
         return (f"<Diff {self.a.name} -> {self.b.name}: {c['new']} new, "
                 f"{c['resolved']} resolved, {c['open']} open findings>")
+
+
+def _route_changes(rows_a, rows_b) -> tuple[dict, bool]:
+    """Flows in both whose (route, status) differ: id -> (old, new); and whether every
+    flow has the same route in both (same flows included).
+
+    Flow IDs are unique in a snapshot; rows in the same order (the usual case: the
+    same inventory, or one audited again) are compared pairwise, without a map.
+    """
+    if len(rows_a) == len(rows_b):
+        moved, same = {}, True
+        for ra, rb in zip(rows_a, rows_b):
+            if ra[0] != rb[0]:
+                break
+            if ra[_ROUTE] != rb[_ROUTE] or ra[_STATUS] != rb[_STATUS]:
+                moved[ra[0]] = ((ra[_ROUTE], ra[_STATUS]), (rb[_ROUTE], rb[_STATUS]))
+                same = same and ra[_ROUTE] == rb[_ROUTE]
+        else:
+            return moved, same
+    routes_a = {r[0]: (r[_ROUTE], r[_STATUS]) for r in rows_a}
+    routes_b = {r[0]: (r[_ROUTE], r[_STATUS]) for r in rows_b}
+    moved = {k: (routes_a[k], routes_b[k]) for k in routes_a.keys() & routes_b.keys()
+             if routes_a[k] != routes_b[k]}
+    same = ({k: v[0] for k, v in routes_a.items()} == {k: v[0] for k, v in routes_b.items()})
+    return moved, same
+
+
+def _unshared(ra, rb):
+    """The rows of two stored parts outside the chunks both hold; None unless both stored."""
+    if not (isinstance(ra, StoredRows) and isinstance(rb, StoredRows)):
+        return None
+    shared = set(ra.blobs) & set(rb.blobs)
+    return tuple([row for i, blob in enumerate(rows.blobs) if blob not in shared
+                  for row in rows.chunk(i)] for rows in (ra, rb))
 
 
 def _json(value):

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.scanner
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -32,8 +34,9 @@ if TYPE_CHECKING:  # the store reads snapshots without loading pydantic or panda
 
     from ..model.schema import Inventory
 
-__all__ = ["Snapshot", "FLOW_COLUMNS", "FINDING_COLUMNS", "WAIVER_COLUMNS", "HEADER_FIELDS",
-           "GENESIS", "content_hash", "chain_hash", "summarise"]
+__all__ = ["Snapshot", "StoredRows", "Deferred", "finding_dict", "FLOW_COLUMNS", "FINDING_COLUMNS", "WAIVER_COLUMNS", "HEADER_FIELDS",
+           "GENESIS", "LAYOUT_ROWS", "LAYOUT_CHUNKS", "content_hash", "manifest_hash",
+           "chain_hash", "summarise"]
 
 FLOW_COLUMNS = ("flow", "from_party", "to_party", "items", "purposes", "basis",
                 "start_date", "end_date", "route", "status", "findings")
@@ -47,6 +50,10 @@ HEADER_FIELDS = ("id", "created_at", "label", "organisation", "as_of", "rules",
                  "finding_count")
 #: The ``prev_hash`` of the first snapshot of a store.
 GENESIS = "0" * 64
+#: ``snapshots.layout``: rows in the flows, findings and waivers tables (schema 1 and 2)
+LAYOUT_ROWS = 1
+#: ``snapshots.layout``: content-addressed compressed chunks in ``parts`` and ``blobs`` (schema 3)
+LAYOUT_CHUNKS = 2
 
 
 def _flow_row(d: dict) -> tuple:
@@ -63,6 +70,129 @@ def _finding_row(f) -> tuple:
 
 def _waiver_row(w: dict) -> tuple:
     return tuple(w.get(c) for c in WAIVER_COLUMNS)
+
+
+class StoredRows(Sequence):
+    """A stored part's rows, decoded on first use; ``blobs`` names the chunks they are in.
+
+    A store hands these out instead of tuples: a diff of two snapshots skips the
+    chunks both share (same hash, same rows) without decoding them. It equals a
+    tuple of the same rows, and another ``StoredRows`` with the same chunks.
+
+    Example:
+        >>> from lineage.snapshots.chunks import split_rows
+        >>> rows = StoredRows([(c.blob, c.data, c.size, c.rows) for c in
+        ...                    split_rows("flows", [("F1", 1), ("F2", 2)])])
+        >>> len(rows), rows[1], rows == (("F1", 1), ("F2", 2)), len(rows.blobs)
+        (2, ('F2', 2), True, 1)
+    """
+
+    __slots__ = ("_chunks", "_decoded", "_rows", "_len", "blobs")
+
+    def __init__(self, chunks):
+        #: (blob hash, stored bytes, unpacked size, row count) of each chunk, in order
+        self._chunks = list(chunks)
+        self._decoded: list = [None] * len(self._chunks)
+        self._rows: tuple | None = None
+        self._len = sum(c[3] for c in self._chunks)
+        self.blobs: tuple[str, ...] = tuple(c[0] for c in self._chunks)
+
+    def chunk(self, index: int) -> list[tuple]:
+        """The rows of chunk ``index`` (decoded once).
+
+        Example:
+            >>> from lineage.snapshots.chunks import split_rows
+            >>> c = split_rows("waivers", [("TP102", "F37")])[0]
+            >>> StoredRows([(c.blob, c.data, c.size, c.rows)]).chunk(0)
+            [('TP102', 'F37')]
+        """
+        rows = self._decoded[index]
+        if rows is None:
+            import zlib
+
+            from ..errors import LineageError
+            from .chunks import rows_of
+            blob, data, size, count = self._chunks[index]
+            try:
+                rows = rows_of(data, size)
+                if len(rows) != count:
+                    raise ValueError(f"it holds {len(rows)} rows, not {count}")
+            except (zlib.error, ValueError, TypeError) as exc:
+                # read lazily, after the store's own reading guard: damage, not a crash
+                raise LineageError(f"a stored chunk ({blob[:12]}) is damaged ({exc}); run "
+                                   "`lineage snapshot verify`",
+                                   message_ja=f"保存されたチャンク ({blob[:12]}) が壊れています "
+                                              f"({exc})。`lineage snapshot verify` を実行して"
+                                              "ください") from None
+            self._decoded[index] = rows
+        return rows
+
+    def _all(self) -> tuple:
+        if self._rows is None:
+            self._rows = tuple(row for i in range(len(self._chunks)) for row in self.chunk(i))
+            self._decoded = [None] * len(self._chunks)  # held once, in _rows
+        return self._rows
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, StoredRows) and other.blobs == self.blobs:
+            return True
+        if isinstance(other, (tuple, StoredRows)):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __add__(self, other):
+        return self._all() + tuple(other)
+
+    def __mul__(self, times: int):
+        return self._all() * times
+
+    def __repr__(self) -> str:
+        return f"<StoredRows {self._len} rows in {len(self.blobs)} chunks>"
+
+
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())
+
+
+def _loads(text):
+    """``json.loads`` of a stored column, through the C scanner directly (a third of the
+    time for the many short values of a million-row snapshot); anything but one exact
+    JSON value goes to ``json.loads`` and gets its error."""
+    try:
+        value, end = _SCAN(text, 0)
+    except (StopIteration, TypeError, ValueError):
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
+
+
+def finding_dict(row: tuple) -> dict:
+    """One finding row in report form (as ``Finding.as_dict`` gives it), plus ``subject``.
+
+    Example:
+        >>> row = ("TP101:F38", "TP101", "5[1]", "no-consent", "error", "F38", "a", "b",
+        ...        None, '["name"]', "{}", "m", "m_ja", "r", "r_ja", 0)
+        >>> d = finding_dict(row)
+        >>> d["id"], d["items"], d["waived"]
+        ('TP101:F38', ['name'], False)
+    """
+    (fid, rule, clause, kind, severity, flow, src, dst, subject, items, evidence, message,
+     message_ja, remedy, remedy_ja, waived) = row
+    return {"id": fid, "rule": rule, "clause": clause, "kind": kind, "severity": severity,
+            "flow": flow, "from": src, "to": dst, "subject": subject,
+            "items": _loads(items), "evidence": _loads(evidence), "message": message,
+            "message_ja": message_ja, "remedy": remedy, "remedy_ja": remedy_ja,
+            "waived": bool(waived)}
 
 
 def summarise(flows, findings) -> dict:
@@ -109,6 +239,25 @@ def content_hash(header: dict, flows, findings, waivers) -> str:
     for name, rows in (("flow", flows), ("finding", findings), ("waiver", waivers)):
         for row in rows:
             h.update(dumps([name, list(row)]).encode("utf-8") + b"\n")
+    return h.hexdigest()
+
+
+def manifest_hash(header: dict, manifest) -> str:
+    """SHA-256 of a chunked snapshot (layout 2): header, then each chunk's manifest entry.
+
+    ``manifest`` holds ``(part, seq, first, rows, size, blob)`` tuples in
+    stored order; ``blob`` is the SHA-256 of the chunk's stored bytes, so the
+    hash covers every stored byte while ``verify`` hashes each byte once.
+    The layout number is hashed too: a layout-1 hash never equals a layout-2 one.
+
+    >>> manifest_hash({k: None for k in HEADER_FIELDS}, [])[:12]
+    '2606b3294d71'
+    """
+    h = hashlib.sha256()
+    h.update(dumps(["header", LAYOUT_CHUNKS, [header[k] for k in HEADER_FIELDS]]
+                   ).encode("utf-8") + b"\n")
+    for entry in manifest:
+        h.update(dumps(["chunk", list(entry)]).encode("utf-8") + b"\n")
     return h.hexdigest()
 
 
@@ -249,17 +398,7 @@ class Snapshot:
             >>> first["id"], first["subject"], first["items"], first["evidence"]
             ('TP222:F30:phone', 'phone', ['phone'], {'notice': 'J1'})
         """
-        out = []
-        for row in self.findings:
-            r = dict(zip(FINDING_COLUMNS, row))
-            out.append({"id": r["finding_id"], "rule": r["rule"], "clause": r["clause"],
-                        "kind": r["kind"], "severity": r["severity"], "flow": r["flow"],
-                        "from": r["from_party"], "to": r["to_party"],
-                        "subject": r["subject"], "items": json.loads(r["items"]),
-                        "evidence": json.loads(r["evidence"]), "message": r["message"],
-                        "message_ja": r["message_ja"], "remedy": r["remedy"],
-                        "remedy_ja": r["remedy_ja"], "waived": bool(r["waived"])})
-        return out
+        return [finding_dict(row) for row in self.findings]
 
     def flow_dicts(self) -> list[dict]:
         """The flow table in report form (as ``FlowResult.as_dict`` gives it).
@@ -275,10 +414,10 @@ class Snapshot:
         for row in self.flows:
             r = dict(zip(FLOW_COLUMNS, row))
             out.append({"id": r["flow"], "from": r["from_party"], "to": r["to_party"],
-                        "items": json.loads(r["items"]),
-                        "purposes": json.loads(r["purposes"]), "basis": r["basis"],
+                        "items": _loads(r["items"]),
+                        "purposes": _loads(r["purposes"]), "basis": r["basis"],
                         "start": r["start_date"], "end": r["end_date"], "route": r["route"],
-                        "status": r["status"], "findings": json.loads(r["findings"])})
+                        "status": r["status"], "findings": _loads(r["findings"])})
         return out
 
     def waiver_dicts(self) -> list[dict]:
@@ -340,3 +479,49 @@ class Snapshot:
         return pd.DataFrame(self.flow_dicts(),
                             columns=["id", "from", "to", "items", "purposes", "basis",
                                      "start", "end", "route", "status", "findings"])
+
+
+class Deferred:
+    """A field value read on first use: a store hands out a snapshot's inventory text so.
+
+    ``key`` names what the value is made of (the stored chunks), so two values
+    with equal keys are equal without reading either.
+
+    Example:
+        >>> snap = Snapshot("o", "2026-04-01", (), "0.1", "h", Deferred(lambda: "{}", ("k",)),
+        ...                 (), (), ())
+        >>> snap.inventory_key, snap.inventory_json, snap.inventory_key
+        (('k',), '{}', ('k',))
+    """
+
+    __slots__ = ("load", "key")
+
+    def __init__(self, load, key=None):
+        self.load, self.key = load, key
+
+
+class _DeferredField:
+    """The descriptor behind ``Snapshot.inventory_json``: reads a :class:`Deferred` once."""
+
+    def __init__(self, name: str):
+        self.slot = f"_deferred_{name}"
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.slot]
+        if isinstance(value, Deferred):
+            obj.__dict__[self.slot + "_key"] = value.key
+            value = obj.__dict__[self.slot] = value.load()
+        return value
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__[self.slot] = value
+        obj.__dict__[self.slot + "_key"] = value.key if isinstance(value, Deferred) else None
+
+
+# after the dataclass is made, so its __init__, __eq__ and replace() go through it
+Snapshot.inventory_json = _DeferredField("inventory_json")  # type: ignore[assignment]
+Snapshot.inventory_key = property(  # type: ignore[attr-defined]
+    lambda self: self.__dict__.get("_deferred_inventory_json_key"),
+    doc="What the stored inventory text is made of (its chunks' hashes), or None.")

@@ -9,11 +9,15 @@ second; DuckDB would be faster on bulk diffs but adds a 70 MB dependency for
 no need we have (``docs/snapshots.md``, benchmark).
 
 Schema (``docs/snapshots.md`` documents every column for auditors):
-``snapshots`` one row per audit, with ``content_hash`` over its header and rows,
-``prev_hash`` (the previous ``chain_hash``) and ``chain_hash``; ``inventories``
-canonical inventory texts by hash; ``flows``, ``findings``, ``waivers`` rows
-by ``snapshot_id``; ``meta`` the chain head; ``schema_migrations``. Triggers
-refuse UPDATE and DELETE on snapshot data: snapshots are never changed.
+``snapshots`` one row per audit, with ``content_hash`` over its header and
+contents, ``prev_hash`` (the previous ``chain_hash``) and ``chain_hash``;
+``meta`` the chain head; ``schema_migrations``. Since schema 3 a snapshot
+(``layout`` 2) is a list of chunks in ``parts`` whose compressed bytes are in
+``blobs`` under their SHA-256, each distinct chunk once (:mod:`.chunks`), and
+its content hash covers that list; snapshots written before (``layout`` 1)
+keep their rows in ``flows``, ``findings``, ``waivers`` and their inventory in
+``inventories``, and are read and verified as they were. Triggers refuse
+UPDATE and DELETE on snapshot data: snapshots are never changed.
 
 Example:
     >>> import lineage, tempfile, pathlib
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import datetime as dt
 import json
 import os
@@ -38,6 +43,7 @@ import re
 import sqlite3
 import tempfile
 import urllib.parse
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,11 +51,13 @@ from typing import TYPE_CHECKING
 from ..errors import LineageError
 from ..files import note_input
 from .canonical import sha256
+from .chunks import PARTS, split_rows, split_text, sqlar_uncompress, text_of
 
 if TYPE_CHECKING:
     import pandas as pd
-from .record import (FINDING_COLUMNS, FLOW_COLUMNS, GENESIS, HEADER_FIELDS, WAIVER_COLUMNS,
-                     Snapshot, chain_hash, content_hash)
+from .record import (FINDING_COLUMNS, FLOW_COLUMNS, GENESIS, HEADER_FIELDS, LAYOUT_CHUNKS,
+                     LAYOUT_ROWS, WAIVER_COLUMNS, Deferred, Snapshot, StoredRows, chain_hash,
+                     content_hash, manifest_hash)
 
 __all__ = ["Store", "StoreError", "VerifyResult", "Problem", "MIGRATIONS", "SCHEMA_VERSION",
            "APPLICATION_ID", "default_store", "migrate"]
@@ -57,6 +65,10 @@ __all__ = ["Store", "StoreError", "VerifyResult", "Problem", "MIGRATIONS", "SCHE
 #: ``PRAGMA application_id`` of a lineage store ("LNAG"), so a foreign file is refused.
 APPLICATION_ID = 0x4C4E4147
 _DATA_TABLES = ("snapshots", "inventories", "flows", "findings", "waivers")
+# columns of the ``snapshots`` table a reader needs, and of ``parts``
+_HEAD = HEADER_FIELDS + ("content_hash", "prev_hash", "chain_hash")
+_PART = ("part", "seq", "first_row", "row_count", "size", "blob")
+_PART_JA = {"inventory": "棚卸し", "flows": "フロー", "findings": "指摘", "waivers": "承認"}
 _LABEL = re.compile(r"^(?!\d+$)(?!latest$)(?!previous$)[^\s:][^:]{0,127}$")
 
 
@@ -161,10 +173,56 @@ CREATE VIEW latest_findings AS
     WHERE f.snapshot_id = (SELECT max(id) FROM snapshots);
 """
 
+
+def _row_view(name: str, part: str, table: str, columns) -> str:
+    # one view over both layouts: the rows of schema-2 snapshots, and the rows
+    # inside the chunks of schema-3 ones (sqlar_uncompress: the sqlite3 shell's
+    # function, registered on lineage's own connections)
+    cols = ", ".join(columns)
+    picks = ", ".join(f"json_extract(r.value, '$[{i}]') AS {c}" for i, c in enumerate(columns))
+    return (f"CREATE VIEW {name} AS\n"
+            f"    SELECT snapshot_id, seq, {cols} FROM {table}\n"
+            f"    UNION ALL\n"
+            f"    SELECT p.snapshot_id, p.first_row + r.key AS seq, {picks}\n"
+            f"    FROM parts p JOIN blobs b ON b.hash = p.blob,\n"
+            f"         json_each(CAST(sqlar_uncompress(b.data, p.size) AS TEXT)) r\n"
+            f"    WHERE p.part = '{part}';\n")
+
+
+_V3 = """
+ALTER TABLE snapshots ADD COLUMN layout INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE blobs (hash TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE parts (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),
+    part        TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    first_row   INTEGER NOT NULL,
+    row_count   INTEGER NOT NULL,
+    size        INTEGER NOT NULL,
+    blob        TEXT NOT NULL,
+    PRIMARY KEY (snapshot_id, part, seq)
+) WITHOUT ROWID;
+""" + _append_only("blobs") + _append_only("parts") + """
+DROP VIEW finding_history;
+DROP VIEW latest_findings;
+""" + _row_view("flow_rows", "flows", "flows", FLOW_COLUMNS) + \
+    _row_view("finding_rows", "findings", "findings", FINDING_COLUMNS) + \
+    _row_view("waiver_rows", "waivers", "waivers", WAIVER_COLUMNS) + """
+CREATE VIEW finding_history AS
+    SELECT f.finding_id, f.rule, f.flow, f.subject, f.severity, f.waived,
+           s.id AS snapshot_id, s.label, s.as_of, s.created_at
+    FROM finding_rows f JOIN snapshots s ON s.id = f.snapshot_id;
+CREATE VIEW latest_findings AS
+    SELECT f.* FROM finding_rows f
+    WHERE f.snapshot_id = (SELECT max(id) FROM snapshots);
+"""
+
 #: Schema migrations in order: (version, description, SQL). Append; never edit one.
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "snapshots, inventories, flows, findings, waivers; append-only triggers", _V1),
     (2, "views finding_history and latest_findings", _V2),
+    (3, "content-addressed compressed chunks (blobs, parts, snapshots.layout); row views "
+        "over both layouts", _V3),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -190,7 +248,7 @@ def _reading(method):
         try:
             return method(self, *args, **kwargs)
         except (sqlite3.DatabaseError, TypeError, ValueError, KeyError, AttributeError,
-                OverflowError) as exc:
+                OverflowError, zlib.error) as exc:
             raise StoreError(f"{self.path}: the store is damaged ({type(exc).__name__}: "
                              f"{str(exc)[:80]}); run `lineage snapshot verify`",
                              message_ja=f"{self.path}: ストアが壊れています "
@@ -223,7 +281,7 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
 
     >>> conn = sqlite3.connect(":memory:", isolation_level=None)
     >>> migrate(conn), conn.execute("PRAGMA user_version").fetchone()[0]
-    (0, 2)
+    (0, 3)
     """
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -411,13 +469,15 @@ class Store:
                         "空のファイル: 切り詰められた?" if size == 0 else "lineage の表がない"
                         if version == 0 else "application id が違う") +
                     ")。ファイルはそのままにします")
-            if version != SCHEMA_VERSION:
-                if self.readonly and version < SCHEMA_VERSION:
-                    raise StoreError(f"store schema version {version} is older than this "
-                                     "lineage's; `lineage snapshot create` upgrades it",
-                                     message_ja=f"ストアのスキーマ版 {version} はこの lineage の版より"
-                                                "古いです。`lineage snapshot create` で更新されます")
+            # read-only, an older store is read as it is (both layouts); writing
+            # upgrades it first, in one transaction that only adds tables and views
+            if version != SCHEMA_VERSION and not (self.readonly and version < SCHEMA_VERSION):
                 migrate(self._conn)
+                version = SCHEMA_VERSION
+            #: True when the file has schema 3's chunk tables (``layout`` 2 snapshots).
+            self.chunked = version >= 3
+            self._conn.create_function("sqlar_uncompress", 2, sqlar_uncompress,
+                                       deterministic=True)
         except sqlite3.DatabaseError as exc:
             self._close_quietly()
             raise StoreError(f"{self.path}: cannot open the store ({exc})",
@@ -541,6 +601,8 @@ class Store:
         if self.readonly:
             raise StoreError(f"{self.path}: the store was opened read-only",
                              message_ja=f"{self.path}: ストアは読み取り専用で開かれています")
+        # cut and compress before taking the lock: other writers wait less
+        chunks = _chunks(snap)
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -566,21 +628,19 @@ class Store:
             prev = head[0] if head else GENESIS
             snap = _replace(snap, id=new_id, created_at=_now())
             header = snap.header()
-            content = content_hash(header, snap.flows, snap.findings, snap.waivers)
+            content = manifest_hash(header, (c.manifest() for c in chunks))
             link = chain_hash(prev, content)
             conn.execute(
                 f"INSERT INTO snapshots ({', '.join(HEADER_FIELDS)}, content_hash, prev_hash, "
-                f"chain_hash) VALUES ({', '.join('?' * (len(HEADER_FIELDS) + 3))})",
-                [header[k] for k in HEADER_FIELDS] + [content, prev, link])
-            conn.execute("INSERT OR IGNORE INTO inventories (hash, content) VALUES (?, ?)",
-                         (snap.inventory_hash, snap.inventory_json))
-            for table, columns, rows in (("flows", FLOW_COLUMNS, snap.flows),
-                                         ("findings", FINDING_COLUMNS, snap.findings),
-                                         ("waivers", WAIVER_COLUMNS, snap.waivers)):
-                conn.executemany(
-                    f"INSERT INTO {table} (snapshot_id, seq, {', '.join(columns)}) "
-                    f"VALUES ({', '.join('?' * (len(columns) + 2))})",
-                    ((new_id, i, *r) for i, r in enumerate(rows)))
+                f"chain_hash, layout) VALUES ({', '.join('?' * (len(HEADER_FIELDS) + 4))})",
+                [header[k] for k in HEADER_FIELDS] + [content, prev, link, LAYOUT_CHUNKS])
+            # a chunk already stored (by this snapshot or an earlier one) is stored once
+            conn.executemany("INSERT OR IGNORE INTO blobs (hash, data) VALUES (?, ?)",
+                             ((c.blob, c.data) for c in chunks))
+            conn.executemany(
+                f"INSERT INTO parts (snapshot_id, {', '.join(_PART)}) VALUES "
+                f"({', '.join('?' * (len(_PART) + 1))})",
+                ((new_id, *c.manifest()) for c in chunks))
             conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                              (("head_id", str(new_id)), ("head_hash", link)))
             conn.execute("COMMIT")
@@ -671,9 +731,23 @@ class Store:
         """
         sid = self.resolve(ref)
         conn = self._conn
-        row = conn.execute(f"SELECT {', '.join(HEADER_FIELDS)}, content_hash, prev_hash, "
-                           "chain_hash FROM snapshots WHERE id = ?", (sid,)).fetchone()
-        h = dict(zip(HEADER_FIELDS + ("content_hash", "prev_hash", "chain_hash"), row))
+        row = conn.execute(f"SELECT {', '.join(_HEAD)}, {self._layout} FROM snapshots "
+                           "WHERE id = ?", (sid,)).fetchone()
+        h = dict(zip(_HEAD, row))
+        if row[-1] == LAYOUT_CHUNKS:
+            parts = self._parts(sid)
+            return Snapshot(organisation=h["organisation"], as_of=h["as_of"],
+                            rules=tuple(_loads(h["rules"])), tool_version=h["tool_version"],
+                            inventory_hash=h["inventory_hash"],
+                            inventory_json=Deferred(
+                                functools.partial(_inventory_text, parts["inventory"]),
+                                tuple(c[0] for c in parts["inventory"])),
+                            flows=StoredRows(parts["flows"]),
+                            findings=StoredRows(parts["findings"]),
+                            waivers=_rows_of(parts["waivers"]),
+                            id=sid, label=h["label"], created_at=h["created_at"],
+                            source=h["source"], content_hash=h["content_hash"],
+                            prev_hash=h["prev_hash"], chain_hash=h["chain_hash"])
         inv = conn.execute("SELECT content FROM inventories WHERE hash = ?",
                            (h["inventory_hash"],)).fetchone()
         if inv is None:
@@ -690,6 +764,29 @@ class Store:
                         id=sid, label=h["label"], created_at=h["created_at"],
                         source=h["source"], content_hash=h["content_hash"],
                         prev_hash=h["prev_hash"], chain_hash=h["chain_hash"])
+
+    @property
+    def _layout(self) -> str:
+        # a schema-2 file opened read-only has no layout column: all its snapshots are rows
+        return "layout" if self.chunked else str(LAYOUT_ROWS)
+
+    def _parts(self, sid: int, only: tuple[str, ...] = PARTS) -> dict[str, list]:
+        """The stored chunks of a layout-2 snapshot: part -> [(blob, data, size, rows)]."""
+        out: dict[str, list] = {p: [] for p in only}
+        marks = ", ".join("?" * len(only))
+        for part, blob, data, size, rows in self._conn.execute(
+                "SELECT p.part, p.blob, b.data, p.size, p.row_count FROM parts p "
+                "LEFT JOIN blobs b "
+                f"ON b.hash = p.blob WHERE p.snapshot_id = ? AND p.part IN ({marks}) "
+                "ORDER BY p.part, p.seq", (sid, *only)):
+            if data is None:
+                raise StoreError(f"{self.path}: snapshot {sid} has lost stored {part} "
+                                 "(run `lineage snapshot verify`)",
+                                 message_ja=f"{self.path}: スナップショット {sid} の保存された"
+                                            f"{_PART_JA.get(part, part)}が失われています"
+                                            "（`lineage snapshot verify` を実行してください）")
+            out[part].append((blob, data, size, rows))
+        return out
 
     def _rows(self, table: str, columns, sid: int) -> tuple[tuple, ...]:
         return tuple(self._conn.execute(
@@ -709,6 +806,10 @@ class Store:
             >>> store.close()
         """
         sid = self.resolve(ref)
+        (layout,) = self._conn.execute(f"SELECT {self._layout} FROM snapshots WHERE id = ?",
+                                       (sid,)).fetchone()
+        if layout == LAYOUT_CHUNKS:
+            return {r[0] for r in _rows_of(self._parts(sid, ("findings",))["findings"])}
         return {r[0] for r in self._conn.execute(
             "SELECT finding_id FROM findings WHERE snapshot_id = ?", (sid,))}
 
@@ -815,9 +916,10 @@ class Store:
         expected_id = 1
         last_id, last_link = 0, None
         seen_inventories: set[str] = set()
-        cols = HEADER_FIELDS + ("content_hash", "prev_hash", "chain_hash")
-        headers = conn.execute(f"SELECT {', '.join(cols)} FROM snapshots ORDER BY id"
-                               ).fetchall()
+        intact, altered = self._hash_blobs() if self.chunked else (set(), set())
+        cols = _HEAD + ("layout",)
+        headers = conn.execute(f"SELECT {', '.join(_HEAD)}, {self._layout} FROM snapshots "
+                               "ORDER BY id").fetchall()
         for values in headers:
             h = dict(zip(cols, values))
             sid = h["id"]
@@ -826,7 +928,10 @@ class Store:
                                         f"スナップショットの番号が改ざんされています ({sid!r})"))
                 continue
             try:
-                self._verify_rows(h, problems)
+                if h["layout"] == LAYOUT_CHUNKS:
+                    self._verify_chunks(h, problems, intact, altered)
+                else:
+                    self._verify_rows(h, problems)
             except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
                 problems.append(Problem(sid, f"its rows were altered and cannot be read "
                                              f"({type(exc).__name__})",
@@ -844,7 +949,7 @@ class Store:
             prev = h["chain_hash"]
             expected_id = sid + 1
             last_id, last_link = sid, h["chain_hash"]
-            if h["inventory_hash"] not in seen_inventories:
+            if h["layout"] != LAYOUT_CHUNKS and h["inventory_hash"] not in seen_inventories:
                 inv = conn.execute("SELECT content FROM inventories WHERE hash = ?",
                                    (h["inventory_hash"],)).fetchone()
                 if inv is None:
@@ -878,7 +983,7 @@ class Store:
                                                      "match the latest snapshot",
                                     "meta に記録されたチェーンの先頭が最新のスナップショットと"
                                     "一致しません"))
-        for table in ("flows", "findings", "waivers"):
+        for table in ("flows", "findings", "waivers") + (("parts",) if self.chunked else ()):
             for (orphan,) in conn.execute(
                     f"SELECT DISTINCT snapshot_id FROM {table} WHERE snapshot_id NOT IN "
                     f"(SELECT id FROM snapshots) ORDER BY snapshot_id"):
@@ -887,6 +992,66 @@ class Store:
         problems.sort(key=lambda p: (p.snapshot if isinstance(p.snapshot, int) else 0,
                                      p.message))
         return VerifyResult(snapshots=len(headers), head=last_link, problems=tuple(problems))
+
+    def _hash_blobs(self) -> tuple[set[str], set[str]]:
+        """One pass over every stored payload: the hashes that match their bytes, and not.
+
+        The bytes are hashed as stored, never decoded or re-serialised, so this
+        costs about what a sha256sum of the file does.
+        """
+        intact, altered = set(), set()
+        sha = hashlib.sha256
+        for key, data in self._conn.execute("SELECT hash, data FROM blobs"):
+            if isinstance(data, bytes) and sha(data).hexdigest() == key:
+                intact.add(key)
+            else:
+                altered.add(key)
+        return intact, altered
+
+    def _verify_chunks(self, h: dict, problems: list, intact: set, altered: set) -> None:
+        """Problems of one layout-2 snapshot: manifest hash, payloads, counts, chain hash."""
+        sid = h["id"]
+        order = {p: i for i, p in enumerate(PARTS)}
+        manifest = sorted(self._conn.execute(
+            f"SELECT {', '.join(_PART)} FROM parts WHERE snapshot_id = ?", (sid,)),
+            key=lambda m: (order.get(m[0], len(order)), m[1]))
+        if manifest_hash(h, manifest) != h["content_hash"]:
+            problems.append(Problem(sid, "content was altered (its header or chunk list no "
+                                         "longer matches its content hash)",
+                                    "内容が改ざんされています (見出しまたはチャンクの一覧が内容の"
+                                    "ハッシュと一致しません)"))
+        bad: dict[str, list] = {}
+        gone: dict[str, list] = {}
+        for part, seq, _, _, _, blob in manifest:
+            if blob in altered:
+                bad.setdefault(part, []).append(seq)
+            elif blob not in intact:
+                gone.setdefault(part, []).append(seq)
+        for part, seqs in bad.items():
+            problems.append(Problem(sid, f"its stored {part} were altered (chunk "
+                                         f"{_list(seqs)}: the stored bytes no longer match "
+                                         "their hash)",
+                                    f"保存された{_PART_JA.get(part, part)}が改ざんされています (チャンク "
+                                    f"{_list(seqs, True)}: 保存されたバイト列がハッシュと一致しません)"))
+        for part, seqs in gone.items():
+            problems.append(Problem(sid, f"its stored {part} were removed (chunk "
+                                         f"{_list(seqs)} missing)",
+                                    f"保存された{_PART_JA.get(part, part)}が削除されています (チャンク "
+                                    f"{_list(seqs, True)} がありません)"))
+        counts = {p: 0 for p in PARTS}
+        for part, _, _, rows, _, _ in manifest:
+            counts[part] = counts.get(part, 0) + rows
+        if counts["flows"] != h["flow_count"] or counts["findings"] != h["finding_count"]:
+            problems.append(Problem(sid, f"row counts differ from the header "
+                                         f"({counts['flows']} flows, {counts['findings']} "
+                                         f"findings stored; {h['flow_count']} and "
+                                         f"{h['finding_count']} recorded)",
+                                    f"行数が見出しと違います (保存: フロー {counts['flows']} 件、"
+                                    f"指摘 {counts['findings']} 件。記録: {h['flow_count']} 件と "
+                                    f"{h['finding_count']} 件)"))
+        if chain_hash(h["prev_hash"], h["content_hash"]) != h["chain_hash"]:
+            problems.append(Problem(sid, "chain hash was altered",
+                                    "チェーンのハッシュが改ざんされています"))
 
     def _verify_rows(self, h: dict, problems: list) -> None:
         """Problems of one snapshot's own rows: content hash, counts, chain hash."""
@@ -949,12 +1114,41 @@ def _plural(ids) -> str:
     return f"snapshots {', '.join(str(i) for i in ids)} were"
 
 
+def _list(values, ja: bool = False) -> str:
+    values = list(values)
+    shown = ", ".join(str(v) for v in values[:5])
+    if len(values) <= 5:
+        return shown
+    return shown + (f" ほか {len(values) - 5} 個" if ja else f" and {len(values) - 5} more")
+
+
 def _plural_ja(ids) -> str:
     return f"スナップショット {', '.join(str(i) for i in ids)} "
 
 
 def _loads(text: str):
     return json.loads(text)
+
+
+def _inventory_text(chunks) -> str:
+    try:
+        return "".join(text_of(c[1], c[2]) for c in chunks)
+    except (zlib.error, ValueError, TypeError) as exc:
+        # read lazily, after the store's own reading guard: damage, not a crash
+        raise LineageError(f"a stored inventory chunk is damaged ({exc}); run "
+                           "`lineage snapshot verify`",
+                           message_ja=f"保存された棚卸しのチャンクが壊れています ({exc})。"
+                                      "`lineage snapshot verify` を実行してください") from None
+
+
+def _rows_of(chunks) -> tuple[tuple, ...]:
+    return tuple(StoredRows(chunks))
+
+
+def _chunks(snap: Snapshot) -> list:
+    """The chunks of a snapshot in manifest order: inventory, flows, findings, waivers."""
+    return (split_text("inventory", snap.inventory_json) + split_rows("flows", snap.flows)
+            + split_rows("findings", snap.findings) + split_rows("waivers", snap.waivers))
 
 
 def _replace(snap: Snapshot, **changes) -> Snapshot:
