@@ -468,8 +468,13 @@ def sheet_data(draw) -> str:
     return "".join(rows)
 
 
-def _workbook_with(path, cells: str) -> None:
-    """A workbook whose flows sheet holds ``cells``, with shared strings and date styles."""
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _workbook_with(path, cells: str, dimension: str | None = None,
+                   shared: str | None = None) -> None:
+    """A workbook whose flows sheet holds ``cells``, with shared strings and date styles
+    (``dimension``: the sheet's claimed extent; ``shared``: the shared strings' items)."""
     import zipfile
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -492,7 +497,25 @@ def _workbook_with(path, cells: str) -> None:
     name = "xl/worksheets/sheet1.xml"
     head, _, rest = parts[name].decode().partition("<sheetData>")
     _, _, tail = rest.partition("</sheetData>")
+    if dimension is not None:
+        import re
+        head = re.sub(r'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"', head)
     parts[name] = (head + "<sheetData>" + cells + "</sheetData>" + tail).encode()
+    # openpyxl writes inline strings; Excel writes a shared-string table: add one
+    if shared is None:
+        shared = "".join(f"<si><t>{t}</t></si>" for t in
+                         ("mc", "acme", "name;email", "F1", "  ", "2024-04-01"))
+    parts["xl/sharedStrings.xml"] = (
+        f'<sst xmlns="{_MAIN_NS}" count="9" uniqueCount="9">{shared}</sst>').encode()
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace("</Relationships>", (
+        '<Relationship Id="rIdSST" Target="sharedStrings.xml" Type="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'
+        "</Relationships>")).encode()
+    types = parts["[Content_Types].xml"].decode()
+    parts["[Content_Types].xml"] = types.replace("</Types>", (
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxml'
+        'formats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')).encode()
     with zipfile.ZipFile(path, "w") as out:
         for n, data in parts.items():
             out.writestr(n, data)
@@ -599,3 +622,32 @@ def test_validate_and_check_bytes_alike_for_csv(tmp_path, files):
         with careful():
             slow = _cli(*command)
         assert fast == slow, command
+
+
+_ROWS = ('<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c>'
+         '<c r="B1" t="inlineStr"><is><t>from</t></is></c><c r="C1" t="s"><v>0</v></c>'
+         '<c r="D1" t="s"><v>1</v></c><c r="E1" t="s"><v>2</v></c></row>'
+         '<row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2" t="str"><v>mc</v></c>'
+         '<c r="C2" t="s"><v>4</v></c><c r="D2" t="inlineStr"><is><t>name</t></is></c>'
+         '<c r="E2" s="1"><v>45383</v></c></row>'
+         '<row r="9"><c r="A9" t="str"><v>F9</v></c><c r="B9" t="str"><v>mc</v></c>'
+         '<c r="C9" t="str"><v>acmee</v></c><c r="D9" t="str"><v>name</v></c>'
+         '<c r="E9" s="4"><v>45383.5</v></c></row>')
+#: Shared strings as Excel writes them: rich runs, phonetic readings (ふりがな), spaces.
+_SHARED = ("<si><t>to</t></si><si><r><t>it</t></r><r><rPr><b/></rPr><t>ems</t></r></si>"
+           "<si><t xml:space=\"preserve\">start</t></si>"
+           "<si><r><t>F</t></r><r><t>1</t></r></si>"
+           "<si><t>acme</t><rPh sb=\"0\" eb=\"1\"><t>アクメ</t></rPh></si>")
+
+
+@pytest.mark.parametrize("dimension", [None, "A1:A1", "A1:XFD1048576", "C3:B2", "A1"])
+def test_a_lying_dimension_and_rich_shared_strings_load_alike(tmp_path, dimension):
+    """The sheet claims another extent than its cells; shared strings carry rich runs and
+    phonetic readings; rows are missing: both paths read the same workbook alike."""
+    path = tmp_path / "inv.xlsx"
+    _workbook_with(path, _ROWS, dimension=dimension, shared=_SHARED)
+    fast, slow = both(path)
+    assert fast == slow
+    assert fast[0] == "problems"
+    assert [(p["location"].get("row"), p["message"]) for p in fast[1:]] == [
+        (9, "expected a date without a time of day, got datetime.datetime(2024, 4, 1, 12, 0)")]
