@@ -651,3 +651,18 @@ def test_a_lying_dimension_and_rich_shared_strings_load_alike(tmp_path, dimensio
     assert fast[0] == "problems"
     assert [(p["location"].get("row"), p["message"]) for p in fast[1:]] == [
         (9, "expected a date without a time of day, got datetime.datetime(2024, 4, 1, 12, 0)")]
+
+
+@pytest.mark.parametrize("careful_path", [False, True])
+def test_an_overlong_id_says_so(tmp_path, careful_path):
+    """A 129-character ID: the loader's own message, not pydantic's "at most 128 items"."""
+    (tmp_path / "inventory.csv").write_text("format,organisation\nlineage/1,mc\n")
+    (tmp_path / "parties.csv").write_text("id,role\nmc,self\n" + "F" * 129 + ",outsourcee\n"
+                                          + "F" * 128 + ",outsourcee\n")
+    (tmp_path / "flows.csv").write_text("id,from,to,items,start\n")
+    with careful() if careful_path else contextlib.nullcontext():
+        with pytest.raises(InventoryError) as caught:
+            loading.load(tmp_path)
+    assert [(p.location.row, p.field, p.message, p.message_ja)
+            for p in caught.value.problems] == [
+        (3, "id", "text is too long for an ID", "ID が長すぎます")]
