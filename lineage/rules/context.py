@@ -16,6 +16,7 @@ from functools import cached_property
 from ..model.schema import Flow, Inventory, optional_date
 from ..propagation import Reach, item_index, out_index, propagate
 from ..terms import natural_key
+from .packs import judges
 
 __all__ = ["Context", "DAY", "add_days"]
 
@@ -75,9 +76,12 @@ class Context:
         self.org = inventory.organisation
         self.org_entity = self.parties[self.org].entity
         self._org_parties = {p for p, e in self._entity.items() if e == self.org_entity}
+        self._subjects = frozenset(i for i, p in self.parties.items() if p.role == "data_subject")
         self.items = ({i.id: i for i in inventory.data_items}
                       if inventory.data_items is not None else None)
         self.purposes = {p.id: p for p in inventory.purposes or []}
+        self._linkable = frozenset(i for i, it in (self.items or {}).items()
+                                   if it.kind == "linkable")
         self.flows = {f.id: f for f in inventory.flows}
         self.consents = {c.id: c for c in inventory.consents}
         self.notices = {n.id: n for n in inventory.notices}
@@ -95,8 +99,10 @@ class Context:
         self.stops_by_notice = _group([s for s in stops if s.notice],
                                       lambda s: s.notice)
         self.out = out_index(flows)
-        self.by_item = item_index(flows)
         self._consent_sets: dict[str, tuple] = {}
+        self._notice_sets: dict[str, tuple] = {}
+        self._consent_terms: dict[str, int] = {}
+        self._terms: dict[tuple, int] = {}
         self._defined: dict[str, list] = {}
         self._holdings: dict[str, dict] = {}  # legal entity -> item -> [(arrival, group)]
         self._foreign: dict[str, list] = {}
@@ -110,6 +116,10 @@ class Context:
             for member in dict.fromkeys(n.members or ()):
                 self._joint_index.setdefault(member, []).append(n)
         self.inbound = _group(flows, lambda f: f.to)
+        self._judged_flows: dict[str, tuple] = {}
+        #: Per-check caches of the rules, each keyed by a tuple that starts with
+        #: the rule's or route's name and holds everything the value depends on.
+        self.memo: dict[tuple, object] = {}
 
     # -- parties ---------------------------------------------------------------
     def entity(self, party: str) -> str:
@@ -193,6 +203,32 @@ class Context:
         """
         return [i for i in flow.items if self.item_kind(i) != "linkable"]
 
+    def has_personal(self, flow: Flow) -> bool:
+        """Whether the flow carries a personal or sensitive item: ``bool(personal(flow))``.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, "
+            ...     "items: [cookie], start: 2025-01-01}]}"))
+            >>> ctx.has_personal(ctx.flows["F1"]), ctx.has_personal(ctx.flows["C1"])
+            (False, True)
+        """
+        return not self._linkable.issuperset(flow.items)
+
+    @cached_property
+    def flows_with_linkable(self) -> list[Flow]:
+        """The flows carrying a linkable item, in inventory order.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, "
+            ...     "items: [name], start: 2025-01-01}]}"))
+            >>> [f.id for f in ctx.flows_with_linkable]
+            ['C1']
+        """
+        linkable = self._linkable
+        return [f for f in self.inv.flows if not linkable.isdisjoint(f.items)]
+
     def defined_purposes(self, flow: Flow) -> list[str]:
         """Purposes of the flow that the inventory defines (others are TP402 only).
 
@@ -270,6 +306,70 @@ class Context:
         if got is None:
             got = self._consent_sets[consent.id] = (frozenset(consent.items),
                                                     frozenset(consent.purposes))
+        return got
+
+    def judged_flows(self, judged: dict, pack: str) -> tuple[list, dict[str, list]]:
+        """The flows ``pack`` judges, in inventory order, and the same by route.
+
+        ``judged`` maps flow IDs to their judgements. Built once per ``judged``:
+        each rule of the law pack walks these lists instead of every flow.
+
+        Example:
+            >>> from lineage.rules import engine
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, "
+            ...     "items: [name], start: 2020-01-01, end: 2022-03-31}]}"))
+            >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+            >>> flows, by_route = ctx.judged_flows(judged, "appi")
+            >>> [f.id for f in flows], {k: [f.id for f in v] for k, v in by_route.items()}
+            (['C1'], {'collection': ['C1']})
+        """
+        got = self._judged_flows.get(pack)
+        if got is None or got[0] is not judged:
+            flows = [f for f in self.inv.flows if judges(pack, f)]
+            by_route: dict[str, list] = {}
+            for f in flows:
+                by_route.setdefault(judged[f.id].route, []).append(f)
+            got = self._judged_flows[pack] = (judged, flows, by_route)
+        return got[1], got[2]
+
+    def consent_terms(self, consent) -> int:
+        """A number for the consent's terms: its items, purposes, and the dates it
+        was obtained and withdrawn. Consents with equal terms get one number, so a
+        rule can judge a flow once for all of them (the recipients and subjects
+        are not terms here).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{consents: ["
+            ...     "{id: K1, subjects: customers, recipients: [partner], items: [name, email], "
+            ...     "obtained_on: 2024-12-01}, {id: K2, subjects: customers, recipients: [carrier], "
+            ...     "items: [email, name], obtained_on: 2024-12-01}, {id: K3, subjects: customers, "
+            ...     "recipients: [partner], items: [name], obtained_on: 2024-12-01}]}"))
+            >>> [ctx.consent_terms(ctx.consents[k]) for k in ("K1", "K2", "K3")]
+            [0, 0, 1]
+        """
+        got = self._consent_terms.get(consent.id)
+        if got is None:
+            items, purposes = self.consent_sets(consent)
+            terms = (items, purposes, consent.obtained_on, consent.withdrawn_on)
+            got = self._consent_terms[consent.id] = self._terms.setdefault(terms, len(self._terms))
+        return got
+
+    def notice_sets(self, notice) -> tuple[frozenset, frozenset]:
+        """The notice's items and members as sets (cached: checked per flow).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example(
+            ...     "{notices: [{id: J1, kind: joint_use, items: [name], members: [mc, group-co]}]}"))
+            >>> ctx.notice_sets(ctx.notices["J1"]) == ({"name"}, {"mc", "group-co"})
+            True
+        """
+        got = self._notice_sets.get(notice.id)
+        if got is None:
+            got = self._notice_sets[notice.id] = (frozenset(notice.items or ()),
+                                                  frozenset(notice.members or ()))
         return got
 
     # -- time ------------------------------------------------------------------
@@ -374,6 +474,19 @@ class Context:
         return out
 
     @cached_property
+    def by_item(self):
+        """Flows by item, then by provider (for :func:`propagate`; built on first use,
+        as only the lineage queries need it).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example(""))
+            >>> [f.id for f in ctx.by_item["name"]["customers"]]
+            ['C1']
+        """
+        return item_index(self.flow_list)
+
+    @cached_property
     def entity_index(self):
         """Flows by item, then by the provider's legal entity (for :func:`propagate`
         with ``node=ctx.entity``).
@@ -461,7 +574,10 @@ class Context:
             >>> ctx.foreign_items(ctx.flows["F1"]), ctx.foreign_items(ctx.flows["F2"])
             (['name'], [])
         """
-        if self.role(flow.to) != "data_subject":
+        # Asked of every flow judged as a provision: a set test, not a record look-up.
+        if flow.to not in self._subjects:
+            if flow.to not in self.parties:
+                self.role(flow.to)  # the same KeyError as before for an unknown party
             return []
         got = self._foreign.get(flow.id)
         if got is None:

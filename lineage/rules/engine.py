@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ..model.schema import Inventory, optional_date
 from .base import Finding
 from .context import Context
-from .packs import judges
+from .packs import judges, judges_key
 from .policy.TP101 import TP101
 from .policy.TP801 import TP801
 from .registry import REGISTRY
@@ -86,15 +86,17 @@ def status_of(findings) -> str:
         >>> status_of([f]), status_of([f.replace(waived=True)]), status_of([])
         ('violation', 'waived', 'ok')
     """
-    findings = list(findings)
-    live = [f for f in findings if not f.waived]
-    if any(f.severity == "error" for f in live):
-        return "violation"
-    if live:
-        return "warning"
-    if findings:
-        return "waived"
-    return "ok"
+    # One pass: asked for every flow with a finding, under every pack.
+    status = "ok"
+    for f in findings:
+        if f.waived:
+            if status == "ok":
+                status = "waived"
+        elif f.severity == "error":
+            return "violation"
+        else:
+            status = "warning"
+    return status
 
 
 def pack_of_finding(finding: Finding) -> str | None:
@@ -125,12 +127,23 @@ def status_by_pack(flows, findings, packs) -> dict[str, dict[str, str]]:
         >>> status_by_pack(inv.flows, run(inv).findings, ("policy", "appi"))
         {'C1': {'policy': 'ok', 'appi': 'ok'}, 'F1': {'policy': 'violation'}}
     """
-    by_key: dict[tuple, list] = {}
+    by_flow: dict[str, dict] = {}
     for f in findings:
-        by_key.setdefault((f.flow, pack_of_finding(f)), []).append(f)
-    return {flow.id: {pack: status_of(by_key.get((flow.id, pack), ()))
-                      for pack in packs if judges(pack, flow)}
-            for flow in flows}
+        pack = REGISTRY.pack_of(f.rule) or pack_of_finding(f)
+        by_flow.setdefault(f.flow, {}).setdefault(pack, []).append(f)
+    judging: dict = {}  # judges_key -> the packs judging such a flow
+    out = {}
+    for flow in flows:
+        key = judges_key(flow)
+        mine_packs = judging.get(key)
+        if mine_packs is None:
+            mine_packs = judging[key] = tuple(p for p in packs if judges(p, flow))
+        mine = by_flow.get(flow.id)
+        if mine is None:  # most flows: no finding, so "ok" under every pack judging them
+            out[flow.id] = dict.fromkeys(mine_packs, "ok")
+        else:
+            out[flow.id] = {pack: status_of(mine.get(pack, ())) for pack in mine_packs}
+    return out
 
 
 def classify(ctx: Context, flow) -> str | None:
@@ -158,7 +171,7 @@ def classify(ctx: Context, flow) -> str | None:
         flow = ctx.provision(flow)
     if flow.storage_only:
         return "storage_only"
-    if not ctx.personal(flow) and not flow.combined:
+    if not flow.combined and not ctx.has_personal(flow):
         return "non_personal"
     if not ctx.is_org(flow.frm):
         return "external"
@@ -254,13 +267,28 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
             unique.setdefault(f.id, f)
     findings, waivers = _apply_waivers(ctx, list(unique.values()), active, packs)
     findings = [f for f in findings if f.rule in active]
-    findings.sort(key=lambda f: (natural_key(f.flow), f.rule, f.id))
+    findings.sort(key=_finding_order(ctx, findings))
     return EngineResult(findings, {k: v.route for k, v in judged.items()},
                         {k: v.evidence for k, v in judged.items()}, waivers, ctx.as_of,
                         rules, status_by_pack(inventory.flows, findings, tuple(packs)))
 
 
+def _finding_order(ctx, findings):
+    """The sort key of findings: flow ID in natural order, rule, finding ID.
+
+    The flow's place in ``ctx.flow_list`` (already in natural ID order) stands
+    for ``natural_key(flow)``: the same order, without building a key per
+    finding. ``natural_key`` ends with the text itself, so two flows never tie.
+    """
+    rank = {f.id: n for n, f in enumerate(ctx.flow_list)}
+    if any(f.flow not in rank for f in findings):  # never from the rules; kept exact anyway
+        return lambda f: (natural_key(f.flow), f.rule, f.id)
+    return lambda f: (rank[f.flow], f.rule, f.id)
+
+
 def _apply_waivers(ctx, findings, active, packs):
+    if not ctx.inv.waivers:  # nothing to apply, nothing to report
+        return findings, []
     by_key: dict = {}
     for f in findings:
         by_key.setdefault((f.rule, f.flow), []).append(f)

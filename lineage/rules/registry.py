@@ -72,6 +72,8 @@ class Registry:
         self.rules: dict[str, type[Rule]] = {}
         self.packs: dict[str, list[str]] = {}
         self.always: list[str] = []
+        # The engine asks the pack of every finding: a dict, not a scan of the packs.
+        self._pack_of: dict[str, str] = {}
 
     def register(self, rule: type[Rule], pack: str | None) -> None:
         """Add ``rule`` to the registry (and to ``pack``); refuse duplicates.
@@ -104,6 +106,7 @@ class Registry:
             self.always.append(rule.id)
         else:
             self.packs.setdefault(pack, []).append(rule.id)
+            self._pack_of.setdefault(rule.id, pack)
 
     def get(self, rule_id: str) -> type[Rule]:
         """The rule with this ID; ``RuleSelectionError`` if none.
@@ -125,7 +128,7 @@ class Registry:
             >>> REGISTRY.pack_of("TP101"), REGISTRY.pack_of("LW001")
             ('policy', None)
         """
-        return next((p for p, ids in self.packs.items() if rule_id in ids), None)
+        return self._pack_of.get(rule_id)
 
     def select(self, packs=("policy",), select=None, ignore=None) -> list[type[Rule]]:
         """Rules of ``packs``, narrowed by ``select`` and ``ignore`` (IDs or prefixes).

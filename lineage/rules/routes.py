@@ -113,23 +113,19 @@ def _academic(ctx, flow):
     return RouteResult("academic", TP114.condition(ctx, flow), {}, False)
 
 
-def _closest(ctx, flow, candidates, conditions, date_of, likely=None):
+def _closest(ctx, flow, candidates, conditions):
     """The candidate with fewest failures (then earliest date, then ID in natural order).
 
-    Candidates are tried most-likely first and the search stops at the first
-    one without failures: it is the minimum, because ``likely`` is false only
-    for candidates that fail at least one condition.
+    ``candidates`` come in that order already (:func:`_notices_by_date`), so the
+    search stops at the first one without failures: it is the minimum.
     """
-    def order(c):
-        return (not likely(c) if likely else False, date_of(c) or _FAR, id_key(c.id))
-
     # Rules that can count their failures are scored without building
     # findings; only the chosen candidate's findings are built.
     counting = all(hasattr(cond, "count") for cond in conditions)
     best = None
     if not candidates:
         return None, []
-    for cand in sorted(candidates, key=order):
+    for cand in candidates:
         if counting:
             score = 0
             for cond in conditions:
@@ -140,75 +136,288 @@ def _closest(ctx, flow, candidates, conditions, date_of, likely=None):
             score = len(found)
         if score == 0:
             return cand, []
-        key = (score, date_of(cand) or _FAR, id_key(cand.id))
-        if best is None or key < best[0]:
-            best = (key, cand, found)
+        # Candidates are in (date, ID) order: the first of a score is the best of it.
+        if best is None or score < best[0]:
+            best = (score, cand, found)
     _, cand, found = best
     if found is None:
         found = [f for cond in conditions for f in cond.condition(ctx, flow, cand)]
     return cand, found
 
 
-def _notice_route(ctx, flow, kind, pool, missing_rule, conditions):
+def _notices_by_date(ctx, kind, notice, members=None):
+    """The notices of ``kind`` a flow may rest on, by date then ID: the one it
+    names (``notice``), else all; for joint use only those listing one of
+    ``members`` (the provider's names). Sorted once per check for each of
+    these keys, not once per flow.
+    """
+    key = ("notices", kind, notice, members)
+    got = ctx.memo.get(key)
+    if got is None:
+        if notice is not None:
+            pool = [n for n in [ctx.notices[notice]] if n.kind == kind]
+            if members is not None:
+                pool = [n for n in pool if not members.isdisjoint(n.members or ())]
+        elif members is not None:
+            pool = ctx.joint_notices_listing(members)
+        else:
+            pool = {"opt_out": ctx.optout_notices, "joint_use": ctx.joint_notices}[kind]
+        got = ctx.memo[key] = sorted(pool, key=lambda n: (n.published_on or _FAR, id_key(n.id)))
+    return got
+
+
+def _notice_route(ctx, flow, kind, missing_rule, conditions):
     """A route backed by a published notice: the named one, else the closest."""
-    if flow.notice is not None:
-        pool = [n for n in [ctx.notices[flow.notice]] if n.kind == kind]
+    pool = _notices_by_date(ctx, kind, flow.notice)
     if not pool:
         return RouteResult(kind, [missing_rule.missing(ctx, flow)], {}, True)
-    notice, found = _closest(ctx, flow, pool, conditions, lambda n: n.published_on)
+    notice, found = _closest(ctx, flow, pool, conditions)
     return RouteResult(kind, found, {"notice": notice.id})
 
 
 def _joint_use(ctx, flow):
     # Only notices that list the provider are joint-use evidence for it.
-    provider = ctx.names(flow.frm)
-    if flow.notice is not None:
-        named = [n for n in [ctx.notices[flow.notice]] if n.kind == "joint_use"]
-        pool = [n for n in named if not provider.isdisjoint(n.members or ())]
-    else:
-        pool = ctx.joint_notices_listing(provider)
+    pool = _notices_by_date(ctx, "joint_use", flow.notice, ctx.names(flow.frm))
     if not pool:
         return RouteResult("joint_use", [TP221.missing(ctx, flow)], {}, True)
-    notice, found = _closest(ctx, flow, pool, (TP221, TP225, TP223, TP222, TP224),
-                             lambda n: n.published_on)
+    notice, found = _closest(ctx, flow, pool, (TP221, TP225, TP223, TP222, TP224))
     return RouteResult("joint_use", found, {"notice": notice.id})
 
 
 def _opt_out(ctx, flow):
-    return _notice_route(ctx, flow, "opt_out", ctx.optout_notices, TP121,
+    return _notice_route(ctx, flow, "opt_out", TP121,
                          (TP121, TP122, TP123, TP124, TP125))
 
 
 def _consent(ctx, flow):
-    groups = ctx.groups_of(flow) or [None]
-    named = [ctx.consents[c] for c in flow.consents] if flow.consents else None
-    names = ctx.names(flow.to)
+    named = tuple(flow.consents) if flow.consents else None
+    plan = _consent_plan(ctx, tuple(ctx.groups_of(flow)), flow.to, named)
+    wants = _Wants(ctx, flow)
+    # The common case at once: every group has a consent naming the recipient,
+    # and the first of each (a few distinct terms) holds.
+    if plan.first is not None and not any(wants.short(c, t) for c, t in plan.first):
+        return RouteResult("consent", [], {"consents": list(plan.first_used)}, False)
     found, used = [], []
-    for group in groups:
-        if named is not None:
-            pool = [c for c in named if group is None or c.subjects == group]
-        elif group is None:
-            pool = list(ctx.inv.consents)
-        else:
-            pool = ctx.consents_by_subject.get(group, [])
-        if not pool:
+    for group, candidates in plan.groups():
+        if not candidates.by_date:
             found.append(_no_consent(flow, group, named is not None))
             continue
-        conditions = (TP103, TP102, TP104)
-        # Consents naming the recipient come first through an index, so a
-        # lawful flow never looks at the group's other consents.
-        likely = (ctx.consents_naming(group, names) if named is None and group is not None
-                  else [c for c in pool if not names.isdisjoint(c.recipients)])
-        consent, failures = _closest(ctx, flow, likely, conditions, lambda c: c.obtained_on)
-        if failures or not likely:
-            consent, failures = _closest(
-                ctx, flow, pool, conditions, lambda c: c.obtained_on,
-                likely=lambda c: not names.isdisjoint(c.recipients))
+        # Consents naming the recipient come first, so a lawful flow never
+        # looks at the group's other consents.
+        consent, failures = _closest_consent(ctx, flow, candidates.likely, wants)
+        if failures or not candidates.likely:
+            consent, failures = _closest_consent(ctx, flow, candidates.ordered(), wants)
         found.extend(failures)
         used.append(consent.id)
     missing = not used
     return RouteResult("consent", found, {"consents": sorted(set(used))} if used else {},
                        missing)
+
+
+_CONSENT_CONDITIONS = (TP103, TP102, TP104)
+
+
+class _Plan:
+    """The consent search for flows to one recipient carrying one set of groups.
+
+    When every group has a consent naming the recipient, ``first`` holds the
+    first such consent of each group (by date, then ID), one ``(consent,
+    terms)`` per distinct terms, and ``first_used`` their IDs as the route's
+    evidence: if none of these terms falls short for a flow, the search of
+    every group stops at its first candidate, and the route holds with exactly
+    that evidence. Otherwise :meth:`groups` gives each group's candidates
+    (:func:`_consent_candidates`), worked out only then.
+    """
+
+    __slots__ = ("_ctx", "_groups", "_to", "_named", "first", "first_used")
+
+    def __init__(self, ctx, groups, to, named):
+        self._ctx, self._groups, self._to, self._named = ctx, groups, to, named
+        self.first = self.first_used = None
+        firsts = [_first_likely(ctx, group, to, named) for group in groups]
+        if all(c is not None for c in firsts):
+            by_terms: dict = {}
+            for c in firsts:
+                by_terms.setdefault(ctx.consent_terms(c), c)
+            self.first = [(c, t) for t, c in by_terms.items()]
+            self.first_used = sorted({c.id for c in firsts})
+
+    def groups(self) -> list:
+        """``(group, candidates)`` for each group."""
+        return [(group, _consent_candidates(self._ctx, group, self._to, self._named))
+                for group in self._groups]
+
+
+def _first_likely(ctx, group, to, named):
+    """The first consent (by date, then ID) of ``group`` naming ``to``, or None:
+    the ``likely[0]`` of :func:`_consent_candidates`, without building the rest."""
+    names = ctx.names(to)
+    if named is None and group is not None:
+        return min(ctx.consents_naming(group, names), key=_consent_order, default=None)
+    return next((c for c in _consents_by_date(ctx, group, named)
+                 if not names.isdisjoint(c.recipients)), None)
+
+
+def _consent_plan(ctx, groups, to, named) -> _Plan:
+    """The :class:`_Plan` for flows to ``to`` carrying ``groups`` (``(None,)``
+    when none is known), among ``named`` consents if the flow names some.
+
+    Flows to one recipient usually carry the same groups: one look-up per
+    flow instead of one per group.
+    """
+    key = ("consent-plan", groups, to, named)
+    got = ctx.memo.get(key)
+    if got is None:
+        got = ctx.memo[key] = _Plan(ctx, groups or (None,), to, named)
+    return got
+
+
+class _Wants:
+    """What a flow needs a consent to cover, and how far each consent falls short:
+    built once per flow, not once per candidate consent.
+
+    Example:
+        >>> from lineage.rules.context import Context
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example(TP103.fail.inventory))
+        >>> w = _Wants(ctx, ctx.flows["F1"])
+        >>> sorted(w.items), sorted(w.purposes)
+        (['name', 'phone'], ['ads'])
+    """
+
+    __slots__ = ("ctx", "flow", "items", "purposes", "_short")
+
+    def __init__(self, ctx, flow):
+        self.ctx, self.flow = ctx, flow
+        self.items = frozenset(flow.items)
+        self.purposes = frozenset(ctx.defined_purposes(flow))
+        # Failures by consent terms (:meth:`Context.consent_terms`): the groups'
+        # consents often share one form, and only the terms decide these.
+        self._short: dict[int, int] = {}
+
+    def short(self, consent, terms: int) -> int:
+        """How many conditions fail for ``consent`` (whose terms are ``terms``)
+        that the consent's terms decide: the items and purposes it misses
+        (TP103 without the recipient), a late consent (TP102), a withdrawal
+        (TP104).
+
+        Example:
+            >>> from lineage.rules.context import Context
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example(TP103.fail.inventory))
+            >>> flow, k1 = ctx.flows["F1"], ctx.consents["K1"]
+            >>> _Wants(ctx, flow).short(k1, ctx.consent_terms(k1))
+            1
+        """
+        got = self._short.get(terms)
+        if got is None:
+            ctx, flow = self.ctx, self.flow
+            got = TP102.count(ctx, flow, consent) + TP104.count(ctx, flow, consent)
+            items, purposes = ctx.consent_sets(consent)
+            if not (self.items <= items and self.purposes <= purposes):
+                got += TP103.count_terms(ctx, flow, consent)
+            self._short[terms] = got
+        return got
+
+
+class _Candidates:
+    """The consents a flow to one recipient may rest on for one group, in the
+    orders the search tries them (see :func:`_consent_candidates`).
+
+    ``by_date`` holds every candidate consent by date then ID. The search
+    takes candidates as ``(consent, terms, missed)``: its
+    :meth:`Context.consent_terms`, and 1 when it does not name the recipient
+    (TP103's recipient finding), else 0. ``likely`` holds those naming the
+    recipient, by date then ID; :meth:`ordered` every candidate, those naming
+    the recipient first (needed only when no likely consent holds, so built
+    on first use).
+    """
+
+    __slots__ = ("likely", "by_date", "_ctx", "_names", "_ordered")
+
+    def __init__(self, ctx, likely, by_date, names):
+        self._ctx, self._names = ctx, names
+        self.likely = [self._entry(c) for c in likely]
+        self.by_date = by_date
+        self._ordered = None
+
+    def _entry(self, consent) -> tuple:
+        return (consent, self._ctx.consent_terms(consent),
+                int(self._names.isdisjoint(consent.recipients)))
+
+    def ordered(self):
+        """Those naming the recipient first, then by date, then ID.
+
+        Sorting by that key keeps the date order within each part: it is a
+        stable partition of ``by_date``. The order is kept as consents only
+        (the entries are made as the search goes: less memory per recipient).
+        """
+        if self._ordered is None:
+            names = self._names
+            self._ordered = ([c for c in self.by_date if not names.isdisjoint(c.recipients)]
+                             + [c for c in self.by_date if names.isdisjoint(c.recipients)])
+        return map(self._entry, self._ordered)
+
+
+def _consent_candidates(ctx, group, to, named) -> _Candidates:
+    """The consents a flow to ``to`` may rest on for ``group`` (``named``: the
+    IDs the flow names, or None).
+
+    Only the group, the recipient and the named IDs decide them, so they are
+    worked out once per check for all the flows that share these three.
+    """
+    key = ("consent", group, to, named)
+    got = ctx.memo.get(key)
+    if got is None:
+        names = ctx.names(to)
+        by_date = _consents_by_date(ctx, group, named)
+        if named is None and group is not None:
+            # Through the index: a group may have many consents, a recipient few names.
+            likely = sorted(ctx.consents_naming(group, names), key=_consent_order)
+        else:
+            likely = [c for c in by_date if not names.isdisjoint(c.recipients)]
+        got = ctx.memo[key] = _Candidates(ctx, likely, by_date, names)
+    return got
+
+
+def _consent_order(consent):
+    return consent.obtained_on or _FAR, id_key(consent.id)
+
+
+def _consents_by_date(ctx, group, named):
+    """The consents of ``group`` (among ``named``, if given) by date, then ID."""
+    key = ("consent-by-date", group, named)
+    got = ctx.memo.get(key)
+    if got is None:
+        if named is not None:
+            pool = [c for c in (ctx.consents[i] for i in named)
+                    if group is None or c.subjects == group]
+        elif group is None:
+            pool = ctx.inv.consents
+        else:
+            pool = ctx.consents_by_subject.get(group, [])
+        got = ctx.memo[key] = sorted(pool, key=_consent_order)
+    return got
+
+
+def _closest_consent(ctx, flow, ordered, wants):
+    """:func:`_closest` for consents already in search order (see
+    :func:`_consent_candidates`): the first that meets every condition, else
+    the one with fewest failures, then earliest date, then ID.
+    """
+    best = None
+    for cand, terms, missed in ordered:
+        score = missed + wants.short(cand, terms)
+        if score == 0:
+            return cand, []
+        if best is None or score <= best[0][0]:
+            key = (score, cand.obtained_on or _FAR, id_key(cand.id))
+            if best is None or key < best[0]:
+                best = (key, cand)
+    if best is None:
+        return None, []
+    cand = best[1]
+    return cand, [f for cond in _CONSENT_CONDITIONS for f in cond.condition(ctx, flow, cand)]
 
 
 def _no_consent(flow, group, named):

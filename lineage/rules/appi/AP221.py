@@ -1,7 +1,7 @@
 from ..base import Example
 from ..clauses import Article
 from .common import ACT, ACT_JA, LawRule
-from .foreign import basis, foreign
+from .foreign import abroad, basis, foreign
 
 
 class AP221(LawRule):
@@ -72,8 +72,9 @@ flows:
             >>> list(AP221.check(ctx, judged))
             []
         """
+        far = abroad(ctx)
         for flow in cls.flows(ctx, judged):
-            if basis(ctx, judged, flow) != "none":
+            if flow.to not in far or basis(ctx, judged, flow) != "none":
                 continue
             country = foreign(ctx, flow.to)
             route = judged[flow.id].route.replace("_", " ")

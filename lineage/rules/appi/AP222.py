@@ -1,7 +1,7 @@
 from ..base import Example
 from ..clauses import Article
 from .common import ACT, ACT_JA, LawRule
-from .foreign import basis, foreign
+from .foreign import abroad, basis, foreign
 
 
 class AP222(LawRule):
@@ -68,8 +68,9 @@ flows:
             >>> list(AP222.check(ctx, judged))
             []
         """
+        far = abroad(ctx)
         for flow in cls.flows(ctx, judged, ("consent",)):
-            if basis(ctx, judged, flow) != "consent":
+            if flow.to not in far or basis(ctx, judged, flow) != "consent":
                 continue
             country = foreign(ctx, flow.to)
             for cid in judged[flow.id].evidence.get("consents", ()):

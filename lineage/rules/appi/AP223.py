@@ -1,7 +1,7 @@
 from ..base import Example
 from ..clauses import Article
 from .common import ACT, ACT_JA, LawRule, within_year
-from .foreign import basis, foreign
+from .foreign import abroad, basis, foreign
 
 
 class AP223(LawRule):
@@ -70,8 +70,9 @@ flows:
             >>> list(AP223.check(ctx, judged))
             []
         """
+        far = abroad(ctx)
         for flow in cls.flows(ctx, judged):
-            if basis(ctx, judged, flow) != "equivalent_system":
+            if flow.to not in far or basis(ctx, judged, flow) != "equivalent_system":
                 continue
             checked = ctx.parties[flow.to].equivalent_system
             if within_year(checked, ctx.as_of):

@@ -61,8 +61,7 @@ flows:
         """
         for flow in cls.flows(ctx, judged, ("outsourcing",)):
             until = ctx.last_day(flow)
-            audits = sorted(d for c in ctx.contracts_by_party.get(flow.to, ())
-                            for d in c.audits)
+            audits = _audits(ctx, flow.to)
             if any(within_year(d, until) for d in audits):
                 continue
             last = max((d for d in audits if d <= until), default=None)
@@ -73,3 +72,14 @@ flows:
                 message=f"{ACT} Art. 25: outsourcee {flow.to} was supervised {when}, not within "
                         f"the 12 months up to {until}",
                 message_ja=f"{ACT_JA}第25条: 委託先 {flow.to} の監督が {until} までの12か月以内にありません({when_ja})")
+
+
+def _audits(ctx, party) -> list:
+    """The dates ``party`` was audited under any of its contracts, in order
+    (once per party: many outsourcing flows go to one outsourcee)."""
+    key = ("AP261", party)
+    got = ctx.memo.get(key)
+    if got is None:
+        got = ctx.memo[key] = sorted(d for c in ctx.contracts_by_party.get(party, ())
+                                     for d in c.audits)
+    return got

@@ -13,7 +13,6 @@ from typing import ClassVar
 
 from ..base import Rule
 from ..context import add_days
-from ..packs import judges
 
 __all__ = ["LawRule", "ACT", "ACT_JA", "YEAR", "EXEMPT_ROUTES", "PROVISION_ROUTES",
            "ADEQUATE", "within_year", "notice_of"]
@@ -103,9 +102,10 @@ class LawRule(Rule):
             >>> [f.id for f in AP231.flows(ctx, judged, ("consent",))]
             ['F1']
         """
-        for flow in ctx.inv.flows:
-            if not judges("appi", flow):
-                continue
-            if routes is not None and judged[flow.id].route not in routes:
-                continue
-            yield flow
+        flows, by_route = ctx.judged_flows(judged, "appi")
+        if routes is None:
+            yield from flows
+        elif len(routes) == 1:
+            yield from by_route.get(routes[0], ())
+        else:
+            yield from (f for f in flows if judged[f.id].route in routes)

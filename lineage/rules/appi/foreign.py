@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from .common import ADEQUATE, EXEMPT_ROUTES, PROVISION_ROUTES
 
-__all__ = ["foreign", "basis"]
+__all__ = ["foreign", "basis", "abroad"]
 
 
 def foreign(ctx, party: str) -> str | None:
@@ -58,3 +58,22 @@ def basis(ctx, judged, flow) -> str | None:
     if route == "consent":
         return "consent"
     return "none"
+
+
+def abroad(ctx) -> frozenset:
+    """The parties :func:`foreign` names a country for: a flow to anyone else
+    has no Art. 28 basis to check (:func:`basis` is None), so the rules skip
+    it with a set test. Worked out once per check.
+
+    Example:
+        >>> from lineage.rules import context, examples
+        >>> ctx = context.Context(examples.build_example(
+        ...     "{parties: [{id: ph, country: PH}, {id: fr, country: FR}]}"))
+        >>> sorted(abroad(ctx))
+        ['ph']
+    """
+    got = ctx.memo.get(("abroad",))
+    if got is None:
+        got = ctx.memo[("abroad",)] = frozenset(p for p in ctx.parties
+                                                if foreign(ctx, p) is not None)
+    return got

@@ -68,8 +68,23 @@ flows:
             >>> TP103.count(ctx, ctx.flows["F1"], ctx.consents["K1"])
             1
         """
-        recipient, items, purposes = cls.uncovered(ctx, flow, consent)
-        return int(recipient) + len(items) + len(purposes)
+        return int(ctx.names(flow.to).isdisjoint(consent.recipients)) + cls.count_terms(
+            ctx, flow, consent)
+
+    @classmethod
+    def count_terms(cls, ctx, flow, consent) -> int:
+        """How many items and purposes of the flow the consent misses (``count``
+        without the recipient: what only the consent's terms decide).
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP103.fail.inventory))
+            >>> TP103.count_terms(ctx, ctx.flows["F1"], ctx.consents["K1"])
+            1
+        """
+        items, purposes = ctx.consent_sets(consent)
+        return (sum(i not in items for i in flow.items)
+                + sum(p not in purposes for p in ctx.defined_purposes(flow)))
 
     @classmethod
     def condition(cls, ctx, flow, consent):

@@ -58,9 +58,8 @@ flows:
             >>> [f.id for f in TP202.check(ctx, judged)]
             ['TP202:F1:no_re_provision']
         """
-        for flow in ctx.inv.flows:
-            if judged[flow.id].route != "outsourcing":
-                continue
+        # The policy pack judges every flow: these are all outsourcing flows, in order.
+        for flow in ctx.judged_flows(judged, "policy")[1].get("outsourcing", ()):
             contracts = ctx.contracts_by_party.get(flow.to, [])
             if flow.contract is not None:
                 contracts = [ctx.contracts[flow.contract]]

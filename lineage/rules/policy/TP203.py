@@ -75,7 +75,7 @@ flows:
             >>> [f.id for f in TP203.check(ctx, judged)]
             ['TP203:F2:name']
         """
-        entrusting = [f for f in ctx.inv.flows if judged[f.id].route == "outsourcing"]
+        entrusting = list(ctx.judged_flows(judged, "policy")[1].get("outsourcing", ()))
         if not entrusting:
             return
         circles = _circles(ctx, sorted({f.to for f in entrusting}))
@@ -120,10 +120,12 @@ class _Label:
 
     __slots__ = ("arrival", "clean_until", "entrusted", "path", "outsourcee", "rank", "dead")
 
-    def __init__(self, arrival, clean_until, entrusted, path, outsourcee):
+    def __init__(self, arrival, clean_until, entrusted, path, outsourcee, keys=None):
         self.arrival, self.clean_until, self.entrusted = arrival, clean_until, entrusted
         self.path, self.outsourcee = path, outsourcee
-        self.rank = (arrival, len(path), tuple(id_key(p) for p in path))
+        # ``keys``: the path's ID keys, when the caller extends a parent's (cheaper).
+        self.rank = (arrival, len(path),
+                     keys if keys is not None else tuple(id_key(p) for p in path))
         self.dead = False
 
     def covers(self, other) -> bool:
@@ -145,7 +147,7 @@ class _Index:
 
     def __init__(self, ctx):
         entity = ctx.entity
-        ordered = sorted(ctx.inv.flows, key=lambda f: natural_key(f.id))
+        ordered = ctx.flow_list  # already in natural ID order
         self.order = {f.id: n for n, f in enumerate(ordered)}
         self.by_sender: dict[str, list] = {}
         self.by_receiver: dict[str, list] = {}
@@ -219,7 +221,8 @@ def _leaving(ctx, judged, circle, entrusting, index):
             to = entity(f.to)
             offer(to, item, _Label(max(label.arrival, f.start),
                                    min(label.clean_until, own.get((to, item), _FAR)),
-                                   label.entrusted, (*label.path, f.id), label.outsourcee))
+                                   label.entrusted, (*label.path, f.id), label.outsourcee,
+                                   (*label.rank[2], id_key(f.id))))
     for f in leaving:
         route = judged[f.id].route
         if route in _NOT_PROVISION or _exempt(ctx, f):
@@ -266,11 +269,13 @@ def _exempt(ctx, flow) -> bool:
     A declared exemption basis must hold; without a basis, any exemption whose
     justification the flow records counts, as in route inference.
     """
-    from ..routes import evaluate
     if flow.basis is not None:
         routes = (flow.basis,) if flow.basis in _EXEMPTIONS else ()
     else:
         routes = _EXEMPTIONS if flow.exemption is not None else ()
+    if not routes:  # most flows: nothing to evaluate (and no import to look up)
+        return False
+    from ..routes import evaluate
     return any(not evaluate(ctx, flow, route).findings for route in routes)
 
 

@@ -54,7 +54,8 @@ flows:
         """
         if not notice.items:
             return []
+        listed = ctx.notice_sets(notice)[0]
         return [cls.finding(flow, subject=item, items=[item], evidence={"notice": notice.id},
                             message=f"item {item} is not listed in joint-use notice {notice.id}",
                             message_ja=f"項目 {item} は共同利用の通知・公表 {notice.id} にありません")
-                for item in flow.items if item not in notice.items]
+                for item in flow.items if item not in listed]

@@ -49,7 +49,7 @@ flows:
             >>> [f.id for f in TP223.condition(ctx, ctx.flows["F1"], ctx.notices["J1"])]
             ['TP223:F1']
         """
-        if ctx.names(flow.to) & set(notice.members or ()):
+        if not ctx.names(flow.to).isdisjoint(ctx.notice_sets(notice)[1]):
             return []
         return [cls.finding(flow, evidence={"notice": notice.id},
                             message=f"recipient {flow.to} is not in the range of joint users "

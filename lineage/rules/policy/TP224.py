@@ -58,9 +58,11 @@ flows:
         last = ctx.last_day(flow)
         days = [flow.start] + [r.effective_on for r in notice.revisions
                                if flow.start < r.effective_on <= last]
+        # The purposes in force on each day, worked out once for all the flow's purposes.
+        in_force = [(d, frozenset(purposes_on(notice, d))) for d in days]
         out = []
         for purpose in ctx.defined_purposes(flow):
-            missing_on = [d for d in days if purpose not in purposes_on(notice, d)]
+            missing_on = [d for d, announced in in_force if purpose not in announced]
             if missing_on:
                 out.append(cls.finding(
                     flow, subject=purpose, evidence={"notice": notice.id},
@@ -83,6 +85,8 @@ def purposes_on(notice, day):
         (['ads'], ['ads', 'shipping'])
     """
     current = list(notice.purposes or [])
+    if not notice.revisions:  # most notices: nothing to sort or apply
+        return current
     for rev in sorted(notice.revisions, key=lambda r: r.effective_on):
         if rev.effective_on <= day and rev.purposes is not None:
             current = list(rev.purposes)

@@ -62,10 +62,11 @@ flows:
             ['TP301:F1:J1@2025-04-01']
         """
         late = {n.id: _late_changes(n) for n in ctx.joint_notices}
-        for flow in ctx.inv.flows:
-            j = judged[flow.id]
-            notice = j.evidence.get("notice")
-            if j.route != "joint_use" or not late.get(notice):
+        if not any(late.values()):  # no late change: no flow to look at
+            return
+        for flow in ctx.judged_flows(judged, "policy")[1].get("joint_use", ()):
+            notice = judged[flow.id].evidence.get("notice")
+            if not late.get(notice):
                 continue
             last = ctx.last_day(flow)
             for rev, what, what_ja in late[notice]:

@@ -45,8 +45,8 @@ flows:
             >>> [f.id for f in TP401.check(ctx, judged)]
             ['TP401:F1:newsvc']
         """
-        for flow in ctx.inv.flows:
-            if judged[flow.id].route != "collection" or not ctx.is_org(flow.to):
+        for flow in ctx.judged_flows(judged, "policy")[1].get("collection", ()):
+            if not ctx.is_org(flow.to):
                 continue
             for purpose in ctx.defined_purposes(flow):
                 if not ctx.announced(purpose, flow.start):

@@ -48,10 +48,13 @@ flows:
             >>> [f.id for f in TP802.check(ctx, judged)]
             ['TP802:F1:newsvc']
         """
-        for flow in ctx.inv.flows:
+        # Most flows carry no cookie or IP item: only the others are looked at.
+        for flow in ctx.flows_with_linkable:
+            if judged[flow.id].route in _SKIP:
+                continue
             route = judged[flow.id].route
             linkable = ctx.linkable(ctx.provision(flow))
-            if route in _SKIP or not linkable:
+            if not linkable:
                 continue
             if route == "collection" and not ctx.is_org(flow.to):
                 continue
