@@ -373,6 +373,7 @@ def _describe(err: dict) -> tuple[str, str]:
         return "must not be empty", "空にできません"
     if kind in ("string_type",):
         return f"expected text, got {value!r}", "文字列を指定してください"
-    if kind in ("string_too_long",):
+    if kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):
+        # pydantic-core reports an over-long ID as too_long ("at most 128 items")
         return "text is too long for an ID", "ID が長すぎます"
     return err["msg"], err["msg"]
