@@ -42,6 +42,7 @@ LEVEL = 6
 _MASK = 0x1FF  # a boundary every 512 rows on average, beyond the minimum
 _MIN_ROWS, _MAX_ROWS = 64, 4096
 _MAX_BYTES = 1 << 20  # bounds a chunk of long rows (findings carry four messages)
+_MAX_RATIO = 1032  # deflate's largest possible expansion: beyond it a size is a lie
 # the canonical inventory text is cut after the record separator "},{"
 _SEP = "},{"
 
@@ -142,9 +143,25 @@ def unpack(data: bytes, size: int) -> bytes:
     """
     if not isinstance(data, bytes):
         raise TypeError(f"a stored payload is {type(data).__name__}, not bytes")
-    payload = data if len(data) == size else zlib.decompress(data)
+    payload = data if len(data) == size else _inflate(data, size)
     if len(payload) != size:
         raise ValueError(f"a stored payload holds {len(payload)} bytes, not {size}")
+    return payload
+
+
+def _inflate(data: bytes, size: int) -> bytes:
+    """Decompress at most ``size + 1`` bytes, so a hostile chunk cannot exhaust memory.
+
+    A few hundred bytes of zlib can inflate to gigabytes; a chunk's recorded size
+    bounds what is decoded, and a size no deflate stream of this length can reach
+    (deflate expands at most about 1,032 to 1) is damage, refused before decoding.
+    """
+    if not isinstance(size, int) or size < 0 or size > len(data) * _MAX_RATIO + 64:
+        raise ValueError(f"{len(data)} stored bytes cannot hold {size} bytes")
+    inflater = zlib.decompressobj()
+    payload = inflater.decompress(data, size + 1)
+    if len(payload) > size or inflater.unconsumed_tail:
+        raise ValueError(f"a stored payload holds more than {size} bytes")
     return payload
 
 
@@ -160,8 +177,8 @@ def sqlar_uncompress(data, size):
     if not isinstance(data, bytes) or not isinstance(size, int):
         return data
     try:
-        return data if len(data) == size else zlib.decompress(data)
-    except zlib.error:
+        return data if len(data) == size else _inflate(data, size)
+    except (zlib.error, ValueError):
         return None
 
 
