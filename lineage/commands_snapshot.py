@@ -130,9 +130,25 @@ def show(ref, store, fmt, lang):
                nl=False)
 
 
+def _chain_hash(ctx, param, value):
+    # An empty or mistyped head (an unset shell variable, a truncated copy) must not
+    # silently skip the check, nor be reported as a rewritten chain.
+    if value is None:
+        return None
+    digest = value.strip().lower().removeprefix("sha256:")
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        from .cli import _current_lang
+        if _current_lang() == "ja":
+            raise click.BadParameter(f"{value!r} はチェーンハッシュではありません "
+                                     "(16進64桁、先頭の sha256: は省略可)")
+        raise click.BadParameter(f"{value!r} is not a chain hash (64 hex digits, "
+                                 "optionally after sha256:)")
+    return digest
+
+
 @snapshot.command("verify")
 @store_option
-@click.option("--head", help="A chain hash recorded elsewhere (minutes, a commit) that must "
+@click.option("--head", callback=_chain_hash, help="A chain hash recorded elsewhere (minutes, a commit) that must "
                              "still be the head or in the chain.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
@@ -142,7 +158,8 @@ def verify(store, head, fmt, lang):
     """Recompute every snapshot's hash and walk the hash chain.
 
     Exit 0: intact. 1: a snapshot was altered or removed (each is listed), or the
-    file is damaged. The store is opened read-only and never changed.
+    file is damaged. 2: no store, or --head is not a chain hash. The store is
+    opened read-only and never changed.
 
     \b
     Examples:
@@ -164,7 +181,7 @@ def verify(store, head, fmt, lang):
     else:
         with opened:
             result = opened.verify()
-            if head:
+            if head is not None:
                 result = opened.verify_head(result, head)
     click.echo(render.verify_json(result) if fmt == "json" else render.verify_text(result, path, lang),
                nl=False)

@@ -72,3 +72,47 @@ def test_show_and_diff_of_a_store_with_a_bombed_chunk_fail_cleanly(tmp_path):
     run = lineage("snapshot", "verify", "--store", store)
     assert run.code == 1 and "the stored bytes no longer match their hash" in run.stdout, run
     assert hashlib.sha256(store.read_bytes()).hexdigest() == before
+
+
+@pytest.fixture
+def two_snapshots(tmp_path):
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(TINY, encoding="utf-8")
+    store = tmp_path / "audits.db"
+    run = lineage("snapshot", "create", inv, "--store", store, "--label", "one")
+    assert run.code == 0, run
+    head = run.stdout.split("chain head: sha256:")[1].strip()
+    return store, head
+
+
+@pytest.mark.parametrize("given", ["", "  ", "sha256:", "sha256:zz", "{head8}", "{head}0"])
+def test_verify_refuses_a_head_that_is_not_a_chain_hash(two_snapshots, given):
+    # an unset shell variable (--head "$HEAD") used to skip the check and exit 0;
+    # a truncated copy used to be reported as a rewritten chain
+    store, head = two_snapshots
+    given = given.format(head8=head[:8], head=head)
+    before = hashlib.sha256(store.read_bytes()).hexdigest()
+    run = lineage("snapshot", "verify", "--store", store, "--head", given)
+    assert_clean_failure(run, "is not a chain hash (64 hex digits, optionally after sha256:)")
+    assert "intact" not in run.stdout
+    assert hashlib.sha256(store.read_bytes()).hexdigest() == before
+
+
+@pytest.mark.parametrize("form", ["{head}", "sha256:{head}", " SHA256:{upper} "])
+def test_verify_accepts_a_head_in_any_usual_form(two_snapshots, form):
+    store, head = two_snapshots
+    run = lineage("snapshot", "verify", "--store", store,
+                  "--head", form.format(head=head, upper=head.upper()))
+    assert run.code == 0 and "hash chain intact" in run.stdout, run
+
+
+def test_verify_catches_a_whole_chain_rebuilt_with_other_content(two_snapshots, tmp_path):
+    store, head = two_snapshots
+    other = tmp_path / "other.yaml"
+    other.write_text(TINY.replace("items: [name]", "items: [email]"), encoding="utf-8")
+    forged = tmp_path / "forged.db"
+    assert lineage("snapshot", "create", other, "--store", forged, "--label", "one").code == 0
+    assert lineage("snapshot", "verify", "--store", forged).code == 0
+    run = lineage("snapshot", "verify", "--store", forged, "--head", head)
+    assert run.code == 1, run
+    assert f"recorded head sha256:{head} is not in the chain" in run.stdout
