@@ -323,9 +323,10 @@ def test_migrations_bring_an_old_store_up_to_date(tmp_path):
     assert migrate(conn, target=1) == 0
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     conn.close()
-    with Store(path) as store:  # opening migrates
-        assert store.schema_version == SCHEMA_VERSION
+    with Store(path) as store:  # the first snapshot written migrates, in its transaction
+        assert store.schema_version == 1
         store.add(lineage.check(SAMPLE), label="after-migration")
+        assert store.schema_version == SCHEMA_VERSION
         assert store.verify().ok
     conn = sqlite3.connect(path)
     conn.create_function("sqlar_uncompress", 2, sqlar_uncompress)  # the sqlite3 shell has it

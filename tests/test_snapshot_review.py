@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sqlite3
 import tracemalloc
 import zlib
 
 import pytest
 
-from hostile_helpers import TINY, assert_clean_failure, lineage
+import lineage
+from hostile_helpers import TINY, assert_clean_failure, lineage as lineage_cli
+from lineage.snapshots import Store
 from lineage.snapshots.chunks import sqlar_uncompress, unpack
+from paths import ROOT, SAMPLE
+from snapshot_helpers import copy_sample
 
 
 def _bomb(inflated: int) -> bytes:
@@ -56,9 +61,9 @@ def test_show_and_diff_of_a_store_with_a_bombed_chunk_fail_cleanly(tmp_path):
     inv = tmp_path / "inv.yaml"
     inv.write_text(TINY, encoding="utf-8")
     store = tmp_path / "audits.db"
-    assert lineage("snapshot", "create", inv, "--store", store, "--label", "one").code == 0
+    assert lineage_cli("snapshot", "create", inv, "--store", store, "--label", "one").code == 0
     inv.write_text(TINY.replace("items: [name]", "items: [name, email]"), encoding="utf-8")
-    assert lineage("snapshot", "create", inv, "--store", store, "--label", "two").code == 0
+    assert lineage_cli("snapshot", "create", inv, "--store", store, "--label", "two").code == 0
     conn = sqlite3.connect(store)
     conn.execute("DROP TRIGGER blobs_no_update")
     (blob,) = conn.execute("SELECT blob FROM parts WHERE snapshot_id = 2 AND part = 'flows'"
@@ -68,8 +73,8 @@ def test_show_and_diff_of_a_store_with_a_bombed_chunk_fail_cleanly(tmp_path):
     conn.close()
     before = hashlib.sha256(store.read_bytes()).hexdigest()
     for args in (("show", "two"), ("diff", "one", "two")):
-        assert_clean_failure(lineage("snapshot", *args, "--store", store), "is damaged")
-    run = lineage("snapshot", "verify", "--store", store)
+        assert_clean_failure(lineage_cli("snapshot", *args, "--store", store), "is damaged")
+    run = lineage_cli("snapshot", "verify", "--store", store)
     assert run.code == 1 and "the stored bytes no longer match their hash" in run.stdout, run
     assert hashlib.sha256(store.read_bytes()).hexdigest() == before
 
@@ -79,7 +84,7 @@ def two_snapshots(tmp_path):
     inv = tmp_path / "inv.yaml"
     inv.write_text(TINY, encoding="utf-8")
     store = tmp_path / "audits.db"
-    run = lineage("snapshot", "create", inv, "--store", store, "--label", "one")
+    run = lineage_cli("snapshot", "create", inv, "--store", store, "--label", "one")
     assert run.code == 0, run
     head = run.stdout.split("chain head: sha256:")[1].strip()
     return store, head
@@ -92,7 +97,7 @@ def test_verify_refuses_a_head_that_is_not_a_chain_hash(two_snapshots, given):
     store, head = two_snapshots
     given = given.format(head8=head[:8], head=head)
     before = hashlib.sha256(store.read_bytes()).hexdigest()
-    run = lineage("snapshot", "verify", "--store", store, "--head", given)
+    run = lineage_cli("snapshot", "verify", "--store", store, "--head", given)
     assert_clean_failure(run, "is not a chain hash (64 hex digits, optionally after sha256:)")
     assert "intact" not in run.stdout
     assert hashlib.sha256(store.read_bytes()).hexdigest() == before
@@ -101,7 +106,7 @@ def test_verify_refuses_a_head_that_is_not_a_chain_hash(two_snapshots, given):
 @pytest.mark.parametrize("form", ["{head}", "sha256:{head}", " SHA256:{upper} "])
 def test_verify_accepts_a_head_in_any_usual_form(two_snapshots, form):
     store, head = two_snapshots
-    run = lineage("snapshot", "verify", "--store", store,
+    run = lineage_cli("snapshot", "verify", "--store", store,
                   "--head", form.format(head=head, upper=head.upper()))
     assert run.code == 0 and "hash chain intact" in run.stdout, run
 
@@ -111,8 +116,45 @@ def test_verify_catches_a_whole_chain_rebuilt_with_other_content(two_snapshots, 
     other = tmp_path / "other.yaml"
     other.write_text(TINY.replace("items: [name]", "items: [email]"), encoding="utf-8")
     forged = tmp_path / "forged.db"
-    assert lineage("snapshot", "create", other, "--store", forged, "--label", "one").code == 0
-    assert lineage("snapshot", "verify", "--store", forged).code == 0
-    run = lineage("snapshot", "verify", "--store", forged, "--head", head)
+    assert lineage_cli("snapshot", "create", other, "--store", forged, "--label", "one").code == 0
+    assert lineage_cli("snapshot", "verify", "--store", forged).code == 0
+    run = lineage_cli("snapshot", "verify", "--store", forged, "--head", head)
     assert run.code == 1, run
     assert f"recorded head sha256:{head} is not in the chain" in run.stdout
+
+
+SCHEMA2 = ROOT / "tests" / "snapshot_stores" / "schema2.db"
+#: The chain hashes of its Q2 and Q3 (see test_snapshot_store.py).
+OLD_CHAIN = {1: "4657282feca5fc457a4d967b70f980e0e680397d83f4f6375cd4d05fdbb6b272",
+             2: "9acc6e547efdfeb541b1547e4e97a171ceb8e7cf4ff85a0b528621489d649384"}
+
+
+@pytest.mark.parametrize("case", ["label taken", "label not allowed", "bad inventory"])
+def test_a_failed_create_leaves_an_old_store_unupgraded_byte_for_byte(tmp_path, case):
+    # the upgrade used to be committed on opening, before the snapshot was even tried:
+    # a create that failed (exit 2) still rewrote a schema-2 file to schema 3
+    store = tmp_path / "legacy.db"
+    shutil.copyfile(SCHEMA2, store)
+    inv = copy_sample(tmp_path)
+    label = {"label taken": "Q1", "label not allowed": "12"}.get(case, "Q4")
+    if case == "bad inventory":
+        (inv / "flows.yaml").write_text("flows: [\n", encoding="utf-8")
+    before = hashlib.sha256(store.read_bytes()).hexdigest()
+    run = lineage_cli("snapshot", "create", inv, "--store", store, "--label", label)
+    assert run.code == 2, run
+    assert "Traceback" not in run.stderr
+    assert hashlib.sha256(store.read_bytes()).hexdigest() == before
+
+
+def test_a_create_upgrades_an_old_store_with_its_snapshot_in_one_transaction(tmp_path):
+    store = tmp_path / "legacy.db"
+    shutil.copyfile(SCHEMA2, store)
+    with Store(store) as opened:  # opened to write, nothing written yet
+        assert opened.schema_version == 2 and len(opened) == 3
+        assert opened.get("Q2").chain_hash == OLD_CHAIN[1]
+        opened.add(lineage.check(SAMPLE), label="Q4")
+        assert opened.schema_version == 3 and len(opened) == 4
+        assert opened.get("Q4").prev_hash == OLD_CHAIN[2]
+        opened.add(lineage.check(SAMPLE), label="Q5")
+    run = lineage_cli("snapshot", "verify", "--store", store, "--head", OLD_CHAIN[2])
+    assert run.code == 0 and "5 snapshots, hash chain intact" in run.stdout, run

@@ -91,11 +91,13 @@ def test_an_interrupted_upgrade_leaves_the_old_store_as_it_was(legacy, monkeypat
     broken = store_module.MIGRATIONS[:2] + (
         (3, "broken", store_module.MIGRATIONS[2][2] + "CREATE TABLE blobs (x);"),)
     monkeypatch.setattr(store_module, "MIGRATIONS", broken)
-    with pytest.raises(store_module.StoreError, match="cannot open the store"):
-        Store(legacy)
+    with Store(legacy) as store, pytest.raises(store_module.StoreError,
+                                               match="cannot write the store"):
+        store.add(lineage.check(SAMPLE), label="Q4")  # the upgrade runs in its transaction
     assert _version(legacy) == 2 and _digest(legacy) == before
     monkeypatch.undo()
     with Store(legacy) as store:  # the real upgrade then works
+        store.add(lineage.check(SAMPLE), label="Q4")
         assert store.verify().ok and store.schema_version == 3
 
 

@@ -285,37 +285,43 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     """
     conn.execute("BEGIN IMMEDIATE")
     try:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        app = conn.execute("PRAGMA application_id").fetchone()[0]
-        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if version == 0 and tables:
-            raise StoreError("not a lineage snapshot store (it holds other tables)",
-                             message_ja="lineage のスナップショットのストアではありません "
-                                        "(別の表があります)")
-        if version and app != APPLICATION_ID:
-            raise StoreError("not a lineage snapshot store (wrong application id)",
-                             message_ja="lineage のスナップショットのストアではありません "
-                                        "(application id が違います)")
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"store schema version {version} is newer than this lineage "
-                             f"supports ({SCHEMA_VERSION}); upgrade lineage",
-                             message_ja=f"ストアのスキーマ版 {version} はこの lineage が扱える版"
-                                        f"（{SCHEMA_VERSION}）より新しいです。lineage を更新してください")
-        if version == 0:
-            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
-                         "description TEXT NOT NULL, applied_at TEXT NOT NULL)")
-        for number, description, sql in MIGRATIONS:
-            if version < number <= target:
-                for statement in _statements(sql):
-                    conn.execute(statement)
-                conn.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                             (number, description, _now()))
-                conn.execute(f"PRAGMA user_version = {number}")
+        version = _apply_migrations(conn, target)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+    return version
+
+
+def _apply_migrations(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
+    """The migrations ``conn`` lacks, applied inside the caller's open transaction."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    app = conn.execute("PRAGMA application_id").fetchone()[0]
+    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    if version == 0 and tables:
+        raise StoreError("not a lineage snapshot store (it holds other tables)",
+                         message_ja="lineage のスナップショットのストアではありません "
+                                    "(別の表があります)")
+    if version and app != APPLICATION_ID:
+        raise StoreError("not a lineage snapshot store (wrong application id)",
+                         message_ja="lineage のスナップショットのストアではありません "
+                                    "(application id が違います)")
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"store schema version {version} is newer than this lineage "
+                         f"supports ({SCHEMA_VERSION}); upgrade lineage",
+                         message_ja=f"ストアのスキーマ版 {version} はこの lineage が扱える版"
+                                    f"（{SCHEMA_VERSION}）より新しいです。lineage を更新してください")
+    if version == 0:
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+                     "description TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    for number, description, sql in MIGRATIONS:
+        if version < number <= target:
+            for statement in _statements(sql):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                         (number, description, _now()))
+            conn.execute(f"PRAGMA user_version = {number}")
     return version
 
 
@@ -469,11 +475,12 @@ class Store:
                         "空のファイル: 切り詰められた?" if size == 0 else "lineage の表がない"
                         if version == 0 else "application id が違う") +
                     ")。ファイルはそのままにします")
-            # read-only, an older store is read as it is (both layouts); writing
-            # upgrades it first, in one transaction that only adds tables and views
-            if version != SCHEMA_VERSION and not (self.readonly and version < SCHEMA_VERSION):
-                migrate(self._conn)
-                version = SCHEMA_VERSION
+            if version > SCHEMA_VERSION:
+                migrate(self._conn)  # refuses a newer store, changing nothing
+            # An older store is read as it is (both layouts); the first snapshot
+            # written upgrades it in its own transaction, so a create that fails
+            # (a bad inventory, a label taken, a kill) leaves the file as it was.
+            self._upgrade = not self.readonly and version < SCHEMA_VERSION
             #: True when the file has schema 3's chunk tables (``layout`` 2 snapshots).
             self.chunked = version >= 3
             self._conn.create_function("sqlar_uncompress", 2, sqlar_uncompress,
@@ -616,6 +623,8 @@ class Store:
                                         f"待ち時間を過ぎても空きませんでした。もう一度試してください（{exc}）"
                              ) from None
         try:
+            if self._upgrade:
+                _apply_migrations(conn)
             if snap.label is not None and conn.execute(
                     "SELECT 1 FROM snapshots WHERE label = ?", (snap.label,)).fetchone():
                 raise StoreError(f"label {snap.label!r} is already used in {self.path}",
@@ -644,6 +653,8 @@ class Store:
             conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                              (("head_id", str(new_id)), ("head_hash", link)))
             conn.execute("COMMIT")
+            if self._upgrade:
+                self._upgrade, self.chunked = False, True
         except BaseException as exc:
             # Ctrl-C or any error mid-write: nothing of this snapshot stays
             if conn.in_transaction:
