@@ -158,3 +158,26 @@ def test_a_create_upgrades_an_old_store_with_its_snapshot_in_one_transaction(tmp
         opened.add(lineage.check(SAMPLE), label="Q5")
     run = lineage_cli("snapshot", "verify", "--store", store, "--head", OLD_CHAIN[2])
     assert run.code == 0 and "5 snapshots, hash chain intact" in run.stdout, run
+
+
+@pytest.mark.parametrize("lost", ["inventory", "flows", "findings", "waivers", "all"])
+def test_a_snapshot_whose_chunk_list_lost_a_part_is_damage_not_an_empty_part(two_snapshots, lost):
+    # a part with no chunk row used to read as empty: `show` listed no findings (exit 0),
+    # and a snapshot row with no chunk list at all made `diff` an internal JSON error
+    store, _ = two_snapshots
+    inv = store.parent / "inv.yaml"
+    inv.write_text(TINY.replace("items: [name]", "items: [name, email]"), encoding="utf-8")
+    assert lineage_cli("snapshot", "create", inv, "--store", store, "--label", "two").code == 0
+    conn = sqlite3.connect(store)
+    conn.execute("DROP TRIGGER parts_no_delete")
+    conn.execute("DELETE FROM parts WHERE snapshot_id = 2" +
+                 ("" if lost == "all" else f" AND part = '{lost}'"))
+    conn.commit()
+    conn.close()
+    part = "inventory" if lost == "all" else lost
+    for args in (("show", "two"), ("diff", "one", "two")):
+        if (args[0], part) == ("show", "inventory"):
+            continue  # show prints no inventory text
+        assert_clean_failure(lineage_cli("snapshot", *args, "--store", store),
+                             f"snapshot 2 has lost stored {part}")
+    assert lineage_cli("snapshot", "verify", "--store", store).code == 1

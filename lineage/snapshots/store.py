@@ -797,6 +797,13 @@ class Store:
                                             f"{_PART_JA.get(part, part)}が失われています"
                                             "（`lineage snapshot verify` を実行してください）")
             out[part].append((blob, data, size, rows))
+        for part, chunks in out.items():
+            if not chunks:  # every part is written with one chunk at least, even empty
+                raise StoreError(f"{self.path}: snapshot {sid} has lost stored {part} "
+                                 "(run `lineage snapshot verify`)",
+                                 message_ja=f"{self.path}: スナップショット {sid} の保存された"
+                                            f"{_PART_JA.get(part, part)}が失われています"
+                                            "（`lineage snapshot verify` を実行してください）")
         return out
 
     def _rows(self, table: str, columns, sid: int) -> tuple[tuple, ...]:
