@@ -181,3 +181,35 @@ def test_a_snapshot_whose_chunk_list_lost_a_part_is_damage_not_an_empty_part(two
         assert_clean_failure(lineage_cli("snapshot", *args, "--store", store),
                              f"snapshot 2 has lost stored {part}")
     assert lineage_cli("snapshot", "verify", "--store", store).code == 1
+
+
+def test_a_rewritten_inventory_chunk_is_damage_not_an_internal_error(two_snapshots):
+    # the chunk under the same hash key, rewritten: diff used to end in an internal
+    # JSONDecodeError ("please report it"); a dropped chunk gave a silently wrong diff
+    store, _ = two_snapshots
+    inv = store.parent / "inv.yaml"
+    inv.write_text(TINY.replace("items: [name]", "items: [name, email]"), encoding="utf-8")
+    assert lineage_cli("snapshot", "create", inv, "--store", store, "--label", "two").code == 0
+    conn = sqlite3.connect(store)
+    conn.execute("DROP TRIGGER blobs_no_update")
+    blob, size = conn.execute("SELECT blob, size FROM parts WHERE snapshot_id = 2 "
+                              "AND part = 'inventory'").fetchone()
+    conn.execute("UPDATE blobs SET data = ? WHERE hash = ?", (zlib.compress(b"x" * size), blob))
+    conn.commit()
+    conn.close()
+    for args in (("diff", "one", "two"), ("diff", "two", inv)):
+        assert_clean_failure(lineage_cli("snapshot", *args, "--store", store),
+                             "no longer matches the snapshot's inventory hash")
+
+
+def test_an_old_layout_inventory_text_changed_in_place_is_damage(tmp_path):
+    store = tmp_path / "legacy.db"
+    shutil.copyfile(SCHEMA2, store)
+    conn = sqlite3.connect(store)
+    conn.execute("DROP TRIGGER inventories_no_update")
+    conn.execute("UPDATE inventories SET content = 'not json' WHERE hash = "
+                 "(SELECT inventory_hash FROM snapshots WHERE label = 'Q3')")
+    conn.commit()
+    conn.close()
+    assert_clean_failure(lineage_cli("snapshot", "diff", "Q2", "Q3", "--store", store),
+                         "has lost its inventory text")

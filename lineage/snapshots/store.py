@@ -751,7 +751,8 @@ class Store:
                             rules=tuple(_loads(h["rules"])), tool_version=h["tool_version"],
                             inventory_hash=h["inventory_hash"],
                             inventory_json=Deferred(
-                                functools.partial(_inventory_text, parts["inventory"]),
+                                functools.partial(_inventory_text, parts["inventory"],
+                                                  h["inventory_hash"]),
                                 tuple(c[0] for c in parts["inventory"])),
                             flows=StoredRows(parts["flows"]),
                             findings=StoredRows(parts["findings"]),
@@ -761,7 +762,7 @@ class Store:
                             prev_hash=h["prev_hash"], chain_hash=h["chain_hash"])
         inv = conn.execute("SELECT content FROM inventories WHERE hash = ?",
                            (h["inventory_hash"],)).fetchone()
-        if inv is None:
+        if inv is None or not isinstance(inv[0], str) or sha256(inv[0]) != h["inventory_hash"]:
             raise StoreError(f"{self.path}: snapshot {sid} has lost its inventory text "
                              "(run `lineage snapshot verify`)",
                              message_ja=f"{self.path}: スナップショット {sid} の棚卸しの本文が"
@@ -1148,9 +1149,14 @@ def _loads(text: str):
     return json.loads(text)
 
 
-def _inventory_text(chunks) -> str:
+def _inventory_text(chunks, expected: str) -> str:
     try:
-        return "".join(text_of(c[1], c[2]) for c in chunks)
+        text = "".join(text_of(c[1], c[2]) for c in chunks)
+        # a chunk dropped from the list or rewritten would otherwise be read as an
+        # inventory with records missing (a wrong diff) or as unparseable JSON
+        if sha256(text) != expected:
+            raise ValueError("the text no longer matches the snapshot's inventory hash")
+        return text
     except (zlib.error, ValueError, TypeError) as exc:
         # read lazily, after the store's own reading guard: damage, not a crash
         raise LineageError(f"a stored inventory chunk is damaged ({exc}); run "
