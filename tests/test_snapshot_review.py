@@ -213,3 +213,30 @@ def test_an_old_layout_inventory_text_changed_in_place_is_damage(tmp_path):
     conn.close()
     assert_clean_failure(lineage_cli("snapshot", "diff", "Q2", "Q3", "--store", store),
                          "has lost its inventory text")
+
+
+_CRASH_MID_WRITE = """
+import os, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA cache_size = 1")  # spill changed pages into the file before commit
+conn.execute("BEGIN IMMEDIATE")
+conn.executemany("INSERT INTO blobs VALUES (?, ?)", ((str(i), os.urandom(4000)) for i in range(300)))
+os._exit(9)
+"""
+
+
+def test_read_commands_after_a_writer_died_mid_write_read_the_last_committed_store(
+        two_snapshots):
+    # a read-only connection cannot roll a hot journal back: verify called the
+    # intact evidence "damaged or replaced" (exit 1) and list/show failed
+    import subprocess
+    import sys
+    store, head = two_snapshots
+    committed = hashlib.sha256(store.read_bytes()).hexdigest()
+    subprocess.run([sys.executable, "-c", _CRASH_MID_WRITE, str(store)], check=False)
+    journal = store.with_name(store.name + "-journal")
+    assert journal.is_file() and hashlib.sha256(store.read_bytes()).hexdigest() != committed
+    run = lineage_cli("snapshot", "verify", "--store", store, "--head", head)
+    assert run.code == 0 and "1 snapshot" in run.stdout and "intact" in run.stdout, run
+    assert lineage_cli("snapshot", "list", "--store", store).code == 0
+    assert hashlib.sha256(store.read_bytes()).hexdigest() == committed

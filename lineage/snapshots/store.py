@@ -325,6 +325,26 @@ def _apply_migrations(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) ->
     return version
 
 
+def _roll_back_interrupted_write(path: Path, timeout: float) -> None:
+    """Undo a write that a crash or a kill left half done, as any SQLite opener would.
+
+    A read-only connection cannot roll a hot journal back: the store would read
+    as damaged until the next writer came. Rolling back restores the file to its
+    last committed state, so the evidence is read as it was, not changed.
+    """
+    journal = Path(f"{path}-journal")
+    if not journal.is_file() or journal.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
+        try:
+            conn.execute("PRAGMA user_version").fetchone()  # a read rolls a hot journal back
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass  # e.g. a read-only folder: the read-only open then says what is wrong
+
+
 def _statements(sql: str) -> list[str]:
     # sqlite3.complete_statement knows where a trigger body ends; a naive split on ";" does not
     out, buf = [], ""
@@ -452,6 +472,7 @@ class Store:
         note_input(self.path)  # a report written with -o must not replace the store
         try:
             if self.readonly:
+                _roll_back_interrupted_write(self.path, timeout)
                 uri = "file:" + urllib.parse.quote(str(self.path.resolve())) + "?mode=ro"
                 self._conn = sqlite3.connect(uri, uri=True, timeout=timeout,
                                              isolation_level=None)
