@@ -158,7 +158,8 @@ def verify(store, head, fmt, lang):
     """Recompute every snapshot's hash and walk the hash chain.
 
     Exit 0: intact. 1: a snapshot was altered or removed (each is listed), or the
-    file is damaged. 2: no store, or --head is not a chain hash. The store is
+    file is damaged. 2: no store, a store of a newer lineage, or --head is not a
+    chain hash. The store is
     opened read-only and never changed.
 
     \b
@@ -166,12 +167,12 @@ def verify(store, head, fmt, lang):
       lineage snapshot verify
       lineage snapshot verify --store inventories/monocollabo/.lineage/audits.db --format json
     """
-    from .snapshots.store import Problem, StoreError, VerifyResult
+    from .snapshots.store import NewerStoreError, Problem, StoreError, VerifyResult
     path = store or DEFAULT_STORE
     try:
         opened = _open(store)
     except StoreError as exc:
-        if not path.is_file():
+        if not path.is_file() or isinstance(exc, NewerStoreError):
             raise
         # A file that is there but cannot be opened as a store is damage, not a usage error.
         reason = str(exc).removeprefix(f"{path}: ")

@@ -240,3 +240,25 @@ def test_read_commands_after_a_writer_died_mid_write_read_the_last_committed_sto
     assert run.code == 0 and "1 snapshot" in run.stdout and "intact" in run.stdout, run
     assert lineage_cli("snapshot", "list", "--store", store).code == 0
     assert hashlib.sha256(store.read_bytes()).hexdigest() == committed
+
+
+def test_verify_of_a_store_from_a_newer_lineage_could_not_run(tmp_path):
+    # A newer schema is not damage: the store may be fine, this version cannot read it.
+    import sqlite3
+    import subprocess
+    import sys
+    from lineage.snapshots.store import Store
+    newer = tmp_path / "newer.db"
+    Store(newer).close()
+    conn = sqlite3.connect(newer)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    before = newer.read_bytes()
+    proc = subprocess.run([sys.executable, "-m", "lineage", "snapshot", "verify", "--store",
+                           str(newer)], capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "LANG": "C.UTF-8"})
+    assert proc.returncode == 2
+    assert "schema version 99 is newer than this lineage supports" in proc.stderr
+    assert "damaged" not in proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert newer.read_bytes() == before

@@ -83,6 +83,16 @@ class StoreError(LineageError):
     """
 
 
+class NewerStoreError(StoreError):
+    """The store was written by a newer lineage: nothing is wrong with it, this version
+    cannot read it (so ``snapshot verify`` says "could not run", exit 2, not "damaged").
+
+    Example:
+        >>> issubclass(NewerStoreError, StoreError)
+        True
+    """
+
+
 def _append_only(table: str) -> str:
     return (f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} BEGIN "
             f"SELECT RAISE(ABORT, 'lineage snapshots are append-only: {table} rows "
@@ -307,7 +317,7 @@ def _apply_migrations(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) ->
                          message_ja="lineage のスナップショットのストアではありません "
                                     "(application id が違います)")
     if version > SCHEMA_VERSION:
-        raise StoreError(f"store schema version {version} is newer than this lineage "
+        raise NewerStoreError(f"store schema version {version} is newer than this lineage "
                          f"supports ({SCHEMA_VERSION}); upgrade lineage",
                          message_ja=f"ストアのスキーマ版 {version} はこの lineage が扱える版"
                                     f"（{SCHEMA_VERSION}）より新しいです。lineage を更新してください")
@@ -512,8 +522,8 @@ class Store:
                              message_ja=f"{self.path}: ストアを開けません（{exc}）") from None
         except StoreError as exc:
             self._close_quietly()
-            raise StoreError(f"{self.path}: {exc}", message_ja=f"{self.path}: "
-                             f"{getattr(exc, 'message_ja', None) or exc}") from None
+            raise type(exc)(f"{self.path}: {exc}", message_ja=f"{self.path}: "
+                            f"{getattr(exc, 'message_ja', None) or exc}") from None
 
     def _create_file(self, timeout: float) -> None:
         """Create a new store under a temporary name, then link it into place.
