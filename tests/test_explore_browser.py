@@ -273,6 +273,12 @@ def test_inventory_text_stays_text(chrome, tmp_path):
         page.close()
 
 
+# The canvas redraws on an animation frame after a data change; on a loaded machine a
+# screenshot taken at once could still show the old label (a flaky failure in the suite).
+DRAWN = ("new Promise(r => { lineageExplorer.cy.forceRender(); "
+         "requestAnimationFrame(() => requestAnimationFrame(() => r(true))); })")
+
+
 def test_screenshot_is_drawn_with_japanese_glyphs(chrome, tmp_path, sample_audit):
     out = write_page(sample_audit, tmp_path / "ja.html", lang="ja")
     page = Opened(chrome, out)
@@ -290,9 +296,11 @@ def test_screenshot_is_drawn_with_japanese_glyphs(chrome, tmp_path, sample_audit
                   "height": clip[3]}
         page.js("lineageExplorer.cy.$id('p' + lineageExplorer.model.partyIndex.get('carrier'))"
                 ".data('label', '配送業者個人情報')")
+        page.js(DRAWN)
         with_glyphs = page.page.screenshot(clip=region)
         page.js("lineageExplorer.cy.$id('p' + lineageExplorer.model.partyIndex.get('carrier'))"
                 ".data('label', '\\u0378\\u0378\\u0378\\u0378\\u0378\\u0378\\u0378\\u0378')")
+        page.js(DRAWN)
         without = page.page.screenshot(clip=region)
         assert png_pixels(with_glyphs)[2] != png_pixels(without)[2]
         assert "個人データの流れ" in page.page.locator(".lx-title").inner_text()
