@@ -146,18 +146,13 @@ def _records(records: Iterable[dict], level: int):
 
 def _batch(batch: list, level: int):
     """Records at ``level`` joined by the encoder's separator (no leading pad)."""
-    if orjson is not None and _plain_records(batch):
-        try:
-            text = orjson.dumps(batch, option=_OPTIONS)
-        except (TypeError, orjson.JSONEncodeError):
-            pass  # a lone surrogate, a huge integer: the standard encoder's business
-        else:
-            # orjson writes the list's items at one level; they belong at ``level``
-            # (its first two bytes are "[\n", its last two "\n]").
-            body = text[4:-2]
-            extra = b"  " * (level - 1)
-            yield body.replace(b"\n", b"\n" + extra) if extra else body
-            return
+    text = _orjson(batch, level - 1) if orjson is not None and _plain_records(batch) else None
+    if text is not None:
+        # The list at ``level - 1`` is "[\n" + pad + "  " + items + "\n" + pad + "]";
+        # the items alone are the piece.
+        pad = 2 * (level - 1)
+        yield text[4 + pad:-(2 + pad)]
+        return
     pad = ",\n" + "  " * level
     yield pad.join(_standard(r, level) for r in batch)
 

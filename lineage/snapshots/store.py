@@ -33,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -173,15 +174,18 @@ CREATE TABLE waivers (
 );
 """ + "".join(_append_only(t) for t in _DATA_TABLES)
 
-_V2 = """
-CREATE VIEW finding_history AS
-    SELECT f.finding_id, f.rule, f.flow, f.subject, f.severity, f.waived,
-           s.id AS snapshot_id, s.label, s.as_of, s.created_at
-    FROM findings f JOIN snapshots s ON s.id = f.snapshot_id;
-CREATE VIEW latest_findings AS
-    SELECT f.* FROM findings f
-    WHERE f.snapshot_id = (SELECT max(id) FROM snapshots);
-"""
+def _finding_views(rows: str) -> str:
+    # the auditors' two views over the finding rows (a table, or schema 3's view)
+    return (f"CREATE VIEW finding_history AS\n"
+            f"    SELECT f.finding_id, f.rule, f.flow, f.subject, f.severity, f.waived,\n"
+            f"           s.id AS snapshot_id, s.label, s.as_of, s.created_at\n"
+            f"    FROM {rows} f JOIN snapshots s ON s.id = f.snapshot_id;\n"
+            f"CREATE VIEW latest_findings AS\n"
+            f"    SELECT f.* FROM {rows} f\n"
+            f"    WHERE f.snapshot_id = (SELECT max(id) FROM snapshots);\n")
+
+
+_V2 = "\n" + _finding_views("findings")
 
 
 def _row_view(name: str, part: str, table: str, columns) -> str:
@@ -217,15 +221,8 @@ DROP VIEW finding_history;
 DROP VIEW latest_findings;
 """ + _row_view("flow_rows", "flows", "flows", FLOW_COLUMNS) + \
     _row_view("finding_rows", "findings", "findings", FINDING_COLUMNS) + \
-    _row_view("waiver_rows", "waivers", "waivers", WAIVER_COLUMNS) + """
-CREATE VIEW finding_history AS
-    SELECT f.finding_id, f.rule, f.flow, f.subject, f.severity, f.waived,
-           s.id AS snapshot_id, s.label, s.as_of, s.created_at
-    FROM finding_rows f JOIN snapshots s ON s.id = f.snapshot_id;
-CREATE VIEW latest_findings AS
-    SELECT f.* FROM finding_rows f
-    WHERE f.snapshot_id = (SELECT max(id) FROM snapshots);
-"""
+    _row_view("waiver_rows", "waivers", "waivers", WAIVER_COLUMNS) + \
+    "\n" + _finding_views("finding_rows")
 
 #: Schema migrations in order: (version, description, SQL). Append; never edit one.
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
@@ -345,14 +342,12 @@ def _roll_back_interrupted_write(path: Path, timeout: float) -> None:
     journal = Path(f"{path}-journal")
     if not journal.is_file() or journal.stat().st_size == 0:
         return
-    try:
-        conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
-        try:
-            conn.execute("PRAGMA user_version").fetchone()  # a read rolls a hot journal back
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        pass  # e.g. a read-only folder: the read-only open then says what is wrong
+    # When this fails (a read-only folder, say), the read-only open that follows says
+    # what is wrong.
+    with contextlib.suppress(sqlite3.Error), \
+            contextlib.closing(sqlite3.connect(str(path), timeout=timeout,
+                                               isolation_level=None)) as conn:
+        conn.execute("PRAGMA user_version").fetchone()  # a read rolls a hot journal back
 
 
 def _statements(sql: str) -> list[str]:
