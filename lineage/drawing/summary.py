@@ -28,7 +28,7 @@ from ..terms import natural_key
 from .dot import Context, _attrs, _legend, _wrap_name, quote
 from .style import (LAW_MARK, LAW_ONLY_STYLE, ORG_STYLE, ROLE_STYLE, ROLE_WORDS,
                     SENSITIVE_MARK, STATUS_STYLE, STATUS_WORDS, highlight_style,
-                    route_label, worst_status)
+                    route_label, word, worst_status)
 
 __all__ = ["GROUPINGS", "group_of", "summarise", "build_summary_dot", "summary_title",
            "ORGANISATION_GROUP", "MEMBERS_SHOWN"]
@@ -42,20 +42,6 @@ ORGANISATION_GROUP = "organisation"
 MEMBERS_SHOWN = 40
 _ROLE_ORDER = list(ROLE_STYLE)
 _STATUS_ORDER = ("violation", "warning", "waived", "ok")
-_WORDS = {
-    "parties": {"en": "parties", "ja": "関係者"},
-    "flows": {"en": "flows", "ja": "フロー"},
-    "entity": {"en": "legal entity", "ja": "法人"},
-    "role": {"en": "role", "ja": "役割"},
-    "more": {"en": "more", "ja": "ほか"},
-    "organisation": {"en": "organisation", "ja": "組織（本体）"},
-    "footer": {"en": "group: parties · edge: flows, status count: rule IDs",
-               "ja": "グループ: 関係者の件数 · 線: フローの件数、状態 件数: ルールID"},
-}
-
-
-def _w(key: str, lang: str) -> str:
-    return _WORDS[key][lang]
 
 
 def group_of(node: str, attrs: dict, by: str, organisation: str) -> str:
@@ -197,10 +183,10 @@ def summary_title(s: nx.MultiDiGraph, lang: str) -> str:
     parties, flows = s.graph["parties"], s.graph["flows"]
     groups, edges = s.number_of_nodes(), s.number_of_edges()
     if lang == "ja":
-        return (f"要約: 関係者 {parties:,} 件を{_w(by, 'ja')}ごとに {groups} グループ、"
+        return (f"要約: 関係者 {parties:,} 件を{word(by, 'ja')}ごとに {groups} グループ、"
                 f"フロー {flows:,} 件を {edges} 本の線にまとめた図です。"
                 f"全体図: lineage draw --group none")
-    return (f"Summary: {parties:,} parties grouped by {_w(by, 'en')} into {groups} groups, "
+    return (f"Summary: {parties:,} parties grouped by {word(by, 'en')} into {groups} groups, "
             f"{flows:,} flows into {edges} edges; full map: lineage draw --group none")
 
 
@@ -208,7 +194,7 @@ def _listing(ids: list[str], lang: str) -> str:
     shown = ", ".join(ids[:MEMBERS_SHOWN])
     rest = len(ids) - MEMBERS_SHOWN
     if rest > 0:
-        shown += f" … (+{rest:,} {_w('more', lang)})" if lang == "en" else f" …（{_w('more', lang)} {rest:,} 件）"
+        shown += f" … (+{rest:,} {word('more', lang)})" if lang == "en" else f" …（{word('more', lang)} {rest:,} 件）"
     return shown
 
 
@@ -216,18 +202,18 @@ def _node_label(d: dict, lang: str) -> str:
     name = d["name"] if lang == "ja" else d["name_en"]
     if d.get("entity") is not None and name != d["entity"]:
         name = f"{name} ({d['entity']})"
-    count = (f"{_w('parties', 'ja')} {d['count']:,} 件" if lang == "ja"
-             else f"{d['count']:,} {_w('parties', 'en') if d['count'] != 1 else 'party'}")
+    count = (f"{word('parties', 'ja')} {d['count']:,} 件" if lang == "ja"
+             else f"{d['count']:,} {word('parties', 'en') if d['count'] != 1 else 'party'}")
     return f"{_wrap_name(str(name))}\n{count}"
 
 
 def _node_tooltip(grp: str, d: dict, lang: str, by: str) -> str:
     lines = [f"{d['name']} / {d['name_en']}", f"ID: {grp}"]
     if by == "entity":
-        lines.append(f"{_w('entity', lang)}: {d['entity']}")
+        lines.append(f"{word('entity', lang)}: {d['entity']}")
     role = ROLE_WORDS.get(d.get("role", ""), {}).get(lang, d.get("role", ""))
-    lines.append(f"{_w('role', lang)}: {role}")
-    lines.append(f"{_w('parties', lang)} ({d['count']:,}): {_listing(d['members'], lang)}")
+    lines.append(f"{word('role', lang)}: {role}")
+    lines.append(f"{word('parties', lang)} ({d['count']:,}): {_listing(d['members'], lang)}")
     return "\n".join(lines)
 
 
@@ -247,7 +233,7 @@ def _rules(flows: list[str], ctx: Context) -> dict[str, list[str]]:
 def _edge_text(d: dict, ctx: Context) -> tuple[str, str]:
     """The label and the tooltip of a summary edge."""
     lang = ctx.lang
-    count = (f"{_w('flows', 'ja')} {d['count']:,} 件" if lang == "ja"
+    count = (f"{word('flow_count', 'ja')} {d['count']:,} 件" if lang == "ja"
              else f"{d['count']:,} {'flows' if d['count'] != 1 else 'flow'}")
     rules = _rules(d["flows"], ctx)
     label = [count]
@@ -271,7 +257,7 @@ def _edge_text(d: dict, ctx: Context) -> tuple[str, str]:
                                         for x in ctx.findings.get(f, []))]
     if bad:
         tip.append(f"{STATUS_WORDS['violation'][lang]} ({len(bad):,}): {_listing(bad, lang)}")
-    tip.append(f"{_w('flows', lang)}: {_listing(d['flows'], lang)}")
+    tip.append(f"{word('flow_count', lang)}: {_listing(d['flows'], lang)}")
     return "\n".join(label), "\n".join(tip)
 
 
@@ -312,7 +298,7 @@ def build_summary_dot(s: nx.MultiDiGraph, ctx: Context) -> str:
         marks.add("sensitive")
     out.append(f"  {quote('lineage legend')} [shape=none, margin=0, id=\"legend\", "
                f"tooltip={quote('凡例' if lang == 'ja' else 'Legend')}, "
-               f"label={_legend(ctx, roles, marks, _w('footer', lang))}];")
+               f"label={_legend(ctx, roles, marks, word('summary_footer', lang))}];")
     index = {}
     for i, (grp, d) in enumerate(s.nodes(data=True), start=1):
         index[grp] = i
