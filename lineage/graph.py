@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import networkx as nx
 
+from .terms import law_only
+
 __all__ = ["build_graph"]
 
 
@@ -52,7 +54,6 @@ def build_graph(inventory, audit=None) -> nx.MultiDiGraph:
                 # marks: lawful under the policy, unlawful under the Act.
                 for pack, status in r.status_by_pack.items():
                     attrs[f"status_{pack}"] = status
-                attrs["law_only"] = (r.status_by_pack.get("appi") == "violation"
-                                     and r.status_by_pack.get("policy") != "violation")
+                attrs["law_only"] = law_only(r.status_by_pack)
         g.add_edge(f.frm, f.to, key=f.id, id=f.id, **attrs)
     return g

@@ -28,7 +28,7 @@ from .model.schema import Inventory, optional_date
 from .rules.base import Finding
 from .rules.clauses import cite
 from .rules.engine import run, status_of
-from .terms import KIND_LABELS, ROUTES, STATUSES, natural_key
+from .terms import KIND_LABELS, ROUTES, STATUSES, law_only, natural_key
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -209,9 +209,7 @@ class AuditResult:
             >>> check(build_example(""), packs=("policy", "appi")).policy_ok_law_violation
             []
         """
-        return [r.id for r in self.flow_results
-                if r.status_by_pack and r.status_by_pack.get("appi") == "violation"
-                and r.status_by_pack.get("policy") != "violation"]
+        return [r.id for r in self.flow_results if law_only(r.status_by_pack)]
 
     def exit_code(self, fail_on: str = "error") -> int:
         """0 when no unwaived finding at ``fail_on`` level or worse, else 1.

@@ -13,7 +13,7 @@ import functools
 import re
 
 __all__ = ["STATUSES", "STATUS_WORDS", "KIND_LABELS", "ROUTES", "ROUTE_LABELS", "route_label",
-           "natural_key", "id_key"]
+           "natural_key", "id_key", "law_only"]
 
 #: A flow's status in reports: the worst of its findings (rules.md).
 STATUSES = ("ok", "warning", "violation", "waived")
@@ -104,3 +104,18 @@ def natural_key(text: str):
         ['F09', 'F9', 'F10', 'F100']
     """
     return [int(t) if t.isdigit() else t for t in _DIGITS.split(text)] + [text]
+
+
+def law_only(by_pack: dict | None) -> bool:
+    """Whether a flow's statuses per pack say "satisfies the policy, breaks the Act"
+    (inventory.md, ``policy_ok_law_violation``): the policy judged it and found no
+    unwaived violation, the law pack found one.
+
+    Example:
+        >>> law_only({"policy": "ok", "appi": "violation"}), law_only({"appi": "violation"})
+        (True, False)
+        >>> law_only(None), law_only({"policy": "violation", "appi": "violation"})
+        (False, False)
+    """
+    return bool(by_pack) and "policy" in by_pack and by_pack["policy"] != "violation" \
+        and by_pack.get("appi") == "violation"

@@ -33,6 +33,7 @@ from ..rules.clauses import cite, restatement
 from ..rules.packs import PACK_TITLES
 from ..rules.registry import REGISTRY
 from ..terms import KIND_LABELS, STATUSES, STATUS_WORDS, route_label
+from ..terms import law_only as _law_only  # the Report has a law_only of its own
 from .names import Names
 
 __all__ = ["Report", "FindingView", "FlowView", "build", "LABELS", "PACK_LABELS", "status_by_pack_of",
@@ -596,12 +597,6 @@ def status_by_pack_of(row) -> dict:
 def _pack_order(pack: str) -> tuple:
     order = list(PACK_LABELS)
     return (order.index(pack) if pack in order else len(order), pack)
-
-
-def _law_only(by_pack: dict) -> bool:
-    """Policy satisfied (no unwaived policy error) but the Act broken (inventory.md)."""
-    return "policy" in by_pack and by_pack.get("policy") != "violation" \
-        and by_pack.get("appi") == "violation"
 
 
 def build(audit, *, store=None, lang: str = "en", drawing: bool = True) -> Report:
