@@ -19,6 +19,9 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 from html import escape
+from collections import Counter
+from itertools import chain, compress, repeat
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -28,7 +31,7 @@ from .model.schema import Inventory, optional_date
 from .rules.base import Finding
 from .rules.clauses import cite
 from .rules.engine import run, status_of
-from .terms import KIND_LABELS, ROUTES, STATUSES, law_only, natural_key
+from .terms import KIND_LABELS, ROUTES, STATUSES, law_only, natural_sorted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -107,31 +110,40 @@ class FlowResult:
 
 _status = status_of
 
+#: The status and finding IDs of a flow with no finding: most flows (one shared pair).
+_OK = ("ok", ())
+#: The flow record's fields read from the inventory's flow, in the record's order.
+_FLOW_FIELDS = attrgetter("id", "frm", "to", "items", "purposes", "basis", "start", "end")
 
-def _flow_rows(flows, findings, routes, per_pack):
-    """The flow table's rows in natural flow-ID order.
 
-    Equal ``status_by_pack`` mappings are shared: a large inventory has only a
-    handful of different ones (statuses per pack), not one per flow.
+def _flagged(findings) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each flow with findings: its status and its finding IDs (findings in order).
+
+    Example:
+        >>> f = Finding(rule="TP101", clause="5[1]", kind="no-consent", severity="error",
+        ...             flow="F1", frm="mc", to="partner")
+        >>> _flagged([f])
+        {'F1': ('violation', ('TP101:F1',))}
     """
     by_flow: dict[str, list[Finding]] = {}
     for f in findings:
         by_flow.setdefault(f.flow, []).append(f)
-    shared: dict[tuple, dict] = {}
-    # Rows hold tuples; equal ones are one object (few purpose lists, item sets repeat).
-    same = {}.setdefault
-    for f in sorted(flows, key=lambda f: natural_key(f.id)):
-        found = by_flow.get(f.id)
-        by_pack = None
-        if per_pack is not None:
-            by_pack = per_pack.get(f.id)
-            if by_pack is not None:
-                by_pack = shared.setdefault(tuple(by_pack.items()), by_pack)
-        items, purposes = tuple(f.items), tuple(f.purposes)
-        yield FlowResult(f.id, f.frm, f.to, same(items, items), same(purposes, purposes),
-                         f.basis, f.start, f.end, routes[f.id],
-                         _status(found) if found else "ok",
-                         tuple(x.id for x in found) if found else (), by_pack)
+    return {flow: (_status(found), tuple(f.id for f in found))
+            for flow, found in by_flow.items()}
+
+
+def _only(values, kinds) -> bool:
+    """Whether every one of ``values`` is exactly of one of ``kinds`` (no subclass)."""
+    return set(map(type, values)) <= kinds
+
+
+_STR, _STR_NONE = frozenset({str}), frozenset({str, type(None)})
+_SEQ = frozenset({list, tuple})
+
+
+def _plain_lists(column) -> bool:
+    """Whether ``column`` holds lists or tuples of strings only."""
+    return _only(column, _SEQ) and _only(chain.from_iterable(column), _STR)
 
 
 class AuditResult:
@@ -161,9 +173,92 @@ class AuditResult:
         self.routes: dict[str, str] = routes if type(routes) is dict else dict(routes)
         #: Several packs ran: every view shows each flow's status per pack.
         self.side_by_side: bool = len(self.packs) > 1
-        self.flow_results: tuple[FlowResult, ...] = tuple(_flow_rows(
-            inventory.flows, self.results, self.routes,
-            result.status_by_pack if self.side_by_side else None))
+        # The flow table is not built here: the report streams it from the flows, these
+        # and the routes, and ``flow_results`` builds its rows when first asked.
+        self._flagged = _flagged(self.results)
+        self._status_by_pack = result.status_by_pack if self.side_by_side else None
+
+    @cached_property
+    def _ordered_flows(self) -> list:
+        """The inventory's flows in natural flow-ID order (the flow table's order)."""
+        return natural_sorted(self.inventory.flows)
+
+    @cached_property
+    def flow_results(self) -> tuple[FlowResult, ...]:
+        """The flow table: one :class:`FlowResult` per flow, in natural flow-ID order.
+
+        Equal ``status_by_pack`` mappings are one object: a large inventory has a
+        handful of different ones (statuses per pack), not one per flow.
+
+        Example:
+            >>> [(r.id, r.status) for r in check("inventories/monocollabo").flow_results[:2]]
+            [('F01', 'ok'), ('F02', 'ok')]
+        """
+        flagged, routes, per_pack = self._flagged, self.routes, self._status_by_pack
+        shared: dict[tuple, dict] = {}
+        # Rows hold tuples; equal ones are one object (few purpose lists, item sets repeat).
+        same = {}.setdefault
+        rows = []
+        for f in self._ordered_flows:
+            by_pack = None
+            if per_pack is not None:
+                by_pack = per_pack.get(f.id)
+                if by_pack is not None:
+                    by_pack = shared.setdefault(tuple(by_pack.items()), by_pack)
+            items, purposes = tuple(f.items), tuple(f.purposes)
+            status, found = flagged.get(f.id, _OK)
+            rows.append(FlowResult(f.id, f.frm, f.to, same(items, items),
+                                   same(purposes, purposes), f.basis, f.start, f.end,
+                                   routes[f.id], status, found, by_pack))
+        return tuple(rows)
+
+    def flow_record_batches(self, size: int = 1000) -> Iterator[tuple[list[dict], bool]]:
+        """The report's flows (as :meth:`FlowResult.record` gives them), ``size`` at a time,
+        each batch with whether it holds only strings, None, lists, tuples and dicts
+        (so a JSON writer may hand it to a fast encoder as it is).
+
+        Built straight from the flows, the routes and the findings, without a
+        :class:`FlowResult` per flow: a report of a million flows keeps none.
+
+        Example:
+            >>> audit = check("inventories/monocollabo")
+            >>> batch, plain = next(audit.flow_record_batches(10))
+            >>> len(batch), plain, batch[0]["id"], batch[0]["route"], batch[0]["findings"]
+            (10, True, 'F01', 'collection', ())
+        """
+        flows, routes, flagged = self._ordered_flows, self.routes, self._flagged
+        per_pack = self._status_by_pack
+        iso: dict = {}  # dates repeat: each one's text once
+        for lo in range(0, len(flows), size):
+            ids, frm, to, items, purposes, basis, start, end = zip(
+                *map(_FLOW_FIELDS, flows[lo:lo + size]))
+            if len(iso) > 10_000:
+                iso.clear()
+            for d in set(start).union(end).difference(iso):
+                iso[d] = d.isoformat() if d else None
+            start, end = list(map(iso.__getitem__, start)), list(map(iso.__getitem__, end))
+            route = list(map(routes.__getitem__, ids))
+            status, found = zip(*map(flagged.get, ids, repeat(_OK)))
+            batch = [{"id": a, "from": b, "to": c, "items": d, "purposes": e, "basis": f,
+                      "start": g, "end": h, "route": i, "status": j, "findings": k}
+                     for a, b, c, d, e, f, g, h, i, j, k in zip(
+                         ids, frm, to, items, purposes, basis, start, end, route, status,
+                         found)]
+            plain = (_only(ids, _STR) and _only(frm, _STR) and _only(to, _STR)
+                     and _plain_lists(items) and _plain_lists(purposes)
+                     and _only(basis, _STR_NONE) and _only(start, _STR)
+                     and _only(end, _STR_NONE) and _only(route, _STR)
+                     and _only(status, _STR) and _plain_lists(found))
+            if per_pack is not None:
+                packs = list(map(per_pack.get, ids))
+                for record, by_pack in zip(batch, packs):
+                    if by_pack is not None:
+                        record["status_by_pack"] = by_pack
+                distinct = list({id(p): p for p in packs if p is not None}.values())
+                plain = plain and _only(distinct, {dict}) and _only(
+                    chain.from_iterable(distinct), _STR) and _only(
+                    chain.from_iterable(map(dict.values, distinct)), _STR)
+            yield batch, plain
 
     # -- numbers -----------------------------------------------------------------
     def summary(self) -> dict:
@@ -182,19 +277,27 @@ class AuditResult:
             >>> both["by_pack"]["appi"], both["policy_ok_law_violation"]
             ({'ok': 1, 'warning': 0, 'violation': 0, 'waived': 0}, 0)
         """
+        flows = self.inventory.flows
+        ids = list(map(attrgetter("id"), flows))
         status = {s: 0 for s in STATUSES}
-        for r in self.flow_results:
-            status[r.status] += 1
+        # Most flows have no finding: count the others, the rest are "ok".
+        flagged = self._flagged
+        for st in map(itemgetter(0), filter(None, map(flagged.get, ids))):
+            status[st] += 1
+        status["ok"] += len(ids) - sum(status.values())
         by_rule: dict[str, int] = {}
         for f in self.results:
             by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
-        out = {"flows": len(self.flow_results), "status": status,
+        out = {"flows": len(ids), "status": status,
                "findings": dict(sorted(by_rule.items()))}
         if self.side_by_side:
             by_pack = {p: {s: 0 for s in STATUSES} for p in self.packs}
-            for r in self.flow_results:
-                for pack, st in r.status_by_pack.items():
-                    by_pack[pack][st] += 1
+            # Equal mappings are often one object: count each object once, times its uses.
+            per_flow = list(map(self._status_by_pack.__getitem__, ids))
+            distinct = dict(zip(map(id, per_flow), per_flow))
+            for key, uses in Counter(map(id, per_flow)).items():
+                for pack, st in distinct[key].items():
+                    by_pack[pack][st] += uses
             out["by_pack"] = by_pack
             if "policy" in self.packs and "appi" in self.packs:
                 out["policy_ok_law_violation"] = len(self.policy_ok_law_violation)
@@ -209,7 +312,13 @@ class AuditResult:
             >>> check(build_example(""), packs=("policy", "appi")).policy_ok_law_violation
             []
         """
-        return [r.id for r in self.flow_results if law_only(r.status_by_pack)]
+        per_pack = self._status_by_pack
+        if per_pack is None:
+            return []
+        ids = list(map(attrgetter("id"), self._ordered_flows))
+        per_flow = list(map(per_pack.get, ids))
+        verdict = {id(p): law_only(p) for p in {id(p): p for p in per_flow}.values()}
+        return list(compress(ids, map(verdict.__getitem__, map(id, per_flow))))
 
     def exit_code(self, fail_on: str = "error") -> int:
         """0 when no unwaived finding at ``fail_on`` level or worse, else 1.

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import functools
 import re
+from itertools import repeat
+from operator import attrgetter, eq, getitem, itemgetter
 
 __all__ = ["STATUSES", "STATUS_WORDS", "KIND_LABELS", "ROUTES", "ROUTE_LABELS", "route_label",
-           "natural_key", "id_key", "law_only"]
+           "natural_key", "natural_sorted", "id_key", "law_only"]
 
 #: A flow's status in reports: the worst of its findings (rules.md).
 STATUSES = ("ok", "warning", "violation", "waived")
@@ -104,6 +106,37 @@ def natural_key(text: str):
         ['F09', 'F9', 'F10', 'F100']
     """
     return [int(t) if t.isdigit() else t for t in _DIGITS.split(text)] + [text]
+
+
+_ASCII_DIGITS = "0123456789"
+
+
+def natural_sorted(records, key=attrgetter("id")) -> list:
+    """``records`` sorted by :func:`natural_key` of ``key(record)`` (their ID), stably.
+
+    IDs of one shape, letters then a number (``F1`` ... ``F999999``), as large
+    inventories have, are sorted by (letters, number, ID) with no key list per
+    record: the same order as :func:`natural_key`'s, which the others keep.
+
+    Example:
+        >>> natural_sorted(["F10", "F9", "F09", "G1", "F100"], key=str)
+        ['F09', 'F9', 'F10', 'F100', 'G1']
+        >>> natural_sorted(["a2b", "a10", "a2"], key=str)
+        ['a2', 'a2b', 'a10']
+    """
+    records = list(records)
+    ids = list(map(key, records))
+    if not set(map(type, ids)) <= {str}:
+        return sorted(records, key=lambda r: natural_key(key(r)))
+    heads = list(map(str.rstrip, ids, repeat(_ASCII_DIGITS)))
+    if any(map(eq, heads, ids)) or any(
+            not h.isascii() or _DIGITS.search(h) for h in set(heads)):
+        # an ID without a final number, or with digits before it: the general key
+        return sorted(records, key=lambda r: natural_key(key(r)))
+    numbers = map(int, map(getitem, ids, map(slice, map(len, heads), repeat(None))))
+    # natural_key(h + digits) is [h, int(digits), "", h + digits]; the index keeps it stable
+    order = sorted(zip(heads, numbers, ids, range(len(ids))))
+    return list(map(records.__getitem__, map(itemgetter(3), order)))
 
 
 def law_only(by_pack: dict | None) -> bool:

@@ -38,6 +38,10 @@ class Records:
     """A list value written record by record (the report's flows, its findings).
 
     ``records`` is any iterable of dicts; it is read once, as the value is written.
+    Or ``batches``: an iterable of ``(records, plain)`` pairs, a list of dicts each
+    and whether its values are only strings, integers, booleans, None, lists,
+    tuples and dicts with string keys (as :meth:`AuditResult.flow_record_batches`
+    gives them), so that a plain batch goes to orjson without a check of its own.
 
     Example:
         >>> print(dumps({"flows": Records(iter([{"id": "F1"}]))}), end="")
@@ -48,12 +52,17 @@ class Records:
             }
           ]
         }
+        >>> batches = [([{"id": "F1"}], True), ([{"n": 0.5}], False)]
+        >>> dumps(Records(batches=batches)) == dumps([{"id": "F1"}, {"n": 0.5}])
+        True
     """
 
-    __slots__ = ("records",)
+    __slots__ = ("records", "batches")
 
-    def __init__(self, records: Iterable[dict]):
+    def __init__(self, records: Iterable[dict] = (), *,
+                 batches: Iterable[tuple[list, bool]] | None = None):
         self.records = records
+        self.batches = batches
 
 
 def dumps(data) -> str:
@@ -99,7 +108,10 @@ def _pieces(value, level: int):
     (JSON strings never hold a raw line break, so every one is the encoder's).
     """
     if isinstance(value, Records):
-        yield from _records(value.records, level)
+        if value.batches is not None:
+            yield from _batches(value.batches, level)
+        else:
+            yield from _records(value.records, level)
         return
     if level < _SPLIT_DEPTH and value and (
             isinstance(value, (list, tuple))
@@ -144,9 +156,25 @@ def _records(records: Iterable[dict], level: int):
     yield "[]" if first else "\n" + "  " * level + "]"
 
 
-def _batch(batch: list, level: int):
-    """Records at ``level`` joined by the encoder's separator (no leading pad)."""
-    text = _orjson(batch, level - 1) if orjson is not None and _plain_records(batch) else None
+def _batches(batches, level: int):
+    """A list of records at ``level`` from ``(records, plain)`` batches, a batch per piece."""
+    pad = "\n" + "  " * (level + 1)
+    first = True
+    for batch, plain in batches:
+        if batch:
+            yield ("[" if first else ",") + pad
+            yield from _batch(batch, level + 1, plain)
+            first = False
+    yield "[]" if first else "\n" + "  " * level + "]"
+
+
+def _batch(batch: list, level: int, plain: bool = False):
+    """Records at ``level`` joined by the encoder's separator (no leading pad).
+
+    ``plain``: the caller knows the batch holds only what orjson writes as json does.
+    """
+    text = _orjson(batch, level - 1) if orjson is not None and (
+        plain or _plain_records(batch)) else None
     if text is not None:
         # The list at ``level - 1`` is "[\n" + pad + "  " + items + "\n" + pad + "]";
         # the items alone are the piece.
@@ -274,7 +302,7 @@ def report_data(audit) -> dict:
         True
     """
     data = audit.report_head()
-    data["flows"] = Records(r.record() for r in audit.flow_results)
+    data["flows"] = Records(batches=audit.flow_record_batches(BATCH))
     data["findings"] = Records(audit.finding_records())
     data["waivers"] = list(audit.waivers)
     return data
