@@ -6,6 +6,7 @@ at that level; 2 the input could not be read or the arguments are wrong.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import importlib
 import os
@@ -470,6 +471,10 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
         new, old = known.split(audit)
         click.echo(f"{len(new)} new, {len(old)} known", err=True)
         code = known.exit_code(audit, fail_on)
+    else:
+        # nothing left open (the report is written, no store was opened): the
+        # process may end without freeing the inventory object by object
+        _QUICK_EXIT.set(True)
     sys.exit(EXIT_OK if exit_zero else code)
 
 
@@ -676,6 +681,38 @@ def _tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
+#: Set by a command whose work is done and closed when it exits (``check``).
+_QUICK_EXIT: contextvars.ContextVar[bool] = contextvars.ContextVar("quick_exit", default=False)
+
+
+def _quick_exit(code) -> None:
+    """End lineage's own process with ``code`` now: flush the standard streams, run
+    the exit handlers, and leave without the interpreter's teardown.
+
+    The teardown frees every object one by one: for an inventory of 100,000 flows
+    about half a second, for a million several seconds, to give memory back to a
+    process that is ending anyway. Returns (the caller exits as usual) when a
+    stream cannot be flushed, a thread still runs, or ``code`` is not a number.
+
+    Example:
+        >>> _quick_exit("not a number") is None
+        True
+    """
+    if not (code is None or type(code) is int):
+        return
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:  # a closed pipe: the usual exit reports it as it always has
+        return
+    import atexit
+    atexit._run_exitfuncs()
+    os._exit(code or 0)
+
+
 def main(argv=None) -> None:
     """Entry point of the ``lineage`` script and ``python -m lineage``.
 
@@ -698,7 +735,9 @@ def main(argv=None) -> None:
             previous[getattr(signal, name)] = signal.signal(getattr(signal, name), _interrupt)
     try:
         cli.main(args=argv, prog_name="lineage", standalone_mode=True)
-    except SystemExit:
+    except SystemExit as exc:
+        if argv is None and _QUICK_EXIT.get():
+            _quick_exit(exc.code)
         raise
     except Interrupted as exc:
         click.echo("interrupted", err=True)
