@@ -228,32 +228,43 @@ class AuditResult:
         """
         flows, routes, flagged = self._ordered_flows, self.routes, self._flagged
         per_pack = self._status_by_pack
+        # What the engine gave is checked once; the flows' own values batch by batch.
+        plain_engine = _only(routes.values(), _STR) and _only(
+            map(itemgetter(0), flagged.values()), _STR) and _plain_lists(
+            list(map(itemgetter(1), flagged.values())))
         iso: dict = {}  # dates repeat: each one's text once
+        plain_dates = True
         for lo in range(0, len(flows), size):
             ids, frm, to, items, purposes, basis, start, end = zip(
                 *map(_FLOW_FIELDS, flows[lo:lo + size]))
             if len(iso) > 10_000:
                 iso.clear()
             for d in set(start).union(end).difference(iso):
-                iso[d] = d.isoformat() if d else None
-            start, end = list(map(iso.__getitem__, start)), list(map(iso.__getitem__, end))
-            route = list(map(routes.__getitem__, ids))
+                iso[d] = text = d.isoformat() if d else None
+                plain_dates = plain_dates and (text is None or type(text) is str)
+            start, end = map(iso.__getitem__, start), map(iso.__getitem__, end)
+            route = map(routes.__getitem__, ids)
             status, found = zip(*map(flagged.get, ids, repeat(_OK)))
-            batch = [{"id": a, "from": b, "to": c, "items": d, "purposes": e, "basis": f,
-                      "start": g, "end": h, "route": i, "status": j, "findings": k}
-                     for a, b, c, d, e, f, g, h, i, j, k in zip(
-                         ids, frm, to, items, purposes, basis, start, end, route, status,
-                         found)]
-            plain = (_only(ids, _STR) and _only(frm, _STR) and _only(to, _STR)
-                     and _plain_lists(items) and _plain_lists(purposes)
-                     and _only(basis, _STR_NONE) and _only(start, _STR)
-                     and _only(end, _STR_NONE) and _only(route, _STR)
-                     and _only(status, _STR) and _plain_lists(found))
-            if per_pack is not None:
+            plain = (plain_engine and plain_dates and _only(chain(ids, frm, to), _STR)
+                     and _only(basis, _STR_NONE) and _plain_lists(items + purposes))
+            if per_pack is None:
+                batch = [{"id": a, "from": b, "to": c, "items": d, "purposes": e, "basis": f,
+                          "start": g, "end": h, "route": i, "status": j, "findings": k}
+                         for a, b, c, d, e, f, g, h, i, j, k in zip(
+                             ids, frm, to, items, purposes, basis, start, end, route,
+                             status, found)]
+            else:
                 packs = list(map(per_pack.get, ids))
-                for record, by_pack in zip(batch, packs):
-                    if by_pack is not None:
-                        record["status_by_pack"] = by_pack
+                batch = [{"id": a, "from": b, "to": c, "items": d, "purposes": e, "basis": f,
+                          "start": g, "end": h, "route": i, "status": j, "findings": k,
+                          "status_by_pack": m}
+                         for a, b, c, d, e, f, g, h, i, j, k, m in zip(
+                             ids, frm, to, items, purposes, basis, start, end, route,
+                             status, found, packs)]
+                if None in packs:  # a flow no pack judged: its record has no such key
+                    for record in batch:
+                        if record["status_by_pack"] is None:
+                            del record["status_by_pack"]
                 distinct = list({id(p): p for p in packs if p is not None}.values())
                 plain = plain and _only(distinct, {dict}) and _only(
                     chain.from_iterable(distinct), _STR) and _only(

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import functools
 import re
-from itertools import repeat
-from operator import attrgetter, eq, getitem, itemgetter
+from itertools import compress, repeat
+from operator import add, attrgetter, eq, getitem, itemgetter
 
 __all__ = ["STATUSES", "STATUS_WORDS", "KIND_LABELS", "ROUTES", "ROUTE_LABELS", "route_label",
            "natural_key", "natural_sorted", "id_key", "law_only"]
@@ -133,8 +133,14 @@ def natural_sorted(records, key=attrgetter("id")) -> list:
             not h.isascii() or _DIGITS.search(h) for h in set(heads)):
         # an ID without a final number, or with digits before it: the general key
         return sorted(records, key=lambda r: natural_key(key(r)))
-    numbers = map(int, map(getitem, ids, map(slice, map(len, heads), repeat(None))))
     # natural_key(h + digits) is [h, int(digits), "", h + digits]; the index keeps it stable
+    if any(len(i) > len(h) + 1 for i, h in compress(
+            zip(ids, heads), map(str.startswith, ids, map(add, heads, repeat("0"))))):
+        numbers = map(int, map(getitem, ids, map(slice, map(len, heads), repeat(None))))
+    else:
+        # no number with a leading zero: under one head, the longer ID is the larger
+        # number, and of two as long the text orders them (ASCII digits)
+        numbers = map(len, ids)
     order = sorted(zip(heads, numbers, ids, range(len(ids))))
     return list(map(records.__getitem__, map(itemgetter(3), order)))
 
