@@ -110,6 +110,8 @@ class FlowResult:
 
 _status = status_of
 
+#: The statuses per pack of a flow no pack judges (never changed).
+_NO_PACKS: dict[str, str] = {}
 #: The status and finding IDs of a flow with no finding: most flows (one shared pair).
 _OK = ("ok", ())
 #: The flow record's fields read from the inventory's flow, in the record's order.
@@ -128,8 +130,7 @@ def _flagged(findings) -> dict[str, tuple[str, tuple[str, ...]]]:
     by_flow: dict[str, list[Finding]] = {}
     for f in findings:
         by_flow.setdefault(f.flow, []).append(f)
-    return {flow: (_status(found), tuple(f.id for f in found))
-            for flow, found in by_flow.items()}
+    return {flow: (_status(found), tuple(map(_ID, found))) for flow, found in by_flow.items()}
 
 
 def _only(values, kinds) -> bool:
@@ -139,6 +140,40 @@ def _only(values, kinds) -> bool:
 
 _STR, _STR_NONE = frozenset({str}), frozenset({str, type(None)})
 _SEQ = frozenset({list, tuple})
+
+
+_ID, _ITEMS, _EVIDENCE, _WAIVED = map(attrgetter, ("id", "items", "evidence", "waived"))
+_FINDING_TEXTS = attrgetter("rule", "clause", "kind", "severity", "flow", "frm", "to",
+                            "message", "message_ja", "remedy", "remedy_ja")
+_BOOL = frozenset({bool})
+
+
+def _plain_values(values: list) -> bool:
+    """Whether ``values`` hold only strings, integers, booleans, None, lists, tuples
+    and dicts with string keys: what orjson writes as json does, or refuses (an
+    integer past 64 bits), a level at a time.
+
+    Example:
+        >>> _plain_values([("a", {"b": [1, None]})]), _plain_values([{"a": 0.5}])
+        (True, False)
+    """
+    while values:
+        kinds = set(map(type, values))
+        if not kinds <= _PLAIN:
+            return False
+        if kinds.isdisjoint(_NESTED):
+            return True
+        nested = [v for v in values if type(v) in _NESTED]
+        dicts = [v for v in nested if type(v) is dict]
+        if not _only(chain.from_iterable(dicts), _STR):
+            return False
+        values = list(chain(chain.from_iterable(map(dict.values, dicts)),
+                            chain.from_iterable(v for v in nested if type(v) is not dict)))
+    return True
+
+
+_PLAIN = frozenset({str, int, bool, type(None), list, tuple, dict})
+_NESTED = frozenset({list, tuple, dict})
 
 
 def _plain_lists(column) -> bool:
@@ -290,24 +325,19 @@ class AuditResult:
         """
         flows = self.inventory.flows
         ids = list(map(attrgetter("id"), flows))
-        status = {s: 0 for s in STATUSES}
         # Most flows have no finding: count the others, the rest are "ok".
-        flagged = self._flagged
-        for st in map(itemgetter(0), filter(None, map(flagged.get, ids))):
-            status[st] += 1
-        status["ok"] += len(ids) - sum(status.values())
-        by_rule: dict[str, int] = {}
-        for f in self.results:
-            by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+        counts = Counter(map(itemgetter(0), filter(None, map(self._flagged.get, ids))))
+        status = {s: counts[s] for s in STATUSES}
+        status["ok"] += len(ids) - counts.total()
+        by_rule = Counter(map(attrgetter("rule"), self.results))
         out = {"flows": len(ids), "status": status,
                "findings": dict(sorted(by_rule.items()))}
         if self.side_by_side:
             by_pack = {p: {s: 0 for s in STATUSES} for p in self.packs}
-            # Equal mappings are often one object: count each object once, times its uses.
-            per_flow = list(map(self._status_by_pack.__getitem__, ids))
-            distinct = dict(zip(map(id, per_flow), per_flow))
-            for key, uses in Counter(map(id, per_flow)).items():
-                for pack, st in distinct[key].items():
+            # A large inventory has a handful of different ones: each counted once, times
+            # its uses
+            for statuses, uses in Counter(self._pack_statuses(ids)).items():
+                for pack, st in statuses:
                     by_pack[pack][st] += uses
             out["by_pack"] = by_pack
             if "policy" in self.packs and "appi" in self.packs:
@@ -323,13 +353,18 @@ class AuditResult:
             >>> check(build_example(""), packs=("policy", "appi")).policy_ok_law_violation
             []
         """
-        per_pack = self._status_by_pack
-        if per_pack is None:
+        if self._status_by_pack is None:
             return []
         ids = list(map(attrgetter("id"), self._ordered_flows))
-        per_flow = list(map(per_pack.get, ids))
-        verdict = {id(p): law_only(p) for p in {id(p): p for p in per_flow}.values()}
-        return list(compress(ids, map(verdict.__getitem__, map(id, per_flow))))
+        statuses = self._pack_statuses(ids)
+        verdict = {key: law_only(dict(key)) for key in set(statuses)}
+        return list(compress(ids, map(verdict.__getitem__, statuses)))
+
+    def _pack_statuses(self, ids) -> list[tuple]:
+        """The statuses per pack of the flows ``ids`` as tuples of (pack, status) pairs:
+        equal ones are equal keys, whether or not the engine shares its mappings."""
+        per_flow = map(self._status_by_pack.get, ids, repeat(_NO_PACKS))
+        return list(map(tuple, map(dict.items, per_flow)))
 
     def exit_code(self, fail_on: str = "error") -> int:
         """0 when no unwaived finding at ``fail_on`` level or worse, else 1.
@@ -397,6 +432,45 @@ class AuditResult:
                     quoted[clause] = [c for c in cite(clause, policy) if c.quoted]
                 d["policy"] = [c.as_dict() for c in quoted[clause]]
             yield d
+
+    def finding_record_batches(self, size: int = 1000) -> Iterator[tuple[list[dict], bool]]:
+        """:meth:`finding_records`, ``size`` at a time, each batch with whether it holds
+        only strings, integers, booleans, None, lists, tuples and dicts (as
+        :meth:`flow_record_batches`). The findings citing one clause share one
+        ``policy`` list: records to encode, not to change.
+
+        Example:
+            >>> audit = check("inventories/monocollabo")
+            >>> [(len(batch), plain) for batch, plain in audit.finding_record_batches(4)]
+            [(4, True), (4, True), (2, True)]
+            >>> [r for b, _ in audit.finding_record_batches(4) for r in b] == list(
+            ...     audit.finding_records())
+            True
+        """
+        policy = self.inventory.policy
+        quoted: dict[str, tuple[list, bool]] = {}  # many findings, few clauses
+        results = self.results
+        for lo in range(0, len(results), size):
+            chunk = results[lo:lo + size]
+            batch = [f.as_dict() for f in chunk]
+            # as_dict copies these values into lists and dicts: checking them checks it
+            pairs = list(chain.from_iterable(map(_EVIDENCE, chunk)))
+            plain = (_only(chain(map(_ID, chunk), chain.from_iterable(
+                         map(_FINDING_TEXTS, chunk))), _STR)
+                     and _only(map(_WAIVED, chunk), _BOOL)
+                     and _plain_lists(list(map(_ITEMS, chunk)))
+                     and _only(map(itemgetter(0), pairs), _STR)
+                     and _plain_values(list(map(itemgetter(1), pairs))))
+            if policy is not None:
+                for record in batch:
+                    clause = record["clause"]
+                    cited = quoted.get(clause)
+                    if cited is None:
+                        records = [c.as_dict() for c in cite(clause, policy) if c.quoted]
+                        cited = quoted[clause] = (records, _plain_values(records))
+                    record["policy"] = cited[0]
+                    plain = plain and cited[1]
+            yield batch, plain
 
     @cached_property
     def findings(self) -> pd.DataFrame:

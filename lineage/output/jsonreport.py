@@ -303,7 +303,7 @@ def report_data(audit) -> dict:
     """
     data = audit.report_head()
     data["flows"] = Records(batches=audit.flow_record_batches(BATCH))
-    data["findings"] = Records(audit.finding_records())
+    data["findings"] = Records(batches=audit.finding_record_batches(BATCH))
     data["waivers"] = list(audit.waivers)
     return data
 
