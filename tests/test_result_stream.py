@@ -100,6 +100,18 @@ def test_a_value_only_the_standard_encoder_writes_right_takes_the_standard_path(
     assert text == _standard(audit.as_dict())
 
 
+def test_a_finding_with_such_a_value_takes_the_standard_path():
+    audit = lineage.check("inventories/monocollabo")
+    odd = audit.results[3].replace(evidence=(("score", 1e16), ("seen", ("a", 2**70))))
+    audit.results = audit.results[:3] + (odd,) + audit.results[4:]
+    assert [plain for _, plain in audit.finding_record_batches(3)] == [True, False, True, True]
+    records = [r for batch, _ in audit.finding_record_batches(3) for r in batch]
+    assert records == list(audit.finding_records())
+    text = _written(audit)
+    assert '"score": 1e+16' in text and str(2**70) in text
+    assert text == _standard(audit.as_dict())
+
+
 def test_the_flow_table_is_built_only_when_asked():
     audit = lineage.check("inventories/monocollabo")
     _written(audit)
