@@ -64,3 +64,16 @@ def test_a_program_passing_its_own_arguments_goes_on_after_main(tmp_path):
         code = exc.code
     # still running here: only lineage's own process (no arguments given) leaves early
     assert code == 1 and out.read_bytes().startswith(b'{\n  "format": "lineage-report/1"')
+
+
+def test_a_json_check_imports_neither_pandas_nor_the_other_writers(tmp_path):
+    code = ("import sys\n"
+            "from lineage.cli import main\n"
+            "try:\n"
+            f"    main(['check', {str(SAMPLE)!r}, '--format', 'json', '-o', {str(tmp_path / 'r.json')!r}])\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "print(sorted(m for m in ('pandas', 'lineage.output.csvtable', 'lineage.output.table')\n"
+            "             if m in sys.modules))\n")
+    proc = _run(code=code)
+    assert proc.stdout.decode().splitlines()[-1] == "[]", proc.stderr
