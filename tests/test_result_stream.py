@@ -146,3 +146,14 @@ def test_natural_sorted_of_letters_then_a_number(parts):
     records = [(i, n) for n, i in enumerate(ids)]
     assert natural_sorted(records, key=lambda r: r[0]) == sorted(
         records, key=lambda r: natural_key(r[0]))
+
+
+def test_an_inventory_without_flows_both_ways():
+    inv = build({"format": "lineage/1", "organisation": "mc",
+                 "parties": [{"id": "mc", "role": "self"}], "flows": []})
+    for packs in (("policy",), ("policy", "appi")):
+        audit = lineage.check(inv, packs=packs)
+        assert list(audit.flow_record_batches()) == []
+        assert audit.summary()["status"] == {"ok": 0, "warning": 0, "violation": 0, "waived": 0}
+        _same_report_both_ways(audit, 3)
+        assert '"flows": [],' in _written(audit)
