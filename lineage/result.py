@@ -7,6 +7,11 @@ report form and the DataFrames. The notebook conveniences (``draw``, ``trace``,
 ``impact``, ``diff``, ``to_excel`` ...) are added on top by
 :class:`lineage.audit.Audit`, which nothing below the public API imports.
 
+A check keeps no object per flow beyond the engine's: the flow table
+(``flow_results``) is built when first asked for, and the JSON report reads the
+flows, routes and findings a batch at a time (``flow_record_batches``), so a
+report of a million flows never holds a row per flow.
+
 Example:
     >>> result = check("inventories/monocollabo")
     >>> result.findings.columns[:4].tolist()
