@@ -121,6 +121,15 @@ _NO_PACKS: dict[str, str] = {}
 _OK = ("ok", ())
 #: The flow record's fields read from the inventory's flow, in the record's order.
 _FLOW_FIELDS = attrgetter("id", "frm", "to", "items", "purposes", "basis", "start", "end")
+#: A finding's fields its record copies as they are (strings), and the others.
+_FINDING_TEXTS = attrgetter("rule", "clause", "kind", "severity", "flow", "frm", "to",
+                            "message", "message_ja", "remedy", "remedy_ja")
+_ID, _ITEMS, _EVIDENCE, _WAIVED = map(attrgetter, ("id", "items", "evidence", "waived"))
+#: Exact types (subclasses are not the same to an encoder).
+_STR, _STR_NONE, _BOOL = frozenset({str}), frozenset({str, type(None)}), frozenset({bool})
+_SEQ = frozenset({list, tuple})
+_PLAIN = frozenset({str, int, bool, type(None), list, tuple, dict})
+_NESTED = frozenset({list, tuple, dict})
 
 
 def _flagged(findings) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -141,16 +150,6 @@ def _flagged(findings) -> dict[str, tuple[str, tuple[str, ...]]]:
 def _only(values, kinds) -> bool:
     """Whether every one of ``values`` is exactly of one of ``kinds`` (no subclass)."""
     return set(map(type, values)) <= kinds
-
-
-_STR, _STR_NONE = frozenset({str}), frozenset({str, type(None)})
-_SEQ = frozenset({list, tuple})
-
-
-_ID, _ITEMS, _EVIDENCE, _WAIVED = map(attrgetter, ("id", "items", "evidence", "waived"))
-_FINDING_TEXTS = attrgetter("rule", "clause", "kind", "severity", "flow", "frm", "to",
-                            "message", "message_ja", "remedy", "remedy_ja")
-_BOOL = frozenset({bool})
 
 
 def _plain_values(values: list) -> bool:
@@ -175,10 +174,6 @@ def _plain_values(values: list) -> bool:
         values = list(chain(chain.from_iterable(map(dict.values, dicts)),
                             chain.from_iterable(v for v in nested if type(v) is not dict)))
     return True
-
-
-_PLAIN = frozenset({str, int, bool, type(None), list, tuple, dict})
-_NESTED = frozenset({list, tuple, dict})
 
 
 def _plain_lists(column) -> bool:
