@@ -211,7 +211,15 @@ class AuditResult:
         # The flow table is not built here: the report streams it from the flows, these
         # and the routes, and ``flow_results`` builds its rows when first asked.
         self._flagged = _flagged(self.results)
-        self._status_by_pack = result.status_by_pack if self.side_by_side else None
+        self._status_by_pack: dict[str, dict[str, str]] | None = None
+        if self.side_by_side:
+            # Equal mappings become one object (a large inventory has a handful of
+            # different ones), so the engine's one per flow can be freed.
+            shared: dict[tuple, dict] = {}
+            self._status_by_pack = {flow: shared.setdefault(tuple(by_pack.items()), by_pack)
+                                    for flow, by_pack in result.status_by_pack.items()}
+            #: The different mappings by identity (and the one of a flow no pack judges).
+            self._pack_kinds = {id(d): d for d in (*shared.values(), _NO_PACKS)}
 
     @cached_property
     def _ordered_flows(self) -> list:
@@ -230,16 +238,11 @@ class AuditResult:
             [('F01', 'ok'), ('F02', 'ok')]
         """
         flagged, routes, per_pack = self._flagged, self.routes, self._status_by_pack
-        shared: dict[tuple, dict] = {}
         # Rows hold tuples; equal ones are one object (few purpose lists, item sets repeat).
         same = {}.setdefault
         rows = []
         for f in self._ordered_flows:
-            by_pack = None
-            if per_pack is not None:
-                by_pack = per_pack.get(f.id)
-                if by_pack is not None:
-                    by_pack = shared.setdefault(tuple(by_pack.items()), by_pack)
+            by_pack = None if per_pack is None else per_pack.get(f.id)
             items, purposes = tuple(f.items), tuple(f.purposes)
             status, found = flagged.get(f.id, _OK)
             rows.append(FlowResult(f.id, f.frm, f.to, same(items, items),
@@ -334,10 +337,9 @@ class AuditResult:
                "findings": dict(sorted(by_rule.items()))}
         if self.side_by_side:
             by_pack = {p: {s: 0 for s in STATUSES} for p in self.packs}
-            # A large inventory has a handful of different ones: each counted once, times
-            # its uses
-            for statuses, uses in Counter(self._pack_statuses(ids)).items():
-                for pack, st in statuses:
+            # A handful of different mappings: each counted once, times its uses
+            for key, uses in Counter(map(id, self._pack_statuses(ids))).items():
+                for pack, st in self._pack_kinds[key].items():
                     by_pack[pack][st] += uses
             out["by_pack"] = by_pack
             if "policy" in self.packs and "appi" in self.packs:
@@ -356,15 +358,12 @@ class AuditResult:
         if self._status_by_pack is None:
             return []
         ids = list(map(attrgetter("id"), self._ordered_flows))
-        statuses = self._pack_statuses(ids)
-        verdict = {key: law_only(dict(key)) for key in set(statuses)}
-        return list(compress(ids, map(verdict.__getitem__, statuses)))
+        verdict = {key: law_only(d) for key, d in self._pack_kinds.items()}
+        return list(compress(ids, map(verdict.__getitem__, map(id, self._pack_statuses(ids)))))
 
-    def _pack_statuses(self, ids) -> list[tuple]:
-        """The statuses per pack of the flows ``ids`` as tuples of (pack, status) pairs:
-        equal ones are equal keys, whether or not the engine shares its mappings."""
-        per_flow = map(self._status_by_pack.get, ids, repeat(_NO_PACKS))
-        return list(map(tuple, map(dict.items, per_flow)))
+    def _pack_statuses(self, ids) -> Iterator[dict[str, str]]:
+        """The statuses per pack of the flows ``ids``: one of ``_pack_kinds`` each."""
+        return map(self._status_by_pack.get, ids, repeat(_NO_PACKS))
 
     def exit_code(self, fail_on: str = "error") -> int:
         """0 when no unwaived finding at ``fail_on`` level or worse, else 1.
