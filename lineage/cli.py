@@ -727,6 +727,7 @@ def main(argv=None) -> None:
         exit 0
     """
     import signal
+    _QUICK_EXIT.set(False)  # only a command of this run may ask for it
     if argv is None:
         # the process is lineage's own (the script, python -m lineage): a caller
         # passing argv may be a long-lived program whose collector is its business
