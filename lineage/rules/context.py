@@ -239,9 +239,17 @@ class Context:
             >>> ctx.defined_purposes(ctx.flows["F1"])
             ['ads']
         """
+        purposes = self.purposes
+        for p in flow.purposes:
+            if p not in purposes:
+                break
+        else:
+            # Every purpose defined (nearly every flow): the flow's own list, not a
+            # copy per flow. Callers only read it.
+            return flow.purposes
         got = self._defined.get(flow.id)
         if got is None:
-            got = self._defined[flow.id] = [p for p in flow.purposes if p in self.purposes]
+            got = self._defined[flow.id] = [p for p in flow.purposes if p in purposes]
         return got
 
     def announced(self, purpose: str, on: dt.date) -> bool:
@@ -553,9 +561,65 @@ class Context:
             >>> ctx.groups_of(ctx.flows["F1"])
             ['customers']
         """
+        return list(self.groups_key(flow))
+
+    def groups_key(self, flow: Flow) -> tuple[str, ...]:
+        """:meth:`groups_of` as a tuple, shared between flows (a cache key; never changed).
+
+        Most flows carry items that every group's data reached long before the
+        flow's last day: their groups are the union of the items' groups, and
+        flows with the same items' groups share one tuple. Otherwise the days
+        are compared item by item.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, "
+            ...     "items: [name], start: 2025-01-01}, {id: F2, from: mc, to: partner, "
+            ...     "items: [name], start: 2023-01-01, end: 2023-12-31}]}"))
+            >>> ctx.groups_key(ctx.flows["F1"]), ctx.groups_key(ctx.flows["F2"])
+            (('customers',), ())
+        """
         last = self.last_day(flow)
+        summary = self._holdings_summary(flow.frm)
+        first = None
+        mixed = False
+        for i in flow.items:
+            got = summary.get(i)
+            if got is None:
+                continue
+            if got[0] > last:  # some group's data arrived after the flow's last day
+                break
+            if first is None:
+                first = got[1]
+            elif got[1] is not first:
+                mixed = True
+        else:
+            if not mixed:
+                return first if first is not None else ()
+            # Several different sets of groups: their union, once per set of sets.
+            key = ("groups", frozenset(summary[i][1] for i in flow.items if i in summary))
+            union = self.memo.get(key)
+            if union is None:
+                union = self.memo[key] = tuple(sorted({g for t in key[1] for g in t}))
+            return union
         table = self._holdings_of(flow.frm)
-        return sorted({g for i in flow.items for day, g in table.get(i, ()) if day <= last})
+        return tuple(sorted({g for i in flow.items for day, g in table.get(i, ())
+                             if day <= last}))
+
+    def _holdings_summary(self, party: str) -> dict:
+        """Item -> (the latest of its groups' arrivals, its groups sorted, one tuple
+        per distinct set) at the legal entity of ``party``."""
+        holder = self.entity(party)
+        key = ("holdings-summary", holder)
+        got = self.memo.get(key)
+        if got is None:
+            shared: dict = {}
+            got = {}
+            for item, arrivals in self._holdings_of(party).items():
+                groups = tuple(sorted({g for _, g in arrivals}))
+                got[item] = (max(day for day, _ in arrivals), shared.setdefault(groups, groups))
+            self.memo[key] = got
+        return got
 
     def foreign_items(self, flow: Flow) -> list[str]:
         """Items of a flow to a data-subject group that are not the recipients' own.

@@ -21,7 +21,7 @@ from .packs import judges, judges_key
 from .policy.TP101 import TP101
 from .policy.TP801 import TP801
 from .registry import REGISTRY
-from .routes import ORDER, evaluate
+from .routes import FAILS, ORDER, evaluate, quick
 from .waiver_rules import LW001, LW002
 from ..progress import steps
 from ..terms import natural_key
@@ -120,6 +120,8 @@ def pack_of_finding(finding: Finding) -> str | None:
 def status_by_pack(flows, findings, packs) -> dict[str, dict[str, str]]:
     """Each flow's status under each of ``packs`` that judges it.
 
+    Flows with equal statuses share one dict: read them, never change them.
+
     Example:
         >>> from lineage.rules.examples import build_example
         >>> inv = build_example("{flows: [{id: F1, from: mc, to: partner, items: [name], "
@@ -131,18 +133,29 @@ def status_by_pack(flows, findings, packs) -> dict[str, dict[str, str]]:
     for f in findings:
         pack = REGISTRY.pack_of(f.rule) or pack_of_finding(f)
         by_flow.setdefault(f.flow, {}).setdefault(pack, []).append(f)
-    judging: dict = {}  # judges_key -> the packs judging such a flow
+    judging: dict = {}  # judges_key -> (the packs judging such a flow, all "ok")
+    # A large inventory has a handful of different values (statuses per pack),
+    # not one per flow: equal ones are one dict, shared by the flows (read only).
+    shared: dict = {}
     out = {}
     for flow in flows:
         key = judges_key(flow)
-        mine_packs = judging.get(key)
-        if mine_packs is None:
-            mine_packs = judging[key] = tuple(p for p in packs if judges(p, flow))
+        got = judging.get(key)
+        if got is None:
+            mine_packs = tuple(p for p in packs if judges(p, flow))
+            ok = shared.setdefault((mine_packs, ("ok",) * len(mine_packs)),
+                                   dict.fromkeys(mine_packs, "ok"))
+            got = judging[key] = (mine_packs, ok)
         mine = by_flow.get(flow.id)
         if mine is None:  # most flows: no finding, so "ok" under every pack judging them
-            out[flow.id] = dict.fromkeys(mine_packs, "ok")
+            out[flow.id] = got[1]
         else:
-            out[flow.id] = {pack: status_of(mine.get(pack, ())) for pack in mine_packs}
+            mine_packs = got[0]
+            statuses = tuple([status_of(mine.get(pack, ())) for pack in mine_packs])
+            value = shared.get((mine_packs, statuses))
+            if value is None:
+                value = shared[(mine_packs, statuses)] = dict(zip(mine_packs, statuses))
+            out[flow.id] = value
     return out
 
 
@@ -161,6 +174,42 @@ def classify(ctx: Context, flow) -> str | None:
         >>> classify(ctx, ctx.flows["C1"]), classify(ctx, ctx.flows["F1"])
         ('collection', None)
     """
+    parties = ctx.memo.get(("classify",))
+    if parties is None:
+        parties = ctx.memo[("classify",)] = _party_facts(ctx)
+    # Steps 1-3 from the two parties' facts (entity, data subject or not, of the
+    # organisation or not), looked up once per party, not once per flow.
+    a = parties.get(flow.frm)
+    b = parties.get(flow.to)
+    if a is None or b is None:  # an unknown party: the look-ups fail as the steps say
+        return _classify_plainly(ctx, flow)
+    if a[0] == b[0]:
+        return "internal"
+    if a[1]:
+        return "collection"
+    org = a[2]
+    if b[1]:
+        if not ctx.foreign_items(flow):
+            return "to_subject"
+        flow = ctx.provision(flow)
+    if flow.storage_only:
+        return "storage_only"
+    if not flow.combined and not ctx.has_personal(flow):
+        return "non_personal"
+    if not org:
+        return "external"
+    return None
+
+
+def _party_facts(ctx) -> dict:
+    """Party ID -> (legal entity, is a data subject, is of the organisation)."""
+    return {p: (ctx.entity(p), ctx.role(p) == "data_subject", ctx.is_org(p))
+            for p in ctx.parties}
+
+
+def _classify_plainly(ctx, flow) -> str | None:
+    """:func:`classify` step by step (rules.md), for a flow naming a party
+    the inventory does not define."""
     if ctx.entity(flow.frm) == ctx.entity(flow.to):
         return "internal"
     if ctx.role(flow.frm) == "data_subject":
@@ -191,19 +240,46 @@ def judge(ctx: Context, flow) -> tuple[Judgement, list[Finding]]:
     """
     route = classify(ctx, flow)
     if route is not None:
-        return Judgement(route), []
+        return _judgement(ctx, route, _EMPTY), []
     # To data subjects, only the items that are not their own are provided.
     flow = ctx.provision(flow)
     if flow.basis is not None:
+        evidence = quick(ctx, flow, flow.basis)
+        if evidence is not None and evidence is not FAILS:
+            return _judgement(ctx, flow.basis, evidence), []
         result = evaluate(ctx, flow, flow.basis)
         return Judgement(flow.basis, result.evidence), result.findings
-    tried = []
+    # The first route that holds. A route that cannot hold is passed over
+    # without its findings: they only matter when no route holds (the verdict).
     for name in ORDER:
+        evidence = quick(ctx, flow, name)
+        if evidence is FAILS:
+            continue
+        if evidence is not None:
+            return _judgement(ctx, name, evidence), []
         result = evaluate(ctx, flow, name)
         if not result.findings:
             return Judgement(name, result.evidence), []
-        tried.append(result)
+    # No route holds: every route's findings, as the plain search makes them.
+    tried = [evaluate(ctx, flow, name) for name in ORDER]
     return Judgement("none"), [_verdict(ctx, flow, tried)]
+
+
+#: The evidence of a route that cites none (shared by every such judgement).
+_EMPTY: dict = {}
+
+
+def _judgement(ctx, route, evidence) -> Judgement:
+    """One Judgement per route and shared evidence dict (flows share them: read only)."""
+    interned = ctx.memo.get(("judgements",))
+    if interned is None:
+        interned = ctx.memo[("judgements",)] = {}
+    key = (route, id(evidence))
+    got = interned.get(key)
+    if got is None:
+        # The judgement holds the evidence, so its id is not reused while interned.
+        got = interned[key] = Judgement(route, evidence)
+    return got
 
 
 def _verdict(ctx, flow, tried) -> Finding:

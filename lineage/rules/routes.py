@@ -41,7 +41,7 @@ from .policy.TP223 import TP223
 from .policy.TP224 import TP224
 from .policy.TP225 import TP225
 
-__all__ = ["ORDER", "RouteResult", "evaluate"]
+__all__ = ["ORDER", "RouteResult", "evaluate", "quick", "FAILS"]
 
 #: Routes tried, in this order, for a flow that declares no basis (rules.md).
 ORDER = ("outsourcing", "succession", "joint_use", "law", "life", "public_health",
@@ -84,6 +84,149 @@ def evaluate(ctx, flow, route: str) -> RouteResult:
         ['TP111:F1']
     """
     return _ROUTES[route](ctx, flow)
+
+
+#: :func:`quick`'s answer for a route that does not hold.
+FAILS = False
+
+#: The evidence of a route that cites none (shared: evidence is read, never changed).
+_NO_EVIDENCE: dict = {}
+
+
+def quick(ctx, flow, route: str):
+    """Whether ``route`` holds for ``flow``, without building its findings.
+
+    The route's evidence when it holds, :data:`FAILS` when it does not, None
+    when only :func:`evaluate` can tell. An answer other than None is exactly
+    :func:`evaluate`'s: evidence equal to its ``evidence`` when its findings
+    are empty, :data:`FAILS` when they are not. Most flows hold on the route
+    they declare or on the first one tried; the findings of a route are only
+    needed when no route holds (the verdict), or for the declared one.
+
+    The evidence is shared between flows (one dict per contract, notice or
+    consent set): read it, never change it.
+
+    Example:
+        >>> from lineage.rules.context import Context
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example(TP201.passing.inventory))
+        >>> flow = ctx.flows["F1"]
+        >>> quick(ctx, flow, "outsourcing"), quick(ctx, flow, "law")
+        ({'contract': 'K1'}, False)
+        >>> evaluate(ctx, flow, "outsourcing").evidence
+        {'contract': 'K1'}
+    """
+    check = _QUICK.get(route)
+    return None if check is None else check(ctx, flow)
+
+
+def _quick_outsourcing(ctx, flow):
+    # What only the recipient and the named contract decide, once per pair.
+    key = ("quick-outsourcing", flow.to, flow.contract)
+    got = ctx.memo.get(key)
+    if got is None:
+        got = ctx.memo[key] = _outsourcing_terms(ctx, flow)
+    if got is None:
+        return None
+    recipient_ok, evidence, allowed_items, allowed_purposes = got
+    if not recipient_ok:
+        return FAILS
+    if allowed_items is not None and not allowed_items.issuperset(flow.items):
+        return FAILS
+    start, announced = flow.start, ctx.announced
+    for purpose in ctx.defined_purposes(flow):
+        if not announced(purpose, start) or (allowed_purposes is not None
+                                              and purpose not in allowed_purposes):
+            return FAILS
+    return evidence
+
+
+def _outsourcing_terms(ctx, flow):
+    """TP201's and the route's facts for flows to ``flow.to`` naming ``flow.contract``:
+    (recipient is an outsourcee or has a contract, the route's evidence, the
+    entrusted items and purposes, None where unlimited). None when more than one
+    contract applies: which are in force then depends on the flow's start.
+    """
+    contracts = ctx.contracts_by_party.get(flow.to, [])
+    if flow.contract is not None:
+        contracts = [c for c in [ctx.contracts[flow.contract]] if c.party == flow.to]
+    if len(contracts) > 1:
+        return None
+    # With one contract or none, TP201's contracts "in force" are these on any start.
+    recipient_ok = ctx.role(flow.to) == "outsourcee" or bool(contracts)
+    every = ctx.contracts_by_party.get(flow.to, [])
+    ev = {"contract": flow.contract or (every[0].id if len(every) == 1 else None)}
+    evidence = {k: v for k, v in ev.items() if v}
+    items = _scope_of(contracts, "items")
+    purposes = _scope_of(contracts, "purposes")
+    return recipient_ok, evidence, items, purposes
+
+
+def _scope_of(contracts, field):
+    """TP201's scope (the union of the contracts' limits, None when unlimited) as a set."""
+    if not contracts:
+        return None
+    allowed: set = set()
+    for c in contracts:
+        values = getattr(c, field)
+        if values is None:
+            return None
+        allowed.update(values)
+    return frozenset(allowed)
+
+
+def _quick_succession(ctx, flow):
+    if flow.event is None and (ctx.entity(flow.frm), ctx.entity(flow.to)) not in ctx.events_by_pair:
+        return FAILS
+    return None
+
+
+def _quick_exemption(route):
+    def check(ctx, flow):
+        ex = flow.exemption
+        if route == "law":
+            ok = ex is not None and bool(ex.law)
+        elif route == "government":
+            ok = ctx.role(flow.to) == "public_body" and ex is not None and bool(ex.impediment)
+        else:
+            ok = ex is not None and bool(ex.consent_difficult)
+        return _NO_EVIDENCE if ok else FAILS
+    return check
+
+
+def _quick_notice(kind, conditions):
+    def check(ctx, flow):
+        if kind == "joint_use":
+            pool = _notices_by_date(ctx, kind, flow.notice, ctx.names(flow.frm))
+        else:
+            pool = _notices_by_date(ctx, kind, flow.notice)
+        # _closest: the route holds when a candidate meets every condition.
+        for notice in pool:
+            for cond in conditions:
+                if cond.count(ctx, flow, notice):
+                    break
+            else:
+                return _notice_evidence(ctx, notice)
+        return FAILS
+    return check
+
+
+def _notice_evidence(ctx, notice) -> dict:
+    key = ("notice-evidence", notice.id)
+    got = ctx.memo.get(key)
+    if got is None:
+        got = ctx.memo[key] = {"notice": notice.id}
+    return got
+
+
+def _quick_consent(ctx, flow):
+    named = tuple(flow.consents) if flow.consents else None
+    plan = _consent_plan(ctx, ctx.groups_key(flow), _consent_names(ctx, flow.to), named)
+    if plan.first is not None:
+        wants = _Wants(ctx, flow)
+        if not any(wants.short(c, t) for c, t in plan.first):
+            return plan.evidence
+    return None
 
 
 def _outsourcing(ctx, flow):
@@ -191,7 +334,7 @@ def _opt_out(ctx, flow):
 
 def _consent(ctx, flow):
     named = tuple(flow.consents) if flow.consents else None
-    plan = _consent_plan(ctx, tuple(ctx.groups_of(flow)), flow.to, named)
+    plan = _consent_plan(ctx, ctx.groups_key(flow), _consent_names(ctx, flow.to), named)
     wants = _Wants(ctx, flow)
     # The common case at once: every group has a consent naming the recipient,
     # and the first of each (a few distinct terms) holds.
@@ -229,46 +372,74 @@ class _Plan:
     (:func:`_consent_candidates`), worked out only then.
     """
 
-    __slots__ = ("_ctx", "_groups", "_to", "_named", "first", "first_used")
+    __slots__ = ("_ctx", "_groups", "_names", "_named", "first", "first_used", "evidence")
 
-    def __init__(self, ctx, groups, to, named):
-        self._ctx, self._groups, self._to, self._named = ctx, groups, to, named
-        self.first = self.first_used = None
-        firsts = [_first_likely(ctx, group, to, named) for group in groups]
+    def __init__(self, ctx, groups, names, named):
+        self._ctx, self._groups, self._names, self._named = ctx, groups, names, named
+        self.first = self.first_used = self.evidence = None
+        firsts = [_first_likely(ctx, group, names, named) for group in groups]
         if all(c is not None for c in firsts):
             by_terms: dict = {}
             for c in firsts:
                 by_terms.setdefault(ctx.consent_terms(c), c)
             self.first = [(c, t) for t, c in by_terms.items()]
             self.first_used = sorted({c.id for c in firsts})
+            #: The route's evidence when the first consents hold (shared by those flows).
+            self.evidence = {"consents": list(self.first_used)}
 
     def groups(self) -> list:
         """``(group, candidates)`` for each group."""
-        return [(group, _consent_candidates(self._ctx, group, self._to, self._named))
+        return [(group, _consent_candidates(self._ctx, group, self._names, self._named))
                 for group in self._groups]
 
 
-def _first_likely(ctx, group, to, named):
-    """The first consent (by date, then ID) of ``group`` naming ``to``, or None:
-    the ``likely[0]`` of :func:`_consent_candidates`, without building the rest."""
-    names = ctx.names(to)
+def _first_likely(ctx, group, names, named):
+    """The first consent (by date, then ID) of ``group`` naming one of ``names``
+    (the recipient's, :func:`_consent_names`), or None: the ``likely[0]`` of
+    :func:`_consent_candidates`, without building the rest."""
     if named is None and group is not None:
         return min(ctx.consents_naming(group, names), key=_consent_order, default=None)
     return next((c for c in _consents_by_date(ctx, group, named)
                  if not names.isdisjoint(c.recipients)), None)
 
 
-def _consent_plan(ctx, groups, to, named) -> _Plan:
-    """The :class:`_Plan` for flows to ``to`` carrying ``groups`` (``(None,)``
-    when none is known), among ``named`` consents if the flow names some.
+def _consent_plan(ctx, groups, names, named) -> _Plan:
+    """The :class:`_Plan` for flows to a recipient whose consent names are
+    ``names`` (:func:`_consent_names`) carrying ``groups`` (``(None,)`` when
+    none is known), among ``named`` consents if the flow names some.
 
-    Flows to one recipient usually carry the same groups: one look-up per
-    flow instead of one per group.
+    Flows to recipients that consents name alike usually carry the same
+    groups: one look-up per flow instead of one per group.
     """
-    key = ("consent-plan", groups, to, named)
+    key = ("consent-plan", groups, names, named)
     got = ctx.memo.get(key)
     if got is None:
-        got = ctx.memo[key] = _Plan(ctx, groups or (None,), to, named)
+        got = ctx.memo[key] = _Plan(ctx, groups or (None,), names, named)
+    return got
+
+
+def _consent_names(ctx, to) -> frozenset:
+    """The names of ``to`` (:meth:`Context.names`) that some consent lists as a
+    recipient. The consent search looks at a recipient only through these (is
+    it among a consent's recipients?), so recipients with equal ones share
+    every search: one frozenset per distinct value.
+
+    Example:
+        >>> from lineage.rules.context import Context
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example(TP103.passing.inventory))
+        >>> sorted(ctx.names("partner")), sorted(_consent_names(ctx, "partner"))
+        (['partner', 'partners'], ['partners'])
+    """
+    key = ("consent-names", to)
+    got = ctx.memo.get(key)
+    if got is None:
+        listed = ctx.memo.get(("consent-recipients",))
+        if listed is None:
+            listed = ctx.memo[("consent-recipients",)] = frozenset(
+                r for c in ctx.inv.consents for r in c.recipients)
+        names = ctx.names(to) & listed
+        got = ctx.memo[key] = ctx.memo.setdefault(("consent-names-value", names), names)
     return got
 
 
@@ -281,7 +452,7 @@ class _Wants:
         >>> from lineage.rules.examples import build_example
         >>> ctx = Context(build_example(TP103.fail.inventory))
         >>> w = _Wants(ctx, ctx.flows["F1"])
-        >>> sorted(w.items), sorted(w.purposes)
+        >>> w.items, w.purposes
         (['name', 'phone'], ['ads'])
     """
 
@@ -289,8 +460,9 @@ class _Wants:
 
     def __init__(self, ctx, flow):
         self.ctx, self.flow = ctx, flow
-        self.items = frozenset(flow.items)
-        self.purposes = frozenset(ctx.defined_purposes(flow))
+        # Lists, tested against each consent's sets (no set built per flow).
+        self.items = flow.items
+        self.purposes = ctx.defined_purposes(flow)
         # Failures by consent terms (:meth:`Context.consent_terms`): the groups'
         # consents often share one form, and only the terms decide these.
         self._short: dict[int, int] = {}
@@ -314,7 +486,7 @@ class _Wants:
             ctx, flow = self.ctx, self.flow
             got = TP102.count(ctx, flow, consent) + TP104.count(ctx, flow, consent)
             items, purposes = ctx.consent_sets(consent)
-            if not (self.items <= items and self.purposes <= purposes):
+            if not (items.issuperset(self.items) and purposes.issuperset(self.purposes)):
                 got += TP103.count_terms(ctx, flow, consent)
             self._short[terms] = got
         return got
@@ -359,17 +531,17 @@ class _Candidates:
         return map(self._entry, self._ordered)
 
 
-def _consent_candidates(ctx, group, to, named) -> _Candidates:
-    """The consents a flow to ``to`` may rest on for ``group`` (``named``: the
-    IDs the flow names, or None).
+def _consent_candidates(ctx, group, names, named) -> _Candidates:
+    """The consents a flow may rest on for ``group``, to a recipient whose
+    consent names are ``names`` (:func:`_consent_names`; ``named``: the IDs
+    the flow names, or None).
 
-    Only the group, the recipient and the named IDs decide them, so they are
+    Only the group, the names and the named IDs decide them, so they are
     worked out once per check for all the flows that share these three.
     """
-    key = ("consent", group, to, named)
+    key = ("consent", group, names, named)
     got = ctx.memo.get(key)
     if got is None:
-        names = ctx.names(to)
         by_date = _consents_by_date(ctx, group, named)
         if named is None and group is not None:
             # Through the index: a group may have many consents, a recipient few names.
@@ -429,6 +601,18 @@ def _no_consent(flow, group, named):
                          message=f"no consent from {group}, whose data the flow carries{among}",
                          message_ja=f"データを提供される本人 {group} の同意がありません")
 
+
+_QUICK = {
+    "outsourcing": _quick_outsourcing,
+    "succession": _quick_succession,
+    "joint_use": _quick_notice("joint_use", (TP221, TP225, TP223, TP222, TP224)),
+    "law": _quick_exemption("law"),
+    "life": _quick_exemption("life"),
+    "public_health": _quick_exemption("public_health"),
+    "government": _quick_exemption("government"),
+    "opt_out": _quick_notice("opt_out", (TP121, TP122, TP123, TP124, TP125)),
+    "consent": _quick_consent,
+}
 
 _ROUTES = {
     "outsourcing": _outsourcing,
