@@ -28,6 +28,7 @@ from lineage.rules.policy.TP223 import TP223
 from lineage.rules.policy.TP224 import TP224
 from lineage.rules.policy.TP225 import TP225
 from lineage.rules.registry import REGISTRY
+from lineage.terms import natural_key
 
 _NOTICE_RULES = {"joint_use": (TP221, TP222, TP223, TP224, TP225),
                  "opt_out": (TP121, TP122, TP123, TP124, TP125)}
@@ -104,6 +105,9 @@ def _same_as_plain(inventory):
         result = engine.run(inventory, packs=packs)
         again = engine.run(inventory, packs=packs)
         assert result.findings == again.findings
+        assert result.findings == sorted(result.findings, key=lambda f: (
+            natural_key(f.flow), f.rule, f.id))
+        assert engine._in_order(Context(inventory), result.findings[::-1]) == result.findings
         plain = Context(inventory)
         assert result.routes == {f.id: plain_judge(plain, f)[0] for f in inventory.flows}
         assert result.status_by_pack == {

@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass, field
 
 from ..model.schema import Inventory, optional_date
@@ -129,10 +130,22 @@ def status_by_pack(flows, findings, packs) -> dict[str, dict[str, str]]:
         >>> status_by_pack(inv.flows, run(inv).findings, ("policy", "appi"))
         {'C1': {'policy': 'ok', 'appi': 'ok'}, 'F1': {'policy': 'violation'}}
     """
-    by_flow: dict[str, dict] = {}
+    # Each flow's worst finding per pack, as a rank in status_of's order.
+    worst: dict[str, dict] = {}
+    pack_of_rule: dict = {}
     for f in findings:
-        pack = REGISTRY.pack_of(f.rule) or pack_of_finding(f)
-        by_flow.setdefault(f.flow, {}).setdefault(pack, []).append(f)
+        rule = f.rule
+        pack = pack_of_rule.get(rule, _UNSET)
+        if pack is _UNSET:
+            pack = pack_of_rule[rule] = REGISTRY.pack_of(rule)
+        if pack is None:  # LW001/LW002: the pack of the waiver's rule
+            pack = pack_of_finding(f)
+        rank = 1 if f.waived else 3 if f.severity == "error" else 2
+        seen = worst.get(f.flow)
+        if seen is None:
+            worst[f.flow] = {pack: rank}
+        elif seen.get(pack, 0) < rank:
+            seen[pack] = rank
     judging: dict = {}  # judges_key -> (the packs judging such a flow, all "ok")
     # A large inventory has a handful of different values (statuses per pack),
     # not one per flow: equal ones are one dict, shared by the flows (read only).
@@ -143,20 +156,26 @@ def status_by_pack(flows, findings, packs) -> dict[str, dict[str, str]]:
         got = judging.get(key)
         if got is None:
             mine_packs = tuple(p for p in packs if judges(p, flow))
-            ok = shared.setdefault((mine_packs, ("ok",) * len(mine_packs)),
+            ok = shared.setdefault((mine_packs, (0,) * len(mine_packs)),
                                    dict.fromkeys(mine_packs, "ok"))
             got = judging[key] = (mine_packs, ok)
-        mine = by_flow.get(flow.id)
+        mine = worst.get(flow.id)
         if mine is None:  # most flows: no finding, so "ok" under every pack judging them
             out[flow.id] = got[1]
         else:
             mine_packs = got[0]
-            statuses = tuple([status_of(mine.get(pack, ())) for pack in mine_packs])
-            value = shared.get((mine_packs, statuses))
+            ranks = tuple([mine.get(pack, 0) for pack in mine_packs])
+            value = shared.get((mine_packs, ranks))
             if value is None:
-                value = shared[(mine_packs, statuses)] = dict(zip(mine_packs, statuses))
+                value = shared[(mine_packs, ranks)] = {
+                    pack: _STATUS_BY_RANK[r] for pack, r in zip(mine_packs, ranks)}
             out[flow.id] = value
     return out
+
+
+_UNSET = object()
+#: status_of's statuses, from best to worst: a flow's status is its worst finding's.
+_STATUS_BY_RANK = ("ok", "waived", "warning", "violation")
 
 
 def classify(ctx: Context, flow) -> str | None:
@@ -343,7 +362,7 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
             unique.setdefault(f.id, f)
     findings, waivers = _apply_waivers(ctx, list(unique.values()), active, packs)
     findings = [f for f in findings if f.rule in active]
-    findings.sort(key=_finding_order(ctx, findings))
+    findings = _in_order(ctx, findings)
     result = EngineResult(findings, {k: v.route for k, v in judged.items()},
                           {k: v.evidence for k, v in judged.items()}, waivers, ctx.as_of,
                           rules, status_by_pack(inventory.flows, findings, tuple(packs)))
@@ -361,6 +380,36 @@ def _release(ctx) -> None:
     """
     ctx.memo.clear()
     ctx.__dict__.clear()
+
+
+def _in_order(ctx, findings) -> list:
+    """``findings`` sorted by :func:`_finding_order`'s key, without a key per finding.
+
+    The flows are already in that order (``ctx.flow_list``): the findings are
+    grouped by flow, and only each flow's few are sorted (by rule, then ID).
+    Finding IDs are unique, so no two findings tie and the order is the same.
+    """
+    by_flow: dict = {}
+    for f in findings:
+        got = by_flow.get(f.flow)
+        if got is None:
+            by_flow[f.flow] = [f]
+        else:
+            got.append(f)
+    out: list = []
+    if len(ctx.flows) == len(ctx.flow_list):  # unique flow IDs, as the loader ensures
+        for flow in ctx.flow_list:
+            got = by_flow.get(flow.id)
+            if got is not None:
+                if len(got) > 1:
+                    got.sort(key=_RULE_AND_ID)
+                out.extend(got)
+    if len(out) != len(findings):  # a finding on no flow of ctx: the plain sort
+        out = sorted(findings, key=_finding_order(ctx, findings))
+    return out
+
+
+_RULE_AND_ID = operator.attrgetter("rule", "id")
 
 
 def _finding_order(ctx, findings):

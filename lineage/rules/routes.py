@@ -345,11 +345,7 @@ def _consent(ctx, flow):
         if not candidates.by_date:
             found.append(_no_consent(flow, group, named is not None))
             continue
-        # Consents naming the recipient come first, so a lawful flow never
-        # looks at the group's other consents.
-        consent, failures = _closest_consent(ctx, flow, candidates.likely, wants)
-        if failures or not candidates.likely:
-            consent, failures = _closest_consent(ctx, flow, candidates.ordered(), wants)
+        consent, failures = _closest_consent(ctx, flow, candidates, wants)
         found.extend(failures)
         used.append(consent.id)
     missing = not used
@@ -500,35 +496,32 @@ class _Candidates:
     takes candidates as ``(consent, terms, missed)``: its
     :meth:`Context.consent_terms`, and 1 when it does not name the recipient
     (TP103's recipient finding), else 0. ``likely`` holds those naming the
-    recipient, by date then ID; :meth:`ordered` every candidate, those naming
-    the recipient first (needed only when no likely consent holds, so built
-    on first use).
+    recipient, by date then ID; :meth:`others` the rest, by date then ID
+    (needed only when no likely consent holds, so built on first use).
     """
 
-    __slots__ = ("likely", "by_date", "_ctx", "_names", "_ordered")
+    __slots__ = ("likely", "by_date", "_ctx", "_names", "_others")
 
     def __init__(self, ctx, likely, by_date, names):
         self._ctx, self._names = ctx, names
         self.likely = [self._entry(c) for c in likely]
         self.by_date = by_date
-        self._ordered = None
+        self._others = None
 
     def _entry(self, consent) -> tuple:
         return (consent, self._ctx.consent_terms(consent),
                 int(self._names.isdisjoint(consent.recipients)))
 
-    def ordered(self):
-        """Those naming the recipient first, then by date, then ID.
-
-        Sorting by that key keeps the date order within each part: it is a
-        stable partition of ``by_date``. The order is kept as consents only
-        (the entries are made as the search goes: less memory per recipient).
+    def others(self) -> list:
+        """The entries of the candidates not naming the recipient, by date then
+        ID (a stable partition of ``by_date``; kept: candidates are shared by
+        every recipient with the same consent names).
         """
-        if self._ordered is None:
+        if self._others is None:
             names = self._names
-            self._ordered = ([c for c in self.by_date if not names.isdisjoint(c.recipients)]
-                             + [c for c in self.by_date if names.isdisjoint(c.recipients)])
-        return map(self._entry, self._ordered)
+            self._others = [self._entry(c) for c in self.by_date
+                            if names.isdisjoint(c.recipients)]
+        return self._others
 
 
 def _consent_candidates(ctx, group, names, named) -> _Candidates:
@@ -572,20 +565,33 @@ def _consents_by_date(ctx, group, named):
     return got
 
 
-def _closest_consent(ctx, flow, ordered, wants):
-    """:func:`_closest` for consents already in search order (see
-    :func:`_consent_candidates`): the first that meets every condition, else
-    the one with fewest failures, then earliest date, then ID.
+def _closest_consent(ctx, flow, candidates, wants):
+    """:func:`_closest` for the consents of one group (:class:`_Candidates`): the
+    first that meets every condition, else the one with fewest failures, then
+    earliest date, then ID.
+
+    Consents naming the recipient come first, so a lawful flow never looks at
+    the group's other consents. Those fail at least once (TP103's recipient):
+    once one of them could only tie with the best so far and comes later by
+    date and ID, so do all the rest, and the search stops.
     """
     best = None
-    for cand, terms, missed in ordered:
+    for cand, terms, missed in candidates.likely:
         score = missed + wants.short(cand, terms)
         if score == 0:
             return cand, []
-        if best is None or score <= best[0][0]:
-            key = (score, cand.obtained_on or _FAR, id_key(cand.id))
-            if best is None or key < best[0]:
-                best = (key, cand)
+        key = (score, cand.obtained_on or _FAR, id_key(cand.id))
+        if best is None or key < best[0]:
+            best = (key, cand)
+    for cand, terms, missed in candidates.others():
+        if best is not None and (missed, cand.obtained_on or _FAR, id_key(cand.id)) > best[0]:
+            break
+        score = missed + wants.short(cand, terms)
+        if score == 0:
+            return cand, []
+        key = (score, cand.obtained_on or _FAR, id_key(cand.id))
+        if best is None or key < best[0]:
+            best = (key, cand)
     if best is None:
         return None, []
     cand = best[1]
