@@ -257,11 +257,29 @@ def judge(ctx: Context, flow) -> tuple[Judgement, list[Finding]]:
         >>> judgement.route, [f.id for f in found]
         ('none', ['TP101:F1'])
     """
-    route = classify(ctx, flow)
-    if route is not None:
-        return _judgement(ctx, route, _EMPTY), []
-    # To data subjects, only the items that are not their own are provided.
-    flow = ctx.provision(flow)
+    facts = ctx.memo.get(("classify",))
+    if facts is None:
+        facts = ctx.memo[("classify",)] = _party_facts(ctx)
+    a = facts.get(flow.frm)
+    b = facts.get(flow.to)
+    # classify's steps inline (one call less per flow), but for flows to data
+    # subjects (the items decide) or naming an unknown party.
+    if a is None or b is None or b[1]:
+        route = classify(ctx, flow)
+        if route is not None:
+            return _PLAIN[route], []
+        # To data subjects, only the items that are not their own are provided.
+        flow = ctx.provision(flow)
+    elif a[0] == b[0]:
+        return _PLAIN["internal"], []
+    elif a[1]:
+        return _PLAIN["collection"], []
+    elif flow.storage_only:
+        return _PLAIN["storage_only"], []
+    elif not flow.combined and not ctx.has_personal(flow):
+        return _PLAIN["non_personal"], []
+    elif not a[2]:
+        return _PLAIN["external"], []
     if flow.basis is not None:
         evidence = quick(ctx, flow, flow.basis)
         if evidence is not None and evidence is not FAILS:
@@ -286,6 +304,10 @@ def judge(ctx: Context, flow) -> tuple[Judgement, list[Finding]]:
 
 #: The evidence of a route that cites none (shared by every such judgement).
 _EMPTY: dict = {}
+
+#: The judgement of each flow that is no provision to judge (shared, read only).
+_PLAIN = {route: Judgement(route, _EMPTY) for route in (
+    "internal", "collection", "to_subject", "storage_only", "non_personal", "external")}
 
 
 def _judgement(ctx, route, evidence) -> Judgement:
