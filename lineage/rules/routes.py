@@ -194,21 +194,71 @@ def _quick_exemption(route):
     return check
 
 
-def _quick_notice(kind, conditions):
-    def check(ctx, flow):
-        if kind == "joint_use":
-            pool = _notices_by_date(ctx, kind, flow.notice, ctx.names(flow.frm))
+def _quick_joint_use(ctx, flow):
+    # _closest: the route holds when a candidate meets every condition, and
+    # cites the first that does. TP221, TP225, TP223, TP222 and TP224 in turn.
+    start = flow.start
+    for notice in _notices_by_date(ctx, "joint_use", flow.notice, ctx.names(flow.frm)):
+        published, complete, members, items, purposes, evidence = _notice_terms(
+            ctx, flow, notice)
+        if published is None or published > start or not complete:
+            continue
+        if ctx.names(flow.to).isdisjoint(members):
+            continue
+        if items is not None and not items.issuperset(flow.items):
+            continue
+        if purposes is _REVISED:
+            if TP224.count(ctx, flow, notice):
+                continue
+        elif purposes is not None and not purposes.issuperset(ctx.defined_purposes(flow)):
+            continue
+        return evidence
+    return FAILS
+
+
+def _quick_opt_out(ctx, flow):
+    # As _quick_joint_use, for TP121, TP122, TP123, TP124 and TP125.
+    start = flow.start
+    for notice in _notices_by_date(ctx, "opt_out", flow.notice):
+        published, complete, items, methods, stops, evidence = _notice_terms(ctx, flow, notice)
+        if published is None or published > start or not complete:
+            continue
+        if items is not None and not items.issuperset(flow.items):
+            continue
+        if methods and flow.method not in methods:
+            continue
+        if (stops or flow.id in ctx.stops_by_flow) and TP125.count(ctx, flow, notice):
+            continue
+        return evidence
+    return FAILS
+
+
+#: A joint-use notice whose purposes change over time: TP224 counts them per flow.
+_REVISED = object()
+
+
+def _notice_terms(ctx, flow, notice) -> tuple:
+    """What the notice itself decides of its route's conditions, once per notice:
+    its date, whether it states every element (TP225/TP122), its members
+    (joint use), the items it lists (None: TP222/TP123 do not apply), the
+    purposes in force (joint use) or methods and stop requests (opt-out), and
+    the evidence citing it.
+    """
+    key = ("notice-terms", notice.id)
+    got = ctx.memo.get(key)
+    if got is None:
+        items = ctx.notice_sets(notice)[0] if notice.items else None
+        evidence = _notice_evidence(ctx, notice)
+        if notice.kind == "joint_use":
+            purposes = (None if not notice.purposes else _REVISED if notice.revisions
+                        else frozenset(notice.purposes))
+            got = (notice.published_on, not TP225.count(ctx, flow, notice),
+                   ctx.notice_sets(notice)[1], items, purposes, evidence)
         else:
-            pool = _notices_by_date(ctx, kind, flow.notice)
-        # _closest: the route holds when a candidate meets every condition.
-        for notice in pool:
-            for cond in conditions:
-                if cond.count(ctx, flow, notice):
-                    break
-            else:
-                return _notice_evidence(ctx, notice)
-        return FAILS
-    return check
+            got = (notice.published_on, not TP122.count(ctx, flow, notice), items,
+                   notice.methods, notice.id in ctx.stops_by_notice, evidence)
+        ctx.memo[key] = got
+    return got
 
 
 def _notice_evidence(ctx, notice) -> dict:
@@ -611,12 +661,12 @@ def _no_consent(flow, group, named):
 _QUICK = {
     "outsourcing": _quick_outsourcing,
     "succession": _quick_succession,
-    "joint_use": _quick_notice("joint_use", (TP221, TP225, TP223, TP222, TP224)),
+    "joint_use": _quick_joint_use,
     "law": _quick_exemption("law"),
     "life": _quick_exemption("life"),
     "public_health": _quick_exemption("public_health"),
     "government": _quick_exemption("government"),
-    "opt_out": _quick_notice("opt_out", (TP121, TP122, TP123, TP124, TP125)),
+    "opt_out": _quick_opt_out,
     "consent": _quick_consent,
 }
 
