@@ -272,11 +272,18 @@ def _notice_evidence(ctx, notice) -> dict:
 def _quick_consent(ctx, flow):
     named = tuple(flow.consents) if flow.consents else None
     plan = _consent_plan(ctx, ctx.groups_key(flow), _consent_names(ctx, flow.to), named)
-    if plan.first is not None:
-        wants = _Wants(ctx, flow)
-        if not any(wants.short(c, t) for c, t in plan.first):
-            return plan.evidence
-    return None
+    if plan.first is None:
+        return None
+    # _Wants.short is 0 for each first consent (a few distinct terms): not
+    # late, not withdrawn while the flow runs, every item and purpose covered.
+    items, purposes = flow.items, ctx.defined_purposes(flow)
+    for consent, _ in plan.first:
+        if TP102.count(ctx, flow, consent) or TP104.count(ctx, flow, consent):
+            return None
+        covered_items, covered_purposes = ctx.consent_sets(consent)
+        if not (covered_items.issuperset(items) and covered_purposes.issuperset(purposes)):
+            return None
+    return plan.evidence
 
 
 def _outsourcing(ctx, flow):
@@ -543,9 +550,9 @@ class _Candidates:
     orders the search tries them (see :func:`_consent_candidates`).
 
     ``by_date`` holds every candidate consent by date then ID. The search
-    takes candidates as ``(consent, terms, missed)``: its
-    :meth:`Context.consent_terms`, and 1 when it does not name the recipient
-    (TP103's recipient finding), else 0. ``likely`` holds those naming the
+    takes candidates as ``(consent, terms, missed, order)``: its
+    :meth:`Context.consent_terms`, 1 when it does not name the recipient
+    (TP103's recipient finding) else 0, and its (date, ID) sort key. ``likely`` holds those naming the
     recipient, by date then ID; :meth:`others` the rest, by date then ID
     (needed only when no likely consent holds, so built on first use).
     """
@@ -560,7 +567,7 @@ class _Candidates:
 
     def _entry(self, consent) -> tuple:
         return (consent, self._ctx.consent_terms(consent),
-                int(self._names.isdisjoint(consent.recipients)))
+                int(self._names.isdisjoint(consent.recipients)), _consent_order(consent))
 
     def others(self) -> list:
         """The entries of the candidates not naming the recipient, by date then
@@ -625,26 +632,25 @@ def _closest_consent(ctx, flow, candidates, wants):
     once one of them could only tie with the best so far and comes later by
     date and ID, so do all the rest, and the search stops.
     """
-    best = None
-    for cand, terms, missed in candidates.likely:
+    best = None  # (score, order, consent) of the closest so far
+    for cand, terms, missed, order in candidates.likely:
         score = missed + wants.short(cand, terms)
         if score == 0:
             return cand, []
-        key = (score, cand.obtained_on or _FAR, id_key(cand.id))
-        if best is None or key < best[0]:
-            best = (key, cand)
-    for cand, terms, missed in candidates.others():
-        if best is not None and (missed, cand.obtained_on or _FAR, id_key(cand.id)) > best[0]:
+        # In (date, ID) order: a later one is closer only with fewer failures.
+        if best is None or score < best[0]:
+            best = (score, order, cand)
+    for cand, terms, missed, order in candidates.others():
+        if best is not None and (missed > best[0] or (missed == best[0] and order > best[1])):
             break
         score = missed + wants.short(cand, terms)
         if score == 0:
             return cand, []
-        key = (score, cand.obtained_on or _FAR, id_key(cand.id))
-        if best is None or key < best[0]:
-            best = (key, cand)
+        if best is None or score < best[0] or (score == best[0] and order < best[1]):
+            best = (score, order, cand)
     if best is None:
         return None, []
-    cand = best[1]
+    cand = best[2]
     return cand, [f for cond in _CONSENT_CONDITIONS for f in cond.condition(ctx, flow, cand)]
 
 
