@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..model.schema import Inventory, optional_date
 from .base import Finding
@@ -58,7 +59,11 @@ class EngineResult:
     """Findings (waivers applied), routes, and the state of each waiver.
 
     ``status_by_pack`` is each flow's status under each selected pack that
-    judges it (a flow the pack does not judge has no entry for it).
+    judges it (a flow the pack does not judge has no entry for it). It is
+    worked out from ``findings`` when first asked (reports ask only when
+    several packs ran): a mapping per flow is not free at a million flows.
+    ``routes`` and ``evidence`` share equal values between flows (evidence
+    dicts, statuses): read them, never change them.
 
     Example:
         >>> from lineage.rules.examples import build_example
@@ -75,7 +80,20 @@ class EngineResult:
     waivers: list[dict]
     as_of: dt.date
     rules: list
-    status_by_pack: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The inventory's flows and the packs selected (for ``status_by_pack``).
+    flows: list = field(default_factory=list, repr=False)
+    packs: tuple = ("policy",)
+
+    @cached_property
+    def status_by_pack(self) -> dict[str, dict[str, str]]:
+        """Each flow's status under each selected pack that judges it (:func:`status_by_pack`).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> run(build_example(""), packs=("policy", "appi")).status_by_pack
+            {'C1': {'policy': 'ok', 'appi': 'ok'}}
+        """
+        return status_by_pack(self.flows, self.findings, self.packs)
 
 
 def status_of(findings) -> str:
@@ -387,7 +405,7 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     findings = _in_order(ctx, findings)
     result = EngineResult(findings, {k: v.route for k, v in judged.items()},
                           {k: v.evidence for k, v in judged.items()}, waivers, ctx.as_of,
-                          rules, status_by_pack(inventory.flows, findings, tuple(packs)))
+                          rules, inventory.flows, tuple(packs))
     _release(ctx)
     return result
 
