@@ -98,7 +98,6 @@ class Context:
                                     lambda s: s.flow)
         self.stops_by_notice = _group([s for s in stops if s.notice],
                                       lambda s: s.notice)
-        self.out = out_index(flows)
         self._consent_sets: dict[str, tuple] = {}
         self._notice_sets: dict[str, tuple] = {}
         self._consent_terms: dict[str, int] = {}
@@ -115,11 +114,34 @@ class Context:
         for n in self.joint_notices:
             for member in dict.fromkeys(n.members or ()):
                 self._joint_index.setdefault(member, []).append(n)
-        self.inbound = _group(flows, lambda f: f.to)
         self._judged_flows: dict[str, tuple] = {}
         #: Per-check caches of the rules, each keyed by a tuple that starts with
         #: the rule's or route's name and holds everything the value depends on.
         self.memo: dict[tuple, object] = {}
+
+    # Flows by provider and by recipient: only some rules and lineage queries ask,
+    # so built on first use (two indexes over every flow).
+    @cached_property
+    def out(self) -> dict[str, list[Flow]]:
+        """Flows by provider, in ID order.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> [f.id for f in Context(build_example("")).out["customers"]]
+            ['C1']
+        """
+        return out_index(self.flow_list)
+
+    @cached_property
+    def inbound(self) -> dict[str, list[Flow]]:
+        """Flows by recipient, in ID order.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> [f.id for f in Context(build_example("")).inbound["mc"]]
+            ['C1']
+        """
+        return _group(self.flow_list, lambda f: f.to)
 
     # -- parties ---------------------------------------------------------------
     def entity(self, party: str) -> str:
