@@ -152,10 +152,9 @@ def status_by_pack(flows, findings, packs) -> dict[str, dict[str, str]]:
     worst: dict[str, dict] = {}
     pack_of_rule: dict = {}
     for f in findings:
-        rule = f.rule
-        pack = pack_of_rule.get(rule, _UNSET)
+        pack = pack_of_rule.get(f.rule, _UNSET)
         if pack is _UNSET:
-            pack = pack_of_rule[rule] = REGISTRY.pack_of(rule)
+            pack = pack_of_rule[f.rule] = REGISTRY.pack_of(f.rule)
         if pack is None:  # LW001/LW002: the pack of the waiver's rule
             pack = pack_of_finding(f)
         rank = 1 if f.waived else 3 if f.severity == "error" else 2
@@ -169,6 +168,7 @@ def status_by_pack(flows, findings, packs) -> dict[str, dict[str, str]]:
     # not one per flow: equal ones are one dict, shared by the flows (read only).
     shared: dict = {}
     out = {}
+    mine_of = worst.get
     for flow in flows:
         key = judges_key(flow)
         got = judging.get(key)
@@ -177,7 +177,7 @@ def status_by_pack(flows, findings, packs) -> dict[str, dict[str, str]]:
             ok = shared.setdefault((mine_packs, (0,) * len(mine_packs)),
                                    dict.fromkeys(mine_packs, "ok"))
             got = judging[key] = (mine_packs, ok)
-        mine = worst.get(flow.id)
+        mine = mine_of(flow.id)
         if mine is None:  # most flows: no finding, so "ok" under every pack judging them
             out[flow.id] = got[1]
         else:
@@ -266,6 +266,9 @@ def _classify_plainly(ctx, flow) -> str | None:
 
 def judge(ctx: Context, flow) -> tuple[Judgement, list[Finding]]:
     """The route of one flow and the findings that decide it.
+
+    Flows with the same route and evidence get one shared Judgement (and the
+    same evidence dict): read them, never change them.
 
     Example:
         >>> from lineage.rules.examples import build_example
