@@ -542,15 +542,17 @@ class Context:
         feeds = {self.org_entity}
         todo = [self.org_entity]
         inbound: dict = defaultdict(list)
-        for f in self.flow_list:
-            inbound[self.entity(f.to)].append(self.entity(f.frm))
+        entity_of = self._entity.get  # self.entity without a call per flow
+        # Which entities feed which: once per pair of parties, not per flow.
+        for to, frm in {(f.to, f.frm) for f in self.flow_list}:
+            inbound[entity_of(to, to)].append(entity_of(frm, frm))
         while todo:
             entity = todo.pop()
             for frm in inbound.get(entity, ()):
                 if frm not in feeds:
                     feeds.add(frm)
                     todo.append(frm)
-        index = item_index([f for f in self.flow_list if self.entity(f.to) in feeds],
+        index = item_index([f for f in self.flow_list if entity_of(f.to, f.to) in feeds],
                            self.entity)
         return self._entity_group_reach(
             index=index, groups={p for p, e in self._entity.items() if e in feeds})
