@@ -217,3 +217,53 @@ def test_unknown_party_fails_as_before():
             assert exc.args == ("ghost",)
         else:
             raise AssertionError("no KeyError")
+
+
+def test_shared_values_survive_every_output(tmp_path):
+    # Judgements, evidence and statuses are shared between flows: no reader may
+    # change them. Every output of the sample inventory, with both packs, leaves
+    # the shared empty evidence empty and gives the same report twice.
+    from click.testing import CliRunner
+
+    from lineage.cli import cli
+
+    runner = CliRunner()
+    reports = []
+    for fmt in ("json", "csv", "table", "sarif", "junit", "xlsx", "json"):
+        out = tmp_path / f"report.{fmt}"
+        result = runner.invoke(cli, ["check", "inventories/monocollabo", "--rules",
+                                     "policy,appi", "--format", fmt, "-o", str(out)])
+        assert result.exit_code in (0, 1), result.output
+        if fmt == "json":
+            reports.append(out.read_bytes())
+    result = runner.invoke(cli, ["report", "inventories/monocollabo", "--rules", "policy,appi",
+                                 "--no-drawing", "-o", str(tmp_path / "report.md")])
+    assert result.exit_code == 0, result.output
+    assert reports[0] == reports[1]
+    assert engine._EMPTY == {} and routes._NO_EVIDENCE == {}
+    assert all(j.evidence == {} for j in engine._PLAIN.values())
+
+
+def test_the_context_is_freed_when_the_check_ends(monkeypatch):
+    # Its caches refer back to it; run() drops them, so the context goes with the
+    # last reference, not at some later full collection.
+    import gc
+    import weakref
+
+    made = []
+
+    class Watched(Context):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(weakref.ref(self))
+
+    monkeypatch.setattr(engine, "Context", Watched)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        result = engine.run(build_example(_SHARED), packs=("policy", "appi"))
+        assert result.findings and len(made) == 1
+        assert made[0]() is None
+    finally:
+        if enabled:
+            gc.enable()
