@@ -2,8 +2,8 @@
 
 ``engine.judge`` classifies a flow from facts looked up once per party, asks
 ``routes.quick`` whether a route holds without building its findings, shares
-judgements and evidence between flows, and builds the findings of the routes
-tried only when no route holds. The plain definitions below are the engine as
+judgements and evidence between flows, and when no route holds counts each
+route's failures (``routes.score``) and builds only the closest route's. The plain definitions below are the engine as
 rules.md states it (every step looked up, every route evaluated with its
 findings); both run over generated inventories, the rules' own examples, and
 small cases where flows share every cache key but must be judged apart.
@@ -89,6 +89,8 @@ def _same_as_plain(inventory):
         for name in _ALL_ROUTES:
             answer = routes.quick(fast, provided, name)
             result = routes.evaluate(plain, provided, name)
+            assert routes.score(fast, provided, name) == (
+                result.missing, len(result.findings)), (flow.id, name)
             if answer is routes.FAILS:
                 assert result.findings, (flow.id, name)
             elif answer is not None:

@@ -23,7 +23,7 @@ from .packs import judges, judges_key
 from .policy.TP101 import TP101
 from .policy.TP801 import TP801
 from .registry import REGISTRY
-from .routes import FAILS, ORDER, evaluate, quick
+from .routes import FAILS, ORDER, evaluate, quick, score
 from .waiver_rules import LW001, LW002
 from ..progress import steps
 from ..terms import natural_key
@@ -309,18 +309,24 @@ def judge(ctx: Context, flow) -> tuple[Judgement, list[Finding]]:
         return Judgement(flow.basis, result.evidence), result.findings
     # The first route that holds. A route that cannot hold is passed over
     # without its findings: they only matter when no route holds (the verdict).
+    evaluated = {}
     for name in ORDER:
         evidence = quick(ctx, flow, name)
         if evidence is FAILS:
             continue
         if evidence is not None:
             return _judgement(ctx, name, evidence), []
-        result = evaluate(ctx, flow, name)
+        result = evaluated[name] = evaluate(ctx, flow, name)
         if not result.findings:
             return Judgement(name, result.evidence), []
-    # No route holds: every route's findings, as the plain search makes them.
-    tried = [evaluate(ctx, flow, name) for name in ORDER]
-    return Judgement("none"), [_verdict(ctx, flow, tried)]
+    # No route holds: the verdict names the closest route (fewest failures) and
+    # what it lacks, so only that route's findings are built.
+    rank = min((*(score(ctx, flow, name) if name not in evaluated else
+                  (evaluated[name].missing, len(evaluated[name].findings))), n)
+               for n, name in enumerate(ORDER))[2]
+    name = ORDER[rank]
+    closest = evaluated[name] if name in evaluated else evaluate(ctx, flow, name)
+    return Judgement("none"), [_verdict_of(ctx, flow, closest)]
 
 
 #: The evidence of a route that cites none (shared by every such judgement).
@@ -347,6 +353,11 @@ def _judgement(ctx, route, evidence) -> Judgement:
 def _verdict(ctx, flow, tried) -> Finding:
     rank = {r.route: i for i, r in enumerate(tried)}
     closest = min(tried, key=lambda r: (r.missing, len(r.findings), rank[r.route]))
+    return _verdict_of(ctx, flow, closest)
+
+
+def _verdict_of(ctx, flow, closest) -> Finding:
+    """TP101 (or TP801) for a flow no route makes lawful, naming the ``closest`` route."""
     name, name_ja = _ROUTE_NAMES[closest.route]
     if closest.missing:
         why = ("no consent, no exemption, not outsourcing, succession or joint use, "

@@ -41,7 +41,7 @@ from .policy.TP223 import TP223
 from .policy.TP224 import TP224
 from .policy.TP225 import TP225
 
-__all__ = ["ORDER", "RouteResult", "evaluate", "quick", "FAILS"]
+__all__ = ["ORDER", "RouteResult", "evaluate", "quick", "score", "FAILS"]
 
 #: Routes tried, in this order, for a flow that declares no basis (rules.md).
 ORDER = ("outsourcing", "succession", "joint_use", "law", "life", "public_health",
@@ -118,6 +118,91 @@ def quick(ctx, flow, route: str):
     """
     check = _QUICK.get(route)
     return None if check is None else check(ctx, flow)
+
+
+def score(ctx, flow, route: str) -> tuple[bool, int]:
+    """``(missing, number of findings)`` of :func:`evaluate`'s result, counted
+    without building the findings where the conditions can count them.
+
+    When no route holds, the verdict names the closest route (fewest
+    failures) and only that route's findings are needed.
+
+    Example:
+        >>> from lineage.rules.context import Context
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example(TP101.fail.inventory))
+        >>> flow = ctx.flows["F1"]
+        >>> [score(ctx, flow, name) for name in ("law", "government", "joint_use")]
+        [(True, 1), (True, 2), (True, 1)]
+        >>> result = evaluate(ctx, flow, "government")
+        >>> result.missing, len(result.findings)
+        (True, 2)
+    """
+    count = _SCORE.get(route)
+    if count is not None:
+        got = count(ctx, flow)
+        if got is not None:
+            return got
+    result = evaluate(ctx, flow, route)
+    return result.missing, len(result.findings)
+
+
+def _score_exemption(route):
+    def count(ctx, flow):
+        ex = flow.exemption
+        if route == "government":
+            n = (ctx.role(flow.to) != "public_body") + (ex is None or not ex.impediment)
+            return n >= 2, n
+        if route == "law":
+            n = int(not (ex is not None and ex.law))
+        else:
+            n = int(not (ex is not None and ex.consent_difficult))
+        return n >= 1, n
+    return count
+
+
+def _score_succession(ctx, flow):
+    # No event at all: TP211's one finding. Otherwise evaluate.
+    return (True, 1) if _quick_succession(ctx, flow) is FAILS else None
+
+
+def _score_notice(kind, conditions):
+    def count(ctx, flow):
+        if kind == "joint_use":
+            pool = _notices_by_date(ctx, kind, flow.notice, ctx.names(flow.frm))
+        else:
+            pool = _notices_by_date(ctx, kind, flow.notice)
+        if not pool:
+            return True, 1  # TP221/TP121.missing: one finding
+        # _closest with counting conditions: the first candidate of fewest failures.
+        best = None
+        for notice in pool:
+            n = 0
+            for cond in conditions:
+                n += cond.count(ctx, flow, notice)
+            if n == 0:
+                return False, 0
+            if best is None or n < best:
+                best = n
+        return False, best
+    return count
+
+
+def _score_consent(ctx, flow):
+    named = tuple(flow.consents) if flow.consents else None
+    plan = _consent_plan(ctx, ctx.groups_key(flow), _consent_names(ctx, flow.to), named)
+    wants = _Wants(ctx, flow)
+    if plan.first is not None and not any(wants.short(c, t) for c, t in plan.first):
+        return False, 0
+    n, used = 0, False
+    for group, candidates in plan.groups():
+        if not candidates.by_date:
+            n += 1  # _no_consent
+            continue
+        # The closest consent's findings number its score (TP103, TP102, TP104).
+        n += _closest_candidate(candidates, wants)[1]
+        used = True
+    return not used, n
 
 
 def _quick_outsourcing(ctx, flow):
@@ -632,26 +717,34 @@ def _closest_consent(ctx, flow, candidates, wants):
     once one of them could only tie with the best so far and comes later by
     date and ID, so do all the rest, and the search stops.
     """
-    best = None  # (score, order, consent) of the closest so far
+    cand, n = _closest_candidate(candidates, wants)
+    if not n:
+        return cand, []
+    return cand, [f for cond in _CONSENT_CONDITIONS for f in cond.condition(ctx, flow, cand)]
+
+
+def _closest_candidate(candidates, wants) -> tuple:
+    """:func:`_closest_consent`'s consent and its number of failures (its
+    findings), without building them; ``(None, 0)`` without candidates."""
+    best = None  # (failures, order, consent) of the closest so far
     for cand, terms, missed, order in candidates.likely:
-        score = missed + wants.short(cand, terms)
-        if score == 0:
-            return cand, []
+        n = missed + wants.short(cand, terms)
+        if n == 0:
+            return cand, 0
         # In (date, ID) order: a later one is closer only with fewer failures.
-        if best is None or score < best[0]:
-            best = (score, order, cand)
+        if best is None or n < best[0]:
+            best = (n, order, cand)
     for cand, terms, missed, order in candidates.others():
         if best is not None and (missed > best[0] or (missed == best[0] and order > best[1])):
             break
-        score = missed + wants.short(cand, terms)
-        if score == 0:
-            return cand, []
-        if best is None or score < best[0] or (score == best[0] and order < best[1]):
-            best = (score, order, cand)
+        n = missed + wants.short(cand, terms)
+        if n == 0:
+            return cand, 0
+        if best is None or n < best[0] or (n == best[0] and order < best[1]):
+            best = (n, order, cand)
     if best is None:
-        return None, []
-    cand = best[2]
-    return cand, [f for cond in _CONSENT_CONDITIONS for f in cond.condition(ctx, flow, cand)]
+        return None, 0
+    return best[2], best[0]
 
 
 def _no_consent(flow, group, named):
@@ -663,6 +756,17 @@ def _no_consent(flow, group, named):
                          message=f"no consent from {group}, whose data the flow carries{among}",
                          message_ja=f"データを提供される本人 {group} の同意がありません")
 
+
+_SCORE = {
+    "succession": _score_succession,
+    "joint_use": _score_notice("joint_use", (TP221, TP225, TP223, TP222, TP224)),
+    "law": _score_exemption("law"),
+    "life": _score_exemption("life"),
+    "public_health": _score_exemption("public_health"),
+    "government": _score_exemption("government"),
+    "opt_out": _score_notice("opt_out", (TP121, TP122, TP123, TP124, TP125)),
+    "consent": _score_consent,
+}
 
 _QUICK = {
     "outsourcing": _quick_outsourcing,
