@@ -78,6 +78,12 @@ def plain_groups(ctx, flow):
 
 def _same_as_plain(inventory):
     fast, plain = Context(inventory), Context(inventory)
+    # The subjects' items with and without the index of flows by provider.
+    sent = fast._sent_by_subjects()
+    assert "out" not in vars(fast)
+    assert sent == {p: {i for f in plain.out.get(p, ()) for i in f.items}
+                    for p in plain._subjects if plain.out.get(p)}
+    assert plain._sent_by_subjects() == sent  # now from plain.out
     for flow in inventory.flows:
         assert engine.classify(fast, flow) == plain_classify(plain, flow), flow.id
         judgement, found = engine.judge(fast, flow)

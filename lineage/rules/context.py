@@ -493,15 +493,29 @@ class Context:
 
     def _entity_group_reach(self, index=None, groups=None) -> dict[str, Reach]:
         out = {}
+        sent = self._sent_by_subjects()
         for party in self.inv.parties:
             if party.role != "data_subject" or (groups is not None and party.id not in groups):
                 continue
-            carried = {i for f in self.out.get(party.id, ()) for i in f.items}
+            carried = sent.get(party.id, set())
             out[party.id] = propagate(self.inv.flows,
                                       {party.id: {i: dt.date.min for i in carried}},
                                       index=self.entity_index if index is None else index,
                                       flows_by_id=self.flows, node=self.entity)
         return out
+
+    def _sent_by_subjects(self) -> dict[str, set]:
+        """Data-subject party -> the items of its flows: ``self.out``'s, without
+        building ``out`` for every provider when nothing else asked for it."""
+        if "out" in self.__dict__:
+            return {p: {i for f in self.out[p] for i in f.items}
+                    for p in self._subjects if self.out.get(p)}
+        sent: dict = {}
+        subjects = self._subjects
+        for f in self.flow_list:
+            if f.frm in subjects:
+                sent.setdefault(f.frm, set()).update(f.items)
+        return sent
 
     @cached_property
     def by_item(self):

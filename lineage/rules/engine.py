@@ -406,7 +406,8 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     for flow in steps(inventory.flows, "flows checked", len(inventory.flows)):
         judgement, findings = judge(ctx, flow)
         judged[flow.id] = judgement
-        found.extend(findings)
+        if findings:
+            found.extend(findings)
     for rule in rules:
         if hasattr(rule, "check"):
             found.extend(rule.check(ctx, judged))
@@ -417,11 +418,16 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     findings, waivers = _apply_waivers(ctx, list(unique.values()), active, packs)
     findings = [f for f in findings if f.rule in active]
     findings = _in_order(ctx, findings)
-    result = EngineResult(findings, {k: v.route for k, v in judged.items()},
-                          {k: v.evidence for k, v in judged.items()}, waivers, ctx.as_of,
-                          rules, inventory.flows, tuple(packs))
+    routes = dict(zip(judged, map(_ROUTE_OF, judged.values())))
+    evidence = dict(zip(judged, map(_EVIDENCE_OF, judged.values())))
+    result = EngineResult(findings, routes, evidence, waivers, ctx.as_of, rules,
+                          inventory.flows, tuple(packs))
     _release(ctx)
     return result
+
+
+_ROUTE_OF = operator.attrgetter("route")
+_EVIDENCE_OF = operator.attrgetter("evidence")
 
 
 def _release(ctx) -> None:
