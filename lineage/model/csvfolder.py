@@ -207,20 +207,14 @@ def _read_rows(path: Path, problems: list[Problem], missing: list[Problem] | Non
     return None if table is None else [(line, row) for line, row, _ in table[1]]
 
 
-def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | None = None,
-                encoding: str | None = None):
-    """The header and ``(row number, values, column bits)`` of each row, or None on a problem.
-
-    Bit ``i`` of the column bits is set when ``header[i]`` held a value: all
-    a location needs later, so no per-cell object is built.
-    """
+def _decoded(path: Path, problems: list[Problem], encoding: str | None) -> str | None:
+    """The text of a CSV file, or None with a problem naming the file."""
     name = str(path)
     try:
-        text, codec = decode(read_input(path), encoding)
+        return decode(read_input(path), encoding)[0]
     except OSError as exc:
         problems.append(Problem(Location(name), None, None, None,
                                 f"cannot read file: {exc.strerror or exc}", "ファイルを読めません"))
-        return None
     except UnicodeDecodeError as exc:
         problems.append(Problem(Location(name), None, None, None,
                                 f"neither UTF-8 nor Shift_JIS (CP932) text ({exc.reason} at "
@@ -229,24 +223,36 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
                                 "UTF-8 でも Shift_JIS (CP932) でもないテキストです"
                                 f"（{exc.start} バイト目）。CSV UTF-8 で保存するか、"
                                 "--encoding で文字コードを指定してください"))
-        return None
-    # newline="" keeps line breaks inside quoted cells (a multi-line note)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    # csv's default 128 KiB per cell would refuse a long note the writer wrote;
-    # the whole file is in memory already, so a cell may be as long as the file.
-    limit = csv.field_size_limit(max(len(text), csv.field_size_limit()))
-    try:
-        table = list(reader)
-    except csv.Error as exc:
-        problems.append(Problem(Location(name, row=reader.line_num), None, None, None,
-                                f"invalid CSV: {exc}", "CSV の形式が正しくありません"))
-        return None
-    finally:
-        csv.field_size_limit(limit)
-    if not table:
-        return []
-    sheet = sheet_for(path.stem) or path.stem
-    header = [_header(sheet, h) for h in table[0]]
+    return None
+
+
+#: Characters of text a CSV reader takes at a time (see :func:`_lines`).
+_BLOCK = 1 << 20
+
+
+def _lines(text: str):
+    """The lines of ``text`` as ``io.StringIO(text, newline="")`` gives them, a block at a time.
+
+    A StringIO keeps four bytes per character of the whole text while it is
+    read; a block of about a megabyte cut just after a ``\\n`` ends a line
+    there either way, so the lines are the same and only a block is widened.
+
+    Example:
+        >>> list(_lines("a\\r\\nb\\rc\\n")) == list(io.StringIO("a\\r\\nb\\rc\\n", newline=""))
+        True
+    """
+    start, size = 0, len(text)
+    while start < size:
+        cut = text.find("\n", start + _BLOCK)
+        end = size if cut < 0 else cut + 1
+        yield from io.StringIO(text[start:end], newline="")
+        start = end
+
+
+def _header_of(name: str, sheet: str, cells: list, problems: list[Problem],
+               missing: list[Problem] | None) -> tuple[tuple, bool]:
+    """The field each header cell names, and whether the header is usable."""
+    header = [_header(sheet, h) for h in cells]
     ok = True
     for col, h in enumerate(header):
         if not h:
@@ -264,6 +270,45 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
                                        None, column.name,
                                        f"required column '{column.name}' is missing",
                                        f"必須の列 '{column.name}' がありません"))
+    return tuple(header), ok
+
+
+def _too_wide(name: str, number: int, cells: list, width: int) -> Problem:
+    return Problem(Location(name, row=number), None, None, None,
+                   f"row has {len(cells)} cells but the header names {width} columns",
+                   "行のセル数が列数より多くなっています")
+
+
+def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | None = None,
+                encoding: str | None = None):
+    """The header and ``(row number, values, column bits)`` of each row, or None on a problem.
+
+    Bit ``i`` of the column bits is set when ``header[i]`` held a value: all
+    a location needs later, so no per-cell object is built. An empty file is
+    a table with no columns and no rows.
+    """
+    name = str(path)
+    text = _decoded(path, problems, encoding)
+    if text is None:
+        return None
+    # newline="" keeps line breaks inside quoted cells (a multi-line note)
+    reader = csv.reader(_lines(text))
+    # csv's default 128 KiB per cell would refuse a long note the writer wrote;
+    # the whole file is in memory already, so a cell may be as long as the file.
+    limit = csv.field_size_limit(max(len(text), csv.field_size_limit()))
+    try:
+        table = list(reader)
+    except csv.Error as exc:
+        problems.append(Problem(Location(name, row=reader.line_num), None, None, None,
+                                f"invalid CSV: {exc}", "CSV の形式が正しくありません"))
+        return None
+    finally:
+        csv.field_size_limit(limit)
+    del text
+    if not table:
+        return (), []
+    sheet = sheet_for(path.stem) or path.stem
+    header, ok = _header_of(name, sheet, table[0], problems, missing)
     rows = []
     width = len(header)
     bits = [1 << i for i in range(width)]
@@ -286,14 +331,11 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
             if len(cells) <= width or not any(c.strip() for c in cells):
                 continue
         if len(cells) > width and any(c.strip() for c in cells[width:]):
-            problems.append(Problem(Location(name, row=number), None, None, None,
-                                    f"row has {len(cells)} cells but the header names "
-                                    f"{width} columns",
-                                    "行のセル数が列数より多くなっています"))
+            problems.append(_too_wide(name, number, cells, width))
             ok = False
             continue
         rows.append((number, values, mask))
-    return (tuple(header), rows) if ok else None
+    return (header, rows) if ok else None
 
 
 def _header(sheet: str, text: str) -> str:
