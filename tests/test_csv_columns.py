@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lineage.model import csvfolder, loading
@@ -43,3 +43,96 @@ def test_an_empty_file_is_an_empty_table(tmp_path):
         loading.load(tmp_path)
     assert [p.message for p in caught.value.problems] == [
         "organisation 'mc' is not one of the parties"]
+
+
+# --- the column-wise load against the row-by-row load -----------------------------------
+
+from test_fast_hostile import HOSTILE, outcome  # noqa: E402 - the shared oracle
+
+#: Cells a flows.csv holds, sensible and odd: apostrophes (the writer's formula guard),
+#: blanks, spaces, separators, dates as typed, control characters, quotes and line breaks.
+_CELLS = ["F1", "F2", "F3", "mc", "acme", "people", "name", "name;email", "email;", "ads",
+          "2024-04-01", "2024/4/1", "2026-01-01", "consent", "law", "true", "FALSE", "sftp",
+          "刑訴法", "C1", "", " ", "\u3000", "'", "'F9", "''mc", "'=1+1", "a\nb", "a\r\nb",
+          'say "hi"', "x,y", "F1 ", "Ｆ1", "2024-13-01", "R7.4.1", "a\x85b"] + HOSTILE[::7]
+#: Cells each column holds when the row is fine ([]: the row's own ID).
+_VALID = {"id": [], "from": ["mc"], "提供元": ["mc"], "frm": ["mc", ""],
+          "to": ["acme", "people"], "items": ["name", "name;email", "email; name"],
+          "start": ["2024-04-01", "2024/4/1", "令和6年4月1日"], "開始日": ["2024-04-01"],
+          "end": ["2026-01-01", ""], "purposes": ["", "ads", "ads;shipping"],
+          "basis": ["consent", "law", ""], "consents": [""], "recorded": ["true", "FALSE", ""],
+          "method": ["sftp", "", "'=cmd"], "note": ["メモ", "", "a\nb"],
+          "exemption.law": ["刑訴法", ""], "exemption.note": ["", "n"], "exemption": [""],
+          "colour": [""], "exemption.x.y": [""], "": [""]}
+_FLOW_KEYS = ["id", "from", "to", "items", "start", "end", "purposes", "basis", "consents",
+              "recorded", "method", "note", "exemption.law", "exemption.note", "開始日",
+              "提供元", "frm", "exemption", "colour", "exemption.x.y", ""]
+
+
+@st.composite
+def flow_files(draw):
+    """A folder whose flows.csv has odd rows: blank, short, long, multi-line, quoted."""
+    import csv as _csv
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp932"]))
+    keys = ["id", "from", "to", "items", "start"]
+    keys = draw(st.permutations(keys))[:5 if draw(st.integers(0, 3)) else draw(st.integers(3, 5))]
+    keys += draw(st.lists(st.sampled_from(_FLOW_KEYS if draw(st.integers(0, 3)) == 0
+                                          else _FLOW_KEYS[5:14]), max_size=4,
+                          unique=draw(st.integers(0, 3)) > 0))
+    rate = draw(st.sampled_from([0, 0, 3, 30]))
+    rows = []
+    for n in range(draw(st.integers(0, 9))):
+        kind = draw(st.integers(0, 9)) if rate else 9
+        if kind == 0:
+            rows.append([])  # a blank line
+        elif kind == 1:
+            rows.append([""] * len(keys))  # a row of blank cells
+        else:
+            width = len(keys) + (draw(st.integers(-2, 2)) if kind == 2 else 0)
+            rows.append([draw(st.sampled_from(_CELLS)) if draw(st.integers(0, 99)) < rate
+                         else draw(st.sampled_from(_VALID.get(k, [""]) or [f"F{n}"]))
+                         for k in (keys + ["x"] * 3)[:width]])
+    out = io.StringIO()
+    writer = _csv.writer(out, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
+    writer.writerow(keys)
+    writer.writerows(rows)
+    text = out.getvalue()
+    if draw(st.integers(0, 19)) == 0:
+        text += '"unclosed,\n'  # an invalid CSV at the end
+    files = {"inventory.csv": "format,organisation\nlineage/1,mc\n",
+             "parties.csv": "id,role\nmc,self\nacme,outsourcee\npeople,data_subject\n",
+             "flows.csv": text}
+    out = {}
+    for name, content in files.items():
+        try:
+            out[name] = content.encode(encoding)
+        except UnicodeEncodeError:
+            out[name] = content.encode("utf-8")
+    return out
+
+
+def _row_by_row(path):
+    saved = loading.COLUMNAR
+    loading.COLUMNAR = False
+    try:
+        return outcome(path)
+    finally:
+        loading.COLUMNAR = saved
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(flow_files(), st.sampled_from([1, 2, 3, 1 << 15]))
+def test_column_wise_load_is_the_row_by_row_load(tmp_path_factory, files, chunk):
+    """Same model, field types, fields set and locations, or the same problems in order,
+    whatever block size the reader takes rows in."""
+    folder = tmp_path_factory.mktemp("csv")
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    saved = csvfolder.CHUNK
+    csvfolder.CHUNK = chunk
+    try:
+        columns = outcome(folder)
+    finally:
+        csvfolder.CHUNK = saved
+    assert columns == _row_by_row(folder)

@@ -1,8 +1,8 @@
 """Hostile inputs load alike with the loader's fast paths on and off.
 
-The loader has three fast paths (records built without pydantic's Python
+The loader has four fast paths (records built without pydantic's Python
 validators, YAML read event by event, an .xlsx sheet's cells read in one expat
-pass). Each must give exactly what the careful path gives, or step aside. These
+pass, a CSV folder read and built column by column). Each must give exactly what the careful path gives, or step aside. These
 tests generate what careless office users and attackers write: YAML 1.1
 scalars (``no``, ``0x1F``, ``1_000``, ``.inf``, unquoted dates, ``12:30``),
 full-width digits and spaces, 令和 dates, ``、`` and ``；`` separators, BOMs,
@@ -49,7 +49,7 @@ def _settings(examples: int):
 @contextlib.contextmanager
 def careful():
     """Every fast path off: pydantic builds each record, the node reader reads YAML,
-    openpyxl reads every sheet's cells."""
+    openpyxl reads every sheet's cells, a CSV file is read row by row."""
     def never(model):
         def build(record):
             raise Unusual
@@ -62,13 +62,15 @@ def careful():
         raise Unusual
         yield  # a generator, as fast_rows is
 
-    saved = (loading.record_builder, sources._read_events, workbook.fast_rows)
-    loading.record_builder, sources._read_events, workbook.fast_rows = (
-        never, refuse_events, refuse_cells)
+    saved = (loading.record_builder, sources._read_events, workbook.fast_rows,
+             loading.COLUMNAR)
+    (loading.record_builder, sources._read_events, workbook.fast_rows,
+     loading.COLUMNAR) = (never, refuse_events, refuse_cells, False)
     try:
         yield
     finally:
-        loading.record_builder, sources._read_events, workbook.fast_rows = saved
+        (loading.record_builder, sources._read_events, workbook.fast_rows,
+         loading.COLUMNAR) = saved
 
 
 def _shape(value):

@@ -32,6 +32,8 @@ import contextlib
 import contextvars
 import csv
 import io
+from itertools import islice
+from operator import or_
 from sys import intern
 from pathlib import Path
 
@@ -42,7 +44,7 @@ from .sources import RawInventory, RowTable, SourceMap
 from .tables import (POLICY_SHEET, REVISIONS_SHEET, SHEETS, TOP_SHEET, column_for, columns,
                      sheet_for)
 
-__all__ = ["read_csv_folder", "csv_files", "decode", "forced_encoding", "ENCODINGS",
+__all__ = ["read_csv_folder", "Columns", "csv_files", "decode", "forced_encoding", "ENCODINGS",
            "TOP_FILE", "REVISIONS_FILE", "POLICY_FILE", "attach_clauses"]
 
 #: Names ``--encoding`` accepts, and the codec each reads with.
@@ -132,8 +134,12 @@ def csv_files(folder: Path) -> list[Path]:
                   if p.suffix.lower() == ".csv" and not p.is_dir())
 
 
-def read_csv_folder(folder: Path, encoding: str | None = None) -> RawInventory:
+def read_csv_folder(folder: Path, encoding: str | None = None, *,
+                    by_column: bool = False) -> RawInventory:
     """Read a folder of CSV files; raise :class:`InventoryError` listing every problem.
+
+    With ``by_column``, each collection but notices is kept as :class:`Columns`
+    instead of a list of mappings (what :func:`~lineage.model.loading.load` reads).
 
     Example:
         >>> import tempfile, pathlib
@@ -158,12 +164,21 @@ def read_csv_folder(folder: Path, encoding: str | None = None) -> RawInventory:
     revisions = clauses = None
     read = 0
     for path in files:
+        stem = sheet_for(path.stem) or path.stem
+        if by_column and stem in COLUMN_SHEETS:
+            kept = _read_columns(path, stem, problems, missing, encoding)
+            if kept is not None:
+                source.paths[(stem,)] = Location(str(path), row=1)
+                source.tables[stem] = kept.table
+                data[stem] = kept
+                read += len(kept)
+                report("records read", read)
+            continue
         table = _read_table(path, problems, missing, encoding)
         if table is None:
             continue
         header, rows = table
         name = str(path)
-        stem = sheet_for(path.stem) or path.stem
         if stem == REVISIONS_SHEET:
             revisions = (path, [(line, row) for line, row, _ in rows])
             continue
@@ -336,6 +351,160 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
             continue
         rows.append((number, values, mask))
     return (header, rows) if ok else None
+
+
+#: Rows the column-wise reader takes at a time: its lists of cells stay small.
+CHUNK = 1 << 15
+#: Collections read column by column (notices stay records: revisions attach to them).
+COLUMN_SHEETS = frozenset(SHEETS) - {TOP_SHEET, REVISIONS_SHEET, POLICY_SHEET, "notices"}
+
+
+class Columns:
+    """One CSV file's records kept as columns of cells, a block of rows at a time.
+
+    What :func:`read_csv_folder` gives a collection with ``by_column=True``: the
+    loader builds the records column-wise from it (no mapping per row) and asks
+    :meth:`record` for the mapping of a row only when the row goes record by
+    record. The rows' numbers and column bits are in the file's
+    :class:`~lineage.model.sources.RowTable`.
+
+    Example:
+        >>> c = Columns(("id", "exemption.law"), RowTable("f.csv", ("id", "exemption.law")))
+        >>> c.chunks.append([["F1", "F2"], ["", "'=法令"]]); c.count = 2
+        >>> len(c), c.record(c.chunks[0], 1)
+        (2, {'id': 'F2', 'exemption': {'law': '=法令'}})
+    """
+
+    __slots__ = ("header", "table", "chunks", "count", "dotted")
+
+    def __init__(self, header: tuple, table: RowTable):
+        self.header = header
+        self.table = table
+        #: per block of rows, one list of cells per column (blank cells included)
+        self.chunks: list[list[list[str]] | None] = []
+        self.count = 0
+        self.dotted = any("." in h for h in header)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def record(self, chunk: list, row: int) -> dict:
+        """Row ``row`` of ``chunk`` as the mapping the row-by-row reader gives."""
+        values = {}
+        for h, cells in zip(self.header, chunk):
+            c = cells[row]
+            if c and not c.isspace():
+                values[h] = intern(c[1:] if c[0] == "'" else c)
+        return _nest(values) if self.dotted else values
+
+
+def _read_columns(path: Path, stem: str, problems: list[Problem],
+                  missing: list[Problem] | None = None,
+                  encoding: str | None = None) -> Columns | None:
+    """:func:`_read_table` kept as columns; None on a problem, with the same problems.
+
+    Rows are taken a block at a time and turned into columns (``zip``), so the
+    reader's per-row lists never all live; each cell but a record's own ID is
+    interned (values repeat down a column).
+    """
+    name = str(path)
+    text = _decoded(path, problems, encoding)
+    if text is None:
+        return None
+    reader = csv.reader(_lines(text))
+    limit = csv.field_size_limit(max(len(text), csv.field_size_limit()))
+    del text
+    # kept back until the whole file parsed: an invalid CSV is the file's one problem
+    found: list[Problem] = []
+    lost: list[Problem] | None = None
+    try:
+        first = next(reader, None)
+        if first is None:
+            header, ok = (), True
+        else:
+            lost = [] if missing is not None else None
+            header, ok = _header_of(name, stem, first, found, lost)
+        out = Columns(header, RowTable(name, header, {c.path for c in columns(stem)}))
+        number = 1
+        while True:
+            rows = list(islice(reader, CHUNK))
+            if not rows:
+                break
+            start, number = number + 1, number + len(rows)
+            ok = _block(name, rows, start, found, out) and ok
+    except csv.Error as exc:
+        problems.append(Problem(Location(name, row=reader.line_num), None, None, None,
+                                f"invalid CSV: {exc}", "CSV の形式が正しくありません"))
+        return None
+    finally:
+        csv.field_size_limit(limit)
+    problems.extend(found)
+    if lost:
+        missing.extend(lost)
+    return out if ok else None
+
+
+def _block(name: str, rows: list, start: int, problems: list[Problem], out: Columns) -> bool:
+    """Add a block of rows (the first is row ``start``) to ``out``, emptying ``rows``;
+    False when a row has a value past the last column."""
+    ok = True
+    width = len(out.header)
+    numbers = None
+    taken = rows
+    if any(len(cells) != width for cells in rows):
+        # a short row's missing cells are blank; a long row's extra cells must be
+        fixed, numbers = [], []
+        for number, cells in enumerate(rows, start):
+            if len(cells) > width:
+                if any(c.strip() for c in cells[width:]):
+                    problems.append(_too_wide(name, number, cells, width))
+                    ok = False
+                    continue
+                cells = cells[:width]
+            elif len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+            fixed.append(cells)
+            numbers.append(number)
+        rows = fixed
+    cols = list(zip(*rows)) if width else []
+    taken.clear()
+    del rows
+    if not cols or not cols[0]:
+        return ok
+    count = len(cols[0])
+    masks = None
+    always = 0
+    for index, cells in enumerate(cols):
+        bit = 1 << index
+        kinds = dict.fromkeys(cells, bit)
+        blank = [c for c in kinds if not c or c.isspace()]
+        if not blank:
+            always |= bit
+        elif len(blank) < len(kinds):
+            kinds.update(dict.fromkeys(blank, 0))
+            bits = list(map(kinds.__getitem__, cells))
+            masks = bits if masks is None else list(map(or_, masks, bits))
+    if masks is None:
+        masks = [always] * count
+    elif always:
+        masks = [m | always for m in masks]
+    if numbers is None:
+        numbers = range(start, start + count)
+    if not always and 0 in masks:
+        # a row with no value at all is no record (a spreadsheet's blank line)
+        keep = [i for i, m in enumerate(masks) if m]
+        if not keep:
+            return ok
+        cols = [[cells[i] for i in keep] for cells in cols]
+        masks = [masks[i] for i in keep]
+        numbers = [numbers[i] for i in keep]
+    # a record's own ID is unique: interning it would only grow the interned table
+    out.chunks.append([list(cells) if key == "id" else list(map(intern, cells))
+                       for key, cells in zip(out.header, cols)])
+    out.count += len(masks)
+    out.table.rows.extend(numbers)
+    out.table.present.extend(masks)
+    return ok
 
 
 def _header(sheet: str, text: str) -> str:

@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+from array import array
 from pathlib import Path
 from typing import Callable
 
@@ -24,8 +25,8 @@ from . import schema
 from ..progress import report
 from .errors import InventoryError, Location, Problem, did_you_mean
 from .references import check_references
-from .csvfolder import decode, forced_encoding, read_csv_folder
-from .fastpath import Unusual, record_builder
+from .csvfolder import Columns, decode, forced_encoding, read_csv_folder
+from .fastpath import _IDS, Unusual, record_builder, table_builder
 from .workbook import read_workbook
 from .sources import RawInventory, read_yaml_file, read_yaml_folder, yaml_files
 
@@ -40,6 +41,10 @@ _FIELD_NAMES = sorted({f.alias or name for model in (*schema.COLLECTIONS.values(
                                                      schema.PolicyClause)
                        for name, f in model.model_fields.items()})
 _RECORD_ADAPTERS = {name: TypeAdapter(model) for name, model in schema.COLLECTIONS.items()}
+
+#: Whether :func:`load` reads a CSV folder's collections column by column (the
+#: tests turn it off to compare with the row-by-row reading).
+COLUMNAR = True
 
 #: Readers by form; later forms (CSV folder, Excel) register here.
 READERS: dict[str, Callable[[Path], RawInventory]] = {
@@ -89,16 +94,27 @@ def read_raw(path: str | Path, encoding: str | None = None) -> RawInventory:
         >>> raw.origin, raw.data["organisation"], type(raw.data["flows"][0]["start"]).__name__
         ('inventories/monocollabo', 'monocollabo', 'str')
     """
+    return _read(path, encoding)
+
+
+def _read(path: str | Path, encoding: str | None = None,
+          by_column: bool = False) -> RawInventory:
+    """:func:`read_raw`; with ``by_column``, a CSV folder's collections are kept as
+    :class:`~lineage.model.csvfolder.Columns` for :func:`_build`."""
     path = Path(path)
     if not path.exists():
         raise InventoryError([Problem(Location(str(path)), None, None, None,
                                       "no such file or folder",
                                       "ファイルまたはフォルダが見つかりません")])
     form = detect_form(path)
+    reader = READERS[form]
+    if by_column and reader is read_csv_folder:
+        def reader(folder):
+            return read_csv_folder(folder, by_column=True)
     if encoding is not None and form == "csv-folder":
         with forced_encoding(encoding):
-            return READERS[form](path)
-    return READERS[form](path)
+            return reader(path)
+    return reader(path)
 
 
 def load(path: str | Path, encoding: str | None = None) -> schema.Inventory:
@@ -113,7 +129,7 @@ def load(path: str | Path, encoding: str | None = None) -> schema.Inventory:
         >>> len(inv.flows), inv.flows[0].id, inv.flows[0].start
         (48, 'F01', datetime.date(2023, 4, 1))
     """
-    raw = read_raw(path, encoding)
+    raw = _read(path, encoding, by_column=COLUMNAR)
     # Nobody else sees this raw inventory: each record is let go once built, so
     # the raw records and the model never both fill memory.
     if encoding is None:
@@ -169,11 +185,18 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
     positions: dict[str, list[int]] = {}
     # built per load: their caches (a cell's list of IDs) go with it
     builders = {name: record_builder(model) for name, model in schema.COLLECTIONS.items()}
-    total = sum(len(v) for k, v in data.items() if k in schema.COLLECTIONS and isinstance(v, list))
+    total = sum(len(v) for k, v in data.items()
+                if k in schema.COLLECTIONS and isinstance(v, (list, Columns)))
     validated = 0
     for name in schema.COLLECTIONS:
         value = data.get(name)
         if value is None:
+            continue
+        if isinstance(value, Columns):
+            report("records validated", validated, total)
+            fields[name], positions[name], raw_ids[name] = _validate_columns(
+                name, value, source, problems, builders, consume, (validated, total))
+            validated += len(value)
             continue
         if not isinstance(value, list):
             problems.append(Problem(source.locate((name,)), name, None, None,
@@ -306,6 +329,64 @@ def _validate(name: str, records: list, source, data, problems: list[Problem],
         if consume:
             records[index] = None
     return valid, indices
+
+
+def _validate_columns(name: str, table: Columns, source, problems: list[Problem],
+                      builders: dict, consume: bool = False,
+                      progress: tuple[int, int] = (0, 0)) -> tuple[list, array, list]:
+    """:func:`_validate` of a collection read column by column; also each record's raw ID.
+
+    :func:`~lineage.model.fastpath.table_builder` builds the rows it proves
+    valid a block at a time; every other row becomes its mapping and goes
+    through :func:`_validate`'s steps, so its problems are the same, in order.
+    """
+    build = builders[name]
+    adapter = _RECORD_ADAPTERS[name]
+    columns = table_builder(schema.COLLECTIONS[name], table.header)
+    id_at = table.header.index("id") if "id" in table.header else None
+    valid: list = []
+    indices = array("q")
+    raw_ids: list = []
+    before, total = progress
+    index = 0
+    for number, chunk in enumerate(table.chunks):
+        count = len(chunk[0])
+        masks = table.table.present[index:index + count]
+        built = columns(chunk, masks) if columns is not None else [None] * count
+        if id_at is None:
+            raw_ids.extend([None] * count)
+        else:
+            raw_ids.extend(_raw_ids(chunk[id_at]))
+        if None not in built:
+            valid.extend(built)
+            indices.extend(range(index, index + count))
+        else:
+            for row, record in enumerate(built):
+                if record is None:
+                    raw = table.record(chunk, row)
+                    try:
+                        record = build(raw)
+                    except Unusual:
+                        try:
+                            record = adapter.validate_python(raw)
+                        except ValidationError as exc:
+                            problems.extend(_problems(exc, source, name, {index + row: raw},
+                                                      None, (index + row,)))
+                            continue
+                valid.append(record)
+                indices.append(index + row)
+        index += count
+        if consume:
+            table.chunks[number] = None
+        report("records validated", before + index, total)
+    return valid, indices, raw_ids
+
+
+def _raw_ids(cells: list) -> list:
+    """The ``id`` each row's mapping would hold: None for a blank cell, no leading apostrophe."""
+    if _IDS is not None and _IDS.fullmatch("\n".join(cells) + "\n") is not None:
+        return cells  # IDs all: no blank cell, no apostrophe
+    return [None if not c or c.isspace() else (c[1:] if c[0] == "'" else c) for c in cells]
 
 
 def _problems(exc: ValidationError, source, collection, records, data,
