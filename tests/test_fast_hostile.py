@@ -1,16 +1,16 @@
 """Hostile inputs load alike with the loader's fast paths on and off.
 
-The loader has four fast paths (records built without pydantic's Python
-validators, YAML read event by event, an .xlsx sheet's cells read in one expat
-pass, a CSV folder read and built column by column). Each must give exactly
-what the careful path gives, or step aside. These tests generate what careless
-office users and attackers write: YAML 1.1 scalars (``no``, ``0x1F``, ``1_000``,
-``.inf``, unquoted dates, ``12:30``), full-width digits and spaces, 令和 dates, ``、`` and ``；`` separators, BOMs,
-CRLF line ends, control characters, very long strings, deep nesting; and
-workbooks with cells typed as numbers, dates, booleans, inline and shared
-strings, hidden sheets, merged cells. They compare, with every fast path on and
-every fast path off: the loaded inventory (values, their types, the fields set,
-the location of every field), or the problems in order with their locations;
+The loader has four fast paths (records built without pydantic's Python validators, YAML
+read event by event, an .xlsx sheet's cells read in one expat pass, a CSV folder read and
+built column by column). Each must give exactly what the careful path gives, or step
+aside. These tests generate what careless office users and attackers write: YAML 1.1
+scalars (``no``, ``0x1F``, ``1_000``, ``.inf``, unquoted dates, ``12:30``), full-width
+digits and spaces, 令和 dates, ``、`` and ``；`` separators, BOMs, CRLF line ends, control
+characters, very long strings, deep nesting; and workbooks with cells typed as numbers,
+dates, booleans, inline and shared strings, hidden sheets, merged cells. They compare,
+with every fast path on and every fast path off: the loaded inventory (values, their
+types, the fields set, the location of every field), or the problems in order with their
+locations;
 and for a few, the bytes of ``validate --format json`` and ``check --format json``.
 """
 
