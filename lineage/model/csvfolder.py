@@ -32,7 +32,7 @@ import contextlib
 import contextvars
 import csv
 import io
-from itertools import islice
+from itertools import chain, islice
 from operator import or_
 from sys import intern
 from pathlib import Path
@@ -256,11 +256,15 @@ def _lines(text: str):
         >>> list(_lines("a\\r\\nb\\rc\\n")) == list(io.StringIO("a\\r\\nb\\rc\\n", newline=""))
         True
     """
+    return chain.from_iterable(_blocks(text))
+
+
+def _blocks(text: str):
     start, size = 0, len(text)
     while start < size:
         cut = text.find("\n", start + _BLOCK)
         end = size if cut < 0 else cut + 1
-        yield from io.StringIO(text[start:end], newline="")
+        yield io.StringIO(text[start:end], newline="")
         start = end
 
 
@@ -354,7 +358,7 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
 
 
 #: Rows the column-wise reader takes at a time: its lists of cells stay small.
-CHUNK = 1 << 15
+CHUNK = 1 << 13
 #: Collections read column by column (notices stay records: revisions attach to them).
 COLUMN_SHEETS = frozenset(SHEETS) - {TOP_SHEET, REVISIONS_SHEET, POLICY_SHEET, "notices"}
 
@@ -375,7 +379,7 @@ class Columns:
         (2, {'id': 'F2', 'exemption': {'law': '=法令'}})
     """
 
-    __slots__ = ("header", "table", "chunks", "count", "dotted")
+    __slots__ = ("header", "table", "chunks", "count", "dotted", "seen")
 
     def __init__(self, header: tuple, table: RowTable):
         self.header = header
@@ -384,6 +388,8 @@ class Columns:
         self.chunks: list[list[list[str]] | None] = []
         self.count = 0
         self.dotted = any("." in h for h in header)
+        #: per column, one string for each distinct cell read so far
+        self.seen: list[dict] = [{} for _ in header]
 
     def __len__(self) -> int:
         return self.count
@@ -404,8 +410,7 @@ def _read_columns(path: Path, stem: str, problems: list[Problem],
     """:func:`_read_table` kept as columns; None on a problem, with the same problems.
 
     Rows are taken a block at a time and turned into columns (``zip``), so the
-    reader's per-row lists never all live; each cell but a record's own ID is
-    interned (values repeat down a column).
+    reader's per-row lists never all live.
     """
     name = str(path)
     text = _decoded(path, problems, encoding)
@@ -476,11 +481,12 @@ def _block(name: str, rows: list, start: int, problems: list[Problem], out: Colu
     always = 0
     for index, cells in enumerate(cols):
         bit = 1 << index
+        if "" not in cells and not any(map(str.isspace, cells)):
+            always |= bit
+            continue
         kinds = dict.fromkeys(cells, bit)
         blank = [c for c in kinds if not c or c.isspace()]
-        if not blank:
-            always |= bit
-        elif len(blank) < len(kinds):
+        if len(blank) < len(kinds):
             kinds.update(dict.fromkeys(blank, 0))
             bits = list(map(kinds.__getitem__, cells))
             masks = bits if masks is None else list(map(or_, masks, bits))
@@ -498,9 +504,17 @@ def _block(name: str, rows: list, start: int, problems: list[Problem], out: Colu
         cols = [[cells[i] for i in keep] for cells in cols]
         masks = [masks[i] for i in keep]
         numbers = [numbers[i] for i in keep]
-    # a record's own ID is unique: interning it would only grow the interned table
-    out.chunks.append([list(cells) if key == "id" else list(map(intern, cells))
-                       for key, cells in zip(out.header, cols)])
+    # one string per distinct cell of a column (a million "org" would stay until built);
+    # a record's own ID is unique and kept as it is
+    chunk = []
+    for key, cells, seen in zip(out.header, cols, out.seen):
+        if key == "id":
+            chunk.append(list(cells))
+            continue
+        chunk.append(list(map(seen.setdefault, cells, cells)))
+        if len(seen) > 65_536:
+            seen.clear()
+    out.chunks.append(chunk)
     out.count += len(masks)
     out.table.rows.extend(numbers)
     out.table.present.extend(masks)
