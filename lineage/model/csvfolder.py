@@ -456,7 +456,7 @@ def _block(name: str, rows: list, start: int, problems: list[Problem], out: Colu
     width = len(out.header)
     numbers = None
     taken = rows
-    if any(len(cells) != width for cells in rows):
+    if any(map(width.__ne__, map(len, rows))):
         # a short row's missing cells are blank; a long row's extra cells must be
         fixed, numbers = [], []
         for number, cells in enumerate(rows, start):

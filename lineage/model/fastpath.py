@@ -36,7 +36,7 @@ import re
 import typing
 from collections import deque
 from itertools import repeat
-from operator import setitem
+from operator import is_, setitem
 from sys import intern
 from typing import Callable
 
@@ -350,7 +350,7 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
     takes the columns (lists of cells as the CSV reader gives them, blank cells
     included) and each row's column bits (bit ``i``: column ``i`` holds a value)
     and returns, per row, the record, or None where the row must go record by
-    record: a cell the fast path does not prove valid, a leading apostrophe, a
+    record, and the numbers of those rows: a cell the fast path does not prove valid, a leading apostrophe, a
     required field left blank. Each value is read once per distinct cell, not
     once per row; every record is what :func:`record_builder` builds from the
     row's mapping.
@@ -361,13 +361,13 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
     Example:
         >>> from lineage.model.schema import Flow
         >>> build = table_builder(Flow, ("id", "from", "to", "items", "start", "exemption.law"))
-        >>> rows = build([["F1", "F2"], ["a", "a"], ["b", "b"], ["x;y", "x"],
-        ...               ["2024-04-01", "April"], ["刑訴法", ""]], [0b111111, 0b11111])
+        >>> rows, odd = build([["F1", "F2"], ["a", "a"], ["b", "b"], ["x;y", "x"],
+        ...                    ["2024-04-01", "April"], ["刑訴法", ""]], [0b111111, 0b11111])
         >>> rows[0] == record_builder(Flow)({"id": "F1", "from": "a", "to": "b", "items": "x;y",
         ...                                   "start": "2024-04-01", "exemption": {"law": "刑訴法"}})
         True
-        >>> rows[1] is None  # "April" is for pydantic to refuse
-        True
+        >>> rows[1], odd  # "April" is for pydantic to refuse
+        (None, [1])
     """
     by_key, required, mutable, template = _plan(model)
     plain: list[tuple[int, str, Callable]] = []
@@ -448,7 +448,7 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
         odd = set()
         for (index, name, read), cache in zip(plain, caches):
             values = column(columns[index], name, read, cache)
-            if _ODD in values:
+            if any(map(is_, values, repeat(_ODD))):
                 odd.update(i for i, v in enumerate(values) if v is _ODD)
             if type(template[name]) is list or tuple in set(map(type, values)):
                 # a list read once per distinct cell: each record gets its own
@@ -480,7 +480,7 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
         _each(map(_set_attr, objs, repeat("__pydantic_private__"), repeat(None, count)))
         for row in odd:
             objs[row] = None
-        return objs
+        return objs, sorted(odd)
 
     return build
 

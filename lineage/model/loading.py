@@ -14,6 +14,8 @@ Example:
 from __future__ import annotations
 
 from array import array
+from itertools import repeat
+from operator import is_
 from pathlib import Path
 from typing import Callable
 
@@ -352,29 +354,31 @@ def _validate_columns(name: str, table: Columns, source, problems: list[Problem]
     for number, chunk in enumerate(table.chunks):
         count = len(chunk[0])
         masks = table.table.present[index:index + count]
-        built = columns(chunk, masks) if columns is not None else [None] * count
+        if columns is not None:
+            built, odd = columns(chunk, masks)
+        else:
+            built, odd = [None] * count, range(count)
         if id_at is None:
             raw_ids.extend([None] * count)
         else:
             raw_ids.extend(_raw_ids(chunk[id_at]))
-        if None not in built:
+        for row in odd:
+            raw = table.record(chunk, row)
+            try:
+                built[row] = build(raw)
+            except Unusual:
+                try:
+                    built[row] = adapter.validate_python(raw)
+                except ValidationError as exc:
+                    problems.extend(_problems(exc, source, name, {index + row: raw},
+                                              None, (index + row,)))
+        if odd and any(map(is_, built, repeat(None))):
+            kept = [row for row, record in enumerate(built) if record is not None]
+            valid.extend(built[row] for row in kept)
+            indices.extend(index + row for row in kept)
+        else:
             valid.extend(built)
             indices.extend(range(index, index + count))
-        else:
-            for row, record in enumerate(built):
-                if record is None:
-                    raw = table.record(chunk, row)
-                    try:
-                        record = build(raw)
-                    except Unusual:
-                        try:
-                            record = adapter.validate_python(raw)
-                        except ValidationError as exc:
-                            problems.extend(_problems(exc, source, name, {index + row: raw},
-                                                      None, (index + row,)))
-                            continue
-                valid.append(record)
-                indices.append(index + row)
         index += count
         if consume:
             table.chunks[number] = None
