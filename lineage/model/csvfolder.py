@@ -32,10 +32,11 @@ import contextlib
 import contextvars
 import csv
 import io
-from itertools import chain, islice
+from itertools import chain, islice, repeat
 from operator import or_
 from sys import intern
 from pathlib import Path
+from typing import Callable
 
 from ..files import read_input
 from ..progress import report
@@ -135,11 +136,15 @@ def csv_files(folder: Path) -> list[Path]:
 
 
 def read_csv_folder(folder: Path, encoding: str | None = None, *,
-                    by_column: bool = False) -> RawInventory:
+                    by_column: Callable | None = None) -> RawInventory:
     """Read a folder of CSV files; raise :class:`InventoryError` listing every problem.
 
-    With ``by_column``, each collection but notices is kept as :class:`Columns`
-    instead of a list of mappings (what :func:`~lineage.model.loading.load` reads).
+    With ``by_column`` (``by_column(collection, header)`` gives a function that
+    builds a block of rows from its columns, as
+    :func:`~lineage.model.fastpath.table_builder` does, or None), each collection
+    but notices is read a block of rows at a time into :class:`Columns`, each
+    block built as soon as it is read (what :func:`~lineage.model.loading.load`
+    does).
 
     Example:
         >>> import tempfile, pathlib
@@ -166,7 +171,7 @@ def read_csv_folder(folder: Path, encoding: str | None = None, *,
     for path in files:
         stem = sheet_for(path.stem) or path.stem
         if by_column and stem in COLUMN_SHEETS:
-            kept = _read_columns(path, stem, problems, missing, encoding)
+            kept = _read_columns(path, stem, problems, missing, encoding, by_column)
             if kept is not None:
                 source.paths[(stem,)] = Location(str(path), row=1)
                 source.tables[stem] = kept.table
@@ -364,38 +369,36 @@ COLUMN_SHEETS = frozenset(SHEETS) - {TOP_SHEET, REVISIONS_SHEET, POLICY_SHEET, "
 
 
 class Columns:
-    """One CSV file's records kept as columns of cells, a block of rows at a time.
+    """One CSV file's records, read and built a block of rows at a time.
 
-    What :func:`read_csv_folder` gives a collection with ``by_column=True``: the
-    loader builds the records column-wise from it (no mapping per row) and asks
-    :meth:`record` for the mapping of a row only when the row goes record by
-    record. The rows' numbers and column bits are in the file's
-    :class:`~lineage.model.sources.RowTable`.
+    What :func:`read_csv_folder` gives a collection with ``by_column``. Each
+    block holds the records its builder built (None for a row it left to the
+    record path), the numbers of those rows, their mappings as the row-by-row
+    reader gives them, and each row's raw ``id``. The rows' numbers and column
+    bits are in the file's :class:`~lineage.model.sources.RowTable`.
 
     Example:
         >>> c = Columns(("id", "exemption.law"), RowTable("f.csv", ("id", "exemption.law")))
-        >>> c.chunks.append([["F1", "F2"], ["", "'=法令"]]); c.count = 2
-        >>> len(c), c.record(c.chunks[0], 1)
-        (2, {'id': 'F2', 'exemption': {'law': '=法令'}})
+        >>> len(c), c.record([["F1", "F2"], ["", "'=法令"]], 1)
+        (0, {'id': 'F2', 'exemption': {'law': '=法令'}})
     """
 
-    __slots__ = ("header", "table", "chunks", "count", "dotted", "seen")
+    __slots__ = ("header", "table", "blocks", "count", "dotted", "build")
 
-    def __init__(self, header: tuple, table: RowTable):
+    def __init__(self, header: tuple, table: RowTable, build: Callable | None = None):
         self.header = header
         self.table = table
-        #: per block of rows, one list of cells per column (blank cells included)
-        self.chunks: list[list[list[str]] | None] = []
+        #: per block: (records or None, rows left to the record path, their mappings, raw IDs)
+        self.blocks: list[tuple | None] = []
         self.count = 0
         self.dotted = any("." in h for h in header)
-        #: per column, one string for each distinct cell read so far
-        self.seen: list[dict] = [{} for _ in header]
+        self.build = build
 
     def __len__(self) -> int:
         return self.count
 
     def record(self, chunk: list, row: int) -> dict:
-        """Row ``row`` of ``chunk`` as the mapping the row-by-row reader gives."""
+        """Row ``row`` of ``chunk`` (a block's columns) as the row-by-row reader maps it."""
         values = {}
         for h, cells in zip(self.header, chunk):
             c = cells[row]
@@ -405,12 +408,12 @@ class Columns:
 
 
 def _read_columns(path: Path, stem: str, problems: list[Problem],
-                  missing: list[Problem] | None = None,
-                  encoding: str | None = None) -> Columns | None:
-    """:func:`_read_table` kept as columns; None on a problem, with the same problems.
+                  missing: list[Problem] | None = None, encoding: str | None = None,
+                  builder: Callable | None = None) -> Columns | None:
+    """:func:`_read_table` as :class:`Columns`; None on a problem, with the same problems.
 
-    Rows are taken a block at a time and turned into columns (``zip``), so the
-    reader's per-row lists never all live.
+    Rows are taken a block at a time, turned into columns (``zip``) and built, so
+    neither the reader's per-row lists nor their cells ever all live.
     """
     name = str(path)
     text = _decoded(path, problems, encoding)
@@ -429,7 +432,8 @@ def _read_columns(path: Path, stem: str, problems: list[Problem],
         else:
             lost = [] if missing is not None else None
             header, ok = _header_of(name, stem, first, found, lost)
-        out = Columns(header, RowTable(name, header, {c.path for c in columns(stem)}))
+        out = Columns(header, RowTable(name, header, {c.path for c in columns(stem)}),
+                      builder(stem, header) if builder is not None and header else None)
         number = 1
         while True:
             rows = list(islice(reader, CHUNK))
@@ -504,21 +508,25 @@ def _block(name: str, rows: list, start: int, problems: list[Problem], out: Colu
         cols = [[cells[i] for i in keep] for cells in cols]
         masks = [masks[i] for i in keep]
         numbers = [numbers[i] for i in keep]
-    # one string per distinct cell of a column (a million "org" would stay until built);
-    # a record's own ID is unique and kept as it is
-    chunk = []
-    for key, cells, seen in zip(out.header, cols, out.seen):
-        if key == "id":
-            chunk.append(list(cells))
-            continue
-        chunk.append(list(map(seen.setdefault, cells, cells)))
-        if len(seen) > 65_536:
-            seen.clear()
-    out.chunks.append(chunk)
+    if out.build is not None:
+        built, odd = out.build(cols, masks)
+    else:
+        built, odd = [None] * len(masks), range(len(masks))
+    at = out.header.index("id") if "id" in out.header else None
+    out.blocks.append((built, odd, {row: out.record(cols, row) for row in odd},
+                       [None] * len(masks) if at is None else _raw_ids(cols[at])))
     out.count += len(masks)
     out.table.rows.extend(numbers)
     out.table.present.extend(masks)
     return ok
+
+
+def _raw_ids(cells) -> list:
+    """The ``id`` each row's mapping holds: None for a blank cell, no leading apostrophe."""
+    if ("" not in cells and not any(map(str.isspace, cells))
+            and not any(map(str.startswith, cells, repeat("'")))):
+        return cells
+    return [None if not c or c.isspace() else (c[1:] if c[0] == "'" else c) for c in cells]
 
 
 def _header(sheet: str, text: str) -> str:

@@ -28,7 +28,7 @@ from ..progress import report
 from .errors import InventoryError, Location, Problem, did_you_mean
 from .references import check_references
 from .csvfolder import Columns, decode, forced_encoding, read_csv_folder
-from .fastpath import _IDS, Unusual, record_builder, table_builder
+from .fastpath import Unusual, record_builder, table_builder
 from .workbook import read_workbook
 from .sources import RawInventory, read_yaml_file, read_yaml_folder, yaml_files
 
@@ -112,7 +112,7 @@ def _read(path: str | Path, encoding: str | None = None,
     reader = READERS[form]
     if by_column and reader is read_csv_folder:
         def reader(folder):
-            return read_csv_folder(folder, by_column=True)
+            return read_csv_folder(folder, by_column=_table_builder)
     if encoding is not None and form == "csv-folder":
         with forced_encoding(encoding):
             return reader(path)
@@ -333,37 +333,32 @@ def _validate(name: str, records: list, source, data, problems: list[Problem],
     return valid, indices
 
 
+def _table_builder(name: str, header: tuple) -> Callable | None:
+    """The column-wise builder of collection ``name`` for a file with ``header``."""
+    return table_builder(schema.COLLECTIONS[name], header)
+
+
 def _validate_columns(name: str, table: Columns, source, problems: list[Problem],
                       builders: dict, consume: bool = False,
                       progress: tuple[int, int] = (0, 0)) -> tuple[list, array, list]:
     """:func:`_validate` of a collection read column by column; also each record's raw ID.
 
-    :func:`~lineage.model.fastpath.table_builder` builds the rows it proves
-    valid a block at a time; every other row becomes its mapping and goes
-    through :func:`_validate`'s steps, so its problems are the same, in order.
+    The reader built the rows :func:`~lineage.model.fastpath.table_builder` proves
+    valid; every other row goes through :func:`_validate`'s steps from its
+    mapping, so its problems are the same, in order.
     """
     build = builders[name]
     adapter = _RECORD_ADAPTERS[name]
-    columns = table_builder(schema.COLLECTIONS[name], table.header)
-    id_at = table.header.index("id") if "id" in table.header else None
     valid: list = []
     indices = array("q")
     raw_ids: list = []
     before, total = progress
     index = 0
-    for number, chunk in enumerate(table.chunks):
-        count = len(chunk[0])
-        masks = table.table.present[index:index + count]
-        if columns is not None:
-            built, odd = columns(chunk, masks)
-        else:
-            built, odd = [None] * count, range(count)
-        if id_at is None:
-            raw_ids.extend([None] * count)
-        else:
-            raw_ids.extend(_raw_ids(chunk[id_at]))
+    for number, (built, odd, raws, ids) in enumerate(table.blocks):
+        count = len(built)
+        raw_ids.extend(ids)
         for row in odd:
-            raw = table.record(chunk, row)
+            raw = raws[row]
             try:
                 built[row] = build(raw)
             except Unusual:
@@ -381,16 +376,9 @@ def _validate_columns(name: str, table: Columns, source, problems: list[Problem]
             indices.extend(range(index, index + count))
         index += count
         if consume:
-            table.chunks[number] = None
+            table.blocks[number] = None
         report("records validated", before + index, total)
     return valid, indices, raw_ids
-
-
-def _raw_ids(cells: list) -> list:
-    """The ``id`` each row's mapping would hold: None for a blank cell, no leading apostrophe."""
-    if _IDS is not None and _IDS.fullmatch("\n".join(cells) + "\n") is not None:
-        return cells  # IDs all: no blank cell, no apostrophe
-    return [None if not c or c.isspace() else (c[1:] if c[0] == "'" else c) for c in cells]
 
 
 def _problems(exc: ValidationError, source, collection, records, data,
