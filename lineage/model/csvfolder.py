@@ -447,6 +447,7 @@ def _read_columns(path: Path, stem: str, problems: list[Problem],
         return None
     finally:
         csv.field_size_limit(limit)
+    out.build = None  # its caches of cells read go now, not with the raw inventory
     problems.extend(found)
     if lost:
         missing.extend(lost)

@@ -408,17 +408,18 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
             return None
         return given, tuple((n, d) for n, d in mutable if n not in given), inner
 
-    def column(cells: list, name: str, read: Callable, cache: dict) -> list:
+    def column(cells, name: str, read: Callable, cache: dict) -> list:
         """The value of each cell (the field's default for a blank one; _ODD where the
-        record path must read it); a list field's values as tuples."""
+        record path must read it), and the rows holding an _ODD."""
         if name == "id" and read is _an_id and _IDS is not None:
             # a record's own ID is its cell, once the whole column matches the pattern
             if _IDS.fullmatch("\n".join(cells) + "\n") is not None:
-                return cells
+                return cells, ()
         default = template[name]
         if type(default) is list:
             default = ()
-        for cell in dict.fromkeys(cells):
+        distinct = dict.fromkeys(cells)
+        for cell in distinct:
             if cell in cache:
                 continue
             if not cell or cell.isspace():
@@ -431,10 +432,20 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
                 except Unusual:
                     value = _ODD
                 cache[cell] = tuple(value) if type(value) is list else value
+        kinds = list(map(cache.__getitem__, distinct))
         values = list(map(cache.__getitem__, cells))
         if len(cache) > 65_536:  # the cache lives per table, not per distinct cell of it
             cache.clear()
-        return values
+        odd = ()
+        if any(map(is_, kinds, repeat(_ODD))):
+            odd = [row for row, value in enumerate(values) if value is _ODD]
+        if tuple in set(map(type, kinds)):
+            # a list read once per distinct cell: each record gets its own
+            if any(map(is_, kinds, repeat(None))):  # a blank required list: record path
+                values = [v if v is None else list(v) for v in values]
+            else:
+                values = list(map(list, values))
+        return values, odd
 
     def build(columns: list, masks) -> list:
         count = len(masks)
@@ -447,15 +458,8 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
         records = list(map(dict.copy, repeat(template, count)))
         odd = set()
         for (index, name, read), cache in zip(plain, caches):
-            values = column(columns[index], name, read, cache)
-            if any(map(is_, values, repeat(_ODD))):
-                odd.update(i for i, v in enumerate(values) if v is _ODD)
-            if type(template[name]) is list or tuple in set(map(type, values)):
-                # a list read once per distinct cell: each record gets its own
-                if None in values:  # a blank required list: the row goes record by record
-                    values = [v if v is None else list(v) for v in values]
-                else:
-                    values = list(map(list, values))
+            values, unsure = column(columns[index], name, read, cache)
+            odd.update(unsure)
             _each(map(setitem, records, repeat(name), values))
         for name in fresh:
             _each(map(setitem, records, repeat(name), map(list, repeat((), count))))

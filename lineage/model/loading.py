@@ -17,7 +17,7 @@ from array import array
 from itertools import repeat
 from operator import is_
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from typing import Literal
 
@@ -340,7 +340,7 @@ def _table_builder(name: str, header: tuple) -> Callable | None:
 
 def _validate_columns(name: str, table: Columns, source, problems: list[Problem],
                       builders: dict, consume: bool = False,
-                      progress: tuple[int, int] = (0, 0)) -> tuple[list, array, list]:
+                      progress: tuple[int, int] = (0, 0)) -> tuple[list, Sequence, list]:
     """:func:`_validate` of a collection read column by column; also each record's raw ID.
 
     The reader built the rows :func:`~lineage.model.fastpath.table_builder` proves
@@ -350,7 +350,7 @@ def _validate_columns(name: str, table: Columns, source, problems: list[Problem]
     build = builders[name]
     adapter = _RECORD_ADAPTERS[name]
     valid: list = []
-    indices = array("q")
+    indices: array | None = None  # while every record is valid, their positions are a range
     raw_ids: list = []
     before, total = progress
     index = 0
@@ -370,15 +370,18 @@ def _validate_columns(name: str, table: Columns, source, problems: list[Problem]
         if odd and any(map(is_, built, repeat(None))):
             kept = [row for row, record in enumerate(built) if record is not None]
             valid.extend(built[row] for row in kept)
+            if indices is None:
+                indices = array("q", range(index))
             indices.extend(index + row for row in kept)
         else:
             valid.extend(built)
-            indices.extend(range(index, index + count))
+            if indices is not None:
+                indices.extend(range(index, index + count))
         index += count
         if consume:
             table.blocks[number] = None
         report("records validated", before + index, total)
-    return valid, indices, raw_ids
+    return valid, range(index) if indices is None else indices, raw_ids
 
 
 def _problems(exc: ValidationError, source, collection, records, data,
