@@ -158,6 +158,8 @@ def _cached(read, limit: int = 65_536):
             if len(cache) < limit:
                 cache[value] = found
         return found
+    # what the table builder may prove for a whole column with one regex
+    cached.reads_id = read is _an_id
     return cached
 
 
@@ -419,9 +421,13 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
         if type(default) is list:
             default = ()
         distinct = dict.fromkeys(cells)
-        for cell in distinct:
-            if cell in cache:
-                continue
+        new = [cell for cell in distinct if cell not in cache]
+        if (new and (read is _an_id or getattr(read, "reads_id", False)) and _IDS is not None
+                and _IDS.fullmatch("\n".join(new) + "\n") is not None):
+            # references: every new cell an ID as it stands, one shared string each
+            cache.update(zip(new, map(intern, new)))
+            new = ()
+        for cell in new:
             if not cell or cell.isspace():
                 cache[cell] = default
             elif cell[0] == "'":
