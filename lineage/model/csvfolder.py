@@ -498,7 +498,7 @@ def _block(name: str, rows: list, start: int, problems: list[Problem], out: Colu
     if masks is None:
         masks = [always] * count
     elif always:
-        masks = [m | always for m in masks]
+        masks = list(map(or_, masks, repeat(always)))
     if numbers is None:
         numbers = range(start, start + count)
     if not always and 0 in masks:

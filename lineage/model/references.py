@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
 from operator import attrgetter, eq
 
 from .errors import Location, Problem, did_you_mean
@@ -68,9 +69,9 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
             # a record's ID as read (a YAML number, spaces stripped) counts too
             known.update(map(attrgetter("id"), getattr(inv, name) or []))
         ids[name] = known
-    groups = {g for p in inv.parties for g in p.groups}
+    groups = set(chain.from_iterable(map(attrgetter("groups"), inv.parties)))
     parties = ids["parties"]
-    party_roles = {p.id: p.role for p in inv.parties}
+    party_roles = dict(map(attrgetter("id", "role"), inv.parties))
     items_defined = inv.data_items is not None
     purposes_defined = inv.purposes is not None
     index_of = _indexer(inv, positions or {})
@@ -237,6 +238,9 @@ def _flows_fine(flows: list, parties: set, items: set | bool, consents: set, not
         named.discard(None)
         if not known.issuperset(named):
             return False
+    ends = list(map(attrgetter("end"), flows))
+    if ends.count(None) == len(ends):
+        return True
     return not any(end is not None and end < start
                    for end, start in map(attrgetter("end", "start"), flows))
 
