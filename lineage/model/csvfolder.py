@@ -171,7 +171,7 @@ def read_csv_folder(folder: Path, encoding: str | None = None, *,
     for path in files:
         stem = sheet_for(path.stem) or path.stem
         if by_column and stem in COLUMN_SHEETS:
-            kept = _read_columns(path, stem, problems, missing, encoding, by_column)
+            kept = _read_columns(path, stem, problems, missing, encoding, by_column, read)
             if kept is not None:
                 source.paths[(stem,)] = Location(str(path), row=1)
                 source.tables[stem] = kept.table
@@ -409,11 +409,12 @@ class Columns:
 
 def _read_columns(path: Path, stem: str, problems: list[Problem],
                   missing: list[Problem] | None = None, encoding: str | None = None,
-                  builder: Callable | None = None) -> Columns | None:
+                  builder: Callable | None = None, done: int = 0) -> Columns | None:
     """:func:`_read_table` as :class:`Columns`; None on a problem, with the same problems.
 
     Rows are taken a block at a time, turned into columns (``zip``) and built, so
-    neither the reader's per-row lists nor their cells ever all live.
+    neither the reader's per-row lists nor their cells ever all live. ``done``:
+    records the folder's earlier files held, for the progress report.
     """
     name = str(path)
     text = _decoded(path, problems, encoding)
@@ -441,6 +442,7 @@ def _read_columns(path: Path, stem: str, problems: list[Problem],
                 break
             start, number = number + 1, number + len(rows)
             ok = _block(name, rows, start, found, out) and ok
+            report("records read", done + out.count)
     except csv.Error as exc:
         problems.append(Problem(Location(name, row=reader.line_num), None, None, None,
                                 f"invalid CSV: {exc}", "CSV の形式が正しくありません"))
