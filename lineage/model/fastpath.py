@@ -351,11 +351,12 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
     other key sends each row that fills it to the record path. The function
     takes the columns (lists of cells as the CSV reader gives them, blank cells
     included) and each row's column bits (bit ``i``: column ``i`` holds a value)
-    and returns, per row, the record, or None where the row must go record by
-    record, and the numbers of those rows: a cell the fast path does not prove valid, a leading apostrophe, a
-    required field left blank. Each value is read once per distinct cell, not
-    once per row; every record is what :func:`record_builder` builds from the
-    row's mapping.
+    and returns, per row, the record or None, and the numbers of the None rows:
+    those must go record by record (a cell the fast path does not prove valid, a
+    leading apostrophe, a required field left blank). Each value is read once
+    per distinct cell, not once per row, and the records are made by C-level
+    passes over the whole block; every record is what :func:`record_builder`
+    builds from the row's mapping.
 
     None when the header names a field twice (by name and by alias, or as a
     column and as the head of dotted ones).
@@ -421,13 +422,13 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
         if type(default) is list:
             default = ()
         distinct = dict.fromkeys(cells)
-        new = [cell for cell in distinct if cell not in cache]
-        if (new and (read is _an_id or getattr(read, "reads_id", False)) and _IDS is not None
-                and _IDS.fullmatch("\n".join(new) + "\n") is not None):
+        unread = [cell for cell in distinct if cell not in cache]
+        if (unread and (read is _an_id or getattr(read, "reads_id", False))
+                and _IDS is not None and _IDS.fullmatch("\n".join(unread) + "\n") is not None):
             # references: every new cell an ID as it stands, one shared string each
-            cache.update(zip(new, map(intern, new)))
-            new = ()
-        for cell in new:
+            cache.update(zip(unread, map(intern, unread)))
+            unread = ()
+        for cell in unread:
             if not cell or cell.isspace():
                 cache[cell] = default
             elif cell[0] == "'":
@@ -482,8 +483,7 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
                         odd.add(row)
         objs = list(map(new, repeat(model, count)))
         _each(map(_set_attr, objs, repeat("__dict__"), records))
-        sets = [found[0] if found is not None else None for found in kinds.values()]
-        sets = dict(zip(kinds, sets))
+        sets = {mask: found and found[0] for mask, found in kinds.items()}
         _each(map(_set_attr, objs, repeat("__pydantic_fields_set__"),
                   map(sets.__getitem__, masks)))
         _each(map(_set_attr, objs, repeat("__pydantic_extra__"), repeat(None, count)))
