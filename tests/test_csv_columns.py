@@ -136,3 +136,56 @@ def test_column_wise_load_is_the_row_by_row_load(tmp_path_factory, files, chunk)
     finally:
         csvfolder.CHUNK = saved
     assert columns == _row_by_row(folder)
+
+
+def test_load_reads_collections_column_by_column(tmp_path):
+    """What the comparisons above rest on: load takes the column-wise path (and the
+    row-by-row reading is what read_raw still gives)."""
+    (tmp_path / "inventory.csv").write_text("format,organisation\nlineage/1,mc\n")
+    (tmp_path / "parties.csv").write_text("id,role\nmc,self\nacme,outsourcee\n")
+    (tmp_path / "flows.csv").write_text("id,from,to,items,start\nF1,mc,acme,name,2024-04-01\n")
+    raw = loading._read(tmp_path, by_column=True)
+    assert isinstance(raw.data["flows"], csvfolder.Columns)
+    assert isinstance(raw.data["parties"], csvfolder.Columns)
+    assert isinstance(loading.read_raw(tmp_path).data["flows"], list)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
+@pytest.mark.parametrize("forced", [False, True])
+@pytest.mark.parametrize("wrong", [False, True])
+def test_japanese_files_load_alike(tmp_path, encoding, forced, wrong):
+    """Japanese column labels, a multi-line note, full-width text, CRLF, in each
+    encoding Excel saves; with the encoding detected or named."""
+    files = {
+        "inventory.csv": "format,organisation\r\nlineage/1,mc\r\n",
+        "parties.csv": "ID,役割,名称\r\nmc,self,株式会社モノコラボ\r\nacme,outsourcee,エーシーエムイー\r\n",
+        "データの流れ.csv": ("id,提供元,提供先,データ項目,開始日,備考,exemption.law\r\n"
+                       'F1,mc,acme,name;email,2024年4月1日,"一行目\r\n二行目",\r\n'
+                       "F2,mc,acme,name,2024/4/1,,刑訴法\r\n"
+                       "F3,mc,ａｃｍｅ,name,2024-04-01,,\r\n"),
+    }
+    if not wrong:
+        files["データの流れ.csv"] = files["データの流れ.csv"].replace("ａｃｍｅ", "acme")
+    for name, text in files.items():
+        (tmp_path / name).write_bytes(text.encode(encoding))
+    name = encoding if forced else None
+    try:
+        columns = loading.load(tmp_path, encoding=name)
+        columns = [f.model_dump() for f in columns.flows]
+    except InventoryError as exc:
+        columns = [p.as_dict() for p in exc.problems]
+    saved = loading.COLUMNAR
+    loading.COLUMNAR = False
+    try:
+        rows = loading.load(tmp_path, encoding=name)
+        rows = [f.model_dump() for f in rows.flows]
+    except InventoryError as exc:
+        rows = [p.as_dict() for p in exc.problems]
+    finally:
+        loading.COLUMNAR = saved
+    assert columns == rows
+    if wrong:  # the note's line break does not shift the rows: ａｃｍｅ is no ID
+        assert [(p["location"]["row"], p["field"]) for p in columns] == [(4, "to")]
+    else:
+        assert [(f["id"], f["note"], (f["exemption"] or {}).get("law")) for f in columns] == [
+            ("F1", "一行目\r\n二行目", None), ("F2", None, "刑訴法"), ("F3", None, None)]
