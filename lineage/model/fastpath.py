@@ -38,7 +38,7 @@ from collections import deque
 from itertools import repeat
 from operator import is_, setitem
 from sys import intern
-from typing import Callable
+from typing import Callable, Iterable
 
 from pydantic import BaseModel
 from pydantic_core import PydanticCustomError
@@ -411,7 +411,7 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
             return None
         return given, tuple((n, d) for n, d in mutable if n not in given), inner
 
-    def column(cells, name: str, read: Callable, cache: dict) -> list:
+    def column(cells, name: str, read: Callable, cache: dict) -> tuple[Iterable, Iterable]:
         """The value of each cell (the field's default for a blank one; _ODD where the
         record path must read it), and the rows holding an _ODD."""
         if name == "id" and read is _an_id and _IDS is not None:
@@ -421,6 +421,8 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
         default = template[name]
         if type(default) is list:
             default = ()
+        if len(cache) > 65_536:  # the cache lives per table, not per distinct cell of it
+            cache.clear()
         distinct = dict.fromkeys(cells)
         unread = [cell for cell in distinct if cell not in cache]
         if (unread and (read is _an_id or getattr(read, "reads_id", False))
@@ -440,18 +442,18 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
                     value = _ODD
                 cache[cell] = tuple(value) if type(value) is list else value
         kinds = list(map(cache.__getitem__, distinct))
-        values = list(map(cache.__getitem__, cells))
-        if len(cache) > 65_536:  # the cache lives per table, not per distinct cell of it
-            cache.clear()
+        # an iterator where it can be: the build sets each value as it comes
+        values = map(cache.__getitem__, cells)
         odd = ()
         if any(map(is_, kinds, repeat(_ODD))):
+            values = list(values)
             odd = [row for row, value in enumerate(values) if value is _ODD]
         if tuple in set(map(type, kinds)):
             # a list read once per distinct cell: each record gets its own
             if any(map(is_, kinds, repeat(None))):  # a blank required list: record path
                 values = [v if v is None else list(v) for v in values]
             else:
-                values = list(map(list, values))
+                values = map(list, values)
         return values, odd
 
     def build(columns: list, masks) -> list:
