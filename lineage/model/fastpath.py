@@ -423,8 +423,8 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
             default = ()
         if len(cache) > 65_536:  # the cache lives per table, not per distinct cell of it
             cache.clear()
-        distinct = dict.fromkeys(cells)
-        unread = [cell for cell in distinct if cell not in cache]
+        distinct = set(cells)
+        unread = distinct - cache.keys()
         if (unread and (read is _an_id or getattr(read, "reads_id", False))
                 and _IDS is not None and _IDS.fullmatch("\n".join(unread) + "\n") is not None):
             # references: every new cell an ID as it stands, one shared string each
