@@ -12,6 +12,11 @@ as for YAML. One leading apostrophe is dropped: the writer puts it before a cell
 a spreadsheet would run as a formula (``'=...``), and before a cell that starts
 with ``'``.
 
+:func:`read_csv_folder` gives each record as a mapping. The loader asks it
+instead for :class:`Columns`: each collection's file is read a block of rows at
+a time and the block is built into records column by column as soon as it is
+read, so a million flows never exist as a million mappings.
+
 Example:
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
