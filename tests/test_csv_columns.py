@@ -189,3 +189,16 @@ def test_japanese_files_load_alike(tmp_path, encoding, forced, wrong):
     else:
         assert [(f["id"], f["note"], (f["exemption"] or {}).get("law")) for f in columns] == [
             ("F1", "一行目\r\n二行目", None), ("F2", None, "刑訴法"), ("F3", None, None)]
+
+
+@pytest.mark.parametrize("width", [1, 8, 9, 16, 17, 32, 33, 64, 65, 100])
+def test_column_bits_fit_whatever_the_width(width):
+    """A file's column bits are kept in the narrowest array that holds them: the last
+    column of a wide file still locates."""
+    from lineage.model.sources import RowTable
+    header = tuple(f"c{i}" for i in range(width))
+    table = RowTable("wide.csv", header)
+    table.add_mask(70_000, 1 << (width - 1))
+    table.add(70_001, header)
+    assert table.locate(0, (header[-1],)).column == header[-1]
+    assert table.locate(1, (header[0],)).row == 70_001
