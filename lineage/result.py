@@ -147,6 +147,26 @@ def _flagged(findings) -> dict[str, tuple[str, tuple[str, ...]]]:
     return {flow: (_status(found), tuple(map(_ID, found))) for flow, found in by_flow.items()}
 
 
+def _shared_mappings(per_flow) -> tuple[dict, list]:
+    """``per_flow`` (flow ID -> statuses per pack) with equal mappings one object,
+    and the different mappings. A large inventory has a handful of different ones:
+    each is looked at once, and the engine's mapping is kept when it shares them.
+
+    Example:
+        >>> a, b = {"policy": "ok"}, {"policy": "ok"}
+        >>> shared, kinds = _shared_mappings({"F1": a, "F2": b})
+        >>> shared["F1"] is shared["F2"], kinds
+        (True, [{'policy': 'ok'}])
+    """
+    values = list(per_flow.values())
+    distinct = dict(zip(map(id, values), values))
+    same: dict[tuple, dict] = {}
+    canon = {key: same.setdefault(tuple(d.items()), d) for key, d in distinct.items()}
+    if type(per_flow) is not dict or any(canon[key] is not d for key, d in distinct.items()):
+        per_flow = dict(zip(per_flow.keys(), map(canon.__getitem__, map(id, values))))
+    return per_flow, list(same.values())
+
+
 def _only(values, kinds) -> bool:
     """Whether every one of ``values`` is exactly of one of ``kinds`` (no subclass)."""
     return set(map(type, values)) <= kinds
@@ -213,13 +233,9 @@ class AuditResult:
         self._flagged = _flagged(self.results)
         self._status_by_pack: dict[str, dict[str, str]] | None = None
         if self.side_by_side:
-            # Equal mappings become one object (a large inventory has a handful of
-            # different ones), so the engine's one per flow can be freed.
-            shared: dict[tuple, dict] = {}
-            self._status_by_pack = {flow: shared.setdefault(tuple(by_pack.items()), by_pack)
-                                    for flow, by_pack in result.status_by_pack.items()}
+            self._status_by_pack, kinds = _shared_mappings(result.status_by_pack)
             #: The different mappings by identity (and the one of a flow no pack judges).
-            self._pack_kinds = {id(d): d for d in (*shared.values(), _NO_PACKS)}
+            self._pack_kinds = {id(d): d for d in (*kinds, _NO_PACKS)}
 
     @cached_property
     def _ordered_flows(self) -> list:
