@@ -501,6 +501,24 @@ class Context:
         return item_index(self.flow_list, self.entity)
 
     @cached_property
+    def flow_rank(self) -> dict[str, int]:
+        """Flow ID -> its place in :attr:`flow_list`, i.e. in natural ID order.
+
+        Comparing places orders flows as comparing ``natural_key(flow.id)`` would
+        (the key ends with the ID itself, so no two flows tie), without building
+        a key per flow; built on first use, once per check.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{flows: [{id: F10, from: mc, to: partner, "
+            ...     "items: [name], start: 2025-01-01}, {id: F9, from: mc, to: partner, "
+            ...     "items: [name], start: 2025-01-01}]}"))
+            >>> ctx.flow_rank
+            {'C1': 0, 'F9': 1, 'F10': 2}
+        """
+        return {f.id: n for n, f in enumerate(self.flow_list)}
+
+    @cached_property
     def _org_intake(self) -> dict[str, Reach]:
         """Per data-subject group, which items reach the organisation, when.
 

@@ -149,14 +149,11 @@ class _Index:
 
     def __init__(self, ctx):
         self._ctx = ctx
-        self._rank: dict | None = None
 
     @property
     def rank(self) -> dict[str, int]:
-        """Flow ID -> its place in ``ctx.flow_list`` (natural ID order)."""
-        if self._rank is None:
-            self._rank = {f.id: n for n, f in enumerate(self._ctx.flow_list)}
-        return self._rank
+        """Flow ID -> its place in natural ID order (``ctx.flow_rank``)."""
+        return self._ctx.flow_rank
 
     def _members(self, entity) -> list:
         ctx = self._ctx
