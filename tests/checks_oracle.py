@@ -1,5 +1,7 @@
-"""The law pack's whole-inventory checks as they were before their texts were shared
-(round 3 of issue 14), kept verbatim as the oracle of tests/test_check_fast_paths.py.
+"""Whole-inventory checks as they were before round 3 of issue 14 (the law pack's
+before their texts were shared, TP202 before its look-ups per outsourcee, TP802
+before its cheap tests came first), kept verbatim as the oracle of
+tests/test_check_fast_paths.py.
 
 Example:
     >>> from lineage.rules import context, engine, examples
@@ -16,6 +18,8 @@ from lineage.rules.appi.AP211 import AP211, FIELDS, states
 from lineage.rules.appi.AP231 import AP231
 from lineage.rules.appi.AP261 import AP261, _audits
 from lineage.rules.appi.common import ACT, ACT_JA, notice_of, within_year
+from lineage.rules.policy.TP202 import TP202, _covers, _gap, _overlaps
+from lineage.rules.policy.TP802 import _SKIP, TP802
 
 
 def _ap201(ctx, judged):
@@ -96,4 +100,63 @@ def _ap261(ctx, judged):
             message_ja=f"{ACT_JA}第25条: 委託先 {flow.to} の監督が {until} までの12か月以内にありません({when_ja})")
 
 
-CHECKS = {"AP201": _ap201, "AP211": _ap211, "AP231": _ap231, "AP261": _ap261}
+def _tp202(ctx, judged):
+    """TP202.check before round 3."""
+    # The policy pack judges every flow: these are all outsourcing flows, in order.
+    for flow in ctx.judged_flows(judged, "policy")[1].get("outsourcing", ()):
+        contracts = ctx.contracts_by_party.get(flow.to, [])
+        if flow.contract is not None:
+            contracts = [ctx.contracts[flow.contract]]
+            contracts = [c for c in contracts if c.party == flow.to]
+        first, last = flow.start, ctx.last_day(flow)
+        good = [c for c in contracts if c.no_leak and c.no_re_provision]
+        if _covers(good, first, last):
+            continue
+        if not _covers(contracts, first, last):
+            gap = _gap(contracts, first, last)
+            yield TP202.finding(
+                flow, subject="contract",
+                evidence={"contract": [c.id for c in contracts] or None},
+                message=f"no contract with {flow.to} is in force on {gap} "
+                        f"(flow runs {first} to {last})",
+                message_ja=f"{flow.to} との委託契約が {gap} に有効ではありません"
+                           f"(提供期間 {first}〜{last})")
+            continue
+        active = [c for c in contracts if _overlaps(c, first, last)]
+        for clause, en, ja in (("no_leak", "no-leak", "漏えい禁止"),
+                               ("no_re_provision", "no-re-provision", "再提供禁止")):
+            lacking = [c.id for c in active if not getattr(c, clause)]
+            if lacking:
+                yield TP202.finding(
+                    flow, subject=clause, evidence={"contract": lacking},
+                    message=f"contract {', '.join(lacking)} with {flow.to} does not "
+                            f"bind the {en} clause",
+                    message_ja=f"{flow.to} との契約 {', '.join(lacking)} に{ja}の定めがありません")
+
+
+def _tp802(ctx, judged):
+    """TP802.check before round 3."""
+    # Most flows carry no cookie or IP item: only the others are looked at.
+    for flow in ctx.flows_with_linkable:
+        if judged[flow.id].route in _SKIP:
+            continue
+        route = judged[flow.id].route
+        linkable = ctx.linkable(ctx.provision(flow))
+        if not linkable:
+            continue
+        if route == "collection" and not ctx.is_org(flow.to):
+            continue
+        if route != "collection" and not ctx.is_org(flow.frm):
+            continue  # another business's flow: not the organisation's promise
+        for purpose in ctx.defined_purposes(flow):
+            if not ctx.announced(purpose, flow.start):
+                yield TP802.finding(
+                    flow, subject=purpose, items=linkable,
+                    message=f"cookie/IP items {', '.join(linkable)} are used for "
+                            f"purpose {purpose}, not announced on or before {flow.start}",
+                    message_ja=f"クッキー・IP 情報({', '.join(linkable)})の利用目的 "
+                               f"{purpose} が {flow.start} までに開示されていません")
+
+
+CHECKS = {"AP201": _ap201, "AP211": _ap211, "AP231": _ap231, "AP261": _ap261,
+          "TP202": _tp202, "TP802": _tp802}
