@@ -1,7 +1,7 @@
 """Whole-inventory checks as they were before round 3 of issue 14 (the law pack's
-before their texts were shared, TP202 before its look-ups per outsourcee, TP802
-before its cheap tests came first), kept verbatim as the oracle of
-tests/test_check_fast_paths.py.
+before their texts were shared, AP202 before its improper inflows per provider,
+TP202 before its look-ups per outsourcee, TP802 before its cheap tests came first),
+kept verbatim as the oracle of tests/test_check_fast_paths.py.
 
 Example:
     >>> from lineage.rules import context, engine, examples
@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 from lineage.rules.appi.AP201 import AP201
+from lineage.rules.appi.AP202 import AP202, _opt_out_reach
 from lineage.rules.appi.AP211 import AP211, FIELDS, states
 from lineage.rules.appi.AP231 import AP231
 from lineage.rules.appi.AP261 import AP261, _audits
@@ -158,5 +159,59 @@ def _tp802(ctx, judged):
                                f"{purpose} が {flow.start} までに開示されていません")
 
 
-CHECKS = {"AP201": _ap201, "AP211": _ap211, "AP231": _ap231, "AP261": _ap261,
+def _ap202(ctx, judged):
+    """AP202.check before round 3."""
+    optout = [f for f in AP202.flows(ctx, judged, ("opt_out",))]
+    if not optout:
+        return
+    graph: list = []  # (edges, index, by_id), built only if some item needs it
+    reaches: dict = {}
+    for flow in optout:
+        provider = ctx.entity(flow.frm)
+        last = ctx.last_day(flow)
+        if provider not in reaches:
+            reaches[provider] = _opt_out_reach(ctx, provider, graph)
+        reach, first = reaches[provider]
+        bad = _old_improper(ctx, flow, provider, last)
+        for item in flow.items:
+            why, why_ja, path = [], [], None
+            if ctx.item_kind(item) == "sensitive":
+                why.append("it is sensitive (要配慮個人情報)")
+                why_ja.append("要配慮個人情報です")
+            since = reach.items_at(provider).get(item) if reach else None
+            if since is not None and since <= last:
+                seed = reach.origin(provider, item)
+                path = [first[(seed, item)].id] + reach.path(provider, item) + [flow.id]
+                why.append(f"it reached {flow.frm} by another business's opt-out "
+                           f"(path {' > '.join(path)})")
+                why_ja.append(f"他の事業者からオプトアウトにより取得したものです(経路 {' > '.join(path)})")
+            if item in bad:
+                why.append(f"it was acquired improperly ({bad[item]})")
+                why_ja.append(f"不正に取得されたものです({bad[item]})")
+            if not why:
+                continue
+            evidence = {"notice": judged[flow.id].evidence.get("notice"), "path": path}
+            yield AP202.finding(
+                flow, subject=item, items=[item], evidence=evidence,
+                message=f"{ACT} Art. 27(2) proviso: item {item} may not be provided to "
+                        f"{flow.to} by opt-out: {'; '.join(why)}",
+                message_ja=f"{ACT_JA}第27条第2項ただし書: 項目 {item} はオプトアウトにより "
+                           f"{flow.to} に提供できません: {'、'.join(why_ja)}")
+
+
+def _old_improper(ctx, flow, provider, last) -> dict:
+    """Items of ``flow`` marked as improperly acquired, with the flow that says so."""
+    out = {}
+    if flow.improperly_acquired:
+        out = {item: flow.id for item in flow.items}
+    for member in ctx.parties_by_entity.get(provider, [flow.frm]):
+        for inflow in ctx.inbound.get(member, ()):
+            if inflow.improperly_acquired and inflow.start <= last:
+                for item in inflow.items:
+                    if item in flow.items:
+                        out.setdefault(item, inflow.id)
+    return out
+
+
+CHECKS = {"AP201": _ap201, "AP202": _ap202, "AP211": _ap211, "AP231": _ap231, "AP261": _ap261,
           "TP202": _tp202, "TP802": _tp802}

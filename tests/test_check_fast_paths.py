@@ -66,15 +66,16 @@ def _law_inventory(seed: int) -> dict:
     responsible person's details change by revision while flows run, several contracts
     per outsourcee (binding or not, open or ending, signed around the flows' starts,
     some named by the flow) audited around 365 days before the flows' last days, cookie
-    IDs for purposes announced before, after or never, and flows with and without
-    records."""
+    IDs for purposes announced before, after or never, sensitive and improperly
+    acquired data, and flows with and without records."""
     rng = random.Random(seed)
     day = dt.date(2024, 1, 1)
 
     def on(spread=400):
         return (day + dt.timedelta(days=rng.randrange(spread))).isoformat()
 
-    parties = [{"id": "mc", "role": "self"}, {"id": "customers", "role": "data_subject"}]
+    parties = [{"id": "mc", "role": "self"}, {"id": "mc-ops", "legal_entity": "mc"},
+               {"id": "customers", "role": "data_subject"}]
     parties += [{"id": f"o{k}", "role": "outsourcee"} for k in range(3)]
     parties += [{"id": f"t{k}", "role": "third_party"} for k in range(3)]
     parties += [{"id": f"j{k}", "role": "joint_user"} for k in range(2)]
@@ -134,7 +135,9 @@ def _law_inventory(seed: int) -> dict:
             if rng.random() < 0.3:
                 f["contract"] = rng.choice(contracts)["id"]
         elif shape == 4:
-            f.update(**{"from": "customers", "to": rng.choice(("mc", "o0"))})
+            f.update(**{"from": "customers", "to": rng.choice(("mc", "mc-ops", "o0"))})
+            if rng.random() < 0.3:
+                f["items"] = ["name", "health"]
         elif shape == 5:
             f.update(to="customers")
         elif shape == 1:
@@ -149,9 +152,14 @@ def _law_inventory(seed: int) -> dict:
                         + dt.timedelta(days=rng.randrange(0, 900))).isoformat()
         if rng.random() < 0.3:
             f["recorded"] = "true"
+        if rng.random() < 0.15:
+            f["improperly_acquired"] = "true"
+        if shape == 1 and rng.random() < 0.2:
+            f["items"] = ["name", "health"]
         flows.append(f)
     return {"format": "lineage/1", "organisation": "mc", "as_of": "2025-06-01",
-            "data_items": [{"id": "name"}, {"id": "email"}, {"id": "cookie", "kind": "linkable"}],
+            "data_items": [{"id": "name"}, {"id": "email"}, {"id": "cookie", "kind": "linkable"},
+                           {"id": "health", "kind": "sensitive"}],
             "purposes": [{"id": "p", "announced_on": "2020-01-01"},
                          {"id": "q", "announced_on": "2024-06-01"}, {"id": "r"}],
             "parties": parties,
