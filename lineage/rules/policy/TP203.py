@@ -93,16 +93,14 @@ flows:
         for (_, item), (flow, label) in sorted(best.items(),
                                                key=lambda kv: (rank[kv[0][0]], kv[0][1])):
             path = [*label.path, flow.id]
-            entrust, outsourcee = path[0], label.outsourcee
+            entrust, outsourcee, shown = path[0], label.outsourcee, " > ".join(path)
             yield cls.finding(
                 flow, subject=item, items=[item],
                 evidence={"path": path, "outsourcee": outsourcee},
                 message=f"item {item}, entrusted to {outsourcee} by {entrust}, "
-                        f"leaves the outsourcing circle to {flow.to} "
-                        f"(path {' > '.join(path)})",
+                        f"leaves the outsourcing circle to {flow.to} (path {shown})",
                 message_ja=f"{entrust} で {outsourcee} に委託した項目 {item} が"
-                           f"委託の範囲外の {flow.to} に提供されています"
-                           f"(経路 {' > '.join(path)})")
+                           f"委託の範囲外の {flow.to} に提供されています(経路 {shown})")
 
 
 _FAR = dt.date.max
@@ -203,8 +201,10 @@ def _leaving(ctx, judged, circle, entrusting, index):
     rank = index.rank
     edges: dict = {}
     leaving = []
+    senders = set()
     # Only flows the circle sends: the organisation's own are judged by section 5.
     for u, sent in index.sent_by(inside):
+        senders.add(u)
         for f in sent:
             v = entity(f.to)
             if v in inside:
@@ -216,9 +216,12 @@ def _leaving(ctx, judged, circle, entrusting, index):
     # The entrusting flows' own labels at one (entity, item) share "clean until"
     # and have arrival = entrusting start, so the earliest (then lowest ID) covers
     # every other one whatever the order they are offered in: only it is kept.
+    # An entity that sends nothing has nothing to pass on: its labels are not needed.
     seeds: dict = {}
     for e in entrusting:
         node, start = entity(e.to), e.start
+        if node not in senders:
+            continue
         for item in e.items:
             got = seeds.get((node, item))
             if got is None or start < got.start or (
