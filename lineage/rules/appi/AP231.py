@@ -59,15 +59,16 @@ flows:
             >>> [f.id for f in AP231.check(ctx, judged)]
             ['AP231:F1']
         """
-        texts: dict = {}  # (route, recipient) -> (message, message_ja), shared by findings
+        # route -> recipient -> (message, message_ja), shared by the findings
+        texts: dict = {"consent": {}, "opt_out": {}}
         for flow in cls.flows(ctx, judged, ("consent", "opt_out")):
             if flow.recorded:
                 continue
             judgement = judged[flow.id]
-            got = texts.get((judgement.route, flow.to))
+            route = judgement.route
+            got = texts[route].get(flow.to)
             if got is None:
-                route = judgement.route
-                got = texts[(route, flow.to)] = (
+                got = texts[route][flow.to] = (
                     f"{ACT} Art. 29: no record is kept of the {route.replace('_', '-')} "
                     f"provision to {flow.to}",
                     f"{ACT_JA}第29条: {flow.to} への第三者提供の記録がありません")
