@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.generate import generate  # noqa: E402
 from lineage.analysis import group_reach, read_network, trace  # noqa: E402
-from lineage.propagation import sweep  # noqa: E402
+from lineage.flownet import sweep  # noqa: E402
 
 
 def _rss_mib(who=resource.RUSAGE_SELF) -> float:

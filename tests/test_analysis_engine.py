@@ -12,7 +12,8 @@ import pytest
 import lineage
 from lineage.analysis import group_reach, reach_table, trace
 from lineage.model import load
-from lineage.propagation import FlowNet, propagate, sweep
+from lineage.flownet import FlowNet, sweep
+from lineage.propagation import propagate
 from lineage.rules.context import Context
 
 D = dt.date

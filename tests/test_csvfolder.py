@@ -11,7 +11,7 @@ from lineage.analysis.columnar import read_network
 from lineage.model import InventoryError, load
 from lineage.model.loading import detect_form
 from lineage.model.schema import COLLECTIONS
-from lineage.propagation import FlowNet
+from lineage.flownet import FlowNet
 
 from paths import SAMPLE
 

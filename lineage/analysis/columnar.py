@@ -3,7 +3,7 @@
 Loading a million flows through the validated model takes minutes of pydantic
 work; whole-graph lineage needs only ``id, from, to, items, start, end`` per
 flow and ``id, role, legal_entity`` per party. For a CSV folder these columns
-are read with pandas and turned into a :class:`~lineage.propagation.FlowNet`
+are read with pandas and turned into a :class:`~lineage.flownet.FlowNet`
 directly, checking what lineage relies on (known parties and items, real
 dates, unique IDs). Other forms go through the full loader.
 
@@ -27,7 +27,7 @@ from ..model.errors import InventoryError, Location, Problem
 from ..model.schema import DATE_FORMS_TEXT, DateFormError, parse_date
 from ..model.tables import column_for
 from ..model.loading import detect_form, load
-from ..propagation import OPEN_END, FlowNet
+from ..flownet import OPEN_END, FlowNet
 
 __all__ = ["read_network", "read_csv_network"]
 

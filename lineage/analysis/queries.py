@@ -29,7 +29,8 @@ from ..errors import LineageError
 from ..result import AuditResult as Audit, check
 from ..model.errors import did_you_mean
 from ..model.schema import Inventory, optional_date
-from ..propagation import NEVER, FlowNet, propagate, sweep, sweep_groups
+from ..flownet import NEVER, FlowNet, sweep, sweep_groups
+from ..propagation import propagate
 from ..terms import natural_key
 from .columnar import read_network
 
@@ -235,10 +236,10 @@ def group_reach(source, *, as_of: dt.date | None = None) -> dict[str, np.ndarray
     ``FlowNet.items``). A group's items are those on its outgoing flows, held
     from the beginning, as in :attr:`lineage.rules.context.Context.subject_reach`.
     One vectorised propagation for all groups and all items at once
-    (:func:`~lineage.propagation.sweep_groups`).
+    (:func:`~lineage.flownet.sweep_groups`).
 
     Example:
-        >>> from lineage.propagation import FlowNet
+        >>> from lineage.flownet import FlowNet
         >>> from lineage.model import load
         >>> net = FlowNet.from_inventory(load("inventories/monocollabo"))
         >>> bits = group_reach(net)["readers"]

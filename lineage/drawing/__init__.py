@@ -516,7 +516,7 @@ def _question(audit: Audit, ctx: Context, *, trace, trace_from, impact, query, d
               as_of) -> nx.MultiDiGraph:
     """The subgraph of a lineage question, highlighted; sets the context's title and legend."""
     from ..analysis import QueryError, impact as run_impact, trace_subgraph
-    from ..propagation import FlowNet
+    from ..flownet import FlowNet
     inv, lang = audit.inventory, ctx.lang
     date = audit.as_of.isoformat()
     try:

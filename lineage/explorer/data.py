@@ -152,7 +152,7 @@ def explorer_data(audit: Audit, *, lang: str = "en", traces: bool = True) -> dic
 def _traces(audit: Audit, items, n_flows: int) -> dict[str, list[str]]:
     """Each item's highlighted flows as ``lineage trace ITEM`` finds them."""
     from ..analysis import trace
-    from ..propagation import FlowNet
+    from ..flownet import FlowNet
     net = FlowNet.from_inventory(audit.inventory)
     carried: dict[str, int] = {}
     for f in audit.inventory.flows:
