@@ -169,3 +169,17 @@ def test_new_search_equals_old_with_a_department_on_the_path():
 def test_new_search_equals_old_on_property_inventories(data):
     new, old = _both(build(data))
     assert new == old
+
+
+def test_the_per_party_indexes_tp203_reads_are_in_id_order():
+    # TP203 takes ctx.out and ctx.inbound as they are when a legal entity has one
+    # party: their lists must keep ctx.flow_list's (natural ID) order.
+    data = _generated(7)
+    data["flows"].reverse()
+    ctx = Context(build(data))
+    rank = ctx.flow_rank
+    for index in (ctx.out, ctx.inbound):
+        assert index
+        for flows in index.values():
+            assert [rank[f.id] for f in flows] == sorted(rank[f.id] for f in flows)
+    assert list(rank) == [f.id for f in ctx.flow_list]
