@@ -1,7 +1,6 @@
 import datetime as dt
 import heapq
 
-import networkx as nx
 
 from ...propagation import propagate
 from ..base import Example, Rule
@@ -302,25 +301,65 @@ def _circles(ctx, outsourcees) -> dict[str, frozenset]:
     the sub-outsourcees its contracts allow, at any depth (with their legal
     entities). Strongly connected groups share one circle, so chains and rings
     of sub-outsourcing are walked once, not once per outsourcee.
+
+    The groups come from an iterative Tarjan search (no recursion limit on a
+    chain of a hundred thousand contracts, and no graph library to import for
+    a check): it closes a group only after every group it reaches, so each
+    circle is its members' parties joined with circles already made.
     """
-    graph = nx.DiGraph()
+    succ: dict[str, list] = {}
     for party, contracts in ctx.contracts_by_party.items():
         for contract in contracts:
-            for sub in contract.sub_outsourcing:
-                graph.add_edge(party, sub)
-    graph.add_nodes_from(outsourcees)
-    dag = nx.condensation(graph)
-    members = dag.graph["mapping"]
+            succ.setdefault(party, []).extend(contract.sub_outsourcing)
     base = frozenset(ctx.parties_by_entity[ctx.org_entity])
-    memo: dict[int, frozenset] = {}
-    for node in reversed(list(nx.topological_sort(dag))):
-        parties = set(base)
-        for party in dag.nodes[node]["members"]:
-            parties.update(ctx.parties_by_entity.get(ctx.entity(party), [party]))
-        for succ in dag.successors(node):
-            parties |= memo[succ]
-        memo[node] = frozenset(parties)
-    return {o: memo[members[o]] for o in outsourcees}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    group_of: dict[str, int] = {}
+    circles: list[frozenset] = []
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    for root in [*succ, *outsourcees]:
+        if root in index:
+            continue
+        work = [(root, iter(succ.get(root, ())))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(succ.get(child, ()))))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    members = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        members.append(member)
+                        if member == node:
+                            break
+                    number = len(circles)
+                    for member in members:
+                        group_of[member] = number
+                    parties = set(base)
+                    for member in members:
+                        parties.update(ctx.parties_by_entity.get(ctx.entity(member), [member]))
+                        for child in succ.get(member, ()):
+                            if group_of[child] != number:
+                                parties |= circles[group_of[child]]
+                    circles.append(frozenset(parties))
+    return {o: circles[group_of[o]] for o in outsourcees}
 
 
 def _exempt(ctx, flow) -> bool:
