@@ -4,7 +4,9 @@ Rule.finding skips the sorting for empty or one-entry evidence and items, and
 shares one clause text per rule; the findings must equal those of the general
 formula, field by field. The law pack's checks work out each notice's or
 outsourcee's verdict and messages once and share them between flows; they must
-give what the old checks (tests/checks_oracle.py) give.
+give what the old checks (tests/checks_oracle.py) give. Whether items sent to data
+subjects are their own is traced, for another business, only for the items it sends
+them; that must give what tracing every item of every group gives.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import datetime as dt
 import itertools
 import random
 
+from hypothesis import HealthCheck, given, settings
+
 import checks_oracle
-from inventory_strategies import build
+from inventory_strategies import build, inventories
 from lineage.model.schema import Flow
 from lineage.rules import engine
 from lineage.rules.base import Finding
@@ -179,3 +183,53 @@ def test_checks_with_shared_look_ups_equal_the_old_checks():
     # Every rule found something (and, with records, audits and complete notices, not
     # on every flow).
     assert all(n > 50 for n in found.values()), found
+
+
+def _foreign_both(inv):
+    fast = Context(inv)
+    careful = Context(inv)
+    careful.entity_reach  # traced for every group and item: the careful path
+    return ([fast.foreign_items(f) for f in inv.flows],
+            [careful.foreign_items(f) for f in inv.flows])
+
+
+@settings(max_examples=150, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(inventories(max_flows=16))
+def test_foreign_items_of_another_business_equal_the_whole_trace(data):
+    # Another business's flows to data subjects: only their items are traced.
+    fast, careful = _foreign_both(build(data))
+    assert fast == careful
+
+
+def test_foreign_items_on_outsourcing_chains_equal_the_whole_trace():
+    from test_reprovision_search import _generated
+    asked = 0
+    for seed in range(200):
+        inv = build(_generated(seed))
+        fast, careful = _foreign_both(inv)
+        assert fast == careful, seed
+        asked += sum(1 for f, got in zip(inv.flows, fast) if got and f.frm.startswith("o"))
+    assert asked >= 10, asked  # outsourcees did pass data to subjects that are not theirs
+
+
+def test_foreign_items_sent_by_a_department_of_another_business():
+    data = {"format": "lineage/1", "organisation": "mc", "as_of": "2026-01-01",
+            "parties": [{"id": "mc", "role": "self"}, {"id": "o1", "role": "outsourcee"},
+                        {"id": "o1-east", "legal_entity": "o1"},
+                        {"id": "customers", "role": "data_subject"},
+                        {"id": "members", "role": "data_subject"}],
+            "flows": [
+                {"id": "C1", "from": "customers", "to": "mc", "items": ["name", "phone"],
+                 "start": "2025-01-01"},
+                {"id": "C2", "from": "members", "to": "mc", "items": ["phone"],
+                 "start": "2025-01-01"},
+                {"id": "F1", "from": "mc", "to": "o1", "items": ["name", "phone"],
+                 "start": "2025-02-01"},
+                {"id": "F2", "from": "o1", "to": "customers", "items": ["phone"],
+                 "start": "2025-03-01"},
+                {"id": "F3", "from": "o1-east", "to": "members", "items": ["name", "phone"],
+                 "start": "2025-03-01"}]}
+    fast, careful = _foreign_both(build(data))
+    assert fast == careful
+    assert fast[-2:] == [[], ["name"]]  # customers' name reached o1: not the members' own
