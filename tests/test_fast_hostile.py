@@ -1,16 +1,16 @@
 """Hostile inputs load alike with the loader's fast paths on and off.
 
-The loader has three fast paths (records built without pydantic's Python
-validators, YAML read event by event, an .xlsx sheet's cells read in one expat
-pass). Each must give exactly what the careful path gives, or step aside. These
-tests generate what careless office users and attackers write: YAML 1.1
-scalars (``no``, ``0x1F``, ``1_000``, ``.inf``, unquoted dates, ``12:30``),
-full-width digits and spaces, 令和 dates, ``、`` and ``；`` separators, BOMs,
-CRLF line ends, control characters, very long strings, deep nesting; and
-workbooks with cells typed as numbers, dates, booleans, inline and shared
-strings, hidden sheets, merged cells. They compare, with every fast path on and
-every fast path off: the loaded inventory (values, their types, the fields set,
-the location of every field), or the problems in order with their locations;
+The loader has four fast paths (records built without pydantic's Python validators, YAML
+read event by event, an .xlsx sheet's cells read in one expat pass, a CSV folder read and
+built column by column). Each must give exactly what the careful path gives, or step
+aside. These tests generate what careless office users and attackers write: YAML 1.1
+scalars (``no``, ``0x1F``, ``1_000``, ``.inf``, unquoted dates, ``12:30``), full-width
+digits and spaces, 令和 dates, ``、`` and ``；`` separators, BOMs, CRLF line ends, control
+characters, very long strings, deep nesting; and workbooks with cells typed as numbers,
+dates, booleans, inline and shared strings, hidden sheets, merged cells. They compare,
+with every fast path on and every fast path off: the loaded inventory (values, their
+types, the fields set, the location of every field), or the problems in order with their
+locations;
 and for a few, the bytes of ``validate --format json`` and ``check --format json``.
 """
 
@@ -49,7 +49,7 @@ def _settings(examples: int):
 @contextlib.contextmanager
 def careful():
     """Every fast path off: pydantic builds each record, the node reader reads YAML,
-    openpyxl reads every sheet's cells."""
+    openpyxl reads every sheet's cells, a CSV file is read row by row."""
     def never(model):
         def build(record):
             raise Unusual
@@ -62,13 +62,15 @@ def careful():
         raise Unusual
         yield  # a generator, as fast_rows is
 
-    saved = (loading.record_builder, sources._read_events, workbook.fast_rows)
-    loading.record_builder, sources._read_events, workbook.fast_rows = (
-        never, refuse_events, refuse_cells)
+    saved = (loading.record_builder, sources._read_events, workbook.fast_rows,
+             loading.COLUMNAR)
+    (loading.record_builder, sources._read_events, workbook.fast_rows,
+     loading.COLUMNAR) = (never, refuse_events, refuse_cells, False)
     try:
         yield
     finally:
-        loading.record_builder, sources._read_events, workbook.fast_rows = saved
+        (loading.record_builder, sources._read_events, workbook.fast_rows,
+         loading.COLUMNAR) = saved
 
 
 def _shape(value):

@@ -309,3 +309,17 @@ def test_each_reference_problem_of_a_flow_is_still_found(tmp_path):
         "flows F10: field 'from': unknown party 'mcc' (did you mean 'mc'?)",
     ]
     assert [p.location.line for p in caught.value.problems] == list(range(13, 22))
+
+
+@pytest.mark.parametrize("faulty", range(2, 11))
+def test_one_flow_with_a_reference_problem_is_found_among_fine_ones(tmp_path, faulty):
+    """The check first tests every flow a field at a time and walks the flows one by one
+    only when that test fails: a lone faulty flow among fine ones still fails it."""
+    head, flows = _REFERENCES.split("flows:\n")
+    lines = flows.splitlines()
+    fine = [lines[0].replace("F1,", f"G{n},") for n in range(4)]
+    path = tmp_path / "inv.yaml"
+    path.write_text(head + "flows:\n" + "\n".join(fine[:2] + [lines[faulty - 1]] + fine[2:]))
+    with pytest.raises(InventoryError) as caught:
+        loading.load(path)
+    assert [p.record for p in caught.value.problems] == [f"F{faulty}"]

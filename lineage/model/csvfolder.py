@@ -12,6 +12,11 @@ as for YAML. One leading apostrophe is dropped: the writer puts it before a cell
 a spreadsheet would run as a formula (``'=...``), and before a cell that starts
 with ``'``.
 
+:func:`read_csv_folder` gives each record as a mapping. The loader asks it
+instead for :class:`Columns`: each collection's file is read a block of rows at
+a time and the block is built into records column by column as soon as it is
+read, so a million flows never exist as a million mappings.
+
 Example:
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -32,8 +37,11 @@ import contextlib
 import contextvars
 import csv
 import io
+from itertools import chain, islice, repeat
+from operator import or_
 from sys import intern
 from pathlib import Path
+from typing import Callable
 
 from ..files import read_input
 from ..progress import report
@@ -42,7 +50,7 @@ from .sources import RawInventory, RowTable, SourceMap
 from .tables import (POLICY_SHEET, REVISIONS_SHEET, SHEETS, TOP_SHEET, column_for, columns,
                      sheet_for)
 
-__all__ = ["read_csv_folder", "csv_files", "decode", "forced_encoding", "ENCODINGS",
+__all__ = ["read_csv_folder", "Columns", "csv_files", "decode", "forced_encoding", "ENCODINGS",
            "TOP_FILE", "REVISIONS_FILE", "POLICY_FILE", "attach_clauses"]
 
 #: Names ``--encoding`` accepts, and the codec each reads with.
@@ -132,8 +140,16 @@ def csv_files(folder: Path) -> list[Path]:
                   if p.suffix.lower() == ".csv" and not p.is_dir())
 
 
-def read_csv_folder(folder: Path, encoding: str | None = None) -> RawInventory:
+def read_csv_folder(folder: Path, encoding: str | None = None, *,
+                    by_column: Callable | None = None) -> RawInventory:
     """Read a folder of CSV files; raise :class:`InventoryError` listing every problem.
+
+    With ``by_column`` (``by_column(collection, header)`` gives a function that
+    builds a block of rows from its columns, as
+    :func:`~lineage.model.fastpath.table_builder` does, or None), each collection
+    but notices is read a block of rows at a time into :class:`Columns`, each
+    block built as soon as it is read (what :func:`~lineage.model.loading.load`
+    does).
 
     Example:
         >>> import tempfile, pathlib
@@ -158,12 +174,21 @@ def read_csv_folder(folder: Path, encoding: str | None = None) -> RawInventory:
     revisions = clauses = None
     read = 0
     for path in files:
+        stem = sheet_for(path.stem) or path.stem
+        if by_column and stem in COLUMN_SHEETS:
+            kept = _read_columns(path, stem, problems, missing, encoding, by_column, read)
+            if kept is not None:
+                source.paths[(stem,)] = Location(str(path), row=1)
+                source.tables[stem] = kept.table
+                data[stem] = kept
+                read += len(kept)
+                report("records read", read)
+            continue
         table = _read_table(path, problems, missing, encoding)
         if table is None:
             continue
         header, rows = table
         name = str(path)
-        stem = sheet_for(path.stem) or path.stem
         if stem == REVISIONS_SHEET:
             revisions = (path, [(line, row) for line, row, _ in rows])
             continue
@@ -207,20 +232,14 @@ def _read_rows(path: Path, problems: list[Problem], missing: list[Problem] | Non
     return None if table is None else [(line, row) for line, row, _ in table[1]]
 
 
-def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | None = None,
-                encoding: str | None = None):
-    """The header and ``(row number, values, column bits)`` of each row, or None on a problem.
-
-    Bit ``i`` of the column bits is set when ``header[i]`` held a value: all
-    a location needs later, so no per-cell object is built.
-    """
+def _decoded(path: Path, problems: list[Problem], encoding: str | None) -> str | None:
+    """The text of a CSV file, or None with a problem naming the file."""
     name = str(path)
     try:
-        text, codec = decode(read_input(path), encoding)
+        return decode(read_input(path), encoding)[0]
     except OSError as exc:
         problems.append(Problem(Location(name), None, None, None,
                                 f"cannot read file: {exc.strerror or exc}", "ファイルを読めません"))
-        return None
     except UnicodeDecodeError as exc:
         problems.append(Problem(Location(name), None, None, None,
                                 f"neither UTF-8 nor Shift_JIS (CP932) text ({exc.reason} at "
@@ -229,24 +248,40 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
                                 "UTF-8 でも Shift_JIS (CP932) でもないテキストです"
                                 f"（{exc.start} バイト目）。CSV UTF-8 で保存するか、"
                                 "--encoding で文字コードを指定してください"))
-        return None
-    # newline="" keeps line breaks inside quoted cells (a multi-line note)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    # csv's default 128 KiB per cell would refuse a long note the writer wrote;
-    # the whole file is in memory already, so a cell may be as long as the file.
-    limit = csv.field_size_limit(max(len(text), csv.field_size_limit()))
-    try:
-        table = list(reader)
-    except csv.Error as exc:
-        problems.append(Problem(Location(name, row=reader.line_num), None, None, None,
-                                f"invalid CSV: {exc}", "CSV の形式が正しくありません"))
-        return None
-    finally:
-        csv.field_size_limit(limit)
-    if not table:
-        return []
-    sheet = sheet_for(path.stem) or path.stem
-    header = [_header(sheet, h) for h in table[0]]
+    return None
+
+
+#: Characters of text a CSV reader takes at a time (see :func:`_lines`).
+_BLOCK = 1 << 20
+
+
+def _lines(text: str):
+    """The lines of ``text`` as ``io.StringIO(text, newline="")`` gives them, a block at a time.
+
+    A StringIO keeps four bytes per character of the whole text while it is
+    read; a block of about a megabyte cut just after a ``\\n`` ends a line
+    there either way, so the lines are the same and only a block is widened.
+
+    Example:
+        >>> list(_lines("a\\r\\nb\\rc\\n")) == list(io.StringIO("a\\r\\nb\\rc\\n", newline=""))
+        True
+    """
+    return chain.from_iterable(_blocks(text))
+
+
+def _blocks(text: str):
+    start, size = 0, len(text)
+    while start < size:
+        cut = text.find("\n", start + _BLOCK)
+        end = size if cut < 0 else cut + 1
+        yield io.StringIO(text[start:end], newline="")
+        start = end
+
+
+def _header_of(name: str, sheet: str, cells: list, problems: list[Problem],
+               missing: list[Problem] | None) -> tuple[tuple, bool]:
+    """The field each header cell names, and whether the header is usable."""
+    header = [_header(sheet, h) for h in cells]
     ok = True
     for col, h in enumerate(header):
         if not h:
@@ -264,6 +299,45 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
                                        None, column.name,
                                        f"required column '{column.name}' is missing",
                                        f"必須の列 '{column.name}' がありません"))
+    return tuple(header), ok
+
+
+def _too_wide(name: str, number: int, cells: list, width: int) -> Problem:
+    return Problem(Location(name, row=number), None, None, None,
+                   f"row has {len(cells)} cells but the header names {width} columns",
+                   "行のセル数が列数より多くなっています")
+
+
+def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | None = None,
+                encoding: str | None = None):
+    """The header and ``(row number, values, column bits)`` of each row, or None on a problem.
+
+    Bit ``i`` of the column bits is set when ``header[i]`` held a value: all
+    a location needs later, so no per-cell object is built. An empty file is
+    a table with no columns and no rows.
+    """
+    name = str(path)
+    text = _decoded(path, problems, encoding)
+    if text is None:
+        return None
+    # newline="" keeps line breaks inside quoted cells (a multi-line note)
+    reader = csv.reader(_lines(text))
+    # csv's default 128 KiB per cell would refuse a long note the writer wrote;
+    # the whole file is in memory already, so a cell may be as long as the file.
+    limit = csv.field_size_limit(max(len(text), csv.field_size_limit()))
+    try:
+        table = list(reader)
+    except csv.Error as exc:
+        problems.append(Problem(Location(name, row=reader.line_num), None, None, None,
+                                f"invalid CSV: {exc}", "CSV の形式が正しくありません"))
+        return None
+    finally:
+        csv.field_size_limit(limit)
+    del text
+    if not table:
+        return (), []
+    sheet = sheet_for(path.stem) or path.stem
+    header, ok = _header_of(name, sheet, table[0], problems, missing)
     rows = []
     width = len(header)
     bits = [1 << i for i in range(width)]
@@ -286,14 +360,181 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
             if len(cells) <= width or not any(c.strip() for c in cells):
                 continue
         if len(cells) > width and any(c.strip() for c in cells[width:]):
-            problems.append(Problem(Location(name, row=number), None, None, None,
-                                    f"row has {len(cells)} cells but the header names "
-                                    f"{width} columns",
-                                    "行のセル数が列数より多くなっています"))
+            problems.append(_too_wide(name, number, cells, width))
             ok = False
             continue
         rows.append((number, values, mask))
-    return (tuple(header), rows) if ok else None
+    return (header, rows) if ok else None
+
+
+#: Rows the column-wise reader takes at a time: its lists of cells stay small.
+CHUNK = 1 << 13
+#: Collections read column by column (notices stay records: revisions attach to them).
+COLUMN_SHEETS = frozenset(SHEETS) - {TOP_SHEET, REVISIONS_SHEET, POLICY_SHEET, "notices"}
+
+
+class Columns:
+    """One CSV file's records, read and built a block of rows at a time.
+
+    What :func:`read_csv_folder` gives a collection with ``by_column``. Each
+    block holds the records its builder built (None for a row it left to the
+    record path), the numbers of those rows, their mappings as the row-by-row
+    reader gives them, and each row's raw ``id``. The rows' numbers and column
+    bits are in the file's :class:`~lineage.model.sources.RowTable`.
+
+    Example:
+        >>> c = Columns(("id", "exemption.law"), RowTable("f.csv", ("id", "exemption.law")))
+        >>> len(c), c.record([["F1", "F2"], ["", "'=法令"]], 1)
+        (0, {'id': 'F2', 'exemption': {'law': '=法令'}})
+    """
+
+    __slots__ = ("header", "table", "blocks", "count", "dotted", "build")
+
+    def __init__(self, header: tuple, table: RowTable, build: Callable | None = None):
+        self.header = header
+        self.table = table
+        #: per block: (records or None, rows left to the record path, their mappings, raw IDs)
+        self.blocks: list[tuple | None] = []
+        self.count = 0
+        self.dotted = any("." in h for h in header)
+        self.build = build
+
+    def __len__(self) -> int:
+        return self.count
+
+    def record(self, chunk: list, row: int) -> dict:
+        """Row ``row`` of ``chunk`` (a block's columns) as the row-by-row reader maps it."""
+        values = {}
+        for h, cells in zip(self.header, chunk):
+            c = cells[row]
+            if c and not c.isspace():
+                values[h] = intern(c[1:] if c[0] == "'" else c)
+        return _nest(values) if self.dotted else values
+
+
+def _read_columns(path: Path, stem: str, problems: list[Problem],
+                  missing: list[Problem] | None = None, encoding: str | None = None,
+                  builder: Callable | None = None, done: int = 0) -> Columns | None:
+    """:func:`_read_table` as :class:`Columns`; None on a problem, with the same problems.
+
+    Rows are taken a block at a time, turned into columns (``zip``) and built, so
+    neither the reader's per-row lists nor their cells ever all live. ``done``:
+    records the folder's earlier files held, for the progress report.
+    """
+    name = str(path)
+    text = _decoded(path, problems, encoding)
+    if text is None:
+        return None
+    reader = csv.reader(_lines(text))
+    limit = csv.field_size_limit(max(len(text), csv.field_size_limit()))
+    del text
+    # kept back until the whole file parsed: an invalid CSV is the file's one problem
+    found: list[Problem] = []
+    lost: list[Problem] | None = None
+    try:
+        first = next(reader, None)
+        if first is None:
+            header, ok = (), True
+        else:
+            lost = [] if missing is not None else None
+            header, ok = _header_of(name, stem, first, found, lost)
+        out = Columns(header, RowTable(name, header, {c.path for c in columns(stem)}),
+                      builder(stem, header) if builder is not None and header else None)
+        number = 1
+        while True:
+            rows = list(islice(reader, CHUNK))
+            if not rows:
+                break
+            start, number = number + 1, number + len(rows)
+            ok = _block(name, rows, start, found, out) and ok
+            report("records read", done + out.count)
+    except csv.Error as exc:
+        problems.append(Problem(Location(name, row=reader.line_num), None, None, None,
+                                f"invalid CSV: {exc}", "CSV の形式が正しくありません"))
+        return None
+    finally:
+        csv.field_size_limit(limit)
+    out.build = None  # its caches of cells read go now, not with the raw inventory
+    problems.extend(found)
+    if lost:
+        missing.extend(lost)
+    return out if ok else None
+
+
+def _block(name: str, rows: list, start: int, problems: list[Problem], out: Columns) -> bool:
+    """Add a block of rows (the first is row ``start``) to ``out``, emptying ``rows``;
+    False when a row has a value past the last column."""
+    ok = True
+    width = len(out.header)
+    numbers = None
+    taken = rows
+    if any(map(width.__ne__, map(len, rows))):
+        # a short row's missing cells are blank; a long row's extra cells must be
+        fixed, numbers = [], []
+        for number, cells in enumerate(rows, start):
+            if len(cells) > width:
+                if any(c.strip() for c in cells[width:]):
+                    problems.append(_too_wide(name, number, cells, width))
+                    ok = False
+                    continue
+                cells = cells[:width]
+            elif len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+            fixed.append(cells)
+            numbers.append(number)
+        rows = fixed
+    cols = list(zip(*rows)) if width else []
+    taken.clear()
+    del rows
+    if not cols or not cols[0]:
+        return ok
+    count = len(cols[0])
+    masks = None
+    always = 0
+    for index, cells in enumerate(cols):
+        bit = 1 << index
+        if "" not in cells and not any(map(str.isspace, cells)):
+            always |= bit
+            continue
+        kinds = dict.fromkeys(cells, bit)
+        blank = [c for c in kinds if not c or c.isspace()]
+        if len(blank) < len(kinds):
+            kinds.update(dict.fromkeys(blank, 0))
+            bits = list(map(kinds.__getitem__, cells))
+            masks = bits if masks is None else list(map(or_, masks, bits))
+    if masks is None:
+        masks = [always] * count
+    elif always:
+        masks = list(map(or_, masks, repeat(always)))
+    if numbers is None:
+        numbers = range(start, start + count)
+    if not always and 0 in masks:
+        # a row with no value at all is no record (a spreadsheet's blank line)
+        keep = [i for i, m in enumerate(masks) if m]
+        if not keep:
+            return ok
+        cols = [[cells[i] for i in keep] for cells in cols]
+        masks = [masks[i] for i in keep]
+        numbers = [numbers[i] for i in keep]
+    if out.build is not None:
+        built, odd = out.build(cols, masks)
+    else:
+        built, odd = [None] * len(masks), range(len(masks))
+    at = out.header.index("id") if "id" in out.header else None
+    out.blocks.append((built, odd, {row: out.record(cols, row) for row in odd},
+                       [None] * len(masks) if at is None else _raw_ids(cols[at])))
+    out.count += len(masks)
+    out.table.rows.extend(numbers)
+    out.table.present.extend(masks)
+    return ok
+
+
+def _raw_ids(cells) -> list:
+    """The ``id`` each row's mapping holds: None for a blank cell, no leading apostrophe."""
+    if ("" not in cells and not any(map(str.isspace, cells))
+            and not any(map(str.startswith, cells, repeat("'")))):
+        return cells
+    return [None if not c or c.isspace() else (c[1:] if c[0] == "'" else c) for c in cells]
 
 
 def _header(sheet: str, text: str) -> str:

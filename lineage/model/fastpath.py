@@ -34,8 +34,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import typing
+from collections import deque
+from itertools import repeat
+from operator import is_, setitem
 from sys import intern
-from typing import Callable
+from typing import Callable, Iterable
 
 from pydantic import BaseModel
 from pydantic_core import PydanticCustomError
@@ -155,6 +158,8 @@ def _cached(read, limit: int = 65_536):
             if len(cache) < limit:
                 cache[value] = found
         return found
+    # what the table builder may prove for a whole column with one regex
+    cached.reads_id = read is _an_id
     return cached
 
 
@@ -220,22 +225,9 @@ def _annotations(model: type) -> dict[str, str]:
     return out
 
 
-def record_builder(model: type[BaseModel]) -> Callable[[object], BaseModel]:
-    """A function that builds ``model`` from a raw record, or raises :class:`Unusual`.
-
-    Every field the schema types in a way the fast path does not know (a
-    head count, a list of revisions) is read by pydantic whenever a record
-    gives it.
-
-    Example:
-        >>> from lineage.model.schema import Party
-        >>> build = record_builder(Party)
-        >>> build({"id": "acme", "role": "outsourcee", "country": "US"}).country
-        'US'
-        >>> build({"id": "acme", "volume": "1,200"})
-        Traceback (most recent call last):
-        lineage.model.fastpath.Unusual: volume
-    """
+def _plan(model: type[BaseModel]) -> tuple[dict, list, list, dict]:
+    """What building ``model`` needs: each key's field and reading, the required
+    fields, the defaults each record copies, and the instance dict to copy."""
     if model.__pydantic_post_init__ is not None or model.__private_attributes__:
         raise TypeError(f"{model.__name__} needs pydantic to build it")
     config = model.model_config
@@ -263,7 +255,26 @@ def record_builder(model: type[BaseModel]) -> Callable[[object], BaseModel]:
                 mutable.append((name, default))
         # set one by one, in field order: the instance dicts share their keys
         _set_attr(proto, name, default)
-    template = proto.__dict__
+    return by_key, required, mutable, proto.__dict__
+
+
+def record_builder(model: type[BaseModel]) -> Callable[[object], BaseModel]:
+    """A function that builds ``model`` from a raw record, or raises :class:`Unusual`.
+
+    Every field the schema types in a way the fast path does not know (a
+    head count, a list of revisions) is read by pydantic whenever a record
+    gives it.
+
+    Example:
+        >>> from lineage.model.schema import Party
+        >>> build = record_builder(Party)
+        >>> build({"id": "acme", "role": "outsourcee", "country": "US"}).country
+        'US'
+        >>> build({"id": "acme", "volume": "1,200"})
+        Traceback (most recent call last):
+        lineage.model.fastpath.Unusual: volume
+    """
+    by_key, required, mutable, template = _plan(model)
     shapes: dict[tuple, tuple] = {}
     new = model.__new__
 
@@ -309,3 +320,191 @@ def record_builder(model: type[BaseModel]) -> Callable[[object], BaseModel]:
         return obj
 
     return build
+
+
+class _Odd(tuple):
+    """A cell the column-wise build leaves to the record path (a tuple, so that
+    turning a column's tuples into lists needs no test)."""
+
+
+_ODD = _Odd()
+_MISSING = object()
+
+
+def _bulk_ids():
+    """A pattern matching a run of IDs each followed by a newline: one regex pass
+    proves a whole column of IDs valid (the ID pattern allows no newline)."""
+    body = schema.ID_PATTERN
+    if not (body.startswith("^[") and body.endswith("]+$")) or "\\n" in body:
+        return None
+    return re.compile(f"(?:{body[1:-2]}{{1,{schema.ID_MAX_LENGTH}}}\n)*")
+
+
+_IDS = _bulk_ids()
+
+
+def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
+    """A function building ``model`` records from a table's columns, or None.
+
+    ``header`` holds each column's key: a field name or alias, or a dotted
+    ``field.key`` of a nested record (``exemption.law``); a column of any
+    other key sends each row that fills it to the record path. The function
+    takes the columns (lists of cells as the CSV reader gives them, blank cells
+    included) and each row's column bits (bit ``i``: column ``i`` holds a value)
+    and returns, per row, the record or None, and the numbers of the None rows:
+    those must go record by record (a cell the fast path does not prove valid, a
+    leading apostrophe, a required field left blank). Each value is read once
+    per distinct cell, not once per row, and the records are made by C-level
+    passes over the whole block; every record is what :func:`record_builder`
+    builds from the row's mapping.
+
+    None when the header names a field twice (by name and by alias, or as a
+    column and as the head of dotted ones).
+
+    Example:
+        >>> from lineage.model.schema import Flow
+        >>> build = table_builder(Flow, ("id", "from", "to", "items", "start", "exemption.law"))
+        >>> rows, odd = build([["F1", "F2"], ["a", "a"], ["b", "b"], ["x;y", "x"],
+        ...                    ["2024-04-01", "April"], ["刑訴法", ""]], [0b111111, 0b11111])
+        >>> rows[0] == record_builder(Flow)({"id": "F1", "from": "a", "to": "b", "items": "x;y",
+        ...                                   "start": "2024-04-01", "exemption": {"law": "刑訴法"}})
+        True
+        >>> rows[1], odd  # "April" is for pydantic to refuse
+        (None, [1])
+    """
+    by_key, required, mutable, template = _plan(model)
+    plain: list[tuple[int, str, Callable]] = []
+    groups: dict[str, list[tuple[int, str]]] = {}
+    odd_bits = 0
+    for index, key in enumerate(header):
+        field = by_key.get(key)
+        head, dot, rest = key.partition(".")
+        if field is not None:
+            plain.append((index, *field))
+        elif dot and "." not in rest and head in by_key:
+            groups.setdefault(head, []).append((index, rest))
+        else:
+            odd_bits |= 1 << index
+    names = tuple(name for _, name, _ in plain)
+    nested = [(by_key[head][0], by_key[head][1], sum(1 << i for i, _ in cols), cols)
+              for head, cols in groups.items()]
+    every = names + tuple(name for name, *_ in nested)
+    if len(set(every)) != len(every) or not plain:
+        return None
+    # list defaults of fields no column names: each record gets its own empty list
+    fresh = [name for name, _ in mutable if name not in every]
+    if any(type(default) is not list for _, default in mutable):
+        return None
+    caches: list[dict] = [{} for _ in plain]
+    shapes: dict[int, tuple | None] = {}
+    new = model.__new__
+
+    def shape(mask: int) -> tuple | None:
+        """The fields set, the defaults to copy and the nested records to build for
+        rows with ``mask``; None when such a row goes record by record."""
+        if mask & odd_bits:
+            return None
+        given = {name for index, name, _ in plain if mask >> index & 1}
+        inner = tuple(n for n in nested if mask & n[2])
+        given.update(name for name, *_ in inner)
+        if any(name not in given for name in required):
+            return None
+        return given, tuple((n, d) for n, d in mutable if n not in given), inner
+
+    def column(cells, name: str, read: Callable, cache: dict) -> tuple[Iterable, Iterable]:
+        """The value of each cell (the field's default for a blank one; _ODD where the
+        record path must read it), and the rows holding an _ODD."""
+        if name == "id" and read is _an_id and _IDS is not None:
+            # a record's own ID is its cell, once the whole column matches the pattern
+            if _IDS.fullmatch("\n".join(cells) + "\n") is not None:
+                return cells, ()
+        default = template[name]
+        if type(default) is list:
+            default = ()
+        if len(cache) > 65_536:  # the cache lives per table, not per distinct cell of it
+            cache.clear()
+        distinct = set(cells)
+        unread = distinct - cache.keys()
+        if (unread and (read is _an_id or getattr(read, "reads_id", False))
+                and _IDS is not None and _IDS.fullmatch("\n".join(unread) + "\n") is not None):
+            # references: every new cell an ID as it stands, one shared string each
+            cache.update(zip(unread, map(intern, unread)))
+            unread = ()
+        for cell in unread:
+            if not cell or cell.isspace():
+                cache[cell] = default
+            elif cell[0] == "'":
+                cache[cell] = _ODD
+            else:
+                try:
+                    value = read(cell)
+                except Unusual:
+                    value = _ODD
+                cache[cell] = tuple(value) if type(value) is list else value
+        kinds = list(map(cache.__getitem__, distinct))
+        # an iterator where it can be: the build sets each value as it comes
+        values = map(cache.__getitem__, cells)
+        odd = ()
+        if any(map(is_, kinds, repeat(_ODD))):
+            values = list(values)
+            odd = [row for row, value in enumerate(values) if value is _ODD]
+        if tuple in set(map(type, kinds)):
+            # a list read once per distinct cell: each record gets its own
+            if any(map(is_, kinds, repeat(None))):  # a blank required list: record path
+                values = [v if v is None else list(v) for v in values]
+            else:
+                values = map(list, values)
+        return values, odd
+
+    def build(columns: list, masks) -> list:
+        count = len(masks)
+        kinds = {}
+        for mask in set(masks):
+            found = shapes.get(mask, _MISSING)
+            if found is _MISSING:
+                found = shapes[mask] = shape(mask)
+            kinds[mask] = found
+        records = list(map(dict.copy, repeat(template, count)))
+        odd = set()
+        for (index, name, read), cache in zip(plain, caches):
+            values, unsure = column(columns[index], name, read, cache)
+            odd.update(unsure)
+            _each(map(setitem, records, repeat(name), values))
+        for name in fresh:
+            _each(map(setitem, records, repeat(name), map(list, repeat((), count))))
+        if None in kinds.values():
+            odd.update(row for row, mask in enumerate(masks) if kinds[mask] is None)
+        if nested and any(found[2] for found in kinds.values() if found is not None):
+            for row, mask in enumerate(masks):
+                found = kinds[mask]
+                if found is not None and found[2] and row not in odd:
+                    try:
+                        for name, reader, _, cols in found[2]:
+                            records[row][name] = reader(_inner(columns, cols, row))
+                    except Unusual:
+                        odd.add(row)
+        objs = list(map(new, repeat(model, count)))
+        _each(map(_set_attr, objs, repeat("__dict__"), records))
+        sets = {mask: found and found[0] for mask, found in kinds.items()}
+        _each(map(_set_attr, objs, repeat("__pydantic_fields_set__"),
+                  map(sets.__getitem__, masks)))
+        _each(map(_set_attr, objs, repeat("__pydantic_extra__"), repeat(None, count)))
+        _each(map(_set_attr, objs, repeat("__pydantic_private__"), repeat(None, count)))
+        for row in odd:
+            objs[row] = None
+        return objs, sorted(odd)
+
+    return build
+
+
+_each = deque(maxlen=0).extend  # runs an iterator through, keeping nothing
+
+
+def _inner(columns: list, cols: list, row: int) -> dict:
+    """A nested record's mapping from its dotted columns, as the CSV reader nests it."""
+    out = {}
+    for index, key in cols:
+        cell = columns[index][row]
+        if cell and not cell.isspace():
+            out[key] = intern(cell[1:] if cell[0] == "'" else cell)
+    return out

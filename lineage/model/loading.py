@@ -13,8 +13,11 @@ Example:
 
 from __future__ import annotations
 
+from array import array
+from itertools import repeat
+from operator import is_
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from typing import Literal
 
@@ -24,8 +27,8 @@ from . import schema
 from ..progress import report
 from .errors import InventoryError, Location, Problem, did_you_mean
 from .references import check_references
-from .csvfolder import decode, forced_encoding, read_csv_folder
-from .fastpath import Unusual, record_builder
+from .csvfolder import Columns, decode, forced_encoding, read_csv_folder
+from .fastpath import Unusual, record_builder, table_builder
 from .workbook import read_workbook
 from .sources import RawInventory, read_yaml_file, read_yaml_folder, yaml_files
 
@@ -40,6 +43,10 @@ _FIELD_NAMES = sorted({f.alias or name for model in (*schema.COLLECTIONS.values(
                                                      schema.PolicyClause)
                        for name, f in model.model_fields.items()})
 _RECORD_ADAPTERS = {name: TypeAdapter(model) for name, model in schema.COLLECTIONS.items()}
+
+#: Whether :func:`load` reads a CSV folder's collections column by column (the
+#: tests turn it off to compare with the row-by-row reading).
+COLUMNAR = True
 
 #: Readers by form; later forms (CSV folder, Excel) register here.
 READERS: dict[str, Callable[[Path], RawInventory]] = {
@@ -89,16 +96,27 @@ def read_raw(path: str | Path, encoding: str | None = None) -> RawInventory:
         >>> raw.origin, raw.data["organisation"], type(raw.data["flows"][0]["start"]).__name__
         ('inventories/monocollabo', 'monocollabo', 'str')
     """
+    return _read(path, encoding)
+
+
+def _read(path: str | Path, encoding: str | None = None,
+          by_column: bool = False) -> RawInventory:
+    """:func:`read_raw`; with ``by_column``, a CSV folder's collections are kept as
+    :class:`~lineage.model.csvfolder.Columns` for :func:`_build`."""
     path = Path(path)
     if not path.exists():
         raise InventoryError([Problem(Location(str(path)), None, None, None,
                                       "no such file or folder",
                                       "ファイルまたはフォルダが見つかりません")])
     form = detect_form(path)
+    reader = READERS[form]
+    if by_column and reader is read_csv_folder:
+        def reader(folder):
+            return read_csv_folder(folder, by_column=_table_builder)
     if encoding is not None and form == "csv-folder":
         with forced_encoding(encoding):
-            return READERS[form](path)
-    return READERS[form](path)
+            return reader(path)
+    return reader(path)
 
 
 def load(path: str | Path, encoding: str | None = None) -> schema.Inventory:
@@ -113,7 +131,7 @@ def load(path: str | Path, encoding: str | None = None) -> schema.Inventory:
         >>> len(inv.flows), inv.flows[0].id, inv.flows[0].start
         (48, 'F01', datetime.date(2023, 4, 1))
     """
-    raw = read_raw(path, encoding)
+    raw = _read(path, encoding, by_column=COLUMNAR)
     # Nobody else sees this raw inventory: each record is let go once built, so
     # the raw records and the model never both fill memory.
     if encoding is None:
@@ -169,11 +187,18 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
     positions: dict[str, list[int]] = {}
     # built per load: their caches (a cell's list of IDs) go with it
     builders = {name: record_builder(model) for name, model in schema.COLLECTIONS.items()}
-    total = sum(len(v) for k, v in data.items() if k in schema.COLLECTIONS and isinstance(v, list))
+    total = sum(len(v) for k, v in data.items()
+                if k in schema.COLLECTIONS and isinstance(v, (list, Columns)))
     validated = 0
     for name in schema.COLLECTIONS:
         value = data.get(name)
         if value is None:
+            continue
+        if isinstance(value, Columns):
+            report("records validated", validated, total)
+            fields[name], positions[name], raw_ids[name] = _validate_columns(
+                name, value, source, problems, builders, consume, (validated, total))
+            validated += len(value)
             continue
         if not isinstance(value, list):
             problems.append(Problem(source.locate((name,)), name, None, None,
@@ -306,6 +331,57 @@ def _validate(name: str, records: list, source, data, problems: list[Problem],
         if consume:
             records[index] = None
     return valid, indices
+
+
+def _table_builder(name: str, header: tuple) -> Callable | None:
+    """The column-wise builder of collection ``name`` for a file with ``header``."""
+    return table_builder(schema.COLLECTIONS[name], header)
+
+
+def _validate_columns(name: str, table: Columns, source, problems: list[Problem],
+                      builders: dict, consume: bool = False,
+                      progress: tuple[int, int] = (0, 0)) -> tuple[list, Sequence, list]:
+    """:func:`_validate` of a collection read column by column; also each record's raw ID.
+
+    The reader built the rows :func:`~lineage.model.fastpath.table_builder` proves
+    valid; every other row goes through :func:`_validate`'s steps from its
+    mapping, so its problems are the same, in order.
+    """
+    build = builders[name]
+    adapter = _RECORD_ADAPTERS[name]
+    valid: list = []
+    indices: array | None = None  # while every record is valid, their positions are a range
+    raw_ids: list = []
+    before, total = progress
+    index = 0
+    for number, (built, odd, raws, ids) in enumerate(table.blocks):
+        count = len(built)
+        raw_ids.extend(ids)
+        for row in odd:
+            raw = raws[row]
+            try:
+                built[row] = build(raw)
+            except Unusual:
+                try:
+                    built[row] = adapter.validate_python(raw)
+                except ValidationError as exc:
+                    problems.extend(_problems(exc, source, name, {index + row: raw},
+                                              None, (index + row,)))
+        if odd and any(map(is_, built, repeat(None))):
+            kept = [row for row, record in enumerate(built) if record is not None]
+            valid.extend(built[row] for row in kept)
+            if indices is None:
+                indices = array("q", range(index))
+            indices.extend(index + row for row in kept)
+        else:
+            valid.extend(built)
+            if indices is not None:
+                indices.extend(range(index, index + count))
+        index += count
+        if consume:
+            table.blocks[number] = None
+        report("records validated", before + index, total)
+    return valid, range(index) if indices is None else indices, raw_ids
 
 
 def _problems(exc: ValidationError, source, collection, records, data,

@@ -16,6 +16,8 @@ Example:
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
+from operator import attrgetter, eq
 
 from .errors import Location, Problem, did_you_mean
 from .schema import Inventory
@@ -43,21 +45,33 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
     """
     out: list[Problem] = []
     ids: dict[str, set] = {}
+    # nothing points at a flow but stop requests and waivers: a million flow IDs are
+    # only checked for duplicates, not kept
+    flows_named = bool(inv.stop_requests or inv.waivers)
     for name in _ID_COLLECTIONS:
-        listed = [i for i in raw_ids.get(name, []) if isinstance(i, str)]
-        ids[name] = set(listed) | {r.id for r in getattr(inv, name) or []}
-        counts = Counter(listed)
-        seen: set = set()
-        for index, rid in enumerate(raw_ids.get(name, [])):
-            if isinstance(rid, str) and counts[rid] > 1:
-                if rid in seen:
-                    out.append(Problem(source.locate((name, index, "id")), name, rid, "id",
-                                       f"duplicate ID '{rid}' in {name}",
-                                       f"ID '{rid}' が {name} 内で重複しています"))
-                seen.add(rid)
-    groups = {g for p in inv.parties for g in p.groups}
+        raw = raw_ids.get(name, [])
+        listed = raw if set(map(type, raw)) <= {str} else [i for i in raw if isinstance(i, str)]
+        known = set(listed)
+        if len(known) < len(listed):
+            counts = Counter(listed)
+            seen: set = set()
+            for index, rid in enumerate(raw):
+                if isinstance(rid, str) and counts[rid] > 1:
+                    if rid in seen:
+                        out.append(Problem(source.locate((name, index, "id")), name, rid,
+                                           "id", f"duplicate ID '{rid}' in {name}",
+                                           f"ID '{rid}' が {name} 内で重複しています"))
+                    seen.add(rid)
+        del listed
+        if name == "flows" and not flows_named:
+            known = set()
+        else:
+            # a record's ID as read (a YAML number, spaces stripped) counts too
+            known.update(map(attrgetter("id"), getattr(inv, name) or []))
+        ids[name] = known
+    groups = set(chain.from_iterable(map(attrgetter("groups"), inv.parties)))
     parties = ids["parties"]
-    party_roles = {p.id: p.role for p in inv.parties}
+    party_roles = dict(map(attrgetter("id", "role"), inv.parties))
     items_defined = inv.data_items is not None
     purposes_defined = inv.purposes is not None
     index_of = _indexer(inv, positions or {})
@@ -162,7 +176,9 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
     known_items, known_consents = ids["data_items"], ids["consents"]
     known_notices, known_contracts, known_events = (ids["notices"], ids["contracts"],
                                                     ids["events"])
-    for f in inv.flows:
+    for f in [] if _flows_fine(inv.flows, parties, items_defined and known_items,
+                               known_consents, known_notices, known_contracts,
+                               known_events) else inv.flows:
         # most flows have nothing to report: one test each, the messages only when not
         if (f.frm in parties and f.to in parties and f.frm != f.to
                 and (not items_defined or known_items.issuperset(f.items))
@@ -192,6 +208,43 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
     for w in inv.waivers:
         ref("waivers", w, "flow", w.flow, "flows")
     return out
+
+
+def _flows_fine(flows: list, parties: set, items: set | bool, consents: set, notices: set,
+                contracts: set, events: set) -> bool:
+    """Whether no flow has a reference or date problem, tested a field at a time over
+    every flow (``items`` False: the inventory lists no data items to check against).
+
+    Example:
+        >>> from lineage.model.schema import Flow
+        >>> f = Flow(id="F1", **{"from": "a"}, to="b", items="x", start="2024-01-01")
+        >>> _flows_fine([f], {"a", "b"}, {"x"}, set(), set(), set(), set())
+        True
+        >>> _flows_fine([f], {"a", "b"}, {"y"}, set(), set(), set(), set())
+        False
+    """
+    senders = list(map(attrgetter("frm"), flows))
+    receivers = list(map(attrgetter("to"), flows))
+    if (not parties.issuperset(senders) or not parties.issuperset(receivers)
+            or any(map(eq, senders, receivers))):
+        return False
+    del senders, receivers
+    # one pass over every flow's list (a set made per flow would cost more than the test)
+    if items is not False and not items.issuperset(
+            chain.from_iterable(map(attrgetter("items"), flows))):
+        return False
+    if not consents.issuperset(chain.from_iterable(map(attrgetter("consents"), flows))):
+        return False
+    for field, known in (("notice", notices), ("contract", contracts), ("event", events)):
+        named = set(map(attrgetter(field), flows))
+        named.discard(None)
+        if not known.issuperset(named):
+            return False
+    ends = list(map(attrgetter("end"), flows))
+    if ends.count(None) == len(ends):
+        return True
+    return not any(end is not None and end < start
+                   for end, start in map(attrgetter("end", "start"), flows))
 
 
 def _wrong_kind(source, index_of, notice, field) -> Problem:

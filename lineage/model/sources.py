@@ -96,9 +96,14 @@ class RowTable:
         self.schema = {tuple(p): ".".join(p) for p in schema}
         self.sheet = sheet
         self.last_prefix = last_prefix
-        self.rows = array("l")
-        # one bit per header column; a plain list past 64 columns (ints of any size)
-        self.present: array | list = array("Q") if len(self.header) <= 64 else []
+        # row numbers fit 32 bits (a sheet has at most 1,048,576 rows)
+        self.rows = array("I")
+        # one bit per header column, in the narrowest array that holds them; a plain
+        # list past 64 columns (ints of any size)
+        width = len(self.header)
+        self.present: array | list = (array(next(code for code in "BHIQ"
+                                                 if array(code).itemsize * 8 >= width))
+                                      if width <= 64 else [])
         self._parts = [tuple(h.split(".")) for h in self.header]
 
     def __len__(self) -> int:

@@ -98,7 +98,6 @@ class Context:
                                     lambda s: s.flow)
         self.stops_by_notice = _group([s for s in stops if s.notice],
                                       lambda s: s.notice)
-        self.out = out_index(flows)
         self._consent_sets: dict[str, tuple] = {}
         self._notice_sets: dict[str, tuple] = {}
         self._consent_terms: dict[str, int] = {}
@@ -115,11 +114,34 @@ class Context:
         for n in self.joint_notices:
             for member in dict.fromkeys(n.members or ()):
                 self._joint_index.setdefault(member, []).append(n)
-        self.inbound = _group(flows, lambda f: f.to)
         self._judged_flows: dict[str, tuple] = {}
         #: Per-check caches of the rules, each keyed by a tuple that starts with
         #: the rule's or route's name and holds everything the value depends on.
         self.memo: dict[tuple, object] = {}
+
+    # Flows by provider and by recipient: only some rules and lineage queries ask,
+    # so built on first use (two indexes over every flow).
+    @cached_property
+    def out(self) -> dict[str, list[Flow]]:
+        """Flows by provider, in ID order.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> [f.id for f in Context(build_example("")).out["customers"]]
+            ['C1']
+        """
+        return out_index(self.flow_list)
+
+    @cached_property
+    def inbound(self) -> dict[str, list[Flow]]:
+        """Flows by recipient, in ID order.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> [f.id for f in Context(build_example("")).inbound["mc"]]
+            ['C1']
+        """
+        return _group(self.flow_list, lambda f: f.to)
 
     # -- parties ---------------------------------------------------------------
     def entity(self, party: str) -> str:
@@ -240,9 +262,17 @@ class Context:
             >>> ctx.defined_purposes(ctx.flows["F1"])
             ['ads']
         """
+        purposes = self.purposes
+        for p in flow.purposes:
+            if p not in purposes:
+                break
+        else:
+            # Every purpose defined (nearly every flow): the flow's own list, not a
+            # copy per flow. Callers only read it.
+            return flow.purposes
         got = self._defined.get(flow.id)
         if got is None:
-            got = self._defined[flow.id] = [p for p in flow.purposes if p in self.purposes]
+            got = self._defined[flow.id] = [p for p in flow.purposes if p in purposes]
         return got
 
     def announced(self, purpose: str, on: dt.date) -> bool:
@@ -464,15 +494,29 @@ class Context:
 
     def _entity_group_reach(self, index=None, groups=None) -> dict[str, Reach]:
         out = {}
+        sent = self._sent_by_subjects()
         for party in self.inv.parties:
             if party.role != "data_subject" or (groups is not None and party.id not in groups):
                 continue
-            carried = {i for f in self.out.get(party.id, ()) for i in f.items}
+            carried = sent.get(party.id, set())
             out[party.id] = propagate(self.inv.flows,
                                       {party.id: {i: dt.date.min for i in carried}},
                                       index=self.entity_index if index is None else index,
                                       flows_by_id=self.flows, node=self.entity)
         return out
+
+    def _sent_by_subjects(self) -> dict[str, set]:
+        """Data-subject party -> the items of its flows: ``self.out``'s, without
+        building ``out`` for every provider when nothing else asked for it."""
+        if "out" in self.__dict__:
+            return {p: {i for f in self.out[p] for i in f.items}
+                    for p in self._subjects if self.out.get(p)}
+        sent: dict = {}
+        subjects = self._subjects
+        for f in self.flow_list:
+            if f.frm in subjects:
+                sent.setdefault(f.frm, set()).update(f.items)
+        return sent
 
     @cached_property
     def by_item(self):
@@ -565,15 +609,17 @@ class Context:
         feeds = {self.org_entity}
         todo = [self.org_entity]
         inbound: dict = defaultdict(list)
-        for f in self.flow_list:
-            inbound[self.entity(f.to)].append(self.entity(f.frm))
+        entity_of = self._entity.get  # self.entity without a call per flow
+        # Which entities feed which: once per pair of parties, not per flow.
+        for to, frm in {(f.to, f.frm) for f in self.flow_list}:
+            inbound[entity_of(to, to)].append(entity_of(frm, frm))
         while todo:
             entity = todo.pop()
             for frm in inbound.get(entity, ()):
                 if frm not in feeds:
                     feeds.add(frm)
                     todo.append(frm)
-        index = item_index([f for f in self.flow_list if self.entity(f.to) in feeds],
+        index = item_index([f for f in self.flow_list if entity_of(f.to, f.to) in feeds],
                            self.entity)
         return self._entity_group_reach(
             index=index, groups={p for p, e in self._entity.items() if e in feeds})
@@ -606,9 +652,65 @@ class Context:
             >>> ctx.groups_of(ctx.flows["F1"])
             ['customers']
         """
+        return list(self.groups_key(flow))
+
+    def groups_key(self, flow: Flow) -> tuple[str, ...]:
+        """:meth:`groups_of` as a tuple, shared between flows (a cache key; never changed).
+
+        Most flows carry items that every group's data reached long before the
+        flow's last day: their groups are the union of the items' groups, and
+        flows with the same items' groups share one tuple. Otherwise the days
+        are compared item by item.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, "
+            ...     "items: [name], start: 2025-01-01}, {id: F2, from: mc, to: partner, "
+            ...     "items: [name], start: 2023-01-01, end: 2023-12-31}]}"))
+            >>> ctx.groups_key(ctx.flows["F1"]), ctx.groups_key(ctx.flows["F2"])
+            (('customers',), ())
+        """
         last = self.last_day(flow)
+        summary = self._holdings_summary(flow.frm)
+        first = None
+        mixed = False
+        for i in flow.items:
+            got = summary.get(i)
+            if got is None:
+                continue
+            if got[0] > last:  # some group's data arrived after the flow's last day
+                break
+            if first is None:
+                first = got[1]
+            elif got[1] is not first:
+                mixed = True
+        else:
+            if not mixed:
+                return first if first is not None else ()
+            # Several different sets of groups: their union, once per set of sets.
+            key = ("groups", frozenset(summary[i][1] for i in flow.items if i in summary))
+            union = self.memo.get(key)
+            if union is None:
+                union = self.memo[key] = tuple(sorted({g for t in key[1] for g in t}))
+            return union
         table = self._holdings_of(flow.frm)
-        return sorted({g for i in flow.items for day, g in table.get(i, ()) if day <= last})
+        return tuple(sorted({g for i in flow.items for day, g in table.get(i, ())
+                             if day <= last}))
+
+    def _holdings_summary(self, party: str) -> dict:
+        """Item -> (the latest of its groups' arrivals, its groups sorted, one tuple
+        per distinct set) at the legal entity of ``party``."""
+        holder = self.entity(party)
+        key = ("holdings-summary", holder)
+        got = self.memo.get(key)
+        if got is None:
+            shared: dict = {}
+            got = {}
+            for item, arrivals in self._holdings_of(party).items():
+                groups = tuple(sorted({g for _, g in arrivals}))
+                got[item] = (max(day for day, _ in arrivals), shared.setdefault(groups, groups))
+            self.memo[key] = got
+        return got
 
     def foreign_items(self, flow: Flow) -> list[str]:
         """Items of a flow to a data-subject group that are not the recipients' own.

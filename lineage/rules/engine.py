@@ -12,7 +12,9 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..model.schema import Inventory, optional_date
 from .base import Finding
@@ -21,7 +23,7 @@ from .packs import judges, judges_key
 from .policy.TP101 import TP101
 from .policy.TP801 import TP801
 from .registry import REGISTRY
-from .routes import ORDER, evaluate
+from .routes import FAILS, ORDER, evaluate, quick, score
 from .waiver_rules import LW001, LW002
 from ..progress import steps
 from ..terms import natural_key
@@ -57,7 +59,11 @@ class EngineResult:
     """Findings (waivers applied), routes, and the state of each waiver.
 
     ``status_by_pack`` is each flow's status under each selected pack that
-    judges it (a flow the pack does not judge has no entry for it).
+    judges it (a flow the pack does not judge has no entry for it). It is
+    worked out from ``findings`` when first asked (reports ask only when
+    several packs ran): a mapping per flow is not free at a million flows.
+    ``routes`` and ``evidence`` share equal values between flows (evidence
+    dicts, statuses): read them, never change them.
 
     Example:
         >>> from lineage.rules.examples import build_example
@@ -74,7 +80,20 @@ class EngineResult:
     waivers: list[dict]
     as_of: dt.date
     rules: list
-    status_by_pack: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The inventory's flows and the packs selected (for ``status_by_pack``).
+    flows: list = field(default_factory=list, repr=False)
+    packs: tuple = ("policy",)
+
+    @cached_property
+    def status_by_pack(self) -> dict[str, dict[str, str]]:
+        """Each flow's status under each selected pack that judges it (:func:`status_by_pack`).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> run(build_example(""), packs=("policy", "appi")).status_by_pack
+            {'C1': {'policy': 'ok', 'appi': 'ok'}}
+        """
+        return status_by_pack(self.flows, self.findings, self.packs)
 
 
 def status_of(findings) -> str:
@@ -120,6 +139,8 @@ def pack_of_finding(finding: Finding) -> str | None:
 def status_by_pack(flows, findings, packs) -> dict[str, dict[str, str]]:
     """Each flow's status under each of ``packs`` that judges it.
 
+    Flows with equal statuses share one dict: read them, never change them.
+
     Example:
         >>> from lineage.rules.examples import build_example
         >>> inv = build_example("{flows: [{id: F1, from: mc, to: partner, items: [name], "
@@ -127,23 +148,52 @@ def status_by_pack(flows, findings, packs) -> dict[str, dict[str, str]]:
         >>> status_by_pack(inv.flows, run(inv).findings, ("policy", "appi"))
         {'C1': {'policy': 'ok', 'appi': 'ok'}, 'F1': {'policy': 'violation'}}
     """
-    by_flow: dict[str, dict] = {}
+    # Each flow's worst finding per pack, as a rank in status_of's order.
+    worst: dict[str, dict] = {}
+    pack_of_rule: dict = {}
     for f in findings:
-        pack = REGISTRY.pack_of(f.rule) or pack_of_finding(f)
-        by_flow.setdefault(f.flow, {}).setdefault(pack, []).append(f)
-    judging: dict = {}  # judges_key -> the packs judging such a flow
+        pack = pack_of_rule.get(f.rule, _UNSET)
+        if pack is _UNSET:
+            pack = pack_of_rule[f.rule] = REGISTRY.pack_of(f.rule)
+        if pack is None:  # LW001/LW002: the pack of the waiver's rule
+            pack = pack_of_finding(f)
+        rank = 1 if f.waived else 3 if f.severity == "error" else 2
+        seen = worst.get(f.flow)
+        if seen is None:
+            worst[f.flow] = {pack: rank}
+        elif seen.get(pack, 0) < rank:
+            seen[pack] = rank
+    judging: dict = {}  # judges_key -> (the packs judging such a flow, all "ok")
+    # A large inventory has a handful of different values (statuses per pack),
+    # not one per flow: equal ones are one dict, shared by the flows (read only).
+    shared: dict = {}
     out = {}
+    mine_of = worst.get
     for flow in flows:
         key = judges_key(flow)
-        mine_packs = judging.get(key)
-        if mine_packs is None:
-            mine_packs = judging[key] = tuple(p for p in packs if judges(p, flow))
-        mine = by_flow.get(flow.id)
+        got = judging.get(key)
+        if got is None:
+            mine_packs = tuple(p for p in packs if judges(p, flow))
+            ok = shared.setdefault((mine_packs, (0,) * len(mine_packs)),
+                                   dict.fromkeys(mine_packs, "ok"))
+            got = judging[key] = (mine_packs, ok)
+        mine = mine_of(flow.id)
         if mine is None:  # most flows: no finding, so "ok" under every pack judging them
-            out[flow.id] = dict.fromkeys(mine_packs, "ok")
+            out[flow.id] = got[1]
         else:
-            out[flow.id] = {pack: status_of(mine.get(pack, ())) for pack in mine_packs}
+            mine_packs = got[0]
+            ranks = tuple([mine.get(pack, 0) for pack in mine_packs])
+            value = shared.get((mine_packs, ranks))
+            if value is None:
+                value = shared[(mine_packs, ranks)] = {
+                    pack: _STATUS_BY_RANK[r] for pack, r in zip(mine_packs, ranks)}
+            out[flow.id] = value
     return out
+
+
+_UNSET = object()
+#: status_of's statuses, from best to worst: a flow's status is its worst finding's.
+_STATUS_BY_RANK = ("ok", "waived", "warning", "violation")
 
 
 def classify(ctx: Context, flow) -> str | None:
@@ -161,6 +211,42 @@ def classify(ctx: Context, flow) -> str | None:
         >>> classify(ctx, ctx.flows["C1"]), classify(ctx, ctx.flows["F1"])
         ('collection', None)
     """
+    parties = ctx.memo.get(("classify",))
+    if parties is None:
+        parties = ctx.memo[("classify",)] = _party_facts(ctx)
+    # Steps 1-3 from the two parties' facts (entity, data subject or not, of the
+    # organisation or not), looked up once per party, not once per flow.
+    a = parties.get(flow.frm)
+    b = parties.get(flow.to)
+    if a is None or b is None:  # an unknown party: the look-ups fail as the steps say
+        return _classify_plainly(ctx, flow)
+    if a[0] == b[0]:
+        return "internal"
+    if a[1]:
+        return "collection"
+    org = a[2]
+    if b[1]:
+        if not ctx.foreign_items(flow):
+            return "to_subject"
+        flow = ctx.provision(flow)
+    if flow.storage_only:
+        return "storage_only"
+    if not flow.combined and not ctx.has_personal(flow):
+        return "non_personal"
+    if not org:
+        return "external"
+    return None
+
+
+def _party_facts(ctx) -> dict:
+    """Party ID -> (legal entity, is a data subject, is of the organisation)."""
+    return {p: (ctx.entity(p), ctx.role(p) == "data_subject", ctx.is_org(p))
+            for p in ctx.parties}
+
+
+def _classify_plainly(ctx, flow) -> str | None:
+    """:func:`classify` step by step (rules.md), for a flow naming a party
+    the inventory does not define."""
     if ctx.entity(flow.frm) == ctx.entity(flow.to):
         return "internal"
     if ctx.role(flow.frm) == "data_subject":
@@ -181,6 +267,9 @@ def classify(ctx: Context, flow) -> str | None:
 def judge(ctx: Context, flow) -> tuple[Judgement, list[Finding]]:
     """The route of one flow and the findings that decide it.
 
+    Flows with the same route and evidence get one shared Judgement (and the
+    same evidence dict): read them, never change them.
+
     Example:
         >>> from lineage.rules.examples import build_example
         >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, items: [name], "
@@ -189,26 +278,86 @@ def judge(ctx: Context, flow) -> tuple[Judgement, list[Finding]]:
         >>> judgement.route, [f.id for f in found]
         ('none', ['TP101:F1'])
     """
-    route = classify(ctx, flow)
-    if route is not None:
-        return Judgement(route), []
-    # To data subjects, only the items that are not their own are provided.
-    flow = ctx.provision(flow)
+    facts = ctx.memo.get(("classify",))
+    if facts is None:
+        facts = ctx.memo[("classify",)] = _party_facts(ctx)
+    a = facts.get(flow.frm)
+    b = facts.get(flow.to)
+    # classify's steps inline (one call less per flow), but for flows to data
+    # subjects (the items decide) or naming an unknown party.
+    if a is None or b is None or b[1]:
+        route = classify(ctx, flow)
+        if route is not None:
+            return _PLAIN[route], []
+        # To data subjects, only the items that are not their own are provided.
+        flow = ctx.provision(flow)
+    elif a[0] == b[0]:
+        return _PLAIN["internal"], []
+    elif a[1]:
+        return _PLAIN["collection"], []
+    elif flow.storage_only:
+        return _PLAIN["storage_only"], []
+    elif not flow.combined and not ctx.has_personal(flow):
+        return _PLAIN["non_personal"], []
+    elif not a[2]:
+        return _PLAIN["external"], []
     if flow.basis is not None:
+        evidence = quick(ctx, flow, flow.basis)
+        if evidence is not None and evidence is not FAILS:
+            return _judgement(ctx, flow.basis, evidence), []
         result = evaluate(ctx, flow, flow.basis)
         return Judgement(flow.basis, result.evidence), result.findings
-    tried = []
+    # The first route that holds. A route that cannot hold is passed over
+    # without its findings: they only matter when no route holds (the verdict).
+    evaluated = {}
     for name in ORDER:
-        result = evaluate(ctx, flow, name)
+        evidence = quick(ctx, flow, name)
+        if evidence is FAILS:
+            continue
+        if evidence is not None:
+            return _judgement(ctx, name, evidence), []
+        result = evaluated[name] = evaluate(ctx, flow, name)
         if not result.findings:
             return Judgement(name, result.evidence), []
-        tried.append(result)
-    return Judgement("none"), [_verdict(ctx, flow, tried)]
+    # No route holds: the verdict names the closest route (fewest failures) and
+    # what it lacks, so only that route's findings are built.
+    rank = min((*(score(ctx, flow, name) if name not in evaluated else
+                  (evaluated[name].missing, len(evaluated[name].findings))), n)
+               for n, name in enumerate(ORDER))[2]
+    name = ORDER[rank]
+    closest = evaluated[name] if name in evaluated else evaluate(ctx, flow, name)
+    return Judgement("none"), [_verdict_of(ctx, flow, closest)]
+
+
+#: The evidence of a route that cites none (shared by every such judgement).
+_EMPTY: dict = {}
+
+#: The judgement of each flow that is no provision to judge (shared, read only).
+_PLAIN = {route: Judgement(route, _EMPTY) for route in (
+    "internal", "collection", "to_subject", "storage_only", "non_personal", "external")}
+
+
+def _judgement(ctx, route, evidence) -> Judgement:
+    """One Judgement per route and shared evidence dict (flows share them: read only)."""
+    interned = ctx.memo.get(("judgements",))
+    if interned is None:
+        interned = ctx.memo[("judgements",)] = {}
+    key = (route, id(evidence))
+    got = interned.get(key)
+    if got is None:
+        # The judgement holds the evidence, so its id is not reused while interned.
+        got = interned[key] = Judgement(route, evidence)
+    return got
 
 
 def _verdict(ctx, flow, tried) -> Finding:
     rank = {r.route: i for i, r in enumerate(tried)}
     closest = min(tried, key=lambda r: (r.missing, len(r.findings), rank[r.route]))
+    return _verdict_of(ctx, flow, closest)
+
+
+def _verdict_of(ctx, flow, closest) -> Finding:
+    """TP101 (or TP801) for a flow no route makes lawful, naming the ``closest`` route."""
     name, name_ja = _ROUTE_NAMES[closest.route]
     if closest.missing:
         why = ("no consent, no exemption, not outsourcing, succession or joint use, "
@@ -257,7 +406,8 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     for flow in steps(inventory.flows, "flows checked", len(inventory.flows)):
         judgement, findings = judge(ctx, flow)
         judged[flow.id] = judgement
-        found.extend(findings)
+        if findings:
+            found.extend(findings)
     for rule in rules:
         if hasattr(rule, "check"):
             found.extend(rule.check(ctx, judged))
@@ -267,10 +417,59 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
             unique.setdefault(f.id, f)
     findings, waivers = _apply_waivers(ctx, list(unique.values()), active, packs)
     findings = [f for f in findings if f.rule in active]
-    findings.sort(key=_finding_order(ctx, findings))
-    return EngineResult(findings, {k: v.route for k, v in judged.items()},
-                        {k: v.evidence for k, v in judged.items()}, waivers, ctx.as_of,
-                        rules, status_by_pack(inventory.flows, findings, tuple(packs)))
+    findings = _in_order(ctx, findings)
+    routes = dict(zip(judged, map(_ROUTE_OF, judged.values())))
+    evidence = dict(zip(judged, map(_EVIDENCE_OF, judged.values())))
+    result = EngineResult(findings, routes, evidence, waivers, ctx.as_of, rules,
+                          inventory.flows, tuple(packs))
+    _release(ctx)
+    return result
+
+
+_ROUTE_OF = operator.attrgetter("route")
+_EVIDENCE_OF = operator.attrgetter("evidence")
+
+
+def _release(ctx) -> None:
+    """Drop the context's indexes and caches now that the check is done.
+
+    Some of them refer back to the context (consent plans, lineage keyed by
+    ``ctx.entity``), so without this the context outlives the check until a
+    full garbage collection, which the CLI makes rare: tens of megabytes at
+    100k flows held through the report.
+    """
+    ctx.memo.clear()
+    ctx.__dict__.clear()
+
+
+def _in_order(ctx, findings) -> list:
+    """``findings`` sorted by :func:`_finding_order`'s key, without a key per finding.
+
+    The flows are already in that order (``ctx.flow_list``): the findings are
+    grouped by flow, and only each flow's few are sorted (by rule, then ID).
+    Finding IDs are unique, so no two findings tie and the order is the same.
+    """
+    by_flow: dict = {}
+    for f in findings:
+        got = by_flow.get(f.flow)
+        if got is None:
+            by_flow[f.flow] = [f]
+        else:
+            got.append(f)
+    out: list = []
+    if len(ctx.flows) == len(ctx.flow_list):  # unique flow IDs, as the loader ensures
+        for flow in ctx.flow_list:
+            got = by_flow.get(flow.id)
+            if got is not None:
+                if len(got) > 1:
+                    got.sort(key=_RULE_AND_ID)
+                out.extend(got)
+    if len(out) != len(findings):  # a finding on no flow of ctx: the plain sort
+        out = sorted(findings, key=_finding_order(ctx, findings))
+    return out
+
+
+_RULE_AND_ID = operator.attrgetter("rule", "id")
 
 
 def _finding_order(ctx, findings):

@@ -41,7 +41,7 @@ from .policy.TP223 import TP223
 from .policy.TP224 import TP224
 from .policy.TP225 import TP225
 
-__all__ = ["ORDER", "RouteResult", "evaluate"]
+__all__ = ["ORDER", "RouteResult", "evaluate", "quick", "score", "FAILS"]
 
 #: Routes tried, in this order, for a flow that declares no basis (rules.md).
 ORDER = ("outsourcing", "succession", "joint_use", "law", "life", "public_health",
@@ -84,6 +84,291 @@ def evaluate(ctx, flow, route: str) -> RouteResult:
         ['TP111:F1']
     """
     return _ROUTES[route](ctx, flow)
+
+
+#: :func:`quick`'s answer for a route that does not hold.
+FAILS = False
+
+#: The evidence of a route that cites none (shared: evidence is read, never changed).
+_NO_EVIDENCE: dict = {}
+
+
+def quick(ctx, flow, route: str):
+    """Whether ``route`` holds for ``flow``, without building its findings.
+
+    The route's evidence when it holds, :data:`FAILS` when it does not, None
+    when only :func:`evaluate` can tell. An answer other than None is exactly
+    :func:`evaluate`'s: evidence equal to its ``evidence`` when its findings
+    are empty, :data:`FAILS` when they are not. Most flows hold on the route
+    they declare or on the first one tried; the findings of a route are only
+    needed when no route holds (the verdict), or for the declared one.
+
+    The evidence is shared between flows (one dict per contract, notice or
+    consent set): read it, never change it.
+
+    Example:
+        >>> from lineage.rules.context import Context
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example(TP201.passing.inventory))
+        >>> flow = ctx.flows["F1"]
+        >>> quick(ctx, flow, "outsourcing"), quick(ctx, flow, "law")
+        ({'contract': 'K1'}, False)
+        >>> evaluate(ctx, flow, "outsourcing").evidence
+        {'contract': 'K1'}
+    """
+    check = _QUICK.get(route)
+    return None if check is None else check(ctx, flow)
+
+
+def score(ctx, flow, route: str) -> tuple[bool, int]:
+    """``(missing, number of findings)`` of :func:`evaluate`'s result, counted
+    without building the findings where the conditions can count them.
+
+    When no route holds, the verdict names the closest route (fewest
+    failures) and only that route's findings are needed.
+
+    Example:
+        >>> from lineage.rules.context import Context
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example(TP101.fail.inventory))
+        >>> flow = ctx.flows["F1"]
+        >>> [score(ctx, flow, name) for name in ("law", "government", "joint_use")]
+        [(True, 1), (True, 2), (True, 1)]
+        >>> result = evaluate(ctx, flow, "government")
+        >>> result.missing, len(result.findings)
+        (True, 2)
+    """
+    count = _SCORE.get(route)
+    if count is not None:
+        got = count(ctx, flow)
+        if got is not None:
+            return got
+    result = evaluate(ctx, flow, route)
+    return result.missing, len(result.findings)
+
+
+def _score_exemption(route):
+    def count(ctx, flow):
+        ex = flow.exemption
+        if route == "government":
+            n = (ctx.role(flow.to) != "public_body") + (ex is None or not ex.impediment)
+            return n >= 2, n
+        if route == "law":
+            n = int(not (ex is not None and ex.law))
+        else:
+            n = int(not (ex is not None and ex.consent_difficult))
+        return n >= 1, n
+    return count
+
+
+def _score_succession(ctx, flow):
+    # No event at all: TP211's one finding. Otherwise evaluate.
+    return (True, 1) if _quick_succession(ctx, flow) is FAILS else None
+
+
+def _score_notice(kind, conditions):
+    def count(ctx, flow):
+        if kind == "joint_use":
+            pool = _notices_by_date(ctx, kind, flow.notice, ctx.names(flow.frm))
+        else:
+            pool = _notices_by_date(ctx, kind, flow.notice)
+        if not pool:
+            return True, 1  # TP221/TP121.missing: one finding
+        # _closest with counting conditions: the first candidate of fewest failures.
+        best = None
+        for notice in pool:
+            n = 0
+            for cond in conditions:
+                n += cond.count(ctx, flow, notice)
+            if n == 0:
+                return False, 0
+            if best is None or n < best:
+                best = n
+        return False, best
+    return count
+
+
+def _score_consent(ctx, flow):
+    named = tuple(flow.consents) if flow.consents else None
+    plan = _consent_plan(ctx, ctx.groups_key(flow), _consent_names(ctx, flow.to), named)
+    wants = _Wants(ctx, flow)
+    if plan.first is not None and not any(wants.short(c, t) for c, t in plan.first):
+        return False, 0
+    n, used = 0, False
+    for group, candidates in plan.groups():
+        if not candidates.by_date:
+            n += 1  # _no_consent
+            continue
+        # The closest consent's findings number its score (TP103, TP102, TP104).
+        n += _closest_candidate(candidates, wants)[1]
+        used = True
+    return not used, n
+
+
+def _quick_outsourcing(ctx, flow):
+    # What only the recipient and the named contract decide, once per pair.
+    key = ("quick-outsourcing", flow.to, flow.contract)
+    got = ctx.memo.get(key)
+    if got is None:
+        got = ctx.memo[key] = _outsourcing_terms(ctx, flow)
+    if got is None:
+        return None
+    recipient_ok, evidence, allowed_items, allowed_purposes = got
+    if not recipient_ok:
+        return FAILS
+    if allowed_items is not None and not allowed_items.issuperset(flow.items):
+        return FAILS
+    start, announced = flow.start, ctx.announced
+    for purpose in ctx.defined_purposes(flow):
+        if not announced(purpose, start) or (allowed_purposes is not None
+                                              and purpose not in allowed_purposes):
+            return FAILS
+    return evidence
+
+
+def _outsourcing_terms(ctx, flow):
+    """TP201's and the route's facts for flows to ``flow.to`` naming ``flow.contract``:
+    (recipient is an outsourcee or has a contract, the route's evidence, the
+    entrusted items and purposes, None where unlimited). None when more than one
+    contract applies: which are in force then depends on the flow's start.
+    """
+    contracts = ctx.contracts_by_party.get(flow.to, [])
+    if flow.contract is not None:
+        contracts = [c for c in [ctx.contracts[flow.contract]] if c.party == flow.to]
+    if len(contracts) > 1:
+        return None
+    # With one contract or none, TP201's contracts "in force" are these on any start.
+    recipient_ok = ctx.role(flow.to) == "outsourcee" or bool(contracts)
+    every = ctx.contracts_by_party.get(flow.to, [])
+    ev = {"contract": flow.contract or (every[0].id if len(every) == 1 else None)}
+    evidence = {k: v for k, v in ev.items() if v}
+    items = _scope_of(contracts, "items")
+    purposes = _scope_of(contracts, "purposes")
+    return recipient_ok, evidence, items, purposes
+
+
+def _scope_of(contracts, field):
+    """TP201's scope (the union of the contracts' limits, None when unlimited) as a set."""
+    if not contracts:
+        return None
+    allowed: set = set()
+    for c in contracts:
+        values = getattr(c, field)
+        if values is None:
+            return None
+        allowed.update(values)
+    return frozenset(allowed)
+
+
+def _quick_succession(ctx, flow):
+    if flow.event is None and (ctx.entity(flow.frm), ctx.entity(flow.to)) not in ctx.events_by_pair:
+        return FAILS
+    return None
+
+
+def _quick_exemption(route):
+    def check(ctx, flow):
+        ex = flow.exemption
+        if route == "law":
+            ok = ex is not None and bool(ex.law)
+        elif route == "government":
+            ok = ctx.role(flow.to) == "public_body" and ex is not None and bool(ex.impediment)
+        else:
+            ok = ex is not None and bool(ex.consent_difficult)
+        return _NO_EVIDENCE if ok else FAILS
+    return check
+
+
+def _quick_joint_use(ctx, flow):
+    # _closest: the route holds when a candidate meets every condition, and
+    # cites the first that does. TP221, TP225, TP223, TP222 and TP224 in turn.
+    start = flow.start
+    for notice in _notices_by_date(ctx, "joint_use", flow.notice, ctx.names(flow.frm)):
+        published, complete, members, items, purposes, evidence = _notice_terms(
+            ctx, flow, notice)
+        if published is None or published > start or not complete:
+            continue
+        if ctx.names(flow.to).isdisjoint(members):
+            continue
+        if items is not None and not items.issuperset(flow.items):
+            continue
+        if purposes is _REVISED:
+            if TP224.count(ctx, flow, notice):
+                continue
+        elif purposes is not None and not purposes.issuperset(ctx.defined_purposes(flow)):
+            continue
+        return evidence
+    return FAILS
+
+
+def _quick_opt_out(ctx, flow):
+    # As _quick_joint_use, for TP121, TP122, TP123, TP124 and TP125.
+    start = flow.start
+    for notice in _notices_by_date(ctx, "opt_out", flow.notice):
+        published, complete, items, methods, stops, evidence = _notice_terms(ctx, flow, notice)
+        if published is None or published > start or not complete:
+            continue
+        if items is not None and not items.issuperset(flow.items):
+            continue
+        if methods and flow.method not in methods:
+            continue
+        if (stops or flow.id in ctx.stops_by_flow) and TP125.count(ctx, flow, notice):
+            continue
+        return evidence
+    return FAILS
+
+
+#: A joint-use notice whose purposes change over time: TP224 counts them per flow.
+_REVISED = object()
+
+
+def _notice_terms(ctx, flow, notice) -> tuple:
+    """What the notice itself decides of its route's conditions, once per notice:
+    its date, whether it states every element (TP225/TP122), its members
+    (joint use), the items it lists (None: TP222/TP123 do not apply), the
+    purposes in force (joint use) or methods and stop requests (opt-out), and
+    the evidence citing it.
+    """
+    key = ("notice-terms", notice.id)
+    got = ctx.memo.get(key)
+    if got is None:
+        items = ctx.notice_sets(notice)[0] if notice.items else None
+        evidence = _notice_evidence(ctx, notice)
+        if notice.kind == "joint_use":
+            purposes = (None if not notice.purposes else _REVISED if notice.revisions
+                        else frozenset(notice.purposes))
+            got = (notice.published_on, not TP225.count(ctx, flow, notice),
+                   ctx.notice_sets(notice)[1], items, purposes, evidence)
+        else:
+            got = (notice.published_on, not TP122.count(ctx, flow, notice), items,
+                   notice.methods, notice.id in ctx.stops_by_notice, evidence)
+        ctx.memo[key] = got
+    return got
+
+
+def _notice_evidence(ctx, notice) -> dict:
+    key = ("notice-evidence", notice.id)
+    got = ctx.memo.get(key)
+    if got is None:
+        got = ctx.memo[key] = {"notice": notice.id}
+    return got
+
+
+def _quick_consent(ctx, flow):
+    named = tuple(flow.consents) if flow.consents else None
+    plan = _consent_plan(ctx, ctx.groups_key(flow), _consent_names(ctx, flow.to), named)
+    if plan.first is None:
+        return None
+    # _Wants.short is 0 for each first consent (a few distinct terms): not
+    # late, not withdrawn while the flow runs, every item and purpose covered.
+    items, purposes = flow.items, ctx.defined_purposes(flow)
+    for consent, _ in plan.first:
+        if TP102.count(ctx, flow, consent) or TP104.count(ctx, flow, consent):
+            return None
+        covered_items, covered_purposes = ctx.consent_sets(consent)
+        if not (covered_items.issuperset(items) and covered_purposes.issuperset(purposes)):
+            return None
+    return plan.evidence
 
 
 def _outsourcing(ctx, flow):
@@ -191,7 +476,7 @@ def _opt_out(ctx, flow):
 
 def _consent(ctx, flow):
     named = tuple(flow.consents) if flow.consents else None
-    plan = _consent_plan(ctx, tuple(ctx.groups_of(flow)), flow.to, named)
+    plan = _consent_plan(ctx, ctx.groups_key(flow), _consent_names(ctx, flow.to), named)
     wants = _Wants(ctx, flow)
     # The common case at once: every group has a consent naming the recipient,
     # and the first of each (a few distinct terms) holds.
@@ -202,11 +487,7 @@ def _consent(ctx, flow):
         if not candidates.by_date:
             found.append(_no_consent(flow, group, named is not None))
             continue
-        # Consents naming the recipient come first, so a lawful flow never
-        # looks at the group's other consents.
-        consent, failures = _closest_consent(ctx, flow, candidates.likely, wants)
-        if failures or not candidates.likely:
-            consent, failures = _closest_consent(ctx, flow, candidates.ordered(), wants)
+        consent, failures = _closest_consent(ctx, flow, candidates, wants)
         found.extend(failures)
         used.append(consent.id)
     missing = not used
@@ -229,46 +510,74 @@ class _Plan:
     (:func:`_consent_candidates`), worked out only then.
     """
 
-    __slots__ = ("_ctx", "_groups", "_to", "_named", "first", "first_used")
+    __slots__ = ("_ctx", "_groups", "_names", "_named", "first", "first_used", "evidence")
 
-    def __init__(self, ctx, groups, to, named):
-        self._ctx, self._groups, self._to, self._named = ctx, groups, to, named
-        self.first = self.first_used = None
-        firsts = [_first_likely(ctx, group, to, named) for group in groups]
+    def __init__(self, ctx, groups, names, named):
+        self._ctx, self._groups, self._names, self._named = ctx, groups, names, named
+        self.first = self.first_used = self.evidence = None
+        firsts = [_first_likely(ctx, group, names, named) for group in groups]
         if all(c is not None for c in firsts):
             by_terms: dict = {}
             for c in firsts:
                 by_terms.setdefault(ctx.consent_terms(c), c)
             self.first = [(c, t) for t, c in by_terms.items()]
             self.first_used = sorted({c.id for c in firsts})
+            #: The route's evidence when the first consents hold (shared by those flows).
+            self.evidence = {"consents": list(self.first_used)}
 
     def groups(self) -> list:
         """``(group, candidates)`` for each group."""
-        return [(group, _consent_candidates(self._ctx, group, self._to, self._named))
+        return [(group, _consent_candidates(self._ctx, group, self._names, self._named))
                 for group in self._groups]
 
 
-def _first_likely(ctx, group, to, named):
-    """The first consent (by date, then ID) of ``group`` naming ``to``, or None:
-    the ``likely[0]`` of :func:`_consent_candidates`, without building the rest."""
-    names = ctx.names(to)
+def _first_likely(ctx, group, names, named):
+    """The first consent (by date, then ID) of ``group`` naming one of ``names``
+    (the recipient's, :func:`_consent_names`), or None: the ``likely[0]`` of
+    :func:`_consent_candidates`, without building the rest."""
     if named is None and group is not None:
         return min(ctx.consents_naming(group, names), key=_consent_order, default=None)
     return next((c for c in _consents_by_date(ctx, group, named)
                  if not names.isdisjoint(c.recipients)), None)
 
 
-def _consent_plan(ctx, groups, to, named) -> _Plan:
-    """The :class:`_Plan` for flows to ``to`` carrying ``groups`` (``(None,)``
-    when none is known), among ``named`` consents if the flow names some.
+def _consent_plan(ctx, groups, names, named) -> _Plan:
+    """The :class:`_Plan` for flows to a recipient whose consent names are
+    ``names`` (:func:`_consent_names`) carrying ``groups`` (``(None,)`` when
+    none is known), among ``named`` consents if the flow names some.
 
-    Flows to one recipient usually carry the same groups: one look-up per
-    flow instead of one per group.
+    Flows to recipients that consents name alike usually carry the same
+    groups: one look-up per flow instead of one per group.
     """
-    key = ("consent-plan", groups, to, named)
+    key = ("consent-plan", groups, names, named)
     got = ctx.memo.get(key)
     if got is None:
-        got = ctx.memo[key] = _Plan(ctx, groups or (None,), to, named)
+        got = ctx.memo[key] = _Plan(ctx, groups or (None,), names, named)
+    return got
+
+
+def _consent_names(ctx, to) -> frozenset:
+    """The names of ``to`` (:meth:`Context.names`) that some consent lists as a
+    recipient. The consent search looks at a recipient only through these (is
+    it among a consent's recipients?), so recipients with equal ones share
+    every search: one frozenset per distinct value.
+
+    Example:
+        >>> from lineage.rules.context import Context
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example(TP103.passing.inventory))
+        >>> sorted(ctx.names("partner")), sorted(_consent_names(ctx, "partner"))
+        (['partner', 'partners'], ['partners'])
+    """
+    key = ("consent-names", to)
+    got = ctx.memo.get(key)
+    if got is None:
+        listed = ctx.memo.get(("consent-recipients",))
+        if listed is None:
+            listed = ctx.memo[("consent-recipients",)] = frozenset(
+                r for c in ctx.inv.consents for r in c.recipients)
+        names = ctx.names(to) & listed
+        got = ctx.memo[key] = ctx.memo.setdefault(("consent-names-value", names), names)
     return got
 
 
@@ -281,7 +590,7 @@ class _Wants:
         >>> from lineage.rules.examples import build_example
         >>> ctx = Context(build_example(TP103.fail.inventory))
         >>> w = _Wants(ctx, ctx.flows["F1"])
-        >>> sorted(w.items), sorted(w.purposes)
+        >>> w.items, w.purposes
         (['name', 'phone'], ['ads'])
     """
 
@@ -289,8 +598,9 @@ class _Wants:
 
     def __init__(self, ctx, flow):
         self.ctx, self.flow = ctx, flow
-        self.items = frozenset(flow.items)
-        self.purposes = frozenset(ctx.defined_purposes(flow))
+        # Lists, tested against each consent's sets (no set built per flow).
+        self.items = flow.items
+        self.purposes = ctx.defined_purposes(flow)
         # Failures by consent terms (:meth:`Context.consent_terms`): the groups'
         # consents often share one form, and only the terms decide these.
         self._short: dict[int, int] = {}
@@ -314,7 +624,7 @@ class _Wants:
             ctx, flow = self.ctx, self.flow
             got = TP102.count(ctx, flow, consent) + TP104.count(ctx, flow, consent)
             items, purposes = ctx.consent_sets(consent)
-            if not (self.items <= items and self.purposes <= purposes):
+            if not (items.issuperset(self.items) and purposes.issuperset(self.purposes)):
                 got += TP103.count_terms(ctx, flow, consent)
             self._short[terms] = got
         return got
@@ -325,51 +635,48 @@ class _Candidates:
     orders the search tries them (see :func:`_consent_candidates`).
 
     ``by_date`` holds every candidate consent by date then ID. The search
-    takes candidates as ``(consent, terms, missed)``: its
-    :meth:`Context.consent_terms`, and 1 when it does not name the recipient
-    (TP103's recipient finding), else 0. ``likely`` holds those naming the
-    recipient, by date then ID; :meth:`ordered` every candidate, those naming
-    the recipient first (needed only when no likely consent holds, so built
-    on first use).
+    takes candidates as ``(consent, terms, missed, order)``: its
+    :meth:`Context.consent_terms`, 1 when it does not name the recipient
+    (TP103's recipient finding) else 0, and its (date, ID) sort key. ``likely`` holds those naming the
+    recipient, by date then ID; :meth:`others` the rest, by date then ID
+    (needed only when no likely consent holds, so built on first use).
     """
 
-    __slots__ = ("likely", "by_date", "_ctx", "_names", "_ordered")
+    __slots__ = ("likely", "by_date", "_ctx", "_names", "_others")
 
     def __init__(self, ctx, likely, by_date, names):
         self._ctx, self._names = ctx, names
         self.likely = [self._entry(c) for c in likely]
         self.by_date = by_date
-        self._ordered = None
+        self._others = None
 
     def _entry(self, consent) -> tuple:
         return (consent, self._ctx.consent_terms(consent),
-                int(self._names.isdisjoint(consent.recipients)))
+                int(self._names.isdisjoint(consent.recipients)), _consent_order(consent))
 
-    def ordered(self):
-        """Those naming the recipient first, then by date, then ID.
-
-        Sorting by that key keeps the date order within each part: it is a
-        stable partition of ``by_date``. The order is kept as consents only
-        (the entries are made as the search goes: less memory per recipient).
+    def others(self) -> list:
+        """The entries of the candidates not naming the recipient, by date then
+        ID (a stable partition of ``by_date``; kept: candidates are shared by
+        every recipient with the same consent names).
         """
-        if self._ordered is None:
+        if self._others is None:
             names = self._names
-            self._ordered = ([c for c in self.by_date if not names.isdisjoint(c.recipients)]
-                             + [c for c in self.by_date if names.isdisjoint(c.recipients)])
-        return map(self._entry, self._ordered)
+            self._others = [self._entry(c) for c in self.by_date
+                            if names.isdisjoint(c.recipients)]
+        return self._others
 
 
-def _consent_candidates(ctx, group, to, named) -> _Candidates:
-    """The consents a flow to ``to`` may rest on for ``group`` (``named``: the
-    IDs the flow names, or None).
+def _consent_candidates(ctx, group, names, named) -> _Candidates:
+    """The consents a flow may rest on for ``group``, to a recipient whose
+    consent names are ``names`` (:func:`_consent_names`; ``named``: the IDs
+    the flow names, or None).
 
-    Only the group, the recipient and the named IDs decide them, so they are
+    Only the group, the names and the named IDs decide them, so they are
     worked out once per check for all the flows that share these three.
     """
-    key = ("consent", group, to, named)
+    key = ("consent", group, names, named)
     got = ctx.memo.get(key)
     if got is None:
-        names = ctx.names(to)
         by_date = _consents_by_date(ctx, group, named)
         if named is None and group is not None:
             # Through the index: a group may have many consents, a recipient few names.
@@ -400,24 +707,44 @@ def _consents_by_date(ctx, group, named):
     return got
 
 
-def _closest_consent(ctx, flow, ordered, wants):
-    """:func:`_closest` for consents already in search order (see
-    :func:`_consent_candidates`): the first that meets every condition, else
-    the one with fewest failures, then earliest date, then ID.
+def _closest_consent(ctx, flow, candidates, wants):
+    """:func:`_closest` for the consents of one group (:class:`_Candidates`): the
+    first that meets every condition, else the one with fewest failures, then
+    earliest date, then ID.
+
+    Consents naming the recipient come first, so a lawful flow never looks at
+    the group's other consents. Those fail at least once (TP103's recipient):
+    once one of them could only tie with the best so far and comes later by
+    date and ID, so do all the rest, and the search stops.
     """
-    best = None
-    for cand, terms, missed in ordered:
-        score = missed + wants.short(cand, terms)
-        if score == 0:
-            return cand, []
-        if best is None or score <= best[0][0]:
-            key = (score, cand.obtained_on or _FAR, id_key(cand.id))
-            if best is None or key < best[0]:
-                best = (key, cand)
-    if best is None:
-        return None, []
-    cand = best[1]
+    cand, n = _closest_candidate(candidates, wants)
+    if not n:
+        return cand, []
     return cand, [f for cond in _CONSENT_CONDITIONS for f in cond.condition(ctx, flow, cand)]
+
+
+def _closest_candidate(candidates, wants) -> tuple:
+    """:func:`_closest_consent`'s consent and its number of failures (its
+    findings), without building them; ``(None, 0)`` without candidates."""
+    best = None  # (failures, order, consent) of the closest so far
+    for cand, terms, missed, order in candidates.likely:
+        n = missed + wants.short(cand, terms)
+        if n == 0:
+            return cand, 0
+        # In (date, ID) order: a later one is closer only with fewer failures.
+        if best is None or n < best[0]:
+            best = (n, order, cand)
+    for cand, terms, missed, order in candidates.others():
+        if best is not None and (missed > best[0] or (missed == best[0] and order > best[1])):
+            break
+        n = missed + wants.short(cand, terms)
+        if n == 0:
+            return cand, 0
+        if best is None or n < best[0] or (n == best[0] and order < best[1]):
+            best = (n, order, cand)
+    if best is None:
+        return None, 0
+    return best[2], best[0]
 
 
 def _no_consent(flow, group, named):
@@ -429,6 +756,29 @@ def _no_consent(flow, group, named):
                          message=f"no consent from {group}, whose data the flow carries{among}",
                          message_ja=f"データを提供される本人 {group} の同意がありません")
 
+
+_SCORE = {
+    "succession": _score_succession,
+    "joint_use": _score_notice("joint_use", (TP221, TP225, TP223, TP222, TP224)),
+    "law": _score_exemption("law"),
+    "life": _score_exemption("life"),
+    "public_health": _score_exemption("public_health"),
+    "government": _score_exemption("government"),
+    "opt_out": _score_notice("opt_out", (TP121, TP122, TP123, TP124, TP125)),
+    "consent": _score_consent,
+}
+
+_QUICK = {
+    "outsourcing": _quick_outsourcing,
+    "succession": _quick_succession,
+    "joint_use": _quick_joint_use,
+    "law": _quick_exemption("law"),
+    "life": _quick_exemption("life"),
+    "public_health": _quick_exemption("public_health"),
+    "government": _quick_exemption("government"),
+    "opt_out": _quick_opt_out,
+    "consent": _quick_consent,
+}
 
 _ROUTES = {
     "outsourcing": _outsourcing,

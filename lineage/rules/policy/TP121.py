@@ -52,6 +52,21 @@ flows:
                            message_ja="このフローに対応するオプトアウトの公表がありません")
 
     @classmethod
+    def count(cls, ctx, flow, notice) -> int:
+        """How many findings ``condition`` would give (no records built): 1 for a late notice.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(
+            ...     "{notices: [{id: N1, kind: opt_out, published_on: 2025-02-01}], "
+            ...     "flows: [{id: F1, from: mc, to: partner, items: [name], basis: opt_out, "
+            ...     "start: 2025-01-01}]}"))
+            >>> TP121.count(ctx, ctx.flows["F1"], ctx.notices["N1"])
+            1
+        """
+        return int(notice.published_on is None or notice.published_on > flow.start)
+
+    @classmethod
     def condition(cls, ctx, flow, notice):
         """The finding for a notice published after the flow started (or never), or ``[]``.
 

@@ -44,6 +44,18 @@ flows:
 """, ())
 
     @classmethod
+    def count(cls, ctx, flow, notice) -> int:
+        """How many findings ``condition`` would give: 1 for a method the notice does not list.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP124.fail.inventory))
+            >>> TP124.count(ctx, ctx.flows["F1"], ctx.notices["N1"])
+            1
+        """
+        return int(bool(notice.methods) and flow.method not in notice.methods)
+
+    @classmethod
     def condition(cls, ctx, flow, notice):
         """The finding for a method of the flow the opt-out notice does not list, or ``[]``.
 

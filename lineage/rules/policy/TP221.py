@@ -59,6 +59,18 @@ flows:
                            message_ja=f"提供元 {flow.frm} を共同利用者とする共同利用の通知・公表がありません")
 
     @classmethod
+    def count(cls, ctx, flow, notice) -> int:
+        """How many findings ``condition`` would give (no records built): 1 for a late notice.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP221.fail.inventory))
+            >>> TP221.count(ctx, ctx.flows["F1"], ctx.notices["J1"])
+            1
+        """
+        return int(notice.published_on is None or notice.published_on > flow.start)
+
+    @classmethod
     def condition(cls, ctx, flow, notice):
         """The finding for a joint-use notice published after the flow started, or ``[]``.
 

@@ -43,6 +43,23 @@ flows:
 """, ())
 
     @classmethod
+    def count(cls, ctx, flow, notice) -> int:
+        """How many findings ``condition`` would give: the flow's items the notice does not list.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP222.fail.inventory))
+            >>> TP222.count(ctx, ctx.flows["F1"], ctx.notices["J1"])
+            1
+        """
+        if not notice.items:
+            return 0
+        listed = ctx.notice_sets(notice)[0]
+        if listed.issuperset(flow.items):
+            return 0
+        return sum(item not in listed for item in flow.items)
+
+    @classmethod
     def condition(cls, ctx, flow, notice):
         """One finding per item of the flow that the joint-use notice does not list.
 

@@ -40,6 +40,18 @@ flows:
 """, ())
 
     @classmethod
+    def count(cls, ctx, flow, notice) -> int:
+        """How many findings ``condition`` would give: 1 when the recipient is no joint user.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP223.fail.inventory))
+            >>> TP223.count(ctx, ctx.flows["F1"], ctx.notices["J1"])
+            1
+        """
+        return int(ctx.names(flow.to).isdisjoint(ctx.notice_sets(notice)[1]))
+
+    @classmethod
     def condition(cls, ctx, flow, notice):
         """The finding for a recipient outside the notice's joint users, or ``[]``.
 

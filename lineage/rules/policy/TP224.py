@@ -44,6 +44,31 @@ flows:
 """, ())
 
     @classmethod
+    def count(cls, ctx, flow, notice) -> int:
+        """How many findings ``condition`` would give: the flow's purposes not
+        announced on a day it runs. A notice without revisions announces one
+        set on every day (counted without records); revisions take the full check.
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP224.fail.inventory))
+            >>> TP224.count(ctx, ctx.flows["F1"], ctx.notices["J1"])
+            1
+        """
+        if not notice.purposes:
+            return 0
+        if notice.revisions:
+            return len(cls.condition(ctx, flow, notice))
+        key = ("TP224", notice.id)
+        announced = ctx.memo.get(key)
+        if announced is None:
+            announced = ctx.memo[key] = frozenset(notice.purposes)
+        purposes = ctx.defined_purposes(flow)
+        if announced.issuperset(purposes):
+            return 0
+        return sum(p not in announced for p in purposes)
+
+    @classmethod
     def condition(cls, ctx, flow, notice):
         """One finding per purpose of the flow not announced on a day the flow runs.
 

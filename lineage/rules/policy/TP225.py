@@ -52,6 +52,23 @@ flows:
 """, ())
 
     @classmethod
+    def count(cls, ctx, flow, notice) -> int:
+        """How many findings ``condition`` would give: the notice's missing elements
+        (the same for every flow, so counted once per notice).
+
+        Example:
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP225.fail.inventory))
+            >>> TP225.count(ctx, ctx.flows["F1"], ctx.notices["J1"])
+            1
+        """
+        key = ("TP225", notice.id)
+        got = ctx.memo.get(key)
+        if got is None:
+            got = ctx.memo[key] = len(cls.condition(ctx, flow, notice))
+        return got
+
+    @classmethod
     def condition(cls, ctx, flow, notice):
         """One finding per required element the joint-use notice lacks.
 

@@ -1,0 +1,204 @@
+"""The CSV reader's column-wise load gives what the row-by-row load gives.
+
+Loading a CSV folder reads each collection's file a block of rows at a time into
+columns and builds the records column by column (``fastpath.table_builder``);
+rows it cannot prove valid go record by record, as every row used to. These
+tests hold the column-wise load to the row-by-row one: lines split alike, the
+same model with the same locations, the same problems in the same order.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lineage.model import csvfolder, loading
+from lineage.model.errors import InventoryError
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(st.text(st.sampled_from("a,\"\r\n\x85\u2028\x0c;"), max_size=60),
+       st.integers(1, 8))
+def test_lines_split_as_one_stringio_splits_them(text, block):
+    """Cut into blocks (here a few characters), the lines are the whole text's lines."""
+    saved = csvfolder._BLOCK
+    csvfolder._BLOCK = block
+    try:
+        assert list(csvfolder._lines(text)) == list(io.StringIO(text, newline=""))
+    finally:
+        csvfolder._BLOCK = saved
+
+
+def test_an_empty_file_is_an_empty_table(tmp_path):
+    """An empty flows.csv (zero bytes) holds no flows; it used to be an internal error."""
+    (tmp_path / "inventory.csv").write_text("format,organisation\nlineage/1,mc\n")
+    (tmp_path / "parties.csv").write_text("id,role\nmc,self\n")
+    (tmp_path / "flows.csv").write_text("")
+    assert loading.load(tmp_path).flows == []
+    (tmp_path / "parties.csv").write_text("")
+    with pytest.raises(InventoryError) as caught:
+        loading.load(tmp_path)
+    assert [p.message for p in caught.value.problems] == [
+        "organisation 'mc' is not one of the parties"]
+
+
+# --- the column-wise load against the row-by-row load -----------------------------------
+
+from test_fast_hostile import HOSTILE, outcome  # noqa: E402 - the shared oracle
+
+#: Cells a flows.csv holds, sensible and odd: apostrophes (the writer's formula guard),
+#: blanks, spaces, separators, dates as typed, control characters, quotes and line breaks.
+_CELLS = ["F1", "F2", "F3", "mc", "acme", "people", "name", "name;email", "email;", "ads",
+          "2024-04-01", "2024/4/1", "2026-01-01", "consent", "law", "true", "FALSE", "sftp",
+          "刑訴法", "C1", "", " ", "\u3000", "'", "'F9", "''mc", "'=1+1", "a\nb", "a\r\nb",
+          'say "hi"', "x,y", "F1 ", "Ｆ1", "2024-13-01", "R7.4.1", "a\x85b"] + HOSTILE[::7]
+#: Cells each column holds when the row is fine ([]: the row's own ID).
+_VALID = {"id": [], "from": ["mc"], "提供元": ["mc"], "frm": ["mc", ""],
+          "to": ["acme", "people"], "items": ["name", "name;email", "email; name"],
+          "start": ["2024-04-01", "2024/4/1", "令和6年4月1日"], "開始日": ["2024-04-01"],
+          "end": ["2026-01-01", ""], "purposes": ["", "ads", "ads;shipping"],
+          "basis": ["consent", "law", ""], "consents": [""], "recorded": ["true", "FALSE", ""],
+          "method": ["sftp", "", "'=cmd"], "note": ["メモ", "", "a\nb"],
+          "exemption.law": ["刑訴法", ""], "exemption.note": ["", "n"], "exemption": [""],
+          "colour": [""], "exemption.x.y": [""], "": [""]}
+_FLOW_KEYS = ["id", "from", "to", "items", "start", "end", "purposes", "basis", "consents",
+              "recorded", "method", "note", "exemption.law", "exemption.note", "開始日",
+              "提供元", "frm", "exemption", "colour", "exemption.x.y", ""]
+
+
+@st.composite
+def flow_files(draw):
+    """A folder whose flows.csv has odd rows: blank, short, long, multi-line, quoted."""
+    import csv as _csv
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp932"]))
+    keys = ["id", "from", "to", "items", "start"]
+    keys = draw(st.permutations(keys))[:5 if draw(st.integers(0, 3)) else draw(st.integers(3, 5))]
+    keys += draw(st.lists(st.sampled_from(_FLOW_KEYS if draw(st.integers(0, 3)) == 0
+                                          else _FLOW_KEYS[5:14]), max_size=4,
+                          unique=draw(st.integers(0, 3)) > 0))
+    rate = draw(st.sampled_from([0, 0, 3, 30]))
+    rows = []
+    for n in range(draw(st.integers(0, 9))):
+        kind = draw(st.integers(0, 9)) if rate else 9
+        if kind == 0:
+            rows.append([])  # a blank line
+        elif kind == 1:
+            rows.append([""] * len(keys))  # a row of blank cells
+        else:
+            width = len(keys) + (draw(st.integers(-2, 2)) if kind == 2 else 0)
+            rows.append([draw(st.sampled_from(_CELLS)) if draw(st.integers(0, 99)) < rate
+                         else draw(st.sampled_from(_VALID.get(k, [""]) or [f"F{n}"]))
+                         for k in (keys + ["x"] * 3)[:width]])
+    out = io.StringIO()
+    writer = _csv.writer(out, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
+    writer.writerow(keys)
+    writer.writerows(rows)
+    text = out.getvalue()
+    if draw(st.integers(0, 19)) == 0:
+        text += '"unclosed,\n'  # an invalid CSV at the end
+    files = {"inventory.csv": "format,organisation\nlineage/1,mc\n",
+             "parties.csv": "id,role\nmc,self\nacme,outsourcee\npeople,data_subject\n",
+             "flows.csv": text}
+    out = {}
+    for name, content in files.items():
+        try:
+            out[name] = content.encode(encoding)
+        except UnicodeEncodeError:
+            out[name] = content.encode("utf-8")
+    return out
+
+
+def _row_by_row(path):
+    saved = loading.COLUMNAR
+    loading.COLUMNAR = False
+    try:
+        return outcome(path)
+    finally:
+        loading.COLUMNAR = saved
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(flow_files(), st.sampled_from([1, 2, 3, 1 << 15]))
+def test_column_wise_load_is_the_row_by_row_load(tmp_path_factory, files, chunk):
+    """Same model, field types, fields set and locations, or the same problems in order,
+    whatever block size the reader takes rows in."""
+    folder = tmp_path_factory.mktemp("csv")
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    saved = csvfolder.CHUNK
+    csvfolder.CHUNK = chunk
+    try:
+        columns = outcome(folder)
+    finally:
+        csvfolder.CHUNK = saved
+    assert columns == _row_by_row(folder)
+
+
+def test_load_reads_collections_column_by_column(tmp_path):
+    """What the comparisons above rest on: load takes the column-wise path (and the
+    row-by-row reading is what read_raw still gives)."""
+    (tmp_path / "inventory.csv").write_text("format,organisation\nlineage/1,mc\n")
+    (tmp_path / "parties.csv").write_text("id,role\nmc,self\nacme,outsourcee\n")
+    (tmp_path / "flows.csv").write_text("id,from,to,items,start\nF1,mc,acme,name,2024-04-01\n")
+    raw = loading._read(tmp_path, by_column=True)
+    assert isinstance(raw.data["flows"], csvfolder.Columns)
+    assert isinstance(raw.data["parties"], csvfolder.Columns)
+    assert isinstance(loading.read_raw(tmp_path).data["flows"], list)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
+@pytest.mark.parametrize("forced", [False, True])
+@pytest.mark.parametrize("wrong", [False, True])
+def test_japanese_files_load_alike(tmp_path, encoding, forced, wrong):
+    """Japanese column labels, a multi-line note, full-width text, CRLF, in each
+    encoding Excel saves; with the encoding detected or named."""
+    files = {
+        "inventory.csv": "format,organisation\r\nlineage/1,mc\r\n",
+        "parties.csv": "ID,役割,名称\r\nmc,self,株式会社モノコラボ\r\nacme,outsourcee,エーシーエムイー\r\n",
+        "データの流れ.csv": ("id,提供元,提供先,データ項目,開始日,備考,exemption.law\r\n"
+                       'F1,mc,acme,name;email,2024年4月1日,"一行目\r\n二行目",\r\n'
+                       "F2,mc,acme,name,2024/4/1,,刑訴法\r\n"
+                       "F3,mc,ａｃｍｅ,name,2024-04-01,,\r\n"),
+    }
+    if not wrong:
+        files["データの流れ.csv"] = files["データの流れ.csv"].replace("ａｃｍｅ", "acme")
+    for name, text in files.items():
+        (tmp_path / name).write_bytes(text.encode(encoding))
+    name = encoding if forced else None
+    try:
+        columns = loading.load(tmp_path, encoding=name)
+        columns = [f.model_dump() for f in columns.flows]
+    except InventoryError as exc:
+        columns = [p.as_dict() for p in exc.problems]
+    saved = loading.COLUMNAR
+    loading.COLUMNAR = False
+    try:
+        rows = loading.load(tmp_path, encoding=name)
+        rows = [f.model_dump() for f in rows.flows]
+    except InventoryError as exc:
+        rows = [p.as_dict() for p in exc.problems]
+    finally:
+        loading.COLUMNAR = saved
+    assert columns == rows
+    if wrong:  # the note's line break does not shift the rows: ａｃｍｅ is no ID
+        assert [(p["location"]["row"], p["field"]) for p in columns] == [(4, "to")]
+    else:
+        assert [(f["id"], f["note"], (f["exemption"] or {}).get("law")) for f in columns] == [
+            ("F1", "一行目\r\n二行目", None), ("F2", None, "刑訴法"), ("F3", None, None)]
+
+
+@pytest.mark.parametrize("width", [1, 8, 9, 16, 17, 32, 33, 64, 65, 100])
+def test_column_bits_fit_whatever_the_width(width):
+    """A file's column bits are kept in the narrowest array that holds them: the last
+    column of a wide file still locates."""
+    from lineage.model.sources import RowTable
+    header = tuple(f"c{i}" for i in range(width))
+    table = RowTable("wide.csv", header)
+    table.add_mask(70_000, 1 << (width - 1))
+    table.add(70_001, header)
+    assert table.locate(0, (header[-1],)).column == header[-1]
+    assert table.locate(1, (header[0],)).row == 70_001
