@@ -146,6 +146,24 @@ def _new_finding(rule, clause, kind, severity, flow, frm, to, subject, items, ev
     return finding
 
 
+_CLAUSE_TEXT: dict = {}
+
+
+def _clause_text(rule) -> str:
+    """``str(rule.clause)``, made once per rule and clause: every finding of the
+    rule then shares one string instead of formatting its own.
+
+    Example:
+        >>> from lineage.rules.appi.AP261 import AP261
+        >>> _clause_text(AP261), _clause_text(AP261) is _clause_text(AP261)
+        ('Art. 25', True)
+    """
+    got = _CLAUSE_TEXT.get(rule)
+    if got is None or got[0] is not rule.clause:
+        got = _CLAUSE_TEXT[rule] = (rule.clause, str(rule.clause))
+    return got[1]
+
+
 @dataclass(frozen=True)
 class Example:
     """A rule example: an inventory fragment and the finding IDs it must give.
@@ -214,12 +232,24 @@ class Rule:
             ('TP101:F1', '5[1]', ('name',), (('closest_route', 'consent'),))
         """
         # Built for every finding (a large check makes hundreds of thousands):
-        # empty evidence and items skip the sorting.
-        ev = tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
-                          for k, v in evidence.items() if v is not None)) if evidence else ()
-        return _new_finding(cls.id, str(cls.clause), cls.kind, cls.severity, flow.id, flow.frm,
-                            flow.to, subject, tuple(sorted(set(items))) if items else (), ev,
-                            message, message_ja, cls.remedy_en, cls.remedy_ja)
+        # empty or one-entry evidence and items skip the sorting.
+        if not evidence:
+            ev = ()
+        elif len(evidence) == 1:
+            ((k, v),) = evidence.items()
+            ev = () if v is None else ((k, tuple(v) if isinstance(v, list) else v),)
+        else:
+            ev = tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
+                              for k, v in evidence.items() if v is not None))
+        if not items:
+            items = ()
+        elif type(items) in (list, tuple) and len(items) == 1:
+            items = (items[0],)
+        else:
+            items = tuple(sorted(set(items)))
+        return _new_finding(cls.id, _clause_text(cls), cls.kind, cls.severity, flow.id,
+                            flow.frm, flow.to, subject, items, ev, message, message_ja,
+                            cls.remedy_en, cls.remedy_ja)
 
     @classmethod
     def late_notice(cls, flow, notice, what: str, what_ja: str) -> list[Finding]:

@@ -87,25 +87,38 @@ flows:
             >>> list(AP201.check(ctx, judged))
             []
         """
+        # Many flows rest on one notice: its lacks and their messages are worked out
+        # once and the findings share the texts.
+        lacks: dict = {}  # notice ID -> [(element, message, message_ja)]
+        late: dict = {}  # (notice ID, start) -> (message, message_ja)
         for flow in cls.flows(ctx, judged, ("opt_out",)):
             notice = notice_of(ctx, judged, flow)
             if notice is None:
                 continue
-            for element, en, ja in cls.missing(notice):
-                yield cls.finding(
-                    flow, subject=element, evidence={"notice": notice.id},
-                    message=f"{ACT} Art. 27(2): opt-out notice {notice.id} does not state {en}",
-                    message_ja=f"{ACT_JA}第27条第2項: オプトアウトの通知 {notice.id} に{ja}がありません")
+            texts = lacks.get(notice.id)
+            if texts is None:
+                texts = lacks[notice.id] = [
+                    (element,
+                     f"{ACT} Art. 27(2): opt-out notice {notice.id} does not state {en}",
+                     f"{ACT_JA}第27条第2項: オプトアウトの通知 {notice.id} に{ja}がありません")
+                    for element, en, ja in cls.missing(notice)]
+            evidence = {"notice": notice.id}
+            for element, message, message_ja in texts:
+                yield cls.finding(flow, subject=element, evidence=evidence, message=message,
+                                  message_ja=message_ja)
             filed = notice.ppc_filed_on
             if filed is None or filed >= flow.start:
-                when = f"was filed {filed}" if filed else "was never filed"
-                when_ja = f"の届出日 {filed} が" if filed else "の届出がなく"
-                yield cls.finding(
-                    flow, subject="ppc_filed_on", evidence={"notice": notice.id},
-                    message=f"{ACT} Art. 27(2): opt-out notice {notice.id} {when} with the "
-                            f"Commission, not before the start {flow.start}",
-                    message_ja=f"{ACT_JA}第27条第2項: オプトアウトの通知 {notice.id} "
-                               f"{when_ja}個人情報保護委員会への届出が提供開始日 {flow.start} より前にありません")
+                got = late.get((notice.id, flow.start))
+                if got is None:
+                    when = f"was filed {filed}" if filed else "was never filed"
+                    when_ja = f"の届出日 {filed} が" if filed else "の届出がなく"
+                    got = late[(notice.id, flow.start)] = (
+                        f"{ACT} Art. 27(2): opt-out notice {notice.id} {when} with the "
+                        f"Commission, not before the start {flow.start}",
+                        f"{ACT_JA}第27条第2項: オプトアウトの通知 {notice.id} "
+                        f"{when_ja}個人情報保護委員会への届出が提供開始日 {flow.start} より前にありません")
+                yield cls.finding(flow, subject="ppc_filed_on", evidence=evidence,
+                                  message=got[0], message_ja=got[1])
 
     @staticmethod
     def missing(notice) -> list[tuple[str, str, str]]:

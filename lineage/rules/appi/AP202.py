@@ -172,10 +172,23 @@ def _improper(ctx, flow, provider, last) -> dict:
     out = {}
     if flow.improperly_acquired:
         out = {item: flow.id for item in flow.items}
-    for member in ctx.parties_by_entity.get(provider, [flow.frm]):
-        for inflow in ctx.inbound.get(member, ()):
-            if inflow.improperly_acquired and inflow.start <= last:
-                for item in inflow.items:
-                    if item in flow.items:
-                        out.setdefault(item, inflow.id)
+    for inflow in _improper_inflows(ctx, provider, flow.frm):
+        if inflow.start <= last:
+            for item in inflow.items:
+                if item in flow.items:
+                    out.setdefault(item, inflow.id)
     return out
+
+
+def _improper_inflows(ctx, provider, party) -> list:
+    """The flows marked ``improperly_acquired`` into ``provider``'s parties, in the
+    order :func:`_improper` reads them; once per provider (every opt-out flow of a
+    provider would otherwise walk all its inflows, most of them proper)."""
+    members = ctx.parties_by_entity.get(provider)
+    key = ("AP202", provider) if members is not None else ("AP202", provider, party)
+    got = ctx.memo.get(key)
+    if got is None:
+        got = ctx.memo[key] = [inflow for member in (members or [party])
+                               for inflow in ctx.inbound.get(member, ())
+                               if inflow.improperly_acquired]
+    return got

@@ -101,24 +101,35 @@ flows:
             >>> list(AP211.check(ctx, judged))
             []
         """
-        histories: dict = {}  # one notice's history serves every flow under it
+        # One notice's history and messages serve every flow under it (the findings
+        # share the texts).
+        notices: dict = {}  # notice ID -> (history, {field: (message, message_ja)})
         for flow in cls.flows(ctx, judged, ("joint_use",)):
             notice = notice_of(ctx, judged, flow)
             if notice is None or notice.kind != "joint_use":
                 continue
-            last = ctx.last_day(flow)
-            if notice.id not in histories:
-                histories[notice.id] = states(notice)
-            history = histories[notice.id]
-            # The state in force at the start, then every one that takes effect while it runs.
-            running = [s for i, s in enumerate(history)
-                       if s[0] <= last and (i + 1 == len(history) or history[i + 1][0] > flow.start)]
-            for key, en, ja in FIELDS:
+            got = notices.get(notice.id)
+            if got is None:
+                got = notices[notice.id] = (states(notice), {
+                    key: (f"{ACT} Art. 27(5)(iii): joint-use notice {notice.id} does not give "
+                          f"the responsible person's {en}",
+                          f"{ACT_JA}第27条第5項第3号: 共同利用の通知 {notice.id} に"
+                          f"管理責任者の{ja}がありません")
+                    for key, en, ja in FIELDS})
+            history, texts = got
+            if len(history) == 1:
+                running = history  # the notice's own state, in force from date.min
+            else:
+                last = ctx.last_day(flow)
+                # The state in force at the start, then every one that takes effect
+                # while it runs.
+                running = [s for i, s in enumerate(history)
+                           if s[0] <= last
+                           and (i + 1 == len(history) or history[i + 1][0] > flow.start)]
+            evidence = {"notice": notice.id}
+            for key, _, _ in FIELDS:
                 if all(state[1][key] for state in running):
                     continue
-                yield cls.finding(
-                    flow, subject=key, evidence={"notice": notice.id},
-                    message=f"{ACT} Art. 27(5)(iii): joint-use notice {notice.id} does not give "
-                            f"the responsible person's {en}",
-                    message_ja=f"{ACT_JA}第27条第5項第3号: 共同利用の通知 {notice.id} に"
-                               f"管理責任者の{ja}がありません")
+                message, message_ja = texts[key]
+                yield cls.finding(flow, subject=key, evidence=evidence, message=message,
+                                  message_ja=message_ja)

@@ -59,12 +59,18 @@ flows:
             >>> [f.id for f in AP231.check(ctx, judged)]
             ['AP231:F1']
         """
+        # route -> recipient -> (message, message_ja), shared by the findings
+        texts: dict = {"consent": {}, "opt_out": {}}
         for flow in cls.flows(ctx, judged, ("consent", "opt_out")):
             if flow.recorded:
                 continue
-            route = judged[flow.id].route
-            yield cls.finding(
-                flow, evidence=judged[flow.id].evidence,
-                message=f"{ACT} Art. 29: no record is kept of the {route.replace('_', '-')} "
-                        f"provision to {flow.to}",
-                message_ja=f"{ACT_JA}第29条: {flow.to} への第三者提供の記録がありません")
+            judgement = judged[flow.id]
+            route = judgement.route
+            got = texts[route].get(flow.to)
+            if got is None:
+                got = texts[route][flow.to] = (
+                    f"{ACT} Art. 29: no record is kept of the {route.replace('_', '-')} "
+                    f"provision to {flow.to}",
+                    f"{ACT_JA}第29条: {flow.to} への第三者提供の記録がありません")
+            yield cls.finding(flow, evidence=judgement.evidence, message=got[0],
+                              message_ja=got[1])

@@ -59,19 +59,35 @@ flows:
             >>> list(AP261.check(ctx, judged))
             []
         """
+        # Many flows go to one outsourcee up to one day (the audit date): the verdict
+        # and its messages depend on nothing else, so each pair is worked out once.
+        verdicts: dict = {}  # (outsourcee, last day) -> None or (message, message_ja)
         for flow in cls.flows(ctx, judged, ("outsourcing",)):
             until = ctx.last_day(flow)
-            audits = _audits(ctx, flow.to)
-            if any(within_year(d, until) for d in audits):
+            key = (flow.to, until)
+            if key in verdicts:
+                texts = verdicts[key]
+            else:
+                texts = verdicts[key] = _unsupervised(ctx, flow.to, until)
+            if texts is None:
                 continue
-            last = max((d for d in audits if d <= until), default=None)
-            when = f"last on {last}" if last else "never"
-            when_ja = f"最後の監督は {last}" if last else "監督の記録がありません"
             yield cls.finding(
                 flow, evidence={"contract": judged[flow.id].evidence.get("contract")},
-                message=f"{ACT} Art. 25: outsourcee {flow.to} was supervised {when}, not within "
-                        f"the 12 months up to {until}",
-                message_ja=f"{ACT_JA}第25条: 委託先 {flow.to} の監督が {until} までの12か月以内にありません({when_ja})")
+                message=texts[0], message_ja=texts[1])
+
+
+def _unsupervised(ctx, party, until) -> tuple[str, str] | None:
+    """The messages for flows to ``party`` whose last day is ``until``, or None
+    when an audit falls within the 12 months up to it."""
+    audits = _audits(ctx, party)
+    if any(within_year(d, until) for d in audits):
+        return None
+    last = max((d for d in audits if d <= until), default=None)
+    when = f"last on {last}" if last else "never"
+    when_ja = f"最後の監督は {last}" if last else "監督の記録がありません"
+    return (f"{ACT} Art. 25: outsourcee {party} was supervised {when}, not within "
+            f"the 12 months up to {until}",
+            f"{ACT_JA}第25条: 委託先 {party} の監督が {until} までの12か月以内にありません({when_ja})")
 
 
 def _audits(ctx, party) -> list:

@@ -58,14 +58,21 @@ flows:
             >>> [f.id for f in TP202.check(ctx, judged)]
             ['TP202:F1:no_re_provision']
         """
+        # Many flows go to one outsourcee under the same contracts: those are
+        # looked up once per (recipient, named contract).
+        terms: dict = {}
         # The policy pack judges every flow: these are all outsourcing flows, in order.
         for flow in ctx.judged_flows(judged, "policy")[1].get("outsourcing", ()):
-            contracts = ctx.contracts_by_party.get(flow.to, [])
-            if flow.contract is not None:
-                contracts = [ctx.contracts[flow.contract]]
-                contracts = [c for c in contracts if c.party == flow.to]
-            first, last = flow.start, ctx.last_day(flow)
-            good = [c for c in contracts if c.no_leak and c.no_re_provision]
+            got = terms.get((flow.to, flow.contract))
+            if got is None:
+                got = terms[(flow.to, flow.contract)] = _terms(ctx, flow)
+            contracts, good, open_from = got
+            first = flow.start
+            # A binding contract without an end signed by the start covers the flow
+            # whatever else there is (_gap reaches it before any gap).
+            if open_from is not None and open_from <= first:
+                continue
+            last = ctx.last_day(flow)
             if _covers(good, first, last):
                 continue
             if not _covers(contracts, first, last):
@@ -88,6 +95,17 @@ flows:
                         message=f"contract {', '.join(lacking)} with {flow.to} does not "
                                 f"bind the {en} clause",
                         message_ja=f"{flow.to} との契約 {', '.join(lacking)} に{ja}の定めがありません")
+
+
+def _terms(ctx, flow) -> tuple[list, list, object]:
+    """The contracts that may cover an outsourcing flow, those binding both clauses,
+    and the earliest signing day of a binding one without an end (None if none)."""
+    contracts = ctx.contracts_by_party.get(flow.to, [])
+    if flow.contract is not None:
+        contracts = [ctx.contracts[flow.contract]]
+        contracts = [c for c in contracts if c.party == flow.to]
+    good = [c for c in contracts if c.no_leak and c.no_re_provision]
+    return contracts, good, min((c.signed_on for c in good if c.ends_on is None), default=None)
 
 
 def _overlaps(c, first, last) -> bool:

@@ -50,17 +50,21 @@ flows:
         """
         # Most flows carry no cookie or IP item: only the others are looked at.
         for flow in ctx.flows_with_linkable:
-            if judged[flow.id].route in _SKIP:
-                continue
             route = judged[flow.id].route
-            linkable = ctx.linkable(ctx.provision(flow))
-            if not linkable:
+            if route in _SKIP:
                 continue
             if route == "collection" and not ctx.is_org(flow.to):
                 continue
             if route != "collection" and not ctx.is_org(flow.frm):
                 continue  # another business's flow: not the organisation's promise
-            for purpose in ctx.defined_purposes(flow):
+            # Every purpose announced on or before the start (most flows): nothing to report.
+            purposes = ctx.defined_purposes(flow)
+            if all(ctx.announced(p, flow.start) for p in purposes):
+                continue
+            linkable = ctx.linkable(ctx.provision(flow))
+            if not linkable:
+                continue
+            for purpose in purposes:
                 if not ctx.announced(purpose, flow.start):
                     yield cls.finding(
                         flow, subject=purpose, items=linkable,
