@@ -96,16 +96,24 @@ def id_key(text: str) -> tuple:
 def natural_key(text: str):
     """Sort key that puts F2 before F10.
 
-    The text itself comes last, so that IDs that differ only in leading zeros
-    (``F1``, ``F01``) still sort one way whatever order they came in.
+    The text's runs of letters and of digits (as numbers) come first, in a tuple
+    of their own: a run of letters is only ever compared with a run of letters,
+    so ``F`` sorts before ``F1`` (a list with the text appended after the runs
+    compared ``"F"`` with ``1`` there and raised TypeError). The text itself
+    comes last, so that IDs that differ only in leading zeros (``F1``, ``F01``)
+    still sort one way whatever order they came in.
 
     Example:
         >>> natural_key("TP222:F10")
-        ['TP', 222, ':F', 10, '', 'TP222:F10']
-        >>> sorted(["F10", "F9", "F100", "F09"], key=natural_key)
-        ['F09', 'F9', 'F10', 'F100']
+        [('TP', 222, ':F', 10, ''), 'TP222:F10']
+        >>> sorted(["F10", "F9", "F100", "F09", "F", "F1a"], key=natural_key)
+        ['F', 'F1a', 'F09', 'F9', 'F10', 'F100']
     """
-    return [int(t) if t.isdigit() else t for t in _DIGITS.split(text)] + [text]
+    # re.split with one group alternates text and digits, beginning with text:
+    # the odd places are exactly the runs of digits
+    parts = _DIGITS.split(text)
+    parts[1::2] = map(int, parts[1::2])
+    return [tuple(parts), text]
 
 
 _ASCII_DIGITS = "0123456789"
@@ -133,7 +141,7 @@ def natural_sorted(records, key=attrgetter("id")) -> list:
             not h.isascii() or _DIGITS.search(h) for h in set(heads)):
         # an ID without a final number, or with digits before it: the general key
         return sorted(records, key=lambda r: natural_key(key(r)))
-    # natural_key(h + digits) is [h, int(digits), "", h + digits]; the index keeps it stable
+    # natural_key(h + digits) is [(h, int(digits), ""), h + digits]; the index keeps it stable
     if any(len(i) > len(h) + 1 for i, h in compress(
             zip(ids, heads), map(str.startswith, ids, map(add, heads, repeat("0"))))):
         numbers = map(int, map(getitem, ids, map(slice, map(len, heads), repeat(None))))

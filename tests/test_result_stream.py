@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import json
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -127,13 +126,14 @@ IDS = st.from_regex(r"[A-Za-z_.\-@/]{0,3}[0-9]{0,4}([A-Za-z]{0,2}[0-9]{0,3})?", 
 @_fixed(300)
 @given(st.lists(IDS, max_size=30))
 def test_natural_sorted_is_the_natural_key_order(ids):
-    try:
-        expected = sorted(ids, key=natural_key)
-    except TypeError:  # natural_key cannot order "F" and "F1" (str against int): same error
-        with pytest.raises(TypeError):
-            natural_sorted(ids, key=str)
-        return
-    assert natural_sorted(ids, key=str) == expected
+    # natural_key orders any IDs ("F" before "F1" too: it once raised TypeError there)
+    assert natural_sorted(ids, key=str) == sorted(ids, key=natural_key)
+
+
+def test_natural_key_orders_an_id_before_itself_with_a_number():
+    ids = ["F1", "F", "F1a", "F01", "1", "", "F0"]
+    assert sorted(ids, key=natural_key) == ["", "1", "F", "F0", "F01", "F1", "F1a"]
+    assert natural_sorted(ids, key=str) == sorted(ids, key=natural_key)
 
 
 @_fixed(200)
