@@ -223,6 +223,8 @@ class AuditResult:
         self.results: tuple[Finding, ...] = tuple(result.findings)
         self.waivers: tuple[dict, ...] = tuple(result.waivers)
         self.evidence = result.evidence
+        # the engine sorted the flows by ID already (the same natural_sorted)
+        self._engine_order = result.ordered
         #: Each flow's route by flow ID.
         routes = result.routes
         self.routes: dict[str, str] = routes if type(routes) is dict else dict(routes)
@@ -240,6 +242,9 @@ class AuditResult:
     @cached_property
     def _ordered_flows(self) -> list:
         """The inventory's flows in natural flow-ID order (the flow table's order)."""
+        ordered, self._engine_order = self._engine_order, None
+        if len(ordered) == len(self.inventory.flows):
+            return ordered
         return natural_sorted(self.inventory.flows)
 
     @cached_property

@@ -15,7 +15,7 @@ from functools import cached_property
 
 from ..model.schema import Flow, Inventory, optional_date
 from ..propagation import Reach, item_index, out_index, propagate
-from ..terms import natural_key
+from ..terms import natural_sorted
 from .packs import judges
 
 __all__ = ["Context", "DAY", "add_days"]
@@ -768,7 +768,7 @@ class Context:
 
 
 def _by_id(records) -> list:
-    return sorted(records, key=lambda r: natural_key(r.id))
+    return natural_sorted(records)
 
 
 def _group(records, key) -> dict:

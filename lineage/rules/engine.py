@@ -83,6 +83,9 @@ class EngineResult:
     #: The inventory's flows and the packs selected (for ``status_by_pack``).
     flows: list = field(default_factory=list, repr=False)
     packs: tuple = ("policy",)
+    #: The same flows in natural flow-ID order (the order every report lists them
+    #: in), sorted once for the check and the reports alike.
+    ordered: list = field(default_factory=list, repr=False)
 
     @cached_property
     def status_by_pack(self) -> dict[str, dict[str, str]]:
@@ -421,7 +424,7 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     routes = dict(zip(judged, map(_ROUTE_OF, judged.values())))
     evidence = dict(zip(judged, map(_EVIDENCE_OF, judged.values())))
     result = EngineResult(findings, routes, evidence, waivers, ctx.as_of, rules,
-                          inventory.flows, tuple(packs))
+                          inventory.flows, tuple(packs), ctx.flow_list)
     _release(ctx)
     return result
 
