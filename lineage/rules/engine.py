@@ -418,15 +418,20 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     for f in found:
         if f.rule in active:
             unique.setdefault(f.id, f)
+    del found
     findings, waivers = _apply_waivers(ctx, list(unique.values()), active, packs)
+    del unique
     findings = [f for f in findings if f.rule in active]
     findings = _in_order(ctx, findings)
+    as_of, ordered = ctx.as_of, ctx.flow_list
+    # The context's indexes go before the two mappings per flow are made: at a
+    # million flows they would otherwise all be held at once, the check's peak.
+    _release(ctx)
     routes = dict(zip(judged, map(_ROUTE_OF, judged.values())))
     evidence = dict(zip(judged, map(_EVIDENCE_OF, judged.values())))
-    result = EngineResult(findings, routes, evidence, waivers, ctx.as_of, rules,
-                          inventory.flows, tuple(packs), ctx.flow_list)
-    _release(ctx)
-    return result
+    del judged
+    return EngineResult(findings, routes, evidence, waivers, as_of, rules,
+                        inventory.flows, tuple(packs), ordered)
 
 
 _ROUTE_OF = operator.attrgetter("route")
