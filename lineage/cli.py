@@ -582,19 +582,35 @@ def _emit(text, output: Path | None) -> None:
     """Write ``text`` (str, bytes, or an iterator of str and UTF-8 bytes pieces) to
     ``output`` or standard output; a file appears whole or not at all."""
     if output is None:
-        if isinstance(text, (str, bytes)):
-            click.echo(text, nl=False)
-            return
-        # bytes go to the binary stream beneath; any other encoding gets text, as before
-        utf8 = getattr(sys.stdout, "buffer", None) is not None and _utf8(sys.stdout)
-        for piece in text:
-            click.echo(piece if utf8 or type(piece) is str else piece.decode("utf-8"), nl=False)
+        try:
+            if isinstance(text, (str, bytes)):
+                click.echo(text, nl=False)
+                return
+            # bytes go to the binary stream beneath; any other encoding gets text, as before
+            utf8 = getattr(sys.stdout, "buffer", None) is not None and _utf8(sys.stdout)
+            for piece in text:
+                click.echo(piece if utf8 or type(piece) is str else piece.decode("utf-8"),
+                           nl=False)
+        except BrokenPipeError:
+            _reader_gone()
         return
     if isinstance(text, str):
         text = text.encode("utf-8")
     elif not isinstance(text, bytes):
         text = (p.encode("utf-8") if type(p) is str else p for p in text)
     write_atomic(output, text)
+
+
+def _reader_gone() -> None:
+    """The reader of standard output stopped early (``| head``): that is its choice,
+    not an error. Send what is still buffered to the null device, so no later
+    flush fails, and let the command exit with its own code."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # no real descriptor: nothing to flush
+        pass
 
 
 def _utf8(stream) -> bool:

@@ -77,3 +77,17 @@ def test_a_json_check_imports_neither_pandas_nor_the_other_writers(tmp_path):
             "             if m in sys.modules))\n")
     proc = _run(code=code)
     assert proc.stdout.decode().splitlines()[-1] == "[]", proc.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_error_and_the_exit_code_is_kept():
+    # `lineage check ... | head`: the streamed report hits a closed pipe after its
+    # first pieces; before streaming the sample fitted the pipe and left quietly
+    import os
+    for fmt in ("json", "table", "csv"):
+        read, write = os.pipe()
+        os.close(read)  # the reader has gone before the first byte
+        proc = subprocess.run([sys.executable, "-m", "lineage", "check", str(SAMPLE),
+                               "--format", fmt], cwd=ROOT, stdout=write,
+                              stderr=subprocess.PIPE)
+        os.close(write)
+        assert (proc.returncode, proc.stderr) == (1, b""), fmt
