@@ -222,7 +222,7 @@ class AuditResult:
         self.rules = result.rules
         self.results: tuple[Finding, ...] = tuple(result.findings)
         self.waivers: tuple[dict, ...] = tuple(result.waivers)
-        self.evidence = result.evidence
+        self._evidence = result.evidence  # shared between flows: see ``evidence``
         # the engine sorted the flows by ID already (the same natural_sorted)
         self._engine_order = result.ordered
         #: Each flow's route by flow ID.
@@ -238,6 +238,23 @@ class AuditResult:
             self._status_by_pack, kinds = _shared_mappings(result.status_by_pack)
             #: The different mappings by identity (and the one of a flow no pack judges).
             self._pack_kinds = {id(d): d for d in (*kinds, _NO_PACKS)}
+
+    @cached_property
+    def evidence(self) -> dict[str, dict]:
+        """Each flow's evidence by flow ID: the contract, notice or consents its route
+        relies on (``{}`` when it cites none).
+
+        The caller's own copy: the engine shares one dict between the flows that
+        rely on the same evidence (and one empty dict between checks), so changing
+        one here must not change another flow, or a later check.
+
+        Example:
+            >>> audit = check("inventories/monocollabo")
+            >>> audit.evidence["F01"], audit.evidence["F01"] is audit.evidence["F02"]
+            ({}, False)
+        """
+        return {fid: {k: list(v) if type(v) is list else v for k, v in ev.items()}
+                for fid, ev in self._evidence.items()}
 
     @cached_property
     def _ordered_flows(self) -> list:
