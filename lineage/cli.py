@@ -710,13 +710,18 @@ def _quick_exit(code) -> None:
     The teardown frees every object one by one: for an inventory of 100,000 flows
     about half a second, for a million several seconds, to give memory back to a
     process that is ending anyway. Returns (the caller exits as usual) when a
-    stream cannot be flushed, a thread still runs, or ``code`` is not a number.
+    stream cannot be flushed, a thread still runs, ``code`` is not a number, or a
+    profiler or tracer watches the process (``python -m cProfile -o FILE -m
+    lineage``, ``-m trace``, a debugger, coverage): those write their results
+    after the program returns, which an early exit would lose.
 
     Example:
         >>> _quick_exit("not a number") is None
         True
     """
     if not (code is None or type(code) is int):
+        return
+    if sys.getprofile() is not None or sys.gettrace() is not None:
         return
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:

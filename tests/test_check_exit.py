@@ -91,3 +91,15 @@ def test_a_reader_that_stops_early_gets_no_error_and_the_exit_code_is_kept():
                               stderr=subprocess.PIPE)
         os.close(write)
         assert (proc.returncode, proc.stderr) == (1, b""), fmt
+
+
+def test_a_profiler_around_the_cli_still_writes_its_results(tmp_path):
+    # cProfile (and trace, debuggers) write after the program returns: the
+    # early exit skipped that and the profile never appeared
+    out = tmp_path / "check.prof"
+    proc = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "lineage",
+                           "check", str(SAMPLE), "--format", "json"], cwd=ROOT,
+                          capture_output=True)
+    expected = CliRunner().invoke(cli, ["check", str(SAMPLE), "--format", "json"])
+    assert proc.stdout == expected.stdout_bytes
+    assert out.is_file() and out.stat().st_size > 0, proc.stderr
