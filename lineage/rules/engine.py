@@ -15,6 +15,7 @@ import datetime as dt
 import operator
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 
 from ..model.schema import Inventory, optional_date
 from .base import Finding
@@ -332,8 +333,9 @@ def judge(ctx: Context, flow) -> tuple[Judgement, list[Finding]]:
     return Judgement("none"), [_verdict_of(ctx, flow, closest)]
 
 
-#: The evidence of a route that cites none (shared by every such judgement).
-_EMPTY: dict = {}
+#: The evidence of a route that cites none (shared by every such judgement, of
+#: every check of the process: it cannot be changed).
+_EMPTY = MappingProxyType({})
 
 #: The judgement of each flow that is no provision to judge (shared, read only).
 _PLAIN = {route: Judgement(route, _EMPTY) for route in (

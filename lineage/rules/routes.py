@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from ..terms import id_key
 from .policy.TP101 import TP101
@@ -89,8 +90,9 @@ def evaluate(ctx, flow, route: str) -> RouteResult:
 #: :func:`quick`'s answer for a route that does not hold.
 FAILS = False
 
-#: The evidence of a route that cites none (shared: evidence is read, never changed).
-_NO_EVIDENCE: dict = {}
+#: The evidence of a route that cites none. Every check of the process shares it,
+#: so it cannot be changed: a change would reach the verdicts of later checks.
+_NO_EVIDENCE = MappingProxyType({})
 
 
 def quick(ctx, flow, route: str):
