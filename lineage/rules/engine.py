@@ -47,8 +47,9 @@ class Judgement:
     Example:
         >>> from lineage.rules.examples import build_example
         >>> ctx = Context(build_example(""))
-        >>> judge(ctx, ctx.flows["C1"])[0]
-        Judgement(route='collection', evidence={})
+        >>> judged = judge(ctx, ctx.flows["C1"])[0]
+        >>> judged.route, dict(judged.evidence)  # no evidence: a mapping no one may change
+        ('collection', {})
     """
 
     route: str
