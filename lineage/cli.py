@@ -739,6 +739,12 @@ def _quick_exit(code) -> None:
 def main(argv=None) -> None:
     """Entry point of the ``lineage`` script and ``python -m lineage``.
 
+    Called without ``argv``, it takes the process as lineage's own: it tunes
+    the garbage collector and, once ``check`` has written its report, ends the
+    process at once (output flushed, exit handlers run, no teardown of the
+    inventory). A program that runs lineage inside itself passes ``argv``
+    (``main(sys.argv[1:])``) and gets ``SystemExit`` back as usual.
+
     Example:
         >>> try:
         ...     main(["validate", "inventories/monocollabo"])

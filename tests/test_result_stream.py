@@ -131,8 +131,9 @@ def test_natural_sorted_is_the_natural_key_order(ids):
 
 
 def test_natural_key_orders_an_id_before_itself_with_a_number():
-    ids = ["F1", "F", "F1a", "F01", "1", "", "F0"]
-    assert sorted(ids, key=natural_key) == ["", "1", "F", "F0", "F01", "F1", "F1a"]
+    ids = ["F1", "F", "F1a", "F01", "1", "", "F0", "F²", "F１２"]
+    assert sorted(ids, key=natural_key) == ["", "1", "F", "F0", "F01", "F1", "F1a", "F１２",
+                                            "F²"]
     assert natural_sorted(ids, key=str) == sorted(ids, key=natural_key)
 
 
