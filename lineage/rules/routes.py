@@ -35,6 +35,7 @@ from .policy.TP123 import TP123
 from .policy.TP124 import TP124
 from .policy.TP125 import TP125
 from .policy.TP201 import TP201
+from .policy.TP201 import _scope as _contract_scope
 from .policy.TP211 import TP211
 from .policy.TP221 import TP221
 from .policy.TP222 import TP222
@@ -241,25 +242,15 @@ def _outsourcing_terms(ctx, flow):
         return None
     # With one contract or none, TP201's contracts "in force" are these on any start.
     recipient_ok = ctx.role(flow.to) == "outsourcee" or bool(contracts)
-    every = ctx.contracts_by_party.get(flow.to, [])
-    ev = {"contract": flow.contract or (every[0].id if len(every) == 1 else None)}
-    evidence = {k: v for k, v in ev.items() if v}
-    items = _scope_of(contracts, "items")
-    purposes = _scope_of(contracts, "purposes")
+    evidence = _outsourcing_evidence(ctx, flow)
+    items = _frozen(_contract_scope(contracts, "items"))
+    purposes = _frozen(_contract_scope(contracts, "purposes"))
     return recipient_ok, evidence, items, purposes
 
 
-def _scope_of(contracts, field):
-    """TP201's scope (the union of the contracts' limits, None when unlimited) as a set."""
-    if not contracts:
-        return None
-    allowed: set = set()
-    for c in contracts:
-        values = getattr(c, field)
-        if values is None:
-            return None
-        allowed.update(values)
-    return frozenset(allowed)
+def _frozen(scope):
+    """TP201's scope as a frozenset (None, unlimited, stays None)."""
+    return None if scope is None else frozenset(scope)
 
 
 def _quick_succession(ctx, flow):
@@ -375,10 +366,15 @@ def _quick_consent(ctx, flow):
 
 def _outsourcing(ctx, flow):
     found = TP201.condition(ctx, flow)
-    contracts = ctx.contracts_by_party.get(flow.to, [])
-    ev = {"contract": flow.contract or (contracts[0].id if len(contracts) == 1 else None)}
     missing = any(f.subject == "recipient" for f in found)
-    return RouteResult("outsourcing", found, {k: v for k, v in ev.items() if v}, missing)
+    return RouteResult("outsourcing", found, _outsourcing_evidence(ctx, flow), missing)
+
+
+def _outsourcing_evidence(ctx, flow) -> dict:
+    """The contract the outsourcing route names: the flow's own, else the recipient's only one."""
+    contracts = ctx.contracts_by_party.get(flow.to, [])
+    contract = flow.contract or (contracts[0].id if len(contracts) == 1 else None)
+    return {"contract": contract} if contract else {}
 
 
 def _succession(ctx, flow):
