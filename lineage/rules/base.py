@@ -275,6 +275,24 @@ class Rule:
                                        f"提供開始日 {flow.start} より後です")]
 
     @classmethod
+    def count_per_notice(cls, ctx, flow, notice) -> int:
+        """How many findings ``condition`` gives for a condition only the notice
+        decides (its missing elements): worked out once per notice, not per flow.
+
+        Example:
+            >>> from lineage.rules.policy.TP122 import TP122
+            >>> from lineage.rules import context, examples
+            >>> ctx = context.Context(examples.build_example(TP122.fail.inventory))
+            >>> TP122.count_per_notice(ctx, ctx.flows["F1"], ctx.notices["N1"])
+            1
+        """
+        key = (cls.id, notice.id)
+        got = ctx.memo.get(key)
+        if got is None:
+            got = ctx.memo[key] = len(cls.condition(ctx, flow, notice))
+        return got
+
+    @classmethod
     def meta(cls) -> dict:
         """The rule's public description (``lineage rules --format json``).
 

@@ -403,6 +403,25 @@ class Context:
                                                   frozenset(notice.members or ()))
         return got
 
+    def unlisted_count(self, flow, notice) -> int:
+        """How many of the flow's items ``notice`` does not list (0 when it lists
+        none: a notice without items limits nothing).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{notices: [{id: J1, kind: joint_use, "
+            ...     "items: [name]}], flows: [{id: F1, from: mc, to: partner, "
+            ...     "items: [name, phone], start: 2025-01-01}]}"))
+            >>> ctx.unlisted_count(ctx.flows["F1"], ctx.notices["J1"])
+            1
+        """
+        if not notice.items:
+            return 0
+        listed = self.notice_sets(notice)[0]
+        if listed.issuperset(flow.items):
+            return 0
+        return sum(item not in listed for item in flow.items)
+
     # -- time ------------------------------------------------------------------
     def horizon(self, flow: Flow) -> dt.date:
         """The audit date, or the start of a planned flow (judged as planned).

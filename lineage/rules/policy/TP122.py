@@ -65,11 +65,7 @@ flows:
             >>> TP122.count(ctx, ctx.flows["F1"], ctx.notices["N1"])
             1
         """
-        key = ("TP122", notice.id)
-        got = ctx.memo.get(key)
-        if got is None:
-            got = ctx.memo[key] = len(cls.condition(ctx, flow, notice))
-        return got
+        return cls.count_per_notice(ctx, flow, notice)
 
     @classmethod
     def condition(cls, ctx, flow, notice):

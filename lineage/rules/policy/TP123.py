@@ -52,12 +52,7 @@ flows:
             >>> TP123.count(ctx, ctx.flows["F1"], ctx.notices["N1"])
             1
         """
-        if not notice.items:
-            return 0
-        listed = ctx.notice_sets(notice)[0]
-        if listed.issuperset(flow.items):
-            return 0
-        return sum(item not in listed for item in flow.items)
+        return ctx.unlisted_count(flow, notice)
 
     @classmethod
     def condition(cls, ctx, flow, notice):

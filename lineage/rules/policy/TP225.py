@@ -62,11 +62,7 @@ flows:
             >>> TP225.count(ctx, ctx.flows["F1"], ctx.notices["J1"])
             1
         """
-        key = ("TP225", notice.id)
-        got = ctx.memo.get(key)
-        if got is None:
-            got = ctx.memo[key] = len(cls.condition(ctx, flow, notice))
-        return got
+        return cls.count_per_notice(ctx, flow, notice)
 
     @classmethod
     def condition(cls, ctx, flow, notice):
