@@ -216,9 +216,7 @@ def classify(ctx: Context, flow) -> str | None:
         >>> classify(ctx, ctx.flows["C1"]), classify(ctx, ctx.flows["F1"])
         ('collection', None)
     """
-    parties = ctx.memo.get(("classify",))
-    if parties is None:
-        parties = ctx.memo[("classify",)] = _party_facts(ctx)
+    parties = _party_facts(ctx)
     # Steps 1-3 from the two parties' facts (entity, data subject or not, of the
     # organisation or not), looked up once per party, not once per flow.
     a = parties.get(flow.frm)
@@ -244,9 +242,14 @@ def classify(ctx: Context, flow) -> str | None:
 
 
 def _party_facts(ctx) -> dict:
-    """Party ID -> (legal entity, is a data subject, is of the organisation)."""
-    return {p: (ctx.entity(p), ctx.role(p) == "data_subject", ctx.is_org(p))
+    """Party ID -> (legal entity, is a data subject, is of the organisation),
+    worked out once per check."""
+    got = ctx.memo.get(("classify",))
+    if got is None:
+        got = ctx.memo[("classify",)] = {
+            p: (ctx.entity(p), ctx.role(p) == "data_subject", ctx.is_org(p))
             for p in ctx.parties}
+    return got
 
 
 def _classify_plainly(ctx, flow) -> str | None:
@@ -283,9 +286,7 @@ def judge(ctx: Context, flow) -> tuple[Judgement, list[Finding]]:
         >>> judgement.route, [f.id for f in found]
         ('none', ['TP101:F1'])
     """
-    facts = ctx.memo.get(("classify",))
-    if facts is None:
-        facts = ctx.memo[("classify",)] = _party_facts(ctx)
+    facts = _party_facts(ctx)
     a = facts.get(flow.frm)
     b = facts.get(flow.to)
     # classify's steps inline (one call less per flow), but for flows to data
