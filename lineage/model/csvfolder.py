@@ -308,6 +308,19 @@ def _too_wide(name: str, number: int, cells: list, width: int) -> Problem:
                    "行のセル数が列数より多くなっています")
 
 
+def _csv_reader(path: Path, problems: list[Problem], encoding: str | None):
+    """A csv reader over the decoded file and the cell-size limit to restore
+    when done, or None when the file cannot be decoded (the problem recorded)."""
+    text = _decoded(path, problems, encoding)
+    if text is None:
+        return None
+    # csv's default 128 KiB per cell would refuse a long note the writer wrote;
+    # the whole file is in memory already, so a cell may be as long as the file.
+    limit = csv.field_size_limit(max(len(text), csv.field_size_limit()))
+    # _lines keeps line breaks inside quoted cells (a multi-line note)
+    return csv.reader(_lines(text)), limit
+
+
 def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | None = None,
                 encoding: str | None = None):
     """The header and ``(row number, values, column bits)`` of each row, or None on a problem.
@@ -317,14 +330,10 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
     a table with no columns and no rows.
     """
     name = str(path)
-    text = _decoded(path, problems, encoding)
-    if text is None:
+    opened = _csv_reader(path, problems, encoding)
+    if opened is None:
         return None
-    # newline="" keeps line breaks inside quoted cells (a multi-line note)
-    reader = csv.reader(_lines(text))
-    # csv's default 128 KiB per cell would refuse a long note the writer wrote;
-    # the whole file is in memory already, so a cell may be as long as the file.
-    limit = csv.field_size_limit(max(len(text), csv.field_size_limit()))
+    reader, limit = opened
     try:
         table = list(reader)
     except csv.Error as exc:
@@ -333,7 +342,6 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
         return None
     finally:
         csv.field_size_limit(limit)
-    del text
     if not table:
         return (), []
     sheet = sheet_for(path.stem) or path.stem
@@ -422,12 +430,10 @@ def _read_columns(path: Path, stem: str, problems: list[Problem],
     records the folder's earlier files held, for the progress report.
     """
     name = str(path)
-    text = _decoded(path, problems, encoding)
-    if text is None:
+    opened = _csv_reader(path, problems, encoding)
+    if opened is None:
         return None
-    reader = csv.reader(_lines(text))
-    limit = csv.field_size_limit(max(len(text), csv.field_size_limit()))
-    del text
+    reader, limit = opened
     # kept back until the whole file parsed: an invalid CSV is the file's one problem
     found: list[Problem] = []
     lost: list[Problem] | None = None
