@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Iterator
 from . import __version__
 from .model.loading import load
 from .model.schema import Inventory, optional_date
+from .plainjson import plain_values
 from .rules.base import Finding
 from .rules.clauses import cite
 from .rules.engine import run, status_of
@@ -128,8 +129,6 @@ _ID, _ITEMS, _EVIDENCE, _WAIVED = map(attrgetter, ("id", "items", "evidence", "w
 #: Exact types (subclasses are not the same to an encoder).
 _STR, _STR_NONE, _BOOL = frozenset({str}), frozenset({str, type(None)}), frozenset({bool})
 _SEQ = frozenset({list, tuple})
-_PLAIN = frozenset({str, int, bool, type(None), list, tuple, dict})
-_NESTED = frozenset({list, tuple, dict})
 
 
 def _flagged(findings) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -170,30 +169,6 @@ def _shared_mappings(per_flow) -> tuple[dict, list]:
 def _only(values, kinds) -> bool:
     """Whether every one of ``values`` is exactly of one of ``kinds`` (no subclass)."""
     return set(map(type, values)) <= kinds
-
-
-def _plain_values(values: list) -> bool:
-    """Whether ``values`` hold only strings, integers, booleans, None, lists, tuples
-    and dicts with string keys: what orjson writes as json does, or refuses (an
-    integer past 64 bits), a level at a time.
-
-    Example:
-        >>> _plain_values([("a", {"b": [1, None]})]), _plain_values([{"a": 0.5}])
-        (True, False)
-    """
-    while values:
-        kinds = set(map(type, values))
-        if not kinds <= _PLAIN:
-            return False
-        if kinds.isdisjoint(_NESTED):
-            return True
-        nested = [v for v in values if type(v) in _NESTED]
-        dicts = [v for v in nested if type(v) is dict]
-        if not _only(chain.from_iterable(dicts), _STR):
-            return False
-        values = list(chain(chain.from_iterable(map(dict.values, dicts)),
-                            chain.from_iterable(v for v in nested if type(v) is not dict)))
-    return True
 
 
 def _plain_lists(column) -> bool:
@@ -497,14 +472,14 @@ class AuditResult:
                      and _only(map(_WAIVED, chunk), _BOOL)
                      and _plain_lists(list(map(_ITEMS, chunk)))
                      and _only(map(itemgetter(0), pairs), _STR)
-                     and _plain_values(list(map(itemgetter(1), pairs))))
+                     and plain_values(list(map(itemgetter(1), pairs))))
             if policy is not None:
                 for record in batch:
                     clause = record["clause"]
                     cited = quoted.get(clause)
                     if cited is None:
                         records = [c.as_dict() for c in cite(clause, policy) if c.quoted]
-                        cited = quoted[clause] = (records, _plain_values(records))
+                        cited = quoted[clause] = (records, plain_values(records))
                     record["policy"] = cited[0]
                     plain = plain and cited[1]
             yield batch, plain

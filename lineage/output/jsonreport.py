@@ -22,6 +22,8 @@ import json
 from itertools import chain, repeat
 from typing import Iterable, Iterator
 
+from ..plainjson import STR as _STR, plain_values as _plain_all
+
 try:
     import orjson
 except ImportError:  # pragma: no cover - a dependency; without it, the standard encoder
@@ -207,13 +209,6 @@ if orjson is not None:
     _OPTIONS = (orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME
                 | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS)
 
-#: Types both encoders write alike (orjson refuses what does not fit: lone
-#: surrogates, integers past 64 bits). Floats are not among them: orjson writes
-#: 1e16 and NaN differently.
-_SCALARS = frozenset({str, int, bool, type(None)})
-_CONTAINERS = frozenset({list, tuple, dict})
-
-
 def _plain(value) -> bool:
     """Whether ``value`` holds only strings, integers, booleans, None, lists, tuples
     and dicts with string keys (what orjson writes byte for byte like json).
@@ -223,37 +218,6 @@ def _plain(value) -> bool:
         (True, False, False)
     """
     return _plain_all([value])
-
-
-def _plain_all(values) -> bool:
-    """:func:`_plain` of every one of ``values``, a level at a time (a batch of records
-    is checked with a few set operations per level, not a call per value).
-
-    Example:
-        >>> _plain_all([{"a": ("x",)}, {"b": [None, {"c": 1}]}]), _plain_all([{"a": [0.5]}])
-        (True, False)
-    """
-    values = values if type(values) is list else list(values)
-    allowed, containers = _ALLOWED, _CONTAINERS
-    while values:
-        kinds = set(map(type, values))
-        if not kinds <= allowed:
-            return False
-        if kinds.isdisjoint(containers):
-            return True
-        if not kinds <= containers:
-            values = [v for v in values if type(v) in containers]
-        if dict in kinds:
-            dicts = values if kinds & containers == {dict} else \
-                [v for v in values if type(v) is dict]
-            if not set(map(type, chain.from_iterable(dicts))) <= _STR:
-                return False
-            rest = () if dicts is values else [v for v in values if type(v) is not dict]
-            values = list(chain(chain.from_iterable(map(dict.values, dicts)),
-                                chain.from_iterable(rest)))
-        else:
-            values = list(chain.from_iterable(values))
-    return True
 
 
 def _plain_records(batch: list) -> bool:
@@ -275,8 +239,6 @@ def _plain_records(batch: list) -> bool:
     return all(_plain_all(list(map(dict.get, batch, repeat(key)))) for key in keys)
 
 
-_ALLOWED = _SCALARS | _CONTAINERS
-_STR = frozenset({str})
 
 
 def render(audit) -> str:
