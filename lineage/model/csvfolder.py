@@ -396,7 +396,7 @@ class Columns:
         (0, {'id': 'F2', 'exemption': {'law': '=法令'}})
     """
 
-    __slots__ = ("header", "table", "blocks", "count", "dotted", "build")
+    __slots__ = ("header", "table", "blocks", "count", "dotted", "build", "facts")
 
     def __init__(self, header: tuple, table: RowTable, build: Callable | None = None):
         self.header = header
@@ -406,6 +406,8 @@ class Columns:
         self.count = 0
         self.dotted = any("." in h for h in header)
         self.build = build
+        #: what the builder saw of the built rows (see fastpath.Facts), once all are read
+        self.facts = None
 
     def __len__(self) -> int:
         return self.count
@@ -460,6 +462,8 @@ def _read_columns(path: Path, stem: str, problems: list[Problem],
         return None
     finally:
         csv.field_size_limit(limit)
+    if out.build is not None and hasattr(out.build, "facts"):
+        out.facts = out.build.facts()
     out.build = None  # its caches of cells read go now, not with the raw inventory
     problems.extend(found)
     if lost:
