@@ -45,7 +45,7 @@ _REFS = {
     "start": ["2024-04-01", "2024/4/1", "2024-04-01", "April"],
     "end": ["", "", "2025-01-01", "2024-01-01", "2024-3-1"],
     "recorded": ["", "true", "FALSE", "yes"],
-    "exemption.law": ["", "", "刑訴法", " "],
+    "exemption.law": ["", "", "刑訴法", " ", " 刑訴法", "法\x1b", "'法"],
 }
 _OPTIONAL = [k for k in _REFS if k not in ("from", "to", "items", "start")]
 
@@ -194,9 +194,10 @@ def test_fine_csv_flows_are_not_walked(tmp_path, monkeypatch):
 # --- the table builder against the record builder --------------------------------------
 
 _KEYS = ["id", "from", "to", "items", "start", "purposes", "consents", "basis", "method",
-         "recorded", "end", "note", "exemption.law"]
+         "recorded", "end", "note", "exemption.law", "exemption.document"]
 _POOL = {key: values + ["", "   ", "'x"] for key, values in _REFS.items()}
-_POOL.update({"id": ["F1", "F2", "'F3", " F4", "Ｆ5"], "note": ["", "メモ", "a\nb", "\x1b"]})
+_POOL.update({"id": ["F1", "F2", "'F3", " F4", "Ｆ5"], "note": ["", "メモ", "a\nb", "\x1b"],
+              "exemption.document": ["", "規程", " 規程", "'規程"]})
 
 
 @settings(max_examples=300, **_SETTINGS)
@@ -211,8 +212,13 @@ def test_table_builder_builds_what_the_record_builder_builds(data):
     table = csvfolder.Columns(header, None)
     built_all = []
     for _ in range(data.draw(st.integers(1, 3))):  # blocks share the column caches
-        rows = data.draw(st.lists(st.tuples(*[st.sampled_from(_POOL[k]) for k in header]),
-                                  min_size=1, max_size=12))
+        rate = data.draw(st.sampled_from([3, 10, 40]))  # percent of cells off the pool's head
+        cell = {k: st.one_of(st.sampled_from(_POOL[k][:1]), st.sampled_from(_POOL[k]))
+                if rate == 40 else st.integers(0, 99).flatmap(
+                    lambda n, k=k: st.sampled_from(_POOL[k] if n < rate else _POOL[k][:1]))
+                for k in header}
+        rows = data.draw(st.lists(st.tuples(*[cell[k] for k in header]), min_size=1,
+                                  max_size=12))
         columns = [list(c) for c in zip(*rows)]
         masks = [sum(1 << i for i, c in enumerate(row) if c and not c.isspace())
                  for row in rows]
@@ -249,3 +255,34 @@ def test_the_facts_of_records_built_one_by_one():
     assert facts.values == {"frm": {"a", "b"}, "items": {"x", "y", "z"}}
     assert facts.same and {"end", "frm", "items"} <= facts.filled
     assert sorted(map(attrgetter("id"), flows)) == ["F1", "F2"]
+
+
+@settings(max_examples=200, **_SETTINGS)
+@given(st.lists(st.tuples(st.sampled_from(_POOL["exemption.law"]),
+                          st.sampled_from(_POOL["exemption.document"])), min_size=1,
+                max_size=10))
+def test_nested_records_are_read_once_per_cells_and_copied(cells):
+    """Rows whose nested cells are alike get equal nested records, each its own object;
+    a nested record the fast path refuses sends its row (and only it) to the record path."""
+    header = ("id", "from", "to", "items", "start", "exemption.law", "exemption.document")
+    build = fastpath.table_builder(schema.Flow, header)
+    record = fastpath.record_builder(schema.Flow)
+    count = len(cells)
+    columns = [[f"F{n}" for n in range(count)], ["mc"] * count, ["acme"] * count,
+               ["name"] * count, ["2024-04-01"] * count,
+               [law for law, _ in cells], [document for _, document in cells]]
+    masks = [sum(1 << i for i, column in enumerate(columns)
+                 if column[row] and not column[row].isspace()) for row in range(count)]
+    built, odd = build(columns, masks)
+    table = csvfolder.Columns(header, None)
+    for row in range(count):
+        try:
+            expected = record(table.record(columns, row))
+        except fastpath.Unusual:
+            expected = None
+        if built[row] is None:
+            assert row in odd
+        else:
+            _same(built[row], expected)
+    nested = [f.exemption for f in built if f is not None and f.exemption is not None]
+    assert len({id(e) for e in nested}) == len(nested)

@@ -452,7 +452,8 @@ class Columns:
         (0, {'id': 'F2', 'exemption': {'law': '=法令'}})
     """
 
-    __slots__ = ("header", "table", "blocks", "count", "dotted", "build", "facts")
+    __slots__ = ("header", "table", "blocks", "count", "dotted", "build", "facts", "ids",
+                 "named")
 
     def __init__(self, header: tuple, table: RowTable, build: Callable | None = None):
         self.header = header
@@ -464,6 +465,10 @@ class Columns:
         self.build = build
         #: what the builder saw of the built rows (see fastpath.Facts), once all are read
         self.facts = None
+        #: every row's raw ID (None for none), gathered while each block is in memory,
+        #: and how many rows named one: the duplicate check's set, made once
+        self.ids: set = set()
+        self.named = 0
 
     def __len__(self) -> int:
         return self.count
@@ -587,8 +592,14 @@ def _block(name: str, rows: list, start: int, problems: list[Problem], out: Colu
     else:
         built, odd = [None] * len(masks), range(len(masks))
     at = out.header.index("id") if "id" in out.header else None
-    out.blocks.append((built, odd, {row: out.record(cols, row) for row in odd},
-                       [None] * len(masks) if at is None else _raw_ids(cols[at])))
+    if at is None:
+        raw, named = [None] * len(masks), 0
+    else:
+        raw = _raw_ids(cols[at])
+        named = len(raw) if raw is cols[at] else len(raw) - raw.count(None)
+    out.ids.update(raw)
+    out.named += named
+    out.blocks.append((built, odd, {row: out.record(cols, row) for row in odd}, raw))
     out.count += len(masks)
     out.table.rows.extend(numbers)
     out.table.present.extend(masks)

@@ -37,7 +37,7 @@ import types
 import typing
 from collections import deque
 from itertools import chain, compress, repeat
-from operator import eq, is_, setitem
+from operator import and_, attrgetter, eq, is_, setitem
 from sys import intern
 from typing import Callable, Iterable
 
@@ -219,6 +219,7 @@ def _reader(model: type[BaseModel], name: str, annotation: str) -> Callable:
             if type(value) is not dict:
                 raise Unusual
             return build(value)
+        read.model = nested  # what the table builder copies a built one of
         return read
     return _unknown
 
@@ -537,6 +538,43 @@ def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
         # an iterator: the build sets each value as it comes
         return map(cache.__getitem__, cells), (), False
 
+    copiers = {name: _copier(getattr(reader, "model", None)) for name, reader, *_ in nested}
+
+    def _nest(group: tuple, columns: list, masks, kinds: dict, odd: set,
+              records: list) -> list:
+        """Set the nested record of ``group`` into each row giving one; the rows whose
+        nested record the fast path refuses (for the record path).
+
+        Rows with the same cells get equal records, each its own object: a nested
+        record is read once per distinct combination of cells and copied."""
+        name, reader, bits, cols = group
+        rows = [row for row in compress(range(len(masks)), map(and_, masks, repeat(bits)))
+                if kinds[masks[row]] is not None and row not in odd]
+        if not rows:
+            return []
+        keys = list(zip(*[list(map(columns[index].__getitem__, rows)) for index, _ in cols]))
+        made = {}
+        for key in set(keys):
+            inner = {}
+            for (_, field), cell in zip(cols, key):
+                if cell and not cell.isspace():
+                    inner[field] = intern(cell[1:] if cell[0] == "'" else cell)
+            try:
+                made[key] = reader(inner)
+            except Unusual:
+                made[key] = None
+        refused = [row for row, key in zip(rows, keys) if made[key] is None]
+        if refused:
+            kept = [(row, key) for row, key in zip(rows, keys) if made[key] is not None]
+            rows, keys = [row for row, _ in kept], [key for _, key in kept]
+        copy = copiers[name]
+        if copy is None or not all(map(_plain_record, made.values())):
+            values = [reader(_inner(columns, cols, row)) for row in rows]
+        else:
+            values = copy(list(map(made.__getitem__, keys)))
+        _each(map(setitem, map(records.__getitem__, rows), repeat(name), values))
+        return refused
+
     def build(columns: list, masks) -> list:
         count = len(masks)
         kinds = {}
@@ -569,15 +607,8 @@ def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
         if None in kinds.values():
             odd.update(row for row, mask in enumerate(masks) if kinds[mask] is None)
         if nested and any(found[2] for found in kinds.values() if found is not None):
-            # a record's dict is its object's: a nested record set now is the object's
-            for row, mask in enumerate(masks):
-                found = kinds[mask]
-                if found is not None and found[2] and row not in odd:
-                    try:
-                        for name, reader, _, cols in found[2]:
-                            records[row][name] = reader(_inner(columns, cols, row))
-                    except Unusual:
-                        odd.add(row)
+            for group in nested:
+                odd.update(_nest(group, columns, masks, kinds, odd, records))
         for row in odd:
             objs[row] = None
         return objs, sorted(odd)
@@ -676,6 +707,41 @@ def _is_list(model: type[BaseModel], name: str) -> bool:
             return any(map(listy, typing.get_args(kind)))
         return kind is list or origin is list
     return listy(model.model_fields[name].annotation)
+
+
+def _copier(model: type | None) -> Callable | None:
+    """A function copying records of ``model`` built by the fast path: a new object
+    each, with a copy of its fields (the fields set is shared, as the fast path shares
+    it); None for no model."""
+    if model is None:
+        return None
+    new = model.__new__
+    set_dict, set_fields, set_extra, set_private = (
+        _setter(model, slot) for slot in ("__dict__", "__pydantic_fields_set__",
+                                          "__pydantic_extra__", "__pydantic_private__"))
+
+    def copy(records: list) -> list:
+        count = len(records)
+        objs = list(map(new, repeat(model, count)))
+        _each(map(set_dict, objs, map(dict.copy, map(_fields_of, records))))
+        _each(map(set_fields, objs, map(_fields_set_of, records)))
+        _each(map(set_extra, objs, repeat(None, count)))
+        _each(map(set_private, objs, repeat(None, count)))
+        return objs
+    return copy
+
+
+_fields_of = attrgetter("__dict__")
+_fields_set_of = attrgetter("__pydantic_fields_set__")
+
+
+def _plain_record(record) -> bool:
+    """Whether copying ``record``'s fields shares nothing mutable (no list, mapping or
+    record inside), and it carries no extra or private values."""
+    return (record is None
+            or (record.__pydantic_extra__ is None and record.__pydantic_private__ is None
+                and not any(isinstance(v, (list, dict, set, BaseModel))
+                            for v in record.__dict__.values())))
 
 
 def _inner(columns: list, cols: list, row: int) -> dict:

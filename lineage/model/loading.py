@@ -186,6 +186,7 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
     raw_ids: dict[str, list] = {}
     positions: dict[str, list[int]] = {}
     facts: dict = {}  # what a collection read column-wise holds (fastpath.Facts)
+    distinct: dict = {}  # its raw IDs as a set, and how many rows named one
     # built per load: their caches (a cell's list of IDs) go with it
     builders = {name: record_builder(model) for name, model in schema.COLLECTIONS.items()}
     total = sum(len(v) for k, v in data.items()
@@ -197,8 +198,9 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
             continue
         if isinstance(value, Columns):
             report("records validated", validated, total)
-            fields[name], positions[name], raw_ids[name], facts[name] = _validate_columns(
-                name, value, source, problems, builders, consume, (validated, total))
+            (fields[name], positions[name], raw_ids[name], facts[name],
+             distinct[name]) = _validate_columns(name, value, source, problems, builders,
+                                                 consume, (validated, total))
             validated += len(value)
             continue
         if not isinstance(value, list):
@@ -220,7 +222,7 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
     inventory = schema.Inventory.model_construct(**fields)
     inventory._source = source
     problems.extend(check_references(inventory, source, raw_ids, positions,
-                                     facts.get("flows")))
+                                     facts.get("flows"), distinct))
     if problems:
         raise InventoryError(problems)
     return inventory
@@ -348,8 +350,9 @@ def _table_builder(name: str, header: tuple) -> Callable | None:
 
 def _validate_columns(name: str, table: Columns, source, problems: list[Problem],
                       builders: dict, consume: bool = False,
-                      progress: tuple[int, int] = (0, 0)) -> tuple[list, Sequence, list]:
-    """:func:`_validate` of a collection read column by column; also each record's raw ID.
+                      progress: tuple[int, int] = (0, 0)) -> tuple:
+    """:func:`_validate` of a collection read column by column; also each record's raw ID,
+    the table's :class:`~lineage.model.fastpath.Facts` and its set of raw IDs.
 
     The reader built the rows :func:`~lineage.model.fastpath.table_builder` proves
     valid; every other row goes through :func:`_validate`'s steps from its
@@ -395,7 +398,9 @@ def _validate_columns(name: str, table: Columns, source, problems: list[Problem]
         if consume:
             table.blocks[number] = None
         report("records validated", before + index, total)
-    return valid, range(index) if indices is None else indices, raw_ids, facts
+    table.ids.discard(None)
+    return (valid, range(index) if indices is None else indices, raw_ids, facts,
+            (table.ids, table.named))
 
 
 def _problems(exc: ValidationError, source, collection, records, data,

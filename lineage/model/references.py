@@ -30,14 +30,16 @@ _ID_COLLECTIONS = ("data_items", "purposes", "parties", "contracts", "consents",
 
 def check_references(inv: Inventory, source, raw_ids: dict[str, list],
                      positions: dict[str, list[int]] | None = None,
-                     flow_facts=None) -> list[Problem]:
+                     flow_facts=None, distinct: dict | None = None) -> list[Problem]:
     """Every cross-record problem of ``inv``; locations come from ``source``.
 
     ``positions`` gives, per collection, each valid record's index in the input
     (records that failed the schema are missing from ``inv``). ``flow_facts``
     (a :class:`~lineage.model.fastpath.Facts` of every flow's references, as the
     column-wise reader gathers them) spares the walk over the flows when none
-    can have a problem.
+    can have a problem. ``distinct`` gives, per collection, the set of its raw
+    IDs and how many records named one, when the reader made it already (the
+    set is taken over).
 
     Example:
         >>> from lineage.model.sources import SourceMap
@@ -54,8 +56,13 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
     flows_named = bool(inv.stop_requests or inv.waivers)
     for name in _ID_COLLECTIONS:
         raw = raw_ids.get(name, [])
-        listed = raw if set(map(type, raw)) <= {str} else [i for i in raw if isinstance(i, str)]
-        known = set(listed)
+        made = (distinct or {}).get(name)
+        if made is not None and len(made[0]) == made[1]:
+            listed, known = (), made[0]  # no ID twice
+        else:
+            listed = (raw if set(map(type, raw)) <= {str}
+                      else [i for i in raw if isinstance(i, str)])
+            known = set(listed)
         if len(known) < len(listed):
             counts = Counter(listed)
             seen: set = set()
