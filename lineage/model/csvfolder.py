@@ -38,7 +38,6 @@ import contextvars
 import csv
 import io
 from itertools import chain, islice, repeat
-from operator import or_
 from sys import intern
 from pathlib import Path
 from typing import Callable
@@ -560,23 +559,27 @@ def _block(name: str, rows: list, start: int, problems: list[Problem], out: Colu
     if not cols or not cols[0]:
         return ok
     count = len(cols[0])
-    masks = None
-    always = 0
+    always = 0  # the columns with a value in every row
+    mixed = []  # the others
     for index, cells in enumerate(cols):
-        bit = 1 << index
         if "" not in cells and not any(map(str.isspace, cells)):
-            always |= bit
-            continue
-        kinds = dict.fromkeys(cells, bit)
-        blank = [c for c in kinds if not c or c.isspace()]
-        if len(blank) < len(kinds):
-            kinds.update(dict.fromkeys(blank, 0))
-            bits = list(map(kinds.__getitem__, cells))
-            masks = bits if masks is None else list(map(or_, masks, bits))
-    if masks is None:
+            always |= 1 << index
+        else:
+            mixed.append(index)
+    if mixed:
+        # the blank and filled cells of a row, as one key: each distinct combination's
+        # bits are worked out once, and each row's with one look-up
+        combos = dict.fromkeys(zip(*map(cols.__getitem__, mixed)))
+        for combo in combos:
+            bits = always
+            for index, cell in zip(mixed, combo):
+                if cell and not cell.isspace():
+                    bits |= 1 << index
+            combos[combo] = bits
+        masks = list(map(combos.__getitem__, zip(*map(cols.__getitem__, mixed))))
+        del combos
+    else:
         masks = [always] * count
-    elif always:
-        masks = list(map(or_, masks, repeat(always)))
     if numbers is None:
         numbers = range(start, start + count)
     if not always and 0 in masks:
@@ -595,7 +598,7 @@ def _block(name: str, rows: list, start: int, problems: list[Problem], out: Colu
     if at is None:
         raw, named = [None] * len(masks), 0
     else:
-        raw = _raw_ids(cols[at])
+        raw = _raw_ids(cols[at], always >> at & 1)
         named = len(raw) if raw is cols[at] else len(raw) - raw.count(None)
     out.ids.update(raw)
     out.named += named
@@ -606,9 +609,10 @@ def _block(name: str, rows: list, start: int, problems: list[Problem], out: Colu
     return ok
 
 
-def _raw_ids(cells) -> list:
-    """The ``id`` each row's mapping holds: None for a blank cell, no leading apostrophe."""
-    if ("" not in cells and not any(map(str.isspace, cells))
+def _raw_ids(cells, filled: bool = False) -> list:
+    """The ``id`` each row's mapping holds: None for a blank cell, no leading apostrophe
+    (``filled``: no cell is blank, as the caller knows already)."""
+    if ((filled or ("" not in cells and not any(map(str.isspace, cells))))
             and not any(map(str.startswith, cells, repeat("'")))):
         return cells
     return [None if not c or c.isspace() else (c[1:] if c[0] == "'" else c) for c in cells]
