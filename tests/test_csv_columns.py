@@ -9,6 +9,7 @@ same model with the same locations, the same problems in the same order.
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
@@ -30,6 +31,46 @@ def test_lines_split_as_one_stringio_splits_them(text, block):
         assert list(csvfolder._lines(text)) == list(io.StringIO(text, newline=""))
     finally:
         csvfolder._BLOCK = saved
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(st.text(st.sampled_from("ab,;\r\n \t\x85\u2028\x0c\x1e\ufeff\u3000\"\0'"), max_size=80),
+       st.integers(1, 9))
+def test_plain_rows_are_the_csv_readers_rows(text, block):
+    """A text :func:`csvfolder.plain` accepts splits into the csv reader's rows, cut in
+    blocks of any size; one it refuses holds a quote, a NUL or a carriage return alone."""
+    saved = csvfolder._BLOCK
+    csvfolder._BLOCK = block
+    try:
+        if csvfolder.plain(text):
+            assert list(csvfolder.plain_rows(text)) == list(
+                csv.reader(io.StringIO(text, newline="")))
+        else:
+            assert ('"' in text or "\0" in text
+                    or text.replace("\r\n", "").count("\r") > 0)
+    finally:
+        csvfolder._BLOCK = saved
+
+
+@pytest.mark.parametrize("text", ["", "\n", "\r\n", "a", "a,", ",\n\n,", "a\r\nb\nc",
+                                  "\ufeffid,x\r\n\r\n1,2\r\n", "a,b\n\n\n"])
+def test_plain_rows_of_edge_texts(text):
+    assert csvfolder.plain(text)
+    assert list(csvfolder.plain_rows(text)) == list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_a_plain_file_is_read_without_the_csv_module(tmp_path, monkeypatch):
+    """What the comparisons with the row-by-row load rest on: a file with no quote is
+    split by plain_rows, one with a quote goes through the csv module."""
+    read = []
+    real = csvfolder.plain_rows
+    monkeypatch.setattr(csvfolder, "plain_rows", lambda text: read.append(text) or real(text))
+    (tmp_path / "inventory.csv").write_text("format,organisation\nlineage/1,mc\n")
+    (tmp_path / "parties.csv").write_text("id,role,name\nmc,self,\"Mono, Inc.\"\n")
+    (tmp_path / "flows.csv").write_text("id,from,to,items,start\r\nF1,mc,mc,x,2024-04-01\r\n")
+    with pytest.raises(InventoryError):
+        loading.load(tmp_path)
+    assert read == ["id,from,to,items,start\r\nF1,mc,mc,x,2024-04-01\r\n"]
 
 
 def test_an_empty_file_is_an_empty_table(tmp_path):

@@ -38,7 +38,6 @@ import contextvars
 import csv
 import io
 from itertools import chain, islice, repeat
-from operator import or_
 from sys import intern
 from pathlib import Path
 from typing import Callable
@@ -51,7 +50,7 @@ from .tables import (POLICY_SHEET, REVISIONS_SHEET, SHEETS, TOP_SHEET, column_fo
                      sheet_for)
 
 __all__ = ["read_csv_folder", "Columns", "csv_files", "decode", "forced_encoding", "ENCODINGS",
-           "TOP_FILE", "REVISIONS_FILE", "POLICY_FILE", "attach_clauses"]
+           "TOP_FILE", "REVISIONS_FILE", "POLICY_FILE", "attach_clauses", "plain", "plain_rows"]
 
 #: Names ``--encoding`` accepts, and the codec each reads with.
 ENCODINGS = {"auto": None, "utf-8": "utf-8-sig", "utf-8-sig": "utf-8-sig",
@@ -269,13 +268,62 @@ def _lines(text: str):
     return chain.from_iterable(_blocks(text))
 
 
-def _blocks(text: str):
+def _slices(text: str):
+    """``text`` in pieces of about :data:`_BLOCK` characters, each cut just after a ``\\n``."""
     start, size = 0, len(text)
     while start < size:
         cut = text.find("\n", start + _BLOCK)
         end = size if cut < 0 else cut + 1
-        yield io.StringIO(text[start:end], newline="")
+        yield text[start:end]
         start = end
+
+
+def _blocks(text: str):
+    for piece in _slices(text):
+        yield io.StringIO(piece, newline="")
+
+
+def plain(text: str) -> bool:
+    """Whether ``text`` is CSV :func:`plain_rows` reads as :mod:`csv` does: no quote (so
+    no quoted cell, comma or line break), no NUL, and no carriage return but in ``\\r\\n``.
+
+    What a generated inventory, or a spreadsheet's export of one, mostly is.
+
+    Example:
+        >>> plain("id,from\\r\\nF1,mc\\r\\n"), plain('id,note\\nF1,"a,b"\\n'), plain("a\\rb\\n")
+        (True, False, False)
+    """
+    if '"' in text or "\0" in text:
+        return False
+    return "\r" not in text or text.count("\r") == text.count("\r\n")
+
+
+def plain_rows(text: str):
+    """The rows of a :func:`plain` CSV text, as ``csv.reader`` reads its lines.
+
+    Without quotes a line is a row and a comma ends a cell, so ``str.split`` over
+    each piece of the text does the reader's work in a few C-level passes. An
+    empty line is a row of no cells, as the reader gives it.
+
+    Example:
+        >>> text = "id,from\\r\\n\\r\\nF1,mc\\n,\\nF2"
+        >>> list(plain_rows(text)) == list(csv.reader(io.StringIO(text, newline="")))
+        True
+        >>> list(plain_rows(text))
+        [['id', 'from'], [], ['F1', 'mc'], ['', ''], ['F2']]
+    """
+    return chain.from_iterable(map(_plain_piece, _slices(text)))
+
+
+def _plain_piece(piece: str):
+    if "\r" in piece:
+        piece = piece.replace("\r\n", "\n")  # a piece never ends between \r and \n
+    lines = piece.split("\n")
+    if not lines[-1]:
+        lines.pop()  # what follows the last line break is no line
+    if "" in lines:
+        return [line.split(",") if line else [] for line in lines]
+    return map(str.split, lines, repeat(","))
 
 
 def _header_of(name: str, sheet: str, cells: list, problems: list[Problem],
@@ -308,15 +356,21 @@ def _too_wide(name: str, number: int, cells: list, width: int) -> Problem:
                    "行のセル数が列数より多くなっています")
 
 
-def _csv_reader(path: Path, problems: list[Problem], encoding: str | None):
+def _csv_reader(path: Path, problems: list[Problem], encoding: str | None,
+                quick: bool = False):
     """A csv reader over the decoded file and the cell-size limit to restore
-    when done, or None when the file cannot be decoded (the problem recorded)."""
+    when done, or None when the file cannot be decoded (the problem recorded).
+
+    With ``quick``, a :func:`plain` file's rows come from :func:`plain_rows`
+    instead (the same rows; nothing in such a file is invalid CSV)."""
     text = _decoded(path, problems, encoding)
     if text is None:
         return None
     # csv's default 128 KiB per cell would refuse a long note the writer wrote;
     # the whole file is in memory already, so a cell may be as long as the file.
     limit = csv.field_size_limit(max(len(text), csv.field_size_limit()))
+    if quick and plain(text):
+        return plain_rows(text), limit
     # _lines keeps line breaks inside quoted cells (a multi-line note)
     return csv.reader(_lines(text)), limit
 
@@ -375,8 +429,9 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
     return (header, rows) if ok else None
 
 
-#: Rows the column-wise reader takes at a time: its lists of cells stay small.
-CHUNK = 1 << 13
+#: Rows the column-wise reader takes at a time: its lists of cells, and the records
+#: a block builds column by column, stay small enough for the processor's cache.
+CHUNK = 1 << 10
 #: Collections read column by column (notices stay records: revisions attach to them).
 COLUMN_SHEETS = frozenset(SHEETS) - {TOP_SHEET, REVISIONS_SHEET, POLICY_SHEET, "notices"}
 
@@ -396,7 +451,8 @@ class Columns:
         (0, {'id': 'F2', 'exemption': {'law': '=法令'}})
     """
 
-    __slots__ = ("header", "table", "blocks", "count", "dotted", "build")
+    __slots__ = ("header", "table", "blocks", "count", "dotted", "build", "facts", "ids",
+                 "named")
 
     def __init__(self, header: tuple, table: RowTable, build: Callable | None = None):
         self.header = header
@@ -406,6 +462,12 @@ class Columns:
         self.count = 0
         self.dotted = any("." in h for h in header)
         self.build = build
+        #: what the builder saw of the built rows (see fastpath.Facts), once all are read
+        self.facts = None
+        #: every row's raw ID (None for none), gathered while each block is in memory,
+        #: and how many rows named one: the duplicate check's set, made once
+        self.ids: set = set()
+        self.named = 0
 
     def __len__(self) -> int:
         return self.count
@@ -430,7 +492,7 @@ def _read_columns(path: Path, stem: str, problems: list[Problem],
     records the folder's earlier files held, for the progress report.
     """
     name = str(path)
-    opened = _csv_reader(path, problems, encoding)
+    opened = _csv_reader(path, problems, encoding, quick=True)
     if opened is None:
         return None
     reader, limit = opened
@@ -460,6 +522,8 @@ def _read_columns(path: Path, stem: str, problems: list[Problem],
         return None
     finally:
         csv.field_size_limit(limit)
+    if out.build is not None and hasattr(out.build, "facts"):
+        out.facts = out.build.facts()
     out.build = None  # its caches of cells read go now, not with the raw inventory
     problems.extend(found)
     if lost:
@@ -495,23 +559,27 @@ def _block(name: str, rows: list, start: int, problems: list[Problem], out: Colu
     if not cols or not cols[0]:
         return ok
     count = len(cols[0])
-    masks = None
-    always = 0
+    always = 0  # the columns with a value in every row
+    mixed = []  # the others
     for index, cells in enumerate(cols):
-        bit = 1 << index
         if "" not in cells and not any(map(str.isspace, cells)):
-            always |= bit
-            continue
-        kinds = dict.fromkeys(cells, bit)
-        blank = [c for c in kinds if not c or c.isspace()]
-        if len(blank) < len(kinds):
-            kinds.update(dict.fromkeys(blank, 0))
-            bits = list(map(kinds.__getitem__, cells))
-            masks = bits if masks is None else list(map(or_, masks, bits))
-    if masks is None:
+            always |= 1 << index
+        else:
+            mixed.append(index)
+    if mixed:
+        # the blank and filled cells of a row, as one key: each distinct combination's
+        # bits are worked out once, and each row's with one look-up
+        combos = dict.fromkeys(zip(*map(cols.__getitem__, mixed)))
+        for combo in combos:
+            bits = always
+            for index, cell in zip(mixed, combo):
+                if cell and not cell.isspace():
+                    bits |= 1 << index
+            combos[combo] = bits
+        masks = list(map(combos.__getitem__, zip(*map(cols.__getitem__, mixed))))
+        del combos
+    else:
         masks = [always] * count
-    elif always:
-        masks = list(map(or_, masks, repeat(always)))
     if numbers is None:
         numbers = range(start, start + count)
     if not always and 0 in masks:
@@ -527,17 +595,24 @@ def _block(name: str, rows: list, start: int, problems: list[Problem], out: Colu
     else:
         built, odd = [None] * len(masks), range(len(masks))
     at = out.header.index("id") if "id" in out.header else None
-    out.blocks.append((built, odd, {row: out.record(cols, row) for row in odd},
-                       [None] * len(masks) if at is None else _raw_ids(cols[at])))
+    if at is None:
+        raw, named = [None] * len(masks), 0
+    else:
+        raw = _raw_ids(cols[at], always >> at & 1)
+        named = len(raw) if raw is cols[at] else len(raw) - raw.count(None)
+    out.ids.update(raw)
+    out.named += named
+    out.blocks.append((built, odd, {row: out.record(cols, row) for row in odd}, raw))
     out.count += len(masks)
     out.table.rows.extend(numbers)
     out.table.present.extend(masks)
     return ok
 
 
-def _raw_ids(cells) -> list:
-    """The ``id`` each row's mapping holds: None for a blank cell, no leading apostrophe."""
-    if ("" not in cells and not any(map(str.isspace, cells))
+def _raw_ids(cells, filled: bool = False) -> list:
+    """The ``id`` each row's mapping holds: None for a blank cell, no leading apostrophe
+    (``filled``: no cell is blank, as the caller knows already)."""
+    if ((filled or ("" not in cells and not any(map(str.isspace, cells))))
             and not any(map(str.startswith, cells, repeat("'")))):
         return cells
     return [None if not c or c.isspace() else (c[1:] if c[0] == "'" else c) for c in cells]

@@ -33,10 +33,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
 import typing
 from collections import deque
-from itertools import repeat
-from operator import is_, setitem
+from itertools import chain, compress, repeat
+from operator import and_, attrgetter, eq, is_, setitem
 from sys import intern
 from typing import Callable, Iterable
 
@@ -45,7 +46,7 @@ from pydantic_core import PydanticCustomError
 
 from . import schema
 
-__all__ = ["Unusual", "record_builder"]
+__all__ = ["Unusual", "record_builder", "table_builder", "Facts"]
 
 
 class Unusual(Exception):
@@ -142,6 +143,8 @@ def _ids(cache: dict, limit: int = 65_536):
         if type(value) is list:
             return [_an_id(p) for p in value]
         raise Unusual
+    # what the table builder may prove for a whole column with one regex
+    read.reads_ids = True
     return read
 
 
@@ -169,6 +172,8 @@ def _nonempty(read):
         if not out:
             raise Unusual
         return out
+    # a cell the list pattern matches holds at least one ID
+    check.reads_ids = getattr(read, "reads_ids", False)
     return check
 
 
@@ -214,6 +219,7 @@ def _reader(model: type[BaseModel], name: str, annotation: str) -> Callable:
             if type(value) is not dict:
                 raise Unusual
             return build(value)
+        read.model = nested  # what the table builder copies a built one of
         return read
     return _unknown
 
@@ -343,7 +349,34 @@ def _bulk_ids():
 _IDS = _bulk_ids()
 
 
-def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
+def _bulk_id_lists():
+    """A pattern matching a run of ``a;b`` cells each followed by a newline: every
+    part an ID as it stands (no space to strip, no empty part)."""
+    if _IDS is None:
+        return None
+    one = f"{schema.ID_PATTERN[1:-2]}{{1,{schema.ID_MAX_LENGTH}}}"
+    if ";" in schema.ID_PATTERN:
+        return None
+    return re.compile(f"(?:{one}(?:;{one})*\n)*")
+
+
+_ID_LISTS = _bulk_id_lists()
+
+
+def _setter(model: type, name: str) -> Callable:
+    """What ``object.__setattr__(obj, name, value)`` calls for ``model``: the slot's or
+    ``__dict__``'s descriptor ``__set__`` (half the cost through ``map``)."""
+    for klass in model.__mro__:
+        found = klass.__dict__.get(name)
+        if found is not None:
+            if isinstance(found, (types.MemberDescriptorType, types.GetSetDescriptorType)):
+                return found.__set__
+            break
+    return lambda obj, value: _set_attr(obj, name, value)
+
+
+def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
+                  apart: tuple = ()) -> Callable | None:
     """A function building ``model`` records from a table's columns, or None.
 
     ``header`` holds each column's key: a field name or alias, or a dotted
@@ -360,6 +393,11 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
 
     None when the header names a field twice (by name and by alias, or as a
     column and as the head of dotted ones).
+
+    ``track`` names fields, and ``apart`` pairs of fields, whose :class:`Facts`
+    the function's ``facts()`` gives once the table is built: what the checks
+    across records need, gathered from the cells read rather than from the
+    records afterwards.
 
     Example:
         >>> from lineage.model.schema import Flow
@@ -396,8 +434,22 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
     if any(type(default) is not list for _, default in mutable):
         return None
     caches: list[dict] = [{} for _ in plain]
+    # the values of cells a cleared cache read, for the facts
+    folded: list[set] = [set() for _ in plain]
+    where = {name: index for index, name, _ in plain}  # the column of each field
+    slot = {name: k for k, (_, name, _) in enumerate(plain)}
+    # a pair either of whose columns is missing cannot be told apart from the cells
+    pairs = [(where[a], where[b]) for a, b in apart if a in where and b in where]
+    state = {"same": len(pairs) < len(apart), "bits": 0}
+    # per column, the cells read as _ODD (or as no list where a list is required):
+    # while a block holds none of them, its values need no test
+    specials: list[set] = [set() for _ in plain]
+    listed = [_is_list(model, name) for _, name, _ in plain]
     shapes: dict[int, tuple | None] = {}
     new = model.__new__
+    set_dict, set_fields, set_extra, set_private = (
+        _setter(model, slot) for slot in ("__dict__", "__pydantic_fields_set__",
+                                          "__pydantic_extra__", "__pydantic_private__"))
 
     def shape(mask: int) -> tuple | None:
         """The fields set, the defaults to copy and the nested records to build for
@@ -411,50 +463,117 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
             return None
         return given, tuple((n, d) for n, d in mutable if n not in given), inner
 
-    def column(cells, name: str, read: Callable, cache: dict) -> tuple[Iterable, Iterable]:
-        """The value of each cell (the field's default for a blank one; _ODD where the
-        record path must read it), and the rows holding an _ODD."""
-        if name == "id" and read is _an_id and _IDS is not None:
-            # a record's own ID is its cell, once the whole column matches the pattern
-            if _IDS.fullmatch("\n".join(cells) + "\n") is not None:
-                return cells, ()
+    def learn(unread: set, name: str, read: Callable, cache: dict, special: set,
+              is_list: bool) -> None:
+        """Read each cell of ``unread`` into ``cache`` (a blank one is the field's default;
+        _ODD where the record path must read it)."""
         default = template[name]
         if type(default) is list:
-            default = ()
-        if len(cache) > 65_536:  # the cache lives per table, not per distinct cell of it
-            cache.clear()
-        distinct = set(cells)
-        unread = distinct - cache.keys()
-        if (unread and (read is _an_id or getattr(read, "reads_id", False))
-                and _IDS is not None and _IDS.fullmatch("\n".join(unread) + "\n") is not None):
-            # references: every new cell an ID as it stands, one shared string each
-            cache.update(zip(unread, map(intern, unread)))
-            unread = ()
+            default = []  # never a record's own: each record gets a copy
+        if "" in unread:
+            unread.discard("")
+            cache[""] = default
+            if is_list and default is None:
+                special.add("")
+        if not unread:
+            return
+        joined = None
+        if _IDS is not None and (read is _an_id or getattr(read, "reads_id", False)):
+            joined = "\n".join(unread) + "\n"
+            if _IDS.fullmatch(joined) is not None:
+                # references: every new cell an ID as it stands, one shared string each
+                cache.update(zip(unread, map(intern, unread)))
+                return
+        if _ID_LISTS is not None and getattr(read, "reads_ids", False):
+            joined = "\n".join(unread) + "\n"
+            if _ID_LISTS.fullmatch(joined) is not None:
+                # lists of IDs as they stand: the parts of each cell, one shared string each
+                cache.update(zip(unread, map(list, map(map, repeat(intern),
+                                                       map(str.split, unread, repeat(";"))))))
+                return
         for cell in unread:
-            if not cell or cell.isspace():
-                cache[cell] = default
+            if cell.isspace():
+                value = default
             elif cell[0] == "'":
-                cache[cell] = _ODD
+                value = _ODD
             else:
                 try:
                     value = read(cell)
                 except Unusual:
                     value = _ODD
-                cache[cell] = tuple(value) if type(value) is list else value
-        kinds = list(map(cache.__getitem__, distinct))
-        # an iterator where it can be: the build sets each value as it comes
-        values = map(cache.__getitem__, cells)
-        odd = ()
-        if any(map(is_, kinds, repeat(_ODD))):
-            values = list(values)
+            cache[cell] = value
+            if value is _ODD or (is_list and value is None):
+                special.add(cell)
+
+    def column(cells, name: str, read: Callable, cache: dict, special: set,
+               is_list: bool) -> tuple[Iterable, Iterable, bool]:
+        """The value of each cell (the field's default for a blank one; _ODD where the
+        record path must read it), the rows holding an _ODD, and whether the values
+        are those of the non-empty cells only (an empty cell keeps the default)."""
+        if name == "id" and read is _an_id and _IDS is not None and name not in track:
+            # a record's own ID is its cell, once the whole column matches the pattern
+            if _IDS.fullmatch("\n".join(cells) + "\n") is not None:
+                return cells, (), False
+        if len(cache) > _CELLS_KEPT:  # the cache lives per table, not per distinct cell of it
+            if name in track:
+                _fold(folded[slot[name]], cache.values())
+            cache.clear()
+            special.clear()
+        distinct = set(cells)
+        unread = distinct.difference(cache)  # (not "- cache.keys()": that walks the cache)
+        if unread:
+            learn(unread, name, read, cache, special, is_list)
+        if special and not special.isdisjoint(distinct):
+            values = list(map(cache.__getitem__, cells))
             odd = [row for row, value in enumerate(values) if value is _ODD]
-        if tuple in set(map(type, kinds)):
-            # a list read once per distinct cell: each record gets its own
-            if any(map(is_, kinds, repeat(None))):  # a blank required list: record path
+            if is_list:  # each record gets its own list; a blank required one: record path
                 values = [v if v is None else list(v) for v in values]
-            else:
-                values = map(list, values)
-        return values, odd
+            return values, odd, False
+        if is_list:
+            # a list read once per distinct cell: each record gets its own copy
+            return map(list.copy, map(cache.__getitem__, cells)), (), False
+        if "" in distinct:
+            # the template holds the default already: only non-empty cells need setting
+            return map(cache.__getitem__, compress(cells, cells)), (), True
+        # an iterator: the build sets each value as it comes
+        return map(cache.__getitem__, cells), (), False
+
+    copiers = {name: _copier(getattr(reader, "model", None)) for name, reader, *_ in nested}
+
+    def _nest(group: tuple, columns: list, masks, kinds: dict, odd: set,
+              records: list) -> list:
+        """Set the nested record of ``group`` into each row giving one; the rows whose
+        nested record the fast path refuses (for the record path).
+
+        Rows with the same cells get equal records, each its own object: a nested
+        record is read once per distinct combination of cells and copied."""
+        name, reader, bits, cols = group
+        rows = [row for row in compress(range(len(masks)), map(and_, masks, repeat(bits)))
+                if kinds[masks[row]] is not None and row not in odd]
+        if not rows:
+            return []
+        keys = list(zip(*[list(map(columns[index].__getitem__, rows)) for index, _ in cols]))
+        made = {}
+        for key in set(keys):
+            inner = {}
+            for (_, field), cell in zip(cols, key):
+                if cell and not cell.isspace():
+                    inner[field] = intern(cell[1:] if cell[0] == "'" else cell)
+            try:
+                made[key] = reader(inner)
+            except Unusual:
+                made[key] = None
+        refused = [row for row, key in zip(rows, keys) if made[key] is None]
+        if refused:
+            kept = [(row, key) for row, key in zip(rows, keys) if made[key] is not None]
+            rows, keys = [row for row, _ in kept], [key for _, key in kept]
+        copy = copiers[name]
+        if copy is None or not all(map(_plain_record, made.values())):
+            values = [reader(_inner(columns, cols, row)) for row in rows]
+        else:
+            values = copy(list(map(made.__getitem__, keys)))
+        _each(map(setitem, map(records.__getitem__, rows), repeat(name), values))
+        return refused
 
     def build(columns: list, masks) -> list:
         count = len(masks)
@@ -464,40 +583,165 @@ def table_builder(model: type[BaseModel], header: tuple) -> Callable | None:
             if found is _MISSING:
                 found = shapes[mask] = shape(mask)
             kinds[mask] = found
+            state["bits"] |= mask
+        for a, b in pairs:
+            if not state["same"] and any(map(eq, columns[a], columns[b])):
+                state["same"] = True
         records = list(map(dict.copy, repeat(template, count)))
         odd = set()
-        for (index, name, read), cache in zip(plain, caches):
-            values, unsure = column(columns[index], name, read, cache)
+        for (index, name, read), cache, special, is_list in zip(plain, caches, specials,
+                                                                listed):
+            cells = columns[index]
+            values, unsure, sparse = column(cells, name, read, cache, special, is_list)
             odd.update(unsure)
-            _each(map(setitem, records, repeat(name), values))
+            _each(map(setitem, compress(records, cells) if sparse else records,
+                      repeat(name), values))
         for name in fresh:
-            _each(map(setitem, records, repeat(name), map(list, repeat((), count))))
+            _each(map(setitem, records, repeat(name), map(list.copy, repeat([], count))))
+        objs = list(map(new, repeat(model, count)))
+        _each(map(set_dict, objs, records))
+        sets = {mask: found and found[0] for mask, found in kinds.items()}
+        _each(map(set_fields, objs, map(sets.__getitem__, masks)))
+        _each(map(set_extra, objs, repeat(None, count)))
+        _each(map(set_private, objs, repeat(None, count)))
         if None in kinds.values():
             odd.update(row for row, mask in enumerate(masks) if kinds[mask] is None)
         if nested and any(found[2] for found in kinds.values() if found is not None):
-            for row, mask in enumerate(masks):
-                found = kinds[mask]
-                if found is not None and found[2] and row not in odd:
-                    try:
-                        for name, reader, _, cols in found[2]:
-                            records[row][name] = reader(_inner(columns, cols, row))
-                    except Unusual:
-                        odd.add(row)
-        objs = list(map(new, repeat(model, count)))
-        _each(map(_set_attr, objs, repeat("__dict__"), records))
-        sets = {mask: found and found[0] for mask, found in kinds.items()}
-        _each(map(_set_attr, objs, repeat("__pydantic_fields_set__"),
-                  map(sets.__getitem__, masks)))
-        _each(map(_set_attr, objs, repeat("__pydantic_extra__"), repeat(None, count)))
-        _each(map(_set_attr, objs, repeat("__pydantic_private__"), repeat(None, count)))
+            for group in nested:
+                odd.update(_nest(group, columns, masks, kinds, odd, records))
         for row in odd:
             objs[row] = None
         return objs, sorted(odd)
 
+    def facts() -> Facts:
+        """What the rows built so far hold in the tracked fields (a superset: every cell
+        read, rows left to the record path included)."""
+        out = Facts(track, apart)
+        out.same = state["same"]
+        for index, name, _ in plain:
+            if state["bits"] >> index & 1:
+                out.filled.add(name)
+            if name in track:
+                values = out.values[name]
+                values |= folded[slot[name]]
+                _fold(values, caches[slot[name]].values())
+        for name, *_, bits, _ in nested:
+            if state["bits"] & bits:
+                out.filled.add(name)
+        return out
+
+    build.facts = facts
     return build
 
 
+class Facts:
+    """What a table's records hold in a few fields, for the checks across records.
+
+    ``values[name]``: every value the records hold in field ``name`` (the items of
+    a list field; None left out), or more; ``same``: whether a record may hold one
+    value in both fields of a pair of ``apart``; ``filled``: the fields some record
+    may give. The table builder gathers them from the cells it reads; each record
+    the record path builds is added with :meth:`add`.
+
+    Example:
+        >>> from lineage.model.schema import Flow
+        >>> facts = Facts(("to", "items"), (("frm", "to"),))
+        >>> facts.add(Flow(id="F1", **{"from": "a"}, to="b", items="x;y", start="2024-04-01"))
+        >>> sorted(facts.values["to"]), sorted(facts.values["items"]), facts.same
+        (['b'], ['x', 'y'], False)
+    """
+
+    __slots__ = ("values", "same", "filled", "apart")
+
+    def __init__(self, track: tuple = (), apart: tuple = ()):
+        self.values: dict[str, set] = {name: set() for name in track}
+        self.same = False
+        self.filled: set[str] = set()
+        self.apart = apart
+
+    def add(self, record: BaseModel) -> None:
+        """Count one record in."""
+        fields = record.__dict__
+        for name, values in self.values.items():
+            value = fields[name]
+            if type(value) is list:
+                values.update(value)
+            elif value is not None:
+                values.add(value)
+        self.filled.update(name for name, value in fields.items()
+                           if value is not None and name in record.model_fields_set)
+        if any(fields[a] == fields[b] for a, b in self.apart):
+            self.same = True
+
+
+def _fold(into: set, values) -> None:
+    """Add cached readings to ``into``: a list's items, no None and no _ODD."""
+    values = list(values)
+    lists = [v for v in values if type(v) is list]
+    into.update(chain.from_iterable(lists))
+    if len(lists) < len(values):
+        into.update(v for v in values if type(v) is not list and type(v) is not _Odd)
+    into.discard(None)
+
+
+#: Distinct cells a column's cache keeps: a party's ID is read once however many of
+#: a million flows name it (a cached ID is the records' own string: the cache costs
+#: only its table), yet a column of all-different cells cannot grow it without end.
+_CELLS_KEPT = 1 << 18
 _each = deque(maxlen=0).extend  # runs an iterator through, keeping nothing
+
+
+def _is_list(model: type[BaseModel], name: str) -> bool:
+    """Whether field ``name`` of ``model`` holds a list (or None).
+
+    Example:
+        >>> from lineage.model.schema import Flow, Notice
+        >>> _is_list(Flow, "items"), _is_list(Notice, "members"), _is_list(Flow, "to")
+        (True, True, False)
+    """
+    def listy(kind) -> bool:
+        origin = typing.get_origin(kind)
+        if origin is typing.Annotated:
+            return listy(typing.get_args(kind)[0])
+        if origin in (typing.Union, types.UnionType):
+            return any(map(listy, typing.get_args(kind)))
+        return kind is list or origin is list
+    return listy(model.model_fields[name].annotation)
+
+
+def _copier(model: type | None) -> Callable | None:
+    """A function copying records of ``model`` built by the fast path: a new object
+    each, with a copy of its fields (the fields set is shared, as the fast path shares
+    it); None for no model."""
+    if model is None:
+        return None
+    new = model.__new__
+    set_dict, set_fields, set_extra, set_private = (
+        _setter(model, slot) for slot in ("__dict__", "__pydantic_fields_set__",
+                                          "__pydantic_extra__", "__pydantic_private__"))
+
+    def copy(records: list) -> list:
+        count = len(records)
+        objs = list(map(new, repeat(model, count)))
+        _each(map(set_dict, objs, map(dict.copy, map(_fields_of, records))))
+        _each(map(set_fields, objs, map(_fields_set_of, records)))
+        _each(map(set_extra, objs, repeat(None, count)))
+        _each(map(set_private, objs, repeat(None, count)))
+        return objs
+    return copy
+
+
+_fields_of = attrgetter("__dict__")
+_fields_set_of = attrgetter("__pydantic_fields_set__")
+
+
+def _plain_record(record) -> bool:
+    """Whether copying ``record``'s fields shares nothing mutable (no list, mapping or
+    record inside), and it carries no extra or private values."""
+    return (record is None
+            or (record.__pydantic_extra__ is None and record.__pydantic_private__ is None
+                and not any(isinstance(v, (list, dict, set, BaseModel))
+                            for v in record.__dict__.values())))
 
 
 def _inner(columns: list, cols: list, row: int) -> dict:

@@ -28,7 +28,7 @@ from ..progress import report
 from .errors import InventoryError, Location, Problem, did_you_mean
 from .references import check_references
 from .csvfolder import Columns, decode, forced_encoding, read_csv_folder
-from .fastpath import Unusual, record_builder, table_builder
+from .fastpath import Facts, Unusual, record_builder, table_builder
 from .workbook import read_workbook
 from .sources import RawInventory, read_yaml_file, read_yaml_folder, yaml_files
 
@@ -185,6 +185,8 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
                                 and p.message == "required field is missing"))
     raw_ids: dict[str, list] = {}
     positions: dict[str, list[int]] = {}
+    facts: dict = {}  # what a collection read column-wise holds (fastpath.Facts)
+    distinct: dict = {}  # its raw IDs as a set, and how many rows named one
     # built per load: their caches (a cell's list of IDs) go with it
     builders = {name: record_builder(model) for name, model in schema.COLLECTIONS.items()}
     total = sum(len(v) for k, v in data.items()
@@ -196,8 +198,9 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
             continue
         if isinstance(value, Columns):
             report("records validated", validated, total)
-            fields[name], positions[name], raw_ids[name] = _validate_columns(
-                name, value, source, problems, builders, consume, (validated, total))
+            (fields[name], positions[name], raw_ids[name], facts[name],
+             distinct[name]) = _validate_columns(name, value, source, problems, builders,
+                                                 consume, (validated, total))
             validated += len(value)
             continue
         if not isinstance(value, list):
@@ -218,7 +221,8 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
         problems.extend(_read_policy_file(top.policy, raw.origin, source))
     inventory = schema.Inventory.model_construct(**fields)
     inventory._source = source
-    problems.extend(check_references(inventory, source, raw_ids, positions))
+    problems.extend(check_references(inventory, source, raw_ids, positions,
+                                     facts.get("flows"), distinct))
     if problems:
         raise InventoryError(problems)
     return inventory
@@ -333,15 +337,22 @@ def _validate(name: str, records: list, source, data, problems: list[Problem],
     return valid, indices
 
 
+#: Per collection, the fields (and pairs of fields) whose facts the reference
+#: check reads instead of walking the records (see references.check_references).
+_FACTS = {"flows": (("frm", "to", "items", "consents", "notice", "contract", "event"),
+                    (("frm", "to"),))}
+
+
 def _table_builder(name: str, header: tuple) -> Callable | None:
     """The column-wise builder of collection ``name`` for a file with ``header``."""
-    return table_builder(schema.COLLECTIONS[name], header)
+    return table_builder(schema.COLLECTIONS[name], header, *_FACTS.get(name, ()))
 
 
 def _validate_columns(name: str, table: Columns, source, problems: list[Problem],
                       builders: dict, consume: bool = False,
-                      progress: tuple[int, int] = (0, 0)) -> tuple[list, Sequence, list]:
-    """:func:`_validate` of a collection read column by column; also each record's raw ID.
+                      progress: tuple[int, int] = (0, 0)) -> tuple:
+    """:func:`_validate` of a collection read column by column; also each record's raw ID,
+    the table's :class:`~lineage.model.fastpath.Facts` and its set of raw IDs.
 
     The reader built the rows :func:`~lineage.model.fastpath.table_builder` proves
     valid; every other row goes through :func:`_validate`'s steps from its
@@ -351,6 +362,9 @@ def _validate_columns(name: str, table: Columns, source, problems: list[Problem]
     adapter = _RECORD_ADAPTERS[name]
     valid: list = []
     indices: array | None = None  # while every record is valid, their positions are a range
+    facts = table.facts
+    if facts is None and name in _FACTS:
+        facts = Facts(*_FACTS[name])
     raw_ids: list = []
     before, total = progress
     index = 0
@@ -367,6 +381,9 @@ def _validate_columns(name: str, table: Columns, source, problems: list[Problem]
                 except ValidationError as exc:
                     problems.extend(_problems(exc, source, name, {index + row: raw},
                                               None, (index + row,)))
+                    continue
+            if facts is not None:
+                facts.add(built[row])
         if odd and any(map(is_, built, repeat(None))):
             kept = [row for row, record in enumerate(built) if record is not None]
             valid.extend(built[row] for row in kept)
@@ -381,7 +398,9 @@ def _validate_columns(name: str, table: Columns, source, problems: list[Problem]
         if consume:
             table.blocks[number] = None
         report("records validated", before + index, total)
-    return valid, range(index) if indices is None else indices, raw_ids
+    table.ids.discard(None)
+    return (valid, range(index) if indices is None else indices, raw_ids, facts,
+            (table.ids, table.named))
 
 
 def _problems(exc: ValidationError, source, collection, records, data,

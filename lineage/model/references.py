@@ -29,11 +29,17 @@ _ID_COLLECTIONS = ("data_items", "purposes", "parties", "contracts", "consents",
 
 
 def check_references(inv: Inventory, source, raw_ids: dict[str, list],
-                     positions: dict[str, list[int]] | None = None) -> list[Problem]:
+                     positions: dict[str, list[int]] | None = None,
+                     flow_facts=None, distinct: dict | None = None) -> list[Problem]:
     """Every cross-record problem of ``inv``; locations come from ``source``.
 
     ``positions`` gives, per collection, each valid record's index in the input
-    (records that failed the schema are missing from ``inv``).
+    (records that failed the schema are missing from ``inv``). ``flow_facts``
+    (a :class:`~lineage.model.fastpath.Facts` of every flow's references, as the
+    column-wise reader gathers them) spares the walk over the flows when none
+    can have a problem. ``distinct`` gives, per collection, the set of its raw
+    IDs and how many records named one, when the reader made it already (the
+    set is taken over).
 
     Example:
         >>> from lineage.model.sources import SourceMap
@@ -50,8 +56,13 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
     flows_named = bool(inv.stop_requests or inv.waivers)
     for name in _ID_COLLECTIONS:
         raw = raw_ids.get(name, [])
-        listed = raw if set(map(type, raw)) <= {str} else [i for i in raw if isinstance(i, str)]
-        known = set(listed)
+        made = (distinct or {}).get(name)
+        if made is not None and len(made[0]) == made[1]:
+            listed, known = (), made[0]  # no ID twice
+        else:
+            listed = (raw if set(map(type, raw)) <= {str}
+                      else [i for i in raw if isinstance(i, str)])
+            known = set(listed)
         if len(known) < len(listed):
             counts = Counter(listed)
             seen: set = set()
@@ -176,9 +187,10 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
     known_items, known_consents = ids["data_items"], ids["consents"]
     known_notices, known_contracts, known_events = (ids["notices"], ids["contracts"],
                                                     ids["events"])
-    for f in [] if _flows_fine(inv.flows, parties, items_defined and known_items,
-                               known_consents, known_notices, known_contracts,
-                               known_events) else inv.flows:
+    fine = _facts_fine if flow_facts is not None else _flows_fine
+    for f in [] if fine(flow_facts or inv.flows, parties, items_defined and known_items,
+                        known_consents, known_notices, known_contracts, known_events,
+                        inv.flows) else inv.flows:
         # most flows have nothing to report: one test each, the messages only when not
         if (f.frm in parties and f.to in parties and f.frm != f.to
                 and (not items_defined or known_items.issuperset(f.items))
@@ -210,8 +222,41 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
     return out
 
 
+def _facts_fine(facts, parties: set, items: set | bool, consents: set, notices: set,
+                contracts: set, events: set, flows: list) -> bool:
+    """:func:`_flows_fine` from the flows' facts: whether no flow has a reference or date
+    problem, tested on the values the flows hold rather than on the flows.
+
+    Example:
+        >>> from lineage.model.fastpath import Facts
+        >>> from lineage.model.schema import Flow
+        >>> facts = Facts(("frm", "to", "items", "consents", "notice", "contract", "event"),
+        ...               (("frm", "to"),))
+        >>> f = Flow(id="F1", **{"from": "a"}, to="b", items="x", start="2024-01-01")
+        >>> facts.add(f)
+        >>> _facts_fine(facts, {"a", "b"}, {"x"}, set(), set(), set(), set(), [f])
+        True
+        >>> _facts_fine(facts, {"a"}, {"x"}, set(), set(), set(), set(), [f])
+        False
+    """
+    values = facts.values
+    if (facts.same or not parties.issuperset(values["frm"])
+            or not parties.issuperset(values["to"])):
+        return False
+    if items is not False and not items.issuperset(values["items"]):
+        return False
+    if not (consents.issuperset(values["consents"]) and notices.issuperset(values["notice"])
+            and contracts.issuperset(values["contract"])
+            and events.issuperset(values["event"])):
+        return False
+    if "end" not in facts.filled:
+        return True  # no flow ends: none ends before it starts
+    return not any(end is not None and end < start
+                   for end, start in map(attrgetter("end", "start"), flows))
+
+
 def _flows_fine(flows: list, parties: set, items: set | bool, consents: set, notices: set,
-                contracts: set, events: set) -> bool:
+                contracts: set, events: set, _flows: list = ()) -> bool:
     """Whether no flow has a reference or date problem, tested a field at a time over
     every flow (``items`` False: the inventory lists no data items to check against).
 
