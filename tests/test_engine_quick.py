@@ -108,6 +108,20 @@ def _same_as_plain(inventory):
                 for rule in rules:
                     assert rule.count(fast, provided, notice) == len(
                         rule.condition(plain, provided, notice)), (flow.id, notice.id, rule.id)
+    # The whole inventory at once (engine.judge_all, its quick checks held in
+    # local tables) gives each flow exactly what plain_judge gives, the
+    # findings flow by flow in inventory order, and the flows by route.
+    judged, found, by_route = engine.judge_all(Context(inventory), inventory.flows)
+    plain = Context(inventory)
+    expected_found, expected_by_route = [], {}
+    for flow in inventory.flows:
+        route, evidence, expected = plain_judge(plain, flow)
+        assert (judged[flow.id].route, judged[flow.id].evidence) == (route, evidence), flow.id
+        expected_found.extend(expected)
+        expected_by_route.setdefault(route, []).append(flow)
+    assert list(judged) == [f.id for f in inventory.flows]
+    assert found == expected_found
+    assert by_route == expected_by_route
     # And the whole check: the same findings, routes, evidence and statuses.
     for packs in (("policy",), ("policy", "appi")):
         result = engine.run(inventory, packs=packs)
@@ -118,6 +132,11 @@ def _same_as_plain(inventory):
         assert engine._in_order(Context(inventory), result.findings[::-1]) == result.findings
         plain = Context(inventory)
         assert result.routes == {f.id: plain_judge(plain, f)[0] for f in inventory.flows}
+        assert dict(result.evidence.items()) == {f.id: plain_judge(plain, f)[1]
+                                                 for f in inventory.flows}
+        assert list(result.evidence) == list(result.routes)
+        for f in inventory.flows:  # flows judged alike as one, by value
+            assert result.evidence[f.id] == plain_judge(plain, f)[1]
         assert result.status_by_pack == {
             f.id: {p: engine.status_of([x for x in result.findings if x.flow == f.id
                                         and engine.pack_of_finding(x) == p])

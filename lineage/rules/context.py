@@ -357,12 +357,40 @@ class Context:
         """
         got = self._judged_flows.get(pack)
         if got is None or got[0] is not judged:
-            flows = [f for f in self.inv.flows if judges(pack, f)]
-            by_route: dict[str, list] = {}
-            for f in flows:
-                by_route.setdefault(judged[f.id].route, []).append(f)
+            noted = self._judged_flows.get(None)
+            if noted is not None and noted[0] is judged:
+                # The engine's flows by route: those the pack judges, in the same order.
+                if pack == "policy":  # every flow (packs.judges)
+                    flows, by_route = self.inv.flows, noted[1]
+                else:
+                    flows = [f for f in self.inv.flows if judges(pack, f)]
+                    by_route = {}
+                    for route, some in noted[1].items():
+                        mine = [f for f in some if judges(pack, f)]
+                        if mine:
+                            by_route[route] = mine
+            else:
+                flows = [f for f in self.inv.flows if judges(pack, f)]
+                by_route = {}
+                for f in flows:
+                    by_route.setdefault(judged[f.id].route, []).append(f)
             got = self._judged_flows[pack] = (judged, flows, by_route)
         return got[1], got[2]
+
+    def note_routes(self, judged: dict, by_route: dict) -> None:
+        """Keep the engine's flows by route (every flow of the inventory, each
+        route's in inventory order) for :meth:`judged_flows` of ``judged``.
+
+        Example:
+            >>> from lineage.rules import engine
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example(""))
+            >>> judged, _, by_route = engine.judge_all(ctx, ctx.inv.flows)
+            >>> ctx.note_routes(judged, by_route)
+            >>> [f.id for f in ctx.judged_flows(judged, "policy")[1]["collection"]]
+            ['C1']
+        """
+        self._judged_flows[None] = (judged, by_route)
 
     def consent_terms(self, consent) -> int:
         """A number for the consent's terms: its items, purposes, and the dates it

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -24,12 +25,13 @@ from .packs import judges, judges_key
 from .policy.TP101 import TP101
 from .policy.TP801 import TP801
 from .registry import REGISTRY
-from .routes import FAILS, ORDER, evaluate, quick, score
+from .routes import FAILS, ORDER, evaluate, quick, quick_checks, score
 from .waiver_rules import LW001, LW002
 from ..progress import steps
-from ..terms import natural_key
+from ..terms import natural_key, natural_sorted
 
-__all__ = ["Judgement", "EngineResult", "classify", "judge", "run", "natural_key",
+__all__ = ["Judgement", "EngineResult", "EvidenceView", "classify", "judge", "judge_all", "run",
+           "natural_key",
            "status_of", "pack_of_finding", "status_by_pack"]
 
 _ROUTE_NAMES = {"outsourcing": ("outsourcing", "委託"), "succession": ("succession", "事業承継"),
@@ -344,6 +346,101 @@ _PLAIN = {route: Judgement(route, _EMPTY) for route in (
     "internal", "collection", "to_subject", "storage_only", "non_personal", "external")}
 
 
+def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
+    """:func:`judge` for each of ``flows``: their judgements by flow ID, the
+    findings that decide them (flow by flow), and the flows by route, each
+    route's in the order of ``flows``.
+
+    The classification and the routes' quick checks (:func:`routes.quick_checks`)
+    run here for whole inventories with the party facts and route tables held
+    in local names; a flow to a data subject, naming an unknown party, or whose
+    route only the full evaluation decides, takes :func:`judge` (the careful
+    path) and gets exactly what it gives. Judgements are shared between flows
+    with equal ones: read them, never change them.
+
+    Example:
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, items: [name], "
+        ...                              "start: 2025-01-01}]}"))
+        >>> judged, found, by_route = judge_all(ctx, ctx.inv.flows)
+        >>> judged["F1"].route, [f.id for f in found], {r: [f.id for f in v] for r, v in by_route.items()}
+        ('none', ['TP101:F1'], {'collection': ['C1'], 'none': ['F1']})
+    """
+    facts = _party_facts(ctx).get
+    checks = quick_checks(ctx)
+    outsourcing = checks["outsourcing"]
+    check_of = checks.get
+    # Judgements by route and evidence (the evidence objects are the route
+    # tables', shared by the flows that rely on them); those the careful path
+    # builds are shared by equal value (_shared).
+    interned: dict = {}
+    share = _sharing(ctx)
+    linkable = ctx._linkable.issuperset
+    internal, collection, external = _PLAIN["internal"], _PLAIN["collection"], _PLAIN["external"]
+    judged: dict = {}
+    found: list = []
+    by_route: dict = {}
+    for flow in flows:
+        a = facts(flow.frm)
+        b = facts(flow.to)
+        if a is None or b is None or b[1]:
+            j, findings = judge(ctx, flow)
+            j = share(j)
+            if findings:
+                found.extend(findings)
+        elif a[0] == b[0]:
+            j = internal
+        elif a[1]:
+            j = collection
+        elif flow.storage_only:
+            j = _PLAIN["storage_only"]
+        elif not flow.combined and linkable(flow.items):
+            j = _PLAIN["non_personal"]
+        elif not a[2]:
+            j = external
+        else:
+            route = flow.basis
+            if route is None:
+                route = "outsourcing"
+                evidence = outsourcing(flow)
+            else:
+                check = check_of(route)
+                evidence = None if check is None else check(flow)
+            if evidence is None or evidence is FAILS:
+                j, findings = judge(ctx, flow)
+                j = share(j)
+                if findings:
+                    found.extend(findings)
+            else:
+                j = interned.get((route, id(evidence)))
+                if j is None:
+                    j = _judgement(ctx, route, evidence)
+                    interned[(route, id(evidence))] = j
+        judged[flow.id] = j
+        got = by_route.get(j.route)
+        if got is None:
+            by_route[j.route] = [flow]
+        else:
+            got.append(flow)
+    return judged, found, by_route
+
+
+def _sharing(ctx):
+    """A function giving, for a judgement, the one shared judgement equal to it."""
+    shared: dict = {}
+
+    def share(j):
+        if j.evidence is _EMPTY:
+            return j
+        try:
+            key = (j.route, tuple([(k, tuple(v) if type(v) is list else v)
+                                   for k, v in j.evidence.items()]))
+            return shared.setdefault(key, j)
+        except TypeError:  # a value that cannot be a key: kept as it is
+            return j
+    return share
+
+
 def _judgement(ctx, route, evidence) -> Judgement:
     """One Judgement per route and shared evidence dict (flows share them: read only)."""
     interned = ctx.memo.get(("judgements",))
@@ -408,13 +505,10 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     rules = REGISTRY.select(packs, select, ignore)
     active = {r.id for r in rules}
     ctx = Context(inventory, as_of)
-    judged: dict[str, Judgement] = {}
-    found: list[Finding] = []
-    for flow in steps(inventory.flows, "flows checked", len(inventory.flows)):
-        judgement, findings = judge(ctx, flow)
-        judged[flow.id] = judgement
-        if findings:
-            found.extend(findings)
+    judged, found, by_route = judge_all(
+        ctx, steps(inventory.flows, "flows checked", len(inventory.flows)))
+    ctx.note_routes(judged, by_route)
+    del by_route
     for rule in rules:
         if hasattr(rule, "check"):
             found.extend(rule.check(ctx, judged))
@@ -432,14 +526,52 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     # million flows they would otherwise all be held at once, the check's peak.
     _release(ctx)
     routes = dict(zip(judged, map(_ROUTE_OF, judged.values())))
-    evidence = dict(zip(judged, map(_EVIDENCE_OF, judged.values())))
-    del judged
-    return EngineResult(findings, routes, evidence, waivers, as_of, rules,
+    # The evidence is read through the judgements: a third mapping per flow
+    # would cost as much again as the routes.
+    return EngineResult(findings, routes, EvidenceView(judged), waivers, as_of, rules,
                         inventory.flows, tuple(packs), ordered)
 
 
 _ROUTE_OF = operator.attrgetter("route")
 _EVIDENCE_OF = operator.attrgetter("evidence")
+
+
+class EvidenceView(Mapping):
+    """Each flow's evidence by flow ID, read from its judgement (read only).
+
+    Example:
+        >>> view = EvidenceView({"F1": Judgement("outsourcing", {"contract": "K1"})})
+        >>> view["F1"], list(view), len(view), view == {"F1": {"contract": "K1"}}
+        ({'contract': 'K1'}, ['F1'], 1, True)
+    """
+
+    __slots__ = ("_judged",)
+
+    def __init__(self, judged: dict):
+        self._judged = judged
+
+    def __getitem__(self, flow_id):
+        return self._judged[flow_id].evidence
+
+    def __iter__(self):
+        return iter(self._judged)
+
+    def __len__(self):
+        return len(self._judged)
+
+    def __contains__(self, flow_id):
+        return flow_id in self._judged
+
+    def values(self):
+        """The evidence of each flow, in flow order."""
+        return list(map(_EVIDENCE_OF, self._judged.values()))
+
+    def items(self):
+        """``(flow ID, evidence)`` of each flow, in flow order."""
+        return list(zip(self._judged, map(_EVIDENCE_OF, self._judged.values())))
+
+    def __repr__(self):
+        return repr(dict(self.items()))
 
 
 def _release(ctx) -> None:
@@ -469,13 +601,16 @@ def _in_order(ctx, findings) -> list:
         else:
             got.append(f)
     out: list = []
-    if len(ctx.flows) == len(ctx.flow_list):  # unique flow IDs, as the loader ensures
-        for flow in ctx.flow_list:
-            got = by_flow.get(flow.id)
-            if got is not None:
-                if len(got) > 1:
-                    got.sort(key=_RULE_AND_ID)
-                out.extend(got)
+    flows = ctx.flows
+    if len(flows) == len(ctx.flow_list) and all(map(flows.__contains__, by_flow)):
+        # Unique flow IDs (as the loader ensures), so natural order is a total
+        # order of them: the flows with findings sort as they lie in flow_list,
+        # without a walk over every flow.
+        for flow_id in natural_sorted(by_flow, key=str):
+            got = by_flow[flow_id]
+            if len(got) > 1:
+                got.sort(key=_RULE_AND_ID)
+            out.extend(got)
     if len(out) != len(findings):  # a finding on no flow of ctx: the plain sort
         out = sorted(findings, key=_finding_order(ctx, findings))
     return out
