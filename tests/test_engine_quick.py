@@ -135,6 +135,7 @@ def _same_as_plain(inventory):
         assert dict(result.evidence.items()) == {f.id: plain_judge(plain, f)[1]
                                                  for f in inventory.flows}
         assert list(result.evidence) == list(result.routes)
+        assert {type(route) for route in result.routes.values()} <= {str}
         for f in inventory.flows:  # flows judged alike as one, by value
             assert result.evidence[f.id] == plain_judge(plain, f)[1]
         assert result.status_by_pack == {

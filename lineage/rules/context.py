@@ -69,10 +69,8 @@ class Context:
         self._entity = {p.id: p.entity for p in inventory.parties}
         self.parties_by_entity = {k: [p.id for p in v] for k, v in
                                   _group(inventory.parties, lambda p: p.entity).items()}
-        # A consent or notice naming a company covers its departments too:
-        # third parties are judged per legal entity (glossary).
-        self._names = {p.id: frozenset((p.id, *p.groups, *self.parties_by_entity[p.entity]))
-                       for p in inventory.parties}
+        # Party -> its names (names()), worked out for the parties asked only.
+        self._names: dict[str, frozenset] = {}
         self.org = inventory.organisation
         self.org_entity = self.parties[self.org].entity
         self._org_parties = {p for p, e in self._entity.items() if e == self.org_entity}
@@ -186,7 +184,24 @@ class Context:
             >>> sorted(ctx.names("ops")), sorted(ctx.names("partner"))
             (['mc', 'ops'], ['partner', 'partners'])
         """
-        return self._names[party]
+        got = self._names.get(party)
+        if got is None:
+            got = self._names[party] = self.party_names(party)
+        return got
+
+    def party_names(self, party: str) -> frozenset[str]:
+        """:meth:`names`, worked out afresh (``names`` keeps it for the next call).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{parties: [{id: ops, legal_entity: mc}]}"))
+            >>> ctx.party_names("ops") == ctx.names("ops")
+            True
+        """
+        # A consent or notice naming a company covers its departments too:
+        # third parties are judged per legal entity (glossary).
+        p = self.parties[party]  # an unknown party: KeyError, as ever
+        return frozenset((p.id, *p.groups, *self.parties_by_entity[p.entity]))
 
     # -- items and purposes ----------------------------------------------------
     def item_kind(self, item: str) -> str:

@@ -248,9 +248,12 @@ def _party_facts(ctx) -> dict:
     worked out once per check."""
     got = ctx.memo.get(("classify",))
     if got is None:
+        # ctx.entity, ctx.role and ctx.is_org of every party, read straight
+        # from the party records (a hundred thousand parties: no calls each).
+        org = ctx.org_entity
         got = ctx.memo[("classify",)] = {
-            p: (ctx.entity(p), ctx.role(p) == "data_subject", ctx.is_org(p))
-            for p in ctx.parties}
+            p.id: (entity, p.role == "data_subject", entity == org)
+            for p, entity in zip(ctx.parties.values(), ctx._entity.values())}
     return got
 
 
@@ -370,9 +373,9 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
     checks = quick_checks(ctx)
     outsourcing = checks["outsourcing"]
     check_of = checks.get
-    # Judgements by route and evidence (the evidence objects are the route
+    # Judgements by route, then evidence (the evidence objects are the route
     # tables', shared by the flows that rely on them); those the careful path
-    # builds are shared by equal value (_shared).
+    # builds are shared by equal value (_sharing).
     interned: dict = {}
     share = _sharing(ctx)
     linkable = ctx._linkable.issuperset
@@ -412,10 +415,13 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
                 if findings:
                     found.extend(findings)
             else:
-                j = interned.get((route, id(evidence)))
+                mine = interned.get(route)
+                if mine is None:
+                    mine = interned[route] = {}
+                j = mine.get(id(evidence))
                 if j is None:
-                    j = _judgement(ctx, route, evidence)
-                    interned[(route, id(evidence))] = j
+                    # The judgement holds the evidence: its id is not reused meanwhile.
+                    j = mine[id(evidence)] = _judgement(ctx, route, evidence)
         judged[flow.id] = j
         got = by_route.get(j.route)
         if got is None:
@@ -525,10 +531,8 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     # The context's indexes go before the two mappings per flow are made: at a
     # million flows they would otherwise all be held at once, the check's peak.
     _release(ctx)
-    routes = dict(zip(judged, map(_ROUTE_OF, judged.values())))
-    # The evidence is read through the judgements: a third mapping per flow
-    # would cost as much again as the routes.
-    return EngineResult(findings, routes, EvidenceView(judged), waivers, as_of, rules,
+    routes, evidence = _routes_and_evidence(judged)
+    return EngineResult(findings, routes, evidence, waivers, as_of, rules,
                         inventory.flows, tuple(packs), ordered)
 
 
@@ -536,8 +540,40 @@ _ROUTE_OF = operator.attrgetter("route")
 _EVIDENCE_OF = operator.attrgetter("evidence")
 
 
+def _routes_and_evidence(judged: dict) -> tuple[dict, EvidenceView]:
+    """``judged`` turned, in place, into the routes by flow ID, and a view of
+    the evidence by flow ID read through them.
+
+    Each distinct judgement gets a route text of its own (equal to its route,
+    a different object): a flow's route text then also names its judgement,
+    so one mapping per flow serves the routes and the evidence, and no second
+    one is built beside it at the check's end. Equal judgements are shared
+    (:func:`judge_all`), so there are few such texts.
+
+    Example:
+        >>> j = Judgement("outsourcing", {"contract": "K1"})
+        >>> routes, evidence = _routes_and_evidence({"F1": j, "F2": j})
+        >>> routes, evidence["F2"], routes["F1"] is routes["F2"]
+        ({'F1': 'outsourcing', 'F2': 'outsourcing'}, {'contract': 'K1'}, True)
+    """
+    values = list(judged.values())
+    distinct = dict(zip(map(id, values), values))
+    # A new str object equal to the route (routes are never empty or one letter,
+    # which Python may share: the view checks that each text is its own).
+    text_of = {key: j.route.encode().decode() for key, j in distinct.items()}
+    judgement_of = {id(text_of[key]): j for key, j in distinct.items()}
+    if len(judgement_of) != len(distinct):  # texts shared after all: keep both mappings
+        return dict(zip(judged, map(_ROUTE_OF, values))), EvidenceView(dict(judged))
+    judged.update(zip(judged, map(text_of.__getitem__, map(id, values))))
+    del values
+    return judged, EvidenceView(judged, judgement_of, tuple(text_of.values()))
+
+
 class EvidenceView(Mapping):
-    """Each flow's evidence by flow ID, read from its judgement (read only).
+    """Each flow's evidence by flow ID, read through its judgement (read only).
+
+    ``judged`` maps flow IDs to judgements, or, with ``judgement_of``, to route
+    texts whose ``id`` names the judgement (:func:`_routes_and_evidence`).
 
     Example:
         >>> view = EvidenceView({"F1": Judgement("outsourcing", {"contract": "K1"})})
@@ -545,13 +581,18 @@ class EvidenceView(Mapping):
         ({'contract': 'K1'}, ['F1'], 1, True)
     """
 
-    __slots__ = ("_judged",)
+    __slots__ = ("_judged", "_of", "_texts")
 
-    def __init__(self, judged: dict):
+    def __init__(self, judged: dict, judgement_of: dict | None = None, texts=()):
         self._judged = judged
+        self._of = judgement_of
+        self._texts = texts  # the route texts, kept so that no id is reused
+
+    def _evidence(self, value):
+        return value.evidence if self._of is None else self._of[id(value)].evidence
 
     def __getitem__(self, flow_id):
-        return self._judged[flow_id].evidence
+        return self._evidence(self._judged[flow_id])
 
     def __iter__(self):
         return iter(self._judged)
@@ -564,11 +605,11 @@ class EvidenceView(Mapping):
 
     def values(self):
         """The evidence of each flow, in flow order."""
-        return list(map(_EVIDENCE_OF, self._judged.values()))
+        return list(map(self._evidence, self._judged.values()))
 
     def items(self):
         """``(flow ID, evidence)`` of each flow, in flow order."""
-        return list(zip(self._judged, map(_EVIDENCE_OF, self._judged.values())))
+        return list(zip(self._judged, self.values()))
 
     def __repr__(self):
         return repr(dict(self.items()))

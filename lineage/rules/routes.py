@@ -425,7 +425,7 @@ def _quick_consent(ctx):
     # withdrawn while the flow runs, every item and purpose covered. For all of
     # them at once: the plan's latest consent day, earliest withdrawal, and the
     # items and purposes every one of them covers (_Plan.common).
-    names_of: dict = {}  # recipient -> its consent names
+    names_of = _consent_names_table(ctx)[0]  # recipient -> its consent names
     plans: dict = {}
     groups_key, defined, as_of = ctx.groups_key, ctx.purposes, ctx.as_of
 
@@ -435,7 +435,7 @@ def _quick_consent(ctx):
         to = flow.to
         names = names_of.get(to)
         if names is None:
-            names = names_of[to] = _consent_names(ctx, to)
+            names = _consent_names(ctx, to)
         key = (groups, names, named)
         plan = plans.get(key)
         if plan is None:
@@ -664,6 +664,16 @@ def _consent_plan(ctx, groups, names, named) -> _Plan:
     return got
 
 
+def _consent_names_table(ctx) -> tuple[dict, dict, frozenset]:
+    """:func:`_consent_names`' tables: recipient -> its consent names, the
+    distinct values, and every name a consent lists as a recipient."""
+    table = ctx.memo.get(("consent-names",))
+    if table is None:
+        table = ctx.memo[("consent-names",)] = ({}, {}, frozenset(
+            r for c in ctx.inv.consents for r in c.recipients))
+    return table
+
+
 def _consent_names(ctx, to) -> frozenset:
     """The names of ``to`` (:meth:`Context.names`) that some consent lists as a
     recipient. The consent search looks at a recipient only through these (is
@@ -677,15 +687,13 @@ def _consent_names(ctx, to) -> frozenset:
         >>> sorted(ctx.names("partner")), sorted(_consent_names(ctx, "partner"))
         (['partner', 'partners'], ['partners'])
     """
-    key = ("consent-names", to)
-    got = ctx.memo.get(key)
+    by_party, values, listed = _consent_names_table(ctx)
+    got = by_party.get(to)
     if got is None:
-        listed = ctx.memo.get(("consent-recipients",))
-        if listed is None:
-            listed = ctx.memo[("consent-recipients",)] = frozenset(
-                r for c in ctx.inv.consents for r in c.recipients)
-        names = ctx.names(to) & listed
-        got = ctx.memo[key] = ctx.memo.setdefault(("consent-names-value", names), names)
+        # Not through ctx.names, which keeps each party's names: a hundred
+        # thousand recipients would each keep a set only this one asks for.
+        names = ctx.party_names(to) & listed
+        got = by_party[to] = values.setdefault(names, names)
     return got
 
 
@@ -746,8 +754,9 @@ class _Candidates:
     takes candidates as ``(consent, terms, missed, order)``: its
     :meth:`Context.consent_terms`, 1 when it does not name the recipient
     (TP103's recipient finding) else 0, and its (date, ID) sort key. ``likely`` holds those naming the
-    recipient, by date then ID; :meth:`others` the rest, by date then ID
-    (needed only when no likely consent holds, so built on first use).
+    recipient, by date then ID; :meth:`others` the rest, by date then ID, the
+    first of each distinct terms (needed only when no likely consent holds, so
+    built on first use).
     """
 
     __slots__ = ("likely", "by_date", "_ctx", "_names", "_others")
@@ -764,13 +773,24 @@ class _Candidates:
 
     def others(self) -> list:
         """The entries of the candidates not naming the recipient, by date then
-        ID (a stable partition of ``by_date``; kept: candidates are shared by
-        every recipient with the same consent names).
+        ID, the first of each distinct terms only (kept: candidates are shared
+        by every recipient with the same consent names).
+
+        Each of them fails TP103's recipient condition once, and the rest of
+        its failures depend on its terms alone (:meth:`_Wants.short`): of two
+        with equal terms the later never comes closer, so the search need not
+        look at it.
         """
         if self._others is None:
             names = self._names
-            self._others = [self._entry(c) for c in self.by_date
-                            if names.isdisjoint(c.recipients)]
+            seen: set = set()
+            self._others = []
+            for c in self.by_date:
+                if names.isdisjoint(c.recipients):
+                    entry = self._entry(c)
+                    if entry[1] not in seen:
+                        seen.add(entry[1])
+                        self._others.append(entry)
         return self._others
 
 
