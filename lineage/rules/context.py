@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from functools import cached_property
+from itertools import compress
+from operator import attrgetter
 
 from ..model.schema import Flow, Inventory, optional_date
 from ..propagation import Reach, item_index, out_index, propagate
@@ -102,6 +104,7 @@ class Context:
         self._terms: dict[tuple, int] = {}
         self._defined: dict[str, list] = {}
         self._holdings: dict[str, dict] = {}  # legal entity -> item -> [(arrival, group)]
+        self._summary_of: dict[str, dict] = {}  # party -> _holdings_summary(party)
         self._foreign: dict[str, list] = {}
         self._provisions: dict[str, Flow] = {}
         self._consent_index: dict[tuple, list] = {}
@@ -574,10 +577,10 @@ class Context:
             return {p: {i for f in self.out[p] for i in f.items}
                     for p in self._subjects if self.out.get(p)}
         sent: dict = {}
-        subjects = self._subjects
-        for f in self.flow_list:
-            if f.frm in subjects:
-                sent.setdefault(f.frm, set()).update(f.items)
+        flows = self.flow_list
+        # The subjects' flows picked out without a Python step per flow.
+        for f in compress(flows, map(self._subjects.__contains__, map(_FRM, flows))):
+            sent.setdefault(f.frm, set()).update(f.items)
         return sent
 
     @cached_property
@@ -672,8 +675,11 @@ class Context:
         todo = [self.org_entity]
         inbound: dict = defaultdict(list)
         entity_of = self._entity.get  # self.entity without a call per flow
-        # Which entities feed which: once per pair of parties, not per flow.
-        for to, frm in {(f.to, f.frm) for f in self.flow_list}:
+        flows = self.flow_list
+        # Which entities feed which: once per pair of parties, not per flow (the
+        # pairs gathered without a Python step per flow).
+        pairs = set(zip(map(_TO, flows), map(_FRM, flows)))
+        for to, frm in pairs:
             inbound[entity_of(to, to)].append(entity_of(frm, frm))
         while todo:
             entity = todo.pop()
@@ -681,7 +687,9 @@ class Context:
                 if frm not in feeds:
                     feeds.add(frm)
                     todo.append(frm)
-        index = item_index([f for f in self.flow_list if entity_of(f.to, f.to) in feeds],
+        # The flows into those entities: the recipients among them, then the flows.
+        into = {to for to, _ in pairs if entity_of(to, to) in feeds}
+        index = item_index(list(compress(flows, map(into.__contains__, map(_TO, flows)))),
                            self.entity)
         return self._entity_group_reach(
             index=index, groups={p for p, e in self._entity.items() if e in feeds})
@@ -732,8 +740,15 @@ class Context:
             >>> ctx.groups_key(ctx.flows["F1"]), ctx.groups_key(ctx.flows["F2"])
             (('customers',), ())
         """
-        last = self.last_day(flow)
-        summary = self._holdings_summary(flow.frm)
+        # self.last_day(flow) and self._holdings_summary(flow.frm), asked of
+        # every provision judged for consent: inline, the summary kept per party.
+        start, end, as_of = flow.start, flow.end, self.as_of
+        last = as_of if as_of > start else start
+        if end is not None and end < last:
+            last = end
+        summary = self._summary_of.get(flow.frm)
+        if summary is None:
+            summary = self._summary_of[flow.frm] = self._holdings_summary(flow.frm)
         first = None
         mixed = False
         for i in flow.items:
@@ -827,6 +842,10 @@ class Context:
         if got is None:
             got = self._provisions[flow.id] = flow.model_copy(update={"items": foreign})
         return got
+
+
+_FRM = attrgetter("frm")
+_TO = attrgetter("to")
 
 
 def _by_id(records) -> list:
