@@ -67,7 +67,9 @@ class EngineResult:
     worked out from ``findings`` when first asked (reports ask only when
     several packs ran): a mapping per flow is not free at a million flows.
     ``routes`` and ``evidence`` share equal values between flows (evidence
-    dicts, statuses): read them, never change them.
+    dicts, statuses): read them, never change them. ``evidence`` is an
+    :class:`EvidenceView` read through ``routes`` (each route text names its
+    flow's judgement), not a second mapping per flow.
 
     Example:
         >>> from lineage.rules.examples import build_example
@@ -80,7 +82,7 @@ class EngineResult:
 
     findings: list[Finding]
     routes: dict[str, str]
-    evidence: dict[str, dict]
+    evidence: Mapping[str, dict]
     waivers: list[dict]
     as_of: dt.date
     rules: list
