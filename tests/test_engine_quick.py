@@ -295,3 +295,23 @@ def test_the_context_is_freed_when_the_check_ends(monkeypatch):
     finally:
         if enabled:
             gc.enable()
+
+
+def test_routes_and_evidence_share_one_mapping():
+    # The judgements become route texts in place (one mapping per flow), each
+    # distinct judgement its own text, through which the evidence is read; a
+    # route Python might share as one object (a single letter) keeps two mappings.
+    a = engine.Judgement("outsourcing", {"contract": "K1"})
+    b = engine.Judgement("outsourcing", {"contract": "K2"})
+    judged = {"F1": a, "F2": b, "F3": a}
+    routes, evidence = engine._routes_and_evidence(judged)
+    assert routes is judged and routes == dict.fromkeys(("F1", "F2", "F3"), "outsourcing")
+    assert {type(r) for r in routes.values()} == {str}
+    assert routes["F1"] is routes["F3"] and routes["F1"] is not routes["F2"]
+    assert dict(evidence.items()) == {"F1": {"contract": "K1"}, "F2": {"contract": "K2"},
+                                      "F3": {"contract": "K1"}}
+    assert evidence["F3"] is a.evidence and list(evidence) == ["F1", "F2", "F3"]
+    odd = {"F1": engine.Judgement("x", {}), "F2": engine.Judgement("x", {"notice": "N1"})}
+    routes, evidence = engine._routes_and_evidence(odd)
+    assert routes == {"F1": "x", "F2": "x"} and routes is not odd
+    assert dict(evidence.items()) == {"F1": {}, "F2": {"notice": "N1"}}
