@@ -353,8 +353,8 @@ _PLAIN = {route: Judgement(route, _EMPTY) for route in (
 
 def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
     """:func:`judge` for each of ``flows``: their judgements by flow ID, the
-    findings that decide them (flow by flow), and the flows by route, each
-    route's in the order of ``flows``.
+    findings that decide them (flow by flow, the first of each ID), and the
+    flows by route, each route's in the order of ``flows``.
 
     The classification and the routes' quick checks (:func:`routes.quick_checks`)
     run here for whole inventories with the party facts and route tables held
@@ -392,7 +392,7 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
             j, findings = judge(ctx, flow)
             j = share(j)
             if findings:
-                found.extend(findings)
+                found.extend(_first_of_each(findings))
         elif a[0] == b[0]:
             j = internal
         elif a[1]:
@@ -415,7 +415,7 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
                 j, findings = judge(ctx, flow)
                 j = share(j)
                 if findings:
-                    found.extend(findings)
+                    found.extend(_first_of_each(findings))
             else:
                 mine = interned.get(route)
                 if mine is None:
@@ -431,6 +431,21 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
         else:
             got.append(flow)
     return judged, found, by_route
+
+
+def _first_of_each(findings: list) -> list:
+    """``findings`` without a later one of an ID already there.
+
+    The check keeps the first finding of each ID (:func:`run`); a route's
+    findings may name one ID several times (the consents of several groups
+    missing one item), and the rest would only be held until then.
+    """
+    if len(findings) < 2:
+        return findings
+    first: dict = {}
+    for f in findings:
+        first.setdefault(f.id, f)
+    return findings if len(first) == len(findings) else list(first.values())
 
 
 def _sharing(ctx):

@@ -238,7 +238,8 @@ def _quick_outsourcing(ctx):
     announced_on = {p: purpose.announced_on for p, purpose in ctx.purposes.items()}
 
     def check(flow):
-        key = (flow.to, flow.contract)
+        # Keyed by the recipient alone when the flow names no contract (most do not).
+        key = flow.to if flow.contract is None else (flow.to, flow.contract)
         got = terms.get(key, _UNSET)
         if got is _UNSET:
             got = terms[key] = _outsourcing_terms(ctx, flow)
@@ -251,9 +252,9 @@ def _quick_outsourcing(ctx):
             return FAILS
         start = flow.start
         for purpose in flow.purposes:
-            if purpose not in announced_on:
+            day = announced_on.get(purpose, _UNSET)
+            if day is _UNSET:  # not defined: not checked here
                 continue
-            day = announced_on[purpose]
             # ctx.announced(purpose, start), and inside the contract's purposes
             if day is None or day > start or (allowed_purposes is not None
                                               and purpose not in allowed_purposes):
