@@ -172,6 +172,38 @@ flows:
     assert [f.id for f in result.findings] == ["TP102:F1:K2"]
 
 
+def test_consents_not_naming_the_recipient_with_equal_terms():
+    # None of K1-K4 names the shop; K1/K3 and K2/K4 have equal terms. Only the
+    # first of each terms can be the closest: the later twin never is, whatever
+    # the flow (a late start, an item one terms lacks, a run past a withdrawal).
+    ctx = Context(build_example("""
+parties: [{id: shop, role: third_party}]
+consents:
+  - {id: K1, subjects: customers, recipients: [carrier], items: [name],
+     purposes: [ads], obtained_on: 2025-01-01, withdrawn_on: 2025-06-30}
+  - {id: K2, subjects: customers, recipients: [carrier], items: [name, email],
+     purposes: [ads], obtained_on: 2025-02-01}
+  - {id: K3, subjects: customers, recipients: [partner], items: [name],
+     purposes: [ads], obtained_on: 2025-01-01, withdrawn_on: 2025-06-30}
+  - {id: K4, subjects: customers, recipients: [partner], items: [name, email],
+     purposes: [ads], obtained_on: 2025-02-01}
+flows:
+  - {id: F1, from: mc, to: shop, items: [name], purposes: [ads], basis: consent,
+     start: 2025-03-01}
+  - {id: F2, from: mc, to: shop, items: [name, email], purposes: [ads], basis: consent,
+     start: 2025-03-01}
+  - {id: F3, from: mc, to: shop, items: [name], purposes: [ads], basis: consent,
+     start: 2025-01-15, end: 2025-05-01}
+  - {id: F4, from: mc, to: shop, items: [name, phone], purposes: [ads], basis: consent,
+     start: 2024-12-01}
+"""))
+    _same_as_careful(ctx)
+    result = engine.run(ctx.inv)
+    assert {f: result.evidence[f] for f in ("F1", "F2", "F3", "F4")} == {
+        "F1": {"consents": ["K2"]}, "F2": {"consents": ["K2"]}, "F3": {"consents": ["K1"]},
+        "F4": {"consents": ["K2"]}}
+
+
 def test_status_of_equals_its_definition():
     # rules.md, "The flow table": the worst live finding; "waived" when all are waived.
     import itertools

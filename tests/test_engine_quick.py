@@ -108,6 +108,23 @@ def _same_as_plain(inventory):
                 for rule in rules:
                     assert rule.count(fast, provided, notice) == len(
                         rule.condition(plain, provided, notice)), (flow.id, notice.id, rule.id)
+    # The whole inventory at once (engine.judge_all, its quick checks held in
+    # local tables) gives each flow exactly what plain_judge gives, the
+    # findings flow by flow in inventory order, and the flows by route.
+    judged, found, by_route = engine.judge_all(Context(inventory), inventory.flows)
+    plain = Context(inventory)
+    expected_found, expected_by_route = [], {}
+    for flow in inventory.flows:
+        route, evidence, expected = plain_judge(plain, flow)
+        assert (judged[flow.id].route, judged[flow.id].evidence) == (route, evidence), flow.id
+        first = {}  # the first finding of each ID, as the check keeps them
+        for f in expected:
+            first.setdefault(f.id, f)
+        expected_found.extend(first.values())
+        expected_by_route.setdefault(route, []).append(flow)
+    assert list(judged) == [f.id for f in inventory.flows]
+    assert found == expected_found
+    assert by_route == expected_by_route
     # And the whole check: the same findings, routes, evidence and statuses.
     for packs in (("policy",), ("policy", "appi")):
         result = engine.run(inventory, packs=packs)
@@ -118,6 +135,12 @@ def _same_as_plain(inventory):
         assert engine._in_order(Context(inventory), result.findings[::-1]) == result.findings
         plain = Context(inventory)
         assert result.routes == {f.id: plain_judge(plain, f)[0] for f in inventory.flows}
+        assert dict(result.evidence.items()) == {f.id: plain_judge(plain, f)[1]
+                                                 for f in inventory.flows}
+        assert list(result.evidence) == list(result.routes)
+        assert {type(route) for route in result.routes.values()} <= {str}
+        for f in inventory.flows:  # flows judged alike as one, by value
+            assert result.evidence[f.id] == plain_judge(plain, f)[1]
         assert result.status_by_pack == {
             f.id: {p: engine.status_of([x for x in result.findings if x.flow == f.id
                                         and engine.pack_of_finding(x) == p])
@@ -275,3 +298,23 @@ def test_the_context_is_freed_when_the_check_ends(monkeypatch):
     finally:
         if enabled:
             gc.enable()
+
+
+def test_routes_and_evidence_share_one_mapping():
+    # The judgements become route texts in place (one mapping per flow), each
+    # distinct judgement its own text, through which the evidence is read; a
+    # route Python might share as one object (a single letter) keeps two mappings.
+    a = engine.Judgement("outsourcing", {"contract": "K1"})
+    b = engine.Judgement("outsourcing", {"contract": "K2"})
+    judged = {"F1": a, "F2": b, "F3": a}
+    routes, evidence = engine._routes_and_evidence(judged)
+    assert routes is judged and routes == dict.fromkeys(("F1", "F2", "F3"), "outsourcing")
+    assert {type(r) for r in routes.values()} == {str}
+    assert routes["F1"] is routes["F3"] and routes["F1"] is not routes["F2"]
+    assert dict(evidence.items()) == {"F1": {"contract": "K1"}, "F2": {"contract": "K2"},
+                                      "F3": {"contract": "K1"}}
+    assert evidence["F3"] is a.evidence and list(evidence) == ["F1", "F2", "F3"]
+    odd = {"F1": engine.Judgement("x", {}), "F2": engine.Judgement("x", {"notice": "N1"})}
+    routes, evidence = engine._routes_and_evidence(odd)
+    assert routes == {"F1": "x", "F2": "x"} and routes is not odd
+    assert dict(evidence.items()) == {"F1": {}, "F2": {"notice": "N1"}}

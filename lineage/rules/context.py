@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from functools import cached_property
+from itertools import compress
+from operator import attrgetter
 
 from ..model.schema import Flow, Inventory, optional_date
 from ..propagation import Reach, item_index, out_index, propagate
@@ -69,10 +71,8 @@ class Context:
         self._entity = {p.id: p.entity for p in inventory.parties}
         self.parties_by_entity = {k: [p.id for p in v] for k, v in
                                   _group(inventory.parties, lambda p: p.entity).items()}
-        # A consent or notice naming a company covers its departments too:
-        # third parties are judged per legal entity (glossary).
-        self._names = {p.id: frozenset((p.id, *p.groups, *self.parties_by_entity[p.entity]))
-                       for p in inventory.parties}
+        # Party -> its names (names()), worked out for the parties asked only.
+        self._names: dict[str, frozenset] = {}
         self.org = inventory.organisation
         self.org_entity = self.parties[self.org].entity
         self._org_parties = {p for p, e in self._entity.items() if e == self.org_entity}
@@ -104,6 +104,7 @@ class Context:
         self._terms: dict[tuple, int] = {}
         self._defined: dict[str, list] = {}
         self._holdings: dict[str, dict] = {}  # legal entity -> item -> [(arrival, group)]
+        self._summary_of: dict[str, dict] = {}  # party -> _holdings_summary(party)
         self._foreign: dict[str, list] = {}
         self._provisions: dict[str, Flow] = {}
         self._consent_index: dict[tuple, list] = {}
@@ -186,7 +187,24 @@ class Context:
             >>> sorted(ctx.names("ops")), sorted(ctx.names("partner"))
             (['mc', 'ops'], ['partner', 'partners'])
         """
-        return self._names[party]
+        got = self._names.get(party)
+        if got is None:
+            got = self._names[party] = self.party_names(party)
+        return got
+
+    def party_names(self, party: str) -> frozenset[str]:
+        """:meth:`names`, worked out afresh (``names`` keeps it for the next call).
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{parties: [{id: ops, legal_entity: mc}]}"))
+            >>> ctx.party_names("ops") == ctx.names("ops")
+            True
+        """
+        # A consent or notice naming a company covers its departments too:
+        # third parties are judged per legal entity (glossary).
+        p = self.parties[party]  # an unknown party: KeyError, as ever
+        return frozenset((p.id, *p.groups, *self.parties_by_entity[p.entity]))
 
     # -- items and purposes ----------------------------------------------------
     def item_kind(self, item: str) -> str:
@@ -357,12 +375,40 @@ class Context:
         """
         got = self._judged_flows.get(pack)
         if got is None or got[0] is not judged:
-            flows = [f for f in self.inv.flows if judges(pack, f)]
-            by_route: dict[str, list] = {}
-            for f in flows:
-                by_route.setdefault(judged[f.id].route, []).append(f)
+            noted = self._judged_flows.get(None)
+            if noted is not None and noted[0] is judged:
+                # The engine's flows by route: those the pack judges, in the same order.
+                if pack == "policy":  # every flow (packs.judges)
+                    flows, by_route = self.inv.flows, noted[1]
+                else:
+                    flows = [f for f in self.inv.flows if judges(pack, f)]
+                    by_route = {}
+                    for route, some in noted[1].items():
+                        mine = [f for f in some if judges(pack, f)]
+                        if mine:
+                            by_route[route] = mine
+            else:
+                flows = [f for f in self.inv.flows if judges(pack, f)]
+                by_route = {}
+                for f in flows:
+                    by_route.setdefault(judged[f.id].route, []).append(f)
             got = self._judged_flows[pack] = (judged, flows, by_route)
         return got[1], got[2]
+
+    def note_routes(self, judged: dict, by_route: dict) -> None:
+        """Keep the engine's flows by route (every flow of the inventory, each
+        route's in inventory order) for :meth:`judged_flows` of ``judged``.
+
+        Example:
+            >>> from lineage.rules import engine
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example(""))
+            >>> judged, _, by_route = engine.judge_all(ctx, ctx.inv.flows)
+            >>> ctx.note_routes(judged, by_route)
+            >>> [f.id for f in ctx.judged_flows(judged, "policy")[1]["collection"]]
+            ['C1']
+        """
+        self._judged_flows[None] = (judged, by_route)
 
     def consent_terms(self, consent) -> int:
         """A number for the consent's terms: its items, purposes, and the dates it
@@ -531,10 +577,10 @@ class Context:
             return {p: {i for f in self.out[p] for i in f.items}
                     for p in self._subjects if self.out.get(p)}
         sent: dict = {}
-        subjects = self._subjects
-        for f in self.flow_list:
-            if f.frm in subjects:
-                sent.setdefault(f.frm, set()).update(f.items)
+        flows = self.flow_list
+        # The subjects' flows picked out without a Python step per flow.
+        for f in compress(flows, map(self._subjects.__contains__, map(_FRM, flows))):
+            sent.setdefault(f.frm, set()).update(f.items)
         return sent
 
     @cached_property
@@ -629,8 +675,11 @@ class Context:
         todo = [self.org_entity]
         inbound: dict = defaultdict(list)
         entity_of = self._entity.get  # self.entity without a call per flow
-        # Which entities feed which: once per pair of parties, not per flow.
-        for to, frm in {(f.to, f.frm) for f in self.flow_list}:
+        flows = self.flow_list
+        # Which entities feed which: once per pair of parties, not per flow (the
+        # pairs gathered without a Python step per flow).
+        pairs = set(zip(map(_TO, flows), map(_FRM, flows)))
+        for to, frm in pairs:
             inbound[entity_of(to, to)].append(entity_of(frm, frm))
         while todo:
             entity = todo.pop()
@@ -638,7 +687,9 @@ class Context:
                 if frm not in feeds:
                     feeds.add(frm)
                     todo.append(frm)
-        index = item_index([f for f in self.flow_list if entity_of(f.to, f.to) in feeds],
+        # The flows into those entities: the recipients among them, then the flows.
+        into = {to for to, _ in pairs if entity_of(to, to) in feeds}
+        index = item_index(list(compress(flows, map(into.__contains__, map(_TO, flows)))),
                            self.entity)
         return self._entity_group_reach(
             index=index, groups={p for p, e in self._entity.items() if e in feeds})
@@ -689,8 +740,15 @@ class Context:
             >>> ctx.groups_key(ctx.flows["F1"]), ctx.groups_key(ctx.flows["F2"])
             (('customers',), ())
         """
-        last = self.last_day(flow)
-        summary = self._holdings_summary(flow.frm)
+        # self.last_day(flow) and self._holdings_summary(flow.frm), asked of
+        # every provision judged for consent: inline, the summary kept per party.
+        start, end, as_of = flow.start, flow.end, self.as_of
+        last = as_of if as_of > start else start
+        if end is not None and end < last:
+            last = end
+        summary = self._summary_of.get(flow.frm)
+        if summary is None:
+            summary = self._summary_of[flow.frm] = self._holdings_summary(flow.frm)
         first = None
         mixed = False
         for i in flow.items:
@@ -784,6 +842,10 @@ class Context:
         if got is None:
             got = self._provisions[flow.id] = flow.model_copy(update={"items": foreign})
         return got
+
+
+_FRM = attrgetter("frm")
+_TO = attrgetter("to")
 
 
 def _by_id(records) -> list:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -24,12 +25,13 @@ from .packs import judges, judges_key
 from .policy.TP101 import TP101
 from .policy.TP801 import TP801
 from .registry import REGISTRY
-from .routes import FAILS, ORDER, evaluate, quick, score
+from .routes import FAILS, ORDER, evaluate, quick, quick_checks, score
 from .waiver_rules import LW001, LW002
 from ..progress import steps
-from ..terms import natural_key
+from ..terms import natural_key, natural_sorted
 
-__all__ = ["Judgement", "EngineResult", "classify", "judge", "run", "natural_key",
+__all__ = ["Judgement", "EngineResult", "EvidenceView", "classify", "judge", "judge_all", "run",
+           "natural_key",
            "status_of", "pack_of_finding", "status_by_pack"]
 
 _ROUTE_NAMES = {"outsourcing": ("outsourcing", "委託"), "succession": ("succession", "事業承継"),
@@ -65,7 +67,9 @@ class EngineResult:
     worked out from ``findings`` when first asked (reports ask only when
     several packs ran): a mapping per flow is not free at a million flows.
     ``routes`` and ``evidence`` share equal values between flows (evidence
-    dicts, statuses): read them, never change them.
+    dicts, statuses): read them, never change them. ``evidence`` is an
+    :class:`EvidenceView` read through ``routes`` (each route text names its
+    flow's judgement), not a second mapping per flow.
 
     Example:
         >>> from lineage.rules.examples import build_example
@@ -78,7 +82,7 @@ class EngineResult:
 
     findings: list[Finding]
     routes: dict[str, str]
-    evidence: dict[str, dict]
+    evidence: Mapping[str, dict]
     waivers: list[dict]
     as_of: dt.date
     rules: list
@@ -246,9 +250,12 @@ def _party_facts(ctx) -> dict:
     worked out once per check."""
     got = ctx.memo.get(("classify",))
     if got is None:
+        # ctx.entity, ctx.role and ctx.is_org of every party, read straight
+        # from the party records (a hundred thousand parties: no calls each).
+        org = ctx.org_entity
         got = ctx.memo[("classify",)] = {
-            p: (ctx.entity(p), ctx.role(p) == "data_subject", ctx.is_org(p))
-            for p in ctx.parties}
+            p.id: (entity, p.role == "data_subject", entity == org)
+            for p, entity in zip(ctx.parties.values(), ctx._entity.values())}
     return got
 
 
@@ -344,6 +351,119 @@ _PLAIN = {route: Judgement(route, _EMPTY) for route in (
     "internal", "collection", "to_subject", "storage_only", "non_personal", "external")}
 
 
+def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
+    """:func:`judge` for each of ``flows``: their judgements by flow ID, the
+    findings that decide them (flow by flow, the first of each ID), and the
+    flows by route, each route's in the order of ``flows``.
+
+    The classification and the routes' quick checks (:func:`routes.quick_checks`)
+    run here for whole inventories with the party facts and route tables held
+    in local names; a flow to a data subject, naming an unknown party, or whose
+    route only the full evaluation decides, takes :func:`judge` (the careful
+    path) and gets exactly what it gives. Judgements are shared between flows
+    with equal ones: read them, never change them.
+
+    Example:
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, items: [name], "
+        ...                              "start: 2025-01-01}]}"))
+        >>> judged, found, by_route = judge_all(ctx, ctx.inv.flows)
+        >>> judged["F1"].route, [f.id for f in found], {r: [f.id for f in v] for r, v in by_route.items()}
+        ('none', ['TP101:F1'], {'collection': ['C1'], 'none': ['F1']})
+    """
+    facts = _party_facts(ctx).get
+    checks = quick_checks(ctx)
+    outsourcing = checks["outsourcing"]
+    check_of = checks.get
+    # Judgements by route, then evidence (the evidence objects are the route
+    # tables', shared by the flows that rely on them); those the careful path
+    # builds are shared by equal value (_sharing).
+    interned: dict = {}
+    share = _sharing(ctx)
+    linkable = ctx._linkable.issuperset
+    internal, collection, external = _PLAIN["internal"], _PLAIN["collection"], _PLAIN["external"]
+    judged: dict = {}
+    found: list = []
+    by_route: dict = {}
+    for flow in flows:
+        a = facts(flow.frm)
+        b = facts(flow.to)
+        if a is None or b is None or b[1]:
+            j, findings = judge(ctx, flow)
+            j = share(j)
+            if findings:
+                found.extend(_first_of_each(findings))
+        elif a[0] == b[0]:
+            j = internal
+        elif a[1]:
+            j = collection
+        elif flow.storage_only:
+            j = _PLAIN["storage_only"]
+        elif not flow.combined and linkable(flow.items):
+            j = _PLAIN["non_personal"]
+        elif not a[2]:
+            j = external
+        else:
+            route = flow.basis
+            if route is None:
+                route = "outsourcing"
+                evidence = outsourcing(flow)
+            else:
+                check = check_of(route)
+                evidence = None if check is None else check(flow)
+            if evidence is None or evidence is FAILS:
+                j, findings = judge(ctx, flow)
+                j = share(j)
+                if findings:
+                    found.extend(_first_of_each(findings))
+            else:
+                mine = interned.get(route)
+                if mine is None:
+                    mine = interned[route] = {}
+                j = mine.get(id(evidence))
+                if j is None:
+                    # The judgement holds the evidence: its id is not reused meanwhile.
+                    j = mine[id(evidence)] = _judgement(ctx, route, evidence)
+        judged[flow.id] = j
+        got = by_route.get(j.route)
+        if got is None:
+            by_route[j.route] = [flow]
+        else:
+            got.append(flow)
+    return judged, found, by_route
+
+
+def _first_of_each(findings: list) -> list:
+    """``findings`` without a later one of an ID already there.
+
+    The check keeps the first finding of each ID (:func:`run`); a route's
+    findings may name one ID several times (the consents of several groups
+    missing one item), and the rest would only be held until then.
+    """
+    if len(findings) < 2:
+        return findings
+    first: dict = {}
+    for f in findings:
+        first.setdefault(f.id, f)
+    return findings if len(first) == len(findings) else list(first.values())
+
+
+def _sharing(ctx):
+    """A function giving, for a judgement, the one shared judgement equal to it."""
+    shared: dict = {}
+
+    def share(j):
+        if j.evidence is _EMPTY:
+            return j
+        try:
+            key = (j.route, tuple([(k, tuple(v) if type(v) is list else v)
+                                   for k, v in j.evidence.items()]))
+            return shared.setdefault(key, j)
+        except TypeError:  # a value that cannot be a key: kept as it is
+            return j
+    return share
+
+
 def _judgement(ctx, route, evidence) -> Judgement:
     """One Judgement per route and shared evidence dict (flows share them: read only)."""
     interned = ctx.memo.get(("judgements",))
@@ -408,13 +528,10 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     rules = REGISTRY.select(packs, select, ignore)
     active = {r.id for r in rules}
     ctx = Context(inventory, as_of)
-    judged: dict[str, Judgement] = {}
-    found: list[Finding] = []
-    for flow in steps(inventory.flows, "flows checked", len(inventory.flows)):
-        judgement, findings = judge(ctx, flow)
-        judged[flow.id] = judgement
-        if findings:
-            found.extend(findings)
+    judged, found, by_route = judge_all(
+        ctx, steps(inventory.flows, "flows checked", len(inventory.flows)))
+    ctx.note_routes(judged, by_route)
+    del by_route
     for rule in rules:
         if hasattr(rule, "check"):
             found.extend(rule.check(ctx, judged))
@@ -431,15 +548,88 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     # The context's indexes go before the two mappings per flow are made: at a
     # million flows they would otherwise all be held at once, the check's peak.
     _release(ctx)
-    routes = dict(zip(judged, map(_ROUTE_OF, judged.values())))
-    evidence = dict(zip(judged, map(_EVIDENCE_OF, judged.values())))
-    del judged
+    routes, evidence = _routes_and_evidence(judged)
     return EngineResult(findings, routes, evidence, waivers, as_of, rules,
                         inventory.flows, tuple(packs), ordered)
 
 
 _ROUTE_OF = operator.attrgetter("route")
 _EVIDENCE_OF = operator.attrgetter("evidence")
+
+
+def _routes_and_evidence(judged: dict) -> tuple[dict, EvidenceView]:
+    """``judged`` turned, in place, into the routes by flow ID, and a view of
+    the evidence by flow ID read through them.
+
+    Each distinct judgement gets a route text of its own (equal to its route,
+    a different object): a flow's route text then also names its judgement,
+    so one mapping per flow serves the routes and the evidence, and no second
+    one is built beside it at the check's end. Equal judgements are shared
+    (:func:`judge_all`), so there are few such texts.
+
+    Example:
+        >>> j = Judgement("outsourcing", {"contract": "K1"})
+        >>> routes, evidence = _routes_and_evidence({"F1": j, "F2": j})
+        >>> routes, evidence["F2"], routes["F1"] is routes["F2"]
+        ({'F1': 'outsourcing', 'F2': 'outsourcing'}, {'contract': 'K1'}, True)
+    """
+    values = list(judged.values())
+    distinct = dict(zip(map(id, values), values))
+    # A new str object equal to the route (routes are never empty or one letter,
+    # which Python may share: the view checks that each text is its own).
+    text_of = {key: j.route.encode().decode() for key, j in distinct.items()}
+    judgement_of = {id(text_of[key]): j for key, j in distinct.items()}
+    if len(judgement_of) != len(distinct):  # texts shared after all: keep both mappings
+        return dict(zip(judged, map(_ROUTE_OF, values))), EvidenceView(dict(judged))
+    judged.update(zip(judged, map(text_of.__getitem__, map(id, values))))
+    del values
+    return judged, EvidenceView(judged, judgement_of, tuple(text_of.values()))
+
+
+class EvidenceView(Mapping):
+    """Each flow's evidence by flow ID, read through its judgement (read only).
+
+    ``judged`` maps flow IDs to judgements, or, with ``judgement_of``, to route
+    texts whose ``id`` names the judgement (:func:`_routes_and_evidence`).
+
+    Example:
+        >>> view = EvidenceView({"F1": Judgement("outsourcing", {"contract": "K1"})})
+        >>> view["F1"], list(view), len(view), view == {"F1": {"contract": "K1"}}
+        ({'contract': 'K1'}, ['F1'], 1, True)
+    """
+
+    __slots__ = ("_judged", "_of", "_texts")
+
+    def __init__(self, judged: dict, judgement_of: dict | None = None, texts=()):
+        self._judged = judged
+        self._of = judgement_of
+        self._texts = texts  # the route texts, kept so that no id is reused
+
+    def _evidence(self, value):
+        return value.evidence if self._of is None else self._of[id(value)].evidence
+
+    def __getitem__(self, flow_id):
+        return self._evidence(self._judged[flow_id])
+
+    def __iter__(self):
+        return iter(self._judged)
+
+    def __len__(self):
+        return len(self._judged)
+
+    def __contains__(self, flow_id):
+        return flow_id in self._judged
+
+    def values(self):
+        """The evidence of each flow, in flow order."""
+        return list(map(self._evidence, self._judged.values()))
+
+    def items(self):
+        """``(flow ID, evidence)`` of each flow, in flow order."""
+        return list(zip(self._judged, self.values()))
+
+    def __repr__(self):
+        return repr(dict(self.items()))
 
 
 def _release(ctx) -> None:
@@ -469,13 +659,16 @@ def _in_order(ctx, findings) -> list:
         else:
             got.append(f)
     out: list = []
-    if len(ctx.flows) == len(ctx.flow_list):  # unique flow IDs, as the loader ensures
-        for flow in ctx.flow_list:
-            got = by_flow.get(flow.id)
-            if got is not None:
-                if len(got) > 1:
-                    got.sort(key=_RULE_AND_ID)
-                out.extend(got)
+    flows = ctx.flows
+    if len(flows) == len(ctx.flow_list) and all(map(flows.__contains__, by_flow)):
+        # Unique flow IDs (as the loader ensures), so natural order is a total
+        # order of them: the flows with findings sort as they lie in flow_list,
+        # without a walk over every flow.
+        for flow_id in natural_sorted(by_flow, key=str):
+            got = by_flow[flow_id]
+            if len(got) > 1:
+                got.sort(key=_RULE_AND_ID)
+            out.extend(got)
     if len(out) != len(findings):  # a finding on no flow of ctx: the plain sort
         out = sorted(findings, key=_finding_order(ctx, findings))
     return out

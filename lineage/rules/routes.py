@@ -119,8 +119,30 @@ def quick(ctx, flow, route: str):
         >>> evaluate(ctx, flow, "outsourcing").evidence
         {'contract': 'K1'}
     """
-    check = _QUICK.get(route)
-    return None if check is None else check(ctx, flow)
+    check = quick_checks(ctx).get(route)
+    return None if check is None else check(flow)
+
+
+def quick_checks(ctx) -> dict:
+    """Route name -> a function of one flow giving :func:`quick`'s answer for it.
+
+    Each function keeps what the route's conditions take from the records
+    (a contract's scope, a notice's terms, a consent plan's common terms) in
+    its own tables, built once per check, so a flow costs one call and a few
+    look-ups. The engine judges whole inventories through these; :func:`quick`
+    is the same functions, one flow at a time.
+
+    Example:
+        >>> from lineage.rules.context import Context
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example(TP201.passing.inventory))
+        >>> quick_checks(ctx)["outsourcing"](ctx.flows["F1"])
+        {'contract': 'K1'}
+    """
+    got = ctx.memo.get(("quick-checks",))
+    if got is None:
+        got = ctx.memo[("quick-checks",)] = {name: make(ctx) for name, make in _QUICK.items()}
+    return got
 
 
 def score(ctx, flow, route: str) -> tuple[bool, int]:
@@ -208,25 +230,40 @@ def _score_consent(ctx, flow):
     return not used, n
 
 
-def _quick_outsourcing(ctx, flow):
+def _quick_outsourcing(ctx):
     # What only the recipient and the named contract decide, once per pair.
-    key = ("quick-outsourcing", flow.to, flow.contract)
-    got = ctx.memo.get(key)
-    if got is None:
-        got = ctx.memo[key] = _outsourcing_terms(ctx, flow)
-    if got is None:
-        return None
-    recipient_ok, evidence, allowed_items, allowed_purposes = got
-    if not recipient_ok:
-        return FAILS
-    if allowed_items is not None and not allowed_items.issuperset(flow.items):
-        return FAILS
-    start, announced = flow.start, ctx.announced
-    for purpose in ctx.defined_purposes(flow):
-        if not announced(purpose, start) or (allowed_purposes is not None
-                                              and purpose not in allowed_purposes):
+    terms: dict = {}
+    # Purpose -> its announcement day (None: not announced); an undefined
+    # purpose is absent (ctx.defined_purposes leaves it out, TP402 reports it).
+    announced_on = {p: purpose.announced_on for p, purpose in ctx.purposes.items()}
+
+    def check(flow):
+        # Keyed by the recipient alone when the flow names no contract (most do not).
+        key = flow.to if flow.contract is None else (flow.to, flow.contract)
+        got = terms.get(key, _UNSET)
+        if got is _UNSET:
+            got = terms[key] = _outsourcing_terms(ctx, flow)
+        if got is None:
+            return None
+        recipient_ok, evidence, allowed_items, allowed_purposes = got
+        if not recipient_ok:
             return FAILS
-    return evidence
+        if allowed_items is not None and not allowed_items.issuperset(flow.items):
+            return FAILS
+        start = flow.start
+        for purpose in flow.purposes:
+            day = announced_on.get(purpose, _UNSET)
+            if day is _UNSET:  # not defined: not checked here
+                continue
+            # ctx.announced(purpose, start), and inside the contract's purposes
+            if day is None or day > start or (allowed_purposes is not None
+                                              and purpose not in allowed_purposes):
+                return FAILS
+        return evidence
+    return check
+
+
+_UNSET = object()
 
 
 def _outsourcing_terms(ctx, flow):
@@ -259,56 +296,93 @@ def _quick_succession(ctx, flow):
     return None
 
 
-def _quick_exemption(route):
-    def check(ctx, flow):
-        ex = flow.exemption
-        if route == "law":
-            ok = ex is not None and bool(ex.law)
-        elif route == "government":
-            ok = ctx.role(flow.to) == "public_body" and ex is not None and bool(ex.impediment)
-        else:
-            ok = ex is not None and bool(ex.consent_difficult)
-        return _NO_EVIDENCE if ok else FAILS
+def _check_succession(ctx):
+    def check(flow):
+        return _quick_succession(ctx, flow)
     return check
 
 
-def _quick_joint_use(ctx, flow):
+def _quick_exemption(route):
+    def make(ctx):
+        if route == "government":
+            def check(flow):
+                ex = flow.exemption
+                ok = ctx.role(flow.to) == "public_body" and ex is not None and bool(ex.impediment)
+                return _NO_EVIDENCE if ok else FAILS
+        elif route == "law":
+            def check(flow):
+                ex = flow.exemption
+                return _NO_EVIDENCE if ex is not None and ex.law else FAILS
+        else:
+            def check(flow):
+                ex = flow.exemption
+                return _NO_EVIDENCE if ex is not None and ex.consent_difficult else FAILS
+        return check
+    return make
+
+
+def _quick_joint_use(ctx):
     # _closest: the route holds when a candidate meets every condition, and
     # cites the first that does. TP221, TP225, TP223, TP222 and TP224 in turn.
-    start = flow.start
-    for notice in _notices_by_date(ctx, "joint_use", flow.notice, ctx.names(flow.frm)):
-        published, complete, members, items, purposes, evidence = _notice_terms(
-            ctx, flow, notice)
-        if published is None or published > start or not complete:
-            continue
-        if ctx.names(flow.to).isdisjoint(members):
-            continue
-        if items is not None and not items.issuperset(flow.items):
-            continue
-        if purposes is _REVISED:
-            if TP224.count(ctx, flow, notice):
+    pools: dict = {}  # (provider, named notice) -> the terms of its candidate notices
+    names = ctx.names
+
+    def check(flow):
+        key = (flow.frm, flow.notice)
+        pool = pools.get(key)
+        if pool is None:
+            # Notices never published or not stating every element never hold.
+            pool = pools[key] = [
+                (terms, notice) for notice in _notices_by_date(
+                    ctx, "joint_use", flow.notice, names(flow.frm))
+                for terms in [_notice_terms(ctx, flow, notice)]
+                if terms[0] is not None and terms[1]]
+        start = flow.start
+        recipient = None
+        for (published, _, members, items, purposes, evidence), notice in pool:
+            if published > start:
                 continue
-        elif purposes is not None and not purposes.issuperset(ctx.defined_purposes(flow)):
-            continue
-        return evidence
-    return FAILS
+            if recipient is None:
+                recipient = names(flow.to)
+            if recipient.isdisjoint(members):
+                continue
+            if items is not None and not items.issuperset(flow.items):
+                continue
+            if purposes is _REVISED:
+                if TP224.count(ctx, flow, notice):
+                    continue
+            elif purposes is not None and not purposes.issuperset(ctx.defined_purposes(flow)):
+                continue
+            return evidence
+        return FAILS
+    return check
 
 
-def _quick_opt_out(ctx, flow):
+def _quick_opt_out(ctx):
     # As _quick_joint_use, for TP121, TP122, TP123, TP124 and TP125.
-    start = flow.start
-    for notice in _notices_by_date(ctx, "opt_out", flow.notice):
-        published, complete, items, methods, stops, evidence = _notice_terms(ctx, flow, notice)
-        if published is None or published > start or not complete:
-            continue
-        if items is not None and not items.issuperset(flow.items):
-            continue
-        if methods and flow.method not in methods:
-            continue
-        if (stops or flow.id in ctx.stops_by_flow) and TP125.count(ctx, flow, notice):
-            continue
-        return evidence
-    return FAILS
+    pools: dict = {}  # named notice -> the terms of its candidate notices
+    stopped = ctx.stops_by_flow
+
+    def check(flow):
+        pool = pools.get(flow.notice)
+        if pool is None:
+            pool = pools[flow.notice] = [
+                (terms, notice) for notice in _notices_by_date(ctx, "opt_out", flow.notice)
+                for terms in [_notice_terms(ctx, flow, notice)]
+                if terms[0] is not None and terms[1]]
+        start = flow.start
+        for (published, _, items, methods, stops, evidence), notice in pool:
+            if published > start:
+                continue
+            if items is not None and not items.issuperset(flow.items):
+                continue
+            if methods and flow.method not in methods:
+                continue
+            if (stops or flow.id in stopped) and TP125.count(ctx, flow, notice):
+                continue
+            return evidence
+        return FAILS
+    return check
 
 
 #: A joint-use notice whose purposes change over time: TP224 counts them per flow.
@@ -347,21 +421,49 @@ def _notice_evidence(ctx, notice) -> dict:
     return got
 
 
-def _quick_consent(ctx, flow):
-    named = tuple(flow.consents) if flow.consents else None
-    plan = _consent_plan(ctx, ctx.groups_key(flow), _consent_names(ctx, flow.to), named)
-    if plan.first is None:
-        return None
-    # _Wants.short is 0 for each first consent (a few distinct terms): not
-    # late, not withdrawn while the flow runs, every item and purpose covered.
-    items, purposes = flow.items, ctx.defined_purposes(flow)
-    for consent, _ in plan.first:
-        if TP102.count(ctx, flow, consent) or TP104.count(ctx, flow, consent):
+def _quick_consent(ctx):
+    # _Wants.short is 0 for each first consent of the plan: not late, not
+    # withdrawn while the flow runs, every item and purpose covered. For all of
+    # them at once: the plan's latest consent day, earliest withdrawal, and the
+    # items and purposes every one of them covers (_Plan.common).
+    names_of = _consent_names_table(ctx)[0]  # recipient -> its consent names
+    plans: dict = {}
+    groups_key, defined, as_of = ctx.groups_key, ctx.purposes, ctx.as_of
+
+    def check(flow):
+        named = tuple(flow.consents) if flow.consents else None
+        groups = groups_key(flow)
+        to = flow.to
+        names = names_of.get(to)
+        if names is None:
+            names = _consent_names(ctx, to)
+        key = (groups, names, named)
+        plan = plans.get(key)
+        if plan is None:
+            plan = plans[key] = _consent_plan(ctx, *key)
+        common = plan.common
+        if common is None:
             return None
-        covered_items, covered_purposes = ctx.consent_sets(consent)
-        if not (covered_items.issuperset(items) and covered_purposes.issuperset(purposes)):
+        latest, withdrawn, items, purposes = common
+        start = flow.start
+        if latest > start:  # TP102: a consent obtained after the start
             return None
-    return plan.evidence
+        if withdrawn is not None:  # TP104: the flow ran on after a withdrawal
+            end = flow.end
+            if end is not None:
+                if withdrawn < end:
+                    return None
+            elif withdrawn <= (as_of if as_of > start else start):  # ctx.horizon(flow)
+                return None
+        if not items.issuperset(flow.items):
+            return None
+        if not purposes.issuperset(flow.purposes):
+            # Only the purposes the inventory defines count (ctx.defined_purposes).
+            for p in flow.purposes:
+                if p in defined and p not in purposes:
+                    return None
+        return plan.evidence
+    return check
 
 
 def _outsourcing(ctx, flow):
@@ -508,11 +610,12 @@ class _Plan:
     (:func:`_consent_candidates`), worked out only then.
     """
 
-    __slots__ = ("_ctx", "_groups", "_names", "_named", "first", "first_used", "evidence")
+    __slots__ = ("_ctx", "_groups", "_names", "_named", "first", "first_used", "evidence",
+                 "common")
 
     def __init__(self, ctx, groups, names, named):
         self._ctx, self._groups, self._names, self._named = ctx, groups, names, named
-        self.first = self.first_used = self.evidence = None
+        self.first = self.first_used = self.evidence = self.common = None
         firsts = [_first_likely(ctx, group, names, named) for group in groups]
         if all(c is not None for c in firsts):
             by_terms: dict = {}
@@ -522,6 +625,14 @@ class _Plan:
             self.first_used = sorted({c.id for c in firsts})
             #: The route's evidence when the first consents hold (shared by those flows).
             self.evidence = {"consents": list(self.first_used)}
+            #: What every first consent allows: a flow starting on or after the
+            #: latest day one was obtained, ending before the earliest withdrawal
+            #: (None: none withdrawn), within the items and purposes all cover.
+            first = [c for c, _ in self.first]
+            withdrawn = [c.withdrawn_on for c in first if c.withdrawn_on is not None]
+            self.common = (max(c.obtained_on for c in first), min(withdrawn, default=None),
+                           frozenset.intersection(*(ctx.consent_sets(c)[0] for c in first)),
+                           frozenset.intersection(*(ctx.consent_sets(c)[1] for c in first)))
 
     def groups(self) -> list:
         """``(group, candidates)`` for each group."""
@@ -554,6 +665,16 @@ def _consent_plan(ctx, groups, names, named) -> _Plan:
     return got
 
 
+def _consent_names_table(ctx) -> tuple[dict, dict, frozenset]:
+    """:func:`_consent_names`' tables: recipient -> its consent names, the
+    distinct values, and every name a consent lists as a recipient."""
+    table = ctx.memo.get(("consent-names",))
+    if table is None:
+        table = ctx.memo[("consent-names",)] = ({}, {}, frozenset(
+            r for c in ctx.inv.consents for r in c.recipients))
+    return table
+
+
 def _consent_names(ctx, to) -> frozenset:
     """The names of ``to`` (:meth:`Context.names`) that some consent lists as a
     recipient. The consent search looks at a recipient only through these (is
@@ -567,15 +688,13 @@ def _consent_names(ctx, to) -> frozenset:
         >>> sorted(ctx.names("partner")), sorted(_consent_names(ctx, "partner"))
         (['partner', 'partners'], ['partners'])
     """
-    key = ("consent-names", to)
-    got = ctx.memo.get(key)
+    by_party, values, listed = _consent_names_table(ctx)
+    got = by_party.get(to)
     if got is None:
-        listed = ctx.memo.get(("consent-recipients",))
-        if listed is None:
-            listed = ctx.memo[("consent-recipients",)] = frozenset(
-                r for c in ctx.inv.consents for r in c.recipients)
-        names = ctx.names(to) & listed
-        got = ctx.memo[key] = ctx.memo.setdefault(("consent-names-value", names), names)
+        # Not through ctx.names, which keeps each party's names: a hundred
+        # thousand recipients would each keep a set only this one asks for.
+        names = ctx.party_names(to) & listed
+        got = by_party[to] = values.setdefault(names, names)
     return got
 
 
@@ -636,8 +755,9 @@ class _Candidates:
     takes candidates as ``(consent, terms, missed, order)``: its
     :meth:`Context.consent_terms`, 1 when it does not name the recipient
     (TP103's recipient finding) else 0, and its (date, ID) sort key. ``likely`` holds those naming the
-    recipient, by date then ID; :meth:`others` the rest, by date then ID
-    (needed only when no likely consent holds, so built on first use).
+    recipient, by date then ID; :meth:`others` the rest, by date then ID, the
+    first of each distinct terms (needed only when no likely consent holds, so
+    built on first use).
     """
 
     __slots__ = ("likely", "by_date", "_ctx", "_names", "_others")
@@ -654,13 +774,24 @@ class _Candidates:
 
     def others(self) -> list:
         """The entries of the candidates not naming the recipient, by date then
-        ID (a stable partition of ``by_date``; kept: candidates are shared by
-        every recipient with the same consent names).
+        ID, the first of each distinct terms only (kept: candidates are shared
+        by every recipient with the same consent names).
+
+        Each of them fails TP103's recipient condition once, and the rest of
+        its failures depend on its terms alone (:meth:`_Wants.short`): of two
+        with equal terms the later never comes closer, so the search need not
+        look at it.
         """
         if self._others is None:
             names = self._names
-            self._others = [self._entry(c) for c in self.by_date
-                            if names.isdisjoint(c.recipients)]
+            seen: set = set()
+            self._others = []
+            for c in self.by_date:
+                if names.isdisjoint(c.recipients):
+                    entry = self._entry(c)
+                    if entry[1] not in seen:
+                        seen.add(entry[1])
+                        self._others.append(entry)
         return self._others
 
 
@@ -768,7 +899,7 @@ _SCORE = {
 
 _QUICK = {
     "outsourcing": _quick_outsourcing,
-    "succession": _quick_succession,
+    "succession": _check_succession,
     "joint_use": _quick_joint_use,
     "law": _quick_exemption("law"),
     "life": _quick_exemption("life"),
