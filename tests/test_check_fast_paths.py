@@ -233,3 +233,46 @@ def test_foreign_items_sent_by_a_department_of_another_business():
     fast, careful = _foreign_both(build(data))
     assert fast == careful
     assert fast[-2:] == [[], ["name"]]  # customers' name reached o1: not the members' own
+
+
+def test_a_findings_id_slot_follows_its_fields_through_copies():
+    # The ID is a slot made with the finding, not a field: copies, pickles and
+    # replace() must make it again from the fields, and it must not take part in
+    # equality, hashing, repr or the dataclass's fields.
+    import copy
+    import dataclasses
+    import pickle
+
+    made = REGISTRY.rules["TP203"].finding(_FLOW, subject="name", items=["name"],
+                                           evidence={"path": ["F0", "F1"], "outsourcee": "o"},
+                                           message="m", message_ja="m_ja")
+    built = Finding(**{f.name: getattr(made, f.name) for f in dataclasses.fields(Finding)})
+    assert made.id == built.id == "TP203:F1:name"
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    assert "id" not in {f.name for f in dataclasses.fields(Finding)}
+    for again in (pickle.loads(pickle.dumps(made)), copy.copy(made), copy.deepcopy(made)):
+        assert again == made and again.id == made.id
+    assert made.replace(subject=None).id == "TP203:F1"
+    assert made.replace(waived=True).id == made.id
+    for name in ("id", "rule", "other"):
+        try:
+            setattr(made, name, "x")
+        except dataclasses.FrozenInstanceError as exc:
+            assert str(exc) == f"cannot assign to field {name!r}"
+        else:
+            raise AssertionError(name)
+    assert made.id == "TP203:F1:name" and not hasattr(made, "__dict__")
+
+
+def test_finding_from_equals_finding():
+    # Rules that build items and evidence in a finding's own form once (TP203)
+    # make the findings Rule.finding makes.
+    rule = REGISTRY.rules["TP203"]
+    for subject, items, evidence in [
+            ("name", ["name"], {"path": ["F0", "F1"], "outsourcee": "o1"}),
+            (None, [], {}), ("x", ["b", "a"], {"contract": ["K1"]}),
+            ("y", ("a",), {"notice": "N1", "a": ("z",)})]:
+        want = rule.finding(_FLOW, subject=subject, items=items, evidence=evidence,
+                            message="m", message_ja="m_ja")
+        got = rule.finding_from(_FLOW, subject, want.items, want.evidence, "m", "m_ja")
+        assert got == want and got.id == want.id and got.as_dict() == want.as_dict()

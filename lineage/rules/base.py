@@ -17,7 +17,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import functools
 import inspect
 from dataclasses import dataclass
 from typing import ClassVar, Iterable
@@ -45,9 +44,28 @@ class RuleSelectionError(LineageError, ValueError):
     """
 
 
-@dataclass(frozen=True)
-class Finding:
+class _Room:
+    """A finding's ``id`` (rule, flow, and the item or element concerned): a slot
+    of its own, set with the fields, and not a field, so equality, hashing, repr
+    and ``dataclasses.fields`` are those of the fields.
+
+    Example:
+        >>> Finding(rule="TP222", clause="5[2]3", kind="unannounced-items", severity="error",
+        ...         flow="F7", frm="mc", to="grp", subject="phone").id
+        'TP222:F7:phone'
+    """
+
+    __slots__ = ("id",)
+
+
+# Slots: a large check holds hundreds of thousands of findings until the report
+# is written, and an instance dict was two thirds of each one's own memory.
+@dataclass(frozen=True, slots=True)
+class Finding(_Room):
     """One broken promise on one flow. Immutable; ``as_dict`` is its only form.
+
+    ``id`` is made with the finding (the engine, the reports and snapshots ask
+    it several times per finding, and the flows' records share the string).
 
     Example:
         >>> f = Finding(rule="TP101", clause="5[1]", kind="no-consent", severity="error",
@@ -72,21 +90,14 @@ class Finding:
     remedy_ja: str = ""
     waived: bool = False
 
-    # Cached: the engine, the reports and snapshots ask it several times per finding.
-    # Not a field, so equality, hashing and repr are unchanged.
-    @functools.cached_property
-    def id(self) -> str:
-        """Stable identity: rule, flow, and the item or element concerned.
+    def __post_init__(self) -> None:
+        _SET_ID(self, _id_of(self.rule, self.flow, self.subject))
 
-        Example:
-            >>> Finding(rule="TP222", clause="5[2]3", kind="unannounced-items", severity="error",
-            ...         flow="F7", frm="mc", to="grp", subject="phone").id
-            'TP222:F7:phone'
-        """
-        parts = [self.rule, self.flow]
-        if self.subject is not None:
-            parts.append(self.subject)
-        return ":".join(parts)
+    def __setstate__(self, state) -> None:
+        # As the dataclass's own (fields in order), and the ID: copies and pickles.
+        for field, value in zip(dataclasses.fields(self), state):
+            object.__setattr__(self, field.name, value)
+        self.__post_init__()
 
     def as_dict(self) -> dict:
         """The report form (``docs/spec/inventory.md``), used by every output.
@@ -120,13 +131,43 @@ class Finding:
         return dataclasses.replace(self, **changes)
 
 
+def _frozen_set(self, name, value):
+    raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_del(self, name):
+    raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+# The frozen dataclass's own refuse names other than fields with a TypeError
+# once slots remade the class (CPython 3.11): every name is refused alike.
+Finding.__setattr__ = _frozen_set
+Finding.__delattr__ = _frozen_del
+_SET_ID = _Room.__dict__["id"].__set__
+
+
+def _id_of(rule: str, flow: str, subject: str | None) -> str:
+    """A finding's ID from its rule, flow and subject.
+
+    Example:
+        >>> _id_of("TP101", "F1", None), _id_of("TP203", "F2", "name")
+        ('TP101:F1', 'TP203:F2:name')
+    """
+    return f"{rule}:{flow}" if subject is None else f"{rule}:{flow}:{subject}"
+# Each field's slot setter, in field order: Finding's own __init__ goes through
+# object.__setattr__ per field, about twice as slow.
+(_S_RULE, _S_CLAUSE, _S_KIND, _S_SEVERITY, _S_FLOW, _S_FRM, _S_TO, _S_SUBJECT, _S_ITEMS,
+ _S_EVIDENCE, _S_MESSAGE, _S_MESSAGE_JA, _S_REMEDY, _S_REMEDY_JA, _S_WAIVED) = (
+    Finding.__dict__[f.name].__set__ for f in dataclasses.fields(Finding))
+
+
 def _new_finding(rule, clause, kind, severity, flow, frm, to, subject, items, evidence,
                  message, message_ja, remedy, remedy_ja) -> Finding:
     """``Finding(...)`` with every field given in order, not waived.
 
-    A frozen dataclass sets each field through ``object.__setattr__``; filling
-    the instance's dict at once is about three times faster, and a large check
-    makes hundreds of thousands of findings. The result is the same record
+    A frozen dataclass sets each field through ``object.__setattr__``; setting
+    the slots directly is about twice as fast, and a large check makes hundreds
+    of thousands of findings. The result is the same record
     (tests/test_engine_fast_paths.py checks it against the dataclass's own
     constructor, field by field).
 
@@ -138,13 +179,27 @@ def _new_finding(rule, clause, kind, severity, flow, frm, to, subject, items, ev
         ...              remedy="r", remedy_ja="r_ja")
         True
     """
-    finding = object.__new__(Finding)
-    finding.__dict__.update(
-        rule=rule, clause=clause, kind=kind, severity=severity, flow=flow, frm=frm, to=to,
-        subject=subject, items=items, evidence=evidence, message=message,
-        message_ja=message_ja, remedy=remedy, remedy_ja=remedy_ja, waived=False)
-    return finding
+    f = _NEW(Finding)
+    _S_RULE(f, rule)
+    _S_CLAUSE(f, clause)
+    _S_KIND(f, kind)
+    _S_SEVERITY(f, severity)
+    _S_FLOW(f, flow)
+    _S_FRM(f, frm)
+    _S_TO(f, to)
+    _S_SUBJECT(f, subject)
+    _S_ITEMS(f, items)
+    _S_EVIDENCE(f, evidence)
+    _S_MESSAGE(f, message)
+    _S_MESSAGE_JA(f, message_ja)
+    _S_REMEDY(f, remedy)
+    _S_REMEDY_JA(f, remedy_ja)
+    _S_WAIVED(f, False)
+    _SET_ID(f, f"{rule}:{flow}" if subject is None else f"{rule}:{flow}:{subject}")
+    return f
 
+
+_NEW = object.__new__
 
 _CLAUSE_TEXT: dict = {}
 
@@ -249,6 +304,30 @@ class Rule:
             items = tuple(sorted(set(items)))
         return _new_finding(cls.id, _clause_text(cls), cls.kind, cls.severity, flow.id,
                             flow.frm, flow.to, subject, items, ev, message, message_ja,
+                            cls.remedy_en, cls.remedy_ja)
+
+    @classmethod
+    def finding_from(cls, flow, subject: str | None, items: tuple, evidence: tuple,
+                     message: str, message_ja: str) -> Finding:
+        """:meth:`finding` for ``items`` and ``evidence`` already in the form a finding
+        keeps: a tuple of items (sorted, no repeats), and (key, value) pairs sorted by
+        key, tuples for lists, no None values. Rules that make many findings build
+        them so once, and may share them between findings.
+
+        Example:
+            >>> from lineage.model.schema import Flow
+            >>> from lineage.rules.policy.TP203 import TP203
+            >>> flow = Flow(id="F2", **{"from": "o1", "to": "t0"}, items=["name"],
+            ...             start="2025-01-01")
+            >>> f = TP203.finding_from(flow, "name", ("name",),
+            ...                        (("outsourcee", "o1"), ("path", ("F1", "F2"))), "m", "m_ja")
+            >>> f == TP203.finding(flow, subject="name", items=["name"], message="m",
+            ...                    message_ja="m_ja",
+            ...                    evidence={"path": ["F1", "F2"], "outsourcee": "o1"})
+            True
+        """
+        return _new_finding(cls.id, _clause_text(cls), cls.kind, cls.severity, flow.id,
+                            flow.frm, flow.to, subject, items, evidence, message, message_ja,
                             cls.remedy_en, cls.remedy_ja)
 
     @classmethod
