@@ -80,7 +80,8 @@ flows:
         by_circle: dict[frozenset, list] = {}
         for f in entrusting:
             by_circle.setdefault(circles[f.to], []).append(f)
-        index = _Index(ctx)
+        entity, org = ctx.entity, ctx.org_entity
+        index = _Index(ctx, {entity(p) for circle in by_circle for p in circle} - {org})
         best: dict = {}
         for circle, flows in by_circle.items():
             for flow, item, label in _leaving(ctx, judged, circle, flows, index):
@@ -89,17 +90,27 @@ flows:
                     best[key] = (flow, label)
         # A flow's place in ID order stands for natural_key(flow.id): the same order.
         rank = index.rank
+        # Findings of one item share its items tuple, of one outsourcee its evidence
+        # entry: a large check makes a hundred thousand of them.
+        items: dict = {}
+        named: dict = {}
+        new = cls.finding_from
         for (_, item), (flow, label) in sorted(best.items(),
                                                key=lambda kv: (rank[kv[0][0]], kv[0][1])):
-            path = [*label.path, flow.id]
+            path = (*label.path, flow.id)
             entrust, outsourcee, shown = path[0], label.outsourcee, " > ".join(path)
-            yield cls.finding(
-                flow, subject=item, items=[item],
-                evidence={"path": path, "outsourcee": outsourcee},
-                message=f"item {item}, entrusted to {outsourcee} by {entrust}, "
-                        f"leaves the outsourcing circle to {flow.to} (path {shown})",
-                message_ja=f"{entrust} で {outsourcee} に委託した項目 {item} が"
-                           f"委託の範囲外の {flow.to} に提供されています(経路 {shown})")
+            one = items.get(item)
+            if one is None:
+                one = items[item] = (item,)
+            pair = named.get(outsourcee)
+            if pair is None:
+                pair = named[outsourcee] = ("outsourcee", outsourcee)
+            # The evidence as Rule.finding makes it: its entries sorted by key.
+            yield new(flow, item, one, (pair, ("path", path)),
+                      f"item {item}, entrusted to {outsourcee} by {entrust}, "
+                      f"leaves the outsourcing circle to {flow.to} (path {shown})",
+                      f"{entrust} で {outsourcee} に委託した項目 {item} が"
+                      f"委託の範囲外の {flow.to} に提供されています(経路 {shown})")
 
 
 _FAR = dt.date.max
@@ -137,46 +148,85 @@ class _Label:
 
 
 class _Index:
-    """Flows by sending and receiving legal entity, and each flow's place in ID order.
+    """The flows the circles' legal entities send and receive, and their places in ID order.
 
-    Built once per check and read through the context's per-party indexes, so
-    a circle costs what its own flows cost, not a scan of every flow: a large
-    inventory has hundreds of outsourcing circles.
+    Made in one pass over the flows (already in ID order) for every circle at
+    once, and only of these flows: a large inventory has hundreds of circles,
+    or one of tens of thousands of outsourcees, and indexes of every flow by
+    provider, by recipient and by place cost more than the check itself.
     """
 
-    def __init__(self, ctx):
-        self._ctx = ctx
-
-    @property
-    def rank(self) -> dict[str, int]:
-        """Flow ID -> its place in natural ID order (``ctx.flow_rank``)."""
-        return self._ctx.flow_rank
-
-    def _members(self, entity) -> list:
-        ctx = self._ctx
-        # A party named only in flows is its own legal entity.
-        return [p for p in dict.fromkeys((*ctx.parties_by_entity.get(entity, ()), entity))
-                if ctx.entity(p) == entity]
-
-    def _by_entity(self, entities, by_party) -> list[tuple[str, list]]:
-        out = []
-        for e in sorted(entities):
-            lists = [got for p in self._members(e) if (got := by_party.get(p))]
-            if len(lists) == 1:
-                out.append((e, lists[0]))  # already in ID order (ctx.flow_list's)
-            elif lists:
-                rank = self.rank
-                out.append((e, sorted((f for fl in lists for f in fl),
-                                      key=lambda f: rank[f.id])))
-        return out
+    def __init__(self, ctx, entities):
+        entity = ctx.entity
+        # Each party of the entities -> its entity (a party named only in flows is
+        # its own legal entity): no look-up per flow for the others.
+        of = {p: e for e in entities
+              for p in (*ctx.parties_by_entity.get(e, ()), e) if entity(p) == e}
+        get = of.get
+        sent: dict[str, list] = {}
+        received: dict[str, list] = {}
+        rank: dict[str, int] = {}
+        for n, f in enumerate(ctx.flow_list):
+            u = get(f.frm)
+            v = get(f.to)
+            if u is None and v is None:
+                continue
+            rank[f.id] = n
+            if u is not None:
+                got = sent.get(u)
+                if got is None:
+                    sent[u] = [f]
+                else:
+                    got.append(f)
+            if v is not None:
+                # With the sender's entity: what _own_since asks of each.
+                pair = (entity(f.frm) if u is None else u, f)
+                got = received.get(v)
+                if got is None:
+                    received[v] = [pair]
+                else:
+                    got.append(pair)
+        #: Flow ID -> its place in ID order, for the flows sent or received here.
+        self.rank = rank
+        self._sent = sent
+        self._received = received
 
     def sent_by(self, entities) -> list[tuple[str, list]]:
         """(legal entity, the flows it sends in ID order) for each of ``entities``."""
-        return self._by_entity(entities, self._ctx.out)
+        sent = self._sent
+        return [(e, sent[e]) for e in sorted(entities) if e in sent]
 
     def received_by(self, entities) -> list[tuple[str, list]]:
-        """(legal entity, the flows it receives in ID order) for each of ``entities``."""
-        return self._by_entity(entities, self._ctx.inbound)
+        """(legal entity, [(sender's entity, flow)] in ID order) for each of ``entities``."""
+        received = self._received
+        return [(e, received[e]) for e in sorted(entities) if e in received]
+
+
+def _circle_flows(ctx, circle, inside, index) -> tuple[dict, list, set]:
+    """The circle's flows between its legal entities by (sender, item), the flows
+    that leave it, and the entities that send anything.
+
+    Only flows the circle sends: the organisation's own are judged by section 5.
+    """
+    entity = ctx.entity
+    edges: dict = {}
+    leaving = []
+    senders = set()
+    for u, sent in index.sent_by(inside):
+        senders.add(u)
+        for f in sent:
+            v = entity(f.to)
+            if v in inside:
+                if u != v:
+                    for item in f.items:
+                        got = edges.get((u, item))
+                        if got is None:
+                            edges[(u, item)] = [f]
+                        else:
+                            got.append(f)
+            elif f.to not in circle:
+                leaving.append(f)
+    return edges, leaving, senders
 
 
 def _leaving(ctx, judged, circle, entrusting, index):
@@ -196,22 +246,9 @@ def _leaving(ctx, judged, circle, entrusting, index):
     """
     entity, org = ctx.entity, ctx.org_entity
     inside = {entity(p) for p in circle} - {org}
-    own = _own_since(ctx, judged, inside, index)
+    edges, leaving, senders = _circle_flows(ctx, circle, inside, index)
+    own = _own_since(ctx, judged, inside, index, edges)
     rank = index.rank
-    edges: dict = {}
-    leaving = []
-    senders = set()
-    # Only flows the circle sends: the organisation's own are judged by section 5.
-    for u, sent in index.sent_by(inside):
-        senders.add(u)
-        for f in sent:
-            v = entity(f.to)
-            if v in inside:
-                if u != v:
-                    for item in f.items:
-                        edges.setdefault((u, item), []).append(f)
-            elif f.to not in circle:
-                leaving.append(f)
     # The entrusting flows' own labels at one (entity, item) share "clean until"
     # and have arrival = entrusting start, so the earliest (then lowest ID) covers
     # every other one whatever the order they are offered in: only it is kept.
@@ -280,8 +317,9 @@ def _leaving(ctx, judged, circle, entrusting, index):
         if route in _NOT_PROVISION or _exempt(ctx, f):
             continue
         node, start, end = entity(f.frm), f.start, f.end
-        # To data subjects, only items that are not their own are provided.
-        for item in dict.fromkeys(ctx.provision(f).items):
+        # To data subjects, only items that are not their own are provided
+        # (ctx.provision's items, without a copy of the flow).
+        for item in dict.fromkeys(ctx.foreign_items(f) or f.items):
             held = labels.get((node, item))
             if held is None:
                 e = seeds.get((node, item))
@@ -378,19 +416,24 @@ def _exempt(ctx, flow) -> bool:
     return any(not evaluate(ctx, flow, route).findings for route in routes)
 
 
-def _own_since(ctx, judged, inside, index=None) -> dict:
+def _own_since(ctx, judged, inside, index=None, edges=None) -> dict:
     """(legal entity, item) -> the first day it holds the item from another source
     than outsourcing: its own collection, a provision by the organisation, any party
     outside the circle, or a party of the circle passing on such a copy (the copy
     travels like any item, so a sub-outsourcee fed from a member's own data holds
     data that did not come only by outsourcing).
+
+    ``index`` and ``edges`` are the circle's (:class:`_Index`, :func:`_circle_flows`),
+    made here when not given: the copies travel only along the circle's own flows,
+    so no index of every flow is needed.
     """
+    if index is None:
+        index = _Index(ctx, inside)
     direct: dict = {}
-    entity, org = ctx.entity, ctx.org_entity
-    for v, received in (index or _Index(ctx)).received_by(inside):
+    org = ctx.org_entity
+    for v, received in index.received_by(inside):
         held = None
-        for f in received:
-            u = entity(f.frm)
+        for u, f in received:
             if u == v or u in inside:
                 continue
             if u == org and judged[f.id].route == "outsourcing":
@@ -402,8 +445,12 @@ def _own_since(ctx, judged, inside, index=None) -> dict:
                     held[item] = f.start
     if not direct:
         return {}
-    reach = propagate(ctx.flow_list, direct, index=ctx.entity_index, flows_by_id=ctx.flows,
-                      node=entity,
-                      allow=lambda f: entity(f.frm) in inside and entity(f.to) in inside)
+    if edges is None:
+        edges = _circle_flows(ctx, (), inside, index)[0]
+    # The circle's flows by item, then by sender: propagate's index, of these alone.
+    by_item: dict = {}
+    for (u, item), flows in edges.items():
+        by_item.setdefault(item, {})[u] = flows
+    reach = propagate((), direct, index=by_item, flows_by_id=ctx.flows, node=ctx.entity)
     return {(node, item): day for node, held in reach.arrival.items()
             for item, day in held.items()}
