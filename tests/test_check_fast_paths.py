@@ -132,7 +132,7 @@ def _law_inventory(seed: int) -> dict:
     for k in range(rng.randint(10, 40)):
         shape = rng.randrange(6)
         items = rng.choice((["name"], ["name"], ["name", "cookie"], ["cookie"]))
-        purposes = rng.choice((["p"], ["p"], ["p"], ["q"], ["p", "r"]))
+        purposes = rng.choice((["p"], ["p"], ["p"], ["q"], ["p", "r"], ["x", "p"]))
         f = {"id": f"F{k}", "from": "mc", "items": items, "purposes": purposes, "start": on()}
         if shape == 0:
             f.update(to=rng.choice(("o0", "o1", "o2")), purposes=["p"])

@@ -1,8 +1,8 @@
 import datetime as dt
 import heapq
+import operator
+from itertools import compress, count
 
-
-from ...propagation import propagate
 from ..base import Example, Rule
 from ..clauses import Clause
 
@@ -73,30 +73,36 @@ flows:
             >>> [f.id for f in TP203.check(ctx, judged)]
             ['TP203:F2:name']
         """
-        entrusting = list(ctx.judged_flows(judged, "policy")[1].get("outsourcing", ()))
+        entrusting = ctx.judged_flows(judged, "policy")[1].get("outsourcing", ())
         if not entrusting:
             return
-        circles = _circles(ctx, sorted({f.to for f in entrusting}))
-        by_circle: dict[frozenset, list] = {}
-        for f in entrusting:
-            by_circle.setdefault(circles[f.to], []).append(f)
+        circles = _circles(ctx, sorted(set(map(_TO, entrusting))))
         entity, org = ctx.entity, ctx.org_entity
-        index = _Index(ctx, {entity(p) for circle in by_circle for p in circle} - {org})
+        index = _Index(ctx, {entity(p) for circle in set(circles.values()) for p in circle}
+                       - {org}, entrusting)
+        # The entrusting flows by recipient entity, in ID order (the index's), by circle.
+        by_circle: dict[frozenset, dict] = {}
+        if len(set(circles.values())) == 1:  # one circle (a ring or one outsourcee): all
+            by_circle[next(iter(circles.values()))] = index.entrusting
+        else:
+            for node, pairs in index.entrusting.items():
+                for seed in pairs:
+                    by_circle.setdefault(circles[seed[2].to], {}).setdefault(node, []).append(seed)
         best: dict = {}
         for circle, flows in by_circle.items():
-            for flow, item, label in _leaving(ctx, judged, circle, flows, index):
-                key = (flow.id, item)
+            for n, flow, item, label in _leaving(ctx, judged, circle, flows, index):
+                # The flow's place in ID order stands for natural_key(flow.id): the same order.
+                key = (n, item)
                 if key not in best or label.rank < best[key][1].rank:
                     best[key] = (flow, label)
-        # A flow's place in ID order stands for natural_key(flow.id): the same order.
-        rank = index.rank
         # Findings of one item share its items tuple, of one outsourcee its evidence
         # entry: a large check makes a hundred thousand of them.
         items: dict = {}
         named: dict = {}
         new = cls.finding_from
-        for (_, item), (flow, label) in sorted(best.items(),
-                                               key=lambda kv: (rank[kv[0][0]], kv[0][1])):
+        for key in sorted(best):
+            item = key[1]
+            flow, label = best[key]
             path = (*label.path, flow.id)
             entrust, outsourcee, shown = path[0], label.outsourcee, " > ".join(path)
             one = items.get(item)
@@ -113,6 +119,7 @@ flows:
                       f"委託の範囲外の {flow.to} に提供されています(経路 {shown})")
 
 
+_TO, _FRM = operator.attrgetter("to"), operator.attrgetter("frm")
 _FAR = dt.date.max
 
 
@@ -148,142 +155,170 @@ class _Label:
 
 
 class _Index:
-    """The flows the circles' legal entities send and receive, and their places in ID order.
+    """The flows the circles' legal entities send and receive, with their places in ID order.
 
     Made in one pass over the flows (already in ID order) for every circle at
     once, and only of these flows: a large inventory has hundreds of circles,
     or one of tens of thousands of outsourcees, and indexes of every flow by
-    provider, by recipient and by place cost more than the check itself.
+    provider, by recipient and by ID cost more than the check itself. A flow's
+    place ``n`` in ID order travels with it: comparing places orders flows as
+    comparing ``natural_key(flow.id)`` would (no two flows tie).
     """
 
-    def __init__(self, ctx, entities):
-        entity = ctx.entity
+    def __init__(self, ctx, entities, entrusting=()):
+        entity, org = ctx.entity, ctx.org_entity
         # Each party of the entities -> its entity (a party named only in flows is
         # its own legal entity): no look-up per flow for the others.
-        of = {p: e for e in entities
-              for p in (*ctx.parties_by_entity.get(e, ()), e) if entity(p) == e}
+        self.entity_of = of = {p: e for e in entities
+                               for p in (*ctx.parties_by_entity.get(e, ()), e)
+                               if entity(p) == e}
         get = of.get
+        # By identity: no look-up by flow ID per flow.
+        marked = set(map(id, entrusting))
+        from_org = {p for p in (*ctx.parties_by_entity.get(org, ()), org) if entity(p) == org}
         sent: dict[str, list] = {}
         received: dict[str, list] = {}
-        rank: dict[str, int] = {}
-        for n, f in enumerate(ctx.flow_list):
-            u = get(f.frm)
-            v = get(f.to)
-            if u is None and v is None:
-                continue
-            rank[f.id] = n
-            if u is not None:
-                got = sent.get(u)
+        #: Entity -> (start, place, flow) of the entrusting flows it receives, in ID order.
+        self.entrusting: dict[str, list] = {}
+        flows = ctx.flow_list
+        # Each flow's sender's and recipient's entity (None: not one of these),
+        # found by map() without an interpreted step per flow: most flows concern
+        # no circle, and only the others are visited below.
+        senders = list(map(get, map(_FRM, flows)))
+        recipients = list(map(get, map(_TO, flows)))
+        for n in compress(count(), senders):
+            u = senders[n]
+            got = sent.get(u)
+            if got is None:
+                sent[u] = [(n, flows[n], recipients[n])]
+            else:
+                got.append((n, flows[n], recipients[n]))
+        for n in compress(count(), recipients):
+            f, v = flows[n], recipients[n]
+            if id(f) in marked:
+                got = self.entrusting.get(v)
                 if got is None:
-                    sent[u] = [f]
+                    self.entrusting[v] = [(f.start, n, f)]
                 else:
-                    got.append(f)
-            if v is not None:
-                # With the sender's entity: what _own_since asks of each.
-                pair = (entity(f.frm) if u is None else u, f)
-                got = received.get(v)
-                if got is None:
-                    received[v] = [pair]
-                else:
-                    got.append(pair)
-        #: Flow ID -> its place in ID order, for the flows sent or received here.
-        self.rank = rank
+                    got.append((f.start, n, f))
+                if f.frm in from_org:
+                    continue  # the organisation's outsourcing: no other source
+            u = senders[n]
+            pair = (entity(f.frm) if u is None else u, f)
+            got = received.get(v)
+            if got is None:
+                received[v] = [pair]
+            else:
+                got.append(pair)
         self._sent = sent
         self._received = received
 
     def sent_by(self, entities) -> list[tuple[str, list]]:
-        """(legal entity, the flows it sends in ID order) for each of ``entities``."""
+        """(legal entity, [(place, flow, recipient's entity or None)] in ID order) for
+        each of ``entities`` (None: the recipient is no entity of the index)."""
         sent = self._sent
         return [(e, sent[e]) for e in sorted(entities) if e in sent]
 
     def received_by(self, entities) -> list[tuple[str, list]]:
-        """(legal entity, [(sender's entity, flow)] in ID order) for each of ``entities``."""
+        """(legal entity, [(sender's entity, flow)] in ID order) for each of ``entities``,
+        but the organisation's entrusting flows."""
         received = self._received
         return [(e, received[e]) for e in sorted(entities) if e in received]
 
 
-def _circle_flows(ctx, circle, inside, index) -> tuple[dict, list, set]:
-    """The circle's flows between its legal entities by (sender, item), the flows
-    that leave it, and the entities that send anything.
+def _circle_flows(circle, inside, index) -> tuple[dict, list, set]:
+    """The circle's flows between its legal entities, by sender then item, as
+    (place, flow, recipient's entity); the flows that leave it, as (place, flow,
+    sender's entity); and the entities that send anything.
 
     Only flows the circle sends: the organisation's own are judged by section 5.
+    Everything per (entity, item) is kept by entity, then item: the search looks
+    up one entity's items in turn, and a small dict per entity is quicker to
+    reach than one entry among a million.
     """
-    entity = ctx.entity
     edges: dict = {}
     leaving = []
     senders = set()
     for u, sent in index.sent_by(inside):
         senders.add(u)
-        for f in sent:
-            v = entity(f.to)
+        out = None
+        for edge in sent:
+            v = edge[2]
             if v in inside:
                 if u != v:
-                    for item in f.items:
-                        got = edges.get((u, item))
+                    if out is None:
+                        out = edges[u] = {}
+                    for item in edge[1].items:
+                        got = out.get(item)
                         if got is None:
-                            edges[(u, item)] = [f]
+                            out[item] = [edge]
                         else:
-                            got.append(f)
-            elif f.to not in circle:
-                leaving.append(f)
+                            got.append(edge)
+            elif edge[1].to not in circle:
+                leaving.append((edge[0], edge[1], u))
     return edges, leaving, senders
 
 
-def _leaving(ctx, judged, circle, entrusting, index):
-    """(flow, item, label) for every item of an entrusting flow that leaves ``circle``.
+_NONE: dict = {}  # never changed
 
-    Every path counts: a label-setting search keeps, per legal entity and
-    item, each arrival not beaten on all of arrival, "clean until" and
-    entrusting start. A leaving flow re-provides the item when some label
-    has its entrusting flow starting on or before the leaving flow, no other
-    source on its way started on or before the leaving flow, and arrived by
-    the leaving flow's end.
+
+def _leaving(ctx, judged, circle, entrusting, index):
+    """(place, flow, item, label) for every item of an entrusting flow that leaves ``circle``.
+
+    ``entrusting`` are the circle's entrusting flows as (start, place, flow) by
+    recipient entity, in ID order. Every path counts: a label-setting search
+    keeps, per legal entity and item, each arrival not beaten on all of arrival,
+    "clean until" and entrusting start. A leaving flow re-provides the item when
+    some label has its entrusting flow starting on or before the leaving flow, no
+    other source on its way started on or before the leaving flow, and arrived
+    by the leaving flow's end.
 
     The search runs once per circle for all its entrusting and leaving flows.
     Labels are taken from the heap in rank order and only where a flow of the
     circle carries the item on: a label elsewhere has nothing to extend, so it
     is only kept (or beaten) where it lands.
     """
-    entity, org = ctx.entity, ctx.org_entity
-    inside = {entity(p) for p in circle} - {org}
-    edges, leaving, senders = _circle_flows(ctx, circle, inside, index)
-    own = _own_since(ctx, judged, inside, index, edges)
-    rank = index.rank
+    inside = {ctx.entity(p) for p in circle} - {ctx.org_entity}
+    edges, leaving, senders = _circle_flows(circle, inside, index)
+    own = _own_at(ctx, judged, inside, index, edges)
     # The entrusting flows' own labels at one (entity, item) share "clean until"
-    # and have arrival = entrusting start, so the earliest (then lowest ID) covers
-    # every other one whatever the order they are offered in: only it is kept.
-    # An entity that sends nothing has nothing to pass on: its labels are not needed.
+    # and have arrival = entrusting start, so the earliest (then lowest ID: they
+    # come in ID order) covers every other one whatever the order they are offered
+    # in: only it is kept. An entity that sends nothing has nothing to pass on: its
+    # labels are not needed.
     seeds: dict = {}
-    for e in entrusting:
-        node, start = entity(e.to), e.start
+    for node, pairs in entrusting.items():
         if node not in senders:
             continue
-        for item in e.items:
-            got = seeds.get((node, item))
-            if got is None or start < got.start or (
-                    start == got.start and rank[e.id] < rank[got.id]):
-                seeds[(node, item)] = e
+        # Latest first, so the earliest (start, place) writes each item last.
+        at = seeds[node] = {}
+        for seed in sorted(pairs, reverse=True):
+            at.update(dict.fromkeys(seed[2].items, seed))
     # Labels of the (entity, item) the search reaches; elsewhere the seed alone,
     # made into a label only when a leaving flow finds it valid.
     labels: dict = {}
 
-    def seed_label(node, item, e):
-        return _Label(e.start, own.get((node, item), _FAR), e.start, (e.id,), e.to,
-                      (rank[e.id],))
+    def seed_label(node, item, seed):
+        start, n, e = seed
+        return _Label(start, own.get(node, _NONE).get(item, _FAR), start, (e.id,), e.to, (n,))
 
     def held_at(node, item):
-        held = labels.get((node, item))
+        at = labels.get(node)
+        if at is None:
+            at = labels[node] = {}
+        held = at.get(item)
         if held is None:
-            e = seeds.get((node, item))
-            held = labels[(node, item)] = [] if e is None else [seed_label(node, item, e)]
+            seed = seeds.get(node, _NONE).get(item)
+            held = at[item] = [] if seed is None else [seed_label(node, item, seed)]
         return held
 
     heap: list = []
     counter = 0
-    for node, item in edges:
-        for label in held_at(node, item):
-            counter += 1
-            heap.append((label.rank, counter, node, item, label))
+    for node, out in edges.items():
+        for item in out:
+            for label in held_at(node, item):
+                counter += 1
+                heap.append((label.rank, counter, node, item, label))
     heapq.heapify(heap)
 
     def offer(node, item, label):
@@ -296,7 +331,7 @@ def _leaving(ctx, judged, circle, entrusting, index):
                 other.dead = True
         held[:] = [o for o in held if not o.dead]
         held.append(label)
-        if (node, item) in edges:
+        if item in edges.get(node, _NONE):
             counter += 1
             heapq.heappush(heap, (label.rank, counter, node, item, label))
 
@@ -304,34 +339,37 @@ def _leaving(ctx, judged, circle, entrusting, index):
         _, _, node, item, label = heapq.heappop(heap)
         if label.dead:
             continue
-        for f in edges[(node, item)]:
-            if (f.end is not None and f.end < label.arrival) or f.id in label.path:
+        keys = label.rank[2]
+        for n, f, to in edges[node][item]:
+            if (f.end is not None and f.end < label.arrival) or n in keys:
                 continue
-            to = entity(f.to)
             offer(to, item, _Label(max(label.arrival, f.start),
-                                   min(label.clean_until, own.get((to, item), _FAR)),
+                                   min(label.clean_until, own.get(to, _NONE).get(item, _FAR)),
                                    label.entrusted, (*label.path, f.id), label.outsourcee,
-                                   (*label.rank[2], rank[f.id])))
-    for f in leaving:
-        route = judged[f.id].route
-        if route in _NOT_PROVISION or _exempt(ctx, f):
+                                   (*keys, n)))
+    for n, f, node in leaving:
+        if judged[f.id].route in _NOT_PROVISION or _exempt(ctx, f):
             continue
-        node, start, end = entity(f.frm), f.start, f.end
+        start, end = f.start, f.end
+        at, seeded, owned = labels.get(node, _NONE), seeds.get(node, _NONE), own.get(node, _NONE)
         # To data subjects, only items that are not their own are provided
         # (ctx.provision's items, without a copy of the flow).
         for item in dict.fromkeys(ctx.foreign_items(f) or f.items):
-            held = labels.get((node, item))
+            held = at.get(item)
             if held is None:
-                e = seeds.get((node, item))
-                if (e is not None and e.start <= start < own.get((node, item), _FAR)
-                        and (end is None or e.start <= end)):
-                    yield f, item, seed_label(node, item, e)
+                seed = seeded.get(item)
+                if (seed is not None and seed[0] <= start < owned.get(item, _FAR)
+                        and (end is None or seed[0] <= end)):
+                    yield n, f, item, seed_label(node, item, seed)
                 continue
-            valid = [label for label in held
-                     if label.entrusted <= start < label.clean_until
-                     and (end is None or label.arrival <= end)]
-            if valid:
-                yield f, item, min(valid, key=lambda label: label.rank)
+            found = None
+            for label in held:
+                if (label.entrusted <= start < label.clean_until
+                        and (end is None or label.arrival <= end)
+                        and (found is None or label.rank < found.rank)):
+                    found = label
+            if found is not None:
+                yield n, f, item, found
 
 
 def _circles(ctx, outsourcees) -> dict[str, frozenset]:
@@ -424,12 +462,25 @@ def _own_since(ctx, judged, inside, index=None, edges=None) -> dict:
     data that did not come only by outsourcing).
 
     ``index`` and ``edges`` are the circle's (:class:`_Index`, :func:`_circle_flows`),
-    made here when not given: the copies travel only along the circle's own flows,
-    so no index of every flow is needed.
+    made here when not given.
     """
     if index is None:
         index = _Index(ctx, inside)
-    direct: dict = {}
+    if edges is None:
+        edges = _circle_flows((), inside, index)[0]
+    return {(node, item): day for node, held in _own_at(ctx, judged, inside, index, edges).items()
+            for item, day in held.items()}
+
+
+def _own_at(ctx, judged, inside, index, edges) -> dict:
+    """:func:`_own_since` by entity, then item.
+
+    The copies travel only along the circle's own flows, as items do
+    (:func:`lineage.propagation.propagate`: an item held from day ``d`` crosses a
+    flow not ended before ``d`` and arrives on the later of ``d`` and its start),
+    so no index of every flow is needed.
+    """
+    own: dict = {}
     org = ctx.org_entity
     for v, received in index.received_by(inside):
         held = None
@@ -439,18 +490,30 @@ def _own_since(ctx, judged, inside, index=None, edges=None) -> dict:
             if u == org and judged[f.id].route == "outsourcing":
                 continue
             if held is None:
-                held = direct.setdefault(v, {})
+                held = own.setdefault(v, {})
+            start = f.start
             for item in f.items:
-                if f.start < held.get(item, _FAR):
-                    held[item] = f.start
-    if not direct:
-        return {}
-    if edges is None:
-        edges = _circle_flows(ctx, (), inside, index)[0]
-    # The circle's flows by item, then by sender: propagate's index, of these alone.
-    by_item: dict = {}
-    for (u, item), flows in edges.items():
-        by_item.setdefault(item, {})[u] = flows
-    reach = propagate((), direct, index=by_item, flows_by_id=ctx.flows, node=ctx.entity)
-    return {(node, item): day for node, held in reach.arrival.items()
-            for item, day in held.items()}
+                if start < held.get(item, _FAR):
+                    held[item] = start
+    if not own:
+        return own
+    # Earliest arrival per (entity, item): items travel independently, so one
+    # heap serves them all.
+    heap = [(day, node, item) for node, held in own.items() for item, day in held.items()]
+    heapq.heapify(heap)
+    while heap:
+        day, node, item = heapq.heappop(heap)
+        if own[node][item] < day:
+            continue
+        for _, f, to in edges.get(node, _NONE).get(item, ()):
+            if f.end is not None and f.end < day:
+                continue
+            when = day if day > f.start else f.start
+            held = own.get(to)
+            if held is None:
+                held = own[to] = {}
+            old = held.get(item)
+            if old is None or when < old:
+                held[item] = when
+                heapq.heappush(heap, (when, to, item))
+    return own
