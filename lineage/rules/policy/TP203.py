@@ -85,26 +85,31 @@ flows:
         if len(set(circles.values())) == 1:  # one circle (a ring or one outsourcee): all
             by_circle[next(iter(circles.values()))] = index.entrusting
         else:
-            for node, pairs in index.entrusting.items():
-                for seed in pairs:
-                    by_circle.setdefault(circles[seed[2].to], {}).setdefault(node, []).append(seed)
-        best: dict = {}
-        for circle, flows in by_circle.items():
-            for n, flow, item, label in _leaving(ctx, judged, circle, flows, index):
-                # The flow's place in ID order stands for natural_key(flow.id): the same order.
-                key = (n, item)
-                if key not in best or label.rank < best[key][1].rank:
-                    best[key] = (flow, label)
+            for node, seeds in index.entrusting.items():
+                for seed in seeds:
+                    by_circle.setdefault(circles[seed[3]], {}).setdefault(node, []).append(seed)
+        # (place, item, flow, rank, path, outsourcee) per item leaving a circle. The
+        # flow's place in ID order stands for natural_key(flow.id): the same order.
+        if len(by_circle) == 1:  # each (place, item) comes once: no best to choose
+            found = [got for circle, seeds in by_circle.items()
+                     for got in _leaving(ctx, judged, circle, seeds, index)]
+        else:
+            best: dict = {}
+            for circle, seeds in by_circle.items():
+                for got in _leaving(ctx, judged, circle, seeds, index):
+                    key = got[:2]
+                    if key not in best or got[3] < best[key][3]:
+                        best[key] = got
+            found = list(best.values())
+        found.sort()  # by (place, item): never equal, so nothing further is compared
         # Findings of one item share its items tuple, of one outsourcee its evidence
         # entry: a large check makes a hundred thousand of them.
         items: dict = {}
         named: dict = {}
         new = cls.finding_from
-        for key in sorted(best):
-            item = key[1]
-            flow, label = best[key]
-            path = (*label.path, flow.id)
-            entrust, outsourcee, shown = path[0], label.outsourcee, " > ".join(path)
+        for _, item, flow, _, way, outsourcee in found:
+            path = (*way, flow.id)
+            entrust, shown = path[0], " > ".join(path)
             one = items.get(item)
             if one is None:
                 one = items[item] = (item,)
@@ -178,14 +183,15 @@ class _Index:
         from_org = {p for p in (*ctx.parties_by_entity.get(org, ()), org) if entity(p) == org}
         sent: dict[str, list] = {}
         received: dict[str, list] = {}
-        #: Entity -> (start, place, flow) of the entrusting flows it receives, in ID order.
+        #: Entity -> (start, place, ID, recipient, items) of the entrusting flows it
+        #: receives, in ID order.
         self.entrusting: dict[str, list] = {}
         flows = ctx.flow_list
         # Each flow's sender's and recipient's entity (None: not one of these),
         # found by map() without an interpreted step per flow: most flows concern
         # no circle, and only the others are visited below.
-        senders = list(map(get, map(_FRM, flows)))
-        recipients = list(map(get, map(_TO, flows)))
+        frms, tos = list(map(_FRM, flows)), list(map(_TO, flows))
+        senders, recipients = list(map(get, frms)), list(map(get, tos))
         for n in compress(count(), senders):
             u = senders[n]
             got = sent.get(u)
@@ -196,15 +202,17 @@ class _Index:
         for n in compress(count(), recipients):
             f, v = flows[n], recipients[n]
             if id(f) in marked:
+                # All the search needs of it, read at once.
+                seed = (f.start, n, f.id, tos[n], f.items)
                 got = self.entrusting.get(v)
                 if got is None:
-                    self.entrusting[v] = [(f.start, n, f)]
+                    self.entrusting[v] = [seed]
                 else:
-                    got.append((f.start, n, f))
-                if f.frm in from_org:
+                    got.append(seed)
+                if frms[n] in from_org:
                     continue  # the organisation's outsourcing: no other source
             u = senders[n]
-            pair = (entity(f.frm) if u is None else u, f)
+            pair = (entity(frms[n]) if u is None else u, f)
             got = received.get(v)
             if got is None:
                 received[v] = [pair]
@@ -263,10 +271,11 @@ _NONE: dict = {}  # never changed
 
 
 def _leaving(ctx, judged, circle, entrusting, index):
-    """(place, flow, item, label) for every item of an entrusting flow that leaves ``circle``.
+    """Every item of an entrusting flow that leaves ``circle``, with the best way it came.
 
-    ``entrusting`` are the circle's entrusting flows as (start, place, flow) by
-    recipient entity, in ID order. Every path counts: a label-setting search
+    ``entrusting`` are the circle's entrusting flows as :attr:`_Index.entrusting`
+    gives them (by recipient entity, in ID order). Yields (place, item, flow,
+    label's rank, path, outsourcee). Every path counts: a label-setting search
     keeps, per legal entity and item, each arrival not beaten on all of arrival,
     "clean until" and entrusting start. A leaving flow re-provides the item when
     some label has its entrusting flow starting on or before the leaving flow, no
@@ -293,14 +302,14 @@ def _leaving(ctx, judged, circle, entrusting, index):
         # Latest first, so the earliest (start, place) writes each item last.
         at = seeds[node] = {}
         for seed in sorted(pairs, reverse=True):
-            at.update(dict.fromkeys(seed[2].items, seed))
+            at.update(dict.fromkeys(seed[4], seed))
     # Labels of the (entity, item) the search reaches; elsewhere the seed alone,
     # made into a label only when a leaving flow finds it valid.
     labels: dict = {}
 
     def seed_label(node, item, seed):
-        start, n, e = seed
-        return _Label(start, own.get(node, _NONE).get(item, _FAR), start, (e.id,), e.to, (n,))
+        start, n, fid, to, _ = seed
+        return _Label(start, own.get(node, _NONE).get(item, _FAR), start, (fid,), to, (n,))
 
     def held_at(node, item):
         at = labels.get(node)
@@ -360,7 +369,8 @@ def _leaving(ctx, judged, circle, entrusting, index):
                 seed = seeded.get(item)
                 if (seed is not None and seed[0] <= start < owned.get(item, _FAR)
                         and (end is None or seed[0] <= end)):
-                    yield n, f, item, seed_label(node, item, seed)
+                    # The seed's label, without making it.
+                    yield n, item, f, (seed[0], 1, (seed[1],)), (seed[2],), seed[3]
                 continue
             found = None
             for label in held:
@@ -369,7 +379,7 @@ def _leaving(ctx, judged, circle, entrusting, index):
                         and (found is None or label.rank < found.rank)):
                     found = label
             if found is not None:
-                yield n, f, item, found
+                yield n, item, f, found.rank, found.path, found.outsourcee
 
 
 def _circles(ctx, outsourcees) -> dict[str, frozenset]:
