@@ -276,3 +276,74 @@ def test_finding_from_equals_finding():
                             message="m", message_ja="m_ja")
         got = rule.finding_from(_FLOW, subject, want.items, want.evidence, "m", "m_ja")
         assert got == want and got.id == want.id and got.as_dict() == want.as_dict()
+
+
+def _feeder_chain(seed: int) -> dict:
+    """Groups feeding the organisation through chains of businesses (some with
+    departments) longer and shorter than the levels found by passes, with side
+    branches that never reach it, rings, and flows that end before others start."""
+    rng = random.Random(seed)
+    parties = [{"id": "mc", "role": "self"}, {"id": "mc-ops", "legal_entity": "mc"}]
+    flows = []
+    day = dt.date(2024, 1, 1)
+
+    def flow(frm, to):
+        start = day + dt.timedelta(days=rng.randrange(60))
+        f = {"id": f"F{len(flows)}", "from": frm, "to": to,
+             "items": rng.sample(["name", "email", "phone"], rng.randint(1, 2)),
+             "start": start.isoformat()}
+        if rng.random() < 0.2:
+            f["end"] = (start + dt.timedelta(days=rng.randrange(20))).isoformat()
+        flows.append(f)
+
+    for g in range(3):
+        parties.append({"id": f"s{g}", "role": "data_subject"})
+    for c in range(rng.randint(1, 4)):
+        chain = [f"c{c}b{k}" for k in range(rng.choice((2, 7, 9, 14)))]
+        for k, pid in enumerate(chain):
+            parties.append({"id": pid, "role": "third_party"})
+            if rng.random() < 0.2:
+                parties.append({"id": f"{pid}-x", "legal_entity": pid})
+                chain[k] = f"{pid}-x"
+        flow(f"s{rng.randrange(3)}", chain[0])
+        for a, b in zip(chain, chain[1:]):
+            flow(a, b)
+        flow(chain[-1], rng.choice(("mc", "mc-ops")))
+        if rng.random() < 0.5:
+            flow(chain[-1], chain[0])  # a ring
+        parties.append({"id": f"side{c}", "role": "third_party"})
+        flow(rng.choice(chain), f"side{c}")
+        flow(f"s{rng.randrange(3)}", f"side{c}")
+    flow("s0", "mc")
+    return {"format": "lineage/1", "organisation": "mc", "as_of": "2026-01-01",
+            "parties": parties, "flows": flows}
+
+
+def test_org_intake_equals_the_pair_by_pair_walk():
+    # The organisation's feeders are found by passes over the flows, a level each,
+    # then pair by pair past a few levels: the same reach as walking pairs alone.
+    from lineage.rules.context import _FEED_LEVELS
+
+    deep = 0
+    for seed in range(60):
+        data = _feeder_chain(seed)
+        inv = build(data)
+        fast, careful = Context(inv)._org_intake, checks_oracle.org_intake(Context(inv))
+        assert sorted(fast) == sorted(careful), seed
+        for group in fast:
+            assert fast[group].arrival == careful[group].arrival, (seed, group)
+            assert fast[group].via == careful[group].via, (seed, group)
+        # A chain of more businesses than the levels found by passes.
+        deep += any(p["id"].startswith("c") and int(p["id"].split("b")[1].split("-")[0])
+                    > _FEED_LEVELS for p in data["parties"])
+    assert deep > 10  # chains past the levels found by passes were walked
+
+
+@settings(max_examples=100, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(inventories(max_flows=16))
+def test_org_intake_equals_the_pair_by_pair_walk_on_property_inventories(data):
+    inv = build(data)
+    fast, careful = Context(inv)._org_intake, checks_oracle.org_intake(Context(inv))
+    assert {g: (r.arrival, r.via) for g, r in fast.items()} == {
+        g: (r.arrival, r.via) for g, r in careful.items()}

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from functools import cached_property
+from itertools import compress
+from operator import attrgetter
 
 from ..model.schema import Flow, Inventory, optional_date
 from ..propagation import Reach, item_index, out_index, propagate
@@ -625,21 +627,35 @@ class Context:
         organisation holds, and skipping them keeps a check of a large
         inventory fast.
         """
+        flows = self.flow_list
+        get = self._entity.get  # self.entity, called by map() without a step per flow
+        parties = list(map(_TO, flows))
+        into = list(map(get, parties, parties))  # each flow's recipient's entity
+        parties = list(map(_FRM, flows))
+        out_of = list(map(get, parties, parties))  # and its sender's
+        del parties
+        # Which entities feed the organisation, level by level (a pass over the flows
+        # in C each): a few levels nearly always. A longer chain goes on with which
+        # entities feed which, once per pair of entities, walked in Python.
         feeds = {self.org_entity}
-        todo = [self.org_entity]
-        inbound: dict = defaultdict(list)
-        entity_of = self._entity.get  # self.entity without a call per flow
-        # Which entities feed which: once per pair of parties, not per flow.
-        for to, frm in {(f.to, f.frm) for f in self.flow_list}:
-            inbound[entity_of(to, to)].append(entity_of(frm, frm))
-        while todo:
-            entity = todo.pop()
-            for frm in inbound.get(entity, ()):
-                if frm not in feeds:
-                    feeds.add(frm)
-                    todo.append(frm)
-        index = item_index([f for f in self.flow_list if entity_of(f.to, f.to) in feeds],
-                           self.entity)
+        level = feeds
+        for _ in range(_FEED_LEVELS):
+            level = set(compress(out_of, map(level.__contains__, into))) - feeds
+            if not level:
+                break
+            feeds |= level
+        else:
+            inbound: dict = defaultdict(list)
+            for to, frm in set(zip(into, out_of)):
+                inbound[to].append(frm)
+            todo = list(level)
+            while todo:
+                entity = todo.pop()
+                for frm in inbound.get(entity, ()):
+                    if frm not in feeds:
+                        feeds.add(frm)
+                        todo.append(frm)
+        index = item_index(compress(flows, map(feeds.__contains__, into)), self.entity)
         return self._entity_group_reach(
             index=index, groups={p for p, e in self._entity.items() if e in feeds})
 
@@ -784,6 +800,12 @@ class Context:
         if got is None:
             got = self._provisions[flow.id] = flow.model_copy(update={"items": foreign})
         return got
+
+
+#: Levels of "which entities feed the organisation" found by passes over the flows
+#: before the rest is walked pair by pair (see Context._org_intake).
+_FEED_LEVELS = 8
+_TO, _FRM = attrgetter("to"), attrgetter("frm")
 
 
 def _by_id(records) -> list:
