@@ -154,22 +154,44 @@ def _id_of(rule: str, flow: str, subject: str | None) -> str:
         ('TP101:F1', 'TP203:F2:name')
     """
     return f"{rule}:{flow}" if subject is None else f"{rule}:{flow}:{subject}"
-# Each field's slot setter, in field order: Finding's own __init__ goes through
-# object.__setattr__ per field, about twice as slow.
-(_S_RULE, _S_CLAUSE, _S_KIND, _S_SEVERITY, _S_FLOW, _S_FRM, _S_TO, _S_SUBJECT, _S_ITEMS,
- _S_EVIDENCE, _S_MESSAGE, _S_MESSAGE_JA, _S_REMEDY, _S_REMEDY_JA, _S_WAIVED) = (
-    Finding.__dict__[f.name].__set__ for f in dataclasses.fields(Finding))
+
+
+class _Blank(_Room):
+    """A finding's layout without its refusals: filled by plain attribute stores
+    (the quickest way Python fills an object), then made a :class:`Finding` by
+    :func:`_new_finding`. A frozen dataclass refuses stores, and setting each slot
+    through its descriptor took twice as long; a large check makes a million
+    findings."""
+
+    __slots__ = tuple(f.name for f in dataclasses.fields(Finding))
+
+    def __init__(self, rule, clause, kind, severity, flow, frm, to, subject, items, evidence,
+                 message, message_ja, remedy, remedy_ja):
+        self.rule = rule
+        self.clause = clause
+        self.kind = kind
+        self.severity = severity
+        self.flow = flow
+        self.frm = frm
+        self.to = to
+        self.subject = subject
+        self.items = items
+        self.evidence = evidence
+        self.message = message
+        self.message_ja = message_ja
+        self.remedy = remedy
+        self.remedy_ja = remedy_ja
+        self.waived = False
+        self.id = _id_of(rule, flow, subject)
 
 
 def _new_finding(rule, clause, kind, severity, flow, frm, to, subject, items, evidence,
                  message, message_ja, remedy, remedy_ja) -> Finding:
     """``Finding(...)`` with every field given in order, not waived.
 
-    A frozen dataclass sets each field through ``object.__setattr__``; setting
-    the slots directly is about twice as fast, and a large check makes hundreds
-    of thousands of findings. The result is the same record
-    (tests/test_engine_fast_paths.py checks it against the dataclass's own
-    constructor, field by field).
+    The same record as the dataclass's own constructor makes, about twice as
+    fast (tests/test_engine_fast_paths.py checks it field by field; the
+    layouts are the same, so the object may change class).
 
     Example:
         >>> f = _new_finding("TP101", "5[1]", "no-consent", "error", "F1", "mc", "p", None,
@@ -178,28 +200,14 @@ def _new_finding(rule, clause, kind, severity, flow, frm, to, subject, items, ev
         ...              flow="F1", frm="mc", to="p", message="m", message_ja="m_ja",
         ...              remedy="r", remedy_ja="r_ja")
         True
+        >>> type(f) is Finding, f.id
+        (True, 'TP101:F1')
     """
-    f = _NEW(Finding)
-    _S_RULE(f, rule)
-    _S_CLAUSE(f, clause)
-    _S_KIND(f, kind)
-    _S_SEVERITY(f, severity)
-    _S_FLOW(f, flow)
-    _S_FRM(f, frm)
-    _S_TO(f, to)
-    _S_SUBJECT(f, subject)
-    _S_ITEMS(f, items)
-    _S_EVIDENCE(f, evidence)
-    _S_MESSAGE(f, message)
-    _S_MESSAGE_JA(f, message_ja)
-    _S_REMEDY(f, remedy)
-    _S_REMEDY_JA(f, remedy_ja)
-    _S_WAIVED(f, False)
-    _SET_ID(f, f"{rule}:{flow}" if subject is None else f"{rule}:{flow}:{subject}")
+    f = _Blank(rule, clause, kind, severity, flow, frm, to, subject, items, evidence,
+               message, message_ja, remedy, remedy_ja)
+    f.__class__ = Finding
     return f
 
-
-_NEW = object.__new__
 
 _CLAUSE_TEXT: dict = {}
 
