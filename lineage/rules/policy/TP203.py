@@ -236,8 +236,9 @@ class _Index:
 
 def _circle_flows(circle, inside, index) -> tuple[dict, list, set]:
     """The circle's flows between its legal entities, by sender then item, as
-    (place, flow, recipient's entity); the flows that leave it, as (place, flow,
-    sender's entity); and the entities that send anything.
+    (place, start, end, ID, recipient's entity: all the search reads of them);
+    the flows that leave it, as (place, flow, sender's entity); and the entities
+    that send anything.
 
     Only flows the circle sends: the organisation's own are judged by section 5.
     Everything per (entity, item) is kept by entity, then item: the search looks
@@ -250,20 +251,20 @@ def _circle_flows(circle, inside, index) -> tuple[dict, list, set]:
     for u, sent in index.sent_by(inside):
         senders.add(u)
         out = None
-        for edge in sent:
-            v = edge[2]
+        for n, f, v in sent:
             if v in inside:
                 if u != v:
                     if out is None:
                         out = edges[u] = {}
-                    for item in edge[1].items:
+                    edge = (n, f.start, f.end, f.id, v)
+                    for item in f.items:
                         got = out.get(item)
                         if got is None:
                             out[item] = [edge]
                         else:
                             got.append(edge)
-            elif edge[1].to not in circle:
-                leaving.append((edge[0], edge[1], u))
+            elif f.to not in circle:
+                leaving.append((n, f, u))
     return edges, leaving, senders
 
 
@@ -349,12 +350,12 @@ def _leaving(ctx, judged, circle, entrusting, index):
         if label.dead:
             continue
         keys = label.rank[2]
-        for n, f, to in edges[node][item]:
-            if (f.end is not None and f.end < label.arrival) or n in keys:
+        for n, start, end, fid, to in edges[node][item]:
+            if (end is not None and end < label.arrival) or n in keys:
                 continue
-            offer(to, item, _Label(max(label.arrival, f.start),
+            offer(to, item, _Label(max(label.arrival, start),
                                    min(label.clean_until, own.get(to, _NONE).get(item, _FAR)),
-                                   label.entrusted, (*label.path, f.id), label.outsourcee,
+                                   label.entrusted, (*label.path, fid), label.outsourcee,
                                    (*keys, n)))
     for n, f, node in leaving:
         if judged[f.id].route in _NOT_PROVISION or _exempt(ctx, f):
@@ -515,10 +516,10 @@ def _own_at(ctx, judged, inside, index, edges) -> dict:
         day, node, item = heapq.heappop(heap)
         if own[node][item] < day:
             continue
-        for _, f, to in edges.get(node, _NONE).get(item, ()):
-            if f.end is not None and f.end < day:
+        for _, start, end, _, to in edges.get(node, _NONE).get(item, ()):
+            if end is not None and end < day:
                 continue
-            when = day if day > f.start else f.start
+            when = day if day > start else start
             held = own.get(to)
             if held is None:
                 held = own[to] = {}
