@@ -24,7 +24,8 @@ from typing import ClassVar, Iterable
 from ..errors import LineageError
 from .clauses import Clause
 
-__all__ = ["Finding", "Rule", "Example", "KINDS", "SEVERITIES", "RuleSelectionError"]
+__all__ = ["Finding", "Rule", "Example", "KINDS", "SEVERITIES", "RuleSelectionError",
+           "evidence_form"]
 
 KINDS = ("no-consent", "no-exemption", "unannounced-items", "unannounced", "contract",
          "re-provision", "purpose", "record", "waiver")
@@ -209,6 +210,27 @@ def _new_finding(rule, clause, kind, severity, flow, frm, to, subject, items, ev
     return f
 
 
+def evidence_form(evidence: dict | None) -> tuple:
+    """Evidence as a finding keeps it: (key, value) pairs sorted by key, lists made
+    tuples, None values left out. Rules that give many findings the same evidence
+    make it once and pass it to :meth:`Rule.finding_from`.
+
+    Example:
+        >>> evidence_form({"path": ["F1", "F2"], "waiver": None, "outsourcee": "o1"})
+        (('outsourcee', 'o1'), ('path', ('F1', 'F2')))
+        >>> evidence_form({"notice": "N1"}), evidence_form({"contract": None}), evidence_form(None)
+        ((('notice', 'N1'),), (), ())
+    """
+    # Empty or one-entry evidence (most findings) skips the sorting.
+    if not evidence:
+        return ()
+    if len(evidence) == 1:
+        ((k, v),) = evidence.items()
+        return () if v is None else ((k, tuple(v) if isinstance(v, list) else v),)
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
+                        for k, v in evidence.items() if v is not None))
+
+
 _CLAUSE_TEXT: dict = {}
 
 
@@ -296,14 +318,7 @@ class Rule:
         """
         # Built for every finding (a large check makes hundreds of thousands):
         # empty or one-entry evidence and items skip the sorting.
-        if not evidence:
-            ev = ()
-        elif len(evidence) == 1:
-            ((k, v),) = evidence.items()
-            ev = () if v is None else ((k, tuple(v) if isinstance(v, list) else v),)
-        else:
-            ev = tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
-                              for k, v in evidence.items() if v is not None))
+        ev = evidence_form(evidence)
         if not items:
             items = ()
         elif type(items) in (list, tuple) and len(items) == 1:
