@@ -167,10 +167,11 @@ def item_index(flows: Iterable, node: Callable[[str], str] | None = None
         {'a': ['c', 'o'], 'b': ['c']}
     """
     index: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    key = node or _same
     for f in flows:
+        # The provider's key once per flow, not once per item.
+        provider = f.frm if node is None else node(f.frm)
         for item in f.items:
-            index[item][key(f.frm)].append(f)
+            index[item][provider].append(f)
     return index
 
 

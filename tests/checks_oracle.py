@@ -1,6 +1,8 @@
 """Whole-inventory checks as they were before round 3 of issue 14 (the law pack's
 before their texts were shared, AP202 before its improper inflows per provider,
-TP202 before its look-ups per outsourcee, TP802 before its cheap tests came first),
+TP202 before its look-ups per outsourcee, TP802 before its cheap tests came first,
+TP402 before it passed over flows with defined purposes only in map(), and the
+context's intake of the organisation before it found its feeders by passes in C),
 kept verbatim as the oracle of tests/test_check_fast_paths.py.
 
 Example:
@@ -20,6 +22,7 @@ from lineage.rules.appi.AP231 import AP231
 from lineage.rules.appi.AP261 import AP261, _audits
 from lineage.rules.appi.common import ACT, ACT_JA, notice_of, within_year
 from lineage.rules.policy.TP202 import TP202, _covers, _gap, _overlaps
+from lineage.rules.policy.TP402 import TP402
 from lineage.rules.policy.TP802 import _SKIP, TP802
 
 
@@ -159,6 +162,16 @@ def _tp802(ctx, judged):
                                f"{purpose} が {flow.start} までに開示されていません")
 
 
+def _tp402(ctx, judged):
+    """TP402.check before round 4."""
+    for flow in ctx.inv.flows:
+        for purpose in flow.purposes:
+            if purpose not in ctx.purposes:
+                yield TP402.finding(flow, subject=purpose,
+                                    message=f"purpose {purpose} is not defined",
+                                    message_ja=f"利用目的 {purpose} が定義されていません")
+
+
 def _ap202(ctx, judged):
     """AP202.check before round 3."""
     optout = [f for f in AP202.flows(ctx, judged, ("opt_out",))]
@@ -213,5 +226,29 @@ def _old_improper(ctx, flow, provider, last) -> dict:
     return out
 
 
+def org_intake(ctx):
+    """Context._org_intake before round 4 (feeders found pair by pair)."""
+    from collections import defaultdict
+
+    from lineage.propagation import item_index
+
+    feeds = {ctx.org_entity}
+    todo = [ctx.org_entity]
+    inbound: dict = defaultdict(list)
+    entity_of = ctx._entity.get
+    for to, frm in {(f.to, f.frm) for f in ctx.flow_list}:
+        inbound[entity_of(to, to)].append(entity_of(frm, frm))
+    while todo:
+        entity = todo.pop()
+        for frm in inbound.get(entity, ()):
+            if frm not in feeds:
+                feeds.add(frm)
+                todo.append(frm)
+    index = item_index([f for f in ctx.flow_list if entity_of(f.to, f.to) in feeds],
+                       ctx.entity)
+    return ctx._entity_group_reach(
+        index=index, groups={p for p, e in ctx._entity.items() if e in feeds})
+
+
 CHECKS = {"AP201": _ap201, "AP202": _ap202, "AP211": _ap211, "AP231": _ap231, "AP261": _ap261,
-          "TP202": _tp202, "TP802": _tp802}
+          "TP202": _tp202, "TP402": _tp402, "TP802": _tp802}

@@ -132,7 +132,7 @@ def _law_inventory(seed: int) -> dict:
     for k in range(rng.randint(10, 40)):
         shape = rng.randrange(6)
         items = rng.choice((["name"], ["name"], ["name", "cookie"], ["cookie"]))
-        purposes = rng.choice((["p"], ["p"], ["p"], ["q"], ["p", "r"]))
+        purposes = rng.choice((["p"], ["p"], ["p"], ["q"], ["p", "r"], ["x", "p"]))
         f = {"id": f"F{k}", "from": "mc", "items": items, "purposes": purposes, "start": on()}
         if shape == 0:
             f.update(to=rng.choice(("o0", "o1", "o2")), purposes=["p"])
@@ -233,3 +233,117 @@ def test_foreign_items_sent_by_a_department_of_another_business():
     fast, careful = _foreign_both(build(data))
     assert fast == careful
     assert fast[-2:] == [[], ["name"]]  # customers' name reached o1: not the members' own
+
+
+def test_a_findings_id_slot_follows_its_fields_through_copies():
+    # The ID is a slot made with the finding, not a field: copies, pickles and
+    # replace() must make it again from the fields, and it must not take part in
+    # equality, hashing, repr or the dataclass's fields.
+    import copy
+    import dataclasses
+    import pickle
+
+    made = REGISTRY.rules["TP203"].finding(_FLOW, subject="name", items=["name"],
+                                           evidence={"path": ["F0", "F1"], "outsourcee": "o"},
+                                           message="m", message_ja="m_ja")
+    built = Finding(**{f.name: getattr(made, f.name) for f in dataclasses.fields(Finding)})
+    assert made.id == built.id == "TP203:F1:name"
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    assert "id" not in {f.name for f in dataclasses.fields(Finding)}
+    for again in (pickle.loads(pickle.dumps(made)), copy.copy(made), copy.deepcopy(made)):
+        assert again == made and again.id == made.id
+    assert made.replace(subject=None).id == "TP203:F1"
+    assert made.replace(waived=True).id == made.id
+    for name in ("id", "rule", "other"):
+        try:
+            setattr(made, name, "x")
+        except dataclasses.FrozenInstanceError as exc:
+            assert str(exc) == f"cannot assign to field {name!r}"
+        else:
+            raise AssertionError(name)
+    assert made.id == "TP203:F1:name" and not hasattr(made, "__dict__")
+
+
+def test_finding_from_equals_finding():
+    # Rules that build items and evidence in a finding's own form once (TP203)
+    # make the findings Rule.finding makes.
+    rule = REGISTRY.rules["TP203"]
+    for subject, items, evidence in [
+            ("name", ["name"], {"path": ["F0", "F1"], "outsourcee": "o1"}),
+            (None, [], {}), ("x", ["b", "a"], {"contract": ["K1"]}),
+            ("y", ("a",), {"notice": "N1", "a": ("z",)})]:
+        want = rule.finding(_FLOW, subject=subject, items=items, evidence=evidence,
+                            message="m", message_ja="m_ja")
+        got = rule.finding_from(_FLOW, subject, want.items, want.evidence, "m", "m_ja")
+        assert got == want and got.id == want.id and got.as_dict() == want.as_dict()
+
+
+def _feeder_chain(seed: int) -> dict:
+    """Groups feeding the organisation through chains of businesses (some with
+    departments) longer and shorter than the levels found by passes, with side
+    branches that never reach it, rings, and flows that end before others start."""
+    rng = random.Random(seed)
+    parties = [{"id": "mc", "role": "self"}, {"id": "mc-ops", "legal_entity": "mc"}]
+    flows = []
+    day = dt.date(2024, 1, 1)
+
+    def flow(frm, to):
+        start = day + dt.timedelta(days=rng.randrange(60))
+        f = {"id": f"F{len(flows)}", "from": frm, "to": to,
+             "items": rng.sample(["name", "email", "phone"], rng.randint(1, 2)),
+             "start": start.isoformat()}
+        if rng.random() < 0.2:
+            f["end"] = (start + dt.timedelta(days=rng.randrange(20))).isoformat()
+        flows.append(f)
+
+    for g in range(3):
+        parties.append({"id": f"s{g}", "role": "data_subject"})
+    for c in range(rng.randint(1, 4)):
+        chain = [f"c{c}b{k}" for k in range(rng.choice((2, 7, 9, 14)))]
+        for k, pid in enumerate(chain):
+            parties.append({"id": pid, "role": "third_party"})
+            if rng.random() < 0.2:
+                parties.append({"id": f"{pid}-x", "legal_entity": pid})
+                chain[k] = f"{pid}-x"
+        flow(f"s{rng.randrange(3)}", chain[0])
+        for a, b in zip(chain, chain[1:]):
+            flow(a, b)
+        flow(chain[-1], rng.choice(("mc", "mc-ops")))
+        if rng.random() < 0.5:
+            flow(chain[-1], chain[0])  # a ring
+        parties.append({"id": f"side{c}", "role": "third_party"})
+        flow(rng.choice(chain), f"side{c}")
+        flow(f"s{rng.randrange(3)}", f"side{c}")
+    flow("s0", "mc")
+    return {"format": "lineage/1", "organisation": "mc", "as_of": "2026-01-01",
+            "parties": parties, "flows": flows}
+
+
+def test_org_intake_equals_the_pair_by_pair_walk():
+    # The organisation's feeders are found by passes over the flows, a level each,
+    # then pair by pair past a few levels: the same reach as walking pairs alone.
+    from lineage.rules.context import _FEED_LEVELS
+
+    deep = 0
+    for seed in range(60):
+        data = _feeder_chain(seed)
+        inv = build(data)
+        fast, careful = Context(inv)._org_intake, checks_oracle.org_intake(Context(inv))
+        assert sorted(fast) == sorted(careful), seed
+        for group in fast:
+            assert fast[group].arrival == careful[group].arrival, (seed, group)
+            assert fast[group].via == careful[group].via, (seed, group)
+        # A chain of more businesses than the levels found by passes.
+        deep += any(p["id"].startswith("c") and int(p["id"].split("b")[1].split("-")[0])
+                    > _FEED_LEVELS for p in data["parties"])
+    assert deep > 10  # chains past the levels found by passes were walked
+
+
+@settings(max_examples=100, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(inventories(max_flows=16))
+def test_org_intake_equals_the_pair_by_pair_walk_on_property_inventories(data):
+    inv = build(data)
+    fast, careful = Context(inv)._org_intake, checks_oracle.org_intake(Context(inv))
+    assert {g: (r.arrival, r.via) for g, r in fast.items()} == {
+        g: (r.arrival, r.via) for g, r in careful.items()}

@@ -17,7 +17,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import functools
 import inspect
 from dataclasses import dataclass
 from typing import ClassVar, Iterable
@@ -25,7 +24,8 @@ from typing import ClassVar, Iterable
 from ..errors import LineageError
 from .clauses import Clause
 
-__all__ = ["Finding", "Rule", "Example", "KINDS", "SEVERITIES", "RuleSelectionError"]
+__all__ = ["Finding", "Rule", "Example", "KINDS", "SEVERITIES", "RuleSelectionError",
+           "evidence_form"]
 
 KINDS = ("no-consent", "no-exemption", "unannounced-items", "unannounced", "contract",
          "re-provision", "purpose", "record", "waiver")
@@ -45,9 +45,28 @@ class RuleSelectionError(LineageError, ValueError):
     """
 
 
-@dataclass(frozen=True)
-class Finding:
+class _Room:
+    """A finding's ``id`` (rule, flow, and the item or element concerned): a slot
+    of its own, set with the fields, and not a field, so equality, hashing, repr
+    and ``dataclasses.fields`` are those of the fields.
+
+    Example:
+        >>> Finding(rule="TP222", clause="5[2]3", kind="unannounced-items", severity="error",
+        ...         flow="F7", frm="mc", to="grp", subject="phone").id
+        'TP222:F7:phone'
+    """
+
+    __slots__ = ("id",)
+
+
+# Slots: a large check holds hundreds of thousands of findings until the report
+# is written, and an instance dict was two thirds of each one's own memory.
+@dataclass(frozen=True, slots=True)
+class Finding(_Room):
     """One broken promise on one flow. Immutable; ``as_dict`` is its only form.
+
+    ``id`` is made with the finding (the engine, the reports and snapshots ask
+    it several times per finding, and the flows' records share the string).
 
     Example:
         >>> f = Finding(rule="TP101", clause="5[1]", kind="no-consent", severity="error",
@@ -72,21 +91,14 @@ class Finding:
     remedy_ja: str = ""
     waived: bool = False
 
-    # Cached: the engine, the reports and snapshots ask it several times per finding.
-    # Not a field, so equality, hashing and repr are unchanged.
-    @functools.cached_property
-    def id(self) -> str:
-        """Stable identity: rule, flow, and the item or element concerned.
+    def __post_init__(self) -> None:
+        _SET_ID(self, _id_of(self.rule, self.flow, self.subject))
 
-        Example:
-            >>> Finding(rule="TP222", clause="5[2]3", kind="unannounced-items", severity="error",
-            ...         flow="F7", frm="mc", to="grp", subject="phone").id
-            'TP222:F7:phone'
-        """
-        parts = [self.rule, self.flow]
-        if self.subject is not None:
-            parts.append(self.subject)
-        return ":".join(parts)
+    def __setstate__(self, state) -> None:
+        # As the dataclass's own (fields in order), and the ID: copies and pickles.
+        for field, value in zip(dataclasses.fields(self), state):
+            object.__setattr__(self, field.name, value)
+        self.__post_init__()
 
     def as_dict(self) -> dict:
         """The report form (``docs/spec/inventory.md``), used by every output.
@@ -120,15 +132,67 @@ class Finding:
         return dataclasses.replace(self, **changes)
 
 
+def _frozen_set(self, name, value):
+    raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_del(self, name):
+    raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+# The frozen dataclass's own refuse names other than fields with a TypeError
+# once slots remade the class (CPython 3.11): every name is refused alike.
+Finding.__setattr__ = _frozen_set
+Finding.__delattr__ = _frozen_del
+_SET_ID = _Room.__dict__["id"].__set__
+
+
+def _id_of(rule: str, flow: str, subject: str | None) -> str:
+    """A finding's ID from its rule, flow and subject.
+
+    Example:
+        >>> _id_of("TP101", "F1", None), _id_of("TP203", "F2", "name")
+        ('TP101:F1', 'TP203:F2:name')
+    """
+    return f"{rule}:{flow}" if subject is None else f"{rule}:{flow}:{subject}"
+
+
+class _Blank(_Room):
+    """A finding's layout without its refusals: filled by plain attribute stores
+    (the quickest way Python fills an object), then made a :class:`Finding` by
+    :func:`_new_finding`. A frozen dataclass refuses stores, and setting each slot
+    through its descriptor took twice as long; a large check makes a million
+    findings."""
+
+    __slots__ = tuple(f.name for f in dataclasses.fields(Finding))
+
+    def __init__(self, rule, clause, kind, severity, flow, frm, to, subject, items, evidence,
+                 message, message_ja, remedy, remedy_ja):
+        self.rule = rule
+        self.clause = clause
+        self.kind = kind
+        self.severity = severity
+        self.flow = flow
+        self.frm = frm
+        self.to = to
+        self.subject = subject
+        self.items = items
+        self.evidence = evidence
+        self.message = message
+        self.message_ja = message_ja
+        self.remedy = remedy
+        self.remedy_ja = remedy_ja
+        self.waived = False
+        self.id = _id_of(rule, flow, subject)
+
+
 def _new_finding(rule, clause, kind, severity, flow, frm, to, subject, items, evidence,
                  message, message_ja, remedy, remedy_ja) -> Finding:
     """``Finding(...)`` with every field given in order, not waived.
 
-    A frozen dataclass sets each field through ``object.__setattr__``; filling
-    the instance's dict at once is about three times faster, and a large check
-    makes hundreds of thousands of findings. The result is the same record
-    (tests/test_engine_fast_paths.py checks it against the dataclass's own
-    constructor, field by field).
+    The same record as the dataclass's own constructor makes, about twice as
+    fast (tests/test_engine_fast_paths.py checks it field by field; the
+    layouts are the same, so the object may change class).
 
     Example:
         >>> f = _new_finding("TP101", "5[1]", "no-consent", "error", "F1", "mc", "p", None,
@@ -137,13 +201,34 @@ def _new_finding(rule, clause, kind, severity, flow, frm, to, subject, items, ev
         ...              flow="F1", frm="mc", to="p", message="m", message_ja="m_ja",
         ...              remedy="r", remedy_ja="r_ja")
         True
+        >>> type(f) is Finding, f.id
+        (True, 'TP101:F1')
     """
-    finding = object.__new__(Finding)
-    finding.__dict__.update(
-        rule=rule, clause=clause, kind=kind, severity=severity, flow=flow, frm=frm, to=to,
-        subject=subject, items=items, evidence=evidence, message=message,
-        message_ja=message_ja, remedy=remedy, remedy_ja=remedy_ja, waived=False)
-    return finding
+    f = _Blank(rule, clause, kind, severity, flow, frm, to, subject, items, evidence,
+               message, message_ja, remedy, remedy_ja)
+    f.__class__ = Finding
+    return f
+
+
+def evidence_form(evidence: dict | None) -> tuple:
+    """Evidence as a finding keeps it: (key, value) pairs sorted by key, lists made
+    tuples, None values left out. Rules that give many findings the same evidence
+    make it once and pass it to :meth:`Rule.finding_from`.
+
+    Example:
+        >>> evidence_form({"path": ["F1", "F2"], "waiver": None, "outsourcee": "o1"})
+        (('outsourcee', 'o1'), ('path', ('F1', 'F2')))
+        >>> evidence_form({"notice": "N1"}), evidence_form({"contract": None}), evidence_form(None)
+        ((('notice', 'N1'),), (), ())
+    """
+    # Empty or one-entry evidence (most findings) skips the sorting.
+    if not evidence:
+        return ()
+    if len(evidence) == 1:
+        ((k, v),) = evidence.items()
+        return () if v is None else ((k, tuple(v) if isinstance(v, list) else v),)
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
+                        for k, v in evidence.items() if v is not None))
 
 
 _CLAUSE_TEXT: dict = {}
@@ -233,14 +318,7 @@ class Rule:
         """
         # Built for every finding (a large check makes hundreds of thousands):
         # empty or one-entry evidence and items skip the sorting.
-        if not evidence:
-            ev = ()
-        elif len(evidence) == 1:
-            ((k, v),) = evidence.items()
-            ev = () if v is None else ((k, tuple(v) if isinstance(v, list) else v),)
-        else:
-            ev = tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
-                              for k, v in evidence.items() if v is not None))
+        ev = evidence_form(evidence)
         if not items:
             items = ()
         elif type(items) in (list, tuple) and len(items) == 1:
@@ -249,6 +327,30 @@ class Rule:
             items = tuple(sorted(set(items)))
         return _new_finding(cls.id, _clause_text(cls), cls.kind, cls.severity, flow.id,
                             flow.frm, flow.to, subject, items, ev, message, message_ja,
+                            cls.remedy_en, cls.remedy_ja)
+
+    @classmethod
+    def finding_from(cls, flow, subject: str | None, items: tuple, evidence: tuple,
+                     message: str, message_ja: str) -> Finding:
+        """:meth:`finding` for ``items`` and ``evidence`` already in the form a finding
+        keeps: a tuple of items (sorted, no repeats), and (key, value) pairs sorted by
+        key, tuples for lists, no None values. Rules that make many findings build
+        them so once, and may share them between findings.
+
+        Example:
+            >>> from lineage.model.schema import Flow
+            >>> from lineage.rules.policy.TP203 import TP203
+            >>> flow = Flow(id="F2", **{"from": "o1", "to": "t0"}, items=["name"],
+            ...             start="2025-01-01")
+            >>> f = TP203.finding_from(flow, "name", ("name",),
+            ...                        (("outsourcee", "o1"), ("path", ("F1", "F2"))), "m", "m_ja")
+            >>> f == TP203.finding(flow, subject="name", items=["name"], message="m",
+            ...                    message_ja="m_ja",
+            ...                    evidence={"path": ["F1", "F2"], "outsourcee": "o1"})
+            True
+        """
+        return _new_finding(cls.id, _clause_text(cls), cls.kind, cls.severity, flow.id,
+                            flow.frm, flow.to, subject, items, evidence, message, message_ja,
                             cls.remedy_en, cls.remedy_ja)
 
     @classmethod

@@ -1,4 +1,4 @@
-from ..base import Example
+from ..base import Example, evidence_form
 from ..clauses import Article
 from .common import ACT, ACT_JA, LawRule, notice_of
 
@@ -91,6 +91,7 @@ flows:
         # once and the findings share the texts.
         lacks: dict = {}  # notice ID -> [(element, message, message_ja)]
         late: dict = {}  # (notice ID, start) -> (message, message_ja)
+        evidences: dict = {}  # notice ID -> evidence
         for flow in cls.flows(ctx, judged, ("opt_out",)):
             notice = notice_of(ctx, judged, flow)
             if notice is None:
@@ -102,10 +103,12 @@ flows:
                      f"{ACT} Art. 27(2): opt-out notice {notice.id} does not state {en}",
                      f"{ACT_JA}第27条第2項: オプトアウトの通知 {notice.id} に{ja}がありません")
                     for element, en, ja in cls.missing(notice)]
-            evidence = {"notice": notice.id}
+            # One evidence per notice, shared by its findings as the texts are.
+            evidence = evidences.get(notice.id)
+            if evidence is None:
+                evidence = evidences[notice.id] = evidence_form({"notice": notice.id})
             for element, message, message_ja in texts:
-                yield cls.finding(flow, subject=element, evidence=evidence, message=message,
-                                  message_ja=message_ja)
+                yield cls.finding_from(flow, element, (), evidence, message, message_ja)
             filed = notice.ppc_filed_on
             if filed is None or filed >= flow.start:
                 got = late.get((notice.id, flow.start))
@@ -117,8 +120,7 @@ flows:
                         f"Commission, not before the start {flow.start}",
                         f"{ACT_JA}第27条第2項: オプトアウトの通知 {notice.id} "
                         f"{when_ja}個人情報保護委員会への届出が提供開始日 {flow.start} より前にありません")
-                yield cls.finding(flow, subject="ppc_filed_on", evidence=evidence,
-                                  message=got[0], message_ja=got[1])
+                yield cls.finding_from(flow, "ppc_filed_on", (), evidence, got[0], got[1])
 
     @staticmethod
     def missing(notice) -> list[tuple[str, str, str]]:

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from ..base import Example
+from ..base import Example, evidence_form
 from ..clauses import Article
 from .common import ACT, ACT_JA, LawRule, notice_of
 
@@ -103,7 +103,8 @@ flows:
         """
         # One notice's history and messages serve every flow under it (the findings
         # share the texts).
-        notices: dict = {}  # notice ID -> (history, {field: (message, message_ja)})
+        # notice ID -> (history, {field: (message, message_ja)}, evidence)
+        notices: dict = {}
         for flow in cls.flows(ctx, judged, ("joint_use",)):
             notice = notice_of(ctx, judged, flow)
             if notice is None or notice.kind != "joint_use":
@@ -115,8 +116,8 @@ flows:
                           f"the responsible person's {en}",
                           f"{ACT_JA}第27条第5項第3号: 共同利用の通知 {notice.id} に"
                           f"管理責任者の{ja}がありません")
-                    for key, en, ja in FIELDS})
-            history, texts = got
+                    for key, en, ja in FIELDS}, evidence_form({"notice": notice.id}))
+            history, texts, evidence = got
             if len(history) == 1:
                 running = history  # the notice's own state, in force from date.min
             else:
@@ -126,10 +127,8 @@ flows:
                 running = [s for i, s in enumerate(history)
                            if s[0] <= last
                            and (i + 1 == len(history) or history[i + 1][0] > flow.start)]
-            evidence = {"notice": notice.id}
             for key, _, _ in FIELDS:
                 if all(state[1][key] for state in running):
                     continue
                 message, message_ja = texts[key]
-                yield cls.finding(flow, subject=key, evidence=evidence, message=message,
-                                  message_ja=message_ja)
+                yield cls.finding_from(flow, key, (), evidence, message, message_ja)

@@ -1,4 +1,4 @@
-from ..base import Example
+from ..base import Example, evidence_form
 from ..clauses import Article
 from .common import ACT, ACT_JA, LawRule
 
@@ -61,6 +61,7 @@ flows:
         """
         # route -> recipient -> (message, message_ja), shared by the findings
         texts: dict = {"consent": {}, "opt_out": {}}
+        forms: dict = {}  # id of an evidence mapping -> (it, its form)
         for flow in cls.flows(ctx, judged, ("consent", "opt_out")):
             if flow.recorded:
                 continue
@@ -72,5 +73,10 @@ flows:
                     f"{ACT} Art. 29: no record is kept of the {route.replace('_', '-')} "
                     f"provision to {flow.to}",
                     f"{ACT_JA}第29条: {flow.to} への第三者提供の記録がありません")
-            yield cls.finding(flow, evidence=judgement.evidence, message=got[0],
-                              message_ja=got[1])
+            # Flows judged alike share one evidence mapping: its form is made once
+            # (kept with it, so that its id is not another's while this runs).
+            evidence = judgement.evidence
+            form = forms.get(id(evidence))
+            if form is None:
+                form = forms[id(evidence)] = (evidence, evidence_form(evidence))
+            yield cls.finding_from(flow, None, (), form[1], got[0], got[1])

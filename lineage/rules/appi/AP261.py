@@ -1,4 +1,4 @@
-from ..base import Example
+from ..base import Example, evidence_form
 from ..clauses import Article
 from .common import ACT, ACT_JA, LawRule, within_year
 
@@ -62,6 +62,7 @@ flows:
         # Many flows go to one outsourcee up to one day (the audit date): the verdict
         # and its messages depend on nothing else, so each pair is worked out once.
         verdicts: dict = {}  # (outsourcee, last day) -> None or (message, message_ja)
+        evidences: dict = {}  # contract named -> evidence
         for flow in cls.flows(ctx, judged, ("outsourcing",)):
             until = ctx.last_day(flow)
             key = (flow.to, until)
@@ -71,9 +72,13 @@ flows:
                 texts = verdicts[key] = _unsupervised(ctx, flow.to, until)
             if texts is None:
                 continue
-            yield cls.finding(
-                flow, evidence={"contract": judged[flow.id].evidence.get("contract")},
-                message=texts[0], message_ja=texts[1])
+            contract = judged[flow.id].evidence.get("contract")
+            # One evidence per contract named, shared by the findings as the texts are.
+            key = tuple(contract) if isinstance(contract, list) else contract
+            evidence = evidences.get(key)
+            if evidence is None:
+                evidence = evidences[key] = evidence_form({"contract": contract})
+            yield cls.finding_from(flow, None, (), evidence, texts[0], texts[1])
 
 
 def _unsupervised(ctx, party, until) -> tuple[str, str] | None:

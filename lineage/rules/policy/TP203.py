@@ -1,8 +1,8 @@
 import datetime as dt
 import heapq
+import operator
+from itertools import compress, count
 
-
-from ...propagation import propagate
 from ..base import Example, Rule
 from ..clauses import Clause
 
@@ -73,35 +73,58 @@ flows:
             >>> [f.id for f in TP203.check(ctx, judged)]
             ['TP203:F2:name']
         """
-        entrusting = list(ctx.judged_flows(judged, "policy")[1].get("outsourcing", ()))
+        entrusting = ctx.judged_flows(judged, "policy")[1].get("outsourcing", ())
         if not entrusting:
             return
-        circles = _circles(ctx, sorted({f.to for f in entrusting}))
-        by_circle: dict[frozenset, list] = {}
-        for f in entrusting:
-            by_circle.setdefault(circles[f.to], []).append(f)
-        index = _Index(ctx)
-        best: dict = {}
-        for circle, flows in by_circle.items():
-            for flow, item, label in _leaving(ctx, judged, circle, flows, index):
-                key = (flow.id, item)
-                if key not in best or label.rank < best[key][1].rank:
-                    best[key] = (flow, label)
-        # A flow's place in ID order stands for natural_key(flow.id): the same order.
-        rank = index.rank
-        for (_, item), (flow, label) in sorted(best.items(),
-                                               key=lambda kv: (rank[kv[0][0]], kv[0][1])):
-            path = [*label.path, flow.id]
-            entrust, outsourcee, shown = path[0], label.outsourcee, " > ".join(path)
-            yield cls.finding(
-                flow, subject=item, items=[item],
-                evidence={"path": path, "outsourcee": outsourcee},
-                message=f"item {item}, entrusted to {outsourcee} by {entrust}, "
-                        f"leaves the outsourcing circle to {flow.to} (path {shown})",
-                message_ja=f"{entrust} で {outsourcee} に委託した項目 {item} が"
-                           f"委託の範囲外の {flow.to} に提供されています(経路 {shown})")
+        circles = _circles(ctx, sorted(set(map(_TO, entrusting))))
+        entity, org = ctx.entity, ctx.org_entity
+        index = _Index(ctx, {entity(p) for circle in set(circles.values()) for p in circle}
+                       - {org}, entrusting)
+        # The entrusting flows by recipient entity, in ID order (the index's), by circle.
+        by_circle: dict[frozenset, dict] = {}
+        if len(set(circles.values())) == 1:  # one circle (a ring or one outsourcee): all
+            by_circle[next(iter(circles.values()))] = index.entrusting
+        else:
+            for node, seeds in index.entrusting.items():
+                for seed in seeds:
+                    by_circle.setdefault(circles[seed[3]], {}).setdefault(node, []).append(seed)
+        # (place, item, flow, rank, path, outsourcee) per item leaving a circle. The
+        # flow's place in ID order stands for natural_key(flow.id): the same order.
+        if len(by_circle) == 1:  # each (place, item) comes once: no best to choose
+            found = [got for circle, seeds in by_circle.items()
+                     for got in _leaving(ctx, judged, circle, seeds, index)]
+        else:
+            best: dict = {}
+            for circle, seeds in by_circle.items():
+                for got in _leaving(ctx, judged, circle, seeds, index):
+                    key = got[:2]
+                    if key not in best or got[3] < best[key][3]:
+                        best[key] = got
+            found = list(best.values())
+        found.sort()  # by (place, item): never equal, so nothing further is compared
+        # Findings of one item share its items tuple, of one outsourcee its evidence
+        # entry: a large check makes a hundred thousand of them.
+        items: dict = {}
+        named: dict = {}
+        new = cls.finding_from
+        for _, item, flow, _, way, outsourcee in found:
+            path = (*way, flow.id)
+            entrust, shown = path[0], " > ".join(path)
+            one = items.get(item)
+            if one is None:
+                one = items[item] = (item,)
+            pair = named.get(outsourcee)
+            if pair is None:
+                pair = named[outsourcee] = ("outsourcee", outsourcee)
+            # The evidence as Rule.finding makes it: its entries sorted by key.
+            yield new(flow, item, one, (pair, ("path", path)),
+                      f"item {item}, entrusted to {outsourcee} by {entrust}, "
+                      f"leaves the outsourcing circle to {flow.to} (path {shown})",
+                      f"{entrust} で {outsourcee} に委託した項目 {item} が"
+                      f"委託の範囲外の {flow.to} に提供されています(経路 {shown})")
 
 
+_TO, _FRM = operator.attrgetter("to"), operator.attrgetter("frm")
 _FAR = dt.date.max
 
 
@@ -137,116 +160,175 @@ class _Label:
 
 
 class _Index:
-    """Flows by sending and receiving legal entity, and each flow's place in ID order.
+    """The flows the circles' legal entities send and receive, with their places in ID order.
 
-    Built once per check and read through the context's per-party indexes, so
-    a circle costs what its own flows cost, not a scan of every flow: a large
-    inventory has hundreds of outsourcing circles.
+    Made in one pass over the flows (already in ID order) for every circle at
+    once, and only of these flows: a large inventory has hundreds of circles,
+    or one of tens of thousands of outsourcees, and indexes of every flow by
+    provider, by recipient and by ID cost more than the check itself. A flow's
+    place ``n`` in ID order travels with it: comparing places orders flows as
+    comparing ``natural_key(flow.id)`` would (no two flows tie).
     """
 
-    def __init__(self, ctx):
-        self._ctx = ctx
-
-    @property
-    def rank(self) -> dict[str, int]:
-        """Flow ID -> its place in natural ID order (``ctx.flow_rank``)."""
-        return self._ctx.flow_rank
-
-    def _members(self, entity) -> list:
-        ctx = self._ctx
-        # A party named only in flows is its own legal entity.
-        return [p for p in dict.fromkeys((*ctx.parties_by_entity.get(entity, ()), entity))
-                if ctx.entity(p) == entity]
-
-    def _by_entity(self, entities, by_party) -> list[tuple[str, list]]:
-        out = []
-        for e in sorted(entities):
-            lists = [got for p in self._members(e) if (got := by_party.get(p))]
-            if len(lists) == 1:
-                out.append((e, lists[0]))  # already in ID order (ctx.flow_list's)
-            elif lists:
-                rank = self.rank
-                out.append((e, sorted((f for fl in lists for f in fl),
-                                      key=lambda f: rank[f.id])))
-        return out
+    def __init__(self, ctx, entities, entrusting=()):
+        entity, org = ctx.entity, ctx.org_entity
+        # Each party of the entities -> its entity (a party named only in flows is
+        # its own legal entity): no look-up per flow for the others.
+        self.entity_of = of = {p: e for e in entities
+                               for p in (*ctx.parties_by_entity.get(e, ()), e)
+                               if entity(p) == e}
+        get = of.get
+        # By identity: no look-up by flow ID per flow.
+        marked = set(map(id, entrusting))
+        from_org = {p for p in (*ctx.parties_by_entity.get(org, ()), org) if entity(p) == org}
+        sent: dict[str, list] = {}
+        received: dict[str, list] = {}
+        #: Entity -> (start, place, ID, recipient, items) of the entrusting flows it
+        #: receives, in ID order.
+        self.entrusting: dict[str, list] = {}
+        flows = ctx.flow_list
+        # Each flow's sender's and recipient's entity (None: not one of these),
+        # found by map() without an interpreted step per flow: most flows concern
+        # no circle, and only the others are visited below.
+        frms, tos = list(map(_FRM, flows)), list(map(_TO, flows))
+        senders, recipients = list(map(get, frms)), list(map(get, tos))
+        for n in compress(count(), senders):
+            u = senders[n]
+            got = sent.get(u)
+            if got is None:
+                sent[u] = [(n, flows[n], recipients[n])]
+            else:
+                got.append((n, flows[n], recipients[n]))
+        for n in compress(count(), recipients):
+            f, v = flows[n], recipients[n]
+            if id(f) in marked:
+                # All the search needs of it, read at once.
+                seed = (f.start, n, f.id, tos[n], f.items)
+                got = self.entrusting.get(v)
+                if got is None:
+                    self.entrusting[v] = [seed]
+                else:
+                    got.append(seed)
+                if frms[n] in from_org:
+                    continue  # the organisation's outsourcing: no other source
+            u = senders[n]
+            pair = (entity(frms[n]) if u is None else u, f)
+            got = received.get(v)
+            if got is None:
+                received[v] = [pair]
+            else:
+                got.append(pair)
+        self._sent = sent
+        self._received = received
 
     def sent_by(self, entities) -> list[tuple[str, list]]:
-        """(legal entity, the flows it sends in ID order) for each of ``entities``."""
-        return self._by_entity(entities, self._ctx.out)
+        """(legal entity, [(place, flow, recipient's entity or None)] in ID order) for
+        each of ``entities`` (None: the recipient is no entity of the index)."""
+        sent = self._sent
+        return [(e, sent[e]) for e in sorted(entities) if e in sent]
 
     def received_by(self, entities) -> list[tuple[str, list]]:
-        """(legal entity, the flows it receives in ID order) for each of ``entities``."""
-        return self._by_entity(entities, self._ctx.inbound)
+        """(legal entity, [(sender's entity, flow)] in ID order) for each of ``entities``,
+        but the organisation's entrusting flows."""
+        received = self._received
+        return [(e, received[e]) for e in sorted(entities) if e in received]
+
+
+def _circle_flows(circle, inside, index) -> tuple[dict, list, set]:
+    """The circle's flows between its legal entities, by sender then item, as
+    (place, start, end, ID, recipient's entity: all the search reads of them);
+    the flows that leave it, as (place, flow, sender's entity); and the entities
+    that send anything.
+
+    Only flows the circle sends: the organisation's own are judged by section 5.
+    Everything per (entity, item) is kept by entity, then item: the search looks
+    up one entity's items in turn, and a small dict per entity is quicker to
+    reach than one entry among a million.
+    """
+    edges: dict = {}
+    leaving = []
+    senders = set()
+    for u, sent in index.sent_by(inside):
+        senders.add(u)
+        out = None
+        for n, f, v in sent:
+            if v in inside:
+                if u != v:
+                    if out is None:
+                        out = edges[u] = {}
+                    edge = (n, f.start, f.end, f.id, v)
+                    for item in f.items:
+                        got = out.get(item)
+                        if got is None:
+                            out[item] = [edge]
+                        else:
+                            got.append(edge)
+            elif f.to not in circle:
+                leaving.append((n, f, u))
+    return edges, leaving, senders
+
+
+_NONE: dict = {}  # never changed
 
 
 def _leaving(ctx, judged, circle, entrusting, index):
-    """(flow, item, label) for every item of an entrusting flow that leaves ``circle``.
+    """Every item of an entrusting flow that leaves ``circle``, with the best way it came.
 
-    Every path counts: a label-setting search keeps, per legal entity and
-    item, each arrival not beaten on all of arrival, "clean until" and
-    entrusting start. A leaving flow re-provides the item when some label
-    has its entrusting flow starting on or before the leaving flow, no other
-    source on its way started on or before the leaving flow, and arrived by
-    the leaving flow's end.
+    ``entrusting`` are the circle's entrusting flows as :attr:`_Index.entrusting`
+    gives them (by recipient entity, in ID order). Yields (place, item, flow,
+    label's rank, path, outsourcee). Every path counts: a label-setting search
+    keeps, per legal entity and item, each arrival not beaten on all of arrival,
+    "clean until" and entrusting start. A leaving flow re-provides the item when
+    some label has its entrusting flow starting on or before the leaving flow, no
+    other source on its way started on or before the leaving flow, and arrived
+    by the leaving flow's end.
 
     The search runs once per circle for all its entrusting and leaving flows.
     Labels are taken from the heap in rank order and only where a flow of the
     circle carries the item on: a label elsewhere has nothing to extend, so it
     is only kept (or beaten) where it lands.
     """
-    entity, org = ctx.entity, ctx.org_entity
-    inside = {entity(p) for p in circle} - {org}
-    own = _own_since(ctx, judged, inside, index)
-    rank = index.rank
-    edges: dict = {}
-    leaving = []
-    senders = set()
-    # Only flows the circle sends: the organisation's own are judged by section 5.
-    for u, sent in index.sent_by(inside):
-        senders.add(u)
-        for f in sent:
-            v = entity(f.to)
-            if v in inside:
-                if u != v:
-                    for item in f.items:
-                        edges.setdefault((u, item), []).append(f)
-            elif f.to not in circle:
-                leaving.append(f)
+    inside = {ctx.entity(p) for p in circle} - {ctx.org_entity}
+    edges, leaving, senders = _circle_flows(circle, inside, index)
+    own = _own_at(ctx, judged, inside, index, edges)
     # The entrusting flows' own labels at one (entity, item) share "clean until"
-    # and have arrival = entrusting start, so the earliest (then lowest ID) covers
-    # every other one whatever the order they are offered in: only it is kept.
-    # An entity that sends nothing has nothing to pass on: its labels are not needed.
+    # and have arrival = entrusting start, so the earliest (then lowest ID: they
+    # come in ID order) covers every other one whatever the order they are offered
+    # in: only it is kept. An entity that sends nothing has nothing to pass on: its
+    # labels are not needed.
     seeds: dict = {}
-    for e in entrusting:
-        node, start = entity(e.to), e.start
+    for node, pairs in entrusting.items():
         if node not in senders:
             continue
-        for item in e.items:
-            got = seeds.get((node, item))
-            if got is None or start < got.start or (
-                    start == got.start and rank[e.id] < rank[got.id]):
-                seeds[(node, item)] = e
+        # Latest first, so the earliest (start, place) writes each item last.
+        at = seeds[node] = {}
+        for seed in sorted(pairs, reverse=True):
+            at.update(dict.fromkeys(seed[4], seed))
     # Labels of the (entity, item) the search reaches; elsewhere the seed alone,
     # made into a label only when a leaving flow finds it valid.
     labels: dict = {}
 
-    def seed_label(node, item, e):
-        return _Label(e.start, own.get((node, item), _FAR), e.start, (e.id,), e.to,
-                      (rank[e.id],))
+    def seed_label(node, item, seed):
+        start, n, fid, to, _ = seed
+        return _Label(start, own.get(node, _NONE).get(item, _FAR), start, (fid,), to, (n,))
 
     def held_at(node, item):
-        held = labels.get((node, item))
+        at = labels.get(node)
+        if at is None:
+            at = labels[node] = {}
+        held = at.get(item)
         if held is None:
-            e = seeds.get((node, item))
-            held = labels[(node, item)] = [] if e is None else [seed_label(node, item, e)]
+            seed = seeds.get(node, _NONE).get(item)
+            held = at[item] = [] if seed is None else [seed_label(node, item, seed)]
         return held
 
     heap: list = []
     counter = 0
-    for node, item in edges:
-        for label in held_at(node, item):
-            counter += 1
-            heap.append((label.rank, counter, node, item, label))
+    for node, out in edges.items():
+        for item in out:
+            for label in held_at(node, item):
+                counter += 1
+                heap.append((label.rank, counter, node, item, label))
     heapq.heapify(heap)
 
     def offer(node, item, label):
@@ -259,7 +341,7 @@ def _leaving(ctx, judged, circle, entrusting, index):
                 other.dead = True
         held[:] = [o for o in held if not o.dead]
         held.append(label)
-        if (node, item) in edges:
+        if item in edges.get(node, _NONE):
             counter += 1
             heapq.heappush(heap, (label.rank, counter, node, item, label))
 
@@ -267,33 +349,38 @@ def _leaving(ctx, judged, circle, entrusting, index):
         _, _, node, item, label = heapq.heappop(heap)
         if label.dead:
             continue
-        for f in edges[(node, item)]:
-            if (f.end is not None and f.end < label.arrival) or f.id in label.path:
+        keys = label.rank[2]
+        for n, start, end, fid, to in edges[node][item]:
+            if (end is not None and end < label.arrival) or n in keys:
                 continue
-            to = entity(f.to)
-            offer(to, item, _Label(max(label.arrival, f.start),
-                                   min(label.clean_until, own.get((to, item), _FAR)),
-                                   label.entrusted, (*label.path, f.id), label.outsourcee,
-                                   (*label.rank[2], rank[f.id])))
-    for f in leaving:
-        route = judged[f.id].route
-        if route in _NOT_PROVISION or _exempt(ctx, f):
+            offer(to, item, _Label(max(label.arrival, start),
+                                   min(label.clean_until, own.get(to, _NONE).get(item, _FAR)),
+                                   label.entrusted, (*label.path, fid), label.outsourcee,
+                                   (*keys, n)))
+    for n, f, node in leaving:
+        if judged[f.id].route in _NOT_PROVISION or _exempt(ctx, f):
             continue
-        node, start, end = entity(f.frm), f.start, f.end
-        # To data subjects, only items that are not their own are provided.
-        for item in dict.fromkeys(ctx.provision(f).items):
-            held = labels.get((node, item))
+        start, end = f.start, f.end
+        at, seeded, owned = labels.get(node, _NONE), seeds.get(node, _NONE), own.get(node, _NONE)
+        # To data subjects, only items that are not their own are provided
+        # (ctx.provision's items, without a copy of the flow).
+        for item in dict.fromkeys(ctx.foreign_items(f) or f.items):
+            held = at.get(item)
             if held is None:
-                e = seeds.get((node, item))
-                if (e is not None and e.start <= start < own.get((node, item), _FAR)
-                        and (end is None or e.start <= end)):
-                    yield f, item, seed_label(node, item, e)
+                seed = seeded.get(item)
+                if (seed is not None and seed[0] <= start < owned.get(item, _FAR)
+                        and (end is None or seed[0] <= end)):
+                    # The seed's label, without making it.
+                    yield n, item, f, (seed[0], 1, (seed[1],)), (seed[2],), seed[3]
                 continue
-            valid = [label for label in held
-                     if label.entrusted <= start < label.clean_until
-                     and (end is None or label.arrival <= end)]
-            if valid:
-                yield f, item, min(valid, key=lambda label: label.rank)
+            found = None
+            for label in held:
+                if (label.entrusted <= start < label.clean_until
+                        and (end is None or label.arrival <= end)
+                        and (found is None or label.rank < found.rank)):
+                    found = label
+            if found is not None:
+                yield n, item, f, found.rank, found.path, found.outsourcee
 
 
 def _circles(ctx, outsourcees) -> dict[str, frozenset]:
@@ -378,32 +465,66 @@ def _exempt(ctx, flow) -> bool:
     return any(not evaluate(ctx, flow, route).findings for route in routes)
 
 
-def _own_since(ctx, judged, inside, index=None) -> dict:
+def _own_since(ctx, judged, inside, index=None, edges=None) -> dict:
     """(legal entity, item) -> the first day it holds the item from another source
     than outsourcing: its own collection, a provision by the organisation, any party
     outside the circle, or a party of the circle passing on such a copy (the copy
     travels like any item, so a sub-outsourcee fed from a member's own data holds
     data that did not come only by outsourcing).
+
+    ``index`` and ``edges`` are the circle's (:class:`_Index`, :func:`_circle_flows`),
+    made here when not given.
     """
-    direct: dict = {}
-    entity, org = ctx.entity, ctx.org_entity
-    for v, received in (index or _Index(ctx)).received_by(inside):
+    if index is None:
+        index = _Index(ctx, inside)
+    if edges is None:
+        edges = _circle_flows((), inside, index)[0]
+    return {(node, item): day for node, held in _own_at(ctx, judged, inside, index, edges).items()
+            for item, day in held.items()}
+
+
+def _own_at(ctx, judged, inside, index, edges) -> dict:
+    """:func:`_own_since` by entity, then item.
+
+    The copies travel only along the circle's own flows, as items do
+    (:func:`lineage.propagation.propagate`: an item held from day ``d`` crosses a
+    flow not ended before ``d`` and arrives on the later of ``d`` and its start),
+    so no index of every flow is needed.
+    """
+    own: dict = {}
+    org = ctx.org_entity
+    for v, received in index.received_by(inside):
         held = None
-        for f in received:
-            u = entity(f.frm)
+        for u, f in received:
             if u == v or u in inside:
                 continue
             if u == org and judged[f.id].route == "outsourcing":
                 continue
             if held is None:
-                held = direct.setdefault(v, {})
+                held = own.setdefault(v, {})
+            start = f.start
             for item in f.items:
-                if f.start < held.get(item, _FAR):
-                    held[item] = f.start
-    if not direct:
-        return {}
-    reach = propagate(ctx.flow_list, direct, index=ctx.entity_index, flows_by_id=ctx.flows,
-                      node=entity,
-                      allow=lambda f: entity(f.frm) in inside and entity(f.to) in inside)
-    return {(node, item): day for node, held in reach.arrival.items()
-            for item, day in held.items()}
+                if start < held.get(item, _FAR):
+                    held[item] = start
+    if not own:
+        return own
+    # Earliest arrival per (entity, item): items travel independently, so one
+    # heap serves them all.
+    heap = [(day, node, item) for node, held in own.items() for item, day in held.items()]
+    heapq.heapify(heap)
+    while heap:
+        day, node, item = heapq.heappop(heap)
+        if own[node][item] < day:
+            continue
+        for _, start, end, _, to in edges.get(node, _NONE).get(item, ()):
+            if end is not None and end < day:
+                continue
+            when = day if day > start else start
+            held = own.get(to)
+            if held is None:
+                held = own[to] = {}
+            old = held.get(item)
+            if old is None or when < old:
+                held[item] = when
+                heapq.heappush(heap, (when, to, item))
+    return own

@@ -49,17 +49,27 @@ flows:
             ['TP802:F1:newsvc']
         """
         # Most flows carry no cookie or IP item: only the others are looked at.
+        # Each announced purpose's day (ctx.announced's test, without a call per purpose).
+        announced = {p: purpose.announced_on for p, purpose in ctx.purposes.items()
+                     if purpose.announced_on is not None}
+        is_org, defined = ctx.is_org, ctx.defined_purposes
         for flow in ctx.flows_with_linkable:
             route = judged[flow.id].route
             if route in _SKIP:
                 continue
-            if route == "collection" and not ctx.is_org(flow.to):
-                continue
-            if route != "collection" and not ctx.is_org(flow.frm):
+            if route == "collection":
+                if not is_org(flow.to):
+                    continue
+            elif not is_org(flow.frm):
                 continue  # another business's flow: not the organisation's promise
             # Every purpose announced on or before the start (most flows): nothing to report.
-            purposes = ctx.defined_purposes(flow)
-            if all(ctx.announced(p, flow.start) for p in purposes):
+            purposes = defined(flow)
+            start = flow.start
+            for p in purposes:
+                day = announced.get(p)
+                if day is None or day > start:
+                    break
+            else:
                 continue
             linkable = ctx.linkable(ctx.provision(flow))
             if not linkable:
