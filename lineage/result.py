@@ -25,14 +25,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from html import escape
 from collections import Counter
-from itertools import chain, compress, repeat
+from itertools import chain, compress, islice, repeat
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from . import __version__
 from .model.loading import load
-from .model.schema import Inventory, optional_date
+from .model.schema import Flow, Inventory, optional_date
 from .plainjson import plain_values
 from .rules.base import Finding
 from .rules.clauses import cite
@@ -121,14 +121,40 @@ _NO_PACKS: dict[str, str] = {}
 #: The status and finding IDs of a flow with no finding: most flows (one shared pair).
 _OK = ("ok", ())
 #: The flow record's fields read from the inventory's flow, in the record's order.
-_FLOW_FIELDS = attrgetter("id", "frm", "to", "items", "purposes", "basis", "start", "end")
-#: A finding's fields its record copies as they are (strings), and the others.
-_FINDING_TEXTS = attrgetter("rule", "clause", "kind", "severity", "flow", "frm", "to",
-                            "message", "message_ja", "remedy", "remedy_ja")
-_ID, _ITEMS, _EVIDENCE, _WAIVED = map(attrgetter, ("id", "items", "evidence", "waived"))
+_FLOW_NAMES = ("id", "frm", "to", "items", "purposes", "basis", "start", "end")
+_FLOW_FIELDS = attrgetter(*_FLOW_NAMES)
+_ID = attrgetter("id")
+#: A finding's fields in its record's order (``frm`` is the record's ``from``).
+_FINDING_ROW = attrgetter("id", "rule", "clause", "kind", "severity", "flow", "frm", "to",
+                          "items", "evidence", "message", "message_ja", "remedy",
+                          "remedy_ja", "waived")
 #: Exact types (subclasses are not the same to an encoder).
 _STR, _STR_NONE, _BOOL = frozenset({str}), frozenset({str, type(None)}), frozenset({bool})
 _SEQ = frozenset({list, tuple})
+
+
+#: The same fields from a flow's own attributes (``__dict__``), and the flows that
+#: keep them there: Flow, unless a class attribute of one of those names appears.
+_FLOW_KEYS = itemgetter(*_FLOW_NAMES)
+_FLOW_TYPE = set() if any(hasattr(Flow, name) for name in _FLOW_NAMES) else {Flow}
+
+
+def _flow_fields(flows) -> Iterator[tuple]:
+    """``_FLOW_FIELDS`` of each of ``flows``: a model's fields live in its ``__dict__``
+    (a Flow has no class attribute of those names), which is read directly when
+    every one is exactly a Flow; anything else is asked attribute by attribute.
+
+    Example:
+        >>> inv = load("inventories/monocollabo")
+        >>> list(_flow_fields(inv.flows[:1])) == [_FLOW_FIELDS(inv.flows[0])]
+        True
+    """
+    if set(map(type, flows)) == _FLOW_TYPE:
+        try:
+            return list(map(_FLOW_KEYS, map(vars, flows)))
+        except KeyError:  # a field deleted: the attribute's own error, below
+            pass
+    return map(_FLOW_FIELDS, flows)
 
 
 def _flagged(findings) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -285,16 +311,22 @@ class AuditResult:
             list(map(itemgetter(1), flagged.values())))
         iso: dict = {}  # dates repeat: each one's text once
         plain_dates = True
+        # The engine judged the flows in the inventory's order: when that is already
+        # the ID order (as generated inventories are), the routes are read along
+        # with the flows instead of looked up one by one in a mapping of them all.
+        keys, values, along = iter(routes), iter(routes.values()), True
         for lo in range(0, len(flows), size):
-            ids, frm, to, items, purposes, basis, start, end = zip(
-                *map(_FLOW_FIELDS, flows[lo:lo + size]))
+            chunk = flows[lo:lo + size]
+            ids, frm, to, items, purposes, basis, start, end = zip(*_flow_fields(chunk))
             if len(iso) > 10_000:
                 iso.clear()
             for d in set(start).union(end).difference(iso):
                 iso[d] = text = d.isoformat() if d else None
                 plain_dates = plain_dates and (text is None or type(text) is str)
             start, end = map(iso.__getitem__, start), map(iso.__getitem__, end)
-            route = map(routes.__getitem__, ids)
+            if along:
+                along = tuple(islice(keys, len(ids))) == ids
+            route = islice(values, len(ids)) if along else map(routes.__getitem__, ids)
             status, found = zip(*map(flagged.get, ids, repeat(_OK)))
             plain = (plain_engine and plain_dates and _only(chain(ids, frm, to), _STR)
                      and _only(basis, _STR_NONE) and _plain_lists(items + purposes))
@@ -339,14 +371,20 @@ class AuditResult:
             >>> both["by_pack"]["appi"], both["policy_ok_law_violation"]
             ({'ok': 1, 'warning': 0, 'violation': 0, 'waived': 0}, 0)
         """
-        flows = self.inventory.flows
-        ids = list(map(attrgetter("id"), flows))
+        flows, routes, flagged = self.inventory.flows, self.routes, self._flagged
+        if len(routes) == len(flows):
+            # The engine judged each flow once by its ID: the IDs are the routes' keys,
+            # each once, and the flows with findings are counted without a pass over all.
+            ids = routes
+            counts = Counter(found[0] for flow, found in flagged.items() if flow in routes)
+        else:
+            ids = list(map(attrgetter("id"), flows))
+            counts = Counter(map(itemgetter(0), filter(None, map(flagged.get, ids))))
         # Most flows have no finding: count the others, the rest are "ok".
-        counts = Counter(map(itemgetter(0), filter(None, map(self._flagged.get, ids))))
         status = {s: counts[s] for s in STATUSES}
-        status["ok"] += len(ids) - counts.total()
+        status["ok"] += len(flows) - counts.total()
         by_rule = Counter(map(attrgetter("rule"), self.results))
-        out = {"flows": len(ids), "status": status,
+        out = {"flows": len(flows), "status": status,
                "findings": dict(sorted(by_rule.items()))}
         if self.side_by_side:
             by_pack = {p: {s: 0 for s in STATUSES} for p in self.packs}
@@ -448,15 +486,18 @@ class AuditResult:
     def finding_record_batches(self, size: int = 1000) -> Iterator[tuple[list[dict], bool]]:
         """:meth:`finding_records`, ``size`` at a time, each batch with whether it holds
         only strings, integers, booleans, None, lists, tuples and dicts (as
-        :meth:`flow_record_batches`). The findings citing one clause share one
-        ``policy`` list: records to encode, not to change.
+        :meth:`flow_record_batches`). Records to encode, not to change: a finding's
+        items and evidence values are its own tuples (where :meth:`finding_records`
+        copies them into lists), and the findings citing one clause share one
+        ``policy`` list.
 
         Example:
             >>> audit = check("inventories/monocollabo")
             >>> [(len(batch), plain) for batch, plain in audit.finding_record_batches(4)]
             [(4, True), (4, True), (2, True)]
-            >>> [r for b, _ in audit.finding_record_batches(4) for r in b] == list(
-            ...     audit.finding_records())
+            >>> import json
+            >>> [json.dumps(r) for b, _ in audit.finding_record_batches(4) for r in b] == [
+            ...     json.dumps(r) for r in audit.finding_records()]
             True
         """
         policy = self.inventory.policy
@@ -464,15 +505,26 @@ class AuditResult:
         results = self.results
         for lo in range(0, len(results), size):
             chunk = results[lo:lo + size]
-            batch = [f.as_dict() for f in chunk]
-            # as_dict copies these values into lists and dicts: checking them checks it
-            pairs = list(chain.from_iterable(map(_EVIDENCE, chunk)))
-            plain = (_only(chain(map(_ID, chunk), chain.from_iterable(
-                         map(_FINDING_TEXTS, chunk))), _STR)
-                     and _only(map(_WAIVED, chunk), _BOOL)
-                     and _plain_lists(list(map(_ITEMS, chunk)))
+            rows = list(map(_FINDING_ROW, chunk))
+            columns = list(zip(*rows))
+            items, evidence, waived = columns[8], columns[9], columns[14]
+            pairs = list(chain.from_iterable(evidence)) if _only(evidence, {tuple}) else None
+            plain = (pairs is not None and _only(chain(*columns[:8], *columns[10:14]), _STR)
+                     and _only(waived, _BOOL) and _plain_lists(items)
                      and _only(map(itemgetter(0), pairs), _STR)
                      and plain_values(list(map(itemgetter(1), pairs))))
+            batch = None
+            if pairs is not None and _only(items, _SEQ):
+                try:
+                    batch = [{"id": a, "rule": b, "clause": c, "kind": d, "severity": e,
+                              "flow": f, "from": g, "to": h, "items": i, "evidence": dict(j),
+                              "message": k, "message_ja": m, "remedy": n, "remedy_ja": o,
+                              "waived": p} for a, b, c, d, e, f, g, h, i, j, k, m, n, o, p
+                             in rows]
+                except (TypeError, ValueError):  # evidence not in pairs: as_dict says so
+                    batch = None
+            if batch is None:
+                batch = [f.as_dict() for f in chunk]
             if policy is not None:
                 for record in batch:
                     clause = record["clause"]
