@@ -236,3 +236,56 @@ def test_a_finding_whose_evidence_is_not_in_pairs_fails_as_it_always_did():
     records = [r for b, _ in audit.finding_record_batches(4) for r in b]
     assert records[1]["evidence"] == {"a": "b"}
     assert {k: v for k, v in records[1].items() if k != "policy"} == mapped.as_dict()
+
+
+def test_a_subclass_of_str_in_a_flow_or_finding_is_written_as_json_writes_it():
+    # The result's check lets a str subclass pass (strings are checked by joining
+    # them); orjson refuses one, so the writer takes the standard encoder.
+    class Name(str):
+        def __str__(self):
+            return "not this"
+
+    audit = lineage.check("inventories/monocollabo", packs=("policy", "appi"))
+    flow = next(f for f in audit.inventory.flows if f.id == "F05")
+    vars(flow)["frm"] = Name(flow.frm)
+    vars(flow)["items"] = [Name("name"), "phone\u2028\U0001f600\x1b"]
+    odd = audit.results[0].replace(message=Name("message \ud800 lone"), evidence=(
+        (Name("key"), Name("value")),))
+    audit.results = (odd,) + audit.results[1:]
+    assert all(plain for _, plain in audit.flow_record_batches(10))
+    expected = _standard(audit.as_dict())
+    buf = io.BytesIO()
+    for piece in jsonreport.chunks(jsonreport.report_data(audit)):
+        buf.write(piece.encode("utf-8", "surrogatepass") if isinstance(piece, str) else piece)
+    assert buf.getvalue().decode("utf-8", "surrogatepass") == expected
+
+
+#: Every code point: control characters, U+2028, astral characters, lone surrogates.
+HOSTILE = st.text(st.characters(exclude_categories=()), max_size=8)
+
+
+@_fixed(60)
+@given(st.lists(st.tuples(st.integers(0, 47), HOSTILE, st.lists(HOSTILE, max_size=3),
+                          st.one_of(st.none(), HOSTILE)), max_size=6),
+       st.lists(HOSTILE, max_size=3), st.integers(1, 9))
+def test_hostile_strings_in_flows_and_findings_are_written_as_json_writes_them(
+        changes, texts, size):
+    # Strings the loader never lets in, put into the checked flows and findings:
+    # every batch (plain or not, orjson or the standard encoder) gives json's text.
+    audit = lineage.check("inventories/monocollabo", packs=("policy", "appi"))
+    for n, text, items, basis in changes:
+        fields = vars(audit.inventory.flows[n])
+        fields.update(frm=text, purposes=items, basis=basis)
+        fields["items"] = [*items, text]
+    for n, text in enumerate(texts):
+        audit.results = audit.results[:n] + (audit.results[n].replace(
+            message_ja=text, evidence=(("note", text), ("path", (text, "F1")))),) \
+            + audit.results[n + 1:]
+    old = jsonreport.BATCH
+    jsonreport.BATCH = size
+    try:
+        pieces = list(jsonreport.chunks(jsonreport.report_data(audit)))
+    finally:
+        jsonreport.BATCH = old
+    text = "".join(p if isinstance(p, str) else p.decode("utf-8") for p in pieces)
+    assert text == _standard(audit.as_dict())
