@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
-from html import escape
 from collections import Counter
 from itertools import chain, compress, islice, repeat
 from operator import attrgetter, itemgetter
@@ -613,6 +612,7 @@ class AuditResult:
         return build_graph(self.inventory, self)
 
     def _repr_html_(self) -> str:
+        from html import escape  # a notebook's display only
         s = self.summary()
         cells = "".join(f"<td>{escape(k)}: {v}</td>" for k, v in s["status"].items())
         rules = ", ".join(f"{escape(k)} × {v}" for k, v in s["findings"].items()) or "none"
