@@ -156,6 +156,34 @@ def _flow_fields(flows) -> Iterator[tuple]:
     return map(_FLOW_FIELDS, flows)
 
 
+#: The same from a finding's own attributes, and the findings that keep them there:
+#: Finding, whose ``id`` is kept once asked for (the engine asks for every one).
+_FINDING_KEYS = itemgetter("id", "rule", "clause", "kind", "severity", "flow", "frm", "to",
+                           "items", "evidence", "message", "message_ja", "remedy",
+                           "remedy_ja", "waived")
+_FINDING_TYPE = {Finding}
+
+
+def _finding_rows(findings) -> list[tuple]:
+    """``_FINDING_ROW`` of each of ``findings``, read from each one's ``__dict__`` when
+    all are exactly Findings whose ID is kept there (as :func:`_flow_fields`).
+
+    Example:
+        >>> f = Finding(rule="TP101", clause="5[1]", kind="no-consent", severity="error",
+        ...             flow="F1", frm="mc", to="partner")
+        >>> _finding_rows([f]) == [_FINDING_ROW(f)]  # its ID not kept yet: by attribute
+        True
+        >>> "id" in vars(f), _finding_rows([f]) == [_FINDING_ROW(f)]
+        (True, True)
+    """
+    if set(map(type, findings)) == _FINDING_TYPE:
+        try:
+            return list(map(_FINDING_KEYS, map(vars, findings)))
+        except KeyError:  # an ID not asked for yet: asked for below
+            pass
+    return list(map(_FINDING_ROW, findings))
+
+
 def _flagged(findings) -> dict[str, tuple[str, tuple[str, ...]]]:
     """Each flow with findings: its status and its finding IDs (findings in order).
 
@@ -324,6 +352,11 @@ class AuditResult:
         plain_engine = _texts(routes.values()) and _texts(
             map(itemgetter(0), flagged.values())) and _plain_lists(
             list(map(itemgetter(1), flagged.values())))
+        if per_pack is not None:
+            # every flow's mapping is one of the few different ones: checked once
+            kinds = list(self._pack_kinds.values())
+            plain_packs = _only(kinds, {dict}) and _only(chain.from_iterable(kinds), _STR) \
+                and _only(chain.from_iterable(map(dict.values, kinds)), _STR)
         iso: dict = {}  # dates repeat: each one's text once
         plain_dates = True
         # The engine judged the flows in the inventory's order: when that is already
@@ -363,10 +396,7 @@ class AuditResult:
                     for record in batch:
                         if record["status_by_pack"] is None:
                             del record["status_by_pack"]
-                distinct = list({id(p): p for p in packs if p is not None}.values())
-                plain = plain and _only(distinct, {dict}) and _only(
-                    chain.from_iterable(distinct), _STR) and _only(
-                    chain.from_iterable(map(dict.values, distinct)), _STR)
+                plain = plain and plain_packs
             yield batch, plain
 
     # -- numbers -----------------------------------------------------------------
@@ -391,7 +421,8 @@ class AuditResult:
             # The engine judged each flow once by its ID: the IDs are the routes' keys,
             # each once, and the flows with findings are counted without a pass over all.
             ids = routes
-            counts = Counter(found[0] for flow, found in flagged.items() if flow in routes)
+            counts = Counter(map(itemgetter(0), map(flagged.__getitem__,
+                                                    filter(routes.__contains__, flagged))))
         else:
             ids = list(map(attrgetter("id"), flows))
             counts = Counter(map(itemgetter(0), filter(None, map(flagged.get, ids))))
@@ -516,11 +547,14 @@ class AuditResult:
             True
         """
         policy = self.inventory.policy
-        quoted: dict[str, tuple[list, bool]] = {}  # many findings, few clauses
+        # many findings, few clauses: each clause's policy records once, and whether
+        # they are plain
+        quoted: dict[str, list] = {}
+        quoted_plain: dict[str, bool] = {}
         results = self.results
         for lo in range(0, len(results), size):
             chunk = results[lo:lo + size]
-            rows = list(map(_FINDING_ROW, chunk))
+            rows = _finding_rows(chunk)
             columns = list(zip(*rows))
             items, evidence, waived = columns[8], columns[9], columns[14]
             pairs = list(chain.from_iterable(evidence)) if _only(evidence, {tuple}) else None
@@ -528,6 +562,14 @@ class AuditResult:
                      and _only(waived, _BOOL) and _plain_lists(items)
                      and _texts(map(itemgetter(0), pairs))
                      and plain_values(list(map(itemgetter(1), pairs))))
+            cited = None
+            if policy is not None:
+                clauses = set(columns[2])
+                for clause in clauses.difference(quoted):
+                    records = [c.as_dict() for c in cite(clause, policy) if c.quoted]
+                    quoted[clause], quoted_plain[clause] = records, plain_values(records)
+                plain = plain and all(map(quoted_plain.__getitem__, clauses))
+                cited = list(map(quoted.__getitem__, columns[2]))
             batch = None
             if pairs is not None and _only(items, _SEQ):
                 try:
@@ -535,20 +577,19 @@ class AuditResult:
                               "flow": f, "from": g, "to": h, "items": i, "evidence": dict(j),
                               "message": k, "message_ja": m, "remedy": n, "remedy_ja": o,
                               "waived": p} for a, b, c, d, e, f, g, h, i, j, k, m, n, o, p
-                             in rows]
+                             in rows] if cited is None else [
+                        {"id": a, "rule": b, "clause": c, "kind": d, "severity": e,
+                         "flow": f, "from": g, "to": h, "items": i, "evidence": dict(j),
+                         "message": k, "message_ja": m, "remedy": n, "remedy_ja": o,
+                         "waived": p, "policy": q}
+                        for (a, b, c, d, e, f, g, h, i, j, k, m, n, o, p), q in zip(rows, cited)]
                 except (TypeError, ValueError):  # evidence not in pairs: as_dict says so
                     batch = None
             if batch is None:
                 batch = [f.as_dict() for f in chunk]
-            if policy is not None:
-                for record in batch:
-                    clause = record["clause"]
-                    cited = quoted.get(clause)
-                    if cited is None:
-                        records = [c.as_dict() for c in cite(clause, policy) if c.quoted]
-                        cited = quoted[clause] = (records, plain_values(records))
-                    record["policy"] = cited[0]
-                    plain = plain and cited[1]
+                if cited is not None:
+                    for record, records in zip(batch, cited):
+                        record["policy"] = records
             yield batch, plain
 
     @cached_property

@@ -289,3 +289,24 @@ def test_hostile_strings_in_flows_and_findings_are_written_as_json_writes_them(
         jsonreport.BATCH = old
     text = "".join(p if isinstance(p, str) else p.decode("utf-8") for p in pieces)
     assert text == _standard(audit.as_dict())
+
+
+def test_finding_rows_read_from_the_findings_dicts_equal_their_attributes():
+    from lineage.result import _FINDING_ROW, _finding_rows
+    from lineage.rules.base import Finding
+
+    class Worded(Finding):  # a subclass may answer for a field itself
+        @property
+        def message(self):
+            return "worded"
+
+    audit = lineage.check("inventories/monocollabo", packs=("policy", "appi"))
+    found = list(audit.results)
+    assert _finding_rows(found) == list(map(_FINDING_ROW, found))
+    fresh = found[0].replace(waived=True)  # its ID not asked for yet
+    assert "id" not in vars(fresh)
+    assert _finding_rows([fresh]) == [_FINDING_ROW(fresh)]
+    odd = object.__new__(Worded)
+    vars(odd).update(vars(found[1]))  # its ID too, and a message of its own
+    assert _finding_rows([found[0], odd]) == [_FINDING_ROW(found[0]), _FINDING_ROW(odd)]
+    assert _finding_rows([found[0], odd])[1][10] == "worded"
