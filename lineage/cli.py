@@ -253,8 +253,9 @@ class LazyGroup(click.Group):
             '使い方: lineage validate [OPTIONS] INVENTORY'
         """
         argv = sys.argv[1:] if args is None else args
-        from .cli_errors_ja import lang_in
-        self._usage_lang = lang_in(argv, default_lang())
+        # read only when click reports a usage error (``_localised``): a run that
+        # has none does not import the Japanese messages
+        self._usage_args = tuple(argv)
         if default_lang() != "ja" or not _help_asked(argv):
             return super().main(args, *rest, **kwargs)
         from .cli_help_ja import japanese_help
@@ -262,9 +263,9 @@ class LazyGroup(click.Group):
             return super().main(args, *rest, **kwargs)
 
     def _localised(self, exc: click.UsageError) -> click.UsageError:
-        if getattr(self, "_usage_lang", "en") != "ja":
+        from .cli_errors_ja import JapaneseUsageError, lang_in
+        if lang_in(getattr(self, "_usage_args", ()), default_lang()) != "ja":
             return exc
-        from .cli_errors_ja import JapaneseUsageError
         return exc if isinstance(exc, JapaneseUsageError) else JapaneseUsageError(exc)
 
     def make_context(self, info_name, args, parent=None, **extra):

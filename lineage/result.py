@@ -23,16 +23,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
-from html import escape
 from collections import Counter
-from itertools import chain, compress, repeat
+from itertools import chain, compress, islice, repeat
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from . import __version__
 from .model.loading import load
-from .model.schema import Inventory, optional_date
+from .model.schema import Flow, Inventory, optional_date
 from .plainjson import plain_values
 from .rules.base import Finding
 from .rules.clauses import cite
@@ -121,14 +120,68 @@ _NO_PACKS: dict[str, str] = {}
 #: The status and finding IDs of a flow with no finding: most flows (one shared pair).
 _OK = ("ok", ())
 #: The flow record's fields read from the inventory's flow, in the record's order.
-_FLOW_FIELDS = attrgetter("id", "frm", "to", "items", "purposes", "basis", "start", "end")
-#: A finding's fields its record copies as they are (strings), and the others.
-_FINDING_TEXTS = attrgetter("rule", "clause", "kind", "severity", "flow", "frm", "to",
-                            "message", "message_ja", "remedy", "remedy_ja")
-_ID, _ITEMS, _EVIDENCE, _WAIVED = map(attrgetter, ("id", "items", "evidence", "waived"))
+_FLOW_NAMES = ("id", "frm", "to", "items", "purposes", "basis", "start", "end")
+_FLOW_FIELDS = attrgetter(*_FLOW_NAMES)
+_ID = attrgetter("id")
+#: A finding's fields in its record's order (``frm`` is the record's ``from``).
+_FINDING_ROW = attrgetter("id", "rule", "clause", "kind", "severity", "flow", "frm", "to",
+                          "items", "evidence", "message", "message_ja", "remedy",
+                          "remedy_ja", "waived")
 #: Exact types (subclasses are not the same to an encoder).
 _STR, _STR_NONE, _BOOL = frozenset({str}), frozenset({str, type(None)}), frozenset({bool})
 _SEQ = frozenset({list, tuple})
+
+
+#: The same fields from a flow's own attributes (``__dict__``), and the flows that
+#: keep them there: Flow, unless a class attribute of one of those names appears.
+_FLOW_KEYS = itemgetter(*_FLOW_NAMES)
+_FLOW_TYPE = set() if any(hasattr(Flow, name) for name in _FLOW_NAMES) else {Flow}
+
+
+def _flow_fields(flows) -> Iterator[tuple]:
+    """``_FLOW_FIELDS`` of each of ``flows``: a model's fields live in its ``__dict__``
+    (a Flow has no class attribute of those names), which is read directly when
+    every one is exactly a Flow; anything else is asked attribute by attribute.
+
+    Example:
+        >>> inv = load("inventories/monocollabo")
+        >>> list(_flow_fields(inv.flows[:1])) == [_FLOW_FIELDS(inv.flows[0])]
+        True
+    """
+    if set(map(type, flows)) == _FLOW_TYPE:
+        try:
+            return list(map(_FLOW_KEYS, map(vars, flows)))
+        except KeyError:  # a field deleted: the attribute's own error, below
+            pass
+    return map(_FLOW_FIELDS, flows)
+
+
+#: The same from a finding's own attributes, and the findings that keep them there:
+#: Finding, whose ``id`` is kept once asked for (the engine asks for every one).
+_FINDING_KEYS = itemgetter("id", "rule", "clause", "kind", "severity", "flow", "frm", "to",
+                           "items", "evidence", "message", "message_ja", "remedy",
+                           "remedy_ja", "waived")
+_FINDING_TYPE = {Finding}
+
+
+def _finding_rows(findings) -> list[tuple]:
+    """``_FINDING_ROW`` of each of ``findings``, read from each one's ``__dict__`` when
+    all are exactly Findings whose ID is kept there (as :func:`_flow_fields`).
+
+    Example:
+        >>> f = Finding(rule="TP101", clause="5[1]", kind="no-consent", severity="error",
+        ...             flow="F1", frm="mc", to="partner")
+        >>> _finding_rows([f]) == [_FINDING_ROW(f)]  # its ID not kept yet: by attribute
+        True
+        >>> "id" in vars(f), _finding_rows([f]) == [_FINDING_ROW(f)]
+        (True, True)
+    """
+    if set(map(type, findings)) == _FINDING_TYPE:
+        try:
+            return list(map(_FINDING_KEYS, map(vars, findings)))
+        except KeyError:  # an ID not asked for yet: asked for below
+            pass
+    return list(map(_FINDING_ROW, findings))
 
 
 def _flagged(findings) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -171,9 +224,25 @@ def _only(values, kinds) -> bool:
     return set(map(type, values)) <= kinds
 
 
+def _texts(values) -> bool:
+    """Whether ``values`` are all strings, found by joining them (in C, without a call
+    per value). A subclass of str passes too: orjson refuses one, and the writer
+    then takes the standard encoder (the writer's own check), so the bytes are the same.
+
+    Example:
+        >>> _texts(("a", "b")), _texts(iter(["a", None])), _texts([])
+        (True, False, True)
+    """
+    try:
+        "".join(values)
+    except TypeError:
+        return False
+    return True
+
+
 def _plain_lists(column) -> bool:
     """Whether ``column`` holds lists or tuples of strings only."""
-    return _only(column, _SEQ) and _only(chain.from_iterable(column), _STR)
+    return _only(column, _SEQ) and _texts(chain.from_iterable(column))
 
 
 class AuditResult:
@@ -280,23 +349,34 @@ class AuditResult:
         flows, routes, flagged = self._ordered_flows, self.routes, self._flagged
         per_pack = self._status_by_pack
         # What the engine gave is checked once; the flows' own values batch by batch.
-        plain_engine = _only(routes.values(), _STR) and _only(
-            map(itemgetter(0), flagged.values()), _STR) and _plain_lists(
+        plain_engine = _texts(routes.values()) and _texts(
+            map(itemgetter(0), flagged.values())) and _plain_lists(
             list(map(itemgetter(1), flagged.values())))
+        if per_pack is not None:
+            # every flow's mapping is one of the few different ones: checked once
+            kinds = list(self._pack_kinds.values())
+            plain_packs = _only(kinds, {dict}) and _only(chain.from_iterable(kinds), _STR) \
+                and _only(chain.from_iterable(map(dict.values, kinds)), _STR)
         iso: dict = {}  # dates repeat: each one's text once
         plain_dates = True
+        # The engine judged the flows in the inventory's order: when that is already
+        # the ID order (as generated inventories are), the routes are read along
+        # with the flows instead of looked up one by one in a mapping of them all.
+        keys, values, along = iter(routes), iter(routes.values()), True
         for lo in range(0, len(flows), size):
-            ids, frm, to, items, purposes, basis, start, end = zip(
-                *map(_FLOW_FIELDS, flows[lo:lo + size]))
+            chunk = flows[lo:lo + size]
+            ids, frm, to, items, purposes, basis, start, end = zip(*_flow_fields(chunk))
             if len(iso) > 10_000:
                 iso.clear()
             for d in set(start).union(end).difference(iso):
                 iso[d] = text = d.isoformat() if d else None
                 plain_dates = plain_dates and (text is None or type(text) is str)
             start, end = map(iso.__getitem__, start), map(iso.__getitem__, end)
-            route = map(routes.__getitem__, ids)
+            if along:
+                along = tuple(islice(keys, len(ids))) == ids
+            route = islice(values, len(ids)) if along else map(routes.__getitem__, ids)
             status, found = zip(*map(flagged.get, ids, repeat(_OK)))
-            plain = (plain_engine and plain_dates and _only(chain(ids, frm, to), _STR)
+            plain = (plain_engine and plain_dates and _texts(chain(ids, frm, to))
                      and _only(basis, _STR_NONE) and _plain_lists(items + purposes))
             if per_pack is None:
                 batch = [{"id": a, "from": b, "to": c, "items": d, "purposes": e, "basis": f,
@@ -316,10 +396,7 @@ class AuditResult:
                     for record in batch:
                         if record["status_by_pack"] is None:
                             del record["status_by_pack"]
-                distinct = list({id(p): p for p in packs if p is not None}.values())
-                plain = plain and _only(distinct, {dict}) and _only(
-                    chain.from_iterable(distinct), _STR) and _only(
-                    chain.from_iterable(map(dict.values, distinct)), _STR)
+                plain = plain and plain_packs
             yield batch, plain
 
     # -- numbers -----------------------------------------------------------------
@@ -339,14 +416,21 @@ class AuditResult:
             >>> both["by_pack"]["appi"], both["policy_ok_law_violation"]
             ({'ok': 1, 'warning': 0, 'violation': 0, 'waived': 0}, 0)
         """
-        flows = self.inventory.flows
-        ids = list(map(attrgetter("id"), flows))
+        flows, routes, flagged = self.inventory.flows, self.routes, self._flagged
+        if len(routes) == len(flows):
+            # The engine judged each flow once by its ID: the IDs are the routes' keys,
+            # each once, and the flows with findings are counted without a pass over all.
+            ids = routes
+            counts = Counter(map(itemgetter(0), map(flagged.__getitem__,
+                                                    filter(routes.__contains__, flagged))))
+        else:
+            ids = list(map(attrgetter("id"), flows))
+            counts = Counter(map(itemgetter(0), filter(None, map(flagged.get, ids))))
         # Most flows have no finding: count the others, the rest are "ok".
-        counts = Counter(map(itemgetter(0), filter(None, map(self._flagged.get, ids))))
         status = {s: counts[s] for s in STATUSES}
-        status["ok"] += len(ids) - counts.total()
+        status["ok"] += len(flows) - counts.total()
         by_rule = Counter(map(attrgetter("rule"), self.results))
-        out = {"flows": len(ids), "status": status,
+        out = {"flows": len(flows), "status": status,
                "findings": dict(sorted(by_rule.items()))}
         if self.side_by_side:
             by_pack = {p: {s: 0 for s in STATUSES} for p in self.packs}
@@ -448,40 +532,64 @@ class AuditResult:
     def finding_record_batches(self, size: int = 1000) -> Iterator[tuple[list[dict], bool]]:
         """:meth:`finding_records`, ``size`` at a time, each batch with whether it holds
         only strings, integers, booleans, None, lists, tuples and dicts (as
-        :meth:`flow_record_batches`). The findings citing one clause share one
-        ``policy`` list: records to encode, not to change.
+        :meth:`flow_record_batches`). Records to encode, not to change: a finding's
+        items and evidence values are its own tuples (where :meth:`finding_records`
+        copies them into lists), and the findings citing one clause share one
+        ``policy`` list.
 
         Example:
             >>> audit = check("inventories/monocollabo")
             >>> [(len(batch), plain) for batch, plain in audit.finding_record_batches(4)]
             [(4, True), (4, True), (2, True)]
-            >>> [r for b, _ in audit.finding_record_batches(4) for r in b] == list(
-            ...     audit.finding_records())
+            >>> import json
+            >>> [json.dumps(r) for b, _ in audit.finding_record_batches(4) for r in b] == [
+            ...     json.dumps(r) for r in audit.finding_records()]
             True
         """
         policy = self.inventory.policy
-        quoted: dict[str, tuple[list, bool]] = {}  # many findings, few clauses
+        # many findings, few clauses: each clause's policy records once, and whether
+        # they are plain
+        quoted: dict[str, list] = {}
+        quoted_plain: dict[str, bool] = {}
         results = self.results
         for lo in range(0, len(results), size):
             chunk = results[lo:lo + size]
-            batch = [f.as_dict() for f in chunk]
-            # as_dict copies these values into lists and dicts: checking them checks it
-            pairs = list(chain.from_iterable(map(_EVIDENCE, chunk)))
-            plain = (_only(chain(map(_ID, chunk), chain.from_iterable(
-                         map(_FINDING_TEXTS, chunk))), _STR)
-                     and _only(map(_WAIVED, chunk), _BOOL)
-                     and _plain_lists(list(map(_ITEMS, chunk)))
-                     and _only(map(itemgetter(0), pairs), _STR)
+            rows = _finding_rows(chunk)
+            columns = list(zip(*rows))
+            items, evidence, waived = columns[8], columns[9], columns[14]
+            pairs = list(chain.from_iterable(evidence)) if _only(evidence, {tuple}) else None
+            plain = (pairs is not None and _texts(chain(*columns[:8], *columns[10:14]))
+                     and _only(waived, _BOOL) and _plain_lists(items)
+                     and _texts(map(itemgetter(0), pairs))
                      and plain_values(list(map(itemgetter(1), pairs))))
+            cited = None
             if policy is not None:
-                for record in batch:
-                    clause = record["clause"]
-                    cited = quoted.get(clause)
-                    if cited is None:
-                        records = [c.as_dict() for c in cite(clause, policy) if c.quoted]
-                        cited = quoted[clause] = (records, plain_values(records))
-                    record["policy"] = cited[0]
-                    plain = plain and cited[1]
+                clauses = set(columns[2])
+                for clause in clauses.difference(quoted):
+                    records = [c.as_dict() for c in cite(clause, policy) if c.quoted]
+                    quoted[clause], quoted_plain[clause] = records, plain_values(records)
+                plain = plain and all(map(quoted_plain.__getitem__, clauses))
+                cited = list(map(quoted.__getitem__, columns[2]))
+            batch = None
+            if pairs is not None and _only(items, _SEQ):
+                try:
+                    batch = [{"id": a, "rule": b, "clause": c, "kind": d, "severity": e,
+                              "flow": f, "from": g, "to": h, "items": i, "evidence": dict(j),
+                              "message": k, "message_ja": m, "remedy": n, "remedy_ja": o,
+                              "waived": p} for a, b, c, d, e, f, g, h, i, j, k, m, n, o, p
+                             in rows] if cited is None else [
+                        {"id": a, "rule": b, "clause": c, "kind": d, "severity": e,
+                         "flow": f, "from": g, "to": h, "items": i, "evidence": dict(j),
+                         "message": k, "message_ja": m, "remedy": n, "remedy_ja": o,
+                         "waived": p, "policy": q}
+                        for (a, b, c, d, e, f, g, h, i, j, k, m, n, o, p), q in zip(rows, cited)]
+                except (TypeError, ValueError):  # evidence not in pairs: as_dict says so
+                    batch = None
+            if batch is None:
+                batch = [f.as_dict() for f in chunk]
+                if cited is not None:
+                    for record, records in zip(batch, cited):
+                        record["policy"] = records
             yield batch, plain
 
     @cached_property
@@ -545,6 +653,7 @@ class AuditResult:
         return build_graph(self.inventory, self)
 
     def _repr_html_(self) -> str:
+        from html import escape  # a notebook's display only
         s = self.summary()
         cells = "".join(f"<td>{escape(k)}: {v}</td>" for k, v in s["status"].items())
         rules = ", ".join(f"{escape(k)} × {v}" for k, v in s["findings"].items()) or "none"

@@ -73,7 +73,8 @@ def test_a_json_check_imports_neither_pandas_nor_the_other_writers(tmp_path):
             f"    main(['check', {str(SAMPLE)!r}, '--format', 'json', '-o', {str(tmp_path / 'r.json')!r}])\n"
             "except SystemExit:\n"
             "    pass\n"
-            "print(sorted(m for m in ('pandas', 'lineage.output.csvtable', 'lineage.output.table')\n"
+            "print(sorted(m for m in ('pandas', 'lineage.output.csvtable', 'lineage.output.table',\n"
+            "                         'lineage.cli_errors_ja', 'lineage.cli_help_ja', 'html')\n"
             "             if m in sys.modules))\n")
     proc = _run(code=code)
     assert proc.stdout.decode().splitlines()[-1] == "[]", proc.stderr

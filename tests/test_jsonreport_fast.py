@@ -140,3 +140,20 @@ def test_a_json_check_does_not_import_pandas(tmp_path):
                          capture_output=True, text=True, env=dict(os.environ), check=True)
     assert out.stdout.strip() == "False"
     assert json.loads((tmp_path / "r.json").read_text("utf-8"))["format"] == "lineage-report/1"
+
+
+@_fixed(200)
+@given(records=RECORDS, level=st.integers(1, 4))
+def test_a_batch_cut_from_orjsons_nested_lists_is_the_standard_text(records, level):
+    # orjson writes the batch inside level - 1 lists (its indentation at ``level``);
+    # the piece cut from it is the standard encoder's records at that level, joined.
+    from lineage.output.jsonreport import _orjson_items, _plain_records
+    if not records or not _plain_records(records):
+        return
+    text = _orjson_items(records, level)
+    if text is None:  # refused (a lone surrogate, an integer past 64 bits)
+        return
+    pad = "  " * level
+    expected = (",\n" + pad).join(
+        json.dumps(r, indent=2, ensure_ascii=False).replace("\n", "\n" + pad) for r in records)
+    assert text.decode("utf-8") == expected

@@ -105,7 +105,8 @@ def test_a_finding_with_such_a_value_takes_the_standard_path():
     audit.results = audit.results[:3] + (odd,) + audit.results[4:]
     assert [plain for _, plain in audit.finding_record_batches(3)] == [True, False, True, True]
     records = [r for batch, _ in audit.finding_record_batches(3) for r in batch]
-    assert records == list(audit.finding_records())
+    # the same records but for tuples where finding_records copies into lists
+    assert [json.dumps(r) for r in records] == [json.dumps(r) for r in audit.finding_records()]
     text = _written(audit)
     assert '"score": 1e+16' in text and str(2**70) in text
     assert text == _standard(audit.as_dict())
@@ -158,3 +159,154 @@ def test_an_inventory_without_flows_both_ways():
         assert audit.summary()["status"] == {"ok": 0, "warning": 0, "violation": 0, "waived": 0}
         _same_report_both_ways(audit, 3)
         assert '"flows": [],' in _written(audit)
+
+
+def test_flows_out_of_id_order_take_the_routes_by_look_up():
+    # The routes are read along with the flows only while the engine's order (the
+    # inventory's) is the ID order; a shuffled inventory gives the same report.
+    import random
+    inv = lineage.load("inventories/monocollabo")
+    ordered = lineage.check(inv, packs=("policy", "appi"))
+    flows = list(inv.flows)
+    random.Random(4).shuffle(flows)
+    shuffled = lineage.check(inv.model_copy(update={"flows": flows}), packs=("policy", "appi"))
+    assert list(shuffled.routes) != [f.id for f in shuffled._ordered_flows]
+    for size in (1, 5, 1000):
+        _same_report_both_ways(shuffled, size)
+    assert _written(shuffled) == _written(ordered)
+
+
+def test_a_flow_that_is_not_exactly_a_flow_is_read_attribute_by_attribute():
+    import types
+    from lineage.result import _FLOW_FIELDS, _flow_fields
+
+    class Renamed:  # any object with the fields, one computed
+        def __init__(self, flow):
+            vars(self).update(vars(flow))
+            del vars(self)["frm"]
+
+        @property
+        def frm(self):
+            return "renamed"
+
+    inv = lineage.load("inventories/monocollabo")
+    flow = inv.flows[0]
+    odd, plain = Renamed(flow), types.SimpleNamespace(**vars(flow))
+    assert list(_flow_fields([flow, odd, plain])) == list(map(_FLOW_FIELDS, [flow, odd, plain]))
+    assert list(_flow_fields([odd]))[0][1] == "renamed"
+    # a field gone from a flow: the attribute's own error, as before
+    broken = flow.model_copy()
+    del broken.__dict__["basis"]
+    try:
+        list(_flow_fields([flow, broken]))
+    except AttributeError as exc:
+        assert "basis" in str(exc)
+    else:
+        raise AssertionError("no error for a missing field")
+
+
+def test_the_summary_counts_each_flow_once_whichever_way_it_counts():
+    audit = lineage.check("inventories/monocollabo", packs=("policy", "appi"))
+    expected = _summary_from_rows(audit)
+    assert audit.summary() == expected
+    # the routes not one per flow (as after a change behind the result's back):
+    # counted flow by flow, the same numbers
+    audit.routes = dict(list(audit.routes.items())[:-1]) | {"extra": "none"}
+    audit.routes.pop("extra")
+    assert audit.summary() == expected
+
+
+def test_a_finding_whose_evidence_is_not_in_pairs_fails_as_it_always_did():
+    audit = lineage.check("inventories/monocollabo")
+    odd = audit.results[1].replace(evidence=(("a", "b", "c"),))
+    audit.results = audit.results[:1] + (odd,) + audit.results[2:]
+    try:
+        odd.as_dict()
+    except ValueError as exc:
+        expected = str(exc)
+    try:
+        list(audit.finding_record_batches(4))
+    except ValueError as exc:
+        assert str(exc) == expected
+    else:
+        raise AssertionError("no error for evidence not in pairs")
+    # evidence given as a mapping: read as as_dict reads it (its keys, as pairs)
+    mapped = audit.results[2].replace(evidence={"ab": "x"})
+    audit.results = audit.results[:1] + (mapped,) + audit.results[2:]
+    records = [r for b, _ in audit.finding_record_batches(4) for r in b]
+    assert records[1]["evidence"] == {"a": "b"}
+    assert {k: v for k, v in records[1].items() if k != "policy"} == mapped.as_dict()
+
+
+def test_a_subclass_of_str_in_a_flow_or_finding_is_written_as_json_writes_it():
+    # The result's check lets a str subclass pass (strings are checked by joining
+    # them); orjson refuses one, so the writer takes the standard encoder.
+    class Name(str):
+        def __str__(self):
+            return "not this"
+
+    audit = lineage.check("inventories/monocollabo", packs=("policy", "appi"))
+    flow = next(f for f in audit.inventory.flows if f.id == "F05")
+    vars(flow)["frm"] = Name(flow.frm)
+    vars(flow)["items"] = [Name("name"), "phone\u2028\U0001f600\x1b"]
+    odd = audit.results[0].replace(message=Name("message \ud800 lone"), evidence=(
+        (Name("key"), Name("value")),))
+    audit.results = (odd,) + audit.results[1:]
+    assert all(plain for _, plain in audit.flow_record_batches(10))
+    expected = _standard(audit.as_dict())
+    buf = io.BytesIO()
+    for piece in jsonreport.chunks(jsonreport.report_data(audit)):
+        buf.write(piece.encode("utf-8", "surrogatepass") if isinstance(piece, str) else piece)
+    assert buf.getvalue().decode("utf-8", "surrogatepass") == expected
+
+
+#: Every code point: control characters, U+2028, astral characters, lone surrogates.
+HOSTILE = st.text(st.characters(exclude_categories=()), max_size=8)
+
+
+@_fixed(60)
+@given(st.lists(st.tuples(st.integers(0, 47), HOSTILE, st.lists(HOSTILE, max_size=3),
+                          st.one_of(st.none(), HOSTILE)), max_size=6),
+       st.lists(HOSTILE, max_size=3), st.integers(1, 9))
+def test_hostile_strings_in_flows_and_findings_are_written_as_json_writes_them(
+        changes, texts, size):
+    # Strings the loader never lets in, put into the checked flows and findings:
+    # every batch (plain or not, orjson or the standard encoder) gives json's text.
+    audit = lineage.check("inventories/monocollabo", packs=("policy", "appi"))
+    for n, text, items, basis in changes:
+        fields = vars(audit.inventory.flows[n])
+        fields.update(frm=text, purposes=items, basis=basis)
+        fields["items"] = [*items, text]
+    for n, text in enumerate(texts):
+        audit.results = audit.results[:n] + (audit.results[n].replace(
+            message_ja=text, evidence=(("note", text), ("path", (text, "F1")))),) \
+            + audit.results[n + 1:]
+    old = jsonreport.BATCH
+    jsonreport.BATCH = size
+    try:
+        pieces = list(jsonreport.chunks(jsonreport.report_data(audit)))
+    finally:
+        jsonreport.BATCH = old
+    text = "".join(p if isinstance(p, str) else p.decode("utf-8") for p in pieces)
+    assert text == _standard(audit.as_dict())
+
+
+def test_finding_rows_read_from_the_findings_dicts_equal_their_attributes():
+    from lineage.result import _FINDING_ROW, _finding_rows
+    from lineage.rules.base import Finding
+
+    class Worded(Finding):  # a subclass may answer for a field itself
+        @property
+        def message(self):
+            return "worded"
+
+    audit = lineage.check("inventories/monocollabo", packs=("policy", "appi"))
+    found = list(audit.results)
+    assert _finding_rows(found) == list(map(_FINDING_ROW, found))
+    fresh = found[0].replace(waived=True)  # its ID not asked for yet
+    assert "id" not in vars(fresh)
+    assert _finding_rows([fresh]) == [_FINDING_ROW(fresh)]
+    odd = object.__new__(Worded)
+    vars(odd).update(vars(found[1]))  # its ID too, and a message of its own
+    assert _finding_rows([found[0], odd]) == [_FINDING_ROW(found[0]), _FINDING_ROW(odd)]
+    assert _finding_rows([found[0], odd])[1][10] == "worded"

@@ -175,13 +175,10 @@ def _batch(batch: list, level: int, plain: bool = False):
 
     ``plain``: the caller knows the batch holds only what orjson writes as json does.
     """
-    text = _orjson(batch, level - 1) if orjson is not None and (
+    text = _orjson_items(batch, level) if orjson is not None and (
         plain or _plain_records(batch)) else None
     if text is not None:
-        # The list at ``level - 1`` is "[\n" + pad + "  " + items + "\n" + pad + "]";
-        # the items alone are the piece.
-        pad = 2 * (level - 1)
-        yield text[4 + pad:-(2 + pad)]
+        yield text
         return
     pad = ",\n" + "  " * level
     yield pad.join(_standard(r, level) for r in batch)
@@ -194,6 +191,33 @@ def _orjson(value, level: int) -> bytes | None:
     except (TypeError, orjson.JSONEncodeError):
         return None
     return text.replace(b"\n", b"\n" + b"  " * level) if level else text
+
+
+def _orjson_items(batch: list, level: int) -> bytes | None:
+    """orjson's text of the items of ``batch`` at ``level`` joined by the separator, or
+    None when orjson refuses one.
+
+    The batch goes in ``level - 1`` lists, one in another: orjson then writes its
+    items with their indentation at ``level``, and the piece is cut from between
+    the lists' brackets, with no pass over the text to indent it.
+
+    Example:
+        >>> _orjson_items([{"a": [1]}, "b"], 2)
+        b'{\\n      "a": [\\n        1\\n      ]\\n    },\\n    "b"'
+    """
+    nested = batch
+    for _ in range(level - 1):
+        nested = [nested]
+    try:
+        text = orjson.dumps(nested, option=_OPTIONS)
+    except (TypeError, orjson.JSONEncodeError):
+        return None
+    # "[" and a line break, pad and "[" for each list around the batch, then the
+    # first item's line break and pad; after the last item a line break, pad and
+    # "]" for each list, the batch's too.
+    head = 2 + sum(2 * d + 2 for d in range(1, level)) + 2 * level
+    tail = sum(2 * d + 2 for d in range(level))
+    return text[head:-tail]
 
 
 def _standard(value, level: int) -> str:
