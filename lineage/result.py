@@ -156,31 +156,16 @@ def _flow_fields(flows) -> Iterator[tuple]:
     return map(_FLOW_FIELDS, flows)
 
 
-#: The same from a finding's own attributes, and the findings that keep them there:
-#: Finding, whose ``id`` is kept once asked for (the engine asks for every one).
-_FINDING_KEYS = itemgetter("id", "rule", "clause", "kind", "severity", "flow", "frm", "to",
-                           "items", "evidence", "message", "message_ja", "remedy",
-                           "remedy_ja", "waived")
-_FINDING_TYPE = {Finding}
-
-
 def _finding_rows(findings) -> list[tuple]:
-    """``_FINDING_ROW`` of each of ``findings``, read from each one's ``__dict__`` when
-    all are exactly Findings whose ID is kept there (as :func:`_flow_fields`).
+    """``_FINDING_ROW`` of each of ``findings`` (a Finding keeps its fields, its ID
+    included, in slots: read by attribute, no instance dict to read instead).
 
     Example:
         >>> f = Finding(rule="TP101", clause="5[1]", kind="no-consent", severity="error",
         ...             flow="F1", frm="mc", to="partner")
-        >>> _finding_rows([f]) == [_FINDING_ROW(f)]  # its ID not kept yet: by attribute
-        True
-        >>> "id" in vars(f), _finding_rows([f]) == [_FINDING_ROW(f)]
-        (True, True)
+        >>> _finding_rows([f])[0][:2]
+        ('TP101:F1', 'TP101')
     """
-    if set(map(type, findings)) == _FINDING_TYPE:
-        try:
-            return list(map(_FINDING_KEYS, map(vars, findings)))
-        except KeyError:  # an ID not asked for yet: asked for below
-            pass
     return list(map(_FINDING_ROW, findings))
 
 
