@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent / "lineage"
 
 #: Built-in exceptions: bugs or internal signals, never printed as a user's error.
 BUILTIN = {"ValueError", "TypeError", "KeyError", "RuntimeError", "AssertionError", "OSError",
-           "NotImplementedError", "AttributeError"}
+           "NotImplementedError", "AttributeError",
+           "FrozenInstanceError"}  # dataclasses': a program assigning to a Finding
 
 #: Errors whose second positional argument is the Japanese message.
 JA_POSITIONAL = {"QueryError", "DateFormError"}
