@@ -579,7 +579,8 @@ class Context:
         sent: dict = {}
         flows = self.flow_list
         # The subjects' flows picked out without a Python step per flow.
-        for f in compress(flows, map(self._subjects.__contains__, map(_FRM, flows))):
+        for f in compress(flows, map(self._subjects.__contains__,
+                                     map(attrgetter("frm"), flows))):
             sent.setdefault(f.frm, set()).update(f.items)
         return sent
 
@@ -675,11 +676,8 @@ class Context:
         todo = [self.org_entity]
         inbound: dict = defaultdict(list)
         entity_of = self._entity.get  # self.entity without a call per flow
-        flows = self.flow_list
-        # Which entities feed which: once per pair of parties, not per flow (the
-        # pairs gathered without a Python step per flow).
-        pairs = set(zip(map(_TO, flows), map(_FRM, flows)))
-        for to, frm in pairs:
+        # Which entities feed which: once per pair of parties, not per flow.
+        for to, frm in {(f.to, f.frm) for f in self.flow_list}:
             inbound[entity_of(to, to)].append(entity_of(frm, frm))
         while todo:
             entity = todo.pop()
@@ -687,9 +685,7 @@ class Context:
                 if frm not in feeds:
                     feeds.add(frm)
                     todo.append(frm)
-        # The flows into those entities: the recipients among them, then the flows.
-        into = {to for to, _ in pairs if entity_of(to, to) in feeds}
-        index = item_index(list(compress(flows, map(into.__contains__, map(_TO, flows)))),
+        index = item_index([f for f in self.flow_list if entity_of(f.to, f.to) in feeds],
                            self.entity)
         return self._entity_group_reach(
             index=index, groups={p for p, e in self._entity.items() if e in feeds})
@@ -842,10 +838,6 @@ class Context:
         if got is None:
             got = self._provisions[flow.id] = flow.model_copy(update={"items": foreign})
         return got
-
-
-_FRM = attrgetter("frm")
-_TO = attrgetter("to")
 
 
 def _by_id(records) -> list:

@@ -368,8 +368,10 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
         >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, items: [name], "
         ...                              "start: 2025-01-01}]}"))
         >>> judged, found, by_route = judge_all(ctx, ctx.inv.flows)
-        >>> judged["F1"].route, [f.id for f in found], {r: [f.id for f in v] for r, v in by_route.items()}
-        ('none', ['TP101:F1'], {'collection': ['C1'], 'none': ['F1']})
+        >>> judged["F1"].route, [f.id for f in found]
+        ('none', ['TP101:F1'])
+        >>> {route: [f.id for f in flows] for route, flows in by_route.items()}
+        {'collection': ['C1'], 'none': ['F1']}
     """
     facts = _party_facts(ctx).get
     checks = quick_checks(ctx)
