@@ -1,7 +1,11 @@
+from itertools import compress
+from operator import attrgetter, not_
+
 from ..base import Example, Rule
 from ..clauses import Clause
 
 _SKIP = {"internal", "to_subject", "storage_only", "external"}
+_ITEMS = attrgetter("items")
 
 
 class TP802(Rule):
@@ -53,7 +57,7 @@ flows:
         announced = {p: purpose.announced_on for p, purpose in ctx.purposes.items()
                      if purpose.announced_on is not None}
         is_org, defined = ctx.is_org, ctx.defined_purposes
-        for flow in ctx.flows_with_linkable:
+        for flow in _with_linkable(ctx):
             route = judged[flow.id].route
             if route in _SKIP:
                 continue
@@ -82,3 +86,21 @@ flows:
                                 f"purpose {purpose}, not announced on or before {flow.start}",
                         message_ja=f"クッキー・IP 情報({', '.join(linkable)})の利用目的 "
                                    f"{purpose} が {flow.start} までに開示されていません")
+
+
+def _with_linkable(ctx) -> list:
+    """``ctx.flows_with_linkable`` (the flows carrying a cookie or IP item, in
+    inventory order), picked by map() and compress() without an interpreted step
+    per flow, unless the context has it already.
+
+    Example:
+        >>> from lineage.rules import context, examples
+        >>> ctx = context.Context(examples.build_example(TP802.fail.inventory))
+        >>> [f.id for f in _with_linkable(ctx)] == [f.id for f in ctx.flows_with_linkable]
+        True
+    """
+    if "flows_with_linkable" in ctx.__dict__:
+        return ctx.flows_with_linkable
+    linkable = frozenset(i for i, item in (ctx.items or {}).items() if item.kind == "linkable")
+    flows = ctx.inv.flows
+    return list(compress(flows, map(not_, map(linkable.isdisjoint, map(_ITEMS, flows)))))
