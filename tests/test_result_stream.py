@@ -310,3 +310,21 @@ def test_finding_rows_read_from_the_findings_dicts_equal_their_attributes():
     vars(odd).update(vars(found[1]))  # its ID too, and a message of its own
     assert _finding_rows([found[0], odd]) == [_FINDING_ROW(found[0]), _FINDING_ROW(odd)]
     assert _finding_rows([found[0], odd])[1][10] == "worded"
+
+
+def test_fields_are_read_from_the_dict_only_where_that_is_what_the_attribute_gives():
+    from lineage.model.schema import Flow
+    from lineage.result import _FINDING_NAMES, _FLOW_NAMES, _kept_in_dict
+    from lineage.rules.base import Finding
+
+    class Logged(Flow):  # looks up every attribute itself
+        def __getattribute__(self, name):
+            return object.__getattribute__(self, name)
+
+    class Slotted:
+        __slots__ = ("id",)  # a slot is a data descriptor: not in any __dict__
+
+    assert _kept_in_dict(Flow, _FLOW_NAMES) == {Flow}
+    assert _kept_in_dict(Finding, _FINDING_NAMES) == {Finding}  # the cached ID is no setter
+    assert _kept_in_dict(Logged, _FLOW_NAMES) == set()
+    assert _kept_in_dict(Slotted, ["id"]) == set()
