@@ -124,9 +124,9 @@ _FLOW_NAMES = ("id", "frm", "to", "items", "purposes", "basis", "start", "end")
 _FLOW_FIELDS = attrgetter(*_FLOW_NAMES)
 _ID = attrgetter("id")
 #: A finding's fields in its record's order (``frm`` is the record's ``from``).
-_FINDING_ROW = attrgetter("id", "rule", "clause", "kind", "severity", "flow", "frm", "to",
-                          "items", "evidence", "message", "message_ja", "remedy",
-                          "remedy_ja", "waived")
+_FINDING_NAMES = ("id", "rule", "clause", "kind", "severity", "flow", "frm", "to", "items",
+                  "evidence", "message", "message_ja", "remedy", "remedy_ja", "waived")
+_FINDING_ROW = attrgetter(*_FINDING_NAMES)
 #: Exact types (subclasses are not the same to an encoder).
 _STR, _STR_NONE, _BOOL = frozenset({str}), frozenset({str, type(None)}), frozenset({bool})
 _SEQ = frozenset({list, tuple})
@@ -135,7 +135,34 @@ _SEQ = frozenset({list, tuple})
 #: The same fields from a flow's own attributes (``__dict__``), and the flows that
 #: keep them there: Flow, unless a class attribute of one of those names appears.
 _FLOW_KEYS = itemgetter(*_FLOW_NAMES)
-_FLOW_TYPE = set() if any(hasattr(Flow, name) for name in _FLOW_NAMES) else {Flow}
+
+
+def _kept_in_dict(cls: type, names) -> set:
+    """``{cls}`` when reading ``names`` from an instance's ``__dict__`` gives what
+    reading them as attributes gives (no data descriptor of those names on the
+    class, no attribute look-up of its own), else an empty set.
+
+    Example:
+        >>> class Row:
+        ...     @property
+        ...     def total(self):
+        ...         return 1
+        >>> _kept_in_dict(Row, ["id"]) == {Row}, _kept_in_dict(Row, ["total"])
+        (True, set())
+    """
+    if cls.__getattribute__ is not object.__getattribute__:
+        return set()
+    for name in names:
+        for klass in cls.__mro__:
+            if name in vars(klass):
+                kind = type(vars(klass)[name])
+                if hasattr(kind, "__set__") or hasattr(kind, "__delete__"):
+                    return set()
+                break
+    return {cls}
+
+
+_FLOW_TYPE = _kept_in_dict(Flow, _FLOW_NAMES)
 
 
 def _flow_fields(flows) -> Iterator[tuple]:

@@ -306,3 +306,21 @@ def test_finding_rows_are_each_findings_report_fields():
                 for n, k in enumerate(keys)] == [record[k] for k in keys]
         assert list(row[8]) == record["items"]
     assert rows[-1][-1] is True and rows[-1][0] == rows[0][0]
+
+
+def test_fields_are_read_from_the_dict_only_where_that_is_what_the_attribute_gives():
+    from lineage.model.schema import Flow
+    from lineage.result import _FINDING_NAMES, _FLOW_NAMES, _kept_in_dict
+    from lineage.rules.base import Finding
+
+    class Logged(Flow):  # looks up every attribute itself
+        def __getattribute__(self, name):
+            return object.__getattribute__(self, name)
+
+    class Slotted:
+        __slots__ = ("id",)  # a slot is a data descriptor: not in any __dict__
+
+    assert _kept_in_dict(Flow, _FLOW_NAMES) == {Flow}
+    assert _kept_in_dict(Finding, _FINDING_NAMES) == set()  # slots: no instance dict
+    assert _kept_in_dict(Logged, _FLOW_NAMES) == set()
+    assert _kept_in_dict(Slotted, ["id"]) == set()
