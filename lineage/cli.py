@@ -6,6 +6,7 @@ at that level; 2 the input could not be read or the arguments are wrong.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import importlib
@@ -446,8 +447,9 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
         raise UserError("--format xlsx writes a workbook: give -o FILE.xlsx",
                         message_ja="--format xlsx はブックを書き出します。-o FILE.xlsx を指定してください")
     from .audit import check as run_check
-    audit = run_check(inventory, as_of=as_of, packs=_packs(packs), select=select,
-                      ignore=ignore)
+    with _collector_paused():
+        audit = run_check(inventory, as_of=as_of, packs=_packs(packs), select=select,
+                          ignore=ignore)
     known = _baseline(baseline) if baseline else None
     if fmt == "json":
         # written as it is produced: a report of a million flows is never whole in memory
@@ -699,6 +701,45 @@ def _tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
+@contextlib.contextmanager
+def _collector_paused():
+    """Run a load and its checks without the cycle collector, then keep what they built out of it.
+
+    Loading and checking build tens of millions of objects that live until the
+    report is written and form no cycles (measured: a few hundred cyclic objects
+    for 100,000 flows). Every one of them is still scanned twice by the young
+    collections before it settles, about 10% of a check of a million flows
+    for nothing to free. Paused, the collector scans none of them; frozen at the
+    end, they stay out of the collections that follow (a disabled collector still
+    lists new objects, and the first collection after would scan them all).
+    Only the CLI's own process does this (:func:`main` without ``argv``).
+
+    Example:
+        >>> import gc
+        >>> token = _OWN_PROCESS.set(True)
+        >>> with _collector_paused():
+        ...     gc.isenabled()
+        False
+        >>> gc.isenabled(), gc.get_freeze_count() > 0
+        (True, True)
+        >>> gc.unfreeze(); _OWN_PROCESS.reset(token)
+    """
+    import gc
+    if not _OWN_PROCESS.get() or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+#: True when :func:`main` runs as lineage's own process (no ``argv``).
+_OWN_PROCESS: contextvars.ContextVar[bool] = contextvars.ContextVar("own_process",
+                                                                    default=False)
+
 #: Set by a command whose work is done and closed when it exits (``check``).
 _QUICK_EXIT: contextvars.ContextVar[bool] = contextvars.ContextVar("quick_exit", default=False)
 
@@ -755,6 +796,7 @@ def main(argv=None) -> None:
     """
     import signal
     _QUICK_EXIT.set(False)  # only a command of this run may ask for it
+    _OWN_PROCESS.set(argv is None)
     if argv is None:
         # the process is lineage's own (the script, python -m lineage): a caller
         # passing argv may be a long-lived program whose collector is its business

@@ -113,3 +113,30 @@ def test_a_program_calling_main_keeps_its_collector():
     except SystemExit:
         pass
     assert gc.get_threshold() == before
+
+
+_SEES_COLLECTOR = (
+    "import gc, sys\nimport lineage.audit as audit\nfrom lineage.cli import main\n"
+    "real = audit.check\nseen = []\n"
+    "def check(*a, **k):\n    seen.append(gc.isenabled())\n    return real(*a, **k)\n"
+    "audit.check = check\n"
+    "sys.argv = ['lineage', 'check', 'inventories/monocollabo', '--format', 'json',"
+    " '-o', sys.argv[1]]\n"
+    "try:\n    main({argv})\nexcept SystemExit:\n    pass\n"
+    "print(seen, gc.isenabled(), gc.get_freeze_count() > 0)\n")
+
+
+def test_the_cli_process_checks_with_the_collector_paused(tmp_path):
+    # main() may end the process early, so the verdict is read at exit
+    code = _SEES_COLLECTOR.format(argv="").replace(
+        "try:", "import atexit\natexit.register(lambda: print(seen, gc.isenabled()))\ntry:")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "r.json")], cwd=ROOT,
+                         capture_output=True, text=True).stdout
+    assert out.splitlines()[-1] == "[False] True"
+
+
+def test_a_program_calling_check_keeps_its_collector_running(tmp_path):
+    code = _SEES_COLLECTOR.format(argv="sys.argv[1:]")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "r.json")], cwd=ROOT,
+                         capture_output=True, text=True).stdout
+    assert out.splitlines()[-1].startswith("[True] True")
