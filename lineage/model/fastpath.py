@@ -526,7 +526,10 @@ def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
             # a record's own ID is its cell, once the whole column matches the pattern
             if _IDS.fullmatch("\n".join(cells) + "\n") is not None:
                 return cells, (), False
-        if len(cache) > _CELLS_KEPT:  # the cache lives per table, not per distinct cell of it
+        # the cache lives per table, not per distinct cell of it: an ID is the records'
+        # own string (the cache costs its table only), any other cell may be long text
+        if len(cache) > (_CELLS_KEPT if read is _an_id or getattr(read, "reads_id", False)
+                         else min(_CELLS_KEPT, 65_536)):
             if name in track:
                 _fold(folded[slot[name]], cache.values())
             cache.clear()
@@ -696,9 +699,10 @@ def _fold(into: set, values) -> None:
     into.discard(None)
 
 
-#: Distinct cells a column's cache keeps: a party's ID is read once however many of
-#: a million flows name it (a cached ID is the records' own string: the cache costs
-#: only its table), yet a column of all-different cells cannot grow it without end.
+#: Distinct cells a column of IDs keeps read (65,536 for other columns): a party's ID
+#: is read once however many of a million flows name it (a cached ID is the records'
+#: own string: the cache costs only its table), yet a column of all-different cells
+#: cannot grow it without end.
 _CELLS_KEPT = 1 << 18
 _each = deque(maxlen=0).extend  # runs an iterator through, keeping nothing
 
