@@ -261,7 +261,22 @@ def _plan(model: type[BaseModel]) -> tuple[dict, list, list, dict]:
                 mutable.append((name, default))
         # set one by one, in field order: the instance dicts share their keys
         _set_attr(proto, name, default)
+    _spare_no_room(model, next(iter(model.model_fields)))
     return by_key, required, mutable, proto.__dict__
+
+
+def _spare_no_room(model: type, field: str) -> None:
+    """Leave the least spare room in the key table ``model``'s instance dicts share.
+
+    CPython (3.11, 3.12) gives a copy of such a dict a value slot for every key
+    plus the table's spare room, which shrinks by one for each object whose
+    attributes are first set one by one, down to one slot. Until some thirty
+    objects have been, a copied Party's values take 264 bytes instead of 104: a
+    few throwaway objects spare each of a hundred thousand records the rest.
+    Elsewhere the objects are merely made and dropped.
+    """
+    for _ in range(32):
+        _set_attr(model.__new__(model), field, None)
 
 
 def record_builder(model: type[BaseModel]) -> Callable[[object], BaseModel]:
@@ -477,16 +492,13 @@ def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
                 special.add("")
         if not unread:
             return
-        joined = None
         if _IDS is not None and (read is _an_id or getattr(read, "reads_id", False)):
-            joined = "\n".join(unread) + "\n"
-            if _IDS.fullmatch(joined) is not None:
+            if _IDS.fullmatch("\n".join(unread) + "\n") is not None:
                 # references: every new cell an ID as it stands, one shared string each
                 cache.update(zip(unread, map(intern, unread)))
                 return
         if _ID_LISTS is not None and getattr(read, "reads_ids", False):
-            joined = "\n".join(unread) + "\n"
-            if _ID_LISTS.fullmatch(joined) is not None:
+            if _ID_LISTS.fullmatch("\n".join(unread) + "\n") is not None:
                 # lists of IDs as they stand: the parts of each cell, one shared string each
                 cache.update(zip(unread, map(list, map(map, repeat(intern),
                                                        map(str.split, unread, repeat(";"))))))
@@ -514,7 +526,10 @@ def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
             # a record's own ID is its cell, once the whole column matches the pattern
             if _IDS.fullmatch("\n".join(cells) + "\n") is not None:
                 return cells, (), False
-        if len(cache) > _CELLS_KEPT:  # the cache lives per table, not per distinct cell of it
+        # the cache lives per table, not per distinct cell of it: an ID is the records'
+        # own string (the cache costs its table only), any other cell may be long text
+        if len(cache) > (_CELLS_KEPT if read is _an_id or getattr(read, "reads_id", False)
+                         else min(_CELLS_KEPT, 65_536)):
             if name in track:
                 _fold(folded[slot[name]], cache.values())
             cache.clear()
@@ -540,7 +555,7 @@ def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
 
     copiers = {name: _copier(getattr(reader, "model", None)) for name, reader, *_ in nested}
 
-    def _nest(group: tuple, columns: list, masks, kinds: dict, odd: set,
+    def nest(group: tuple, columns: list, masks, kinds: dict, odd: set,
               records: list) -> list:
         """Set the nested record of ``group`` into each row giving one; the rows whose
         nested record the fast path refuses (for the record path).
@@ -608,7 +623,7 @@ def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
             odd.update(row for row, mask in enumerate(masks) if kinds[mask] is None)
         if nested and any(found[2] for found in kinds.values() if found is not None):
             for group in nested:
-                odd.update(_nest(group, columns, masks, kinds, odd, records))
+                odd.update(nest(group, columns, masks, kinds, odd, records))
         for row in odd:
             objs[row] = None
         return objs, sorted(odd)
@@ -684,9 +699,10 @@ def _fold(into: set, values) -> None:
     into.discard(None)
 
 
-#: Distinct cells a column's cache keeps: a party's ID is read once however many of
-#: a million flows name it (a cached ID is the records' own string: the cache costs
-#: only its table), yet a column of all-different cells cannot grow it without end.
+#: Distinct cells a column of IDs keeps read (65,536 for other columns): a party's ID
+#: is read once however many of a million flows name it (a cached ID is the records'
+#: own string: the cache costs only its table), yet a column of all-different cells
+#: cannot grow it without end.
 _CELLS_KEPT = 1 << 18
 _each = deque(maxlen=0).extend  # runs an iterator through, keeping nothing
 
