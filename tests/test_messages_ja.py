@@ -11,8 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent / "lineage"
 
 #: Built-in exceptions: bugs or internal signals, never printed as a user's error.
 BUILTIN = {"ValueError", "TypeError", "KeyError", "RuntimeError", "AssertionError", "OSError",
-           "NotImplementedError", "AttributeError",
-           "FrozenInstanceError"}  # dataclasses': a program assigning to a Finding
+           "NotImplementedError", "AttributeError"}
 
 #: Errors whose second positional argument is the Japanese message.
 JA_POSITIONAL = {"QueryError", "DateFormError"}
