@@ -125,6 +125,7 @@ def _same_as_plain(inventory):
     assert list(judged) == [f.id for f in inventory.flows]
     assert found == expected_found
     assert by_route == expected_by_route
+    assert list(by_route) == list(expected_by_route)  # routes in the order they first occur
     # And the whole check: the same findings, routes, evidence and statuses.
     for packs in (("policy",), ("policy", "appi")):
         result = engine.run(inventory, packs=packs)

@@ -82,7 +82,8 @@ class Context:
         self.purposes = {p.id: p for p in inventory.purposes or []}
         self._linkable = frozenset(i for i, it in (self.items or {}).items()
                                    if it.kind == "linkable")
-        self.flows = {f.id: f for f in inventory.flows}
+        # Built in C, not a Python step per flow (the last of an ID wins, as before).
+        self.flows = dict(zip(map(attrgetter("id"), inventory.flows), inventory.flows))
         self.consents = {c.id: c for c in inventory.consents}
         self.notices = {n.id: n for n in inventory.notices}
         self.contracts = {c.id: c for c in inventory.contracts}
@@ -676,8 +677,12 @@ class Context:
         todo = [self.org_entity]
         inbound: dict = defaultdict(list)
         entity_of = self._entity.get  # self.entity without a call per flow
-        # Which entities feed which: once per pair of parties, not per flow.
-        for to, frm in {(f.to, f.frm) for f in self.flow_list}:
+        flows = self.flow_list
+        # The recipients read once, without a Python step per flow.
+        recipients = list(map(attrgetter("to"), flows))
+        # Which entities feed which: once per pair of parties, not per flow
+        # (the set's order does not matter: only which entities feed is kept).
+        for to, frm in set(zip(recipients, map(attrgetter("frm"), flows))):
             inbound[entity_of(to, to)].append(entity_of(frm, frm))
         while todo:
             entity = todo.pop()
@@ -685,8 +690,9 @@ class Context:
                 if frm not in feeds:
                     feeds.add(frm)
                     todo.append(frm)
-        index = item_index([f for f in self.flow_list if entity_of(f.to, f.to) in feeds],
-                           self.entity)
+        # The flows into those entities, in flow order: one test per recipient.
+        fed = {to for to in set(recipients) if entity_of(to, to) in feeds}
+        index = item_index(compress(flows, map(fed.__contains__, recipients)), self.entity)
         return self._entity_group_reach(
             index=index, groups={p for p, e in self._entity.items() if e in feeds})
 

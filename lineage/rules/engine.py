@@ -375,18 +375,35 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
     """
     facts = _party_facts(ctx).get
     checks = quick_checks(ctx)
-    outsourcing = checks["outsourcing"]
-    check_of = checks.get
-    # Judgements by route, then evidence (the evidence objects are the route
-    # tables', shared by the flows that rely on them); those the careful path
-    # builds are shared by equal value (_sharing).
-    interned: dict = {}
     share = _sharing(ctx)
     linkable = ctx._linkable.issuperset
-    internal, collection, external = _PLAIN["internal"], _PLAIN["collection"], _PLAIN["external"]
     judged: dict = {}
     found: list = []
     by_route: dict = {}
+    # Each route's flows, a list entered in by_route when its first flow comes
+    # (by_route keeps the routes in the order they first occur).
+    lists: dict = {}
+
+    def flows_of(route):
+        got = lists.get(route)
+        if got is None:
+            got = lists[route] = []
+        return got
+
+    # Route -> (its quick check, its judgements by evidence, its flows): one
+    # look-up per flow. The evidence objects are the route tables', shared by
+    # the flows that rely on them, so their ids name them while they are held;
+    # the judgements the careful path builds are shared by equal value (_sharing).
+    tables: dict = {}
+
+    def table(route):
+        got = tables[route] = (checks.get(route), {}, flows_of(route))
+        return got
+
+    outsourcing = table("outsourcing")
+    internal, collection, storage_only, non_personal, external = (
+        (_PLAIN[route], flows_of(route))
+        for route in ("internal", "collection", "storage_only", "non_personal", "external"))
     for flow in flows:
         a = facts(flow.frm)
         b = facts(flow.to)
@@ -395,43 +412,41 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
             j = share(j)
             if findings:
                 found.extend(_first_of_each(findings))
+            mine = flows_of(j.route)
         elif a[0] == b[0]:
-            j = internal
+            j, mine = internal
         elif a[1]:
-            j = collection
+            j, mine = collection
         elif flow.storage_only:
-            j = _PLAIN["storage_only"]
+            j, mine = storage_only
         elif not flow.combined and linkable(flow.items):
-            j = _PLAIN["non_personal"]
+            j, mine = non_personal
         elif not a[2]:
-            j = external
+            j, mine = external
         else:
             route = flow.basis
             if route is None:
                 route = "outsourcing"
-                evidence = outsourcing(flow)
+                check, interned, mine = outsourcing
             else:
-                check = check_of(route)
-                evidence = None if check is None else check(flow)
+                check, interned, mine = tables.get(route) or table(route)
+            evidence = None if check is None else check(flow)
             if evidence is None or evidence is FAILS:
                 j, findings = judge(ctx, flow)
                 j = share(j)
                 if findings:
                     found.extend(_first_of_each(findings))
+                if j.route != route:
+                    mine = flows_of(j.route)
             else:
-                mine = interned.get(route)
-                if mine is None:
-                    mine = interned[route] = {}
-                j = mine.get(id(evidence))
+                j = interned.get(id(evidence))
                 if j is None:
                     # The judgement holds the evidence: its id is not reused meanwhile.
-                    j = mine[id(evidence)] = _judgement(ctx, route, evidence)
+                    j = interned[id(evidence)] = _judgement(ctx, route, evidence)
         judged[flow.id] = j
-        got = by_route.get(j.route)
-        if got is None:
-            by_route[j.route] = [flow]
-        else:
-            got.append(flow)
+        if not mine:
+            by_route[j.route] = mine
+        mine.append(flow)
     return judged, found, by_route
 
 
