@@ -98,7 +98,15 @@ def _same_as_careful(ctx):
     # One context for every flow, so the caches are shared as in a real check.
     for flow in ctx.flow_list:
         flow = ctx.provision(flow)
-        assert routes.evaluate(ctx, flow, "consent") == careful_consent(ctx, flow), flow.id
+        careful = careful_consent(ctx, flow)
+        assert routes.evaluate(ctx, flow, "consent") == careful, flow.id
+        # consent_once (judge_all's path for a declared consent): the careful
+        # result with only the first finding of each ID, in the same order.
+        first: dict = {}
+        for f in careful.findings:
+            first.setdefault(f.id, f)
+        assert routes.consent_once(ctx, flow) == routes.RouteResult(
+            "consent", list(first.values()), careful.evidence, careful.missing), flow.id
         for kind in ("joint_use", "opt_out"):
             assert routes.evaluate(ctx, flow, kind) == careful_notice(ctx, flow, kind), flow.id
 
@@ -202,6 +210,45 @@ flows:
     assert {f: result.evidence[f] for f in ("F1", "F2", "F3", "F4")} == {
         "F1": {"consents": ["K2"]}, "F2": {"consents": ["K2"]}, "F3": {"consents": ["K1"]},
         "F4": {"consents": ["K2"]}}
+
+
+def test_groups_whose_closest_consents_miss_alike_give_each_finding_once():
+    # Three groups; each one's only consent names the shop. K1 and K2 have equal
+    # terms and both miss email (TP103:F1:email once, from K1, the first group);
+    # K3 is late too, so its TP102 (named by the consent) is its own, and a
+    # fourth group with no consent adds its TP101.
+    ctx = Context(build_example("""
+parties:
+  - {id: shop, role: third_party}
+  - {id: members, role: data_subject}
+  - {id: guests, role: data_subject}
+  - {id: staff, role: data_subject}
+consents:
+  - {id: K1, subjects: customers, recipients: [shop], items: [name],
+     purposes: [ads], obtained_on: 2024-01-01}
+  - {id: K2, subjects: members, recipients: [shop], items: [name],
+     purposes: [ads], obtained_on: 2024-01-01}
+  - {id: K3, subjects: guests, recipients: [shop], items: [name],
+     purposes: [ads], obtained_on: 2025-06-01}
+flows:
+  - {id: C2, from: members, to: mc, items: [name, email], start: 2023-01-01}
+  - {id: C3, from: guests, to: mc, items: [name, email], start: 2023-01-01}
+  - {id: C4, from: staff, to: mc, items: [email], start: 2023-01-01}
+  - {id: F1, from: mc, to: shop, items: [name, email], purposes: [ads], basis: consent,
+     start: 2025-02-01}
+"""))
+    _same_as_careful(ctx)
+    flow = ctx.flows["F1"]
+    plain = routes.evaluate(ctx, flow, "consent")
+    once = routes.consent_once(ctx, flow)
+    assert [f.id for f in plain.findings] == [
+        "TP103:F1:email", "TP103:F1:email", "TP102:F1:K3", "TP103:F1:email",
+        "TP101:F1:staff"]
+    assert [f.id for f in once.findings] == ["TP103:F1:email", "TP102:F1:K3", "TP101:F1:staff"]
+    assert once.findings[0] is not plain.findings[1] and once.findings[0] == plain.findings[0]
+    assert once.evidence == plain.evidence == {"consents": ["K1", "K2", "K3"]}
+    judged, found, _ = engine.judge_all(Context(ctx.inv), ctx.inv.flows)
+    assert judged["F1"].route == "consent" and found == once.findings
 
 
 def test_status_of_equals_its_definition():

@@ -25,7 +25,7 @@ from .packs import judges, judges_key
 from .policy.TP101 import TP101
 from .policy.TP801 import TP801
 from .registry import REGISTRY
-from .routes import FAILS, ORDER, evaluate, quick, quick_checks, score
+from .routes import FAILS, ORDER, consent_once, evaluate, quick, quick_checks, score
 from .waiver_rules import LW001, LW002
 from ..progress import steps
 from ..terms import natural_key, natural_sorted
@@ -431,7 +431,13 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
             else:
                 check, interned, mine = tables.get(route) or table(route)
             evidence = None if check is None else check(flow)
-            if evidence is None or evidence is FAILS:
+            if evidence is None and route == "consent":
+                # judge's answer (the declared route, evaluated), building only
+                # the first finding of each ID: the rest would be dropped here.
+                result = consent_once(ctx, flow)
+                j = share(Judgement("consent", result.evidence))
+                found.extend(result.findings)
+            elif evidence is None or evidence is FAILS:
                 j, findings = judge(ctx, flow)
                 j = share(j)
                 if findings:

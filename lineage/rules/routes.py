@@ -43,7 +43,7 @@ from .policy.TP223 import TP223
 from .policy.TP224 import TP224
 from .policy.TP225 import TP225
 
-__all__ = ["ORDER", "RouteResult", "evaluate", "quick", "score", "FAILS"]
+__all__ = ["ORDER", "RouteResult", "evaluate", "quick", "score", "FAILS", "consent_once"]
 
 #: Routes tried, in this order, for a flow that declares no basis (rules.md).
 ORDER = ("outsourcing", "succession", "joint_use", "law", "life", "public_health",
@@ -574,25 +574,65 @@ def _opt_out(ctx, flow):
                          (TP121, TP122, TP123, TP124, TP125))
 
 
-def _consent(ctx, flow):
+def _consent(ctx, flow, once=False):
     named = tuple(flow.consents) if flow.consents else None
-    plan = _consent_plan(ctx, ctx.groups_key(flow), _consent_names(ctx, flow.to), named)
+    names = _consent_names(ctx, flow.to)
+    plan = _consent_plan(ctx, ctx.groups_key(flow), names, named)
     wants = _Wants(ctx, flow)
     # The common case at once: every group has a consent naming the recipient,
     # and the first of each (a few distinct terms) holds.
     if plan.first is not None and not any(wants.short(c, t) for c, t in plan.first):
         return RouteResult("consent", [], {"consents": list(plan.first_used)}, False)
     found, used = [], []
+    # With ``once``: (terms, recipient missed) of the closest consents whose
+    # findings were TP103's alone. Another group's closest consent with the
+    # same would give findings of exactly those IDs (TP103's IDs name the
+    # recipient, items and purposes its terms miss; TP102 and TP104 depend on
+    # the dates its terms hold), all of them dropped as repeats.
+    repeats: set = set()
     for group, candidates in plan.groups():
         if not candidates.by_date:
             found.append(_no_consent(flow, group, named is not None))
+            continue
+        if once:
+            consent, n = _closest_candidate(candidates, wants)
+            used.append(consent.id)
+            if n:
+                key = (ctx.consent_terms(consent), names.isdisjoint(consent.recipients))
+                if key not in repeats:
+                    failures = [f for cond in _CONSENT_CONDITIONS
+                                for f in cond.condition(ctx, flow, consent)]
+                    if all(f.rule == "TP103" for f in failures):
+                        repeats.add(key)
+                    found.extend(failures)
             continue
         consent, failures = _closest_consent(ctx, flow, candidates, wants)
         found.extend(failures)
         used.append(consent.id)
     missing = not used
+    if once:
+        first: dict = {}
+        for f in found:
+            first.setdefault(f.id, f)
+        found = list(first.values())
     return RouteResult("consent", found, {"consents": sorted(set(used))} if used else {},
                        missing)
+
+
+def consent_once(ctx, flow) -> RouteResult:
+    """``evaluate(ctx, flow, "consent")`` with only the first finding of each ID
+    (as the check keeps them), without building the repeats: the closest
+    consents of several groups often miss the same items alike.
+
+    Example:
+        >>> from lineage.rules.context import Context
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example(TP103.fail.inventory))
+        >>> result = consent_once(ctx, ctx.flows["F1"])
+        >>> [f.id for f in result.findings], result.evidence
+        (['TP103:F1:phone'], {'consents': ['K1']})
+    """
+    return _consent(ctx, flow, once=True)
 
 
 _CONSENT_CONDITIONS = (TP103, TP102, TP104)
