@@ -70,9 +70,17 @@ class Opened:
         in arrays indexed by 32-bit hashes (``_private.styleCache``,
         ``style.propCache``, ``renderer.nodePathCache``), whose length is then up
         to 2**31. Copying one took seconds to minutes and ran the page out of
-        memory ("Target crashed"). Use :meth:`run` for calls made for effect.
+        memory ("Target crashed"). Use :meth:`run` for calls made for effect;
+        a cytoscape value fails here at once, before anything is copied.
         """
-        return self.page.evaluate(expression, arg)
+        handle = self.page.evaluate_handle(expression, arg)
+        try:
+            kind = handle.evaluate("v => v !== null && typeof v === 'object' && '_private' in v"
+                                   " ? (v.constructor && v.constructor.name) || 'object' : null")
+            assert kind is None, f"{expression!r} returned a cytoscape {kind}, not a value"
+            return handle.json_value()
+        finally:
+            handle.dispose()
 
     def run(self, statements: str, arg=None) -> None:
         """Run JavaScript statements for their effect; nothing is copied back."""

@@ -309,6 +309,20 @@ def test_screenshot_is_drawn_with_japanese_glyphs(chrome, tmp_path, sample_audit
         page.close()
 
 
+def test_a_cytoscape_value_is_refused_not_copied(opened):
+    # copying a collection walked cytoscape's hash-indexed cache arrays (length up
+    # to 2**31) and crashed the page; the helper refuses it before copying
+    opened.js("lineageExplorer.focus('carrier')")
+    with pytest.raises(AssertionError, match="returned a cytoscape"):
+        opened.js("lineageExplorer.cy.$id('p' + lineageExplorer.model.partyIndex.get('carrier'))"
+                  ".data('label', 'Carrier')")
+    assert opened.js("lineageExplorer.cy.$id('p' + lineageExplorer.model.partyIndex.get('carrier'))"
+                     ".data('label')") == "Carrier"
+    opened.set_party_label("carrier", "配送業者")
+    assert opened.js("lineageExplorer.cy.nodes().map(n => n.data('label'))").count("配送業者") == 1
+    assert opened.js("lineageExplorer.focus('carrier')") is None
+
+
 def test_language_switch_and_wrapping(opened):
     opened.page.select_option("[data-role=lang]", "ja")
     assert "個人データの流れ" in opened.page.locator(".lx-title").inner_text()
