@@ -62,7 +62,35 @@ class Opened:
                 if u != self.url and not u.startswith(("data:", "blob:"))]
 
     def js(self, expression: str, arg=None):
-        return self.page.evaluate(expression, arg)
+        """The expression's value, copied out of the page.
+
+        Never let it be a cytoscape object (``ele.data(k, v)``, ``ele.emit(...)``
+        return their collection): Playwright copies every array it reaches index
+        by index up to ``length``, and cytoscape keeps its style and path caches
+        in arrays indexed by 32-bit hashes (``_private.styleCache``,
+        ``style.propCache``, ``renderer.nodePathCache``), whose length is then up
+        to 2**31. Copying one took seconds to minutes and ran the page out of
+        memory ("Target crashed"). Use :meth:`run` for calls made for effect;
+        a cytoscape value fails here at once, before anything is copied.
+        """
+        handle = self.page.evaluate_handle(expression, arg)
+        try:
+            kind = handle.evaluate("v => v !== null && typeof v === 'object' && '_private' in v"
+                                   " ? (v.constructor && v.constructor.name) || 'object' : null")
+            assert kind is None, f"{expression!r} returned a cytoscape {kind}, not a value"
+            return handle.json_value()
+        finally:
+            handle.dispose()
+
+    def run(self, statements: str, arg=None) -> None:
+        """Run JavaScript statements for their effect; nothing is copied back."""
+        self.page.evaluate(f"(arg) => {{ {statements}; }}", arg)
+
+    def set_party_label(self, party: str, label: str) -> None:
+        """Give the party's drawn node another label (what the page draws from ``data(label)``)."""
+        self.run("const api = window.lineageExplorer;"
+                 " api.cy.$id('p' + api.model.partyIndex.get(arg[0])).data('label', arg[1])",
+                 [party, label])
 
     def click_party(self, party: str) -> None:
         """A real mouse click on the party's node, wherever the current view drew it."""

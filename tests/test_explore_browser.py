@@ -118,7 +118,7 @@ def test_focus_expands_hop_by_hop(opened, sample_audit):
 def show_all(opened):
     """Click every "N of M shown" node until the focus view shows all neighbours."""
     while opened.js("lineageExplorer.cy.nodes('.more').length"):
-        opened.js("lineageExplorer.cy.nodes('.more')[0].emit('tap')")
+        opened.run("lineageExplorer.cy.nodes('.more')[0].emit('tap')")  # emit returns the node
 
 
 def test_many_neighbours_are_paged(chrome, tmp_path):
@@ -294,18 +294,33 @@ def test_screenshot_is_drawn_with_japanese_glyphs(chrome, tmp_path, sample_audit
         box = page.page.locator("[data-role=graph]").bounding_box()
         region = {"x": box["x"] + clip[0], "y": box["y"] + clip[1], "width": clip[2],
                   "height": clip[3]}
-        page.js("lineageExplorer.cy.$id('p' + lineageExplorer.model.partyIndex.get('carrier'))"
-                ".data('label', '配送業者個人情報')")
+        # set_party_label returns nothing: returning the collection that
+        # ele.data(k, v) gives back made Playwright copy cytoscape's hash-indexed
+        # cache arrays (length up to 2**31) and crashed the page (see Opened.js)
+        page.set_party_label("carrier", "配送業者個人情報")
         page.js(DRAWN)
         with_glyphs = page.page.screenshot(clip=region)
-        page.js("lineageExplorer.cy.$id('p' + lineageExplorer.model.partyIndex.get('carrier'))"
-                ".data('label', '\\u0378\\u0378\\u0378\\u0378\\u0378\\u0378\\u0378\\u0378')")
+        page.set_party_label("carrier", "\u0378" * 8)
         page.js(DRAWN)
         without = page.page.screenshot(clip=region)
         assert png_pixels(with_glyphs)[2] != png_pixels(without)[2]
         assert "個人データの流れ" in page.page.locator(".lx-title").inner_text()
     finally:
         page.close()
+
+
+def test_a_cytoscape_value_is_refused_not_copied(opened):
+    # copying a collection walked cytoscape's hash-indexed cache arrays (length up
+    # to 2**31) and crashed the page; the helper refuses it before copying
+    opened.js("lineageExplorer.focus('carrier')")
+    with pytest.raises(AssertionError, match="returned a cytoscape"):
+        opened.js("lineageExplorer.cy.$id('p' + lineageExplorer.model.partyIndex.get('carrier'))"
+                  ".data('label', 'Carrier')")
+    assert opened.js("lineageExplorer.cy.$id('p' + lineageExplorer.model.partyIndex.get('carrier'))"
+                     ".data('label')") == "Carrier"
+    opened.set_party_label("carrier", "配送業者")
+    assert opened.js("lineageExplorer.cy.nodes().map(n => n.data('label'))").count("配送業者") == 1
+    assert opened.js("lineageExplorer.focus('carrier')") is None
 
 
 def test_language_switch_and_wrapping(opened):
