@@ -775,6 +775,11 @@ def _quick_exit(code) -> None:
         return
     import atexit
     atexit._run_exitfuncs()
+    try:  # what an exit handler wrote, on a pipe still in its buffer
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        pass
     os._exit(code or 0)
 
 

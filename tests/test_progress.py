@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 
@@ -127,11 +128,13 @@ _SEES_COLLECTOR = (
 
 
 def test_the_cli_process_checks_with_the_collector_paused(tmp_path):
-    # main() may end the process early, so the verdict is read at exit
+    # main() may end the process early, so the verdict is read at exit; on a buffered
+    # pipe, as a CI runner has it (what an exit handler prints must still come out)
     code = _SEES_COLLECTOR.format(argv="").replace(
         "try:", "import atexit\natexit.register(lambda: print(seen, gc.isenabled()))\ntry:")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "r.json")], cwd=ROOT,
-                         capture_output=True, text=True).stdout
+                         capture_output=True, text=True, env=env).stdout
     assert out.splitlines()[-1] == "[False] True"
 
 

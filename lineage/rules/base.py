@@ -94,12 +94,6 @@ class Finding(_Room):
     def __post_init__(self) -> None:
         _SET_ID(self, _id_of(self.rule, self.flow, self.subject))
 
-    def __setstate__(self, state) -> None:
-        # As the dataclass's own (fields in order), and the ID: copies and pickles.
-        for field, value in zip(dataclasses.fields(self), state):
-            object.__setattr__(self, field.name, value)
-        self.__post_init__()
-
     def as_dict(self) -> dict:
         """The report form (``docs/spec/inventory.md``), used by every output.
 
@@ -139,6 +133,17 @@ def _frozen_set(self, name, value):
 def _frozen_del(self, name):
     raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
 
+
+def _finding_setstate(self, state) -> None:
+    # As the dataclass's own (fields in order), and the ID: copies and pickles.
+    for field, value in zip(dataclasses.fields(self), state):
+        object.__setattr__(self, field.name, value)
+    self.__post_init__()
+
+
+# Set after the class is made: dataclass(slots=True) of some 3.11 releases (Debian 12's 3.11.2) replaces
+# a __setstate__ written in the class body with its own, which leaves the ID slot empty.
+Finding.__setstate__ = _finding_setstate
 
 # The frozen dataclass's own refuse names other than fields with a TypeError
 # once slots remade the class (CPython 3.11): every name is refused alike.
