@@ -356,6 +356,22 @@ def _too_wide(name: str, number: int, cells: list, width: int) -> Problem:
                    "行のセル数が列数より多くなっています")
 
 
+def _invalid_csv(name: str, reader, exc: csv.Error) -> Problem:
+    """The problem of a file the csv module cannot parse, at the reader's line.
+
+    Example:
+        >>> import io
+        >>> reader = csv.reader(io.StringIO('a,"b'), strict=True)
+        >>> try:
+        ...     list(reader)
+        ... except csv.Error as exc:
+        ...     _invalid_csv("flows.csv", reader, exc).message
+        'invalid CSV: unexpected end of data'
+    """
+    return Problem(Location(name, row=reader.line_num), None, None, None,
+                   f"invalid CSV: {exc}", "CSV の形式が正しくありません")
+
+
 def _csv_reader(path: Path, problems: list[Problem], encoding: str | None,
                 quick: bool = False):
     """A csv reader over the decoded file and the cell-size limit to restore
@@ -391,8 +407,7 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
     try:
         table = list(reader)
     except csv.Error as exc:
-        problems.append(Problem(Location(name, row=reader.line_num), None, None, None,
-                                f"invalid CSV: {exc}", "CSV の形式が正しくありません"))
+        problems.append(_invalid_csv(name, reader, exc))
         return None
     finally:
         csv.field_size_limit(limit)
@@ -517,8 +532,7 @@ def _read_columns(path: Path, stem: str, problems: list[Problem],
             ok = _block(name, rows, start, found, out) and ok
             report("records read", done + out.count)
     except csv.Error as exc:
-        problems.append(Problem(Location(name, row=reader.line_num), None, None, None,
-                                f"invalid CSV: {exc}", "CSV の形式が正しくありません"))
+        problems.append(_invalid_csv(name, reader, exc))
         return None
     finally:
         csv.field_size_limit(limit)
