@@ -525,7 +525,11 @@ def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
         if name == "id" and read is _an_id and _IDS is not None and name not in track:
             # a record's own ID is its cell, once the whole column matches the pattern
             if _IDS.fullmatch("\n".join(cells) + "\n") is not None:
-                return cells, (), False
+                # A party's (contract's, ...) ID is interned like the flows' from/to
+                # cells, so look-ups of a flow's ends in tables keyed by ID match on
+                # identity; flow IDs are left as they are (no one looks them up by a
+                # second string, and a million would fill the interned table).
+                return (cells if model is schema.Flow else list(map(intern, cells))), (), False
         # the cache lives per table, not per distinct cell of it: an ID is the records'
         # own string (the cache costs its table only), any other cell may be long text
         if len(cache) > (_CELLS_KEPT if read is _an_id or getattr(read, "reads_id", False)
