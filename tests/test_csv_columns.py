@@ -52,6 +52,42 @@ def test_plain_rows_are_the_csv_readers_rows(text, block):
         csvfolder._BLOCK = saved
 
 
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(st.text(st.sampled_from("ab,;\r\n \t\x85\u2028\u3000'"), max_size=80),
+       st.integers(0, 4), st.integers(1, 5))
+def test_plain_blocks_are_plain_rows(text, width, rows):
+    """The column-wise reader's blocks of a plain text, turned back into rows, are
+    plain_rows' rows after the first (what csv.reader gives, tested above): a block
+    comes as columns only when each of its lines holds exactly ``width`` cells (an
+    empty line, with one column, as the one blank cell the reader pads its row to)."""
+    if not csvfolder.plain(text):
+        return
+    expected = list(csvfolder.plain_rows(text))
+    first, after = csvfolder._first_row(text)
+    assert first == (expected[0] if expected else None)
+    got = []
+    for block in csvfolder.plain_blocks(text, after, width, rows):
+        if type(block) is tuple:
+            assert len(block) == width and len(set(map(len, block))) == 1
+            got.extend(map(list, zip(*block)))
+        else:
+            assert 0 < len(block) <= rows
+            got.extend(block)
+    if width == 1:
+        expected = [row or [""] for row in expected]
+        got = [row or [""] for row in got]
+    assert got == expected[1:]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.text(st.sampled_from('ab,"\r\n\0表ｱ\u3000\\~'), max_size=40),
+       st.sampled_from(["utf-8", "utf-8-sig", "cp932"]))
+def test_plain_bytes_is_plain_of_the_text(text, codec):
+    """Whether a file is plain is read from its bytes in the codecs that allow it."""
+    data = text.encode(codec)
+    assert csvfolder.plain_bytes(data) == csvfolder.plain(data.decode(codec))
+
+
 @pytest.mark.parametrize("text", ["", "\n", "\r\n", "a", "a,", ",\n\n,", "a\r\nb\nc",
                                   "\ufeffid,x\r\n\r\n1,2\r\n", "a,b\n\n\n"])
 def test_plain_rows_of_edge_texts(text):
@@ -61,10 +97,11 @@ def test_plain_rows_of_edge_texts(text):
 
 def test_a_plain_file_is_read_without_the_csv_module(tmp_path, monkeypatch):
     """What the comparisons with the row-by-row load rest on: a file with no quote is
-    split by plain_rows, one with a quote goes through the csv module."""
+    split by plain_blocks, one with a quote goes through the csv module."""
     read = []
-    real = csvfolder.plain_rows
-    monkeypatch.setattr(csvfolder, "plain_rows", lambda text: read.append(text) or real(text))
+    real = csvfolder.plain_blocks
+    monkeypatch.setattr(csvfolder, "plain_blocks",
+                        lambda text, *rest: read.append(text) or real(text, *rest))
     (tmp_path / "inventory.csv").write_text("format,organisation\nlineage/1,mc\n")
     (tmp_path / "parties.csv").write_text("id,role,name\nmc,self,\"Mono, Inc.\"\n")
     (tmp_path / "flows.csv").write_text("id,from,to,items,start\r\nF1,mc,mc,x,2024-04-01\r\n")

@@ -231,11 +231,17 @@ def _read_rows(path: Path, problems: list[Problem], missing: list[Problem] | Non
     return None if table is None else [(line, row) for line, row, _ in table[1]]
 
 
-def _decoded(path: Path, problems: list[Problem], encoding: str | None) -> str | None:
-    """The text of a CSV file, or None with a problem naming the file."""
+def _decoded(path: Path, problems: list[Problem], encoding: str | None,
+             quick: bool = False):
+    """The text of a CSV file, or None with a problem naming the file; with ``quick``,
+    the text and whether it is :func:`plain` (None for no text)."""
     name = str(path)
     try:
-        return decode(read_input(path), encoding)[0]
+        data = read_input(path)
+        text, codec = decode(data, encoding)
+        if not quick:
+            return text
+        return text, (plain_bytes(data) if codec in _PLAIN_CODECS else plain(text))
     except OSError as exc:
         problems.append(Problem(Location(name), None, None, None,
                                 f"cannot read file: {exc.strerror or exc}", "ファイルを読めません"))
@@ -247,7 +253,26 @@ def _decoded(path: Path, problems: list[Problem], encoding: str | None) -> str |
                                 "UTF-8 でも Shift_JIS (CP932) でもないテキストです"
                                 f"（{exc.start} バイト目）。CSV UTF-8 で保存するか、"
                                 "--encoding で文字コードを指定してください"))
-    return None
+    return None if not quick else (None, None)
+
+
+#: Codecs in which the bytes of ``"``, NUL, CR and LF stand only for those characters
+#: (no multi-byte character of UTF-8 or CP932 holds one), so :func:`plain_bytes` may
+#: look at the bytes instead of the text.
+_PLAIN_CODECS = frozenset({"utf-8", "utf-8-sig", "cp932"})
+
+
+def plain_bytes(data: bytes) -> bool:
+    """:func:`plain` of the text of ``data`` in UTF-8 or CP932, from the bytes: a
+    byte search is many times faster than a search of a text with one wide character.
+
+    Example:
+        >>> [plain_bytes(t.encode("cp932")) == plain(t) for t in ("a\\r\\nb", "a\\rb", '"', "表")]
+        [True, True, True, True]
+    """
+    if b'"' in data or b"\0" in data:
+        return False
+    return b"\r" not in data or data.count(b"\r") == data.count(b"\r\n")
 
 
 #: Characters of text a CSV reader takes at a time (see :func:`_lines`).
@@ -326,6 +351,70 @@ def _plain_piece(piece: str):
     return map(str.split, lines, repeat(","))
 
 
+def _first_row(text: str) -> tuple[list | None, int]:
+    """The first row of a :func:`plain` text (None for an empty text) and where the
+    next line starts, as :func:`plain_rows` gives the first row.
+
+    Example:
+        >>> _first_row("id,x\\r\\n1,2\\n"), _first_row(""), _first_row("\\nid")
+        ((['id', 'x'], 6), (None, 0), ([], 1))
+    """
+    if not text:
+        return None, 0
+    end = text.find("\n")
+    end = len(text) if end < 0 else end
+    line = text[:end].removesuffix("\r")
+    return (line.split(",") if line else []), end + 1
+
+
+def plain_blocks(text: str, start: int, width: int, rows: int = 1024):
+    """The rows of a :func:`plain` text from offset ``start`` (a line's start), about
+    ``rows`` at a time: each block as a tuple of its ``width`` columns (lists of
+    cells) when every line of it holds ``width`` cells, else as a list of rows as
+    :func:`plain_rows` gives them (with one column, an empty line is a blank cell, as
+    :func:`_block` pads the row the csv reader gives for it).
+
+    The columns come from one ``str.split`` of the block: a line break becomes a
+    cell of its own, ``"\\n"``, which must then stand after every ``width`` cells,
+    so no list per row is made, and no row is turned into columns one by one.
+
+    Example:
+        >>> list(plain_blocks("id,x\\nF1,a\\r\\nF2,\\n", 5, 2))
+        [(['F1', 'F2'], ['a', ''])]
+        >>> list(plain_blocks("F1,a\\n\\nF2", 0, 2, rows=2))  # a blank line: rows
+        [[['F1', 'a'], []], [['F2']]]
+    """
+    size = len(text)
+    if start >= size:
+        return
+    sample = text[start:start + (1 << 16)]
+    # characters per block: about ``rows`` lines of the file's first lines' length
+    step = max(1, rows * len(sample) // max(1, sample.count("\n")))
+    step_cells = width + 1
+    while start < size:
+        cut = text.find("\n", start + step - 1)
+        end = size if cut < 0 else cut + 1
+        piece = text[start:end]
+        start = end
+        if "\r" in piece:
+            piece = piece.replace("\r\n", "\n")  # a piece never ends between \r and \n
+        lines = piece.count("\n")
+        if not piece.endswith("\n"):
+            lines += 1
+            piece += "\n"
+        cells = piece.replace("\n", ",\n,").split(",") if width else [""]
+        cells.pop()  # what follows the last line break
+        if width and (len(cells) == lines * step_cells
+                      and cells[width::step_cells].count("\n") == lines):
+            yield tuple(cells[column::step_cells] for column in range(width))
+            continue
+        del cells
+        found = _plain_piece(piece)
+        found = found if type(found) is list else list(found)
+        for at in range(0, len(found), rows):
+            yield found[at:at + rows]
+
+
 def _header_of(name: str, sheet: str, cells: list, problems: list[Problem],
                missing: list[Problem] | None) -> tuple[tuple, bool]:
     """The field each header cell names, and whether the header is usable."""
@@ -377,16 +466,17 @@ def _csv_reader(path: Path, problems: list[Problem], encoding: str | None,
     """A csv reader over the decoded file and the cell-size limit to restore
     when done, or None when the file cannot be decoded (the problem recorded).
 
-    With ``quick``, a :func:`plain` file's rows come from :func:`plain_rows`
-    instead (the same rows; nothing in such a file is invalid CSV)."""
-    text = _decoded(path, problems, encoding)
+    With ``quick``, a :func:`plain` file comes back as its text (a str) instead, for
+    :func:`plain_blocks` (the same rows; nothing in such a file is invalid CSV)."""
+    text, is_plain = (_decoded(path, problems, encoding, quick=True) if quick
+                      else (_decoded(path, problems, encoding), False))
     if text is None:
         return None
     # csv's default 128 KiB per cell would refuse a long note the writer wrote;
     # the whole file is in memory already, so a cell may be as long as the file.
     limit = csv.field_size_limit(max(len(text), csv.field_size_limit()))
-    if quick and plain(text):
-        return plain_rows(text), limit
+    if quick and is_plain:
+        return text, limit
     # _lines keeps line breaks inside quoted cells (a multi-line note)
     return csv.reader(_lines(text)), limit
 
@@ -511,11 +601,15 @@ def _read_columns(path: Path, stem: str, problems: list[Problem],
     if opened is None:
         return None
     reader, limit = opened
+    text = reader if type(reader) is str else None
     # kept back until the whole file parsed: an invalid CSV is the file's one problem
     found: list[Problem] = []
     lost: list[Problem] | None = None
     try:
-        first = next(reader, None)
+        if text is not None:
+            first, after = _first_row(text)
+        else:
+            first = next(reader, None)
         if first is None:
             header, ok = (), True
         else:
@@ -524,12 +618,18 @@ def _read_columns(path: Path, stem: str, problems: list[Problem],
         out = Columns(header, RowTable(name, header, {c.path for c in columns(stem)}),
                       builder(stem, header) if builder is not None and header else None)
         number = 1
-        while True:
-            rows = list(islice(reader, CHUNK))
-            if not rows:
-                break
-            start, number = number + 1, number + len(rows)
-            ok = _block(name, rows, start, found, out) and ok
+        if text is not None:
+            blocks = plain_blocks(text, after, len(header), CHUNK) if first is not None else ()
+        else:
+            blocks = iter(lambda: list(islice(reader, CHUNK)), [])
+        for block in blocks:
+            if type(block) is tuple:  # a block's columns (every row as wide as the header)
+                count = len(block[0])
+                start, number = number + 1, number + count
+                ok = _block_columns(list(block), None, start, out) and ok
+            else:
+                start, number = number + 1, number + len(block)
+                ok = _block(name, block, start, found, out) and ok
             report("records read", done + out.count)
     except csv.Error as exc:
         problems.append(_invalid_csv(name, reader, exc))
@@ -570,6 +670,13 @@ def _block(name: str, rows: list, start: int, problems: list[Problem], out: Colu
     cols = list(zip(*rows)) if width else []
     taken.clear()
     del rows
+    return _block_columns(cols, numbers, start, out) and ok
+
+
+def _block_columns(cols: list, numbers: list | None, start: int, out: Columns) -> bool:
+    """Add a block of rows given as its columns, each as wide as the header, to ``out``;
+    ``numbers``: each row's number, or None for consecutive rows from ``start``."""
+    ok = True
     if not cols or not cols[0]:
         return ok
     count = len(cols[0])
