@@ -280,3 +280,63 @@ def test_column_bits_fit_whatever_the_width(width):
     table.add(70_001, header)
     assert table.locate(0, (header[-1],)).column == header[-1]
     assert table.locate(1, (header[0],)).row == 70_001
+
+
+# --- the parties' IDs interned before a large flows file ---------------------------------
+
+#: parties.csv as people and tools write it: the ID column anywhere, labelled in
+#: Japanese, quoted cells, blank lines, apostrophes, spaces, a short row, CRLF.
+_PARTIES = ["id,role\nmc,self\nacme,outsourcee\npeople,data_subject\n",
+            "role,ID\r\nself,mc\r\noutsourcee,acme\r\ndata_subject,people\r\n",
+            "役割,ID\nself,mc\n\noutsourcee,acme\ndata_subject,'people\n",
+            'id,role,name\nmc,self,"Mono, Inc."\nacme,outsourcee,\npeople,data_subject,\n',
+            "id,role\nmc,self\nacme \npeople,data_subject,extra\n,\n",
+            "role\nself\n", ""]
+
+
+@pytest.mark.parametrize("parties", _PARTIES)
+@pytest.mark.parametrize("encoding", ["utf-8", "cp932"])
+def test_ids_read_first_change_nothing_but_where_they_lie(tmp_path, monkeypatch, parties,
+                                                        encoding):
+    """Interning the parties' IDs before the flows (what a large flows file gets) gives
+    the same model and locations, or the same problems, as reading in name order; and
+    each flow's from/to is then the party's own ID string, the one read first."""
+    files = {"inventory.csv": "format,organisation\nlineage/1,mc\n",
+             "parties.csv": parties,
+             "flows.csv": "id,from,to,items,start\nF1,mc,acme,name,2024-04-01\n"
+                          "F2,mc,people,name,2024-04-01\nF3,mc,nobody,name,2024-04-01\n"}
+    for name, text in files.items():
+        (tmp_path / name).write_bytes(text.encode(encoding))
+    monkeypatch.setattr(csvfolder, "FIRST_FROM", 1 << 40)
+    plain = outcome(tmp_path)
+    first = []
+    real = csvfolder._ids_first
+    monkeypatch.setattr(csvfolder, "FIRST_FROM", 0)
+    monkeypatch.setattr(csvfolder, "_ids_first",
+                        lambda *a, **k: first.extend(real(*a, **k)) or first)
+    assert outcome(tmp_path) == plain
+    if parties in _PARTIES[:2]:
+        assert first == ["mc", "acme", "people"]
+    assert plain[0] == "problems"  # F3 names no party: the flows are checked all the same
+
+
+def test_ids_read_first_are_the_ids_the_flows_hold(tmp_path, monkeypatch):
+    """With the IDs read first, a flow's from and to are the very strings of the
+    parties' IDs (look-ups by party ID match on identity), and those are the strings
+    made when the parties' file was read first."""
+    (tmp_path / "inventory.csv").write_text("format,organisation\nlineage/1,mc-" + "x" * 20
+                                            + "\n")
+    (tmp_path / "parties.csv").write_text("role,id\nself,mc-" + "x" * 20 + "\n"
+                                          "outsourcee,acme-" + "y" * 20 + "\n")
+    (tmp_path / "flows.csv").write_text(
+        "id,from,to,items,start\n" + "".join(f"F{n},mc-{'x' * 20},acme-{'y' * 20},name,"
+                                             "2024-04-01\n" for n in range(5)))
+    first = []
+    real = csvfolder._ids_first
+    monkeypatch.setattr(csvfolder, "FIRST_FROM", 0)
+    monkeypatch.setattr(csvfolder, "_ids_first",
+                        lambda *a, **k: first.extend(real(*a, **k)) or first)
+    inv = loading.load(tmp_path)
+    mc, acme = (p.id for p in inv.parties)
+    assert [mc, acme] == first and mc is first[0] and acme is first[1]
+    assert all(f.frm is mc and f.to is acme for f in inv.flows)

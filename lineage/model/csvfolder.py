@@ -45,6 +45,7 @@ from typing import Callable
 from ..files import read_input
 from ..progress import report
 from .errors import InventoryError, Location, Problem
+from .fastpath import bulk_ids
 from .sources import RawInventory, RowTable, SourceMap
 from .tables import (POLICY_SHEET, REVISIONS_SHEET, SHEETS, TOP_SHEET, column_for, columns,
                      sheet_for)
@@ -172,6 +173,8 @@ def read_csv_folder(folder: Path, encoding: str | None = None, *,
     source = SourceMap(Location(str(folder)))
     revisions = clauses = None
     read = 0
+    # alive until the files are read: an interned string no one holds goes again
+    first = _ids_first(files, encoding) if by_column else []
     for path in files:
         stem = sheet_for(path.stem) or path.stem
         if by_column and stem in COLUMN_SHEETS:
@@ -201,6 +204,7 @@ def read_csv_folder(folder: Path, encoding: str | None = None, *,
         data[stem] = _records(name, stem, header, rows, source)
         read += len(rows)
         report("records read", read)
+    del first
     if revisions is not None:
         _attach_revisions(*revisions, data, source, problems)
     if clauses is not None:
@@ -210,6 +214,77 @@ def read_csv_folder(folder: Path, encoding: str | None = None, *,
     if (TOP_FILE[:-4],) not in source.paths:
         source.default = Location(str(folder / TOP_FILE))
     return RawInventory(data, source, str(folder), missing)
+
+
+#: Collections whose IDs :func:`_ids_first` interns before a large flows file is read,
+#: and the size of flows file (bytes) from which it does.
+FIRST_SHEETS = ("parties",)
+FIRST_FROM = 1 << 22
+
+
+def _ids_first(files: list[Path], encoding: str | None = None,
+               least: int | None = None) -> list[str]:
+    """Intern the IDs of the parties' file before a large flows file before it is read.
+
+    Files are read in name order, so a million flows name their parties (from, to)
+    before the parties' file is read: the shared string of each party's ID would be
+    the first flow cell naming it, somewhere in the flows' gigabyte of memory. Read
+    first, the IDs lie together, and each of the millions of look-ups of a party ID
+    (loading, then checking) finds its string among them. The file is only read:
+    whatever is wrong with it is reported when it is read in its turn, and a file
+    this quick reading does not understand (quotes, another column layout) is left
+    to that. The strings are returned: the caller keeps them until that read.
+    ``least``: the flows file's size from which to (default :data:`FIRST_FROM`).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "flows.csv").write_text("id,from,to\\nF1,mc,acme\\n")
+        >>> _ = (d / "parties.csv").write_text("role,id\\nself,mc\\nx,'y\\n,acme\\n")
+        >>> _ids_first(csv_files(d), least=0), _ids_first(csv_files(d))
+        (['mc', 'acme'], [])
+    """
+    least = FIRST_FROM if least is None else least
+    flows = None
+    kept: list[str] = []
+    for path in files:
+        stem = sheet_for(path.stem) or path.stem
+        if stem == "flows":
+            flows = path
+        elif stem in FIRST_SHEETS and flows is not None:
+            try:
+                if flows.stat().st_size < least:
+                    return kept
+                kept.extend(_interned_ids(path, stem, encoding))
+            except (OSError, UnicodeError, LookupError):
+                pass  # reported when the file is read in its turn
+    return kept
+
+
+def _interned_ids(path: Path, stem: str, encoding: str | None) -> list[str]:
+    """The cells of the ``id`` column of a plain file that are IDs as they stand,
+    interned, in file order (none for a file of another kind)."""
+    data = read_input(path)
+    text, codec = decode(data, encoding)
+    if codec not in _PLAIN_CODECS or not plain_bytes(data):
+        return []
+    del data
+    first, after = _first_row(text)
+    header = [_header(stem, h) for h in first or ()]
+    if "id" not in header:
+        return []
+    at = header.index("id")
+    lines = text[after:].replace("\r\n", "\n").split("\n")
+    del text
+    if lines and not lines[-1]:
+        lines.pop()  # what follows the last line break
+    if at == 0:
+        cells = [line.partition(",")[0] for line in lines]
+    else:
+        cells = [line.split(",")[at] if line.count(",") >= at else "" for line in lines]
+    del lines
+    # one fresh string per ID, made one after another: they lie together
+    return list(map(intern, bulk_ids(cells)))
 
 
 def _read_rows(path: Path, problems: list[Problem], missing: list[Problem] | None = None,
