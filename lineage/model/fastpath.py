@@ -46,7 +46,7 @@ from pydantic_core import PydanticCustomError
 
 from . import schema
 
-__all__ = ["Unusual", "record_builder", "table_builder", "Facts", "bulk_ids"]
+__all__ = ["Unusual", "record_builder", "table_builder", "Facts", "bulk_ids", "all_ids"]
 
 
 class Unusual(Exception):
@@ -362,6 +362,36 @@ def _bulk_ids():
 
 
 _IDS = _bulk_ids()
+#: Whether ASCII letters and digits are ID characters (so :func:`all_ids` may test them
+#: with str methods first).
+_ALNUM_IDS = _IDS is not None and _ID.fullmatch("Az09") is not None
+
+
+def all_ids(cells) -> bool:
+    """Whether every cell is an ID as it stands: what the ID pattern matches, cell by
+    cell (no blank, no space, line break or apostrophe, at most the longest ID).
+
+    IDs of letters and digits only (``F123``, ``x42``) are told by ``str`` methods
+    over the joined cells (a few passes in C over a block's cells, several times
+    faster than the pattern); any other cell is left to the pattern, run once over
+    the cells joined by line breaks, so a cell holding a line break (a quoted
+    multi-line cell) is refused first: joined, it would pass for two IDs.
+
+    Example:
+        >>> all_ids(["F1", "x2"]), all_ids(["a-b", "c.d"]), all_ids(["F1", ""]), all_ids([])
+        (True, True, False, False)
+        >>> all_ids(["F1", "F 2"]), all_ids(["Ｆ1"]), all_ids(["x" * 129]), all_ids(["a\\nb"])
+        (False, False, False, False)
+    """
+    if _IDS is None:
+        return False
+    joined = "".join(cells)
+    if (_ALNUM_IDS and joined.isascii() and joined.isalnum() and "" not in cells
+            and max(map(len, cells)) <= schema.ID_MAX_LENGTH):
+        return True
+    if "\n" in joined:
+        return False
+    return _IDS.fullmatch("\n".join(cells) + "\n") is not None
 
 
 def bulk_ids(cells: list[str]) -> list[str]:
@@ -372,7 +402,7 @@ def bulk_ids(cells: list[str]) -> list[str]:
         >>> bulk_ids(["mc", "", "'x", "a b", "acme"])
         ['mc', 'acme']
     """
-    if _IDS is not None and _IDS.fullmatch("\n".join(cells) + "\n") is not None:
+    if all_ids(cells):
         return "\n".join(cells).split("\n") if cells else []
     good = [cell for cell in cells
             if len(cell) <= schema.ID_MAX_LENGTH and _ID.fullmatch(cell) is not None]
@@ -508,8 +538,8 @@ def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
         if not unread:
             return
         if _IDS is not None and (read is _an_id or getattr(read, "reads_id", False)):
-            joined = "\n".join(unread)
-            if _IDS.fullmatch(joined + "\n") is not None:
+            if all_ids(unread):
+                joined = "\n".join(unread)
                 # references: every new cell an ID as it stands, one shared string each.
                 # The keys are those shared strings, not the cells: a look-up compares
                 # a cell with its key, and shared strings lie together in memory (the
@@ -521,7 +551,9 @@ def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
                 return
         if _ID_LISTS is not None and getattr(read, "reads_ids", False):
             joined = "\n".join(unread)
-            if _ID_LISTS.fullmatch(joined + "\n") is not None:
+            # (a cell holding a line break, joined, would pass for two cells)
+            if (joined.count("\n") == len(unread) - 1
+                    and _ID_LISTS.fullmatch(joined + "\n") is not None):
                 # lists of IDs as they stand: the parts of each cell, one shared string
                 # each (the keys: copies that lie together, as above)
                 cells = joined.split("\n")
@@ -549,7 +581,7 @@ def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
         are those of the non-empty cells only (an empty cell keeps the default)."""
         if name == "id" and read is _an_id and _IDS is not None and name not in track:
             # a record's own ID is its cell, once the whole column matches the pattern
-            if _IDS.fullmatch("\n".join(cells) + "\n") is not None:
+            if all_ids(cells):
                 # A party's (contract's, ...) ID is interned like the flows' from/to
                 # cells, so look-ups of a flow's ends in tables keyed by ID match on
                 # identity; flow IDs are left as they are (no one looks them up by a
