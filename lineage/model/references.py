@@ -128,7 +128,11 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
         out.append(Problem(source.locate(("organisation",)), None, None, "organisation",
                            f"organisation '{inv.organisation}' is not one of the parties",
                            f"組織 '{inv.organisation}' が parties にありません"))
-    for c in inv.contracts:
+    # most contracts have nothing to report (twenty thousand at a million flows): the
+    # messages only when a test over the whole collection says some may have one
+    for c in [] if _contracts_fine(inv.contracts, parties,
+                                   items_defined and ids["data_items"],
+                                   purposes_defined and ids["purposes"]) else inv.contracts:
         ref("contracts", c, "party", c.party, "parties")
         refs("contracts", c, "items", c.items, "items")
         refs("contracts", c, "purposes", c.purposes, "purposes")
@@ -220,6 +224,34 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
     for w in inv.waivers:
         ref("waivers", w, "flow", w.flow, "flows")
     return out
+
+
+def _contracts_fine(contracts: list, parties: set, items: set | bool,
+                    purposes: set | bool) -> bool:
+    """Whether no contract has a reference or date problem: its party and
+    sub-outsourcees parties, its items and purposes defined (``False``: not
+    checked, the inventory defines none), and it ends on or after it is signed.
+
+    Example:
+        >>> from lineage.model.schema import Contract
+        >>> c = Contract(id="K1", party="acme", items="name", signed_on="2024-01-01",
+        ...              ends_on="2025-01-01", sub_outsourcing="sub")
+        >>> _contracts_fine([c], {"acme", "sub"}, {"name"}, False)
+        True
+        >>> _contracts_fine([c], {"acme"}, {"name"}, False)
+        False
+    """
+    if not parties.issuperset(map(attrgetter("party"), contracts)):
+        return False
+    if not parties.issuperset(chain.from_iterable(map(attrgetter("sub_outsourcing"),
+                                                      contracts))):
+        return False
+    for known, field in ((items, "items"), (purposes, "purposes")):
+        if known is not False and not known.issuperset(
+                chain.from_iterable(filter(None, map(attrgetter(field), contracts)))):
+            return False
+    return not any(a is not None and b is not None and b < a
+                   for a, b in map(attrgetter("signed_on", "ends_on"), contracts))
 
 
 def _facts_fine(facts, parties: set, items: set | bool, consents: set, notices: set,
