@@ -69,6 +69,7 @@ def test_plain_blocks_are_plain_rows(text, width, rows):
     for block in csvfolder.plain_blocks(text, after, width, rows):
         if type(block) is tuple:
             assert len(block) == width and len(set(map(len, block))) == 1
+            assert 0 < len(block[0]) <= 2 * rows
             got.extend(map(list, zip(*block)))
         else:
             assert 0 < len(block) <= rows
@@ -86,6 +87,17 @@ def test_plain_bytes_is_plain_of_the_text(text, codec):
     """Whether a file is plain is read from its bytes in the codecs that allow it."""
     data = text.encode(codec)
     assert csvfolder.plain_bytes(data) == csvfolder.plain(data.decode(codec))
+
+
+def test_plain_blocks_stay_small_after_a_long_line():
+    """Blocks are cut by the length of the lines before: a long first line (a note of
+    a page) must not make one block of every short line after it."""
+    text = "id,note\n" + "F0," + "x" * 200_000 + "\n" + "".join(
+        f"F{n},a\n" for n in range(1, 50_000))
+    first, after = csvfolder._first_row(text)
+    blocks = list(csvfolder.plain_blocks(text, after, 2, 1024))
+    assert max(len(block[0]) for block in blocks) <= 2048
+    assert sum(len(block[0]) for block in blocks) == 50_000
 
 
 @pytest.mark.parametrize("text", ["", "\n", "\r\n", "a", "a,", ",\n\n,", "a\r\nb\nc",

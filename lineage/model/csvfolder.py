@@ -463,17 +463,19 @@ def plain_blocks(text: str, start: int, width: int, rows: int = 1024):
     if start >= size:
         return
     sample = text[start:start + (1 << 16)]
-    # characters per block: about ``rows`` lines of the file's first lines' length
+    # characters per block: about ``rows`` lines of the length of the lines before
     step = max(1, rows * len(sample) // max(1, sample.count("\n")))
     step_cells = width + 1
+    most = 1 << 20  # characters in a piece at most, however long the lines before
     while start < size:
-        cut = text.find("\n", start + step - 1)
+        cut = text.find("\n", start + min(step, most) - 1)
         end = size if cut < 0 else cut + 1
         piece = text[start:end]
         start = end
         if "\r" in piece:
             piece = piece.replace("\r\n", "\n")  # a piece never ends between \r and \n
         lines = piece.count("\n")
+        step = max(1, rows * len(piece) // max(1, lines))
         if not piece.endswith("\n"):
             lines += 1
             piece += "\n"
@@ -481,7 +483,13 @@ def plain_blocks(text: str, start: int, width: int, rows: int = 1024):
         cells.pop()  # what follows the last line break
         if width and (len(cells) == lines * step_cells
                       and cells[width::step_cells].count("\n") == lines):
-            yield tuple(cells[column::step_cells] for column in range(width))
+            columns = [cells[column::step_cells] for column in range(width)]
+            del cells
+            if lines <= 2 * rows:
+                yield tuple(columns)
+            else:  # a piece cut where lines were much longer: blocks of ``rows``
+                for at in range(0, lines, rows):
+                    yield tuple(column[at:at + rows] for column in columns)
             continue
         del cells
         found = _plain_piece(piece)
