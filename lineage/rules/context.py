@@ -673,13 +673,63 @@ class Context:
         organisation holds, and skipping them keeps a check of a large
         inventory fast.
         """
+        flows = self.flow_list
+        # The recipients read once, without a Python step per flow.
+        recipients = list(map(attrgetter("to"), flows))
+        found = self._feeding_by_levels(flows, recipients)
+        if found is not None:
+            feeds, into = found
+        else:
+            feeds = self._feeding_by_pairs(flows, recipients)
+            entity_of = self._entity.get
+            fed = {to for to in set(recipients) if entity_of(to, to) in feeds}
+            into = list(map(fed.__contains__, recipients))
+        # The flows into those entities, in flow order.
+        index = item_index(compress(flows, into), self.entity)
+        return self._entity_group_reach(
+            index=index, groups={p for p, e in self._entity.items() if e in feeds})
+
+    def _names_in(self, entities) -> set:
+        """Every name a flow may give whose legal entity (``self.entity``) is one
+        of ``entities``: their parties, and an entity named by no party."""
+        entity_of = self._entity.get
+        names = set()
+        for entity in entities:
+            names.update(p for p in self.parties_by_entity.get(entity, ())
+                         if entity_of(p) == entity)
+            if entity not in self._entity:
+                names.add(entity)
+        return names
+
+    def _feeding_by_levels(self, flows, recipients, levels: int = 8):
+        """The legal entities that can pass data on to the organisation (its
+        own, then those sending to one already found, and so on), and per flow
+        whether it goes into one of them; None after ``levels`` rounds.
+
+        Each round is one C-level pass over the recipients: a few rounds are
+        far cheaper than the graph of every pair of parties at a million flows,
+        and inventories rarely chain entities feeding the organisation deeply.
+        """
+        entity_of = self._entity.get
+        feeds = {self.org_entity}
+        members = self._names_in(feeds)
+        for _ in range(levels):
+            into = list(map(members.__contains__, recipients))
+            senders = set(map(attrgetter("frm"), compress(flows, into)))
+            new = {entity_of(frm, frm) for frm in senders}.difference(feeds)
+            if not new:
+                return feeds, into
+            feeds |= new
+            members |= self._names_in(new)
+        return None
+
+    def _feeding_by_pairs(self, flows, recipients) -> set:
+        """:meth:`_feeding_by_levels`' entities through the graph of which
+        entities feed which, for inventories whose chains are long."""
         feeds = {self.org_entity}
         todo = [self.org_entity]
         inbound: dict = defaultdict(list)
         entity_of = self._entity.get  # self.entity without a call per flow
-        flows = self.flow_list
-        # The recipients read once, without a Python step per flow.
-        recipients = list(map(attrgetter("to"), flows))
         # Which entities feed which: once per pair of parties, not per flow
         # (the set's order does not matter: only which entities feed is kept).
         for to, frm in set(zip(recipients, map(attrgetter("frm"), flows))):
@@ -690,11 +740,7 @@ class Context:
                 if frm not in feeds:
                     feeds.add(frm)
                     todo.append(frm)
-        # The flows into those entities, in flow order: one test per recipient.
-        fed = {to for to in set(recipients) if entity_of(to, to) in feeds}
-        index = item_index(compress(flows, map(fed.__contains__, recipients)), self.entity)
-        return self._entity_group_reach(
-            index=index, groups={p for p, e in self._entity.items() if e in feeds})
+        return feeds
 
     def _holdings_of(self, party: str) -> dict:
         """Item -> [(earliest arrival, group)] at the legal entity of ``party``."""
