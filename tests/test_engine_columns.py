@@ -99,3 +99,49 @@ def test_org_intake_of_the_rule_examples_and_a_long_chain():
     assert ctx._feeding_by_levels(ctx.flow_list, recipients) is None  # too deep: the graph
     assert ctx._feeding_by_pairs(ctx.flow_list, recipients) >= {f"b{n}" for n in range(12)}
     _same_intake(inventory)
+
+
+def _judged_one_by_one(inventory, flows):
+    """judge_all's answer built the plain way: judge per flow, in the order given."""
+    from lineage.rules import engine
+
+    ctx = Context(inventory)
+    judged, found, by_route = {}, [], {}
+    for flow in flows:
+        j, findings = engine.judge(ctx, flow)
+        judged[flow.id] = j
+        first = {}
+        for f in findings:
+            first.setdefault(f.id, f)
+        found.extend(first.values())
+        by_route.setdefault(j.route, []).append(flow)
+    return judged, found, by_route
+
+
+def _same_as_one_by_one(inventory, seed):
+    from lineage.rules import engine
+
+    flows = list(inventory.flows)
+    random.Random(seed).shuffle(flows)  # any order: each route's flows keep it
+    judged, found, by_route = engine.judge_all(Context(inventory), iter(flows))
+    expected = _judged_one_by_one(inventory, flows)
+    assert {k: (j.route, dict(j.evidence)) for k, j in judged.items()} == {
+        k: (j.route, dict(j.evidence)) for k, j in expected[0].items()}
+    assert list(judged) == list(expected[0])
+    assert [f.id for f in found] == [f.id for f in expected[1]] and found == expected[1]
+    assert {r: [f.id for f in fs] for r, fs in by_route.items()} == {
+        r: [f.id for f in fs] for r, fs in expected[2].items()}
+    assert list(by_route) == list(expected[2])
+
+
+@settings(max_examples=80, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(inventories(max_flows=24), st.integers(0, 1000))
+def test_judge_all_in_any_order_equals_judge_flow_by_flow(data, seed):
+    _same_as_one_by_one(build(data), seed)
+
+
+def test_judge_all_of_the_rule_examples_equals_judge():
+    for rule in REGISTRY.rules.values():
+        for example in (rule.fail, rule.passing):
+            _same_as_one_by_one(build_example(example.inventory), 3)

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain, compress, repeat
+from operator import add, and_, eq, is_not, not_
 from types import MappingProxyType
 
 from ..model.schema import Inventory, optional_date
@@ -27,7 +30,7 @@ from .policy.TP801 import TP801
 from .registry import REGISTRY
 from .routes import FAILS, ORDER, consent_once, evaluate, quick, quick_checks, score
 from .waiver_rules import LW001, LW002
-from ..progress import steps
+from ..progress import report
 from ..terms import natural_key, natural_sorted
 
 __all__ = ["Judgement", "EngineResult", "EvidenceView", "classify", "judge", "judge_all", "run",
@@ -356,12 +359,14 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
     findings that decide them (flow by flow, the first of each ID), and the
     flows by route, each route's in the order of ``flows``.
 
-    The classification and the routes' quick checks (:func:`routes.quick_checks`)
-    run here for whole inventories with the party facts and route tables held
-    in local names; a flow to a data subject, naming an unknown party, or whose
-    route only the full evaluation decides, takes :func:`judge` (the careful
-    path) and gets exactly what it gives. Judgements are shared between flows
-    with equal ones: read them, never change them.
+    The whole inventory is classified in C-level passes over its columns (the
+    two ends' codes, their legal entities, then ``storage_only``, the items
+    and the basis of the flows it concerns), and each route's quick check
+    (:func:`routes.quick_checks`) runs over that route's flows at once. A flow
+    to a data subject, naming an unknown party, or whose route only the full
+    evaluation decides, takes :func:`judge` (the careful path) and gets
+    exactly what it gives. Judgements are shared between flows with equal
+    ones: read them, never change them.
 
     Example:
         >>> from lineage.rules.examples import build_example
@@ -373,87 +378,202 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
         >>> {route: [f.id for f in flows] for route, flows in by_route.items()}
         {'collection': ['C1'], 'none': ['F1']}
     """
-    facts = _party_facts(ctx).get
-    checks = quick_checks(ctx)
-    share = _sharing(ctx)
-    linkable = ctx._linkable.issuperset
-    judged: dict = {}
-    found: list = []
-    by_route: dict = {}
-    # Each route's flows, a list entered in by_route when its first flow comes
-    # (by_route keeps the routes in the order they first occur).
-    lists: dict = {}
-
-    def flows_of(route):
-        got = lists.get(route)
-        if got is None:
-            got = lists[route] = []
-        return got
-
-    # Route -> (its quick check, its judgements by evidence, its flows): one
-    # look-up per flow. The evidence objects are the route tables', shared by
-    # the flows that rely on them, so their ids name them while they are held;
-    # the judgements the careful path builds are shared by equal value (_sharing).
-    tables: dict = {}
-
-    def table(route):
-        got = tables[route] = (checks.get(route), {}, flows_of(route))
-        return got
-
-    outsourcing = table("outsourcing")
-    internal, collection, storage_only, non_personal, external = (
-        (_PLAIN[route], flows_of(route))
-        for route in ("internal", "collection", "storage_only", "non_personal", "external"))
-    for flow in flows:
-        a = facts(flow.frm)
-        b = facts(flow.to)
-        if a is None or b is None or b[1]:
-            j, findings = judge(ctx, flow)
-            j = share(j)
-            if findings:
-                found.extend(_first_of_each(findings))
-            mine = flows_of(j.route)
-        elif a[0] == b[0]:
-            j, mine = internal
-        elif a[1]:
-            j, mine = collection
-        elif flow.storage_only:
-            j, mine = storage_only
-        elif not flow.combined and linkable(flow.items):
-            j, mine = non_personal
-        elif not a[2]:
-            j, mine = external
+    flows = flows if type(flows) is list else list(flows)
+    total = len(flows)
+    report("flows checked", 0, total)
+    out = _Routes(flows)
+    careful: list = []  # (flow's place, whether its declared consent is evaluated once)
+    senders, recipients = _end_codes(ctx)
+    frm = list(map(_FRM, flows))
+    to = list(map(_TO, flows))
+    entity = ctx._entity.get
+    classes = list(map(_CLASS_OF_KEY.__getitem__, map(
+        add, map(add, map(senders.get, frm, repeat(0)), map(recipients.get, to, repeat(0))),
+        map(eq, map(entity, frm), map(entity, to)))))
+    del frm, to
+    places = range(total)
+    for kind in sorted(set(classes)):
+        mine = list(compress(places, map(eq, classes, repeat(kind))))
+        if kind == _CAREFUL:
+            careful.extend(zip(mine, repeat(False)))
+        elif kind == _INTERNAL:
+            out.add("internal", mine, _PLAIN["internal"])
+        elif kind == _COLLECTION:
+            out.add("collection", mine, _PLAIN["collection"])
         else:
-            route = flow.basis
-            if route is None:
-                route = "outsourcing"
-                check, interned, mine = outsourcing
+            mine = _plain_steps(ctx, flows, mine, out)
+            if kind == _FROM_OTHER:
+                out.add("external", mine, _PLAIN["external"])
             else:
-                check, interned, mine = tables.get(route) or table(route)
-            evidence = None if check is None else check(flow)
-            if evidence is None and route == "consent":
+                _provisions(ctx, flows, mine, out, careful)
+    del classes
+    found: list = []
+    if careful:
+        share = _sharing(ctx)
+        careful.sort()
+        for place, once in careful:
+            flow = flows[place]
+            if once:
                 # judge's answer (the declared route, evaluated), building only
                 # the first finding of each ID: the rest would be dropped here.
                 result = consent_once(ctx, flow)
                 j = share(Judgement("consent", result.evidence))
                 found.extend(result.findings)
-            elif evidence is None or evidence is FAILS:
+            else:
                 j, findings = judge(ctx, flow)
                 j = share(j)
                 if findings:
                     found.extend(_first_of_each(findings))
-                if j.route != route:
-                    mine = flows_of(j.route)
-            else:
-                j = interned.get(id(evidence))
-                if j is None:
-                    # The judgement holds the evidence: its id is not reused meanwhile.
-                    j = interned[id(evidence)] = _judgement(ctx, route, evidence)
-        judged[flow.id] = j
-        if not mine:
-            by_route[j.route] = mine
-        mine.append(flow)
+            out.add_one(j.route, place, j)
+    judged, by_route = out.result()
+    report("flows checked", total, total)
     return judged, found, by_route
+
+
+_FRM, _TO, _ID = operator.attrgetter("frm"), operator.attrgetter("to"), operator.attrgetter("id")
+_STORAGE_ONLY, _COMBINED = operator.attrgetter("storage_only"), operator.attrgetter("combined")
+_ITEMS, _BASIS = operator.attrgetter("items"), operator.attrgetter("basis")
+
+#: What :func:`judge_all` does with a flow, by its ends (:func:`_end_codes`):
+#: the careful path, internal, collection, the organisation's (a provision
+#: unless ``storage_only`` or not personal), another business's (``external``
+#: unless so).
+_CAREFUL, _INTERNAL, _COLLECTION, _FROM_ORG, _FROM_OTHER = range(5)
+
+
+def _class_of(key: int) -> int:
+    """The class of a flow whose ends' codes and same-entity bit add up to ``key``:
+    judge's first steps, in its order."""
+    same, sender, recipient = key & 1, key & 6, key & 24
+    if sender == 0 or recipient != 16:  # an unknown party, or to a data subject
+        return _CAREFUL
+    if same:
+        return _INTERNAL
+    if sender == 2:
+        return _COLLECTION
+    return _FROM_ORG if sender == 4 else _FROM_OTHER
+
+
+_CLASS_OF_KEY = tuple(map(_class_of, range(32)))
+
+
+def _end_codes(ctx) -> tuple[dict, dict]:
+    """Party ID -> its code as a sender (2 a data subject, 4 of the organisation,
+    6 another party) and as a recipient (8 a data subject, 16 another party):
+    with 1 for two ends of one legal entity, their sum names the flow's class
+    (:data:`_CLASS_OF_KEY`; an unknown party counts 0)."""
+    got = ctx.memo.get(("end-codes",))
+    if got is None:
+        senders, recipients = {}, {}
+        for party, (_, subject, org) in _party_facts(ctx).items():
+            senders[party] = 2 if subject else 4 if org else 6
+            recipients[party] = 8 if subject else 16
+        got = ctx.memo[("end-codes",)] = (senders, recipients)
+    return got
+
+
+def _plain_steps(ctx, flows, places: list, out) -> list:
+    """Steps 3 and 4 (``storage_only``, not personal) for the flows at ``places``
+    (neither end a data subject, two legal entities): those routes go to ``out``,
+    the places of the rest are returned, in order."""
+    mine = list(map(flows.__getitem__, places))
+    stored = list(map(_STORAGE_ONLY, mine))
+    if any(stored):
+        out.add("storage_only", list(compress(places, stored)), _PLAIN["storage_only"])
+        kept = list(map(not_, stored))
+        places, mine = list(compress(places, kept)), list(compress(mine, kept))
+    # Not personal: only linkable items, and not combined with personal ones.
+    plain = list(map(and_, map(ctx._linkable.issuperset, map(_ITEMS, mine)),
+                     map(not_, map(_COMBINED, mine))))
+    if any(plain):
+        out.add("non_personal", list(compress(places, plain)), _PLAIN["non_personal"])
+        places = list(compress(places, map(not_, plain)))
+    return places
+
+
+def _provisions(ctx, flows, places: list, out, careful: list) -> None:
+    """The organisation's provisions at ``places``: each basis's flows through
+    its route's quick check at once; the flows it does not settle go to
+    ``careful``."""
+    checks = quick_checks(ctx)
+    mine = list(map(flows.__getitem__, places))
+    bases = list(map(_BASIS, mine))
+    kinds = dict.fromkeys(bases)
+    for basis in kinds:
+        if len(kinds) == 1:
+            at, these = places, mine
+        else:
+            chosen = list(map(eq, bases, repeat(basis)))
+            at, these = list(compress(places, chosen)), list(compress(mine, chosen))
+        route = "outsourcing" if basis is None else basis
+        check = checks.get(route)
+        if check is None:
+            careful.extend(zip(at, repeat(False)))
+            continue
+        answers = list(map(check, these))
+        holds = list(map(and_, map(is_not, answers, repeat(None)),
+                         map(is_not, answers, repeat(FAILS))))
+        if not all(holds):
+            # A declared consent the quick check cannot settle is evaluated
+            # once (:func:`routes.consent_once`); the rest take judge.
+            once = basis == "consent"
+            careful.extend((place, once and answer is None) for place, answer in
+                           zip(compress(at, map(not_, holds)),
+                               compress(answers, map(not_, holds))))
+            at, answers = list(compress(at, holds)), list(compress(answers, holds))
+        if not at:
+            continue
+        # One judgement per evidence object (the route tables share them).
+        judgement = {key: _judgement(ctx, route, evidence)
+                     for key, evidence in dict(zip(map(id, answers), answers)).items()}
+        if len(judgement) == 1:
+            out.add(route, at, next(iter(judgement.values())))
+        else:
+            out.add(route, at, list(map(judgement.__getitem__, map(id, answers))))
+
+
+class _Routes:
+    """:func:`judge_all`'s answers as they come (by route, the places of the flows
+    and their judgements), put together at the end in the order of the flows."""
+
+    __slots__ = ("flows", "parts", "single")
+
+    def __init__(self, flows: list):
+        self.flows = flows
+        self.parts: dict = {}  # route -> [(places in order, a judgement or one each)]
+        self.single: dict = {}  # route -> (places, judgements) of flows judged one by one
+
+    def add(self, route: str, places: list, judgements) -> None:
+        if places:
+            self.parts.setdefault(route, []).append((places, judgements))
+
+    def add_one(self, route: str, place: int, judgement) -> None:
+        got = self.single.get(route)
+        if got is None:
+            got = self.single[route] = ([], [])
+            self.parts.setdefault(route, []).append(got)
+        got[0].append(place)
+        got[1].append(judgement)
+
+    def result(self) -> tuple[dict, dict]:
+        """(judgements by flow ID, flows by route) in the order of the flows."""
+        flows = self.flows
+        column: list = [None] * len(flows)
+        first = {}
+        for route, parts in self.parts.items():
+            for places, judgements in parts:
+                if type(judgements) is list:
+                    deque(map(column.__setitem__, places, judgements), maxlen=0)
+                else:
+                    deque(map(column.__setitem__, places, repeat(judgements)), maxlen=0)
+            if len(parts) == 1:
+                places = parts[0][0]
+            else:  # runs in order each: merged by a sort that finds the runs
+                places = sorted(chain.from_iterable(places for places, _ in parts))
+            first[route] = places
+        by_route = {route: list(map(flows.__getitem__, first[route]))
+                    for route in sorted(first, key=lambda r: first[r][0])}
+        return dict(zip(map(_ID, flows), column)), by_route
 
 
 def _first_of_each(findings: list) -> list:
@@ -551,8 +671,7 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     rules = REGISTRY.select(packs, select, ignore)
     active = {r.id for r in rules}
     ctx = Context(inventory, as_of)
-    judged, found, by_route = judge_all(
-        ctx, steps(inventory.flows, "flows checked", len(inventory.flows)))
+    judged, found, by_route = judge_all(ctx, inventory.flows)
     ctx.note_routes(judged, by_route)
     del by_route
     for rule in rules:
