@@ -120,12 +120,13 @@ def natural_key(text: str):
 _ASCII_DIGITS = "0123456789"
 
 
-def natural_sorted(records, key=attrgetter("id")) -> list:
+def natural_sorted(records, key=attrgetter("id"), ids: list | None = None) -> list:
     """``records`` sorted by :func:`natural_key` of ``key(record)`` (their ID), stably.
 
     IDs of one shape, letters then a number (``F1`` ... ``F999999``), as large
     inventories have, are sorted by (letters, number, ID) with no key list per
     record: the same order as :func:`natural_key`'s, which the others keep.
+    ``ids``: the keys of ``records``, in order, when the caller has read them.
 
     Example:
         >>> natural_sorted(["F10", "F9", "F09", "G1", "F100"], key=str)
@@ -134,7 +135,8 @@ def natural_sorted(records, key=attrgetter("id")) -> list:
         ['a2', 'a2b', 'a10']
     """
     records = list(records)
-    ids = list(map(key, records))
+    if ids is None:
+        ids = list(map(key, records))
     if not set(map(type, ids)) <= {str}:
         return sorted(records, key=lambda r: natural_key(key(r)))
     if _in_natural_order(ids):

@@ -145,3 +145,36 @@ def test_judge_all_of_the_rule_examples_equals_judge():
     for rule in REGISTRY.rules.values():
         for example in (rule.fail, rule.passing):
             _same_as_one_by_one(build_example(example.inventory), 3)
+
+
+def _same_quick_answers(inventory):
+    from lineage.rules import routes
+
+    fast, plain = Context(inventory), Context(inventory)
+    flows = [fast.provision(f) for f in inventory.flows]
+    for route in routes.ORDER + ("academic",):
+        answers = routes.quick_each(fast, route, flows)
+        expected = [routes.quick(plain, f, route) for f in flows]
+        assert len(answers) == len(expected)
+        for flow, got, want in zip(flows, answers, expected):
+            assert (got is None, got is routes.FAILS) == (want is None, want is routes.FAILS), (
+                flow.id, route)
+            assert got == want, (flow.id, route)
+    for flow in inventory.flows:  # the groups by list of items, against their definition
+        last = plain.last_day(flow)
+        table = plain._holdings_of(flow.frm)
+        assert fast.groups_key(flow) == tuple(sorted(
+            {g for i in flow.items for day, g in table.get(i, ()) if day <= last})), flow.id
+
+
+@settings(max_examples=80, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(inventories(max_flows=24))
+def test_quick_each_equals_quick_flow_by_flow(data):
+    _same_quick_answers(build(data))
+
+
+def test_quick_each_of_the_rule_examples():
+    for rule in REGISTRY.rules.values():
+        for example in (rule.fail, rule.passing):
+            _same_quick_answers(build_example(example.inventory))

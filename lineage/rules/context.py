@@ -59,7 +59,9 @@ class Context:
         self.inv = inventory
         # Indexes hold records in ID order, never input order: a report must not
         # depend on how records happen to be ordered or split into files.
-        flows = _by_id(inventory.flows)
+        # The flows' IDs read once, for their index and their order.
+        ids = list(map(attrgetter("id"), inventory.flows))
+        flows = natural_sorted(inventory.flows, ids=ids)
         consents = _by_id(inventory.consents)
         contracts = _by_id(inventory.contracts)
         notices = _by_id(inventory.notices)
@@ -83,7 +85,8 @@ class Context:
         self._linkable = frozenset(i for i, it in (self.items or {}).items()
                                    if it.kind == "linkable")
         # Built in C, not a Python step per flow (the last of an ID wins, as before).
-        self.flows = dict(zip(map(attrgetter("id"), inventory.flows), inventory.flows))
+        self.flows = dict(zip(ids, inventory.flows))
+        del ids
         self.consents = {c.id: c for c in inventory.consents}
         self.notices = {n.id: n for n in inventory.notices}
         self.contracts = {c.id: c for c in inventory.contracts}
@@ -106,6 +109,7 @@ class Context:
         self._defined: dict[str, list] = {}
         self._holdings: dict[str, dict] = {}  # legal entity -> item -> [(arrival, group)]
         self._summary_of: dict[str, dict] = {}  # party -> _holdings_summary(party)
+        self._items_groups: dict[tuple, tuple] = {}  # (summary's id, *items) -> items_groups
         self._foreign: dict[str, list] = {}
         self._provisions: dict[str, Flow] = {}
         self._consent_index: dict[tuple, list] = {}
@@ -794,33 +798,62 @@ class Context:
         last = as_of if as_of > start else start
         if end is not None and end < last:
             last = end
-        summary = self._summary_of.get(flow.frm)
+        latest, groups = self.items_groups(flow.frm, flow.items)
+        if latest is None or latest <= last:
+            return groups
+        # Some group's data arrived after the flow's last day: day by day.
+        table = self._holdings_of(flow.frm)
+        return tuple(sorted({g for i in flow.items for day, g in table.get(i, ())
+                             if day <= last}))
+
+    def items_groups(self, party: str, items) -> tuple:
+        """``(latest, groups)`` for flows from ``party`` carrying ``items``: the
+        latest day some group's data of one of the items reached the party's
+        legal entity (None: none did), and the groups whose data of the items
+        it holds (a shared tuple, as :meth:`groups_key` gives it).
+
+        A flow whose last day is on or after ``latest`` carries exactly
+        ``groups``; only the party's holdings and the items decide them, so
+        they are worked out once per distinct list of items (most flows carry
+        one of a few), not once per flow.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example(""))
+            >>> ctx.items_groups("mc", ["name", "email"])
+            (datetime.date(2024, 1, 1), ('customers',))
+        """
+        summary = self._summary_of.get(party)
         if summary is None:
-            summary = self._summary_of[flow.frm] = self._holdings_summary(flow.frm)
-        first = None
+            summary = self._summary_of[party] = self._holdings_summary(party)
+        key = (id(summary), *items)  # summaries live as long as the check: ids stay theirs
+        got = self._items_groups.get(key)
+        if got is None:
+            got = self._items_groups[key] = self._summarised(summary, items)
+        return got
+
+    def _summarised(self, summary: dict, items) -> tuple:
+        """:meth:`items_groups` from the summary of the holder's holdings."""
+        latest = first = None
         mixed = False
-        for i in flow.items:
+        for i in items:
             got = summary.get(i)
             if got is None:
                 continue
-            if got[0] > last:  # some group's data arrived after the flow's last day
-                break
+            if latest is None or got[0] > latest:
+                latest = got[0]
             if first is None:
                 first = got[1]
             elif got[1] is not first:
                 mixed = True
-        else:
-            if not mixed:
-                return first if first is not None else ()
-            # Several different sets of groups: their union, once per set of sets.
-            key = ("groups", frozenset(summary[i][1] for i in flow.items if i in summary))
-            union = self.memo.get(key)
-            if union is None:
-                union = self.memo[key] = tuple(sorted({g for t in key[1] for g in t}))
-            return union
-        table = self._holdings_of(flow.frm)
-        return tuple(sorted({g for i in flow.items for day, g in table.get(i, ())
-                             if day <= last}))
+        if not mixed:
+            return latest, (first if first is not None else ())
+        # Several different sets of groups: their union, once per set of sets.
+        key = ("groups", frozenset(summary[i][1] for i in items if i in summary))
+        union = self.memo.get(key)
+        if union is None:
+            union = self.memo[key] = tuple(sorted({g for t in key[1] for g in t}))
+        return latest, union
 
     def _holdings_summary(self, party: str) -> dict:
         """Item -> (the latest of its groups' arrivals, its groups sorted, one tuple

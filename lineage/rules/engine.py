@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain, compress, repeat
-from operator import add, and_, eq, is_not, not_
+from operator import add, and_, eq, is_, is_not, mul, not_
 from types import MappingProxyType
 
 from ..model.schema import Inventory, optional_date
@@ -28,7 +28,8 @@ from .packs import judges, judges_key
 from .policy.TP101 import TP101
 from .policy.TP801 import TP801
 from .registry import REGISTRY
-from .routes import FAILS, ORDER, consent_once, evaluate, quick, quick_checks, score
+from .routes import (FAILS, ORDER, consent_once, evaluate, quick, quick_checks, quick_each,
+                     score)
 from .waiver_rules import LW001, LW002
 from ..progress import report
 from ..terms import natural_key, natural_sorted
@@ -381,32 +382,22 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
     flows = flows if type(flows) is list else list(flows)
     total = len(flows)
     report("flows checked", 0, total)
-    out = _Routes(flows)
+    out = _Routes(flows, ctx.flows)
     careful: list = []  # (flow's place, whether its declared consent is evaluated once)
-    senders, recipients = _end_codes(ctx)
-    frm = list(map(_FRM, flows))
-    to = list(map(_TO, flows))
-    entity = ctx._entity.get
-    classes = list(map(_CLASS_OF_KEY.__getitem__, map(
-        add, map(add, map(senders.get, frm, repeat(0)), map(recipients.get, to, repeat(0))),
-        map(eq, map(entity, frm), map(entity, to)))))
-    del frm, to
-    places = range(total)
-    for kind in sorted(set(classes)):
-        mine = list(compress(places, map(eq, classes, repeat(kind))))
-        if kind == _CAREFUL:
-            careful.extend(zip(mine, repeat(False)))
-        elif kind == _INTERNAL:
-            out.add("internal", mine, _PLAIN["internal"])
-        elif kind == _COLLECTION:
-            out.add("collection", mine, _PLAIN["collection"])
-        else:
-            mine = _plain_steps(ctx, flows, mine, out)
-            if kind == _FROM_OTHER:
-                out.add("external", mine, _PLAIN["external"])
-            else:
-                _provisions(ctx, flows, mine, out, careful)
-    del classes
+    places = _places_by_class(ctx, flows)
+    if places[_ENTITIES]:  # both ends of legal entities of several parties
+        entity = ctx.entity
+        classes = _classes(ctx, flows, places[_ENTITIES])
+        for place, kind in zip(places[_ENTITIES], classes):
+            flow = flows[place]
+            places[_INTERNAL if entity(flow.frm) == entity(flow.to) else kind].append(place)
+        for kind in _CLASSES:
+            places[kind].sort()
+    careful.extend(zip(places[_CAREFUL], repeat(False)))
+    for kind, route in _PLAIN_CLASSES.items():
+        out.add(route, places[kind], _PLAIN[route])
+    if places[_PROVISION]:
+        _provisions(ctx, flows, places[_PROVISION], out, careful)
     found: list = []
     if careful:
         share = _sharing(ctx)
@@ -434,61 +425,90 @@ _FRM, _TO, _ID = operator.attrgetter("frm"), operator.attrgetter("to"), operator
 _STORAGE_ONLY, _COMBINED = operator.attrgetter("storage_only"), operator.attrgetter("combined")
 _ITEMS, _BASIS = operator.attrgetter("items"), operator.attrgetter("basis")
 
-#: What :func:`judge_all` does with a flow, by its ends (:func:`_end_codes`):
-#: the careful path, internal, collection, the organisation's (a provision
-#: unless ``storage_only`` or not personal), another business's (``external``
-#: unless so).
-_CAREFUL, _INTERNAL, _COLLECTION, _FROM_ORG, _FROM_OTHER = range(5)
+#: What :func:`judge_all` does with a flow (:func:`_class_of`): the careful
+#: path, a plain route (internal ... external), a provision of the
+#: organisation, or first a look at the ends' legal entities.
+(_CAREFUL, _INTERNAL, _COLLECTION, _STORAGE_ONLY_CLASS, _NON_PERSONAL, _EXTERNAL, _PROVISION,
+ _ENTITIES) = _CLASSES = range(8)
+_PLAIN_CLASSES = {_INTERNAL: "internal", _COLLECTION: "collection",
+                  _STORAGE_ONLY_CLASS: "storage_only", _NON_PERSONAL: "non_personal",
+                  _EXTERNAL: "external"}
 
 
 def _class_of(key: int) -> int:
-    """The class of a flow whose ends' codes and same-entity bit add up to ``key``:
-    judge's first steps, in its order."""
+    """The class of a flow by its key (:func:`_keys`): judge's first steps, in
+    its order."""
     same, sender, recipient = key & 1, key & 6, key & 24
     if sender == 0 or recipient != 16:  # an unknown party, or to a data subject
         return _CAREFUL
+    if key & 96 == 96:  # one legal entity or two: only their names tell
+        return _ENTITIES
     if same:
         return _INTERNAL
     if sender == 2:
         return _COLLECTION
-    return _FROM_ORG if sender == 4 else _FROM_OTHER
+    if key & 128:
+        return _STORAGE_ONLY_CLASS
+    if key & 256:
+        return _NON_PERSONAL
+    return _PROVISION if sender == 4 else _EXTERNAL
 
 
-_CLASS_OF_KEY = tuple(map(_class_of, range(32)))
+_CLASS_OF_KEY = tuple(map(_class_of, range(512)))
 
 
 def _end_codes(ctx) -> tuple[dict, dict]:
     """Party ID -> its code as a sender (2 a data subject, 4 of the organisation,
-    6 another party) and as a recipient (8 a data subject, 16 another party):
-    with 1 for two ends of one legal entity, their sum names the flow's class
-    (:data:`_CLASS_OF_KEY`; an unknown party counts 0)."""
+    6 another party; 32 more when its legal entity has other parties) and as a
+    recipient (8 a data subject, 16 another party; 64 more when so).
+
+    Two ends of legal entities of one party each are of one entity only when
+    they are one party: the flow's key tells that from the IDs, without
+    looking up either entity (a hundred thousand parties: a cache miss each).
+    """
     got = ctx.memo.get(("end-codes",))
     if got is None:
+        members: dict = {}
+        for entity in ctx._entity.values():
+            members[entity] = members.get(entity, 0) + 1
         senders, recipients = {}, {}
-        for party, (_, subject, org) in _party_facts(ctx).items():
-            senders[party] = 2 if subject else 4 if org else 6
-            recipients[party] = 8 if subject else 16
+        for party, (entity, subject, org) in _party_facts(ctx).items():
+            shared = members[entity] > 1
+            senders[party] = (2 if subject else 4 if org else 6) + 32 * shared
+            recipients[party] = (8 if subject else 16) + 64 * shared
         got = ctx.memo[("end-codes",)] = (senders, recipients)
     return got
 
 
-def _plain_steps(ctx, flows, places: list, out) -> list:
-    """Steps 3 and 4 (``storage_only``, not personal) for the flows at ``places``
-    (neither end a data subject, two legal entities): those routes go to ``out``,
-    the places of the rest are returned, in order."""
-    mine = list(map(flows.__getitem__, places))
-    stored = list(map(_STORAGE_ONLY, mine))
-    if any(stored):
-        out.add("storage_only", list(compress(places, stored)), _PLAIN["storage_only"])
-        kept = list(map(not_, stored))
-        places, mine = list(compress(places, kept)), list(compress(mine, kept))
-    # Not personal: only linkable items, and not combined with personal ones.
-    plain = list(map(and_, map(ctx._linkable.issuperset, map(_ITEMS, mine)),
-                     map(not_, map(_COMBINED, mine))))
-    if any(plain):
-        out.add("non_personal", list(compress(places, plain)), _PLAIN["non_personal"])
-        places = list(compress(places, map(not_, plain)))
+def _keys(ctx, flows: list):
+    """Each flow's key, lazily: the sum of its ends' codes (:func:`_end_codes`),
+    1 when they are one party, 128 when ``storage_only``, 256 when it carries
+    only linkable items and is not ``combined`` (not personal).
+
+    One C-level pass reads all of a flow's fields at once, while its record
+    is in the cache: a million flows do not fit in it.
+    """
+    senders, recipients = _end_codes(ctx)
+    return map(add, map(add, map(add, map(senders.get, map(_FRM, flows), repeat(0)),
+                                 map(recipients.get, map(_TO, flows), repeat(0))),
+                        map(eq, map(_FRM, flows), map(_TO, flows))),
+               map(add, map(mul, map(_STORAGE_ONLY, flows), repeat(128)),
+                   map(mul, map(and_, map(ctx._linkable.issuperset, map(_ITEMS, flows)),
+                                map(not_, map(_COMBINED, flows))), repeat(256))))
+
+
+def _places_by_class(ctx, flows) -> list[list]:
+    """The places of the flows of each class (:data:`_CLASSES`), each in order."""
+    places: list = [[] for _ in _CLASSES]
+    adds = [got.append for got in places]
+    for place, kind in enumerate(map(_CLASS_OF_KEY.__getitem__, _keys(ctx, flows))):
+        adds[kind](place)
     return places
+
+
+def _classes(ctx, flows, places) -> list:
+    """The class of each flow at ``places`` whose ends are not of one legal entity."""
+    return [_CLASS_OF_KEY[key & ~97] for key in _keys(ctx, [flows[place] for place in places])]
 
 
 def _provisions(ctx, flows, places: list, out, careful: list) -> None:
@@ -497,20 +517,21 @@ def _provisions(ctx, flows, places: list, out, careful: list) -> None:
     ``careful``."""
     checks = quick_checks(ctx)
     mine = list(map(flows.__getitem__, places))
-    bases = list(map(_BASIS, mine))
-    kinds = dict.fromkeys(bases)
-    for basis in kinds:
-        if len(kinds) == 1:
-            at, these = places, mine
-        else:
-            chosen = list(map(eq, bases, repeat(basis)))
-            at, these = list(compress(places, chosen)), list(compress(mine, chosen))
+    # Each basis's flows and their places, in order: one pass, not one per basis.
+    by_basis: dict = {}
+    for place, flow, basis in zip(places, mine, map(_BASIS, mine)):
+        got = by_basis.get(basis)
+        if got is None:
+            got = by_basis[basis] = ([], [])
+        got[0].append(place)
+        got[1].append(flow)
+    del mine
+    for basis, (at, these) in by_basis.items():
         route = "outsourcing" if basis is None else basis
-        check = checks.get(route)
-        if check is None:
+        if route not in checks:
             careful.extend(zip(at, repeat(False)))
             continue
-        answers = list(map(check, these))
+        answers = quick_each(ctx, route, these)
         holds = list(map(and_, map(is_not, answers, repeat(None)),
                          map(is_not, answers, repeat(FAILS))))
         if not all(holds):
@@ -536,10 +557,11 @@ class _Routes:
     """:func:`judge_all`'s answers as they come (by route, the places of the flows
     and their judgements), put together at the end in the order of the flows."""
 
-    __slots__ = ("flows", "parts", "single")
+    __slots__ = ("flows", "parts", "single", "index")
 
-    def __init__(self, flows: list):
+    def __init__(self, flows: list, index: dict | None = None):
         self.flows = flows
+        self.index = index  # flows by ID (the context's), if they may be these
         self.parts: dict = {}  # route -> [(places in order, a judgement or one each)]
         self.single: dict = {}  # route -> (places, judgements) of flows judged one by one
 
@@ -573,7 +595,17 @@ class _Routes:
             first[route] = places
         by_route = {route: list(map(flows.__getitem__, first[route]))
                     for route in sorted(first, key=lambda r: first[r][0])}
-        return dict(zip(map(_ID, flows), column)), by_route
+        return dict(zip(self.ids(), column)), by_route
+
+    def ids(self):
+        """The flows' IDs in order: the context's index's keys when it holds
+        exactly these flows, in this order (no pass over a million records)."""
+        flows = self.flows
+        index = self.index
+        if (index is not None and len(index) == len(flows)
+                and all(map(is_, index.values(), flows))):
+            return index.keys()
+        return map(_ID, flows)
 
 
 def _first_of_each(findings: list) -> list:
