@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import re
-from itertools import compress, repeat
-from operator import add, attrgetter, eq, getitem, itemgetter
+from bisect import bisect_right
+from itertools import compress, islice, repeat
+from operator import add, attrgetter, eq, getitem, gt, itemgetter, le
 
 __all__ = ["STATUSES", "STATUS_WORDS", "KIND_LABELS", "ROUTES", "ROUTE_LABELS", "route_label",
            "natural_key", "natural_sorted", "id_key", "law_only"]
@@ -119,12 +120,13 @@ def natural_key(text: str):
 _ASCII_DIGITS = "0123456789"
 
 
-def natural_sorted(records, key=attrgetter("id")) -> list:
+def natural_sorted(records, key=attrgetter("id"), ids: list | None = None) -> list:
     """``records`` sorted by :func:`natural_key` of ``key(record)`` (their ID), stably.
 
     IDs of one shape, letters then a number (``F1`` ... ``F999999``), as large
     inventories have, are sorted by (letters, number, ID) with no key list per
     record: the same order as :func:`natural_key`'s, which the others keep.
+    ``ids``: the keys of ``records``, in order, when the caller has read them.
 
     Example:
         >>> natural_sorted(["F10", "F9", "F09", "G1", "F100"], key=str)
@@ -133,9 +135,14 @@ def natural_sorted(records, key=attrgetter("id")) -> list:
         ['a2', 'a2b', 'a10']
     """
     records = list(records)
-    ids = list(map(key, records))
+    if ids is None:
+        ids = list(map(key, records))
     if not set(map(type, ids)) <= {str}:
         return sorted(records, key=lambda r: natural_key(key(r)))
+    if _in_natural_order(ids):
+        # Large inventories usually list their records in order already: a
+        # stable sort of a sequence in order leaves it as it is.
+        return records
     heads = list(map(str.rstrip, ids, repeat(_ASCII_DIGITS)))
     if any(map(eq, heads, ids)) or any(
             not h.isascii() or _DIGITS.search(h) for h in set(heads)):
@@ -151,6 +158,59 @@ def natural_sorted(records, key=attrgetter("id")) -> list:
         numbers = map(len, ids)
     order = sorted(zip(heads, numbers, ids, range(len(ids))))
     return list(map(records.__getitem__, map(itemgetter(3), order)))
+
+
+def _in_natural_order(ids: list) -> bool:
+    """Whether ``ids`` are known to be in :func:`natural_key` order already: every
+    one the same letters followed by a number written without leading zeros
+    (``F0`` ... ``F999999``), in order. False says nothing (the sort decides).
+
+    For such IDs natural order is the numbers' order, which is (length, text):
+    C-level passes over the whole list tell it, with no key per ID.
+
+    Example:
+        >>> _in_natural_order(["F1", "F2", "F10"]), _in_natural_order(["F1", "F10", "F2"])
+        (True, False)
+        >>> _in_natural_order(["F1", "F01"]), _in_natural_order(["F1", "G2"])
+        (False, False)
+    """
+    if len(ids) < 2:
+        return True
+    head = ids[0].rstrip(_ASCII_DIGITS)
+    if len(head) == len(ids[0]) or not head.isascii() or _DIGITS.search(head):
+        return False
+    text = "\n".join(ids)
+    if not text.isascii() or text.count("\n") != len(ids) - 1:
+        return False  # a line break inside an ID: the lines are not the IDs
+    # The IDs as lines of one text: each line starts with the head and is the
+    # head once its ASCII digits are gone, so it is the head, then digits.
+    lines = b"\n" + text.encode()
+    mark = b"\n" + head.encode()
+    if (lines.count(mark) != len(ids)
+            or lines.translate(None, _ASCII_DIGITS.encode()) != mark * len(ids)):
+        return False
+    # A number with a leading zero (a line of the head, 0, another digit): the
+    # text's length then does not order the numbers.
+    zero = mark + b"0"
+    if lines.count(zero) > 16:  # many numbers starting with 0: the sort decides
+        return False
+    at = lines.find(zero)
+    while at >= 0:
+        if lines[at + len(zero):at + len(zero) + 1] not in (b"", b"\n"):
+            return False
+        at = lines.find(zero, at + 1)
+    lengths = list(map(len, ids))
+    if lengths[0] == len(head) or not all(map(le, lengths, islice(lengths, 1, None))):
+        return False  # the head without a number (the shortest), or not by length
+    # IDs as long (numbers as long, one run each as the lengths rise): the text
+    # orders them.
+    start = 0
+    while start < len(ids):
+        end = bisect_right(lengths, lengths[start], start)
+        if not all(map(le, islice(ids, start, end - 1), islice(ids, start + 1, end))):
+            return False
+        start = end
+    return True
 
 
 def law_only(by_pack: dict | None) -> bool:

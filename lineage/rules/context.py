@@ -59,7 +59,9 @@ class Context:
         self.inv = inventory
         # Indexes hold records in ID order, never input order: a report must not
         # depend on how records happen to be ordered or split into files.
-        flows = _by_id(inventory.flows)
+        # The flows' IDs read once, for their index and their order.
+        ids = list(map(attrgetter("id"), inventory.flows))
+        flows = natural_sorted(inventory.flows, ids=ids)
         consents = _by_id(inventory.consents)
         contracts = _by_id(inventory.contracts)
         notices = _by_id(inventory.notices)
@@ -83,7 +85,8 @@ class Context:
         self._linkable = frozenset(i for i, it in (self.items or {}).items()
                                    if it.kind == "linkable")
         # Built in C, not a Python step per flow (the last of an ID wins, as before).
-        self.flows = dict(zip(map(attrgetter("id"), inventory.flows), inventory.flows))
+        self.flows = dict(zip(ids, inventory.flows))
+        del ids
         self.consents = {c.id: c for c in inventory.consents}
         self.notices = {n.id: n for n in inventory.notices}
         self.contracts = {c.id: c for c in inventory.contracts}
@@ -106,6 +109,7 @@ class Context:
         self._defined: dict[str, list] = {}
         self._holdings: dict[str, dict] = {}  # legal entity -> item -> [(arrival, group)]
         self._summary_of: dict[str, dict] = {}  # party -> _holdings_summary(party)
+        self._items_groups: dict[tuple, tuple] = {}  # (summary's id, *items) -> items_groups
         self._foreign: dict[str, list] = {}
         self._provisions: dict[str, Flow] = {}
         self._consent_index: dict[tuple, list] = {}
@@ -673,13 +677,63 @@ class Context:
         organisation holds, and skipping them keeps a check of a large
         inventory fast.
         """
+        flows = self.flow_list
+        # The recipients read once, without a Python step per flow.
+        recipients = list(map(attrgetter("to"), flows))
+        found = self._feeding_by_levels(flows, recipients)
+        if found is not None:
+            feeds, into = found
+        else:
+            feeds = self._feeding_by_pairs(flows, recipients)
+            entity_of = self._entity.get
+            fed = {to for to in set(recipients) if entity_of(to, to) in feeds}
+            into = list(map(fed.__contains__, recipients))
+        # The flows into those entities, in flow order.
+        index = item_index(compress(flows, into), self.entity)
+        return self._entity_group_reach(
+            index=index, groups={p for p, e in self._entity.items() if e in feeds})
+
+    def _names_in(self, entities) -> set:
+        """Every name a flow may give whose legal entity (``self.entity``) is one
+        of ``entities``: their parties, and an entity named by no party."""
+        entity_of = self._entity.get
+        names = set()
+        for entity in entities:
+            names.update(p for p in self.parties_by_entity.get(entity, ())
+                         if entity_of(p) == entity)
+            if entity not in self._entity:
+                names.add(entity)
+        return names
+
+    def _feeding_by_levels(self, flows, recipients, levels: int = 8):
+        """The legal entities that can pass data on to the organisation (its
+        own, then those sending to one already found, and so on), and per flow
+        whether it goes into one of them; None after ``levels`` rounds.
+
+        Each round is one C-level pass over the recipients: a few rounds are
+        far cheaper than the graph of every pair of parties at a million flows,
+        and inventories rarely chain entities feeding the organisation deeply.
+        """
+        entity_of = self._entity.get
+        feeds = {self.org_entity}
+        members = self._names_in(feeds)
+        for _ in range(levels):
+            into = list(map(members.__contains__, recipients))
+            senders = set(map(attrgetter("frm"), compress(flows, into)))
+            new = {entity_of(frm, frm) for frm in senders}.difference(feeds)
+            if not new:
+                return feeds, into
+            feeds |= new
+            members |= self._names_in(new)
+        return None
+
+    def _feeding_by_pairs(self, flows, recipients) -> set:
+        """:meth:`_feeding_by_levels`' entities through the graph of which
+        entities feed which, for inventories whose chains are long."""
         feeds = {self.org_entity}
         todo = [self.org_entity]
         inbound: dict = defaultdict(list)
         entity_of = self._entity.get  # self.entity without a call per flow
-        flows = self.flow_list
-        # The recipients read once, without a Python step per flow.
-        recipients = list(map(attrgetter("to"), flows))
         # Which entities feed which: once per pair of parties, not per flow
         # (the set's order does not matter: only which entities feed is kept).
         for to, frm in set(zip(recipients, map(attrgetter("frm"), flows))):
@@ -690,11 +744,7 @@ class Context:
                 if frm not in feeds:
                     feeds.add(frm)
                     todo.append(frm)
-        # The flows into those entities, in flow order: one test per recipient.
-        fed = {to for to in set(recipients) if entity_of(to, to) in feeds}
-        index = item_index(compress(flows, map(fed.__contains__, recipients)), self.entity)
-        return self._entity_group_reach(
-            index=index, groups={p for p, e in self._entity.items() if e in feeds})
+        return feeds
 
     def _holdings_of(self, party: str) -> dict:
         """Item -> [(earliest arrival, group)] at the legal entity of ``party``."""
@@ -748,33 +798,62 @@ class Context:
         last = as_of if as_of > start else start
         if end is not None and end < last:
             last = end
-        summary = self._summary_of.get(flow.frm)
+        latest, groups = self.items_groups(flow.frm, flow.items)
+        if latest is None or latest <= last:
+            return groups
+        # Some group's data arrived after the flow's last day: day by day.
+        table = self._holdings_of(flow.frm)
+        return tuple(sorted({g for i in flow.items for day, g in table.get(i, ())
+                             if day <= last}))
+
+    def items_groups(self, party: str, items) -> tuple:
+        """``(latest, groups)`` for flows from ``party`` carrying ``items``: the
+        latest day some group's data of one of the items reached the party's
+        legal entity (None: none did), and the groups whose data of the items
+        it holds (a shared tuple, as :meth:`groups_key` gives it).
+
+        A flow whose last day is on or after ``latest`` carries exactly
+        ``groups``; only the party's holdings and the items decide them, so
+        they are worked out once per distinct list of items (most flows carry
+        one of a few), not once per flow.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example(""))
+            >>> ctx.items_groups("mc", ["name", "email"])
+            (datetime.date(2024, 1, 1), ('customers',))
+        """
+        summary = self._summary_of.get(party)
         if summary is None:
-            summary = self._summary_of[flow.frm] = self._holdings_summary(flow.frm)
-        first = None
+            summary = self._summary_of[party] = self._holdings_summary(party)
+        key = (id(summary), *items)  # summaries live as long as the check: ids stay theirs
+        got = self._items_groups.get(key)
+        if got is None:
+            got = self._items_groups[key] = self._summarised(summary, items)
+        return got
+
+    def _summarised(self, summary: dict, items) -> tuple:
+        """:meth:`items_groups` from the summary of the holder's holdings."""
+        latest = first = None
         mixed = False
-        for i in flow.items:
+        for i in items:
             got = summary.get(i)
             if got is None:
                 continue
-            if got[0] > last:  # some group's data arrived after the flow's last day
-                break
+            if latest is None or got[0] > latest:
+                latest = got[0]
             if first is None:
                 first = got[1]
             elif got[1] is not first:
                 mixed = True
-        else:
-            if not mixed:
-                return first if first is not None else ()
-            # Several different sets of groups: their union, once per set of sets.
-            key = ("groups", frozenset(summary[i][1] for i in flow.items if i in summary))
-            union = self.memo.get(key)
-            if union is None:
-                union = self.memo[key] = tuple(sorted({g for t in key[1] for g in t}))
-            return union
-        table = self._holdings_of(flow.frm)
-        return tuple(sorted({g for i in flow.items for day, g in table.get(i, ())
-                             if day <= last}))
+        if not mixed:
+            return latest, (first if first is not None else ())
+        # Several different sets of groups: their union, once per set of sets.
+        key = ("groups", frozenset(summary[i][1] for i in items if i in summary))
+        union = self.memo.get(key)
+        if union is None:
+            union = self.memo[key] = tuple(sorted({g for t in key[1] for g in t}))
+        return latest, union
 
     def _holdings_summary(self, party: str) -> dict:
         """Item -> (the latest of its groups' arrivals, its groups sorted, one tuple

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain, compress, repeat
+from operator import add, and_, eq, is_, is_not, mul, not_
 from types import MappingProxyType
 
 from ..model.schema import Inventory, optional_date
@@ -25,9 +28,10 @@ from .packs import judges, judges_key
 from .policy.TP101 import TP101
 from .policy.TP801 import TP801
 from .registry import REGISTRY
-from .routes import FAILS, ORDER, consent_once, evaluate, quick, quick_checks, score
+from .routes import (FAILS, ORDER, consent_once, evaluate, quick, quick_checks, quick_each,
+                     score)
 from .waiver_rules import LW001, LW002
-from ..progress import steps
+from ..progress import report
 from ..terms import natural_key, natural_sorted
 
 __all__ = ["Judgement", "EngineResult", "EvidenceView", "classify", "judge", "judge_all", "run",
@@ -356,12 +360,14 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
     findings that decide them (flow by flow, the first of each ID), and the
     flows by route, each route's in the order of ``flows``.
 
-    The classification and the routes' quick checks (:func:`routes.quick_checks`)
-    run here for whole inventories with the party facts and route tables held
-    in local names; a flow to a data subject, naming an unknown party, or whose
-    route only the full evaluation decides, takes :func:`judge` (the careful
-    path) and gets exactly what it gives. Judgements are shared between flows
-    with equal ones: read them, never change them.
+    The whole inventory is classified in C-level passes over its columns (the
+    two ends' codes, their legal entities, then ``storage_only``, the items
+    and the basis of the flows it concerns), and each route's quick check
+    (:func:`routes.quick_checks`) runs over that route's flows at once. A flow
+    to a data subject, naming an unknown party, or whose route only the full
+    evaluation decides, takes :func:`judge` (the careful path) and gets
+    exactly what it gives. Judgements are shared between flows with equal
+    ones: read them, never change them.
 
     Example:
         >>> from lineage.rules.examples import build_example
@@ -373,87 +379,233 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
         >>> {route: [f.id for f in flows] for route, flows in by_route.items()}
         {'collection': ['C1'], 'none': ['F1']}
     """
-    facts = _party_facts(ctx).get
-    checks = quick_checks(ctx)
-    share = _sharing(ctx)
-    linkable = ctx._linkable.issuperset
-    judged: dict = {}
+    flows = flows if type(flows) is list else list(flows)
+    total = len(flows)
+    report("flows checked", 0, total)
+    out = _Routes(flows, ctx.flows)
+    careful: list = []  # (flow's place, whether its declared consent is evaluated once)
+    places = _places_by_class(ctx, flows)
+    if places[_ENTITIES]:  # both ends of legal entities of several parties
+        entity = ctx.entity
+        classes = _classes(ctx, flows, places[_ENTITIES])
+        for place, kind in zip(places[_ENTITIES], classes):
+            flow = flows[place]
+            places[_INTERNAL if entity(flow.frm) == entity(flow.to) else kind].append(place)
+        for kind in _CLASSES:
+            places[kind].sort()
+    careful.extend(zip(places[_CAREFUL], repeat(False)))
+    for kind, route in _PLAIN_CLASSES.items():
+        out.add(route, places[kind], _PLAIN[route])
+    if places[_PROVISION]:
+        _provisions(ctx, flows, places[_PROVISION], out, careful)
     found: list = []
-    by_route: dict = {}
-    # Each route's flows, a list entered in by_route when its first flow comes
-    # (by_route keeps the routes in the order they first occur).
-    lists: dict = {}
-
-    def flows_of(route):
-        got = lists.get(route)
-        if got is None:
-            got = lists[route] = []
-        return got
-
-    # Route -> (its quick check, its judgements by evidence, its flows): one
-    # look-up per flow. The evidence objects are the route tables', shared by
-    # the flows that rely on them, so their ids name them while they are held;
-    # the judgements the careful path builds are shared by equal value (_sharing).
-    tables: dict = {}
-
-    def table(route):
-        got = tables[route] = (checks.get(route), {}, flows_of(route))
-        return got
-
-    outsourcing = table("outsourcing")
-    internal, collection, storage_only, non_personal, external = (
-        (_PLAIN[route], flows_of(route))
-        for route in ("internal", "collection", "storage_only", "non_personal", "external"))
-    for flow in flows:
-        a = facts(flow.frm)
-        b = facts(flow.to)
-        if a is None or b is None or b[1]:
-            j, findings = judge(ctx, flow)
-            j = share(j)
-            if findings:
-                found.extend(_first_of_each(findings))
-            mine = flows_of(j.route)
-        elif a[0] == b[0]:
-            j, mine = internal
-        elif a[1]:
-            j, mine = collection
-        elif flow.storage_only:
-            j, mine = storage_only
-        elif not flow.combined and linkable(flow.items):
-            j, mine = non_personal
-        elif not a[2]:
-            j, mine = external
-        else:
-            route = flow.basis
-            if route is None:
-                route = "outsourcing"
-                check, interned, mine = outsourcing
-            else:
-                check, interned, mine = tables.get(route) or table(route)
-            evidence = None if check is None else check(flow)
-            if evidence is None and route == "consent":
+    if careful:
+        share = _sharing(ctx)
+        careful.sort()
+        for place, once in careful:
+            flow = flows[place]
+            if once:
                 # judge's answer (the declared route, evaluated), building only
                 # the first finding of each ID: the rest would be dropped here.
                 result = consent_once(ctx, flow)
                 j = share(Judgement("consent", result.evidence))
                 found.extend(result.findings)
-            elif evidence is None or evidence is FAILS:
+            else:
                 j, findings = judge(ctx, flow)
                 j = share(j)
                 if findings:
                     found.extend(_first_of_each(findings))
-                if j.route != route:
-                    mine = flows_of(j.route)
-            else:
-                j = interned.get(id(evidence))
-                if j is None:
-                    # The judgement holds the evidence: its id is not reused meanwhile.
-                    j = interned[id(evidence)] = _judgement(ctx, route, evidence)
-        judged[flow.id] = j
-        if not mine:
-            by_route[j.route] = mine
-        mine.append(flow)
+            out.add_one(j.route, place, j)
+    judged, by_route = out.result()
+    report("flows checked", total, total)
     return judged, found, by_route
+
+
+_FRM, _TO, _ID = operator.attrgetter("frm"), operator.attrgetter("to"), operator.attrgetter("id")
+_STORAGE_ONLY, _COMBINED = operator.attrgetter("storage_only"), operator.attrgetter("combined")
+_ITEMS, _BASIS = operator.attrgetter("items"), operator.attrgetter("basis")
+
+#: What :func:`judge_all` does with a flow (:func:`_class_of`): the careful
+#: path, a plain route (internal ... external), a provision of the
+#: organisation, or first a look at the ends' legal entities.
+(_CAREFUL, _INTERNAL, _COLLECTION, _STORAGE_ONLY_CLASS, _NON_PERSONAL, _EXTERNAL, _PROVISION,
+ _ENTITIES) = _CLASSES = range(8)
+_PLAIN_CLASSES = {_INTERNAL: "internal", _COLLECTION: "collection",
+                  _STORAGE_ONLY_CLASS: "storage_only", _NON_PERSONAL: "non_personal",
+                  _EXTERNAL: "external"}
+
+
+def _class_of(key: int) -> int:
+    """The class of a flow by its key (:func:`_keys`): judge's first steps, in
+    its order."""
+    same, sender, recipient = key & 1, key & 6, key & 24
+    if sender == 0 or recipient != 16:  # an unknown party, or to a data subject
+        return _CAREFUL
+    if key & 96 == 96:  # one legal entity or two: only their names tell
+        return _ENTITIES
+    if same:
+        return _INTERNAL
+    if sender == 2:
+        return _COLLECTION
+    if key & 128:
+        return _STORAGE_ONLY_CLASS
+    if key & 256:
+        return _NON_PERSONAL
+    return _PROVISION if sender == 4 else _EXTERNAL
+
+
+_CLASS_OF_KEY = tuple(map(_class_of, range(512)))
+
+
+def _end_codes(ctx) -> tuple[dict, dict]:
+    """Party ID -> its code as a sender (2 a data subject, 4 of the organisation,
+    6 another party; 32 more when its legal entity has other parties) and as a
+    recipient (8 a data subject, 16 another party; 64 more when so).
+
+    Two ends of legal entities of one party each are of one entity only when
+    they are one party: the flow's key tells that from the IDs, without
+    looking up either entity (a hundred thousand parties: a cache miss each).
+    """
+    got = ctx.memo.get(("end-codes",))
+    if got is None:
+        members: dict = {}
+        for entity in ctx._entity.values():
+            members[entity] = members.get(entity, 0) + 1
+        senders, recipients = {}, {}
+        for party, (entity, subject, org) in _party_facts(ctx).items():
+            shared = members[entity] > 1
+            senders[party] = (2 if subject else 4 if org else 6) + 32 * shared
+            recipients[party] = (8 if subject else 16) + 64 * shared
+        got = ctx.memo[("end-codes",)] = (senders, recipients)
+    return got
+
+
+def _keys(ctx, flows: list):
+    """Each flow's key, lazily: the sum of its ends' codes (:func:`_end_codes`),
+    1 when they are one party, 128 when ``storage_only``, 256 when it carries
+    only linkable items and is not ``combined`` (not personal).
+
+    One C-level pass reads all of a flow's fields at once, while its record
+    is in the cache: a million flows do not fit in it.
+    """
+    senders, recipients = _end_codes(ctx)
+    return map(add, map(add, map(add, map(senders.get, map(_FRM, flows), repeat(0)),
+                                 map(recipients.get, map(_TO, flows), repeat(0))),
+                        map(eq, map(_FRM, flows), map(_TO, flows))),
+               map(add, map(mul, map(_STORAGE_ONLY, flows), repeat(128)),
+                   map(mul, map(and_, map(ctx._linkable.issuperset, map(_ITEMS, flows)),
+                                map(not_, map(_COMBINED, flows))), repeat(256))))
+
+
+def _places_by_class(ctx, flows) -> list[list]:
+    """The places of the flows of each class (:data:`_CLASSES`), each in order."""
+    places: list = [[] for _ in _CLASSES]
+    adds = [got.append for got in places]
+    for place, kind in enumerate(map(_CLASS_OF_KEY.__getitem__, _keys(ctx, flows))):
+        adds[kind](place)
+    return places
+
+
+def _classes(ctx, flows, places) -> list:
+    """The class of each flow at ``places`` whose ends are not of one legal entity."""
+    return [_CLASS_OF_KEY[key & ~97] for key in _keys(ctx, [flows[place] for place in places])]
+
+
+def _provisions(ctx, flows, places: list, out, careful: list) -> None:
+    """The organisation's provisions at ``places``: each basis's flows through
+    its route's quick check at once; the flows it does not settle go to
+    ``careful``."""
+    checks = quick_checks(ctx)
+    mine = list(map(flows.__getitem__, places))
+    # Each basis's flows and their places, in order: one pass, not one per basis.
+    by_basis: dict = {}
+    for place, flow, basis in zip(places, mine, map(_BASIS, mine)):
+        got = by_basis.get(basis)
+        if got is None:
+            got = by_basis[basis] = ([], [])
+        got[0].append(place)
+        got[1].append(flow)
+    del mine
+    for basis, (at, these) in by_basis.items():
+        route = "outsourcing" if basis is None else basis
+        if route not in checks:
+            careful.extend(zip(at, repeat(False)))
+            continue
+        answers = quick_each(ctx, route, these)
+        holds = list(map(and_, map(is_not, answers, repeat(None)),
+                         map(is_not, answers, repeat(FAILS))))
+        if not all(holds):
+            # A declared consent the quick check cannot settle is evaluated
+            # once (:func:`routes.consent_once`); the rest take judge.
+            once = basis == "consent"
+            careful.extend((place, once and answer is None) for place, answer in
+                           zip(compress(at, map(not_, holds)),
+                               compress(answers, map(not_, holds))))
+            at, answers = list(compress(at, holds)), list(compress(answers, holds))
+        if not at:
+            continue
+        # One judgement per evidence object (the route tables share them).
+        judgement = {key: _judgement(ctx, route, evidence)
+                     for key, evidence in dict(zip(map(id, answers), answers)).items()}
+        if len(judgement) == 1:
+            out.add(route, at, next(iter(judgement.values())))
+        else:
+            out.add(route, at, list(map(judgement.__getitem__, map(id, answers))))
+
+
+class _Routes:
+    """:func:`judge_all`'s answers as they come (by route, the places of the flows
+    and their judgements), put together at the end in the order of the flows."""
+
+    __slots__ = ("flows", "parts", "single", "index")
+
+    def __init__(self, flows: list, index: dict | None = None):
+        self.flows = flows
+        self.index = index  # flows by ID (the context's), if they may be these
+        self.parts: dict = {}  # route -> [(places in order, a judgement or one each)]
+        self.single: dict = {}  # route -> (places, judgements) of flows judged one by one
+
+    def add(self, route: str, places: list, judgements) -> None:
+        if places:
+            self.parts.setdefault(route, []).append((places, judgements))
+
+    def add_one(self, route: str, place: int, judgement) -> None:
+        got = self.single.get(route)
+        if got is None:
+            got = self.single[route] = ([], [])
+            self.parts.setdefault(route, []).append(got)
+        got[0].append(place)
+        got[1].append(judgement)
+
+    def result(self) -> tuple[dict, dict]:
+        """(judgements by flow ID, flows by route) in the order of the flows."""
+        flows = self.flows
+        column: list = [None] * len(flows)
+        first = {}
+        for route, parts in self.parts.items():
+            for places, judgements in parts:
+                if type(judgements) is list:
+                    deque(map(column.__setitem__, places, judgements), maxlen=0)
+                else:
+                    deque(map(column.__setitem__, places, repeat(judgements)), maxlen=0)
+            if len(parts) == 1:
+                places = parts[0][0]
+            else:  # runs in order each: merged by a sort that finds the runs
+                places = sorted(chain.from_iterable(places for places, _ in parts))
+            first[route] = places
+        by_route = {route: list(map(flows.__getitem__, first[route]))
+                    for route in sorted(first, key=lambda r: first[r][0])}
+        return dict(zip(self.ids(), column)), by_route
+
+    def ids(self):
+        """The flows' IDs in order: the context's index's keys when it holds
+        exactly these flows, in this order (no pass over a million records)."""
+        flows = self.flows
+        index = self.index
+        if (index is not None and len(index) == len(flows)
+                and all(map(is_, index.values(), flows))):
+            return index.keys()
+        return map(_ID, flows)
 
 
 def _first_of_each(findings: list) -> list:
@@ -551,8 +703,7 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     rules = REGISTRY.select(packs, select, ignore)
     active = {r.id for r in rules}
     ctx = Context(inventory, as_of)
-    judged, found, by_route = judge_all(
-        ctx, steps(inventory.flows, "flows checked", len(inventory.flows)))
+    judged, found, by_route = judge_all(ctx, inventory.flows)
     ctx.note_routes(judged, by_route)
     del by_route
     for rule in rules:
