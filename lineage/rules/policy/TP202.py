@@ -1,8 +1,13 @@
 import datetime as dt
+from itertools import compress
+from operator import attrgetter, le, not_
 
 from ..base import Example, Rule
 from ..clauses import Clause
 from ..context import add_days
+
+_TO, _CONTRACT, _START = attrgetter("to"), attrgetter("contract"), attrgetter("start")
+_NEVER = dt.date.max.toordinal() + 1  # after every day
 
 
 class TP202(Rule):
@@ -58,20 +63,26 @@ flows:
             >>> [f.id for f in TP202.check(ctx, judged)]
             ['TP202:F1:no_re_provision']
         """
-        # Many flows go to one outsourcee under the same contracts: those are
-        # looked up once per (recipient, named contract).
-        terms: dict = {}
         # The policy pack judges every flow: these are all outsourcing flows, in order.
-        for flow in ctx.judged_flows(judged, "policy")[1].get("outsourcing", ()):
-            got = terms.get((flow.to, flow.contract))
-            if got is None:
-                got = terms[(flow.to, flow.contract)] = _terms(ctx, flow)
-            contracts, good, open_from = got
+        flows = ctx.judged_flows(judged, "policy")[1].get("outsourcing", ())
+        if not flows:
+            return
+        # Many flows go to one outsourcee under the same contracts: those are
+        # looked up once per (recipient, named contract), the key of each flow.
+        named = list(map(_CONTRACT, flows))
+        keys = list(zip(map(_TO, flows), named) if any(named) else map(_TO, flows))
+        terms = {key: _terms(ctx, *(key if type(key) is tuple else (key, None)))
+                 for key in dict.fromkeys(keys)}
+        # A binding contract without an end signed by the start covers the flow
+        # whatever else there is (_gap reaches it before any gap): most flows, found
+        # by passes in C over day numbers (_NEVER: no such contract).
+        signed = {key: _NEVER if got[2] is None else got[2].toordinal()
+                  for key, got in terms.items()}
+        open_ = map(signed.__getitem__, keys)
+        covered = map(le, open_, map(dt.date.toordinal, map(_START, flows)))
+        for flow, key in compress(zip(flows, keys), map(not_, covered)):
+            contracts, good, _ = terms[key]
             first = flow.start
-            # A binding contract without an end signed by the start covers the flow
-            # whatever else there is (_gap reaches it before any gap).
-            if open_from is not None and open_from <= first:
-                continue
             last = ctx.last_day(flow)
             if _covers(good, first, last):
                 continue
@@ -97,13 +108,22 @@ flows:
                         message_ja=f"{flow.to} との契約 {', '.join(lacking)} に{ja}の定めがありません")
 
 
-def _terms(ctx, flow) -> tuple[list, list, object]:
-    """The contracts that may cover an outsourcing flow, those binding both clauses,
-    and the earliest signing day of a binding one without an end (None if none)."""
-    contracts = ctx.contracts_by_party.get(flow.to, [])
-    if flow.contract is not None:
-        contracts = [ctx.contracts[flow.contract]]
-        contracts = [c for c in contracts if c.party == flow.to]
+def _terms(ctx, to, contract) -> tuple[list, list, object]:
+    """The contracts that may cover an outsourcing flow to ``to`` naming ``contract``
+    (or None), those binding both clauses, and the earliest signing day of a binding
+    one without an end (None if none).
+
+    Example:
+        >>> from lineage.rules import context, examples
+        >>> ctx = context.Context(examples.build_example(TP202.passing.inventory))
+        >>> contracts, good, open_from = _terms(ctx, "carrier", None)
+        >>> [c.id for c in contracts], [c.id for c in good], open_from
+        (['K1', 'K2'], ['K1', 'K2'], datetime.date(2026, 1, 1))
+    """
+    contracts = ctx.contracts_by_party.get(to, [])
+    if contract is not None:
+        contracts = [ctx.contracts[contract]]
+        contracts = [c for c in contracts if c.party == to]
     good = [c for c in contracts if c.no_leak and c.no_re_provision]
     return contracts, good, min((c.signed_on for c in good if c.ends_on is None), default=None)
 
