@@ -1,13 +1,10 @@
 import datetime as dt
-from itertools import compress
-from operator import attrgetter, le, not_
 
 from ..base import Example, Rule
 from ..clauses import Clause
 from ..context import add_days
 
-_TO, _CONTRACT, _START = attrgetter("to"), attrgetter("contract"), attrgetter("start")
-_NEVER = dt.date.max.toordinal() + 1  # after every day
+_UNKNOWN = object()  # open_from not yet looked up
 
 
 class TP202(Rule):
@@ -63,26 +60,29 @@ flows:
             >>> [f.id for f in TP202.check(ctx, judged)]
             ['TP202:F1:no_re_provision']
         """
-        # The policy pack judges every flow: these are all outsourcing flows, in order.
-        flows = ctx.judged_flows(judged, "policy")[1].get("outsourcing", ())
-        if not flows:
-            return
         # Many flows go to one outsourcee under the same contracts: those are
-        # looked up once per (recipient, named contract), the key of each flow.
-        named = list(map(_CONTRACT, flows))
-        keys = list(zip(map(_TO, flows), named) if any(named) else map(_TO, flows))
-        terms = {key: _terms(ctx, *(key if type(key) is tuple else (key, None)))
-                 for key in dict.fromkeys(keys)}
-        # A binding contract without an end signed by the start covers the flow
-        # whatever else there is (_gap reaches it before any gap): most flows, found
-        # by passes in C over day numbers (_NEVER: no such contract).
-        signed = {key: _NEVER if got[2] is None else got[2].toordinal()
-                  for key, got in terms.items()}
-        open_ = map(signed.__getitem__, keys)
-        covered = map(le, open_, map(dt.date.toordinal, map(_START, flows)))
-        for flow, key in compress(zip(flows, keys), map(not_, covered)):
-            contracts, good, _ = terms[key]
-            first = flow.start
+        # looked up once per (recipient, named contract).
+        terms: dict = {}
+        # Per recipient of flows naming no contract (most): the earliest signing
+        # day of a binding contract without an end, which covers every flow
+        # starting on or after it (_gap reaches it before any gap). One look-up
+        # per flow, and no key made for it.
+        open_from: dict = {}
+        # The policy pack judges every flow: these are all outsourcing flows, in order.
+        for flow in ctx.judged_flows(judged, "policy")[1].get("outsourcing", ()):
+            to, contract, first = flow.to, flow.contract, flow.start
+            if contract is None:
+                day = open_from.get(to, _UNKNOWN)
+                if day is _UNKNOWN:
+                    day = open_from[to] = _terms(ctx, to, None)[2]
+                if day is not None and day <= first:
+                    continue
+            got = terms.get((to, contract))
+            if got is None:
+                got = terms[(to, contract)] = _terms(ctx, to, contract)
+            contracts, good, day = got
+            if day is not None and day <= first:
+                continue
             last = ctx.last_day(flow)
             if _covers(good, first, last):
                 continue

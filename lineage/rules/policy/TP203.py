@@ -82,13 +82,15 @@ flows:
         entity, org = ctx.entity, ctx.org_entity
         index = _Index(ctx, {entity(p) for circle in distinct for p in circle} - {org},
                        entrusting)
-        # (place, item, flow, rank) per item leaving a circle. The flow's place in
-        # ID order stands for natural_key(flow.id): the same order.
+        # (place, item, flow, rank, entrusting ID or None) per item leaving a circle.
+        # The flow's place in ID order stands for natural_key(flow.id): the same order.
         if len(distinct) == 1:
             # One circle (a ring, or one outsourcee): all the index holds is its own,
-            # and each (place, item) comes once: no best to choose.
-            found = _leaving(ctx, judged, next(iter(distinct)), index.entrusting, index,
-                             whole=True)
+            # and each (place, item) comes once, in order: no best to choose, and
+            # each finding is made while its flow was just read.
+            yield from _findings(cls, _leaving(ctx, judged, next(iter(distinct)),
+                                               index.entrusting, index, whole=True), index)
+            return
         else:
             places, ents = index.entrusting
             tos = index.tos
@@ -103,19 +105,27 @@ flows:
                     if key not in best or got[3] < best[key][3]:
                         best[key] = got
             found = list(best.values())
-        found.sort()  # by (place, item): never equal, so nothing further is compared
-        yield from _findings(cls, found, index)
+            found.sort()  # by (place, item): never equal, so nothing further is compared
+            yield from _findings(cls, found, index)
 
 
 _TO, _FRM = operator.attrgetter("to"), operator.attrgetter("frm")
 _START, _ITEMS = operator.attrgetter("start"), operator.attrgetter("items")
-_FAR = dt.date.max
+_ID = operator.attrgetter("id")
+#: Days are day numbers (date.toordinal) in the search: compared and ordered as
+#: the dates are, by the interpreter's quick path for small ints, without a
+#: reach for a date object read from some flow long before.
+_LAST = dt.date.max.toordinal()
+_ORDINAL = dt.date.toordinal
+#: A search bucket is (arrival << _SHIFT | path length): paths have fewer flows.
+_SHIFT = 32
+_FIRST = operator.itemgetter(0)
 _NONE: dict = {}  # never changed
 
 
 def _findings(rule, found, index):
-    """The findings of ``found`` ((place, item, flow, rank) in order), made as
-    :meth:`Rule.finding_from` makes them.
+    """The findings of ``found`` ((place, item, flow, rank, entrusting flow's ID or
+    None) in order), made as :meth:`Rule.finding_from` makes them.
 
     Findings of one item share its items tuple, of one outsourcee its evidence
     entry: a large check makes a hundred thousand of them. A path is kept as its
@@ -127,10 +137,12 @@ def _findings(rule, found, index):
     remedy, remedy_ja = rule.remedy_en, rule.remedy_ja
     items: dict = {}
     named: dict = {}
-    for _, item, flow, rank in found:
+    for _, item, flow, rank, entrust in found:
         keys = rank[2]
         fid, first = flow.id, keys[0]
-        entrust, outsourcee = flows[first].id, tos[first]
+        if entrust is None:
+            entrust = flows[first].id
+        outsourcee = tos[first]
         if len(keys) == 1:
             path = (entrust, fid)
         else:
@@ -222,7 +234,8 @@ class _Index:
 
 def _circle_flows(circle, inside, index, whole=False) -> tuple[dict, list, set]:
     """The circle's flows between its legal entities, by sender then item, as
-    (place, start, end, recipient's entity: all the search reads of them); the
+    (place, start, end or None, recipient's entity: all the search reads of them,
+    days as day numbers); the
     flows that leave it, as (place, sender's entity) in ID order; and the
     entities that send anything. ``whole``: the circle is every entity of the
     index (one circle), so no row needs a test of its sender.
@@ -241,7 +254,8 @@ def _circle_flows(circle, inside, index, whole=False) -> tuple[dict, list, set]:
         out = edges.get(u)
         if out is None:
             out = edges[u] = {}
-        edge = (n, f.start, f.end, v)
+        end = f.end
+        edge = (n, f.start.toordinal(), None if end is None else end.toordinal(), v)
         for item in f.items:
             got = out.get(item)
             if got is None:
@@ -257,8 +271,10 @@ def _circle_flows(circle, inside, index, whole=False) -> tuple[dict, list, set]:
 
 
 def _seeds(rows, senders, index) -> dict:
-    """Entity -> item -> (start, place, items) of the earliest (then lowest-ID)
+    """Entity -> item -> (start's day number, place, items, ID) of the earliest (then lowest-ID)
     entrusting flow in ``rows`` bringing it the item, for the entities in ``senders``.
+    The ID is read with the rest, in one sweep in ID order (reading it later, for
+    a finding, would reach for a flow read long before).
 
     The entrusting flows' own labels at one (entity, item) share "clean until"
     and have arrival = entrusting start, so the earliest covers every other one
@@ -270,7 +286,9 @@ def _seeds(rows, senders, index) -> dict:
     places = list(compress(places, flags))
     flows = list(map(index.flows.__getitem__, places))
     by: dict = {}
-    for v, seed in zip(compress(ents, flags), zip(map(_START, flows), places, map(_ITEMS, flows))):
+    for v, seed in zip(compress(ents, flags),
+                       zip(map(_ORDINAL, map(_START, flows)), places, map(_ITEMS, flows),
+                           map(_ID, flows))):
         got = by.get(v)
         if got is None:
             by[v] = [seed]
@@ -291,7 +309,8 @@ def _search(edges, seeds, own) -> dict:
     """Entity -> item -> the labels kept there: each way an entrusted item reached
     the entity not beaten on all of arrival, "clean until" and entrusting start.
 
-    A label is a list ``[rank, clean_until, entrusted, alive]``: ``rank`` is
+    A label is a list ``[rank, clean_until, entrusted, alive]`` (days as day
+    numbers): ``rank`` is
     ``(arrival, length, places)``, the places of the path's flows (the first
     the entrusting flow); ``clean_until`` the first day some entity on the way
     held the item from another source (only flows leaving before that day carry
@@ -302,14 +321,20 @@ def _search(edges, seeds, own) -> dict:
     loop: the search makes a label per flow step, a hundred thousand at a
     million flows.
 
-    Labels are taken from the heap in rank order and only where a flow of the
-    circle carries the item on: a label elsewhere has nothing to extend, so it
-    is only kept (or beaten) where it lands. Where no label was offered, the
-    entity's seed stands alone: the leaving flows read it without a label.
+    Labels are taken in rank order and only where a flow of the circle carries
+    the item on: a label elsewhere has nothing to extend, so it is only kept (or
+    beaten) where it lands. Where no label was offered, the entity's seed stands
+    alone: the leaving flows read it without a label.
+
+    Rank order without a heap of ranks: labels wait in buckets of equal
+    (arrival, length), taken in order of that pair from a heap of small ints
+    (a few thousand distinct pairs, not a hundred thousand ranks compared as
+    tuples at every step), each bucket sorted by places when its turn comes.
+    A label extends to labels one flow longer, never arriving earlier: into a
+    later bucket, never the one being taken, so that order is the ranks' own.
     """
     labels: dict = {}
-    heap: list = []
-    counter = 0
+    buckets: dict = {}
     for node, out in edges.items():
         at = labels[node] = {}
         seeded, owned = seeds.get(node, _NONE), own.get(node, _NONE)
@@ -319,71 +344,91 @@ def _search(edges, seeds, own) -> dict:
                 at[item] = []
                 continue
             rank = (seed[0], 1, (seed[1],))
-            label = [rank, owned.get(item, _FAR), seed[0], True]
+            label = [rank, owned.get(item, _LAST), seed[0], True]
             at[item] = [label]
-            counter += 1
-            heap.append((rank, counter, node, item, label))
-    heapq.heapify(heap)
-    pop, push = heapq.heappop, heapq.heappush
-    while heap:
-        rank, _, node, item, label = pop(heap)
-        if not label[3]:
-            continue
-        arrival, length, keys = rank
-        clean, entrusted = label[1], label[2]
-        length += 1
-        for n, start, end, to in edges[node][item]:
-            if (end is not None and end < arrival) or n in keys:
-                continue
-            at = labels.get(to)
-            if at is None:
-                at = labels[to] = {}
-            held = at.get(item)
-            owned = own.get(to, _NONE).get(item, _FAR)
-            if held is None:
-                seed = seeds.get(to, _NONE).get(item)
-                held = at[item] = [] if seed is None else [
-                    [(seed[0], 1, (seed[1],)), owned, seed[0], True]]
-            # The new label: max(arrival, start), min(clean, owned).
-            a = start if start > arrival else arrival
-            c = owned if owned < clean else clean
-            new_rank = (a, length, (*keys, n))
-            for other in held:
-                o_rank = other[0]
-                oa = o_rank[0]
-                # ``other`` covers the new label: as good on all three, and better
-                # on one or, equal on all, not after it in rank.
-                if (oa <= a and other[1] >= c and other[2] <= entrusted
-                        and (oa != a or other[1] != c or other[2] != entrusted
-                             or o_rank <= new_rank)):
-                    break
+            bucket = seed[0] << _SHIFT | 1
+            waiting = buckets.get(bucket)
+            if waiting is None:
+                buckets[bucket] = [(rank[2], node, item, label)]
             else:
-                new = [new_rank, c, entrusted, True]
-                kept = []
-                for other in held:
-                    o_rank = other[0]
-                    oa = o_rank[0]
-                    if (a <= oa and c >= other[1] and entrusted <= other[2]
-                            and (oa != a or other[1] != c or other[2] != entrusted
-                                 or new_rank <= o_rank)):
-                        other[3] = False
-                    else:
-                        kept.append(other)
-                kept.append(new)
-                at[item] = kept
-                if item in edges.get(to, _NONE):
-                    counter += 1
-                    push(heap, (new_rank, counter, to, item, new))
+                waiting.append((rank[2], node, item, label))
+    turns = list(buckets)
+    heapq.heapify(turns)
+    while turns:
+        waiting = buckets.pop(heapq.heappop(turns))
+        # By places (stable: equal places, one path to several items, keep their
+        # order; items never meet, so it does not matter).
+        waiting.sort(key=_FIRST)
+        for keys, node, item, label in waiting:
+            if not label[3]:
+                continue
+            _extend(label, node, item, edges, labels, seeds, own, buckets, turns)
     return labels
 
 
-def _leaving(ctx, judged, circle, entrusting, index, whole=False) -> list:
+def _extend(label, node, item, edges, labels, seeds, own, buckets, turns) -> None:
+    """Offers ``label`` (at ``node``, for ``item``) extended by each flow of the
+    circle carrying the item on from ``node``: :func:`_search`'s step."""
+    arrival, length, keys = label[0]
+    clean, entrusted = label[1], label[2]
+    length += 1
+    for n, start, end, to in edges[node][item]:
+        if (end is not None and end < arrival) or n in keys:
+            continue
+        at = labels.get(to)
+        if at is None:
+            at = labels[to] = {}
+        held = at.get(item)
+        owned = own.get(to, _NONE).get(item, _LAST)
+        if held is None:
+            seed = seeds.get(to, _NONE).get(item)
+            held = at[item] = [] if seed is None else [
+                [(seed[0], 1, (seed[1],)), owned, seed[0], True]]
+        # The new label: max(arrival, start), min(clean, owned).
+        a = start if start > arrival else arrival
+        c = owned if owned < clean else clean
+        new_rank = (a, length, (*keys, n))
+        for other in held:
+            o_rank = other[0]
+            oa = o_rank[0]
+            # ``other`` covers the new label: as good on all three, and better
+            # on one or, equal on all, not after it in rank.
+            if (oa <= a and other[1] >= c and other[2] <= entrusted
+                    and (oa != a or other[1] != c or other[2] != entrusted
+                         or o_rank <= new_rank)):
+                break
+        else:
+            new = [new_rank, c, entrusted, True]
+            kept = []
+            for other in held:
+                o_rank = other[0]
+                oa = o_rank[0]
+                if (a <= oa and c >= other[1] and entrusted <= other[2]
+                        and (oa != a or other[1] != c or other[2] != entrusted
+                             or new_rank <= o_rank)):
+                    other[3] = False
+                else:
+                    kept.append(other)
+            kept.append(new)
+            at[item] = kept
+            if item in edges.get(to, _NONE):
+                bucket = a << _SHIFT | length
+                waiting = buckets.get(bucket)
+                if waiting is None:
+                    buckets[bucket] = [(new_rank[2], to, item, new)]
+                    heapq.heappush(turns, bucket)
+                else:
+                    waiting.append((new_rank[2], to, item, new))
+
+
+def _leaving(ctx, judged, circle, entrusting, index, whole=False):
     """Every item of an entrusting flow that leaves ``circle``, with the best way it came.
 
     ``entrusting`` are the circle's entrusting flows as :attr:`_Index.entrusting`
     gives them ((places, recipients' entities) in ID order); ``whole``: the circle
-    is all the index holds. Gives (place, item, flow, label's rank), in order of
-    place. Every path counts: a label-setting search (:func:`_search`) keeps, per
+    is all the index holds. Gives (place, item, flow, label's rank, entrusting
+    flow's ID or None: read from the flow when a finding names it), in order of
+    place and item. Every path counts: a label-setting search (:func:`_search`) keeps, per
     legal entity and item, each arrival not beaten on all of arrival, "clean
     until" and entrusting start. A leaving flow re-provides the item when some
     label has its entrusting flow starting on or before the leaving flow, no
@@ -394,42 +439,58 @@ def _leaving(ctx, judged, circle, entrusting, index, whole=False) -> list:
     """
     inside = {ctx.entity(p) for p in circle} - {ctx.org_entity}
     edges, leaving, senders = _circle_flows(circle, inside, index, whole)
-    own = _own_at(ctx, judged, inside, index, edges, whole)
+    own = _own_at(ctx, inside, index, edges, whole)
     seeds = _seeds(entrusting, senders, index)
     labels = _search(edges, seeds, own)
     flows, foreign = index.flows, ctx.foreign_items
-    found = []
+    # The flows whose route is no provision, by identity: few, found in the
+    # engine's flows by route, and no look-up of each leaving flow's judgement.
+    by_route = ctx.judged_flows(judged, "policy")[1]
+    skip = {id(f) for route in _NOT_PROVISION for f in by_route.get(route, ())}
     for n, node in leaving:
         f = flows[n]
-        if judged[f.id].route in _NOT_PROVISION:
+        if id(f) in skip:
             continue
         basis = f.basis
         # Only a flow with an exemption of its own is evaluated (_exempt's test).
         if ((basis in _EXEMPTIONS if basis is not None else f.exemption is not None)
                 and _exempt(ctx, f)):
             continue
-        start, end = f.start, f.end
+        start, end = f.start.toordinal(), f.end
+        if end is not None:
+            end = end.toordinal()
         at, seeded, owned = labels.get(node, _NONE), seeds.get(node, _NONE), own.get(node, _NONE)
+        found = None
         # To data subjects, only items that are not their own are provided
         # (ctx.provision's items, without a copy of the flow).
         for item in dict.fromkeys(foreign(f) or f.items):
             held = at.get(item)
             if held is None:
                 seed = seeded.get(item)
-                if (seed is not None and seed[0] <= start < owned.get(item, _FAR)
+                if (seed is not None and seed[0] <= start < owned.get(item, _LAST)
                         and (end is None or seed[0] <= end)):
                     # The seed's label, without making it.
-                    found.append((n, item, f, (seed[0], 1, (seed[1],))))
-                continue
-            best = None
-            for label in held:
-                rank = label[0]
-                if (label[2] <= start < label[1] and (end is None or rank[0] <= end)
-                        and (best is None or rank < best)):
-                    best = rank
-            if best is not None:
-                found.append((n, item, f, best))
-    return found
+                    got = (n, item, f, (seed[0], 1, (seed[1],)), seed[3])
+                else:
+                    continue
+            else:
+                best = None
+                for label in held:
+                    rank = label[0]
+                    if (label[2] <= start < label[1] and (end is None or rank[0] <= end)
+                            and (best is None or rank < best)):
+                        best = rank
+                if best is None:
+                    continue
+                got = (n, item, f, best, None)
+            if found is None:
+                found = [got]
+            else:
+                found.append(got)
+        if found is not None:
+            if len(found) > 1:
+                found.sort()  # by item: never equal
+            yield from found
 
 
 def _circles(ctx, outsourcees) -> dict[str, frozenset]:
@@ -521,19 +582,25 @@ def _own_since(ctx, judged, inside, index=None, edges=None) -> dict:
     travels like any item, so a sub-outsourcee fed from a member's own data holds
     data that did not come only by outsourcing).
 
-    ``index`` and ``edges`` are the circle's (:class:`_Index`, :func:`_circle_flows`),
-    made here when not given.
+    ``index`` and ``edges`` are the circle's (:class:`_Index` made with the
+    outsourcing flows of ``judged``, :func:`_circle_flows`), made here when not
+    given.
     """
     if index is None:
-        index = _Index(ctx, inside)
+        index = _Index(ctx, inside, ctx.judged_flows(judged, "policy")[1].get("outsourcing", ()))
     if edges is None:
         edges = _circle_flows((), inside, index)[0]
-    return {(node, item): day for node, held in _own_at(ctx, judged, inside, index, edges).items()
+    fromordinal = dt.date.fromordinal
+    return {(node, item): fromordinal(day)
+            for node, held in _own_at(ctx, inside, index, edges).items()
             for item, day in held.items()}
 
 
-def _own_at(ctx, judged, inside, index, edges, whole=False) -> dict:
-    """:func:`_own_since` by entity, then item.
+def _own_at(ctx, inside, index, edges, whole=False) -> dict:
+    """:func:`_own_since` by entity, then item, as day numbers.
+
+    The organisation's outsourcing is no other source: the index's ``received``
+    leaves those flows out (it knows them as its entrusting flows).
 
     The copies travel only along the circle's own flows, as items do
     (:func:`lineage.propagation.propagate`: an item held from day ``d`` crosses a
@@ -541,7 +608,7 @@ def _own_at(ctx, judged, inside, index, edges, whole=False) -> dict:
     so no index of every flow is needed.
     """
     own: dict = {}
-    entity, org = ctx.entity, ctx.org_entity
+    entity = ctx.entity
     places, ents = index.received
     if not whole:
         keep = list(map(inside.__contains__, ents))
@@ -552,14 +619,12 @@ def _own_at(ctx, judged, inside, index, edges, whole=False) -> dict:
         if u == v or u in inside:
             continue
         f = flows[n]
-        if u == org and judged[f.id].route == "outsourcing":
-            continue
         held = own.get(v)
         if held is None:
             held = own[v] = {}
-        start = f.start
+        start = f.start.toordinal()
         for item in f.items:
-            if start < held.get(item, _FAR):
+            if start < held.get(item, _LAST):
                 held[item] = start
     if not own:
         return own
