@@ -296,11 +296,12 @@ def _seeds(rows, senders, index) -> dict:
             got.append(seed)
     seeds: dict = {}
     for node, got in by.items():
-        # Latest first (places never tie: items are not compared), so the
-        # earliest (start, place) writes each item last.
-        got.sort(reverse=True)
+        # By day (ints: the sort's quick compare), equal days staying in order of
+        # place, then taken latest first: the earliest (start, place) writes each
+        # item last.
+        got.sort(key=_FIRST)
         at = seeds[node] = {}
-        for seed in got:
+        for seed in reversed(got):
             at.update(dict.fromkeys(seed[2], seed))
     return seeds
 
