@@ -346,3 +346,67 @@ def test_org_intake_equals_the_pair_by_pair_walk_on_property_inventories(data):
     fast, careful = Context(inv)._org_intake, checks_oracle.org_intake(Context(inv))
     assert {g: (r.arrival, r.via) for g, r in fast.items()} == {
         g: (r.arrival, r.via) for g, r in careful.items()}
+
+
+def _purposes_variant(data: dict, variant: str) -> dict:
+    """``data`` with its purposes all announced early, none announced, or none defined."""
+    data = dict(data)
+    if variant == "early":
+        data["purposes"] = [{"id": p["id"], "announced_on": "2020-01-01"} for p in data["purposes"]]
+    elif variant == "never":
+        data["purposes"] = [{"id": p["id"]} for p in data["purposes"]]
+    elif variant == "none":
+        del data["purposes"]
+    return data
+
+
+def test_tp802_candidates_give_the_old_findings_whatever_the_purposes():
+    # TP802 keeps for its careful look only the flows starting before the last
+    # announcement or naming a purpose never announced, found by passes in C; with
+    # every purpose announced early, none announced or none defined, and with the
+    # context's flows with linkable items already made or not, it finds what the
+    # old check finds.
+    rule, old = REGISTRY.rules["TP802"], checks_oracle.CHECKS["TP802"]
+    found = dict.fromkeys(("as is", "early", "never", "none"), 0)
+    for seed in range(60):
+        for variant in found:
+            inv = build(_purposes_variant(_law_inventory(seed), variant))
+            for cached in (False, True):
+                ctx = Context(inv)
+                if cached:
+                    assert ctx.flows_with_linkable is not None
+                judged = {f.id: engine.judge(ctx, f)[0] for f in inv.flows}
+                new = [f.as_dict() for f in rule.check(ctx, judged)]
+                assert new == [f.as_dict() for f in old(ctx, judged)], (seed, variant, cached)
+                found[variant] += len(new)
+    # Unannounced purposes were found where some exist, and none where all are early.
+    assert found["as is"] > 50 and found["never"] > 50, found
+    assert found["early"] == found["none"] == 0, found
+
+
+def test_tp202_open_contracts_signed_between_the_flows_starts():
+    # The open binding contract covers the flows starting on or after its signing
+    # (found without a look at their runs); the flows before it, and those naming an
+    # ending contract, are judged in full, in the old check's order.
+    data = {"format": "lineage/1", "organisation": "mc", "as_of": "2026-01-01",
+            "parties": [{"id": "mc", "role": "self"}, {"id": "o1", "role": "outsourcee"}],
+            "contracts": [
+                {"id": "K1", "party": "o1", "signed_on": "2025-03-01", "no_leak": "true",
+                 "no_re_provision": "true"},
+                {"id": "K2", "party": "o1", "signed_on": "2024-01-01", "ends_on": "2025-01-31",
+                 "no_leak": "true"}],
+            "flows": [
+                {"id": "F1", "from": "mc", "to": "o1", "items": ["name"], "start": "2025-03-01"},
+                {"id": "F2", "from": "mc", "to": "o1", "items": ["name"], "start": "2025-01-15"},
+                {"id": "F3", "from": "mc", "to": "o1", "items": ["name"], "start": "2025-02-15"},
+                {"id": "F4", "from": "mc", "to": "o1", "items": ["name"], "start": "2025-04-01",
+                 "contract": "K2"},
+                {"id": "F5", "from": "mc", "to": "o1", "items": ["name"], "start": "2025-04-01",
+                 "contract": "K1"}]}
+    inv = build(data)
+    ctx = Context(inv)
+    judged = {f.id: engine.judge(ctx, f)[0] for f in inv.flows}
+    new = [f.as_dict() for f in REGISTRY.rules["TP202"].check(ctx, judged)]
+    assert new == [f.as_dict() for f in checks_oracle.CHECKS["TP202"](ctx, judged)]
+    assert [f["id"] for f in new] == ["TP202:F2:contract", "TP202:F3:contract",
+                                      "TP202:F4:contract"]

@@ -4,6 +4,8 @@ from ..base import Example, Rule
 from ..clauses import Clause
 from ..context import add_days
 
+_UNKNOWN = object()  # open_from not yet looked up
+
 
 class TP202(Rule):
     """Outsourcing without a contract in force that binds no-leak and no-re-provision.
@@ -61,16 +63,25 @@ flows:
         # Many flows go to one outsourcee under the same contracts: those are
         # looked up once per (recipient, named contract).
         terms: dict = {}
+        # Per recipient of flows naming no contract (most): the earliest signing
+        # day of a binding contract without an end, which covers every flow
+        # starting on or after it (_gap reaches it before any gap). One look-up
+        # per flow, and no key made for it.
+        open_from: dict = {}
         # The policy pack judges every flow: these are all outsourcing flows, in order.
         for flow in ctx.judged_flows(judged, "policy")[1].get("outsourcing", ()):
-            got = terms.get((flow.to, flow.contract))
+            to, contract, first = flow.to, flow.contract, flow.start
+            if contract is None:
+                day = open_from.get(to, _UNKNOWN)
+                if day is _UNKNOWN:
+                    day = open_from[to] = _terms(ctx, to, None)[2]
+                if day is not None and day <= first:
+                    continue
+            got = terms.get((to, contract))
             if got is None:
-                got = terms[(flow.to, flow.contract)] = _terms(ctx, flow)
-            contracts, good, open_from = got
-            first = flow.start
-            # A binding contract without an end signed by the start covers the flow
-            # whatever else there is (_gap reaches it before any gap).
-            if open_from is not None and open_from <= first:
+                got = terms[(to, contract)] = _terms(ctx, to, contract)
+            contracts, good, day = got
+            if day is not None and day <= first:
                 continue
             last = ctx.last_day(flow)
             if _covers(good, first, last):
@@ -97,13 +108,22 @@ flows:
                         message_ja=f"{flow.to} との契約 {', '.join(lacking)} に{ja}の定めがありません")
 
 
-def _terms(ctx, flow) -> tuple[list, list, object]:
-    """The contracts that may cover an outsourcing flow, those binding both clauses,
-    and the earliest signing day of a binding one without an end (None if none)."""
-    contracts = ctx.contracts_by_party.get(flow.to, [])
-    if flow.contract is not None:
-        contracts = [ctx.contracts[flow.contract]]
-        contracts = [c for c in contracts if c.party == flow.to]
+def _terms(ctx, to, contract) -> tuple[list, list, object]:
+    """The contracts that may cover an outsourcing flow to ``to`` naming ``contract``
+    (or None), those binding both clauses, and the earliest signing day of a binding
+    one without an end (None if none).
+
+    Example:
+        >>> from lineage.rules import context, examples
+        >>> ctx = context.Context(examples.build_example(TP202.passing.inventory))
+        >>> contracts, good, open_from = _terms(ctx, "carrier", None)
+        >>> [c.id for c in contracts], [c.id for c in good], open_from
+        (['K1', 'K2'], ['K1', 'K2'], datetime.date(2026, 1, 1))
+    """
+    contracts = ctx.contracts_by_party.get(to, [])
+    if contract is not None:
+        contracts = [ctx.contracts[contract]]
+        contracts = [c for c in contracts if c.party == to]
     good = [c for c in contracts if c.no_leak and c.no_re_provision]
     return contracts, good, min((c.signed_on for c in good if c.ends_on is None), default=None)
 

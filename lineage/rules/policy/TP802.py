@@ -1,11 +1,12 @@
-from itertools import compress
-from operator import attrgetter, not_
+from itertools import compress, repeat
+from operator import attrgetter, not_, or_
 
 from ..base import Example, Rule
 from ..clauses import Clause
 
 _SKIP = {"internal", "to_subject", "storage_only", "external"}
 _ITEMS = attrgetter("items")
+_START, _PURPOSES = attrgetter("start"), attrgetter("purposes")
 
 
 class TP802(Rule):
@@ -52,12 +53,11 @@ flows:
             >>> [f.id for f in TP802.check(ctx, judged)]
             ['TP802:F1:newsvc']
         """
-        # Most flows carry no cookie or IP item: only the others are looked at.
         # Each announced purpose's day (ctx.announced's test, without a call per purpose).
         announced = {p: purpose.announced_on for p, purpose in ctx.purposes.items()
                      if purpose.announced_on is not None}
         is_org, defined = ctx.is_org, ctx.defined_purposes
-        for flow in _with_linkable(ctx):
+        for flow in _candidates(ctx, announced):
             route = judged[flow.id].route
             if route in _SKIP:
                 continue
@@ -88,19 +88,40 @@ flows:
                                    f"{purpose} が {flow.start} までに開示されていません")
 
 
-def _with_linkable(ctx) -> list:
-    """``ctx.flows_with_linkable`` (the flows carrying a cookie or IP item, in
-    inventory order), picked by map() and compress() without an interpreted step
-    per flow, unless the context has it already.
+def _candidates(ctx, announced: dict) -> list:
+    """The flows that may break the promise, in inventory order: those carrying a
+    cookie or IP item (``ctx.flows_with_linkable``) that start before the last
+    announcement of a defined purpose, or name a purpose never announced. Most
+    flows pass on their start alone, found by passes in C without a look at
+    their route, purposes or items.
+
+    ``announced``: each defined purpose with an ``announced_on``, to that day.
 
     Example:
         >>> from lineage.rules import context, examples
-        >>> ctx = context.Context(examples.build_example(TP802.fail.inventory))
-        >>> [f.id for f in _with_linkable(ctx)] == [f.id for f in ctx.flows_with_linkable]
-        True
+        >>> def candidates(example):
+        ...     ctx = context.Context(examples.build_example(example.inventory))
+        ...     announced = {p: d.announced_on for p, d in ctx.purposes.items()
+        ...                  if d.announced_on is not None}
+        ...     return [f.id for f in _candidates(ctx, announced)], max(announced.values())
+        >>> candidates(TP802.fail)  # F1 starts before the last announcement
+        (['C1', 'F1'], datetime.date(2025, 6, 1))
+        >>> candidates(TP802.passing)  # F1 starts after it
+        (['C1'], datetime.date(2025, 6, 1))
     """
-    if "flows_with_linkable" in ctx.__dict__:
-        return ctx.flows_with_linkable
+    never = frozenset(p for p in ctx.purposes if p not in announced)
+    latest = max(announced.values(), default=None)
+    if latest is None and not never:
+        return []  # no purpose defined: nothing any flow names counts
+    cached = "flows_with_linkable" in ctx.__dict__
+    flows = ctx.flows_with_linkable if cached else ctx.inv.flows
+    # A flow starting on or after the last announcement, naming no purpose never
+    # announced, has every defined purpose announced by its start.
+    early = map(latest.__gt__, map(_START, flows)) if latest is not None else repeat(False)
+    if never:
+        early = map(or_, early, map(not_, map(never.isdisjoint, map(_PURPOSES, flows))))
+    found = list(compress(flows, early))
+    if cached or not found:
+        return found
     linkable = frozenset(i for i, item in (ctx.items or {}).items() if item.kind == "linkable")
-    flows = ctx.inv.flows
-    return list(compress(flows, map(not_, map(linkable.isdisjoint, map(_ITEMS, flows)))))
+    return list(compress(found, map(not_, map(linkable.isdisjoint, map(_ITEMS, found)))))
