@@ -35,7 +35,7 @@ from .model.schema import Flow, Inventory, optional_date
 from .plainjson import plain_values
 from .rules.base import Finding
 from .rules.clauses import cite
-from .rules.engine import run, status_of
+from .rules.engine import routes_of, run, status_of
 from .terms import KIND_LABELS, ROUTES, STATUSES, law_only, natural_sorted
 
 if TYPE_CHECKING:
@@ -123,6 +123,7 @@ _OK = ("ok", ())
 _FLOW_NAMES = ("id", "frm", "to", "items", "purposes", "basis", "start", "end")
 _FLOW_FIELDS = attrgetter(*_FLOW_NAMES)
 _ID = attrgetter("id")
+_ROUTE_OF = attrgetter("route")
 #: A finding's fields in its record's order (``frm`` is the record's ``from``).
 _FINDING_NAMES = ("id", "rule", "clause", "kind", "severity", "flow", "frm", "to", "items",
                   "evidence", "message", "message_ja", "remedy", "remedy_ja", "waived")
@@ -313,9 +314,9 @@ class AuditResult:
         self._evidence = result.evidence  # shared between flows: see ``evidence``
         # the engine sorted the flows by ID already (the same natural_sorted)
         self._engine_order = result.ordered
-        #: Each flow's route by flow ID.
-        routes = result.routes
-        self.routes: dict[str, str] = routes if type(routes) is dict else dict(routes)
+        # Each flow's judgement (route and evidence) by flow ID: the report reads the
+        # routes from them, and ``routes`` is made from them when first asked.
+        self._judged = result.judged
         #: Several packs ran: every view shows each flow's status per pack.
         self.side_by_side: bool = len(self.packs) > 1
         # The flow table is not built here: the report streams it from the flows, these
@@ -326,6 +327,17 @@ class AuditResult:
             self._status_by_pack, kinds = _shared_mappings(result.status_by_pack)
             #: The different mappings by identity (and the one of a flow no pack judges).
             self._pack_kinds = {id(d): d for d in (*kinds, _NO_PACKS)}
+
+    @cached_property
+    def routes(self) -> dict[str, str]:
+        """Each flow's route by flow ID (made when first asked: a JSON report reads
+        the routes without this mapping).
+
+        Example:
+            >>> check("inventories/monocollabo").routes["F01"]
+            'collection'
+        """
+        return routes_of(self._judged)
 
     @cached_property
     def evidence(self) -> dict[str, dict]:
@@ -406,18 +418,19 @@ class AuditResult:
             >>> next(check("inventories/monocollabo").flow_column_batches(10)).packs is None
             True
         """
-        flows, routes, flagged = self._ordered_flows, self.routes, self._flagged
+        flows, judged = self._ordered_flows, self._judged
         per_pack = self._status_by_pack
         # The engine judged the flows in the inventory's order: when that is already
-        # the ID order (as generated inventories are), the routes are read along
+        # the ID order (as generated inventories are), the judgements are read along
         # with the flows instead of looked up one by one in a mapping of them all.
-        keys, values, along = iter(routes), iter(routes.values()), True
+        keys, values, along = iter(judged), iter(judged.values()), True
         for lo in range(0, len(flows), size):
             ids, frm, to, items, purposes, basis, start, end = zip(
                 *_flow_fields(flows[lo:lo + size]))
             if along:
                 along = tuple(islice(keys, len(ids))) == ids
-            route = tuple(islice(values, len(ids)) if along else map(routes.__getitem__, ids))
+            route = tuple(map(_ROUTE_OF, islice(values, len(ids)) if along
+                              else map(judged.__getitem__, ids)))
             packs = None if per_pack is None else tuple(map(per_pack.get, ids))
             yield FlowColumns(ids, frm, to, items, purposes, basis, start, end, route,
                               self._outcomes(ids) if outcome else None, packs)
@@ -513,7 +526,7 @@ class AuditResult:
             >>> both["by_pack"]["appi"], both["policy_ok_law_violation"]
             ({'ok': 1, 'warning': 0, 'violation': 0, 'waived': 0}, 0)
         """
-        flows, routes, flagged = self.inventory.flows, self.routes, self._flagged
+        flows, routes, flagged = self.inventory.flows, self._judged, self._flagged
         if len(routes) == len(flows):
             # The engine judged each flow once by its ID: the IDs are the routes' keys,
             # each once, and the flows with findings are counted without a pass over all.
