@@ -399,6 +399,20 @@ class AuditResult:
         """
         return self._flagged
 
+    @cached_property
+    def flagged_in_order(self) -> bool:
+        """Whether :meth:`flagged_flows` lists its flows in the flow table's order, and
+        the table has each flow ID once: then a writer may walk the two together
+        instead of looking up every flow (the engine lists findings in flow order).
+
+        Example:
+            >>> check("inventories/monocollabo").flagged_in_order
+            True
+        """
+        flagged = self._flagged
+        return (len(self._judged) == len(self.inventory.flows)
+                and list(flagged) == natural_sorted(flagged, key=str))
+
     def flow_column_batches(self, size: int = 1000, outcome: bool = True
                             ) -> Iterator[FlowColumns]:
         """The flow table as :class:`FlowColumns`, ``size`` flows at a time, in flow-ID

@@ -24,6 +24,7 @@ import lineage
 from lineage.output import jsonreport
 from lineage.output.jsonreport import FlowTable, _FlowText, _NO_FINDING, dumps
 from lineage.result import _OK, FlowColumns
+from lineage.terms import natural_key
 
 
 def _fixed(n: int):
@@ -104,9 +105,13 @@ def _columns(flows: list, packs: bool, with_outcome: bool) -> FlowColumns:
 def _audit(flows: list, packs: bool):
     """What the writer reads of a result: its packs and the flows with findings."""
     flagged = {f["id"]: f["outcome"] for f in flows if f["outcome"] is not _OK}
+    ids = [f["id"] for f in flows]
+    # as the result says it: the table (these flows) in natural ID order, each once
+    in_order = all(type(i) is str for i in ids) and len(set(ids)) == len(ids) and (
+        ids == sorted(ids, key=natural_key))
     return SimpleNamespace(side_by_side=packs,
                            _pack_kinds={id(d): d for d in PACKS} if packs else None,
-                           flagged_flows=lambda: flagged)
+                           flagged_flows=lambda: flagged, flagged_in_order=in_order)
 
 
 def _standard_records(records: list, level: int) -> str:
@@ -149,21 +154,26 @@ SAFE_FLOW = st.fixed_dictionaries({
 
 @_fixed(300)
 @given(st.lists(SAFE_FLOW, min_size=1, max_size=8), st.booleans(), st.booleans(),
-       st.integers(1, 3))
+       st.integers(1, 3), st.booleans())
 def test_flows_of_strings_json_writes_as_they_are_are_written_from_their_columns(
-        flows, packs, with_outcome, level):
+        flows, packs, with_outcome, level, in_order):
     _unique_ids(flows)
+    if in_order:  # the table's order: the flows with findings are taken along
+        flows.sort(key=lambda f: natural_key(f["id"]))
     # the one refusal: subclasses of str in a batch whose lists are not all written as
     # they are (an empty one among them), whose texts are kept by value
     subclass = any(type(v) is Name for f in flows for v in (*f["items"], *f["purposes"]))
     writer = _FlowText(level, _audit(flows, packs))
-    for _ in range(2):  # again, with the texts of the first time kept
-        text = writer.batch(_columns(flows, packs, with_outcome))
+    half = len(flows) // 2 or 1
+    for batch in (flows[:half], flows[half:]):  # the table's batches, one writer
+        if not batch:
+            continue
+        text = writer.batch(_columns(batch, packs, with_outcome))
         if text is None and subclass:
             return
         assert isinstance(text, bytes)
         assert text.decode("utf-8") == _standard_records(
-            [_record(f, packs) for f in flows], level)
+            [_record(f, packs) for f in batch], level)
 
 
 def test_plain_flows_are_written_from_their_columns_not_refused():
@@ -208,3 +218,26 @@ def test_the_report_of_changed_flows_is_json_whichever_path_each_batch_takes(cha
     expected = [r.as_dict() for r in audit.flow_results]
     assert dumps(FlowTable(audit, size)) == json.dumps(
         expected, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_the_flows_with_findings_are_taken_in_order_batch_by_batch():
+    # The writer walks the flows with findings along the table; one that is on no
+    # flow of the table (between two that are) is passed over, as no record shows it.
+    audit = lineage.check("inventories/monocollabo", packs=("policy", "appi"))
+    expected = dumps([r.as_dict() for r in audit.flow_results])
+    assert audit.flagged_in_order
+    flagged = dict(audit._flagged)
+    flagged["F25a"] = ("violation", ("TP101:F25a",))
+    flagged["G1"] = ("violation", ("TP101:G1",))
+    flagged[""] = ("warning", ("TP101:",))
+    audit._flagged = dict(sorted(flagged.items(), key=lambda kv: natural_key(kv[0])))
+    del audit.flagged_in_order
+    assert audit.flagged_in_order
+    for size in (1, 2, 7, 48):
+        assert dumps(FlowTable(audit, size)) == expected
+    # out of order: every flow looked up instead, the same text
+    audit._flagged = dict(reversed(list(audit._flagged.items())))
+    del audit.flagged_in_order
+    assert not audit.flagged_in_order
+    for size in (1, 7):
+        assert dumps(FlowTable(audit, size)) == expected
