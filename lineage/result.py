@@ -321,7 +321,9 @@ class AuditResult:
         self.side_by_side: bool = len(self.packs) > 1
         # The flow table is not built here: the report streams it from the flows, these
         # and the routes, and ``flow_results`` builds its rows when first asked.
-        self._flagged = _flagged(self.results)
+        # worked out by the engine as it ordered the findings (else here, the same)
+        flagged = getattr(result, "flagged", None)
+        self._flagged = flagged if flagged is not None else _flagged(self.results)
         self._status_by_pack: dict[str, dict[str, str]] | None = None
         if self.side_by_side:
             self._status_by_pack, kinds = _shared_mappings(result.status_by_pack)

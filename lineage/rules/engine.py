@@ -92,6 +92,10 @@ class EngineResult:
     #: The same flows in natural flow-ID order (the order every report lists them
     #: in), sorted once for the check and the reports alike.
     ordered: list = field(default_factory=list, repr=False)
+    #: Each flow with findings: its status and its finding IDs (in the order of
+    #: ``findings``), worked out while the findings were put in order; None when
+    #: they were not (the result then works it out itself).
+    flagged: dict | None = field(default=None, repr=False)
 
     @cached_property
     def routes(self) -> dict[str, str]:
@@ -588,14 +592,15 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     findings, waivers = _apply_waivers(ctx, list(unique.values()), active, packs)
     del unique
     findings = [f for f in findings if f.rule in active]
-    findings = _in_order(ctx, findings)
+    flagged: dict = {}
+    findings = _in_order(ctx, findings, flagged)
     as_of, ordered = ctx.as_of, ctx.flow_list
     # The context's indexes go now: at a million flows they would otherwise be
     # held through the report, the check's peak. The judgements stay the one
     # mapping per flow (routes and evidence are read through them).
     _release(ctx)
-    return EngineResult(findings, judged, waivers, as_of, rules,
-                        inventory.flows, tuple(packs), ordered)
+    return EngineResult(findings, judged, waivers, as_of, rules, inventory.flows,
+                        tuple(packs), ordered, flagged if flagged or not findings else None)
 
 
 _ROUTE_OF = operator.attrgetter("route")
@@ -663,12 +668,23 @@ def _release(ctx) -> None:
     ctx.__dict__.clear()
 
 
-def _in_order(ctx, findings) -> list:
+def _in_order(ctx, findings, flagged: dict | None = None) -> list:
     """``findings`` sorted by :func:`_finding_order`'s key, without a key per finding.
 
     The flows are already in that order (``ctx.flow_list``): the findings are
     grouped by flow, and only each flow's few are sorted (by rule, then ID).
     Finding IDs are unique, so no two findings tie and the order is the same.
+    ``flagged``, a dict, gets each flow's status and finding IDs meanwhile, while
+    its findings are at hand (a second pass over them all costs as much at a
+    million flows); it is left empty when the findings take the plain sort.
+
+    Example:
+        >>> from lineage.rules.examples import build_example
+        >>> inv = build_example("{flows: [{id: F1, from: mc, to: partner, items: [name], "
+        ...                     "basis: academic, start: 2025-01-01}]}")
+        >>> found, flagged = run(inv).findings, {}
+        >>> [f.id for f in _in_order(Context(inv), found[::-1], flagged)], flagged
+        (['TP114:F1'], {'F1': ('warning', ('TP114:F1',))})
     """
     by_flow: dict = {}
     for f in findings:
@@ -688,12 +704,17 @@ def _in_order(ctx, findings) -> list:
             if len(got) > 1:
                 got.sort(key=_RULE_AND_ID)
             out.extend(got)
+            if flagged is not None:
+                flagged[flow_id] = (status_of(got), tuple(map(_ID_OF, got)))
     if len(out) != len(findings):  # a finding on no flow of ctx: the plain sort
         out = sorted(findings, key=_finding_order(ctx, findings))
+        if flagged is not None:
+            flagged.clear()
     return out
 
 
 _RULE_AND_ID = operator.attrgetter("rule", "id")
+_ID_OF = operator.attrgetter("id")
 
 
 def _finding_order(ctx, findings):
