@@ -16,6 +16,7 @@ import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import compress
 from types import MappingProxyType
 
 from ..model.schema import Inventory, optional_date
@@ -482,6 +483,28 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
     return judged, found, by_route
 
 
+def _first_selected(found: list, active) -> list:
+    """The first finding of each ID among ``found`` whose rule is in ``active``, in
+    the order they first occur: C-level passes, not a Python step per finding.
+
+    Example:
+        >>> f = Finding(rule="TP101", clause="5[1]", kind="no-consent", severity="error",
+        ...             flow="F1", frm="mc", to="partner")
+        >>> g = f.replace(rule="TP102")
+        >>> [x.id for x in _first_selected([f, g, f.replace(message="again")], {"TP101"})]
+        ['TP101:F1']
+        >>> _first_selected([f, g, f.replace(message="again")], {"TP101"})[0] is f
+        True
+    """
+    kept = list(compress(found, map(active.__contains__, map(_RULE_OF_FINDING, found))))
+    ids = list(map(_ID_OF, kept))
+    # reversed, the first of each ID is the value kept for it
+    first = dict(zip(reversed(ids), reversed(kept)))
+    if len(first) == len(kept):  # no ID twice: the selected findings as they are
+        return kept
+    return list(map(first.__getitem__, dict.fromkeys(ids)))
+
+
 def _first_of_each(findings: list) -> list:
     """``findings`` without a later one of an ID already there.
 
@@ -584,14 +607,10 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     for rule in rules:
         if hasattr(rule, "check"):
             found.extend(rule.check(ctx, judged))
-    unique: dict[str, Finding] = {}
-    for f in found:
-        if f.rule in active:
-            unique.setdefault(f.id, f)
+    findings, waivers = _apply_waivers(ctx, _first_selected(found, active), active, packs)
     del found
-    findings, waivers = _apply_waivers(ctx, list(unique.values()), active, packs)
-    del unique
-    findings = [f for f in findings if f.rule in active]
+    if waivers:  # the waivers' own findings may be of rules not selected
+        findings = [f for f in findings if f.rule in active]
     flagged: dict = {}
     findings = _in_order(ctx, findings, flagged)
     as_of, ordered = ctx.as_of, ctx.flow_list
@@ -715,6 +734,7 @@ def _in_order(ctx, findings, flagged: dict | None = None) -> list:
 
 _RULE_AND_ID = operator.attrgetter("rule", "id")
 _ID_OF = operator.attrgetter("id")
+_RULE_OF_FINDING = operator.attrgetter("rule")
 
 
 def _finding_order(ctx, findings):
