@@ -27,7 +27,7 @@ from collections import Counter
 from itertools import chain, compress, islice, repeat
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, NamedTuple
 
 from . import __version__
 from .model.loading import load
@@ -35,13 +35,13 @@ from .model.schema import Flow, Inventory, optional_date
 from .plainjson import plain_values
 from .rules.base import Finding
 from .rules.clauses import cite
-from .rules.engine import run, status_of
+from .rules.engine import routes_of, run, status_of
 from .terms import KIND_LABELS, ROUTES, STATUSES, law_only, natural_sorted
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["AuditResult", "FlowResult", "check", "STATUSES", "ROUTES", "REPORT_FORMAT"]
+__all__ = ["AuditResult", "FlowResult", "FlowColumns", "check", "STATUSES", "ROUTES", "REPORT_FORMAT"]
 
 REPORT_FORMAT = "lineage-report/1"
 
@@ -123,6 +123,7 @@ _OK = ("ok", ())
 _FLOW_NAMES = ("id", "frm", "to", "items", "purposes", "basis", "start", "end")
 _FLOW_FIELDS = attrgetter(*_FLOW_NAMES)
 _ID = attrgetter("id")
+_ROUTE_OF = attrgetter("route")
 #: A finding's fields in its record's order (``frm`` is the record's ``from``).
 _FINDING_NAMES = ("id", "rule", "clause", "kind", "severity", "flow", "frm", "to", "items",
                   "evidence", "message", "message_ja", "remedy", "remedy_ja", "waived")
@@ -194,6 +195,38 @@ def _finding_rows(findings) -> list[tuple]:
         ('TP101:F1', 'TP101')
     """
     return list(map(_FINDING_ROW, findings))
+
+
+class FlowColumns(NamedTuple):
+    """A batch of the flow table as columns, one tuple per field, a value per flow
+    (:meth:`AuditResult.flow_column_batches`).
+
+    The flows' own fields as the inventory holds them (``frm`` is the report's
+    ``from``; dates are dates); ``route`` the route the check found; ``outcome``
+    each flow's status and finding IDs as a pair (one shared pair for the many
+    flows with no finding; None when not asked for); ``packs`` each flow's
+    statuses per pack (None for a flow no pack judges), or None itself when one
+    pack ran.
+
+    Example:
+        >>> cols = FlowColumns(("F1",), ("mc",), ("partner",), (["name"],), ([],), (None,),
+        ...                    (dt.date(2025, 1, 1),), (None,), ("none",),
+        ...                    (("violation", ("TP101:F1",)),), None)
+        >>> cols.outcome[0][0], len(cols.ids)
+        ('violation', 1)
+    """
+
+    ids: tuple
+    frm: tuple
+    to: tuple
+    items: tuple
+    purposes: tuple
+    basis: tuple
+    start: tuple
+    end: tuple
+    route: tuple
+    outcome: tuple | None
+    packs: tuple | None
 
 
 def _flagged(findings) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -281,19 +314,32 @@ class AuditResult:
         self._evidence = result.evidence  # shared between flows: see ``evidence``
         # the engine sorted the flows by ID already (the same natural_sorted)
         self._engine_order = result.ordered
-        #: Each flow's route by flow ID.
-        routes = result.routes
-        self.routes: dict[str, str] = routes if type(routes) is dict else dict(routes)
+        # Each flow's judgement (route and evidence) by flow ID: the report reads the
+        # routes from them, and ``routes`` is made from them when first asked.
+        self._judged = result.judged
         #: Several packs ran: every view shows each flow's status per pack.
         self.side_by_side: bool = len(self.packs) > 1
         # The flow table is not built here: the report streams it from the flows, these
         # and the routes, and ``flow_results`` builds its rows when first asked.
-        self._flagged = _flagged(self.results)
+        # worked out by the engine as it ordered the findings (else here, the same)
+        flagged = getattr(result, "flagged", None)
+        self._flagged = flagged if flagged is not None else _flagged(self.results)
         self._status_by_pack: dict[str, dict[str, str]] | None = None
         if self.side_by_side:
             self._status_by_pack, kinds = _shared_mappings(result.status_by_pack)
             #: The different mappings by identity (and the one of a flow no pack judges).
             self._pack_kinds = {id(d): d for d in (*kinds, _NO_PACKS)}
+
+    @cached_property
+    def routes(self) -> dict[str, str]:
+        """Each flow's route by flow ID (made when first asked: a JSON report reads
+        the routes without this mapping).
+
+        Example:
+            >>> check("inventories/monocollabo").routes["F01"]
+            'collection'
+        """
+        return routes_of(self._judged)
 
     @cached_property
     def evidence(self) -> dict[str, dict]:
@@ -344,6 +390,72 @@ class AuditResult:
                                    routes[f.id], status, found, by_pack))
         return tuple(rows)
 
+    def flagged_flows(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Each flow with findings, by flow ID: its status and its finding IDs, in the
+        order of the findings (every other flow is ``ok`` with none). The result's
+        own mapping: read it, never change it.
+
+        Example:
+            >>> check("inventories/monocollabo").flagged_flows()["F30"]
+            ('violation', ('TP222:F30:phone',))
+        """
+        return self._flagged
+
+    @cached_property
+    def flagged_in_order(self) -> bool:
+        """Whether :meth:`flagged_flows` lists its flows in the flow table's order, and
+        the table has each flow ID once: then a writer may walk the two together
+        instead of looking up every flow (the engine lists findings in flow order).
+
+        Example:
+            >>> check("inventories/monocollabo").flagged_in_order
+            True
+        """
+        flagged = self._flagged
+        return (len(self._judged) == len(self.inventory.flows)
+                and list(flagged) == natural_sorted(flagged, key=str))
+
+    def flow_column_batches(self, size: int = 1000, outcome: bool = True
+                            ) -> Iterator[FlowColumns]:
+        """The flow table as :class:`FlowColumns`, ``size`` flows at a time, in flow-ID
+        order: the flows' own values as they are (dates as dates), and what the
+        check gave each (route, status and finding IDs, statuses per pack).
+        ``outcome=False``: no ``outcome`` column (None), for a writer that reads
+        :meth:`flagged_flows` instead.
+
+        What every view of the flow table is made from: :meth:`flow_record_batches`
+        makes records of it, the JSON report's writer writes its text from it.
+
+        Example:
+            >>> audit = check("inventories/monocollabo", packs=("policy", "appi"))
+            >>> cols = next(audit.flow_column_batches(10))
+            >>> cols.ids[:2], cols.route[0], cols.outcome[0], cols.packs[0]
+            (('F01', 'F02'), 'collection', ('ok', ()), {'policy': 'ok', 'appi': 'ok'})
+            >>> next(check("inventories/monocollabo").flow_column_batches(10)).packs is None
+            True
+        """
+        flows, judged = self._ordered_flows, self._judged
+        per_pack = self._status_by_pack
+        # The engine judged the flows in the inventory's order: when that is already
+        # the ID order (as generated inventories are), the judgements are read along
+        # with the flows instead of looked up one by one in a mapping of them all.
+        keys, values, along = iter(judged), iter(judged.values()), True
+        for lo in range(0, len(flows), size):
+            ids, frm, to, items, purposes, basis, start, end = zip(
+                *_flow_fields(flows[lo:lo + size]))
+            if along:
+                along = tuple(islice(keys, len(ids))) == ids
+            route = tuple(map(_ROUTE_OF, islice(values, len(ids)) if along
+                              else map(judged.__getitem__, ids)))
+            packs = None if per_pack is None else tuple(map(per_pack.get, ids))
+            yield FlowColumns(ids, frm, to, items, purposes, basis, start, end, route,
+                              self._outcomes(ids) if outcome else None, packs)
+
+    def _outcomes(self, ids) -> tuple:
+        """The (status, finding IDs) of each of ``ids``: most flows have no finding
+        and share one pair."""
+        return tuple(map(self._flagged.get, ids, repeat(_OK)))
+
     def flow_record_batches(self, size: int = 1000) -> Iterator[tuple[list[dict], bool]]:
         """The report's flows (as :meth:`FlowResult.record` gives them), ``size`` at a time,
         each batch with whether it holds only strings, None, lists, tuples and dicts
@@ -358,58 +470,60 @@ class AuditResult:
             >>> len(batch), plain, batch[0]["id"], batch[0]["route"], batch[0]["findings"]
             (10, True, 'F01', 'collection', ())
         """
-        flows, routes, flagged = self._ordered_flows, self.routes, self._flagged
-        per_pack = self._status_by_pack
-        # What the engine gave is checked once; the flows' own values batch by batch.
-        plain_engine = _texts(routes.values()) and _texts(
-            map(itemgetter(0), flagged.values())) and _plain_lists(
-            list(map(itemgetter(1), flagged.values())))
-        if per_pack is not None:
-            # every flow's mapping is one of the few different ones: checked once
-            kinds = list(self._pack_kinds.values())
-            plain_packs = _only(kinds, {dict}) and _only(chain.from_iterable(kinds), _STR) \
-                and _only(chain.from_iterable(map(dict.values, kinds)), _STR)
         iso: dict = {}  # dates repeat: each one's text once
-        plain_dates = True
-        # The engine judged the flows in the inventory's order: when that is already
-        # the ID order (as generated inventories are), the routes are read along
-        # with the flows instead of looked up one by one in a mapping of them all.
-        keys, values, along = iter(routes), iter(routes.values()), True
-        for lo in range(0, len(flows), size):
-            chunk = flows[lo:lo + size]
-            ids, frm, to, items, purposes, basis, start, end = zip(*_flow_fields(chunk))
-            if len(iso) > 10_000:
-                iso.clear()
-            for d in set(start).union(end).difference(iso):
-                iso[d] = text = d.isoformat() if d else None
-                plain_dates = plain_dates and (text is None or type(text) is str)
-            start, end = map(iso.__getitem__, start), map(iso.__getitem__, end)
-            if along:
-                along = tuple(islice(keys, len(ids))) == ids
-            route = islice(values, len(ids)) if along else map(routes.__getitem__, ids)
-            status, found = zip(*map(flagged.get, ids, repeat(_OK)))
-            plain = (plain_engine and plain_dates and _texts(chain(ids, frm, to))
-                     and _only(basis, _STR_NONE) and _plain_lists(items + purposes))
-            if per_pack is None:
-                batch = [{"id": a, "from": b, "to": c, "items": d, "purposes": e, "basis": f,
-                          "start": g, "end": h, "route": i, "status": j, "findings": k}
-                         for a, b, c, d, e, f, g, h, i, j, k in zip(
-                             ids, frm, to, items, purposes, basis, start, end, route,
-                             status, found)]
-            else:
-                packs = list(map(per_pack.get, ids))
-                batch = [{"id": a, "from": b, "to": c, "items": d, "purposes": e, "basis": f,
-                          "start": g, "end": h, "route": i, "status": j, "findings": k,
-                          "status_by_pack": m}
-                         for a, b, c, d, e, f, g, h, i, j, k, m in zip(
-                             ids, frm, to, items, purposes, basis, start, end, route,
-                             status, found, packs)]
-                if None in packs:  # a flow no pack judged: its record has no such key
-                    for record in batch:
-                        if record["status_by_pack"] is None:
-                            del record["status_by_pack"]
-                plain = plain and plain_packs
-            yield batch, plain
+        for columns in self.flow_column_batches(size):
+            yield self.flow_records(columns, iso)
+
+    def flow_records(self, columns: FlowColumns, iso: dict | None = None
+                     ) -> tuple[list[dict], bool]:
+        """The records of one batch of :meth:`flow_column_batches` and whether they are
+        plain (as :meth:`flow_record_batches` gives them). ``iso``: a dict that keeps
+        each date's text between calls.
+
+        Example:
+            >>> audit = check("inventories/monocollabo")
+            >>> records, plain = audit.flow_records(next(audit.flow_column_batches(2)))
+            >>> [r["id"] for r in records], records[0]["start"], plain
+            (['F01', 'F02'], '2023-04-01', True)
+        """
+        ids, frm, to, items, purposes, basis, start, end, route, outcome, packs = columns
+        if outcome is None:
+            outcome = self._outcomes(ids)
+        if iso is None:
+            iso = {}
+        elif len(iso) > 10_000:
+            iso.clear()
+        dates = set(start).union(end)
+        for d in dates.difference(iso):
+            iso[d] = d.isoformat() if d else None
+        plain_dates = _only(map(iso.__getitem__, dates), _STR_NONE)
+        start, end = map(iso.__getitem__, start), map(iso.__getitem__, end)
+        status, found = zip(*outcome) if outcome else ((), ())
+        plain = (plain_dates and _texts(chain(ids, frm, to, route, status))
+                 and _only(basis, _STR_NONE) and _plain_lists(items + purposes + found))
+        if packs is None:
+            batch = [{"id": a, "from": b, "to": c, "items": d, "purposes": e, "basis": f,
+                      "start": g, "end": h, "route": i, "status": j, "findings": k}
+                     for a, b, c, d, e, f, g, h, i, j, k in zip(
+                         ids, frm, to, items, purposes, basis, start, end, route,
+                         status, found)]
+        else:
+            batch = [{"id": a, "from": b, "to": c, "items": d, "purposes": e, "basis": f,
+                      "start": g, "end": h, "route": i, "status": j, "findings": k,
+                      "status_by_pack": m}
+                     for a, b, c, d, e, f, g, h, i, j, k, m in zip(
+                         ids, frm, to, items, purposes, basis, start, end, route,
+                         status, found, packs)]
+            if None in packs:  # a flow no pack judged: its record has no such key
+                for record in batch:
+                    if record["status_by_pack"] is None:
+                        del record["status_by_pack"]
+            # every flow's mapping is one of the few different ones: each checked once
+            kinds = list({id(d): d for d in packs if d is not None}.values())
+            plain = plain and _only(kinds, {dict}) and _only(
+                chain.from_iterable(kinds), _STR) and _only(
+                chain.from_iterable(map(dict.values, kinds)), _STR)
+        return batch, plain
 
     # -- numbers -----------------------------------------------------------------
     def summary(self) -> dict:
@@ -428,7 +542,7 @@ class AuditResult:
             >>> both["by_pack"]["appi"], both["policy_ok_law_violation"]
             ({'ok': 1, 'warning': 0, 'violation': 0, 'waived': 0}, 0)
         """
-        flows, routes, flagged = self.inventory.flows, self.routes, self._flagged
+        flows, routes, flagged = self.inventory.flows, self._judged, self._flagged
         if len(routes) == len(flows):
             # The engine judged each flow once by its ID: the IDs are the routes' keys,
             # each once, and the flows with findings are counted without a pass over all.

@@ -301,21 +301,20 @@ def test_the_context_is_freed_when_the_check_ends(monkeypatch):
             gc.enable()
 
 
-def test_routes_and_evidence_share_one_mapping():
-    # The judgements become route texts in place (one mapping per flow), each
-    # distinct judgement its own text, through which the evidence is read; a
-    # route Python might share as one object (a single letter) keeps two mappings.
+def test_routes_and_evidence_are_read_through_the_judgements():
+    # One mapping per flow (the judgements, equal ones shared); the routes are made
+    # from it when asked, the evidence read through it.
     a = engine.Judgement("outsourcing", {"contract": "K1"})
     b = engine.Judgement("outsourcing", {"contract": "K2"})
     judged = {"F1": a, "F2": b, "F3": a}
-    routes, evidence = engine._routes_and_evidence(judged)
-    assert routes is judged and routes == dict.fromkeys(("F1", "F2", "F3"), "outsourcing")
-    assert {type(r) for r in routes.values()} == {str}
-    assert routes["F1"] is routes["F3"] and routes["F1"] is not routes["F2"]
+    routes = engine.routes_of(judged)
+    assert routes == dict.fromkeys(("F1", "F2", "F3"), "outsourcing") and routes is not judged
+    evidence = engine.EvidenceView(judged)
     assert dict(evidence.items()) == {"F1": {"contract": "K1"}, "F2": {"contract": "K2"},
                                       "F3": {"contract": "K1"}}
     assert evidence["F3"] is a.evidence and list(evidence) == ["F1", "F2", "F3"]
-    odd = {"F1": engine.Judgement("x", {}), "F2": engine.Judgement("x", {"notice": "N1"})}
-    routes, evidence = engine._routes_and_evidence(odd)
-    assert routes == {"F1": "x", "F2": "x"} and routes is not odd
-    assert dict(evidence.items()) == {"F1": {}, "F2": {"notice": "N1"}}
+    assert evidence.values() == [a.evidence, b.evidence, a.evidence] and "F2" in evidence
+    result = engine.run(build_example(_SHARED), packs=("policy", "appi"))
+    assert result.routes == engine.routes_of(result.judged)
+    assert list(result.evidence) == list(result.judged) == list(result.routes)
+    assert all(result.evidence[f] is j.evidence for f, j in result.judged.items())

@@ -35,6 +35,7 @@ from ..progress import report
 from ..terms import natural_key, natural_sorted
 
 __all__ = ["Judgement", "EngineResult", "EvidenceView", "classify", "judge", "judge_all", "run",
+           "routes_of",
            "natural_key",
            "status_of", "pack_of_finding", "status_by_pack"]
 
@@ -70,23 +71,22 @@ class EngineResult:
     judges it (a flow the pack does not judge has no entry for it). It is
     worked out from ``findings`` when first asked (reports ask only when
     several packs ran): a mapping per flow is not free at a million flows.
-    ``routes`` and ``evidence`` share equal values between flows (evidence
-    dicts, statuses): read them, never change them. ``evidence`` is an
-    :class:`EvidenceView` read through ``routes`` (each route text names its
-    flow's judgement), not a second mapping per flow.
+    ``judged`` is each flow's :class:`Judgement` by flow ID (equal ones shared:
+    read them, never change them); ``routes`` (a dict) and ``evidence`` (an
+    :class:`EvidenceView`, read through ``judged``) are made from it when first
+    asked: a report that reads the judgements needs no second mapping per flow.
 
     Example:
         >>> from lineage.rules.examples import build_example
         >>> result = run(build_example(""))
         >>> result.routes, result.findings, result.as_of
         ({'C1': 'collection'}, [], datetime.date(2026, 11, 1))
-        >>> result.status_by_pack
-        {'C1': {'policy': 'ok'}}
+        >>> result.status_by_pack, result.judged["C1"].route, result.evidence["C1"] == {}
+        ({'C1': {'policy': 'ok'}}, 'collection', True)
     """
 
     findings: list[Finding]
-    routes: dict[str, str]
-    evidence: Mapping[str, dict]
+    judged: Mapping[str, Judgement]
     waivers: list[dict]
     as_of: dt.date
     rules: list
@@ -96,6 +96,32 @@ class EngineResult:
     #: The same flows in natural flow-ID order (the order every report lists them
     #: in), sorted once for the check and the reports alike.
     ordered: list = field(default_factory=list, repr=False)
+    #: Each flow with findings: its status and its finding IDs (in the order of
+    #: ``findings``), worked out while the findings were put in order; None when
+    #: they were not (the result then works it out itself).
+    flagged: dict | None = field(default=None, repr=False)
+
+    @cached_property
+    def routes(self) -> dict[str, str]:
+        """Each flow's route by flow ID, in the order of ``judged``.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> run(build_example("")).routes
+            {'C1': 'collection'}
+        """
+        return routes_of(self.judged)
+
+    @cached_property
+    def evidence(self) -> EvidenceView:
+        """Each flow's evidence by flow ID, read through its judgement.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> run(build_example("")).evidence["C1"]
+            mappingproxy({})
+        """
+        return EvidenceView(self.judged)
 
     @cached_property
     def status_by_pack(self) -> dict[str, dict[str, str]]:
@@ -608,6 +634,28 @@ class _Routes:
         return map(_ID, flows)
 
 
+def _first_selected(found: list, active) -> list:
+    """The first finding of each ID among ``found`` whose rule is in ``active``, in
+    the order they first occur: C-level passes, not a Python step per finding.
+
+    Example:
+        >>> f = Finding(rule="TP101", clause="5[1]", kind="no-consent", severity="error",
+        ...             flow="F1", frm="mc", to="partner")
+        >>> g = f.replace(rule="TP102")
+        >>> [x.id for x in _first_selected([f, g, f.replace(message="again")], {"TP101"})]
+        ['TP101:F1']
+        >>> _first_selected([f, g, f.replace(message="again")], {"TP101"})[0] is f
+        True
+    """
+    kept = list(compress(found, map(active.__contains__, map(_RULE_OF_FINDING, found))))
+    ids = list(map(_ID_OF, kept))
+    # reversed, the first of each ID is the value kept for it
+    first = dict(zip(reversed(ids), reversed(kept)))
+    if len(first) == len(kept):  # no ID twice: the selected findings as they are
+        return kept
+    return list(map(first.__getitem__, dict.fromkeys(ids)))
+
+
 def _first_of_each(findings: list) -> list:
     """``findings`` without a later one of an ID already there.
 
@@ -709,62 +757,38 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     for rule in rules:
         if hasattr(rule, "check"):
             found.extend(rule.check(ctx, judged))
-    unique: dict[str, Finding] = {}
-    for f in found:
-        if f.rule in active:
-            unique.setdefault(f.id, f)
+    findings, waivers = _apply_waivers(ctx, _first_selected(found, active), active, packs)
     del found
-    findings, waivers = _apply_waivers(ctx, list(unique.values()), active, packs)
-    del unique
-    findings = [f for f in findings if f.rule in active]
-    findings = _in_order(ctx, findings)
+    if waivers:  # the waivers' own findings may be of rules not selected
+        findings = [f for f in findings if f.rule in active]
+    flagged: dict = {}
+    findings = _in_order(ctx, findings, flagged)
     as_of, ordered = ctx.as_of, ctx.flow_list
-    # The context's indexes go before the two mappings per flow are made: at a
-    # million flows they would otherwise all be held at once, the check's peak.
+    # The context's indexes go now: at a million flows they would otherwise be
+    # held through the report, the check's peak. The judgements stay the one
+    # mapping per flow (routes and evidence are read through them).
     _release(ctx)
-    routes, evidence = _routes_and_evidence(judged)
-    return EngineResult(findings, routes, evidence, waivers, as_of, rules,
-                        inventory.flows, tuple(packs), ordered)
+    return EngineResult(findings, judged, waivers, as_of, rules, inventory.flows,
+                        tuple(packs), ordered, flagged if flagged or not findings else None)
 
 
 _ROUTE_OF = operator.attrgetter("route")
 _EVIDENCE_OF = operator.attrgetter("evidence")
 
 
-def _routes_and_evidence(judged: dict) -> tuple[dict, EvidenceView]:
-    """``judged`` turned, in place, into the routes by flow ID, and a view of
-    the evidence by flow ID read through them.
-
-    Each distinct judgement gets a route text of its own (equal to its route,
-    a different object): a flow's route text then also names its judgement,
-    so one mapping per flow serves the routes and the evidence, and no second
-    one is built beside it at the check's end. Equal judgements are shared
-    (:func:`judge_all`), so there are few such texts.
+def routes_of(judged: Mapping) -> dict[str, str]:
+    """The route of each of ``judged`` (flow ID -> :class:`Judgement`), in its order.
 
     Example:
-        >>> j = Judgement("outsourcing", {"contract": "K1"})
-        >>> routes, evidence = _routes_and_evidence({"F1": j, "F2": j})
-        >>> routes, evidence["F2"], routes["F1"] is routes["F2"]
-        ({'F1': 'outsourcing', 'F2': 'outsourcing'}, {'contract': 'K1'}, True)
+        >>> routes_of({"F1": Judgement("outsourcing", {"contract": "K1"})})
+        {'F1': 'outsourcing'}
     """
-    values = list(judged.values())
-    distinct = dict(zip(map(id, values), values))
-    # A new str object equal to the route (routes are never empty or one letter,
-    # which Python may share: the view checks that each text is its own).
-    text_of = {key: j.route.encode().decode() for key, j in distinct.items()}
-    judgement_of = {id(text_of[key]): j for key, j in distinct.items()}
-    if len(judgement_of) != len(distinct):  # texts shared after all: keep both mappings
-        return dict(zip(judged, map(_ROUTE_OF, values))), EvidenceView(dict(judged))
-    judged.update(zip(judged, map(text_of.__getitem__, map(id, values))))
-    del values
-    return judged, EvidenceView(judged, judgement_of, tuple(text_of.values()))
+    return dict(zip(judged, map(_ROUTE_OF, judged.values())))
 
 
 class EvidenceView(Mapping):
-    """Each flow's evidence by flow ID, read through its judgement (read only).
-
-    ``judged`` maps flow IDs to judgements, or, with ``judgement_of``, to route
-    texts whose ``id`` names the judgement (:func:`_routes_and_evidence`).
+    """Each flow's evidence by flow ID, read through its judgement (read only): no
+    second mapping per flow beside the judgements.
 
     Example:
         >>> view = EvidenceView({"F1": Judgement("outsourcing", {"contract": "K1"})})
@@ -772,18 +796,13 @@ class EvidenceView(Mapping):
         ({'contract': 'K1'}, ['F1'], 1, True)
     """
 
-    __slots__ = ("_judged", "_of", "_texts")
+    __slots__ = ("_judged",)
 
-    def __init__(self, judged: dict, judgement_of: dict | None = None, texts=()):
+    def __init__(self, judged: Mapping):
         self._judged = judged
-        self._of = judgement_of
-        self._texts = texts  # the route texts, kept so that no id is reused
-
-    def _evidence(self, value):
-        return value.evidence if self._of is None else self._of[id(value)].evidence
 
     def __getitem__(self, flow_id):
-        return self._evidence(self._judged[flow_id])
+        return self._judged[flow_id].evidence
 
     def __iter__(self):
         return iter(self._judged)
@@ -796,7 +815,7 @@ class EvidenceView(Mapping):
 
     def values(self):
         """The evidence of each flow, in flow order."""
-        return list(map(self._evidence, self._judged.values()))
+        return list(map(_EVIDENCE_OF, self._judged.values()))
 
     def items(self):
         """``(flow ID, evidence)`` of each flow, in flow order."""
@@ -818,12 +837,23 @@ def _release(ctx) -> None:
     ctx.__dict__.clear()
 
 
-def _in_order(ctx, findings) -> list:
+def _in_order(ctx, findings, flagged: dict | None = None) -> list:
     """``findings`` sorted by :func:`_finding_order`'s key, without a key per finding.
 
     The flows are already in that order (``ctx.flow_list``): the findings are
     grouped by flow, and only each flow's few are sorted (by rule, then ID).
     Finding IDs are unique, so no two findings tie and the order is the same.
+    ``flagged``, a dict, gets each flow's status and finding IDs meanwhile, while
+    its findings are at hand (a second pass over them all costs as much at a
+    million flows); it is left empty when the findings take the plain sort.
+
+    Example:
+        >>> from lineage.rules.examples import build_example
+        >>> inv = build_example("{flows: [{id: F1, from: mc, to: partner, items: [name], "
+        ...                     "basis: academic, start: 2025-01-01}]}")
+        >>> found, flagged = run(inv).findings, {}
+        >>> [f.id for f in _in_order(Context(inv), found[::-1], flagged)], flagged
+        (['TP114:F1'], {'F1': ('warning', ('TP114:F1',))})
     """
     by_flow: dict = {}
     for f in findings:
@@ -843,12 +873,18 @@ def _in_order(ctx, findings) -> list:
             if len(got) > 1:
                 got.sort(key=_RULE_AND_ID)
             out.extend(got)
+            if flagged is not None:
+                flagged[flow_id] = (status_of(got), tuple(map(_ID_OF, got)))
     if len(out) != len(findings):  # a finding on no flow of ctx: the plain sort
         out = sorted(findings, key=_finding_order(ctx, findings))
+        if flagged is not None:
+            flagged.clear()
     return out
 
 
 _RULE_AND_ID = operator.attrgetter("rule", "id")
+_ID_OF = operator.attrgetter("id")
+_RULE_OF_FINDING = operator.attrgetter("rule")
 
 
 def _finding_order(ctx, findings):
