@@ -312,8 +312,12 @@ def _seeds(rows, senders, index) -> dict:
 
 
 def _search(edges, seeds, own) -> dict:
-    """Entity -> item -> the labels kept there: each way an entrusted item reached
-    the entity not beaten on all of arrival, "clean until" and entrusting start.
+    """Entity -> item -> the labels kept there (a list): each way an entrusted item
+    reached the entity not beaten on all of arrival, "clean until" and entrusting
+    start; or, where no label was offered, the entity's seed (a tuple, as
+    :func:`_seeds` gives it) standing alone: the leaving flows read it without a
+    label. Made in ``seeds`` itself: one dict per entity, so a look-up of an
+    (entity, item) finds either at once.
 
     A label is a list ``[rank, clean_until, entrusted, alive]`` (days as day
     numbers): ``rank`` is
@@ -329,8 +333,7 @@ def _search(edges, seeds, own) -> dict:
 
     Labels are taken in rank order and only where a flow of the circle carries
     the item on: a label elsewhere has nothing to extend, so it is only kept (or
-    beaten) where it lands. Where no label was offered, the entity's seed stands
-    alone: the leaving flows read it without a label.
+    beaten) where it lands.
 
     Rank order without a heap of ranks: labels wait in buckets of equal
     (arrival, length), taken in order of that pair from a heap of small ints
@@ -339,13 +342,14 @@ def _search(edges, seeds, own) -> dict:
     A label extends to labels one flow longer, never arriving earlier: into a
     later bucket, never the one being taken, so that order is the ranks' own.
     """
-    labels: dict = {}
     buckets: dict = {}
     for node, out in edges.items():
-        at = labels[node] = {}
-        seeded, owned = seeds.get(node, _NONE), own.get(node, _NONE)
+        at = seeds.get(node)
+        if at is None:
+            at = seeds[node] = {}
+        owned = own.get(node, _NONE)
         for item in out:
-            seed = seeded.get(item)
+            seed = at.get(item)  # a seed or nothing: no label is offered yet
             if seed is None:
                 at[item] = []
                 continue
@@ -368,11 +372,11 @@ def _search(edges, seeds, own) -> dict:
         for keys, node, item, label in waiting:
             if not label[3]:
                 continue
-            _extend(label, node, item, edges, labels, seeds, own, buckets, turns)
-    return labels
+            _extend(label, node, item, edges, seeds, own, buckets, turns)
+    return seeds
 
 
-def _extend(label, node, item, edges, labels, seeds, own, buckets, turns) -> None:
+def _extend(label, node, item, edges, labels, own, buckets, turns) -> None:
     """Offers ``label`` (at ``node``, for ``item``) extended by each flow of the
     circle carrying the item on from ``node``: :func:`_search`'s step."""
     arrival, length, keys = label[0]
@@ -387,9 +391,9 @@ def _extend(label, node, item, edges, labels, seeds, own, buckets, turns) -> Non
         held = at.get(item)
         owned = own.get(to, _NONE).get(item, _LAST)
         if held is None:
-            seed = seeds.get(to, _NONE).get(item)
-            held = at[item] = [] if seed is None else [
-                [(seed[0], 1, (seed[1],)), owned, seed[0], True]]
+            held = at[item] = []
+        elif type(held) is tuple:  # the seed alone: its label, now that one comes
+            held = at[item] = [[(held[0], 1, (held[1],)), owned, held[0], True]]
         # The new label: max(arrival, start), min(clean, owned).
         a = start if start > arrival else arrival
         c = owned if owned < clean else clean
@@ -446,8 +450,7 @@ def _leaving(ctx, judged, circle, entrusting, index, whole=False):
     inside = {ctx.entity(p) for p in circle} - {ctx.org_entity}
     edges, leaving, senders = _circle_flows(circle, inside, index, whole)
     own = _own_at(ctx, inside, index, edges, whole)
-    seeds = _seeds(entrusting, senders, index)
-    labels = _search(edges, seeds, own)
+    labels = _search(edges, _seeds(entrusting, senders, index), own)
     flows, foreign = index.flows, ctx.foreign_items
     # The flows whose route is no provision, by identity: few, found in the
     # engine's flows by route, and no look-up of each leaving flow's judgement.
@@ -465,18 +468,18 @@ def _leaving(ctx, judged, circle, entrusting, index, whole=False):
         start, end = f.start.toordinal(), f.end
         if end is not None:
             end = end.toordinal()
-        at, seeded, owned = labels.get(node, _NONE), seeds.get(node, _NONE), own.get(node, _NONE)
+        at, owned = labels.get(node, _NONE), own.get(node, _NONE)
         found = None
         # To data subjects, only items that are not their own are provided
         # (ctx.provision's items, without a copy of the flow).
         for item in dict.fromkeys(foreign(f) or f.items):
             held = at.get(item)
             if held is None:
-                seed = seeded.get(item)
-                if (seed is not None and seed[0] <= start < owned.get(item, _LAST)
-                        and (end is None or seed[0] <= end)):
+                continue
+            if type(held) is tuple:  # the seed alone
+                if held[0] <= start < owned.get(item, _LAST) and (end is None or held[0] <= end):
                     # The seed's label, without making it.
-                    got = (n, item, f, (seed[0], 1, (seed[1],)), seed[3])
+                    got = (n, item, f, (held[0], 1, (held[1],)), held[3])
                 else:
                     continue
             else:
