@@ -51,7 +51,8 @@ from .tables import (POLICY_SHEET, REVISIONS_SHEET, SHEETS, TOP_SHEET, column_fo
                      sheet_for)
 
 __all__ = ["read_csv_folder", "Columns", "csv_files", "decode", "forced_encoding", "ENCODINGS",
-           "TOP_FILE", "REVISIONS_FILE", "POLICY_FILE", "attach_clauses", "plain", "plain_rows"]
+           "TOP_FILE", "REVISIONS_FILE", "POLICY_FILE", "attach_clauses", "plain", "plain_rows",
+           "plain_blocks", "plain_bytes"]
 
 #: Names ``--encoding`` accepts, and the codec each reads with.
 ENCODINGS = {"auto": None, "utf-8": "utf-8-sig", "utf-8-sig": "utf-8-sig",
