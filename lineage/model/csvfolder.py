@@ -51,7 +51,8 @@ from .tables import (POLICY_SHEET, REVISIONS_SHEET, SHEETS, TOP_SHEET, column_fo
                      sheet_for)
 
 __all__ = ["read_csv_folder", "Columns", "csv_files", "decode", "forced_encoding", "ENCODINGS",
-           "TOP_FILE", "REVISIONS_FILE", "POLICY_FILE", "attach_clauses", "plain", "plain_rows"]
+           "TOP_FILE", "REVISIONS_FILE", "POLICY_FILE", "attach_clauses", "plain", "plain_rows",
+           "plain_blocks", "plain_bytes"]
 
 #: Names ``--encoding`` accepts, and the codec each reads with.
 ENCODINGS = {"auto": None, "utf-8": "utf-8-sig", "utf-8-sig": "utf-8-sig",
@@ -224,7 +225,8 @@ FIRST_FROM = 1 << 22
 
 def _ids_first(files: list[Path], encoding: str | None = None,
                least: int | None = None) -> list[str]:
-    """Intern the IDs of the parties' file before a large flows file before it is read.
+    """Intern the IDs of the parties' file before any file is read, when the flows
+    file comes first and is large (``least`` bytes or more).
 
     Files are read in name order, so a million flows name their parties (from, to)
     before the parties' file is read: the shared string of each party's ID would be
@@ -234,7 +236,7 @@ def _ids_first(files: list[Path], encoding: str | None = None,
     whatever is wrong with it is reported when it is read in its turn, and a file
     this quick reading does not understand (quotes, another column layout) is left
     to that. The strings are returned: the caller keeps them until that read.
-    ``least``: the flows file's size from which to (default :data:`FIRST_FROM`).
+    ``least`` defaults to :data:`FIRST_FROM`.
 
     Example:
         >>> import tempfile, pathlib
