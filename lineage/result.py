@@ -324,6 +324,8 @@ class AuditResult:
         # worked out by the engine as it ordered the findings (else here, the same)
         flagged = getattr(result, "flagged", None)
         self._flagged = flagged if flagged is not None else _flagged(self.results)
+        # the engine's lists its flows in natural ID order (it sorted them so)
+        self._sorted_flagged = flagged
         self._status_by_pack: dict[str, dict[str, str]] | None = None
         if self.side_by_side:
             self._status_by_pack, kinds = _shared_mappings(result.status_by_pack)
@@ -412,8 +414,8 @@ class AuditResult:
             True
         """
         flagged = self._flagged
-        return (len(self._judged) == len(self.inventory.flows)
-                and list(flagged) == natural_sorted(flagged, key=str))
+        return len(self._judged) == len(self.inventory.flows) and (
+            flagged is self._sorted_flagged or list(flagged) == natural_sorted(flagged, key=str))
 
     def flow_column_batches(self, size: int = 1000, outcome: bool = True
                             ) -> Iterator[FlowColumns]:
