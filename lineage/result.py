@@ -9,8 +9,9 @@ report form and the DataFrames. The notebook conveniences (``draw``, ``trace``,
 
 A check keeps no object per flow beyond the engine's: the flow table
 (``flow_results``) is built when first asked for, and the JSON report reads the
-flows, routes and findings a batch at a time (``flow_record_batches``), so a
-report of a million flows never holds a row per flow.
+flows, their judgements and the findings a batch at a time
+(``flow_column_batches``, ``finding_record_batches``), so a report of a million
+flows never holds a row per flow.
 
 Example:
     >>> result = check("inventories/monocollabo")
