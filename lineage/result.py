@@ -9,8 +9,9 @@ report form and the DataFrames. The notebook conveniences (``draw``, ``trace``,
 
 A check keeps no object per flow beyond the engine's: the flow table
 (``flow_results``) is built when first asked for, and the JSON report reads the
-flows, routes and findings a batch at a time (``flow_record_batches``), so a
-report of a million flows never holds a row per flow.
+flows, their judgements and the findings a batch at a time
+(``flow_column_batches``, ``finding_record_batches``), so a report of a million
+flows never holds a row per flow.
 
 Example:
     >>> result = check("inventories/monocollabo")
@@ -324,6 +325,8 @@ class AuditResult:
         # worked out by the engine as it ordered the findings (else here, the same)
         flagged = getattr(result, "flagged", None)
         self._flagged = flagged if flagged is not None else _flagged(self.results)
+        # the engine's lists its flows in natural ID order (it sorted them so)
+        self._sorted_flagged = flagged
         self._status_by_pack: dict[str, dict[str, str]] | None = None
         if self.side_by_side:
             self._status_by_pack, kinds = _shared_mappings(result.status_by_pack)
@@ -412,8 +415,8 @@ class AuditResult:
             True
         """
         flagged = self._flagged
-        return (len(self._judged) == len(self.inventory.flows)
-                and list(flagged) == natural_sorted(flagged, key=str))
+        return len(self._judged) == len(self.inventory.flows) and (
+            flagged is self._sorted_flagged or list(flagged) == natural_sorted(flagged, key=str))
 
     def flow_column_batches(self, size: int = 1000, outcome: bool = True
                             ) -> Iterator[FlowColumns]:

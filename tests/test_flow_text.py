@@ -21,7 +21,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lineage
-from lineage.output import jsonreport
 from lineage.output.jsonreport import FlowTable, _FlowText, _NO_FINDING, dumps
 from lineage.result import _OK, FlowColumns
 from lineage.terms import natural_key

@@ -2,13 +2,16 @@
 
 Every JSON lineage writes has the layout of ``json.dumps(data, indent=2,
 ensure_ascii=False)`` plus a final newline. Large reports are written in
-pieces (:func:`chunks`): the flows and findings go through orjson a batch at
-a time, nested in lists so that orjson indents them as deep as they stand
+pieces (:func:`chunks`): the findings go through orjson a batch at a time,
+nested in lists so that orjson indents them as deep as they stand
 (:func:`_orjson_items`), which gives the same bytes as the standard
 encoder (``tests/test_jsonreport_fast.py`` checks it on generated data) in a
 small fraction of the time and without the whole text in memory. Whatever
 orjson would write differently (floats, integers past 64 bits, lone
 surrogates, types it is not asked to handle) goes through the standard encoder.
+The flows, most of a large report, are written from the flow table's columns
+(:class:`FlowTable`, ``tests/test_flow_text.py``): a batch with anything but
+plain strings, dates and lists of strings takes the records' way above.
 
 Example:
     >>> import lineage
