@@ -396,8 +396,9 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
     careful.extend(zip(places[_CAREFUL], repeat(False)))
     for kind, route in _PLAIN_CLASSES.items():
         out.add(route, places[kind], _PLAIN[route])
-    if places[_PROVISION]:
-        _provisions(ctx, flows, places[_PROVISION], out, careful)
+    for basis, kind in _PROVISION_OF.items():
+        if places[kind]:
+            _provisions(ctx, flows, basis, places[kind], out, careful)
     found: list = []
     if careful:
         share = _sharing(ctx)
@@ -428,8 +429,17 @@ _ITEMS, _BASIS = operator.attrgetter("items"), operator.attrgetter("basis")
 #: What :func:`judge_all` does with a flow (:func:`_class_of`): the careful
 #: path, a plain route (internal ... external), a provision of the
 #: organisation, or first a look at the ends' legal entities.
-(_CAREFUL, _INTERNAL, _COLLECTION, _STORAGE_ONLY_CLASS, _NON_PERSONAL, _EXTERNAL, _PROVISION,
- _ENTITIES) = _CLASSES = range(8)
+(_CAREFUL, _INTERNAL, _COLLECTION, _STORAGE_ONLY_CLASS, _NON_PERSONAL, _EXTERNAL,
+ _ENTITIES) = range(7)
+#: The bases a flow may declare (None: none), each with the bit its key holds
+#: (:func:`_keys`) and the class of the organisation's provisions declaring it.
+_BASES = (None, "consent", "law", "life", "public_health", "government", "academic", "opt_out",
+          "outsourcing", "succession", "joint_use")
+_BASIS_BITS = {basis: 512 * n for n, basis in enumerate(_BASES)}
+_PROVISION_OF = {basis: 7 + n for n, basis in enumerate(_BASES)}
+#: A basis outside the schema's (a record made without it): the careful path.
+_OTHER_BASIS = 512 * len(_BASES)
+_CLASSES = range(7 + len(_BASES))
 _PLAIN_CLASSES = {_INTERNAL: "internal", _COLLECTION: "collection",
                   _STORAGE_ONLY_CLASS: "storage_only", _NON_PERSONAL: "non_personal",
                   _EXTERNAL: "external"}
@@ -451,10 +461,13 @@ def _class_of(key: int) -> int:
         return _STORAGE_ONLY_CLASS
     if key & 256:
         return _NON_PERSONAL
-    return _PROVISION if sender == 4 else _EXTERNAL
+    if sender != 4:
+        return _EXTERNAL
+    basis = key >> 9
+    return 7 + basis if basis < len(_BASES) else _CAREFUL
 
 
-_CLASS_OF_KEY = tuple(map(_class_of, range(512)))
+_CLASS_OF_KEY = tuple(map(_class_of, range(_OTHER_BASIS + 512)))
 
 
 def _end_codes(ctx) -> tuple[dict, dict]:
@@ -483,7 +496,8 @@ def _end_codes(ctx) -> tuple[dict, dict]:
 def _keys(ctx, flows: list):
     """Each flow's key, lazily: the sum of its ends' codes (:func:`_end_codes`),
     1 when they are one party, 128 when ``storage_only``, 256 when it carries
-    only linkable items and is not ``combined`` (not personal).
+    only linkable items and is not ``combined`` (not personal), and its
+    basis's bits (:data:`_BASIS_BITS`).
 
     One C-level pass reads all of a flow's fields at once, while its record
     is in the cache: a million flows do not fit in it.
@@ -492,7 +506,8 @@ def _keys(ctx, flows: list):
     return map(add, map(add, map(add, map(senders.get, map(_FRM, flows), repeat(0)),
                                  map(recipients.get, map(_TO, flows), repeat(0))),
                         map(eq, map(_FRM, flows), map(_TO, flows))),
-               map(add, map(mul, map(_STORAGE_ONLY, flows), repeat(128)),
+               map(add, map(add, map(mul, map(_STORAGE_ONLY, flows), repeat(128)),
+                             map(_BASIS_BITS.get, map(_BASIS, flows), repeat(_OTHER_BASIS))),
                    map(mul, map(and_, map(ctx._linkable.issuperset, map(_ITEMS, flows)),
                                 map(not_, map(_COMBINED, flows))), repeat(256))))
 
@@ -511,46 +526,33 @@ def _classes(ctx, flows, places) -> list:
     return [_CLASS_OF_KEY[key & ~97] for key in _keys(ctx, [flows[place] for place in places])]
 
 
-def _provisions(ctx, flows, places: list, out, careful: list) -> None:
-    """The organisation's provisions at ``places``: each basis's flows through
-    its route's quick check at once; the flows it does not settle go to
+def _provisions(ctx, flows, basis, at: list, out, careful: list) -> None:
+    """The organisation's provisions at ``at`` declaring ``basis``: through their
+    route's quick check at once; the flows it does not settle go to
     ``careful``."""
-    checks = quick_checks(ctx)
-    mine = list(map(flows.__getitem__, places))
-    # Each basis's flows and their places, in order: one pass, not one per basis.
-    by_basis: dict = {}
-    for place, flow, basis in zip(places, mine, map(_BASIS, mine)):
-        got = by_basis.get(basis)
-        if got is None:
-            got = by_basis[basis] = ([], [])
-        got[0].append(place)
-        got[1].append(flow)
-    del mine
-    for basis, (at, these) in by_basis.items():
-        route = "outsourcing" if basis is None else basis
-        if route not in checks:
-            careful.extend(zip(at, repeat(False)))
-            continue
-        answers = quick_each(ctx, route, these)
-        holds = list(map(and_, map(is_not, answers, repeat(None)),
-                         map(is_not, answers, repeat(FAILS))))
-        if not all(holds):
-            # A declared consent the quick check cannot settle is evaluated
-            # once (:func:`routes.consent_once`); the rest take judge.
-            once = basis == "consent"
-            careful.extend((place, once and answer is None) for place, answer in
-                           zip(compress(at, map(not_, holds)),
-                               compress(answers, map(not_, holds))))
-            at, answers = list(compress(at, holds)), list(compress(answers, holds))
-        if not at:
-            continue
-        # One judgement per evidence object (the route tables share them).
-        judgement = {key: _judgement(ctx, route, evidence)
-                     for key, evidence in dict(zip(map(id, answers), answers)).items()}
-        if len(judgement) == 1:
-            out.add(route, at, next(iter(judgement.values())))
-        else:
-            out.add(route, at, list(map(judgement.__getitem__, map(id, answers))))
+    route = "outsourcing" if basis is None else basis
+    if route not in quick_checks(ctx):
+        careful.extend(zip(at, repeat(False)))
+        return
+    answers = quick_each(ctx, route, list(map(flows.__getitem__, at)))
+    holds = list(map(and_, map(is_not, answers, repeat(None)),
+                     map(is_not, answers, repeat(FAILS))))
+    if not all(holds):
+        # A declared consent the quick check cannot settle is evaluated
+        # once (:func:`routes.consent_once`); the rest take judge.
+        once = basis == "consent"
+        careful.extend((place, once and answer is None) for place, answer in
+                       zip(compress(at, map(not_, holds)), compress(answers, map(not_, holds))))
+        at, answers = list(compress(at, holds)), list(compress(answers, holds))
+    if not at:
+        return
+    # One judgement per evidence object (the route tables share them).
+    judgement = {key: _judgement(ctx, route, evidence)
+                 for key, evidence in dict(zip(map(id, answers), answers)).items()}
+    if len(judgement) == 1:
+        out.add(route, at, next(iter(judgement.values())))
+    else:
+        out.add(route, at, list(map(judgement.__getitem__, map(id, answers))))
 
 
 class _Routes:
