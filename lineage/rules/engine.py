@@ -395,11 +395,18 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
         for kind in _CLASSES:
             places[kind].sort()
     careful.extend(zip(places[_CAREFUL], repeat(False)))
+    done = 0
     for kind, route in _PLAIN_CLASSES.items():
         out.add(route, places[kind], _PLAIN[route])
+        done += len(places[kind])
+    report("flows checked", done, total)
     for basis, kind in _PROVISION_OF.items():
         if places[kind]:
+            before = len(careful)
             _provisions(ctx, flows, basis, places[kind], out, careful)
+            # The flows the quick check settled (the careful path's count last).
+            done += len(places[kind]) - (len(careful) - before)
+            report("flows checked", done, total)
     found: list = []
     if careful:
         share = _sharing(ctx)
