@@ -13,7 +13,7 @@ import functools
 import re
 from bisect import bisect_right
 from itertools import compress, islice, repeat
-from operator import add, attrgetter, eq, getitem, gt, itemgetter, le
+from operator import add, attrgetter, eq, getitem, itemgetter, le
 
 __all__ = ["STATUSES", "STATUS_WORDS", "KIND_LABELS", "ROUTES", "ROUTE_LABELS", "route_label",
            "natural_key", "natural_sorted", "id_key", "law_only"]

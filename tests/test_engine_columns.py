@@ -160,6 +160,9 @@ def _same_quick_answers(inventory):
             assert (got is None, got is routes.FAILS) == (want is None, want is routes.FAILS), (
                 flow.id, route)
             assert got == want, (flow.id, route)
+    listed = {r for c in inventory.consents for r in c.recipients}
+    for party in fast.parties:  # each recipient's consent names, against their definition
+        assert routes._consent_names(fast, party) == plain.names(party) & listed, party
     for flow in inventory.flows:  # the groups by list of items, against their definition
         last = plain.last_day(flow)
         table = plain._holdings_of(flow.frm)

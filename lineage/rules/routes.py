@@ -425,7 +425,10 @@ def _quick_joint_use(ctx):
             if purposes is _REVISED:
                 if TP224.count(ctx, flow, notice):
                     continue
-            elif purposes is not None and not purposes.issuperset(ctx.defined_purposes(flow)):
+            elif purposes is not None and not (
+                    # every purpose listed, else every defined one (ctx.defined_purposes)
+                    purposes.issuperset(flow.purposes)
+                    or purposes.issuperset(ctx.defined_purposes(flow))):
                 continue
             return evidence
         return FAILS
@@ -805,10 +808,22 @@ def _consent_names(ctx, to) -> frozenset:
     by_party, values, listed = _consent_names_table(ctx)
     got = by_party.get(to)
     if got is None:
-        # Not through ctx.names, which keeps each party's names: a hundred
-        # thousand recipients would each keep a set only this one asks for.
-        names = ctx.party_names(to) & listed
-        got = by_party[to] = values.setdefault(names, names)
+        party = ctx.parties.get(to)
+        if (party is not None and to not in listed
+                and len(ctx.parties_by_entity[party.entity]) == 1):
+            # The only party of its legal entity, not listed by its ID: its
+            # groups alone decide (a hundred thousand recipients, a few groups).
+            key = ("groups", *party.groups)
+            got = values.get(key)
+            if got is None:
+                names = listed.intersection(party.groups)
+                got = values[key] = values.setdefault(names, names)
+        else:
+            # Not through ctx.names, which keeps each party's names: a hundred
+            # thousand recipients would each keep a set only this one asks for.
+            names = ctx.party_names(to) & listed
+            got = values.setdefault(names, names)
+        by_party[to] = got
     return got
 
 
