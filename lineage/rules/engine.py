@@ -277,16 +277,44 @@ def classify(ctx: Context, flow) -> str | None:
 
 def _party_facts(ctx) -> dict:
     """Party ID -> (legal entity, is a data subject, is of the organisation),
-    worked out once per check."""
+    each worked out once per check when first asked (:class:`_PartyFacts`)."""
     got = ctx.memo.get(("classify",))
     if got is None:
-        # ctx.entity, ctx.role and ctx.is_org of every party, read straight
-        # from the party records (a hundred thousand parties: no calls each).
-        org = ctx.org_entity
-        got = ctx.memo[("classify",)] = {
-            p.id: (entity, p.role == "data_subject", entity == org)
-            for p, entity in zip(ctx.parties.values(), ctx._entity.values())}
+        got = ctx.memo[("classify",)] = _PartyFacts(ctx)
     return got
+
+
+class _PartyFacts(dict):
+    """:func:`_party_facts`' mapping: ``get`` works a party's facts out on first
+    ask (ctx.entity, ctx.role and ctx.is_org, read straight from the records),
+    None for a party the inventory does not define. judge_all classifies with
+    :func:`_end_codes`; only the flows the careful path takes ask here, so a
+    hundred thousand parties need not each get a tuple.
+
+    Example:
+        >>> from lineage.rules.examples import build_example
+        >>> facts = _PartyFacts(Context(build_example("")))
+        >>> facts.get("customers"), facts.get("mc"), facts.get("nobody")
+        (('customers', True, False), ('mc', False, True), None)
+    """
+
+    __slots__ = ("_ctx",)
+
+    def __init__(self, ctx):
+        super().__init__()
+        self._ctx = ctx
+
+    def get(self, party, default=None):
+        got = dict.get(self, party)
+        if got is None:
+            ctx = self._ctx
+            record = ctx.parties.get(party)
+            if record is None:
+                return default
+            entity = ctx._entity[party]
+            got = self[party] = (entity, record.role == "data_subject",
+                                 entity == ctx.org_entity)
+        return got
 
 
 def _classify_plainly(ctx, flow) -> str | None:
