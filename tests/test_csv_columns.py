@@ -385,3 +385,36 @@ def test_all_ids_is_the_id_pattern_cell_by_cell(cells):
     assert fastpath.all_ids(cells) == expected
     assert fastpath.bulk_ids(cells) == [c for c in cells if fastpath._ID.fullmatch(c)
                                         and len(c) <= ID_MAX_LENGTH]
+
+
+#: parties.csv as bytes the text cases above cannot write: a BOM, a NUL, a lone CR,
+#: bytes neither UTF-8 nor CP932, none at all; and None: a folder in its place.
+_PARTIES_BYTES = [b"\xef\xbb\xbfid,role\r\nmc,self\r\nacme,outsourcee\r\n",
+                  b"id,role\nmc,self\nac\0me,outsourcee\n", b"id,role\rmc,self\nacme,outsourcee\n",
+                  b"id,role\nmc,self\nacme,\x81\x0a", b"", None]
+
+
+@pytest.mark.parametrize("parties", _PARTIES_BYTES)
+@pytest.mark.parametrize("encoding", [None, "cp932", "utf-8"])
+def test_ids_read_first_of_a_hostile_parties_file(tmp_path, monkeypatch, parties, encoding):
+    """Whatever is wrong with the parties' file, reading its IDs first is silent: the
+    load gives what it gives without that pass (the same model or the same problems,
+    reported when the file is read in its turn)."""
+    (tmp_path / "inventory.csv").write_text("format,organisation\nlineage/1,mc\n")
+    (tmp_path / "flows.csv").write_text("id,from,to,items,start\nF1,mc,acme,name,2024-04-01\n")
+    if parties is None:
+        (tmp_path / "parties.csv").mkdir()
+    else:
+        (tmp_path / "parties.csv").write_bytes(parties)
+
+    def load_outcome():
+        try:
+            return outcome(tmp_path) if encoding is None else (
+                "model", loading.load(tmp_path, encoding=encoding).model_dump())
+        except InventoryError as exc:
+            return "problems", [p.as_dict() for p in exc.problems]
+
+    monkeypatch.setattr(csvfolder, "FIRST_FROM", 1 << 40)
+    plain = load_outcome()
+    monkeypatch.setattr(csvfolder, "FIRST_FROM", 0)
+    assert load_outcome() == plain
