@@ -255,19 +255,24 @@ def _ids_first(files: list[Path], encoding: str | None = None,
             flows = path
         elif stem in FIRST_SHEETS and flows is not None:
             try:
-                if flows.stat().st_size < least:
-                    return kept
-                kept.extend(_interned_ids(path, stem, encoding))
-            except (OSError, UnicodeError, LookupError):
-                pass  # reported when the file is read in its turn
+                large = flows.stat().st_size >= least
+            except OSError:  # reported when the flows file is read in its turn
+                return kept
+            if not large:
+                return kept
+            kept.extend(_interned_ids(path, stem, encoding))
     return kept
 
 
 def _interned_ids(path: Path, stem: str, encoding: str | None) -> list[str]:
     """The cells of the ``id`` column of a plain file that are IDs as they stand,
-    interned, in file order (none for a file of another kind)."""
-    data = read_input(path)
-    text, codec = decode(data, encoding)
+    interned, in file order (none for a file of another kind, or one that cannot
+    be read or decoded: that is reported when the file is read in its turn)."""
+    try:
+        data = read_input(path)
+        text, codec = decode(data, encoding)
+    except (OSError, UnicodeError, LookupError):
+        return []
     if codec not in _PLAIN_CODECS or not plain_bytes(data):
         return []
     del data
@@ -309,16 +314,14 @@ def _read_rows(path: Path, problems: list[Problem], missing: list[Problem] | Non
 
 
 def _decoded(path: Path, problems: list[Problem], encoding: str | None,
-             quick: bool = False):
-    """The text of a CSV file, or None with a problem naming the file; with ``quick``,
-    the text and whether it is :func:`plain` (None for no text)."""
+             quick: bool = False) -> tuple[str | None, bool]:
+    """The text of a CSV file (None with a problem naming the file) and, with
+    ``quick``, whether it is :func:`plain` (False without)."""
     name = str(path)
     try:
         data = read_input(path)
         text, codec = decode(data, encoding)
-        if not quick:
-            return text
-        return text, (plain_bytes(data) if codec in _PLAIN_CODECS else plain(text))
+        return text, quick and (plain_bytes(data) if codec in _PLAIN_CODECS else plain(text))
     except OSError as exc:
         problems.append(Problem(Location(name), None, None, None,
                                 f"cannot read file: {exc.strerror or exc}", "ファイルを読めません"))
@@ -330,7 +333,7 @@ def _decoded(path: Path, problems: list[Problem], encoding: str | None,
                                 "UTF-8 でも Shift_JIS (CP932) でもないテキストです"
                                 f"（{exc.start} バイト目）。CSV UTF-8 で保存するか、"
                                 "--encoding で文字コードを指定してください"))
-    return None if not quick else (None, None)
+    return None, False
 
 
 #: Codecs in which the bytes of ``"``, NUL, CR and LF stand only for those characters
@@ -553,8 +556,7 @@ def _csv_reader(path: Path, problems: list[Problem], encoding: str | None,
 
     With ``quick``, a :func:`plain` file comes back as its text (a str) instead, for
     :func:`plain_blocks` (the same rows; nothing in such a file is invalid CSV)."""
-    text, is_plain = (_decoded(path, problems, encoding, quick=True) if quick
-                      else (_decoded(path, problems, encoding), False))
+    text, is_plain = _decoded(path, problems, encoding, quick)
     if text is None:
         return None
     # csv's default 128 KiB per cell would refuse a long note the writer wrote;
