@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import operator
 from dataclasses import dataclass
 from typing import ClassVar, Iterable
 
@@ -25,7 +26,7 @@ from ..errors import LineageError
 from .clauses import Clause
 
 __all__ = ["Finding", "Rule", "Example", "KINDS", "SEVERITIES", "RuleSelectionError",
-           "evidence_form"]
+           "evidence_form", "first_of_each"]
 
 KINDS = ("no-consent", "no-exemption", "unannounced-items", "unannounced", "contract",
          "re-provision", "purpose", "record", "waiver")
@@ -213,6 +214,35 @@ def _new_finding(rule, clause, kind, severity, flow, frm, to, subject, items, ev
                message, message_ja, remedy, remedy_ja)
     f.__class__ = Finding
     return f
+
+
+def first_of_each(findings: list) -> list:
+    """``findings`` without a later one of an ID already there, in order (``findings``
+    itself when no ID repeats): the check keeps the first finding of each ID.
+
+    Passes in C, not a Python step per finding: a large check dedups hundreds of
+    thousands of them.
+
+    Example:
+        >>> f = Finding(rule="TP101", clause="5[1]", kind="no-consent", severity="error",
+        ...             flow="F1", frm="mc", to="partner")
+        >>> g, again = f.replace(rule="TP102"), f.replace(message="again")
+        >>> [(x.id, x.message) for x in first_of_each([f, g, again])]
+        [('TP101:F1', ''), ('TP102:F1', '')]
+        >>> first_of_each([f, g]) == [f, g]
+        True
+    """
+    if len(findings) < 2:
+        return findings
+    ids = list(map(_FINDING_ID, findings))
+    # reversed, the first of each ID is the value kept for it
+    first = dict(zip(reversed(ids), reversed(findings)))
+    if len(first) == len(findings):
+        return findings
+    return list(map(first.__getitem__, dict.fromkeys(ids)))
+
+
+_FINDING_ID = operator.attrgetter("id")
 
 
 def evidence_form(evidence: dict | None) -> tuple:

@@ -22,7 +22,7 @@ from operator import and_, is_, is_not, not_
 from types import MappingProxyType
 
 from ..model.schema import Inventory, optional_date
-from .base import Finding
+from .base import Finding, first_of_each
 from .context import Context
 from .packs import judges, judges_key
 from .policy.TP101 import TP101
@@ -477,7 +477,7 @@ def judge_all(ctx: Context, flows) -> tuple[dict, list, dict]:
                 j, findings = judge(ctx, flow)
                 j = share(j)
                 if findings:
-                    found.extend(_first_of_each(findings))
+                    found.extend(first_of_each(findings))
             out.add_one(j.route, place, j)
     judged, by_route = out.result()
     report("flows checked", total, total)
@@ -699,28 +699,8 @@ def _first_selected(found: list, active) -> list:
         >>> _first_selected([f, g, f.replace(message="again")], {"TP101"})[0] is f
         True
     """
-    kept = list(compress(found, map(active.__contains__, map(_RULE_OF_FINDING, found))))
-    ids = list(map(_ID_OF, kept))
-    # reversed, the first of each ID is the value kept for it
-    first = dict(zip(reversed(ids), reversed(kept)))
-    if len(first) == len(kept):  # no ID twice: the selected findings as they are
-        return kept
-    return list(map(first.__getitem__, dict.fromkeys(ids)))
-
-
-def _first_of_each(findings: list) -> list:
-    """``findings`` without a later one of an ID already there.
-
-    The check keeps the first finding of each ID (:func:`run`); a route's
-    findings may name one ID several times (the consents of several groups
-    missing one item), and the rest would only be held until then.
-    """
-    if len(findings) < 2:
-        return findings
-    first: dict = {}
-    for f in findings:
-        first.setdefault(f.id, f)
-    return findings if len(first) == len(findings) else list(first.values())
+    return first_of_each(
+        list(compress(found, map(active.__contains__, map(_RULE_OF_FINDING, found)))))
 
 
 def _sharing(ctx):
@@ -926,7 +906,7 @@ def _in_order(ctx, findings, flagged: dict | None = None) -> list:
                 got.sort(key=_RULE_AND_ID)
             out.extend(got)
             if flagged is not None:
-                flagged[flow_id] = (status_of(got), tuple(map(_ID_OF, got)))
+                flagged[flow_id] = (status_of(got), tuple(map(_ID, got)))
     if len(out) != len(findings):  # a finding on no flow of ctx: the plain sort
         out = sorted(findings, key=_finding_order(ctx, findings))
         if flagged is not None:
@@ -935,7 +915,6 @@ def _in_order(ctx, findings, flagged: dict | None = None) -> list:
 
 
 _RULE_AND_ID = operator.attrgetter("rule", "id")
-_ID_OF = operator.attrgetter("id")
 _RULE_OF_FINDING = operator.attrgetter("rule")
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from ..terms import id_key
+from .base import first_of_each
 from .policy.TP101 import TP101
 from .policy.TP102 import TP102
 from .policy.TP103 import TP103
@@ -688,10 +689,7 @@ def _consent(ctx, flow, once=False):
         used.append(consent.id)
     missing = not used
     if once:
-        first: dict = {}
-        for f in found:
-            first.setdefault(f.id, f)
-        found = list(first.values())
+        found = first_of_each(found)
     return RouteResult("consent", found, {"consents": sorted(set(used))} if used else {},
                        missing)
 
