@@ -323,7 +323,7 @@ class AuditResult:
         # The flow table is not built here: the report streams it from the flows, these
         # and the routes, and ``flow_results`` builds its rows when first asked.
         # worked out by the engine as it ordered the findings (else here, the same)
-        flagged = getattr(result, "flagged", None)
+        flagged = result.flagged
         self._flagged = flagged if flagged is not None else _flagged(self.results)
         # the engine's lists its flows in natural ID order (it sorted them so)
         self._sorted_flagged = flagged

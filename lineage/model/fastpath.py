@@ -65,7 +65,6 @@ _CONTROL = schema._CONTROL
 _BOOLS = {"true": True, "false": False, "True": True, "False": False,
           "TRUE": True, "FALSE": False}
 _set_attr = object.__setattr__
-_ABSENT = object()
 
 
 def _an_id(value):
