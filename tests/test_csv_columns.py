@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lineage.model import csvfolder, loading
+from lineage.model.sources import RowTable
 from lineage.model.errors import InventoryError
 
 
@@ -279,6 +280,23 @@ def test_japanese_files_load_alike(tmp_path, encoding, forced, wrong):
     else:
         assert [(f["id"], f["note"], (f["exemption"] or {}).get("law")) for f in columns] == [
             ("F1", "一行目\r\n二行目", None), ("F2", None, "刑訴法"), ("F3", None, None)]
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(st.integers(1, 6).flatmap(lambda width: st.lists(
+    st.lists(st.sampled_from(["x", "", " ", "\u3000", "a b", "\t", "y", "\n"]),
+             min_size=width, max_size=width), min_size=1, max_size=8)))
+def test_a_blocks_column_bits_are_its_filled_cells(rows):
+    """Each row's column bits, as a block's columns give them (tested over the joined
+    cells where no cell holds a white space): bit i is set when cell i is neither
+    empty nor white space alone; a row without any is no record."""
+    header = tuple(f"c{i}" for i in range(len(rows[0])))
+    out = csvfolder.Columns(header, RowTable("f.csv", header))
+    csvfolder._block_columns([list(c) for c in zip(*rows)], None, 2, out)
+    expected = [sum(1 << i for i, c in enumerate(row) if c and not c.isspace())
+                for row in rows]
+    assert list(out.table.present) == [m for m in expected if m]
+    assert list(out.table.rows) == [n for n, m in enumerate(expected, 2) if m]
 
 
 @pytest.mark.parametrize("width", [1, 8, 9, 16, 17, 32, 33, 64, 65, 100])

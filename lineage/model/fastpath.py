@@ -36,6 +36,7 @@ import re
 import types
 import typing
 from collections import deque
+from functools import reduce
 from itertools import chain, compress, repeat
 from operator import and_, attrgetter, eq, is_, setitem
 from sys import intern
@@ -435,7 +436,7 @@ def _setter(model: type, name: str) -> Callable:
 
 
 def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
-                  apart: tuple = ()) -> Callable | None:
+                  apart: tuple = (), known: tuple = ((), ())) -> Callable | None:
     """A function building ``model`` records from a table's columns, or None.
 
     ``header`` holds each column's key: a field name or alias, or a dotted
@@ -457,6 +458,13 @@ def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
     the function's ``facts()`` gives once the table is built: what the checks
     across records need, gathered from the cells read rather than from the
     records afterwards.
+
+    ``known`` is ``(fields, ids)``: ID fields whose cells name records read
+    before (a flow's ``frm`` and ``to``: parties), and those records' IDs as
+    they stand, shared strings. The fields read their cells through one cache
+    that starts from ``ids``, so each cell is looked up once, in one table,
+    rather than first met, proved and learnt block by block (the facts of
+    those fields may then hold each of ``ids``: more, as facts may).
 
     Example:
         >>> from lineage.model.schema import Flow
@@ -493,16 +501,29 @@ def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
     if any(type(default) is not list for _, default in mutable):
         return None
     caches: list[dict] = [{} for _ in plain]
+    # per column, the cells read as _ODD (or as no list where a list is required):
+    # while a block holds none of them, its values need no test
+    specials: list[set] = [set() for _ in plain]
+    fields, ids = known
+    sharing = [k for k, (_, name, read) in enumerate(plain)
+               if name in fields and getattr(read, "reads_id", False)]
+    if sharing:
+        cache, special = caches[sharing[0]], specials[sharing[0]]
+        # an ID as it stands reads as itself: what learn would cache for its cell
+        ids = ids if all_ids(ids) else [i for i in ids if all_ids((i,))]
+        cache.update(zip(ids, ids))
+        for k in sharing:
+            caches[k], specials[k] = cache, special
     # the values of cells a cleared cache read, for the facts
     folded: list[set] = [set() for _ in plain]
     where = {name: index for index, name, _ in plain}  # the column of each field
     slot = {name: k for k, (_, name, _) in enumerate(plain)}
+    # the fields reading their cells through each column's cache
+    users = {name: tuple(other for _, other, _ in plain if caches[slot[other]] is cache)
+             for (_, name, _), cache in zip(plain, caches)}
     # a pair either of whose columns is missing cannot be told apart from the cells
     pairs = [(where[a], where[b]) for a, b in apart if a in where and b in where]
     state = {"same": len(pairs) < len(apart), "bits": 0}
-    # per column, the cells read as _ODD (or as no list where a list is required):
-    # while a block holds none of them, its values need no test
-    specials: list[set] = [set() for _ in plain]
     listed = [_is_list(model, name) for _, name, _ in plain]
     shapes: dict[int, tuple | None] = {}
     new = model.__new__
@@ -574,10 +595,11 @@ def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
                 special.add(cell)
 
     def column(cells, name: str, read: Callable, cache: dict, special: set,
-               is_list: bool) -> tuple[Iterable, Iterable, bool]:
+               is_list: bool, filled: bool) -> tuple[Iterable, Iterable, bool]:
         """The value of each cell (the field's default for a blank one; _ODD where the
         record path must read it), the rows holding an _ODD, and whether the values
-        are those of the non-empty cells only (an empty cell keeps the default)."""
+        are those of the non-empty cells only (an empty cell keeps the default).
+        ``filled``: every cell holds a value (the rows' column bits say so)."""
         if name == "id" and read is _an_id and _IDS is not None and name not in track:
             # a record's own ID is its cell, once the whole column matches the pattern
             if all_ids(cells):
@@ -590,10 +612,28 @@ def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
         # own string (the cache costs its table only), any other cell may be long text
         if len(cache) > (_CELLS_KEPT if read is _an_id or getattr(read, "reads_id", False)
                          else min(_CELLS_KEPT, 65_536)):
-            if name in track:
-                _fold(folded[slot[name]], cache.values())
+            for user in users[name]:
+                if user in track:
+                    _fold(folded[slot[user]], cache.values())
             cache.clear()
             special.clear()
+        if filled and not special:
+            # No cell of the column was ever read as one for the record path: one
+            # look-up per cell, learning the cells not read before where the first
+            # is met. (A set of the block's cells and its difference with the cache
+            # would look each cell up twice, in a cache of a hundred thousand
+            # party IDs: a cache miss each.)
+            values: list = []
+            try:
+                values.extend(map(cache.__getitem__, cells))
+            except KeyError:
+                rest = cells[len(values):]
+                learn(set(rest).difference(cache), name, read, cache, special, is_list)
+                if not special:
+                    values.extend(map(cache.__getitem__, rest))
+            if not special:
+                # a list read once per distinct cell: each record gets its own copy
+                return (map(list.copy, values) if is_list else values), (), False
         distinct = set(cells)
         unread = distinct.difference(cache)  # (not "- cache.keys()": that walks the cache)
         if unread:
@@ -664,10 +704,12 @@ def table_builder(model: type[BaseModel], header: tuple, track: tuple = (),
                 state["same"] = True
         records = list(map(dict.copy, repeat(template, count)))
         odd = set()
+        every = reduce(and_, kinds)  # the columns holding a value in every row
         for (index, name, read), cache, special, is_list in zip(plain, caches, specials,
                                                                 listed):
             cells = columns[index]
-            values, unsure, sparse = column(cells, name, read, cache, special, is_list)
+            values, unsure, sparse = column(cells, name, read, cache, special, is_list,
+                                            every >> index & 1)
             odd.update(unsure)
             _each(map(setitem, compress(records, cells) if sparse else records,
                       repeat(name), values))

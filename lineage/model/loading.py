@@ -377,9 +377,16 @@ _FACTS = {"flows": (("frm", "to", "items", "consents", "notice", "contract", "ev
                     (("frm", "to"),))}
 
 
-def _table_builder(name: str, header: tuple) -> Callable | None:
-    """The column-wise builder of collection ``name`` for a file with ``header``."""
-    return table_builder(schema.COLLECTIONS[name], header, *_FACTS.get(name, ()))
+#: Per collection, the fields naming a party, which the column-wise reader reads
+#: from the parties' IDs read first (see fastpath.table_builder's ``known``).
+_PARTY_FIELDS = {"flows": ("frm", "to")}
+
+
+def _table_builder(name: str, header: tuple, parties: list = ()) -> Callable | None:
+    """The column-wise builder of collection ``name`` for a file with ``header``;
+    ``parties``: the parties' IDs, when read before the file."""
+    return table_builder(schema.COLLECTIONS[name], header, *_FACTS.get(name, ((), ())),
+                         known=(_PARTY_FIELDS.get(name, ()), parties))
 
 
 def _validate_columns(name: str, table: Columns, source, problems: list[Problem],
