@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 from types import MappingProxyType
 
 from ..terms import id_key
@@ -175,46 +176,82 @@ def _consent_each(ctx, flows: list, check) -> list:
     """:func:`_quick_consent`'s ``check`` of each of ``flows``, inline: what it
     does, without a call per flow and per look-up (one flow in five of a large
     inventory is a declared consent). Flows naming consents, or whose groups
-    the days decide, take ``check`` itself."""
+    the days decide, take ``check`` itself.
+
+    Example:
+        >>> from lineage.rules.context import Context
+        >>> from lineage.rules.examples import build_example
+        >>> from lineage.rules.policy.TP103 import TP103
+        >>> ctx = Context(build_example(TP103.passing.inventory))
+        >>> flow = ctx.flows["F1"]
+        >>> _consent_each(ctx, [flow], quick_checks(ctx)["consent"]) == [quick(ctx, flow, "consent")]
+        True
+    """
+    try:
+        return _consent_fields(ctx, flows, check, _DICT_OF)
+    except (AttributeError, KeyError):  # a flow keeping a field elsewhere: by attribute
+        return _consent_fields(ctx, flows, check, _Attributes)
+
+
+def _consent_fields(ctx, flows: list, check, view) -> list:
+    """:func:`_consent_each`, reading each flow's fields through ``view``
+    (:data:`_DICT_OF`, or :class:`_Attributes` for flows not keeping them in
+    their ``__dict__``)."""
     names_of = _consent_names_table(ctx)[0]  # recipient -> its consent names
-    items_groups, defined, as_of = ctx.items_groups, ctx.purposes, ctx.as_of
-    # (id of the groups, id of the consent names) -> plan: both are shared
-    # values held by the context's tables, so their ids stay theirs.
+    defined, as_of = ctx.purposes, ctx.as_of
+    # ctx.items_groups inline: the key of its table, the id of the sender's
+    # holdings summary (kept per sender here), then the items.
+    summary_of, held = {}, ctx._items_groups
+    # (id of the groups, id of the consent names) -> the plan's common terms,
+    # evidence, and the defined purposes its first consents do not all cover:
+    # the groups and names are shared values held by the context's tables, so
+    # their ids stay theirs.
     plans: dict = {}
     out: list = []
     append = out.append
-    for flow in flows:
-        if flow.consents:
+    for flow, fields in zip(flows, map(view, flows)):
+        if fields["consents"]:
             append(check(flow))
             continue
-        start, end = flow.start, flow.end
+        start, end, frm, items = fields["start"], fields["end"], fields["frm"], fields["items"]
         horizon = as_of if as_of > start else start  # ctx.horizon(flow)
         last = end if end is not None and end < horizon else horizon
-        latest, groups = items_groups(flow.frm, flow.items)
+        summary = summary_of.get(frm)
+        if summary is None:
+            got = ctx.items_groups(frm, items)
+            summary = summary_of[frm] = id(ctx._summary_of[frm])
+        else:
+            got = held.get((summary, *items))
+            if got is None:
+                got = ctx.items_groups(frm, items)
+        latest, groups = got
         if latest is not None and latest > last:
             append(check(flow))  # ctx.groups_key compares the days item by item
             continue
-        to = flow.to
+        to = fields["to"]
         names = names_of.get(to)
         if names is None:
             names = _consent_names(ctx, to)
         key = (id(groups), id(names))
-        plan = plans.get(key)
-        if plan is None:
-            plan = plans[key] = _consent_plan(ctx, groups, names, None)
-        common = plan.common
+        got = plans.get(key)
+        if got is None:
+            plan = _consent_plan(ctx, groups, names, None)
+            got = plans[key] = (plan.common, plan.evidence, None if plan.common is None else
+                                frozenset(defined).difference(plan.common[3]))
+        common, evidence, unmet = got
         if common is None:
             append(None)
             continue
-        obtained, withdrawn, items, purposes = common
+        obtained, withdrawn, allowed, _ = common
         if (obtained > start  # TP102
                 or (withdrawn is not None  # TP104
                     and (withdrawn < end if end is not None else withdrawn <= horizon))
-                or not items.issuperset(flow.items)):
+                or not allowed.issuperset(items)):
             append(None)
-        elif purposes.issuperset(flow.purposes) or not any(
-                p in defined and p not in purposes for p in flow.purposes):
-            append(plan.evidence)  # only defined purposes count (ctx.defined_purposes)
+        elif unmet.isdisjoint(fields["purposes"]):
+            # No defined purpose the first consents leave out (only defined
+            # purposes count: ctx.defined_purposes).
+            append(evidence)
         else:
             append(None)
     return out
@@ -335,7 +372,32 @@ def _quick_outsourcing(ctx):
                                               and purpose not in allowed_purposes):
                 return FAILS
         return evidence
+
     return check
+
+
+#: A flow's fields by name: the ``__dict__`` where a model keeps them (a dict
+#: subscript skips the model's ``__getattr__`` hook an attribute read takes).
+_DICT_OF = attrgetter("__dict__")
+
+
+class _Attributes:
+    """A flow's fields by name, read as its attributes: for flows that do not
+    keep them in their ``__dict__``.
+
+    Example:
+        >>> from lineage.rules.examples import build_example
+        >>> _Attributes(build_example("").flows[0])["to"]
+        'mc'
+    """
+
+    __slots__ = ("_of",)
+
+    def __init__(self, flow):
+        self._of = flow
+
+    def __getitem__(self, name):
+        return getattr(self._of, name)
 
 
 _UNSET = object()
@@ -808,7 +870,7 @@ def _consent_names(ctx, to) -> frozenset:
     if got is None:
         party = ctx.parties.get(to)
         if (party is not None and to not in listed
-                and len(ctx.parties_by_entity[party.entity]) == 1):
+                and len(ctx.parties_by_entity[ctx._entity[to]]) == 1):
             # The only party of its legal entity, not listed by its ID: its
             # groups alone decide (a hundred thousand recipients, a few groups).
             key = ("groups", *party.groups)
