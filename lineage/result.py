@@ -128,7 +128,6 @@ _ROUTE_OF = attrgetter("route")
 #: A finding's fields in its record's order (``frm`` is the record's ``from``).
 _FINDING_NAMES = ("id", "rule", "clause", "kind", "severity", "flow", "frm", "to", "items",
                   "evidence", "message", "message_ja", "remedy", "remedy_ja", "waived")
-_FINDING_ROW = attrgetter(*_FINDING_NAMES)
 #: Exact types (subclasses are not the same to an encoder).
 _STR, _STR_NONE, _BOOL = frozenset({str}), frozenset({str, type(None)}), frozenset({bool})
 _SEQ = frozenset({list, tuple})
@@ -185,17 +184,65 @@ def _flow_fields(flows) -> Iterator[tuple]:
     return map(_FLOW_FIELDS, flows)
 
 
-def _finding_rows(findings) -> list[tuple]:
-    """``_FINDING_ROW`` of each of ``findings`` (a Finding keeps its fields, its ID
-    included, in slots: read by attribute, no instance dict to read instead).
+def _flow_columns(flows) -> list[tuple]:
+    """The columns of ``_flow_fields(flows)``: a tuple per field (``_FLOW_NAMES``), a
+    value per flow. Exactly Flows are read from their ``__dict__`` a field at a
+    time (C-level passes over the batch's dicts, no tuple per flow).
 
     Example:
-        >>> f = Finding(rule="TP101", clause="5[1]", kind="no-consent", severity="error",
-        ...             flow="F1", frm="mc", to="partner")
-        >>> _finding_rows([f])[0][:2]
-        ('TP101:F1', 'TP101')
+        >>> inv = load("inventories/monocollabo")
+        >>> _flow_columns(inv.flows[:2])[:3]
+        [('F01', 'F02'), ('members', 'customers'), ('monocollabo', 'monocollabo')]
+        >>> _flow_columns(inv.flows[:2]) == list(zip(*_flow_fields(inv.flows[:2])))
+        True
     """
-    return list(map(_FINDING_ROW, findings))
+    if flows and set(map(type, flows)) == _FLOW_TYPE:
+        fields = list(map(vars, flows))
+        try:
+            return [tuple(map(get, fields)) for get in _FLOW_KEY_EACH]
+        except KeyError:  # a field deleted: the attribute's own error, below
+            pass
+    return list(zip(*map(_FLOW_FIELDS, flows))) or [()] * len(_FLOW_NAMES)
+
+
+_FLOW_KEY_EACH = tuple(map(itemgetter, _FLOW_NAMES))
+
+
+def _finding_records(findings) -> list[dict] | None:
+    """The report records of ``findings`` as :meth:`AuditResult.finding_record_batches`
+    gives them: a finding's own items and evidence values (tuples), no copies. None
+    when one's evidence is not a tuple of pairs or its items not a list or tuple:
+    :meth:`Finding.as_dict`'s copies may then differ (or fail), so it makes them.
+
+    Example:
+        >>> f = Finding(rule="TP202", clause="1.5", kind="contract", severity="error",
+        ...             flow="F1", frm="mc", to="carrier", evidence=(("contract", ("K1",)),))
+        >>> record = _finding_records([f])[0]
+        >>> record["evidence"], record == {**f.as_dict(), "items": (), "evidence": record["evidence"]}
+        ({'contract': ('K1',)}, True)
+        >>> _finding_records([f.replace(evidence=(("a", "b", "c"),))]) is None
+        True
+    """
+    if not (_only(map(_EVIDENCE, findings), _TUPLE) and _only(map(_ITEMS, findings), _SEQ)):
+        return None
+    try:
+        # attribute reads of slots in the comprehension: faster than attrgetter's
+        return [{"id": f.id, "rule": f.rule, "clause": f.clause, "kind": f.kind,
+                 "severity": f.severity, "flow": f.flow, "from": f.frm, "to": f.to,
+                 "items": f.items, "evidence": dict(f.evidence), "message": f.message,
+                 "message_ja": f.message_ja, "remedy": f.remedy, "remedy_ja": f.remedy_ja,
+                 "waived": f.waived} for f in findings]
+    except (TypeError, ValueError):  # evidence not in pairs: as_dict says so
+        return None
+
+
+#: A finding record's keys in order, each one's value read from a record.
+_FINDING_KEY_EACH = tuple(map(itemgetter, (
+    "id", "rule", "clause", "kind", "severity", "flow", "from", "to", "items", "evidence",
+    "message", "message_ja", "remedy", "remedy_ja", "waived")))
+_CLAUSE_KEY = itemgetter("clause")
+_EVIDENCE, _ITEMS = attrgetter("evidence"), attrgetter("items")
+_TUPLE = frozenset({tuple})
 
 
 class FlowColumns(NamedTuple):
@@ -444,8 +491,8 @@ class AuditResult:
         # with the flows instead of looked up one by one in a mapping of them all.
         keys, values, along = iter(judged), iter(judged.values()), True
         for lo in range(0, len(flows), size):
-            ids, frm, to, items, purposes, basis, start, end = zip(
-                *_flow_fields(flows[lo:lo + size]))
+            ids, frm, to, items, purposes, basis, start, end = _flow_columns(
+                flows[lo:lo + size])
             if along:
                 along = tuple(islice(keys, len(ids))) == ids
             route = tuple(map(_ROUTE_OF, islice(values, len(ids)) if along
@@ -683,42 +730,26 @@ class AuditResult:
         results = self.results
         for lo in range(0, len(results), size):
             chunk = results[lo:lo + size]
-            rows = _finding_rows(chunk)
-            columns = list(zip(*rows))
-            items, evidence, waived = columns[8], columns[9], columns[14]
-            pairs = list(chain.from_iterable(evidence)) if _only(evidence, {tuple}) else None
-            plain = (pairs is not None and _texts(chain(*columns[:8], *columns[10:14]))
-                     and _only(waived, _BOOL) and _plain_lists(items)
-                     and _texts(map(itemgetter(0), pairs))
-                     and plain_values(list(map(itemgetter(1), pairs))))
-            cited = None
+            batch = _finding_records(chunk)
+            if batch is None:  # what as_dict copies otherwise: its records, checked later
+                batch, plain = [f.as_dict() for f in chunk], False
+                clause = list(map(_CLAUSE_KEY, batch))
+            else:
+                columns = [tuple(map(get, batch)) for get in _FINDING_KEY_EACH]
+                # the short texts joined (in C), the long ones (messages) by their
+                # types, without copying them
+                plain = (_texts(chain(*columns[:8])) and _only(chain(*columns[10:14]), _STR)
+                         and _only(columns[14], _BOOL) and _plain_lists(columns[8])
+                         and plain_values(columns[9]))
+                clause = columns[2]
             if policy is not None:
-                clauses = set(columns[2])
-                for clause in clauses.difference(quoted):
-                    records = [c.as_dict() for c in cite(clause, policy) if c.quoted]
-                    quoted[clause], quoted_plain[clause] = records, plain_values(records)
+                clauses = set(clause)
+                for each in clauses.difference(quoted):
+                    records = [c.as_dict() for c in cite(each, policy) if c.quoted]
+                    quoted[each], quoted_plain[each] = records, plain_values(records)
                 plain = plain and all(map(quoted_plain.__getitem__, clauses))
-                cited = list(map(quoted.__getitem__, columns[2]))
-            batch = None
-            if pairs is not None and _only(items, _SEQ):
-                try:
-                    batch = [{"id": a, "rule": b, "clause": c, "kind": d, "severity": e,
-                              "flow": f, "from": g, "to": h, "items": i, "evidence": dict(j),
-                              "message": k, "message_ja": m, "remedy": n, "remedy_ja": o,
-                              "waived": p} for a, b, c, d, e, f, g, h, i, j, k, m, n, o, p
-                             in rows] if cited is None else [
-                        {"id": a, "rule": b, "clause": c, "kind": d, "severity": e,
-                         "flow": f, "from": g, "to": h, "items": i, "evidence": dict(j),
-                         "message": k, "message_ja": m, "remedy": n, "remedy_ja": o,
-                         "waived": p, "policy": q}
-                        for (a, b, c, d, e, f, g, h, i, j, k, m, n, o, p), q in zip(rows, cited)]
-                except (TypeError, ValueError):  # evidence not in pairs: as_dict says so
-                    batch = None
-            if batch is None:
-                batch = [f.as_dict() for f in chunk]
-                if cited is not None:
-                    for record, records in zip(batch, cited):
-                        record["policy"] = records
+                for record, records in zip(batch, map(quoted.__getitem__, clause)):
+                    record["policy"] = records
             yield batch, plain
 
     @cached_property

@@ -178,7 +178,7 @@ def test_flows_out_of_id_order_take_the_routes_by_look_up():
 
 def test_a_flow_that_is_not_exactly_a_flow_is_read_attribute_by_attribute():
     import types
-    from lineage.result import _FLOW_FIELDS, _flow_fields
+    from lineage.result import _FLOW_FIELDS, _flow_columns, _flow_fields
 
     class Renamed:  # any object with the fields, one computed
         def __init__(self, flow):
@@ -194,15 +194,20 @@ def test_a_flow_that_is_not_exactly_a_flow_is_read_attribute_by_attribute():
     odd, plain = Renamed(flow), types.SimpleNamespace(**vars(flow))
     assert list(_flow_fields([flow, odd, plain])) == list(map(_FLOW_FIELDS, [flow, odd, plain]))
     assert list(_flow_fields([odd]))[0][1] == "renamed"
+    # the columns, read from the dicts of exactly Flows, else attribute by attribute
+    for flows in ([flow, odd, plain], [odd], inv.flows, [plain, flow]):
+        assert _flow_columns(flows) == list(zip(*map(_FLOW_FIELDS, flows)))
+    assert _flow_columns([]) == [()] * 8
     # a field gone from a flow: the attribute's own error, as before
     broken = flow.model_copy()
     del broken.__dict__["basis"]
-    try:
-        list(_flow_fields([flow, broken]))
-    except AttributeError as exc:
-        assert "basis" in str(exc)
-    else:
-        raise AssertionError("no error for a missing field")
+    for read in (lambda flows: list(_flow_fields(flows)), _flow_columns):
+        try:
+            read([flow, broken])
+        except AttributeError as exc:
+            assert "basis" in str(exc)
+        else:
+            raise AssertionError("no error for a missing field")
 
 
 def test_the_summary_counts_each_flow_once_whichever_way_it_counts():
@@ -291,21 +296,27 @@ def test_hostile_strings_in_flows_and_findings_are_written_as_json_writes_them(
     assert text == _standard(audit.as_dict())
 
 
-def test_finding_rows_are_each_findings_report_fields():
-    from lineage.result import _finding_rows
+def test_finding_records_are_each_findings_report_fields():
+    import json
+    from lineage.result import _finding_records
 
     audit = lineage.check("inventories/monocollabo", packs=("policy", "appi"))
-    found = list(audit.results) + [audit.results[0].replace(waived=True)]
-    keys = ("id", "rule", "clause", "kind", "severity", "flow", "from", "to", "items",
-            "evidence", "message", "message_ja", "remedy", "remedy_ja", "waived")
-    rows = _finding_rows(found)
-    assert len(rows) == len(found) > 2
-    for row, finding in zip(rows, found):
-        record = finding.as_dict()
-        assert [row[n] if k not in ("items", "evidence") else record[k]
-                for n, k in enumerate(keys)] == [record[k] for k in keys]
-        assert list(row[8]) == record["items"]
-    assert rows[-1][-1] is True and rows[-1][0] == rows[0][0]
+    found = list(audit.results) + [audit.results[0].replace(waived=True), audit.results[1].replace(
+        items=["a", "b"], evidence=(("path", ("F1", "F2")), ("n", 1), ("path", "last")))]
+    records = _finding_records(found)
+    assert len(records) == len(found) > 2
+    for record, finding in zip(records, found):
+        expected = finding.as_dict()
+        assert list(record) == list(expected)
+        assert json.dumps(record) == json.dumps(expected)
+        assert record["items"] is finding.items  # the finding's own, not a copy
+    assert records[-2]["waived"] is True and records[-2]["id"] == records[0]["id"]
+    assert records[-1]["evidence"] == {"path": "last", "n": 1}
+    # evidence not a tuple of pairs, items of another kind: as_dict makes those
+    for odd in (found[0].replace(evidence={"ab": "x"}), found[0].replace(evidence=[("a", "b")]),
+                found[0].replace(items="ab"), found[0].replace(evidence=(("a", "b", "c"),)),
+                found[0].replace(evidence=(5,))):
+        assert _finding_records([found[1], odd]) is None
 
 
 def test_fields_are_read_from_the_dict_only_where_that_is_what_the_attribute_gives():

@@ -418,23 +418,27 @@ class _FlowText:
 
     def _flagged_along(self, ids) -> list:
         """The outcome texts of the flows ``ids``, the next batch of the table, taking
-        the flows with findings in order (IDs sorted alike, each flow once)."""
+        the flows with findings in order (IDs sorted alike, each flow once): each
+        found by a C-level scan of the batch from the last one found (a few
+        comparisons each, no mapping of the batch's IDs)."""
         texts = [self.no_finding] * len(ids)
         pending = self.next
         if pending is None:
             return texts
-        at = dict(zip(ids, range(len(ids))))
-        last = None
+        index, flagged = ids.index, self.flagged
+        at, last = 0, None
         while pending is not None:
-            n = at.get(pending)
-            if n is None:
+            try:
+                n = index(pending, at)
+            except ValueError:
                 last = last or natural_key(ids[-1])
                 if natural_key(pending) > last:
                     break  # a flow of a later batch
                 # before this batch's last flow, yet not here nor before: a finding
                 # on no flow of the table, which no record shows
             else:
-                texts[n] = self.flagged[pending]
+                texts[n] = flagged[pending]
+                at = n + 1
             pending = next(self.pending, None)
         self.next = pending
         return texts
