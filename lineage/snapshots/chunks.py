@@ -27,13 +27,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zlib
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import accumulate, chain, compress, count, repeat
+from operator import add, and_, not_
 
+from ..plainjson import SCALARS
 from .canonical import dumps
 
-__all__ = ["Chunk", "PARTS", "split_rows", "split_text", "rows_of", "text_of", "unpack",
-           "sqlar_uncompress"]
+try:
+    import orjson
+except ImportError:  # pragma: no cover - a dependency; without it, the standard encoder
+    orjson = None
+
+__all__ = ["Chunk", "PARTS", "split_rows", "split_text", "row_payloads", "text_payloads",
+           "Packer", "rows_of", "text_of", "unpack", "sqlar_uncompress"]
 
 #: The parts of a snapshot, in the order the content hash covers them.
 PARTS = ("inventory", "flows", "findings", "waivers")
@@ -44,7 +54,10 @@ _MIN_ROWS, _MAX_ROWS = 64, 4096
 _MAX_BYTES = 1 << 20  # bounds a chunk of long rows (findings carry four messages)
 _MAX_RATIO = 1032  # deflate's largest possible expansion: beyond it a size is a lie
 # the canonical inventory text is cut after the record separator "},{"
-_SEP = "},{"
+_SEP_BYTES = b"},{"
+_CRC_OPEN = zlib.crc32(b"[")
+_SEQUENCES = frozenset({tuple, list})
+_BATCH = 4096  # rows per call of the encoder: one call, not one per row
 
 
 @dataclass(frozen=True)
@@ -86,18 +99,110 @@ def _pack(part: str, seq: int, first: int, rows: int, payload: bytes) -> Chunk:
     return Chunk(part, seq, first, rows, len(payload), hashlib.sha256(data).hexdigest(), data)
 
 
-def _groups(pieces: list[bytes]):
-    """Content-defined groups of consecutive pieces: (first index, pieces)."""
-    start, size = 0, 0
-    crc = zlib.crc32
-    for i, piece in enumerate(pieces):
-        size += len(piece)
-        n = i + 1 - start
-        if (n >= _MIN_ROWS and not crc(piece) & _MASK) or n >= _MAX_ROWS or size >= _MAX_BYTES:
-            yield start, pieces[start:i + 1]
-            start, size = i + 1, 0
-    if start < len(pieces) or not pieces:
-        yield start, pieces[start:]
+def _bounds(crcs, sizes: list[int]) -> list[tuple[int, int]]:
+    """Content-defined groups of consecutive pieces, as (first, end) index pairs.
+
+    A piece ``i`` ends its group when the group holds at least ``_MIN_ROWS``
+    pieces and the CRC-32 of piece ``i`` has its low bits (``_MASK``) zero, or
+    the group holds ``_MAX_ROWS`` pieces, or ``_MAX_BYTES`` bytes; the last
+    group takes what is left; no pieces make one empty group. ``crcs`` and
+    ``sizes`` are each piece's CRC-32 and length. Only the pieces whose CRC
+    qualifies and the group ends are visited in Python: a million rows make
+    a few thousand groups.
+
+    Example:
+        >>> _bounds([1] * 100, [10] * 100), _bounds([], [])
+        ([(0, 100)], [(0, 0)])
+        >>> _bounds([1] * 70 + [0] + [1] * 9, [10] * 80)
+        [(0, 71), (71, 80)]
+    """
+    n = len(sizes)
+    if not n:
+        return [(0, 0)]
+    qualify = list(compress(count(), map(not_, map(and_, crcs, repeat(_MASK)))))
+    ends = list(accumulate(sizes))
+    out, start, j = [], 0, 0
+    while start < n:
+        last = start + _MAX_ROWS - 1
+        j = bisect_left(qualify, start + _MIN_ROWS - 1, j)
+        if j < len(qualify) and qualify[j] < last:
+            last = qualify[j]
+        last = min(last, bisect_left(ends, (ends[start - 1] if start else 0) + _MAX_BYTES,
+                                     start), n - 1)
+        out.append((start, last + 1))
+        start = last + 1
+    return out
+
+
+def _row_texts(rows) -> list[bytes]:
+    """Each row's JSON array as UTF-8, without its outer brackets.
+
+    Encoded a batch at a time (one call of an encoder for thousands of rows)
+    and cut at the rows' separators ``],[``; a batch where one of those is also
+    inside a value (more pieces than rows) is encoded row by row instead. A
+    batch of strings, integers, booleans and None only goes through orjson,
+    which writes those as the standard encoder does (:mod:`lineage.plainjson`;
+    it refuses lone surrogates and integers past 64 bits: then the standard
+    encoder writes the batch).
+
+    Example:
+        >>> _row_texts([("F1", 1, None), ("a],[b", True)])
+        [b'"F1",1,null', b'"a],[b",true']
+    """
+    if not set(map(type, rows)) <= _SEQUENCES:
+        return [dumps(list(r)).encode("utf-8")[1:-1] for r in rows]
+    out: list[bytes] = []
+    for lo in range(0, len(rows), _BATCH):
+        batch = rows[lo:lo + _BATCH]
+        text = None
+        if orjson is not None and set(map(type, chain.from_iterable(batch))) <= SCALARS:
+            try:
+                text = orjson.dumps(batch)
+            except (TypeError, orjson.JSONEncodeError):
+                text = None
+        if text is None:
+            text = dumps(batch).encode("utf-8")
+        inner = text[2:-2].split(b"],[")
+        if len(inner) != len(batch):
+            inner = [dumps(r).encode("utf-8")[1:-1] for r in batch]
+        out += inner
+    return out
+
+
+def row_payloads(rows) -> list[tuple[int, int, bytes]]:
+    """The payloads of a part's rows, cut as :func:`split_rows` cuts them:
+    (first row, row count, payload) per chunk, not compressed yet.
+
+    Example:
+        >>> row_payloads([("F1", 1), ("F2", None)]), row_payloads([])
+        ([(0, 2, b'[["F1",1],["F2",null]]')], [(0, 0, b'[]')])
+    """
+    inner = _row_texts(rows)
+    # a row's piece is "[" + its text + "]": its CRC-32 continues the one of "["
+    crcs = map(zlib.crc32, repeat(b"]"), map(zlib.crc32, inner, repeat(_CRC_OPEN)))
+    bounds = _bounds(crcs, list(map(add, map(len, inner), repeat(2))))
+    if not inner:
+        return [(0, 0, b"[]")]
+    return [(a, b - a, b"[[" + b"],[".join(inner[a:b]) + b"]]") for a, b in bounds]
+
+
+def text_payloads(text: str) -> list[tuple[int, int, bytes]]:
+    """The payloads of a canonical JSON text, cut as :func:`split_text` cuts it:
+    (first piece, piece count, payload) per chunk, not compressed yet.
+
+    Example:
+        >>> text_payloads('[{"id":1},{"id":2}]')
+        [(0, 2, b'[{"id":1},{"id":2}]')]
+    """
+    # "},{" is ASCII: cutting the UTF-8 bytes cuts where the text is cut
+    parts = text.encode("utf-8").split(_SEP_BYTES)
+    last = len(parts) - 1
+    crcs = chain(map(zlib.crc32, repeat(_SEP_BYTES, last), map(zlib.crc32, parts[:last])),
+                 (zlib.crc32(parts[last]),))
+    sizes = list(map(add, map(len, parts), repeat(len(_SEP_BYTES))))
+    sizes[last] -= len(_SEP_BYTES)
+    return [(a, b - a, _SEP_BYTES.join(parts[a:b]) + (_SEP_BYTES if b <= last else b""))
+            for a, b in _bounds(crcs, sizes)]
 
 
 def split_rows(part: str, rows) -> list[Chunk]:
@@ -114,9 +219,8 @@ def split_rows(part: str, rows) -> list[Chunk]:
         >>> sum(a.blob != b.blob for a, b in zip(chunks, split_rows("flows", changed)))
         1
     """
-    pieces = [dumps(list(r)).encode("utf-8") for r in rows]
-    return [_pack(part, seq, first, len(group), b"[" + b",".join(group) + b"]")
-            for seq, (first, group) in enumerate(_groups(pieces))]
+    return [_pack(part, seq, first, count_, payload)
+            for seq, (first, count_, payload) in enumerate(row_payloads(rows))]
 
 
 def split_text(part: str, text: str) -> list[Chunk]:
@@ -128,10 +232,75 @@ def split_text(part: str, text: str) -> list[Chunk]:
         >>> "".join(text_of(c.data, c.size) for c in chunks) == text, len(chunks) > 1
         (True, True)
     """
-    parts = text.split(_SEP)
-    pieces = [p.encode("utf-8") + b"},{" for p in parts[:-1]] + [parts[-1].encode("utf-8")]
-    return [_pack(part, seq, first, len(group), b"".join(group))
-            for seq, (first, group) in enumerate(_groups(pieces))]
+    return [_pack(part, seq, first, count_, payload)
+            for seq, (first, count_, payload) in enumerate(text_payloads(text))]
+
+
+class Packer:
+    """Compresses and hashes chunks on worker threads while the caller makes the next.
+
+    zlib and SHA-256 let other threads run while they work, so on a machine of
+    several cores the compression of one part overlaps the making of the next.
+    The chunks and their bytes are those :func:`split_rows` and
+    :func:`split_text` give, in the order they were added.
+
+    Example:
+        >>> with Packer() as packer:
+        ...     packer.add("flows", row_payloads([("F1", 1)]))
+        ...     packer.add("waivers", row_payloads([]))
+        ...     got = packer.chunks()
+        >>> got == split_rows("flows", [("F1", 1)]) + split_rows("waivers", [])
+        True
+    """
+
+    def __init__(self, workers: int | None = None):
+        from concurrent.futures import ThreadPoolExecutor
+        # the caller's thread keeps one core busy making the next part
+        self._pool = ThreadPoolExecutor(workers or max(1, min(2, (os.cpu_count() or 1) - 1)),
+                                        thread_name_prefix="lineage-pack")
+        self._futures: list = []
+
+    def add(self, part: str, payloads) -> None:
+        """Queue the payloads of ``part`` (from :func:`row_payloads` or
+        :func:`text_payloads`), numbered from 0 in order.
+
+        Example:
+            >>> with Packer(1) as packer:
+            ...     packer.add("waivers", row_payloads([]))
+            ...     [c.rows for c in packer.chunks()]
+            [0]
+        """
+        submit = self._pool.submit
+        self._futures += [submit(_pack, part, seq, first, rows, payload)
+                          for seq, (first, rows, payload) in enumerate(payloads)]
+
+    def chunks(self) -> list[Chunk]:
+        """Every queued chunk, compressed and hashed, in the order queued.
+
+        Example:
+            >>> with Packer(1) as packer:
+            ...     packer.add("flows", row_payloads([("F1", 1)]))
+            ...     packer.chunks()[0].size
+            10
+        """
+        return [f.result() for f in self._futures]
+
+    def close(self) -> None:
+        """Stop the worker threads (after the queued work, or at once when it
+        failed: nothing queued is kept).
+
+        Example:
+            >>> Packer(1).close()
+        """
+        for f in self._futures:
+            f.cancel()
+        self._pool.shutdown(wait=True)
+
+    def __enter__(self) -> "Packer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def unpack(data: bytes, size: int) -> bytes:

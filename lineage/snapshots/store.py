@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING
 from ..errors import LineageError
 from ..files import note_input
 from .canonical import sha256
-from .chunks import PARTS, split_rows, split_text, sqlar_uncompress, text_of
+from .chunks import PARTS, Packer, row_payloads, sqlar_uncompress, text_of, text_payloads
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -619,23 +619,35 @@ class Store:
             >>> store.close()
         """
         snap = audit_or_snapshot
+        label_ = label if label is not None or not isinstance(snap, Snapshot) else snap.label
+        self._check_label(label_)
+        # cut and compress before taking the lock: other writers wait less
         if not isinstance(snap, Snapshot):
-            snap = Snapshot.from_audit(snap, label=label, source=source)
+            with Packer() as packer:
+                # each part is compressed on worker threads while the next is made
+                snap = Snapshot._made(snap, label=label, source=source,
+                                      made=functools.partial(_queue, packer))
+                chunks = packer.chunks()
         else:
-            snap = _replace(snap, label=label if label is not None else snap.label,
+            snap = _replace(snap, label=label_,
                             source=source if source is not None else snap.source)
-        if snap.label is not None and not _LABEL.match(snap.label):
-            raise StoreError(f"label {snap.label!r} is not allowed: it must not be a number, "
+            chunks = _chunks(snap)
+        return self._write(snap, chunks)
+
+    def _check_label(self, label: str | None) -> None:
+        if label is not None and not _LABEL.match(label):
+            raise StoreError(f"label {label!r} is not allowed: it must not be a number, "
                              "'latest' or 'previous', contain ':' or start with a space",
-                             message_ja=f"ラベル {snap.label!r} は使えません: 数字、'latest'、"
+                             message_ja=f"ラベル {label!r} は使えません: 数字、'latest'、"
                                         "'previous' は不可で、':' を含まず、空白で始まらない"
                                         "ものにしてください")
-        conn = self._conn
         if self.readonly:
             raise StoreError(f"{self.path}: the store was opened read-only",
                              message_ja=f"{self.path}: ストアは読み取り専用で開かれています")
-        # cut and compress before taking the lock: other writers wait less
-        chunks = _chunks(snap)
+
+    def _write(self, snap: Snapshot, chunks: list) -> Snapshot:
+        """Append ``snap`` with its ``chunks`` in one transaction (see :meth:`add`)."""
+        conn = self._conn
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -1197,8 +1209,16 @@ def _rows_of(chunks) -> tuple[tuple, ...]:
 
 def _chunks(snap: Snapshot) -> list:
     """The chunks of a snapshot in manifest order: inventory, flows, findings, waivers."""
-    return (split_text("inventory", snap.inventory_json) + split_rows("flows", snap.flows)
-            + split_rows("findings", snap.findings) + split_rows("waivers", snap.waivers))
+    with Packer() as packer:
+        for part in PARTS:
+            _queue(packer, part, snap.inventory_json if part == "inventory"
+                   else getattr(snap, part))
+        return packer.chunks()
+
+
+def _queue(packer: Packer, part: str, value) -> None:
+    """Queue a part of a snapshot (its inventory text or its rows) to be packed."""
+    packer.add(part, text_payloads(value) if part == "inventory" else row_payloads(value))
 
 
 def _replace(snap: Snapshot, **changes) -> Snapshot:
