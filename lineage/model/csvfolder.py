@@ -46,7 +46,7 @@ from typing import Callable
 from ..files import read_input
 from ..progress import report
 from .errors import InventoryError, Location, Problem
-from .fastpath import bulk_ids
+from .fastpath import bulk_ids, look_up
 from .sources import RawInventory, RowTable, SourceMap
 from .tables import (POLICY_SHEET, REVISIONS_SHEET, SHEETS, TOP_SHEET, column_for, columns,
                      sheet_for)
@@ -781,14 +781,13 @@ def _block_columns(cols: list, numbers: list | None, start: int, out: Columns) -
             mixed.append(index)
             spaced = spaced or not bare
     if mixed and not spaced:
-        # a cell is blank when empty: a row's key is which of its mixed cells are
-        # (booleans hash for nothing), each distinct key's bits worked out once
-        keys = list(zip(*[map(bool, cols[index]) for index in mixed]))
+        # a cell is blank when empty: each distinct combination of a row's mixed
+        # cells has its bits worked out once, and each row's are looked up in C
+        keys = list(zip(*map(cols.__getitem__, mixed)))
         combos = dict.fromkeys(keys)
         for key in combos:
-            combos[key] = always | sum(1 << index for index, filled in zip(mixed, key)
-                                       if filled)
-        masks = list(map(combos.__getitem__, keys))
+            combos[key] = always | sum(1 << index for index, cell in zip(mixed, key) if cell)
+        masks = list(look_up(keys, combos))
         del combos, keys
     elif mixed:
         # the blank and filled cells of a row, as one key: each distinct combination's
