@@ -588,9 +588,10 @@ def _places_by_fields(ctx, flows) -> list[list]:
     keeping a field elsewhere."""
     senders, recipients = _end_codes(ctx)
     sender, recipient, basis_bits = senders.get, recipients.get, _BASIS_BITS.get
-    linkable, class_of, other = ctx._linkable.issuperset, _CLASS_OF_KEY, _OTHER_BASIS
+    linkable, other = ctx._linkable.issuperset, _OTHER_BASIS
     places: list = [[] for _ in _CLASSES]
-    adds = [got.append for got in places]
+    # Key -> the append of its class's places: one look-up per flow, not two.
+    add_of_key = tuple(map([got.append for got in places].__getitem__, _CLASS_OF_KEY))
     place = 0
     for flow in flows:
         fields = flow.__dict__
@@ -602,7 +603,7 @@ def _places_by_fields(ctx, flows) -> list[list]:
             key += 128
         if not fields["combined"] and linkable(fields["items"]):
             key += 256
-        adds[class_of[key]](place)
+        add_of_key[key](place)
         place += 1
     return places
 
