@@ -143,3 +143,34 @@ def test_day_numbers_are_shared_per_date():
     one, again = dt.date(2025, 3, 1), dt.date(2025, 3, 1)
     assert days[one] == one.toordinal() and days[again] is days[one] and len(days) == 1
     assert days[dt.date.max] == module._LAST
+
+
+def test_tp202_passes_over_covered_flows_as_the_old_check_did_at_the_calendars_end():
+    # TP202 passes over the flows an open binding contract covers by day numbers,
+    # "no such contract" standing one past 9999-12-31: a flow starting that day is
+    # covered by a contract signed that day, and never by none.
+    import checks_oracle
+    from lineage.rules.policy.TP202 import TP202
+
+    far = "9999-12-31"
+    data = {"format": "lineage/1", "organisation": "mc", "as_of": "2026-01-01",
+            "parties": [{"id": "mc", "role": "self"}, {"id": "o1", "role": "outsourcee"},
+                        {"id": "o2", "role": "outsourcee"}, {"id": "o3", "role": "outsourcee"}],
+            "contracts": [
+                {"id": "K1", "party": "o1", "signed_on": far, "no_leak": "true",
+                 "no_re_provision": "true"},
+                {"id": "K3", "party": "o3", "signed_on": "2025-01-01", "no_leak": "true"}],
+            "flows": [
+                {"id": "F1", "from": "mc", "to": "o1", "items": ["name"], "start": far},
+                {"id": "F2", "from": "mc", "to": "o1", "items": ["name"], "start": "2025-01-15"},
+                {"id": "F3", "from": "mc", "to": "o2", "items": ["name"], "start": far},
+                {"id": "F4", "from": "mc", "to": "o3", "items": ["name"], "start": far},
+                {"id": "F5", "from": "mc", "to": "o1", "items": ["name"], "start": far,
+                 "contract": "K1"}]}
+    inv = build(data)
+    ctx = Context(inv)
+    judged = {f.id: engine.judge(ctx, f)[0] for f in inv.flows}
+    new = [f.as_dict() for f in TP202.check(ctx, judged)]
+    assert new == [f.as_dict() for f in checks_oracle.CHECKS["TP202"](ctx, judged)]
+    assert [f["id"] for f in new] == ["TP202:F2:contract", "TP202:F3:contract",
+                                      "TP202:F4:no_re_provision"]
