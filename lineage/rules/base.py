@@ -166,9 +166,20 @@ def _id_of(rule: str, flow: str, subject: str | None) -> str:
 class _Blank(_Room):
     """A finding's layout without its refusals: filled by plain attribute stores
     (the quickest way Python fills an object), then made a :class:`Finding` by
-    :func:`_new_finding`. A frozen dataclass refuses stores, and setting each slot
-    through its descriptor took twice as long; a large check makes a million
-    findings."""
+    setting its class, last thing in ``__init__``: ``_Blank(...)`` gives the
+    finding. A frozen dataclass refuses stores, and setting each slot through
+    its descriptor took twice as long; a large check makes a million findings.
+
+    Example:
+        >>> f = _Blank("TP101", "5[1]", "no-consent", "error", "F1", "mc", "p", None,
+        ...            (), (), "m", "m_ja", "r", "r_ja")
+        >>> type(f) is Finding, f.id, f.waived
+        (True, 'TP101:F1', False)
+        >>> f == Finding(rule="TP101", clause="5[1]", kind="no-consent", severity="error",
+        ...              flow="F1", frm="mc", to="p", message="m", message_ja="m_ja",
+        ...              remedy="r", remedy_ja="r_ja")
+        True
+    """
 
     __slots__ = tuple(f.name for f in dataclasses.fields(Finding))
 
@@ -189,31 +200,69 @@ class _Blank(_Room):
         self.remedy = remedy
         self.remedy_ja = remedy_ja
         self.waived = False
-        self.id = _id_of(rule, flow, subject)
+        self.id = f"{rule}:{flow}" if subject is None else f"{rule}:{flow}:{subject}"
+        # The layouts are the same (tests/test_engine_fast_paths.py checks it
+        # field by field), so the object may change class.
+        self.__class__ = Finding
 
 
-def _new_finding(rule, clause, kind, severity, flow, frm, to, subject, items, evidence,
-                 message, message_ja, remedy, remedy_ja) -> Finding:
-    """``Finding(...)`` with every field given in order, not waived.
+# ``Finding(...)`` with every field given in order, not waived: the same record
+# as the dataclass's own constructor makes, about twice as fast (a class, not a
+# function calling one: a call less per finding).
+_new_finding = _Blank
 
-    The same record as the dataclass's own constructor makes, about twice as
-    fast (tests/test_engine_fast_paths.py checks it field by field; the
-    layouts are the same, so the object may change class).
+_MAKERS: dict = {}
+
+
+def finding_maker(rule):
+    """A callable making findings of ``rule`` from what differs between them:
+    ``(flow, frm, to, subject, items, evidence, message, message_ja, id)``, the
+    forms :meth:`Rule.finding_from` takes and ``id`` as :attr:`Finding.id`
+    spells it (``rule:flow:subject``). The rule's fields are the maker's own: a
+    rule that makes a hundred thousand findings passes nine values, not fourteen,
+    and no ID is formatted twice. Made once per rule and clause.
 
     Example:
-        >>> f = _new_finding("TP101", "5[1]", "no-consent", "error", "F1", "mc", "p", None,
-        ...                  (), (), "m", "m_ja", "r", "r_ja")
-        >>> f == Finding(rule="TP101", clause="5[1]", kind="no-consent", severity="error",
-        ...              flow="F1", frm="mc", to="p", message="m", message_ja="m_ja",
-        ...              remedy="r", remedy_ja="r_ja")
+        >>> from lineage.rules.policy.TP203 import TP203
+        >>> make = finding_maker(TP203)
+        >>> f = make("F2", "o1", "t0", "name", ("name",), (), "m", "m_ja", "TP203:F2:name")
+        >>> type(f) is Finding, f.clause, f.severity, f.waived
+        (True, '1.5', 'error', False)
+        >>> f == _new_finding("TP203", "1.5", "re-provision", "error", "F2", "o1", "t0",
+        ...                   "name", ("name",), (), "m", "m_ja", TP203.remedy_en,
+        ...                   TP203.remedy_ja)
         True
-        >>> type(f) is Finding, f.id
-        (True, 'TP101:F1')
     """
-    f = _Blank(rule, clause, kind, severity, flow, frm, to, subject, items, evidence,
-               message, message_ja, remedy, remedy_ja)
-    f.__class__ = Finding
-    return f
+    got = _MAKERS.get(rule)
+    if got is not None and got[0] is rule.clause:
+        return got[1]
+    rule_id, clause, kind, severity = rule.id, _clause_text(rule), rule.kind, rule.severity
+    remedy, remedy_ja = rule.remedy_en, rule.remedy_ja
+
+    class _Made(_Room):
+        __slots__ = _Blank.__slots__
+
+        def __init__(self, flow, frm, to, subject, items, evidence, message, message_ja, id):
+            self.rule = rule_id
+            self.clause = clause
+            self.kind = kind
+            self.severity = severity
+            self.flow = flow
+            self.frm = frm
+            self.to = to
+            self.subject = subject
+            self.items = items
+            self.evidence = evidence
+            self.message = message
+            self.message_ja = message_ja
+            self.remedy = remedy
+            self.remedy_ja = remedy_ja
+            self.waived = False
+            self.id = id
+            self.__class__ = Finding
+
+    _MAKERS[rule] = (rule.clause, _Made)
+    return _Made
 
 
 def first_of_each(findings: list) -> list:

@@ -1,10 +1,11 @@
 import datetime as dt
+from itertools import compress, repeat
+from operator import and_, is_, le, not_
 
 from ..base import Example, Rule
 from ..clauses import Clause
 from ..context import add_days
-
-_UNKNOWN = object()  # open_from not yet looked up
+from .TP203 import _LAST, _Days, entrusted
 
 
 class TP202(Rule):
@@ -60,23 +61,29 @@ flows:
             >>> [f.id for f in TP202.check(ctx, judged)]
             ['TP202:F1:no_re_provision']
         """
+        # The policy pack judges every flow: these are all outsourcing flows, in order.
+        flows = ctx.judged_flows(judged, "policy")[1].get("outsourcing", ())
+        if not flows:
+            return
+        # Their starts, recipients and named contracts, read once for TP203 too.
+        starts, _, _, tos, named = entrusted(ctx, judged)
         # Many flows go to one outsourcee under the same contracts: those are
         # looked up once per (recipient, named contract).
         terms: dict = {}
-        # Per recipient of flows naming no contract (most): the earliest signing
+        # Per recipient (of flows naming no contract, most): the earliest signing
         # day of a binding contract without an end, which covers every flow
-        # starting on or after it (_gap reaches it before any gap). One look-up
-        # per flow, and no key made for it.
-        open_from: dict = {}
-        # The policy pack judges every flow: these are all outsourcing flows, in order.
-        for flow in ctx.judged_flows(judged, "policy")[1].get("outsourcing", ()):
+        # starting on or after it (_gap reaches it before any gap), as a day
+        # number (one past the last day where none). The flows it covers are
+        # passed over by passes in C, with no step of their own.
+        days = _Days()
+        open_from = {}
+        for to in set(tos):
+            day = _terms(ctx, to, None)[2]
+            open_from[to] = _LAST + 1 if day is None else days[day]
+        covered = map(and_, map(is_, named, repeat(None)),
+                      map(le, map(open_from.__getitem__, tos), map(days.__getitem__, starts)))
+        for flow in compress(flows, map(not_, covered)):
             to, contract, first = flow.to, flow.contract, flow.start
-            if contract is None:
-                day = open_from.get(to, _UNKNOWN)
-                if day is _UNKNOWN:
-                    day = open_from[to] = _terms(ctx, to, None)[2]
-                if day is not None and day <= first:
-                    continue
             got = terms.get((to, contract))
             if got is None:
                 got = terms[(to, contract)] = _terms(ctx, to, contract)

@@ -4,7 +4,7 @@ import operator
 from itertools import compress, count
 from operator import and_, ne, not_, truth
 
-from ..base import Example, Rule, _clause_text, _new_finding
+from ..base import Example, Rule, finding_maker
 from ..clauses import Clause
 
 _EXEMPTIONS = ("law", "life", "public_health", "government")
@@ -77,95 +77,164 @@ flows:
         entrusting = ctx.judged_flows(judged, "policy")[1].get("outsourcing", ())
         if not entrusting:
             return
-        circles = _circles(ctx, sorted(set(map(_TO, entrusting))))
+        # What the check reads of the entrusting flows, in one sweep (the
+        # outsourcees, then the seeds of the search): each is reached once.
+        columns = entrusted(ctx, judged)[:4]
+        circles = _circles(ctx, sorted(set(columns[3])))
         distinct = set(circles.values())
         entity, org = ctx.entity, ctx.org_entity
-        index = _Index(ctx, {entity(p) for circle in distinct for p in circle} - {org},
-                       entrusting)
-        # (place, item, flow, rank, entrusting ID or None) per item leaving a circle.
-        # The flow's place in ID order stands for natural_key(flow.id): the same order.
+        entities = {entity(p) for circle in distinct for p in circle} - {org}
+        index = _Index(ctx, entities, entrusting, columns)
+        made = _Findings(cls, index)
         if len(distinct) == 1:
-            # One circle (a ring, or one outsourcee): all the index holds is its own,
-            # and each (place, item) comes once, in order: no best to choose, and
-            # each finding is made while its flow was just read.
-            yield from _findings(cls, _leaving(ctx, judged, next(iter(distinct)),
-                                               index.entrusting, index, whole=True), index)
+            # One circle (a ring, or one outsourcee): all the index holds is its
+            # own, and each leaving flow comes once, in order, its items sorted:
+            # no best to choose, and its findings are made while it was just read.
+            for n, flow, hits in _leaving(ctx, judged, next(iter(distinct)),
+                                          index.entrusting, index, inside=entities):
+                yield from made(flow, hits)
             return
-        else:
-            places, ents = index.entrusting
-            tos = index.tos
-            by_circle: dict[frozenset, list] = {}
-            for k, n in enumerate(places):
-                by_circle.setdefault(circles[tos[n]], []).append(k)
-            best: dict = {}
-            for circle, ks in by_circle.items():
-                rows = (list(map(places.__getitem__, ks)), list(map(ents.__getitem__, ks)))
-                for got in _leaving(ctx, judged, circle, rows, index):
-                    key = got[:2]
-                    if key not in best or got[3] < best[key][3]:
-                        best[key] = got
-            found = list(best.values())
-            found.sort()  # by (place, item): never equal, so nothing further is compared
-            yield from _findings(cls, found, index)
+        places, ents, seeds = index.entrusting
+        tos = index.tos
+        by_circle: dict[frozenset, list] = {}
+        for k, n in enumerate(places):
+            by_circle.setdefault(circles[tos[n]], []).append(k)
+        # (place, item) -> (flow, hit) of the best way found, over every circle.
+        best: dict = {}
+        for circle, ks in by_circle.items():
+            rows = (list(map(places.__getitem__, ks)), list(map(ents.__getitem__, ks)),
+                    list(map(seeds.__getitem__, ks)))
+            for n, flow, hits in _leaving(ctx, judged, circle, rows, index):
+                for hit in hits:
+                    key = (n, hit[0])
+                    got = best.get(key)
+                    if got is None or hit[1] < got[1][1]:
+                        best[key] = (flow, hit)
+        # By (place, item): never equal, so nothing further is compared. The hits
+        # of one flow, in item order, make its findings.
+        last, hits = None, []
+        for key in sorted(best):
+            flow, hit = best[key]
+            if flow is not last:
+                if hits:
+                    yield from made(last, hits)
+                last, hits = flow, []
+            hits.append(hit)
+        if hits:
+            yield from made(last, hits)
+
+
+def entrusted(ctx, judged) -> tuple:
+    """The entrusting (outsourcing) flows' starts, items, IDs, recipients and named
+    contracts, as columns in the order of ``ctx.judged_flows``: read in one sweep,
+    once per check for TP202 and TP203 (at a million flows, reaching a flow
+    record costs more than what is done with it).
+
+    Example:
+        >>> from lineage.rules import context, engine, examples
+        >>> ctx = context.Context(examples.build_example(TP203.fail.inventory))
+        >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+        >>> starts, items, ids, tos, contracts = entrusted(ctx, judged)
+        >>> ids, tos, contracts, entrusted(ctx, judged)[2] is ids
+        (('F1',), ('carrier',), (None,), True)
+    """
+    flows = ctx.judged_flows(judged, "policy")[1].get("outsourcing", ())
+    got = ctx.memo.get(("TP203", "entrusted"))
+    if got is None or got[0] is not flows:
+        columns = tuple(zip(*zip(map(_START, flows), map(_ITEMS, flows), map(_ID, flows),
+                                 map(_TO, flows), map(_CONTRACT, flows))))
+        got = ctx.memo[("TP203", "entrusted")] = (flows, columns or ((),) * 5)
+    return got[1]
 
 
 _TO, _FRM = operator.attrgetter("to"), operator.attrgetter("frm")
+_CONTRACT = operator.attrgetter("contract")
 _START, _ITEMS = operator.attrgetter("start"), operator.attrgetter("items")
 _ID = operator.attrgetter("id")
+#: What the leaving test reads of a flow, in one call.
+_LEAVING_FIELDS = operator.attrgetter("basis", "exemption", "start", "end", "to", "items")
 #: Days are day numbers (date.toordinal) in the search: compared and ordered as
 #: the dates are, by the interpreter's quick path for small ints, without a
 #: reach for a date object read from some flow long before.
 _LAST = dt.date.max.toordinal()
-_ORDINAL = dt.date.toordinal
 #: A search bucket is (arrival << _SHIFT | path length): paths have fewer flows.
 _SHIFT = 32
 _FIRST = operator.itemgetter(0)
 _NONE: dict = {}  # never changed
 
 
-def _findings(rule, found, index):
-    """The findings of ``found`` ((place, item, flow, rank, entrusting flow's ID or
-    None) in order), made as :meth:`Rule.finding_from` makes them.
+class _Days(dict):
+    """Date -> its day number (``date.toordinal``), made on first look-up.
+
+    A large inventory's flows share a few hundred dates (the loader shares equal
+    ones): the search's day numbers are then a few hundred int objects too, at
+    hand, and comparing two reads none of the hundreds of thousands an int per
+    flow would scatter over memory (at a million flows, a reach for a far int
+    costs as much as the comparison's whole step).
+
+    Example:
+        >>> days = _Days()
+        >>> days[dt.date(2025, 1, 1)], days[dt.date(1, 1, 1)], len(days)
+        (739252, 1, 2)
+    """
+
+    def __missing__(self, day):
+        number = self[day] = day.toordinal()
+        return number
+
+
+class _Findings:
+    """Makes the findings of one leaving flow from its hits, as
+    :meth:`Rule.finding_from` makes them: ``made(flow, hits)`` with ``hits`` the
+    (item, label's rank, entrusting flow's seed) of the flow, in item order.
 
     Findings of one item share its items tuple, of one outsourcee its evidence
-    entry, and the items of one flow that came the same way (most: from one
+    entry, and the items of one flow that came the same way (from one
     entrusting flow) their path and evidence: a large check makes a hundred
     thousand of them. A path is kept as its flows' places during the search;
-    their IDs are read here, for the paths found only.
+    their IDs are those the seeds and the circle's flows read
+    (:attr:`_Index.ids`): no flow read long before is reached for again.
     """
-    flows, tos = index.flows, index.tos
-    rule_id, clause, kind, severity = rule.id, _clause_text(rule), rule.kind, rule.severity
-    remedy, remedy_ja = rule.remedy_en, rule.remedy_ja
-    items: dict = {}
-    named: dict = {}
-    last = None  # (flow, places) of the finding before
-    for _, item, flow, rank, entrust in found:
-        keys = rank[2]
-        if last is None or flow is not last[0] or keys != last[1]:
-            fid, frm, to, first = flow.id, flow.frm, flow.to, keys[0]
-            if entrust is None:
-                entrust = flows[first].id
-            outsourcee = tos[first]
-            if len(keys) == 1:
-                path = (entrust, fid)
-            else:
-                path = (entrust, *[flows[k].id for k in keys[1:]], fid)
-            shown = " > ".join(path)
-            pair = named.get(outsourcee)
-            if pair is None:
-                pair = named[outsourcee] = ("outsourcee", outsourcee)
-            # The evidence as Rule.finding makes it: its entries sorted by key.
-            evidence = (pair, ("path", path))
-            last = (flow, keys)
-        one = items.get(item)
-        if one is None:
-            one = items[item] = (item,)
-        yield _new_finding(rule_id, clause, kind, severity, fid, frm, to, item, one, evidence,
-                           f"item {item}, entrusted to {outsourcee} by {path[0]}, "
-                           f"leaves the outsourcing circle to {to} (path {shown})",
-                           f"{path[0]} で {outsourcee} に委託した項目 {item} が"
-                           f"委託の範囲外の {to} に提供されています(経路 {shown})",
-                           remedy, remedy_ja)
+
+    def __init__(self, rule, index):
+        self.ids = index.ids
+        self.make = finding_maker(rule)
+        self.prefix = rule.id + ":"
+        self.items: dict = {}
+        self.named: dict = {}
+
+    def __call__(self, flow, hits) -> list:
+        """The findings of ``flow``, in the order of ``hits``."""
+        ids, items, named, make = self.ids, self.items, self.named, self.make
+        fid, frm, to = flow.id, flow.frm, flow.to
+        prefix = f"{self.prefix}{fid}:"  # the findings' IDs, but for the item
+        out = []
+        last = None  # the places of the hit before
+        for item, rank, seed in hits:
+            keys = rank[2]
+            if keys != last:
+                entrust, outsourcee = seed[3], seed[4]
+                if len(keys) == 1:
+                    path = (entrust, fid)
+                else:
+                    path = (entrust, *map(ids.__getitem__, keys[1:]), fid)
+                shown = " > ".join(path)
+                pair = named.get(outsourcee)
+                if pair is None:
+                    pair = named[outsourcee] = ("outsourcee", outsourcee)
+                # The evidence as Rule.finding makes it: its entries sorted by key.
+                evidence = (pair, ("path", path))
+                last = keys
+            one = items.get(item)
+            if one is None:
+                one = items[item] = (item,)
+            out.append(make(fid, frm, to, item, one, evidence,
+                            f"item {item}, entrusted to {outsourcee} by {entrust}, "
+                            f"leaves the outsourcing circle to {to} (path {shown})",
+                            f"{entrust} で {outsourcee} に委託した項目 {item} が"
+                            f"委託の範囲外の {to} に提供されています(経路 {shown})",
+                            f"{prefix}{item}"))
+        return out
 
 
 class _Index:
@@ -181,7 +250,7 @@ class _Index:
     flows, reading them is most of the cost.
     """
 
-    def __init__(self, ctx, entities, entrusting=()):
+    def __init__(self, ctx, entities, entrusting=(), columns=None):
         entity, org = ctx.entity, ctx.org_entity
         # Each party of the entities -> its entity (a party named only in flows is
         # its own legal entity): no look-up per flow for the others.
@@ -203,16 +272,29 @@ class _Index:
                      list(map(recipients.__getitem__, places)))
         places = list(compress(count(), recipients))
         ents = list(map(recipients.__getitem__, places))
-        # By identity: no look-up by flow ID per flow.
-        marked = set(map(id, entrusting))
-        flags = list(map(marked.__contains__, map(id, map(flows.__getitem__, places))))
+        received = list(map(flows.__getitem__, places))
+        flags = _in_order(received, entrusting)
+        if flags is None:  # by identity: no look-up by flow ID per flow
+            marked = set(map(id, entrusting))
+            flags = list(map(marked.__contains__, map(id, received)))
+            columns = None
+        del received
+        e_places = list(compress(places, flags))
+        days = self.days = _Days()  # the flows' dates as day numbers, each made once
+        if columns is None:  # read now, in ID order
+            entrusted = list(map(flows.__getitem__, e_places))
+            columns = (map(_START, entrusted), map(_ITEMS, entrusted), map(_ID, entrusted),
+                       map(_TO, entrusted))
+        starts, items, ids, tos_e = columns
+        e_ents = list(compress(ents, flags))
         #: The entrusting flows the entities receive: (places, recipients'
-        #: entities), in ID order.
-        self.entrusting = (list(compress(places, flags)), list(compress(ents, flags)))
+        #: entities, seeds: (start's day number, place, items, ID, recipient)),
+        #: in ID order.
+        self.entrusting = (e_places, e_ents, list(zip(map(days.__getitem__, starts), e_places,
+                                                      items, ids, tos_e)))
         # The others they receive, and entrusting flows not from the organisation:
         # the organisation's outsourcing is no other source.
         from_org = {p for p in (*ctx.parties_by_entity.get(org, ()), org) if entity(p) == org}
-        e_places, e_ents = self.entrusting
         outside = list(map(not_, map(from_org.__contains__, map(frms.__getitem__, e_places))))
         others = list(map(not_, flags))
         #: (places, recipients' entities) of the flows received from another
@@ -220,6 +302,8 @@ class _Index:
         self.received = (list(compress(places, others)) + list(compress(e_places, outside)),
                          list(compress(ents, others)) + list(compress(e_ents, outside)))
         self._groups: dict | None = None
+        #: Place -> ID of the circles' own flows (:func:`_circle_flows`), for paths.
+        self.ids: dict = {}
 
     def sent_by(self, entities) -> tuple[list, list, list]:
         """:attr:`sent` of ``entities`` only, in ID order."""
@@ -239,7 +323,7 @@ class _Index:
 def _circle_flows(circle, inside, index, whole=False) -> tuple[dict, list, set]:
     """The circle's flows between its legal entities, by sender then item, as
     (place, start, end or None, recipient's entity: all the search reads of them,
-    days as day numbers); the
+    days as day numbers; their IDs go to :attr:`_Index.ids`); the
     flows that leave it, as (place, sender's entity) in ID order; and the
     entities that send anything. ``whole``: the circle is every entity of the
     index (one circle), so no row needs a test of its sender.
@@ -251,15 +335,16 @@ def _circle_flows(circle, inside, index, whole=False) -> tuple[dict, list, set]:
     """
     places, us, vs = index.sent if whole else index.sent_by(inside)
     inner = list(map(truth, vs) if whole else map(inside.__contains__, vs))
-    flows = index.flows
+    flows, ids, days = index.flows, index.ids, index.days
     edges: dict = {}
     for n, u, v in compress(zip(places, us, vs), map(and_, inner, map(ne, us, vs))):
         f = flows[n]
+        ids[n] = f.id  # for a path that takes it, read while the flow is at hand
         out = edges.get(u)
         if out is None:
             out = edges[u] = {}
         end = f.end
-        edge = (n, f.start.toordinal(), None if end is None else end.toordinal(), v)
+        edge = (n, days[f.start], None if end is None else days[end], v)
         for item in f.items:
             got = out.get(item)
             if got is None:
@@ -274,25 +359,24 @@ def _circle_flows(circle, inside, index, whole=False) -> tuple[dict, list, set]:
     return edges, list(compress(zip(places, us), away)), senders
 
 
-def _seeds(rows, senders, index) -> dict:
-    """Entity -> item -> (start's day number, place, items, ID) of the earliest (then lowest-ID)
-    entrusting flow in ``rows`` bringing it the item, for the entities in ``senders``.
-    The ID is read with the rest, in one sweep in ID order (reading it later, for
-    a finding, would reach for a flow read long before).
+def _seeds(rows, senders) -> dict:
+    """Entity -> item -> the seed (start's day number, place, items, ID, recipient) of
+    the earliest (then lowest-ID) entrusting flow in ``rows`` bringing it the item,
+    for the entities in ``senders``. ``rows`` are (places, recipients' entities,
+    seeds) in ID order, as :attr:`_Index.entrusting` gives them: the seeds were read
+    in one sweep with the ID and recipient (the outsourcee a finding names), so
+    no flow read long before is reached for again (at a million flows, a
+    microsecond each).
 
     The entrusting flows' own labels at one (entity, item) share "clean until"
     and have arrival = entrusting start, so the earliest covers every other one
     whatever the order they are offered in: only it is kept. An entity that
     sends nothing has nothing to pass on: its labels are not needed.
     """
-    places, ents = rows
+    _, ents, rows = rows
     flags = list(map(senders.__contains__, ents))
-    places = list(compress(places, flags))
-    flows = list(map(index.flows.__getitem__, places))
     by: dict = {}
-    for v, seed in zip(compress(ents, flags),
-                       zip(map(_ORDINAL, map(_START, flows)), places, map(_ITEMS, flows),
-                           map(_ID, flows))):
+    for v, seed in zip(compress(ents, flags), compress(rows, flags)):
         got = by.get(v)
         if got is None:
             by[v] = [seed]
@@ -311,6 +395,33 @@ def _seeds(rows, senders, index) -> dict:
     return seeds
 
 
+def _in_order(received, entrusting) -> list | None:
+    """Whether each of ``received`` is one of ``entrusting``, by one merge of the two
+    in order (flows in ID order, compared by identity); None when ``entrusting``
+    is not a part of ``received`` in the same order (then only a set tells).
+
+    The engine gives the entrusting flows in inventory order: a large inventory
+    lists its flows in ID order, and the merge reads no flow (a set of their
+    identities is a reach into a large table per flow).
+
+    Example:
+        >>> a, b, c = object(), object(), object()
+        >>> _in_order([a, b, c], [a, c]), _in_order([a, b, c], [c, a]), _in_order([a], [b])
+        ([True, False, True], None, None)
+    """
+    them = iter(entrusting)
+    wanted = next(them, None)
+    flags = []
+    put = flags.append
+    for flow in received:
+        if flow is wanted:
+            put(True)
+            wanted = next(them, None)
+        else:
+            put(False)
+    return flags if wanted is None else None
+
+
 def _search(edges, seeds, own) -> dict:
     """Entity -> item -> the labels kept there (a list): each way an entrusted item
     reached the entity not beaten on all of arrival, "clean until" and entrusting
@@ -319,13 +430,14 @@ def _search(edges, seeds, own) -> dict:
     label. Made in ``seeds`` itself: one dict per entity, so a look-up of an
     (entity, item) finds either at once.
 
-    A label is a list ``[rank, clean_until, entrusted, alive]`` (days as day
-    numbers): ``rank`` is
+    A label is a list ``[rank, clean_until, entrusted, alive, seed]`` (days as
+    day numbers): ``rank`` is
     ``(arrival, length, places)``, the places of the path's flows (the first
     the entrusting flow); ``clean_until`` the first day some entity on the way
     held the item from another source (only flows leaving before that day carry
     data that came "only by outsourcing"); ``entrusted`` the start of the
-    entrusting flow. A label is kept unless another is at least as good on all
+    entrusting flow; ``seed`` the entrusting flow's seed (its ID and recipient,
+    for a finding). A label is kept unless another is at least as good on all
     three; ``rank`` breaks ties, so the path a finding names does not depend on
     the order of records. Lists, not objects, and the offers written out in the
     loop: the search makes a label per flow step, a hundred thousand at a
@@ -354,7 +466,7 @@ def _search(edges, seeds, own) -> dict:
                 at[item] = []
                 continue
             rank = (seed[0], 1, (seed[1],))
-            label = [rank, owned.get(item, _LAST), seed[0], True]
+            label = [rank, owned.get(item, _LAST), seed[0], True, seed]
             at[item] = [label]
             bucket = seed[0] << _SHIFT | 1
             waiting = buckets.get(bucket)
@@ -372,86 +484,89 @@ def _search(edges, seeds, own) -> dict:
         for keys, node, item, label in waiting:
             if not label[3]:
                 continue
-            _extend(label, node, item, edges, seeds, own, buckets, turns)
+            # The label extended by each flow of the circle carrying the item on
+            # from the node (a step written out here: tens of thousands of them).
+            arrival, length, keys = label[0]
+            clean, entrusted, seed = label[1], label[2], label[4]
+            length += 1
+            for n, start, end, to in edges[node][item]:
+                if (end is not None and end < arrival) or n in keys:
+                    continue
+                at = seeds.get(to)
+                if at is None:
+                    at = seeds[to] = {}
+                held = at.get(item)
+                owned = own.get(to, _NONE).get(item, _LAST)
+                if held is None:
+                    held = at[item] = []
+                elif type(held) is tuple:  # the seed alone: its label, now that one comes
+                    held = at[item] = [[(held[0], 1, (held[1],)), owned, held[0], True, held]]
+                # The new label: max(arrival, start), min(clean, owned).
+                a = start if start > arrival else arrival
+                c = owned if owned < clean else clean
+                new_rank = (a, length, (*keys, n))
+                for other in held:
+                    o_rank = other[0]
+                    oa = o_rank[0]
+                    # ``other`` covers the new label: as good on all three, and better
+                    # on one or, equal on all, not after it in rank.
+                    if (oa <= a and other[1] >= c and other[2] <= entrusted
+                            and (oa != a or other[1] != c or other[2] != entrusted
+                                 or o_rank <= new_rank)):
+                        break
+                else:
+                    new = [new_rank, c, entrusted, True, seed]
+                    kept = []
+                    for other in held:
+                        o_rank = other[0]
+                        oa = o_rank[0]
+                        if (a <= oa and c >= other[1] and entrusted <= other[2]
+                                and (oa != a or other[1] != c or other[2] != entrusted
+                                     or new_rank <= o_rank)):
+                            other[3] = False
+                        else:
+                            kept.append(other)
+                    kept.append(new)
+                    at[item] = kept
+                    if item in edges.get(to, _NONE):
+                        bucket = a << _SHIFT | length
+                        got = buckets.get(bucket)
+                        if got is None:
+                            buckets[bucket] = [(new_rank[2], to, item, new)]
+                            heapq.heappush(turns, bucket)
+                        else:
+                            got.append((new_rank[2], to, item, new))
     return seeds
 
 
-def _extend(label, node, item, edges, labels, own, buckets, turns) -> None:
-    """Offers ``label`` (at ``node``, for ``item``) extended by each flow of the
-    circle carrying the item on from ``node``: :func:`_search`'s step."""
-    arrival, length, keys = label[0]
-    clean, entrusted = label[1], label[2]
-    length += 1
-    for n, start, end, to in edges[node][item]:
-        if (end is not None and end < arrival) or n in keys:
-            continue
-        at = labels.get(to)
-        if at is None:
-            at = labels[to] = {}
-        held = at.get(item)
-        owned = own.get(to, _NONE).get(item, _LAST)
-        if held is None:
-            held = at[item] = []
-        elif type(held) is tuple:  # the seed alone: its label, now that one comes
-            held = at[item] = [[(held[0], 1, (held[1],)), owned, held[0], True]]
-        # The new label: max(arrival, start), min(clean, owned).
-        a = start if start > arrival else arrival
-        c = owned if owned < clean else clean
-        new_rank = (a, length, (*keys, n))
-        for other in held:
-            o_rank = other[0]
-            oa = o_rank[0]
-            # ``other`` covers the new label: as good on all three, and better
-            # on one or, equal on all, not after it in rank.
-            if (oa <= a and other[1] >= c and other[2] <= entrusted
-                    and (oa != a or other[1] != c or other[2] != entrusted
-                         or o_rank <= new_rank)):
-                break
-        else:
-            new = [new_rank, c, entrusted, True]
-            kept = []
-            for other in held:
-                o_rank = other[0]
-                oa = o_rank[0]
-                if (a <= oa and c >= other[1] and entrusted <= other[2]
-                        and (oa != a or other[1] != c or other[2] != entrusted
-                             or new_rank <= o_rank)):
-                    other[3] = False
-                else:
-                    kept.append(other)
-            kept.append(new)
-            at[item] = kept
-            if item in edges.get(to, _NONE):
-                bucket = a << _SHIFT | length
-                waiting = buckets.get(bucket)
-                if waiting is None:
-                    buckets[bucket] = [(new_rank[2], to, item, new)]
-                    heapq.heappush(turns, bucket)
-                else:
-                    waiting.append((new_rank[2], to, item, new))
-
-
-def _leaving(ctx, judged, circle, entrusting, index, whole=False):
-    """Every item of an entrusting flow that leaves ``circle``, with the best way it came.
+def _leaving(ctx, judged, circle, entrusting, index, inside=None):
+    """Every leaving flow that re-provides items of an entrusting flow as it
+    leaves ``circle``, with the best way each came.
 
     ``entrusting`` are the circle's entrusting flows as :attr:`_Index.entrusting`
-    gives them ((places, recipients' entities) in ID order); ``whole``: the circle
-    is all the index holds. Gives (place, item, flow, label's rank, entrusting
-    flow's ID or None: read from the flow when a finding names it), in order of
-    place and item. Every path counts: a label-setting search (:func:`_search`) keeps, per
-    legal entity and item, each arrival not beaten on all of arrival, "clean
-    until" and entrusting start. A leaving flow re-provides the item when some
-    label has its entrusting flow starting on or before the leaving flow, no
-    other source on its way started on or before the leaving flow, and arrived
-    by the leaving flow's end.
+    gives them ((places, recipients' entities, seeds) in ID order); ``inside``: the
+    circle's legal entities when the circle is all the index holds (None: any
+    circle). Gives (place, flow, hits) in order of place, ``hits`` the flow's
+    (item, label's rank, entrusting flow's seed) in order of item. Every path counts: a label-setting
+    search (:func:`_search`) keeps, per legal entity and item, each arrival not
+    beaten on all of arrival, "clean until" and entrusting start. A leaving
+    flow re-provides the item when some label has its entrusting flow starting
+    on or before the leaving flow, no other source on its way started on or
+    before the leaving flow, and arrived by the leaving flow's end.
 
     The search runs once per circle for all its entrusting and leaving flows.
     """
-    inside = {ctx.entity(p) for p in circle} - {ctx.org_entity}
+    whole = inside is not None
+    if not whole:
+        inside = {ctx.entity(p) for p in circle} - {ctx.org_entity}
     edges, leaving, senders = _circle_flows(circle, inside, index, whole)
     own = _own_at(ctx, inside, index, edges, whole)
-    labels = _search(edges, _seeds(entrusting, senders, index), own)
-    flows, foreign = index.flows, ctx.foreign_items
+    labels = _search(edges, _seeds(entrusting, senders), own)
+    flows, foreign, days = index.flows, ctx.foreign_items, index.days
+    # ctx.foreign_items' own first tests: only flows to data subjects have items
+    # of the recipients' own, and a recipient no party record names is refused
+    # (its KeyError). A set at hand, not a look-up among every party per flow.
+    subjects, parties = ctx._subjects, ctx.parties
     # The flows whose route is no provision, by identity: few, found in the
     # engine's flows by route, and no look-up of each leaving flow's judgement.
     by_route = ctx.judged_flows(judged, "policy")[1]
@@ -460,26 +575,29 @@ def _leaving(ctx, judged, circle, entrusting, index, whole=False):
         f = flows[n]
         if id(f) in skip:
             continue
-        basis = f.basis
+        basis, exemption, start, end, to, items = _LEAVING_FIELDS(f)
         # Only a flow with an exemption of its own is evaluated (_exempt's test).
-        if ((basis in _EXEMPTIONS if basis is not None else f.exemption is not None)
+        if ((basis in _EXEMPTIONS if basis is not None else exemption is not None)
                 and _exempt(ctx, f)):
             continue
-        start, end = f.start.toordinal(), f.end
+        start = days[start]
         if end is not None:
-            end = end.toordinal()
+            end = days[end]
         at, owned = labels.get(node, _NONE), own.get(node, _NONE)
-        found = None
-        # To data subjects, only items that are not their own are provided
-        # (ctx.provision's items, without a copy of the flow).
-        for item in dict.fromkeys(foreign(f) or f.items):
+        if to in subjects or to not in parties:
+            # To data subjects, only items that are not their own are provided
+            # (ctx.provision's items, without a copy of the flow).
+            items = foreign(f) or items
+        hits = None
+        for item in dict.fromkeys(items):
             held = at.get(item)
             if held is None:
                 continue
             if type(held) is tuple:  # the seed alone
-                if held[0] <= start < owned.get(item, _LAST) and (end is None or held[0] <= end):
+                day = held[0]
+                if day <= start < owned.get(item, _LAST) and (end is None or day <= end):
                     # The seed's label, without making it.
-                    got = (n, item, f, (held[0], 1, (held[1],)), held[3])
+                    hit = (item, (day, 1, (held[1],)), held)
                 else:
                     continue
             else:
@@ -487,19 +605,19 @@ def _leaving(ctx, judged, circle, entrusting, index, whole=False):
                 for label in held:
                     rank = label[0]
                     if (label[2] <= start < label[1] and (end is None or rank[0] <= end)
-                            and (best is None or rank < best)):
-                        best = rank
+                            and (best is None or rank < best[0])):
+                        best = label
                 if best is None:
                     continue
-                got = (n, item, f, best, None)
-            if found is None:
-                found = [got]
+                hit = (item, best[0], best[4])
+            if hits is None:
+                hits = [hit]
             else:
-                found.append(got)
-        if found is not None:
-            if len(found) > 1:
-                found.sort()  # by item: never equal
-            yield from found
+                hits.append(hit)
+        if hits is not None:
+            if len(hits) > 1:
+                hits.sort(key=_FIRST)  # by item: never equal
+            yield n, f, hits
 
 
 def _circles(ctx, outsourcees) -> dict[str, frozenset]:
@@ -622,7 +740,7 @@ def _own_at(ctx, inside, index, edges, whole=False) -> dict:
     if not whole:
         keep = list(map(inside.__contains__, ents))
         places, ents = compress(places, keep), compress(ents, keep)
-    frms, flows = index.frms, index.flows
+    frms, flows, days = index.frms, index.flows, index.days
     for n, v in zip(places, ents):
         u = entity(frms[n])
         if u == v or u in inside:
@@ -631,7 +749,7 @@ def _own_at(ctx, inside, index, edges, whole=False) -> dict:
         held = own.get(v)
         if held is None:
             held = own[v] = {}
-        start = f.start.toordinal()
+        start = days[f.start]
         for item in f.items:
             if start < held.get(item, _LAST):
                 held[item] = start
