@@ -236,10 +236,10 @@ def _finding_records(findings) -> list[dict] | None:
         return None
 
 
-#: A finding record's keys in order, each one's value read from a record.
-_FINDING_KEY_EACH = tuple(map(itemgetter, (
-    "id", "rule", "clause", "kind", "severity", "flow", "from", "to", "items", "evidence",
-    "message", "message_ja", "remedy", "remedy_ja", "waived")))
+#: What a finding record's values may be, without a look inside: strings, the
+#: waived flag, the items (a list or tuple) and the evidence (a dict).
+_RECORD_TYPES = frozenset({str, bool, list, tuple, dict})
+_NESTED = tuple(map(itemgetter, ("items", "evidence", "clause")))
 _CLAUSE_KEY = itemgetter("clause")
 _EVIDENCE, _ITEMS = attrgetter("evidence"), attrgetter("items")
 _TUPLE = frozenset({tuple})
@@ -735,13 +735,15 @@ class AuditResult:
                 batch, plain = [f.as_dict() for f in chunk], False
                 clause = list(map(_CLAUSE_KEY, batch))
             else:
-                columns = [tuple(map(get, batch)) for get in _FINDING_KEY_EACH]
-                # the short texts joined (in C), the long ones (messages) by their
-                # types, without copying them
-                plain = (_texts(chain(*columns[:8])) and _only(chain(*columns[10:14]), _STR)
-                         and _only(columns[14], _BOOL) and _plain_lists(columns[8])
-                         and plain_values(columns[9]))
-                clause = columns[2]
+                # Every value's type counted in one pass: strings and booleans, and
+                # no container but each record's items (a list or tuple) and evidence
+                # (a dict); then what those hold.
+                kinds = Counter(map(type, chain.from_iterable(map(dict.values, batch))))
+                items, evidence, clause = (list(map(get, batch)) for get in _NESTED)
+                plain = (kinds.keys() <= _RECORD_TYPES and kinds[dict] == len(batch)
+                         and kinds[list] + kinds[tuple] == len(batch)
+                         and _only(chain.from_iterable(items), _STR)
+                         and plain_values(evidence))
             if policy is not None:
                 clauses = set(clause)
                 for each in clauses.difference(quoted):
