@@ -129,7 +129,7 @@ _ROUTE_OF = attrgetter("route")
 _FINDING_NAMES = ("id", "rule", "clause", "kind", "severity", "flow", "frm", "to", "items",
                   "evidence", "message", "message_ja", "remedy", "remedy_ja", "waived")
 #: Exact types (subclasses are not the same to an encoder).
-_STR, _STR_NONE, _BOOL = frozenset({str}), frozenset({str, type(None)}), frozenset({bool})
+_STR, _STR_NONE = frozenset({str}), frozenset({str, type(None)})
 _SEQ = frozenset({list, tuple})
 
 
