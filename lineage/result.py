@@ -236,9 +236,10 @@ def _finding_records(findings) -> list[dict] | None:
         return None
 
 
-#: What a finding record's values may be, without a look inside: strings, the
-#: waived flag, the items (a list or tuple) and the evidence (a dict).
-_RECORD_TYPES = frozenset({str, bool, list, tuple, dict})
+#: A finding record's values but its items and evidence: strings and a bool.
+_SCALARS = itemgetter("id", "rule", "clause", "kind", "severity", "flow", "from", "to",
+                      "message", "message_ja", "remedy", "remedy_ja", "waived")
+_STR_BOOL = frozenset({str, bool})
 _NESTED = tuple(map(itemgetter, ("items", "evidence", "clause")))
 _CLAUSE_KEY = itemgetter("clause")
 _EVIDENCE, _ITEMS = attrgetter("evidence"), attrgetter("items")
@@ -735,13 +736,10 @@ class AuditResult:
                 batch, plain = [f.as_dict() for f in chunk], False
                 clause = list(map(_CLAUSE_KEY, batch))
             else:
-                # Every value's type counted in one pass: strings and booleans, and
-                # no container but each record's items (a list or tuple) and evidence
-                # (a dict); then what those hold.
-                kinds = Counter(map(type, chain.from_iterable(map(dict.values, batch))))
+                # The scalars' types in one pass (strings and the waived flag), then
+                # what the items (a list or tuple each) and the evidence (dicts) hold.
                 items, evidence, clause = (list(map(get, batch)) for get in _NESTED)
-                plain = (kinds.keys() <= _RECORD_TYPES and kinds[dict] == len(batch)
-                         and kinds[list] + kinds[tuple] == len(batch)
+                plain = (set(map(type, chain.from_iterable(map(_SCALARS, batch)))) <= _STR_BOOL
                          and _only(chain.from_iterable(items), _STR)
                          and plain_values(evidence))
             if policy is not None:
