@@ -129,7 +129,7 @@ _ROUTE_OF = attrgetter("route")
 _FINDING_NAMES = ("id", "rule", "clause", "kind", "severity", "flow", "frm", "to", "items",
                   "evidence", "message", "message_ja", "remedy", "remedy_ja", "waived")
 #: Exact types (subclasses are not the same to an encoder).
-_STR, _STR_NONE, _BOOL = frozenset({str}), frozenset({str, type(None)}), frozenset({bool})
+_STR, _STR_NONE = frozenset({str}), frozenset({str, type(None)})
 _SEQ = frozenset({list, tuple})
 
 
@@ -236,10 +236,11 @@ def _finding_records(findings) -> list[dict] | None:
         return None
 
 
-#: A finding record's keys in order, each one's value read from a record.
-_FINDING_KEY_EACH = tuple(map(itemgetter, (
-    "id", "rule", "clause", "kind", "severity", "flow", "from", "to", "items", "evidence",
-    "message", "message_ja", "remedy", "remedy_ja", "waived")))
+#: A finding record's values but its items and evidence: strings and a bool.
+_SCALARS = itemgetter("id", "rule", "clause", "kind", "severity", "flow", "from", "to",
+                      "message", "message_ja", "remedy", "remedy_ja", "waived")
+_STR_BOOL = frozenset({str, bool})
+_NESTED = tuple(map(itemgetter, ("items", "evidence", "clause")))
 _CLAUSE_KEY = itemgetter("clause")
 _EVIDENCE, _ITEMS = attrgetter("evidence"), attrgetter("items")
 _TUPLE = frozenset({tuple})
@@ -735,13 +736,12 @@ class AuditResult:
                 batch, plain = [f.as_dict() for f in chunk], False
                 clause = list(map(_CLAUSE_KEY, batch))
             else:
-                columns = [tuple(map(get, batch)) for get in _FINDING_KEY_EACH]
-                # the short texts joined (in C), the long ones (messages) by their
-                # types, without copying them
-                plain = (_texts(chain(*columns[:8])) and _only(chain(*columns[10:14]), _STR)
-                         and _only(columns[14], _BOOL) and _plain_lists(columns[8])
-                         and plain_values(columns[9]))
-                clause = columns[2]
+                # The scalars' types in one pass (strings and the waived flag), then
+                # what the items (a list or tuple each) and the evidence (dicts) hold.
+                items, evidence, clause = (list(map(get, batch)) for get in _NESTED)
+                plain = (set(map(type, chain.from_iterable(map(_SCALARS, batch)))) <= _STR_BOOL
+                         and _only(chain.from_iterable(items), _STR)
+                         and plain_values(evidence))
             if policy is not None:
                 clauses = set(clause)
                 for each in clauses.difference(quoted):

@@ -335,3 +335,41 @@ def test_fields_are_read_from_the_dict_only_where_that_is_what_the_attribute_giv
     assert _kept_in_dict(Finding, _FINDING_NAMES) == set()  # slots: no instance dict
     assert _kept_in_dict(Logged, _FLOW_NAMES) == set()
     assert _kept_in_dict(Slotted, ["id"]) == set()
+
+
+ODD_VALUE = st.one_of(st.text(max_size=3), st.booleans(), st.none(), st.integers(),
+                      st.floats(allow_nan=True), st.lists(st.floats() | st.text(max_size=2),
+                                                          max_size=2),
+                      st.tuples(st.text(max_size=2)), st.dictionaries(st.text(max_size=2),
+                                                                      st.floats(), max_size=1))
+
+
+@_fixed(200)
+@given(st.lists(st.tuples(st.sampled_from(["message", "remedy_ja", "kind", "to", "waived",
+                                           "items", "evidence"]), ODD_VALUE), max_size=3),
+       st.integers(1, 5))
+def test_a_batch_of_findings_is_called_plain_only_when_every_value_is(changes, size):
+    # The batch's check (a count of its values' types, then the items and the
+    # evidence) never says plain where the generic check does not; the report is
+    # the standard encoder's text either way.
+    from lineage.plainjson import plain_values
+    audit = lineage.check("inventories/monocollabo")
+    results = list(audit.results)
+    for n, (field, value) in enumerate(changes):
+        if field == "evidence":
+            value = (("note", value),)
+        elif field == "items" and not isinstance(value, (list, tuple)):
+            value = (value,)
+        results[n] = results[n].replace(**{field: value})
+    audit.results = tuple(results)
+    for batch, plain in audit.finding_record_batches(size):
+        if plain:
+            assert plain_values(batch)
+    old = jsonreport.BATCH
+    jsonreport.BATCH = size
+    try:
+        text = "".join(p if isinstance(p, str) else p.decode("utf-8")
+                       for p in jsonreport.chunks(jsonreport.report_data(audit)))
+    finally:
+        jsonreport.BATCH = old
+    assert text == _standard(audit.as_dict())

@@ -960,9 +960,13 @@ def _in_order(ctx, findings, flagged: dict | None = None) -> list:
             got = by_flow[flow_id]
             if len(got) > 1:
                 got.sort(key=_RULE_AND_ID)
+                if flagged is not None:
+                    flagged[flow_id] = (status_of(got), tuple(map(_ID, got)))
+            elif flagged is not None:  # most flows: one finding, status_of's answer inline
+                f = got[0]
+                flagged[flow_id] = ("waived" if f.waived else "violation"
+                                    if f.severity == "error" else "warning", (f.id,))
             out.extend(got)
-            if flagged is not None:
-                flagged[flow_id] = (status_of(got), tuple(map(_ID, got)))
     if len(out) != len(findings):  # a finding on no flow of ctx: the plain sort
         out = sorted(findings, key=_finding_order(ctx, findings))
         if flagged is not None:
