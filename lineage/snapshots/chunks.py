@@ -186,16 +186,17 @@ def row_payloads(rows) -> list[tuple[int, int, bytes]]:
     return [(a, b - a, b"[[" + b"],[".join(inner[a:b]) + b"]]") for a, b in bounds]
 
 
-def text_payloads(text: str) -> list[tuple[int, int, bytes]]:
-    """The payloads of a canonical JSON text, cut as :func:`split_text` cuts it:
-    (first piece, piece count, payload) per chunk, not compressed yet.
+def text_payloads(text: str | bytes) -> list[tuple[int, int, bytes]]:
+    """The payloads of a canonical JSON text (or its UTF-8), cut as :func:`split_text`
+    cuts it: (first piece, piece count, payload) per chunk, not compressed yet.
 
     Example:
         >>> text_payloads('[{"id":1},{"id":2}]')
         [(0, 2, b'[{"id":1},{"id":2}]')]
     """
     # "},{" is ASCII: cutting the UTF-8 bytes cuts where the text is cut
-    parts = text.encode("utf-8").split(_SEP_BYTES)
+    data = text if type(text) is bytes else text.encode("utf-8")
+    parts = data.split(_SEP_BYTES)
     last = len(parts) - 1
     crcs = chain(map(zlib.crc32, repeat(_SEP_BYTES, last), map(zlib.crc32, parts[:last])),
                  (zlib.crc32(parts[last]),))

@@ -1222,4 +1222,8 @@ def _queue(packer: Packer, part: str, value) -> None:
 
 
 def _replace(snap: Snapshot, **changes) -> Snapshot:
+    # an inventory text not read yet stays so (replace() would read every field)
+    text = snap.__dict__.get("_deferred_inventory_json")
+    if isinstance(text, Deferred) and "inventory_json" not in changes:
+        changes["inventory_json"] = text
     return dataclasses.replace(snap, **changes)
