@@ -448,17 +448,18 @@ class Snapshot:
     def _made(cls, audit, *, label: str | None = None, source: str | None = None,
               made=None) -> "Snapshot":
         """:meth:`from_audit`, calling ``made(part, value)`` with each part (the
-        inventory text, then the flow, finding and waiver rows) as soon as it is
-        made: a store compresses one part while the next is made."""
-        data = canonical_bytes(audit.inventory)
+        flow, finding and waiver rows, then the inventory's canonical UTF-8) as
+        soon as it is made: a store compresses one part while the next is made,
+        the rows' first while the inventory's text, the longest to make, is made."""
         made = made or (lambda part, value: None)
-        made("inventory", data)
         flows = flow_rows(audit)
         made("flows", flows)
         findings = finding_rows(audit.results)
         made("findings", findings)
         waivers = tuple(_waiver_row(w) for w in audit.waivers)
         made("waivers", waivers)
+        data = canonical_bytes(audit.inventory)
+        made("inventory", data)
         return cls(organisation=audit.inventory.organisation, as_of=audit.as_of.isoformat(),
                    rules=tuple(audit.packs), tool_version=__version__,
                    inventory_hash=hashlib.sha256(data).hexdigest(),

@@ -627,7 +627,7 @@ class Store:
                 # each part is compressed on worker threads while the next is made
                 snap = Snapshot._made(snap, label=label, source=source,
                                       made=functools.partial(_queue, packer))
-                chunks = packer.chunks()
+                chunks = _in_manifest_order(packer.chunks())
         else:
             snap = _replace(snap, label=label_,
                             source=source if source is not None else snap.source)
@@ -1214,6 +1214,12 @@ def _chunks(snap: Snapshot) -> list:
             _queue(packer, part, snap.inventory_json if part == "inventory"
                    else getattr(snap, part))
         return packer.chunks()
+
+
+def _in_manifest_order(chunks: list) -> list:
+    """Chunks of the parts in manifest order (``PARTS``), each part's in its order."""
+    order = {p: i for i, p in enumerate(PARTS)}
+    return sorted(chunks, key=lambda c: (order[c.part], c.seq))
 
 
 def _queue(packer: Packer, part: str, value) -> None:
