@@ -623,7 +623,7 @@ class Store:
         self._check_label(label_)
         # cut and compress before taking the lock: other writers wait less
         if not isinstance(snap, Snapshot):
-            with Packer() as packer:
+            with Packer(known=self._latest_chunks()) as packer:
                 # each part is compressed on worker threads while the next is made
                 snap = Snapshot._made(snap, label=label, source=source,
                                       made=functools.partial(_queue, packer))
@@ -633,6 +633,23 @@ class Store:
                             source=source if source is not None else snap.source)
             chunks = _chunks(snap)
         return self._write(snap, chunks)
+
+    def _latest_chunks(self) -> dict:
+        """The latest chunked snapshot's stored chunks by (part, payload size): an
+        audit much like it is stored without compressing its unchanged chunks
+        again. Read before the write's lock; nothing when unreadable."""
+        if not self.chunked:
+            return {}
+        known: dict = {}
+        try:
+            for part, size, blob, data in self._conn.execute(
+                    "SELECT p.part, p.size, p.blob, b.data FROM parts p JOIN blobs b "
+                    "ON b.hash = p.blob WHERE p.snapshot_id = "
+                    "(SELECT max(id) FROM snapshots WHERE layout = ?)", (LAYOUT_CHUNKS,)):
+                known.setdefault((part, size), {})[blob] = data
+        except sqlite3.Error:
+            return {}  # the write says what is wrong with the store, if anything
+        return {key: list(found.items()) for key, found in known.items()}
 
     def _check_label(self, label: str | None) -> None:
         if label is not None and not _LABEL.match(label):
