@@ -42,6 +42,7 @@ import json
 import os
 import re
 import sqlite3
+import tempfile
 import urllib.parse
 import zlib
 from dataclasses import dataclass, field
@@ -526,7 +527,6 @@ class Store:
         store is used. An existing file is thus always a complete store or not
         lineage's, never one half-initialised.
         """
-        import tempfile  # only a new store needs it: reading commands start quicker
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".new",
