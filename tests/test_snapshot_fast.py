@@ -211,6 +211,7 @@ def test_a_failing_part_leaves_the_store_as_it_was(tmp_path, monkeypatch):
     def broken(*args):
         raise RuntimeError("disk full")
     monkeypatch.setattr(chunks, "_pack", broken)
+    monkeypatch.setattr(chunks, "_pack_known", broken)
     with Store(path) as store, pytest.raises(RuntimeError, match="disk full"):
         store.add(audit, label="q2")
     assert path.read_bytes() == before
@@ -226,3 +227,51 @@ def test_flow_rows_of_a_result_subclass_take_the_careful_way():
     audit = Odd(check(SAMPLE).inventory)
     assert flow_rows(audit) == oracle.flow_rows(audit)
     assert record._fast_flow_rows(check(SAMPLE)) == oracle.flow_rows(check(SAMPLE))
+
+
+def test_a_second_snapshot_uses_the_stored_chunks_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    audit = check(SAMPLE, packs=("policy", "appi"))
+    with Store(tmp_path / "a.db") as store:
+        store.add(audit, label="q1")
+        packed = []
+        real = chunks._pack
+        monkeypatch.setattr(chunks, "_pack", lambda *a: packed.append(a) or real(*a))
+        second = store.add(audit, label="q2")
+        assert packed == []  # nothing compressed: every chunk was stored already
+        assert store.verify().ok
+        assert store.get("q2") == second
+    conn = sqlite3.connect(tmp_path / "a.db")
+    parts = conn.execute("SELECT part, seq, first_row, row_count, size, blob FROM parts "
+                         "WHERE snapshot_id = 2").fetchall()
+    conn.close()
+    order = {p: i for i, p in enumerate(chunks.PARTS)}
+    want = oracle.chunks(Snapshot.from_audit(audit))
+    assert sorted(parts, key=lambda m: (order[m[0]], m[1])) == [c.manifest() for c in want]
+
+
+def test_a_chunk_stored_by_another_zlib_is_used_as_it_is_stored(tmp_path, monkeypatch):
+    # what docs/snapshots.md says of another build of zlib: here, another level
+    audit = check(SAMPLE)
+    with Store(tmp_path / "a.db") as store:
+        monkeypatch.setattr(chunks, "LEVEL", 1)
+        first = store.add(audit, label="q1")
+        monkeypatch.setattr(chunks, "LEVEL", 6)
+        second = store.add(audit, label="q2")
+        manifests = [sorted(store._conn.execute(
+            "SELECT part, seq, blob FROM parts WHERE snapshot_id = ?", (i,)).fetchall())
+            for i in (1, 2)]
+        assert manifests[0] == manifests[1]
+        assert store.verify().ok
+        assert store.get("q2").flows == store.get("q1").flows == first.flows == second.flows
+
+
+def test_a_stored_chunk_is_used_again_only_when_it_is_intact_and_the_same():
+    c = chunks._pack("flows", 0, 0, 1, b'[["F1"]]')
+    fresh = chunks._pack("flows", 2, 5, 1, b'[["F1"]]')
+    damaged = {("flows", c.size): [(c.blob, c.data[:-1] + b"x")]}
+    other = chunks._pack("flows", 0, 0, 1, b'[["F2"]]')
+    unlike = {("flows", c.size): [(other.blob, other.data)]}
+    mislabelled = {("flows", c.size): [("0" * 64, c.data)]}
+    for known in (damaged, unlike, mislabelled, {}):
+        assert chunks._pack_known(known, "flows", 2, 5, 1, b'[["F1"]]') == fresh

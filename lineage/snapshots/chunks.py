@@ -25,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -97,6 +98,31 @@ def _pack(part: str, seq: int, first: int, rows: int, payload: bytes) -> Chunk:
     # sqlar convention: stored raw when compression does not help; size tells them apart
     data = packed if len(packed) < len(payload) else payload
     return Chunk(part, seq, first, rows, len(payload), hashlib.sha256(data).hexdigest(), data)
+
+
+def _pack_known(known: dict, part: str, seq: int, first: int, rows: int,
+                payload: bytes) -> Chunk:
+    """:func:`_pack`, or a chunk already stored with this very payload, as it is.
+
+    ``known`` maps (part, payload size) to (blob hash, stored bytes) of stored
+    chunks: a stored chunk whose bytes still match their hash and unpack to
+    ``payload`` is used again without compressing anything (unpacking is several
+    times quicker). Made by this zlib, it is the chunk :func:`_pack` would make.
+
+    Example:
+        >>> c = _pack("flows", 0, 0, 1, b'[["F1"]]')
+        >>> _pack_known({("flows", c.size): [(c.blob, c.data)]}, "flows", 3, 9, 1,
+        ...             b'[["F1"]]') == Chunk("flows", 3, 9, 1, c.size, c.blob, c.data)
+        True
+    """
+    for blob, data in known.get((part, len(payload)), ()):
+        try:
+            if unpack(data, len(payload)) == payload and \
+                    hashlib.sha256(data).hexdigest() == blob:
+                return Chunk(part, seq, first, rows, len(payload), blob, data)
+        except (zlib.error, ValueError, TypeError):
+            continue  # damaged: compressed anew below
+    return _pack(part, seq, first, rows, payload)
 
 
 def _bounds(crcs, sizes: list[int]) -> list[tuple[int, int]]:
@@ -186,16 +212,17 @@ def row_payloads(rows) -> list[tuple[int, int, bytes]]:
     return [(a, b - a, b"[[" + b"],[".join(inner[a:b]) + b"]]") for a, b in bounds]
 
 
-def text_payloads(text: str) -> list[tuple[int, int, bytes]]:
-    """The payloads of a canonical JSON text, cut as :func:`split_text` cuts it:
-    (first piece, piece count, payload) per chunk, not compressed yet.
+def text_payloads(text: str | bytes) -> list[tuple[int, int, bytes]]:
+    """The payloads of a canonical JSON text (or its UTF-8), cut as :func:`split_text`
+    cuts it: (first piece, piece count, payload) per chunk, not compressed yet.
 
     Example:
         >>> text_payloads('[{"id":1},{"id":2}]')
         [(0, 2, b'[{"id":1},{"id":2}]')]
     """
     # "},{" is ASCII: cutting the UTF-8 bytes cuts where the text is cut
-    parts = text.encode("utf-8").split(_SEP_BYTES)
+    data = text if type(text) is bytes else text.encode("utf-8")
+    parts = data.split(_SEP_BYTES)
     last = len(parts) - 1
     crcs = chain(map(zlib.crc32, repeat(_SEP_BYTES, last), map(zlib.crc32, parts[:last])),
                  (zlib.crc32(parts[last]),))
@@ -253,8 +280,10 @@ class Packer:
         True
     """
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, known: dict | None = None):
         from concurrent.futures import ThreadPoolExecutor
+        #: Stored chunks by (part, payload size): see :func:`_pack_known`.
+        self.known = known
         # the caller's thread keeps one core busy making the next part
         self._pool = ThreadPoolExecutor(workers or max(1, min(2, (os.cpu_count() or 1) - 1)),
                                         thread_name_prefix="lineage-pack")
@@ -271,7 +300,8 @@ class Packer:
             [0]
         """
         submit = self._pool.submit
-        self._futures += [submit(_pack, part, seq, first, rows, payload)
+        pack = functools.partial(_pack_known, self.known) if self.known else _pack
+        self._futures += [submit(pack, part, seq, first, rows, payload)
                           for seq, (first, rows, payload) in enumerate(payloads)]
 
     def chunks(self) -> list[Chunk]:

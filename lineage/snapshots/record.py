@@ -18,20 +18,22 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import json.scanner
 from collections import Counter
 from collections.abc import Sequence
-from itertools import chain, compress
-from operator import attrgetter, itemgetter, not_
+from itertools import chain, compress, repeat
+from operator import add, attrgetter, itemgetter, not_
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .. import __version__
+from ..plainjson import plain_values
 from ..terms import STATUSES
-from .canonical import canonical_json, dumps, from_canonical, sha256
+from .canonical import canonical_bytes, dumps, from_canonical, sha256
 
 if TYPE_CHECKING:  # the store reads snapshots without loading pydantic or pandas
     import pandas as pd
@@ -76,6 +78,11 @@ def _waiver_row(w: dict) -> tuple:
     return tuple(w.get(c) for c in WAIVER_COLUMNS)
 
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover - a dependency; without it, the standard encoder
+    orjson = None
+
 _NONE = type(None)
 _BATCH = 50_000
 _FINDING_FIELDS = attrgetter("id", "rule", "clause", "kind", "severity", "flow", "frm", "to",
@@ -92,9 +99,32 @@ def _texts_of(column, cache: dict):
     new = set(keys).difference(cache)
     if not set(map(type, chain.from_iterable(new))) <= {str}:
         return None  # strings only: equal keys are then equal texts
-    for key in new:
-        cache[key] = dumps(list(key))
+    new = list(new)
+    cache.update(zip(new, _json_texts(list(map(list, new)), b"],[")))
     return map(cache.__getitem__, keys)
+
+
+def _json_texts(values: list, separator: bytes) -> list[str]:
+    """``[dumps(v) for v in values]`` for lists (``separator`` ``b"],["``) or dicts
+    (``b"},{"``): one orjson call for them all when they hold plain values only
+    (which orjson writes as the standard encoder does, keys sorted alike), cut at
+    the separators; a cut count that is not one per value (a separator inside a
+    string) or anything else takes one standard call per value.
+
+    Example:
+        >>> _json_texts([["a"], [], ["b", "c"]], b"],["), _json_texts([{"b": 1, "a": []}], b"},{")
+        (['["a"]', '[]', '["b","c"]'], ['{"a":[],"b":1}'])
+    """
+    if orjson is not None and values and plain_values(values):
+        try:
+            pieces = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)[2:-2].split(separator)
+        except (TypeError, orjson.JSONEncodeError):
+            pieces = None
+        if pieces is not None and len(pieces) == len(values):
+            head, tail = separator[-1:], separator[:1]
+            return list(map(bytes.decode, map(add, map(add, repeat(head), pieces),
+                                              repeat(tail))))
+    return list(map(dumps, values))
 
 
 def flow_rows(audit) -> tuple[tuple, ...]:
@@ -167,9 +197,10 @@ def finding_rows(findings) -> tuple[tuple, ...]:
     if items is None or not set(map(type, waived)) <= {bool}:
         return tuple(map(_finding_row, findings))
     # evidence is shared between the findings a rule gives alike: once per object
-    texts: dict = {}
-    for ev in {id(ev): ev for ev in evidence}.values():
-        texts[id(ev)] = dumps({k: (list(v) if isinstance(v, tuple) else v) for k, v in ev})
+    distinct = {id(ev): ev for ev in evidence}
+    texts = dict(zip(distinct, _json_texts(
+        [{k: (list(v) if isinstance(v, tuple) else v) for k, v in ev}
+         for ev in distinct.values()], b"},{")))
     return tuple(zip(ids, rule, clause, kind, severity, flow, frm, to, subject, items,
                      map(texts.__getitem__, map(id, evidence)), message, message_ja,
                      remedy, remedy_ja, map(int, waived)))
@@ -417,20 +448,24 @@ class Snapshot:
     def _made(cls, audit, *, label: str | None = None, source: str | None = None,
               made=None) -> "Snapshot":
         """:meth:`from_audit`, calling ``made(part, value)`` with each part (the
-        inventory text, then the flow, finding and waiver rows) as soon as it is
-        made: a store compresses one part while the next is made."""
-        text = canonical_json(audit.inventory)
+        flow, finding and waiver rows, then the inventory's canonical UTF-8) as
+        soon as it is made: a store compresses one part while the next is made,
+        the rows' first while the inventory's text, the longest to make, is made."""
         made = made or (lambda part, value: None)
-        made("inventory", text)
         flows = flow_rows(audit)
         made("flows", flows)
         findings = finding_rows(audit.results)
         made("findings", findings)
         waivers = tuple(_waiver_row(w) for w in audit.waivers)
         made("waivers", waivers)
+        data = canonical_bytes(audit.inventory)
+        made("inventory", data)
         return cls(organisation=audit.inventory.organisation, as_of=audit.as_of.isoformat(),
                    rules=tuple(audit.packs), tool_version=__version__,
-                   inventory_hash=sha256(text), inventory_json=text,
+                   inventory_hash=hashlib.sha256(data).hexdigest(),
+                   # the text is made from its UTF-8 when first read: a snapshot
+                   # stored and left holds only the bytes (half the memory or less)
+                   inventory_json=Deferred(functools.partial(bytes.decode, data, "utf-8")),
                    flows=flows, findings=findings, waivers=waivers,
                    label=label, source=source)
 

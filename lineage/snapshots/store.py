@@ -623,16 +623,33 @@ class Store:
         self._check_label(label_)
         # cut and compress before taking the lock: other writers wait less
         if not isinstance(snap, Snapshot):
-            with Packer() as packer:
+            with Packer(known=self._latest_chunks()) as packer:
                 # each part is compressed on worker threads while the next is made
                 snap = Snapshot._made(snap, label=label, source=source,
                                       made=functools.partial(_queue, packer))
-                chunks = packer.chunks()
+                chunks = _in_manifest_order(packer.chunks())
         else:
             snap = _replace(snap, label=label_,
                             source=source if source is not None else snap.source)
             chunks = _chunks(snap)
         return self._write(snap, chunks)
+
+    def _latest_chunks(self) -> dict:
+        """The latest chunked snapshot's stored chunks by (part, payload size): an
+        audit much like it is stored without compressing its unchanged chunks
+        again. Read before the write's lock; nothing when unreadable."""
+        if not self.chunked:
+            return {}
+        known: dict = {}
+        try:
+            for part, size, blob, data in self._conn.execute(
+                    "SELECT p.part, p.size, p.blob, b.data FROM parts p JOIN blobs b "
+                    "ON b.hash = p.blob WHERE p.snapshot_id = "
+                    "(SELECT max(id) FROM snapshots WHERE layout = ?)", (LAYOUT_CHUNKS,)):
+                known.setdefault((part, size), {})[blob] = data
+        except sqlite3.Error:
+            return {}  # the write says what is wrong with the store, if anything
+        return {key: list(found.items()) for key, found in known.items()}
 
     def _check_label(self, label: str | None) -> None:
         if label is not None and not _LABEL.match(label):
@@ -1216,10 +1233,20 @@ def _chunks(snap: Snapshot) -> list:
         return packer.chunks()
 
 
+def _in_manifest_order(chunks: list) -> list:
+    """Chunks of the parts in manifest order (``PARTS``), each part's in its order."""
+    order = {p: i for i, p in enumerate(PARTS)}
+    return sorted(chunks, key=lambda c: (order[c.part], c.seq))
+
+
 def _queue(packer: Packer, part: str, value) -> None:
     """Queue a part of a snapshot (its inventory text or its rows) to be packed."""
     packer.add(part, text_payloads(value) if part == "inventory" else row_payloads(value))
 
 
 def _replace(snap: Snapshot, **changes) -> Snapshot:
+    # an inventory text not read yet stays so (replace() would read every field)
+    text = snap.__dict__.get("_deferred_inventory_json")
+    if isinstance(text, Deferred) and "inventory_json" not in changes:
+        changes["inventory_json"] = text
     return dataclasses.replace(snap, **changes)
