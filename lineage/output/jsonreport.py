@@ -377,7 +377,7 @@ class _FlowText:
         IDs, all exact strings."""
         if not outcomes:
             return []
-        if not _only(outcomes, {tuple}) or {len(o) for o in outcomes} != {2}:
+        if not _only(outcomes, {tuple}) or set(map(len, outcomes)) != {2}:
             return None
         statuses, found = zip(*outcomes)
         if not _only(statuses, _STR) or not _only(found, {tuple}) or not _only(
