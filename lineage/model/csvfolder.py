@@ -839,8 +839,10 @@ def _bare(cells: list) -> bool:
     into themselves; a method call per cell takes several times longer.
 
     Example:
-        >>> _bare(["a", "", "b"]), _bare(["a", " "]), _bare([" ,x"]), _bare(["\u3000"]), _bare([""])
-        (True, False, False, False, False)
+        >>> _bare(["a", "", "b"]), _bare(["a", " "]), _bare([" ,x"]), _bare([""])
+        (True, False, False, False)
+        >>> _bare(["\\u3000"])  # an ideographic space (全角スペース) is white space
+        False
     """
     joined = ",".join(cells)
     return joined.split() == [joined]

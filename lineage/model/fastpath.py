@@ -38,7 +38,7 @@ import typing
 from collections import deque
 from functools import reduce
 from itertools import chain, compress, repeat
-from operator import and_, attrgetter, eq, is_, itemgetter, setitem
+from operator import and_, attrgetter, eq, itemgetter, setitem
 from sys import intern
 from typing import Callable, Iterable
 

@@ -17,7 +17,7 @@ from array import array
 from itertools import repeat
 from operator import is_
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable
 
 from typing import Literal
 
