@@ -28,8 +28,8 @@ from .packs import judges, judges_key
 from .policy.TP101 import TP101
 from .policy.TP801 import TP801
 from .registry import REGISTRY
-from .routes import (FAILS, ORDER, consent_once, evaluate, quick, quick_checks, quick_each,
-                     score)
+from .routes import (_DICT_OF, FAILS, ORDER, _Attributes, consent_once, evaluate, quick,
+                     quick_checks, quick_each, score)
 from .waiver_rules import LW001, LW002
 from ..progress import report
 from ..terms import natural_key, natural_sorted
@@ -580,21 +580,20 @@ def _places_by_class(ctx, flows) -> list[list]:
         return _places_by_attributes(ctx, flows)
 
 
-def _places_by_fields(ctx, flows) -> list[list]:
-    """:func:`_places_by_attributes` reading each flow's fields from its
-    ``__dict__``, where a model keeps them: a record's attribute read goes
-    through the model's ``__getattr__`` hook, a dict subscript does not (about
-    15% of the pass at a million flows). AttributeError or KeyError for a flow
-    keeping a field elsewhere."""
+def _places_by_fields(ctx, flows, view=_DICT_OF) -> list[list]:
+    """:func:`_places_by_class`, reading each flow's fields through ``view``:
+    its ``__dict__`` (:data:`~lineage.rules.routes._DICT_OF`), where a model
+    keeps them, since a record's attribute read goes through the model's
+    ``__getattr__`` hook and a dict subscript does not (about 15% of the pass at
+    a million flows). AttributeError or KeyError for a flow keeping a field
+    elsewhere."""
     senders, recipients = _end_codes(ctx)
     sender, recipient, basis_bits = senders.get, recipients.get, _BASIS_BITS.get
     linkable, other = ctx._linkable.issuperset, _OTHER_BASIS
     places: list = [[] for _ in _CLASSES]
     # Key -> the append of its class's places: one look-up per flow, not two.
     add_of_key = tuple(map([got.append for got in places].__getitem__, _CLASS_OF_KEY))
-    place = 0
-    for flow in flows:
-        fields = flow.__dict__
+    for place, fields in enumerate(map(view, flows)):
         frm, to = fields["frm"], fields["to"]
         key = sender(frm, 0) + recipient(to, 0) + basis_bits(fields["basis"], other)
         if frm == to:
@@ -604,28 +603,12 @@ def _places_by_fields(ctx, flows) -> list[list]:
         if not fields["combined"] and linkable(fields["items"]):
             key += 256
         add_of_key[key](place)
-        place += 1
     return places
 
 
 def _places_by_attributes(ctx, flows) -> list[list]:
     """:func:`_places_by_class`, each field read as the flow's attribute."""
-    senders, recipients = _end_codes(ctx)
-    sender, recipient, basis_bits = senders.get, recipients.get, _BASIS_BITS.get
-    linkable, class_of, other = ctx._linkable.issuperset, _CLASS_OF_KEY, _OTHER_BASIS
-    places: list = [[] for _ in _CLASSES]
-    adds = [got.append for got in places]
-    for place, flow in enumerate(flows):
-        frm, to = flow.frm, flow.to
-        key = sender(frm, 0) + recipient(to, 0) + basis_bits(flow.basis, other)
-        if frm == to:
-            key += 1
-        if flow.storage_only:
-            key += 128
-        if not flow.combined and linkable(flow.items):
-            key += 256
-        adds[class_of[key]](place)
-    return places
+    return _places_by_fields(ctx, flows, _Attributes)
 
 
 def _classes(ctx, flows, places) -> list:
