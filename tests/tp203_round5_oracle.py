@@ -1,5 +1,6 @@
 """TP203 as it was at the end of round 5 of issue 14 (main a0e7e54), kept verbatim
-(but for absolute imports) as the oracle of tests/test_reprovision_round6.py: round 6
+(but for absolute imports, and ``_circles`` and ``_exempt``, which round 6 left as
+they were and are taken from the rule itself) as the oracle of tests/test_reprovision_round6.py: round 6
 reads each entrusting flow once, merges instead of marking by identity, carries the
 entrusting flow's ID and outsourcee in the labels and shares day numbers; the
 findings, their order, messages and evidence must stay the same, byte for byte.
@@ -21,6 +22,7 @@ from operator import and_, ne, not_, truth
 
 from lineage.rules.base import Example, Rule, _clause_text, _new_finding
 from lineage.rules.clauses import Clause
+from lineage.rules.policy.TP203 import _circles, _exempt
 
 _EXEMPTIONS = ("law", "life", "public_health", "government")
 _NOT_PROVISION = {"internal", "storage_only", "non_personal", "to_subject", "collection"}
@@ -515,88 +517,6 @@ def _leaving(ctx, judged, circle, entrusting, index, whole=False):
             if len(found) > 1:
                 found.sort()  # by item: never equal
             yield from found
-
-
-def _circles(ctx, outsourcees) -> dict[str, frozenset]:
-    """Each outsourcee's circle: the organisation's parties, the outsourcee and
-    the sub-outsourcees its contracts allow, at any depth (with their legal
-    entities). Strongly connected groups share one circle, so chains and rings
-    of sub-outsourcing are walked once, not once per outsourcee.
-
-    The groups come from an iterative Tarjan search (no recursion limit on a
-    chain of a hundred thousand contracts, and no graph library to import for
-    a check): it closes a group only after every group it reaches, so each
-    circle is its members' parties joined with circles already made.
-    """
-    succ: dict[str, list] = {}
-    for party, contracts in ctx.contracts_by_party.items():
-        for contract in contracts:
-            succ.setdefault(party, []).extend(contract.sub_outsourcing)
-    base = frozenset(ctx.parties_by_entity[ctx.org_entity])
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    group_of: dict[str, int] = {}
-    circles: list[frozenset] = []
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    for root in [*succ, *outsourcees]:
-        if root in index:
-            continue
-        work = [(root, iter(succ.get(root, ())))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            for child in children:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(succ.get(child, ()))))
-                    break
-                if child in on_stack:
-                    low[node] = min(low[node], index[child])
-            else:
-                work.pop()
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                if low[node] == index[node]:
-                    members = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        members.append(member)
-                        if member == node:
-                            break
-                    number = len(circles)
-                    for member in members:
-                        group_of[member] = number
-                    parties = set(base)
-                    for member in members:
-                        parties.update(ctx.parties_by_entity.get(ctx.entity(member), [member]))
-                        for child in succ.get(member, ()):
-                            if group_of[child] != number:
-                                parties |= circles[group_of[child]]
-                    circles.append(frozenset(parties))
-    return {o: circles[group_of[o]] for o in outsourcees}
-
-
-def _exempt(ctx, flow) -> bool:
-    """Whether a justified exemption (5[1] items 1-4) covers the flow.
-
-    A declared exemption basis must hold; without a basis, any exemption whose
-    justification the flow records counts, as in route inference.
-    """
-    if flow.basis is not None:
-        routes = (flow.basis,) if flow.basis in _EXEMPTIONS else ()
-    else:
-        routes = _EXEMPTIONS if flow.exemption is not None else ()
-    if not routes:  # most flows: nothing to evaluate (and no import to look up)
-        return False
-    from lineage.rules.routes import evaluate
-    return any(not evaluate(ctx, flow, route).findings for route in routes)
 
 
 def _own_since(ctx, judged, inside, index=None, edges=None) -> dict:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain, compress, repeat
-from operator import and_, is_, is_not, not_
+from operator import is_, not_
 from types import MappingProxyType
 
 from ..model.schema import Inventory, optional_date
