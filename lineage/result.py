@@ -135,7 +135,6 @@ _SEQ = frozenset({list, tuple})
 
 #: The same fields from a flow's own attributes (``__dict__``), and the flows that
 #: keep them there: Flow, unless a class attribute of one of those names appears.
-_FLOW_KEYS = itemgetter(*_FLOW_NAMES)
 
 
 def _kept_in_dict(cls: type, names) -> set:
@@ -166,34 +165,16 @@ def _kept_in_dict(cls: type, names) -> set:
 _FLOW_TYPE = _kept_in_dict(Flow, _FLOW_NAMES)
 
 
-def _flow_fields(flows) -> Iterator[tuple]:
-    """``_FLOW_FIELDS`` of each of ``flows``: a model's fields live in its ``__dict__``
-    (a Flow has no class attribute of those names), which is read directly when
-    every one is exactly a Flow; anything else is asked attribute by attribute.
-
-    Example:
-        >>> inv = load("inventories/monocollabo")
-        >>> list(_flow_fields(inv.flows[:1])) == [_FLOW_FIELDS(inv.flows[0])]
-        True
-    """
-    if set(map(type, flows)) == _FLOW_TYPE:
-        try:
-            return list(map(_FLOW_KEYS, map(vars, flows)))
-        except KeyError:  # a field deleted: the attribute's own error, below
-            pass
-    return map(_FLOW_FIELDS, flows)
-
-
 def _flow_columns(flows) -> list[tuple]:
-    """The columns of ``_flow_fields(flows)``: a tuple per field (``_FLOW_NAMES``), a
-    value per flow. Exactly Flows are read from their ``__dict__`` a field at a
+    """The columns of ``flows``' ``_FLOW_FIELDS``: a tuple per field (``_FLOW_NAMES``),
+    a value per flow. Exactly Flows are read from their ``__dict__`` a field at a
     time (C-level passes over the batch's dicts, no tuple per flow).
 
     Example:
         >>> inv = load("inventories/monocollabo")
         >>> _flow_columns(inv.flows[:2])[:3]
         [('F01', 'F02'), ('members', 'customers'), ('monocollabo', 'monocollabo')]
-        >>> _flow_columns(inv.flows[:2]) == list(zip(*_flow_fields(inv.flows[:2])))
+        >>> _flow_columns(inv.flows[:2]) == list(zip(*map(_FLOW_FIELDS, inv.flows[:2])))
         True
     """
     if flows and set(map(type, flows)) == _FLOW_TYPE:
