@@ -5,7 +5,7 @@ from operator import and_, is_, le, not_
 from ..base import Example, Rule
 from ..clauses import Clause
 from ..context import add_days
-from .TP203 import _LAST, _Days, entrusted
+from ..entrusting import LAST_DAY as _LAST, Days as _Days, entrusted
 
 
 class TP202(Rule):
