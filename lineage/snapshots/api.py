@@ -46,7 +46,10 @@ def snapshot(inventory, *, store=None, label: str | None = None, as_of=None,
     """
 
     from ..audit import check
+    from ..model import load
+    from ..model.schema import Inventory
     from ..result import AuditResult
+    from .ahead import InventoryAhead
     as_of = _as_of(as_of)
     source = str(inventory) if isinstance(inventory, (str, Path)) else None
     if store is None:
@@ -55,12 +58,28 @@ def snapshot(inventory, *, store=None, label: str | None = None, as_of=None,
                              message_ja="ストアを指定してください: 棚卸しがパスではないため、"
                                         "その隣に置けません")
         store = default_store(source)
-    audit = inventory if isinstance(inventory, AuditResult) else check(
-        inventory, as_of=as_of, packs=packs, select=select, ignore=ignore)
+    if not isinstance(inventory, (AuditResult, Inventory)):
+        inventory = load(inventory)
+
+    def take(opened: Store) -> Snapshot:
+        if isinstance(inventory, AuditResult):
+            return opened.add(inventory, label=label, source=source)
+        # The inventory's part of the snapshot depends on the inventory alone: a
+        # child process makes it while this one checks (see .ahead), on a
+        # machine and in a process where that is safe and pays.
+        known = opened.latest_chunks()
+        ahead = InventoryAhead.start(inventory, known)
+        try:
+            audit = check(inventory, as_of=as_of, packs=packs, select=select, ignore=ignore)
+            return opened.add(audit, label=label, source=source, ahead=ahead)
+        finally:
+            if ahead is not None:
+                ahead.close()
+
     if isinstance(store, Store):
-        return store.add(audit, label=label, source=source)
+        return take(store)
     with Store(store) as opened:
-        return opened.add(audit, label=label, source=source)
+        return take(opened)
 
 
 def resolve(ref, store: Store | None, *, as_of=None, packs=("policy",)) -> Snapshot:

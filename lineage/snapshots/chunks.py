@@ -43,8 +43,9 @@ try:
 except ImportError:  # pragma: no cover - a dependency; without it, the standard encoder
     orjson = None
 
-__all__ = ["Chunk", "PARTS", "split_rows", "split_text", "row_payloads", "text_payloads",
-           "Packer", "rows_of", "text_of", "unpack", "sqlar_uncompress"]
+__all__ = ["Chunk", "PARTS", "split_rows", "split_text", "row_payloads", "iter_row_payloads",
+           "RowCutter", "text_payloads", "Packer", "rows_of", "text_of", "unpack",
+           "sqlar_uncompress"]
 
 #: The parts of a snapshot, in the order the content hash covers them.
 PARTS = ("inventory", "flows", "findings", "waivers")
@@ -203,13 +204,82 @@ def row_payloads(rows) -> list[tuple[int, int, bytes]]:
         >>> row_payloads([("F1", 1), ("F2", None)]), row_payloads([])
         ([(0, 2, b'[["F1",1],["F2",null]]')], [(0, 0, b'[]')])
     """
-    inner = _row_texts(rows)
-    # a row's piece is "[" + its text + "]": its CRC-32 continues the one of "["
-    crcs = map(zlib.crc32, repeat(b"]"), map(zlib.crc32, inner, repeat(_CRC_OPEN)))
-    bounds = _bounds(crcs, list(map(add, map(len, inner), repeat(2))))
-    if not inner:
-        return [(0, 0, b"[]")]
-    return [(a, b - a, b"[[" + b"],[".join(inner[a:b]) + b"]]") for a, b in bounds]
+    return list(iter_row_payloads(rows))
+
+
+#: Rows encoded at a time by :func:`iter_row_payloads`.
+_SEGMENT = 32_768
+
+
+def iter_row_payloads(rows, segment: int = _SEGMENT):
+    """:func:`row_payloads`, each payload given as soon as it is final: the rows
+    are encoded ``segment`` at a time (:class:`RowCutter`), so a :class:`Packer`
+    compresses the first chunks while the next rows are encoded.
+
+    Example:
+        >>> rows = [(f"F{i}", "x" * (i % 7)) for i in range(3000)]
+        >>> cut_at_once = list(iter_row_payloads(rows, len(rows)))
+        >>> list(iter_row_payloads(rows, 100)) == row_payloads(rows) == cut_at_once
+        True
+    """
+    cutter = RowCutter()
+    n = len(rows)
+    step = max(1, segment)
+    for lo in range(0, n, step):
+        yield from cutter.feed(rows[lo:lo + step], final=lo + step >= n)
+    if not n:
+        yield from cutter.feed((), final=True)
+
+
+class RowCutter:
+    """Cuts a part's rows into the payloads :func:`row_payloads` gives, as the
+    rows come (a batch at a time): a store compresses the first chunks of the
+    flows while later flows' rows are still being made.
+
+    Of each batch's groups (:func:`_bounds`) all are final but the last, which
+    the rows still to come may lengthen: its rows are cut again with the next
+    batch. The cut is greedy from a group's first row, so a group that ended
+    before the rows ran out ends there however many rows follow: the payloads
+    are those of the rows cut at once (``tests/test_snapshot_fast.py``
+    compares them).
+
+    Example:
+        >>> cutter = RowCutter()
+        >>> cutter.feed([("F1", 1)]), cutter.feed([("F2", None)], final=True)
+        ([], [(0, 2, b'[["F1",1],["F2",null]]')])
+        >>> RowCutter().feed([], final=True)
+        [(0, 0, b'[]')]
+    """
+
+    __slots__ = ("pending", "base")
+
+    def __init__(self):
+        self.pending: list[bytes] = []  # the texts of the rows from ``base`` in no chunk yet
+        self.base = 0
+
+    def feed(self, rows, final: bool = False) -> list[tuple[int, int, bytes]]:
+        """The payloads (first row, row count, payload) the rows so far make final;
+        ``final``: these are the last rows, every payload is given.
+
+        Example:
+            >>> RowCutter().feed([("F1",)], final=True)
+            [(0, 1, b'[["F1"]]')]
+        """
+        pending = self.pending
+        pending += _row_texts(rows)
+        if not pending:
+            return [(0, 0, b"[]")] if final and not self.base else []
+        # a row's piece is "[" + its text + "]": its CRC-32 continues the one of "["
+        crcs = map(zlib.crc32, repeat(b"]"), map(zlib.crc32, pending, repeat(_CRC_OPEN)))
+        bounds = _bounds(crcs, list(map(add, map(len, pending), repeat(2))))
+        if not final:
+            bounds.pop()  # the rows still to come may lengthen it
+        base = self.base
+        out = [(base + a, b - a, b"[[" + b"],[".join(pending[a:b]) + b"]]") for a, b in bounds]
+        cut = bounds[-1][1] if bounds else 0
+        del pending[:cut]
+        self.base = base + cut
+        return out
 
 
 def text_payloads(text: str | bytes) -> list[tuple[int, int, bytes]]:
@@ -288,10 +358,13 @@ class Packer:
         self._pool = ThreadPoolExecutor(workers or max(1, min(2, (os.cpu_count() or 1) - 1)),
                                         thread_name_prefix="lineage-pack")
         self._futures: list = []
+        self._parts: list[str] = []  # the part of each future
+        self._seq: dict[str, int] = {}  # the next chunk number of each part
 
     def add(self, part: str, payloads) -> None:
         """Queue the payloads of ``part`` (from :func:`row_payloads` or
-        :func:`text_payloads`), numbered from 0 in order.
+        :func:`text_payloads`), numbered from 0 in order (a part given by several
+        calls, as :class:`RowCutter` makes it: on from the last call's).
 
         Example:
             >>> with Packer(1) as packer:
@@ -301,8 +374,46 @@ class Packer:
         """
         submit = self._pool.submit
         pack = functools.partial(_pack_known, self.known) if self.known else _pack
-        self._futures += [submit(pack, part, seq, first, rows, payload)
-                          for seq, (first, rows, payload) in enumerate(payloads)]
+        start = self._seq.get(part, 0)
+        for seq, (first, rows, payload) in enumerate(payloads, start):
+            self._futures.append(submit(pack, part, seq, first, rows, payload))
+            self._parts.append(part)
+            self._seq[part] = seq + 1
+
+    def restart(self, part: str) -> None:
+        """Forget what was queued of ``part``: it is queued again from its start.
+
+        Example:
+            >>> with Packer(1) as packer:
+            ...     packer.add("flows", row_payloads([("F1", 1)]))
+            ...     packer.restart("flows")
+            ...     packer.add("flows", row_payloads([("F2", 2)]))
+            ...     [(c.seq, c.first, c.rows, c.size) for c in packer.chunks()]
+            [(0, 0, 1, 10)]
+        """
+        kept = [(f, p) for f, p in zip(self._futures, self._parts) if p != part]
+        for f, p in zip(self._futures, self._parts):
+            if p == part:
+                f.cancel()
+        self._futures = [f for f, _ in kept]
+        self._parts = [p for _, p in kept]
+        self._seq.pop(part, None)
+
+    def add_packed(self, chunks: list[Chunk]) -> None:
+        """Take chunks packed already (elsewhere: :mod:`.ahead`) among the queued ones.
+
+        Example:
+            >>> with Packer(1) as packer:
+            ...     packer.add_packed(split_rows("waivers", []))
+            ...     [c.part for c in packer.chunks()]
+            ['waivers']
+        """
+        from concurrent.futures import Future
+        for chunk in chunks:
+            done: Future = Future()
+            done.set_result(chunk)
+            self._futures.append(done)
+            self._parts.append(chunk.part)
 
     def chunks(self) -> list[Chunk]:
         """Every queued chunk, compressed and hashed, in the order queued.

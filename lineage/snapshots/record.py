@@ -127,14 +127,17 @@ def _json_texts(values: list, separator: bytes) -> list[str]:
     return list(map(dumps, values))
 
 
-def flow_rows(audit) -> tuple[tuple, ...]:
+def flow_rows(audit, each=None) -> tuple[tuple, ...]:
     """The snapshot's flow rows of an audit, in the flow table's order.
 
     The rows ``_flow_row`` makes of each :attr:`AuditResult.flow_results` row,
     made from the result's columns (:meth:`AuditResult.flow_column_batches`)
     without a row object per flow, each distinct list and date written once;
     anything but plain values takes the rows' own way
-    (``tests/test_snapshot_fast.py`` checks the two agree).
+    (``tests/test_snapshot_fast.py`` checks the two agree). ``each``, if given,
+    is called with each batch of rows as it is made, in order, and with None
+    when the rows are then made another way (forget the batches: the rows
+    returned are all of them).
 
     Example:
         >>> import lineage
@@ -147,14 +150,17 @@ def flow_rows(audit) -> tuple[tuple, ...]:
     from ..result import AuditResult
     kind = type(audit)
     # the columns are the flow table's only where a subclass changed neither
-    rows = _fast_flow_rows(audit) if isinstance(audit, AuditResult) and all(
+    rows = _fast_flow_rows(audit, each) if isinstance(audit, AuditResult) and all(
         getattr(kind, name) is getattr(AuditResult, name) for name in
         ("flow_results", "flow_column_batches", "_outcomes")) else None
-    return rows if rows is not None else tuple(_flow_row(r.as_dict())
-                                               for r in audit.flow_results)
+    if rows is not None:
+        return rows
+    if each is not None:
+        each(None)
+    return tuple(_flow_row(r.as_dict()) for r in audit.flow_results)
 
 
-def _fast_flow_rows(audit) -> tuple[tuple, ...] | None:
+def _fast_flow_rows(audit, each=None) -> tuple[tuple, ...] | None:
     lists: dict = {}
     dates: dict = {}
     found_texts: dict = {}
@@ -172,8 +178,11 @@ def _fast_flow_rows(audit) -> tuple[tuple, ...] | None:
         found = _texts_of(found, found_texts)
         if found is None:
             return None
-        out += zip(ids, frm, to, items, purposes, basis, map(dates.__getitem__, start),
-                   map(dates.__getitem__, end), route, status, found)
+        rows = list(zip(ids, frm, to, items, purposes, basis, map(dates.__getitem__, start),
+                        map(dates.__getitem__, end), route, status, found))
+        out += rows
+        if each is not None:
+            each(rows)
     return tuple(out)
 
 
@@ -446,26 +455,41 @@ class Snapshot:
 
     @classmethod
     def _made(cls, audit, *, label: str | None = None, source: str | None = None,
-              made=None) -> "Snapshot":
+              made=None, inventory_part=None) -> "Snapshot":
         """:meth:`from_audit`, calling ``made(part, value)`` with each part (the
         flow, finding and waiver rows, then the inventory's canonical UTF-8) as
         soon as it is made: a store compresses one part while the next is made,
-        the rows' first while the inventory's text, the longest to make, is made."""
+        the rows' first while the inventory's text, the longest to make, is made.
+
+        ``inventory_part``: the inventory's part made already (the digest, the
+        length and the packed chunks of :func:`.ahead.made_here`, as a child
+        process made it while the check ran); ``made("inventory", chunks)`` then
+        gets those chunks, and the text is read from them when first wanted."""
         made = made or (lambda part, value: None)
-        flows = flow_rows(audit)
+        # the flow rows a batch at a time where ``made`` takes them so: a store
+        # compresses the first while the next are made
+        batch = getattr(made, "batch", None)
+        flows = flow_rows(audit, each=batch and functools.partial(batch, "flows"))
         made("flows", flows)
         findings = finding_rows(audit.results)
         made("findings", findings)
         waivers = tuple(_waiver_row(w) for w in audit.waivers)
         made("waivers", waivers)
-        data = canonical_bytes(audit.inventory)
-        made("inventory", data)
+        if inventory_part is None:
+            data = canonical_bytes(audit.inventory)
+            made("inventory", data)
+            digest = hashlib.sha256(data).hexdigest()
+            # the text is made from its UTF-8 when first read: a snapshot
+            # stored and left holds only the bytes (half the memory or less)
+            text = Deferred(functools.partial(bytes.decode, data, "utf-8"))
+        else:
+            from .ahead import text_loader
+            digest, _, chunks = inventory_part
+            made("inventory", chunks)
+            text = Deferred(text_loader(chunks))
         return cls(organisation=audit.inventory.organisation, as_of=audit.as_of.isoformat(),
                    rules=tuple(audit.packs), tool_version=__version__,
-                   inventory_hash=hashlib.sha256(data).hexdigest(),
-                   # the text is made from its UTF-8 when first read: a snapshot
-                   # stored and left holds only the bytes (half the memory or less)
-                   inventory_json=Deferred(functools.partial(bytes.decode, data, "utf-8")),
+                   inventory_hash=digest, inventory_json=text,
                    flows=flows, findings=findings, waivers=waivers,
                    label=label, source=source)
 

@@ -52,7 +52,8 @@ from typing import TYPE_CHECKING
 from ..errors import LineageError
 from ..files import note_input
 from .canonical import sha256
-from .chunks import PARTS, Packer, row_payloads, sqlar_uncompress, text_of, text_payloads
+from .chunks import (PARTS, Packer, RowCutter, iter_row_payloads, sqlar_uncompress, text_of,
+                     text_payloads)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -599,12 +600,15 @@ class Store:
 
     # -- writing --------------------------------------------------------------------
     def add(self, audit_or_snapshot, *, label: str | None = None,
-            source: str | None = None) -> Snapshot:
+            source: str | None = None, ahead=None) -> Snapshot:
         """Append a snapshot of an audit (or an unstored :class:`Snapshot`); return it stored.
 
         The whole snapshot is one transaction: readers and a crash see all of
         it or none of it. A second writer waits for the lock (up to ``timeout``
-        seconds) and then chains onto the first.
+        seconds) and then chains onto the first. ``ahead``: an
+        :class:`~.ahead.InventoryAhead` making the audit's inventory part in a
+        child process (started with :meth:`latest_chunks`), taken where this
+        would make it; without one, or when it fails, the part is made here.
 
         Example:
             >>> import lineage, tempfile, pathlib
@@ -623,10 +627,15 @@ class Store:
         self._check_label(label_)
         # cut and compress before taking the lock: other writers wait less
         if not isinstance(snap, Snapshot):
-            with Packer(known=self._latest_chunks()) as packer:
-                # each part is compressed on worker threads while the next is made
+            known = ahead.known if ahead is not None else self.latest_chunks()
+            # with the inventory made elsewhere, this thread mostly waits for the
+            # compression at the end: a worker per core then
+            with Packer(workers=2 if ahead is not None else None, known=known) as packer:
+                # each part is compressed on worker threads while the next is made;
+                # the inventory's, when a child made it, is taken as it is
+                part = ahead.result() if ahead is not None else None
                 snap = Snapshot._made(snap, label=label, source=source,
-                                      made=functools.partial(_queue, packer))
+                                      made=_Queue(packer), inventory_part=part)
                 chunks = _in_manifest_order(packer.chunks())
         else:
             snap = _replace(snap, label=label_,
@@ -634,10 +643,17 @@ class Store:
             chunks = _chunks(snap)
         return self._write(snap, chunks)
 
-    def _latest_chunks(self) -> dict:
+    def latest_chunks(self) -> dict:
         """The latest chunked snapshot's stored chunks by (part, payload size): an
         audit much like it is stored without compressing its unchanged chunks
-        again. Read before the write's lock; nothing when unreadable."""
+        again. Read before the write's lock; nothing when unreadable.
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> with Store(pathlib.Path(tempfile.mkdtemp()) / "audits.db") as store:
+            ...     store.latest_chunks()
+            {}
+        """
         if not self.chunked:
             return {}
         known: dict = {}
@@ -1239,9 +1255,46 @@ def _in_manifest_order(chunks: list) -> list:
     return sorted(chunks, key=lambda c: (order[c.part], c.seq))
 
 
+class _Queue:
+    """What :meth:`Snapshot._made` calls with each part of a snapshot as it is made:
+    queues it into ``packer``. A part's rows may come a batch at a time first
+    (:meth:`batch`): they are cut and compressed as they come."""
+
+    def __init__(self, packer: Packer):
+        self.packer = packer
+        self.cutters: dict[str, RowCutter] = {}
+
+    def __call__(self, part: str, value) -> None:
+        """A whole part: its inventory text, its rows (the batches given before,
+        if any, were these rows' first), or its chunks packed already."""
+        packer = self.packer
+        cutter = self.cutters.pop(part, None)
+        if type(value) is list:
+            packer.add_packed(value)
+        elif part == "inventory":
+            packer.add(part, text_payloads(value))
+        elif cutter is None:
+            packer.add(part, iter_row_payloads(value))
+        else:
+            packer.add(part, cutter.feed((), final=True))
+
+    def batch(self, part: str, rows) -> None:
+        """The next rows of ``part``; None: forget the rows given (they are given
+        again whole)."""
+        if rows is None:
+            self.cutters.pop(part, None)
+            self.packer.restart(part)
+            return
+        cutter = self.cutters.get(part)
+        if cutter is None:
+            cutter = self.cutters[part] = RowCutter()
+        self.packer.add(part, cutter.feed(rows))
+
+
 def _queue(packer: Packer, part: str, value) -> None:
-    """Queue a part of a snapshot (its inventory text or its rows) to be packed."""
-    packer.add(part, text_payloads(value) if part == "inventory" else row_payloads(value))
+    """Queue a part of a snapshot (its inventory text, its rows, or its chunks
+    packed already) to be packed."""
+    _Queue(packer)(part, value)
 
 
 def _replace(snap: Snapshot, **changes) -> Snapshot:
