@@ -29,6 +29,7 @@ import functools
 import hashlib
 import json
 import os
+import sys
 import zlib
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ _SEP_BYTES = b"},{"
 _CRC_OPEN = zlib.crc32(b"[")
 _SEQUENCES = frozenset({tuple, list})
 _BATCH = 4096  # rows per call of the encoder: one call, not one per row
+_SWITCH_INTERVAL = 0.0002  # seconds: see Packer
 
 
 @dataclass(frozen=True)
@@ -354,12 +356,19 @@ class Packer:
         from concurrent.futures import ThreadPoolExecutor
         #: Stored chunks by (part, payload size): see :func:`_pack_known`.
         self.known = known
-        # the caller's thread keeps one core busy making the next part
-        self._pool = ThreadPoolExecutor(workers or max(1, min(2, (os.cpu_count() or 1) - 1)),
+        # A worker per core (two at most): the caller's thread makes the next part
+        # meanwhile, and mostly waits for the last ones at the end.
+        self._pool = ThreadPoolExecutor(workers or max(1, min(2, os.cpu_count() or 1)),
                                         thread_name_prefix="lineage-pack")
         self._futures: list = []
         self._parts: list[str] = []  # the part of each future
         self._seq: dict[str, int] = {}  # the next chunk number of each part
+        # A worker hands a compressed chunk back, and takes the next, only with
+        # the interpreter's lock, which the caller's busy thread gives up every
+        # switch interval (5 ms): at a millisecond of zlib per chunk, the
+        # workers would mostly wait for it. A shorter interval while packing.
+        self._interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._interval, _SWITCH_INTERVAL))
 
     def add(self, part: str, payloads) -> None:
         """Queue the payloads of ``part`` (from :func:`row_payloads` or
@@ -436,6 +445,7 @@ class Packer:
         for f in self._futures:
             f.cancel()
         self._pool.shutdown(wait=True)
+        sys.setswitchinterval(self._interval)
 
     def __enter__(self) -> "Packer":
         return self

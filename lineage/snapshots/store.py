@@ -628,9 +628,7 @@ class Store:
         # cut and compress before taking the lock: other writers wait less
         if not isinstance(snap, Snapshot):
             known = ahead.known if ahead is not None else self.latest_chunks()
-            # with the inventory made elsewhere, this thread mostly waits for the
-            # compression at the end: a worker per core then
-            with Packer(workers=2 if ahead is not None else None, known=known) as packer:
+            with Packer(known=known) as packer:
                 # each part is compressed on worker threads while the next is made;
                 # the inventory's, when a child made it, is taken as it is
                 part = ahead.result() if ahead is not None else None
