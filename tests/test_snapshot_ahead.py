@@ -325,11 +325,11 @@ def test_snapshot_create_with_and_without_a_child_writes_the_same_store(tmp_path
 def test_the_packer_shortens_the_switch_interval_while_it_packs_and_restores_it():
     before = sys.getswitchinterval()
     with Packer() as packer:
-        assert sys.getswitchinterval() == min(before, chunks._SWITCH_INTERVAL)
+        assert sys.getswitchinterval() == pytest.approx(min(before, chunks._SWITCH_INTERVAL))
         packer.add("flows", row_payloads([("F1", 1)]))
         assert packer.chunks() == chunks.split_rows("flows", [("F1", 1)])
-    assert sys.getswitchinterval() == before
+    assert sys.getswitchinterval() == pytest.approx(before)
     with pytest.raises(RuntimeError):
         with Packer():
             raise RuntimeError("a part failed")
-    assert sys.getswitchinterval() == before
+    assert sys.getswitchinterval() == pytest.approx(before)
