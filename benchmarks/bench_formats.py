@@ -109,6 +109,46 @@ def measure(argv: list[str], root: Path = ROOT) -> tuple[float, int, int]:
     return seconds, usage.ru_maxrss, proc.returncode
 
 
+def tree_memory(argv: list[str], root: Path = ROOT) -> tuple[int, int]:
+    """Peak summed PSS and the most processes at once (KiB, count) of one run of
+    ``argv`` and the processes it starts (``snapshot create`` forks a child):
+    /proc's smaps_rollup of each, sampled every 0.1 s. Its own run, not timed
+    (a sample walks the page tables of a process of a gigabyte)."""
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(root)}
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=root, env=env)
+    peak, most = 0, 1
+    while proc.poll() is None:
+        pids = _tree(proc.pid)
+        most = max(most, len(pids))
+        peak = max(peak, sum(map(_pss, pids)))
+        time.sleep(0.1)
+    return peak, most
+
+
+def _tree(pid: int) -> list[int]:
+    out = [pid]
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                for child in f.read().split():
+                    out += _tree(int(child))
+    except OSError:  # ended meanwhile
+        pass
+    return out
+
+
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def main() -> None:
     """Run the interleaved measurements and print the table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -196,6 +236,11 @@ def snapshots(n: int, path: Path, repeat: int) -> None:
                                           "--store", str(store)])[0])
             times["diff"].append(measure([py, "-m", "lineage", "snapshot", "diff", "s0",
                                           f"s{k}", "--store", str(store)])[0])
+        memory = None
+        if Path("/proc/self/smaps_rollup").exists():
+            peak, most = tree_memory([py, "-m", "lineage", "snapshot", "create", inv,
+                                      "--store", str(Path(tmp) / "memory.db")])
+            memory = f"; create's peak {peak / 1024:,.0f} MiB summed PSS of {most} process(es)"
         gz = len(gzip.compress(report.read_bytes()))
         m = {k: statistics.median(v) for k, v in times.items()}
         first, later = sizes[0], statistics.median(sizes[1:])
@@ -205,7 +250,7 @@ def snapshots(n: int, path: Path, repeat: int) -> None:
               f"= {new / m['check']:.1f}x, again {again:.2f} s = {again / m['check']:.1f}x "
               f"(target 1.5x); verify {m['verify']:.2f} s / "
               f"sha256 {m['sha256']:.2f} s = {m['verify'] / m['sha256']:.1f}x (target 2x); "
-              f"list {m['list']:.2f} s; diff {m['diff']:.2f} s", flush=True)
+              f"list {m['list']:.2f} s; diff {m['diff']:.2f} s{memory or ''}", flush=True)
         print(f"snapshot {n:>9,}: stored bytes first {first:,} then {later:,.0f} per unchanged "
               f"snapshot / gzip report {gz:,} = {first / gz:.1f}x then {later / gz:.1f}x "
               f"(target 5x); store {store.stat().st_size:,} bytes", flush=True)
