@@ -457,25 +457,30 @@ class Snapshot:
     def _made(cls, audit, *, label: str | None = None, source: str | None = None,
               made=None, inventory_part=None) -> "Snapshot":
         """:meth:`from_audit`, calling ``made(part, value)`` with each part (the
-        flow, finding and waiver rows, then the inventory's canonical UTF-8) as
+        finding, flow and waiver rows, then the inventory's canonical UTF-8) as
         soon as it is made: a store compresses one part while the next is made,
         the rows' first while the inventory's text, the longest to make, is made.
 
-        ``inventory_part``: the inventory's part made already (the digest, the
-        length and the packed chunks of :func:`.ahead.made_here`, as a child
-        process made it while the check ran); ``made("inventory", chunks)`` then
-        gets those chunks, and the text is read from them when first wanted."""
+        ``inventory_part``: where the inventory's part is being made (an
+        :class:`~.ahead.InventoryAhead`: a child process making it while the
+        check ran), asked for it when the rows are made; when it gives it (the
+        digest, the length and the packed chunks of :func:`.ahead.made_here`),
+        ``made("inventory", chunks)`` gets those chunks and the text is read
+        from them when first wanted, else the part is made here."""
         made = made or (lambda part, value: None)
-        # the flow rows a batch at a time where ``made`` takes them so: a store
-        # compresses the first while the next are made
+        # The findings first: they are compressed while the flows' rows are made,
+        # those a batch at a time where ``made`` takes them so (a store compresses
+        # the first batches while the next are made).
+        findings = finding_rows(audit.results)
+        made("findings", findings)
         batch = getattr(made, "batch", None)
         flows = flow_rows(audit, each=batch and functools.partial(batch, "flows"))
         made("flows", flows)
-        findings = finding_rows(audit.results)
-        made("findings", findings)
         waivers = tuple(_waiver_row(w) for w in audit.waivers)
         made("waivers", waivers)
-        if inventory_part is None:
+        # (asked last: the child has had the rows' time to finish)
+        part = inventory_part.result() if inventory_part is not None else None
+        if part is None:
             data = canonical_bytes(audit.inventory)
             made("inventory", data)
             digest = hashlib.sha256(data).hexdigest()
@@ -484,7 +489,7 @@ class Snapshot:
             text = Deferred(functools.partial(bytes.decode, data, "utf-8"))
         else:
             from .ahead import text_loader
-            digest, _, chunks = inventory_part
+            digest, _, chunks = part
             made("inventory", chunks)
             text = Deferred(text_loader(chunks))
         return cls(organisation=audit.inventory.organisation, as_of=audit.as_of.isoformat(),

@@ -631,9 +631,8 @@ class Store:
             with Packer(known=known) as packer:
                 # each part is compressed on worker threads while the next is made;
                 # the inventory's, when a child made it, is taken as it is
-                part = ahead.result() if ahead is not None else None
                 snap = Snapshot._made(snap, label=label, source=source,
-                                      made=_Queue(packer), inventory_part=part)
+                                      made=_Queue(packer), inventory_part=ahead)
                 chunks = _in_manifest_order(packer.chunks())
         else:
             snap = _replace(snap, label=label_,
