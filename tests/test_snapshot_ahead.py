@@ -333,3 +333,68 @@ def test_the_packer_shortens_the_switch_interval_while_it_packs_and_restores_it(
         with Packer():
             raise RuntimeError("a part failed")
     assert sys.getswitchinterval() == pytest.approx(before)
+
+
+# -- review (round 8): the store opened, the chunks read and the child's end --------------
+
+@pytest.mark.parametrize("options", [{"packs": ("nope",)}, {"select": ["ZZ999"]}])
+def test_a_refused_rule_selection_makes_no_store_file(tmp_path, options):
+    from lineage.rules.base import RuleSelectionError
+    with pytest.raises(RuleSelectionError):
+        snapshot(SAMPLE, store=tmp_path / "a.db", **options)
+    assert not (tmp_path / "a.db").exists()  # as when the check ran before the store opened
+
+
+@pytest.mark.parametrize("fork", ["0", "1"])
+def test_the_latest_chunks_are_read_once_per_snapshot(tmp_path, monkeypatch, started, fork):
+    monkeypatch.setenv("LINEAGE_FORK", fork)
+    calls = []
+    real = Store.latest_chunks
+
+    def latest_chunks(self):
+        calls.append(1)
+        return real(self)
+    monkeypatch.setattr(Store, "latest_chunks", latest_chunks)
+    snapshot(SAMPLE, store=tmp_path / "a.db", label="q1")
+    snapshot(SAMPLE, store=tmp_path / "a.db", label="q2")
+    assert [a is not None for a in started] == [fork == "1"] * 2
+    assert len(calls) == 2  # not a second copy read (and held) while the rows are packed
+
+
+_ORPHAN = """
+import os, sys, time
+from lineage.model import load
+from lineage.snapshots import ahead
+ahead._child = lambda *a: time.sleep(600)
+got = ahead.InventoryAhead.start(load(sys.argv[1]), min_flows=0)
+print(got.pid if got is not None else 0, flush=True)
+time.sleep(600)
+"""
+
+
+def _ended(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True
+
+
+def test_a_child_ends_when_its_parent_is_killed_outright():
+    _forks()
+    parent = subprocess.Popen([sys.executable, "-c", _ORPHAN, str(SAMPLE)], stdout=subprocess.PIPE,
+                              text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        child = int(parent.stdout.readline())
+        assert child and not _ended(child)
+    finally:
+        parent.kill()  # SIGKILL: no finally of the parent's runs
+        parent.wait()
+        parent.stdout.close()
+    for _ in range(600):  # the kernel's signal: at once (at most a minute, on a busy machine)
+        if _ended(child):
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child, signal.SIGKILL)
+        pytest.fail("the child outlived its parent")

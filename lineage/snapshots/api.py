@@ -60,6 +60,11 @@ def snapshot(inventory, *, store=None, label: str | None = None, as_of=None,
         store = default_store(source)
     if not isinstance(inventory, (AuditResult, Inventory)):
         inventory = load(inventory)
+    if not isinstance(inventory, AuditResult) and not isinstance(store, Store):
+        # the check's rule selection is refused before the store is opened (and
+        # its file made), as when the check ran before the store was opened
+        from ..rules.registry import REGISTRY
+        REGISTRY.select(tuple(packs), select, ignore)
 
     def take(opened: Store) -> Snapshot:
         if isinstance(inventory, AuditResult):
@@ -67,8 +72,8 @@ def snapshot(inventory, *, store=None, label: str | None = None, as_of=None,
         # The inventory's part of the snapshot depends on the inventory alone: a
         # child process makes it while this one checks (see .ahead), on a
         # machine and in a process where that is safe and pays.
-        known = opened.latest_chunks()
-        ahead = InventoryAhead.start(inventory, known)
+        # (the latest snapshot's chunks read here only for a child: else once, by add)
+        ahead = InventoryAhead.start(inventory, opened.latest_chunks)
         try:
             audit = check(inventory, as_of=as_of, packs=packs, select=select, ignore=ignore)
             return opened.add(audit, label=label, source=source, ahead=ahead)
