@@ -398,3 +398,18 @@ def test_a_child_ends_when_its_parent_is_killed_outright():
     else:
         os.kill(child, signal.SIGKILL)
         pytest.fail("the child outlived its parent")
+
+
+def test_packers_closed_in_another_order_than_opened_restore_the_switch_interval():
+    # two stores written from two threads: the first opened closes first
+    before = sys.getswitchinterval()
+    first, second = Packer(1), Packer(1)
+    assert sys.getswitchinterval() == pytest.approx(min(before, chunks._SWITCH_INTERVAL))
+    first.close()
+    assert sys.getswitchinterval() == pytest.approx(min(before, chunks._SWITCH_INTERVAL))
+    second.close()
+    second.close()  # closing twice restores once
+    assert sys.getswitchinterval() == pytest.approx(before)
+    with Packer(1):
+        pass
+    assert sys.getswitchinterval() == pytest.approx(before)

@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import zlib
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -367,8 +368,7 @@ class Packer:
         # the interpreter's lock, which the caller's busy thread gives up every
         # switch interval (5 ms): at a millisecond of zlib per chunk, the
         # workers would mostly wait for it. A shorter interval while packing.
-        self._interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._interval, _SWITCH_INTERVAL))
+        self._shortened = _shorten_switch()
 
     def add(self, part: str, payloads) -> None:
         """Queue the payloads of ``part`` (from :func:`row_payloads` or
@@ -445,13 +445,39 @@ class Packer:
         for f in self._futures:
             f.cancel()
         self._pool.shutdown(wait=True)
-        sys.setswitchinterval(self._interval)
+        if self._shortened:
+            self._shortened = False
+            _restore_switch()
 
     def __enter__(self) -> "Packer":
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+# Packers open at once (in several threads, or one inside another) share one
+# shortened interval: the first saves the process's, the last to close restores
+# it (each restoring what it found would leave the short one behind when they
+# close in another order than they opened).
+_SWITCH_LOCK = threading.Lock()
+_switch: list = [0, None]  # packers open, the interval before the first
+
+
+def _shorten_switch() -> bool:
+    with _SWITCH_LOCK:
+        if not _switch[0]:
+            _switch[1] = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switch[1], _SWITCH_INTERVAL))
+        _switch[0] += 1
+    return True
+
+
+def _restore_switch() -> None:
+    with _SWITCH_LOCK:
+        _switch[0] -= 1
+        if not _switch[0]:
+            sys.setswitchinterval(_switch[1])
 
 
 def unpack(data: bytes, size: int) -> bytes:
