@@ -155,7 +155,7 @@ class InventoryAhead:
             return None
         if callable(known):
             known = known()
-        parent = os.getpid()
+        parent, prctl = os.getpid(), _prctl()
         read_end, write_end = os.pipe()
         try:
             pid = os.fork()
@@ -167,7 +167,7 @@ class InventoryAhead:
             code = 1
             try:
                 os.close(read_end)
-                _end_with(parent)
+                _end_with(parent, prctl)
                 _child(inventory, known, write_end)
                 code = 0
             except BaseException:  # noqa: BLE001 - the parent makes the part instead
@@ -233,16 +233,22 @@ class InventoryAhead:
         self.close()
 
 
-def _end_with(parent: int) -> None:
+def _prctl():
+    """The C library's ``prctl``, or None: looked up before the fork (the child
+    loads no library: another library's thread may hold the loader's lock)."""
+    try:
+        import ctypes
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError, ImportError):
+        return None
+
+
+def _end_with(parent: int, prctl) -> None:
     """Have the kernel kill this child when its parent ends: a parent killed
     outright (SIGKILL, the out-of-memory killer) runs no ``finally`` to end it,
     and the child would compute on for nothing (seconds, at a million flows)."""
-    import ctypes
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    if prctl is not None:
         prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGKILL
-    except (OSError, AttributeError):  # no prctl: the child ends at its first write
-        return
     if os.getppid() != parent:  # the parent ended before the request was made
         os._exit(1)
 
