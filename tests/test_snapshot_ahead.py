@@ -413,3 +413,37 @@ def test_packers_closed_in_another_order_than_opened_restore_the_switch_interval
     with Packer(1):
         pass
     assert sys.getswitchinterval() == pytest.approx(before)
+
+
+def test_the_child_is_signalled_only_while_it_is_not_reaped(monkeypatch):
+    # once reaped, a process's ID may be given to another process: a signal sent
+    # to it then could end a stranger (here the reaping thread is held right
+    # after it reaped, where a busy machine may hold it)
+    _forks()
+    events, reaped, go = [], threading.Event(), threading.Event()
+    real_waitpid, real_kill = os.waitpid, os.kill
+
+    def waitpid(pid, options):
+        got = real_waitpid(pid, options)
+        events.append(("reaped", pid))
+        reaped.set()
+        go.wait(timeout=30)
+        return got
+
+    def kill(pid, sig):
+        events.append(("signalled", pid))
+        go.set()
+        return real_kill(pid, sig)
+    monkeypatch.setattr(os, "waitpid", waitpid)
+    monkeypatch.setattr(os, "kill", kill)
+    ahead = InventoryAhead.start(load(SAMPLE), min_flows=0)
+    for _ in range(600):  # the child has written its part and ended (or was reaped)
+        if reaped.is_set() or _ended(ahead.pid):
+            break
+        time.sleep(0.1)
+    ahead.close()
+    go.set()
+    assert ("reaped", ahead.pid) in events
+    last_reaped = max(i for i, e in enumerate(events) if e == ("reaped", ahead.pid))
+    assert all(e != ("signalled", ahead.pid) for e in events[last_reaped:])
+    assert events.count(("reaped", ahead.pid)) == 1

@@ -41,6 +41,7 @@ import gc
 import hashlib
 import json
 import os
+import signal
 import sys
 import threading
 from typing import TYPE_CHECKING
@@ -188,8 +189,20 @@ class InventoryAhead:
             self._data.append(b"\0")  # a broken pipe: no valid result
         finally:
             os.close(self._fd)
-            _, status = os.waitpid(self.pid, 0)
-            self._status = status
+
+    def _reap(self, kill: bool) -> None:
+        # Only the caller's thread signals and reaps the child, in that order: a
+        # child reaped elsewhere first could have its ID given to another process
+        # by the time it is signalled (until reaped, the ID stays the child's).
+        if self._status is not None:
+            return
+        if kill:
+            try:
+                os.kill(self.pid, signal.SIGKILL)  # the result is not wanted any more
+            except ProcessLookupError:
+                pass
+        self._reader.join()
+        _, self._status = os.waitpid(self.pid, 0)
 
     def result(self) -> tuple[str, int, list[Chunk]] | None:
         """What :func:`made_here` gives, as the child made it; None when the child
@@ -205,7 +218,8 @@ class InventoryAhead:
             True
         """
         self._reader.join()
-        if self._status is None or os.waitstatus_to_exitcode(self._status) != 0:
+        self._reap(kill=False)  # the pipe is closed: the child has ended, or is ending
+        if os.waitstatus_to_exitcode(self._status) != 0:
             return None
         return _parsed(b"".join(self._data))
 
@@ -218,12 +232,7 @@ class InventoryAhead:
             >>> ahead is None or ahead.close() is None
             True
         """
-        if self._reader.is_alive():
-            try:
-                os.kill(self.pid, 9)  # SIGKILL: the result is not wanted any more
-            except ProcessLookupError:
-                pass
-            self._reader.join()
+        self._reap(kill=True)
         self._data = []
 
     def __enter__(self) -> "InventoryAhead":
