@@ -447,3 +447,27 @@ def test_the_child_is_signalled_only_while_it_is_not_reaped(monkeypatch):
     last_reaped = max(i for i, e in enumerate(events) if e == ("reaped", ahead.pid))
     assert all(e != ("signalled", ahead.pid) for e in events[last_reaped:])
     assert events.count(("reaped", ahead.pid)) == 1
+
+
+def _children() -> set[int]:
+    me, out = str(os.getpid()), set()
+    for task in os.listdir(f"/proc/{me}/task"):
+        with open(f"/proc/{me}/task/{task}/children") as f:
+            out.update(map(int, f.read().split()))
+    return out
+
+
+def test_no_thread_to_drain_the_pipe_leaves_no_child_and_no_pipe(monkeypatch):
+    _forks()
+    real = threading.Thread.start
+
+    def start(thread):
+        if thread.name == "lineage-ahead":
+            raise RuntimeError("can't start new thread")
+        return real(thread)
+    monkeypatch.setattr(threading.Thread, "start", start)
+    inv = load(SAMPLE)
+    fds, children = set(os.listdir("/proc/self/fd")), _children()
+    assert InventoryAhead.start(inv, min_flows=0) is None  # the part made here instead
+    assert _children() == children  # none killed later, none left a zombie
+    assert set(os.listdir("/proc/self/fd")) == fds

@@ -175,8 +175,24 @@ class InventoryAhead:
                 pass
             finally:
                 os._exit(code)
-        os.close(write_end)
-        return cls(pid, read_end, known)
+        try:
+            os.close(write_end)
+            return cls(pid, read_end, known)
+        except BaseException as error:
+            # no thread to drain the pipe (too many threads), or Ctrl-C just now:
+            # a child nobody waits for would block on its full pipe for good
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
+            try:
+                os.close(read_end)
+            except OSError:
+                pass
+            if isinstance(error, Exception):
+                return None  # made here instead
+            raise
 
     def _drain(self) -> None:
         try:
