@@ -471,3 +471,24 @@ def test_no_thread_to_drain_the_pipe_leaves_no_child_and_no_pipe(monkeypatch):
     assert InventoryAhead.start(inv, min_flows=0) is None  # the part made here instead
     assert _children() == children  # none killed later, none left a zombie
     assert set(os.listdir("/proc/self/fd")) == fds
+
+
+def test_a_part_made_for_another_inventory_is_not_stored(tmp_path, monkeypatch):
+    # Store.add(ahead=) is public: a child started for another inventory than the
+    # audit's must not put that inventory's text under this audit's rows
+    _forks()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    audit = check(SAMPLE, select=["TP1"])
+    other = audit.inventory.model_copy(update={"flows": audit.inventory.flows[:5]})
+    ahead = InventoryAhead.start(other, min_flows=0)
+    assert ahead is not None
+    assert oracle.canonical_json(other) != oracle.canonical_json(audit.inventory)
+    try:
+        with Store(tmp_path / "a.db") as store:
+            snap = store.add(audit, label="q1", ahead=ahead)
+    finally:
+        ahead.close()
+    assert snap.inventory_json == oracle.canonical_json(audit.inventory)
+    with Store(tmp_path / "b.db") as store:
+        store.add(audit, label="q1")
+    assert (tmp_path / "a.db").read_bytes() == (tmp_path / "b.db").read_bytes()

@@ -128,8 +128,10 @@ class InventoryAhead:
         True
     """
 
-    def __init__(self, pid: int, fd: int, known: dict | None):
+    def __init__(self, pid: int, fd: int, known: dict | None, inventory=None):
         self.pid = pid
+        #: The inventory whose part the child makes (its part fits no other).
+        self.inventory = inventory
         #: The stored chunks the child reused: the store reuses them for the other parts.
         self.known = known
         self._fd = fd
@@ -177,7 +179,7 @@ class InventoryAhead:
                 os._exit(code)
         try:
             os.close(write_end)
-            return cls(pid, read_end, known)
+            return cls(pid, read_end, known, inventory)
         except BaseException as error:
             # no thread to drain the pipe (too many threads), or Ctrl-C just now:
             # a child nobody waits for would block on its full pipe for good

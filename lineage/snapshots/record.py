@@ -479,7 +479,9 @@ class Snapshot:
         waivers = tuple(_waiver_row(w) for w in audit.waivers)
         made("waivers", waivers)
         # (asked last: the child has had the rows' time to finish)
-        part = inventory_part.result() if inventory_part is not None else None
+        # (not another inventory's part: an ``ahead`` given for another audit)
+        part = inventory_part.result() if inventory_part is not None and \
+            getattr(inventory_part, "inventory", None) is audit.inventory else None
         if part is None:
             data = canonical_bytes(audit.inventory)
             made("inventory", data)
