@@ -364,6 +364,31 @@ class ProgressDisplay:
             self.bar = None
 
 
+_PROGRESS = "lineage.progress"  # the click context's key of the ProgressDisplay
+
+
+def end_progress() -> None:
+    """End the progress bar's line before a command writes its result, so the
+    result starts on a line of its own on the terminal (the display draws a new
+    bar if more work is reported after).
+
+    Example:
+        >>> import io
+        >>> err = io.StringIO()
+        >>> show = ProgressDisplay(err, delay=0)
+        >>> with click.Context(cli) as ctx:
+        ...     ctx.meta[_PROGRESS] = show
+        ...     show("flows checked", 5, 10)
+        ...     end_progress()
+        >>> show.bar is None, err.getvalue().endswith("\\n")
+        (True, True)
+    """
+    ctx = click.get_current_context(silent=True)
+    display = ctx.meta.get(_PROGRESS) if ctx is not None else None
+    if display is not None:
+        display.close()
+
+
 def wants_progress(quiet: bool = False) -> bool:
     """Whether to draw progress: a terminal on stderr, not ``--quiet``, not CI.
 
@@ -407,6 +432,7 @@ def cli(quiet):
     if wants_progress(quiet):
         from .progress import reporting
         display = ProgressDisplay()
+        ctx.meta[_PROGRESS] = display
         ctx.call_on_close(display.close)
         ctx.with_resource(reporting(display))
 
@@ -585,6 +611,7 @@ def _emit(text, output: Path | None) -> None:
     """Write ``text`` (str, bytes, or an iterator of str and UTF-8 bytes pieces) to
     ``output`` or standard output; a file appears whole or not at all."""
     if output is None:
+        end_progress()
         try:
             if isinstance(text, (str, bytes)):
                 click.echo(text, nl=False)

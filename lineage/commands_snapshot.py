@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 
 from .cli import (_QUICK_EXIT, EXIT_FINDINGS, EXIT_OK, UserError, _collector_paused, _date, _emit,
-                  _packs, encoding_option, handle_errors, inventory_argument, lang_option)
+                  _packs, encoding_option, end_progress, handle_errors, inventory_argument,
+                  lang_option)
 from .snapshots import render
 from .snapshots.store import Store, default_store
 
@@ -81,6 +82,7 @@ def create(inventory, label, store, packs, as_of, lang):
                         packs=_packs(packs))
     s = snap.summary
     sev = s["severity"]
+    end_progress()
     if lang == "ja":
         click.echo(f"スナップショット {snap.name} を {path} に保存しました: フロー {s['flows']} 件、"
                    f"違反 {sev['error']} 件、警告 {sev['warning']} 件、承認済み {sev['waived']} 件")

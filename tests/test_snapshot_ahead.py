@@ -492,3 +492,23 @@ def test_a_part_made_for_another_inventory_is_not_stored(tmp_path, monkeypatch):
     with Store(tmp_path / "b.db") as store:
         store.add(audit, label="q1")
     assert (tmp_path / "a.db").read_bytes() == (tmp_path / "b.db").read_bytes()
+
+
+def test_the_child_shows_no_warning_the_parent_would_show_again():
+    # in a process of its own: pytest records warnings instead of showing them
+    _forks()
+    script = """
+import warnings, lineage
+from lineage.snapshots import ahead
+real = ahead.made_here
+def noisy(inventory, known=None):
+    warnings.warn("made here", UserWarning)
+    return real(inventory, known)
+ahead.made_here = noisy
+child = ahead.InventoryAhead.start(lineage.load(%r), min_flows=0)
+print(child is not None and child.result() is not None)
+child.close()
+""" % str(SAMPLE)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert (done.stdout, done.stderr) == ("True\n", "")

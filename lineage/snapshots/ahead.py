@@ -44,6 +44,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from typing import TYPE_CHECKING
 
 from .chunks import Chunk, _pack, _pack_known, text_of, text_payloads
@@ -286,7 +287,10 @@ def _child(inventory, known, fd: int) -> None:
     # written is copied from the parent's: the child builds no cycles to free.
     gc.disable()
     from ..progress import reporting
-    with reporting(None):  # the parent's progress display is the parent's
+    # A warning the work raises is the parent's to show: it makes the same part
+    # again when the child fails, and would show it twice.
+    with reporting(None), warnings.catch_warnings():  # the progress display is the parent's
+        warnings.simplefilter("ignore")
         digest, size, chunks = made_here(inventory, known)
     header = json.dumps({"digest": digest, "size": size,
                          "chunks": [[c.seq, c.first, c.rows, c.size, c.blob, len(c.data)]
