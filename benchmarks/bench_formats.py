@@ -199,13 +199,15 @@ def main() -> None:
                   f"{p / 1024:9.0f} {per_flow:8.2f} {KB_PER_FLOW:6.1f}{extra}", flush=True)
     if a.snapshots:
         for n in sizes:
-            snapshots(n, build(n, "csv", a.cache), a.repeat)
+            snapshots(n, build(n, "csv", a.cache), a.repeat, a.before)
     for parties in (int(x) for x in a.draw.split(",") if x.strip()):
         draw(parties, a.cache)
 
 
-def snapshots(n: int, path: Path, repeat: int) -> None:
-    """Time the snapshot store against its floors and print one line per target."""
+def snapshots(n: int, path: Path, repeat: int, before: Path | None = None) -> None:
+    """Time the snapshot store against its floors and print one line per target;
+    ``before``: also time another checkout's first ``snapshot create`` into a new
+    store, interleaved with this one's."""
     import gzip
     import shutil
     import tempfile
@@ -217,7 +219,7 @@ def snapshots(n: int, path: Path, repeat: int) -> None:
         report = Path(tmp) / "report.json"
         times: dict[str, list[float]] = {k: [] for k in
                                           ("create", "check", "verify", "sha256", "list",
-                                           "diff")}
+                                           "diff", "before")}
         sizes = []
         for k in range(max(2, repeat)):
             before = store.stat().st_size if store.exists() else 0
@@ -226,6 +228,11 @@ def snapshots(n: int, path: Path, repeat: int) -> None:
             sizes.append(store.stat().st_size - before)
             times["check"].append(measure([py, "-m", "lineage", "check", inv, "--format",
                                            "json", "-o", str(report)])[0])
+            if before is not None:
+                old_store = Path(tmp) / f"before-{k}.db"
+                times["before"].append(measure([py, "-m", "lineage", "snapshot", "create", inv,
+                                                "--store", str(old_store)], before.resolve())[0])
+                old_store.unlink()
             times["verify"].append(measure([py, "-m", "lineage", "snapshot", "verify",
                                             "--store", str(store)])[0])
             sha = shutil.which("sha256sum")
@@ -242,7 +249,7 @@ def snapshots(n: int, path: Path, repeat: int) -> None:
                                       "--store", str(Path(tmp) / "memory.db")])
             memory = f"; create's peak {peak / 1024:,.0f} MiB summed PSS of {most} process(es)"
         gz = len(gzip.compress(report.read_bytes()))
-        m = {k: statistics.median(v) for k, v in times.items()}
+        m = {k: statistics.median(v) for k, v in times.items() if v}
         first, later = sizes[0], statistics.median(sizes[1:])
         # the first create fills a new store; later ones find most chunks stored already
         new, again = times["create"][0], statistics.median(times["create"][1:])
@@ -251,6 +258,10 @@ def snapshots(n: int, path: Path, repeat: int) -> None:
               f"(target 1.5x); verify {m['verify']:.2f} s / "
               f"sha256 {m['sha256']:.2f} s = {m['verify'] / m['sha256']:.1f}x (target 2x); "
               f"list {m['list']:.2f} s; diff {m['diff']:.2f} s{memory or ''}", flush=True)
+        if before is not None:
+            old = statistics.median(times["before"])
+            print(f"snapshot {n:>9,}: before ({before}): create in a new store {old:.2f} s "
+                  f"= {old / m['check']:.1f}x this check", flush=True)
         print(f"snapshot {n:>9,}: stored bytes first {first:,} then {later:,.0f} per unchanged "
               f"snapshot / gzip report {gz:,} = {first / gz:.1f}x then {later / gz:.1f}x "
               f"(target 5x); store {store.stat().st_size:,} bytes", flush=True)
