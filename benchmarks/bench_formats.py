@@ -204,9 +204,9 @@ def main() -> None:
         draw(parties, a.cache)
 
 
-def snapshots(n: int, path: Path, repeat: int, before: Path | None = None) -> None:
+def snapshots(n: int, path: Path, repeat: int, other: Path | None = None) -> None:
     """Time the snapshot store against its floors and print one line per target;
-    ``before``: also time another checkout's first ``snapshot create`` into a new
+    ``other``: also time another checkout's first ``snapshot create`` into a new
     store, interleaved with this one's."""
     import gzip
     import shutil
@@ -228,10 +228,10 @@ def snapshots(n: int, path: Path, repeat: int, before: Path | None = None) -> No
             sizes.append(store.stat().st_size - before)
             times["check"].append(measure([py, "-m", "lineage", "check", inv, "--format",
                                            "json", "-o", str(report)])[0])
-            if before is not None:
+            if other is not None:
                 old_store = Path(tmp) / f"before-{k}.db"
                 times["before"].append(measure([py, "-m", "lineage", "snapshot", "create", inv,
-                                                "--store", str(old_store)], before.resolve())[0])
+                                                "--store", str(old_store)], other.resolve())[0])
                 old_store.unlink()
             times["verify"].append(measure([py, "-m", "lineage", "snapshot", "verify",
                                             "--store", str(store)])[0])
@@ -258,9 +258,9 @@ def snapshots(n: int, path: Path, repeat: int, before: Path | None = None) -> No
               f"(target 1.5x); verify {m['verify']:.2f} s / "
               f"sha256 {m['sha256']:.2f} s = {m['verify'] / m['sha256']:.1f}x (target 2x); "
               f"list {m['list']:.2f} s; diff {m['diff']:.2f} s{memory or ''}", flush=True)
-        if before is not None:
+        if other is not None:
             old = statistics.median(times["before"])
-            print(f"snapshot {n:>9,}: before ({before}): create in a new store {old:.2f} s "
+            print(f"snapshot {n:>9,}: before ({other}): create in a new store {old:.2f} s "
                   f"= {old / m['check']:.1f}x this check", flush=True)
         print(f"snapshot {n:>9,}: stored bytes first {first:,} then {later:,.0f} per unchanged "
               f"snapshot / gzip report {gz:,} = {first / gz:.1f}x then {later / gz:.1f}x "
