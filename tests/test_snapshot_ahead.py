@@ -512,3 +512,15 @@ child.close()
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120)
     assert (done.stdout, done.stderr) == ("True\n", "")
+
+
+def test_rows_given_as_lists_are_rows_not_packed_chunks():
+    # a Snapshot built by hand may hold lists; only the inventory part takes packed chunks
+    from lineage.snapshots.store import _queue
+    rows = [["F1", 1], ["F2", None]]
+    with Packer(1) as packer:
+        _queue(packer, "flows", rows)
+        _queue(packer, "inventory", made_here(load(SAMPLE))[2])
+        got = packer.chunks()
+    assert got[0] == chunks.split_rows("flows", rows)[0]
+    assert [c.part for c in got[1:]] == ["inventory"] * (len(got) - 1)

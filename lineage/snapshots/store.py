@@ -1266,10 +1266,12 @@ class _Queue:
         if any, were these rows' first), or its chunks packed already."""
         packer = self.packer
         cutter = self.cutters.pop(part, None)
-        if type(value) is list:
-            packer.add_packed(value)
-        elif part == "inventory":
-            packer.add(part, text_payloads(value))
+        if part == "inventory":
+            # its text (str or UTF-8), or the chunks a child packed (a list)
+            if isinstance(value, list):
+                packer.add_packed(value)
+            else:
+                packer.add(part, text_payloads(value))
         elif cutter is None:
             packer.add(part, iter_row_payloads(value))
         else:
