@@ -368,7 +368,8 @@ class Packer:
         # the interpreter's lock, which the caller's busy thread gives up every
         # switch interval (5 ms): at a millisecond of zlib per chunk, the
         # workers would mostly wait for it. A shorter interval while packing.
-        self._shortened = _shorten_switch()
+        _shorten_switch()
+        self._shortened = True  # until close() gives the interval back
 
     def add(self, part: str, payloads) -> None:
         """Queue the payloads of ``part`` (from :func:`row_payloads` or
@@ -400,12 +401,14 @@ class Packer:
             ...     [(c.seq, c.first, c.rows, c.size) for c in packer.chunks()]
             [(0, 0, 1, 10)]
         """
-        kept = [(f, p) for f, p in zip(self._futures, self._parts) if p != part]
+        futures, parts = [], []
         for f, p in zip(self._futures, self._parts):
             if p == part:
                 f.cancel()
-        self._futures = [f for f, _ in kept]
-        self._parts = [p for _, p in kept]
+            else:
+                futures.append(f)
+                parts.append(p)
+        self._futures, self._parts = futures, parts
         self._seq.pop(part, None)
 
     def add_packed(self, chunks: list[Chunk]) -> None:
@@ -464,13 +467,12 @@ _SWITCH_LOCK = threading.Lock()
 _switch: list = [0, None]  # packers open, the interval before the first
 
 
-def _shorten_switch() -> bool:
+def _shorten_switch() -> None:
     with _SWITCH_LOCK:
         if not _switch[0]:
             _switch[1] = sys.getswitchinterval()
             sys.setswitchinterval(min(_switch[1], _SWITCH_INTERVAL))
         _switch[0] += 1
-    return True
 
 
 def _restore_switch() -> None:
