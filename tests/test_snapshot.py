@@ -405,3 +405,22 @@ def test_ctrl_c_mid_write_leaves_the_store_as_it_was(tmp_path, monkeypatch):
         assert store.add(lineage.check(SAMPLE), label="next").id == 2
         assert store.verify().ok
 
+
+
+def test_a_new_sensitive_recipient_note_names_only_the_flows_carrying_sensitive_items(tmp_path):
+    # Found by a new user's trial: the note listed every flow to the recipient.
+    inv = copy_sample(tmp_path)
+    first = lineage.check(inv)
+    change_inventory(inv)
+    with open(inv / "flows.yaml", "a", encoding="utf-8") as f:
+        f.write("  - id: F50\n    from: monocollabo\n    to: clinic-us\n"
+                "    items: [name]\n    purposes: [partner_offers]\n"
+                "    basis: consent\n    start: 2026-01-01\n")
+    d = lineage.diff(first, lineage.check(inv))
+    notes = {n.code: n for n in d.notes if n.record == "clinic-us"}
+    assert notes["new-sensitive-recipient"].message == (
+        "new recipient of sensitive data: clinic-us receives health (flows F49)")
+    assert notes["new-sensitive-recipient"].message_ja == (
+        "要配慮個人情報の新たな提供先: clinic-us が health を受領 (フロー F49)")
+    assert notes["new-third-party-recipient"].message == (
+        "new third-party recipient: clinic-us (flows F49, F50)")

@@ -423,7 +423,8 @@ def _kinds(inv: Inventory) -> dict[str, str]:
 
 
 def _receipts(inv: Inventory, routes: dict[str, str]) -> dict[str, dict]:
-    """Per recipient: flows, sensitive items, and whether it gets provisions/outsourcing."""
+    """Per recipient: flows, sensitive items and the flows carrying them, and its
+    provisions and outsourcing flows."""
     kinds = _kinds(inv)
     roles = {p.id: p.role for p in inv.parties}
     out: dict[str, dict] = {}
@@ -431,10 +432,13 @@ def _receipts(inv: Inventory, routes: dict[str, str]) -> dict[str, dict]:
         route = routes.get(f.id)
         if route in _NOT_A_HOP or roles.get(f.to) == "data_subject":
             continue
-        r = out.setdefault(f.to, {"flows": set(), "sensitive": set(), "provision": set(),
-                                  "outsourcing": set()})
+        r = out.setdefault(f.to, {"flows": set(), "sensitive": set(), "sensitive_flows": set(),
+                                  "provision": set(), "outsourcing": set()})
         r["flows"].add(f.id)
-        r["sensitive"] |= {i for i in f.items if kinds.get(i, "personal") == "sensitive"}
+        sensitive = {i for i in f.items if kinds.get(i, "personal") == "sensitive"}
+        if sensitive:
+            r["sensitive"] |= sensitive
+            r["sensitive_flows"].add(f.id)
         if route in PROVISION_ROUTES:
             r["provision"].add(f.id)
         if route == "outsourcing":
@@ -456,9 +460,9 @@ def _notes(d: Diff):
         if now["sensitive"] and not (before and before["sensitive"]):
             yield Note("new-sensitive-recipient", "parties", party,
                        f"new recipient of sensitive data: {party} receives "
-                       f"{_ids(new_sensitive)} (flows {_ids(now['flows'])})",
+                       f"{_ids(new_sensitive)} (flows {_ids(now['sensitive_flows'])})",
                        f"要配慮個人情報の新たな提供先: {party} が {_ids(new_sensitive)} を受領 "
-                       f"(フロー {_ids(now['flows'])})")
+                       f"(フロー {_ids(now['sensitive_flows'])})")
         if now["provision"] and not (before and before["provision"]):
             yield Note("new-third-party-recipient", "parties", party,
                        f"new third-party recipient: {party} (flows {_ids(now['provision'])})",
