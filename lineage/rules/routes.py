@@ -1028,7 +1028,7 @@ def _consents_by_date(ctx, group, named):
 def _closest_consent(ctx, flow, candidates, wants):
     """:func:`_closest` for the consents of one group (:class:`_Candidates`): the
     first that meets every condition, else the one with fewest failures, then
-    earliest date, then ID.
+    earliest date, then naming the recipient, then ID.
 
     Consents naming the recipient come first, so a lawful flow never looks at
     the group's other consents. Those fail at least once (TP103's recipient):
@@ -1043,23 +1043,29 @@ def _closest_consent(ctx, flow, candidates, wants):
 
 def _closest_candidate(candidates, wants) -> tuple:
     """:func:`_closest_consent`'s consent and its number of failures (its
-    findings), without building them; ``(None, 0)`` without candidates."""
-    best = None  # (failures, order, consent) of the closest so far
+    findings), without building them; ``(None, 0)`` without candidates.
+
+    Of consents equally close on the same date, one naming the recipient wins
+    over one that does not (README, "How we read the specification", item 17):
+    the user wrote it for this recipient, so its failure is the one to report.
+    """
+    best = None  # (failures, rank, consent) of the closest so far; rank: (date, missed, ID)
     for cand, terms, missed, order in candidates.likely:
         n = missed + wants.short(cand, terms)
         if n == 0:
             return cand, 0
         # In (date, ID) order: a later one is closer only with fewer failures.
         if best is None or n < best[0]:
-            best = (n, order, cand)
+            best = (n, (order[0], missed, order[1]), cand)
     for cand, terms, missed, order in candidates.others():
-        if best is not None and (missed > best[0] or (missed == best[0] and order > best[1])):
+        rank = (order[0], missed, order[1])
+        if best is not None and (missed > best[0] or (missed == best[0] and rank > best[1])):
             break
         n = missed + wants.short(cand, terms)
         if n == 0:
             return cand, 0
-        if best is None or n < best[0] or (n == best[0] and order < best[1]):
-            best = (n, order, cand)
+        if best is None or n < best[0] or (n == best[0] and rank < best[1]):
+            best = (n, rank, cand)
     if best is None:
         return None, 0
     return best[2], best[0]
