@@ -75,3 +75,20 @@ def _row(audit, flow):
 
 def test_base_is_valid_yaml():
     assert yaml.safe_load(BASE)["organisation"] == "mc"
+
+
+def test_a_verdict_naming_more_than_three_lacks_says_how_many_more_in_both_languages():
+    # The Japanese message dropped the count that the English one gives.
+    audit = check(build_example(
+        "consents:\n"
+        "  - {id: K1, subjects: customers, recipients: [partner], items: [name],\n"
+        "     purposes: [shipping], obtained_on: 2025-06-01}\n"
+        "flows:\n"
+        "  - {id: F1, from: mc, to: partner, items: [name, email, phone],\n"
+        "     purposes: [shipping, ads], start: 2025-01-01}\n"))
+    (finding,) = audit.results
+    assert finding.id == "TP101:F1"
+    assert finding.message.endswith(
+        "consent K1 does not cover purpose ads (+1 more)")
+    assert finding.message_ja.endswith(
+        "同意 K1 に利用目的 ads が含まれていません (ほか 1 件)")

@@ -783,9 +783,11 @@ def _verdict_of(ctx, flow, closest) -> Finding:
     else:
         lacks = "; ".join(f.message for f in closest.findings[:3])
         lacks_ja = "、".join(f.message_ja for f in closest.findings[:3])
-        more = f" (+{len(closest.findings) - 3} more)" if len(closest.findings) > 3 else ""
+        # The message stays one readable line; every lack is in the closest route's findings.
+        rest = len(closest.findings) - 3
+        more, more_ja = (f" (+{rest} more)", f" (ほか {rest} 件)") if rest > 0 else ("", "")
         why = f"closest route is {name}, which lacks: {lacks}{more}"
-        why_ja = f"最も近い根拠は{name_ja}ですが、次を欠きます: {lacks_ja}"
+        why_ja = f"最も近い根拠は{name_ja}ですが、次を欠きます: {lacks_ja}{more_ja}"
     evidence = {"closest_route": closest.route, **closest.evidence}
     if TP801.applies(ctx, flow):
         linkable = ctx.linkable(flow)
