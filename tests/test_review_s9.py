@@ -1,0 +1,42 @@
+"""Regressions of the ninth review round: each test failed before its fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from paths import SAMPLE
+
+
+# -- 1. draw --links: the template is checked -------------------------------------------
+@pytest.mark.parametrize("links, why", [
+    ("javascript:alert({flow})", "only http:, https: or relative links are allowed"),
+    ("data:text/html,{flow}", "only http:, https: or relative links are allowed"),
+    ("{flow}:x", "only http:, https: or relative links are allowed"),
+    ("r.html#{x}", "unexpected placeholder {x} (allowed: {flow}, {finding})"),
+    ("r.html#{0}", "unexpected placeholder {0} (allowed: {flow}, {finding})"),
+    ("r.html#{flow.__class__}",
+     "unexpected placeholder {flow.__class__} (allowed: {flow}, {finding})"),
+    ("r.html#{flow!r}", "unexpected placeholder {flow!r} (allowed: {flow}, {finding})"),
+    ("r.html#{flow", "expected '}' before end of string (write {{ and }} for braces)"),
+    ("r.html# {flow}", "a link must not contain spaces or control characters"),
+])
+def test_draw_links_template_refused_before_loading(run_cli, tmp_path, links, why):
+    # a missing inventory: the template is refused before anything is loaded
+    res = run_cli("draw", tmp_path / "missing", "-o", tmp_path / "m.dot", "--links", links,
+                  expect=2)
+    assert res.stderr == f"error: link template {links!r}: {why}\n"
+    assert not (tmp_path / "m.dot").exists()
+
+
+@pytest.mark.parametrize("links", ["report.html#{finding}", "https://x.example/f/{flow}",
+                                   "../r.html#{{x}}-{flow}", "HTTP://x.example/"])
+def test_draw_links_template_allowed(run_cli, tmp_path, links):
+    run_cli("draw", SAMPLE, "-o", tmp_path / "m.dot", "--links", links)
+    assert "href=" in (tmp_path / "m.dot").read_text(encoding="utf-8")
+
+
+def test_context_of_checks_links():
+    import lineage
+    from lineage.drawing import DrawingError, context_of
+    with pytest.raises(DrawingError, match="only http:, https: or relative links"):
+        context_of(lineage.check(SAMPLE), links="file:///etc/passwd#{flow}")
