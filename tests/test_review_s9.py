@@ -40,3 +40,22 @@ def test_context_of_checks_links():
     from lineage.drawing import DrawingError, context_of
     with pytest.raises(DrawingError, match="only http:, https: or relative links"):
         context_of(lineage.check(SAMPLE), links="file:///etc/passwd#{flow}")
+
+
+# -- 2. snapshot labels: no control characters ----------------------------------------
+@pytest.mark.parametrize("label", ["bad\x1b[2Jlabel", "two\nlines", "tail\n", "tab\there",
+                                   "bidi\u202eevil", "nel\x85x"])
+def test_snapshot_label_with_control_characters_refused(run_cli, tmp_path, label):
+    store = tmp_path / "audits.db"
+    res = run_cli("snapshot", "create", SAMPLE, "--store", store, "--label", label, expect=2)
+    assert res.stderr == (f"error: label {label!r} is not allowed: it must not be a number, "
+                          "'latest' or 'previous', contain ':' or control characters, or "
+                          "start with a space\n".replace("\x1b", "\\x1b"))
+    assert "\x1b" not in res.stderr and "\u202e" not in res.stderr
+
+
+def test_snapshot_label_plain_accepted(tmp_path):
+    import lineage
+    from lineage.snapshots.store import Store
+    with Store(tmp_path / "s.db") as store:
+        assert store.add(lineage.check(SAMPLE), label="2026-Q3 監査").label == "2026-Q3 監査"
