@@ -18,7 +18,7 @@ import click
 from . import analysis
 from .cli import _date, handle_errors, inventory_argument, lang_option
 from .output import jsonreport
-from .output.csvtable import BOM
+from .files import BOM, safe_cell
 from .output.names import Names
 from .terms import route_label
 
@@ -103,7 +103,8 @@ def render(result, fmt: str, lang: str = "en", names=None) -> str:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_cell(row[c], ";") for c in columns])
+            # an ID such as '@cmd' or '-1+1' must not run as a formula in a spreadsheet
+            writer.writerow([safe_cell(_cell(row[c], ";")) for c in columns])
         return BOM + out.getvalue()
     words = _WORDS.get(lang, _WORDS["en"])
 

@@ -59,3 +59,38 @@ def test_snapshot_label_plain_accepted(tmp_path):
     from lineage.snapshots.store import Store
     with Store(tmp_path / "s.db") as store:
         assert store.add(lineage.check(SAMPLE), label="2026-Q3 監査").label == "2026-Q3 監査"
+
+
+# -- 3. trace, upstream, impact, stop: CSV cells cannot run as formulas ---------------
+FORMULA_INV = """format: lineage/1
+organisation: mc
+as_of: 2026-01-01
+parties:
+  - {id: subj, role: data_subject}
+  - {id: mc, role: self}
+  - {id: "@SUM", role: outsourcee}
+  - {id: "-1", role: outsourcee}
+data_items:
+  - {id: "-x", name: x}
+flows:
+  - {id: F0, from: subj, to: mc, items: ["-x"], start: 2025-01-01}
+  - {id: F1, from: mc, to: "@SUM", items: ["-x"], start: 2025-01-01}
+  - {id: F2, from: "@SUM", to: "-1", items: ["-x"], start: 2025-01-01}
+"""
+
+
+@pytest.mark.parametrize("args, want", [
+    (["trace", "--item=-x"],
+     "\ufeffparty,hops,since,path\n'@SUM,1,2025-01-01,F1\n'-1,2,2025-01-01,F1;F2\n"),
+    (["upstream", "--party=-1"],
+     "\ufeffhop,flow,from,to,items,route,start,end\n"
+     "1,F2,'@SUM,'-1,'-x,external,2025-01-01,\n"
+     "2,F1,mc,'@SUM,'-x,outsourcing,2025-01-01,\n"
+     "3,F0,subj,mc,'-x,collection,2025-01-01,\n"),
+    (["impact", "--party=@SUM"],
+     "\ufeffparty,item,groups,since,hops,path,routes\n'-1,'-x,subj,2025-01-01,1,F2,external\n"),
+])
+def test_lineage_csv_cells_guarded(run_cli, tmp_path, args, want):
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(FORMULA_INV, encoding="utf-8")
+    assert run_cli(args[0], inv, *args[1:], "--format", "csv").stdout == want
