@@ -20,7 +20,7 @@ from .cli import _date, handle_errors, inventory_argument, lang_option
 from .output import jsonreport
 from .files import BOM, safe_cell
 from .output.names import Names
-from .terms import route_label
+from .terms import one_line, route_label
 
 __all__ = ["trace", "upstream", "impact", "stop", "render"]
 
@@ -180,6 +180,7 @@ def _pad(text: str, width: int) -> str:
 def _table(columns: list[str], rows: list[list[str]], none: str = "(none)") -> str:
     if not rows:
         return none + "\n"
+    rows = [[one_line(v) for v in r] for r in rows]  # a line break would split a row
     # Full-width characters take two terminal columns: pad by display width.
     widths = [max(_width(c), *(_width(r[i]) for r in rows)) for i, c in enumerate(columns)]
     lines = ["  ".join(_pad(c, w) for c, w in zip(columns, widths)).rstrip()]

@@ -94,3 +94,47 @@ def test_lineage_csv_cells_guarded(run_cli, tmp_path, args, want):
     inv = tmp_path / "inv.yaml"
     inv.write_text(FORMULA_INV, encoding="utf-8")
     assert run_cli(args[0], inv, *args[1:], "--format", "csv").stdout == want
+
+
+# -- 4. line breaks in names: a space in one-line contexts ----------------------------
+BREAKS_INV = """format: lineage/1
+organisation: mc
+as_of: 2026-01-01
+parties:
+  - {id: subj, role: data_subject, name: "Sub\\njects", name_en: "Sub\\njects"}
+  - {id: mc, role: self, name: "M\\r\\nC", name_en: "M\\r\\nC"}
+  - {id: carrier, role: outsourcee, name: "Car\\u2028rier", name_en: "Car\\u2028rier"}
+data_items:
+  - {id: x, name: "It\\nem", name_en: "It\\nem"}
+flows:
+  - {id: F0, from: subj, to: mc, items: [x], start: 2025-01-01}
+  - {id: F1, from: mc, to: carrier, items: [x], start: 2025-01-01}
+"""
+
+
+def _breaks(tmp_path):
+    a = tmp_path / "a.yaml"
+    a.write_text(BREAKS_INV, encoding="utf-8")
+    b = tmp_path / "b.yaml"
+    b.write_text(BREAKS_INV.replace('name: "Car\\u2028rier", name_en',
+                                    'name: "New\\nname\\r\\nx", name_en'), encoding="utf-8")
+    return a, b
+
+
+def test_line_breaks_in_names_trace_table(run_cli, tmp_path):
+    a, _ = _breaks(tmp_path)
+    assert run_cli("trace", a, "--item", "x").stdout == (
+        "party               hops  since       path\n"
+        "Car rier (carrier)  1     2025-01-01  F1\n")
+    out = run_cli("check", a, expect=1).stdout
+    assert "F1  M C → Car rier  route: outsourcing  VIOLATION\n" in out
+
+
+def test_line_breaks_in_names_snapshot_diff(run_cli, tmp_path, monkeypatch):
+    a, b = _breaks(tmp_path)
+    monkeypatch.chdir(tmp_path)  # no store: two inventories compared
+    table = run_cli("snapshot", "diff", a, b).stdout
+    assert "    ~ carrier  name: Car rier -> New name x\n" in table
+    md = run_cli("snapshot", "diff", a, b, "--format", "markdown").stdout
+    assert "| parties | changed | carrier | name: Car rier -\\> New name x |\n" in md
+    assert "\r" not in md and "\u2028" not in md and "\r" not in table
