@@ -597,8 +597,21 @@ def explain(rule, lang):
 
 
 def _packs(text: str) -> tuple[str, ...]:
+    """The packs of ``--rules``: comma-separated, each once in the order given.
+
+    Example:
+        >>> _packs("policy, appi,policy")
+        ('policy', 'appi')
+        >>> _packs(",")
+        Traceback (most recent call last):
+        lineage.rules.base.RuleSelectionError: --rules names no rule pack (known: appi, policy)
+    """
     from .rules.registry import REGISTRY, RuleSelectionError
-    packs = tuple(p.strip() for p in text.split(",") if p.strip())
+    packs = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
+    if not packs:
+        known = ", ".join(sorted(REGISTRY.packs))
+        raise RuleSelectionError(f"--rules names no rule pack (known: {known})",
+                                 message_ja=f"--rules にルールパックがありません（あるもの: {known}）")
     for p in packs:
         if p not in REGISTRY.packs:
             known = ", ".join(sorted(REGISTRY.packs))

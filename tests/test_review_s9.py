@@ -138,3 +138,28 @@ def test_line_breaks_in_names_snapshot_diff(run_cli, tmp_path, monkeypatch):
     md = run_cli("snapshot", "diff", a, b, "--format", "markdown").stdout
     assert "| parties | changed | carrier | name: Car rier -\\> New name x |\n" in md
     assert "\r" not in md and "\u2028" not in md and "\r" not in table
+
+
+# -- 5. --rules: an empty selection refused, a repeated pack counted once -------------
+@pytest.mark.parametrize("args", [["check", SAMPLE], ["rules"], ["draw", SAMPLE, "-o", "m.svg"],
+                                  ["report", SAMPLE], ["explore", SAMPLE, "-o", "e.html"]])
+@pytest.mark.parametrize("rules", [",", " , ,"])
+def test_rules_empty_selection_refused(run_cli, tmp_path, monkeypatch, args, rules):
+    monkeypatch.chdir(tmp_path)
+    res = run_cli(*args, "--rules", rules, expect=2)
+    assert res.stderr == "error: --rules names no rule pack (known: appi, policy)\n"
+    assert res.stdout == "" and list(tmp_path.iterdir()) == []
+
+
+def test_rules_empty_selection_refused_ja(run_cli):
+    res = run_cli("check", SAMPLE, "--rules", ",", "--lang", "ja", expect=2)
+    assert res.stderr == "エラー: --rules にルールパックがありません（あるもの: appi, policy）\n"
+
+
+def test_rules_repeated_pack_once(run_cli):
+    once = run_cli("check", SAMPLE, "--format", "json", expect=1).stdout
+    twice = run_cli("check", SAMPLE, "--rules", "policy,policy", "--format", "json",
+                    expect=1).stdout
+    assert twice == once
+    assert "rules: policy, appi\n" in run_cli("check", SAMPLE, "--rules", "policy,appi,policy",
+                                              expect=1).stdout
