@@ -163,3 +163,45 @@ def test_rules_repeated_pack_once(run_cli):
     assert twice == once
     assert "rules: policy, appi\n" in run_cli("check", SAMPLE, "--rules", "policy,appi,policy",
                                               expect=1).stdout
+
+
+# -- 6. trace --all-paths --depth N: routes of up to N flows, as the help says --------
+PATHS_INV = """format: lineage/1
+organisation: a
+as_of: 2026-01-01
+parties:
+  - {id: s, role: data_subject}
+  - {id: a}
+  - {id: b}
+  - {id: c}
+  - {id: d}
+flows:
+  - {id: F1, from: a, to: b, items: [x], start: 2024-01-01}
+  - {id: F2, from: a, to: c, items: [x], start: 2024-01-01}
+  - {id: F3, from: b, to: d, items: [x], start: 2024-01-01}
+  - {id: F4, from: c, to: d, items: [x], start: 2024-01-01}
+  - {id: F5, from: d, to: b, items: [x], start: 2024-01-01}
+"""
+
+
+@pytest.mark.parametrize("depth, want", [
+    (1, [("b", ["F1"]), ("c", ["F2"])]),
+    (2, [("b", ["F1"]), ("c", ["F2"]), ("d", ["F1", "F3"]), ("d", ["F2", "F4"])]),
+    (3, [("b", ["F1"]), ("c", ["F2"]), ("d", ["F1", "F3"]), ("d", ["F2", "F4"]),
+         ("b", ["F2", "F4", "F5"])]),
+])
+def test_trace_all_paths_depth_counts_flows(tmp_path, depth, want):
+    from lineage.analysis import trace
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(PATHS_INV, encoding="utf-8")
+    t = trace(str(inv), "x", frm="a", all_paths=True, depth=depth)
+    assert [(p, list(path)) for p, path in zip(t.table.party, t.table.path)] == want
+    assert set(t.table.hops) <= set(range(1, depth + 1))
+
+
+def test_trace_all_paths_depth_cli(run_cli, tmp_path):
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(PATHS_INV, encoding="utf-8")
+    res = run_cli("trace", inv, "--item", "x", "--from", "a", "--all-paths", "--depth", "1",
+                  "--format", "csv")
+    assert res.stdout == "\ufeffparty,hops,path,since\nb,1,F1,2024-01-01\nc,1,F2,2024-01-01\n"

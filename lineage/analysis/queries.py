@@ -395,7 +395,13 @@ def _simple_paths(net: FlowNet, flows: np.ndarray, origins: np.ndarray, depth, l
         stack = [(int(origin), _EVER.toordinal(), [], {int(origin)})]
         while stack:
             party, day, path, seen = stack.pop()
-            if len(path) >= depth:
+            if path:
+                if len(rows) >= limit:
+                    truncated = True
+                    break
+                rows.append((net.parties[party], len(path), [net.flows[f] for f in path],
+                             dt.date.fromordinal(day)))
+            if len(path) >= depth:  # a route of depth flows is listed, not extended
                 continue
             for f in reversed(out_flows.get(party, ())):
                 to = int(net.dst[f])
@@ -403,12 +409,6 @@ def _simple_paths(net: FlowNet, flows: np.ndarray, origins: np.ndarray, depth, l
                     continue
                 when = max(day, int(net.start[f]))
                 stack.append((to, when, path + [f], seen | {to}))
-            if path:
-                if len(rows) >= limit:
-                    truncated = True
-                    break
-                rows.append((net.parties[party], len(path), [net.flows[f] for f in path],
-                             dt.date.fromordinal(day)))
         if truncated:
             break
     rows.sort(key=lambda r: (r[1], natural_key(r[0]), [natural_key(f) for f in r[2]]))
