@@ -205,3 +205,20 @@ def test_trace_all_paths_depth_cli(run_cli, tmp_path):
     res = run_cli("trace", inv, "--item", "x", "--from", "a", "--all-paths", "--depth", "1",
                   "--format", "csv")
     assert res.stdout == "\ufeffparty,hops,path,since\nb,1,F1,2024-01-01\nc,1,F2,2024-01-01\n"
+
+
+# -- 7. stop --subjects: only a data-subject party ------------------------------------
+def test_stop_subjects_not_data_subject_refused(run_cli):
+    res = run_cli("stop", SAMPLE, "--subjects", "mailing-house", expect=2)
+    assert res.stdout == ""
+    assert res.stderr == ("error: 'mailing-house' is not a data-subject party (its role is "
+                          "outsourcee); a stop request comes from data subjects (here: "
+                          "applicants, customers, members, readers)\n")
+    res = run_cli("stop", SAMPLE, "--subjects", "monocollabo", "--lang", "ja", expect=2)
+    assert res.stderr == ("エラー: 'monocollabo' は本人の当事者ではありません（役割: self）。"
+                          "停止の求めは本人からのものです（この棚卸しの本人: applicants, customers, "
+                          "members, readers）\n")
+
+
+def test_stop_subjects_data_subject_answered(run_cli):
+    assert "F32" in run_cli("stop", SAMPLE, "--subjects", "members").stdout
