@@ -540,19 +540,18 @@ def validate(inventory, fmt, lang):
         inv = load(inventory)
     except InventoryError as exc:
         if fmt == "json":
-            click.echo(jsonreport.dumps({"valid": False,
-                                         "problems": [p.as_dict() for p in exc.problems]}),
-                       nl=False)
+            _emit(jsonreport.dumps({"valid": False,
+                                    "problems": [p.as_dict() for p in exc.problems]}), None)
             sys.exit(EXIT_ERROR)
         raise
     counts = {"parties": len(inv.parties), "flows": len(inv.flows)}
     if fmt == "json":
-        click.echo(jsonreport.dumps({"valid": True, "problems": [], "counts": counts}),
-                   nl=False)
+        _emit(jsonreport.dumps({"valid": True, "problems": [], "counts": counts}), None)
     else:
-        click.echo(f"{clean(inventory)}: 問題はありません（当事者 {counts['parties']} 件、フロー "
-                   f"{counts['flows']} 件）" if lang == "ja" else
-                   f"{clean(inventory)}: valid ({counts['parties']} parties, {counts['flows']} flows)")
+        _emit(f"{clean(inventory)}: 問題はありません（当事者 {counts['parties']} 件、フロー "
+              f"{counts['flows']} 件）\n" if lang == "ja" else
+              f"{clean(inventory)}: valid ({counts['parties']} parties, {counts['flows']} flows)\n",
+              None)
 
 
 @cli.command()
@@ -573,11 +572,11 @@ def rules(packs, fmt, lang):
     from .output import rulesdoc
     selected = rulesdoc.rules_of(_packs(packs) if packs else None)
     if fmt == "json":
-        click.echo(jsonreport.dumps(rulesdoc.as_json(selected)), nl=False)
+        _emit(jsonreport.dumps(rulesdoc.as_json(selected)), None)
     elif fmt == "markdown":
-        click.echo(rulesdoc.markdown(selected), nl=False)
+        _emit(rulesdoc.markdown(selected), None)
     else:
-        click.echo(rulesdoc.table(selected, lang), nl=False)
+        _emit(rulesdoc.table(selected, lang), None)
 
 
 @cli.command()
@@ -593,7 +592,7 @@ def explain(rule, lang):
     """
     from .output import rulesdoc
     from .rules.registry import REGISTRY
-    click.echo(rulesdoc.explain(REGISTRY.get(rule), lang), nl=False)
+    _emit(rulesdoc.explain(REGISTRY.get(rule), lang), None)
 
 
 def _packs(text: str) -> tuple[str, ...]:
@@ -622,7 +621,10 @@ def _packs(text: str) -> tuple[str, ...]:
 
 def _emit(text, output: Path | None) -> None:
     """Write ``text`` (str, bytes, or an iterator of str and UTF-8 bytes pieces) to
-    ``output`` or standard output; a file appears whole or not at all."""
+    ``output`` or standard output; a file appears whole or not at all.
+
+    Every command writes its standard output through here, so a reader that stops
+    early (``| head -1``) ends it quietly, with no traceback or error line."""
     if output is None:
         end_progress()
         try:

@@ -16,7 +16,7 @@ import unicodedata
 import click
 
 from . import analysis
-from .cli import _date, handle_errors, inventory_argument, lang_option
+from .cli import _date, _emit, handle_errors, inventory_argument, lang_option
 from .output import jsonreport
 from .files import BOM, safe_cell
 from .output.names import Names
@@ -217,7 +217,7 @@ def trace(inventory, item, frm, depth, all_paths, limit, as_of, fmt, lang):
     inv = _load(inventory)
     result = analysis.trace(inv, item, frm=frm, depth=depth, as_of=as_of,
                             all_paths=all_paths, limit=limit)
-    click.echo(render(result, fmt, lang, Names(inv, lang)), nl=False)
+    _emit(render(result, fmt, lang, Names(inv, lang)), None)
 
 
 @click.command()
@@ -238,7 +238,7 @@ def upstream(inventory, party, item, as_of, fmt, lang):
     """
     inv = _load(inventory)
     result = analysis.upstream(inv, party, item=item, as_of=as_of)
-    click.echo(render(result, fmt, lang, Names(inv, lang)), nl=False)
+    _emit(render(result, fmt, lang, Names(inv, lang)), None)
 
 
 @click.command()
@@ -258,7 +258,7 @@ def impact(inventory, party, as_of, fmt, lang):
     """
     inv = _load(inventory)
     result = analysis.impact(inv, party, as_of=as_of)
-    click.echo(render(result, fmt, lang, Names(inv, lang)), nl=False)
+    _emit(render(result, fmt, lang, Names(inv, lang)), None)
 
 
 @click.command()
@@ -280,4 +280,4 @@ def stop(inventory, consent, subjects, item, as_of, fmt, lang):
     """
     inv = _load(inventory)
     result = analysis.stop(inv, consent=consent, subjects=subjects, item=item, as_of=as_of)
-    click.echo(render(result, fmt, lang, Names(inv, lang)), nl=False)
+    _emit(render(result, fmt, lang, Names(inv, lang)), None)

@@ -84,13 +84,13 @@ def create(inventory, label, store, packs, as_of, lang):
     sev = s["severity"]
     end_progress()
     if lang == "ja":
-        click.echo(f"スナップショット {snap.name} を {path} に保存しました: フロー {s['flows']} 件、"
-                   f"違反 {sev['error']} 件、警告 {sev['warning']} 件、承認済み {sev['waived']} 件")
-        click.echo(f"チェーンの先頭: sha256:{snap.chain_hash}")
+        _emit(f"スナップショット {snap.name} を {path} に保存しました: フロー {s['flows']} 件、"
+              f"違反 {sev['error']} 件、警告 {sev['warning']} 件、承認済み {sev['waived']} 件\n"
+              f"チェーンの先頭: sha256:{snap.chain_hash}\n", None)
     else:
-        click.echo(f"snapshot {snap.name} stored in {path}: {s['flows']} flows, "
-                   f"{sev['error']} error, {sev['warning']} warning, {sev['waived']} waived")
-        click.echo(f"chain head: sha256:{snap.chain_hash}")
+        _emit(f"snapshot {snap.name} stored in {path}: {s['flows']} flows, "
+              f"{sev['error']} error, {sev['warning']} warning, {sev['waived']} waived\n"
+              f"chain head: sha256:{snap.chain_hash}\n", None)
     # the snapshot is committed and the store closed: the process may end without
     # freeing the inventory object by object (as `check` does)
     _QUICK_EXIT.set(True)
@@ -114,8 +114,7 @@ def list_(store, fmt, lang):
     """
     with _open(store) as opened:
         entries = opened.list()
-    click.echo(render.list_json(entries) if fmt == "json" else render.list_table(entries, lang),
-               nl=False)
+    _emit(render.list_json(entries) if fmt == "json" else render.list_table(entries, lang), None)
 
 
 @snapshot.command("show")
@@ -135,8 +134,7 @@ def show(ref, store, fmt, lang):
     """
     with _open(store) as opened:
         snap = opened.get(ref)
-    click.echo(render.show_json(snap) if fmt == "json" else render.show_table(snap, lang),
-               nl=False)
+    _emit(render.show_json(snap) if fmt == "json" else render.show_table(snap, lang), None)
 
 
 def _chain_hash(ctx, param, value):
@@ -193,8 +191,8 @@ def verify(store, head, fmt, lang):
             result = opened.verify()
             if head is not None:
                 result = opened.verify_head(result, head)
-    click.echo(render.verify_json(result) if fmt == "json" else render.verify_text(result, path, lang),
-               nl=False)
+    _emit(render.verify_json(result) if fmt == "json" else render.verify_text(result, path, lang),
+          None)
     sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
@@ -238,7 +236,7 @@ def diff(a, b, store, fmt, lang, packs, as_of):
         text = render.diff_markdown(d, lang)
     else:
         text = render.diff_table(d, lang)
-    click.echo(text, nl=False)
+    _emit(text, None)
     sys.exit(EXIT_FINDINGS if d.new else EXIT_OK)
 
 

@@ -51,8 +51,8 @@ def convert(source, destination, to, force, lang):
     from .forms import convert as run, form_of
     form = form_of(destination, to)
     run(source, destination, to=to, force=force)
-    click.echo(f"{destination}: 書き出しました（{_FORMS_JA.get(form, form)}）" if lang == "ja"
-               else f"{destination}: written ({form})")
+    _emit(f"{destination}: 書き出しました（{_FORMS_JA.get(form, form)}）\n" if lang == "ja"
+          else f"{destination}: written ({form})\n", None)
 
 
 @click.command()
@@ -77,8 +77,8 @@ def template(output, force, lang):
     """
     from .forms.template import write_template
     write_template(output, force=force, lang=lang)
-    click.echo(f"{output}: テンプレートを書き出しました" if lang == "ja" else
-               f"{output}: template written")
+    _emit(f"{output}: テンプレートを書き出しました\n" if lang == "ja" else
+          f"{output}: template written\n", None)
 
 
 @click.command()

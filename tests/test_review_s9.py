@@ -222,3 +222,53 @@ def test_stop_subjects_not_data_subject_refused(run_cli):
 
 def test_stop_subjects_data_subject_answered(run_cli):
     assert "F32" in run_cli("stop", SAMPLE, "--subjects", "members").stdout
+
+
+# -- 8. a reader that stops early (| head -1): no traceback, no error line ------------
+def _closed_reader(*args, cwd):
+    """Run ``lineage ARGS`` with its standard output a pipe whose reader has gone."""
+    import os
+    import subprocess
+    import sys
+    from paths import ROOT
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LINEAGE_LANG": "en"}
+    proc = subprocess.Popen([sys.executable, "-m", "lineage", *map(str, args)], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc.stdout.close()  # the reader is gone before the first byte
+    err = proc.stderr.read().decode()
+    return proc.wait(timeout=120), err
+
+
+@pytest.fixture(scope="module")
+def pipe_store(tmp_path_factory):
+    import lineage
+    from lineage.snapshots.store import Store
+    folder = tmp_path_factory.mktemp("pipe")
+    with Store(folder / "audits.db") as store:
+        store.add(lineage.check(SAMPLE), label="one")
+        store.add(lineage.check(SAMPLE), label="two")
+    return folder
+
+
+@pytest.mark.parametrize("args, code", [
+    (["validate", SAMPLE], 0),
+    (["validate", SAMPLE, "--format", "json"], 0),
+    (["rules"], 0),
+    (["rules", "--format", "json"], 0),
+    (["explain", "TP203"], 0),
+    (["trace", SAMPLE, "--item", "email"], 0),
+    (["upstream", SAMPLE, "--party", "mailing-house"], 0),
+    (["impact", SAMPLE, "--party", "mailing-house"], 0),
+    (["stop", SAMPLE, "--consent", "C05"], 0),
+    (["snapshot", "list", "--store", "audits.db"], 0),
+    (["snapshot", "show", "latest", "--store", "audits.db"], 0),
+    (["snapshot", "verify", "--store", "audits.db"], 0),
+    (["snapshot", "diff", "one", "two", "--store", "audits.db"], 0),
+    (["snapshot", "create", SAMPLE, "--store", "new.db"], 0),
+    (["template", "t.xlsx"], 0),
+    (["convert", SAMPLE, "c.yaml"], 0),
+    (["check", SAMPLE], 1),
+])
+def test_broken_pipe_quiet(pipe_store, args, code):
+    got, err = _closed_reader(*args, cwd=pipe_store)
+    assert (got, err) == (code, "")
