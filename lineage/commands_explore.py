@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .cli import (UserError, _date, _packs, handle_errors, inventory_argument,
+from .cli import (UserError, _date, _packs, clean, handle_errors, inventory_argument,
                   output_file)
 
 __all__ = ["explore"]
@@ -47,9 +47,9 @@ def explore(inventory, output, packs, as_of, lang):
     s = audit.summary()
     n, f = len(audit.inventory.parties), s["flows"]
     if lang == "ja":
-        click.echo(f"{output} を書き出しました: 関係者 {n} 件、フロー {f} 件、違反 "
+        click.echo(f"{clean(output)} を書き出しました: 関係者 {n} 件、フロー {f} 件、違反 "
                    f"{s['status']['violation']} 件", err=True)
     else:
-        click.echo(f"wrote {output}: {n} part{'y' if n == 1 else 'ies'}, "
+        click.echo(f"wrote {clean(output)}: {n} part{'y' if n == 1 else 'ies'}, "
                    f"{f} flow{'' if f == 1 else 's'}, {s['status']['violation']} violating",
                    err=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from .cli import (_QUICK_EXIT, EXIT_FINDINGS, EXIT_OK, UserError, _collector_paused, _date, _emit,
-                  _packs, encoding_option, end_progress, handle_errors, inventory_argument,
+                  _packs, clean, encoding_option, end_progress, handle_errors, inventory_argument,
                   lang_option)
 from .snapshots import render
 from .snapshots.store import Store, default_store
@@ -84,11 +84,11 @@ def create(inventory, label, store, packs, as_of, lang):
     sev = s["severity"]
     end_progress()
     if lang == "ja":
-        _emit(f"スナップショット {snap.name} を {path} に保存しました: フロー {s['flows']} 件、"
+        _emit(f"スナップショット {clean(snap.name)} を {clean(path)} に保存しました: フロー {s['flows']} 件、"
               f"違反 {sev['error']} 件、警告 {sev['warning']} 件、承認済み {sev['waived']} 件\n"
               f"チェーンの先頭: sha256:{snap.chain_hash}\n", None)
     else:
-        _emit(f"snapshot {snap.name} stored in {path}: {s['flows']} flows, "
+        _emit(f"snapshot {clean(snap.name)} stored in {clean(path)}: {s['flows']} flows, "
               f"{sev['error']} error, {sev['warning']} warning, {sev['waived']} waived\n"
               f"chain head: sha256:{snap.chain_hash}\n", None)
     # the snapshot is committed and the store closed: the process may end without
@@ -287,7 +287,7 @@ def report(inventory, output, fmt, store, lang, packs, as_of, no_drawing):
     text = report_html.render_html(rep) if fmt == "html" else report_html.render_markdown(rep)
     _emit(text, output)
     if output is not None:
-        click.echo(f"報告書を {output} に書き出しました" if lang == "ja"
-                   else f"report written to {output}", err=True)
+        click.echo(f"報告書を {clean(output)} に書き出しました" if lang == "ja"
+                   else f"report written to {clean(output)}", err=True)
     sys.exit(EXIT_OK)
 

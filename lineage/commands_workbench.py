@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .cli import _emit, encoding_option, handle_errors, lang_option
+from .cli import _emit, clean, encoding_option, handle_errors, lang_option
 from .forms import TARGETS
 
 __all__ = ["convert", "template", "schema"]
@@ -51,8 +51,8 @@ def convert(source, destination, to, force, lang):
     from .forms import convert as run, form_of
     form = form_of(destination, to)
     run(source, destination, to=to, force=force)
-    _emit(f"{destination}: 書き出しました（{_FORMS_JA.get(form, form)}）\n" if lang == "ja"
-          else f"{destination}: written ({form})\n", None)
+    _emit(f"{clean(destination)}: 書き出しました（{_FORMS_JA.get(form, form)}）\n" if lang == "ja"
+          else f"{clean(destination)}: written ({form})\n", None)
 
 
 @click.command()
@@ -77,8 +77,8 @@ def template(output, force, lang):
     """
     from .forms.template import write_template
     write_template(output, force=force, lang=lang)
-    _emit(f"{output}: テンプレートを書き出しました\n" if lang == "ja" else
-          f"{output}: template written\n", None)
+    _emit(f"{clean(output)}: テンプレートを書き出しました\n" if lang == "ja" else
+          f"{clean(output)}: template written\n", None)
 
 
 @click.command()

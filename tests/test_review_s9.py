@@ -272,3 +272,22 @@ def pipe_store(tmp_path_factory):
 def test_broken_pipe_quiet(pipe_store, args, code):
     got, err = _closed_reader(*args, cwd=pipe_store)
     assert (got, err) == (code, "")
+
+
+# -- 9. paths in messages: control characters escaped ---------------------------------
+@pytest.mark.parametrize("args, stream, want", [
+    (["convert", SAMPLE, "a\x1b[2Jb.yaml"], "stdout", "a\\x1b[2Jb.yaml: written (yaml-file)\n"),
+    (["template", "t\x1b[2J.xlsx"], "stdout", "t\\x1b[2J.xlsx: template written\n"),
+    (["snapshot", "create", SAMPLE, "--store", "s\x1b[2J.db"], "stdout",
+     "snapshot #1 stored in s\\x1b[2J.db: 48 flows, 9 error, 0 warning, 1 waived\n"),
+    (["explore", SAMPLE, "-o", "e\x1b[2J.html"], "stderr",
+     "wrote e\\x1b[2J.html: 32 parties, 48 flows, 8 violating\n"),
+    (["report", SAMPLE, "-o", "r\x1b[2J.md", "--no-drawing"], "stderr",
+     "report written to r\\x1b[2J.md\n"),
+])
+def test_paths_in_messages_escaped(run_cli, tmp_path, monkeypatch, args, stream, want):
+    monkeypatch.chdir(tmp_path)
+    res = run_cli(*args)
+    text = getattr(res, stream)
+    assert text.splitlines(keepends=True)[0] == want
+    assert "\x1b" not in res.stdout + res.stderr
