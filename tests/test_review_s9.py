@@ -291,3 +291,17 @@ def test_paths_in_messages_escaped(run_cli, tmp_path, monkeypatch, args, stream,
     text = getattr(res, stream)
     assert text.splitlines(keepends=True)[0] == want
     assert "\x1b" not in res.stdout + res.stderr
+
+
+# -- 10. apply_views(depth=None): no limit ---------------------------------------------
+def test_apply_views_depth_none_is_unlimited():
+    import networkx as nx
+    import lineage
+    from lineage.drawing.views import apply_views, neighbourhood
+    g = lineage.check(SAMPLE).graph
+    whole = nx.node_connected_component(g.to_undirected(as_view=True), "call-centre")
+    assert set(apply_views(g, party="call-centre", depth=None).nodes) == whole
+    assert set(neighbourhood(g, "call-centre", None).nodes) == whole
+    assert len(whole) > len(apply_views(g, party="call-centre", depth=2).nodes) > 3
+    assert set(apply_views(g, item="phone", depth=None).nodes) == set(
+        apply_views(g, item="phone").nodes)
