@@ -305,3 +305,39 @@ def test_apply_views_depth_none_is_unlimited():
     assert len(whole) > len(apply_views(g, party="call-centre", depth=2).nodes) > 3
     assert set(apply_views(g, item="phone", depth=None).nodes) == set(
         apply_views(g, item="phone").nodes)
+
+
+# -- 11. Mermaid: subgraph IDs unique --------------------------------------------------
+JOINT_INV = """format: lineage/1
+organisation: mc
+as_of: 2026-01-01
+parties:
+  - {id: mc, role: self}
+  - {id: g1, role: joint_user}
+  - {id: g2, role: joint_user}
+data_items:
+  - {id: name}
+purposes:
+  - {id: p}
+notices:
+  - {id: J-1, kind: joint_use, published_on: 2024-01-01, items: [name], purposes: [p],
+     members: [mc, g1], responsible: {name: M, address: A, representative: R}}
+  - {id: J_1, kind: joint_use, published_on: 2024-01-01, items: [name], purposes: [p],
+     members: [mc, g2], responsible: {name: M, address: A, representative: R}}
+flows:
+  - {id: F1, from: mc, to: g1, items: [name], purposes: [p], start: 2025-01-01}
+  - {id: F2, from: mc, to: g2, items: [name], purposes: [p], start: 2025-01-01}
+"""
+
+
+def test_mermaid_subgraph_ids_unique(run_cli, tmp_path):
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(JOINT_INV, encoding="utf-8")
+    run_cli("export", inv, "-o", tmp_path / "a.mmd")
+    text = (tmp_path / "a.mmd").read_text(encoding="utf-8")
+    subgraphs = [line.strip() for line in text.splitlines() if "subgraph" in line]
+    assert subgraphs == ['subgraph z_org["Organisation, outsourcees and successors"]',
+                         'subgraph z_ju_J_1["Joint use J-1"]',
+                         'subgraph z_ju_J_1_2["Joint use J_1"]']
+    run_cli("export", inv, "-o", tmp_path / "b.mmd")
+    assert (tmp_path / "b.mmd").read_bytes() == (tmp_path / "a.mmd").read_bytes()
