@@ -341,3 +341,23 @@ def test_mermaid_subgraph_ids_unique(run_cli, tmp_path):
                          'subgraph z_ju_J_1_2["Joint use J_1"]']
     run_cli("export", inv, "-o", tmp_path / "b.mmd")
     assert (tmp_path / "b.mmd").read_bytes() == (tmp_path / "a.mmd").read_bytes()
+
+
+# -- 12. JUnit --lang ja: every text in Japanese ----------------------------------------
+def test_junit_japanese(run_cli):
+    import xml.etree.ElementTree as ET
+    out = run_cli("check", SAMPLE, "--format", "junit", "--lang", "ja", expect=1).stdout
+    root = ET.fromstring(out)
+    case = root.find("testsuite/testcase[@name='F30']")
+    failure = case.find("failure")
+    assert failure.get("message") == "指摘 1 件: 項目 phone は共同利用の通知・公表 J1 にありません"
+    assert failure.text == ("TP222:F30:phone [5[2]3] 違反: 項目 phone は共同利用の通知・公表 J1 "
+                            "にありません\n  対応: 項目を事前に通知・公表するか、その項目の共有を"
+                            "停止してください。\n")
+    assert case.find("system-out").text == (
+        "F30: monocollabo -> collabo-living, 経路 共同利用, 状態 違反\n")
+    waived = root.find("testsuite/testcase[@name='F37']/system-out").text
+    assert waived.splitlines()[1].startswith("TP102:F37:C05 [5[1]] 違反（承認済み）: 同意 C05")
+    texts = "".join(e.get("message", "") + (e.text or "") for e in root.iter())
+    for english in ("finding", "remedy", "route ", "status ", "waived", " error"):
+        assert english not in texts, english
