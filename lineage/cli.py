@@ -451,7 +451,7 @@ def cli(quiet):
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error",
               show_default=True, help="Lowest severity that makes the exit code 1.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are found.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
+@click.option("-o", "--output", type=click.Path(),
               help="Write the report to this file instead of standard output.")
 @click.option("--baseline", metavar="STORE[:SNAPSHOT]",
               help="Fail only on findings absent from this stored snapshot (default: the "
@@ -470,6 +470,7 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
       lineage check inventories/monocollabo --format json
       lineage check inventories/monocollabo --select TP2 --fail-on warning
     """
+    output = output_file(output) if output is not None else None  # before the load
     if fmt == "xlsx" and output is None:
         raise UserError("--format xlsx writes a workbook: give -o FILE.xlsx",
                         message_ja="--format xlsx はブックを書き出します。-o FILE.xlsx を指定してください")
@@ -667,21 +668,38 @@ def _utf8(stream) -> bool:
         return False
 
 
-def output_file(path: Path) -> Path:
-    """Refuse an output that is a folder or whose folder is missing, before slow work starts.
+def output_file(path) -> Path:
+    """Refuse an output before slow work starts: a folder (or a path ending in ``/``),
+    a missing folder, a symbolic link, a device or other special file.
+
+    Takes the text as typed (``-o`` is not converted to a :class:`Path` first,
+    which would drop a trailing ``/``).
 
     Example:
-        >>> output_file(Path("inventories"))
+        >>> output_file("inventories")
         Traceback (most recent call last):
         lineage.cli.UserError: inventories: is a folder, not a file
+        >>> output_file("inventories/nonexist/")
+        Traceback (most recent call last):
+        lineage.cli.UserError: inventories/nonexist/: names a folder (it ends with '/'), not a file
+        >>> output_file("/dev/null")
+        Traceback (most recent call last):
+        lineage.files.OutputError: /dev/null: is not a regular file (a character device); refusing to write to it
     """
-    if path.is_dir():
-        raise UserError(f"{path}: is a folder, not a file",
-                        message_ja=f"{path}: ファイルではなくフォルダです")
-    if not path.parent.is_dir():
-        raise UserError(f"{path}: folder {path.parent} does not exist",
-                        message_ja=f"{path}: フォルダ {path.parent} がありません")
-    return path
+    from .files import check_output
+    text = os.fspath(path)
+    out = Path(text)
+    if out.is_dir():
+        raise UserError(f"{text}: is a folder, not a file",
+                        message_ja=f"{text}: ファイルではなくフォルダです")
+    if text.endswith(("/", os.sep)):
+        raise UserError(f"{text}: names a folder (it ends with '/'), not a file",
+                        message_ja=f"{text}: フォルダを指しています（末尾が '/'）。ファイルを指定してください")
+    if not out.parent.is_dir():
+        raise UserError(f"{text}: folder {out.parent} does not exist",
+                        message_ja=f"{text}: フォルダ {out.parent} がありません")
+    check_output(out)  # a symlink, a device, a named pipe
+    return out
 
 
 def write_atomic(path: Path, data) -> None:

@@ -7,8 +7,6 @@ or Graphviz could not lay out the graph at all.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from .terms import ROUTES
@@ -71,7 +69,7 @@ def _check_question(trace, trace_from, impact, *, item, party, route, only_viola
 
 @click.command()
 @inventory_argument
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.option("-o", "--output", type=click.Path(), required=True,
               help="File to write; the extension picks the format (.svg .png .pdf .dot).")
 @lang_option
 @click.option("--font", default=None,
@@ -131,7 +129,7 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
       lineage draw inventories/monocollabo -o law.svg --rules policy,appi
     """
     from .drawing.render import format_of
-    output_file(output)
+    output = output_file(output)
     try:
         format_of(output)
     except ValueError as exc:
@@ -158,7 +156,7 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
 
 @click.command()
 @inventory_argument
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.option("-o", "--output", type=click.Path(), required=True,
               help="File to write; the extension picks the format "
                    "(.graphml .gexf .json .mmd .csv).")
 @lang_option
@@ -175,7 +173,7 @@ def export(inventory, output, lang, as_of):
       lineage export inventories/monocollabo -o flows.mmd --lang ja
     """
     from .export import export_format_of
-    output_file(output)
+    output = output_file(output)
     try:
         export_format_of(output)
     except ValueError as exc:

@@ -14,7 +14,7 @@ import click
 
 from .cli import (_QUICK_EXIT, EXIT_FINDINGS, EXIT_OK, UserError, _collector_paused, _date, _emit,
                   _packs, clean, encoding_option, end_progress, handle_errors, inventory_argument,
-                  lang_option)
+                  lang_option, output_file)
 from .snapshots import render
 from .snapshots.store import Store, default_store
 
@@ -242,7 +242,7 @@ def diff(a, b, store, fmt, lang, packs, as_of):
 
 @click.command()
 @inventory_argument
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("-o", "--output", type=click.Path(),
               help="Write the report here (.html or .md). Default: standard output.")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown"]),
               help="Report format. Default: from the output's extension, else html.")
@@ -269,6 +269,7 @@ def report(inventory, output, fmt, store, lang, packs, as_of, no_drawing):
     """
     from .audit import check
     from .output import report_html
+    output = output_file(output) if output is not None else None  # before the load
     if fmt is None:
         suffix = output.suffix.lower() if output else ""
         fmt = "markdown" if suffix in (".md", ".markdown") else "html"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .cli import _emit, clean, encoding_option, handle_errors, lang_option
+from .cli import _emit, clean, encoding_option, handle_errors, lang_option, output_file
 from .forms import TARGETS
 
 __all__ = ["convert", "template", "schema"]
@@ -84,7 +84,7 @@ def template(output, force, lang):
 @click.command()
 @click.option("--fragment", is_flag=True,
               help="Schema for one file of a folder inventory (no top-level key required).")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
+@click.option("-o", "--output", type=click.Path(),
               help="Write the schema to this file instead of standard output.")
 @handle_errors
 def schema(fragment, output):
@@ -99,4 +99,5 @@ def schema(fragment, output):
       lineage schema --fragment
     """
     from .model.jsonschema import schema_text
+    output = output_file(output) if output is not None else None
     _emit(schema_text(fragment=fragment), output)

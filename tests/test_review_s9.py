@@ -361,3 +361,47 @@ def test_junit_japanese(run_cli):
     texts = "".join(e.get("message", "") + (e.text or "") for e in root.iter())
     for english in ("finding", "remedy", "route ", "status ", "waived", " error"):
         assert english not in texts, english
+
+
+# -- 13. -o: a folder, a missing folder, a symlink, a device refused before loading ---
+_O_COMMANDS = {"check": ["check", "missing-inv"], "draw": ["draw", "missing-inv"],
+               "export": ["export", "missing-inv"], "explore": ["explore", "missing-inv"],
+               "report": ["report", "missing-inv"], "schema": ["schema"]}
+
+
+def _o_target(kind, tmp_path):
+    import os
+    (tmp_path / "out").mkdir()
+    if kind == "folder":
+        return "out", "out: is a folder, not a file"
+    if kind == "trailing slash":
+        return "out/nonexist/", "out/nonexist/: names a folder (it ends with '/'), not a file"
+    if kind == "missing folder":
+        return "out/no/x.svg", "out/no/x.svg: folder out/no does not exist"
+    if kind == "symlink":
+        os.symlink(tmp_path / "elsewhere.txt", tmp_path / "link.svg")
+        return "link.svg", "link.svg: is a symbolic link; refusing to write through it"
+    return "/dev/null", ("/dev/null: is not a regular file (a character device); refusing to "
+                         "write to it")
+
+
+@pytest.mark.parametrize("command", sorted(_O_COMMANDS))
+@pytest.mark.parametrize("kind", ["folder", "trailing slash", "missing folder", "symlink",
+                                  "device"])
+def test_output_refused_before_loading(run_cli, tmp_path, monkeypatch, command, kind):
+    monkeypatch.chdir(tmp_path)
+    target, message = _o_target(kind, tmp_path)
+    res = run_cli(*_O_COMMANDS[command], "-o", target, expect=2)
+    # the inventory is missing: the output was refused before it was looked for
+    assert res.stderr == f"error: {message}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["out"] + (["link.svg"] if kind == "symlink" else []))
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_output_trailing_slash_ja(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out").mkdir()
+    res = run_cli("check", SAMPLE, "-o", "out/nonexist/", "--lang", "ja", expect=2)
+    assert res.stderr == ("エラー: out/nonexist/: フォルダを指しています（末尾が '/'）。"
+                          "ファイルを指定してください\n")
