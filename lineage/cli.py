@@ -174,10 +174,32 @@ def handle_errors(func):
             click.echo(f"{head}: {clean(message or exc)}", err=True)
             sys.exit(EXIT_ERROR)
         except OSError as exc:
-            click.echo(f"{head}: {clean(exc.filename or '')}: {clean(exc.strerror or exc)}",
-                       err=True)
+            click.echo(f"{head}: {clean(_failed(exc))}: {clean(exc.strerror or exc)}", err=True)
             sys.exit(EXIT_ERROR)
     return wrapper
+
+
+def _failed(exc: OSError) -> str:
+    """What an OSError is about: its file (and the second file of a rename or link), else
+    the command that was running (an error such as a full disk may name no file).
+
+    Example:
+        >>> _failed(OSError(2, "No such file or directory", "a.yaml"))
+        'a.yaml'
+        >>> _failed(OSError(18, "Invalid cross-device link", "a", None, "b"))
+        'a -> b'
+        >>> _failed(OSError(28, "No space left on device"))
+        'lineage'
+    """
+    if exc.filename is not None:
+        second = getattr(exc, "filename2", None)
+        return f"{exc.filename}" + (f" -> {second}" if second is not None else "")
+    names = []
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    return " ".join(["lineage", *reversed(names)])
 
 
 #: ``--encoding`` of every command that reads an inventory (CSV folders only).

@@ -405,3 +405,34 @@ def test_output_trailing_slash_ja(run_cli, tmp_path, monkeypatch):
     res = run_cli("check", SAMPLE, "-o", "out/nonexist/", "--lang", "ja", expect=2)
     assert res.stderr == ("エラー: out/nonexist/: フォルダを指しています（末尾が '/'）。"
                           "ファイルを指定してください\n")
+
+
+# -- 14. an OSError naming no file: the message names what failed ----------------------
+def test_oserror_without_filename_names_the_command(run_cli, monkeypatch):
+    from lineage.output import rulesdoc
+
+    def full(*_a, **_k):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(rulesdoc, "table", full)
+    res = run_cli("rules", expect=2)
+    assert res.stderr == "error: lineage rules: No space left on device\n"
+
+
+def test_oserror_without_filename_snapshot_subcommand(run_cli, monkeypatch, tmp_path):
+    from lineage.snapshots import render
+
+    def fails(*_a, **_k):
+        raise OSError("disk gone")
+    monkeypatch.setattr(render, "list_table", fails)
+    monkeypatch.chdir(tmp_path)
+    import lineage
+    from lineage.snapshots.store import Store
+    with Store(tmp_path / "s.db") as store:
+        store.add(lineage.check(SAMPLE))
+    res = run_cli("snapshot", "list", "--store", "s.db", expect=2)
+    assert res.stderr == "error: lineage snapshot list: disk gone\n"
+
+
+def test_oserror_with_two_files():
+    from lineage.cli import _failed
+    assert _failed(OSError(18, "Invalid cross-device link", "a", None, "b")) == "a -> b"
