@@ -274,7 +274,9 @@ def check_links(links: str | None) -> str | None:
     if links is None:
         return None
     if not isinstance(links, str):
-        raise DrawingError(f"link template must be text, got {type(links).__name__}")
+        raise DrawingError(f"link template must be text, got {type(links).__name__}",
+                           message_ja=f"リンクのテンプレートは文字列で指定してください"
+                                      f"（指定: {type(links).__name__}）")
     import string
     head = f"link template {links!r}"
     try:
