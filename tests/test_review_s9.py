@@ -436,3 +436,23 @@ def test_oserror_without_filename_snapshot_subcommand(run_cli, monkeypatch, tmp_
 def test_oserror_with_two_files():
     from lineage.cli import _failed
     assert _failed(OSError(18, "Invalid cross-device link", "a", None, "b")) == "a -> b"
+
+
+# -- 15. a value that does not match the ID pattern: the pattern in plain words --------
+def test_id_pattern_in_words(run_cli, tmp_path):
+    inv = tmp_path / "inv.yaml"
+    inv.write_text('format: lineage/1\norganisation: mc\nas_of: 2026-01-01\nparties:\n'
+                   '  - {id: mc, role: self}\n  - {id: "car rier", role: outsourcee, '
+                   'country: Japan}\nflows: []\n', encoding="utf-8")
+    res = run_cli("validate", inv, expect=2)
+    assert res.stderr.splitlines() == [
+        f"error: {inv}:6: parties car rier: field 'country': 'Japan' is not a country code: "
+        "two capital letters (ISO 3166-1 alpha-2, e.g. JP, US)",
+        f"error: {inv}:6: parties car rier: field 'id': 'car rier' is not a valid ID: an ID is "
+        "one or more of the ASCII letters A-Z and a-z, the digits 0-9 and the characters "
+        "- _ . @ / (no spaces, no other characters)",
+        "2 problems; nothing was checked."]
+    ja = run_cli("validate", inv, "--lang", "ja", expect=2).stderr.splitlines()[1]
+    assert ja == (f"エラー: {inv}:6: parties car rier: 項目 'id': 'car rier' は ID に使えません: "
+                  "ID は半角英字 A-Z・a-z、数字 0-9、記号 - _ . @ / だけからなる 1 文字以上の文字列"
+                  "です（空白やその他の文字は使えません）")
