@@ -11,8 +11,8 @@ import click
 
 from .terms import ROUTES
 from .audit import check as run_check
-from .cli import (UserError, _date, _packs, handle_errors, inventory_argument, lang_option,
-                  output_file)
+from .cli import (UserError, _date, _packs, clean, handle_errors, inventory_argument,
+                  lang_option, output_file)
 from .drawing import GROUPINGS, LAYOUTS, check_links, draw as draw_map
 from .export import export as write_export
 
@@ -147,11 +147,12 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
                        trace_from=trace_from, impact=impact, as_of=as_of, group=group)
     notes = drawing.save(output)
     for note in notes:
+        # a note may quote Graphviz's own message, which may quote a name
         if lang == "ja":
             from .drawing.notes_ja import note_ja
-            click.echo(f"注記: {note_ja(note)}", err=True)
+            click.echo(f"注記: {clean(note_ja(note))}", err=True)
         else:
-            click.echo(f"note: {note}", err=True)
+            click.echo(f"note: {clean(note)}", err=True)
 
 
 @click.command()

@@ -456,3 +456,17 @@ def test_id_pattern_in_words(run_cli, tmp_path):
     assert ja == (f"エラー: {inv}:6: parties car rier: 項目 'id': 'car rier' は ID に使えません: "
                   "ID は半角英字 A-Z・a-z、数字 0-9、記号 - _ . @ / だけからなる 1 文字以上の文字列"
                   "です（空白やその他の文字は使えません）")
+
+
+# -- 17a. draw notes: cleaned for the terminal ------------------------------------------
+@pytest.mark.parametrize("lang, head", [("en", "note"), ("ja", "注記")])
+def test_draw_notes_cleaned(run_cli, tmp_path, monkeypatch, lang, head):
+    from lineage.drawing import Drawing
+
+    def save(self, path):
+        path.write_text("digraph {}\n")
+        return ["layout 'dot' failed (Error: label \x1b[2J\nerror: forged)"]
+    monkeypatch.setattr(Drawing, "save", save)
+    res = run_cli("draw", SAMPLE, "-o", tmp_path / "m.dot", "--lang", lang)
+    assert "\x1b" not in res.stderr and res.stderr.count("\n") == 1
+    assert res.stderr.startswith(f"{head}: ") and "\\x1b[2J\\nerror: forged" in res.stderr
