@@ -114,15 +114,23 @@ MAX_MESSAGE = 500
 MAX_PROBLEMS = 200
 
 
+#: Bidirectional controls: they reorder the text shown after them (after U+202E,
+#: ``txt.exe`` shows as ``exe.txt``), so a message could show a name other than the real one.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def clean(text: object, limit: int = MAX_MESSAGE) -> str:
     """``text`` safe for a terminal: control characters escaped, cut to ``limit`` characters.
 
     User text reaches error messages; an ESC sequence there could clear the
-    screen, and a line break could forge an ``error:`` line of its own.
+    screen, a line break could forge an ``error:`` line of its own, and a
+    bidirectional control could show the text after it reversed.
 
     Example:
         >>> clean("name\\x1b[2J\\nerror: forged")
         'name\\\\x1b[2J\\\\nerror: forged'
+        >>> clean("report\\u202etxt.exe")
+        'report\\\\u202etxt.exe'
         >>> len(clean("x" * 2000))
         501
     """
@@ -130,7 +138,7 @@ def clean(text: object, limit: int = MAX_MESSAGE) -> str:
     for ch in str(text):
         code = ord(ch)
         if code < 0x20 or 0x7f <= code <= 0x9f or ch in "\u2028\u2029\ufffe\uffff" \
-                or 0xd800 <= code <= 0xdfff:
+                or 0xd800 <= code <= 0xdfff or ch in _BIDI:
             out.append(repr(ch)[1:-1] if code < 0x100 else f"\\u{code:04x}")
         else:
             out.append(ch)

@@ -470,3 +470,13 @@ def test_draw_notes_cleaned(run_cli, tmp_path, monkeypatch, lang, head):
     res = run_cli("draw", SAMPLE, "-o", tmp_path / "m.dot", "--lang", lang)
     assert "\x1b" not in res.stderr and res.stderr.count("\n") == 1
     assert res.stderr.startswith(f"{head}: ") and "\\x1b[2J\\nerror: forged" in res.stderr
+
+
+# -- 17b. clean(): bidirectional controls escaped -------------------------------------
+@pytest.mark.parametrize("ch", ["\u202e", "\u202a", "\u2066", "\u2069", "\u200f", "\u061c"])
+def test_clean_escapes_bidi_controls(run_cli, ch):
+    from lineage.cli import clean
+    assert clean(f"a{ch}b") == f"a\\u{ord(ch):04x}b"
+    res = run_cli("validate", f"report{ch}txt.yaml", expect=2)
+    assert ch not in res.stderr
+    assert res.stderr.startswith(f"error: report\\u{ord(ch):04x}txt.yaml: ")
