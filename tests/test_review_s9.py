@@ -480,3 +480,14 @@ def test_clean_escapes_bidi_controls(run_cli, ch):
     res = run_cli("validate", f"report{ch}txt.yaml", expect=2)
     assert ch not in res.stderr
     assert res.stderr.startswith(f"error: report\\u{ord(ch):04x}txt.yaml: ")
+
+
+# -- 17c. check(packs="policy"): a string is one pack name ----------------------------
+def test_check_packs_string_is_one_pack():
+    import lineage
+    one = lineage.check(SAMPLE, packs="policy", select="TP2", ignore="TP203")
+    assert one.packs == ("policy",)
+    assert sorted(one.summary()["findings"]) == ["TP222"]
+    both = lineage.check(SAMPLE, packs=["policy", "appi", "policy"])
+    assert both.packs == ("policy", "appi") and both.side_by_side
+    assert both.as_dict() == lineage.check(SAMPLE, packs=("policy", "appi")).as_dict()
