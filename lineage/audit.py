@@ -123,6 +123,9 @@ def check(inventory: Inventory | str | Path, *, as_of=None, packs=("policy",),
           select=None, ignore=None) -> Audit:
     """Check an inventory (a model or a path) and return the :class:`Audit`.
 
+    ``packs``, ``select`` and ``ignore`` take a list of names or one name
+    (``packs="appi"``); a pack named twice runs once.
+
     Example:
         >>> audit = check("inventories/monocollabo", as_of=dt.date(2025, 1, 1), select=["TP1"])
         >>> audit.as_of, sorted(audit.summary()["findings"])

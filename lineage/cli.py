@@ -114,15 +114,23 @@ MAX_MESSAGE = 500
 MAX_PROBLEMS = 200
 
 
+#: Bidirectional controls: they reorder the text shown after them (after U+202E,
+#: ``txt.exe`` shows as ``exe.txt``), so a message could show a name other than the real one.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def clean(text: object, limit: int = MAX_MESSAGE) -> str:
     """``text`` safe for a terminal: control characters escaped, cut to ``limit`` characters.
 
     User text reaches error messages; an ESC sequence there could clear the
-    screen, and a line break could forge an ``error:`` line of its own.
+    screen, a line break could forge an ``error:`` line of its own, and a
+    bidirectional control could show the text after it reversed.
 
     Example:
         >>> clean("name\\x1b[2J\\nerror: forged")
         'name\\\\x1b[2J\\\\nerror: forged'
+        >>> clean("report\\u202etxt.exe")
+        'report\\\\u202etxt.exe'
         >>> len(clean("x" * 2000))
         501
     """
@@ -130,7 +138,7 @@ def clean(text: object, limit: int = MAX_MESSAGE) -> str:
     for ch in str(text):
         code = ord(ch)
         if code < 0x20 or 0x7f <= code <= 0x9f or ch in "\u2028\u2029\ufffe\uffff" \
-                or 0xd800 <= code <= 0xdfff:
+                or 0xd800 <= code <= 0xdfff or ch in _BIDI:
             out.append(repr(ch)[1:-1] if code < 0x100 else f"\\u{code:04x}")
         else:
             out.append(ch)
@@ -174,10 +182,32 @@ def handle_errors(func):
             click.echo(f"{head}: {clean(message or exc)}", err=True)
             sys.exit(EXIT_ERROR)
         except OSError as exc:
-            click.echo(f"{head}: {clean(exc.filename or '')}: {clean(exc.strerror or exc)}",
-                       err=True)
+            click.echo(f"{head}: {clean(_failed(exc))}: {clean(exc.strerror or exc)}", err=True)
             sys.exit(EXIT_ERROR)
     return wrapper
+
+
+def _failed(exc: OSError) -> str:
+    """What an OSError is about: its file (and the second file of a rename or link), else
+    the command that was running (an error such as a full disk may name no file).
+
+    Example:
+        >>> _failed(OSError(2, "No such file or directory", "a.yaml"))
+        'a.yaml'
+        >>> _failed(OSError(18, "Invalid cross-device link", "a", None, "b"))
+        'a -> b'
+        >>> _failed(OSError(28, "No space left on device"))
+        'lineage'
+    """
+    if exc.filename is not None:
+        second = getattr(exc, "filename2", None)
+        return f"{exc.filename}" + (f" -> {second}" if second is not None else "")
+    names = []
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    return " ".join(["lineage", *reversed(names)])
 
 
 #: ``--encoding`` of every command that reads an inventory (CSV folders only).
@@ -451,7 +481,7 @@ def cli(quiet):
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error",
               show_default=True, help="Lowest severity that makes the exit code 1.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are found.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
+@click.option("-o", "--output", type=click.Path(),
               help="Write the report to this file instead of standard output.")
 @click.option("--baseline", metavar="STORE[:SNAPSHOT]",
               help="Fail only on findings absent from this stored snapshot (default: the "
@@ -470,6 +500,7 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
       lineage check inventories/monocollabo --format json
       lineage check inventories/monocollabo --select TP2 --fail-on warning
     """
+    output = output_file(output) if output is not None else None  # before the load
     if fmt == "xlsx" and output is None:
         raise UserError("--format xlsx writes a workbook: give -o FILE.xlsx",
                         message_ja="--format xlsx はブックを書き出します。-o FILE.xlsx を指定してください")
@@ -540,19 +571,18 @@ def validate(inventory, fmt, lang):
         inv = load(inventory)
     except InventoryError as exc:
         if fmt == "json":
-            click.echo(jsonreport.dumps({"valid": False,
-                                         "problems": [p.as_dict() for p in exc.problems]}),
-                       nl=False)
+            _emit(jsonreport.dumps({"valid": False,
+                                    "problems": [p.as_dict() for p in exc.problems]}), None)
             sys.exit(EXIT_ERROR)
         raise
     counts = {"parties": len(inv.parties), "flows": len(inv.flows)}
     if fmt == "json":
-        click.echo(jsonreport.dumps({"valid": True, "problems": [], "counts": counts}),
-                   nl=False)
+        _emit(jsonreport.dumps({"valid": True, "problems": [], "counts": counts}), None)
     else:
-        click.echo(f"{clean(inventory)}: 問題はありません（当事者 {counts['parties']} 件、フロー "
-                   f"{counts['flows']} 件）" if lang == "ja" else
-                   f"{clean(inventory)}: valid ({counts['parties']} parties, {counts['flows']} flows)")
+        _emit(f"{clean(inventory)}: 問題はありません（当事者 {counts['parties']} 件、フロー "
+              f"{counts['flows']} 件）\n" if lang == "ja" else
+              f"{clean(inventory)}: valid ({counts['parties']} parties, {counts['flows']} flows)\n",
+              None)
 
 
 @cli.command()
@@ -573,11 +603,11 @@ def rules(packs, fmt, lang):
     from .output import rulesdoc
     selected = rulesdoc.rules_of(_packs(packs) if packs else None)
     if fmt == "json":
-        click.echo(jsonreport.dumps(rulesdoc.as_json(selected)), nl=False)
+        _emit(jsonreport.dumps(rulesdoc.as_json(selected)), None)
     elif fmt == "markdown":
-        click.echo(rulesdoc.markdown(selected), nl=False)
+        _emit(rulesdoc.markdown(selected), None)
     else:
-        click.echo(rulesdoc.table(selected, lang), nl=False)
+        _emit(rulesdoc.table(selected, lang), None)
 
 
 @cli.command()
@@ -593,12 +623,25 @@ def explain(rule, lang):
     """
     from .output import rulesdoc
     from .rules.registry import REGISTRY
-    click.echo(rulesdoc.explain(REGISTRY.get(rule), lang), nl=False)
+    _emit(rulesdoc.explain(REGISTRY.get(rule), lang), None)
 
 
 def _packs(text: str) -> tuple[str, ...]:
+    """The packs of ``--rules``: comma-separated, each once in the order given.
+
+    Example:
+        >>> _packs("policy, appi,policy")
+        ('policy', 'appi')
+        >>> _packs(",")
+        Traceback (most recent call last):
+        lineage.rules.base.RuleSelectionError: --rules names no rule pack (known: appi, policy)
+    """
     from .rules.registry import REGISTRY, RuleSelectionError
-    packs = tuple(p.strip() for p in text.split(",") if p.strip())
+    packs = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
+    if not packs:
+        known = ", ".join(sorted(REGISTRY.packs))
+        raise RuleSelectionError(f"--rules names no rule pack (known: {known})",
+                                 message_ja=f"--rules にルールパックがありません（あるもの: {known}）")
     for p in packs:
         if p not in REGISTRY.packs:
             known = ", ".join(sorted(REGISTRY.packs))
@@ -609,7 +652,10 @@ def _packs(text: str) -> tuple[str, ...]:
 
 def _emit(text, output: Path | None) -> None:
     """Write ``text`` (str, bytes, or an iterator of str and UTF-8 bytes pieces) to
-    ``output`` or standard output; a file appears whole or not at all."""
+    ``output`` or standard output; a file appears whole or not at all.
+
+    Every command writes its standard output through here, so a reader that stops
+    early (``| head -1``) ends it quietly, with no traceback or error line."""
     if output is None:
         end_progress()
         try:
@@ -652,21 +698,38 @@ def _utf8(stream) -> bool:
         return False
 
 
-def output_file(path: Path) -> Path:
-    """Refuse an output that is a folder or whose folder is missing, before slow work starts.
+def output_file(path) -> Path:
+    """Refuse an output before slow work starts: a folder (or a path ending in ``/``),
+    a missing folder, a symbolic link, a device or other special file.
+
+    Takes the text as typed (``-o`` is not converted to a :class:`Path` first,
+    which would drop a trailing ``/``).
 
     Example:
-        >>> output_file(Path("inventories"))
+        >>> output_file("inventories")
         Traceback (most recent call last):
         lineage.cli.UserError: inventories: is a folder, not a file
+        >>> output_file("inventories/nonexist/")
+        Traceback (most recent call last):
+        lineage.cli.UserError: inventories/nonexist/: names a folder (it ends with '/'), not a file
+        >>> output_file("/dev/null")
+        Traceback (most recent call last):
+        lineage.files.OutputError: /dev/null: is not a regular file (a character device); refusing to write to it
     """
-    if path.is_dir():
-        raise UserError(f"{path}: is a folder, not a file",
-                        message_ja=f"{path}: ファイルではなくフォルダです")
-    if not path.parent.is_dir():
-        raise UserError(f"{path}: folder {path.parent} does not exist",
-                        message_ja=f"{path}: フォルダ {path.parent} がありません")
-    return path
+    from .files import check_output
+    text = os.fspath(path)
+    out = Path(text)
+    if out.is_dir():
+        raise UserError(f"{text}: is a folder, not a file",
+                        message_ja=f"{text}: ファイルではなくフォルダです")
+    if text.endswith(("/", os.sep)):
+        raise UserError(f"{text}: names a folder (it ends with '/'), not a file",
+                        message_ja=f"{text}: フォルダを指しています（末尾が '/'）。ファイルを指定してください")
+    if not out.parent.is_dir():
+        raise UserError(f"{text}: folder {out.parent} does not exist",
+                        message_ja=f"{text}: フォルダ {out.parent} がありません")
+    check_output(out)  # a symlink, a device, a named pipe
+    return out
 
 
 def write_atomic(path: Path, data) -> None:

@@ -7,15 +7,13 @@ or Graphviz could not lay out the graph at all.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from .terms import ROUTES
 from .audit import check as run_check
-from .cli import (UserError, _date, _packs, handle_errors, inventory_argument, lang_option,
-                  output_file)
-from .drawing import GROUPINGS, LAYOUTS, draw as draw_map
+from .cli import (UserError, _date, _packs, clean, handle_errors, inventory_argument,
+                  lang_option, output_file)
+from .drawing import GROUPINGS, LAYOUTS, check_links, draw as draw_map
 from .export import export as write_export
 
 __all__ = ["draw", "export"]
@@ -71,7 +69,7 @@ def _check_question(trace, trace_from, impact, *, item, party, route, only_viola
 
 @click.command()
 @inventory_argument
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.option("-o", "--output", type=click.Path(), required=True,
               help="File to write; the extension picks the format (.svg .png .pdf .dot).")
 @lang_option
 @click.option("--font", default=None,
@@ -131,7 +129,7 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
       lineage draw inventories/monocollabo -o law.svg --rules policy,appi
     """
     from .drawing.render import format_of
-    output_file(output)
+    output = output_file(output)
     try:
         format_of(output)
     except ValueError as exc:
@@ -141,6 +139,7 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
     if depth is not None and depth < 0:
         raise UserError(f"--depth must be 0 or more, got {depth}",
                         message_ja=f"--depth は 0 以上にしてください（指定: {depth}）")
+    check_links(links)  # before the inventory is loaded
     audit = run_check(inventory, as_of=as_of, packs=_packs(packs))
     drawing = draw_map(audit, lang=lang, font=font, only_violations=only_violations,
                        item=item, party=party, depth=depth, route=route, merge=merge,
@@ -148,16 +147,17 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
                        trace_from=trace_from, impact=impact, as_of=as_of, group=group)
     notes = drawing.save(output)
     for note in notes:
+        # a note may quote Graphviz's own message, which may quote a name
         if lang == "ja":
             from .drawing.notes_ja import note_ja
-            click.echo(f"注記: {note_ja(note)}", err=True)
+            click.echo(f"注記: {clean(note_ja(note))}", err=True)
         else:
-            click.echo(f"note: {note}", err=True)
+            click.echo(f"note: {clean(note)}", err=True)
 
 
 @click.command()
 @inventory_argument
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.option("-o", "--output", type=click.Path(), required=True,
               help="File to write; the extension picks the format "
                    "(.graphml .gexf .json .mmd .csv).")
 @lang_option
@@ -174,7 +174,7 @@ def export(inventory, output, lang, as_of):
       lineage export inventories/monocollabo -o flows.mmd --lang ja
     """
     from .export import export_format_of
-    output_file(output)
+    output = output_file(output)
     try:
         export_format_of(output)
     except ValueError as exc:

@@ -5,11 +5,9 @@ Exit codes: 0 written; 2 bad arguments, unreadable inventory or unwritable file.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from .cli import (UserError, _date, _packs, handle_errors, inventory_argument,
+from .cli import (UserError, _date, _packs, clean, handle_errors, inventory_argument,
                   output_file)
 
 __all__ = ["explore"]
@@ -17,7 +15,7 @@ __all__ = ["explore"]
 
 @click.command()
 @inventory_argument
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.option("-o", "--output", type=click.Path(), required=True,
               help="HTML file to write (one self-contained page that works offline).")
 @click.option("--rules", "packs", default="policy", show_default=True,
               help="Rule packs, comma-separated.")
@@ -35,7 +33,7 @@ def explore(inventory, output, packs, as_of, lang):
       lineage explore inventories/monocollabo -o explorer.html
       lineage explore inventories/monocollabo -o explorer.html --rules policy,appi --lang ja
     """
-    output_file(output)
+    output = output_file(output)
     from .audit import check as run_check
     from .explorer import write_page
     audit = run_check(inventory, as_of=as_of, packs=_packs(packs))
@@ -47,9 +45,9 @@ def explore(inventory, output, packs, as_of, lang):
     s = audit.summary()
     n, f = len(audit.inventory.parties), s["flows"]
     if lang == "ja":
-        click.echo(f"{output} を書き出しました: 関係者 {n} 件、フロー {f} 件、違反 "
+        click.echo(f"{clean(output)} を書き出しました: 関係者 {n} 件、フロー {f} 件、違反 "
                    f"{s['status']['violation']} 件", err=True)
     else:
-        click.echo(f"wrote {output}: {n} part{'y' if n == 1 else 'ies'}, "
+        click.echo(f"wrote {clean(output)}: {n} part{'y' if n == 1 else 'ies'}, "
                    f"{f} flow{'' if f == 1 else 's'}, {s['status']['violation']} violating",
                    err=True)

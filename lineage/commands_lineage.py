@@ -16,11 +16,11 @@ import unicodedata
 import click
 
 from . import analysis
-from .cli import _date, handle_errors, inventory_argument, lang_option
+from .cli import _date, _emit, handle_errors, inventory_argument, lang_option
 from .output import jsonreport
-from .output.csvtable import BOM
+from .files import BOM, safe_cell
 from .output.names import Names
-from .terms import route_label
+from .terms import one_line, route_label
 
 __all__ = ["trace", "upstream", "impact", "stop", "render"]
 
@@ -103,7 +103,8 @@ def render(result, fmt: str, lang: str = "en", names=None) -> str:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_cell(row[c], ";") for c in columns])
+            # an ID such as '@cmd' or '-1+1' must not run as a formula in a spreadsheet
+            writer.writerow([safe_cell(_cell(row[c], ";")) for c in columns])
         return BOM + out.getvalue()
     words = _WORDS.get(lang, _WORDS["en"])
 
@@ -179,6 +180,7 @@ def _pad(text: str, width: int) -> str:
 def _table(columns: list[str], rows: list[list[str]], none: str = "(none)") -> str:
     if not rows:
         return none + "\n"
+    rows = [[one_line(v) for v in r] for r in rows]  # a line break would split a row
     # Full-width characters take two terminal columns: pad by display width.
     widths = [max(_width(c), *(_width(r[i]) for r in rows)) for i, c in enumerate(columns)]
     lines = ["  ".join(_pad(c, w) for c, w in zip(columns, widths)).rstrip()]
@@ -215,7 +217,7 @@ def trace(inventory, item, frm, depth, all_paths, limit, as_of, fmt, lang):
     inv = _load(inventory)
     result = analysis.trace(inv, item, frm=frm, depth=depth, as_of=as_of,
                             all_paths=all_paths, limit=limit)
-    click.echo(render(result, fmt, lang, Names(inv, lang)), nl=False)
+    _emit(render(result, fmt, lang, Names(inv, lang)), None)
 
 
 @click.command()
@@ -236,7 +238,7 @@ def upstream(inventory, party, item, as_of, fmt, lang):
     """
     inv = _load(inventory)
     result = analysis.upstream(inv, party, item=item, as_of=as_of)
-    click.echo(render(result, fmt, lang, Names(inv, lang)), nl=False)
+    _emit(render(result, fmt, lang, Names(inv, lang)), None)
 
 
 @click.command()
@@ -256,7 +258,7 @@ def impact(inventory, party, as_of, fmt, lang):
     """
     inv = _load(inventory)
     result = analysis.impact(inv, party, as_of=as_of)
-    click.echo(render(result, fmt, lang, Names(inv, lang)), nl=False)
+    _emit(render(result, fmt, lang, Names(inv, lang)), None)
 
 
 @click.command()
@@ -278,4 +280,4 @@ def stop(inventory, consent, subjects, item, as_of, fmt, lang):
     """
     inv = _load(inventory)
     result = analysis.stop(inv, consent=consent, subjects=subjects, item=item, as_of=as_of)
-    click.echo(render(result, fmt, lang, Names(inv, lang)), nl=False)
+    _emit(render(result, fmt, lang, Names(inv, lang)), None)

@@ -13,8 +13,8 @@ from pathlib import Path
 import click
 
 from .cli import (_QUICK_EXIT, EXIT_FINDINGS, EXIT_OK, UserError, _collector_paused, _date, _emit,
-                  _packs, encoding_option, end_progress, handle_errors, inventory_argument,
-                  lang_option)
+                  _packs, clean, encoding_option, end_progress, handle_errors, inventory_argument,
+                  lang_option, output_file)
 from .snapshots import render
 from .snapshots.store import Store, default_store
 
@@ -84,13 +84,13 @@ def create(inventory, label, store, packs, as_of, lang):
     sev = s["severity"]
     end_progress()
     if lang == "ja":
-        click.echo(f"スナップショット {snap.name} を {path} に保存しました: フロー {s['flows']} 件、"
-                   f"違反 {sev['error']} 件、警告 {sev['warning']} 件、承認済み {sev['waived']} 件")
-        click.echo(f"チェーンの先頭: sha256:{snap.chain_hash}")
+        _emit(f"スナップショット {clean(snap.name)} を {clean(path)} に保存しました: フロー {s['flows']} 件、"
+              f"違反 {sev['error']} 件、警告 {sev['warning']} 件、承認済み {sev['waived']} 件\n"
+              f"チェーンの先頭: sha256:{snap.chain_hash}\n", None)
     else:
-        click.echo(f"snapshot {snap.name} stored in {path}: {s['flows']} flows, "
-                   f"{sev['error']} error, {sev['warning']} warning, {sev['waived']} waived")
-        click.echo(f"chain head: sha256:{snap.chain_hash}")
+        _emit(f"snapshot {clean(snap.name)} stored in {clean(path)}: {s['flows']} flows, "
+              f"{sev['error']} error, {sev['warning']} warning, {sev['waived']} waived\n"
+              f"chain head: sha256:{snap.chain_hash}\n", None)
     # the snapshot is committed and the store closed: the process may end without
     # freeing the inventory object by object (as `check` does)
     _QUICK_EXIT.set(True)
@@ -114,8 +114,7 @@ def list_(store, fmt, lang):
     """
     with _open(store) as opened:
         entries = opened.list()
-    click.echo(render.list_json(entries) if fmt == "json" else render.list_table(entries, lang),
-               nl=False)
+    _emit(render.list_json(entries) if fmt == "json" else render.list_table(entries, lang), None)
 
 
 @snapshot.command("show")
@@ -135,8 +134,7 @@ def show(ref, store, fmt, lang):
     """
     with _open(store) as opened:
         snap = opened.get(ref)
-    click.echo(render.show_json(snap) if fmt == "json" else render.show_table(snap, lang),
-               nl=False)
+    _emit(render.show_json(snap) if fmt == "json" else render.show_table(snap, lang), None)
 
 
 def _chain_hash(ctx, param, value):
@@ -193,8 +191,8 @@ def verify(store, head, fmt, lang):
             result = opened.verify()
             if head is not None:
                 result = opened.verify_head(result, head)
-    click.echo(render.verify_json(result) if fmt == "json" else render.verify_text(result, path, lang),
-               nl=False)
+    _emit(render.verify_json(result) if fmt == "json" else render.verify_text(result, path, lang),
+          None)
     sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
@@ -238,13 +236,13 @@ def diff(a, b, store, fmt, lang, packs, as_of):
         text = render.diff_markdown(d, lang)
     else:
         text = render.diff_table(d, lang)
-    click.echo(text, nl=False)
+    _emit(text, None)
     sys.exit(EXIT_FINDINGS if d.new else EXIT_OK)
 
 
 @click.command()
 @inventory_argument
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("-o", "--output", type=click.Path(),
               help="Write the report here (.html or .md). Default: standard output.")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown"]),
               help="Report format. Default: from the output's extension, else html.")
@@ -271,6 +269,7 @@ def report(inventory, output, fmt, store, lang, packs, as_of, no_drawing):
     """
     from .audit import check
     from .output import report_html
+    output = output_file(output) if output is not None else None  # before the load
     if fmt is None:
         suffix = output.suffix.lower() if output else ""
         fmt = "markdown" if suffix in (".md", ".markdown") else "html"
@@ -289,7 +288,7 @@ def report(inventory, output, fmt, store, lang, packs, as_of, no_drawing):
     text = report_html.render_html(rep) if fmt == "html" else report_html.render_markdown(rep)
     _emit(text, output)
     if output is not None:
-        click.echo(f"報告書を {output} に書き出しました" if lang == "ja"
-                   else f"report written to {output}", err=True)
+        click.echo(f"報告書を {clean(output)} に書き出しました" if lang == "ja"
+                   else f"report written to {clean(output)}", err=True)
     sys.exit(EXIT_OK)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .cli import _emit, encoding_option, handle_errors, lang_option
+from .cli import _emit, clean, encoding_option, handle_errors, lang_option, output_file
 from .forms import TARGETS
 
 __all__ = ["convert", "template", "schema"]
@@ -51,8 +51,8 @@ def convert(source, destination, to, force, lang):
     from .forms import convert as run, form_of
     form = form_of(destination, to)
     run(source, destination, to=to, force=force)
-    click.echo(f"{destination}: 書き出しました（{_FORMS_JA.get(form, form)}）" if lang == "ja"
-               else f"{destination}: written ({form})")
+    _emit(f"{clean(destination)}: 書き出しました（{_FORMS_JA.get(form, form)}）\n" if lang == "ja"
+          else f"{clean(destination)}: written ({form})\n", None)
 
 
 @click.command()
@@ -77,14 +77,14 @@ def template(output, force, lang):
     """
     from .forms.template import write_template
     write_template(output, force=force, lang=lang)
-    click.echo(f"{output}: テンプレートを書き出しました" if lang == "ja" else
-               f"{output}: template written")
+    _emit(f"{clean(output)}: テンプレートを書き出しました\n" if lang == "ja" else
+          f"{clean(output)}: template written\n", None)
 
 
 @click.command()
 @click.option("--fragment", is_flag=True,
               help="Schema for one file of a folder inventory (no top-level key required).")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
+@click.option("-o", "--output", type=click.Path(),
               help="Write the schema to this file instead of standard output.")
 @handle_errors
 def schema(fragment, output):
@@ -99,4 +99,5 @@ def schema(fragment, output):
       lineage schema --fragment
     """
     from .model.jsonschema import schema_text
+    output = output_file(output) if output is not None else None
     _emit(schema_text(fragment=fragment), output)

@@ -266,11 +266,18 @@ def _mm_text(text: str) -> str:
     return s.replace("\r", "\n").replace("\n", "<br/>")
 
 
-def _mm_ids(nodes) -> dict[str, str]:
+def _mm_ids(nodes, prefix: str = "p_") -> dict[str, str]:
+    """A Mermaid ID for each of ``nodes``: ``prefix`` and the name with other characters
+    as ``_``, numbered when two names come out the same (``J-1``, ``J_1``).
+
+    Example:
+        >>> _mm_ids(["J-1", "J_1", "J.1"], "z_")
+        {'J-1': 'z_J_1', 'J_1': 'z_J_1_2', 'J.1': 'z_J_1_3'}
+    """
     ids: dict[str, str] = {}
     used: set[str] = set()
     for n in nodes:
-        base = "p_" + re.sub(r"[^A-Za-z0-9_]", "_", n)
+        base = prefix + re.sub(r"[^A-Za-z0-9_]", "_", n)
         cand, i = base, 2
         while cand in used:
             cand, i = f"{base}_{i}", i + 1
@@ -289,6 +296,8 @@ def _mermaid(audit: Audit, lang: str) -> str:
     for n, d in g.nodes(data=True):
         zones.setdefault(zone_of(n, d, ctx), []).append(n)
     order = ["subjects", "org"] + [f"ju:{j}" for j, _ in ctx.joint_use] + ["third", "public"]
+    # unique in a fixed order: joint uses J-1 and J_1 must not share one subgraph
+    zone_ids = _mm_ids(order, "z_")
     shapes = {"data_subject": ('(["', '"])'), "public_body": ('[/"', '"\\]'),
               "outsourcee": ('("', '")'), "successor": ('("', '")'),
               "joint_user": ('[["', '"]]')}
@@ -300,7 +309,7 @@ def _mermaid(audit: Audit, lang: str) -> str:
             continue
         label = (f"{word('joint_use', lang)} {zone[3:]}" if zone.startswith("ju:")
                  else word(zone, lang))
-        lines.append(f'  subgraph z_{re.sub(r"[^A-Za-z0-9_]", "_", zone)}["{_mm_text(label)}"]')
+        lines.append(f'  subgraph {zone_ids[zone]}["{_mm_text(label)}"]')
         for n in members:
             d = g.nodes[n]
             if n == ctx.organisation:

@@ -320,6 +320,20 @@ def _plain_lists(column) -> bool:
     return _only(column, _SEQ) and _texts(chain.from_iterable(column))
 
 
+def _names(value, *, unique: bool = False):
+    """Rule packs, IDs or prefixes as a tuple: one string is one name (``"policy"``, not
+    the letters p, o, l ...); None stays None; ``unique`` keeps each once, in order.
+
+    Example:
+        >>> _names("policy"), _names(["policy", "appi", "policy"], unique=True), _names(None)
+        (('policy',), ('policy', 'appi'), None)
+    """
+    if value is None:
+        return None
+    names = (value,) if isinstance(value, str) else tuple(value)
+    return tuple(dict.fromkeys(names)) if unique else names
+
+
 class AuditResult:
     """A checked inventory. ``results`` are the findings as records; ``findings``
     and ``flows`` are DataFrames for analysis.
@@ -335,8 +349,9 @@ class AuditResult:
                  select=None, ignore=None):
         as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
         self.inventory = inventory
-        self.packs = tuple(packs)
-        result = run(inventory, as_of=as_of, packs=self.packs, select=select, ignore=ignore)
+        self.packs = _names(packs, unique=True)
+        result = run(inventory, as_of=as_of, packs=self.packs, select=_names(select),
+                     ignore=_names(ignore))
         self.as_of: dt.date = result.as_of
         self.rules = result.rules
         self.results: tuple[Finding, ...] = tuple(result.findings)

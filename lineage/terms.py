@@ -16,7 +16,7 @@ from itertools import compress, islice, repeat
 from operator import add, attrgetter, eq, getitem, itemgetter, le
 
 __all__ = ["STATUSES", "STATUS_WORDS", "KIND_LABELS", "ROUTES", "ROUTE_LABELS", "route_label",
-           "natural_key", "natural_sorted", "id_key", "law_only"]
+           "natural_key", "natural_sorted", "id_key", "law_only", "one_line"]
 
 #: A flow's status in reports: the worst of its findings (rules.md).
 STATUSES = ("ok", "warning", "violation", "waived")
@@ -92,6 +92,23 @@ def id_key(text: str) -> tuple:
         True
     """
     return tuple(natural_key(text))
+
+
+#: What a terminal, a table row or a Markdown line takes as the end of a line.
+_LINE_BREAKS = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def one_line(text) -> str:
+    """``text`` for a one-line context (a table row, a terminal line): each line break a space.
+
+    A name may hold line breaks (a YAML ``"Acme\\nWest"``, a workbook cell with
+    Alt+Enter); printed as they are, they would split a row in two.
+
+    Example:
+        >>> one_line("Acme\\r\\nWest\\u2028Branch\\nHQ")
+        'Acme West Branch HQ'
+    """
+    return _LINE_BREAKS.sub(" ", str(text))
 
 
 def natural_key(text: str):

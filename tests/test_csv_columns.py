@@ -389,7 +389,7 @@ def test_a_line_break_in_an_id_cell_is_no_two_ids(tmp_path, cells):
     assert columns == _row_by_row(tmp_path)
     if cells[0] == '"F1\nF2"' or cells[2] == '"ac\nme"' or cells[3] == '"na\nme"':
         # (a line break at a cell's end, or by a list's ';', is stripped as a space is)
-        assert columns[0] == "problems" and "is not a valid value" in columns[1]["message"]
+        assert columns[0] == "problems" and "is not a valid ID" in columns[1]["message"]
 
 
 @settings(max_examples=500, deadline=None, derandomize=True, database=None)

@@ -243,8 +243,8 @@ def test_an_invalid_record_keeps_its_exact_message(tmp_path):
         f"{tmp_path}/flows.csv row 4 column recorded: flows F3: field 'recorded': "
         "expected true or false, got 'maybe'",
         f"{tmp_path}/flows.csv row 4 column to: flows F3: field 'to': "
-        "'a cme' is not a valid value here (IDs are ASCII letters, digits, '-', '_', '.'; "
-        "countries are two capital letters)",
+        "'a cme' is not a valid ID: an ID is one or more of the ASCII letters A-Z and a-z, "
+        "the digits 0-9 and the characters - _ . @ / (no spaces, no other characters)",
     ]
 
 

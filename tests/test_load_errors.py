@@ -84,8 +84,8 @@ CASES = [
     ("invalid YAML", "  - {id: F2, from: mc", "  - {id: F2 from: mc",
      ["FILE:19: invalid YAML: did not find expected ',' or '}'"]),
     ("country code", "country: NO", "country: Norway",
-     ["FILE:12: parties carrier: field 'country': 'Norway' is not a valid value here (IDs "
-      "are ASCII letters, digits, '-', '_', '.'; countries are two capital letters)"]),
+     ["FILE:12: parties carrier: field 'country': 'Norway' is not a country code: two "
+      "capital letters (ISO 3166-1 alpha-2, e.g. JP, US)"]),
     ("consent subjects not a data subject", "subjects: customers", "subjects: carrier",
      ["FILE:16: consents C1: field 'subjects': 'carrier' is not a data_subject party"]),
 ]

@@ -31,7 +31,7 @@ from ..model.errors import did_you_mean
 from ..model.schema import Inventory, optional_date
 from ..flownet import NEVER, FlowNet, sweep, sweep_groups
 from ..propagation import propagate
-from ..terms import natural_key
+from ..terms import natural_key, natural_sorted
 from .columnar import read_network
 
 __all__ = ["QueryResult", "Trace", "Upstream", "Impact", "Stop", "QueryError",
@@ -395,7 +395,13 @@ def _simple_paths(net: FlowNet, flows: np.ndarray, origins: np.ndarray, depth, l
         stack = [(int(origin), _EVER.toordinal(), [], {int(origin)})]
         while stack:
             party, day, path, seen = stack.pop()
-            if len(path) >= depth:
+            if path:
+                if len(rows) >= limit:
+                    truncated = True
+                    break
+                rows.append((net.parties[party], len(path), [net.flows[f] for f in path],
+                             dt.date.fromordinal(day)))
+            if len(path) >= depth:  # a route of depth flows is listed, not extended
                 continue
             for f in reversed(out_flows.get(party, ())):
                 to = int(net.dst[f])
@@ -403,12 +409,6 @@ def _simple_paths(net: FlowNet, flows: np.ndarray, origins: np.ndarray, depth, l
                     continue
                 when = max(day, int(net.start[f]))
                 stack.append((to, when, path + [f], seen | {to}))
-            if path:
-                if len(rows) >= limit:
-                    truncated = True
-                    break
-                rows.append((net.parties[party], len(path), [net.flows[f] for f in path],
-                             dt.date.fromordinal(day)))
         if truncated:
             break
     rows.sort(key=lambda r: (r[1], natural_key(r[0]), [natural_key(f) for f in r[2]]))
@@ -662,6 +662,14 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
         relied = {consent}
     else:
         _need_party({p.id for p in inv.parties}, subjects)
+        role = next(p.role for p in inv.parties if p.id == subjects)
+        if role != "data_subject":
+            groups = ", ".join(natural_sorted([p.id for p in inv.parties
+                                               if p.role == "data_subject"], key=str))
+            raise QueryError(f"'{subjects}' is not a data-subject party (its role is {role}); "
+                             f"a stop request comes from data subjects (here: {groups or 'none'})",
+                             f"'{subjects}' は本人の当事者ではありません（役割: {role}）。"
+                             f"停止の求めは本人からのものです（この棚卸しの本人: {groups or 'なし'}）")
         group = subjects
         relied = {c.id for c in inv.consents if c.subjects == group}
         scope = None

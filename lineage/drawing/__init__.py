@@ -44,8 +44,8 @@ from .style import DEFAULT_FONT, STATUS_WORDS
 from .summary import GROUPINGS, build_summary_dot, summarise
 from .views import ViewError, apply_views, by_flows, merge_parallel
 
-__all__ = ["draw", "Drawing", "Step", "context_of", "plan_layout", "DrawingError",
-           "RenderError", "FORMATS", "DEFAULT_FONT", "CLUSTER_MAX_PARTIES",
+__all__ = ["draw", "Drawing", "Step", "context_of", "check_links", "plan_layout",
+           "DrawingError", "RenderError", "FORMATS", "DEFAULT_FONT", "CLUSTER_MAX_PARTIES",
            "CLUSTER_MAX_FLOWS", "DOT_MAX_PARTIES", "DOT_MAX_FLOWS", "SFDP_MAX_LABELS",
            "SFDP_MAX_OVERLAP", "LAYOUTS", "GROUPINGS", "estimate_seconds", "plan_grouping",
            "SFDP_SECONDS_PER_ELEMENT", "SUMMARY_SHARE", "SUMMARY_MAX_GROUPS",
@@ -247,6 +247,71 @@ def _summary_note(s: nx.MultiDiGraph) -> str:
             f"{s.number_of_edges()} edges; for the full map use --group none")
 
 
+#: The placeholders a ``links`` template may use.
+LINK_FIELDS = ("flow", "finding")
+
+
+def check_links(links: str | None) -> str | None:
+    """``links`` if it is a safe link template, else :class:`DrawingError`.
+
+    A link template is an ``http:``/``https:`` address or a relative one (no
+    scheme, e.g. ``report.html#{finding}``); its only placeholders are
+    ``{flow}`` and ``{finding}`` (``{{`` and ``}}`` stand for braces). Any other
+    scheme (``javascript:``, ``data:``, ``file:``) would put a script or a local
+    file behind an edge of the SVG; any other placeholder would fail, or reach
+    into Python objects, while the map is built.
+
+    Example:
+        >>> check_links("report.html#{finding}")
+        'report.html#{finding}'
+        >>> check_links("javascript:alert({flow})")
+        Traceback (most recent call last):
+        lineage.drawing.DrawingError: link template 'javascript:alert({flow})': only http:, https: or relative links are allowed
+        >>> check_links("x/{flow.__class__}")
+        Traceback (most recent call last):
+        lineage.drawing.DrawingError: link template 'x/{flow.__class__}': unexpected placeholder {flow.__class__} (allowed: {flow}, {finding})
+    """
+    if links is None:
+        return None
+    if not isinstance(links, str):
+        raise DrawingError(f"link template must be text, got {type(links).__name__}",
+                           message_ja=f"リンクのテンプレートは文字列で指定してください"
+                                      f"（指定: {type(links).__name__}）")
+    import string
+    head = f"link template {links!r}"
+    try:
+        parts = list(string.Formatter().parse(links))
+    except ValueError as exc:
+        raise DrawingError(f"{head}: {exc} (write {{{{ and }}}} for braces)",
+                           message_ja=f"{head}: 波かっこの対応が正しくありません"
+                                      "（波かっこそのものは {{ と }} で書きます）") from None
+    probe = []
+    for literal, field, spec, conversion in parts:
+        probe.append(literal)
+        if field is None:
+            continue
+        if field not in LINK_FIELDS or spec or conversion:
+            shown = "{" + field + (f"!{conversion}" if conversion else "") \
+                + (f":{spec}" if spec else "") + "}"
+            raise DrawingError(f"{head}: unexpected placeholder {shown} "
+                               "(allowed: {flow}, {finding})",
+                               message_ja=f"{head}: 使えないプレースホルダ {shown} があります"
+                                          "（使えるもの: {flow}、{finding}）")
+        probe.append("\0")  # what a placeholder becomes is not known here
+    probe_text = "".join(probe)
+    bad = next((ch for ch in probe_text if ch != "\0" and (ord(ch) < 0x21 or ord(ch) == 0x7f)),
+               None)
+    if bad is not None:
+        raise DrawingError(f"{head}: a link must not contain spaces or control characters",
+                           message_ja=f"{head}: リンクに空白や制御文字は使えません")
+    import re
+    scheme = re.match(r"([^:/?#]*):", probe_text)
+    if scheme and scheme.group(1).lower() not in ("http", "https"):
+        raise DrawingError(f"{head}: only http:, https: or relative links are allowed",
+                           message_ja=f"{head}: 使えるリンクは http:、https: または相対パスだけです")
+    return links
+
+
 def context_of(audit: Audit, *, lang: str = "en", font: str | None = None,
                links: str | None = None) -> Context:
     """The names, findings and joint-use zones of an audit, for the DOT builder.
@@ -257,6 +322,7 @@ def context_of(audit: Audit, *, lang: str = "en", font: str | None = None,
         >>> ctx.item("phone"), [n for n, _ in ctx.joint_use]
         ('電話番号', ['J1', 'J2'])
     """
+    links = check_links(links)
     inv = audit.inventory
     items = {d.id: (d.name or d.name_en or d.id, d.name_en or d.name or d.id)
              for d in inv.data_items or ()}
@@ -653,6 +719,7 @@ def draw(source, *, lang: str = "en", font: str | None = None, only_violations: 
     as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     if lang not in ("en", "ja"):
         raise DrawingError(f"unknown language {lang!r} (known: en, ja)")
+    check_links(links)  # before the inventory is loaded
     asked = [name for name, value in (("trace", trace), ("impact", impact), ("query", query))
              if value is not None]
     if len(asked) > 1:

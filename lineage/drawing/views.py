@@ -80,8 +80,10 @@ def by_item(g: nx.MultiDiGraph, item: str) -> nx.MultiDiGraph:
     return _edge_subgraph(g, lambda u, v, d: item in d.get("items", ()))
 
 
-def neighbourhood(g: nx.MultiDiGraph, party: str, depth: int = 1) -> nx.MultiDiGraph:
-    """Parties within ``depth`` hops of ``party`` (either direction) and the flows among them.
+def neighbourhood(g: nx.MultiDiGraph, party: str,
+                  depth: int | None = 1) -> nx.MultiDiGraph:
+    """Parties within ``depth`` hops of ``party`` (either direction) and the flows among them;
+    ``depth=None``: every party connected to it, however far.
 
     Example:
         >>> import lineage
@@ -89,7 +91,7 @@ def neighbourhood(g: nx.MultiDiGraph, party: str, depth: int = 1) -> nx.MultiDiG
         >>> sorted(g.nodes)
         ['call-centre', 'call-centre-sub', 'monocollabo']
     """
-    if depth < 0:
+    if depth is not None and depth < 0:
         raise ViewError(f"depth must be 0 or more, got {depth}",
                         message_ja=f"depth は 0 以上にしてください（指定: {depth}）")
     if party not in g:
@@ -211,9 +213,12 @@ def merge_parallel(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def apply_views(g: nx.MultiDiGraph, *, route: str | None = None, item: str | None = None,
-                party: str | None = None, depth: int = 1,
+                party: str | None = None, depth: int | None = 1,
                 only_violations: bool = False, known_items=()) -> nx.MultiDiGraph:
     """Apply the focused views the options ask for (route, item, party, violations).
+
+    ``party`` keeps the parties within ``depth`` hops of it (default 1;
+    ``None``: no limit, every party connected to it).
 
     Arguments are checked against the whole graph first, so an item or party
     that exists but falls outside another view gives an empty drawing, not an

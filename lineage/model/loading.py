@@ -474,6 +474,31 @@ def _record_label(record, index) -> str | None:
     return None if index is None else f"#{index + 1}"
 
 
+def _pattern_words(value, pattern) -> tuple[str, str]:
+    """The message for a value that does not match its field's pattern, the pattern in words.
+
+    Example:
+        >>> _pattern_words("car rier", schema.ID_PATTERN)[0]
+        "'car rier' is not a valid ID: an ID is one or more of the ASCII letters A-Z and a-z, the digits 0-9 and the characters - _ . @ / (no spaces, no other characters)"
+        >>> _pattern_words("Norway", schema.COUNTRY_PATTERN)[0]
+        "'Norway' is not a country code: two capital letters (ISO 3166-1 alpha-2, e.g. JP, US)"
+    """
+    if pattern == schema.COUNTRY_PATTERN:
+        return (f"{value!r} is not a country code: two capital letters (ISO 3166-1 alpha-2, "
+                "e.g. JP, US)",
+                f"{value!r} は国コードではありません: 大文字の英字 2 文字（ISO 3166-1 alpha-2、"
+                "例: JP、US）")
+    if pattern == schema.CLAUSE_KEY:
+        return (f"{value!r} is not a clause number: a digit, then up to 31 of the ASCII "
+                "letters, digits and the characters . [ ] ( ) - (e.g. 5[1]2)",
+                f"{value!r} は条項番号ではありません: 数字 1 文字に続けて、半角英数字と記号 "
+                ". [ ] ( ) - を 31 文字まで（例: 5[1]2）")
+    return (f"{value!r} is not a valid ID: an ID is one or more of the ASCII letters A-Z and "
+            "a-z, the digits 0-9 and the characters - _ . @ / (no spaces, no other characters)",
+            f"{value!r} は ID に使えません: ID は半角英字 A-Z・a-z、数字 0-9、記号 - _ . @ / "
+            "だけからなる 1 文字以上の文字列です（空白やその他の文字は使えません）")
+
+
 def _describe(err: dict) -> tuple[str, str]:
     kind = err["type"]
     value = err.get("input")
@@ -498,9 +523,7 @@ def _describe(err: dict) -> tuple[str, str]:
         text = str(ctx.get("error", err["msg"]))
         return text, "値が正しくありません: " + text
     if kind == "string_pattern_mismatch":
-        return (f"{value!r} is not a valid value here (IDs are ASCII letters, digits, "
-                "'-', '_', '.'; countries are two capital letters)",
-                f"{value!r} は使えない値です(ID は半角英数字と - _ .)")
+        return _pattern_words(value, ctx.get("pattern"))
     if kind in ("list_type",):
         return f"expected a list, got {value!r}", "リストを指定してください"
     if kind in ("model_type", "dict_type", "model_attributes_type"):

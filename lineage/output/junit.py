@@ -18,16 +18,34 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from ..terms import STATUS_WORDS, route_label
+
 __all__ = ["render"]
+
+#: The words of the texts a dashboard shows, in the glossary's terms.
+_WORDS = {
+    "en": {"error": "error", "warning": "warning", "waived": " (waived)", "remedy": "remedy",
+           "route": "route", "status": "status"},
+    "ja": {"error": "違反", "warning": "警告", "waived": "（承認済み）", "remedy": "対応",
+           "route": "経路", "status": "状態"},
+}
 
 
 def _levels(fail_on: str) -> tuple[str, ...]:
     return {"error": ("error",), "warning": ("error", "warning")}[fail_on]
 
 
-def _line(f) -> str:
-    tag = " (waived)" if f.waived else ""
-    return f"{f.id} [{f.clause}] {f.severity}{tag}: {f.message}"
+def _line(f, lang: str = "en") -> str:
+    w = _WORDS[lang]
+    tag = w["waived"] if f.waived else ""
+    message = f.message_ja if lang == "ja" else f.message
+    return f"{f.id} [{f.clause}] {w.get(f.severity, f.severity)}{tag}: {message}"
+
+
+def _failures(n: int, lang: str) -> str:
+    if lang == "ja":
+        return f"指摘 {n} 件"
+    return f"{n} finding{'s' if n != 1 else ''}"
 
 
 def render(audit, fail_on: str = "error", lang: str = "en") -> str:
@@ -42,6 +60,8 @@ def render(audit, fail_on: str = "error", lang: str = "en") -> str:
         ('8', 'inventories/monocollabo/flows.yaml', 'TP222')
     """
     levels = _levels(fail_on)
+    lang = "ja" if lang == "ja" else "en"
+    w = _WORDS[lang]
     by_flow: dict[str, list] = {}
     for f in audit.results:
         by_flow.setdefault(f.flow, []).append(f)
@@ -69,14 +89,15 @@ def render(audit, fail_on: str = "error", lang: str = "en") -> str:
             message = first.message_ja if lang == "ja" else first.message
             failure = ET.SubElement(case, "failure", {
                 "type": first.rule,
-                "message": f"{len(failing)} finding{'s' if len(failing) != 1 else ''}: "
-                           f"{message}"})
+                "message": f"{_failures(len(failing), lang)}: {message}"})
             failure.text = "\n".join(
-                _line(f) + f"\n  remedy: {f.remedy_ja if lang == 'ja' else f.remedy}"
+                _line(f, lang) + f"\n  {w['remedy']}: {f.remedy_ja if lang == 'ja' else f.remedy}"
                 for f in failing) + "\n"
         rest = [f for f in findings if f not in failing]
-        out = [f"{row.id}: {row.frm} -> {row.to}, route {row.route}, status {row.status}"]
-        out += [_line(f) for f in rest]
+        route = route_label(row.route, lang) if lang == "ja" else row.route
+        status = STATUS_WORDS[row.status][lang]
+        out = [f"{row.id}: {row.frm} -> {row.to}, {w['route']} {route}, {w['status']} {status}"]
+        out += [_line(f, lang) for f in rest]
         ET.SubElement(case, "system-out").text = "\n".join(out) + "\n"
         cases.append(case)
     counts = {"tests": str(len(cases)), "failures": str(failures), "errors": "0",

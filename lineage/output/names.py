@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from ..terms import one_line
+
 __all__ = ["Names"]
 
 _ID_CHARS = r"A-Za-z0-9_.\-@/"
@@ -41,7 +43,7 @@ class Names:
             for r in records or ():
                 name = r.name if lang == "ja" else (r.name_en or r.name)
                 if name and name != r.id:
-                    table[r.id] = name
+                    table[r.id] = one_line(name)  # shown in table rows and terminal lines
         ids = sorted({i for t in self._names.values() for i in t}, key=len, reverse=True)
         self._pattern = (re.compile(rf"(?<![{_ID_CHARS}])({'|'.join(map(re.escape, ids))})"
                                     rf"(?![{_ID_CHARS}])") if ids else None)

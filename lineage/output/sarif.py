@@ -127,12 +127,6 @@ def _rule_descriptor(rule, lang: str, policy=None) -> dict:
     }
 
 
-def _summary(rule) -> str:
-    """The first paragraph of the rule's documentation (its docstring), for ``help``."""
-    doc = (rule.doc() or "").strip().split("\n\n")[0]
-    return " ".join(doc.replace("``", "`").split())
-
-
 def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None = None) -> dict:
     """The SARIF log of ``audit`` as data; ``baseline`` (a :class:`Baseline`) adds states.
 

@@ -16,7 +16,7 @@ from typing import Callable
 
 from ..rules.clauses import citation, cite
 from ..rules.packs import PACK_TITLES
-from ..terms import STATUS_WORDS, route_label
+from ..terms import STATUS_WORDS, one_line, route_label
 from .names import Names
 
 __all__ = ["render", "chunks", "LABELS"]
@@ -97,7 +97,7 @@ def _lines(audit, lang: str, style: Callable[..., str]):
     words = LABELS[lang]
     names = Names(audit.inventory, lang)
     # Japanese shows the ID beside the name; the English table keeps the README's form.
-    short = {p.id: (p.name_en or p.name) or p.id for p in audit.inventory.parties}
+    short = {p.id: one_line((p.name_en or p.name) or p.id) for p in audit.inventory.parties}
     shown = names.party if lang == "ja" else (lambda pid: short.get(pid, pid))
     by_flow: dict[str, list] = {}
     for f in audit.results:

@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 from ..output.jsonreport import dumps
+from ..terms import one_line
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # listing snapshots needs no inventory model
@@ -305,7 +306,8 @@ def diff_table(d: Diff, lang: str = "en") -> str:
     if d.is_empty():
         lines.append(w["nothing"])
         lines.append("")
-    return "\n".join(lines)
+    # a name or note holding a line break would split its line in two
+    return "\n".join(map(one_line, lines))
 
 
 def _md(text) -> str:
@@ -313,7 +315,7 @@ def _md(text) -> str:
     out = str(text)
     for ch in "\\`*_[]<>|":
         out = out.replace(ch, "\\" + ch)
-    return out.replace("\n", " ")
+    return one_line(out)
 
 
 def diff_markdown(d: Diff, lang: str = "en", level: int = 1) -> str:

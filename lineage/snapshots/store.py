@@ -71,7 +71,11 @@ _DATA_TABLES = ("snapshots", "inventories", "flows", "findings", "waivers")
 _HEAD = HEADER_FIELDS + ("content_hash", "prev_hash", "chain_hash")
 _PART = ("part", "seq", "first_row", "row_count", "size", "blob")
 _PART_JA = {"inventory": "棚卸し", "flows": "フロー", "findings": "指摘", "waivers": "承認"}
-_LABEL = re.compile(r"^(?!\d+$)(?!latest$)(?!previous$)[^\s:][^:]{0,127}$")
+#: Characters no label may hold: control characters (an ESC sequence or a line break
+#: would reach every terminal that lists the store), line separators, bidi controls.
+_LABEL_BAD = "\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_LABEL = re.compile(rf"(?!\d+\Z)(?!latest\Z)(?!previous\Z)[^\s:{_LABEL_BAD}]"
+                    rf"[^:{_LABEL_BAD}]{{0,127}}\Z")
 
 
 class StoreError(LineageError):
@@ -667,10 +671,11 @@ class Store:
     def _check_label(self, label: str | None) -> None:
         if label is not None and not _LABEL.match(label):
             raise StoreError(f"label {label!r} is not allowed: it must not be a number, "
-                             "'latest' or 'previous', contain ':' or start with a space",
+                             "'latest' or 'previous', contain ':' or control characters, "
+                             "or start with a space",
                              message_ja=f"ラベル {label!r} は使えません: 数字、'latest'、"
-                                        "'previous' は不可で、':' を含まず、空白で始まらない"
-                                        "ものにしてください")
+                                        "'previous' は不可で、':' や制御文字を含まず、"
+                                        "空白で始まらないものにしてください")
         if self.readonly:
             raise StoreError(f"{self.path}: the store was opened read-only",
                              message_ja=f"{self.path}: ストアは読み取り専用で開かれています")
