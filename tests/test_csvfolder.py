@@ -10,7 +10,6 @@ import pytest
 from lineage.analysis.columnar import read_network
 from lineage.model import InventoryError, load
 from lineage.model.loading import detect_form
-from lineage.model.schema import COLLECTIONS
 from lineage.flownet import FlowNet
 
 from paths import SAMPLE

@@ -24,7 +24,7 @@ from lineage.output import report_html
 from lineage.rules.clauses import Clause, cite
 from lineage.rules.registry import REGISTRY
 
-from paths import ROOT, SAMPLE
+from paths import SAMPLE
 
 #: Sentences only the reference company's policy (docs/spec/policy-ja.txt) says, and the
 #: English glosses earlier versions of lineage printed for them.

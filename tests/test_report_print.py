@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 
 import pypdf
 import pytest

@@ -10,7 +10,6 @@ schema 3) and the chunk tests on a new store.
 from __future__ import annotations
 
 import dataclasses
-import os
 import shutil
 import signal
 import sqlite3
@@ -241,7 +240,6 @@ def test_a_rewritten_chain_is_caught_by_a_head_kept_elsewhere(store3, run_cli, t
     with Store(store3) as old, Store(rebuilt) as new:
         for ref in ("Q1", "Q2"):
             snap = old.get(ref)
-            import dataclasses
             new.add(dataclasses.replace(snap, id=None))
     _verify(run_cli, rebuilt, 0)
     res = run_cli("snapshot", "verify", "--store", rebuilt, "--head", f"sha256:{head}",

@@ -1,4 +1,6 @@
-"""Regressions of the ninth review round: each test failed before its fix."""
+"""Edges of the command line an adversarial review found (link templates, labels,
+CSV cells, line breaks in names, selections, depth, pipes, output paths, messages):
+each test failed before its fix."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import pytest
 from paths import SAMPLE
 
 
-# -- 1. draw --links: the template is checked -------------------------------------------
+# -- draw --links: the template is checked -------------------------------------------
 @pytest.mark.parametrize("links, why", [
     ("javascript:alert({flow})", "only http:, https: or relative links are allowed"),
     ("data:text/html,{flow}", "only http:, https: or relative links are allowed"),
@@ -42,7 +44,7 @@ def test_context_of_checks_links():
         context_of(lineage.check(SAMPLE), links="file:///etc/passwd#{flow}")
 
 
-# -- 2. snapshot labels: no control characters ----------------------------------------
+# -- snapshot labels: no control characters ----------------------------------------
 @pytest.mark.parametrize("label", ["bad\x1b[2Jlabel", "two\nlines", "tail\n", "tab\there",
                                    "bidi\u202eevil", "nel\x85x"])
 def test_snapshot_label_with_control_characters_refused(run_cli, tmp_path, label):
@@ -61,7 +63,7 @@ def test_snapshot_label_plain_accepted(tmp_path):
         assert store.add(lineage.check(SAMPLE), label="2026-Q3 監査").label == "2026-Q3 監査"
 
 
-# -- 3. trace, upstream, impact, stop: CSV cells cannot run as formulas ---------------
+# -- trace, upstream, impact, stop: CSV cells cannot run as formulas ---------------
 FORMULA_INV = """format: lineage/1
 organisation: mc
 as_of: 2026-01-01
@@ -96,7 +98,7 @@ def test_lineage_csv_cells_guarded(run_cli, tmp_path, args, want):
     assert run_cli(args[0], inv, *args[1:], "--format", "csv").stdout == want
 
 
-# -- 4. line breaks in names: a space in one-line contexts ----------------------------
+# -- line breaks in names: a space in one-line contexts ----------------------------
 BREAKS_INV = """format: lineage/1
 organisation: mc
 as_of: 2026-01-01
@@ -140,7 +142,7 @@ def test_line_breaks_in_names_snapshot_diff(run_cli, tmp_path, monkeypatch):
     assert "\r" not in md and "\u2028" not in md and "\r" not in table
 
 
-# -- 5. --rules: an empty selection refused, a repeated pack counted once -------------
+# -- --rules: an empty selection refused, a repeated pack counted once -------------
 @pytest.mark.parametrize("args", [["check", SAMPLE], ["rules"], ["draw", SAMPLE, "-o", "m.svg"],
                                   ["report", SAMPLE], ["explore", SAMPLE, "-o", "e.html"]])
 @pytest.mark.parametrize("rules", [",", " , ,"])
@@ -165,7 +167,7 @@ def test_rules_repeated_pack_once(run_cli):
                                               expect=1).stdout
 
 
-# -- 6. trace --all-paths --depth N: routes of up to N flows, as the help says --------
+# -- trace --all-paths --depth N: routes of up to N flows, as the help says --------
 PATHS_INV = """format: lineage/1
 organisation: a
 as_of: 2026-01-01
@@ -207,7 +209,7 @@ def test_trace_all_paths_depth_cli(run_cli, tmp_path):
     assert res.stdout == "\ufeffparty,hops,path,since\nb,1,F1,2024-01-01\nc,1,F2,2024-01-01\n"
 
 
-# -- 7. stop --subjects: only a data-subject party ------------------------------------
+# -- stop --subjects: only a data-subject party ------------------------------------
 def test_stop_subjects_not_data_subject_refused(run_cli):
     res = run_cli("stop", SAMPLE, "--subjects", "mailing-house", expect=2)
     assert res.stdout == ""
@@ -224,7 +226,7 @@ def test_stop_subjects_data_subject_answered(run_cli):
     assert "F32" in run_cli("stop", SAMPLE, "--subjects", "members").stdout
 
 
-# -- 8. a reader that stops early (| head -1): no traceback, no error line ------------
+# -- a reader that stops early (| head -1): no traceback, no error line ------------
 def _closed_reader(*args, cwd):
     """Run ``lineage ARGS`` with its standard output a pipe whose reader has gone."""
     import os
@@ -274,7 +276,7 @@ def test_broken_pipe_quiet(pipe_store, args, code):
     assert (got, err) == (code, "")
 
 
-# -- 9. paths in messages: control characters escaped ---------------------------------
+# -- paths in messages: control characters escaped ---------------------------------
 @pytest.mark.parametrize("args, stream, want", [
     (["convert", SAMPLE, "a\x1b[2Jb.yaml"], "stdout", "a\\x1b[2Jb.yaml: written (yaml-file)\n"),
     (["template", "t\x1b[2J.xlsx"], "stdout", "t\\x1b[2J.xlsx: template written\n"),
@@ -293,7 +295,7 @@ def test_paths_in_messages_escaped(run_cli, tmp_path, monkeypatch, args, stream,
     assert "\x1b" not in res.stdout + res.stderr
 
 
-# -- 10. apply_views(depth=None): no limit ---------------------------------------------
+# -- apply_views(depth=None): no limit ---------------------------------------------
 def test_apply_views_depth_none_is_unlimited():
     import networkx as nx
     import lineage
@@ -307,7 +309,7 @@ def test_apply_views_depth_none_is_unlimited():
         apply_views(g, item="phone").nodes)
 
 
-# -- 11. Mermaid: subgraph IDs unique --------------------------------------------------
+# -- Mermaid: subgraph IDs unique --------------------------------------------------
 JOINT_INV = """format: lineage/1
 organisation: mc
 as_of: 2026-01-01
@@ -343,7 +345,7 @@ def test_mermaid_subgraph_ids_unique(run_cli, tmp_path):
     assert (tmp_path / "b.mmd").read_bytes() == (tmp_path / "a.mmd").read_bytes()
 
 
-# -- 12. JUnit --lang ja: every text in Japanese ----------------------------------------
+# -- JUnit --lang ja: every text in Japanese ----------------------------------------
 def test_junit_japanese(run_cli):
     import xml.etree.ElementTree as ET
     out = run_cli("check", SAMPLE, "--format", "junit", "--lang", "ja", expect=1).stdout
@@ -363,7 +365,7 @@ def test_junit_japanese(run_cli):
         assert english not in texts, english
 
 
-# -- 13. -o: a folder, a missing folder, a symlink, a device refused before loading ---
+# -- -o: a folder, a missing folder, a symlink, a device refused before loading ---
 _O_COMMANDS = {"check": ["check", "missing-inv"], "draw": ["draw", "missing-inv"],
                "export": ["export", "missing-inv"], "explore": ["explore", "missing-inv"],
                "report": ["report", "missing-inv"], "schema": ["schema"]}
@@ -407,7 +409,7 @@ def test_output_trailing_slash_ja(run_cli, tmp_path, monkeypatch):
                           "ファイルを指定してください\n")
 
 
-# -- 14. an OSError naming no file: the message names what failed ----------------------
+# -- an OSError naming no file: the message names what failed ----------------------
 def test_oserror_without_filename_names_the_command(run_cli, monkeypatch):
     from lineage.output import rulesdoc
 
@@ -438,7 +440,7 @@ def test_oserror_with_two_files():
     assert _failed(OSError(18, "Invalid cross-device link", "a", None, "b")) == "a -> b"
 
 
-# -- 15. a value that does not match the ID pattern: the pattern in plain words --------
+# -- a value that does not match the ID pattern: the pattern in plain words --------
 def test_id_pattern_in_words(run_cli, tmp_path):
     inv = tmp_path / "inv.yaml"
     inv.write_text('format: lineage/1\norganisation: mc\nas_of: 2026-01-01\nparties:\n'
@@ -458,7 +460,7 @@ def test_id_pattern_in_words(run_cli, tmp_path):
                   "です（空白やその他の文字は使えません）")
 
 
-# -- 17a. draw notes: cleaned for the terminal ------------------------------------------
+# -- draw notes: cleaned for the terminal ------------------------------------------
 @pytest.mark.parametrize("lang, head", [("en", "note"), ("ja", "注記")])
 def test_draw_notes_cleaned(run_cli, tmp_path, monkeypatch, lang, head):
     from lineage.drawing import Drawing
@@ -472,7 +474,7 @@ def test_draw_notes_cleaned(run_cli, tmp_path, monkeypatch, lang, head):
     assert res.stderr.startswith(f"{head}: ") and "\\x1b[2J\\nerror: forged" in res.stderr
 
 
-# -- 17b. clean(): bidirectional controls escaped -------------------------------------
+# -- clean(): bidirectional controls escaped -------------------------------------
 @pytest.mark.parametrize("ch", ["\u202e", "\u202a", "\u2066", "\u2069", "\u200f", "\u061c"])
 def test_clean_escapes_bidi_controls(run_cli, ch):
     from lineage.cli import clean
@@ -482,7 +484,7 @@ def test_clean_escapes_bidi_controls(run_cli, ch):
     assert res.stderr.startswith(f"error: report\\u{ord(ch):04x}txt.yaml: ")
 
 
-# -- 17c. check(packs="policy"): a string is one pack name ----------------------------
+# -- check(packs="policy"): a string is one pack name ----------------------------
 def test_check_packs_string_is_one_pack():
     import lineage
     one = lineage.check(SAMPLE, packs="policy", select="TP2", ignore="TP203")
