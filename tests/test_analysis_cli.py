@@ -150,3 +150,60 @@ def test_sample_readme_lineage_answers(run_cli):
         args = shlex.split(command)
         args[1] = str(SAMPLE)
         assert run_cli(*args).stdout == expected, command
+
+
+#: A new user's case: C2 (members -> airline) was withdrawn while F4, which names
+#: it, still runs; F3 (to the hotel) carries members' names but C2 never named the hotel.
+WITHDRAWN = """\
+format: lineage/1
+organisation: org
+as_of: 2026-10-01
+data_items:
+  - {id: name, name: 氏名}
+  - {id: email, name: メール}
+  - {id: booking, name: 予約内容}
+purposes:
+  - {id: reservation, name: 予約の手配, announced_on: 2020-01-01}
+  - {id: mileage, name: マイル付与, announced_on: 2020-01-01}
+parties:
+  - {id: org, name: 旅行会社, role: self}
+  - {id: customers, name: 予約者, role: data_subject}
+  - {id: members, name: 会員, role: data_subject}
+  - {id: hotel, name: 旅館, role: third_party}
+  - {id: airline, name: 航空会社, role: third_party}
+consents:
+  - {id: C1, subjects: customers, recipients: [hotel], items: [name, booking],
+     purposes: [reservation], obtained_on: 2020-01-01}
+  - {id: C2, subjects: members, recipients: [airline], items: [name, email],
+     purposes: [mileage], obtained_on: 2020-01-01, withdrawn_on: 2026-03-01}
+flows:
+  - {id: F1, from: customers, to: org, items: [name, booking], purposes: [reservation],
+     start: 2021-01-01}
+  - {id: F2, from: members, to: org, items: [name, email], purposes: [mileage],
+     start: 2021-01-01}
+  - {id: F3, from: org, to: hotel, items: [name, booking], purposes: [reservation],
+     basis: consent, start: 2021-04-01}
+  - {id: F4, from: org, to: airline, items: [email], purposes: [mileage], consents: [C2],
+     start: 2021-04-01}
+"""
+
+
+def test_stop_consent_lists_a_flow_naming_a_withdrawn_consent_not_one_it_never_covered(
+        run_cli, tmp_path):
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(WITHDRAWN, encoding="utf-8")
+    res = run_cli("stop", inv, "--consent", "C2", "--format", "csv")
+    # F4 has no route since the withdrawal (it must stop); F3's closest consent of
+    # the members is C2, which does not name the hotel: F3 never rested on it.
+    assert res.stdout == ("\ufeffhop,flow,from,to,items,route,reason\n"
+                          "0,F4,org,airline,email,none,relies on consent C2\n")
+    before = tmp_path / "before.yaml"
+    before.write_text(WITHDRAWN.replace(", withdrawn_on: 2026-03-01", ""), encoding="utf-8")
+    res = run_cli("stop", before, "--consent", "C2", "--format", "csv")
+    assert res.stdout == ("\ufeffhop,flow,from,to,items,route,reason\n"
+                          "0,F4,org,airline,email,consent,relies on consent C2\n")
+    # A stop request of the members reaches every consent provision of their data.
+    res = run_cli("stop", inv, "--subjects", "members", "--format", "csv")
+    assert res.stdout == ("\ufeffhop,flow,from,to,items,route,reason\n"
+                          "0,F3,org,hotel,name,consent,relies on consent C2\n"
+                          "0,F4,org,airline,email,none,relies on consent C2\n")

@@ -681,10 +681,18 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
     seeds: dict[str, dict[str, dt.date]] = defaultdict(dict)
     for f in flows:
         route = routes[f.id]
-        if route not in _STOPPABLE:
+        # A flow naming a consent relies on it whatever its route: once a recorded
+        # withdrawal leaves it no route, it is exactly a flow that must stop.
+        named = relied.intersection(f.consents or ())
+        if route not in _STOPPABLE and not (route == "none" and named):
             continue
-        used = set(audit.evidence.get(f.id, {}).get("consents", []))
-        if route == "consent" and not used & relied:
+        used = relied & set(audit.evidence.get(f.id, {}).get("consents", []))
+        if consent is not None:
+            # The closest consent of another recipient is evidence of a failure,
+            # not something the flow rests on.
+            used = {c for c in used if not ctx.names(f.to).isdisjoint(consents[c].recipients)}
+        used |= named
+        if route in ("consent", "none") and not used:
             continue
         if route == "opt_out" and consent is not None:
             continue
@@ -696,8 +704,8 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
             its &= {item}
         if not its:
             continue
-        reason = (f"relies on consent {', '.join(sorted(used & relied))}"
-                  if route == "consent" else f"opt-out provision of data of {group}")
+        reason = (f"opt-out provision of data of {group}" if route == "opt_out"
+                  else f"relies on consent {', '.join(natural_sorted(used, key=str))}")
         hit[f.id] = (0, its, reason)
         for i in its:
             when = max(held[i], f.start)
