@@ -60,7 +60,7 @@ notices:
   - {id: N1, kind: opt_out, published_on: 2024-12-01, provision_in_purpose: true,
      items: [name], methods: [sftp], stop_on_request: true}
 flows:
-  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, method: sftp,
+  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, notice: N1, method: sftp,
      start: 2025-01-01, recorded: true}
 """, ("AP201:F1:acquisition_method", "AP201:F1:ppc_filed_on", "AP201:F1:provider",
       "AP201:F1:request_method", "AP201:F1:start_on", "AP201:F1:update_method"))
@@ -72,7 +72,7 @@ notices:
      acquisition_method: 会員登録フォーム, request_method: Webフォーム,
      update_method: 毎月更新, start_on: 2025-01-01, ppc_filed_on: 2024-12-31}
 flows:
-  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, method: sftp,
+  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, notice: N1, method: sftp,
      start: 2025-01-01, recorded: true}
 """, ())
 

@@ -43,7 +43,7 @@ notices:
      acquisition_method: 会員登録フォーム, request_method: Webフォーム,
      update_method: 毎月更新, start_on: 2025-01-01, ppc_filed_on: 2024-12-01}
 flows:
-  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, method: sftp,
+  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, notice: N1, method: sftp,
      start: 2025-01-01, recorded: true}
 """, ("AP203:F1:N1",))
     passing = Example("notice published the day before", """
@@ -54,7 +54,7 @@ notices:
      acquisition_method: 会員登録フォーム, request_method: Webフォーム,
      update_method: 毎月更新, start_on: 2025-01-01, ppc_filed_on: 2024-12-01}
 flows:
-  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, method: sftp,
+  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, notice: N1, method: sftp,
      start: 2025-01-01, recorded: true}
 """, ())
 

@@ -78,6 +78,7 @@ notices:
      items: [name], purposes: [shipping], responsible: {name: モノコラボ}}
 flows:
   - {id: F1, from: mc, to: group-co, items: [name], purposes: [shipping], basis: joint_use,
+     notice: J1,
      start: 2025-01-01}
 """, ("AP211:F1:address", "AP211:F1:representative"))
     passing = Example("name, address and representative", """
@@ -87,6 +88,7 @@ notices:
      responsible: {name: モノコラボ, address: 東京都千代田区, representative: 代表取締役 山田}}
 flows:
   - {id: F1, from: mc, to: group-co, items: [name], purposes: [shipping], basis: joint_use,
+     notice: J1,
      start: 2025-01-01}
 """, ())
 

@@ -53,6 +53,7 @@ notices:
      revisions: [{effective_on: 2025-04-01, notified_on: 2025-04-01, purposes: [shipping, ads, newsvc]}]}
 flows:
   - {id: F1, from: mc, to: group-co, items: [name], purposes: [shipping], basis: joint_use,
+     notice: J1,
      start: 2025-01-01}
 """, ("AP212:F1:J1@2025-04-01",))
     passing = Example("purposes changed, notified the day before", """
@@ -63,6 +64,7 @@ notices:
      revisions: [{effective_on: 2025-04-01, notified_on: 2025-03-31, purposes: [shipping, ads, newsvc]}]}
 flows:
   - {id: F1, from: mc, to: group-co, items: [name], purposes: [shipping], basis: joint_use,
+     notice: J1,
      start: 2025-01-01}
 """, ())
 

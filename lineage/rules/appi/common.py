@@ -72,7 +72,9 @@ def notice_of(ctx, judged, flow):
         ('N1', None)
     """
     notice = judged[flow.id].evidence.get("notice")
-    return ctx.notices.get(notice) if notice else None
+    if not notice or notice != flow.notice:
+        return None
+    return ctx.notices.get(notice)
 
 
 class LawRule(Rule):
