@@ -222,3 +222,48 @@ def test_workbench_summary_is_what_the_sample_gives():
     text = (ROOT / "docs" / "workbench.md").read_text(encoding="utf-8")
     shown = re.search(r"audit\.summary\(\)\s+# (\{.*\}), \.\.\.\}", text).group(1) + "}"
     assert shown == repr({"flows": s["flows"], "status": s["status"]})
+
+
+# Jupyter subcommands the docs name together with the pip line that installs them.
+_INSTALLED_BY_THE_DOCS = {"lab": "jupyterlab"}
+
+
+def test_documented_jupyter_commands_are_installed():
+    """A `jupyter SUB` the docs suggest is one the virtualenv has (`jupyter-SUB` next to
+    its python), unless the docs install it on their own pip line."""
+    import sys
+    bin_dir = Path(sys.executable).parent
+    named = set()
+    for doc in DOC_FILES:
+        text = doc.read_text(encoding="utf-8")
+        code = [line for line, _ in _fenced_lines(text)] + re.findall(r"`([^`\n]+)`", text)
+        for piece in code:
+            named.update(re.findall(r"\bjupyter (\w[\w-]*)", piece))
+    assert "execute" in named
+    missing = sorted(sub for sub in named - set(_INSTALLED_BY_THE_DOCS)
+                     if not (bin_dir / f"jupyter-{sub}").exists())
+    assert missing == []
+    pip = (ROOT / "docs" / "workbench.md").read_text(encoding="utf-8")
+    assert all(f"pip install -e \".[test]\" {pkg}" in pip for pkg in _INSTALLED_BY_THE_DOCS.values())
+
+
+def test_documented_clearing_of_outputs_works(tmp_path):
+    """The nbformat snippet of docs/workbench.md clears outputs and leaves a clean
+    notebook byte for byte as committed."""
+    import subprocess
+    import sys
+
+    import nbformat
+    text = (ROOT / "docs" / "workbench.md").read_text(encoding="utf-8")
+    snippet = re.search(r"\.venv/bin/python -c '(.*?)' notebooks/\*\.ipynb", text, re.S).group(1)
+    clean = tmp_path / "clean.ipynb"
+    shutil.copy(ROOT / "notebooks" / "01-audit-walkthrough.ipynb", clean)
+    run = tmp_path / "run.ipynb"
+    book = nbformat.read(clean, as_version=4)
+    code = next(c for c in book.cells if c.cell_type == "code")
+    code.execution_count = 3
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="stale\n")]
+    nbformat.write(book, run)
+    subprocess.run([sys.executable, "-c", snippet, str(clean), str(run)], check=True)
+    assert clean.read_bytes() == (ROOT / "notebooks" / "01-audit-walkthrough.ipynb").read_bytes()
+    assert run.read_bytes() == clean.read_bytes()
