@@ -20,6 +20,7 @@ from . import __version__
 from .errors import LineageError
 from .model.errors import InventoryError
 from .output import jsonreport
+from .terms import counted
 
 __all__ = ["main", "cli"]
 
@@ -552,7 +553,8 @@ def validate(inventory, fmt, lang):
     else:
         click.echo(f"{clean(inventory)}: 問題はありません（当事者 {counts['parties']} 件、フロー "
                    f"{counts['flows']} 件）" if lang == "ja" else
-                   f"{clean(inventory)}: valid ({counts['parties']} parties, {counts['flows']} flows)")
+                   f"{clean(inventory)}: valid ({counted(counts['parties'], 'party', 'parties')}, "
+                   f"{counted(counts['flows'], 'flow')})")
 
 
 @cli.command()

@@ -16,7 +16,7 @@ from typing import Callable
 
 from ..rules.clauses import citation, cite
 from ..rules.packs import PACK_TITLES
-from ..terms import STATUS_WORDS, route_label
+from ..terms import STATUS_WORDS, counted, route_label
 from .names import Names
 
 __all__ = ["render", "chunks", "LABELS"]
@@ -145,16 +145,21 @@ def _lines(audit, lang: str, style: Callable[..., str]):
         yield ""
     s = audit.summary()
     counts = ", ".join(f"{v} {words['status'][k]}" for k, v in s["status"].items())
-    yield f"{s['flows']} {words['flows']}: {counts}"
+    yield f"{_flows(s['flows'], words, lang)}: {counts}"
     by_rule = ", ".join(f"{k} ×{v}" for k, v in s["findings"].items()) or "-"
     yield f"{words['findings']}: {by_rule}"
     for pack, counts in s.get("by_pack", {}).items():
         text = ", ".join(f"{v} {words['status'][k]}" for k, v in counts.items())
-        yield f"{words['by_pack']} {pack}: {sum(counts.values())} {words['flows']}: {text}"
+        yield f"{words['by_pack']} {pack}: {_flows(sum(counts.values()), words, lang)}: {text}"
     if "policy_ok_law_violation" in s:
         gap = audit.policy_ok_law_violation
-        yield (f"{words['gap']}: {s['policy_ok_law_violation']} {words['flows']}"
+        yield (f"{words['gap']}: {_flows(s['policy_ok_law_violation'], words, lang)}"
                + (f" ({', '.join(gap)})" if gap else ""))
+
+
+def _flows(n: int, words, lang: str) -> str:
+    """"1 flow", "2 flows"; Japanese has no plural ("1 フロー")."""
+    return counted(n, "flow") if lang == "en" else f"{n} {words['flows']}"
 
 
 def _per_pack(row, words, lang, style) -> str:

@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 from ..output.jsonreport import dumps
+from ..terms import counted
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # listing snapshots needs no inventory model
@@ -151,8 +152,8 @@ def show_table(snap, lang: str = "en") -> str:
     lines = [f"{w['snapshot']} {snap.name}"]
     lines += [f"  {w[k]:<11}{v}" if lang == "en" else f"  {w[k]}: {v}" for k, v in head]
     lines += ["",
-              f"{s['flows']} {w['flows']}: " + ", ".join(f"{v} {statuses.get(k, k)}"
-                                                       for k, v in s["status"].items()),
+              (counted(s["flows"], "flow") if lang == "en" else f"{s['flows']} {w['flows']}")
+              + ": " + ", ".join(f"{v} {statuses.get(k, k)}" for k, v in s["status"].items()),
               f"{w['findings'].lower() if lang == 'en' else w['findings']}: "
               f"{s['severity']['error']} {w['error']}, "
               f"{s['severity']['warning']} {w['warning']}, "
