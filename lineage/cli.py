@@ -496,7 +496,7 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
         text = xlsx.render(audit, lang)
     else:
         from .output import table
-        text = table.chunks(audit, lang, _style(_colour() and output is None))
+        text = table.chunks(audit, lang, _style(_colour() and output is None), known)
     _emit(text, output)
     code = audit.exit_code(fail_on)
     if known is not None:

@@ -405,3 +405,34 @@ def test_ctrl_c_mid_write_leaves_the_store_as_it_was(tmp_path, monkeypatch):
         assert store.add(lineage.check(SAMPLE), label="next").id == 2
         assert store.verify().ok
 
+
+
+def test_baseline_table_marks_new_and_known_findings(two, run_cli):
+    inv, store = two
+    out = run_cli("check", inv, "--baseline", f"{store}:2026-Q3", expect=1).stdout.splitlines()
+    assert out[1] == ("baseline: snapshot #1 (2026-Q3): 4 new, 9 known "
+                      "(unwaived findings, marked (new) or (known))")
+    marks = [line.split()[1:4:2] for line in out if line.startswith("  ") and
+             line.split()[0] in "✗!~"]
+    assert sorted(m[0] for m in marks if m[1] == "(new)") == \
+        sorted(f for f in _ids(run_cli, inv) - _ids(run_cli, SAMPLE))
+    assert len([m for m in marks if m[1] == "(known)"]) == 9
+    assert [m for m in marks if m[1] not in ("(new)", "(known)")] == [
+        ["TP102:F37:C05", "(waived)"]]  # a waived finding is neither
+    assert "  ✗ TP222:F30:phone [5[2]3] (known) item phone is not listed in joint-use notice J1" \
+        in out
+    ja = run_cli("check", inv, "--baseline", f"{store}:2026-Q3", "--lang", "ja",
+                 expect=1).stdout.splitlines()
+    assert ja[1] == ("基準: スナップショット #1 (2026-Q3): 新規 4 件、既知 9 件"
+                     "（承認済みでない指摘に (新規) か (既知) の印）")
+    assert any(line.startswith("  ✗ TP222:F30:phone [5[2]3] (既知) ") for line in ja)
+    # without --baseline nothing is marked; the JSON report is the same with or without
+    plain = run_cli("check", inv, expect=1).stdout
+    assert "(known)" not in plain and "(new)" not in plain and "baseline" not in plain
+    assert run_cli("check", inv, "--format", "json", expect=1).stdout == \
+        run_cli("check", inv, "--format", "json", "--baseline", store, expect=0).stdout
+
+
+def _ids(run_cli, inv):
+    report = json.loads(run_cli("check", inv, "--format", "json", expect=1).stdout)
+    return {f["id"] for f in report["findings"] if not f["waived"]}
