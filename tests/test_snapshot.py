@@ -130,23 +130,23 @@ Inventory changes:
   data_items
     + health
   parties
-    + clinic-us
+    + clinic-us (US Clinic)
   consents
     ~ C01  withdrawn_on: none -> 2026-06-01
   flows
-    + F49
-    ~ F30  items: +address
+    + F49 (Monocollabo → US Clinic)
+    ~ F30 (Monocollabo → Collabo Living (group company, interior goods))  items: +address
 
 Route and status changes:
-  F34  route: consent -> none; status: ok -> violation
+  F34 (Monocollabo → Hana Cosme (sponsoring brand))  route: consent -> none; status: ok -> violation
 
 What it means:
-  ! parties clinic-us: new recipient in a foreign country (US): clinic-us (flows F49)
-  ! parties clinic-us: new recipient of sensitive data: clinic-us receives health (flows F49)
-  ! parties clinic-us [5[1]]: new third-party recipient: clinic-us (flows F49)
+  ! parties clinic-us (US Clinic): new recipient in a foreign country (US): clinic-us (flows F49)
+  ! parties clinic-us (US Clinic): new recipient of sensitive data: clinic-us receives health (flows F49)
+  ! parties clinic-us (US Clinic) [5[1]]: new third-party recipient: clinic-us (flows F49)
   ! consents C01 [5[1]]: consent withdrawn on 2026-06-01: provision relying on it must stop
-  ! flows F30 [5[2]3]: item added to a joint-use flow: address (the joint-use notice must list it in advance)
-  ! flows F34: route changed from consent to none: the flow has no lawful route now
+  ! flows F30 (Monocollabo → Collabo Living (group company, interior goods)) [5[2]3]: item added to a joint-use flow: address (the joint-use notice must list it in advance)
+  ! flows F34 (Monocollabo → Hana Cosme (sponsoring brand)): route changed from consent to none: the flow has no lawful route now
 """
 
 
@@ -184,7 +184,10 @@ def test_diff_backwards_resolves_and_removes(two, run_cli):
     _, store = two
     out = run_cli("snapshot", "diff", "latest", "previous", "--store", store).stdout
     assert "Findings: 0 new, 4 resolved, 10 still open" in out
-    assert "    - F49\n" in out and "    ~ F30  items: -address\n" in out
+    # a removed record is named from the snapshot that held it
+    assert "    - F49 (Monocollabo → US Clinic)\n" in out
+    assert "    ~ F30 (Monocollabo → Collabo Living (group company, interior goods))  " \
+        "items: -address\n" in out
     assert "    ~ C01  withdrawn_on: 2026-06-01 -> none\n" in out
 
 
@@ -436,3 +439,18 @@ def test_baseline_table_marks_new_and_known_findings(two, run_cli):
 def _ids(run_cli, inv):
     report = json.loads(run_cli("check", inv, "--format", "json", expect=1).stdout)
     return {f["id"] for f in report["findings"] if not f["waived"]}
+
+
+def test_diff_names_parties_in_japanese_and_markdown(two, run_cli):
+    _, store = two
+    ja = run_cli("snapshot", "diff", "1", "2", "--store", store, "--lang", "ja", expect=1).stdout
+    assert "    + F49 (モノコラボ → US Clinic)\n" in ja
+    assert "    + clinic-us (US Clinic)\n" in ja
+    md = run_cli("snapshot", "diff", "1", "2", "--store", store, "--format", "markdown",
+                 expect=1).stdout
+    assert "| parties | added | clinic-us (US Clinic) | |" in md
+    assert "- F34 (Monocollabo → Hana Cosme (sponsoring brand)): route: consent -\\> none" in md
+    # the JSON form keeps IDs only
+    data = json.loads(run_cli("snapshot", "diff", "1", "2", "--store", store, "--format",
+                              "json", expect=1).stdout)
+    assert data["records"]["parties"]["added"] == ["clinic-us"]
