@@ -20,6 +20,7 @@ from . import __version__
 from .errors import LineageError
 from .model.errors import InventoryError
 from .output import jsonreport
+from .terms import counted
 
 __all__ = ["main", "cli"]
 
@@ -526,7 +527,7 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
         text = xlsx.render(audit, lang)
     else:
         from .output import table
-        text = table.chunks(audit, lang, _style(_colour() and output is None))
+        text = table.chunks(audit, lang, _style(_colour() and output is None), known)
     _emit(text, output)
     code = audit.exit_code(fail_on)
     if known is not None:
@@ -581,8 +582,8 @@ def validate(inventory, fmt, lang):
     else:
         _emit(f"{clean(inventory)}: 問題はありません（当事者 {counts['parties']} 件、フロー "
               f"{counts['flows']} 件）\n" if lang == "ja" else
-              f"{clean(inventory)}: valid ({counts['parties']} parties, {counts['flows']} flows)\n",
-              None)
+              f"{clean(inventory)}: valid ({counted(counts['parties'], 'party', 'parties')}, "
+              f"{counted(counts['flows'], 'flow')})\n", None)
 
 
 @cli.command()

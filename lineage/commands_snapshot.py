@@ -16,6 +16,7 @@ from .cli import (_QUICK_EXIT, EXIT_FINDINGS, EXIT_OK, UserError, _collector_pau
                   _packs, clean, encoding_option, end_progress, handle_errors, inventory_argument,
                   lang_option, output_file)
 from .snapshots import render
+from .terms import counted
 from .snapshots.store import Store, default_store
 
 __all__ = ["snapshot", "report", "DEFAULT_STORE"]
@@ -88,7 +89,7 @@ def create(inventory, label, store, packs, as_of, lang):
               f"違反 {sev['error']} 件、警告 {sev['warning']} 件、承認済み {sev['waived']} 件\n"
               f"チェーンの先頭: sha256:{snap.chain_hash}\n", None)
     else:
-        _emit(f"snapshot {clean(snap.name)} stored in {clean(path)}: {s['flows']} flows, "
+        _emit(f"snapshot {clean(snap.name)} stored in {clean(path)}: {counted(s['flows'], 'flow')}, "
               f"{sev['error']} error, {sev['warning']} warning, {sev['waived']} waived\n"
               f"chain head: sha256:{snap.chain_hash}\n", None)
     # the snapshot is committed and the store closed: the process may end without

@@ -37,7 +37,7 @@ from .plainjson import plain_values
 from .rules.base import Finding
 from .rules.clauses import cite
 from .rules.engine import routes_of, run, status_of
-from .terms import KIND_LABELS, ROUTES, STATUSES, law_only, natural_sorted
+from .terms import KIND_LABELS, ROUTES, STATUSES, counted, law_only, natural_sorted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -814,7 +814,7 @@ class AuditResult:
         cells = "".join(f"<td>{escape(k)}: {v}</td>" for k, v in s["status"].items())
         rules = ", ".join(f"{escape(k)} × {v}" for k, v in s["findings"].items()) or "none"
         return (f"<div><b>lineage audit</b> of {escape(self.inventory.organisation)} as of "
-                f"{self.as_of}: {s['flows']} flows<table><tr>{cells}</tr></table>"
+                f"{self.as_of}: {counted(s['flows'], 'flow')}<table><tr>{cells}</tr></table>"
                 f"findings: {rules}</div>")
 
     def __repr__(self) -> str:

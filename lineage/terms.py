@@ -16,7 +16,18 @@ from itertools import compress, islice, repeat
 from operator import add, attrgetter, eq, getitem, itemgetter, le
 
 __all__ = ["STATUSES", "STATUS_WORDS", "KIND_LABELS", "ROUTES", "ROUTE_LABELS", "route_label",
-           "natural_key", "natural_sorted", "id_key", "law_only", "one_line"]
+           "natural_key", "natural_sorted", "id_key", "law_only", "one_line", "counted"]
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and an English noun, singular for exactly one: "1 flow", "2 flows".
+
+    Example:
+        >>> counted(1, "flow"), counted(0, "flow"), counted(2, "party", "parties")
+        ('1 flow', '0 flows', '2 parties')
+    """
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+
 
 #: A flow's status in reports: the worst of its findings (rules.md).
 STATUSES = ("ok", "warning", "violation", "waived")

@@ -136,9 +136,9 @@ def test_line_breaks_in_names_snapshot_diff(run_cli, tmp_path, monkeypatch):
     a, b = _breaks(tmp_path)
     monkeypatch.chdir(tmp_path)  # no store: two inventories compared
     table = run_cli("snapshot", "diff", a, b).stdout
-    assert "    ~ carrier  name: Car rier -> New name x\n" in table
+    assert "    ~ carrier (Car rier)  name: Car rier -> New name x\n" in table
     md = run_cli("snapshot", "diff", a, b, "--format", "markdown").stdout
-    assert "| parties | changed | carrier | name: Car rier -\\> New name x |\n" in md
+    assert "| parties | changed | carrier (Car rier) | name: Car rier -\\> New name x |\n" in md
     assert "\r" not in md and "\u2028" not in md and "\r" not in table
 
 

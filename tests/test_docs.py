@@ -72,3 +72,36 @@ def test_readme_law_pack_output_is_what_check_prints(run_cli):
                                  expect=1).stdout)["summary"]
     shown_json = json.loads("{" + section.split("```json\n", 1)[1].split("```", 1)[0] + "}")
     assert shown_json == {k: summary[k] for k in ("by_pack", "policy_ok_law_violation")}
+
+
+def _readme_command_table() -> dict[str, str]:
+    """The README's command table: command name -> the row's first cell (its syntax)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        m = re.match(r"\| `lineage (\w+)([^`]*)`", line)
+        if m:
+            rows[m.group(1)] = m.group(1) + m.group(2)
+    return rows
+
+
+def test_readme_command_table_lists_every_command_with_its_arguments():
+    import click
+
+    from lineage.cli import cli
+    rows = _readme_command_table()
+    assert sorted(rows) == sorted(cli.list_commands(None))
+    for name in cli.list_commands(None):
+        command = cli.get_command(None, name)
+        words = rows[name].split()[1:]
+        if isinstance(command, click.Group):
+            assert set(words[0].split("\\|")) == set(command.commands), name
+            continue
+        arguments = [p for p in command.params if isinstance(p, click.Argument)]
+        positional = []
+        for word in words:
+            if word.startswith("-") or word.startswith("["):
+                break
+            positional.append(word)
+        assert len(positional) == len(arguments), (name, positional, arguments)

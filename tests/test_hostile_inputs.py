@@ -132,7 +132,7 @@ def test_a_sheet_claiming_xfd1048576_is_read_by_its_real_cells(tmp_path, run_cli
     assert path.stat().st_size < 60_000
     res = lineage("validate", path, timeout=60)  # hung for hours before
     assert res.code == 0, res.stderr
-    assert "valid (2 parties, 1 flows)" in res.stdout
+    assert "valid (2 parties, 1 flow)" in res.stdout
 
 
 @pytest.mark.parametrize("damage", ["truncated xml", "bit flips", "entity expansion",

@@ -63,6 +63,10 @@ def test_rule_case(case):
         assert audit.as_dict()["flows"][_row(audit, flow)]["status_by_pack"] == statuses, flow
     if "policy_ok_law_violation" in case:
         assert audit.policy_ok_law_violation == case["policy_ok_law_violation"]
+    for fid, message in (case.get("messages") or {}).items():
+        assert by_id[fid]["message"] == message, fid
+    for fid, message in (case.get("messages_ja") or {}).items():
+        assert by_id[fid]["message_ja"] == message, fid
     for fid, items in (case.get("items") or {}).items():
         assert by_id[fid]["items"] == items, fid
     if "waived" in case:

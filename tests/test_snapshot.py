@@ -130,23 +130,23 @@ Inventory changes:
   data_items
     + health
   parties
-    + clinic-us
+    + clinic-us (US Clinic)
   consents
     ~ C01  withdrawn_on: none -> 2026-06-01
   flows
-    + F49
-    ~ F30  items: +address
+    + F49 (Monocollabo → US Clinic)
+    ~ F30 (Monocollabo → Collabo Living (group company, interior goods))  items: +address
 
 Route and status changes:
-  F34  route: consent -> none; status: ok -> violation
+  F34 (Monocollabo → Hana Cosme (sponsoring brand))  route: consent -> none; status: ok -> violation
 
 What it means:
-  ! parties clinic-us: new recipient in a foreign country (US): clinic-us (flows F49)
-  ! parties clinic-us: new recipient of sensitive data: clinic-us receives health (flows F49)
-  ! parties clinic-us [5[1]]: new third-party recipient: clinic-us (flows F49)
+  ! parties clinic-us (US Clinic): new recipient in a foreign country (US): clinic-us (flows F49)
+  ! parties clinic-us (US Clinic): new recipient of sensitive data: clinic-us receives health (flows F49)
+  ! parties clinic-us (US Clinic) [5[1]]: new third-party recipient: clinic-us (flows F49)
   ! consents C01 [5[1]]: consent withdrawn on 2026-06-01: provision relying on it must stop
-  ! flows F30 [5[2]3]: item added to a joint-use flow: address (the joint-use notice must list it in advance)
-  ! flows F34: route changed from consent to none: the flow has no lawful route now
+  ! flows F30 (Monocollabo → Collabo Living (group company, interior goods)) [5[2]3]: item added to a joint-use flow: address (the joint-use notice must list it in advance)
+  ! flows F34 (Monocollabo → Hana Cosme (sponsoring brand)): route changed from consent to none: the flow has no lawful route now
 """
 
 
@@ -184,7 +184,10 @@ def test_diff_backwards_resolves_and_removes(two, run_cli):
     _, store = two
     out = run_cli("snapshot", "diff", "latest", "previous", "--store", store).stdout
     assert "Findings: 0 new, 4 resolved, 10 still open" in out
-    assert "    - F49\n" in out and "    ~ F30  items: -address\n" in out
+    # a removed record is named from the snapshot that held it
+    assert "    - F49 (Monocollabo → US Clinic)\n" in out
+    assert "    ~ F30 (Monocollabo → Collabo Living (group company, interior goods))  " \
+        "items: -address\n" in out
     assert "    ~ C01  withdrawn_on: 2026-06-01 -> none\n" in out
 
 
@@ -424,3 +427,49 @@ def test_a_new_sensitive_recipient_note_names_only_the_flows_carrying_sensitive_
         "要配慮個人情報の新たな提供先: clinic-us が health を受領 (フロー F49)")
     assert notes["new-third-party-recipient"].message == (
         "new third-party recipient: clinic-us (flows F49, F50)")
+
+
+def test_baseline_table_marks_new_and_known_findings(two, run_cli):
+    inv, store = two
+    out = run_cli("check", inv, "--baseline", f"{store}:2026-Q3", expect=1).stdout.splitlines()
+    assert out[1] == ("baseline: snapshot #1 (2026-Q3): 4 new, 9 known "
+                      "(unwaived findings, marked (new) or (known))")
+    marks = [line.split()[1:4:2] for line in out if line.startswith("  ") and
+             line.split()[0] in "✗!~"]
+    assert sorted(m[0] for m in marks if m[1] == "(new)") == \
+        sorted(f for f in _ids(run_cli, inv) - _ids(run_cli, SAMPLE))
+    assert len([m for m in marks if m[1] == "(known)"]) == 9
+    assert [m for m in marks if m[1] not in ("(new)", "(known)")] == [
+        ["TP102:F37:C05", "(waived)"]]  # a waived finding is neither
+    assert "  ✗ TP222:F30:phone [5[2]3] (known) item phone is not listed in joint-use notice J1" \
+        in out
+    ja = run_cli("check", inv, "--baseline", f"{store}:2026-Q3", "--lang", "ja",
+                 expect=1).stdout.splitlines()
+    assert ja[1] == ("基準: スナップショット #1 (2026-Q3): 新規 4 件、既知 9 件"
+                     "（承認済みでない指摘に (新規) か (既知) の印）")
+    assert any(line.startswith("  ✗ TP222:F30:phone [5[2]3] (既知) ") for line in ja)
+    # without --baseline nothing is marked; the JSON report is the same with or without
+    plain = run_cli("check", inv, expect=1).stdout
+    assert "(known)" not in plain and "(new)" not in plain and "baseline" not in plain
+    assert run_cli("check", inv, "--format", "json", expect=1).stdout == \
+        run_cli("check", inv, "--format", "json", "--baseline", store, expect=0).stdout
+
+
+def _ids(run_cli, inv):
+    report = json.loads(run_cli("check", inv, "--format", "json", expect=1).stdout)
+    return {f["id"] for f in report["findings"] if not f["waived"]}
+
+
+def test_diff_names_parties_in_japanese_and_markdown(two, run_cli):
+    _, store = two
+    ja = run_cli("snapshot", "diff", "1", "2", "--store", store, "--lang", "ja", expect=1).stdout
+    assert "    + F49 (モノコラボ → US Clinic)\n" in ja
+    assert "    + clinic-us (US Clinic)\n" in ja
+    md = run_cli("snapshot", "diff", "1", "2", "--store", store, "--format", "markdown",
+                 expect=1).stdout
+    assert "| parties | added | clinic-us (US Clinic) | |" in md
+    assert "- F34 (Monocollabo → Hana Cosme (sponsoring brand)): route: consent -\\> none" in md
+    # the JSON form keeps IDs only
+    data = json.loads(run_cli("snapshot", "diff", "1", "2", "--store", store, "--format",
+                              "json", expect=1).stdout)
+    assert data["records"]["parties"]["added"] == ["clinic-us"]

@@ -167,3 +167,33 @@ def test_docs_show_the_editor_hook():
     for command in ("lineage convert", "lineage template", "--format xlsx", "lineage schema"):
         assert command in text, command
     assert re.search(r"notebooks/0\d-", text)
+
+
+def _ecma_match(pattern: str, text: str) -> bool:
+    """A pattern as JSON Schema reads it (ECMA-262: ``\\d`` is ASCII only)."""
+    import re
+    return re.search(pattern, text, re.ASCII) is not None
+
+
+@pytest.mark.parametrize("text", [
+    "2024-04-01", "2024/4/1", "2024/04/01", "2024年4月1日",
+    "２０２４-０４-０１", "２０２４/４/１", "２０２４年４月１日", "2024年４月1日"])
+def test_schema_accepts_every_date_form_the_loader_reads(text):
+    """inventory.md: dates may be written 2024/04/01 or 2024年4月1日, "and full-width digits
+    count as digits"; an editor's schema must not reject what lineage reads."""
+    from lineage.model.schema import parse_date
+    assert parse_date(text).isoformat() == "2024-04-01"
+    pattern = inventory_schema()["$defs"]["Flow"]["properties"]["start"]["pattern"]
+    assert _ecma_match(pattern, text)
+    validator = jsonschema.Draft202012Validator(inventory_schema(fragment=True))
+    flow = {"id": "F1", "from": "a", "to": "b", "items": ["name"], "start": text}
+    assert list(validator.iter_errors({"flows": [flow]})) == []
+
+
+@pytest.mark.parametrize("text", ["1/4/2024", "2024-4-1", "April 2024", "２０２４年４月", "2024.04.01"])
+def test_schema_rejects_what_the_loader_rejects(text):
+    from lineage.model.schema import DateFormError, parse_date
+    with pytest.raises(DateFormError):
+        parse_date(text)
+    pattern = inventory_schema()["$defs"]["Flow"]["properties"]["start"]["pattern"]
+    assert not _ecma_match(pattern, text)

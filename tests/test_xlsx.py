@@ -193,12 +193,12 @@ def test_check_format_xlsx_writes_findings_flows_and_rules(tmp_path, run_cli):
     findings = wb["findings"]
     assert [c.value for c in findings[1]][:6] == ["ID", "rule", "title", "clause", "kind",
                                                    "severity"]
-    assert findings.auto_filter.ref == "A1:Q11" and findings.freeze_panes == "B2"
+    assert findings.auto_filter.ref == "A1:S11" and findings.freeze_panes == "B2"
     assert findings["A2"].value == "TP222:F30:phone"
     assert findings.max_row == 11
     flows = wb["flows"]
     assert flows.max_row == 49 and flows.auto_filter.ref.startswith("A1:")
-    assert isinstance(flows["G2"].value, dt.datetime)  # start is a date cell
+    assert isinstance(flows["I2"].value, dt.datetime)  # start is a date cell
     rules = [r[0].value for r in wb["rules-policy"].iter_rows(min_row=2)]
     assert rules[0] == "TP101" and len(rules) == 27
     assert [r[0].value for r in wb["rules-always"].iter_rows(min_row=2)] == ["LW001", "LW002"]
@@ -211,7 +211,7 @@ def test_check_format_xlsx_in_japanese(tmp_path, run_cli):
     headers = [c.value for c in wb["findings"][1]]
     assert headers[:4] == ["ID", "ルール", "表題", "条項"] and "指摘の内容" in headers
     assert wb["findings"]["C2"].value == "通知・公表されていない項目の共同利用"
-    statuses = {r[9].value for r in wb["flows"].iter_rows(min_row=2)}
+    statuses = {r[11].value for r in wb["flows"].iter_rows(min_row=2)}
     assert statuses == {"適合", "違反", "承認済み"}
 
 
@@ -254,3 +254,27 @@ def test_findings_workbook_is_deterministic_and_has_an_api(tmp_path):
     out = audit.to_excel(tmp_path / "f.xlsx", lang="ja")
     assert out.read_bytes() == findings_xlsx.render(audit, "ja")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_findings_workbook_names_the_parties_beside_their_ids(tmp_path, run_cli):
+    """Names go in columns of their own beside the IDs (the JSON report keeps IDs only)."""
+    out = tmp_path / "f.xlsx"
+    run_cli("check", SAMPLE, "--format", "xlsx", "-o", out, expect=1)
+    wb = openpyxl.load_workbook(out)
+    head = [c.value for c in wb["findings"][1]]
+    assert head[6:11] == ["flow", "from", "from name", "to", "to name"]
+    row = {h: c.value for h, c in zip(head, wb["findings"][2])}
+    assert (row["ID"], row["from"], row["from name"], row["to"], row["to name"]) == (
+        "TP222:F30:phone", "monocollabo", "Monocollabo",
+        "collabo-living", "Collabo Living (group company, interior goods)")
+    flows = wb["flows"]
+    assert [c.value for c in flows[1]][:5] == ["flow", "from", "from name", "to", "to name"]
+    assert [c.value for c in flows[2]][:5] == [
+        "F01", "members", "Members", "monocollabo", "Monocollabo"]
+    ja = tmp_path / "ja.xlsx"
+    run_cli("check", SAMPLE, "--format", "xlsx", "--lang", "ja", "-o", ja, expect=1)
+    wb = openpyxl.load_workbook(ja)
+    assert [c.value for c in wb["findings"][1]][7:11] == ["提供元", "提供元の名称", "提供先",
+                                                          "提供先の名称"]
+    assert [c.value for c in wb["findings"][2]][7:11] == [
+        "monocollabo", "モノコラボ", "collabo-living", "株式会社コラボリビング（グループ会社）"]

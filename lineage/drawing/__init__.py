@@ -36,7 +36,7 @@ from ..errors import LineageError
 from ..result import AuditResult as Audit, check
 from ..model.schema import Inventory, optional_date
 from ..progress import report
-from ..terms import natural_key, route_label
+from ..terms import counted, natural_key, route_label
 from .dot import Context, build_dot
 from .render import (FORMATS, GraphvizMissing, LayoutTimeout, RenderError, format_of,
                      run_graphviz, write_atomic)
@@ -345,7 +345,7 @@ def context_of(audit: Audit, *, lang: str = "en", font: str | None = None,
                  + (f"（うち方針は適合・法に違反 {gap} 件）" if gap is not None else ""))
     else:
         title = (f"{org_name}: personal-data flows as of {audit.as_of.isoformat()} "
-                 f"({len(audit.flow_results)} flows, {counts['violation']} violating"
+                 f"({counted(len(audit.flow_results), 'flow')}, {counts['violation']} violating"
                  + (f", {gap} of them lawful under the policy but not the Act"
                     if gap is not None else "") + ")")
     sensitive = frozenset(d.id for d in inv.data_items or () if d.kind == "sensitive")
@@ -618,7 +618,7 @@ def _question(audit: Audit, ctx: Context, *, trace, trace_from, impact, query, d
                          f"{n} 件、うち伝播経路 {k} 件")
         else:
             ctx.title = (f"{org}: where {item} can go from {start} as of {date} "
-                         f"({n} flows, {k} on shortest routes)")
+                         f"({counted(n, 'flow')}, {k} on shortest routes)")
         ctx.highlight = {"en": "a shortest route of the item to each party it reaches",
                          "ja": "到達する各当事者への最短の伝播経路"}[lang]
         ctx.focus_note = {"en": "double border: where the trace starts",
@@ -631,7 +631,7 @@ def _question(audit: Audit, ctx: Context, *, trace, trace_from, impact, query, d
                          f"{n} 件、{parties} 者")
         else:
             ctx.title = (f"{org}: impact of a leak at {who} as of {date} "
-                         f"({n} flows to {parties} parties)")
+                         f"({counted(n, 'flow')} to {counted(parties, 'party', 'parties')})")
         ctx.highlight = {"en": "route of the leaked data to each recipient",
                          "ja": "漏えいしたデータが各受領者に届く経路"}[lang]
         ctx.focus_note = {"en": "double border: where the leak happens",
@@ -641,7 +641,7 @@ def _question(audit: Audit, ctx: Context, *, trace, trace_from, impact, query, d
         if lang == "ja":
             ctx.title = f"{org} {what} の結果（{date} 時点）: {n} 件、強調 {k} 件"
         else:
-            ctx.title = f"{org}: {what} answer as of {date} ({n} flows, {k} highlighted)"
+            ctx.title = f"{org}: {what} answer as of {date} ({counted(n, 'flow')}, {k} highlighted)"
         ctx.highlight = {"en": f"flows the {what} answer highlights",
                          "ja": f"{what} の結果で強調された流れ"}[lang]
     return g

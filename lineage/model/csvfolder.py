@@ -196,14 +196,15 @@ def read_csv_folder(folder: Path, encoding: str | None = None, *,
         header, rows = table
         name = str(path)
         if stem == REVISIONS_SHEET:
-            revisions = (path, [(line, row) for line, row, _ in rows])
+            revisions = (path, [(line, row) for line, row, _ in rows], _labels(header))
             continue
         if stem == POLICY_SHEET:
             clauses = [(Location(name, row=line), row) for line, row, _ in rows]
             continue
         source.paths[(stem,)] = Location(name, row=1)
         if stem == TOP_SHEET:
-            _read_top(path, [(line, row) for line, row, _ in rows], data, source, problems)
+            _read_top(path, [(line, row) for line, row, _ in rows], data, source, problems,
+                      _labels(header))
             continue
         data[stem] = _records(name, stem, header, rows, source)
         read += len(rows)
@@ -506,10 +507,42 @@ def plain_blocks(text: str, start: int, width: int, rows: int = 1024):
             yield found[at:at + rows]
 
 
+class Header(tuple):
+    """The fields a file's header cells name, with ``labels``: each column as the user
+    wrote it where that is not the field name (``開始日 (start)``), for locations.
+
+    Example:
+        >>> h = Header(("id", "start"), ("id", "開始日 (start)")); h, h.labels[1]
+        (('id', 'start'), '開始日 (start)')
+    """
+
+    labels: tuple
+
+    def __new__(cls, fields, labels=None):
+        self = super().__new__(cls, fields)
+        self.labels = tuple(labels) if labels is not None else tuple(fields)
+        return self
+
+
+def _label(written: str, field: str) -> str:
+    """A column as the user wrote it, with the field it names where they differ:
+    ``開始日 (start)``; the field alone where the header holds its name (``start⏎開始日``).
+
+    Example:
+        >>> _label("開始日", "start"), _label("start\\n開始日", "start"), _label(" id ", "id")
+        ('開始日 (start)', 'start', 'id')
+    """
+    lines = [part.strip() for part in str(written).splitlines() if part.strip()]
+    if not field or field in lines:
+        return field
+    return f"{' '.join(lines)} ({field})"
+
+
 def _header_of(name: str, sheet: str, cells: list, problems: list[Problem],
-               missing: list[Problem] | None) -> tuple[tuple, bool]:
+               missing: list[Problem] | None) -> tuple[Header, bool]:
     """The field each header cell names, and whether the header is usable."""
     header = [_header(sheet, h) for h in cells]
+    labels = [_label(c, h) for c, h in zip(cells, header)]
     ok = True
     for col, h in enumerate(header):
         if not h:
@@ -517,8 +550,12 @@ def _header_of(name: str, sheet: str, cells: list, problems: list[Problem],
                                     None, "empty column name", "列名が空です"))
             ok = False
         elif header.index(h) != col:
-            problems.append(Problem(Location(name, row=1, column=h), None, None, h,
-                                    f"duplicate column '{h}'", f"列 '{h}' が重複しています"))
+            problems.append(Problem(Location(name, row=1, column=labels[col]), None, None, h,
+                                    f"duplicate column '{h}'"
+                                    + (f" ({labels[header.index(h)]} and {labels[col]})"
+                                       if labels[col] != h or labels[header.index(h)] != h
+                                       else ""),
+                                    f"列 '{h}' が重複しています"))
             ok = False
     if missing is not None and sheet in SHEETS and sheet != TOP_SHEET:
         for column in columns(sheet):
@@ -527,7 +564,7 @@ def _header_of(name: str, sheet: str, cells: list, problems: list[Problem],
                                        None, column.name,
                                        f"required column '{column.name}' is missing",
                                        f"必須の列 '{column.name}' がありません"))
-    return tuple(header), ok
+    return Header(header, labels), ok
 
 
 def _too_wide(name: str, number: int, cells: list, width: int) -> Problem:
@@ -705,7 +742,8 @@ def _read_columns(path: Path, stem: str, problems: list[Problem],
         else:
             lost = [] if missing is not None else None
             header, ok = _header_of(name, stem, first, found, lost)
-        out = Columns(header, RowTable(name, header, {c.path for c in columns(stem)}),
+        out = Columns(header, RowTable(name, header, {c.path for c in columns(stem)},
+                                       labels=getattr(header, "labels", None)),
                       builder(stem, header) if builder is not None and header else None)
         number = 1
         if text is not None:
@@ -872,7 +910,7 @@ def _header(sheet: str, text: str) -> str:
 def _records(name: str, stem: str, header: tuple, rows: list, source: SourceMap) -> list:
     """The records of one file; their locations are kept as row numbers and column bits."""
     schema_paths = {c.path for c in columns(stem)} if stem in SHEETS else ()
-    where = RowTable(name, header, schema_paths)
+    where = RowTable(name, header, schema_paths, labels=getattr(header, "labels", None))
     source.tables[stem] = where
     add = where.add_mask
     dotted = any("." in h for h in header)
@@ -898,9 +936,16 @@ def _nest(row: dict) -> dict:
     return out
 
 
+def _labels(header: tuple) -> dict:
+    """Each field of a header with its column as the user wrote it (:class:`Header`)."""
+    return dict(zip(header, getattr(header, "labels", header)))
+
+
 def _record(name: str, stem: str, index: int, row: dict, line: int, source: SourceMap,
-            prefix: tuple = ()) -> dict:
-    """Nest dotted columns and record where each value sits."""
+            prefix: tuple = (), labels: dict | None = None) -> dict:
+    """Nest dotted columns and record where each value sits (in the column as written,
+    ``labels``)."""
+    labels = labels or {}
     base = (stem,) + prefix + (index,)
     source.paths[base] = Location(name, row=line)
     sheet = REVISIONS_SHEET if prefix else stem
@@ -915,19 +960,21 @@ def _record(name: str, stem: str, index: int, row: dict, line: int, source: Sour
         target = out
         for depth, part in enumerate(parts[:-1]):
             source.paths.setdefault(base + tuple(parts[:depth + 1]),
-                                    Location(name, row=line, column=column))
+                                    Location(name, row=line, column=labels.get(column, column)))
             nested = target.setdefault(part, {})
             if not isinstance(nested, dict):
                 nested = target[part] = {}
             target = nested
         target[parts[-1]] = value
-        source.paths[base + tuple(parts)] = Location(name, row=line, column=column)
+        source.paths[base + tuple(parts)] = Location(name, row=line,
+                                                     column=labels.get(column, column))
     return out
 
 
 def _read_top(path: Path, rows: list, data: dict, source: SourceMap,
-              problems: list[Problem]) -> None:
+              problems: list[Problem], labels: dict | None = None) -> None:
     name = str(path)
+    labels = labels or {}
     if len(rows) != 1:
         problems.append(Problem(Location(name), None, None, None,
                                 f"{TOP_FILE} must hold exactly one row under its header, "
@@ -938,7 +985,8 @@ def _read_top(path: Path, rows: list, data: dict, source: SourceMap,
     source.default = Location(name, row=line)
     for key, value in row.items():
         if key in data:
-            problems.append(Problem(Location(name, row=line, column=key), None, None, key,
+            where = Location(name, row=line, column=labels.get(key, key))
+            problems.append(Problem(where, None, None, key,
                                     f"top-level key '{key}' is also a collection file",
                                     f"キー '{key}' が重複しています"))
             continue
@@ -948,11 +996,12 @@ def _read_top(path: Path, rows: list, data: dict, source: SourceMap,
             nested = data.setdefault(head, {})
             if isinstance(nested, dict):
                 nested[field] = value
-            source.paths.setdefault((head,), Location(name, row=line, column=key))
-            source.paths[(head, field)] = Location(name, row=line, column=key)
+            where = Location(name, row=line, column=labels.get(key, key))
+            source.paths.setdefault((head,), where)
+            source.paths[(head, field)] = where
             continue
         data[key] = value
-        source.paths[(key,)] = Location(name, row=line, column=key)
+        source.paths[(key,)] = Location(name, row=line, column=labels.get(key, key))
 
 
 def attach_clauses(rows: list, data: dict, source: SourceMap, problems: list[Problem]) -> None:
@@ -992,7 +1041,7 @@ def attach_clauses(rows: list, data: dict, source: SourceMap, problems: list[Pro
             source.paths[("policy", "clauses", key, column)] = where
 
 
-def _attach_revisions(path: Path, rows: list, data: dict, source: SourceMap,
+def _attach_revisions(path: Path, rows: list, labels: dict, data: dict, source: SourceMap,
                       problems: list[Problem]) -> None:
     """Put each ``notice_revisions.csv`` row into its notice's ``revisions``."""
     name = str(path)
@@ -1002,7 +1051,8 @@ def _attach_revisions(path: Path, rows: list, data: dict, source: SourceMap,
         row = dict(row)
         notice = row.pop("notice", None)
         if notice is None or notice.strip() not in by_id:
-            problems.append(Problem(Location(name, row=line, column="notice"), "notices",
+            problems.append(Problem(Location(name, row=line,
+                                             column=labels.get("notice", "notice")), "notices",
                                     notice, "revisions",
                                     "revision names no notice of notices.csv"
                                     if notice is None else
@@ -1012,4 +1062,4 @@ def _attach_revisions(path: Path, rows: list, data: dict, source: SourceMap,
         index, record = by_id[notice.strip()]
         revs = record.setdefault("revisions", [])
         revs.append(_record(name, "notices", len(revs), row, line, source,
-                            prefix=(index, "revisions")))
+                            prefix=(index, "revisions"), labels=labels))

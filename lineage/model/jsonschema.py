@@ -4,8 +4,8 @@ YAML editors (VS Code's YAML extension, JetBrains IDEs) validate and complete a
 file against a JSON Schema as it is typed. The schema is derived from the
 pydantic models of :mod:`lineage.model.schema`, so it cannot drift from what
 ``lineage`` accepts: unknown keys are errors, enumerations offer their values,
-dates are ``YYYY-MM-DD`` (or ``YYYY/MM/DD``, ``YYYY年M月D日``), and every field carries its Japanese label as a
-description. Text fields also accept numbers (an ID ``007`` or a name ``2024``
+dates are ``YYYY-MM-DD``, ``YYYY/MM/DD`` or ``YYYY年M月D日`` with half- or
+full-width digits, and every field carries its Japanese label as a description. Text fields also accept numbers (an ID ``007`` or a name ``2024``
 typed without quotes is text to lineage). Cross-record checks (references,
 unique IDs) are beyond JSON Schema: ``lineage validate`` does them.
 
@@ -34,9 +34,12 @@ from .tables import POLICY_SHEET, REVISIONS_SHEET, SHEET_LABELS, TOP_SHEET, labe
 __all__ = ["inventory_schema", "schema_text", "SCHEMA_DIALECT"]
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-# The forms people type (spec: 2024-04-01, 2024/04/01, 2024年4月1日); full-width digits
-# are read too but left out here, so an editor nudges towards the plain form.
-_DATE_PATTERN = r"^(\d{4}-\d{2}-\d{2}|\d{4}/\d{1,2}/\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)$"
+# The forms people type (inventory.md: 2024-04-01, 2024/04/01, 2024年4月1日, "and full-width
+# digits count as digits"), as lineage reads them. A digit is spelt out: JSON Schema's
+# regular expressions are ECMA-262's, whose \d is ASCII only (Python's is any digit).
+_DIGIT = "[0-9０-９]"
+_DATE_PATTERN = (r"^({d}{{4}}-{d}{{2}}-{d}{{2}}|{d}{{4}}/{d}{{1,2}}/{d}{{1,2}}"
+                 r"|{d}{{4}}年{d}{{1,2}}月{d}{{1,2}}日)$").format(d=_DIGIT)
 # The sheet (for labels) of each model; nested models label their dotted column.
 _SHEET_OF = {model.__name__: name for name, model in schema.COLLECTIONS.items()}
 _SHEET_OF["Revision"] = REVISIONS_SHEET

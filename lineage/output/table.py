@@ -16,7 +16,7 @@ from typing import Callable
 
 from ..rules.clauses import citation, cite
 from ..rules.packs import PACK_TITLES
-from ..terms import STATUS_WORDS, one_line, route_label
+from ..terms import STATUS_WORDS, counted, one_line, route_label
 from .names import Names
 
 __all__ = ["render", "chunks", "LABELS"]
@@ -28,14 +28,18 @@ LABELS = {
            "as_of": "as of", "none": "No findings.", "waived": "waived",
            "evidence": "evidence", "by_pack": "by pack",
            "gap": "satisfy the policy but not the Act", "gap_mark": "policy ok, Act not",
-           "policy": "Policy clauses cited"},
+           "policy": "Policy clauses cited", "new": "new", "known": "known",
+           "baseline": "baseline: snapshot #{snapshot}{label}: {new} new, {known} known "
+                       "(unwaived findings, marked (new) or (known))"},
     "ja": {"status": {k: v["ja"] for k, v in STATUS_WORDS.items()},
            "route": "経路", "rules": "ルール", "remedy": "対応", "flows": "フロー",
            "findings": "指摘",
            "as_of": "基準日", "none": "指摘はありません。", "waived": "承認済み",
            "evidence": "根拠", "by_pack": "ルール別",
            "gap": "方針には適合し法には違反", "gap_mark": "方針は適合・法に違反",
-           "policy": "引用した方針の条項"},
+           "policy": "引用した方針の条項", "new": "新規", "known": "既知",
+           "baseline": "基準: スナップショット #{snapshot}{label}: 新規 {new} 件、既知 {known} 件"
+                       "（承認済みでない指摘に (新規) か (既知) の印）"},
 }
 
 _COLOURS = {"violation": "red", "warning": "yellow", "waived": "cyan", "ok": "green",
@@ -46,8 +50,12 @@ def _plain(text: str, **_: object) -> str:
     return text
 
 
-def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
+def render(audit, lang: str = "en", style: Callable[..., str] = _plain, baseline=None) -> str:
     """Human-readable text of ``audit`` in ``lang`` (``en`` or ``ja``).
+
+    With a ``baseline`` (:class:`lineage.snapshots.baseline.Baseline`: ``ids``,
+    ``snapshot``, ``label``), a line under the title names it and counts the unwaived
+    findings new and known, and each unwaived finding is marked ``(new)`` or ``(known)``.
 
     Example:
         >>> import lineage
@@ -65,14 +73,14 @@ def render(audit, lang: str = "en", style: Callable[..., str] = _plain) -> str:
         >>> print(both.splitlines()[-1].split(" (")[0])
         satisfy the policy but not the Act: 4 flows
     """
-    return "".join(chunks(audit, lang, style))
+    return "".join(chunks(audit, lang, style, baseline))
 
 
 #: Lines per piece of :func:`chunks`.
 LINES_PER_CHUNK = 5000
 
 
-def chunks(audit, lang: str = "en", style: Callable[..., str] = _plain):
+def chunks(audit, lang: str = "en", style: Callable[..., str] = _plain, baseline=None):
     """:func:`render`'s text in pieces of :data:`LINES_PER_CHUNK` lines, so a large
     table is written as it is made.
 
@@ -83,7 +91,7 @@ def chunks(audit, lang: str = "en", style: Callable[..., str] = _plain):
         True
     """
     batch: list[str] = []
-    for line in _lines(audit, lang, style):
+    for line in _lines(audit, lang, style, baseline):
         batch.append(line)
         if len(batch) == LINES_PER_CHUNK:
             yield "\n".join(batch) + "\n"
@@ -92,7 +100,7 @@ def chunks(audit, lang: str = "en", style: Callable[..., str] = _plain):
         yield "\n".join(batch) + "\n"
 
 
-def _lines(audit, lang: str, style: Callable[..., str]):
+def _lines(audit, lang: str, style: Callable[..., str], baseline=None):
     """Every line of the table, without line ends."""
     words = LABELS[lang]
     names = Names(audit.inventory, lang)
@@ -104,6 +112,14 @@ def _lines(audit, lang: str, style: Callable[..., str]):
         by_flow.setdefault(f.flow, []).append(f)
     yield style(f"{audit.inventory.organisation}  {words['as_of']} {audit.as_of}  "
                 f"{words['rules']}: {', '.join(audit.packs)}", bold=True)
+    known_ids = None
+    if baseline is not None:
+        known_ids = baseline.ids
+        live = [f.id for f in audit.results if not f.waived]
+        known = sum(1 for fid in live if fid in known_ids)
+        label = f" ({baseline.label})" if baseline.label else ""
+        yield words["baseline"].format(snapshot=baseline.snapshot, label=label,
+                                       new=len(live) - known, known=known)
     yield ""
     policy = audit.inventory.policy
     cited: dict[str, object] = {}
@@ -127,6 +143,9 @@ def _lines(audit, lang: str, style: Callable[..., str]):
             message = names.annotate(f.message_ja) if lang == "ja" else f.message
             remedy = names.annotate(f.remedy_ja) if lang == "ja" else f.remedy
             tag = f" ({words['waived']})" if f.waived else ""
+            if known_ids is not None and not f.waived:
+                tag = (f" ({words['known']})" if f.id in known_ids
+                       else " " + style(f"({words['new']})", bold=True))
             if f.clause not in quoted_by_clause:
                 quoted_by_clause[f.clause] = [c for c in cite(f.clause, policy) if c.quoted]
             cited.update((c.key, c) for c in quoted_by_clause[f.clause])
@@ -145,16 +164,21 @@ def _lines(audit, lang: str, style: Callable[..., str]):
         yield ""
     s = audit.summary()
     counts = ", ".join(f"{v} {words['status'][k]}" for k, v in s["status"].items())
-    yield f"{s['flows']} {words['flows']}: {counts}"
+    yield f"{_flows(s['flows'], words, lang)}: {counts}"
     by_rule = ", ".join(f"{k} ×{v}" for k, v in s["findings"].items()) or "-"
     yield f"{words['findings']}: {by_rule}"
     for pack, counts in s.get("by_pack", {}).items():
         text = ", ".join(f"{v} {words['status'][k]}" for k, v in counts.items())
-        yield f"{words['by_pack']} {pack}: {sum(counts.values())} {words['flows']}: {text}"
+        yield f"{words['by_pack']} {pack}: {_flows(sum(counts.values()), words, lang)}: {text}"
     if "policy_ok_law_violation" in s:
         gap = audit.policy_ok_law_violation
-        yield (f"{words['gap']}: {s['policy_ok_law_violation']} {words['flows']}"
+        yield (f"{words['gap']}: {_flows(s['policy_ok_law_violation'], words, lang)}"
                + (f" ({', '.join(gap)})" if gap else ""))
+
+
+def _flows(n: int, words, lang: str) -> str:
+    """"1 flow", "2 flows"; Japanese has no plural ("1 フロー")."""
+    return counted(n, "flow") if lang == "en" else f"{n} {words['flows']}"
 
 
 def _per_pack(row, words, lang, style) -> str:

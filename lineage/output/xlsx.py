@@ -34,13 +34,16 @@ HEADERS = {
     "findings": [("id", "ID", "ID"), ("rule", "rule", "ルール"), ("title", "title", "表題"),
                  ("clause", "clause", "条項"), ("kind", "kind", "種類"),
                  ("severity", "severity", "重大度"), ("flow", "flow", "フロー"),
-                 ("from", "from", "提供元"), ("to", "to", "提供先"),
+                 ("from", "from", "提供元"), ("from_name", "from name", "提供元の名称"),
+                 ("to", "to", "提供先"), ("to_name", "to name", "提供先の名称"),
                  ("items", "items", "データ項目"), ("route", "route", "経路"),
                  ("evidence", "evidence", "根拠資料"), ("message", "message", "指摘の内容"),
                  ("remedy", "remedy", "対応"), ("waived", "waived", "承認済み"),
                  ("policy_label", "policy article", "方針の条番号"),
                  ("policy_text", "policy text", "方針の文言")],
-    "flows": [("id", "flow", "フロー"), ("from", "from", "提供元"), ("to", "to", "提供先"),
+    "flows": [("id", "flow", "フロー"), ("from", "from", "提供元"),
+              ("from_name", "from name", "提供元の名称"), ("to", "to", "提供先"),
+              ("to_name", "to name", "提供先の名称"),
               ("items", "items", "データ項目"), ("purposes", "purposes", "利用目的"),
               ("basis", "basis", "根拠"), ("start", "start", "開始日"), ("end", "end", "終了日"),
               ("route", "route", "経路"), ("status", "status", "状態"),
@@ -54,7 +57,8 @@ HEADERS = {
 }
 _WIDTHS = {"id": 22, "title": 40, "message": 70, "remedy": 60, "evidence": 30,
            "clause_text": 60, "items": 30, "purposes": 30, "findings": 30,
-           "policy_text": 60, "policy_label": 20, "restatement": 50}
+           "policy_text": 60, "policy_label": 20, "restatement": 50, "from_name": 24,
+           "to_name": 24}
 
 
 def render(audit, lang: str = "en") -> bytes:
@@ -71,6 +75,9 @@ def render(audit, lang: str = "en") -> bytes:
     ja = lang == "ja"
     routes = audit.routes
     policy = audit.inventory.policy
+    # each party's display name beside its ID (Japanese: the name; English: name_en if given)
+    names = {p.id: ((p.name if ja else (p.name_en or p.name)) or "")
+             for p in audit.inventory.parties}
     finding_rows = []
     cited: dict[str, tuple[str, str]] = {}  # many findings, few clauses
     for f in audit.results:
@@ -84,12 +91,14 @@ def render(audit, lang: str = "en") -> bytes:
             "policy_label": cited[f.clause][0],
             "policy_text": cited[f.clause][1],
             **d, "title": (rule.title_ja if ja else rule.title_en) if rule else "",
+            "from_name": names.get(d["from"], ""), "to_name": names.get(d["to"], ""),
             "items": ";".join(d["items"]), "route": route_label(routes.get(f.flow), lang),
             "evidence": "; ".join(f"{k}={_join(v)}" for k, v in d["evidence"].items()),
             "message": d["message_ja" if ja else "message"],
             "remedy": d["remedy_ja" if ja else "remedy"]})
     _sheet(wb, "findings", HEADERS["findings"], finding_rows, ja, freeze="B2")
-    flow_rows = [{**r.as_dict(), "items": ";".join(r.items), "purposes": ";".join(r.purposes),
+    flow_rows = [{**r.as_dict(), "from_name": names.get(r.frm, ""), "to_name": names.get(r.to, ""),
+                  "items": ";".join(r.items), "purposes": ";".join(r.purposes),
                   "findings": ";".join(r.findings), "start": r.start, "end": r.end,
                   "route": route_label(r.route, lang),
                   "status": STATUS_WORDS[r.status][lang]} for r in audit.flow_results]

@@ -15,7 +15,7 @@ Example:
 from __future__ import annotations
 
 from ..output.jsonreport import dumps
-from ..terms import one_line
+from ..terms import counted, one_line
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # listing snapshots needs no inventory model
@@ -152,8 +152,8 @@ def show_table(snap, lang: str = "en") -> str:
     lines = [f"{w['snapshot']} {snap.name}"]
     lines += [f"  {w[k]:<11}{v}" if lang == "en" else f"  {w[k]}: {v}" for k, v in head]
     lines += ["",
-              f"{s['flows']} {w['flows']}: " + ", ".join(f"{v} {statuses.get(k, k)}"
-                                                       for k, v in s["status"].items()),
+              (counted(s["flows"], "flow") if lang == "en" else f"{s['flows']} {w['flows']}")
+              + ": " + ", ".join(f"{v} {statuses.get(k, k)}" for k, v in s["status"].items()),
               f"{w['findings'].lower() if lang == 'en' else w['findings']}: "
               f"{s['severity']['error']} {w['error']}, "
               f"{s['severity']['warning']} {w['warning']}, "
@@ -244,6 +244,49 @@ def _finding_line(f: dict, w: dict, lang: str) -> str:
     return f"{f['id']} [{f['clause']}] {w.get(f['severity'], f['severity'])}{extra} {message}"
 
 
+class _Labels:
+    """Party names beside IDs in a diff: a party record ``clinic-us (US Clinic)``, a flow
+    record or route change ``F49 (Monocollabo → US Clinic)``. Names come from the
+    snapshot that holds the record (``b``; ``a`` for what was removed), read only when
+    a line needs one."""
+
+    def __init__(self, d: Diff, lang: str):
+        self.d, self.lang = d, lang
+        self._names: dict[str, dict] = {}
+        self._flows: dict[str, dict] = {}
+
+    def _side(self, side: str):
+        if side not in self._names:
+            inv = (self.d.a if side == "a" else self.d.b).inventory
+            self._names[side] = {p.id: (p.name if self.lang == "ja" else p.name_en or p.name)
+                                 or p.id for p in inv.parties}
+            self._flows[side] = {f.id: (f.frm, f.to) for f in inv.flows}
+        return self._names[side], self._flows[side]
+
+    def party(self, pid: str, side: str = "b") -> str:
+        names, _ = self._side(side)
+        if pid not in names:  # a note about a record of the other snapshot
+            names, _ = self._side("a" if side == "b" else "b")
+        name = names.get(pid)
+        return f"{pid} ({name})" if name and name != pid else pid
+
+    def flow(self, fid: str, side: str = "b") -> str:
+        names, flows = self._side(side)
+        if fid not in flows:
+            names, flows = self._side("a" if side == "b" else "b")
+        ends = flows.get(fid)
+        if ends is None:
+            return fid
+        return f"{fid} ({names.get(ends[0], ends[0])} → {names.get(ends[1], ends[1])})"
+
+    def record(self, collection: str, rid: str, side: str = "b") -> str:
+        if collection == "parties":
+            return self.party(rid, side)
+        if collection == "flows":
+            return self.flow(rid, side)
+        return rid
+
+
 def _header(d: Diff, w: dict) -> list[str]:
     return [f"{w['diff']} {d.a.name} -> {d.b.name}",
             f"  {w['as_of']} {d.a.as_of} -> {d.b.as_of}"]
@@ -275,6 +318,7 @@ def diff_table(d: Diff, lang: str = "en") -> str:
     """
     w = WORDS[lang]
     c = d.counts()["findings"]
+    label = _Labels(d, lang)
     lines = _header(d, w) + [""]
     lines.append(f"{w['findings']}: {c['new']} {w['new']}, {c['resolved']} {w['resolved']}, "
                  f"{c['open']} {w['open']}")
@@ -286,21 +330,22 @@ def diff_table(d: Diff, lang: str = "en") -> str:
         lines.append(f"{w['records']}:")
         for name, r in d.records.items():
             lines.append(f"  {name}")
-            lines += [f"    + {i}" for i in r["added"]]
-            lines += [f"    - {i}" for i in r["removed"]]
+            lines += [f"    + {label.record(name, i)}" for i in r["added"]]
+            lines += [f"    - {label.record(name, i, 'a')}" for i in r["removed"]]
             for ch in r["changed"]:
-                lines.append(f"    ~ {ch['id']}  " + "; ".join(x.text() for x in ch["changes"]))
+                lines.append(f"    ~ {label.record(name, ch['id'])}  "
+                             + "; ".join(x.text() for x in ch["changes"]))
         lines.append("")
     if d.flow_changes:
         lines.append(f"{w['routes']}:")
         for f in d.flow_changes:
-            lines.append(f"  {f['id']}  " + "; ".join(x.text() for x in f["changes"]))
+            lines.append(f"  {label.flow(f['id'])}  " + "; ".join(x.text() for x in f["changes"]))
         lines.append("")
     if d.notes:
         lines.append(f"{w['meaning']}:")
         for n in d.notes:
             clause = f" [{n.clause}]" if n.clause else ""
-            lines.append(f"  ! {n.collection} {n.record}{clause}: "
+            lines.append(f"  ! {n.collection} {label.record(n.collection, n.record)}{clause}: "
                          f"{n.message_ja if lang == 'ja' else n.message}")
         lines.append("")
     if d.is_empty():
@@ -335,6 +380,7 @@ def diff_markdown(d: Diff, lang: str = "en", level: int = 1) -> str:
     w = WORDS[lang]
     h = "#" * level
     c = d.counts()["findings"]
+    label = _Labels(d, lang)
     out = [f"{h} {w['diff']} {_md(d.a.name)} → {_md(d.b.name)}", "",
            f"{w['as_of']} {d.a.as_of} → {d.b.as_of}", "",
            f"{h}# {w['findings']}", "",
@@ -354,22 +400,24 @@ def diff_markdown(d: Diff, lang: str = "en", level: int = 1) -> str:
         out += [f"{h}# {w['records']}", "", "| collection | | id | changes |",
                 "|---|---|---|---|"]
         for name, r in d.records.items():
-            out += [f"| {name} | {w['added']} | {_md(i)} | |" for i in r["added"]]
-            out += [f"| {name} | {w['removed']} | {_md(i)} | |" for i in r["removed"]]
+            out += [f"| {name} | {w['added']} | {_md(label.record(name, i))} | |"
+                    for i in r["added"]]
+            out += [f"| {name} | {w['removed']} | {_md(label.record(name, i, 'a'))} | |"
+                    for i in r["removed"]]
             for ch in r["changed"]:
-                out.append(f"| {name} | {w['changed']} | {_md(ch['id'])} | "
+                out.append(f"| {name} | {w['changed']} | {_md(label.record(name, ch['id']))} | "
                            + "; ".join(_md(x.text()) for x in ch["changes"]) + " |")
         out.append("")
     if d.flow_changes:
         out += [f"{h}# {w['routes']}", ""]
-        out += [f"- {_md(f['id'])}: " + "; ".join(_md(x.text()) for x in f["changes"])
+        out += [f"- {_md(label.flow(f['id']))}: " + "; ".join(_md(x.text()) for x in f["changes"])
                 for f in d.flow_changes]
         out.append("")
     if d.notes:
         out += [f"{h}# {w['meaning']}", ""]
         for n in d.notes:
             clause = f" \\[{_md(n.clause)}\\]" if n.clause else ""
-            out.append(f"- **{_md(n.record)}**{clause}: "
+            out.append(f"- **{_md(label.record(n.collection, n.record))}**{clause}: "
                        f"{_md(n.message_ja if lang == 'ja' else n.message)}")
         out.append("")
     if d.is_empty():

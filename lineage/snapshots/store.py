@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import LineageError
 from ..files import note_input
+from ..terms import counted
 from .canonical import sha256
 from .chunks import (PARTS, Packer, RowCutter, iter_row_payloads, sqlar_uncompress, text_of,
                      text_payloads)
@@ -1135,8 +1136,8 @@ class Store:
             counts[part] = counts.get(part, 0) + rows
         if counts["flows"] != h["flow_count"] or counts["findings"] != h["finding_count"]:
             problems.append(Problem(sid, f"row counts differ from the header "
-                                         f"({counts['flows']} flows, {counts['findings']} "
-                                         f"findings stored; {h['flow_count']} and "
+                                         f"({counted(counts['flows'], 'flow')}, "
+                                         f"{counted(counts['findings'], 'finding')} stored; {h['flow_count']} and "
                                          f"{h['finding_count']} recorded)",
                                     f"行数が見出しと違います (保存: フロー {counts['flows']} 件、"
                                     f"指摘 {counts['findings']} 件。記録: {h['flow_count']} 件と "
@@ -1157,8 +1158,8 @@ class Store:
                                     "内容が改ざんされています (行が内容のハッシュと一致しません)"))
         if len(flows) != h["flow_count"] or len(findings) != h["finding_count"]:
             problems.append(Problem(sid, f"row counts differ from the header "
-                                         f"({len(flows)} flows, {len(findings)} findings "
-                                         f"stored; {h['flow_count']} and "
+                                         f"({counted(len(flows), 'flow')}, "
+                                         f"{counted(len(findings), 'finding')} stored; {h['flow_count']} and "
                                          f"{h['finding_count']} recorded)",
                                     f"行数が見出しと違います (保存: フロー {len(flows)} 件、"
                                     f"指摘 {len(findings)} 件。記録: {h['flow_count']} 件と "

@@ -10,7 +10,7 @@ const UI = {
     overview: "Overview", full: "Full graph", search: "Search parties, items, flows",
     filters: "Filters", status: "Status", pack: "Pack", route: "Route", item: "Item",
     purpose: "Purpose", sensitive: "Sensitive items only", foreign: "Foreign recipients only",
-    any: "(any)", flows: "flows", parties: "parties", shown: "shown", of: "of", more: "Show more",
+    any: "(any)", flows: "flows", parties: "parties", flows1: "flow", parties1: "party", results1: "result", shown: "shown", of: "of", more: "Show more",
     png: "PNG", svg: "SVG", legend: "Legend", upstream: "Upstream (where its data came from)",
     downstream: "Downstream (affected by a leak here)", findings: "Findings", clause: "clause",
     remedy: "Remedy", policy: "Policy", items: "items", purposes: "purposes", from: "from",
@@ -328,6 +328,8 @@ export function mount(root, data, options = {}) {
     limits: new Map(), item: null, detailLimit: DETAIL_PAGE, selected: null, listLimit: LIST_PAGE, viewFlows: [], group: null,
   };
   const t = (k) => UI[st.lang][k] ?? UI.en[k];
+  // "1 flow", "2 flows": English has a singular (key + "1"); Japanese counts have none
+  const count = (n, k) => n + " " + ((n === 1 && UI[st.lang][k + "1"]) || t(k));
   const readyTarget = options.readyTarget || root;
   root.classList.add("lx");
   root.replaceChildren();
@@ -442,7 +444,7 @@ export function mount(root, data, options = {}) {
       const z = k.split("|")[0]; const col = ZONE_COLUMN[z.startsWith("ju:") ? "ju" : z] ?? 3;
       const row = cols.get(col) || 0; cols.set(col, row + 1);
       const role = k.split("|")[1];
-      els.push({ group: "nodes", data: { id: "g" + k, key: k, label: groupLabel(k) + "\n" + groups.get(k) + " " + t("parties") + (within.get(k) ? " · " + within.get(k) + " " + t("flows") : ""),
+      els.push({ group: "nodes", data: { id: "g" + k, key: k, label: groupLabel(k) + "\n" + count(groups.get(k), "parties") + (within.get(k) ? " · " + count(within.get(k), "flows") : ""),
         shape: ROLE_SHAPE[role] || "rectangle", fill: ROLE_FILL[role] || "#eee", dark: role === "self" },
       position: { x: col * 300, y: row * 130 + (col % 2) * 40 }, classes: "group " + (st.lang === "ja" ? "ja" : "") });
     }
@@ -545,7 +547,7 @@ export function mount(root, data, options = {}) {
     let what = "";
     if (st.view === "focus") what = " " + [...st.expanded].map((p) => M.partyName(p, st.lang)).join(", ");
     if (st.view === "trace") what = " " + M.itemName(st.item, st.lang);
-    crumb.append(el("b", {}, name), what, " · " + flows.length + " " + t("flows"));
+    crumb.append(el("b", {}, name), what, " · " + count(flows.length, "flows"));
     if (st.view === "focus") crumb.append(el("span", { class: "lx-note" }, " · " + t("expand")));
     renderCounts(); renderList();
     notify();
@@ -604,11 +606,11 @@ export function mount(root, data, options = {}) {
       el("dl", {}, el("dt", {}, "ID"), el("dd", {}, P.id[p]), el("dt", {}, t("role")), el("dd", {}, M.label("role", P.role[p], st.lang)),
         el("dt", {}, t("country")), el("dd", {}, P.country[p])),
       el("button", { onclick: () => showFocus(p) }, t("focus")),
-      el("h3", {}, t("upstream"), " (" + upFlows.length + " " + t("flows") + ")"),
+      el("h3", {}, t("upstream"), " (" + count(upFlows.length, "flows") + ")"),
       capped(upFlows.length),
       el("ul", { "data-list": "upstream" }, upFlows.slice(0, st.detailLimit).map((f) => el("li", { "data-id": F.id[f], "data-party": P.id[F.from[f]] },
         t("hop") + " " + up.get(f) + ": ", el("a", { href: "#", onclick: (e) => { e.preventDefault(); selectFlow(f); } }, F.id[f]), " ", M.partyName(F.from[f], st.lang)))),
-      el("h3", {}, t("downstream"), " (" + downParties.length + " " + t("parties") + ")"),
+      el("h3", {}, t("downstream"), " (" + count(downParties.length, "parties") + ")"),
       capped(downParties.length),
       el("ul", { "data-list": "downstream" }, downParties.slice(0, st.detailLimit).map((q) => el("li", { "data-id": P.id[q] }, partyLink(q)))));
     notify();
@@ -684,7 +686,7 @@ export function mount(root, data, options = {}) {
     const label = (kind, i) => kind === "party" ? M.partyName(i, st.lang) + " (" + data.parties.id[i] + ")"
       : kind === "item" ? t("item") + ": " + M.itemName(i, st.lang) + " (" + data.items.id[i] + ")" : t("flow") + " " + data.flows.id[i];
     const act = (kind, i) => kind === "party" ? showFocus(i) : kind === "item" ? showTrace(i) : (showFocus(data.flows.from[i]), selectFlow(i));
-    searchOut.replaceChildren(...(searchBox.value ? [el("li", { class: "lx-note", "data-role": "search-total" }, total + " " + t("results"))] : []),
+    searchOut.replaceChildren(...(searchBox.value ? [el("li", { class: "lx-note", "data-role": "search-total" }, count(total, "results"))] : []),
       ...hits.map(([kind, i]) => el("li", { "data-kind": kind, "data-id": kind === "party" ? data.parties.id[i] : kind === "item" ? data.items.id[i] : data.flows.id[i] },
         el("a", { href: "#", onclick: (e) => { e.preventDefault(); searchOut.replaceChildren(); act(kind, i); } }, label(kind, i)))));
     return { hits: hits.map(([k, i]) => [k, k === "party" ? data.parties.id[i] : k === "item" ? data.items.id[i] : data.flows.id[i]]), total };

@@ -90,9 +90,17 @@ def _unsupervised(ctx, party, until) -> tuple[str, str] | None:
     last = max((d for d in audits if d <= until), default=None)
     when = f"last on {last}" if last else "never"
     when_ja = f"最後の監督は {last}" if last else "監督の記録がありません"
-    return (f"{ACT} Art. 25: outsourcee {party} was supervised {when}, not within "
+    # The route decides, not the role (rules.md): a recipient of another role reached by
+    # outsourcing (a contract with the organisation) is not called an outsourcee.
+    role = ctx.role(party)
+    if role == "outsourcee":
+        who, who_ja = f"outsourcee {party}", f"委託先 {party} "
+    else:
+        who = f"{party} (role {role}), entrusted with the data by outsourcing,"
+        who_ja = f"委託により取扱いを任された {party}（役割 {role}）"
+    return (f"{ACT} Art. 25: {who} was supervised {when}, not within "
             f"the 12 months up to {until}",
-            f"{ACT_JA}第25条: 委託先 {party} の監督が {until} までの12か月以内にありません({when_ja})")
+            f"{ACT_JA}第25条: {who_ja}の監督が {until} までの12か月以内にありません({when_ja})")
 
 
 def _audits(ctx, party) -> list:
