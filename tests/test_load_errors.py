@@ -32,6 +32,13 @@ flows:
 CASES = [
     ("unknown key", "start: 2024-02-01}", "start: 2024-02-01, colour: red}",
      ["FILE:19: flows F2: field 'colour': unknown key 'colour' (typo?)"]),
+    # An office's trial: an unquoted comma in flow style makes a key with no value, and an
+    # empty value used to hide an unknown key ("Co., Ltd." lost its "Ltd." silently).
+    ("unknown key with no value", "{id: carrier, role: outsourcee, country: NO}",
+     "{id: carrier, name: Siam Tours Co., Ltd., role: outsourcee, country: NO}",
+     ["FILE:12: parties carrier: field 'Ltd.': unknown key 'Ltd.' (typo?)"]),
+    ("misspelt key with no value", "start: 2024-02-01}", "start: 2024-02-01, bsis: }",
+     ["FILE:19: flows F2: field 'bsis': unknown key 'bsis' (did you mean 'basis'?)"]),
     ("misspelt key", "purposes: [shipping], start: 2024-02-01}",
      "purpose: [shipping], start: 2024-02-01}",
      ["FILE:19: flows F2: field 'purpose': unknown key 'purpose' (did you mean 'purposes'?)"]),

@@ -317,12 +317,12 @@ def record_builder(model: type[BaseModel]) -> Callable[[object], BaseModel]:
         values = template.copy()
         given = []
         for key, value in record.items():
+            field = by_key.get(key)
+            if field is None:
+                raise Unusual(key)  # an unknown key, even with no value, is an error
             # empty values are absent, as the schema's _drop_empty reads them
             if value is None or (type(value) is str and (not value or value.isspace())):
                 continue
-            field = by_key.get(key)
-            if field is None:
-                raise Unusual(key)
             name = field[0]
             try:
                 values[name] = field[1](value)

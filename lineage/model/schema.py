@@ -139,13 +139,17 @@ def _iso_date(value: object) -> object:
             from None
 
 
-def _empty_is_absent(data: object) -> object:
-    """Drop empty values (an empty cell, ``end:`` with nothing after it): absent, as the spec says."""
+def _empty_is_absent(data: object, known=None) -> object:
+    """Drop empty values (an empty cell, ``end:`` with nothing after it): absent, as the spec
+    says. A key not in ``known`` (the record's field names and aliases) keeps its empty value,
+    so that the unknown key is still an error (``{name: Siam Tours Co., Ltd.}`` in YAML's flow
+    style makes a key ``Ltd.`` with no value)."""
     if isinstance(data, dict):
         for v in data.values():
             if v is None or (isinstance(v, str) and (not v or v.isspace())):
                 return {k: v for k, v in data.items()
-                        if v is not None and not (isinstance(v, str) and v.strip() == "")}
+                        if (known is not None and k not in known)
+                        or (v is not None and not (isinstance(v, str) and v.strip() == ""))}
         return data  # nothing to drop (every CSV and workbook row): no copy
     return data
 
@@ -268,7 +272,12 @@ class Record(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _drop_empty(cls, data):
-        return _empty_is_absent(data)
+        known = cls.__dict__.get("_known_keys")
+        if known is None:
+            known = frozenset(name for name, f in cls.model_fields.items()
+                              for name in (name, f.alias) if name)
+            type.__setattr__(cls, "_known_keys", known)
+        return _empty_is_absent(data, known)
 
 
 class DataItem(Record):
