@@ -29,7 +29,7 @@ from functools import cached_property
 
 from .. import __version__
 from ..rules.base import KINDS
-from ..rules.clauses import cite, restatement
+from ..rules.clauses import cite, clause_label, restatement
 from ..rules.packs import PACK_TITLES
 from ..rules.registry import REGISTRY
 from ..terms import KIND_LABELS, STATUSES, STATUS_WORDS, route_label
@@ -171,6 +171,8 @@ class FindingView:
     citations: tuple
     restatement: str
     law: str = ""
+    #: ``clause`` as the report's language shows it (``法第29条`` for ``Art. 29`` in Japanese)
+    clause_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -471,7 +473,8 @@ class Report:
                 w["waived"] if f.waived else w[f.severity], f.flow, self.party(f.frm),
                 self.party(f.to), self.names.annotate(d["message_ja"]) if ja else d["message"],
                 d["remedy_ja"] if ja else d["remedy"], evidence,
-                cited[f.clause][0], restated[f.rule], cited[f.clause][1]))
+                cited[f.clause][0], restated[f.rule], cited[f.clause][1],
+                clause_label(f.clause, self.lang)))
         return out
 
     @cached_property

@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 from ..output.jsonreport import dumps
+from ..rules.clauses import clause_label
 from ..terms import counted, one_line
 from typing import TYPE_CHECKING
 
@@ -167,7 +168,7 @@ def show_table(snap, lang: str = "en") -> str:
         for f in snap.finding_dicts():
             mark = "~" if f["waived"] else ("x" if f["severity"] == "error" else "!")
             message = f["message_ja"] if lang == "ja" else f["message"]
-            lines.append(f"{mark} {f['id']} [{f['clause']}] {w[f['severity']]}"
+            lines.append(f"{mark} {f['id']} [{clause_label(f['clause'], lang)}] {w[f['severity']]}"
                          f"{' (' + w['waived'] + ')' if f['waived'] else ''} {message}")
     return "\n".join(lines) + "\n"
 
@@ -241,7 +242,8 @@ def _finding_line(f: dict, w: dict, lang: str) -> str:
             extra += f" ({c['field']}: {c['old']} -> {c['new']})"
     if f["waived"] and not extra:
         extra = f" ({w['waived']})"
-    return f"{f['id']} [{f['clause']}] {w.get(f['severity'], f['severity'])}{extra} {message}"
+    return (f"{f['id']} [{clause_label(f['clause'], lang)}] {w.get(f['severity'], f['severity'])}"
+            f"{extra} {message}")
 
 
 class _Labels:
@@ -344,7 +346,7 @@ def diff_table(d: Diff, lang: str = "en") -> str:
     if d.notes:
         lines.append(f"{w['meaning']}:")
         for n in d.notes:
-            clause = f" [{n.clause}]" if n.clause else ""
+            clause = f" [{clause_label(n.clause, lang)}]" if n.clause else ""
             lines.append(f"  ! {n.collection} {label.record(n.collection, n.record)}{clause}: "
                          f"{n.message_ja if lang == 'ja' else n.message}")
         lines.append("")
@@ -393,7 +395,7 @@ def diff_markdown(d: Diff, lang: str = "en", level: int = 1) -> str:
         for tag, f in rows:
             message = f["message_ja"] if lang == "ja" else f["message"]
             waived = f" ({w['waived']})" if f["waived"] else ""
-            out.append(f"| {tag} | {_md(f['id'])} | {_md(f['clause'])} | "
+            out.append(f"| {tag} | {_md(f['id'])} | {_md(clause_label(f['clause'], lang))} | "
                        f"{w.get(f['severity'], f['severity'])}{waived} | {_md(message)} |")
         out.append("")
     if d.records:
@@ -416,7 +418,7 @@ def diff_markdown(d: Diff, lang: str = "en", level: int = 1) -> str:
     if d.notes:
         out += [f"{h}# {w['meaning']}", ""]
         for n in d.notes:
-            clause = f" \\[{_md(n.clause)}\\]" if n.clause else ""
+            clause = f" \\[{_md(clause_label(n.clause, lang))}\\]" if n.clause else ""
             out.append(f"- **{_md(label.record(n.collection, n.record))}**{clause}: "
                        f"{_md(n.message_ja if lang == 'ja' else n.message)}")
         out.append("")
