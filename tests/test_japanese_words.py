@@ -18,8 +18,8 @@ from lineage.rules.examples import BASE
 
 #: Added to the rule examples' base inventory: one flow for each remedy that names a field
 #: (AP231 recorded, AP241 confirmed_acquisition, AP261 audits, AP223 equivalent_system,
-#: TP402 purposes, TP111 exemption.law, TP211 events), an expired waiver (LW001) and one
-#: that matches nothing (LW002).
+#: TP402 purposes, TP111 exemption.law, TP211 events), evidence naming consents (F9), an
+#: expired waiver (LW001) and one that matches nothing (LW002).
 TRIAL = """\
 parties:
   - {id: callcenter, name: コールセンター, role: outsourcee, country: PH,
@@ -42,6 +42,8 @@ flows:
   - {id: F6, from: mc, to: group-co, items: [name], basis: academic, start: 2025-01-01}
   - {id: F7, from: mc, to: police, items: [name], basis: law, start: 2025-01-01}
   - {id: F8, from: mc, to: group-co, items: [phone], basis: succession, start: 2025-01-01}
+  - {id: F9, from: mc, to: partner, items: [email], purposes: [ads], basis: consent,
+     consents: [CN1], start: 2025-01-01}
 waivers:
   - {rule: TP114, flow: F6, reason: 共同研究, approved_by: DPO, expires_on: 2026-10-31}
   - {rule: TP102, flow: F1, reason: 移行中, approved_by: DPO, expires_on: 2027-01-01}
@@ -151,3 +153,64 @@ def test_drawing_tooltips_in_japanese(trial, run_cli, tmp_path):
     assert not re.search(r"\[Art\. |, error\]|, warning\]|根拠: academic", text)
     run_cli("draw", trial, "--rules", "policy,appi", "-o", out)
     assert "• AP231:F1 [Art. 29, error] " in out.read_text(encoding="utf-8")
+
+
+# -- 2. fields named as the office's headers; evidence and waiver states in Japanese ------
+
+#: Each remedy (and message) of the trial inventory that names a field, as --lang ja shows it.
+REMEDIES_JA = [
+    "対応: 第三者提供の記録(提供先・提供日・本人・項目等)を作成・保存し、フローの 提供記録 (recorded) "
+    "を true としてください。",
+    "対応: 承認を削除するか、その ルール (rule)・フロー (flow)・データ項目 (item) を修正してください。",
+    "対応: 提供者の氏名・住所・代表者及び取得の経緯を確認して記録し、フローの 取得の経緯の確認 "
+    "(confirmed_acquisition) を true としてください。",
+    "対応: 委託先の監査又は報告の受領を少なくとも年1回行い、委託契約の 監督の実施日 (audits) "
+    "に日付を記録してください。",
+    "対応: 提供先の体制の整備状況と外国の制度を少なくとも年1回確認し、当事者の 相当措置の確認日 "
+    "(equivalent_system) に確認日を記録してください。",
+    "対応: その利用目的を棚卸しの 利用目的 (purposes) に定義(公表)するか、フローを修正してください。",
+    "! TP114:F6 [5[1]] 根拠 学術研究 (academic) は方針に列挙された例外ではありません",
+    "✗ TP111:F7 [5[1]1] 法令に基づく提供ですが、根拠法令の記載がありません: 根拠となる法令 (exemption.law)",
+    "対応: 提供の根拠となる法令を、フローの 根拠となる法令 (exemption.law) に記録してください。",
+    "✗ TP211:F8 [5[2]2] グループ会社 (group-co) が モノコラボ (mc) の事業を承継する事実がありません: "
+    "事業の承継 (events)",
+    "対応: 合併・会社分割・事業譲渡の事実を 事業の承継 (events) に記録するか、別の根拠によってください。",
+]
+
+
+def test_remedies_name_fields_by_their_japanese_headers(trial, run_cli):
+    text = run_cli("check", trial, "--rules", "policy,appi", "--lang", "ja", expect=1).stdout
+    lines = [line.strip() for line in text.splitlines()]
+    for expected in REMEDIES_JA:
+        assert expected in lines
+    for english in ("recorded: true", "confirmed_acquisition: true", "の audits に",
+                    " equivalent_system に", "を purposes に", "rule・flow・item", "(events)が",
+                    "根拠 academic"):
+        assert english not in text
+    assert "remedy: Keep a record of each provision (recipient, date, persons, items) as Art. " \
+           "29 of the Act requires, and set recorded: true." in \
+           run_cli("check", trial, "--rules", "policy,appi", expect=1).stdout
+
+
+@pytest.mark.parametrize("rule, field", [
+    ("TP112", "同意を得ることが困難な理由 (exemption.consent_difficult)"),
+    ("TP125", "提供の停止日 (honoured_on)")])
+def test_other_remedies_name_their_fields_in_japanese(rule, field):
+    from lineage.rules.registry import REGISTRY
+    assert field in REGISTRY.rules[rule].remedy_ja
+
+
+def test_report_evidence_and_waiver_states_in_japanese(trial, run_cli, tmp_path):
+    out = tmp_path / "report.html"
+    run_cli("report", trial, "--rules", "policy,appi", "--lang", "ja", "-o", out)
+    text = out.read_text(encoding="utf-8")
+    assert "根拠資料: 国: PH, 相当措置の確認日: 2025-10-31<" in text
+    assert "根拠資料: 本人の同意: CN1<" in text  # AP231:F9, the consents its route rests on
+    assert "<td>2027-01-01</td><td>該当する指摘なし</td>" in text
+    assert "<td>2026-10-31</td><td>期限切れ</td>" in text
+    assert not re.search(r">unmatched<|country: |equivalent_system: |consents: ", text)
+    run_cli("report", trial, "--rules", "policy,appi", "-o", out)
+    english = out.read_text(encoding="utf-8")
+    assert "<td>2027-01-01</td><td>unmatched</td>" in english
+    assert "evidence: country: PH, equivalent_system: 2025-10-31<" in english
+    assert "evidence: consents: CN1<" in english

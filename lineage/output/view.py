@@ -122,7 +122,10 @@ LABELS = {
 EVIDENCE_WORDS = {
     "closest_route": {"en": "closest route", "ja": "最も近い根拠"},
     "consent": {"en": "consent", "ja": "本人の同意"},
+    "consents": {"en": "consents", "ja": "本人の同意"},
     "contract": {"en": "contract", "ja": "委託契約"},
+    "country": {"en": "country", "ja": "国"},
+    "equivalent_system": {"en": "equivalent_system", "ja": "相当措置の確認日"},
     "event": {"en": "succession", "ja": "事業の承継"},
     "notice": {"en": "notice", "ja": "通知・公表"},
     "outsourcee": {"en": "outsourcee", "ja": "委託先"},
@@ -138,6 +141,8 @@ PEOPLE_TOP = 5
 #: Words for values that are codes in the inventory (waiver states).
 _STATE_WORDS = {"active": {"en": "active", "ja": "有効"},
                 "expired": {"en": "expired", "ja": "期限切れ"},
+                "unmatched": {"en": "unmatched", "ja": "該当する指摘なし"},
+                "not-selected": {"en": "not-selected", "ja": "対象のルールを実行せず"},
                 "unused": {"en": "unused", "ja": "未使用"}}
 
 

@@ -94,7 +94,8 @@ def render(audit, lang: str = "en") -> bytes:
             "title": (rule.title_ja if ja else rule.title_en) if rule else "",
             "from_name": names.get(d["from"], ""), "to_name": names.get(d["to"], ""),
             "items": ";".join(d["items"]), "route": route_label(routes.get(f.flow), lang),
-            "evidence": "; ".join(f"{k}={_join(v)}" for k, v in d["evidence"].items()),
+            "evidence": "; ".join(f"{_evidence_word(k, lang)}={_join(v)}"
+                                  for k, v in d["evidence"].items()),
             "message": d["message_ja" if ja else "message"],
             "remedy": d["remedy_ja" if ja else "remedy"]})
     _sheet(wb, "findings", HEADERS["findings"], finding_rows, ja, freeze="B2")
@@ -167,3 +168,12 @@ def _sheet(wb, title: str, headers, rows: list[dict], ja: bool, *, freeze: str) 
     ws.freeze_panes = freeze
     for col, (key, _, _) in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(col)].width = _WIDTHS.get(key, 14)
+
+
+def _evidence_word(key: str, lang: str) -> str:
+    """An evidence key as the findings sheet shows it: the key in English, its word
+    in Japanese (the report's :data:`~lineage.output.view.EVIDENCE_WORDS`)."""
+    if lang != "ja":
+        return key
+    from .view import EVIDENCE_WORDS
+    return EVIDENCE_WORDS.get(key, {}).get("ja", key)
