@@ -214,3 +214,32 @@ def test_report_evidence_and_waiver_states_in_japanese(trial, run_cli, tmp_path)
     assert "<td>2027-01-01</td><td>unmatched</td>" in english
     assert "evidence: country: PH, equivalent_system: 2025-10-31<" in english
     assert "evidence: consents: CN1<" in english
+
+
+# -- 3. check: rule packs by name, the baseline's count line ------------------------------
+
+def test_check_names_rule_packs_in_japanese(trial, run_cli):
+    text = run_cli("check", trial, "--rules", "policy,appi", "--lang", "ja", expect=1).stdout
+    lines = text.splitlines()
+    assert lines[0] == "mc  基準日 2026-11-01  ルール: 方針 (policy), 個人情報保護法 (appi)"
+    assert [line for line in lines if line.startswith("ルール別")] == [
+        "ルール別 方針 (policy): 10 フロー: 4 適合, 3 警告, 3 違反, 0 承認済み",
+        "ルール別 個人情報保護法 (appi): 10 フロー: 4 適合, 0 警告, 6 違反, 0 承認済み"]
+    english = run_cli("check", trial, "--rules", "policy,appi", expect=1).stdout.splitlines()
+    assert english[0] == "mc  as of 2026-11-01  rules: policy, appi"
+    assert "by pack appi: 10 flows: 4 ok, 0 warning, 6 violation, 0 waived" in english
+
+
+def test_snapshot_show_names_rule_packs_in_japanese(trial_store, run_cli):
+    text = run_cli("snapshot", "show", "v1", "--store", trial_store, "--lang", "ja").stdout
+    assert "  監査: mc 基準日 2026-11-01, ルール 方針 (policy), 個人情報保護法 (appi), lineage " in text
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_baseline_count_line_in_japanese(trial, trial_store, run_cli, fmt):
+    res = run_cli("check", trial, "--rules", "policy,appi", "--baseline", f"{trial_store}:v1",
+                  "--format", fmt, "--lang", "ja", expect=0)
+    assert res.stderr.splitlines()[-1] == "新規 0 件、既知 13 件"
+    english = run_cli("check", trial, "--rules", "policy,appi", "--baseline",
+                      f"{trial_store}:v1", "--format", fmt, expect=0)
+    assert english.stderr.splitlines()[-1] == "0 new, 13 known"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from ..output.jsonreport import dumps
 from ..rules.clauses import clause_label
+from ..rules.packs import pack_label
 from ..terms import counted, one_line
 from typing import TYPE_CHECKING
 
@@ -144,7 +145,7 @@ def show_table(snap, lang: str = "en") -> str:
     statuses = _status_words(lang)
     routes = _route_words(lang, {f["route"] for f in snap.flow_dicts()})
     audit = (f"{snap.organisation} {w['as_of']} {snap.as_of}, {w['rules']} "
-             f"{', '.join(snap.rules)}, lineage {snap.tool_version}")
+             f"{', '.join(pack_label(p, lang) for p in snap.rules)}, lineage {snap.tool_version}")
     head = [("created", snap.created_at or "-"), ("audit", audit),
             ("source", snap.source or "-"), ("inventory", f"sha256:{snap.inventory_hash}"),
             ("content", f"sha256:{snap.content_hash or '-'}"),
