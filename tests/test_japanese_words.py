@@ -243,3 +243,55 @@ def test_baseline_count_line_in_japanese(trial, trial_store, run_cli, fmt):
     english = run_cli("check", trial, "--rules", "policy,appi", "--baseline",
                       f"{trial_store}:v1", "--format", fmt, expect=0)
     assert english.stderr.splitlines()[-1] == "0 new, 13 known"
+
+
+# -- 4. snapshot diff: collections, fields, values and route notes in Japanese ------------
+
+def test_snapshot_diff_in_japanese(trial_store, run_cli):
+    text = run_cli("snapshot", "diff", "v1", "v2", "--store", trial_store, "--lang", "ja",
+                   expect=None).stdout
+    records = text[text.index("棚卸しの変更:"):text.index("経路・状態の変更:")]
+    assert records.splitlines() == [
+        "棚卸しの変更:",
+        "  委託契約 (contracts)",
+        "    ~ K1  監督の実施日 (audits): +2026-06-01",
+        "  本人の同意 (consents)",
+        "    + CN2",
+        "  データの流れ (flows)",
+        "    ~ F1 (モノコラボ → 提携企業)  提供記録 (recorded): false -> true",
+        "    ~ F8 (モノコラボ → グループ会社)  根拠 (basis): 事業承継 -> なし",
+        ""]
+    assert "  F8 (モノコラボ → グループ会社)  経路: 事業承継 -> 根拠なし\n" in text
+    assert ("  ! データの流れ (flows) F8 (モノコラボ → グループ会社): 経路の変更: "
+            "事業承継 → 根拠なし (適法な経路がありません)\n") in text
+    # messages name parties as the check table does
+    assert "個人情報保護法第29条: 提携企業 (partner) への第三者提供の記録がありません" in text
+    english = run_cli("snapshot", "diff", "v1", "v2", "--store", trial_store,
+                      expect=None).stdout
+    assert "    ~ F8 (モノコラボ → グループ会社)  basis: succession -> none\n" in english
+    assert "  contracts\n    ~ K1  audits: +2026-06-01\n" in english
+    assert "route changed from succession to none: the flow has no lawful route now" in english
+
+
+def test_snapshot_diff_markdown_in_japanese(trial_store, run_cli):
+    md = run_cli("snapshot", "diff", "v1", "v2", "--store", trial_store, "--lang", "ja",
+                 "--format", "markdown", expect=None).stdout
+    assert "| 種類 | | ID | 変更 |" in md
+    assert "| 委託契約 (contracts) | 変更 | K1 | 監督の実施日 (audits): +2026-06-01 |" in md
+    assert "- F8 (モノコラボ → グループ会社): 経路: 事業承継 -\\> 根拠なし\n" in md
+    english = run_cli("snapshot", "diff", "v1", "v2", "--store", trial_store,
+                      "--format", "markdown", expect=None).stdout
+    assert "| collection | | id | changes |" in english
+    assert "| contracts | changed | K1 | audits: +2026-06-01 |" in english
+
+
+def test_report_diff_section_in_japanese(trial_store, run_cli, tmp_path):
+    inv = trial_store.parent / "b" / "inventory.yaml"
+    out = tmp_path / "report.html"
+    run_cli("report", inv, "--rules", "policy,appi", "--store", trial_store, "--lang", "ja",
+            "-o", out)
+    text = out.read_text(encoding="utf-8")
+    assert ("<tr><td>委託契約 (contracts)</td><td>変更</td><td><code>K1</code></td>"
+            "<td>監督の実施日 (audits): +2026-06-01</td></tr>") in text
+    assert "<li><code>F8</code>: 経路: 事業承継 -&gt; 根拠なし</li>" in text
+    assert "経路の変更: 事業承継 → 根拠なし" in text
