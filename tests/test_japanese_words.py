@@ -295,3 +295,20 @@ def test_report_diff_section_in_japanese(trial_store, run_cli, tmp_path):
             "<td>監督の実施日 (audits): +2026-06-01</td></tr>") in text
     assert "<li><code>F8</code>: 経路: 事業承継 -&gt; 根拠なし</li>" in text
     assert "経路の変更: 事業承継 → 根拠なし" in text
+
+
+# -- 5. check --format csv: English column names for programs, Japanese text --------------
+
+def test_csv_keeps_its_column_names_under_japanese(trial, run_cli):
+    ja = run_cli("check", trial, "--rules", "policy,appi", "--format", "csv", "--lang", "ja",
+                 expect=1).stdout
+    en = run_cli("check", trial, "--rules", "policy,appi", "--format", "csv", expect=1).stdout
+    header = ("\ufeffid,rule,clause,kind,severity,flow,from,to,items,message,remedy,waived,"
+              "policy_label,policy_text,pack,status_policy,status_appi")
+    assert ja.splitlines()[0] == en.splitlines()[0] == header
+    assert ("AP231:F1,AP231,Art. 29,record,error,F1,mc,partner,,個人情報保護法第29条: partner "
+            "への第三者提供の記録がありません,第三者提供の記録(提供先・提供日・本人・項目等)を作成・保存し、"
+            "フローの 提供記録 (recorded) を true としてください。,false,,,appi,warning,violation"
+            ) in ja.splitlines()
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "`check --format csv` keeps its English column names under `--lang ja`" in readme
