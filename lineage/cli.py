@@ -532,7 +532,8 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
     code = audit.exit_code(fail_on)
     if known is not None:
         new, old = known.split(audit)
-        click.echo(f"{len(new)} new, {len(old)} known", err=True)
+        click.echo(f"新規 {len(new)} 件、既知 {len(old)} 件" if lang == "ja"
+                   else f"{len(new)} new, {len(old)} known", err=True)
         code = known.exit_code(audit, fail_on)
     else:
         # nothing left open (the report is written, no store was opened): the

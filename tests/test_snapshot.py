@@ -204,7 +204,7 @@ def test_diff_against_an_inventory_path_and_in_markdown_and_japanese(two, run_cl
     assert "- **C01** \\[5\\[1\\]\\]: consent withdrawn on 2026-06-01" in md
     ja = run_cli("snapshot", "diff", "1", "2", "--store", store, "--lang", "ja", expect=1).stdout
     assert "指摘: 4 新規, 0 解消, 10 継続" in ja
-    assert "要配慮個人情報の新たな提供先: clinic-us が health を受領 (フロー F49)" in ja
+    assert "要配慮個人情報の新たな提供先: US Clinic (clinic-us) が 病歴 (health) を受領 (フロー F49)" in ja
     assert "同意の撤回 (2026-06-01)" in ja
 
 

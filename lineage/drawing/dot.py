@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from ..rules.clauses import clause_label
 from ..terms import natural_key
 from .style import (DEFAULT_FONT, FOCUS_STYLE, FOREIGN_MARK, HIGHLIGHT_COLOUR, LAW_MARK,
                     LAW_ONLY_STYLE, ORG_STYLE, ROLE_STYLE, ROLE_WORDS, SENSITIVE_MARK,
@@ -271,7 +272,9 @@ def _flow_lines(flow_id: str, u: str, v: str, d: dict, g: nx.MultiDiGraph,
              + ", ".join(f"{ctx.item(i)} ({i})" for i in d.get("items", ())),
              f"{word('purposes', lang)}: "
              + (", ".join(f"{ctx.purpose(p)} ({p})" for p in d.get("purposes", ())) or "-"),
-             f"{word('basis', lang)}: {d.get('basis') or '-'}",
+             f"{word('basis', lang)}: " + ((f"{route_label(d['basis'], lang)} ({d['basis']})"
+                                            if lang == "ja" else d["basis"])
+                                           if d.get("basis") else "-"),
              f"{word('dates', lang)}: {d.get('start', '')} – {d.get('end') or ''}",
              f"{word('route', lang)}: {route_label(d.get('route'), lang)} ({d.get('route')}); "
              f"{word('status', lang)}: {STATUS_WORDS.get(d.get('status', 'ok'), {}).get(lang)}"]
@@ -281,7 +284,9 @@ def _flow_lines(flow_id: str, u: str, v: str, d: dict, g: nx.MultiDiGraph,
         for f in found:
             msg = (f.message_ja or f.message) if lang == "ja" else f.message
             mark = f" ({word('waived', lang)})" if f.waived else ""
-            lines.append(f"• {f.id} [{f.clause}, {f.severity}]{mark} {msg}")
+            severity = (STATUS_WORDS["violation" if f.severity == "error" else "warning"]["ja"]
+                        if lang == "ja" else f.severity)
+            lines.append(f"• {f.id} [{clause_label(f.clause, lang)}, {severity}]{mark} {msg}")
     return lines
 
 

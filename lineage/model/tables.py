@@ -28,7 +28,7 @@ from . import schema
 
 __all__ = ["Column", "SHEETS", "SHEET_LABELS", "TOP_SHEET", "REVISIONS_SHEET", "POLICY_SHEET",
            "columns", "column_for", "sheet_for",
-           "label_ja", "model_of"]
+           "label_ja", "field_ja", "sheet_ja", "model_of"]
 
 #: The sheet (or CSV file stem) of the top-level scalars, and the one of revisions.
 TOP_SHEET = "inventory"
@@ -197,6 +197,30 @@ def label_ja(sheet: str, column: str) -> str:
     if head and last == "note":
         return f"{_LABELS.get(head, head)}の備考"
     return column
+
+
+def field_ja(sheet: str, column: str) -> str:
+    """How a Japanese message names a field: the header an office fills in (the CSV
+    and workbook alias), with the key a YAML file uses beside it.
+
+    Example:
+        >>> field_ja("contracts", "audits"), field_ja("flows", "exemption.law")
+        ('監督の実施日 (audits)', '根拠となる法令 (exemption.law)')
+    """
+    label = label_ja(sheet, column)
+    return column if label == column else f"{label} ({column})"
+
+
+def sheet_ja(sheet: str) -> str:
+    """How a Japanese message names a collection: its sheet (or CSV file) name in
+    Japanese, with the key beside it.
+
+    Example:
+        >>> sheet_ja("events"), sheet_ja("purposes")
+        ('事業の承継 (events)', '利用目的 (purposes)')
+    """
+    label = SHEET_LABELS.get(sheet, (sheet,))[0]
+    return sheet if label == sheet else f"{label} ({sheet})"
 
 
 @cache

@@ -26,6 +26,8 @@ from markupsafe import Markup
 
 from .svgsafe import COLOURS, sanitize_svg, trend_svg
 from .view import LABELS, Report, build
+from ..rules.clauses import clause_label
+from ..snapshots.render import collection_label
 from ..terms import KIND_LABELS
 
 __all__ = ["Report", "build", "render_html", "render_markdown", "trend_svg", "sanitize_svg",
@@ -60,6 +62,8 @@ def _environment():
                       trim_blocks=False, lstrip_blocks=False)
     env.filters["css_string"] = css_string
     env.globals["dict"] = dict
+    env.globals["clause_label"] = clause_label
+    env.globals["collection_label"] = collection_label
     return env
 
 

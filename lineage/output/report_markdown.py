@@ -103,7 +103,7 @@ def render(rep: Report) -> str:
             out += [f"- **{_md(f.id)}** ({f.badge}) {_md(f.flow)} {_md(f.frm)} → {_md(f.to)}: "
                     f"{_md(f.message)}",
                     f"  - {w['remedy']}: {_md(f.remedy)}",
-                    f"  - {w['rule']} {_md(f.rule)} · {w['clause']} {_md(f.clause)}"
+                    f"  - {w['rule']} {_md(f.rule)} · {w['clause']} {_md(f.clause_label)}"
                     + (f" ({_md(f.law)})" if f.law else "") + " · "
                     f"{w['restatement']}: {_md(f.restatement)}"]
             out += [f"  - {_md(q.label or q.clause)}: {_md(q.text or '')}".rstrip(": ")

@@ -48,8 +48,8 @@ def table(rules, lang: str = "en") -> str:
 
     Example:
         >>> print(table(rules_of(["policy"])[:2], lang="ja"), end="")
-        LW001  waivers        承認の管理  警告  期限切れの承認
-        LW002  waivers        承認の管理  警告  該当する指摘のない承認
+        LW001  承認済みの指摘        承認の管理  警告  期限切れの承認
+        LW002  承認済みの指摘        承認の管理  警告  該当する指摘のない承認
     """
     lines = []
     for r in rules:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..rules.clauses import citation, cite
-from ..rules.packs import PACK_TITLES
+from ..rules.packs import PACK_TITLES, pack_label
 from ..terms import STATUS_WORDS, counted, one_line, route_label
 from .names import Names
 
@@ -110,8 +110,9 @@ def _lines(audit, lang: str, style: Callable[..., str], baseline=None):
     by_flow: dict[str, list] = {}
     for f in audit.results:
         by_flow.setdefault(f.flow, []).append(f)
+    packs = ", ".join(pack_label(p, lang) for p in audit.packs)
     yield style(f"{audit.inventory.organisation}  {words['as_of']} {audit.as_of}  "
-                f"{words['rules']}: {', '.join(audit.packs)}", bold=True)
+                f"{words['rules']}: {packs}", bold=True)
     known_ids = None
     if baseline is not None:
         known_ids = baseline.ids
@@ -169,7 +170,8 @@ def _lines(audit, lang: str, style: Callable[..., str], baseline=None):
     yield f"{words['findings']}: {by_rule}"
     for pack, counts in s.get("by_pack", {}).items():
         text = ", ".join(f"{v} {words['status'][k]}" for k, v in counts.items())
-        yield f"{words['by_pack']} {pack}: {_flows(sum(counts.values()), words, lang)}: {text}"
+        yield (f"{words['by_pack']} {pack_label(pack, lang)}: "
+               f"{_flows(sum(counts.values()), words, lang)}: {text}")
     if "policy_ok_law_violation" in s:
         gap = audit.policy_ok_law_violation
         yield (f"{words['gap']}: {_flows(s['policy_ok_law_violation'], words, lang)}"

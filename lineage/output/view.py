@@ -29,7 +29,7 @@ from functools import cached_property
 
 from .. import __version__
 from ..rules.base import KINDS
-from ..rules.clauses import cite, restatement
+from ..rules.clauses import cite, clause_label, restatement
 from ..rules.packs import PACK_TITLES
 from ..rules.registry import REGISTRY
 from ..terms import KIND_LABELS, STATUSES, STATUS_WORDS, route_label
@@ -122,7 +122,10 @@ LABELS = {
 EVIDENCE_WORDS = {
     "closest_route": {"en": "closest route", "ja": "最も近い根拠"},
     "consent": {"en": "consent", "ja": "本人の同意"},
+    "consents": {"en": "consents", "ja": "本人の同意"},
     "contract": {"en": "contract", "ja": "委託契約"},
+    "country": {"en": "country", "ja": "国"},
+    "equivalent_system": {"en": "equivalent_system", "ja": "相当措置の確認日"},
     "event": {"en": "succession", "ja": "事業の承継"},
     "notice": {"en": "notice", "ja": "通知・公表"},
     "outsourcee": {"en": "outsourcee", "ja": "委託先"},
@@ -138,6 +141,8 @@ PEOPLE_TOP = 5
 #: Words for values that are codes in the inventory (waiver states).
 _STATE_WORDS = {"active": {"en": "active", "ja": "有効"},
                 "expired": {"en": "expired", "ja": "期限切れ"},
+                "unmatched": {"en": "unmatched", "ja": "該当する指摘なし"},
+                "not-selected": {"en": "not-selected", "ja": "対象のルールを実行せず"},
                 "unused": {"en": "unused", "ja": "未使用"}}
 
 
@@ -171,6 +176,8 @@ class FindingView:
     citations: tuple
     restatement: str
     law: str = ""
+    #: ``clause`` as the report's language shows it (``法第29条`` for ``Art. 29`` in Japanese)
+    clause_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -471,7 +478,8 @@ class Report:
                 w["waived"] if f.waived else w[f.severity], f.flow, self.party(f.frm),
                 self.party(f.to), self.names.annotate(d["message_ja"]) if ja else d["message"],
                 d["remedy_ja"] if ja else d["remedy"], evidence,
-                cited[f.clause][0], restated[f.rule], cited[f.clause][1]))
+                cited[f.clause][0], restated[f.rule], cited[f.clause][1],
+                clause_label(f.clause, self.lang)))
         return out
 
     @cached_property

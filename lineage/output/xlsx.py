@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..terms import STATUS_WORDS, route_label
-from ..rules.clauses import cite, restatement
+from ..rules.clauses import cite, clause_label, restatement
 from ..rules.registry import REGISTRY
 from .xlsxbase import DATE_FORMAT, neutralise, set_text, style_header, workbook_bytes
 
@@ -90,10 +90,12 @@ def render(audit, lang: str = "en") -> bytes:
         finding_rows.append({
             "policy_label": cited[f.clause][0],
             "policy_text": cited[f.clause][1],
-            **d, "title": (rule.title_ja if ja else rule.title_en) if rule else "",
+            **d, "clause": clause_label(f.clause, lang),
+            "title": (rule.title_ja if ja else rule.title_en) if rule else "",
             "from_name": names.get(d["from"], ""), "to_name": names.get(d["to"], ""),
             "items": ";".join(d["items"]), "route": route_label(routes.get(f.flow), lang),
-            "evidence": "; ".join(f"{k}={_join(v)}" for k, v in d["evidence"].items()),
+            "evidence": "; ".join(f"{_evidence_word(k, lang)}={_join(v)}"
+                                  for k, v in d["evidence"].items()),
             "message": d["message_ja" if ja else "message"],
             "remedy": d["remedy_ja" if ja else "remedy"]})
     _sheet(wb, "findings", HEADERS["findings"], finding_rows, ja, freeze="B2")
@@ -125,7 +127,7 @@ def render(audit, lang: str = "en") -> bytes:
             rule = REGISTRY.rules[rule_id]
             # Only the inventory's own policy is quoted; the rule is restated in the spec's words.
             quoted = [c for c in cite(str(rule.clause), policy) if c.quoted]
-            rows.append({"id": rule.id, "clause": str(rule.clause),
+            rows.append({"id": rule.id, "clause": clause_label(str(rule.clause), lang),
                          "restatement": restatement(rule, lang),
                          "policy_label": " / ".join(c.label or "" for c in quoted),
                          "clause_text": " / ".join(c.text or "" for c in quoted),
@@ -166,3 +168,12 @@ def _sheet(wb, title: str, headers, rows: list[dict], ja: bool, *, freeze: str) 
     ws.freeze_panes = freeze
     for col, (key, _, _) in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(col)].width = _WIDTHS.get(key, 14)
+
+
+def _evidence_word(key: str, lang: str) -> str:
+    """An evidence key as the findings sheet shows it: the key in English, its word
+    in Japanese (the report's :data:`~lineage.output.view.EVIDENCE_WORDS`)."""
+    if lang != "ja":
+        return key
+    from .view import EVIDENCE_WORDS
+    return EVIDENCE_WORDS.get(key, {}).get("ja", key)

@@ -23,7 +23,11 @@ import re
 from dataclasses import dataclass
 
 __all__ = ["Clause", "Citation", "cite", "restatement", "Article", "ARTICLE_HEADINGS", "ACT_URL",
-           "citation"]
+           "citation", "clause_label", "CLAUSE_WORDS_JA"]
+
+#: Clause keys that name a section of the rule specification rather than a clause of the
+#: policy, as a Japanese reader knows them (``waivers``: the sheet the office keeps them in).
+CLAUSE_WORDS_JA = {"waivers": "承認済みの指摘"}
 
 
 @dataclass(frozen=True, order=True)
@@ -43,13 +47,14 @@ class Clause:
 
     @property
     def label_ja(self) -> str:
-        """The citation as a Japanese listing shows it (a clause key reads the same).
+        """The citation as a Japanese listing shows it: a clause key reads the same, a
+        section of the specification (``waivers``) is named in Japanese.
 
         Example:
-            >>> Clause("5[2]3").label_ja
-            '5[2]3'
+            >>> Clause("5[2]3").label_ja, Clause("waivers").label_ja
+            ('5[2]3', '承認済みの指摘')
         """
-        return self.code
+        return CLAUSE_WORDS_JA.get(self.code, self.code)
 
     @property
     def parts(self) -> list[str]:
@@ -317,3 +322,19 @@ def citation(code: str) -> "Clause | Article":
     if code.startswith("Rule "):
         return Article(code)
     return Clause(code)
+
+
+def clause_label(code: str, lang: str = "en") -> str:
+    """A finding's ``clause`` text as a report in ``lang`` shows it: as written in English,
+    in the Japanese form of :attr:`Article.label_ja` / :attr:`Clause.label_ja` in Japanese
+    (the same form the terminal table, the HTML and Markdown reports and snapshot diffs use).
+
+    Example:
+        >>> clause_label("Art. 27(2) proviso"), clause_label("Art. 27(2) proviso", "ja")
+        ('Art. 27(2) proviso', '法第27条第2項ただし書')
+        >>> clause_label("Rule 11(1)", "ja"), clause_label("5[1]", "ja"), clause_label("waivers", "ja")
+        ('規則第11条第1項', '5[1]', '承認済みの指摘')
+    """
+    if lang != "ja" or not code:
+        return code
+    return citation(code).label_ja

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["APPI_FROM", "PACK_TITLES", "judges", "judges_key"]
+__all__ = ["APPI_FROM", "PACK_TITLES", "pack_label", "judges", "judges_key"]
 
 #: The day the 2020 amendment of the Act (as in force from April 2022) took effect.
 APPI_FROM = dt.date(2022, 4, 1)
@@ -26,6 +26,19 @@ PACK_TITLES = {
     "policy": {"en": "policy", "ja": "方針"},
     "appi": {"en": "the Act (APPI)", "ja": "個人情報保護法"},
 }
+
+
+def pack_label(pack: str, lang: str = "en") -> str:
+    """A rule pack as a header or summary line names it: its ID in English; in Japanese
+    its name with the ID beside it.
+
+    Example:
+        >>> pack_label("appi"), pack_label("appi", "ja"), pack_label("policy", "ja")
+        ('appi', '個人情報保護法 (appi)', '方針 (policy)')
+    """
+    if lang != "ja" or pack not in PACK_TITLES:
+        return pack
+    return f"{PACK_TITLES[pack]['ja']} ({pack})"
 
 
 def judges(pack: str, flow) -> bool:

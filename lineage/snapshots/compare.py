@@ -92,22 +92,35 @@ class Change:
             out["removed"] = _sorted(set(map(_key, self.old)) - set(map(_key, self.new)))
         return out
 
-    def text(self) -> str:
+    def text(self, lang: str = "en", collection: str | None = None) -> str:
         """One-line form: ``items: +phone -fax`` or ``end: none -> 2026-03-31``.
+
+        In Japanese the field is named by its header with the key beside it (a
+        record of ``collection``; a flow's ``route`` and ``status`` by their words),
+        routes and statuses by their labels, and an absent value as なし.
 
         Example:
             >>> Change("items", ["name", "fax"], ["name", "phone"]).text()
             'items: +phone -fax'
             >>> Change("end", None, "2026-03-31").text()
             'end: none -> 2026-03-31'
+            >>> Change("end", None, "2026-03-31").text("ja", "flows")
+            '終了日 (end): なし -> 2026-03-31'
+            >>> Change("basis", None, "joint_use").text("ja", "flows")
+            '根拠 (basis): なし -> 共同利用'
+            >>> Change("route", "consent", "none").text("ja"), Change("status", "violation", "ok").text("ja")
+            ('経路: 本人の同意 -> 根拠なし', '状態: 違反 -> 適合')
         """
+        ja = lang == "ja"
+        name = _field_ja(collection, self.field) if ja else self.field
+        show = (lambda v: _show_ja(self.field, v)) if ja else _show
         if isinstance(self.old, list) and isinstance(self.new, list) and \
                 all(isinstance(v, str) for v in self.old + self.new):
             d = self.as_dict()
             parts = [f"+{v}" for v in d["added"]] + [f"-{v}" for v in d["removed"]]
             if parts:
-                return f"{self.field}: {' '.join(parts)}"
-        return f"{self.field}: {_show(self.old)} -> {_show(self.new)}"
+                return f"{name}: {' '.join(parts)}"
+        return f"{name}: {show(self.old)} -> {show(self.new)}"
 
 
 @dataclass(frozen=True)
@@ -167,6 +180,32 @@ def _show(value) -> str:
         from .canonical import dumps
         return dumps(value)
     return str(value)
+
+
+#: A flow's route and status in a diff are not inventory fields: their words in Japanese.
+_FLOW_WORDS_JA = {"route": "経路", "status": "状態"}
+
+
+def _field_ja(collection: str | None, field: str) -> str:
+    """A changed field in Japanese: a record's by its header and key (``終了日 (end)``),
+    a flow's route or status by its word."""
+    if collection is None:
+        return _FLOW_WORDS_JA.get(field, field)
+    from ..model.tables import field_ja
+    return field_ja(collection, field)
+
+
+def _show_ja(field: str, value) -> str:
+    """A changed value in Japanese: routes (and a declared basis) and statuses by their
+    labels, an absent value as なし, anything else as written."""
+    from ..terms import STATUS_WORDS, route_label
+    if value is None:
+        return "なし"
+    if field in ("route", "basis") and isinstance(value, str):
+        return route_label(value, "ja")
+    if field == "status" and value in STATUS_WORDS:
+        return STATUS_WORDS[value]["ja"]
+    return _show(value)
 
 
 def _records(inv: Inventory, collection: str) -> dict[str, dict]:
@@ -451,6 +490,8 @@ def _ids(values) -> str:
 
 
 def _notes(d: Diff):
+    from ..model.tables import field_ja
+    from ..terms import route_label
     ia, ib = d.a.inventory, d.b.inventory
     ra, rb = _receipts(ia, d._routes_a), _receipts(ib, d._routes_b)
     parties = {p.id: p for p in ib.parties}
@@ -505,7 +546,7 @@ def _notes(d: Diff):
             yield Note("route-changed", "flows", f.id,
                        f"route changed from {ra_} to {rb_}"
                        + (": the flow has no lawful route now" if rb_ == "none" else ""),
-                       f"経路の変更: {ra_} → {rb_}"
+                       f"経路の変更: {route_label(ra_, 'ja')} → {route_label(rb_, 'ja')}"
                        + (" (適法な経路がありません)" if rb_ == "none" else ""))
     consents_a = {c.id: c for c in ia.consents}
     consents_b = {c.id: c for c in ib.consents}
@@ -529,9 +570,10 @@ def _notes(d: Diff):
         lost = [(n, v) for n, v in lost if v]
         if lost:
             what = "; ".join(f"{n} {_ids(v)}" for n, v in lost)
+            what_ja = "; ".join(f"{field_ja('consents', n)} {_ids(v)}" for n, v in lost)
             yield Note("consent-narrowed", "consents", cid,
                        f"consent narrowed: no longer covers {what}",
-                       f"同意の範囲を縮小: {what} が対象外に")
+                       f"同意の範囲を縮小: {what_ja} が対象外に")
     notices_a = {n.id: n for n in ia.notices}
     for n in sorted(ib.notices, key=lambda n: natural_key(n.id)):
         old = notices_a.get(n.id)

@@ -15,6 +15,8 @@ Example:
 from __future__ import annotations
 
 from ..output.jsonreport import dumps
+from ..rules.clauses import clause_label
+from ..rules.packs import pack_label
 from ..terms import counted, one_line
 from typing import TYPE_CHECKING
 
@@ -22,7 +24,7 @@ if TYPE_CHECKING:  # listing snapshots needs no inventory model
     from .compare import Diff
 
 __all__ = ["list_table", "list_json", "show_table", "show_json", "verify_text",
-           "verify_json", "diff_table", "diff_markdown", "diff_json", "WORDS"]
+           "verify_json", "diff_table", "diff_markdown", "diff_json", "WORDS", "collection_label"]
 
 WORDS = {
     "en": {"findings": "Findings", "new": "new", "resolved": "resolved", "open": "still open",
@@ -40,7 +42,8 @@ WORDS = {
            "previous": "previous",
            "show_header": ["flow", "from -> to", "route", "status", "findings"],
            "flows": "flows", "error": "error", "warning": "warning",
-           "md_header": ["id", "clause", "severity", "message"]},
+           "md_header": ["id", "clause", "severity", "message"],
+           "md_records_header": ["collection", "", "id", "changes"]},
     "ja": {"findings": "指摘", "new": "新規", "resolved": "解消", "open": "継続",
            "records": "棚卸しの変更", "routes": "経路・状態の変更", "meaning": "法的な意味",
            "nothing": "変更はありません。", "added": "追加", "removed": "削除", "changed": "変更",
@@ -57,8 +60,23 @@ WORDS = {
            "previous": "前回",
            "show_header": ["フロー", "提供元 -> 提供先", "経路", "状態", "指摘"],
            "flows": "フロー", "error": "違反", "warning": "警告",
-           "md_header": ["ID", "条項", "重大度", "内容"]},
+           "md_header": ["ID", "条項", "重大度", "内容"],
+           "md_records_header": ["種類", "", "ID", "変更"]},
 }
+
+
+def collection_label(name: str, lang: str = "en") -> str:
+    """A collection of the inventory as a diff names it: its key in English, its sheet
+    name with the key beside it in Japanese.
+
+    Example:
+        >>> collection_label("contracts"), collection_label("contracts", "ja")
+        ('contracts', '委託契約 (contracts)')
+    """
+    if lang != "ja":
+        return name
+    from ..model.tables import sheet_ja  # only a diff with record changes needs the model
+    return sheet_ja(name)
 
 
 def _counts(mapping: dict, words=None) -> str:
@@ -143,7 +161,7 @@ def show_table(snap, lang: str = "en") -> str:
     statuses = _status_words(lang)
     routes = _route_words(lang, {f["route"] for f in snap.flow_dicts()})
     audit = (f"{snap.organisation} {w['as_of']} {snap.as_of}, {w['rules']} "
-             f"{', '.join(snap.rules)}, lineage {snap.tool_version}")
+             f"{', '.join(pack_label(p, lang) for p in snap.rules)}, lineage {snap.tool_version}")
     head = [("created", snap.created_at or "-"), ("audit", audit),
             ("source", snap.source or "-"), ("inventory", f"sha256:{snap.inventory_hash}"),
             ("content", f"sha256:{snap.content_hash or '-'}"),
@@ -167,7 +185,7 @@ def show_table(snap, lang: str = "en") -> str:
         for f in snap.finding_dicts():
             mark = "~" if f["waived"] else ("x" if f["severity"] == "error" else "!")
             message = f["message_ja"] if lang == "ja" else f["message"]
-            lines.append(f"{mark} {f['id']} [{f['clause']}] {w[f['severity']]}"
+            lines.append(f"{mark} {f['id']} [{clause_label(f['clause'], lang)}] {w[f['severity']]}"
                          f"{' (' + w['waived'] + ')' if f['waived'] else ''} {message}")
     return "\n".join(lines) + "\n"
 
@@ -231,8 +249,10 @@ def verify_json(result) -> str:
 
 # -- diff -------------------------------------------------------------------------------
 
-def _finding_line(f: dict, w: dict, lang: str) -> str:
+def _finding_line(f: dict, w: dict, lang: str, label=None, side: str = "b") -> str:
     message = f["message_ja"] if lang == "ja" else f["message"]
+    if lang == "ja" and label is not None:
+        message = label.annotate(message, side)
     extra = ""
     for c in f.get("changes", []):
         if c["field"] == "waived":
@@ -241,7 +261,8 @@ def _finding_line(f: dict, w: dict, lang: str) -> str:
             extra += f" ({c['field']}: {c['old']} -> {c['new']})"
     if f["waived"] and not extra:
         extra = f" ({w['waived']})"
-    return f"{f['id']} [{f['clause']}] {w.get(f['severity'], f['severity'])}{extra} {message}"
+    return (f"{f['id']} [{clause_label(f['clause'], lang)}] {w.get(f['severity'], f['severity'])}"
+            f"{extra} {message}")
 
 
 class _Labels:
@@ -254,6 +275,7 @@ class _Labels:
         self.d, self.lang = d, lang
         self._names: dict[str, dict] = {}
         self._flows: dict[str, dict] = {}
+        self._annotators: dict = {}
 
     def _side(self, side: str):
         if side not in self._names:
@@ -278,6 +300,15 @@ class _Labels:
         if ends is None:
             return fid
         return f"{fid} ({names.get(ends[0], ends[0])} → {names.get(ends[1], ends[1])})"
+
+    def annotate(self, text: str, side: str = "b") -> str:
+        """Japanese text with the display name beside each ID it names, from the
+        snapshot the finding belongs to (``a`` for a resolved one), as the check table."""
+        if side not in self._annotators:
+            from ..output.names import Names
+            inv = (self.d.a if side == "a" else self.d.b).inventory
+            self._annotators[side] = Names(inv, self.lang)
+        return self._annotators[side].annotate(text)
 
     def record(self, collection: str, rid: str, side: str = "b") -> str:
         if collection == "parties":
@@ -323,30 +354,33 @@ def diff_table(d: Diff, lang: str = "en") -> str:
     lines.append(f"{w['findings']}: {c['new']} {w['new']}, {c['resolved']} {w['resolved']}, "
                  f"{c['open']} {w['open']}")
     for tag, group in (("new", d.new), ("resolved", d.resolved), ("open", d.open)):
+        side = "a" if tag == "resolved" else "b"
         for f in group:
-            lines.append(f"  {w[tag]:<10} {_finding_line(f, w, lang)}")
+            lines.append(f"  {w[tag]:<10} {_finding_line(f, w, lang, label, side)}")
     lines.append("")
     if d.records:
         lines.append(f"{w['records']}:")
         for name, r in d.records.items():
-            lines.append(f"  {name}")
+            lines.append(f"  {collection_label(name, lang)}")
             lines += [f"    + {label.record(name, i)}" for i in r["added"]]
             lines += [f"    - {label.record(name, i, 'a')}" for i in r["removed"]]
             for ch in r["changed"]:
                 lines.append(f"    ~ {label.record(name, ch['id'])}  "
-                             + "; ".join(x.text() for x in ch["changes"]))
+                             + "; ".join(x.text(lang, name) for x in ch["changes"]))
         lines.append("")
     if d.flow_changes:
         lines.append(f"{w['routes']}:")
         for f in d.flow_changes:
-            lines.append(f"  {label.flow(f['id'])}  " + "; ".join(x.text() for x in f["changes"]))
+            lines.append(f"  {label.flow(f['id'])}  "
+                         + "; ".join(x.text(lang) for x in f["changes"]))
         lines.append("")
     if d.notes:
         lines.append(f"{w['meaning']}:")
         for n in d.notes:
-            clause = f" [{n.clause}]" if n.clause else ""
-            lines.append(f"  ! {n.collection} {label.record(n.collection, n.record)}{clause}: "
-                         f"{n.message_ja if lang == 'ja' else n.message}")
+            clause = f" [{clause_label(n.clause, lang)}]" if n.clause else ""
+            lines.append(f"  ! {collection_label(n.collection, lang)} "
+                         f"{label.record(n.collection, n.record)}{clause}: "
+                         f"{label.annotate(n.message_ja) if lang == 'ja' else n.message}")
         lines.append("")
     if d.is_empty():
         lines.append(w["nothing"])
@@ -392,31 +426,36 @@ def diff_markdown(d: Diff, lang: str = "en", level: int = 1) -> str:
         out += ["| | " + " | ".join(w["md_header"]) + " |", "|---|---|---|---|---|"]
         for tag, f in rows:
             message = f["message_ja"] if lang == "ja" else f["message"]
+            if lang == "ja":
+                message = label.annotate(message, "a" if tag == w["resolved"] else "b")
             waived = f" ({w['waived']})" if f["waived"] else ""
-            out.append(f"| {tag} | {_md(f['id'])} | {_md(f['clause'])} | "
+            out.append(f"| {tag} | {_md(f['id'])} | {_md(clause_label(f['clause'], lang))} | "
                        f"{w.get(f['severity'], f['severity'])}{waived} | {_md(message)} |")
         out.append("")
     if d.records:
-        out += [f"{h}# {w['records']}", "", "| collection | | id | changes |",
+        head = w["md_records_header"]
+        out += [f"{h}# {w['records']}", "", f"| {head[0]} | | {head[2]} | {head[3]} |",
                 "|---|---|---|---|"]
         for name, r in d.records.items():
-            out += [f"| {name} | {w['added']} | {_md(label.record(name, i))} | |"
+            shown = _md(collection_label(name, lang))
+            out += [f"| {shown} | {w['added']} | {_md(label.record(name, i))} | |"
                     for i in r["added"]]
-            out += [f"| {name} | {w['removed']} | {_md(label.record(name, i, 'a'))} | |"
+            out += [f"| {shown} | {w['removed']} | {_md(label.record(name, i, 'a'))} | |"
                     for i in r["removed"]]
             for ch in r["changed"]:
-                out.append(f"| {name} | {w['changed']} | {_md(label.record(name, ch['id']))} | "
-                           + "; ".join(_md(x.text()) for x in ch["changes"]) + " |")
+                out.append(f"| {shown} | {w['changed']} | {_md(label.record(name, ch['id']))} | "
+                           + "; ".join(_md(x.text(lang, name)) for x in ch["changes"]) + " |")
         out.append("")
     if d.flow_changes:
         out += [f"{h}# {w['routes']}", ""]
-        out += [f"- {_md(label.flow(f['id']))}: " + "; ".join(_md(x.text()) for x in f["changes"])
+        out += [f"- {_md(label.flow(f['id']))}: "
+                + "; ".join(_md(x.text(lang)) for x in f["changes"])
                 for f in d.flow_changes]
         out.append("")
     if d.notes:
         out += [f"{h}# {w['meaning']}", ""]
         for n in d.notes:
-            clause = f" \\[{_md(n.clause)}\\]" if n.clause else ""
+            clause = f" \\[{_md(clause_label(n.clause, lang))}\\]" if n.clause else ""
             out.append(f"- **{_md(label.record(n.collection, n.record))}**{clause}: "
                        f"{_md(n.message_ja if lang == 'ja' else n.message)}")
         out.append("")

@@ -2,6 +2,7 @@ from ..base import Example
 from ..clauses import Article
 from .common import ACT, ACT_JA, LawRule, within_year
 from .foreign import abroad, basis, foreign
+from ...model.tables import field_ja
 
 
 class AP223(LawRule):
@@ -35,7 +36,8 @@ class AP223(LawRule):
              "inform the person.")
     remedy_en = ("Check the recipient's safeguards and the foreign system at least yearly, "
                  "and record the date in equivalent_system.")
-    remedy_ja = "提供先の体制の整備状況と外国の制度を少なくとも年1回確認し、equivalent_system に確認日を記録してください。"
+    remedy_ja = ("提供先の体制の整備状況と外国の制度を少なくとも年1回確認し、当事者の "
+                 f"{field_ja('parties', 'equivalent_system')} に確認日を記録してください。")
     fail = Example("last checked 366 days before the audit date", """
 parties:
   - {id: callcenter, name: コールセンター, role: outsourcee, country: PH,

@@ -1,6 +1,7 @@
 from ..base import Example
 from ..clauses import Article
 from .common import ACT, ACT_JA, EXEMPT_ROUTES, LawRule
+from ...model.tables import field_ja
 
 #: Declared bases of an inflow that need no confirmation: a 27(1) exemption, or no
 #: provision to a third party at all (outsourcing, succession, joint use).
@@ -40,7 +41,8 @@ class AP241(LawRule):
              "and how it acquired the data, and keep a record.")
     remedy_en = ("Confirm the provider's name, address and representative and how it "
                  "acquired the data, keep the record, and set confirmed_acquisition: true.")
-    remedy_ja = "提供者の氏名・住所・代表者及び取得の経緯を確認して記録し、confirmed_acquisition: true としてください。"
+    remedy_ja = ("提供者の氏名・住所・代表者及び取得の経緯を確認して記録し、フローの "
+                 f"{field_ja('flows', 'confirmed_acquisition')} を true としてください。")
     fail = Example("unconfirmed list from a broker", """
 flows:
   - {id: F1, from: partner, to: mc, items: [name, phone], start: 2025-01-01}

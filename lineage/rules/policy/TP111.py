@@ -1,5 +1,6 @@
 from ..base import Example, Rule
 from ..clauses import Clause
+from ...model.tables import field_ja
 
 
 class TP111(Rule):
@@ -21,7 +22,7 @@ class TP111(Rule):
     title_en = "Provision based on law without citing the law"
     title_ja = "根拠法令の記載がない法令に基づく提供"
     remedy_en = "Record the law that requires or permits the provision (exemption.law)."
-    remedy_ja = "提供の根拠となる法令を exemption.law に記録してください。"
+    remedy_ja = f"提供の根拠となる法令を、フローの {field_ja('flows', 'exemption.law')} に記録してください。"
     fail = Example("no law cited", """
 flows:
   - {id: F1, from: mc, to: police, items: [name], basis: law, start: 2025-01-01}
@@ -45,4 +46,5 @@ flows:
         if flow.exemption is not None and flow.exemption.law:
             return []
         return [cls.finding(flow, message="basis law, but no law is cited (exemption.law)",
-                            message_ja="法令に基づく提供ですが、根拠法令(exemption.law)の記載がありません")]
+                            message_ja="法令に基づく提供ですが、根拠法令の記載がありません: "
+                                       + field_ja("flows", "exemption.law"))]

@@ -1,5 +1,6 @@
 from ..base import Example, Rule
 from ..clauses import Clause
+from ...model.tables import field_ja
 
 
 class TP113(Rule):
@@ -57,5 +58,6 @@ flows:
                                    message="no reason why asking consent would hinder the "
                                            "duty (exemption.impediment)",
                                    message_ja="同意取得により事務の遂行に支障を及ぼす理由"
-                                              "(exemption.impediment)の記載がありません"))
+                                              "の記載がありません: "
+                                              + field_ja("flows", "exemption.impediment")))
         return out

@@ -1,5 +1,6 @@
 from ..base import Example, Rule
 from ..clauses import Clause
+from ...terms import route_label
 
 
 class TP114(Rule):
@@ -50,4 +51,4 @@ flows:
         """
         return [cls.finding(flow, message=f"basis {flow.basis} is not an exemption the "
                                           "policy lists",
-                            message_ja=f"根拠 {flow.basis} は方針に列挙された例外ではありません")]
+                            message_ja=f"根拠 {route_label(flow.basis, 'ja')} ({flow.basis}) は方針に列挙された例外ではありません")]

@@ -3,6 +3,7 @@ import datetime as dt
 from ..base import Example, Rule
 from ..clauses import Clause
 from ..context import add_days
+from ...model.tables import field_ja
 
 _GRACE = dt.timedelta(days=30)
 
@@ -36,7 +37,8 @@ class TP125(Rule):
     title_en = "Stop request not honoured"
     title_ja = "停止の求めに応じていない提供"
     remedy_en = "Stop provision of the requester's data and record honoured_on within 30 days."
-    remedy_ja = "求めた本人のデータの提供を停止し、30 日以内に honoured_on を記録してください。"
+    remedy_ja = (f"求めた本人のデータの提供を停止し、30 日以内に {field_ja('stop_requests', 'honoured_on')} "
+                 "を記録してください。")
     fail = Example("honoured after 31 days", """
 notices:
   - {id: N1, kind: opt_out, published_on: 2024-12-01, provision_in_purpose: true,

@@ -1,5 +1,6 @@
 from ..base import Example, Rule
 from ..clauses import Clause
+from ...model.tables import sheet_ja
 
 
 class TP211(Rule):
@@ -24,7 +25,7 @@ class TP211(Rule):
     title_en = "Succession without a succession event"
     title_ja = "事業承継の事実がない承継による提供"
     remedy_en = "Record the merger, split or business transfer (events), or use another basis."
-    remedy_ja = "合併・会社分割・事業譲渡の事実を events に記録するか、別の根拠によってください。"
+    remedy_ja = f"合併・会社分割・事業譲渡の事実を {sheet_ja('events')} に記録するか、別の根拠によってください。"
     fail = Example("no event", """
 flows:
   - {id: F1, from: mc, to: partner, items: [name], basis: succession, start: 2025-01-01}
@@ -54,7 +55,8 @@ flows:
         return [cls.finding(flow, evidence={"event": flow.event},
                             message=f"no succession event in which {flow.to} succeeds "
                                     f"{flow.frm}",
-                            message_ja=f"{flow.to} が {flow.frm} の事業を承継する事実(events)がありません")]
+                            message_ja=f"{flow.to} が {flow.frm} の事業を承継する事実がありません: "
+                                       f"{sheet_ja('events')}")]
 
     @classmethod
     def event_for(cls, ctx, flow):
