@@ -96,3 +96,25 @@ def test_a_verdict_naming_more_than_three_lacks_says_how_many_more_in_both_langu
         "consent K1 does not cover purpose ads (+1 more)")
     assert finding.message_ja.endswith(
         "同意 K1 に利用目的 ads が含まれていません (ほか 1 件)")
+
+
+def test_a_consent_of_one_of_several_groups_is_named_with_its_group():
+    # An office's trial: a flow carrying two groups' data was blamed on "consent C2",
+    # the members' consent for another recipient, with no word of the members.
+    audit = check(build_example(
+        "parties:\n"
+        "  - {id: members, role: data_subject}\n"
+        "consents:\n"
+        "  - {id: C1, subjects: customers, recipients: [partner], items: [name],\n"
+        "     purposes: [ads], obtained_on: 2024-01-01}\n"
+        "  - {id: C2, subjects: members, recipients: [group-co], items: [name],\n"
+        "     purposes: [ads], obtained_on: 2024-01-01, withdrawn_on: 2025-06-01}\n"
+        "flows:\n"
+        "  - {id: M1, from: members, to: mc, items: [name], purposes: [ads], start: 2024-01-01}\n"
+        "  - {id: F1, from: mc, to: partner, items: [name], purposes: [ads], basis: consent,\n"
+        "     start: 2025-01-01}\n"))
+    assert [(f.id, f.message, f.message_ja) for f in audit.results] == [
+        ("TP103:F1:recipient", "consent C2 of members does not cover recipient partner",
+         "members の同意 C2 の提供先に partner が含まれていません"),
+        ("TP104:F1:C2", "consent C2 of members was withdrawn on 2025-06-01 but the flow has "
+         "not stopped", "members の同意 C2 は 2025-06-01 に撤回されましたが、提供は停止されていません")]

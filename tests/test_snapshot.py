@@ -119,10 +119,10 @@ diff #1 (2026-Q3) -> #2 (2026-Q4)
   as of 2026-11-01 -> 2026-11-01
 
 Findings: 4 new, 0 resolved, 10 still open
-  new        TP101:F34 [5[1]] error provision to third party partner-brand has no route: closest route is consent, which lacks: consent C01 was withdrawn on 2026-06-01 but the flow has not stopped
-  new        TP103:F49:health [5[1]] error consent C03 does not cover item health
-  new        TP103:F49:recipient [5[1]] error consent C03 does not cover recipient clinic-us
-  new        TP104:F49:C01 [5[1]] error consent C01 was withdrawn on 2026-06-01 but the flow has not stopped
+  new        TP101:F34 [5[1]] error provision to third party partner-brand has no route: closest route is consent, which lacks: consent C01 of members was withdrawn on 2026-06-01 but the flow has not stopped
+  new        TP103:F49:health [5[1]] error consent C03 of applicants does not cover item health
+  new        TP103:F49:recipient [5[1]] error consent C03 of applicants does not cover recipient clinic-us
+  new        TP104:F49:C01 [5[1]] error consent C01 of members was withdrawn on 2026-06-01 but the flow has not stopped
 """
 
 DIFF_CHANGES = """\
@@ -199,7 +199,7 @@ def test_diff_against_an_inventory_path_and_in_markdown_and_japanese(two, run_cl
     md = run_cli("snapshot", "diff", "2026-Q3", inv, "--store", store, "--format", "markdown",
                  expect=1).stdout
     assert md.startswith("# diff #1 (2026-Q3) → now\n")
-    assert "| new | TP103:F49:health | 5\\[1\\] | error | consent C03 does not cover item " \
+    assert "| new | TP103:F49:health | 5\\[1\\] | error | consent C03 of applicants does not cover item " \
            "health |" in md
     assert "- **C01** \\[5\\[1\\]\\]: consent withdrawn on 2026-06-01" in md
     ja = run_cli("snapshot", "diff", "1", "2", "--store", store, "--lang", "ja", expect=1).stdout

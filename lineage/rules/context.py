@@ -359,6 +359,29 @@ class Context:
                 out[c.id] = c
         return list(out.values())
 
+    def consent_words(self, flow: Flow, consent) -> tuple[str, str]:
+        """How a message names ``consent`` (English, Japanese): with its data-subject
+        group when ``flow`` carries data of more than one group, for then the consent
+        reported may be another group's than the one the reader has in mind.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{parties: [{id: members, role: data_subject}], "
+            ...     "consents: [{id: K1, subjects: members, recipients: [partner], items: [name], "
+            ...     "obtained_on: 2024-01-01}], flows: [{id: M1, from: members, to: mc, "
+            ...     "items: [name], start: 2024-01-01}, {id: F1, from: mc, to: partner, "
+            ...     "items: [name], start: 2025-01-01}, {id: F2, from: mc, to: partner, "
+            ...     "items: [email], start: 2025-01-01}]}"))
+            >>> ctx.consent_words(ctx.flows["F1"], ctx.consents["K1"])
+            ('consent K1 of members', 'members の同意 K1')
+            >>> ctx.consent_words(ctx.flows["F2"], ctx.consents["K1"])
+            ('consent K1', '同意 K1')
+        """
+        if consent.subjects and len(self.groups_key(flow)) > 1:
+            return (f"consent {consent.id} of {consent.subjects}",
+                    f"{consent.subjects} の同意 {consent.id}")
+        return f"consent {consent.id}", f"同意 {consent.id}"
+
     def consent_sets(self, consent) -> tuple[frozenset, frozenset]:
         """The consent's items and purposes as sets (cached: checked per flow).
 

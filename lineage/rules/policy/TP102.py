@@ -66,9 +66,10 @@ flows:
         """
         if consent.obtained_on <= flow.start:
             return []
+        en, ja = ctx.consent_words(flow, consent)
         return [cls.finding(flow, subject=consent.id, evidence={"consent": consent.id},
-                            message=f"consent {consent.id} was obtained on "
+                            message=f"{en} was obtained on "
                                     f"{consent.obtained_on}, after the flow started on "
                                     f"{flow.start}",
-                            message_ja=f"同意 {consent.id} の取得日 {consent.obtained_on} が"
+                            message_ja=f"{ja} の取得日 {consent.obtained_on} が"
                                        f"提供開始日 {flow.start} より後です")]

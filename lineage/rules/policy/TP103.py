@@ -99,19 +99,22 @@ flows:
         recipient, items, purposes = cls.uncovered(ctx, flow, consent)
         out = []
         ev = {"consent": consent.id}
+        if not (recipient or items or purposes):
+            return out
+        en, ja = ctx.consent_words(flow, consent)
         if recipient:
             out.append(cls.finding(
                 flow, subject="recipient", evidence=ev,
-                message=f"consent {consent.id} does not cover recipient {flow.to}",
-                message_ja=f"同意 {consent.id} の提供先に {flow.to} が含まれていません"))
+                message=f"{en} does not cover recipient {flow.to}",
+                message_ja=f"{ja} の提供先に {flow.to} が含まれていません"))
         for item in items:
             out.append(cls.finding(
                 flow, subject=item, items=[item], evidence=ev,
-                message=f"consent {consent.id} does not cover item {item}",
-                message_ja=f"同意 {consent.id} に項目 {item} が含まれていません"))
+                message=f"{en} does not cover item {item}",
+                message_ja=f"{ja} に項目 {item} が含まれていません"))
         for purpose in purposes:
             out.append(cls.finding(
                 flow, subject=purpose, evidence=ev,
-                message=f"consent {consent.id} does not cover purpose {purpose}",
-                message_ja=f"同意 {consent.id} に利用目的 {purpose} が含まれていません"))
+                message=f"{en} does not cover purpose {purpose}",
+                message_ja=f"{ja} に利用目的 {purpose} が含まれていません"))
         return out

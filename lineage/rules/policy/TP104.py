@@ -72,10 +72,11 @@ flows:
             until, until_ja = f"runs until {flow.end}", f"{flow.end} まで続いています"
         else:
             until, until_ja = "has not stopped", "停止されていません"
+        en, ja = ctx.consent_words(flow, consent)
         return [cls.finding(flow, subject=consent.id, evidence={"consent": consent.id},
-                            message=f"consent {consent.id} was withdrawn on "
+                            message=f"{en} was withdrawn on "
                                     f"{consent.withdrawn_on} but the flow {until}",
-                            message_ja=f"同意 {consent.id} は {consent.withdrawn_on} に撤回されましたが、"
+                            message_ja=f"{ja} は {consent.withdrawn_on} に撤回されましたが、"
                                        f"提供は{until_ja}")]
 
 
