@@ -101,3 +101,28 @@ def test_line_map_offsets_small_and_large(steps):
     lines = LineMap()
     lines.add_record("notes", 0, 10, [((f"k{i}",), 10 + s) for i, s in enumerate(steps)])
     assert [lines[("notes", 0, f"k{i}")] for i in range(3)] == [10 + s for s in steps]
+
+
+@pytest.mark.parametrize("reader", ["events", "nodes"])
+def test_a_plain_null_is_absent_and_a_quoted_one_is_text(tmp_path, reader, monkeypatch):
+    # An office's trial: 'end: null' and 'end: ~' were refused as dates. libyaml marks a
+    # plain scalar's style '' where the pure-Python parser says None; both are plain.
+    path = tmp_path / "inv.yaml"
+    path.write_text(
+        "format: lineage/1\norganisation: o\nparties:\n"
+        "  - {id: o, name: \"null\", role: self}\n  - {id: t, name: ~, role: third_party}\n"
+        "flows:\n"
+        "  - {id: F1, from: o, to: t, items: [a], start: 2024-01-01, end: null}\n"
+        "  - {id: F2, from: o, to: t, items: [a], start: 2024-01-01, end: ~}\n"
+        "  - id: F3\n    from: o\n    to: t\n    items: [a]\n    start: 2024-01-01\n"
+        "    end: NULL\n    note: 'null'\n", encoding="utf-8")
+    if reader == "nodes":
+        monkeypatch.setattr(sources, "_read_events", _refuse, raising=False)
+    raw = read_yaml_file(path)
+    assert [p.get("name") for p in raw.data["parties"]] == ["null", None]
+    assert [f.get("end") for f in raw.data["flows"]] == [None, None, None]
+    assert raw.data["flows"][2]["note"] == "null"
+
+
+def _refuse(*args, **kwargs):
+    raise sources._Fallback

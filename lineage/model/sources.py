@@ -510,7 +510,7 @@ class _Converter:
                                          f"YAML タグ '{node.tag}' は使えません"))
             return None
         if isinstance(node, yaml.ScalarNode):
-            if node.style is None and node.value in _NULLS:
+            if not node.style and node.value in _NULLS:
                 return None
             return node.value
         if isinstance(node, yaml.SequenceNode):
@@ -727,7 +727,7 @@ def _read_events(loader, name: str):
                             raise _Fallback  # a merge key or a value key: refused tags
                     elif tag not in allowed:
                         raise _Fallback
-                    value = None if event.style is None and event.value in nulls else event.value
+                    value = None if not event.style and event.value in nulls else event.value
                 elif kind is map_start or kind is seq_start:
                     if tag is not None and tag != "!" and tag not in allowed:
                         raise _Fallback
