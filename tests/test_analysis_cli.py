@@ -207,3 +207,20 @@ def test_stop_consent_lists_a_flow_naming_a_withdrawn_consent_not_one_it_never_c
     assert res.stdout == ("\ufeffhop,flow,from,to,items,route,reason\n"
                           "0,F3,org,hotel,name,consent,relies on consent C2\n"
                           "0,F4,org,airline,email,none,relies on consent C2\n")
+
+
+def test_stop_consent_lists_a_flow_resting_on_a_withdrawn_consent_it_does_not_name(
+        run_cli, tmp_path):
+    # inventory.md: a flow's consents are optional, the analyzer searches. F4 without
+    # `consents: [C2]` rests on C2 as much as when it names it: once the withdrawal is
+    # recorded it has no route (its TP101 names C2 as the closest) and must still be listed.
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(WITHDRAWN.replace(", consents: [C2]", ""), encoding="utf-8")
+    head = "\ufeffhop,flow,from,to,items,route,reason\n"
+    res = run_cli("stop", inv, "--consent", "C2", "--format", "csv")
+    assert res.stdout == head + "0,F4,org,airline,email,none,relies on consent C2\n"
+    res = run_cli("stop", inv, "--subjects", "members", "--format", "csv")
+    assert res.stdout == (head + "0,F3,org,hotel,name,consent,relies on consent C2\n"
+                          "0,F4,org,airline,email,none,relies on consent C2\n")
+    res = run_cli("stop", inv, "--consent", "C2", "--item", "name", "--format", "csv")
+    assert res.stdout == head

@@ -43,7 +43,9 @@ def _careful_closest(ctx, flow, candidates, conditions, date_of, likely=None):
     best = None
     for cand in sorted(candidates, key=order):
         found = [f for cond in conditions for f in cond.condition(ctx, flow, cand)]
-        key = (len(found), date_of(cand) or _FAR, id_key(cand.id))
+        # README item 17: on the same date, one naming the recipient before one that does not.
+        key = (len(found), date_of(cand) or _FAR, not likely(cand) if likely else False,
+               id_key(cand.id))
         if best is None or key < best[0]:
             best = (key, cand, found)
     return (None, []) if best is None else (best[1], best[2])

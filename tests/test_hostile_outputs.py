@@ -154,6 +154,19 @@ def test_check_will_not_write_its_report_over_the_inventory(tmp_path, run_cli):
     assert inv.read_text(encoding="utf-8") == TINY
 
 
+@pytest.mark.parametrize("args", [["check", "--exit-zero"], ["report", "--no-drawing"]])
+def test_no_report_is_written_over_the_policy_text_the_inventory_reads(tmp_path, run_cli, args):
+    # policy.file is read as part of the inventory: it is an input of the run too
+    # (check -o policy.txt replaced the policy's text with the report).
+    inv = _inventory(tmp_path)
+    inv.write_text(TINY + "policy: {file: policy.txt}\n", encoding="utf-8")
+    text = inv.parent / "policy.txt"
+    text.write_text("個人情報保護方針\n", encoding="utf-8")
+    res = run_cli(args[0], inv, *args[1:], "-o", text, expect=2)
+    assert res.stderr == f"error: {text}: is an input of this run; refusing to write over it\n"
+    assert text.read_text(encoding="utf-8") == "個人情報保護方針\n"
+
+
 def test_report_will_not_overwrite_its_snapshot_store(tmp_path, run_cli):
     inv = _inventory(tmp_path)
     store = tmp_path / "audits.db"

@@ -312,3 +312,19 @@ def test_csv_keeps_its_column_names_under_japanese(trial, run_cli):
             ) in ja.splitlines()
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert "`check --format csv` keeps its English column names under `--lang ja`" in readme
+
+
+def test_junit_clauses_in_japanese(trial, run_cli):
+    # The JUnit report in Japanese (3d135dd) wrote each finding's clause as in English,
+    # '[Art. 29]', where the check table and the reports say '[法第29条]'.
+    text = run_cli("check", trial, "--rules", "policy,appi", "--lang", "ja", "--format", "junit",
+                   "--fail-on", "warning", expect=1).stdout
+    assert re.findall(r">(AP\d+:F\d+ \[[^]]*\]) ", text) == [
+        "AP231:F1 [法第29条]", "AP241:F2 [法第30条]", "AP261:F3 [法第25条]",
+        "AP223:F4 [法第28条第3項]", "AP271:F6 [法第27条第1項第5号～第7号]", "AP231:F9 [法第29条]"]
+    assert "\nLW001:F6:TP114 [承認済みの指摘] 警告: F6 の TP114 に対する承認は 2026-10-31 に期限切れです\n" in text
+    assert not re.search(r"\[(Art\. |Rule |waivers\])", text)
+    english = run_cli("check", trial, "--rules", "policy,appi", "--format", "junit",
+                      "--fail-on", "warning", expect=1).stdout
+    assert ">AP231:F1 [Art. 29] error: " in english
+    assert "\nLW001:F6:TP114 [waivers] warning: waiver for TP114 on F6 expired on 2026-10-31\n" in english

@@ -679,15 +679,28 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
     flows = [f for f in inv.flows if as_of is None or f.start <= as_of]
     hit: dict[str, tuple[int, set, str]] = {}
     seeds: dict[str, dict[str, dt.date]] = defaultdict(dict)
+    # A flow with no route whose closest route is consent: the consents it came
+    # closest to (its TP101/TP801 verdict's evidence). Consents are optional on a
+    # flow (the analyzer searches), so one that does not name a withdrawn consent
+    # rests on it all the same.
+    closest: dict[str, tuple] = {}
+    for found in audit.results:
+        if found.rule in ("TP101", "TP801") and found.flow not in closest:
+            ev = dict(found.evidence)
+            if ev.get("closest_route") == "consent":
+                closest[found.flow] = tuple(ev.get("consents", ()))
     for f in flows:
         route = routes[f.id]
         # A flow naming a consent relies on it whatever its route: once a recorded
         # withdrawal leaves it no route, it is exactly a flow that must stop.
         named = relied.intersection(f.consents or ())
-        if route not in _STOPPABLE and not (route == "none" and named):
+        if route not in _STOPPABLE and route != "none":
             continue
-        used = relied & set(audit.evidence.get(f.id, {}).get("consents", []))
-        if consent is not None:
+        if route == "none":
+            used = relied.intersection(closest.get(f.id, ()))
+        else:
+            used = relied & set(audit.evidence.get(f.id, {}).get("consents", []))
+        if consent is not None or route == "none":
             # The closest consent of another recipient is evidence of a failure,
             # not something the flow rests on.
             used = {c for c in used if not ctx.names(f.to).isdisjoint(consents[c].recipients)}

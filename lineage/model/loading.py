@@ -24,6 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from . import schema
+from ..files import note_input
 from ..progress import report
 from .errors import InventoryError, Location, Problem, did_you_mean
 from .references import check_references
@@ -317,6 +318,7 @@ def _read_policy_file(policy: schema.Policy, origin: str, source) -> list[Proble
     try:
         with target.open("rb") as fh:
             data = fh.read(MAX_POLICY_BYTES + 1)
+        note_input(target)  # an input of the run: no output of it may replace the file
     except OSError as exc:
         return problem(f"{policy.file!r}: cannot read file: {exc.strerror or exc}",
                        f"{policy.file!r}: ファイルを読めません")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from ..rules.clauses import clause_label
 from ..terms import STATUS_WORDS, route_label
 
 __all__ = ["render"]
@@ -39,7 +40,7 @@ def _line(f, lang: str = "en") -> str:
     w = _WORDS[lang]
     tag = w["waived"] if f.waived else ""
     message = f.message_ja if lang == "ja" else f.message
-    return f"{f.id} [{f.clause}] {w.get(f.severity, f.severity)}{tag}: {message}"
+    return f"{f.id} [{clause_label(f.clause, lang)}] {w.get(f.severity, f.severity)}{tag}: {message}"
 
 
 def _failures(n: int, lang: str) -> str:
