@@ -68,8 +68,8 @@ def test_renaming_may_choose_the_other_of_two_equally_close_notices(monkeypatch)
     monkeypatch.setattr(props, "PACKS", ("policy", "appi"))
     first = props._check(build(_two_close_notices("N1", "N3")))
     other = props._check(build(_two_close_notices("N3", "N1")))
-    # F2 names no notice, so the law pack's notice rules stay silent (rules.md, "Notice
-    # rules need a notice"); the policy's TP301 still comes with the chosen notice.
+    # F2 names no notice and the one found is late (TP221), so the law pack's notice rules
+    # stay silent (rules.md, "Notice rules need a notice"); TP301 comes with the chosen one.
     assert sorted(f.id for f in first.results if f.flow == "F2") == [
         "TP221:F2:N1", "TP223:F2", "TP225:F2:purposes", "TP225:F2:responsible"]
     assert sorted(f.id for f in other.results if f.flow == "F2") == [

@@ -60,8 +60,10 @@ def within_year(day: dt.date | None, until: dt.date) -> bool:
 def notice_of(ctx, judged, flow):
     """The notice the flow's route rests on (the route's evidence), or None.
 
-    Where the route found no notice, TP121/TP221 report that, and the law
-    pack's notice rules stay silent (rules.md, "Notice rules need a notice").
+    rules.md, "Notice rules need a notice": where the route rests on a notice
+    the flow does not name and TP121/TP221 report that (no notice, or one
+    published after the flow started), the law pack's notice rules stay silent.
+    A notice the flow names, or one the search found in time, is read.
 
     Example:
         >>> from lineage.rules import context, engine, examples
@@ -72,9 +74,15 @@ def notice_of(ctx, judged, flow):
         ('N1', None)
     """
     notice = judged[flow.id].evidence.get("notice")
-    if not notice or notice != flow.notice:
+    found = ctx.notices.get(notice) if notice else None
+    if found is None or notice == flow.notice:
+        return found
+    # A notice the search found for a flow that names none: where the policy pack
+    # reports it (TP121/TP221: published after the flow started, or never), the Act's
+    # details of that notice are not judged as well.
+    if found.published_on is None or found.published_on > flow.start:
         return None
-    return ctx.notices.get(notice)
+    return found
 
 
 class LawRule(Rule):
