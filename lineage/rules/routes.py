@@ -941,9 +941,10 @@ class _Candidates:
     orders the search tries them (see :func:`_consent_candidates`).
 
     ``by_date`` holds every candidate consent by date then ID. The search
-    takes candidates as ``(consent, terms, missed, order)``: its
+    takes candidates as ``(consent, terms, missed, rank)``: its
     :meth:`Context.consent_terms`, 1 when it does not name the recipient
-    (TP103's recipient finding) else 0, and its (date, ID) sort key. ``likely`` holds those naming the
+    (TP103's recipient finding) else 0, and its rank among equally close
+    consents (date, that 0 or 1, ID). ``likely`` holds those naming the
     recipient, by date then ID; :meth:`others` the rest, by date then ID, the
     first of each distinct terms (needed only when no likely consent holds, so
     built on first use).
@@ -958,8 +959,10 @@ class _Candidates:
         self._others = None
 
     def _entry(self, consent) -> tuple:
-        return (consent, self._ctx.consent_terms(consent),
-                int(self._names.isdisjoint(consent.recipients)), _consent_order(consent))
+        missed = int(self._names.isdisjoint(consent.recipients))
+        date, key = _consent_order(consent)
+        # The rank among equally close consents: date, then naming the recipient, then ID.
+        return consent, self._ctx.consent_terms(consent), missed, (date, missed, key)
 
     def others(self) -> list:
         """The entries of the candidates not naming the recipient, by date then
@@ -1049,16 +1052,15 @@ def _closest_candidate(candidates, wants) -> tuple:
     over one that does not (README, "How we read the specification", item 17):
     the user wrote it for this recipient, so its failure is the one to report.
     """
-    best = None  # (failures, rank, consent) of the closest so far; rank: (date, missed, ID)
-    for cand, terms, missed, order in candidates.likely:
+    best = None  # (failures, rank, consent) of the closest so far
+    for cand, terms, missed, rank in candidates.likely:
         n = missed + wants.short(cand, terms)
         if n == 0:
             return cand, 0
-        # In (date, ID) order: a later one is closer only with fewer failures.
+        # In rank order: a later one is closer only with fewer failures.
         if best is None or n < best[0]:
-            best = (n, (order[0], missed, order[1]), cand)
-    for cand, terms, missed, order in candidates.others():
-        rank = (order[0], missed, order[1])
+            best = (n, rank, cand)
+    for cand, terms, missed, rank in candidates.others():
         if best is not None and (missed > best[0] or (missed == best[0] and rank > best[1])):
             break
         n = missed + wants.short(cand, terms)
