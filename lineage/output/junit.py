@@ -19,7 +19,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..rules.clauses import clause_label
-from ..terms import STATUS_WORDS, route_label
+from ..terms import STATUS_WORDS, counted, route_label
 
 __all__ = ["render"]
 
@@ -46,7 +46,7 @@ def _line(f, lang: str = "en") -> str:
 def _failures(n: int, lang: str) -> str:
     if lang == "ja":
         return f"指摘 {n} 件"
-    return f"{n} finding{'s' if n != 1 else ''}"
+    return counted(n, "finding")
 
 
 def render(audit, fail_on: str = "error", lang: str = "en") -> str:
