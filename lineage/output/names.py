@@ -48,6 +48,18 @@ class Names:
         self._pattern = (re.compile(rf"(?<![{_ID_CHARS}])({'|'.join(map(re.escape, ids))})"
                                     rf"(?![{_ID_CHARS}])") if ids else None)
 
+    def name(self, kind: str, rid) -> str | None:
+        """The display name of a ``party``, ``item`` or ``purpose``; None when the record
+        has none but its ID (or is not in the inventory).
+
+        Example:
+            >>> from lineage.model import load
+            >>> n = Names(load("inventories/monocollabo"), "en")
+            >>> n.name("party", "members"), n.name("party", "nobody")
+            ('Members', None)
+        """
+        return self._names[kind].get(rid)
+
     def _label(self, kind: str, rid) -> str:
         if rid is None:
             return ""

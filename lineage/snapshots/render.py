@@ -273,42 +273,40 @@ class _Labels:
 
     def __init__(self, d: Diff, lang: str):
         self.d, self.lang = d, lang
-        self._names: dict[str, dict] = {}
-        self._flows: dict[str, dict] = {}
-        self._annotators: dict = {}
+        self._sides: dict[str, tuple] = {}
 
-    def _side(self, side: str):
-        if side not in self._names:
+    def _side(self, side: str) -> tuple:
+        """The :class:`~lineage.output.names.Names` of one snapshot, its party IDs, and
+        each flow's ends."""
+        got = self._sides.get(side)
+        if got is None:
+            from ..output.names import Names
             inv = (self.d.a if side == "a" else self.d.b).inventory
-            self._names[side] = {p.id: (p.name if self.lang == "ja" else p.name_en or p.name)
-                                 or p.id for p in inv.parties}
-            self._flows[side] = {f.id: (f.frm, f.to) for f in inv.flows}
-        return self._names[side], self._flows[side]
+            got = self._sides[side] = (Names(inv, self.lang), {p.id for p in inv.parties},
+                                       {f.id: (f.frm, f.to) for f in inv.flows})
+        return got
 
     def party(self, pid: str, side: str = "b") -> str:
-        names, _ = self._side(side)
-        if pid not in names:  # a note about a record of the other snapshot
-            names, _ = self._side("a" if side == "b" else "b")
-        name = names.get(pid)
-        return f"{pid} ({name})" if name and name != pid else pid
+        names, parties, _ = self._side(side)
+        if pid not in parties:  # a note about a record of the other snapshot
+            names = self._side("a" if side == "b" else "b")[0]
+        name = names.name("party", pid)
+        return f"{pid} ({name})" if name else pid
 
     def flow(self, fid: str, side: str = "b") -> str:
-        names, flows = self._side(side)
+        names, _, flows = self._side(side)
         if fid not in flows:
-            names, flows = self._side("a" if side == "b" else "b")
+            names, _, flows = self._side("a" if side == "b" else "b")
         ends = flows.get(fid)
         if ends is None:
             return fid
-        return f"{fid} ({names.get(ends[0], ends[0])} → {names.get(ends[1], ends[1])})"
+        frm, to = (names.name("party", e) or e for e in ends)
+        return f"{fid} ({frm} → {to})"
 
     def annotate(self, text: str, side: str = "b") -> str:
         """Japanese text with the display name beside each ID it names, from the
         snapshot the finding belongs to (``a`` for a resolved one), as the check table."""
-        if side not in self._annotators:
-            from ..output.names import Names
-            inv = (self.d.a if side == "a" else self.d.b).inventory
-            self._annotators[side] = Names(inv, self.lang)
-        return self._annotators[side].annotate(text)
+        return self._side(side)[0].annotate(text)
 
     def record(self, collection: str, rid: str, side: str = "b") -> str:
         if collection == "parties":
