@@ -483,7 +483,8 @@ def cli(quiet):
               show_default=True, help="Lowest severity that makes the exit code 1.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are found.")
 @click.option("-o", "--output", type=click.Path(),
-              help="Write the report to this file instead of standard output.")
+              help="Write the report to this file instead of standard output ('-': standard "
+                   "output).")
 @click.option("--baseline", metavar="STORE[:SNAPSHOT]",
               help="Fail only on findings absent from this stored snapshot (default: the "
                    "latest); prints 'N new, M known' on standard error.")
@@ -501,7 +502,7 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
       lineage check inventories/monocollabo --format json
       lineage check inventories/monocollabo --select TP2 --fail-on warning
     """
-    output = output_file(output) if output is not None else None  # before the load
+    output = output_file(output, stdout=True) if output is not None else None  # before the load
     if fmt == "xlsx" and output is None:
         raise UserError("--format xlsx writes a workbook: give -o FILE.xlsx",
                         message_ja="--format xlsx はブックを書き出します。-o FILE.xlsx を指定してください")
@@ -700,12 +701,15 @@ def _utf8(stream) -> bool:
         return False
 
 
-def output_file(path) -> Path:
+def output_file(path, stdout: bool = False) -> Path | None:
     """Refuse an output before slow work starts: a folder (or a path ending in ``/``),
     a missing folder, a symbolic link, a device or other special file.
 
     Takes the text as typed (``-o`` is not converted to a :class:`Path` first,
-    which would drop a trailing ``/``).
+    which would drop a trailing ``/``). ``-`` is standard output, as for most
+    command-line tools: None when the command can write there (``stdout``),
+    refused otherwise (a drawing or workbook whose format comes from the
+    file's extension), never a file named ``-``.
 
     Example:
         >>> output_file("inventories")
@@ -717,9 +721,17 @@ def output_file(path) -> Path:
         >>> output_file("/dev/null")
         Traceback (most recent call last):
         lineage.files.OutputError: /dev/null: is not a regular file (a character device); refusing to write to it
+        >>> output_file("-", stdout=True) is None
+        True
     """
     from .files import check_output
     text = os.fspath(path)
+    if text == "-":
+        if stdout:
+            return None
+        raise UserError("-o -: this command writes a file, not standard output; give a file name",
+                        message_ja="-o -: このコマンドは標準出力ではなくファイルに書き出します。"
+                                   "ファイル名を指定してください")
     out = Path(text)
     if out.is_dir():
         raise UserError(f"{text}: is a folder, not a file",

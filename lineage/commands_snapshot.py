@@ -244,7 +244,7 @@ def diff(a, b, store, fmt, lang, packs, as_of):
 @click.command()
 @inventory_argument
 @click.option("-o", "--output", type=click.Path(),
-              help="Write the report here (.html or .md). Default: standard output.")
+              help="Write the report here (.html or .md). Default, or '-': standard output.")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown"]),
               help="Report format. Default: from the output's extension, else html.")
 @click.option("--store", type=click.Path(path_type=Path, dir_okay=False),
@@ -270,7 +270,7 @@ def report(inventory, output, fmt, store, lang, packs, as_of, no_drawing):
     """
     from .audit import check
     from .output import report_html
-    output = output_file(output) if output is not None else None  # before the load
+    output = output_file(output, stdout=True) if output is not None else None  # before the load
     if fmt is None:
         suffix = output.suffix.lower() if output else ""
         fmt = "markdown" if suffix in (".md", ".markdown") else "html"

@@ -85,7 +85,8 @@ def template(output, force, lang):
 @click.option("--fragment", is_flag=True,
               help="Schema for one file of a folder inventory (no top-level key required).")
 @click.option("-o", "--output", type=click.Path(),
-              help="Write the schema to this file instead of standard output.")
+              help="Write the schema to this file instead of standard output ('-': standard "
+                   "output).")
 @handle_errors
 def schema(fragment, output):
     """Print the JSON Schema of the inventory format, for editors.
@@ -99,5 +100,5 @@ def schema(fragment, output):
       lineage schema --fragment
     """
     from .model.jsonschema import schema_text
-    output = output_file(output) if output is not None else None
+    output = output_file(output, stdout=True) if output is not None else None
     _emit(schema_text(fragment=fragment), output)

@@ -493,3 +493,33 @@ def test_check_packs_string_is_one_pack():
     both = lineage.check(SAMPLE, packs=["policy", "appi", "policy"])
     assert both.packs == ("policy", "appi") and both.side_by_side
     assert both.as_dict() == lineage.check(SAMPLE, packs=("policy", "appi")).as_dict()
+
+
+# -- -o -: standard output where the command writes text, refused elsewhere ---------
+@pytest.mark.parametrize("command,want", [
+    (["check", SAMPLE, "--format", "csv"], "id,rule,clause,kind,severity,flow"),
+    (["report", SAMPLE, "--no-drawing", "--format", "markdown"], "# "),
+    (["schema"], '{\n  "$schema"'),
+])
+def test_output_dash_is_standard_output(run_cli, tmp_path, monkeypatch, command, want):
+    monkeypatch.chdir(tmp_path)
+    res = run_cli(*command, "-o", "-", expect=None)
+    assert res.code in (0, 1)
+    assert res.stdout.lstrip("\ufeff").startswith(want)
+    assert list(tmp_path.iterdir()) == []  # no file named '-'
+
+
+@pytest.mark.parametrize("command", ["draw", "export", "explore"])
+def test_output_dash_refused_for_files(run_cli, tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    res = run_cli(command, "missing-inv", "-o", "-", expect=2)
+    assert res.stderr == "error: -o -: this command writes a file, not standard output; " \
+                         "give a file name\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_dash_xlsx_needs_a_file(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = run_cli("check", SAMPLE, "--format", "xlsx", "-o", "-", expect=2)
+    assert res.stderr == "error: --format xlsx writes a workbook: give -o FILE.xlsx\n"
+    assert list(tmp_path.iterdir()) == []
