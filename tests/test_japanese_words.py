@@ -159,19 +159,19 @@ def test_drawing_tooltips_in_japanese(trial, run_cli, tmp_path):
 
 #: Each remedy (and message) of the trial inventory that names a field, as --lang ja shows it.
 REMEDIES_JA = [
-    "対応: 第三者提供の記録(提供先・提供日・本人・項目等)を作成・保存し、フローの 提供記録 (recorded) "
+    "対応: 第三者提供の記録(提供先・提供日・本人・項目等)を作成・保存し、フローの「提供記録 (recorded)」"
     "を true としてください。",
-    "対応: 承認を削除するか、その ルール (rule)・フロー (flow)・データ項目 (item) を修正してください。",
-    "対応: 提供者の氏名・住所・代表者及び取得の経緯を確認して記録し、フローの 取得の経緯の確認 "
-    "(confirmed_acquisition) を true としてください。",
-    "対応: 委託先の監査又は報告の受領を少なくとも年1回行い、委託契約の 監督の実施日 (audits) "
+    "対応: 承認を削除するか、その「ルール (rule)」「フロー (flow)」「データ項目 (item)」を修正してください。",
+    "対応: 提供者の氏名・住所・代表者及び取得の経緯を確認して記録し、フローの「取得の経緯の確認 "
+    "(confirmed_acquisition)」を true としてください。",
+    "対応: 委託先の監査又は報告の受領を少なくとも年1回行い、委託契約の「監督の実施日 (audits)」"
     "に日付を記録してください。",
-    "対応: 提供先の体制の整備状況と外国の制度を少なくとも年1回確認し、当事者の 相当措置の確認日 "
-    "(equivalent_system) に確認日を記録してください。",
-    "対応: その利用目的を棚卸しの 利用目的 (purposes) に定義(公表)するか、フローを修正してください。",
+    "対応: 提供先の体制の整備状況と外国の制度を少なくとも年1回確認し、当事者の「相当措置の確認日 "
+    "(equivalent_system)」に確認日を記録してください。",
+    "対応: その利用目的を棚卸しの「利用目的 (purposes)」に定義(公表)するか、フローを修正してください。",
     "! TP114:F6 [5[1]] 根拠 学術研究 (academic) は方針に列挙された例外ではありません",
     "✗ TP111:F7 [5[1]1] 法令に基づく提供ですが、根拠法令の記載がありません: 根拠となる法令 (exemption.law)",
-    "対応: 提供の根拠となる法令を、フローの 根拠となる法令 (exemption.law) に記録してください。",
+    "対応: 提供の根拠となる法令を、フローの「根拠となる法令 (exemption.law)」に記録してください。",
     "✗ TP211:F8 [5[2]2] グループ会社 (group-co) が モノコラボ (mc) の事業を承継する事実がありません: "
     "事業の承継 (events)",
     "対応: 合併・会社分割・事業譲渡の事実を 事業の承継 (events) に記録するか、別の根拠によってください。",
@@ -308,7 +308,7 @@ def test_csv_keeps_its_column_names_under_japanese(trial, run_cli):
     assert ja.splitlines()[0] == en.splitlines()[0] == header
     assert ("AP231:F1,AP231,Art. 29,record,error,F1,mc,partner,,個人情報保護法第29条: partner "
             "への第三者提供の記録がありません,第三者提供の記録(提供先・提供日・本人・項目等)を作成・保存し、"
-            "フローの 提供記録 (recorded) を true としてください。,false,,,appi,warning,violation"
+            "フローの「提供記録 (recorded)」を true としてください。,false,,,appi,warning,violation"
             ) in ja.splitlines()
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert "`check --format csv` keeps its English column names under `--lang ja`" in readme

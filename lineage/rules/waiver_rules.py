@@ -67,8 +67,8 @@ class LW002(Rule):
     title_en = "Waiver matches no finding"
     title_ja = "該当する指摘のない承認"
     remedy_en = "Remove the waiver, or correct its rule, flow or item."
-    remedy_ja = (f"承認を削除するか、その {field_ja('waivers', 'rule')}・{field_ja('waivers', 'flow')}・"
-                 f"{field_ja('waivers', 'item')} を修正してください。")
+    remedy_ja = (f"承認を削除するか、その「{field_ja('waivers', 'rule')}」「{field_ja('waivers', 'flow')}」"
+                 f"「{field_ja('waivers', 'item')}」を修正してください。")
     fail = Example("nothing to waive", """
 consents:
   - {id: K1, subjects: customers, recipients: [partner], items: [name], obtained_on: 2024-12-01}

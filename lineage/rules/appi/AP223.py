@@ -36,8 +36,8 @@ class AP223(LawRule):
              "inform the person.")
     remedy_en = ("Check the recipient's safeguards and the foreign system at least yearly, "
                  "and record the date in equivalent_system.")
-    remedy_ja = ("提供先の体制の整備状況と外国の制度を少なくとも年1回確認し、当事者の "
-                 f"{field_ja('parties', 'equivalent_system')} に確認日を記録してください。")
+    remedy_ja = ("提供先の体制の整備状況と外国の制度を少なくとも年1回確認し、当事者の"
+                 f"「{field_ja('parties', 'equivalent_system')}」に確認日を記録してください。")
     fail = Example("last checked 366 days before the audit date", """
 parties:
   - {id: callcenter, name: コールセンター, role: outsourcee, country: PH,

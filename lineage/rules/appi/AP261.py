@@ -33,8 +33,8 @@ class AP261(LawRule):
              "in 12 months).")
     remedy_en = ("Audit the outsourcee or obtain its report at least yearly, and record the "
                  "date in the contract's audits.")
-    remedy_ja = ("委託先の監査又は報告の受領を少なくとも年1回行い、委託契約の "
-                 f"{field_ja('contracts', 'audits')} に日付を記録してください。")
+    remedy_ja = ("委託先の監査又は報告の受領を少なくとも年1回行い、委託契約の"
+                 f"「{field_ja('contracts', 'audits')}」に日付を記録してください。")
     fail = Example("last audit 366 days before the audit date", """
 contracts:
   - {id: K1, party: carrier, signed_on: 2024-01-01, no_leak: true, no_re_provision: true,

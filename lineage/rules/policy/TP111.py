@@ -22,7 +22,7 @@ class TP111(Rule):
     title_en = "Provision based on law without citing the law"
     title_ja = "根拠法令の記載がない法令に基づく提供"
     remedy_en = "Record the law that requires or permits the provision (exemption.law)."
-    remedy_ja = f"提供の根拠となる法令を、フローの {field_ja('flows', 'exemption.law')} に記録してください。"
+    remedy_ja = f"提供の根拠となる法令を、フローの「{field_ja('flows', 'exemption.law')}」に記録してください。"
     fail = Example("no law cited", """
 flows:
   - {id: F1, from: mc, to: police, items: [name], basis: law, start: 2025-01-01}

@@ -26,8 +26,8 @@ class TP112(Rule):
     title_en = "Life or public-health exemption without a reason consent was difficult"
     title_ja = "同意取得が困難な理由のない生命・公衆衛生の例外"
     remedy_en = "Record why the person's consent was difficult to obtain (exemption.consent_difficult)."
-    remedy_ja = ("本人の同意を得ることが困難な理由を、フローの "
-                 f"{field_ja('flows', 'exemption.consent_difficult')} に記録してください。")
+    remedy_ja = ("本人の同意を得ることが困難な理由を、フローの"
+                 f"「{field_ja('flows', 'exemption.consent_difficult')}」に記録してください。")
     fail = Example("no reason", """
 flows:
   - {id: F1, from: mc, to: police, items: [name, phone], basis: life, start: 2025-01-01}

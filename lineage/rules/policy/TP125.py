@@ -37,7 +37,7 @@ class TP125(Rule):
     title_en = "Stop request not honoured"
     title_ja = "停止の求めに応じていない提供"
     remedy_en = "Stop provision of the requester's data and record honoured_on within 30 days."
-    remedy_ja = (f"求めた本人のデータの提供を停止し、30 日以内に {field_ja('stop_requests', 'honoured_on')} "
+    remedy_ja = (f"求めた本人のデータの提供を停止し、30 日以内に「{field_ja('stop_requests', 'honoured_on')}」"
                  "を記録してください。")
     fail = Example("honoured after 31 days", """
 notices:

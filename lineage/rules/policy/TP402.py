@@ -30,7 +30,7 @@ class TP402(Rule):
     title_en = "Purpose not specified"
     title_ja = "特定されていない利用目的"
     remedy_en = "Define the purpose in purposes (and announce it), or correct the flow."
-    remedy_ja = f"その利用目的を棚卸しの {sheet_ja('purposes')} に定義(公表)するか、フローを修正してください。"
+    remedy_ja = f"その利用目的を棚卸しの「{sheet_ja('purposes')}」に定義(公表)するか、フローを修正してください。"
     fail = Example("undefined purpose", """
 flows:
   - {id: F1, from: customers, to: mc, items: [email], purposes: [profiling], start: 2025-01-01}
