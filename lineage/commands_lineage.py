@@ -69,10 +69,11 @@ def _reason(text: str, lang: str, names) -> str:
         return text
     for prefix, template in (("relies on consent ", "本人の同意 {} に依拠"),
                              ("opt-out provision of data of ", "{} のデータのオプトアウトによる提供"),
+                             ("consent provision of data of ", "{} のデータの本人の同意による提供"),
                              ("downstream of ", "{} の先")):
         if text.startswith(prefix):
             rest = text[len(prefix):]
-            return template.format(names.party(rest) if "opt-out" in prefix else rest)
+            return template.format(names.party(rest) if "data of" in prefix else rest)
     return text
 
 

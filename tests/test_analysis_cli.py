@@ -202,10 +202,12 @@ def test_stop_consent_lists_a_flow_naming_a_withdrawn_consent_not_one_it_never_c
     res = run_cli("stop", before, "--consent", "C2", "--format", "csv")
     assert res.stdout == ("\ufeffhop,flow,from,to,items,route,reason\n"
                           "0,F4,org,airline,email,consent,relies on consent C2\n")
-    # A stop request of the members reaches every consent provision of their data.
+    # A stop request of the members reaches every consent provision of their data;
+    # F3's closest consent of the members, C2, does not name the hotel: F3 does not
+    # rest on it, it provides the members' data under a consent route all the same.
     res = run_cli("stop", inv, "--subjects", "members", "--format", "csv")
     assert res.stdout == ("\ufeffhop,flow,from,to,items,route,reason\n"
-                          "0,F3,org,hotel,name,consent,relies on consent C2\n"
+                          "0,F3,org,hotel,name,consent,consent provision of data of members\n"
                           "0,F4,org,airline,email,none,relies on consent C2\n")
 
 
@@ -220,7 +222,16 @@ def test_stop_consent_lists_a_flow_resting_on_a_withdrawn_consent_it_does_not_na
     res = run_cli("stop", inv, "--consent", "C2", "--format", "csv")
     assert res.stdout == head + "0,F4,org,airline,email,none,relies on consent C2\n"
     res = run_cli("stop", inv, "--subjects", "members", "--format", "csv")
-    assert res.stdout == (head + "0,F3,org,hotel,name,consent,relies on consent C2\n"
+    assert res.stdout == (head + "0,F3,org,hotel,name,consent,consent provision of data of "
+                          "members\n"
                           "0,F4,org,airline,email,none,relies on consent C2\n")
     res = run_cli("stop", inv, "--consent", "C2", "--item", "name", "--format", "csv")
     assert res.stdout == head
+
+
+def test_stop_subjects_reasons_in_japanese(run_cli, tmp_path):
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(WITHDRAWN, encoding="utf-8")
+    res = run_cli("stop", inv, "--subjects", "members", "--lang", "ja")
+    rows = [line.split("  ")[-1].strip() for line in res.stdout.splitlines()[1:]]
+    assert rows == ["会員 (members) のデータの本人の同意による提供", "本人の同意 C2 に依拠"]

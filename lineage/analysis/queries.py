@@ -704,6 +704,12 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
             # The closest consent of another recipient is evidence of a failure,
             # not something the flow rests on.
             used = {c for c in used if not ctx.names(f.to).isdisjoint(consents[c].recipients)}
+        # A stop request reaches every consent provision of the group's data; the
+        # reason names a consent only where one covers this recipient or the flow
+        # names it (a closest miss is not something the flow rests on).
+        resting = used if consent is not None or route == "none" else {
+            c for c in used if not ctx.names(f.to).isdisjoint(consents[c].recipients)}
+        resting |= named
         used |= named
         if route in ("consent", "none") and not used:
             continue
@@ -717,8 +723,12 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
             its &= {item}
         if not its:
             continue
-        reason = (f"opt-out provision of data of {group}" if route == "opt_out"
-                  else f"relies on consent {', '.join(natural_sorted(used, key=str))}")
+        if route == "opt_out":
+            reason = f"opt-out provision of data of {group}"
+        elif resting:
+            reason = f"relies on consent {', '.join(natural_sorted(resting, key=str))}"
+        else:
+            reason = f"consent provision of data of {group}"
         hit[f.id] = (0, its, reason)
         for i in its:
             when = max(held[i], f.start)
