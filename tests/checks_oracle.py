@@ -88,20 +88,24 @@ def _ap231(ctx, judged):
 
 
 def _ap261(ctx, judged):
-    """AP261.check before round 3."""
+    """AP261.check before round 3, looking back from the audit date (rules.md)."""
     for flow in AP261.flows(ctx, judged, ("outsourcing",)):
-        until = ctx.last_day(flow)
+        until = ctx.as_of
         audits = _audits(ctx, flow.to)
         if any(within_year(d, until) for d in audits):
             continue
         last = max((d for d in audits if d <= until), default=None)
-        when = f"last on {last}" if last else "never"
-        when_ja = f"最後の監督は {last}" if last else "監督の記録がありません"
+        if last is None:
+            message = f"{ACT} Art. 25: outsourcee {flow.to} has no supervision recorded up to {until}"
+            message_ja = f"{ACT_JA}第25条: 委託先 {flow.to} の監督の記録が {until} までにありません"
+        else:
+            message = (f"{ACT} Art. 25: outsourcee {flow.to} was supervised last on {last}, "
+                       f"not within the 12 months up to {until}")
+            message_ja = (f"{ACT_JA}第25条: 委託先 {flow.to} の監督が {until} までの12か月以内に"
+                          f"ありません(最後の監督は {last})")
         yield AP261.finding(
             flow, evidence={"contract": judged[flow.id].evidence.get("contract")},
-            message=f"{ACT} Art. 25: outsourcee {flow.to} was supervised {when}, not within "
-                    f"the 12 months up to {until}",
-            message_ja=f"{ACT_JA}第25条: 委託先 {flow.to} の監督が {until} までの12か月以内にありません({when_ja})")
+            message=message, message_ja=message_ja)
 
 
 def _tp202(ctx, judged):

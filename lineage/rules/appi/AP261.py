@@ -10,8 +10,10 @@ class AP261(LawRule):
     The Act asks the organisation to supervise its outsourcees. On every flow
     whose route is ``outsourcing`` (the route decides, not the party's role),
     one of the ``audits`` of the contracts with the recipient must fall within
-    the 12 months (365 days, both ends included) up to the audit date, or up to
-    the flow's last day when it ended earlier: ``AP261:<flow>``.
+    the 12 months (365 days, both ends included) up to the audit date:
+    ``AP261:<flow>``. A flow that has ended is judged the same way (rules.md
+    counts back from the audit date only): the outsourcee may still hold what
+    it was given, and supervision is a duty of the present.
 
     Non-compliant: the carrier was last audited 366 days before the audit date.
     Compliant: audited 365 days before it.
@@ -61,13 +63,13 @@ flows:
             >>> list(AP261.check(ctx, judged))
             []
         """
-        # Many flows go to one outsourcee up to one day (the audit date): the verdict
-        # and its messages depend on nothing else, so each pair is worked out once.
-        verdicts: dict = {}  # (outsourcee, last day) -> None or (message, message_ja)
+        # Many flows go to one outsourcee: the verdict and its messages depend on
+        # nothing else, so each is worked out once.
+        verdicts: dict = {}  # outsourcee -> None or (message, message_ja)
         evidences: dict = {}  # contract named -> evidence
+        until = ctx.as_of
         for flow in cls.flows(ctx, judged, ("outsourcing",)):
-            until = ctx.last_day(flow)
-            key = (flow.to, until)
+            key = flow.to
             if key in verdicts:
                 texts = verdicts[key]
             else:
@@ -84,14 +86,12 @@ flows:
 
 
 def _unsupervised(ctx, party, until) -> tuple[str, str] | None:
-    """The messages for flows to ``party`` whose last day is ``until``, or None
-    when an audit falls within the 12 months up to it."""
+    """The messages for outsourcing flows to ``party`` on the audit date ``until``,
+    or None when an audit falls within the 12 months up to it."""
     audits = _audits(ctx, party)
     if any(within_year(d, until) for d in audits):
         return None
     last = max((d for d in audits if d <= until), default=None)
-    when = f"last on {last}" if last else "never"
-    when_ja = f"最後の監督は {last}" if last else "監督の記録がありません"
     # The route decides, not the role (rules.md): a recipient of another role reached by
     # outsourcing (a contract with the organisation) is not called an outsourcee.
     role = ctx.role(party)
@@ -100,9 +100,12 @@ def _unsupervised(ctx, party, until) -> tuple[str, str] | None:
     else:
         who = f"{party} (role {role}), entrusted with the data by outsourcing,"
         who_ja = f"委託により取扱いを任された {party}（役割 {role}）"
-    return (f"{ACT} Art. 25: {who} was supervised {when}, not within "
+    if last is None:  # none at all, or only after the audit date
+        return (f"{ACT} Art. 25: {who} has no supervision recorded up to {until}",
+                f"{ACT_JA}第25条: {who_ja}の監督の記録が {until} までにありません")
+    return (f"{ACT} Art. 25: {who} was supervised last on {last}, not within "
             f"the 12 months up to {until}",
-            f"{ACT_JA}第25条: {who_ja}の監督が {until} までの12か月以内にありません({when_ja})")
+            f"{ACT_JA}第25条: {who_ja}の監督が {until} までの12か月以内にありません(最後の監督は {last})")
 
 
 def _audits(ctx, party) -> list:
