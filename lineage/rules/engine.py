@@ -1013,7 +1013,13 @@ def _apply_waivers(ctx, findings, active, packs):
                    if w.item is None or f.subject == w.item or set(f.items) == {w.item}]
         state = {"rule": w.rule, "flow": w.flow, "item": w.item, "reason": w.reason,
                  "approved_by": w.approved_by, "expires_on": w.expires_on.isoformat()}
-        if w.expires_on < ctx.as_of:
+        if w.rule not in active and w.rule in REGISTRY.rules:
+            # A rule deselected, or of a pack not selected (a policy waiver while
+            # only the law pack runs): nothing could match it, and its expiry is
+            # that pack's warning (rules.md: LW001/LW002 count toward the pack of
+            # the rule their waiver names), not one of this run.
+            state["state"] = "not-selected"
+        elif w.expires_on < ctx.as_of:
             state["state"] = "expired"
             extra.append(LW001.finding(
                 flow, subject=label, evidence={"waiver": label},
@@ -1022,16 +1028,15 @@ def _apply_waivers(ctx, findings, active, packs):
         elif matches:
             state["state"] = "active"
             waived_ids.update(f.id for f in matches)
-        elif w.rule not in active and w.rule in REGISTRY.rules:
-            # A rule deselected, or of a pack not selected (a policy waiver
-            # while only the law pack runs): nothing could match it.
-            state["state"] = "not-selected"
         else:
             state["state"] = "unmatched"
+            known = w.rule in REGISTRY.rules
             extra.append(LW002.finding(
                 flow, subject=label, evidence={"waiver": label},
-                message=f"waiver for {label} on {w.flow} matches no finding",
-                message_ja=f"{w.flow} の {label} に対する承認に該当する指摘がありません"))
+                message=f"waiver for {label} on {w.flow} matches no finding" + (
+                    "" if known else f" ({w.rule} is no rule of lineage)"),
+                message_ja=f"{w.flow} の {label} に対する承認に該当する指摘がありません" + (
+                    "" if known else f"（{w.rule} という規則はありません）")))
         states.append(state)
     out = [f.replace(waived=True) if f.id in waived_ids else f for f in findings]
     seen = {f.id for f in out}
