@@ -206,7 +206,7 @@ COMMAND_OPTIONS: dict[str, dict[str, str]] = {
         "label": "スナップショットの名前。ストアの中で一意 (例: 2026-Q3)。",
     },
     "snapshot diff": {
-        "packs": "A や B に棚卸しのパスを指定したときのルール群。",
+        "packs": "A や B に棚卸しのパスを指定したときのルール群 (既定: もう一方の保存済みスナップショットのもの、なければ policy)。",
         "as_of": "A や B に棚卸しのパスを指定したときの監査基準日。",
     },
     "snapshot verify": {

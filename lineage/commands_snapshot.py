@@ -204,8 +204,9 @@ def verify(store, head, fmt, lang):
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
               default="table", show_default=True)
 @lang_option
-@click.option("--rules", "packs", default="policy", show_default=True,
-              help="Rule packs for an inventory path given as A or B.")
+@click.option("--rules", "packs", default=None,
+              help="Rule packs for an inventory path given as A or B (default: those of the "
+                   "stored snapshot on the other side, else policy).")
 @click.option("--as-of", callback=_date, help="Audit date for an inventory path given as A or B.")
 @encoding_option
 @handle_errors
@@ -226,11 +227,19 @@ def diff(a, b, store, fmt, lang, packs, as_of):
     opened = Store(path, create=False) if (store or path.exists()) else None
     try:
         # the default needs no check against the rule registry (a second of imports)
-        chosen = ("policy",) if packs == "policy" else _packs(packs)
+        chosen = (None if packs is None else ("policy",) if packs == "policy"
+                  else _packs(packs))
         d = compare(a, b, store=opened, as_of=as_of, packs=chosen)
     finally:
         if opened is not None:
             opened.close()
+    if tuple(d.a.rules) != tuple(d.b.rules):
+        # every finding of a pack on one side only would read as new or resolved
+        one, two = ",".join(d.a.rules), ",".join(d.b.rules)
+        click.echo(f"注意: A は {one}、B は {two} で検査されています。片方だけのルール群の指摘は"
+                   "新規または解消と表示されます" if lang == "ja" else
+                   f"note: A was checked with {one} and B with {two}; findings of a pack on one "
+                   "side only show as new or resolved", err=True)
     if fmt == "json":
         text = render.diff_json(d)
     elif fmt == "markdown":

@@ -208,6 +208,21 @@ def test_diff_against_an_inventory_path_and_in_markdown_and_japanese(two, run_cl
     assert "同意の撤回 (2026-06-01)" in ja
 
 
+def test_diff_checks_the_inventory_with_the_stored_snapshots_packs(tmp_path, run_cli):
+    store = tmp_path / "a.db"
+    run_cli("snapshot", "create", SAMPLE, "--store", store, "--rules", "policy,appi")
+    res = run_cli("snapshot", "diff", "latest", SAMPLE, "--store", store)
+    assert res.stdout.endswith("No changes.\n")
+    assert res.stderr == ""
+    assert lineage.diff("latest", SAMPLE, store=store).b.rules == ("policy", "appi")
+    # packs asked for that differ from the snapshot's: the law pack's findings read as
+    # resolved, and stderr says why
+    res = run_cli("snapshot", "diff", "latest", SAMPLE, "--store", store, "--rules", "policy")
+    assert "Findings: 0 new, 5 resolved, 10 still open" in res.stdout
+    assert res.stderr == ("note: A was checked with policy,appi and B with policy; findings of "
+                          "a pack on one side only show as new or resolved\n")
+
+
 def test_diff_of_reordered_records_is_empty(tmp_path, run_cli):
     inv = copy_sample(tmp_path)
     store = tmp_path / "a.db"

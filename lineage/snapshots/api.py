@@ -118,22 +118,44 @@ def resolve(ref, store: Store | None, *, as_of=None, packs=("policy",)) -> Snaps
     return store.get(ref)  # raises the store's "no snapshot" message
 
 
-def diff(a, b, *, store=None, as_of=None, packs=("policy",)) -> Diff:
+def diff(a, b, *, store=None, as_of=None, packs=None) -> Diff:
     """The :class:`Diff` from ``a`` to ``b``; each a snapshot reference (see :func:`resolve`).
 
     ``store`` is a :class:`Store` or a path, needed when a reference names a
-    stored snapshot. An inventory path is checked now with ``as_of`` and ``packs``.
+    stored snapshot. An inventory path is checked now with ``as_of`` and
+    ``packs``; by default with the packs of the stored snapshot on the other
+    side (a snapshot made with ``policy,appi`` is compared with the inventory
+    checked under both), else ``policy``.
 
     Example:
         >>> import tempfile, pathlib
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "audits.db"
-        >>> _ = snapshot("inventories/monocollabo", store=path, label="before")
-        >>> diff("before", "inventories/monocollabo", store=path)
-        <Diff #1 (before) -> now: 0 new, 0 resolved, 10 open findings>
+        >>> _ = snapshot("inventories/monocollabo", store=path, label="both",
+        ...              packs=("policy", "appi"))
+        >>> d = diff("both", "inventories/monocollabo", store=path)
+        >>> d, d.b.rules
+        (<Diff #1 (both) -> now: 0 new, 0 resolved, 15 open findings>, ('policy', 'appi'))
     """
     if store is None or isinstance(store, Store):
-        return Diff(resolve(a, store, as_of=as_of, packs=packs),
-                    resolve(b, store, as_of=as_of, packs=packs))
+        return _diff(a, b, store, as_of, packs)
     with Store(store, create=False) as opened:
-        return Diff(resolve(a, opened, as_of=as_of, packs=packs),
-                    resolve(b, opened, as_of=as_of, packs=packs))
+        return _diff(a, b, opened, as_of, packs)
+
+
+def _diff(a, b, store, as_of, packs) -> Diff:
+    stored = [_stored(ref, store) for ref in (a, b)]
+    if packs is None:
+        known = [s.rules for s in stored if s is not None]
+        packs = tuple(known[0]) if known else ("policy",)
+    first, second = (s if s is not None else resolve(ref, store, as_of=as_of, packs=packs)
+                     for s, ref in zip(stored, (a, b)))
+    return Diff(first, second)
+
+
+def _stored(ref, store: Store | None) -> Snapshot | None:
+    """The snapshot ``ref`` names without checking an inventory (None: it names none)."""
+    if isinstance(ref, Snapshot):
+        return ref
+    if store is not None and isinstance(ref, (str, int)) and store.has(ref):
+        return store.get(ref)
+    return None
