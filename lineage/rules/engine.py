@@ -324,7 +324,8 @@ def _classify_plainly(ctx, flow) -> str | None:
         return "internal"
     if ctx.role(flow.frm) == "data_subject":
         return "collection"
-    if ctx.role(flow.to) == "data_subject":
+    recipient = ctx.parties.get(flow.to)
+    if recipient is not None and recipient.role == "data_subject":
         if not ctx.foreign_items(flow):
             return "to_subject"
         flow = ctx.provision(flow)
@@ -797,6 +798,16 @@ def _verdict_of(ctx, flow, closest) -> Finding:
                     f"{flow.to} with no route: {why}",
             message_ja=f"個人情報と一体となったクッキー・IP 情報({', '.join(linkable)})を"
                        f"根拠なく {flow.to} に提供しています: {why_ja}")
+    recipient = ctx.parties.get(flow.to)
+    if recipient is not None and recipient.role == "data_subject":
+        # Data subjects given other groups' data (rules.md "How a flow is judged" 2):
+        # the finding names those items, its message too.
+        shown = ", ".join(flow.items)
+        return TP101.finding(
+            flow, items=flow.items, evidence=evidence,
+            message=f"provision of other data subjects' items {shown} to {flow.to} has no "
+                    f"route: {why}",
+            message_ja=f"{flow.to} への他の本人の項目({shown})の提供に根拠がありません: {why_ja}")
     return TP101.finding(
         flow, items=flow.items, evidence=evidence,
         message=f"provision to third party {flow.to} has no route: {why}",
