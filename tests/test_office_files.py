@@ -46,7 +46,12 @@ def test_encoding_option_forces_the_codec(tmp_path, run_cli):
     _, sjis = _excel_twin(tmp_path, "sjis", "cp932")
     run_cli("validate", sjis, "--encoding", "cp932")
     err = run_cli("validate", sjis, "--encoding", "utf-8", expect=2).stderr
-    assert "neither UTF-8 nor Shift_JIS" in err or "not" in err
+    # the encoding was named: the message says which one failed, not "neither ... nor"
+    first = err.splitlines()[0]
+    assert first.startswith(f"error: {sjis / 'consents.csv'}: not utf-8 text, the encoding "
+                            "--encoding names (invalid ")
+    assert first.endswith("); leave --encoding out (auto) to detect UTF-8 or Shift_JIS (CP932)")
+    assert "neither" not in err
     assert load(sjis, encoding="cp932").model_dump() == load(SAMPLE).model_dump()
 
 

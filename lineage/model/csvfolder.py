@@ -330,6 +330,17 @@ def _decoded(path: Path, problems: list[Problem], encoding: str | None,
         problems.append(Problem(Location(name), None, None, None,
                                 f"cannot read file: {exc.strerror or exc}", "ファイルを読めません"))
     except UnicodeDecodeError as exc:
+        if encoding or _FORCED.get():
+            # the encoding was named, not detected: say which one failed
+            problems.append(Problem(
+                Location(name), None, None, None,
+                f"not {exc.encoding} text, the encoding --encoding names ({exc.reason} at "
+                f"byte {exc.start}); leave --encoding out (auto) to detect UTF-8 or "
+                "Shift_JIS (CP932)",
+                f"--encoding で指定した {exc.encoding} のテキストではありません"
+                f"（{exc.start} バイト目）。--encoding を省くと (auto) UTF-8 か "
+                "Shift_JIS (CP932) かを判定します"))
+            return None, False
         problems.append(Problem(Location(name), None, None, None,
                                 f"neither UTF-8 nor Shift_JIS (CP932) text ({exc.reason} at "
                                 f"byte {exc.start}); save it as CSV UTF-8 or name the "
