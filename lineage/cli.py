@@ -746,6 +746,28 @@ def output_file(path, stdout: bool = False) -> Path | None:
     return out
 
 
+def output_suffix(output: Path | None, allowed: tuple[str, ...], what: str, what_ja: str) -> None:
+    """Refuse an output whose extension is not one the command writes (``-o
+    inventory.yaml`` for an HTML page would put a page where the user keeps
+    something else).
+
+    Example:
+        >>> output_suffix(Path("r.HTML"), (".html", ".htm"), "an HTML page", "HTML")
+        >>> output_suffix(Path("r.yaml"), (".html", ".htm"), "an HTML page", "HTML")
+        Traceback (most recent call last):
+        lineage.cli.UserError: r.yaml: this command writes an HTML page (.html, .htm); refusing to write it to a .yaml file
+    """
+    if output is None or output.suffix.lower() in allowed:
+        return
+    kinds = ", ".join(allowed)
+    got = f"a {output.suffix} file" if output.suffix else "a file with no extension"
+    got_ja = f"{output.suffix} のファイル" if output.suffix else "拡張子のないファイル"
+    raise UserError(f"{output}: this command writes {what} ({kinds}); refusing to write it "
+                    f"to {got}",
+                    message_ja=f"{output}: このコマンドは{what_ja} ({kinds}) を書き出します。"
+                               f"{got_ja}には書き込みません")
+
+
 def write_atomic(path: Path, data) -> None:
     """Write ``data`` (bytes, or an iterable of bytes pieces) via a temporary file in the
     same folder, so no partial file is left.

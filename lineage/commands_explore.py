@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from .cli import (UserError, _date, _packs, clean, handle_errors, inventory_argument,
-                  output_file)
+                  output_file, output_suffix)
 
 __all__ = ["explore"]
 
@@ -34,6 +34,7 @@ def explore(inventory, output, packs, as_of, lang):
       lineage explore inventories/monocollabo -o explorer.html --rules policy,appi --lang ja
     """
     output = output_file(output)
+    output_suffix(output, (".html", ".htm"), "an HTML page", "HTML のページ")
     from .audit import check as run_check
     from .explorer import write_page
     audit = run_check(inventory, as_of=as_of, packs=_packs(packs))

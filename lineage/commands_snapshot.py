@@ -14,7 +14,7 @@ import click
 
 from .cli import (_QUICK_EXIT, EXIT_FINDINGS, EXIT_OK, UserError, _collector_paused, _date, _emit,
                   _packs, clean, encoding_option, end_progress, handle_errors, inventory_argument,
-                  lang_option, output_file)
+                  lang_option, output_file, output_suffix)
 from .snapshots import render
 from .terms import counted
 from .snapshots.store import Store, default_store
@@ -280,6 +280,8 @@ def report(inventory, output, fmt, store, lang, packs, as_of, no_drawing):
     from .audit import check
     from .output import report_html
     output = output_file(output, stdout=True) if output is not None else None  # before the load
+    output_suffix(output, (".html", ".htm", ".md", ".markdown"), "an HTML or Markdown report",
+                  "HTML か Markdown の報告書")
     if fmt is None:
         suffix = output.suffix.lower() if output else ""
         fmt = "markdown" if suffix in (".md", ".markdown") else "html"

@@ -523,3 +523,19 @@ def test_output_dash_xlsx_needs_a_file(run_cli, tmp_path, monkeypatch):
     res = run_cli("check", SAMPLE, "--format", "xlsx", "-o", "-", expect=2)
     assert res.stderr == "error: --format xlsx writes a workbook: give -o FILE.xlsx\n"
     assert list(tmp_path.iterdir()) == []
+
+
+# -- report and explore write only what their extension says -------------------------
+@pytest.mark.parametrize("command,target,what", [
+    ("explore", "inventory.yaml", "an HTML page (.html, .htm); refusing to write it to a .yaml file"),
+    ("report", "inventory.yaml", "an HTML or Markdown report (.html, .htm, .md, .markdown); "
+                                 "refusing to write it to a .yaml file"),
+    ("report", "notes", "an HTML or Markdown report (.html, .htm, .md, .markdown); refusing "
+                        "to write it to a file with no extension"),
+])
+def test_output_extension_refused(run_cli, tmp_path, monkeypatch, command, target, what):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / target).write_text("keep: me\n", encoding="utf-8")
+    res = run_cli(command, SAMPLE, "-o", target, expect=2)
+    assert res.stderr == f"error: {target}: this command writes {what}\n"
+    assert (tmp_path / target).read_text(encoding="utf-8") == "keep: me\n"

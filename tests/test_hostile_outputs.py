@@ -159,8 +159,9 @@ def test_no_report_is_written_over_the_policy_text_the_inventory_reads(tmp_path,
     # policy.file is read as part of the inventory: it is an input of the run too
     # (check -o policy.txt replaced the policy's text with the report).
     inv = _inventory(tmp_path)
-    inv.write_text(TINY + "policy: {file: policy.txt}\n", encoding="utf-8")
-    text = inv.parent / "policy.txt"
+    # .md: an extension report writes, so that the input test is what refuses it
+    inv.write_text(TINY + "policy: {file: policy.md}\n", encoding="utf-8")
+    text = inv.parent / "policy.md"
     text.write_text("個人情報保護方針\n", encoding="utf-8")
     res = run_cli(args[0], inv, *args[1:], "-o", text, expect=2)
     assert res.stderr == f"error: {text}: is an input of this run; refusing to write over it\n"
@@ -174,8 +175,13 @@ def test_report_will_not_overwrite_its_snapshot_store(tmp_path, run_cli):
     before = store.read_bytes()
     res = run_cli("report", inv, "--store", store, "-o", store, "--no-drawing",
                   "--format", "html", expect=2)
+    assert "refusing to write it to a .db file" in res.stderr
+    # a store named like a report: the input test refuses it
+    named = tmp_path / "audits.html"
+    store.rename(named)
+    res = run_cli("report", inv, "--store", named, "-o", named, "--no-drawing", expect=2)
     assert "is an input of this run" in res.stderr
-    assert store.read_bytes() == before
+    assert named.read_bytes() == before
 
 
 def test_convert_into_a_folder_refuses_a_symlinked_file(tmp_path, run_cli):
