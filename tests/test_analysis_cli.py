@@ -235,3 +235,17 @@ def test_stop_subjects_reasons_in_japanese(run_cli, tmp_path):
     res = run_cli("stop", inv, "--subjects", "members", "--lang", "ja")
     rows = [line.split("  ")[-1].strip() for line in res.stdout.splitlines()[1:]]
     assert rows == ["会員 (members) のデータの本人の同意による提供", "本人の同意 C2 に依拠"]
+
+
+def test_stop_leaves_out_a_flow_that_ended_before_the_audit_date(run_cli, tmp_path):
+    # F5 ran under C2 until 2022: it has stopped; F6 passes what it carried on, and must.
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(WITHDRAWN.replace(", withdrawn_on: 2026-03-01", "") + """\
+  - {id: F5, from: org, to: airline, items: [name], purposes: [mileage], consents: [C2],
+     start: 2021-04-01, end: 2022-01-31}
+  - {id: F6, from: airline, to: hotel, items: [name], start: 2022-06-01}
+""", encoding="utf-8")
+    res = run_cli("stop", inv, "--consent", "C2", "--format", "csv")
+    assert res.stdout == ("\ufeffhop,flow,from,to,items,route,reason\n"
+                          "0,F4,org,airline,email,consent,relies on consent C2\n"
+                          "1,F6,airline,hotel,name,external,downstream of F5 > F6\n")

@@ -633,7 +633,8 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
     its consent or by opt-out that carry its items. Downstream flows (``hop``
     1, 2, ...): every flow that passes those items on from the recipients,
     except flows back to the data subjects themselves. ``item`` narrows the
-    question to one item.
+    question to one item. A flow that ended before the audit date has stopped
+    already and is not listed (what it carried still counts downstream).
 
     Example:
         >>> s = stop("inventories/monocollabo", consent="C05")
@@ -735,8 +736,10 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
             if i not in seeds[f.to] or when < seeds[f.to][i]:
                 seeds[f.to][i] = when
     flows_by_id = {f.id: f for f in flows}
-    fed = {to: sorted((fid for fid, (_, _, _) in hit.items() if flows_by_id[fid].to == to),
-                      key=natural_key)[:1] for to in seeds}
+    # The direct flows into each recipient, in ID order: a downstream reason starts
+    # from the first that carried the item it follows.
+    fed = {to: sorted((fid for fid in hit if flows_by_id[fid].to == to), key=natural_key)
+           for to in seeds}
     if seeds:
         subjects_ = {p.id for p in inv.parties if p.role == "data_subject"}
         reach = propagate(flows, seeds, allow=lambda f: f.frm not in subjects_)
@@ -755,9 +758,15 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
                 chain = reach.path(party, first)
                 seed = flows_by_id[chain[0]].frm if chain else party
                 depth = min(len(reach.path(party, i)) for i in its) + 1
-                reason = "downstream of " + " > ".join(fed[seed] + chain + [f.id])
+                start = [next((fid for fid in fed[seed] if first in hit[fid][1]),
+                              fed[seed][0])] if fed.get(seed) else []
+                reason = "downstream of " + " > ".join(start + chain + [f.id])
                 hit[f.id] = (depth, its, reason)
     fl = {f.id: f for f in inv.flows}
+    # A flow that ended before the audit date has stopped already: not listed, though
+    # what it carried still counts downstream (the recipients hold it).
+    hit = {fid: got for fid, got in hit.items()
+           if fl[fid].end is None or fl[fid].end >= audit.as_of}
     rows = [(h, fid, fl[fid].frm, fl[fid].to, sorted(its, key=natural_key), routes[fid],
              reason) for fid, (h, its, reason) in hit.items()]
     rows.sort(key=lambda r: (r[0], natural_key(r[1])))
