@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import unicodedata
 
 import click
 
@@ -21,6 +20,7 @@ from .output import jsonreport
 from .files import BOM, safe_cell
 from .output.names import Names
 from .terms import one_line, route_label
+from .terms import display_width as _width, pad as _pad
 
 __all__ = ["trace", "upstream", "impact", "stop", "render"]
 
@@ -168,14 +168,6 @@ def people_text(people: dict, lang: str = "en", names=None) -> str:
             lines.append("  groups without a count: "
                          + ", ".join(party(u) for u in people["unknown"]))
     return "\n".join(lines) + "\n"
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
 
 
 def _table(columns: list[str], rows: list[list[str]], none: str = "(none)") -> str:

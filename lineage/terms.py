@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from bisect import bisect_right
 from itertools import compress, islice, repeat
 from operator import add, attrgetter, eq, getitem, itemgetter, le
@@ -254,3 +255,24 @@ def law_only(by_pack: dict | None) -> bool:
     """
     return bool(by_pack) and "policy" in by_pack and by_pack["policy"] != "violation" \
         and by_pack.get("appi") == "violation"
+
+
+def display_width(text: str) -> int:
+    """The columns ``text`` takes on a terminal: wide and full-width characters
+    (漢字, かな, full-width digits) take two.
+
+    Example:
+        >>> display_width("AP201"), display_width("法第27条")
+        (5, 8)
+    """
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` and the spaces that make it ``width`` columns wide on a terminal.
+
+    Example:
+        >>> pad("法", 4) + "|", pad("abc", 2) + "|"
+        ('法  |', 'abc|')
+    """
+    return text + " " * (width - display_width(text))

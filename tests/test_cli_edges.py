@@ -539,3 +539,17 @@ def test_output_extension_refused(run_cli, tmp_path, monkeypatch, command, targe
     res = run_cli(command, SAMPLE, "-o", target, expect=2)
     assert res.stderr == f"error: {target}: this command writes {what}\n"
     assert (tmp_path / target).read_text(encoding="utf-8") == "keep: me\n"
+
+
+# -- lineage rules: every title starts in one terminal column ------------------------
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_rules_table_titles_line_up(run_cli, lang):
+    from lineage.output.rulesdoc import rules_of
+    from lineage.terms import display_width
+    out = run_cli("rules", "--rules", "policy,appi", "--lang", lang).stdout
+    rules = rules_of(["policy", "appi"])
+    lines = out.splitlines()
+    assert len(lines) == len(rules)
+    starts = {display_width(line[:line.rindex(r.title_ja if lang == "ja" else r.title_en)])
+              for line, r in zip(lines, rules)}
+    assert len(starts) == 1, starts

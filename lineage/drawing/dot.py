@@ -13,7 +13,6 @@ Example:
 from __future__ import annotations
 
 import html
-import unicodedata
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -23,6 +22,7 @@ from ..terms import natural_key
 from .style import (DEFAULT_FONT, FOCUS_STYLE, FOREIGN_MARK, HIGHLIGHT_COLOUR, LAW_MARK,
                     LAW_ONLY_STYLE, ORG_STYLE, ROLE_STYLE, ROLE_WORDS, SENSITIVE_MARK,
                     STATUS_STYLE, STATUS_WORDS, highlight_style, route_label, word)
+from ..terms import display_width as _width
 
 __all__ = ["quote", "Context", "build_dot", "zone_of", "hop_ranks", "LEGEND_ID", "MODES"]
 
@@ -49,10 +49,6 @@ def quote(text: object) -> str:
     s = str(text).replace("\r\n", "\n").replace("\r", "\n")
     s = s.replace("&", "&amp;").replace("\\", "\\\\").replace('"', '\\"')
     return '"' + s.replace("\n", "\\n") + '"'
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _wrap_list(words: list[str], width: int, sep: str = ", ") -> list[str]:

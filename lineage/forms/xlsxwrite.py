@@ -20,12 +20,12 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 
 from ..model import schema
 from ..model.tables import SHEET_LABELS, columns
 from ..output.xlsxbase import DATE_FORMAT, set_text, style_header, workbook_bytes
 from .flat import FlatError, Table, tables
+from ..terms import display_width as _display_width
 
 __all__ = ["xlsx_bytes", "build_workbook", "header_text", "sheet_title", "LAST_ROW",
            "REFERENCES", "check_cells", "MAX_CELL"]
@@ -261,10 +261,6 @@ def _validation(column, DataValidation):
                               errorTitle=column.name,
                               error=f"{column.label_ja}: 日付 (YYYY-MM-DD) / a date")
     return None
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _width(sheet: str, name: str, table: Table) -> float:

@@ -48,18 +48,20 @@ def table(rules, lang: str = "en") -> str:
 
     Example:
         >>> print(table(rules_of(["policy"])[:2], lang="ja"), end="")
-        LW001  承認済みの指摘        承認の管理  警告  期限切れの承認
-        LW002  承認済みの指摘        承認の管理  警告  該当する指摘のない承認
+        LW001  承認済みの指摘  承認の管理  警告  期限切れの承認
+        LW002  承認済みの指摘  承認の管理  警告  該当する指摘のない承認
     """
-    lines = []
-    for r in rules:
-        if lang == "ja":
-            lines.append(f"{r.id}  {r.clause.label_ja:<14} {_kind_ja(r.kind)}  "
-                         f"{_SEVERITY_JA.get(r.severity, r.severity)}  {r.title_ja}")
-        else:
-            lines.append(f"{r.id}  {str(r.clause):<14} {r.kind:<18} {r.severity:<8} "
-                         f"{r.title_en}")
-    return "\n".join(lines) + "\n"
+    from ..terms import display_width, pad
+    if lang == "ja":
+        rows = [(r.id, r.clause.label_ja, _kind_ja(r.kind),
+                 _SEVERITY_JA.get(r.severity, r.severity), r.title_ja) for r in rules]
+    else:
+        rows = [(r.id, str(r.clause), r.kind, r.severity, r.title_en) for r in rules]
+    # Columns as wide as their widest cell on a terminal (法第27条第2項ただし書 is
+    # twice as wide as its length), so every title starts in one column.
+    widths = [max((display_width(row[k]) for row in rows), default=0) for k in range(4)]
+    return "".join("  ".join([*(pad(cell, w) for cell, w in zip(row, widths)), row[4]]) + "\n"
+                   for row in rows)
 
 
 _SEVERITY_JA = {"error": "エラー", "warning": "警告"}
