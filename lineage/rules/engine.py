@@ -324,8 +324,7 @@ def _classify_plainly(ctx, flow) -> str | None:
         return "internal"
     if ctx.role(flow.frm) == "data_subject":
         return "collection"
-    recipient = ctx.parties.get(flow.to)
-    if recipient is not None and recipient.role == "data_subject":
+    if ctx.role(flow.to) == "data_subject":
         if not ctx.foreign_items(flow):
             return "to_subject"
         flow = ctx.provision(flow)

@@ -68,15 +68,24 @@ flows:
         """
         if not _ran_on(ctx, flow, consent.withdrawn_on):
             return []
+        en, ja = ctx.consent_words(flow, consent)
+        withdrawn = consent.withdrawn_on
+        if flow.start > withdrawn:
+            # begun (or planned) after the withdrawal: it never had the consent
+            verb = "started" if flow.start <= ctx.as_of else "starts"
+            return [cls.finding(flow, subject=consent.id, evidence={"consent": consent.id},
+                                message=f"{en} was withdrawn on {withdrawn}, before the flow "
+                                        f"{verb} on {flow.start}",
+                                message_ja=f"{ja} は {withdrawn} に撤回されており、"
+                                           f"{flow.start} からの提供の根拠になりません")]
         if flow.end is not None:
             until, until_ja = f"runs until {flow.end}", f"{flow.end} まで続いています"
         else:
             until, until_ja = "has not stopped", "停止されていません"
-        en, ja = ctx.consent_words(flow, consent)
         return [cls.finding(flow, subject=consent.id, evidence={"consent": consent.id},
                             message=f"{en} was withdrawn on "
-                                    f"{consent.withdrawn_on} but the flow {until}",
-                            message_ja=f"{ja} は {consent.withdrawn_on} に撤回されましたが、"
+                                    f"{withdrawn} but the flow {until}",
+                            message_ja=f"{ja} は {withdrawn} に撤回されましたが、"
                                        f"提供は{until_ja}")]
 
 
