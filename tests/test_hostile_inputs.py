@@ -249,6 +249,28 @@ def test_control_characters_in_names_are_refused_with_the_field(tmp_path, run_cl
     assert f"parties carrier: field 'name': text holds a control character {code}" in res.stderr
 
 
+@pytest.mark.parametrize("escape,code", [("\\u202e", "U+202E"), ("\\u2066", "U+2066"),
+                                         ("\\u202a", "U+202A")])
+def test_bidirectional_controls_in_names_are_refused(tmp_path, run_cli, escape, code):
+    # "bank\u202egnp.exe" shows as "bankexe.png" in a terminal, a spreadsheet or a page
+    text = TINY.replace("{id: carrier, role: outsourcee}",
+                        f'{{id: carrier, role: outsourcee, name: "Carrier{escape}gnp.exe"}}')
+    res = run_cli("validate", _yaml(tmp_path, text), expect=2)
+    assert (f"parties carrier: field 'name': text holds a bidirectional control {code} at "
+            "position 8; remove it") in res.stderr
+    ja = run_cli("validate", _yaml(tmp_path, text), "--lang", "ja", expect=2)
+    assert f"双方向制御文字 {code}（8 文字目）を含みます。取り除いてください" in ja.stderr
+
+
+def test_bidirectional_controls_in_csv_are_refused(tmp_path, run_cli):
+    folder = _folder(tmp_path, ".csv")
+    (folder / "parties.csv").write_text("id,name,role\nmc,MC\u202egnp.exe,self\n"
+                                        "carrier,,outsourcee\n", encoding="utf-8")
+    res = run_cli("validate", folder, expect=2)
+    assert ("parties.csv row 2 column name: parties mc: field 'name': text holds a "
+            "bidirectional control U+202E at position 3") in res.stderr
+
+
 def test_control_characters_in_csv_and_xlsx_are_refused(tmp_path, run_cli):
     folder = _folder(tmp_path, ".csv")
     (folder / "parties.csv").write_text("id,role,note\nmc,self,a\x1b]0;pwned\x07b\n"

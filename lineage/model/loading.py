@@ -13,6 +13,8 @@ Example:
 
 from __future__ import annotations
 
+import re
+
 from array import array
 from itertools import repeat
 from operator import is_
@@ -501,6 +503,11 @@ def _pattern_words(value, pattern) -> tuple[str, str]:
             "だけからなる 1 文字以上の文字列です（空白やその他の文字は使えません）")
 
 
+#: schema._text's message for a control character: its kind, code point and position.
+_HOLDS = re.compile(r"text holds a (control character|bidirectional control) U\+([0-9A-F]{4,6}) "
+                    r"at position (\d+);")
+
+
 def _describe(err: dict) -> tuple[str, str]:
     kind = err["type"]
     value = err.get("input")
@@ -523,6 +530,11 @@ def _describe(err: dict) -> tuple[str, str]:
         return ctx["message"], ctx["message_ja"]
     if kind == "value_error":
         text = str(ctx.get("error", err["msg"]))
+        held = _HOLDS.match(text)
+        if held is not None:  # schema._text's refusal of a control character
+            what = "双方向制御文字" if held[1] == "bidirectional control" else "制御文字"
+            return text, (f"{what} U+{held[2]}（{held[3]} 文字目）を含みます。取り除いてください"
+                          "（制御文字は図・書き出し・端末を壊します）")
         return text, "値が正しくありません: " + text
     if kind == "string_pattern_mismatch":
         return _pattern_words(value, ctx.get("pattern"))

@@ -157,7 +157,12 @@ def _empty_is_absent(data: object, known=None) -> object:
 #: Characters no text may hold: C0 controls but TAB, LF, CR; DEL and C1 controls
 #: (ESC and CSI drive terminals); the non-characters U+FFFE/U+FFFF and lone
 #: surrogates. They break SVG, GraphML, GEXF, JUnit and xlsx (XML 1.0) outputs.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+#: And the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+#: U+2066-U+2069): a name holding U+202E shows the text after it reversed in a
+#: terminal, a spreadsheet or a page ("bank\u202egnp.exe" reads "bankexe.png").
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff"
+                      "\u202a-\u202e\u2066-\u2069]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def control_character(text: str) -> str | None:
@@ -166,11 +171,14 @@ def control_character(text: str) -> str | None:
     Example:
         >>> control_character("ok\\tfine"), control_character("bad\\x1b[2J")
         (None, 'control character U+001B at position 4')
+        >>> control_character("bank\\u202egnp.exe")
+        'bidirectional control U+202E at position 5'
     """
     found = _CONTROL.search(text)
     if found is None:
         return None
-    return f"control character U+{ord(found.group()):04X} at position {found.start() + 1}"
+    kind = "bidirectional control" if _BIDI.match(found.group()) else "control character"
+    return f"{kind} U+{ord(found.group()):04X} at position {found.start() + 1}"
 
 
 def _text(value: object) -> object:
