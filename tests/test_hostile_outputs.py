@@ -221,3 +221,23 @@ def test_snapshot_create_refuses_a_hostile_store(tmp_path, run_cli, kind):
     res = run_cli("snapshot", "create", inv, "--store", store, expect=2)
     assert res.stderr.startswith("error: ") or "is a directory" in res.stderr, res.stderr
     assert _snapshot(store) == before
+
+
+def test_a_name_of_30000_characters_draws_and_exports(tmp_path, run_cli):
+    # Graphviz refused the DOT (a quoted string past 16,384 bytes, exit 2), and wrapping
+    # the name line by line took minutes at 100,000 characters: cut to 200 for a node,
+    # 3,000 for a tooltip.
+    inv = _inventory(tmp_path)
+    long = "株式会社&" * 6000
+    inv.write_text(TINY.replace("{id: carrier, role: outsourcee}",
+                                f'{{id: carrier, role: outsourcee, name: "{long}"}}'),
+                   encoding="utf-8")
+    assert long in inv.read_text(encoding="utf-8")
+    run_cli("draw", inv, "-o", tmp_path / "map.dot")
+    dot = (tmp_path / "map.dot").read_text(encoding="utf-8")
+    label = next(line for line in dot.splitlines() if line.lstrip().startswith('"carrier"'))
+    assert "…" in label and len(label) < 16_384
+    run_cli("draw", inv, "-o", tmp_path / "map.svg")
+    assert (tmp_path / "map.svg").read_text(encoding="utf-8").startswith("<?xml")
+    run_cli("export", inv, "-o", tmp_path / "g.graphml")
+    assert "…" in (tmp_path / "g.graphml").read_text(encoding="utf-8")

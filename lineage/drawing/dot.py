@@ -32,6 +32,12 @@ MODES = ("clusters", "ranked", "sfdp")
 LEGEND_ID = "lineage legend"
 _ITEM_WIDTH = 34   # display columns per label line (a CJK character counts 2)
 _NAME_WIDTH = 30
+#: Characters of a name drawn in a node (ten lines of the width); a longer one is cut
+#: with "…": a drawn name of 100,000 characters took minutes to wrap and to lay out.
+_NAME_MAX = 200
+#: Characters of any text in one DOT string: Graphviz refuses a quoted string longer
+#: than 16,384 bytes, and escaping (``&`` -> ``&amp;``) can make text five times longer.
+_QUOTE_MAX = 3000
 _MAX_LABEL_ITEMS = 8   # a merged edge lists at most this many items, the tooltip has all
 
 
@@ -42,11 +48,19 @@ def quote(text: object) -> str:
     quotes escaped, line breaks become ``\\n`` and ``&`` becomes ``&amp;``
     (Graphviz decodes HTML entities in plain labels).
 
+    Text longer than 3,000 characters (a note pasted into a name) is cut there
+    with "…"; IDs are far shorter, so they stay exact.
+
     Example:
         >>> quote("a\\nb"), quote("graph")
         ('"a\\\\nb"', '"graph"')
+        >>> len(quote("&" * 10_000)) < 16_384
+        True
     """
-    s = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    s = str(text)
+    if len(s) > _QUOTE_MAX:
+        s = s[:_QUOTE_MAX - 1] + "…"
+    s = s.replace("\r\n", "\n").replace("\r", "\n")
     s = s.replace("&", "&amp;").replace("\\", "\\\\").replace('"', '\\"')
     return '"' + s.replace("\n", "\\n") + '"'
 
@@ -76,7 +90,8 @@ def _wrap_name(name: str, width: int = _NAME_WIDTH) -> str:
 
     A break goes before an opening bracket or at a space or 、・ when one falls in
     the line, else where the line is full; a line never starts with a closing
-    bracket or a comma. An 11,000-pixel-wide node of one long name cannot happen.
+    bracket or a comma. An 11,000-pixel-wide node of one long name cannot happen,
+    nor a node of thousands of lines: a name is cut at 200 characters with "…".
 
     Example:
         >>> print(_wrap_name("株式会社センドワークス・プロモーション（発送代行会社の関連会社）"))
@@ -86,6 +101,8 @@ def _wrap_name(name: str, width: int = _NAME_WIDTH) -> str:
         >>> max(_width(line) for line in _wrap_name("あ" * 50).splitlines())
         30
     """
+    if len(name) > _NAME_MAX:
+        name = name[:_NAME_MAX - 1] + "…"
     out: list[str] = []
     for line in name.split("\n"):
         while _width(line) > width:
