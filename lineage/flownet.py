@@ -162,6 +162,35 @@ class FlowNet:
         """
         return sorted(self.parties[self.roles == "data_subject"].tolist())
 
+    def by_entity(self) -> tuple["FlowNet", np.ndarray]:
+        """This network with each flow between legal entities, and each party's entity.
+
+        What one department holds, its company holds (rules.md, "How a flow is
+        judged"): a flow's provider and recipient become the first party (in
+        :attr:`parties` order) of their legal entity, so a sweep reaches an
+        entity wherever a flow reaches one of its parties. Returns that network
+        and, per party, the index of its entity's first party.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> net = FlowNet.from_inventory(build_example("{parties: [{id: ops, legal_entity: "
+            ...     "partner}], flows: [{id: F1, from: mc, to: ops, items: [name], "
+            ...     "start: 2025-01-01}]}"))
+            >>> enet, first = net.by_entity()
+            >>> [net.parties[i] for i in first], enet.parties[enet.dst[1]]
+            (['carrier', 'customers', 'group-co', 'mc', 'ops', 'ops', 'police'], 'ops')
+        """
+        first_of: dict = {}
+        first = np.array([first_of.setdefault(e, p) for p, e in enumerate(self.entities.tolist())],
+                         dtype=np.int32)
+        if np.array_equal(first, np.arange(len(first))):
+            return self, first  # every party its own entity
+        net = FlowNet(organisation=self.organisation, parties=self.parties, roles=self.roles,
+                      entities=self.entities, items=self.items, flows=self.flows,
+                      src=first[self.src], dst=first[self.dst], start=self.start, end=self.end,
+                      pair_flow=self.pair_flow, pair_item=self.pair_item)
+        return net, first
+
 
 class ArrayReach:
     """Result of :func:`sweep`: per (party, item) slot the earliest day and flow.

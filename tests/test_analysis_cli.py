@@ -13,36 +13,42 @@ from paths import SAMPLE
 TRACE_EMAIL = """\
 party                                                                      hops  since       path
 Monocollabo (monocollabo)                                                  1     2023-04-01  F01
+Monocollabo media division (monocollabo-media)                             1     2023-04-01  F01
+Prize-campaign applicants (applicants)                                     2     2024-09-20  F01 > F27
 Call Link (call centre) (call-centre)                                      2     2023-04-01  F01 > F12
 Sora Cloud (cloud host) (cloud-host)                                       2     2023-04-01  F01 > F17
 Collabo Living (group company, interior goods) (collabo-living)            2     2023-10-01  F01 > F28
 Collabo Travel (group company, travel) (collabo-travel)                    2     2024-07-01  F01 > F31
 Customers (online shop purchasers) (customers)                             2     2023-04-01  F01 > F21
+Mailpost (email delivery service) (mail-delivery)                          2     2023-04-01  F01 > F15
 Manila Support Centre (overseas call centre) (manila-support)              2     2025-04-01  F01 > F45
 Growth Marketing (marketing company) (marketing-partner)                   2     2025-03-01  F01 > F38
-Monocollabo media division (monocollabo-media)                             2     2023-04-01  F01 > F06
 Kitchen Next (buyer of the kitchenware subscription business) (new-owner)  2     2026-04-01  F01 > F43
 Hana Cosme (sponsoring brand) (partner-brand)                              2     2024-06-01  F01 > F34
+Answer Lab (survey tabulation) (survey-vendor)                             2     2025-10-01  F01 > F48
 """
 
 IMPACT = """\
-if it leaks: about 154,000 people's data
+if it leaks: about 162,000 people's data
+  Prize-campaign applicants (applicants): 8,000 (recorded at Monocollabo (monocollabo))
   Customers (online shop purchasers) (customers): 120,000 (recorded at Monocollabo (monocollabo))
   Members (members): 34,000 (recorded at Sendworks (mailing house) (mailing-house))
 
 holds:
 group                                           item                      since
+Prize-campaign applicants (applicants)          Postal address (address)  2024-04-01
+Prize-campaign applicants (applicants)          Name (name)               2024-04-01
 Customers (online shop purchasers) (customers)  Postal address (address)  2023-09-01
 Customers (online shop purchasers) (customers)  Name (name)               2023-09-01
 Members (members)                               Postal address (address)  2023-09-01
 Members (members)                               Name (name)               2023-09-01
 
 received downstream:
-party                                                                    item                      groups                                                             since       hops  path  routes
-Sendworks Promotion (the mailing house's affiliate) (mailing-affiliate)  Postal address (address)  Customers (online shop purchasers) (customers), Members (members)  2024-02-01  1     F44   external
-Sendworks Promotion (the mailing house's affiliate) (mailing-affiliate)  Name (name)               Customers (online shop purchasers) (customers), Members (members)  2024-02-01  1     F44   external
-Aoba Printing (sub-outsourcee of the mailing house) (print-shop)         Postal address (address)  Customers (online shop purchasers) (customers), Members (members)  2023-09-01  1     F11   external
-Aoba Printing (sub-outsourcee of the mailing house) (print-shop)         Name (name)               Customers (online shop purchasers) (customers), Members (members)  2023-09-01  1     F11   external
+party                                                                    item                      groups                                                                                                     since       hops  path  routes
+Sendworks Promotion (the mailing house's affiliate) (mailing-affiliate)  Postal address (address)  Prize-campaign applicants (applicants), Customers (online shop purchasers) (customers), Members (members)  2024-02-01  1     F44   external
+Sendworks Promotion (the mailing house's affiliate) (mailing-affiliate)  Name (name)               Prize-campaign applicants (applicants), Customers (online shop purchasers) (customers), Members (members)  2024-02-01  1     F44   external
+Aoba Printing (sub-outsourcee of the mailing house) (print-shop)         Postal address (address)  Prize-campaign applicants (applicants), Customers (online shop purchasers) (customers), Members (members)  2023-09-01  1     F11   external
+Aoba Printing (sub-outsourcee of the mailing house) (print-shop)         Name (name)               Prize-campaign applicants (applicants), Customers (online shop purchasers) (customers), Members (members)  2023-09-01  1     F11   external
 """
 
 STOP_C01 = """\
@@ -83,7 +89,10 @@ def test_upstream(run_cli):
         "1,F11,mailing-house,print-shop,address,external,2023-09-01,\n"
         "2,F10,monocollabo,mailing-house,address,outsourcing,2023-09-01,\n"
         "3,F01,members,monocollabo,address,collection,2023-04-01,\n"
-        "3,F02,customers,monocollabo,address,collection,2023-04-01,\n")
+        "3,F02,customers,monocollabo,address,collection,2023-04-01,\n"
+        # the media division is of Monocollabo's legal entity: what it collected, the
+        # company holds and F10 may carry (rules.md: lineage follows legal entities)
+        "3,F05,applicants,monocollabo-media,address,collection,2024-04-01,\n")
 
 
 def test_impact(run_cli):
@@ -129,7 +138,7 @@ def test_library_matches_cli_and_returns_graphs():
     assert i.highlight == ["F11", "F44"]
     assert i.graph.edges["mailing-house", "print-shop", "F11"]["route"] == "external"
     u = upstream(SAMPLE, "partner-brand", item="email")
-    assert u.table.flow.tolist() == ["F34", "F01", "F02", "F03"]
+    assert u.table.flow.tolist() == ["F34", "F01", "F02", "F03", "F05"]  # F05: the media division's
     s = stop(SAMPLE, consent="C03")
     assert s.table.flow.tolist() == ["F34", "F35"]
 

@@ -95,7 +95,7 @@ def test_default_language_follows_the_locale(run_cli):
 
 def test_names_beside_ids(run_cli):
     out = run_cli("impact", SAMPLE, "--party", "mailing-house", "--lang", "ja").stdout
-    assert "漏えい時の影響: 約154,000人分のデータ" in out
+    assert "漏えい時の影響: 約162,000人分のデータ" in out
     assert "株式会社アオバ印刷（再委託先） (print-shop)" in out
     assert "住所 (address)" in out
     out = run_cli("check", SAMPLE, "--lang", "ja", expect=1).stdout

@@ -1,6 +1,8 @@
 """Lineage analysis: where each data item goes, where it came from, who is affected.
 
-Every question runs on the one item propagation of :mod:`lineage.propagation`.
+Every question runs on the one item propagation of :mod:`lineage.propagation`,
+between legal entities as the rules' lineage (what one department holds, its
+company holds).
 :mod:`~lineage.analysis.columnar` reads a CSV-folder inventory straight into
 integer arrays for whole-graph reach at scale; :mod:`~lineage.analysis.queries`
 answers ``trace``, ``upstream``, ``impact`` and ``stop``.
@@ -8,7 +10,7 @@ answers ``trace``, ``upstream``, ``impact`` and ``stop``.
 Example:
     >>> from lineage.analysis import trace
     >>> trace("inventories/monocollabo", "address", frm="customers").table.party.tolist()[:3]
-    ['monocollabo', 'carrier', 'cloud-host']
+    ['monocollabo', 'monocollabo-media', 'carrier']
 """
 
 from .columnar import read_network

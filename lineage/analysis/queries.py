@@ -30,7 +30,7 @@ from ..result import AuditResult as Audit, check
 from ..model.errors import did_you_mean
 from ..model.schema import Inventory, optional_date
 from ..flownet import NEVER, FlowNet, sweep, sweep_groups
-from ..propagation import propagate
+from ..propagation import item_index, propagate
 from ..terms import natural_key, natural_sorted
 from .columnar import read_network
 
@@ -107,7 +107,7 @@ class Upstream(QueryResult):
     Example:
         >>> u = upstream("inventories/monocollabo", "print-shop", item="address")
         >>> type(u).__name__, u.highlight
-        ('Upstream', ['F01', 'F02', 'F10', 'F11'])
+        ('Upstream', ['F01', 'F02', 'F05', 'F10', 'F11'])
     """
 
 
@@ -117,7 +117,7 @@ class Impact(QueryResult):
     Example:
         >>> r = impact("inventories/monocollabo", "mailing-house")
         >>> sorted({(h["group"], h["item"]) for h in r.extra["holdings"]})[:2]
-        [('customers', 'address'), ('customers', 'name')]
+        [('applicants', 'address'), ('applicants', 'name')]
     """
 
 
@@ -262,15 +262,25 @@ def group_reach(source, *, as_of: dt.date | None = None) -> dict[str, np.ndarray
     return out
 
 
-def _onward(net: FlowNet, origins) -> np.ndarray:
+def _onward(net: FlowNet, origins, at=None) -> np.ndarray:
     """Flows that pass data on: none leave a data-subject group unless it is an origin.
 
     Data handed back to the people themselves ends there; what they send
     again is a new collection of their own data, traced from them as origins.
+    ``at``: the origins' indices, when they are not those of their names
+    (the first parties of their legal entities, :meth:`FlowNet.by_entity`).
     """
     subject = net.roles == "data_subject"
-    subject[[net.party_index[p] for p in origins]] = False
+    subject[[net.party_index[p] for p in origins] if at is None else at] = False
     return ~subject[net.src]
+
+
+def _members(first: np.ndarray) -> dict[int, list[int]]:
+    """Each legal entity's first party (:meth:`FlowNet.by_entity`) -> its parties."""
+    out: dict[int, list[int]] = defaultdict(list)
+    for p, r in enumerate(first.tolist()):
+        out[r].append(p)
+    return out
 
 
 # -- trace --------------------------------------------------------------------------
@@ -300,22 +310,35 @@ def trace(source, item: str, *, frm: str | None = None, depth: int | None = None
         _need_party(net, party)
     if depth is not None and depth < 1:
         raise QueryError("--depth must be at least 1", "--depth は 1 以上にしてください")
+    # Between legal entities (what one department holds, its company holds), as the
+    # rules' lineage: a party is reached when a flow reaches a party of its entity.
+    enet, first = net.by_entity()
+    members = _members(first)
     i = net.item_index[item]
     sel = np.flatnonzero(net.pair_item == i)
     flows = net.pair_flow[sel]
-    flows = flows[_onward(net, origins)[flows]]
+    origin_idx = np.array(sorted({int(first[net.party_index[p]]) for p in origins}),
+                          dtype=np.int64)
+    flows = flows[_onward(enet, origins, origin_idx)[flows]]
     if as_of is not None:
         flows = flows[net.start[flows] <= as_of.toordinal()]
-    origin_idx = np.array(sorted(net.party_index[p] for p in origins), dtype=np.int64)
     params = {"item": item, "from": frm, "depth": depth,
               "as_of": as_of, "all_paths": all_paths}
     if all_paths:
-        rows, truncated = _simple_paths(net, flows, origin_idx, depth, limit)
+        rows, truncated = _simple_paths(enet, flows, origin_idx, depth, limit)
+        rows = [(net.parties[m], *rest) for party, *rest in rows
+                for m in members[enet.party_index[party]]]
+        rows.sort(key=lambda r: (r[1], natural_key(r[0]), [natural_key(f) for f in r[2]]))
         extra = {"truncated": truncated}
         highlight = sorted({f for _, _, path, _ in rows for f in path}, key=natural_key)
         table = pd.DataFrame(rows, columns=["party", "hops", "path", "since"])
     else:
-        table, highlight = _shortest(net, flows, origin_idx, depth)
+        table, highlight = _shortest(enet, flows, origin_idx, depth)
+        if len(members) < len(first):  # some entity of several parties: each is listed
+            rows = [(net.parties[m], *rest) for party, *rest in table.itertuples(index=False)
+                    for m in members[enet.party_index[party]]]
+            rows.sort(key=lambda r: (r[1], r[0]))  # as _shortest orders its table
+            table = pd.DataFrame(rows, columns=["party", "hops", "since", "path"])
         extra = {}
     used = set(highlight)
     graph = subgraph(((net.flows[f], net.parties[net.src[f]], net.parties[net.dst[f]],
@@ -429,7 +452,7 @@ def upstream(source, party: str, *, item: str | None = None,
     Example:
         >>> u = upstream("inventories/monocollabo", "print-shop", item="address")
         >>> u.table[["hop", "flow", "from", "route"]].values.tolist()
-        [[1, 'F11', 'mailing-house', 'external'], [2, 'F10', 'monocollabo', 'outsourcing'], [3, 'F01', 'members', 'collection'], [3, 'F02', 'customers', 'collection']]
+        [[1, 'F11', 'mailing-house', 'external'], [2, 'F10', 'monocollabo', 'outsourcing'], [3, 'F01', 'members', 'collection'], [3, 'F02', 'customers', 'collection'], [3, 'F05', 'applicants', 'collection']]
     """
     as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     audit = _audit(source, as_of)
@@ -440,36 +463,42 @@ def upstream(source, party: str, *, item: str | None = None,
     if item is not None:
         _need_item(items, item)
     net = FlowNet.from_inventory(inv)
-    reach = sweep(net, {p: {i: _EVER for i in net.items} for p in net.origins()},
+    # Between legal entities, as the rules' lineage: what one department holds, its
+    # company holds, so the flows into any party of the entity brought it.
+    enet, first = net.by_entity()
+    entity = {p: enet.parties[first[n]] for n, p in enumerate(net.parties.tolist())}
+    reach = sweep(enet, {entity[p]: {i: _EVER for i in net.items} for p in net.origins()},
                   as_of=as_of)
-    wanted = [item] if item is not None else sorted(reach.items_at(party), key=natural_key)
+    wanted = ([item] if item is not None
+              else sorted(reach.items_at(entity[party]), key=natural_key))
     inbound: dict[str, list] = defaultdict(list)
     for f in inv.flows:
         if as_of is None or f.start <= as_of:
-            inbound[f.to].append(f)
+            inbound[entity[f.to]].append(f)
     subjects = {p.id for p in inv.parties if p.role == "data_subject"}
     best: dict[str, tuple[int, set]] = {}
     for it in wanted:
-        # (party, latest day the item may leave it) reached backwards, by hop.
-        frontier = [(party, dt.date.max)]
-        seen = {party}
+        # (entity, latest day the item may leave it) reached backwards, by hop.
+        frontier = [(entity[party], dt.date.max)]
+        seen = {entity[party]}
         hop = 0
         while frontier:
             hop += 1
             nxt = []
             for to, until in frontier:
                 for f in inbound.get(to, ()):
-                    if it not in f.items or f.start > until:
-                        continue
-                    held = reach.items_at(f.frm).get(it)
+                    if it not in f.items or f.start > until or entity[f.frm] == to:
+                        continue  # (a flow inside the entity brought it nothing)
+                    held = reach.items_at(entity[f.frm]).get(it)
                     if held is None or (f.end is not None and f.end < held):
                         continue
                     h, its = best.setdefault(f.id, (hop, set()))
                     its.add(it)
                     best[f.id] = (min(h, hop), its)
-                    if f.frm not in seen and f.frm not in subjects:
-                        seen.add(f.frm)
-                        nxt.append((f.frm, f.end or dt.date.max))
+                    source = entity[f.frm]
+                    if source not in seen and f.frm not in subjects:
+                        seen.add(source)
+                        nxt.append((source, f.end or dt.date.max))
             frontier = nxt
     flows = {f.id: f for f in inv.flows}
     rows = [(h, fid, flows[fid].frm, flows[fid].to, sorted(its, key=natural_key),
@@ -518,19 +547,27 @@ def impact(source, party: str, *, as_of: dt.date | None = None) -> Impact:
             groups_of[it].append(group)
     flows = [f for f in inv.flows if as_of is None or f.start <= as_of]
     subjects = {p.id for p in inv.parties if p.role == "data_subject"} - {party}
-    reach = (propagate(flows, {party: held}, allow=lambda f: f.frm not in subjects)
+    # Between legal entities, as the rules' lineage: a leak at one party is a leak
+    # of what its company holds, and a company is reached through any of its parties.
+    entity = ctx.entity
+    reach = (propagate(flows, {party: held}, allow=lambda f: f.frm not in subjects,
+                       index=item_index(flows, entity), node=entity)
              if held else None)
     rows, used = [], set()
     if reach is not None:
-        for other in reach.parties():
-            # The people themselves are the owners of the data, not exposed recipients.
-            if other == party or other in subjects:
+        own = entity(party)
+        for node in reach.parties():
+            if node == own:
                 continue
-            for it, since in reach.items_at(other).items():
-                path = reach.path(other, it)
-                used.update(path)
-                rows.append((other, it, sorted(groups_of[it]), since, len(path), path,
-                             [routes[f] for f in path]))
+            for other in ctx.parties_by_entity.get(node, (node,)):
+                # The people themselves are the owners of the data, not exposed recipients.
+                if other in subjects:
+                    continue
+                for it, since in reach.items_at(other).items():
+                    path = reach.path(other, it)
+                    used.update(path)
+                    rows.append((other, it, sorted(groups_of[it]), since, len(path), path,
+                                 [routes[f] for f in path]))
     rows.sort(key=lambda r: (r[4], natural_key(r[0]), natural_key(r[1])))
     table = pd.DataFrame(rows, columns=["party", "item", "groups", "since", "hops", "path",
                                         "routes"])
@@ -560,7 +597,7 @@ def people_affected(inv: Inventory, party: str, groups, group_reach_, *,
     Example:
         >>> r = impact("inventories/monocollabo", "mailing-house")
         >>> r.extra["people"]["total"], r.extra["people"]["groups"][0]
-        (154000, {'group': 'customers', 'count': 120000, 'source': 'monocollabo'})
+        (162000, {'group': 'applicants', 'count': 8000, 'source': 'monocollabo'})
     """
     memo = {} if memo is None else memo
     if "parties" not in memo:
@@ -616,8 +653,9 @@ def people_affected(inv: Inventory, party: str, groups, group_reach_, *,
 
 
 def _subject_reach(ctx, as_of):
-    """The rules' per-group propagation, or the same with flows after ``as_of`` cut."""
-    return ctx.subject_reach if as_of is None else ctx.group_reach(as_of=as_of)
+    """Per data-subject group, where its items travel between legal entities (what
+    one department holds, its company holds: the rules' lineage), up to ``as_of``."""
+    return ctx.entity_reach if as_of is None else ctx._entity_group_reach(as_of=as_of)
 
 
 # -- stop ---------------------------------------------------------------------------
@@ -736,28 +774,34 @@ def stop(source, *, consent: str | None = None, subjects: str | None = None,
             if i not in seeds[f.to] or when < seeds[f.to][i]:
                 seeds[f.to][i] = when
     flows_by_id = {f.id: f for f in flows}
-    # The direct flows into each recipient, in ID order: a downstream reason starts
-    # from the first that carried the item it follows.
-    fed = {to: sorted((fid for fid in hit if flows_by_id[fid].to == to), key=natural_key)
-           for to in seeds}
+    # Between legal entities, as the rules' lineage: what one party received, the
+    # other parties of its company hold and may pass on.
+    entity = ctx.entity
+    # The direct flows into each recipient's entity, in ID order: a downstream
+    # reason starts from the first that carried the item it follows.
+    fed = defaultdict(list)
+    for fid in sorted(hit, key=natural_key):
+        fed[entity(flows_by_id[fid].to)].append(fid)
     if seeds:
         subjects_ = {p.id for p in inv.parties if p.role == "data_subject"}
-        reach = propagate(flows, seeds, allow=lambda f: f.frm not in subjects_)
+        reach = propagate(flows, seeds, allow=lambda f: f.frm not in subjects_,
+                          index=item_index(flows, entity), node=entity)
         by_from = defaultdict(list)
         for f in flows:
-            by_from[f.frm].append(f)
-        for party in reach.parties():
-            held = reach.items_at(party)
-            for f in by_from.get(party, ()):
-                if f.id in hit or f.to in subjects_ or routes[f.id] == "to_subject":
+            by_from[entity(f.frm)].append(f)
+        for node in reach.parties():
+            held = reach.arrival[node]
+            for f in by_from.get(node, ()):
+                if (f.id in hit or f.to in subjects_ or routes[f.id] == "to_subject"
+                        or entity(f.to) == node):  # inside the company: no provision
                     continue
                 its = {i for i in f.items if i in held and (f.end is None or held[i] <= f.end)}
                 if not its:
                     continue
                 first = sorted(its, key=natural_key)[0]
-                chain = reach.path(party, first)
-                seed = flows_by_id[chain[0]].frm if chain else party
-                depth = min(len(reach.path(party, i)) for i in its) + 1
+                chain = reach.path(f.frm, first)
+                seed = entity(flows_by_id[chain[0]].frm) if chain else node
+                depth = min(len(reach.path(f.frm, i)) for i in its) + 1
                 start = [next((fid for fid in fed[seed] if first in hit[fid][1]),
                               fed[seed][0])] if fed.get(seed) else []
                 reason = "downstream of " + " > ".join(start + chain + [f.id])

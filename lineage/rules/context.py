@@ -598,7 +598,9 @@ class Context:
         """
         return self._entity_group_reach()
 
-    def _entity_group_reach(self, index=None, groups=None) -> dict[str, Reach]:
+    def _entity_group_reach(self, index=None, groups=None, as_of=None) -> dict[str, Reach]:
+        """:attr:`entity_reach`; ``as_of`` ignores flows that start after it
+        (what could have happened by then, as the lineage questions ask)."""
         out = {}
         sent = self._sent_by_subjects()
         for party in self.inv.parties:
@@ -608,7 +610,7 @@ class Context:
             out[party.id] = propagate(self.inv.flows,
                                       {party.id: {i: dt.date.min for i in carried}},
                                       index=self.entity_index if index is None else index,
-                                      flows_by_id=self.flows, node=self.entity)
+                                      flows_by_id=self.flows, node=self.entity, as_of=as_of)
         return out
 
     def _sent_by_subjects(self) -> dict[str, set]:

@@ -130,12 +130,21 @@ export class Model {
       if (P.role[p] === "data_subject" || P.entity[p] === orgEntity) this.origins.push(p);
     }
     this.sensitive = new Set(data.items.kind.map((k, i) => (k === "sensitive" ? i : -1)).filter((i) => i >= 0));
-    // flows by item, then by provider: the edges an item can travel
+    // Lineage follows legal entities (what one department holds, its company holds):
+    // each party's entity is its first party, as FlowNet.by_entity makes it.
+    const firstOf = new Map();
+    this.rep = P.entity.map((e, p) => { if (!firstOf.has(e)) firstOf.set(e, p); return firstOf.get(e); });
+    this.members = Array.from({ length: this.nP }, () => []);
+    for (let p = 0; p < this.nP; p++) this.members[this.rep[p]].push(p);
+    this.innEntity = Array.from({ length: this.nP }, () => []);
+    for (let f = 0; f < this.nF; f++) this.innEntity[this.rep[F.to[f]]].push(f);
+    // flows by item, then by provider's entity: the edges an item can travel
     this.byItem = new Map();
     for (let f = 0; f < this.nF; f++) {
+      const from = this.rep[F.from[f]];
       for (const it of F.items[f]) {
         let m = this.byItem.get(it); if (!m) this.byItem.set(it, (m = new Map()));
-        let l = m.get(F.from[f]); if (!l) m.set(F.from[f], (l = []));
+        let l = m.get(from); if (!l) m.set(from, (l = []));
         l.push(f);
       }
     }
@@ -176,13 +185,16 @@ export class Model {
     return c;
   }
 
-  /** Earliest arrival of seeded items (lineage.propagation.propagate, ported). */
+  /** Earliest arrival of seeded items (lineage.propagation.propagate with legal
+   * entities as nodes, ported); keyed by each entity's first party. */
   propagate(seeds, allow) {
     const F = this.d.flows;
-    const arrival = new Map(); // party -> Map(item -> day)
-    const starts = new Map(); // item -> Map(party -> day)
-    for (const [p, items] of seeds) {
+    const arrival = new Map(); // entity -> Map(item -> day)
+    const starts = new Map(); // item -> Map(entity -> day)
+    for (const [q, items] of seeds) {
+      const p = this.rep[q];
       for (const [it, day] of items) {
+        const s0 = starts.get(it); if (s0 && s0.has(p) && s0.get(p) <= day) continue;
         let s = starts.get(it); if (!s) starts.set(it, (s = new Map())); s.set(p, day);
         let a = arrival.get(p); if (!a) arrival.set(p, (a = new Map())); a.set(it, day);
       }
@@ -198,7 +210,7 @@ export class Model {
           if (F.end[f] !== null && F.end[f] < day) continue;
           if (allow && !allow(f)) continue;
           const when = day > F.start[f] ? day : F.start[f];
-          const to = F.to[f]; const old = best.get(to);
+          const to = this.rep[F.to[f]]; const old = best.get(to);
           if (old === undefined || when < old) {
             best.set(to, when);
             let a = arrival.get(to); if (!a) arrival.set(to, (a = new Map())); a.set(it, when);
@@ -224,28 +236,29 @@ export class Model {
   held(p) {
     const seedsOf = (skip) => [...this.subjects].filter((g) => g !== skip)
       .map((g) => [g, [...this.carried(g)].map((i) => [i, 1])]);
-    if (this.subjects.has(p)) return this.propagate(seedsOf(p)).get(p) || new Map();
+    if (this.subjects.has(p)) return this.propagate(seedsOf(p)).get(this.rep[p]) || new Map();
     if (!this._held) this._held = this.propagate(seedsOf(-1));
-    return this._held.get(p) || new Map();
+    return this._held.get(this.rep[p]) || new Map();
   }
 
   /** Flows that brought ``p``'s data (lineage.analysis.upstream, ported); Map flow -> hop. */
   upstream(p) {
     const F = this.d.flows; const reach = this.originReach();
-    const wanted = [...(reach.get(p) || new Map()).keys()];
+    const e = this.rep[p];
+    const wanted = [...(reach.get(e) || new Map()).keys()];
     const best = new Map();
     for (const it of wanted) {
-      let frontier = [[p, MAXDAY]]; const seen = new Set([p]); let hop = 0;
+      let frontier = [[e, MAXDAY]]; const seen = new Set([e]); let hop = 0;
       while (frontier.length) {
         hop++; const nxt = [];
         for (const [to, until] of frontier) {
-          for (const f of this.inn[to]) {
-            if (!F.items[f].includes(it) || F.start[f] > until) continue;
-            const held = (reach.get(F.from[f]) || new Map()).get(it);
+          for (const f of this.innEntity[to]) {
+            const from = this.rep[F.from[f]];
+            if (!F.items[f].includes(it) || F.start[f] > until || from === to) continue;
+            const held = (reach.get(from) || new Map()).get(it);
             if (held === undefined || (F.end[f] !== null && F.end[f] < held)) continue;
             best.set(f, Math.min(best.get(f) ?? hop, hop));
-            const from = F.from[f];
-            if (!seen.has(from) && !this.subjects.has(from)) {
+            if (!seen.has(from) && !this.subjects.has(F.from[f])) {
               seen.add(from); nxt.push([from, F.end[f] ?? MAXDAY]);
             }
           }
@@ -264,9 +277,9 @@ export class Model {
     const F = this.d.flows;
     const subjects = new Set([...this.subjects].filter((g) => g !== p));
     const reach = this.propagate([[p, [...held]]], (f) => !subjects.has(F.from[f]));
-    for (const other of reach.keys()) {
-      if (other === p || subjects.has(other)) continue;
-      out.set(other, true);
+    for (const e of reach.keys()) {
+      if (e === this.rep[p]) continue;
+      for (const other of this.members[e]) if (!subjects.has(other)) out.set(other, true);
     }
     return out;
   }
