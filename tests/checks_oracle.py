@@ -90,7 +90,7 @@ def _ap231(ctx, judged):
 def _ap261(ctx, judged):
     """AP261.check before round 3, looking back from the audit date (rules.md)."""
     for flow in AP261.flows(ctx, judged, ("outsourcing",)):
-        until = ctx.as_of
+        until = ctx.horizon(flow)
         audits = _audits(ctx, flow.to)
         if any(within_year(d, until) for d in audits):
             continue

@@ -13,7 +13,9 @@ class AP261(LawRule):
     the 12 months (365 days, both ends included) up to the audit date:
     ``AP261:<flow>``. A flow that has ended is judged the same way (rules.md
     counts back from the audit date only): the outsourcee may still hold what
-    it was given, and supervision is a duty of the present.
+    it was given, and supervision is a duty of the present. A planned flow
+    (starting after the audit date) counts back from its start, with the
+    audits dated on or before it (rules.md, "How a flow is judged").
 
     Non-compliant: the carrier was last audited 366 days before the audit date.
     Compliant: audited 365 days before it.
@@ -63,13 +65,14 @@ flows:
             >>> list(AP261.check(ctx, judged))
             []
         """
-        # Many flows go to one outsourcee: the verdict and its messages depend on
-        # nothing else, so each is worked out once.
-        verdicts: dict = {}  # outsourcee -> None or (message, message_ja)
+        # Many flows go to one outsourcee up to one day (the audit date; a planned
+        # flow's start): the verdict and its messages depend on nothing else, so each
+        # pair is worked out once.
+        verdicts: dict = {}  # (outsourcee, day) -> None or (message, message_ja)
         evidences: dict = {}  # contract named -> evidence
-        until = ctx.as_of
         for flow in cls.flows(ctx, judged, ("outsourcing",)):
-            key = flow.to
+            until = ctx.horizon(flow)
+            key = (flow.to, until)
             if key in verdicts:
                 texts = verdicts[key]
             else:
