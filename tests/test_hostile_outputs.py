@@ -236,8 +236,28 @@ def test_a_name_of_30000_characters_draws_and_exports(tmp_path, run_cli):
     run_cli("draw", inv, "-o", tmp_path / "map.dot")
     dot = (tmp_path / "map.dot").read_text(encoding="utf-8")
     label = next(line for line in dot.splitlines() if line.lstrip().startswith('"carrier"'))
-    assert "…" in label and len(label) < 16_384
+    assert "…" in label  # the name in the node: 200 characters
+    assert max(len(piece) for piece in label.split('" + "')) < 16_384  # each quoted string
     run_cli("draw", inv, "-o", tmp_path / "map.svg")
     assert (tmp_path / "map.svg").read_text(encoding="utf-8").startswith("<?xml")
     run_cli("export", inv, "-o", tmp_path / "g.graphml")
     assert "…" in (tmp_path / "g.graphml").read_text(encoding="utf-8")
+
+
+def test_a_long_merged_tooltip_keeps_every_flow(tmp_path, run_cli):
+    # A cut at 3,000 characters dropped F10-F25 from the merged edge's tooltip, the one
+    # place a merged drawing lists them: long text is written as "..." + "..." pieces.
+    inv = _inventory(tmp_path)
+    flows = "".join(f"  - {{id: F{n}, from: mc, to: partner, items: [name], start: 2025-01-01, "
+                    f"note: {'x' * 200}}}\n" for n in range(2, 27))
+    inv.write_text(TINY.replace("  - {id: carrier, role: outsourcee}\n",
+                                "  - {id: carrier, role: outsourcee}\n"
+                                "  - {id: partner, role: third_party}\n") + flows,
+                   encoding="utf-8")
+    run_cli("draw", inv, "-o", tmp_path / "m.dot", "--merge")
+    dot = (tmp_path / "m.dot").read_text(encoding="utf-8")
+    edge = next(line for line in dot.splitlines() if '"mc" -> "partner"' in line)
+    assert '" + "' in edge
+    assert all(f"F{n}" in edge for n in range(2, 27))
+    run_cli("draw", inv, "-o", tmp_path / "m.svg", "--merge")
+    assert "F26" in (tmp_path / "m.svg").read_text(encoding="utf-8")

@@ -35,9 +35,12 @@ _NAME_WIDTH = 30
 #: Characters of a name drawn in a node (ten lines of the width); a longer one is cut
 #: with "…": a drawn name of 100,000 characters took minutes to wrap and to lay out.
 _NAME_MAX = 200
-#: Characters of any text in one DOT string: Graphviz refuses a quoted string longer
-#: than 16,384 bytes, and escaping (``&`` -> ``&amp;``) can make text five times longer.
-_QUOTE_MAX = 3000
+#: Characters of text per DOT quoted string: Graphviz refuses one longer than 16,384
+#: bytes and escaping (``&`` -> ``&amp;``) can make text five times longer, so longer
+#: text is written as pieces joined by DOT's ``+`` ("a" + "b" is "ab").
+_PIECE = 3000
+#: Characters of one text in all (a 10 MB name stays out of every tooltip).
+_QUOTE_MAX = 200_000
 _MAX_LABEL_ITEMS = 8   # a merged edge lists at most this many items, the tooltip has all
 
 
@@ -48,19 +51,27 @@ def quote(text: object) -> str:
     quotes escaped, line breaks become ``\\n`` and ``&`` becomes ``&amp;``
     (Graphviz decodes HTML entities in plain labels).
 
-    Text longer than 3,000 characters (a note pasted into a name) is cut there
-    with "…"; IDs are far shorter, so they stay exact.
+    Text longer than 3,000 characters (a merged edge's tooltip listing every
+    flow) is written as pieces joined by ``+``, each within Graphviz's limit of
+    16,384 bytes per quoted string; past 200,000 characters it is cut with "…".
 
     Example:
         >>> quote("a\\nb"), quote("graph")
         ('"a\\\\nb"', '"graph"')
-        >>> len(quote("&" * 10_000)) < 16_384
-        True
+        >>> pieces = quote("&" * 10_000).split(" + ")
+        >>> len(pieces), max(map(len, pieces)) < 16_384
+        (4, True)
     """
     s = str(text)
     if len(s) > _QUOTE_MAX:
         s = s[:_QUOTE_MAX - 1] + "…"
     s = s.replace("\r\n", "\n").replace("\r", "\n")
+    if len(s) <= _PIECE:
+        return _quoted(s)
+    return " + ".join(_quoted(s[i:i + _PIECE]) for i in range(0, len(s), _PIECE))
+
+
+def _quoted(s: str) -> str:
     s = s.replace("&", "&amp;").replace("\\", "\\\\").replace('"', '\\"')
     return '"' + s.replace("\n", "\\n") + '"'
 
