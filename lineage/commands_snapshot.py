@@ -260,8 +260,9 @@ def diff(a, b, store, fmt, lang, packs, as_of):
               help="A snapshot store: adds the trend over its snapshots and the diff "
                    "since the previous one. Default: INVENTORY's own store, if it has one.")
 @lang_option
-@click.option("--rules", "packs", default="policy", show_default=True,
-              help="Rule packs, comma-separated.")
+@click.option("--rules", "packs", default=None,
+              help="Rule packs, comma-separated (default: those of the store's latest "
+                   "snapshot, else policy).")
 @click.option("--as-of", callback=_date, help="Audit date (overrides the inventory's as_of).")
 @click.option("--no-drawing", is_flag=True, help="Leave the flow map out (no Graphviz needed).")
 @handle_errors
@@ -290,13 +291,25 @@ def report(inventory, output, fmt, store, lang, packs, as_of, no_drawing):
     if store is not None and not store.is_file():
         raise UserError(f"{store}: no snapshot store here",
                         message_ja=f"{store}: スナップショットのストアがありません")
-    audit = check(inventory, as_of=as_of, packs=_packs(packs))
     opened = Store(store, create=False) if store is not None else None
     try:
+        latest = opened.list()[-1]["rules"] if opened is not None and opened.list() else None
+        # By default the packs of the store's latest snapshot, so that its diff
+        # compares like with like (policy,appi snapshots read as all resolved else).
+        chosen = _packs(packs) if packs is not None else (
+            tuple(latest) if latest else ("policy",))
+        audit = check(inventory, as_of=as_of, packs=chosen)
         rep = report_html.build(audit, store=opened, lang=lang, drawing=not no_drawing)
     finally:
         if opened is not None:
             opened.close()
+    if latest and tuple(latest) != tuple(chosen):
+        one, two = ",".join(latest), ",".join(chosen)
+        click.echo(f"注意: 最新のスナップショットは {one}、この報告書は {two} で検査されています。"
+                   "片方だけのルール群の指摘は新規または解消と表示されます" if lang == "ja" else
+                   f"note: the latest snapshot was checked with {one} and this report with "
+                   f"{two}; findings of a pack on one side only show as new or resolved",
+                   err=True)
     text = report_html.render_html(rep) if fmt == "html" else report_html.render_markdown(rep)
     _emit(text, output)
     if output is not None:

@@ -223,6 +223,24 @@ def test_diff_checks_the_inventory_with_the_stored_snapshots_packs(tmp_path, run
                           "a pack on one side only show as new or resolved\n")
 
 
+def test_report_and_audit_diff_compare_like_with_like(tmp_path, run_cli):
+    store = tmp_path / "a.db"
+    run_cli("snapshot", "create", SAMPLE, "--store", store, "--rules", "policy,appi")
+    out = tmp_path / "r.md"
+    res = run_cli("report", SAMPLE, "--store", store, "-o", out, "--no-drawing")
+    assert res.stderr == f"report written to {out}\n"
+    # the same inventory under the same packs: no change since the snapshot to show
+    assert "resolved" not in out.read_text(encoding="utf-8")
+    res = run_cli("report", SAMPLE, "--store", store, "-o", out, "--no-drawing",
+                  "--rules", "policy")
+    assert res.stderr.startswith("note: the latest snapshot was checked with policy,appi "
+                                 "and this report with policy;")
+    assert "0 new, 5 resolved, 10 still open" in out.read_text(encoding="utf-8")
+    # an audit is compared as it was checked, the inventory path with its packs
+    both = lineage.check(SAMPLE, packs=("policy", "appi"))
+    assert both.diff(SAMPLE).counts()["findings"] == {"new": 0, "resolved": 0, "open": 15}
+
+
 def test_diff_of_reordered_records_is_empty(tmp_path, run_cli):
     inv = copy_sample(tmp_path)
     store = tmp_path / "a.db"

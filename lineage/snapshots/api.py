@@ -156,6 +156,10 @@ def _stored(ref, store: Store | None) -> Snapshot | None:
     """The snapshot ``ref`` names without checking an inventory (None: it names none)."""
     if isinstance(ref, Snapshot):
         return ref
+    if not isinstance(ref, (str, int, Path)):
+        from ..result import AuditResult
+        if isinstance(ref, AuditResult):  # checked already, with its own packs
+            return Snapshot.from_audit(ref)
     if store is not None and isinstance(ref, (str, int)) and store.has(ref):
         return store.get(ref)
     return None
