@@ -25,7 +25,7 @@ class TP211(Rule):
     title_en = "Succession without a succession event"
     title_ja = "事業承継の事実がない承継による提供"
     remedy_en = "Record the merger, split or business transfer (events), or use another basis."
-    remedy_ja = f"合併・会社分割・事業譲渡の事実を {sheet_ja('events')} に記録するか、別の根拠によってください。"
+    remedy_ja = f"合併・会社分割・事業譲渡の事実を「{sheet_ja('events')}」に記録するか、別の根拠によってください。"
     fail = Example("no event", """
 flows:
   - {id: F1, from: mc, to: partner, items: [name], basis: succession, start: 2025-01-01}
