@@ -241,3 +241,18 @@ def test_people_affected_counts_each_group_once(tmp_path, run_cli):
     data = __import__("json").loads(run_cli("impact", p, "--party", "host", "--format",
                                             "json").stdout)
     assert data["people"]["total"] == 5250
+
+
+def test_policy_text_named_encoding_message_and_auto(tmp_path, run_cli):
+    from lineage.model.csvfolder import read_csv_folder
+    inv = tmp_path / "inv.yaml"
+    inv.write_text("format: lineage/1\norganisation: mc\nparties: [{id: mc, role: self}]\n"
+                   "flows: []\npolicy: {file: policy.txt}\n", encoding="utf-8")
+    (tmp_path / "policy.txt").write_bytes("個人情報保護方針\n".encode("cp932"))
+    run_cli("validate", inv)  # detected: CP932
+    err = run_cli("validate", inv, "--encoding", "utf-8", expect=2).stderr
+    assert "'policy.txt': not utf-8 text, the encoding --encoding names (invalid start byte" \
+        in err and "neither" not in err
+    # "auto" names no codec: the folder's CP932 files are detected, not refused
+    _, sjis = _excel_twin(tmp_path, "sjis", "cp932")
+    assert read_csv_folder(sjis, encoding="auto").data["organisation"] == "monocollabo"

@@ -95,6 +95,39 @@ def set_encoding(name: str | None) -> None:
     _FORCED.set(ENCODINGS[name.lower()] if name else None)
 
 
+def named_codec(encoding: str | None = None) -> str | None:
+    """The codec ``encoding`` (or :func:`forced_encoding`) names; None to detect (auto).
+
+    Example:
+        >>> named_codec("auto"), named_codec("Shift_JIS"), named_codec(None)
+        (None, 'cp932', None)
+    """
+    return ENCODINGS.get(encoding.lower(), encoding) if encoding else _FORCED.get()
+
+
+def undecodable(name: str, exc: UnicodeDecodeError, encoding: str | None = None
+                ) -> tuple[str, str]:
+    """The messages for a file ``name`` that :func:`decode` could not read: which
+    codec failed when one was named, else that it is neither UTF-8 nor CP932.
+
+    Example:
+        >>> exc = UnicodeDecodeError("utf-8", bytes([0x82]), 0, 1, "invalid start byte")
+        >>> undecodable("p.txt", exc, "utf-8")[0]
+        'p.txt: not utf-8 text, the encoding --encoding names (invalid start byte at byte 0); leave --encoding out (auto) to detect UTF-8 or Shift_JIS (CP932)'
+    """
+    if named_codec(encoding):  # named, not detected: say which one failed
+        return (f"{name}: not {exc.encoding} text, the encoding --encoding names ({exc.reason} "
+                f"at byte {exc.start}); leave --encoding out (auto) to detect UTF-8 or "
+                "Shift_JIS (CP932)",
+                f"{name}: --encoding で指定した {exc.encoding} のテキストではありません"
+                f"（{exc.start} バイト目）。--encoding を省くと (auto) UTF-8 か "
+                "Shift_JIS (CP932) かを判定します")
+    return (f"{name}: neither UTF-8 nor Shift_JIS (CP932) text ({exc.reason} at byte "
+            f"{exc.start}); save it as CSV UTF-8 or name the encoding with --encoding",
+            f"{name}: UTF-8 でも Shift_JIS (CP932) でもないテキストです（{exc.start} バイト目）。"
+            "CSV UTF-8 で保存するか、--encoding で文字コードを指定してください")
+
+
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """Text of a CSV file and the codec used: a BOM means UTF-8, valid UTF-8 is UTF-8, else CP932.
 
@@ -330,24 +363,9 @@ def _decoded(path: Path, problems: list[Problem], encoding: str | None,
         problems.append(Problem(Location(name), None, None, None,
                                 f"cannot read file: {exc.strerror or exc}", "ファイルを読めません"))
     except UnicodeDecodeError as exc:
-        if encoding or _FORCED.get():
-            # the encoding was named, not detected: say which one failed
-            problems.append(Problem(
-                Location(name), None, None, None,
-                f"not {exc.encoding} text, the encoding --encoding names ({exc.reason} at "
-                f"byte {exc.start}); leave --encoding out (auto) to detect UTF-8 or "
-                "Shift_JIS (CP932)",
-                f"--encoding で指定した {exc.encoding} のテキストではありません"
-                f"（{exc.start} バイト目）。--encoding を省くと (auto) UTF-8 か "
-                "Shift_JIS (CP932) かを判定します"))
-            return None, False
-        problems.append(Problem(Location(name), None, None, None,
-                                f"neither UTF-8 nor Shift_JIS (CP932) text ({exc.reason} at "
-                                f"byte {exc.start}); save it as CSV UTF-8 or name the "
-                                "encoding with --encoding",
-                                "UTF-8 でも Shift_JIS (CP932) でもないテキストです"
-                                f"（{exc.start} バイト目）。CSV UTF-8 で保存するか、"
-                                "--encoding で文字コードを指定してください"))
+        # the Problem names the file already: the messages without their "name: "
+        en, ja = undecodable("", exc, encoding)
+        problems.append(Problem(Location(name), None, None, None, en[2:], ja[2:]))
     return None, False
 
 

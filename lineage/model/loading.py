@@ -30,7 +30,7 @@ from ..files import note_input
 from ..progress import report
 from .errors import InventoryError, Location, Problem, did_you_mean
 from .references import check_references
-from .csvfolder import Columns, decode, forced_encoding, read_csv_folder
+from .csvfolder import Columns, decode, forced_encoding, read_csv_folder, undecodable
 from .fastpath import Facts, Unusual, record_builder, table_builder
 from .workbook import read_workbook
 from .sources import RawInventory, read_yaml_file, read_yaml_folder, yaml_files
@@ -331,9 +331,11 @@ def _read_policy_file(policy: schema.Policy, origin: str, source) -> list[Proble
         # as for CSV files: a BOM or valid UTF-8 is UTF-8, else Shift_JIS (CP932) as
         # Japanese Windows saves text (or what --encoding forces)
         text, _ = decode(data)
-    except (UnicodeDecodeError, LookupError) as exc:
-        return problem(f"{policy.file!r} is neither UTF-8 nor Shift_JIS (CP932) text ({exc})",
-                       f"{policy.file!r} は UTF-8 でも Shift_JIS (CP932) でもありません")
+    except UnicodeDecodeError as exc:
+        return problem(*undecodable(repr(policy.file), exc))
+    except LookupError as exc:
+        return problem(f"{policy.file!r}: unknown encoding ({exc})",
+                       f"{policy.file!r}: 文字コードが不明です（{exc}）")
     policy._text = text.replace("\r\n", "\n")
     return []
 
