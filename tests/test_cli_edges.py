@@ -553,3 +553,18 @@ def test_rules_table_titles_line_up(run_cli, lang):
     starts = {display_width(line[:line.rindex(r.title_ja if lang == "ja" else r.title_en)])
               for line, r in zip(lines, rules)}
     assert len(starts) == 1, starts
+
+
+# -- snapshot tables line up Japanese labels and headings ------------------------------
+def test_snapshot_list_lines_up_japanese(run_cli, tmp_path, monkeypatch):
+    from lineage.terms import display_width
+    store = tmp_path / "j.db"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    run_cli("snapshot", "create", SAMPLE, "--store", store, "--label", "監査2026年第4四半期")
+    run_cli("snapshot", "create", SAMPLE, "--store", store, "--label", "q3",
+            "--as-of", "2026-10-01")
+    lines = run_cli("snapshot", "list", "--store", store, "--lang", "ja").stdout.splitlines()
+    # the flow count (48) starts where the heading フロー starts, in every row
+    starts = {display_width(line[:line.index(word)])
+              for line, word in zip(lines, ["フロー", "48  ", "48  "])}
+    assert len(starts) == 1, lines

@@ -100,10 +100,13 @@ def _status_words(lang: str) -> dict:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+    # widths on a terminal: a Japanese label or heading takes two columns a character
+    from ..terms import display_width, pad
+    widths = [max(display_width(str(r[i])) for r in [header] + rows)
+              for i in range(len(header))]
     out = []
     for r in [header] + rows:
-        out.append("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
+        out.append("  ".join(pad(str(c), w) for c, w in zip(r, widths)).rstrip())
     return out
 
 
