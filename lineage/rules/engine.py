@@ -1005,6 +1005,21 @@ def _finding_order(ctx, findings):
     return lambda f: (rank[f.flow], f.rule, f.id)
 
 
+def _unknown_rule(rule: str) -> tuple[str, str]:
+    """What a waiver's message adds when its rule is none of lineage's ("" for one).
+
+    Example:
+        >>> _unknown_rule("TP101"), _unknown_rule("tp101")[0], _unknown_rule("XX9")[0]
+        (('', ''), ' (rule IDs are upper case: TP101)', ' (XX9 is no rule of lineage)')
+    """
+    if rule in REGISTRY.rules:
+        return "", ""
+    if rule.upper() in REGISTRY.rules:
+        return (f" (rule IDs are upper case: {rule.upper()})",
+                f"（規則 ID は大文字です: {rule.upper()}）")
+    return f" ({rule} is no rule of lineage)", f"（{rule} という規則はありません）"
+
+
 def _apply_waivers(ctx, findings, active, packs):
     if not ctx.inv.waivers:  # nothing to apply, nothing to report
         return findings, []
@@ -1031,22 +1046,22 @@ def _apply_waivers(ctx, findings, active, packs):
             state["state"] = "not-selected"
         elif w.expires_on < ctx.as_of:
             state["state"] = "expired"
+            note, note_ja = _unknown_rule(w.rule)
             extra.append(LW001.finding(
                 flow, subject=label, evidence={"waiver": label},
-                message=f"waiver for {label} on {w.flow} expired on {w.expires_on}",
-                message_ja=f"{w.flow} の {label} に対する承認は {w.expires_on} に期限切れです"))
+                message=f"waiver for {label} on {w.flow} expired on {w.expires_on}{note}",
+                message_ja=f"{w.flow} の {label} に対する承認は {w.expires_on} に期限切れです"
+                           f"{note_ja}"))
         elif matches:
             state["state"] = "active"
             waived_ids.update(f.id for f in matches)
         else:
             state["state"] = "unmatched"
-            known = w.rule in REGISTRY.rules
+            note, note_ja = _unknown_rule(w.rule)
             extra.append(LW002.finding(
                 flow, subject=label, evidence={"waiver": label},
-                message=f"waiver for {label} on {w.flow} matches no finding" + (
-                    "" if known else f" ({w.rule} is no rule of lineage)"),
-                message_ja=f"{w.flow} の {label} に対する承認に該当する指摘がありません" + (
-                    "" if known else f"（{w.rule} という規則はありません）")))
+                message=f"waiver for {label} on {w.flow} matches no finding{note}",
+                message_ja=f"{w.flow} の {label} に対する承認に該当する指摘がありません{note_ja}"))
         states.append(state)
     out = [f.replace(waived=True) if f.id in waived_ids else f for f in findings]
     seen = {f.id for f in out}
