@@ -250,7 +250,8 @@ def test_control_characters_in_names_are_refused_with_the_field(tmp_path, run_cl
 
 
 @pytest.mark.parametrize("escape,code", [("\\u202e", "U+202E"), ("\\u2066", "U+2066"),
-                                         ("\\u202a", "U+202A")])
+                                         ("\\u202a", "U+202A"), ("\\u200f", "U+200F"),
+                                         ("\\u061c", "U+061C")])
 def test_bidirectional_controls_in_names_are_refused(tmp_path, run_cli, escape, code):
     # "bank\u202egnp.exe" shows as "bankexe.png" in a terminal, a spreadsheet or a page
     text = TINY.replace("{id: carrier, role: outsourcee}",

@@ -157,12 +157,14 @@ def _empty_is_absent(data: object, known=None) -> object:
 #: Characters no text may hold: C0 controls but TAB, LF, CR; DEL and C1 controls
 #: (ESC and CSI drive terminals); the non-characters U+FFFE/U+FFFF and lone
 #: surrogates. They break SVG, GraphML, GEXF, JUnit and xlsx (XML 1.0) outputs.
-#: And the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
-#: U+2066-U+2069): a name holding U+202E shows the text after it reversed in a
-#: terminal, a spreadsheet or a page ("bank\u202egnp.exe" reads "bankexe.png").
+#: And the bidirectional controls: embeddings, overrides and isolates (U+202A-U+202E,
+#: U+2066-U+2069) and the invisible marks (U+200E, U+200F, U+061C), as error messages
+#: and snapshot labels treat them: a name holding U+202E shows the text after it
+#: reversed in a terminal, a spreadsheet or a page ("bank\u202egnp.exe" reads
+#: "bankexe.png").
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff"
-                      "\u202a-\u202e\u2066-\u2069]")
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+                      "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 def control_character(text: str) -> str | None:
