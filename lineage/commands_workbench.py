@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .cli import _emit, clean, encoding_option, handle_errors, lang_option, output_file
+from .cli import UserError, _emit, clean, encoding_option, handle_errors, lang_option, output_file
 from .forms import TARGETS
 
 __all__ = ["convert", "template", "schema"]
@@ -49,6 +49,11 @@ def convert(source, destination, to, force, lang):
       lineage convert monocollabo.xlsx inventory-csv --to csv
     """
     from .forms import convert as run, form_of
+    if str(destination) == "-":  # standard output, for most tools: never a file named "-"
+        raise UserError("-: convert writes files, not standard output; give a file or "
+                        "folder name",
+                        message_ja="-: convert は標準出力ではなくファイルに書き出します。"
+                                   "ファイル名かフォルダ名を指定してください")
     form = form_of(destination, to)
     run(source, destination, to=to, force=force)
     _emit(f"{clean(destination)}: 書き出しました（{_FORMS_JA.get(form, form)}）\n" if lang == "ja"

@@ -568,3 +568,11 @@ def test_snapshot_list_lines_up_japanese(run_cli, tmp_path, monkeypatch):
     starts = {display_width(line[:line.index(word)])
               for line, word in zip(lines, ["フロー", "48  ", "48  "])}
     assert len(starts) == 1, lines
+
+
+def test_convert_to_dash_refused(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = run_cli("convert", SAMPLE, "-", "--to", "csv", expect=2)
+    assert res.stderr == ("error: -: convert writes files, not standard output; give a file "
+                          "or folder name\n")
+    assert list(tmp_path.iterdir()) == []
