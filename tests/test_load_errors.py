@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from paths import SAMPLE
+
 import hashlib
 
 import pytest
@@ -178,3 +180,13 @@ def test_waiver_for_unknown_flow(tmp_path, run_cli):
     path.write_text(text, encoding="utf-8")
     res = run_cli("check", path, expect=2)
     assert f"{path}:21: waivers TP101 on F9: field 'flow': unknown flow 'F9'" in res.stderr
+
+
+def test_japanese_header_typo_suggests_the_japanese_header(tmp_path, run_cli):
+    folder = tmp_path / "csv"
+    run_cli("convert", SAMPLE, folder, "--to", "csv")
+    flows = folder / "flows.csv"
+    text = flows.read_text(encoding="utf-8-sig")
+    flows.write_text(text.replace(",recorded,", ",提供記禄,", 1), encoding="utf-8-sig")
+    err = run_cli("validate", folder, expect=2).stderr
+    assert "field '提供記禄': unknown key '提供記禄' (did you mean '提供記録'?)" in err

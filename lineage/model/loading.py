@@ -34,6 +34,7 @@ from .csvfolder import Columns, decode, forced_encoding, read_csv_folder, undeco
 from .fastpath import Facts, Unusual, record_builder, table_builder
 from .workbook import read_workbook
 from .sources import RawInventory, read_yaml_file, read_yaml_folder, yaml_files
+from .tables import japanese_headers
 
 __all__ = ["load", "read_raw", "build_inventory", "READERS"]
 
@@ -518,8 +519,10 @@ def _describe(err: dict) -> tuple[str, str]:
         return "required field is missing", "必須項目がありません"
     if kind == "extra_forbidden":
         key = str(err["loc"][-1])
-        hint = did_you_mean(key, _FIELD_NAMES) or " (typo?)"
-        hint_ja = did_you_mean(key, _FIELD_NAMES, "ja") or "（入力の誤り？）"
+        # a Japanese header with a typo (提供記禄) is closest to a Japanese header
+        known = _FIELD_NAMES if key.isascii() else japanese_headers()
+        hint = did_you_mean(key, known) or " (typo?)"
+        hint_ja = did_you_mean(key, known, "ja") or "（入力の誤り？）"
         return f"unknown key '{key}'{hint}", f"不明なキー '{key}' です{hint_ja}"
     if kind == "literal_error":
         expected = ctx.get("expected", "")

@@ -182,6 +182,16 @@ def sheet_for(name: str) -> str | None:
     return next((sheet for sheet, (ja, _) in SHEET_LABELS.items() if ja == name), None)
 
 
+def japanese_headers() -> list[str]:
+    """Every Japanese header a sheet or CSV file may use, for "did you mean" hints.
+
+    Example:
+        >>> "提供記録" in japanese_headers(), "提供元" in japanese_headers()
+        (True, True)
+    """
+    return sorted(set(_LABELS.values()) | set(_SHEET_LABELS.values()))
+
+
 def label_ja(sheet: str, column: str) -> str:
     """The Japanese header of ``column`` in ``sheet`` (the column name if none).
 
