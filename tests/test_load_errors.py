@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from paths import SAMPLE
-
 import hashlib
 
 import pytest
+
+from paths import SAMPLE
 
 GOOD = """\
 format: lineage/1
