@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import click
 
-from .cli import (UserError, _date, _packs, clean, handle_errors, inventory_argument,
-                  output_file, output_suffix)
+from .cli import (UserError, _date, _packs, clean, default_lang, handle_errors,
+                  inventory_argument, output_file, output_suffix)
 
 __all__ = ["explore"]
 
@@ -20,8 +20,9 @@ __all__ = ["explore"]
 @click.option("--rules", "packs", default="policy", show_default=True,
               help="Rule packs, comma-separated.")
 @click.option("--as-of", callback=_date, help="Audit date (overrides the inventory's as_of).")
-@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
-              help="Language the page opens in (switchable in the page).")
+@click.option("--lang", type=click.Choice(["en", "ja"]), default=default_lang, is_eager=True,
+              show_default="ja in a Japanese locale, else en",
+              help="Language the page opens in (switchable in the page) and of the messages.")
 @handle_errors
 def explore(inventory, output, packs, as_of, lang):
     """Write an explorer page: overview, focus, item trace, flow detail, filters, search.

@@ -205,3 +205,11 @@ def test_explore_command_counts_in_the_singular(tmp_path):
     r = CliRunner().invoke(cli, ["explore", str(inv), "-o", str(tmp_path / "one.html")])
     assert r.exit_code == 0
     assert r.output == f"wrote {tmp_path / 'one.html'}: 1 party, 0 flows, 0 violating\n"
+
+
+def test_explore_takes_the_language_from_the_locale(run_cli, tmp_path):
+    # Its --lang defaulted to en whatever LINEAGE_LANG said (an office user's trial).
+    out = tmp_path / "e.html"
+    res = run_cli("explore", SAMPLE, "-o", out, env={"LINEAGE_LANG": "ja"})
+    assert res.stderr.startswith(f"{out} を書き出しました: 関係者 ")
+    assert '<html lang="ja"' in out.read_text(encoding="utf-8")
