@@ -173,6 +173,15 @@ def test_japanese_template_loads_and_offers_drop_downs(tmp_path, run_cli):
     assert any("data_subject" in f for f in roles)
     assert any(f.startswith("AND(LEN(") for f in roles)                # country: two letters
     assert load(out).model_dump() == load(run_template(tmp_path, run_cli)).model_dump()
+    # a waiver's item may be a data-subject group (TP101:F08:members): no drop-down of
+    # data items refusing it, while its flow keeps the flows' IDs
+    waivers = wb["承認済みの指摘"]
+    heads = [c.value for c in waivers[1]]
+    letters = {h: openpyxl.utils.get_column_letter(n + 1) for n, h in enumerate(heads)}
+    checked = {str(d.sqref).split(":")[0].rstrip("0123456789"): d.formula1
+               for d in waivers.data_validations.dataValidation}
+    assert checked[letters["フロー"]] == "ids_flows"
+    assert letters["データ項目"] not in checked
 
 
 def run_template(tmp_path, run_cli):

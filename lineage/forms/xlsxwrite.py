@@ -63,7 +63,8 @@ REFERENCES: dict[tuple[str, str], tuple[str, bool]] = {
     ("flows", "contract"): ("contracts", True),
     ("flows", "event"): ("events", True),
     ("waivers", "flow"): ("flows", True),
-    ("waivers", "item"): ("data_items", True),
+    # A waiver's item is no drop-down: it is the finding ID's third part, which may be
+    # a data-subject group (TP101:F08:members), a purpose or a notice's element too.
 }
 
 
