@@ -526,8 +526,10 @@ def _describe(err: dict) -> tuple[str, str]:
         return f"unknown key '{key}'{hint}", f"不明なキー '{key}' です{hint_ja}"
     if kind == "literal_error":
         expected = ctx.get("expected", "")
+        # pydantic's list reads "'a', 'b' or 'c'": in Japanese, 「、」 throughout
+        expected_ja = re.sub(r"' or '", "'、'", expected).replace("', '", "'、'")
         return (f"{value!r} is not one of {expected}",
-                f"{value!r} は {expected} のいずれでもありません")
+                f"{value!r} は {expected_ja} のいずれでもありません")
     if kind.startswith("bool"):
         return (f"expected true or false, got {value!r}",
                 f"true または false を指定してください({value!r})")

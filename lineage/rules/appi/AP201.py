@@ -114,12 +114,13 @@ flows:
                 got = late.get((notice.id, flow.start))
                 if got is None:
                     when = f"was filed {filed}" if filed else "was never filed"
-                    when_ja = f"の届出日 {filed} が" if filed else "の届出がなく"
+                    when_ja = (f"の個人情報保護委員会への届出（{filed}）が提供開始日 {flow.start} "
+                               "より前ではありません" if filed else
+                               f"は個人情報保護委員会に届け出られていません（提供開始日 {flow.start}）")
                     got = late[(notice.id, flow.start)] = (
                         f"{ACT} Art. 27(2): opt-out notice {notice.id} {when} with the "
                         f"Commission, not before the start {flow.start}",
-                        f"{ACT_JA}第27条第2項: オプトアウトの通知 {notice.id} "
-                        f"{when_ja}個人情報保護委員会への届出が提供開始日 {flow.start} より前にありません")
+                        f"{ACT_JA}第27条第2項: オプトアウトの通知 {notice.id} {when_ja}")
                 yield cls.finding_from(flow, "ppc_filed_on", (), evidence, got[0], got[1])
 
     @staticmethod
