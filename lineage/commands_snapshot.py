@@ -86,11 +86,11 @@ def create(inventory, label, store, packs, as_of, lang):
     end_progress()
     if lang == "ja":
         _emit(f"スナップショット {clean(snap.name)} を {clean(path)} に保存しました: フロー {s['flows']} 件、"
-              f"違反 {sev['error']} 件、警告 {sev['warning']} 件、承認済み {sev['waived']} 件\n"
+              f"エラー {sev['error']} 件、警告 {sev['warning']} 件、承認済み {sev['waived']} 件（指摘）\n"
               f"チェーンの先頭: sha256:{snap.chain_hash}\n", None)
     else:
         _emit(f"snapshot {clean(snap.name)} stored in {clean(path)}: {counted(s['flows'], 'flow')}, "
-              f"{sev['error']} error, {sev['warning']} warning, {sev['waived']} waived\n"
+              f"findings: {sev['error']} error, {sev['warning']} warning, {sev['waived']} waived\n"
               f"chain head: sha256:{snap.chain_hash}\n", None)
     # the snapshot is committed and the store closed: the process may end without
     # freeing the inventory object by object (as `check` does)

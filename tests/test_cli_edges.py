@@ -281,7 +281,7 @@ def test_broken_pipe_quiet(pipe_store, args, code):
     (["convert", SAMPLE, "a\x1b[2Jb.yaml"], "stdout", "a\\x1b[2Jb.yaml: written (yaml-file)\n"),
     (["template", "t\x1b[2J.xlsx"], "stdout", "t\\x1b[2J.xlsx: template written\n"),
     (["snapshot", "create", SAMPLE, "--store", "s\x1b[2J.db"], "stdout",
-     "snapshot #1 stored in s\\x1b[2J.db: 48 flows, 9 error, 0 warning, 1 waived\n"),
+     "snapshot #1 stored in s\\x1b[2J.db: 48 flows, findings: 9 error, 0 warning, 1 waived\n"),
     (["explore", SAMPLE, "-o", "e\x1b[2J.html"], "stderr",
      "wrote e\\x1b[2J.html: 32 parties, 48 flows, 8 violating\n"),
     (["report", SAMPLE, "-o", "r\x1b[2J.md", "--no-drawing"], "stderr",

@@ -132,12 +132,12 @@ def trial_store(tmp_path, run_cli):
 def test_snapshot_diff_clauses_in_japanese(trial_store, run_cli):
     text = run_cli("snapshot", "diff", "v1", "v2", "--store", trial_store, "--lang", "ja",
                    expect=None).stdout
-    assert "解消         AP231:F1 [法第29条] 違反 個人情報保護法第29条: " in text
+    assert "解消         AP231:F1 [法第29条] エラー 個人情報保護法第29条: " in text
     assert "[承認済みの指摘]" in text and "[waivers]" not in text
     assert not re.search(r"\[Art\. |\[Rule ", text)
     md = run_cli("snapshot", "diff", "v1", "v2", "--store", trial_store, "--lang", "ja",
                  "--format", "markdown", expect=None).stdout
-    assert "| 解消 | AP231:F1 | 法第29条 | 違反 |" in md
+    assert "| 解消 | AP231:F1 | 法第29条 | エラー |" in md
     english = run_cli("snapshot", "diff", "v1", "v2", "--store", trial_store,
                       expect=None).stdout
     assert "resolved   AP231:F1 [Art. 29] error " in english

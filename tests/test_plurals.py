@@ -56,7 +56,7 @@ def test_snapshot_messages_say_one_flow(one, tmp_path, run_cli):
     store = tmp_path / "s.db"
     out = run_cli("snapshot", "create", one, "--store", store,
                   env={"SOURCE_DATE_EPOCH": "1790000000"}).stdout
-    assert out.splitlines()[0] == f"snapshot #1 stored in {store}: 1 flow, 1 error, 0 warning, 0 waived"
+    assert out.splitlines()[0] == f"snapshot #1 stored in {store}: 1 flow, findings: 1 error, 0 warning, 0 waived"
     show = run_cli("snapshot", "show", "latest", "--store", store).stdout.splitlines()
     assert "1 flow: 0 ok, 0 warning, 1 violation, 0 waived" in show
 

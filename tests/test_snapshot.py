@@ -44,7 +44,7 @@ def test_create_prints_what_was_stored_and_the_chain_head(tmp_path, run_cli):
     res = run_cli("snapshot", "create", inv, "--label", "2026-Q3", env=EPOCH)
     lines = res.stdout.splitlines()
     assert lines[0] == (f"snapshot #1 (2026-Q3) stored in {inv}/.lineage/audits.db: 48 flows, "
-                        "9 error, 0 warning, 1 waived")
+                        "findings: 9 error, 0 warning, 1 waived")
     assert lines[1].startswith("chain head: sha256:") and len(lines[1]) == 19 + 64
     assert len(lines) == 2
     assert (inv / ".lineage" / "audits.db").is_file()  # default: next to the inventory

@@ -18,7 +18,7 @@ __all__ = ["sanitize_svg", "trend_svg", "COLOURS", "CHART_WORDS"]
 #: The chart's own words (the report's view has the same ones for its tables).
 CHART_WORDS = {"en": {"trend": "Trend over snapshots", "error": "error", "warning": "warning",
                       "waived": "waived"},
-               "ja": {"trend": "スナップショットの推移", "error": "違反", "warning": "警告",
+               "ja": {"trend": "スナップショットの推移", "error": "エラー", "warning": "警告",
                       "waived": "承認済み"}}
 
 #: Status and severity colours shared by the page and the chart.

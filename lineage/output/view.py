@@ -97,7 +97,7 @@ LABELS = {
            "policy_text": "方針の文言", "restatement": "ルールの内容",
            "no_policy": "棚卸しの方針 (policy) にこの条項に当たる自社の条文の指定はありません。",
            "evidence": "根拠資料",
-           "waived": "承認済み", "error": "違反", "warning": "警告",
+           "waived": "承認済み", "error": "エラー", "warning": "警告",
            "snapshot": "スナップショット", "now": "今回", "new": "新規",
            "resolved": "解消", "open": "継続", "meaning": "法的な意味",
            "records": "棚卸しの変更", "added": "追加", "removed": "削除", "changed": "変更",
@@ -449,7 +449,7 @@ class Report:
             >>> rep = build(lineage.check("inventories/monocollabo"), lang="ja", drawing=False)
             >>> f = rep.findings[0]
             >>> f.badge, f.kind_label, f.to
-            ('違反', '通知・公表にない項目', '株式会社コラボリビング（グループ会社） (collabo-living)')
+            ('エラー', '通知・公表にない項目', '株式会社コラボリビング（グループ会社） (collabo-living)')
         """
         ja = self.lang == "ja"
         w = self.words

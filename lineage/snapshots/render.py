@@ -50,7 +50,7 @@ WORDS = {
            "waived": "承認済み", "now_waived": "承認済みに", "no_longer_waived": "承認の失効",
            "as_of": "基準日", "none": "なし", "diff": "差分",
            "no_snapshots": "スナップショットはありません。",
-           "list_header": ["番号", "作成日時", "基準日", "ラベル", "フロー", "違反", "警告",
+           "list_header": ["番号", "作成日時", "基準日", "ラベル", "フロー", "エラー", "警告",
                            "承認済み", "種類別の指摘", "経路別のフロー"],
            "snapshot": "スナップショット", "snapshots": "件のスナップショット",
            "intact": "ハッシュチェーンは改ざんされていません", "problems": "件の問題",
@@ -59,7 +59,7 @@ WORDS = {
            "inventory": "棚卸し", "content": "内容", "chain": "チェーン",
            "previous": "前回",
            "show_header": ["フロー", "提供元 -> 提供先", "経路", "状態", "指摘"],
-           "flows": "フロー", "error": "違反", "warning": "警告",
+           "flows": "フロー", "error": "エラー", "warning": "警告",
            "md_header": ["ID", "条項", "重大度", "内容"],
            "md_records_header": ["種類", "", "ID", "変更"]},
 }
