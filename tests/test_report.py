@@ -263,7 +263,7 @@ def test_policy_ok_but_act_violation_is_marked_everywhere():
         md = report_html.render_markdown(rep)
         assert "| F1 § |" in md and f"§ {legend}" in md
     wb = openpyxl.load_workbook(io.BytesIO(xlsx.render(audit, "ja")))
-    head = [c.value for c in wb["flows"][1]]
+    head = [c.value for c in wb["データの流れ"][1]]
     assert head[head.index("状態") + 1:head.index("状態") + 3] == ["状態 (方針)",
                                                                    "状態 (個人情報保護法)"]
     log = json.loads(sarif.render(audit))

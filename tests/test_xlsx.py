@@ -208,11 +208,21 @@ def test_check_format_xlsx_in_japanese(tmp_path, run_cli):
     out = tmp_path / "指摘.xlsx"
     run_cli("check", SAMPLE, "--format", "xlsx", "--lang", "ja", "-o", out, expect=1)
     wb = openpyxl.load_workbook(out)
-    headers = [c.value for c in wb["findings"][1]]
+    # an office's workbook: Japanese tabs, kinds, severities and routes in evidence
+    assert wb.sheetnames == ["指摘", "データの流れ", "ルール（方針）", "ルール（共通）"]
+    findings = wb["指摘"]
+    headers = [c.value for c in findings[1]]
     assert headers[:4] == ["ID", "ルール", "表題", "条項"] and "指摘の内容" in headers
-    assert wb["findings"]["C2"].value == "通知・公表されていない項目の共同利用"
-    statuses = {r[11].value for r in wb["flows"].iter_rows(min_row=2)}
+    assert findings["C2"].value == "通知・公表されていない項目の共同利用"
+    column = {h: n for n, h in enumerate(headers)}
+    rows = list(findings.iter_rows(min_row=2, values_only=True))
+    assert {r[column["重大度"]] for r in rows} == {"エラー"}
+    assert "本人の同意なし" in {r[column["種類"]] for r in rows}
+    assert any("最も近い根拠=共同利用" in (r[column["根拠資料"]] or "") for r in rows)
+    assert not any("=joint_use" in (r[column["根拠資料"]] or "") for r in rows)
+    statuses = {r[11].value for r in wb["データの流れ"].iter_rows(min_row=2)}
     assert statuses == {"適合", "違反", "承認済み"}
+    assert [r[6].value for r in wb["ルール（共通）"].iter_rows(min_row=2)] == ["警告", "警告"]
 
 
 def test_check_format_xlsx_needs_an_output_file(run_cli):
@@ -274,7 +284,7 @@ def test_findings_workbook_names_the_parties_beside_their_ids(tmp_path, run_cli)
     ja = tmp_path / "ja.xlsx"
     run_cli("check", SAMPLE, "--format", "xlsx", "--lang", "ja", "-o", ja, expect=1)
     wb = openpyxl.load_workbook(ja)
-    assert [c.value for c in wb["findings"][1]][7:11] == ["提供元", "提供元の名称", "提供先",
-                                                          "提供先の名称"]
-    assert [c.value for c in wb["findings"][2]][7:11] == [
+    assert [c.value for c in wb["指摘"][1]][7:11] == ["提供元", "提供元の名称", "提供先",
+                                                      "提供先の名称"]
+    assert [c.value for c in wb["指摘"][2]][7:11] == [
         "monocollabo", "モノコラボ", "collabo-living", "株式会社コラボリビング（グループ会社）"]

@@ -3,19 +3,21 @@
 Sheets: ``findings`` (one row per finding, filter buttons, frozen header),
 ``flows`` (the flow table with route and status), and one ``rules-PACK`` sheet
 per rule pack listing the rules that ran (``rules-always`` for the rules every
-pack carries). ``lang="ja"`` gives Japanese headers, titles, messages, remedies,
-routes and statuses; rule, kind and severity stay codes so filters match the
-rules reference. Every text cell is neutralised (:func:`~lineage.output.xlsxbase.neutralise`)
-so a party named ``=HYPERLINK(...)`` shows as text and never runs.
+pack carries). ``lang="ja"`` is the workbook an office reads: Japanese sheet names
+(指摘, データの流れ, ルール（方針）...), headers, titles, messages, remedies, routes,
+statuses, kinds and severities (as ``lineage rules --lang ja`` words them) and
+evidence; rule IDs stay as they are, so filters match the rules reference. Every
+text cell is neutralised (:func:`~lineage.output.xlsxbase.neutralise`) so a party
+named ``=HYPERLINK(...)`` shows as text and never runs.
 
 Example:
     >>> import io, openpyxl, lineage
     >>> data = render(lineage.check("inventories/monocollabo"), lang="ja")
     >>> wb = openpyxl.load_workbook(io.BytesIO(data))
     >>> wb.sheetnames
-    ['findings', 'flows', 'rules-policy', 'rules-always']
-    >>> wb["findings"]["B1"].value, wb["findings"].freeze_panes
-    ('ルール', 'B2')
+    ['指摘', 'データの流れ', 'ルール（方針）', 'ルール（共通）']
+    >>> wb["指摘"]["B1"].value, wb["指摘"].freeze_panes, wb["指摘"]["F2"].value
+    ('ルール', 'B2', 'エラー')
 """
 
 from __future__ import annotations
@@ -55,6 +57,10 @@ HEADERS = {
               ("severity", "severity", "重大度"), ("title", "title", "表題"),
               ("remedy", "remedy", "対応")],
 }
+#: Sheet names in Japanese (the template's for the flows; a pack's rules by its name).
+_SHEETS_JA = {"findings": "指摘", "flows": "データの流れ", "rules-always": "ルール（共通）"}
+_SEVERITY_JA = {"error": "エラー", "warning": "警告"}
+
 _WIDTHS = {"id": 22, "title": 40, "message": 70, "remedy": 60, "evidence": 30,
            "clause_text": 60, "items": 30, "purposes": 30, "findings": 30,
            "policy_text": 60, "policy_label": 20, "restatement": 50, "from_name": 24,
@@ -94,11 +100,12 @@ def render(audit, lang: str = "en") -> bytes:
             "title": (rule.title_ja if ja else rule.title_en) if rule else "",
             "from_name": names.get(d["from"], ""), "to_name": names.get(d["to"], ""),
             "items": ";".join(d["items"]), "route": route_label(routes.get(f.flow), lang),
-            "evidence": "; ".join(f"{_evidence_word(k, lang)}={_join(v)}"
+            "evidence": "; ".join(f"{_evidence_word(k, lang)}={_evidence_value(k, v, lang)}"
                                   for k, v in d["evidence"].items()),
+            "kind": _kind(d["kind"], lang), "severity": _severity(d["severity"], lang),
             "message": d["message_ja" if ja else "message"],
             "remedy": d["remedy_ja" if ja else "remedy"]})
-    _sheet(wb, "findings", HEADERS["findings"], finding_rows, ja, freeze="B2")
+    _sheet(wb, _title("findings", lang), HEADERS["findings"], finding_rows, ja, freeze="B2")
     flow_rows = [{**r.as_dict(), "from_name": names.get(r.frm, ""), "to_name": names.get(r.to, ""),
                   "items": ";".join(r.items), "purposes": ";".join(r.purposes),
                   "findings": ";".join(r.findings), "start": r.start, "end": r.end,
@@ -115,7 +122,7 @@ def render(audit, lang: str = "en") -> bytes:
         for row, r in zip(flow_rows, audit.flow_results):
             for p, status in status_by_pack_of(r).items():
                 row[f"status_{p}"] = STATUS_WORDS[status][lang]
-    _sheet(wb, "flows", headers, flow_rows, ja, freeze="B2")
+    _sheet(wb, _title("flows", lang), headers, flow_rows, ja, freeze="B2")
     ran = {r.id for r in audit.rules}
     packs = [(p, [i for i in REGISTRY.packs[p] if i in ran]) for p in audit.packs]
     packs.append(("always", [i for i in REGISTRY.always if i in ran]))
@@ -131,11 +138,39 @@ def render(audit, lang: str = "en") -> bytes:
                          "restatement": restatement(rule, lang),
                          "policy_label": " / ".join(c.label or "" for c in quoted),
                          "clause_text": " / ".join(c.text or "" for c in quoted),
-                         "kind": rule.kind, "severity": rule.severity,
+                         "kind": _kind(rule.kind, lang),
+                         "severity": _severity(rule.severity, lang),
                          "title": rule.title_ja if ja else rule.title_en,
                          "remedy": rule.remedy_ja if ja else rule.remedy_en})
-        _sheet(wb, f"rules-{pack}"[:31], HEADERS["rules"], rows, ja, freeze="B2")
+        _sheet(wb, _title(f"rules-{pack}", lang)[:31], HEADERS["rules"], rows, ja, freeze="B2")
     return workbook_bytes(wb, audit.as_of)
+
+
+def _title(sheet: str, lang: str) -> str:
+    """A sheet's name: its key in English; in Japanese the word an office reads."""
+    if lang != "ja":
+        return sheet
+    if sheet in _SHEETS_JA:
+        return _SHEETS_JA[sheet]
+    from ..rules.packs import PACK_TITLES
+    pack = sheet.removeprefix("rules-")
+    return f"ルール（{PACK_TITLES.get(pack, {}).get('ja', pack)}）"
+
+
+def _kind(kind: str, lang: str) -> str:
+    from ..terms import KIND_LABELS
+    return KIND_LABELS.get(kind, {}).get("ja", kind) if lang == "ja" else kind
+
+
+def _severity(severity: str, lang: str) -> str:
+    return _SEVERITY_JA.get(severity, severity) if lang == "ja" else severity
+
+
+def _evidence_value(key: str, value, lang: str) -> str:
+    """An evidence value: IDs as they are; a route in the reader's words."""
+    if lang == "ja" and key in ("closest_route", "route") and isinstance(value, str):
+        return route_label(value, lang)
+    return _join(value)
 
 
 def _join(value) -> str:
