@@ -15,6 +15,7 @@ import yaml
 
 from lineage.rules.clauses import clause_label
 from lineage.rules.examples import BASE
+from paths import SAMPLE
 
 #: Added to the rule examples' base inventory: one flow for each remedy that names a field
 #: (AP231 recorded, AP241 confirmed_acquisition, AP261 audits, AP223 equivalent_system,
@@ -328,3 +329,13 @@ def test_junit_clauses_in_japanese(trial, run_cli):
                       "--fail-on", "warning", expect=1).stdout
     assert ">AP231:F1 [Art. 29] error: " in english
     assert "\nLW001:F6:TP114 [waivers] warning: waiver for TP114 on F6 expired on 2026-10-31\n" in english
+
+
+def test_snapshot_diff_names_the_inventory_now_in_japanese(tmp_path, run_cli):
+    store = tmp_path / "s.db"
+    run_cli("snapshot", "create", SAMPLE, "--store", store, "--label", "Q1")
+    text = run_cli("snapshot", "diff", "latest", SAMPLE, "--store", store, "--lang", "ja").stdout
+    assert text.splitlines()[0] == "差分 #1 (Q1) -> 現在"
+    md = run_cli("snapshot", "diff", "latest", SAMPLE, "--store", store, "--lang", "ja",
+                 "--format", "markdown").stdout
+    assert md.splitlines()[0] == "# 差分 #1 (Q1) → 現在"

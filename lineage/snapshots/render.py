@@ -99,6 +99,13 @@ def _status_words(lang: str) -> dict:
     return {k: v[lang] for k, v in STATUS_WORDS.items()} if lang == "ja" else {}
 
 
+def _name(snap, lang: str) -> str:
+    """A snapshot's name; an inventory checked now (no ID, no label) is 現在 in Japanese."""
+    if lang == "ja" and snap.id is None and not snap.label:
+        return "現在"
+    return snap.name
+
+
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     # widths on a terminal: a Japanese label or heading takes two columns a character
     from ..terms import display_width, pad
@@ -319,8 +326,8 @@ class _Labels:
         return rid
 
 
-def _header(d: Diff, w: dict) -> list[str]:
-    return [f"{w['diff']} {d.a.name} -> {d.b.name}",
+def _header(d: Diff, w: dict, lang: str = "en") -> list[str]:
+    return [f"{w['diff']} {_name(d.a, lang)} -> {_name(d.b, lang)}",
             f"  {w['as_of']} {d.a.as_of} -> {d.b.as_of}"]
 
 
@@ -351,7 +358,7 @@ def diff_table(d: Diff, lang: str = "en") -> str:
     w = WORDS[lang]
     c = d.counts()["findings"]
     label = _Labels(d, lang)
-    lines = _header(d, w) + [""]
+    lines = _header(d, w, lang) + [""]
     lines.append(f"{w['findings']}: {c['new']} {w['new']}, {c['resolved']} {w['resolved']}, "
                  f"{c['open']} {w['open']}")
     for tag, group in (("new", d.new), ("resolved", d.resolved), ("open", d.open)):
@@ -416,7 +423,7 @@ def diff_markdown(d: Diff, lang: str = "en", level: int = 1) -> str:
     h = "#" * level
     c = d.counts()["findings"]
     label = _Labels(d, lang)
-    out = [f"{h} {w['diff']} {_md(d.a.name)} → {_md(d.b.name)}", "",
+    out = [f"{h} {w['diff']} {_md(_name(d.a, lang))} → {_md(_name(d.b, lang))}", "",
            f"{w['as_of']} {d.a.as_of} → {d.b.as_of}", "",
            f"{h}# {w['findings']}", "",
            f"{c['new']} {w['new']}, {c['resolved']} {w['resolved']}, {c['open']} {w['open']}",
