@@ -265,3 +265,17 @@ def test_policy_text_named_encoding_message_and_auto(tmp_path, run_cli):
     # "auto" names no codec: the folder's CP932 files are detected, not refused
     _, sjis = _excel_twin(tmp_path, "sjis", "cp932")
     assert read_csv_folder(sjis, encoding="auto").data["organisation"] == "monocollabo"
+
+
+def test_workbook_errors_name_the_tab_and_header_as_written(tmp_path, run_cli):
+    # A Japanese template's user looks for the tab データの流れ and the header 開始日,
+    # not for "flows" and "start" (an office trial).
+    out = tmp_path / "棚卸し.xlsx"
+    run_cli("template", out, "--lang", "ja")
+    wb = openpyxl.load_workbook(out)
+    ws = wb["データの流れ"]
+    heads = [c.value for c in ws[1]]
+    ws.cell(row=2, column=heads.index("開始日") + 1).value = "April 2024"
+    wb.save(out)
+    err = run_cli("validate", out, "--lang", "ja", expect=2).stderr
+    assert err.startswith(f"エラー: {out} シート データの流れ 2行目 列 P (開始日): flows F1: ")

@@ -134,11 +134,11 @@ def _read_sheets(name: str, path: Path, data: dict, source: SourceMap,
             # The sheet's own <dimension> may claim XFD1048576: bound the rows and
             # columns by the cells really there, or reading pads billions of cells.
             ws.reset_dimensions()
-            table = _read_sheet(name, sheet, ws, problems, missing)
+            table = _read_sheet(name, sheet, ws, problems, missing)  # (its tab's own name shown)
             if table is None:
                 continue
             names, labels, rows = table
-            source.paths[(sheet,)] = Location(name, sheet=sheet, row=1)
+            source.paths[(sheet,)] = Location(name, sheet=ws.title, row=1)
             if sheet in (REVISIONS_SHEET, TOP_SHEET):
                 where = dict(zip(names, labels))
                 rows = [(line, {k: (v, where[k]) for k, v in values.items()})
@@ -146,12 +146,12 @@ def _read_sheets(name: str, path: Path, data: dict, source: SourceMap,
             if sheet == REVISIONS_SHEET:
                 revisions = rows
             elif sheet == POLICY_SHEET:
-                attach_clauses([(Location(name, sheet=sheet, row=line), dict(values))
+                attach_clauses([(Location(name, sheet=ws.title, row=line), dict(values))
                                 for line, values, _ in rows], data, source, problems)
             elif sheet == TOP_SHEET:
                 _read_top(name, rows, data, source, problems)
             else:
-                data[sheet] = _records(name, sheet, names, labels, rows, source)
+                data[sheet] = _records(name, sheet, names, labels, rows, source, ws.title)
     finally:
         wb.close()
     return revisions
@@ -173,15 +173,20 @@ def _read_sheet(name: str, sheet: str, ws, problems: list[Problem], missing: lis
     found: list[Problem] = []
     absent: list[Problem] = []
     try:
-        table = _table(name, sheet, fast_rows(ws), found, absent)
+        table = _table(name, sheet, fast_rows(ws), found, absent, ws.title)
     except Exception:  # noqa: BLE001 - anything unusual: openpyxl reads the sheet and says
-        return _table(name, sheet, cell_rows(ws), problems, missing)
+        return _table(name, sheet, cell_rows(ws), problems, missing, ws.title)
     problems.extend(found)
     missing.extend(absent)
     return table
 
 
-def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: list[Problem]):
+def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: list[Problem],
+           tab: str | None = None):
+    """:func:`_read_sheet`'s table; messages name the sheet ``tab`` as its tab reads
+    (データの流れ in the Japanese template) and each column by its header as written."""
+    tab = tab or sheet
+    written: dict[int, str] = {}
     try:
         header_cells = next(rows_iter)
     except StopIteration:
@@ -197,13 +202,13 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
         where = f"{_letter(col)} ({shown})"
         if column is None:
             # Unknown columns are errors: a typo must not hide a field.
-            problems.append(Problem(Location(name, sheet=sheet, row=1, column=where), sheet,
+            problems.append(Problem(Location(name, sheet=tab, row=1, column=where), sheet,
                                     None, shown, f"unknown column '{shown}' (typo?)",
                                     f"不明な列 '{shown}' です"))
             ok = False
             continue
         if column.name in seen:
-            problems.append(Problem(Location(name, sheet=sheet, row=1, column=where), sheet,
+            problems.append(Problem(Location(name, sheet=tab, row=1, column=where), sheet,
                                     None, column.name,
                                     f"column '{column.name}' appears twice "
                                     f"(also {seen[column.name]})",
@@ -212,16 +217,17 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
             continue
         seen[column.name] = where
         header[col] = column.name
+        written[col] = shown
     # The top row's missing keys are reported by the loader, once.
     for column in columns(sheet) if sheet != TOP_SHEET else ():
         if column.required and column.name not in seen:
-            missing.append(Problem(Location(name, sheet=sheet, row=1, column=column.name),
+            missing.append(Problem(Location(name, sheet=tab, row=1, column=column.name),
                                     sheet, None, column.name,
                                     f"required column '{column.name}' ({column.label_ja}) "
                                     "is missing",
                                     f"必須の列 '{column.name}'（{column.label_ja}）がありません"))
     names = tuple(header.values())
-    labels = tuple(f"{_letter(col)} ({text})" for col, text in header.items())
+    labels = tuple(f"{_letter(col)} ({written[col]})" for col in header)
     bits = {col: 1 << i for i, col in enumerate(header)}
     rows = []
     for cells in rows_iter:
@@ -235,14 +241,14 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
             if col not in header:
                 if col not in header.values() and ok:
                     problems.append(Problem(
-                        Location(name, sheet=sheet, row=row, column=_letter(col)), sheet,
+                        Location(name, sheet=tab, row=row, column=_letter(col)), sheet,
                         None, None, "value in a column without a header",
                         "見出しのない列に値があります"))
                     ok = False
                 continue
             if data_type == "f":
                 where = f"{_letter(col)} ({header[col]})"
-                problems.append(Problem(Location(name, sheet=sheet, row=row, column=where),
+                problems.append(Problem(Location(name, sheet=tab, row=row, column=where),
                                         sheet, None, header[col],
                                         f"cell holds a formula ({value}); type the value itself",
                                         "セルに数式があります。値を入力してください"))
@@ -267,10 +273,11 @@ def _value(value):
 
 
 def _records(name: str, sheet: str, names: tuple, labels: tuple, rows: list,
-             source: SourceMap) -> list:
-    """The records of one sheet; their locations are kept as row numbers and column bits."""
+             source: SourceMap, tab: str | None = None) -> list:
+    """The records of one sheet; their locations are kept as row numbers and column bits,
+    and name the sheet ``tab`` as its tab reads."""
     where = RowTable(name, names, {c.path for c in columns(sheet)}, labels=labels,
-                     sheet=sheet, last_prefix=True)
+                     sheet=tab or sheet, last_prefix=True)
     source.tables[sheet] = where
     out = []
     for line, values, mask in rows:
