@@ -279,3 +279,25 @@ def test_workbook_errors_name_the_tab_and_header_as_written(tmp_path, run_cli):
     wb.save(out)
     err = run_cli("validate", out, "--lang", "ja", expect=2).stderr
     assert err.startswith(f"エラー: {out} シート データの流れ 2行目 列 P (開始日): flows F1: ")
+
+
+def test_workbook_header_typo_formula_and_date_in_japanese(tmp_path, run_cli):
+    out = tmp_path / "棚卸し.xlsx"
+    run_cli("template", out, "--lang", "ja")
+    wb = openpyxl.load_workbook(out)
+    ws = wb["データの流れ"]
+    heads = [c.value for c in ws[1]]
+    ws.cell(row=1, column=heads.index("終了日") + 1).value = "修了日"
+    wb.save(out)
+    err = run_cli("validate", out, "--lang", "ja", expect=2).stderr
+    assert "不明な列 '修了日' です（'終了日' のことですか？）" in err
+    ws.cell(row=1, column=heads.index("終了日") + 1).value = "終了日"
+    ws.cell(row=2, column=heads.index("開始日") + 1).value = "2025/13/1"
+    wb.save(out)
+    err = run_cli("validate", out, "--lang", "ja", expect=2).stderr
+    assert "存在しない日付です: '2025/13/1'（月は 1〜12）" in err
+    wb["当事者"].cell(row=2, column=1).value = '=CONCAT("example","-co")'
+    wb.save(out)
+    err = run_cli("validate", out, "--lang", "ja", expect=2).stderr
+    assert ("シート 当事者 2行目 列 A (ID): parties: 項目 'id': セルに数式 "
+            "(=CONCAT(\"example\",\"-co\")) があります。値そのものを入力してください") in err

@@ -43,8 +43,9 @@ EXAMPLE = {
                             "text": "当社は、あらかじめ本人の同意を得ないで、個人データを第三者に"
                                     "提供しません(法令に基づく場合等を除きます)。"},
                    "5[2]3": {"label": "第5条第2項第3号",
-                             "note": "Map each rule clause (1.5, 2, 3, 4, 5[1] ... 8) to your "
-                                     "own article; 'text' is the wording reports quote."}}},
+                             "note": "各ルールの条項 (1.5, 2, 3, 4, 5[1] ... 8) を自社の条番号に対応"
+                                     "させ、text に報告書が引用する文言を記入 (map each rule clause "
+                                     "to your own article; 'text' is the wording reports quote)"}}},
     "data_items": [{"id": "email", "name": "メールアドレス", "name_en": "Email address",
                     "kind": "personal"}],
     "purposes": [{"id": "newsletter", "name": "メールマガジンの配信",
@@ -55,7 +56,7 @@ EXAMPLE = {
          "role": "self", "country": "JP", "volume": "customers=1200"},
         {"id": "customers", "name": "お客様", "name_en": "Customers", "role": "data_subject"},
         {"id": "mail-service", "name": "メール配信業者", "name_en": "Mail service",
-         "role": "outsourcee", "note": "委託先 (outsourcee) under contract K1."},
+         "role": "outsourcee", "note": "契約 K1 による委託先 (outsourcee under contract K1)"},
         {"id": "group-co", "name": "グループ会社", "name_en": "Group company",
          "role": "joint_user", "groups": "example-group"},
         {"id": "new-co", "name": "承継会社", "name_en": "Successor", "role": "successor"},
@@ -73,17 +74,17 @@ EXAMPLE = {
                                  "representative": "代表取締役 山田 太郎"},
                  "revisions": [{"effective_on": "2026-01-01", "notified_on": "2025-12-01",
                                 "purposes": "newsletter",
-                                "note": "Notified a month in advance (5[3])."}]}],
+                                "note": "1か月前に通知 (notified a month in advance, 5[3])"}]}],
     "events": [{"id": "E1", "kind": "transfer", "date": "2026-10-01", "from": "example-co",
-                "to": "new-co", "note": "事業譲渡 of the newsletter business."}],
+                "to": "new-co", "note": "メールマガジン事業の事業譲渡 (transfer of the newsletter business)"}],
     "stop_requests": [{"id": "S1", "flow": "F1", "subjects": "customers",
                        "received_on": "2026-02-01", "honoured_on": "2026-02-05"}],
     "flows": [{"id": "F1", "from": "example-co", "to": "mail-service", "items": "email",
                "purposes": "newsletter", "basis": "outsourcing", "contract": "K1",
                "method": "api", "start": "2025-04-01", "recorded": "false",
-               "note": "Sending the newsletter through the mail service (委託)."}],
+               "note": "メール配信サービスによるメールマガジンの送信・委託 (newsletter sent by the mail service)"}],
     "waivers": [{"rule": "TP202", "flow": "F1",
-                 "reason": "Renewal of K1 signed on paper on 2026-03-25; the scan is pending.",
+                 "reason": "K1 の更新は 2026-03-25 に書面で締結、スキャン待ち (renewal signed on paper, scan pending)",
                  "approved_by": "個人情報保護管理者", "expires_on": "2026-06-30"}],
 }
 

@@ -165,7 +165,7 @@ def _problem_key(p: Problem):
             p.field or "", p.message)
 
 
-def did_you_mean(value: str, candidates, lang: str = "en") -> str:
+def did_you_mean(value: str, candidates, lang: str = "en", cutoff: float = 0.75) -> str:
     """A hint naming the closest known value, or ``""`` when nothing is close.
 
     Example:
@@ -176,7 +176,7 @@ def did_you_mean(value: str, candidates, lang: str = "en") -> str:
         >>> did_you_mean("carier", ["carrier"], "ja")
         "（'carrier' のことですか？）"
     """
-    close = difflib.get_close_matches(value, sorted(candidates), n=1, cutoff=0.75)
+    close = difflib.get_close_matches(value, sorted(candidates), n=1, cutoff=cutoff)
     if not close:
         return ""
     return f"（'{close[0]}' のことですか？）" if lang == "ja" else f" (did you mean '{close[0]}'?)"

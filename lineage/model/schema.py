@@ -99,8 +99,10 @@ def parse_date(value: object) -> dt.date:
                 try:
                     return dt.date(year, month, day)
                 except ValueError as exc:
+                    why_ja = ("月は 1〜12" if not 1 <= month <= 12 else "その月にない日"
+                              if day >= 1 else "日は 1 以上")
                     raise DateFormError(f"not a real date: {value!r} ({exc})",
-                                        f"存在しない日付です: {value!r}") from None
+                                        f"存在しない日付です: {value!r}（{why_ja}）") from None
     raise DateFormError(f"cannot read {value!r} as a date (accepted forms: {DATE_FORMS_TEXT})",
                         f"日付として読めません: {value!r}（使える形: {DATE_FORMS_TEXT}）")
 

@@ -32,7 +32,7 @@ import warnings
 from pathlib import Path
 
 from ..files import check_input
-from .errors import InventoryError, Location, Problem
+from .errors import InventoryError, Location, Problem, did_you_mean
 from .sources import RawInventory, RowTable, SourceMap
 from .csvfolder import attach_clauses
 from .sheetcells import cell_rows, fast_rows
@@ -157,6 +157,12 @@ def _read_sheets(name: str, path: Path, data: dict, source: SourceMap,
     return revisions
 
 
+def _known_headers(sheet: str) -> list[str]:
+    """The headers a sheet's columns may have: field names and Japanese labels."""
+    from .tables import label_ja
+    return sorted({h for c in columns(sheet) for h in (c.name, label_ja(sheet, c.name))})
+
+
 def _letter(col: int) -> str:
     from openpyxl.utils import get_column_letter
     return get_column_letter(col)
@@ -202,9 +208,11 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
         where = f"{_letter(col)} ({shown})"
         if column is None:
             # Unknown columns are errors: a typo must not hide a field.
+            hint = did_you_mean(shown, _known_headers(sheet), cutoff=0.6)
+            hint_ja = did_you_mean(shown, _known_headers(sheet), "ja", cutoff=0.6)
             problems.append(Problem(Location(name, sheet=tab, row=1, column=where), sheet,
-                                    None, shown, f"unknown column '{shown}' (typo?)",
-                                    f"不明な列 '{shown}' です"))
+                                    None, shown, f"unknown column '{shown}'{hint or ' (typo?)'}",
+                                    f"不明な列 '{shown}' です{hint_ja}"))
             ok = False
             continue
         if column.name in seen:
@@ -247,11 +255,12 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
                     ok = False
                 continue
             if data_type == "f":
-                where = f"{_letter(col)} ({header[col]})"
+                where = f"{_letter(col)} ({written[col]})"
                 problems.append(Problem(Location(name, sheet=tab, row=row, column=where),
                                         sheet, None, header[col],
                                         f"cell holds a formula ({value}); type the value itself",
-                                        "セルに数式があります。値を入力してください"))
+                                        f"セルに数式 ({value}) があります。値そのものを入力してください"
+                                        "（数式は計算せずに読みません）"))
                 ok = False
                 continue
             values[header[col]] = _value(value)
