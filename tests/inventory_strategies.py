@@ -417,22 +417,35 @@ def with_cover(data: dict, flow_id: str, kind: str, groups: list[str]) -> dict:
             out.setdefault("consents", []).append({
                 "id": f"cover{n}", "subjects": group, "recipients": [flow["to"]],
                 "items": items, "purposes": purposes, "obtained_on": flow["start"]})
+        if flow.get("consents"):  # a flow naming its consents is judged by those it names
+            flow["consents"] = [f"cover{n}" for n in range(len(groups))]
     elif kind == "opt_out":
         out.setdefault("notices", []).append({
             "id": "cover", "kind": "opt_out", "published_on": flow["start"],
             "provision_in_purpose": "true", "stop_on_request": "true", "items": items,
             "methods": [flow.get("method", "sftp")]})
         flow.setdefault("method", "sftp")
+        _name_cover(out, flow, "opt_out")
     elif kind == "joint_use":
         out.setdefault("notices", []).append({
             "id": "cover", "kind": "joint_use", "published_on": flow["start"],
             "items": items, "purposes": purposes or ["shipping"],
             "members": [flow["from"], flow["to"]], "responsible": {"name": "責任者"}})
+        _name_cover(out, flow, "joint_use")
     elif kind == "contract":
         out.setdefault("contracts", []).append({
             "id": "cover", "party": flow["to"], "signed_on": flow["start"],
             "no_leak": "true", "no_re_provision": "true"})
     return out
+
+
+def _name_cover(data: dict, flow: dict, kind: str) -> None:
+    """A flow naming a notice of ``kind`` is judged by the one it names: it names the
+    cover instead (one of another kind is no evidence for this route, and stays)."""
+    named = flow.get("notice")
+    if named and any(n["id"] == named and n.get("kind") == kind
+                     for n in data.get("notices", []) if n["id"] != "cover"):
+        flow["notice"] = "cover"
 
 
 def without_flow(data: dict, flow_id: str) -> dict:
