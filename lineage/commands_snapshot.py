@@ -233,13 +233,7 @@ def diff(a, b, store, fmt, lang, packs, as_of):
     finally:
         if opened is not None:
             opened.close()
-    if tuple(d.a.rules) != tuple(d.b.rules):
-        # every finding of a pack on one side only would read as new or resolved
-        one, two = ",".join(d.a.rules), ",".join(d.b.rules)
-        click.echo(f"注意: A は {one}、B は {two} で検査されています。片方だけのルール群の指摘は"
-                   "新規または解消と表示されます" if lang == "ja" else
-                   f"note: A was checked with {one} and B with {two}; findings of a pack on one "
-                   "side only show as new or resolved", err=True)
+    _note_packs(d.a.rules, d.b.rules, lang, ("A", "A "), ("B", "B "))
     if fmt == "json":
         text = render.diff_json(d)
     elif fmt == "markdown":
@@ -248,6 +242,19 @@ def diff(a, b, store, fmt, lang, packs, as_of):
         text = render.diff_table(d, lang)
     _emit(text, None)
     sys.exit(EXIT_FINDINGS if d.new else EXIT_OK)
+
+
+def _note_packs(first, second, lang: str, one: tuple, two: tuple) -> None:
+    """Say on stderr when two sides of a comparison were checked with other packs
+    (``one``, ``two``: each side's name in English and Japanese): every finding of a
+    pack on one side only would read as new or resolved."""
+    if tuple(first) == tuple(second):
+        return
+    a, b = ",".join(first), ",".join(second)
+    click.echo(f"注意: {one[1]}は {a}、{two[1]}は {b} で検査されています。片方だけのルール群の"
+               "指摘は新規または解消と表示されます" if lang == "ja" else
+               f"note: {one[0]} was checked with {a} and {two[0]} with {b}; findings of a "
+               "pack on one side only show as new or resolved", err=True)
 
 
 @click.command()
@@ -303,13 +310,9 @@ def report(inventory, output, fmt, store, lang, packs, as_of, no_drawing):
     finally:
         if opened is not None:
             opened.close()
-    if latest and tuple(latest) != tuple(chosen):
-        one, two = ",".join(latest), ",".join(chosen)
-        click.echo(f"注意: 最新のスナップショットは {one}、この報告書は {two} で検査されています。"
-                   "片方だけのルール群の指摘は新規または解消と表示されます" if lang == "ja" else
-                   f"note: the latest snapshot was checked with {one} and this report with "
-                   f"{two}; findings of a pack on one side only show as new or resolved",
-                   err=True)
+    if latest:
+        _note_packs(latest, chosen, lang, ("the latest snapshot", "最新のスナップショット"),
+                    ("this report", "この報告書"))
     text = report_html.render_html(rep) if fmt == "html" else report_html.render_markdown(rep)
     _emit(text, output)
     if output is not None:

@@ -54,6 +54,23 @@ KIND_LABELS = {
     "waiver": {"en": "Waivers", "ja": "承認の管理"},
 }
 
+#: A finding's severity in Japanese (English keeps the code: error, warning).
+SEVERITY_JA = {"error": "エラー", "warning": "警告"}
+
+
+def code_words(kind: str, severity: str, lang: str = "en") -> tuple[str, str]:
+    """A finding's kind and severity as a table shows them: the codes in English, their
+    words in Japanese (as ``lineage rules --lang ja``).
+
+    Example:
+        >>> code_words("no-consent", "error"), code_words("no-consent", "error", "ja")
+        (('no-consent', 'error'), ('本人の同意なし', 'エラー'))
+    """
+    if lang != "ja":
+        return kind, severity
+    return KIND_LABELS.get(kind, {}).get("ja", kind), SEVERITY_JA.get(severity, severity)
+
+
 #: Every route a flow can have (rules.md, "The flow table").
 ROUTES = ("internal", "collection", "to_subject", "storage_only", "non_personal",
           "outsourcing", "succession", "joint_use", "law", "life", "public_health",

@@ -267,14 +267,19 @@ def test_policy_text_named_encoding_message_and_auto(tmp_path, run_cli):
     assert read_csv_folder(sjis, encoding="auto").data["organisation"] == "monocollabo"
 
 
-def test_workbook_errors_name_the_tab_and_header_as_written(tmp_path, run_cli):
-    # A Japanese template's user looks for the tab データの流れ and the header 開始日,
-    # not for "flows" and "start" (an office trial).
+def _japanese_flows(tmp_path, run_cli):
+    """A Japanese template (its path, workbook, flows sheet and that sheet's headers)."""
     out = tmp_path / "棚卸し.xlsx"
     run_cli("template", out, "--lang", "ja")
     wb = openpyxl.load_workbook(out)
     ws = wb["データの流れ"]
-    heads = [c.value for c in ws[1]]
+    return out, wb, ws, [c.value for c in ws[1]]
+
+
+def test_workbook_errors_name_the_tab_and_header_as_written(tmp_path, run_cli):
+    # A Japanese template's user looks for the tab データの流れ and the header 開始日,
+    # not for "flows" and "start" (an office trial).
+    out, wb, ws, heads = _japanese_flows(tmp_path, run_cli)
     ws.cell(row=2, column=heads.index("開始日") + 1).value = "April 2024"
     wb.save(out)
     err = run_cli("validate", out, "--lang", "ja", expect=2).stderr
@@ -282,11 +287,7 @@ def test_workbook_errors_name_the_tab_and_header_as_written(tmp_path, run_cli):
 
 
 def test_workbook_header_typo_formula_and_date_in_japanese(tmp_path, run_cli):
-    out = tmp_path / "棚卸し.xlsx"
-    run_cli("template", out, "--lang", "ja")
-    wb = openpyxl.load_workbook(out)
-    ws = wb["データの流れ"]
-    heads = [c.value for c in ws[1]]
+    out, wb, ws, heads = _japanese_flows(tmp_path, run_cli)
     ws.cell(row=1, column=heads.index("終了日") + 1).value = "修了日"
     wb.save(out)
     err = run_cli("validate", out, "--lang", "ja", expect=2).stderr

@@ -105,26 +105,25 @@ def named_codec(encoding: str | None = None) -> str | None:
     return ENCODINGS.get(encoding.lower(), encoding) if encoding else _FORCED.get()
 
 
-def undecodable(name: str, exc: UnicodeDecodeError, encoding: str | None = None
-                ) -> tuple[str, str]:
-    """The messages for a file ``name`` that :func:`decode` could not read: which
+def undecodable(exc: UnicodeDecodeError, encoding: str | None = None) -> tuple[str, str]:
+    """The messages (English, Japanese) for a file :func:`decode` could not read: which
     codec failed when one was named, else that it is neither UTF-8 nor CP932.
 
     Example:
         >>> exc = UnicodeDecodeError("utf-8", bytes([0x82]), 0, 1, "invalid start byte")
-        >>> undecodable("p.txt", exc, "utf-8")[0]
-        'p.txt: not utf-8 text, the encoding --encoding names (invalid start byte at byte 0); leave --encoding out (auto) to detect UTF-8 or Shift_JIS (CP932)'
+        >>> undecodable(exc, "utf-8")[0]
+        'not utf-8 text, the encoding --encoding names (invalid start byte at byte 0); leave --encoding out (auto) to detect UTF-8 or Shift_JIS (CP932)'
     """
     if named_codec(encoding):  # named, not detected: say which one failed
-        return (f"{name}: not {exc.encoding} text, the encoding --encoding names ({exc.reason} "
+        return (f"not {exc.encoding} text, the encoding --encoding names ({exc.reason} "
                 f"at byte {exc.start}); leave --encoding out (auto) to detect UTF-8 or "
                 "Shift_JIS (CP932)",
-                f"{name}: --encoding で指定した {exc.encoding} のテキストではありません"
+                f"--encoding で指定した {exc.encoding} のテキストではありません"
                 f"（{exc.start} バイト目）。--encoding を省くと (auto) UTF-8 か "
                 "Shift_JIS (CP932) かを判定します")
-    return (f"{name}: neither UTF-8 nor Shift_JIS (CP932) text ({exc.reason} at byte "
+    return (f"neither UTF-8 nor Shift_JIS (CP932) text ({exc.reason} at byte "
             f"{exc.start}); save it as CSV UTF-8 or name the encoding with --encoding",
-            f"{name}: UTF-8 でも Shift_JIS (CP932) でもないテキストです（{exc.start} バイト目）。"
+            f"UTF-8 でも Shift_JIS (CP932) でもないテキストです（{exc.start} バイト目）。"
             "CSV UTF-8 で保存するか、--encoding で文字コードを指定してください")
 
 
@@ -141,7 +140,7 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         >>> import codecs; decode(codecs.BOM_UTF8 + b"id")
         ('id', 'utf-8-sig')
     """
-    forced = ENCODINGS.get(encoding.lower(), encoding) if encoding else _FORCED.get()
+    forced = named_codec(encoding)
     if forced:
         return data.decode(forced), forced
     if data.startswith(b"\xef\xbb\xbf"):
@@ -363,9 +362,7 @@ def _decoded(path: Path, problems: list[Problem], encoding: str | None,
         problems.append(Problem(Location(name), None, None, None,
                                 f"cannot read file: {exc.strerror or exc}", "ファイルを読めません"))
     except UnicodeDecodeError as exc:
-        # the Problem names the file already: the messages without their "name: "
-        en, ja = undecodable("", exc, encoding)
-        problems.append(Problem(Location(name), None, None, None, en[2:], ja[2:]))
+        problems.append(Problem(Location(name), None, None, None, *undecodable(exc, encoding)))
     return None, False
 
 

@@ -333,7 +333,8 @@ def _read_policy_file(policy: schema.Policy, origin: str, source) -> list[Proble
         # Japanese Windows saves text (or what --encoding forces)
         text, _ = decode(data)
     except UnicodeDecodeError as exc:
-        return problem(*undecodable(repr(policy.file), exc))
+        en, ja = undecodable(exc)
+        return problem(f"{policy.file!r}: {en}", f"{policy.file!r}: {ja}")
     except LookupError as exc:
         return problem(f"{policy.file!r}: unknown encoding ({exc})",
                        f"{policy.file!r}: 文字コードが不明です（{exc}）")

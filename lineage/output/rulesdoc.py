@@ -11,6 +11,7 @@ import textwrap
 
 from ..rules.clauses import ACT_URL, Article
 from ..rules.registry import REGISTRY
+from ..terms import code_words
 
 __all__ = ["rules_of", "as_json", "table", "markdown", "explain"]
 
@@ -53,8 +54,8 @@ def table(rules, lang: str = "en") -> str:
     """
     from ..terms import display_width, pad
     if lang == "ja":
-        rows = [(r.id, r.clause.label_ja, _kind_ja(r.kind),
-                 _SEVERITY_JA.get(r.severity, r.severity), r.title_ja) for r in rules]
+        rows = [(r.id, r.clause.label_ja, *code_words(r.kind, r.severity, lang), r.title_ja)
+                for r in rules]
     else:
         rows = [(r.id, str(r.clause), r.kind, r.severity, r.title_en) for r in rules]
     # Columns as wide as their widest cell on a terminal (法第27条第2項ただし書 is
@@ -62,14 +63,6 @@ def table(rules, lang: str = "en") -> str:
     widths = [max((display_width(row[k]) for row in rows), default=0) for k in range(4)]
     return "".join("  ".join([*(pad(cell, w) for cell, w in zip(row, widths)), row[4]]) + "\n"
                    for row in rows)
-
-
-_SEVERITY_JA = {"error": "エラー", "warning": "警告"}
-
-
-def _kind_ja(kind: str) -> str:
-    from ..terms import KIND_LABELS
-    return KIND_LABELS.get(kind, {}).get("ja", kind)
 
 
 #: The law pack's introduction on the reference page.
@@ -197,9 +190,10 @@ def _explain_ja(rule) -> str:
     cite = ([f"条文 {rule.clause.label_ja}", "", "法の条文見出し（条文の文言は引用しません）:",
              f"  {rule.clause.text_ja}", f"  公式の条文: {ACT_URL}"] if law else
             [f"条項 {rule.clause}", "", *_cited(rule, "ja").splitlines()])
+    kind, severity = code_words(rule.kind, rule.severity, "ja")
     out = [f"{rule.id}  {rule.title_ja}", "",
-           f"{cite[0].split()[0]} {rule.clause.label_ja}  種類 {_kind_ja(rule.kind)}  "
-           f"重大度 {_SEVERITY_JA.get(rule.severity, rule.severity)}  ルールパック {_pack(rule)}",
+           f"{cite[0].split()[0]} {rule.clause.label_ja}  種類 {kind}  "
+           f"重大度 {severity}  ルールパック {_pack(rule)}",
            *cite[1:], "", f"対応: {rule.remedy_ja}", ""]
     for label, ex in (("違反の例", rule.fail), ("適合の例", rule.passing)):
         expect = ", ".join(ex.expect) or "指摘なし"

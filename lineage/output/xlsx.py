@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..terms import STATUS_WORDS, route_label
+from ..terms import STATUS_WORDS, code_words, route_label
 from ..rules.clauses import cite, clause_label, restatement
 from ..rules.registry import REGISTRY
 from .xlsxbase import DATE_FORMAT, neutralise, set_text, style_header, workbook_bytes
@@ -59,7 +59,6 @@ HEADERS = {
 }
 #: Sheet names in Japanese (the template's for the flows; a pack's rules by its name).
 _SHEETS_JA = {"findings": "指摘", "flows": "データの流れ", "rules-always": "ルール（共通）"}
-_SEVERITY_JA = {"error": "エラー", "warning": "警告"}
 
 _WIDTHS = {"id": 22, "title": 40, "message": 70, "remedy": 60, "evidence": 30,
            "clause_text": 60, "items": 30, "purposes": 30, "findings": 30,
@@ -93,6 +92,7 @@ def render(audit, lang: str = "en") -> bytes:
             quoted = [c for c in cite(f.clause, policy) if c.quoted]
             cited[f.clause] = (" / ".join(c.label or "" for c in quoted),
                                " / ".join(c.text or "" for c in quoted))
+        kind, severity = code_words(d["kind"], d["severity"], lang)
         finding_rows.append({
             "policy_label": cited[f.clause][0],
             "policy_text": cited[f.clause][1],
@@ -102,7 +102,7 @@ def render(audit, lang: str = "en") -> bytes:
             "items": ";".join(d["items"]), "route": route_label(routes.get(f.flow), lang),
             "evidence": "; ".join(f"{_evidence_word(k, lang)}={_evidence_value(k, v, lang)}"
                                   for k, v in d["evidence"].items()),
-            "kind": _kind(d["kind"], lang), "severity": _severity(d["severity"], lang),
+            "kind": kind, "severity": severity,
             "message": d["message_ja" if ja else "message"],
             "remedy": d["remedy_ja" if ja else "remedy"]})
     _sheet(wb, _title("findings", lang), HEADERS["findings"], finding_rows, ja, freeze="B2")
@@ -134,12 +134,12 @@ def render(audit, lang: str = "en") -> bytes:
             rule = REGISTRY.rules[rule_id]
             # Only the inventory's own policy is quoted; the rule is restated in the spec's words.
             quoted = [c for c in cite(str(rule.clause), policy) if c.quoted]
+            kind, severity = code_words(rule.kind, rule.severity, lang)
             rows.append({"id": rule.id, "clause": clause_label(str(rule.clause), lang),
                          "restatement": restatement(rule, lang),
                          "policy_label": " / ".join(c.label or "" for c in quoted),
                          "clause_text": " / ".join(c.text or "" for c in quoted),
-                         "kind": _kind(rule.kind, lang),
-                         "severity": _severity(rule.severity, lang),
+                         "kind": kind, "severity": severity,
                          "title": rule.title_ja if ja else rule.title_en,
                          "remedy": rule.remedy_ja if ja else rule.remedy_en})
         _sheet(wb, _title(f"rules-{pack}", lang)[:31], HEADERS["rules"], rows, ja, freeze="B2")
@@ -155,15 +155,6 @@ def _title(sheet: str, lang: str) -> str:
     from ..rules.packs import PACK_TITLES
     pack = sheet.removeprefix("rules-")
     return f"ルール（{PACK_TITLES.get(pack, {}).get('ja', pack)}）"
-
-
-def _kind(kind: str, lang: str) -> str:
-    from ..terms import KIND_LABELS
-    return KIND_LABELS.get(kind, {}).get("ja", kind) if lang == "ja" else kind
-
-
-def _severity(severity: str, lang: str) -> str:
-    return _SEVERITY_JA.get(severity, severity) if lang == "ja" else severity
 
 
 def _evidence_value(key: str, value, lang: str) -> str:

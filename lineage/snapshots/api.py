@@ -99,14 +99,12 @@ def resolve(ref, store: Store | None, *, as_of=None, packs=("policy",)) -> Snaps
         ('#1 (2026-Q4)', 'now')
         >>> store.close()
     """
-    if isinstance(ref, Snapshot):
-        return ref
-    if not isinstance(ref, (str, int, Path)):
-        from ..result import AuditResult
-        if isinstance(ref, AuditResult):
-            return Snapshot.from_audit(ref)
-    if store is not None and not isinstance(ref, Path) and store.has(ref):
-        return store.get(ref)
+    got = _stored(ref, store)
+    return got if got is not None else _checked(ref, store, as_of, packs)
+
+
+def _checked(ref, store: Store | None, as_of, packs) -> Snapshot:
+    """:func:`resolve` of a reference naming no snapshot: an inventory path, checked now."""
     path = Path(ref)
     if path.exists():
         from ..audit import check
@@ -147,7 +145,7 @@ def _diff(a, b, store, as_of, packs) -> Diff:
     if packs is None:
         known = [s.rules for s in stored if s is not None]
         packs = tuple(known[0]) if known else ("policy",)
-    first, second = (s if s is not None else resolve(ref, store, as_of=as_of, packs=packs)
+    first, second = (s if s is not None else _checked(ref, store, as_of, packs)
                      for s, ref in zip(stored, (a, b)))
     return Diff(first, second)
 
