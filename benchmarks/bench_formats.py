@@ -117,8 +117,15 @@ def build(n: int, form: str, cache: Path) -> Path:
     return target
 
 
-def measure(argv: list[str], root: Path = ROOT) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS (KiB) and exit code of one child process run in ``root``."""
+def measure(argv: list[str], root: Path = ROOT) -> tuple[float, int, int, float]:
+    """Wall seconds, peak RSS (KiB), exit code and kernel CPU seconds of one child
+    process run in ``root``.
+
+    The kernel's share is mostly first touches of fresh memory: on a virtual
+    machine whose host takes back the memory a guest freed (this one, after a
+    few seconds idle), a page first touched costs several times what a page
+    freed a moment ago does, so a program's time depends on how much memory
+    it touches, not only on its work."""
     t0 = time.perf_counter()
     env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(root)}
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -129,7 +136,7 @@ def measure(argv: list[str], root: Path = ROOT) -> tuple[float, int, int]:
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}:\n{err[-2000:]}")
-    return seconds, usage.ru_maxrss, proc.returncode
+    return seconds, usage.ru_maxrss, proc.returncode, usage.ru_stime
 
 
 def tree_memory(argv: list[str], root: Path = ROOT) -> tuple[int, int]:
@@ -198,20 +205,23 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}  python {sys.version.split()[0]}  "
           f"baseline RSS {baseline / 1024:.0f} MiB  repeat {a.repeat} (median)")
     print(f"{'form':5} {'flows':>9} {'tool s':>8} {'floor s':>8} {'ratio':>6} {'target':>6} "
-          f"{'peak MiB':>9} {'KB/flow':>8} {'target':>6}"
+          f"{'peak MiB':>9} {'KB/flow':>8} {'target':>6} {'sys s':>6} {'floor sys':>9}"
           + (f" {'before s':>9} {'before MiB':>10}" if a.before else ""))
     for n in sizes:
         for form in forms:
             path = prepare(n, form, a.cache)
-            tool, floor, peak, old, old_peak = [], [], [], [], []
+            tool, floor, peak, old, old_peak, sys_tool, sys_floor = [], [], [], [], [], [], []
             argv = [py, "-m", "lineage", "check", str(path.resolve()), "--format", "json"]
             for _ in range(a.repeat):
-                s, rss, _ = measure(argv)
+                s, rss, _, kernel = measure(argv)
                 tool.append(s)
                 peak.append(rss)
-                floor.append(measure([py, "-c", FLOORS[form], str(path)])[0])
+                sys_tool.append(kernel)
+                s, _, _, kernel = measure([py, "-c", FLOORS[form], str(path)])
+                floor.append(s)
+                sys_floor.append(kernel)
                 if a.before:
-                    s, rss, _ = measure(argv, a.before.resolve())
+                    s, rss, _, _ = measure(argv, a.before.resolve())
                     old.append(s)
                     old_peak.append(rss)
             t, f, p = statistics.median(tool), statistics.median(floor), statistics.median(peak)
@@ -219,7 +229,9 @@ def main() -> None:
             extra = (f" {statistics.median(old):9.2f} {statistics.median(old_peak) / 1024:10.0f}"
                      if a.before else "")
             print(f"{form:5} {n:>9,} {t:8.2f} {f:8.2f} {t / f:6.1f} {TARGETS[form]:6.1f} "
-                  f"{p / 1024:9.0f} {per_flow:8.2f} {KB_PER_FLOW:6.1f}{extra}", flush=True)
+                  f"{p / 1024:9.0f} {per_flow:8.2f} {KB_PER_FLOW:6.1f} "
+                  f"{statistics.median(sys_tool):6.2f} {statistics.median(sys_floor):9.2f}{extra}",
+                  flush=True)
     if a.snapshots:
         for n in sizes:
             snapshots(n, prepare(n, "csv", a.cache), a.repeat, a.before)

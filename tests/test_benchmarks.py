@@ -20,6 +20,9 @@ def test_formats_prints_a_row_per_form_and_the_snapshot_lines(tmp_path):
                   "--repeat", "1", "--snapshots", "--cache", str(tmp_path))
     rows = re.findall(r"^(csv|yaml|xlsx) +300 +[\d.]+ +[\d.]+ +[\d.]+ +([\d.]+) ", text, re.M)
     assert rows == [("csv", "5.0"), ("yaml", "3.0"), ("xlsx", "2.0")]
+    # each row ends with the kernel CPU of the tool and of the floor
+    assert re.search(r"KB/flow +target +sys s +floor sys$", text, re.M)
+    assert len(re.findall(r"^(?:csv|yaml|xlsx) .* 1\.5 +\d+\.\d\d +\d+\.\d\d$", text, re.M)) == 3
     assert re.search(r"^snapshot +300: create in a new store [\d.]+ s / check [\d.]+ s", text,
                      re.M)
     assert re.search(r"^snapshot +300: stored bytes first [\d,]+ then", text, re.M)
@@ -49,3 +52,10 @@ def test_phases_names_each_phase_and_the_total():
     assert "48 flows" in text.splitlines()[0]
     assert re.search(r"^total +[\d.]+ +[\d.]+$", text, re.M)
     assert re.search(r"^load +[\d.]+ ", text, re.M)
+
+
+def test_touch_prints_both_passes():
+    text = _bench("benchmarks/bench_touch.py", "--mib", "16", "--idle", "0")
+    assert text.startswith("cores: ")
+    faults = [int(n.replace(",", "")) for n in re.findall(r"faults ([\d,]+)", text)]
+    assert len(faults) == 2 and all(n >= 4096 for n in faults), text  # 16 MiB of 4 KiB pages
