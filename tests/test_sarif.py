@@ -78,6 +78,10 @@ def test_each_result_points_at_its_flow_in_the_yaml(log_text):
     assert [r["partialFingerprints"]["lineageFindingId/v1"] for r in waived] == ["TP102:F37:C05"]
     assert waived[0]["suppressions"][0]["kind"] == "external"
     assert "approved by 個人情報保護管理者 佐藤 花子" in waived[0]["suppressions"][0]["justification"]
+    # in Japanese, the justification's own words are Japanese too
+    ja = sarif.as_sarif(audit, lang="ja", root=ROOT)["runs"][0]["results"]
+    note = next(r for r in ja if "suppressions" in r)["suppressions"][0]["justification"]
+    assert "（承認者: 個人情報保護管理者 佐藤 花子、期限: " in note and "approved" not in note
     tp222 = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "TP222")
     assert "共同して利用" in tp222["help"]["text"]  # the clause's Japanese text
     assert tp222["properties"]["clause"] == "5[2]3"

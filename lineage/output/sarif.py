@@ -186,7 +186,7 @@ def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None 
             result["baselineState"] = states[f.id]
         if f.waived:
             result["suppressions"] = [{"kind": "external", "status": "accepted",
-                                       "justification": _waiver_reason(audit, f)}]
+                                       "justification": _waiver_reason(audit, f, lang)}]
         result["properties"] = {"findingId": f.id, "flow": f.flow, "from": f.frm, "to": f.to,
                                 "items": d["items"], "clause": f.clause, "kind": f.kind,
                                 "evidence": d["evidence"],
@@ -216,13 +216,17 @@ def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None 
     }
 
 
-def _waiver_reason(audit, finding) -> str:
+def _waiver_reason(audit, finding, lang: str = "en") -> str:
+    """The justification of a waived finding: its waiver's reason, approver and expiry,
+    in the report's language (the words of the HTML report's waiver table)."""
     for w in audit.waivers:
         if w["rule"] == finding.rule and w["flow"] == finding.flow and \
                 w.get("item") in (None, finding.subject) and w.get("state") == "active":
-            return f"{w.get('reason', '')} (approved by {w.get('approved_by', '')}, " \
-                   f"expires {w.get('expires_on', '')})"
-    return "waived in the inventory"
+            reason, by, until = w.get("reason", ""), w.get("approved_by", ""), w.get("expires_on", "")
+            if lang == "ja":
+                return f"{reason}（承認者: {by}、期限: {until}）"
+            return f"{reason} (approved by {by}, expires {until})"
+    return "棚卸しの承認による" if lang == "ja" else "waived in the inventory"
 
 
 def render(audit, *, baseline=None, lang: str = "en", root: str | Path | None = None) -> str:
