@@ -23,7 +23,8 @@ def inventory(tmp_path, flows: str, parties=("a", "b", "c", "d", "e"), extra: st
     """A small inventory: organisation ``a``, data subjects ``s``, given flows."""
     lines = ["format: lineage/1", "organisation: a", "as_of: 2026-01-01", "parties:",
              "  - {id: s, role: data_subject}"]
-    lines += [f"  - {{id: {p}}}" for p in parties]
+    lines += [f"  - {{id: {p}}}" if isinstance(p, str) else
+              "  - {" + ", ".join(f"{k}: {v}" for k, v in p.items()) + "}" for p in parties]
     text = "\n".join(lines) + "\n" + textwrap.dedent(extra) + "flows:\n" + textwrap.dedent(flows)
     path = tmp_path / "inv.yaml"
     path.write_text(text, encoding="utf-8")
@@ -127,11 +128,18 @@ def test_group_reach_matches_rules_context():
     ctx = Context(inv)
     net = FlowNet.from_inventory(inv)
     bits = group_reach(net)
-    assert sorted(bits) == sorted(ctx.subject_reach)
-    for group, reach in ctx.subject_reach.items():
+    # between legal entities, as the rules' lineage: the sample's entities of
+    # several parties make it differ from the reach by party ID
+    assert sorted(bits) == sorted(ctx.entity_reach)
+    differs = False
+    for group, reach in ctx.entity_reach.items():
+        by_id = ctx.subject_reach[group]
+        differs = differs or any(set(reach.items_at(p)) != set(by_id.items_at(p))
+                                 for p in net.parties)
         got = np.unpackbits(bits[group], axis=1)[:, :net.n_items]
         for p, party in enumerate(net.parties):
             assert {net.items[i] for i in np.flatnonzero(got[p])} == set(reach.items_at(party))
+    assert differs
 
 
 def test_trace_shortest_versus_earliest(tmp_path):
@@ -173,6 +181,23 @@ def test_reach_table_respects_as_of(tmp_path):
     """)
     assert reach_table(inv).party.tolist() == ["b"]
     assert reach_table(inv, origins=["s"], as_of=D(2025, 1, 1)).party.tolist() == ["a"]
+
+
+def test_reach_follows_legal_entities_as_trace_does(tmp_path):
+    # b2 is a department of b's company: what b holds, b2 holds; c gets it from b2
+    inv = inventory(tmp_path, """\
+      - {id: F1, from: s, to: a, items: [x], start: 2024-01-01}
+      - {id: F2, from: a, to: b, items: [x], start: 2024-02-01}
+      - {id: F3, from: b2, to: c, items: [x], start: 2024-03-01}
+    """, parties=["a", "b", "c", {"id": "b2", "legal_entity": "b"}])
+    table = reach_table(inv, origins=["s"])
+    assert table[["party", "since", "path"]].values.tolist() == [
+        ["a", D(2024, 1, 1), ["F1"]], ["b", D(2024, 2, 1), ["F1", "F2"]],
+        ["b2", D(2024, 2, 1), ["F1", "F2"]], ["c", D(2024, 3, 1), ["F1", "F2", "F3"]]]
+    assert sorted(trace(inv, "x", frm="s").table.party) == sorted(table.party)
+    net = FlowNet.from_inventory(inv)
+    got = np.unpackbits(group_reach(net)["s"], axis=1)[:, :net.n_items]
+    assert [p for n, p in enumerate(net.parties) if got[n].any()] == ["a", "b", "b2", "c", "s"]
 
 
 SUB = """\

@@ -203,6 +203,10 @@ def reach_table(source, *, origins=None, as_of: dt.date | None = None) -> pd.Dat
 
     ``origins`` defaults to the data subjects and the organisation, each
     holding every item from the beginning. One vectorised pass for all items.
+    Between legal entities, as ``lineage trace`` and the rules follow data
+    (what one department holds, its company holds): a party is listed when
+    a flow reaches any party of its entity, and the origins' entities are
+    not listed.
 
     Example:
         >>> t = reach_table("inventories/monocollabo", origins=["readers"])
@@ -214,16 +218,19 @@ def reach_table(source, *, origins=None, as_of: dt.date | None = None) -> pd.Dat
     origins = sorted(origins) if origins is not None else net.origins()
     for party in origins:
         _need_party(net, party)
-    seeds = {p: {i: _EVER for i in net.items} for p in origins}
-    r = sweep(net, seeds, as_of=as_of, flow_mask=_onward(net, origins))
+    enet, first = net.by_entity()
+    members = _members(first)
+    at = sorted({int(first[net.party_index[p]]) for p in origins})
+    seeds = {str(net.parties[p]): {i: _EVER for i in net.items} for p in at}
+    r = sweep(enet, seeds, as_of=as_of, flow_mask=_onward(enet, origins, at))
     rows = []
-    skip = {net.party_index[p] for p in origins}
+    skip = set(at)
     for p, i in zip(*np.nonzero(r.reached())):
         if int(p) in skip:
             continue
-        party, item = net.parties[p], net.items[i]
-        rows.append((party, item, dt.date.fromordinal(int(r.arrival[p, i])),
-                     r.path(party, item)))
+        entity, item = net.parties[p], net.items[i]
+        since, path = dt.date.fromordinal(int(r.arrival[p, i])), r.path(entity, item)
+        rows.extend((net.parties[m], item, since, path) for m in members[int(p)])
     rows.sort(key=lambda r: (natural_key(r[0]), natural_key(r[1])))
     return pd.DataFrame(rows, columns=["party", "item", "since", "path"])
 
@@ -233,9 +240,11 @@ def group_reach(source, *, as_of: dt.date | None = None) -> dict[str, np.ndarray
 
     Returns ``{group: bits}`` where ``bits`` is ``(n_parties, ceil(n_items/8))``
     uint8, one packed item bitmask per party (order of ``FlowNet.parties`` and
-    ``FlowNet.items``). A group's items are those on its outgoing flows, held
-    from the beginning, as in :attr:`lineage.rules.context.Context.subject_reach`.
-    One vectorised propagation for all groups and all items at once
+    ``FlowNet.items``). A group's items are those on its entity's outgoing
+    flows, held from the beginning, as in
+    :attr:`lineage.rules.context.Context.entity_reach`: between legal
+    entities, so every party of an entity gets the entity's items. One
+    vectorised propagation for all groups and all items at once
     (:func:`~lineage.flownet.sweep_groups`).
 
     Example:
@@ -247,19 +256,18 @@ def group_reach(source, *, as_of: dt.date | None = None) -> dict[str, np.ndarray
         >>> [net.items[i] for i in np.flatnonzero(row)]
         ['cookie_id', 'ip_address']
     """
-
-
     as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     net, _ = _network(source)
+    enet, first = net.by_entity()
     groups = net.subject_groups()
     seeds = []
     for group in groups:
-        g = net.party_index[group]
-        carried = np.unique(net.pair_item[net.src[net.pair_flow] == g])
-        seeds.append({group: {net.items[i]: _EVER for i in carried}})
-    packed = sweep_groups(net, seeds, as_of=as_of)
-    out = {group: packed[n] for n, group in enumerate(groups)}
-    return out
+        g = int(first[net.party_index[group]])
+        carried = np.unique(net.pair_item[enet.src[net.pair_flow] == g])
+        seeds.append({str(net.parties[g]): {net.items[i]: _EVER for i in carried}})
+    packed = sweep_groups(enet, seeds, as_of=as_of)
+    # each party's row is its entity's (the first party's, where the sweep lands)
+    return {group: packed[n][first] for n, group in enumerate(groups)}
 
 
 def _onward(net: FlowNet, origins, at=None) -> np.ndarray:
