@@ -6,7 +6,9 @@ the policy title and audit date on every page, the flow map on a landscape page
 of its own and large, the flow table's header repeated on every page it spans.
 A second run lays the page out with the print stylesheet in headless Chromium
 and measures every table, cell and quoted text: nothing wider than its box, no
-column narrower than a few characters.
+column narrower than a few characters, no ID (a flow's, a rule's, a party's)
+split over two lines. Variants (both rule packs, no map) check that the legend
+stays with the map and that no page is left nearly empty.
 """
 
 from __future__ import annotations
@@ -148,7 +150,7 @@ def test_no_text_overflows_and_no_narrow_columns_when_printed(tmp_path, lang):
     html = tmp_path / "report.html"
     rep = report_html.build(lineage.check(SAMPLE), lang=lang)
     html.write_text(report_html.render_html(rep), encoding="utf-8")
-    # 718 CSS px is the width of A4 portrait between the page margins (186 mm at 96 dpi)
+    # 703 CSS px is the width of A4 portrait between the page margins (186 mm at 96 dpi)
     page = open_page(html, media="print", width=703, height=1000,
                      evaluate={"layout": OVERFLOW})
     assert page.errors == []
@@ -156,3 +158,98 @@ def test_no_text_overflows_and_no_narrow_columns_when_printed(tmp_path, lang):
     assert layout["media"] is True and layout["tables"] >= 3
     assert layout["over"] == [], layout["over"][:5]
     assert layout["narrow"] == [], layout["narrow"][:5]
+
+
+def _print_variant(folder, lang="ja", packs=("policy",), drawing=True):
+    html = folder / "report.html"
+    rep = report_html.build(lineage.check(SAMPLE, packs=packs), lang=lang, drawing=drawing)
+    html.write_text(report_html.render_html(rep), encoding="utf-8")
+    return pypdf.PdfReader(str(print_pdf(html, folder / "report.pdf")))
+
+
+def _content(text: str) -> str:
+    """A page's text without the running head (title, audit date) and the page number."""
+    lines = text.splitlines()
+    return "\n".join(line for line in lines
+                     if not re.search(r"監査基準日|audit date|^\s*\d+ / \d+\s*$", line))
+
+
+#: The status legend as the report writes it (not the drawing's own key of party kinds).
+LEGEND = {"ja": r"凡例\s+適合\s+警告\s+違反\s+承認済み", "en": r"Legend\s+ok\s+warning\s+violation\s+waived"}
+
+
+@pytest.mark.parametrize("lang, packs", [("ja", ("policy",)), ("en", ("policy",)),
+                                         ("ja", ("policy", "appi"))])
+def test_printed_legend_is_on_the_map_page_and_the_page_before_is_not_a_leftover(
+        tmp_path, lang, packs):
+    reader = _print_variant(tmp_path, lang, packs)
+    texts = [_text(p) for p in reader.pages]
+    landscape = [i for i, p in enumerate(reader.pages)
+                 if float(p.mediabox.width) > float(p.mediabox.height)]
+    map_page = landscape[0]
+    assert re.search(LEGEND[lang], texts[map_page]), texts[map_page][:300]
+    assert not any(re.search(LEGEND[lang], t) for i, t in enumerate(texts) if i != map_page)
+    # the summary before the map fills its page: no page of a few leftover rows (or the
+    # legend alone) between the summary and the map
+    assert map_page == 1, map_page
+    assert len(_content(texts[0])) > 600, _content(texts[0])
+
+
+@pytest.mark.parametrize("lang, packs, drawing", [("ja", ("policy",), False),
+                                                  ("en", ("policy",), False),
+                                                  ("ja", ("policy", "appi"), True)])
+def test_no_printed_page_is_nearly_empty(tmp_path, lang, packs, drawing):
+    reader = _print_variant(tmp_path, lang, packs, drawing)
+    texts = [_content(_text(p)) for p in reader.pages]
+    # every page but the last holds a real share of the report (a page's worth of a
+    # table's last rows is fine, a heading and a note alone are not)
+    short = [(i + 1, len(t), t[:80]) for i, t in enumerate(texts[:-1]) if len(t) < 150]
+    assert short == [], short
+    if not drawing:  # no map, no landscape page: the legend and the note follow the summary
+        assert all(float(p.mediabox.width) < float(p.mediabox.height) for p in reader.pages)
+        assert re.search(LEGEND[lang], texts[0])
+
+
+#: Every ID in a table or a finding (a flow's F05, a rule's or a finding's TP203:F44:name,
+#: a party's, an item's or a purpose's (mailing-house)) that the layout puts on more than
+#: one line; and the right edge of the widest table against the page's width.
+SPLIT_IDS = r"""(() => {
+  const re = /\bTP\d+(?::[^\s,;()、]+)*|\b[A-Z]{1,2}\d+\b|\([a-z0-9][A-Za-z0-9_.:@-]*\)/g;
+  const split = [];
+  let checked = 0;
+  for (const box of document.querySelectorAll('table, .finding')) {
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(re)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                              .map(r => Math.round(r.bottom)));
+        checked++;
+        if (lines.size > 1) split.push(m[0]);
+      }
+    }
+  }
+  const right = Math.max(...[...document.querySelectorAll('table')]
+                         .map(t => t.getBoundingClientRect().right));
+  return JSON.stringify({checked, split, right, width: document.documentElement.clientWidth});
+})()"""
+
+
+@pytest.mark.parametrize("lang, packs", [("ja", ("policy",)), ("en", ("policy",)),
+                                         ("ja", ("policy", "appi")), ("en", ("policy", "appi"))])
+def test_no_id_is_split_over_lines_when_printed(tmp_path, lang, packs):
+    import json
+    html = tmp_path / "report.html"
+    rep = report_html.build(lineage.check(SAMPLE, packs=packs), lang=lang)
+    html.write_text(report_html.render_html(rep), encoding="utf-8")
+    # A4 portrait between the margins, as in the overflow test above
+    page = open_page(html, media="print", width=703, height=1000,
+                     evaluate={"ids": SPLIT_IDS})
+    assert page.errors == []
+    found = json.loads(page.values["ids"])
+    assert found["checked"] > 400, found["checked"]
+    assert found["split"] == [], sorted(set(found["split"]))[:10]
+    if len(packs) == 1:  # (with a column per pack the flow table is printed landscape)
+        assert found["right"] <= found["width"] + 1, (found["right"], found["width"])

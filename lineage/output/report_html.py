@@ -20,9 +20,10 @@ Example:
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .svgsafe import COLOURS, sanitize_svg, trend_svg
 from .view import LABELS, Report, build
@@ -31,7 +32,7 @@ from ..snapshots.render import collection_label
 from ..terms import KIND_LABELS
 
 __all__ = ["Report", "build", "render_html", "render_markdown", "trend_svg", "sanitize_svg",
-           "LABELS", "KIND_LABELS", "CSP", "COLOURS", "css_string"]
+           "LABELS", "KIND_LABELS", "CSP", "COLOURS", "css_string", "nowrap_ids"]
 
 #: No scripts, no fetches: styles inline, images only as data: URIs.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -53,6 +54,31 @@ def css_string(value) -> Markup:
     return Markup('"' + "".join(out) + '"')
 
 
+#: An ID in parentheses after a display name: printable ASCII, no space, no parenthesis.
+_PAREN_ID = re.compile(r"\([!-'*-~]+\)")
+
+
+def nowrap_ids(value) -> Markup:
+    """``value`` escaped, with every parenthesised ID (``(mailing-house)``) in a
+    ``<span class="nw">``, which the print stylesheet keeps on one line.
+
+    Names may wrap anywhere between words; an ID cut at its hyphen or mid-word
+    in a narrow printed column reads as two IDs.
+
+    Example:
+        >>> str(nowrap_ids("Sendworks (mailing house) (mailing-house) <b>"))
+        'Sendworks (mailing house) <span class="nw">(mailing-house)</span> &lt;b&gt;'
+    """
+    text = str(value)
+    out, pos = [], 0
+    for m in _PAREN_ID.finditer(text):
+        out += [escape(text[pos:m.start()]), Markup('<span class="nw">'), escape(m.group()),
+                Markup("</span>")]
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
 @cache
 def _environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -61,6 +87,7 @@ def _environment():
                       undefined=StrictUndefined, keep_trailing_newline=True,
                       trim_blocks=False, lstrip_blocks=False)
     env.filters["css_string"] = css_string
+    env.filters["nowrap_ids"] = nowrap_ids
     env.globals["dict"] = dict
     env.globals["clause_label"] = clause_label
     env.globals["collection_label"] = collection_label
