@@ -1,3 +1,5 @@
+import datetime as dt
+
 from ..base import Example, Rule
 from ..clauses import Clause
 
@@ -11,7 +13,9 @@ class TP201(Rule):
     (``TP201:<flow>:recipient``), every purpose was announced on or before the
     start (``TP201:<flow>:<purpose>``), and items and purposes lie inside the
     contract's ``items``/``purposes`` when it limits them
-    (``TP201:<flow>:<item>``).
+    (``TP201:<flow>:<item>``), on every day the flow runs up to the audit date:
+    a renewal that no longer entrusts an item takes it out of scope from the
+    renewal's first day (the message says from when).
 
     Non-compliant: the carrier gets phone numbers the contract does not entrust.
     Compliant: only the entrusted items.
@@ -68,32 +72,86 @@ flows:
                 message=f"recipient {flow.to} is not an outsourcee and has no contract "
                         "with the organisation",
                 message_ja=f"提供先 {flow.to} は委託先ではなく、委託契約もありません"))
-        in_force = [c for c in contracts if c.signed_on <= flow.start
-                    and (c.ends_on is None or c.ends_on >= flow.start)] or contracts
-        ev = {"contract": in_force[0].id} if len(in_force) == 1 else {}
-        allowed_items = _scope(in_force, "items")
-        allowed_purposes = _scope(in_force, "purposes")
+        # The contracts' scope on every day the flow runs up to the audit date (rules.md:
+        # a route holds "on the flow's start and for as long as it runs"): a renewal that
+        # no longer entrusts an item takes it out of scope from its first day. Days with
+        # no contract in force are TP202's; with none in force on any day of the run, the
+        # scope is that of all the recipient's contracts.
+        spans = _spans(contracts, flow.start, ctx.last_day(flow)) or [(flow.start, contracts)]
         for purpose in ctx.defined_purposes(flow):
             reasons, reasons_ja = [], []
             if not ctx.announced(purpose, flow.start):
                 reasons.append("was not announced on or before the start")
                 reasons_ja.append("開始日までに公表されていません")
-            if allowed_purposes is not None and purpose not in allowed_purposes:
-                reasons.append("is outside the contract's purposes")
-                reasons_ja.append("契約の目的の範囲外です")
+            ev = {}
+            outside = _outside(spans, "purposes", purpose, flow.start)
+            if outside is not None:
+                ev, since, since_ja = outside
+                reasons.append("is outside the contract's purposes" + since)
+                reasons_ja.append(since_ja + "契約の目的の範囲外です")
+            elif len(spans) == 1 and len(spans[0][1]) == 1:
+                ev = {"contract": spans[0][1][0].id}
             if reasons:
                 out.append(cls.finding(
                     flow, subject=purpose, evidence=ev,
                     message=f"purpose {purpose} " + " and ".join(reasons),
                     message_ja=f"利用目的 {purpose} は" + "、".join(reasons_ja)))
-        if allowed_items is not None:
-            for item in flow.items:
-                if item not in allowed_items:
-                    out.append(cls.finding(
-                        flow, subject=item, items=[item], evidence=ev,
-                        message=f"item {item} is outside the contract's entrusted items",
-                        message_ja=f"項目 {item} は委託契約の範囲外です"))
+        for item in flow.items:
+            outside = _outside(spans, "items", item, flow.start)
+            if outside is not None:
+                ev, since, since_ja = outside
+                out.append(cls.finding(
+                    flow, subject=item, items=[item], evidence=ev,
+                    message=f"item {item} is outside the contract's entrusted items{since}",
+                    message_ja=f"項目 {item} は{since_ja}委託契約の範囲外です"))
         return out
+
+
+def _spans(contracts, first, last) -> list[tuple]:
+    """The contracts in force on each day from ``first`` to ``last``, as (first day,
+    contracts) spans in order, each with at least one contract; days with none are
+    left out.
+
+    Example:
+        >>> import datetime as dt
+        >>> from types import SimpleNamespace as C
+        >>> a = C(id="K1", signed_on=dt.date(2024, 1, 1), ends_on=dt.date(2025, 6, 30))
+        >>> b = C(id="K2", signed_on=dt.date(2025, 7, 1), ends_on=None)
+        >>> [(day.isoformat(), [c.id for c in cs]) for day, cs in
+        ...  _spans([a, b], dt.date(2025, 1, 1), dt.date(2026, 1, 1))]
+        [('2025-01-01', ['K1']), ('2025-07-01', ['K2'])]
+    """
+    running = [c for c in contracts if c.signed_on <= last
+               and (c.ends_on is None or c.ends_on >= first)]
+    if not running:
+        return []
+    days = {first}
+    for c in running:
+        if c.signed_on > first:
+            days.add(c.signed_on)
+        if c.ends_on is not None and c.ends_on < last:
+            days.add(c.ends_on + dt.timedelta(days=1))
+    out = []
+    for day in sorted(days):
+        held = [c for c in running if c.signed_on <= day
+                and (c.ends_on is None or c.ends_on >= day)]
+        if held and (not out or held != out[-1][1]):
+            out.append((day, held))
+    return out
+
+
+def _outside(spans, field, value, start):
+    """Where ``value`` first lies outside the scope (``field``) of the contracts in
+    force: (evidence, and the English and Japanese words saying from when, empty when
+    from the flow's start), or None when every span's contracts allow it."""
+    for day, held in spans:
+        allowed = _scope(held, field)
+        if allowed is not None and value not in allowed:
+            ev = {"contract": held[0].id} if len(held) == 1 else {}
+            if day <= start:
+                return ev, "", ""
+            return ev, f" from {day}", f"{day} 以降、"
+    return None
 
 
 def _scope(contracts, field):
