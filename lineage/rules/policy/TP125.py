@@ -17,12 +17,14 @@ class TP125(Rule):
     when no group's data are known to be carried). It is overdue
     (``TP125:<flow>:<request>``) when the flow ran on a day more than 30
     calendar days after receipt and provision had not stopped by then
-    (``honoured_on`` absent or later). A flow that ended within the 30 days
-    stopped in time; a request whose 30 days have not passed on the audit date
-    is not yet overdue.
+    (``honoured_on`` absent or later). ``honoured_on`` is the day provision
+    stopped, so a request honoured on day 31 after receipt (the first day more
+    than 30 days after it) stopped in time: the last day of provision was day
+    30. A flow that ended within the 30 days stopped in time; a request whose
+    30 days have not passed on the audit date is not yet overdue.
 
-    Non-compliant: honoured 31 days after receipt.
-    Compliant: honoured 30 days after receipt.
+    Non-compliant: honoured 32 days after receipt (provision on day 31).
+    Compliant: honoured 31 days after receipt.
 
     Example:
         >>> from lineage.rules import engine, examples
@@ -39,22 +41,22 @@ class TP125(Rule):
     remedy_en = "Stop provision of the requester's data and record honoured_on within 30 days."
     remedy_ja = (f"求めた本人のデータの提供を停止し、30 日以内に「{field_ja('stop_requests', 'honoured_on')}」"
                  "を記録してください。")
-    fail = Example("honoured after 31 days", """
+    fail = Example("honoured after 32 days", """
+notices:
+  - {id: N1, kind: opt_out, published_on: 2024-12-01, provision_in_purpose: true,
+     items: [name], methods: [sftp], stop_on_request: true}
+stop_requests:
+  - {id: S1, notice: N1, subjects: customers, received_on: 2025-03-01, honoured_on: 2025-04-02}
+flows:
+  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, method: sftp,
+     start: 2025-01-01}
+""", ("TP125:F1:S1",))
+    passing = Example("honoured on day 31, the first day past the 30", """
 notices:
   - {id: N1, kind: opt_out, published_on: 2024-12-01, provision_in_purpose: true,
      items: [name], methods: [sftp], stop_on_request: true}
 stop_requests:
   - {id: S1, notice: N1, subjects: customers, received_on: 2025-03-01, honoured_on: 2025-04-01}
-flows:
-  - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, method: sftp,
-     start: 2025-01-01}
-""", ("TP125:F1:S1",))
-    passing = Example("honoured after 30 days", """
-notices:
-  - {id: N1, kind: opt_out, published_on: 2024-12-01, provision_in_purpose: true,
-     items: [name], methods: [sftp], stop_on_request: true}
-stop_requests:
-  - {id: S1, notice: N1, subjects: customers, received_on: 2025-03-01, honoured_on: 2025-03-31}
 flows:
   - {id: F1, from: mc, to: partner, items: [name], basis: opt_out, method: sftp,
      start: 2025-01-01}
@@ -98,7 +100,8 @@ flows:
             if last <= deadline:
                 continue  # stopped, or not yet overdue, within the 30 days
             if req.honoured_on is not None:
-                if req.honoured_on <= deadline:
+                # stopped by the first day past the 30 (provision last ran on day 30)
+                if req.honoured_on <= add_days(deadline, 1):
                     continue
                 why = f"honoured on {req.honoured_on}, more than 30 days after receipt"
                 why_ja = f"{req.honoured_on} に対応(受付から 30 日超)"
