@@ -1,12 +1,7 @@
 from ..base import Example
 from ..clauses import Article
-from .common import ACT, ACT_JA, EXEMPT_ROUTES, LawRule
+from .common import ACT, ACT_JA, LawRule
 from ...model.tables import field_ja
-
-#: Declared bases of an inflow that need no confirmation: a 27(1) exemption, or no
-#: provision to a third party at all (outsourcing, succession, joint use).
-_NOT_THIRD_PARTY = EXEMPT_ROUTES + ("outsourcing", "succession", "joint_use")
-
 
 class AP241(LawRule):
     """Data received from another business without confirming its source (Art. 30).
@@ -18,9 +13,9 @@ class AP241(LawRule):
     are no provision (``storage_only``, or linkable items alone), nor on flows
     from a party (or its legal entity) holding a contract with the
     organisation: an outsourcee returning entrusted data does not provide them.
-    Nor from a public body (not a business), nor on an inflow whose declared
-    ``basis`` is a 27(1) exemption or outsourcing, succession or joint use (the
-    sender provides to no third party).
+    Nor from a public body (not a business). An inflow's declared ``basis`` is
+    the sender's word, which lineage cannot check, and rules.md lists no
+    exception for it: a list bought as "joint use" still needs the record.
 
     Non-compliant: a list broker's customer list comes in unconfirmed.
     Compliant: the broker and its acquisition were confirmed.
@@ -69,8 +64,6 @@ flows:
             if not ctx.is_org(flow.to) or ctx.is_org(flow.frm) or flow.confirmed_acquisition:
                 continue
             if ctx.role(flow.frm) in ("data_subject", "public_body"):
-                continue
-            if flow.basis in _NOT_THIRD_PARTY:
                 continue
             if judged[flow.id].route in ("storage_only", "non_personal"):
                 continue
