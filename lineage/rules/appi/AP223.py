@@ -13,8 +13,10 @@ class AP223(LawRule):
     the route is no 27(1) exemption) needs the provider to check it
     periodically (Art. 28(3)): ``equivalent_system`` must fall on a day within
     the 12 months (365 days) up to the audit date, both ends included; a date
-    after the audit date does not count. ``AP223:<flow>``; such a flow never
-    gets AP222 or AP221.
+    after the audit date does not count. A planned flow (starting after the
+    audit date) is judged as planned, with the evidence dated on or before its
+    start (rules.md), as AP261 judges it: a check within the 12 months up to
+    its start counts. ``AP223:<flow>``; such a flow never gets AP222 or AP221.
 
     Non-compliant: last checked more than a year before the audit date.
     Compliant: checked 365 days before it.
@@ -77,12 +79,15 @@ flows:
             if flow.to not in far or basis(ctx, judged, flow) != "equivalent_system":
                 continue
             checked = ctx.parties[flow.to].equivalent_system
-            if within_year(checked, ctx.as_of):
+            until = ctx.horizon(flow)  # the audit date, or a planned flow's start
+            if within_year(checked, until):
                 continue
             country = foreign(ctx, flow.to)
+            day, day_ja = ((f"{until}", f"監査日 {until}") if until == ctx.as_of
+                           else (f"the flow's start {until}", f"フローの開始日 {until}"))
             yield cls.finding(
                 flow, evidence={"country": country, "equivalent_system": checked.isoformat()},
                 message=f"{ACT} Art. 28(3): the equivalent system of {flow.to} ({country}) was "
-                        f"last checked {checked}, not within the 12 months up to {ctx.as_of}",
+                        f"last checked {checked}, not within the 12 months up to {day}",
                 message_ja=f"{ACT_JA}第28条第3項: {flow.to}({country})の基準適合体制の確認日 {checked} が"
-                           f"監査日 {ctx.as_of} までの12か月以内ではありません")
+                           f"{day_ja} までの12か月以内ではありません")
