@@ -105,7 +105,7 @@ class Context:
         self.contracts = {c.id: c for c in inventory.contracts}
         self.events = {e.id: e for e in inventory.events}
         self.consents_by_subject = _group(consents, lambda c: c.subjects)
-        self.contracts_by_party = _group(contracts, lambda c: c.party)
+        self.contracts_by_party = _entity_contracts(contracts, self._entity, by_entity)
         self.optout_notices = [n for n in notices if n.kind == "opt_out"]
         self.joint_notices = [n for n in notices if n.kind == "joint_use"]
         self.events_by_pair = _group(
@@ -966,6 +966,36 @@ class Context:
 def _by_id(records) -> list:
     return natural_sorted(records)
 
+
+
+def _entity_contracts(contracts: list, entity_of: dict, by_entity: dict) -> dict[str, list]:
+    """Party -> the contracts with its legal entity, in ID order.
+
+    A contract binds the company, whichever of its parties the inventory names:
+    a branch receiving data is covered by the contract its head office signed
+    (rules.md: parties of one legal entity hold data together; AP241 already
+    counts "a party (or its legal entity) holding a contract").
+
+    Example:
+        >>> from types import SimpleNamespace as C
+        >>> k1 = C(id="K1", party="carrier")
+        >>> got = _entity_contracts([k1], {"carrier": "carrier", "tokyo": "carrier"},
+        ...                         {"carrier": ["carrier", "tokyo"]})
+        >>> {p: [c.id for c in cs] for p, cs in got.items()}
+        {'carrier': ['K1'], 'tokyo': ['K1']}
+    """
+    by_party = _group(contracts, lambda c: c.party)
+    shared: dict = {}
+    for party in list(by_party):
+        entity = entity_of.get(party, party)
+        members = by_entity.get(entity, ())
+        if len(members) < 2 or entity in shared:
+            continue
+        shared[entity] = union = [c for c in contracts
+                                  if entity_of.get(c.party, c.party) == entity]
+        for member in members:
+            by_party[member] = union
+    return by_party
 
 def _group(records, key) -> dict:
     out: dict = defaultdict(list)

@@ -411,7 +411,8 @@ def _outsourcing_terms(ctx, flow):
     """
     contracts = ctx.contracts_by_party.get(flow.to, [])
     if flow.contract is not None:
-        contracts = [c for c in [ctx.contracts[flow.contract]] if c.party == flow.to]
+        contracts = [c for c in [ctx.contracts[flow.contract]]
+                     if ctx.entity(c.party) == ctx.entity(flow.to)]
     if len(contracts) > 1:
         return None
     # With one contract or none, TP201's contracts "in force" are these on any start.

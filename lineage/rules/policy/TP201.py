@@ -65,7 +65,8 @@ flows:
         out = []
         contracts = ctx.contracts_by_party.get(flow.to, [])
         if flow.contract is not None:
-            contracts = [c for c in [ctx.contracts[flow.contract]] if c.party == flow.to]
+            contracts = [c for c in [ctx.contracts[flow.contract]]
+                     if ctx.entity(c.party) == ctx.entity(flow.to)]
         if ctx.role(flow.to) != "outsourcee" and not contracts:
             out.append(cls.finding(
                 flow, subject="recipient",

@@ -130,7 +130,7 @@ def _terms(ctx, to, contract) -> tuple[list, list, object]:
     contracts = ctx.contracts_by_party.get(to, [])
     if contract is not None:
         contracts = [ctx.contracts[contract]]
-        contracts = [c for c in contracts if c.party == to]
+        contracts = [c for c in contracts if ctx.entity(c.party) == ctx.entity(to)]
     good = [c for c in contracts if c.no_leak and c.no_re_provision]
     return contracts, good, min((c.signed_on for c in good if c.ends_on is None), default=None)
 
