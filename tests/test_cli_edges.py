@@ -440,6 +440,29 @@ def test_oserror_with_two_files():
     assert _failed(OSError(18, "Invalid cross-device link", "a", None, "b")) == "a -> b"
 
 
+# -- a country code ISO does not assign: refused, saying which code is meant ---------
+def test_country_codes_iso_assigns(run_cli, tmp_path):
+    # UK and EL are the EU's spellings of GB and GR: read as written, a provider in London
+    # was judged as one outside the EU/EEA/UK (AP221)
+    inv = tmp_path / "inv.yaml"
+    inv.write_text('format: lineage/1\norganisation: mc\nas_of: 2026-01-01\nparties:\n'
+                   '  - {id: mc, role: self}\n  - {id: ldn, country: UK}\n'
+                   '  - {id: ath, country: EL}\n  - {id: zz, country: XX}\n'
+                   '  - {id: pri, country: XK}\n  - {id: osl, country: NO}\nflows: []\n',
+                   encoding="utf-8")
+    res = run_cli("validate", inv, expect=2)
+    assert res.stderr.splitlines() == [
+        f"error: {inv}:6: parties ldn: field 'country': 'UK' is not an ISO 3166-1 alpha-2 "
+        "country code: write GB",
+        f"error: {inv}:7: parties ath: field 'country': 'EL' is not an ISO 3166-1 alpha-2 "
+        "country code: write GR",
+        f"error: {inv}:8: parties zz: field 'country': 'XX' is not a country code ISO 3166-1 "
+        "alpha-2 assigns (e.g. JP, US, GB)",
+        "3 problems; nothing was checked."]
+    ja = run_cli("validate", inv, "--lang", "ja", expect=2)
+    assert "'UK' は ISO 3166-1 alpha-2 の国コードではありません。GB と書いてください" in ja.stderr
+
+
 # -- a value that does not match the ID pattern: the pattern in plain words --------
 def test_id_pattern_in_words(run_cli, tmp_path):
     inv = tmp_path / "inv.yaml"

@@ -534,7 +534,7 @@ def _describe(err: dict) -> tuple[str, str]:
     if kind.startswith("bool"):
         return (f"expected true or false, got {value!r}",
                 f"true または false を指定してください({value!r})")
-    if kind == "date_form":
+    if kind in ("date_form", "worded"):  # a validator's own words, in both languages
         return ctx["message"], ctx["message_ja"]
     if kind == "value_error":
         text = str(ctx.get("error", err["msg"]))

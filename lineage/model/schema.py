@@ -19,8 +19,8 @@ import unicodedata
 from sys import intern
 from typing import Annotated, Literal
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
-                      model_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
+                      PrivateAttr, model_validator)
 from pydantic_core import PydanticCustomError
 
 __all__ = [
@@ -263,7 +263,53 @@ Volume = Annotated[Count | dict[Annotated[str, BeforeValidator(_text),
 Text = Annotated[str, BeforeValidator(_text)]
 Id = Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=ID_MAX_LENGTH,
                                                    pattern=ID_PATTERN)]
-Country = Annotated[str, BeforeValidator(_text), Field(pattern=COUNTRY_PATTERN)]
+#: The codes ISO 3166-1 assigns (249), and XK (Kosovo), which the EU and most systems use.
+ISO_COUNTRIES = frozenset("""
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
+BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ
+EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW
+GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY
+KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV
+MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY
+QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG
+TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM
+ZW XK""".split())
+#: Codes people write that ISO does not assign, with the code they mean.
+_COUNTRY_HINTS = {"UK": "GB", "EL": "GR", "EN": "GB", "JA": "JP", "KO": "KR", "ZH": "CN"}
+
+
+def _iso_country(value: str) -> str:
+    """A country code ISO 3166-1 assigns, or an error saying which code is meant.
+
+    ``UK`` and ``EL`` are how the EU writes the United Kingdom and Greece, not ISO
+    codes: taken as written they would be unknown countries, so a provision to
+    London would be judged as one outside the EU/EEA/UK (AP221).
+
+    Example:
+        >>> _iso_country("GB")
+        'GB'
+        >>> _iso_country("UK")
+        Traceback (most recent call last):
+        pydantic_core._pydantic_core.PydanticCustomError: 'UK' is not an ISO 3166-1 alpha-2 country code: write GB
+    """
+    if value in ISO_COUNTRIES:
+        return value
+    meant = _COUNTRY_HINTS.get(value)
+    if meant is not None:
+        message = f"{value!r} is not an ISO 3166-1 alpha-2 country code: write {meant}"
+        message_ja = (f"{value!r} は ISO 3166-1 alpha-2 の国コードではありません。"
+                      f"{meant} と書いてください")
+    else:
+        message = (f"{value!r} is not a country code ISO 3166-1 alpha-2 assigns "
+                   "(e.g. JP, US, GB)")
+        message_ja = (f"{value!r} は ISO 3166-1 alpha-2 で割り当てられた国コードではありません"
+                      "（例: JP、US、GB）")
+    raise PydanticCustomError("worded", "{message}",
+                              {"message": message, "message_ja": message_ja})
+
+
+Country = Annotated[str, BeforeValidator(_text), Field(pattern=COUNTRY_PATTERN),
+                    AfterValidator(_iso_country)]
 IdList = Annotated[list[Id], BeforeValidator(_id_list)]
 TextList = Annotated[list[Text], BeforeValidator(_id_list)]
 DateList = Annotated[list[Date], BeforeValidator(_id_list)]
