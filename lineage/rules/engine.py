@@ -791,12 +791,19 @@ def _verdict_of(ctx, flow, closest) -> Finding:
     evidence = {"closest_route": closest.route, **closest.evidence}
     if TP801.applies(ctx, flow):
         linkable = ctx.linkable(flow)
+        shown = ", ".join(linkable)
+        if ctx.personal(flow):
+            how, how_ja = "travel with personal data", "個人情報と一体となった"
+        else:  # `combined`: used together with personal information, none on the flow
+            how, how_ja = ("are used with personal information (combined)",
+                           "個人情報と併せて利用される")
         return TP801.finding(
             flow, items=linkable, evidence=evidence,
-            message=f"cookie/IP items {', '.join(linkable)} travel with personal data to "
-                    f"{flow.to} with no route: {why}",
-            message_ja=f"個人情報と一体となったクッキー・IP 情報({', '.join(linkable)})を"
-                       f"根拠なく {flow.to} に提供しています: {why_ja}")
+            message=(f"cookie/IP items {shown} {how} to {flow.to} with no route: {why}"
+                     if how.startswith("travel") else
+                     f"cookie/IP items {shown} {how} and go to {flow.to} with no route: {why}"),
+            message_ja=f"{how_ja}クッキー・IP 情報({shown})を根拠なく {flow.to} に提供しています: "
+                       f"{why_ja}")
     recipient = ctx.parties.get(flow.to)
     if recipient is not None and recipient.role == "data_subject":
         # Data subjects given other groups' data (rules.md "How a flow is judged" 2):

@@ -1,6 +1,10 @@
 from ..base import Example
 from ..clauses import Article
-from .common import ACT, ACT_JA, LawRule
+from .common import ACT, ACT_JA, PROVISION_ROUTES, LawRule
+
+#: The routes of a flow that gives data to another party: linkable items alone, or any
+#: provision (not internal, a collection, the people's own data or storage only).
+_GIVING = ("non_personal", *PROVISION_ROUTES)
 
 
 class AP251(LawRule):
@@ -9,9 +13,11 @@ class AP251(LawRule):
     Cookie IDs, IP addresses and device IDs are not personal data for the
     organisation (section 8 of the policy), but when the recipient will link
     them to persons (``recipient_links: true``) the Act asks that the persons
-    consented to the recipient acquiring them. Reported on flows of linkable
-    items alone (route ``non_personal``) by the organisation with
-    ``recipient_links``, when no consent names the recipient (its ID, a group
+    consented to the recipient acquiring them. Reported on the organisation's
+    flows that carry linkable items to another party with ``recipient_links``
+    (linkable items alone, route ``non_personal``, or with personal items or
+    ``combined``, on any provision route: rules.md's row names no route), when
+    no consent names the recipient (its ID, a group
     of it, or its legal entity) that was obtained on or before the flow's
     start and not withdrawn before it ends (a withdrawal on the last day
     counts as covering it; an open flow is not covered by a consent withdrawn
@@ -63,14 +69,16 @@ flows:
             >>> list(AP251.check(ctx, judged))
             []
         """
-        for flow in cls.flows(ctx, judged, ("non_personal",)):
+        for flow in cls.flows(ctx, judged, _GIVING):
             if not flow.recipient_links or not ctx.is_org(flow.frm):
+                continue
+            linkable = ctx.linkable(flow)
+            if not linkable:
                 continue
             names = ctx.names(flow.to)
             if any(cls.valid(ctx, c, flow) for c in ctx.inv.consents
                    if not names.isdisjoint(c.recipients)):
                 continue
-            linkable = ctx.linkable(flow)
             yield cls.finding(
                 flow, items=linkable,
                 message=f"{ACT} Art. 31: {flow.to} will link {', '.join(linkable)} to "
