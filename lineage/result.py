@@ -362,6 +362,10 @@ class AuditResult:
         # Each flow's judgement (route and evidence) by flow ID: the report reads the
         # routes from them, and ``routes`` is made from them when first asked.
         self._judged = result.judged
+        # The packs that ran: those with a rule selected (``--rules policy,appi
+        # --select AP`` runs the Act's rules only, and the policy then judged nothing:
+        # no "ok" under it for every flow). Only always-on rules selected: as asked.
+        self.packs = result.packs or self.packs
         #: Several packs ran: every view shows each flow's status per pack.
         self.side_by_side: bool = len(self.packs) > 1
         # The flow table is not built here: the report streams it from the flows, these

@@ -53,6 +53,21 @@ def test_two_packs_report_status_by_pack_and_counts():
                                        "policy_ok_law_violation"]
 
 
+def test_a_pack_with_no_rule_selected_judges_nothing():
+    # --rules policy,appi --select AP ran the Act's rules only: the policy gave every flow
+    # "ok" and counted the Act's violations as "policy ok, Act not" (a trial found it)
+    audit = check(build_example(MIXED), packs=TWO, select=["AP"])
+    report = audit.as_dict()
+    assert report["rules"] == ["appi"] and audit.packs == ("appi",)
+    assert "by_pack" not in report["summary"]
+    assert "policy_ok_law_violation" not in report["summary"]
+    assert all("status_by_pack" not in f for f in report["flows"])
+    assert [f["id"] for f in report["findings"]] == ["AP231:F2"]
+    # a selection within both packs keeps both
+    both = check(build_example(MIXED), packs=TWO, select=["AP231", "TP2"])
+    assert both.packs == TWO and both.as_dict()["summary"]["policy_ok_law_violation"] == 1
+
+
 def test_flows_frame_has_a_status_column_per_pack():
     flows = check(build_example(MIXED), packs=TWO).flows.set_index("id")
     assert flows.loc["F2", "status_policy"] == "ok"

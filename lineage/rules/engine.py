@@ -90,7 +90,8 @@ class EngineResult:
     waivers: list[dict]
     as_of: dt.date
     rules: list
-    #: The inventory's flows and the packs selected (for ``status_by_pack``).
+    #: The inventory's flows and the packs selected that have a rule selected (for
+    #: ``status_by_pack``).
     flows: list = field(default_factory=list, repr=False)
     packs: tuple = ("policy",)
     #: The same flows in natural flow-ID order (the order every report lists them
@@ -854,8 +855,12 @@ def run(inventory: Inventory, *, as_of: dt.date | None = None, packs=("policy",)
     # held through the report, the check's peak. The judgements stay the one
     # mapping per flow (routes and evidence are read through them).
     _release(ctx)
+    # A pack none of whose rules is selected (--select AP with both packs) judged
+    # nothing: it gets no status, rather than "ok" for every flow.
+    running = {REGISTRY.pack_of(r.id) for r in rules}
     return EngineResult(findings, judged, waivers, as_of, rules, inventory.flows,
-                        tuple(packs), ordered, flagged if flagged or not findings else None)
+                        tuple(p for p in packs if p in running), ordered,
+                        flagged if flagged or not findings else None)
 
 
 _ROUTE_OF = operator.attrgetter("route")
