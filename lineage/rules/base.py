@@ -455,12 +455,16 @@ class Rule:
         """
         if notice.published_on is not None and notice.published_on <= flow.start:
             return []
-        when = notice.published_on or "never"
+        when = notice.published_on
+        if when is None:
+            message = f"{what} {notice.id} was never published (the flow started {flow.start})"
+            message_ja = f"{what_ja} {notice.id} は公表されていません（提供開始日 {flow.start}）"
+        else:
+            message = (f"{what} {notice.id} was published {when}, "
+                       f"not on or before the start {flow.start}")
+            message_ja = f"{what_ja} {notice.id}({when})が提供開始日 {flow.start} より後です"
         return [cls.finding(flow, subject=notice.id, evidence={"notice": notice.id},
-                            message=f"{what} {notice.id} was published {when}, "
-                                    f"not on or before the start {flow.start}",
-                            message_ja=f"{what_ja} {notice.id}({when})が"
-                                       f"提供開始日 {flow.start} より後です")]
+                            message=message, message_ja=message_ja)]
 
     @classmethod
     def count_per_notice(cls, ctx, flow, notice) -> int:

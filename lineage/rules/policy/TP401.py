@@ -50,9 +50,15 @@ flows:
                 continue
             for purpose in ctx.defined_purposes(flow):
                 if not ctx.announced(purpose, flow.start):
-                    announced = ctx.purposes[purpose].announced_on or "never"
-                    yield cls.finding(
-                        flow, subject=purpose,
-                        message=f"purpose {purpose} was announced {announced}, not on or "
-                                f"before collection started on {flow.start}",
-                        message_ja=f"利用目的 {purpose} の公表({announced})が取得開始日 {flow.start} より後です")
+                    announced = ctx.purposes[purpose].announced_on
+                    if announced is None:
+                        message = (f"purpose {purpose} was never announced (collection "
+                                   f"started on {flow.start})")
+                        message_ja = (f"利用目的 {purpose} は公表されていません"
+                                      f"（取得開始日 {flow.start}）")
+                    else:
+                        message = (f"purpose {purpose} was announced {announced}, not on or "
+                                   f"before collection started on {flow.start}")
+                        message_ja = f"利用目的 {purpose} の公表({announced})が取得開始日 {flow.start} より後です"
+                    yield cls.finding(flow, subject=purpose, message=message,
+                                      message_ja=message_ja)
