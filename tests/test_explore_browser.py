@@ -431,3 +431,12 @@ def test_pack_filter_counts_equal_check_json_by_pack(chrome, tmp_path):
         assert [r.split() for r in rows] == [[k, v] for k, v in flow["status_by_pack"].items()]
     finally:
         page.close()
+
+
+def test_flow_list_names_each_rule_once(opened, sample_audit):
+    # F44 has a TP203 finding per item: the list named the rule once per finding
+    rules = sorted({f.rule for f in sample_audit.results if f.flow == "F44"})
+    assert len([f for f in sample_audit.results if f.flow == "F44"]) > len(rules)
+    opened.js("lineageExplorer.full()")
+    text = opened.page.locator("[data-list=flows] li[data-id=F44]").inner_text()
+    assert text.endswith(" · " + ", ".join(rules)), text

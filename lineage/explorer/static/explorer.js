@@ -578,7 +578,7 @@ export function mount(root, data, options = {}) {
     return el("li", { "data-id": F.id[f], "data-status": M.status(f, st.filters.pack) || "", onclick: () => selectFlow(f) },
       el("b", {}, F.id[f]), " ", M.partyName(F.from[f], st.lang), " → ", M.partyName(F.to[f], st.lang),
       " · ", M.label("route", F.route[f], st.lang), " · ", M.label("status", M.status(f, st.filters.pack) || F.status[f], st.lang),
-      F.findings[f].length ? " · " + F.findings[f].map((x) => data.findings[x].rule).join(", ") : "");
+      F.findings[f].length ? " · " + [...new Set(F.findings[f].map((x) => data.findings[x].rule))].join(", ") : "");
   }
 
   function renderList() {
