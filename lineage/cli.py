@@ -618,7 +618,9 @@ def rules(packs, fmt, lang):
 @lang_option
 @handle_errors
 def explain(rule, lang):
-    """Print a rule's documentation, clause, and a failing and a passing example. Exit 0.
+    """Print a rule's documentation, clause, and a failing and a passing example.
+
+    Exit 0: printed. 2: no such rule.
 
     \b
     Examples:
