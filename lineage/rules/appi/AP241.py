@@ -3,6 +3,13 @@ from ..clauses import Article
 from .common import ACT, ACT_JA, LawRule
 from ...model.tables import field_ja
 
+def _joint_use(ctx, flow) -> bool:
+    """Whether ``flow`` is shared under a joint-use notice that holds for it."""
+    from ..routes import evaluate  # (the routes import the rules: not at import time)
+    result = evaluate(ctx, flow, "joint_use")
+    return not result.missing and not result.findings
+
+
 class AP241(LawRule):
     """Data received from another business without confirming its source (Art. 30).
 
@@ -13,9 +20,13 @@ class AP241(LawRule):
     are no provision (``storage_only``, or linkable items alone), nor on flows
     from a party (or its legal entity) holding a contract with the
     organisation: an outsourcee returning entrusted data does not provide them.
-    Nor from a public body (not a business). An inflow's declared ``basis`` is
-    the sender's word, which lineage cannot check, and rules.md lists no
-    exception for it: a list bought as "joint use" still needs the record.
+    Nor from a public body (not a business), nor on an inflow whose joint-use
+    route holds as the organisation's own provisions are judged (a joint-use
+    notice lists the sender and the organisation, in time, with every item and
+    purpose: TP221-TP225): a joint user is no third party (Art. 27(5)(iii)),
+    so, as with an outsourcee, nothing is provided. A declared ``basis`` alone
+    is the sender's word, which lineage cannot check: a list bought as "joint
+    use" still needs the record.
 
     Non-compliant: a list broker's customer list comes in unconfirmed.
     Compliant: the broker and its acquisition were confirmed.
@@ -68,6 +79,8 @@ flows:
             if judged[flow.id].route in ("storage_only", "non_personal"):
                 continue
             if ctx.entity(flow.frm) in contracted:
+                continue
+            if _joint_use(ctx, flow):
                 continue
             yield cls.finding(
                 flow,
