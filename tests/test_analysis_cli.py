@@ -258,3 +258,36 @@ def test_stop_leaves_out_a_flow_that_ended_before_the_audit_date(run_cli, tmp_pa
     assert res.stdout == ("\ufeffhop,flow,from,to,items,route,reason\n"
                           "0,F4,org,airline,email,consent,relies on consent C2\n"
                           "1,F6,airline,hotel,name,external,downstream of F5 > F6\n")
+
+
+RETURN = """\
+format: lineage/1
+organisation: mc
+as_of: 2026-01-01
+data_items: [{id: name, name: 氏名}, {id: result, name: 配達結果}]
+parties:
+  - {id: mc, role: self}
+  - {id: customers, role: data_subject}
+  - {id: carrier, role: outsourcee}
+  - {id: sub, role: outsourcee}
+  - {id: partner, role: third_party}
+flows:
+  - {id: C1, from: customers, to: mc, items: [name], start: 2023-01-01}
+  - {id: F1, from: mc, to: carrier, items: [name], start: 2023-04-01}
+  - {id: F2, from: carrier, to: mc, items: [name, result], start: 2023-05-01}
+  - {id: F3, from: mc, to: partner, items: [name, result], start: 2023-04-01}
+  - {id: F4, from: carrier, to: sub, items: [name], start: 2023-06-01}
+"""
+
+
+def test_impact_stops_at_the_organisation(tmp_path):
+    # a leak at the carrier: its routine return F2 brings the data back to the
+    # organisation, whose own copy goes to the partner; that is no spread of the leak
+    # (a trial found every recipient of the organisation listed, with dates via F2)
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(RETURN, encoding="utf-8")
+    got = impact(inv, "carrier").table
+    assert got[["party", "item", "path"]].values.tolist() == [
+        ["mc", "name", ["F2"]], ["sub", "name", ["F4"]]]
+    # a leak at the organisation still reaches everyone it sends to
+    assert sorted(set(impact(inv, "mc").table.party)) == ["carrier", "partner", "sub"]

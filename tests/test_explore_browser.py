@@ -440,3 +440,20 @@ def test_flow_list_names_each_rule_once(opened, sample_audit):
     opened.js("lineageExplorer.full()")
     text = opened.page.locator("[data-list=flows] li[data-id=F44]").inner_text()
     assert text.endswith(" · " + ", ".join(rules)), text
+
+
+def test_impact_stops_at_the_organisation_as_python_does(chrome, tmp_path):
+    from test_analysis_cli import RETURN
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(RETURN, encoding="utf-8")
+    out = tmp_path / "x.html"
+    assert CliRunner().invoke(cli, ["explore", str(inv), "-o", str(out)]).exit_code == 0
+    audit = lineage.check(inv)
+    page = Opened(chrome, out)
+    try:
+        for p in audit.inventory.parties:
+            down = sorted(set(impact(audit, p.id).table["party"]))
+            assert page.js("id => lineageExplorer.impact(id)", p.id) == down, p.id
+        assert page.js("id => lineageExplorer.impact(id)", "carrier") == ["mc", "sub"]
+    finally:
+        page.close()

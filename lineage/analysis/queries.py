@@ -529,7 +529,9 @@ def impact(source, party: str, *, as_of: dt.date | None = None) -> Impact:
     reach ``party`` and since when (the rules' ``Context.subject_reach``). The
     table: every party downstream of ``party`` that receives any held item,
     with the groups concerned, the earliest day, the route (flow IDs) and the
-    legal route of each hop.
+    legal route of each hop. The spread stops at the organisation (unless the
+    leak is its own): data returned to it are its own again, and what it sends
+    on is its own copy.
 
     Example:
         >>> r = impact("inventories/monocollabo", "mailing-house")
@@ -558,7 +560,12 @@ def impact(source, party: str, *, as_of: dt.date | None = None) -> Impact:
     # Between legal entities, as the rules' lineage: a leak at one party is a leak
     # of what its company holds, and a company is reached through any of its parties.
     entity = ctx.entity
-    reach = (propagate(flows, {party: held}, allow=lambda f: f.frm not in subjects,
+    # Data returned to the organisation are its own again (rules.md, TP203): what it
+    # sends on is its own copy, not the leaked one, so the spread stops there (an
+    # outsourcee's routine return otherwise listed every recipient of the organisation).
+    org = ctx.org_entity if entity(party) != ctx.org_entity else None
+    reach = (propagate(flows, {party: held},
+                       allow=lambda f: f.frm not in subjects and entity(f.frm) != org,
                        index=item_index(flows, entity), node=entity)
              if held else None)
     rows, used = [], set()

@@ -123,6 +123,7 @@ export class Model {
     for (let f = 0; f < this.nF; f++) { this.out[F.from[f]].push(f); this.inn[F.to[f]].push(f); }
     this.org = this.partyIndex.get(data.organisation);
     const orgEntity = this.org === undefined ? null : P.entity[this.org];
+    this.orgEntity = orgEntity;
     this.subjects = new Set();
     this.origins = [];
     for (let p = 0; p < this.nP; p++) {
@@ -276,7 +277,11 @@ export class Model {
     if (!held.size) return out;
     const F = this.d.flows;
     const subjects = new Set([...this.subjects].filter((g) => g !== p));
-    const reach = this.propagate([[p, [...held]]], (f) => !subjects.has(F.from[f]));
+    // data returned to the organisation are its own again: the spread stops there
+    const P = this.d.parties;
+    const org = P.entity[p] === this.orgEntity ? null : this.orgEntity;
+    const reach = this.propagate([[p, [...held]]],
+      (f) => !subjects.has(F.from[f]) && P.entity[F.from[f]] !== org);
     for (const e of reach.keys()) {
       if (e === this.rep[p]) continue;
       for (const other of this.members[e]) if (!subjects.has(other)) out.set(other, true);
