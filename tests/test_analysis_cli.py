@@ -291,3 +291,32 @@ def test_impact_stops_at_the_organisation(tmp_path):
         ["mc", "name", ["F2"]], ["sub", "name", ["F4"]]]
     # a leak at the organisation still reaches everyone it sends to
     assert sorted(set(impact(inv, "mc").table.party)) == ["carrier", "partner", "sub"]
+
+
+def test_upstream_lists_a_flow_at_each_hop_with_its_items(tmp_path):
+    # C1 brought x's e-mail address two hops back and its name four: it was listed once,
+    # at hop 2, with both items (a trial found an address at the wrong hop)
+    inv = tmp_path / "inv.yaml"
+    inv.write_text("""\
+format: lineage/1
+organisation: mc
+as_of: 2026-01-01
+data_items: [{id: name, name: 氏名}, {id: email, name: メール}]
+parties:
+  - {id: mc, role: self}
+  - {id: customers, role: data_subject}
+  - {id: carrier, role: outsourcee}
+  - {id: sub, role: outsourcee}
+  - {id: x, role: third_party}
+flows:
+  - {id: C1, from: customers, to: mc, items: [name, email], start: 2023-01-01}
+  - {id: F1, from: mc, to: carrier, items: [name], start: 2023-02-01}
+  - {id: F2, from: carrier, to: sub, items: [name], start: 2023-03-01}
+  - {id: F3, from: sub, to: x, items: [name], start: 2023-04-01}
+  - {id: F4, from: mc, to: x, items: [email], start: 2023-04-01}
+""", encoding="utf-8")
+    got = upstream(inv, "x")
+    assert got.table[["hop", "flow", "items"]].values.tolist() == [
+        [1, "F3", ["name"]], [1, "F4", ["email"]], [2, "C1", ["email"]], [2, "F2", ["name"]],
+        [3, "F1", ["name"]], [4, "C1", ["name"]]]
+    assert got.highlight == ["C1", "F1", "F2", "F3", "F4"]

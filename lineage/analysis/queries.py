@@ -455,7 +455,9 @@ def upstream(source, party: str, *, item: str | None = None,
     if given); hop 2 the flows that brought those items to their providers, and
     so on back to the data subjects. A flow counts when the item can actually
     travel it in time (its provider holds the item before the flow ends) and it
-    starts before the later hop ends. Each row carries the flow's route.
+    starts before the later hop ends. Each row carries the flow's route and the
+    items it brought that many hops back: a flow that brought one item two hops
+    back and another four is listed at both hops, each with its items.
 
     Example:
         >>> u = upstream("inventories/monocollabo", "print-shop", item="address")
@@ -484,7 +486,7 @@ def upstream(source, party: str, *, item: str | None = None,
         if as_of is None or f.start <= as_of:
             inbound[entity[f.to]].append(f)
     subjects = {p.id for p in inv.parties if p.role == "data_subject"}
-    best: dict[str, tuple[int, set]] = {}
+    best: dict[tuple[str, str], int] = {}  # (flow, item) -> the fewest hops it is back
     for it in wanted:
         # (entity, latest day the item may leave it) reached backwards, by hop.
         frontier = [(entity[party], dt.date.max)]
@@ -500,22 +502,26 @@ def upstream(source, party: str, *, item: str | None = None,
                     held = reach.items_at(entity[f.frm]).get(it)
                     if held is None or (f.end is not None and f.end < held):
                         continue
-                    h, its = best.setdefault(f.id, (hop, set()))
-                    its.add(it)
-                    best[f.id] = (min(h, hop), its)
+                    if best.get((f.id, it), hop) >= hop:
+                        best[(f.id, it)] = hop
                     source = entity[f.frm]
                     if source not in seen and f.frm not in subjects:
                         seen.add(source)
                         nxt.append((source, f.end or dt.date.max))
             frontier = nxt
     flows = {f.id: f for f in inv.flows}
+    # A flow is listed at each hop where some item is that far back, with those items
+    # only: F01 may bring an e-mail address two hops back and a postal address four.
+    at: dict[tuple[int, str], list] = defaultdict(list)
+    for (fid, it), h in best.items():
+        at[(h, fid)].append(it)
     rows = [(h, fid, flows[fid].frm, flows[fid].to, sorted(its, key=natural_key),
              routes[fid], flows[fid].start, flows[fid].end)
-            for fid, (h, its) in best.items()]
+            for (h, fid), its in at.items()]
     rows.sort(key=lambda r: (r[0], natural_key(r[1])))
     table = pd.DataFrame(rows, columns=["hop", "flow", "from", "to", "items", "route",
                                         "start", "end"])
-    ids = [r[1] for r in rows]
+    ids = list(dict.fromkeys(r[1] for r in rows))
     graph = _flow_graph(inv, ids, routes, ids)
     return Upstream("upstream", {"party": party, "item": item, "as_of": as_of}, table,
                     graph, sorted(ids, key=natural_key))
