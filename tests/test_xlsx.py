@@ -85,6 +85,24 @@ def test_unknown_sheet_unknown_column_formula_and_revision_of_unknown_notice(boo
            "'revisions': revision of unknown notice 'J9'" in text
 
 
+def test_an_unknown_or_repeated_column_hides_no_other_problem(book, tmp_path):
+    # an unknown column stopped the read: the sheets' other problems were not reported
+    # (a trial found it; a CSV folder reports them all)
+    wb = openpyxl.load_workbook(book)
+    parties, flows = wb["parties"], wb["flows"]
+    flows.cell(row=1, column=flows.max_column + 1).value = "owner"
+    parties.cell(row=1, column=parties.max_column + 1).value = "role"
+    flows.cell(row=6, column=_column(flows, "to")).value = "nobody"
+    broken = tmp_path / "broken.xlsx"
+    wb.save(broken)
+    text = "\n".join(_problems(broken))
+    assert "[sheet flows] row 1 column Y (owner): flows: field 'owner': unknown column " \
+           "'owner' (typo?)" in text
+    assert "column 'role' appears twice (also D (role))" in text
+    assert "[sheet flows] row 6 column C (to): flows F05: field 'to': unknown party " \
+           "'nobody'" in text
+
+
 def test_cells_as_users_type_them(tmp_path):
     wb = openpyxl.Workbook()
     top = wb.active

@@ -200,6 +200,9 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
     header: dict[int, str] = {}
     ok = True
     seen: dict[str, str] = {}
+    # Columns reported as unknown or repeated: their cells are left out and the rest of
+    # the sheet is read, so every other problem is reported too, as for a CSV file.
+    ignored: set[int] = set()
     for _, col, text, _ in header_cells:
         if text is None or str(text).strip() == "":
             continue
@@ -210,18 +213,20 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
             # Unknown columns are errors: a typo must not hide a field.
             hint = did_you_mean(shown, _known_headers(sheet), cutoff=0.6)
             hint_ja = did_you_mean(shown, _known_headers(sheet), "ja", cutoff=0.6)
-            problems.append(Problem(Location(name, sheet=tab, row=1, column=where), sheet,
-                                    None, shown, f"unknown column '{shown}'{hint or ' (typo?)'}",
-                                    f"不明な列 '{shown}' です{hint_ja}"))
-            ok = False
+            # reported with the records' own problems, not alone (as a CSV file's
+            # unknown column is): the rest of the sheet is still read and checked
+            missing.append(Problem(Location(name, sheet=tab, row=1, column=where), sheet,
+                                   None, shown, f"unknown column '{shown}'{hint or ' (typo?)'}",
+                                   f"不明な列 '{shown}' です{hint_ja or '（入力の誤り？）'}"))
+            ignored.add(col)
             continue
         if column.name in seen:
-            problems.append(Problem(Location(name, sheet=tab, row=1, column=where), sheet,
-                                    None, column.name,
-                                    f"column '{column.name}' appears twice "
-                                    f"(also {seen[column.name]})",
-                                    f"列 '{column.name}' が重複しています"))
-            ok = False
+            missing.append(Problem(Location(name, sheet=tab, row=1, column=where), sheet,
+                                   None, column.name,
+                                   f"column '{column.name}' appears twice "
+                                   f"(also {seen[column.name]})",
+                                   f"列 '{column.name}' が重複しています（{seen[column.name]} にも）"))
+            ignored.add(col)
             continue
         seen[column.name] = where
         header[col] = column.name
@@ -247,6 +252,8 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
             if value is None or (isinstance(value, str) and value.strip() == ""):
                 continue
             if col not in header:
+                if col in ignored:
+                    continue
                 if col not in header.values() and ok:
                     problems.append(Problem(
                         Location(name, sheet=tab, row=row, column=_letter(col)), sheet,
