@@ -424,8 +424,9 @@ def build_dot(g: nx.MultiDiGraph, ctx: Context, mode: str = "clusters",
     graph_attrs = {"charset": "UTF-8", "rankdir": "LR", "fontname": font, "fontsize": "16",
                    "labelloc": "t", "label": ctx.title, "tooltip": ctx.title,
                    "bgcolor": "#ffffff", "pad": "0.3", "nodesep": "0.3", "ranksep": "1.0"}
-    if mode == "clusters":
-        graph_attrs["newrank"] = "true"
+    # No newrank: with it, dot drew parallel flows between two parties of one zone
+    # on one path with their labels on top of each other (two contracts' flows to one
+    # outsourcee), and the cluster layout of 140 parties took 2.3 s instead of 0.2 s.
     if mode == "sfdp":
         graph_attrs.pop("rankdir")
         graph_attrs.update({"overlap": overlap, "splines": "false",

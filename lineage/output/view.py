@@ -24,6 +24,8 @@ Example:
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -207,6 +209,10 @@ class FlowView:
     law_only: bool
 
 
+#: The width and height Graphviz writes on its SVG's root element (in pt).
+_SVG_SIZE = re.compile(r'<svg\b[^>]*?\swidth="(?P<w>[0-9.]+)pt"[^>]*?\sheight="(?P<h>[0-9.]+)pt"')
+
+
 @dataclass
 class Report:
     """Everything a report shows, computed once for every format.
@@ -224,6 +230,29 @@ class Report:
     history: list[dict] = field(default_factory=list)
     diff: object | None = None
     store_path: str | None = None
+
+    @property
+    def map_portrait(self) -> bool:
+        """Whether the printed map is larger on a portrait A4 page than on a landscape
+        one (a tall map): the print stylesheet gives it the page that shows it largest.
+
+        Example:
+            >>> Report(audit=None, svg='<svg width="600pt" height="900pt"></svg>').map_portrait
+            True
+            >>> Report(audit=None, svg='<svg width="900pt" height="400pt"></svg>').map_portrait
+            False
+        """
+        if not self.svg:
+            return False
+        size = _SVG_SIZE.search(self.svg[:2000])
+        if size is None:
+            return False
+        width, height = float(size["w"]), float(size["h"])
+        if width <= 0 or height <= 0:
+            return False
+        # the room report.css leaves the map on each page (mm): landscape 273 x 150,
+        # portrait 186 x 235 (the margins, the heading and the legend taken off)
+        return min(186 / width, 235 / height) > min(273 / width, 150 / height)
 
     # -- words and names ---------------------------------------------------------------
     @property
