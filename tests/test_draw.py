@@ -439,3 +439,30 @@ def test_title_names_a_route_filter_in_either_language(lang, words):
     # `lineage draw --route consent --lang ja` ended in an internal error.
     d = draw(lineage.check("inventories/monocollabo"), route="consent", lang=lang)
     assert words in d.source
+
+
+def test_parallel_flows_keep_their_labels_apart():
+    # A trial's inventory (tests/drawings/parallel-flows.yaml): with dot's newrank, two
+    # flows from one department to one outsourcee (F10, F30) took one path and their
+    # labels lay on top of each other
+    import json
+    inv = Path(__file__).parent / "drawings" / "parallel-flows.yaml"
+    source = draw(lineage.check(inv), lang="ja").source
+    layout = json.loads(subprocess.run(["dot", "-Tjson"], input=source.encode("utf-8"),
+                                       capture_output=True, check=True).stdout)
+    edges = [e for e in layout["edges"] if "lp" in e]
+    by_pair: dict = {}
+    for e in edges:
+        by_pair.setdefault((e["tail"], e["head"]), []).append(e)
+    parallel = [es for es in by_pair.values() if len(es) > 1]
+    assert parallel  # the inventory has some
+    for es in parallel:
+        for a in es:
+            for b in es:
+                if a is b:
+                    continue
+                assert a["pos"] != b["pos"], (a["id"], b["id"])
+                (x1, y1), (x2, y2) = (map(float, e["lp"].split(",")) for e in (a, b))
+                # label boxes, 12.5 pt a line at the 10 pt edge font: apart in x or in y
+                lines = (a["label"].count("\\n") + 1 + b["label"].count("\\n") + 1) / 2
+                assert abs(x1 - x2) > 40 or abs(y1 - y2) >= 12.5 * lines, (a["id"], b["id"])
