@@ -599,3 +599,25 @@ def test_convert_to_dash_refused(run_cli, tmp_path, monkeypatch):
     assert res.stderr == ("error: -: convert writes files, not standard output; give a file "
                           "or folder name\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_japanese_errors_keep_the_detail(run_cli, tmp_path):
+    # the Japanese messages dropped what the English ones say (a trial found it)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("format: lineage/1\norganisation: mc\nas_of: 2026-01-01\nparties:\n"
+                      "  - {id: mc, role: self\nflows: []\n", encoding="utf-8")
+    res = run_cli("check", broken, "--lang", "ja", expect=2)
+    assert res.stderr.splitlines()[0] == (
+        f"エラー: {broken}:6: YAML の構文が正しくありません: ',' か '}}' がありません"
+        "（{ } の閉じ忘れ？）")
+    sjis = tmp_path / "sjis.yaml"
+    sjis.write_bytes("format: lineage/1\norganisation: mc\nparties:\n"
+                     "  - {id: mc, role: self, name: モノコラボ}\n".encode("cp932"))
+    res = run_cli("check", sjis, "--lang", "ja", expect=2)
+    assert "UTF-8 のテキストではありません（75 バイト目）。YAML ファイルは UTF-8 で保存して" \
+           "ください" in res.stderr
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("format: lineage/1\norganisation: mc\nas_of: 2026-01-01\nparties:\n"
+                    "  - {id: mc, role: self}\nflows: []\nwaiver: []\n", encoding="utf-8")
+    res = run_cli("check", typo, "--lang", "ja", expect=2)
+    assert "不明な最上位キー 'waiver'（'waivers' のことですか？）" in res.stderr

@@ -122,4 +122,5 @@ def test_unknown_collection_file_is_reported(sample_csv):
     (sample_csv / "flow.csv").write_text("id\nF1\n")
     with pytest.raises(InventoryError) as exc:
         load(sample_csv)
-    assert [p.message for p in exc.value.problems] == ["unknown top-level key 'flow'"]
+    assert [p.message for p in exc.value.problems] == [
+        "unknown top-level key 'flow' (did you mean 'flows'?)"]

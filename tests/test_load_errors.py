@@ -45,7 +45,7 @@ CASES = [
      "purpose: [shipping], start: 2024-02-01}",
      ["FILE:19: flows F2: field 'purpose': unknown key 'purpose' (did you mean 'purposes'?)"]),
     ("unknown top-level key", "as_of: 2026-11-01", "as_of: 2026-11-01\nflow: []",
-     ["FILE:4: field 'flow': unknown top-level key 'flow'"]),
+     ["FILE:4: field 'flow': unknown top-level key 'flow' (did you mean 'flows'?)"]),
     ("wrong type for a list", "items: [name], purposes: [shipping], start: 2024-02-01",
      "items: {a: 1}, purposes: [shipping], start: 2024-02-01",
      ["FILE:19: flows F2: field 'items': expected a list, got {'a': '1'}"]),

@@ -201,9 +201,12 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
     known = set(_TOP_FIELDS) | set(schema.COLLECTIONS)
     for key in data:
         if key not in known:
+            known_keys = sorted(known)
             problems.append(Problem(source.locate((key,)), None, None, key,
-                                    f"unknown top-level key '{key}'",
-                                    f"不明な最上位キー '{key}'"))
+                                    f"unknown top-level key '{key}'"
+                                    + did_you_mean(str(key), known_keys),
+                                    f"不明な最上位キー '{key}'"
+                                    + did_you_mean(str(key), known_keys, "ja")))
     for key in _REQUIRED_TOP:
         if data.get(key) is None:
             problems.append(Problem(source.default, None, None, key,

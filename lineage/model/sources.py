@@ -270,6 +270,38 @@ def yaml_files(folder: Path) -> list[Path]:
                   if p.suffix.lower() in (".yaml", ".yml") and not p.is_dir())
 
 
+#: libyaml's words for the common slips, in Japanese (anything else is quoted as it is).
+_YAML_PROBLEMS_JA = {
+    "did not find expected ',' or '}'": "',' か '}' がありません（{ } の閉じ忘れ？）",
+    "did not find expected ',' or ']'": "',' か ']' がありません（[ ] の閉じ忘れ？）",
+    "mapping values are not allowed here": "ここにはキーと値（: ）を書けません（: の後の空白、"
+                                           "値の引用符の閉じ忘れ、字下げの誤り？）",
+    "could not find expected ':'": "':' がありません",
+    "found character that cannot start any token": "ここでは使えない文字があります"
+                                                   "（タブ文字なら空白に置き換えてください）",
+    "did not find expected key": "キーがありません（字下げの誤り？）",
+    "did not find expected '-' indicator": "'-' がありません（リストの字下げの誤り？）",
+    "found unexpected end of stream": "ファイルが途中で終わっています（引用符の閉じ忘れ？）",
+    "found undefined alias": "定義されていない別名（*）があります",
+    "found duplicate anchor": "同じ名前のアンカー（&）が二つあります",
+}
+
+
+def yaml_problem_ja(problem: str) -> str:
+    """libyaml's ``problem`` in Japanese, or quoted as it is when it is not a common one.
+
+    Example:
+        >>> yaml_problem_ja("did not find expected ',' or '}'")
+        "',' か '}' がありません（{ } の閉じ忘れ？）"
+        >>> yaml_problem_ja("something rare")
+        '「something rare」'
+    """
+    for words, japanese in _YAML_PROBLEMS_JA.items():
+        if problem.startswith(words):
+            return japanese
+    return f"「{problem}」"
+
+
 def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
     """Read one YAML inventory file; raise :class:`InventoryError` on any problem.
 
@@ -292,8 +324,13 @@ def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
                                       "ファイルを読めません")]) from None
     except UnicodeDecodeError as exc:
         raise InventoryError([Problem(Location(name), None, None, None,
-                                      f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                                      "UTF-8 のテキストではありません")]) from None
+                                      f"not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                                      "save the YAML file as UTF-8 (only a CSV folder may "
+                                      "be CP932/Shift_JIS)",
+                                      f"UTF-8 のテキストではありません（{exc.start} バイト目）。"
+                                      "YAML ファイルは UTF-8 で保存してください"
+                                      "（CP932/Shift_JIS で読めるのは CSV フォルダだけです）")]) \
+            from None
     # Most files: no alias, nothing to report. Read event by event, no node tree.
     loader = _LOADER(text)
     try:
@@ -314,7 +351,8 @@ def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
         reason = getattr(exc, "problem", None) or str(exc)
         raise InventoryError([Problem(Location(name, line), None, None, None,
                                       f"invalid YAML: {reason}",
-                                      "YAML の構文が正しくありません")]) from None
+                                      "YAML の構文が正しくありません: " + yaml_problem_ja(reason))]) \
+            from None
     written = _distinct_nodes(root)
     limit = max(EXPANSION_FACTOR * written, MIN_EXPANSION)
     sizes = _expanded_sizes(root)
