@@ -7,6 +7,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from ..rules.clauses import ACT_URL, Article
@@ -145,9 +146,9 @@ def _cited(rule, lang: str = "en") -> str:
 def explain(rule, lang: str = "en") -> str:
     """``lineage explain``: documentation, clause or Article, and the two examples.
 
-    In Japanese: the title, clause text (or the Article's heading), remedy and
-    examples (the detailed documentation is the rule's English docstring and is
-    left out).
+    In Japanese: the title, clause text (or the Article's heading), when the rule
+    fires (its ``when_ja``), remedy and examples (the detailed documentation is the
+    rule's English docstring and is left out).
 
     Example:
         >>> text = explain(REGISTRY.get("AP221"))
@@ -157,6 +158,12 @@ def explain(rule, lang: str = "en") -> str:
         Act (法): 個人情報保護法 第28条 外国にある第三者への提供の制限
         >>> explain(REGISTRY.get("TP203"), "ja").splitlines()[0]
         'TP203  委託先による再提供'
+        >>> print("\\n".join(explain(REGISTRY.get("TP102"), "ja").splitlines()[5:10]))
+        <BLANKLINE>
+        指摘される場合:
+          依拠する本人の同意の同意取得日 (obtained_on) が、フローの開始日 (start) より後である。
+          開始日当日の取得はあらかじめ得た同意として扱う。
+        <BLANKLINE>
     """
     if lang == "ja":
         return _explain_ja(rule)
@@ -194,7 +201,10 @@ def _explain_ja(rule) -> str:
     out = [f"{rule.id}  {rule.title_ja}", "",
            f"{cite[0].split()[0]} {rule.clause.label_ja}  種類 {kind}  "
            f"重大度 {severity}  ルールパック {_pack(rule)}",
-           *cite[1:], "", f"対応: {rule.remedy_ja}", ""]
+           *cite[1:], ""]
+    if rule.when_ja:
+        out += ["指摘される場合:", *_wrap_ja(rule.when_ja, 88, "  "), ""]
+    out += [f"対応: {rule.remedy_ja}", ""]
     for label, ex in (("違反の例", rule.fail), ("適合の例", rule.passing)):
         expect = ", ".join(ex.expect) or "指摘なし"
         out += [f"{label} -> {expect}:",
@@ -204,3 +214,41 @@ def _explain_ja(rule) -> str:
         out += ["  " + line for line in ex.inventory.strip("\n").splitlines()]
         out.append("")
     return "\n".join(out)
+
+
+#: What a line of Japanese text may not begin with (句読点, closing brackets): kept on the
+#: line before, which may then run a column or two over.
+_NO_LINE_START = "、。，．・:：)）」』】"
+
+
+def _wrap_ja(text: str, width: int, indent: str = "") -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns (a wide character takes
+    two), each after ``indent``: broken between Japanese characters or at a space, never
+    inside an ASCII word (an ID, a field name), nor before a closing mark or 、。.
+
+    Example:
+        >>> for line in _wrap_ja("同意取得日 (obtained_on) がフローの開始日より後である。", 26, "  "):
+        ...     print(line + "|")
+          同意取得日 (obtained_on)|
+          がフローの開始日より後で|
+          ある。|
+        >>> _wrap_ja("提供を停止する。", 14), _wrap_ja("同意の範囲外(提供先)", 14)
+        (['提供を停止する。'], ['同意の範囲外', '(提供先)'])
+    """
+    from ..terms import display_width
+    # Units that are never split: ASCII words with what follows them up to a space or
+    # a wide character, single spaces, single wide characters; an opening bracket with
+    # what follows it (a line never ends with one).
+    units = re.findall(r"[(（「『【]*(?:[!-~]+| |[^!-~ ])", text)
+    lines, line = [], ""
+    for unit in units:
+        fits = display_width(indent + line + unit) <= width
+        if line.strip() and not fits and unit != " " and unit[0] not in _NO_LINE_START:
+            lines.append(line.rstrip())
+            line = ""
+        if unit == " " and not line:
+            continue
+        line += unit
+    if line.strip():
+        lines.append(line.rstrip())
+    return [indent + line for line in lines]

@@ -368,6 +368,8 @@ class Rule:
     severity: ClassVar[str] = "error"
     title_en: ClassVar[str]
     title_ja: ClassVar[str]
+    #: When the rule fires, in Japanese (``explain --lang ja``, the reports' restatement).
+    when_ja: ClassVar[str] = ""
     remedy_en: ClassVar[str]
     remedy_ja: ClassVar[str]
     route: ClassVar[str | None] = None

@@ -151,15 +151,20 @@ def cite(code: str, policy) -> tuple[Citation, ...]:
 
 def restatement(rule, lang: str = "en") -> str:
     """What ``rule`` checks, in the words of ``docs/spec/rules.md`` (never a policy's own):
-    the first paragraph of its documentation, or its Japanese title.
+    the first paragraph of its documentation, or in Japanese its ``when_ja`` (its Japanese
+    title when it has none).
 
     Example:
         >>> from lineage.rules.policy.TP102 import TP102
-        >>> restatement(TP102), restatement(TP102, "ja")
-        ('The consent relied on was obtained after the flow started.', '提供開始後に取得された同意')
+        >>> restatement(TP102)
+        'The consent relied on was obtained after the flow started.'
+        >>> restatement(TP102, "ja").split("。")[0]
+        '依拠する本人の同意の同意取得日 (obtained_on) が、フローの開始日 (start) より後である'
+        >>> restatement(type("Untold", (TP102,), {"when_ja": ""}), "ja")
+        '提供開始後に取得された同意'
     """
     if lang == "ja":
-        return rule.title_ja
+        return rule.when_ja or rule.title_ja
     return " ".join(rule.doc().split("\n\n")[0].split()) or rule.title_en
 
 

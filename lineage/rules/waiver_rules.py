@@ -29,6 +29,8 @@ class LW001(Rule):
     severity = "warning"
     title_en = "Expired waiver"
     title_ja = "期限切れの承認"
+    when_ja = ("承認の有効期限 (expires_on) が基準日より前である。承認されていた指摘は再び数えられ、"
+               "期限切れの承認はそのフローへの警告として指摘される。")
     remedy_en = "Fix the finding, or renew the waiver with a new approval and expiry date."
     remedy_ja = "指摘を是正するか、新たな承認と期限で承認を更新してください。"
     fail = Example("expired", """
@@ -66,6 +68,9 @@ class LW002(Rule):
     severity = "warning"
     title_en = "Waiver matches no finding"
     title_ja = "該当する指摘のない承認"
+    when_ja = ("承認が、選択したルールパックのどの指摘にも該当しない。"
+               "多くは問題が是正済みで承認を削除できるか、"
+               "承認のルール・フロー・データ項目の指定が誤っている。")
     remedy_en = "Remove the waiver, or correct its rule, flow or item."
     remedy_ja = (f"承認を削除するか、その「{field_ja('waivers', 'rule')}」「{field_ja('waivers', 'flow')}」"
                  f"「{field_ja('waivers', 'item')}」を修正してください。")

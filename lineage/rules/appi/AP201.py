@@ -45,6 +45,11 @@ class AP201(LawRule):
     route = "opt_out"
     title_en = "Opt-out notice lacks an element the Act requires"
     title_ja = "法の定める事項を欠くオプトアウトの通知・届出"
+    when_ja = ("オプトアウトの通知に、方針の定める4つの事項に加えて法が求める事項(提供者の氏名・住所"
+               "・代表者、取得の方法、停止の求めを受け付ける方法、更新の方法、提供開始予定日)"
+               "が欠けているか、個人情報保護委員会への届出日 (ppc_filed_on) がないかフローの開始日 "
+               "(start) より前でない。欠けている事項ごとに指摘する。"
+               "フローの根拠となる通知だけを読み、通知のないフローには TP121 が指摘される。")
     gloss = ("An opt-out provision must be preceded by notifying the person, or making easily "
              "knowable, the matters the Act lists (the policy's four plus the provider's name, "
              "address and representative, how the data was acquired, how stop requests are "

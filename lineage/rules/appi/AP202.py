@@ -46,6 +46,11 @@ class AP202(LawRule):
     route = "opt_out"
     title_en = "Opt-out provision of data the Act excludes from opt-out"
     title_ja = "オプトアウトによる提供が認められない個人データの提供"
+    when_ja = ("オプトアウトによる提供のフローが、要配慮個人情報の項目、"
+               "他の事業者のオプトアウトによる提供で提供元に届いた項目(法人をたどるいずれかの経路で"
+               "、そのフローの最終日までに届いたもの)、又は不正に取得されたデータ(そのフロー自体か、"
+               "項目を提供元の法人にもたらしたフローに不正な取得 (improperly_acquired) "
+               "の記録があるもの)を運んでいる。項目ごとに指摘し、該当する理由をすべて示す。")
     gloss = ("Opt-out is not available for sensitive personal information, for data the provider "
              "itself received by another business's opt-out, or for data acquired improperly: "
              "these need the person's prior consent.")

@@ -30,6 +30,10 @@ class AP203(LawRule):
     route = "opt_out"
     title_en = "Opt-out provision with no period to ask for a stop"
     title_ja = "停止を求める期間を置かないオプトアウトによる提供"
+    when_ja = ("オプトアウトによる提供のフローが、その通知の公表日以前に開始している。"
+               "方針は開始日当日の公表を認めるが、法は停止を求める期間を置くため、"
+               "公表は開始日より前でなければならない。公表が開始日より後の場合や公表されていない場合"
+               "も指摘し(TP121 も指摘される)、通知のないフローには TP121 だけが指摘される。")
     gloss = ("The notice before an opt-out provision must leave the person the time needed to ask "
              "for the provision to stop.")
     remedy_en = ("Publish the opt-out notice, and leave the person time to ask for a stop, "

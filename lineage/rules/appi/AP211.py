@@ -67,6 +67,11 @@ class AP211(LawRule):
     route = "joint_use"
     title_en = "Joint-use notice without the responsible person's address or representative"
     title_ja = "責任者の住所・代表者を欠く共同利用の通知"
+    when_ja = ("共同利用の通知に、管理について責任を有する者の住所又は(法人の場合)"
+               "代表者の記載がない。責任者は、フローが続くいずれかの日に効力のあるもの(通知と、"
+               "その日までに効力を生じた変更)を読み、欠けている事項ごとに指摘する。"
+               "フローの共同利用の根拠となる通知だけを読み、そのような通知のないフローには TP221 "
+               "が指摘される。")
     gloss = ("For joint use, the person must be told, in advance, the name, address and (for a "
              "company) representative of the person responsible for the jointly used data.")
     remedy_en = ("State the responsible person's address and, for a company, its "

@@ -39,6 +39,14 @@ class AP212(LawRule):
     route = "joint_use"
     title_en = "Joint-use change not notified in time under the Act"
     title_ja = "共同利用の変更の通知の遅れ(法)"
+    when_ja = ("共同利用の変更が法の求めるとおりに通知されていない。"
+               "管理について責任を有する者の交代(氏名 (name) が異なる)と利用目的の変更は、通知日 "
+               "(notified_on) が変更の効力発生日 (effective_on) "
+               "より前でなければならず(方針と異なり当日は認めない)、"
+               "住所又は代表者だけの変更は効力発生日から30日以内に通知しなければならない。"
+               "その通知の下で、変更の通知日以前に開始し効力発生日以後も続く共同利用のフローに指摘し"
+               "、まだ通知されていない変更は、効力を生じた時点(事前の通知が必要な変更)"
+               "又は基準日に30日が過ぎた時点から指摘する。")
     gloss = ("A change of the person responsible or of the joint-use purposes must be notified in "
              "advance; a change of its name, address or representative without delay.")
     remedy_en = ("Notify a new responsible person or new purposes before the change takes "

@@ -30,6 +30,11 @@ class AP221(LawRule):
     kind = "no-consent"
     title_en = "Provision to a third party in a foreign country without a basis"
     title_ja = "根拠のない外国にある第三者への提供"
+    when_ja = ("外国(日本でも欧州経済領域・英国でもない国 (country))にある提供先へのフローに、"
+               "法が認める根拠がない。認められるのは、法第27条第1項の例外(法令に基づく提供、"
+               "生命・財産の保護、公衆衛生、国の機関等への協力、学術研究)、提供先の相当措置 "
+               "(equivalent_system、AP223 参照)、又は外国にある第三者への提供についての本人の同意(経"
+               "路が本人の同意、AP222 参照)だけで、委託・共同利用・オプトアウトは根拠にならない。")
     gloss = ("A provision to a third party in a foreign country needs the person's prior consent "
              "to provision to a foreign third party, unless the country is recognised (the "
              "EU/EEA/UK), the recipient keeps an equivalent system, or a 27(1) exemption applies; "

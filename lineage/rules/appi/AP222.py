@@ -30,6 +30,11 @@ class AP222(LawRule):
     kind = "no-consent"
     title_en = "Consent to a foreign provision without the required information"
     title_ja = "情報提供のない外国にある第三者への提供の同意"
+    when_ja = ("外国(日本・欧州経済領域・英国以外)にある提供先への本人の同意による提供(経路が本人の"
+               "同意)で、提供先に相当措置の確認日 (equivalent_system) がないとき、"
+               "その経路が依拠する同意に、国名・その国の個人情報保護制度・提供先が講ずる措置を本人に"
+               "情報提供したこと(外国の制度等の情報提供 (foreign_info_given))が記録されていない。"
+               "同意ごとに指摘する。")
     gloss = ("Before asking consent to a foreign provision, the provider must tell the person the "
              "country, its personal-information regime and the recipient's measures.")
     remedy_en = ("Before obtaining consent, tell the person the country, its personal "

@@ -33,6 +33,11 @@ class AP223(LawRule):
     kind = "no-exemption"
     title_en = "Foreign recipient's equivalent system not checked within 12 months"
     title_ja = "外国にある第三者の体制の定期的な確認がない提供"
+    when_ja = ("外国(日本・欧州経済領域・英国以外)にある提供先の相当措置に依拠するフロー(提供先に相"
+               "当措置の確認日 (equivalent_system) があり、経路が法第27条第1項の例外でないもの)で、"
+               "その確認日が基準日までの12か月(365日、両端を含む)以内にない。"
+               "基準日より後の確認日は数えず、基準日より後に開始する予定のフローは開始日までの12か月"
+               "以内の確認で足りる。このフローには AP222・AP221 は指摘しない。")
     gloss = ("A provider relying on a foreign recipient's equivalent system must check its "
              "implementation periodically (read as at least once in 12 months) and be ready to "
              "inform the person.")

@@ -28,6 +28,9 @@ class AP231(LawRule):
     kind = "record"
     title_en = "Provision to a third party without a provision record"
     title_ja = "第三者提供の記録がない提供"
+    when_ja = ("経路が本人の同意又はオプトアウトの提供に、提供記録 (recorded) "
+               "がない(未記入の場合を含む)。方針は記録について定めていないため、"
+               "方針に適合するフローでも法に違反しうる。")
     gloss = ("A provider of personal data to a third party must keep a record of the provision "
              "(recipient, date, persons, items).")
     remedy_en = ("Keep a record of each provision (recipient, date, persons, items) as "

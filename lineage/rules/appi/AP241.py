@@ -43,6 +43,12 @@ class AP241(LawRule):
     kind = "record"
     title_en = "Data received from a third party without confirming its acquisition"
     title_ja = "取得経緯の確認がない第三者からの受領"
+    when_ja = ("他の事業者(本人でも、組織と同じ法人の当事者でもない)から組織に入るフローに、"
+               "提供者と取得の経緯を確認した記録(取得の経緯の確認 (confirmed_acquisition))がない。"
+               "提供に当たらないフロー(保管のみ (storage_only)、個人関連情報だけのもの)、"
+               "組織と契約のある当事者(又はその法人)からのフロー(委託先が委託されたデータを返すもの)"
+               "、公的機関からのフローには指摘しない。受け取るフローに宣言された根拠(例えば共同利用)"
+               "は提供元の言い分にすぎず、記録は必要である。")
     gloss = ("A recipient of personal data from a third party must confirm the provider's identity "
              "and how it acquired the data, and keep a record.")
     remedy_en = ("Confirm the provider's name, address and representative and how it "

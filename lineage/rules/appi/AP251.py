@@ -38,6 +38,14 @@ class AP251(LawRule):
     kind = "no-consent"
     title_en = "Linkable data to a recipient that links them to persons, without consent"
     title_ja = "本人の同意のない個人関連情報の第三者提供"
+    when_ja = ("個人関連情報を、それを本人と紐付ける提供先(提供先での本人との紐付け "
+               "(recipient_links) が記録された提供先)に送る組織のフローで、"
+               "その提供先(ID・グループ・法人)を名宛人とする本人の同意がない。同意は、"
+               "フローの開始日以前に取得され、フローの終了前に撤回されていないものに限る(最終日の撤"
+               "回は範囲内、終了日のないフローは基準日以前に撤回された同意では足りない)。"
+               "個人関連情報だけのフロー(経路が個人データ以外)も、"
+               "個人の項目と一緒のフロー(個人情報と併用 (combined) を含む)も、"
+               "経路を問わず対象とする。")
     gloss = ("Personally referable information (cookie IDs and the like) may go to a recipient "
              "expected to link it to persons only when the persons have consented to that "
              "recipient acquiring it as personal data, as the provider must confirm.")

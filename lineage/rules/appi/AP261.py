@@ -32,6 +32,11 @@ class AP261(LawRule):
     kind = "contract"
     title_en = "Outsourcee not supervised within 12 months"
     title_ja = "12か月以内の監督がない委託"
+    when_ja = ("経路が委託のフロー(当事者の役割でなく経路で判断する)で、"
+               "提供先との委託契約の監督の実施日 (audits) のいずれもが基準日までの12か月(365日、"
+               "両端を含む)以内にない。終了したフローも同じく判断し、"
+               "基準日より後に開始する予定のフローは開始日までの12か月で判断する(開始日以前の監督だ"
+               "けを数える)。")
     gloss = ("A business that outsources the handling of personal data must supervise the "
              "outsourcee necessarily and appropriately (read as an audit or report at least once "
              "in 12 months).")

@@ -28,6 +28,8 @@ class AP271(LawRule):
     kind = "no-exemption"
     title_en = "Academic exemption without an academic institution"
     title_ja = "学術研究機関等が関与しない学術研究例外"
+    when_ja = ("根拠が学術研究のフローで、提供元も提供先も役割 (role) が学術研究機関等でない。"
+               "方針のルールは学術研究の根拠をすべて TP114(警告)として指摘する。")
     gloss = ("The academic research exemptions of Art. 27(1) cover provision by or to an academic "
              "research institution, not provision between other businesses.")
     remedy_en = ("Rely on the academic exemption only when the provider or the recipient is "

@@ -25,6 +25,10 @@ class TP101(Rule):
     kind = "no-consent"
     title_en = "Provision to a third party with no consent and no exemption"
     title_ja = "同意も例外もない第三者提供"
+    when_ja = ("第三者への提供に適法な根拠が一つもない。本人の同意も、5[1]第1号～第4号の例外もなく、"
+               "委託・事業の承継・共同利用でもなく、オプトアウトの公表もない(指摘は最も近かった根拠"
+               "とその不足を示す)。根拠を本人の同意と宣言したフローで、"
+               "運ぶデータの本人のグループから同意が一つもない場合も、グループごとに指摘する。")
     remedy_en = ("Obtain the person's prior consent, or establish an exemption, "
                  "outsourcing, joint use or opt-out route, or stop the flow.")
     remedy_ja = "あらかじめ本人の同意を得るか、例外・委託・共同利用・オプトアウトの根拠を整えるか、提供を停止してください。"

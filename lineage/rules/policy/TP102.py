@@ -23,6 +23,8 @@ class TP102(Rule):
     route = "consent"
     title_en = "Consent obtained after the provision started"
     title_ja = "提供開始後に取得された同意"
+    when_ja = ("依拠する本人の同意の同意取得日 (obtained_on) が、フローの開始日 (start) "
+               "より後である。開始日当日の取得はあらかじめ得た同意として扱う。")
     remedy_en = "Obtain consent before provision starts, or move the flow's start after it."
     remedy_ja = "提供開始前に同意を取得してください。"
     fail = Example("consent one day late", """

@@ -24,6 +24,9 @@ class TP103(Rule):
     route = "consent"
     title_en = "Consent does not cover the recipient, an item or a purpose"
     title_ja = "同意の範囲外(提供先・項目・目的)"
+    when_ja = ("本人の同意はあるが、提供先・データ項目・利用目的のいずれかを含んでいない(含まない要"
+               "素ごとに指摘する)。提供先は、その当事者 ID 又は所属するグループ (groups) "
+               "が同意にあれば含まれる。")
     remedy_en = "Obtain consent that names this recipient, every item and every purpose."
     remedy_ja = "提供先・全項目・全目的を含む同意を取得してください。"
     fail = Example("phone not covered", """

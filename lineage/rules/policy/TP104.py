@@ -25,6 +25,10 @@ class TP104(Rule):
     route = "consent"
     title_en = "Provision continued after consent was withdrawn"
     title_ja = "同意撤回後も継続している提供"
+    when_ja = ("本人の同意が撤回された後もフローが続いている。同意の撤回日 (withdrawn_on) "
+               "がフローの終了日 (end) より前のとき、又は終了日のないフローで撤回日が基準日以前(開始"
+               "予定のフローは開始日以前)のときに指摘する。"
+               "最終日が撤回日であるフローは同意の範囲内とする。")
     remedy_en = "Stop provision on the withdrawal date and record the flow's end."
     remedy_ja = "同意撤回日に提供を停止し、終了日を記録してください。"
     fail = Example("withdrawn, still running", """

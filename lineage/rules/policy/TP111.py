@@ -21,6 +21,7 @@ class TP111(Rule):
     route = "law"
     title_en = "Provision based on law without citing the law"
     title_ja = "根拠法令の記載がない法令に基づく提供"
+    when_ja = "根拠が法令に基づく提供なのに、根拠となる法令 (exemption.law) の記載がない。"
     remedy_en = "Record the law that requires or permits the provision (exemption.law)."
     remedy_ja = f"提供の根拠となる法令を、フローの「{field_ja('flows', 'exemption.law')}」に記録してください。"
     fail = Example("no law cited", """

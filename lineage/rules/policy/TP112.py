@@ -25,6 +25,9 @@ class TP112(Rule):
     route = "life"
     title_en = "Life or public-health exemption without a reason consent was difficult"
     title_ja = "同意取得が困難な理由のない生命・公衆衛生の例外"
+    when_ja = ("根拠が人の生命・身体・財産の保護又は公衆衛生の向上・児童の健全な育成なのに、"
+               "本人の同意を得ることが困難な理由 (exemption.consent_difficult) の記載がない。"
+               "どちらの例外も本人の同意を得ることが困難であるときに限られる。")
     remedy_en = "Record why the person's consent was difficult to obtain (exemption.consent_difficult)."
     remedy_ja = ("本人の同意を得ることが困難な理由を、フローの"
                  f"「{field_ja('flows', 'exemption.consent_difficult')}」に記録してください。")

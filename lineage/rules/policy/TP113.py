@@ -25,6 +25,9 @@ class TP113(Rule):
     route = "government"
     title_en = "Cooperation with public bodies without a public body or an impediment"
     title_ja = "国の機関等への協力の要件を欠く提供"
+    when_ja = ("根拠が国の機関等への協力なのに、提供先が公的機関の当事者でないか、"
+               "同意を得ることが事務の遂行に支障を及ぼす理由 (exemption.impediment) "
+               "の記載がない(それぞれ別に指摘する)。")
     remedy_en = ("Provide only to a public body and record why asking consent would "
                  "hinder its duty (exemption.impediment).")
     remedy_ja = "提供先が国の機関等であること、同意取得が事務の支障となる理由を記録してください。"

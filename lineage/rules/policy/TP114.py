@@ -26,6 +26,9 @@ class TP114(Rule):
     route = "academic"
     title_en = "Exemption outside the policy's list"
     title_ja = "方針に列挙されていない例外による提供"
+    when_ja = ("根拠が方針に列挙されていない例外(学術研究)である。法は学術研究の例外を認めるが、"
+               "方針の5[1]の列挙にはないため、警告として指摘し、経路は学術研究とする。"
+               "この経路は根拠として宣言されたときだけで、推定されることはない。")
     remedy_en = "Rely on a route the policy lists, or amend the policy to announce this exemption."
     remedy_ja = "方針に列挙された根拠によるか、方針を改定して例外を明示してください。"
     fail = Example("academic basis", """

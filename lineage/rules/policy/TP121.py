@@ -23,6 +23,9 @@ class TP121(Rule):
     route = "opt_out"
     title_en = "Opt-out provision without a prior opt-out notice"
     title_ja = "事前の公表がないオプトアウトによる提供"
+    when_ja = ("根拠がオプトアウトなのに、オプトアウトの公表がないか、"
+               "公表がフローの開始後である(開始日当日の公表は事前の公表に当たる)。"
+               "公表がない場合はこの指摘だけ、公表が遅れた場合は公表のほかの不備とともに指摘する。")
     remedy_en = "Publish the opt-out notice before provision starts."
     remedy_ja = "提供開始前にオプトアウトの事項を公表してください。"
     fail = Example("no notice", """

@@ -35,6 +35,11 @@ class TP122(Rule):
     route = "opt_out"
     title_en = "Opt-out notice lacks a required element"
     title_ja = "オプトアウトの公表事項の欠落"
+    when_ja = ("オプトアウトの公表に、方針の定める4つの事項のいずれかが欠けている: (1) "
+               "利用目的に第三者提供を含むこと (provision_in_purpose)、(2) データ項目、(3) "
+               "提供の手段・方法 (methods)、(4) 求めに応じて提供を停止すること (stop_on_request)。"
+               "欠けている事項ごとに指摘し、項目の記載がない公表には項目ごとの TP123 "
+               "でなくこの指摘を出す。")
     remedy_en = "Add the missing element to the published opt-out notice."
     remedy_ja = "欠けている事項をオプトアウトの公表内容に追加してください。"
     fail = Example("no stop on request", """

@@ -23,6 +23,9 @@ class TP123(Rule):
     route = "opt_out"
     title_en = "Opt-out flow carries an unannounced item"
     title_ja = "公表されていない項目のオプトアウト提供"
+    when_ja = ("オプトアウトによる提供のフローが、公表に記載されていない項目を運んでいる。"
+               "項目ごとに指摘する。根拠を宣言したフローでは、クッキー・IP "
+               "アドレス情報も個人情報として数える。")
     remedy_en = "Add the item to the opt-out notice before providing it, or stop providing it."
     remedy_ja = "項目を事前に公表するか、その項目の提供を停止してください。"
     fail = Example("phone not listed", """

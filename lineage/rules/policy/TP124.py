@@ -24,6 +24,9 @@ class TP124(Rule):
     route = "opt_out"
     title_en = "Opt-out flow uses an unannounced method"
     title_ja = "公表されていない方法によるオプトアウト提供"
+    when_ja = ("オプトアウトによる提供のフローの提供の方法 (method) が公表に記載されていないか、"
+               "フローに提供の方法の記録がない(記録のない方法は公表済みと示せない)。"
+               "公表に方法の記載がない場合は TP122 を指摘する。")
     remedy_en = "Announce the method in the opt-out notice, or use an announced method."
     remedy_ja = "提供方法を公表するか、公表済みの方法で提供してください。"
     fail = Example("email not announced", """

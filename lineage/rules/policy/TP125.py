@@ -38,6 +38,12 @@ class TP125(Rule):
     route = "opt_out"
     title_en = "Stop request not honoured"
     title_ja = "停止の求めに応じていない提供"
+    when_ja = ("フローに関する停止の求め(フロー又はそのオプトアウトの公表を指定し、"
+               "フローの開始日から最終日までに受け付けられ、"
+               "求めた本人のグループのデータをフローが運ぶもの)に 30 日以内に応じていない: 受付から "
+               "30 日を超えた日にも提供が続き、それまでに提供の停止日 (honoured_on) "
+               "がない(又はより後)。受付から 31 日目に停止すれば期限内で、30 "
+               "日以内に終了したフローや、基準日にまだ 30 日が過ぎていない求めは指摘しない。")
     remedy_en = "Stop provision of the requester's data and record honoured_on within 30 days."
     remedy_ja = (f"求めた本人のデータの提供を停止し、30 日以内に「{field_ja('stop_requests', 'honoured_on')}」"
                  "を記録してください。")

@@ -32,6 +32,12 @@ class TP201(Rule):
     route = "outsourcing"
     title_en = "Outsourcing beyond announced purposes or the contract's scope"
     title_ja = "公表目的・契約範囲を超える委託"
+    when_ja = ("根拠が委託のフローが委託の範囲を超えている: "
+               "提供先の役割が委託先でなく組織との委託契約もない、"
+               "利用目的が開始日以前に公表されていない、又は契約が委託するデータ項目 (items)"
+               "・委託する利用目的 (purposes) を限っているのにその外の項目・利用目的がある。"
+               "フローが続く基準日までの毎日について判断し、"
+               "更新された契約から外れた項目はその更新の初日から範囲外とする。")
     remedy_en = ("Entrust only items and purposes within the announced purposes and the "
                  "contract's scope, or extend the contract.")
     remedy_ja = "公表済みの利用目的と契約の範囲内で委託するか、契約を改定してください。"

@@ -32,6 +32,9 @@ class TP202(Rule):
     kind = "contract"
     title_en = "Outsourcing without a binding contract in force"
     title_ja = "契約による義務づけのない委託"
+    when_ja = ("経路が委託のフローについて、開始日から最終日(終了日 (end)、なければ基準日)"
+               "までのうち提供先との委託契約(又はフローが指定する契約)が有効でない日があるか、"
+               "契約が漏えいの禁止 (no_leak) と再提供の禁止 (no_re_provision) を定めていない。")
     remedy_en = ("Conclude (or renew) a contract with the outsourcee that forbids leaks and "
                  "re-provision, in force for the whole flow.")
     remedy_ja = "漏えい・再提供を禁止する委託契約を締結(更新)し、提供期間を通じて有効にしてください。"

@@ -46,6 +46,15 @@ class TP203(Rule):
     kind = "re-provision"
     title_en = "Re-provision of entrusted data by an outsourcee"
     title_ja = "委託先による再提供"
+    when_ja = ("組織から委託によってのみ委託先に届いた項目が、組織・その委託先・契約の再委託先 "
+               "(sub_outsourcing) に記載された当事者(何段階でも)の範囲の外へ、"
+               "委託のフローの開始日以後に開始するフローで出ていく(再提供)。"
+               "送り手はその範囲の当事者で組織自身ではなく(組織に返されたデータは組織のものに戻る)、"
+               "「委託によってのみ」は出ていくフローの開始日で判断し(その日以前に始まった別の入手元"
+               "があれば対象外)、法人をたどるすべての経路を数える。提供に当たらないフロー(保管のみ、"
+               "クッキー・IP アドレス情報だけ)、受け取る本人自身のデータ、"
+               "正当な例外(法令に基づく提供、生命・財産の保護、公衆衛生、国の機関等への協力)"
+               "のあるフローには指摘しない。")
     remedy_en = ("Stop the outsourcee's onward flow, or list the recipient as an allowed "
                  "sub-outsourcee in the contract.")
     remedy_ja = "委託先からの提供を停止するか、契約の再委託先に提供先を明記してください。"

@@ -24,6 +24,9 @@ class TP211(Rule):
     route = "succession"
     title_en = "Succession without a succession event"
     title_ja = "事業承継の事実がない承継による提供"
+    when_ja = ("根拠が事業承継なのに、提供先が提供元を承継する事業の承継(合併・会社分割・事業譲渡)"
+               "の事実がない。当事者は法人単位で比べ、承継の日付は問わない(承継前の開示、"
+               "例えばデューデリジェンスも承継の一部とする)。")
     remedy_en = "Record the merger, split or business transfer (events), or use another basis."
     remedy_ja = f"合併・会社分割・事業譲渡の事実を「{sheet_ja('events')}」に記録するか、別の根拠によってください。"
     fail = Example("no event", """

@@ -24,6 +24,9 @@ class TP221(Rule):
     route = "joint_use"
     title_en = "Joint use without a prior joint-use notice"
     title_ja = "事前の通知・公表がない共同利用"
+    when_ja = ("根拠が共同利用なのに、提供元(当事者 ID 又はそのグループ)を共同して利用する者の範囲 "
+               "(members) に記載した共同利用の通知・公表がないか、"
+               "その公表がフローの開始後である(開始日当日の公表は事前の公表に当たる)。")
     remedy_en = "Publish the joint-use notice, listing the provider, before data are shared."
     remedy_ja = "共同利用の事項(提供元を含む)を、共有開始前に通知・公表してください。"
     fail = Example("notice published late", """

@@ -23,6 +23,8 @@ class TP222(Rule):
     route = "joint_use"
     title_en = "Joint use of an unannounced item"
     title_ja = "通知・公表されていない項目の共同利用"
+    when_ja = ("共同利用のフローが、通知・公表に記載されていない項目を運んでいる。項目ごとに指摘し、"
+               "項目の記載がない通知・公表には TP225 を指摘する。")
     remedy_en = "Announce the item in the joint-use notice before sharing it, or stop sharing it."
     remedy_ja = "項目を事前に通知・公表するか、その項目の共有を停止してください。"
     fail = Example("phone not listed", """

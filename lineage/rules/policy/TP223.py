@@ -20,6 +20,9 @@ class TP223(Rule):
     route = "joint_use"
     title_en = "Recipient outside the announced range of joint users"
     title_ja = "共同利用者の範囲外への提供"
+    when_ja = ("共同利用の通知・公表に記載された提供元から、"
+               "共同して利用する者の範囲に含まれない提供先(提供先自身もそのグループも記載されていな"
+               "い)へ提供している。")
     remedy_en = "Add the recipient to the announced range of joint users, or stop the flow."
     remedy_ja = "提供先を共同して利用する者の範囲に加えて公表するか、提供を停止してください。"
     fail = Example("recipient not a member", """

@@ -24,6 +24,10 @@ class TP224(Rule):
     route = "joint_use"
     title_en = "Joint use for an unannounced purpose"
     title_ja = "通知・公表されていない目的での共同利用"
+    when_ja = ("フローの利用目的が、共同利用の通知・公表で公表された利用目的に含まれない。開始日と、"
+               "フローの継続中に効力を生じる変更のたびに確かめ、その日以前で最新の変更の利用目的 "
+               "(purposes)、なければ通知の利用目的を用いる。利用目的の記載がない通知・公表には "
+               "TP225 を指摘する。")
     remedy_en = "Announce the purpose in the joint-use notice in advance, or stop using it for it."
     remedy_ja = "利用目的を事前に通知・公表するか、その目的での利用を停止してください。"
     fail = Example("purpose not announced", """

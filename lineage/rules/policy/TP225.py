@@ -32,6 +32,10 @@ class TP225(Rule):
     route = "joint_use"
     title_en = "Joint-use notice lacks a required element"
     title_ja = "共同利用の通知・公表事項の欠落"
+    when_ja = ("共同利用の通知・公表に5つの事項のいずれかが欠けている: 共同利用をする旨、"
+               "データ項目、共同して利用する者の範囲 (members)、利用目的、"
+               "管理について責任を有する者の氏名・名称 (responsible.name)。"
+               "欠けている事項ごとに指摘する。")
     remedy_en = "Add the missing element to the joint-use notice."
     remedy_ja = "欠けている事項を共同利用の通知・公表に追加してください。"
     fail = Example("no responsible person", """

@@ -27,6 +27,11 @@ class TP301(Rule):
     kind = "unannounced"
     title_en = "Joint-use change notified after it took effect"
     title_ja = "共同利用の変更の事後通知"
+    when_ja = ("共同利用の変更が、変更前と異なる利用目的又は管理について責任を有する者の氏名・名称 "
+               "(responsible.name) を定めるのに、通知日 (notified_on) がないか、変更の効力発生日 "
+               "(effective_on) より後である。その通知の下の共同利用のフローのうち、"
+               "効力発生日から通知日の前日までのいずれかの日に続いていたものに指摘する(変更の通知後"
+               "に開始したフローは対象外)。")
     remedy_en = "Notify or publish changes to joint-use purposes or the responsible person in advance."
     remedy_ja = "利用目的・管理責任者の変更は、あらかじめ通知・公表してください。"
     fail = Example("notified after the change", """

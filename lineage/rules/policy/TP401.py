@@ -23,6 +23,8 @@ class TP401(Rule):
     kind = "purpose"
     title_en = "Collection for a purpose not announced in advance"
     title_ja = "利用目的を事前に公表していない取得"
+    when_ja = ("本人から組織への取得のフローで、定義済みの利用目的の公表日 (announced_on) がないか、"
+               "取得の開始日 (start) より後である。")
     remedy_en = "Announce the purpose of use before collecting data for it."
     remedy_ja = "取得前に利用目的を公表してください。"
     fail = Example("purpose announced later", """

@@ -29,6 +29,9 @@ class TP402(Rule):
     severity = "warning"
     title_en = "Purpose not specified"
     title_ja = "特定されていない利用目的"
+    when_ja = ("フローが、棚卸しの利用目的 (purposes) に定義されていない利用目的を挙げている。"
+               "棚卸しの参照のうち定義がなくてもエラーにならない唯一のもので、警告として指摘し、"
+               "ほかのルールはその利用目的を判断に使わない。")
     remedy_en = "Define the purpose in purposes (and announce it), or correct the flow."
     remedy_ja = f"その利用目的を棚卸しの「{sheet_ja('purposes')}」に定義(公表)するか、フローを修正してください。"
     fail = Example("undefined purpose", """

@@ -24,6 +24,11 @@ class TP801(Rule):
     kind = "no-consent"
     title_en = "Cookie or IP data combined with personal data, provided without a route"
     title_ja = "個人情報と一体となったクッキー・IP アドレス情報の無断提供"
+    when_ja = ("クッキー・IP アドレス情報が個人の項目と一緒に(又はフローに個人情報と併用 (combined) "
+               "が記録されて)、根拠のないまま第三者に提供されている。条項 8 "
+               "により個人情報となるため、TP101 の代わりにこの指摘を出し、クッキー・IP "
+               "アドレス情報の項目を示す(根拠を宣言したフローでは、"
+               "これらの項目は個人情報として数える)。")
     remedy_en = ("Treat the combined data as personal information: obtain consent or "
                  "another route, or stop sending the linkable items with personal data.")
     remedy_ja = "個人情報とみなして同意等の根拠を整えるか、個人情報と一体での提供を停止してください。"

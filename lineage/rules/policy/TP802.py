@@ -31,6 +31,9 @@ class TP802(Rule):
     kind = "purpose"
     title_en = "Cookie or IP data used for an unannounced purpose"
     title_ja = "目的を開示していないクッキー・IP アドレス情報の利用"
+    when_ja = ("組織が取得又は提供するフローがクッキー・IP アドレス情報を運ぶとき(経路を問わない)、"
+               "定義済みの利用目的の公表日がフローの開始日より後である(公表がない場合を含む)。条項 "
+               "8 は、クッキー・IP アドレス情報を利用する目的と方法の開示を約束している。")
     remedy_en = "Disclose the purpose and method of using cookies and IP addresses beforehand."
     remedy_ja = "クッキー・IP アドレス情報の利用目的と方法を事前に開示してください。"
     fail = Example("cookie collected early", """
