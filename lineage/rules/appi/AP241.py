@@ -47,8 +47,10 @@ class AP241(LawRule):
                "提供者と取得の経緯を確認した記録(取得の経緯の確認 (confirmed_acquisition))がない。"
                "提供に当たらないフロー(保管のみ (storage_only)、個人関連情報だけのもの)、"
                "組織と契約のある当事者(又はその法人)からのフロー(委託先が委託されたデータを返すもの)"
-               "、公的機関からのフローには指摘しない。受け取るフローに宣言された根拠(例えば共同利用)"
-               "は提供元の言い分にすぎず、記録は必要である。")
+               "、公的機関からのフロー、組織自身の共同利用の通知・公表が提供元と組織を共同して"
+               "利用する者として開始日までに公表し、項目と利用目的もすべて含む共同利用のフロー"
+               "(共同利用者は第三者でない)には指摘しない。受け取るフローに宣言された根拠"
+               "(例えば共同利用)だけでは提供元の言い分にすぎず、記録は必要である。")
     gloss = ("A recipient of personal data from a third party must confirm the provider's identity "
              "and how it acquired the data, and keep a record.")
     remedy_en = ("Confirm the provider's name, address and representative and how it "
