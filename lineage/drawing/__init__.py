@@ -52,9 +52,10 @@ __all__ = ["draw", "Drawing", "Step", "context_of", "check_links", "plan_layout"
            "SUMMARY_MAX_EDGES", "SUMMARY_RESERVE"]
 
 #: Beyond these sizes zones are dropped up front: on this machine the cluster layout of
-#: the benchmark's tangled graphs took 2.5 s at 150 parties but over 27 s at 200.
-CLUSTER_MAX_PARTIES = 150
-CLUSTER_MAX_FLOWS = 500
+#: the benchmark's tangled graphs (3 flows a party) took 0.1 s at 150 parties, 0.6 s at
+#: 300 and 19.5 s at 500 (before dot's newrank was dropped: 2.5 s at 150, over 27 s at 200).
+CLUSTER_MAX_PARTIES = 300
+CLUSTER_MAX_FLOWS = 1000
 #: Edge text as ``label`` (nicer) up to this many flows, ``xlabel`` (cheap) beyond.
 LABEL_MAX_FLOWS = 150
 #: Beyond these sizes ``dot`` is skipped for ``sfdp`` (15,000 flows took dot over 100 s).
@@ -140,7 +141,7 @@ def plan_layout(parties: int, flows: int, *, layout: str = "auto",
         >>> [s.describe() for s in steps][0]
         'dot, parties ranked by hop distance'
         >>> notes
-        ['1000 parties: zones (clusters) dropped; Graphviz cluster layout is too slow above 150 parties']
+        ['1000 parties: zones (clusters) dropped; Graphviz cluster layout is too slow above 300 parties']
     """
     if layout not in LAYOUTS:
         raise DrawingError(f"unknown layout {layout!r} (known: {', '.join(LAYOUTS)})")
