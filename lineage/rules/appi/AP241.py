@@ -1,13 +1,35 @@
 from ..base import Example
 from ..clauses import Article
+from .AP211 import FIELDS, states
 from .common import ACT, ACT_JA, LawRule
 from ...model.tables import field_ja
 
-def _joint_use(ctx, flow) -> bool:
-    """Whether ``flow`` is shared under a joint-use notice that holds for it."""
+#: The routes on which the Act asks no confirmation of the recipient (Art. 30(1)
+#: proviso): a 27(1) exemption, or no provision to a third party (27(5): succession,
+#: joint use; outsourcing is the contract holders' exception already).
+_NO_CONFIRMATION = ("law", "life", "public_health", "government", "succession", "joint_use")
+
+
+def _not_provided(ctx, flow) -> bool:
+    """Whether ``flow`` comes in on a route the Act asks no confirmation for, and the
+    route holds as the organisation's own flows are judged: the basis it declares (or,
+    declaring none, joint use), with its evidence recorded (a law cited, a succession
+    event, a joint-use notice naming both ends with every item and purpose). A joint-use
+    notice must also meet the Act: published strictly before the start, naming the
+    responsible person's address and representative (AP211)."""
     from ..routes import evaluate  # (the routes import the rules: not at import time)
-    result = evaluate(ctx, flow, "joint_use")
-    return not result.missing and not result.findings
+    route = flow.basis if flow.basis is not None else "joint_use"
+    if route not in _NO_CONFIRMATION:
+        return False
+    result = evaluate(ctx, flow, route)
+    if result.missing or result.findings:
+        return False
+    if route != "joint_use":
+        return True
+    notice = ctx.notices.get(result.evidence.get("notice"))
+    if notice is None or notice.published_on is None or notice.published_on >= flow.start:
+        return False
+    return all(state[1][key] for state in states(notice) for key, _, _ in FIELDS)
 
 
 class AP241(LawRule):
@@ -20,13 +42,15 @@ class AP241(LawRule):
     are no provision (``storage_only``, or linkable items alone), nor on flows
     from a party (or its legal entity) holding a contract with the
     organisation: an outsourcee returning entrusted data does not provide them.
-    Nor from a public body (not a business), nor on an inflow whose joint-use
-    route holds as the organisation's own provisions are judged (a joint-use
-    notice lists the sender and the organisation, in time, with every item and
-    purpose: TP221-TP225): a joint user is no third party (Art. 27(5)(iii)),
-    so, as with an outsourcee, nothing is provided. A declared ``basis`` alone
-    is the sender's word, which lineage cannot check: a list bought as "joint
-    use" still needs the record.
+    Nor from a public body (not a business), nor on an inflow on a route the
+    Act asks no confirmation for (Art. 30(1) proviso: a 27(1) exemption, a
+    succession, joint use) when that route holds as the organisation's own
+    flows are judged: the declared basis with its evidence recorded (a law
+    cited, a succession event), or a joint-use notice naming the sender and
+    the organisation with every item and purpose, published before the start
+    and giving the responsible person's address and representative (AP211). A
+    declared ``basis`` without its evidence is the sender's word: a list bought
+    as "joint use" still needs the record.
 
     Non-compliant: a list broker's customer list comes in unconfirmed.
     Compliant: the broker and its acquisition were confirmed.
@@ -88,7 +112,7 @@ flows:
                 continue
             if ctx.entity(flow.frm) in contracted:
                 continue
-            if _joint_use(ctx, flow):
+            if _not_provided(ctx, flow):
                 continue
             yield cls.finding(
                 flow,

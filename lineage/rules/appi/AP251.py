@@ -1,10 +1,13 @@
 from ..base import Example
 from ..clauses import Article
-from .common import ACT, ACT_JA, PROVISION_ROUTES, LawRule
+from .common import ACT, ACT_JA, EXEMPT_ROUTES, LawRule
 
-#: The routes of a flow that gives data to another party: linkable items alone, or any
-#: provision (not internal, a collection, the people's own data or storage only).
-_GIVING = ("non_personal", *PROVISION_ROUTES)
+
+def _exempt(ctx, flow) -> bool:
+    """Whether the 27(1) exemption ``flow`` declares holds (its justification recorded)."""
+    from ..routes import evaluate  # (the routes import the rules: not at import time)
+    result = evaluate(ctx, flow, flow.basis)
+    return not result.missing and not result.findings
 
 
 class AP251(LawRule):
@@ -13,11 +16,16 @@ class AP251(LawRule):
     Cookie IDs, IP addresses and device IDs are not personal data for the
     organisation (section 8 of the policy), but when the recipient will link
     them to persons (``recipient_links: true``) the Act asks that the persons
-    consented to the recipient acquiring them. Reported on the organisation's
-    flows that carry linkable items to another party with ``recipient_links``
-    (linkable items alone, route ``non_personal``, or with personal items or
-    ``combined``, on any provision route: rules.md's row names no route), when
-    no consent names the recipient (its ID, a group
+    consented to the recipient acquiring them. Art. 31 concerns data that are
+    not personal information for the provider (personally referable
+    information, Art. 2(7)): rules.md's step 4 says when linkable items are not
+    personal information, so AP251 judges the organisation's flows of linkable
+    items alone, not ``combined`` (route ``non_personal``), with
+    ``recipient_links``. With a personal item, or ``combined``, the items are
+    personal information and the provision is judged as one (a consent or
+    another route; TP801 when none). Not reported when the flow declares a
+    27(1) exemption whose justification is recorded (Art. 31(1) excepts
+    them). Reported when no consent names the recipient (its ID, a group
     of it, or its legal entity) that was obtained on or before the flow's
     start and not withdrawn before it ends (a withdrawal on the last day
     counts as covering it; an open flow is not covered by a consent withdrawn
@@ -38,14 +46,13 @@ class AP251(LawRule):
     kind = "no-consent"
     title_en = "Linkable data to a recipient that links them to persons, without consent"
     title_ja = "本人の同意のない個人関連情報の第三者提供"
-    when_ja = ("個人関連情報を、それを本人と紐付ける提供先(提供先での本人との紐付け "
-               "(recipient_links) が記録された提供先)に送る組織のフローで、"
-               "その提供先(ID・グループ・法人)を名宛人とする本人の同意がない。同意は、"
-               "フローの開始日以前に取得され、フローの終了前に撤回されていないものに限る(最終日の撤"
-               "回は範囲内、終了日のないフローは基準日以前に撤回された同意では足りない)。"
-               "個人関連情報だけのフロー(経路が個人データ以外)も、"
-               "個人の項目と一緒のフロー(個人情報と併用 (combined) を含む)も、"
-               "経路を問わず対象とする。")
+    when_ja = ("個人関連情報だけを(個人情報と併用 (combined) でなく)、それを本人と紐付ける提供先"
+               "(提供先での本人との紐付け (recipient_links) が記録された提供先)に送る組織のフロー"
+               "(経路が個人データ以外)で、その提供先(ID・グループ・法人)を名宛人とする本人の同意が"
+               "ない。同意は、フローの開始日以前に取得され、フローの終了前に撤回されていないものに限る"
+               "(最終日の撤回は範囲内、終了日のないフローは基準日以前に撤回された同意では足りない)。"
+               "個人の項目と一緒のフローや併用のフローは個人データの提供として判断し、"
+               "根拠を記録した法第27条第1項の例外のフローには指摘しない。")
     gloss = ("Personally referable information (cookie IDs and the like) may go to a recipient "
              "expected to link it to persons only when the persons have consented to that "
              "recipient acquiring it as personal data, as the provider must confirm.")
@@ -77,12 +84,12 @@ flows:
             >>> list(AP251.check(ctx, judged))
             []
         """
-        for flow in cls.flows(ctx, judged, _GIVING):
+        for flow in cls.flows(ctx, judged, ("non_personal",)):
             if not flow.recipient_links or not ctx.is_org(flow.frm):
                 continue
-            linkable = ctx.linkable(flow)
-            if not linkable:
+            if flow.basis in EXEMPT_ROUTES and _exempt(ctx, flow):
                 continue
+            linkable = ctx.linkable(flow)
             names = ctx.names(flow.to)
             if any(cls.valid(ctx, c, flow) for c in ctx.inv.consents
                    if not names.isdisjoint(c.recipients)):
