@@ -246,3 +246,14 @@ def test_reference_page_has_the_law_pack_with_headings_and_no_wording():
         if rule.id.startswith("AP"):
             assert f"### {rule.id}: {rule.title_en}" in law
             assert f"Article {rule.clause.heading_ja} ({rule.clause})" in law
+
+
+def test_a_selection_leaving_no_rule_of_the_packs_is_an_error(run_cli):
+    # --rules appi --select TP101 ran no rule and called every flow ok (a review found it)
+    res = run_cli("check", "inventories/monocollabo", "--rules", "appi", "--select", "TP101",
+                  expect=2)
+    assert res.stderr.splitlines()[0] == (
+        "error: --select/--ignore leave no rule of the rule packs to run (appi)")
+    res = run_cli("check", "inventories/monocollabo", "--ignore", "TP", "--lang", "ja",
+                  expect=2)
+    assert "ルールパック（policy）の規則が一つも残りません" in res.stderr

@@ -136,8 +136,9 @@ class Registry:
         Example:
             >>> [r.id for r in REGISTRY.select(select=["TP10"], ignore=["TP104"])]
             ['TP101', 'TP102', 'TP103']
-            >>> [r.id for r in REGISTRY.select(ignore=["TP"])]
-            ['LW001', 'LW002']
+            >>> REGISTRY.select(["appi"], select=["TP101"])
+            Traceback (most recent call last):
+            lineage.rules.base.RuleSelectionError: --select/--ignore leave no rule of the rule packs to run (appi)
         """
         ids: list[str] = []
         for pack in packs:
@@ -152,6 +153,13 @@ class Registry:
             ids = [i for i in ids if any(i.startswith(self._code(s)) for s in select)]
         if ignore:
             ids = [i for i in ids if not any(i.startswith(self._code(s)) for s in ignore)]
+        if (select or ignore) and not any(self._pack_of.get(i) in packs for i in ids):
+            # A check with no rule of its packs would call every flow ok under them.
+            named = ", ".join(packs)
+            raise RuleSelectionError(
+                f"--select/--ignore leave no rule of the rule packs to run ({named})",
+                message_ja=f"--select・--ignore の指定で、ルールパック（{named}）の規則が"
+                           "一つも残りません")
         return [self.rules[i] for i in sorted(set(ids))]
 
     def _code(self, code: str) -> str:
