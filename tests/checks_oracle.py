@@ -113,13 +113,20 @@ def _tp202(ctx, judged):
     """TP202.check before round 3."""
     # The policy pack judges every flow: these are all outsourcing flows, in order.
     for flow in ctx.judged_flows(judged, "policy")[1].get("outsourcing", ()):
-        contracts = ctx.contracts_by_party.get(flow.to, [])
-        if flow.contract is not None:
-            contracts = [ctx.contracts[flow.contract]]
-            contracts = [c for c in contracts if c.party == flow.to]
+        # (round 11: a contract binds the recipient's legal entity, and a flow naming
+        # another company's contract is told so)
+        contracts = ctx.contracts_for(flow.to, flow.contract)
         first, last = flow.start, ctx.last_day(flow)
         good = [c for c in contracts if c.no_leak and c.no_re_provision]
         if _covers(good, first, last):
+            continue
+        if flow.contract is not None and not contracts:
+            yield TP202.finding(
+                flow, subject="contract", evidence={"contract": flow.contract},
+                message=f"the contract the flow names, {flow.contract}, is not with {flow.to} "
+                        "(nor another party of its legal entity)",
+                message_ja=f"フローが指定する契約 {flow.contract} は {flow.to}（及びその法人の"
+                           "当事者）との契約ではありません")
             continue
         if not _covers(contracts, first, last):
             gap = _gap(contracts, first, last)

@@ -185,6 +185,25 @@ class Context:
         """
         return party in self._org_parties
 
+    def contracts_for(self, party: str, named: str | None = None) -> list:
+        """The outsourcing contracts binding ``party``'s legal entity, in ID order; only
+        the contract ``named`` (a flow's ``contract``) when given, or none when that one
+        binds another entity.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{contracts: [{id: K1, party: carrier, "
+            ...     "signed_on: 2024-01-01, no_leak: true, no_re_provision: true}]}"))
+            >>> [c.id for c in ctx.contracts_for("carrier")], ctx.contracts_for("carrier", "K9")
+            (['K1'], [])
+        """
+        if named is None:
+            return self.contracts_by_party.get(party, [])
+        contract = self.contracts.get(named)
+        if contract is None or self.entity(contract.party) != self.entity(party):
+            return []
+        return [contract]
+
     def role(self, party: str) -> str:
         """The declared role of ``party``.
 

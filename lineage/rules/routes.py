@@ -409,10 +409,7 @@ def _outsourcing_terms(ctx, flow):
     entrusted items and purposes, None where unlimited). None when more than one
     contract applies: which are in force then depends on the flow's start.
     """
-    contracts = ctx.contracts_by_party.get(flow.to, [])
-    if flow.contract is not None:
-        contracts = [c for c in [ctx.contracts[flow.contract]]
-                     if ctx.entity(c.party) == ctx.entity(flow.to)]
+    contracts = ctx.contracts_for(flow.to, flow.contract)
     if len(contracts) > 1:
         return None
     # With one contract or none, TP201's contracts "in force" are these on any start.
@@ -614,10 +611,10 @@ def _outsourcing(ctx, flow):
 
 
 def _outsourcing_evidence(ctx, flow) -> dict:
-    """The contract the outsourcing route names: the flow's own, else the recipient's only one."""
-    contracts = ctx.contracts_by_party.get(flow.to, [])
-    contract = flow.contract or (contracts[0].id if len(contracts) == 1 else None)
-    return {"contract": contract} if contract else {}
+    """The contract the outsourcing route names: the flow's own, else the recipient's only
+    one (a contract binding another legal entity is none of its)."""
+    contracts = ctx.contracts_for(flow.to, flow.contract)
+    return {"contract": contracts[0].id} if len(contracts) == 1 else {}
 
 
 def _succession(ctx, flow):

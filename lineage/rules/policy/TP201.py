@@ -69,10 +69,7 @@ flows:
             ['TP201:F1:phone']
         """
         out = []
-        contracts = ctx.contracts_by_party.get(flow.to, [])
-        if flow.contract is not None:
-            contracts = [c for c in [ctx.contracts[flow.contract]]
-                     if ctx.entity(c.party) == ctx.entity(flow.to)]
+        contracts = ctx.contracts_for(flow.to, flow.contract)
         if ctx.role(flow.to) != "outsourcee" and not contracts:
             out.append(cls.finding(
                 flow, subject="recipient",

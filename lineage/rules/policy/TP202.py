@@ -96,6 +96,15 @@ flows:
             last = ctx.last_day(flow)
             if _covers(good, first, last):
                 continue
+            if contract is not None and not contracts:
+                # the contract the flow names binds another legal entity
+                yield cls.finding(
+                    flow, subject="contract", evidence={"contract": contract},
+                    message=f"the contract the flow names, {contract}, is not with {flow.to} "
+                            "(nor another party of its legal entity)",
+                    message_ja=f"フローが指定する契約 {contract} は {flow.to}（及びその法人の"
+                               "当事者）との契約ではありません")
+                continue
             if not _covers(contracts, first, last):
                 gap = _gap(contracts, first, last)
                 yield cls.finding(
@@ -130,10 +139,7 @@ def _terms(ctx, to, contract) -> tuple[list, list, object]:
         >>> [c.id for c in contracts], [c.id for c in good], open_from
         (['K1', 'K2'], ['K1', 'K2'], datetime.date(2026, 1, 1))
     """
-    contracts = ctx.contracts_by_party.get(to, [])
-    if contract is not None:
-        contracts = [ctx.contracts[contract]]
-        contracts = [c for c in contracts if ctx.entity(c.party) == ctx.entity(to)]
+    contracts = ctx.contracts_for(to, contract)
     good = [c for c in contracts if c.no_leak and c.no_re_provision]
     return contracts, good, min((c.signed_on for c in good if c.ends_on is None), default=None)
 
