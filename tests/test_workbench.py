@@ -197,3 +197,11 @@ def test_schema_rejects_what_the_loader_rejects(text):
         parse_date(text)
     pattern = inventory_schema()["$defs"]["Flow"]["properties"]["start"]["pattern"]
     assert not _ecma_match(pattern, text)
+
+
+def test_schema_refuses_the_country_codes_the_loader_refuses():
+    # UK is refused by the loader (write GB); an editor's schema must say so too
+    validator = jsonschema.Draft202012Validator(inventory_schema(fragment=True))
+    party = {"id": "ldn", "country": "UK"}
+    assert list(validator.iter_errors({"parties": [party]}))
+    assert list(validator.iter_errors({"parties": [{**party, "country": "GB"}]})) == []

@@ -61,7 +61,6 @@ class Unusual(Exception):
 
 
 _ID = re.compile(schema.ID_PATTERN)
-_COUNTRY = re.compile(schema.COUNTRY_PATTERN)
 _CONTROL = schema._CONTROL
 #: Text pydantic's lax mode reads as a boolean; anything else goes to pydantic.
 _BOOLS = {"true": True, "false": False, "True": True, "False": False,

@@ -58,7 +58,6 @@ def _pattern(metadata) -> str | None:
 
 # pydantic leaves out a pattern set beside a BeforeValidator; put the model's back.
 _ID_PATTERN = _pattern(schema.Id.__metadata__)
-_COUNTRY_PATTERN = _pattern(schema.Party.model_fields["country"].metadata)
 
 
 class _Generator(GenerateJsonSchema):
@@ -115,7 +114,10 @@ def inventory_schema(*, fragment: bool = False) -> dict:
                                 "examples": list(schema.POLICY_CLAUSES)}
     clauses["additionalProperties"] = False
     _add_id_patterns(out)
-    out["$defs"]["Party"]["properties"]["country"]["pattern"] = _COUNTRY_PATTERN
+    # the codes the loader accepts (ISO 3166-1 alpha-2 and XK), so an editor refuses UK too
+    country = out["$defs"]["Party"]["properties"]["country"]
+    country.pop("pattern", None)
+    country["enum"] = sorted(schema.ISO_COUNTRIES)
     # pydantic writes the count's bound as "ge" beside a BeforeValidator; say it in JSON Schema.
     volume = out["$defs"]["Party"]["properties"]["volume"]
     count = {"type": "integer", "minimum": 0}

@@ -794,15 +794,15 @@ def _verdict_of(ctx, flow, closest) -> Finding:
         linkable = ctx.linkable(flow)
         shown = ", ".join(linkable)
         if ctx.personal(flow):
-            how, how_ja = "travel with personal data", "個人情報と一体となった"
+            message = (f"cookie/IP items {shown} travel with personal data to {flow.to} "
+                       f"with no route: {why}")
+            how_ja = "個人情報と一体となった"
         else:  # `combined`: used together with personal information, none on the flow
-            how, how_ja = ("are used with personal information (combined)",
-                           "個人情報と併せて利用される")
+            message = (f"cookie/IP items {shown} are used with personal information "
+                       f"(combined) and go to {flow.to} with no route: {why}")
+            how_ja = "個人情報と併せて利用される"
         return TP801.finding(
-            flow, items=linkable, evidence=evidence,
-            message=(f"cookie/IP items {shown} {how} to {flow.to} with no route: {why}"
-                     if how.startswith("travel") else
-                     f"cookie/IP items {shown} {how} and go to {flow.to} with no route: {why}"),
+            flow, items=linkable, evidence=evidence, message=message,
             message_ja=f"{how_ja}クッキー・IP 情報({shown})を根拠なく {flow.to} に提供しています: "
                        f"{why_ja}")
     recipient = ctx.parties.get(flow.to)
