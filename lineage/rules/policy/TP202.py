@@ -32,8 +32,10 @@ class TP202(Rule):
     kind = "contract"
     title_en = "Outsourcing without a binding contract in force"
     title_ja = "契約による義務づけのない委託"
-    when_ja = ("経路が委託のフローについて、開始日から最終日(終了日 (end)、なければ基準日)"
-               "までのうち提供先との委託契約(又はフローが指定する契約)が有効でない日があるか、"
+    when_ja = ("経路が委託のフローについて、開始日から最終日(終了日 (end) と基準日の早いほう。"
+               "開始予定のフローは開始日)までのうち、提供先の法人との委託契約"
+               "(又はフローが指定する契約)が有効でない日があるか、フローが指定する契約が提供先の"
+               "法人との契約でないか、"
                "契約が漏えいの禁止 (no_leak) と再提供の禁止 (no_re_provision) を定めていない。")
     remedy_en = ("Conclude (or renew) a contract with the outsourcee that forbids leaks and "
                  "re-provision, in force for the whole flow.")
