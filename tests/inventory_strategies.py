@@ -275,6 +275,26 @@ def inventories(draw, max_flows: int = 12, focus: str | None = None):
             w["item"] = draw(st.sampled_from(item_pool))
         waivers.append(w)
     data["waivers"] = waivers
+    # The law pack's facts (Art. 25-31): foreign recipients and their checks, the foreign
+    # information a consent gave, provision records, confirmed acquisitions, linking
+    # recipients and supervision audits. Drawn last, so the rest of an inventory is as
+    # before; rare, so most flows keep the Act's findings the missing facts give.
+    for p in parties:
+        if p.get("legal_entity") != "mc" and p["id"] != "mc" and draw(st.integers(0, 5)) == 0:
+            p["country"] = draw(st.sampled_from(("US", "PH", "GB", "FR", "NO")))
+            if draw(st.booleans()):
+                p["equivalent_system"] = _day(draw(days))
+    for c in consents:
+        if draw(st.integers(0, 3)) == 0:
+            c["foreign_info_given"] = "true"
+    for c in contracts:
+        if draw(st.integers(0, 2)) == 0:
+            c["audits"] = sorted({_day(draw(days)) for _ in range(draw(st.integers(1, 2)))})
+    for f in flows:
+        for key, odds in (("recorded", 2), ("confirmed_acquisition", 3),
+                          ("recipient_links", 4)):
+            if draw(st.integers(0, odds)) == 0:
+                f[key] = "true"
     return data
 
 
