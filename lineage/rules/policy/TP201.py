@@ -1,4 +1,5 @@
 import datetime as dt
+from bisect import bisect_left, bisect_right
 
 from ..base import Example, Rule
 from ..clauses import Clause
@@ -81,27 +82,28 @@ flows:
         # no longer entrusts an item takes it out of scope from its first day. Days with
         # no contract in force are TP202's; with none in force on any day of the run, the
         # scope is that of all the recipient's contracts.
-        spans = _spans(contracts, flow.start, ctx.last_day(flow)) or [(flow.start, contracts)]
+        line = _timeline(ctx, contracts)
+        first, last = flow.start, ctx.last_day(flow)
         for purpose in ctx.defined_purposes(flow):
             reasons, reasons_ja = [], []
             if not ctx.announced(purpose, flow.start):
                 reasons.append("was not announced on or before the start")
                 reasons_ja.append("開始日までに公表されていません")
             ev = {}
-            outside = _outside(spans, "purposes", purpose, flow.start)
+            outside = line.outside("purposes", purpose, first, last)
             if outside is not None:
                 ev, since, since_ja = outside
                 reasons.append("is outside the contract's purposes" + since)
                 reasons_ja.append(since_ja + "契約の目的の範囲外です")
-            elif len(spans) == 1 and len(spans[0][1]) == 1:
-                ev = {"contract": spans[0][1][0].id}
+            else:
+                ev = line.evidence(first, last)
             if reasons:
                 out.append(cls.finding(
                     flow, subject=purpose, evidence=ev,
                     message=f"purpose {purpose} " + " and ".join(reasons),
                     message_ja=f"利用目的 {purpose} は" + "、".join(reasons_ja)))
         for item in flow.items:
-            outside = _outside(spans, "items", item, flow.start)
+            outside = line.outside("items", item, first, last)
             if outside is not None:
                 ev, since, since_ja = outside
                 out.append(cls.finding(
@@ -111,51 +113,105 @@ flows:
         return out
 
 
-def _spans(contracts, first, last) -> list[tuple]:
-    """The contracts in force on each day from ``first`` to ``last``, as (first day,
-    contracts) spans in order, each with at least one contract; days with none are
-    left out.
+def _timeline(ctx, contracts) -> "_Timeline":
+    """The :class:`_Timeline` of ``contracts``, made once per check for each set of them
+    (the flows to one outsourcee share it)."""
+    key = ("TP201-timeline", tuple(c.id for c in contracts))
+    got = ctx.memo.get(key)
+    if got is None:
+        got = ctx.memo[key] = _Timeline(contracts)
+    return got
+
+
+class _Timeline:
+    """Which of ``contracts`` are in force when: spans of days with the same contracts,
+    each from its first day to the next span's, in order, and per value the spans whose
+    contracts leave it out. A flow's run is found among the spans by bisection, so a
+    recipient of monthly renewals and thousands of flows costs a look-up per flow and
+    item, not a walk over every contract.
 
     Example:
         >>> import datetime as dt
         >>> from types import SimpleNamespace as C
-        >>> a = C(id="K1", signed_on=dt.date(2024, 1, 1), ends_on=dt.date(2025, 6, 30))
-        >>> b = C(id="K2", signed_on=dt.date(2025, 7, 1), ends_on=None)
-        >>> [(day.isoformat(), [c.id for c in cs]) for day, cs in
-        ...  _spans([a, b], dt.date(2025, 1, 1), dt.date(2026, 1, 1))]
-        [('2025-01-01', ['K1']), ('2025-07-01', ['K2'])]
+        >>> a = C(id="K1", signed_on=dt.date(2024, 1, 1), ends_on=dt.date(2025, 6, 30),
+        ...       items=["name"], purposes=None)
+        >>> b = C(id="K2", signed_on=dt.date(2025, 7, 1), ends_on=None, items=["email"],
+        ...       purposes=None)
+        >>> line = _Timeline([a, b])
+        >>> [(d.isoformat(), [c.id for c in cs]) for d, cs in zip(line.days, line.held)]
+        [('2024-01-01', ['K1']), ('2025-07-01', ['K2'])]
+        >>> line.outside("items", "name", dt.date(2025, 1, 1), dt.date(2026, 1, 1))
+        ({'contract': 'K2'}, ' from 2025-07-01', '2025-07-01 以降、')
+        >>> line.outside("items", "name", dt.date(2025, 1, 1), dt.date(2025, 6, 30)) is None
+        True
     """
-    running = [c for c in contracts if c.signed_on <= last
-               and (c.ends_on is None or c.ends_on >= first)]
-    if not running:
-        return []
-    days = {first}
-    for c in running:
-        if c.signed_on > first:
-            days.add(c.signed_on)
-        if c.ends_on is not None and c.ends_on < last:
-            days.add(c.ends_on + dt.timedelta(days=1))
-    out = []
-    for day in sorted(days):
-        held = [c for c in running if c.signed_on <= day
-                and (c.ends_on is None or c.ends_on >= day)]
-        if held and (not out or held != out[-1][1]):
-            out.append((day, held))
-    return out
 
+    def __init__(self, contracts):
+        self.contracts = contracts
+        breaks = sorted({c.signed_on for c in contracts}
+                        | {c.ends_on + dt.timedelta(days=1) for c in contracts
+                           if c.ends_on is not None})
+        days, held = [], []
+        for day in breaks:
+            now = [c for c in contracts if c.signed_on <= day
+                   and (c.ends_on is None or c.ends_on >= day)]
+            if held and now == held[-1]:
+                continue  # nothing changed that day
+            days.append(day)
+            held.append(now)
+        #: Each span's first day, and the contracts in force from it (maybe none: a gap).
+        self.days, self.held = days, held
+        self._outside: dict = {}  # (field, value) -> the spans leaving it out, in order
 
-def _outside(spans, field, value, start):
-    """Where ``value`` first lies outside the scope (``field``) of the contracts in
-    force: (evidence, and the English and Japanese words saying from when, empty when
-    from the flow's start), or None when every span's contracts allow it."""
-    for day, held in spans:
-        allowed = _scope(held, field)
-        if allowed is not None and value not in allowed:
-            ev = {"contract": held[0].id} if len(held) == 1 else {}
-            if day <= start:
-                return ev, "", ""
-            return ev, f" from {day}", f"{day} 以降、"
-    return None
+    def _run(self, first, last) -> tuple[int, int]:
+        """The spans a run from ``first`` to ``last`` touches, as a range of indices."""
+        return max(bisect_right(self.days, first) - 1, 0), bisect_right(self.days, last) - 1
+
+    def _spans_of(self, field: str, value) -> list:
+        key = (field, value)
+        got = self._outside.get(key)
+        if got is None:
+            got = self._outside[key] = [
+                i for i, held in enumerate(self.held)
+                if held and (allowed := _scope(held, field)) is not None and value not in allowed]
+        return got
+
+    def outside(self, field: str, value, first, last):
+        """Where ``value`` first lies outside the scope (``field``) of the contracts in
+        force while a flow runs from ``first`` to ``last``: (evidence, and the English and
+        Japanese words saying from when, empty when from its start), or None when every
+        span's contracts allow it. With no contract in force on any of its days, the
+        scope is that of all the contracts."""
+        lo, hi = self._run(first, last)
+        if not any(self.held[lo:hi + 1]) or self.days[0] > last:
+            allowed = _scope(self.contracts, field)
+            if allowed is None or value in allowed:
+                return None
+            ev = {"contract": self.contracts[0].id} if len(self.contracts) == 1 else {}
+            return ev, "", ""
+        spans = self._spans_of(field, value)
+        at = bisect_left(spans, lo)
+        if at == len(spans) or spans[at] > hi:
+            return None
+        i = spans[at]
+        held = self.held[i]
+        ev = {"contract": held[0].id} if len(held) == 1 else {}
+        day = self.days[i]
+        if day <= first:
+            return ev, "", ""
+        return ev, f" from {day}", f"{day} 以降、"
+
+    def evidence(self, first, last) -> dict:
+        """The contract a flow's run cites when one contract alone is in force all along
+        (or, with none in force on any of its days, the only contract there is)."""
+        lo, hi = self._run(first, last)
+        running = [h for h in self.held[lo:hi + 1] if h] if self.days and \
+            self.days[0] <= last else []
+        if not running:
+            running = [self.contracts] if self.contracts else []
+        if len(running) == 1 and len(running[0]) == 1:
+            return {"contract": running[0][0].id}
+        return {}
 
 
 def _scope(contracts, field):
