@@ -1004,15 +1004,15 @@ def _entity_contracts(contracts: list, entity_of: dict, by_entity: dict) -> dict
         {'carrier': ['K1'], 'tokyo': ['K1']}
     """
     by_party = _group(contracts, lambda c: c.party)
+    # The entities of several parties that hold a contract: their contracts gathered in
+    # one pass (in ID order, as ``contracts`` is), not a pass over all per entity.
     shared: dict = {}
-    for party in list(by_party):
-        entity = entity_of.get(party, party)
-        members = by_entity.get(entity, ())
-        if len(members) < 2 or entity in shared:
-            continue
-        shared[entity] = union = [c for c in contracts
-                                  if entity_of.get(c.party, c.party) == entity]
-        for member in members:
+    for c in contracts:
+        entity = entity_of.get(c.party, c.party)
+        if len(by_entity.get(entity, ())) > 1:
+            shared.setdefault(entity, []).append(c)
+    for entity, union in shared.items():
+        for member in by_entity[entity]:
             by_party[member] = union
     return by_party
 
