@@ -364,8 +364,8 @@ class AuditResult:
         self._judged = result.judged
         # The packs that ran: those with a rule selected (``--rules policy,appi
         # --select AP`` runs the Act's rules only, and the policy then judged nothing:
-        # no "ok" under it for every flow). Only always-on rules selected: as asked.
-        self.packs = result.packs or self.packs
+        # no "ok" under it for every flow).
+        self.packs = result.packs
         #: Several packs ran: every view shows each flow's status per pack.
         self.side_by_side: bool = len(self.packs) > 1
         # The flow table is not built here: the report streams it from the flows, these

@@ -986,7 +986,6 @@ def _by_id(records) -> list:
     return natural_sorted(records)
 
 
-
 def _entity_contracts(contracts: list, entity_of: dict, by_entity: dict) -> dict[str, list]:
     """Party -> the contracts with its legal entity, in ID order.
 

@@ -91,6 +91,21 @@ def evaluate(ctx, flow, route: str) -> RouteResult:
     return _ROUTES[route](ctx, flow)
 
 
+def holding(ctx, flow, route: str) -> dict | None:
+    """The evidence of ``route`` when it holds for ``flow`` (every condition met, as
+    :func:`evaluate` judges it), else None.
+
+    Example:
+        >>> from lineage.rules.context import Context
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example(TP111.fail.inventory))
+        >>> holding(ctx, ctx.flows["F1"], "law") is None
+        True
+    """
+    result = evaluate(ctx, flow, route)
+    return None if result.missing or result.findings else result.evidence
+
+
 #: :func:`quick`'s answer for a route that does not hold.
 FAILS = False
 

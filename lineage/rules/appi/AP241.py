@@ -17,16 +17,16 @@ def _not_provided(ctx, flow) -> bool:
     event, a joint-use notice naming both ends with every item and purpose). A joint-use
     notice must also meet the Act: published strictly before the start, naming the
     responsible person's address and representative (AP211)."""
-    from ..routes import evaluate  # (the routes import the rules: not at import time)
+    from ..routes import holding  # (the routes import the rules: not at import time)
     route = flow.basis if flow.basis is not None else "joint_use"
     if route not in _NO_CONFIRMATION:
         return False
-    result = evaluate(ctx, flow, route)
-    if result.missing or result.findings:
+    evidence = holding(ctx, flow, route)
+    if evidence is None:
         return False
     if route != "joint_use":
         return True
-    notice = ctx.notices.get(result.evidence.get("notice"))
+    notice = ctx.notices.get(evidence.get("notice"))
     if notice is None or notice.published_on is None or notice.published_on >= flow.start:
         return False
     return all(state[1][key] for state in states(notice) for key, _, _ in FIELDS)

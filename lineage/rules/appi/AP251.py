@@ -3,13 +3,6 @@ from ..clauses import Article
 from .common import ACT, ACT_JA, EXEMPT_ROUTES, LawRule
 
 
-def _exempt(ctx, flow) -> bool:
-    """Whether the 27(1) exemption ``flow`` declares holds (its justification recorded)."""
-    from ..routes import evaluate  # (the routes import the rules: not at import time)
-    result = evaluate(ctx, flow, flow.basis)
-    return not result.missing and not result.findings
-
-
 class AP251(LawRule):
     """Linkable items go to a recipient that will link them to persons, without consent (Art. 31).
 
@@ -84,10 +77,12 @@ flows:
             >>> list(AP251.check(ctx, judged))
             []
         """
+        from ..routes import holding  # (the routes import the rules: not at import time)
         for flow in cls.flows(ctx, judged, ("non_personal",)):
             if not flow.recipient_links or not ctx.is_org(flow.frm):
                 continue
-            if flow.basis in EXEMPT_ROUTES and _exempt(ctx, flow):
+            # a 27(1) exemption whose justification is recorded (Art. 31(1) excepts it)
+            if flow.basis in EXEMPT_ROUTES and holding(ctx, flow, flow.basis) is not None:
                 continue
             linkable = ctx.linkable(flow)
             names = ctx.names(flow.to)

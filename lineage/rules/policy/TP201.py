@@ -84,19 +84,21 @@ flows:
         # scope is that of all the recipient's contracts.
         line = _timeline(ctx, contracts)
         first, last = flow.start, ctx.last_day(flow)
+        cited = None  # the run's contract, for a purpose not announced (worked out once)
         for purpose in ctx.defined_purposes(flow):
             reasons, reasons_ja = [], []
             if not ctx.announced(purpose, flow.start):
                 reasons.append("was not announced on or before the start")
                 reasons_ja.append("開始日までに公表されていません")
-            ev = {}
             outside = line.outside("purposes", purpose, first, last)
             if outside is not None:
                 ev, since, since_ja = outside
                 reasons.append("is outside the contract's purposes" + since)
                 reasons_ja.append(since_ja + "契約の目的の範囲外です")
-            else:
-                ev = line.evidence(first, last)
+            elif reasons:
+                if cited is None:
+                    cited = line.evidence(first, last)
+                ev = cited
             if reasons:
                 out.append(cls.finding(
                     flow, subject=purpose, evidence=ev,
@@ -183,7 +185,7 @@ class _Timeline:
         span's contracts allow it. With no contract in force on any of its days, the
         scope is that of all the contracts."""
         lo, hi = self._run(first, last)
-        if not any(self.held[lo:hi + 1]) or self.days[0] > last:
+        if not any(self.held[lo:hi + 1]):  # (none when the first contract starts later)
             allowed = _scope(self.contracts, field)
             if allowed is None or value in allowed:
                 return None
@@ -205,8 +207,7 @@ class _Timeline:
         """The contract a flow's run cites when one contract alone is in force all along
         (or, with none in force on any of its days, the only contract there is)."""
         lo, hi = self._run(first, last)
-        running = [h for h in self.held[lo:hi + 1] if h] if self.days and \
-            self.days[0] <= last else []
+        running = [h for h in self.held[lo:hi + 1] if h]
         if not running:
             running = [self.contracts] if self.contracts else []
         if len(running) == 1 and len(running[0]) == 1:
