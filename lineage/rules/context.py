@@ -556,6 +556,30 @@ class Context:
         h = self.horizon(flow)
         return min(flow.end, h) if flow.end is not None else h
 
+    def runs_after(self, flow: Flow, day: dt.date | None) -> bool:
+        """Whether ``flow`` ran on after ``day`` (rules.md TP104, whose reading AP251
+        shares): ``day`` is before its ``end``, or, for a flow with no end, on or
+        before the audit date (a running flow has not stopped), or its start
+        (a planned flow is judged on its start). A flow whose last day is
+        ``day`` stopped in time; no day (None) never.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, "
+            ...     "items: [name], start: 2027-01-01}, {id: F2, from: mc, to: partner, "
+            ...     "items: [name], start: 2025-01-01, end: 2027-06-30}]}"))
+            >>> late = dt.date(2026, 12, 1)  # after the audit date (2026-11-01)
+            >>> [ctx.runs_after(ctx.flows[f], late) for f in ("F1", "F2", "C1")]
+            [True, True, False]
+            >>> ctx.runs_after(ctx.flows["F2"], dt.date(2027, 6, 30)), ctx.runs_after(ctx.flows["F2"], None)
+            (False, False)
+        """
+        if day is None:
+            return False
+        if flow.end is not None:
+            return day < flow.end
+        return day <= self.horizon(flow)
+
     # -- lineage ---------------------------------------------------------------
     def group_reach(self, *, as_of: dt.date | None = None, allow=None,
                     groups=None) -> dict[str, Reach]:

@@ -20,9 +20,11 @@ class AP251(LawRule):
     27(1) exemption whose justification is recorded (Art. 31(1) excepts
     them). Reported when no consent names the recipient (its ID, a group
     of it, or its legal entity) that was obtained on or before the flow's
-    start and not withdrawn before it ends (a withdrawal on the last day
-    counts as covering it; an open flow is not covered by a consent withdrawn
-    on or before the audit date): ``AP251:<flow>``.
+    start and not withdrawn while it runs, as TP104 reads it (a withdrawal on
+    the last day counts as covering it; before a known end, even after the
+    audit date, it does not; an open flow is not covered by a consent
+    withdrawn on or before the audit date, nor a planned one by a consent
+    withdrawn by its start): ``AP251:<flow>``.
 
     Non-compliant: cookie IDs go to an ad network that joins them to its members.
     Compliant: the persons consented to the ad network acquiring them.
@@ -43,7 +45,8 @@ class AP251(LawRule):
                "(提供先での本人との紐付け (recipient_links) が記録された提供先)に送る組織のフロー"
                "(経路が個人データ以外)で、その提供先(ID・グループ・法人)を名宛人とする本人の同意が"
                "ない。同意は、フローの開始日以前に取得され、フローの終了前に撤回されていないものに限る"
-               "(最終日の撤回は範囲内、終了日のないフローは基準日以前に撤回された同意では足りない)。"
+               "(TP104 と同じく、最終日の撤回は範囲内、終了日より前の撤回は基準日より後でも足りず、"
+               "終了日のないフローは基準日以前に、予定のフローは開始日以前に撤回された同意では足りない)。"
                "個人の項目と一緒のフローや併用のフローは個人データの提供として判断し、"
                "根拠を記録した法第27条第1項の例外のフローには指摘しない。")
     gloss = ("Personally referable information (cookie IDs and the like) may go to a recipient "
@@ -106,11 +109,5 @@ flows:
             >>> AP251.valid(ctx, ctx.consents["K1"], ctx.flows["F1"])
             True
         """
-        if consent.obtained_on > flow.start:
-            return False
-        withdrawn = consent.withdrawn_on
-        if withdrawn is None:
-            return True
-        if flow.end is None or flow.end > ctx.as_of:
-            return withdrawn > ctx.as_of
-        return withdrawn >= flow.end
+        return (consent.obtained_on <= flow.start
+                and not ctx.runs_after(flow, consent.withdrawn_on))

@@ -58,7 +58,7 @@ flows:
             >>> TP104.count(ctx, ctx.flows["F1"], ctx.consents["K1"])
             1
         """
-        return int(_ran_on(ctx, flow, consent.withdrawn_on))
+        return int(ctx.runs_after(flow, consent.withdrawn_on))
 
     @classmethod
     def condition(cls, ctx, flow, consent):
@@ -70,7 +70,7 @@ flows:
             >>> [f.id for f in TP104.condition(ctx, ctx.flows["F1"], ctx.consents["K1"])]
             ['TP104:F1:K1']
         """
-        if not _ran_on(ctx, flow, consent.withdrawn_on):
+        if not ctx.runs_after(flow, consent.withdrawn_on):
             return []
         en, ja = ctx.consent_words(flow, consent)
         withdrawn = consent.withdrawn_on
@@ -92,11 +92,3 @@ flows:
                             message_ja=f"{ja} は {withdrawn} に撤回されましたが、"
                                        f"提供は{until_ja}")]
 
-
-def _ran_on(ctx, flow, withdrawn_on) -> bool:
-    """Whether the flow ran on after ``withdrawn_on`` (rules.md TP104)."""
-    if withdrawn_on is None:
-        return False
-    if flow.end is not None:
-        return withdrawn_on < flow.end
-    return withdrawn_on <= ctx.horizon(flow)
