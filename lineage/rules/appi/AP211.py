@@ -2,6 +2,7 @@ import datetime as dt
 
 from ..base import Example, evidence_form
 from ..clauses import Article
+from ..packs import APPI_FROM
 from .common import ACT, ACT_JA, LawRule, notice_of
 
 #: The responsible person's details the Act adds to the policy's name.
@@ -40,13 +41,41 @@ def states(notice) -> list[tuple[dt.date, dict, tuple | None, object]]:
     return out
 
 
+
+def in_force(ctx, flow, history: list) -> list:
+    """The states of ``history`` (:func:`states`) in force on some day ``flow`` runs
+    that the Act judges: from its start, or from 2022-04-01 where it started
+    before the Act asked for these details, to its last day (rules.md,
+    AP211/AP212). AP211 and AP241 read the responsible person through this.
+
+    Example:
+        >>> from lineage.rules import context, examples
+        >>> ctx = context.Context(examples.build_example(
+        ...     "{notices: [{id: J1, kind: joint_use, published_on: 2019-06-01, members: [mc],"
+        ...     " responsible: {name: mc}, revisions: [{effective_on: 2020-06-01,"
+        ...     " responsible: {address: 東京}}, {effective_on: 2025-06-01,"
+        ...     " responsible: {representative: 山田}}]}],"
+        ...     " flows: [{id: F1, from: mc, to: group-co, items: [name], start: 2020-01-01,"
+        ...     " end: 2025-01-31}]}"))
+        >>> [s[1] for s in in_force(ctx, ctx.flows["F1"], states(ctx.notices["J1"]))]
+        [{'name': 'mc', 'address': '東京', 'representative': None}]
+    """
+    if len(history) == 1:
+        return history  # the notice's own state, in force from date.min
+    first, last = max(flow.start, APPI_FROM), ctx.last_day(flow)
+    # The state in force on the first day, then every one that takes effect by the last.
+    return [s for i, s in enumerate(history)
+            if s[0] <= last and (i + 1 == len(history) or history[i + 1][0] > first)]
+
 class AP211(LawRule):
     """A joint-use notice does not give the responsible person's address or representative.
 
     The policy asks for the responsible person's name; the Act (Art.
     27(5)(iii)) also asks for the address and, for a company, its
     representative. The responsible person read is the one in force on some
-    day the flow runs (the notice and the revisions effective by then). One
+    day the flow runs (the notice and the revisions effective by then), from
+    2022-04-01 when it started earlier: the Act asked for these details from
+    then (:func:`in_force`). One
     finding per missing detail, ``AP211:<flow>:address`` or
     ``AP211:<flow>:representative``. Only the notice the flow's joint-use
     route rests on is read; a flow with no such notice gets TP221 instead.
@@ -68,8 +97,8 @@ class AP211(LawRule):
     title_en = "Joint-use notice without the responsible person's address or representative"
     title_ja = "責任者の住所・代表者を欠く共同利用の通知"
     when_ja = ("共同利用の通知に、管理について責任を有する者の住所又は(法人の場合)"
-               "代表者の記載がない。責任者は、フローが続くいずれかの日に効力のあるもの(通知と、"
-               "その日までに効力を生じた変更)を読み、欠けている事項ごとに指摘する。"
+               "代表者の記載がない。責任者は、フローが続くいずれかの日(2022年4月1日より前に始まった"
+               "フローは同日以後)に効力のあるもの(通知と、その日までに効力を生じた変更)を読み、欠けている事項ごとに指摘する。"
                "フローの共同利用の根拠となる通知だけを読み、そのような通知のないフローには TP221 "
                "が指摘される。")
     gloss = ("For joint use, the person must be told, in advance, the name, address and (for a "
@@ -125,15 +154,7 @@ flows:
                           f"管理責任者の{ja}がありません")
                     for key, en, ja in FIELDS}, evidence_form({"notice": notice.id}))
             history, texts, evidence = got
-            if len(history) == 1:
-                running = history  # the notice's own state, in force from date.min
-            else:
-                last = ctx.last_day(flow)
-                # The state in force at the start, then every one that takes effect
-                # while it runs.
-                running = [s for i, s in enumerate(history)
-                           if s[0] <= last
-                           and (i + 1 == len(history) or history[i + 1][0] > flow.start)]
+            running = in_force(ctx, flow, history)
             for key, _, _ in FIELDS:
                 if all(state[1][key] for state in running):
                     continue

@@ -2,6 +2,7 @@ import datetime as dt
 
 from ..base import Example
 from ..clauses import Article
+from ..packs import APPI_FROM
 from .AP211 import states
 from .common import ACT, ACT_JA, LawRule, notice_of
 
@@ -21,7 +22,9 @@ class AP212(LawRule):
     on the joint-use flows under the notice that started on or before the
     revision's ``notified_on`` and run on or after its ``effective_on``. A
     change not yet notified is reported once it has taken effect (prior notice)
-    or once its 30 days have passed on the audit date.
+    or once its 30 days have passed on the audit date. A change that took
+    effect before 2022-04-01, when the amended Act's duties began, is not
+    judged.
 
     Non-compliant: the purposes change on the day the change is notified.
     Compliant: the change is notified the day before.
@@ -46,7 +49,8 @@ class AP212(LawRule):
                "住所又は代表者だけの変更は効力発生日から30日以内に通知しなければならない。"
                "その通知の下で、変更の通知日以前に開始し効力発生日以後も続く共同利用のフローに指摘し"
                "、まだ通知されていない変更は、効力を生じた時点(事前の通知が必要な変更)"
-               "又は基準日に30日が過ぎた時点から指摘する。")
+               "又は基準日に30日が過ぎた時点から指摘する。改正法の義務が始まった2022年4月1日より前に"
+               "効力を生じた変更は判断しない。")
     gloss = ("A change of the person responsible or of the joint-use purposes must be notified in "
              "advance; a change of its name, address or representative without delay.")
     remedy_en = ("Notify a new responsible person or new purposes before the change takes "
@@ -99,15 +103,18 @@ flows:
                     continue
                 if flow.end is not None and flow.end < rev.effective_on:
                     continue
-                when = rev.notified_on or "never"
                 need = "before it took effect" if prior else "within 30 days"
                 need_ja = "あらかじめ" if prior else "遅滞なく(30日以内に)"
+                if rev.notified_on is None:
+                    when, when_ja = f"not notified ({need})", "通知なし"
+                else:
+                    when, when_ja = f"notified {rev.notified_on}, not {need}", f"通知 {rev.notified_on}"
                 yield cls.finding(
                     flow, subject=f"{notice.id}@{rev.effective_on}", evidence={"notice": notice.id},
                     message=f"{ACT} Art. 27(6): joint-use notice {notice.id} changed {what} on "
-                            f"{rev.effective_on}, notified {when}, not {need}",
+                            f"{rev.effective_on}, {when}",
                     message_ja=f"{ACT_JA}第27条第6項: 共同利用の通知 {notice.id} の{what_ja}の変更"
-                               f"({rev.effective_on})が{need_ja}通知されていません(通知 {when})")
+                               f"({rev.effective_on})が{need_ja}通知されていません({when_ja})")
 
     @staticmethod
     def late_revisions(ctx, notice) -> list:
@@ -123,6 +130,8 @@ flows:
         out = []
         history = states(notice)
         for (_, before, purposes_before, _), (_, after, purposes, rev) in zip(history, history[1:]):
+            if rev.effective_on < APPI_FROM:
+                continue  # a change before the amended Act's duties took effect
             prior = [w for w, changed in (("purposes", purposes != purposes_before),
                                           ("the responsible person", after["name"] != before["name"]))
                      if changed]

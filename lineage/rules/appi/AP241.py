@@ -1,35 +1,36 @@
 from ..base import Example
 from ..clauses import Article
-from .AP211 import FIELDS, states
-from .common import ACT, ACT_JA, LawRule
+from .AP211 import FIELDS, in_force, states
+from .common import ACT, ACT_JA, LawRule, exemption
 from ...model.tables import field_ja
-
-#: The routes on which the Act asks no confirmation of the recipient (Art. 30(1)
-#: proviso): a 27(1) exemption, or no provision to a third party (27(5): succession,
-#: joint use; outsourcing is the contract holders' exception already).
-_NO_CONFIRMATION = ("law", "life", "public_health", "government", "succession", "joint_use")
 
 
 def _not_provided(ctx, flow) -> bool:
-    """Whether ``flow`` comes in on a route the Act asks no confirmation for, and the
-    route holds as the organisation's own flows are judged: the basis it declares (or,
-    declaring none, joint use), with its evidence recorded (a law cited, a succession
-    event, a joint-use notice naming both ends with every item and purpose). A joint-use
-    notice must also meet the Act: published strictly before the start, naming the
-    responsible person's address and representative (AP211)."""
+    """Whether ``flow`` comes in on a route the Act asks no confirmation for (Art.
+    30(1) proviso), holding as the organisation's own flows are judged: a 27(1)
+    exemption (:func:`~.common.exemption`), a succession with its event
+    recorded, or joint use under a notice naming both ends with every item and
+    purpose. The basis the flow declares is the one tried; declaring none,
+    each of them is. A joint-use notice must also meet the Act: published
+    strictly before the start, giving the responsible person's address and
+    representative on the days the flow runs (AP211's :func:`~.AP211.in_force`)."""
     from ..routes import holding  # (the routes import the rules: not at import time)
-    route = flow.basis if flow.basis is not None else "joint_use"
-    if route not in _NO_CONFIRMATION:
+    if exemption(ctx, flow) is not None:
+        return True
+    basis = flow.basis
+    if basis is None or basis == "succession":
+        if holding(ctx, flow, "succession") is not None:
+            return True
+    if basis is not None and basis != "joint_use":
         return False
-    evidence = holding(ctx, flow, route)
+    evidence = holding(ctx, flow, "joint_use")
     if evidence is None:
         return False
-    if route != "joint_use":
-        return True
     notice = ctx.notices.get(evidence.get("notice"))
     if notice is None or notice.published_on is None or notice.published_on >= flow.start:
         return False
-    return all(state[1][key] for state in states(notice) for key, _, _ in FIELDS)
+    return all(state[1][key] for state in in_force(ctx, flow, states(notice))
+               for key, _, _ in FIELDS)
 
 
 class AP241(LawRule):
@@ -45,12 +46,13 @@ class AP241(LawRule):
     Nor from a public body (not a business), nor on an inflow on a route the
     Act asks no confirmation for (Art. 30(1) proviso: a 27(1) exemption, a
     succession, joint use) when that route holds as the organisation's own
-    flows are judged: the declared basis with its evidence recorded (a law
-    cited, a succession event), or a joint-use notice naming the sender and
-    the organisation with every item and purpose, published before the start
-    and giving the responsible person's address and representative (AP211). A
-    declared ``basis`` without its evidence is the sender's word: a list bought
-    as "joint use" still needs the record.
+    flows are judged: the declared basis (declaring none, any of them) with its
+    evidence recorded (a law cited, an academic party at one end, a succession
+    event), or a joint-use notice naming the sender and the organisation with
+    every item and purpose, published before the start and giving the
+    responsible person's address and representative on the days the flow runs
+    (AP211). A declared ``basis`` without its evidence is the sender's word: a
+    list bought as "joint use" still needs the record.
 
     Non-compliant: a list broker's customer list comes in unconfirmed.
     Compliant: the broker and its acquisition were confirmed.
@@ -72,8 +74,9 @@ class AP241(LawRule):
                "提供に当たらないフロー(保管のみ (storage_only)、個人関連情報だけのもの)、"
                "組織と契約のある当事者(又はその法人)からのフロー(委託先が委託されたデータを返すもの)"
                "、公的機関からのフロー、法が確認を求めない根拠(法第27条第1項の例外、事業の承継、"
-               "共同利用)が記録によって成り立つフロー(例外の理由の記載、承継の事実、提供元と組織を"
-               "共同して利用する者とし項目・利用目的を含み開始日より前に公表され責任者の住所と代表者"
+               "共同利用。根拠を宣言しないフローはそのいずれか)が記録によって成り立つフロー(例外の理由の"
+               "記載、一方の端の学術研究機関等、承継の事実、提供元と組織を共同して利用する者とし"
+               "項目・利用目的を含み開始日より前に公表され、フローが続く日に責任者の住所と代表者"
                "を記載した共同利用の通知・公表)には指摘しない。記録のない根拠の宣言だけでは"
                "提供元の言い分にすぎず、記録が必要である。")
     gloss = ("A recipient of personal data from a third party must confirm the provider's identity "

@@ -1,6 +1,6 @@
 from ..base import Example
 from ..clauses import Article
-from .common import ACT, ACT_JA, EXEMPT_ROUTES, LawRule
+from .common import ACT, ACT_JA, LawRule, exemption
 
 
 class AP251(LawRule):
@@ -16,8 +16,9 @@ class AP251(LawRule):
     items alone, not ``combined`` (route ``non_personal``), with
     ``recipient_links``. With a personal item, or ``combined``, the items are
     personal information and the provision is judged as one (a consent or
-    another route; TP801 when none). Not reported when the flow declares a
-    27(1) exemption whose justification is recorded (Art. 31(1) excepts
+    another route; TP801 when none). Not reported when the flow rests on a
+    27(1) exemption (:func:`~.common.exemption`: its justification recorded,
+    an academic party at one end for the academic ones; Art. 31(1) excepts
     them). Reported when no consent names the recipient (its ID, a group
     of it, or its legal entity) that was obtained on or before the flow's
     start and not withdrawn while it runs, as TP104 reads it (a withdrawal on
@@ -48,7 +49,8 @@ class AP251(LawRule):
                "(TP104 と同じく、最終日の撤回は範囲内、終了日より前の撤回は基準日より後でも足りず、"
                "終了日のないフローは基準日以前に、予定のフローは開始日以前に撤回された同意では足りない)。"
                "個人の項目と一緒のフローや併用のフローは個人データの提供として判断し、"
-               "根拠を記録した法第27条第1項の例外のフローには指摘しない。")
+               "根拠を記録した法第27条第1項の例外(学術研究の例外は一方の端が学術研究機関等)のフローには"
+               "指摘しない。")
     gloss = ("Personally referable information (cookie IDs and the like) may go to a recipient "
              "expected to link it to persons only when the persons have consented to that "
              "recipient acquiring it as personal data, as the provider must confirm.")
@@ -80,12 +82,10 @@ flows:
             >>> list(AP251.check(ctx, judged))
             []
         """
-        from ..routes import holding  # (the routes import the rules: not at import time)
         for flow in cls.flows(ctx, judged, ("non_personal",)):
             if not flow.recipient_links or not ctx.is_org(flow.frm):
                 continue
-            # a 27(1) exemption whose justification is recorded (Art. 31(1) excepts it)
-            if flow.basis in EXEMPT_ROUTES and holding(ctx, flow, flow.basis) is not None:
+            if exemption(ctx, flow) is not None:  # Art. 31(1) excepts 27(1)'s cases
                 continue
             linkable = ctx.linkable(flow)
             names = ctx.names(flow.to)

@@ -15,7 +15,7 @@ from ..base import Rule
 from ..context import add_days
 
 __all__ = ["LawRule", "ACT", "ACT_JA", "YEAR", "EXEMPT_ROUTES", "PROVISION_ROUTES",
-           "ADEQUATE", "within_year", "notice_of"]
+           "ADEQUATE", "within_year", "notice_of", "exemption"]
 
 #: How messages name the Act (English: its usual abbreviation).
 ACT = "APPI"
@@ -56,6 +56,43 @@ def within_year(day: dt.date | None, until: dt.date) -> bool:
     """
     return day is not None and add_days(until, -YEAR.days) <= day <= until
 
+
+def exemption(ctx, flow) -> str | None:
+    """The 27(1) exemption ``flow`` rests on, as AP241 and AP251 read the Act's
+    exceptions (Art. 30(1) proviso, Art. 31(1)), or None.
+
+    Its declared basis when that is an exemption route that holds with its
+    justification recorded, as the policy judges it (a law cited, ...); the
+    academic exemptions, outside the policy's list (TP114), when an academic
+    party is at one end (AP271's test). A flow declaring no basis rests on the
+    first of ``law``, ``life``, ``public_health``, ``government`` whose
+    justification is recorded (in ``exemption``).
+
+    Example:
+        >>> from lineage.rules import context, examples
+        >>> ctx = context.Context(examples.build_example(
+        ...     "{parties: [{id: uni, role: academic}], flows: ["
+        ...     "{id: F1, from: mc, to: uni, items: [name], basis: academic, start: 2025-01-01},"
+        ...     "{id: F2, from: mc, to: partner, items: [name], basis: academic, start: 2025-01-01},"
+        ...     "{id: F3, from: mc, to: police, items: [name], start: 2025-01-01,"
+        ...     " exemption: {law: 刑事訴訟法第197条第2項}},"
+        ...     "{id: F4, from: mc, to: police, items: [name], basis: law, start: 2025-01-01}]}"))
+        >>> [exemption(ctx, ctx.flows[f]) for f in ("F1", "F2", "F3", "F4")]
+        ['academic', None, 'law', None]
+    """
+    from ..routes import holding  # (the routes import the rules: not at import time)
+    if flow.basis is not None:
+        if flow.basis == "academic":
+            return "academic" if "academic" in (ctx.role(flow.frm), ctx.role(flow.to)) else None
+        if flow.basis in EXEMPT_ROUTES and holding(ctx, flow, flow.basis) is not None:
+            return flow.basis
+        return None
+    if flow.exemption is None:
+        return None
+    for route in EXEMPT_ROUTES[:4]:
+        if holding(ctx, flow, route) is not None:
+            return route
+    return None
 
 def notice_of(ctx, judged, flow):
     """The notice the flow's route rests on (the route's evidence), or None.
