@@ -11,8 +11,9 @@ class AP221(LawRule):
     (countries the Commission recognises), a provision needs: a 27(1)
     exemption (routes law, life, public health, government, academic), or a
     recipient with an equivalent system (``equivalent_system``, see AP223), or
-    consent to the foreign provision (route ``consent``, see AP222).
-    Outsourcing, joint use and opt-out do not help here: ``AP221:<flow>``.
+    consent to the foreign provision (route ``consent`` holding, see AP222; a
+    declared consent that no consent covers is none). Outsourcing, joint use
+    and opt-out do not help here: ``AP221:<flow>``.
 
     Non-compliant: customer data go to an outsourced call centre in the
     Philippines (route outsourcing, lawful under the policy).
@@ -34,7 +35,8 @@ class AP221(LawRule):
                "法が認める根拠がない。認められるのは、法第27条第1項の例外(法令に基づく提供、"
                "生命・財産の保護、公衆衛生、国の機関等への協力、学術研究)、提供先の相当措置 "
                "(equivalent_system、AP223 参照)、又は外国にある第三者への提供についての本人の同意(経"
-               "路が本人の同意、AP222 参照)だけで、委託・共同利用・オプトアウトは根拠にならない。")
+               "路が本人の同意で、その経路が成り立つもの、AP222 参照)だけで、委託・共同利用・オプトアウトは根拠に"
+               "ならない。同意を根拠と宣言しても、この提供を含む同意がなければ根拠にならない。")
     gloss = ("A provision to a third party in a foreign country needs the person's prior consent "
              "to provision to a foreign third party, unless the country is recognised (the "
              "EU/EEA/UK), the recipient keeps an equivalent system, or a 27(1) exemption applies; "
@@ -82,11 +84,18 @@ flows:
             if flow.to not in far or basis(ctx, judged, flow) != "none":
                 continue
             country = foreign(ctx, flow.to)
-            route = judged[flow.id].route.replace("_", " ")
+            route = judged[flow.id].route
+            if route == "consent":  # declared, and no consent covers the provision
+                why = ("no consent covers this provision (needs consent to provision to a "
+                       "foreign country")
+                why_ja = "この提供を含む同意がなく、"
+            else:
+                why = (f"route {route.replace('_', ' ')} is no basis for provision to a foreign "
+                       f"country (needs consent to it")
+                why_ja = ""
             yield cls.finding(
                 flow, evidence={"country": country},
-                message=f"{ACT} Art. 28(1): {flow.to} is in {country}; route {route} is no basis "
-                        f"for provision to a foreign country (needs consent to it, an equivalent "
+                message=f"{ACT} Art. 28(1): {flow.to} is in {country}; {why}, an equivalent "
                         f"system, or a 27(1) exemption)",
-                message_ja=f"{ACT_JA}第28条第1項: {flow.to} は外国({country})にあり、"
+                message_ja=f"{ACT_JA}第28条第1項: {flow.to} は外国({country})にあり、{why_ja}"
                            f"外国にある第三者への提供の根拠(同意・基準適合体制・法第27条第1項各号)がありません")

@@ -10,7 +10,8 @@ class AP222(LawRule):
     Before a person consents to provision to a recipient in a foreign country
     (outside Japan and the EU/EEA/UK), the Act asks that they be told the
     country, its privacy regime and the recipient's measures. For a flow whose
-    route is ``consent`` and whose recipient has no ``equivalent_system``,
+    route is ``consent``, holding (else AP221), and whose recipient has no
+    ``equivalent_system``,
     every consent the route relies on must record ``foreign_info_given``:
     ``AP222:<flow>:<consent>`` for each that does not.
 
@@ -31,7 +32,7 @@ class AP222(LawRule):
     title_en = "Consent to a foreign provision without the required information"
     title_ja = "情報提供のない外国にある第三者への提供の同意"
     when_ja = ("外国(日本・欧州経済領域・英国以外)にある提供先への本人の同意による提供(経路が本人の"
-               "同意)で、提供先に相当措置の確認日 (equivalent_system) がないとき、"
+               "同意で、その経路が成り立つもの)で、提供先に相当措置の確認日 (equivalent_system) がないとき、"
                "その経路が依拠する同意に、国名・その国の個人情報保護制度・提供先が講ずる措置を本人に"
                "情報提供したこと(外国の制度等の情報提供 (foreign_info_given))が記録されていない。"
                "同意ごとに指摘する。")

@@ -4,7 +4,8 @@ rules.md, "Art. 28, one basis per flow": for a recipient in a country outside
 Japan and the EU/EEA/UK, in this order: a 27(1) exemption needs nothing more;
 else a recipient with ``equivalent_system`` relies on it (AP223 when it was not
 checked within the 12 months up to the audit date); else a ``consent`` route
-needs ``foreign_info_given`` (AP222); else AP221.
+that holds needs ``foreign_info_given`` (AP222); else AP221 (a declared
+consent that no consent covers is no consent to rely on).
 
 Example:
     >>> from lineage.rules import context, engine, examples
@@ -55,9 +56,22 @@ def basis(ctx, judged, flow) -> str | None:
         return "exemption"
     if ctx.parties[flow.to].equivalent_system is not None:
         return "equivalent_system"
-    if route == "consent":
+    if route == "consent" and _consent_holds(ctx, flow):
         return "consent"
     return "none"
+
+
+def _consent_holds(ctx, flow) -> bool:
+    """Whether the flow's consent route holds (TP101-TP104 all met). A flow declaring
+    consent that no consent covers relies on no consent to the provision abroad:
+    AP221, not AP222, which reads a consent that exists. Asked for each flow to
+    a foreign recipient on the consent route, once."""
+    from ..routes import holding  # (the routes import the rules: not at import time)
+    key = ("foreign-consent", flow.id)
+    got = ctx.memo.get(key)
+    if got is None:
+        got = ctx.memo[key] = holding(ctx, flow, "consent") is not None
+    return got
 
 
 def abroad(ctx) -> frozenset:
