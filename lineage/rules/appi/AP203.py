@@ -80,11 +80,14 @@ flows:
             published = notice.published_on
             if published is not None and published < flow.start:
                 continue
-            when = published or "never"
+            if published is None:
+                when, when_ja = "never published", " が公表されておらず"
+            else:
+                when, when_ja = f"published {published}", f"({published} 公表)の後"
             yield cls.finding(
                 flow, subject=notice.id, evidence={"notice": notice.id},
                 message=f"{ACT} Enforcement Rules Art. 11(1): opt-out notice {notice.id} was "
-                        f"published {when}, not before the start {flow.start}: no period to "
+                        f"{when}, not before the start {flow.start}: no period to "
                         f"ask for a stop",
-                message_ja=f"{ACT_JA}施行規則第11条第1項: オプトアウトの通知 {notice.id}({when})の後、"
+                message_ja=f"{ACT_JA}施行規則第11条第1項: オプトアウトの通知 {notice.id}{when_ja}、"
                            f"提供開始日 {flow.start} までに停止を求める期間がありません")

@@ -80,14 +80,17 @@ flows:
                     continue
                 if rev.notified_on is not None and flow.start >= rev.notified_on:
                     continue
-                when = rev.notified_on or "never"
+                if rev.notified_on is None:
+                    when, when_ja = "never notified it", "通知がありません"
+                else:
+                    when, when_ja = f"notified it {rev.notified_on}", f"通知が {rev.notified_on} です"
                 yield cls.finding(
                     flow, subject=f"{notice}@{rev.effective_on}",
                     evidence={"notice": notice, "revision": str(rev.effective_on)},
                     message=f"joint-use notice {notice} changed {what} on {rev.effective_on} "
-                            f"but notified it {when}",
+                            f"but {when}",
                     message_ja=f"共同利用 {notice} の{what_ja}の変更({rev.effective_on} 施行)の"
-                               f"通知が {when} です")
+                               f"{when_ja}")
 
 
 def _late_changes(notice):
