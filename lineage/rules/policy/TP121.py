@@ -51,6 +51,11 @@ flows:
             >>> TP121.missing(ctx, ctx.flows["F1"]).id
             'TP121:F1'
         """
+        if flow.notice:  # named, and of another kind (rules.md: read as named)
+            return cls.finding(
+                flow, evidence={"notice": flow.notice},
+                message=f"the notice the flow names, {flow.notice}, is no opt-out notice",
+                message_ja=f"フローが指定する通知 {flow.notice} はオプトアウトの公表ではありません")
         return cls.finding(flow, message="no opt-out notice covers this flow",
                            message_ja="このフローに対応するオプトアウトの公表がありません")
 

@@ -72,11 +72,21 @@ flows:
         out = []
         contracts = ctx.contracts_for(flow.to, flow.contract)
         if ctx.role(flow.to) != "outsourcee" and not contracts:
-            out.append(cls.finding(
-                flow, subject="recipient",
-                message=f"recipient {flow.to} is not an outsourcee and has no contract "
-                        "with the organisation",
-                message_ja=f"提供先 {flow.to} は委託先ではなく、委託契約もありません"))
+            if flow.contract is not None:  # the contract it names binds another company
+                out.append(cls.finding(
+                    flow, subject="recipient", evidence={"contract": flow.contract},
+                    message=f"recipient {flow.to} is not an outsourcee, and the contract the "
+                            f"flow names, {flow.contract}, is not with it (nor another party "
+                            "of its legal entity)",
+                    message_ja=f"提供先 {flow.to} は委託先ではなく、フローが指定する契約 "
+                               f"{flow.contract} も {flow.to}（及びその法人の当事者）との"
+                               "契約ではありません"))
+            else:
+                out.append(cls.finding(
+                    flow, subject="recipient",
+                    message=f"recipient {flow.to} is not an outsourcee and has no contract "
+                            "with the organisation",
+                    message_ja=f"提供先 {flow.to} は委託先ではなく、委託契約もありません"))
         # The contracts' scope on every day the flow runs up to the audit date (rules.md:
         # a route holds "on the flow's start and for as long as it runs"): a renewal that
         # no longer entrusts an item takes it out of scope from its first day. Days with

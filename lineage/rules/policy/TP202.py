@@ -109,13 +109,21 @@ flows:
                 continue
             if not _covers(contracts, first, last):
                 gap = _gap(contracts, first, last)
+                if flow.end is not None and flow.end <= last:
+                    run, run_ja = f"flow runs {first} to {last}", f"提供期間 {first}〜{last}"
+                else:  # still running (or planned): judged up to the audit date (its start)
+                    run, run_ja = (f"flow runs from {first}, judged up to {last}",
+                                   f"提供期間 {first}〜、{last} まで判断")
+                if contract is not None:  # as named, not any contract of the recipient's
+                    what, what_ja = (f"the contract the flow names, {contract}, is not",
+                                     f"フローが指定する契約 {contract} が")
+                else:
+                    what, what_ja = f"no contract with {flow.to} is", f"{flow.to} との委託契約が"
                 yield cls.finding(
                     flow, subject="contract",
                     evidence={"contract": [c.id for c in contracts] or None},
-                    message=f"no contract with {flow.to} is in force on {gap} "
-                            f"(flow runs {first} to {last})",
-                    message_ja=f"{flow.to} との委託契約が {gap} に有効ではありません"
-                               f"(提供期間 {first}〜{last})")
+                    message=f"{what} in force on {gap} ({run})",
+                    message_ja=f"{what_ja} {gap} に有効ではありません({run_ja})")
                 continue
             active = [c for c in contracts if _overlaps(c, first, last)]
             for clause, en, ja in (("no_leak", "no-leak", "漏えい禁止"),

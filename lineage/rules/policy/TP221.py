@@ -56,6 +56,19 @@ flows:
             >>> TP221.missing(ctx, ctx.flows["F1"]).id
             'TP221:F1'
         """
+        named = ctx.notices.get(flow.notice) if flow.notice else None
+        if named is not None:  # the named notice is the one read (rules.md: as named)
+            if named.kind != "joint_use":
+                return cls.finding(
+                    flow, evidence={"notice": flow.notice},
+                    message=f"the notice the flow names, {flow.notice}, is no joint-use notice",
+                    message_ja=f"フローが指定する通知 {flow.notice} は共同利用の通知・公表ではありません")
+            return cls.finding(
+                flow, evidence={"notice": flow.notice},
+                message=f"the notice the flow names, {flow.notice}, does not list the provider "
+                        f"{flow.frm} as a joint user",
+                message_ja=f"フローが指定する共同利用の通知 {flow.notice} に、提供元 {flow.frm} が"
+                           "共同利用者として記載されていません")
         return cls.finding(flow, evidence={"notice": flow.notice},
                            message=f"no joint-use notice lists the provider {flow.frm} "
                                    "as a joint user",
