@@ -143,6 +143,39 @@ def test_volume_refuses_words(tmp_path):
         load(p)
 
 
+_VOLUME_WORDS = ("is not a volume: a whole number of people (120000 or 120,000), or "
+                 "data-subject party IDs with numbers (customers=120000;members=3500)")
+
+
+@pytest.mark.parametrize("cell, message", [
+    ("6万", f"'6万' {_VOLUME_WORDS}"),
+    ("-5", f"'-5' {_VOLUME_WORDS}"),
+    ("c=6万", f"{{'c': '6万'}} {_VOLUME_WORDS}"),
+    ("bad key=3", "'bad key' in volume is not a party ID (the IDs of data-subject parties, "
+                  "customers=120000;members=3500)"),
+    ("custmers=5", "unknown party 'custmers' (did you mean 'customers'?)"),
+    ("b=5", "'b' is not a data_subject party"),
+])
+def test_a_bad_volume_is_said_in_words_in_every_form(tmp_path, run_cli, cell, message):
+    # the trial of round 12: pydantic's union internals (with memory addresses) as the message
+    d = _one_flow(tmp_path, "2025-01-01")
+    (d / "parties.csv").write_text(f"id,role,volume\na,self,{cell}\nb,third_party,\n"
+                                   "customers,data_subject,\n", encoding="utf-8")
+    key, _, number = cell.partition("=")
+    volume = f"{{{key!r}: {number!r}}}" if number else repr(cell)
+    single = tmp_path / "inv.yaml"
+    single.write_text("format: lineage/1\norganisation: a\nparties:\n"
+                      f"  - {{id: a, role: self, volume: {volume}}}\n"
+                      "  - {id: b, role: third_party}\n  - {id: customers, role: data_subject}\n"
+                      "flows: []\n", encoding="utf-8")
+    for path in (d, single):
+        err = run_cli("validate", path, expect=2).stderr
+        assert f"field 'volume': {message}" in err, err
+        assert "function" not in err and "0x" not in err
+    ja = run_cli("validate", d, "--lang", "ja", expect=2).stderr
+    assert "function" not in ja and "0x" not in ja
+
+
 def test_duplicate_id_does_not_hide_other_errors(tmp_path, run_cli):
     d = _one_flow(tmp_path, "someday")
     (d / "parties.csv").write_text("id,role\na,self\na,third_party\nb,vendor\n",

@@ -139,6 +139,15 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
         for pos, p in enumerate(c.sub_outsourcing):
             ref("contracts", c, "sub_outsourcing", p, "parties", sub=(pos,))
         dates("contracts", c, "signed_on", "ends_on")
+    for p in inv.parties:
+        if isinstance(p.volume, dict):  # per data-subject group (inventory.md, volume)
+            for group in p.volume:
+                ref("parties", p, "volume", group, "parties", sub=(group,))
+                if group in party_roles and party_roles[group] != "data_subject":
+                    out.append(Problem(source.locate(("parties", index_of["parties"][id(p)],
+                                                      "volume", group)), "parties", p.id,
+                                       "volume", f"'{group}' is not a data_subject party",
+                                       f"'{group}' は本人(data_subject)ではありません"))
     for c in inv.consents:
         ref("consents", c, "subjects", c.subjects, "parties")
         if c.subjects in party_roles and party_roles[c.subjects] != "data_subject":

@@ -226,11 +226,17 @@ def _count(value: object) -> object:
 def _volume(value: object) -> object:
     """A number, or ``group: n`` pairs as a map; a cell writes them ``customers=120000;members=3500``.
 
+    Anything else is refused here in words, in both languages: left to the union
+    of a number and a map, pydantic would name its own internal types.
+
     Example:
         >>> _volume("customers=120,000; members: 3500")
         {'customers': 120000, 'members': 3500}
         >>> _volume("１２０００")
         12000
+        >>> _volume("6万")
+        Traceback (most recent call last):
+        pydantic_core._pydantic_core.PydanticCustomError: '6万' is not a volume: a whole number of people (120000 or 120,000), or data-subject party IDs with numbers (customers=120000;members=3500)
     """
     if isinstance(value, str):
         text = unicodedata.normalize("NFKC", value).strip()
@@ -241,13 +247,36 @@ def _volume(value: object) -> object:
                     continue
                 key, sep, number = part.replace(":", "=").partition("=")
                 if not sep:
-                    return value
+                    _bad_volume(value)
                 out[key.strip()] = _count(number)
-            return out
-        return _count(text)
-    if isinstance(value, dict):
-        return {_text(k): _count(v) for k, v in value.items()}
+            value = out
+        else:
+            value = _count(text)
+    elif isinstance(value, dict):
+        value = {_text(k): _count(v) for k, v in value.items()}
+    counts = value.values() if isinstance(value, dict) else (value,)
+    if not all(type(n) is int and n >= 0 for n in counts):
+        _bad_volume(value)
+    for key in value if isinstance(value, dict) else ():
+        if (not isinstance(key, str) or len(key) > ID_MAX_LENGTH
+                or re.fullmatch(ID_PATTERN, key) is None):
+            shown = repr(key)[:80]
+            raise PydanticCustomError("worded", "{message}", {
+                "message": f"{shown} in volume is not a party ID (the IDs of data-subject "
+                           "parties, customers=120000;members=3500)",
+                "message_ja": f"volume の {shown} は当事者 ID ではありません(本人の当事者 ID "
+                              "ごとに customers=120000;members=3500 のように書いてください)"})
     return value
+
+
+def _bad_volume(value: object):
+    """Refuse a volume in words (see :func:`_volume`)."""
+    shown = repr(value)[:80]
+    raise PydanticCustomError("worded", "{message}", {
+        "message": f"{shown} is not a volume: a whole number of people (120000 or 120,000), or "
+                   "data-subject party IDs with numbers (customers=120000;members=3500)",
+        "message_ja": f"{shown} は人数として読めません: 人数を整数で(120000 又は 120,000)、"
+                      "又は本人の当事者 ID ごとに(customers=120000;members=3500)書いてください"})
 
 
 Count = Annotated[int, BeforeValidator(_count), Field(ge=0)]
