@@ -15,6 +15,8 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
+
 from lineage.rules.appi.AP201 import AP201
 from lineage.rules.appi.AP202 import AP202, _opt_out_reach
 from lineage.rules.appi.AP211 import AP211, FIELDS, states
@@ -24,6 +26,7 @@ from lineage.rules.appi.common import ACT, ACT_JA, notice_of, within_year
 from lineage.rules.policy.TP202 import TP202, _covers, _gap, _overlaps
 from lineage.rules.policy.TP402 import TP402
 from lineage.rules.policy.TP802 import _SKIP, TP802
+from lineage.terms import id_key
 
 
 def _ap201(ctx, judged):
@@ -58,12 +61,14 @@ def _ap211(ctx, judged):
         if notice is None or notice.kind != "joint_use":
             continue
         last = ctx.last_day(flow)
+        # (round 12: from 2022-04-01 for a flow that started earlier)
+        first = max(flow.start, dt.date(2022, 4, 1))
         if notice.id not in histories:
             histories[notice.id] = states(notice)
         history = histories[notice.id]
         # The state in force at the start, then every one that takes effect while it runs.
         running = [s for i, s in enumerate(history)
-                   if s[0] <= last and (i + 1 == len(history) or history[i + 1][0] > flow.start)]
+                   if s[0] <= last and (i + 1 == len(history) or history[i + 1][0] > first)]
         for key, en, ja in FIELDS:
             if all(state[1][key] for state in running):
                 continue
@@ -115,7 +120,11 @@ def _tp202(ctx, judged):
     for flow in ctx.judged_flows(judged, "policy")[1].get("outsourcing", ()):
         # (round 11: a contract binds the recipient's legal entity, and a flow naming
         # another company's contract is told so)
-        contracts = ctx.contracts_for(flow.to, flow.contract)
+        # (gathered here, not through Context.contracts_for, which this checks too)
+        entity = ctx.entity(flow.to)
+        contracts = sorted((c for c in ctx.inv.contracts if ctx.entity(c.party) == entity
+                            and (flow.contract is None or c.id == flow.contract)),
+                           key=lambda c: id_key(c.id))
         first, last = flow.start, ctx.last_day(flow)
         good = [c for c in contracts if c.no_leak and c.no_re_provision]
         if _covers(good, first, last):
@@ -130,13 +139,23 @@ def _tp202(ctx, judged):
             continue
         if not _covers(contracts, first, last):
             gap = _gap(contracts, first, last)
+            # (round 12: an open flow is judged up to the audit date; a named contract
+            # is named)
+            if flow.end is not None and flow.end <= last:
+                run, run_ja = f"flow runs {first} to {last}", f"提供期間 {first}〜{last}"
+            else:
+                run, run_ja = (f"flow runs from {first}, judged up to {last}",
+                               f"提供期間 {first}〜、{last} まで判断")
+            if flow.contract is not None:
+                what = f"the contract the flow names, {flow.contract}, is not"
+                what_ja = f"フローが指定する契約 {flow.contract} が"
+            else:
+                what, what_ja = f"no contract with {flow.to} is", f"{flow.to} との委託契約が"
             yield TP202.finding(
                 flow, subject="contract",
                 evidence={"contract": [c.id for c in contracts] or None},
-                message=f"no contract with {flow.to} is in force on {gap} "
-                        f"(flow runs {first} to {last})",
-                message_ja=f"{flow.to} との委託契約が {gap} に有効ではありません"
-                           f"(提供期間 {first}〜{last})")
+                message=f"{what} in force on {gap} ({run})",
+                message_ja=f"{what_ja} {gap} に有効ではありません({run_ja})")
             continue
         active = [c for c in contracts if _overlaps(c, first, last)]
         for clause, en, ja in (("no_leak", "no-leak", "漏えい禁止"),
