@@ -320,3 +320,28 @@ flows:
         [1, "F3", ["name"]], [1, "F4", ["email"]], [2, "C1", ["email"]], [2, "F2", ["name"]],
         [3, "F1", ["name"]], [4, "C1", ["name"]]]
     assert got.highlight == ["C1", "F1", "F2", "F3", "F4"]
+
+
+def test_upstream_does_not_list_the_party_s_own_data_going_round(tmp_path):
+    # the trial of round 12: the call centre's return to the organisation (F2) was listed
+    # as a source of the call centre's own data, at hop 2
+    inv = tmp_path / "inv.yaml"
+    inv.write_text("""\
+format: lineage/1
+organisation: mc
+as_of: 2026-01-01
+data_items: [{id: name, name: 氏名}]
+parties:
+  - {id: mc, role: self}
+  - {id: customers, role: data_subject}
+  - {id: callcenter, role: outsourcee}
+  - {id: callcenter-west, legal_entity: callcenter}
+flows:
+  - {id: C1, from: customers, to: mc, items: [name], start: 2023-01-01}
+  - {id: F1, from: mc, to: callcenter, items: [name], start: 2023-02-01}
+  - {id: F2, from: callcenter, to: mc, items: [name], start: 2023-03-01}
+  - {id: F3, from: callcenter-west, to: mc, items: [name], start: 2023-03-01}
+""", encoding="utf-8")
+    got = upstream(inv, "callcenter")
+    assert got.table[["hop", "flow", "items"]].values.tolist() == [
+        [1, "F1", ["name"]], [2, "C1", ["name"]]]

@@ -497,8 +497,11 @@ def upstream(source, party: str, *, item: str | None = None,
             nxt = []
             for to, until in frontier:
                 for f in inbound.get(to, ()):
-                    if it not in f.items or f.start > until or entity[f.frm] == to:
-                        continue  # (a flow inside the entity brought it nothing)
+                    if (it not in f.items or f.start > until or entity[f.frm] == to
+                            or entity[f.frm] == entity[party]):
+                        # (a flow inside the entity brought it nothing; one from the
+                        # party's own entity is its data going round, not their source)
+                        continue
                     held = reach.items_at(entity[f.frm]).get(it)
                     if held is None or (f.end is not None and f.end < held):
                         continue

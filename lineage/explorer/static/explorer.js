@@ -242,12 +242,14 @@ export class Model {
     return this._held.get(this.rep[p]) || new Map();
   }
 
-  /** Flows that brought ``p``'s data (lineage.analysis.upstream, ported); Map flow -> hop. */
+  /** Flows that brought ``p``'s data (lineage.analysis.upstream, ported): rows
+   * ``[hop, flow, items]``, a flow at each hop where some of its items are that far
+   * back, with those items, by hop then flow. */
   upstream(p) {
     const F = this.d.flows; const reach = this.originReach();
     const e = this.rep[p];
     const wanted = [...(reach.get(e) || new Map()).keys()];
-    const best = new Map();
+    const best = new Map(); // "flow item" -> [flow, item, fewest hops back]
     for (const it of wanted) {
       let frontier = [[e, MAXDAY]]; const seen = new Set([e]); let hop = 0;
       while (frontier.length) {
@@ -255,10 +257,13 @@ export class Model {
         for (const [to, until] of frontier) {
           for (const f of this.innEntity[to]) {
             const from = this.rep[F.from[f]];
-            if (!F.items[f].includes(it) || F.start[f] > until || from === to) continue;
+            // (a flow inside the entity brought it nothing; one from ``p``'s own entity
+            // is its data going round, not where they came from)
+            if (!F.items[f].includes(it) || F.start[f] > until || from === to || from === e) continue;
             const held = (reach.get(from) || new Map()).get(it);
             if (held === undefined || (F.end[f] !== null && F.end[f] < held)) continue;
-            best.set(f, Math.min(best.get(f) ?? hop, hop));
+            const key = f + " " + it; const got = best.get(key);
+            if (got === undefined || got[2] > hop) best.set(key, [f, it, hop]);
             if (!seen.has(from) && !this.subjects.has(F.from[f])) {
               seen.add(from); nxt.push([from, F.end[f] ?? MAXDAY]);
             }
@@ -267,7 +272,14 @@ export class Model {
         frontier = nxt;
       }
     }
-    return best;
+    const rows = new Map(); // "hop flow" -> [hop, flow, items]
+    for (const [f, it, hop] of best.values()) {
+      const key = hop + " " + f;
+      if (!rows.has(key)) rows.set(key, [hop, f, []]);
+      rows.get(key)[2].push(it);
+    }
+    for (const row of rows.values()) row[2].sort((a, b) => a - b);
+    return [...rows.values()].sort((a, b) => (a[0] - b[0]) || (a[1] - b[1]));
   }
 
   /** Parties downstream of a leak at ``p`` (lineage.analysis.impact, ported); Map party -> flows used. */
@@ -610,7 +622,7 @@ export function mount(root, data, options = {}) {
     st.selected = ["party", p];
     const P = data.parties; const F = data.flows;
     const up = M.upstream(p); const down = M.impact(p);
-    const upFlows = [...up.keys()].sort((a, b) => (up.get(a) - up.get(b)) || (a - b));
+    const upFlows = [...new Set(up.map((row) => row[1]))];
     const upParties = [...new Set(upFlows.map((f) => F.from[f]))];
     const downParties = [...down.keys()].sort((a, b) => a - b);
     // mark what this view draws (the sets may hold thousands the view does not show)
@@ -619,18 +631,20 @@ export function mount(root, data, options = {}) {
       cy.nodes().forEach((n) => { const q = n.data("party"); n.toggleClass("up", upSet.has(q)); n.toggleClass("down", down.has(q)); });
       cy.edges().forEach((e) => { if (upFlowSet.has(e.data("flow"))) e.addClass("hl"); });
     });
-    detail.replaceChildren(
+    detail.replaceChildren(...[
       el("h2", {}, M.partyName(p, st.lang)),
       el("dl", {}, el("dt", {}, "ID"), el("dd", {}, P.id[p]), el("dt", {}, t("role")), el("dd", {}, M.label("role", P.role[p], st.lang)),
         el("dt", {}, t("country")), el("dd", {}, P.country[p])),
       el("button", { onclick: () => showFocus(p) }, t("focus")),
       el("h3", {}, t("upstream"), " (" + count(upFlows.length, "flows") + ")"),
-      capped(upFlows.length),
-      el("ul", { "data-list": "upstream" }, upFlows.slice(0, st.detailLimit).map((f) => el("li", { "data-id": F.id[f], "data-party": P.id[F.from[f]] },
-        t("hop") + " " + up.get(f) + ": ", el("a", { href: "#", onclick: (e) => { e.preventDefault(); selectFlow(f); } }, F.id[f]), " ", M.partyName(F.from[f], st.lang)))),
+      capped(up.length),
+      el("ul", { "data-list": "upstream" }, up.slice(0, st.detailLimit).map(([hop, f, items]) => el("li", { "data-id": F.id[f], "data-hop": hop, "data-party": P.id[F.from[f]] },
+        t("hop") + " " + hop + ": ", el("a", { href: "#", onclick: (e) => { e.preventDefault(); selectFlow(f); } }, F.id[f]), " ", M.partyName(F.from[f], st.lang),
+        " (" + items.map((i) => M.itemName(i, st.lang)).join(", ") + ")"))),
       el("h3", {}, t("downstream"), " (" + count(downParties.length, "parties") + ")"),
       capped(downParties.length),
-      el("ul", { "data-list": "downstream" }, downParties.slice(0, st.detailLimit).map((q) => el("li", { "data-id": P.id[q] }, partyLink(q)))));
+      el("ul", { "data-list": "downstream" }, downParties.slice(0, st.detailLimit).map((q) => el("li", { "data-id": P.id[q] }, partyLink(q))))]
+      .filter((node) => node !== null)); // (replaceChildren writes a null as the text "null")
     notify();
   }
 
@@ -797,7 +811,7 @@ export function mount(root, data, options = {}) {
     search: (q) => { searchBox.value = q; return runSearch(); },
     filter: (f) => { st.filters = { ...f }; renderFilters(); redraw(); return api.state(); },
     setLang: (l) => { st.lang = l; langSel.value = l; renderAll(); },
-    upstream: (id) => [...M.upstream(M.partyIndex.get(id)).keys()].map((f) => data.flows.id[f]).sort(),
+    upstream: (id) => M.upstream(M.partyIndex.get(id)).map(([hop, f, items]) => [hop, data.flows.id[f], items.map((i) => data.items.id[i])]),
     impact: (id) => [...M.impact(M.partyIndex.get(id)).keys()].map((p) => data.parties.id[p]).sort(),
     svg: svgText, png: () => cy.png({ bg: "#ffffff", full: true }),
   };
