@@ -47,3 +47,21 @@ def test_no_table_when_no_party_records_a_volume():
     assert rep.people == []
     assert "If a party leaks" not in report_markdown.render(rep)
     assert 'id="people"' not in report_html.render_html(rep)
+
+
+def test_a_planned_flow_brings_its_recipient_no_one_yet():
+    # the trial of round 12: a recipient whose flow starts after the audit date topped the
+    # table with 430,000 people
+    inv = load(SAMPLE)
+    members = next(p for p in inv.parties if p.id == "members")
+    planned = next(f for f in inv.flows if f.frm == "monocollabo").model_copy(update={
+        "id": "F99", "to": "dmp-partner", "items": ["email"], "start": inv.as_of.replace(
+            year=inv.as_of.year + 1), "end": None, "basis": None, "consents": []})
+    late = inv.model_copy(update={"flows": [*inv.flows, planned]})
+    assert members.volume == 36000
+    now = {p["party"]: p["total"] for p in build(lineage.check(late), drawing=False).people}
+    assert now == {p["party"]: p["total"]
+                   for p in build(lineage.check(SAMPLE), drawing=False).people}
+    # a year on, the flow runs: its recipient holds the organisation's groups too
+    later = build(lineage.check(late, as_of=planned.start), drawing=False).people
+    assert {p["party"]: p["total"] for p in later}["dmp-partner"] > now["dmp-partner"]

@@ -562,8 +562,9 @@ class Report:
         Each entry: ``party`` (ID), ``label`` (display name and ID), ``total``,
         ``about`` (the "about N people" phrase) and ``groups`` (``(group label,
         count)``), from :func:`lineage.analysis.people_affected` for every party
-        other than a data subject; parties with no recorded figure are left out.
-        At most :data:`PEOPLE_TOP` entries.
+        other than a data subject, with the flows started by the audit date (a
+        planned flow has brought its recipient nothing yet); parties with no
+        recorded figure are left out. At most :data:`PEOPLE_TOP` entries.
 
         Example:
             >>> import lineage
@@ -579,7 +580,8 @@ class Report:
         from ..rules.context import Context
         from ..terms import natural_key
         inv = self.audit.inventory
-        reach = Context(inv, self.audit.as_of).subject_reach
+        # as of the audit date: a planned flow has brought its recipient nothing yet
+        reach = Context(inv, self.audit.as_of).group_reach(as_of=self.audit.as_of)
         out = []
         memo: dict = {}  # each group's holders, found once for all parties
         for p in inv.parties:
