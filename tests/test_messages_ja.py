@@ -23,7 +23,7 @@ CARRIES_PROBLEMS = {"InventoryError"}
 ALLOWED = {
     ("model/schema.py", "_iso_date", "PydanticCustomError"):
         "pydantic's carrier: its context holds the DateFormError's message_ja",
-    ("model/schema.py", "_iso_country", "PydanticCustomError"):
+    ("model/schema.py", "_worded", "PydanticCustomError"):
         "pydantic's carrier: its context holds message_ja (the loader's 'worded' kind)",
     ("drawing/__init__.py", "plan_layout", "DrawingError"):
         "Python API only: the CLI's --layout is a click.Choice",

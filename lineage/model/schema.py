@@ -261,22 +261,33 @@ def _volume(value: object) -> object:
         if (not isinstance(key, str) or len(key) > ID_MAX_LENGTH
                 or re.fullmatch(ID_PATTERN, key) is None):
             shown = repr(key)[:80]
-            raise PydanticCustomError("worded", "{message}", {
-                "message": f"{shown} in volume is not a party ID (the IDs of data-subject "
-                           "parties, customers=120000;members=3500)",
-                "message_ja": f"volume の {shown} は当事者 ID ではありません(本人の当事者 ID "
-                              "ごとに customers=120000;members=3500 のように書いてください)"})
+            _worded(f"{shown} in volume is not a party ID (the IDs of data-subject parties, "
+                    "customers=120000;members=3500)",
+                    f"volume の {shown} は当事者 ID ではありません(本人の当事者 ID ごとに "
+                    "customers=120000;members=3500 のように書いてください)")
     return value
+
+
+def _worded(message: str, message_ja: str):
+    """Refuse a value with a validator's own words, in both languages (the loader's
+    "worded" kind).
+
+    Example:
+        >>> _worded("no", "いいえ")
+        Traceback (most recent call last):
+        pydantic_core._pydantic_core.PydanticCustomError: no
+    """
+    raise PydanticCustomError("worded", "{message}",
+                              {"message": message, "message_ja": message_ja})
 
 
 def _bad_volume(value: object):
     """Refuse a volume in words (see :func:`_volume`)."""
     shown = repr(value)[:80]
-    raise PydanticCustomError("worded", "{message}", {
-        "message": f"{shown} is not a volume: a whole number of people (120000 or 120,000), or "
-                   "data-subject party IDs with numbers (customers=120000;members=3500)",
-        "message_ja": f"{shown} は人数として読めません: 人数を整数で(120000 又は 120,000)、"
-                      "又は本人の当事者 ID ごとに(customers=120000;members=3500)書いてください"})
+    _worded(f"{shown} is not a volume: a whole number of people (120000 or 120,000), or "
+            "data-subject party IDs with numbers (customers=120000;members=3500)",
+            f"{shown} は人数として読めません: 人数を整数で(120000 又は 120,000)、"
+            "又は本人の当事者 ID ごとに(customers=120000;members=3500)書いてください")
 
 
 Count = Annotated[int, BeforeValidator(_count), Field(ge=0)]
@@ -333,8 +344,7 @@ def _iso_country(value: str) -> str:
                    "(e.g. JP, US, GB)")
         message_ja = (f"{value!r} は ISO 3166-1 alpha-2 で割り当てられた国コードではありません"
                       "（例: JP、US、GB）")
-    raise PydanticCustomError("worded", "{message}",
-                              {"message": message, "message_ja": message_ja})
+    _worded(message, message_ja)
 
 
 Country = Annotated[str, BeforeValidator(_text), Field(pattern=COUNTRY_PATTERN),
