@@ -335,3 +335,30 @@ def test_workbook_header_typo_formula_and_date_in_japanese(tmp_path, run_cli):
     err = run_cli("validate", out, "--lang", "ja", expect=2).stderr
     assert ("シート 当事者 2行目 列 A (ID): parties: 項目 'id': セルに数式 "
             "(=CONCAT(\"example\",\"-co\")) があります。値そのものを入力してください") in err
+
+
+def test_a_missing_column_is_one_error_not_one_per_row(tmp_path, run_cli):
+    # the trial of round 12: the column's error, then "required field is missing" on
+    # every row (a thousand flows, a thousand lines)
+    d = _one_flow(tmp_path, "2025-01-01", header=("id", "from", "to", "items", "end", "x"))
+    (d / "flows.csv").write_text("id,from,to,items\n" + "".join(
+        f"F{n},a,b,name\n" for n in range(50)), encoding="utf-8")
+    err = run_cli("validate", d, expect=2).stderr
+    assert err.splitlines() == [
+        f"error: {d / 'flows.csv'} row 1 column start: flows: field 'start': required column "
+        "'start' is missing", "1 problem; nothing was checked."]
+    book = tmp_path / "inv.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "inventory"
+    wb.active.append(["format", "organisation"])
+    wb.active.append(["lineage/1", "a"])
+    wb.create_sheet("parties").append(["id", "role"])
+    wb["parties"].append(["a", "self"])
+    wb["parties"].append(["b", "third_party"])
+    wb.create_sheet("flows").append(["id", "from", "to", "items"])
+    for n in range(50):
+        wb["flows"].append([f"F{n}", "a", "b", "name"])
+    wb.save(book)
+    err = run_cli("validate", book, expect=2).stderr
+    assert "required column 'start'" in err and "required field is missing" not in err
+    assert err.count("error:") == 1

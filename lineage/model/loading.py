@@ -255,6 +255,7 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
                                                   builders, consume, (validated, total))
         validated += len(value)
     report("records validated", validated, total)
+    problems = _without_echoes(problems)
     if top is None or "parties" not in fields or "flows" not in fields:
         raise InventoryError(problems)
     fields.update({k: getattr(top, k) for k in _TOP_FIELDS})
@@ -267,6 +268,27 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
     if problems:
         raise InventoryError(problems)
     return inventory
+
+
+def _without_echoes(problems: list[Problem]) -> list[Problem]:
+    """``problems`` without each record's "required field is missing" where the reader
+    reported the whole column missing: one line, not one per row (a thousand flows
+    without ``start`` read as a thousand errors).
+
+    Example:
+        >>> col = Problem(Location("flows.csv", row=1), "flows", None, "start",
+        ...               "required column 'start' is missing", "")
+        >>> row = Problem(Location("flows.csv", row=2), "flows", "F1", "start",
+        ...               "required field is missing", "")
+        >>> [p.record for p in _without_echoes([col, row])]
+        [None]
+    """
+    columns = {(p.collection, p.field) for p in problems
+               if p.record is None and p.message.startswith("required column ")}
+    if not columns:
+        return problems
+    return [p for p in problems if not (p.message == "required field is missing"
+                                        and (p.collection, p.field) in columns)]
 
 
 class _Top(BaseModel):
