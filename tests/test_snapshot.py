@@ -506,3 +506,32 @@ def test_diff_names_parties_in_japanese_and_markdown(two, run_cli):
     data = json.loads(run_cli("snapshot", "diff", "1", "2", "--store", store, "--format",
                               "json", expect=1).stdout)
     assert data["records"]["parties"]["added"] == ["clinic-us"]
+
+
+def test_a_finding_gone_with_its_flow_is_not_called_fixed():
+    # the trial of round 12: deleting a flow read as "resolved TP801:F41", like a fix
+    import dataclasses
+    from lineage.snapshots.canonical import canonical_json
+    from lineage.snapshots.compare import Diff
+    from lineage.snapshots.record import Snapshot
+    from lineage.snapshots.render import diff_markdown, diff_table
+    inv = lineage.load("inventories/monocollabo")
+    audit = lineage.check(inv)
+    flow = next(f.flow for f in audit.results if f.severity == "error")
+    kept = inv.model_copy(update={"flows": [f for f in inv.flows if f.id != flow]})
+    a = Snapshot.from_audit(audit)
+    b = Snapshot.from_audit(lineage.check(kept))
+    d = Diff(a, b)
+    gone = [f["id"] for f in d.resolved if f["flow"] == flow]
+    assert gone and len(gone) == len(d.resolved)
+    text = diff_table(d)
+    assert f"{len(gone)} resolved ({len(gone)} of them with their flow removed)" in text
+    for fid in gone:
+        line = next(x for x in text.splitlines() if f" {fid} " in x)
+        assert line.startswith("  resolved") and line.endswith(
+            f"(its flow {flow} was removed, not fixed)")
+    ja = diff_markdown(d, lang="ja")
+    assert f"フロー {flow} が削除されたためで、是正ではありません" in ja
+    assert f"うち {len(gone)} 件はフローの削除による" in ja
+    # a finding fixed in place says nothing of the kind
+    assert "removed, not fixed" not in diff_table(Diff(b, a))

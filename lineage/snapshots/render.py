@@ -28,6 +28,8 @@ __all__ = ["list_table", "list_json", "show_table", "show_json", "verify_text",
 
 WORDS = {
     "en": {"findings": "Findings", "new": "new", "resolved": "resolved", "open": "still open",
+           "gone": "its flow {flow} was removed, not fixed",
+           "gone_count": "{n} of them with their flow removed",
            "records": "Inventory changes", "routes": "Route and status changes",
            "meaning": "What it means", "nothing": "No changes.", "added": "added",
            "removed": "removed", "changed": "changed", "waived": "waived",
@@ -45,6 +47,8 @@ WORDS = {
            "md_header": ["id", "clause", "severity", "message"],
            "md_records_header": ["collection", "", "id", "changes"]},
     "ja": {"findings": "指摘", "new": "新規", "resolved": "解消", "open": "継続",
+           "gone": "フロー {flow} が削除されたためで、是正ではありません",
+           "gone_count": "うち {n} 件はフローの削除による",
            "records": "棚卸しの変更", "routes": "経路・状態の変更", "meaning": "法的な意味",
            "nothing": "変更はありません。", "added": "追加", "removed": "削除", "changed": "変更",
            "waived": "承認済み", "now_waived": "承認済みに", "no_longer_waived": "承認の失効",
@@ -326,6 +330,20 @@ class _Labels:
         return rid
 
 
+def _removed_flows(d: Diff) -> set:
+    """The IDs of the flows ``d``'s later snapshot no longer holds: a finding of one
+    is "resolved" only in that it is gone (the trial of round 12 read it as fixed)."""
+    return set((d.records.get("flows") or {}).get("removed", ()))
+
+
+def _resolved_words(d: Diff, w: dict, gone: set) -> str:
+    """The count of resolved findings, saying how many went with their flow."""
+    c = d.counts()["findings"]
+    n = sum(1 for f in d.resolved if f.get("flow") in gone)
+    return f"{c['resolved']} {w['resolved']}" + (
+        f" ({w['gone_count'].format(n=n)})" if n else "")
+
+
 def _header(d: Diff, w: dict, lang: str = "en") -> list[str]:
     return [f"{w['diff']} {_name(d.a, lang)} -> {_name(d.b, lang)}",
             f"  {w['as_of']} {d.a.as_of} -> {d.b.as_of}"]
@@ -359,12 +377,16 @@ def diff_table(d: Diff, lang: str = "en") -> str:
     c = d.counts()["findings"]
     label = _Labels(d, lang)
     lines = _header(d, w, lang) + [""]
-    lines.append(f"{w['findings']}: {c['new']} {w['new']}, {c['resolved']} {w['resolved']}, "
+    gone = _removed_flows(d)
+    lines.append(f"{w['findings']}: {c['new']} {w['new']}, {_resolved_words(d, w, gone)}, "
                  f"{c['open']} {w['open']}")
     for tag, group in (("new", d.new), ("resolved", d.resolved), ("open", d.open)):
         side = "a" if tag == "resolved" else "b"
         for f in group:
-            lines.append(f"  {w[tag]:<10} {_finding_line(f, w, lang, label, side)}")
+            line = f"  {w[tag]:<10} {_finding_line(f, w, lang, label, side)}"
+            if tag == "resolved" and f.get("flow") in gone:
+                line += f" ({w['gone'].format(flow=f['flow'])})"
+            lines.append(line)
     lines.append("")
     if d.records:
         lines.append(f"{w['records']}:")
@@ -426,8 +448,8 @@ def diff_markdown(d: Diff, lang: str = "en", level: int = 1) -> str:
     out = [f"{h} {w['diff']} {_md(_name(d.a, lang))} → {_md(_name(d.b, lang))}", "",
            f"{w['as_of']} {d.a.as_of} → {d.b.as_of}", "",
            f"{h}# {w['findings']}", "",
-           f"{c['new']} {w['new']}, {c['resolved']} {w['resolved']}, {c['open']} {w['open']}",
-           ""]
+           f"{c['new']} {w['new']}, {_resolved_words(d, w, gone := _removed_flows(d))}, "
+           f"{c['open']} {w['open']}", ""]
     rows = [(w[tag], f) for tag, group in (("new", d.new), ("resolved", d.resolved),
                                            ("open", d.open)) for f in group]
     if rows:
@@ -437,6 +459,8 @@ def diff_markdown(d: Diff, lang: str = "en", level: int = 1) -> str:
             if lang == "ja":
                 message = label.annotate(message, "a" if tag == w["resolved"] else "b")
             waived = f" ({w['waived']})" if f["waived"] else ""
+            if tag == w["resolved"] and f.get("flow") in gone:
+                message += f" ({w['gone'].format(flow=f['flow'])})"
             out.append(f"| {tag} | {_md(f['id'])} | {_md(clause_label(f['clause'], lang))} | "
                        f"{w.get(f['severity'], f['severity'])}{waived} | {_md(message)} |")
         out.append("")
