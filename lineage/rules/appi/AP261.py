@@ -117,9 +117,10 @@ def _unsupervised(ctx, party, until) -> tuple[str, str] | None:
 
 
 def _audits(ctx, party) -> list:
-    """The dates ``party`` was audited under any of its contracts, in order
-    (once per party: many outsourcing flows go to one outsourcee)."""
-    key = ("AP261", party)
+    """The dates ``party`` was audited under any of its contracts, in order (once per
+    legal entity, whose parties share its contracts: many outsourcing flows go to one
+    outsourcee, and a company may have thousands of branches)."""
+    key = ("AP261", ctx.entity(party))
     got = ctx.memo.get(key)
     if got is None:
         got = ctx.memo[key] = sorted(d for c in ctx.contracts_by_party.get(party, ())

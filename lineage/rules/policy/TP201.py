@@ -92,7 +92,7 @@ flows:
         # no longer entrusts an item takes it out of scope from its first day. Days with
         # no contract in force are TP202's; with none in force on any day of the run, the
         # scope is that of all the recipient's contracts.
-        line = _timeline(ctx, contracts)
+        line = _timeline(ctx, flow, contracts)
         first, last = flow.start, ctx.last_day(flow)
         cited = None  # the run's contract, for a purpose not announced (worked out once)
         for purpose in ctx.defined_purposes(flow):
@@ -125,10 +125,12 @@ flows:
         return out
 
 
-def _timeline(ctx, contracts) -> "_Timeline":
-    """The :class:`_Timeline` of ``contracts``, made once per check for each set of them
-    (the flows to one outsourcee share it)."""
-    key = ("TP201-timeline", tuple(c.id for c in contracts))
+def _timeline(ctx, flow, contracts) -> "_Timeline":
+    """The :class:`_Timeline` of ``contracts`` (``Context.contracts_for`` of ``flow``),
+    made once per check for each legal entity, or each named contract: the flows to
+    every branch of one outsourcee share it."""
+    key = (("TP201-timeline", ctx.entity(flow.to)) if flow.contract is None
+           else ("TP201-named", flow.contract, ctx.entity(flow.to)))
     got = ctx.memo.get(key)
     if got is None:
         got = ctx.memo[key] = _Timeline(contracts)
@@ -140,7 +142,10 @@ class _Timeline:
     each from its first day to the next span's, in order, and per value the spans whose
     contracts leave it out. A flow's run is found among the spans by bisection, so a
     recipient of monthly renewals and thousands of flows costs a look-up per flow and
-    item, not a walk over every contract.
+    item, not a walk over every contract. The spans come from one sweep over the
+    contracts' first and last days, keeping per span only how many are in force (and
+    which, when one): thousands of contracts of one company, each signed on its own
+    day, make thousands of spans, not a list of contracts per span.
 
     Example:
         >>> import datetime as dt
@@ -150,8 +155,8 @@ class _Timeline:
         >>> b = C(id="K2", signed_on=dt.date(2025, 7, 1), ends_on=None, items=["email"],
         ...       purposes=None)
         >>> line = _Timeline([a, b])
-        >>> [(d.isoformat(), [c.id for c in cs]) for d, cs in zip(line.days, line.held)]
-        [('2024-01-01', ['K1']), ('2025-07-01', ['K2'])]
+        >>> [(d.isoformat(), n, one.id) for d, n, one in zip(line.days, line.count, line.single)]
+        [('2024-01-01', 1, 'K1'), ('2025-07-01', 1, 'K2')]
         >>> line.outside("items", "name", dt.date(2025, 1, 1), dt.date(2026, 1, 1))
         ({'contract': 'K2'}, ' from 2025-07-01', '2025-07-01 以降、')
         >>> line.outside("items", "name", dt.date(2025, 1, 1), dt.date(2025, 6, 30)) is None
@@ -160,32 +165,45 @@ class _Timeline:
 
     def __init__(self, contracts):
         self.contracts = contracts
-        breaks = sorted({c.signed_on for c in contracts}
-                        | {c.ends_on + dt.timedelta(days=1) for c in contracts
-                           if c.ends_on is not None})
-        days, held = [], []
-        for day in breaks:
-            now = [c for c in contracts if c.signed_on <= day
-                   and (c.ends_on is None or c.ends_on >= day)]
-            if held and now == held[-1]:
-                continue  # nothing changed that day
-            days.append(day)
-            held.append(now)
-        #: Each span's first day, and the contracts in force from it (maybe none: a gap).
-        self.days, self.held = days, held
+        #: Each span's first day, how many contracts are in force from it (0: a gap),
+        #: and the one when there is one.
+        self.days, self.count, self.single = [], [], []
+        active: dict = {}  # position in ``contracts`` -> the contract
+        for day, changes in _sweep(contracts, range(len(contracts))):
+            for n, starts in changes:
+                if starts:
+                    active[n] = contracts[n]
+                else:
+                    del active[n]
+            self.days.append(day)
+            self.count.append(len(active))
+            self.single.append(next(iter(active.values())) if len(active) == 1 else None)
         self._outside: dict = {}  # (field, value) -> the spans leaving it out, in order
+        self._all: dict = {}  # field -> the scope of all the contracts
 
     def _run(self, first, last) -> tuple[int, int]:
         """The spans a run from ``first`` to ``last`` touches, as a range of indices."""
         return max(bisect_right(self.days, first) - 1, 0), bisect_right(self.days, last) - 1
 
     def _spans_of(self, field: str, value) -> list:
+        """The spans with contracts in force none of which allows ``value`` (each
+        allows it when it does not limit ``field`` or lists it), in order."""
         key = (field, value)
         got = self._outside.get(key)
         if got is None:
-            got = self._outside[key] = [
-                i for i, held in enumerate(self.held)
-                if held and (allowed := _scope(held, field)) is not None and value not in allowed]
+            allowing = [n for n, c in enumerate(self.contracts)
+                        if (values := getattr(c, field)) is None or value in values]
+            # how many allowing contracts are in force on each break day of theirs
+            moves = iter(_sweep(self.contracts, allowing))
+            pending = next(moves, None)
+            allowed, got = 0, []
+            for i, day in enumerate(self.days):
+                while pending is not None and pending[0] <= day:
+                    allowed += sum(1 if starts else -1 for _, starts in pending[1])
+                    pending = next(moves, None)
+                if self.count[i] and not allowed:
+                    got.append(i)
+            self._outside[key] = got
         return got
 
     def outside(self, field: str, value, first, last):
@@ -195,8 +213,10 @@ class _Timeline:
         span's contracts allow it. With no contract in force on any of its days, the
         scope is that of all the contracts."""
         lo, hi = self._run(first, last)
-        if not any(self.held[lo:hi + 1]):  # (none when the first contract starts later)
-            allowed = _scope(self.contracts, field)
+        if not any(self.count[lo:hi + 1]):  # (none when the first contract starts later)
+            if field not in self._all:
+                self._all[field] = _scope(self.contracts, field)
+            allowed = self._all[field]
             if allowed is None or value in allowed:
                 return None
             ev = {"contract": self.contracts[0].id} if len(self.contracts) == 1 else {}
@@ -206,8 +226,8 @@ class _Timeline:
         if at == len(spans) or spans[at] > hi:
             return None
         i = spans[at]
-        held = self.held[i]
-        ev = {"contract": held[0].id} if len(held) == 1 else {}
+        one = self.single[i]
+        ev = {"contract": one.id} if one is not None else {}
         day = self.days[i]
         if day <= first:
             return ev, "", ""
@@ -217,12 +237,25 @@ class _Timeline:
         """The contract a flow's run cites when one contract alone is in force all along
         (or, with none in force on any of its days, the only contract there is)."""
         lo, hi = self._run(first, last)
-        running = [h for h in self.held[lo:hi + 1] if h]
+        running = [i for i in range(lo, hi + 1) if self.count[i]]
         if not running:
-            running = [self.contracts] if self.contracts else []
-        if len(running) == 1 and len(running[0]) == 1:
-            return {"contract": running[0][0].id}
+            return {"contract": self.contracts[0].id} if len(self.contracts) == 1 else {}
+        if len(running) == 1 and self.single[running[0]] is not None:
+            return {"contract": self.single[running[0]].id}
         return {}
+
+
+def _sweep(contracts, positions):
+    """The days the contracts at ``positions`` start or stop being in force, in order,
+    each with its changes ``(position, starts)``: a contract is in force from
+    ``signed_on`` to ``ends_on``, both included."""
+    changes: dict = {}
+    for n in positions:
+        c = contracts[n]
+        changes.setdefault(c.signed_on, []).append((n, True))
+        if c.ends_on is not None and c.ends_on < dt.date.max:
+            changes.setdefault(c.ends_on + dt.timedelta(days=1), []).append((n, False))
+    return sorted(changes.items())
 
 
 def _scope(contracts, field):

@@ -82,16 +82,22 @@ flows:
         # passed over by passes in C, with no step of their own.
         days = _Days()
         open_from = {}
+        by_list: dict = {}  # the entity's shared list of contracts -> its day (see TP203)
         for to in set(tos):
-            day = _terms(ctx, to, None)[2]
+            contracts = ctx.contracts_for(to)
+            day = by_list.get(id(contracts), ())
+            if day == ():
+                day = by_list[id(contracts)] = _terms(ctx, to, None)[2]
             open_from[to] = _LAST + 1 if day is None else days[day]
         covered = map(and_, map(is_, named, repeat(None)),
                       map(le, map(open_from.__getitem__, tos), map(days.__getitem__, starts)))
         for flow in compress(flows, map(not_, covered)):
             to, contract, first = flow.to, flow.contract, flow.start
-            got = terms.get((to, contract))
+            # per legal entity and named contract: the branches of one company share it
+            key = (ctx.entity(to), contract)
+            got = terms.get(key)
             if got is None:
-                got = terms[(to, contract)] = _terms(ctx, to, contract)
+                got = terms[key] = _terms(ctx, to, contract)
             contracts, good, day = got
             if day is not None and day <= first:
                 continue

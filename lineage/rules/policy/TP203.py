@@ -595,14 +595,21 @@ def _circles(ctx, outsourcees) -> dict[str, frozenset]:
     circle is its members' parties joined with circles already made.
     """
     succ: dict[str, list] = {}
+    # The parties of one legal entity share one list of its contracts (Context): its
+    # sub-outsourcees are gathered once per list, not once per party (a company of
+    # thousands of branches, each with a contract, was quadratic).
+    subs_of: dict[int, list] = {}
     for party, contracts in ctx.contracts_by_party.items():
-        for contract in contracts:
-            succ.setdefault(party, []).extend(contract.sub_outsourcing)
+        subs = subs_of.get(id(contracts))
+        if subs is None:
+            subs = subs_of[id(contracts)] = [p for c in contracts for p in c.sub_outsourcing]
+        succ[party] = subs
     base = frozenset(ctx.parties_by_entity[ctx.org_entity])
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     group_of: dict[str, int] = {}
     circles: list[frozenset] = []
+    made: dict = {}  # (entities, circles reached) -> their circle
     stack: list[str] = []
     on_stack: set[str] = set()
     for root in [*succ, *outsourcees]:
@@ -639,13 +646,23 @@ def _circles(ctx, outsourcees) -> dict[str, frozenset]:
                     number = len(circles)
                     for member in members:
                         group_of[member] = number
-                    parties = set(base)
-                    for member in members:
-                        parties.update(ctx.parties_by_entity.get(ctx.entity(member), [member]))
-                        for child in succ.get(member, ()):
-                            if group_of[child] != number:
-                                parties |= circles[group_of[child]]
-                    circles.append(frozenset(parties))
+                    # Groups of the same legal entities reaching the same circles have
+                    # one circle, made once: a company's thousands of branches, each its
+                    # own group, would each hold a copy of all of them (quadratic).
+                    key = (frozenset(map(ctx.entity, members)),
+                           frozenset(group_of[child] for member in members
+                                     for child in succ.get(member, ())
+                                     if group_of[child] != number))
+                    circle = made.get(key)
+                    if circle is None:
+                        parties = set(base)
+                        for member in members:
+                            parties.update(ctx.parties_by_entity.get(ctx.entity(member),
+                                                                     [member]))
+                        for child in key[1]:
+                            parties |= circles[child]
+                        circle = made[key] = frozenset(parties)
+                    circles.append(circle)
     return {o: circles[group_of[o]] for o in outsourcees}
 
 
