@@ -119,6 +119,7 @@ def test_explore_command(tmp_path):
                         f"フロー {s['flows']} 件、違反 {s['status']['violation']} 件\n")
     html = out.read_text(encoding="utf-8")
     assert '<html lang="ja"' in html and '"as_of":"2025-01-01"' in html
+    assert "<summary>ライセンス表示</summary>" in html and ">Notices<" not in html
     assert '"lang":"ja"' in html
 
 

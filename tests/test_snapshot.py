@@ -68,8 +68,9 @@ def test_list_of_an_empty_store_and_a_missing_one(tmp_path, run_cli):
         "No snapshots.\n"
     res = run_cli("snapshot", "list", "--store", tmp_path / "none.db", expect=2)
     assert res.stderr == (f"error: {tmp_path}/none.db: no snapshot store here (`lineage "
-                          "snapshot create INVENTORY` keeps one in INVENTORY/.lineage/"
-                          "audits.db; point to it with --store)\n")
+                          "snapshot create INVENTORY` keeps one in .lineage/audits.db inside "
+                          "an inventory folder, or beside an inventory file; point to it with "
+                          "--store)\n")
 
 
 def test_show_gives_hashes_flows_and_findings(two, run_cli):

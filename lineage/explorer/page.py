@@ -140,6 +140,7 @@ def page_html(audit: Audit, *, lang: str = "en", data: dict | None = None) -> st
         '<div id="lineage-explorer"></div>\n'
         f'<script type="application/json" id="lineage-data">{data_json(data)}</script>\n'
         f'<script type="module">{script}</script>\n'
-        '<footer class="lx-notices" id="notices"><details><summary>Notices</summary>'
+        '<footer class="lx-notices" id="notices"><details><summary>'
+        f"{'ライセンス表示' if lang == 'ja' else 'Notices'}</summary>"
         f"<pre>{escape(notices())}</pre></details></footer>\n"
         "</body>\n</html>\n")

@@ -26,7 +26,7 @@ LABELS = {
            "route": "route", "rules": "rules", "remedy": "remedy", "flows": "flows",
            "findings": "findings",
            "as_of": "as of", "none": "No findings.", "waived": "waived",
-           "evidence": "evidence", "by_pack": "by pack",
+           "evidence": "evidence", "by_pack": "by pack {pack}",
            "gap": "satisfy the policy but not the Act", "gap_mark": "policy ok, Act not",
            "policy": "Policy clauses cited", "new": "new", "known": "known",
            "baseline": "baseline: snapshot #{snapshot}{label}: {new} new, {known} known "
@@ -35,7 +35,7 @@ LABELS = {
            "route": "経路", "rules": "ルール", "remedy": "対応", "flows": "フロー",
            "findings": "指摘",
            "as_of": "基準日", "none": "指摘はありません。", "waived": "承認済み",
-           "evidence": "根拠", "by_pack": "ルール別",
+           "evidence": "根拠", "by_pack": "{pack} による判定",
            "gap": "方針には適合し法には違反", "gap_mark": "方針は適合・法に違反",
            "policy": "引用した方針の条項", "new": "新規", "known": "既知",
            "baseline": "基準: スナップショット #{snapshot}{label}: 新規 {new} 件、既知 {known} 件"
@@ -170,7 +170,7 @@ def _lines(audit, lang: str, style: Callable[..., str], baseline=None):
     yield f"{words['findings']}: {by_rule}"
     for pack, counts in s.get("by_pack", {}).items():
         text = ", ".join(f"{v} {words['status'][k]}" for k, v in counts.items())
-        yield (f"{words['by_pack']} {pack_label(pack, lang)}: "
+        yield (f"{words['by_pack'].format(pack=pack_label(pack, lang))}: "
                f"{_flows(sum(counts.values()), words, lang)}: {text}")
     if "policy_ok_law_violation" in s:
         gap = audit.policy_ok_law_violation

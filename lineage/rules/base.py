@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 import operator
 from dataclasses import dataclass
 from typing import ClassVar, Iterable
@@ -380,14 +381,21 @@ class Rule:
 
     @classmethod
     def doc(cls) -> str:
-        """The rule's documentation (its docstring, dedented).
+        """The rule's documentation for its users: its docstring, dedented, without the
+        ``Example:`` section (a doctest, for the developers who run the tests).
 
         Example:
             >>> from lineage.rules.policy.TP102 import TP102
             >>> TP102.doc().splitlines()[0]
             'The consent relied on was obtained after the flow started.'
+            >>> ">>>" in TP102.doc(), ">>>" in TP102.__doc__
+            (False, True)
         """
-        return inspect.cleandoc(cls.__doc__ or "")
+        text = inspect.cleandoc(cls.__doc__ or "")
+        cut = re.search(r"^Example:\n(?:    .*\n?|\n)*", text, re.M)
+        if cut is not None:
+            text = text[:cut.start()] + text[cut.end():]
+        return text.strip()
 
     @classmethod
     def finding(cls, flow, *, subject: str | None = None, items: Iterable[str] = (),

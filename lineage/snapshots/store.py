@@ -473,11 +473,13 @@ class Store:
         if not self.path.exists():
             if not create:
                 raise StoreError(f"{self.path}: no snapshot store here (`lineage snapshot "
-                                 "create INVENTORY` keeps one in INVENTORY/.lineage/audits.db; "
-                                 "point to it with --store)",
+                                 "create INVENTORY` keeps one in .lineage/audits.db inside an "
+                                 "inventory folder, or beside an inventory file; point to it "
+                                 "with --store)",
                                  message_ja=f"{self.path}: スナップショットのストアがありません "
-                                            "(`lineage snapshot create INVENTORY` が "
-                                            "INVENTORY/.lineage/audits.db に作ります。--store で"
+                                            "(`lineage snapshot create INVENTORY` が、棚卸しが"
+                                            "フォルダならその中、ファイルならその隣の "
+                                            ".lineage/audits.db に作ります。--store で"
                                             "指定してください)")
             self._create_file(timeout)
         note_input(self.path)  # a report written with -o must not replace the store

@@ -88,7 +88,7 @@ flows:
             if within_year(checked, until):
                 continue
             country = foreign(ctx, flow.to)
-            day, day_ja = ((f"{until}", f"監査日 {until}") if until == ctx.as_of
+            day, day_ja = ((f"{until}", f"基準日 {until}") if until == ctx.as_of
                            else (f"the flow's start {until}", f"フローの開始日 {until}"))
             yield cls.finding(
                 flow, evidence={"country": country, "equivalent_system": checked.isoformat()},
