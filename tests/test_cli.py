@@ -115,7 +115,7 @@ def test_as_of_overrides_the_inventory(run_cli):
         report["waivers"][0].items()
 
 
-def test_bad_arguments_exit_2(run_cli):
+def test_bad_arguments_exit_2(run_cli, tmp_path):
     assert run_cli("check", SAMPLE, "--rules", "nope", expect=2).stderr == \
         "error: unknown rule pack 'nope' (known: appi, policy)\n"
     assert run_cli("check", SAMPLE, "--select", "XX9", expect=2).stderr == \
@@ -123,6 +123,15 @@ def test_bad_arguments_exit_2(run_cli):
     res = run_cli("check", SAMPLE, "--as-of", "tomorrow", expect=2)
     assert "cannot read 'tomorrow' as a date (accepted forms: YYYY-MM-DD" in res.stderr
     assert run_cli("explain", "TP999", expect=2).stderr == "error: unknown rule 'TP999'\n"
+    # the trial of round 12: a letter O for a zero, and a role without its underscore
+    assert run_cli("explain", "TP2O3", expect=2).stderr == \
+        "error: unknown rule 'TP2O3' (did you mean 'TP203'?)\n"
+    inv = tmp_path / "inv.yaml"
+    inv.write_text("format: lineage/1\norganisation: a\nparties: [{id: a, role: self}, "
+                   "{id: b, role: jointuser}]\nflows: []\n", encoding="utf-8")
+    assert "is not one of 'self', 'outsourcee', 'joint_user', 'third_party', 'successor', " \
+        "'public_body', 'data_subject' or 'academic' (did you mean 'joint_user'?)" in \
+        run_cli("validate", inv, expect=2).stderr
 
 
 def test_rules_lists_every_registered_rule(run_cli):

@@ -554,8 +554,13 @@ def _describe(err: dict) -> tuple[str, str]:
         expected = ctx.get("expected", "")
         # pydantic's list reads "'a', 'b' or 'c'": in Japanese, 「、」 throughout
         expected_ja = re.sub(r"' or '", "'、'", expected).replace("', '", "'、'")
-        return (f"{value!r} is not one of {expected}",
-                f"{value!r} は {expected_ja} のいずれでもありません")
+        # "jointuser" for joint_user: the closest choice, as for an unknown key
+        choices = re.findall(r"'([^']*)'", expected)
+        near = isinstance(value, str) and len(choices) > 1  # (one choice names itself)
+        hint = did_you_mean(value, choices) if near else ""
+        hint_ja = did_you_mean(value, choices, "ja") if near else ""
+        return (f"{value!r} is not one of {expected}{hint}",
+                f"{value!r} は {expected_ja} のいずれでもありません{hint_ja}")
     if kind.startswith("bool"):
         return (f"expected true or false, got {value!r}",
                 f"true または false を指定してください({value!r})")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ..model.errors import did_you_mean
 from .base import KINDS, SEVERITIES, Rule, RuleSelectionError
 from .policy.TP101 import TP101
 from .policy.TP102 import TP102
@@ -114,12 +115,21 @@ class Registry:
         Example:
             >>> REGISTRY.get("tp222").title_en
             'Joint use of an unannounced item'
+            >>> REGISTRY.get("TP2O3")
+            Traceback (most recent call last):
+            lineage.rules.base.RuleSelectionError: unknown rule 'TP2O3' (did you mean 'TP203'?)
         """
         try:
             return self.rules[rule_id.upper()]
         except KeyError:
-            raise RuleSelectionError(f"unknown rule '{rule_id}'",
-                                     message_ja=f"ルール '{rule_id}' はありません") from None
+            # TP2O3 typed with a letter O is TP203 (not TP223, as near by spelling)
+            upper = rule_id.upper()
+            digits = upper[:2] + upper[2:].translate(str.maketrans("OIL", "011"))
+            known = [digits] if digits in self.rules else list(self.rules)
+            raise RuleSelectionError(
+                f"unknown rule '{rule_id}'{did_you_mean(upper, known)}",
+                message_ja=f"ルール '{rule_id}' はありません"
+                           f"{did_you_mean(upper, known, 'ja')}") from None
 
     def pack_of(self, rule_id: str) -> str | None:
         """The pack a rule belongs to (None for always-on rules).
