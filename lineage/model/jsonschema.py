@@ -4,8 +4,8 @@ YAML editors (VS Code's YAML extension, JetBrains IDEs) validate and complete a
 file against a JSON Schema as it is typed. The schema is derived from the
 pydantic models of :mod:`lineage.model.schema`, so it cannot drift from what
 ``lineage`` accepts: unknown keys are errors, enumerations offer their values,
-dates are ``YYYY-MM-DD``, ``YYYY/MM/DD`` or ``YYYY年M月D日`` with half- or
-full-width digits, and every field carries its Japanese label as a description. Text fields also accept numbers (an ID ``007`` or a name ``2024``
+dates are ``YYYY-MM-DD``, ``YYYY/MM/DD``, ``YYYY年M月D日`` or a Japanese era
+(``令和7年4月1日``, ``R7.4.1``) with half- or full-width digits, and every field carries its Japanese label as a description. Text fields also accept numbers (an ID ``007`` or a name ``2024``
 typed without quotes is text to lineage). Cross-record checks (references,
 unique IDs) are beyond JSON Schema: ``lineage validate`` does them.
 
@@ -39,7 +39,10 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # regular expressions are ECMA-262's, whose \d is ASCII only (Python's is any digit).
 _DIGIT = "[0-9０-９]"
 _DATE_PATTERN = (r"^({d}{{4}}-{d}{{2}}-{d}{{2}}|{d}{{4}}/{d}{{1,2}}/{d}{{1,2}}"
-                 r"|{d}{{4}}年{d}{{1,2}}月{d}{{1,2}}日)$").format(d=_DIGIT)
+                 r"|{d}{{4}}年{d}{{1,2}}月{d}{{1,2}}日"
+                 # a Japanese era (令和7年4月1日, 令和元年, R7.4.1): the loader checks its days
+                 r"|(令和|平成|昭和|㋿|[RHS])({d}{{1,2}}|元)(年{d}{{1,2}}月{d}{{1,2}}日"
+                 r"|[./]{d}{{1,2}}[./]{d}{{1,2}}))$").format(d=_DIGIT)
 # The sheet (for labels) of each model; nested models label their dotted column.
 _SHEET_OF = {model.__name__: name for name, model in schema.COLLECTIONS.items()}
 _SHEET_OF["Revision"] = REVISIONS_SHEET

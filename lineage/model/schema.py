@@ -46,8 +46,16 @@ _DATE_FORMS = (
     re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
 )
+#: A date of a Japanese era (令和7年6月15日, 令和元年, R7.6.15): an office's everyday form.
+_ERA_DATE = re.compile(r"^(令和|平成|昭和|[RHS])(\d{1,2}|元)(?:年(\d{1,2})月(\d{1,2})日|"
+                       r"[./](\d{1,2})[./](\d{1,2}))$")
+#: Each era: its first day and its last (the next era's first day is the day after).
+_ERAS = {"令和": (dt.date(2019, 5, 1), dt.date.max),
+         "平成": (dt.date(1989, 1, 8), dt.date(2019, 4, 30)),
+         "昭和": (dt.date(1926, 12, 25), dt.date(1989, 1, 7))}
+_ERA_LETTERS = {"R": "令和", "H": "平成", "S": "昭和"}
 #: How the accepted forms are named in messages.
-DATE_FORMS_TEXT = "YYYY-MM-DD, YYYY/MM/DD, YYYY年M月D日"
+DATE_FORMS_TEXT = "YYYY-MM-DD, YYYY/MM/DD, YYYY年M月D日, 令和N年M月D日 (R7.6.15)"
 
 
 class DateFormError(ValueError):
@@ -58,7 +66,7 @@ class DateFormError(ValueError):
         ...     parse_date("April 1")
         ... except DateFormError as exc:
         ...     print(exc.message_ja)
-        日付として読めません: 'April 1'（使える形: YYYY-MM-DD, YYYY/MM/DD, YYYY年M月D日）
+        日付として読めません: 'April 1'（使える形: YYYY-MM-DD, YYYY/MM/DD, YYYY年M月D日, 令和N年M月D日 (R7.6.15)）
     """
 
     def __init__(self, message: str, message_ja: str):
@@ -68,7 +76,8 @@ class DateFormError(ValueError):
 
 
 def parse_date(value: object) -> dt.date:
-    """Read a date as people write it: ISO, ``2024/4/1``, ``2024年4月1日``, full-width digits.
+    """Read a date as people write it: ISO, ``2024/4/1``, ``2024年4月1日``, full-width digits,
+    a Japanese era (``令和7年4月1日``, ``令和元年``, ``R7.4.1``).
 
     A ``date`` passes through; a ``datetime`` at midnight (what Excel stores)
     becomes its date. The one date reader of the model, the loaders and the
@@ -103,8 +112,39 @@ def parse_date(value: object) -> dt.date:
                               if day >= 1 else "日は 1 以上")
                     raise DateFormError(f"not a real date: {value!r} ({exc})",
                                         f"存在しない日付です: {value!r}（{why_ja}）") from None
+        era = _ERA_DATE.match(text)
+        if era:
+            return _era_date(value, era)
     raise DateFormError(f"cannot read {value!r} as a date (accepted forms: {DATE_FORMS_TEXT})",
                         f"日付として読めません: {value!r}（使える形: {DATE_FORMS_TEXT}）")
+
+
+def _era_date(value: str, match: re.Match) -> dt.date:
+    """The date of a Japanese era's year, month and day (元年 is year 1), refused when
+    the era did not run on that day (平成31年5月1日 is 令和元年5月1日).
+
+    Example:
+        >>> [_era_date(v, _ERA_DATE.match(v)).isoformat() for v in ("令和元年5月1日", "R7.6.15", "H31/4/30")]
+        ['2019-05-01', '2025-06-15', '2019-04-30']
+        >>> _era_date("平成31年5月1日", _ERA_DATE.match("平成31年5月1日"))
+        Traceback (most recent call last):
+        lineage.model.schema.DateFormError: not a date of 平成: '平成31年5月1日' (平成 ran from 1989-01-08 to 2019-04-30)
+    """
+    name, year, *parts = match.groups()
+    name = _ERA_LETTERS.get(name, name)
+    month, day = (int(p) for p in parts if p is not None)
+    first, last = _ERAS[name]
+    try:
+        date = dt.date(first.year + (1 if year == "元" else int(year)) - 1, month, day)
+    except ValueError as exc:
+        raise DateFormError(f"not a real date: {value!r} ({exc})",
+                            f"存在しない日付です: {value!r}") from None
+    if not first <= date <= last:
+        until = "" if last == dt.date.max else f" to {last}"
+        until_ja = "" if last == dt.date.max else f"〜{last}"
+        raise DateFormError(f"not a date of {name}: {value!r} ({name} ran from {first}{until})",
+                            f"{name}の日付ではありません: {value!r}（{name}は {first}{until_ja}）")
+    return date
 
 
 def optional_date(value: object) -> dt.date | None:
