@@ -845,8 +845,9 @@ class Context:
 
         A group counts when one of the flow's items, collected from it, reaches
         the provider's legal entity (directly or through other parties) on or
-        before the flow's last day. The rules ask this of the organisation's
-        own provisions only.
+        before the provision ends: its ``end``, also one after the audit date,
+        else the audit date (a planned flow's start). The rules ask this of the
+        organisation's own provisions only.
 
         Example:
             >>> from lineage.rules.examples import build_example
@@ -861,7 +862,7 @@ class Context:
         """:meth:`groups_of` as a tuple, shared between flows (a cache key; never changed).
 
         Most flows carry items that every group's data reached long before the
-        flow's last day: their groups are the union of the items' groups, and
+        provision's last day: their groups are the union of the items' groups, and
         flows with the same items' groups share one tuple. Otherwise the days
         are compared item by item.
 
@@ -873,16 +874,15 @@ class Context:
             >>> ctx.groups_key(ctx.flows["F1"]), ctx.groups_key(ctx.flows["F2"])
             (('customers',), ())
         """
-        # self.last_day(flow) and self._holdings_summary(flow.frm), asked of
-        # every provision judged for consent: inline, the summary kept per party.
+        # The provision's last day (rules.md: groups whose flows "start on or before
+        # the provision ends"): its end, also one after the audit date, as TP104 reads
+        # "before the flow's end"; with no end, the audit date (a planned flow's start).
         start, end, as_of = flow.start, flow.end, self.as_of
-        last = as_of if as_of > start else start
-        if end is not None and end < last:
-            last = end
+        last = end if end is not None else (as_of if as_of > start else start)
         latest, groups = self.items_groups(flow.frm, flow.items)
         if latest is None or latest <= last:
             return groups
-        # Some group's data arrived after the flow's last day: day by day.
+        # Some group's data arrived after the provision's last day: day by day.
         table = self._holdings_of(flow.frm)
         return tuple(sorted({g for i in flow.items for day, g in table.get(i, ())
                              if day <= last}))

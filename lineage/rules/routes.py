@@ -230,7 +230,8 @@ def _consent_fields(ctx, flows: list, check, view) -> list:
             continue
         start, end, frm, items = fields["start"], fields["end"], fields["frm"], fields["items"]
         horizon = as_of if as_of > start else start  # ctx.horizon(flow)
-        last = end if end is not None and end < horizon else horizon
+        # the provision's last day, as ctx.groups_key reads it
+        last = end if end is not None else horizon
         summary = summary_of.get(frm)
         if summary is None:
             got = ctx.items_groups(frm, items)
