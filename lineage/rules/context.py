@@ -441,14 +441,14 @@ class Context:
                 if pack == "policy":  # every flow (packs.judges)
                     flows, by_route = self.inv.flows, noted[1]
                 else:
-                    flows = [f for f in self.inv.flows if judges(pack, f)]
+                    flows = [f for f in self.inv.flows if judges(pack, f, self.as_of)]
                     by_route = {}
                     for route, some in noted[1].items():
-                        mine = [f for f in some if judges(pack, f)]
+                        mine = [f for f in some if judges(pack, f, self.as_of)]
                         if mine:
                             by_route[route] = mine
             else:
-                flows = [f for f in self.inv.flows if judges(pack, f)]
+                flows = [f for f in self.inv.flows if judges(pack, f, self.as_of)]
                 by_route = {}
                 for f in flows:
                     by_route.setdefault(judged[f.id].route, []).append(f)

@@ -133,7 +133,7 @@ class EngineResult:
             >>> run(build_example(""), packs=("policy", "appi")).status_by_pack
             {'C1': {'policy': 'ok', 'appi': 'ok'}}
         """
-        return status_by_pack(self.flows, self.findings, self.packs)
+        return status_by_pack(self.flows, self.findings, self.packs, self.as_of)
 
 
 def status_of(findings) -> str:
@@ -176,8 +176,9 @@ def pack_of_finding(finding: Finding) -> str | None:
     return pack
 
 
-def status_by_pack(flows, findings, packs) -> dict[str, dict[str, str]]:
-    """Each flow's status under each of ``packs`` that judges it.
+def status_by_pack(flows, findings, packs, as_of=None) -> dict[str, dict[str, str]]:
+    """Each flow's status under each of ``packs`` that judges it (on ``as_of``, the
+    audit date: :func:`~lineage.rules.packs.judges`).
 
     Flows with equal statuses share one dict: read them, never change them.
 
@@ -210,10 +211,10 @@ def status_by_pack(flows, findings, packs) -> dict[str, dict[str, str]]:
     out = {}
     mine_of = worst.get
     for flow in flows:
-        key = judges_key(flow)
+        key = judges_key(flow, as_of)
         got = judging.get(key)
         if got is None:
-            mine_packs = tuple(p for p in packs if judges(p, flow))
+            mine_packs = tuple(p for p in packs if judges(p, flow, as_of))
             ok = shared.setdefault((mine_packs, (0,) * len(mine_packs)),
                                    dict.fromkeys(mine_packs, "ok"))
             got = judging[key] = (mine_packs, ok)

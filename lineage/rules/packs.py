@@ -41,8 +41,11 @@ def pack_label(pack: str, lang: str = "en") -> str:
     return f"{PACK_TITLES[pack]['ja']} ({pack})"
 
 
-def judges(pack: str, flow) -> bool:
-    """Whether ``pack`` judges ``flow``: ``appi`` only flows running on or after 2022-04-01.
+def judges(pack: str, flow, as_of: dt.date | None = None) -> bool:
+    """Whether ``pack`` judges ``flow``: ``appi`` only flows running on or after
+    2022-04-01 within the audit's view, up to the audit date ``as_of`` (or a planned
+    flow's start): an audit dated before the Act's duties began judges nothing by
+    them. Without ``as_of``, the flow's ``end`` alone decides.
 
     Example:
         >>> from lineage.model.schema import Flow
@@ -50,21 +53,31 @@ def judges(pack: str, flow) -> bool:
         ...             start="2020-01-01", end="2022-04-01")
         >>> judges("appi", edge), judges("appi", edge.model_copy(update={"end": None}))
         (True, True)
+        >>> judges("appi", edge.model_copy(update={"end": None}), dt.date(2021, 6, 1))
+        False
     """
     if pack == "appi":
-        return flow.end is None or flow.end >= APPI_FROM
+        end = flow.end
+        if as_of is None or as_of >= APPI_FROM:  # the common case: the end decides
+            return end is None or end >= APPI_FROM
+        last = as_of if as_of > flow.start else flow.start
+        if end is not None and end < last:
+            last = end
+        return last >= APPI_FROM
     return True
 
 
-def judges_key(flow):
-    """All of a flow that :func:`judges` looks at (its end), so that callers may
+def judges_key(flow, as_of: dt.date | None = None):
+    """All of a flow that :func:`judges` looks at with ``as_of``, so that callers may
     ask once per key instead of once per flow. Keep the two together.
 
     Example:
         >>> from lineage.model.schema import Flow
         >>> flow = Flow(id="F1", **{"from": "mc", "to": "p"}, items=["name"],
         ...             start="2020-01-01", end="2022-03-31")
-        >>> judges_key(flow)
-        datetime.date(2022, 3, 31)
+        >>> judges_key(flow), judges_key(flow, dt.date(2021, 6, 1))
+        (datetime.date(2022, 3, 31), (datetime.date(2022, 3, 31), datetime.date(2020, 1, 1)))
     """
-    return flow.end
+    if as_of is None or as_of >= APPI_FROM:
+        return flow.end
+    return flow.end, flow.start
