@@ -466,3 +466,19 @@ def test_parallel_flows_keep_their_labels_apart():
                 # label boxes, 12.5 pt a line at the 10 pt edge font: apart in x or in y
                 lines = (a["label"].count("\\n") + 1 + b["label"].count("\\n") + 1) / 2
                 assert abs(x1 - x2) > 40 or abs(y1 - y2) >= 12.5 * lines, (a["id"], b["id"])
+
+
+def test_planned_and_ended_flows_say_so_in_their_labels():
+    # the trial of round 12: a map "as of" a day drew a flow starting months later, and
+    # flows long ended, like any running one
+    inv = lineage.load(SAMPLE)
+    late = next(f for f in inv.flows if f.id == "F10").model_copy(update={
+        "id": "F99", "start": inv.as_of.replace(year=inv.as_of.year + 1), "end": None})
+    text = draw(lineage.check(inv.model_copy(update={"flows": [*inv.flows, late]})),
+                lang="en").source
+    label = re.search(r'id="flow-F99"[^]]*? label="([^"]*)"', text).group(1)
+    assert label.endswith(f"\\nplanned from {late.start}")
+    ended = re.search(r'id="flow-F16"[^]]*? label="([^"]*)"', text).group(1)
+    assert ended.endswith("\\nended 2025-03-31")
+    running = re.search(r'id="flow-F10"[^]]*? label="([^"]*)"', text).group(1)
+    assert "planned" not in running and "ended" not in running

@@ -352,7 +352,8 @@ def context_of(audit: Audit, *, lang: str = "en", font: str | None = None,
     sensitive = frozenset(d.id for d in inv.data_items or () if d.kind == "sensitive")
     return Context(organisation=inv.organisation, lang=lang, font=font or DEFAULT_FONT,
                    items=items, purposes=purposes, findings=findings, joint_use=joint,
-                   title=title, links=links, sensitive=sensitive)
+                   title=title, links=links, sensitive=sensitive,
+                   as_of=audit.as_of.isoformat())
 
 
 class Drawing:

@@ -171,6 +171,9 @@ class Context:
     focus: list[str] = field(default_factory=list)
     focus_note: str = ""
     sensitive: frozenset = frozenset()
+    #: The audit date (ISO): a flow starting after it is labelled planned, one ending
+    #: before it ended, so the map "as of" a day does not show them as running.
+    as_of: str | None = None
 
     def item(self, item_id: str) -> str:
         """Display name of an item in the drawing's language.
@@ -314,6 +317,26 @@ def _flow_lines(flow_id: str, u: str, v: str, d: dict, g: nx.MultiDiGraph,
     return lines
 
 
+def _running(d: dict, ctx: Context) -> str:
+    """"planned from DAY" for a flow starting after the audit date, "ended DAY" for one
+    that ended before it, else "" (ISO dates compare as text).
+
+    Example:
+        >>> ctx = Context("me", lang="ja", as_of="2026-07-01")
+        >>> _running({"start": "2026-09-01"}, ctx), _running({"start": "2024-01-01",
+        ...                                                  "end": "2025-03-31"}, ctx)
+        ('2026-09-01 開始予定', '2025-03-31 終了')
+    """
+    if ctx.as_of is None:
+        return ""
+    start, end = d.get("start"), d.get("end")
+    if start and start > ctx.as_of:
+        return f"{start} 開始予定" if ctx.lang == "ja" else f"planned from {start}"
+    if end and end < ctx.as_of:
+        return f"{end} 終了" if ctx.lang == "ja" else f"ended {end}"
+    return ""
+
+
 def _edge_label(key: str, d: dict, ctx: Context) -> str:
     lang = ctx.lang
     items = [(SENSITIVE_MARK if i in ctx.sensitive else "") + ctx.item(i)
@@ -330,6 +353,9 @@ def _edge_label(key: str, d: dict, ctx: Context) -> str:
         lines[0] = f"{key}: {lines[0]}"
     routes = d.get("routes") or [d.get("route")]
     lines.append("[" + " / ".join(route_label(r, lang) for r in routes if r) + "]")
+    when = _running(d, ctx) if d.get("count", 1) == 1 else ""
+    if when:
+        lines.append(when)
     if d.get("highlight"):
         lines.append(f"★ {word('path', lang)}")
     flows = d.get("flows", [key])
