@@ -72,12 +72,19 @@ def _ap211(ctx, judged):
         for key, en, ja in FIELDS:
             if all(state[1][key] for state in running):
                 continue
+            # (round 12: a detail given later while the flow ran is said so)
+            missing = [i for i, state in enumerate(running) if not state[1][key]]
+            given = [state[0] for state in running[missing[0]:] if state[1][key]]
+            if running[-1][1][key]:
+                verb, until, until_ja = "did not give", f" until {given[0]}", f"が {given[0]} までありませんでした"
+            else:
+                verb, until, until_ja = "does not give", "", "がありません"
             yield AP211.finding(
                 flow, subject=key, evidence={"notice": notice.id},
-                message=f"{ACT} Art. 27(5)(iii): joint-use notice {notice.id} does not give "
-                        f"the responsible person's {en}",
+                message=f"{ACT} Art. 27(5)(iii): joint-use notice {notice.id} {verb} "
+                        f"the responsible person's {en}{until}",
                 message_ja=f"{ACT_JA}第27条第5項第3号: 共同利用の通知 {notice.id} に"
-                           f"管理責任者の{ja}がありません")
+                           f"管理責任者の{ja}{until_ja}")
 
 
 def _ap231(ctx, judged):

@@ -38,7 +38,8 @@ CASES = [
     # empty value used to hide an unknown key ("Co., Ltd." lost its "Ltd." silently).
     ("unknown key with no value", "{id: carrier, role: outsourcee, country: NO}",
      "{id: carrier, name: Siam Tours Co., Ltd., role: outsourcee, country: NO}",
-     ["FILE:12: parties carrier: field 'Ltd.': unknown key 'Ltd.' (typo?)"]),
+     ["FILE:12: parties carrier: field 'Ltd.': unknown key 'Ltd.' (a text holding a comma "
+      "inside {...} must be quoted: name: \"A, B\")"]),
     ("misspelt key with no value", "start: 2024-02-01}", "start: 2024-02-01, bsis: }",
      ["FILE:19: flows F2: field 'bsis': unknown key 'bsis' (did you mean 'basis'?)"]),
     ("misspelt key", "purposes: [shipping], start: 2024-02-01}",
@@ -190,3 +191,17 @@ def test_japanese_header_typo_suggests_the_japanese_header(tmp_path, run_cli):
     flows.write_text(text.replace(",recorded,", ",提供記禄,", 1), encoding="utf-8-sig")
     err = run_cli("validate", folder, expect=2).stderr
     assert "field '提供記禄': unknown key '提供記禄' (did you mean '提供記録'?)" in err
+
+
+def test_a_name_cut_at_a_comma_gets_a_hint_to_quote_it(tmp_path, run_cli):
+    # the trial of round 12: {name: Saigon Data Services Co., Ltd.} made a key 'Ltd.'
+    inv = tmp_path / "inv.yaml"
+    inv.write_text("format: lineage/1\norganisation: a\nparties:\n  - {id: a, role: self}\n"
+                   "  - {id: b, name: Saigon Data Services Co., Ltd.（分析委託先）}\n"
+                   "  - {id: c, nmae: x}\nflows: []\n", encoding="utf-8")
+    err = run_cli("validate", inv, expect=2).stderr.splitlines()
+    assert err[0].endswith("unknown key 'Ltd.（分析委託先）' (a text holding a comma inside "
+                           "{...} must be quoted: name: \"A, B\")")
+    assert err[1].endswith("unknown key 'nmae' (did you mean 'name'?)")
+    ja = run_cli("validate", inv, "--lang", "ja", expect=2).stderr
+    assert "（{...} の中でカンマを含む文字列は引用符で囲んでください: name: \"A, B\"）" in ja

@@ -494,9 +494,21 @@ def _problems(exc: ValidationError, source, collection, records, data,
             field_path = [str(p) for p in loc[1:]]
         field = ".".join(field_path) or None
         message, message_ja = _describe(err)
-        out.append(Problem(source.locate(path), collection, record, field, message,
-                           message_ja))
+        where = source.locate(path)
+        if (err["type"] == "extra_forbidden" and message.endswith(" (typo?)")
+                and where.line is not None and _COMMA_TAIL.search(str(err["loc"][-1]))):
+            # "Ltd." from {name: Siam Tours Co., Ltd.} in YAML: a comma ends a value in {...}
+            message = message[:-len(" (typo?)")] + (
+                " (a text holding a comma inside {...} must be quoted: name: \"A, B\")")
+            message_ja = message_ja[:-len("（入力の誤り？）")] + (
+                "（{...} の中でカンマを含む文字列は引用符で囲んでください: name: \"A, B\"）")
+        out.append(Problem(where, collection, record, field, message, message_ja))
     return out
+
+
+#: An unknown key that reads as the tail of a name cut at a comma (Ltd., Inc., a word
+#: with a space or a capital, Japanese text): YAML's {...} ends a value at a comma.
+_COMMA_TAIL = re.compile(r"[\s.()（）]|^[A-Z]|[^\x00-\x7f]")
 
 
 def _record_label(record, index) -> str | None:

@@ -159,4 +159,11 @@ flows:
                 if all(state[1][key] for state in running):
                     continue
                 message, message_ja = texts[key]
+                if running[-1][1][key]:
+                    # given later while the flow ran: say until when it was missing
+                    day = next(s[0] for s in running if s[1][key]
+                               and s[0] > next(t[0] for t in running if not t[1][key]))
+                    message = message.replace(" does not give ", " did not give ") + \
+                        f" until {day}"
+                    message_ja = message_ja.replace("がありません", f"が {day} までありませんでした")
                 yield cls.finding_from(flow, key, (), evidence, message, message_ja)

@@ -97,7 +97,8 @@ flows:
                 message=f"{ACT} Art. 31: {flow.to} will link {', '.join(linkable)} to "
                         f"persons, and no valid consent names it",
                 message_ja=f"{ACT_JA}第31条: {flow.to} は個人関連情報({', '.join(linkable)})を"
-                           f"個人データとして取得しますが、本人の同意がありません")
+                           f"個人データとして取得しますが、{flow.to} を名宛人とする有効な本人の"
+                           "同意がありません")
 
     @staticmethod
     def valid(ctx, consent, flow) -> bool:
