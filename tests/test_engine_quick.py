@@ -71,7 +71,8 @@ def plain_judge(ctx, flow):
 
 
 def plain_groups(ctx, flow):
-    last = ctx.last_day(flow)
+    # up to the provision's end, also one after the audit date (round 12), else the horizon
+    last = flow.end if flow.end is not None else ctx.horizon(flow)
     table = ctx._holdings_of(flow.frm)
     return tuple(sorted({g for i in flow.items for day, g in table.get(i, ()) if day <= last}))
 
