@@ -29,13 +29,15 @@ FLOOR = ("import sys, yaml\n"
          "yaml.load(open(sys.argv[1], 'rb'), Loader=yaml.CSafeLoader)\n")
 
 
-def inventory(branches: int, flows: int) -> str:
+def inventory(branches: int, flows: int, announced: str = "2000-01-01") -> str:
     """The inventory's YAML: ``branches`` parties of one outsourcee, each holding a
-    contract signed on its own day, and ``flows`` outsourcing flows spread over them."""
+    contract signed on its own day, and ``flows`` outsourcing flows spread over them.
+    A purpose ``announced`` after the flows start sends each through TP201's search
+    for the contract its run cites."""
     d0 = dt.date(2000, 1, 1)
     out = ["format: lineage/1", "organisation: mc", "as_of: 2026-11-01",
            "data_items: [{id: name, name: n}, {id: phone, name: p}]",
-           "purposes: [{id: shipping, name: s, announced_on: 2000-01-01}]",
+           f"purposes: [{{id: shipping, name: s, announced_on: {announced}}}]",
            "parties:", "  - {id: mc, name: MC, role: self}",
            "  - {id: customers, name: c, role: data_subject}",
            "  - {id: carrier, name: c, role: outsourcee}"]
@@ -68,6 +70,8 @@ def main() -> None:
     ap.add_argument("sizes", nargs="*", type=int, default=[1000, 4000, 8000])
     ap.add_argument("--flows", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--unannounced", action="store_true",
+                    help="the purpose announced after every flow starts (TP201 cites a contract)")
     args = ap.parse_args()
     py = sys.executable
     print(f"lineage check of one company's branches, each with a contract; "
@@ -75,7 +79,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             path = Path(tmp) / f"branches-{n}.yaml"
-            path.write_text(inventory(n, args.flows), encoding="utf-8")
+            path.write_text(inventory(n, args.flows, "2030-01-01" if args.unannounced
+                                      else "2000-01-01"), encoding="utf-8")
             tool, floor, peak = [], [], 0.0
             for _ in range(args.repeat):
                 t, m = measure([py, "-m", "lineage", "check", str(path), "--format", "json"])

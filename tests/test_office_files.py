@@ -4,6 +4,7 @@ BOM on every CSV written, volume in every form."""
 from __future__ import annotations
 
 import codecs
+import re
 import datetime as dt
 
 import openpyxl
@@ -372,6 +373,9 @@ def test_a_missing_column_is_one_error_not_one_per_row(tmp_path, run_cli):
 def test_japanese_era_dates_are_read(tmp_path, cell, day):
     # the trial of round 12: offices write 令和 dates, and they were refused
     assert load(_one_flow(tmp_path, cell)).flows[0].start == day
+    # and an editor's JSON Schema lets them through (a review: not the full-width forms)
+    from lineage.model.jsonschema import _DATE_PATTERN
+    assert re.match(_DATE_PATTERN, cell)
 
 
 def test_a_day_outside_its_era_is_refused_in_words(tmp_path, run_cli):

@@ -746,7 +746,7 @@ def _consent(ctx, flow, once=False):
     repeats: set = set()
     for group, candidates in plan.groups():
         if not candidates.by_date:
-            found.append(_no_consent(flow, group, named is not None))
+            found.append(_no_consent(flow, group, named is not None, ctx))
             continue
         if once:
             consent, n = _closest_candidate(candidates, wants)
@@ -1087,14 +1087,31 @@ def _closest_candidate(candidates, wants) -> tuple:
     return best[2], best[0]
 
 
-def _no_consent(flow, group, named):
+def _no_consent(flow, group, named, ctx=None):
     among = " among the consents the flow names" if named else ""
     if group is None:
         return TP101.finding(flow, message=f"no consent covers this provision{among}",
                              message_ja="この提供に対応する本人の同意がありません")
+    since = _group_arrives(ctx, flow, group) if ctx is not None else None
+    if since is not None:  # counted up to the provision's end: not held on the audit date
+        return TP101.finding(
+            flow, subject=group,
+            message=f"no consent from {group}, whose data the flow will carry from {since}"
+                    f"{among}",
+            message_ja=f"{since} から提供される本人 {group} のデータについて、同意がありません")
     return TP101.finding(flow, subject=group,
                          message=f"no consent from {group}, whose data the flow carries{among}",
                          message_ja=f"データを提供される本人 {group} の同意がありません")
+
+
+def _group_arrives(ctx, flow, group):
+    """The day ``group``'s data of the flow's items first reach its sender, when that
+    is after the audit date (the groups are counted up to the provision's end, also
+    one after it), else None."""
+    table = ctx._holdings_of(flow.frm)
+    first = min((day for i in flow.items for day, g in table.get(i, ()) if g == group),
+                default=None)
+    return first if first is not None and first > ctx.as_of else None
 
 
 _SCORE = {

@@ -85,10 +85,10 @@ flows:
                 continue
             country = foreign(ctx, flow.to)
             route = judged[flow.id].route
-            if route == "consent":  # declared, and no consent covers the provision
-                why = ("no consent covers this provision (needs consent to provision to a "
-                       "foreign country")
-                why_ja = "この提供を含む同意がなく、"
+            if route == "consent":  # declared, and the consent route does not hold
+                why = ("the consent it declares does not hold for this provision (see "
+                       "TP101-TP104; needs consent to provision to a foreign country")
+                why_ja = "宣言された同意がこの提供について成り立たず(TP101〜TP104 参照)、"
             else:
                 why = (f"route {route.replace('_', ' ')} is no basis for provision to a foreign "
                        f"country (needs consent to it")

@@ -178,12 +178,18 @@ class _Timeline:
             self.days.append(day)
             self.count.append(len(active))
             self.single.append(next(iter(active.values())) if len(active) == 1 else None)
+        #: The spans with a contract in force, in order: a run's are found by bisection.
+        self._busy = [i for i, n in enumerate(self.count) if n]
         self._outside: dict = {}  # (field, value) -> the spans leaving it out, in order
         self._all: dict = {}  # field -> the scope of all the contracts
 
     def _run(self, first, last) -> tuple[int, int]:
         """The spans a run from ``first`` to ``last`` touches, as a range of indices."""
         return max(bisect_right(self.days, first) - 1, 0), bisect_right(self.days, last) - 1
+
+    def _busy_in(self, lo: int, hi: int) -> tuple[int, int]:
+        """Where the spans ``lo`` to ``hi`` with a contract in force lie in ``_busy``."""
+        return bisect_left(self._busy, lo), bisect_right(self._busy, hi)
 
     def _spans_of(self, field: str, value) -> list:
         """The spans with contracts in force none of which allows ``value`` (each
@@ -213,7 +219,8 @@ class _Timeline:
         span's contracts allow it. With no contract in force on any of its days, the
         scope is that of all the contracts."""
         lo, hi = self._run(first, last)
-        if not any(self.count[lo:hi + 1]):  # (none when the first contract starts later)
+        a, b = self._busy_in(lo, hi)
+        if a == b:  # no contract in force on any of its days (or the first starts later)
             if field not in self._all:
                 self._all[field] = _scope(self.contracts, field)
             allowed = self._all[field]
@@ -236,12 +243,11 @@ class _Timeline:
     def evidence(self, first, last) -> dict:
         """The contract a flow's run cites when one contract alone is in force all along
         (or, with none in force on any of its days, the only contract there is)."""
-        lo, hi = self._run(first, last)
-        running = [i for i in range(lo, hi + 1) if self.count[i]]
-        if not running:
+        a, b = self._busy_in(*self._run(first, last))
+        if a == b:
             return {"contract": self.contracts[0].id} if len(self.contracts) == 1 else {}
-        if len(running) == 1 and self.single[running[0]] is not None:
-            return {"contract": self.single[running[0]].id}
+        if b - a == 1 and self.single[self._busy[a]] is not None:
+            return {"contract": self.single[self._busy[a]].id}
         return {}
 
 
