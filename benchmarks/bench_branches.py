@@ -74,7 +74,7 @@ def main() -> None:
                     help="the purpose announced after every flow starts (TP201 cites a contract)")
     args = ap.parse_args()
     py = sys.executable
-    print(f"lineage check of one company's branches, each with a contract; "
+    print(f"one company's branches, each with a contract, checked: "
           f"{os.cpu_count()} cores, median of {args.repeat}")
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
