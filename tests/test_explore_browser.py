@@ -410,7 +410,8 @@ def test_widget_module_reports_clicks_to_its_model(chrome, sample_audit):
         page.mouse.click(box["x"] + pos[0], box["y"] + pos[1])
         assert page.evaluate("model.state.selected") == ["party", "monocollabo"]
         flows = page.evaluate("model.state.selection")
-        drawn = page.evaluate(f"{api}.cy.edges().map(e => e.data('label'))")
+        # (an edge's label is its flow's ID, "(planned)" or "(ended)" beside it)
+        drawn = page.evaluate(f"{api}.cy.edges().map(e => e.data('label').split(' (')[0])")
         g = sample_audit.graph
         assert set(flows) == set(drawn)
         assert {"F08", "F23"} <= set(flows)  # carrier's flows, then the organisation's
@@ -465,5 +466,33 @@ def test_impact_stops_at_the_organisation_as_python_does(chrome, tmp_path):
             down = sorted(set(impact(audit, p.id).table["party"]))
             assert page.js("id => lineageExplorer.impact(id)", p.id) == down, p.id
         assert page.js("id => lineageExplorer.impact(id)", "carrier") == ["mc", "sub"]
+    finally:
+        page.close()
+
+
+def test_planned_and_ended_flows_are_marked_as_the_drawing_marks_them(chrome, tmp_path):
+    # the review of round 12: the drawing labels them, the explorer did not
+    inv = lineage.load(SAMPLE)
+    late = next(f for f in inv.flows if f.id == "F10").model_copy(update={
+        "id": "F99", "start": inv.as_of.replace(year=inv.as_of.year + 1), "end": None})
+    audit = lineage.check(inv.model_copy(update={"flows": [*inv.flows, late]}))
+    path = tmp_path / "p.html"
+    path.write_text(page_html(audit), encoding="utf-8")
+    page = Opened(chrome, path)
+    try:
+        page.js("lineageExplorer.full()")
+        labels = page.js("lineageExplorer.cy.edges().map(e => e.data('label'))")
+        assert "F99 (planned)" in labels and "F16 (ended)" in labels and "F10" in labels
+        page.js("lineageExplorer.flow('F99')")
+        assert page.page.locator("[data-role=period]").inner_text() == \
+            f"{late.start} – (planned from {late.start})"
+        page.js("lineageExplorer.flow('F16')")
+        assert page.page.locator("[data-role=period]").inner_text() == \
+            "2024-10-01 – 2025-03-31 (ended 2025-03-31)"
+        page.js("lineageExplorer.setLang('ja')")
+        page.js("lineageExplorer.flow('F16')")
+        assert page.page.locator("[data-role=period]").inner_text().endswith(
+            "(2025-03-31 終了)")
+        assert not page.errors
     finally:
         page.close()

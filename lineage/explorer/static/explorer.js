@@ -87,6 +87,25 @@ function dayText(day) {
   return d.toISOString().slice(0, 10);
 }
 
+/** The ordinal of an ISO date (dayText's inverse). */
+function dayOrdinal(text) {
+  return Math.round(Date.parse(text + "T00:00:00Z") / 86400000) + 719163;
+}
+
+/** A flow that starts after the audit date, or ended before it, as the drawing labels it
+ * ("planned from DAY", "ended DAY"); "" for a running flow. ``short``: a word only. */
+function runningNote(F, f, asOf, lang, short = false) {
+  if (F.start[f] > asOf) {
+    if (short) return lang === "ja" ? "予定" : "planned";
+    return lang === "ja" ? dayText(F.start[f]) + " 開始予定" : "planned from " + dayText(F.start[f]);
+  }
+  if (F.end[f] !== null && F.end[f] < asOf) {
+    if (short) return lang === "ja" ? "終了" : "ended";
+    return lang === "ja" ? dayText(F.end[f]) + " 終了" : "ended " + dayText(F.end[f]);
+  }
+  return "";
+}
+
 class MinHeap {
   constructor() { this.a = []; }
   get size() { return this.a.length; }
@@ -353,6 +372,7 @@ const CY_STYLE = [
 export function mount(root, data, options = {}) {
   const cytoscape = options.cytoscape || globalThis.cytoscape;
   const M = new Model(data);
+  const AS_OF = dayOrdinal(data.as_of); // the audit date, as the flows' day ordinals
   const st = {
     lang: data.lang === "ja" ? "ja" : "en", view: "overview", filters: {}, focus: [], expanded: new Set(),
     limits: new Map(), item: null, detailLimit: DETAIL_PAGE, selected: null, listLimit: LIST_PAGE, viewFlows: [], group: null,
@@ -405,9 +425,10 @@ export function mount(root, data, options = {}) {
   }
   function flowEdge(f, cls = "") {
     const F = data.flows; const s = M.status(f, st.filters.pack) || F.status[f];
+    const note = runningNote(F, f, AS_OF, st.lang, true);
     return { group: "edges", data: { id: "f" + f, source: "p" + F.from[f], target: "p" + F.to[f], flow: f,
       colour: STATUS_COLOUR[s] || "#5f6b7a", width: s === "violation" ? 3.5 : s === "warning" ? 2.5 : 1.2,
-      dashed: s === "waived", label: F.id[f] }, classes: cls };
+      dashed: s === "waived", label: F.id[f] + (note ? " (" + note + ")" : "") }, classes: cls };
   }
   function draw(elements, big = false) {
     cy.startBatch();
@@ -595,7 +616,8 @@ export function mount(root, data, options = {}) {
     return el("li", { "data-id": F.id[f], "data-status": M.status(f, st.filters.pack) || "", onclick: () => selectFlow(f) },
       el("b", {}, F.id[f]), " ", M.partyName(F.from[f], st.lang), " → ", M.partyName(F.to[f], st.lang),
       " · ", M.label("route", F.route[f], st.lang), " · ", M.label("status", M.status(f, st.filters.pack) || F.status[f], st.lang),
-      F.findings[f].length ? " · " + [...new Set(F.findings[f].map((x) => data.findings[x].rule))].join(", ") : "");
+      F.findings[f].length ? " · " + [...new Set(F.findings[f].map((x) => data.findings[x].rule))].join(", ") : "",
+      runningNote(F, f, AS_OF, st.lang) ? " · " + runningNote(F, f, AS_OF, st.lang) : "");
   }
 
   function renderList() {
@@ -675,7 +697,8 @@ export function mount(root, data, options = {}) {
         el("dt", {}, t("route")), el("dd", { "data-role": "route" }, M.label("route", F.route[f], lang)),
         el("dt", {}, t("items")), el("dd", {}, F.items[f].map((i, n) => [n ? ", " : "", el("a", { href: "#", onclick: (e) => { e.preventDefault(); showTrace(i); } }, M.itemName(i, lang))])),
         el("dt", {}, t("purposes")), el("dd", {}, F.purposes[f].map((i) => M.purposeName(i, lang)).join(", ") || t("none")),
-        el("dt", {}, t("period")), el("dd", {}, dayText(F.start[f]) + " – " + dayText(F.end[f]))),
+        el("dt", {}, t("period")), el("dd", { "data-role": "period" }, dayText(F.start[f]) + " – " + dayText(F.end[f])
+          + (runningNote(F, f, AS_OF, lang) ? " (" + runningNote(F, f, AS_OF, lang) + ")" : ""))),
       el("table", { "data-role": "status-by-pack" }, el("tr", {}, el("th", {}, t("pack")), el("th", {}, t("status"))), statusRows),
       el("h3", {}, t("findings"), " (" + findings.length + ")"),
       el("ul", { "data-list": "findings" }, findings));
