@@ -79,7 +79,7 @@ def _brute_force(ctx, flow):
         else:
             pool = [c for c in ctx.inv.consents if c.subjects == group]
         if not pool:
-            found.append(routes._no_consent(flow, group, named is not None))
+            found.append(routes._no_consent(ctx, flow, group, named is not None))
             continue
         best = None
         for c in pool:

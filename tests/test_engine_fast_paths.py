@@ -64,7 +64,7 @@ def careful_consent(ctx, flow):
         else:
             pool = [c for c in ctx.inv.consents if c.subjects == group]
         if not pool:
-            found.append(routes._no_consent(flow, group, named is not None))
+            found.append(routes._no_consent(ctx, flow, group, named is not None))
             continue
         likely = [c for c in pool if not names.isdisjoint(c.recipients)]
         conditions = (TP103, TP102, TP104)

@@ -493,15 +493,9 @@ def _problems(exc: ValidationError, source, collection, records, data,
             record = _record_label(rec, index)
             field_path = [str(p) for p in loc[1:]]
         field = ".".join(field_path) or None
-        message, message_ja = _describe(err)
         where = source.locate(path)
-        if (err["type"] == "extra_forbidden" and message.endswith(" (typo?)")
-                and where.line is not None and _COMMA_TAIL.search(str(err["loc"][-1]))):
-            # "Ltd." from {name: Siam Tours Co., Ltd.} in YAML: a comma ends a value in {...}
-            message = message[:-len(" (typo?)")] + (
-                " (a text holding a comma inside {...} must be quoted: name: \"A, B\")")
-            message_ja = message_ja[:-len("（入力の誤り？）")] + (
-                "（{...} の中でカンマを含む文字列は引用符で囲んでください: name: \"A, B\"）")
+        # (a line number: YAML, where a comma can cut a name in {...})
+        message, message_ja = _describe(err, in_yaml=where.line is not None)
         out.append(Problem(where, collection, record, field, message, message_ja))
     return out
 
@@ -549,7 +543,7 @@ _HOLDS = re.compile(r"text holds a (control character|bidirectional control) U\+
                     r"at position (\d+);")
 
 
-def _describe(err: dict) -> tuple[str, str]:
+def _describe(err: dict, in_yaml: bool = False) -> tuple[str, str]:
     kind = err["type"]
     value = err.get("input")
     ctx = err.get("ctx") or {}
@@ -559,8 +553,12 @@ def _describe(err: dict) -> tuple[str, str]:
         key = str(err["loc"][-1])
         # a Japanese header with a typo (提供記禄) is closest to a Japanese header
         known = _FIELD_NAMES if key.isascii() else japanese_headers()
-        hint = did_you_mean(key, known) or " (typo?)"
-        hint_ja = did_you_mean(key, known, "ja") or "（入力の誤り？）"
+        hint, hint_ja = did_you_mean(key, known), did_you_mean(key, known, "ja")
+        if not hint and in_yaml and _COMMA_TAIL.search(key):
+            # "Ltd." from {name: Siam Tours Co., Ltd.}: a comma ends a value in {...}
+            hint = " (a text holding a comma inside {...} must be quoted: name: \"A, B\")"
+            hint_ja = "（{...} の中でカンマを含む文字列は引用符で囲んでください: name: \"A, B\"）"
+        hint, hint_ja = hint or " (typo?)", hint_ja or "（入力の誤り？）"
         return f"unknown key '{key}'{hint}", f"不明なキー '{key}' です{hint_ja}"
     if kind == "literal_error":
         expected = ctx.get("expected", "")

@@ -1039,6 +1039,7 @@ def _entity_contracts(contracts: list, entity_of: dict, by_entity: dict) -> dict
             by_party[member] = union
     return by_party
 
+
 def _group(records, key) -> dict:
     out: dict = defaultdict(list)
     for r in records:

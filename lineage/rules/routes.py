@@ -746,7 +746,7 @@ def _consent(ctx, flow, once=False):
     repeats: set = set()
     for group, candidates in plan.groups():
         if not candidates.by_date:
-            found.append(_no_consent(flow, group, named is not None, ctx))
+            found.append(_no_consent(ctx, flow, group, named is not None))
             continue
         if once:
             consent, n = _closest_candidate(candidates, wants)
@@ -1087,12 +1087,12 @@ def _closest_candidate(candidates, wants) -> tuple:
     return best[2], best[0]
 
 
-def _no_consent(flow, group, named, ctx=None):
+def _no_consent(ctx, flow, group, named):
     among = " among the consents the flow names" if named else ""
     if group is None:
         return TP101.finding(flow, message=f"no consent covers this provision{among}",
                              message_ja="この提供に対応する本人の同意がありません")
-    since = _group_arrives(ctx, flow, group) if ctx is not None else None
+    since = _group_arrives(ctx, flow, group)
     if since is not None:  # counted up to the provision's end: not held on the audit date
         return TP101.finding(
             flow, subject=group,

@@ -139,7 +139,7 @@ flows:
         """
         # One notice's history and messages serve every flow under it (the findings
         # share the texts).
-        # notice ID -> (history, {field: (message, message_ja)}, evidence)
+        # notice ID -> (history, {(field, day given or None): (message, message_ja)}, evidence)
         notices: dict = {}
         for flow in cls.flows(ctx, judged, ("joint_use",)):
             notice = notice_of(ctx, judged, flow)
@@ -147,23 +147,34 @@ flows:
                 continue
             got = notices.get(notice.id)
             if got is None:
-                got = notices[notice.id] = (states(notice), {
-                    key: (f"{ACT} Art. 27(5)(iii): joint-use notice {notice.id} does not give "
-                          f"the responsible person's {en}",
-                          f"{ACT_JA}第27条第5項第3号: 共同利用の通知 {notice.id} に"
-                          f"管理責任者の{ja}がありません")
-                    for key, en, ja in FIELDS}, evidence_form({"notice": notice.id}))
+                got = notices[notice.id] = (states(notice), {},
+                                            evidence_form({"notice": notice.id}))
             history, texts, evidence = got
             running = in_force(ctx, flow, history)
-            for key, _, _ in FIELDS:
+            for key, en, ja in FIELDS:
                 if all(state[1][key] for state in running):
                     continue
-                message, message_ja = texts[key]
-                if running[-1][1][key]:
-                    # given later while the flow ran: say until when it was missing
-                    day = next(s[0] for s in running if s[1][key]
-                               and s[0] > next(t[0] for t in running if not t[1][key]))
-                    message = message.replace(" does not give ", " did not give ") + \
-                        f" until {day}"
-                    message_ja = message_ja.replace("がありません", f"が {day} までありませんでした")
-                yield cls.finding_from(flow, key, (), evidence, message, message_ja)
+                given = _given_on(running, key)
+                text = texts.get((key, given))
+                if text is None:
+                    text = texts[(key, given)] = _missing_words(notice.id, en, ja, given)
+                yield cls.finding_from(flow, key, (), evidence, *text)
+
+
+def _given_on(running: list, key: str):
+    """The day a detail missing from a state in force was given by a later one while
+    the flow ran, or None when the last state still lacks it (revisions only add)."""
+    if not running[-1][1][key]:
+        return None
+    first = next(n for n, state in enumerate(running) if not state[1][key])
+    return next(state[0] for state in running[first:] if state[1][key])
+
+
+def _missing_words(notice: str, en: str, ja: str, given) -> tuple[str, str]:
+    """AP211's message for a missing detail, in the past with the day it was given."""
+    head = f"{ACT} Art. 27(5)(iii): joint-use notice {notice}"
+    head_ja = f"{ACT_JA}第27条第5項第3号: 共同利用の通知 {notice} に管理責任者の{ja}"
+    if given is None:
+        return f"{head} does not give the responsible person's {en}", f"{head_ja}がありません"
+    return (f"{head} did not give the responsible person's {en} until {given}",
+            f"{head_ja}が {given} までありませんでした")

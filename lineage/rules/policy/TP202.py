@@ -82,18 +82,18 @@ flows:
         # passed over by passes in C, with no step of their own.
         days = _Days()
         open_from = {}
-        by_list: dict = {}  # the entity's shared list of contracts -> its day (see TP203)
         for to in set(tos):
-            contracts = ctx.contracts_for(to)
-            day = by_list.get(id(contracts), ())
-            if day == ():
-                day = by_list[id(contracts)] = _terms(ctx, to, None)[2]
+            # per legal entity and named contract: the branches of one company share it
+            key = (ctx.entity(to), None)
+            got = terms.get(key)
+            if got is None:
+                got = terms[key] = _terms(ctx, to, None)
+            day = got[2]
             open_from[to] = _LAST + 1 if day is None else days[day]
         covered = map(and_, map(is_, named, repeat(None)),
                       map(le, map(open_from.__getitem__, tos), map(days.__getitem__, starts)))
         for flow in compress(flows, map(not_, covered)):
             to, contract, first = flow.to, flow.contract, flow.start
-            # per legal entity and named contract: the branches of one company share it
             key = (ctx.entity(to), contract)
             got = terms.get(key)
             if got is None:
