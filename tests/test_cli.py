@@ -16,7 +16,7 @@ from lineage.rules.registry import REGISTRY
 def test_table_is_grouped_by_flow_and_ends_with_a_summary(run_cli):
     out = run_cli("check", SAMPLE, expect=1).stdout
     lines = out.splitlines()
-    assert lines[0] == "monocollabo  as of 2026-11-01  rules: policy"
+    assert lines[0] == "Monocollabo  as of 2026-11-01  rules: policy"
     assert lines[-2] == "48 flows: 39 ok, 0 warning, 8 violation, 1 waived"
     assert lines[-1] == ("findings: TP101 ×1, TP102 ×1, TP103 ×1, TP111 ×1, TP123 ×1, "
                          "TP203 ×2, TP222 ×1, TP301 ×1, TP801 ×1")

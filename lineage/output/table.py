@@ -111,7 +111,8 @@ def _lines(audit, lang: str, style: Callable[..., str], baseline=None):
     for f in audit.results:
         by_flow.setdefault(f.flow, []).append(f)
     packs = ", ".join(pack_label(p, lang) for p in audit.packs)
-    yield style(f"{audit.inventory.organisation}  {words['as_of']} {audit.as_of}  "
+    # The organisation by name, as its flows' rows name it (its ID when no record names it).
+    yield style(f"{shown(audit.inventory.organisation)}  {words['as_of']} {audit.as_of}  "
                 f"{words['rules']}: {packs}", bold=True)
     known_ids = None
     if baseline is not None:
