@@ -5,6 +5,7 @@ Every test renders with the real Graphviz installed on the machine.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 import xml.etree.ElementTree as ET
@@ -482,3 +483,22 @@ def test_planned_and_ended_flows_say_so_in_their_labels():
     assert ended.endswith("\\nended 2025-03-31")
     running = re.search(r'id="flow-F10"[^]]*? label="([^"]*)"', text).group(1)
     assert "planned" not in running and "ended" not in running
+
+
+def test_merged_edges_count_their_planned_and_ended_flows():
+    # the second review of round 12: a merged edge of a running, a planned and an ended
+    # flow showed one period, earliest start to open end, as if all three ran
+    inv = lineage.load(SAMPLE)
+    base = next(f for f in inv.flows if f.id == "F10")
+    extra = [base.model_copy(update={"id": "F98", "start": inv.as_of.replace(
+                 year=inv.as_of.year + 1), "end": None}),
+             base.model_copy(update={"id": "F99", "start": dt.date(2024, 1, 1),
+                                     "end": dt.date(2024, 12, 31)})]
+    audit = lineage.check(inv.model_copy(update={"flows": [*inv.flows, *extra]}))
+    for lang, want in (("en", "\\n1 planned, 1 ended\\n"), ("ja", "\\n開始予定 1・終了 1\\n")):
+        text = draw(audit, lang=lang, layout="merged").source
+        label = re.search(r'id="flow-F10"[^]]*? x?label="([^"]*)"', text).group(1)
+        assert "(3 " in label and want in label + "\\n", label
+    alone = draw(lineage.check(inv), lang="en", layout="merged").source
+    label = re.search(r'id="flow-F10"[^]]*? x?label="([^"]*)"', alone).group(1)
+    assert "planned" not in label and "ended" not in label

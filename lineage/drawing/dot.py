@@ -337,6 +337,34 @@ def _running(d: dict, ctx: Context) -> str:
     return ""
 
 
+def _running_merged(d: dict, ctx: Context) -> str:
+    """How many of a merged edge's flows are planned (start after the audit date) and
+    how many ended before it, as :func:`_running` marks one flow; "" for none.
+
+    A merged edge's one period (its earliest start to latest end) cannot say that
+    one flow of three has ended: the reader would take the edge as all running.
+
+    Example:
+        >>> ctx = Context("me", as_of="2026-07-01")
+        >>> _running_merged({"members": {"F1": {"start": "2026-09-01"},
+        ...                              "F2": {"start": "2024-01-01", "end": "2025-03-31"},
+        ...                              "F3": {"start": "2024-01-01"}}}, ctx)
+        '1 planned, 1 ended'
+    """
+    members = d.get("members")
+    if ctx.as_of is None or not members:
+        return ""
+    planned = sum(1 for md in members.values()
+                  if md.get("start") and md["start"] > ctx.as_of)
+    ended = sum(1 for md in members.values()
+                if not (md.get("start") and md["start"] > ctx.as_of)
+                and md.get("end") and md["end"] < ctx.as_of)
+    if ctx.lang == "ja":
+        parts = [f"{word} {n}" for word, n in (("開始予定", planned), ("終了", ended)) if n]
+        return "・".join(parts)
+    return ", ".join(f"{n} {word}" for word, n in (("planned", planned), ("ended", ended)) if n)
+
+
 def _edge_label(key: str, d: dict, ctx: Context) -> str:
     lang = ctx.lang
     items = [(SENSITIVE_MARK if i in ctx.sensitive else "") + ctx.item(i)
@@ -353,7 +381,7 @@ def _edge_label(key: str, d: dict, ctx: Context) -> str:
         lines[0] = f"{key}: {lines[0]}"
     routes = d.get("routes") or [d.get("route")]
     lines.append("[" + " / ".join(route_label(r, lang) for r in routes if r) + "]")
-    when = _running(d, ctx) if d.get("count", 1) == 1 else ""
+    when = _running(d, ctx) if d.get("count", 1) == 1 else _running_merged(d, ctx)
     if when:
         lines.append(when)
     if d.get("highlight"):
