@@ -539,8 +539,8 @@ def impact(source, party: str, *, as_of: dt.date | None = None) -> Impact:
     table: every party downstream of ``party`` that receives any held item,
     with the groups concerned, the earliest day, the route (flow IDs) and the
     legal route of each hop. The spread stops at the organisation (unless the
-    leak is its own): data returned to it are its own again, and what it sends
-    on is its own copy.
+    leak is its own), which is not listed: data returned to it are its own
+    again, and what it sends on is its own copy.
 
     Example:
         >>> r = impact("inventories/monocollabo", "mailing-house")
@@ -581,7 +581,9 @@ def impact(source, party: str, *, as_of: dt.date | None = None) -> Impact:
     if reach is not None:
         own = entity(party)
         for node in reach.parties():
-            if node == own:
+            # Nor is the organisation listed: its own data came back to it, no one
+            # else's hands (the trial of round 12: a carrier's return named it).
+            if node == own or node == org:
                 continue
             for other in ctx.parties_by_entity.get(node, (node,)):
                 # The people themselves are the owners of the data, not exposed recipients.

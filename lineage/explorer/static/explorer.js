@@ -313,8 +313,10 @@ export class Model {
     const org = P.entity[p] === this.orgEntity ? null : this.orgEntity;
     const reach = this.propagate([[p, [...held]]],
       (f) => !subjects.has(F.from[f]) && P.entity[F.from[f]] !== org);
+    // nor is the organisation a recipient its own data are exposed to
+    const orgRep = org === null || this.org === undefined ? null : this.rep[this.org];
     for (const e of reach.keys()) {
-      if (e === this.rep[p]) continue;
+      if (e === this.rep[p] || e === orgRep) continue;
       for (const other of this.members[e]) if (!subjects.has(other)) out.set(other, true);
     }
     return out;
