@@ -294,11 +294,7 @@ def test_impact_stops_at_the_organisation(tmp_path):
     assert sorted(set(impact(inv, "mc").table.party)) == ["carrier", "partner", "sub"]
 
 
-def test_upstream_lists_a_flow_at_each_hop_with_its_items(tmp_path):
-    # C1 brought x's e-mail address two hops back and its name four: it was listed once,
-    # at hop 2, with both items (a trial found an address at the wrong hop)
-    inv = tmp_path / "inv.yaml"
-    inv.write_text("""\
+HOPS = """\
 format: lineage/1
 organisation: mc
 as_of: 2026-01-01
@@ -315,7 +311,14 @@ flows:
   - {id: F2, from: carrier, to: sub, items: [name], start: 2023-03-01}
   - {id: F3, from: sub, to: x, items: [name], start: 2023-04-01}
   - {id: F4, from: mc, to: x, items: [email], start: 2023-04-01}
-""", encoding="utf-8")
+"""
+
+
+def test_upstream_lists_a_flow_at_each_hop_with_its_items(tmp_path):
+    # C1 brought x's e-mail address two hops back and its name four: it was listed once,
+    # at hop 2, with both items (a trial found an address at the wrong hop)
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(HOPS, encoding="utf-8")
     got = upstream(inv, "x")
     assert got.table[["hop", "flow", "items"]].values.tolist() == [
         [1, "F3", ["name"]], [1, "F4", ["email"]], [2, "C1", ["email"]], [2, "F2", ["name"]],

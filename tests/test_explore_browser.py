@@ -92,6 +92,14 @@ def test_clicked_party_upstream_and_downstream_equal_the_cli(opened, sample_audi
                       opened.texts("[data-list=upstream] li"))) == up
     assert set(opened.texts("[data-list=downstream] li")) == down
     assert up or down  # each of these parties has some lineage
+    # the heading counts the flows and, where a flow is at several hops, the rows the
+    # list's cap counts (the trial of round 12: "5 flows" over "10 of 12 shown")
+    flows, rows = len(set(table["flow"])), len(table)
+    said = f"{flows} flow" + ("s" if flows != 1 else "")
+    if rows != flows:
+        said += f", {rows} row" + ("s" if rows != 1 else "")
+    heading = opened.js("document.querySelectorAll('[data-role=detail] h3')[0].innerText")
+    assert heading == f"Upstream (where its data came from) ({said})"
     # no empty part of the panel is written as the text "null" (the trial of round 12)
     assert "null" not in opened.js("document.querySelector('[data-role=detail]') ? "
                                    "document.querySelector('[data-role=detail]').innerText : "
@@ -494,5 +502,25 @@ def test_planned_and_ended_flows_are_marked_as_the_drawing_marks_them(chrome, tm
         assert page.page.locator("[data-role=period]").inner_text().endswith(
             "(2025-03-31 終了)")
         assert not page.errors
+    finally:
+        page.close()
+
+
+def test_upstream_heading_counts_rows_where_a_flow_is_at_several_hops(chrome, tmp_path):
+    # the trial of round 12: the heading counted flows, the cap under it rows
+    from test_analysis_cli import HOPS
+    inv = tmp_path / "inv.yaml"
+    inv.write_text(HOPS, encoding="utf-8")
+    out = tmp_path / "x.html"
+    assert CliRunner().invoke(cli, ["explore", str(inv), "-o", str(out)]).exit_code == 0
+    page = Opened(chrome, out)
+    try:
+        page.js("lineageExplorer.focus('x')")
+        heading = "document.querySelectorAll('[data-role=detail] h3')[0].innerText"
+        # C1 is listed at hops 2 and 4: five flows in six rows
+        assert page.js(heading) == "Upstream (where its data came from) (5 flows, 6 rows)"
+        page.js("lineageExplorer.setLang('ja')")
+        page.js("lineageExplorer.focus('x')")
+        assert page.js(heading) == "上流（データの取得元） (5 件のフロー、6 行)"
     finally:
         page.close()

@@ -10,7 +10,7 @@ const UI = {
     overview: "Overview", full: "Full graph", search: "Search parties, items, flows",
     filters: "Filters", status: "Status", pack: "Pack", route: "Route", item: "Item",
     purpose: "Purpose", sensitive: "Sensitive items only", foreign: "Foreign recipients only",
-    any: "(any)", flows: "flows", parties: "parties", flows1: "flow", parties1: "party", results1: "result", shown: "shown", of: "of", more: "Show more",
+    any: "(any)", flows: "flows", parties: "parties", flows1: "flow", parties1: "party", results1: "result", rows: "rows", rows1: "row", shown: "shown", of: "of", more: "Show more",
     png: "PNG", svg: "SVG", legend: "Legend", upstream: "Upstream (where its data came from)",
     downstream: "Downstream (affected by a leak here)", findings: "Findings", clause: "clause",
     remedy: "Remedy", policy: "Policy", items: "items", purposes: "purposes", from: "from",
@@ -25,7 +25,7 @@ const UI = {
     overview: "概要", full: "全体図", search: "当事者・項目・フローを検索",
     filters: "絞り込み", status: "状態", pack: "規則パック", route: "経路", item: "項目",
     purpose: "利用目的", sensitive: "要配慮個人情報のみ", foreign: "外国にある提供先のみ",
-    any: "（すべて）", flows: "件のフロー", parties: "当事者", shown: "件を表示", of: "件中",
+    any: "（すべて）", flows: "件のフロー", parties: "当事者", rows: "行", shown: "件を表示", of: "件中",
     more: "さらに表示", png: "PNG", svg: "SVG", legend: "凡例",
     upstream: "上流（データの取得元）", downstream: "下流（漏えい時の影響先）",
     findings: "指摘", clause: "条項", remedy: "是正策", policy: "方針", items: "項目",
@@ -660,7 +660,9 @@ export function mount(root, data, options = {}) {
       el("dl", {}, el("dt", {}, "ID"), el("dd", {}, P.id[p]), el("dt", {}, t("role")), el("dd", {}, M.label("role", P.role[p], st.lang)),
         el("dt", {}, t("country")), el("dd", {}, P.country[p])),
       el("button", { onclick: () => showFocus(p) }, t("focus")),
-      el("h3", {}, t("upstream"), " (" + count(upFlows.length, "flows") + ")"),
+      // a flow may be listed at several hops: the rows the cap counts are said too
+      el("h3", {}, t("upstream"), " (" + count(upFlows.length, "flows")
+        + (up.length === upFlows.length ? "" : (st.lang === "ja" ? "、" : ", ") + count(up.length, "rows")) + ")"),
       capped(up.length),
       el("ul", { "data-list": "upstream" }, up.slice(0, st.detailLimit).map(([hop, f, items]) => el("li", { "data-id": F.id[f], "data-hop": hop, "data-party": P.id[F.from[f]] },
         t("hop") + " " + hop + ": ", el("a", { href: "#", onclick: (e) => { e.preventDefault(); selectFlow(f); } }, F.id[f]), " ", M.partyName(F.from[f], st.lang),
