@@ -62,15 +62,17 @@ def basis(ctx, judged, flow) -> str | None:
 
 
 def _consent_holds(ctx, flow) -> bool:
-    """Whether the flow's consent route holds (TP101-TP104 all met). A flow declaring
-    consent that no consent covers relies on no consent to the provision abroad:
-    AP221, not AP222, which reads a consent that exists. Asked for each flow to
-    a foreign recipient on the consent route, once."""
+    """Whether the flow's consent route holds (TP101-TP104 all met) for the flow as a
+    provision (:meth:`Context.provision`: to data subjects, the items not their
+    own), as the policy judged it. A flow declaring consent that no consent
+    covers relies on no consent to the provision abroad: AP221, not AP222, which
+    reads a consent that exists. Asked for each flow to a foreign recipient on
+    the consent route, once."""
     from ..routes import holding  # (the routes import the rules: not at import time)
     key = ("foreign-consent", flow.id)
     got = ctx.memo.get(key)
     if got is None:
-        got = ctx.memo[key] = holding(ctx, flow, "consent") is not None
+        got = ctx.memo[key] = holding(ctx, ctx.provision(flow), "consent") is not None
     return got
 
 
