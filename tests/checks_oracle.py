@@ -77,6 +77,10 @@ def _ap211(ctx, judged):
             given = [state[0] for state in running[missing[0]:] if state[1][key]]
             if running[-1][1][key]:
                 verb, until, until_ja = "did not give", f" until {given[0]}", f"が {given[0]} までありませんでした"
+            elif flow.end is not None and flow.end < ctx.as_of:
+                # (round 13: a flow that has ended is told in the past)
+                verb, until = "did not give", f" while the flow ran (to {flow.end})"
+                until_ja = f"がありませんでした(提供は {flow.end} まで)"
             else:
                 verb, until, until_ja = "does not give", "", "がありません"
             yield AP211.finding(

@@ -543,18 +543,21 @@ class Context:
         return max(self.as_of, flow.start)
 
     def last_day(self, flow: Flow) -> dt.date:
-        """The last day the flow runs within the audit's view.
+        """The last day the flow runs as recorded: its ``end``, also one after the audit
+        date (as TP104 reads "before the flow's end" and the consent groups "before
+        the provision ends"); with no end, the audit date (a planned flow's start:
+        :meth:`horizon`). One reading for every rule that reads a flow's days.
 
         Example:
             >>> from lineage.rules.examples import build_example
             >>> ctx = Context(build_example("{flows: [{id: F1, from: mc, to: partner, "
             ...     "items: [name], start: 2027-01-01}, {id: F2, from: mc, to: partner, "
-            ...     "items: [name], start: 2025-01-01, end: 2025-03-31}]}"))
-            >>> ctx.last_day(ctx.flows["F2"]), ctx.last_day(ctx.flows["C1"])
-            (datetime.date(2025, 3, 31), datetime.date(2026, 11, 1))
+            ...     "items: [name], start: 2025-01-01, end: 2025-03-31}, {id: F3, from: mc, "
+            ...     "to: partner, items: [name], start: 2025-01-01, end: 2027-06-30}]}"))
+            >>> [str(ctx.last_day(ctx.flows[f])) for f in ("F1", "F2", "F3", "C1")]
+            ['2027-01-01', '2025-03-31', '2027-06-30', '2026-11-01']
         """
-        h = self.horizon(flow)
-        return min(flow.end, h) if flow.end is not None else h
+        return flow.end if flow.end is not None else self.horizon(flow)
 
     def runs_after(self, flow: Flow, day: dt.date | None) -> bool:
         """Whether ``flow`` ran on after ``day`` (rules.md TP104, whose reading AP251

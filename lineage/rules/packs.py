@@ -43,9 +43,12 @@ def pack_label(pack: str, lang: str = "en") -> str:
 
 def judges(pack: str, flow, as_of: dt.date | None = None) -> bool:
     """Whether ``pack`` judges ``flow``: ``appi`` only flows running on or after
-    2022-04-01 within the audit's view, up to the audit date ``as_of`` (or a planned
-    flow's start): an audit dated before the Act's duties began judges nothing by
-    them. Without ``as_of``, the flow's ``end`` alone decides.
+    2022-04-01 (rules.md: a flow that ended before then has no ``appi`` entry), by
+    their last day as every rule reads it (``Context.last_day``): the ``end``
+    when recorded, also one after the audit date; with no end, the audit date
+    ``as_of`` (a planned flow's start), so an audit dated before the Act's
+    duties began judges an open flow by them only if it is planned from
+    2022-04-01. Without ``as_of``, an open flow is judged.
 
     Example:
         >>> from lineage.model.schema import Flow
@@ -55,15 +58,16 @@ def judges(pack: str, flow, as_of: dt.date | None = None) -> bool:
         (True, True)
         >>> judges("appi", edge.model_copy(update={"end": None}), dt.date(2021, 6, 1))
         False
+        >>> judges("appi", edge, dt.date(2021, 6, 1))  # its recorded end counts
+        True
     """
     if pack == "appi":
         end = flow.end
-        if as_of is None or as_of >= APPI_FROM:  # the common case: the end decides
-            return end is None or end >= APPI_FROM
-        last = as_of if as_of > flow.start else flow.start
-        if end is not None and end < last:
-            last = end
-        return last >= APPI_FROM
+        if end is not None:
+            return end >= APPI_FROM
+        if as_of is None or as_of >= APPI_FROM:  # the common case
+            return True
+        return (as_of if as_of > flow.start else flow.start) >= APPI_FROM
     return True
 
 

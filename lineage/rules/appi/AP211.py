@@ -155,9 +155,13 @@ flows:
                 if all(state[1][key] for state in running):
                     continue
                 given = _given_on(running, key)
-                text = texts.get((key, given))
+                # A flow that has ended is told in the past, with its last day.
+                ended = (flow.end if given is None and flow.end is not None
+                         and flow.end < ctx.as_of else None)
+                text = texts.get((key, given, ended))
                 if text is None:
-                    text = texts[(key, given)] = _missing_words(notice.id, en, ja, given)
+                    text = texts[(key, given, ended)] = _missing_words(
+                        notice.id, en, ja, given, ended)
                 yield cls.finding_from(flow, key, (), evidence, *text)
 
 
@@ -170,10 +174,20 @@ def _given_on(running: list, key: str):
     return next(state[0] for state in running[first:] if state[1][key])
 
 
-def _missing_words(notice: str, en: str, ja: str, given) -> tuple[str, str]:
-    """AP211's message for a missing detail, in the past with the day it was given."""
+def _missing_words(notice: str, en: str, ja: str, given, ended=None) -> tuple[str, str]:
+    """AP211's message for a missing detail: in the past with the day it was given, or
+    the last day of a flow that has ended.
+
+    Example:
+        >>> import datetime as dt
+        >>> _missing_words("J1", "address", "住所", None, dt.date(2022, 4, 1))[0].split(": ")[1]
+        "joint-use notice J1 did not give the responsible person's address while the flow ran (to 2022-04-01)"
+    """
     head = f"{ACT} Art. 27(5)(iii): joint-use notice {notice}"
     head_ja = f"{ACT_JA}第27条第5項第3号: 共同利用の通知 {notice} に管理責任者の{ja}"
+    if given is None and ended is not None:
+        return (f"{head} did not give the responsible person's {en} while the flow ran "
+                f"(to {ended})", f"{head_ja}がありませんでした(提供は {ended} まで)")
     if given is None:
         return f"{head} does not give the responsible person's {en}", f"{head_ja}がありません"
     return (f"{head} did not give the responsible person's {en} until {given}",

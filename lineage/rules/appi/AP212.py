@@ -101,8 +101,8 @@ flows:
             for rev, what, what_ja, prior in late[notice.id]:
                 if rev.notified_on is not None and flow.start > rev.notified_on:
                     continue
-                if flow.end is not None and flow.end < rev.effective_on:
-                    continue
+                if rev.effective_on > ctx.last_day(flow):
+                    continue  # the flow does not run on the day the change takes effect
                 need = "before it took effect" if prior else "within 30 days"
                 need_ja = "あらかじめ" if prior else "遅滞なく(30日以内に)"
                 if rev.notified_on is None:

@@ -76,10 +76,12 @@ flows:
             last = ctx.last_day(flow)
             for rev, what, what_ja in late[notice]:
                 # Affected: ran on a day from effective_on to the day before notified_on.
-                if rev.effective_on > last or (flow.end is not None and flow.end < rev.effective_on):
+                if rev.effective_on > last:
                     continue
                 if rev.notified_on is not None and flow.start >= rev.notified_on:
                     continue
+                if rev.notified_on is None and rev.effective_on > ctx.as_of:
+                    continue  # a change yet to take effect may still be notified in time
                 if rev.notified_on is None:
                     when, when_ja = "never notified it", "通知がありません"
                 else:
