@@ -516,7 +516,7 @@ def test_a_finding_gone_with_its_flow_is_not_called_fixed():
     from lineage.snapshots.canonical import canonical_json
     from lineage.snapshots.compare import Diff
     from lineage.snapshots.record import Snapshot
-    from lineage.snapshots.render import diff_markdown, diff_table
+    from lineage.snapshots.render import diff_markdown, diff_table, finding_rows
     inv = lineage.load("inventories/monocollabo")
     audit = lineage.check(inv)
     flow = next(f.flow for f in audit.results if f.severity == "error")
@@ -535,5 +535,17 @@ def test_a_finding_gone_with_its_flow_is_not_called_fixed():
     ja = diff_markdown(d, lang="ja")
     assert f"フロー {flow} が削除されたためで、是正ではありません" in ja
     assert f"うち {len(gone)} 件はフローの削除による" in ja
+    # nor the printed report (the trial of round 13: the HTML said 解消 and nothing more),
+    # whose messages name the parties as the CLI's and the Markdown's do
+    from lineage.output import view
+    from lineage.output.report_html import render_html
+    rep = view.build(lineage.check(kept), lang="ja", drawing=False)
+    rep.diff = d
+    rep.history = [{"name": s.name, "as_of": s.as_of, "summary": s.summary} for s in (a, b)]
+    page = render_html(rep)
+    assert f"{len(gone)} 解消 (うち {len(gone)} 件はフローの削除による)" in page
+    assert page.count(f"(フロー {flow} が削除されたためで、是正ではありません)") == len(gone)
+    one = next(m for _, f, m in finding_rows(d, "ja") if f["id"] == gone[0])
+    assert one in page and one != next(f["message_ja"] for f in d.resolved if f["id"] == gone[0])
     # a finding fixed in place says nothing of the kind
     assert "removed, not fixed" not in diff_table(Diff(b, a))

@@ -113,13 +113,15 @@ def render_html(rep: Report) -> str:
         head += f" · {policy.publisher}"
     css = env.get_template("report.css").render(
         page_head=head, page_date=f"{w['audit_date']} {rep.audit.as_of.isoformat()}")
-    diff_rows = []
+    diff_rows, diff_line = [], ""
     if rep.diff is not None:
-        diff_rows = [(w[tag], f) for tag, group in (("new", rep.diff.new),
-                                                    ("resolved", rep.diff.resolved))
-                     for f in group]
+        # The diff's rows and count as the CLI and Markdown say them (names beside
+        # IDs, a removed flow's finding not called fixed): one source for all three.
+        from ..snapshots.render import finding_rows, findings_line
+        diff_rows = finding_rows(rep.diff, rep.lang, ("new", "resolved"))
+        diff_line = findings_line(rep.diff, rep.lang)
     page = env.get_template("report.html.j2").render(
-        rep=rep, csp=Markup(CSP), css=Markup(css), diff_rows=diff_rows,
+        rep=rep, csp=Markup(CSP), css=Markup(css), diff_rows=diff_rows, diff_line=diff_line,
         trend=Markup(trend_svg(rep.history, rep.lang)) if rep.history else "")
     return page if page.endswith("\n") else page + "\n"
 
