@@ -279,6 +279,6 @@ def test_csv_errors_name_the_file_row_and_column(tmp_path, run_cli):
         writer.writerows(rows[:1])
     result = run_cli("validate", folder, expect=2)
     assert "flows.csv row 1 column start: flows: field 'start': required column 'start' " \
-           "is missing" in result.stderr
+           "(開始日) is missing" in result.stderr
     # the column's one error, not one more per row (the trial of round 12)
     assert "required field is missing" not in result.stderr

@@ -347,7 +347,7 @@ def test_a_missing_column_is_one_error_not_one_per_row(tmp_path, run_cli):
     err = run_cli("validate", d, expect=2).stderr
     assert err.splitlines() == [
         f"error: {d / 'flows.csv'} row 1 column start: flows: field 'start': required column "
-        "'start' is missing", "1 problem; nothing was checked."]
+        "'start' (開始日) is missing", "1 problem; nothing was checked."]
     book = tmp_path / "inv.xlsx"
     wb = openpyxl.Workbook()
     wb.active.title = "inventory"
@@ -385,3 +385,26 @@ def test_a_day_outside_its_era_is_refused_in_words(tmp_path, run_cli):
     ja = run_cli("validate", _one_flow(tmp_path, "令和1年4月30日"), "--lang", "ja",
                  expect=2).stderr
     assert "令和の日付ではありません: '令和1年4月30日'（令和は 2019-05-01）" in ja
+
+
+def test_empty_header_cells_past_the_last_column_are_no_columns(tmp_path, run_cli):
+    # the trial of round 13: Excel wrote ",," past the last header; the whole check stopped
+    # at "empty column name"
+    d = _one_flow(tmp_path, "2024-04-01")
+    (d / "parties.csv").write_text("id,role,,\na,self,,\nb,third_party,,\n", encoding="utf-8")
+    assert [p.id for p in load(d).parties] == ["a", "b"]
+    for text in ("id,role,,\na,self,,\nb,third_party,,\n", "id,role,,\r\na,self\r\nb,third_party,\r\n"):
+        (d / "parties.csv").write_text(text, encoding="utf-8")
+        run_cli("validate", d)  # exit 0
+    # (small and large folders take two readers: both are asked)
+    big = "".join(f"p{n},third_party,,\n" for n in range(3000))
+    (d / "parties.csv").write_text("id,role,,\na,self,,\nb,third_party,,\n" + big,
+                                   encoding="utf-8")
+    assert len(load(d).parties) == 3002
+    # a value under such a column is still refused, in its row
+    (d / "parties.csv").write_text("id,role,,\na,self,,\nb,third_party,,oops\n", encoding="utf-8")
+    err = run_cli("validate", d, expect=2).stderr
+    assert f"{d / 'parties.csv'} row 3: row has 4 cells but the header names 2 columns" in err
+    # one inside the header still is an error
+    (d / "parties.csv").write_text("id,,role\na,,self\nb,,third_party\n", encoding="utf-8")
+    assert "row 1 column #2: empty column name" in run_cli("validate", d, expect=2).stderr

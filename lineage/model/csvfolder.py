@@ -566,7 +566,23 @@ def _label(written: str, field: str) -> str:
 
 def _header_of(name: str, sheet: str, cells: list, problems: list[Problem],
                missing: list[Problem] | None) -> tuple[Header, bool]:
-    """The field each header cell names, and whether the header is usable."""
+    """The field each header cell names, and whether the header is usable.
+
+    Empty cells at the header's end are no columns: a spreadsheet saved as CSV
+    often writes ``,,`` past the last one (the trial of round 13); a value under
+    one is still refused, as a row wider than the header.
+
+    Example:
+        >>> problems = []
+        >>> list(_header_of("parties.csv", "parties", ["id", "role", "", " "], problems, None)[0])
+        ['id', 'role']
+        >>> _ = _header_of("parties.csv", "parties", ["id", "", "role"], problems, None)
+        >>> [p.message for p in problems]
+        ['empty column name']
+    """
+    cells = list(cells)
+    while cells and not cells[-1].strip():
+        cells.pop()
     header = [_header(sheet, h) for h in cells]
     labels = [_label(c, h) for c, h in zip(cells, header)]
     ok = True
@@ -586,10 +602,14 @@ def _header_of(name: str, sheet: str, cells: list, problems: list[Problem],
     if missing is not None and sheet in SHEETS and sheet != TOP_SHEET:
         for column in columns(sheet):
             if column.required and column.name not in header:
+                # named as the Japanese template heads it too (a Japanese header's reader
+                # would not know 'start')
                 missing.append(Problem(Location(name, row=1, column=column.name), sheet,
                                        None, column.name,
-                                       f"required column '{column.name}' is missing",
-                                       f"必須の列 '{column.name}' がありません"))
+                                       f"required column '{column.name}' "
+                                       f"({column.label_ja}) is missing",
+                                       f"必須の列 '{column.label_ja}' ({column.name}) "
+                                       "がありません"))
     return Header(header, labels), ok
 
 

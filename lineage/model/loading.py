@@ -285,10 +285,47 @@ def _without_echoes(problems: list[Problem]) -> list[Problem]:
     """
     columns = {(p.collection, p.field) for p in problems
                if p.record is None and p.message.startswith("required column ")}
-    if not columns:
+    if columns:
+        problems = [p for p in problems if not (p.message == "required field is missing"
+                                                and (p.collection, p.field) in columns)]
+    return _unknown_columns(problems)
+
+
+def _unknown_columns(problems: list[Problem]) -> list[Problem]:
+    """One problem at the header for an unknown column holding values in several rows,
+    not one per row (the trial of round 13: a misspelt 開始日 gave 37 lines).
+
+    Example:
+        >>> rows = [Problem(Location("flows.csv", row=n, column="開始年月日"), "flows", f"F{n}",
+        ...                 "開始年月日", "unknown key '開始年月日' (typo?)", "不明なキー '開始年月日' です")
+        ...         for n in (2, 3, 4)]
+        >>> [str(p) for p in _unknown_columns(rows)]
+        ["flows.csv row 1 column 開始年月日: flows: field '開始年月日': unknown column '開始年月日' (typo?), with values in 3 rows"]
+    """
+    groups: dict = {}
+    for p in problems:
+        loc = p.location
+        if (loc.row is not None and loc.column is not None and p.record is not None
+                and p.message.startswith("unknown key '")):
+            groups.setdefault((loc.file, loc.sheet, loc.column, p.collection, p.field),
+                              []).append(p)
+    many = {id(p): key for key, got in groups.items() if len(got) > 1 for p in got}
+    if not many:
         return problems
-    return [p for p in problems if not (p.message == "required field is missing"
-                                        and (p.collection, p.field) in columns)]
+    out, said = [], set()
+    for p in problems:
+        key = many.get(id(p))
+        if key is None:
+            out.append(p)
+        elif key not in said:
+            said.add(key)
+            n = len(groups[key])
+            file, sheet, column, collection, field = key
+            out.append(Problem(
+                Location(file, sheet=sheet, row=1, column=column), collection, None, field,
+                p.message.replace("unknown key", "unknown column", 1) + f", with values in {n} rows",
+                p.message_ja.replace("不明なキー", "不明な列", 1) + f"（{n} 行に値があります）"))
+    return out
 
 
 class _Top(BaseModel):
