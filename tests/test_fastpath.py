@@ -241,7 +241,7 @@ def test_an_invalid_record_keeps_its_exact_message(tmp_path):
         f"{tmp_path}/flows.csv row 4 column colour: flows F3: field 'colour': "
         "unknown key 'colour' (typo?)",
         f"{tmp_path}/flows.csv row 4 column recorded: flows F3: field 'recorded': "
-        "expected true or false, got 'maybe'",
+        "expected true or false (or ○/×), got 'maybe'",
         f"{tmp_path}/flows.csv row 4 column to: flows F3: field 'to': "
         "'a cme' is not a valid ID: an ID is one or more of the ASCII letters A-Z and a-z, "
         "the digits 0-9 and the characters - _ . @ / (no spaces, no other characters)",

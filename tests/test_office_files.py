@@ -408,3 +408,44 @@ def test_empty_header_cells_past_the_last_column_are_no_columns(tmp_path, run_cl
     # one inside the header still is an error
     (d / "parties.csv").write_text("id,,role\na,,self\nb,,third_party\n", encoding="utf-8")
     assert "row 1 column #2: empty column name" in run_cli("validate", d, expect=2).stderr
+
+
+@pytest.mark.parametrize("cell, day", [
+    ("2019-4-1", "2019-04-01"), ("2021.6.1", "2021-06-01"), ("2023年2月1日(水)", "2023-02-01"),
+    ("令和5年2月1日（水曜日）", "2023-02-01"), ("2025/10/15 0:00", "2025-10-15"),
+    ("2025/10/15 00:00:00", "2025-10-15")])
+def test_dates_as_spreadsheets_show_them(tmp_path, cell, day):
+    # the trial of round 13: Excel's long date form with its day of the week, a date
+    # cell shown with midnight, unpadded ISO and dots were all refused
+    assert load(_one_flow(tmp_path, cell)).flows[0].start.isoformat() == day
+
+
+@pytest.mark.parametrize("cell, said", [
+    ("2023年2月1日(木)", "'2023年2月1日(木)': 2023-02-01 is a Wednesday (水), not 木"),
+    ("2025/10/15 9:30", "expected a date without a time of day, got '2025/10/15 9:30'"),
+    ("45301", "cannot read '45301' as a date: it looks like a spreadsheet's day number "
+              "(2024-01-10); give the cell a date format, or write 2024-01-10")])
+def test_dates_a_spreadsheet_garbled_are_refused_in_words(tmp_path, run_cli, cell, said):
+    d = _one_flow(tmp_path, cell)
+    err = run_cli("validate", d, expect=2).stderr
+    assert f"flows.csv row 2 column start: flows F1: field 'start': {said}\n" in err
+
+
+def test_flags_and_codes_as_a_japanese_office_types_them(tmp_path, run_cli):
+    # the trial of round 13: ○ for true, 委託先 for outsourcee, Ｋ４ for K4, #N/A from a
+    # failed look-up: the first is read, the others are told what to write
+    d = _one_flow(tmp_path, "2024-04-01", header=("id", "from", "to", "items", "start",
+                                                  "recorded"))
+    (d / "flows.csv").write_text("id,from,to,items,start,recorded,storage_only\n"
+                                 "F1,a,b,name,2024-04-01,○,×\nF2,a,b,name,2024-04-01,はい,なし\n",
+                                 encoding="utf-8")
+    flows = load(d).flows
+    assert [(f.recorded, f.storage_only) for f in flows] == [(True, False), (True, False)]
+    (d / "parties.csv").write_text("id,role\na,self\nb,委託先\nＫ４,third_party\n"
+                                   "#N/A,third_party\n", encoding="utf-8")
+    err = run_cli("validate", d, expect=2).stderr
+    assert "field 'role': '委託先' is not one of" in err and "(write 'outsourcee' for 委託先)" in err
+    assert "(write it in half-width characters: 'K4')" in err
+    assert "'#N/A' is not a valid ID" in err and "(a spreadsheet's error value:" in err
+    ja = run_cli("validate", d, "--lang", "ja", expect=2).stderr
+    assert "（委託先 は 'outsourcee' と書いてください）" in ja and "（半角で 'K4' と書いてください）" in ja

@@ -64,7 +64,7 @@ _ID = re.compile(schema.ID_PATTERN)
 _CONTROL = schema._CONTROL
 #: Text pydantic's lax mode reads as a boolean; anything else goes to pydantic.
 _BOOLS = {"true": True, "false": False, "True": True, "False": False,
-          "TRUE": True, "FALSE": False}
+          "TRUE": True, "FALSE": False, **schema.FLAG_WORDS}
 _set_attr = object.__setattr__
 
 
@@ -197,7 +197,7 @@ def _unknown(value):
 def _reader(model: type[BaseModel], name: str, annotation: str) -> Callable:
     """The fast reading of one field, by the annotation the schema writes for it."""
     plain = annotation.removesuffix(" | None")
-    simple = {"Id": _an_id, "Text": _a_text, "Date": _a_date, "bool": _a_bool,
+    simple = {"Id": _an_id, "Text": _a_text, "Date": _a_date, "bool": _a_bool, "Flag": _a_bool,
               "Country": _a_country,
               "IdList": _ids({}), "TextList": lambda v: _parts(v, _a_text),
               "DateList": lambda v: _parts(v, _a_date),

@@ -38,11 +38,14 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # digits count as digits"), as lineage reads them. A digit is spelt out: JSON Schema's
 # regular expressions are ECMA-262's, whose \d is ASCII only (Python's is any digit).
 _DIGIT = "[0-9０-９]"
-_DATE_PATTERN = (r"^({d}{{4}}-{d}{{2}}-{d}{{2}}|{d}{{4}}/{d}{{1,2}}/{d}{{1,2}}"
-                 r"|{d}{{4}}年{d}{{1,2}}月{d}{{1,2}}日"
+_DATE_PATTERN = (r"^\s*({d}{{4}}[-－]{d}{{1,2}}[-－]{d}{{1,2}}|{d}{{4}}[/／]{d}{{1,2}}[/／]{d}{{1,2}}"
+                 r"|{d}{{4}}[.．]{d}{{1,2}}[.．]{d}{{1,2}}|{d}{{4}}年{d}{{1,2}}月{d}{{1,2}}日"
                  # a Japanese era (令和7年4月1日, 令和元年, R7.4.1): the loader checks its days
                  r"|(令和|平成|昭和|㋿|[RHSＲＨＳ])({d}{{1,2}}|元)(年{d}{{1,2}}月{d}{{1,2}}日"
-                 r"|[./．／]{d}{{1,2}}[./．／]{d}{{1,2}}))$").format(d=_DIGIT)
+                 r"|[./．／]{d}{{1,2}}[./．／]{d}{{1,2}}))"
+                 # a spreadsheet's day of the week (checked by the loader) or midnight
+                 r"(\s*[(（][月火水木金土日](曜日?)?[)）])?(\s+[0０]?[0０][:：][0０]{{2}}"
+                 r"([:：][0０]{{2}})?)?\s*$").format(d=_DIGIT)
 # The sheet (for labels) of each model; nested models label their dotted column.
 _SHEET_OF = {model.__name__: name for name, model in schema.COLLECTIONS.items()}
 _SHEET_OF["Revision"] = REVISIONS_SHEET

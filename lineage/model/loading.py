@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from array import array
 from itertools import repeat
@@ -34,7 +35,7 @@ from .csvfolder import Columns, decode, forced_encoding, read_csv_folder, undeco
 from .fastpath import Facts, Unusual, record_builder, table_builder
 from .workbook import read_workbook
 from .sources import RawInventory, read_yaml_file, read_yaml_folder, yaml_files
-from .tables import japanese_headers
+from .tables import CODE_OF_JA, japanese_headers
 
 __all__ = ["load", "read_raw", "build_inventory", "READERS"]
 
@@ -569,10 +570,26 @@ def _pattern_words(value, pattern) -> tuple[str, str]:
                 "letters, digits and the characters . [ ] ( ) - (e.g. 5[1]2)",
                 f"{value!r} は条項番号ではありません: 数字 1 文字に続けて、半角英数字と記号 "
                 ". [ ] ( ) - を 31 文字まで（例: 5[1]2）")
+    hint = hint_ja = ""
+    if isinstance(value, str):
+        folded = unicodedata.normalize("NFKC", value).strip()
+        if folded != value and re.fullmatch(schema.ID_PATTERN, folded):
+            # full-width letters and digits (Ｋ４), as a Japanese keyboard types them
+            hint, hint_ja = f" (write it in half-width characters: {folded!r})", \
+                f"（半角で {folded!r} と書いてください）"
+        elif value.strip().upper() in _SHEET_ERRORS:
+            hint = " (a spreadsheet's error value: the formula or look-up behind the cell failed)"
+            hint_ja = "（表計算ソフトのエラー値です。セルの数式や参照が失敗しています）"
     return (f"{value!r} is not a valid ID: an ID is one or more of the ASCII letters A-Z and "
-            "a-z, the digits 0-9 and the characters - _ . @ / (no spaces, no other characters)",
+            "a-z, the digits 0-9 and the characters - _ . @ / (no spaces, no other characters)"
+            + hint,
             f"{value!r} は ID に使えません: ID は半角英字 A-Z・a-z、数字 0-9、記号 - _ . @ / "
-            "だけからなる 1 文字以上の文字列です（空白やその他の文字は使えません）")
+            "だけからなる 1 文字以上の文字列です（空白やその他の文字は使えません）" + hint_ja)
+
+
+#: The error values a spreadsheet shows in a cell whose formula failed.
+_SHEET_ERRORS = frozenset({"#N/A", "#REF!", "#VALUE!", "#NAME?", "#DIV/0!", "#NUM!", "#NULL!",
+                           "#SPILL!", "#CALC!", "#GETTING_DATA"})
 
 
 #: schema._text's message for a control character: its kind, code point and position.
@@ -606,11 +623,15 @@ def _describe(err: dict, in_yaml: bool = False) -> tuple[str, str]:
         near = isinstance(value, str) and len(choices) > 1  # (one choice names itself)
         hint = did_you_mean(value, choices) if near else ""
         hint_ja = did_you_mean(value, choices, "ja") if near else ""
+        code = CODE_OF_JA.get(value.strip()) if isinstance(value, str) else None
+        if code in choices:
+            # the Japanese term the reports print (委託先): its code is what the file holds
+            hint, hint_ja = f" (write '{code}' for {value})", f"（{value} は '{code}' と書いてください）"
         return (f"{value!r} is not one of {expected}{hint}",
                 f"{value!r} は {expected_ja} のいずれでもありません{hint_ja}")
     if kind.startswith("bool"):
-        return (f"expected true or false, got {value!r}",
-                f"true または false を指定してください({value!r})")
+        return (f"expected true or false (or ○/×), got {value!r}",
+                f"true または false(○・× も可)を指定してください({value!r})")
     if kind in ("date_form", "worded"):  # a validator's own words, in both languages
         return ctx["message"], ctx["message_ja"]
     if kind == "value_error":

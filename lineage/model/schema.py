@@ -42,10 +42,20 @@ EVENT_KINDS = ("merger", "split", "transfer")
 
 #: The date forms people type, after full-width digits and separators are folded.
 _DATE_FORMS = (
-    re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"),
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
     re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
 )
+#: What a spreadsheet adds to a date it shows: a day of the week (Excel's 長い日付形式,
+#: ``2023年2月1日(水)``), checked against the date; a time of midnight (``2025/10/15 0:00``).
+_WEEKDAY = re.compile(r"\s*\(([月火水木金土日])(?:曜日?)?\)$")
+_WEEKDAYS = "月火水木金土日"
+_MIDNIGHT = re.compile(r"\s+0?0:00(?::00)?$")
+_TIME = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?$")
+#: A spreadsheet's day number shown as a number (45301 is 2024-01-10): 5 digits from 1982.
+_SERIAL = re.compile(r"^[3-9]\d{4}(?:\.0+)?$")
+_SERIAL_DAY0 = dt.date(1899, 12, 30)
 #: A date of a Japanese era (令和7年6月15日, 令和元年, R7.6.15): an office's everyday form.
 _ERA_DATE = re.compile(r"^(令和|平成|昭和|[RHS])(\d{1,2}|元)(?:年(\d{1,2})月(\d{1,2})日|"
                        r"[./](\d{1,2})[./](\d{1,2}))$")
@@ -87,6 +97,19 @@ def parse_date(value: object) -> dt.date:
         >>> [parse_date(v).isoformat() for v in ("2024-04-01", "2024/4/1", "２０２４年４月１日",
         ...                                      dt.datetime(2024, 4, 1))]
         ['2024-04-01', '2024-04-01', '2024-04-01', '2024-04-01']
+
+    What spreadsheets write is read too: ``2019-4-1``, ``2021.6.1``, a day of the
+    week that matches the date, a time of midnight:
+
+        >>> [parse_date(v).isoformat() for v in ("2019-4-1", "2021.6.1", "2023年2月1日(水)",
+        ...                                      "令和5年2月1日（水）", "2025/10/15 0:00")]
+        ['2019-04-01', '2021-06-01', '2023-02-01', '2023-02-01', '2025-10-15']
+        >>> parse_date("2023年2月1日(木)")
+        Traceback (most recent call last):
+        lineage.model.schema.DateFormError: '2023年2月1日(木)': 2023-02-01 is a Wednesday (水), not 木
+        >>> parse_date("45301")
+        Traceback (most recent call last):
+        lineage.model.schema.DateFormError: cannot read '45301' as a date: it looks like a spreadsheet's day number (2024-01-10); give the cell a date format, or write 2024-01-10
         >>> parse_date("2024-02-30")
         Traceback (most recent call last):
         lineage.model.schema.DateFormError: not a real date: '2024-02-30' (day is out of range for month)
@@ -101,22 +124,51 @@ def parse_date(value: object) -> dt.date:
     if isinstance(value, str):
         # NFKC folds full-width digits and slashes (２０２４／０４／０１) to ASCII.
         text = unicodedata.normalize("NFKC", value).strip()
-        for form in _DATE_FORMS:
-            match = form.match(text)
-            if match:
-                year, month, day = (int(g) for g in match.groups())
-                try:
-                    return dt.date(year, month, day)
-                except ValueError as exc:
-                    why_ja = ("月は 1〜12" if not 1 <= month <= 12 else "その月にない日"
-                              if day >= 1 else "日は 1 以上")
-                    raise DateFormError(f"not a real date: {value!r} ({exc})",
-                                        f"存在しない日付です: {value!r}（{why_ja}）") from None
-        era = _ERA_DATE.match(text)
-        if era:
-            return _era_date(value, era)
+        weekday = _WEEKDAY.search(text)
+        if weekday:
+            text = text[:weekday.start()]
+        text = _MIDNIGHT.sub("", text)
+        if _TIME.search(text):
+            raise DateFormError(f"expected a date without a time of day, got {value!r}",
+                                f"時刻のない日付を指定してください: {value!r}")
+        day = _date_of(value, text)
+        if day is not None:
+            if weekday and _WEEKDAYS[day.weekday()] != weekday.group(1):
+                shown = _WEEKDAYS[day.weekday()]
+                raise DateFormError(
+                    f"{value!r}: {day.isoformat()} is a {day.strftime('%A')} ({shown}), "
+                    f"not {weekday.group(1)}",
+                    f"{value!r}: {day.isoformat()} は {shown}曜日で、{weekday.group(1)}曜日では"
+                    "ありません")
+            return day
+        if _SERIAL.match(text):
+            # Not read as a date (a number is a number), but named for what it is.
+            shown = (_SERIAL_DAY0 + dt.timedelta(days=int(float(text)))).isoformat()
+            raise DateFormError(
+                f"cannot read {value!r} as a date: it looks like a spreadsheet's day number "
+                f"({shown}); give the cell a date format, or write {shown}",
+                f"日付として読めません: {value!r} は表計算ソフトの日付のシリアル値のようです"
+                f"（{shown}）。セルを日付の書式にするか、{shown} と書いてください")
     raise DateFormError(f"cannot read {value!r} as a date (accepted forms: {DATE_FORMS_TEXT})",
                         f"日付として読めません: {value!r}（使える形: {DATE_FORMS_TEXT}）")
+
+
+def _date_of(value: str, text: str) -> dt.date | None:
+    """The date ``text`` (folded, without a weekday or time) writes in one of the
+    forms, None in none; DateFormError for a form holding no real date."""
+    for form in _DATE_FORMS:
+        match = form.match(text)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError as exc:
+                why_ja = ("月は 1〜12" if not 1 <= month <= 12 else "その月にない日"
+                          if day >= 1 else "日は 1 以上")
+                raise DateFormError(f"not a real date: {value!r} ({exc})",
+                                    f"存在しない日付です: {value!r}（{why_ja}）") from None
+    era = _ERA_DATE.match(text)
+    return _era_date(value, era) if era else None
 
 
 def _era_date(value: str, match: re.Match) -> dt.date:
@@ -331,6 +383,28 @@ def _bad_volume(value: object):
 
 
 Count = Annotated[int, BeforeValidator(_count), Field(ge=0)]
+
+#: The marks a Japanese office types for yes and no in a spreadsheet's flag columns.
+FLAG_WORDS = {"○": True, "◯": True, "〇": True, "はい": True, "有": True, "あり": True,
+              "×": False, "✕": False, "いいえ": False, "無": False, "なし": False}
+
+
+def _flag(value: object) -> object:
+    """A flag as an office types it: ``true``/``false`` (and what pydantic reads as
+    such), or ○/× and はい/いいえ (:data:`FLAG_WORDS`).
+
+    Example:
+        >>> [_flag(v) for v in ("○", " × ", "はい", "true", True)]
+        [True, False, True, 'true', True]
+    """
+    if isinstance(value, str):
+        got = FLAG_WORDS.get(value.strip())
+        if got is not None:
+            return got
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(_flag)]
 #: A party's ``volume``: people whose data it holds, in all or per data-subject group.
 #: What an ID may hold, and its longest length (the loader's fast path checks the same).
 ID_PATTERN = r"^[A-Za-z0-9_.\-@/]+$"
@@ -443,7 +517,7 @@ class Purpose(Record):
     name: Text | None = None
     name_en: Text | None = None
     announced_on: Date | None = None
-    third_party_provision: bool = False
+    third_party_provision: Flag = False
 
 
 class Party(Record):
@@ -492,8 +566,8 @@ class Contract(Record):
     ends_on: Date | None = None
     purposes: IdList | None = None
     items: IdList | None = None
-    no_leak: bool = False
-    no_re_provision: bool = False
+    no_leak: Flag = False
+    no_re_provision: Flag = False
     sub_outsourcing: IdList = []
     audits: DateList = []
 
@@ -515,7 +589,7 @@ class Consent(Record):
     purposes: IdList = []
     obtained_on: Date
     withdrawn_on: Date | None = None
-    foreign_info_given: bool = False
+    foreign_info_given: Flag = False
 
 
 class Responsible(Record):
@@ -569,9 +643,9 @@ class Notice(Record):
     items: IdList | None = None
     purposes: IdList | None = None
     # opt-out
-    provision_in_purpose: bool = False
+    provision_in_purpose: Flag = False
     methods: TextList | None = None
-    stop_on_request: bool = False
+    stop_on_request: Flag = False
     provider: Provider | None = None
     acquisition_method: Text | None = None
     request_method: Text | None = None
@@ -656,12 +730,12 @@ class Flow(Record):
     method: Text | None = None
     start: Date
     end: Date | None = None
-    combined: bool = False
-    recipient_links: bool = False
-    recorded: bool = False
-    confirmed_acquisition: bool = False
-    improperly_acquired: bool = False
-    storage_only: bool = False
+    combined: Flag = False
+    recipient_links: Flag = False
+    recorded: Flag = False
+    confirmed_acquisition: Flag = False
+    improperly_acquired: Flag = False
+    storage_only: Flag = False
 
 
 class Waiver(Record):

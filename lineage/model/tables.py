@@ -28,7 +28,7 @@ from . import schema
 
 __all__ = ["Column", "SHEETS", "SHEET_LABELS", "TOP_SHEET", "REVISIONS_SHEET", "POLICY_SHEET",
            "columns", "column_for", "sheet_for",
-           "label_ja", "field_ja", "sheet_ja", "model_of"]
+           "label_ja", "field_ja", "sheet_ja", "model_of", "CODE_OF_JA"]
 
 #: The sheet (or CSV file stem) of the top-level scalars, and the one of revisions.
 TOP_SHEET = "inventory"
@@ -331,3 +331,24 @@ def _kind(annotation) -> tuple[str, tuple[str, ...]]:
         inner = _base(typing.get_args(base)[0])
         return ("dates" if inner is dt.date else "ids"), ()
     return "text", ()
+
+
+#: The Japanese terms the reports print (glossary.md) for the codes a file holds, so that
+#: a cell holding the term (委託先) is told its code (outsourcee) rather than only refused.
+#: Roles, bases, item kinds, notice kinds and succession kinds: no term names two codes.
+CODE_OF_JA = {
+    "組織": "self", "自社": "self", "当社": "self", "委託先": "outsourcee",
+    "共同利用者": "joint_user", "第三者": "third_party", "承継先": "successor",
+    "公的機関": "public_body", "国の機関": "public_body", "本人": "data_subject",
+    "学術研究機関": "academic", "学術研究機関等": "academic",
+    "本人の同意": "consent", "同意": "consent", "法令に基づく場合": "law", "法令": "law",
+    "人の生命、身体又は財産の保護": "life", "生命・身体・財産の保護": "life",
+    "公衆衛生の向上・児童の健全な育成": "public_health", "公衆衛生": "public_health",
+    "国の機関等への協力": "government", "学術研究": "academic", "オプトアウト": "opt_out",
+    "委託": "outsourcing", "事業の承継": "succession", "承継": "succession",
+    "共同利用": "joint_use",
+    "個人情報": "personal", "要配慮個人情報": "sensitive", "個人関連情報": "linkable",
+    "クッキー・IPアドレス情報": "linkable",
+    "合併": "merger", "会社分割": "split", "分割": "split", "事業譲渡": "transfer",
+    "譲渡": "transfer",
+}
