@@ -57,6 +57,8 @@ def test_rule_case(case):
         assert routes[flow] == route, flow
     by_id = {f.id: f.as_dict() for f in audit.results}
     for fid, evidence in (case.get("evidence") or {}).items():
+        if not evidence:  # none at all
+            assert by_id[fid]["evidence"] == {}, fid
         for key, value in evidence.items():
             assert by_id[fid]["evidence"][key] == value, (fid, key)
     for flow, statuses in (case.get("status_by_pack") or {}).items():

@@ -790,7 +790,10 @@ def _verdict_of(ctx, flow, closest) -> Finding:
         more, more_ja = (f" (+{rest} more)", f" (ほか {rest} 件)") if rest > 0 else ("", "")
         why = f"closest route is {name}, which lacks: {lacks}{more}"
         why_ja = f"最も近い根拠は{name_ja}ですが、次を欠きます: {lacks_ja}{more_ja}"
-    evidence = {"closest_route": closest.route, **closest.evidence}
+    # A route that came closest is named in the message and the evidence; where every
+    # route lacked its very basis the message names none, and so does the evidence
+    # (the audit of round 13: 'succession', from the tie-break, for a flow with no event).
+    evidence = {} if closest.missing else {"closest_route": closest.route, **closest.evidence}
     if TP801.applies(ctx, flow):
         linkable = ctx.linkable(flow)
         shown = ", ".join(linkable)
