@@ -99,10 +99,8 @@ flows:
             if notice.id not in late:
                 late[notice.id] = cls.late_revisions(ctx, notice)
             for rev, what, what_ja, prior in late[notice.id]:
-                if rev.notified_on is not None and flow.start > rev.notified_on:
+                if not cls.concerns(ctx, flow, rev):
                     continue
-                if rev.effective_on > ctx.last_day(flow):
-                    continue  # the flow does not run on the day the change takes effect
                 need = "before it took effect" if prior else "within 30 days"
                 need_ja = "あらかじめ" if prior else "遅滞なく(30日以内に)"
                 if rev.notified_on is None:
@@ -115,6 +113,14 @@ flows:
                             f"{rev.effective_on}, {when}",
                     message_ja=f"{ACT_JA}第27条第6項: 共同利用の通知 {notice.id} の{what_ja}の変更"
                                f"({rev.effective_on})が{need_ja}通知されていません({when_ja})")
+
+    @staticmethod
+    def concerns(ctx, flow, rev) -> bool:
+        """Whether a late revision concerns ``flow``: it started on or before the
+        revision's ``notified_on`` and runs on the day it takes effect."""
+        if rev.notified_on is not None and flow.start > rev.notified_on:
+            return False
+        return rev.effective_on <= ctx.last_day(flow)
 
     @staticmethod
     def late_revisions(ctx, notice) -> list:

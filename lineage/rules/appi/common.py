@@ -119,7 +119,62 @@ def notice_of(ctx, judged, flow):
     # details of that notice are not judged as well.
     if found.published_on is None or found.published_on > flow.start:
         return None
+    return _act_notice(ctx, judged[flow.id].route, flow, found)
+
+
+def _act_notice(ctx, route: str, flow, found):
+    """The notice the Act's notice rules read for a flow naming none: the one the
+    route's search found (the earliest), unless it fails the Act and another notice
+    that also makes the route hold meets it. A company with a complete, filed notice
+    beside an older one meeting only the policy is not told it breaks the Act (the
+    audit of round 13)."""
+    if route not in ("opt_out", "joint_use") or meets_act(ctx, flow, found):
+        return found
+    from ..routes import holding  # (the routes import the rules: not at import time)
+    from ...terms import id_key
+    pool = ctx.optout_notices if route == "opt_out" else ctx.joint_notices
+    far = dt.date.max
+    for other in sorted(pool, key=lambda n: (n.published_on or far, id_key(n.id))):
+        if (other is not found and meets_act(ctx, flow, other) and holding(
+                ctx, flow.model_copy(update={"notice": other.id}), route) is not None):
+            return other
     return found
+
+
+def meets_act(ctx, flow, notice) -> bool:
+    """Whether ``notice`` gives no finding of the Act's notice rules for ``flow``: an
+    opt-out notice with every element of AP201, filed and published strictly before
+    the start (AP201, AP203); a joint-use notice giving the responsible person's
+    address and representative while the flow runs (AP211), with no revision
+    notified too late for it (AP212).
+
+    Example:
+        >>> from lineage.rules import context, examples
+        >>> from lineage.rules.appi.AP201 import AP201
+        >>> ctx = context.Context(examples.build_example(AP201.passing.inventory))
+        >>> meets_act(ctx, ctx.flows["F1"], ctx.notices["N1"])
+        True
+    """
+    if notice.kind == "opt_out":
+        from .AP201 import AP201
+        start, published, filed = flow.start, notice.published_on, notice.ppc_filed_on
+        return (published is not None and published < start and filed is not None
+                and filed < start and not AP201.missing(notice))
+    # Per notice and the flow's days: a million joint-use flows share a few keys.
+    key = ("act-joint", notice.id, flow.start, ctx.last_day(flow))
+    got = ctx.memo.get(key)
+    if got is None:
+        got = ctx.memo[key] = _joint_meets(ctx, flow, notice)
+    return got
+
+
+def _joint_meets(ctx, flow, notice) -> bool:
+    from .AP211 import FIELDS, in_force, states
+    from .AP212 import AP212
+    if not all(state[1][key] for state in in_force(ctx, flow, states(notice))
+               for key, _, _ in FIELDS):
+        return False
+    return not any(AP212.concerns(ctx, flow, rev) for rev, *_ in AP212.late_revisions(ctx, notice))
 
 
 class LawRule(Rule):
