@@ -1,7 +1,7 @@
 from ..base import Example
 from ..clauses import Article
 from .common import ACT, ACT_JA, LawRule
-from .foreign import abroad, basis, foreign
+from .foreign import abroad, basis, foreign, relied_consents
 
 
 class AP222(LawRule):
@@ -75,11 +75,11 @@ flows:
             []
         """
         far = abroad(ctx)
-        for flow in cls.flows(ctx, judged, ("consent",)):
+        for flow in cls.flows(ctx, judged):
             if flow.to not in far or basis(ctx, judged, flow) != "consent":
                 continue
             country = foreign(ctx, flow.to)
-            for cid in judged[flow.id].evidence.get("consents", ()):
+            for cid in relied_consents(ctx, judged, flow):
                 if ctx.consents[cid].foreign_info_given:
                     continue
                 yield cls.finding(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .common import ADEQUATE, EXEMPT_ROUTES, PROVISION_ROUTES
 
-__all__ = ["foreign", "basis", "abroad"]
+__all__ = ["foreign", "basis", "abroad", "relied_consents"]
 
 
 def foreign(ctx, party: str) -> str | None:
@@ -56,13 +56,37 @@ def basis(ctx, judged, flow) -> str | None:
         return "exemption"
     if ctx.parties[flow.to].equivalent_system is not None:
         return "equivalent_system"
-    if route == "consent" and _consent_holds(ctx, flow):
+    if _consent_holds(ctx, flow):
+        # Art. 28 asks for the person's consent to the provision abroad, whatever
+        # route satisfies Art. 27: an outsourcing to a foreign recipient covered by a
+        # consent relies on it (the audit of round 13: AP221 asked for a consent
+        # already recorded, unless the flow declared basis: consent).
         return "consent"
     return "none"
 
 
+def relied_consents(ctx, judged, flow) -> tuple:
+    """The consents a flow on the ``consent`` basis of Art. 28 relies on: its route's
+    evidence on the consent route, else those the consent route finds for it.
+
+    Example:
+        >>> from lineage.rules import context, engine, examples
+        >>> from lineage.rules.appi.AP222 import AP222
+        >>> ctx = context.Context(examples.build_example(AP222.fail.inventory))
+        >>> judged = {f.id: engine.judge(ctx, f)[0] for f in ctx.inv.flows}
+        >>> relied_consents(ctx, judged, ctx.flows["F1"])
+        ('K1',)
+    """
+    judgement = judged[flow.id]
+    if judgement.route == "consent":
+        return tuple(judgement.evidence.get("consents", ()))
+    from ..routes import holding  # (the routes import the rules: not at import time)
+    evidence = holding(ctx, ctx.provision(flow), "consent") or {}
+    return tuple(evidence.get("consents", ()))
+
+
 def _consent_holds(ctx, flow) -> bool:
-    """Whether the flow's consent route holds (TP101-TP104 all met) for the flow as a
+    """Whether the consent route holds (TP101-TP104 all met) for the flow as a
     provision (:meth:`Context.provision`: to data subjects, the items not their
     own), as the policy judged it. A flow declaring consent that no consent
     covers relies on no consent to the provision abroad: AP221, not AP222, which
