@@ -251,7 +251,7 @@ def _note_packs(first, second, lang: str, one: tuple, two: tuple) -> None:
     if tuple(first) == tuple(second):
         return
     a, b = ",".join(first), ",".join(second)
-    click.echo(f"注意: {one[1]}は {a}、{two[1]}は {b} で検査されています。片方だけのルール群の"
+    click.echo(f"注意: {one[1]}は {a}、{two[1]}は {b} で検査されています。片方だけのルールパックの"
                "指摘は新規または解消と表示されます" if lang == "ja" else
                f"note: {one[0]} was checked with {a} and {two[0]} with {b}; findings of a "
                "pack on one side only show as new or resolved", err=True)

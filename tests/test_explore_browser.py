@@ -524,3 +524,25 @@ def test_upstream_heading_counts_rows_where_a_flow_is_at_several_hops(chrome, tm
         assert page.js(heading) == "上流（データの取得元） (5 件のフロー、6 行)"
     finally:
         page.close()
+
+
+def test_japanese_page_names_articles_and_packs_in_japanese(chrome, tmp_path):
+    # the trial of round 13: the Japanese explorer showed "Art. 28(1)" and raw policy/appi
+    audit = lineage.check(SAMPLE, packs=("policy", "appi"))
+    flow = next(f for f in audit.results if f.rule == "AP221").flow
+    path = tmp_path / "ja.html"
+    path.write_text(page_html(audit, lang="ja"), encoding="utf-8")
+    page = Opened(chrome, path)
+    try:
+        page.js("id => lineageExplorer.flow(id)", flow)
+        detail = page.page.locator("[data-role=detail]").inner_text()
+        assert "条項: 法第28条第1項" in detail and "Art. 28" not in detail
+        rows = page.page.locator("[data-role=status-by-pack] tr[data-pack]").all_inner_texts()
+        assert [r.split("\t")[0] for r in rows] == ["方針 (policy)", "個人情報保護法 (appi)"]
+        options = page.page.locator("[data-filter=pack] option").all_inner_texts()
+        assert "個人情報保護法 (appi)" in options and "appi" not in options
+        page.js("lineageExplorer.setLang('en')")
+        page.js("id => lineageExplorer.flow(id)", flow)
+        assert "clause: Art. 28(1)" in page.page.locator("[data-role=detail]").inner_text()
+    finally:
+        page.close()

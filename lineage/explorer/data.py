@@ -23,6 +23,8 @@ from ..result import AuditResult as Audit
 from ..drawing import context_of
 from ..drawing.dot import zone_of
 from ..drawing.style import ROLE_WORDS, WORDS
+from ..rules.clauses import clause_label
+from ..rules.packs import pack_label
 from ..terms import ROUTE_LABELS, ROUTES, STATUS_WORDS, STATUSES, natural_key
 from .layout import positions
 
@@ -102,7 +104,9 @@ def explorer_data(audit: Audit, *, lang: str = "en", traces: bool = True) -> dic
         findings.append({k: f.get(k) for k in ("id", "rule", "clause", "severity", "flow",
                                                "message", "message_ja", "remedy",
                                                "remedy_ja", "waived")}
-                        | {"title": title_en, "title_ja": title_ja, "policy": words})
+                        | {"title": title_en, "title_ja": title_ja, "policy": words,
+                           # the Article in Japanese (第28条第1項), as the reports print it
+                           "clause_ja": clause_label(f["clause"], "ja")})
     rows = report["flows"]
     fl = {"id": [], "from": [], "to": [], "items": [], "purposes": [], "route": [],
           "status": [], "by_pack": [], "start": [], "end": [], "findings": []}
@@ -126,7 +130,9 @@ def explorer_data(audit: Audit, *, lang: str = "en", traces: bool = True) -> dic
     org_names = _names(org) if org else (inv.organisation, inv.organisation)
     return {
         "format": FORMAT, "organisation": inv.organisation, "org_name": list(org_names),
-        "as_of": audit.as_of.isoformat(), "packs": list(audit.packs), "lang": lang,
+        "as_of": audit.as_of.isoformat(), "packs": list(audit.packs),
+        "pack_labels": {p: [pack_label(p, "en"), pack_label(p, "ja")] for p in audit.packs},
+        "lang": lang,
         "summary": report["summary"],
         "parties": {"id": [p.id for p in parties], "name": [n[0] for n in names],
                     "name_en": [n[1] for n in names], "role": [p.role for p in parties],

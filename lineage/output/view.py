@@ -104,7 +104,7 @@ LABELS = {
            "resolved": "解消", "open": "継続", "meaning": "法的な意味",
            "records": "棚卸しの変更", "added": "追加", "removed": "削除", "changed": "変更",
            "routes_changed": "経路・状態の変更", "count": "件数",
-           "by_pack": "ルール群別の状態", "pack": "ルール群",
+           "by_pack": "ルールパック別の状態", "pack": "ルールパック",
            "law_only": "方針には適合、法には違反",
            "law_only_legend": "自社の方針には適合するが個人情報保護法に違反するフロー",
            "legend": "凡例", "policy": "自社の個人情報保護方針",

@@ -23,12 +23,12 @@ const UI = {
   },
   ja: {
     overview: "概要", full: "全体図", search: "当事者・項目・フローを検索",
-    filters: "絞り込み", status: "状態", pack: "規則パック", route: "経路", item: "項目",
+    filters: "絞り込み", status: "状態", pack: "ルールパック", route: "経路", item: "項目",
     purpose: "利用目的", sensitive: "要配慮個人情報のみ", foreign: "外国にある提供先のみ",
     any: "（すべて）", flows: "件のフロー", parties: "当事者", rows: "行", shown: "件を表示", of: "件中",
     more: "さらに表示", png: "PNG", svg: "SVG", legend: "凡例",
     upstream: "上流（データの取得元）", downstream: "下流（漏えい時の影響先）",
-    findings: "指摘", clause: "条項", remedy: "是正策", policy: "方針", items: "項目",
+    findings: "指摘", clause: "条項", remedy: "対応", policy: "方針", items: "項目",
     purposes: "利用目的", from: "提供元", to: "提供先", period: "期間",
     focus: "ここを中心に表示", trace: "この項目を追跡", traceOf: "追跡", focusOf: "中心",
     fullOf: "全フロー", list: "表示中のフロー", none: "なし", role: "役割", country: "国",
@@ -382,6 +382,8 @@ export function mount(root, data, options = {}) {
   const t = (k) => UI[st.lang][k] ?? UI.en[k];
   // "1 flow", "2 flows": English has a singular (key + "1"); Japanese counts have none
   const count = (n, k) => n + " " + ((n === 1 && UI[st.lang][k + "1"]) || t(k));
+  // a rule pack by name in Japanese (個人情報保護法 (appi)), by ID in English, as the reports
+  const packName = (p) => (data.pack_labels && data.pack_labels[p] ? data.pack_labels[p][st.lang === "ja" ? 1 : 0] : p);
   const readyTarget = options.readyTarget || root;
   root.classList.add("lx");
   root.replaceChildren();
@@ -679,8 +681,8 @@ export function mount(root, data, options = {}) {
     const F = data.flows; const lang = st.lang;
     cy.elements().unselect(); cy.$id("f" + f).select();
     const by = F.by_pack[f];
-    const statusRows = by ? Object.entries(by).map(([pack, s]) => el("tr", { "data-pack": pack }, el("td", {}, pack), el("td", {}, M.label("status", s, lang))))
-      : [el("tr", { "data-pack": data.packs.join(",") }, el("td", {}, data.packs.join(", ")), el("td", {}, M.label("status", F.status[f], lang)))];
+    const statusRows = by ? Object.entries(by).map(([pack, s]) => el("tr", { "data-pack": pack }, el("td", {}, packName(pack)), el("td", {}, M.label("status", s, lang))))
+      : [el("tr", { "data-pack": data.packs.join(",") }, el("td", {}, data.packs.map(packName).join(", ")), el("td", {}, M.label("status", F.status[f], lang)))];
     const findings = F.findings[f].map((x) => {
       const d = data.findings[x];
       // The audit quotes a list of citations (one per clause part the inventory maps).
@@ -689,7 +691,7 @@ export function mount(root, data, options = {}) {
       const texts = pols.map((p) => p.text).filter(Boolean).join("\n");
       return el("li", { "data-id": d.id, class: "lx-finding" },
         el("b", {}, d.rule), " ", lang === "ja" ? d.title_ja : d.title, " [", t(d.severity), d.waived ? ", " + M.label("status", "waived", lang) : "", "]",
-        el("div", {}, t("clause") + ": " + d.clause, labels ? " — " + t("policy") + " " + labels : ""),
+        el("div", {}, t("clause") + ": " + (lang === "ja" && d.clause_ja ? d.clause_ja : d.clause), labels ? " — " + t("policy") + " " + labels : ""),
         texts ? el("blockquote", { "data-role": "policy" }, texts) : null,
         el("div", {}, lang === "ja" ? d.message_ja : d.message),
         el("div", {}, el("i", {}, t("remedy") + ": "), lang === "ja" ? d.remedy_ja : d.remedy));
@@ -726,7 +728,7 @@ export function mount(root, data, options = {}) {
     filterBox.replaceChildren(
       el("h2", {}, t("filters")),
       sel("status", t("status"), Object.keys(data.labels.status).map((s) => [s, M.label("status", s, st.lang)])),
-      ...(data.packs.length > 1 ? [sel("pack", t("pack"), data.packs.map((p) => [p, p]))] : []),
+      ...(data.packs.length > 1 ? [sel("pack", t("pack"), data.packs.map((p) => [p, packName(p)]))] : []),
       sel("route", t("route"), routes.map((r) => [r, M.label("route", r, st.lang)])),
       sel("item", t("item"), data.items.id.map((id, i) => [String(i), M.itemName(i, st.lang)])),
       sel("purpose", t("purpose"), data.purposes.id.map((id, i) => [String(i), M.purposeName(i, st.lang)])),
