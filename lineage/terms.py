@@ -17,7 +17,8 @@ from itertools import compress, islice, repeat
 from operator import add, attrgetter, eq, getitem, itemgetter, le
 
 __all__ = ["STATUSES", "STATUS_WORDS", "KIND_LABELS", "ROUTES", "ROUTE_LABELS", "route_label",
-           "natural_key", "natural_sorted", "id_key", "law_only", "one_line", "counted"]
+           "natural_key", "natural_sorted", "id_key", "law_only", "one_line", "counted",
+           "count_list"]
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
@@ -28,6 +29,19 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
         ('1 flow', '0 flows', '2 parties')
     """
     return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def count_list(pairs, lang: str = "en") -> str:
+    """Counts with their words as a sentence in ``lang`` says them: "3 new, 9 resolved" in
+    English, 「新規 3 件、解消 9 件」 in Japanese (a count after its word, with 件).
+
+    Example:
+        >>> count_list([(3, "new"), (9, "resolved")]), count_list([(20, "エラー"), (0, "警告")], "ja")
+        ('3 new, 9 resolved', 'エラー 20 件、警告 0 件')
+    """
+    if lang == "ja":
+        return "、".join(f"{word} {n} 件" for n, word in pairs)
+    return ", ".join(f"{n} {word}" for n, word in pairs)
 
 
 #: A flow's status in reports: the worst of its findings (rules.md).

@@ -30,7 +30,7 @@ def test_table_is_grouped_by_flow_and_ends_with_a_summary(run_cli):
 
 def test_table_in_japanese(run_cli):
     out = run_cli("check", SAMPLE, "--lang", "ja", expect=1).stdout
-    assert "48 フロー: 39 適合, 0 警告, 8 違反, 1 承認済み" in out
+    assert "フロー 48 件: 適合 39 件、警告 0 件、違反 8 件、承認済み 1 件" in out
     assert "提供元 monocollabo" not in out
     assert "対応:" in out
 

@@ -46,8 +46,8 @@ def test_readme_sample_output_is_what_check_prints(run_cli):
     assert shown and all(line in out for line in shown), \
         [line for line in shown if line not in out]
     ja = run_cli("check", SAMPLE, "--lang", "ja", expect=1).stdout
-    assert "48 フロー: 39 適合, 0 警告, 8 違反, 1 承認済み" in ja
-    assert "`48 フロー: 39 適合, 0 警告, 8 違反, 1 承認済み`" in text
+    assert "フロー 48 件: 適合 39 件、警告 0 件、違反 8 件、承認済み 1 件" in ja
+    assert "`フロー 48 件: 適合 39 件、警告 0 件、違反 8 件、承認済み 1 件`" in text
 
 
 def test_readme_impact_example_is_what_impact_prints(run_cli):

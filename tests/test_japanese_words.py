@@ -224,8 +224,8 @@ def test_check_names_rule_packs_in_japanese(trial, run_cli):
     lines = text.splitlines()
     assert lines[0] == "モノコラボ (mc)  基準日 2026-11-01  ルール: 方針 (policy), 個人情報保護法 (appi)"
     assert [line for line in lines if "による判定" in line] == [
-        "方針 (policy) による判定: 10 フロー: 4 適合, 3 警告, 3 違反, 0 承認済み",
-        "個人情報保護法 (appi) による判定: 10 フロー: 4 適合, 0 警告, 6 違反, 0 承認済み"]
+        "方針 (policy) による判定: フロー 10 件: 適合 4 件、警告 3 件、違反 3 件、承認済み 0 件",
+        "個人情報保護法 (appi) による判定: フロー 10 件: 適合 4 件、警告 0 件、違反 6 件、承認済み 0 件"]
     english = run_cli("check", trial, "--rules", "policy,appi", expect=1).stdout.splitlines()
     assert english[0] == "モノコラボ  as of 2026-11-01  rules: policy, appi"
     assert "by pack appi: 10 flows: 4 ok, 0 warning, 6 violation, 0 waived" in english

@@ -196,7 +196,7 @@ def test_terminal_table_shows_each_pack_and_the_gap(run_cli):
         "satisfy the policy but not the Act: 4 flows (F45, F46, F47, F48)"]
     ja = run_cli("check", SAMPLE, "--rules", "policy,appi", "--lang", "ja", expect=1).stdout
     assert "[方針 違反 · 個人情報保護法 違反]" in ja
-    assert "方針には適合し法には違反: 4 フロー (F45, F46, F47, F48)" in ja
+    assert "方針には適合し法には違反: フロー 4 件 (F45, F46, F47, F48)" in ja
 
 
 def test_csv_gives_the_pack_and_each_pack_status(run_cli):

@@ -49,7 +49,7 @@ def test_check_summary_says_one_flow(one, run_cli):
                           "by pack appi: 1 flow: 1 ok, 0 warning, 0 violation, 0 waived",
                           "satisfy the policy but not the Act: 0 flows"]
     ja = run_cli("check", one, "--lang", "ja", expect=1).stdout.splitlines()
-    assert ja[-2] == "1 フロー: 0 適合, 0 警告, 1 違反, 0 承認済み"
+    assert ja[-2] == "フロー 1 件: 適合 0 件、警告 0 件、違反 1 件、承認済み 0 件"
 
 
 def test_snapshot_messages_say_one_flow(one, tmp_path, run_cli):

@@ -205,7 +205,7 @@ def test_diff_against_an_inventory_path_and_in_markdown_and_japanese(two, run_cl
            "health |" in md
     assert "- **C01** \\[5\\[1\\]\\]: consent withdrawn on 2026-06-01" in md
     ja = run_cli("snapshot", "diff", "1", "2", "--store", store, "--lang", "ja", expect=1).stdout
-    assert "指摘: 4 新規, 0 解消, 10 継続" in ja
+    assert "指摘: 新規 4 件、解消 0 件、継続 10 件" in ja
     assert "要配慮個人情報の新たな提供先: US Clinic (clinic-us) が 病歴 (health) を受領 (フロー F49)" in ja
     assert "同意の撤回 (2026-06-01)" in ja
 
@@ -543,7 +543,7 @@ def test_a_finding_gone_with_its_flow_is_not_called_fixed():
     rep.diff = d
     rep.history = [{"name": s.name, "as_of": s.as_of, "summary": s.summary} for s in (a, b)]
     page = render_html(rep)
-    assert f"{len(gone)} 解消 (うち {len(gone)} 件はフローの削除による)" in page
+    assert f"解消 {len(gone)} 件 (うち {len(gone)} 件はフローの削除による)" in page
     assert page.count(f"(フロー {flow} が削除されたためで、是正ではありません)") == len(gone)
     one = next(m for _, f, m in finding_rows(d, "ja") if f["id"] == gone[0])
     assert one in page and one != next(f["message_ja"] for f in d.resolved if f["id"] == gone[0])

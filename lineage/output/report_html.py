@@ -29,7 +29,7 @@ from .svgsafe import COLOURS, sanitize_svg, trend_svg
 from .view import LABELS, Report, build
 from ..rules.clauses import clause_label
 from ..snapshots.render import collection_label
-from ..terms import KIND_LABELS
+from ..terms import KIND_LABELS, count_list
 
 __all__ = ["Report", "build", "render_html", "render_markdown", "trend_svg", "sanitize_svg",
            "LABELS", "KIND_LABELS", "CSP", "COLOURS", "css_string", "nowrap_ids"]
@@ -91,6 +91,7 @@ def _environment():
     env.globals["dict"] = dict
     env.globals["clause_label"] = clause_label
     env.globals["collection_label"] = collection_label
+    env.globals["count_list"] = count_list
     return env
 
 

@@ -19,6 +19,7 @@ import base64
 
 from ..snapshots.render import _md, diff_markdown
 from .view import Report
+from ..terms import count_list
 
 __all__ = ["render"]
 
@@ -56,8 +57,8 @@ def render(rep: Report) -> str:
             _row([str(c["flows"])] + [str(c["status"][s]) for s, _ in statuses]
                  + ([str(c.get("policy_ok_law_violation", len(rep.law_only)))]
                     if rep.several_packs else [])), "",
-            f"{w['findings']}: {c['severity']['error']} {w['error']}, "
-            f"{c['severity']['warning']} {w['warning']}, {c['severity']['waived']} {w['waived']}",
+            f"{w['findings']}: " + count_list([(c['severity'][k], w[k])
+                                               for k in ("error", "warning", "waived")], rep.lang),
             ""]
     if rep.several_packs:
         out += [f"### {w['by_pack']}", "",

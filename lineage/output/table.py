@@ -16,7 +16,7 @@ from typing import Callable
 
 from ..rules.clauses import citation, cite
 from ..rules.packs import PACK_TITLES, pack_label
-from ..terms import STATUS_WORDS, counted, one_line, route_label
+from ..terms import STATUS_WORDS, count_list, counted, one_line, route_label
 from .names import Names
 
 __all__ = ["render", "chunks", "LABELS"]
@@ -165,12 +165,12 @@ def _lines(audit, lang: str, style: Callable[..., str], baseline=None):
             yield f"  {key} {c.label or ''}: {c.text or ''}".rstrip(": ")
         yield ""
     s = audit.summary()
-    counts = ", ".join(f"{v} {words['status'][k]}" for k, v in s["status"].items())
+    counts = count_list(((v, words['status'][k]) for k, v in s["status"].items()), lang)
     yield f"{_flows(s['flows'], words, lang)}: {counts}"
     by_rule = ", ".join(f"{k} ×{v}" for k, v in s["findings"].items()) or "-"
     yield f"{words['findings']}: {by_rule}"
     for pack, counts in s.get("by_pack", {}).items():
-        text = ", ".join(f"{v} {words['status'][k]}" for k, v in counts.items())
+        text = count_list(((v, words['status'][k]) for k, v in counts.items()), lang)
         yield (f"{words['by_pack'].format(pack=pack_label(pack, lang))}: "
                f"{_flows(sum(counts.values()), words, lang)}: {text}")
     if "policy_ok_law_violation" in s:
@@ -180,8 +180,8 @@ def _lines(audit, lang: str, style: Callable[..., str], baseline=None):
 
 
 def _flows(n: int, words, lang: str) -> str:
-    """"1 flow", "2 flows"; Japanese has no plural ("1 フロー")."""
-    return counted(n, "flow") if lang == "en" else f"{n} {words['flows']}"
+    """"1 flow", "2 flows"; Japanese counts after the word ("フロー 1 件")."""
+    return counted(n, "flow") if lang == "en" else f"{words['flows']} {n} 件"
 
 
 def _per_pack(row, words, lang, style) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from ..output.jsonreport import dumps
 from ..rules.clauses import clause_label
 from ..rules.packs import pack_label
-from ..terms import counted, one_line
+from ..terms import count_list, counted, one_line
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # listing snapshots needs no inventory model
@@ -185,12 +185,12 @@ def show_table(snap, lang: str = "en") -> str:
     lines = [f"{w['snapshot']} {snap.name}"]
     lines += [f"  {w[k]:<11}{v}" if lang == "en" else f"  {w[k]}: {v}" for k, v in head]
     lines += ["",
-              (counted(s["flows"], "flow") if lang == "en" else f"{s['flows']} {w['flows']}")
-              + ": " + ", ".join(f"{v} {statuses.get(k, k)}" for k, v in s["status"].items()),
+              (counted(s["flows"], "flow") if lang == "en" else f"{w['flows']} {s['flows']} 件")
+              + ": " + count_list(((v, statuses.get(k, k)) for k, v in s["status"].items()),
+                                  lang),
               f"{w['findings'].lower() if lang == 'en' else w['findings']}: "
-              f"{s['severity']['error']} {w['error']}, "
-              f"{s['severity']['warning']} {w['warning']}, "
-              f"{s['severity']['waived']} {w['waived']}", ""]
+              + count_list([(s['severity'][k], w[k]) for k in ("error", "warning", "waived")],
+                           lang), ""]
     rows = [[f["id"], f"{f['from']} -> {f['to']}", routes.get(f["route"], f["route"]),
              statuses.get(f["status"], f["status"]), " ".join(f["findings"]) or "-"]
             for f in snap.flow_dicts()]
@@ -341,7 +341,8 @@ def _resolved_words(d: Diff, w: dict, gone: set) -> str:
     """The count of resolved findings, saying how many went with their flow."""
     c = d.counts()["findings"]
     n = sum(1 for f in d.resolved if f.get("flow") in gone)
-    return f"{c['resolved']} {w['resolved']}" + (
+    lang = "ja" if w is WORDS["ja"] else "en"
+    return count_list([(c['resolved'], w['resolved'])], lang) + (
         f" ({w['gone_count'].format(n=n)})" if n else "")
 
 
@@ -359,7 +360,10 @@ def findings_line(d: Diff, lang: str = "en") -> str:
     """
     w = WORDS[lang]
     c = d.counts()["findings"]
-    return f"{c['new']} {w['new']}, {_resolved_words(d, w, _removed_flows(d))}, {c['open']} {w['open']}"
+    join = "、" if lang == "ja" else ", "
+    return join.join((count_list([(c['new'], w['new'])], lang),
+                      _resolved_words(d, w, _removed_flows(d)),
+                      count_list([(c['open'], w['open'])], lang)))
 
 
 def finding_rows(d: Diff, lang: str = "en", tags=("new", "resolved", "open")) -> list:
@@ -426,8 +430,7 @@ def diff_table(d: Diff, lang: str = "en") -> str:
     label = _Labels(d, lang)
     lines = _header(d, w, lang) + [""]
     gone = _removed_flows(d)
-    lines.append(f"{w['findings']}: {c['new']} {w['new']}, {_resolved_words(d, w, gone)}, "
-                 f"{c['open']} {w['open']}")
+    lines.append(f"{w['findings']}: {findings_line(d, lang)}")
     for tag, group in (("new", d.new), ("resolved", d.resolved), ("open", d.open)):
         side = "a" if tag == "resolved" else "b"
         for f in group:
