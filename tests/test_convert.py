@@ -282,3 +282,20 @@ def test_csv_errors_name_the_file_row_and_column(tmp_path, run_cli):
            "(開始日) is missing" in result.stderr
     # the column's one error, not one more per row (the trial of round 12)
     assert "required field is missing" not in result.stderr
+
+
+def test_force_replaces_inventory_parts_only_and_refuses_other_yaml_and_csv(tmp_path, run_cli):
+    # the review of round 13: --force deleted every .yaml/.yml/.csv file of the folder
+    folder = tmp_path / "proj"
+    run_cli("convert", SAMPLE, folder, "--to", "yaml")
+    (folder / "mkdocs.yml").write_text("site_name: x\n", encoding="utf-8")
+    (folder / "sales.csv").write_text("a,b\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    err = run_cli("convert", SAMPLE, folder, "--to", "csv", "--force", expect=2).stderr
+    assert "holds mkdocs.yml, sales.csv, not a file of the inventory" in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # nothing written
+    (folder / "mkdocs.yml").unlink()
+    (folder / "sales.csv").unlink()
+    run_cli("convert", SAMPLE, folder, "--to", "csv", "--force")
+    assert not [p for p in folder.iterdir() if p.suffix == ".yaml"]
+    assert load(folder).model_dump() == load(SAMPLE).model_dump()

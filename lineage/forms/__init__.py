@@ -27,6 +27,7 @@ from ..errors import LineageError
 from ..files import OutputError, check_output, write_atomic
 from ..model import schema
 from ..model.loading import load
+from ..model.tables import sheet_for
 from .csvwrite import csv_folder
 from .flat import FlatError
 from .xlsxwrite import xlsx_bytes
@@ -242,6 +243,21 @@ def _write_folder(dst: Path, files: dict[str, bytes], force: bool) -> None:
                                       "置き換えるには --force を指定してください")
     for name in sorted(files):
         check_output(dst / name)  # no symlink, pipe or device among the files replaced
+    # An old inventory part (flows.csv, データの流れ.csv, parties.yaml) is replaced; any
+    # other YAML or CSV file is the user's own (mkdocs.yml, sales.csv): it is neither
+    # deleted (the review of round 13 found --force did) nor left to be read as part of
+    # the inventory next time, so the folder is refused before anything is written.
+    stale = [p for p in existing if p.is_file() and p.suffix.lower() in _INVENTORY_SUFFIXES
+             and p.name not in files]
+    foreign = sorted(p.name for p in stale if sheet_for(p.stem) is None and p.stem != "policy")
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5
+                                          else "")
+        raise ConvertError(
+            f"{dst}: holds {shown}, not a file of the inventory; it would be read with the "
+            "inventory: move it out, or convert into another folder",
+            message_ja=f"{dst}: 棚卸しのファイルではない {shown} があります。棚卸しと一緒に"
+                       "読み込まれてしまうため、移動するか別のフォルダに変換してください")
     tmp = dst.with_name(f".{dst.name}.tmp{os.getpid()}")
     try:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -258,10 +274,8 @@ def _write_folder(dst: Path, files: dict[str, bytes], force: bool) -> None:
         for name in sorted(files):
             (dst / name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp / name, dst / name)
-        for path in existing:
-            if path.is_file() and path.suffix.lower() in _INVENTORY_SUFFIXES \
-                    and path.name not in files:
-                path.unlink()
+        for path in stale:  # old parts only: the check above refused anything else
+            path.unlink()
         shutil.rmtree(tmp)
     except OSError as exc:
         raise ConvertError(f"{dst}: cannot write ({exc.strerror or exc})",
