@@ -123,17 +123,20 @@ def test_a_plain_file_is_read_without_the_csv_module(tmp_path, monkeypatch):
     assert read == ["id,from,to,items,start\r\nF1,mc,mc,x,2024-04-01\r\n"]
 
 
-def test_an_empty_file_is_an_empty_table(tmp_path):
-    """An empty flows.csv (zero bytes) holds no flows; it used to be an internal error."""
+@pytest.mark.parametrize("empty", ["", "\ufeff", " \n", ",,\n"])
+def test_an_empty_file_is_an_error_and_a_header_only_file_an_empty_table(tmp_path, empty):
+    """An empty flows.csv (zero bytes, a byte-order mark, blank) is a save cut short, not
+    a collection without records (the hostile review of round 13: it checked as 'No
+    findings', exit 0); a header row alone is an empty table."""
     (tmp_path / "inventory.csv").write_text("format,organisation\nlineage/1,mc\n")
     (tmp_path / "parties.csv").write_text("id,role\nmc,self\n")
-    (tmp_path / "flows.csv").write_text("")
+    (tmp_path / "flows.csv").write_text("id,from,to,items,start\n")
     assert loading.load(tmp_path).flows == []
-    (tmp_path / "parties.csv").write_text("")
+    (tmp_path / "flows.csv").write_text(empty, encoding="utf-8")
     with pytest.raises(InventoryError) as caught:
         loading.load(tmp_path)
-    assert [p.message for p in caught.value.problems] == [
-        "organisation 'mc' is not one of the parties"]
+    assert [(p.location.file, p.message.split(":")[0]) for p in caught.value.problems] == [
+        (str(tmp_path / "flows.csv"), "the file is empty (no header row)")]
 
 
 # --- the column-wise load against the row-by-row load -----------------------------------

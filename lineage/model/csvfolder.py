@@ -613,6 +613,17 @@ def _header_of(name: str, sheet: str, cells: list, problems: list[Problem],
     return Header(header, labels), ok
 
 
+def _empty_file(name: str) -> Problem:
+    """A CSV file with no header row: a save cut short reads as a collection with no
+    records (the hostile review of round 13: an empty flows.csv checked as 'No findings',
+    exit 0). A collection without records has a header row, or no file."""
+    return Problem(Location(name), None, None, None,
+                   "the file is empty (no header row): a save cut short? A collection with "
+                   "no records needs only its header row, or no file",
+                   "ファイルが空です（見出し行がありません）。保存が途中で切れていませんか。"
+                   "レコードのない表は見出し行だけにするか、ファイルを置かないでください")
+
+
 def _too_wide(name: str, number: int, cells: list, width: int) -> Problem:
     return Problem(Location(name, row=number), None, None, None,
                    f"row has {len(cells)} cells but the header names {width} columns",
@@ -674,8 +685,9 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
         return None
     finally:
         csv.field_size_limit(limit)
-    if not table:
-        return (), []
+    if not table or not any(cell.strip() for cell in table[0]):
+        problems.append(_empty_file(name))
+        return None
     sheet = sheet_for(path.stem) or path.stem
     header, ok = _header_of(name, sheet, table[0], problems, missing)
     rows = []
@@ -783,8 +795,9 @@ def _read_columns(path: Path, stem: str, problems: list[Problem],
             first, after = _first_row(text)
         else:
             first = next(reader, None)
-        if first is None:
-            header, ok = (), True
+        if first is None or not any(cell.strip() for cell in first):
+            problems.append(_empty_file(name))
+            return None
         else:
             lost = [] if missing is not None else None
             header, ok = _header_of(name, stem, first, found, lost)
