@@ -449,3 +449,24 @@ def test_flags_and_codes_as_a_japanese_office_types_them(tmp_path, run_cli):
     assert "'#N/A' is not a valid ID" in err and "(a spreadsheet's error value:" in err
     ja = run_cli("validate", d, "--lang", "ja", expect=2).stderr
     assert "（委託先 は 'outsourcee' と書いてください）" in ja and "（半角で 'K4' と書いてください）" in ja
+
+
+def test_a_quote_never_closed_is_named_in_its_row_not_read_into_one_cell(tmp_path, run_cli):
+    # the hostile review of round 13: the rest of the row (role, country) went silently
+    # into the name, and the party became a domestic third party
+    d = _one_flow(tmp_path, "2024-04-01")
+    (d / "parties.csv").write_text('id,name,role,country\na,A,self,\nb,"B, Inc",third_party,\n'
+                                   'acme,"ACME Inc,outsourcee,US\n', encoding="utf-8")
+    err = run_cli("validate", d, expect=2).stderr
+    assert err.splitlines()[0] == (f"error: {d / 'parties.csv'} row 4: a quoted cell in this row "
+                                   "is never closed (a missing '\"'): it runs to the end of the file")
+    (d / "parties.csv").write_text('id,name,role\na,A,self\nb,"B" Inc,third_party\n',
+                                   encoding="utf-8")
+    err = run_cli("validate", d, expect=2).stderr
+    assert f"{d / 'parties.csv'} row 3: a quoted cell in this row (or one before it) is closed " \
+           "where it should not be" in err
+    # a quoted cell holding commas, quotes and a line break is still one cell
+    (d / "parties.csv").write_text('id,name,role\na,A,self\nb,"B, ""the"" \nInc",third_party\n',
+                                   encoding="utf-8")
+    assert [(p.name, p.role) for p in load(d).parties] == [
+        ("A", "self"), ('B, "the" \nInc', "third_party")]

@@ -635,15 +635,57 @@ def _invalid_csv(name: str, reader, exc: csv.Error) -> Problem:
 
     Example:
         >>> import io
-        >>> reader = csv.reader(io.StringIO('a,"b'), strict=True)
+        >>> reader = _Rows(csv.reader(io.StringIO('id,name\\nF1,"b'), strict=True))
         >>> try:
         ...     list(reader)
         ... except csv.Error as exc:
-        ...     _invalid_csv("flows.csv", reader, exc).message
-        'invalid CSV: unexpected end of data'
+        ...     print(_invalid_csv("flows.csv", reader, exc))
+        flows.csv row 2: a quoted cell in this row is never closed (a missing '"'): it runs to the end of the file
     """
-    return Problem(Location(name, row=reader.line_num), None, None, None,
-                   f"invalid CSV: {exc}", "CSV の形式が正しくありません")
+    rows = getattr(reader, "rows", None)
+    if rows is not None and "unexpected end of data" in str(exc):
+        # The quote opened in the record after the last one read, and ran to the end
+        # of the file (the hostile review of round 13: without strict reading it
+        # swallowed the rest of the row, role and country included, silently).
+        return Problem(Location(name, row=rows + 1), None, None, None,
+                       "a quoted cell in this row is never closed (a missing '\"'): it runs "
+                       "to the end of the file",
+                       "この行の引用符 (\") で始まるセルが閉じられていません（ファイルの終わりまで"
+                       "続いています）")
+    if rows is not None and "expected after" in str(exc):
+        return Problem(Location(name, row=rows + 1), None, None, None,
+                       "a quoted cell in this row (or one before it) is closed where it should "
+                       "not be: a '\"' inside a cell is written twice (\"\"), and a cell is "
+                       "quoted whole or not at all",
+                       "この行（又はその前の行）の引用符 (\") で囲んだセルの閉じ方が正しくありません。"
+                       "セルの中の \" は 2 つ重ねて (\"\") 書き、セルは全体を囲むか囲まないかの"
+                       "どちらかにしてください")
+    return Problem(Location(name, row=rows + 1 if rows is not None else reader.line_num),
+                   None, None, None, f"invalid CSV: {exc}",
+                   f"CSV の形式が正しくありません（{exc}）")
+
+
+class _Rows:
+    """A csv reader counting the records it gave (``rows``), so an error names the
+    record, not the physical line (a quoted cell may hold line breaks)."""
+
+    __slots__ = ("reader", "rows")
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.rows = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        row = next(self.reader)
+        self.rows += 1
+        return row
+
+    @property
+    def line_num(self) -> int:
+        return self.reader.line_num
 
 
 def _csv_reader(path: Path, problems: list[Problem], encoding: str | None,
@@ -661,8 +703,9 @@ def _csv_reader(path: Path, problems: list[Problem], encoding: str | None,
     limit = csv.field_size_limit(max(len(text), csv.field_size_limit()))
     if quick and is_plain:
         return text, limit
-    # _lines keeps line breaks inside quoted cells (a multi-line note)
-    return csv.reader(_lines(text)), limit
+    # _lines keeps line breaks inside quoted cells (a multi-line note); strict: a quote
+    # never closed is an error, not the rest of the file read into one cell
+    return _Rows(csv.reader(_lines(text), strict=True)), limit
 
 
 def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | None = None,
