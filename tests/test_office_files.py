@@ -470,3 +470,26 @@ def test_a_quote_never_closed_is_named_in_its_row_not_read_into_one_cell(tmp_pat
                                    encoding="utf-8")
     assert [(p.name, p.role) for p in load(d).parties] == [
         ("A", "self"), ('B, "the" \nInc', "third_party")]
+
+
+def test_an_error_cell_of_a_workbook_is_refused_and_the_text_round_trips(tmp_path, run_cli):
+    # the hostile review of round 13: #N/A in a name cell was read as the name "#N/A"
+    book = tmp_path / "inv.xlsx"
+    run_cli("convert", SAMPLE, book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["parties"]
+    ws["B2"].value, ws["B2"].data_type = "#N/A", "e"
+    wb.save(book)
+    err = run_cli("validate", book, expect=2).stderr
+    assert "[sheet parties] row 2 column B (name): parties: field 'name': cell holds the " \
+           "error value #N/A: the formula or look-up behind it failed" in err
+    # a name that is the text "#N/A" is written as text and read back as it was
+    folder = tmp_path / "src"
+    run_cli("convert", SAMPLE, folder, "--to", "yaml")
+    parties = (folder / "parties.yaml").read_text(encoding="utf-8")
+    assert "name: モノコラボ\n" in parties
+    (folder / "parties.yaml").write_text(parties.replace("name: モノコラボ\n", "name: '#N/A'\n", 1),
+                                         encoding="utf-8")
+    out = tmp_path / "back.xlsx"
+    run_cli("convert", folder, out)
+    assert load(out).parties[0].name == "#N/A"

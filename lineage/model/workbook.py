@@ -270,6 +270,18 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
                                         "（数式は計算せずに読みません）"))
                 ok = False
                 continue
+            if data_type == "e":
+                # an error cell (#N/A from a failed look-up): its text is no value, in a
+                # name or a note either (the hostile review of round 13 found it read so)
+                where = f"{_letter(col)} ({written[col]})"
+                problems.append(Problem(Location(name, sheet=tab, row=row, column=where),
+                                        sheet, None, header[col],
+                                        f"cell holds the error value {value}: the formula or "
+                                        "look-up behind it failed; type the value itself",
+                                        f"セルがエラー値 {value} です。元の数式や参照が失敗しています。"
+                                        "値そのものを入力してください"))
+                ok = False
+                continue
             values[header[col]] = _value(value)
             mask |= bits[col]
         if values and number is not None:

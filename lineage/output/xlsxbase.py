@@ -24,6 +24,8 @@ __all__ = ["FORMULA_START", "neutralise", "set_text", "style_header", "workbook_
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: The error values a spreadsheet shows; a text holding one is written as text.
+ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 #: Document times when nothing better is known (the zip format cannot go before 1980).
 FIXED_TIME = dt.datetime(1980, 1, 1)
 DATE_FORMAT = "yyyy-mm-dd"
@@ -49,9 +51,12 @@ def set_text(cell, value: str) -> None:
         >>> cell = Workbook().active["A1"]
         >>> set_text(cell, "=1+1"); cell.value, cell.data_type
         ('=1+1', 's')
+        >>> set_text(cell, "#N/A"); cell.value, cell.data_type
+        ('#N/A', 's')
     """
     cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and (value.startswith(FORMULA_START) or value in ERROR_CODES):
+        # (openpyxl types the text "#N/A" as an error cell: the loader refuses those)
         cell.data_type = "s"
         cell.quotePrefix = True  # Excel keeps it text when the cell is edited
 
