@@ -13,7 +13,7 @@ from .terms import ROUTES
 from .audit import check as run_check
 from .cli import (UserError, _date, _packs, clean, handle_errors, inventory_argument,
                   lang_option, output_file)
-from .drawing import GROUPINGS, LAYOUTS, check_links, draw as draw_map
+from .drawing import GROUPINGS, LAYOUTS, check_font, check_links, draw as draw_map
 from .export import export as write_export
 
 __all__ = ["draw", "export"]
@@ -140,6 +140,7 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
         raise UserError(f"--depth must be 0 or more, got {depth}",
                         message_ja=f"--depth は 0 以上にしてください（指定: {depth}）")
     check_links(links)  # before the inventory is loaded
+    check_font(font)
     audit = run_check(inventory, as_of=as_of, packs=_packs(packs))
     drawing = draw_map(audit, lang=lang, font=font, only_violations=only_violations,
                        item=item, party=party, depth=depth, route=route, merge=merge,

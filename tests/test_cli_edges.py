@@ -21,6 +21,10 @@ from paths import SAMPLE
     ("r.html#{flow!r}", "unexpected placeholder {flow!r} (allowed: {flow}, {finding})"),
     ("r.html#{flow", "expected '}' before end of string (write {{ and }} for braces)"),
     ("r.html# {flow}", "a link must not contain spaces or control characters"),
+    # the hostile review of round 13: Graphviz writes the link into the SVG as it is
+    ('"><script>alert(1)</script>{finding}', "a link must not contain '\"' (percent-encode it)"),
+    ("r.html#<b>{flow}", "a link must not contain '<' (percent-encode it)"),
+    ("r.html#{flow}'x", "a link must not contain \"'\" (percent-encode it)"),
 ])
 def test_draw_links_template_refused_before_loading(run_cli, tmp_path, links, why):
     # a missing inventory: the template is refused before anything is loaded
@@ -621,3 +625,17 @@ def test_japanese_errors_keep_the_detail(run_cli, tmp_path):
                     "  - {id: mc, role: self}\nflows: []\nwaiver: []\n", encoding="utf-8")
     res = run_cli("check", typo, "--lang", "ja", expect=2)
     assert "不明な最上位キー 'waiver'（'waivers' のことですか？）" in res.stderr
+
+
+@pytest.mark.parametrize("font", ['A"><script>alert(1)</script>', "\x1b]0;pwn\x07", "A;B", ""])
+def test_draw_font_refused_before_loading(run_cli, tmp_path, font):
+    # the hostile review of round 13: the font name went into the SVG's font-family as given
+    res = run_cli("draw", tmp_path / "missing", "-o", tmp_path / "m.svg", "--font", font,
+                  expect=2)
+    assert res.stderr.startswith(f"error: font name {font!r}: only letters, digits, spaces")
+    assert not (tmp_path / "m.svg").exists()
+
+
+def test_draw_font_names_of_any_script_are_taken(run_cli, tmp_path):
+    run_cli("draw", SAMPLE, "-o", tmp_path / "m.dot", "--font", "Noto Sans CJK JP")
+    assert 'fontname="Noto Sans CJK JP"' in (tmp_path / "m.dot").read_text(encoding="utf-8")

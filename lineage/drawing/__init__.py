@@ -44,7 +44,7 @@ from .style import DEFAULT_FONT, STATUS_WORDS
 from .summary import GROUPINGS, build_summary_dot, summarise
 from .views import ViewError, apply_views, by_flows, merge_parallel
 
-__all__ = ["draw", "Drawing", "Step", "context_of", "check_links", "plan_layout",
+__all__ = ["draw", "Drawing", "Step", "context_of", "check_links", "check_font", "plan_layout",
            "DrawingError", "RenderError", "FORMATS", "DEFAULT_FONT", "CLUSTER_MAX_PARTIES",
            "CLUSTER_MAX_FLOWS", "DOT_MAX_PARTIES", "DOT_MAX_FLOWS", "SFDP_MAX_LABELS",
            "SFDP_MAX_OVERLAP", "LAYOUTS", "GROUPINGS", "estimate_seconds", "plan_grouping",
@@ -305,12 +305,47 @@ def check_links(links: str | None) -> str | None:
     if bad is not None:
         raise DrawingError(f"{head}: a link must not contain spaces or control characters",
                            message_ja=f"{head}: リンクに空白や制御文字は使えません")
+    # Graphviz writes the link into the SVG as it is: a quote or an angle bracket would end
+    # the attribute and open markup (the hostile review of round 13: <script> in the SVG).
+    odd = next((ch for ch in probe_text if ch in _LINK_FORBIDDEN), None)
+    if odd is not None:
+        raise DrawingError(f"{head}: a link must not contain {odd!r} (percent-encode it)",
+                           message_ja=f"{head}: リンクに {odd!r} は使えません（% で符号化して"
+                                      "ください）")
     import re
     scheme = re.match(r"([^:/?#]*):", probe_text)
     if scheme and scheme.group(1).lower() not in ("http", "https"):
         raise DrawingError(f"{head}: only http:, https: or relative links are allowed",
                            message_ja=f"{head}: 使えるリンクは http:、https: または相対パスだけです")
     return links
+
+
+#: What a link template may not hold even outside its placeholders (RFC 3986 excludes
+#: them from URLs; in an SVG attribute they would end it or open markup).
+_LINK_FORBIDDEN = frozenset('"<>\'\\`')
+
+
+def check_font(font: str | None) -> str | None:
+    """``font`` if it is a font name Graphviz can take into the SVG unharmed, else
+    :class:`DrawingError`: letters of any script, digits, spaces and ``- _ . , + ( )``.
+    Graphviz writes the name into the SVG's ``font-family`` as given.
+
+    Example:
+        >>> check_font("Noto Sans CJK JP"), check_font("游ゴシック")
+        ('Noto Sans CJK JP', '游ゴシック')
+        >>> check_font('A"><script>')
+        Traceback (most recent call last):
+        lineage.drawing.DrawingError: font name 'A"><script>': only letters, digits, spaces and - _ . , + ( ) are allowed
+    """
+    if font is None:
+        return None
+    if (not font.strip() or len(font) > 100
+            or any(not (ch.isalnum() or ch in " -_.,+()") for ch in font)):
+        raise DrawingError(f"font name {font!r}: only letters, digits, spaces and "
+                           "- _ . , + ( ) are allowed",
+                           message_ja=f"フォント名 {font!r}: 使えるのは文字・数字・空白と "
+                                      "- _ . , + ( ) だけです")
+    return font
 
 
 def context_of(audit: Audit, *, lang: str = "en", font: str | None = None,
@@ -324,6 +359,7 @@ def context_of(audit: Audit, *, lang: str = "en", font: str | None = None,
         ('電話番号', ['J1', 'J2'])
     """
     links = check_links(links)
+    font = check_font(font)
     inv = audit.inventory
     items = {d.id: (d.name or d.name_en or d.id, d.name_en or d.name or d.id)
              for d in inv.data_items or ()}
