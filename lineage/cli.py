@@ -147,6 +147,21 @@ def clean(text: object, limit: int = MAX_MESSAGE) -> str:
     return line if len(line) <= limit else line[:limit] + "…"
 
 
+def printable(text: str) -> str:
+    """A whole output text safe for a terminal: :func:`clean`'s escapes for every control
+    character but line breaks and tabs, and no length limit. For text read back from a
+    snapshot store, where a row added behind lineage's back may hold anything (the
+    hostile review of round 13: a label setting the terminal's title).
+
+    Example:
+        >>> print(printable("#1 Q3\\x1b]0;pwned\\x07\\n#2\\u202eevil"))
+        #1 Q3\\x1b]0;pwned\\x07
+        #2\\u202eevil
+    """
+    return "\n".join("\t".join(clean(part, limit=sys.maxsize) for part in line.split("\t"))
+                     for line in text.split("\n"))
+
+
 def handle_errors(func):
     """Turn library errors into a message on stderr and exit code 2.
 

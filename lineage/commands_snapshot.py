@@ -14,7 +14,7 @@ import click
 
 from .cli import (_QUICK_EXIT, EXIT_FINDINGS, EXIT_OK, UserError, _collector_paused, _date, _emit,
                   _packs, clean, encoding_option, end_progress, handle_errors, inventory_argument,
-                  lang_option, output_file, output_suffix)
+                  lang_option, output_file, output_suffix, printable)
 from .snapshots import render
 from .terms import counted
 from .snapshots.store import Store, default_store
@@ -115,7 +115,8 @@ def list_(store, fmt, lang):
     """
     with _open(store) as opened:
         entries = opened.list()
-    _emit(render.list_json(entries) if fmt == "json" else render.list_table(entries, lang), None)
+    _emit(render.list_json(entries) if fmt == "json"
+          else printable(render.list_table(entries, lang)), None)
 
 
 @snapshot.command("show")
@@ -135,7 +136,8 @@ def show(ref, store, fmt, lang):
     """
     with _open(store) as opened:
         snap = opened.get(ref)
-    _emit(render.show_json(snap) if fmt == "json" else render.show_table(snap, lang), None)
+    _emit(render.show_json(snap) if fmt == "json" else printable(render.show_table(snap, lang)),
+          None)
 
 
 def _chain_hash(ctx, param, value):
@@ -237,9 +239,9 @@ def diff(a, b, store, fmt, lang, packs, as_of):
     if fmt == "json":
         text = render.diff_json(d)
     elif fmt == "markdown":
-        text = render.diff_markdown(d, lang)
+        text = printable(render.diff_markdown(d, lang))
     else:
-        text = render.diff_table(d, lang)
+        text = printable(render.diff_table(d, lang))
     _emit(text, None)
     sys.exit(EXIT_FINDINGS if d.new else EXIT_OK)
 

@@ -128,3 +128,33 @@ def test_a_store_that_is_a_pipe_is_refused(tmp_path, run_cli):
     os.mkfifo(tmp_path / "audits.db")
     res = run_cli("snapshot", "list", "--store", tmp_path / "audits.db", expect=2)
     assert "not a regular file" in res.stderr
+
+
+def test_text_read_back_from_a_store_reaches_the_terminal_escaped(store, run_cli, tmp_path):
+    # the hostile review of round 13: a row added behind lineage's back (inserts are
+    # possible, updates are not) carried ESC ] 0;... BEL (the terminal's title) and U+202E
+    evil = "Q3\x1b]0;pwned\x07\u202eevil"
+    with sqlite3.connect(store) as db:
+        columns = [r[1] for r in db.execute("PRAGMA table_info(snapshots)") if r[1] != "id"]
+        chosen = ", ".join("chain_hash || 'x'" if c == "chain_hash" else "?" if c == "label"
+                           else c for c in columns)
+        db.execute(f"INSERT INTO snapshots ({', '.join(columns)}) SELECT {chosen} "
+                   "FROM snapshots ORDER BY id DESC LIMIT 1", (evil,))
+    listed = run_cli("snapshot", "list", "--store", store).stdout
+    assert "\x1b" not in listed and "\x07" not in listed and "\u202e" not in listed
+    assert "Q3\\x1b]0;pwned\\x07\\u202eevil" in listed
+    # the row has no stored inventory: show and diff refuse it, in words
+    for args in (["snapshot", "show", "latest"], ["snapshot", "diff", "1", "latest"]):
+        err = run_cli(*args, "--store", store, expect=2).stderr
+        assert "snapshot 3 has lost stored inventory" in err and "\x1b" not in err
+    # report refuses it likewise; a label that reaches the report's trend chart still
+    # makes a well-formed SVG
+    assert "lost stored inventory" in run_cli("report", store.parent / "inv.yaml", "--store",
+                                              store, "-o", tmp_path / "r.html",
+                                              expect=2).stderr
+    import xml.etree.ElementTree as ET
+    from lineage.output.svgsafe import trend_svg
+    svg = trend_svg([{"name": evil, "as_of": "2026-01-01",
+                      "summary": {"severity": {"error": 1, "warning": 0, "waived": 0}}}])
+    ET.fromstring(svg)
+    assert "\x1b" not in svg and "\ufffd]0;pwned\ufffd" in svg

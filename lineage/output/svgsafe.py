@@ -58,6 +58,22 @@ def sanitize_svg(text: str) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
+#: Characters XML 1.0 cannot hold, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _text(value) -> str:
+    """A snapshot's label for the chart: escaped, and without characters XML cannot hold
+    (a row added to the store behind lineage's back may hold anything; the hostile review
+    of round 13 found an ESC made the report's SVG ill-formed).
+
+    Example:
+        >>> _text("Q3\x1b]0;x\x07<b>")
+        'Q3\ufffd]0;x\ufffd&lt;b&gt;'
+    """
+    return escape(_NOT_XML.sub("\ufffd", str(value)))
+
+
 def trend_svg(history: list[dict], lang: str = "en", width: int = 720,
               height: int = 240) -> str:
     """A stacked bar chart of errors, warnings and waived findings per snapshot.
@@ -94,13 +110,13 @@ def trend_svg(history: list[dict], lang: str = "en", width: int = 720,
             hgt = plot_h * n / top
             y -= hgt
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{hgt:.1f}" '
-                         f'fill="{COLOURS[s]}"><title>{escape(h["name"])}: {n} '
+                         f'fill="{COLOURS[s]}"><title>{_text(h["name"])}: {n} '
                          f'{escape(w[s])}</title></rect>')
         parts.append(f'<text x="{x + bar / 2:.1f}" y="{pad_t + plot_h + 16}" '
-                     f'text-anchor="middle" font-size="11">{escape(h["name"])}</text>'
+                     f'text-anchor="middle" font-size="11">{_text(h["name"])}</text>'
                      f'<text x="{x + bar / 2:.1f}" y="{pad_t + plot_h + 30}" '
                      f'text-anchor="middle" font-size="10" fill="#555555">'
-                     f'{escape(h["as_of"])}</text>')
+                     f'{_text(h["as_of"])}</text>')
     lx = pad_l
     for s in series:
         parts.append(f'<rect x="{lx}" y="{height - 14}" width="10" height="10" '
