@@ -190,8 +190,14 @@ def handle_errors(func):
             n = len(exc.problems)
             if n > MAX_PROBLEMS:
                 click.echo(f"... {n - MAX_PROBLEMS} more", err=True)
-            click.echo(f"{n} 件の問題があるため、チェックしていません。" if lang == "ja" else
-                       f"{n} problem{'s' if n != 1 else ''}; nothing was checked.", err=True)
+            if getattr(exc, "truncated", False):  # the load stopped collecting them
+                click.echo(f"{n - 1:,} 件を超える問題があるため読み込みを止めました。チェックして"
+                           "いません。" if lang == "ja" else
+                           f"more than {n - 1:,} problems (the load stopped there); nothing "
+                           "was checked.", err=True)
+            else:
+                click.echo(f"{n} 件の問題があるため、チェックしていません。" if lang == "ja" else
+                           f"{n} problem{'s' if n != 1 else ''}; nothing was checked.", err=True)
             sys.exit(EXIT_ERROR)
         except LineageError as exc:
             message = getattr(exc, "message_ja", None) if lang == "ja" else None

@@ -154,8 +154,10 @@ class InventoryError(LineageError):
         b.yaml:2: bad
     """
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], truncated: bool = False):
         self.problems = sorted(problems, key=_problem_key)
+        #: Whether the load stopped collecting problems (there are more than listed).
+        self.truncated = truncated
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
