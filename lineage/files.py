@@ -39,6 +39,10 @@ def safe_cell(value) -> str:
 #: (device, inode) of every file read as input in this run; an output must not be one.
 #: None outside a run (library use: a notebook may rewrite a file it read earlier).
 _INPUTS: set[tuple[int, int]] | None = None
+#: (device, inode) of every inventory folder read in this run: a new YAML or CSV file
+#: written there would be read as part of the inventory next time.
+_INPUT_DIRS: set[tuple[int, int]] = set()
+_PART_SUFFIXES = (".yaml", ".yml", ".csv")
 
 
 class OutputError(LineageError):
@@ -72,6 +76,29 @@ def note_input(path) -> None:
     _INPUTS.add((st.st_dev, st.st_ino))
 
 
+def note_input_folder(path) -> None:
+    """Remember ``path`` as an inventory folder of this run: no output of the run may add
+    a YAML or CSV file to it (the next load would read it as part of the inventory).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> start_run(); note_input_folder(d); check_output(d / "findings.csv")
+        Traceback (most recent call last):
+        lineage.files.OutputError: ...findings.csv: is inside the inventory folder read by this run, which would read it as part of the inventory next time; write it elsewhere
+        >>> check_output(d / "findings.html") is None
+        True
+        >>> end_run()
+    """
+    if _INPUTS is None:
+        return
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return
+    _INPUT_DIRS.add((st.st_dev, st.st_ino))
+
+
 def start_run() -> None:
     """Start a run (one CLI command): from now on, every file read is an input.
 
@@ -83,6 +110,7 @@ def start_run() -> None:
     """
     global _INPUTS
     _INPUTS = set()
+    _INPUT_DIRS.clear()
 
 
 def end_run() -> None:
@@ -95,6 +123,7 @@ def end_run() -> None:
     """
     global _INPUTS
     _INPUTS = None
+    _INPUT_DIRS.clear()
 
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"),
@@ -165,6 +194,17 @@ def check_output(path) -> os.stat_result | None:
         >>> check_output(d / "new.txt") is None
         True
     """
+    if _INPUT_DIRS and str(path).lower().endswith(_PART_SUFFIXES):
+        try:
+            parent = os.stat(os.path.dirname(os.path.abspath(path)))
+        except OSError:
+            parent = None
+        if parent is not None and (parent.st_dev, parent.st_ino) in _INPUT_DIRS:
+            raise OutputError(
+                f"{path}: is inside the inventory folder read by this run, which would read "
+                "it as part of the inventory next time; write it elsewhere",
+                message_ja=f"{path}: この実行で読んだ棚卸しのフォルダの中です。次回、棚卸しの"
+                           "一部として読み込まれてしまうため、別の場所に書き出してください")
     try:
         st = os.lstat(path)
     except FileNotFoundError:

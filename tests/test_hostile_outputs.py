@@ -261,3 +261,18 @@ def test_a_long_merged_tooltip_keeps_every_flow(tmp_path, run_cli):
     assert all(f"F{n}" in edge for n in range(2, 27))
     run_cli("draw", inv, "-o", tmp_path / "m.svg", "--merge")
     assert "F26" in (tmp_path / "m.svg").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("form, name", [("csv", "findings.csv"), ("yaml", "findings.yaml")])
+def test_an_output_inside_the_inventory_folder_that_it_would_read_is_refused(
+        tmp_path, run_cli, form, name):
+    # the hostile review of round 13: check -o inv/findings.csv broke the next load
+    # ("unknown top-level key 'findings'")
+    inv = tmp_path / "inv"
+    run_cli("convert", "inventories/monocollabo", inv, "--to", form)
+    fmt = "csv" if name.endswith(".csv") else "json"
+    err = run_cli("check", inv, "--format", fmt, "-o", inv / name, expect=2).stderr
+    assert f"{inv / name}: is inside the inventory folder read by this run" in err
+    assert not (inv / name).exists()
+    run_cli("check", inv, "--format", "json", "-o", inv / "findings.json", expect=1)
+    run_cli("check", inv, expect=1)  # and the next load is unharmed

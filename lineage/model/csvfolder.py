@@ -43,7 +43,7 @@ from sys import intern
 from pathlib import Path
 from typing import Callable
 
-from ..files import read_input
+from ..files import note_input_folder, read_input
 from ..progress import report
 from .errors import InventoryError, Location, Problem
 from .fastpath import bulk_ids, look_up
@@ -196,6 +196,7 @@ def read_csv_folder(folder: Path, encoding: str | None = None, *,
         >>> raw.data["organisation"], raw.data["parties"]
         ('mc', [{'id': 'mc', 'role': 'self'}])
     """
+    note_input_folder(folder)  # no output of this run may add a file it would read
     folder = Path(folder)
     files = csv_files(folder)
     problems: list[Problem] = []

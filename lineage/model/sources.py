@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from ..files import read_input
+from ..files import note_input_folder, read_input
 from .errors import InventoryError, Location, Problem
 
 __all__ = ["SourceMap", "RowTable", "RawInventory", "LineMap", "read_yaml_file", "read_yaml_folder",
@@ -400,6 +400,7 @@ def read_yaml_folder(folder: Path) -> RawInventory:
         >>> raw.data
         {'format': 'lineage/1', 'organisation': 'mc'}
     """
+    note_input_folder(folder)  # no output of this run may add a file it would read
     folder = Path(folder)
     files = yaml_files(folder)
     problems: list[Problem] = []
