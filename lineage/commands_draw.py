@@ -154,6 +154,10 @@ def draw(inventory, output, lang, font, only_violations, item, party, depth, rou
             click.echo(f"注記: {clean(note_ja(note))}", err=True)
         else:
             click.echo(f"note: {clean(note)}", err=True)
+    # said as the report's line is, on standard error (the trial of round 13: draw was the
+    # one command to say nothing on success)
+    click.echo(f"図を {clean(output)} に書き出しました" if lang == "ja"
+               else f"map written to {clean(output)}", err=True)
 
 
 @click.command()

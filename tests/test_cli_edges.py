@@ -497,7 +497,7 @@ def test_draw_notes_cleaned(run_cli, tmp_path, monkeypatch, lang, head):
         return ["layout 'dot' failed (Error: label \x1b[2J\nerror: forged)"]
     monkeypatch.setattr(Drawing, "save", save)
     res = run_cli("draw", SAMPLE, "-o", tmp_path / "m.dot", "--lang", lang)
-    assert "\x1b" not in res.stderr and res.stderr.count("\n") == 1
+    assert "\x1b" not in res.stderr and res.stderr.count("\n") == 2  # the note, "written"
     assert res.stderr.startswith(f"{head}: ") and "\\x1b[2J\\nerror: forged" in res.stderr
 
 

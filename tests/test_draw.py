@@ -52,7 +52,7 @@ def _texts(root) -> list[str]:
 def test_cli_draws_png_without_leftovers(run_cli, tmp_path):
     out = tmp_path / "map.png"
     res = run_cli("draw", SAMPLE, "-o", out, "--lang", "ja")
-    assert res.stderr == ""
+    assert res.stderr == f"図を {out} に書き出しました\n"
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["map.png"]
 

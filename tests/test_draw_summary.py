@@ -230,7 +230,7 @@ def test_cli_summarises_with_notes_and_title(run_cli, tmp_path, monkeypatch):
                                "240 s to lay out")
     assert lines[1] == ("note: summary: 32 parties grouped by legal entity into 31 groups, "
                         "48 flows into 40 edges; for the full map use --group none")
-    assert len(lines) == 2
+    assert lines[2:] == [f"map written to {out}"]
     root = ET.parse(out).getroot()
     assert len(_groups(root, "group")) == 31 and len(_groups(root, "flow-group")) == 40
     assert "full map: lineage draw --group none" in _title(root)
@@ -238,7 +238,7 @@ def test_cli_summarises_with_notes_and_title(run_cli, tmp_path, monkeypatch):
 
     full = tmp_path / "full.svg"
     res = run_cli("draw", SAMPLE, "-o", full, "--group", "none")
-    assert res.stderr == ""
+    assert res.stderr == f"map written to {full}\n"  # no note
     assert len(_groups(ET.parse(full).getroot(), "edge")) == 48
 
     roles = tmp_path / "roles.svg"

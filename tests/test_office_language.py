@@ -256,7 +256,9 @@ def test_draw_prints_its_notes_in_japanese(run_cli, tmp_path):
     res = run_cli("draw", SAMPLE, "-o", tmp_path / "map.svg", "--layout", "sfdp",
                   "--lang", "ja")
     assert res.stderr.startswith("注記: sfdp、力学モデル配置 (区域・階層なし)"), res.stderr
-    assert _english(res.stderr, {"sfdp"}) == []
+    notes, written = res.stderr.rstrip("\n").rsplit("\n", 1)
+    assert _english(notes, {"sfdp"}) == []
+    assert written == f"図を {tmp_path / 'map.svg'} に書き出しました"
 
 
 def test_every_convert_error_has_a_japanese_form():

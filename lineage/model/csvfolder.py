@@ -114,6 +114,11 @@ def undecodable(exc: UnicodeDecodeError, encoding: str | None = None) -> tuple[s
         >>> undecodable(exc, "utf-8")[0]
         'not utf-8 text, the encoding --encoding names (invalid start byte at byte 0); leave --encoding out (auto) to detect UTF-8 or Shift_JIS (CP932)'
     """
+    if exc.encoding == "utf-16":
+        return ("UTF-16 text, as Excel saves 'Unicode text' (tab-separated): save it as "
+                "'CSV UTF-8' or 'CSV'",
+                "UTF-16 のテキストです（Excel の「Unicode テキスト」、タブ区切り）。"
+                "「CSV UTF-8」か「CSV」で保存し直してください")
     if named_codec(encoding):  # named, not detected: say which one failed
         return (f"not {exc.encoding} text, the encoding --encoding names ({exc.reason} "
                 f"at byte {exc.start}); leave --encoding out (auto) to detect UTF-8 or "
@@ -145,6 +150,9 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         return data.decode(forced), forced
     if data.startswith(b"\xef\xbb\xbf"):
         return data.decode("utf-8-sig"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text": UTF-16, and tab-separated (the trial of round 13)
+        raise UnicodeDecodeError("utf-16", data[:2], 0, 2, "a UTF-16 byte-order mark")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
