@@ -276,3 +276,19 @@ def test_an_output_inside_the_inventory_folder_that_it_would_read_is_refused(
     assert not (inv / name).exists()
     run_cli("check", inv, "--format", "json", "-o", inv / "findings.json", expect=1)
     run_cli("check", inv, expect=1)  # and the next load is unharmed
+
+
+def test_convert_refuses_the_policy_file_it_reads_before_writing_anything(tmp_path, run_cli):
+    # the hostile review of round 13: exit 2 for the policy file, with out.yaml written
+    (tmp_path / "inv.yaml").write_text(
+        "format: lineage/1\norganisation: org\npolicy: {title: T, file: policy.txt}\n"
+        "parties:\n  - {id: org, role: self}\n  - {id: c, role: data_subject}\n"
+        "flows:\n  - {id: F1, from: c, to: org, items: [x], purposes: [p], "
+        "start: 2024-01-01}\n", encoding="utf-8")
+    policy = b"\xef\xbb\xbfPolicy line 1\r\nline2\r\n"  # written back as UTF-8 with LF
+    (tmp_path / "policy.txt").write_bytes(policy)
+    err = run_cli("convert", tmp_path / "inv.yaml", tmp_path / "out.yaml", "--force",
+                  expect=2).stderr
+    assert "policy.txt: is an input of this run; refusing to write over it" in err
+    assert not (tmp_path / "out.yaml").exists()
+    assert (tmp_path / "policy.txt").read_bytes() == policy

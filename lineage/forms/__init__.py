@@ -178,6 +178,10 @@ def write_inventory(inventory: schema.Inventory, dst: str | Path, *, form: str |
         extra = policy_files(inventory)
         for name, text in extra.items():  # refuse before writing anything
             beside = dst.parent / name
+            if beside.exists() and beside.read_bytes() != text:
+                # (an input of the run, such as the source's own policy file, is refused
+                # here, not after the inventory was written: the hostile review of round 13)
+                check_output(beside)
             if beside.exists() and beside.read_bytes() != text and not force:
                 raise ConvertError(f"{beside}: already exists with other text; the policy "
                                    "file (policy.file) is written beside the inventory; use "
