@@ -292,3 +292,22 @@ def test_convert_refuses_the_policy_file_it_reads_before_writing_anything(tmp_pa
     assert "policy.txt: is an input of this run; refusing to write over it" in err
     assert not (tmp_path / "out.yaml").exists()
     assert (tmp_path / "policy.txt").read_bytes() == policy
+
+
+def test_a_workbook_unpacking_far_beyond_its_size_is_refused_at_once(tmp_path, run_cli):
+    # the hostile review of round 13: 1.5 MB packing 1.5 GB of spaces into styles.xml took
+    # 4.7 GB of memory and 17 s; a part is refused by its stated size before it is read
+    import zipfile
+    book = tmp_path / "inv.xlsx"
+    run_cli("convert", "inventories/monocollabo", book)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/styles.xml":
+                assert b"</styleSheet>" in data
+                data = data.replace(b"</styleSheet>", b" " * (100 << 20) + b"</styleSheet>")
+            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    err = run_cli("validate", bomb, expect=2).stderr
+    assert "its part xl/styles.xml unpacks to 100 MB (packed 1,000 to one or more): " \
+           "not a spreadsheet's" in err

@@ -356,7 +356,7 @@ def findings_line(d: Diff, lang: str = "en") -> str:
         >>> from lineage.audit import check
         >>> now = Snapshot.from_audit(check("inventories/monocollabo"))
         >>> findings_line(Diff(now, now), "ja")
-        '0 新規, 0 解消, 10 継続'
+        '新規 0 件、解消 0 件、継続 10 件'
     """
     w = WORDS[lang]
     c = d.counts()["findings"]
@@ -426,7 +426,6 @@ def diff_table(d: Diff, lang: str = "en") -> str:
         <BLANKLINE>
     """
     w = WORDS[lang]
-    c = d.counts()["findings"]
     label = _Labels(d, lang)
     lines = _header(d, w, lang) + [""]
     gone = _removed_flows(d)

@@ -1,17 +1,8 @@
 from ..base import Example, evidence_form
 from ..clauses import Article
 from .common import ACT, ACT_JA, LawRule, notice_of
+from .notice_terms import opt_out_lacks
 
-#: What the Act adds to the policy's four opt-out elements: field, English, Japanese.
-ELEMENTS = (
-    ("provider.name", "the provider's name", "提供者の氏名又は名称"),
-    ("provider.address", "the provider's address", "提供者の住所"),
-    ("provider.representative", "the provider's representative", "提供者の代表者"),
-    ("acquisition_method", "how the data was acquired", "取得の方法"),
-    ("request_method", "how stop requests are accepted", "停止の求めを受け付ける方法"),
-    ("update_method", "how the data is updated", "更新の方法"),
-    ("start_on", "the planned start date", "提供を開始する予定日"),
-)
 
 
 class AP201(LawRule):
@@ -139,17 +130,4 @@ flows:
             ...     update_method="monthly", start_on="2025-01-01"))]
             ['provider.address', 'provider.representative']
         """
-        out = []
-        for element, en, ja in ELEMENTS:
-            if element.startswith("provider."):
-                if notice.provider is None:
-                    if element == "provider.name":
-                        out.append(("provider", "the provider's name, address and "
-                                    "representative", "提供者の氏名・住所・代表者"))
-                    continue
-                value = getattr(notice.provider, element.split(".")[1])
-            else:
-                value = getattr(notice, element)
-            if value is None or value == "":
-                out.append((element, en, ja))
-        return out
+        return opt_out_lacks(notice)

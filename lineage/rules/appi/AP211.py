@@ -1,71 +1,8 @@
-import datetime as dt
-
 from ..base import Example, evidence_form
 from ..clauses import Article
-from ..packs import APPI_FROM
 from .common import ACT, ACT_JA, LawRule, notice_of
+from .notice_terms import FIELDS, in_force, states  # noqa: F401  (AP241 reads them here)
 
-#: The responsible person's details the Act adds to the policy's name.
-FIELDS = (("address", "address", "住所"), ("representative", "representative", "代表者の氏名"))
-
-
-def states(notice) -> list[tuple[dt.date, dict, tuple | None, object]]:
-    """The joint-use scheme's state over time: ``(from, responsible, purposes, revision)``.
-
-    The first state is the notice's own (in force from ``date.min``); each
-    revision, in ``effective_on`` order, changes only what it states
-    (rules.md, "How the law pack reads its rules", AP211/AP212).
-
-    Example:
-        >>> from lineage.model.schema import Notice
-        >>> n = Notice(id="J1", kind="joint_use", purposes=["ads"],
-        ...     responsible={"name": "mc", "address": "東京"},
-        ...     revisions=[{"effective_on": "2025-04-01", "responsible": {"representative": "山田"}}])
-        >>> [(s[0].isoformat(), s[1]) for s in states(n)][1]
-        ('2025-04-01', {'name': 'mc', 'address': '東京', 'representative': '山田'})
-    """
-    resp = notice.responsible
-    current = {"name": resp.name if resp else None, "address": resp.address if resp else None,
-               "representative": resp.representative if resp else None}
-    purposes = tuple(sorted(notice.purposes)) if notice.purposes is not None else None
-    out = [(dt.date.min, dict(current), purposes, None)]
-    for rev in sorted(notice.revisions, key=lambda r: (r.effective_on, r.notified_on or dt.date.max)):
-        if rev.responsible is not None:
-            for key in current:
-                value = getattr(rev.responsible, key)
-                if value is not None:
-                    current[key] = value
-        if rev.purposes is not None:
-            purposes = tuple(sorted(rev.purposes))
-        out.append((rev.effective_on, dict(current), purposes, rev))
-    return out
-
-
-
-def in_force(ctx, flow, history: list) -> list:
-    """The states of ``history`` (:func:`states`) in force on some day ``flow`` runs
-    that the Act judges: from its start, or from 2022-04-01 where it started
-    before the Act asked for these details, to its last day (rules.md,
-    AP211/AP212). AP211 and AP241 read the responsible person through this.
-
-    Example:
-        >>> from lineage.rules import context, examples
-        >>> ctx = context.Context(examples.build_example(
-        ...     "{notices: [{id: J1, kind: joint_use, published_on: 2019-06-01, members: [mc],"
-        ...     " responsible: {name: mc}, revisions: [{effective_on: 2020-06-01,"
-        ...     " responsible: {address: 東京}}, {effective_on: 2025-06-01,"
-        ...     " responsible: {representative: 山田}}]}],"
-        ...     " flows: [{id: F1, from: mc, to: group-co, items: [name], start: 2020-01-01,"
-        ...     " end: 2025-01-31}]}"))
-        >>> [s[1] for s in in_force(ctx, ctx.flows["F1"], states(ctx.notices["J1"]))]
-        [{'name': 'mc', 'address': '東京', 'representative': None}]
-    """
-    if len(history) == 1:
-        return history  # the notice's own state, in force from date.min
-    first, last = max(flow.start, APPI_FROM), ctx.last_day(flow)
-    # The state in force on the first day, then every one that takes effect by the last.
-    return [s for i, s in enumerate(history)
-            if s[0] <= last and (i + 1 == len(history) or history[i + 1][0] > first)]
 
 class AP211(LawRule):
     """A joint-use notice does not give the responsible person's address or representative.

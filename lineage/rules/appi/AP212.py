@@ -1,13 +1,7 @@
-import datetime as dt
-
 from ..base import Example
 from ..clauses import Article
-from ..packs import APPI_FROM
-from .AP211 import states
 from .common import ACT, ACT_JA, LawRule, notice_of
-
-#: "Without delay" read as within 30 calendar days.
-PROMPT = dt.timedelta(days=30)
+from .notice_terms import concerns, late_revisions
 
 
 class AP212(LawRule):
@@ -116,49 +110,10 @@ flows:
 
     @staticmethod
     def concerns(ctx, flow, rev) -> bool:
-        """Whether a late revision concerns ``flow``: it started on or before the
-        revision's ``notified_on`` and runs on the day it takes effect."""
-        if rev.notified_on is not None and flow.start > rev.notified_on:
-            return False
-        return rev.effective_on <= ctx.last_day(flow)
+        """:func:`~.notice_terms.concerns`."""
+        return concerns(ctx, flow, rev)
 
     @staticmethod
     def late_revisions(ctx, notice) -> list:
-        """Revisions notified too late: ``(revision, what, what_ja, needs_prior_notice)``.
-
-        Example:
-            >>> from lineage.rules import context, examples
-            >>> ctx = context.Context(examples.build_example(AP212.fail.inventory))
-            >>> [(r[0].effective_on.isoformat(), r[1], r[3])
-            ...  for r in AP212.late_revisions(ctx, ctx.notices["J1"])]
-            [('2025-04-01', 'purposes', True)]
-        """
-        out = []
-        history = states(notice)
-        for (_, before, purposes_before, _), (_, after, purposes, rev) in zip(history, history[1:]):
-            if rev.effective_on < APPI_FROM:
-                continue  # a change before the amended Act's duties took effect
-            prior = [w for w, changed in (("purposes", purposes != purposes_before),
-                                          ("the responsible person", after["name"] != before["name"]))
-                     if changed]
-            prompt = [w for w in ("address", "representative") if after[w] != before[w]]
-            if not prior and not prompt:
-                continue
-            notified = rev.notified_on
-            if prior:
-                if notified is not None and notified < rev.effective_on:
-                    continue
-                if notified is None and rev.effective_on > ctx.as_of:
-                    continue
-                changed = prior + prompt
-            else:
-                if notified is not None and notified - rev.effective_on <= PROMPT:
-                    continue
-                if notified is None and ctx.as_of - rev.effective_on <= PROMPT:
-                    continue
-                changed = prompt
-            words = {"purposes": "利用目的", "the responsible person": "管理責任者",
-                     "address": "住所", "representative": "代表者"}
-            out.append((rev, " and ".join(changed), "・".join(words[w] for w in changed),
-                        bool(prior)))
-        return out
+        """:func:`~.notice_terms.late_revisions`."""
+        return late_revisions(ctx, notice)

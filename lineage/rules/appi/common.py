@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from ..base import Rule
 from ..context import add_days
+from .notice_terms import FIELDS, concerns, in_force, late_revisions, opt_out_lacks, states
 
 __all__ = ["LawRule", "ACT", "ACT_JA", "YEAR", "EXEMPT_ROUTES", "PROVISION_ROUTES",
            "ADEQUATE", "within_year", "notice_of", "exemption"]
@@ -156,10 +157,9 @@ def meets_act(ctx, flow, notice) -> bool:
         True
     """
     if notice.kind == "opt_out":
-        from .AP201 import AP201
         start, published, filed = flow.start, notice.published_on, notice.ppc_filed_on
         return (published is not None and published < start and filed is not None
-                and filed < start and not AP201.missing(notice))
+                and filed < start and not opt_out_lacks(notice))
     # Per notice and the flow's days: a million joint-use flows share a few keys.
     key = ("act-joint", notice.id, flow.start, ctx.last_day(flow))
     got = ctx.memo.get(key)
@@ -169,12 +169,10 @@ def meets_act(ctx, flow, notice) -> bool:
 
 
 def _joint_meets(ctx, flow, notice) -> bool:
-    from .AP211 import FIELDS, in_force, states
-    from .AP212 import AP212
     if not all(state[1][key] for state in in_force(ctx, flow, states(notice))
                for key, _, _ in FIELDS):
         return False
-    return not any(AP212.concerns(ctx, flow, rev) for rev, *_ in AP212.late_revisions(ctx, notice))
+    return not any(concerns(ctx, flow, rev) for rev, *_ in late_revisions(ctx, notice))
 
 
 class LawRule(Rule):
