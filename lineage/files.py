@@ -67,13 +67,8 @@ def note_input(path) -> None:
         >>> end_run(); check_output(f).st_size
         1
     """
-    if _INPUTS is None:
-        return
-    try:
-        st = os.stat(path)
-    except (OSError, ValueError):
-        return
-    _INPUTS.add((st.st_dev, st.st_ino))
+    if _INPUTS is not None:
+        _note(path, _INPUTS)
 
 
 def note_input_folder(path) -> None:
@@ -90,13 +85,17 @@ def note_input_folder(path) -> None:
         True
         >>> end_run()
     """
-    if _INPUTS is None:
-        return
+    if _INPUTS is not None:  # (during a run only, as for the files)
+        _note(path, _INPUT_DIRS)
+
+
+def _note(path, into: set) -> None:
+    """Add ``path``'s (device, inode) to ``into``; nothing for a path that is not there."""
     try:
         st = os.stat(path)
     except (OSError, ValueError):
         return
-    _INPUT_DIRS.add((st.st_dev, st.st_ino))
+    into.add((st.st_dev, st.st_ino))
 
 
 def start_run() -> None:
