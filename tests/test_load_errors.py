@@ -67,7 +67,7 @@ CASES = [
      "  - {id: F2, from: mc, to: carrier, items: [name], purposes: [shipping]}",
      ["FILE:19: flows F2: field 'start': required field is missing"]),
     ("duplicate ID", "  - {id: F2, from: mc", "  - {id: F1, from: mc",
-     ["FILE:19: flows F1: field 'id': duplicate ID 'F1' in flows"]),
+     ["FILE:19: flows F1: field 'id': duplicate ID 'F1' in flows (first at line 18)"]),
     ("dangling party", "to: carrier, items", "to: carier, items",
      ["FILE:19: flows F2: field 'to': unknown party 'carier' (did you mean 'carrier'?)"]),
     ("dangling item", "items: [name], purposes: [shipping], start: 2024-02-01",

@@ -182,7 +182,10 @@ def test_duplicate_id_does_not_hide_other_errors(tmp_path, run_cli):
     (d / "parties.csv").write_text("id,role\na,self\na,third_party\nb,vendor\n",
                                    encoding="utf-8")
     err = run_cli("validate", d, expect=2).stderr
-    assert "duplicate ID 'a'" in err
+    # the trial of round 13: it names where the first one is, too
+    assert f"{d / 'parties.csv'} row 3 column id: parties a: field 'id': duplicate ID 'a' " \
+           "in parties (first at row 2)" in err
+    assert "（最初は 2行目）" in run_cli("validate", d, "--lang", "ja", expect=2).stderr
     assert "'vendor' is not one of" in err
     assert "cannot read 'someday' as a date" in err
 
