@@ -241,3 +241,18 @@ def test_a_load_stops_collecting_problems_past_its_limit(tmp_path, run_cli, form
     err = run_cli("validate", path, expect=2).stderr
     assert err.splitlines()[-1] == ("more than 10,000 problems (the load stopped there); "
                                     "nothing was checked.")
+
+
+def test_a_misspelt_group_gets_a_suggestion(tmp_path, run_cli):
+    # the trial of round 13: manabiya-gruop for manabiya-group got none
+    path = tmp_path / "inv.yaml"
+    path.write_text("format: lineage/1\norganisation: a\nparties:\n  - {id: a, role: self}\n"
+                    "  - {id: c, role: data_subject}\n"
+                    "  - {id: b, role: third_party, groups: [manabiya-group]}\n"
+                    "consents:\n  - {id: K1, subjects: c, recipients: [manabiya-gruop], "
+                    "items: [x], purposes: [p], obtained_on: 2024-01-01}\nflows: []\n",
+                    encoding="utf-8")
+    err = run_cli("validate", path, expect=2).stderr
+    assert err.splitlines()[0].endswith(
+        "field 'recipients': 'manabiya-gruop' is neither a party ID nor a group named in any "
+        "party's groups (did you mean 'manabiya-group'?)")

@@ -118,10 +118,13 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
         for pos, value in enumerate(values or []):
             if value not in parties and value not in groups:
                 path = (name, index_of[name][id(record)], field, pos)
+                # (the trial of round 13: a misspelt group got no suggestion)
+                known = sorted(parties | groups)
                 out.append(Problem(source.locate(path), name, _label(record), field,
                                    f"'{value}' is neither a party ID nor a group named in "
-                                   "any party's groups",
-                                   f"'{value}' は当事者 ID でもグループ名でもありません"))
+                                   "any party's groups" + did_you_mean(value, known),
+                                   f"'{value}' は当事者 ID でもグループ名でもありません"
+                                   + did_you_mean(value, known, "ja")))
 
     def dates(name, record, first, second):
         a, b = getattr(record, first), getattr(record, second)
