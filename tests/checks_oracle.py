@@ -23,7 +23,7 @@ from lineage.rules.appi.AP211 import AP211, FIELDS, states
 from lineage.rules.appi.AP231 import AP231
 from lineage.rules.appi.AP261 import AP261, _audits
 from lineage.rules.appi.common import ACT, ACT_JA, notice_of, within_year
-from lineage.rules.policy.TP202 import TP202, _covers, _gap, _overlaps
+from lineage.rules.policy.TP202 import TP202, _covers, _gap, _overlaps, periods
 from lineage.rules.policy.TP402 import TP402
 from lineage.rules.policy.TP802 import _SKIP, TP802
 from lineage.terms import id_key
@@ -165,8 +165,9 @@ def _tp202(ctx, judged):
             yield TP202.finding(
                 flow, subject="contract",
                 evidence={"contract": [c.id for c in contracts] or None},
-                message=f"{what} in force on {gap} ({run})",
-                message_ja=f"{what_ja} {gap} に有効ではありません({run_ja})")
+                # (round 13: with the contracts' periods)
+                message=f"{what} in force on {gap} ({run}{periods(contracts)[0]})",
+                message_ja=f"{what_ja} {gap} に有効ではありません({run_ja}{periods(contracts)[1]})")
             continue
         active = [c for c in contracts if _overlaps(c, first, last)]
         for clause, en, ja in (("no_leak", "no-leak", "漏えい禁止"),

@@ -125,11 +125,12 @@ flows:
                                      f"フローが指定する契約 {contract} が")
                 else:
                     what, what_ja = f"no contract with {flow.to} is", f"{flow.to} との委託契約が"
+                held, held_ja = periods(contracts)
                 yield cls.finding(
                     flow, subject="contract",
                     evidence={"contract": [c.id for c in contracts] or None},
-                    message=f"{what} in force on {gap} ({run})",
-                    message_ja=f"{what_ja} {gap} に有効ではありません({run_ja})")
+                    message=f"{what} in force on {gap} ({run}{held})",
+                    message_ja=f"{what_ja} {gap} に有効ではありません({run_ja}{held_ja})")
                 continue
             active = [c for c in contracts if _overlaps(c, first, last)]
             for clause, en, ja in (("no_leak", "no-leak", "漏えい禁止"),
@@ -141,6 +142,24 @@ flows:
                         message=f"contract {', '.join(lacking)} with {flow.to} does not "
                                 f"bind the {en} clause",
                         message_ja=f"{flow.to} との契約 {', '.join(lacking)} に{ja}の定めがありません")
+
+
+def periods(contracts) -> tuple[str, str]:
+    """The contracts' periods, for a message that says a day is not covered (the trial
+    of round 13: the message did not show when the contract was signed).
+
+    Example:
+        >>> from lineage.model.schema import Contract
+        >>> periods([Contract(id="K1", party="x", signed_on="2025-05-01", ends_on="2026-04-30"),
+        ...          Contract(id="K2", party="x", signed_on="2026-05-01")])[0]
+        '; contracts: K1 2025-05-01 to 2026-04-30, K2 from 2026-05-01'
+    """
+    if not contracts:
+        return "", ""
+    en = ", ".join(f"{c.id} {c.signed_on} to {c.ends_on}" if c.ends_on else
+                   f"{c.id} from {c.signed_on}" for c in contracts)
+    ja = "、".join(f"{c.id} {c.signed_on}〜{c.ends_on or ''}" for c in contracts)
+    return f"; contracts: {en}", f"、契約: {ja}"
 
 
 def _terms(ctx, to, contract) -> tuple[list, list, object]:
