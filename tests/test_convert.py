@@ -299,3 +299,19 @@ def test_force_replaces_inventory_parts_only_and_refuses_other_yaml_and_csv(tmp_
     run_cli("convert", SAMPLE, folder, "--to", "csv", "--force")
     assert not [p for p in folder.iterdir() if p.suffix == ".yaml"]
     assert load(folder).model_dump() == load(SAMPLE).model_dump()
+
+
+def test_a_workbook_in_japanese_tabs_and_headers_round_trips(tmp_path, run_cli):
+    # the trial of round 13: convert --lang ja still wrote English tab names
+    import openpyxl
+    book = tmp_path / "棚卸し.xlsx"
+    run_cli("convert", SAMPLE, book, "--lang", "ja")
+    wb = openpyxl.load_workbook(book, read_only=True)
+    assert wb.sheetnames[:4] == ["棚卸し", "データ項目", "利用目的", "当事者"]
+    assert [c.value for c in next(wb["当事者"].iter_rows(max_row=1))][:4] == [
+        "ID", "名称", "名称（英語）", "役割"]
+    wb.close()
+    assert load(book).model_dump() == load(SAMPLE).model_dump()
+    english = tmp_path / "en.xlsx"
+    run_cli("convert", SAMPLE, english)
+    assert openpyxl.load_workbook(english, read_only=True).sheetnames[0] == "inventory"

@@ -92,8 +92,10 @@ def form_of(dst: str | Path, to: str | None = None) -> str:
     return f"{to}-folder"
 
 
-def render(inventory: schema.Inventory, form: str) -> dict[str, bytes] | bytes:
+def render(inventory: schema.Inventory, form: str,
+           lang: str | None = None) -> dict[str, bytes] | bytes:
     """The bytes of ``inventory`` in ``form``: one file's bytes, or name -> bytes.
+    ``lang="ja"``: a workbook's tabs and headers in Japanese, as the template's.
 
     Example:
         >>> from lineage.model import load
@@ -104,7 +106,7 @@ def render(inventory: schema.Inventory, form: str) -> dict[str, bytes] | bytes:
         if form == "yaml-file":
             return yaml_text(inventory).encode("utf-8")
         if form == "xlsx":
-            return xlsx_bytes(inventory)
+            return xlsx_bytes(inventory, lang)
         if form == "yaml-folder":
             return {n: t.encode("utf-8") for n, t in yaml_folder(inventory).items()} \
                 | policy_files(inventory)
@@ -133,7 +135,7 @@ def policy_files(inventory: schema.Inventory) -> dict[str, bytes]:
 
 
 def convert(src: str | Path, dst: str | Path, *, to: str | None = None,
-            force: bool = False) -> Path:
+            force: bool = False, lang: str | None = None) -> Path:
     """Read the inventory at ``src`` and write it to ``dst``; return ``dst``.
 
     Raises :class:`~lineage.model.errors.InventoryError` when ``src`` is not a
@@ -152,11 +154,11 @@ def convert(src: str | Path, dst: str | Path, *, to: str | None = None,
     src, dst = Path(src), Path(dst)
     form = form_of(dst, to)
     _refuse_input(src, dst)
-    return write_inventory(load(src), dst, form=form, force=force)
+    return write_inventory(load(src), dst, form=form, force=force, lang=lang)
 
 
 def write_inventory(inventory: schema.Inventory, dst: str | Path, *, form: str | None = None,
-                    force: bool = False) -> Path:
+                    force: bool = False, lang: str | None = None) -> Path:
     """Write ``inventory`` to ``dst`` in ``form`` (default: from the suffix).
 
     A folder that exists and holds files is replaced only with ``force``; then
@@ -173,7 +175,7 @@ def write_inventory(inventory: schema.Inventory, dst: str | Path, *, form: str |
     """
     dst = Path(dst)
     form = form or form_of(dst)
-    data = render(inventory, form)
+    data = render(inventory, form, lang)
     if isinstance(data, bytes):
         extra = policy_files(inventory)
         for name, text in extra.items():  # refuse before writing anything

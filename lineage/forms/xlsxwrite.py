@@ -156,8 +156,9 @@ def build_workbook(sheets: dict[str, Table], *, comments: dict | None = None,
     return wb
 
 
-def xlsx_bytes(inventory: schema.Inventory) -> bytes:
-    """The inventory as ``.xlsx`` bytes (every column of each sheet shown).
+def xlsx_bytes(inventory: schema.Inventory, lang: str | None = None) -> bytes:
+    """The inventory as ``.xlsx`` bytes (every column of each sheet shown); ``lang="ja"``
+    names its tabs and headers in Japanese only, as the Japanese template does.
 
     Example:
         >>> from lineage.model import load
@@ -166,7 +167,7 @@ def xlsx_bytes(inventory: schema.Inventory) -> bytes:
     """
     sheets = tables(inventory, all_columns=True)
     check_cells(sheets)
-    wb = build_workbook(sheets)
+    wb = build_workbook(sheets, lang=lang)
     return workbook_bytes(wb, inventory.as_of)
 
 
