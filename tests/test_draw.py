@@ -502,3 +502,33 @@ def test_merged_edges_count_their_planned_and_ended_flows():
     alone = draw(lineage.check(inv), lang="en", layout="merged").source
     label = re.search(r'id="flow-F10"[^]]*? x?label="([^"]*)"', alone).group(1)
     assert "planned" not in label and "ended" not in label
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_flows_both_ways_between_two_parties_keep_their_labels_apart(lang):
+    # The trial of round 13 (tests/drawings/both-ways.yaml, a tutoring-school chain): a
+    # scholarship body's application F19 and its answer F20 went on one path, their labels
+    # on top of each other; the way back is now drawn from the same end, arrow reversed
+    import json
+    inv = Path(__file__).parent / "drawings" / "both-ways.yaml"
+    source = draw(lineage.check(inv), lang=lang).source
+    assert 'id="flow-F20"' in source and 'dir="back"' in source
+    layout = json.loads(subprocess.run(["dot", "-Tjson"], input=source.encode("utf-8"),
+                                       capture_output=True, check=True).stdout)
+    names = {o["_gvid"]: o["name"] for o in layout["objects"]}
+    by_pair: dict = {}
+    for e in layout["edges"]:
+        if "lp" in e or "xlp" in e:
+            by_pair.setdefault(frozenset((names[e["tail"]], names[e["head"]])), []).append(e)
+    both = [es for es in by_pair.values() if len(es) > 1]
+    assert len(both) >= 4  # the inventory has several
+    for es in both:
+        for a in es:
+            for b in es:
+                if a is b:
+                    continue
+                (x1, y1), (x2, y2) = (map(float, (e.get("lp") or e["xlp"]).split(","))
+                                      for e in (a, b))
+                text = [e.get("label") or e.get("xlabel") or "" for e in (a, b)]
+                lines = (text[0].count("\\n") + 1 + text[1].count("\\n") + 1) / 2
+                assert abs(x1 - x2) > 40 or abs(y1 - y2) >= 12.5 * lines, (a["id"], b["id"])

@@ -551,7 +551,20 @@ def build_dot(g: nx.MultiDiGraph, ctx: Context, mode: str = "clusters",
 
     label_key = "xlabel" if (xlabels or mode != "clusters") else "label"
     edges = sorted(g.edges(keys=True, data=True), key=lambda e: natural_key(e[2]))
+    # Flows both ways between two parties are drawn from one end, the way back with its
+    # arrow reversed (dir=back): dot lays out edges of one direction apart, while two
+    # opposite ones went on one path with their labels on top of each other (the trial
+    # of round 13: a scholarship body's application and its answer).
+    # One end per pair: forward in the ranks where there are ranks (so the way back keeps
+    # its rank constraint), else the end of the pair's first flow by ID.
+    first: dict = {}
+    for u, v, k, _ in edges:
+        first.setdefault(frozenset((u, v)), (u, v))
+    for pair, (u, v) in list(first.items()):
+        if ranks and len(pair) == 2 and ranks[u] > ranks[v]:
+            first[pair] = (v, u)
     for u, v, k, d in edges:
+        back = first[frozenset((u, v))] == (v, u) and u != v
         status = d.get("status", "ok")
         routes = d.get("routes") or [d.get("route")]
         marked = bool(d.get("highlight"))
@@ -567,13 +580,16 @@ def build_dot(g: nx.MultiDiGraph, ctx: Context, mode: str = "clusters",
                      else STATUS_STYLE.get(status, STATUS_STYLE["ok"]))
         if d.get("count", 1) > 1:
             attrs["penwidth"] = str(float(attrs["penwidth"]) + min(d["count"], 10) * 0.3)
-        if ranks and ranks[u] >= ranks[v]:
+        tail, head = (v, u) if back else (u, v)
+        if back:
+            attrs["dir"] = "back"
+        if ranks and ranks[tail] >= ranks[head]:
             attrs["constraint"] = "false"
         found = [fid for fl in d.get("flows", [k]) for fid in
                  (f.id for f in ctx.findings.get(fl, []))]
         if ctx.links and found:
             href = ctx.links.format(flow=k, finding=found[0])
             attrs.update(href=href, labelhref=href)
-        out.append(f"  {quote(u)} -> {quote(v)} [{_attrs(attrs)}];")
+        out.append(f"  {quote(tail)} -> {quote(head)} [{_attrs(attrs)}];")
     out.append("}")
     return "\n".join(out) + "\n"
