@@ -60,7 +60,7 @@ def _ap211(ctx, judged):
         notice = notice_of(ctx, judged, flow)
         if notice is None or notice.kind != "joint_use":
             continue
-        last = ctx.last_day(flow)
+        last = ctx.recorded_last_day(flow)  # (round 13: as recorded)
         # (round 12: from 2022-04-01 for a flow that started earlier)
         first = max(flow.start, dt.date(2022, 4, 1))
         if notice.id not in histories:
@@ -224,7 +224,7 @@ def _ap202(ctx, judged):
     reaches: dict = {}
     for flow in optout:
         provider = ctx.entity(flow.frm)
-        last = ctx.last_day(flow)
+        last = ctx.recorded_last_day(flow)  # (round 13: as recorded)
         if provider not in reaches:
             reaches[provider] = _opt_out_reach(ctx, provider, graph)
         reach, first = reaches[provider]

@@ -543,10 +543,10 @@ class Context:
         return max(self.as_of, flow.start)
 
     def last_day(self, flow: Flow) -> dt.date:
-        """The last day the flow runs as recorded: its ``end``, also one after the audit
-        date (as TP104 reads "before the flow's end" and the consent groups "before
-        the provision ends"); with no end, the audit date (a planned flow's start:
-        :meth:`horizon`). One reading for every rule that reads a flow's days.
+        """The last day the flow runs within the audit's view: its ``end``, but no later
+        than the audit date (a planned flow's start). The route conditions read this
+        (rules.md: a route holds when its conditions are met "for as long as it runs up
+        to the audit date"; the review of round 13 found them reading a future end).
 
         Example:
             >>> from lineage.rules.examples import build_example
@@ -555,7 +555,24 @@ class Context:
             ...     "items: [name], start: 2025-01-01, end: 2025-03-31}, {id: F3, from: mc, "
             ...     "to: partner, items: [name], start: 2025-01-01, end: 2027-06-30}]}"))
             >>> [str(ctx.last_day(ctx.flows[f])) for f in ("F1", "F2", "F3", "C1")]
-            ['2027-01-01', '2025-03-31', '2027-06-30', '2026-11-01']
+            ['2027-01-01', '2025-03-31', '2026-11-01', '2026-11-01']
+        """
+        h = self.horizon(flow)
+        return min(flow.end, h) if flow.end is not None else h
+
+    def recorded_last_day(self, flow: Flow) -> dt.date:
+        """The last day the flow runs as recorded: its ``end``, also one after the audit
+        date; with no end, the audit date (a planned flow's start). What lineage reads
+        up to it: the consent groups and TP104 (rules.md's "before the flow's end"),
+        the recipients' own data, AP202's lineage, the joint-use notice rules (TP301,
+        AP211, AP212) and the law pack's scope.
+
+        Example:
+            >>> from lineage.rules.examples import build_example
+            >>> ctx = Context(build_example("{flows: [{id: F3, from: mc, to: partner, "
+            ...     "items: [name], start: 2025-01-01, end: 2027-06-30}]}"))
+            >>> str(ctx.recorded_last_day(ctx.flows["F3"])), str(ctx.last_day(ctx.flows["F3"]))
+            ('2027-06-30', '2026-11-01')
         """
         return flow.end if flow.end is not None else self.horizon(flow)
 
@@ -978,7 +995,7 @@ class Context:
             return []
         got = self._foreign.get(flow.id)
         if got is None:
-            last = self.last_day(flow)
+            last = self.recorded_last_day(flow)
             table = self._subject_holdings_of(flow.frm)
             recipients = self.entity(flow.to)
             got = []

@@ -44,7 +44,7 @@ def pack_label(pack: str, lang: str = "en") -> str:
 def judges(pack: str, flow, as_of: dt.date | None = None) -> bool:
     """Whether ``pack`` judges ``flow``: ``appi`` only flows running on or after
     2022-04-01 (rules.md: a flow that ended before then has no ``appi`` entry), by
-    their last day as every rule reads it (``Context.last_day``): the ``end``
+    their last day as recorded (``Context.recorded_last_day``): the ``end``
     when recorded, also one after the audit date; with no end, the audit date
     ``as_of`` (a planned flow's start), so an audit dated before the Act's
     duties began judges an open flow by them only if it is planned from

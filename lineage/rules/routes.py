@@ -1112,7 +1112,7 @@ def _group_because(ctx, flow, group) -> tuple[str, str]:
     and by which flows the first of them reached the sender (the trial of round 13:
     one item kept for every group made a group count that the flow seemed not to
     concern, and nothing said why). ``("", "")`` when lineage shows no item."""
-    table, last = ctx._holdings_of(flow.frm), ctx.last_day(flow)
+    table, last = ctx._holdings_of(flow.frm), ctx.recorded_last_day(flow)
     items = [i for i in flow.items
              if any(g == group and day <= last for day, g in table.get(i, ()))]
     if not items:

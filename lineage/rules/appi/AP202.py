@@ -102,7 +102,7 @@ flows:
         reaches: dict = {}
         for flow in optout:
             provider = ctx.entity(flow.frm)
-            last = ctx.last_day(flow)
+            last = ctx.recorded_last_day(flow)
             if provider not in reaches:
                 reaches[provider] = _opt_out_reach(ctx, provider, graph)
             reach, first = reaches[provider]

@@ -161,7 +161,7 @@ def meets_act(ctx, flow, notice) -> bool:
         return (published is not None and published < start and filed is not None
                 and filed < start and not opt_out_lacks(notice))
     # Per notice and the flow's days: a million joint-use flows share a few keys.
-    key = ("act-joint", notice.id, flow.start, ctx.last_day(flow))
+    key = ("act-joint", notice.id, flow.start, ctx.recorded_last_day(flow))
     got = ctx.memo.get(key)
     if got is None:
         got = ctx.memo[key] = _joint_meets(ctx, flow, notice)

@@ -113,7 +113,7 @@ def in_force(ctx, flow, history: list) -> list:
     """
     if len(history) == 1:
         return history  # the notice's own state, in force from date.min
-    first, last = max(flow.start, APPI_FROM), ctx.last_day(flow)
+    first, last = max(flow.start, APPI_FROM), ctx.recorded_last_day(flow)
     # The state in force on the first day, then every one that takes effect by the last.
     return [s for i, s in enumerate(history)
             if s[0] <= last and (i + 1 == len(history) or history[i + 1][0] > first)]
@@ -133,7 +133,7 @@ def concerns(ctx, flow, rev) -> bool:
     """
     if rev.notified_on is not None and flow.start > rev.notified_on:
         return False
-    return rev.effective_on <= ctx.last_day(flow)
+    return rev.effective_on <= ctx.recorded_last_day(flow)
 
 
 def late_revisions(ctx, notice) -> list:

@@ -111,11 +111,6 @@ flows:
                     continue
                 why = f"honoured on {req.honoured_on}, more than 30 days after receipt"
                 why_ja = f"{req.honoured_on} に対応(受付から 30 日超)"
-            elif deadline >= ctx.as_of:
-                # The 30 days run past the audit date: the flow's recorded end says it
-                # will outlast them (as TP104 reads a withdrawal before the end).
-                why = f"not honoured yet, and the flow is recorded to run past the 30 days, to {last}"
-                why_ja = f"未対応で、フローは 30 日を過ぎて {last} まで続く予定です"
             else:
                 why, why_ja = "never honoured", "対応の記録なし"
             out.append(cls.finding(

@@ -73,7 +73,7 @@ flows:
             notice = judged[flow.id].evidence.get("notice")
             if not late.get(notice):
                 continue
-            last = ctx.last_day(flow)
+            last = ctx.recorded_last_day(flow)
             for rev, what, what_ja in late[notice]:
                 # Affected: ran on a day from effective_on to the day before notified_on.
                 if rev.effective_on > last:
