@@ -31,9 +31,13 @@ def _not_provided(ctx, flow) -> bool:
     # the flow names its own.
     if flow.notice is not None:
         return _meets_act(ctx, flow, ctx.notices.get(flow.notice))
+    items = set(flow.items)
     for notice in ctx.joint_notices:
-        if _meets_act(ctx, flow, notice) and holding(
-                ctx, flow.model_copy(update={"notice": notice.id}), "joint_use") is not None:
+        # a notice not listing the items cannot hold: passed over before the route is
+        # evaluated (the review of round 13: every notice was tried for every inflow)
+        if (notice.items and items.issubset(notice.items) and _meets_act(ctx, flow, notice)
+                and holding(ctx, flow.model_copy(update={"notice": notice.id}),
+                            "joint_use") is not None):
             return True
     return False
 

@@ -131,13 +131,28 @@ def _act_notice(ctx, route: str, flow, found):
     audit of round 13)."""
     if route not in ("opt_out", "joint_use") or meets_act(ctx, flow, found):
         return found
+    # Flows alike share the answer; a notice not listing the flow's items cannot make
+    # its route hold, and is passed over without evaluating the route (the review of
+    # round 13: every notice was tried for every flow, 13x slower at 50,000 flows).
+    key = ("act-notice", route, found.id, flow.frm, flow.to, frozenset(flow.items),
+           frozenset(flow.purposes), flow.method, flow.start, ctx.recorded_last_day(flow))
+    got = ctx.memo.get(key)
+    if got is None:
+        got = ctx.memo[key] = _other_notice(ctx, route, flow, found)
+    return got
+
+
+def _other_notice(ctx, route: str, flow, found):
+    """:func:`_act_notice`'s search: the first notice by date, then ID, that lists the
+    flow's items, meets the Act and makes the route hold; else ``found``."""
     from ..routes import holding  # (the routes import the rules: not at import time)
     from ...terms import id_key
     pool = ctx.optout_notices if route == "opt_out" else ctx.joint_notices
-    far = dt.date.max
+    far, items = dt.date.max, set(flow.items)
     for other in sorted(pool, key=lambda n: (n.published_on or far, id_key(n.id))):
-        if (other is not found and meets_act(ctx, flow, other) and holding(
-                ctx, flow.model_copy(update={"notice": other.id}), route) is not None):
+        if (other is not found and other.items and items.issubset(other.items)
+                and meets_act(ctx, flow, other) and holding(
+                    ctx, flow.model_copy(update={"notice": other.id}), route) is not None):
             return other
     return found
 
