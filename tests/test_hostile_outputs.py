@@ -311,3 +311,19 @@ def test_a_workbook_unpacking_far_beyond_its_size_is_refused_at_once(tmp_path, r
     err = run_cli("validate", bomb, expect=2).stderr
     assert "its part xl/styles.xml unpacks to 100 MB (packed 1,000 to one or more): " \
            "not a spreadsheet's" in err
+
+
+def test_shared_strings_packed_tighter_than_text_are_refused(tmp_path, run_cli):
+    # the review of round 13: 200 MB of tiny shared strings packed 188 to one took 110 s and
+    # 1.2 GB (openpyxl holds them whole); a sheet may pack that tightly, strings not
+    import zipfile
+    book = tmp_path / "inv.xlsx"
+    run_cli("convert", "inventories/monocollabo", book)
+    bomb = tmp_path / "strings.xlsx"
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info), compress_type=zipfile.ZIP_DEFLATED)
+        dst.writestr("xl/sharedStrings.xml", b"<sst>" + b"<si><t>a</t></si>" * (5 << 20)
+                     + b"</sst>", compress_type=zipfile.ZIP_DEFLATED)
+    err = run_cli("validate", bomb, expect=2).stderr
+    assert "its part xl/sharedStrings.xml unpacks to 85 MB (packed 412 to one)" in err
