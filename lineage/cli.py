@@ -191,9 +191,10 @@ def handle_errors(func):
             if n > MAX_PROBLEMS:
                 click.echo(f"... {n - MAX_PROBLEMS} more", err=True)
             if getattr(exc, "truncated", False):  # the load stopped collecting them
-                click.echo(f"{n - 1:,} 件を超える問題があるため読み込みを止めました。チェックして"
+                from .model.loading import MAX_LOAD_PROBLEMS as most
+                click.echo(f"{most:,} 件を超える問題があるため読み込みを止めました。チェックして"
                            "いません。" if lang == "ja" else
-                           f"more than {n - 1:,} problems (the load stopped there); nothing "
+                           f"more than {most:,} problems (the load stopped there); nothing "
                            "was checked.", err=True)
             else:
                 click.echo(f"{n} 件の問題があるため、チェックしていません。" if lang == "ja" else

@@ -256,3 +256,20 @@ def test_a_misspelt_group_gets_a_suggestion(tmp_path, run_cli):
     assert err.splitlines()[0].endswith(
         "field 'recipients': 'manabiya-gruop' is neither a party ID nor a group named in any "
         "party's groups (did you mean 'manabiya-group'?)")
+
+
+def test_an_unknown_column_in_a_long_file_is_one_problem_not_the_cap(tmp_path, run_cli):
+    # the review of round 13: a misspelt header in a file of 50,000 rows hit the cap of
+    # 10,000 problems, hiding every other one, and was counted "in 10000 rows"
+    from lineage.model.loading import MAX_LOAD_PROBLEMS
+    n = MAX_LOAD_PROBLEMS + 2_000
+    path = tmp_path / "inv"
+    path.mkdir()
+    (path / "inventory.csv").write_text("format,organisation\nlineage/1,a\n")
+    (path / "parties.csv").write_text("id,role\na,self\n")
+    (path / "flows.csv").write_text("id,from,to,items,start,foo\n" + "".join(
+        f"F{i},a,a,x,2024-01-01,1\n" for i in range(n)))
+    err = run_cli("validate", path, expect=2).stderr
+    assert err.splitlines() == [
+        f"error: {path / 'flows.csv'} row 1 column foo: flows: field 'foo': unknown column "
+        f"'foo' (typo?), with values in {n} rows", "1 problem; nothing was checked."]

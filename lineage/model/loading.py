@@ -426,8 +426,15 @@ class _TooMany(Exception):
     """A collection gave :data:`MAX_LOAD_PROBLEMS` problems: the load stops reading it."""
 
 
+def _counted(problems: list) -> int:
+    """The problems the cap counts: an unknown column's value in every row is one
+    problem once collapsed (:func:`_unknown_columns`), so its rows are not counted (the
+    review of round 13: one misspelt header in a file of 50,000 rows hit the cap)."""
+    return sum(1 for p in problems if not p.message.startswith("unknown key '"))
+
+
 def _too_many(source, name: str) -> Problem:
-    return Problem(source.default, name, None, None,
+    return Problem(source.locate((name,)), name, None, None,
                    f"more than {MAX_LOAD_PROBLEMS:,} problems: the rest of '{name}' was not "
                    "read (fix these first)",
                    f"問題が {MAX_LOAD_PROBLEMS:,} 件を超えたため、'{name}' の残りは読んでいません"
@@ -449,6 +456,7 @@ def _validate(name: str, records: list, source, data, problems: list[Problem],
     valid: list = []
     indices: list[int] = []
     before, total = progress
+    counted = _counted(problems)
     for index, record in enumerate(records):
         if not index & 0x3FFF and index:  # a million records take seconds: say how far
             report("records validated", before + index, total)
@@ -458,10 +466,12 @@ def _validate(name: str, records: list, source, data, problems: list[Problem],
             try:
                 valid.append(adapter.validate_python(record))
             except ValidationError as exc:
-                problems.extend(_problems(exc, source, name, records, data, (index,)))
+                found = _problems(exc, source, name, records, data, (index,))
+                problems.extend(found)
                 if consume:
                     records[index] = None
-                if len(problems) >= MAX_LOAD_PROBLEMS:
+                counted += _counted(found)
+                if counted >= MAX_LOAD_PROBLEMS:
                     raise _TooMany
                 continue
         indices.append(index)
@@ -508,6 +518,7 @@ def _validate_columns(name: str, table: Columns, source, problems: list[Problem]
     raw_ids: list = []
     before, total = progress
     index = 0
+    counted = _counted(problems)
     for number, (built, odd, raws, ids) in enumerate(table.blocks):
         count = len(built)
         raw_ids.extend(ids)
@@ -519,9 +530,11 @@ def _validate_columns(name: str, table: Columns, source, problems: list[Problem]
                 try:
                     built[row] = adapter.validate_python(raw)
                 except ValidationError as exc:
-                    problems.extend(_problems(exc, source, name, {index + row: raw},
-                                              None, (index + row,)))
-                    if len(problems) >= MAX_LOAD_PROBLEMS:
+                    found = _problems(exc, source, name, {index + row: raw}, None,
+                                      (index + row,))
+                    problems.extend(found)
+                    counted += _counted(found)
+                    if counted >= MAX_LOAD_PROBLEMS:
                         raise _TooMany from None
                     continue
             if facts is not None:
