@@ -1,6 +1,6 @@
 from ..base import Example
 from ..clauses import Article
-from .AP211 import FIELDS, in_force, states
+from .notice_terms import responsible_given
 from .common import ACT, ACT_JA, LawRule, exemption
 from ...model.tables import field_ja
 
@@ -48,8 +48,7 @@ def _meets_act(ctx, flow, notice) -> bool:
     on the days the flow runs."""
     if notice is None or notice.published_on is None or notice.published_on >= flow.start:
         return False
-    return all(state[1][key] for state in in_force(ctx, flow, states(notice))
-               for key, _, _ in FIELDS)
+    return responsible_given(ctx, flow, notice)
 
 
 class AP241(LawRule):

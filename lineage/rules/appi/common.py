@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from ..base import Rule
 from ..context import add_days
-from .notice_terms import FIELDS, concerns, in_force, late_revisions, opt_out_lacks, states
+from .notice_terms import concerns, late_revisions, opt_out_lacks, responsible_given
 
 __all__ = ["LawRule", "ACT", "ACT_JA", "YEAR", "EXEMPT_ROUTES", "PROVISION_ROUTES",
            "ADEQUATE", "within_year", "notice_of", "exemption"]
@@ -184,10 +184,8 @@ def meets_act(ctx, flow, notice) -> bool:
 
 
 def _joint_meets(ctx, flow, notice) -> bool:
-    if not all(state[1][key] for state in in_force(ctx, flow, states(notice))
-               for key, _, _ in FIELDS):
-        return False
-    return not any(concerns(ctx, flow, rev) for rev, *_ in late_revisions(ctx, notice))
+    return responsible_given(ctx, flow, notice) and not any(
+        concerns(ctx, flow, rev) for rev, *_ in late_revisions(ctx, notice))
 
 
 class LawRule(Rule):

@@ -12,7 +12,7 @@ import datetime as dt
 from ..packs import APPI_FROM
 
 __all__ = ["ELEMENTS", "FIELDS", "PROMPT", "opt_out_lacks", "states", "in_force",
-           "late_revisions", "concerns"]
+           "responsible_given", "late_revisions", "concerns"]
 
 #: What the Act adds to the policy's four opt-out elements: field, English, Japanese.
 ELEMENTS = (
@@ -117,6 +117,26 @@ def in_force(ctx, flow, history: list) -> list:
     # The state in force on the first day, then every one that takes effect by the last.
     return [s for i, s in enumerate(history)
             if s[0] <= last and (i + 1 == len(history) or history[i + 1][0] > first)]
+
+
+def responsible_given(ctx, flow, notice) -> bool:
+    """Whether a joint-use ``notice`` gives the responsible person's address and
+    representative on every day the Act judges ``flow`` (AP211's test; AP241 and the
+    notice choice ask it too). Worked out once per notice and the flow's days.
+
+    Example:
+        >>> from lineage.rules import context, examples
+        >>> from lineage.rules.appi.AP211 import AP211
+        >>> ctx = context.Context(examples.build_example(AP211.fail.inventory))
+        >>> responsible_given(ctx, ctx.flows["F1"], ctx.notices["J1"])
+        False
+    """
+    key = ("responsible-given", notice.id, flow.start, ctx.recorded_last_day(flow))
+    got = ctx.memo.get(key)
+    if got is None:
+        got = ctx.memo[key] = all(state[1][name] for state in in_force(ctx, flow, states(notice))
+                                  for name, _, _ in FIELDS)
+    return got
 
 
 def concerns(ctx, flow, rev) -> bool:
