@@ -243,6 +243,60 @@ def test_a_load_stops_collecting_problems_past_its_limit(tmp_path, run_cli, form
                                     "nothing was checked.")
 
 
+def test_reference_problems_stop_at_the_limit_too(tmp_path, run_cli):
+    # the review of round 13: 500,000 flows between unknown parties built 1,000,000
+    # problems in 46 s; the cap stopped only the schema's problems
+    from lineage.model.loading import MAX_LOAD_PROBLEMS
+    n = MAX_LOAD_PROBLEMS // 2 + 1_000
+    path = tmp_path / "inv"
+    path.mkdir()
+    (path / "inventory.csv").write_text("format,organisation\nlineage/1,a\n")
+    (path / "parties.csv").write_text("id,role\na,self\n")
+    (path / "flows.csv").write_text("id,from,to,items,start\n" + "".join(
+        f"F{i},u{i},v{i},x,2024-01-01\n" for i in range(n)))
+    from lineage.model import InventoryError, load
+    with pytest.raises(InventoryError) as caught:
+        load(path)
+    problems = caught.value.problems
+    assert len(problems) == MAX_LOAD_PROBLEMS + 1 and caught.value.truncated
+    assert problems[0].message == (f"more than {MAX_LOAD_PROBLEMS:,} problems: the rest of "
+                                   "'flows' was not checked (fix these first)")
+    assert problems[0].message_ja == (f"問題が {MAX_LOAD_PROBLEMS:,} 件を超えたため、'flows' "
+                                      "の残りは確認していません（まずこれらを直してください）")
+    # the first 5,000 flows' two ends each, in row order
+    assert [p.message for p in problems[1:5]] == [
+        "unknown party 'u0'", "unknown party 'v0'", "unknown party 'u1'", "unknown party 'v1'"]
+    assert problems[-1].record == f"F{MAX_LOAD_PROBLEMS // 2 - 1}"
+    err = run_cli("validate", path, expect=2).stderr
+    assert err.splitlines()[-1] == ("more than 10,000 problems (the load stopped there); "
+                                    "nothing was checked.")
+
+
+def test_unknown_names_among_many_parties_get_hints_without_a_search_of_each(
+        tmp_path, monkeypatch):
+    # the hostile review of round 14: 20,000 flows naming a renamed prefix of 100,000
+    # party IDs compared each name with every ID (difflib): the load did not end
+    import difflib
+    path = tmp_path / "inv"
+    path.mkdir()
+    (path / "inventory.csv").write_text("format,organisation\nlineage/1,mc\n")
+    (path / "parties.csv").write_text("id,role\nmc,self\n" + "".join(
+        f"party{i:05d},\n" for i in range(20_000)))
+    (path / "flows.csv").write_text("id,from,to,items,start\n" + "".join(
+        f"F{i},mc,partx{i:05d},x,2024-01-01\n" for i in range(3)) + "F9,mc,zz,x,2024-01-01\n")
+
+    def every_candidate(*args, **kwargs):
+        raise AssertionError("compared with every party ID")
+
+    monkeypatch.setattr(difflib, "get_close_matches", every_candidate)
+    from lineage.model import InventoryError, load
+    with pytest.raises(InventoryError) as caught:
+        load(path)
+    assert [p.message for p in caught.value.problems] == [
+        f"unknown party 'partx{i:05d}' (did you mean 'party{i:05d}'?)" for i in range(3)
+    ] + ["unknown party 'zz'"]
+
+
 def test_a_misspelt_group_gets_a_suggestion(tmp_path, run_cli):
     # the trial of round 13: manabiya-gruop for manabiya-group got none
     path = tmp_path / "inv.yaml"

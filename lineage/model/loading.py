@@ -30,7 +30,7 @@ from . import schema
 from ..files import note_input
 from ..progress import report
 from .errors import InventoryError, Location, Problem, did_you_mean
-from .references import check_references
+from .references import TooManyProblems, check_references
 from .csvfolder import Columns, decode, forced_encoding, read_csv_folder, undecodable
 from .fastpath import Facts, Unusual, record_builder, table_builder
 from .workbook import read_workbook
@@ -272,8 +272,15 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
         problems.extend(_read_policy_file(top.policy, raw.origin, source))
     inventory = schema.Inventory.model_construct(**fields)
     inventory._source = source
-    problems.extend(check_references(inventory, source, raw_ids, positions,
-                                     facts.get("flows"), distinct))
+    try:
+        problems.extend(check_references(inventory, source, raw_ids, positions,
+                                         facts.get("flows"), distinct,
+                                         max(1, MAX_LOAD_PROBLEMS - _counted(problems))))
+    except TooManyProblems as exc:
+        problems.extend(exc.problems)
+        last = exc.problems[-1]
+        raise InventoryError(problems + [_too_many(source, last.collection, "checked")],
+                             truncated=True) from None
     if problems:
         raise InventoryError(problems)
     return inventory
@@ -433,11 +440,21 @@ def _counted(problems: list) -> int:
     return sum(1 for p in problems if not p.message.startswith("unknown key '"))
 
 
-def _too_many(source, name: str) -> Problem:
+def _too_many(source, name: str | None, done: str = "read") -> Problem:
+    """The note closing a load that stopped at :data:`MAX_LOAD_PROBLEMS`: the rest of
+    collection ``name`` was not ``done`` ("read", or "checked" for the checks across
+    records)."""
+    ja = "読んで" if done == "read" else "確認して"
+    if name is None:  # a top-level field (the organisation)
+        return Problem(source.locate(()), None, None, None,
+                       f"more than {MAX_LOAD_PROBLEMS:,} problems: the rest was not {done} "
+                       "(fix these first)",
+                       f"問題が {MAX_LOAD_PROBLEMS:,} 件を超えたため、残りは{ja}いません"
+                       "（まずこれらを直してください）")
     return Problem(source.locate((name,)), name, None, None,
                    f"more than {MAX_LOAD_PROBLEMS:,} problems: the rest of '{name}' was not "
-                   "read (fix these first)",
-                   f"問題が {MAX_LOAD_PROBLEMS:,} 件を超えたため、'{name}' の残りは読んでいません"
+                   f"{done} (fix these first)",
+                   f"問題が {MAX_LOAD_PROBLEMS:,} 件を超えたため、'{name}' の残りは{ja}いません"
                    "（まずこれらを直してください）")
 
 

@@ -19,10 +19,10 @@ from collections import Counter
 from itertools import chain
 from operator import attrgetter, eq
 
-from .errors import Location, Problem, did_you_mean
+from .errors import Location, Problem, Suggestions, did_you_mean
 from .schema import Inventory
 
-__all__ = ["check_references"]
+__all__ = ["TooManyProblems", "check_references"]
 
 _ID_COLLECTIONS = ("data_items", "purposes", "parties", "contracts", "consents",
                    "notices", "events", "stop_requests", "flows")
@@ -30,7 +30,8 @@ _ID_COLLECTIONS = ("data_items", "purposes", "parties", "contracts", "consents",
 
 def check_references(inv: Inventory, source, raw_ids: dict[str, list],
                      positions: dict[str, list[int]] | None = None,
-                     flow_facts=None, distinct: dict | None = None) -> list[Problem]:
+                     flow_facts=None, distinct: dict | None = None,
+                     limit: int | None = None) -> list[Problem]:
     """Every cross-record problem of ``inv``; locations come from ``source``.
 
     ``positions`` gives, per collection, each valid record's index in the input
@@ -39,7 +40,9 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
     column-wise reader gathers them) spares the walk over the flows when none
     can have a problem. ``distinct`` gives, per collection, the set of its raw
     IDs and how many records named one, when the reader made it already (the
-    set is taken over).
+    set is taken over). With ``limit``, the check stops at that many problems
+    and raises :class:`TooManyProblems` carrying them (a file whose every row
+    names an unknown party would otherwise build a problem per row).
 
     Example:
         >>> from lineage.model.sources import SourceMap
@@ -49,7 +52,7 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
         >>> [p.message for p in check_references(inv, SourceMap(Location("inv.yaml")), {})]
         ["unknown party 'acme'"]
     """
-    out: list[Problem] = []
+    out: list[Problem] = _Capped(limit)
     ids: dict[str, set] = {}
     # nothing points at a flow but stop requests and waivers: a million flow IDs are
     # only checked for duplicates, not kept
@@ -94,6 +97,14 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
     purposes_defined = inv.purposes is not None
     index_of = _indexer(inv, positions or {})
 
+    hints: dict = {}  # target -> its Suggestions: one sort, and each value once
+
+    def hint(value, target, known, lang="en"):
+        got = hints.get(target)
+        if got is None:
+            got = hints[target] = Suggestions(known)
+        return did_you_mean(value, got, lang)
+
     def ref(name, record, field, value, target, what=None, sub=()):
         known = ids["data_items" if target == "items" else target]
         if value not in known:
@@ -102,9 +113,9 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
                 target, target.rstrip("s").replace("_", " "))
             label_ja = _LABELS_JA.get(target, target)
             out.append(Problem(source.locate(path), name, _label(record), field,
-                               f"unknown {label} '{value}'{did_you_mean(value, known)}",
+                               f"unknown {label} '{value}'{hint(value, target, known)}",
                                f"{label_ja} '{value}' が定義されていません"
-                               f"{did_you_mean(value, known, 'ja')}"))
+                               f"{hint(value, target, known, 'ja')}"))
 
     def refs(name, record, field, values, target):
         for pos, value in enumerate(values or []):
@@ -119,12 +130,12 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
             if value not in parties and value not in groups:
                 path = (name, index_of[name][id(record)], field, pos)
                 # (the trial of round 13: a misspelt group got no suggestion)
-                known = sorted(parties | groups)
+                known = parties | groups
                 out.append(Problem(source.locate(path), name, _label(record), field,
                                    f"'{value}' is neither a party ID nor a group named in "
-                                   "any party's groups" + did_you_mean(value, known),
+                                   "any party's groups" + hint(value, "groups", known),
                                    f"'{value}' は当事者 ID でもグループ名でもありません"
-                                   + did_you_mean(value, known, "ja")))
+                                   + hint(value, "groups", known, "ja")))
 
     def dates(name, record, first, second):
         a, b = getattr(record, first), getattr(record, second)
@@ -242,7 +253,31 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
         dates("flows", f, "start", "end")
     for w in inv.waivers:
         ref("waivers", w, "flow", w.flow, "flows")
-    return out
+    return list(out)
+
+
+class TooManyProblems(Exception):
+    """:func:`check_references` reached its limit; ``problems`` are those it found."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+class _Capped(list):
+    """The problems found so far; appending the ``limit``-th raises
+    :class:`TooManyProblems` with them all."""
+
+    __slots__ = ("limit",)
+
+    def __init__(self, limit: int | None):
+        super().__init__()
+        self.limit = limit
+
+    def append(self, problem) -> None:
+        super().append(problem)
+        if self.limit is not None and len(self) >= self.limit:
+            raise TooManyProblems(list(self))
 
 
 def _contracts_fine(contracts: list, parties: set, items: set | bool,
