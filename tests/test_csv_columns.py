@@ -139,6 +139,24 @@ def test_an_empty_file_is_an_error_and_a_header_only_file_an_empty_table(tmp_pat
         (str(tmp_path / "flows.csv"), "the file is empty (no header row)")]
 
 
+@pytest.mark.parametrize("above", ["\n", ",,,\n", " \r\n"])
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_blank_line_above_the_header_is_named_not_called_an_empty_file(tmp_path, above,
+                                                                         quoted):
+    # the review of round 13: a blank first line read as "the file is empty"
+    (tmp_path / "inventory.csv").write_text("format,organisation\nlineage/1,mc\n")
+    (tmp_path / "parties.csv").write_text("id,role\nmc,self\n")
+    note = ',"a, b"' if quoted else ""  # a quote: the csv reader's path, not the plain one
+    (tmp_path / "flows.csv").write_text(above + "id,from,to,items,start" + (",note" if quoted
+                                                                           else "")
+                                        + "\nF1,mc,mc,x,2024-04-01" + note + "\n")
+    with pytest.raises(InventoryError) as caught:
+        loading.load(tmp_path)
+    assert [(str(p.location), p.message) for p in caught.value.problems] == [
+        (f"{tmp_path / 'flows.csv'} row 1", "row 1 is blank: the header row must be the "
+                                            "file's first row (remove the blank line above it)")]
+
+
 # --- the column-wise load against the row-by-row load -----------------------------------
 
 from test_fast_hostile import HOSTILE, outcome  # noqa: E402 - the shared oracle

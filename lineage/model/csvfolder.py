@@ -633,6 +633,19 @@ def _empty_file(name: str) -> Problem:
                    "レコードのない表は見出し行だけにするか、ファイルを置かないでください")
 
 
+def _no_header(name: str, more: bool) -> Problem:
+    """:func:`_empty_file`, or for a file whose first row is blank above others, a
+    problem saying the header must be row 1 (the review of round 13: a blank line
+    above the header read as 'the file is empty')."""
+    if not more:
+        return _empty_file(name)
+    return Problem(Location(name, row=1), None, None, None,
+                   "row 1 is blank: the header row must be the file's first row (remove "
+                   "the blank line above it)",
+                   "1行目が空です。見出し行はファイルの1行目に置いてください（上の空行を"
+                   "削除してください）")
+
+
 def _too_wide(name: str, number: int, cells: list, width: int) -> Problem:
     return Problem(Location(name, row=number), None, None, None,
                    f"row has {len(cells)} cells but the header names {width} columns",
@@ -738,7 +751,8 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
     finally:
         csv.field_size_limit(limit)
     if not table or not any(cell.strip() for cell in table[0]):
-        problems.append(_empty_file(name))
+        problems.append(_no_header(name, any(any(c.strip() for c in row)
+                                             for row in table[1:])))
         return None
     sheet = sheet_for(path.stem) or path.stem
     header, ok = _header_of(name, sheet, table[0], problems, missing)
@@ -848,7 +862,9 @@ def _read_columns(path: Path, stem: str, problems: list[Problem],
         else:
             first = next(reader, None)
         if first is None or not any(cell.strip() for cell in first):
-            problems.append(_empty_file(name))
+            more = (text[after:].replace(",", "").strip() != "" if text is not None
+                    else any(any(c.strip() for c in row) for row in reader))
+            problems.append(_no_header(name, first is not None and more))
             return None
         else:
             lost = [] if missing is not None else None
