@@ -55,7 +55,7 @@ CASES = [
       "range for month)"]),
     ("date not ISO", "obtained_on: 2024-01-01}", "obtained_on: 1/1/2024}",
      ["FILE:16: consents C1: field 'obtained_on': cannot read '1/1/2024' as a date "
-      "(accepted forms: YYYY-MM-DD, YYYY/MM/DD, YYYY年M月D日, 令和N年M月D日 (R7.6.15))"]),
+      "(accepted forms: YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, 令和N年M月D日 (R7.6.15))"]),
     ("bad boolean", "no_leak: yes", "no_leak: maybe",
      ["FILE:14: contracts K1: field 'no_leak': expected true or false (or ○/×), got 'maybe'"]),
     ("bad enum", "role: outsourcee", "role: vendor",

@@ -110,9 +110,9 @@ def test_unreadable_date_message_in_both_languages(tmp_path, run_cli):
     d = _one_flow(tmp_path, "4月1日")
     err = run_cli("validate", d, "--lang", "en", expect=2).stderr
     assert "cannot read '4月1日' as a date (accepted forms: YYYY-MM-DD, YYYY/MM/DD, " \
-           "YYYY年M月D日, 令和N年M月D日 (R7.6.15))" in err
+           "YYYY.MM.DD, YYYY年M月D日, 令和N年M月D日 (R7.6.15))" in err
     err = run_cli("validate", d, "--lang", "ja", expect=2).stderr
-    assert "日付として読めません: '4月1日'（使える形: YYYY-MM-DD, YYYY/MM/DD, YYYY年M月D日, 令和N年M月D日 (R7.6.15)）" in err
+    assert "日付として読めません: '4月1日'（使える形: YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, 令和N年M月D日 (R7.6.15)）" in err
     assert "flows.csv 2行目 列 start" in err and "エラー:" in err
 
 

@@ -179,7 +179,9 @@ def _ecma_match(pattern: str, text: str) -> bool:
     "2024-04-01", "2024/4/1", "2024/04/01", "2024年4月1日",
     "２０２４-０４-０１", "２０２４/４/１", "２０２４年４月１日", "2024年４月1日",
     # what spreadsheets show (the trial of round 13)
-    "2024-4-1", "2024.04.01", "2024年4月1日(月)", "2024年4月1日（月曜日）", "2024/4/1 0:00"])
+    "2024-4-1", "2024.04.01", "2024年4月1日(月)", "2024年4月1日（月曜日）", "2024/4/1 0:00",
+    # the review of round 13: the weekday before the time, and ISO's midnight
+    "2024/4/1(月) 0:00", "2024-04-01T00:00", "2024-04-01T00:00:00", "2024-04-01T00:00:00.000"])
 def test_schema_accepts_every_date_form_the_loader_reads(text):
     """inventory.md: dates may be written 2024/04/01 or 2024年4月1日, "and full-width digits
     count as digits"; an editor's schema must not reject what lineage reads."""
@@ -193,7 +195,8 @@ def test_schema_accepts_every_date_form_the_loader_reads(text):
 
 
 @pytest.mark.parametrize("text", ["1/4/2024", "April 2024", "２０２４年４月", "2024/4/1 9:30",
-                                  "45383", "2024-04-01T00:00"])
+                                  "45383", "2024-04-01T09:30", "2024-04-01T00:00:01",
+                                  "2024-04-01T24:00"])
 def test_schema_rejects_what_the_loader_rejects(text):
     from lineage.model.schema import DateFormError, parse_date
     with pytest.raises(DateFormError):

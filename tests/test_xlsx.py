@@ -60,7 +60,7 @@ def test_hand_broken_workbook_names_sheet_row_and_column(book, tmp_path, run_cli
                "'nobody'" in err
         assert "[sheet flows] row 5 column P (start): flows F04: field 'start': cannot " \
                "read 'April 2024' as a date (accepted forms: YYYY-MM-DD, YYYY/MM/DD, " \
-               "YYYY年M月D日, 令和N年M月D日 (R7.6.15))" in err
+               "YYYY.MM.DD, YYYY年M月D日, 令和N年M月D日 (R7.6.15))" in err
         assert err.rstrip().endswith("problems; nothing was checked.")
 
 

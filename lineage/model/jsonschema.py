@@ -4,8 +4,9 @@ YAML editors (VS Code's YAML extension, JetBrains IDEs) validate and complete a
 file against a JSON Schema as it is typed. The schema is derived from the
 pydantic models of :mod:`lineage.model.schema`, so it cannot drift from what
 ``lineage`` accepts: unknown keys are errors, enumerations offer their values,
-dates are ``YYYY-MM-DD``, ``YYYY/MM/DD``, ``YYYY年M月D日`` or a Japanese era
-(``令和7年4月1日``, ``R7.4.1``) with half- or full-width digits, and every field carries its Japanese label as a description. Text fields also accept numbers (an ID ``007`` or a name ``2024``
+dates are ``YYYY-MM-DD``, ``YYYY/MM/DD``, ``YYYY.MM.DD``, ``YYYY年M月D日`` or a
+Japanese era (``令和7年4月1日``, ``R7.4.1``) with half- or full-width digits, and every
+field carries its Japanese label as a description. Text fields also accept numbers (an ID ``007`` or a name ``2024``
 typed without quotes is text to lineage). Cross-record checks (references,
 unique IDs) are beyond JSON Schema: ``lineage validate`` does them.
 
@@ -44,8 +45,8 @@ _DATE_PATTERN = (r"^\s*({d}{{4}}[-－]{d}{{1,2}}[-－]{d}{{1,2}}|{d}{{4}}[/／]{
                  r"|(令和|平成|昭和|㋿|[RHSＲＨＳ])({d}{{1,2}}|元)(年{d}{{1,2}}月{d}{{1,2}}日"
                  r"|[./．／]{d}{{1,2}}[./．／]{d}{{1,2}}))"
                  # a spreadsheet's day of the week (checked by the loader) or midnight
-                 r"(\s*[(（][月火水木金土日](曜日?)?[)）])?(\s+[0０]?[0０][:：][0０]{{2}}"
-                 r"([:：][0０]{{2}})?)?\s*$").format(d=_DIGIT)
+                 r"(\s*[(（][月火水木金土日](曜日?)?[)）])?((\s+|[TＴ])[0０]?[0０][:：][0０]{{2}}"
+                 r"([:：][0０]{{2}}([.．][0０]+)?)?)?\s*$").format(d=_DIGIT)
 # The sheet (for labels) of each model; nested models label their dotted column.
 _SHEET_OF = {model.__name__: name for name, model in schema.COLLECTIONS.items()}
 _SHEET_OF["Revision"] = REVISIONS_SHEET

@@ -51,8 +51,8 @@ _DATE_FORMS = (
 #: ``2023年2月1日(水)``), checked against the date; a time of midnight (``2025/10/15 0:00``).
 _WEEKDAY = re.compile(r"\s*\(([月火水木金土日])(?:曜日?)?\)$")
 _WEEKDAYS = "月火水木金土日"
-_MIDNIGHT = re.compile(r"\s+0?0:00(?::00)?$")
-_TIME = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?$")
+_MIDNIGHT = re.compile(r"(?:\s+|T)0?0:00(?::00(?:\.0+)?)?$")
+_TIME = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 #: A spreadsheet's day number shown as a number (45301 is 2024-01-10): 5 digits from 1982.
 _SERIAL = re.compile(r"^[3-9]\d{4}(?:\.0+)?$")
 _SERIAL_DAY0 = dt.date(1899, 12, 30)
@@ -65,7 +65,7 @@ _ERAS = {"令和": (dt.date(2019, 5, 1), dt.date.max),
          "昭和": (dt.date(1926, 12, 25), dt.date(1989, 1, 7))}
 _ERA_LETTERS = {"R": "令和", "H": "平成", "S": "昭和"}
 #: How the accepted forms are named in messages.
-DATE_FORMS_TEXT = "YYYY-MM-DD, YYYY/MM/DD, YYYY年M月D日, 令和N年M月D日 (R7.6.15)"
+DATE_FORMS_TEXT = "YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, 令和N年M月D日 (R7.6.15)"
 
 
 class DateFormError(ValueError):
@@ -76,7 +76,7 @@ class DateFormError(ValueError):
         ...     parse_date("April 1")
         ... except DateFormError as exc:
         ...     print(exc.message_ja)
-        日付として読めません: 'April 1'（使える形: YYYY-MM-DD, YYYY/MM/DD, YYYY年M月D日, 令和N年M月D日 (R7.6.15)）
+        日付として読めません: 'April 1'（使える形: YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, 令和N年M月D日 (R7.6.15)）
     """
 
     def __init__(self, message: str, message_ja: str):
@@ -102,8 +102,9 @@ def parse_date(value: object) -> dt.date:
     week that matches the date, a time of midnight:
 
         >>> [parse_date(v).isoformat() for v in ("2019-4-1", "2021.6.1", "2023年2月1日(水)",
-        ...                                      "令和5年2月1日（水）", "2025/10/15 0:00")]
-        ['2019-04-01', '2021-06-01', '2023-02-01', '2023-02-01', '2025-10-15']
+        ...                                      "令和5年2月1日（水）", "2025/10/15 0:00",
+        ...                                      "2025/1/1(水) 0:00", "2025-01-01T00:00:00")]
+        ['2019-04-01', '2021-06-01', '2023-02-01', '2023-02-01', '2025-10-15', '2025-01-01', '2025-01-01']
         >>> parse_date("2023年2月1日(木)")
         Traceback (most recent call last):
         lineage.model.schema.DateFormError: '2023年2月1日(木)': 2023-02-01 is a Wednesday (水), not 木
@@ -124,10 +125,11 @@ def parse_date(value: object) -> dt.date:
     if isinstance(value, str):
         # NFKC folds full-width digits and slashes (２０２４／０４／０１) to ASCII.
         text = unicodedata.normalize("NFKC", value).strip()
+        # A spreadsheet's long form puts the weekday before the time (2025/1/1(水) 0:00).
+        text = _MIDNIGHT.sub("", text)
         weekday = _WEEKDAY.search(text)
         if weekday:
-            text = text[:weekday.start()]
-        text = _MIDNIGHT.sub("", text)
+            text = _MIDNIGHT.sub("", text[:weekday.start()])
         if _TIME.search(text):
             raise DateFormError(f"expected a date without a time of day, got {value!r}",
                                 f"時刻のない日付を指定してください: {value!r}")
