@@ -79,8 +79,9 @@ def test_unknown_sheet_unknown_column_formula_and_revision_of_unknown_notice(boo
     assert "[sheet Sheet1]: unknown sheet 'Sheet1'" in text
     assert "[sheet flows] row 1 column Y (colour): flows: field 'colour': unknown column " \
            "'colour' (typo?)" in text
-    assert "[sheet flows] row 2 column X (note): flows: field 'note': cell holds a formula " \
-           "(=1+1)" in text
+    flow = flows.cell(row=2, column=_column(flows, "id")).value
+    assert f"[sheet flows] row 2 column X (note): flows {flow}: field 'note': cell holds a " \
+           "formula (=1+1)" in text
     assert "[sheet notice_revisions] row 2 column A (notice): notices J9: field " \
            "'revisions': revision of unknown notice 'J9'" in text
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 from ..files import check_input
@@ -298,6 +299,7 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
     for cells in rows_iter:
         values: dict = {}
         mask = 0
+        first = len(problems)  # this row's cell problems get its ID once it is read
         number = None
         for row, col, value, data_type in cells:
             number = row
@@ -336,6 +338,11 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
                 continue
             values[header[col]] = _value(value)
             mask |= bits[col]
+        if len(problems) > first and isinstance(values.get("id"), (str, int)):
+            # (the review of round 13: an error cell's message named no record)
+            problems[first:] = [replace(p, record=str(values["id"]))
+                                if p.field is not None and p.record is None else p
+                                for p in problems[first:]]
         if values and number is not None:
             rows.append((number, values, mask))
     return (names, labels, rows) if ok else None
