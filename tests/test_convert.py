@@ -301,6 +301,22 @@ def test_force_replaces_inventory_parts_only_and_refuses_other_yaml_and_csv(tmp_
     assert load(folder).model_dump() == load(SAMPLE).model_dump()
 
 
+def test_force_names_a_yaml_part_under_its_own_name_as_the_inventory_s(tmp_path, run_cli):
+    # the review of round 13: a YAML folder's my-flows.yaml was called "not a file of the
+    # inventory"
+    folder = tmp_path / "proj"
+    run_cli("convert", SAMPLE, folder, "--to", "yaml")
+    (folder / "flows.yaml").rename(folder / "my-flows.yaml")
+    assert load(folder).model_dump() == load(SAMPLE).model_dump()
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    err = run_cli("convert", SAMPLE, folder, "--to", "csv", "--force", expect=2).stderr
+    assert err.splitlines()[0] == (
+        f"error: {folder}: holds my-flows.yaml, part of the inventory there under a name of "
+        "its own; --force replaces only the files it writes, and this one would be read with "
+        "them: move it out, or convert into another folder")
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # nothing written
+
+
 def test_a_workbook_in_japanese_tabs_and_headers_round_trips(tmp_path, run_cli):
     # the trial of round 13: convert --lang ja still wrote English tab names
     import openpyxl

@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -230,6 +231,35 @@ def _write_file(dst: Path, data: bytes, force: bool) -> None:
                            message_ja=f"{dst}: 書き込めません ({exc.strerror or exc})") from None
 
 
+#: Top-level keys of an inventory: a YAML file holding only these is a part of one.
+_TOP_KEYS = frozenset(schema.COLLECTIONS) | frozenset(schema.Inventory.model_fields) | {
+    "format", "organisation", "as_of", "policy", "waivers"}
+_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:", re.MULTILINE)
+
+
+def _yaml_part(path: Path) -> bool:
+    """Whether ``path`` is a YAML file whose top-level keys (in its first 64 KiB) are
+    all an inventory's: a part of a YAML folder inventory under a name of its own.
+
+    Example:
+        >>> import tempfile
+        >>> d = Path(tempfile.mkdtemp())
+        >>> (d / "a.yaml").write_text("flows:\\n  - {id: F1}\\n", encoding="utf-8") and None
+        >>> (d / "mkdocs.yml").write_text("site_name: x\\nnav: []\\n") and None
+        >>> _yaml_part(d / "a.yaml"), _yaml_part(d / "mkdocs.yml"), _yaml_part(d / "none.yaml")
+        (True, False, False)
+    """
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16).decode("utf-8", "replace")
+    except OSError:
+        return False
+    keys = set(_TOP_KEY.findall(head))
+    return bool(keys) and keys <= _TOP_KEYS
+
+
 def _write_folder(dst: Path, files: dict[str, bytes], force: bool) -> None:
     if dst.is_symlink():
         raise OutputError(f"{dst}: is a symbolic link; refusing to write through it",
@@ -256,6 +286,20 @@ def _write_folder(dst: Path, files: dict[str, bytes], force: bool) -> None:
     stale = [p for p in existing if p.is_file() and p.suffix.lower() in _INVENTORY_SUFFIXES
              and p.name not in files]
     foreign = sorted(p.name for p in stale if sheet_for(p.stem) is None and p.stem != "policy")
+    parts = [name for name in foreign if _yaml_part(dst / name)]
+    if parts:
+        # A YAML folder's files may have any name: such a file is the old inventory's,
+        # but not one this conversion replaces (the review of round 13: it was called
+        # "not a file of the inventory").
+        shown = ", ".join(parts[:5]) + (f" and {len(parts) - 5} more" if len(parts) > 5
+                                        else "")
+        raise ConvertError(
+            f"{dst}: holds {shown}, part of the inventory there under a name of its own; "
+            "--force replaces only the files it writes, and this one would be read with "
+            "them: move it out, or convert into another folder",
+            message_ja=f"{dst}: 独自の名前の棚卸しのファイル {shown} があります。--force で"
+                       "置き換えるのは書き出すファイルだけで、これは一緒に読み込まれてしまう"
+                       "ため、移動するか別のフォルダに変換してください")
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5
                                           else "")
