@@ -639,3 +639,7 @@ def test_draw_font_refused_before_loading(run_cli, tmp_path, font):
 def test_draw_font_names_of_any_script_are_taken(run_cli, tmp_path):
     run_cli("draw", SAMPLE, "-o", tmp_path / "m.dot", "--font", "Noto Sans CJK JP")
     assert 'fontname="Noto Sans CJK JP"' in (tmp_path / "m.dot").read_text(encoding="utf-8")
+    # a fontconfig pattern (the review of round 13: refused), drawn by Graphviz into SVG
+    run_cli("draw", SAMPLE, "-o", tmp_path / "m.svg", "--font", "Noto Sans CJK JP:style=Bold")
+    svg = (tmp_path / "m.svg").read_text(encoding="utf-8")
+    assert 'font-family="Noto Sans CJK JP:style=Bold' in svg

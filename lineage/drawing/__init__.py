@@ -327,24 +327,27 @@ _LINK_FORBIDDEN = frozenset('"<>\'\\`')
 
 def check_font(font: str | None) -> str | None:
     """``font`` if it is a font name Graphviz can take into the SVG unharmed, else
-    :class:`DrawingError`: letters of any script, digits, spaces and ``- _ . , + ( )``.
+    :class:`DrawingError`: letters of any script, digits, spaces and ``- _ . , + ( ) : =``
+    (``:`` and ``=`` for a fontconfig pattern such as ``Noto Sans CJK JP:style=Bold``).
     Graphviz writes the name into the SVG's ``font-family`` as given.
 
     Example:
         >>> check_font("Noto Sans CJK JP"), check_font("游ゴシック")
         ('Noto Sans CJK JP', '游ゴシック')
+        >>> check_font("Noto Sans CJK JP:style=Bold")
+        'Noto Sans CJK JP:style=Bold'
         >>> check_font('A"><script>')
         Traceback (most recent call last):
-        lineage.drawing.DrawingError: font name 'A"><script>': only letters, digits, spaces and - _ . , + ( ) are allowed
+        lineage.drawing.DrawingError: font name 'A"><script>': only letters, digits, spaces and - _ . , + ( ) : = are allowed
     """
     if font is None:
         return None
     if (not font.strip() or len(font) > 100
-            or any(not (ch.isalnum() or ch in " -_.,+()") for ch in font)):
+            or any(not (ch.isalnum() or ch in " -_.,+():=") for ch in font)):
         raise DrawingError(f"font name {font!r}: only letters, digits, spaces and "
-                           "- _ . , + ( ) are allowed",
+                           "- _ . , + ( ) : = are allowed",
                            message_ja=f"フォント名 {font!r}: 使えるのは文字・数字・空白と "
-                                      "- _ . , + ( ) だけです")
+                                      "- _ . , + ( ) : = だけです")
     return font
 
 
