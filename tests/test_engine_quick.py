@@ -319,3 +319,29 @@ def test_routes_and_evidence_are_read_through_the_judgements():
     assert result.routes == engine.routes_of(result.judged)
     assert list(result.evidence) == list(result.judged) == list(result.routes)
     assert all(result.evidence[f] is j.evidence for f, j in result.judged.items())
+
+def _consent_holds_as_plainly(inventory) -> int:
+    """routes.consent_holds against the route's plain evaluation, for every flow and
+    its provision (as the law pack's Art. 28 step asks it); how many hold."""
+    ctx = Context(inventory)
+    held = 0
+    for flow in inventory.flows:
+        for asked in (flow, ctx.provision(flow)):
+            plain = routes.holding(ctx, asked, "consent") is not None
+            assert routes.consent_holds(ctx, asked) == plain, asked.id
+            held += plain
+    return held
+
+
+@settings(max_examples=120, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(inventories(max_flows=16))
+def test_consent_holds_equals_the_plain_evaluation(data):
+    _consent_holds_as_plainly(build(data))
+
+
+def test_consent_holds_on_the_rule_examples_and_shared_keys():
+    held = sum(_consent_holds_as_plainly(build_example(example.inventory))
+               for rule in REGISTRY.rules.values() for example in (rule.fail, rule.passing))
+    held += _consent_holds_as_plainly(build_example(_SHARED))
+    assert held > 10  # the comparison met flows the route holds for, not only failures

@@ -92,11 +92,11 @@ def _consent_holds(ctx, flow) -> bool:
     covers relies on no consent to the provision abroad: AP221, not AP222, which
     reads a consent that exists. Asked for each flow to a foreign recipient on
     the consent route, once."""
-    from ..routes import holding  # (the routes import the rules: not at import time)
+    from ..routes import consent_holds  # (the routes import the rules: not at import time)
     key = ("foreign-consent", flow.id)
     got = ctx.memo.get(key)
     if got is None:
-        got = ctx.memo[key] = holding(ctx, ctx.provision(flow), "consent") is not None
+        got = ctx.memo[key] = consent_holds(ctx, ctx.provision(flow))
     return got
 
 
