@@ -106,8 +106,11 @@ flows:
             if provider not in reaches:
                 reaches[provider] = _opt_out_reach(ctx, provider, graph)
             reach, first = reaches[provider]
-            bad = _improper(ctx, flow, provider, last)
-            for item in flow.items:
+            # To data subjects, only the items that are not their own are provided
+            # (rules.md step 2; the audit of round 14: their own record was reported).
+            provided = ctx.provision(flow)
+            bad = _improper(ctx, provided, provider, last)
+            for item in provided.items:
                 why, why_ja, path = [], [], None
                 if ctx.item_kind(item) == "sensitive":
                     why.append("it is sensitive (要配慮個人情報)")
