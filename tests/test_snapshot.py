@@ -217,12 +217,41 @@ def test_diff_checks_the_inventory_with_the_stored_snapshots_packs(tmp_path, run
     assert res.stdout.endswith("No changes.\n")
     assert res.stderr == ""
     assert lineage.diff("latest", SAMPLE, store=store).b.rules == ("policy", "appi")
-    # packs asked for that differ from the snapshot's: the law pack's findings read as
-    # resolved, and stderr says why
+    # packs asked for that differ from the snapshot's: the law pack's findings are not
+    # compared (the trial of round 14: they read as resolved), and both outputs say so
     res = run_cli("snapshot", "diff", "latest", SAMPLE, "--store", store, "--rules", "policy")
-    assert "Findings: 0 new, 5 resolved, 10 still open" in res.stdout
+    assert "Findings: 0 new, 0 resolved, 10 still open" in res.stdout
+    assert ("note: A was checked with policy,appi and B with policy: the 5 findings of appi "
+            "in A are not compared, and statuses are compared under policy") in res.stdout
     assert res.stderr == ("note: A was checked with policy,appi and B with policy; findings of "
-                          "a pack on one side only show as new or resolved\n")
+                          "a pack on one side only are not compared\n")
+    data = json.loads(run_cli("snapshot", "diff", "latest", SAMPLE, "--store", store,
+                              "--rules", "policy", "--format", "json").stdout)
+    assert data["not_compared"]["packs"] == ["appi"] and len(data["not_compared"]["a"]) == 5
+    assert data["not_compared"]["b"] == [] and data["flow_changes"] == []
+    assert data["findings"]["resolved"] == []
+
+
+def test_a_snapshot_takes_the_latest_snapshot_s_packs_and_says_when_they_differ(tmp_path,
+                                                                               run_cli):
+    # the trial of round 14: a second snapshot made without --rules appi made every
+    # finding of the Act read as 解消 in the report, with no word of why
+    store = tmp_path / "a.db"
+    run_cli("snapshot", "create", SAMPLE, "--store", store, "--rules", "policy,appi")
+    res = run_cli("snapshot", "create", SAMPLE, "--store", store)
+    assert res.stderr == ""
+    assert [e["rules"] for e in lineage.Store(store).list()] == [["policy", "appi"]] * 2
+    res = run_cli("snapshot", "create", SAMPLE, "--store", store, "--rules", "policy")
+    assert res.stderr == ("note: the latest snapshot was checked with policy,appi and this "
+                          "one with policy; findings of a pack on one side only are not "
+                          "compared\n")
+    out = tmp_path / "r.html"
+    run_cli("report", SAMPLE, "--store", store, "--rules", "policy", "-o", out, "--no-drawing")
+    page = out.read_text(encoding="utf-8")
+    assert ("<p class=\"note\">A was checked with policy,appi and B with policy: the 5 "
+            "findings of appi in A are not compared, and statuses are compared under policy"
+            "</p>") in page
+    assert "0 new, 0 resolved, 10 still open" in page and "<td>resolved</td>" not in page
 
 
 def test_report_and_audit_diff_compare_like_with_like(tmp_path, run_cli):
@@ -237,7 +266,10 @@ def test_report_and_audit_diff_compare_like_with_like(tmp_path, run_cli):
                   "--rules", "policy")
     assert res.stderr.startswith("note: the latest snapshot was checked with policy,appi "
                                  "and this report with policy;")
-    assert "0 new, 5 resolved, 10 still open" in out.read_text(encoding="utf-8")
+    text = out.read_text(encoding="utf-8")
+    assert "0 new, 0 resolved, 10 still open" in text
+    assert ("> A was checked with policy,appi and B with policy: the 5 findings of appi in A "
+            "are not compared, and statuses are compared under policy") in text
     # an audit is compared as it was checked, the inventory path with its packs
     both = lineage.check(SAMPLE, packs=("policy", "appi"))
     assert both.diff(SAMPLE).counts()["findings"] == {"new": 0, "resolved": 0, "open": 15}

@@ -114,15 +114,18 @@ def render_html(rep: Report) -> str:
         head += f" · {policy.publisher}"
     css = env.get_template("report.css").render(
         page_head=head, page_date=f"{w['audit_date']} {rep.audit.as_of.isoformat()}")
-    diff_rows, diff_line = [], ""
+    diff_rows, diff_line, diff_note = [], "", None
     if rep.diff is not None:
         # The diff's rows and count as the CLI and Markdown say them (names beside
-        # IDs, a removed flow's finding not called fixed): one source for all three.
-        from ..snapshots.render import finding_rows, findings_line
+        # IDs, a removed flow's finding not called fixed, the packs compared): one
+        # source for all three.
+        from ..snapshots.render import finding_rows, findings_line, packs_line
         diff_rows = finding_rows(rep.diff, rep.lang, ("new", "resolved"))
         diff_line = findings_line(rep.diff, rep.lang)
+        diff_note = packs_line(rep.diff, rep.lang)
     page = env.get_template("report.html.j2").render(
         rep=rep, csp=Markup(CSP), css=Markup(css), diff_rows=diff_rows, diff_line=diff_line,
+        diff_note=diff_note,
         trend=Markup(trend_svg(rep.history, rep.lang)) if rep.history else "")
     return page if page.endswith("\n") else page + "\n"
 

@@ -263,6 +263,21 @@ class Diff:
         self.new: tuple[dict, ...] = tuple(fb[i] for i in order(gained))
         #: findings in ``a`` absent from ``b``
         self.resolved: tuple[dict, ...] = tuple(finding_dict(fa[i]) for i in order(lost))
+        # Packs only one side was checked with: their findings are neither new nor
+        # resolved (the trial of round 14: a snapshot taken without --rules appi showed
+        # every finding of the Act as 解消), and statuses compare under the packs both
+        # sides were checked with.
+        in_a, in_b = set(a.rules), set(b.rules)
+        #: the packs both sides were checked with, and those of one side only
+        self.packs_compared = tuple(p for p in b.rules if p in in_a)
+        self.packs_apart = tuple(sorted(in_a ^ in_b))
+        #: findings of a pack only ``a`` (first) or only ``b`` was checked with
+        self.unchecked: tuple[tuple[dict, ...], tuple[dict, ...]] = ((), ())
+        if self.packs_apart:
+            self.unchecked = (tuple(f for f in self.resolved if _pack(f) not in in_b),
+                              tuple(f for f in self.new if _pack(f) not in in_a))
+            self.resolved = tuple(f for f in self.resolved if _pack(f) in in_b)
+            self.new = tuple(f for f in self.new if _pack(f) in in_a)
         #: findings in both (as in ``b``), with what changed about them
         self.open: tuple[dict, ...] = tuple(
             {**fb[i], "changes": [c.as_dict() for c in _changes(
@@ -294,6 +309,9 @@ class Diff:
                                           "changed": changed}
         # flows of shared chunks are the same flows with the same route and status
         rows_a, rows_b = _unshared(a.flows, b.flows) or (a.flows, b.flows)
+        if self.packs_apart:
+            rows_a = _under(a, a.flows, self.packs_compared)
+            rows_b = _under(b, b.flows, self.packs_compared)
         moved, self._same_routes = _route_changes(rows_a, rows_b)
         #: flows in both whose route or status changed
         self.flow_changes: tuple[dict, ...] = tuple(
@@ -384,8 +402,12 @@ class Diff:
             return {"id": s.id, "label": s.label, "name": s.name, "as_of": s.as_of,
                     "created_at": s.created_at, "inventory_hash": s.inventory_hash,
                     "chain_hash": s.chain_hash, "summary": s.summary}
+        apart = {} if not self.packs_apart else {"not_compared": {
+            "packs": list(self.packs_apart), "compared": list(self.packs_compared),
+            "a": [f["id"] for f in self.unchecked[0]],
+            "b": [f["id"] for f in self.unchecked[1]]}}
         return {"format": "lineage-diff/1", "a": side(self.a), "b": side(self.b),
-                "counts": self.counts(),
+                "counts": self.counts(), **apart,
                 "findings": {"new": list(self.new), "resolved": list(self.resolved),
                              "open": list(self.open)},
                 "records": {name: {"added": r["added"], "removed": r["removed"],
@@ -426,6 +448,39 @@ def _route_changes(rows_a, rows_b) -> tuple[dict, bool]:
              if routes_a[k] != routes_b[k]}
     same = ({k: v[0] for k, v in routes_a.items()} == {k: v[0] for k, v in routes_b.items()})
     return moved, same
+
+
+_STATUS_OF_RANK = ("ok", "waived", "warning", "violation")
+
+
+def _pack(finding: dict) -> str | None:
+    """The pack a finding (report form) counts toward: its rule's, or for LW001/LW002
+    that of the rule its waiver names (rules.md, Status)."""
+    from ..rules.registry import REGISTRY
+    pack = REGISTRY.pack_of(finding["rule"])
+    if pack is None:
+        waiver = (finding.get("evidence") or {}).get("waiver")
+        if waiver:
+            pack = REGISTRY.pack_of(str(waiver).split("/")[0].upper())
+    return pack
+
+
+def _under(snap: Snapshot, rows, packs) -> list:
+    """``snap``'s flow rows with each status as the findings of ``packs`` alone give
+    it (the worst of them, as rules.md's status reads them)."""
+    keep = set(packs)
+    worst: dict = {}
+    for f in snap.finding_dicts():
+        if _pack(f) in keep:
+            rank = 1 if f["waived"] else 3 if f["severity"] == "error" else 2
+            if worst.get(f["flow"], 0) < rank:
+                worst[f["flow"]] = rank
+    out = []
+    for row in rows:
+        row = list(row)
+        row[_STATUS] = _STATUS_OF_RANK[worst.get(row[0], 0)]
+        out.append(tuple(row))
+    return out
 
 
 def _unshared(ra, rb):

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # listing snapshots needs no inventory model
 
 __all__ = ["list_table", "list_json", "show_table", "show_json", "verify_text",
            "verify_json", "diff_table", "diff_markdown", "diff_json", "WORDS", "collection_label",
-           "findings_line", "finding_rows"]
+           "findings_line", "finding_rows", "packs_line"]
 
 WORDS = {
     "en": {"findings": "Findings", "new": "new", "resolved": "resolved", "open": "still open",
@@ -366,6 +366,45 @@ def findings_line(d: Diff, lang: str = "en") -> str:
                       count_list([(c['open'], w['open'])], lang)))
 
 
+def packs_line(d: Diff, lang: str = "en") -> str | None:
+    """What a diff of snapshots checked with other packs leaves out, as every rendering
+    says it (None when both sides had the same packs): the findings of a pack one side
+    only was checked with are not compared, and statuses compare under the packs both
+    were.
+
+    Example:
+        >>> import dataclasses
+        >>> from lineage.snapshots.compare import Diff
+        >>> from lineage.snapshots.record import Snapshot
+        >>> from lineage.audit import check
+        >>> both = Snapshot.from_audit(check("inventories/monocollabo", packs=("policy", "appi")))
+        >>> policy = Snapshot.from_audit(check("inventories/monocollabo"))
+        >>> print(packs_line(Diff(both, policy)))
+        A was checked with policy,appi and B with policy: the 5 findings of appi in A are not compared, and statuses are compared under policy
+        >>> print(packs_line(Diff(both, policy), "ja"))
+        A は policy,appi、B は policy で検査されています。片方だけのルールパック appi の指摘（A の 5 件）は比較せず、状態は policy で比べています
+        >>> packs_line(Diff(policy, policy)) is None
+        True
+    """
+    if not d.packs_apart:
+        return None
+    a, b = ",".join(d.a.rules), ",".join(d.b.rules)
+    apart, common = ",".join(d.packs_apart), ",".join(d.packs_compared) or "-"
+    na, nb = (len(side) for side in d.unchecked)
+    if lang == "ja":
+        where = "、".join(x for x in (f"A の {na} 件" if na else "",
+                                      f"B の {nb} 件" if nb else "") if x) or "なし"
+        return (f"A は {a}、B は {b} で検査されています。片方だけのルールパック {apart} の指摘"
+                f"（{where}）は比較せず、状態は {common} で比べています")
+    where = " and ".join(x for x in (f"{na} in A" if na else "", f"{nb} in B" if nb else "")
+                         if x)
+    counted = (f"the {na + nb} findings of {apart} in {'A' if na else 'B'}" if not (na and nb)
+               and na + nb else f"the findings of {apart} ({where})" if where
+               else f"findings of {apart} (none)")
+    return (f"A was checked with {a} and B with {b}: {counted} are not compared, and "
+            f"statuses are compared under {common}")
+
+
 def finding_rows(d: Diff, lang: str = "en", tags=("new", "resolved", "open")) -> list:
     """``(tag's word, finding, message)`` for each finding of ``d`` under ``tags``, the
     message as every rendering of a diff shows it: in Japanese with each ID's name
@@ -429,6 +468,9 @@ def diff_table(d: Diff, lang: str = "en") -> str:
     label = _Labels(d, lang)
     lines = _header(d, w, lang) + [""]
     gone = _removed_flows(d)
+    apart = packs_line(d, lang)
+    if apart:
+        lines += [("注意: " if lang == "ja" else "note: ") + apart, ""]
     lines.append(f"{w['findings']}: {findings_line(d, lang)}")
     for tag, group in (("new", d.new), ("resolved", d.resolved), ("open", d.open)):
         side = "a" if tag == "resolved" else "b"
@@ -496,7 +538,11 @@ def diff_markdown(d: Diff, lang: str = "en", level: int = 1) -> str:
     label = _Labels(d, lang)
     out = [f"{h} {w['diff']} {_md(_name(d.a, lang))} → {_md(_name(d.b, lang))}", "",
            f"{w['as_of']} {d.a.as_of} → {d.b.as_of}", "",
-           f"{h}# {w['findings']}", "", findings_line(d, lang), ""]
+           f"{h}# {w['findings']}", ""]
+    apart = packs_line(d, lang)
+    if apart:
+        out += [f"> {_md(apart)}", ""]
+    out += [findings_line(d, lang), ""]
     rows = finding_rows(d, lang)
     if rows:
         out += ["| | " + " | ".join(w["md_header"]) + " |", "|---|---|---|---|---|"]
