@@ -475,6 +475,33 @@ def test_a_quote_never_closed_is_named_in_its_row_not_read_into_one_cell(tmp_pat
         ("A", "self"), ('B, "the" \nInc', "third_party")]
 
 
+def test_a_formula_or_error_cell_hides_no_other_problem(tmp_path, run_cli):
+    # the trial of round 14: one formula in the parties sheet hid a bad date and an
+    # unknown party in the flows sheet, and a formula in a required cell read as missing
+    book = tmp_path / "inv.xlsx"
+    run_cli("convert", SAMPLE, book)
+    wb = openpyxl.load_workbook(book)
+    parties, flows = wb["parties"], wb["flows"]
+    parties["B3"].value = '=UPPER("x")'
+    head = [str(c.value).split("\n")[0] for c in flows[1]]
+    start, to = head.index("start") + 1, head.index("to") + 1
+    flows.cell(row=2, column=start).value = "4月1日"
+    flows.cell(row=3, column=to).value = "=A1"
+    flows.cell(row=4, column=to).value, flows.cell(row=4, column=to).data_type = "#REF!", "e"
+    ids = [flows.cell(row=r, column=1).value for r in (2, 3, 4)]
+    wb.save(book)
+    with pytest.raises(InventoryError) as caught:
+        load(book)
+    got = [(p.location.sheet, p.location.row, p.record, p.field, p.message.split(":")[0])
+           for p in caught.value.problems]
+    assert got == [
+        ("flows", 2, ids[0], "start", "cannot read '4月1日' as a date (accepted forms"),
+        ("flows", 3, ids[1], "to", "cell holds a formula (=A1); type the value itself"),
+        ("flows", 4, ids[2], "to", "cell holds the error value #REF!"),
+        ("parties", 3, parties["A3"].value, "name",
+         'cell holds a formula (=UPPER("x")); type the value itself')]
+
+
 def test_an_error_cell_of_a_workbook_is_refused_and_the_text_round_trips(tmp_path, run_cli):
     # the hostile review of round 13: #N/A in a name cell was read as the name "#N/A"
     book = tmp_path / "inv.xlsx"

@@ -304,7 +304,21 @@ def _without_echoes(problems: list[Problem]) -> list[Problem]:
     if columns:
         problems = [p for p in problems if not (p.message == "required field is missing"
                                                 and (p.collection, p.field) in columns)]
+    # A workbook cell holding a formula or an error value is reported as such and left
+    # out of its record: not also as the required field it leaves missing.
+    cells = {_cell_key(p) for p in problems if p.message.startswith(_CELL_PROBLEMS)}
+    if cells:
+        problems = [p for p in problems if not (p.message == "required field is missing"
+                                                and _cell_key(p) in cells)]
     return _unknown_columns(problems)
+
+
+_CELL_PROBLEMS = ("cell holds a formula", "cell holds the error value")
+
+
+def _cell_key(p: Problem) -> tuple:
+    loc = p.location
+    return loc.file, loc.sheet, loc.row, p.collection, p.field
 
 
 def _unknown_columns(problems: list[Problem]) -> list[Problem]:

@@ -299,7 +299,7 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
     for cells in rows_iter:
         values: dict = {}
         mask = 0
-        first = len(problems)  # this row's cell problems get its ID once it is read
+        cell_problems: list = []  # this row's, named by its ID once the row is read
         number = None
         for row, col, value, data_type in cells:
             number = row
@@ -316,33 +316,34 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
                     ok = False
                 continue
             if data_type == "f":
+                # A cell's own problem: the value is left out and the rest is read, so
+                # every other problem shows in the same run (the trial of round 14: one
+                # formula hid every problem of every sheet).
                 where = f"{_letter(col)} ({written[col]})"
-                problems.append(Problem(Location(name, sheet=tab, row=row, column=where),
+                cell_problems.append(Problem(Location(name, sheet=tab, row=row, column=where),
                                         sheet, None, header[col],
                                         f"cell holds a formula ({value}); type the value itself",
                                         f"セルに数式 ({value}) があります。値そのものを入力してください"
                                         "（数式は計算せずに読みません）"))
-                ok = False
                 continue
             if data_type == "e":
                 # an error cell (#N/A from a failed look-up): its text is no value, in a
                 # name or a note either (the hostile review of round 13 found it read so)
                 where = f"{_letter(col)} ({written[col]})"
-                problems.append(Problem(Location(name, sheet=tab, row=row, column=where),
+                cell_problems.append(Problem(Location(name, sheet=tab, row=row, column=where),
                                         sheet, None, header[col],
                                         f"cell holds the error value {value}: the formula or "
                                         "look-up behind it failed; type the value itself",
                                         f"セルがエラー値 {value} です。元の数式や参照が失敗しています。"
                                         "値そのものを入力してください"))
-                ok = False
                 continue
             values[header[col]] = _value(value)
             mask |= bits[col]
-        if len(problems) > first and isinstance(values.get("id"), (str, int)):
-            # (the review of round 13: an error cell's message named no record)
-            problems[first:] = [replace(p, record=str(values["id"]))
-                                if p.field is not None and p.record is None else p
-                                for p in problems[first:]]
+        if cell_problems:
+            if isinstance(values.get("id"), (str, int)):
+                # (the review of round 13: an error cell's message named no record)
+                cell_problems = [replace(p, record=str(values["id"])) for p in cell_problems]
+            missing.extend(cell_problems)
         if values and number is not None:
             rows.append((number, values, mask))
     return (names, labels, rows) if ok else None
