@@ -642,15 +642,20 @@ def rules(packs, fmt, lang):
 def explain(rule, lang):
     """Print a rule's documentation, clause, and a failing and a passing example.
 
+    RULE is a rule ID, or a finding ID as reports show it (TP203:F08:dob), whose
+    rule is explained.
+
     Exit 0: printed. 2: no such rule.
 
     \b
     Examples:
       lineage explain TP203
+      lineage explain TP203:F08:dob
     """
     from .output import rulesdoc
     from .rules.registry import REGISTRY
-    _emit(rulesdoc.explain(REGISTRY.get(rule), lang), None)
+    # a finding ID pasted from a report names its rule first (the trial of round 14)
+    _emit(rulesdoc.explain(REGISTRY.get(rule.split(":", 1)[0].strip()), lang), None)
 
 
 def _packs(text: str) -> tuple[str, ...]:

@@ -154,6 +154,10 @@ def test_explain_prints_clause_and_both_examples(run_cli):
     assert "共同して利用される個人情報の項目" not in out
     assert "Failing example (phone not listed) -> TP222:F1:phone:" in out
     assert "Passing example (both listed) -> no findings:" in out
+    # a finding ID pasted from a report explains its rule (the trial of round 14)
+    assert run_cli("explain", "TP222:F30:phone").stdout == out
+    err = run_cli("explain", "TP999:F1", expect=2).stderr
+    assert err.startswith("error: unknown rule 'TP999'")
 
 
 def test_output_file_is_written_atomically(tmp_path, run_cli):
