@@ -227,15 +227,24 @@ def diff(a, b, store, fmt, lang, packs, as_of):
     removed and changed, with their legal meaning.
 
     A and B are snapshot IDs, labels, latest, previous, or inventory paths (checked now).
+    The store: --store, else .lineage/audits.db in the current folder, else the store
+    of an inventory path given as A or B.
     Exit 0: B has no finding that A lacks. 1: B has new findings.
 
     \b
     Examples:
       lineage snapshot diff previous latest --store inventories/monocollabo/.lineage/audits.db
+      lineage snapshot diff latest inventories/monocollabo
       lineage snapshot diff latest . --format markdown
     """
     from .snapshots.api import diff as compare
     path = store or DEFAULT_STORE
+    if store is None and not path.exists():
+        # the store `snapshot create INVENTORY` made, beside the inventory named here
+        # (the trial of round 14: "latest: no such inventory" right after creating it)
+        path = next((own for own in (default_store(ref) for ref in (a, b)
+                                     if Path(ref).exists()) if own.is_file()), path)
+        store = path if path.exists() else None
     opened = Store(path, create=False) if (store or path.exists()) else None
     try:
         # the default needs no check against the rule registry (a second of imports)

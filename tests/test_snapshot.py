@@ -581,3 +581,15 @@ def test_a_finding_gone_with_its_flow_is_not_called_fixed():
     assert one in page and one != next(f["message_ja"] for f in d.resolved if f["id"] == gone[0])
     # a finding fixed in place says nothing of the kind
     assert "removed, not fixed" not in diff_table(Diff(b, a))
+
+
+def test_diff_finds_the_store_beside_an_inventory_it_names(tmp_path, run_cli, monkeypatch):
+    # the trial of round 14: "latest: no such inventory" right after `snapshot create INV`
+    inv = copy_sample(tmp_path)
+    monkeypatch.chdir(tmp_path)  # a folder with no store of its own
+    run_cli("snapshot", "create", inv, "--label", "first")
+    res = run_cli("snapshot", "diff", "latest", inv)
+    assert res.stdout.startswith("diff #1 (first) -> now\n")
+    assert res.stdout.endswith("No changes.\n")
+    res = run_cli("snapshot", "diff", "latest", tmp_path / "missing", expect=2)
+    assert res.stderr.startswith("error: latest: no such inventory")
