@@ -231,3 +231,20 @@ def test_hostile_policy_text_stays_text(tmp_path):
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
     style = page[page.index("<style>"):page.index("</style>")]
     assert "\\3c /style\\3e " in style and "\\22 " in style
+
+
+def test_a_clause_holding_two_parts_of_a_code_is_quoted_once():
+    # the trial of round 14: TP112's 5[1]2, 5[1]3 both fall back to the policy's 5[1],
+    # and its words were quoted twice under the one finding
+    from lineage.audit import check
+    from lineage.rules.examples import build_example
+    from lineage.rules.policy.TP112 import TP112
+    words = "当会はあらかじめ同意を得ずに提供しません。"
+    inv = build_example(TP112.fail.inventory + "policy:\n  title: 方針\n  clauses:\n"
+                        f'    "5[1]": {{label: 第5条第1項, text: {words}}}\n')
+    audit = check(inv)
+    assert [(f.id, f.clause) for f in audit.results] == [("TP112:F1", "5[1]2, 5[1]3")]
+    reports = _reports(audit)
+    for name in ("table", "csv", "markdown", "html"):
+        for lang in ("en", "ja"):
+            assert reports[f"{name}-{lang}"].count(words) == 1, (name, lang)

@@ -19,7 +19,7 @@ import csv
 import io
 
 from ..files import BOM, FORMULA_STARTS, safe_cell
-from ..rules.clauses import cite
+from ..rules.clauses import quotes
 
 # safe_cell and BOM live with the file helpers (every CSV writer shares them)
 __all__ = ["render", "chunks", "COLUMNS", "BOM", "safe_cell", "FORMULA_STARTS"]
@@ -73,7 +73,7 @@ def chunks(audit, lang: str = "en"):
     for n, f in enumerate(audit.results, start=1):
         d = f.as_dict()
         if f.clause not in cited:
-            quoted = [c for c in cite(f.clause, policy) if c.quoted]
+            quoted = list(quotes(f.clause, policy))
             cited[f.clause] = (" / ".join(c.label or "" for c in quoted),
                                " / ".join(c.text or "" for c in quoted))
         row = [d["id"], d["rule"], d["clause"], d["kind"], d["severity"],

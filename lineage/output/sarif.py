@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from .. import __version__
-from ..rules.clauses import Article, citation, cite, restatement
+from ..rules.clauses import Article, citation, quotes, restatement
 from ..rules.registry import REGISTRY
 from .jsonreport import dumps
 
@@ -92,7 +92,7 @@ def _rule_descriptor(rule, lang: str, policy=None) -> dict:
     remedy = rule.remedy_ja if lang == "ja" else rule.remedy_en
     # The spec's restatement always; the organisation's own words only when its
     # inventory maps the clause (never another organisation's policy).
-    quoted = [c for c in cite(code, policy) if c.quoted]
+    quoted = list(quotes(code, policy))
     own = "\n".join(f"{c.label or c.clause}: {c.text or ''}".rstrip(": ") for c in quoted)
     own_md = "\n\n".join(f"**{c.label or c.clause}**" + (f"\n\n> {c.text}" if c.text else "")
                           for c in quoted)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..rules.clauses import citation, cite
+from ..rules.clauses import citation, quotes
 from ..rules.packs import PACK_TITLES, pack_label
 from ..terms import STATUS_WORDS, count_list, counted, one_line, route_label
 from .names import Names
@@ -149,7 +149,7 @@ def _lines(audit, lang: str, style: Callable[..., str], baseline=None):
                 tag = (f" ({words['known']})" if f.id in known_ids
                        else " " + style(f"({words['new']})", bold=True))
             if f.clause not in quoted_by_clause:
-                quoted_by_clause[f.clause] = [c for c in cite(f.clause, policy) if c.quoted]
+                quoted_by_clause[f.clause] = list(quotes(f.clause, policy))
             cited.update((c.key, c) for c in quoted_by_clause[f.clause])
             clause = citation(f.clause).label_ja if lang == "ja" else f.clause
             yield f"  {style(mark + ' ' + f.id, fg=colour)} [{clause}]{tag} {message}"

@@ -31,7 +31,7 @@ from functools import cached_property
 
 from .. import __version__
 from ..rules.base import KINDS
-from ..rules.clauses import cite, clause_label, restatement
+from ..rules.clauses import clause_label, quotes, restatement
 from ..rules.packs import PACK_TITLES
 from ..rules.registry import REGISTRY
 from ..terms import KIND_LABELS, STATUSES, STATUS_WORDS, route_label
@@ -493,7 +493,7 @@ class Report:
             if f.rule not in restated:
                 restated[f.rule] = restatement(rule, self.lang) if rule is not None else ""
             if f.clause not in cited:
-                cited[f.clause] = (tuple(c for c in cite(f.clause, policy) if c.quoted),
+                cited[f.clause] = (quotes(f.clause, policy),
                                    _law_heading(f.clause, self.lang))
             evidence = tuple(
                 (EVIDENCE_WORDS.get(k, {}).get(self.lang, k),

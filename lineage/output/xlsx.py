@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..terms import STATUS_WORDS, code_words, route_label
-from ..rules.clauses import cite, clause_label, restatement
+from ..rules.clauses import clause_label, quotes, restatement
 from ..rules.registry import REGISTRY
 from .xlsxbase import DATE_FORMAT, neutralise, set_text, style_header, workbook_bytes
 
@@ -89,7 +89,7 @@ def render(audit, lang: str = "en") -> bytes:
         d = f.as_dict()
         rule = REGISTRY.rules.get(f.rule)
         if f.clause not in cited:
-            quoted = [c for c in cite(f.clause, policy) if c.quoted]
+            quoted = list(quotes(f.clause, policy))
             cited[f.clause] = (" / ".join(c.label or "" for c in quoted),
                                " / ".join(c.text or "" for c in quoted))
         kind, severity = code_words(d["kind"], d["severity"], lang)
@@ -133,7 +133,7 @@ def render(audit, lang: str = "en") -> bytes:
         for rule_id in sorted(ids):
             rule = REGISTRY.rules[rule_id]
             # Only the inventory's own policy is quoted; the rule is restated in the spec's words.
-            quoted = [c for c in cite(str(rule.clause), policy) if c.quoted]
+            quoted = list(quotes(str(rule.clause), policy))
             kind, severity = code_words(rule.kind, rule.severity, lang)
             rows.append({"id": rule.id, "clause": clause_label(str(rule.clause), lang),
                          "restatement": restatement(rule, lang),
