@@ -593,3 +593,24 @@ def test_diff_finds_the_store_beside_an_inventory_it_names(tmp_path, run_cli, mo
     assert res.stdout.endswith("No changes.\n")
     res = run_cli("snapshot", "diff", "latest", tmp_path / "missing", expect=2)
     assert res.stderr.startswith("error: latest: no such inventory")
+
+
+def test_a_nested_field_changes_as_its_dotted_column():
+    # the trial of round 14: exemption: none -> {"consent_difficult":null,...,"law":...}
+    import dataclasses
+    from lineage.snapshots.canonical import canonical_json
+    from lineage.snapshots.compare import Diff
+    from lineage.snapshots.render import diff_table
+    inv = lineage.load(SAMPLE)
+    a = Snapshot.from_audit(lineage.check(inv))
+    flow = next(f for f in inv.flows if f.exemption is None)
+    changed = flow.model_copy(update={"exemption": type(next(
+        f for f in inv.flows if f.exemption is not None).exemption)(law="刑事訴訟法第197条第2項")})
+    later = inv.model_copy(update={"flows": [changed if f is flow else f for f in inv.flows]})
+    d = Diff(a, dataclasses.replace(a, inventory_json=canonical_json(later)))
+    [(fid, changes)] = [(c["id"], c["changes"]) for c in d.records["flows"]["changed"]]
+    assert fid == flow.id
+    assert [x.as_dict() for x in changes] == [
+        {"field": "exemption.law", "old": None, "new": "刑事訴訟法第197条第2項"}]
+    assert "exemption.law: none -> 刑事訴訟法第197条第2項" in diff_table(d)
+    assert "根拠となる法令 (exemption.law): なし -> 刑事訴訟法第197条第2項" in diff_table(d, "ja")

@@ -212,12 +212,32 @@ def _records(inv: Inventory, collection: str) -> dict[str, dict]:
     records = getattr(inv, collection) or []
     out = {}
     for r in records:
-        data = r.model_dump(mode="json", by_alias=True)
+        data = _flat(r.model_dump(mode="json", by_alias=True))
         if collection == "waivers":
             key = ":".join(x for x in (data["rule"], data["flow"], data["item"]) if x)
         else:
             key = data["id"]
         out[key] = data
+    return out
+
+
+def _flat(data: dict, prefix: str = "") -> dict:
+    """A record's fields with a nested record's as dotted fields (``exemption.law``), as
+    the CSV and workbook columns name them, leaving out the empty ones: a change shows as
+    ``exemption.law: none -> 刑事訴訟法…``, not as the whole nested record in JSON with
+    its nulls (the trial of round 14).
+
+    Example:
+        >>> _flat({"id": "F1", "exemption": {"law": "刑訴法", "note": None}, "end": None})
+        {'id': 'F1', 'exemption.law': '刑訴法', 'end': None}
+    """
+    out: dict = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update((k, v) for k, v in _flat(value, f"{prefix}{key}.").items()
+                       if v is not None)
+        else:
+            out[prefix + key] = value
     return out
 
 
