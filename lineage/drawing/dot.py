@@ -279,8 +279,9 @@ def _node_tooltip(node: str, attrs: dict, ctx: Context, zone: str) -> str:
     role = attrs.get("role", "")
     lines = [f"{attrs.get('name', node)} / {attrs.get('name_en', node)}",
              f"ID: {node}",
-             f"{word('role', lang)}: {ROLE_WORDS.get(role, {}).get(lang, role)}"
-             + (f" ({word('organisation', lang)})" if node == ctx.organisation else ""),
+             f"{word('role', lang)}: "
+             + (word("organisation", lang) if node == ctx.organisation
+                else ROLE_WORDS.get(role, {}).get(lang, role)),
              f"{word('entity', lang)}: {attrs.get('legal_entity', node)}",
              f"{word('country', lang)}: {attrs.get('country', '')}"]
     if attrs.get("groups"):
