@@ -196,7 +196,7 @@ def test_schema_accepts_every_date_form_the_loader_reads(text):
 
 @pytest.mark.parametrize("text", ["1/4/2024", "April 2024", "２０２４年４月", "2024/4/1 9:30",
                                   "45383", "2024-04-01T09:30", "2024-04-01T00:00:01",
-                                  "2024-04-01T24:00"])
+                                  "2024-04-01T24:00", "2024/4/1 0:00(月)", "2024/4/1\n0:00"])
 def test_schema_rejects_what_the_loader_rejects(text):
     from lineage.model.schema import DateFormError, parse_date
     with pytest.raises(DateFormError):

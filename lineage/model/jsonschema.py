@@ -45,7 +45,7 @@ _DATE_PATTERN = (r"^\s*({d}{{4}}[-－]{d}{{1,2}}[-－]{d}{{1,2}}|{d}{{4}}[/／]{
                  r"|(令和|平成|昭和|㋿|[RHSＲＨＳ])({d}{{1,2}}|元)(年{d}{{1,2}}月{d}{{1,2}}日"
                  r"|[./．／]{d}{{1,2}}[./．／]{d}{{1,2}}))"
                  # a spreadsheet's day of the week (checked by the loader) or midnight
-                 r"(\s*[(（][月火水木金土日](曜日?)?[)）])?((\s+|[TＴ])[0０]?[0０][:：][0０]{{2}}"
+                 r"(\s*[(（][月火水木金土日](曜日?)?[)）])?(([ 　]+|[TＴ])[0０]?[0０][:：][0０]{{2}}"
                  r"([:：][0０]{{2}}([.．][0０]+)?)?)?\s*$").format(d=_DIGIT)
 # The sheet (for labels) of each model; nested models label their dotted column.
 _SHEET_OF = {model.__name__: name for name, model in schema.COLLECTIONS.items()}
