@@ -339,3 +339,89 @@ def test_a_long_date_text_is_refused_before_any_pattern_runs():
     assert "'... as a date (accepted forms: YYYY-MM-DD," in str(caught.value)
     assert len(str(caught.value)) < 200
     assert parse_date("令和10年12月31日(日) 00:00:00.000").isoformat() == "2028-12-31"
+
+
+def _capped(path) -> list:
+    from lineage.model import InventoryError, load
+    with pytest.raises(InventoryError) as caught:
+        load(path)
+    assert caught.value.truncated
+    return caught.value.problems
+
+
+def test_rows_wider_than_the_header_stop_at_the_limit(tmp_path, run_cli):
+    # the hostile review of round 14: 1,500,000 such rows listed 1,500,000 problems (1 GB)
+    from lineage.model.loading import MAX_LOAD_PROBLEMS
+    path = tmp_path / "inv"
+    path.mkdir()
+    (path / "inventory.csv").write_text("format,organisation\nlineage/1,a\n")
+    (path / "parties.csv").write_text("id,role\na,self\n")
+    (path / "flows.csv").write_text("id,from,to,items,start\n" + "".join(
+        f"F{i},a,a,x,2024-01-01,extra\n" for i in range(MAX_LOAD_PROBLEMS + 500)))
+    problems = _capped(path)
+    assert len(problems) == MAX_LOAD_PROBLEMS + 1
+    assert problems[0].message == (f"more than 10,000 problems: the rest of "
+                                   f"{path / 'flows.csv'} is not listed (fix these first)")
+    assert problems[1].message == "row has 6 cells but the header names 5 columns"
+    err = run_cli("validate", path, expect=2).stderr
+    assert err.splitlines()[-1] == ("more than 10,000 problems (the load stopped there); "
+                                    "nothing was checked.")
+
+
+def test_error_cells_of_a_workbook_stop_at_the_limit(tmp_path):
+    # the hostile review of round 14: a 2.7 MB workbook of #N/A cells listed 1,150,000
+    # problems in 1.4 GB
+    import openpyxl
+    from lineage.model.loading import MAX_LOAD_PROBLEMS
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "inventory"
+    ws.append(["format", "organisation"])
+    ws.append(["lineage/1", "a"])
+    parties = wb.create_sheet("parties")
+    parties.append(["id", "role"])
+    parties.append(["a", "self"])
+    flows = wb.create_sheet("flows")
+    flows.append(["id", "from", "to", "items", "start", "note"])
+    for i in range(MAX_LOAD_PROBLEMS // 2 + 100):
+        flows.append([f"F{i}", "a", "a", "x", "2024-01-01", "#N/A"])
+        flows.cell(row=i + 2, column=6).data_type = "e"
+        flows.cell(row=i + 2, column=4).value, flows.cell(row=i + 2, column=4).data_type = (
+            "#REF!", "e")
+    path = tmp_path / "inv.xlsx"
+    wb.save(path)
+    problems = _capped(path)
+    assert len(problems) == MAX_LOAD_PROBLEMS + 1
+    assert problems[0].message.startswith("more than 10,000 problems: the rest of ")
+
+
+def test_unknown_keys_of_a_yaml_file_count_toward_the_limit(tmp_path):
+    # the hostile review of round 14: 200,000 flows with a key of their own each were
+    # never capped (45 s, 589 MB); a CSV column's are one problem, counted once
+    from lineage.model.loading import MAX_LOAD_PROBLEMS
+    path = tmp_path / "inv.yaml"
+    path.write_text("format: lineage/1\norganisation: a\nparties: [{id: a, role: self}]\n"
+                    "flows:\n" + "".join(f"  - {{id: F{i}, from: a, to: a, items: [x], "
+                                         f"start: 2024-01-01, zz{i}: 1}}\n"
+                                         for i in range(MAX_LOAD_PROBLEMS + 200)),
+                    encoding="utf-8")
+    problems = _capped(path)
+    assert len(problems) == MAX_LOAD_PROBLEMS + 1
+    assert problems[1].message == "unknown key 'zz0' (typo?)"
+
+
+def test_a_row_of_many_unknown_columns_stops_at_the_limit(tmp_path):
+    # the hostile review of round 14: 200,000 unknown columns in one row ran for hours
+    # (a scan of the header per problem, and a did-you-mean search per column)
+    from lineage.model.loading import MAX_LOAD_PROBLEMS
+    path = tmp_path / "inv"
+    path.mkdir()
+    (path / "inventory.csv").write_text("format,organisation\nlineage/1,a\n")
+    (path / "parties.csv").write_text("id,role\na,self\n")
+    n = MAX_LOAD_PROBLEMS + 5_000
+    (path / "flows.csv").write_text(
+        "id,from,to,items,start," + ",".join(f"u{i}" for i in range(n)) + "\n"
+        "F1,a,a,x,2024-01-01," + ",".join("1" for _ in range(n)) + "\n")
+    problems = _capped(path)
+    assert len(problems) == MAX_LOAD_PROBLEMS + 1
+    assert problems[1].field == "u0"

@@ -45,7 +45,7 @@ from typing import Callable
 
 from ..files import note_input_folder, read_input
 from ..progress import report
-from .errors import InventoryError, Location, Problem
+from .errors import InventoryError, Location, Problem, add_capped
 from .fastpath import bulk_ids, look_up
 from .sources import RawInventory, RowTable, SourceMap
 from .tables import (POLICY_SHEET, REVISIONS_SHEET, SHEETS, TOP_SHEET, column_for, columns,
@@ -595,17 +595,18 @@ def _header_of(name: str, sheet: str, cells: list, problems: list[Problem],
     header = [_header(sheet, h) for h in cells]
     labels = [_label(c, h) for c, h in zip(cells, header)]
     ok = True
+    first: dict = {}  # a name -> its first column (no scan of the header per column)
     for col, h in enumerate(header):
         if not h:
             problems.append(Problem(Location(name, row=1, column=f"#{col + 1}"), None, None,
                                     None, "empty column name", "列名が空です"))
             ok = False
-        elif header.index(h) != col:
+        elif first.setdefault(h, col) != col:
+            was = first[h]
             problems.append(Problem(Location(name, row=1, column=labels[col]), None, None, h,
                                     f"duplicate column '{h}'"
-                                    + (f" ({labels[header.index(h)]} and {labels[col]})"
-                                       if labels[col] != h or labels[header.index(h)] != h
-                                       else ""),
+                                    + (f" ({labels[was]} and {labels[col]})"
+                                       if labels[col] != h or labels[was] != h else ""),
                                     f"列 '{h}' が重複しています"))
             ok = False
     if missing is not None and sheet in SHEETS and sheet != TOP_SHEET:
@@ -778,7 +779,7 @@ def _read_table(path: Path, problems: list[Problem], missing: list[Problem] | No
             if len(cells) <= width or not any(c.strip() for c in cells):
                 continue
         if len(cells) > width and any(c.strip() for c in cells[width:]):
-            problems.append(_too_wide(name, number, cells, width))
+            add_capped(problems, _too_wide(name, number, cells, width), name)
             ok = False
             continue
         rows.append((number, values, mask))
@@ -913,7 +914,7 @@ def _block(name: str, rows: list, start: int, problems: list[Problem], out: Colu
         for number, cells in enumerate(rows, start):
             if len(cells) > width:
                 if any(c.strip() for c in cells[width:]):
-                    problems.append(_too_wide(name, number, cells, width))
+                    add_capped(problems, _too_wide(name, number, cells, width), name)
                     ok = False
                     continue
                 cells = cells[:width]

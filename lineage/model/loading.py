@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from . import schema
 from ..files import note_input
 from ..progress import report
-from .errors import InventoryError, Location, Problem, did_you_mean
+from .errors import MAX_PROBLEMS, InventoryError, Location, Problem, did_you_mean
 from .references import TooManyProblems, check_references
 from .csvfolder import Columns, decode, forced_encoding, read_csv_folder, undecodable
 from .fastpath import Facts, Unusual, record_builder, table_builder
@@ -198,6 +198,8 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
     """:func:`build_inventory`; with ``consume``, each raw record is dropped from
     ``raw.data`` once validated."""
     problems: list[Problem] = list(raw.problems)
+    if len(problems) > MAX_LOAD_PROBLEMS:  # the reader stopped listing them (add_capped)
+        raise InventoryError(problems)
     data, source = raw.data, raw.source
     known = set(_TOP_FIELDS) | set(schema.COLLECTIONS)
     for key in data:
@@ -440,18 +442,38 @@ _TOP_ADAPTER = TypeAdapter(_Top)
 #: Problems a load collects before it stops reading: the CLI shows 200, and a file whose
 #: every row is wrong would otherwise build millions (the hostile review of round 13:
 #: 500,000 bad rows took 38 s and 2.8 GB to list 3,000,000 problems).
-MAX_LOAD_PROBLEMS = 10_000
+MAX_LOAD_PROBLEMS = MAX_PROBLEMS
 
 
 class _TooMany(Exception):
     """A collection gave :data:`MAX_LOAD_PROBLEMS` problems: the load stops reading it."""
 
 
-def _counted(problems: list) -> int:
-    """The problems the cap counts: an unknown column's value in every row is one
-    problem once collapsed (:func:`_unknown_columns`), so its rows are not counted (the
-    review of round 13: one misspelt header in a file of 50,000 rows hit the cap)."""
-    return sum(1 for p in problems if not p.message.startswith("unknown key '"))
+def _counted(problems: list, seen: set | None = None) -> int:
+    """The problems the cap counts. An unknown column's value in every row of a CSV file
+    or sheet is one problem once collapsed (:func:`_unknown_columns`): it counts once
+    (the review of round 13: one misspelt header in a file of 50,000 rows hit the cap),
+    ``seen`` keeping the columns counted. A YAML file's unknown keys are each reported,
+    and each counts (the hostile review of round 14: 200,000 of them were never capped).
+
+    Example:
+        >>> row = lambda r, key: Problem(Location("f.csv", row=r), "flows", "F1", key,
+        ...                              f"unknown key '{key}'", "")
+        >>> line = Problem(Location("f.yaml", 3), "flows", "F1", "x", "unknown key 'x'", "")
+        >>> seen = set()
+        >>> _counted([row(2, "x"), row(3, "x"), row(3, "y"), line, line], seen), len(seen)
+        (4, 2)
+    """
+    seen = set() if seen is None else seen
+    n = 0
+    for p in problems:
+        if p.message.startswith("unknown key '") and p.location.row is not None:
+            key = (p.location.file, p.location.sheet, p.collection, p.field, p.message)
+            if key in seen:
+                continue
+            seen.add(key)
+        n += 1
+    return n
 
 
 def _too_many(source, name: str | None, done: str = "read") -> Problem:
@@ -487,7 +509,8 @@ def _validate(name: str, records: list, source, data, problems: list[Problem],
     valid: list = []
     indices: list[int] = []
     before, total = progress
-    counted = _counted(problems)
+    seen: set = set()
+    counted = _counted(problems, seen)
     for index, record in enumerate(records):
         if not index & 0x3FFF and index:  # a million records take seconds: say how far
             report("records validated", before + index, total)
@@ -501,7 +524,7 @@ def _validate(name: str, records: list, source, data, problems: list[Problem],
                 problems.extend(found)
                 if consume:
                     records[index] = None
-                counted += _counted(found)
+                counted += _counted(found, seen)
                 if counted >= MAX_LOAD_PROBLEMS:
                     raise _TooMany
                 continue
@@ -549,7 +572,8 @@ def _validate_columns(name: str, table: Columns, source, problems: list[Problem]
     raw_ids: list = []
     before, total = progress
     index = 0
-    counted = _counted(problems)
+    seen: set = set()
+    counted = _counted(problems, seen)
     for number, (built, odd, raws, ids) in enumerate(table.blocks):
         count = len(built)
         raw_ids.extend(ids)
@@ -564,7 +588,7 @@ def _validate_columns(name: str, table: Columns, source, problems: list[Problem]
                     found = _problems(exc, source, name, {index + row: raw}, None,
                                       (index + row,))
                     problems.extend(found)
-                    counted += _counted(found)
+                    counted += _counted(found, seen)
                     if counted >= MAX_LOAD_PROBLEMS:
                         raise _TooMany from None
                     continue
@@ -592,7 +616,10 @@ def _validate_columns(name: str, table: Columns, source, problems: list[Problem]
 def _problems(exc: ValidationError, source, collection, records, data,
               prefix: tuple = ()) -> list[Problem]:
     out = []
-    for err in exc.errors(include_url=False):
+    # One record may hold more errors than a load lists (a row of 200,000 unknown
+    # columns, the hostile review of round 14): the rest would each be described, a
+    # did-you-mean search each, for the cap to drop them.
+    for err in exc.errors(include_url=False)[:MAX_LOAD_PROBLEMS]:
         loc = prefix + tuple(err["loc"])
         if collection is None:
             path = loc

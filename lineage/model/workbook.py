@@ -33,7 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..files import check_input
-from .errors import InventoryError, Location, Problem, did_you_mean
+from .errors import InventoryError, Location, Problem, add_capped, did_you_mean
 from .sources import RawInventory, RowTable, SourceMap
 from .csvfolder import attach_clauses
 from .sheetcells import cell_rows, fast_rows
@@ -343,7 +343,8 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
             if isinstance(values.get("id"), (str, int)):
                 # (the review of round 13: an error cell's message named no record)
                 cell_problems = [replace(p, record=str(values["id"])) for p in cell_problems]
-            missing.extend(cell_problems)
+            for problem in cell_problems:
+                add_capped(missing, problem, name)
         if values and number is not None:
             rows.append((number, values, mask))
     return (names, labels, rows) if ok else None
