@@ -639,7 +639,12 @@ def test_draw_font_refused_before_loading(run_cli, tmp_path, font):
 def test_draw_font_names_of_any_script_are_taken(run_cli, tmp_path):
     run_cli("draw", SAMPLE, "-o", tmp_path / "m.dot", "--font", "Noto Sans CJK JP")
     assert 'fontname="Noto Sans CJK JP"' in (tmp_path / "m.dot").read_text(encoding="utf-8")
-    # a fontconfig pattern (the review of round 13: refused), drawn by Graphviz into SVG
-    run_cli("draw", SAMPLE, "-o", tmp_path / "m.svg", "--font", "Noto Sans CJK JP:style=Bold")
+    # a style is a word of the name, as Pango reads it; a fontconfig pattern would name
+    # a family no system has (the hostile review of round 14), and is refused saying so
+    run_cli("draw", SAMPLE, "-o", tmp_path / "m.svg", "--font", "Noto Sans CJK JP Bold")
     svg = (tmp_path / "m.svg").read_text(encoding="utf-8")
-    assert 'font-family="Noto Sans CJK JP:style=Bold' in svg
+    assert 'font-family="Noto Sans CJK JP Bold' in svg
+    err = run_cli("draw", SAMPLE, "-o", tmp_path / "n.svg", "--font",
+                  "Noto Sans CJK JP:style=Bold", expect=2).stderr
+    assert err.startswith("error: font name 'Noto Sans CJK JP:style=Bold': a style is a word "
+                          "of the name, as in 'Noto Sans CJK JP Bold';")

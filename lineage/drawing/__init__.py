@@ -327,27 +327,36 @@ _LINK_FORBIDDEN = frozenset('"<>\'\\`')
 
 def check_font(font: str | None) -> str | None:
     """``font`` if it is a font name Graphviz can take into the SVG unharmed, else
-    :class:`DrawingError`: letters of any script, digits, spaces and ``- _ . , + ( ) : =``
-    (``:`` and ``=`` for a fontconfig pattern such as ``Noto Sans CJK JP:style=Bold``).
-    Graphviz writes the name into the SVG's ``font-family`` as given.
+    :class:`DrawingError`: letters of any script, digits, spaces and ``- _ . , + ( )``.
+    Graphviz writes the name into the SVG's ``font-family`` as given. A style is a word
+    of the name (``Noto Sans CJK JP Bold``, as Pango reads it): a fontconfig pattern
+    (``:style=Bold``) would be taken for a family no system has (the hostile review of
+    round 14), so it is refused saying so.
 
     Example:
         >>> check_font("Noto Sans CJK JP"), check_font("游ゴシック")
         ('Noto Sans CJK JP', '游ゴシック')
         >>> check_font("Noto Sans CJK JP:style=Bold")
-        'Noto Sans CJK JP:style=Bold'
+        Traceback (most recent call last):
+        lineage.drawing.DrawingError: font name 'Noto Sans CJK JP:style=Bold': a style is a word of the name, as in 'Noto Sans CJK JP Bold'; only letters, digits, spaces and - _ . , + ( ) are allowed
         >>> check_font('A"><script>')
         Traceback (most recent call last):
-        lineage.drawing.DrawingError: font name 'A"><script>': only letters, digits, spaces and - _ . , + ( ) : = are allowed
+        lineage.drawing.DrawingError: font name 'A"><script>': only letters, digits, spaces and - _ . , + ( ) are allowed
     """
     if font is None:
         return None
     if (not font.strip() or len(font) > 100
-            or any(not (ch.isalnum() or ch in " -_.,+():=") for ch in font)):
-        raise DrawingError(f"font name {font!r}: only letters, digits, spaces and "
-                           "- _ . , + ( ) : = are allowed",
-                           message_ja=f"フォント名 {font!r}: 使えるのは文字・数字・空白と "
-                                      "- _ . , + ( ) : = だけです")
+            or any(not (ch.isalnum() or ch in " -_.,+()") for ch in font)):
+        family, _, style = font.partition(":style=")
+        hint = hint_ja = ""
+        if style and family.strip():
+            hint = (f" a style is a word of the name, as in "
+                    f"'{family.strip()} {style.strip()}';")
+            hint_ja = f"スタイルは '{family.strip()} {style.strip()}' のように名前に含めます。"
+        raise DrawingError(f"font name {font!r}:{hint} only letters, digits, spaces and "
+                           "- _ . , + ( ) are allowed",
+                           message_ja=f"フォント名 {font!r}: {hint_ja}使えるのは文字・数字・空白と "
+                                      "- _ . , + ( ) だけです")
     return font
 
 
