@@ -425,3 +425,18 @@ def test_a_row_of_many_unknown_columns_stops_at_the_limit(tmp_path):
     problems = _capped(path)
     assert len(problems) == MAX_LOAD_PROBLEMS + 1
     assert problems[1].field == "u0"
+
+
+def test_a_long_record_id_leaves_room_for_the_message(tmp_path, run_cli):
+    # the hostile review of round 14: a 30,000-character ID filled the CLI's 500
+    # characters, and no field or message was left on the line
+    path = tmp_path / "inv.yaml"
+    rid = "F" * 30_000
+    path.write_text("format: lineage/1\norganisation: a\nparties: [{id: a, role: self}]\n"
+                    f"flows:\n  - {{id: {rid}, from: a, to: a, items: [x], start: nope}}\n",
+                    encoding="utf-8")
+    lines = run_cli("validate", path, expect=2).stderr.splitlines()
+    assert lines[0].endswith("F…: field 'id': text is too long for an ID")
+    assert lines[1].endswith("F…: field 'start': cannot read 'nope' as a date (accepted forms: "
+                             "YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, 令和N年M月D日 "
+                             "(R7.6.15))")

@@ -102,10 +102,10 @@ class Problem:
         if self.collection:
             where = self.collection
             if self.record is not None:
-                where += f" {self.record}"
+                where += f" {_cut(self.record)}"
             parts.append(where + ":")
         if self.field:
-            parts.append(f"field '{self.field}':")
+            parts.append(f"field '{_cut(self.field)}':")
         parts.append(self.message)
         return " ".join(parts)
 
@@ -124,10 +124,10 @@ class Problem:
         if self.collection:
             where = self.collection
             if self.record is not None:
-                where += f" {self.record}"
+                where += f" {_cut(self.record)}"
             parts.append(where + ":")
         if self.field:
-            parts.append(f"項目 '{self.field}':")
+            parts.append(f"項目 '{_cut(self.field)}':")
         parts.append(self.message_ja)
         return " ".join(parts)
 
@@ -164,6 +164,19 @@ class InventoryError(LineageError):
         self.truncated = truncated or any(
             p.record is None and p.message.startswith(_CAPPED) for p in self.problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _cut(text, most: int = 80) -> str:
+    """A record's ID or a field as a problem's line names it: at most ``most`` characters,
+    so the message after it is still read (the hostile review of round 14: a 30,000
+    character ID filled the CLI's line, and the message was cut off).
+
+    Example:
+        >>> _cut("F1"), _cut("F" * 100)[-3:], len(_cut("F" * 100))
+        ('F1', 'FF…', 80)
+    """
+    text = str(text)
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 def _problem_key(p: Problem):
