@@ -331,3 +331,25 @@ def test_a_workbook_in_japanese_tabs_and_headers_round_trips(tmp_path, run_cli):
     english = tmp_path / "en.xlsx"
     run_cli("convert", SAMPLE, english)
     assert openpyxl.load_workbook(english, read_only=True).sheetnames[0] == "inventory"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dangling link", "folder"])
+def test_force_refuses_a_part_name_that_is_not_a_regular_file(tmp_path, run_cli, kind):
+    # the hostile review of round 14: convert said written, and the folder then failed
+    # to load (a pipe would also have blocked the load)
+    import os
+    folder = tmp_path / "proj"
+    run_cli("convert", SAMPLE, folder, "--to", "yaml")
+    odd = folder / "extra.yaml"
+    if kind == "fifo":
+        os.mkfifo(odd)
+    elif kind == "dangling link":
+        odd.symlink_to(tmp_path / "nowhere.yaml")
+    else:
+        odd.mkdir()
+    before = sorted(p.name for p in folder.iterdir())
+    err = run_cli("convert", SAMPLE, folder, "--to", "csv", "--force", expect=2).stderr
+    assert err.splitlines()[0] == (f"error: {folder}: holds extra.yaml, not a regular file; it "
+                                   "would be read with the inventory: move it out, or convert "
+                                   "into another folder")
+    assert sorted(p.name for p in folder.iterdir()) == before

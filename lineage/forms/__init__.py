@@ -234,7 +234,7 @@ def _write_file(dst: Path, data: bytes, force: bool) -> None:
 #: Top-level keys of an inventory: a YAML file holding only these is a part of one.
 _TOP_KEYS = frozenset(schema.COLLECTIONS) | frozenset(schema.Inventory.model_fields) | {
     "format", "organisation", "as_of", "policy", "waivers"}
-_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:", re.MULTILINE)
+_TOP_KEY = re.compile(r"^\{?[ \t]*[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?[ \t]*:", re.MULTILINE)
 
 
 def _yaml_part(path: Path) -> bool:
@@ -246,14 +246,18 @@ def _yaml_part(path: Path) -> bool:
         >>> d = Path(tempfile.mkdtemp())
         >>> (d / "a.yaml").write_text("flows:\\n  - {id: F1}\\n", encoding="utf-8") and None
         >>> (d / "mkdocs.yml").write_text("site_name: x\\nnav: []\\n") and None
+        >>> (d / "b.yaml").write_text("\\ufeff'flows': []\\n", encoding="utf-8") and None
+        >>> (d / "c.yaml").write_text("{flows: []}\\n", encoding="utf-8") and None
         >>> _yaml_part(d / "a.yaml"), _yaml_part(d / "mkdocs.yml"), _yaml_part(d / "none.yaml")
         (True, False, False)
+        >>> _yaml_part(d / "b.yaml"), _yaml_part(d / "c.yaml")
+        (True, True)
     """
     if path.suffix.lower() not in (".yaml", ".yml"):
         return False
     try:
         with open(path, "rb") as fh:
-            head = fh.read(1 << 16).decode("utf-8", "replace")
+            head = fh.read(1 << 16).decode("utf-8", "replace").removeprefix("\ufeff")
     except OSError:
         return False
     keys = set(_TOP_KEY.findall(head))
@@ -283,6 +287,18 @@ def _write_folder(dst: Path, files: dict[str, bytes], force: bool) -> None:
     # other YAML or CSV file is the user's own (mkdocs.yml, sales.csv): it is neither
     # deleted (the review of round 13 found --force did) nor left to be read as part of
     # the inventory next time, so the folder is refused before anything is written.
+    odd = sorted(p.name for p in existing if p.suffix.lower() in _INVENTORY_SUFFIXES
+                 and (p.is_symlink() or not p.is_file()))
+    if odd:
+        # a link, pipe or folder named like a part is read with the inventory (or stops
+        # its load): never replaced nor kept silently (the hostile review of round 14:
+        # convert said written and the folder then failed to load)
+        shown = ", ".join(odd[:5]) + (f" and {len(odd) - 5} more" if len(odd) > 5 else "")
+        raise ConvertError(
+            f"{dst}: holds {shown}, not a regular file; it would be read with the "
+            "inventory: move it out, or convert into another folder",
+            message_ja=f"{dst}: 通常のファイルではない {shown} があります。棚卸しと一緒に"
+                       "読み込まれてしまうため、移動するか別のフォルダに変換してください")
     stale = [p for p in existing if p.is_file() and p.suffix.lower() in _INVENTORY_SUFFIXES
              and p.name not in files]
     foreign = sorted(p.name for p in stale if sheet_for(p.stem) is None and p.stem != "policy")
