@@ -234,7 +234,8 @@ def _write_file(dst: Path, data: bytes, force: bool) -> None:
 #: Top-level keys of an inventory: a YAML file holding only these is a part of one.
 _TOP_KEYS = frozenset(schema.COLLECTIONS) | frozenset(schema.Inventory.model_fields) | {
     "format", "organisation", "as_of", "policy", "waivers"}
-_TOP_KEY = re.compile(r"^\{?[ \t]*[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?[ \t]*:", re.MULTILINE)
+_TOP_KEY = re.compile(r"^(?:\{[ \t]*)?[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?[ \t]*:",
+                      re.MULTILINE)
 
 
 def _yaml_part(path: Path) -> bool:
