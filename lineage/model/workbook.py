@@ -340,7 +340,7 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
             values[header[col]] = _value(value)
             mask |= bits[col]
         if cell_problems:
-            if isinstance(values.get("id"), (str, int)):
+            if type(values.get("id")) in (str, int):  # (a TRUE cell is no ID)
                 # (the review of round 13: an error cell's message named no record)
                 cell_problems = [replace(p, record=str(values["id"])) for p in cell_problems]
             for problem in cell_problems:
