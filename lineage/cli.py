@@ -189,7 +189,8 @@ def handle_errors(func):
                 click.echo(f"{head}: {clean(problem.text(lang))}", err=True)
             n = len(exc.problems)
             if n > MAX_PROBLEMS:
-                click.echo(f"... {n - MAX_PROBLEMS} more", err=True)
+                click.echo(f"... ほか {n - MAX_PROBLEMS} 件" if lang == "ja" else
+                           f"... {n - MAX_PROBLEMS} more", err=True)
             if getattr(exc, "truncated", False):  # the load stopped collecting them
                 from .model.loading import MAX_LOAD_PROBLEMS as most
                 click.echo(f"{most:,} 件を超える問題があるため読み込みを止めました。チェックして"
@@ -596,8 +597,10 @@ def validate(inventory, fmt, lang):
         inv = load(inventory)
     except InventoryError as exc:
         if fmt == "json":
+            # "truncated": the load stopped listing problems (there are more)
             _emit(jsonreport.dumps({"valid": False,
-                                    "problems": [p.as_dict() for p in exc.problems]}), None)
+                                    "problems": [p.as_dict() for p in exc.problems],
+                                    **({"truncated": True} if exc.truncated else {})}), None)
             sys.exit(EXIT_ERROR)
         raise
     counts = {"parties": len(inv.parties), "flows": len(inv.flows)}

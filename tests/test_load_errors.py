@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 
@@ -270,6 +271,12 @@ def test_reference_problems_stop_at_the_limit_too(tmp_path, run_cli):
     err = run_cli("validate", path, expect=2).stderr
     assert err.splitlines()[-1] == ("more than 10,000 problems (the load stopped there); "
                                     "nothing was checked.")
+    # the JSON says the list stopped, and Japanese counts the rest in Japanese
+    data = json.loads(run_cli("validate", path, "--format", "json", expect=2).stdout)
+    assert data["truncated"] is True and len(data["problems"]) == MAX_LOAD_PROBLEMS + 1
+    ja = run_cli("validate", path, "--lang", "ja", expect=2).stderr.splitlines()
+    assert ja[-2:] == ["... ほか 9801 件", "10,000 件を超える問題があるため読み込みを止めました。"
+                                          "チェックしていません。"]
 
 
 def test_unknown_names_among_many_parties_get_hints_without_a_search_of_each(
