@@ -447,3 +447,19 @@ def test_a_long_record_id_leaves_room_for_the_message(tmp_path, run_cli):
     assert lines[1].endswith("F…: field 'start': cannot read 'nope' as a date (accepted forms: "
                              "YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, 令和N年M月D日 "
                              "(R7.6.15))")
+
+
+@pytest.mark.parametrize("flows, more, says", [
+    (5_000, 9800, "10000 problems; nothing was checked."),
+    (5_001, 9801, "more than 10,000 problems (the load stopped there); nothing was checked.")])
+def test_exactly_the_limit_is_not_more_than_it(tmp_path, run_cli, flows, more, says):
+    # the hostile review of round 14: exactly 10,000 problems said "more than 10,000"
+    path = tmp_path / "inv"
+    path.mkdir()
+    (path / "inventory.csv").write_text("format,organisation\nlineage/1,a\n")
+    (path / "parties.csv").write_text("id,role\na,self\n")
+    (path / "flows.csv").write_text("id,from,to,items,start\n" + "".join(
+        f"F{i},u{i},v{i},x,2024-01-01\n" for i in range(flows)))
+    err = run_cli("validate", path, expect=2).stderr.splitlines()
+    assert err[-1] == says
+    assert err[-2] == f"... {more} more"

@@ -277,7 +277,7 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
     try:
         problems.extend(check_references(inventory, source, raw_ids, positions,
                                          facts.get("flows"), distinct,
-                                         max(1, MAX_LOAD_PROBLEMS - _counted(problems))))
+                                         max(0, MAX_LOAD_PROBLEMS - _counted(problems))))
     except TooManyProblems as exc:
         problems.extend(exc.problems)
         last = exc.problems[-1]
@@ -476,6 +476,15 @@ def _counted(problems: list, seen: set | None = None) -> int:
     return n
 
 
+def _keep_most(problems: list, counted: int) -> None:
+    """Drop the last problems past :data:`MAX_LOAD_PROBLEMS` (``counted`` in all): the
+    load stops at the first problem past the cap, so that "more than 10,000" is true
+    (the hostile review of round 14: exactly 10,000 problems said "more than")."""
+    excess = counted - MAX_LOAD_PROBLEMS
+    if excess > 0:
+        del problems[len(problems) - excess:]
+
+
 def _too_many(source, name: str | None, done: str = "read") -> Problem:
     """The note closing a load that stopped at :data:`MAX_LOAD_PROBLEMS`: the rest of
     collection ``name`` was not ``done`` ("read", or "checked" for the checks across
@@ -525,7 +534,8 @@ def _validate(name: str, records: list, source, data, problems: list[Problem],
                 if consume:
                     records[index] = None
                 counted += _counted(found, seen)
-                if counted >= MAX_LOAD_PROBLEMS:
+                if counted > MAX_LOAD_PROBLEMS:
+                    _keep_most(problems, counted)
                     raise _TooMany
                 continue
         indices.append(index)
@@ -589,7 +599,8 @@ def _validate_columns(name: str, table: Columns, source, problems: list[Problem]
                                       (index + row,))
                     problems.extend(found)
                     counted += _counted(found, seen)
-                    if counted >= MAX_LOAD_PROBLEMS:
+                    if counted > MAX_LOAD_PROBLEMS:
+                        _keep_most(problems, counted)
                         raise _TooMany from None
                     continue
             if facts is not None:
@@ -619,7 +630,7 @@ def _problems(exc: ValidationError, source, collection, records, data,
     # One record may hold more errors than a load lists (a row of 200,000 unknown
     # columns, the hostile review of round 14): the rest would each be described, a
     # did-you-mean search each, for the cap to drop them.
-    for err in exc.errors(include_url=False)[:MAX_LOAD_PROBLEMS]:
+    for err in exc.errors(include_url=False)[:MAX_LOAD_PROBLEMS + 1]:
         loc = prefix + tuple(err["loc"])
         if collection is None:
             path = loc

@@ -265,8 +265,8 @@ class TooManyProblems(Exception):
 
 
 class _Capped(list):
-    """The problems found so far; appending the ``limit``-th raises
-    :class:`TooManyProblems` with them all."""
+    """The problems found so far; appending one past ``limit`` raises
+    :class:`TooManyProblems` with the ``limit`` found before it."""
 
     __slots__ = ("limit",)
 
@@ -275,9 +275,10 @@ class _Capped(list):
         self.limit = limit
 
     def append(self, problem) -> None:
-        super().append(problem)
         if self.limit is not None and len(self) >= self.limit:
+            # one past the limit: there are more than it, and the list stops at it
             raise TooManyProblems(list(self))
+        super().append(problem)
 
 
 def _contracts_fine(contracts: list, parties: set, items: set | bool,
