@@ -1123,22 +1123,24 @@ def _closest_candidate(candidates, wants) -> tuple:
 
 
 def _no_consent(ctx, flow, group, named):
-    among = " among the consents the flow names" if named else ""
+    # "none of the consents the flow names" where it names some (the trial of round 14
+    # could not parse "no consent from X, whose data the flow carries among the ...")
     if group is None:
-        return TP101.finding(flow, message=f"no consent covers this provision{among}",
+        return TP101.finding(flow, message="none of the consents the flow names covers this "
+                                           "provision" if named else
+                                           "no consent covers this provision",
                              message_ja="この提供に対応する本人の同意がありません")
+    none = "none of the consents the flow names is" if named else "no consent"
     since = _group_arrives(ctx, flow, group)
     why, why_ja = _group_because(ctx, flow, group)
     if since is not None:  # counted up to the provision's end: not held on the audit date
         return TP101.finding(
             flow, subject=group,
-            message=f"no consent from {group}, whose data the flow will carry from {since}"
-                    f"{among}{why}",
+            message=f"{none} from {group}, whose data the flow will carry from {since}{why}",
             message_ja=f"{since} から提供される本人 {group} のデータについて、同意がありません"
                        f"{why_ja}")
     return TP101.finding(flow, subject=group,
-                         message=f"no consent from {group}, whose data the flow carries"
-                                 f"{among}{why}",
+                         message=f"{none} from {group}, whose data the flow carries{why}",
                          message_ja=f"データを提供される本人 {group} の同意がありません{why_ja}")
 
 
