@@ -546,3 +546,16 @@ def test_japanese_page_names_articles_and_packs_in_japanese(chrome, tmp_path):
         assert "clause: Art. 28(1)" in page.page.locator("[data-role=detail]").inner_text()
     finally:
         page.close()
+
+
+def test_search_results_are_not_squeezed_by_the_page_below(opened):
+    # the trial of round 14: the second result was cut in half (the list was a flex
+    # item the body below it shrank)
+    opened.page.set_viewport_size({"width": 1400, "height": 700})
+    opened.page.fill("[data-role=search]", "collabo")
+    items = opened.page.locator("[data-list=search] li")
+    assert items.count() >= 3
+    box = opened.page.locator("[data-list=search]").bounding_box()
+    needed = sum(items.nth(i).bounding_box()["height"] for i in range(items.count()))
+    # the list shows every result, or as many as its own 180 pixels hold
+    assert box["height"] >= min(needed, 180) - 0.5, (box, needed)
