@@ -102,4 +102,7 @@ def test_explain_in_japanese_says_when_the_rule_fires(rule, run_cli):
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_restatement_in_japanese_is_when_ja(rule):
     assert restatement(rule, "ja") == rule.when_ja
-    assert restatement(rule) == " ".join(rule.doc().split("\n\n")[0].split())
+    # the docstring's first paragraph, its ``code`` markup read as plain quotes
+    assert restatement(rule) == re.sub(r"``([^`]+)``", r"'\1'",
+                                       " ".join(rule.doc().split("\n\n")[0].split()))
+    assert "``" not in restatement(rule)
