@@ -556,6 +556,14 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
     code = audit.exit_code(fail_on)
     if known is not None:
         new, old = known.split(audit)
+        if known.rules and tuple(known.rules) != tuple(audit.packs):
+            # a gate that forgot --rules policy,appi would not see the Act's findings
+            # (the trial of round 14)
+            a, b = ",".join(known.rules), ",".join(audit.packs)
+            click.echo(f"注意: 基準のスナップショットは {a}、この検査は {b} で検査されています"
+                       if lang == "ja" else
+                       f"note: the baseline was checked with {a} and this check with {b}",
+                       err=True)
         click.echo(f"新規 {len(new)} 件、既知 {len(old)} 件" if lang == "ja"
                    else f"{len(new)} new, {len(old)} known", err=True)
         code = known.exit_code(audit, fail_on)

@@ -614,3 +614,32 @@ def test_a_nested_field_changes_as_its_dotted_column():
         {"field": "exemption.law", "old": None, "new": "刑事訴訟法第197条第2項"}]
     assert "exemption.law: none -> 刑事訴訟法第197条第2項" in diff_table(d)
     assert "根拠となる法令 (exemption.law): なし -> 刑事訴訟法第197条第2項" in diff_table(d, "ja")
+
+
+def test_a_finding_waived_in_the_baseline_is_new_once_its_waiver_lapses(tmp_path, run_cli):
+    # the trial of round 14: the gate "fail only on new errors" passed when a waiver
+    # expired, since the finding's ID was in the baseline (waived)
+    store = tmp_path / "a.db"
+    run_cli("snapshot", "create", SAMPLE, "--store", store)
+    res = run_cli("check", SAMPLE, "--baseline", store, "--as-of", "2027-04-01",
+                  "--format", "json", expect=1)
+    assert res.stderr == "2 new, 9 known\n"  # TP102:F37:C05 unwaived, and LW001's warning
+    data = json.loads(res.stdout)
+    lapsed = [f for f in data["findings"] if f["id"] == "TP102:F37:C05"]
+    assert lapsed and lapsed[0]["waived"] is False
+    sarif = json.loads(run_cli("check", SAMPLE, "--baseline", store, "--as-of", "2027-04-01",
+                               "--format", "sarif", expect=1).stdout)
+    assert {r.get("baselineState") for r in sarif["runs"][0]["results"]
+            if r["ruleId"] == "TP102"} == {"new"}
+    # still waived: known, as before
+    res = run_cli("check", SAMPLE, "--baseline", store, expect=0)
+    assert res.stderr == "0 new, 9 known\n"
+
+
+def test_a_baseline_of_other_packs_is_named(tmp_path, run_cli):
+    # the trial of round 14: a gate that forgot --rules policy,appi ignored the Act silently
+    store = tmp_path / "a.db"
+    run_cli("snapshot", "create", SAMPLE, "--store", store, "--rules", "policy,appi")
+    res = run_cli("check", SAMPLE, "--baseline", store, expect=0)
+    assert res.stderr == ("note: the baseline was checked with policy,appi and this check "
+                          "with policy\n0 new, 9 known\n")

@@ -46,12 +46,19 @@ class Baseline:
 
     Example:
         >>> Baseline(frozenset({"TP203:F44:address"}), snapshot=3, label="2026-Q3")
-        Baseline(ids=frozenset({'TP203:F44:address'}), snapshot=3, label='2026-Q3')
+        Baseline(ids=frozenset({'TP203:F44:address'}), snapshot=3, label='2026-Q3', waived=frozenset(), rules=())
     """
 
     ids: frozenset[str]
     snapshot: int
     label: str | None = None
+    #: Those of ``ids`` the baseline held waived: such a finding, unwaived now (its
+    #: waiver expired or was removed), is new to a CI gate (the trial of round 14: an
+    #: expired waiver passed "fail only on new errors").
+    waived: frozenset[str] = frozenset()
+    #: The rule packs the baseline was checked with (a gate checking others sees the
+    #: findings of a pack the baseline did not run as new, or misses them).
+    rules: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, spec: str) -> "Baseline":
@@ -72,11 +79,15 @@ class Baseline:
                                         f"(基準 {spec!r})")
         with Store(path, create=False) as store:
             sid = store.resolve(ref)
-            label = next(e["label"] for e in store.list() if e["id"] == sid)
-            return cls(frozenset(store.finding_ids(sid)), sid, label)
+            entry = next(e for e in store.list() if e["id"] == sid)
+            states = store.finding_states(sid)
+            return cls(frozenset(states), sid, entry["label"],
+                       frozenset(i for i, waived in states.items() if waived),
+                       tuple(entry["rules"]))
 
     def split(self, audit) -> tuple[list, list]:
-        """The audit's unwaived findings absent from and present in the baseline.
+        """The audit's unwaived findings that are new and known: known when the baseline
+        held it unwaived; one the baseline held only waived is new again.
 
         Example:
             >>> import lineage
@@ -84,10 +95,17 @@ class Baseline:
             >>> new, known = Baseline(frozenset({"TP203:F44:address"}), 1).split(audit)
             >>> len(new), [f.id for f in known]
             (8, ['TP203:F44:address'])
+            >>> held = Baseline(frozenset({"TP203:F44:address"}), 1,
+            ...                 waived=frozenset({"TP203:F44:address"}))
+            >>> len(held.split(audit)[0])
+            9
         """
         live = [f for f in audit.results if not f.waived]
-        return ([f for f in live if f.id not in self.ids],
-                [f for f in live if f.id in self.ids])
+        return ([f for f in live if not self._known(f.id)],
+                [f for f in live if self._known(f.id)])
+
+    def _known(self, fid: str) -> bool:
+        return fid in self.ids and fid not in self.waived
 
     def exit_code(self, audit, fail_on: str = "error") -> int:
         """1 when a new unwaived finding is at ``fail_on`` level or worse, else 0.
@@ -113,4 +131,5 @@ class Baseline:
             >>> states["TP203:F44:address"], states["TP203:F44:name"]
             ('unchanged', 'new')
         """
-        return {f.id: ("unchanged" if f.id in self.ids else "new") for f in audit.results}
+        return {f.id: ("unchanged" if f.id in self.ids and (f.waived or f.id not in self.waived)
+                       else "new") for f in audit.results}

@@ -79,6 +79,10 @@ _LABEL = re.compile(rf"(?!\d+\Z)(?!latest\Z)(?!previous\Z)[^\s:{_LABEL_BAD}]"
                     rf"[^:{_LABEL_BAD}]{{0,127}}\Z")
 
 
+#: The ``waived`` column of a finding row (a chunked snapshot's rows are tuples).
+_WAIVED_COLUMN = FINDING_COLUMNS.index("waived")
+
+
 class StoreError(LineageError):
     """The store cannot be opened, is not a lineage store, or has no such snapshot.
 
@@ -900,13 +904,29 @@ class Store:
             ['TP101:F38', 'TP102:F37:C05', 'TP103:F36:gender']
             >>> store.close()
         """
+        return set(self.finding_states(ref))
+
+    @_reading
+    def finding_states(self, ref: str | int) -> dict[str, bool]:
+        """Each stable ID of a snapshot's findings, and whether that finding was waived.
+
+        Example:
+            >>> import lineage, tempfile, pathlib
+            >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "audits.db")
+            >>> _ = store.add(lineage.check("inventories/monocollabo"))
+            >>> states = store.finding_states("latest")
+            >>> states["TP101:F38"], states["TP102:F37:C05"]
+            (False, True)
+            >>> store.close()
+        """
         sid = self.resolve(ref)
         (layout,) = self._conn.execute(f"SELECT {self._layout} FROM snapshots WHERE id = ?",
                                        (sid,)).fetchone()
         if layout == LAYOUT_CHUNKS:
-            return {r[0] for r in _rows_of(self._parts(sid, ("findings",))["findings"])}
-        return {r[0] for r in self._conn.execute(
-            "SELECT finding_id FROM findings WHERE snapshot_id = ?", (sid,))}
+            return {r[0]: bool(r[_WAIVED_COLUMN])
+                    for r in _rows_of(self._parts(sid, ("findings",))["findings"])}
+        return {r[0]: bool(r[1]) for r in self._conn.execute(
+            "SELECT finding_id, waived FROM findings WHERE snapshot_id = ?", (sid,))}
 
     @_reading
     def list(self) -> list[dict]:
