@@ -631,6 +631,10 @@ def test_a_finding_waived_in_the_baseline_is_new_once_its_waiver_lapses(tmp_path
                                "--format", "sarif", expect=1).stdout)
     assert {r.get("baselineState") for r in sarif["runs"][0]["results"]
             if r["ruleId"] == "TP102"} == {"new"}
+    table = run_cli("check", SAMPLE, "--baseline", store, "--as-of", "2027-04-01",
+                    expect=1).stdout
+    assert "baseline: snapshot #1: 2 new, 9 known" in table
+    assert "TP102:F37:C05 [5[1]] (new)" in table
     # still waived: known, as before
     res = run_cli("check", SAMPLE, "--baseline", store, expect=0)
     assert res.stderr == "0 new, 9 known\n"

@@ -116,7 +116,8 @@ def _lines(audit, lang: str, style: Callable[..., str], baseline=None):
                 f"{words['rules']}: {packs}", bold=True)
     known_ids = None
     if baseline is not None:
-        known_ids = baseline.ids
+        # known: held unwaived by the baseline (one held only waived is new again)
+        known_ids = baseline.ids - getattr(baseline, "waived", frozenset())
         live = [f.id for f in audit.results if not f.waived]
         known = sum(1 for fid in live if fid in known_ids)
         label = f" ({baseline.label})" if baseline.label else ""
