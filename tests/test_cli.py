@@ -191,3 +191,14 @@ def test_quick_commands_do_not_load_the_engine(tmp_path):
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, timeout=60)
     assert res.stdout == "[]\n", res.stderr
+
+
+def test_select_keeps_the_waiver_rules_of_the_rules_it_selects(run_cli):
+    # the trial of round 14: --select TP102 dropped the LW001 of an expired TP102 waiver,
+    # and the check passed
+    out = json.loads(run_cli("check", SAMPLE, "--select", "TP102", "--as-of", "2027-04-01",
+                             "--format", "json", expect=1).stdout)
+    assert sorted(f["id"] for f in out["findings"]) == ["LW001:F37:TP102", "TP102:F37:C05"]
+    out = json.loads(run_cli("check", SAMPLE, "--select", "TP102", "--ignore", "LW",
+                             "--as-of", "2027-04-01", "--format", "json", expect=1).stdout)
+    assert [f["id"] for f in out["findings"]] == ["TP102:F37:C05"]

@@ -5,7 +5,7 @@ registry can never run.
 
 Example:
     >>> [r.id for r in REGISTRY.select(["policy"], select=["TP12"])]
-    ['TP121', 'TP122', 'TP123', 'TP124', 'TP125']
+    ['LW001', 'LW002', 'TP121', 'TP122', 'TP123', 'TP124', 'TP125']
 """
 
 from __future__ import annotations
@@ -145,6 +145,8 @@ class Registry:
 
         Example:
             >>> [r.id for r in REGISTRY.select(select=["TP10"], ignore=["TP104"])]
+            ['LW001', 'LW002', 'TP101', 'TP102', 'TP103']
+            >>> [r.id for r in REGISTRY.select(select=["TP10"], ignore=["TP104", "LW"])]
             ['TP101', 'TP102', 'TP103']
             >>> REGISTRY.select(["appi"], select=["TP101"])
             Traceback (most recent call last):
@@ -158,9 +160,12 @@ class Registry:
                                          message_ja=f"ルールパック '{pack}' はありません"
                                                     f"（あるもの: {known}）")
             ids.extend(self.packs[pack])
-        ids.extend(self.always)
         if select:
             ids = [i for i in ids if any(i.startswith(self._code(s)) for s in select)]
+        # The waiver rules police the waivers of the rules that run, so --select keeps
+        # them: --select TP104 dropped the LW001 of an expired TP104 waiver (the trial of
+        # round 14); --ignore LW001 still leaves it out.
+        ids.extend(self.always)
         if ignore:
             ids = [i for i in ids if not any(i.startswith(self._code(s)) for s in ignore)]
         if (select or ignore) and not any(self._pack_of.get(i) in packs for i in ids):
