@@ -202,3 +202,14 @@ def test_select_keeps_the_waiver_rules_of_the_rules_it_selects(run_cli):
     out = json.loads(run_cli("check", SAMPLE, "--select", "TP102", "--ignore", "LW",
                              "--as-of", "2027-04-01", "--format", "json", expect=1).stdout)
     assert [f["id"] for f in out["findings"]] == ["TP102:F37:C05"]
+
+
+def test_explain_shows_no_docstring_markup(run_cli):
+    # the trial of round 14: "(:func:`~.common.exemption`: ..." in explain AP251
+    import re
+    from lineage.rules.registry import REGISTRY
+    for rule in REGISTRY.rules.values():
+        out = run_cli("explain", rule.id).stdout
+        assert not re.search(r":[a-z]+:`|``", out), rule.id
+    assert "27(1) exemption (`exemption`: its justification recorded," in run_cli(
+        "explain", "AP251").stdout

@@ -143,6 +143,10 @@ def _cited(rule, lang: str = "en") -> str:
             "から引用します).")
 
 
+#: A reStructuredText cross-reference: its role and target.
+_ROLE = re.compile(r":(?:func|meth|class|attr|data|mod|exc):`~?\.?([^`]+)`")
+
+
 def explain(rule, lang: str = "en") -> str:
     """``lineage explain``: documentation, clause or Article, and the two examples.
 
@@ -178,8 +182,11 @@ def explain(rule, lang: str = "en") -> str:
                 f"pack {_pack(rule)}", "", *_cited(rule).splitlines()]
     out = [f"{rule.id}  {rule.title_en}", f"       {rule.title_ja}", ""] + cite + [
         "", rule.doc(), "", f"Remedy: {rule.remedy_en}", f"対応: {rule.remedy_ja}", ""]
-    # The docstring is reStructuredText for the docs page; a terminal shows `code`.
-    out = [line.replace("``", "`") for line in out]
+    # The docstring is reStructuredText for the docs page; a terminal shows `code`, and a
+    # cross-reference (:func:`~.common.exemption`) as the name it points to (the trial of
+    # round 14 saw the markup).
+    out = [_ROLE.sub(lambda m: f"`{m.group(1).rsplit('.', 1)[-1]}`", line).replace("``", "`")
+           for line in out]
     for label, ex in (("Failing example", rule.fail), ("Passing example", rule.passing)):
         expect = ", ".join(ex.expect) or "no findings"
         out += [f"{label} ({ex.title}) -> {expect}:",
