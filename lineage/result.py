@@ -322,15 +322,22 @@ def _plain_lists(column) -> bool:
 
 def _names(value, *, unique: bool = False):
     """Rule packs, IDs or prefixes as a tuple: one string is one name (``"policy"``, not
-    the letters p, o, l ...); None stays None; ``unique`` keeps each once, in order.
+    the letters p, o, l ...), or names separated by commas as the CLI takes them
+    (``"policy,appi"``, the trial of round 14); None stays None; ``unique`` keeps each
+    once, in order.
 
     Example:
         >>> _names("policy"), _names(["policy", "appi", "policy"], unique=True), _names(None)
         (('policy',), ('policy', 'appi'), None)
+        >>> _names("policy, appi"), _names("TP2,AP")
+        (('policy', 'appi'), ('TP2', 'AP'))
     """
     if value is None:
         return None
-    names = (value,) if isinstance(value, str) else tuple(value)
+    if isinstance(value, str):
+        names = tuple(part.strip() for part in value.split(",") if part.strip()) or (value,)
+    else:
+        names = tuple(value)
     return tuple(dict.fromkeys(names)) if unique else names
 
 
