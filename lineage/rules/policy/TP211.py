@@ -55,6 +55,21 @@ flows:
                   else ctx.events_by_pair.get(pair, []))
         if any((ctx.entity(e.frm), ctx.entity(e.to)) == pair for e in events):
             return []
+        if flow.event is not None:
+            # the event named is checked as named, and said to be the wrong one: "no
+            # succession event" was false when another event was one (the audit of round 14)
+            named = events[0]
+            other = next((e.id for e in ctx.events_by_pair.get(pair, [])), None)
+            also = f"; {other} is one" if other else ""
+            also_ja = f"（{other} は該当します）" if other else ""
+            return [cls.finding(
+                flow, evidence={"event": flow.event},
+                message=f"the event the flow names, {named.id}, is not one in which "
+                        f"{flow.to} succeeds {flow.frm} (in it {named.to} succeeds "
+                        f"{named.frm}){also}",
+                message_ja=f"フローが示す事業の承継 {named.id} は {flow.to} が {flow.frm} を"
+                           f"承継するものではありません（{named.to} が {named.frm} を承継）"
+                           f"{also_ja}")]
         return [cls.finding(flow, evidence={"event": flow.event},
                             message=f"no succession event in which {flow.to} succeeds "
                                     f"{flow.frm}",
