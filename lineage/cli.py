@@ -545,7 +545,7 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
         text = sarif.render(audit, baseline=known, lang=lang)
     elif fmt == "junit":
         from .output import junit
-        text = junit.render(audit, fail_on, lang)
+        text = junit.render(audit, fail_on, lang, baseline=known)
     elif fmt == "xlsx":
         from .output import xlsx
         text = xlsx.render(audit, lang)

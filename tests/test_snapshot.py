@@ -647,3 +647,27 @@ def test_a_baseline_of_other_packs_is_named(tmp_path, run_cli):
     res = run_cli("check", SAMPLE, "--baseline", store, expect=0)
     assert res.stderr == ("note: the baseline was checked with policy,appi and this check "
                           "with policy\n0 new, 9 known\n")
+
+
+def test_junit_with_a_baseline_fails_only_the_flows_with_new_findings(two, run_cli):
+    # the trial of round 14: with --baseline every violating flow was a red test, and
+    # none said which finding failed the job
+    import xml.etree.ElementTree as ET
+    from lineage.snapshots.baseline import Baseline
+    inv, store = two
+    res = run_cli("check", inv, "--baseline", f"{store}:2026-Q3", "--format", "junit",
+                  expect=1)
+    assert res.stderr == "4 new, 9 known\n"
+    root = ET.fromstring(res.stdout)
+    failing = sorted(c.get("name") for c in root.iter("testcase")
+                     if c.find("failure") is not None)
+    new, _ = Baseline.load(f"{store}:2026-Q3").split(lineage.check(inv))
+    assert failing == sorted({f.flow for f in new if f.severity == "error"})
+    assert root.get("failures") == str(len(failing))
+    # a known finding is in its flow's output, marked
+    f30 = next(c for c in root.iter("testcase") if c.get("name") == "F30")
+    assert "TP222:F30:phone" in f30.find("system-out").text
+    assert "(known)" in f30.find("system-out").text and f30.find("failure") is None
+    # without a baseline, every violating flow fails, as before
+    plain = ET.fromstring(run_cli("check", inv, "--format", "junit", expect=1).stdout)
+    assert int(plain.get("failures")) > len(failing)

@@ -101,10 +101,18 @@ class Baseline:
             9
         """
         live = [f for f in audit.results if not f.waived]
-        return ([f for f in live if not self._known(f.id)],
-                [f for f in live if self._known(f.id)])
+        return ([f for f in live if not self.known(f.id)],
+                [f for f in live if self.known(f.id)])
 
-    def _known(self, fid: str) -> bool:
+    def known(self, fid: str) -> bool:
+        """Whether an unwaived finding of ID ``fid`` is known: the baseline held it,
+        unwaived.
+
+        Example:
+            >>> b = Baseline(frozenset({"A", "B"}), 1, waived=frozenset({"B"}))
+            >>> b.known("A"), b.known("B"), b.known("C")
+            (True, False, False)
+        """
         return fid in self.ids and fid not in self.waived
 
     def exit_code(self, audit, fail_on: str = "error") -> int:
