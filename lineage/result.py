@@ -761,15 +761,19 @@ class AuditResult:
 
     @cached_property
     def findings(self) -> pd.DataFrame:
-        """Findings as a DataFrame (categorical rule, kind, severity, route).
+        """Findings as a DataFrame (categorical rule, kind, severity, route, pack).
 
         After the report's columns come the rule's ``title``/``title_ja``, the
-        flow's ``route``, and Japanese labels ``kind_ja``, ``route_ja``.
+        flow's ``route``, Japanese labels ``kind_ja``, ``route_ja``, the rule
+        ``pack`` the finding counts toward, and the parties' names ``from_name``,
+        ``to_name`` (``_en``: in English where the inventory gives it).
 
         Example:
             >>> f = check("inventories/monocollabo").findings
             >>> f.loc[f.rule == "TP222", ["route", "route_ja", "title_ja"]].iloc[0].tolist()
             ['joint_use', '共同利用', '通知・公表されていない項目の共同利用']
+            >>> f.loc[f.rule == "TP222", ["pack", "to_name"]].iloc[0].tolist()
+            ['policy', '株式会社コラボリビング（グループ会社）']
         """
         import pandas as pd  # only the frames need it: a check that writes a report does not
         rows = [f.as_dict() for f in self.results]
@@ -835,8 +839,11 @@ class AuditResult:
 
 
 def _japanese_findings(audit: AuditResult, df):
-    """Add rule titles, the flow's route and Japanese labels to the findings frame."""
+    """Add rule titles, the flow's route, Japanese labels, each finding's rule pack and
+    the parties' names to the findings frame (the trial of round 14 built the pack from
+    the rule's prefix and merged the names in by hand)."""
     import pandas as pd
+    from .rules.engine import pack_of_finding
     from .terms import route_label
     titles = {r.id: (r.title_en, r.title_ja) for r in audit.rules}
     routes = audit.routes
@@ -844,7 +851,18 @@ def _japanese_findings(audit: AuditResult, df):
     df["title_ja"] = [titles.get(r, ("", ""))[1] for r in df["rule"]]
     df["kind_ja"] = [KIND_LABELS.get(k, {}).get("ja", k) for k in df["kind"]]
     df["route"] = pd.Categorical([routes.get(f) for f in df["flow"]], categories=ROUTES)
-    df["route_ja"] = [route_label(r, "ja") for r in df["route"]]
+    df["route_ja"] = pd.Categorical([route_label(r, "ja") for r in df["route"]],
+                                    categories=list(dict.fromkeys(
+                                        route_label(r, "ja") for r in ROUTES)))
+    df["pack"] = pd.Categorical([pack_of_finding(f) for f in audit.results],
+                                categories=list(audit.packs))
+    parties = audit.inventory.parties
+    names = {p.id: p.name or p.name_en or p.id for p in parties}
+    names_en = {p.id: p.name_en or p.name or p.id for p in parties}
+    df["from_name"] = [names.get(p, p) for p in df["from"]]
+    df["to_name"] = [names.get(p, p) for p in df["to"]]
+    df["from_name_en"] = [names_en.get(p, p) for p in df["from"]]
+    df["to_name_en"] = [names_en.get(p, p) for p in df["to"]]
     return df
 
 
