@@ -824,13 +824,28 @@ class AuditResult:
         return build_graph(self.inventory, self)
 
     def _repr_html_(self) -> str:
+        """A notebook's display: flows by status (per pack too, with several) and findings
+        by rule.
+
+        Example:
+            >>> html = check("inventories/monocollabo", packs=("policy", "appi"))._repr_html_()
+            >>> "<th>appi</th>" in html, "satisfy the policy but not the Act: 4" in html
+            (True, True)
+        """
         from html import escape  # a notebook's display only
         s = self.summary()
         cells = "".join(f"<td>{escape(k)}: {v}</td>" for k, v in s["status"].items())
+        rows = f"<tr><th>all</th>{cells}</tr>" if "by_pack" in s else f"<tr>{cells}</tr>"
+        # per pack, as the summary line of `lineage check` gives them (the trial of round 14)
+        for pack, counts in (s.get("by_pack") or {}).items():
+            rows += f"<tr><th>{escape(pack)}</th>" + "".join(
+                f"<td>{escape(k)}: {v}</td>" for k, v in counts.items()) + "</tr>"
+        both = (f"<br>satisfy the policy but not the Act: {s['policy_ok_law_violation']}"
+                if "policy_ok_law_violation" in s else "")
         rules = ", ".join(f"{escape(k)} × {v}" for k, v in s["findings"].items()) or "none"
         return (f"<div><b>lineage audit</b> of {escape(self.inventory.organisation)} as of "
-                f"{self.as_of}: {counted(s['flows'], 'flow')}<table><tr>{cells}</tr></table>"
-                f"findings: {rules}</div>")
+                f"{self.as_of}: {counted(s['flows'], 'flow')}<table>{rows}</table>"
+                f"findings: {rules}{both}</div>")
 
     def __repr__(self) -> str:
         s = self.summary()
