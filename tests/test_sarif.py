@@ -130,3 +130,14 @@ def test_help_uri_base_from_the_environment(monkeypatch):
     log = sarif.as_sarif(lineage.check(SAMPLE))
     assert log["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] == \
         "https://example.org/lineage/blob/main/docs/rules.md#lw001"
+
+
+def test_a_waiver_finding_is_located_at_the_waiver(run_cli):
+    # the trial of round 14: an expired waiver's LW001 pointed at the flow, not at the
+    # waiver someone renewing it has to edit
+    log = json.loads(run_cli("check", SAMPLE, "--as-of", "2027-04-01", "--format", "sarif",
+                             expect=1).stdout)
+    [lw] = [r for r in log["runs"][0]["results"] if r["ruleId"] == "LW001"]
+    where = lw["locations"][0]["physicalLocation"]
+    assert where["artifactLocation"]["uri"].endswith("waivers.yaml")
+    assert where["region"]["startLine"] == 3

@@ -158,10 +158,19 @@ def as_sarif(audit, *, baseline=None, lang: str = "en", root: str | Path | None 
         by_pack = {r.id: status_by_pack_of(r) for r in audit.flow_results}
     results = []
     uris: dict[str, tuple[str, bool]] = {}  # findings are many, inventory files few
+    # A waiver's own finding (LW001 expired, LW002 unmatched) is located at the waiver,
+    # where someone renewing or removing it goes (the trial of round 14: at the flow)
+    waivers = {(w.flow, w.rule if w.item is None else f"{w.rule}/{w.item}"): i
+               for i, w in reversed(list(enumerate(audit.inventory.waivers or [])))}
     for f in audit.results:
         d = f.as_dict()
-        loc = source.locate(("flows", positions[f.flow])) if source is not None and \
-            f.flow in positions else None
+        waiver = (waivers.get((f.flow, dict(f.evidence).get("waiver")))
+                  if f.rule in ("LW001", "LW002") else None)
+        if source is not None and waiver is not None:
+            loc = source.locate(("waivers", waiver))
+        else:
+            loc = source.locate(("flows", positions[f.flow])) if source is not None and \
+                f.flow in positions else None
         result = {"ruleId": f.rule, "ruleIndex": index[f.rule],
                   "level": "error" if f.severity == "error" else "warning",
                   "message": {"text": _sentence(d["message_ja"] if lang == "ja"
