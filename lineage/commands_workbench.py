@@ -55,8 +55,10 @@ def convert(source, destination, to, force, lang):
                         message_ja="-: convert は標準出力ではなくファイルに書き出します。"
                                    "ファイル名かフォルダ名を指定してください")
     form = form_of(destination, to)
-    # a workbook in Japanese tabs and headers with --lang ja (the trial of round 13)
-    run(source, destination, to=to, force=force, lang=lang if form == "xlsx" else None)
+    # a workbook in Japanese tabs and headers with --lang ja (the trial of round 13), a
+    # CSV folder in Japanese file names and headers (the trial of round 14)
+    run(source, destination, to=to, force=force,
+        lang=lang if form in ("xlsx", "csv-folder") else None)
     _emit(f"{clean(destination)}: 書き出しました（{_FORMS_JA.get(form, form)}）\n" if lang == "ja"
           else f"{clean(destination)}: written ({form})\n", None)
 

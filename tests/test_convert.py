@@ -353,3 +353,20 @@ def test_force_refuses_a_part_name_that_is_not_a_regular_file(tmp_path, run_cli,
                                    "would be read with the inventory: move it out, or convert "
                                    "into another folder")
     assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_a_csv_folder_in_japanese_file_names_and_headers_round_trips(tmp_path, run_cli):
+    # the trial of round 14: an office keeping a CSV folder with Japanese file names and
+    # headers lost both in a round trip through a workbook (--lang ja worked for xlsx only)
+    folder = tmp_path / "棚卸し"
+    run_cli("convert", SAMPLE, folder, "--to", "csv", "--lang", "ja")
+    names = sorted(p.name for p in folder.iterdir())
+    assert "データの流れ.csv" in names and "当事者.csv" in names and "flows.csv" not in names
+    head = (folder / "データの流れ.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert head.split(",")[:5] == ["ID", "提供元", "提供先", "データ項目", "利用目的"]
+    assert load(folder).model_dump() == load(SAMPLE).model_dump()
+    # and back to English names with --force: the Japanese files are parts it replaces
+    run_cli("convert", SAMPLE, folder, "--to", "csv", "--force")
+    assert "flows.csv" in {p.name for p in folder.iterdir()}
+    assert "データの流れ.csv" not in {p.name for p in folder.iterdir()}
+    assert load(folder).model_dump() == load(SAMPLE).model_dump()

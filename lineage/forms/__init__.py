@@ -96,7 +96,8 @@ def form_of(dst: str | Path, to: str | None = None) -> str:
 def render(inventory: schema.Inventory, form: str,
            lang: str | None = None) -> dict[str, bytes] | bytes:
     """The bytes of ``inventory`` in ``form``: one file's bytes, or name -> bytes.
-    ``lang="ja"``: a workbook's tabs and headers in Japanese, as the template's.
+    ``lang="ja"``: a workbook's tabs, or a CSV folder's file names, and the headers in
+    Japanese, as the template's.
 
     Example:
         >>> from lineage.model import load
@@ -112,7 +113,7 @@ def render(inventory: schema.Inventory, form: str,
             return {n: t.encode("utf-8") for n, t in yaml_folder(inventory).items()} \
                 | policy_files(inventory)
         if form == "csv-folder":
-            return {n: t.encode("utf-8") for n, t in csv_folder(inventory).items()} \
+            return {n: t.encode("utf-8") for n, t in csv_folder(inventory, lang).items()} \
                 | policy_files(inventory)
     except FlatError as exc:
         raise ConvertError(str(exc), message_ja=getattr(exc, "message_ja", None)) from None

@@ -45,20 +45,28 @@ def quote_cell(text: str) -> str:
     return QUOTE + text if text.startswith(_QUOTED) else text
 
 
-def csv_folder(inventory: schema.Inventory) -> dict[str, str]:
-    """File name -> CSV text for every sheet that holds data.
+def csv_folder(inventory: schema.Inventory, lang: str | None = None) -> dict[str, str]:
+    """File name -> CSV text for every sheet that holds data. ``lang="ja"``: file names
+    and headers in Japanese, as an office keeps them (データの流れ.csv, 開始日), which the
+    reader takes as it takes the English ones (the trial of round 14 lost both in a
+    round trip through a workbook).
 
     Example:
         >>> from lineage.model import load
         >>> csv_folder(load("inventories/monocollabo"))["notice_revisions.csv"].splitlines()[0]
         '\\ufeffnotice,effective_on,notified_on,purposes,note'
+        >>> ja = csv_folder(load("inventories/monocollabo"), "ja")
+        >>> ja["データの流れ.csv"].splitlines()[0].split(",")[:3]
+        ['\\ufeffID', '提供元', '提供先']
     """
+    from .xlsxwrite import header_text, sheet_title
     files = {}
     for sheet, table in tables(inventory).items():
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(table.columns)
+        writer.writerow([header_text(sheet, c, "ja") for c in table.columns] if lang == "ja"
+                        else table.columns)
         for row in table.rows:
             writer.writerow([quote_cell(cell_text(row.get(c))) for c in table.columns])
-        files[f"{sheet}.csv"] = BOM + out.getvalue()
+        files[f"{sheet_title(sheet, lang)}.csv"] = BOM + out.getvalue()
     return files
