@@ -671,3 +671,22 @@ def test_junit_with_a_baseline_fails_only_the_flows_with_new_findings(two, run_c
     # without a baseline, every violating flow fails, as before
     plain = ET.fromstring(run_cli("check", inv, "--format", "junit", expect=1).stdout)
     assert int(plain.get("failures")) > len(failing)
+
+
+def test_an_item_added_to_a_published_joint_use_notice_is_noted():
+    # the trial of round 14: adding the item to the 2021 notice made TP222 vanish since
+    # 2021, and the diff's "what it means" said nothing
+    import dataclasses
+    from lineage.snapshots.canonical import canonical_json
+    from lineage.snapshots.compare import Diff
+    inv = lineage.load(SAMPLE)
+    a = Snapshot.from_audit(lineage.check(inv))
+    j1 = next(n for n in inv.notices if n.id == "J1")
+    wider = j1.model_copy(update={"items": [*j1.items, "phone"]})
+    later = inv.model_copy(update={"notices": [wider if n is j1 else n for n in inv.notices]})
+    d = Diff(a, dataclasses.replace(a, inventory_json=canonical_json(later)))
+    [note] = [n for n in d.notes if n.code == "joint-use-items-changed"]
+    assert note.record == "J1" and note.clause == "5[2]3"
+    assert note.message == (f"items added to a published joint-use notice: phone now read as "
+                            f"announced since {j1.published_on.isoformat()}; items announced "
+                            "later belong in a new notice dated when they were")

@@ -54,6 +54,7 @@ NOTE_CODES = {
     "new-outsourcee": "1.5",
     "joint-use-item-added": "5[2]3",
     "joint-use-members-changed": "5[2]3",
+    "joint-use-items-changed": "5[2]3",
     "joint-use-notice-changed": "5[3]",
     "opt-out-notice-changed": "5[1]5",
     "consent-withdrawn": "5[1]",
@@ -662,6 +663,18 @@ def _notes(d: Diff):
                 yield Note("joint-use-members-changed", "notices", n.id,
                            f"range of joint users changed: {' '.join(parts)}",
                            f"共同して利用する者の範囲の変更: {' '.join(parts)}")
+            gained = set(n.items or []) - set(old.items or [])
+            if gained and old.published_on is not None and n.published_on == old.published_on:
+                # an item added in place reads as announced since the notice's publication
+                # (the trial of round 14 fixed a TP222 so, and the diff said nothing of it)
+                day = n.published_on.isoformat()
+                yield Note("joint-use-items-changed", "notices", n.id,
+                           f"items added to a published joint-use notice: {_ids(gained)} now "
+                           f"read as announced since {day}; items announced later belong in "
+                           "a new notice dated when they were",
+                           f"公表済みの共同利用の通知・公表に項目を追加: {_ids(gained)} は "
+                           f"{day} から記載されていたものとして扱われます。後から公表した項目は、"
+                           "その日付の新しい通知・公表として記録してください")
             if (n.purposes != old.purposes or n.responsible != old.responsible
                     or len(n.revisions) != len(old.revisions) or n.revisions != old.revisions):
                 yield Note("joint-use-notice-changed", "notices", n.id,
