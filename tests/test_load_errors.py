@@ -463,3 +463,20 @@ def test_exactly_the_limit_is_not_more_than_it(tmp_path, run_cli, flows, more, s
     err = run_cli("validate", path, expect=2).stderr.splitlines()
     assert err[-1] == says
     assert err[-2] == f"... {more} more"
+
+
+def test_a_stop_request_naming_a_joint_use_notice_is_refused(tmp_path, run_cli):
+    # the audit of round 14: it was accepted, and no rule read it
+    path = tmp_path / "inv.yaml"
+    path.write_text(
+        "format: lineage/1\norganisation: mc\nparties:\n  - {id: mc, role: self}\n"
+        "  - {id: customers, role: data_subject}\n  - {id: gco, role: joint_user}\n"
+        "notices:\n  - {id: J1, kind: joint_use, published_on: 2020-01-01, items: [name], "
+        "members: [mc, gco]}\n  - {id: N1, kind: opt_out, published_on: 2020-01-01}\n"
+        "stop_requests:\n  - {id: S1, notice: J1, subjects: customers, received_on: 2025-03-01}\n"
+        "  - {id: S2, notice: N1, subjects: customers, received_on: 2025-03-01}\n"
+        "flows: []\n", encoding="utf-8")
+    err = run_cli("validate", path, expect=2).stderr.splitlines()
+    assert err == [f"error: {path}:11: stop_requests S1: field 'notice': 'J1' is a joint-use "
+                   "notice: a stop request names an opt-out notice (or a flow)",
+                   "1 problem; nothing was checked."]

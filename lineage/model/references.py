@@ -205,6 +205,7 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
     for e in inv.events:
         ref("events", e, "from", e.frm, "parties")
         ref("events", e, "to", e.to, "parties")
+    kinds = {n.id: n.kind for n in inv.notices}
     for s in inv.stop_requests:
         if s.notice is None and s.flow is None:
             out.append(Problem(source.locate(("stop_requests",
@@ -214,6 +215,16 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
                                "停止の求めには notice か flow が必要です"))
         if s.notice is not None:
             ref("stop_requests", s, "notice", s.notice, "notices")
+            if kinds.get(s.notice) == "joint_use":
+                # a request to stop is the opt-out's (5[1]5(4)): one naming a joint-use
+                # notice was read by no rule, silently (the audit of round 14)
+                out.append(Problem(source.locate(("stop_requests",
+                                                  index_of["stop_requests"][id(s)], "notice")),
+                                   "stop_requests", s.id, "notice",
+                                   f"'{s.notice}' is a joint-use notice: a stop request names "
+                                   "an opt-out notice (or a flow)",
+                                   f"'{s.notice}' は共同利用の通知・公表です。停止の求めには"
+                                   "オプトアウトの通知・公表（またはフロー）を指定してください"))
         if s.flow is not None:
             ref("stop_requests", s, "flow", s.flow, "flows")
         ref("stop_requests", s, "subjects", s.subjects, "parties")
