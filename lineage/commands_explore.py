@@ -47,7 +47,7 @@ def explore(inventory, output, packs, as_of, lang):
     s = audit.summary()
     n, f = len(audit.inventory.parties), s["flows"]
     if lang == "ja":
-        click.echo(f"{clean(output)} を書き出しました: 関係者 {n} 件、フロー {f} 件、違反 "
+        click.echo(f"{clean(output)} を書き出しました: 当事者 {n} 件、フロー {f} 件、違反 "
                    f"{s['status']['violation']} 件", err=True)
     else:
         click.echo(f"wrote {clean(output)}: {n} part{'y' if n == 1 else 'ies'}, "

@@ -251,12 +251,12 @@ def test_cli_summary_in_japanese(run_cli, tmp_path, monkeypatch):
     out = tmp_path / "map.svg"
     res = run_cli("draw", SAMPLE, "-o", out, "--lang", "ja", "--group", "auto")
     lines = res.stderr.splitlines()
-    assert lines[0] == ("注記: 関係者 32 件、フロー 48 件: 全体図の配置には約 240 秒かかる見込みで、"
+    assert lines[0] == ("注記: 当事者 32 件、フロー 48 件: 全体図の配置には約 240 秒かかる見込みで、"
                         "時間の枠 (28 秒) を超えるため要約図を描きました")
-    assert lines[1] == ("注記: 要約図: 関係者 32 件を法人ごとに 31 グループ、フロー 48 件を 40 本の線に"
+    assert lines[1] == ("注記: 要約図: 当事者 32 件を法人ごとに 31 グループ、フロー 48 件を 40 本の線に"
                         "まとめました。全体図は --group none で描けます")
     root = ET.parse(out).getroot()
-    assert "要約: 関係者 32 件を法人ごとに 31 グループ" in _title(root)
+    assert "要約: 当事者 32 件を法人ごとに 31 グループ" in _title(root)
     texts = _texts(root)
     assert "モノコラボ (monocollabo)" in texts and "凡例" in texts
 
@@ -348,7 +348,7 @@ def test_every_summary_note_has_a_japanese_form():
         ja = note_ja(note)
         words = set(re.findall(r"[A-Za-z][A-Za-z_]+", ja)) - {"group", "none"}
         assert words == set(), (note, ja)
-    assert note_ja(notes[1]) == ("関係者 32 件、フロー 48 件: 全体図の配置が時間の枠 (0.75 秒) 内に"
+    assert note_ja(notes[1]) == ("当事者 32 件、フロー 48 件: 全体図の配置が時間の枠 (0.75 秒) 内に"
                                  "終わらなかったため要約図を描きました")
 
 

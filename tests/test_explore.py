@@ -115,7 +115,7 @@ def test_explore_command(tmp_path):
     assert r.exit_code == 0, r.output
     audit = lineage.check(SAMPLE, as_of=dt.date(2025, 1, 1))
     s = audit.summary()
-    assert r.output == (f"{out} を書き出しました: 関係者 {len(audit.inventory.parties)} 件、"
+    assert r.output == (f"{out} を書き出しました: 当事者 {len(audit.inventory.parties)} 件、"
                         f"フロー {s['flows']} 件、違反 {s['status']['violation']} 件\n")
     html = out.read_text(encoding="utf-8")
     assert '<html lang="ja"' in html and '"as_of":"2025-01-01"' in html
@@ -212,5 +212,5 @@ def test_explore_takes_the_language_from_the_locale(run_cli, tmp_path):
     # Its --lang defaulted to en whatever LINEAGE_LANG said (an office user's trial).
     out = tmp_path / "e.html"
     res = run_cli("explore", SAMPLE, "-o", out, env={"LINEAGE_LANG": "ja"})
-    assert res.stderr.startswith(f"{out} を書き出しました: 関係者 ")
+    assert res.stderr.startswith(f"{out} を書き出しました: 当事者 ")
     assert '<html lang="ja"' in out.read_text(encoding="utf-8")

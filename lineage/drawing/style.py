@@ -111,11 +111,11 @@ WORDS: dict[str, dict[str, str]] = {
     "foreign": {"en": "in a foreign country (ISO code)", "ja": "外国にある者（国コード）"},
     "abroad": {"en": "abroad", "ja": "外国"},
     # the summarised view (drawing/summary.py)
-    "parties": {"en": "parties", "ja": "関係者"},
+    "parties": {"en": "parties", "ja": "当事者"},
     "flow_count": {"en": "flows", "ja": "フロー"},
     "more": {"en": "more", "ja": "ほか"},
     "summary_footer": {"en": "group: parties · edge: flows, status count: rule IDs",
-                       "ja": "グループ: 関係者の件数 · 線: フローの件数、状態 件数: ルールID"},
+                       "ja": "グループ: 当事者の件数 · 線: フローの件数、状態 件数: ルールID"},
 }
 
 

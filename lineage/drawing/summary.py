@@ -177,13 +177,13 @@ def summary_title(s: nx.MultiDiGraph, lang: str) -> str:
         >>> summary_title(s, "en")
         'Summary: 5,000 parties grouped by role into 2 groups, 15,000 flows into 1 edges; full map: lineage draw --group none'
         >>> summary_title(s, "ja")
-        '要約: 関係者 5,000 件を役割ごとに 2 グループ、フロー 15,000 件を 1 本の線にまとめた図です。全体図: lineage draw --group none'
+        '要約: 当事者 5,000 件を役割ごとに 2 グループ、フロー 15,000 件を 1 本の線にまとめた図です。全体図: lineage draw --group none'
     """
     by = s.graph["by"]
     parties, flows = s.graph["parties"], s.graph["flows"]
     groups, edges = s.number_of_nodes(), s.number_of_edges()
     if lang == "ja":
-        return (f"要約: 関係者 {parties:,} 件を{word(by, 'ja')}ごとに {groups} グループ、"
+        return (f"要約: 当事者 {parties:,} 件を{word(by, 'ja')}ごとに {groups} グループ、"
                 f"フロー {flows:,} 件を {edges} 本の線にまとめた図です。"
                 f"全体図: lineage draw --group none")
     return (f"Summary: {parties:,} parties grouped by {word(by, 'en')} into {groups} groups, "

@@ -113,9 +113,9 @@ LABELS = {
            "page": "ページ", "audit_date": "監査基準日", "contents": "目次",
            "kind": "種類", "id": "ID", "name": "名称",
            "people": "漏えいした場合に影響を受ける人数",
-           "people_note": "扱う人数が多い関係者の上位。人数は棚卸しに記録された人数によります。"
+           "people_note": "扱う人数が多い当事者の上位。人数は棚卸しに記録された人数によります。"
                           "他の保有者が記録した人数は上限の見積もりです。",
-           "party": "関係者", "people_count": "人数", "about_people": "約{n}人分",
+           "party": "当事者", "people_count": "人数", "about_people": "約{n}人分",
            "groups": "本人の区分別",
            "status_words": {k: v["ja"] for k, v in STATUS_WORDS.items()}},
 }
