@@ -480,3 +480,69 @@ def test_a_stop_request_naming_a_joint_use_notice_is_refused(tmp_path, run_cli):
     assert err == [f"error: {path}:11: stop_requests S1: field 'notice': 'J1' is a joint-use "
                    "notice: a stop request names an opt-out notice (or a flow)",
                    "1 problem; nothing was checked."]
+
+
+@pytest.mark.parametrize("last, says", [
+    ("to: nobody, items: [name], start: 2025-01-01",
+     "more than 10,000 problems (the load stopped there); nothing was checked."),
+    ("to: partner, items: [name], start: 2025-01-01", "10000 problems; nothing was checked.")])
+def test_the_cap_reached_before_the_checks_across_records(tmp_path, run_cli, last, says):
+    # the review of round 14: exactly 10,000 schema problems and then an unknown party
+    # raised an IndexError ("internal error") instead of the cap's note
+    path = tmp_path / "inv.yaml"
+    path.write_text("format: lineage/1\norganisation: mc\nparties:\n"
+                    "  - {id: mc, role: self}\n  - {id: partner, role: third_party}\nflows:\n"
+                    + "".join(f"  - {{id: B{i}, from: mc, to: partner, items: [name], "
+                              "start: notadate}\n" for i in range(10_000))
+                    + f"  - {{id: G1, from: mc, {last}}}\n", encoding="utf-8")
+    err = run_cli("validate", path, expect=2).stderr.splitlines()
+    assert err[-1] == says
+    assert not any("internal error" in line for line in err)
+
+
+def test_formula_cells_in_a_required_column_are_counted_once(tmp_path):
+    # the review of round 14: 6,000 formula cells in 'start' also counted their echoes
+    # ("required field is missing") and claimed more than 10,000 problems
+    import openpyxl
+    from lineage.model import InventoryError, load
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "inventory"
+    ws.append(["format", "organisation"])
+    ws.append(["lineage/1", "mc"])
+    parties = wb.create_sheet("parties")
+    parties.append(["id", "role"])
+    parties.append(["mc", "self"])
+    flows = wb.create_sheet("flows")
+    flows.append(["id", "from", "to", "items", "start"])
+    for i in range(6_000):
+        flows.append([f"F{i}", "mc", "mc2", "x", "=DATE(2025,1,1)"])
+    path = tmp_path / "inv.xlsx"
+    wb.save(path)
+    with pytest.raises(InventoryError) as caught:
+        load(path)
+    assert not caught.value.truncated
+    assert len(caught.value.problems) == 6_000
+    assert {p.message for p in caught.value.problems} == {
+        "cell holds a formula (=DATE(2025,1,1)); type the value itself"}
+
+
+def test_a_formula_in_the_top_sheet_is_one_problem(tmp_path):
+    # the review of round 14: it also said "required top-level key 'organisation' is missing"
+    import openpyxl
+    from lineage.model import InventoryError, load
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "inventory"
+    ws.append(["format", "organisation"])
+    ws.append(["lineage/1", '="mc"'])
+    parties = wb.create_sheet("parties")
+    parties.append(["id", "role"])
+    parties.append(["mc", "self"])
+    wb.create_sheet("flows").append(["id", "from", "to", "items", "start"])
+    path = tmp_path / "inv.xlsx"
+    wb.save(path)
+    with pytest.raises(InventoryError) as caught:
+        load(path)
+    assert [(p.field, p.message) for p in caught.value.problems] == [
+        ("organisation", 'cell holds a formula (="mc"); type the value itself')]

@@ -690,3 +690,18 @@ def test_an_item_added_to_a_published_joint_use_notice_is_noted():
     assert note.message == (f"items added to a published joint-use notice: phone now read as "
                             f"announced since {j1.published_on.isoformat()}; items announced "
                             "later belong in a new notice dated when they were")
+
+
+def test_a_finding_of_no_pack_is_compared_across_packs(tmp_path, run_cli):
+    # the review of round 14: a waiver naming an unknown rule gives a finding of no pack,
+    # which a diff across packs set apart as "not compared"
+    inv = copy_sample(tmp_path)
+    with open(inv / "waivers.yaml", "a", encoding="utf-8") as fh:
+        fh.write("  - {rule: TP999, flow: F01, reason: typo, approved_by: x, "
+                 "expires_on: 2030-01-01}\n")
+    store = tmp_path / "a.db"
+    run_cli("snapshot", "create", inv, "--store", store, "--rules", "policy,appi")
+    data = json.loads(run_cli("snapshot", "diff", "latest", inv, "--store", store, "--rules",
+                              "policy", "--format", "json").stdout)
+    assert "LW002:F01:TP999" in {f["id"] for f in data["findings"]["open"]}
+    assert "LW002:F01:TP999" not in data["not_compared"]["a"]

@@ -30,6 +30,7 @@ import json
 from pydantic.json_schema import GenerateJsonSchema
 
 from . import schema
+from .schema import _LONGEST_DATE
 from .tables import POLICY_SHEET, REVISIONS_SHEET, SHEET_LABELS, TOP_SHEET, label_ja
 
 __all__ = ["inventory_schema", "schema_text", "SCHEMA_DIALECT"]
@@ -76,7 +77,8 @@ class _Generator(GenerateJsonSchema):
         return out
 
     def date_schema(self, core_schema):
-        return {"type": "string", "pattern": _DATE_PATTERN}
+        # no longer than the loader reads (schema._LONGEST_DATE)
+        return {"type": "string", "pattern": _DATE_PATTERN, "maxLength": _LONGEST_DATE}
 
 
 def inventory_schema(*, fragment: bool = False) -> dict:

@@ -295,10 +295,11 @@ class Diff:
         #: findings of a pack only ``a`` (first) or only ``b`` was checked with
         self.unchecked: tuple[tuple[dict, ...], tuple[dict, ...]] = ((), ())
         if self.packs_apart:
-            self.unchecked = (tuple(f for f in self.resolved if _pack(f) not in in_b),
-                              tuple(f for f in self.new if _pack(f) not in in_a))
-            self.resolved = tuple(f for f in self.resolved if _pack(f) in in_b)
-            self.new = tuple(f for f in self.new if _pack(f) in in_a)
+            # a finding of no pack (a waiver naming an unknown rule) is compared
+            self.unchecked = (tuple(f for f in self.resolved if not _in(f, in_b)),
+                              tuple(f for f in self.new if not _in(f, in_a)))
+            self.resolved = tuple(f for f in self.resolved if _in(f, in_b))
+            self.new = tuple(f for f in self.new if _in(f, in_a))
         #: findings in both (as in ``b``), with what changed about them
         self.open: tuple[dict, ...] = tuple(
             {**fb[i], "changes": [c.as_dict() for c in _changes(
@@ -486,13 +487,19 @@ def _pack(finding: dict) -> str | None:
     return pack
 
 
+def _in(finding: dict, packs: set) -> bool:
+    """Whether a finding's pack is one of ``packs``, or it has none."""
+    pack = _pack(finding)
+    return pack is None or pack in packs
+
+
 def _under(snap: Snapshot, rows, packs) -> list:
     """``snap``'s flow rows with each status as the findings of ``packs`` alone give
     it (the worst of them, as rules.md's status reads them)."""
     keep = set(packs)
     worst: dict = {}
     for f in snap.finding_dicts():
-        if _pack(f) in keep:
+        if _in(f, keep):
             rank = 1 if f["waived"] else 3 if f["severity"] == "error" else 2
             if worst.get(f["flow"], 0) < rank:
                 worst[f["flow"]] = rank
