@@ -117,7 +117,7 @@ def _lines(audit, lang: str, style: Callable[..., str], baseline=None):
     known_ids = None
     if baseline is not None:
         # known: held unwaived by the baseline (one held only waived is new again)
-        known_ids = baseline.ids - getattr(baseline, "waived", frozenset())
+        known_ids = {f.id for f in audit.results if baseline.known(f.id)}
         live = [f.id for f in audit.results if not f.waived]
         known = sum(1 for fid in live if fid in known_ids)
         label = f" ({baseline.label})" if baseline.label else ""

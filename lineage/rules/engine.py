@@ -168,9 +168,20 @@ def pack_of_finding(finding: Finding) -> str | None:
         >>> [(f.id, pack_of_finding(f)) for f in run(inv).findings]
         [('LW001:F1:TP114', 'policy'), ('TP114:F1', 'policy')]
     """
-    pack = REGISTRY.pack_of(finding.rule)
+    return pack_of(finding.rule, finding.evidence)
+
+
+def pack_of(rule: str, evidence) -> str | None:
+    """:func:`pack_of_finding` from a finding's rule and evidence (its pairs or the
+    report's mapping), for findings read back from a report or a snapshot.
+
+    Example:
+        >>> pack_of("AP221", {}), pack_of("LW001", {"waiver": "TP101/phone"}), pack_of("LW002", {})
+        ('appi', 'policy', None)
+    """
+    pack = REGISTRY.pack_of(rule)
     if pack is None:
-        waiver = dict(finding.evidence).get("waiver")
+        waiver = dict(evidence or ()).get("waiver")
         if waiver:
             pack = REGISTRY.pack_of(str(waiver).split("/")[0].upper())
     return pack

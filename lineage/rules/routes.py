@@ -728,14 +728,23 @@ def _opt_out(ctx, flow):
                          (TP121, TP122, TP123, TP124, TP125))
 
 
-def _consent(ctx, flow, once=False):
+def _consent_search(ctx, flow) -> tuple:
+    """What the consent route's search of ``flow`` reads: the consents it names (None:
+    any), the recipient's names consents list, its :class:`_Plan`, its :class:`_Wants`,
+    and whether the first consent of every group holds (the common case, at once)."""
     named = tuple(flow.consents) if flow.consents else None
     names = _consent_names(ctx, flow.to)
     plan = _consent_plan(ctx, ctx.groups_key(flow), names, named)
     wants = _Wants(ctx, flow)
+    first = plan.first is not None and not any(wants.short(c, t) for c, t in plan.first)
+    return named, names, plan, wants, first
+
+
+def _consent(ctx, flow, once=False):
+    named, names, plan, wants, first = _consent_search(ctx, flow)
     # The common case at once: every group has a consent naming the recipient,
     # and the first of each (a few distinct terms) holds.
-    if plan.first is not None and not any(wants.short(c, t) for c, t in plan.first):
+    if first:
         return RouteResult("consent", [], {"consents": list(plan.first_used)}, False)
     found, used = [], []
     # With ``once``: (terms, recipient missed) of the closest consents whose
@@ -791,11 +800,8 @@ def consent_holds(ctx, flow) -> bool:
         >>> consent_holds(ctx, ctx.flows["F1"]), holding(ctx, ctx.flows["F1"], "consent")
         (True, {'consents': ['K1']})
     """
-    named = tuple(flow.consents) if flow.consents else None
-    names = _consent_names(ctx, flow.to)
-    plan = _consent_plan(ctx, ctx.groups_key(flow), names, named)
-    wants = _Wants(ctx, flow)
-    if plan.first is not None and not any(wants.short(c, t) for c, t in plan.first):
+    _named, _names, plan, wants, first = _consent_search(ctx, flow)
+    if first:
         return True
     held = False  # no group at all: the route has no evidence (missing)
     for _group, candidates in plan.groups():

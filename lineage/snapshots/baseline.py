@@ -139,5 +139,5 @@ class Baseline:
             >>> states["TP203:F44:address"], states["TP203:F44:name"]
             ('unchanged', 'new')
         """
-        return {f.id: ("unchanged" if f.id in self.ids and (f.waived or f.id not in self.waived)
+        return {f.id: ("unchanged" if (f.id in self.ids if f.waived else self.known(f.id))
                        else "new") for f in audit.results}

@@ -332,8 +332,8 @@ class Diff:
         # flows of shared chunks are the same flows with the same route and status
         rows_a, rows_b = _unshared(a.flows, b.flows) or (a.flows, b.flows)
         if self.packs_apart:
-            rows_a = _under(a, a.flows, self.packs_compared)
-            rows_b = _under(b, b.flows, self.packs_compared)
+            rows_a = _under(a.finding_dicts(), a.flows, self.packs_compared)
+            rows_b = _under(fb.values(), b.flows, self.packs_compared)
         moved, self._same_routes = _route_changes(rows_a, rows_b)
         #: flows in both whose route or status changed
         self.flow_changes: tuple[dict, ...] = tuple(
@@ -476,15 +476,9 @@ _STATUS_OF_RANK = ("ok", "waived", "warning", "violation")
 
 
 def _pack(finding: dict) -> str | None:
-    """The pack a finding (report form) counts toward: its rule's, or for LW001/LW002
-    that of the rule its waiver names (rules.md, Status)."""
-    from ..rules.registry import REGISTRY
-    pack = REGISTRY.pack_of(finding["rule"])
-    if pack is None:
-        waiver = (finding.get("evidence") or {}).get("waiver")
-        if waiver:
-            pack = REGISTRY.pack_of(str(waiver).split("/")[0].upper())
-    return pack
+    """The pack a finding (report form) counts toward (:func:`~lineage.rules.engine.pack_of`)."""
+    from ..rules.engine import pack_of  # (the rules only when packs differ)
+    return pack_of(finding["rule"], finding.get("evidence"))
 
 
 def _in(finding: dict, packs: set) -> bool:
@@ -493,12 +487,12 @@ def _in(finding: dict, packs: set) -> bool:
     return pack is None or pack in packs
 
 
-def _under(snap: Snapshot, rows, packs) -> list:
-    """``snap``'s flow rows with each status as the findings of ``packs`` alone give
-    it (the worst of them, as rules.md's status reads them)."""
+def _under(findings, rows, packs) -> list:
+    """A snapshot's flow ``rows`` with each status as its ``findings`` (report form) of
+    ``packs`` alone give it (the worst of them, as rules.md's status reads them)."""
     keep = set(packs)
     worst: dict = {}
-    for f in snap.finding_dicts():
+    for f in findings:
         if _in(f, keep):
             rank = 1 if f["waived"] else 3 if f["severity"] == "error" else 2
             if worst.get(f["flow"], 0) < rank:

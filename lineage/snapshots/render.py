@@ -396,11 +396,12 @@ def packs_line(d: Diff, lang: str = "en") -> str | None:
                                       f"B の {nb} 件" if nb else "") if x) or "なし"
         return (f"A は {a}、B は {b} で検査されています。片方だけのルールパック {apart} の指摘"
                 f"（{where}）は比較せず、状態は {common} で比べています")
-    where = " and ".join(x for x in (f"{na} in A" if na else "", f"{nb} in B" if nb else "")
-                         if x)
-    counted = (f"the {na + nb} findings of {apart} in {'A' if na else 'B'}" if not (na and nb)
-               and na + nb else f"the findings of {apart} ({where})" if where
-               else f"findings of {apart} (none)")
+    if na and nb:
+        counted = f"the findings of {apart} ({na} in A and {nb} in B)"
+    elif na or nb:
+        counted = f"the {na + nb} findings of {apart} in {'A' if na else 'B'}"
+    else:
+        counted = f"findings of {apart} (none)"
     return (f"A was checked with {a} and B with {b}: {counted} are not compared, and "
             f"statuses are compared under {common}")
 
