@@ -102,6 +102,30 @@ CASES = [
 ]
 
 
+def _csv_inventory(tmp_path):
+    """A CSV folder of organisation ``a`` and its one party; the caller writes flows.csv."""
+    path = tmp_path / "inv"
+    path.mkdir()
+    (path / "inventory.csv").write_text("format,organisation\nlineage/1,a\n")
+    (path / "parties.csv").write_text("id,role\na,self\n")
+    return path
+
+
+def _workbook(org: str, party: str | None = None):
+    """A workbook of organisation ``org`` (a cell's text) and its one party (``org``
+    unless given), and its empty flows sheet."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "inventory"
+    ws.append(["format", "organisation"])
+    ws.append(["lineage/1", org])
+    parties = wb.create_sheet("parties")
+    parties.append(["id", "role"])
+    parties.append([party or org, "self"])
+    return wb, wb.create_sheet("flows")
+
+
 def test_good_inventory_is_valid(tmp_path, run_cli):
     path = tmp_path / "inv.yaml"
     path.write_text(GOOD, encoding="utf-8")
@@ -225,10 +249,7 @@ def test_a_load_stops_collecting_problems_past_its_limit(tmp_path, run_cli, form
                                              f"start: nope}}\n" for i in range(n)),
                         encoding="utf-8")
     else:
-        path = tmp_path / "inv"
-        path.mkdir()
-        (path / "inventory.csv").write_text("format,organisation\nlineage/1,a\n")
-        (path / "parties.csv").write_text("id,role\na,self\n")
+        path = _csv_inventory(tmp_path)
         (path / "flows.csv").write_text("id,from,to,items,start\n" + "".join(
             f"F{i},a,a,x,nope\n" for i in range(n)))
     from lineage.model import InventoryError, load
@@ -249,10 +270,7 @@ def test_reference_problems_stop_at_the_limit_too(tmp_path, run_cli):
     # problems in 46 s; the cap stopped only the schema's problems
     from lineage.model.loading import MAX_LOAD_PROBLEMS
     n = MAX_LOAD_PROBLEMS // 2 + 1_000
-    path = tmp_path / "inv"
-    path.mkdir()
-    (path / "inventory.csv").write_text("format,organisation\nlineage/1,a\n")
-    (path / "parties.csv").write_text("id,role\na,self\n")
+    path = _csv_inventory(tmp_path)
     (path / "flows.csv").write_text("id,from,to,items,start\n" + "".join(
         f"F{i},u{i},v{i},x,2024-01-01\n" for i in range(n)))
     from lineage.model import InventoryError, load
@@ -324,10 +342,7 @@ def test_an_unknown_column_in_a_long_file_is_one_problem_not_the_cap(tmp_path, r
     # 10,000 problems, hiding every other one, and was counted "in 10000 rows"
     from lineage.model.loading import MAX_LOAD_PROBLEMS
     n = MAX_LOAD_PROBLEMS + 2_000
-    path = tmp_path / "inv"
-    path.mkdir()
-    (path / "inventory.csv").write_text("format,organisation\nlineage/1,a\n")
-    (path / "parties.csv").write_text("id,role\na,self\n")
+    path = _csv_inventory(tmp_path)
     (path / "flows.csv").write_text("id,from,to,items,start,foo\n" + "".join(
         f"F{i},a,a,x,2024-01-01,1\n" for i in range(n)))
     err = run_cli("validate", path, expect=2).stderr
@@ -359,10 +374,7 @@ def _capped(path) -> list:
 def test_rows_wider_than_the_header_stop_at_the_limit(tmp_path, run_cli):
     # the hostile review of round 14: 1,500,000 such rows listed 1,500,000 problems (1 GB)
     from lineage.model.loading import MAX_LOAD_PROBLEMS
-    path = tmp_path / "inv"
-    path.mkdir()
-    (path / "inventory.csv").write_text("format,organisation\nlineage/1,a\n")
-    (path / "parties.csv").write_text("id,role\na,self\n")
+    path = _csv_inventory(tmp_path)
     (path / "flows.csv").write_text("id,from,to,items,start\n" + "".join(
         f"F{i},a,a,x,2024-01-01,extra\n" for i in range(MAX_LOAD_PROBLEMS + 500)))
     problems = _capped(path)
@@ -378,17 +390,8 @@ def test_rows_wider_than_the_header_stop_at_the_limit(tmp_path, run_cli):
 def test_error_cells_of_a_workbook_stop_at_the_limit(tmp_path):
     # the hostile review of round 14: a 2.7 MB workbook of #N/A cells listed 1,150,000
     # problems in 1.4 GB
-    import openpyxl
     from lineage.model.loading import MAX_LOAD_PROBLEMS
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "inventory"
-    ws.append(["format", "organisation"])
-    ws.append(["lineage/1", "a"])
-    parties = wb.create_sheet("parties")
-    parties.append(["id", "role"])
-    parties.append(["a", "self"])
-    flows = wb.create_sheet("flows")
+    wb, flows = _workbook("a")
     flows.append(["id", "from", "to", "items", "start", "note"])
     for i in range(MAX_LOAD_PROBLEMS // 2 + 100):
         flows.append([f"F{i}", "a", "a", "x", "2024-01-01", "#N/A"])
@@ -421,10 +424,7 @@ def test_a_row_of_many_unknown_columns_stops_at_the_limit(tmp_path):
     # the hostile review of round 14: 200,000 unknown columns in one row ran for hours
     # (a scan of the header per problem, and a did-you-mean search per column)
     from lineage.model.loading import MAX_LOAD_PROBLEMS
-    path = tmp_path / "inv"
-    path.mkdir()
-    (path / "inventory.csv").write_text("format,organisation\nlineage/1,a\n")
-    (path / "parties.csv").write_text("id,role\na,self\n")
+    path = _csv_inventory(tmp_path)
     n = MAX_LOAD_PROBLEMS + 5_000
     (path / "flows.csv").write_text(
         "id,from,to,items,start," + ",".join(f"u{i}" for i in range(n)) + "\n"
@@ -454,10 +454,7 @@ def test_a_long_record_id_leaves_room_for_the_message(tmp_path, run_cli):
     (5_001, 9801, "more than 10,000 problems (the load stopped there); nothing was checked.")])
 def test_exactly_the_limit_is_not_more_than_it(tmp_path, run_cli, flows, more, says):
     # the hostile review of round 14: exactly 10,000 problems said "more than 10,000"
-    path = tmp_path / "inv"
-    path.mkdir()
-    (path / "inventory.csv").write_text("format,organisation\nlineage/1,a\n")
-    (path / "parties.csv").write_text("id,role\na,self\n")
+    path = _csv_inventory(tmp_path)
     (path / "flows.csv").write_text("id,from,to,items,start\n" + "".join(
         f"F{i},u{i},v{i},x,2024-01-01\n" for i in range(flows)))
     err = run_cli("validate", path, expect=2).stderr.splitlines()
@@ -503,17 +500,8 @@ def test_the_cap_reached_before_the_checks_across_records(tmp_path, run_cli, las
 def test_formula_cells_in_a_required_column_are_counted_once(tmp_path):
     # the review of round 14: 6,000 formula cells in 'start' also counted their echoes
     # ("required field is missing") and claimed more than 10,000 problems
-    import openpyxl
     from lineage.model import InventoryError, load
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "inventory"
-    ws.append(["format", "organisation"])
-    ws.append(["lineage/1", "mc"])
-    parties = wb.create_sheet("parties")
-    parties.append(["id", "role"])
-    parties.append(["mc", "self"])
-    flows = wb.create_sheet("flows")
+    wb, flows = _workbook("mc")
     flows.append(["id", "from", "to", "items", "start"])
     for i in range(6_000):
         flows.append([f"F{i}", "mc", "mc2", "x", "=DATE(2025,1,1)"])
@@ -529,17 +517,9 @@ def test_formula_cells_in_a_required_column_are_counted_once(tmp_path):
 
 def test_a_formula_in_the_top_sheet_is_one_problem(tmp_path):
     # the review of round 14: it also said "required top-level key 'organisation' is missing"
-    import openpyxl
     from lineage.model import InventoryError, load
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "inventory"
-    ws.append(["format", "organisation"])
-    ws.append(["lineage/1", '="mc"'])
-    parties = wb.create_sheet("parties")
-    parties.append(["id", "role"])
-    parties.append(["mc", "self"])
-    wb.create_sheet("flows").append(["id", "from", "to", "items", "start"])
+    wb, flows = _workbook('="mc"', "mc")
+    flows.append(["id", "from", "to", "items", "start"])
     path = tmp_path / "inv.xlsx"
     wb.save(path)
     with pytest.raises(InventoryError) as caught:
