@@ -294,20 +294,32 @@ def test_convert_refuses_the_policy_file_it_reads_before_writing_anything(tmp_pa
     assert (tmp_path / "policy.txt").read_bytes() == policy
 
 
-def test_a_workbook_unpacking_far_beyond_its_size_is_refused_at_once(tmp_path, run_cli):
-    # the hostile review of round 13: 1.5 MB packing 1.5 GB of spaces into styles.xml took
-    # 4.7 GB of memory and 17 s; a part is refused by its stated size before it is read
+def _sample_book(tmp_path, run_cli, name, edit=lambda part, data: data, added=None):
+    """The sample as a workbook repacked into ``name``: each part through ``edit``, then
+    the ``added`` parts."""
     import zipfile
     book = tmp_path / "inv.xlsx"
     run_cli("convert", "inventories/monocollabo", book)
-    bomb = tmp_path / "bomb.xlsx"
-    with zipfile.ZipFile(book) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+    out = tmp_path / name
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "xl/styles.xml":
-                assert b"</styleSheet>" in data
-                data = data.replace(b"</styleSheet>", b" " * (100 << 20) + b"</styleSheet>")
-            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+            dst.writestr(info, edit(info.filename, src.read(info)),
+                         compress_type=zipfile.ZIP_DEFLATED)
+        for part, data in (added or {}).items():
+            dst.writestr(part, data, compress_type=zipfile.ZIP_DEFLATED)
+    return out
+
+
+def test_a_workbook_unpacking_far_beyond_its_size_is_refused_at_once(tmp_path, run_cli):
+    # the hostile review of round 13: 1.5 MB packing 1.5 GB of spaces into styles.xml took
+    # 4.7 GB of memory and 17 s; a part is refused by its stated size before it is read
+    def padded(name, data):
+        if name == "xl/styles.xml":
+            assert b"</styleSheet>" in data
+            data = data.replace(b"</styleSheet>", b" " * (100 << 20) + b"</styleSheet>")
+        return data
+
+    bomb = _sample_book(tmp_path, run_cli, "bomb.xlsx", padded)
     err = run_cli("validate", bomb, expect=2).stderr
     assert "its part xl/styles.xml unpacks to 100 MB (packed 1,000 to one or more): " \
            "not a spreadsheet's" in err
@@ -316,14 +328,7 @@ def test_a_workbook_unpacking_far_beyond_its_size_is_refused_at_once(tmp_path, r
 def test_shared_strings_packed_tighter_than_text_are_refused(tmp_path, run_cli):
     # the review of round 13: 200 MB of tiny shared strings packed 188 to one took 110 s and
     # 1.2 GB (openpyxl holds them whole); a sheet may pack that tightly, strings not
-    import zipfile
-    book = tmp_path / "inv.xlsx"
-    run_cli("convert", "inventories/monocollabo", book)
-    bomb = tmp_path / "strings.xlsx"
-    with zipfile.ZipFile(book) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            dst.writestr(info, src.read(info), compress_type=zipfile.ZIP_DEFLATED)
-        dst.writestr("xl/sharedStrings.xml", b"<sst>" + b"<si><t>a</t></si>" * (5 << 20)
-                     + b"</sst>", compress_type=zipfile.ZIP_DEFLATED)
+    bomb = _sample_book(tmp_path, run_cli, "strings.xlsx", added={
+        "xl/sharedStrings.xml": b"<sst>" + b"<si><t>a</t></si>" * (5 << 20) + b"</sst>"})
     err = run_cli("validate", bomb, expect=2).stderr
     assert "its part xl/sharedStrings.xml unpacks to 85 MB (packed 412 to one)" in err
