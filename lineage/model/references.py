@@ -99,9 +99,12 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
 
     hints: dict = {}  # target -> its Suggestions: one sort, and each value once
 
-    def hint(value, target, known, lang="en"):
+    def hint(value, target, lang="en"):
         got = hints.get(target)
         if got is None:
+            # the known values, gathered once per target (not a union per problem)
+            known = (parties | groups if target == "groups"
+                     else ids["data_items" if target == "items" else target])
             got = hints[target] = Suggestions(known)
         return did_you_mean(value, got, lang)
 
@@ -113,9 +116,9 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
                 target, target.rstrip("s").replace("_", " "))
             label_ja = _LABELS_JA.get(target, target)
             out.append(Problem(source.locate(path), name, _label(record), field,
-                               f"unknown {label} '{value}'{hint(value, target, known)}",
+                               f"unknown {label} '{value}'{hint(value, target)}",
                                f"{label_ja} '{value}' が定義されていません"
-                               f"{hint(value, target, known, 'ja')}"))
+                               f"{hint(value, target, 'ja')}"))
 
     def refs(name, record, field, values, target):
         for pos, value in enumerate(values or []):
@@ -130,12 +133,11 @@ def check_references(inv: Inventory, source, raw_ids: dict[str, list],
             if value not in parties and value not in groups:
                 path = (name, index_of[name][id(record)], field, pos)
                 # (the trial of round 13: a misspelt group got no suggestion)
-                known = parties | groups
                 out.append(Problem(source.locate(path), name, _label(record), field,
                                    f"'{value}' is neither a party ID nor a group named in "
-                                   "any party's groups" + hint(value, "groups", known),
+                                   "any party's groups" + hint(value, "groups"),
                                    f"'{value}' は当事者 ID でもグループ名でもありません"
-                                   + hint(value, "groups", known, "ja")))
+                                   + hint(value, "groups", "ja")))
 
     def dates(name, record, first, second):
         a, b = getattr(record, first), getattr(record, second)
