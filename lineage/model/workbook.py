@@ -315,27 +315,16 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
                         "見出しのない列に値があります"))
                     ok = False
                 continue
-            if data_type == "f":
+            if data_type in ("f", "e"):
                 # A cell's own problem: the value is left out and the rest is read, so
                 # every other problem shows in the same run (the trial of round 14: one
-                # formula hid every problem of every sheet).
-                where = f"{_letter(col)} ({written[col]})"
-                cell_problems.append(Problem(Location(name, sheet=tab, row=row, column=where),
-                                        sheet, None, header[col],
-                                        f"cell holds a formula ({value}); type the value itself",
-                                        f"セルに数式 ({value}) があります。値そのものを入力してください"
-                                        "（数式は計算せずに読みません）"))
-                continue
-            if data_type == "e":
-                # an error cell (#N/A from a failed look-up): its text is no value, in a
-                # name or a note either (the hostile review of round 13 found it read so)
-                where = f"{_letter(col)} ({written[col]})"
-                cell_problems.append(Problem(Location(name, sheet=tab, row=row, column=where),
-                                        sheet, None, header[col],
-                                        f"cell holds the error value {value}: the formula or "
-                                        "look-up behind it failed; type the value itself",
-                                        f"セルがエラー値 {value} です。元の数式や参照が失敗しています。"
-                                        "値そのものを入力してください"))
+                # formula hid every problem of every sheet). An error cell (#N/A from a
+                # failed look-up) is no value either, in a name or a note (the hostile
+                # review of round 13 found it read so).
+                en, ja = (_FORMULA if data_type == "f" else _ERROR_VALUE)
+                cell_problems.append(Problem(
+                    Location(name, sheet=tab, row=row, column=f"{_letter(col)} ({written[col]})"),
+                    sheet, None, header[col], en.format(value=value), ja.format(value=value)))
                 continue
             values[header[col]] = _value(value)
             mask |= bits[col]
@@ -348,6 +337,14 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
         if values and number is not None:
             rows.append((number, values, mask))
     return (names, labels, rows) if ok else None
+
+
+#: What a formula cell and an error cell are told, in both languages.
+_FORMULA = ("cell holds a formula ({value}); type the value itself",
+            "セルに数式 ({value}) があります。値そのものを入力してください（数式は計算せずに読みません）")
+_ERROR_VALUE = ("cell holds the error value {value}: the formula or look-up behind it failed; "
+                "type the value itself",
+                "セルがエラー値 {value} です。元の数式や参照が失敗しています。値そのものを入力してください")
 
 
 def _value(value):
