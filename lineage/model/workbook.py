@@ -341,10 +341,12 @@ def _table(name: str, sheet: str, rows_iter, problems: list[Problem], missing: l
 
 #: What a formula cell and an error cell are told, in both languages.
 _FORMULA = ("cell holds a formula ({value}); type the value itself",
-            "セルに数式 ({value}) があります。値そのものを入力してください（数式は計算せずに読みません）")
+            "セルに数式 ({value}) があります。値そのものを入力してください"
+            "（数式は計算せずに読みません）")
 _ERROR_VALUE = ("cell holds the error value {value}: the formula or look-up behind it failed; "
                 "type the value itself",
-                "セルがエラー値 {value} です。元の数式や参照が失敗しています。値そのものを入力してください")
+                "セルがエラー値 {value} です。元の数式や参照が失敗しています。"
+                "値そのものを入力してください")
 
 
 def _value(value):
