@@ -46,9 +46,24 @@ def _meets_act(ctx, flow, notice) -> bool:
     """Whether a joint-use ``notice`` meets the Act for ``flow``: published strictly
     before its start, giving the responsible person's address and representative
     on the days the flow runs."""
-    if notice is None or notice.published_on is None or notice.published_on >= flow.start:
-        return False
-    return responsible_given(ctx, flow, notice)
+    return notice is not None and notice.published_on is not None \
+        and _shortfall(ctx, flow, notice) is None
+
+
+def _shortfall(ctx, flow, notice) -> tuple[str, str] | None:
+    """Why a joint-use ``notice`` (published) fails the Act for ``flow``, in English and
+    Japanese; None when it meets it (:func:`_meets_act`)."""
+    published = notice.published_on
+    if published is not None and published >= flow.start:
+        return (f"{notice.id} was published on {published.isoformat()}, not before the "
+                f"flow started on {flow.start.isoformat()}",
+                f"{notice.id} の公表日（{published.isoformat()}）が開始日"
+                f"（{flow.start.isoformat()}）より前ではありません")
+    if not responsible_given(ctx, flow, notice):
+        return (f"{notice.id} does not give the responsible person's address and "
+                "representative while the flow runs",
+                f"{notice.id} にフローの期間中の責任者の住所と代表者の記載がありません")
+    return None
 
 
 class AP241(LawRule):
@@ -169,16 +184,8 @@ def _joint_use_shortfall(ctx, flow):
     notice = ctx.notices.get((evidence or {}).get("notice") or "")
     if notice is None:
         return None
-    head = f"joint use under notice {notice.id} does not exempt it: "
-    head_ja = f"共同利用の通知・公表 {notice.id} では確認が不要になりません。"
-    published = notice.published_on
-    if published is not None and published >= flow.start:
-        return (notice.id, head + f"{notice.id} was published on {published.isoformat()}, not "
-                                  f"before the flow started on {flow.start.isoformat()}",
-                head_ja + f"{notice.id} の公表日（{published.isoformat()}）が開始日"
-                          f"（{flow.start.isoformat()}）より前ではありません")
-    if not responsible_given(ctx, flow, notice):
-        return (notice.id, head + f"{notice.id} does not give the responsible person's address "
-                                  "and representative while the flow runs",
-                head_ja + f"{notice.id} にフローの期間中の責任者の住所と代表者の記載がありません")
-    return None
+    why = _shortfall(ctx, flow, notice)
+    if why is None:
+        return None
+    return (notice.id, f"joint use under notice {notice.id} does not exempt it: {why[0]}",
+            f"共同利用の通知・公表 {notice.id} では確認が不要になりません。{why[1]}")
