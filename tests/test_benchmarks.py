@@ -66,3 +66,14 @@ def test_branches_prints_a_row_per_size():
     assert re.match(r"one company's branches, each with a contract, checked: \d+ cores", text)
     assert re.findall(r"^ +([\d,]+) branches 50 flows: check [\d.]+ s, floor [\d.]+ s = "
                       r"[\d.]+x, [\d.]+ ms per branch, peak \d+ MiB$", text, re.M) == ["20", "40"]
+
+
+def test_columnar_prints_each_step_of_each_engine(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_formats import build
+
+    folder = build(300, "csv", tmp_path)
+    text = _bench("benchmarks/bench_columnar.py", str(folder), "--repeat", "1")
+    assert "300 flows" in text.splitlines()[0]
+    steps = re.findall(r"^pandas +(\w+) +[\d.]+ +[\d.]+$", text, re.M)
+    assert steps == ["read", "codes", "classify", "report", "total"]
