@@ -1138,29 +1138,56 @@ def _no_consent(ctx, flow, group, named):
                              message_ja="この提供に対応する本人の同意がありません")
     none = "none of the consents the flow names is" if named else "no consent"
     since = _group_arrives(ctx, flow, group)
-    why, why_ja = _group_because(ctx, flow, group)
+    items, path = _group_items(ctx, flow, group)
+    why, why_ja = _group_because(items, path, group)
+    # The finding concerns the group's items, and its evidence is the way the
+    # first of them came (a CI gate or a waiver reads these, not the message).
+    evidence = {"path": [*path, flow.id]} if path else None
     if since is not None:  # counted up to the provision's end: not held on the audit date
         return TP101.finding(
-            flow, subject=group,
+            flow, subject=group, items=items, evidence=evidence,
             message=f"{none} from {group}, whose data the flow will carry from {since}{why}",
             message_ja=f"{since} から提供される本人 {group} のデータについて、同意がありません"
                        f"{why_ja}")
-    return TP101.finding(flow, subject=group,
+    return TP101.finding(flow, subject=group, items=items, evidence=evidence,
                          message=f"{none} from {group}, whose data the flow carries{why}",
                          message_ja=f"データを提供される本人 {group} の同意がありません{why_ja}")
 
 
-def _group_because(ctx, flow, group) -> tuple[str, str]:
-    """Why the flow carries ``group``'s data: which of its items came from the group,
-    and by which flows the first of them reached the sender (the trial of round 13:
-    one item kept for every group made a group count that the flow seemed not to
-    concern, and nothing said why). ``("", "")`` when lineage shows no item."""
+def _group_items(ctx, flow, group) -> tuple[list, list]:
+    """The flow's items that came from ``group`` by its last day, in the flow's
+    order, and the flows by which the first of them reached the sender (empty
+    where lineage shows none).
+
+    Example:
+        >>> from lineage.rules.context import Context
+        >>> from lineage.rules.examples import build_example
+        >>> ctx = Context(build_example(
+        ...     "{flows: [{id: F1, from: mc, to: partner, items: [name, email], "
+        ...     "basis: consent, start: 2025-01-01}]}"))
+        >>> _group_items(ctx, ctx.flows["F1"], "customers")
+        (['name', 'email'], ['C1'])
+    """
     table, last = ctx._holdings_of(flow.frm), ctx.recorded_last_day(flow)
     items = [i for i in flow.items
              if any(g == group and day <= last for day, g in table.get(i, ()))]
+    if not items or group not in ctx.entity_reach:
+        return items, []
+    return items, ctx.entity_reach[group].path(flow.frm, items[0])
+
+
+def _group_because(items: list, path: list, group: str) -> tuple[str, str]:
+    """Why the flow carries ``group``'s data (:func:`_group_items`), said in the
+    message (the trial of round 13: one item kept for every group made a group
+    count that the flow seemed not to concern, and nothing said why). ``("", "")``
+    when lineage shows no item.
+
+    Example:
+        >>> _group_because(["email"], ["C2"], "members")[0]
+        ' (its email came from members by C2)'
+    """
     if not items:
         return "", ""
-    path = ctx.entity_reach[group].path(flow.frm, items[0]) if group in ctx.entity_reach else []
     shown = ", ".join(items)
     by = f" by {' > '.join(path)}" if path else ""
     by_ja = f"{' > '.join(path)} で " if path else ""

@@ -9,7 +9,9 @@ class TP101(Rule):
     joint use, and no opt-out notice. The message names the route that came
     closest and what it lacked. A declared ``consent`` basis with no consent at
     all from a data-subject group whose data the flow carries also gives TP101,
-    one finding per such group (``TP101:<flow>:<group>``).
+    one finding per such group (``TP101:<flow>:<group>``), whose items are the
+    flow's items that came from the group and whose evidence is the path by which
+    the first of them came.
 
     Non-compliant: customer names go to a partner and nothing makes it lawful.
     Compliant: the same flow backed by the customers' prior consent.
