@@ -202,6 +202,8 @@ def _own_since(ctx, judged, inside, index=None) -> dict:
             continue
         if u == org and judged[f.id].route == "outsourcing":
             continue
+        if f.storage_only:  # no provision: the recipient never handles the data
+            continue
         held = direct.setdefault(v, {})
         for item in f.items:
             if f.start < held.get(item, _FAR):

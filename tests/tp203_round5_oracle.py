@@ -231,7 +231,9 @@ class _Index:
         from_org = {p for p in (*ctx.parties_by_entity.get(org, ()), org) if entity(p) == org}
         e_places, e_ents = self.entrusting
         outside = list(map(not_, map(from_org.__contains__, map(frms.__getitem__, e_places))))
-        others = list(map(not_, flags))
+        # storage-only flows are no source (their recipient never handles the data)
+        stored = [flows[n].storage_only for n in places]
+        others = [not (flag or kept) for flag, kept in zip(flags, stored)]
         #: (places, recipients' entities) of the flows received from another
         #: source than the organisation's outsourcing, in no particular order.
         self.received = (list(compress(places, others)) + list(compress(e_places, outside)),

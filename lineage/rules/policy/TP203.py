@@ -2,7 +2,7 @@ import datetime as dt
 import heapq
 import operator
 from itertools import compress, count
-from operator import and_, ne, not_, truth
+from operator import and_, ne, not_, or_, truth
 
 from ..base import Example, Rule, finding_maker
 from ..clauses import Clause
@@ -25,8 +25,8 @@ class TP203(Rule):
     per item (``TP203:<flow>:<item>``) whose evidence is the path from the
     entrusting flow. Every path counts, through legal entities. "Only by
     outsourcing" is decided on the leaving flow's start: another source of the
-    item on the path (a collection, a provision from outside) counts when it
-    started on or before the leaving flow. Flows that are no provision
+    item on the path (a collection, a provision from outside; a storage-only flow
+    is none) counts when it started on or before the leaving flow. Flows that are no provision
     (storage only, linkable items alone), items that are the receiving data
     subjects' own, and flows with a justified exemption (law, life, public
     health, government; declared, or recorded in ``exemption`` without a
@@ -51,7 +51,7 @@ class TP203(Rule):
                "委託のフローの開始日以後に開始するフローで出ていく(再提供)。"
                "送り手はその範囲の当事者で組織自身ではなく(組織に返されたデータは組織のものに戻る)、"
                "「委託によってのみ」は出ていくフローの開始日で判断し(その日以前に始まった別の入手元"
-               "があれば対象外)、法人をたどるすべての経路を数える。提供に当たらないフロー(保管のみ、"
+               "があれば対象外。保管のみのフローは入手元に当たらない)、法人をたどるすべての経路を数える。提供に当たらないフロー(保管のみ、"
                "クッキー・IP アドレス情報だけ)、受け取る本人自身のデータ、"
                "正当な例外(法令に基づく提供、生命・財産の保護、公衆衛生、国の機関等への協力)"
                "のあるフローには指摘しない。")
@@ -138,6 +138,7 @@ flows:
 _TO, _FRM = operator.attrgetter("to"), operator.attrgetter("frm")
 _START, _ITEMS = operator.attrgetter("start"), operator.attrgetter("items")
 _ID = operator.attrgetter("id")
+_STORED = operator.attrgetter("storage_only")
 #: What the leaving test reads of a flow, in one call.
 _LEAVING_FIELDS = operator.attrgetter("basis", "exemption", "start", "end", "to", "items")
 #: A search bucket is (arrival << _SHIFT | path length): paths have fewer flows.
@@ -241,6 +242,10 @@ class _Index:
             marked = set(map(id, entrusting))
             flags = list(map(marked.__contains__, map(id, received)))
             columns = None
+        # A storage-only flow is no provision (rules.md step 3): its recipient never
+        # handles the data, so they give it no copy of its own (audit of round 15:
+        # a backup kept at the outsourcee hid every re-provision of its items).
+        stored = list(map(_STORED, received))
         del received
         e_places = list(compress(places, flags))
         days = self.days = _Days()  # the flows' dates as day numbers, each made once
@@ -259,7 +264,7 @@ class _Index:
         # the organisation's outsourcing is no other source.
         from_org = {p for p in (*ctx.parties_by_entity.get(org, ()), org) if entity(p) == org}
         outside = list(map(not_, map(from_org.__contains__, map(frms.__getitem__, e_places))))
-        others = list(map(not_, flags))
+        others = list(map(not_, map(or_, flags, stored)))
         #: (places, recipients' entities) of the flows received from another
         #: source than the organisation's outsourcing, in no particular order.
         self.received = (list(compress(places, others)) + list(compress(e_places, outside)),
