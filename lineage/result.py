@@ -35,7 +35,7 @@ from .model.loading import load
 from .model.schema import Flow, Inventory, optional_date
 from .plainjson import plain_values
 from .rules.base import Finding
-from .rules.clauses import cite
+from .rules.clauses import quotes
 from .rules.engine import routes_of, run, status_of
 from .terms import KIND_LABELS, ROUTES, STATUSES, counted, law_only, natural_sorted
 
@@ -709,7 +709,7 @@ class AuditResult:
             if policy is not None:
                 clause = d["clause"]
                 if clause not in quoted:
-                    quoted[clause] = [c for c in cite(clause, policy) if c.quoted]
+                    quoted[clause] = list(quotes(clause, policy))
                 d["policy"] = [c.as_dict() for c in quoted[clause]]
             yield d
 
@@ -752,7 +752,7 @@ class AuditResult:
             if policy is not None:
                 clauses = set(clause)
                 for each in clauses.difference(quoted):
-                    records = [c.as_dict() for c in cite(each, policy) if c.quoted]
+                    records = [c.as_dict() for c in quotes(each, policy)]
                     quoted[each], quoted_plain[each] = records, plain_values(records)
                 plain = plain and all(map(quoted_plain.__getitem__, clauses))
                 for record, records in zip(batch, map(quoted.__getitem__, clause)):

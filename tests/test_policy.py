@@ -143,9 +143,9 @@ def test_another_organisation_with_policy_quotes_its_labels_and_text(tmp_path):
                               "url": "https://sakura-dental.example/privacy",
                               "revised_on": "2025-04-01", "file": "docs/方針.md"}
     tp123 = next(f for f in data["findings"] if f["rule"] == "TP123")
-    # 5[1]5(2) is not mapped: the enclosing clause 5[1]5 the policy does map is quoted
-    assert tp123["policy"] == [{"clause": "5[1]5(2)", "label": "第十条",
-                                "text": "届け出た手順で停止の求めに応じ提供を止めます。"}]
+    # 5[1]5(2) is not mapped: nothing is quoted, not even the enclosing 5[1]5 the policy
+    # maps (inventory.md: "for a clause it does not map ... quotes no policy text")
+    assert tp123["clause"] == "5[1]5(2)" and tp123["policy"] == []
     tp301 = next(f for f in data["findings"] if f["rule"] == "TP301")
     assert tp301["policy"] == [{"clause": "5[3]", "label": "第十一条の三", "text": None}]
     # the whole text is the HTML report's appendix
@@ -233,18 +233,76 @@ def test_hostile_policy_text_stays_text(tmp_path):
     assert "\\3c /style\\3e " in style and "\\22 " in style
 
 
-def test_a_clause_holding_two_parts_of_a_code_is_quoted_once():
-    # the trial of round 14: TP112's 5[1]2, 5[1]3 both fall back to the policy's 5[1],
-    # and its words were quoted twice under the one finding
+def test_each_part_of_a_code_is_quoted_once_and_its_enclosing_clause_never():
+    # the trial of round 14 read the policy's 5[1] twice under TP112 (5[1]2, 5[1]3), which
+    # fell back to it; since the audit of round 15 each part quotes its own clause only
     from lineage.audit import check
     from lineage.rules.examples import build_example
     from lineage.rules.policy.TP112 import TP112
-    words = "当会はあらかじめ同意を得ずに提供しません。"
+    general, life, health = ("当会はあらかじめ同意を得ずに提供しません。", "生命等の保護のため。",
+                             "公衆衛生の向上のため。")
     inv = build_example(TP112.fail.inventory + "policy:\n  title: 方針\n  clauses:\n"
-                        f'    "5[1]": {{label: 第5条第1項, text: {words}}}\n')
+                        f'    "5[1]": {{label: 第5条第1項, text: {general}}}\n'
+                        f'    "5[1]2": {{label: 第5条第1項第2号, text: {life}}}\n'
+                        f'    "5[1]3": {{label: 第5条第1項第3号, text: {health}}}\n')
     audit = check(inv)
     assert [(f.id, f.clause) for f in audit.results] == [("TP112:F1", "5[1]2, 5[1]3")]
     reports = _reports(audit)
-    for name in ("table", "csv", "markdown", "html"):
+    for name in ("table", "csv", "markdown", "html", "json"):
         for lang in ("en", "ja"):
-            assert reports[f"{name}-{lang}"].count(words) == 1, (name, lang)
+            text = reports[f"{name}-{lang}"]
+            assert (text.count(general), text.count(life), text.count(health)) == (0, 1, 1), (
+                name, lang)
+
+
+def test_a_clause_is_quoted_only_where_the_policy_maps_that_very_clause():
+    # the audit of round 15: with only 5[1] mapped, TP111 (5[1]1, the "based on laws"
+    # exemption) quoted the general prohibition as if it were that exemption's wording,
+    # and TP112 (5[1]2, 5[1]3) quoted it twice in the JSON report
+    from lineage.model.schema import Policy
+    only = Policy(clauses={"5[1]": {"label": "第6条第1項", "text": "当社は…提供しません。"}})
+    assert [c.quoted for c in cite("5[1]1", only)] == [False]
+    assert [c.quoted for c in cite("5[1]2, 5[1]3", only)] == [False, False]
+    assert [(c.clause, c.label) for c in cite("5[1]", only)] == [("5[1]", "第6条第1項")]
+
+
+def test_a_range_quotes_each_clause_in_it_that_the_policy_maps():
+    # TP122 cites 5[1]5(1)-(4): the four elements lineage schema offers to map
+    # (it quoted nothing when all four were mapped, only a map of 5[1]5 itself)
+    inv = load(SAMPLE)
+    got = cite("5[1]5(1)-(4)", inv.policy)
+    assert [(c.clause, c.label) for c in got] == [
+        ("5[1]5(1)", "方針5 [1] 第5号(1)"), ("5[1]5(2)", "方針5 [1] 第5号(2)"),
+        ("5[1]5(3)", "方針5 [1] 第5号(3)"), ("5[1]5(4)", "方針5 [1] 第5号(4)")]
+    assert {"5[1]5(1)", "5[1]5(4)"} <= set(POLICY_CLAUSES)
+
+
+def test_the_json_report_quotes_each_clause_once(tmp_path):
+    inv = tmp_path / "inv.yaml"
+    inv.write_text("""\
+format: lineage/1
+organisation: mc
+as_of: 2026-01-01
+policy:
+  title: 方針
+  publisher: 株式会社テスト
+  clauses:
+    "5[1]2": {label: 第6条第1項第2号, text: 人の生命、身体又は財産の保護のために必要な場合}
+parties:
+  - {id: mc, role: self}
+  - {id: customers, role: data_subject}
+  - {id: partner, role: third_party}
+data_items:
+  - {id: name}
+purposes:
+  - {id: ads, announced_on: 2024-01-01}
+flows:
+  - {id: C1, from: customers, to: mc, items: [name], purposes: [ads], start: 2024-01-01}
+  - {id: P3, from: mc, to: partner, items: [name], purposes: [ads], basis: life,
+     start: 2025-01-01}
+""", encoding="utf-8")
+    data = json.loads(jsonreport.render(lineage.check(inv)))
+    tp112 = next(f for f in data["findings"] if f["rule"] == "TP112")
+    assert tp112["clause"] == "5[1]2, 5[1]3"
+    assert tp112["policy"] == [{"clause": "5[1]2", "label": "第6条第1項第2号",
+                                "text": "人の生命、身体又は財産の保護のために必要な場合"}]

@@ -71,12 +71,13 @@ class Clause:
 class Citation:
     """One clause as the organisation's policy words it (or the key alone).
 
-    ``key`` is the policy's clause that supplied the words: the clause itself,
-    or the closest enclosing clause the policy maps (``5[1]5`` for
-    ``5[1]5(3)``); None when the policy maps neither.
+    ``key`` is the policy's clause that supplied the words: the clause itself
+    when the policy maps it, else None. A clause the policy does not map quotes
+    nothing, not even the clause enclosing it (inventory.md: "for a clause it
+    does not map, a finding ... quotes no policy text").
 
     Example:
-        >>> Citation("5[1]5(3)", "5[1]5", "第6条第1項第5号", "予め…").quoted
+        >>> Citation("5[1]5(3)", "5[1]5(3)", "第6条第1項第5号ハ", "第三者への提供の手段").quoted
         True
         >>> Citation("8", None, None, None).quoted
         False
@@ -107,58 +108,71 @@ class Citation:
         return {"clause": self.clause, "label": self.label, "text": self.text}
 
 
-def _candidates(part: str):
-    """The clause and its enclosing clauses, innermost first: 5[1]5(3), 5[1]5, 5[1], 5."""
-    while part:
-        yield part
-        if part.endswith(")") and "(" in part:
-            part = part.rsplit("(", 1)[0]
-        elif part.endswith("]") and "[" in part:
-            part = part.rsplit("[", 1)[0]
-        elif "]" in part and not part.endswith("]"):
-            part = part.rsplit("]", 1)[0] + "]"
-        elif "." in part:
-            part = part.rsplit(".", 1)[0]
-        else:
-            return
+_RANGE = re.compile(r"^(?P<head>.*)\((?P<first>[^()]+)\)-\((?P<last>[^()]+)\)$")
+_NUMERALS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
+
+
+def _expand(part: str) -> list[str]:
+    """The single clauses a part names: a range ``5[1]5(1)-(4)`` is each of
+    ``5[1]5(1)`` to ``5[1]5(4)`` (numbers or small roman numerals); any other
+    part is itself.
+
+    Example:
+        >>> _expand("5[1]5(1)-(4)")
+        ['5[1]5(1)', '5[1]5(2)', '5[1]5(3)', '5[1]5(4)']
+        >>> _expand("27(1)(v)-(vii)"), _expand("5[2]3")
+        (['27(1)(v)', '27(1)(vi)', '27(1)(vii)'], ['5[2]3'])
+    """
+    m = _RANGE.match(part)
+    if m is None:
+        return [part]
+    head, first, last = m["head"], m["first"], m["last"]
+    if first.isdigit() and last.isdigit() and int(first) <= int(last):
+        names = [str(n) for n in range(int(first), int(last) + 1)]
+    elif (first in _NUMERALS and last in _NUMERALS
+          and _NUMERALS.index(first) <= _NUMERALS.index(last)):
+        names = list(_NUMERALS[_NUMERALS.index(first):_NUMERALS.index(last) + 1])
+    else:
+        return [part]
+    return [f"{head}({name})" for name in names]
 
 
 def cite(code: str, policy) -> tuple[Citation, ...]:
     """The citations of clause ``code`` in ``policy`` (a :class:`~lineage.model.schema.Policy`
-    or None): one per clause the code names, quoting only what the policy supplies.
+    or None): one per clause the code names (a range names each clause in it),
+    quoting only what the policy maps to that very clause.
 
     Example:
         >>> from lineage.model.schema import Policy
-        >>> p = Policy(clauses={"5[1]5": {"label": "第6条第1項第5号"}})
-        >>> [(c.clause, c.key, c.label) for c in cite("5[1]5(3), 8", p)]
-        [('5[1]5(3)', '5[1]5', '第6条第1項第5号'), ('8', None, None)]
-        >>> [c.key for c in cite("5[1]5(1)-(4)", p)], [c.key for c in cite("5[1]", p)]
-        (['5[1]5'], [None])
+        >>> p = Policy(clauses={"5[1]5": {"label": "第6条第1項第5号"},
+        ...                     "5[1]5(2)": {"label": "第6条第1項第5号ロ"}})
+        >>> [(c.clause, c.key, c.label) for c in cite("5[1]5, 8", p)]
+        [('5[1]5', '5[1]5', '第6条第1項第5号'), ('8', None, None)]
+        >>> [(c.clause, c.key) for c in cite("5[1]5(1)-(4)", p)][:2]
+        [('5[1]5(1)', None), ('5[1]5(2)', '5[1]5(2)')]
+        >>> [c.key for c in cite("5[1]5(3)", p)]
+        [None]
     """
     clauses = policy.clauses if policy is not None else {}
     out = []
     for part in Clause(code).parts:
-        start = part
-        if "-" in part:  # a range 5[1]5(1)-(4) is cited by the clause holding it
-            start = part.split("-")[0]
-            start = start.rsplit("(", 1)[0] if start.endswith(")") else start
-        found = next((k for k in _candidates(start) if k in clauses), None)
-        entry = clauses.get(found) if found else None
-        out.append(Citation(part, found, entry.label if entry else None,
-                            entry.text if entry else None))
+        for each in _expand(part):
+            entry = clauses.get(each)
+            out.append(Citation(each, each if entry else None, entry.label if entry else None,
+                                entry.text if entry else None))
     return tuple(out)
 
 
 def quotes(code: str, policy) -> tuple[Citation, ...]:
     """The citations of :func:`cite` that quote the policy's words, each of its clauses
-    once: two parts of a code held by one clause (``5[1]2, 5[1]3`` in ``5[1]``) quote it
-    once (the trial of round 14 read 第5条第1項 twice under one finding).
+    once (the trial of round 14 read 第5条第1項 twice under one finding): what every
+    report quotes, the JSON report included.
 
     Example:
         >>> from lineage.model.schema import Policy
-        >>> p = Policy(clauses={"5[1]": {"label": "第5条第1項", "text": "当会は…"}})
-        >>> [(c.clause, c.key) for c in quotes("5[1]2, 5[1]3", p)]
-        [('5[1]2', '5[1]')]
+        >>> p = Policy(clauses={"5[1]2": {"label": "第5条第1項第2号", "text": "人の生命…"}})
+        >>> [(c.clause, c.key) for c in quotes("5[1]2, 5[1]3, 5[1]2", p)]
+        [('5[1]2', '5[1]2')]
     """
     seen: set = set()
     out = []
