@@ -91,8 +91,11 @@ def _brute_force(ctx, flow):
                 best = (key, c, failures)
         found.extend(best[2])
         used.append(best[1].id)
+    # evidence for the closest-route ranking: a consent used, or any naming the recipient
+    naming = any(not names.isdisjoint(c.recipients) for c in ctx.inv.consents)
     return routes.RouteResult("consent", found,
-                              {"consents": sorted(set(used))} if used else {}, not used)
+                              {"consents": sorted(set(used))} if used else {},
+                              not used and not naming)
 
 
 def _same_as_brute_force(ctx):

@@ -98,6 +98,9 @@ def test_a_verdict_naming_more_than_three_lacks_says_how_many_more_in_both_langu
         "consent K1 does not cover purpose ads (+1 more)")
     assert finding.message_ja.endswith(
         "同意 K1 に利用目的 ads が含まれていません (ほか 1 件)")
+    # the evidence names every lack, the one the message leaves out too (trial of round 15)
+    assert list(dict(finding.evidence)["lacks"]) == [
+        "TP102:F1:K1", "TP103:F1:ads", "TP103:F1:email", "TP103:F1:phone"]
 
 
 def test_a_consent_of_one_of_several_groups_is_named_with_its_group():

@@ -129,6 +129,7 @@ EVIDENCE_WORDS = {
     "country": {"en": "country", "ja": "国"},
     "equivalent_system": {"en": "equivalent_system", "ja": "相当措置の確認日"},
     "event": {"en": "succession", "ja": "事業の承継"},
+    "lacks": {"en": "lacks", "ja": "欠けている条件"},
     "notice": {"en": "notice", "ja": "通知・公表"},
     "outsourcee": {"en": "outsourcee", "ja": "委託先"},
     "path": {"en": "path", "ja": "経路のフロー"},
