@@ -758,9 +758,11 @@ def output_file(path, stdout: bool = False) -> Path | None:
         >>> output_file("inventories/nonexist/")
         Traceback (most recent call last):
         lineage.cli.UserError: inventories/nonexist/: names a folder (it ends with '/'), not a file
-        >>> output_file("/dev/null")
+        >>> output_file("/dev/zero")
         Traceback (most recent call last):
-        lineage.files.OutputError: /dev/null: is not a regular file (a character device); refusing to write to it
+        lineage.files.OutputError: /dev/zero: is not a regular file (a character device); refusing to write to it
+        >>> output_file("/dev/null")  # the null device: the output is dropped
+        PosixPath('/dev/null')
         >>> output_file("-", stdout=True) is None
         True
     """

@@ -49,10 +49,28 @@ class OutputError(LineageError):
     """An output path lineage refuses to write: an input, a symlink, a device, a folder.
 
     Example:
-        >>> check_output("/dev/null")
+        >>> check_output("/dev/zero")
         Traceback (most recent call last):
-        lineage.files.OutputError: /dev/null: is not a regular file (a character device); refusing to write to it
+        lineage.files.OutputError: /dev/zero: is not a regular file (a character device); refusing to write to it
     """
+
+
+def is_null_device(st: os.stat_result | None) -> bool:
+    """Whether ``st`` is the status of the null device (``/dev/null``): the one device
+    an output may name, since writing there loses nothing and replaces nothing (a CI
+    job's ``-o /dev/null`` keeps only the exit code).
+
+    Example:
+        >>> is_null_device(os.stat(os.devnull)), is_null_device(os.stat("."))
+        (True, False)
+    """
+    if st is None or not stat.S_ISCHR(st.st_mode):
+        return False
+    try:
+        null = os.stat(os.devnull)
+    except OSError:
+        return False
+    return stat.S_ISCHR(null.st_mode) and st.st_rdev == null.st_rdev
 
 
 def note_input(path) -> None:
@@ -214,6 +232,8 @@ def check_output(path) -> os.stat_result | None:
     if stat.S_ISLNK(st.st_mode):
         raise OutputError(f"{path}: is a symbolic link; refusing to write through it",
                           message_ja=f"{path}: シンボリックリンクです。リンク先には書き込みません")
+    if is_null_device(st):
+        return st
     if not stat.S_ISREG(st.st_mode):
         kind = next((k for test, k in _KINDS if test(st.st_mode)), "a special file")
         raise OutputError(f"{path}: is not a regular file ({kind}); refusing to write to it",
@@ -247,6 +267,12 @@ def write_atomic(path, data) -> None:
     """
     path = Path(path)
     existing = check_output(path)
+    if is_null_device(existing):
+        # Nothing to replace: the output is made (its errors are still raised) and dropped.
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            for _ in data:
+                pass
+        return
     if not path.parent.is_dir():
         raise OSError(2, f"folder {path.parent} does not exist", str(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -4,6 +4,9 @@ each test failed before its fix."""
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 
 from paths import SAMPLE
@@ -387,7 +390,7 @@ def _o_target(kind, tmp_path):
     if kind == "symlink":
         os.symlink(tmp_path / "elsewhere.txt", tmp_path / "link.svg")
         return "link.svg", "link.svg: is a symbolic link; refusing to write through it"
-    return "/dev/null", ("/dev/null: is not a regular file (a character device); refusing to "
+    return "/dev/zero", ("/dev/zero: is not a regular file (a character device); refusing to "
                          "write to it")
 
 
@@ -403,6 +406,16 @@ def test_output_refused_before_loading(run_cli, tmp_path, monkeypatch, command, 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["out"] + (["link.svg"] if kind == "symlink" else []))
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_output_to_the_null_device_runs_the_command_and_keeps_its_exit_code(run_cli, tmp_path):
+    # the trial of round 15: `check -o /dev/null` in a CI gate was refused with exit 2
+    # ("could not run"); the null device replaces nothing, so the run goes on
+    res = run_cli("check", SAMPLE, "-o", "/dev/null", expect=1)
+    assert res.stdout == "" and res.stderr == ""
+    res = run_cli("check", SAMPLE, "-o", "/dev/null", "--format", "json", "--exit-zero", expect=0)
+    assert res.stdout == ""
+    assert os.stat("/dev/null").st_size == 0 and stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
 def test_output_trailing_slash_ja(run_cli, tmp_path, monkeypatch):

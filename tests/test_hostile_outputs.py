@@ -79,10 +79,11 @@ def _make(kind, tmp_path, inv, suffix):
     elif kind == "fifo":
         os.mkfifo(out)
     elif kind == "device":
+        # /dev/zero's numbers: the null device (1, 3) is the one device an output may name
         if os.geteuid() != 0:
-            out = "/dev/null"  # cannot mknod without root; /dev/null is a device too
+            out = "/dev/zero"  # cannot mknod without root; /dev/zero is a device too
         else:
-            os.mknod(out, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+            os.mknod(out, stat.S_IFCHR | 0o666, os.makedev(1, 5))
     elif kind == "folder":
         out.mkdir()
         (out / "keep.txt").write_text("x")
