@@ -123,3 +123,15 @@ def test_a_consent_of_one_of_several_groups_is_named_with_its_group():
          "members の同意 C2 の提供先に partner が含まれていません"),
         ("TP104:F1:C2", "consent C2 of members was withdrawn on 2025-06-01 but the flow has "
          "not stopped", "members の同意 C2 は 2025-06-01 に撤回されましたが、提供は停止されていません")]
+
+
+def test_tp201_for_a_recipient_with_no_contract_says_how_to_fix_that():
+    # the trial of round 15: a reinsurer declared as outsourcing was told to "extend the
+    # contract", which did not exist
+    audit = check(build_example(
+        "flows:\n"
+        "  - {id: F1, from: mc, to: partner, items: [name], purposes: [shipping],\n"
+        "     basis: outsourcing, start: 2025-01-01}\n"))
+    (finding,) = [f for f in audit.results if f.id == "TP201:F1:recipient"]
+    assert "A recipient with no contract is no outsourcee: sign one with it" in finding.remedy
+    assert "契約のない提供先は委託先ではありません" in finding.remedy_ja

@@ -40,8 +40,12 @@ class TP201(Rule):
                "フローが続く基準日までの毎日について判断し、"
                "更新された契約から外れた項目はその更新の初日から範囲外とする。")
     remedy_en = ("Entrust only items and purposes within the announced purposes and the "
-                 "contract's scope, or extend the contract.")
-    remedy_ja = "公表済みの利用目的と契約の範囲内で委託するか、契約を改定してください。"
+                 "contract's scope, or extend the contract. A recipient with no contract is "
+                 "no outsourcee: sign one with it, or treat the flow as a provision to a "
+                 "third party (consent or another route).")
+    remedy_ja = ("公表済みの利用目的と契約の範囲内で委託するか、契約を改定してください。"
+                 "契約のない提供先は委託先ではありません。契約を締結するか、第三者提供として"
+                 "本人の同意などの根拠を整えてください。")
     fail = Example("item outside the contract", """
 contracts:
   - {id: K1, party: carrier, signed_on: 2024-01-01, items: [name], purposes: [shipping],
