@@ -123,6 +123,31 @@ def route_label(route: str | None, lang: str = "en") -> str:
     return ROUTE_LABELS.get(route, {}).get(lang, route)
 
 
+#: Display names of the party roles (the legend, the explorer, the Act's messages).
+ROLE_WORDS = {
+    "self": {"en": "organisation (division)", "ja": "組織（部門）"},
+    "outsourcee": {"en": "outsourcee", "ja": "委託先"},
+    "successor": {"en": "successor", "ja": "承継先"},
+    "joint_user": {"en": "joint user", "ja": "共同利用者"},
+    "third_party": {"en": "third party", "ja": "第三者"},
+    "academic": {"en": "academic body", "ja": "学術研究機関"},
+    "public_body": {"en": "public body", "ja": "公的機関"},
+    "data_subject": {"en": "data subjects", "ja": "本人"},
+}
+
+
+def role_label(role: str | None, lang: str = "en") -> str:
+    """The display name of a party role in ``lang`` (the code itself when unknown).
+
+    Example:
+        >>> role_label("third_party", "ja"), role_label("joint_user")
+        ('第三者', 'joint user')
+    """
+    if role is None:
+        return ""
+    return ROLE_WORDS.get(role, {}).get(lang, role)
+
+
 _DIGITS = re.compile(r"(\d+)")
 
 

@@ -495,7 +495,7 @@ def test_id_pattern_in_words(run_cli, tmp_path):
         "- _ . @ / (no spaces, no other characters)",
         "2 problems; nothing was checked."]
     ja = run_cli("validate", inv, "--lang", "ja", expect=2).stderr.splitlines()[1]
-    assert ja == (f"エラー: {inv}:6: parties car rier: 項目 'id': 'car rier' は ID に使えません: "
+    assert ja == (f"エラー: {inv}:6: parties car rier: フィールド 'id': 'car rier' は ID に使えません: "
                   "ID は半角英字 A-Z・a-z、数字 0-9、記号 - _ . @ / だけからなる 1 文字以上の文字列"
                   "です（空白やその他の文字は使えません）")
 

@@ -56,7 +56,7 @@ def test_japanese_messages_name_the_column_as_written(inv, run_cli):
     _edit(inv, "flows.csv", {"start": "開始日"}, {",2023-04-01,": ",2023-13-01,"})
     err = run_cli("validate", inv, "--lang", "ja", expect=2).stderr.splitlines()
     assert err[0] == (f"エラー: {inv / 'flows.csv'} 2行目 列 開始日 (start): flows F01: "
-                      "項目 'start': 存在しない日付です: '2023-13-01'（月は 1〜12）")
+                      "フィールド 'start': 存在しない日付です: '2023-13-01'（月は 1〜12）")
 
 
 def test_a_header_holding_the_field_name_is_named_by_it(inv, run_cli):

@@ -161,10 +161,10 @@ def test_drawing_tooltips_in_japanese(trial, run_cli, tmp_path):
 #: Each remedy (and message) of the trial inventory that names a field, as --lang ja shows it.
 REMEDIES_JA = [
     "対応: 第三者提供の記録(提供先・提供日・本人・項目等)を作成・保存し、フローの「提供記録 (recorded)」"
-    "を true としてください。",
+    "を true（表では TRUE か ○）としてください。",
     "対応: 承認を削除するか、その「ルール (rule)」「フロー (flow)」「データ項目 (item)」を修正してください。",
     "対応: 提供者の氏名・住所・代表者及び取得の経緯を確認して記録し、フローの「取得の経緯の確認 "
-    "(confirmed_acquisition)」を true としてください。",
+    "(confirmed_acquisition)」を true（表では TRUE か ○）としてください。",
     "対応: 委託先の監査又は報告の受領を少なくとも年1回行い、委託契約の「監督の実施日 (audits)」"
     "に日付を記録してください。",
     "対応: 提供先の体制の整備状況と外国の制度を少なくとも年1回確認し、当事者の「相当措置の確認日 "
@@ -309,7 +309,7 @@ def test_csv_keeps_its_column_names_under_japanese(trial, run_cli):
     assert ja.splitlines()[0] == en.splitlines()[0] == header
     assert ("AP231:F1,AP231,Art. 29,record,error,F1,mc,partner,,個人情報保護法第29条: partner "
             "への第三者提供の記録がありません,第三者提供の記録(提供先・提供日・本人・項目等)を作成・保存し、"
-            "フローの「提供記録 (recorded)」を true としてください。,false,,,appi,warning,violation"
+            "フローの「提供記録 (recorded)」を true（表では TRUE か ○）としてください。,false,,,appi,warning,violation"
             ) in ja.splitlines()
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert "`check --format csv` keeps its English column names under `--lang ja`" in readme
@@ -339,3 +339,22 @@ def test_snapshot_diff_names_the_inventory_now_in_japanese(tmp_path, run_cli):
     md = run_cli("snapshot", "diff", "latest", SAMPLE, "--store", store, "--lang", "ja",
                  "--format", "markdown").stdout
     assert md.splitlines()[0] == "# 差分 #1 (Q1) → 現在"
+
+
+def test_the_acts_messages_name_roles_and_fields_in_japanese():
+    # the trial of round 15 read "（役割 third_party）" and "foreign_info_given として記録"
+    from lineage.rules.appi.AP222 import AP222
+    from lineage.rules.appi.AP261 import AP261
+    assert "foreign_info_given として" not in AP222.remedy_ja
+    assert "「外国の制度等の情報提供 (foreign_info_given)」に記録" in AP222.remedy_ja
+    import lineage
+    from lineage.rules.examples import build_example
+    audit = lineage.check(build_example(
+        "contracts:\n"
+        "  - {id: K9, party: partner, signed_on: 2024-01-01, no_leak: true,\n"
+        "     no_re_provision: true}\n"
+        "flows:\n"
+        "  - {id: F1, from: mc, to: partner, items: [name], purposes: [shipping],\n"
+        "     basis: outsourcing, start: 2025-01-01}\n"), packs=("policy", "appi"))
+    (found,) = [f for f in audit.results if f.rule == AP261.id]
+    assert "（役割: 第三者）" in found.message_ja and "third_party" not in found.message_ja

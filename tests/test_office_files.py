@@ -337,7 +337,7 @@ def test_workbook_header_typo_formula_and_date_in_japanese(tmp_path, run_cli):
     wb["当事者"].cell(row=2, column=1).value = '=CONCAT("example","-co")'
     wb.save(out)
     err = run_cli("validate", out, "--lang", "ja", expect=2).stderr
-    assert ("シート 当事者 2行目 列 A (ID): parties: 項目 'id': セルに数式 "
+    assert ("シート 当事者 2行目 列 A (ID): parties: フィールド 'id': セルに数式 "
             "(=CONCAT(\"example\",\"-co\")) があります。値そのものを入力してください") in err
 
 

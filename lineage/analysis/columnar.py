@@ -155,7 +155,7 @@ def _frame(path: Path, required: list[str], problems: list[Problem], *,
         if strip:
             df[col] = df[col].str.strip()
         missing = np.flatnonzero((df[col] == "").to_numpy())
-        _report(path, col, missing, "required value is missing", "必須項目がありません",
+        _report(path, col, missing, "required value is missing", "必須の値がありません",
                 problems)
     return df
 

@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-from ..terms import ROUTE_LABELS, STATUS_WORDS, route_label  # noqa: F401  (re-exported)
+from ..terms import ROLE_WORDS, ROUTE_LABELS, STATUS_WORDS, route_label  # noqa: F401  (re-exported)
 
 __all__ = ["DEFAULT_FONT", "ROLE_STYLE", "ORG_STYLE", "STATUS_STYLE", "STATUS_RANK",
            "LAW_ONLY_STYLE", "LAW_MARK", "SENSITIVE_MARK", "FOREIGN_MARK",
@@ -119,16 +119,6 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
-ROLE_WORDS = {
-    "self": {"en": "organisation (division)", "ja": "組織（部門）"},
-    "outsourcee": {"en": "outsourcee", "ja": "委託先"},
-    "successor": {"en": "successor", "ja": "承継先"},
-    "joint_user": {"en": "joint user", "ja": "共同利用者"},
-    "third_party": {"en": "third party", "ja": "第三者"},
-    "academic": {"en": "academic body", "ja": "学術研究機関"},
-    "public_body": {"en": "public body", "ja": "公的機関"},
-    "data_subject": {"en": "data subjects", "ja": "本人"},
-}
 
 def word(key: str, lang: str = "en") -> str:
     """A fixed word of the drawing in ``lang``.

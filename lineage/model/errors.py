@@ -116,7 +116,7 @@ class Problem:
             >>> p = Problem(Location("flows.csv", row=2, column="start"), "flows", "F1",
             ...             "start", "bad date", "日付が不正です")
             >>> p.text("ja")
-            "flows.csv 2行目 列 start: flows F1: 項目 'start': 日付が不正です"
+            "flows.csv 2行目 列 start: flows F1: フィールド 'start': 日付が不正です"
         """
         if lang != "ja" or not self.message_ja:
             return str(self)
@@ -127,7 +127,8 @@ class Problem:
                 where += f" {_cut(self.record)}"
             parts.append(where + ":")
         if self.field:
-            parts.append(f"項目 '{_cut(self.field)}':")
+            # フィールド, not 項目: 項目 is a data item to a privacy office (the trial of round 15)
+            parts.append(f"フィールド '{_cut(self.field)}':")
         parts.append(self.message_ja)
         return " ".join(parts)
 

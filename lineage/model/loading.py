@@ -729,7 +729,7 @@ def _describe(err: dict, in_yaml: bool = False) -> tuple[str, str]:
     value = err.get("input")
     ctx = err.get("ctx") or {}
     if kind == "missing":
-        return "required field is missing", "必須項目がありません"
+        return "required field is missing", "必須のフィールドがありません"
     if kind == "extra_forbidden":
         key = str(err["loc"][-1])
         # a Japanese header with a typo (提供記禄) is closest to a Japanese header
@@ -774,7 +774,7 @@ def _describe(err: dict, in_yaml: bool = False) -> tuple[str, str]:
     if kind in ("list_type",):
         return f"expected a list, got {value!r}", "リストを指定してください"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"expected a mapping of fields, got {value!r}", "項目のマッピングを指定してください"
+        return f"expected a mapping of fields, got {value!r}", "フィールドのマッピングを指定してください"
     if kind in ("too_short",):
         return "must not be empty", "空にできません"
     if kind in ("string_type",):

@@ -2,6 +2,7 @@ from ..base import Example
 from ..clauses import Article
 from .common import ACT, ACT_JA, LawRule
 from .foreign import abroad, basis, foreign, relied_consents
+from ...model.tables import field_ja
 
 
 class AP222(LawRule):
@@ -41,7 +42,7 @@ class AP222(LawRule):
     remedy_en = ("Before obtaining consent, tell the person the country, its personal "
                  "information regime and the recipient's measures; record foreign_info_given.")
     remedy_ja = ("同意を得る前に、提供先の国名、その国の個人情報保護制度、提供先が講ずる措置を本人に情報提供し、"
-                 "foreign_info_given として記録してください。")
+                 f"同意の「{field_ja('consents', 'foreign_info_given')}」に記録してください。")
     fail = Example("consent without the foreign information", """
 parties:
   - {id: us-partner, name: 米国提携企業, country: US}

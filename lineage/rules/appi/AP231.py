@@ -36,7 +36,7 @@ class AP231(LawRule):
     remedy_en = ("Keep a record of each provision (recipient, date, persons, items) as "
                  "Art. 29 of the Act requires, and set recorded: true.")
     remedy_ja = ("第三者提供の記録(提供先・提供日・本人・項目等)を作成・保存し、フローの"
-                 f"「{field_ja('flows', 'recorded')}」を true としてください。")
+                 f"「{field_ja('flows', 'recorded')}」を true（表では TRUE か ○）としてください。")
     fail = Example("consent provision without a record", """
 consents:
   - {id: K1, subjects: customers, recipients: [partner], items: [name], purposes: [ads],

@@ -117,7 +117,7 @@ class AP241(LawRule):
     remedy_en = ("Confirm the provider's name, address and representative and how it "
                  "acquired the data, keep the record, and set confirmed_acquisition: true.")
     remedy_ja = ("提供者の氏名・住所・代表者及び取得の経緯を確認して記録し、フローの"
-                 f"「{field_ja('flows', 'confirmed_acquisition')}」を true としてください。")
+                 f"「{field_ja('flows', 'confirmed_acquisition')}」を true（表では TRUE か ○）としてください。")
     fail = Example("unconfirmed list from a broker", """
 flows:
   - {id: F1, from: partner, to: mc, items: [name, phone], start: 2025-01-01}

@@ -2,6 +2,7 @@ from ..base import Example, evidence_form
 from ..clauses import Article
 from .common import ACT, ACT_JA, LawRule, within_year
 from ...model.tables import field_ja
+from ...terms import role_label
 
 
 class AP261(LawRule):
@@ -107,7 +108,8 @@ def _unsupervised(ctx, party, until) -> tuple[str, str] | None:
         who, who_ja = f"outsourcee {party}", f"委託先 {party} "
     else:
         who = f"{party} (role {role}), entrusted with the data by outsourcing,"
-        who_ja = f"委託により取扱いを任された {party}（役割 {role}）"
+        # the role in the reader's words: the trial of round 15 read "役割 third_party"
+        who_ja = f"委託により取扱いを任された {party}（役割: {role_label(role, 'ja')}）"
     if last is None:  # none at all, or only after the audit date
         return (f"{ACT} Art. 25: {who} has no supervision recorded up to {until}",
                 f"{ACT_JA}第25条: {who_ja}の監督の記録が {until} までにありません")
