@@ -152,15 +152,19 @@ def people_text(people: dict, lang: str = "en", names=None) -> str:
     """
     party = names.party if names is not None else str
     total = people.get("total")
+    upper = people.get("upper_bound", False)
     if lang == "ja":
-        head = ("漏えい時の影響: " + (f"約{total:,}人分のデータ" if total is not None
-                                      else "人数の記録がありません"))
+        head = ("漏えい時の影響: " + ((f"最大 約{total:,}人分のデータ（他の当事者の記録による上限を含む）"
+                                       if upper else f"約{total:,}人分のデータ")
+                                      if total is not None else "人数の記録がありません"))
         lines = [head] + [f"  {party(g['group'])}: {g['count']:,}人（{party(g['source'])} の記録）"
                           for g in people.get("groups", [])]
         if people.get("unknown"):
             lines.append("  人数の記録がない本人: " + "、".join(party(u) for u in people["unknown"]))
     else:
-        head = ("if it leaks: " + (f"about {total:,} people's data" if total is not None
+        head = ("if it leaks: " + ((f"up to about {total:,} people's data (counts recorded "
+                                    "at other holders: an upper bound)" if upper else
+                                    f"about {total:,} people's data") if total is not None
                                    else "no head count recorded (party volume)"))
         lines = [head] + [f"  {party(g['group'])}: {g['count']:,} (recorded at "
                           f"{party(g['source'])})" for g in people.get("groups", [])]

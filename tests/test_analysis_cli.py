@@ -29,7 +29,7 @@ Answer Lab (survey tabulation) (survey-vendor)                             2    
 """
 
 IMPACT = """\
-if it leaks: about 162,000 people's data
+if it leaks: up to about 162,000 people's data (counts recorded at other holders: an upper bound)
   Prize-campaign applicants (applicants): 8,000 (recorded at Monocollabo (monocollabo))
   Customers (online shop purchasers) (customers): 120,000 (recorded at Monocollabo (monocollabo))
   Members (members): 34,000 (recorded at Sendworks (mailing house) (mailing-house))

@@ -282,7 +282,9 @@ def test_people_affected_counts_each_group_once(tmp_path, run_cli):
     mailer = impact(p, "mailer").extra["people"]
     assert mailer["total"] == 5000 and mailer["groups"][0]["source"] == "customers"
     out = run_cli("impact", p, "--party", "host", "--lang", "ja").stdout
-    assert out.startswith("漏えい時の影響: 約5,250人分のデータ\n")
+    # customers' 5,000 is the group's own record, not the host's: an upper bound
+    assert out.startswith("漏えい時の影響: 最大 約5,250人分のデータ（他の当事者の記録による上限を含む）\n")
+    assert impact(p, "shop").extra["people"]["upper_bound"] is False  # its own number
     assert "人数の記録がない本人: visitors" in out
     data = __import__("json").loads(run_cli("impact", p, "--party", "host", "--format",
                                             "json").stdout)

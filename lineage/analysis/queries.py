@@ -616,6 +616,9 @@ def people_affected(inv: Inventory, party: str, groups, group_reach_, *,
     ``volume``, a map entry, or a plain number of a party holding that group
     only), an upper bound. Groups without any figure are listed in ``unknown``
     and left out of ``total`` (``None`` when no group has a figure).
+    ``upper_bound`` says whether ``total`` counts any such figure, so a reader
+    is told "up to" rather than "about" (the trial of round 15 read a partner
+    given one campaign list as "about 850,000 people").
 
     ``memo``, a dict the caller keeps, shares the holders of each group between
     calls for the same inventory and reach (a report asks for every party).
@@ -624,6 +627,8 @@ def people_affected(inv: Inventory, party: str, groups, group_reach_, *,
         >>> r = impact("inventories/monocollabo", "mailing-house")
         >>> r.extra["people"]["total"], r.extra["people"]["groups"][0]
         (162000, {'group': 'applicants', 'count': 8000, 'source': 'monocollabo'})
+        >>> r.extra["people"]["upper_bound"]
+        True
     """
     memo = {} if memo is None else memo
     if "parties" not in memo:
@@ -631,7 +636,8 @@ def people_affected(inv: Inventory, party: str, groups, group_reach_, *,
     parties = memo["parties"]
     own = parties[party].volume
     if isinstance(own, int) and not isinstance(own, bool):
-        return {"total": own, "groups": [], "unknown": [], "source": party}
+        return {"total": own, "groups": [], "unknown": [], "source": party,
+                "upper_bound": False}
 
     def holders(group):
         if group not in memo["holders"]:
@@ -675,7 +681,8 @@ def people_affected(inv: Inventory, party: str, groups, group_reach_, *,
         else:
             rows.append({"group": group, "count": best[0], "source": best[1]})
     total = sum(r["count"] for r in rows) if rows else None
-    return {"total": total, "groups": rows, "unknown": unknown, "source": None}
+    return {"total": total, "groups": rows, "unknown": unknown, "source": None,
+            "upper_bound": any(r["source"] != party for r in rows)}
 
 
 def _subject_reach(ctx, as_of):

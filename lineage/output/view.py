@@ -81,6 +81,7 @@ LABELS = {
                           "recorded volume. A group's figure recorded by another holder is "
                           "an upper bound.",
            "party": "party", "people_count": "people", "about_people": "about {n} people",
+           "upto_people": "up to {n} people",
            "groups": "per group",
            "status_words": {k: v["en"] for k, v in STATUS_WORDS.items()}},
     "ja": {"title": "個人データ監査報告書", "as_of": "基準日", "rules": "ルール",
@@ -116,6 +117,7 @@ LABELS = {
            "people_note": "扱う人数が多い当事者の上位。人数は棚卸しに記録された人数によります。"
                           "他の保有者が記録した人数は上限の見積もりです。",
            "party": "当事者", "people_count": "人数", "about_people": "約{n}人分",
+           "upto_people": "最大 約{n}人分",
            "groups": "本人の区分別",
            "status_words": {k: v["ja"] for k, v in STATUS_WORDS.items()}},
 }
@@ -573,7 +575,7 @@ class Report:
             >>> [(p["party"], p["total"]) for p in rep.people][:3]
             [('monocollabo-media', 564000), ('monocollabo', 563000), ('ad-network', 436000)]
             >>> rep.people[2]["about"], rep.people[2]["groups"][0]
-            ('約436,000人分', ('会員 (members)', 36000))
+            ('最大 約436,000人分', ('会員 (members)', 36000))
         """
         if self.audit is None:
             return []
@@ -595,7 +597,9 @@ class Report:
             if counted["total"] is None:
                 continue
             out.append({"party": p.id, "label": self.party(p.id), "total": counted["total"],
-                        "about": self.words["about_people"].format(n=f"{counted['total']:,}"),
+                        # "up to" where a group's figure is another holder's (an upper bound)
+                        "about": self.words["upto_people" if counted["upper_bound"] else
+                                            "about_people"].format(n=f"{counted['total']:,}"),
                         "groups": [(self.party(g["group"]), g["count"])
                                    for g in counted["groups"]]})
         out.sort(key=lambda e: (-e["total"], natural_key(e["party"])))
