@@ -648,25 +648,63 @@ def rules(packs, fmt, lang):
 
 @cli.command()
 @click.argument("rule")
+@click.argument("inventory", required=False, type=click.Path(path_type=Path))
+@encoding_option
+@click.option("--rules", "packs", default=None,
+              help="Rule packs the inventory is checked with, comma-separated (default: "
+                   "policy, and the finding's own pack).")
+@click.option("--as-of", callback=_date, help="Audit date (overrides the inventory's as_of).")
 @lang_option
 @handle_errors
-def explain(rule, lang):
+def explain(rule, inventory, packs, as_of, lang):
     """Print a rule's documentation, clause, and a failing and a passing example.
 
     RULE is a rule ID, or a finding ID as reports show it (TP203:F08:dob), whose
-    rule is explained.
+    rule is explained. With INVENTORY, a finding ID is looked up in its check and
+    printed first: its flow, message, every piece of evidence, remedy and your
+    policy's words for the clause.
 
-    Exit 0: printed. 2: no such rule.
+    Exit 0: printed. 2: no such rule, or no such finding in INVENTORY.
 
     \b
     Examples:
       lineage explain TP203
       lineage explain TP203:F08:dob
+      lineage explain TP222:F30:phone inventories/monocollabo
     """
     from .output import rulesdoc
     from .rules.registry import REGISTRY
     # a finding ID pasted from a report names its rule first (the trial of round 14)
-    _emit(rulesdoc.explain(REGISTRY.get(rule.split(":", 1)[0].strip()), lang), None)
+    found = REGISTRY.get(rule.split(":", 1)[0].strip())
+    if inventory is None:
+        _emit(rulesdoc.explain(found, lang), None)
+        return
+    if ":" not in rule:
+        raise UserError(f"{rule}: give a finding ID as reports show it (such as "
+                        f"{found.id}:F1) to explain one finding of {inventory}",
+                        message_ja=f"{rule}: {inventory} の指摘を説明するには、レポートに表示される"
+                                   f"指摘 ID（{found.id}:F1 など）を指定してください")
+    pack = REGISTRY.pack_of(found.id)
+    chosen = _packs(packs) if packs else tuple(dict.fromkeys(
+        ("policy", *((pack,) if pack else ()))))
+    from .audit import check as run_check
+    audit = run_check(inventory, as_of=as_of, packs=chosen)
+    wanted = rule.strip()
+    finding = next((f for f in audit.results if f.id == wanted), None)
+    if finding is None:
+        same = sorted(f.id for f in audit.results if f.rule == found.id)
+        from .model.errors import did_you_mean
+        hint = did_you_mean(wanted, same, lang) if same else ""
+        shown = ", ".join(same[:5]) + (" ..." if len(same) > 5 else "")
+        raise UserError(
+            f"{wanted}: no such finding in {inventory} (checked with {','.join(chosen)}; "
+            + (f"its {found.id} findings: {shown})" if same else f"no {found.id} finding)")
+            + hint,
+            message_ja=f"{wanted}: {inventory} にこの指摘はありません（{','.join(chosen)} で検査; "
+                       + (f"{found.id} の指摘: {shown}）" if same else f"{found.id} の指摘はありません）")
+                       + hint)
+    _emit(rulesdoc.finding_text(audit, finding, lang) + "\n" + rulesdoc.explain(found, lang),
+          None)
 
 
 def _packs(text: str) -> tuple[str, ...]:

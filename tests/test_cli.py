@@ -213,3 +213,26 @@ def test_explain_shows_no_docstring_markup(run_cli):
         assert not re.search(r":[a-z]+:`|``", out), rule.id
     assert "27(1) exemption (`exemption`: its justification recorded," in run_cli(
         "explain", "AP251").stdout
+
+
+def test_explain_a_finding_of_an_inventory_prints_it_whole_before_its_rule(run_cli):
+    # the trial of round 15: `explain TP801:F20` printed the rule's page only, without the
+    # finding, its evidence or the lack its message left out
+    out = run_cli("explain", "TP222:F30:phone", SAMPLE).stdout.splitlines()
+    assert out[0] == ("TP222:F30:phone  [5[2]3]  error  flow F30: monocollabo → collabo-living "
+                      "(route joint_use)")
+    assert out[1:5] == ["  item phone is not listed in joint-use notice J1", "  items: phone",
+                        "  evidence:", "    notice: J1"]
+    assert out[6].startswith("  個人情報保護方針 方針5 [2] 第3号: 個人情報を特定の者との間で")
+    assert "TP222  Joint use of an unannounced item" in out
+    ja = run_cli("explain", "TP222:F30:phone", SAMPLE, "--lang", "ja").stdout
+    assert "  根拠資料:\n    通知・公表: J1\n" in ja
+
+
+def test_explain_a_finding_the_inventory_does_not_have_says_which_it_has(run_cli):
+    res = run_cli("explain", "TP222:F31:phone", SAMPLE, expect=2)
+    assert res.stderr == (f"error: TP222:F31:phone: no such finding in {SAMPLE} (checked with "
+                          "policy; its TP222 findings: TP222:F30:phone) (did you mean "
+                          "'TP222:F30:phone'?)\n")
+    res = run_cli("explain", "TP222", SAMPLE, expect=2)
+    assert "give a finding ID as reports show it (such as TP222:F1)" in res.stderr

@@ -14,7 +14,7 @@ from ..rules.clauses import ACT_URL, Article
 from ..rules.registry import REGISTRY
 from ..terms import code_words
 
-__all__ = ["rules_of", "as_json", "table", "markdown", "explain"]
+__all__ = ["rules_of", "as_json", "table", "markdown", "explain", "finding_text"]
 
 
 def rules_of(packs):
@@ -259,3 +259,54 @@ def _wrap_ja(text: str, width: int, indent: str = "") -> list[str]:
     if line.strip():
         lines.append(line.rstrip())
     return [indent + line for line in lines]
+
+
+def finding_text(audit, finding, lang: str = "en") -> str:
+    """One finding of ``audit`` as ``lineage explain FINDING INVENTORY`` prints it
+    before its rule's page: its flow, message, items, every piece of evidence
+    (a verdict's full list of lacks too), remedy and the organisation's own
+    words for the clause.
+
+    Example:
+        >>> import lineage
+        >>> audit = lineage.check("inventories/monocollabo")
+        >>> f = next(f for f in audit.results if f.id == "TP222:F30:phone")
+        >>> print(finding_text(audit, f).splitlines()[0])
+        TP222:F30:phone  [5[2]3]  error  flow F30: monocollabo → collabo-living (route joint_use)
+    """
+    from ..rules.clauses import quotes
+    from ..terms import route_label
+    from .names import Names
+    from .view import EVIDENCE_WORDS
+    ja = lang == "ja"
+    names = Names(audit.inventory, lang)
+    route = next((r.route for r in audit.flow_results if r.id == finding.flow), None)
+    severity = {"error": "違反", "warning": "警告"}.get(finding.severity, finding.severity) \
+        if ja else finding.severity
+    if ja:
+        head = (f"{finding.id}  [{finding.clause}]  {severity}  フロー {finding.flow}: "
+                f"{names.party(finding.frm)} → {names.party(finding.to)}"
+                f"（経路: {route_label(route, 'ja')}）")
+    else:
+        head = (f"{finding.id}  [{finding.clause}]  {severity}  flow {finding.flow}: "
+                f"{finding.frm} → {finding.to} (route {route})")
+    lines = [head + ("  (承認済み)" if ja and finding.waived else
+                     "  (waived)" if finding.waived else "")]
+    lines.append("  " + (names.annotate(finding.message_ja) if ja else finding.message))
+    if finding.items:
+        lines.append(f"  {'項目' if ja else 'items'}: {', '.join(finding.items)}")
+    if finding.evidence:
+        lines.append("  " + ("根拠資料:" if ja else "evidence:"))
+        for key, value in finding.evidence:
+            label = EVIDENCE_WORDS.get(key, {}).get(lang, key)
+            if key == "closest_route":
+                value = route_label(value, lang)
+            shown = ", ".join(value) if isinstance(value, (list, tuple)) else str(value)
+            lines.append(f"    {label}: {shown}")
+    lines.append(f"  {'対応' if ja else 'remedy'}: "
+                 f"{names.annotate(finding.remedy_ja) if ja else finding.remedy}")
+    policy = audit.inventory.policy
+    for c in quotes(finding.clause, policy):
+        title = (policy.title or "") if policy is not None else ""
+        lines.append(f"  {title} {c.label or ''}: {c.text or ''}".rstrip(": ").replace("   ", "  "))
+    return "\n".join(lines) + "\n"
