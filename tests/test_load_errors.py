@@ -526,3 +526,26 @@ def test_a_formula_in_the_top_sheet_is_one_problem(tmp_path):
         load(path)
     assert [(p.field, p.message) for p in caught.value.problems] == [
         ("organisation", 'cell holds a formula (="mc"); type the value itself')]
+
+
+def test_a_list_joined_with_another_separator_says_lists_use_a_semicolon(tmp_path):
+    # the trial of round 15: "name、address" in a list cell got only the ID's rule
+    from lineage.model import InventoryError, load
+    inv = tmp_path / "flows"
+    inv.mkdir()
+    (inv / "inventory.csv").write_text("format,organisation\nlineage/1,mc\n", encoding="utf-8")
+    (inv / "parties.csv").write_text("id,role\nmc,self\nc,data_subject\n", encoding="utf-8")
+    (inv / "data_items.csv").write_text("id\nname\naddress\n", encoding="utf-8")
+    (inv / "purposes.csv").write_text("id,name\nregulatory,法令等に基づく対応\n", encoding="utf-8")
+    (inv / "flows.csv").write_text(
+        "id,from,to,items,purposes,start\n"
+        "F1,c,mc,name、address,regulatory,2025-01-01\n"
+        "F2,c,mc,name,法令等に基づく対応,2025-01-01\n", encoding="utf-8")
+    with pytest.raises(InventoryError) as err:
+        load(inv)
+    first, second = err.value.problems
+    assert first.message.endswith("(a list separates its values with ';': 'name;address')")
+    assert first.message_ja.endswith("（リストの区切りは ';' です: 'name;address'）")
+    # a purpose typed by its display name: the ID to write
+    assert second.message.endswith("(that is the name of purpose 'regulatory': write its ID)")
+    assert second.message_ja.endswith("（利用目的 'regulatory' の名称です。ID 'regulatory' を書いてください）")

@@ -13,6 +13,8 @@ Example:
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import re
 import unicodedata
 
@@ -269,7 +271,7 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
                                  truncated=True) from None
         validated += len(value)
     report("records validated", validated, total)
-    problems = _without_echoes(problems)
+    problems = _name_hints(_without_echoes(problems), fields)
     if top is None or "parties" not in fields or "flows" not in fields:
         raise InventoryError(problems)
     fields.update({k: getattr(top, k) for k in _TOP_FIELDS})
@@ -291,6 +293,57 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
     if problems:
         raise InventoryError(problems)
     return inventory
+
+
+#: How an ID pattern message ends when no hint follows it (see :func:`_pattern_words`).
+_ID_RULE_END = "(no spaces, no other characters)"
+_NOT_AN_ID = " is not a valid ID: "
+
+
+def _name_hints(problems: list[Problem], fields: dict) -> list[Problem]:
+    """``problems`` with a hint where a value that is no ID is the display name of a
+    party, data item or purpose: an office types 法令等に基づく対応 where the ID is
+    ``regulatory`` (the trial of round 15), and the ID's rule alone does not say
+    what to write.
+
+    Example:
+        >>> from lineage.model.errors import Location
+        >>> purpose = schema.Purpose(id="regulatory", name="法令等に基づく対応")
+        >>> words = _pattern_words("法令等に基づく対応", schema.ID_PATTERN)
+        >>> p = Problem(Location("flows.csv", row=2), "flows", "F1", "purposes.0", *words)
+        >>> _name_hints([p], {"purposes": [purpose]})[0].message.split(") ")[-1]
+        "(that is the name of purpose 'regulatory': write its ID)"
+    """
+    if not any(p.message.endswith(_ID_RULE_END) for p in problems):
+        return problems
+    named: dict = {}
+    for collection, what, what_ja in (("purposes", "purpose", "利用目的"),
+                                      ("data_items", "data item", "データ項目"),
+                                      ("parties", "party", "当事者")):
+        for record in fields.get(collection) or ():
+            for text in (getattr(record, "name", None), getattr(record, "name_en", None)):
+                if isinstance(text, str) and text.strip():
+                    named.setdefault(unicodedata.normalize("NFKC", text).strip(),
+                                     (record.id, what, what_ja))
+    if not named:
+        return problems
+    out = []
+    for p in problems:
+        if p.message.endswith(_ID_RULE_END) and _NOT_AN_ID in p.message:
+            try:
+                value = ast.literal_eval(p.message[:p.message.index(_NOT_AN_ID)])
+            except (ValueError, SyntaxError):
+                value = None
+            found = (named.get(unicodedata.normalize("NFKC", value).strip())
+                     if isinstance(value, str) else None)
+            if found is not None:
+                rid, what, what_ja = found
+                p = dataclasses.replace(
+                    p, message=f"{p.message} (that is the name of {what} '{rid}': write its ID)",
+                    message_ja=f"{p.message_ja}（{what_ja} '{rid}' の名称です。ID '{rid}' を"
+                               "書いてください）")
+        out.append(p)
+    return out
 
 
 def _without_echoes(problems: list[Problem]) -> list[Problem]:
@@ -678,14 +731,18 @@ def _record_label(record, index) -> str | None:
     return None if index is None else f"#{index + 1}"
 
 
-def _pattern_words(value, pattern) -> tuple[str, str]:
+def _pattern_words(value, pattern, in_list: bool = False) -> tuple[str, str]:
     """The message for a value that does not match its field's pattern, the pattern in words.
+    ``in_list``: the value is an element of a list, which may be several IDs joined by
+    another separator than ``;`` (a Japanese 、, a comma), said in a hint.
 
     Example:
         >>> _pattern_words("car rier", schema.ID_PATTERN)[0]
         "'car rier' is not a valid ID: an ID is one or more of the ASCII letters A-Z and a-z, the digits 0-9 and the characters - _ . @ / (no spaces, no other characters)"
         >>> _pattern_words("Norway", schema.COUNTRY_PATTERN)[0]
         "'Norway' is not a country code: two capital letters (ISO 3166-1 alpha-2, e.g. JP, US)"
+        >>> _pattern_words("name、address", schema.ID_PATTERN, in_list=True)[1].split("）")[-2]
+        "（リストの区切りは ';' です: 'name;address'"
     """
     if pattern == schema.COUNTRY_PATTERN:
         return (f"{value!r} is not a country code: two capital letters (ISO 3166-1 alpha-2, "
@@ -707,12 +764,21 @@ def _pattern_words(value, pattern) -> tuple[str, str]:
         elif value.strip().upper() in _SHEET_ERRORS:
             hint = " (a spreadsheet's error value: the formula or look-up behind the cell failed)"
             hint_ja = "（表計算ソフトのエラー値です。セルの数式や参照が失敗しています）"
+        elif in_list:
+            parts = [p for p in _LIST_SEPARATORS.split(folded) if p]
+            if len(parts) > 1 and all(re.fullmatch(schema.ID_PATTERN, p) for p in parts):
+                joined = ";".join(parts)
+                hint = f" (a list separates its values with ';': {joined!r})"
+                hint_ja = f"（リストの区切りは ';' です: {joined!r}）"
     return (f"{value!r} is not a valid ID: an ID is one or more of the ASCII letters A-Z and "
             "a-z, the digits 0-9 and the characters - _ . @ / (no spaces, no other characters)"
             + hint,
             f"{value!r} は ID に使えません: ID は半角英字 A-Z・a-z、数字 0-9、記号 - _ . @ / "
             "だけからなる 1 文字以上の文字列です（空白やその他の文字は使えません）" + hint_ja)
 
+
+#: What people separate a list with where lineage reads ';' (after NFKC: 、 stays, ， is ,).
+_LIST_SEPARATORS = re.compile(r"[、,・;\s]+")
 
 #: The error values a spreadsheet shows in a cell whose formula failed.
 _SHEET_ERRORS = frozenset({"#N/A", "#REF!", "#VALUE!", "#NAME?", "#DIV/0!", "#NUM!", "#NULL!",
@@ -770,7 +836,9 @@ def _describe(err: dict, in_yaml: bool = False) -> tuple[str, str]:
                           "（制御文字は図・書き出し・端末を壊します）")
         return text, "値が正しくありません: " + text
     if kind == "string_pattern_mismatch":
-        return _pattern_words(value, ctx.get("pattern"))
+        # an element of a list (items.0): "name、address" is a list typed another way
+        return _pattern_words(value, ctx.get("pattern"),
+                              in_list=bool(err.get("loc")) and type(err["loc"][-1]) is int)
     if kind in ("list_type",):
         return f"expected a list, got {value!r}", "リストを指定してください"
     if kind in ("model_type", "dict_type", "model_attributes_type"):

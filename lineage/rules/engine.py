@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import re
+import unicodedata
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -1041,12 +1043,23 @@ def _unknown_rule(rule: str) -> tuple[str, str]:
     Example:
         >>> _unknown_rule("TP101"), _unknown_rule("tp101")[0], _unknown_rule("XX9")[0]
         (('', ''), ' (rule IDs are upper case: TP101)', ' (XX9 is no rule of lineage)')
+        >>> _unknown_rule("TP-202")[0], _unknown_rule("ＴＰ２０２")[0]
+        (" (TP-202 is no rule of lineage; did you mean 'TP202'?)", ' (rule IDs are written in half-width: TP202)')
     """
     if rule in REGISTRY.rules:
         return "", ""
     if rule.upper() in REGISTRY.rules:
         return (f" (rule IDs are upper case: {rule.upper()})",
                 f"（規則 ID は大文字です: {rule.upper()}）")
+    folded = unicodedata.normalize("NFKC", rule).strip().upper()
+    if folded in REGISTRY.rules:
+        return (f" (rule IDs are written in half-width: {folded})",
+                f"（規則 ID は半角で書きます: {folded}）")
+    # TP-202, TP 202: the ID with a separator an office adds (the trial of round 15)
+    near = re.sub(r"[\s\-_.・ー－]+", "", folded)
+    if near in REGISTRY.rules:
+        return (f" ({rule} is no rule of lineage; did you mean '{near}'?)",
+                f"（{rule} という規則はありません。'{near}' のことですか？）")
     return f" ({rule} is no rule of lineage)", f"（{rule} という規則はありません）"
 
 
