@@ -35,6 +35,7 @@ def _allowed_words(source=SAMPLE) -> set[str]:
         words.update(_WORD.findall(rule.id))
     words.update({"TP", "LW", "AP", "mc", "customers", "carrier", "partner", "group", "co",
                   "police"})  # the rule examples' small inventory (explain)
+    words.add("TRUE")  # the value a sheet's flag cell holds, as a remedy tells it to write
     return words
 
 
@@ -95,7 +96,7 @@ def test_default_language_follows_the_locale(run_cli):
 
 def test_names_beside_ids(run_cli):
     out = run_cli("impact", SAMPLE, "--party", "mailing-house", "--lang", "ja").stdout
-    assert "漏えい時の影響: 約162,000人分のデータ" in out
+    assert "漏えい時の影響: 最大 約162,000人分のデータ（他の当事者の記録による上限を含む）" in out
     assert "株式会社アオバ印刷（再委託先） (print-shop)" in out
     assert "住所 (address)" in out
     out = run_cli("check", SAMPLE, "--lang", "ja", expect=1).stdout
