@@ -214,3 +214,11 @@ def test_explore_takes_the_language_from_the_locale(run_cli, tmp_path):
     res = run_cli("explore", SAMPLE, "-o", out, env={"LINEAGE_LANG": "ja"})
     assert res.stderr.startswith(f"{out} を書き出しました: 当事者 ")
     assert '<html lang="ja"' in out.read_text(encoding="utf-8")
+
+
+def test_the_waived_swatch_is_dashed_as_its_edges_are_not_the_grey_of_ok():
+    # the trial of round 15 could not tell 適合 from 承認済み in the status counts
+    page = page_html(lineage.check("inventories/monocollabo"), lang="ja")
+    waived = re.search(r"\[data-status=waived\]\.lx-swatch[^{]*\{([^}]*)\}", page).group(1)
+    ok = re.search(r"\[data-status=ok\]\.lx-swatch[^{]*\{([^}]*)\}", page).group(1)
+    assert "repeating-linear-gradient" in waived and "repeating" not in ok
