@@ -120,11 +120,12 @@ class Audit(AuditResult):
 
 
 def check(inventory: Inventory | str | Path, *, as_of=None, packs=("policy",),
-          select=None, ignore=None) -> Audit:
+          select=None, ignore=None, lang: str = "en") -> Audit:
     """Check an inventory (a model or a path) and return the :class:`Audit`.
 
     ``packs``, ``select`` and ``ignore`` take a list of names or one name
-    (``packs="appi"``); a pack named twice runs once.
+    (``packs="appi"``); a pack named twice runs once. ``lang`` (``"en"`` or
+    ``"ja"``) is the language of the notebook's display of the result.
 
     Example:
         >>> audit = check("inventories/monocollabo", as_of=dt.date(2025, 1, 1), select=["TP1"])
@@ -133,7 +134,7 @@ def check(inventory: Inventory | str | Path, *, as_of=None, packs=("policy",),
     """
     if not isinstance(inventory, Inventory):
         inventory = load(inventory)
-    return Audit(inventory, as_of=as_of, packs=packs, select=select, ignore=ignore)
+    return Audit(inventory, as_of=as_of, packs=packs, select=select, ignore=ignore, lang=lang)
 
 
 def _inventory_check(self, **options) -> Audit:

@@ -353,8 +353,12 @@ class AuditResult:
     """
 
     def __init__(self, inventory: Inventory, *, as_of=None, packs=("policy",),
-                 select=None, ignore=None):
+                 select=None, ignore=None, lang: str = "en"):
         as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
+        if lang not in ("en", "ja"):
+            raise ValueError(f"lang must be 'en' or 'ja', not {lang!r}")
+        #: The language of the notebook's display (the trial of round 15: always English).
+        self.lang = lang
         self.inventory = inventory
         self.packs = _names(packs, unique=True)
         result = run(inventory, as_of=as_of, packs=self.packs, select=_names(select),
@@ -831,21 +835,43 @@ class AuditResult:
             >>> html = check("inventories/monocollabo", packs=("policy", "appi"))._repr_html_()
             >>> "<th>appi</th>" in html, "satisfy the policy but not the Act: 4" in html
             (True, True)
+            >>> print(check("inventories/monocollabo", lang="ja")._repr_html_().split("<table>")[0])
+            <div><b>lineage 監査</b>: モノコラボ (monocollabo)（基準日 2026-11-01）: フロー 48 件
         """
         from html import escape  # a notebook's display only
+
+        from .rules.packs import PACK_TITLES
+        from .terms import STATUS_WORDS
+        ja = self.lang == "ja"
         s = self.summary()
-        cells = "".join(f"<td>{escape(k)}: {v}</td>" for k, v in s["status"].items())
-        rows = f"<tr><th>all</th>{cells}</tr>" if "by_pack" in s else f"<tr>{cells}</tr>"
+
+        def status(k):
+            return STATUS_WORDS.get(k, {}).get("ja", k) if ja else k
+
+        def pack_name(p):
+            return PACK_TITLES.get(p, {}).get("ja", p) if ja else p
+        cells = "".join(f"<td>{escape(status(k))}: {v}</td>" for k, v in s["status"].items())
+        every = "全体" if ja else "all"
+        rows = f"<tr><th>{every}</th>{cells}</tr>" if "by_pack" in s else f"<tr>{cells}</tr>"
         # per pack, as the summary line of `lineage check` gives them (the trial of round 14)
         for pack, counts in (s.get("by_pack") or {}).items():
-            rows += f"<tr><th>{escape(pack)}</th>" + "".join(
-                f"<td>{escape(k)}: {v}</td>" for k, v in counts.items()) + "</tr>"
+            rows += f"<tr><th>{escape(pack_name(pack))}</th>" + "".join(
+                f"<td>{escape(status(k))}: {v}</td>" for k, v in counts.items()) + "</tr>"
+        rules = ", ".join(f"{escape(k)} × {v}" for k, v in s["findings"].items())
+        org = self.inventory.organisation
+        if ja:
+            name = next((p.name for p in self.inventory.parties if p.id == org and p.name), None)
+            both = (f"<br>方針には適合するが法に違反するフロー: {s['policy_ok_law_violation']}"
+                    if "policy_ok_law_violation" in s else "")
+            shown = f"{name} ({org})" if name else org
+            return (f"<div><b>lineage 監査</b>: {escape(shown)}（基準日 {self.as_of}）: "
+                    f"フロー {s['flows']} 件<table>{rows}</table>"
+                    f"指摘: {rules or 'なし'}{both}</div>")
         both = (f"<br>satisfy the policy but not the Act: {s['policy_ok_law_violation']}"
                 if "policy_ok_law_violation" in s else "")
-        rules = ", ".join(f"{escape(k)} × {v}" for k, v in s["findings"].items()) or "none"
-        return (f"<div><b>lineage audit</b> of {escape(self.inventory.organisation)} as of "
+        return (f"<div><b>lineage audit</b> of {escape(org)} as of "
                 f"{self.as_of}: {counted(s['flows'], 'flow')}<table>{rows}</table>"
-                f"findings: {rules}{both}</div>")
+                f"findings: {rules or 'none'}{both}</div>")
 
     def __repr__(self) -> str:
         s = self.summary()
@@ -894,7 +920,7 @@ def _japanese_flows(df):
 
 
 def check(inventory: Inventory | str | Path, *, as_of=None, packs=("policy",),
-          select=None, ignore=None) -> AuditResult:
+          select=None, ignore=None, lang: str = "en") -> AuditResult:
     """Check an inventory (a model or a path) and return the :class:`AuditResult`.
 
     :func:`lineage.check` is the same with the notebook conveniences added.
@@ -907,4 +933,5 @@ def check(inventory: Inventory | str | Path, *, as_of=None, packs=("policy",),
     as_of = optional_date(as_of)  # a date or ISO text (2026-04-01)
     if not isinstance(inventory, Inventory):
         inventory = load(inventory)
-    return AuditResult(inventory, as_of=as_of, packs=packs, select=select, ignore=ignore)
+    return AuditResult(inventory, as_of=as_of, packs=packs, select=select, ignore=ignore,
+                       lang=lang)
