@@ -46,7 +46,10 @@ def legacy(tmp_path):
 #: release may word a rule's message or remedy differently (TP111 names exemption.law by
 #: its header, 根拠となる法令 (exemption.law), since the Japanese-output round), and a
 #: snapshot is evidence of what was reported then. Everything else must match.
-_WORDING = ("message_ja", "remedy_ja")
+#: What later rounds changed in the sample's findings, left out where an old store's are
+#: set beside fresh ones: the Japanese wording, and the evidence (round 15 added the
+#: verdicts' "lacks"). The old store's own evidence is checked as stored.
+_WORDING = ("message_ja", "remedy_ja", "evidence")
 
 
 def _facts(findings) -> list:
@@ -73,6 +76,8 @@ def test_an_old_store_is_read_without_a_change(legacy, run_cli):
     shown = json.loads(run_cli("snapshot", "show", "Q2", "--store", legacy,
                                "--format", "json").stdout)
     assert shown["chain_hash"] == OLD_CHAIN[1] and len(shown["findings"]) == 10
+    tp101 = next(f for f in shown["findings"] if f["id"] == "TP101:F38")
+    assert tp101["evidence"] == {"closest_route": "joint_use", "notice": "J1"}  # as stored
     assert _facts(shown["findings"]) == \
         _facts(Snapshot.from_audit(lineage.check(SAMPLE)).finding_dicts())
     res = run_cli("snapshot", "diff", "Q1", "Q3", "--store", legacy)
