@@ -398,3 +398,17 @@ def test_workbooks_of_an_audit_dated_9999(tmp_path, run_cli):
     run_cli("convert", path, tmp_path / "inv.xlsx")
     assert load(tmp_path / "inv.xlsx").model_dump() == load(path).model_dump()
     assert zipfile.ZipFile(tmp_path / "f.xlsx").testzip() is None
+
+
+def test_aliases_of_a_long_name_are_refused_by_the_text_they_expand_to(tmp_path, run_cli):
+    # the hostile review of round 15: 300 uses of one 2 MB name passed the cap on values
+    # (each alias is one value) and made `explore` write a 1.2 GB page in 4.8 GB of memory
+    parties = "".join(f"  - {{id: p{n}, role: third_party, name: *big}}\n" for n in range(100))
+    inv = tmp_path / "alias.yaml"
+    inv.write_text("format: lineage/1\norganisation: mc\nparties:\n"
+                   f"  - {{id: mc, role: self, name: &big {'x' * 200_000}}}\n" + parties
+                   + "flows: []\n", encoding="utf-8")
+    res = run_cli("check", inv, expect=2)
+    assert res.stderr.startswith(
+        f"error: {inv}:1: aliases expand the document's text to 20,202,447 characters, more "
+        "than the 10,000,000 allowed")

@@ -64,6 +64,10 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 EXPANSION_FACTOR = 10
 #: ... but always to this many values: a small file with a few shared lists is fine.
 MIN_EXPANSION = 100_000
+#: Aliases may expand a document's text (its scalars' characters) to at most this many
+#: times the file's length, or MIN_EXPANDED_TEXT characters: 300 uses of one 2 MB name
+#: are 600 MB of names every later step reads (the hostile review of round 15).
+MIN_EXPANDED_TEXT = 10_000_000
 #: Deepest nesting of lists and mappings; an inventory needs about six levels.
 MAX_DEPTH = 64
 
@@ -383,6 +387,17 @@ def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
                                       f"{EXPANSION_FACTOR} times its {written:,} written "
                                       f"values, or {MIN_EXPANSION:,}); write the values out "
                                       "or share fewer", "エイリアスの展開で値が多くなりすぎます")])
+    chars = _expanded_text(root)
+    text_limit = max(EXPANSION_FACTOR * len(text), MIN_EXPANDED_TEXT)
+    if chars is not None and chars > text_limit:
+        raise InventoryError([Problem(
+            Location(name, 1), None, None, None,
+            f"aliases expand the document's text to {chars:,} characters, more than the "
+            f"{text_limit:,} allowed (at most {EXPANSION_FACTOR} times its {len(text):,} "
+            f"written characters, or {MIN_EXPANDED_TEXT:,}); write the values out or share "
+            "fewer",
+            f"エイリアスの展開で文字数が多くなりすぎます（{chars:,} 文字、上限 {text_limit:,} 文字）。"
+            "値を書き出すか、共有を減らしてください")])
     converter = _Converter(name, written)
     data = {} if root is None else converter.convert(root, ())
     return _yaml_raw(name, data, LineMap(converter.paths), converter.problems)
@@ -501,6 +516,47 @@ def _expanded_sizes(root) -> dict[int, int] | None:
         stack.append((node, True))
         stack.extend((child, False) for child in _children(node))
     return sizes
+
+
+def _expanded_text(root) -> int | None:
+    """Characters of the scalars the document stands for once aliases are expanded
+    (keys included); None on a cycle. Sized on the node graph, each node once, as
+    :func:`_expanded_sizes`.
+
+    Example:
+        >>> root = yaml.compose("a: &x " + "n" * 10 + "\\nb: [*x, *x, *x]", Loader=_LOADER)
+        >>> _expanded_text(root)
+        42
+    """
+    if root is None:
+        return 0
+    chars: dict[int, int] = {}
+    visiting: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            visiting.discard(key)
+            if isinstance(node, yaml.MappingNode):
+                chars[key] = sum(chars[id(k)] + chars[id(v)] for k, v in node.value)
+            else:
+                chars[key] = sum(chars[id(child)] for child in node.value)
+            continue
+        if key in chars:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            chars[key] = len(node.value)
+            continue
+        if key in visiting:
+            return None  # a value that contains itself: the converter names where
+        visiting.add(key)
+        stack.append((node, True))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((child, False) for pair in node.value for child in pair)
+        else:
+            stack.extend((child, False) for child in node.value)
+    return chars[id(root)]
 
 
 class _Converter:
