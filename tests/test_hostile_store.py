@@ -7,6 +7,8 @@ import os
 import sqlite3
 
 import pytest
+from pathlib import Path
+from paths import SAMPLE
 
 from hostile_helpers import TINY, assert_clean_failure, lineage
 
@@ -158,3 +160,18 @@ def test_text_read_back_from_a_store_reaches_the_terminal_escaped(store, run_cli
                       "summary": {"severity": {"error": 1, "warning": 0, "waived": 0}}}])
     ET.fromstring(svg)
     assert "\x1b" not in svg and "\ufffd]0;pwned\ufffd" in svg
+
+
+@pytest.mark.parametrize("name", ["new.yaml", "audit.CSV", "x.yml"])
+def test_a_new_store_named_as_an_inventory_file_is_refused_and_nothing_is_left(tmp_path,
+                                                                                run_cli, name):
+    # the hostile review of round 15: `snapshot create INV --store INV/new.yaml` left an
+    # SQLite file the folder then read as YAML, and every later command failed on it
+    import shutil
+    inv = tmp_path / "inv"
+    shutil.copytree(SAMPLE, inv, ignore=shutil.ignore_patterns(".lineage"))
+    before = sorted(p.name for p in inv.iterdir())
+    res = run_cli("snapshot", "create", inv, "--store", inv / name, expect=2)
+    assert f"a new store must not be named {Path(name).suffix}" in res.stderr
+    assert sorted(p.name for p in inv.iterdir()) == before
+    run_cli("check", inv, expect=1)

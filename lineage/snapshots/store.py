@@ -439,6 +439,10 @@ class VerifyResult:
                              for p in self.problems]}
 
 
+#: Files an inventory folder reads as its parts.
+_PART_SUFFIXES = (".yaml", ".yml", ".csv")
+
+
 class Store:
     """A snapshot store file. Opening creates it (and its folder) when ``create``.
 
@@ -485,6 +489,15 @@ class Store:
                                             "フォルダならその中、ファイルならその隣の "
                                             ".lineage/audits.db に作ります。--store で"
                                             "指定してください)")
+            if self.path.suffix.lower() in _PART_SUFFIXES:
+                # an inventory folder reads every .yaml, .yml and .csv file in it: a
+                # store so named there broke the inventory (the hostile review of round 15)
+                raise StoreError(
+                    f"{self.path}: a new store must not be named {self.path.suffix}: an "
+                    "inventory folder would read it as one of its files; name it .db",
+                    message_ja=f"{self.path}: 新しいストアに {self.path.suffix} の名前は使え"
+                               "ません。棚卸しのフォルダがそのファイルとして読み込むためです。"
+                               ".db の名前にしてください")
             self._create_file(timeout)
         note_input(self.path)  # a report written with -o must not replace the store
         try:
