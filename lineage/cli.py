@@ -39,7 +39,25 @@ class UserError(LineageError):
 
 
 def _colour() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return (sys.stdout is not None and sys.stdout.isatty()
+            and not os.environ.get("NO_COLOR"))
+
+
+def _tolerant_streams() -> None:
+    """Let standard output and error in another encoding than UTF-8 (cp932: Japanese
+    Windows redirected to a file) write what they cannot encode as ``\\u2717``
+    escapes rather than stop the command with an internal error (the hostile review
+    of round 15: ``check`` and ``report`` wrote nothing)."""
+    import codecs
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None)
+        if not encoding or not hasattr(stream, "reconfigure"):
+            continue
+        try:
+            if codecs.lookup(encoding).name != "utf-8":
+                stream.reconfigure(errors="backslashreplace")
+        except (LookupError, ValueError, OSError):
+            pass
 
 
 def _style(enabled: bool):
@@ -480,6 +498,7 @@ def cli(quiet):
       lineage draw inventories/monocollabo -o map.svg --only-violations
     """
     from .files import end_run, start_run
+    _tolerant_streams()
     start_run()  # from here, every file read is an input no output may replace
     ctx = click.get_current_context()
     ctx.call_on_close(end_run)
@@ -552,7 +571,7 @@ def check(inventory, packs, select, ignore, fmt, as_of, lang, fail_on, exit_zero
     else:
         from .output import table
         text = table.chunks(audit, lang, _style(_colour() and output is None), known)
-    _emit(text, output)
+    _emit(text, output, document=fmt != "table")
     code = audit.exit_code(fail_on)
     if known is not None:
         new, old = known.split(audit)
@@ -731,14 +750,34 @@ def _packs(text: str) -> tuple[str, ...]:
     return packs
 
 
-def _emit(text, output: Path | None) -> None:
+def _emit(text, output: Path | None, document: bool = False) -> None:
     """Write ``text`` (str, bytes, or an iterator of str and UTF-8 bytes pieces) to
     ``output`` or standard output; a file appears whole or not at all.
+
+    ``document``: the text is a file's content (JSON, CSV, HTML, XML, Markdown),
+    UTF-8 as its format says, so it goes to standard output as UTF-8 bytes whatever
+    the terminal's encoding (a cp932 stdout would otherwise re-encode an HTML page
+    that declares UTF-8).
 
     Every command writes its standard output through here, so a reader that stops
     early (``| head -1``) ends it quietly, with no traceback or error line."""
     if output is None:
         end_progress()
+        if sys.stdout is None:  # started with standard output closed (`>&-`)
+            raise UserError("cannot write to standard output: it is closed; give -o FILE",
+                            message_ja="標準出力が閉じられているため書き出せません。"
+                                       "-o FILE を指定してください")
+        if document and getattr(sys.stdout, "buffer", None) is not None:
+            if isinstance(text, str):
+                text = text.encode("utf-8")
+            elif not isinstance(text, bytes):
+                text = (p.encode("utf-8") if type(p) is str else p for p in text)
+                try:
+                    for piece in text:
+                        click.echo(piece, nl=False)  # bytes: the binary stream beneath
+                except BrokenPipeError:
+                    _reader_gone()
+                return
         try:
             if isinstance(text, (str, bytes)):
                 click.echo(text, nl=False)

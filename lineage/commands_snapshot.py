@@ -335,7 +335,7 @@ def report(inventory, output, fmt, store, lang, packs, as_of, no_drawing):
         _note_packs(latest, chosen, lang, ("the latest snapshot", "最新のスナップショット"),
                     ("this report", "この報告書"))
     text = report_html.render_html(rep) if fmt == "html" else report_html.render_markdown(rep)
-    _emit(text, output)
+    _emit(text, output, document=True)
     if output is not None:
         click.echo(f"報告書を {clean(output)} に書き出しました" if lang == "ja"
                    else f"report written to {clean(output)}", err=True)

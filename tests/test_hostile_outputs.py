@@ -8,6 +8,7 @@ bits.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 
@@ -333,3 +334,34 @@ def test_shared_strings_packed_tighter_than_text_are_refused(tmp_path, run_cli):
         "xl/sharedStrings.xml": b"<sst>" + b"<si><t>a</t></si>" * (5 << 20) + b"</sst>"})
     err = run_cli("validate", bomb, expect=2).stderr
     assert "its part xl/sharedStrings.xml unpacks to 85 MB (packed 412 to one)" in err
+
+
+def test_a_cp932_standard_output_gets_the_table_with_escapes_and_files_as_utf8(tmp_path):
+    # the hostile review of round 15: `check` and `report` stopped with an internal error
+    # (UnicodeEncodeError) where Japanese Windows redirects output as cp932
+    import subprocess
+    import sys
+    env = {**os.environ, "PYTHONIOENCODING": "cp932", "LINEAGE_LANG": "ja"}
+    run = [sys.executable, "-m", "lineage"]
+    table = subprocess.run([*run, "check", str(SAMPLE)], capture_output=True, env=env)
+    assert table.returncode == 1, table.stderr
+    text = table.stdout.decode("cp932")
+    assert "\\u2717 TP222:F30:phone" in text and "モノコラボ" in text
+    page = subprocess.run([*run, "report", str(SAMPLE), "--no-drawing"], capture_output=True,
+                          env=env)
+    assert page.returncode == 0, page.stderr
+    assert '<meta charset="utf-8">' in page.stdout.decode("utf-8")  # as it declares
+    report = subprocess.run([*run, "check", str(SAMPLE), "--format", "json"],
+                            capture_output=True, env=env)
+    assert json.loads(report.stdout.decode("utf-8"))["organisation"] == "monocollabo"
+
+
+def test_a_closed_standard_output_is_an_error_not_a_silent_success():
+    import subprocess
+    import sys
+    for args in (["check", str(SAMPLE)], ["rules"]):
+        res = subprocess.run([sys.executable, "-m", "lineage", *args], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, close_fds=True,
+                             preexec_fn=lambda: os.close(1))
+        assert res.returncode == 2, (args, res.stderr)
+        assert b"cannot write to standard output: it is closed" in res.stderr
