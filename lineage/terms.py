@@ -179,6 +179,26 @@ def one_line(text) -> str:
     return _LINE_BREAKS.sub(" ", str(text))
 
 
+#: Characters no report text may carry raw: C0 controls but tab and line feed, DEL, C1,
+#: bidirectional controls, line and paragraph separators, noncharacters.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                       "\u2066-\u2069\u2028\u2029\ufffe\uffff]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character written as its escape (``\\x1b``,
+    ``\\u202e``), tabs and line feeds kept: for a whole report whose text may come
+    from a snapshot store written behind lineage's back (the hostile review of
+    round 15 re-hashed one whose messages cleared the screen).
+
+    Example:
+        >>> escape_controls("ok\\n\\x1b[2J\\u202eevil\\tx")
+        'ok\\n\\\\x1b[2J\\\\u202eevil\\tx'
+    """
+    return _CONTROLS.sub(lambda m: (f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
+                                    else f"\\u{ord(m[0]):04x}"), text)
+
+
 def natural_key(text: str):
     """Sort key that puts F2 before F10.
 

@@ -274,3 +274,23 @@ def test_policy_ok_but_act_violation_is_marked_everywhere():
     log = json.loads(sarif.render(audit))
     [result] = log["runs"][0]["results"]
     assert result["properties"]["status_by_pack"] == {"policy": "ok", "appi": "violation"}
+
+
+def test_a_stores_control_characters_reach_no_report_raw():
+    # the hostile review of round 15: a store re-hashed so that verify passed put ESC,
+    # BEL and U+202E from its findings into the Markdown and HTML reports
+    import dataclasses
+
+    from lineage.output import report_markdown
+    from lineage.output.view import build
+    from lineage.snapshots.compare import Diff
+    from lineage.snapshots.record import Snapshot
+    audit = lineage.check(SAMPLE)
+    now = Snapshot.from_audit(audit)
+    odd = tuple((f"{r[0]}\x1b[2J\x07\u202e", *r[1:]) for r in now.findings)
+    rep = build(audit, drawing=False)
+    rep.diff = Diff(dataclasses.replace(now, findings=odd), now)
+    rep.history = [{"name": "Q1", "as_of": now.as_of, "summary": now.summary}]
+    for text in (report_markdown.render(rep), report_html.render_html(rep)):
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+        assert "\\x1b" in text and "\\u202e" in text  # shown escaped

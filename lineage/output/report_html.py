@@ -29,7 +29,7 @@ from .svgsafe import COLOURS, sanitize_svg, trend_svg
 from .view import LABELS, Report, build
 from ..rules.clauses import clause_label
 from ..snapshots.render import collection_label
-from ..terms import KIND_LABELS, count_list
+from ..terms import KIND_LABELS, count_list, escape_controls
 
 __all__ = ["Report", "build", "render_html", "render_markdown", "trend_svg", "sanitize_svg",
            "LABELS", "KIND_LABELS", "CSP", "COLOURS", "css_string", "nowrap_ids"]
@@ -127,6 +127,8 @@ def render_html(rep: Report) -> str:
         rep=rep, csp=Markup(CSP), css=Markup(css), diff_rows=diff_rows, diff_line=diff_line,
         diff_note=diff_note,
         trend=Markup(trend_svg(rep.history, rep.lang)) if rep.history else "")
+    # text from a snapshot store may hold anything a store's writer put there
+    page = escape_controls(page)
     return page if page.endswith("\n") else page + "\n"
 
 

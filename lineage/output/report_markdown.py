@@ -19,7 +19,7 @@ import base64
 
 from ..snapshots.render import _md, diff_markdown
 from .view import Report
-from ..terms import count_list
+from ..terms import count_list, escape_controls
 
 __all__ = ["render"]
 
@@ -139,4 +139,5 @@ def render(rep: Report) -> str:
         out += ["", f"## {w['policy']}", ""]
         out += [f"> {_md(line)}" if line.strip() else ">"
                 for line in policy.full_text.splitlines()]
-    return "\n".join(out) + "\n"
+    # text from a snapshot store may hold anything a store's writer put there
+    return escape_controls("\n".join(out) + "\n")

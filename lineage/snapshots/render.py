@@ -199,7 +199,8 @@ def show_table(snap, lang: str = "en") -> str:
         lines.append("")
         for f in snap.finding_dicts():
             mark = "~" if f["waived"] else ("x" if f["severity"] == "error" else "!")
-            message = f["message_ja"] if lang == "ja" else f["message"]
+            # one line each: a stored message's line break could forge a line of its own
+            message = one_line(f["message_ja"] if lang == "ja" else f["message"])
             lines.append(f"{mark} {f['id']} [{clause_label(f['clause'], lang)}] {w[f['severity']]}"
                          f"{' (' + w['waived'] + ')' if f['waived'] else ''} {message}")
     return "\n".join(lines) + "\n"
