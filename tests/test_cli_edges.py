@@ -661,3 +661,11 @@ def test_draw_font_names_of_any_script_are_taken(run_cli, tmp_path):
                   "Noto Sans CJK JP:style=Bold", expect=2).stderr
     assert err.startswith("error: font name 'Noto Sans CJK JP:style=Bold': a style is a word "
                           "of the name, as in 'Noto Sans CJK JP Bold';")
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e308", "0"])
+def test_draw_timeout_out_of_range_is_a_usage_error(run_cli, tmp_path, value):
+    # the hostile review of round 15: inf and nan gave internal errors
+    res = run_cli("draw", SAMPLE, "-o", tmp_path / "d.svg", "--timeout", value, expect=2)
+    assert "Invalid value for '--timeout'" in res.stderr and "internal" not in res.stderr
+    assert not (tmp_path / "d.svg").exists()
