@@ -370,3 +370,21 @@ def test_a_csv_folder_in_japanese_file_names_and_headers_round_trips(tmp_path, r
     assert "flows.csv" in {p.name for p in folder.iterdir()}
     assert "データの流れ.csv" not in {p.name for p in folder.iterdir()}
     assert load(folder).model_dump() == load(SAMPLE).model_dump()
+
+
+def test_a_whole_number_past_a_workbooks_15_digits_survives_a_workbook(tmp_path, run_cli):
+    # the hostile review of round 15: 12345678901234567 came back as 12345678901234570,
+    # and a 400-digit volume stopped convert with an internal error
+    big = 12345678901234567
+    huge = int("9" * 400)
+    src = tmp_path / "inv.yaml"
+    src.write_text("format: lineage/1\norganisation: org\nparties:\n"
+                   f"  - {{id: org, role: self, volume: {{s: {big}}}}}\n"
+                   "  - {id: s, role: data_subject}\n"
+                   f"  - {{id: t, role: third_party, volume: {huge}}}\nflows: []\n",
+                   encoding="utf-8")
+    run_cli("convert", src, tmp_path / "inv.xlsx")
+    run_cli("convert", tmp_path / "inv.xlsx", tmp_path / "back.yaml")
+    from lineage.model import load
+    volumes = {p.id: p.volume for p in load(tmp_path / "back.yaml").parties}
+    assert volumes == {"org": {"s": big}, "s": None, "t": huge}

@@ -33,6 +33,9 @@ __all__ = ["xlsx_bytes", "build_workbook", "header_text", "sheet_title", "LAST_R
 #: Validations cover the rows a user may add, not the whole sheet (keeps files small).
 LAST_ROW = 5000
 
+#: The largest whole number a workbook cell holds exactly (15 significant digits).
+_EXACT_IN_A_NUMBER = 10 ** 15 - 1
+
 #: Columns whose values are IDs of another sheet: (sheet, column) -> (target sheet, one ID
 #: per cell). A one-ID column refuses other values; a list column (``a;b``) offers the IDs
 #: and only warns, since a list of several is not one of them.
@@ -131,7 +134,13 @@ def build_workbook(sheets: dict[str, Table], *, comments: dict | None = None,
                 if value is None:
                     continue
                 cell = ws.cell(row=r, column=col)
-                if isinstance(value, str):
+                if type(value) is int and abs(value) > _EXACT_IN_A_NUMBER:
+                    # a workbook number holds 15 significant digits: a larger whole
+                    # number is written as its digits, which the loader reads back
+                    # exactly (the hostile review of round 15: 12345678901234567 came
+                    # back as ...570, and 400 digits stopped convert)
+                    set_text(cell, str(value))
+                elif isinstance(value, str):
                     set_text(cell, value)
                 else:
                     cell.value = value
