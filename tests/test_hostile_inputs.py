@@ -412,3 +412,20 @@ def test_aliases_of_a_long_name_are_refused_by_the_text_they_expand_to(tmp_path,
     assert res.stderr.startswith(
         f"error: {inv}:1: aliases expand the document's text to 20,202,447 characters, more "
         "than the 10,000,000 allowed")
+
+
+def test_a_nul_in_yaml_and_a_5000_digit_volume_are_said_plainly(tmp_path, run_cli):
+    # the hostile review of round 15: PyYAML's text with "<unicode string>" and no line,
+    # and Python's advice to call sys.set_int_max_str_digits()
+    nul = tmp_path / "nul.yaml"
+    nul.write_text('format: lineage/1\norganisation: mc\nparties:\n'
+                   '  - {id: mc, role: self, name: "O\0rg"}\nflows: []\n', encoding="utf-8")
+    assert run_cli("check", nul, expect=2).stderr.startswith(
+        f"error: {nul}:4: invalid YAML: a control character U+0000 cannot be in a YAML file\n")
+    big = tmp_path / "big.yaml"
+    big.write_text("format: lineage/1\norganisation: mc\nparties:\n"
+                   f"  - {{id: mc, role: self, volume: {'9' * 5000}}}\nflows: []\n",
+                   encoding="utf-8")
+    err = run_cli("check", big, expect=2).stderr
+    assert "field 'volume': a number of more than 4,300 digits\n" in err
+    assert "sys." not in err

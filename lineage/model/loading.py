@@ -827,8 +827,12 @@ def _describe(err: dict, in_yaml: bool = False) -> tuple[str, str]:
                 f"true または false(○・× も可)を指定してください({value!r})")
     if kind in ("date_form", "worded"):  # a validator's own words, in both languages
         return ctx["message"], ctx["message_ja"]
-    if kind == "value_error":
+    if kind == "value_error" or "set_int_max_str_digits" in str(err.get("msg", "")):
         text = str(ctx.get("error", err["msg"]))
+        if "set_int_max_str_digits" in text or "4300 digits" in text:
+            # Python's own limit on reading long numbers, whose message names a Python
+            # setting (the hostile review of round 15)
+            return ("a number of more than 4,300 digits", "4,300 桁を超える数です")
         held = _HOLDS.match(text)
         if held is not None:  # schema._text's refusal of a control character
             what = "双方向制御文字" if held[1] == "bidirectional control" else "制御文字"

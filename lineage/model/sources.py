@@ -367,6 +367,12 @@ def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
+        if isinstance(exc, yaml.reader.ReaderError):
+            # a character YAML refuses (a NUL): PyYAML says where by position only, and
+            # its text ends with "in '<unicode string>'" (the hostile review of round 15)
+            line = text.count("\n", 0, exc.position) + 1
+            reason = (f"a control character U+{exc.character:04X} cannot be in a YAML file"
+                      if isinstance(exc.character, int) else "a character YAML does not allow")
         raise InventoryError([Problem(Location(name, line), None, None, None,
                                       f"invalid YAML: {reason}",
                                       "YAML の構文が正しくありません: " + yaml_problem_ja(reason))]) \
