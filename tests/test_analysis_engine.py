@@ -253,3 +253,26 @@ flows:
 """, encoding="utf-8")
     table = upstream(inv, "investigator").table
     assert table[["hop", "flow"]].values.tolist() == [[1, "F08"], [2, "F01"], [2, "F03"]]
+
+
+def test_a_long_chain_is_refused_before_its_quadratic_listing(tmp_path, monkeypatch, run_cli):
+    # the hostile review of round 15: a chain of 20,000 parties made trace and impact run
+    # past two minutes in 4.6 GB (every party's row lists its whole route)
+    from lineage.analysis import queries
+    n = 300
+    parties = "".join(f"  - {{id: p{k}, role: third_party}}\n" for k in range(n))
+    flows = "".join(f"  - {{id: F{k + 2}, from: p{k}, to: p{k + 1}, items: [x], "
+                    "start: 2024-01-01}\n" for k in range(n - 1))
+    inv = tmp_path / "chain.yaml"
+    inv.write_text("format: lineage/1\norganisation: org\nas_of: 2026-01-01\nparties:\n"
+                   "  - {id: org, role: self}\n  - {id: s, role: data_subject}\n" + parties
+                   + "data_items: [{id: x}]\nflows:\n"
+                   "  - {id: F0, from: s, to: org, items: [x], start: 2024-01-01}\n"
+                   "  - {id: F1, from: org, to: p0, items: [x], start: 2024-01-01}\n" + flows,
+                   encoding="utf-8")
+    assert len(queries.trace(inv, "x").table) == n  # 45,150 flows listed: within
+    monkeypatch.setattr(queries, "MAX_LISTED_FLOWS", 10_000)
+    for args in (("trace", inv, "--item", "x"), ("impact", inv, "--party", "org")):
+        err = run_cli(*args, expect=2).stderr
+        assert "flows along its routes (each party's whole route), more than the 10,000" in err
+    assert len(queries.trace(inv, "x", depth=50).table) == 50  # narrowed: answered

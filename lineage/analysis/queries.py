@@ -391,6 +391,7 @@ def _shortest(net: FlowNet, flows: np.ndarray, origins: np.ndarray, depth):
         hops[newly] = layer
         label = new
     rows, highlight = [], set()
+    _check_listing(int(hops[hops > 0].sum()), "trace")
     for p in np.flatnonzero(hops > 0):
         path = _route(net, changes, int(p), int(hops[p]))
         highlight.update(path)
@@ -587,6 +588,12 @@ def impact(source, party: str, *, as_of: dt.date | None = None) -> Impact:
     rows, used = [], set()
     if reach is not None:
         own = entity(party)
+        _check_listing(sum(reach.path_length(other, it, memo)
+                           for memo in [{}] for node in reach.parties()
+                           if node != own and node != org
+                           for other in ctx.parties_by_entity.get(node, (node,))
+                           if other not in subjects for it in reach.items_at(other)),
+                       "impact")
         for node in reach.parties():
             # Nor is the organisation listed: its own data came back to it, no one
             # else's hands (the trial of round 12: a carrier's return named it).
@@ -696,6 +703,32 @@ def _subject_reach(ctx, as_of):
     """Per data-subject group, where its items travel between legal entities (what
     one department holds, its company holds: the rules' lineage), up to ``as_of``."""
     return ctx.entity_reach if as_of is None else ctx._entity_group_reach(as_of=as_of)
+
+
+#: The most flow references the rows of one question may list, each row its whole path:
+#: a chain of 20,000 parties would list 200 million (the hostile review of round 15:
+#: minutes and gigabytes, then nothing).
+MAX_LISTED_FLOWS = 2_000_000
+
+
+def _check_listing(total: int, command: str) -> None:
+    """Refuse a question whose rows would list more than :data:`MAX_LISTED_FLOWS` flows
+    in all, before any row is built.
+
+    Example:
+        >>> _check_listing(10, "trace")
+        >>> _check_listing(MAX_LISTED_FLOWS + 1, "trace")
+        Traceback (most recent call last):
+        lineage.analysis.queries.QueryError: the trace would list 2,000,001 flows along its routes (each party's whole route), more than the 2,000,000 one answer may list; narrow it (--depth, --from, --item)
+    """
+    if total <= MAX_LISTED_FLOWS:
+        return
+    narrow = "--depth, --from, --item" if command == "trace" else "a party nearer the end of the chain"
+    raise QueryError(f"the {command} would list {total:,} flows along its routes (each "
+                     f"party's whole route), more than the {MAX_LISTED_FLOWS:,} one answer may "
+                     f"list; narrow it ({narrow})",
+                     f"答えの経路に並ぶフローが {total:,} 件になり、上限の {MAX_LISTED_FLOWS:,} "
+                     f"件を超えます（当事者ごとに経路の全体を並べるため）。絞り込んでください（{narrow}）")
 
 
 # -- stop ---------------------------------------------------------------------------
