@@ -116,8 +116,10 @@ def _current_lang() -> str:
 
 
 def _encoding(ctx, param, value):
-    from .model.csvfolder import set_encoding
-    set_encoding(None if value == "auto" else value)
+    # for this command only: a program (or a test) running several commands in one
+    # process must not read the next one's CSV files in this one's encoding
+    from .model.csvfolder import forced_encoding
+    ctx.with_resource(forced_encoding(None if value == "auto" else value))
     return value
 
 

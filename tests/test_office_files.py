@@ -527,3 +527,19 @@ def test_an_error_cell_of_a_workbook_is_refused_and_the_text_round_trips(tmp_pat
     out = tmp_path / "back.xlsx"
     run_cli("convert", folder, out)
     assert load(out).parties[0].name == "#N/A"
+
+
+def test_a_utf8_csv_with_one_shift_jis_cell_is_named_not_garbled(tmp_path, run_cli):
+    # the hostile review of round 15: one cp932 cell made the whole UTF-8 file read as
+    # CP932, every other Japanese name garbled without a word
+    inv = tmp_path / "inv"
+    inv.mkdir()
+    (inv / "inventory.csv").write_text("format,organisation\nlineage/1,mc\n", encoding="utf-8")
+    (inv / "parties.csv").write_bytes("id,name,role\nmc,日本,self\n".encode("utf-8")
+                                      + "c,顧客,data_subject\n".encode("cp932"))
+    (inv / "flows.csv").write_text("id,from,to,items,start\n", encoding="utf-8")
+    err = run_cli("check", inv, expect=2).stderr
+    assert err.startswith(f"error: {inv / 'parties.csv'}: UTF-8 text until line 3, which "
+                          "holds bytes of another encoding")
+    # named, the encoding decides (the user's call)
+    run_cli("check", inv, "--encoding", "cp932", expect=0)

@@ -114,6 +114,13 @@ def undecodable(exc: UnicodeDecodeError, encoding: str | None = None) -> tuple[s
         >>> undecodable(exc, "utf-8")[0]
         'not utf-8 text, the encoding --encoding names (invalid start byte at byte 0); leave --encoding out (auto) to detect UTF-8 or Shift_JIS (CP932)'
     """
+    if exc.encoding == "mixed":
+        row = exc.reason.split("line ")[1].split(",")[0]
+        return (f"{exc.reason}: save the whole file in one encoding (CSV UTF-8), or name "
+                "it with --encoding",
+                f"{row} 行目までは UTF-8 ですが、その行には別の文字コードのバイトがあります"
+                "（Shift_JIS のファイルから貼り付けたセル？）。ファイル全体を一つの文字コード"
+                "（CSV UTF-8）で保存するか、--encoding で文字コードを指定してください")
     if exc.encoding == "utf-16":
         return ("UTF-16 text, as Excel saves 'Unicode text' (tab-separated): save it as "
                 "'CSV UTF-8' or 'CSV'",
@@ -144,6 +151,9 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         (('当事者', 'cp932'), ('当事者', 'utf-8'))
         >>> import codecs; decode(codecs.BOM_UTF8 + b"id")
         ('id', 'utf-8-sig')
+        >>> decode("id\\n当事者\\n".encode("utf-8") + "日本\\n".encode("cp932"))
+        Traceback (most recent call last):
+        UnicodeDecodeError: 'mixed' codec can't decode byte 0x93 in position 13: UTF-8 text until line 3, which holds bytes of another encoding (a cell pasted from a Shift_JIS file?)
     """
     forced = named_codec(encoding)
     if forced:
@@ -155,7 +165,17 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         raise UnicodeDecodeError("utf-16", data[:2], 0, 2, "a UTF-16 byte-order mark")
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        line = data.rfind(b"\n", 0, exc.start) + 1
+        if any(b >= 0x80 for b in data[:line]):
+            # Whole lines of Japanese text in UTF-8 before the first byte that is not:
+            # one file in two encodings (a cell pasted from a Shift_JIS file), which
+            # read as CP932 would garble every other line (the hostile review of round 15)
+            row = data.count(b"\n", 0, exc.start) + 1
+            raise UnicodeDecodeError(
+                "mixed", data, exc.start, exc.end,
+                f"UTF-8 text until line {row}, which holds bytes of another encoding "
+                "(a cell pasted from a Shift_JIS file?)") from None
         return data.decode("cp932"), "cp932"
 
 TOP_FILE = "inventory.csv"
