@@ -229,32 +229,6 @@ def test_sub_outsourcing_not_allowed_names_the_whole_path(tmp_path):
         ("TP203:F2:x", ["F1", "F2"])]
 
 
-def test_upstream_does_not_list_the_organisations_data_going_out_and_back(tmp_path):
-    # the trial of round 15: the investigator's sources listed the insurer's own flow to
-    # its agency (F04), which the agency had returned (F03): a round trip, not a source
-    from lineage.analysis import upstream
-    inv = tmp_path / "up.yaml"
-    inv.write_text("""\
-format: lineage/1
-organisation: mc
-as_of: 2026-01-01
-parties:
-  - {id: mc, role: self}
-  - {id: customers, role: data_subject}
-  - {id: agency, role: outsourcee}
-  - {id: investigator, role: outsourcee}
-data_items: [{id: name}]
-purposes: [{id: claims, announced_on: 2024-01-01}]
-flows:
-  - {id: F01, from: customers, to: mc, items: [name], purposes: [claims], start: 2024-01-01}
-  - {id: F03, from: agency, to: mc, items: [name], purposes: [claims], start: 2024-03-01}
-  - {id: F04, from: mc, to: agency, items: [name], purposes: [claims], start: 2024-02-01}
-  - {id: F08, from: mc, to: investigator, items: [name], purposes: [claims], start: 2024-04-01}
-""", encoding="utf-8")
-    table = upstream(inv, "investigator").table
-    assert table[["hop", "flow"]].values.tolist() == [[1, "F08"], [2, "F01"], [2, "F03"]]
-
-
 def test_a_long_chain_is_refused_before_its_quadratic_listing(tmp_path, monkeypatch, run_cli):
     # the hostile review of round 15: a chain of 20,000 parties made trace and impact run
     # past two minutes in 4.6 GB (every party's row lists its whole route)

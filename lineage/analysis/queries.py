@@ -458,9 +458,7 @@ def upstream(source, party: str, *, item: str | None = None,
     travel it in time (its provider holds the item before the flow ends) and it
     starts before the later hop ends. Each row carries the flow's route and the
     items it brought that many hops back: a flow that brought one item two hops
-    back and another four is listed at both hops, each with its items. A flow from
-    a party already traced at a nearer hop is not listed: that is the party's own
-    data going out and coming back, not where they came from.
+    back and another four is listed at both hops, each with its items.
 
     Example:
         >>> u = upstream("inventories/monocollabo", "print-shop", item="address")
@@ -493,7 +491,7 @@ def upstream(source, party: str, *, item: str | None = None,
     for it in wanted:
         # (entity, latest day the item may leave it) reached backwards, by hop.
         frontier = [(entity[party], dt.date.max)]
-        seen = {entity[party]: 0}  # entity -> the hop it was first reached as a source
+        seen = {entity[party]}
         hop = 0
         while frontier:
             hop += 1
@@ -508,16 +506,11 @@ def upstream(source, party: str, *, item: str | None = None,
                     held = reach.items_at(entity[f.frm]).get(it)
                     if held is None or (f.end is not None and f.end < held):
                         continue
-                    source = entity[f.frm]
-                    if seen.get(source, hop) < hop:
-                        # traced from there at a nearer hop: its data going out and
-                        # back (the organisation's to an outsourcee and returned), not a
-                        # source (the trial of round 15)
-                        continue
                     if best.get((f.id, it), hop) >= hop:
                         best[(f.id, it)] = hop
+                    source = entity[f.frm]
                     if source not in seen and f.frm not in subjects:
-                        seen[source] = hop
+                        seen.add(source)
                         nxt.append((source, f.end or dt.date.max))
             frontier = nxt
     flows = {f.id: f for f in inv.flows}

@@ -270,8 +270,7 @@ export class Model {
     const wanted = [...(reach.get(e) || new Map()).keys()];
     const best = new Map(); // "flow item" -> [flow, item, fewest hops back]
     for (const it of wanted) {
-      // entity -> the hop it was first reached as a source
-      let frontier = [[e, MAXDAY]]; const seen = new Map([[e, 0]]); let hop = 0;
+      let frontier = [[e, MAXDAY]]; const seen = new Set([e]); let hop = 0;
       while (frontier.length) {
         hop++; const nxt = [];
         for (const [to, until] of frontier) {
@@ -282,12 +281,10 @@ export class Model {
             if (!F.items[f].includes(it) || F.start[f] > until || from === to || from === e) continue;
             const held = (reach.get(from) || new Map()).get(it);
             if (held === undefined || (F.end[f] !== null && F.end[f] < held)) continue;
-            // traced from there at a nearer hop: its data going out and back, no source
-            if (seen.has(from) && seen.get(from) < hop) continue;
             const key = f + " " + it; const got = best.get(key);
             if (got === undefined || got[2] > hop) best.set(key, [f, it, hop]);
             if (!seen.has(from) && !this.subjects.has(F.from[f])) {
-              seen.set(from, hop); nxt.push([from, F.end[f] ?? MAXDAY]);
+              seen.add(from); nxt.push([from, F.end[f] ?? MAXDAY]);
             }
           }
         }
