@@ -410,7 +410,7 @@ def test_aliases_of_a_long_name_are_refused_by_the_text_they_expand_to(tmp_path,
                    + "flows: []\n", encoding="utf-8")
     res = run_cli("check", inv, expect=2)
     assert res.stderr.startswith(
-        f"error: {inv}:1: aliases expand the document's text to 20,202,447 characters, more "
+        f"error: {inv}:1: aliases expand the document's long texts to 20,200,000 characters, more "
         "than the 10,000,000 allowed")
 
 
@@ -429,3 +429,19 @@ def test_a_nul_in_yaml_and_a_5000_digit_volume_are_said_plainly(tmp_path, run_cl
     err = run_cli("check", big, expect=2).stderr
     assert "field 'volume': a number of more than 4,300 digits\n" in err
     assert "sys." not in err
+
+
+def test_flows_sharing_one_long_list_of_items_through_an_alias_still_load(tmp_path):
+    # the review of round 15: 12,000 flows sharing one 80-item list (1.35 MB) passed
+    # the values cap and was refused by a cap on all the text aliases expand to
+    from lineage.model import load
+    items = "".join(f"  - {{id: item{k:02d}}}\n" for k in range(80))
+    flows = "".join(f"  - {{id: F{k}, from: c, to: mc, items: *all, start: 2024-01-01}}\n"
+                    for k in range(1, 12_001))
+    inv = tmp_path / "shared.yaml"
+    inv.write_text("format: lineage/1\norganisation: mc\nparties:\n  - {id: mc, role: self}\n"
+                   "  - {id: c, role: data_subject}\ndata_items:\n" + items
+                   + "flows:\n  - {id: F0, from: c, to: mc, start: 2024-01-01, items: &all ["
+                   + ", ".join(f"item{k:02d}" for k in range(80)) + "]}\n" + flows,
+                   encoding="utf-8")
+    assert len(load(inv).flows) == 12_001

@@ -543,3 +543,17 @@ def test_a_utf8_csv_with_one_shift_jis_cell_is_named_not_garbled(tmp_path, run_c
                           "holds bytes of another encoding")
     # named, the encoding decides (the user's call)
     run_cli("check", inv, "--encoding", "cp932", expect=0)
+
+
+def test_a_shift_jis_csv_with_half_width_kana_is_not_taken_for_mixed(tmp_path, run_cli):
+    # the review of round 15: ﾊｲﾔｰ in CP932 is also valid UTF-8 (as Latin letters), so the
+    # check for a UTF-8 file with one Shift_JIS line refused a genuine CP932 file
+    inv = tmp_path / "inv"
+    inv.mkdir()
+    (inv / "inventory.csv").write_text("format,organisation\nlineage/1,mc\n", encoding="utf-8")
+    (inv / "parties.csv").write_bytes("id,name,role\nmc,ﾊｲﾔｰ,self\nc,顧客,data_subject\n"
+                                      .encode("cp932"))
+    (inv / "flows.csv").write_text("id,from,to,items,start\n", encoding="utf-8")
+    run_cli("check", inv, expect=0)
+    from lineage.model import load
+    assert [p.name for p in load(inv).parties] == ["ﾊｲﾔｰ", "顧客"]

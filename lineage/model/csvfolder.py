@@ -167,7 +167,10 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
         line = data.rfind(b"\n", 0, exc.start) + 1
-        if any(b >= 0x80 for b in data[:line]):
+        # Japanese text in UTF-8 (kana, kanji: three bytes each) before the first line
+        # that is not; CP932's half-width kana pairs (ﾊｲﾔｰ) read as UTF-8 too, but as
+        # Latin and other letters, never as kana or kanji (the review of round 15)
+        if sum(0x3040 <= ord(ch) <= 0x9fff for ch in data[:line].decode("utf-8")) >= 2:
             # Whole lines of Japanese text in UTF-8 before the first byte that is not:
             # one file in two encodings (a cell pasted from a Shift_JIS file), which
             # read as CP932 would garble every other line (the hostile review of round 15)

@@ -64,10 +64,12 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 EXPANSION_FACTOR = 10
 #: ... but always to this many values: a small file with a few shared lists is fine.
 MIN_EXPANSION = 100_000
-#: Aliases may expand a document's text (its scalars' characters) to at most this many
-#: times the file's length, or MIN_EXPANDED_TEXT characters: 300 uses of one 2 MB name
-#: are 600 MB of names every later step reads (the hostile review of round 15).
+#: Aliases may expand a document's long texts (scalars of more than LONG_TEXT characters)
+#: to at most EXPANSION_FACTOR times the file's length, or MIN_EXPANDED_TEXT characters:
+#: 300 uses of one 2 MB name are 600 MB of names every later step reads (the hostile
+#: review of round 15). Short values (IDs in a shared list) are the values cap's.
 MIN_EXPANDED_TEXT = 10_000_000
+LONG_TEXT = 1_000
 #: Deepest nesting of lists and mappings; an inventory needs about six levels.
 MAX_DEPTH = 64
 
@@ -398,7 +400,7 @@ def read_yaml_file(path: Path, display: str | None = None) -> RawInventory:
     if chars is not None and chars > text_limit:
         raise InventoryError([Problem(
             Location(name, 1), None, None, None,
-            f"aliases expand the document's text to {chars:,} characters, more than the "
+            f"aliases expand the document's long texts to {chars:,} characters, more than the "
             f"{text_limit:,} allowed (at most {EXPANSION_FACTOR} times its {len(text):,} "
             f"written characters, or {MIN_EXPANDED_TEXT:,}); write the values out or share "
             "fewer",
@@ -525,14 +527,15 @@ def _expanded_sizes(root) -> dict[int, int] | None:
 
 
 def _expanded_text(root) -> int | None:
-    """Characters of the scalars the document stands for once aliases are expanded
-    (keys included); None on a cycle. Sized on the node graph, each node once, as
-    :func:`_expanded_sizes`.
+    """Characters of the long scalars (more than :data:`LONG_TEXT`) the document stands
+    for once aliases are expanded (keys included); None on a cycle. Sized on the node
+    graph, each node once, as :func:`_expanded_sizes`.
 
     Example:
-        >>> root = yaml.compose("a: &x " + "n" * 10 + "\\nb: [*x, *x, *x]", Loader=_LOADER)
+        >>> root = yaml.compose("a: &x " + "n" * 2000 + "\\nb: [*x, *x, *x, short]",
+        ...                     Loader=_LOADER)
         >>> _expanded_text(root)
-        42
+        8000
     """
     if root is None:
         return 0
@@ -552,7 +555,7 @@ def _expanded_text(root) -> int | None:
         if key in chars:
             continue
         if isinstance(node, yaml.ScalarNode):
-            chars[key] = len(node.value)
+            chars[key] = len(node.value) if len(node.value) > LONG_TEXT else 0
             continue
         if key in visiting:
             return None  # a value that contains itself: the converter names where
