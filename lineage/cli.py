@@ -629,12 +629,14 @@ def validate(inventory, fmt, lang):
             # "truncated": the load stopped listing problems (there are more)
             _emit(jsonreport.dumps({"valid": False,
                                     "problems": [p.as_dict() for p in exc.problems],
-                                    **({"truncated": True} if exc.truncated else {})}), None)
+                                    **({"truncated": True} if exc.truncated else {})}), None,
+                  document=True)
             sys.exit(EXIT_ERROR)
         raise
     counts = {"parties": len(inv.parties), "flows": len(inv.flows)}
     if fmt == "json":
-        _emit(jsonreport.dumps({"valid": True, "problems": [], "counts": counts}), None)
+        _emit(jsonreport.dumps({"valid": True, "problems": [], "counts": counts}), None,
+              document=True)
     else:
         _emit(f"{clean(inventory)}: 問題はありません（当事者 {counts['parties']} 件、フロー "
               f"{counts['flows']} 件）\n" if lang == "ja" else
@@ -660,9 +662,9 @@ def rules(packs, fmt, lang):
     from .output import rulesdoc
     selected = rulesdoc.rules_of(_packs(packs) if packs else None)
     if fmt == "json":
-        _emit(jsonreport.dumps(rulesdoc.as_json(selected)), None)
+        _emit(jsonreport.dumps(rulesdoc.as_json(selected)), None, document=True)
     elif fmt == "markdown":
-        _emit(rulesdoc.markdown(selected), None)
+        _emit(rulesdoc.markdown(selected), None, document=True)
     else:
         _emit(rulesdoc.table(selected, lang), None)
 
@@ -880,6 +882,12 @@ def output_suffix(output: Path | None, allowed: tuple[str, ...], what: str, what
     """
     if output is None or output.suffix.lower() in allowed:
         return
+    from .files import is_null_device
+    try:
+        if is_null_device(os.stat(output)):  # -o /dev/null: the output is dropped
+            return
+    except OSError:
+        pass
     kinds = ", ".join(allowed)
     got = f"a {output.suffix} file" if output.suffix else "a file with no extension"
     got_ja = f"{output.suffix} のファイル" if output.suffix else "拡張子のないファイル"

@@ -214,7 +214,7 @@ def trace(inventory, item, frm, depth, all_paths, limit, as_of, fmt, lang):
     inv = _load(inventory)
     result = analysis.trace(inv, item, frm=frm, depth=depth, as_of=as_of,
                             all_paths=all_paths, limit=limit)
-    _emit(render(result, fmt, lang, Names(inv, lang)), None)
+    _emit(render(result, fmt, lang, Names(inv, lang)), None, document=fmt != "table")
 
 
 @click.command()
@@ -235,7 +235,7 @@ def upstream(inventory, party, item, as_of, fmt, lang):
     """
     inv = _load(inventory)
     result = analysis.upstream(inv, party, item=item, as_of=as_of)
-    _emit(render(result, fmt, lang, Names(inv, lang)), None)
+    _emit(render(result, fmt, lang, Names(inv, lang)), None, document=fmt != "table")
 
 
 @click.command()
@@ -255,7 +255,7 @@ def impact(inventory, party, as_of, fmt, lang):
     """
     inv = _load(inventory)
     result = analysis.impact(inv, party, as_of=as_of)
-    _emit(render(result, fmt, lang, Names(inv, lang)), None)
+    _emit(render(result, fmt, lang, Names(inv, lang)), None, document=fmt != "table")
 
 
 @click.command()
@@ -277,4 +277,4 @@ def stop(inventory, consent, subjects, item, as_of, fmt, lang):
     """
     inv = _load(inventory)
     result = analysis.stop(inv, consent=consent, subjects=subjects, item=item, as_of=as_of)
-    _emit(render(result, fmt, lang, Names(inv, lang)), None)
+    _emit(render(result, fmt, lang, Names(inv, lang)), None, document=fmt != "table")

@@ -126,7 +126,7 @@ def list_(store, fmt, lang):
     with _open(store) as opened:
         entries = opened.list()
     _emit(render.list_json(entries) if fmt == "json"
-          else printable(render.list_table(entries, lang)), None)
+          else printable(render.list_table(entries, lang)), None, document=fmt == "json")
 
 
 @snapshot.command("show")
@@ -147,7 +147,7 @@ def show(ref, store, fmt, lang):
     with _open(store) as opened:
         snap = opened.get(ref)
     _emit(render.show_json(snap) if fmt == "json" else printable(render.show_table(snap, lang)),
-          None)
+          None, document=fmt == "json")
 
 
 def _chain_hash(ctx, param, value):
@@ -205,7 +205,7 @@ def verify(store, head, fmt, lang):
             if head is not None:
                 result = opened.verify_head(result, head)
     _emit(render.verify_json(result) if fmt == "json" else render.verify_text(result, path, lang),
-          None)
+          None, document=fmt == "json")
     sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
@@ -261,7 +261,7 @@ def diff(a, b, store, fmt, lang, packs, as_of):
         text = printable(render.diff_markdown(d, lang))
     else:
         text = printable(render.diff_table(d, lang))
-    _emit(text, None)
+    _emit(text, None, document=fmt != "table")
     sys.exit(EXIT_FINDINGS if d.new else EXIT_OK)
 
 

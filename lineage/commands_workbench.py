@@ -109,4 +109,4 @@ def schema(fragment, output):
     """
     from .model.jsonschema import schema_text
     output = output_file(output, stdout=True) if output is not None else None
-    _emit(schema_text(fragment=fragment), output)
+    _emit(schema_text(fragment=fragment), output, document=True)
