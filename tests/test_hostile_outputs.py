@@ -354,6 +354,10 @@ def test_a_cp932_standard_output_gets_the_table_with_escapes_and_files_as_utf8(t
     report = subprocess.run([*run, "check", str(SAMPLE), "--format", "json"],
                             capture_output=True, env=env)
     assert json.loads(report.stdout.decode("utf-8"))["organisation"] == "monocollabo"
+    # every machine format (the review of round 15: trace's CSV began with "\\ufeff")
+    trace = subprocess.run([*run, "trace", str(SAMPLE), "--item", "address", "--format",
+                            "csv"], capture_output=True, env=env)
+    assert trace.stdout.startswith("\ufeffparty,".encode("utf-8")), trace.stdout[:20]
 
 
 def test_a_closed_standard_output_is_an_error_not_a_silent_success():
