@@ -250,3 +250,25 @@ def test_a_long_chain_is_refused_before_its_quadratic_listing(tmp_path, monkeypa
         err = run_cli(*args, expect=2).stderr
         assert "flows along its routes (each party's whole route), more than the 10,000" in err
     assert len(queries.trace(inv, "x", depth=50).table) == 50  # narrowed: answered
+
+
+def test_the_listing_cap_counts_every_party_of_an_entity(tmp_path, monkeypatch):
+    # the review of round 15: the cap counted one row per legal entity, but the trace
+    # lists the route once per party of it
+    from lineage.analysis import queries
+    lines = ["format: lineage/1", "organisation: mc", "as_of: 2026-11-01",
+             "data_items: [{id: name}]", "parties:", "  - {id: mc, role: self}",
+             "  - {id: customers, role: data_subject}"]
+    lines += [f"  - {{id: e{e}d{m}, role: third_party, legal_entity: e{e}d0}}"
+              for e in range(10) for m in range(10)]
+    lines += ["flows:", "  - {id: C0, from: customers, to: mc, items: [name], start: 2024-01-01}"]
+    lines += [f"  - {{id: F{e}, from: {'mc' if e == 0 else f'e{e - 1}d0'}, to: e{e}d0, "
+              "items: [name], start: 2024-01-01}" for e in range(10)]
+    inv = tmp_path / "entities.yaml"
+    inv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(queries, "MAX_LISTED_FLOWS", 550)
+    table = queries.trace(inv, "name", frm="mc").table
+    assert sum(map(len, table["path"])) == 550
+    monkeypatch.setattr(queries, "MAX_LISTED_FLOWS", 549)
+    with pytest.raises(queries.QueryError, match="would list 550 flows"):
+        queries.trace(inv, "name", frm="mc")

@@ -341,7 +341,10 @@ def trace(source, item: str, *, frm: str | None = None, depth: int | None = None
         highlight = sorted({f for _, _, path, _ in rows for f in path}, key=natural_key)
         table = pd.DataFrame(rows, columns=["party", "hops", "path", "since"])
     else:
-        table, highlight = _shortest(enet, flows, origin_idx, depth)
+        # each entity's row is listed once per party of it: counted so in the cap
+        table, highlight = _shortest(enet, flows, origin_idx, depth, np.array(
+            [len(members.get(k, ())) or 1 for k in range(len(enet.parties))],
+            dtype=np.int64))
         if len(members) < len(first):  # some entity of several parties: each is listed
             rows = [(net.parties[m], *rest) for party, *rest in table.itertuples(index=False)
                     for m in members[enet.party_index[party]]]
@@ -355,8 +358,11 @@ def trace(source, item: str, *, frm: str | None = None, depth: int | None = None
     return Trace("trace", params, table, graph, highlight, extra)
 
 
-def _shortest(net: FlowNet, flows: np.ndarray, origins: np.ndarray, depth):
-    """Layered relaxation: layer k holds the earliest day with at most k flows."""
+def _shortest(net: FlowNet, flows: np.ndarray, origins: np.ndarray, depth,
+              listed: np.ndarray | None = None):
+    """Layered relaxation: layer k holds the earliest day with at most k flows.
+    ``listed``: how many rows each party's route will be listed in (its legal
+    entity's parties), for the cap on what an answer lists."""
     u, v = net.src[flows], net.dst[flows]
     start, end = net.start[flows], net.end[flows]
     n = len(net.parties)
@@ -391,7 +397,9 @@ def _shortest(net: FlowNet, flows: np.ndarray, origins: np.ndarray, depth):
         hops[newly] = layer
         label = new
     rows, highlight = [], set()
-    _check_listing(int(hops[hops > 0].sum()), "trace")
+    reached = hops > 0
+    _check_listing(int((hops[reached] * (listed[reached] if listed is not None else 1)).sum()),
+                   "trace")
     for p in np.flatnonzero(hops > 0):
         path = _route(net, changes, int(p), int(hops[p]))
         highlight.update(path)
