@@ -714,6 +714,18 @@ def explain(rule, inventory, packs, as_of, lang):
     audit = run_check(inventory, as_of=as_of, packs=chosen)
     wanted = rule.strip()
     finding = next((f for f in audit.results if f.id == wanted), None)
+    # a lack a verdict's evidence names (TP223:F38 under TP101:F38): not reported on its
+    # own, so the verdict that names it is what to show (the review of round 15)
+    verdict = None if finding is not None else next(
+        (f for f in audit.results if wanted in dict(f.evidence).get("lacks", ())), None)
+    if verdict is not None:
+        note = (f"{wanted} は単独の指摘ではありません。{verdict.id} の最も近い根拠に欠けている"
+                "条件です:\n\n" if lang == "ja" else
+                f"{wanted} is not reported on its own: it is what the closest route of "
+                f"{verdict.id} lacks:\n\n")
+        _emit(note + rulesdoc.finding_text(audit, verdict, lang) + "\n"
+              + rulesdoc.explain(found, lang), None)
+        return
     if finding is None:
         same = sorted(f.id for f in audit.results if f.rule == found.id)
         from .model.errors import did_you_mean

@@ -236,3 +236,12 @@ def test_explain_a_finding_the_inventory_does_not_have_says_which_it_has(run_cli
                           "'TP222:F30:phone'?)\n")
     res = run_cli("explain", "TP222", SAMPLE, expect=2)
     assert "give a finding ID as reports show it (such as TP222:F1)" in res.stderr
+
+
+def test_explain_a_lack_of_a_verdict_shows_the_verdict_that_names_it(run_cli):
+    # the review of round 15: the IDs in a verdict's evidence "lacks" were "no such finding"
+    out = run_cli("explain", "TP223:F38", SAMPLE).stdout.splitlines()
+    assert out[0] == "TP223:F38 is not reported on its own: it is what the closest route of " \
+                     "TP101:F38 lacks:"
+    assert out[2].startswith("TP101:F38  [5[1]]  error  flow F38: ")
+    assert any(line.startswith("TP223  ") for line in out)
