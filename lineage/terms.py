@@ -194,9 +194,13 @@ def escape_controls(text: str) -> str:
     Example:
         >>> escape_controls("ok\\n\\x1b[2J\\u202eevil\\tx")
         'ok\\n\\\\x1b[2J\\\\u202eevil\\tx'
+        >>> escape_controls("line\\r\\nnext\\rover")
+        'line\\nnext\\\\x0dover'
     """
+    # a policy file saved on Windows ends its lines with CR LF: a line end, not a control
+    # to show (the review of round 15 saw "\\x0d" at the end of every line)
     return _CONTROLS.sub(lambda m: (f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
-                                    else f"\\u{ord(m[0]):04x}"), text)
+                                    else f"\\u{ord(m[0]):04x}"), text.replace("\r\n", "\n"))
 
 
 def natural_key(text: str):

@@ -306,3 +306,14 @@ flows:
     assert tp112["clause"] == "5[1]2, 5[1]3"
     assert tp112["policy"] == [{"clause": "5[1]2", "label": "第6条第1項第2号",
                                 "text": "人の生命、身体又は財産の保護のために必要な場合"}]
+
+
+def test_a_policy_file_with_windows_line_ends_reads_cleanly_in_the_report(tmp_path):
+    # the review of round 15: every line of the appendix ended with a shown "\x0d"
+    inv = tmp_path / "inv"
+    shutil.copytree(SAMPLE, inv, ignore=shutil.ignore_patterns(".lineage"))
+    text = (inv / "policy.txt").read_text(encoding="utf-8")
+    (inv / "policy.txt").write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    page = report_html.render_html(report_html.build(lineage.check(inv), drawing=False))
+    assert "\\x0d" not in page and "\r" not in page
+    assert text.splitlines()[0] in page
