@@ -313,7 +313,10 @@ def test_a_policy_file_with_windows_line_ends_reads_cleanly_in_the_report(tmp_pa
     inv = tmp_path / "inv"
     shutil.copytree(SAMPLE, inv, ignore=shutil.ignore_patterns(".lineage"))
     text = (inv / "policy.txt").read_text(encoding="utf-8")
-    (inv / "policy.txt").write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    # every line ends with CR, the last with CR alone (sed 's/$/\r/' on a file without a
+    # final line feed): the review's case
+    (inv / "policy.txt").write_bytes((text.rstrip("\n").replace("\n", "\r\n") + "\r")
+                                     .encode("utf-8"))
     page = report_html.render_html(report_html.build(lineage.check(inv), drawing=False))
     assert "\\x0d" not in page and "\r" not in page
     assert "このページのTOPへ戻る</div>" in page  # the appendix's last line, whole

@@ -480,7 +480,8 @@ def _read_policy_file(policy: schema.Policy, origin: str, source) -> list[Proble
     except LookupError as exc:
         return problem(f"{policy.file!r}: unknown encoding ({exc})",
                        f"{policy.file!r}: 文字コードが不明です（{exc}）")
-    policy._text = text.replace("\r\n", "\n")
+    # CR LF and a lone CR (an old Mac file, or a last line saved with CR alone) end lines
+    policy._text = text.replace("\r\n", "\n").replace("\r", "\n")
     return []
 
 
