@@ -277,7 +277,7 @@ def test_a_range_quotes_each_clause_in_it_that_the_policy_maps():
     assert {"5[1]5(1)", "5[1]5(4)"} <= set(POLICY_CLAUSES)
 
 
-def test_the_json_report_quotes_each_clause_once(tmp_path):
+def test_the_json_report_quotes_neither_twice_nor_an_enclosing_clause(tmp_path):
     inv = tmp_path / "inv.yaml"
     inv.write_text("""\
 format: lineage/1
@@ -287,6 +287,7 @@ policy:
   title: 方針
   publisher: 株式会社テスト
   clauses:
+    "5[1]": {label: 第6条第1項, text: 当社は同意なく提供しません}
     "5[1]2": {label: 第6条第1項第2号, text: 人の生命、身体又は財産の保護のために必要な場合}
 parties:
   - {id: mc, role: self}
@@ -304,6 +305,8 @@ flows:
     data = json.loads(jsonreport.render(lineage.check(inv)))
     tp112 = next(f for f in data["findings"] if f["rule"] == "TP112")
     assert tp112["clause"] == "5[1]2, 5[1]3"
+    # (the code before quoted 5[1] for 5[1]3, and in the JSON once more for 5[1]2's
+    # neighbour: the audit of round 15)
     assert tp112["policy"] == [{"clause": "5[1]2", "label": "第6条第1項第2号",
                                 "text": "人の生命、身体又は財産の保護のために必要な場合"}]
 

@@ -589,9 +589,9 @@ def impact(source, party: str, *, as_of: dt.date | None = None) -> Impact:
     rows, used = [], set()
     if reach is not None:
         own = entity(party)
-        _check_listing(sum(reach.path_length(other, it, memo)
-                           for memo in [{}] for node in reach.parties()
-                           if node != own and node != org
+        lengths: dict = {}  # shared by every walk: each step counted once
+        _check_listing(sum(reach.path_length(other, it, lengths)
+                           for node in reach.parties() if node != own and node != org
                            for other in ctx.parties_by_entity.get(node, (node,))
                            if other not in subjects for it in reach.items_at(other)),
                        "impact")

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import LineageError
-from ..files import note_input
+from ..files import _PART_SUFFIXES, note_input
 from ..terms import counted
 from .canonical import sha256
 from .chunks import (PARTS, Packer, RowCutter, iter_row_payloads, sqlar_uncompress, text_of,
@@ -439,10 +439,6 @@ class VerifyResult:
         return {"ok": self.ok, "snapshots": self.snapshots, "head": self.head,
                 "problems": [{"snapshot": p.snapshot, "message": p.message}
                              for p in self.problems]}
-
-
-#: Files an inventory folder reads as its parts.
-_PART_SUFFIXES = (".yaml", ".yml", ".csv")
 
 
 class Store:
