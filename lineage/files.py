@@ -42,7 +42,8 @@ _INPUTS: set[tuple[int, int]] | None = None
 #: (device, inode) of every inventory folder read in this run: a new YAML or CSV file
 #: written there would be read as part of the inventory next time.
 _INPUT_DIRS: set[tuple[int, int]] = set()
-_PART_SUFFIXES = (".yaml", ".yml", ".csv")
+#: The files an inventory folder reads as its parts.
+PART_SUFFIXES = (".yaml", ".yml", ".csv")
 
 
 class OutputError(LineageError):
@@ -211,7 +212,7 @@ def check_output(path) -> os.stat_result | None:
         >>> check_output(d / "new.txt") is None
         True
     """
-    if _INPUT_DIRS and str(path).lower().endswith(_PART_SUFFIXES):
+    if _INPUT_DIRS and str(path).lower().endswith(PART_SUFFIXES):
         try:
             parent = os.stat(os.path.dirname(os.path.abspath(path)))
         except OSError:

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import LineageError
-from ..files import _PART_SUFFIXES, note_input
+from ..files import PART_SUFFIXES, note_input
 from ..terms import counted
 from .canonical import sha256
 from .chunks import (PARTS, Packer, RowCutter, iter_row_payloads, sqlar_uncompress, text_of,
@@ -487,7 +487,7 @@ class Store:
                                             "フォルダならその中、ファイルならその隣の "
                                             ".lineage/audits.db に作ります。--store で"
                                             "指定してください)")
-            if self.path.suffix.lower() in _PART_SUFFIXES:
+            if self.path.suffix.lower() in PART_SUFFIXES:
                 # an inventory folder reads every .yaml, .yml and .csv file in it: a
                 # store so named there broke the inventory (the hostile review of round 15)
                 raise StoreError(
