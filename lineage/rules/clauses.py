@@ -152,11 +152,15 @@ def cite(code: str, policy) -> tuple[Citation, ...]:
         [('5[1]5(1)', None), ('5[1]5(2)', '5[1]5(2)')]
         >>> [c.key for c in cite("5[1]5(3)", p)]
         [None]
+        >>> p = Policy(clauses={"5[1]5(1)-(4)": {"label": "第6条第1項第5号イ～ニ"}})
+        >>> [(c.clause, c.label) for c in cite("5[1]5(1)-(4)", p)]
+        [('5[1]5(1)-(4)', '第6条第1項第5号イ～ニ')]
     """
     clauses = policy.clauses if policy is not None else {}
     out = []
     for part in Clause(code).parts:
-        for each in _expand(part):
+        # a range mapped as the rules table writes it ("5[1]5(1)-(4)") is quoted as mapped
+        for each in [part] if part in clauses else _expand(part):
             entry = clauses.get(each)
             out.append(Citation(each, each if entry else None, entry.label if entry else None,
                                 entry.text if entry else None))
