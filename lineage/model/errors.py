@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field as _field
 
 from ..errors import LineageError
 
@@ -96,6 +96,8 @@ class Problem:
     field: str | None
     message: str
     message_ja: str = ""
+    #: The value refused, where a later step may add a hint from it (not shown, not compared).
+    value: object = _field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         parts = [str(self.location) + ":"]

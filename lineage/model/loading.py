@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import re
 import unicodedata
@@ -297,7 +296,6 @@ def _build(raw: RawInventory, consume: bool) -> schema.Inventory:
 
 #: How an ID pattern message ends when no hint follows it (see :func:`_pattern_words`).
 _ID_RULE_END = "(no spaces, no other characters)"
-_NOT_AN_ID = " is not a valid ID: "
 
 
 def _name_hints(problems: list[Problem], fields: dict) -> list[Problem]:
@@ -310,7 +308,8 @@ def _name_hints(problems: list[Problem], fields: dict) -> list[Problem]:
         >>> from lineage.model.errors import Location
         >>> purpose = schema.Purpose(id="regulatory", name="法令等に基づく対応")
         >>> words = _pattern_words("法令等に基づく対応", schema.ID_PATTERN)
-        >>> p = Problem(Location("flows.csv", row=2), "flows", "F1", "purposes.0", *words)
+        >>> p = Problem(Location("flows.csv", row=2), "flows", "F1", "purposes.0", *words,
+        ...             value="法令等に基づく対応")
         >>> _name_hints([p], {"purposes": [purpose]})[0].message.split(") ")[-1]
         "(that is the name of purpose 'regulatory': write its ID)"
     """
@@ -329,13 +328,8 @@ def _name_hints(problems: list[Problem], fields: dict) -> list[Problem]:
         return problems
     out = []
     for p in problems:
-        if p.message.endswith(_ID_RULE_END) and _NOT_AN_ID in p.message:
-            try:
-                value = ast.literal_eval(p.message[:p.message.index(_NOT_AN_ID)])
-            except (ValueError, SyntaxError):
-                value = None
-            found = (named.get(unicodedata.normalize("NFKC", value).strip())
-                     if isinstance(value, str) else None)
+        if isinstance(p.value, str) and p.message.endswith(_ID_RULE_END):
+            found = named.get(unicodedata.normalize("NFKC", p.value).strip())
             if found is not None:
                 rid, what, what_ja = found
                 p = dataclasses.replace(
@@ -715,7 +709,8 @@ def _problems(exc: ValidationError, source, collection, records, data,
         where = source.locate(path)
         # (a line number: YAML, where a comma can cut a name in {...})
         message, message_ja = _describe(err, in_yaml=where.line is not None)
-        out.append(Problem(where, collection, record, field, message, message_ja))
+        out.append(Problem(where, collection, record, field, message, message_ja,
+                           value=err.get("input")))
     return out
 
 
