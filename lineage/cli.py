@@ -783,34 +783,39 @@ def _emit(text, output: Path | None, document: bool = False) -> None:
             raise UserError("cannot write to standard output: it is closed; give -o FILE",
                             message_ja="標準出力が閉じられているため書き出せません。"
                                        "-o FILE を指定してください")
-        if document and getattr(sys.stdout, "buffer", None) is not None:
-            if isinstance(text, str):
-                text = text.encode("utf-8")
-            elif not isinstance(text, bytes):
-                text = (p.encode("utf-8") if type(p) is str else p for p in text)
-                try:
-                    for piece in text:
-                        click.echo(piece, nl=False)  # bytes: the binary stream beneath
-                except BrokenPipeError:
-                    _reader_gone()
-                return
+        binary = getattr(sys.stdout, "buffer", None) is not None
+        # bytes go to the binary stream beneath as they are when the terminal reads
+        # UTF-8, or when the text is a document in UTF-8 whatever the terminal's
+        # encoding; otherwise the terminal's encoding gets text
+        raw = binary and (document or _utf8(sys.stdout))
+        if document and binary:
+            text = _utf8_pieces(text)
         try:
             if isinstance(text, (str, bytes)):
                 click.echo(text, nl=False)
                 return
-            # bytes go to the binary stream beneath; any other encoding gets text, as before
-            utf8 = getattr(sys.stdout, "buffer", None) is not None and _utf8(sys.stdout)
             for piece in text:
-                click.echo(piece if utf8 or type(piece) is str else piece.decode("utf-8"),
+                click.echo(piece if raw or type(piece) is str else piece.decode("utf-8"),
                            nl=False)
         except BrokenPipeError:
             _reader_gone()
         return
+    write_atomic(output, _utf8_pieces(text))
+
+
+def _utf8_pieces(text):
+    """``text`` (str, bytes, or an iterator of str and bytes pieces) as UTF-8 bytes, or
+    an iterator of them, as a file holds it.
+
+    Example:
+        >>> _utf8_pieces("日本"), list(_utf8_pieces(["a", b"b"]))
+        (b'\\xe6\\x97\\xa5\\xe6\\x9c\\xac', [b'a', b'b'])
+    """
     if isinstance(text, str):
-        text = text.encode("utf-8")
-    elif not isinstance(text, bytes):
-        text = (p.encode("utf-8") if type(p) is str else p for p in text)
-    write_atomic(output, text)
+        return text.encode("utf-8")
+    if isinstance(text, bytes):
+        return text
+    return (p.encode("utf-8") if type(p) is str else p for p in text)
 
 
 def _reader_gone() -> None:
