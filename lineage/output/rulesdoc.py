@@ -280,7 +280,7 @@ def finding_text(audit, finding, lang: str = "en") -> str:
     from .view import EVIDENCE_WORDS
     ja = lang == "ja"
     names = Names(audit.inventory, lang)
-    route = next((r.route for r in audit.flow_results if r.id == finding.flow), None)
+    route = audit.routes.get(finding.flow)
     severity = {"error": "違反", "warning": "警告"}.get(finding.severity, finding.severity) \
         if ja else finding.severity
     if ja:
