@@ -498,15 +498,25 @@ def _children(node) -> list:
     return []
 
 
-def _expanded_sizes(root) -> dict[int, int] | None:
-    """Values each node stands for once aliases are expanded, by node id; None on a cycle.
+def _keys_and_children(node) -> list:
+    """A node's children and, for a mapping, its keys too (a key may be an alias)."""
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    return _children(node)
 
-    One pass over the written nodes (each alias target is sized once), so it
-    costs nothing even when the expansion is astronomical.
+
+def _fold(root, own, children) -> dict[int, int] | None:
+    """Each node's ``own(node)`` plus its ``children``'s totals, by node id, once
+    aliases are expanded; None on a cycle. One pass over the written nodes (each
+    alias target is totalled once), so it costs nothing even when the expansion
+    is astronomical.
+
+    Example:
+        >>> root = yaml.compose("a: &x [1, 2]\\nb: *x", Loader=_LOADER)
+        >>> _fold(root, lambda node: 1, _children)[id(root)]
+        7
     """
-    if root is None:
-        return {}
-    sizes: dict[int, int] = {}
+    totals: dict[int, int] = {}
     visiting: set[int] = set()
     stack = [(root, False)]
     while stack:
@@ -514,22 +524,34 @@ def _expanded_sizes(root) -> dict[int, int] | None:
         key = id(node)
         if finished:
             visiting.discard(key)
-            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            totals[key] = own(node) + sum(totals[id(child)] for child in children(node))
             continue
-        if key in sizes:
+        if key in totals:
             continue
         if key in visiting:
             return None  # a value that contains itself: the converter names where
         visiting.add(key)
         stack.append((node, True))
-        stack.extend((child, False) for child in _children(node))
-    return sizes
+        stack.extend((child, False) for child in children(node))
+    return totals
+
+
+def _expanded_sizes(root) -> dict[int, int] | None:
+    """Values each node stands for once aliases are expanded, by node id; None on a
+    cycle (:func:`_fold`)."""
+    return {} if root is None else _fold(root, lambda node: 1, _children)
+
+
+def _long_text(node) -> int:
+    """The characters of a scalar longer than :data:`LONG_TEXT` (0 for any other node)."""
+    if isinstance(node, yaml.ScalarNode) and len(node.value) > LONG_TEXT:
+        return len(node.value)
+    return 0
 
 
 def _expanded_text(root) -> int | None:
     """Characters of the long scalars (more than :data:`LONG_TEXT`) the document stands
-    for once aliases are expanded (keys included); None on a cycle. Sized on the node
-    graph, each node once, as :func:`_expanded_sizes`.
+    for once aliases are expanded (keys included); None on a cycle (:func:`_fold`).
 
     Example:
         >>> root = yaml.compose("a: &x " + "n" * 2000 + "\\nb: [*x, *x, *x, short]",
@@ -539,33 +561,8 @@ def _expanded_text(root) -> int | None:
     """
     if root is None:
         return 0
-    chars: dict[int, int] = {}
-    visiting: set[int] = set()
-    stack = [(root, False)]
-    while stack:
-        node, finished = stack.pop()
-        key = id(node)
-        if finished:
-            visiting.discard(key)
-            if isinstance(node, yaml.MappingNode):
-                chars[key] = sum(chars[id(k)] + chars[id(v)] for k, v in node.value)
-            else:
-                chars[key] = sum(chars[id(child)] for child in node.value)
-            continue
-        if key in chars:
-            continue
-        if isinstance(node, yaml.ScalarNode):
-            chars[key] = len(node.value) if len(node.value) > LONG_TEXT else 0
-            continue
-        if key in visiting:
-            return None  # a value that contains itself: the converter names where
-        visiting.add(key)
-        stack.append((node, True))
-        if isinstance(node, yaml.MappingNode):
-            stack.extend((child, False) for pair in node.value for child in pair)
-        else:
-            stack.extend((child, False) for child in node.value)
-    return chars[id(root)]
+    totals = _fold(root, _long_text, _keys_and_children)
+    return None if totals is None else totals[id(root)]
 
 
 class _Converter:
