@@ -37,6 +37,7 @@ import contextlib
 import contextvars
 import csv
 import io
+import re
 from functools import partial
 from itertools import chain, islice, repeat
 from sys import intern
@@ -139,6 +140,10 @@ def undecodable(exc: UnicodeDecodeError, encoding: str | None = None) -> tuple[s
             "CSV UTF-8 で保存するか、--encoding で文字コードを指定してください")
 
 
+#: Kana and kanji (U+3040-U+9FFF): what Japanese text in UTF-8 holds.
+_KANA_KANJI = re.compile("[\u3040-\u9fff]")
+
+
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """Text of a CSV file and the codec used: a BOM means UTF-8, valid UTF-8 is UTF-8, else CP932.
 
@@ -170,7 +175,9 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         # Japanese text in UTF-8 (kana, kanji: three bytes each) before the first line
         # that is not; CP932's half-width kana pairs (ﾊｲﾔｰ) read as UTF-8 too, but as
         # Latin and other letters, never as kana or kanji (the review of round 15)
-        if sum(0x3040 <= ord(ch) <= 0x9fff for ch in data[:line].decode("utf-8")) >= 2:
+        # (found by the regex engine: a CP932 flows.csv whose first Japanese cell comes
+        # after megabytes of IDs is decoded here on every load)
+        if len(list(islice(_KANA_KANJI.finditer(data[:line].decode("utf-8")), 2))) == 2:
             # Whole lines of Japanese text in UTF-8 before the first byte that is not:
             # one file in two encodings (a cell pasted from a Shift_JIS file), which
             # read as CP932 would garble every other line (the hostile review of round 15)
